@@ -1,0 +1,54 @@
+import Big from 'big.js';
+import { z } from 'zod';
+
+/**
+ * Quantities, weights and prices are exact decimals carried as strings ("12.5"), so that no sum
+ * drifts the way binary floats do. Numbers are accepted on input and normalised to strings.
+ */
+const DECIMAL_RE = /^-?\d{1,18}(\.\d{1,9})?$/;
+
+export type Decimal = string;
+
+export const decimal = z
+  .union([
+    z.string().regex(DECIMAL_RE, 'expected a decimal number such as "12" or "12.5"'),
+    z.number().refine(Number.isFinite, 'expected a finite number'),
+  ])
+  .transform((v): Decimal => (typeof v === 'number' ? normaliseDecimal(new Big(v).toFixed()) : normaliseDecimal(v)))
+  .meta({ description: 'Exact decimal, as a string ("12.5") or a JSON number; always returned as a string.' });
+
+export const nonNegativeDecimal = decimal.refine((v) => !v.startsWith('-'), 'expected zero or more');
+export const positiveDecimal = decimal.refine((v) => !v.startsWith('-') && !isZero(v), 'expected more than zero');
+
+/** Canonical text form: no leading '+', no trailing fractional zeros, "-0" as "0". */
+export function normaliseDecimal(v: string): Decimal {
+  if (v.indexOf('.') >= 0) v = v.replace(/0+$/, '').replace(/\.$/, '');
+  if (v.length > 1 && (v[0] === '0' || (v[0] === '-' && v[1] === '0'))) v = new Big(v).toFixed();
+  return v === '-0' ? '0' : v;
+}
+
+export function isZero(v: Decimal): boolean {
+  return new Big(v).eq(0);
+}
+
+export function addDecimals(...values: Decimal[]): Decimal {
+  let sum = new Big(0);
+  for (const v of values) sum = sum.plus(v);
+  return normaliseDecimal(sum.toFixed());
+}
+
+export function subtractDecimals(a: Decimal, b: Decimal): Decimal {
+  return normaliseDecimal(new Big(a).minus(b).toFixed());
+}
+
+export function multiplyDecimals(a: Decimal, b: Decimal): Decimal {
+  return normaliseDecimal(new Big(a).times(b).toFixed());
+}
+
+export function divideDecimals(a: Decimal, b: Decimal, places = 9): Decimal {
+  return normaliseDecimal(new Big(a).div(b).round(places).toFixed());
+}
+
+export function compareDecimals(a: Decimal, b: Decimal): -1 | 0 | 1 {
+  return new Big(a).cmp(b) as -1 | 0 | 1;
+}

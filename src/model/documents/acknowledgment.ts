@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { envelopeShape } from '../common.ts';
+
+const ackError = z.object({ code: z.string().max(40), message: z.string().max(1000), path: z.string().max(256).optional() });
+
+/** A partner's (or our) answer to a message: an X12 997/999, an API acknowledgement. */
+export const acknowledgment = z.object({
+  type: z.literal('acknowledgment'),
+  ...envelopeShape,
+  kind: z.enum(['functional', 'application']).default('functional'),
+  status: z.enum(['accepted', 'accepted_with_errors', 'partially_accepted', 'rejected']),
+  acknowledges: z.object({
+    documentType: z.string().max(40).optional(),
+    reference: z.string().max(128).optional().meta({ description: 'What is acknowledged: a document id or an X12 group control number' }),
+    senderId: z.string().max(40).optional(),
+    receiverId: z.string().max(40).optional(),
+    functionalId: z.string().max(4).optional().meta({ description: 'X12 GS01 of the acknowledged group' }),
+    groupControlNumber: z.string().max(16).optional(),
+    version: z.string().max(16).optional(),
+  }),
+  sets: z.array(z.object({
+    transactionSetId: z.string().max(8),
+    controlNumber: z.string().max(16),
+    status: z.enum(['accepted', 'accepted_with_errors', 'rejected']),
+    errors: z.array(ackError).default([]),
+  })).default([]),
+  errors: z.array(ackError).default([]),
+});
+export type Acknowledgment = z.infer<typeof acknowledgment>;

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { envelopeShape, facility, isoDate, nonNegativeDecimal, decimal, sku, timestamp, uom } from '../common.ts';
+
+export const inventoryPosition = z.object({
+  sku,
+  lot: z.string().max(80).optional(),
+  status: z.string().min(1).max(40).default('available').meta({ description: 'Inventory status: available, hold, damaged, quarantine, ...' }),
+  uom,
+  onHand: nonNegativeDecimal,
+  allocated: nonNegativeDecimal.default('0'),
+  available: decimal.optional().meta({ description: 'On hand less allocated; computed when absent' }),
+  expiryDate: isoDate.optional(),
+});
+
+export const inventorySnapshot = z.object({
+  type: z.literal('inventory_snapshot'),
+  ...envelopeShape,
+  facility,
+  depositor: z.string().max(80).optional(),
+  asOf: timestamp.meta({ description: 'The moment the counts are true for' }),
+  scope: z.enum(['full', 'partial']).default('full').meta({ description: 'A full snapshot implies zero for every position it does not list' }),
+  positions: z.array(inventoryPosition),
+});
+export type InventorySnapshot = z.infer<typeof inventorySnapshot>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { carrier, envelopeShape, facility, isoDate, lineNumber, lotQuantity, party, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+
+export const purchaseOrderLine = z.object({
+  lineNumber,
+  sku,
+  description: z.string().max(500).optional(),
+  quantity: positiveDecimal,
+  uom,
+  lots: z.array(lotQuantity).default([]),
+  serials: z.array(z.string().min(1).max(80)).default([]),
+  vendorSku: z.string().max(128).optional(),
+});
+
+/** Expected inbound: a purchase order, a transfer on its way, or an ASN with what is on the truck. */
+export const purchaseOrder = z.object({
+  type: z.literal('purchase_order'),
+  ...envelopeShape,
+  poNumber: z.string().min(1).max(80),
+  kind: z.enum(['purchase', 'transfer', 'asn']).default('purchase'),
+  facility,
+  depositor: z.string().max(80).optional(),
+  supplier: party.optional(),
+  expectedDate: isoDate.optional(),
+  asn: z.object({
+    asnNumber: z.string().min(1).max(80),
+    shippedAt: timestamp.optional(),
+    carrier: carrier.optional(),
+    trackingNumbers: z.array(z.string().max(80)).default([]),
+    billOfLading: z.string().max(80).optional(),
+    containers: z.array(z.object({
+      sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
+      lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: z.string().max(80).optional() })).default([]),
+    })).default([]),
+  }).optional(),
+  lines: z.array(purchaseOrderLine).min(1, 'expected inbound needs at least one line'),
+});
+export type PurchaseOrder = z.infer<typeof purchaseOrder>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom } from '../common.ts';
+
+export const receiptLine = z.object({
+  lineNumber: lineNumber.optional(),
+  sku,
+  quantity: nonNegativeDecimal.meta({ description: 'Received in good condition' }),
+  uom,
+  expectedQuantity: nonNegativeDecimal.optional(),
+  damagedQuantity: nonNegativeDecimal.default('0'),
+  lot: z.string().max(80).optional(),
+  expiryDate: isoDate.optional(),
+  serials: z.array(z.string().min(1).max(80)).default([]),
+  status: z.string().max(40).optional().meta({ description: 'Inventory status the stock was put in (available, hold, ...)' }),
+});
+
+export const receipt = z.object({
+  type: z.literal('receipt'),
+  ...envelopeShape,
+  receiptNumber: z.string().min(1).max(80),
+  poNumber: z.string().max(80).optional().meta({ description: 'The expected inbound this receipt closes against' }),
+  asnNumber: z.string().max(80).optional(),
+  facility,
+  depositor: z.string().max(80).optional(),
+  complete: z.boolean().default(true).meta({ description: 'False while more of the same inbound is still to be received' }),
+  lines: z.array(receiptLine).min(1),
+});
+export type Receipt = z.infer<typeof receipt>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, party, positiveDecimal, sku, uom } from '../common.ts';
+
+export const returnAuthorization = z.object({
+  type: z.literal('return_authorization'),
+  ...envelopeShape,
+  rmaNumber: z.string().min(1).max(80),
+  orderNumber: z.string().max(80).optional(),
+  facility: facility.optional(),
+  customer: party.optional(),
+  expectedDate: isoDate.optional(),
+  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, reason: z.string().max(200).optional(), serials: z.array(z.string().max(80)).default([]) })).min(1),
+});
+export type ReturnAuthorization = z.infer<typeof returnAuthorization>;
+
+export const DISPOSITIONS = ['restock', 'refurbish', 'scrap', 'return_to_vendor', 'quarantine'] as const;
+
+export const returnReceipt = z.object({
+  type: z.literal('return_receipt'),
+  ...envelopeShape,
+  rmaNumber: z.string().min(1).max(80),
+  facility,
+  lines: z.array(z.object({
+    lineNumber: lineNumber.optional(),
+    sku,
+    quantity: nonNegativeDecimal,
+    uom,
+    disposition: z.enum(DISPOSITIONS),
+    condition: z.string().max(200).optional(),
+    lot: z.string().max(80).optional(),
+    serials: z.array(z.string().max(80)).default([]),
+  })).min(1),
+});
+export type ReturnReceipt = z.infer<typeof returnReceipt>;

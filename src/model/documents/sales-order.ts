@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { address, carrier, decimal, facility, isoDate, lineNumber, party, positiveDecimal, sku, uom } from '../common.ts';
+import { envelopeShape } from '../common.ts';
+
+export const salesOrderLine = z.object({
+  lineNumber,
+  sku,
+  description: z.string().max(500).optional(),
+  gtin: z.string().max(64).optional(),
+  quantity: positiveDecimal,
+  uom,
+  lot: z.string().max(80).optional().meta({ description: 'A specific lot the customer asked for' }),
+  unitPrice: decimal.optional(),
+  customerSku: z.string().max(128).optional(),
+});
+
+export const salesOrder = z.object({
+  type: z.literal('sales_order'),
+  ...envelopeShape,
+  orderNumber: z.string().min(1).max(80),
+  purpose: z.enum(['original', 'replace']).default('original').meta({ description: 'A replace supersedes an order the warehouse already has' }),
+  customerOrderNumber: z.string().max(80).optional().meta({ description: 'The customer\'s own PO number' }),
+  facility: facility.optional().meta({ description: 'Shipping facility; routing rules pick one when absent' }),
+  depositor: z.string().max(80).optional().meta({ description: 'The 3PL\'s client whose stock this is' }),
+  customer: party.optional(),
+  shipTo: address,
+  billTo: address.optional(),
+  carrier: carrier.optional(),
+  requestedShipDate: isoDate.optional(),
+  requestedDeliveryDate: isoDate.optional(),
+  cancelAfter: isoDate.optional(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).default('normal'),
+  dropShip: z.boolean().default(false),
+  notes: z.array(z.string().max(500)).default([]),
+  lines: z.array(salesOrderLine).min(1, 'an order needs at least one line'),
+});
+export type SalesOrder = z.infer<typeof salesOrder>;

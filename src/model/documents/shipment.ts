@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+
+export const shipmentLine = z.object({
+  lineNumber,
+  sku,
+  quantity: nonNegativeDecimal.meta({ description: 'Shipped in this shipment' }),
+  uom,
+  orderedQuantity: nonNegativeDecimal.optional(),
+  lots: z.array(lotQuantity).default([]),
+  serials: z.array(z.string().min(1).max(80)).default([]),
+});
+
+export const shipmentPackage = z.object({
+  sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
+  trackingNumber: z.string().max(80).optional(),
+  weight: measure.optional(),
+  dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional(),
+  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: z.string().max(80).optional() })).default([]),
+});
+
+/** Outbound shipment confirmation: partial (more to come) or complete. */
+export const shipment = z.object({
+  type: z.literal('shipment'),
+  ...envelopeShape,
+  shipmentNumber: z.string().min(1).max(80),
+  orderNumber: z.string().min(1).max(80),
+  facility,
+  depositor: z.string().max(80).optional(),
+  shippedAt: timestamp,
+  complete: z.boolean().default(true).meta({ description: 'False for a partial shipment: the rest is backordered or follows' }),
+  carrier: carrier.optional(),
+  trackingNumbers: z.array(z.string().max(80)).default([]),
+  billOfLading: z.string().max(80).optional(),
+  proNumber: z.string().max(80).optional(),
+  totalWeight: measure.optional(),
+  packages: z.array(shipmentPackage).default([]),
+  lines: z.array(shipmentLine).min(1),
+});
+export type Shipment = z.infer<typeof shipment>;

@@ -1,0 +1,37 @@
+/**
+ * Errors are values: a stable code for machines, a sentence for people, and where the fault is
+ * (a JSON path, or an X12 position). They travel with the raw message they came from.
+ */
+export interface CausewayError {
+  code: string;
+  message: string;
+  /** JSON path of the field at fault, e.g. "$.lines[2].quantity". */
+  path?: string;
+  /** Extra machine-readable position (X12: interchange, group, set, segment, element). */
+  position?: Record<string, string | number | undefined>;
+}
+
+/** An exception that carries one or more CausewayErrors, for code paths that must throw. */
+export class CausewayFault extends Error {
+  readonly errors: CausewayError[];
+  constructor(errors: CausewayError | CausewayError[]) {
+    const list = Array.isArray(errors) ? errors : [errors];
+    super(list.map(formatError).join('; '));
+    this.name = 'CausewayFault';
+    this.errors = list;
+  }
+  get code(): string {
+    return this.errors[0]?.code ?? 'ERROR';
+  }
+}
+
+export function formatError(e: CausewayError): string {
+  return e.path ? `${e.path}: ${e.message}` : e.message;
+}
+
+/** Turns a JS property path into "$.a.b[2].c". */
+export function jsonPath(segments: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : `.${String(s)}`;
+  return out;
+}

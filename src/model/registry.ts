@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import type { CausewayError } from './errors.ts';
+import { jsonPath } from './errors.ts';
+import { acknowledgment } from './documents/acknowledgment.ts';
+import { inventoryAdjustment } from './documents/inventory-adjustment.ts';
+import { inventorySnapshot } from './documents/inventory-snapshot.ts';
+import { item } from './documents/item.ts';
+import { orderCancel } from './documents/order-cancel.ts';
+import { orderStatus } from './documents/order-status.ts';
+import { purchaseOrder } from './documents/purchase-order.ts';
+import { receipt } from './documents/receipt.ts';
+import { returnAuthorization, returnReceipt } from './documents/returns.ts';
+import { salesOrder } from './documents/sales-order.ts';
+import { shipment } from './documents/shipment.ts';
+import { transferOrder } from './documents/transfer-order.ts';
+
+export const documentSchemas = {
+  item,
+  sales_order: salesOrder,
+  order_cancel: orderCancel,
+  purchase_order: purchaseOrder,
+  receipt,
+  shipment,
+  order_status: orderStatus,
+  inventory_snapshot: inventorySnapshot,
+  inventory_adjustment: inventoryAdjustment,
+  return_authorization: returnAuthorization,
+  return_receipt: returnReceipt,
+  transfer_order: transferOrder,
+  acknowledgment,
+} as const;
+
+export type DocumentType = keyof typeof documentSchemas;
+export const DOCUMENT_TYPES = Object.keys(documentSchemas) as DocumentType[];
+export type DocumentOf<T extends DocumentType> = z.infer<(typeof documentSchemas)[T]>;
+export type CanonicalDocument = { [T in DocumentType]: DocumentOf<T> }[DocumentType];
+
+export function isDocumentType(t: unknown): t is DocumentType {
+  return typeof t === 'string' && Object.hasOwn(documentSchemas, t);
+}
+
+/**
+ * The entity key orders deliveries: everything about one order (the order, its cancel, its
+ * shipments, its status) shares a key, so a cancel never overtakes the order it cancels.
+ */
+export function entityKeyFor(doc: Record<string, unknown>): string | undefined {
+  const s = (k: string) => (typeof doc[k] === 'string' && doc[k] !== '' ? (doc[k] as string) : undefined);
+  switch (doc.type) {
+    case 'item': return s('sku') && `item:${s('sku')}`;
+    case 'sales_order': case 'order_cancel': case 'shipment': case 'order_status':
+      return s('orderNumber') && `order:${s('orderNumber')}`;
+    case 'purchase_order': return s('poNumber') && `inbound:${s('poNumber')}`;
+    case 'receipt': return `inbound:${s('poNumber') ?? s('asnNumber') ?? s('receiptNumber')}`;
+    case 'inventory_snapshot': case 'inventory_adjustment': return s('facility') && `stock:${s('facility')}`;
+    case 'return_authorization': case 'return_receipt': return s('rmaNumber') && `return:${s('rmaNumber')}`;
+    case 'transfer_order': return s('transferNumber') && `transfer:${s('transferNumber')}`;
+    case 'acknowledgment': {
+      const a = doc.acknowledges as Record<string, unknown> | undefined;
+      return `ack:${String(a?.senderId ?? '')}:${String(a?.groupControlNumber ?? a?.reference ?? '')}`;
+    }
+    default: return undefined;
+  }
+}
+
+export type ValidationResult =
+  | { ok: true; document: CanonicalDocument }
+  | { ok: false; errors: CausewayError[] };
+
+/** Validates one canonical document; errors name the JSON path and what was expected. */
+export function validateDocument(input: unknown): ValidationResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ code: 'DOC_NOT_OBJECT', message: 'expected a JSON object with a "type" field', path: '$' }] };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (!isDocumentType(type)) {
+    return {
+      ok: false,
+      errors: [{ code: 'DOC_UNKNOWN_TYPE', path: '$.type', message: `unknown document type ${JSON.stringify(type)}; expected one of ${DOCUMENT_TYPES.join(', ')}` }],
+    };
+  }
+  const parsed = documentSchemas[type].safeParse(input);
+  if (parsed.success) return { ok: true, document: parsed.data as CanonicalDocument };
+  return { ok: false, errors: parsed.error.issues.map((i) => issueToError(i, input)) };
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function issueToError(issue: z.core.$ZodIssue, input: unknown): CausewayError {
+  const path = jsonPath(issue.path);
+  const got = valueAt(input, issue.path);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
+    let expected: string = issue.code === 'invalid_type' ? issue.expected : 'a valid value';
+    if (issue.code === 'invalid_union') {
+      // A union's own message says nothing; the first branch that failed on content says what was wanted.
+      const telling = issue.errors.map((branch) => branch[0]).find((i) => i && i.code !== 'invalid_type');
+      expected = telling ? telling.message.replace(/^expected /, '') : issue.errors.map((b) => (b[0] as { expected?: string })?.expected).filter(Boolean).join(' or ');
+    }
+    message = got === undefined ? `required field is missing (expected ${expected})` : `expected ${expected}, got ${describe(got)}`;
+  } else if (issue.code === 'invalid_value') {
+    message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(got)}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    message = `unknown field(s) ${issue.keys.join(', ')}`;
+  }
+  return { code: 'DOC_INVALID', path, message };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${typeof v === 'object' ? '' : String(v)}`.trim();
+}
+
+/** JSON Schema (2020-12) of a document type as an API client sends it. */
+export function documentJsonSchema(type: DocumentType): Record<string, unknown> {
+  return z.toJSONSchema(documentSchemas[type], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,30 @@
+import type { CausewayError } from './errors.ts';
+import { CausewayFault } from './errors.ts';
+import { divideDecimals, multiplyDecimals, type Decimal } from './decimal.ts';
+
+/** What a unit conversion needs to know of an item: its base unit and the factors to it. */
+export interface ItemUnits {
+  sku: string;
+  baseUom: string;
+  conversions: ReadonlyArray<{ uom: string; factor: Decimal }>;
+}
+
+function factorOf(item: ItemUnits, uom: string): Decimal | undefined {
+  if (uom === item.baseUom) return '1';
+  return item.conversions.find((c) => c.uom === uom)?.factor;
+}
+
+/** Converts through the item's base unit; throws a fault naming the unit the item does not know. */
+export function convertQuantity(quantity: Decimal, from: string, to: string, item: ItemUnits): Decimal {
+  if (from === to) return quantity;
+  const fromFactor = factorOf(item, from);
+  const toFactor = factorOf(item, to);
+  if (fromFactor === undefined || toFactor === undefined) {
+    const missing: CausewayError = {
+      code: 'UOM_UNKNOWN',
+      message: `item ${item.sku} has no conversion for unit ${fromFactor === undefined ? from : to} (base unit ${item.baseUom})`,
+    };
+    throw new CausewayFault(missing);
+  }
+  return divideDecimals(multiplyDecimals(quantity, fromFactor), toFactor);
+}
