@@ -1,0 +1,3 @@
+export type * from './types.ts';
+export { openStore } from './open.ts';
+export { SqliteStore } from './sqlite/sqlite-store.ts';

@@ -1,0 +1,129 @@
+/**
+ * Versioned schema. A migration is applied once, in order, inside a transaction; the SQL stays
+ * portable (PostgreSQL keeps its own copy with its types) so both stores mean the same thing.
+ */
+export const sqliteMigrations: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'pipeline',
+    sql: `
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  codec TEXT NOT NULL,
+  content_type TEXT,
+  idempotency_key TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  body BLOB NOT NULL,
+  partner_ref TEXT,
+  received_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  errors TEXT,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  generation INTEGER NOT NULL DEFAULT 1,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  processed_at INTEGER,
+  UNIQUE (tenant, endpoint, idempotency_key)
+);
+CREATE INDEX messages_pending ON messages (id) WHERE status = 'pending';
+CREATE INDEX messages_by_time ON messages (tenant, received_at);
+
+CREATE TABLE documents (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  generation INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX documents_by_message ON documents (message_id);
+CREATE INDEX documents_by_key ON documents (tenant, entity_key, type, occurred_at);
+
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  flow TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  content_type TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  partner_ref TEXT,
+  last_error TEXT
+);
+CREATE INDEX deliveries_queue ON deliveries (tenant, endpoint, entity_key, id) WHERE status = 'pending';
+CREATE INDEX deliveries_due ON deliveries (available_at, id) WHERE status = 'pending';
+CREATE INDEX deliveries_by_message ON deliveries (message_id);
+CREATE INDEX deliveries_done ON deliveries (tenant, delivered_at) WHERE status = 'delivered';
+CREATE INDEX deliveries_by_time ON deliveries (tenant, created_at);
+
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+  tenant TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  status_code INTEGER,
+  response TEXT,
+  partner_ref TEXT,
+  error TEXT
+);
+CREATE INDEX attempts_by_delivery ON attempts (delivery_id);
+CREATE INDEX attempts_by_time ON attempts (tenant, finished_at);
+
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  ref_id INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  replayed_at INTEGER
+);
+CREATE INDEX dead_letters_open ON dead_letters (tenant, id) WHERE replayed_at IS NULL;
+
+CREATE TABLE source_cursors (
+  tenant TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, endpoint)
+);
+
+CREATE TABLE control_numbers (
+  tenant TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (tenant, scope, kind)
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,333 @@
+import Database from 'better-sqlite3';
+import type {
+  AcceptedMessage, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, KpiSample, Lineage,
+  MessageFilter, MessageOutcome, NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+} from '../types.ts';
+import { sqliteMigrations } from './migrations.ts';
+
+type Row = Record<string, any>;
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for throwaway use. */
+  path: string;
+  /**
+   * FULL fsyncs the WAL on every commit: an acknowledged message survives power loss, not only a
+   * process crash. NORMAL survives process crashes only. Group commit makes FULL affordable.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** The embedded store: one SQLite file in WAL mode, for `causeway serve` on one machine and the demo. */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private q(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').all().map((r: any) => r.version as number));
+    for (const m of sqliteMigrations) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stmts.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
+    const insert = this.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
+      VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt)
+      ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING`);
+    const bump = this.q('UPDATE messages SET duplicates = duplicates + 1 WHERE tenant = ? AND endpoint = ? AND idempotency_key = ? RETURNING id');
+    return this.db.transaction(() => {
+      const out: AcceptedMessage[] = [];
+      for (const m of messages) {
+        const r = insert.run({ contentType: null, partnerRef: null, ...m });
+        if (r.changes === 1) out.push({ messageId: Number(r.lastInsertRowid), duplicate: false });
+        else out.push({ messageId: (bump.get(m.tenant, m.endpoint, m.idempotencyKey) as Row).id, duplicate: true });
+      }
+      if (cursor) this.writeCursor(cursor.tenant, cursor.endpoint, cursor.value);
+      return out;
+    }).immediate();
+  }
+
+  async claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]> {
+    const rows = this.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
+      WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
+      RETURNING *`).all({ owner, until: now + leaseMs, now, limit }) as Row[];
+    return rows.map(toMessage).sort((a, b) => a.id - b.id);
+  }
+
+  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
+    const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
+      VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
+    const insertDelivery = this.q(`INSERT INTO deliveries (tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type,
+      idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
+      VALUES (@tenant, @documentId, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
+    const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+      SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
+    this.db.transaction(() => {
+      for (const o of outcomes) {
+        if (o.status === 'processed') {
+          for (const d of o.documents) {
+            insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
+          }
+          for (const d of o.deliveries) insertDelivery.run({ ...d, now });
+          done.run('processed', null, now, o.messageId);
+        } else {
+          done.run('quarantined', JSON.stringify(o.errors), now, o.messageId);
+          deadLetter.run(o.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000), now, o.messageId);
+        }
+      }
+    }).immediate();
+  }
+
+  async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
+    const rows = this.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+      WHERE id IN (
+        SELECT d.id FROM deliveries d
+        WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
+          AND d.endpoint NOT IN (SELECT value FROM json_each(@skip))
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id < d.id)
+        ORDER BY d.available_at, d.id LIMIT @limit)
+      RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) }) as Row[];
+    return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+  }
+
+  async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
+    const insert = this.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
+      VALUES (@deliveryId, @tenant, @startedAt, @finishedAt, @outcome, @statusCode, @response, @partnerRef, @error)`);
+    const get = this.q('SELECT attempts, max_attempts, endpoint FROM deliveries WHERE id = ? AND tenant = ?');
+    const delivered = this.q(`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, partner_ref = ?,
+      lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const retry = this.q(`UPDATE deliveries SET attempts = attempts + 1, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const dead = this.q(`UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at) VALUES (?, 'delivery', ?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const a of attempts) {
+        const current = get.get(a.deliveryId, a.tenant) as Row | undefined;
+        if (!current) continue;
+        insert.run({ statusCode: null, response: null, partnerRef: null, error: null, ...a });
+        const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
+        if (a.outcome === 'delivered') delivered.run(a.finishedAt, a.partnerRef ?? null, a.deliveryId);
+        else if (a.outcome === 'retryable' && current.attempts + 1 < current.max_attempts) retry.run(a.retryAt ?? now, error, a.deliveryId);
+        else {
+          dead.run(error, a.deliveryId);
+          const why = a.outcome === 'permanent' ? error : `gave up after ${current.attempts + 1} attempts: ${error}`;
+          deadLetter.run(a.tenant, a.deliveryId, current.endpoint, why.slice(0, 2000), now);
+        }
+      }
+    }).immediate();
+  }
+
+  async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
+    const r = this.q('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    return r && toMessage(r);
+  }
+
+  async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
+    const rows = this.q(`SELECT * FROM messages WHERE tenant = @tenant
+      AND (@status IS NULL OR status = @status) AND (@endpoint IS NULL OR endpoint = @endpoint)
+      AND (@from IS NULL OR received_at >= @from) AND (@to IS NULL OR received_at < @to) AND (@before IS NULL OR id < @before)
+      ORDER BY id DESC LIMIT @limit`).all(params(f)) as Row[];
+    return rows.map(toMessage);
+  }
+
+  async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
+    const rows = this.q(`SELECT d.* FROM deliveries d WHERE d.tenant = @tenant
+      AND (@status IS NULL OR d.status = @status) AND (@endpoint IS NULL OR d.endpoint = @endpoint)
+      AND (@entityKey IS NULL OR d.entity_key = @entityKey)
+      AND (@type IS NULL OR EXISTS (SELECT 1 FROM documents x WHERE x.id = d.document_id AND x.type = @type))
+      AND (@from IS NULL OR d.created_at >= @from) AND (@to IS NULL OR d.created_at < @to) AND (@before IS NULL OR d.id < @before)
+      ORDER BY d.id DESC LIMIT @limit`).all(params(f)) as Row[];
+    return rows.map(toDelivery);
+  }
+
+  async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
+    const rows = this.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
+      AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
+      .all({ tenant, all: page.includeReplayed ? 1 : 0, before: page.before ?? null, limit: clampLimit(page.limit) }) as Row[];
+    return rows.map((r) => ({ id: r.id, tenant: r.tenant, kind: r.kind, refId: r.ref_id, endpoint: r.endpoint, reason: r.reason, createdAt: r.created_at, replayedAt: r.replayed_at }));
+  }
+
+  async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
+    const message = await this.getMessage(tenant, messageId);
+    if (!message) return undefined;
+    const documents = (this.q('SELECT * FROM documents WHERE tenant = ? AND message_id = ? ORDER BY generation, rowid').all(tenant, messageId) as Row[]).map(toDocument);
+    const deliveries = (this.q('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? ORDER BY id').all(tenant, messageId) as Row[]).map(toDelivery);
+    const attemptsOf = this.q('SELECT * FROM attempts WHERE tenant = ? AND delivery_id = ? ORDER BY id');
+    return {
+      message,
+      documents,
+      deliveries: deliveries.map((d) => ({ ...d, attemptLog: (attemptsOf.all(tenant, d.id) as Row[]).map(toAttempt) })),
+    };
+  }
+
+  async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
+    const requeue = this.q(`UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+      WHERE tenant = ? AND id = ? AND status <> 'pending'`);
+    const closeDl = this.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const id of messageIds) {
+        n += requeue.run(tenant, id).changes;
+        closeDl.run(now, tenant, id);
+      }
+      return n;
+    }).immediate();
+  }
+
+  async requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number> {
+    const ids = (this.q(`SELECT id FROM messages WHERE tenant = ? AND received_at >= ? AND received_at < ? AND (? IS NULL OR endpoint = ?) AND status <> 'pending'`)
+      .all(tenant, from, to, endpoint ?? null, endpoint ?? null) as Row[]).map((r) => r.id as number);
+    return this.requeueMessages(tenant, ids, now);
+  }
+
+  async requeueDeadDeliveries(tenant: string, deliveryIds: number[] | 'all', now: number): Promise<number> {
+    const ids = deliveryIds === 'all'
+      ? (this.q(`SELECT id FROM deliveries WHERE tenant = ? AND status = 'dead'`).all(tenant) as Row[]).map((r) => r.id as number)
+      : deliveryIds;
+    const requeue = this.q(`UPDATE deliveries SET status = 'pending', attempts = 0, available_at = ?, lease_owner = NULL, lease_until = NULL
+      WHERE tenant = ? AND id = ? AND status = 'dead'`);
+    const closeDl = this.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'delivery' AND ref_id = ? AND replayed_at IS NULL`);
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const id of ids) {
+        n += requeue.run(now, tenant, id).changes;
+        closeDl.run(now, tenant, id);
+      }
+      return n;
+    }).immediate();
+  }
+
+  async getCursor(tenant: string, endpoint: string): Promise<string | null> {
+    const r = this.q('SELECT value FROM source_cursors WHERE tenant = ? AND endpoint = ?').get(tenant, endpoint) as Row | undefined;
+    return r ? r.value : null;
+  }
+
+  async setCursor(tenant: string, endpoint: string, value: string): Promise<void> {
+    this.writeCursor(tenant, endpoint, value);
+  }
+
+  private writeCursor(tenant: string, endpoint: string, value: string): void {
+    this.q(`INSERT INTO source_cursors (tenant, endpoint, value, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant, endpoint) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(tenant, endpoint, value, Date.now());
+  }
+
+  async nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
+    // Wraps to 1 after max (ISA13 is nine digits); the row lock of the upsert makes it unique.
+    const r = this.q(`INSERT INTO control_numbers (tenant, scope, kind, value) VALUES (?, ?, ?, 1)
+      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = CASE WHEN value >= ? THEN 1 ELSE value + 1 END
+      RETURNING value`).get(tenant, scope, kind, max) as Row;
+    return r.value as number;
+  }
+
+  async kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample> {
+    const t = tenant ?? null;
+    const lat = this.q(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
+      WHERE status = 'delivered' AND delivered_at >= ? AND delivered_at <= ? AND (? IS NULL OR tenant = ?) ORDER BY delivered_at DESC LIMIT 200000`)
+      .all(since, now, t, t) as Row[];
+    const att = this.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed FROM attempts
+      WHERE finished_at >= ? AND finished_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
+    const dl = this.q(`SELECT COUNT(*) AS n FROM dead_letters WHERE created_at >= ? AND created_at <= ? AND kind = 'delivery' AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
+    const msg = this.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'quarantined' THEN 1 ELSE 0 END) AS q, SUM(duplicates) AS dup FROM messages
+      WHERE received_at >= ? AND received_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
+    const backlog = this.q(`SELECT endpoint, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE status = 'pending' AND (? IS NULL OR tenant = ?) GROUP BY endpoint ORDER BY endpoint`)
+      .all(t, t) as Row[];
+    const o2s = this.q(`SELECT s.occurred_at - MIN(o.occurred_at) AS ms FROM documents s
+      JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
+      WHERE s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? AND (? IS NULL OR s.tenant = ?) GROUP BY s.id LIMIT 100000`)
+      .all(since, now, t, t) as Row[];
+    return {
+      syncFromOccurred: lat.map((r) => r.o),
+      syncFromReceived: lat.map((r) => r.r),
+      delivered: lat.length,
+      attempts: att.n ?? 0,
+      failedAttempts: att.failed ?? 0,
+      deadLetters: dl.n ?? 0,
+      messages: msg.n ?? 0,
+      quarantined: msg.q ?? 0,
+      duplicates: msg.dup ?? 0,
+      backlog: backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
+      orderToShipment: o2s.map((r) => r.ms),
+    };
+  }
+
+  async putApiKey(key: ApiKeyRecord): Promise<void> {
+    this.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
+      ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.q('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
+    return r && { id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at };
+  }
+}
+
+function clampLimit(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 100, 1), 1000);
+}
+
+function params(f: MessageFilter | DeliveryFilter): Row {
+  const g = f as DeliveryFilter;
+  return {
+    tenant: f.tenant, status: f.status ?? null, endpoint: f.endpoint ?? null, entityKey: g.entityKey ?? null, type: g.type ?? null,
+    from: f.from ?? null, to: f.to ?? null, before: f.before ?? null, limit: clampLimit(f.limit),
+  };
+}
+
+function toMessage(r: Row): StoredMessage {
+  return {
+    id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
+    contentHash: r.content_hash, body: r.body, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
+    errors: r.errors ? JSON.parse(r.errors) : [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
+  };
+}
+
+function toDocument(r: Row): StoredDocument {
+  return {
+    id: r.id, tenant: r.tenant, messageId: r.message_id, generation: r.generation, type: r.type, entityKey: r.entity_key,
+    occurredAt: r.occurred_at, receivedAt: r.received_at, body: JSON.parse(r.body),
+  };
+}
+
+function toDelivery(r: Row): StoredDelivery {
+  return {
+    id: r.id, tenant: r.tenant, documentId: r.document_id, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
+    entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
+    occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
+    availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
+  };
+}
+
+function toAttempt(r: Row): AttemptRow {
+  return {
+    id: r.id, deliveryId: r.delivery_id, tenant: r.tenant, startedAt: r.started_at, finishedAt: r.finished_at, outcome: r.outcome,
+    statusCode: r.status_code ?? undefined, response: r.response ?? undefined, partnerRef: r.partner_ref ?? undefined, error: r.error ?? undefined,
+  };
+}

@@ -1,0 +1,220 @@
+import type { CausewayError } from '../model/index.ts';
+
+/**
+ * The one storage contract. SQLite (embedded) and PostgreSQL (production) implement it and pass
+ * the same conformance suite. Every method that touches business data takes the tenant, and every
+ * query filters on it. Times are epoch milliseconds.
+ */
+
+export type MessageStatus = 'pending' | 'processed' | 'quarantined';
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+export type AttemptOutcomeKind = 'delivered' | 'retryable' | 'permanent';
+
+export interface NewMessage {
+  tenant: string;
+  endpoint: string;
+  codec: string;
+  contentType?: string;
+  /** Given by the sender, or the content hash when none was given: the inbox dedupes on it per endpoint. */
+  idempotencyKey: string;
+  contentHash: string;
+  body: Buffer;
+  partnerRef?: string;
+  receivedAt: number;
+}
+
+export interface AcceptedMessage {
+  messageId: number;
+  duplicate: boolean;
+}
+
+export interface StoredMessage {
+  id: number;
+  tenant: string;
+  endpoint: string;
+  codec: string;
+  contentType: string | null;
+  idempotencyKey: string;
+  contentHash: string;
+  body: Buffer;
+  partnerRef: string | null;
+  receivedAt: number;
+  status: MessageStatus;
+  errors: CausewayError[];
+  duplicates: number;
+  generation: number;
+  processedAt: number | null;
+}
+
+export interface NewDocument {
+  id: string;
+  tenant: string;
+  messageId: number;
+  type: string;
+  entityKey: string;
+  occurredAt: number;
+  receivedAt: number;
+  body: unknown;
+}
+
+export interface StoredDocument extends NewDocument {
+  generation: number;
+}
+
+export interface NewDelivery {
+  tenant: string;
+  documentId: string;
+  messageId: number;
+  flow: string;
+  endpoint: string;
+  entityKey: string;
+  payload: Buffer;
+  contentType: string;
+  idempotencyKey: string;
+  occurredAt: number;
+  receivedAt: number;
+  maxAttempts: number;
+}
+
+export interface StoredDelivery extends NewDelivery {
+  id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  availableAt: number;
+  createdAt: number;
+  deliveredAt: number | null;
+  partnerRef: string | null;
+  lastError: string | null;
+}
+
+/** What the engine decided for one claimed message: its documents and deliveries, or quarantine. */
+export type MessageOutcome =
+  | { messageId: number; status: 'processed'; documents: NewDocument[]; deliveries: NewDelivery[] }
+  | { messageId: number; status: 'quarantined'; errors: CausewayError[] };
+
+export interface AttemptRecord {
+  deliveryId: number;
+  tenant: string;
+  startedAt: number;
+  finishedAt: number;
+  outcome: AttemptOutcomeKind;
+  statusCode?: number;
+  response?: string;
+  partnerRef?: string;
+  error?: string;
+  /** For a retryable outcome: when to try again; beyond the delivery's max attempts it is dead-lettered. */
+  retryAt?: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  tenant: string;
+  kind: 'delivery' | 'message';
+  refId: number;
+  endpoint: string;
+  reason: string;
+  createdAt: number;
+  replayedAt: number | null;
+}
+
+export interface Page {
+  limit?: number;
+  /** Return rows with ids below this (newest first paging). */
+  before?: number;
+}
+
+export interface MessageFilter extends Page {
+  tenant: string;
+  status?: MessageStatus;
+  endpoint?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface DeliveryFilter extends Page {
+  tenant: string;
+  status?: DeliveryStatus;
+  endpoint?: string;
+  entityKey?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface AttemptRow extends AttemptRecord {
+  id: number;
+}
+
+export interface Lineage {
+  message: StoredMessage;
+  documents: StoredDocument[];
+  deliveries: Array<StoredDelivery & { attemptLog: AttemptRow[] }>;
+}
+
+export interface KpiSample {
+  /** delivered_at - occurred_at and delivered_at - received_at of deliveries done in the window, ms. */
+  syncFromOccurred: number[];
+  syncFromReceived: number[];
+  delivered: number;
+  attempts: number;
+  failedAttempts: number;
+  deadLetters: number;
+  messages: number;
+  quarantined: number;
+  duplicates: number;
+  backlog: Array<{ endpoint: string; pending: number; oldestAt: number | null }>;
+  /** Order release (sales_order occurredAt) to first shipment occurredAt, ms, for shipments in the window. */
+  orderToShipment: number[];
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  name: string;
+  hash: string;
+  createdAt: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Stores raw messages (and, atomically, the source's new cursor); duplicates are counted and answered. */
+  acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]>;
+  /** Leases pending messages in arrival order; an expired lease (dead worker) is taken over. */
+  claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]>;
+  /** Commits each message's outcome with its documents and deliveries in one transaction. */
+  completeMessages(outcomes: MessageOutcome[], now: number): Promise<void>;
+
+  /**
+   * Leases due deliveries that head their (tenant, endpoint, entity key) queue, so a key's
+   * deliveries reach a target strictly in order while different keys go in parallel.
+   */
+  claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints?: string[]): Promise<StoredDelivery[]>;
+  /** Records attempts and moves deliveries on: delivered, back to pending at retryAt, or dead. */
+  recordAttempts(attempts: AttemptRecord[], now: number): Promise<void>;
+
+  getMessage(tenant: string, id: number): Promise<StoredMessage | undefined>;
+  listMessages(filter: MessageFilter): Promise<StoredMessage[]>;
+  listDeliveries(filter: DeliveryFilter): Promise<StoredDelivery[]>;
+  listDeadLetters(tenant: string, page?: Page & { includeReplayed?: boolean }): Promise<DeadLetter[]>;
+  lineage(tenant: string, messageId: number): Promise<Lineage | undefined>;
+
+  /** Replay: the message goes back to pending and is decoded again with the current config. */
+  requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number>;
+  /** Replay of messages received in a window (optionally of one endpoint). */
+  requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number>;
+  /** Replay of dead deliveries: back to pending with a fresh attempt budget, same idempotency key. */
+  requeueDeadDeliveries(tenant: string, deliveryIds: number[] | 'all', now: number): Promise<number>;
+
+  getCursor(tenant: string, endpoint: string): Promise<string | null>;
+  setCursor(tenant: string, endpoint: string, value: string): Promise<void>;
+  /** Next value of a counter (X12 control numbers), unique across restarts and concurrent workers. */
+  nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number>;
+
+  kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample>;
+
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+  findApiKey(hash: string): Promise<ApiKeyRecord | undefined>;
+}

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import type { NewDelivery, NewMessage, Store } from '../../src/store/index.ts';
+
+/**
+ * One behaviour suite for every Store implementation: a store feature without a test here does
+ * not exist. `open` must give a fresh, migrated, empty store each time.
+ */
+export function storeConformance(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store conformance`, () => {
+    let store: Store;
+    beforeEach(async () => { store = await open(); });
+    afterEach(async () => { await store.close(); });
+
+    const msg = (over: Partial<NewMessage> = {}): NewMessage => ({
+      tenant: 'acme', endpoint: 'erp', codec: 'json', idempotencyKey: 'k1', contentHash: 'h1',
+      body: Buffer.from('{"a":1}'), receivedAt: 1000, ...over,
+    });
+    const delivery = (messageId: number, over: Partial<NewDelivery> = {}): NewDelivery => ({
+      tenant: 'acme', documentId: `doc-${messageId}`, messageId, flow: 'f', endpoint: 'wms', entityKey: 'order:1',
+      payload: Buffer.from('x'), contentType: 'application/json', idempotencyKey: `idem-${messageId}`, occurredAt: 900,
+      receivedAt: 1000, maxAttempts: 3, ...over,
+    });
+    async function processed(messageId: number, deliveries: NewDelivery[]): Promise<void> {
+      await store.completeMessages([{
+        messageId, status: 'processed',
+        documents: deliveries.map((d) => ({ id: d.documentId, tenant: 'acme', messageId, type: 'sales_order', entityKey: d.entityKey, occurredAt: 900, receivedAt: 1000, body: { n: messageId } })),
+        deliveries,
+      }], 2000);
+    }
+
+    it('keeps raw bytes verbatim and answers a duplicate with the original id', async () => {
+      const raw = Buffer.from([0, 1, 2, 255, 10, 13]);
+      const [a] = await store.acceptMessages([msg({ body: raw })]);
+      const [b] = await store.acceptMessages([msg({ body: Buffer.from('other') })]);
+      assert.equal(a.duplicate, false);
+      assert.equal(b.duplicate, true);
+      assert.equal(b.messageId, a.messageId);
+      const m = await store.getMessage('acme', a.messageId);
+      assert.deepEqual(Buffer.from(m!.body), raw);
+      assert.equal(m!.duplicates, 1);
+      assert.equal(m!.status, 'pending');
+    });
+
+    it('dedupes per tenant and endpoint, not across them', async () => {
+      const r = await store.acceptMessages([msg(), msg({ tenant: 'other' }), msg({ endpoint: 'api' })]);
+      assert.deepEqual(r.map((x) => x.duplicate), [false, false, false]);
+    });
+
+    it('never shows one tenant another tenant\'s data', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      assert.equal(await store.getMessage('other', a.messageId), undefined);
+      assert.equal((await store.listMessages({ tenant: 'other' })).length, 0);
+      assert.equal(await store.lineage('other', a.messageId), undefined);
+    });
+
+    it('stores the source cursor atomically with the messages', async () => {
+      await store.acceptMessages([msg()], { tenant: 'acme', endpoint: 'erp', value: 'c-1' });
+      assert.equal(await store.getCursor('acme', 'erp'), 'c-1');
+      await store.setCursor('acme', 'erp', 'c-2');
+      assert.equal(await store.getCursor('acme', 'erp'), 'c-2');
+      assert.equal(await store.getCursor('other', 'erp'), null);
+    });
+
+    it('leases pending messages once, and hands over an expired lease', async () => {
+      await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      const first = await store.claimPendingMessages('w1', 10, 1000, 5000);
+      assert.equal(first.length, 2);
+      assert.equal((await store.claimPendingMessages('w2', 10, 1000, 5500)).length, 0);
+      assert.equal((await store.claimPendingMessages('w2', 10, 1000, 6001)).length, 2);
+    });
+
+    it('commits documents and deliveries with the message outcome; quarantine makes a dead letter', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await store.claimPendingMessages('w', 10, 1000, 1000);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      await store.completeMessages([{ messageId: b.messageId, status: 'quarantined', errors: [{ code: 'DOC_INVALID', path: '$.lines[0].sku', message: 'required' }] }], 2000);
+      const lin = await store.lineage('acme', a.messageId);
+      assert.equal(lin!.message.status, 'processed');
+      assert.equal(lin!.documents.length, 1);
+      assert.deepEqual(lin!.documents[0].body, { n: a.messageId });
+      assert.equal(lin!.deliveries.length, 1);
+      const q = await store.getMessage('acme', b.messageId);
+      assert.equal(q!.status, 'quarantined');
+      assert.equal(q!.errors[0].path, '$.lines[0].sku');
+      const dl = await store.listDeadLetters('acme');
+      assert.equal(dl.length, 1);
+      assert.equal(dl[0].kind, 'message');
+      assert.match(dl[0].reason, /\$\.lines\[0\]\.sku/);
+      assert.equal((await store.claimPendingMessages('w', 10, 1000, 9999)).length, 0);
+    });
+
+    it('hands out only the head of each entity key queue, keys in parallel', async () => {
+      const [a, b, c] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' }), msg({ idempotencyKey: 'c' })]);
+      await processed(a.messageId, [delivery(a.messageId, { entityKey: 'order:1' })]);
+      await processed(b.messageId, [delivery(b.messageId, { entityKey: 'order:1' })]);
+      await processed(c.messageId, [delivery(c.messageId, { entityKey: 'order:2' })]);
+      const claimed = await store.claimDueDeliveries('w', 10, 30_000, 3000);
+      assert.deepEqual(claimed.map((d) => d.documentId).sort(), [`doc-${a.messageId}`, `doc-${c.messageId}`]);
+      assert.equal((await store.claimDueDeliveries('w2', 10, 30_000, 3000)).length, 0, 'leased heads are not handed out twice');
+      await store.recordAttempts(claimed.map((d) => ({ deliveryId: d.id, tenant: 'acme', startedAt: 3000, finishedAt: 3010, outcome: 'delivered' as const, partnerRef: 'P-' + d.id })), 3010);
+      const next = await store.claimDueDeliveries('w', 10, 30_000, 3020);
+      assert.deepEqual(next.map((d) => d.documentId), [`doc-${b.messageId}`]);
+    });
+
+    it('keeps a key blocked while its head waits for a retry, then dead-letters after max attempts', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await processed(a.messageId, [delivery(a.messageId, { maxAttempts: 2 })]);
+      await processed(b.messageId, [delivery(b.messageId)]);
+      const [head] = await store.claimDueDeliveries('w', 10, 30_000, 3000);
+      await store.recordAttempts([{ deliveryId: head.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'retryable', statusCode: 503, retryAt: 4000 }], 3001);
+      assert.equal((await store.claimDueDeliveries('w', 10, 30_000, 3500)).length, 0, 'the follower waits behind its head');
+      const [again] = await store.claimDueDeliveries('w', 10, 30_000, 4000);
+      assert.equal(again.id, head.id);
+      assert.equal(again.attempts, 1);
+      await store.recordAttempts([{ deliveryId: head.id, tenant: 'acme', startedAt: 4000, finishedAt: 4001, outcome: 'retryable', statusCode: 503, retryAt: 5000 }], 4001);
+      const dead = await store.listDeliveries({ tenant: 'acme', status: 'dead' });
+      assert.equal(dead.length, 1);
+      assert.equal(dead[0].attempts, 2);
+      const dl = await store.listDeadLetters('acme');
+      assert.equal(dl[0].kind, 'delivery');
+      assert.match(dl[0].reason, /2 attempts.*503/);
+      const [follower] = await store.claimDueDeliveries('w', 10, 30_000, 4002);
+      assert.equal(follower.documentId, `doc-${b.messageId}`, 'a dead head no longer blocks its key');
+      const lin = await store.lineage('acme', a.messageId);
+      assert.equal(lin!.deliveries[0].attemptLog.length, 2);
+      assert.equal(lin!.deliveries[0].attemptLog[0].statusCode, 503);
+    });
+
+    it('dead-letters a permanent failure at once and replays it with the same idempotency key', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      const [d] = await store.claimDueDeliveries('w', 10, 30_000, 3000);
+      await store.recordAttempts([{ deliveryId: d.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'permanent', statusCode: 422, error: 'unknown SKU' }], 3001);
+      assert.equal((await store.listDeliveries({ tenant: 'acme', status: 'dead' })).length, 1);
+      assert.equal(await store.requeueDeadDeliveries('other', 'all', 4000), 0);
+      assert.equal(await store.requeueDeadDeliveries('acme', 'all', 4000), 1);
+      const [again] = await store.claimDueDeliveries('w', 10, 30_000, 4000);
+      assert.equal(again.idempotencyKey, d.idempotencyKey);
+      assert.equal(again.attempts, 0);
+      assert.equal((await store.listDeadLetters('acme')).length, 0);
+      assert.equal((await store.listDeadLetters('acme', { includeReplayed: true }))[0].replayedAt, 4000);
+    });
+
+    it('replays messages one by one and by time window, as a new generation', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a', receivedAt: 1000 }), msg({ idempotencyKey: 'b', receivedAt: 5000 })]);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      await processed(b.messageId, [delivery(b.messageId, { documentId: 'doc-b1' })]);
+      assert.equal(await store.requeueMessages('acme', [a.messageId], 6000), 1);
+      const again = await store.getMessage('acme', a.messageId);
+      assert.equal(again!.status, 'pending');
+      assert.equal(again!.generation, 2);
+      assert.equal(await store.requeueMessageWindow('acme', 4000, 6000, undefined, 6000), 1);
+      assert.equal((await store.getMessage('acme', b.messageId))!.generation, 2);
+      await store.claimPendingMessages('w', 10, 1000, 7000);
+      await processed(b.messageId, [delivery(b.messageId, { documentId: 'doc-b2', idempotencyKey: 'idem-b2' })]);
+      const lin = await store.lineage('acme', b.messageId);
+      assert.deepEqual(lin!.documents.map((d) => [d.id, d.generation]), [['doc-b1', 1], ['doc-b2', 2]]);
+    });
+
+    it('filters messages and deliveries', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a', endpoint: 'erp' }), msg({ idempotencyKey: 'b', endpoint: 'api', receivedAt: 9000 })]);
+      await processed(a.messageId, [delivery(a.messageId, { entityKey: 'order:7' })]);
+      assert.deepEqual((await store.listMessages({ tenant: 'acme', endpoint: 'api' })).map((m) => m.id), [b.messageId]);
+      assert.deepEqual((await store.listMessages({ tenant: 'acme', status: 'processed' })).map((m) => m.id), [a.messageId]);
+      assert.deepEqual((await store.listMessages({ tenant: 'acme', from: 5000 })).map((m) => m.id), [b.messageId]);
+      assert.equal((await store.listDeliveries({ tenant: 'acme', entityKey: 'order:7' })).length, 1);
+      assert.equal((await store.listDeliveries({ tenant: 'acme', type: 'sales_order' })).length, 1);
+      assert.equal((await store.listDeliveries({ tenant: 'acme', type: 'shipment' })).length, 0);
+      assert.equal((await store.listMessages({ tenant: 'acme', limit: 1 })).length, 1);
+    });
+
+    it('skips endpoints whose circuit is open', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await processed(a.messageId, [delivery(a.messageId, { endpoint: 'down', entityKey: 'k1' })]);
+      await processed(b.messageId, [delivery(b.messageId, { endpoint: 'up', entityKey: 'k2' })]);
+      const claimed = await store.claimDueDeliveries('w', 10, 30_000, 3000, ['down']);
+      assert.deepEqual(claimed.map((d) => d.endpoint), ['up']);
+    });
+
+    it('hands out control numbers that increase, survive reopening and wrap at the maximum', async () => {
+      assert.equal(await store.nextControlNumber('acme', 'partner-a', 'ISA', 999_999_999), 1);
+      assert.equal(await store.nextControlNumber('acme', 'partner-a', 'ISA', 999_999_999), 2);
+      assert.equal(await store.nextControlNumber('acme', 'partner-a', 'GS', 999_999_999), 1);
+      assert.equal(await store.nextControlNumber('other', 'partner-a', 'ISA', 999_999_999), 1);
+      assert.equal(await store.nextControlNumber('acme', 'partner-a', 'ISA', 3), 3);
+      assert.equal(await store.nextControlNumber('acme', 'partner-a', 'ISA', 3), 1);
+      const many = await Promise.all(Array.from({ length: 50 }, () => store.nextControlNumber('acme', 'p', 'ST', 999_999_999)));
+      assert.equal(new Set(many).size, 50);
+    });
+
+    it('samples the KPIs: latency, error rate, backlog, order to shipment', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await store.completeMessages([{
+        messageId: a.messageId, status: 'processed',
+        documents: [
+          { id: 'so', tenant: 'acme', messageId: a.messageId, type: 'sales_order', entityKey: 'order:1', occurredAt: 100, receivedAt: 1000, body: {} },
+          { id: 'sh', tenant: 'acme', messageId: a.messageId, type: 'shipment', entityKey: 'order:1', occurredAt: 3_600_100, receivedAt: 3_600_200, body: {} },
+        ],
+        deliveries: [delivery(a.messageId, { documentId: 'so', entityKey: 'a' }), delivery(a.messageId, { documentId: 'sh', entityKey: 'b' })],
+      }], 2000);
+      await processed(b.messageId, [delivery(b.messageId, { entityKey: 'c' })]);
+      const claimed = await store.claimDueDeliveries('w', 10, 30_000, 3000);
+      assert.equal(claimed.length, 3);
+      await store.recordAttempts([
+        { deliveryId: claimed[0].id, tenant: 'acme', startedAt: 3000, finishedAt: 3100, outcome: 'delivered' },
+        { deliveryId: claimed[1].id, tenant: 'acme', startedAt: 3000, finishedAt: 3100, outcome: 'retryable', retryAt: 10_000 },
+      ], 3100);
+      const k = await store.kpiSample('acme', 0, 4_000_000);
+      assert.deepEqual(k.syncFromReceived, [2100]);
+      assert.deepEqual(k.syncFromOccurred, [2200]);
+      assert.equal(k.attempts, 2);
+      assert.equal(k.failedAttempts, 1);
+      assert.equal(k.messages, 2);
+      assert.deepEqual(k.backlog, [{ endpoint: 'wms', pending: 2, oldestAt: 2000 }]);
+      assert.deepEqual(k.orderToShipment, [3_600_000]);
+      assert.equal((await store.kpiSample('other', 0, 4_000_000)).messages, 0);
+    });
+
+    it('finds API keys by hash only', async () => {
+      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:abc', createdAt: 1 });
+      assert.equal((await store.findApiKey('sha256:abc'))!.tenant, 'acme');
+      assert.equal(await store.findApiKey('abc'), undefined);
+    });
+
+    it('applies migrations once: migrating again is harmless', async () => {
+      await store.migrate();
+      await store.acceptMessages([msg()]);
+      await store.migrate();
+      assert.equal((await store.listMessages({ tenant: 'acme' })).length, 1);
+    });
+  });
+}
