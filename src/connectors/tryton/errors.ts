@@ -1,0 +1,45 @@
+/**
+ * What went wrong talking to Tryton, classified for the engine: a retryable failure may succeed
+ * later unchanged (network, 5xx, a locked SQLite database); a permanent one will not (Tryton
+ * refused the document, or the credentials are wrong) and goes to the dead letters with Tryton's
+ * own message.
+ */
+export type TrytonErrorCode =
+  | 'TRYTON_USER_ERROR'
+  | 'TRYTON_USER_WARNING'
+  | 'TRYTON_AUTH'
+  | 'TRYTON_NETWORK'
+  | 'TRYTON_UNAVAILABLE'
+  | 'TRYTON_CONCURRENCY'
+  | 'TRYTON_SERVER_FAULT'
+  | 'TRYTON_PROTOCOL'
+  | 'TRYTON_REJECTED';
+
+const RETRYABLE: ReadonlySet<TrytonErrorCode> = new Set(['TRYTON_NETWORK', 'TRYTON_UNAVAILABLE', 'TRYTON_CONCURRENCY']);
+
+export class TrytonError extends Error {
+  readonly code: TrytonErrorCode;
+  readonly retryable: boolean;
+  /** The Tryton call being made ("model.stock.shipment.out.pick"), when there was one. */
+  readonly call: string | undefined;
+  /** For a UserWarning: the warning's name, which a user could acknowledge in Tryton. */
+  readonly warningName: string | undefined;
+
+  constructor(code: TrytonErrorCode, message: string, options: { call?: string; warningName?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TrytonError';
+    this.code = code;
+    this.retryable = RETRYABLE.has(code);
+    this.call = options.call;
+    this.warningName = options.warningName;
+  }
+}
+
+/** A document Causeway itself refuses to apply to Tryton (over-shipment, unknown order...). */
+export function rejected(message: string): TrytonError {
+  return new TrytonError('TRYTON_REJECTED', message);
+}
+
+export function isTrytonError(error: unknown): error is TrytonError {
+  return error instanceof TrytonError;
+}
