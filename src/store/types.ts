@@ -89,7 +89,14 @@ export interface StoredDelivery extends NewDelivery {
 
 /** What the engine decided for one claimed message: its documents and deliveries, or quarantine. */
 export type MessageOutcome =
-  | { messageId: number; status: 'processed'; documents: NewDocument[]; deliveries: NewDelivery[] }
+  | {
+      messageId: number;
+      status: 'processed';
+      documents: NewDocument[];
+      deliveries: NewDelivery[];
+      /** Parts rejected while others went through (one bad X12 set among good ones): kept and dead-lettered. */
+      errors?: CausewayError[];
+    }
   | { messageId: number; status: 'quarantined'; errors: CausewayError[] };
 
 export interface AttemptRecord {
@@ -196,6 +203,8 @@ export interface Store {
   recordAttempts(attempts: AttemptRecord[], now: number): Promise<void>;
 
   getMessage(tenant: string, id: number): Promise<StoredMessage | undefined>;
+  /** The newest document of a type for an entity key (the item master for unit conversions, an order's state). */
+  findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined>;
   listMessages(filter: MessageFilter): Promise<StoredMessage[]>;
   listDeliveries(filter: DeliveryFilter): Promise<StoredDelivery[]>;
   listDeadLetters(tenant: string, page?: Page & { includeReplayed?: boolean }): Promise<DeadLetter[]>;

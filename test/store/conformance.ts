@@ -158,6 +158,24 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.deepEqual(lin!.documents.map((d) => [d.id, d.generation]), [['doc-b1', 1], ['doc-b2', 2]]);
     });
 
+    it('keeps the rejected parts of a partly processed message and finds the latest document of a key', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      await store.completeMessages([{
+        messageId: a.messageId, status: 'processed', errors: [{ code: 'X12_SE_COUNT', message: 'SE01 says 12 segments, the set has 9' }],
+        documents: [
+          { id: 'i1', tenant: 'acme', messageId: a.messageId, type: 'item', entityKey: 'item:A', occurredAt: 100, receivedAt: 1000, body: { v: 1 } },
+          { id: 'i2', tenant: 'acme', messageId: a.messageId, type: 'item', entityKey: 'item:A', occurredAt: 200, receivedAt: 1000, body: { v: 2 } },
+        ],
+        deliveries: [],
+      }], 2000);
+      const m = await store.getMessage('acme', a.messageId);
+      assert.equal(m!.status, 'processed');
+      assert.equal(m!.errors[0].code, 'X12_SE_COUNT');
+      assert.match((await store.listDeadLetters('acme'))[0].reason, /SE01/);
+      assert.deepEqual((await store.findLatestDocument('acme', 'item', 'item:A'))!.body, { v: 2 });
+      assert.equal(await store.findLatestDocument('other', 'item', 'item:A'), undefined);
+    });
+
     it('filters messages and deliveries', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a', endpoint: 'erp' }), msg({ idempotencyKey: 'b', endpoint: 'api', receivedAt: 9000 })]);
       await processed(a.messageId, [delivery(a.messageId, { entityKey: 'order:7' })]);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { CausewayError } from '../../model/index.ts';
 import type {
   AcceptedMessage, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, KpiSample, Lineage,
   MessageFilter, MessageOutcome, NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
@@ -97,10 +98,12 @@ export class SqliteStore implements Store {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
           }
           for (const d of o.deliveries) insertDelivery.run({ ...d, now });
-          done.run('processed', null, now, o.messageId);
+          const partial = o.errors && o.errors.length > 0 ? o.errors : undefined;
+          done.run('processed', partial ? JSON.stringify(partial) : null, now, o.messageId);
+          if (partial) deadLetter.run(describeErrors(partial), now, o.messageId);
         } else {
           done.run('quarantined', JSON.stringify(o.errors), now, o.messageId);
-          deadLetter.run(o.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000), now, o.messageId);
+          deadLetter.run(describeErrors(o.errors), now, o.messageId);
         }
       }
     }).immediate();
@@ -148,6 +151,12 @@ export class SqliteStore implements Store {
   async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
     const r = this.q('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
     return r && toMessage(r);
+  }
+
+  async findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined> {
+    const r = this.q(`SELECT * FROM documents WHERE tenant = ? AND entity_key = ? AND type = ? ORDER BY occurred_at DESC, rowid DESC LIMIT 1`)
+      .get(tenant, entityKey, type) as Row | undefined;
+    return r && toDocument(r);
   }
 
   async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
@@ -287,6 +296,10 @@ export class SqliteStore implements Store {
     const r = this.q('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
     return r && { id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at };
   }
+}
+
+function describeErrors(errors: CausewayError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000);
 }
 
 function clampLimit(limit: number | undefined): number {
