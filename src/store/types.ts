@@ -199,6 +199,8 @@ export interface Store {
    * deliveries reach a target strictly in order while different keys go in parallel.
    */
   claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints?: string[]): Promise<StoredDelivery[]>;
+  /** Gives back leased deliveries that were not attempted (an open circuit, a shutdown). */
+  releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void>;
   /** Records attempts and moves deliveries on: delivered, back to pending at retryAt, or dead. */
   recordAttempts(attempts: AttemptRecord[], now: number): Promise<void>;
 

@@ -188,6 +188,18 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal((await store.listMessages({ tenant: 'acme', limit: 1 })).length, 1);
     });
 
+    it('gives back deliveries that were leased but not attempted', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      const [d] = await store.claimDueDeliveries('w1', 10, 60_000, 3000);
+      await store.releaseDeliveries('w2', [d.id]);
+      assert.equal((await store.claimDueDeliveries('w2', 10, 60_000, 3001)).length, 0, 'only the lease holder can release');
+      await store.releaseDeliveries('w1', [d.id]);
+      const [again] = await store.claimDueDeliveries('w2', 10, 60_000, 3002);
+      assert.equal(again.id, d.id);
+      assert.equal(again.attempts, 0);
+    });
+
     it('skips endpoints whose circuit is open', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
       await processed(a.messageId, [delivery(a.messageId, { endpoint: 'down', entityKey: 'k1' })]);

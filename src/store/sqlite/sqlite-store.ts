@@ -122,6 +122,13 @@ export class SqliteStore implements Store {
     return rows.map(toDelivery).sort((a, b) => a.id - b.id);
   }
 
+  async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {
+    const release = this.q(`UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`);
+    this.db.transaction(() => {
+      for (const id of deliveryIds) release.run(id, owner);
+    }).immediate();
+  }
+
   async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
     const insert = this.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
       VALUES (@deliveryId, @tenant, @startedAt, @finishedAt, @outcome, @statusCode, @response, @partnerRef, @error)`);
