@@ -1,0 +1,133 @@
+/**
+ * Versioned schema for PostgreSQL: the same tables and meaning as the SQLite migrations, with
+ * PostgreSQL's own types. Times are epoch milliseconds in bigint columns. A migration is applied
+ * once, in order, inside a transaction, under an advisory lock (see PostgresStore.migrate).
+ */
+export const postgresMigrations: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'pipeline',
+    sql: `
+CREATE TABLE messages (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant text NOT NULL,
+  endpoint text NOT NULL,
+  codec text NOT NULL,
+  content_type text,
+  idempotency_key text NOT NULL,
+  content_hash text NOT NULL,
+  body bytea NOT NULL,
+  partner_ref text,
+  received_at bigint NOT NULL,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processed', 'quarantined')),
+  errors jsonb,
+  duplicates integer NOT NULL DEFAULT 0,
+  generation integer NOT NULL DEFAULT 1,
+  lease_owner text,
+  lease_until bigint,
+  processed_at bigint,
+  UNIQUE (tenant, endpoint, idempotency_key)
+);
+CREATE INDEX messages_pending ON messages (id) WHERE status = 'pending';
+CREATE INDEX messages_by_time ON messages (tenant, received_at);
+
+-- seq keeps the order documents were written in (SQLite's rowid), for lineage.
+CREATE TABLE documents (
+  id text PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  tenant text NOT NULL,
+  message_id bigint NOT NULL REFERENCES messages(id),
+  generation integer NOT NULL,
+  type text NOT NULL,
+  entity_key text NOT NULL,
+  occurred_at bigint NOT NULL,
+  received_at bigint NOT NULL,
+  body jsonb NOT NULL
+);
+CREATE INDEX documents_by_message ON documents (message_id, generation, seq);
+CREATE INDEX documents_by_key ON documents (tenant, entity_key, type, occurred_at);
+
+CREATE TABLE deliveries (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant text NOT NULL,
+  document_id text NOT NULL,
+  message_id bigint NOT NULL,
+  flow text NOT NULL,
+  endpoint text NOT NULL,
+  entity_key text NOT NULL,
+  payload bytea NOT NULL,
+  content_type text NOT NULL,
+  idempotency_key text NOT NULL,
+  occurred_at bigint NOT NULL,
+  received_at bigint NOT NULL,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  max_attempts integer NOT NULL,
+  available_at bigint NOT NULL,
+  lease_owner text,
+  lease_until bigint,
+  created_at bigint NOT NULL,
+  delivered_at bigint,
+  partner_ref text,
+  last_error text
+);
+CREATE INDEX deliveries_queue ON deliveries (tenant, endpoint, entity_key, id) WHERE status = 'pending';
+CREATE INDEX deliveries_due ON deliveries (available_at, id) WHERE status = 'pending';
+CREATE INDEX deliveries_by_message ON deliveries (message_id);
+CREATE INDEX deliveries_done ON deliveries (tenant, delivered_at) WHERE status = 'delivered';
+CREATE INDEX deliveries_by_time ON deliveries (tenant, created_at);
+
+CREATE TABLE attempts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_id bigint NOT NULL REFERENCES deliveries(id),
+  tenant text NOT NULL,
+  started_at bigint NOT NULL,
+  finished_at bigint NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('delivered', 'retryable', 'permanent')),
+  status_code integer,
+  response text,
+  partner_ref text,
+  error text
+);
+CREATE INDEX attempts_by_delivery ON attempts (delivery_id);
+CREATE INDEX attempts_by_time ON attempts (tenant, finished_at);
+
+CREATE TABLE dead_letters (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('delivery', 'message')),
+  ref_id bigint NOT NULL,
+  endpoint text NOT NULL,
+  reason text NOT NULL,
+  created_at bigint NOT NULL,
+  replayed_at bigint
+);
+CREATE INDEX dead_letters_open ON dead_letters (tenant, id) WHERE replayed_at IS NULL;
+CREATE INDEX dead_letters_by_ref ON dead_letters (tenant, kind, ref_id) WHERE replayed_at IS NULL;
+
+CREATE TABLE source_cursors (
+  tenant text NOT NULL,
+  endpoint text NOT NULL,
+  value text NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (tenant, endpoint)
+);
+
+CREATE TABLE control_numbers (
+  tenant text NOT NULL,
+  scope text NOT NULL,
+  kind text NOT NULL,
+  value bigint NOT NULL,
+  PRIMARY KEY (tenant, scope, kind)
+);
+
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  tenant text NOT NULL,
+  name text NOT NULL,
+  hash text NOT NULL UNIQUE,
+  created_at bigint NOT NULL
+);
+`,
+  },
+];

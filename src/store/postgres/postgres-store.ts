@@ -1,0 +1,468 @@
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import type { CausewayError } from '../../model/index.ts';
+import type {
+  AcceptedMessage, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, KpiSample, Lineage, MessageFilter,
+  MessageOutcome, NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+} from '../types.ts';
+import { postgresMigrations } from './migrations.ts';
+import { toAttempt, toDeadLetter, toDelivery, toDocument, toMessage, type Row } from './rows.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  pool?: { max?: number };
+}
+
+/** Session advisory lock held while migrating, so workers starting together migrate once. */
+const MIGRATION_LOCK = 7_163_001_401;
+/**
+ * Class id of the transaction advisory locks taken per (tenant, endpoint, entity key): inserting
+ * into a key's queue and claiming its head both hold it, which keeps a key's deliveries in commit
+ * order and lets one worker at a time decide what of that key may be handed out.
+ */
+const KEY_LOCK_CLASS = 1_130_460_531;
+const keyHash = (t: string) => `hashtext(${t}.tenant || E'\\x1f' || ${t}.endpoint || E'\\x1f' || ${t}.entity_key)`;
+
+// Deadlocks and serialization failures are transient by definition: the whole transaction is retried.
+const TRANSIENT = new Set(['40P01', '40001']);
+const MAX_TRANSACTION_TRIES = 5;
+
+/** bigint columns hold epoch ms, ids and counts, all far below 2^53: they come back as numbers. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as any)) as any,
+};
+
+/**
+ * The production store: PostgreSQL through a connection pool, shared by several worker processes
+ * on several machines. Work is claimed with row leases (FOR UPDATE SKIP LOCKED); a dead worker's
+ * leases expire and are taken over.
+ */
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    this.pool = new pg.Pool({ connectionString: options.url, max: options.pool?.max ?? 10, types });
+    // An idle connection dropped by the server is discarded by the pool; without a listener it would crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+        const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
+        for (const m of postgresMigrations) {
+          if (applied.has(m.version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(m.sql);
+            await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw new Error(`applying PostgreSQL migration ${m.version} (${m.name}): ${(error as Error).message}`, { cause: error });
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, params)).rows;
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+        if (!broken && tries < MAX_TRANSACTION_TRIES && TRANSIENT.has((error as { code?: string }).code ?? '')) continue;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
+    if (messages.length === 0 && !cursor) return [];
+    return this.transaction(async (c) => {
+      const inserted = (await c.query(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
+        SELECT tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bigint[]) WITH ORDINALITY
+          AS m(tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, ord)
+        ORDER BY ord
+        ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING
+        RETURNING id, tenant, endpoint, idempotency_key`, [
+        messages.map((m) => m.tenant), messages.map((m) => m.endpoint), messages.map((m) => m.codec), messages.map((m) => m.contentType ?? null),
+        messages.map((m) => m.idempotencyKey), messages.map((m) => m.contentHash), messages.map((m) => m.body),
+        messages.map((m) => m.partnerRef ?? null), messages.map((m) => m.receivedAt),
+      ])).rows;
+      const originals = new Map(inserted.map((r) => [dedupeKey(r.tenant, r.endpoint, r.idempotency_key), r.id as number]));
+      // The first of a key in the batch is the new message; later ones, and keys already stored, are duplicates.
+      const firstSeen = new Set<string>();
+      const duplicates = new Map<string, { tenant: string; endpoint: string; idempotencyKey: string; n: number }>();
+      const keys = messages.map((m) => {
+        const key = dedupeKey(m.tenant, m.endpoint, m.idempotencyKey);
+        const fresh = originals.has(key) && !firstSeen.has(key);
+        firstSeen.add(key);
+        if (!fresh) {
+          const d = duplicates.get(key);
+          if (d) d.n++;
+          else duplicates.set(key, { tenant: m.tenant, endpoint: m.endpoint, idempotencyKey: m.idempotencyKey, n: 1 });
+        }
+        return { key, fresh };
+      });
+      if (duplicates.size > 0) {
+        const d = [...duplicates.values()];
+        const bumped = (await c.query(`UPDATE messages m SET duplicates = m.duplicates + d.n
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) AS d(tenant, endpoint, idempotency_key, n)
+          WHERE m.tenant = d.tenant AND m.endpoint = d.endpoint AND m.idempotency_key = d.idempotency_key
+          RETURNING m.id, m.tenant, m.endpoint, m.idempotency_key`,
+        [d.map((x) => x.tenant), d.map((x) => x.endpoint), d.map((x) => x.idempotencyKey), d.map((x) => x.n)])).rows;
+        for (const r of bumped) originals.set(dedupeKey(r.tenant, r.endpoint, r.idempotency_key), r.id);
+      }
+      if (cursor) await writeCursor(c, cursor.tenant, cursor.endpoint, cursor.value);
+      return keys.map(({ key, fresh }) => {
+        const messageId = originals.get(key);
+        if (messageId === undefined) throw new Error(`accepting messages: duplicate ${key.replaceAll('\u0000', '/')} has no stored original`);
+        return { messageId, duplicate: !fresh };
+      });
+    });
+  }
+
+  async claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]> {
+    const rows = await this.query(`UPDATE messages SET lease_owner = $1, lease_until = $2
+      WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $3)
+                   ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+      RETURNING *`, [owner, now + leaseMs, now, limit]);
+    return rows.map(toMessage).sort((a, b) => a.id - b.id);
+  }
+
+  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
+    if (outcomes.length === 0) return;
+    const processed = outcomes.filter((o) => o.status === 'processed');
+    const documents = processed.flatMap((o) => o.documents);
+    const deliveries = processed.flatMap((o) => o.deliveries);
+    await this.transaction(async (c) => {
+      if (deliveries.length > 0) {
+        // Taken in hash order so two completing workers never wait on each other in a cycle; ids
+        // drawn after the lock make a key's queue order its commit order.
+        await c.query(`SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, k.h)
+          FROM (SELECT DISTINCT ${keyHash('u')} AS h FROM unnest($1::text[], $2::text[], $3::text[]) AS u(tenant, endpoint, entity_key)) k
+          ORDER BY k.h`, [deliveries.map((d) => d.tenant), deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey)]);
+      }
+      if (documents.length > 0) {
+        await c.query(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
+          SELECT u.id, u.tenant, u.message_id, (SELECT generation FROM messages m WHERE m.id = u.message_id), u.type, u.entity_key,
+                 u.occurred_at, u.received_at, u.body::jsonb
+          FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[]) WITH ORDINALITY
+            AS u(id, tenant, message_id, type, entity_key, occurred_at, received_at, body, ord)
+          ORDER BY u.ord`, [
+          documents.map((d) => d.id), documents.map((d) => d.tenant), documents.map((d) => d.messageId), documents.map((d) => d.type),
+          documents.map((d) => d.entityKey), documents.map((d) => d.occurredAt), documents.map((d) => d.receivedAt),
+          documents.map((d) => JSON.stringify(d.body)),
+        ]);
+      }
+      if (deliveries.length > 0) {
+        await c.query(`INSERT INTO deliveries (tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type,
+            idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
+          SELECT u.tenant, u.document_id, u.message_id, u.flow, u.endpoint, u.entity_key, u.payload, u.content_type,
+                 u.idempotency_key, u.occurred_at, u.received_at, u.max_attempts, $13, $13
+          FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::text[],
+                      $10::bigint[], $11::bigint[], $12::integer[]) WITH ORDINALITY
+            AS u(tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key, occurred_at, received_at, max_attempts, ord)
+          ORDER BY u.ord`, [
+          deliveries.map((d) => d.tenant), deliveries.map((d) => d.documentId), deliveries.map((d) => d.messageId), deliveries.map((d) => d.flow),
+          deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey), deliveries.map((d) => d.payload), deliveries.map((d) => d.contentType),
+          deliveries.map((d) => d.idempotencyKey), deliveries.map((d) => d.occurredAt), deliveries.map((d) => d.receivedAt),
+          deliveries.map((d) => d.maxAttempts), now,
+        ]);
+      }
+      // Rejected parts of a processed message, and a quarantined message, are kept on it and dead-lettered.
+      const rejected = outcomes.map((o) => (o.errors && o.errors.length > 0 ? o.errors : undefined));
+      await c.query(`WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, status, errors, reason, ord)),
+        done AS (UPDATE messages m SET status = u.status, errors = u.errors::jsonb, processed_at = $5, lease_owner = NULL, lease_until = NULL
+                 FROM u WHERE m.id = u.id RETURNING m.id, m.tenant, m.endpoint)
+        INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+        SELECT done.tenant, 'message', done.id, done.endpoint, u.reason, $5 FROM done JOIN u ON u.id = done.id
+        WHERE u.reason IS NOT NULL ORDER BY u.ord`, [
+        outcomes.map((o) => o.messageId), outcomes.map((o) => o.status),
+        rejected.map((e) => (e ? JSON.stringify(e) : null)), rejected.map((e) => (e ? describeErrors(e) : null)), now,
+      ]);
+    });
+  }
+
+  /**
+   * Only the head (lowest pending id) of a (tenant, endpoint, entity key) queue is handed out, and
+   * only while no other pending delivery of that key is under a live lease. SKIP LOCKED alone
+   * cannot promise that: it decides on a snapshot taken before another claimer commits. So the
+   * candidates' key locks are taken first and the rule is checked again in a later statement,
+   * whose snapshot sees every claim and insert that finished before the key lock was granted.
+   */
+  async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
+    const rows = await this.transaction(async (c) => {
+      const heads = (await c.query(`SELECT d.id, d.tenant, d.endpoint, d.entity_key FROM deliveries d
+        WHERE d.status = 'pending' AND d.available_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1)
+          AND d.endpoint <> ALL($2::text[])
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id < d.id)
+        ORDER BY d.available_at, d.id LIMIT $3
+        FOR UPDATE OF d SKIP LOCKED`, [now, skipEndpoints, limit])).rows;
+      if (heads.length === 0) return [];
+      // try-locks never wait, so claimers cannot deadlock; a busy key is simply left for the next round.
+      const free = (await c.query(`SELECT u.id FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, tenant, endpoint, entity_key)
+        WHERE pg_try_advisory_xact_lock(${KEY_LOCK_CLASS}, ${keyHash('u')})`,
+      [heads.map((h) => h.id), heads.map((h) => h.tenant), heads.map((h) => h.endpoint), heads.map((h) => h.entity_key)])).rows;
+      if (free.length === 0) return [];
+      return (await c.query(`UPDATE deliveries d SET lease_owner = $1, lease_until = $2
+        WHERE d.id = ANY($3::bigint[]) AND d.status = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id <> d.id
+                          AND (e.id < d.id OR e.lease_until >= $4))
+        RETURNING d.*`, [owner, now + leaseMs, free.map((r) => r.id), now])).rows;
+    });
+    return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+  }
+
+  async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.query(`UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+      WHERE id = ANY($2::bigint[]) AND lease_owner = $1 AND status = 'pending'`, [owner, deliveryIds]);
+  }
+
+  async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.transaction(async (c) => {
+      const current = new Map((await c.query(`SELECT id, tenant, status, attempts, max_attempts, endpoint, available_at, delivered_at, partner_ref, last_error
+        FROM deliveries WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [attempts.map((a) => a.deliveryId)])).rows.map((r) => [r.id as number, r]));
+      const logged: AttemptRecord[] = [];
+      const deadLetters: Array<{ tenant: string; refId: number; endpoint: string; reason: string }> = [];
+      for (const a of attempts) {
+        const d = current.get(a.deliveryId);
+        if (!d || d.tenant !== a.tenant) continue;
+        logged.push(a);
+        const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
+        const attemptsSoFar = d.attempts + 1;
+        if (a.outcome === 'delivered') {
+          Object.assign(d, { status: 'delivered', attempts: attemptsSoFar, delivered_at: a.finishedAt, partner_ref: a.partnerRef ?? null });
+        } else if (a.outcome === 'retryable' && attemptsSoFar < d.max_attempts) {
+          Object.assign(d, { attempts: attemptsSoFar, available_at: a.retryAt ?? now, last_error: error });
+        } else {
+          Object.assign(d, { status: 'dead', attempts: attemptsSoFar, last_error: error });
+          const why = a.outcome === 'permanent' ? error : `gave up after ${attemptsSoFar} attempts: ${error}`;
+          deadLetters.push({ tenant: a.tenant, refId: a.deliveryId, endpoint: d.endpoint, reason: why.slice(0, 2000) });
+        }
+        d.touched = true;
+      }
+      if (logged.length === 0) return;
+      await c.query(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
+        SELECT u.delivery_id, u.tenant, u.started_at, u.finished_at, u.outcome, u.status_code, u.response, u.partner_ref, u.error
+        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY
+          AS u(delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error, ord)
+        ORDER BY u.ord`, [
+        logged.map((a) => a.deliveryId), logged.map((a) => a.tenant), logged.map((a) => a.startedAt), logged.map((a) => a.finishedAt),
+        logged.map((a) => a.outcome), logged.map((a) => a.statusCode ?? null), logged.map((a) => a.response ?? null),
+        logged.map((a) => a.partnerRef ?? null), logged.map((a) => a.error ?? null),
+      ]);
+      const changed = [...current.values()].filter((d) => d.touched);
+      await c.query(`UPDATE deliveries d SET status = u.status, attempts = u.attempts, available_at = u.available_at, delivered_at = u.delivered_at,
+          partner_ref = u.partner_ref, last_error = u.last_error, lease_owner = NULL, lease_until = NULL
+        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
+          AS u(id, status, attempts, available_at, delivered_at, partner_ref, last_error)
+        WHERE d.id = u.id`, [
+        changed.map((d) => d.id), changed.map((d) => d.status), changed.map((d) => d.attempts), changed.map((d) => d.available_at),
+        changed.map((d) => d.delivered_at), changed.map((d) => d.partner_ref), changed.map((d) => d.last_error),
+      ]);
+      if (deadLetters.length > 0) {
+        await c.query(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+          SELECT u.tenant, 'delivery', u.ref_id, u.endpoint, u.reason, $5
+          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant, ref_id, endpoint, reason, ord)
+          ORDER BY u.ord`, [deadLetters.map((x) => x.tenant), deadLetters.map((x) => x.refId), deadLetters.map((x) => x.endpoint), deadLetters.map((x) => x.reason), now]);
+      }
+    });
+  }
+
+  async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
+    const [r] = await this.query('SELECT * FROM messages WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && toMessage(r);
+  }
+
+  async findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined> {
+    const [r] = await this.query(`SELECT * FROM documents WHERE tenant = $1 AND entity_key = $2 AND type = $3
+      ORDER BY occurred_at DESC, seq DESC LIMIT 1`, [tenant, entityKey, type]);
+    return r && toDocument(r);
+  }
+
+  async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
+    const rows = await this.query(`SELECT * FROM messages WHERE tenant = $1
+      AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR endpoint = $3)
+      AND ($4::bigint IS NULL OR received_at >= $4) AND ($5::bigint IS NULL OR received_at < $5) AND ($6::bigint IS NULL OR id < $6)
+      ORDER BY id DESC LIMIT $7`, [f.tenant, f.status ?? null, f.endpoint ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit)]);
+    return rows.map(toMessage);
+  }
+
+  async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
+    const rows = await this.query(`SELECT d.* FROM deliveries d WHERE d.tenant = $1
+      AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR d.endpoint = $3) AND ($4::text IS NULL OR d.entity_key = $4)
+      AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM documents x WHERE x.id = d.document_id AND x.type = $5))
+      AND ($6::bigint IS NULL OR d.created_at >= $6) AND ($7::bigint IS NULL OR d.created_at < $7) AND ($8::bigint IS NULL OR d.id < $8)
+      ORDER BY d.id DESC LIMIT $9`, [
+      f.tenant, f.status ?? null, f.endpoint ?? null, f.entityKey ?? null, f.type ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit),
+    ]);
+    return rows.map(toDelivery);
+  }
+
+  async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
+    const rows = await this.query(`SELECT * FROM dead_letters WHERE tenant = $1 AND ($2 OR replayed_at IS NULL)
+      AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`, [tenant, page.includeReplayed === true, page.before ?? null, clampLimit(page.limit)]);
+    return rows.map(toDeadLetter);
+  }
+
+  async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
+    const message = await this.getMessage(tenant, messageId);
+    if (!message) return undefined;
+    const [documents, deliveries, attempts] = await Promise.all([
+      this.query('SELECT * FROM documents WHERE tenant = $1 AND message_id = $2 ORDER BY generation, seq', [tenant, messageId]),
+      this.query('SELECT * FROM deliveries WHERE tenant = $1 AND message_id = $2 ORDER BY id', [tenant, messageId]),
+      this.query(`SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE a.tenant = $1 AND d.tenant = $1 AND d.message_id = $2 ORDER BY a.id`, [tenant, messageId]),
+    ]);
+    const log = attempts.map(toAttempt);
+    return {
+      message,
+      documents: documents.map(toDocument),
+      deliveries: deliveries.map(toDelivery).map((d) => ({ ...d, attemptLog: log.filter((a) => a.deliveryId === d.id) })),
+    };
+  }
+
+  async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
+    const [r] = await this.query(`WITH requeued AS (
+        UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+        WHERE tenant = $1 AND id = ANY($2::bigint[]) AND status <> 'pending' RETURNING id),
+      closed AS (UPDATE dead_letters SET replayed_at = $3 WHERE tenant = $1 AND kind = 'message' AND ref_id = ANY($2::bigint[]) AND replayed_at IS NULL)
+      SELECT count(*) AS n FROM requeued`, [tenant, messageIds, now]);
+    return r.n;
+  }
+
+  async requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number> {
+    const [r] = await this.query(`WITH requeued AS (
+        UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+        WHERE tenant = $1 AND received_at >= $2 AND received_at < $3 AND ($4::text IS NULL OR endpoint = $4) AND status <> 'pending' RETURNING id),
+      closed AS (UPDATE dead_letters SET replayed_at = $5 WHERE tenant = $1 AND kind = 'message' AND ref_id IN (SELECT id FROM requeued) AND replayed_at IS NULL)
+      SELECT count(*) AS n FROM requeued`, [tenant, from, to, endpoint ?? null, now]);
+    return r.n;
+  }
+
+  async requeueDeadDeliveries(tenant: string, deliveryIds: number[] | 'all', now: number): Promise<number> {
+    const ids = deliveryIds === 'all' ? null : deliveryIds;
+    const [r] = await this.query(`WITH requeued AS (
+        UPDATE deliveries SET status = 'pending', attempts = 0, available_at = $3, lease_owner = NULL, lease_until = NULL
+        WHERE tenant = $1 AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[])) AND status = 'dead' RETURNING id),
+      closed AS (UPDATE dead_letters SET replayed_at = $3 WHERE tenant = $1 AND kind = 'delivery' AND replayed_at IS NULL
+                 AND (ref_id IN (SELECT id FROM requeued) OR ref_id = ANY($2::bigint[])))
+      SELECT count(*) AS n FROM requeued`, [tenant, ids, now]);
+    return r.n;
+  }
+
+  async getCursor(tenant: string, endpoint: string): Promise<string | null> {
+    const [r] = await this.query('SELECT value FROM source_cursors WHERE tenant = $1 AND endpoint = $2', [tenant, endpoint]);
+    return r ? r.value : null;
+  }
+
+  async setCursor(tenant: string, endpoint: string, value: string): Promise<void> {
+    await writeCursor(this.pool, tenant, endpoint, value);
+  }
+
+  async nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
+    // Wraps to 1 after max (ISA13 is nine digits); the upsert's row lock serialises concurrent callers.
+    const [r] = await this.query(`INSERT INTO control_numbers AS c (tenant, scope, kind, value) VALUES ($1, $2, $3, 1)
+      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = CASE WHEN c.value >= $4 THEN 1 ELSE c.value + 1 END
+      RETURNING value`, [tenant, scope, kind, max]);
+    return r.value;
+  }
+
+  async kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample> {
+    const p = [since, now, tenant ?? null];
+    const [lat, [att], [dl], [msg], backlog, o2s] = await Promise.all([
+      this.query(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
+        WHERE status = 'delivered' AND delivered_at >= $1 AND delivered_at <= $2 AND ($3::text IS NULL OR tenant = $3)
+        ORDER BY delivered_at DESC LIMIT 200000`, p),
+      this.query(`SELECT count(*) AS n, count(*) FILTER (WHERE outcome <> 'delivered') AS failed FROM attempts
+        WHERE finished_at >= $1 AND finished_at <= $2 AND ($3::text IS NULL OR tenant = $3)`, p),
+      this.query(`SELECT count(*) AS n FROM dead_letters
+        WHERE created_at >= $1 AND created_at <= $2 AND kind = 'delivery' AND ($3::text IS NULL OR tenant = $3)`, p),
+      this.query(`SELECT count(*) AS n, count(*) FILTER (WHERE status = 'quarantined') AS q, coalesce(sum(duplicates), 0)::bigint AS dup FROM messages
+        WHERE received_at >= $1 AND received_at <= $2 AND ($3::text IS NULL OR tenant = $3)`, p),
+      this.query(`SELECT endpoint, count(*) AS n, min(created_at) AS oldest FROM deliveries
+        WHERE status = 'pending' AND ($1::text IS NULL OR tenant = $1) GROUP BY endpoint ORDER BY endpoint`, [tenant ?? null]),
+      this.query(`SELECT s.occurred_at - min(o.occurred_at) AS ms FROM documents s
+        JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
+        WHERE s.type = 'shipment' AND s.received_at >= $1 AND s.received_at <= $2 AND ($3::text IS NULL OR s.tenant = $3)
+        GROUP BY s.id LIMIT 100000`, p),
+    ]);
+    return {
+      syncFromOccurred: lat.map((r) => r.o),
+      syncFromReceived: lat.map((r) => r.r),
+      delivered: lat.length,
+      attempts: att.n,
+      failedAttempts: att.failed,
+      deadLetters: dl.n,
+      messages: msg.n,
+      quarantined: msg.q,
+      duplicates: msg.dup,
+      backlog: backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
+      orderToShipment: o2s.map((r) => r.ms),
+    };
+  }
+
+  async putApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.query(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`,
+    [key.id, key.tenant, key.name, key.hash, key.createdAt]);
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    const [r] = await this.query('SELECT * FROM api_keys WHERE hash = $1', [hash]);
+    return r && { id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at };
+  }
+}
+
+async function writeCursor(db: pg.Pool | PoolClient, tenant: string, endpoint: string, value: string): Promise<void> {
+  await db.query(`INSERT INTO source_cursors (tenant, endpoint, value, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (tenant, endpoint) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [tenant, endpoint, value, Date.now()]);
+}
+
+function describeErrors(errors: CausewayError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000);
+}
+
+function dedupeKey(tenant: string, endpoint: string, idempotencyKey: string): string {
+  return `${tenant}\u0000${endpoint}\u0000${idempotencyKey}`;
+}
+
+function clampLimit(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 100, 1), 1000);
+}

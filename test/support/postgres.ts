@@ -1,0 +1,90 @@
+/**
+ * A real PostgreSQL for tests: the server at 127.0.0.1:5432 (user postgres, trust auth), or the one
+ * CAUSEWAY_TEST_PG_URL names. Each test store gets a database of its own, dropped when it closes.
+ *
+ *   const skip = await postgresUnavailable();
+ *   describe('...', { skip }, () => { ... await openTestPostgresStore() ... });
+ *
+ * Without a server the tests are skipped with the reason; with CAUSEWAY_REQUIRE_POSTGRES=1 or CI set
+ * they fail instead, so a CI run can never pass by silently skipping them.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+
+export const TEST_PG_URL = process.env.CAUSEWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+let availability: Promise<string | undefined> | undefined;
+
+/** Why PostgreSQL cannot be used by the tests, or undefined when it can. */
+export function postgresUnavailable(): Promise<string | undefined> {
+  availability ??= checkAvailability();
+  return availability;
+}
+
+async function checkAvailability(): Promise<string | undefined> {
+  let reason: string | undefined;
+  try {
+    await withAdmin(async (admin) => { await admin.query('SELECT 1'); });
+  } catch (error) {
+    reason = `PostgreSQL is not reachable at ${redact(TEST_PG_URL)} (${(error as Error).message}); set CAUSEWAY_TEST_PG_URL to use another server`;
+  }
+  const required = process.env.CAUSEWAY_REQUIRE_POSTGRES === '1' || (process.env.CI ?? '') !== '';
+  if (reason && required) throw new Error(reason);
+  return reason;
+}
+
+/** Creates an empty database with a name no other test run uses. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `causeway_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    // FORCE ends connections a failed test left open, so the drop never hangs.
+    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** A migrated PostgresStore on a fresh database; closing the store drops the database. */
+export async function openTestPostgresStore(options: { max?: number } = {}): Promise<PostgresStore> {
+  const db = await createTestDatabase();
+  const store = new TestPostgresStore(db, options.max);
+  await store.migrate();
+  return store;
+}
+
+class TestPostgresStore extends PostgresStore {
+  constructor(private readonly db: TestDatabase, max?: number) {
+    super({ url: db.url, pool: { max } });
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.db.drop();
+  }
+}
+
+async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 3000 });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
