@@ -64,6 +64,7 @@ export interface StoredDocument extends NewDocument {
 export interface NewDelivery {
   tenant: string;
   documentId: string;
+  documentType: string;
   messageId: number;
   flow: string;
   endpoint: string;

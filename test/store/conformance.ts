@@ -17,7 +17,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       body: Buffer.from('{"a":1}'), receivedAt: 1000, ...over,
     });
     const delivery = (messageId: number, over: Partial<NewDelivery> = {}): NewDelivery => ({
-      tenant: 'acme', documentId: `doc-${messageId}`, messageId, flow: 'f', endpoint: 'wms', entityKey: 'order:1',
+      tenant: 'acme', documentId: `doc-${messageId}`, documentType: 'sales_order', messageId, flow: 'f', endpoint: 'wms', entityKey: 'order:1',
       payload: Buffer.from('x'), contentType: 'application/json', idempotencyKey: `idem-${messageId}`, occurredAt: 900,
       receivedAt: 1000, maxAttempts: 3, ...over,
     });

@@ -48,6 +48,7 @@ CREATE TABLE deliveries (
   id INTEGER PRIMARY KEY,
   tenant TEXT NOT NULL,
   document_id TEXT NOT NULL,
+  document_type TEXT NOT NULL,
   message_id INTEGER NOT NULL,
   flow TEXT NOT NULL,
   endpoint TEXT NOT NULL,

@@ -85,9 +85,9 @@ export class SqliteStore implements Store {
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
     const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
-    const insertDelivery = this.q(`INSERT INTO deliveries (tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type,
+    const insertDelivery = this.q(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
       idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
-      VALUES (@tenant, @documentId, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
+      VALUES (@tenant, @documentId, @documentType, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
     const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
@@ -178,7 +178,7 @@ export class SqliteStore implements Store {
     const rows = this.q(`SELECT d.* FROM deliveries d WHERE d.tenant = @tenant
       AND (@status IS NULL OR d.status = @status) AND (@endpoint IS NULL OR d.endpoint = @endpoint)
       AND (@entityKey IS NULL OR d.entity_key = @entityKey)
-      AND (@type IS NULL OR EXISTS (SELECT 1 FROM documents x WHERE x.id = d.document_id AND x.type = @type))
+      AND (@type IS NULL OR d.document_type = @type)
       AND (@from IS NULL OR d.created_at >= @from) AND (@to IS NULL OR d.created_at < @to) AND (@before IS NULL OR d.id < @before)
       ORDER BY d.id DESC LIMIT @limit`).all(params(f)) as Row[];
     return rows.map(toDelivery);
@@ -338,7 +338,7 @@ function toDocument(r: Row): StoredDocument {
 
 function toDelivery(r: Row): StoredDelivery {
   return {
-    id: r.id, tenant: r.tenant, documentId: r.document_id, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
+    id: r.id, tenant: r.tenant, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
     entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
     occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
     availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
