@@ -47,6 +47,10 @@ export class TrytonRpc {
     this.databaseUrl = `${connection.url.replace(/\/+$/, '')}/${encodeURIComponent(connection.database)}/`;
   }
 
+  get database(): string {
+    return this.connection.database;
+  }
+
   /** The user's context (language, company, timezone), fetched once per client. */
   async context(): Promise<TrytonContext> {
     this.userContext ??= this.callWithSession<TrytonContext>('model.res.user.get_preferences', [true, {}]).catch((error: unknown) => {
@@ -92,6 +96,23 @@ export class TrytonRpc {
   async button<T = unknown>(model: string, name: string, ids: number[], context?: TrytonContext): Promise<T | undefined> {
     if (ids.length === 0) return undefined;
     return this.call<T>(`model.${model}.${name}`, [ids], context);
+  }
+
+  /**
+   * Presses a button that may stop on a UserWarning (a question Tryton asks a person, such as
+   * "ship without a carrier?"). The document reports a fact the warehouse already made true, so
+   * the warning is acknowledged for this one case (res.user.warning, not "always") and the button
+   * pressed again.
+   */
+  async buttonAcknowledgingWarnings(model: string, name: string, ids: number[]): Promise<void> {
+    try {
+      await this.button(model, name, ids);
+    } catch (error) {
+      if (!(error instanceof TrytonError) || error.code !== 'TRYTON_USER_WARNING' || !error.warningName) throw error;
+      const { userId } = await this.currentSession();
+      await this.create('res.user.warning', [{ user: userId, name: error.warningName, always: false }]);
+      await this.button(model, name, ids);
+    }
   }
 
   private async login(): Promise<Session> {

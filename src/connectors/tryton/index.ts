@@ -1,0 +1,12 @@
+/**
+ * Tryton (6.0) as the ERP: reads the documents the warehouse needs from Tryton and applies the
+ * warehouse's confirmations to it. Each read is (rpc, cursor, options) => { documents, nextCursor };
+ * each write is (rpc, document, options) => { partnerRef } or a TrytonError.
+ */
+export { TrytonRpc, type TrytonConnection, type TrytonContext, type RpcStats } from './rpc.ts';
+export { TrytonError, isTrytonError, type TrytonErrorCode } from './errors.ts';
+export { TrytonDate, TrytonDateTime, TrytonDecimal } from './values.ts';
+export { DEFAULT_UNITS, type TrytonOptions } from './options.ts';
+export { readItems, type ReadResult } from './read-items.ts';
+export { readSalesOrders, readOrderCancels } from './read-sales-orders.ts';
+export { applyShipment, type WriteResult } from './write-shipment.ts';

@@ -1,0 +1,183 @@
+import { entityKeyFor, normaliseDecimal, orderCancel, salesOrder, type Address, type OrderCancel, type SalesOrder } from '../../model/index.ts';
+import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
+import { envelope } from './envelope.ts';
+import { productCodesById, warehouseCodesById } from './lookup.ts';
+import { canonicalUnit, facilityOf, type TrytonOptions } from './options.ts';
+import type { ReadResult } from './read-items.ts';
+import type { TrytonRpc } from './rpc.ts';
+import type { TrytonDate } from './values.ts';
+
+interface ShipmentRow extends ChangedRecord {
+  number: string;
+  state: string;
+  warehouse: number;
+  planned_date: TrytonDate | null;
+  delivery_address: number;
+  carrier: number | null;
+  outgoing_moves: number[];
+}
+
+interface SaleRow {
+  id: number;
+  number: string;
+  reference: string | null;
+  description: string | null;
+  comment: string | null;
+  shipments: number[];
+  shipping_date: TrytonDate | null;
+  lines: number[];
+  'party.': { code: string | null; name: string };
+}
+
+interface MoveRow {
+  id: number;
+  product: number;
+  quantity: number;
+  origin: string | null;
+  state: string;
+  'uom.': { symbol: string };
+}
+
+/**
+ * Canonical line numbers of a sale or purchase: the position of the line among its lines in
+ * Tryton's own order (sequence, then id). Confirmed orders cannot change lines, so the numbers
+ * stay stable between the order sent to the warehouse and the confirmations coming back.
+ */
+export async function lineNumbers(rpc: TrytonRpc, model: 'sale.line' | 'purchase.line', lineIds: number[]): Promise<Map<number, string>> {
+  const lines = await rpc.read<{ id: number; sequence: number | null; type: string }>(model, lineIds, ['sequence', 'type']);
+  const ordered = lines
+    .filter((l) => l.type === 'line')
+    .sort((a, b) => (a.sequence ?? Number.MAX_SAFE_INTEGER) - (b.sequence ?? Number.MAX_SAFE_INTEGER) || a.id - b.id);
+  return new Map(ordered.map((l, index) => [l.id, String(index + 1)]));
+}
+
+function originId(origin: string | null, model: string): number | undefined {
+  if (!origin?.startsWith(`${model},`)) return undefined;
+  return Number(origin.slice(model.length + 1));
+}
+
+/** The sale a customer shipment came from, through its outgoing moves' sale lines. */
+async function salesOfShipments(rpc: TrytonRpc, shipments: ShipmentRow[]): Promise<{ moves: Map<number, MoveRow>; saleOfShipment: Map<number, SaleRow> }> {
+  const moves = await rpc.read<MoveRow>('stock.move', shipments.flatMap((s) => s.outgoing_moves), ['product', 'quantity', 'origin', 'state', 'uom.symbol']);
+  const moveById = new Map(moves.map((m) => [m.id, m]));
+  const saleLineIds = moves.map((m) => originId(m.origin, 'sale.line')).filter((id) => id !== undefined);
+  const saleLines = await rpc.read<{ id: number; sale: number }>('sale.line', [...new Set(saleLineIds)], ['sale']);
+  const saleIdOfLine = new Map(saleLines.map((l) => [l.id, l.sale]));
+  const sales = await rpc.read<SaleRow>('sale.sale', [...new Set(saleLines.map((l) => l.sale))],
+    ['number', 'reference', 'description', 'comment', 'shipments', 'shipping_date', 'lines', 'party.code', 'party.name']);
+  const saleById = new Map(sales.map((s) => [s.id, s]));
+  const saleOfShipment = new Map<number, SaleRow>();
+  for (const shipment of shipments) {
+    for (const moveId of shipment.outgoing_moves) {
+      const lineId = originId(moveById.get(moveId)?.origin ?? null, 'sale.line');
+      const sale = lineId === undefined ? undefined : saleById.get(saleIdOfLine.get(lineId) ?? -1);
+      if (sale) saleOfShipment.set(shipment.id, sale);
+    }
+  }
+  return { moves: moveById, saleOfShipment };
+}
+
+async function addressOf(rpc: TrytonRpc, addressId: number): Promise<Address> {
+  const [row] = await rpc.read<{ party_name: string | null; name: string | null; street: string | null; city: string | null; postal_code: string | null; 'country.': { code: string | null } | null; 'subdivision.': { code: string | null } | null; 'party.': { name: string } }>(
+    'party.address', [addressId], ['party_name', 'name', 'street', 'city', 'postal_code', 'country.code', 'subdivision.code', 'party.name']);
+  if (!row) return { lines: [] };
+  const region = row['subdivision.']?.code?.split('-').pop();
+  return {
+    name: row.party_name || row.name || row['party.'].name,
+    company: row['party.'].name,
+    lines: (row.street ?? '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4),
+    city: row.city ?? undefined,
+    region: region ?? undefined,
+    postalCode: row.postal_code ?? undefined,
+    country: row['country.']?.code ?? undefined,
+  };
+}
+
+/**
+ * Sales orders for the warehouse: a confirmed sale's customer shipment waiting to be picked.
+ * Only the sale's first shipment is an order for the warehouse; later ones are Tryton's
+ * backorders of a partial shipment, which the warehouse already holds open under the same order
+ * number (the sale's number).
+ */
+export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<SalesOrder>> {
+  const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
+    ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'],
+    options.pageSize ?? 100, [['state', 'in', ['waiting', 'assigned']]]);
+  if (records.length === 0) return { documents: [], nextCursor };
+  const warehouses = await warehouseCodesById(rpc);
+  const { moves, saleOfShipment } = await salesOfShipments(rpc, records);
+  const products = await productCodesById(rpc, [...moves.values()].map((m) => m.product));
+  const carriers = await rpc.read<{ id: number; 'party.': { code: string | null; name: string } }>('carrier',
+    [...new Set(records.map((s) => s.carrier).filter((c) => c !== null))], ['party.code', 'party.name']);
+  const carrierById = new Map(carriers.map((c) => [c.id, c]));
+
+  const documents: SalesOrder[] = [];
+  for (const shipment of records) {
+    const sale = saleOfShipment.get(shipment.id);
+    const facility = facilityOf(options, warehouses.get(shipment.warehouse));
+    if (!sale || !facility) continue; // not from a sale, or a warehouse Causeway does not serve
+    if (Math.min(...sale.shipments) !== shipment.id) continue; // a backorder of an order already sent
+    const numbering = await lineNumbers(rpc, 'sale.line', sale.lines);
+    const lines = shipment.outgoing_moves.map((id) => moves.get(id)).filter((m) => m !== undefined && m.state !== 'cancelled').map((move) => {
+      const saleLine = originId(move!.origin, 'sale.line') ?? -1;
+      const product = products.get(move!.product)!;
+      return {
+        lineNumber: numbering.get(saleLine) ?? `move-${move!.id}`,
+        sku: product.code,
+        description: product.name,
+        quantity: normaliseDecimal(String(move!.quantity)),
+        uom: canonicalUnit(options, move!['uom.'].symbol),
+      };
+    }).sort((a, b) => Number(a.lineNumber) - Number(b.lineNumber));
+    if (lines.length === 0) continue;
+    const carrier = shipment.carrier === null ? undefined : carrierById.get(shipment.carrier);
+    const scac = carrier?.['party.'].code ?? undefined;
+    documents.push(salesOrder.parse({
+      type: 'sales_order',
+      ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
+      entityKey: entityKeyFor({ type: 'sales_order', orderNumber: sale.number }),
+      references: [{ qualifier: 'tryton_shipment', value: shipment.number }],
+      orderNumber: sale.number,
+      customerOrderNumber: sale.reference ?? undefined,
+      facility,
+      customer: { code: sale['party.'].code ?? undefined, name: sale['party.'].name },
+      shipTo: await addressOf(rpc, shipment.delivery_address),
+      carrier: carrier ? { code: carrier['party.'].code ?? carrier['party.'].name, ...(scac && /^[A-Z0-9]{2,4}$/.test(scac) ? { scac } : {}) } : undefined,
+      requestedShipDate: (shipment.planned_date ?? sale.shipping_date)?.iso,
+      notes: [sale.description, sale.comment].filter((n): n is string => Boolean(n)),
+      lines,
+    }));
+  }
+  return { documents, nextCursor };
+}
+
+/**
+ * Order cancellations: a sale's customer shipment cancelled in Tryton. Tryton cancels a confirmed
+ * sale by cancelling its shipment, and what a cancelled shipment held is what is left of the
+ * order, so the cancel carries no lines: it cancels whatever the warehouse still has open.
+ */
+export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<OrderCancel>> {
+  const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
+    ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'],
+    options.pageSize ?? 100, [['state', '=', 'cancelled']]);
+  if (records.length === 0) return { documents: [], nextCursor };
+  const warehouses = await warehouseCodesById(rpc);
+  const { saleOfShipment } = await salesOfShipments(rpc, records);
+  const documents: OrderCancel[] = [];
+  for (const shipment of records) {
+    const sale = saleOfShipment.get(shipment.id);
+    const facility = facilityOf(options, warehouses.get(shipment.warehouse));
+    if (!sale || !facility) continue;
+    documents.push(orderCancel.parse({
+      type: 'order_cancel',
+      ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
+      entityKey: entityKeyFor({ type: 'order_cancel', orderNumber: sale.number }),
+      references: [{ qualifier: 'tryton_shipment', value: shipment.number }],
+      orderNumber: sale.number,
+      facility,
+      reason: `customer shipment ${shipment.number} cancelled in Tryton`,
+      lines: [],
+    }));
+  }
+  return { documents, nextCursor };
+}

@@ -1,0 +1,80 @@
+/** Things a Tryton user does in the ERP, done over RPC so tests can set the scene. */
+import { TrytonRpc } from '../../../src/connectors/tryton/rpc.ts';
+import type { TrytonOptions } from '../../../src/connectors/tryton/options.ts';
+import { TrytonDecimal } from '../../../src/connectors/tryton/values.ts';
+import type { TrytonDatabase } from '../../support/tryton.ts';
+
+export const options: TrytonOptions = {
+  tenant: 'acme',
+  endpoint: 'tryton',
+  warehouses: { WH: 'DC1' },
+  now: () => new Date('2026-11-22T12:00:00Z'),
+};
+
+export function connect(database: TrytonDatabase): TrytonRpc {
+  return new TrytonRpc(database);
+}
+
+export async function productId(rpc: TrytonRpc, code: string): Promise<number> {
+  const [id] = await rpc.search('product.product', [['code', '=', code]]);
+  if (id === undefined) throw new Error(`no product ${code}`);
+  return id;
+}
+
+async function partyWithAddress(rpc: TrytonRpc, code: string): Promise<{ party: number; address: number }> {
+  const [party] = await rpc.search('party.party', [['code', '=', code]]);
+  const [address] = await rpc.search('party.address', [['party', '=', party]]);
+  return { party: party!, address: address! };
+}
+
+/** A confirmed sale (which makes its customer shipment); returns the sale's number and id. */
+export async function confirmSale(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>, reference = 'PO-778'): Promise<{ id: number; number: string }> {
+  const { party, address } = await partyWithAddress(rpc, 'C-ACME');
+  const [carrier] = await rpc.search('carrier', []);
+  const saleLines = [];
+  for (const [sku, quantity] of lines) {
+    saleLines.push({ type: 'line', product: await productId(rpc, sku), quantity, unit: 1, unit_price: new TrytonDecimal('10.00') });
+  }
+  const [id] = await rpc.create('sale.sale', [{ party, shipment_address: address, invoice_address: address, carrier, reference, lines: [['create', saleLines]] }]);
+  await rpc.button('sale.sale', 'quote', [id!]);
+  await rpc.button('sale.sale', 'confirm', [id!]);
+  const [sale] = await rpc.read<{ number: string }>('sale.sale', [id!], ['number']);
+  return { id: id!, number: sale!.number };
+}
+
+/** A confirmed purchase (which makes draft supplier moves waiting for a receipt). */
+export async function confirmPurchase(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>): Promise<{ id: number; number: string }> {
+  const { party, address } = await partyWithAddress(rpc, 'S-NORTHWIND');
+  const purchaseLines = [];
+  for (const [sku, quantity] of lines) {
+    purchaseLines.push({ type: 'line', product: await productId(rpc, sku), quantity, unit: 1, unit_price: new TrytonDecimal('5.00') });
+  }
+  const [id] = await rpc.create('purchase.purchase', [{ party, invoice_address: address, lines: [['create', purchaseLines]] }]);
+  await rpc.button('purchase.purchase', 'quote', [id!]);
+  await rpc.button('purchase.purchase', 'confirm', [id!]);
+  const [purchase] = await rpc.read<{ number: string }>('purchase.purchase', [id!], ['number']);
+  return { id: id!, number: purchase!.number };
+}
+
+/** Quantity on hand in warehouse WH (all its zones), optionally of one lot. */
+export async function stockInWarehouse(rpc: TrytonRpc, sku: string, lot?: string): Promise<number> {
+  const [warehouse] = await rpc.search('stock.location', [['code', '=', 'WH']]);
+  const context = { locations: [warehouse], with_childs: true };
+  if (lot) {
+    const [row] = await rpc.searchRead<{ quantity: number }>('stock.lot', [['number', '=', lot], ['product.code', '=', sku]], ['quantity'], { context });
+    return row?.quantity ?? 0;
+  }
+  const [row] = await rpc.read<{ quantity: number }>('product.product', [await productId(rpc, sku)], ['quantity'], context);
+  return row!.quantity;
+}
+
+export function envelopeOf(id: string) {
+  return {
+    tenant: 'acme',
+    id,
+    source: { endpoint: 'wms' },
+    entityKey: id,
+    occurredAt: '2026-11-22T12:00:00Z',
+    receivedAt: '2026-11-22T12:00:01Z',
+  };
+}

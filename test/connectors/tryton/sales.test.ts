@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { shipment as shipmentSchema, type Shipment } from '../../../src/model/index.ts';
+import { applyShipment, readOrderCancels, readSalesOrders, TrytonError } from '../../../src/connectors/tryton/index.ts';
+import type { TrytonRpc } from '../../../src/connectors/tryton/rpc.ts';
+import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
+import { confirmSale, connect, envelopeOf, options, stockInWarehouse } from './fixtures.ts';
+
+const skip = await trytonUnavailable();
+
+function shipmentDoc(orderNumber: string, shipmentNumber: string, lines: unknown[], extra: Record<string, unknown> = {}): Shipment {
+  return shipmentSchema.parse({
+    type: 'shipment', ...envelopeOf(`ship-${shipmentNumber}`), shipmentNumber, orderNumber, facility: 'DC1',
+    shippedAt: '2026-11-22T15:00:00Z', lines, ...extra,
+  });
+}
+
+async function shipmentsOfSale(rpc: TrytonRpc, saleId: number) {
+  const [sale] = await rpc.read<{ shipments: number[]; shipment_state: string }>('sale.sale', [saleId], ['shipments', 'shipment_state']);
+  const shipments = await rpc.read<{ id: number; state: string; reference: string | null; outgoing_moves: number[] }>('stock.shipment.out', sale!.shipments, ['state', 'reference', 'outgoing_moves']);
+  return { saleState: sale!.shipment_state, shipments: shipments.sort((a, b) => a.id - b.id) };
+}
+
+describe('Tryton sales: orders out, shipments back', { skip }, () => {
+  let tryton: TrytonServer;
+  before(async () => {
+    tryton = await startTryton();
+  });
+  after(() => tryton?.stop());
+
+  test('a confirmed sale is read once as a sales order with ship-to, carrier and lines', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 10], ['SERUM-LOT', 4]]);
+    const first = await readSalesOrders(rpc, undefined, options);
+    assert.equal(first.documents.length, 1);
+    const order = first.documents[0]!;
+    assert.equal(order.orderNumber, sale.number);
+    assert.equal(order.customerOrderNumber, 'PO-778');
+    assert.equal(order.facility, 'DC1');
+    assert.equal(order.shipTo.city, 'Columbus');
+    assert.equal(order.shipTo.country, 'US');
+    assert.deepEqual(order.carrier, { code: 'UPSN', scac: 'UPSN' });
+    assert.deepEqual(order.lines.map((l) => [l.lineNumber, l.sku, l.quantity, l.uom]), [['1', 'WIDGET-1', '10', 'EA'], ['2', 'SERUM-LOT', '4', 'EA']]);
+    const again = await readSalesOrders(rpc, first.nextCursor, options);
+    assert.equal(again.documents.length, 0, 'nothing new since the cursor');
+    assert.equal(again.nextCursor, first.nextCursor);
+  });
+
+  test('a partial shipment leaves a backorder, the rest closes the sale, lots land on the moves', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 10], ['SERUM-LOT', 4]]);
+    const partial = shipmentDoc(sale.number, 'WMS-SH-1', [
+      { lineNumber: '1', sku: 'WIDGET-1', quantity: '6', uom: 'EA' },
+      { lineNumber: '2', sku: 'SERUM-LOT', quantity: '4', uom: 'EA', lots: [{ lot: 'L-A', quantity: '3' }, { lot: 'L-B', quantity: '1' }] },
+    ], { complete: false, trackingNumbers: ['1Z999'], packages: [{ trackingNumber: '1Z999', lines: [] }] });
+    const applied = await applyShipment(rpc, partial, options);
+    let state = await shipmentsOfSale(rpc, sale.id);
+    assert.equal(state.shipments.length, 2, 'Tryton made a backorder shipment');
+    assert.equal(state.shipments[0]!.state, 'done');
+    assert.equal(state.shipments[0]!.reference, 'WMS-SH-1');
+    assert.equal(state.shipments[1]!.state, 'waiting');
+    assert.equal(applied.partnerRef.length > 0, true);
+    assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -6);
+    assert.equal(await stockInWarehouse(rpc, 'SERUM-LOT', 'L-A'), -3);
+    const packages = await rpc.searchRead<{ shipping_reference: string }>('stock.package', [], ['shipping_reference']);
+    assert.deepEqual(packages.map((p) => p.shipping_reference), ['1Z999']);
+
+    const backorders = await readSalesOrders(rpc, undefined, options);
+    assert.deepEqual(backorders.documents.map((d) => d.orderNumber), [], 'the backorder is not a new order for the warehouse');
+
+    await applyShipment(rpc, shipmentDoc(sale.number, 'WMS-SH-2', [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '4', uom: 'EA' }]), options);
+    state = await shipmentsOfSale(rpc, sale.id);
+    assert.deepEqual(state.shipments.map((s) => s.state), ['done', 'done']);
+    assert.equal(state.saleState, 'sent');
+    assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -10);
+  });
+
+  test('applying the same shipment twice changes nothing the second time', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
+    const doc = shipmentDoc(sale.number, 'WMS-SH-9', [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '2', uom: 'EA' }]);
+    const first = await applyShipment(rpc, doc, options);
+    const before = await shipmentsOfSale(rpc, sale.id);
+    const second = await applyShipment(rpc, doc, options);
+    assert.deepEqual(second, first);
+    assert.deepEqual(await shipmentsOfSale(rpc, sale.id), before);
+    assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -2);
+  });
+
+  test('an over-shipment is refused with a permanent error and Tryton is left untouched', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
+    const doc = shipmentDoc(sale.number, 'WMS-SH-7', [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '7', uom: 'EA' }]);
+    await assert.rejects(applyShipment(rpc, doc, options), (error: unknown) => {
+      assert.ok(error instanceof TrytonError);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /over-shipment refused.*has 5 open.*reports 7 shipped/);
+      return true;
+    });
+    const state = await shipmentsOfSale(rpc, sale.id);
+    assert.deepEqual(state.shipments.map((s) => [s.state, s.reference]), [['waiting', null]]);
+  });
+
+  test('a shipment cancelled in Tryton is read as an order cancel', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['GADGET-2', 3]]);
+    const { nextCursor } = await readOrderCancels(rpc, undefined, options);
+    const { shipments } = await shipmentsOfSale(rpc, sale.id);
+    await rpc.button('stock.shipment.out', 'cancel', [shipments[0]!.id]);
+    const cancels = await readOrderCancels(rpc, nextCursor, options);
+    assert.deepEqual(cancels.documents.map((d) => [d.orderNumber, d.facility, d.lines.length]), [[sale.number, 'DC1', 0]]);
+  });
+});
