@@ -1,0 +1,31 @@
+import type { CausewayError } from '../model/index.ts';
+import type { Store } from '../store/index.ts';
+
+/** What a decoder knows of where bytes came from. */
+export interface DecodeContext {
+  tenant: string;
+  endpoint: string;
+  /** Partner profile or codec options from the endpoint's config. */
+  options?: Record<string, unknown>;
+}
+
+export interface DecodeResult {
+  /** Canonical documents, possibly without the envelope fields the engine fills (id, tenant, receivedAt...). */
+  documents: Array<Record<string, unknown>>;
+  /** Positioned errors; with documents present, the rest of the input still goes through. */
+  errors: CausewayError[];
+}
+
+export interface EncodeContext {
+  tenant: string;
+  endpoint: string;
+  options?: Record<string, unknown>;
+  store: Store;
+}
+
+export interface Codec {
+  name: string;
+  contentType: string;
+  decode(body: Buffer, ctx: DecodeContext): DecodeResult | Promise<DecodeResult>;
+  encode(payload: unknown, ctx: EncodeContext): Buffer | Promise<Buffer>;
+}

@@ -1,0 +1,68 @@
+import { parse as locateJsonErrors, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { CausewayError } from '../model/index.ts';
+import type { Codec, DecodeResult } from './contract.ts';
+
+/**
+ * Canonical documents as JSON: one object, an array of them, or JSON lines. A syntax error names
+ * the line and column so a person can find it in the stored raw message.
+ */
+export const jsonCodec: Codec = {
+  name: 'json',
+  contentType: 'application/json',
+  decode(body: Buffer): DecodeResult {
+    const text = body.toString('utf8');
+    const trimmed = text.trim();
+    if (trimmed === '') return { documents: [], errors: [{ code: 'JSON_EMPTY', message: 'the message is empty; expected a JSON document' }] };
+    try {
+      const value = JSON.parse(trimmed) as unknown;
+      return { documents: asDocuments(value, '$'), errors: [] };
+    } catch (e) {
+      if (trimmed.startsWith('{') && trimmed.includes('\n')) {
+        const lines = decodeJsonLines(trimmed);
+        if (lines) return lines;
+      }
+      return { documents: [], errors: [syntaxError(text, e as Error)] };
+    }
+  },
+  encode(payload: unknown): Buffer {
+    return Buffer.from(JSON.stringify(payload));
+  },
+};
+
+function asDocuments(value: unknown, path: string): Array<Record<string, unknown>> {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v, i) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { __invalid: Array.isArray(value) ? `${path}[${i}]` : path, value: v }));
+}
+
+function decodeJsonLines(text: string): DecodeResult | undefined {
+  const documents: Array<Record<string, unknown>> = [];
+  const errors: CausewayError[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      documents.push(...asDocuments(JSON.parse(line), `line ${i + 1}`));
+    } catch (e) {
+      if (i === 0) return undefined;
+      errors.push({ code: 'JSON_SYNTAX', message: `line ${i + 1}: ${(e as Error).message}`, position: { line: i + 1 } });
+    }
+  }
+  return { documents, errors };
+}
+
+/** JSON.parse does not say where it failed on every Node version; a tolerant parser finds the spot. */
+function syntaxError(text: string, e: Error): CausewayError {
+  const found: ParseError[] = [];
+  locateJsonErrors(text, found, { disallowComments: true, allowTrailingComma: false });
+  const first = found[0];
+  if (!first) return { code: 'JSON_SYNTAX', message: `malformed JSON: ${e.message}` };
+  const before = text.slice(0, first.offset);
+  const line = before.split('\n').length;
+  const column = first.offset - before.lastIndexOf('\n');
+  return {
+    code: 'JSON_SYNTAX',
+    message: `malformed JSON at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`,
+    position: { line, column, offset: first.offset },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Codec } from './contract.ts';
+import { jsonCodec } from './json.ts';
+
+const codecs = new Map<string, Codec>([[jsonCodec.name, jsonCodec]]);
+
+/** Codecs plug in here by name (json now; x12, edifact and csv register themselves the same way). */
+export function registerCodec(codec: Codec): void {
+  codecs.set(codec.name, codec);
+}
+
+export function getCodec(name: string): Codec | undefined {
+  return codecs.get(name);
+}
+
+export function codecNames(): string[] {
+  return [...codecs.keys()];
+}

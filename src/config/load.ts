@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CausewayFault, jsonPath, type CausewayError } from '../model/index.ts';
+import { getEndpointSpec } from '../transports/index.ts';
+import { configSchema, type CausewayConfig } from './schema.ts';
+
+export interface LoadedConfig {
+  config: CausewayConfig;
+  /** Relative paths in the file resolve against its folder. */
+  baseDir: string;
+  /** Each endpoint's own settings, validated by its transport's spec. */
+  endpointSettings: Record<string, unknown>;
+}
+
+/** Replaces ${NAME} (and ${NAME:-fallback}) with environment values; a missing one is an error. */
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, errors: CausewayError[]): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, key: string, fallback: string | undefined) => {
+    const v = env[key];
+    if (v !== undefined && v !== '') return v;
+    if (fallback !== undefined) return fallback;
+    errors.push({ code: 'CONFIG_ENV_MISSING', message: `environment variable ${key} is not set` });
+    return '';
+  });
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CausewayFault({ code: 'CONFIG_UNREADABLE', message: `cannot read config ${path}: ${(e as Error).message}` });
+  }
+  return parseConfig(text, dirname(resolve(path)), env);
+}
+
+export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const errors: CausewayError[] = [];
+  const expanded = interpolateEnv(text, env, errors);
+  let raw: unknown;
+  try {
+    raw = parseYaml(expanded) ?? {};
+  } catch (e) {
+    throw new CausewayFault({ code: 'CONFIG_YAML', message: `config is not valid YAML: ${(e as Error).message}` });
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CausewayFault([...errors, ...parsed.error.issues.map((i) => ({ code: 'CONFIG_INVALID', path: jsonPath(i.path), message: i.message }))]);
+  }
+  const config = parsed.data;
+  const endpointSettings: Record<string, unknown> = {};
+  for (const [name, ep] of Object.entries(config.endpoints)) {
+    const spec = getEndpointSpec(ep.type);
+    if (!spec) {
+      errors.push({ code: 'CONFIG_INVALID', path: `$.endpoints.${name}.type`, message: `unknown endpoint type "${ep.type}"` });
+      continue;
+    }
+    const { type: _t, tenant: _te, codec: _c, codecOptions: _o, concurrency: _cc, retry: _r, pollIntervalMs: _p, ...own } = ep;
+    const settings = spec.config.safeParse(own);
+    if (!settings.success) {
+      for (const i of settings.error.issues) errors.push({ code: 'CONFIG_INVALID', path: jsonPath(['endpoints', name, ...i.path]), message: i.message });
+    } else endpointSettings[name] = settings.data;
+  }
+  for (const [i, flow] of config.flows.entries()) {
+    if (!config.endpoints[flow.to]) errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].to`, message: `no endpoint named "${flow.to}"` });
+    for (const [j, from] of (flow.from ?? []).entries()) {
+      if (!config.endpoints[from] && from !== 'api') errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].from[${j}]`, message: `no endpoint named "${from}"` });
+    }
+    if (flow.mapping && !config.mappings[flow.mapping]) errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].mapping`, message: `no mapping named "${flow.mapping}"` });
+  }
+  if (errors.length) throw new CausewayFault(errors);
+  return { config, baseDir, endpointSettings };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { DOCUMENT_TYPES } from '../model/index.ts';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
+const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
+
+/** One field of a field map: a source path, or an object saying how the value is made. */
+export const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() => z.union([
+  z.string().min(1).meta({ description: 'Source path to copy, e.g. "shipTo.postalCode" or "lines[0].sku"' }),
+  z.object({
+    from: z.string().min(1).optional().meta({ description: 'Source path' }),
+    const: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().meta({ description: 'A constant value' }),
+    table: z.string().optional().meta({ description: 'Code table to translate the value through' }),
+    onMissing: z.enum(['error', 'keep', 'default', 'omit']).optional().meta({ description: 'What a value absent from the table does (default: error)' }),
+    default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().meta({ description: 'Used when the source is empty' }),
+    format: z.enum(['upper', 'lower', 'trim', 'string', 'number', 'date-compact', 'date', 'time-compact']).optional(),
+    convert: z.object({ uomFrom: z.string().min(1), to: z.string().min(1), sku: z.string().min(1).default('sku') }).optional()
+      .meta({ description: 'Unit conversion through the item master: source unit path, target unit, SKU path' }),
+    each: z.string().min(1).optional().meta({ description: 'Source array to map element by element' }),
+    fields: z.record(z.string(), fieldSpec).optional(),
+    required: z.boolean().optional(),
+  }).strict(),
+]));
+
+export type FieldSpec = string | {
+  from?: string; const?: string | number | boolean | null; table?: string; onMissing?: 'error' | 'keep' | 'default' | 'omit';
+  default?: string | number | boolean | null; format?: 'upper' | 'lower' | 'trim' | 'string' | 'number' | 'date-compact' | 'date' | 'time-compact';
+  convert?: { uomFrom: string; to: string; sku: string }; each?: string; fields?: Record<string, FieldSpec>; required?: boolean;
+};
+
+export const mappingSchema = z.union([
+  z.object({ fields: z.record(z.string(), fieldSpec) }).strict().meta({ description: 'Declarative field map, compiled once to a plain function' }),
+  z.object({ jsonata: z.string().min(1) }).strict().meta({ description: 'JSONata expression for what a field map cannot say' }),
+]);
+export type MappingConfig = z.infer<typeof mappingSchema>;
+
+export const retrySchema = z.object({
+  maxAttempts: z.number().int().min(1).max(1000).default(12),
+  initialDelayMs: z.number().int().positive().default(1000),
+  maxDelayMs: z.number().int().positive().default(15 * 60_000),
+  multiplier: z.number().min(1).max(10).default(2),
+}).strict();
+
+export const circuitSchema = z.object({
+  failureThreshold: z.number().int().positive().default(5).meta({ description: 'Consecutive failures that open an endpoint\'s circuit' }),
+  cooldownMs: z.number().int().positive().default(30_000).meta({ description: 'How long an open circuit waits before one trial delivery' }),
+}).strict();
+
+export const endpointSchema = z.object({
+  type: z.string().min(1).meta({ description: 'Transport or connector: folder, webhook, http, sftp, tryton, nats...' }),
+  tenant: tenant.optional().meta({ description: 'Tenant this endpoint belongs to (default: defaultTenant)' }),
+  codec: z.string().optional().meta({ description: 'How its bytes are read and written: json, x12, csv' }),
+  codecOptions: z.record(z.string(), z.unknown()).optional().meta({ description: 'Codec settings, e.g. an X12 partner profile name' }),
+  concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
+  retry: retrySchema.partial().optional(),
+  pollIntervalMs: z.number().int().positive().optional(),
+}).passthrough();
+
+export const flowSchema = z.object({
+  name,
+  tenant: tenant.optional().meta({ description: 'Only documents of this tenant' }),
+  from: z.array(z.string()).optional().meta({ description: 'Only documents that came in through these endpoints' }),
+  types: z.array(z.enum(DOCUMENT_TYPES as [string, ...string[]])).min(1),
+  to: z.string().min(1).meta({ description: 'Target endpoint' }),
+  mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
+}).strict();
+
+export const apiKeySchema = z.object({
+  name,
+  tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
+  key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
+}).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
+
+export const configSchema = z.object({
+  store: z.string().min(1).default('sqlite:causeway.db').meta({ description: 'sqlite:<file> or postgres://user@host/db' }),
+  defaultTenant: tenant.default('default'),
+  api: z.object({
+    listen: z.string().regex(/^[^:]+:\d+$/, 'expected host:port').default('127.0.0.1:8080'),
+    maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+    keys: z.array(apiKeySchema).default([]),
+  }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
+  endpoints: z.record(name, endpointSchema).default({}),
+  flows: z.array(flowSchema).default([]),
+  mappings: z.record(name, mappingSchema).default({}),
+  codeTables: z.record(name, z.record(z.string(), z.union([z.string(), z.number()]).transform(String))).default({}),
+  retry: retrySchema.default({ maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 900_000, multiplier: 2 }),
+  circuitBreaker: circuitSchema.default({ failureThreshold: 5, cooldownMs: 30_000 }),
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Extension sections (X12 partner profiles...) validated by the parts that own them. */
+  partners: z.record(name, z.record(z.string(), z.unknown())).default({}),
+}).strict();
+
+export type CausewayConfig = z.infer<typeof configSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type FlowConfig = z.infer<typeof flowSchema>;
+export type RetryPolicy = z.infer<typeof retrySchema>;

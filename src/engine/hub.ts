@@ -1,0 +1,199 @@
+import { hostname } from 'node:os';
+import pino, { type Logger } from 'pino';
+import type { LoadedConfig } from '../config/index.ts';
+import { getCodec } from '../codecs/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { getEndpointSpec, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { Inbox } from './inbox.ts';
+import { compileMappings } from './mapping/index.ts';
+import { HubMetrics } from './metrics.ts';
+import { DeliveryWorker, type SinkBinding } from './outbox.ts';
+import { MessageProcessor, type EndpointInfo } from './processor.ts';
+import { Wakeup } from './wakeup.ts';
+
+export interface HubOptions {
+  /** Which loops this process runs: `serve` runs all, `worker` all but the API. */
+  sources?: boolean;
+  processor?: boolean;
+  delivery?: boolean;
+  store?: Store;
+  logger?: Logger;
+  workerId?: string;
+  batchSize?: number;
+  leaseMs?: number;
+  idleMs?: number;
+}
+
+export const SECRET_PATHS = ['*.secret', '*.password', '*.key', '*.apiKey', '*.authorization', 'headers.authorization', '*.headers.authorization'];
+
+export function createLogger(level: string): Logger {
+  // Secrets never reach a log line, whatever object they ride in.
+  return pino({ level, redact: { paths: SECRET_PATHS, censor: '[redacted]' }, base: { service: 'causeway' } });
+}
+
+/** A running Causeway: inbox, processor, outbox and the endpoints of one config. */
+export class Hub {
+  readonly metrics = new HubMetrics();
+  readonly processorWakeup = new Wakeup();
+  readonly inbox: Inbox;
+  readonly processor: MessageProcessor;
+  readonly delivery: DeliveryWorker;
+  readonly endpoints = new Map<string, EndpointInfo>();
+  readonly workerId: string;
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly sources = new Map<string, { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }>();
+  private readonly sinks = new Map<string, SinkBinding>();
+
+  private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions) {
+    const { config } = loaded;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    for (const [name, ep] of Object.entries(config.endpoints)) {
+      const spec = getEndpointSpec(ep.type)!;
+      const codec = ep.codec ?? spec.defaultCodec ?? 'json';
+      if (!getCodec(codec)) throw new Error(`endpoint ${name}: no codec named "${codec}"`);
+      this.endpoints.set(name, {
+        name, tenant: ep.tenant ?? config.defaultTenant, codec,
+        codecOptions: { ...(ep.codecOptions ?? {}), partnerProfiles: config.partners },
+        maxAttempts: ep.retry?.maxAttempts ?? config.retry.maxAttempts,
+      });
+    }
+    // The API is an inbound endpoint every config has, for the tenant of the caller's key.
+    if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
+    this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
+    this.processor = new MessageProcessor({
+      store, endpoints: this.endpoints, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
+      metrics: this.metrics, logger,
+    });
+    this.delivery = new DeliveryWorker(store, this.sinks, {
+      owner: this.workerId, batchSize: options.batchSize ?? 500, leaseMs: options.leaseMs ?? 120_000, idleMs: options.idleMs ?? 200,
+    }, this.metrics, logger);
+  }
+
+  static async start(loaded: LoadedConfig, options: HubOptions = {}): Promise<Hub> {
+    const logger = options.logger ?? createLogger(loaded.config.log.level);
+    const store = options.store ?? (await openStore(storeUrl(loaded)));
+    const hub = new Hub(loaded, store, logger, options);
+    await hub.openEndpoints();
+    hub.startLoops();
+    logger.info({ worker: hub.workerId, endpoints: [...hub.endpoints.keys()], flows: loaded.config.flows.length }, 'causeway started');
+    return hub;
+  }
+
+  private async openEndpoints(): Promise<void> {
+    const { config, endpointSettings, baseDir } = this.loaded;
+    const targets = new Set(config.flows.map((f) => f.to));
+    for (const [name, ep] of Object.entries(config.endpoints)) {
+      const spec = getEndpointSpec(ep.type)!;
+      const info = this.endpoints.get(name)!;
+      const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
+      const settings = endpointSettings[name] as Record<string, unknown>;
+      if (targets.has(name)) {
+        if (!spec.createSink) throw new Error(`endpoint ${name}: a ${spec.type} endpoint cannot be a flow's target`);
+        const sink: SinkRuntime = await spec.createSink(settings, ctx);
+        this.sinks.set(name, {
+          name, sink, concurrency: ep.concurrency, retry: { ...config.retry, ...(ep.retry ?? {}) },
+          breaker: new CircuitBreaker(config.circuitBreaker.failureThreshold, config.circuitBreaker.cooldownMs),
+        });
+      }
+      const isSource = spec.createSource && (spec.isSource ? spec.isSource(settings) : true);
+      if (isSource && this.options.sources !== false) {
+        const runtime = await spec.createSource!(settings, ctx);
+        this.sources.set(name, { runtime, info, intervalMs: ep.pollIntervalMs ?? spec.defaultPollIntervalMs ?? 1000 });
+      }
+    }
+  }
+
+  private startLoops(): void {
+    const signal = this.abort.signal;
+    if (this.options.processor !== false) this.loops.push(this.runProcessor(signal));
+    if (this.options.delivery !== false) this.loops.push(this.delivery.run(signal));
+    for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
+  }
+
+  private async runProcessor(signal: AbortSignal): Promise<void> {
+    const batch = this.options.batchSize ?? 500;
+    while (!signal.aborted) {
+      try {
+        const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.options.leaseMs ?? 120_000, Date.now());
+        if (claimed.length) {
+          const outcomes = await this.processor.processBatch(claimed);
+          await this.store.completeMessages(outcomes, Date.now());
+          if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
+        }
+        if (claimed.length < batch) await this.processorWakeup.wait(this.options.idleMs ?? 200, signal);
+      } catch (e) {
+        this.logger.error({ err: e }, 'processing a batch failed; the messages stay pending');
+        await this.processorWakeup.wait(1000, signal);
+      }
+    }
+  }
+
+  private async runSource(name: string, s: { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }, signal: AbortSignal): Promise<void> {
+    const { runtime, info } = s;
+    const log = this.logger.child({ endpoint: name });
+    if (runtime.listen) {
+      while (!signal.aborted) {
+        try {
+          await runtime.listen(async (messages, cursor) => {
+            const now = Date.now();
+            return this.inbox.acceptBatch(messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+              cursor === undefined ? undefined : { tenant: info.tenant, endpoint: name, value: cursor });
+          }, signal);
+        } catch (e) {
+          log.error({ err: e }, 'source stopped listening; reconnecting');
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      return;
+    }
+    while (!signal.aborted) {
+      let more = false;
+      try {
+        const cursor = await this.store.getCursor(info.tenant, name);
+        const polled = await runtime.poll!(cursor, signal);
+        if (polled.messages.length || polled.cursor !== undefined) {
+          const now = Date.now();
+          const accepted = await this.inbox.acceptBatch(polled.messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+            polled.cursor === undefined || polled.cursor === cursor ? undefined : { tenant: info.tenant, endpoint: name, value: polled.cursor });
+          await polled.afterStored?.(accepted);
+          more = polled.messages.length > 0;
+        }
+      } catch (e) {
+        log.warn({ err: e }, 'polling failed; trying again');
+      }
+      if (!more) await sleep(s.intervalMs, signal);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.processorWakeup.notify();
+    this.delivery.wakeup.notify();
+    await Promise.allSettled(this.loops);
+    await this.inbox.drain();
+    for (const s of this.sources.values()) await s.runtime.close?.().catch(() => undefined);
+    for (const s of this.sinks.values()) await s.sink.close?.().catch(() => undefined);
+    if (!this.options.store) await this.store.close();
+  }
+}
+
+export function storeUrl(loaded: LoadedConfig): string {
+  const url = loaded.config.store;
+  if (/^postgres(ql)?:\/\//.test(url) || url === ':memory:' || url === 'sqlite::memory:') return url;
+  const path = url.startsWith('sqlite:') ? url.slice(7) : url;
+  return `sqlite:${path.startsWith('/') ? path : `${loaded.baseDir}/${path}`}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

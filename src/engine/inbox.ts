@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { AcceptedMessage, NewMessage, Store } from '../store/index.ts';
+import type { Accepted, InboundMessage } from '../transports/index.ts';
+import { GroupCommitter } from './group-commit.ts';
+import type { HubMetrics } from './metrics.ts';
+import type { Wakeup } from './wakeup.ts';
+
+export function contentHash(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * The front door: every inbound message is stored raw, deduplicated, before anything else looks
+ * at it. Single messages (API calls) share group commits; a source's batch commits with its cursor.
+ */
+export class Inbox {
+  private readonly single: GroupCommitter<NewMessage, AcceptedMessage>;
+
+  constructor(private readonly store: Store, private readonly metrics: HubMetrics, private readonly processorWakeup: Wakeup) {
+    this.single = new GroupCommitter((batch) => store.acceptMessages(batch), 500, 2);
+  }
+
+  toNewMessage(tenant: string, endpoint: string, codec: string, m: InboundMessage, receivedAt = Date.now()): NewMessage {
+    const hash = contentHash(m.body);
+    return {
+      tenant, endpoint, codec: m.codec ?? codec, contentType: m.contentType, body: m.body, contentHash: hash,
+      idempotencyKey: m.idempotencyKey ?? `sha256:${hash}`, partnerRef: m.partnerRef, receivedAt,
+    };
+  }
+
+  async acceptOne(message: NewMessage): Promise<Accepted> {
+    const r = await this.single.submit(message);
+    this.count([message], [r]);
+    return r;
+  }
+
+  async acceptBatch(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<Accepted[]> {
+    if (messages.length === 0 && cursor) {
+      await this.store.setCursor(cursor.tenant, cursor.endpoint, cursor.value);
+      return [];
+    }
+    const r = await this.store.acceptMessages(messages, cursor);
+    this.count(messages, r);
+    return r;
+  }
+
+  private count(messages: NewMessage[], results: AcceptedMessage[]): void {
+    let fresh = false;
+    results.forEach((r, i) => {
+      const labels = { tenant: messages[i].tenant, endpoint: messages[i].endpoint };
+      if (r.duplicate) this.metrics.messagesDuplicate.inc(labels);
+      else {
+        this.metrics.messagesReceived.inc(labels);
+        fresh = true;
+      }
+    });
+    if (fresh) this.processorWakeup.notify();
+  }
+
+  drain(): Promise<void> {
+    return this.single.drain();
+  }
+}

@@ -1,0 +1,45 @@
+import type { ItemUnits } from '../model/index.ts';
+import type { Store } from '../store/index.ts';
+
+/**
+ * The item master as far as unit conversions need it, read from the newest item document per
+ * SKU and kept in memory; an item document passing through refreshes it.
+ */
+export class ItemCatalog {
+  private readonly cache = new Map<string, ItemUnits | null>();
+  constructor(private readonly store: Store, private readonly maxEntries = 100_000) {}
+
+  private key(tenant: string, sku: string): string {
+    return `${tenant}\u0000${sku}`;
+  }
+
+  remember(tenant: string, item: ItemUnits): void {
+    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    this.cache.set(this.key(tenant, item.sku), item);
+  }
+
+  async load(tenant: string, skus: Iterable<string>): Promise<void> {
+    for (const sku of skus) {
+      const k = this.key(tenant, sku);
+      if (this.cache.get(k)) continue;
+      const doc = await this.store.findLatestDocument(tenant, 'item', `item:${sku}`);
+      const body = doc?.body as ItemUnits | undefined;
+      this.cache.set(k, body ? { sku: body.sku, baseUom: body.baseUom, conversions: body.conversions ?? [] } : null);
+    }
+  }
+
+  get(tenant: string, sku: string): ItemUnits | undefined {
+    return this.cache.get(this.key(tenant, sku)) ?? undefined;
+  }
+}
+
+/** SKUs a document names (its own, or its lines'), to load before a mapping converts units. */
+export function skusOf(doc: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  if (typeof doc.sku === 'string') out.add(doc.sku);
+  for (const key of ['lines', 'positions']) {
+    const lines = doc[key];
+    if (Array.isArray(lines)) for (const l of lines) if (l && typeof l.sku === 'string') out.add(l.sku);
+  }
+  return out;
+}

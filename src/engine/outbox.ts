@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { RetryPolicy } from '../config/index.ts';
+import type { AttemptRecord, Store, StoredDelivery } from '../store/index.ts';
+import type { DeliveryOutcome, SinkRuntime } from '../transports/index.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { GroupCommitter } from './group-commit.ts';
+import type { HubMetrics } from './metrics.ts';
+import { retryDelayMs } from './retry.ts';
+import { Wakeup } from './wakeup.ts';
+
+export interface SinkBinding {
+  name: string;
+  sink: SinkRuntime;
+  concurrency: number;
+  retry: RetryPolicy;
+  breaker: CircuitBreaker;
+}
+
+export interface DeliveryWorkerOptions {
+  owner: string;
+  batchSize: number;
+  leaseMs: number;
+  idleMs: number;
+}
+
+/**
+ * Claims due deliveries (heads of their entity-key queues), delivers them with per-endpoint
+ * concurrency and circuit breakers, and records every attempt. Retries, backoff, dead letters and
+ * ordering live here and in the store, never in a connector.
+ */
+export class DeliveryWorker {
+  readonly wakeup = new Wakeup();
+  private readonly inFlight = new Map<string, number>();
+  private readonly waiting = new Map<string, StoredDelivery[]>();
+  private readonly attempts: GroupCommitter<AttemptRecord, undefined>;
+  private active = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sinks: Map<string, SinkBinding>,
+    private readonly options: DeliveryWorkerOptions,
+    private readonly metrics: HubMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.attempts = new GroupCommitter(async (records) => {
+      await store.recordAttempts(records, Date.now());
+      return records.map(() => undefined);
+    }, 500, 2);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const now = Date.now();
+      const skip: string[] = [];
+      let capacity = 0;
+      for (const [name, b] of this.sinks) {
+        const free = b.concurrency - (this.inFlight.get(name) ?? 0) - (this.waiting.get(name)?.length ?? 0);
+        const open = !b.breaker.allows(now);
+        this.metrics.circuitOpen.set({ endpoint: name }, b.breaker.state === 'open' ? 1 : 0);
+        if (open || free <= 0) skip.push(name);
+        else capacity += free;
+      }
+      let claimed: StoredDelivery[] = [];
+      if (capacity > 0) {
+        try {
+          claimed = await this.store.claimDueDeliveries(this.options.owner, Math.min(this.options.batchSize, capacity), this.options.leaseMs, now, skip);
+        } catch (e) {
+          this.logger.error({ err: e }, 'claiming deliveries failed; trying again');
+          await this.wakeup.wait(1000, signal);
+          continue;
+        }
+      }
+      const release: number[] = [];
+      for (const d of claimed) {
+        const binding = this.sinks.get(d.endpoint);
+        if (!binding) {
+          void this.finish(d, { kind: 'permanent', error: `endpoint "${d.endpoint}" is not configured (any more) as a target` }, now);
+          continue;
+        }
+        const queue = this.waiting.get(d.endpoint) ?? [];
+        queue.push(d);
+        this.waiting.set(d.endpoint, queue);
+      }
+      for (const [name, queue] of this.waiting) {
+        const b = this.sinks.get(name)!;
+        while (queue.length && (this.inFlight.get(name) ?? 0) < b.concurrency) {
+          if (!b.breaker.allows(Date.now())) {
+            release.push(...queue.splice(0).map((d) => d.id));
+            break;
+          }
+          b.breaker.begin();
+          this.dispatch(b, queue.shift()!, signal);
+        }
+      }
+      if (release.length) await this.store.releaseDeliveries(this.options.owner, release).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
+      if (claimed.length < Math.min(this.options.batchSize, capacity) || capacity === 0) await this.wakeup.wait(this.options.idleMs, signal);
+    }
+    await this.drain();
+  }
+
+  private dispatch(b: SinkBinding, d: StoredDelivery, signal: AbortSignal): void {
+    this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 0) + 1);
+    this.active++;
+    const startedAt = Date.now();
+    const message = {
+      deliveryId: d.id, tenant: d.tenant, endpoint: d.endpoint, documentType: d.documentType,
+      documentId: d.documentId, entityKey: d.entityKey, idempotencyKey: d.idempotencyKey, contentType: d.contentType,
+      payload: Buffer.from(d.payload), attempt: d.attempts + 1,
+    };
+    b.sink.deliver(message, signal)
+      .catch((e: Error): DeliveryOutcome => ({ kind: 'retryable', error: `delivering to ${b.name}: ${e.message}` }))
+      .then((outcome) => {
+        const now = Date.now();
+        if (outcome.kind === 'delivered') b.breaker.success();
+        else if (outcome.kind === 'retryable') b.breaker.failure(now);
+        return this.finish(d, outcome, startedAt, b);
+      })
+      .finally(() => {
+        this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 1) - 1);
+        this.active--;
+        this.wakeup.notify();
+      });
+  }
+
+  private async finish(d: StoredDelivery, outcome: DeliveryOutcome, startedAt: number, b?: SinkBinding): Promise<void> {
+    const finishedAt = Date.now();
+    const attempt = d.attempts + 1;
+    const record: AttemptRecord = {
+      deliveryId: d.id, tenant: d.tenant, startedAt, finishedAt, outcome: outcome.kind, statusCode: outcome.statusCode,
+      response: outcome.response?.slice(0, 4096),
+    };
+    if (outcome.kind === 'delivered') {
+      record.partnerRef = outcome.partnerRef;
+      this.metrics.syncLatency.observe({ endpoint: d.endpoint }, Math.max(0, finishedAt - d.occurredAt) / 1000);
+    } else {
+      record.error = outcome.error.slice(0, 2000);
+      if (outcome.kind === 'retryable') {
+        const policy = b?.retry;
+        const delay = policy ? retryDelayMs(policy, attempt) : 60_000;
+        record.retryAt = finishedAt + Math.max(delay, outcome.retryAfterMs ?? 0);
+      }
+      const dead = outcome.kind === 'permanent' || attempt >= d.maxAttempts;
+      if (dead) this.metrics.deadLetters.inc({ endpoint: d.endpoint });
+      this.logger.warn({ deliveryId: d.id, endpoint: d.endpoint, entityKey: d.entityKey, attempt, outcome: outcome.kind, dead, error: record.error }, 'delivery failed');
+    }
+    this.metrics.attempts.inc({ endpoint: d.endpoint, outcome: outcome.kind });
+    try {
+      await this.attempts.submit(record);
+    } catch (e) {
+      // The lease runs out and the delivery is tried again: at-least-once, the key dedupes at the target.
+      this.logger.error({ err: e, deliveryId: d.id }, 'recording an attempt failed');
+    }
+  }
+
+  /** Waits for deliveries in flight and their records; gives back what was claimed but not started. */
+  async drain(): Promise<void> {
+    const left: number[] = [];
+    for (const queue of this.waiting.values()) left.push(...queue.splice(0).map((d) => d.id));
+    if (left.length) await this.store.releaseDeliveries(this.options.owner, left).catch(() => undefined);
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.attempts.drain();
+  }
+}

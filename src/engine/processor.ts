@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import type { FlowConfig } from '../config/index.ts';
+import { getCodec, type Codec } from '../codecs/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
+import type { MessageOutcome, NewDelivery, NewDocument, Store, StoredMessage } from '../store/index.ts';
+import type { CompiledMapping } from './mapping/index.ts';
+import { ItemCatalog, skusOf } from './items.ts';
+import type { HubMetrics } from './metrics.ts';
+
+export interface EndpointInfo {
+  name: string;
+  tenant: string;
+  codec: string;
+  codecOptions: Record<string, unknown>;
+  maxAttempts: number;
+}
+
+export interface ProcessorDeps {
+  store: Store;
+  endpoints: Map<string, EndpointInfo>;
+  flows: FlowConfig[];
+  mappings: Map<string, CompiledMapping>;
+  codeTables: Record<string, Record<string, string>>;
+  metrics: HubMetrics;
+  logger: Logger;
+}
+
+/**
+ * Decode -> validate -> route -> map -> encode, for a batch of inbox messages. Pure in the sense
+ * that matters: it returns outcomes and the caller commits them in one transaction with the
+ * messages' status, so a crash mid-batch leaves the messages pending and nothing half-done.
+ */
+export class MessageProcessor {
+  readonly items: ItemCatalog;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.items = new ItemCatalog(deps.store);
+  }
+
+  async processBatch(messages: StoredMessage[]): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = [];
+    for (const m of messages) {
+      try {
+        outcomes.push(await this.processMessage(m));
+      } catch (e) {
+        // A bug or an unexpected fault must not stop the pipeline: the message is quarantined with it.
+        const errors = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: (e as Error).message }];
+        this.deps.logger.error({ messageId: m.id, err: e }, 'processing failed; message quarantined');
+        outcomes.push({ messageId: m.id, status: 'quarantined', errors });
+      }
+    }
+    return outcomes;
+  }
+
+  async processMessage(m: StoredMessage): Promise<MessageOutcome> {
+    const { metrics } = this.deps;
+    const codec = getCodec(m.codec);
+    if (!codec) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
+    const endpoint = this.deps.endpoints.get(m.endpoint);
+    const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions });
+    const errors: CausewayError[] = [...decoded.errors];
+    const documents: NewDocument[] = [];
+    const deliveries: NewDelivery[] = [];
+    const many = decoded.documents.length > 1;
+    for (const [index, raw] of decoded.documents.entries()) {
+      const prefix = many ? `$[${index}]` : '$';
+      const doc = this.prepare(raw, m, index, prefix, errors);
+      if (!doc) continue;
+      const routed = await this.route(doc, m, index, prefix, errors);
+      if (!routed) continue;
+      documents.push({
+        id: doc.id, tenant: doc.tenant, messageId: m.id, type: doc.type, entityKey: doc.entityKey,
+        occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, body: doc,
+      });
+      deliveries.push(...routed);
+      metrics.documents.inc({ tenant: doc.tenant, type: doc.type });
+    }
+    if (documents.length === 0 && errors.length > 0) return this.quarantine(m, errors);
+    if (documents.length === 0) return this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]);
+    if (errors.length) metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined };
+  }
+
+  private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome {
+    this.deps.metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    return { messageId: m.id, status: 'quarantined', errors };
+  }
+
+  /** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */
+  private prepare(raw: Record<string, unknown>, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): CanonicalDocument | undefined {
+    if ('__invalid' in raw) {
+      errors.push({ code: 'DOC_NOT_OBJECT', path: prefix, message: 'expected a JSON object with a "type" field' });
+      return undefined;
+    }
+    if (raw.tenant !== undefined && raw.tenant !== m.tenant) {
+      // Tenancy comes from the credentials or the endpoint, never from the payload.
+      errors.push({ code: 'DOC_TENANT_MISMATCH', path: `${prefix}.tenant`, message: `document says tenant ${JSON.stringify(raw.tenant)} but came in for tenant "${m.tenant}"` });
+      return undefined;
+    }
+    const receivedAt = new Date(m.receivedAt).toISOString();
+    const source = raw.source && typeof raw.source === 'object' ? (raw.source as Record<string, unknown>) : {};
+    const filled: Record<string, unknown> = {
+      ...raw,
+      tenant: m.tenant,
+      id: `${m.id}-${m.generation}-${index}`,
+      source: { endpoint: m.endpoint, partnerRef: typeof source.partnerRef === 'string' ? source.partnerRef : (m.partnerRef ?? undefined) },
+      receivedAt,
+      occurredAt: raw.occurredAt ?? receivedAt,
+    };
+    filled.entityKey = raw.entityKey ?? entityKeyFor(filled);
+    const result = validateDocument(filled);
+    if (result.ok) return result.document;
+    for (const e of result.errors) errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix });
+    return undefined;
+  }
+
+  private async route(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): Promise<NewDelivery[] | undefined> {
+    const { flows, endpoints, mappings, codeTables, store } = this.deps;
+    if (doc.type === 'item') this.items.remember(doc.tenant, doc);
+    const out: NewDelivery[] = [];
+    for (const flow of flows) {
+      if (!flow.types.includes(doc.type)) continue;
+      if (flow.tenant && flow.tenant !== doc.tenant) continue;
+      if (flow.from && !flow.from.includes(m.endpoint)) continue;
+      const target = endpoints.get(flow.to);
+      // A flow never carries one tenant's documents to another tenant's endpoint.
+      if (!target || target.tenant !== doc.tenant) continue;
+      try {
+        let payload: unknown = doc;
+        const mapping = flow.mapping ? mappings.get(flow.mapping) : undefined;
+        if (mapping) {
+          if (mapping.needsItems) await this.items.load(doc.tenant, skusOf(doc));
+          const ctx = { tables: codeTables, item: (sku: string) => this.items.get(doc.tenant, sku) };
+          payload = await mapping.apply(doc, ctx);
+        }
+        const codec = getCodec(target.codec) as Codec;
+        const bytes = await codec.encode(payload, { tenant: doc.tenant, endpoint: target.name, options: target.codecOptions, store });
+        out.push({
+          tenant: doc.tenant, documentId: doc.id, documentType: doc.type, messageId: m.id, flow: flow.name, endpoint: target.name, entityKey: doc.entityKey,
+          payload: bytes, contentType: codec.contentType,
+          // Stable across replays of the same message: a target that already applied it can tell.
+          idempotencyKey: `cw-${m.id}-${index}-${flow.name}`,
+          occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
+        });
+      } catch (e) {
+        const faults = e instanceof CausewayFault ? e.errors : [{ code: 'MAP_FAILED', message: (e as Error).message }];
+        for (const f of faults) errors.push({ ...f, path: f.path ? prefix + f.path.slice(1) : prefix, message: `flow ${flow.name}: ${f.message}` });
+        return undefined;
+      }
+    }
+    return out;
+  }
+}

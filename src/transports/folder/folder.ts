@@ -1,0 +1,129 @@
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { defineEndpoint, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+
+const config = z.object({
+  inbox: z.string().min(1).optional().meta({ description: 'Folder to read files from; each file is one message', examples: ['./erp/out'] }),
+  archive: z.string().min(1).optional().meta({ description: 'Where read files go once safely stored (default: <inbox>/archive)' }),
+  error: z.string().min(1).optional().meta({ description: 'Where files that cannot be taken in go (default: <inbox>/error)' }),
+  outbox: z.string().min(1).optional().meta({ description: 'Folder to write delivered documents to', examples: ['./wms/in'] }),
+  extensions: z.array(z.string().regex(/^\.[\w.-]+$/)).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.json', '.edi']] }),
+  minAgeMs: z.number().int().nonnegative().default(250).meta({ description: 'Leave files younger than this alone: a writer without atomic rename may still be writing' }),
+  maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024).meta({ description: 'Larger files go to the error folder' }),
+  batchSize: z.number().int().positive().max(5000).default(200),
+  fileExtension: z.string().regex(/^\.[\w.-]+$/).default('.json').meta({ description: 'Ending of written files' }),
+}).strict().refine((c) => c.inbox || c.outbox, { message: 'a folder endpoint needs an inbox, an outbox or both' });
+
+export type FolderConfig = z.infer<typeof config>;
+
+export const folderEndpoint = defineEndpoint({
+  type: 'folder',
+  description: 'Reads files dropped in a folder (moved to archive/ once stored) and writes delivered documents to a folder atomically (temporary name, fsync, rename).',
+  config,
+  defaultCodec: 'json',
+  defaultPollIntervalMs: 500,
+  isSource: (c: FolderConfig) => !!c.inbox,
+  createSource: (c: FolderConfig, ctx) => folderSource(c, ctx),
+  createSink: (c: FolderConfig, ctx) => folderSink(c, ctx),
+});
+
+function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
+  if (!c.inbox) throw new Error(`endpoint ${ctx.name}: a folder read as a source needs "inbox"`);
+  const inbox = resolve(ctx.baseDir, c.inbox);
+  const archive = resolve(ctx.baseDir, c.archive ?? join(c.inbox, 'archive'));
+  const errorDir = resolve(ctx.baseDir, c.error ?? join(c.inbox, 'error'));
+  let ready: Promise<unknown> | undefined;
+  return {
+    async poll(): Promise<PollResult> {
+      ready ??= Promise.all([inbox, archive, errorDir].map((d) => mkdir(d, { recursive: true })));
+      await ready;
+      const now = Date.now();
+      const candidates: Array<{ name: string; mtime: number; size: number }> = [];
+      for (const entry of await readdir(inbox, { withFileTypes: true })) {
+        if (!entry.isFile() || entry.name.startsWith('.')) continue;
+        if (c.extensions.length && !c.extensions.includes(extname(entry.name).toLowerCase())) continue;
+        const s = await stat(join(inbox, entry.name)).catch(() => undefined);
+        if (s && now - s.mtimeMs >= c.minAgeMs) candidates.push({ name: entry.name, mtime: s.mtimeMs, size: s.size });
+      }
+      candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
+      const messages: InboundMessage[] = [];
+      const names: string[] = [];
+      for (const f of candidates.slice(0, c.batchSize)) {
+        if (f.size > c.maxFileBytes) {
+          ctx.logger.warn({ endpoint: ctx.name, file: f.name, bytes: f.size }, 'file over maxFileBytes moved to the error folder');
+          await moveAside(join(inbox, f.name), errorDir);
+          continue;
+        }
+        messages.push({ body: await readFile(join(inbox, f.name)), partnerRef: f.name });
+        names.push(f.name);
+      }
+      return {
+        messages,
+        // Only once the inbox holds the bytes does the file leave the folder: a crash before this
+        // line means the file is read again next time and recognised as a duplicate.
+        afterStored: async (_accepted: Accepted[]) => {
+          for (const name of names) await moveAside(join(inbox, name), archive);
+        },
+      };
+    },
+  };
+}
+
+async function moveAside(file: string, dir: string): Promise<void> {
+  let target = join(dir, basename(file));
+  for (let i = 1; await exists(target); i++) target = join(dir, `${basename(file)}.${i}`);
+  await rename(file, target);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+function folderSink(c: FolderConfig, ctx: EndpointContext): SinkRuntime {
+  if (!c.outbox) throw new Error(`endpoint ${ctx.name}: a folder written as a target needs "outbox"`);
+  const outbox = resolve(ctx.baseDir, c.outbox);
+  let ready: Promise<unknown> | undefined;
+  return {
+    async deliver(m: OutboundMessage): Promise<DeliveryOutcome> {
+      ready ??= mkdir(outbox, { recursive: true });
+      await ready;
+      // Named by the idempotency key: a redelivery rewrites the same file instead of adding one.
+      const name = `${m.documentType}-${safeName(m.idempotencyKey)}${c.fileExtension}`;
+      try {
+        await writeAtomically(outbox, name, m.payload);
+      } catch (e) {
+        return { kind: 'retryable', error: `writing ${name} to ${ctx.name}: ${(e as Error).message}` };
+      }
+      return { kind: 'delivered', partnerRef: name };
+    },
+  };
+}
+
+export function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 180);
+}
+
+/** Temporary name, fsync, rename, fsync the folder: a reader sees the whole file or none of it. */
+export async function writeAtomically(dir: string, name: string, data: Buffer): Promise<void> {
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, join(dir, name));
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { folderEndpoint, writeAtomically, safeName, type FolderConfig } from './folder.ts';

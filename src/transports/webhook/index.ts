@@ -1,0 +1,2 @@
+export { webhookEndpoint, type WebhookConfig } from './webhook.ts';
+export { signWebhook, verifyWebhook } from './signature.ts';
