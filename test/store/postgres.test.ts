@@ -1,9 +1,173 @@
-import { describe } from 'node:test';
-import { openTestPostgresStore, postgresUnavailable } from '../support/postgres.ts';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { NewDelivery, NewMessage } from '../../src/store/index.ts';
+import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { createTestDatabase, openTestPostgresStore, postgresUnavailable, type TestDatabase } from '../support/postgres.ts';
 import { storeConformance } from './conformance.ts';
 
 const skip = await postgresUnavailable();
 
+const msg = (key: string, over: Partial<NewMessage> = {}): NewMessage => ({
+  tenant: 'acme', endpoint: 'erp', codec: 'json', idempotencyKey: key, contentHash: `h-${key}`,
+  body: Buffer.from(`{"k":"${key}"}`), receivedAt: 1000, ...over,
+});
+
+const delivery = (messageId: number, entityKey: string, n = 0): NewDelivery => ({
+  tenant: 'acme', documentId: `doc-${messageId}-${n}`, documentType: 'sales_order', messageId, flow: 'orders', endpoint: 'wms', entityKey,
+  payload: Buffer.from([messageId % 256, 0, 255]), contentType: 'application/json', idempotencyKey: `idem-${messageId}-${n}`,
+  occurredAt: 900, receivedAt: 1000, maxAttempts: 3,
+});
+
 describe('postgres', { skip }, () => {
   storeConformance('postgres', () => openTestPostgresStore());
+
+  describe('several workers on one database', () => {
+    let db: TestDatabase;
+    let workers: PostgresStore[];
+    before(async () => {
+      db = await createTestDatabase();
+      workers = Array.from({ length: 4 }, () => new PostgresStore({ url: db.url, pool: { max: 4 } }));
+      await Promise.all(workers.map((w) => w.migrate()));
+    });
+    after(async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await db.drop();
+    });
+
+    it('migrates once when several processes start together', async () => {
+      const fresh = await createTestDatabase();
+      const stores = Array.from({ length: 3 }, () => new PostgresStore({ url: fresh.url }));
+      try {
+        await Promise.all(stores.map((s) => s.migrate()));
+        const rows = (await stores[0].pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows;
+        assert.deepEqual(rows.map((r) => r.version), postgresMigrations.map((m) => m.version));
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+        await fresh.drop();
+      }
+    });
+
+    it('hands out unique control numbers across 4 pools x 100 calls', async () => {
+      const numbers = await Promise.all(workers.flatMap((w) => Array.from({ length: 100 }, () => w.nextControlNumber('acme', 'partner-x', 'ISA', 999_999_999))));
+      assert.equal(new Set(numbers).size, 400);
+      assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i + 1));
+    });
+
+    it('never leases one message to two workers', async () => {
+      const accepted = await workers[0].acceptMessages(Array.from({ length: 600 }, (_, i) => msg(`m-${i}`, { tenant: 'claims' })));
+      const claimed: number[][] = workers.map(() => []);
+      await Promise.all(workers.map(async (w, i) => {
+        for (;;) {
+          const batch = await w.claimPendingMessages(`w${i}`, 7, 60_000, Date.now());
+          if (batch.length === 0) return;
+          claimed[i].push(...batch.map((m) => m.id));
+        }
+      }));
+      const all = claimed.flat();
+      assert.equal(new Set(all).size, all.length, 'a message was leased twice');
+      assert.deepEqual(all.sort((a, b) => a - b), accepted.map((a) => a.messageId).sort((a, b) => a - b));
+      assert.ok(claimed.filter((c) => c.length > 0).length > 1, 'the work was shared between workers');
+    });
+
+    it('keeps each key in order and held by one worker while workers decode and deliver concurrently', async () => {
+      const tenant = 'acme';
+      const accepted = await workers[0].acceptMessages(Array.from({ length: 240 }, (_, i) => msg(`o-${i}`)));
+      const keys = Array.from({ length: 6 }, (_, i) => `order:${i}`);
+      let decoding = workers.length;
+      // Engine side: each worker turns its claimed messages into two deliveries on shared keys.
+      const decode = workers.map(async (w, i) => {
+        try {
+          for (;;) {
+            const batch = await w.claimPendingMessages(`engine-${i}`, 5, 60_000, Date.now());
+            if (batch.length === 0) return;
+            await w.completeMessages(batch.map((m) => ({
+              messageId: m.id, status: 'processed' as const, documents: [],
+              deliveries: [delivery(m.id, keys[m.id % keys.length], 0), delivery(m.id, keys[(m.id + 1) % keys.length], 1)],
+            })), Date.now());
+          }
+        } finally {
+          decoding--;
+        }
+      });
+      // Outbox side: a key held by one worker must never be handed to another.
+      const holder = new Map<string, string>();
+      const deliveredOrder = new Map<string, number[]>();
+      const violations: string[] = [];
+      const deliver = workers.map(async (w, i) => {
+        const owner = `outbox-${i}`;
+        for (;;) {
+          const batch = await w.claimDueDeliveries(owner, 4, 60_000, Date.now());
+          if (batch.length === 0) {
+            if (decoding === 0 && (await w.listDeliveries({ tenant, status: 'pending', limit: 1 })).length === 0) return;
+            await new Promise((r) => setTimeout(r, 2));
+            continue;
+          }
+          for (const d of batch) {
+            const other = holder.get(d.entityKey);
+            if (other) violations.push(`${d.entityKey} handed to ${owner} while ${other} holds it`);
+            holder.set(d.entityKey, owner);
+          }
+          await new Promise((r) => setTimeout(r, Math.random() * 3));
+          for (const d of batch) {
+            holder.delete(d.entityKey);
+            deliveredOrder.set(d.entityKey, [...(deliveredOrder.get(d.entityKey) ?? []), d.id]);
+          }
+          await w.recordAttempts(batch.map((d) => ({ deliveryId: d.id, tenant, startedAt: Date.now(), finishedAt: Date.now(), outcome: 'delivered' as const })), Date.now());
+        }
+      });
+      await Promise.all([...decode, ...deliver]);
+      assert.deepEqual(violations, []);
+      let total = 0;
+      for (const key of keys) {
+        const order = deliveredOrder.get(key) ?? [];
+        total += order.length;
+        assert.deepEqual(order, [...order].sort((a, b) => a - b), `${key} went out of order`);
+      }
+      assert.equal(total, accepted.length * 2, 'every delivery went out exactly once');
+      assert.equal(new Set([...deliveredOrder.values()].flat()).size, total);
+    });
+
+    it('does not hand out a replayed dead head while a later delivery of its key is held', async () => {
+      const [w1, w2] = workers;
+      const [a, b] = await w1.acceptMessages([msg('dead-a', { tenant: 'replay' }), msg('dead-b', { tenant: 'replay' })]);
+      const onKey = (id: number) => ({ ...delivery(id, 'order:replay'), tenant: 'replay' });
+      await w1.completeMessages([
+        { messageId: a.messageId, status: 'processed', documents: [], deliveries: [onKey(a.messageId)] },
+        { messageId: b.messageId, status: 'processed', documents: [], deliveries: [onKey(b.messageId)] },
+      ], 2000);
+      const [head] = await w1.claimDueDeliveries('w1', 10, 60_000, 3000);
+      await w1.recordAttempts([{ deliveryId: head.id, tenant: 'replay', startedAt: 3000, finishedAt: 3001, outcome: 'permanent', error: 'unknown SKU' }], 3001);
+      const [follower] = await w1.claimDueDeliveries('w1', 10, 60_000, 3002);
+      assert.equal(follower.messageId, b.messageId);
+      assert.equal(await w2.requeueDeadDeliveries('replay', [head.id], 3003), 1);
+      assert.deepEqual(await w2.claimDueDeliveries('w2', 10, 60_000, 3004), [], 'the key is still held by w1');
+      await w1.recordAttempts([{ deliveryId: follower.id, tenant: 'replay', startedAt: 3005, finishedAt: 3006, outcome: 'delivered' }], 3006);
+      assert.deepEqual((await w2.claimDueDeliveries('w2', 10, 60_000, 3007)).map((d) => d.id), [head.id]);
+    });
+
+    it('accepts a batch of 500 messages in a few statements, duplicates inside the batch included', async () => {
+      let statements = 0;
+      const counting = new PostgresStore({ url: db.url, pool: { max: 1 } });
+      counting.pool.on('connect', (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (...args: unknown[]) => { statements++; return query(...args); };
+      });
+      try {
+        const batch = Array.from({ length: 500 }, (_, i) => msg(`b-${i % 499}`, { tenant: 'batch', body: Buffer.from([i % 256, 0, 13, 10]) }));
+        const accepted = await counting.acceptMessages(batch, { tenant: 'batch', endpoint: 'erp', value: 'page-2' });
+        assert.ok(statements <= 5, `${statements} statements for one batch`);
+        assert.equal(accepted.filter((a) => a.duplicate).length, 1);
+        assert.equal(accepted[499].messageId, accepted[0].messageId);
+        const ids = accepted.slice(0, 499).map((a) => a.messageId);
+        assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids follow arrival order');
+        const first = await counting.getMessage('batch', accepted[0].messageId);
+        assert.equal(first!.duplicates, 1);
+        assert.deepEqual(first!.body, Buffer.from([0, 0, 13, 10]));
+        assert.equal(await counting.getCursor('batch', 'erp'), 'page-2');
+      } finally {
+        await counting.close();
+      }
+    });
+  });
 });

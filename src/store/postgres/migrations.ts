@@ -51,6 +51,7 @@ CREATE TABLE deliveries (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   tenant text NOT NULL,
   document_id text NOT NULL,
+  document_type text NOT NULL,
   message_id bigint NOT NULL,
   flow text NOT NULL,
   endpoint text NOT NULL,

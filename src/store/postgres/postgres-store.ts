@@ -187,15 +187,16 @@ export class PostgresStore implements Store {
         ]);
       }
       if (deliveries.length > 0) {
-        await c.query(`INSERT INTO deliveries (tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type,
+        await c.query(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
             idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
-          SELECT u.tenant, u.document_id, u.message_id, u.flow, u.endpoint, u.entity_key, u.payload, u.content_type,
-                 u.idempotency_key, u.occurred_at, u.received_at, u.max_attempts, $13, $13
-          FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::text[],
-                      $10::bigint[], $11::bigint[], $12::integer[]) WITH ORDINALITY
-            AS u(tenant, document_id, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key, occurred_at, received_at, max_attempts, ord)
+          SELECT u.tenant, u.document_id, u.document_type, u.message_id, u.flow, u.endpoint, u.entity_key, u.payload, u.content_type,
+                 u.idempotency_key, u.occurred_at, u.received_at, u.max_attempts, $14, $14
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[],
+                      $11::bigint[], $12::bigint[], $13::integer[]) WITH ORDINALITY
+            AS u(tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key,
+                 occurred_at, received_at, max_attempts, ord)
           ORDER BY u.ord`, [
-          deliveries.map((d) => d.tenant), deliveries.map((d) => d.documentId), deliveries.map((d) => d.messageId), deliveries.map((d) => d.flow),
+          deliveries.map((d) => d.tenant), deliveries.map((d) => d.documentId), deliveries.map((d) => d.documentType), deliveries.map((d) => d.messageId), deliveries.map((d) => d.flow),
           deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey), deliveries.map((d) => d.payload), deliveries.map((d) => d.contentType),
           deliveries.map((d) => d.idempotencyKey), deliveries.map((d) => d.occurredAt), deliveries.map((d) => d.receivedAt),
           deliveries.map((d) => d.maxAttempts), now,
@@ -327,7 +328,7 @@ export class PostgresStore implements Store {
   async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
     const rows = await this.query(`SELECT d.* FROM deliveries d WHERE d.tenant = $1
       AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR d.endpoint = $3) AND ($4::text IS NULL OR d.entity_key = $4)
-      AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM documents x WHERE x.id = d.document_id AND x.type = $5))
+      AND ($5::text IS NULL OR d.document_type = $5)
       AND ($6::bigint IS NULL OR d.created_at >= $6) AND ($7::bigint IS NULL OR d.created_at < $7) AND ($8::bigint IS NULL OR d.id < $8)
       ORDER BY d.id DESC LIMIT $9`, [
       f.tenant, f.status ?? null, f.endpoint ?? null, f.entityKey ?? null, f.type ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit),

@@ -20,7 +20,7 @@ export function toDocument(r: Row): StoredDocument {
 
 export function toDelivery(r: Row): StoredDelivery {
   return {
-    id: r.id, tenant: r.tenant, documentId: r.document_id, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
+    id: r.id, tenant: r.tenant, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
     entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
     occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
     availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
