@@ -10,3 +10,5 @@ export { DEFAULT_UNITS, type TrytonOptions } from './options.ts';
 export { readItems, type ReadResult } from './read-items.ts';
 export { readSalesOrders, readOrderCancels } from './read-sales-orders.ts';
 export { applyShipment, type WriteResult } from './write-shipment.ts';
+export { readPurchaseOrders, applyReceipt } from './purchases.ts';
+export { applyInventoryAdjustment, readInventorySnapshot } from './stock.ts';

@@ -93,7 +93,7 @@ function toItem(rpc: TrytonRpc, options: TrytonOptions, template: TemplateRow, p
       : undefined,
     lotTracked: (template.lot_required ?? []).length > 0,
     shelfLifeDays: template.shelf_life_time ?? undefined,
-    active: template.active && product.active,
+    active: Boolean(template.active) && Boolean(product.active),
   };
   return item.parse(raw);
 }
