@@ -1,0 +1,34 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { loadConfigFile } from '../../config/index.ts';
+import { storeUrl } from '../../engine/index.ts';
+import { openStore } from '../../store/index.ts';
+import { configOption, err, out, parse } from '../args.ts';
+
+export function hashApiKey(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** `apikey create --tenant T --name N` stores only the hash and prints the key once; `apikey hash KEY` for the config file. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...configOption, tenant: { type: 'string' }, name: { type: 'string' } });
+  const [action, key] = positionals;
+  if (action === 'hash' && key) {
+    out(hashApiKey(key));
+    return 0;
+  }
+  if (action !== 'create' || !values.tenant || !values.name) {
+    err('usage: causeway apikey create --tenant T --name N [-c file]  |  causeway apikey hash KEY');
+    return 2;
+  }
+  const loaded = loadConfigFile(String(values.config));
+  const store = await openStore(storeUrl(loaded));
+  try {
+    const secret = `cw_${randomBytes(24).toString('base64url')}`;
+    await store.putApiKey({ id: randomUUID(), tenant: String(values.tenant), name: String(values.name), hash: hashApiKey(secret), createdAt: Date.now() });
+    out(secret);
+    err('Store this key now: Causeway keeps only its hash.');
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

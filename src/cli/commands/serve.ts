@@ -1,0 +1,25 @@
+import { loadConfigFile } from '../../config/index.ts';
+import { Hub } from '../../engine/index.ts';
+import { configOption, parse } from '../args.ts';
+
+/** The API and every worker loop in one process: the embedded default, or one of many on PostgreSQL. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...configOption, listen: { type: 'string' } });
+  const loaded = loadConfigFile(String(values.config));
+  const hub = await Hub.start(loaded);
+  const { startApiServer } = await import('../../api/index.ts');
+  const api = await startApiServer(hub, { listen: values.listen ? String(values.listen) : loaded.config.api.listen });
+  hub.logger.info({ url: api.url }, 'API listening');
+  await untilSignal();
+  hub.logger.info('stopping: finishing deliveries in flight');
+  await api.close();
+  await hub.stop();
+  return 0;
+}
+
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}

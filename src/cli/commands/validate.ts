@@ -1,0 +1,12 @@
+import { loadConfigFile } from '../../config/index.ts';
+import { compileMappings } from '../../engine/index.ts';
+import { configOption, out, parse } from '../args.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, configOption);
+  const loaded = loadConfigFile(String(values.config));
+  compileMappings(loaded.config);
+  const c = loaded.config;
+  out(`${values.config}: valid — ${Object.keys(c.endpoints).length} endpoints, ${c.flows.length} flows, ${Object.keys(c.mappings).length} mappings, ${Object.keys(c.codeTables).length} code tables`);
+  return 0;
+}

@@ -1,0 +1,43 @@
+import { CausewayFault, formatError } from '../model/index.ts';
+import { err } from './args.ts';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  serve: { summary: 'run the API and all workers from causeway.yaml', load: () => import('./commands/serve.ts') },
+  worker: { summary: 'run the workers (no API) against a shared store', load: () => import('./commands/worker.ts') },
+  demo: { summary: 'run the bundled ERP <-> warehouse example on SQLite', load: () => import('./commands/demo.ts') },
+  validate: { summary: 'check a config file without starting', load: () => import('./commands/validate.ts') },
+  schema: { summary: 'print the JSON Schema of a document type', load: () => import('./commands/schema.ts') },
+  decode: { summary: 'decode a file into canonical documents (JSON lines)', load: () => import('./commands/decode.ts') },
+  encode: { summary: 'encode canonical documents with a codec', load: () => import('./commands/encode.ts') },
+  replay: { summary: 'replay a message, dead letters, or a time window', load: () => import('./commands/replay.ts') },
+  status: { summary: 'backlog, dead letters and KPIs', load: () => import('./commands/status.ts') },
+  apikey: { summary: 'create an API key (stored hashed) or hash one for the config', load: () => import('./commands/apikey.ts') },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return ['usage: causeway <command> [options]', '', ...Object.entries(COMMANDS).map(([c, v]) => `  ${c.padEnd(width)}  ${v.summary}`), '',
+    'Each command takes --help. Config: -c causeway.yaml (default).'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    err(usage());
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    err(`causeway: unknown command "${command}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await entry.load()).run(rest);
+  } catch (e) {
+    if (e instanceof CausewayFault) {
+      err(`causeway ${command}: ${e.errors.length} problem(s):`);
+      for (const x of e.errors) err(`  - [${x.code}] ${formatError(x)}`);
+    } else err(`causeway ${command}: ${(e as Error).message}`);
+    return 1;
+  }
+}
