@@ -1,0 +1,59 @@
+// src/edi/x12: our own X12 engine. Read files set by set (in memory or streamed), check envelopes,
+// turn sets into canonical documents and back, and write interchanges with the store's control numbers.
+import type { CanonicalDocument } from '../../model/index.ts';
+import { hasRejectingError, type X12Error } from './errors.ts';
+import { readX12, readX12Stream, type TransactionSet, type X12Item } from './reader.ts';
+import { decodeSet, type DecodeContext } from './sets/index.ts';
+
+export { DEFAULT_DELIMITERS, checkDelimiters, type Delimiters } from './delimiters.ts';
+export { describePosition, hasRejectingError, x12Error, type X12Error, type X12ErrorCode, type X12Position } from './errors.ts';
+export { FUNCTIONAL_ID_BY_SET, type GroupHeader, type InterchangeHeader } from './envelope.ts';
+export { readX12, readX12Stream, EnvelopeReader, type TransactionSet, type X12Item } from './reader.ts';
+export { X12Tokenizer, type Segment } from './tokenizer.ts';
+export { readTa1, ta1For, ta1Segment, TA1_NOTES, type Ta1 } from './ta1.ts';
+export {
+  writeInterchange,
+  writeSegment,
+  type GroupToWrite,
+  type InterchangeOptions,
+  type NextControlNumber,
+  type PartyId,
+  type SetToWrite,
+  type WrittenInterchange,
+  type X12Element,
+  type X12SegmentData,
+} from './generator.ts';
+export { decodeSet, encodeDocument, DEFAULT_SET_FOR, SUPPORTED_SETS, type DecodeContext, type SetDecodeResult, type SetEncodeResult } from './sets/index.ts';
+export * as ackCodes from './sets/ack-codes.ts';
+
+/** A decoded set: its documents, and every error about it (envelope and content). Any 'error' rejects it. */
+export interface DecodedSet {
+  kind: 'set';
+  set: TransactionSet;
+  documents: CanonicalDocument[];
+  errors: X12Error[];
+  accepted: boolean;
+}
+
+export type X12DecodeItem = DecodedSet | Exclude<X12Item, { kind: 'set' }>;
+
+function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
+  if (item.kind !== 'set') return item;
+  const set = item.set;
+  // A set whose envelope is broken is not read further: its contents cannot be trusted to be whole.
+  const envelopeRejected = hasRejectingError(set.errors);
+  const result = envelopeRejected && set.errors.some((e) => e.code === 'X12_SE_MISSING') ? { documents: [], errors: [] } : decodeSet(set, ctx);
+  const errors = set.errors.concat(result.errors);
+  const accepted = !hasRejectingError(errors);
+  return { kind: 'set', set, documents: accepted ? result.documents : [], errors, accepted };
+}
+
+/** Decodes X12 already in memory, set by set, into canonical documents (envelope items pass through). */
+export function* decodeX12(input: Buffer | Uint8Array | string, ctx: DecodeContext): Generator<X12DecodeItem> {
+  for (const item of readX12(input)) yield decodeItem(item, ctx);
+}
+
+/** Decodes a stream of any size set by set, in bounded memory. */
+export async function* decodeX12Stream(source: AsyncIterable<Buffer | Uint8Array | string>, ctx: DecodeContext): AsyncGenerator<X12DecodeItem> {
+  for await (const item of readX12Stream(source)) yield decodeItem(item, ctx);
+}

@@ -1,0 +1,310 @@
+// 856 Ship Notice/Manifest <-> shipment (outbound confirmation) or purchase_order of kind 'asn'
+// (an inbound ASN: what is on the truck to us). HL loops: S shipment, O order, P/T pack or tare, I item.
+import type { PurchaseOrder, Shipment } from '../../../model/index.ts';
+import type { X12SegmentData } from '../generator.ts';
+import type { TransactionSet } from '../reader.ts';
+import type { Segment } from '../tokenizer.ts';
+import {
+  compact,
+  documentBase,
+  partyOf,
+  productIdPairs,
+  readN1Loop,
+  readProductIds,
+  readSscc,
+  refOf,
+  SetReader,
+  writeN1Loop,
+  x12Date,
+  x12Time,
+  type DecodeContext,
+  type N1Party,
+  type SetDecodeResult,
+  type SetEncodeResult,
+} from './common.ts';
+import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+
+const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
+
+interface OrderBlock {
+  orderNumber: string;
+  references: Array<{ qualifier: string; value: string }>;
+  packages: Shipment['packages'];
+  pieces: ItemPiece[];
+  itemCount: number;
+}
+
+interface Header {
+  shipmentNumber: string;
+  shippedAt?: string;
+  expectedDate?: string;
+  carrier?: Shipment['carrier'];
+  billOfLading?: string;
+  proNumber?: string;
+  trackingNumbers: string[];
+  totalWeight?: Shipment['totalWeight'];
+  references: Array<{ qualifier: string; value: string }>;
+  parties: N1Party[];
+}
+
+/** Reads the HL tree into a header and one block per order. */
+function readTree(r: SetReader, offset: string): { header: Header; orders: OrderBlock[] } | null {
+  const bsn = r.next();
+  if (!bsn || bsn.id !== 'BSN') {
+    r.missing('BSN', 'beginning segment for ship notice');
+    return null;
+  }
+  // BSN-02 shipment identification, BSN-03/04 date and time of the notice.
+  const header: Header = { shipmentNumber: r.req(bsn, 2, 'shipment identification'), trackingNumbers: [], references: [], parties: [] };
+  const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', offset);
+  const orders: OrderBlock[] = [];
+  /** HL-01 id -> what it is, to find an item's package and order through HL-02 parents. */
+  const nodes = new Map<string, { level: string; order: OrderBlock | null; pkg: number | null }>();
+  let level = '';
+  let order: OrderBlock | null = null;
+  let pkg: number | null = null;
+  let piece: ItemPiece | null = null;
+  const refTo = (seg: Segment): void => {
+    const { qualifier, value } = refOf(r, seg);
+    if (piece && qualifier === 'LT') piece.lot = value;
+    else if (piece && qualifier === 'SE') piece.serials.push(value);
+    else if (qualifier === 'BM') header.billOfLading = value;
+    else if (qualifier === 'CN') header.proNumber = value;
+    else if (qualifier === '2I') header.trackingNumbers.push(value);
+    else (order ? order.references : header.references).push({ qualifier, value });
+  };
+  for (let seg = r.next(); seg; seg = r.next()) {
+    switch (seg.id) {
+      case 'HL': {
+        // HL-01 id, HL-02 parent id, HL-03 level code.
+        const id = r.req(seg, 1, 'hierarchical id number');
+        const parent = nodes.get(r.el(seg, 2));
+        level = r.req(seg, 3, 'hierarchical level code');
+        if (r.el(seg, 2) && !parent) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(r.el(seg, 2))}, which no earlier HL has as its id.`, seg, 2);
+        order = parent?.order ?? null;
+        pkg = parent?.pkg ?? null;
+        piece = null;
+        if (level === 'O') {
+          order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
+          orders.push(order);
+        } else if (level === 'P' || level === 'T') {
+          if (!order) {
+            // Pick-and-pack ASNs may put packs above orders; the pack then belongs to the whole shipment.
+            order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
+            orders.push(order);
+          }
+          order.packages.push({ lines: [] });
+          pkg = order.packages.length - 1;
+        } else if (level === 'I') {
+          if (!order) {
+            order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
+            orders.push(order);
+          }
+          order.itemCount++;
+          piece = { lineNumber: String(order.itemCount), sku: '', quantity: '0', uom: '', serials: [], packageIndex: pkg };
+          order.pieces.push(piece);
+        } else if (level !== 'S') {
+          r.error('X12_CODE_UNKNOWN', `HL03 level ${JSON.stringify(level)} is not one Causeway reads (S, O, T, P, I); its contents were skipped.`, seg, 3, 'warning');
+        }
+        if (id) nodes.set(id, { level, order, pkg });
+        break;
+      }
+      case 'TD1': {
+        // TD1-06 G gross weight, TD1-07 the weight, TD1-08 its unit.
+        const w = r.decimal(seg, 7, 'weight', false);
+        if (w !== undefined && level === 'S') header.totalWeight = { value: w, unit: r.el(seg, 8) || 'LB' };
+        break;
+      }
+      case 'TD5': {
+        // TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service.
+        const c = compact({ scac: r.el(seg, 2) === '2' && r.el(seg, 3) ? r.el(seg, 3) : undefined, service: r.el(seg, 5) || undefined });
+        if (Object.keys(c).length) header.carrier = c;
+        break;
+      }
+      case 'DTM': {
+        // DTM-01 011 shipped, 017 estimated delivery, 036 expiration (item level).
+        const q = r.el(seg, 1);
+        if (q === '011') header.shippedAt = r.timestamp(seg, 2, r.el(seg, 3) ? 3 : null, 'ship date', offset);
+        else if (q === '017') header.expectedDate = r.date(seg, 2, 'estimated delivery date');
+        break;
+      }
+      case 'REF':
+        refTo(seg);
+        break;
+      case 'N1':
+        header.parties.push(readN1Loop(r, seg, refTo));
+        break;
+      case 'PRF':
+        // PRF-01 purchase order number: the order this part of the shipment fills.
+        if (order) order.orderNumber = r.req(seg, 1, 'purchase order number');
+        break;
+      case 'MAN': {
+        if (pkg === null || !order) break;
+        const p = order.packages[pkg]!;
+        if (r.el(seg, 1) === 'GM') {
+          const sscc = readSscc(r.el(seg, 2));
+          if (sscc) p.sscc = sscc;
+          else r.error('X12_ELEMENT_INVALID', `MAN02 is ${JSON.stringify(r.el(seg, 2))}; an SSCC (MAN01 GM) has 18 digits, or 20 with the 00 application identifier.`, seg, 2);
+        } else if (r.el(seg, 1) === 'CP' && r.el(seg, 2)) p.trackingNumber = r.el(seg, 2);
+        break;
+      }
+      case 'PO4': {
+        // PO4-06 gross weight per pack, PO4-07 its unit.
+        const w = r.decimal(seg, 6, 'gross weight per pack', false);
+        if (w !== undefined && pkg !== null && order && level !== 'I') order.packages[pkg]!.weight = { value: w, unit: r.el(seg, 7) || 'LB' };
+        break;
+      }
+      case 'LIN': {
+        if (!piece) {
+          r.error('X12_HL_STRUCTURE', 'LIN appears outside an item (HL03 I) level.', seg);
+          break;
+        }
+        const ids = readProductIds(seg, [2, 4, 6, 8, 10]);
+        if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', seg, 3);
+        piece.sku = ids.sku ?? '';
+        if (ids.lot) piece.lot = ids.lot;
+        if (r.el(seg, 1)) piece.lineNumber = r.el(seg, 1);
+        break;
+      }
+      case 'SN1': {
+        if (!piece) break;
+        // SN1-02 units shipped, SN1-03 unit, SN1-05 quantity ordered.
+        piece.quantity = r.decimal(seg, 2, 'number of units shipped') ?? '0';
+        piece.uom = r.req(seg, 3, 'unit of measure');
+        const ordered = r.decimal(seg, 5, 'quantity ordered', false);
+        if (ordered !== undefined) piece.orderedQuantity = ordered;
+        break;
+      }
+      default:
+        if (!KNOWN.has(seg.id)) r.unknown(seg);
+    }
+  }
+  header.shippedAt ??= bsnAt;
+  for (const o of orders) {
+    for (const p of o.pieces) if (!p.sku) r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
+    o.packages.forEach((_, i) => (o.packages[i]!.lines = packageLines(o.pieces, i)));
+    o.pieces = o.pieces.filter((p) => p.sku);
+  }
+  return { header, orders };
+}
+
+export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment | PurchaseOrder> {
+  const r = new SetReader(set);
+  const tree = readTree(r, ctx.utcOffset ?? 'Z');
+  if (!tree) return { documents: [], errors: r.errors };
+  const { header, orders } = tree;
+  const party = (...codes: string[]): N1Party | undefined => header.parties.find((p) => codes.includes(p.entity));
+  const documents: Array<Shipment | PurchaseOrder> = [];
+  if (orders.length === 0) r.missing('HL*O', 'an order level');
+  orders.forEach((o, i) => {
+    const orderNumber = o.orderNumber || header.shipmentNumber;
+    if (!o.orderNumber) r.error('X12_SEGMENT_MISSING', `Order ${i + 1} of the ship notice has no PRF purchase order number; the shipment id is used.`, undefined, undefined, 'warning');
+    const references = [...header.references, ...o.references];
+    if (ctx.asn856As === 'purchase_order') {
+      const facilityParty = party('ST', 'WH');
+      const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
+      documents.push(
+        compact({
+          type: 'purchase_order' as const,
+          ...documentBase(set, ctx, i),
+          entityKey: `inbound:${orderNumber}`,
+          references,
+          poNumber: orderNumber,
+          kind: 'asn' as const,
+          facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
+          supplier: party('SF', 'SU', 'VN') ? partyOf(party('SF', 'SU', 'VN')!) : undefined,
+          expectedDate: header.expectedDate,
+          asn: compact({
+            asnNumber: header.shipmentNumber,
+            shippedAt: header.shippedAt,
+            carrier: header.carrier,
+            trackingNumbers: header.trackingNumbers,
+            billOfLading: header.billOfLading,
+            containers: o.packages.map((p) => compact({ sscc: p.sscc, lines: p.lines })),
+          }),
+          lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots, serials: l.serials })),
+        }),
+      );
+      if (!facilityParty) r.missing('N1*ST', 'the receiving facility');
+      return;
+    }
+    const facilityParty = party('SF', 'WH');
+    if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
+    documents.push(
+      compact({
+        type: 'shipment' as const,
+        ...documentBase(set, ctx, i),
+        entityKey: `order:${orderNumber}`,
+        references,
+        shipmentNumber: header.shipmentNumber,
+        orderNumber,
+        facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
+        depositor: party('DE')?.code,
+        shippedAt: header.shippedAt ?? ctx.receivedAt,
+        complete: true,
+        carrier: header.carrier,
+        trackingNumbers: header.trackingNumbers,
+        billOfLading: header.billOfLading,
+        proNumber: header.proNumber,
+        totalWeight: header.totalWeight,
+        packages: o.packages,
+        lines: linesFromPieces(o.pieces),
+      }),
+    );
+  });
+  return { documents, errors: r.errors };
+}
+
+/** Writes a shipment (or an inbound ASN) as an 856 with S, O, P and I levels (BSN-05 0001). */
+export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
+  const segs: X12SegmentData[] = [];
+  const isPo = doc.type === 'purchase_order';
+  const shipmentNumber = isPo ? (doc.asn?.asnNumber ?? doc.poNumber) : doc.shipmentNumber;
+  const shippedAt = isPo ? doc.asn?.shippedAt : doc.shippedAt;
+  const carrier = isPo ? doc.asn?.carrier : doc.carrier;
+  const tracking = isPo ? (doc.asn?.trackingNumbers ?? []) : doc.trackingNumbers;
+  const bol = isPo ? doc.asn?.billOfLading : doc.billOfLading;
+  const packages: Shipment['packages'] = isPo ? (doc.asn?.containers ?? []).map((c) => compact({ sscc: c.sscc, lines: c.lines })) : doc.packages;
+  const lines: Shipment['lines'] = isPo ? doc.lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots.map((x) => ({ lot: x.lot, quantity: x.quantity })), serials: l.serials })) : doc.lines;
+  const at = shippedAt ?? doc.occurredAt;
+  segs.push(['BSN', '00', shipmentNumber, x12Date(at), x12Time(at) || '0000', '0001']);
+  let hl = 0;
+  segs.push(['HL', String(++hl), '', 'S']);
+  if (!isPo && doc.totalWeight) segs.push(['TD1', 'CTN', String(packages.length || ''), '', '', '', 'G', doc.totalWeight.value, doc.totalWeight.unit]);
+  if (carrier) segs.push(['TD5', '', carrier.scac ? '2' : '', carrier.scac ?? '', '', carrier.service ?? '']);
+  if (bol) segs.push(['REF', 'BM', bol]);
+  if (!isPo && doc.proNumber) segs.push(['REF', 'CN', doc.proNumber]);
+  for (const t of tracking) segs.push(['REF', '2I', t]);
+  if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
+  if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
+  if (isPo) {
+    if (doc.supplier) segs.push(...writeN1Loop('SF', { name: doc.supplier.name, code: doc.supplier.code, address: doc.supplier.address }));
+    segs.push(['N1', 'ST', '', '92', doc.facility]);
+  } else {
+    segs.push(['N1', 'SF', '', '92', doc.facility]);
+    if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
+  }
+  const orderHl = ++hl;
+  segs.push(['HL', String(orderHl), '1', 'O']);
+  segs.push(['PRF', isPo ? doc.poNumber : doc.orderNumber]);
+  for (const ref of doc.references) segs.push(['REF', ref.qualifier, ref.value]);
+  const pieces = piecesFromShipment({ lines, packages });
+  const writeItem = (p: ItemPiece, parent: number): void => {
+    segs.push(['HL', String(++hl), String(parent), 'I']);
+    segs.push(['LIN', p.lineNumber, ...productIdPairs(p.sku, undefined, p.lot)] as unknown as X12SegmentData);
+    segs.push(['SN1', '', p.quantity, p.uom, '', p.orderedQuantity ?? '', p.orderedQuantity !== undefined ? p.uom : '']);
+    for (const s of p.serials) segs.push(['REF', 'SE', s]);
+  };
+  packages.forEach((pkg, i) => {
+    const packHl = ++hl;
+    segs.push(['HL', String(packHl), String(orderHl), 'P']);
+    if (pkg.weight) segs.push(['PO4', '', '', '', '', '', pkg.weight.value, pkg.weight.unit]);
+    if (pkg.sscc) segs.push(['MAN', 'GM', pkg.sscc]);
+    if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
+    for (const p of pieces) if (p.packageIndex === i) writeItem(p, packHl);
+  });
+  for (const p of pieces) if (p.packageIndex === null) writeItem(p, orderHl);
+  // CTT-01 number of HL segments.
+  segs.push(['CTT', String(hl)]);
+  return { id: '856', segments: segs, errors: [] };
+}

@@ -1,0 +1,228 @@
+// 945 Warehouse Shipping Advice <-> shipment: what the warehouse shipped against a 940, line by line,
+// with lots, serials, packages (MAN), carrier (W27) and tracking.
+import { addDecimals } from '../../../model/index.ts';
+import type { Shipment } from '../../../model/index.ts';
+import type { X12SegmentData } from '../generator.ts';
+import type { TransactionSet } from '../reader.ts';
+import type { Segment } from '../tokenizer.ts';
+import {
+  compact,
+  documentBase,
+  productIdPairs,
+  readN1Loop,
+  readProductIds,
+  readSscc,
+  refOf,
+  SetReader,
+  x12Date,
+  x12Time,
+  type DecodeContext,
+  type SetDecodeResult,
+  type SetEncodeResult,
+} from './common.ts';
+import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+
+const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
+
+/**
+ * W12-01 shipment/order status (element 368): CC shipment complete, CP partial considered complete (no
+ * backorder), BP partial with backorder to follow, SS split shipment. BP and SS mean more is coming.
+ */
+const MORE_TO_COME = new Set(['BP', 'SS', 'PR']);
+
+export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment> {
+  const r = new SetReader(set);
+  const offset = ctx.utcOffset ?? 'Z';
+  const w06 = r.next();
+  if (!w06 || w06.id !== 'W06') {
+    r.missing('W06', 'warehouse shipment identification');
+    return { documents: [], errors: r.errors };
+  }
+  // W06-02 depositor order number (the 940's W05-02), W06-03 shipment date, W06-04 shipment id number, W06-06 PO number.
+  const orderNumber = r.req(w06, 2, 'depositor order number');
+  const shipDate = r.timestamp(w06, 3, null, 'shipment date', offset);
+  const shipmentNumber = r.el(w06, 4) || orderNumber;
+  const references: Array<{ qualifier: string; value: string }> = [];
+  if (r.el(w06, 6)) references.push({ qualifier: 'PO', value: r.el(w06, 6) });
+  let facility: string | undefined;
+  let depositor: string | undefined;
+  let shippedAt: string | undefined;
+  let carrier: Shipment['carrier'];
+  let billOfLading: string | undefined;
+  let proNumber: string | undefined;
+  let totalWeight: Shipment['totalWeight'];
+  const trackingNumbers: string[] = [];
+  const packages: Shipment['packages'] = [];
+  const pieces: ItemPiece[] = [];
+  let complete = true;
+
+  const takeRef = (seg: Segment): void => {
+    const { qualifier, value } = refOf(r, seg);
+    // N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number.
+    if (qualifier === 'BM') billOfLading = value;
+    else if (qualifier === 'CN') proNumber = value;
+    else if (qualifier === '2I') trackingNumbers.push(value);
+    else references.push({ qualifier, value });
+  };
+
+  for (let seg = r.next(); seg; seg = r.next()) {
+    switch (seg.id) {
+      case 'N1': {
+        const p = readN1Loop(r, seg, takeRef);
+        if (p.entity === 'WH' || p.entity === 'SF') facility ??= p.code ?? p.address.name;
+        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
+        break;
+      }
+      case 'N9':
+      case 'REF':
+        takeRef(seg);
+        break;
+      case 'G62':
+        // G62-01 11: shipped on this date; G62-04 the time.
+        if (r.el(seg, 1) === '11') shippedAt = r.timestamp(seg, 2, r.el(seg, 4) ? 4 : null, 'ship date', offset);
+        break;
+      case 'W27': {
+        // W27-02 SCAC, W27-03 routing (the carrier's service).
+        const c = compact({ scac: r.el(seg, 2) || undefined, service: r.el(seg, 3) || undefined });
+        carrier = Object.keys(c).length ? c : undefined;
+        break;
+      }
+      case 'LX':
+        readLx(r, seg, packages, pieces, (more) => (complete &&= !more));
+        break;
+      case 'W03': {
+        // W03-02 total weight, W03-03 its unit of measure.
+        const w = r.decimal(seg, 2, 'total weight', false);
+        if (w !== undefined) totalWeight = { value: w, unit: r.el(seg, 3) || 'LB' };
+        break;
+      }
+      default:
+        if (!KNOWN.has(seg.id)) r.unknown(seg);
+    }
+  }
+  if (!facility) r.missing('N1*WH', 'the shipping warehouse');
+  if (pieces.length === 0) r.missing('W12', 'warehouse item detail');
+  if (!orderNumber) return { documents: [], errors: r.errors };
+  const doc: Shipment = compact({
+    type: 'shipment' as const,
+    ...documentBase(set, ctx, 0),
+    entityKey: `order:${orderNumber}`,
+    references,
+    shipmentNumber,
+    orderNumber,
+    facility: facility ?? '',
+    depositor,
+    shippedAt: shippedAt ?? shipDate ?? ctx.receivedAt,
+    complete,
+    carrier,
+    trackingNumbers,
+    billOfLading,
+    proNumber,
+    totalWeight,
+    packages,
+    lines: linesFromPieces(pieces),
+  });
+  return { documents: [doc], errors: r.errors };
+}
+
+/** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. */
+function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], pieces: ItemPiece[], status: (moreToCome: boolean) => void): void {
+  let pkgIndex: number | null = null;
+  for (let s = r.peek(); s && (s.id === 'MAN' || s.id === 'PAL' || s.id === 'N9'); s = r.peek()) {
+    r.next();
+    if (s.id !== 'MAN') continue;
+    if (pkgIndex === null) {
+      packages.push({ lines: [] });
+      pkgIndex = packages.length - 1;
+    }
+    const pkg = packages[pkgIndex]!;
+    // MAN-01 GM: SSCC-18 (GS1 serial shipping container code); CP: carrier-assigned package id (tracking).
+    if (r.el(s, 1) === 'GM') {
+      const sscc = readSscc(r.el(s, 2));
+      if (sscc) pkg.sscc = sscc;
+      else r.error('X12_ELEMENT_INVALID', `MAN02 is ${JSON.stringify(r.el(s, 2))}; an SSCC (MAN01 GM) has 18 digits.`, s, 2);
+    } else if (r.el(s, 1) === 'CP' && r.el(s, 2)) pkg.trackingNumber = r.el(s, 2);
+  }
+  let any = false;
+  while (r.peek()?.id === 'W12') {
+    const w12 = r.next()!;
+    any = true;
+    // W12-02 quantity ordered, W12-03 units shipped, W12-05 unit, W12-07/08 product id, W12-09 warehouse lot.
+    const shipped = r.decimal(w12, 3, 'number of units shipped');
+    const ordered = r.decimal(w12, 2, 'quantity ordered', false);
+    const uom = r.req(w12, 5, 'unit of measure');
+    const ids = readProductIds(w12, [7, 17], 6);
+    if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W12 names no product: W12-07/08 must give an item id.', w12, 8);
+    status(MORE_TO_COME.has(r.el(w12, 1)));
+    const piece: ItemPiece = { lineNumber: '', sku: ids.sku ?? '', quantity: shipped ?? '0', uom, serials: [], packageIndex: pkgIndex };
+    if (r.el(w12, 9)) piece.lot = r.el(w12, 9);
+    if (ordered !== undefined) piece.orderedQuantity = ordered;
+    for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'QTY' || s.id === 'AMT' || s.id === 'G62'); s = r.peek()) {
+      r.next();
+      if (s.id !== 'N9') continue;
+      // N9-01 LI line item identifier (the 940's LX), LT lot, SE serial number.
+      const q = r.el(s, 1);
+      if (q === 'LI') piece.lineNumber = r.el(s, 2);
+      else if (q === 'LT') piece.lot = r.el(s, 2);
+      else if (q === 'SE' && r.el(s, 2)) piece.serials.push(r.el(s, 2));
+    }
+    if (!piece.lineNumber) piece.lineNumber = r.el(lx, 1) || String(pieces.length + 1);
+    pieces.push(piece);
+  }
+  if (!any) r.error('X12_SEGMENT_MISSING', `LX ${r.el(lx, 1)} has no W12 warehouse item detail.`, lx);
+  if (pkgIndex !== null) packages[pkgIndex]!.lines = packageLines(pieces, pkgIndex);
+}
+
+export function encode945(doc: Shipment): SetEncodeResult {
+  const segs: X12SegmentData[] = [];
+  const po = doc.references.find((x) => x.qualifier === 'PO');
+  segs.push(['W06', 'F', doc.orderNumber, x12Date(doc.shippedAt), doc.shipmentNumber, '', po?.value ?? '']);
+  segs.push(['N1', 'WH', '', '92', doc.facility]);
+  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
+  for (const ref of doc.references) if (ref !== po) segs.push(['N9', ref.qualifier, ref.value]);
+  if (doc.billOfLading) segs.push(['N9', 'BM', doc.billOfLading]);
+  if (doc.proNumber) segs.push(['N9', 'CN', doc.proNumber]);
+  for (const t of doc.trackingNumbers) segs.push(['N9', '2I', t]);
+  // G62-03 '8' qualifies G62-04 as the actual pickup (ship) time.
+  segs.push(['G62', '11', x12Date(doc.shippedAt), '8', x12Time(doc.shippedAt)]);
+  // W27 is mandatory: W27-01 transportation method code, M (motor) unless known otherwise.
+  segs.push(['W27', 'M', doc.carrier?.scac ?? '', doc.carrier?.service ?? '']);
+
+  const pieces = piecesFromShipment(doc);
+  const short = !doc.complete && doc.lines.some((l) => l.orderedQuantity !== undefined && l.quantity !== l.orderedQuantity);
+  const statusOf = (p: ItemPiece): string => {
+    const line = doc.lines.find((l) => l.lineNumber === p.lineNumber);
+    const full = !line || line.orderedQuantity === undefined || line.orderedQuantity === line.quantity;
+    if (doc.complete) return full ? 'CC' : 'CP';
+    if (!short) return 'SS';
+    return full ? 'CC' : 'BP';
+  };
+  let lx = 0;
+  let total = '0';
+  const writeW12 = (p: ItemPiece): void => {
+    const pairs = productIdPairs(p.sku);
+    // A warehouse lot over 12 characters does not fit W12-09; it goes in N9*LT instead.
+    const lotFits = p.lot !== undefined && p.lot.length <= 12;
+    segs.push(['W12', statusOf(p), p.orderedQuantity ?? '', p.quantity, '', p.uom, '', pairs[0]!, pairs[1]!, lotFits ? p.lot! : '']);
+    segs.push(['N9', 'LI', p.lineNumber]);
+    if (p.lot && !lotFits) segs.push(['N9', 'LT', p.lot]);
+    for (const s of p.serials) segs.push(['N9', 'SE', s]);
+    total = addDecimals(total, p.quantity);
+  };
+  doc.packages.forEach((pkg, i) => {
+    segs.push(['LX', String(++lx)]);
+    if (pkg.sscc) segs.push(['MAN', 'GM', pkg.sscc]);
+    if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
+    if (!pkg.sscc && !pkg.trackingNumber) segs.push(['MAN', 'ZZ', String(i + 1)]);
+    for (const p of pieces) if (p.packageIndex === i) writeW12(p);
+  });
+  for (const p of pieces) {
+    if (p.packageIndex !== null) continue;
+    segs.push(['LX', String(++lx)]);
+    writeW12(p);
+  }
+  // W03-01 total units shipped, W03-02/03 weight and its unit.
+  segs.push(['W03', total, doc.totalWeight?.value ?? '', doc.totalWeight ? doc.totalWeight.unit : '']);
+  return { id: '945', segments: segs, errors: [] };
+}
+

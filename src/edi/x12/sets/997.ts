@@ -1,0 +1,153 @@
+// 997 Functional Acknowledgment and 999 Implementation Acknowledgment <-> acknowledgment.
+// They share AK1/AK2/AK9; the 997 reports segment and element errors in AK3/AK4/AK5, the 999 in IK3/IK4/IK5 (with CTX).
+import type { Acknowledgment } from '../../../model/index.ts';
+import type { X12SegmentData } from '../generator.ts';
+import type { TransactionSet } from '../reader.ts';
+import { ELEMENT_ERRORS, GROUP_ERRORS, SEGMENT_ERRORS, SET_ERRORS } from './ack-codes.ts';
+import { compact, documentBase, SetReader, type DecodeContext, type SetDecodeResult, type SetEncodeResult } from './common.ts';
+
+type SetAck = Acknowledgment['sets'][number];
+type AckError = SetAck['errors'][number];
+
+/** AK9-01 / AK5-01 / IK5-01 acknowledgment codes. M, W and X (authentication/security failures) are rejections. */
+const GROUP_STATUS: Readonly<Record<string, Acknowledgment['status']>> = { A: 'accepted', E: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
+const SET_STATUS: Readonly<Record<string, SetAck['status']>> = { A: 'accepted', E: 'accepted_with_errors', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
+const STATUS_CODE: Readonly<Record<string, string>> = { accepted: 'A', accepted_with_errors: 'E', partially_accepted: 'P', rejected: 'R' };
+
+export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Acknowledgment> {
+  const r = new SetReader(set);
+  const is999 = set.id === '999';
+  const [segIk3, segIk4, segIk5] = is999 ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
+  const ak1 = r.next();
+  if (!ak1 || ak1.id !== 'AK1') {
+    r.missing('AK1', 'functional group response header');
+    return { documents: [], errors: r.errors };
+  }
+  // AK1-01 functional id of the group acknowledged, AK1-02 its GS06, AK1-03 (005010) its GS08.
+  const functionalId = r.req(ak1, 1, 'functional identifier code');
+  const groupControlNumber = r.req(ak1, 2, 'group control number');
+  const sets: SetAck[] = [];
+  const errors: AckError[] = [];
+  let status: Acknowledgment['status'] | undefined;
+  let current: SetAck | null = null;
+  let segmentPath = '';
+  for (let seg = r.next(); seg; seg = r.next()) {
+    switch (seg.id) {
+      case 'AK2':
+        // AK2-01 set id, AK2-02 its ST02.
+        current = { transactionSetId: r.req(seg, 1, 'transaction set identifier code'), controlNumber: r.req(seg, 2, 'transaction set control number'), status: 'accepted', errors: [] };
+        sets.push(current);
+        break;
+      case segIk3: {
+        // AK3-01 segment id, AK3-02 position in the set, AK3-03 loop id, AK3-04 error code.
+        segmentPath = `${r.el(seg, 1)} at position ${r.el(seg, 2)}`;
+        const code = r.el(seg, 4);
+        if (code) current?.errors.push({ code: `${segIk3}-${code}`, message: `${SEGMENT_ERRORS[code] ?? `Segment error ${code}`}: segment ${segmentPath}.`, path: segmentPath });
+        break;
+      }
+      case segIk4: {
+        // AK4-01 element position (C030: position, component), AK4-02 element reference number, AK4-03 error code, AK4-04 bad data.
+        const pos = r.el(seg, 1).split(set.interchange.delimiters.component).join('-');
+        const code = r.el(seg, 3);
+        const bad = r.el(seg, 4);
+        const path = `${segmentPath}, element ${pos}`;
+        current?.errors.push({ code: `${segIk4}-${code}`, message: `${ELEMENT_ERRORS[code] ?? `Element error ${code}`}: ${path}${bad ? ` (found ${JSON.stringify(bad)})` : ''}.`, path });
+        break;
+      }
+      case 'CTX':
+        break;
+      case segIk5: {
+        const code = r.req(seg, 1, 'acknowledgment code');
+        if (current) {
+          current.status = SET_STATUS[code] ?? 'rejected';
+          if (!SET_STATUS[code]) r.error('X12_CODE_UNKNOWN', `${segIk5}01 is ${JSON.stringify(code)}; expected A, E, R, M, W or X.`, seg, 1);
+          for (let n = 2; n <= 6; n++) {
+            const c = r.el(seg, n);
+            if (c) current.errors.push({ code: `${segIk5}-${c}`, message: `${SET_ERRORS[c] ?? `Set error ${c}`}.` });
+          }
+        } else r.error('X12_SEGMENT_ORDER', `${segIk5} comes before any AK2 set response header.`, seg);
+        current = null;
+        break;
+      }
+      case 'AK9': {
+        // AK9-01 group status, AK9-02/03/04 sets included/received/accepted, AK9-05..09 group error codes.
+        const code = r.req(seg, 1, 'functional group acknowledge code');
+        status = GROUP_STATUS[code];
+        if (code && !status) r.error('X12_CODE_UNKNOWN', `AK901 is ${JSON.stringify(code)}; expected A, E, P, R, M, W or X.`, seg, 1);
+        for (let n = 5; n <= 9; n++) {
+          const c = r.el(seg, n);
+          if (c) errors.push({ code: `AK9-${c}`, message: `${GROUP_ERRORS[c] ?? `Group error ${c}`}.` });
+        }
+        break;
+      }
+      default:
+        r.unknown(seg);
+    }
+  }
+  if (status === undefined) r.missing('AK9', 'functional group response trailer');
+  if (!groupControlNumber || status === undefined) return { documents: [], errors: r.errors };
+  const ic = set.interchange;
+  const doc: Acknowledgment = compact({
+    type: 'acknowledgment' as const,
+    ...documentBase(set, ctx, 0),
+    // The acknowledged group went the other way: its sender is this interchange's receiver.
+    entityKey: `ack:${ic.receiverId}:${groupControlNumber}`,
+    references: [],
+    kind: 'functional' as const,
+    status,
+    acknowledges: compact({
+      documentType: set.id === '999' ? 'x12-999' : 'x12-997',
+      reference: groupControlNumber,
+      senderId: ic.receiverId,
+      receiverId: ic.senderId,
+      functionalId,
+      groupControlNumber,
+      version: r.el(ak1, 3) || undefined,
+    }),
+    sets,
+    errors,
+  });
+  return { documents: [doc], errors: r.errors };
+}
+
+/** Writes an acknowledgment as a 997 or, for 005010 partners, a 999 (with ST03 005010X231). */
+export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): SetEncodeResult {
+  const [ik3, ik4, ik5] = setId === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
+  const segs: X12SegmentData[] = [];
+  const a = doc.acknowledges;
+  segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', setId === '999' ? (a.version ?? '005010') : (a.version ?? '')]);
+  let accepted = 0;
+  for (const s of doc.sets) {
+    segs.push(['AK2', s.transactionSetId, s.controlNumber]);
+    const setCodes: string[] = [];
+    for (const e of s.errors) {
+      const [prefix, code] = splitCode(e.code);
+      const where = parsePath(e.path ?? '');
+      if (prefix.endsWith('3')) segs.push([ik3, where.segmentId, where.position, '', code]);
+      else if (prefix.endsWith('4')) {
+        // An AK4 needs its AK3; one without an error code of its own only says which segment.
+        if (!String(segs[segs.length - 1]![0]).endsWith('3') && !String(segs[segs.length - 1]![0]).endsWith('4')) segs.push([ik3, where.segmentId, where.position, '', '']);
+        const bad = /\(found (".*")\)\.$/.exec(e.message);
+        segs.push([ik4, where.element.includes('-') ? where.element.split('-') : where.element, '', code, bad ? (JSON.parse(bad[1]!) as string) : '']);
+      } else setCodes.push(code);
+    }
+    if (s.status !== 'rejected') accepted++;
+    segs.push([ik5, STATUS_CODE[s.status] ?? 'R', ...setCodes.slice(0, 5)] as unknown as X12SegmentData);
+  }
+  const groupCodes = doc.errors.map((e) => splitCode(e.code)[1]).slice(0, 5);
+  segs.push(['AK9', STATUS_CODE[doc.status] ?? 'R', String(doc.sets.length), String(doc.sets.length), String(accepted), ...groupCodes] as unknown as X12SegmentData);
+  return { id: setId, segments: segs, errors: [] };
+}
+
+/** 'AK3-8' -> ['AK3', '8']; codes we did not write pass as set-level. */
+function splitCode(code: string): [string, string] {
+  const i = code.indexOf('-');
+  return i < 0 ? ['', code] : [code.slice(0, i), code.slice(i + 1)];
+}
+
+/** Reads back the path our decoder writes: "W01 at position 6, element 1". */
+function parsePath(path: string): { segmentId: string; position: string; element: string } {
+  const m = /^(\w*) at position (\d*)(?:, element ([\d-]+))?/.exec(path);
+  return { segmentId: m?.[1] ?? '', position: m?.[2] ?? '', element: m?.[3] ?? '' };
+}
+

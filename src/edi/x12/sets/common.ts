@@ -1,0 +1,368 @@
+// What every transaction set module shares: reading elements with positioned errors, the canonical
+// envelope fields, N1 party loops, and the small code tables several sets use.
+import { normaliseDecimal } from '../../../model/index.ts';
+import type { Address, Party } from '../../../model/index.ts';
+import { isoFromCcyymmdd, isoTime } from '../envelope.ts';
+import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
+import type { X12SegmentData } from '../generator.ts';
+import type { TransactionSet } from '../reader.ts';
+import type { Segment } from '../tokenizer.ts';
+
+/** What the codec knows that the X12 does not: whose data this is and how it arrived. */
+export interface DecodeContext {
+  tenant: string;
+  /** The endpoint (connector) name the file came in through. */
+  endpoint: string;
+  /** ISO-8601 with offset. */
+  receivedAt: string;
+  /** X12 dates carry no zone; the partner's offset, e.g. '-05:00'. Default 'Z'. */
+  utcOffset?: string;
+  /** How an 856 is read: an outbound shipment confirmation, or expected inbound (an inbound ASN). Default 'shipment'. */
+  asn856As?: 'shipment' | 'purchase_order';
+}
+
+export interface SetDecodeResult<D> {
+  documents: D[];
+  /** Content errors ('error' rejects the set) with their positions. */
+  errors: X12Error[];
+}
+
+export interface SetEncodeResult {
+  /** ST01. */
+  id: string;
+  /** Body segments, ST and SE excluded: the generator adds those. */
+  segments: X12SegmentData[];
+  errors: X12Error[];
+}
+
+/** Reads one set's segments in order, keeping the position each error must name. */
+export class SetReader {
+  readonly errors: X12Error[] = [];
+  private i = 1; // segments[0] is ST
+  private readonly last: number;
+  constructor(readonly set: TransactionSet) {
+    this.last = set.segments.length - 1; // the SE, when present
+    if (set.segments[this.last]?.id !== 'SE') this.last = set.segments.length;
+  }
+
+  /** The next segment before SE without consuming it. */
+  peek(): Segment | undefined {
+    return this.i < this.last ? this.set.segments[this.i] : undefined;
+  }
+
+  next(): Segment | undefined {
+    return this.i < this.last ? this.set.segments[this.i++] : undefined;
+  }
+
+  /** 1-based position of the segment most recently returned by next(). */
+  get position(): number {
+    return this.i;
+  }
+
+  positionOf(seg: Segment): number {
+    // Segments are visited in order, so the one just read is almost always at i - 1.
+    if (this.set.segments[this.i - 1] === seg) return this.i;
+    return this.set.segments.indexOf(seg) + 1;
+  }
+
+  error(code: X12ErrorCode, message: string, seg?: Segment, element?: number, severity: 'error' | 'warning' = 'error'): void {
+    const s = this.set;
+    this.errors.push(
+      x12Error(
+        code,
+        message,
+        {
+          interchange: s.interchange.controlNumber,
+          group: s.group.controlNumber,
+          set: s.controlNumber,
+          setId: s.id,
+          ...(seg ? { segmentPosition: this.positionOf(seg), offset: seg.offset, segmentId: seg.id } : {}),
+          ...(element !== undefined ? { element } : {}),
+        },
+        severity,
+      ),
+    );
+  }
+
+  /** A segment that the set's standard does not define here: the set is rejected, as a 997 AK3 code 2 would say. */
+  unknown(seg: Segment): void {
+    this.error('X12_SEGMENT_UNKNOWN', `Segment ${seg.id} is not part of a ${this.set.id} at this point; it cannot be read.`, seg);
+  }
+
+  /** The element's value, or '' when absent. */
+  el(seg: Segment, n: number): string {
+    return seg.elements[n] ?? '';
+  }
+
+  /** A mandatory element: an error when missing, naming what it is. */
+  req(seg: Segment, n: number, what: string): string {
+    const v = seg.elements[n] ?? '';
+    if (v === '') this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
+    return v;
+  }
+
+  /** A decimal quantity as an exact string; errors when missing (if required) or not a number. */
+  decimal(seg: Segment, n: number, what: string, required = true): string | undefined {
+    const v = seg.elements[n] ?? '';
+    if (v === '') {
+      if (required) this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
+      return undefined;
+    }
+    const d = readDecimal(v);
+    if (d === null) this.error('X12_ELEMENT_INVALID', `${ref(seg.id, n)}, the ${what}, is ${JSON.stringify(v)}, which is not a number.`, seg, n);
+    return d ?? undefined;
+  }
+
+  /** CCYYMMDD as an ISO date. */
+  date(seg: Segment, n: number, what: string, required = false): string | undefined {
+    const v = seg.elements[n] ?? '';
+    if (v === '') {
+      if (required) this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
+      return undefined;
+    }
+    const iso = v.length === 6 ? isoFromCcyymmdd(`20${v}`, '') : isoFromCcyymmdd(v, '');
+    if (iso === null) this.error('X12_ELEMENT_INVALID', `${ref(seg.id, n)}, the ${what}, is ${JSON.stringify(v)}; expected a date CCYYMMDD.`, seg, n);
+    return iso ?? undefined;
+  }
+
+  /** A date element plus an optional time element as ISO-8601 with the partner's offset. */
+  timestamp(seg: Segment, dateEl: number, timeEl: number | null, what: string, offset: string): string | undefined {
+    const d = this.date(seg, dateEl, what);
+    if (d === undefined) return undefined;
+    const t = timeEl === null ? '' : (seg.elements[timeEl] ?? '');
+    const time = t === '' ? '00:00:00' : isoTime(t);
+    if (time === null) {
+      this.error('X12_ELEMENT_INVALID', `${ref(seg.id, timeEl!)}, the time of the ${what}, is ${JSON.stringify(t)}; expected HHMM[SS].`, seg, timeEl!);
+      return `${d}T00:00:00${offset}`;
+    }
+    return `${d}T${time.slice(0, 8)}${offset}`;
+  }
+
+  /** Reports a segment the set needs but does not have. */
+  missing(segmentId: string, what: string, severity: 'error' | 'warning' = 'error'): void {
+    const tail = severity === 'error' ? 'it is required' : 'the document goes through without it';
+    this.error('X12_SEGMENT_MISSING', `The ${this.set.id} has no ${segmentId} segment (${what}); ${tail}.`, undefined, undefined, severity);
+    const last = this.errors[this.errors.length - 1]!;
+    last.position.segmentId = segmentId;
+  }
+}
+
+export function ref(segmentId: string, n: number): string {
+  return `${segmentId}${n < 10 ? '0' : ''}${n}`;
+}
+
+const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
+/** X12 'R' and 'N0' values ("12", "12.50", ".5", "-3") as canonical exact decimals; null when not a number. */
+export function readDecimal(v: string): string | null {
+  if (!DECIMAL_RE.test(v)) return null;
+  let s = v[0] === '+' ? v.slice(1) : v;
+  const neg = s[0] === '-';
+  if (neg) s = s.slice(1);
+  if (s[0] === '.') s = '0' + s;
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  const digits = s.indexOf('.') >= 0 ? s.indexOf('.') : s.length;
+  if (digits > 18 || s.length - digits - 1 > 9) return null;
+  return normaliseDecimal(neg ? '-' + s : s);
+}
+
+/** ISO date '2026-12-01' as CCYYMMDD. */
+export function x12Date(iso: string | undefined): string {
+  return iso ? iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) : '';
+}
+
+/** ISO time part as HHMM (or HHMMSS when seconds are not zero). */
+export function x12Time(iso: string | undefined): string {
+  if (!iso || iso.length < 16) return '';
+  const hm = iso.slice(11, 13) + iso.slice(14, 16);
+  const ss = iso.slice(17, 19);
+  return ss && ss !== '00' ? hm + ss : hm;
+}
+
+/** The fields every canonical document carries, filled from the envelope. */
+export function documentBase(set: TransactionSet, ctx: DecodeContext, index: number) {
+  const ic = set.interchange;
+  const suffix = index > 0 ? `:${index + 1}` : '';
+  const offset = ctx.utcOffset ?? 'Z';
+  const prepared = set.group.preparedAt ?? ic.preparedAt;
+  return {
+    schemaVersion: 1 as const,
+    tenant: ctx.tenant,
+    // Unique per sender: ISA13 is unique per sender, GS06 per group, ST02 per set (several documents from one set get a suffix).
+    id: `x12:${ic.senderQualifier}:${ic.senderId}:${ic.controlNumber}:${set.group.controlNumber}:${set.controlNumber}${suffix}`,
+    source: { endpoint: ctx.endpoint, partnerRef: `ISA13=${ic.controlNumber} GS06=${set.group.controlNumber} ST02=${set.controlNumber}` },
+    occurredAt: prepared ? `${prepared.length === 10 ? prepared + 'T00:00:00' : prepared.slice(0, 19)}${offset}` : ctx.receivedAt,
+    receivedAt: ctx.receivedAt,
+  };
+}
+
+/** An N1 loop (N1, N2, N3, N4, PER and anything else the caller takes) read into a party. */
+export interface N1Party {
+  /** N1-01 entity identifier code: ST ship to, BT bill to, DE depositor, WH warehouse, SF ship from, BY buyer ... */
+  entity: string;
+  /** N1-04 identification code (with N1-03 its qualifier). */
+  code?: string;
+  codeQualifier?: string;
+  address: Address;
+}
+
+/** Segments that may follow N1 inside its loop. */
+const N1_LOOP = new Set(['N2', 'N3', 'N4', 'PER', 'G61', 'REF', 'N9']);
+
+/** Reads N1 and its loop members; REF/N9 inside the loop are handed to `onRef`. */
+export function readN1Loop(r: SetReader, n1: Segment, onRef?: (seg: Segment) => void): N1Party {
+  const party: N1Party = { entity: r.el(n1, 1), address: { lines: [] } };
+  if (!party.entity) r.req(n1, 1, 'entity identifier code');
+  const name = r.el(n1, 2);
+  if (name) party.address.name = name;
+  if (r.el(n1, 4)) {
+    party.code = r.el(n1, 4);
+    party.codeQualifier = r.el(n1, 3);
+  }
+  for (let s = r.peek(); s && N1_LOOP.has(s.id); s = r.peek()) {
+    r.next();
+    switch (s.id) {
+      case 'N2':
+        if (r.el(s, 1)) party.address.company = r.el(s, 1);
+        break;
+      case 'N3':
+        for (const n of [1, 2]) if (r.el(s, n) && party.address.lines.length < 4) party.address.lines.push(r.el(s, n));
+        break;
+      case 'N4':
+        if (r.el(s, 1)) party.address.city = r.el(s, 1);
+        if (r.el(s, 2)) party.address.region = r.el(s, 2);
+        if (r.el(s, 3)) party.address.postalCode = r.el(s, 3);
+        if (/^[A-Z]{2}$/.test(r.el(s, 4))) party.address.country = r.el(s, 4);
+        break;
+      case 'G61':
+        // G61 is the warehouse sets' contact: G61-03 qualifies the number in G61-04.
+        if (r.el(s, 3) === 'TE' && r.el(s, 4)) party.address.phone = r.el(s, 4);
+        if (r.el(s, 3) === 'EM' && r.el(s, 4)) party.address.email = r.el(s, 4);
+        break;
+      case 'PER':
+        // PER-03/05/07 qualify the numbers in PER-04/06/08: TE telephone, EM e-mail.
+        for (const n of [3, 5, 7]) {
+          if (r.el(s, n) === 'TE' && r.el(s, n + 1)) party.address.phone = r.el(s, n + 1);
+          if (r.el(s, n) === 'EM' && r.el(s, n + 1)) party.address.email = r.el(s, n + 1);
+        }
+        break;
+      default:
+        onRef?.(s);
+    }
+  }
+  return party;
+}
+
+export function partyOf(p: N1Party): Party {
+  const party: Party = {};
+  if (p.code) party.code = p.code;
+  if (p.address.name) party.name = p.address.name;
+  if (hasAddress(p.address)) party.address = p.address;
+  return party;
+}
+
+function hasAddress(a: Address): boolean {
+  return a.lines.length > 0 || !!a.city || !!a.region || !!a.postalCode || !!a.country || !!a.company || !!a.phone || !!a.email;
+}
+
+/** Writes an N1 loop. The code goes in N1-04 with qualifier N1-03 (default '92', assigned by buyer or agent). */
+export function writeN1Loop(entity: string, p: { name?: string; code?: string; address?: Address; codeQualifier?: string }): X12SegmentData[] {
+  const out: X12SegmentData[] = [];
+  const a = p.address;
+  out.push(['N1', entity, p.name ?? a?.name ?? '', p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
+  if (a) {
+    if (a.company) out.push(['N2', a.company]);
+    for (let i = 0; i < a.lines.length; i += 2) out.push(['N3', a.lines[i]!, a.lines[i + 1] ?? '']);
+    if (a.city || a.region || a.postalCode || a.country) out.push(['N4', a.city ?? '', a.region ?? '', a.postalCode ?? '', a.country ?? '']);
+    if (a.phone || a.email) {
+      const per: string[] = ['PER', 'IC', ''];
+      if (a.phone) per.push('TE', a.phone);
+      if (a.email) per.push('EM', a.email);
+      out.push(per as unknown as X12SegmentData);
+    }
+  }
+  return out;
+}
+
+/**
+ * Product id qualifiers (element 235) in the order we trust them to be the SKU both sides agree on:
+ * SK stock keeping unit, VN vendor's item number, VC vendor's catalog number, VP vendor's part number,
+ * IN buyer's item number, BP buyer's part number, PN part number, MG manufacturer's part number.
+ */
+const SKU_QUALIFIERS = ['SK', 'VN', 'VC', 'VP', 'IN', 'BP', 'PN', 'MG'];
+/** Qualifiers that carry barcodes: UP U.P.C. consumer package, UK GTIN-14, EN EAN-13, UA U.P.C./EAN case, UC U.P.C. */
+const GTIN_QUALIFIERS = ['UP', 'UK', 'EN', 'UA', 'UC', 'UI'];
+/** Qualifiers of buyer's own item numbers. */
+const CUSTOMER_QUALIFIERS = ['BP', 'IN'];
+
+export interface ProductIds {
+  sku?: string;
+  gtin?: string;
+  customerSku?: string;
+  lot?: string;
+  /** Every qualifier/id pair, for errors and pass-through. */
+  pairs: Array<[string, string]>;
+}
+
+/** Reads qualifier/id pairs at the given element positions (the qualifier first) and picks SKU, GTIN and lot. */
+export function readProductIds(seg: Segment, qualifierPositions: readonly number[], upcCaseElement?: number): ProductIds {
+  const pairs: Array<[string, string]> = [];
+  for (const q of qualifierPositions) {
+    const qual = seg.elements[q] ?? '';
+    const id = seg.elements[q + 1] ?? '';
+    if (qual && id) pairs.push([qual, id]);
+  }
+  const ids: ProductIds = { pairs };
+  for (const want of SKU_QUALIFIERS) {
+    const hit = pairs.find(([q]) => q === want);
+    if (hit) {
+      ids.sku = hit[1];
+      break;
+    }
+  }
+  for (const [q, id] of pairs) {
+    if (ids.gtin === undefined && GTIN_QUALIFIERS.includes(q) && /^\d{8,14}$/.test(id)) ids.gtin = id;
+    if (q === 'LT' && ids.lot === undefined) ids.lot = id;
+  }
+  const customer = pairs.find(([q]) => CUSTOMER_QUALIFIERS.includes(q) && q !== pairs.find(([qq]) => SKU_QUALIFIERS.includes(qq))?.[0]);
+  if (customer) ids.customerSku = customer[1];
+  if (upcCaseElement !== undefined && ids.gtin === undefined && /^\d{12,14}$/.test(seg.elements[upcCaseElement] ?? '')) ids.gtin = seg.elements[upcCaseElement]!;
+  // Without any SKU-like qualifier the barcode is the only item id there is (856s from retail often carry only UP/EN).
+  if (ids.sku === undefined) ids.sku = pairs.find(([q]) => q !== 'LT')?.[1];
+  return ids;
+}
+
+/** The item id pairs we write: VN for the SKU (the depositor's item number), a GTIN under the qualifier its length implies. */
+export function productIdPairs(sku: string, gtin?: string, lot?: string): string[] {
+  const out = ['VN', sku];
+  if (gtin) out.push(gtin.length === 13 ? 'EN' : gtin.length === 14 ? 'UK' : 'UP', gtin);
+  if (lot) out.push('LT', lot);
+  return out;
+}
+
+/** Reference qualifiers that already have a canonical field and so are not repeated in `references`. */
+export function pushReference(refs: Array<{ qualifier: string; value: string }>, qualifier: string, value: string): void {
+  if (qualifier && value) refs.push({ qualifier, value });
+}
+
+/** An SSCC from MAN GM: 18 digits, or 20 with the GS1 application identifier '00' in front. */
+export function readSscc(v: string): string | undefined {
+  if (/^\d{18}$/.test(v)) return v;
+  if (/^00\d{18}$/.test(v)) return v.slice(2);
+  return undefined;
+}
+
+/** Units of weight: X12 weight unit code (element 188) to the unit we keep, and back. */
+export const WEIGHT_UNIT_188: Readonly<Record<string, string>> = { L: 'LB', K: 'KG', G: 'G', O: 'OZ' };
+export const WEIGHT_UNIT_TO_188: Readonly<Record<string, string>> = { LB: 'L', KG: 'K', G: 'G', OZ: 'O' };
+
+/** Removes undefined fields so decoded documents compare equal after a round trip. */
+export function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** Reads loop-level references (REF or N9) into a list, skipping those the caller took. */
+export function refOf(r: SetReader, seg: Segment): { qualifier: string; value: string } {
+  return { qualifier: r.el(seg, 1), value: r.el(seg, 2) || r.el(seg, 3) };
+}
