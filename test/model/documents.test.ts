@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DOCUMENT_TYPES, addDecimals, convertQuantity, documentJsonSchema, validateDocument, entityKeyFor } from '../../src/model/index.ts';
+
+const envelope = { tenant: 'acme', id: 'd-1', source: { endpoint: 'api' }, occurredAt: '2026-11-22T10:00:00+01:00', receivedAt: '2026-11-22T09:00:01Z' };
+const address = { name: 'DC', lines: ['1 Quay'], city: 'Antwerp', postalCode: '2000', country: 'BE' };
+
+/** One valid example per document type, as a partner would send it. */
+const valid: Record<string, Record<string, unknown>> = {
+  item: { type: 'item', sku: 'TEA-1', baseUom: 'EA', conversions: [{ uom: 'CS', factor: '12' }], barcodes: [{ value: '05012345678900' }], weight: { value: '0.25', unit: 'KG' }, lotTracked: true },
+  sales_order: { type: 'sales_order', orderNumber: 'SO-1', shipTo: address, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '12', uom: 'EA' }] },
+  order_cancel: { type: 'order_cancel', orderNumber: 'SO-1', reason: 'customer request' },
+  purchase_order: { type: 'purchase_order', poNumber: 'PO-1', facility: 'AMS1', kind: 'asn', asn: { asnNumber: 'ASN-1', containers: [{ sscc: '003456789012345675', lines: [] }] }, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: 100, uom: 'EA' }] },
+  receipt: { type: 'receipt', receiptNumber: 'R-1', poNumber: 'PO-1', facility: 'AMS1', lines: [{ sku: 'TEA-1', quantity: '98', damagedQuantity: '2', uom: 'EA', lot: 'L1', expiryDate: '2027-01-31' }] },
+  shipment: { type: 'shipment', shipmentNumber: 'S-1', orderNumber: 'SO-1', facility: 'AMS1', shippedAt: '2026-11-22T16:00:00Z', complete: false, packages: [{ sscc: '003456789012345675' }], lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '6', uom: 'EA', serials: ['SN1'] }] },
+  order_status: { type: 'order_status', orderNumber: 'SO-1', status: 'backordered', lines: [{ lineNumber: 1, status: 'backordered', quantity: '6' }] },
+  inventory_snapshot: { type: 'inventory_snapshot', facility: 'AMS1', asOf: '2026-11-22T00:00:00Z', positions: [{ sku: 'TEA-1', uom: 'EA', onHand: '100', allocated: '12' }] },
+  inventory_adjustment: { type: 'inventory_adjustment', adjustmentNumber: 'A-1', facility: 'AMS1', lines: [{ sku: 'TEA-1', quantity: '-3', uom: 'EA', reason: 'cycle_count' }] },
+  return_authorization: { type: 'return_authorization', rmaNumber: 'RMA-1', orderNumber: 'SO-1', lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: 'EA' }] },
+  return_receipt: { type: 'return_receipt', rmaNumber: 'RMA-1', facility: 'AMS1', lines: [{ sku: 'TEA-1', quantity: '1', uom: 'EA', disposition: 'restock' }] },
+  transfer_order: { type: 'transfer_order', transferNumber: 'T-1', fromFacility: 'AMS1', toFacility: 'RTM1', lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '10', uom: 'EA' }] },
+  acknowledgment: { type: 'acknowledgment', status: 'accepted_with_errors', acknowledges: { functionalId: 'OW', groupControlNumber: '17' }, sets: [{ transactionSetId: '940', controlNumber: '0001', status: 'accepted' }] },
+};
+
+/** One broken example per type, and the exact path the error must name. */
+const invalid: Record<string, [Record<string, unknown>, string, RegExp]> = {
+  item: [{ ...valid.item, conversions: [{ uom: 'CS', factor: '0' }] }, '$.conversions[0].factor', /more than zero/],
+  sales_order: [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: 'twelve', uom: 'EA' }] }, '$.lines[0].quantity', /decimal/],
+  order_cancel: [{ ...valid.order_cancel, orderNumber: '' }, '$.orderNumber', /.+/],
+  purchase_order: [{ ...valid.purchase_order, asn: { asnNumber: 'A', containers: [{ sscc: '123' }] } }, '$.asn.containers[0].sscc', /18-digit SSCC/],
+  receipt: [{ ...valid.receipt, lines: [{ sku: 'TEA-1', quantity: '-1', uom: 'EA' }] }, '$.lines[0].quantity', /zero or more/],
+  shipment: [{ ...valid.shipment, shippedAt: '2026-11-22 16:00' }, '$.shippedAt', /.+/],
+  order_status: [{ ...valid.order_status, status: 'lost_in_space' }, '$.status', /one of "received"/],
+  inventory_snapshot: [{ ...valid.inventory_snapshot, positions: [{ sku: 'TEA-1', onHand: '1' }] }, '$.positions[0].uom', /missing/],
+  inventory_adjustment: [{ ...valid.inventory_adjustment, lines: [{ sku: 'TEA-1', quantity: '1', uom: 'EA', reason: 'theft' }] }, '$.lines[0].reason', /cycle_count/],
+  return_authorization: [{ ...valid.return_authorization, lines: [] }, '$.lines', /.+/],
+  return_receipt: [{ ...valid.return_receipt, lines: [{ sku: 'X', quantity: '1', uom: 'EA', disposition: 'burn' }] }, '$.lines[0].disposition', /restock/],
+  transfer_order: [{ ...valid.transfer_order, toFacility: undefined }, '$.toFacility', /missing/],
+  acknowledgment: [{ ...valid.acknowledgment, status: 'maybe' }, '$.status', /accepted/],
+};
+
+describe('canonical documents', () => {
+  it('has an example for every type', () => {
+    assert.deepEqual(Object.keys(valid).sort(), [...DOCUMENT_TYPES].sort());
+    assert.deepEqual(Object.keys(invalid).sort(), [...DOCUMENT_TYPES].sort());
+  });
+
+  for (const type of DOCUMENT_TYPES) {
+    it(`${type}: accepts a valid document and fills defaults`, () => {
+      const doc = { ...envelope, entityKey: entityKeyFor(valid[type]), ...valid[type] };
+      const r = validateDocument(doc);
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+      assert.equal(r.document.schemaVersion, 1);
+      assert.deepEqual(r.document.references, []);
+    });
+    it(`${type}: names the field at fault`, () => {
+      const [doc, path, message] = invalid[type];
+      const r = validateDocument({ ...envelope, entityKey: 'k', ...doc });
+      assert.equal(r.ok, false);
+      const errors = r.ok ? [] : r.errors;
+      const hit = errors.find((e) => e.path === path);
+      assert.ok(hit, `expected an error at ${path}, got ${JSON.stringify(errors)}`);
+      assert.match(hit.message, message);
+    });
+    it(`${type}: exports a JSON Schema`, () => {
+      const s = documentJsonSchema(type);
+      assert.equal((s.properties as Record<string, { const?: string }>).type.const, type);
+      assert.ok((s.required as string[]).includes('tenant'));
+    });
+  }
+
+  it('rejects unknown types and non-objects with the path', () => {
+    const r = validateDocument({ ...envelope, type: 'invoice' });
+    assert.equal(!r.ok && r.errors[0].path, '$.type');
+    assert.match(!r.ok ? r.errors[0].message : '', /unknown document type "invoice"/);
+    assert.equal(!validateDocument([1, 2]).ok && (validateDocument([1, 2]) as { errors: { code: string }[] }).errors[0].code, 'DOC_NOT_OBJECT');
+  });
+
+  it('requires an offset on times', () => {
+    const r = validateDocument({ ...envelope, ...valid.order_cancel, entityKey: 'k', occurredAt: '2026-11-22T10:00:00' });
+    assert.equal(!r.ok && r.errors[0].path, '$.occurredAt');
+  });
+
+  it('keeps quantities exact: numbers become decimal strings, sums do not drift', () => {
+    const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity: 0.1, uom: 'EA' }, { lineNumber: 2, sku: 'B', quantity: '0.20', uom: 'EA' }] });
+    assert.ok(r.ok);
+    const lines = (r.document as { lines: Array<{ quantity: string }> }).lines;
+    assert.deepEqual(lines.map((l) => l.quantity), ['0.1', '0.2']);
+    assert.equal(addDecimals(...lines.map((l) => l.quantity)), '0.3');
+    assert.equal(0.1 + 0.2 === 0.3, false, 'binary floats would have drifted here');
+  });
+
+  it('converts units through the item\'s conversions and names an unknown unit', () => {
+    const item = { sku: 'TEA-1', baseUom: 'EA', conversions: [{ uom: 'CS', factor: '12' }, { uom: 'PL', factor: '480' }] };
+    assert.equal(convertQuantity('2', 'CS', 'EA', item), '24');
+    assert.equal(convertQuantity('1', 'PL', 'CS', item), '40');
+    assert.equal(convertQuantity('6', 'EA', 'CS', item), '0.5');
+    assert.throws(() => convertQuantity('1', 'KG', 'EA', item), /TEA-1 has no conversion for unit KG/);
+  });
+
+  it('keys every event of an order to the order, so none overtakes another', () => {
+    for (const t of ['sales_order', 'order_cancel', 'shipment', 'order_status']) assert.equal(entityKeyFor(valid[t]), 'order:SO-1');
+    assert.equal(entityKeyFor(valid.receipt), 'inbound:PO-1');
+    assert.equal(entityKeyFor(valid.purchase_order), 'inbound:PO-1');
+  });
+});
