@@ -42,6 +42,8 @@ interface Header {
   billOfLading?: string;
   proNumber?: string;
   trackingNumbers: string[];
+  /** Some SN1-08 said the balance is backordered. */
+  backordered: boolean;
   totalWeight?: Shipment['totalWeight'];
   references: Array<{ qualifier: string; value: string }>;
   parties: N1Party[];
@@ -55,7 +57,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
     return null;
   }
   // BSN-02 shipment identification, BSN-03/04 date and time of the notice.
-  const header: Header = { shipmentNumber: r.req(bsn, 2, 'shipment identification'), trackingNumbers: [], references: [], parties: [] };
+  const header: Header = { shipmentNumber: r.req(bsn, 2, 'shipment identification'), trackingNumbers: [], backordered: false, references: [], parties: [] };
   const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', offset);
   const orders: OrderBlock[] = [];
   /** HL-01 id -> what it is, to find an item's package and order through HL-02 parents. */
@@ -173,6 +175,8 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
         piece.uom = r.req(seg, 3, 'unit of measure');
         const ordered = r.decimal(seg, 5, 'quantity ordered', false);
         if (ordered !== undefined) piece.orderedQuantity = ordered;
+        // SN1-08 line item status (element 668): BP partial shipment, balance backordered; IB item backordered.
+        if (r.el(seg, 8) === 'BP' || r.el(seg, 8) === 'IB') header.backordered = true;
         break;
       }
       default:
@@ -241,7 +245,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
         depositor: party('DE')?.code,
         shippedAt: header.shippedAt ?? ctx.receivedAt,
-        complete: true,
+        complete: !header.backordered,
         carrier: header.carrier,
         trackingNumbers: header.trackingNumbers,
         billOfLading: header.billOfLading,
@@ -289,10 +293,19 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   segs.push(['PRF', isPo ? doc.poNumber : doc.orderNumber]);
   for (const ref of doc.references) segs.push(['REF', ref.qualifier, ref.value]);
   const pieces = piecesFromShipment({ lines, packages });
+  // A partial shipment marks its short lines (or, when none is short, every line) BP in SN1-08.
+  const partial = !isPo && !doc.complete;
+  const short = new Set(lines.filter((l) => l.orderedQuantity !== undefined && l.orderedQuantity !== l.quantity).map((l) => l.lineNumber));
+  const marked = new Set<string>();
   const writeItem = (p: ItemPiece, parent: number): void => {
     segs.push(['HL', String(++hl), String(parent), 'I']);
     segs.push(['LIN', p.lineNumber, ...productIdPairs(p.sku, undefined, p.lot)] as unknown as X12SegmentData);
-    segs.push(['SN1', '', p.quantity, p.uom, '', p.orderedQuantity ?? '', p.orderedQuantity !== undefined ? p.uom : '']);
+    let status = '';
+    if (partial && !marked.has(p.lineNumber) && (short.size === 0 || short.has(p.lineNumber))) {
+      status = 'BP';
+      marked.add(p.lineNumber);
+    }
+    segs.push(['SN1', '', p.quantity, p.uom, '', p.orderedQuantity ?? '', p.orderedQuantity !== undefined ? p.uom : '', '', status]);
     for (const s of p.serials) segs.push(['REF', 'SE', s]);
   };
   packages.forEach((pkg, i) => {
