@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+import { parseConfig } from '../../src/config/index.ts';
+import { Hub } from '../../src/engine/index.ts';
+import { salesOrder } from '../support/documents.ts';
+import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}): Promise<Hub> {
+  const dir = mkdtempSync(join(tmpdir(), 'causeway-delivery-'));
+  dirs.push(dir);
+  const loaded = parseConfig(`
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
+circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
+endpoints:
+  wms: { type: webhook, url: ${url}, concurrency: 8 }
+flows:
+  - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
+${extra}`, dir);
+  return Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 10, ...options });
+}
+
+async function ingest(hub: Hub, docs: Record<string, unknown>[], key?: string): Promise<{ messageId: number; duplicate: boolean }> {
+  const body = Buffer.from(JSON.stringify(docs.length === 1 ? docs[0] : docs));
+  return hub.inbox.acceptOne(hub.inbox.toNewMessage('acme', 'api', 'json', { body, idempotencyKey: key }));
+}
+
+const bodyOf = (r: Received) => JSON.parse(r.body.toString()) as Record<string, unknown>;
+
+describe('outbox', () => {
+  it('keeps each order\'s events in order while orders go in parallel', async () => {
+    // Random answer times make any reordering show up.
+    const receiver = await startReceiver(async () => {
+      await new Promise((r) => setTimeout(r, Math.random() * 15));
+      return 200;
+    });
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      const orders = 40;
+      const events = ['released', 'allocated', 'picked', 'packed', 'shipped'] as const;
+      await Promise.all(Array.from({ length: orders }, async (_, o) => {
+        await ingest(hub, [salesOrder(`SO-${o}`, 1)]);
+        for (const status of events) await ingest(hub, [{ type: 'order_status', orderNumber: `SO-${o}`, status }]);
+      }));
+      await waitFor(() => receiver.received.length >= orders * 6, 20_000, 'all deliveries');
+      const seen = new Map<string, string[]>();
+      for (const r of receiver.received) {
+        const b = bodyOf(r);
+        const list = seen.get(b.orderNumber as string) ?? [];
+        list.push(b.type === 'sales_order' ? 'order' : (b.status as string));
+        seen.set(b.orderNumber as string, list);
+      }
+      assert.equal(seen.size, orders);
+      for (const [order, list] of seen) assert.deepEqual(list, ['order', ...events], `order ${order}`);
+      const maxInFlight = concurrentPeak(receiver.received);
+      assert.ok(maxInFlight > 1, 'different orders were delivered in parallel');
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('retries a failing receiver with backoff, then delivers once', async () => {
+    const receiver = await startReceiver((_r, n) => (n <= 2 ? 503 : 200));
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      const { messageId } = await ingest(hub, [salesOrder('SO-R', 1)]);
+      const lineage = await waitFor(async () => {
+        const l = await hub.store.lineage('acme', messageId);
+        return l?.deliveries[0]?.status === 'delivered' ? l : undefined;
+      }, 10_000);
+      const log = lineage.deliveries[0].attemptLog;
+      assert.deepEqual(log.map((a) => a.outcome), ['retryable', 'retryable', 'delivered']);
+      assert.deepEqual(log.map((a) => a.statusCode), [503, 503, 200]);
+      const gap1 = log[1].startedAt - log[0].finishedAt;
+      assert.ok(gap1 >= 10, `backoff waited ${gap1} ms`);
+      assert.equal(new Set(receiver.received.map((r) => r.headers['idempotency-key'])).size, 1, 'the same idempotency key every time');
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('dead-letters a permanent refusal at once, and replays it with the same key once fixed', async () => {
+    let refuse = true;
+    const receiver = await startReceiver(() => (refuse ? 422 : 200));
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      await ingest(hub, [salesOrder('SO-P', 1)]);
+      const [dl] = await waitFor(async () => hub.store.listDeadLetters('acme').then((l) => (l.length ? l : undefined)), 5000);
+      assert.equal(dl.kind, 'delivery');
+      assert.match(dl.reason, /HTTP 422/);
+      assert.equal(receiver.received.length, 1, 'a 422 is not retried');
+      refuse = false;
+      assert.equal(await hub.store.requeueDeadDeliveries('acme', 'all', Date.now()), 1);
+      hub.delivery.wakeup.notify();
+      await waitFor(() => receiver.received.length === 2, 5000);
+      assert.equal(receiver.received[0].headers['idempotency-key'], receiver.received[1].headers['idempotency-key']);
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 1, 5000);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('gives up after the maximum attempts and says so', async () => {
+    const receiver = await startReceiver(() => 500);
+    const hub = await hubFor(`${receiver.url}/orders`, '', {});
+    try {
+      await ingest(hub, [salesOrder('SO-X', 1)]);
+      const [dl] = await waitFor(async () => hub.store.listDeadLetters('acme').then((l) => (l.length ? l : undefined)), 15_000);
+      assert.match(dl.reason, /gave up after 4 attempts: receiver answered HTTP 500/);
+      assert.equal(receiver.received.length, 4);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('opens the circuit for a partner that is down instead of burning every delivery\'s attempts', async () => {
+    let down = true;
+    const receiver = await startReceiver(() => (down ? 503 : 200));
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => ingest(hub, [salesOrder(`SO-C${i}`, 1)])));
+      await new Promise((r) => setTimeout(r, 700));
+      const duringOutage = receiver.received.length;
+      assert.ok(duringOutage < 20 * 4, `only ${duringOutage} attempts reached a partner that was down (not 80)`);
+      assert.equal((await hub.store.listDeadLetters('acme')).length, 0, 'nothing dead-lettered while the circuit protected it');
+      down = false;
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 20, 15_000, 'recovery');
+      assert.equal((await hub.store.listDeadLetters('acme')).length, 0);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('recognises a duplicate by idempotency key or content and processes it once', async () => {
+    const receiver = await startReceiver();
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      const a = await ingest(hub, [salesOrder('SO-D', 1)], 'erp-123');
+      const b = await ingest(hub, [salesOrder('SO-D', 1, { priority: 'high' })], 'erp-123');
+      const c = await ingest(hub, [salesOrder('SO-E', 1)]);
+      const d = await ingest(hub, [salesOrder('SO-E', 1)]);
+      assert.deepEqual([a.duplicate, b.duplicate, c.duplicate, d.duplicate], [false, true, false, true]);
+      assert.equal(b.messageId, a.messageId);
+      assert.equal(d.messageId, c.messageId);
+      await waitFor(() => receiver.received.length === 2, 5000);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(receiver.received.length, 2);
+      assert.equal((await hub.store.getMessage('acme', a.messageId))!.duplicates, 1);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('replays a message with the current config as a new generation, same idempotency key', async () => {
+    const receiver = await startReceiver();
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      const { messageId } = await ingest(hub, [salesOrder('SO-G', 1)]);
+      await waitFor(() => receiver.received.length === 1, 5000);
+      assert.equal(await hub.store.requeueMessages('acme', [messageId], Date.now()), 1);
+      hub.processorWakeup.notify();
+      await waitFor(() => receiver.received.length === 2, 5000);
+      assert.equal(receiver.received[0].headers['idempotency-key'], receiver.received[1].headers['idempotency-key']);
+      const l = await hub.store.lineage('acme', messageId);
+      assert.deepEqual(l!.documents.map((d) => d.generation), [1, 2]);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+});
+
+/** Most requests that overlapped in time at the receiver (arrival vs. the next arrival per order). */
+function concurrentPeak(received: Received[]): number {
+  let peak = 0;
+  for (let i = 0; i < received.length; i++) {
+    let n = 1;
+    for (let j = i + 1; j < received.length && received[j].at - received[i].at < 5; j++) n++;
+    peak = Math.max(peak, n);
+  }
+  return peak;
+}
