@@ -86,6 +86,11 @@ export const configSchema = z.object({
   codeTables: z.record(name, z.record(z.string(), z.union([z.string(), z.number()]).transform(String))).default({}),
   retry: retrySchema.default({ maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 900_000, multiplier: 2 }),
   circuitBreaker: circuitSchema.default({ failureThreshold: 5, cooldownMs: 30_000 }),
+  worker: z.object({
+    batchSize: z.number().int().min(1).max(5000).default(500).meta({ description: 'Messages or deliveries claimed at a time' }),
+    leaseMs: z.number().int().min(500).default(120_000).meta({ description: 'How long claimed work stays with a worker before another may take it over (a dead worker\'s work waits this long)' }),
+    idleMs: z.number().int().min(1).default(200).meta({ description: 'How often an idle loop looks for new work (new work in the same process wakes it at once)' }),
+  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** Extension sections (X12 partner profiles...) validated by the parts that own them. */
   partners: z.record(name, z.record(z.string(), z.unknown())).default({}),

@@ -41,6 +41,9 @@ export class Hub {
   readonly delivery: DeliveryWorker;
   readonly endpoints = new Map<string, EndpointInfo>();
   readonly workerId: string;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly sources = new Map<string, { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }>();
@@ -49,6 +52,9 @@ export class Hub {
   private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions) {
     const { config } = loaded;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    this.batchSize = options.batchSize ?? config.worker.batchSize;
+    this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
+    this.idleMs = options.idleMs ?? config.worker.idleMs;
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = getEndpointSpec(ep.type)!;
       const codec = ep.codec ?? spec.defaultCodec ?? 'json';
@@ -67,7 +73,7 @@ export class Hub {
       metrics: this.metrics, logger,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
-      owner: this.workerId, batchSize: options.batchSize ?? 500, leaseMs: options.leaseMs ?? 120_000, idleMs: options.idleMs ?? 200,
+      owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
     }, this.metrics, logger);
   }
 
@@ -113,16 +119,16 @@ export class Hub {
   }
 
   private async runProcessor(signal: AbortSignal): Promise<void> {
-    const batch = this.options.batchSize ?? 500;
+    const batch = this.batchSize;
     while (!signal.aborted) {
       try {
-        const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.options.leaseMs ?? 120_000, Date.now());
+        const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
         if (claimed.length) {
           const outcomes = await this.processor.processBatch(claimed);
           await this.store.completeMessages(outcomes, Date.now());
           if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
         }
-        if (claimed.length < batch) await this.processorWakeup.wait(this.options.idleMs ?? 200, signal);
+        if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);
       } catch (e) {
         this.logger.error({ err: e }, 'processing a batch failed; the messages stay pending');
         await this.processorWakeup.wait(1000, signal);
