@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { LoadedConfig } from '../config/index.ts';
@@ -52,6 +53,8 @@ export class Hub {
   private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions) {
     const { config } = loaded;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    // Every delivery in flight listens on the hub's stop signal.
+    setMaxListeners(0, this.abort.signal);
     this.batchSize = options.batchSize ?? config.worker.batchSize;
     this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
     this.idleMs = options.idleMs ?? config.worker.idleMs;

