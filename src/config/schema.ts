@@ -52,8 +52,8 @@ export const endpointSchema = z.object({
   codec: z.string().optional().meta({ description: 'How its bytes are read and written: json, x12, csv' }),
   codecOptions: z.record(z.string(), z.unknown()).optional().meta({ description: 'Codec settings, e.g. an X12 partner profile name' }),
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
-  retry: retrySchema.partial().optional(),
-  pollIntervalMs: z.number().int().positive().optional(),
+  retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
+  pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
 }).passthrough();
 
 export const flowSchema = z.object({

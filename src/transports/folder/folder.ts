@@ -11,7 +11,7 @@ const config = z.object({
   extensions: z.array(z.string().regex(/^\.[\w.-]+$/)).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.json', '.edi']] }),
   minAgeMs: z.number().int().nonnegative().default(250).meta({ description: 'Leave files younger than this alone: a writer without atomic rename may still be writing' }),
   maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024).meta({ description: 'Larger files go to the error folder' }),
-  batchSize: z.number().int().positive().max(5000).default(200),
+  batchSize: z.number().int().positive().max(5000).default(200).meta({ description: 'Files taken in per poll' }),
   fileExtension: z.string().regex(/^\.[\w.-]+$/).default('.json').meta({ description: 'Ending of written files' }),
 }).strict().refine((c) => c.inbox || c.outbox, { message: 'a folder endpoint needs an inbox, an outbox or both' });
 

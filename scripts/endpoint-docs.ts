@@ -1,0 +1,49 @@
+/**
+ * Writes the endpoint reference (docs/endpoints.md) from the endpoint specs themselves, so the
+ * documentation and the validation can never disagree. `npm run docs` regenerates it; a test
+ * fails when the committed file is out of date.
+ */
+import { z } from 'zod';
+import { endpointSpecs } from '../src/transports/index.ts';
+import { endpointSchema } from '../src/config/index.ts';
+
+type JsonSchema = { type?: string | string[]; description?: string; default?: unknown; examples?: unknown[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; anyOf?: JsonSchema[] };
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');
+  if (s.type === 'array') return `${s.items ? typeOf(s.items) : 'any'}[]`;
+  return Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
+}
+
+function table(schema: JsonSchema): string {
+  const rows = Object.entries(schema.properties ?? {}).map(([name, p]) => {
+    const req = schema.required?.includes(name) && p.default === undefined ? 'yes' : '';
+    const def = p.default === undefined ? '' : `\`${JSON.stringify(p.default)}\``;
+    const ex = p.examples?.length ? ` e.g. \`${JSON.stringify(p.examples[0])}\`` : '';
+    return `| \`${name}\` | ${typeOf(p)} | ${req} | ${def} | ${(p.description ?? '').replace(/\|/g, '\\|')}${ex} |`;
+  });
+  return ['| setting | type | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function endpointReference(): string {
+  const toSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const common = toSchema(endpointSchema);
+  const parts = [
+    '# Endpoint reference',
+    '',
+    '<!-- Generated from the endpoint specs by `npm run docs`; edit the specs, not this file. -->',
+    '',
+    'Every endpoint in `causeway.yaml` has a `type` and these common settings, then the settings of its type.',
+    '',
+    table(common),
+    '',
+  ];
+  for (const spec of endpointSpecs().sort((a, b) => a.type.localeCompare(b.type))) {
+    const roles = [spec.createSource ? 'source' : '', spec.createSink ? 'target' : ''].filter(Boolean).join(' and ') || 'inbound through the API';
+    parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${spec.defaultCodec ?? 'json'}\`.`, '', table(toSchema(spec.config)), '');
+  }
+  return parts.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(endpointReference());
