@@ -2,13 +2,13 @@
 // turn sets into canonical documents and back, and write interchanges with the store's control numbers.
 import type { CanonicalDocument } from '../../model/index.ts';
 import { hasRejectingError, type X12Error } from './errors.ts';
-import { readX12, readX12Stream, type TransactionSet, type X12Item } from './reader.ts';
+import { readX12, readX12StreamBatches, type TransactionSet, type X12Item } from './reader.ts';
 import { decodeSet, type DecodeContext } from './sets/index.ts';
 
 export { DEFAULT_DELIMITERS, checkDelimiters, type Delimiters } from './delimiters.ts';
 export { describePosition, hasRejectingError, x12Error, type X12Error, type X12ErrorCode, type X12Position } from './errors.ts';
 export { FUNCTIONAL_ID_BY_SET, type GroupHeader, type InterchangeHeader } from './envelope.ts';
-export { readX12, readX12Stream, EnvelopeReader, type TransactionSet, type X12Item } from './reader.ts';
+export { readX12, readX12Stream, readX12StreamBatches, EnvelopeReader, type TransactionSet, type X12Item } from './reader.ts';
 export { X12Tokenizer, type Segment } from './tokenizer.ts';
 export { readTa1, ta1For, ta1Segment, TA1_NOTES, type Ta1 } from './ta1.ts';
 export {
@@ -55,5 +55,10 @@ export function* decodeX12(input: Buffer | Uint8Array | string, ctx: DecodeConte
 
 /** Decodes a stream of any size set by set, in bounded memory. */
 export async function* decodeX12Stream(source: AsyncIterable<Buffer | Uint8Array | string>, ctx: DecodeContext): AsyncGenerator<X12DecodeItem> {
-  for await (const item of readX12Stream(source)) yield decodeItem(item, ctx);
+  for await (const batch of readX12StreamBatches(source)) for (const item of batch) yield decodeItem(item, ctx);
+}
+
+/** Decodes a stream in bounded memory, one array of decoded items per input chunk (the fastest way to stream). */
+export async function* decodeX12StreamBatches(source: AsyncIterable<Buffer | Uint8Array | string>, ctx: DecodeContext): AsyncGenerator<X12DecodeItem[]> {
+  for await (const batch of readX12StreamBatches(source)) yield batch.map((item) => decodeItem(item, ctx));
 }

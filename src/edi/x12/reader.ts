@@ -260,19 +260,6 @@ export class EnvelopeReader {
   }
 }
 
-/** Feeds every segment the tokenizer has ready into the envelope reader. */
-function pump(tokenizer: X12Tokenizer, reader: EnvelopeReader): void {
-  for (;;) {
-    const seg = tokenizer.next();
-    if (tokenizer.errors.length > 0) {
-      for (const e of tokenizer.errors) reader.addError(e);
-      tokenizer.errors.length = 0;
-    }
-    if (seg === null) return;
-    reader.push(seg, tokenizer.delimiters!);
-  }
-}
-
 function asLatin1(input: Buffer | Uint8Array | string): string {
   if (typeof input === 'string') return input;
   return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
@@ -306,25 +293,43 @@ export function* readX12(input: Buffer | Uint8Array | string): Generator<X12Item
   items.length = 0;
 }
 
+/** Items per batch: enough to make the await per batch cheap, few enough that sets die young in the GC. */
+const BATCH = 64;
+
+/**
+ * Reads X12 from a stream and hands out items in small arrays: one await per batch rather than per item
+ * keeps streaming close to in-memory speed.
+ */
+export async function* readX12StreamBatches(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<X12Item[]> {
+  const tokenizer = new X12Tokenizer();
+  const reader = new EnvelopeReader();
+  const items = reader.items;
+  const drain = function* (): Generator<X12Item[]> {
+    for (;;) {
+      const seg = tokenizer.next();
+      if (tokenizer.errors.length > 0) {
+        for (const e of tokenizer.errors) reader.addError(e);
+        tokenizer.errors.length = 0;
+      }
+      if (seg === null) return;
+      reader.push(seg, tokenizer.delimiters!);
+      if (items.length >= BATCH) yield items.splice(0, items.length);
+    }
+  };
+  for await (const chunk of source) {
+    tokenizer.feed(asLatin1(chunk), false);
+    yield* drain();
+  }
+  tokenizer.feed('', true);
+  yield* drain();
+  reader.end(tokenizer.offset);
+  if (items.length > 0) yield items.splice(0, items.length);
+}
+
 /**
  * Reads X12 from a stream (a Node Readable or any AsyncIterable of chunks) set by set. Memory holds one
  * chunk, the unfinished segment, and the set being read — not the file.
  */
 export async function* readX12Stream(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<X12Item> {
-  const tokenizer = new X12Tokenizer();
-  const reader = new EnvelopeReader();
-  const items = reader.items;
-  for await (const chunk of source) {
-    tokenizer.feed(asLatin1(chunk), false);
-    pump(tokenizer, reader);
-    if (items.length > 0) {
-      const ready = items.splice(0, items.length);
-      for (const it of ready) yield it;
-    }
-  }
-  tokenizer.feed('', true);
-  pump(tokenizer, reader);
-  reader.end(tokenizer.offset);
-  const ready = items.splice(0, items.length);
-  for (const it of ready) yield it;
+  for await (const batch of readX12StreamBatches(source)) yield* batch;
 }

@@ -48,7 +48,9 @@ export class X12Tokenizer {
       this.text = chunk;
     } else {
       this.base += this.pos;
-      this.text = this.pos === 0 ? this.text + chunk : this.text.slice(this.pos) + chunk;
+      // Concatenation makes a rope (ConsString) that V8 walks slowly in charCodeAt; copying through a
+      // Buffer gives one flat one-byte string. It costs one copy per chunk, not per segment.
+      this.text = Buffer.from(this.text.slice(this.pos) + chunk, 'latin1').toString('latin1');
     }
     this.pos = 0;
     this.final = final;

@@ -358,8 +358,10 @@ export const WEIGHT_UNIT_TO_188: Readonly<Record<string, string>> = { LB: 'L', K
 
 /** Removes undefined fields so decoded documents compare equal after a round trip. */
 export function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
+  // A copy rather than `delete`: deleting keys turns V8 objects into slow dictionaries.
+  const out = {} as T;
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 /** Reads loop-level references (REF or N9) into a list, skipping those the caller took. */

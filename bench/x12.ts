@@ -1,0 +1,275 @@
+// X12 decode/encode benchmark: generated 940 and 856 files of 10 MB and 100 MB, decoded to canonical
+// documents by Causeway and, on the same files, by node-x12, x12-parser, a bare split on the delimiters
+// and a bare character scan. Each contender runs in its own child process so peak memory is its own.
+//   node --import tsx bench/x12.ts [--quick] [--keep]
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+export interface X12BenchOptions {
+  /** Sizes in MB; default [10, 100]. */
+  sizesMb?: number[];
+  /** Where generated files go (never the repository). */
+  dir?: string;
+  /** Keep the generated files afterwards. */
+  keep?: boolean;
+  /** Skip the library contenders on files above this size (MB); they take long and lots of memory. Default 100. */
+  librariesUpToMb?: number;
+  log?: (line: string) => void;
+}
+
+export interface X12BenchRow {
+  file: string;
+  contender: string;
+  mb: number;
+  seconds: number;
+  mbPerSecond: number;
+  setsPerSecond: number;
+  documents: number;
+  peakRssMb: number;
+  error?: string;
+}
+
+const HERE = fileURLToPath(import.meta.url);
+
+// ---- generated inputs ---------------------------------------------------------------------------
+
+function interchangeHeader(n: number, gs01: string): string {
+  const isa13 = String(n).padStart(9, '0');
+  return `ISA*00*          *00*          *ZZ*DEPOSITOR      *ZZ*WAREHOUSE      *260301*1000*U*00401*${isa13}*0*P*>~\nGS*${gs01}*DEPOSITOR*WAREHOUSE*20260301*1000*${n}*X*004010~\n`;
+}
+
+function set940(n: number): string {
+  const st = String(n % 100000).padStart(5, '0');
+  let body = `W05*N*SO${n}*PO${n}~\nN1*ST*Customer ${n}*92*C${n % 5000}~\nN3*${n % 900} Harbour Road~\nN4*Portland*OR*97201*US~\nN1*WH*Portland DC*9*PDX1~\nG62*10*20260305~\nW66*PP*U***GROUND*****UPSN~\n`;
+  const lines = 3 + (n % 5);
+  for (let l = 1; l <= lines; l++) body += `LX*${l}~\nW01*${l * 2}*EA**VN*SKU-${(n * 7 + l) % 20000}*UP*0123456${String(l).padStart(5, '0')}~\nG69*Item ${l} description~\n`;
+  body += `W76*${lines}~\n`;
+  const count = body.split('~').length - 1 + 2;
+  return `ST*940*${st}~\n${body}SE*${count}*${st}~\n`;
+}
+
+function set856(n: number): string {
+  const st = String(n % 100000).padStart(5, '0');
+  let body = `BSN*00*ASN${n}*20260302*0800*0001~\nHL*1**S~\nTD1*CTN*4****G*24*LB~\nTD5**2*ODFL**GROUND~\nREF*BM*BOL${n}~\nDTM*011*20260302~\nN1*SF*Portland DC*92*PDX1~\nHL*2*1*O~\nPRF*PO${n}~\n`;
+  let hl = 2;
+  for (let p = 0; p < 4; p++) {
+    const pack = ++hl;
+    body += `HL*${pack}*2*P~\nMAN*GM*00${String(n * 4 + p).padStart(18, '0')}~\n`;
+    for (let i = 0; i < 2; i++) body += `HL*${++hl}*${pack}*I~\nLIN*${p * 2 + i + 1}*VN*SKU-${(n + p + i) % 20000}~\nSN1**${6 + i}*EA~\n`;
+  }
+  body += `CTT*${hl}~\n`;
+  const count = body.split('~').length - 1 + 2;
+  return `ST*856*${st}~\n${body}SE*${count}*${st}~\n`;
+}
+
+/** Writes a file of about `mb` megabytes: interchanges of one group with 500 sets each. */
+async function generate(path: string, kind: '940' | '856', mb: number): Promise<void> {
+  const out = createWriteStream(path);
+  const target = mb * 1024 * 1024;
+  let written = 0;
+  let n = 1;
+  let ic = 1;
+  while (written < target) {
+    let chunk = interchangeHeader(ic, kind === '940' ? 'OW' : 'SH');
+    for (let s = 0; s < 500; s++) chunk += kind === '940' ? set940(n++) : set856(n++);
+    chunk += `GE*500*${ic}~\nIEA*1*${String(ic).padStart(9, '0')}~\n`;
+    ic++;
+    written += chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+// ---- contenders (each runs in a child process) -------------------------------------------------------
+
+// Loaded before the clock starts, so module loading is not counted against anyone.
+const x12 = await import('../src/edi/x12/index.ts');
+const nodeX12 = await import('node-x12');
+const x12Parser = await import('x12-parser');
+
+async function runContender(name: string, file: string): Promise<{ sets: number; documents: number }> {
+  const ctx = { tenant: 'bench', endpoint: 'bench', receivedAt: '2026-03-01T00:00:00Z' };
+  const stream = () => createReadStream(file, { highWaterMark: 1 << 20 });
+  switch (name) {
+    case 'causeway': {
+      let sets = 0;
+      let documents = 0;
+      for await (const batch of x12.decodeX12StreamBatches(stream(), ctx)) {
+        for (const it of batch) {
+          if (it.kind !== 'set') continue;
+          sets++;
+          documents += it.documents.length;
+          if (!it.accepted) throw new Error(`set ${it.set.controlNumber} rejected: ${it.errors[0]?.message}`);
+        }
+      }
+      return { sets, documents };
+    }
+    case 'causeway-in-memory': {
+      let sets = 0;
+      let documents = 0;
+      for (const it of x12.decodeX12(readFileSync(file), ctx)) {
+        if (it.kind !== 'set') continue;
+        sets++;
+        documents += it.documents.length;
+      }
+      return { sets, documents };
+    }
+    case 'bare-scan': {
+      // Finds segment and element boundaries and nothing else: the practical ceiling in JavaScript.
+      let segments = 0;
+      let elements = 0;
+      for await (const chunk of stream()) {
+        const s = (chunk as Buffer).toString('latin1');
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          if (c === 126) segments++;
+          else if (c === 42) elements++;
+        }
+      }
+      return { sets: Math.round(segments / 1e9) + elements * 0, documents: 0 };
+    }
+    case 'bare-split': {
+      let carry = '';
+      let elements = 0;
+      for await (const chunk of stream()) {
+        const parts = (carry + (chunk as Buffer).toString('latin1')).split('~');
+        carry = parts.pop() ?? '';
+        for (const p of parts) elements += p.split('*').length;
+      }
+      return { sets: 0, documents: elements * 0 };
+    }
+    case 'node-x12-stream': {
+      const { X12Parser } = nodeX12;
+      let segments = 0;
+      // Not strict: node-x12's strict stream mode rejects ISAs cut by a chunk boundary.
+      const parser = new X12Parser(false);
+      await new Promise<void>((resolve, reject) => {
+        stream().pipe(parser).on('data', () => segments++).on('end', resolve).on('error', reject);
+      });
+      return { sets: 0, documents: 0 };
+    }
+    case 'node-x12-parse': {
+      const { X12Parser } = nodeX12;
+      const ic = new X12Parser(true).parse(readFileSync(file, 'latin1')) as unknown as { interchanges?: unknown[] };
+      return { sets: 0, documents: ic ? 0 : 0 };
+    }
+    case 'x12-parser': {
+      const { X12parser } = x12Parser;
+      let segments = 0;
+      await new Promise<void>((resolve, reject) => {
+        stream().pipe(new X12parser()).on('data', () => segments++).on('end', resolve).on('error', reject);
+      });
+      return { sets: 0, documents: 0 };
+    }
+    default:
+      throw new Error(`unknown contender ${name}`);
+  }
+}
+
+/** Encode throughput: documents decoded once, then written as 940/856 interchanges of 500 sets. */
+async function runEncode(file: string): Promise<{ bytes: number; documents: number; seconds: number }> {
+  const { decodeX12, encodeDocument, writeInterchange } = x12;
+  const ctx = { tenant: 'bench', endpoint: 'bench', receivedAt: '2026-03-01T00:00:00Z' };
+  const docs = [];
+  for (const it of decodeX12(readFileSync(file), ctx)) if (it.kind === 'set') docs.push(...it.documents);
+  const setId = file.includes('856') ? '856' : undefined;
+  let n = 0;
+  const nextControlNumber = async () => ++n;
+  const started = process.hrtime.bigint();
+  let bytes = 0;
+  for (let i = 0; i < docs.length; i += 500) {
+    const sets = docs.slice(i, i + 500).map((d) => {
+      const e = encodeDocument(d, setId);
+      return { id: e.id, segments: e.segments };
+    });
+    const w = await writeInterchange([{ senderCode: 'A', receiverCode: 'B', version: '004010', sets }], { sender: { qualifier: 'ZZ', id: 'A' }, receiver: { qualifier: 'ZZ', id: 'B' }, version: '00401', nextControlNumber });
+    bytes += w.text.length;
+  }
+  return { bytes, documents: docs.length, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function worker(args: string[]): Promise<void> {
+  const [name, file] = args as [string, string];
+  if (name === 'causeway-encode') {
+    const r = await runEncode(file);
+    process.stdout.write(JSON.stringify({ seconds: r.seconds, sets: r.documents, documents: r.documents, bytes: r.bytes, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+    return;
+  }
+  const started = process.hrtime.bigint();
+  const r = await runContender(name, file);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(JSON.stringify({ seconds, sets: r.sets, documents: r.documents, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/**
+ * Causeway's streaming decoder runs with a 160 MB heap cap: finishing under it shows memory is bounded by
+ * the chunk and the set, not the file. The others get 4 GB, which node-x12's full parse needs.
+ */
+const HEAP_MB: Readonly<Record<string, number>> = { causeway: 160 };
+
+function runChild(name: string, file: string, timeoutMs: number): Omit<X12BenchRow, 'file' | 'contender' | 'mb'> & { bytes?: number } {
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', `--max-old-space-size=${HEAP_MB[name] ?? 4096}`, HERE, '--worker', name, file], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
+    const r = JSON.parse(out) as { seconds: number; sets: number; documents: number; peakRssMb: number; bytes?: number };
+    const mb = statSync(file).size / 1048576;
+    return { seconds: r.seconds, mbPerSecond: (r.bytes !== undefined ? r.bytes / 1048576 : mb) / r.seconds, setsPerSecond: r.sets / r.seconds, documents: r.documents, peakRssMb: r.peakRssMb, ...(r.bytes !== undefined ? { bytes: r.bytes } : {}) };
+  } catch (e) {
+    const err = e as { killed?: boolean; stderr?: string; message: string };
+    return { seconds: NaN, mbPerSecond: NaN, setsPerSecond: NaN, documents: 0, peakRssMb: NaN, error: err.killed ? `timed out after ${timeoutMs / 1000} s` : (err.stderr ?? err.message).split('\n').find((l) => l.trim()) ?? err.message };
+  }
+}
+
+export async function runX12Bench(opts: X12BenchOptions = {}): Promise<X12BenchRow[]> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const sizes = opts.sizesMb ?? [10, 100];
+  const dir = opts.dir ?? join(tmpdir(), 'causeway-x12-bench');
+  const librariesUpTo = opts.librariesUpToMb ?? 100;
+  mkdirSync(dir, { recursive: true });
+  const rows: X12BenchRow[] = [];
+  for (const kind of ['940', '856'] as const) {
+    for (const mb of sizes) {
+      const file = join(dir, `${kind}-${mb}mb.edi`);
+      if (!existsSync(file) || Math.abs(statSync(file).size / 1048576 - mb) > 1) await generate(file, kind, mb);
+      const contenders = ['causeway', 'bare-scan', 'bare-split'];
+      if (mb <= 10) contenders.push('causeway-in-memory', 'node-x12-parse');
+      if (mb <= librariesUpTo) contenders.push('node-x12-stream', 'x12-parser');
+      for (const c of contenders) {
+        const r = runChild(c, file, 90_000);
+        const row: X12BenchRow = { file: `${kind} ${mb} MB`, contender: c, mb, ...r };
+        rows.push(row);
+        log(formatRow(row));
+      }
+      if (mb <= 10) {
+        const r = runChild('causeway-encode', file, 60_000);
+        const row: X12BenchRow = { file: `${kind} ${mb} MB`, contender: 'causeway-encode', mb, ...r };
+        rows.push(row);
+        log(formatRow(row) + '  (MB/s of X12 written)');
+      }
+      const mine = rows.find((x) => x.file === `${kind} ${mb} MB` && x.contender === 'causeway')!;
+      const best = (names: string[]) => Math.max(...rows.filter((x) => x.file === mine.file && names.includes(x.contender) && !x.error).map((x) => x.mbPerSecond));
+      log(
+        `  ${mine.file}: causeway = ${(mine.mbPerSecond / best(['node-x12-stream', 'node-x12-parse'])).toFixed(1)}x node-x12's best, ` +
+          `${(mine.mbPerSecond / best(['x12-parser'])).toFixed(1)}x x12-parser, ${(mine.mbPerSecond / best(['bare-split'])).toFixed(2)}x bare split, ` +
+          `${(mine.mbPerSecond / best(['bare-scan'])).toFixed(2)}x bare scan; peak RSS ${mine.peakRssMb.toFixed(0)} MB`,
+      );
+    }
+  }
+  if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  return rows;
+}
+
+function formatRow(r: X12BenchRow): string {
+  if (r.error) return `${r.file.padEnd(12)} ${r.contender.padEnd(20)} failed: ${r.error}`;
+  return `${r.file.padEnd(12)} ${r.contender.padEnd(20)} ${r.mbPerSecond.toFixed(1).padStart(7)} MB/s ${r.setsPerSecond ? r.setsPerSecond.toFixed(0).padStart(8) + ' sets/s' : '             '} ${r.peakRssMb.toFixed(0).padStart(6)} MB peak RSS  ${r.seconds.toFixed(2)} s`;
+}
+
+if (process.argv[1] === HERE) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--worker') await worker(args.slice(1));
+  else await runX12Bench({ sizesMb: args.includes('--quick') ? [10] : [10, 100], keep: args.includes('--keep') });
+}
