@@ -1,6 +1,6 @@
 export { Hub, createLogger, storeUrl, type HubOptions } from './hub.ts';
 export { Inbox, contentHash } from './inbox.ts';
-export { MessageProcessor } from './processor.ts';
+export { MessageProcessor, decodeMessage, type DecodedMessage, type EndpointInfo, type MessageToDecode } from './processor.ts';
 export { DeliveryWorker } from './outbox.ts';
 export { computeKpis, percentiles, type Kpis } from './kpis.ts';
 export { compileMappings, compileFieldMap, compileJsonata } from './mapping/index.ts';

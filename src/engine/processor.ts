@@ -54,18 +54,12 @@ export class MessageProcessor {
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
     const { metrics } = this.deps;
-    const codec = getCodec(m.codec);
-    if (!codec) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
-    const endpoint = this.deps.endpoints.get(m.endpoint);
-    const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions });
+    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint));
+    if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
     const errors: CausewayError[] = [...decoded.errors];
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
-    const many = decoded.documents.length > 1;
-    for (const [index, raw] of decoded.documents.entries()) {
-      const prefix = many ? `$[${index}]` : '$';
-      const doc = this.prepare(raw, m, index, prefix, errors);
-      if (!doc) continue;
+    for (const { index, prefix, document: doc } of decoded.documents) {
       const routed = await this.route(doc, m, index, prefix, errors);
       if (!routed) continue;
       documents.push({
@@ -84,34 +78,6 @@ export class MessageProcessor {
   private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome {
     this.deps.metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
     return { messageId: m.id, status: 'quarantined', errors };
-  }
-
-  /** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */
-  private prepare(raw: Record<string, unknown>, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): CanonicalDocument | undefined {
-    if ('__invalid' in raw) {
-      errors.push({ code: 'DOC_NOT_OBJECT', path: prefix, message: 'expected a JSON object with a "type" field' });
-      return undefined;
-    }
-    if (raw.tenant !== undefined && raw.tenant !== m.tenant) {
-      // Tenancy comes from the credentials or the endpoint, never from the payload.
-      errors.push({ code: 'DOC_TENANT_MISMATCH', path: `${prefix}.tenant`, message: `document says tenant ${JSON.stringify(raw.tenant)} but came in for tenant "${m.tenant}"` });
-      return undefined;
-    }
-    const receivedAt = new Date(m.receivedAt).toISOString();
-    const source = raw.source && typeof raw.source === 'object' ? (raw.source as Record<string, unknown>) : {};
-    const filled: Record<string, unknown> = {
-      ...raw,
-      tenant: m.tenant,
-      id: `${m.id}-${m.generation}-${index}`,
-      source: { endpoint: m.endpoint, partnerRef: typeof source.partnerRef === 'string' ? source.partnerRef : (m.partnerRef ?? undefined) },
-      receivedAt,
-      occurredAt: raw.occurredAt ?? receivedAt,
-    };
-    filled.entityKey = raw.entityKey ?? entityKeyFor(filled);
-    const result = validateDocument(filled);
-    if (result.ok) return result.document;
-    for (const e of result.errors) errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix });
-    return undefined;
   }
 
   private async route(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): Promise<NewDelivery[] | undefined> {
@@ -150,4 +116,60 @@ export class MessageProcessor {
     }
     return out;
   }
+}
+
+/** What decoding needs of a stored message: the API checks a message with it right after storing it. */
+export type MessageToDecode = Pick<StoredMessage, 'id' | 'tenant' | 'endpoint' | 'codec' | 'body' | 'partnerRef' | 'receivedAt' | 'generation'>;
+
+export interface DecodedMessage {
+  /** Valid canonical documents with their place in the message. */
+  documents: Array<{ index: number; prefix: string; document: CanonicalDocument }>;
+  errors: CausewayError[];
+}
+
+/**
+ * Decode and validate, the first half of processing. The API answers a sender with the same
+ * verdict the processor reaches later, so both go through here. Undefined: no such codec.
+ */
+export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo | undefined): Promise<DecodedMessage | undefined> {
+  const codec = getCodec(m.codec);
+  if (!codec) return undefined;
+  const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions });
+  const errors: CausewayError[] = [...decoded.errors];
+  const documents: DecodedMessage['documents'] = [];
+  const many = decoded.documents.length > 1;
+  for (const [index, raw] of decoded.documents.entries()) {
+    const prefix = many ? `$[${index}]` : '$';
+    const document = prepareDocument(raw, m, index, prefix, errors);
+    if (document) documents.push({ index, prefix, document });
+  }
+  return { documents, errors };
+}
+
+/** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */
+function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index: number, prefix: string, errors: CausewayError[]): CanonicalDocument | undefined {
+  if ('__invalid' in raw) {
+    errors.push({ code: 'DOC_NOT_OBJECT', path: prefix, message: 'expected a JSON object with a "type" field' });
+    return undefined;
+  }
+  if (raw.tenant !== undefined && raw.tenant !== m.tenant) {
+    // Tenancy comes from the credentials or the endpoint, never from the payload.
+    errors.push({ code: 'DOC_TENANT_MISMATCH', path: `${prefix}.tenant`, message: `document says tenant ${JSON.stringify(raw.tenant)} but came in for tenant "${m.tenant}"` });
+    return undefined;
+  }
+  const receivedAt = new Date(m.receivedAt).toISOString();
+  const source = raw.source && typeof raw.source === 'object' ? (raw.source as Record<string, unknown>) : {};
+  const filled: Record<string, unknown> = {
+    ...raw,
+    tenant: m.tenant,
+    id: `${m.id}-${m.generation}-${index}`,
+    source: { endpoint: m.endpoint, partnerRef: typeof source.partnerRef === 'string' ? source.partnerRef : (m.partnerRef ?? undefined) },
+    receivedAt,
+    occurredAt: raw.occurredAt ?? receivedAt,
+  };
+  filled.entityKey = raw.entityKey ?? entityKeyFor(filled);
+  const result = validateDocument(filled);
+  if (result.ok) return result.document;
+  for (const e of result.errors) errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix });
+  return undefined;
 }

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { CausewayConfig } from '../config/index.ts';
+import type { Store } from '../store/index.ts';
+import type { ApiEnv } from './context.ts';
+import { ApiProblem } from './problems.ts';
+
+/** The form keys are kept and compared in: the plain key never leaves the request that carried it. */
+export function hashApiKey(key: string): string {
+  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+export interface KeyIdentity {
+  name: string;
+  /** A tenant id, or '*' for an operator key that names the tenant per request. */
+  tenant: string;
+}
+
+/**
+ * Keys from the config (hashed once here) and from the store's api_keys table. A lookup is by
+ * the SHA-256 of the presented key; a timing difference can only reveal something about a hash.
+ */
+export class KeyRing {
+  private readonly configured = new Map<string, KeyIdentity>();
+
+  constructor(keys: CausewayConfig['api']['keys'], private readonly store: Store) {
+    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant });
+  }
+
+  async identify(presented: string): Promise<KeyIdentity | undefined> {
+    const hash = hashApiKey(presented);
+    const known = this.configured.get(hash);
+    if (known) return known;
+    const stored = await this.store.findApiKey(hash);
+    return stored && { name: stored.name, tenant: stored.tenant };
+  }
+}
+
+const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+function presentedKey(headers: Headers): string | undefined {
+  const auth = headers.get('authorization');
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m?.[1];
+  }
+  return headers.get('x-api-key')?.trim() || undefined;
+}
+
+const unauthorized = (detail: string) =>
+  new ApiProblem(401, 'unauthorized', detail, undefined, { headers: { 'www-authenticate': 'Bearer realm="causeway"' } });
+
+/** Resolves the caller's tenant: the key's own, or for an operator key the `?tenant=` it names. */
+export function requireKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const key = presentedKey(c.req.raw.headers);
+    if (!key) throw unauthorized('send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+    const who = await keys.identify(key);
+    if (!who) throw unauthorized('the API key is not known');
+    const asked = c.req.query('tenant');
+    let tenant = who.tenant;
+    if (who.tenant === '*') {
+      if (!asked) throw new ApiProblem(400, 'bad-request', 'an operator key must name the tenant with ?tenant=', [{ code: 'TENANT_REQUIRED', path: 'query.tenant', message: 'required for operator keys' }]);
+      if (!TENANT.test(asked)) throw new ApiProblem(400, 'bad-request', 'not a tenant id', [{ code: 'TENANT_INVALID', path: 'query.tenant', message: 'expected lower-case letters, digits, - and _' }]);
+      tenant = asked;
+    } else if (asked !== undefined && asked !== who.tenant) {
+      throw new ApiProblem(403, 'forbidden', `this key belongs to tenant "${who.tenant}"`, [{ code: 'TENANT_FORBIDDEN', path: 'query.tenant', message: `this key may only see tenant "${who.tenant}"` }]);
+    }
+    c.set('tenant', tenant);
+    c.set('keyName', who.name);
+    await next();
+  };
+}

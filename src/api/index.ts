@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Hub } from '../engine/index.ts';
+import { KeyRing, requireKey } from './auth.ts';
+import type { ApiEnv } from './context.ts';
+import { buildOpenApi } from './openapi.ts';
+import { honoPath, parseInput, type Operation } from './operation.ts';
+import { ApiProblem } from './problems.ts';
+import { deliveryOperations } from './routes/deliveries.ts';
+import { ingestOperations } from './routes/ingest.ts';
+import { messageOperations } from './routes/messages.ts';
+import { opsOperations } from './routes/ops.ts';
+
+export { hashApiKey, KeyRing } from './auth.ts';
+export { buildOpenApi } from './openapi.ts';
+export { ApiProblem, PROBLEM_CONTENT_TYPE, type ProblemBody } from './problems.ts';
+export type { ApiEnv } from './context.ts';
+export type { Operation } from './operation.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Every operation of the API: mounted from this list and described from it, so the two agree. */
+export function apiOperations(hub: Hub): Operation[] {
+  let document: Record<string, unknown> | undefined;
+  const operations: Operation[] = [
+    ...ingestOperations(hub),
+    ...messageOperations(hub),
+    ...deliveryOperations(hub),
+    ...opsOperations(hub, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
+  ];
+  return operations;
+}
+
+/** The HTTP API of a hub, on the web platform's Request/Response (any Hono adapter can serve it). */
+export function createApi(hub: Hub): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const log = hub.logger.child({ component: 'api' });
+  const keys = new KeyRing(hub.loaded.config.api.keys, hub.store);
+  const auth = requireKey(keys);
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Never the headers: they carry keys and signatures.
+    const line = { method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, tenant: c.get('tenant'), key: c.get('keyName') };
+    if (c.res.status >= 500) log.error(line, 'request failed');
+    else log.debug(line, 'request');
+  });
+  app.use('*', bodyLimit({
+    maxSize: hub.loaded.config.api.maxBodyBytes,
+    onError: () => {
+      throw new ApiProblem(413, 'payload-too-large', `the body is larger than ${hub.loaded.config.api.maxBodyBytes} bytes (api.maxBodyBytes)`, [{ code: 'BODY_TOO_LARGE', path: '$', message: `at most ${hub.loaded.config.api.maxBodyBytes} bytes` }]);
+    },
+  }));
+
+  for (const op of apiOperations(hub)) {
+    const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
+    if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
+    else app.on(op.method.toUpperCase(), honoPath(op.path), auth, handler);
+  }
+
+  app.notFound((c) => new ApiProblem(404, 'not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`).toResponse());
+  app.onError((err) => {
+    if (err instanceof ApiProblem) return err.toResponse();
+    if (err instanceof HTTPException) return new ApiProblem(err.status, err.status === 413 ? 'payload-too-large' : 'bad-request', err.message || 'the request was refused').toResponse();
+    log.error({ err }, 'unexpected error answering a request');
+    return new ApiProblem(500, 'internal', 'an unexpected error occurred; it has been logged').toResponse();
+  });
+  return app;
+}
+
+export interface ApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the API on `host:port` (port 0 picks a free one); resolves once it listens. */
+export async function startApiServer(hub: Hub, options: { listen?: string } = {}): Promise<ApiServer> {
+  const listen = options.listen ?? hub.loaded.config.api.listen;
+  const at = listen.lastIndexOf(':');
+  const hostname = listen.slice(0, at);
+  const port = Number(listen.slice(at + 1));
+  const app = createApi(hub);
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, (info) => resolve({ server, address: info }));
+    server.once('error', reject);
+  });
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  hub.logger.info({ url: `http://${host}:${address.port}` }, 'API listening');
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((e) => (e ? reject(e) : resolve()));
+      // Keep-alive connections would hold close() open until they time out.
+      (server as import('node:http').Server).closeIdleConnections?.();
+    }),
+  };
+}

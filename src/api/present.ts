@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { AttemptRow, DeadLetter, Lineage, StoredDelivery, StoredDocument, StoredMessage } from '../store/index.ts';
+import type { attempt, deadLetter, delivery, lineage, lineageDocument, message, payload } from './schemas.ts';
+
+/** Store rows as the API shows them: ISO times instead of epoch ms, bytes as text or base64. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : iso(ms));
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function presentPayload(bytes: Buffer | Uint8Array): z.output<typeof payload> {
+  try {
+    return { encoding: 'utf8', data: utf8.decode(bytes) };
+  } catch {
+    return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
+  }
+}
+
+export function presentMessage(m: StoredMessage): z.output<typeof message> {
+  return {
+    id: m.id, tenant: m.tenant, endpoint: m.endpoint, codec: m.codec, contentType: m.contentType, idempotencyKey: m.idempotencyKey,
+    contentHash: m.contentHash, size: m.body.length, partnerRef: m.partnerRef, receivedAt: iso(m.receivedAt), processedAt: isoOrNull(m.processedAt),
+    status: m.status, errors: m.errors.map((e) => ({ ...e, position: e.position && definedOnly(e.position) })),
+    duplicates: m.duplicates, generation: m.generation,
+  };
+}
+
+function definedOnly(p: Record<string, string | number | undefined>): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+}
+
+export function presentDelivery(d: StoredDelivery): z.output<typeof delivery> {
+  return {
+    id: d.id, tenant: d.tenant, messageId: d.messageId, documentId: d.documentId, documentType: d.documentType, flow: d.flow, endpoint: d.endpoint,
+    entityKey: d.entityKey, contentType: d.contentType, idempotencyKey: d.idempotencyKey, status: d.status, attempts: d.attempts,
+    maxAttempts: d.maxAttempts, occurredAt: iso(d.occurredAt), receivedAt: iso(d.receivedAt), createdAt: iso(d.createdAt),
+    availableAt: iso(d.availableAt), deliveredAt: isoOrNull(d.deliveredAt), partnerRef: d.partnerRef, lastError: d.lastError,
+  };
+}
+
+export function presentAttempt(a: AttemptRow): z.output<typeof attempt> {
+  return {
+    id: a.id, startedAt: iso(a.startedAt), finishedAt: iso(a.finishedAt), outcome: a.outcome, statusCode: a.statusCode ?? null,
+    response: a.response ?? null, partnerRef: a.partnerRef ?? null, error: a.error ?? null, retryAt: isoOrNull(a.retryAt),
+  };
+}
+
+export function presentDocument(d: StoredDocument): z.output<typeof lineageDocument> {
+  return { id: d.id, type: d.type, entityKey: d.entityKey, generation: d.generation, occurredAt: iso(d.occurredAt), receivedAt: iso(d.receivedAt), body: d.body };
+}
+
+export function presentLineage(l: Lineage): z.output<typeof lineage> {
+  return {
+    message: { ...presentMessage(l.message), raw: presentPayload(l.message.body) },
+    documents: l.documents.map(presentDocument),
+    deliveries: l.deliveries.map((d) => ({ ...presentDelivery(d), payload: presentPayload(d.payload), attemptLog: d.attemptLog.map(presentAttempt) })),
+  };
+}
+
+export function presentDeadLetter(d: DeadLetter): z.output<typeof deadLetter> {
+  return { id: d.id, kind: d.kind, refId: d.refId, endpoint: d.endpoint, reason: d.reason, createdAt: iso(d.createdAt), replayedAt: isoOrNull(d.replayedAt) };
+}
+
+/** The cursor for the next page: the last id, when the page was full. */
+export function page<T extends { id: number }>(items: T[], limit: number | undefined): { items: T[]; nextBefore: number | null } {
+  const size = Math.min(Math.max(limit ?? 100, 1), 1000);
+  return { items, nextBefore: items.length >= size && items.length > 0 ? items[items.length - 1].id : null };
+}

@@ -1,0 +1,64 @@
+import type { CausewayError } from '../model/index.ts';
+
+/**
+ * RFC 9457 problem details. Every error the API answers is one of these, with a stable `type`
+ * per kind of problem and `errors` naming the fields at fault, so a client can act on it.
+ */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: CausewayError[];
+  /** Set when the request's raw input was stored: it can be looked at and replayed. */
+  messageId?: number;
+  /** Valid documents of that message, which go on while the faulty ones are kept aside. */
+  documents?: number;
+}
+
+export const PROBLEM_TYPE_BASE = 'https://causeway.dev/problems/';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const TITLES: Record<string, string> = {
+  'bad-request': 'The request is not valid',
+  unauthorized: 'Authentication is required',
+  forbidden: 'This key may not do that',
+  'not-found': 'Not found',
+  'payload-too-large': 'The request body is too large',
+  'invalid-documents': 'The documents are not valid',
+  'unsupported-media-type': 'Unsupported content type',
+  unavailable: 'The service is unavailable',
+  internal: 'Internal error',
+};
+
+/** Thrown by handlers and middleware; the error handler turns it into the response. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: keyof typeof TITLES | string,
+    readonly detail: string,
+    readonly errors?: CausewayError[],
+    readonly extra: { messageId?: number; documents?: number; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+  }
+
+  get body(): ProblemBody {
+    const body: ProblemBody = { type: PROBLEM_TYPE_BASE + this.kind, title: TITLES[this.kind] ?? this.kind, status: this.status, detail: this.detail };
+    if (this.errors?.length) body.errors = this.errors;
+    if (this.extra.messageId !== undefined) body.messageId = this.extra.messageId;
+    if (this.extra.documents !== undefined) body.documents = this.extra.documents;
+    return body;
+  }
+
+  toResponse(): Response {
+    return new Response(JSON.stringify(this.body), {
+      status: this.status,
+      headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...(this.extra.headers ?? {}) },
+    });
+  }
+}
+
+export const badRequest = (detail: string, errors?: CausewayError[]) => new ApiProblem(400, 'bad-request', detail, errors);
+export const notFound = (detail: string) => new ApiProblem(404, 'not-found', detail);

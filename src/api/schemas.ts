@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { DOCUMENT_TYPES } from '../model/index.ts';
+
+/**
+ * Request and response shapes of the API. Requests are parsed with these, and the OpenAPI
+ * document is generated from them, so the description cannot drift from what the code does.
+ */
+
+const isoTime = z.iso.datetime({ offset: true });
+const time = isoTime.meta({ description: 'ISO-8601 time', examples: ['2026-11-22T09:00:00.000Z'] });
+const nullableTime = time.nullable();
+const id = z.number().int().positive();
+
+// ---- shared pieces
+
+export const apiError = z.object({
+  code: z.string().meta({ description: 'Stable code for machines', examples: ['DOC_INVALID'] }),
+  message: z.string().meta({ description: 'What was expected and what was found' }),
+  path: z.string().optional().meta({ description: 'Where the fault is: a JSON path ($.lines[2].quantity), or query.<name>, header.<name>', examples: ['$.lines[0].quantity'] }),
+  position: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Position in the raw input (line, column; X12 segment and element)' }),
+}).meta({ description: 'One fault, with the field it is about' });
+
+export const problem = z.object({
+  type: z.string().meta({ description: 'URI naming the kind of problem', examples: ['https://causeway.dev/problems/invalid-documents'] }),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(apiError).optional(),
+  messageId: id.optional().meta({ description: 'The stored message, when the raw input was kept (quarantined, replayable)' }),
+  documents: z.number().int().optional().meta({ description: 'Valid documents of that message that go on despite the errors of the others' }),
+}).meta({ description: 'RFC 9457 problem details (application/problem+json)' });
+
+export const payload = z.object({
+  encoding: z.enum(['utf8', 'base64']).meta({ description: 'utf8 when the bytes are valid UTF-8 text, else base64' }),
+  data: z.string(),
+}).meta({ description: 'Stored bytes, shown as text when they are UTF-8' });
+
+const messageStatus = z.enum(['pending', 'processed', 'quarantined']);
+const deliveryStatus = z.enum(['pending', 'delivered', 'dead']);
+const documentType = z.enum(DOCUMENT_TYPES as [string, ...string[]]);
+
+export const message = z.object({
+  id,
+  tenant: z.string(),
+  endpoint: z.string().meta({ description: 'Endpoint it came in through ("api" for POST /v1/documents)' }),
+  codec: z.string(),
+  contentType: z.string().nullable(),
+  idempotencyKey: z.string().meta({ description: 'The sender\'s Idempotency-Key, or sha256:<content hash>' }),
+  contentHash: z.string(),
+  size: z.number().int().meta({ description: 'Bytes of the raw message' }),
+  partnerRef: z.string().nullable(),
+  receivedAt: time,
+  processedAt: nullableTime,
+  status: messageStatus,
+  errors: z.array(apiError),
+  duplicates: z.number().int().meta({ description: 'How often the same message was sent again and recognised' }),
+  generation: z.number().int().meta({ description: 'Increases with each replay' }),
+});
+
+export const delivery = z.object({
+  id,
+  tenant: z.string(),
+  messageId: id,
+  documentId: z.string(),
+  documentType,
+  flow: z.string(),
+  endpoint: z.string().meta({ description: 'Target endpoint' }),
+  entityKey: z.string().meta({ description: 'Deliveries with one key reach the target in order' }),
+  contentType: z.string(),
+  idempotencyKey: z.string().meta({ description: 'Sent to the target with every attempt' }),
+  status: deliveryStatus,
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  occurredAt: time,
+  receivedAt: time,
+  createdAt: time,
+  availableAt: time.meta({ description: 'Next attempt not before' }),
+  deliveredAt: nullableTime,
+  partnerRef: z.string().nullable(),
+  lastError: z.string().nullable(),
+});
+
+export const attempt = z.object({
+  id,
+  startedAt: time,
+  finishedAt: time,
+  outcome: z.enum(['delivered', 'retryable', 'permanent']),
+  statusCode: z.number().int().nullable(),
+  response: z.string().nullable().meta({ description: 'The start of the partner\'s answer' }),
+  partnerRef: z.string().nullable(),
+  error: z.string().nullable(),
+  retryAt: nullableTime,
+});
+
+export const lineageDocument = z.object({
+  id: z.string(),
+  type: documentType,
+  entityKey: z.string(),
+  generation: z.number().int(),
+  occurredAt: time,
+  receivedAt: time,
+  body: z.unknown().meta({ $ref: '#/components/schemas/CanonicalDocument', description: 'The canonical document as validated' }),
+});
+
+export const lineage = z.object({
+  message: message.extend({ raw: payload }),
+  documents: z.array(lineageDocument),
+  deliveries: z.array(delivery.extend({ payload, attemptLog: z.array(attempt) })),
+});
+
+export const deadLetter = z.object({
+  id,
+  kind: z.enum(['delivery', 'message']).meta({ description: 'A delivery given up on, or a message (or part of one) quarantined' }),
+  refId: id.meta({ description: 'The delivery id or message id' }),
+  endpoint: z.string(),
+  reason: z.string(),
+  createdAt: time,
+  replayedAt: nullableTime,
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({
+  items: z.array(item),
+  nextBefore: id.nullable().meta({ description: 'Pass as ?before= for the next (older) page; null on the last page' }),
+});
+export const messagePage = page(message);
+export const deliveryPage = page(delivery);
+export const deadLetterPage = page(deadLetter);
+
+export const documentsAccepted = z.object({
+  messageId: id,
+  duplicate: z.boolean(),
+  documents: z.number().int().optional().meta({ description: 'Valid documents in the message (new messages)' }),
+  status: messageStatus.optional().meta({ description: 'Where the original message is now (duplicates)' }),
+});
+
+export const messageAccepted = z.object({ messageId: id, duplicate: z.boolean() });
+export const requeued = z.object({ requeued: z.number().int().meta({ description: 'How many went back to pending' }) });
+export const health = z.object({ status: z.literal('ok') });
+
+const percentiles = z.object({
+  count: z.number().int(), p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(),
+}).meta({ description: 'Milliseconds, nearest-rank percentiles; null with no sample' });
+
+export const kpis = z.object({
+  window: z.object({ from: time, to: time, seconds: z.number() }),
+  syncLatencyMs: z.object({
+    fromOccurred: percentiles.meta({ description: 'Event at the source (occurredAt) to delivered at the target' }),
+    fromReceived: percentiles.meta({ description: 'Received by Causeway to delivered: Causeway\'s own share' }),
+  }),
+  orderToShipmentMs: percentiles.meta({ description: 'Sales order released at the ERP to its shipment at the warehouse' }),
+  throughput: z.object({ delivered: z.number().int(), perMinute: z.number(), messages: z.number().int() }),
+  errorRate: z.object({
+    failedAttemptsPerThousand: z.number(),
+    deadLettersPerThousandDeliveries: z.number(),
+    quarantinedPerThousandMessages: z.number(),
+  }),
+  counts: z.object({ attempts: z.number().int(), failedAttempts: z.number().int(), deadLetters: z.number().int(), quarantined: z.number().int(), duplicates: z.number().int() }),
+  backlog: z.array(z.object({ endpoint: z.string(), pending: z.number().int(), oldestAgeMs: z.number().nullable() })),
+});
+
+// ---- requests
+
+const limit = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, newest first (default 100)' });
+const before = z.coerce.number().int().positive().optional().meta({ description: 'Only ids below this (the previous page\'s nextBefore)' });
+const from = isoTime.optional().meta({ description: 'Not before this time (ISO-8601)' });
+const to = isoTime.optional().meta({ description: 'Before this time (ISO-8601)' });
+
+export const idParams = z.object({ id: z.coerce.number().int().positive().meta({ description: 'Message id' }) });
+export const endpointParams = z.object({ name: z.string().min(1).meta({ description: 'An endpoint of type http' }) });
+
+export const listMessagesQuery = z.object({ status: messageStatus.optional(), endpoint: z.string().optional(), from, to, limit, before });
+export const listDeliveriesQuery = z.object({
+  status: deliveryStatus.optional(), endpoint: z.string().optional(), entityKey: z.string().optional(), type: documentType.optional(), from, to, limit, before,
+});
+export const deadLettersQuery = z.object({
+  includeReplayed: z.enum(['true', 'false']).optional().meta({ description: 'Also list dead letters already replayed' }),
+  limit, before,
+});
+export const KPI_WINDOWS = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+export const kpisQuery = z.object({
+  window: z.enum(Object.keys(KPI_WINDOWS) as [keyof typeof KPI_WINDOWS, ...Array<keyof typeof KPI_WINDOWS>]).default('1h')
+    .meta({ description: 'How far back the figures reach' }),
+});
+
+export const replayWindowRequest = z.object({
+  from: isoTime.meta({ description: 'Messages received at or after this time' }),
+  to: isoTime.meta({ description: 'and before this time' }),
+  endpoint: z.string().optional().meta({ description: 'Only messages that came in through this endpoint' }),
+}).strict();
+
+export const deadLetterReplayRequest = z.object({
+  deliveryIds: z.array(id).min(1).max(10_000).optional().meta({ description: 'Dead deliveries to try again' }),
+  all: z.literal(true).optional().meta({ description: 'Every dead delivery of the tenant' }),
+}).strict().refine((r) => (r.deliveryIds === undefined) !== (r.all === undefined), { message: 'give either deliveryIds or all: true', path: [] })
+  .meta({ description: 'Either deliveryIds or all: true' });

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { documentsAccepted, message as messageSchema, messageAccepted } from '../../src/api/schemas.ts';
+import { signWebhook } from '../../src/transports/index.ts';
+import { salesOrder, shipment } from '../support/documents.ts';
+import { waitFor } from '../support/receiver.ts';
+import { problemOf, SIGNING_SECRET, startTestApi, type TestApi } from './harness.ts';
+
+describe('API ingest: POST /v1/documents', () => {
+  let api: TestApi;
+  before(async () => { api = await startTestApi('', { maxBodyBytes: 16 * 1024 }); });
+  after(() => api.close());
+
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    api.call('/v1/documents', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('accepts a valid sales order with 202, and the processor takes it on', async () => {
+    const res = await post(JSON.stringify(salesOrder('SO-100')));
+    assert.equal(res.status, 202);
+    const body = documentsAccepted.parse(await res.json());
+    assert.equal(body.duplicate, false);
+    assert.equal(body.documents, 1);
+    const m = await waitFor(async () => {
+      const r = messageSchema.parse(await (await api.call(`/v1/messages/${body.messageId}`)).json());
+      return r.status === 'processed' ? r : undefined;
+    }, 5000, 'processed message');
+    assert.equal(m.endpoint, 'api');
+    assert.equal(m.tenant, 'acme');
+    assert.match(m.receivedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('counts the documents of an array and of JSON lines', async () => {
+    const arr = await post(JSON.stringify([salesOrder('SO-101'), shipment('SO-101')]));
+    assert.equal(arr.status, 202);
+    assert.equal((await arr.json()).documents, 2);
+    const lines = await post(`${JSON.stringify(salesOrder('SO-102'))}\n${JSON.stringify(salesOrder('SO-103'))}\n`, { 'content-type': 'application/x-ndjson' });
+    assert.equal(lines.status, 202);
+    assert.equal((await lines.json()).documents, 2);
+  });
+
+  it('answers 422 naming the field at fault, and keeps the message quarantined', async () => {
+    const bad = salesOrder('SO-104', 2);
+    (bad.lines as Array<Record<string, unknown>>)[1].quantity = 'ten';
+    delete bad.shipTo;
+    const res = await post(JSON.stringify(bad));
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.equal(p.type, 'https://causeway.dev/problems/invalid-documents');
+    assert.equal(p.status, 422);
+    const paths = p.errors!.map((e) => e.path).sort();
+    assert.deepEqual(paths, ['$.lines[1].quantity', '$.shipTo']);
+    assert.ok(p.errors!.every((e) => e.code === 'DOC_INVALID' && e.message.length > 0));
+    assert.ok(p.messageId);
+    const m = await waitFor(async () => {
+      const r = await (await api.call(`/v1/messages/${p.messageId}`)).json();
+      return r.status === 'quarantined' ? r : undefined;
+    }, 5000, 'quarantined message');
+    assert.deepEqual(m.errors.map((e: { path: string }) => e.path).sort(), paths);
+  });
+
+  it('keeps the valid documents of a mixed array and says which one failed', async () => {
+    const res = await post(JSON.stringify([salesOrder('SO-105'), { ...salesOrder('SO-106'), priority: 'asap' }]));
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.equal(p.documents, 1);
+    assert.deepEqual(p.errors!.map((e) => e.path), ['$[1].priority']);
+  });
+
+  it('answers malformed JSON with its line and column, and stores the bytes verbatim', async () => {
+    const text = '{"type": "sales_order", "orderNumber": "SO-9",\n "lines": [}';
+    const res = await post(text);
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.equal(p.errors![0].code, 'JSON_SYNTAX');
+    assert.match(p.errors![0].message, /line 2/);
+    const raw = await api.call(`/v1/messages/${p.messageId}/raw`);
+    assert.equal(raw.status, 200);
+    assert.equal(raw.headers.get('content-type'), 'application/json');
+    assert.equal(await raw.text(), text);
+  });
+
+  it('refuses an unknown document type at $.type', async () => {
+    const p = await problemOf(await post(JSON.stringify({ type: 'invoice', number: 'INV-1' })));
+    assert.equal(p.status, 422);
+    assert.equal(p.errors![0].code, 'DOC_UNKNOWN_TYPE');
+    assert.equal(p.errors![0].path, '$.type');
+  });
+
+  it('refuses a document that names another tenant', async () => {
+    const p = await problemOf(await post(JSON.stringify(salesOrder('SO-107', 1, { tenant: 'globex' }))));
+    assert.equal(p.errors![0].code, 'DOC_TENANT_MISMATCH');
+    assert.equal(p.errors![0].path, '$.tenant');
+  });
+
+  it('refuses a body over api.maxBodyBytes with 413, declared or streamed, and stores nothing', async () => {
+    const before = (await (await api.call('/v1/messages?limit=1000')).json()).items.length;
+    const huge = JSON.stringify(salesOrder('SO-108', 400));
+    assert.ok(huge.length > 16 * 1024);
+    const declared = await post(huge);
+    assert.equal(declared.status, 413);
+    assert.equal((await problemOf(declared)).errors![0].code, 'BODY_TOO_LARGE');
+    const streamed = await api.call('/v1/documents', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, duplex: 'half',
+      body: new ReadableStream({ start(c) { for (let i = 0; i < 4; i++) c.enqueue(new TextEncoder().encode(huge.slice(i * 8000, (i + 1) * 8000))); c.close(); } }),
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+    assert.equal((await (await api.call('/v1/messages?limit=1000')).json()).items.length, before);
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const res = await post('<order/>', { 'content-type': 'application/xml' });
+    assert.equal(res.status, 415);
+    await problemOf(res);
+  });
+
+  it('answers a repeated Idempotency-Key with 200 and the original message, processing it once', async () => {
+    const first = await post(JSON.stringify(salesOrder('SO-110')), { 'idempotency-key': 'erp-batch-110' });
+    assert.equal(first.status, 202);
+    const { messageId } = await first.json();
+    // A retry after a lost answer may even carry different bytes: the key decides.
+    const again = await post(JSON.stringify(salesOrder('SO-110', 3)), { 'idempotency-key': 'erp-batch-110' });
+    assert.equal(again.status, 200);
+    const body = documentsAccepted.parse(await again.json());
+    assert.deepEqual({ messageId: body.messageId, duplicate: body.duplicate }, { messageId, duplicate: true });
+    const m = await (await api.call(`/v1/messages/${messageId}`)).json();
+    assert.equal(m.idempotencyKey, 'erp-batch-110');
+    assert.equal(m.duplicates, 1);
+    const same = (await (await api.call('/v1/messages?limit=1000')).json()).items.filter((x: { idempotencyKey: string }) => x.idempotencyKey === 'erp-batch-110');
+    assert.equal(same.length, 1);
+  });
+
+  it('dedupes by content when no Idempotency-Key is given', async () => {
+    const text = JSON.stringify(salesOrder('SO-111'));
+    const a = await (await post(text)).json();
+    const b = await post(text);
+    assert.equal(b.status, 200);
+    assert.equal((await b.json()).messageId, a.messageId);
+  });
+
+  it('refuses an Idempotency-Key longer than 256 characters', async () => {
+    const p = await problemOf(await post(JSON.stringify(salesOrder('SO-112')), { 'idempotency-key': 'k'.repeat(257) }));
+    assert.equal(p.status, 400);
+    assert.equal(p.errors![0].path, 'header.Idempotency-Key');
+  });
+});
+
+describe('API ingest: POST /v1/endpoints/{name}/messages', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi(`
+endpoints:
+  partner-in: { type: http, secret: "${SIGNING_SECRET}" }
+  open-in: { type: http }
+  globex-in: { type: http, tenant: globex }
+  erp-hook: { type: webhook, url: "http://127.0.0.1:9/none" }
+`);
+  });
+  after(() => api.close());
+
+  const signed = (body: Buffer, id: string, at = Math.floor(Date.now() / 1000), secret = SIGNING_SECRET) => ({
+    'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': signWebhook(secret, id, at, body),
+  });
+
+  it('stores a correctly signed payload, with webhook-id as its idempotency key', async () => {
+    const body = Buffer.from(JSON.stringify(shipment('SO-200')));
+    const res = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers: signed(body, 'msg_2Lx1') });
+    assert.equal(res.status, 202);
+    const { messageId, duplicate } = messageAccepted.parse(await res.json());
+    assert.equal(duplicate, false);
+    const m = await (await api.call(`/v1/messages/${messageId}`)).json();
+    assert.equal(m.endpoint, 'partner-in');
+    assert.equal(m.idempotencyKey, 'msg_2Lx1');
+    assert.equal(m.partnerRef, 'msg_2Lx1');
+    assert.deepEqual(Buffer.from(await (await api.call(`/v1/messages/${messageId}/raw`)).arrayBuffer()), body);
+    const again = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers: signed(body, 'msg_2Lx1') });
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { messageId, duplicate: true });
+  });
+
+  it('refuses a wrong, missing or expired signature with 401 and stores nothing', async () => {
+    const body = Buffer.from(JSON.stringify(shipment('SO-201')));
+    const count = async () => (await (await api.call('/v1/messages?endpoint=partner-in&limit=1000')).json()).items.length;
+    const stored = await count();
+    const cases: Array<[Record<string, string>, string]> = [
+      [signed(body, 'msg_a', undefined, 'whsec_' + Buffer.from('some-other-secret-of-32-bytes!!!').toString('base64')), 'SIGNATURE_INVALID'],
+      [{ ...signed(Buffer.from('{"tampered":true}'), 'msg_b') }, 'SIGNATURE_INVALID'],
+      [signed(body, 'msg_c', Math.floor(Date.now() / 1000) - 3600), 'SIGNATURE_EXPIRED'],
+      [{ 'content-type': 'application/json' }, 'SIGNATURE_MISSING'],
+    ];
+    for (const [headers, code] of cases) {
+      const res = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers });
+      assert.equal(res.status, 401, code);
+      assert.equal((await problemOf(res)).errors![0].code, code);
+    }
+    assert.equal(await count(), stored);
+  });
+
+  it('keeps binary bytes of an unsigned endpoint verbatim and shows them as base64 in the lineage', async () => {
+    const body = Buffer.from([0xff, 0xfe, 0x00, 0x49, 0x53, 0x41]);
+    const res = await api.call('/v1/endpoints/open-in/messages', { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(res.status, 202);
+    const { messageId } = await res.json();
+    const raw = await api.call(`/v1/messages/${messageId}/raw`);
+    assert.equal(raw.headers.get('content-type'), 'application/octet-stream');
+    assert.deepEqual(Buffer.from(await raw.arrayBuffer()), body);
+    const lineage = await (await api.call(`/v1/messages/${messageId}/lineage`)).json();
+    assert.deepEqual(lineage.message.raw, { encoding: 'base64', data: body.toString('base64') });
+  });
+
+  it('answers 404 for an unknown endpoint, another tenant\'s endpoint and a non-http endpoint', async () => {
+    for (const name of ['nowhere', 'globex-in', 'erp-hook']) {
+      const res = await api.call(`/v1/endpoints/${name}/messages`, { method: 'POST', body: '{}' });
+      assert.equal(res.status, 404, name);
+      await problemOf(res);
+    }
+  });
+});
