@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { salesOrder } from '../support/documents.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'causeway-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function causeway(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('causeway command line', () => {
+  it('lists its commands and refuses unknown ones', () => {
+    const r = causeway('--help');
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /serve .*demo .*validate/s);
+    assert.equal(causeway('frobnicate').status, 2);
+  });
+
+  it('validates a config and names the path of each problem', () => {
+    writeFileSync(join(dir, 'good.yaml'), 'endpoints:\n  out: { type: folder, outbox: out }\nflows:\n  - { name: f, types: [sales_order], to: out }\n');
+    const good = causeway('validate', '-c', 'good.yaml');
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /valid — 1 endpoints, 1 flows/);
+    writeFileSync(join(dir, 'bad.yaml'), 'endpoints:\n  out: { type: folder }\n  hook: { type: webhook, url: "not a url" }\nflows:\n  - { name: f, types: [invoice], to: nowhere }\n');
+    const bad = causeway('validate', '-c', 'bad.yaml');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /\$\.flows\[0\]\.types\[0\]/);
+    const again = (writeFileSync(join(dir, 'bad2.yaml'), 'endpoints:\n  out: { type: folder }\n  hook: { type: webhook, url: "not a url" }\nflows:\n  - { name: f, types: [sales_order], to: nowhere }\n'), causeway('validate', '-c', 'bad2.yaml'));
+    assert.match(again.stderr, /\$\.endpoints\.hook\.url/);
+    assert.match(again.stderr, /\$\.endpoints\.out: a folder endpoint needs an inbox, an outbox or both/);
+    assert.match(again.stderr, /\$\.flows\[0\]\.to: no endpoint named "nowhere"/);
+  });
+
+  it('reports an unset environment variable the config needs', () => {
+    writeFileSync(join(dir, 'env.yaml'), 'endpoints:\n  hook: { type: webhook, url: "https://x.example", secret: "${CAUSEWAY_TEST_UNSET_SECRET}" }\n');
+    const r = causeway('validate', '-c', 'env.yaml');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /CAUSEWAY_TEST_UNSET_SECRET is not set/);
+  });
+
+  it('prints the JSON Schema of a document type', () => {
+    const r = causeway('schema', 'shipment');
+    assert.equal(r.status, 0);
+    const schema = JSON.parse(r.stdout);
+    assert.equal(schema.properties.type.const, 'shipment');
+    assert.ok(schema.properties.packages);
+    assert.match(causeway('schema', '--list').stdout, /inventory_snapshot/);
+    assert.equal(causeway('schema', 'invoice').status, 2);
+  });
+
+  it('decodes JSON into canonical documents, and exits 1 with the path of bad ones', () => {
+    writeFileSync(join(dir, 'orders.json'), JSON.stringify([salesOrder('SO-1', 1), salesOrder('SO-2', 1, { lines: [{ lineNumber: 1, sku: 'A', quantity: 'x', uom: 'EA' }] })]));
+    const r = causeway('decode', '--codec', 'json', 'orders.json');
+    assert.equal(r.status, 1);
+    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(docs.length, 1);
+    assert.equal(docs[0].entityKey, 'order:SO-1');
+    assert.match(r.stderr, /\$\[1\]\.lines\[0\]\.quantity/);
+  });
+
+  it('encodes canonical documents', () => {
+    writeFileSync(join(dir, 'one.json'), JSON.stringify(salesOrder('SO-3', 1)));
+    const r = causeway('encode', '--codec', 'json', 'one.json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).orderNumber, 'SO-3');
+  });
+
+  it('creates API keys that are stored only as a hash, and replays and reports on a store', () => {
+    writeFileSync(join(dir, 'hub.yaml'), 'store: sqlite:hub.db\ndefaultTenant: acme\n');
+    const key = causeway('apikey', 'create', '--tenant', 'acme', '--name', 'erp', '-c', 'hub.yaml');
+    assert.equal(key.status, 0, key.stderr);
+    assert.match(key.stdout.trim(), /^cw_[A-Za-z0-9_-]{32}$/);
+    const hash = causeway('apikey', 'hash', key.stdout.trim()).stdout.trim();
+    assert.match(hash, /^sha256:[0-9a-f]{64}$/);
+    const status = causeway('status', '-c', 'hub.yaml', '--json');
+    assert.equal(status.status, 0, status.stderr);
+    assert.equal(JSON.parse(status.stdout).tenant, 'acme');
+    assert.match(causeway('replay', '-c', 'hub.yaml', '--dead-letters').stdout, /0 dead deliveries queued again/);
+  });
+});
