@@ -51,7 +51,7 @@ mappings:
 
   it('maps a sales order dropped by the ERP into the warehouse folder and archives the file', async () => {
     writeFileSync(join(dir, 'erp-out', 'so-1001.json'), JSON.stringify(salesOrder('SO-1001', 2)));
-    const out = await waitFor(() => existsSync(join(dir, 'wms-in')) && readdirSync(join(dir, 'wms-in')).find((f) => f.endsWith('.json')), 10_000, 'mapped order');
+    const out = await waitFor(() => existsSync(join(dir, 'wms-in')) && readdirSync(join(dir, 'wms-in')).find((f) => f.endsWith('.json')), 10_000, 'mapped order') as string;
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'wms-in', out), 'utf8')), {
       order_no: 'SO-1001', ship_via: 'UPS-GROUND', ship_to: { zip: '3011', country: 'NL' }, wanted: '20261122',
       lines: [{ sku: 'SKU-1', qty: 1 }, { sku: 'SKU-2', qty: 2 }],

@@ -1,12 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hashApiKey } from '../../api/index.ts';
 import { loadConfigFile } from '../../config/index.ts';
 import { storeUrl } from '../../engine/index.ts';
 import { openStore } from '../../store/index.ts';
 import { configOption, err, out, parse } from '../args.ts';
-
-export function hashApiKey(key: string): string {
-  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
 
 /** `apikey create --tenant T --name N` stores only the hash and prints the key once; `apikey hash KEY` for the config file. */
 export async function run(argv: string[]): Promise<number> {

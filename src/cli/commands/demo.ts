@@ -55,16 +55,23 @@ export async function run(argv: string[]): Promise<number> {
   try {
     out(`Causeway demo in ${dir}`);
     out(`  API ${api.url}  (key: ${key === 'causeway-demo-key-change-me-0001' ? key : '$CAUSEWAY_DEMO_KEY'})`);
+    // Each run gets its own order number: the same bytes again would be (rightly) a duplicate.
+    const run = Date.now().toString(36).toUpperCase();
     const order = JSON.parse(readFileSync(join(dir, 'sales-order.json'), 'utf8'));
+    order.orderNumber = `${order.orderNumber}-${run}`;
+    const before = new Set(listJson(join(dir, 'wms/inbox')));
     writeFileSync(join(dir, 'erp/outbox', `${order.orderNumber}.json`), JSON.stringify(order, null, 2));
     out(`1. ERP dropped ${order.orderNumber} into erp/outbox/`);
-    const mapped = await waitFor(() => listJson(join(dir, 'wms/inbox'))[0], 15_000);
+    const mapped = await waitFor(() => listJson(join(dir, 'wms/inbox')).find((f) => !before.has(f)), 15_000);
     out(`2. Warehouse received it, mapped to its own format: wms/inbox/${mapped}`);
-    copyFileSync(join(dir, 'shipment.json'), join(dir, 'wms/outbox', 'shipment-SHP-5531.json'));
-    out('3. Warehouse dropped a partial shipment confirmation into wms/outbox/');
+    const shipment = JSON.parse(readFileSync(join(dir, 'shipment.json'), 'utf8'));
+    shipment.orderNumber = order.orderNumber;
+    shipment.shipmentNumber = `${shipment.shipmentNumber}-${run}`;
+    writeFileSync(join(dir, 'wms/outbox', `${shipment.shipmentNumber}.json`), JSON.stringify(shipment, null, 2));
+    out(`3. Warehouse dropped partial shipment ${shipment.shipmentNumber} into wms/outbox/`);
     const got = await waitFor(() => received[0], 15_000);
     out(`4. ERP webhook received it, signature checked: erp/received/${got}`);
-    const [msg] = await hub.store.listMessages({ tenant, endpoint: 'wms', limit: 1 });
+    const msg = await waitFor(async () => (await hub.store.listMessages({ tenant, endpoint: 'wms', limit: 20 })).find((m) => m.partnerRef === `${shipment.shipmentNumber}.json`), 5000);
     const lineage = await waitFor(async () => {
       const l = await hub.store.lineage(tenant, msg.id);
       return l && l.deliveries.every((d) => d.status === 'delivered') ? l : undefined;
