@@ -39,6 +39,8 @@ export const carrier = z.object({
   code: z.string().max(80).optional().meta({ description: 'Carrier code in the source system' }),
   service: z.string().max(80).optional().meta({ description: 'Service level, e.g. GROUND, 2DAY' }),
   account: z.string().max(80).optional().meta({ description: 'Third-party billing account' }),
+  paymentTerms: z.enum(['prepaid', 'collect', 'third_party']).optional().meta({ description: 'Who pays the freight (X12 W66-01 PP, CC, TP)' }),
+  transportMode: z.string().max(8).optional().meta({ description: 'Transportation method code, e.g. M motor, A air (X12 W66-02)' }),
 });
 
 export const measure = z.object({ value: nonNegativeDecimal, unit: z.string().min(1).max(8) });

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { envelopeShape } from '../common.ts';
 
-const ackError = z.object({ code: z.string().max(40), message: z.string().max(1000), path: z.string().max(256).optional() });
+const ackError = z.object({
+  code: z.string().max(40),
+  message: z.string().max(1000),
+  path: z.string().max(256).optional(),
+  segmentId: z.string().max(3).optional().meta({ description: 'X12 segment at fault (AK3-01 / IK3-01)' }),
+  segmentPosition: z.number().int().positive().optional().meta({ description: 'Its position in the set, ST being 1 (AK3-02)' }),
+  loopId: z.string().max(6).optional(),
+  elementPosition: z.number().int().positive().optional().meta({ description: 'Element position in the segment (AK4-01)' }),
+  componentPosition: z.number().int().positive().optional(),
+  elementReference: z.string().max(4).optional().meta({ description: 'Data element reference number (AK4-02)' }),
+  badValue: z.string().max(99).optional().meta({ description: 'Copy of the bad data element (AK4-04)' }),
+});
 
 /** A partner's (or our) answer to a message: an X12 997/999, an API acknowledgement. */
 export const acknowledgment = z.object({

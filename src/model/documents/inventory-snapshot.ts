@@ -17,6 +17,7 @@ export const inventorySnapshot = z.object({
   ...envelopeShape,
   facility,
   depositor: z.string().max(80).optional(),
+  reportNumber: z.string().max(80).optional().meta({ description: 'The sender\'s number for this report (X12 BIA-03)' }),
   asOf: timestamp.meta({ description: 'The moment the counts are true for' }),
   scope: z.enum(['full', 'partial']).default('full').meta({ description: 'A full snapshot implies zero for every position it does not list' }),
   positions: z.array(inventoryPosition),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { carrier, envelopeShape, facility, isoDate, lineNumber, lotQuantity, party, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+import { carrier, envelopeShape, facility, isoDate, lineNumber, lotQuantity, measure, party, positiveDecimal, sku, timestamp, uom } from '../common.ts';
 
 export const purchaseOrderLine = z.object({
   lineNumber,
@@ -30,6 +30,8 @@ export const purchaseOrder = z.object({
     billOfLading: z.string().max(80).optional(),
     containers: z.array(z.object({
       sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
+      trackingNumber: z.string().max(80).optional(),
+      weight: measure.optional(),
       lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: z.string().max(80).optional() })).default([]),
     })).default([]),
   }).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom } from '../common.ts';
 
 export const shipmentLine = z.object({
   lineNumber,
@@ -30,6 +30,7 @@ export const shipment = z.object({
   shippedAt: timestamp,
   complete: z.boolean().default(true).meta({ description: 'False for a partial shipment: the rest is backordered or follows' }),
   carrier: carrier.optional(),
+  shipTo: address.optional(),
   trackingNumbers: z.array(z.string().max(80)).default([]),
   billOfLading: z.string().max(80).optional(),
   proNumber: z.string().max(80).optional(),
