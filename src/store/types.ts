@@ -227,6 +227,14 @@ export interface Store {
 
   kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample>;
 
+  /**
+   * Cluster-wide lease on a scheduled job (a source's poll, the overdue-997 check): true when this
+   * owner holds it until now + ttlMs. Renewing one's own lease succeeds; another owner's live lease
+   * refuses, so a job runs on one worker at a time however many are started.
+   */
+  tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  releaseJobLease(job: string, owner: string): Promise<void>;
+
   putApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined>;
 }

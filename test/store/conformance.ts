@@ -247,6 +247,19 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal((await store.kpiSample('other', 0, 4_000_000)).messages, 0);
     });
 
+    it('leases a scheduled job to one owner at a time, hands it over when it lapses', async () => {
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 0), true);
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w2', 1000, 500), false);
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 900), true, 'the holder renews');
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w2', 1000, 1500), false, 'renewed until 1900');
+      assert.equal(await store.tryAcquireJobLease('other-job', 'w2', 1000, 1500), true);
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w2', 1000, 1901), true, 'a lapsed lease is taken over');
+      await store.releaseJobLease('poll:erp', 'w1');
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 2000), false, 'only the holder releases');
+      await store.releaseJobLease('poll:erp', 'w2');
+      assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 2000), true);
+    });
+
     it('finds API keys by hash only', async () => {
       await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:abc', createdAt: 1 });
       assert.equal((await store.findApiKey('sha256:abc'))!.tenant, 'acme');

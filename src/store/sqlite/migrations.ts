@@ -127,4 +127,15 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'job leases',
+    sql: `
+CREATE TABLE job_leases (
+  job TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  lease_until INTEGER NOT NULL
+);
+`,
+  },
 ];

@@ -294,6 +294,17 @@ export class SqliteStore implements Store {
     };
   }
 
+  async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const r = this.q(`INSERT INTO job_leases (job, owner, lease_until) VALUES (@job, @owner, @until)
+      ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+      WHERE job_leases.owner = excluded.owner OR job_leases.lease_until < @now`).run({ job, owner, until: now + ttlMs, now });
+    return r.changes === 1;
+  }
+
+  async releaseJobLease(job: string, owner: string): Promise<void> {
+    this.q('DELETE FROM job_leases WHERE job = ? AND owner = ?').run(job, owner);
+  }
+
   async putApiKey(key: ApiKeyRecord): Promise<void> {
     this.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
       ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
