@@ -157,9 +157,16 @@ export class Hub {
       }
       return;
     }
+    // One worker polls a source at a time across the cluster; a dead holder's lease lapses.
+    const job = `source:${info.tenant}:${name}`;
+    const ttl = Math.max(5 * s.intervalMs, 2000);
     while (!signal.aborted) {
       let more = false;
       try {
+        if (!(await this.store.tryAcquireJobLease(job, this.workerId, ttl, Date.now()))) {
+          await sleep(s.intervalMs, signal);
+          continue;
+        }
         const cursor = await this.store.getCursor(info.tenant, name);
         const polled = await runtime.poll!(cursor, signal);
         if (polled.messages.length || polled.cursor !== undefined) {
@@ -174,6 +181,7 @@ export class Hub {
       }
       if (!more) await sleep(s.intervalMs, signal);
     }
+    await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
