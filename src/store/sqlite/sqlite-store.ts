@@ -24,10 +24,13 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
 
+  private readonly synchronous: 'FULL' | 'NORMAL';
+
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.synchronous = options.synchronous ?? 'FULL';
+    this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
   }
@@ -75,10 +78,24 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  /**
+   * A lease lost to a power cut only means the work is claimable again, so claims skip the fsync;
+   * the next durable commit syncs the log up to and including them.
+   */
+  private withoutFsync<T>(fn: () => T): T {
+    if (this.synchronous === 'NORMAL') return fn();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   async claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]> {
-    const rows = this.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
+    const rows = this.withoutFsync(() => this.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
       WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
-      RETURNING *`).all({ owner, until: now + leaseMs, now, limit }) as Row[];
+      RETURNING *`).all({ owner, until: now + leaseMs, now, limit })) as Row[];
     return rows.map(toMessage).sort((a, b) => a.id - b.id);
   }
 
@@ -110,7 +127,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
-    const rows = this.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+    const rows = this.withoutFsync(() => this.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
       WHERE id IN (
         SELECT d.id FROM deliveries d
         WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
@@ -118,7 +135,7 @@ export class SqliteStore implements Store {
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
                           AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id < d.id)
         ORDER BY d.available_at, d.id LIMIT @limit)
-      RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) }) as Row[];
+      RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as Row[];
     return rows.map(toDelivery).sort((a, b) => a.id - b.id);
   }
 
