@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { PoolClient } from 'pg';
 import type { NewDelivery, NewMessage } from '../../src/store/index.ts';
 import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
@@ -52,6 +53,13 @@ describe('postgres', { skip }, () => {
       const numbers = await Promise.all(workers.flatMap((w) => Array.from({ length: 100 }, () => w.nextControlNumber('acme', 'partner-x', 'ISA', 999_999_999))));
       assert.equal(new Set(numbers).size, 400);
       assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i + 1));
+    });
+
+    it('gives a scheduled job to exactly one of several workers racing for it', async () => {
+      for (let round = 0; round < 20; round++) {
+        const won = await Promise.all(workers.map((w, i) => w.tryAcquireJobLease(`poll:race-${round}`, `w${i}`, 30_000, 1000)));
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won}`);
+      }
     });
 
     it('never leases one message to two workers', async () => {
@@ -146,6 +154,53 @@ describe('postgres', { skip }, () => {
       assert.deepEqual((await w2.claimDueDeliveries('w2', 10, 60_000, 3007)).map((d) => d.id), [head.id]);
     });
 
+    it('keeps a key in commit order when a worker stalls between writing its deliveries and committing', async () => {
+      const [slow, fast, outbox] = workers;
+      const [a, b] = await fast.acceptMessages([msg('stall-a', { tenant: 'stall' }), msg('stall-b', { tenant: 'stall' })]);
+      const onKey = (id: number) => ({ ...delivery(id, 'order:stall'), tenant: 'stall' });
+      const stall = stallNextCommit(slow);
+      const first = slow.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [], deliveries: [onKey(a.messageId)] }], 2000);
+      await stall.reached;
+      const second = fast.completeMessages([{ messageId: b.messageId, status: 'processed', documents: [], deliveries: [onKey(b.messageId)] }], 2000);
+      let early;
+      try {
+        await Promise.race([second, new Promise((r) => setTimeout(r, 300))]);
+        early = await outbox.claimDueDeliveries('outbox', 10, 60_000, 3000);
+      } finally {
+        stall.release();
+        await Promise.all([first, second]);
+      }
+      assert.deepEqual(early, [], 'nothing of the key may go out before the earlier write commits');
+      const [head] = await outbox.claimDueDeliveries('outbox', 10, 60_000, 3001);
+      assert.equal(head.messageId, a.messageId);
+      await outbox.recordAttempts([{ deliveryId: head.id, tenant: 'stall', startedAt: 3001, finishedAt: 3002, outcome: 'delivered' }], 3002);
+      assert.deepEqual((await outbox.claimDueDeliveries('outbox', 10, 60_000, 3003)).map((d) => d.messageId), [b.messageId]);
+    });
+
+    it('keeps a key from other claimers while a claim of it is still committing', async () => {
+      const [w1, w2, w3] = workers;
+      const [a, b] = await w1.acceptMessages([msg('race-a', { tenant: 'race' }), msg('race-b', { tenant: 'race' })]);
+      const onKey = (id: number) => ({ ...delivery(id, 'order:race'), tenant: 'race' });
+      await w1.completeMessages([
+        { messageId: a.messageId, status: 'processed', documents: [], deliveries: [onKey(a.messageId)] },
+        { messageId: b.messageId, status: 'processed', documents: [], deliveries: [onKey(b.messageId)] },
+      ], 2000);
+      const [head] = await w1.claimDueDeliveries('w1', 10, 60_000, 3000);
+      await w1.recordAttempts([{ deliveryId: head.id, tenant: 'race', startedAt: 3000, finishedAt: 3001, outcome: 'permanent', error: 'unknown SKU' }], 3001);
+      const stall = stallNextCommit(w1);
+      const followerClaim = w1.claimDueDeliveries('w1', 10, 60_000, 3002);
+      await stall.reached;
+      let rival;
+      try {
+        assert.equal(await w3.requeueDeadDeliveries('race', [head.id], 3003), 1);
+        rival = await w2.claimDueDeliveries('w2', 10, 60_000, 3004);
+      } finally {
+        stall.release();
+      }
+      assert.deepEqual((await followerClaim).map((d) => d.messageId), [b.messageId]);
+      assert.deepEqual(rival, [], 'w1 is taking the key');
+    });
+
     it('accepts a batch of 500 messages in a few statements, duplicates inside the batch included', async () => {
       let statements = 0;
       const counting = new PostgresStore({ url: db.url, pool: { max: 1 } });
@@ -171,3 +226,29 @@ describe('postgres', { skip }, () => {
     });
   });
 });
+
+/** Holds the next COMMIT a store sends until released: a worker stalled at the worst moment. */
+function stallNextCommit(store: PostgresStore): { reached: Promise<void>; release(): void } {
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedP = new Promise<void>((r) => { reached = r; });
+  const released = new Promise<void>((r) => { release = r; });
+  let armed = true;
+  const original = store.pool.connect.bind(store.pool) as () => Promise<PoolClient>;
+  (store.pool as { connect: unknown }).connect = async () => {
+    const client = await original();
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as { query: unknown }).query = async (...args: unknown[]) => {
+      if (armed && args[0] === 'COMMIT') {
+        armed = false;
+        (store.pool as { connect: unknown }).connect = original;
+        (client as { query: unknown }).query = query;
+        reached();
+        await released;
+      }
+      return query(...args);
+    };
+    return client;
+  };
+  return { reached: reachedP, release };
+}

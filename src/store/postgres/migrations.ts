@@ -131,4 +131,15 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'job leases',
+    sql: `
+CREATE TABLE job_leases (
+  job text PRIMARY KEY,
+  owner text NOT NULL,
+  lease_until bigint NOT NULL
+);
+`,
+  },
 ];

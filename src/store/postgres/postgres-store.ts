@@ -439,6 +439,18 @@ export class PostgresStore implements Store {
     };
   }
 
+  async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    // The upsert's row lock decides between workers racing for the same job.
+    const r = await this.pool.query(`INSERT INTO job_leases AS l (job, owner, lease_until) VALUES ($1, $2, $3)
+      ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+      WHERE l.owner = excluded.owner OR l.lease_until < $4`, [job, owner, now + ttlMs, now]);
+    return r.rowCount === 1;
+  }
+
+  async releaseJobLease(job: string, owner: string): Promise<void> {
+    await this.query('DELETE FROM job_leases WHERE job = $1 AND owner = $2', [job, owner]);
+  }
+
   async putApiKey(key: ApiKeyRecord): Promise<void> {
     await this.query(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`,
