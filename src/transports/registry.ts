@@ -1,6 +1,7 @@
 import type { EndpointSpec } from './contract.ts';
 import { folderEndpoint } from './folder/index.ts';
 import { httpEndpoint } from './http/http.ts';
+import { sftpEndpoint } from './sftp/index.ts';
 import { webhookEndpoint } from './webhook/index.ts';
 
 const specs = new Map<string, EndpointSpec>();
@@ -18,4 +19,4 @@ export function endpointSpecs(): EndpointSpec[] {
   return [...specs.values()];
 }
 
-for (const spec of [folderEndpoint, webhookEndpoint, httpEndpoint]) registerEndpoint(spec);
+for (const spec of [folderEndpoint, webhookEndpoint, httpEndpoint, sftpEndpoint]) registerEndpoint(spec);

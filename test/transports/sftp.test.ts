@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { parseConfig } from '../../src/config/index.ts';
+import { Hub } from '../../src/engine/index.ts';
+import { getEndpointSpec, type OutboundMessage, type SinkRuntime } from '../../src/transports/index.ts';
+import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, type RemoteFile } from '../../src/transports/sftp/index.ts';
+import { salesOrder } from '../support/documents.ts';
+import { waitFor } from '../support/receiver.ts';
+import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
+
+const silent = pino({ level: 'silent' });
+const T = 1_790_000_000; // a fixed second, so mtimes are chosen by the test rather than the clock
+
+describe('sftp inbox cursor', () => {
+  const f = (name: string, mtime: number): RemoteFile => ({ name, mtime, size: 1 });
+
+  it('takes a file that appears later in the same second as the last one taken', () => {
+    let cursor = parseCursor(null);
+    const first = [f('a.edi', T)];
+    cursor = advanceCursor(cursor, first, newFiles(first, cursor), [], [], 100);
+    const later = [f('a.edi', T), f('b.edi', T)];
+    assert.deepEqual(newFiles(later, cursor).map((x) => x.name), ['b.edi']);
+  });
+
+  it('takes a file renamed into the inbox with an mtime older than files already taken', () => {
+    let cursor = parseCursor(null);
+    const first = [f('b.edi', T + 5)];
+    cursor = advanceCursor(cursor, first, newFiles(first, cursor), [], [], 100);
+    assert.deepEqual(newFiles([...first, f('a.edi', T)], cursor).map((x) => x.name), ['a.edi']);
+  });
+
+  it('takes a file again when it is rewritten under the same name', () => {
+    let cursor = parseCursor(null);
+    cursor = advanceCursor(cursor, [f('stock.csv', T)], [f('stock.csv', T)], [], [], 100);
+    assert.deepEqual(newFiles([f('stock.csv', T + 60)], cursor).map((x) => x.mtime), [T + 60]);
+  });
+
+  it('forgets files that left the inbox and folds the oldest seconds past cursorMaxNames, never past a pending file', () => {
+    const listing = Array.from({ length: 30 }, (_, i) => f(`f${String(i).padStart(2, '0')}`, T + Math.floor(i / 3)));
+    let cursor = parseCursor(null);
+    const batch = newFiles(listing, cursor).slice(0, 20);
+    cursor = advanceCursor(cursor, listing, batch, [], newFiles(listing, cursor).slice(20), 12);
+    assert.ok(cursor.taken.length <= 14 && cursor.taken.length >= 12, `kept ${cursor.taken.length}`);
+    assert.equal(cursor.below, T + 2);
+    // Nothing taken comes back, the ten not taken yet are all still new, and the boundary second is still listed.
+    assert.deepEqual(newFiles(listing, cursor).map((x) => x.name), listing.slice(20).map((x) => x.name));
+    assert.deepEqual(newFiles([...listing, f('late', T + 2)], cursor).map((x) => x.name).at(0), 'late');
+    // A pending file older than the fold point holds the fold back.
+    const held = advanceCursor(parseCursor(null), listing, listing.slice(1), [], [listing[0]], 12);
+    assert.equal(held.below, T);
+    // Once archived (gone from the listing) the entries are dropped.
+    assert.deepEqual(advanceCursor(cursor, listing.slice(20), [], [], [], 12).taken, []);
+  });
+
+  it('refuses a cursor that is not its own', () => {
+    assert.throws(() => parseCursor('{"offset": 12}'), /not an SFTP inbox cursor/);
+  });
+
+  it('restores a key whose line breaks were folded to spaces or written as \\n', () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQUJD\n-----END OPENSSH PRIVATE KEY-----\n';
+    assert.equal(normalisePrivateKey(key.replace(/\n/g, ' ')), key);
+    assert.equal(normalisePrivateKey(key.replace(/\n/g, '\\n')), key);
+    assert.equal(normalisePrivateKey(key), key);
+  });
+
+  it('rejects a config without a way to log in or a folder to use', () => {
+    assert.throws(() => parseConfig('endpoints: { wms: { type: sftp, host: h, username: u, remoteInbox: /out } }', '/tmp'), /privateKey, privateKeyPath or password/);
+    assert.throws(() => parseConfig('endpoints: { wms: { type: sftp, host: h, username: u, password: p } }', '/tmp'), /remoteInbox, a remoteOutbox or both/);
+  });
+});
+
+const skip = await sshdUnavailable();
+
+describe('sftp transport against OpenSSH', { skip }, () => {
+  let sshd: SshServer;
+  let dir: string;
+  const hubs: Hub[] = [];
+
+  before(async () => {
+    sshd = await startSshd();
+    dir = mkdtempSync(join(tmpdir(), 'causeway-sftp-'));
+  });
+  after(async () => {
+    for (const hub of hubs) await hub.stop().catch(() => undefined);
+    await sshd?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A remote folder (on this machine, served by sshd) created fresh for one test. */
+  function remote(name: string): string {
+    const path = join(sshd.root, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
+
+  function login(over: Record<string, unknown> = {}): string {
+    const fields = { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKey: sshd.hostKeyFingerprint, ...over };
+    return Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+  }
+
+  async function startHub(yaml: string): Promise<Hub> {
+    const hub = await Hub.start(parseConfig(yaml, dir), { logger: silent, idleMs: 20 });
+    hubs.push(hub);
+    return hub;
+  }
+
+  async function stopHub(hub: Hub): Promise<void> {
+    await hub.stop();
+    hubs.splice(hubs.indexOf(hub), 1);
+  }
+
+  /** Drops a sales order file in a remote folder with a chosen mtime (whole seconds, as SFTP reports them). */
+  function drop(folder: string, name: string, mtime: number): void {
+    writeFileSync(join(folder, name), JSON.stringify(salesOrder(name.replace(/\.json$/, ''))));
+    utimesSync(join(folder, name), mtime, mtime);
+  }
+
+  it('ingests every remote file exactly once across a restart, without an archive', async () => {
+    const inbox = remote('exactly-once');
+    const db = join(dir, 'exactly-once.db');
+    const config = `
+store: sqlite:${db}
+defaultTenant: acme
+endpoints:
+  wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox}, batchSize: 2, pollIntervalMs: 30 }
+`;
+    for (let i = 1; i <= 8; i++) drop(inbox, `so-${i}.json`, T + i);
+    let hub = await startHub(config);
+    // Stop mid-way: some batches stored, others not yet read.
+    await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' })).length >= 2, 10_000, 'first batch');
+    await stopHub(hub);
+    // While stopped: a file in the same second as the newest, and one renamed in with an older mtime.
+    drop(inbox, 'so-8b.json', T + 8);
+    drop(inbox, 'so-0-late.json', T);
+    hub = await startHub(config);
+    const expected = [...Array.from({ length: 8 }, (_, i) => `so-${i + 1}.json`), 'so-8b.json', 'so-0-late.json'].map((n) => join(inbox, n)).sort();
+    const messages = await waitFor(async () => {
+      const m = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+      return m.length >= expected.length ? m : undefined;
+    }, 15_000, 'all files');
+    // A few more polls: nothing further may arrive.
+    await new Promise((r) => setTimeout(r, 300));
+    const all = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+    assert.deepEqual(all.map((m) => m.partnerRef).sort(), expected);
+    assert.equal(messages.length, expected.length);
+    // The cursor kept the files from being read again at all, not just deduplicated by the inbox.
+    assert.deepEqual(all.map((m) => m.duplicates), all.map(() => 0));
+    // Without an archive the files stay where the partner put them.
+    assert.equal(readdirSync(inbox).length, expected.length);
+    await stopHub(hub);
+  });
+
+  it('takes a file that appears in the same mtime second as the cursor', async () => {
+    const inbox = remote('same-second');
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'same-second.db')}
+defaultTenant: acme
+endpoints:
+  wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox}, pollIntervalMs: 30 }
+`);
+    drop(inbox, 'a.json', T);
+    await waitFor(async () => (await hub.store.getCursor('acme', 'wms-out'))?.includes('a.json'), 10_000, 'cursor past a.json');
+    drop(inbox, 'b.json', T);
+    const refs = await waitFor(async () => {
+      const m = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+      return m.length >= 2 ? m.map((x) => x.partnerRef).sort() : undefined;
+    }, 10_000, 'b.json');
+    assert.deepEqual(refs, [join(inbox, 'a.json'), join(inbox, 'b.json')]);
+    assert.deepEqual(JSON.parse((await hub.store.getCursor('acme', 'wms-out'))!).taken, [[T, 'a.json'], [T, 'b.json']]);
+    await stopHub(hub);
+  });
+
+  it('moves read files to the archive once stored, finishing an interrupted move on a later poll; leaves files too large', async () => {
+    const inbox = remote('archive-in');
+    const archive = join(sshd.root, 'archive-later');
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'archive.db')}
+defaultTenant: acme
+endpoints:
+  wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox}, remoteArchive: ${archive}, extensions: [.json], maxFileBytes: 2000, pollIntervalMs: 30 }
+`);
+    writeFileSync(join(inbox, 'big.json'), JSON.stringify({ padding: 'x'.repeat(3000) }));
+    drop(inbox, 'a.json', T);
+    drop(inbox, 'ignored.txt', T);
+    writeFileSync(join(inbox, 'c.json.part'), '{"half": ');
+    await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' })).length, 10_000, 'a.json stored');
+    // The archive folder does not exist yet: the move fails, the file stays, and it is not read again.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(existsSync(join(inbox, 'a.json')));
+    mkdirSync(archive);
+    writeFileSync(join(archive, 'b.json'), 'archived earlier under the same name');
+    await waitFor(() => existsSync(join(archive, 'a.json')), 5000, 'a.json archived');
+    drop(inbox, 'b.json', T + 1);
+    await waitFor(() => readdirSync(archive).length === 3, 5000, 'b.json archived');
+    assert.deepEqual(readdirSync(inbox).sort(), ['big.json', 'c.json.part', 'ignored.txt']);
+    assert.equal(readFileSync(join(archive, 'b.json'), 'utf8'), 'archived earlier under the same name');
+    assert.match(readdirSync(archive).find((n) => n.startsWith('b.json.'))!, /^b\.json\.\d+-\d+$/);
+    const messages = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+    assert.deepEqual(messages.map((m) => m.partnerRef).sort(), [join(inbox, 'a.json'), join(inbox, 'b.json')]);
+    assert.deepEqual(messages.map((m) => m.duplicates), [0, 0]);
+    const cursor = JSON.parse((await hub.store.getCursor('acme', 'wms-out'))!);
+    assert.ok(cursor.taken.length <= 1);
+    assert.deepEqual(cursor.skipped.map((e: [number, string]) => e[1]), ['big.json']);
+    await stopHub(hub);
+  });
+
+  it('uploads atomically: a poller on the server never sees a partial file, and a redelivery replaces it', async () => {
+    const outbox = remote('atomic');
+    const spec = getEndpointSpec('sftp')!;
+    const settings = parseConfig(`endpoints: { wms-in: { type: sftp, ${login()}, remoteOutbox: ${outbox}, fileExtension: .json } }`, dir).endpointSettings['wms-in'];
+    const sink = (await spec.createSink!(settings, { name: 'wms-in', tenant: 'acme', logger: silent, store: undefined as never, baseDir: dir })) as SinkRuntime;
+    const big = (tag: string) => Buffer.from(JSON.stringify({ tag, lines: Array.from({ length: 40_000 }, (_, i) => ({ sku: `SKU-${i}`, quantity: String(i) })) }));
+    const message = (payload: Buffer, deliveryId: number): OutboundMessage => ({
+      deliveryId, tenant: 'acme', endpoint: 'wms-in', documentType: 'sales_order', documentId: 'd-1', entityKey: 'order:SO-1',
+      idempotencyKey: 'acme:so-1:v1', contentType: 'application/json', payload, attempt: 1,
+    });
+    // The partner's poller: reads every finished file it can see while uploads run.
+    let polling = true;
+    const seen: string[] = [];
+    const poller = (async () => {
+      while (polling) {
+        for (const name of readdirSync(outbox).filter((n) => !n.endsWith('.part'))) {
+          let text: string;
+          try {
+            text = readFileSync(join(outbox, name), 'utf8');
+          } catch {
+            continue; // replaced between listing and reading
+          }
+          seen.push(JSON.parse(text).tag); // throws on a partial file
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    try {
+      const first = await sink.deliver(message(big('first'), 1), new AbortController().signal);
+      assert.equal(first.kind, 'delivered');
+      const second = await sink.deliver(message(big('second'), 2), new AbortController().signal);
+      assert.deepEqual(second, { kind: 'delivered', partnerRef: join(outbox, 'sales_order-acme_so-1_v1.json') });
+    } finally {
+      polling = false;
+      await poller;
+      await sink.close?.();
+    }
+    assert.deepEqual(readdirSync(outbox), ['sales_order-acme_so-1_v1.json']);
+    assert.equal(JSON.parse(readFileSync(join(outbox, 'sales_order-acme_so-1_v1.json'), 'utf8')).tag, 'second');
+    assert.ok(seen.includes('first') || seen.includes('second'), 'the poller saw the file');
+  });
+
+  it('dead-letters a delivery to a server whose key differs from the configured fingerprint', async () => {
+    const outbox = remote('wrong-key');
+    const orders = join(dir, 'wrong-key-orders');
+    mkdirSync(orders);
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'wrong-key.db')}
+defaultTenant: acme
+endpoints:
+  erp-out: { type: folder, inbox: ${orders}, minAgeMs: 0 }
+  wms-in: { type: sftp, ${login({ hostKey: 'SHA256:' + 'A'.repeat(43) })}, remoteOutbox: ${outbox} }
+flows:
+  - { name: orders-to-wms, from: [erp-out], types: [sales_order], to: wms-in }
+`);
+    writeFileSync(join(orders, 'so-1.json'), JSON.stringify(salesOrder('SO-1')));
+    const dead = await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms-in', status: 'dead' }))[0], 10_000, 'dead letter');
+    assert.equal(dead.attempts, 1);
+    assert.ok(dead.lastError?.startsWith(`connecting to SFTP server 127.0.0.1:${sshd.port}: host key mismatch: the server offered ${sshd.hostKeyFingerprint}, the config expects SHA256:AAAA`), dead.lastError ?? '');
+    assert.deepEqual(readdirSync(outbox), []);
+    await stopHub(hub);
+  });
+
+  it('dead-letters a delivery the server refuses to log in', async () => {
+    const outbox = remote('bad-login');
+    const orders = join(dir, 'bad-login-orders');
+    mkdirSync(orders);
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'bad-login.db')}
+defaultTenant: acme
+endpoints:
+  erp-out: { type: folder, inbox: ${orders}, minAgeMs: 0 }
+  wms-in: { type: sftp, ${login({ privateKeyPath: undefined, password: 'not-accepted' })}, remoteOutbox: ${outbox} }
+flows:
+  - { name: orders-to-wms, from: [erp-out], types: [sales_order], to: wms-in }
+`);
+    writeFileSync(join(orders, 'so-1.json'), JSON.stringify(salesOrder('SO-1')));
+    const dead = await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms-in', status: 'dead' }))[0], 10_000, 'dead letter');
+    assert.equal(dead.attempts, 1);
+    assert.match(dead.lastError ?? '', /authentication refused/);
+    assert.doesNotMatch(dead.lastError ?? '', /not-accepted/);
+    await stopHub(hub);
+  });
+
+  it('retries deliveries while sshd is down and delivers once it is back', async () => {
+    const outbox = remote('outage');
+    const orders = join(dir, 'outage-orders');
+    mkdirSync(orders);
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'outage.db')}
+defaultTenant: acme
+retry: { maxAttempts: 50, initialDelayMs: 50, maxDelayMs: 200 }
+circuitBreaker: { failureThreshold: 100, cooldownMs: 100 }
+endpoints:
+  erp-out: { type: folder, inbox: ${orders}, minAgeMs: 0 }
+  wms-in: { type: sftp, ${login({ connectTimeoutMs: 2000 })}, remoteOutbox: ${outbox} }
+flows:
+  - { name: orders-to-wms, from: [erp-out], types: [sales_order], to: wms-in }
+`);
+    writeFileSync(join(orders, 'so-1.json'), JSON.stringify(salesOrder('SO-1')));
+    await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms-in', status: 'delivered' }))[0], 10_000, 'first delivery');
+    // The kept connection breaks with the server; the next delivery must notice, retry and reconnect.
+    await sshd.stop();
+    try {
+      writeFileSync(join(orders, 'so-2.json'), JSON.stringify(salesOrder('SO-2')));
+      await waitFor(async () => {
+        const [d] = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms-in', entityKey: 'order:SO-2' });
+        return d && d.attempts >= 3 ? d : undefined;
+      }, 15_000, 'failed attempts');
+    } finally {
+      await sshd.start();
+    }
+    const [delivered] = await waitFor(async () => {
+      const d = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms-in', entityKey: 'order:SO-2', status: 'delivered' });
+      return d.length ? d : undefined;
+    }, 15_000, 'delivery after sshd is back');
+    const messageId = (await hub.store.listMessages({ tenant: 'acme', endpoint: 'erp-out' })).find((m) => m.partnerRef === 'so-2.json')!.id;
+    const attempts = (await hub.store.lineage('acme', messageId))!.deliveries[0].attemptLog;
+    assert.ok(attempts.length >= 4);
+    assert.deepEqual(attempts.slice(0, -1).map((a) => a.outcome), attempts.slice(0, -1).map(() => 'retryable'));
+    // Refused at connect (the lost connection was noticed first) or lost under the upload.
+    assert.match(attempts[0].error ?? '', /^(connecting to SFTP server 127\.0\.0\.1:\d+: connect ECONNREFUSED|uploading \S+ on 127\.0\.0\.1:\d+: )/);
+    assert.match(attempts.at(-2)!.error ?? '', /^connecting to SFTP server 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    assert.equal(attempts.at(-1)!.outcome, 'delivered');
+    assert.equal(JSON.parse(readFileSync(delivered.partnerRef!, 'utf8')).orderNumber, 'SO-2');
+    assert.equal(readdirSync(outbox).length, 2);
+    assert.ok(!readdirSync(outbox).some((n) => n.endsWith('.part')));
+    await stopHub(hub);
+  });
+});
