@@ -29,9 +29,9 @@ const TRANSIENT = new Set(['40P01', '40001']);
 const MAX_TRANSACTION_TRIES = 5;
 
 /** bigint columns hold epoch ms, ids and counts, all far below 2^53: they come back as numbers. */
-const types = {
+const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as any)) as any,
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
