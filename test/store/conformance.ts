@@ -176,6 +176,20 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal(await store.findLatestDocument('other', 'item', 'item:A'), undefined);
     });
 
+    it('holds back a replayed dead head while a later delivery of its key is in flight', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      await processed(b.messageId, [delivery(b.messageId)]);
+      const [head] = await store.claimDueDeliveries('w1', 10, 60_000, 3000);
+      await store.recordAttempts([{ deliveryId: head.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'permanent', error: 'unknown SKU' }], 3001);
+      const [follower] = await store.claimDueDeliveries('w1', 10, 60_000, 3002);
+      assert.equal(follower.messageId, b.messageId);
+      assert.equal(await store.requeueDeadDeliveries('acme', [head.id], 3003), 1);
+      assert.deepEqual(await store.claimDueDeliveries('w2', 10, 60_000, 3004), [], 'the key is still held');
+      await store.recordAttempts([{ deliveryId: follower.id, tenant: 'acme', startedAt: 3005, finishedAt: 3006, outcome: 'delivered' }], 3006);
+      assert.deepEqual((await store.claimDueDeliveries('w2', 10, 60_000, 3007)).map((d) => d.id), [head.id]);
+    });
+
     it('filters messages and deliveries', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a', endpoint: 'erp' }), msg({ idempotencyKey: 'b', endpoint: 'api', receivedAt: 9000 })]);
       await processed(a.messageId, [delivery(a.messageId, { entityKey: 'order:7' })]);
@@ -258,6 +272,58 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 2000), false, 'only the holder releases');
       await store.releaseJobLease('poll:erp', 'w2');
       assert.equal(await store.tryAcquireJobLease('poll:erp', 'w1', 1000, 2000), true);
+    });
+
+    it('recognises an X12 interchange or set seen again within the window, not a replay of the same message', async () => {
+      const r = { tenant: 'acme', kind: 'interchange' as const, key: 'ZZ:ACME3PL:000000007', partner: 'acme-3pl', windowMs: 1000 };
+      assert.deepEqual(await store.recordEdiReceipt({ ...r, messageId: 1, at: 1000 }), { duplicate: false, firstMessageId: 1, count: 1 });
+      assert.equal((await store.recordEdiReceipt({ ...r, messageId: 1, at: 1100 })).duplicate, false, 'a replay of the first message');
+      assert.deepEqual(await store.recordEdiReceipt({ ...r, messageId: 2, at: 1500 }), { duplicate: true, firstMessageId: 1, count: 2 });
+      assert.equal((await store.recordEdiReceipt({ ...r, messageId: 2, at: 1600 })).count, 2, 'a replay of the duplicate is not counted twice');
+      assert.equal((await store.recordEdiReceipt({ ...r, tenant: 'other', messageId: 3, at: 1600 })).duplicate, false, 'per tenant');
+      assert.equal((await store.recordEdiReceipt({ ...r, kind: 'set', messageId: 3, at: 1600 })).duplicate, false, 'per kind');
+      assert.deepEqual(await store.recordEdiReceipt({ ...r, messageId: 4, at: 5000 }), { duplicate: false, firstMessageId: 4, count: 1 }, 'outside the window');
+      await store.recordEdiReceipt({ ...r, messageId: 5, at: 5100 });
+      const dups = await store.listEdiDuplicates('acme');
+      assert.deepEqual(dups.map((d) => [d.kind, d.key, d.firstMessageId, d.lastMessageId, d.count]), [['interchange', 'ZZ:ACME3PL:000000007', 4, 5, 2]]);
+      assert.equal((await store.listEdiDuplicates('other')).length, 0);
+    });
+
+    it('tracks outbound X12 groups until acknowledged, replaces a replay, marks overdue once', async () => {
+      const g = (gcn: string, key: string, deadlineAt: number | null) => ({
+        tenant: 'acme', partner: 'acme-3pl', interchangeControlNumber: `00000000${gcn}`, groupControlNumber: gcn, functionalId: 'OW',
+        sets: [{ id: '940', controlNumber: `000${gcn}` }], deliveryKey: key, messageId: 1, endpoint: '3pl-out', sentAt: 1000, deadlineAt,
+      });
+      await store.recordEdiGroups([g('1', 'k1', 5000), g('2', 'k2', 3000), g('3', 'k3', null)]);
+      // A replay reissued control numbers for k2: the group it wrote before is gone.
+      await store.recordEdiGroups([g('4', 'k2', 3000)]);
+      assert.deepEqual((await store.listEdiGroups({ tenant: 'acme' })).map((x) => [x.groupControlNumber, x.status]), [['4', 'sent'], ['3', 'sent'], ['1', 'sent']]);
+      const acked = await store.reconcileEdiGroup('acme', 'acme-3pl', '000000001', { status: 'accepted_with_errors', messageId: 9, at: 2000, detail: { sets: [] } });
+      assert.equal(acked!.status, 'accepted_with_errors');
+      assert.equal(acked!.ackMessageId, 9);
+      assert.deepEqual(acked!.ackDetail, { sets: [] });
+      assert.deepEqual(acked!.sets, [{ id: '940', controlNumber: '0001' }]);
+      assert.equal(await store.reconcileEdiGroup('acme', 'other-partner', '1', { status: 'accepted', messageId: 9, at: 2000 }), undefined);
+      assert.equal(await store.reconcileEdiGroup('other', 'acme-3pl', '1', { status: 'accepted', messageId: 9, at: 2000 }), undefined);
+      assert.deepEqual((await store.markOverdueEdiGroups(2999)).length, 0);
+      assert.deepEqual((await store.markOverdueEdiGroups(3001)).map((x) => x.groupControlNumber), ['4']);
+      assert.deepEqual((await store.markOverdueEdiGroups(9999)).length, 0, 'each group once; acknowledged and deadline-less ones never');
+      assert.deepEqual((await store.listEdiGroups({ tenant: 'acme', status: 'overdue' })).map((x) => x.groupControlNumber), ['4']);
+      // A late 997 still settles an overdue group.
+      assert.equal((await store.reconcileEdiGroup('acme', 'acme-3pl', '4', { status: 'accepted', messageId: 10, at: 4000 }))!.status, 'accepted');
+      assert.equal((await store.listEdiGroups({ tenant: 'acme', partner: 'nobody' })).length, 0);
+    });
+
+    it('raises each alert once and lists them newest first', async () => {
+      const a = { tenant: 'acme', kind: 'x12_rejected', subject: 'group 1', message: 'rejected', dedupeKey: 'x12:acme-3pl:1:rejected', createdAt: 1 };
+      assert.equal(await store.raiseAlert({ ...a, detail: { code: 'AK5-5' } }), true);
+      assert.equal(await store.raiseAlert(a), false);
+      assert.equal(await store.raiseAlert({ ...a, kind: 'x12_overdue', dedupeKey: 'x12:acme-3pl:2:overdue', createdAt: 2 }), true);
+      const all = await store.listAlerts('acme');
+      assert.deepEqual(all.map((x) => x.kind), ['x12_overdue', 'x12_rejected']);
+      assert.deepEqual(all[1]!.detail, { code: 'AK5-5' });
+      assert.deepEqual((await store.listAlerts('acme', { kind: 'x12_rejected' })).length, 1);
+      assert.deepEqual((await store.listAlerts('other')).length, 0);
     });
 
     it('finds API keys by hash only', async () => {

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import type { CausewayError } from '../../model/index.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, KpiSample, Lineage,
-  MessageFilter, MessageOutcome, NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewMessage, Page, Store,
+  StoredDelivery, StoredDocument, StoredMessage,
 } from '../types.ts';
 import { sqliteMigrations } from './migrations.ts';
 
@@ -133,7 +134,8 @@ export class SqliteStore implements Store {
         WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
           AND d.endpoint NOT IN (SELECT value FROM json_each(@skip))
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
-                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id < d.id)
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key
+                          AND (e.id < d.id OR (e.id > d.id AND e.lease_until >= @now)))
         ORDER BY d.available_at, d.id LIMIT @limit)
       RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as Row[];
     return rows.map(toDelivery).sort((a, b) => a.id - b.id);
@@ -322,6 +324,77 @@ export class SqliteStore implements Store {
     this.q('DELETE FROM job_leases WHERE job = ? AND owner = ?').run(job, owner);
   }
 
+  async recordEdiReceipt(r: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
+    return this.db.transaction(() => {
+      const row = this.q('SELECT * FROM edi_receipts WHERE tenant = ? AND kind = ? AND key = ?').get(r.tenant, r.kind, r.key) as Row | undefined;
+      if (!row || row.last_seen_at < r.at - r.windowMs) {
+        // First sighting, or the last one is outside the window: control numbers may be reused after it.
+        this.q(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
+          VALUES (@tenant, @kind, @key, @partner, @messageId, @at, @messageId, @at, 1)
+          ON CONFLICT (tenant, kind, key) DO UPDATE SET partner = excluded.partner, first_message_id = excluded.first_message_id,
+            first_seen_at = excluded.first_seen_at, last_message_id = excluded.last_message_id, last_seen_at = excluded.last_seen_at, count = 1`).run(r);
+        return { duplicate: false, firstMessageId: r.messageId, count: 1 };
+      }
+      // The same message processed again (a replay) is not its own duplicate.
+      if (row.first_message_id === r.messageId) return { duplicate: false, firstMessageId: r.messageId, count: row.count as number };
+      if (row.last_message_id === r.messageId) return { duplicate: true, firstMessageId: row.first_message_id as number, count: row.count as number };
+      this.q('UPDATE edi_receipts SET count = count + 1, last_message_id = ?, last_seen_at = ? WHERE id = ?').run(r.messageId, r.at, row.id);
+      return { duplicate: true, firstMessageId: row.first_message_id as number, count: (row.count as number) + 1 };
+    }).immediate();
+  }
+
+  async listEdiDuplicates(tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
+    return (this.q(`SELECT * FROM edi_receipts WHERE tenant = ? AND count > 1 AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
+      .all(tenant, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(toEdiReceipt);
+  }
+
+  async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const key of new Set(groups.map((g) => `${g.tenant}\u0000${g.deliveryKey}`))) {
+        const [tenant, deliveryKey] = key.split('\u0000');
+        this.q('DELETE FROM edi_groups WHERE tenant = ? AND delivery_key = ?').run(tenant, deliveryKey);
+      }
+      for (const g of groups) {
+        this.q(`INSERT INTO edi_groups (tenant, partner, interchange_control_number, group_control_number, functional_id, sets, delivery_key, message_id, endpoint, sent_at, deadline_at)
+          VALUES (@tenant, @partner, @interchangeControlNumber, @groupControlNumber, @functionalId, @sets, @deliveryKey, @messageId, @endpoint, @sentAt, @deadlineAt)
+          ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
+            functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
+            endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`)
+          .run({ ...g, sets: JSON.stringify(g.sets) });
+      }
+    }).immediate();
+  }
+
+  async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+    // GS06 is compared as a number: a partner may echo 000012 for 12.
+    const r = this.q(`UPDATE edi_groups SET status = @status, acked_at = @at, ack_message_id = @messageId, ack_detail = @detail
+      WHERE tenant = @tenant AND partner = @partner AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER) RETURNING *`)
+      .get({ tenant, partner, gcn: groupControlNumber, status: ack.status, at: ack.at, messageId: ack.messageId, detail: ack.detail === undefined ? null : JSON.stringify(ack.detail) }) as Row | undefined;
+    return r && toEdiGroup(r);
+  }
+
+  async markOverdueEdiGroups(now: number): Promise<EdiGroup[]> {
+    return (this.q(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < ? RETURNING *`).all(now) as Row[]).map(toEdiGroup);
+  }
+
+  async listEdiGroups(f: EdiGroupFilter): Promise<EdiGroup[]> {
+    return (this.q(`SELECT * FROM edi_groups WHERE tenant = @tenant AND (@status IS NULL OR status = @status) AND (@partner IS NULL OR partner = @partner)
+      AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
+      .all({ tenant: f.tenant, status: f.status ?? null, partner: f.partner ?? null, before: f.before ?? null, limit: clampLimit(f.limit) }) as Row[]).map(toEdiGroup);
+  }
+
+  async raiseAlert(a: NewAlert): Promise<boolean> {
+    const r = this.q(`INSERT INTO alerts (tenant, kind, subject, message, dedupe_key, detail, created_at) VALUES (@tenant, @kind, @subject, @message, @dedupeKey, @detail, @createdAt)
+      ON CONFLICT (tenant, dedupe_key) DO NOTHING`).run({ ...a, detail: a.detail === undefined ? null : JSON.stringify(a.detail) });
+    return r.changes === 1;
+  }
+
+  async listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
+    return (this.q(`SELECT * FROM alerts WHERE tenant = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
+      .all(tenant, page.kind ?? null, page.kind ?? null, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[])
+      .map((r) => ({ id: r.id, tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: r.created_at, detail: r.detail ? JSON.parse(r.detail) : undefined }));
+  }
+
   async putApiKey(key: ApiKeyRecord): Promise<void> {
     this.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
       ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
@@ -370,6 +443,22 @@ function toDelivery(r: Row): StoredDelivery {
     entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
     occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
     availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
+  };
+}
+
+function toEdiGroup(r: Row): EdiGroup {
+  return {
+    id: r.id, tenant: r.tenant, partner: r.partner, interchangeControlNumber: r.interchange_control_number, groupControlNumber: r.group_control_number,
+    functionalId: r.functional_id, sets: JSON.parse(r.sets), deliveryKey: r.delivery_key, messageId: r.message_id, endpoint: r.endpoint,
+    status: r.status, sentAt: r.sent_at, deadlineAt: r.deadline_at, ackedAt: r.acked_at, ackMessageId: r.ack_message_id,
+    ackDetail: r.ack_detail ? JSON.parse(r.ack_detail) : null,
+  };
+}
+
+function toEdiReceipt(r: Row): EdiReceiptRow {
+  return {
+    id: r.id, tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: r.first_message_id, firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at, lastMessageId: r.last_message_id, count: r.count,
   };
 }
 
