@@ -175,6 +175,84 @@ export interface KpiSample {
   orderToShipment: number[];
 }
 
+/** X12 tracking of one outbound functional group until its 997/999 comes. */
+export type EdiGroupStatus = 'sent' | 'accepted' | 'accepted_with_errors' | 'partially_accepted' | 'rejected' | 'overdue';
+
+export interface EdiGroupSent {
+  tenant: string;
+  /** Partner profile name: control numbers are unique per partner. */
+  partner: string;
+  interchangeControlNumber: string;
+  groupControlNumber: string;
+  functionalId: string;
+  sets: Array<{ id: string; controlNumber: string }>;
+  /** The delivery's idempotency key: a replay that reissues control numbers replaces the rows it wrote before. */
+  deliveryKey: string;
+  messageId: number | null;
+  endpoint: string;
+  sentAt: number;
+  /** No acknowledgment by then: overdue. Null when the partner sends none. */
+  deadlineAt: number | null;
+}
+
+export interface EdiGroup extends EdiGroupSent {
+  id: number;
+  status: EdiGroupStatus;
+  ackedAt: number | null;
+  ackMessageId: number | null;
+  /** The acknowledgment's set statuses and errors, as the partner sent them. */
+  ackDetail: unknown;
+}
+
+export interface EdiGroupFilter extends Page {
+  tenant: string;
+  status?: EdiGroupStatus;
+  partner?: string;
+}
+
+/** An interchange (ISA13 per sender) or a set (its content) received, to recognise it when it comes again. */
+export interface EdiReceipt {
+  tenant: string;
+  kind: 'interchange' | 'set';
+  key: string;
+  partner: string;
+  messageId: number;
+  at: number;
+  /** Seen before within this long: a duplicate. Older sightings start afresh. */
+  windowMs: number;
+}
+
+export interface EdiReceiptRow {
+  id: number;
+  tenant: string;
+  kind: 'interchange' | 'set';
+  key: string;
+  partner: string;
+  firstMessageId: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  lastMessageId: number;
+  /** Times seen in the window, the first included. */
+  count: number;
+}
+
+export interface NewAlert {
+  tenant: string;
+  /** e.g. x12_rejected, x12_accepted_with_errors, x12_overdue. */
+  kind: string;
+  /** What it is about, e.g. "partner acme-3pl group 12". */
+  subject: string;
+  message: string;
+  /** One alert per key: raising it again (a replayed 997) is a no-op. */
+  dedupeKey: string;
+  createdAt: number;
+  detail?: unknown;
+}
+
+export interface Alert extends NewAlert {
+  id: number;
+}
+
 export interface ApiKeyRecord {
   id: string;
   tenant: string;
@@ -234,6 +312,21 @@ export interface Store {
    */
   tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
   releaseJobLease(job: string, owner: string): Promise<void>;
+
+  /** Records an interchange or set as received; a duplicate when the same key came in another message within the window. */
+  recordEdiReceipt(receipt: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }>;
+  /** Interchanges and sets received more than once, newest first. */
+  listEdiDuplicates(tenant: string, page?: Page): Promise<EdiReceiptRow[]>;
+  /** Tracks outbound groups (status sent); rows of the same delivery key written before are replaced. */
+  recordEdiGroups(groups: EdiGroupSent[]): Promise<void>;
+  /** Applies a partner's 997/999 to the group it acknowledges; undefined when no such group was sent. */
+  reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined>;
+  /** Groups still waiting past their deadline become overdue; returns them (each once). */
+  markOverdueEdiGroups(now: number): Promise<EdiGroup[]>;
+  listEdiGroups(filter: EdiGroupFilter): Promise<EdiGroup[]>;
+  /** Stores an alert unless one with its dedupe key exists; true when it is new. */
+  raiseAlert(alert: NewAlert): Promise<boolean>;
+  listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]>;
 
   putApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined>;

@@ -138,4 +138,59 @@ CREATE TABLE job_leases (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'edi tracking',
+    sql: `
+CREATE TABLE edi_groups (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  partner TEXT NOT NULL,
+  interchange_control_number TEXT NOT NULL,
+  group_control_number TEXT NOT NULL,
+  functional_id TEXT NOT NULL,
+  sets TEXT NOT NULL,
+  delivery_key TEXT NOT NULL,
+  message_id INTEGER,
+  endpoint TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'sent',
+  sent_at INTEGER NOT NULL,
+  deadline_at INTEGER,
+  acked_at INTEGER,
+  ack_message_id INTEGER,
+  ack_detail TEXT,
+  UNIQUE (tenant, partner, group_control_number)
+);
+CREATE INDEX edi_groups_by_key ON edi_groups (tenant, delivery_key);
+CREATE INDEX edi_groups_waiting ON edi_groups (deadline_at) WHERE status = 'sent';
+CREATE INDEX edi_groups_by_status ON edi_groups (tenant, status, id);
+
+CREATE TABLE edi_receipts (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  partner TEXT NOT NULL,
+  first_message_id INTEGER NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  last_message_id INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (tenant, kind, key)
+);
+CREATE INDEX edi_receipts_duplicates ON edi_receipts (tenant, id) WHERE count > 1;
+
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  detail TEXT,
+  created_at INTEGER NOT NULL,
+  UNIQUE (tenant, dedupe_key)
+);
+`,
+  },
 ];

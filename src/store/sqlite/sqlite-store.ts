@@ -368,7 +368,8 @@ export class SqliteStore implements Store {
   async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
     // GS06 is compared as a number: a partner may echo 000012 for 12.
     const r = this.q(`UPDATE edi_groups SET status = @status, acked_at = @at, ack_message_id = @messageId, ack_detail = @detail
-      WHERE tenant = @tenant AND partner = @partner AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER) RETURNING *`)
+      WHERE tenant = @tenant AND partner = @partner AND (group_control_number = @gcn OR (group_control_number NOT GLOB '*[^0-9]*' AND @gcn NOT GLOB '*[^0-9]*'
+        AND @gcn <> '' AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER))) RETURNING *`)
       .get({ tenant, partner, gcn: groupControlNumber, status: ack.status, at: ack.at, messageId: ack.messageId, detail: ack.detail === undefined ? null : JSON.stringify(ack.detail) }) as Row | undefined;
     return r && toEdiGroup(r);
   }

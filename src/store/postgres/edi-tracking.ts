@@ -1,0 +1,150 @@
+// PostgreSQL side of the X12 tracking store methods (outbound groups and their 997s, duplicate
+// interchanges and sets, alerts). Same behaviour as the SQLite store and the same conformance suite;
+// PostgresStore delegates to these with its pool (or the client of an open transaction).
+import type pg from 'pg';
+import type { Alert, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus, EdiReceipt, EdiReceiptRow, NewAlert, Page } from '../types.ts';
+
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+type Row = Record<string, any>;
+
+/** Migration (version 3): append to postgresMigrations. */
+export const ediTrackingMigration = {
+  version: 3,
+  name: 'edi tracking',
+  sql: `
+CREATE TABLE edi_groups (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  partner text NOT NULL,
+  interchange_control_number text NOT NULL,
+  group_control_number text NOT NULL,
+  functional_id text NOT NULL,
+  sets jsonb NOT NULL,
+  delivery_key text NOT NULL,
+  message_id bigint,
+  endpoint text NOT NULL,
+  status text NOT NULL DEFAULT 'sent',
+  sent_at bigint NOT NULL,
+  deadline_at bigint,
+  acked_at bigint,
+  ack_message_id bigint,
+  ack_detail jsonb,
+  UNIQUE (tenant, partner, group_control_number)
+);
+CREATE INDEX edi_groups_by_key ON edi_groups (tenant, delivery_key);
+CREATE INDEX edi_groups_waiting ON edi_groups (deadline_at) WHERE status = 'sent';
+CREATE INDEX edi_groups_by_status ON edi_groups (tenant, status, id);
+
+CREATE TABLE edi_receipts (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  kind text NOT NULL,
+  key text NOT NULL,
+  partner text NOT NULL,
+  first_message_id bigint NOT NULL,
+  first_seen_at bigint NOT NULL,
+  last_message_id bigint NOT NULL,
+  last_seen_at bigint NOT NULL,
+  count integer NOT NULL DEFAULT 1,
+  UNIQUE (tenant, kind, key)
+);
+CREATE INDEX edi_receipts_duplicates ON edi_receipts (tenant, id) WHERE count > 1;
+
+CREATE TABLE alerts (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  message text NOT NULL,
+  dedupe_key text NOT NULL,
+  detail jsonb,
+  created_at bigint NOT NULL,
+  UNIQUE (tenant, dedupe_key)
+);
+`,
+};
+
+const limitOf = (n: number | undefined) => Math.min(Math.max(n ?? 100, 1), 1000);
+
+/** Run inside a transaction (client): the row lock of the upsert serialises concurrent workers on one key. */
+export async function recordEdiReceipt(db: Queryable, r: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
+  // Insert or lock the existing row first, so two workers seeing the same ISA13 cannot both call it new.
+  await db.query(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
+    VALUES ($1, $2, $3, $4, $5, $6, $5, $6, 0) ON CONFLICT (tenant, kind, key) DO NOTHING`, [r.tenant, r.kind, r.key, r.partner, r.messageId, r.at]);
+  const { rows: [row] } = await db.query('SELECT * FROM edi_receipts WHERE tenant = $1 AND kind = $2 AND key = $3 FOR UPDATE', [r.tenant, r.kind, r.key]);
+  if (row.count === 0 || Number(row.last_seen_at) < r.at - r.windowMs) {
+    await db.query(`UPDATE edi_receipts SET partner = $2, first_message_id = $3, first_seen_at = $4, last_message_id = $3, last_seen_at = $4, count = 1 WHERE id = $1`,
+      [row.id, r.partner, r.messageId, r.at]);
+    return { duplicate: false, firstMessageId: r.messageId, count: 1 };
+  }
+  if (Number(row.first_message_id) === r.messageId) return { duplicate: false, firstMessageId: r.messageId, count: row.count };
+  if (Number(row.last_message_id) === r.messageId) return { duplicate: true, firstMessageId: Number(row.first_message_id), count: row.count };
+  await db.query('UPDATE edi_receipts SET count = count + 1, last_message_id = $2, last_seen_at = $3 WHERE id = $1', [row.id, r.messageId, r.at]);
+  return { duplicate: true, firstMessageId: Number(row.first_message_id), count: row.count + 1 };
+}
+
+export async function listEdiDuplicates(db: Queryable, tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
+  const { rows } = await db.query(`SELECT * FROM edi_receipts WHERE tenant = $1 AND count > 1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+    [tenant, page.before ?? null, limitOf(page.limit)]);
+  return rows.map((r: Row) => ({
+    id: Number(r.id), tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: Number(r.first_message_id),
+    firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), lastMessageId: Number(r.last_message_id), count: r.count,
+  }));
+}
+
+/** Run inside a transaction (client). */
+export async function recordEdiGroups(db: Queryable, groups: EdiGroupSent[]): Promise<void> {
+  const keys = [...new Map(groups.map((g) => [`${g.tenant}\u0000${g.deliveryKey}`, g])).values()];
+  for (const g of keys) await db.query('DELETE FROM edi_groups WHERE tenant = $1 AND delivery_key = $2', [g.tenant, g.deliveryKey]);
+  for (const g of groups) {
+    await db.query(`INSERT INTO edi_groups (tenant, partner, interchange_control_number, group_control_number, functional_id, sets, delivery_key, message_id, endpoint, sent_at, deadline_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
+        functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
+        endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`,
+    [g.tenant, g.partner, g.interchangeControlNumber, g.groupControlNumber, g.functionalId, JSON.stringify(g.sets), g.deliveryKey, g.messageId, g.endpoint, g.sentAt, g.deadlineAt]);
+  }
+}
+
+export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: string, groupControlNumber: string,
+  ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+  // GS06 compared as a number (000012 is 12); a non-numeric one compares as text.
+  const { rows: [r] } = await db.query(`UPDATE edi_groups SET status = $4, acked_at = $5, ack_message_id = $6, ack_detail = $7
+    WHERE tenant = $1 AND partner = $2 AND (group_control_number = $3 OR (group_control_number ~ '^[0-9]+$' AND $3 ~ '^[0-9]+$' AND group_control_number::numeric = $3::numeric)) RETURNING *`,
+  [tenant, partner, groupControlNumber, ack.status, ack.at, ack.messageId, ack.detail === undefined ? null : JSON.stringify(ack.detail)]);
+  return r && toEdiGroup(r);
+}
+
+export async function markOverdueEdiGroups(db: Queryable, now: number): Promise<EdiGroup[]> {
+  const { rows } = await db.query(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < $1 RETURNING *`, [now]);
+  return rows.map(toEdiGroup);
+}
+
+export async function listEdiGroups(db: Queryable, f: EdiGroupFilter): Promise<EdiGroup[]> {
+  const { rows } = await db.query(`SELECT * FROM edi_groups WHERE tenant = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR partner = $3)
+    AND ($4::bigint IS NULL OR id < $4) ORDER BY id DESC LIMIT $5`, [f.tenant, f.status ?? null, f.partner ?? null, f.before ?? null, limitOf(f.limit)]);
+  return rows.map(toEdiGroup);
+}
+
+export async function raiseAlert(db: Queryable, a: NewAlert): Promise<boolean> {
+  const r = await db.query(`INSERT INTO alerts (tenant, kind, subject, message, dedupe_key, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (tenant, dedupe_key) DO NOTHING`, [a.tenant, a.kind, a.subject, a.message, a.dedupeKey, a.detail === undefined ? null : JSON.stringify(a.detail), a.createdAt]);
+  return r.rowCount === 1;
+}
+
+export async function listAlerts(db: Queryable, tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
+  const { rows } = await db.query(`SELECT * FROM alerts WHERE tenant = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
+    [tenant, page.kind ?? null, page.before ?? null, limitOf(page.limit)]);
+  return rows.map((r: Row) => ({
+    id: Number(r.id), tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: Number(r.created_at), detail: r.detail ?? undefined,
+  }));
+}
+
+function toEdiGroup(r: Row): EdiGroup {
+  return {
+    id: Number(r.id), tenant: r.tenant, partner: r.partner, interchangeControlNumber: r.interchange_control_number, groupControlNumber: r.group_control_number,
+    functionalId: r.functional_id, sets: r.sets, deliveryKey: r.delivery_key, messageId: r.message_id === null ? null : Number(r.message_id), endpoint: r.endpoint,
+    status: r.status, sentAt: Number(r.sent_at), deadlineAt: r.deadline_at === null ? null : Number(r.deadline_at), ackedAt: r.acked_at === null ? null : Number(r.acked_at),
+    ackMessageId: r.ack_message_id === null ? null : Number(r.ack_message_id), ackDetail: r.ack_detail ?? null,
+  };
+}
