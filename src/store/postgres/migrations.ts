@@ -1,3 +1,5 @@
+import { ediTrackingMigration } from './edi-tracking.ts';
+
 /**
  * Versioned schema for PostgreSQL: the same tables and meaning as the SQLite migrations, with
  * PostgreSQL's own types. Times are epoch milliseconds in bigint columns. A migration is applied
@@ -142,4 +144,5 @@ CREATE TABLE job_leases (
 );
 `,
   },
+  ediTrackingMigration,
 ];

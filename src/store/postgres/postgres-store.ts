@@ -2,9 +2,11 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CausewayError } from '../../model/index.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, KpiSample, Lineage, MessageFilter,
-  MessageOutcome, NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
+  EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewMessage, Page, Store, StoredDelivery,
+  StoredDocument, StoredMessage,
 } from '../types.ts';
+import * as edi from './edi-tracking.ts';
 import { postgresMigrations } from './migrations.ts';
 import { toAttempt, toDeadLetter, toDelivery, toDocument, toMessage, type Row } from './rows.ts';
 
@@ -449,6 +451,41 @@ export class PostgresStore implements Store {
 
   async releaseJobLease(job: string, owner: string): Promise<void> {
     await this.query('DELETE FROM job_leases WHERE job = $1 AND owner = $2', [job, owner]);
+  }
+
+  recordEdiReceipt(receipt: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
+    return this.transaction((c) => edi.recordEdiReceipt(c, receipt));
+  }
+
+  listEdiDuplicates(tenant: string, page?: Page): Promise<EdiReceiptRow[]> {
+    return edi.listEdiDuplicates(this.pool, tenant, page);
+  }
+
+  async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
+    if (groups.length === 0) return;
+    await this.transaction((c) => edi.recordEdiGroups(c, groups));
+  }
+
+  reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string,
+    ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+    return edi.reconcileEdiGroup(this.pool, tenant, partner, groupControlNumber, ack);
+  }
+
+  /** One UPDATE ... RETURNING: workers running the check together each get a group at most once between them. */
+  markOverdueEdiGroups(now: number): Promise<EdiGroup[]> {
+    return edi.markOverdueEdiGroups(this.pool, now);
+  }
+
+  listEdiGroups(filter: EdiGroupFilter): Promise<EdiGroup[]> {
+    return edi.listEdiGroups(this.pool, filter);
+  }
+
+  raiseAlert(alert: NewAlert): Promise<boolean> {
+    return edi.raiseAlert(this.pool, alert);
+  }
+
+  listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
+    return edi.listAlerts(this.pool, tenant, page);
   }
 
   async putApiKey(key: ApiKeyRecord): Promise<void> {
