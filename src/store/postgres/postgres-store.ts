@@ -165,10 +165,16 @@ export class PostgresStore implements Store {
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    const processed = outcomes.filter((o) => o.status === 'processed');
-    const documents = processed.flatMap((o) => o.documents);
-    const deliveries = processed.flatMap((o) => o.deliveries);
     await this.transaction(async (c) => {
+      // A worker that stalled past its lease may finish a message another worker took over and
+      // completed meanwhile: only the first completion counts, the late one writes nothing.
+      const open = new Set((await c.query(`SELECT id FROM messages WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+        [outcomes.map((o) => o.messageId)])).rows.map((r) => r.id as number));
+      outcomes = outcomes.filter((o) => open.has(o.messageId));
+      if (outcomes.length === 0) return;
+      const processed = outcomes.filter((o) => o.status === 'processed');
+      const documents = processed.flatMap((o) => o.documents);
+      const deliveries = processed.flatMap((o) => o.deliveries);
       if (deliveries.length > 0) {
         // Taken in hash order so two completing workers never wait on each other in a cycle; ids
         // drawn after the lock make a key's queue order its commit order.
@@ -267,6 +273,9 @@ export class PostgresStore implements Store {
         const d = current.get(a.deliveryId);
         if (!d || d.tenant !== a.tenant) continue;
         logged.push(a);
+        // A late report from a worker whose lease lapsed after another delivered (or dead-lettered)
+        // it is kept in the log but cannot move the delivery back.
+        if (d.status !== 'pending') continue;
         const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
         const attemptsSoFar = d.attempts + 1;
         if (a.outcome === 'delivered') {
@@ -291,7 +300,7 @@ export class PostgresStore implements Store {
         logged.map((a) => a.partnerRef ?? null), logged.map((a) => a.error ?? null),
       ]);
       const changed = [...current.values()].filter((d) => d.touched);
-      await c.query(`UPDATE deliveries d SET status = u.status, attempts = u.attempts, available_at = u.available_at, delivered_at = u.delivered_at,
+      if (changed.length > 0) await c.query(`UPDATE deliveries d SET status = u.status, attempts = u.attempts, available_at = u.available_at, delivered_at = u.delivered_at,
           partner_ref = u.partner_ref, last_error = u.last_error, lease_owner = NULL, lease_until = NULL
         FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
           AS u(id, status, attempts, available_at, delivered_at, partner_ref, last_error)
