@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { Agent, request } from 'undici';
+import { startApiServer } from '../src/api/index.ts';
 import { parseConfig } from '../src/config/index.ts';
 import { Hub, percentiles } from '../src/engine/index.ts';
 import type { NewMessage } from '../src/store/index.ts';
@@ -44,10 +46,13 @@ export function measureSqliteLimits(dir: string): { singleTxPerSec: number; batc
   return { singleTxPerSec, batchedRowsPerSec };
 }
 
+const API_KEY = 'bench-key-0123456789abcdefghijkl';
+
 function config(dir: string, mapping: 'fields' | 'jsonata', url = 'http://127.0.0.1:9/unused'): string {
   return `
 store: sqlite:${join(dir, `hub-${mapping}-${Math.random().toString(36).slice(2)}.db`)}
 defaultTenant: bench
+api: { listen: 127.0.0.1:0, keys: [{ name: bench, tenant: bench, key: ${API_KEY} }] }
 worker: { batchSize: 1000, leaseMs: 600000, idleMs: 5 }
 endpoints:
   wms: { type: webhook, url: ${url}, concurrency: 64 }
@@ -131,6 +136,32 @@ export async function endToEnd(dir: string, count: number): Promise<{ perSec: nu
   return { perSec };
 }
 
+/** Through the HTTP API: clients POST /v1/documents (one order per call), Causeway delivers by webhook. */
+export async function apiToWebhook(dir: string, count: number, clients: number): Promise<{ perSec: number }> {
+  const rec = await receiver();
+  const hub = await Hub.start(parseConfig(config(dir, 'fields', rec.url), dir), { logger: silent, idleMs: 5 });
+  const api = await startApiServer(hub, { listen: '127.0.0.1:0' });
+  const agent = new Agent({ connections: clients, keepAliveTimeout: 10_000 });
+  const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(salesOrder(`A-${i}`, 10)));
+  const t = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < count) {
+      const body = bodies[next++];
+      const res = await request(`${api.url}/v1/documents`, { method: 'POST', dispatcher: agent, body, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' } });
+      await res.body.dump();
+      if (res.statusCode !== 202) throw new Error(`API answered ${res.statusCode}`);
+    }
+  }));
+  while (rec.arrivals.length < count) await new Promise((r) => setTimeout(r, 5));
+  const perSec = count / ((performance.now() - t) / 1000);
+  await agent.close();
+  await api.close();
+  await hub.stop();
+  await rec.close();
+  return { perSec };
+}
+
 /**
  * Sync latency at a fixed offered load: one order every 1/rate seconds for `seconds`, each
  * accepted like an API call (its own group-committed inbox write), timed from acceptance to the
@@ -182,9 +213,11 @@ export async function runPipelineBench(): Promise<PipelineFigures> {
     console.log(`inbox -> outbox, JSONata:   ${fmt(jsonata)} sales orders/s (${(fields / jsonata).toFixed(1)} x slower than the field map)`);
     const e2e = await endToEnd(dir, 10_000);
     console.log(`inbox -> webhook delivered on loopback: ${fmt(e2e.perSec)} sales orders/s`);
+    const viaApi = await apiToWebhook(dir, 5_000, 32);
+    console.log(`API ingest -> webhook delivered (32 clients, one order per call): ${fmt(viaApi.perSec)} sales orders/s`);
     const lat = await latencyAtLoad(dir, 500, 10);
     console.log(`sync latency at 500 orders/s offered for 10 s (accepted -> delivered): p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.sent} orders`);
-    return { latencyP50Ms: lat.p50, latencyP99Ms: lat.p99, sqliteSingleTxPerSec: raw.singleTxPerSec, sqliteBatchedRowsPerSec: raw.batchedRowsPerSec, fieldMapPerSec: fields, jsonataPerSec: jsonata, endToEndPerSec: e2e.perSec };
+    return { apiToWebhookPerSec: viaApi.perSec, latencyP50Ms: lat.p50, latencyP99Ms: lat.p99, sqliteSingleTxPerSec: raw.singleTxPerSec, sqliteBatchedRowsPerSec: raw.batchedRowsPerSec, fieldMapPerSec: fields, jsonataPerSec: jsonata, endToEndPerSec: e2e.perSec };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

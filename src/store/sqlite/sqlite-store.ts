@@ -5,6 +5,8 @@ import type {
   EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewMessage, Page, Store,
   StoredDelivery, StoredDocument, StoredMessage,
 } from '../types.ts';
+import { createRequire } from 'node:module';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 type Row = Record<string, any>;
@@ -26,6 +28,7 @@ export class SqliteStore implements Store {
   private readonly stmts = new Map<string, Database.Statement>();
 
   private readonly synchronous: 'FULL' | 'NORMAL';
+  private readonly checkpointer: BackgroundCheckpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -34,6 +37,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    if (options.path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new BackgroundCheckpointer(options.path, createRequire(import.meta.url).resolve('better-sqlite3'));
+    }
   }
 
   private q(sql: string): Database.Statement {
@@ -58,6 +65,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.stmts.clear();
     if (this.db.open) this.db.close();
   }
