@@ -11,6 +11,7 @@ import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
 import { ApiProblem } from './problems.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
+import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
 import { messageOperations } from './routes/messages.ts';
 import { opsOperations } from './routes/ops.ts';
@@ -30,6 +31,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...ingestOperations(hub),
     ...messageOperations(hub),
     ...deliveryOperations(hub),
+    ...ediOperations(hub),
     ...opsOperations(hub, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;

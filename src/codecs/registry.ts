@@ -1,7 +1,8 @@
 import type { Codec } from './contract.ts';
 import { jsonCodec } from './json.ts';
+import { x12Codec } from './x12.ts';
 
-const codecs = new Map<string, Codec>([[jsonCodec.name, jsonCodec]]);
+const codecs = new Map<string, Codec>([[jsonCodec.name, jsonCodec], [x12Codec.name, x12Codec]]);
 
 /** Codecs plug in here by name (json now; x12, edifact and csv register themselves the same way). */
 export function registerCodec(codec: Codec): void {

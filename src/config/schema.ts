@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../model/index.ts';
+import { partnerProfileSchema } from '../edi/x12/profile.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -92,8 +93,8 @@ export const configSchema = z.object({
     idleMs: z.number().int().min(1).default(200).meta({ description: 'How often an idle loop looks for new work (new work in the same process wakes it at once)' }),
   }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
-  /** Extension sections (X12 partner profiles...) validated by the parts that own them. */
-  partners: z.record(name, z.record(z.string(), z.unknown())).default({}),
+  /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
+  partners: z.record(name, partnerProfileSchema).default({}),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

@@ -2,10 +2,12 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { LoadedConfig } from '../config/index.ts';
+import { CausewayFault } from '../model/index.ts';
 import { getCodec } from '../codecs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { getEndpointSpec, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { acknowledgmentEndpoints, checkX12Config, X12Desk } from './edi/index.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -24,6 +26,8 @@ export interface HubOptions {
   batchSize?: number;
   leaseMs?: number;
   idleMs?: number;
+  /** How often the overdue-acknowledgment check runs (one worker at a time). Default one minute. */
+  overdueCheckMs?: number;
 }
 
 export const SECRET_PATHS = ['*.secret', '*.password', '*.key', '*.apiKey', '*.authorization', 'headers.authorization', '*.headers.authorization'];
@@ -42,6 +46,7 @@ export class Hub {
   readonly delivery: DeliveryWorker;
   readonly endpoints = new Map<string, EndpointInfo>();
   readonly workerId: string;
+  readonly x12: X12Desk;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly idleMs: number;
@@ -71,9 +76,12 @@ export class Hub {
     // The API is an inbound endpoint every config has, for the tenant of the caller's key.
     if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
+    const x12Problems = checkX12Config(config);
+    if (x12Problems.length) throw new CausewayFault(x12Problems);
+    this.x12 = new X12Desk({ store, endpoints: this.endpoints, partners: config.partners, metrics: this.metrics, logger });
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
-      metrics: this.metrics, logger,
+      metrics: this.metrics, logger, x12: this.x12,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
@@ -92,7 +100,7 @@ export class Hub {
 
   private async openEndpoints(): Promise<void> {
     const { config, endpointSettings, baseDir } = this.loaded;
-    const targets = new Set(config.flows.map((f) => f.to));
+    const targets = new Set([...config.flows.map((f) => f.to), ...acknowledgmentEndpoints(config)]);
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = getEndpointSpec(ep.type)!;
       const info = this.endpoints.get(name)!;
@@ -118,6 +126,7 @@ export class Hub {
     const signal = this.abort.signal;
     if (this.options.processor !== false) this.loops.push(this.runProcessor(signal));
     if (this.options.delivery !== false) this.loops.push(this.delivery.run(signal));
+    if (this.options.processor !== false && Object.keys(this.loaded.config.partners).length) this.loops.push(this.runOverdueCheck(signal));
     for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
   }
 
@@ -180,6 +189,21 @@ export class Hub {
         log.warn({ err: e }, 'polling failed; trying again');
       }
       if (!more) await sleep(s.intervalMs, signal);
+    }
+    await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
+  }
+
+  /** Marks X12 groups whose 997 is past its deadline, on one worker of the cluster at a time. */
+  private async runOverdueCheck(signal: AbortSignal): Promise<void> {
+    const every = this.options.overdueCheckMs ?? 60_000;
+    const job = 'x12:overdue-acknowledgments';
+    while (!signal.aborted) {
+      try {
+        if (await this.store.tryAcquireJobLease(job, this.workerId, Math.max(3 * every, 2000), Date.now())) await this.x12.markOverdue(Date.now());
+      } catch (e) {
+        this.logger.warn({ err: e }, 'checking for overdue X12 acknowledgments failed; trying again');
+      }
+      await sleep(every, signal);
     }
     await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
   }

@@ -6,6 +6,7 @@ import type { MessageOutcome, NewDelivery, NewDocument, Store, StoredMessage } f
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
 import type { HubMetrics } from './metrics.ts';
+import type { X12Desk } from './edi/index.ts';
 
 export interface EndpointInfo {
   name: string;
@@ -23,6 +24,8 @@ export interface ProcessorDeps {
   codeTables: Record<string, Record<string, string>>;
   metrics: HubMetrics;
   logger: Logger;
+  /** X12 duplicates, acknowledgments and group tracking; absent in tools that only decode. */
+  x12?: X12Desk;
 }
 
 /**
@@ -56,6 +59,7 @@ export class MessageProcessor {
     const { metrics } = this.deps;
     const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint));
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
+    if (m.codec === 'x12') await this.deps.x12?.screenDuplicates(m, decoded);
     const errors: CausewayError[] = [...decoded.errors];
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
@@ -83,6 +87,10 @@ export class MessageProcessor {
   private async route(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): Promise<NewDelivery[] | undefined> {
     const { flows, endpoints, mappings, codeTables, store } = this.deps;
     if (doc.type === 'item') this.items.remember(doc.tenant, doc);
+    if (this.deps.x12 && doc.type === 'acknowledgment') {
+      const acks = await this.deps.x12.route(doc, m, index);
+      if (acks) return acks;
+    }
     const out: NewDelivery[] = [];
     for (const flow of flows) {
       if (!flow.types.includes(doc.type)) continue;
@@ -101,6 +109,8 @@ export class MessageProcessor {
         }
         const codec = getCodec(target.codec) as Codec;
         const bytes = await codec.encode(payload, { tenant: doc.tenant, endpoint: target.name, options: target.codecOptions, store });
+        // Tracked before the outcome commits; a replay writes the same key and replaces the rows.
+        await this.deps.x12?.trackSent(bytes, target, `cw-${m.id}-${index}-${flow.name}`, m.id);
         out.push({
           tenant: doc.tenant, documentId: doc.id, documentType: doc.type, messageId: m.id, flow: flow.name, endpoint: target.name, entityKey: doc.entityKey,
           payload: bytes, contentType: codec.contentType,

@@ -94,7 +94,7 @@ flows:
     const routes = Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
     assert.deepEqual(routes, [
       'GET /health', 'GET /metrics', 'GET /openapi.json',
-      'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/kpis', 'GET /v1/messages', 'GET /v1/messages/{id}',
+      'GET /v1/alerts', 'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/edi/duplicates', 'GET /v1/edi/groups', 'GET /v1/kpis', 'GET /v1/messages', 'GET /v1/messages/{id}',
       'GET /v1/messages/{id}/lineage', 'GET /v1/messages/{id}/raw',
       'POST /v1/dead-letters/replay', 'POST /v1/documents', 'POST /v1/endpoints/{name}/messages', 'POST /v1/messages/{id}/replay', 'POST /v1/replay',
     ]);

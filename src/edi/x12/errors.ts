@@ -64,7 +64,12 @@ export type X12ErrorCode =
   | 'X12_VALUE_HAS_DELIMITER'
   | 'X12_VALUE_TOO_LONG'
   | 'X12_DOCUMENT_UNSUPPORTED'
-  | 'X12_DOCUMENT_INVALID';
+  | 'X12_DOCUMENT_INVALID'
+  // partner profile
+  | 'X12_PARTNER_UNKNOWN'
+  | 'X12_PARTNER_MISMATCH'
+  | 'X12_TEST_INTERCHANGE'
+  | 'X12_SET_NOT_EXCHANGED';
 
 export interface X12Error {
   code: X12ErrorCode;

@@ -23,7 +23,9 @@ export {
   type X12Element,
   type X12SegmentData,
 } from './generator.ts';
-export { decodeSet, encodeDocument, DEFAULT_SET_FOR, SUPPORTED_SETS, type DecodeContext, type SetDecodeResult, type SetEncodeResult } from './sets/index.ts';
+export { decodeSet, encodeDocument, DEFAULT_SET_FOR, SUPPORTED_SETS, type DecodeContext, type EncodeOptions, type SetDecodeResult, type SetEncodeResult } from './sets/index.ts';
+export { acknowledgeGroup, type AcknowledgmentDraft, type SetOutcome } from './acknowledge.ts';
+export * from './profile.ts';
 export * as ackCodes from './sets/ack-codes.ts';
 
 /** A decoded set: its documents, and every error about it (envelope and content). Any 'error' rejects it. */
@@ -37,7 +39,8 @@ export interface DecodedSet {
 
 export type X12DecodeItem = DecodedSet | Exclude<X12Item, { kind: 'set' }>;
 
-function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
+/** Decodes one reader item: a set into documents (with its envelope and content errors); envelope items pass through. */
+export function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
   if (item.kind !== 'set') return item;
   const set = item.set;
   // A set whose envelope is broken is not read further: its contents cannot be trusted to be whole.

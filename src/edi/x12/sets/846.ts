@@ -14,6 +14,7 @@ import {
   x12Date,
   x12Time,
   type DecodeContext,
+  type EncodeOptions,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
@@ -56,7 +57,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         break;
       }
       case 'LIN':
-        readLin(r, seg, positions);
+        readLin(r, seg, positions, ctx.allocatedQualifier ?? QTY_ALLOCATED);
         break;
       case 'REF':
         references.push(refOf(r, seg));
@@ -82,7 +83,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 }
 
 /** LIN loop: LIN-02/03.. product ids (LT for the lot), QTY per quantity kind, DTM*036 expiry, REF*ZZ status. */
-function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['positions']): void {
+function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['positions'], allocated: string): void {
   const ids = readProductIds(lin, [2, 4, 6, 8]);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', lin, 3);
   const pos: InventorySnapshot['positions'][number] = compact({ sku: ids.sku ?? '', lot: ids.lot, status: 'available', uom: '', onHand: '0', allocated: '0' });
@@ -100,7 +101,7 @@ function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['posit
         pos.onHand = v.startsWith('-') ? '0' : v;
         sawOnHand = true;
         if (v.startsWith('-')) r.error('X12_ELEMENT_INVALID', `QTY02, the quantity on hand, is ${v}; stock on hand cannot be negative.`, s, 2);
-      } else if (q === QTY_ALLOCATED) pos.allocated = v.startsWith('-') ? '0' : v;
+      } else if (q === allocated) pos.allocated = v.startsWith('-') ? '0' : v;
       else if (q === QTY_AVAILABLE) pos.available = v;
     } else if (s.id === 'DTM' && r.el(s, 1) === '036') {
       pos.expiryDate = r.date(s, 2, 'expiration date');
@@ -118,7 +119,7 @@ function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['posit
   positions.push(pos);
 }
 
-export function encode846(doc: InventorySnapshot): SetEncodeResult {
+export function encode846(doc: InventorySnapshot, options: EncodeOptions = {}): SetEncodeResult {
   const segs: X12SegmentData[] = [];
   const reportId = doc.references.find((x) => x.qualifier === 'BIA')?.value ?? doc.id.slice(-30);
   // BIA-02 report type DD: distributor (warehouse) inventory report.
@@ -130,7 +131,7 @@ export function encode846(doc: InventorySnapshot): SetEncodeResult {
   for (const p of doc.positions) {
     segs.push(['LIN', String(++n), ...productIdPairs(p.sku, undefined, p.lot)] as unknown as X12SegmentData);
     segs.push(['QTY', QTY_ON_HAND, p.onHand, p.uom]);
-    if (p.allocated !== '0') segs.push(['QTY', QTY_ALLOCATED, p.allocated, p.uom]);
+    if (p.allocated !== '0') segs.push(['QTY', options.allocatedQualifier ?? QTY_ALLOCATED, p.allocated, p.uom]);
     if (p.available !== undefined) segs.push(['QTY', QTY_AVAILABLE, p.available, p.uom]);
     if (p.expiryDate) segs.push(['DTM', '036', x12Date(p.expiryDate)]);
     if (p.status !== 'available') segs.push(['REF', REF_STATUS, p.status]);

@@ -31,6 +31,7 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   let status: Acknowledgment['status'] | undefined;
   let current: SetAck | null = null;
   let segmentPath = '';
+  let segmentAt: Pick<AckError, 'segmentId' | 'segmentPosition' | 'loopId'> = {};
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'AK2':
@@ -41,17 +42,23 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
       case segIk3: {
         // AK3-01 segment id, AK3-02 position in the set, AK3-03 loop id, AK3-04 error code.
         segmentPath = `${r.el(seg, 1)} at position ${r.el(seg, 2)}`;
+        segmentAt = { segmentId: r.el(seg, 1).slice(0, 3) || undefined, segmentPosition: positiveInt(r.el(seg, 2)), loopId: r.el(seg, 3).slice(0, 6) || undefined };
         const code = r.el(seg, 4);
-        if (code) current?.errors.push({ code: `${segIk3}-${code}`, message: `${SEGMENT_ERRORS[code] ?? `Segment error ${code}`}: segment ${segmentPath}.`, path: segmentPath });
+        if (code) current?.errors.push(compact({ code: `${segIk3}-${code}`, message: `${SEGMENT_ERRORS[code] ?? `Segment error ${code}`}: segment ${segmentPath}.`, path: segmentPath, ...segmentAt }));
         break;
       }
       case segIk4: {
         // AK4-01 element position (C030: position, component), AK4-02 element reference number, AK4-03 error code, AK4-04 bad data.
-        const pos = r.el(seg, 1).split(set.interchange.delimiters.component).join('-');
+        const parts = r.el(seg, 1).split(set.interchange.delimiters.component);
+        const pos = parts.join('-');
         const code = r.el(seg, 3);
         const bad = r.el(seg, 4);
         const path = `${segmentPath}, element ${pos}`;
-        current?.errors.push({ code: `${segIk4}-${code}`, message: `${ELEMENT_ERRORS[code] ?? `Element error ${code}`}: ${path}${bad ? ` (found ${JSON.stringify(bad)})` : ''}.`, path });
+        current?.errors.push(compact({
+          code: `${segIk4}-${code}`, message: `${ELEMENT_ERRORS[code] ?? `Element error ${code}`}: ${path}${bad ? ` (found ${JSON.stringify(bad)})` : ''}.`, path,
+          ...segmentAt, elementPosition: positiveInt(parts[0]), componentPosition: positiveInt(parts[1]),
+          elementReference: r.el(seg, 2).slice(0, 4) || undefined, badValue: bad ? bad.slice(0, 99) : undefined,
+        }));
         break;
       }
       case 'CTX':
@@ -122,13 +129,20 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
     const setCodes: string[] = [];
     for (const e of s.errors) {
       const [prefix, code] = splitCode(e.code);
-      const where = parsePath(e.path ?? '');
-      if (prefix.endsWith('3')) segs.push([ik3, where.segmentId, where.position, '', code]);
+      // The structured fields say where; documents written before they existed still carry the path.
+      const parsed = parsePath(e.path ?? '');
+      const where = {
+        segmentId: e.segmentId ?? parsed.segmentId,
+        position: e.segmentPosition !== undefined ? String(e.segmentPosition) : parsed.position,
+        element: e.elementPosition !== undefined ? `${e.elementPosition}${e.componentPosition ? `-${e.componentPosition}` : ''}` : parsed.element,
+      };
+      if (prefix.endsWith('3')) segs.push([ik3, where.segmentId, where.position, e.loopId ?? '', code]);
       else if (prefix.endsWith('4')) {
         // An AK4 needs its AK3; one without an error code of its own only says which segment.
-        if (!String(segs[segs.length - 1]![0]).endsWith('3') && !String(segs[segs.length - 1]![0]).endsWith('4')) segs.push([ik3, where.segmentId, where.position, '', '']);
-        const bad = /\(found (".*")\)\.$/.exec(e.message);
-        segs.push([ik4, where.element.includes('-') ? where.element.split('-') : where.element, '', code, bad ? (JSON.parse(bad[1]!) as string) : '']);
+        if (!String(segs[segs.length - 1]![0]).endsWith('3') && !String(segs[segs.length - 1]![0]).endsWith('4')) segs.push([ik3, where.segmentId, where.position, e.loopId ?? '', '']);
+        const found = /\(found (".*")\)\.$/.exec(e.message);
+        const bad = e.badValue ?? (found ? (JSON.parse(found[1]!) as string) : '');
+        segs.push([ik4, where.element.includes('-') ? where.element.split('-') : where.element, e.elementReference ?? '', code, bad]);
       } else setCodes.push(code);
     }
     if (s.status !== 'rejected') accepted++;
@@ -137,6 +151,11 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
   const groupCodes = doc.errors.map((e) => splitCode(e.code)[1]).slice(0, 5);
   segs.push(['AK9', STATUS_CODE[doc.status] ?? 'R', String(doc.sets.length), String(doc.sets.length), String(accepted), ...groupCodes] as unknown as X12SegmentData);
   return { id: setId, segments: segs, errors: [] };
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** 'AK3-8' -> ['AK3', '8']; codes we did not write pass as set-level. */

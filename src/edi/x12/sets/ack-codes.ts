@@ -71,6 +71,7 @@ export const GROUP_ERRORS: Readonly<Record<string, string>> = {
 /** Our set-level error codes as the AK5/IK5 code that reports them. */
 export const SET_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
   X12_SET_UNSUPPORTED: '1',
+  X12_SET_NOT_EXCHANGED: '1',
   X12_SE_MISSING: '2',
   X12_SE_CONTROL: '3',
   X12_SE_COUNT: '4',

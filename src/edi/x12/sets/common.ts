@@ -19,6 +19,14 @@ export interface DecodeContext {
   utcOffset?: string;
   /** How an 856 is read: an outbound shipment confirmation, or expected inbound (an inbound ASN). Default 'shipment'. */
   asn856As?: 'shipment' | 'purchase_order';
+  /** 846 QTY-01 code of allocated stock when the partner does not use QC. */
+  allocatedQualifier?: string;
+}
+
+/** What a partner profile changes in how a set is written. */
+export interface EncodeOptions {
+  /** 846 QTY-01 code of allocated stock (default QC). */
+  allocatedQualifier?: string;
 }
 
 export interface SetDecodeResult<D> {

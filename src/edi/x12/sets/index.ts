@@ -11,9 +11,9 @@ import { decode944, encode944 } from './944.ts';
 import { decode945, encode945 } from './945.ts';
 import { decode947, encode947 } from './947.ts';
 import { decode997, encode997 } from './997.ts';
-import type { DecodeContext, SetDecodeResult, SetEncodeResult } from './common.ts';
+import type { DecodeContext, EncodeOptions, SetDecodeResult, SetEncodeResult } from './common.ts';
 
-export type { DecodeContext, SetDecodeResult, SetEncodeResult } from './common.ts';
+export type { DecodeContext, EncodeOptions, SetDecodeResult, SetEncodeResult } from './common.ts';
 export { decode846, decode850, decode856, decode940, decode943, decode944, decode945, decode947, decode997 };
 export { encode846, encode850, encode856, encode940, encode943, encode944, encode945, encode947, encode997 };
 
@@ -70,7 +70,7 @@ export const DEFAULT_SET_FOR: Readonly<Record<string, string>> = {
 };
 
 /** Writes a canonical document as the body of a set (ST/SE come from the generator). */
-export function encodeDocument(doc: CanonicalDocument, setId?: string): SetEncodeResult {
+export function encodeDocument(doc: CanonicalDocument, setId?: string, options: EncodeOptions = {}): SetEncodeResult {
   const id = setId ?? DEFAULT_SET_FOR[doc.type] ?? '';
   switch (`${doc.type}:${id}`) {
     case 'sales_order:940':
@@ -88,7 +88,7 @@ export function encodeDocument(doc: CanonicalDocument, setId?: string): SetEncod
     case 'receipt:944':
       return encode944(doc as Parameters<typeof encode944>[0]);
     case 'inventory_snapshot:846':
-      return encode846(doc as Parameters<typeof encode846>[0]);
+      return encode846(doc as Parameters<typeof encode846>[0], options);
     case 'inventory_adjustment:947':
       return encode947(doc as Parameters<typeof encode947>[0]);
     case 'acknowledgment:997':

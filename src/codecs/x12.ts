@@ -1,0 +1,225 @@
+// The X12 codec: a stored file -> canonical documents set by set (plus the acknowledgment we owe for
+// each functional group), and a canonical document -> one interchange for a partner, using its profile.
+import { createHash } from 'node:crypto';
+import {
+  ackSetOf, acknowledgeGroup, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
+  isaVersionOf, readProfiles, readX12, translate, writeInterchange, x12Error,
+  type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
+} from '../edi/x12/index.ts';
+import { CausewayFault, type CanonicalDocument, type CausewayError } from '../model/index.ts';
+import type { Codec, DecodeContext, DecodeResult, EncodeContext } from './contract.ts';
+
+/** Where a decoded document came from, kept in `extensions.x12Envelope` for tracking, duplicates and lineage. */
+export interface X12Envelope {
+  partner?: string;
+  senderQualifier: string;
+  senderId: string;
+  receiverId: string;
+  interchange: string;
+  group: string;
+  functionalId: string;
+  set: string;
+  setId: string;
+  usage: string;
+  /** SHA-1 of the set's segments between ST and SE: the same set resent under new control numbers has the same hash. */
+  contentHash: string;
+}
+
+/** Marks an acknowledgment we generated for a partner's group (it goes to the partner, never through flows). */
+export interface X12AckMarker {
+  partner: string;
+  set: '997' | '999';
+  interchange: string;
+  senderQualifier: string;
+  senderId: string;
+}
+
+const profileCache = new WeakMap<object, Map<string, PartnerProfile>>();
+
+/** Parsed profiles of a config section, parsed once per config. */
+export function profilesOf(options: Record<string, unknown> | undefined): Map<string, PartnerProfile> {
+  const raw = options?.partnerProfiles;
+  if (!raw || typeof raw !== 'object') return new Map();
+  let p = profileCache.get(raw);
+  if (!p) profileCache.set(raw, (p = readProfiles(raw)));
+  return p;
+}
+
+function asError(e: X12Error): CausewayError {
+  const where = describePosition(e.position);
+  return { code: e.code, message: where ? `${e.message} (${where})` : e.message, position: { ...e.position } };
+}
+
+/** Our unit, carrier and facility codes <-> the partner's, through the profile's code tables. */
+export function translateCodes<T>(doc: T, p: PartnerProfile, inbound: boolean): T {
+  const { units, carriers, facilities } = p.codeTables;
+  if (!Object.keys(units).length && !Object.keys(carriers).length && !Object.keys(facilities).length) return doc;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof x === 'string' && k === 'uom') out[k] = translate(units, x, inbound);
+      else if (typeof x === 'string' && k === 'scac') out[k] = translate(carriers, x, inbound);
+      else if (typeof x === 'string' && k === 'facility') out[k] = translate(facilities, x, inbound);
+      else out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(doc) as T;
+}
+
+function setHash(set: { segments: Array<{ elements: string[] }> }): string {
+  const h = createHash('sha1');
+  // ST and SE carry the control number, which a resend changes: only the body counts.
+  for (let i = 1; i < set.segments.length - 1; i++) h.update(set.segments[i]!.elements.join('\u001f') + '\u001e');
+  return h.digest('hex');
+}
+
+export interface X12DecodeOptions {
+  partner?: string;
+  partnerProfiles?: Record<string, unknown>;
+  receivedAt?: string;
+}
+
+/**
+ * Decodes a whole stored message. One bad set rejects that set only; its group's acknowledgment says so.
+ * An interchange from a sender that is not the endpoint's partner, or a test interchange (ISA15 T) sent
+ * to a production profile, is not read into documents (but its groups are still acknowledged).
+ */
+export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult {
+  const options = (ctx.options ?? {}) as X12DecodeOptions;
+  const profiles = profilesOf(ctx.options);
+  const documents: Array<Record<string, unknown>> = [];
+  const errors: CausewayError[] = [];
+  if (options.partner && !profiles.has(options.partner)) {
+    errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${options.partner}", which has no profile under partners` });
+    return { documents, errors };
+  }
+  const receivedAt = options.receivedAt ?? new Date().toISOString();
+  let profile: PartnerProfile | undefined;
+  let setCtx: SetContext = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt };
+  let readable = true;
+  let answer = true;
+  let group: { header: GroupHeader; interchange: InterchangeHeader; sets: SetOutcome[] } | null = null;
+  for (const raw of readX12(body)) {
+    switch (raw.kind) {
+      case 'error':
+        errors.push(asError(raw.error));
+        break;
+      case 'interchange-start': {
+        const ic = raw.interchange;
+        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        profile = findProfile(profiles, options.partner, { qualifier: ic.senderQualifier, id: ic.senderId });
+        readable = true;
+        answer = true;
+        if (profile && profile.theirs.id !== ic.senderId) {
+          // Not from our partner: neither applied nor answered in the partner's name.
+          readable = false;
+          answer = false;
+          errors.push(asError(x12Error('X12_PARTNER_MISMATCH', `The interchange is from ${ic.senderQualifier}/${ic.senderId}, but this endpoint's partner ${profile.name} sends as ${profile.theirs.qualifier}/${profile.theirs.id}; it was not read.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 6, offset: ic.offset })));
+        } else if (profile && profile.usage === 'P' && ic.usage === 'T') {
+          readable = false;
+          errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${ic.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 15, offset: ic.offset })));
+        }
+        setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated };
+        break;
+      }
+      case 'group-start':
+        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        group = { header: raw.group, interchange: raw.interchange, sets: [] };
+        break;
+      case 'set': {
+        const set = raw.set;
+        let item = decodeItem(raw, setCtx);
+        if (item.kind !== 'set') break;
+        if (profile && !exchanges(profile, set.id, 'inbound')) {
+          const e = x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset });
+          item = { ...item, errors: [...item.errors, e], documents: [], accepted: false };
+        }
+        group?.sets.push({ set, errors: item.errors });
+        for (const e of item.errors) if (e.severity === 'error') errors.push(asError(e));
+        if (!readable) break;
+        const envelope: X12Envelope = {
+          ...(profile?.name ? { partner: profile.name } : {}),
+          senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
+          interchange: set.interchange.controlNumber, group: set.group.controlNumber, functionalId: set.group.functionalId,
+          set: set.controlNumber, setId: set.id, usage: set.interchange.usage, contentHash: setHash(set),
+        };
+        for (const doc of item.documents) {
+          const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
+          documents.push({ ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: envelope } });
+        }
+        break;
+      }
+      case 'group-end': {
+        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        // Acknowledgments are never acknowledged (a 997 for a 997 would echo forever).
+        if (group && answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
+          const ackSet = ackSetOf(profile);
+          const draft = acknowledgeGroup(raw.interchange, raw.group, group.sets, raw.errors, ackSet);
+          const marker: X12AckMarker = { partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId };
+          documents.push({ ...draft, extensions: { x12Ack: marker } });
+        }
+        group = null;
+        break;
+      }
+      case 'interchange-end':
+        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        break;
+      case 'ta1':
+        break;
+    }
+  }
+  return { documents, errors };
+}
+
+export interface X12EncodeOptions {
+  partner?: string;
+  partnerProfiles?: Record<string, unknown>;
+  now?: () => Date;
+}
+
+/** Writes one canonical document as an interchange for the endpoint's partner; faults name what is wrong. */
+export async function encodeX12Document(payload: unknown, ctx: EncodeContext): Promise<{ text: string; partner: PartnerProfile; written: Awaited<ReturnType<typeof writeInterchange>> }> {
+  const options = (ctx.options ?? {}) as X12EncodeOptions;
+  const profile = options.partner ? profilesOf(ctx.options).get(options.partner) : undefined;
+  if (!profile) {
+    throw new CausewayFault({ code: 'X12_PARTNER_UNKNOWN', message: options.partner ? `no partner profile "${options.partner}" under partners` : 'writing X12 needs a partner: set codecOptions.partner on the endpoint (or --partner)' });
+  }
+  if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
+    throw new CausewayFault({ code: 'X12_DOCUMENT_INVALID', path: '$', message: 'X12 is written from a canonical document (an object with a "type"); a mapping for an X12 endpoint must keep the document\'s shape' });
+  }
+  const doc = translateCodes(payload as CanonicalDocument, profile, false);
+  const setId = doc.type === 'acknowledgment' ? ackSetOf(profile) : (profile.writeAs[doc.type] ?? DEFAULT_SET_FOR[doc.type] ?? '');
+  if (setId && !exchanges(profile, setId, 'outbound')) {
+    throw new CausewayFault({ code: 'X12_SET_NOT_EXCHANGED', path: '$.type', message: `partner ${profile.name} does not take ${setId}s from us (partners.${profile.name}.sets); a ${doc.type} is written as ${setId}` });
+  }
+  const body = encodeDocument(doc, setId, { allocatedQualifier: profile.qualifiers.allocated });
+  const bodyErrors = body.errors.filter((e) => e.severity === 'error');
+  if (bodyErrors.length) throw new CausewayFault(bodyErrors.map(asError));
+  const is999 = setId === '999';
+  const written = await writeInterchange([{
+    senderCode: profile.ours.gs ?? profile.ours.id, receiverCode: profile.theirs.gs ?? profile.theirs.id,
+    // A 999 names its implementation guide in GS08 and ST03.
+    version: is999 ? '005010X231' : profile.version,
+    sets: [{ id: body.id, segments: body.segments, ...(is999 ? { implementationRef: '005010X231' } : {}) }],
+  }], {
+    sender: profile.ours, receiver: profile.theirs, version: isaVersionOf(profile), usage: profile.usage, delimiters: delimitersOf(profile),
+    lineBreaks: profile.lineBreaks, now: options.now,
+    // One sequence per partner and kind, kept in the store: unique and increasing across restarts and workers.
+    nextControlNumber: (kind) => ctx.store.nextControlNumber(ctx.tenant, `x12:${profile.name}`, kind, 999_999_999),
+  });
+  const errs = written.errors.filter((e) => e.severity === 'error');
+  if (errs.length) throw new CausewayFault(errs.map(asError));
+  return { text: written.text, partner: profile, written };
+}
+
+export const x12Codec: Codec = {
+  name: 'x12',
+  contentType: 'application/edi-x12',
+  decode: (body, ctx) => decodeX12Message(body, ctx),
+  async encode(payload, ctx) {
+    return Buffer.from((await encodeX12Document(payload, ctx)).text, 'latin1');
+  },
+};

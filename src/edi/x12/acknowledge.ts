@@ -1,0 +1,92 @@
+// Builds the acknowledgment we owe for one inbound functional group: what a 997 (or 999) says about
+// each set (AK2/AK3/AK4/AK5) and the group (AK9), from the errors the decoder found.
+import type { Acknowledgment } from '../../model/index.ts';
+import type { GroupHeader, InterchangeHeader } from './envelope.ts';
+import type { X12Error } from './errors.ts';
+import type { TransactionSet } from './reader.ts';
+import { ELEMENT_ERROR_CODE, GROUP_ERROR_CODE, SEGMENT_ERROR_CODE, SET_ERROR_CODE } from './sets/ack-codes.ts';
+
+type SetAck = Acknowledgment['sets'][number];
+type AckError = SetAck['errors'][number];
+
+/** An acknowledgment document before the engine fills its envelope (id, tenant, times). */
+export type AcknowledgmentDraft = Omit<Acknowledgment, 'id' | 'tenant' | 'receivedAt' | 'occurredAt' | 'source' | 'schemaVersion'> & { occurredAt?: string };
+
+export interface SetOutcome {
+  set: TransactionSet;
+  errors: readonly X12Error[];
+}
+
+/**
+ * The group's acknowledgment. A set with an 'error' is rejected (R), with only warnings accepted with
+ * errors (E); the group is A when every set is, R when none is accepted or its trailer is broken
+ * (AK9 codes 3/4/5), P when some are, E when all went through but with noted errors.
+ */
+export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHeader, sets: readonly SetOutcome[], groupErrors: readonly X12Error[], ackSet: '997' | '999'): AcknowledgmentDraft {
+  const [seg3, seg4, seg5] = ackSet === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
+  const setAcks: SetAck[] = sets.map(({ set, errors }) => {
+    const out: AckError[] = [];
+    let rejected = false;
+    let segmentErrors = false;
+    for (const e of errors) {
+      if (e.severity === 'error') rejected = true;
+      const setCode = SET_ERROR_CODE[e.code];
+      const p = e.position;
+      if (setCode) out.push({ code: `${seg5}-${setCode}`, message: e.message });
+      else if (p.segmentPosition !== undefined && p.segmentId) {
+        segmentErrors = true;
+        const segCode = SEGMENT_ERROR_CODE[e.code] ?? '8';
+        const where = { segmentId: p.segmentId.slice(0, 3), segmentPosition: p.segmentPosition, path: `${p.segmentId} at position ${p.segmentPosition}` };
+        out.push({ code: `${seg3}-${segCode}`, message: e.message, ...where });
+        const elCode = ELEMENT_ERROR_CODE[e.code];
+        if (p.element !== undefined && elCode) {
+          const bad = badValue(set, p.segmentPosition, p.element, p.component);
+          out.push({
+            code: `${seg4}-${elCode}`, message: e.message, ...where, path: `${where.path}, element ${p.element}${p.component ? `-${p.component}` : ''}`,
+            elementPosition: p.element, ...(p.component ? { componentPosition: p.component } : {}), ...(bad ? { badValue: bad.slice(0, 99) } : {}),
+          });
+        }
+      } else if (e.severity === 'error') out.push({ code: `${seg5}-5`, message: e.message });
+    }
+    // AK502 5: the set is rejected because of the segments reported above.
+    if (rejected && segmentErrors && !out.some((x) => x.code.startsWith(seg5))) out.push({ code: `${seg5}-5`, message: 'One or more segments in error.' });
+    const status: SetAck['status'] = rejected ? 'rejected' : out.length ? 'accepted_with_errors' : 'accepted';
+    return { transactionSetId: set.id, controlNumber: set.controlNumber, status, errors: out };
+  });
+  const groupAckErrors: AckError[] = [];
+  for (const e of groupErrors) {
+    const code = GROUP_ERROR_CODE[e.code];
+    if (code) groupAckErrors.push({ code: `AK9-${code}`, message: e.message });
+  }
+  const accepted = setAcks.filter((s) => s.status !== 'rejected').length;
+  let status: Acknowledgment['status'];
+  if (groupErrors.some((e) => e.severity === 'error') || (setAcks.length > 0 && accepted === 0)) status = 'rejected';
+  else if (accepted < setAcks.length) status = 'partially_accepted';
+  else if (setAcks.some((s) => s.status === 'accepted_with_errors')) status = 'accepted_with_errors';
+  else status = 'accepted';
+  return {
+    type: 'acknowledgment',
+    entityKey: `ack:${interchange.senderId}:${group.controlNumber}`,
+    references: [{ qualifier: 'ISA13', value: interchange.controlNumber }],
+    kind: 'functional',
+    status,
+    acknowledges: {
+      documentType: `x12-${group.functionalId}`,
+      reference: group.controlNumber,
+      senderId: interchange.senderId,
+      receiverId: interchange.receiverId,
+      functionalId: group.functionalId,
+      groupControlNumber: group.controlNumber,
+      version: group.version,
+    },
+    sets: setAcks,
+    errors: groupAckErrors,
+  };
+}
+
+/** AK4-04: a copy of the bad element, so the partner sees what we read. */
+function badValue(set: TransactionSet, position: number, element: number, component?: number): string | undefined {
+  const v = set.segments[position - 1]?.elements[element];
+  if (!v) return undefined;
+  return component ? v.split(set.interchange.delimiters.component)[component - 1] : v;
+}
