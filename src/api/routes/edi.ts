@@ -25,7 +25,7 @@ const ediGroup = z.object({
   acknowledgedAt: z.string().nullable(),
   acknowledgmentMessageId: z.number().int().nullable().meta({ description: 'The message that carried the partner\'s 997/999' }),
   acknowledgment: z.unknown().meta({ description: 'Set statuses and errors as the partner reported them' }),
-}).meta({ id: 'EdiGroup' });
+});
 
 const ediDuplicate = z.object({
   id: z.number().int(),
@@ -37,7 +37,7 @@ const ediDuplicate = z.object({
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
   count: z.number().int().meta({ description: 'Times received within the window, the first included' }),
-}).meta({ id: 'EdiDuplicate' });
+});
 
 const alert = z.object({
   id: z.number().int(),
@@ -46,7 +46,7 @@ const alert = z.object({
   message: z.string(),
   createdAt: z.string(),
   detail: z.unknown(),
-}).meta({ id: 'Alert' });
+});
 
 export function ediOperations(hub: Hub): Operation[] {
   const { store } = hub;
