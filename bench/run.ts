@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
+ * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
+ */
+import { runPipelineBench } from './pipeline.ts';
+import { runX12Bench } from './x12.ts';
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
+const want = (name: string) => !only || only.includes(name);
+const started = Date.now();
+
+console.log(`causeway benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+if (want('pipeline')) {
+  console.log('\n== pipeline (SQLite, synchronous=FULL) ==');
+  await runPipelineBench();
+}
+if (want('x12')) {
+  console.log('\n== X12 decode and encode ==');
+  await runX12Bench({ sizesMb: process.argv.includes('--quick') ? [10] : [10, 100] });
+}
+console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);
