@@ -3,6 +3,7 @@ import { folderEndpoint } from './folder/index.ts';
 import { httpEndpoint } from './http/http.ts';
 import { sftpEndpoint } from './sftp/index.ts';
 import { webhookEndpoint } from './webhook/index.ts';
+import { trytonEndpoint } from '../connectors/tryton/endpoint.ts';
 
 const specs = new Map<string, EndpointSpec>();
 
@@ -20,3 +21,4 @@ export function endpointSpecs(): EndpointSpec[] {
 }
 
 for (const spec of [folderEndpoint, webhookEndpoint, httpEndpoint, sftpEndpoint]) registerEndpoint(spec);
+registerEndpoint(trytonEndpoint);

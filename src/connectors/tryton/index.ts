@@ -12,3 +12,5 @@ export { readSalesOrders, readOrderCancels } from './read-sales-orders.ts';
 export { applyShipment, type WriteResult } from './write-shipment.ts';
 export { readPurchaseOrders, applyReceipt } from './purchases.ts';
 export { applyInventoryAdjustment, readInventorySnapshot } from './stock.ts';
+export { readReturnAuthorizations, applyReturnReceipt } from './returns.ts';
+export { trytonEndpoint, parseCursors, TRYTON_READ_TYPES, TRYTON_WRITE_TYPES, type TrytonEndpointConfig } from './endpoint.ts';

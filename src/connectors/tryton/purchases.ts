@@ -9,7 +9,7 @@ import { planLines, type OpenLine } from './order-lines.ts';
 import type { ReadResult } from './read-items.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
-import { TrytonDate } from './values.ts';
+import { effectiveDate, type TrytonDate } from './values.ts';
 import type { WriteResult } from './write-shipment.ts';
 
 interface PurchaseRow extends ChangedRecord {
@@ -131,7 +131,7 @@ export async function applyReceipt(rpc: TrytonRpc, document: Receipt, options: T
     supplier: purchase.party,
     warehouse: warehouse.id,
     reference: document.receiptNumber,
-    effective_date: new TrytonDate(document.receivedAt.slice(0, 10)),
+    effective_date: effectiveDate(document.receivedAt),
     incoming_moves: [['add', received]],
   }]);
   const [shipment] = await rpc.read<{ id: number; number: string; state: string }>(SHIPMENT_IN, [shipmentId!], ['number', 'state']);

@@ -102,7 +102,9 @@ async function addressOf(rpc: TrytonRpc, addressId: number): Promise<Address> {
 export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<SalesOrder>> {
   const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
     ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'],
-    options.pageSize ?? 100, [['state', 'in', ['waiting', 'assigned']]]);
+    // A shipment with a reference carries the warehouse's shipment number: its confirmation is
+    // being applied (or a Tryton user marked it handled), so it is no order for the warehouse.
+    options.pageSize ?? 100, [['state', 'in', ['waiting', 'assigned']], ['reference', '=', null]]);
   if (records.length === 0) return { documents: [], nextCursor };
   const warehouses = await warehouseCodesById(rpc);
   const { moves, saleOfShipment } = await salesOfShipments(rpc, records);

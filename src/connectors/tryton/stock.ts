@@ -4,7 +4,7 @@ import { rejected } from './errors.ts';
 import { lotFor, lotNumbersById, productsBySku, requireState, requireUnit, warehouseForFacility } from './lookup.ts';
 import { canonicalUnit, type TrytonOptions } from './options.ts';
 import type { TrytonRpc } from './rpc.ts';
-import { TrytonDate } from './values.ts';
+import { effectiveDate } from './values.ts';
 import type { WriteResult } from './write-shipment.ts';
 
 const INVENTORY = 'stock.inventory';
@@ -47,13 +47,14 @@ export async function applyInventoryAdjustment(rpc: TrytonRpc, document: Invento
       const expected = new Big(row?.quantity ?? 0);
       const quantity = expected.plus(delta);
       if (quantity.lt(0)) {
-        throw rejected(`adjustment ${document.adjustmentNumber}: taking ${delta.abs().toFixed()} would leave ${quantity.toFixed()} in ${warehouse.code} storage in Tryton`);
+        // Tryton's inventory counts cannot be negative; its book stock can (shipped before received).
+        throw rejected(`adjustment ${document.adjustmentNumber}: Tryton holds ${expected.toFixed()} in ${warehouse.code} storage; a change of ${delta.gt(0) ? '+' : ''}${delta.toFixed()} would leave ${quantity.toFixed()}, and Tryton cannot count below zero`);
       }
       lines.push({ product, lot, expected_quantity: expected.toNumber(), quantity: quantity.toNumber() });
     }
     [inventoryId] = await rpc.create(INVENTORY, [{
       location: warehouse.storage,
-      date: new TrytonDate(document.occurredAt.slice(0, 10) <= new Date().toISOString().slice(0, 10) ? document.occurredAt.slice(0, 10) : new Date().toISOString().slice(0, 10)),
+      date: effectiveDate(document.occurredAt),
       empty_quantity: 'keep',
       lines: [['create', lines]],
     }]);

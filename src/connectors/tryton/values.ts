@@ -108,3 +108,15 @@ export function decodeValue(value: unknown): unknown {
 function pad(v: unknown, width = 2): string {
   return String(v).padStart(width, '0');
 }
+
+/**
+ * The date an event the warehouse reports takes effect in Tryton: its local date at the facility,
+ * but never after today. Tryton refuses to make moves done on a future date, and a warehouse a
+ * time zone ahead of Tryton (or with a clock running fast) reports "tomorrow" routinely.
+ */
+export function effectiveDate(timestamp: string, now: Date = new Date()): TrytonDate {
+  const reported = timestamp.slice(0, 10);
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+  const today = [now.toISOString().slice(0, 10), local].sort()[0]!;
+  return new TrytonDate(reported <= today ? reported : today);
+}

@@ -6,7 +6,7 @@ import type { TrytonOptions } from './options.ts';
 import { planLines, type LinePlan, type OpenLine } from './order-lines.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
-import { TrytonDate } from './values.ts';
+import { effectiveDate } from './values.ts';
 
 export interface WriteResult {
   /** Tryton's number of the record the document was applied to. */
@@ -56,17 +56,27 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
   const shipment = already ?? shipments
     .filter((s) => OPEN_STATES.includes(s.state) && !s.reference && s.warehouse === warehouse.id)
     .sort((a, b) => a.id - b.id)[0];
+  if (!shipment && shipments.some((s) => s.state === 'cancelled')) {
+    throw rejected(`shipment confirmation for a cancelled order: sale ${document.orderNumber} was cancelled in Tryton (customer shipment ${shipments.filter((s) => s.state === 'cancelled').map((s) => s.number).join(', ')} cancelled) before the warehouse reported shipment ${document.shipmentNumber}; nothing was applied, the goods shipped need a decision in Tryton`);
+  }
   if (!shipment) {
     throw rejected(`over-shipment refused: sale ${document.orderNumber} has nothing left to ship from ${warehouse.code} in Tryton (shipments: ${shipments.map((s) => `${s.number} ${s.state}`).join(', ') || 'none'})`);
   }
 
   if (shipment.state === 'draft' || shipment.state === 'waiting' || shipment.state === 'assigned') {
-    await setShippedQuantities(rpc, document, options, sale, shipment, warehouse.storage);
-    await rpc.write(SHIPMENT, [shipment.id], {
-      reference: document.shipmentNumber,
-      effective_date: new TrytonDate(document.shippedAt.slice(0, 10)),
-      ...(shipment.carrier === null ? await carrierValues(rpc, document) : {}),
-    });
+    // Checked before anything is written: a refused confirmation leaves Tryton untouched.
+    const plan = await planShipment(rpc, document, options, sale, shipment.id);
+    // Then the reference goes on first: it marks the shipment as the warehouse's from here on, so
+    // a poll that sees it half-way (moves rewritten, state back to waiting) does not read it as
+    // an order to send again, and a delivery cut short finds it by this number.
+    if (shipment.reference !== document.shipmentNumber) {
+      await rpc.write(SHIPMENT, [shipment.id], {
+        reference: document.shipmentNumber,
+        effective_date: effectiveDate(document.shippedAt),
+        ...(shipment.carrier === null ? await carrierValues(rpc, document) : {}),
+      });
+    }
+    await setShippedQuantities(rpc, plan, shipment, warehouse.storage);
     if (shipment.state === 'draft') await rpc.button(SHIPMENT, 'wait', [shipment.id]);
     // The warehouse has shipped: the goods were there, whatever Tryton's book stock says.
     await rpc.button(SHIPMENT, 'assign_force', [shipment.id]);
@@ -111,13 +121,21 @@ async function openSaleLines(rpc: TrytonRpc, saleLineIds: number[], shipmentId: 
  * output) to what was shipped, one pair per lot. Lots go on both: Tryton 6.0 does not carry the
  * lot from inventory to outgoing moves. Written as target values, so a second pass is a no-op.
  */
-async function setShippedQuantities(rpc: TrytonRpc, document: Shipment, options: TrytonOptions,
-  sale: { number: string; lines: number[] }, shipment: ShipmentRow, storage: number): Promise<void> {
-  if (shipment.state === 'assigned') await rpc.button(SHIPMENT, 'wait', [shipment.id]); // assigned moves are read-only
+interface ShipmentPlan {
+  openLines: OpenLine[];
+  plans: Map<number, LinePlan>;
+}
+
+/** What goes on which sale line, refusing unknown SKUs, other units and more than is open. */
+async function planShipment(rpc: TrytonRpc, document: Shipment, options: TrytonOptions, sale: { number: string; lines: number[] }, shipmentId: number): Promise<ShipmentPlan> {
   const products = await productsBySku(rpc, options, document.lines.map((l) => l.sku));
   document.lines.forEach((line, i) => requireUnit(products.get(line.sku)!, line.uom, `shipment ${document.shipmentNumber} line ${i + 1}`));
-  const openLines = await openSaleLines(rpc, sale.lines, shipment.id);
-  const plans = planLines(sale.number, openLines, document.lines, products, 'ship');
+  const openLines = await openSaleLines(rpc, sale.lines, shipmentId);
+  return { openLines, plans: planLines(sale.number, openLines, document.lines, products, 'ship') };
+}
+
+async function setShippedQuantities(rpc: TrytonRpc, { openLines, plans }: ShipmentPlan, shipment: ShipmentRow, storage: number): Promise<void> {
+  if (shipment.state === 'assigned') await rpc.button(SHIPMENT, 'wait', [shipment.id]); // assigned moves are read-only
 
   const [current] = await rpc.read<ShipmentRow>(SHIPMENT, [shipment.id], ['outgoing_moves', 'inventory_moves']);
   const fields = ['product', 'quantity', 'origin', 'state', 'lot', 'shipment'];

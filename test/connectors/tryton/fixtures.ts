@@ -78,3 +78,19 @@ export function envelopeOf(id: string) {
     receivedAt: '2026-11-22T12:00:01Z',
   };
 }
+
+/** A confirmed sale of negative quantities: Tryton makes a customer return shipment (draft) from it. */
+export async function confirmReturnSale(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>): Promise<{ id: number; number: string; returnNumber: string; returnId: number }> {
+  const { party, address } = await partyWithAddress(rpc, 'C-ACME');
+  const saleLines = [];
+  for (const [sku, quantity] of lines) {
+    saleLines.push({ type: 'line', product: await productId(rpc, sku), quantity: -quantity, unit: 1, unit_price: new TrytonDecimal('10.00') });
+  }
+  const [id] = await rpc.create('sale.sale', [{ party, shipment_address: address, invoice_address: address, reference: 'RMA-REQ-1', lines: [['create', saleLines]] }]);
+  await rpc.button('sale.sale', 'quote', [id!]);
+  await rpc.button('sale.sale', 'confirm', [id!]);
+  const [sale] = await rpc.read<{ number: string; shipment_returns: number[] }>('sale.sale', [id!], ['number', 'shipment_returns']);
+  const [shipment] = await rpc.read<{ id: number; number: string }>('stock.shipment.out.return', sale!.shipment_returns, ['number']);
+  if (!shipment) throw new Error(`sale ${sale!.number} made no return shipment`);
+  return { id: id!, number: sale!.number, returnNumber: shipment.number, returnId: shipment.id };
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { formatError, validateDocument, type CanonicalDocument } from '../../model/index.ts';
+import type { DeliveryOutcome, EndpointContext, EndpointSpec, InboundMessage, OutboundMessage, PollResult, SinkRuntime, SourceRuntime } from '../../transports/index.ts';
+import { isTrytonError } from './errors.ts';
+import type { TrytonOptions } from './options.ts';
+import { applyReceipt, readPurchaseOrders } from './purchases.ts';
+import type { ReadResult } from './read-items.ts';
+import { readItems } from './read-items.ts';
+import { readOrderCancels, readSalesOrders } from './read-sales-orders.ts';
+import { applyReturnReceipt, readReturnAuthorizations } from './returns.ts';
+import { TrytonRpc } from './rpc.ts';
+import { applyInventoryAdjustment } from './stock.ts';
+import { applyShipment, type WriteResult } from './write-shipment.ts';
+
+/** What the endpoint can read from Tryton, each from the Tryton model whose changes it follows. */
+const READERS = {
+  item: { model: 'product.template', read: readItems },
+  sales_order: { model: 'stock.shipment.out', read: readSalesOrders },
+  order_cancel: { model: 'stock.shipment.out', read: readOrderCancels },
+  purchase_order: { model: 'purchase.purchase', read: readPurchaseOrders },
+  return_authorization: { model: 'stock.shipment.out.return', read: readReturnAuthorizations },
+} satisfies Record<string, { model: string; read: (rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions) => Promise<ReadResult<CanonicalDocument>> }>;
+
+export type TrytonReadType = keyof typeof READERS;
+export const TRYTON_READ_TYPES = Object.keys(READERS) as [TrytonReadType, ...TrytonReadType[]];
+
+/** What the endpoint applies to Tryton, by canonical document type. */
+const WRITERS: { [T in CanonicalDocument['type']]?: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult> } = {
+  shipment: applyShipment,
+  receipt: applyReceipt,
+  inventory_adjustment: applyInventoryAdjustment,
+  return_receipt: applyReturnReceipt,
+};
+export const TRYTON_WRITE_TYPES = Object.keys(WRITERS);
+
+/**
+ * A poll that only passes records nothing is made of (other warehouses, services, backorders)
+ * reads on, up to this many pages, so catching up after downtime does not wait a poll interval
+ * per empty page.
+ */
+const PAGES_PER_POLL = 10;
+
+const config = z.object({
+  url: z.url().meta({ description: 'Tryton server root, where its JSON-RPC answers', examples: ['http://127.0.0.1:8000', 'https://erp.example.com'] }),
+  database: z.string().min(1).meta({ description: 'Tryton database name', examples: ['production'] }),
+  user: z.string().min(1).meta({ description: 'Tryton login the connector acts as', examples: ['causeway'] }),
+  password: z.string().min(1).meta({
+    description: 'That user\'s password; use ${ENV} so it never sits in the file. Sent only in the login call, never logged',
+    examples: ['${TRYTON_PASSWORD}'],
+  }),
+  warehouses: z.record(z.string().min(1), z.string().min(1)).refine((w) => Object.keys(w).length > 0, { message: 'map at least one Tryton warehouse to a facility' })
+    .refine((w) => new Set(Object.values(w)).size === Object.values(w).length, { message: 'each facility may be mapped from one Tryton warehouse only' })
+    .meta({ description: 'Tryton warehouse code (stock.location of type warehouse) -> facility code. Records of other warehouses are skipped on read and refused on write', examples: [{ WH: 'DC1' }] }),
+  units: z.record(z.string().min(1), z.string().min(1)).default({})
+    .meta({ description: 'Tryton unit symbol -> canonical unit, beyond the defaults (u -> EA, kg -> KG, g, l, m...)', examples: [{ box: 'BX' }] }),
+  produce: z.array(z.enum(TRYTON_READ_TYPES)).default([]).refine((p) => new Set(p).size === p.length, { message: 'list each document type once' })
+    .meta({ description: `Document types to read from Tryton, each by its own change cursor (${TRYTON_READ_TYPES.join(', ')}). Empty: the endpoint only applies documents to Tryton`, examples: [['item', 'sales_order', 'order_cancel', 'purchase_order', 'return_authorization']] }),
+  pageSize: z.number().int().min(1).max(1000).default(100).meta({ description: 'Tryton records read per call and document type' }),
+  timeoutMs: z.number().int().positive().max(300_000).default(30_000).meta({ description: 'Time allowed for one Tryton call; a call that takes longer fails as retryable' }),
+}).strict();
+
+export type TrytonEndpointConfig = z.infer<typeof config>;
+
+export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
+  type: 'tryton',
+  description: 'Tryton ERP over JSON-RPC: reads items, sales orders, cancels, purchases and returns by change stamp, and applies shipments, receipts, inventory adjustments and return receipts.',
+  config,
+  defaultCodec: 'json',
+  defaultPollIntervalMs: 2000,
+  isSource: (c) => c.produce.length > 0,
+  createSource: (c, ctx) => trytonSource(c, ctx),
+  createSink: (c, ctx) => trytonSink(c, ctx),
+};
+
+function connect(c: TrytonEndpointConfig): TrytonRpc {
+  return new TrytonRpc({ url: c.url, database: c.database, user: c.user, password: c.password, timeoutMs: c.timeoutMs });
+}
+
+function optionsOf(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonOptions {
+  return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize };
+}
+
+/** The engine keeps one cursor per endpoint: here, a JSON object of one Tryton cursor per document type. */
+export function parseCursors(stored: string | null): Partial<Record<TrytonReadType, string>> {
+  if (!stored) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(stored);
+  } catch {
+    throw new TypeError(`not a Tryton endpoint cursor (expected a JSON object of cursors by document type): ${stored}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new TypeError(`not a Tryton endpoint cursor (expected a JSON object of cursors by document type): ${stored}`);
+  }
+  return value as Partial<Record<TrytonReadType, string>>;
+}
+
+/**
+ * One inbox message per document. Its idempotency key is the document's id, which names the
+ * Tryton record and its change stamp: reading the same version again (a crash before the cursor
+ * was stored) is a duplicate to the inbox, a later change is a new message.
+ */
+function toMessage(document: CanonicalDocument, database: string, model: string): InboundMessage {
+  const recordId = document.id.slice(`tryton:${database}:${model}:`.length).split(':')[0];
+  return {
+    body: Buffer.from(JSON.stringify(document)),
+    codec: 'json',
+    contentType: 'application/json',
+    idempotencyKey: document.id,
+    partnerRef: `${model},${recordId}`,
+  };
+}
+
+function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRuntime {
+  const rpc = connect(c);
+  const options = optionsOf(c, ctx);
+  return {
+    async poll(stored: string | null): Promise<PollResult> {
+      const cursors = parseCursors(stored);
+      const messages: InboundMessage[] = [];
+      for (const type of c.produce) {
+        const reader = READERS[type];
+        let cursor = cursors[type];
+        for (let page = 0; page < PAGES_PER_POLL; page++) {
+          const { documents, nextCursor } = await reader.read(rpc, cursor, options);
+          messages.push(...documents.map((d) => toMessage(d, rpc.database, reader.model)));
+          const moved = nextCursor !== cursor;
+          cursor = nextCursor;
+          if (documents.length > 0 || !moved) break;
+        }
+        if (cursor !== undefined) cursors[type] = cursor;
+      }
+      return { messages, cursor: JSON.stringify(cursors) };
+    },
+  };
+}
+
+function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime {
+  const rpc = connect(c);
+  const options = optionsOf(c, ctx);
+  return {
+    async deliver(message: OutboundMessage): Promise<DeliveryOutcome> {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(message.payload.toString('utf8'));
+      } catch (error) {
+        return { kind: 'permanent', error: `${ctx.name}: a Tryton endpoint takes canonical documents as JSON; this ${message.documentType} is not JSON: ${(error as Error).message}` };
+      }
+      const validated = validateDocument(raw);
+      if (!validated.ok) {
+        return { kind: 'permanent', error: `${ctx.name}: not a canonical ${message.documentType} document (is a mapping applied on this flow?): ${validated.errors.map(formatError).join('; ')}` };
+      }
+      const document = validated.document;
+      const apply = WRITERS[document.type] as ((rpc: TrytonRpc, document: CanonicalDocument, options: TrytonOptions) => Promise<WriteResult>) | undefined;
+      if (!apply) {
+        return { kind: 'permanent', error: `${ctx.name}: Tryton does not take ${document.type} documents (it takes ${TRYTON_WRITE_TYPES.join(', ')})` };
+      }
+      const doing = `applying ${document.type} ${documentReference(document)} to Tryton ${c.database}`;
+      try {
+        const { partnerRef } = await apply(rpc, document, options);
+        return { kind: 'delivered', partnerRef };
+      } catch (error) {
+        if (!isTrytonError(error)) throw error;
+        const outcome = { error: `${doing}: ${error.message}`, response: error.code };
+        return error.retryable ? { kind: 'retryable', ...outcome } : { kind: 'permanent', ...outcome };
+      }
+    },
+  };
+}
+
+function documentReference(document: CanonicalDocument): string {
+  switch (document.type) {
+    case 'shipment': return `${document.shipmentNumber} for order ${document.orderNumber}`;
+    case 'receipt': return `${document.receiptNumber}${document.poNumber ? ` for purchase ${document.poNumber}` : ''}`;
+    case 'inventory_adjustment': return document.adjustmentNumber;
+    case 'return_receipt': return `for return ${document.rmaNumber}`;
+    default: return document.entityKey;
+  }
+}

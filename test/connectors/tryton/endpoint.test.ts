@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { parseConfig } from '../../../src/config/index.ts';
+import { getEndpointSpec, type EndpointContext, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../../src/transports/index.ts';
+import { CausewayFault } from '../../../src/model/index.ts';
+import { openStore, type Store } from '../../../src/store/index.ts';
+import type { TrytonEndpointConfig } from '../../../src/connectors/tryton/index.ts';
+import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../../support/tryton.ts';
+import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf } from './fixtures.ts';
+
+const skip = await trytonUnavailable();
+
+const spec = getEndpointSpec('tryton')!;
+
+function yamlFor(db: TrytonDatabase, extra = ''): string {
+  return `
+defaultTenant: acme
+endpoints:
+  erp:
+    type: tryton
+    url: ${db.url}
+    database: ${db.database}
+    user: ${db.user}
+    password: \${TRYTON_PASSWORD}
+    warehouses: { WH: DC1 }
+${extra}`;
+}
+
+function message(document: Record<string, unknown>, over: Partial<OutboundMessage> = {}): OutboundMessage {
+  return {
+    deliveryId: 1, tenant: 'acme', endpoint: 'erp', documentType: String(document.type), documentId: 'd-1', entityKey: 'k',
+    idempotencyKey: 'cw-1-0-x', contentType: 'application/json', payload: Buffer.from(JSON.stringify(document)), attempt: 1, ...over,
+  };
+}
+
+describe('tryton endpoint spec', () => {
+  test('is registered, takes the password from the environment and names each wrong setting by path', () => {
+    assert.ok(spec, 'the tryton type is registered');
+    const db = { url: 'http://127.0.0.1:8000', database: 'prod', user: 'causeway', password: '' };
+    const loaded = parseConfig(yamlFor(db, '    produce: [sales_order, order_cancel]\n    pageSize: 50'), '/tmp', { TRYTON_PASSWORD: 's3cret-from-env' });
+    const settings = loaded.endpointSettings.erp as TrytonEndpointConfig;
+    assert.equal(settings.password, 's3cret-from-env');
+    assert.deepEqual(settings.produce, ['sales_order', 'order_cancel']);
+    assert.equal(settings.pageSize, 50);
+    assert.equal(spec.isSource!(settings), true);
+    assert.equal(spec.isSource!({ ...settings, produce: [] }), false, 'without produce it only applies documents');
+
+    assert.throws(() => parseConfig(yamlFor(db), '/tmp', {}), (e: unknown) => e instanceof CausewayFault && e.errors.some((x) => x.code === 'CONFIG_ENV_MISSING' && /TRYTON_PASSWORD/.test(x.message)));
+    assert.throws(() => parseConfig(yamlFor(db, '    produce: [shipment]').replace('{ WH: DC1 }', '{}'), '/tmp', { TRYTON_PASSWORD: 'x' }), (e: unknown) => {
+      assert.ok(e instanceof CausewayFault);
+      const paths = e.errors.map((x) => x.path);
+      assert.ok(paths.includes('$.endpoints.erp.produce[0]'), paths.join(', '));
+      assert.ok(e.errors.some((x) => x.path === '$.endpoints.erp.warehouses' && /at least one/.test(x.message)), JSON.stringify(e.errors));
+      return true;
+    });
+  });
+});
+
+describe('tryton endpoint against a real Tryton', { skip }, () => {
+  let tryton: TrytonServer;
+  let store: Store;
+  const logged: string[] = [];
+  const logger = pino({ level: 'trace' }, new Writable({ write(chunk, _enc, done) { logged.push(String(chunk)); done(); } }));
+  before(async () => {
+    tryton = await startTryton();
+    store = await openStore('sqlite::memory:');
+  });
+  after(async () => {
+    await tryton?.stop();
+    await store?.close();
+  });
+
+  const ctx = (): EndpointContext => ({ name: 'erp', tenant: 'acme', logger, store, baseDir: '/tmp' });
+  const settingsFor = (db: TrytonDatabase, over: Partial<TrytonEndpointConfig> = {}): TrytonEndpointConfig => ({
+    ...(parseConfig(yamlFor(db, '    produce: [item, sales_order, order_cancel, purchase_order, return_authorization]'), '/tmp', { TRYTON_PASSWORD: db.password }).endpointSettings.erp as TrytonEndpointConfig),
+    ...over,
+  });
+
+  test('a poll turns each produced type into messages keyed by record version, with one cursor per type', async () => {
+    const db = await tryton.freshDatabase();
+    const rpc = connect(db);
+    const sale = await confirmSale(rpc, [['WIDGET-1', 3]]);
+    const purchase = await confirmPurchase(rpc, [['GADGET-2', 7]]);
+    const ret = await confirmReturnSale(rpc, [['WIDGET-1', 1]]);
+    const source = (await spec.createSource!(settingsFor(db), ctx())) as SourceRuntime;
+    const first = await source.poll!(null, AbortSignal.timeout(30_000));
+    const byType = new Map(first.messages.map((m) => [JSON.parse(m.body.toString()).type as string, m]));
+    assert.deepEqual([...byType.keys()].sort(), ['item', 'purchase_order', 'return_authorization', 'sales_order']);
+    assert.equal(first.messages.filter((m) => JSON.parse(m.body.toString()).type === 'item').length, 3, 'three goods in the master data');
+    const order = byType.get('sales_order')!;
+    assert.equal(order.codec, 'json');
+    assert.match(order.partnerRef!, /^stock\.shipment\.out,\d+$/);
+    assert.match(order.idempotencyKey!, new RegExp(`^tryton:${db.database}:stock\\.shipment\\.out:\\d+:\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$`));
+    assert.equal(JSON.parse(order.body.toString()).orderNumber, sale.number);
+    assert.equal(JSON.parse(byType.get('purchase_order')!.body.toString()).poNumber, purchase.number);
+    assert.equal(JSON.parse(byType.get('return_authorization')!.body.toString()).rmaNumber, ret.returnNumber);
+    assert.match(byType.get('return_authorization')!.partnerRef!, /^stock\.shipment\.out\.return,\d+$/);
+    const cursors = JSON.parse(first.cursor!) as Record<string, string>;
+    assert.deepEqual(Object.keys(cursors).sort(), ['item', 'purchase_order', 'return_authorization', 'sales_order']);
+
+    const second = await source.poll!(first.cursor!, AbortSignal.timeout(30_000));
+    assert.equal(second.messages.length, 0, 'nothing changed since');
+    assert.deepEqual(JSON.parse(second.cursor!), cursors);
+    const reread = await source.poll!(null, AbortSignal.timeout(30_000));
+    assert.deepEqual(reread.messages.map((m) => m.idempotencyKey).sort(), first.messages.map((m) => m.idempotencyKey).sort(),
+      'reading the same versions again yields the same keys, which the inbox dedupes');
+
+    const [shipmentId] = await rpc.search('stock.shipment.out', [['reference', '=', null]]);
+    await rpc.button('stock.shipment.out', 'cancel', [shipmentId!]);
+    const third = await source.poll!(second.cursor!, AbortSignal.timeout(30_000));
+    assert.deepEqual(third.messages.map((m) => JSON.parse(m.body.toString()).type), ['order_cancel']);
+    await assert.rejects(source.poll!('SO-1|2', AbortSignal.timeout(1000)), /not a Tryton endpoint cursor/);
+  });
+
+  test('deliver applies each accepted type and maps refusals, outages and foreign types to outcomes', async () => {
+    const db = await tryton.freshDatabase();
+    const rpc = connect(db);
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
+    const sink = (await spec.createSink!(settingsFor(db), ctx())) as SinkRuntime;
+    const signal = AbortSignal.timeout(60_000);
+    const shipment = { type: 'shipment', ...envelopeOf('s-1'), shipmentNumber: 'WMS-1', orderNumber: sale.number, facility: 'DC1', shippedAt: '2026-11-22T15:00:00Z',
+      lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '5', uom: 'EA' }] };
+    const delivered = await sink.deliver(message(shipment), signal);
+    assert.equal(delivered.kind, 'delivered');
+    assert.deepEqual(await sink.deliver(message(shipment), signal), delivered, 'a redelivery is delivered again, changing nothing');
+    const [done] = await rpc.searchRead<{ state: string }>('stock.shipment.out', [['reference', '=', 'WMS-1']], ['state']);
+    assert.equal(done!.state, 'done');
+
+    const over = await sink.deliver(message({ ...shipment, shipmentNumber: 'WMS-2' }), signal);
+    assert.equal(over.kind, 'permanent');
+    assert.match(over.kind === 'permanent' ? over.error : '', /applying shipment WMS-2 for order .* to Tryton .*: over-shipment refused/);
+
+    const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'picked', facility: 'DC1', at: '2026-11-22T15:00:00Z' };
+    const foreign = await sink.deliver(message(status), signal);
+    assert.equal(foreign.kind, 'permanent');
+    assert.match(foreign.kind === 'permanent' ? foreign.error : '', /Tryton does not take order_status documents|not a canonical order_status/);
+    const garbled = await sink.deliver(message({}, { payload: Buffer.from('<xml/>'), documentType: 'shipment' }), signal);
+    assert.equal(garbled.kind, 'permanent');
+
+    const receipt = { type: 'receipt', ...envelopeOf('r-1'), receiptNumber: 'RC-1', poNumber: 'PO-X', facility: 'DC1', lines: [{ sku: 'WIDGET-1', quantity: '1', uom: 'EA' }] };
+    const down = (await spec.createSink!(settingsFor(db, { url: 'http://127.0.0.1:9' }), ctx())) as SinkRuntime;
+    const outage = await down.deliver(message(receipt), signal);
+    assert.equal(outage.kind, 'retryable', 'Tryton unreachable: the engine tries again later');
+
+    const wrongPassword = 'not-the-password-7f3a';
+    const refused = (await spec.createSink!(settingsFor(db, { password: wrongPassword }), ctx())) as SinkRuntime;
+    const auth = await refused.deliver(message(receipt), signal);
+    assert.equal(auth.kind, 'permanent');
+    assert.match(auth.kind === 'permanent' ? auth.error : '', /wrong user or password|login refused/);
+    assert.ok(!JSON.stringify(auth).includes(wrongPassword), 'the password is in no outcome');
+    assert.ok(!logged.join('').includes(wrongPassword) && !logged.join('').includes(db.password), 'nor in any log line');
+  });
+});
