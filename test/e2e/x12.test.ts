@@ -1,5 +1,6 @@
-// X12 end to end through the pipeline: Hub from config, a real SQLite file, the API in, folder
-// endpoints standing in for the 3PL's SFTP folders, a webhook receiver standing in for the ERP.
+// X12 end to end through the pipeline: Hub from config, a real SQLite file, the API in, the 3PL's
+// folders on a real OpenSSH server over SFTP (folder endpoints where sshd cannot run), a webhook
+// receiver standing in for the ERP.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { decodeX12, readX12 } from '../../src/edi/x12/index.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
+import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
 
 const KEY = 'acme-key-0123456789abcdef0123';
 
@@ -58,6 +60,7 @@ describe('X12 end to end: ERP <-> 3PL through 940/945, 943/944, 846 and 997s', (
   let hub: Hub;
   let api: ApiServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let sshd: SshServer | undefined;
   let partnerIn: string;
   let partnerOut: string;
   const post = (doc: unknown) => fetch(`${api.url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(doc) });
@@ -68,9 +71,20 @@ describe('X12 end to end: ERP <-> 3PL through 940/945, 943/944, 846 and 997s', (
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-x12-e2e-'));
-    partnerIn = join(dir, '3pl', 'in');
-    partnerOut = join(dir, '3pl', 'out');
+    const noSshd = await sshdUnavailable();
+    if (!noSshd) sshd = await startSshd();
+    // The SFTP server's files are on this machine, so the test plays the 3PL by writing and reading them directly.
+    const root = sshd ? sshd.root : join(dir, '3pl');
+    partnerIn = join(root, 'in');
+    partnerOut = join(root, 'out');
     mkdirSync(partnerOut, { recursive: true });
+    mkdirSync(partnerIn, { recursive: true });
+    const login = sshd ? `host: ${sshd.host}, port: ${sshd.port}, username: ${sshd.username}, privateKeyPath: ${sshd.privateKeyPath}, hostKey: "${sshd.hostKeyFingerprint}"` : '';
+    const thirdParty = sshd
+      ? `  3pl-out: { type: sftp, ${login}, remoteOutbox: ${partnerIn}, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
+  3pl-in: { type: sftp, ${login}, remoteInbox: ${partnerOut}, pollIntervalMs: 100, codec: x12, codecOptions: { partner: acme-3pl } }`
+      : `  3pl-out: { type: folder, outbox: ${partnerIn}, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
+  3pl-in: { type: folder, inbox: ${partnerOut}, minAgeMs: 0, codec: x12, codecOptions: { partner: acme-3pl } }`;
     receiver = await startReceiver();
     const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
@@ -90,8 +104,7 @@ partners:
     theirs: { id: SLOW3PL }
     acknowledgments: { send: false, deadline: 1s }
 endpoints:
-  3pl-out: { type: folder, outbox: ${partnerIn}, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
-  3pl-in: { type: folder, inbox: ${partnerOut}, minAgeMs: 0, codec: x12, codecOptions: { partner: acme-3pl } }
+${thirdParty}
   slow-out: { type: folder, outbox: ${join(dir, 'slow', 'in')}, fileExtension: .edi, codec: x12, codecOptions: { partner: slow-3pl } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
   erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
@@ -107,6 +120,7 @@ flows:
     await api.close();
     await hub.stop();
     await receiver.close();
+    await sshd?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
