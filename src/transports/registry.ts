@@ -1,6 +1,7 @@
 import type { EndpointSpec } from './contract.ts';
 import { folderEndpoint } from './folder/index.ts';
 import { httpEndpoint } from './http/http.ts';
+import { natsEndpoint } from './nats/index.ts';
 import { sftpEndpoint } from './sftp/index.ts';
 import { webhookEndpoint } from './webhook/index.ts';
 import { trytonEndpoint } from '../connectors/tryton/endpoint.ts';
@@ -20,5 +21,5 @@ export function endpointSpecs(): EndpointSpec[] {
   return [...specs.values()];
 }
 
-for (const spec of [folderEndpoint, webhookEndpoint, httpEndpoint, sftpEndpoint]) registerEndpoint(spec);
+for (const spec of [folderEndpoint, webhookEndpoint, httpEndpoint, sftpEndpoint, natsEndpoint]) registerEndpoint(spec);
 registerEndpoint(trytonEndpoint);

@@ -1,0 +1,1 @@
+export { natsEndpoint, subjectToken, type NatsConfig } from './nats.ts';
