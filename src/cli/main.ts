@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   schema: { summary: 'print the JSON Schema of a document type', load: () => import('./commands/schema.ts') },
   decode: { summary: 'decode a file into canonical documents (JSON lines)', load: () => import('./commands/decode.ts') },
   encode: { summary: 'encode canonical documents with a codec', load: () => import('./commands/encode.ts') },
+  x12: { summary: 'x12 inspect FILE: interchanges, groups and sets with control numbers and errors', load: () => import('./commands/x12.ts') },
   replay: { summary: 'replay a message, dead letters, or a time window', load: () => import('./commands/replay.ts') },
   status: { summary: 'backlog, dead letters and KPIs', load: () => import('./commands/status.ts') },
   apikey: { summary: 'create an API key (stored hashed) or hash one for the config', load: () => import('./commands/apikey.ts') },

@@ -6,7 +6,7 @@ import {
   isaVersionOf, readProfiles, readX12, translate, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
 } from '../edi/x12/index.ts';
-import { CausewayFault, type CanonicalDocument, type CausewayError } from '../model/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult, EncodeContext } from './contract.ts';
 
 /** Where a decoded document came from, kept in `extensions.x12Envelope` for tracking, duplicates and lineage. */
@@ -131,7 +131,8 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         break;
       case 'set': {
         const set = raw.set;
-        let item = decodeItem(raw, setCtx);
+        // A set the partner is not set up to send is not read at all: AK5 1, not supported.
+        let item = profile && !exchanges(profile, set.id, 'inbound') ? { kind: 'set' as const, set, documents: [], errors: set.errors, accepted: false } : decodeItem(raw, setCtx);
         if (item.kind !== 'set') break;
         if (profile && !exchanges(profile, set.id, 'inbound')) {
           const e = x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset });
@@ -190,7 +191,14 @@ export async function encodeX12Document(payload: unknown, ctx: EncodeContext): P
   if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
     throw new CausewayFault({ code: 'X12_DOCUMENT_INVALID', path: '$', message: 'X12 is written from a canonical document (an object with a "type"); a mapping for an X12 endpoint must keep the document\'s shape' });
   }
-  const doc = translateCodes(payload as CanonicalDocument, profile, false);
+  // A mapped payload or a hand-written file may lack the envelope and defaults: fill them, then hold it to its schema.
+  const now = new Date().toISOString();
+  const raw = payload as Record<string, unknown>;
+  const filled: Record<string, unknown> = { tenant: ctx.tenant, id: `x12-out-${Date.now()}`, source: { endpoint: ctx.endpoint }, occurredAt: now, receivedAt: now, ...raw };
+  filled.entityKey ??= entityKeyFor(filled);
+  const valid = validateDocument(filled);
+  if (!valid.ok) throw new CausewayFault(valid.errors);
+  const doc = translateCodes(valid.document, profile, false);
   const setId = doc.type === 'acknowledgment' ? ackSetOf(profile) : (profile.writeAs[doc.type] ?? DEFAULT_SET_FOR[doc.type] ?? '');
   if (setId && !exchanges(profile, setId, 'outbound')) {
     throw new CausewayFault({ code: 'X12_SET_NOT_EXCHANGED', path: '$.type', message: `partner ${profile.name} does not take ${setId}s from us (partners.${profile.name}.sets); a ${doc.type} is written as ${setId}` });
