@@ -26,6 +26,9 @@ const MIGRATION_LOCK = 7_163_001_401;
 const KEY_LOCK_CLASS = 1_130_460_531;
 const keyHash = (t: string) => `hashtext(${t}.tenant || E'\\x1f' || ${t}.endpoint || E'\\x1f' || ${t}.entity_key)`;
 
+/** Every message of the delivery's tenant that arrived before its own is decoded (or quarantined). */
+const DECODED_BEFORE = `NOT EXISTS (SELECT 1 FROM messages m WHERE m.status = 'pending' AND m.tenant = d.tenant AND m.id < d.message_id)`;
+
 // Deadlocks and serialization failures are transient by definition: the whole transaction is retried.
 const TRANSIENT = new Set(['40P01', '40001']);
 const MAX_TRANSACTION_TRIES = 5;
@@ -225,8 +228,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Only the head (lowest pending id) of a (tenant, endpoint, entity key) queue is handed out, and
-   * only while no other pending delivery of that key is under a live lease. SKIP LOCKED alone
+   * Only the head of a (tenant, endpoint, entity key) queue is handed out, and only while no other
+   * pending delivery of that key is under a live lease. A queue is in the order its messages
+   * arrived (message id, then delivery id): workers decode in parallel and may commit a later
+   * message first, so a delivery also waits until every earlier message of its tenant is decoded
+   * (no pending message with a lower id), after which its queue holds all it must follow. SKIP LOCKED alone
    * cannot promise that: it decides on a snapshot taken before another claimer commits. So the
    * candidates' key locks are taken first and the rule is checked again in a later statement,
    * whose snapshot sees every claim and insert that finished before the key lock was granted.
@@ -237,7 +243,8 @@ export class PostgresStore implements Store {
         WHERE d.status = 'pending' AND d.available_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1)
           AND d.endpoint <> ALL($2::text[])
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
-                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id < d.id)
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND (e.message_id, e.id) < (d.message_id, d.id))
+          AND ${DECODED_BEFORE}
         ORDER BY d.available_at, d.id LIMIT $3
         FOR UPDATE OF d SKIP LOCKED`, [now, skipEndpoints, limit])).rows;
       if (heads.length === 0) return [];
@@ -250,7 +257,8 @@ export class PostgresStore implements Store {
         WHERE d.id = ANY($3::bigint[]) AND d.status = 'pending'
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
                           AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.id <> d.id
-                          AND (e.id < d.id OR e.lease_until >= $4))
+                          AND ((e.message_id, e.id) < (d.message_id, d.id) OR e.lease_until >= $4))
+          AND ${DECODED_BEFORE}
         RETURNING d.*`, [owner, now + leaseMs, free.map((r) => r.id), now])).rows;
     });
     return rows.map(toDelivery).sort((a, b) => a.id - b.id);
