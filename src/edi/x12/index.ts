@@ -45,10 +45,15 @@ export function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
   const set = item.set;
   // A set whose envelope is broken is not read further: its contents cannot be trusted to be whole.
   const envelopeRejected = hasRejectingError(set.errors);
-  const result = envelopeRejected && set.errors.some((e) => e.code === 'X12_SE_MISSING') ? { documents: [], errors: [] } : decodeSet(set, ctx);
+  const result = envelopeRejected && hasCode(set.errors, 'X12_SE_MISSING') ? { documents: [], errors: [] } : decodeSet(set, ctx);
   const errors = set.errors.concat(result.errors);
   const accepted = !hasRejectingError(errors);
   return { kind: 'set', set, documents: accepted ? result.documents : [], errors, accepted };
+}
+
+function hasCode(errors: readonly X12Error[], code: X12Error['code']): boolean {
+  for (const e of errors) if (e.code === code) return true;
+  return false;
 }
 
 /** Decodes X12 already in memory, set by set, into canonical documents (envelope items pass through). */
@@ -63,5 +68,8 @@ export async function* decodeX12Stream(source: AsyncIterable<Buffer | Uint8Array
 
 /** Decodes a stream in bounded memory, one array of decoded items per input chunk (the fastest way to stream). */
 export async function* decodeX12StreamBatches(source: AsyncIterable<Buffer | Uint8Array | string>, ctx: DecodeContext): AsyncGenerator<X12DecodeItem[]> {
-  for await (const batch of readX12StreamBatches(source)) yield batch.map((item) => decodeItem(item, ctx));
+  for await (const batch of readX12StreamBatches(source)) {
+    for (let i = 0; i < batch.length; i++) batch[i] = decodeItem(batch[i]!, ctx) as X12Item;
+    yield batch as X12DecodeItem[];
+  }
 }

@@ -118,6 +118,11 @@ export class EnvelopeReader {
     return p;
   }
 
+  /** Where in the open set an envelope error sits. */
+  private at(segmentPosition: number, segmentId: string, offset: number, element: number): X12Position {
+    return { ...this.where(), segmentPosition, segmentId, offset, element };
+  }
+
   private openInterchange(seg: Segment, delimiters: Delimiters): void {
     if (this.group !== null) this.closeGroup(null, seg.offset);
     if (this.interchange !== null) this.closeInterchange(null, seg.offset);
@@ -158,14 +163,14 @@ export class EnvelopeReader {
       offset: seg.offset,
     };
     this.set = set;
-    const at = (element: number): X12Position => ({ ...this.where(), segmentPosition: 1, segmentId: 'ST', offset: seg.offset, element });
-    if (!/^\d{3}$/.test(set.id)) set.errors.push(x12Error('X12_ST_INVALID', `ST01, the transaction set identifier, is ${JSON.stringify(set.id)}; it must be three digits such as 940.`, at(1)));
+    // Positions are built only for errors: a closure per set costs more than the check (tsx keeps function names).
+    if (!isThreeDigits(set.id)) set.errors.push(x12Error('X12_ST_INVALID', `ST01, the transaction set identifier, is ${JSON.stringify(set.id)}; it must be three digits such as 940.`, this.at(1, 'ST', seg.offset, 1)));
     if (set.controlNumber.length < 4 || set.controlNumber.length > 9) {
-      set.errors.push(x12Error('X12_ST_INVALID', `ST02, the set control number, is ${JSON.stringify(set.controlNumber)}; it must be 4 to 9 characters.`, at(2)));
+      set.errors.push(x12Error('X12_ST_INVALID', `ST02, the set control number, is ${JSON.stringify(set.controlNumber)}; it must be 4 to 9 characters.`, this.at(1, 'ST', seg.offset, 2)));
     }
     const expected = FUNCTIONAL_ID_BY_SET[set.id];
     if (expected !== undefined && g.header.functionalId !== expected) {
-      set.errors.push(x12Error('X12_SET_MISMATCH', `A ${set.id} set belongs in a group with GS01 ${expected}, but this group is ${JSON.stringify(g.header.functionalId)}.`, at(1), 'warning'));
+      set.errors.push(x12Error('X12_SET_MISMATCH', `A ${set.id} set belongs in a group with GS01 ${expected}, but this group is ${JSON.stringify(g.header.functionalId)}.`, this.at(1, 'ST', seg.offset, 1), 'warning'));
     }
   }
 
@@ -173,15 +178,14 @@ export class EnvelopeReader {
     const set = this.set!;
     set.segments.push(seg);
     const count = set.segments.length;
-    const at = (element: number): X12Position => ({ ...this.where(), segmentPosition: count, segmentId: 'SE', offset: seg.offset, element });
     const declared = readCount(seg.elements[1]);
     if (declared === null) {
-      set.errors.push(x12Error('X12_SE_COUNT', `SE01, the number of included segments, is ${JSON.stringify(seg.elements[1] ?? '')}; it must be a number (here ${count}).`, at(1)));
+      set.errors.push(x12Error('X12_SE_COUNT', `SE01, the number of included segments, is ${JSON.stringify(seg.elements[1] ?? '')}; it must be a number (here ${count}).`, this.at(count, 'SE', seg.offset, 1)));
     } else if (declared !== count) {
-      set.errors.push(x12Error('X12_SE_COUNT', `SE01 says the set has ${declared} segments, but it has ${count} counting ST and SE.`, at(1)));
+      set.errors.push(x12Error('X12_SE_COUNT', `SE01 says the set has ${declared} segments, but it has ${count} counting ST and SE.`, this.at(count, 'SE', seg.offset, 1)));
     }
     if (!sameControlNumber(seg.elements[2], set.controlNumber)) {
-      set.errors.push(x12Error('X12_SE_CONTROL', `SE02 is ${JSON.stringify(seg.elements[2] ?? '')} but the set started with ST02 ${JSON.stringify(set.controlNumber)}; they must match.`, at(2)));
+      set.errors.push(x12Error('X12_SE_CONTROL', `SE02 is ${JSON.stringify(seg.elements[2] ?? '')} but the set started with ST02 ${JSON.stringify(set.controlNumber)}; they must match.`, this.at(count, 'SE', seg.offset, 2)));
     }
     this.set = null;
     this.out.push({ kind: 'set', set });
@@ -258,6 +262,15 @@ export class EnvelopeReader {
     for (const e of errors) this.interchangeErrors.push(e);
     if (ta1 !== null) this.out.push({ kind: 'ta1', interchange: this.interchange, ta1 });
   }
+}
+
+function isThreeDigits(id: string): boolean {
+  if (id.length !== 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function asLatin1(input: Buffer | Uint8Array | string): string {

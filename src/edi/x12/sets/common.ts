@@ -321,23 +321,46 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
     if (qual && id) pairs.push([qual, id]);
   }
   const ids: ProductIds = { pairs };
-  for (const want of SKU_QUALIFIERS) {
-    const hit = pairs.find(([q]) => q === want);
-    if (hit) {
-      ids.sku = hit[1];
+  // Plain loops: this runs for every line, and a closure per call is not free (tsx keeps function names).
+  let skuRank = SKU_QUALIFIERS.length;
+  let firstSkuLike: string | undefined;
+  let firstNonLot: string | undefined;
+  for (let i = 0; i < pairs.length; i++) {
+    const q = pairs[i]![0];
+    const id = pairs[i]![1];
+    const rank = SKU_QUALIFIERS.indexOf(q);
+    if (rank >= 0) {
+      if (rank < skuRank) {
+        skuRank = rank;
+        ids.sku = id;
+      }
+      if (firstSkuLike === undefined) firstSkuLike = q;
+    }
+    if (ids.gtin === undefined && GTIN_QUALIFIERS.includes(q) && isDigits(id, 8, 14)) ids.gtin = id;
+    if (q === 'LT') {
+      if (ids.lot === undefined) ids.lot = id;
+    } else if (firstNonLot === undefined) firstNonLot = id;
+  }
+  for (let i = 0; i < pairs.length; i++) {
+    const q = pairs[i]![0];
+    if (CUSTOMER_QUALIFIERS.includes(q) && q !== firstSkuLike) {
+      ids.customerSku = pairs[i]![1];
       break;
     }
   }
-  for (const [q, id] of pairs) {
-    if (ids.gtin === undefined && GTIN_QUALIFIERS.includes(q) && /^\d{8,14}$/.test(id)) ids.gtin = id;
-    if (q === 'LT' && ids.lot === undefined) ids.lot = id;
-  }
-  const customer = pairs.find(([q]) => CUSTOMER_QUALIFIERS.includes(q) && q !== pairs.find(([qq]) => SKU_QUALIFIERS.includes(qq))?.[0]);
-  if (customer) ids.customerSku = customer[1];
-  if (upcCaseElement !== undefined && ids.gtin === undefined && /^\d{12,14}$/.test(seg.elements[upcCaseElement] ?? '')) ids.gtin = seg.elements[upcCaseElement]!;
+  if (upcCaseElement !== undefined && ids.gtin === undefined && isDigits(seg.elements[upcCaseElement] ?? '', 12, 14)) ids.gtin = seg.elements[upcCaseElement]!;
   // Without any SKU-like qualifier the barcode is the only item id there is (856s from retail often carry only UP/EN).
-  if (ids.sku === undefined) ids.sku = pairs.find(([q]) => q !== 'LT')?.[1];
+  if (ids.sku === undefined) ids.sku = firstNonLot;
   return ids;
+}
+
+function isDigits(v: string, min: number, max: number): boolean {
+  if (v.length < min || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** The item id pairs we write: VN for the SKU (the depositor's item number), a GTIN under the qualifier its length implies. */
