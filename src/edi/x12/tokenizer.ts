@@ -125,18 +125,17 @@ export class X12Tokenizer {
       if (c === CR || c === LF || ((c === SPACE || c === TAB) && d.segment.charCodeAt(0) <= SPACE)) end--;
       else break;
     }
-    const sep = d.element;
+    // Elements are a few characters long: comparing char codes beats an indexOf call per element.
+    const sep = d.element.charCodeAt(0);
     const elements: string[] = [];
     let from = start;
-    for (;;) {
-      const at = text.indexOf(sep, from);
-      if (at < 0 || at >= end) {
-        elements.push(text.slice(from, end));
-        break;
+    for (let i = start; i < end; i++) {
+      if (text.charCodeAt(i) === sep) {
+        elements.push(text.slice(from, i));
+        from = i + 1;
       }
-      elements.push(text.slice(from, at));
-      from = at + 1;
     }
+    elements.push(text.slice(from, end));
     const id = elements[0]!;
     if (!isSegmentId(id)) {
       this.errors.push(

@@ -4,6 +4,7 @@ import type { Address, OrderCancel, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import {
+  addQuantities,
   compact,
   documentBase,
   partyOf,
@@ -206,7 +207,7 @@ export function encode940(doc: SalesOrder | OrderCancel): SetEncodeResult {
     if (l.description) segs.push(['G69', l.description]);
     if (l.lot) segs.push(['N9', 'LT', l.lot]);
     if (l.gtin && l.customerSku) segs.push(['N9', 'BP', l.customerSku]);
-    total = addDecimals(total, l.quantity);
+    total = addQuantities(total, l.quantity);
   }
   // W76-01 is the total quantity ordered over all W01s.
   segs.push(['W76', total]);

@@ -6,6 +6,7 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
+  addQuantities,
   compact,
   documentBase,
   productIdPairs,
@@ -90,7 +91,7 @@ function readW07(r: SetReader, w07: Segment, lines: Receipt['lines']): void {
     if (s.id === 'W13') {
       // W13-01 quantity, W13-03 receiving condition.
       const q = r.decimal(s, 1, 'exception quantity');
-      if (q !== undefined && r.el(s, 3) === DAMAGED) line.damagedQuantity = addDecimals(line.damagedQuantity, q);
+      if (q !== undefined && r.el(s, 3) === DAMAGED) line.damagedQuantity = addQuantities(line.damagedQuantity, q);
     } else if (s.id === 'G62' && r.el(s, 1) === '36') {
       line.expiryDate = r.date(s, 2, 'expiration date');
     } else if (s.id === 'QTY' && r.el(s, 1) === '38') {
@@ -124,7 +125,7 @@ export function encode944(doc: Receipt): SetEncodeResult {
     if (l.expectedQuantity !== undefined) segs.push(['QTY', '38', l.expectedQuantity, l.uom]);
     // W13-05 exception reason is required with condition 01; 'DM' (damaged) unless the partner says otherwise.
     if (l.damagedQuantity !== '0') segs.push(['W13', l.damagedQuantity, l.uom, DAMAGED, '', 'DM']);
-    total = addDecimals(total, l.quantity);
+    total = addQuantities(total, l.quantity);
   }
   // W14-01 total quantity received.
   segs.push(['W14', total]);

@@ -1,6 +1,6 @@
 // What every transaction set module shares: reading elements with positioned errors, the canonical
 // envelope fields, N1 party loops, and the small code tables several sets use.
-import { normaliseDecimal } from '../../../model/index.ts';
+import { addDecimals, normaliseDecimal } from '../../../model/index.ts';
 import type { Address, Party } from '../../../model/index.ts';
 import { isoFromCcyymmdd, isoTime } from '../envelope.ts';
 import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
@@ -163,6 +163,8 @@ const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 /** X12 'R' and 'N0' values ("12", "12.50", ".5", "-3") as canonical exact decimals; null when not a number. */
 export function readDecimal(v: string): string | null {
+  // Most X12 quantities are small whole numbers: already canonical, no parsing needed.
+  if (isPlainInteger(v)) return v;
   if (!DECIMAL_RE.test(v)) return null;
   let s = v[0] === '+' ? v.slice(1) : v;
   const neg = s[0] === '-';
@@ -172,6 +174,23 @@ export function readDecimal(v: string): string | null {
   const digits = s.indexOf('.') >= 0 ? s.indexOf('.') : s.length;
   if (digits > 18 || s.length - digits - 1 > 9) return null;
   return normaliseDecimal(neg ? '-' + s : s);
+}
+
+/** Digits only, no leading zero, at most 15 of them: canonical, and exact as a JS number. */
+function isPlainInteger(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15 || (v.charCodeAt(0) === 48 && n > 1)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** a + b as exact decimals; whole numbers (the common case) without going through big.js. */
+export function addQuantities(a: string, b: string): string {
+  if (isPlainInteger(a) && isPlainInteger(b)) return String(Number(a) + Number(b));
+  return addDecimals(a, b);
 }
 
 /** ISO date '2026-12-01' as CCYYMMDD. */

@@ -2,6 +2,7 @@
 // lines (with lots, serials, ordered quantity) and packages (with their own contents) apart; these
 // helpers turn one into the other so that writing and reading back gives the same shipment.
 import { addDecimals, compareDecimals, subtractDecimals } from '../../../model/index.ts';
+import { addQuantities } from './common.ts';
 import type { Shipment } from '../../../model/index.ts';
 
 /** One W12 (945) or one item HL (856). */
@@ -28,11 +29,11 @@ export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
       line = { lineNumber: p.lineNumber, sku: p.sku, quantity: '0', uom: p.uom, lots: [], serials: [] };
       byNumber.set(p.lineNumber, line);
     }
-    line.quantity = addDecimals(line.quantity, p.quantity);
+    line.quantity = addQuantities(line.quantity, p.quantity);
     if (p.orderedQuantity !== undefined && line.orderedQuantity === undefined) line.orderedQuantity = p.orderedQuantity;
     if (p.lot) {
       const lot = line.lots.find((l) => l.lot === p.lot);
-      if (lot) lot.quantity = addDecimals(lot.quantity, p.quantity);
+      if (lot) lot.quantity = addQuantities(lot.quantity, p.quantity);
       else line.lots.push({ lot: p.lot, quantity: p.quantity });
     }
     for (const s of p.serials) line.serials.push(s);
@@ -56,13 +57,13 @@ export function piecesFromShipment(doc: Pick<Shipment, 'lines' | 'packages'>): I
       out.push(piece);
       if (!firstOf.has(pl.lineNumber)) firstOf.set(pl.lineNumber, piece);
       const k = `${pl.lineNumber}|${pl.lot ?? ''}`;
-      packed.set(k, addDecimals(packed.get(k) ?? '0', pl.quantity));
+      packed.set(k, addQuantities(packed.get(k) ?? '0', pl.quantity));
     }
   });
   for (const line of doc.lines) {
     let lotted = '0';
     for (const lot of line.lots) {
-      lotted = addDecimals(lotted, lot.quantity);
+      lotted = addQuantities(lotted, lot.quantity);
       const rest = subtractDecimals(lot.quantity, packed.get(`${line.lineNumber}|${lot.lot}`) ?? '0');
       if (compareDecimals(rest, '0') > 0) pushLoose(out, firstOf, line, rest, lot.lot);
     }
