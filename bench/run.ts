@@ -2,7 +2,9 @@
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
  */
+import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
+import { runPostgresBench } from './postgres.ts';
 import { runX12Bench } from './x12.ts';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
@@ -17,5 +19,13 @@ if (want('pipeline')) {
 if (want('x12')) {
   console.log('\n== X12 decode and encode ==');
   await runX12Bench({ sizesMb: process.argv.includes('--quick') ? [10] : [10, 100] });
+}
+if (want('postgres')) {
+  console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
+  await runPostgresBench();
+}
+if (want('nats')) {
+  console.log('\n== NATS JetStream through Causeway vs the bare client ==');
+  await runNatsBench();
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);
