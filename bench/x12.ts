@@ -67,7 +67,7 @@ function set856(n: number): string {
 }
 
 /** Writes a file of about `mb` megabytes: interchanges of one group with 500 sets each. */
-async function generate(path: string, kind: '940' | '856', mb: number): Promise<void> {
+export async function generate(path: string, kind: '940' | '856', mb: number): Promise<void> {
   const out = createWriteStream(path);
   const target = mb * 1024 * 1024;
   let written = 0;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { CanonicalDocument } from '../../src/model/index.ts';
 import { validateDocument } from '../../src/model/index.ts';
-import { decodeX12, encodeDocument, writeInterchange, type DecodedSet, type DecodeContext, type X12DecodeItem } from '../../src/edi/x12/index.ts';
+import { decodeX12, encodeDocument, Segment, writeInterchange, type DecodedSet, type DecodeContext, type X12DecodeItem } from '../../src/edi/x12/index.ts';
 
 export const ctx: DecodeContext = { tenant: 'acme', endpoint: 'sftp-3pl', receivedAt: '2026-03-01T10:00:00Z' };
 
@@ -60,4 +60,17 @@ export async function assertRoundTrip(docs: CanonicalDocument[], setId?: string,
     const same = again[0]!.documents.find((d) => d.type === doc.type && JSON.stringify(comparable(d)) === JSON.stringify(comparable(doc)));
     assert.deepEqual(again[0]!.documents.map(comparable).filter((d) => (d as { entityKey: string }).entityKey === doc.entityKey), [comparable(doc)], same ? '' : written.text);
   }
+}
+
+/**
+ * Items as plain data for deep comparison: segments read lazily keep their text private, so each one is
+ * compared by what it means — id, every element, offset.
+ */
+export function plain(v: unknown): unknown {
+  if (v instanceof Segment) return { id: v.id, elements: v.elements, offset: v.offset };
+  if (Array.isArray(v)) return v.map(plain);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = plain(x);
+  return out;
 }

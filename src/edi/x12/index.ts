@@ -9,7 +9,7 @@ export { DEFAULT_DELIMITERS, checkDelimiters, type Delimiters } from './delimite
 export { describePosition, hasRejectingError, x12Error, type X12Error, type X12ErrorCode, type X12Position } from './errors.ts';
 export { FUNCTIONAL_ID_BY_SET, type GroupHeader, type InterchangeHeader } from './envelope.ts';
 export { readX12, readX12Stream, readX12StreamBatches, EnvelopeReader, type TransactionSet, type X12Item } from './reader.ts';
-export { X12Tokenizer, type Segment } from './tokenizer.ts';
+export { X12Tokenizer, Segment } from './tokenizer.ts';
 export { readTa1, ta1For, ta1Segment, TA1_NOTES, type Ta1 } from './ta1.ts';
 export {
   writeInterchange,

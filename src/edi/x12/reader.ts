@@ -12,7 +12,7 @@ import {
 } from './envelope.ts';
 import { x12Error, type X12Error, type X12Position } from './errors.ts';
 import { readTa1, type Ta1 } from './ta1.ts';
-import { X12Tokenizer, type Segment } from './tokenizer.ts';
+import { Segment, X12Tokenizer } from './tokenizer.ts';
 
 export interface TransactionSet {
   /** ST01, e.g. '940'. */
@@ -64,7 +64,7 @@ export class EnvelopeReader {
   addError(error: X12Error): void {
     if (this.set !== null) {
       // The broken segment still occupies a position that SE01 counts.
-      this.set.segments.push({ id: '', elements: [''], offset: error.position.offset ?? -1 });
+      this.set.segments.push(Segment.of('', [''], error.position.offset ?? -1));
       this.set.errors.push({ ...error, position: { ...this.where(), segmentPosition: this.set.segments.length, ...error.position } });
     } else if (this.interchange !== null) {
       this.interchangeErrors.push({ ...error, position: { ...this.where(), ...error.position } });
@@ -147,15 +147,15 @@ export class EnvelopeReader {
 
   private openSet(seg: Segment): void {
     if (this.interchange === null || this.group === null) {
-      this.addError(x12Error('X12_UNEXPECTED_SEGMENT', `An ST set header appears outside a functional group (no GS before it); set ${seg.elements[1] ?? ''} #${seg.elements[2] ?? ''} was ignored.`, { segmentId: 'ST', offset: seg.offset }));
+      this.addError(x12Error('X12_UNEXPECTED_SEGMENT', `An ST set header appears outside a functional group (no GS before it); set ${seg.el(1)} #${seg.el(2)} was ignored.`, { segmentId: 'ST', offset: seg.offset }));
       return;
     }
     const g = this.group;
     g.setCount++;
     const set: TransactionSet = {
-      id: seg.elements[1] ?? '',
-      controlNumber: seg.elements[2] ?? '',
-      implementationRef: seg.elements[3] || null,
+      id: seg.el(1),
+      controlNumber: seg.el(2),
+      implementationRef: seg.el(3) || null,
       interchange: this.interchange,
       group: g.header,
       segments: [seg],
@@ -178,14 +178,15 @@ export class EnvelopeReader {
     const set = this.set!;
     set.segments.push(seg);
     const count = set.segments.length;
-    const declared = readCount(seg.elements[1]);
+    const declared = readCount(seg.el(1));
     if (declared === null) {
-      set.errors.push(x12Error('X12_SE_COUNT', `SE01, the number of included segments, is ${JSON.stringify(seg.elements[1] ?? '')}; it must be a number (here ${count}).`, this.at(count, 'SE', seg.offset, 1)));
+      set.errors.push(x12Error('X12_SE_COUNT', `SE01, the number of included segments, is ${JSON.stringify(seg.el(1))}; it must be a number (here ${count}).`, this.at(count, 'SE', seg.offset, 1)));
     } else if (declared !== count) {
       set.errors.push(x12Error('X12_SE_COUNT', `SE01 says the set has ${declared} segments, but it has ${count} counting ST and SE.`, this.at(count, 'SE', seg.offset, 1)));
     }
-    if (!sameControlNumber(seg.elements[2], set.controlNumber)) {
-      set.errors.push(x12Error('X12_SE_CONTROL', `SE02 is ${JSON.stringify(seg.elements[2] ?? '')} but the set started with ST02 ${JSON.stringify(set.controlNumber)}; they must match.`, this.at(count, 'SE', seg.offset, 2)));
+    // A missing SE02 never matches, not even an empty ST02: hence undefined rather than ''.
+    if (!sameControlNumber(seg.count >= 2 ? seg.el(2) : undefined, set.controlNumber)) {
+      set.errors.push(x12Error('X12_SE_CONTROL', `SE02 is ${JSON.stringify(seg.el(2))} but the set started with ST02 ${JSON.stringify(set.controlNumber)}; they must match.`, this.at(count, 'SE', seg.offset, 2)));
     }
     this.set = null;
     this.out.push({ kind: 'set', set });

@@ -3,12 +3,122 @@
 import { checkDelimiters, isAlphanumericCode, repetitionFromIsa, type Delimiters } from './delimiters.ts';
 import { x12Error, type X12Error } from './errors.ts';
 
-/** One segment. elements[0] is the segment id, so elements[1] is element 01 as the guides number it. */
-export interface Segment {
+/**
+ * One segment, read lazily: it keeps offsets into the input text and makes an element's string only when
+ * a set mapper asks for it. Per-element strings and an array per segment were most of the decoder's
+ * garbage. Element numbers follow the guides: el(0) is the segment id, el(1) element 01.
+ */
+export class Segment {
   readonly id: string;
-  readonly elements: string[];
   /** Byte offset of the segment's first character in the whole input. */
   readonly offset: number;
+  // Private (#) so that a segment compares, prints and serialises as { id, offset } plus its elements, never its buffer.
+  #text: string;
+  #start: number;
+  /** Exclusive, with trailing line breaks and blanks already trimmed. */
+  #end: number;
+  #sep: number;
+  #componentSep: string;
+  /** Element strings, once asked for (or given, for the ISA and placeholders). */
+  #cached: string[] | null;
+
+  constructor(id: string, offset: number, text: string, start: number, end: number, sep: number, componentSep: string) {
+    this.id = id;
+    this.offset = offset;
+    this.#text = text;
+    this.#start = start;
+    this.#end = end;
+    this.#sep = sep;
+    this.#componentSep = componentSep;
+    this.#cached = null;
+  }
+
+  /** A segment whose elements are already split (the ISA, whose widths are fixed; placeholders). */
+  static of(id: string, elements: string[], offset: number, component = ''): Segment {
+    const s = new Segment(id, offset, '', 0, 0, 0, component);
+    s.#cached = elements;
+    return s;
+  }
+
+  /** Element n, or '' when the segment has fewer elements. */
+  el(n: number): string {
+    if (this.#cached !== null) return this.#cached[n] ?? '';
+    if (scratchOwner !== this) this.#scan();
+    if (n >= scratchCount) return '';
+    const a = scratch[n]!;
+    const b = scratch[n + 1]! - 1;
+    return a === b ? '' : this.#text.slice(a, b);
+  }
+
+  /** Component j (1-based) of element n, or '' when absent. */
+  comp(n: number, j: number): string {
+    const v = this.el(n);
+    if (this.#componentSep === '' || v === '') return j === 1 ? v : '';
+    return v.split(this.#componentSep)[j - 1] ?? '';
+  }
+
+  /** Number of data elements (the id not counted): the highest n for which el(n) may be non-empty. */
+  get count(): number {
+    if (this.#cached !== null) return this.#cached.length - 1;
+    if (scratchOwner !== this) this.#scan();
+    return scratchCount - 1;
+  }
+
+  /** All elements as strings, id first; made on first use and kept. For envelopes, hashes and tools, not the hot path. */
+  get elements(): string[] {
+    if (this.#cached === null) {
+      const n = this.count + 1;
+      const out: string[] = new Array<string>(n);
+      for (let i = 0; i < n; i++) out[i] = this.el(i);
+      this.#cached = out;
+    }
+    return this.#cached;
+  }
+
+  toJSON(): { id: string; elements: string[]; offset: number } {
+    return { id: this.id, elements: this.elements, offset: this.offset };
+  }
+
+  /** Fills the shared scratch with this segment's element starts: one pass, no allocation. */
+  #scan(): void {
+    const text = this.#text;
+    const sep = this.#sep;
+    const end = this.#end;
+    let k = 0;
+    scratch[k++] = this.#start;
+    for (let i = this.#start; i < end; i++) {
+      if (text.charCodeAt(i) === sep) {
+        if (k + 1 >= scratch.length) growScratch();
+        scratch[k++] = i + 1;
+      }
+    }
+    // One past the end, so element k ends at scratch[k + 1] - 1 for every k.
+    scratch[k] = end + 1;
+    scratchCount = k;
+    scratchOwner = this;
+  }
+}
+
+/**
+ * Element starts of the segment last read. Set mappers read a segment's elements one after another before
+ * moving on, so one shared table serves almost every call; a segment revisited later is simply scanned again.
+ */
+let scratch = new Int32Array(256);
+let scratchCount = 0;
+let scratchOwner: Segment | null = null;
+
+function growScratch(): void {
+  const bigger = new Int32Array(scratch.length * 2);
+  bigger.set(scratch);
+  scratch = bigger;
+}
+
+/** Segment ids are 2-3 of [0-9A-Z]: interned by char codes so that reading one allocates no string. */
+const ID_BASE = 43; // '0' (48) .. 'Z' (90)
+const idTable: Array<string | undefined> = new Array<string | undefined>(ID_BASE * ID_BASE * (ID_BASE + 1)).fill(undefined);
+
+function isIdChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 }
 
 /** Longest segment we wait for in a stream before giving up on it; keeps memory bounded on a file without terminators. */
@@ -116,7 +226,7 @@ export class X12Tokenizer {
     }
   }
 
-  /** Splits text[start, end) into elements; null (with an error queued) when it is no segment at all. */
+  /** Makes the lazy segment text[start, end); null (with an error queued) when it is no segment at all. */
   private cut(start: number, end: number, d: Delimiters): Segment | null {
     const text = this.text;
     // Line-based files: the terminator may be LF with a CR before it, and editors leave trailing blanks.
@@ -125,28 +235,28 @@ export class X12Tokenizer {
       if (c === CR || c === LF || ((c === SPACE || c === TAB) && d.segment.charCodeAt(0) <= SPACE)) end--;
       else break;
     }
-    // Elements are a few characters long: comparing char codes beats an indexOf call per element.
     const sep = d.element.charCodeAt(0);
-    const elements: string[] = [];
-    let from = start;
-    for (let i = start; i < end; i++) {
-      if (text.charCodeAt(i) === sep) {
-        elements.push(text.slice(from, i));
-        from = i + 1;
-      }
+    // The id: 2 or 3 of [0-9A-Z] followed by the element separator or the end of the segment.
+    const c0 = start < end ? text.charCodeAt(start) : -1;
+    const c1 = start + 1 < end ? text.charCodeAt(start + 1) : -1;
+    const c2 = start + 2 < end ? text.charCodeAt(start + 2) : sep;
+    let id: string | undefined;
+    if (isIdChar(c0) && isIdChar(c1)) {
+      if (c2 === sep) id = internId(text, start, c0, c1, 0);
+      else if (isIdChar(c2) && (start + 3 >= end || text.charCodeAt(start + 3) === sep)) id = internId(text, start, c0, c1, c2);
     }
-    elements.push(text.slice(from, end));
-    const id = elements[0]!;
-    if (!isSegmentId(id)) {
+    if (id === undefined) {
+      const at = text.indexOf(d.element, start);
+      const first = text.slice(start, at < 0 || at > end ? end : at);
       this.errors.push(
         x12Error('X12_SEGMENT_INVALID', `Found ${JSON.stringify(clip(text.slice(start, end)))} where a segment should start; a segment id is 2 or 3 letters or digits.`, {
           offset: this.base + start,
-          segmentId: clip(id, 8),
+          segmentId: clip(first, 8),
         }),
       );
       return null;
     }
-    return { id, elements, offset: this.base + start };
+    return new Segment(id, this.base + start, text, start, end, sep, d.component);
   }
 
   private startsIsa(pos: number): boolean {
@@ -185,7 +295,7 @@ export class X12Tokenizer {
     if (problem !== null) return this.brokenIsa(start, problem);
     this.delimiters = d;
     this.pos = from + 2;
-    return { id: 'ISA', elements, offset: this.base + start };
+    return Segment.of('ISA', elements, this.base + start, component);
   }
 
   private brokenIsa(start: number, why: string): 'broken' {
@@ -225,14 +335,11 @@ export class X12Tokenizer {
   }
 }
 
-function isSegmentId(id: string): boolean {
-  const n = id.length;
-  if (n < 2 || n > 3) return false;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
-  }
-  return true;
+function internId(text: string, start: number, c0: number, c1: number, c2: number): string {
+  const key = ((c0 - 48) * ID_BASE + (c1 - 48)) * (ID_BASE + 1) + (c2 === 0 ? 0 : c2 - 47);
+  let id = idTable[key];
+  if (id === undefined) idTable[key] = id = text.slice(start, start + (c2 === 0 ? 2 : 3));
+  return id;
 }
 
 function clip(s: string, max = 40): string {

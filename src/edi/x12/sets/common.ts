@@ -99,19 +99,19 @@ export class SetReader {
 
   /** The element's value, or '' when absent. */
   el(seg: Segment, n: number): string {
-    return seg.elements[n] ?? '';
+    return seg.el(n);
   }
 
   /** A mandatory element: an error when missing, naming what it is. */
   req(seg: Segment, n: number, what: string): string {
-    const v = seg.elements[n] ?? '';
+    const v = seg.el(n);
     if (v === '') this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
     return v;
   }
 
   /** A decimal quantity as an exact string; errors when missing (if required) or not a number. */
   decimal(seg: Segment, n: number, what: string, required = true): string | undefined {
-    const v = seg.elements[n] ?? '';
+    const v = seg.el(n);
     if (v === '') {
       if (required) this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
       return undefined;
@@ -123,7 +123,7 @@ export class SetReader {
 
   /** CCYYMMDD as an ISO date. */
   date(seg: Segment, n: number, what: string, required = false): string | undefined {
-    const v = seg.elements[n] ?? '';
+    const v = seg.el(n);
     if (v === '') {
       if (required) this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
       return undefined;
@@ -137,7 +137,7 @@ export class SetReader {
   timestamp(seg: Segment, dateEl: number, timeEl: number | null, what: string, offset: string): string | undefined {
     const d = this.date(seg, dateEl, what);
     if (d === undefined) return undefined;
-    const t = timeEl === null ? '' : (seg.elements[timeEl] ?? '');
+    const t = timeEl === null ? '' : seg.el(timeEl);
     const time = t === '' ? '00:00:00' : isoTime(t);
     if (time === null) {
       this.error('X12_ELEMENT_INVALID', `${ref(seg.id, timeEl!)}, the time of the ${what}, is ${JSON.stringify(t)}; expected HHMM[SS].`, seg, timeEl!);
@@ -335,8 +335,8 @@ export interface ProductIds {
 export function readProductIds(seg: Segment, qualifierPositions: readonly number[], upcCaseElement?: number): ProductIds {
   const pairs: Array<[string, string]> = [];
   for (const q of qualifierPositions) {
-    const qual = seg.elements[q] ?? '';
-    const id = seg.elements[q + 1] ?? '';
+    const qual = seg.el(q);
+    const id = seg.el(q + 1);
     if (qual && id) pairs.push([qual, id]);
   }
   const ids: ProductIds = { pairs };
@@ -367,7 +367,7 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
       break;
     }
   }
-  if (upcCaseElement !== undefined && ids.gtin === undefined && isDigits(seg.elements[upcCaseElement] ?? '', 12, 14)) ids.gtin = seg.elements[upcCaseElement]!;
+  if (upcCaseElement !== undefined && ids.gtin === undefined && isDigits(seg.el(upcCaseElement), 12, 14)) ids.gtin = seg.el(upcCaseElement);
   // Without any SKU-like qualifier the barcode is the only item id there is (856s from retail often carry only UP/EN).
   if (ids.sku === undefined) ids.sku = firstNonLot;
   return ids;
