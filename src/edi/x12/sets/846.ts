@@ -51,7 +51,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'N1': {
-        const p = readN1Loop(r, seg, (s) => references.push(refOf(r, s)));
+        const p = readN1Loop(r, seg, references);
         if (p.entity === 'WH' || p.entity === 'SN') facility = p.code ?? p.address.name;
         else if (p.entity === 'DE' || p.entity === 'MF') depositor = p.code ?? p.address.name;
         break;

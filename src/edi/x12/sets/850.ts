@@ -72,7 +72,7 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         if (r.el(seg, 2)) notes.push(r.el(seg, 2));
         break;
       case 'N1': {
-        const p = readN1Loop(r, seg, (s) => references.push(refOf(r, s)));
+        const p = readN1Loop(r, seg, references);
         if (p.entity === 'ST') shipTo = p.address;
         else if (p.entity === 'BT') billTo = p.address;
         else if (p.entity === 'BY') customer = partyOf(p);

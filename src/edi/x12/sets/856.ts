@@ -66,15 +66,8 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
   let order: OrderBlock | null = null;
   let pkg: number | null = null;
   let piece: ItemPiece | null = null;
-  const refTo = (seg: Segment): void => {
-    const { qualifier, value } = refOf(r, seg);
-    if (piece && qualifier === 'LT') piece.lot = value;
-    else if (piece && qualifier === 'SE') piece.serials.push(value);
-    else if (qualifier === 'BM') header.billOfLading = value;
-    else if (qualifier === 'CN') header.proNumber = value;
-    else if (qualifier === '2I') header.trackingNumbers.push(value);
-    else (order ? order.references : header.references).push({ qualifier, value });
-  };
+  // REFs inside an N1 loop are collected and placed afterwards: no closure per set on the hot path.
+  const n1Refs: Array<{ qualifier: string; value: string }> = [];
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'HL': {
@@ -130,11 +123,15 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
         else if (q === '017') header.expectedDate = r.date(seg, 2, 'estimated delivery date');
         break;
       }
-      case 'REF':
-        refTo(seg);
+      case 'REF': {
+        const ref = refOf(r, seg);
+        placeRef(ref.qualifier, ref.value, header, order, piece);
         break;
+      }
       case 'N1':
-        header.parties.push(readN1Loop(r, seg, refTo));
+        header.parties.push(readN1Loop(r, seg, n1Refs));
+        for (let i = 0; i < n1Refs.length; i++) placeRef(n1Refs[i]!.qualifier, n1Refs[i]!.value, header, order, piece);
+        n1Refs.length = 0;
         break;
       case 'PRF':
         // PRF-01 purchase order number: the order this part of the shipment fills.
@@ -185,11 +182,36 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
   }
   header.shippedAt ??= bsnAt;
   for (const o of orders) {
-    for (const p of o.pieces) if (!p.sku) r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
-    o.packages.forEach((_, i) => (o.packages[i]!.lines = packageLines(o.pieces, i)));
-    o.pieces = o.pieces.filter((p) => p.sku);
+    let unnamed = 0;
+    for (const p of o.pieces) {
+      if (p.sku) continue;
+      unnamed++;
+      r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
+    }
+    for (let i = 0; i < o.packages.length; i++) o.packages[i]!.lines = packageLines(o.pieces, i);
+    if (unnamed > 0) o.pieces = o.pieces.filter(hasSku);
   }
   return { header, orders };
+}
+
+function hasSku(p: ItemPiece): boolean {
+  return p.sku !== '';
+}
+
+/** Where a REF goes: lot and serials of the item being read, bill of lading, PRO and tracking of the shipment, else the order's or shipment's references. */
+function placeRef(qualifier: string, value: string, header: Header, order: OrderBlock | null, piece: ItemPiece | null): void {
+  if (piece && qualifier === 'LT') piece.lot = value;
+  else if (piece && qualifier === 'SE') piece.serials.push(value);
+  else if (qualifier === 'BM') header.billOfLading = value;
+  else if (qualifier === 'CN') header.proNumber = value;
+  else if (qualifier === '2I') header.trackingNumbers.push(value);
+  else (order ? order.references : header.references).push({ qualifier, value });
+}
+
+/** The first party with one of the entity codes (plain loop: called per order). */
+function findParty(parties: readonly N1Party[], a: string, b?: string, c?: string): N1Party | undefined {
+  for (const p of parties) if (p.entity === a || p.entity === b || p.entity === c) return p;
+  return undefined;
 }
 
 export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment | PurchaseOrder> {
@@ -197,15 +219,16 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const tree = readTree(r, ctx.utcOffset ?? 'Z');
   if (!tree) return { documents: [], errors: r.errors };
   const { header, orders } = tree;
-  const party = (...codes: string[]): N1Party | undefined => header.parties.find((p) => codes.includes(p.entity));
+  const parties = header.parties;
   const documents: Array<Shipment | PurchaseOrder> = [];
   if (orders.length === 0) r.missing('HL*O', 'an order level');
-  orders.forEach((o, i) => {
+  for (let i = 0; i < orders.length; i++) {
+    const o = orders[i]!;
     const orderNumber = o.orderNumber || header.shipmentNumber;
     if (!o.orderNumber) r.error('X12_SEGMENT_MISSING', `Order ${i + 1} of the ship notice has no PRF purchase order number; the shipment id is used.`, undefined, undefined, 'warning');
     const references = [...header.references, ...o.references];
     if (ctx.asn856As === 'purchase_order') {
-      const facilityParty = party('ST', 'WH');
+      const facilityParty = findParty(parties, 'ST', 'WH');
       const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
       documents.push(
         compact({
@@ -216,7 +239,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
           poNumber: orderNumber,
           kind: 'asn' as const,
           facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-          supplier: party('SF', 'SU', 'VN') ? partyOf(party('SF', 'SU', 'VN')!) : undefined,
+          supplier: findParty(parties, 'SF', 'SU', 'VN') ? partyOf(findParty(parties, 'SF', 'SU', 'VN')!) : undefined,
           expectedDate: header.expectedDate,
           asn: compact({
             asnNumber: header.shipmentNumber,
@@ -230,9 +253,9 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         }),
       );
       if (!facilityParty) r.missing('N1*ST', 'the receiving facility');
-      return;
+      continue;
     }
-    const facilityParty = party('SF', 'WH');
+    const facilityParty = findParty(parties, 'SF', 'WH');
     if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
     documents.push(
       compact({
@@ -243,7 +266,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         shipmentNumber: header.shipmentNumber,
         orderNumber,
         facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-        depositor: party('DE')?.code,
+        depositor: findParty(parties, 'DE')?.code,
         shippedAt: header.shippedAt ?? ctx.receivedAt,
         complete: !header.backordered,
         carrier: header.carrier,
@@ -255,7 +278,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         lines: linesFromPieces(o.pieces),
       }),
     );
-  });
+  }
   return { documents, errors: r.errors };
 }
 

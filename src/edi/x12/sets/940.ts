@@ -56,7 +56,7 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'N1': {
-        const p = readN1Loop(r, seg, (s) => references.push(refOf(r, s)));
+        const p = readN1Loop(r, seg, references);
         if (p.entity === 'ST') shipTo = p.address;
         else if (p.entity === 'BT') billTo = p.address;
         else if (p.entity === 'BY' || p.entity === 'CN') customer = partyOf(p);

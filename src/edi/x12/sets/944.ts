@@ -44,7 +44,7 @@ export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'N1': {
-        const p = readN1Loop(r, seg, (s) => references.push(refOf(r, s)));
+        const p = readN1Loop(r, seg, references);
         if (p.entity === 'WH') facility = p.code ?? p.address.name;
         else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
         break;

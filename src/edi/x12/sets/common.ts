@@ -1,6 +1,6 @@
 // What every transaction set module shares: reading elements with positioned errors, the canonical
 // envelope fields, N1 party loops, and the small code tables several sets use.
-import { addDecimals, normaliseDecimal } from '../../../model/index.ts';
+import { addDecimals, compareDecimals, normaliseDecimal } from '../../../model/index.ts';
 import type { Address, Party } from '../../../model/index.ts';
 import { isoFromCcyymmdd, isoTime } from '../envelope.ts';
 import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
@@ -187,6 +187,12 @@ function isPlainInteger(v: string): boolean {
   return true;
 }
 
+/** q > 0 for an exact decimal; whole numbers without going through big.js. */
+export function isPositiveQuantity(q: string): boolean {
+  if (isPlainInteger(q)) return q !== '0';
+  return compareDecimals(q, '0') > 0;
+}
+
 /** a + b as exact decimals; whole numbers (the common case) without going through big.js. */
 export function addQuantities(a: string, b: string): string {
   if (isPlainInteger(a) && isPlainInteger(b)) return String(Number(a) + Number(b));
@@ -236,8 +242,11 @@ export interface N1Party {
 /** Segments that may follow N1 inside its loop. */
 const N1_LOOP = new Set(['N2', 'N3', 'N4', 'PER', 'G61', 'REF', 'N9']);
 
-/** Reads N1 and its loop members; REF/N9 inside the loop are handed to `onRef`. */
-export function readN1Loop(r: SetReader, n1: Segment, onRef?: (seg: Segment) => void): N1Party {
+/**
+ * Reads N1 and its loop members; REF/N9 inside the loop are handed to `onRef`, or added to it when it is a
+ * list (no closure per N1: tsx names every closure it makes, which costs on the hot path).
+ */
+export function readN1Loop(r: SetReader, n1: Segment, onRef?: ((seg: Segment) => void) | Array<{ qualifier: string; value: string }>): N1Party {
   const party: N1Party = { entity: r.el(n1, 1), address: { lines: [] } };
   if (!party.entity) r.req(n1, 1, 'entity identifier code');
   const name = r.el(n1, 2);
@@ -253,13 +262,14 @@ export function readN1Loop(r: SetReader, n1: Segment, onRef?: (seg: Segment) => 
         if (r.el(s, 1)) party.address.company = r.el(s, 1);
         break;
       case 'N3':
-        for (const n of [1, 2]) if (r.el(s, n) && party.address.lines.length < 4) party.address.lines.push(r.el(s, n));
+        if (r.el(s, 1) && party.address.lines.length < 4) party.address.lines.push(r.el(s, 1));
+        if (r.el(s, 2) && party.address.lines.length < 4) party.address.lines.push(r.el(s, 2));
         break;
       case 'N4':
         if (r.el(s, 1)) party.address.city = r.el(s, 1);
         if (r.el(s, 2)) party.address.region = r.el(s, 2);
         if (r.el(s, 3)) party.address.postalCode = r.el(s, 3);
-        if (/^[A-Z]{2}$/.test(r.el(s, 4))) party.address.country = r.el(s, 4);
+        if (isCountryCode(r.el(s, 4))) party.address.country = r.el(s, 4);
         break;
       case 'G61':
         // G61 is the warehouse sets' contact: G61-03 qualifies the number in G61-04.
@@ -268,16 +278,21 @@ export function readN1Loop(r: SetReader, n1: Segment, onRef?: (seg: Segment) => 
         break;
       case 'PER':
         // PER-03/05/07 qualify the numbers in PER-04/06/08: TE telephone, EM e-mail.
-        for (const n of [3, 5, 7]) {
+        for (let n = 3; n <= 7; n += 2) {
           if (r.el(s, n) === 'TE' && r.el(s, n + 1)) party.address.phone = r.el(s, n + 1);
           if (r.el(s, n) === 'EM' && r.el(s, n + 1)) party.address.email = r.el(s, n + 1);
         }
         break;
       default:
-        onRef?.(s);
+        if (Array.isArray(onRef)) onRef.push(refOf(r, s));
+        else onRef?.(s);
     }
   }
   return party;
+}
+
+function isCountryCode(v: string): boolean {
+  return v.length === 2 && v.charCodeAt(0) >= 65 && v.charCodeAt(0) <= 90 && v.charCodeAt(1) >= 65 && v.charCodeAt(1) <= 90;
 }
 
 export function partyOf(p: N1Party): Party {
@@ -397,8 +412,8 @@ export function pushReference(refs: Array<{ qualifier: string; value: string }>,
 
 /** An SSCC from MAN GM: 18 digits, or 20 with the GS1 application identifier '00' in front. */
 export function readSscc(v: string): string | undefined {
-  if (/^\d{18}$/.test(v)) return v;
-  if (/^00\d{18}$/.test(v)) return v.slice(2);
+  if (v.length === 18 && isDigits(v, 18, 18)) return v;
+  if (v.length === 20 && v.charCodeAt(0) === 48 && v.charCodeAt(1) === 48 && isDigits(v, 20, 20)) return v.slice(2);
   return undefined;
 }
 

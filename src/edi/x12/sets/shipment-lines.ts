@@ -2,7 +2,7 @@
 // lines (with lots, serials, ordered quantity) and packages (with their own contents) apart; these
 // helpers turn one into the other so that writing and reading back gives the same shipment.
 import { addDecimals, compareDecimals, subtractDecimals } from '../../../model/index.ts';
-import { addQuantities } from './common.ts';
+import { addQuantities, isPositiveQuantity } from './common.ts';
 import type { Shipment } from '../../../model/index.ts';
 
 /** One W12 (945) or one item HL (856). */
@@ -90,7 +90,7 @@ function pushLoose(out: ItemPiece[], firstOf: Map<string, ItemPiece>, line: Line
 export function packageLines(pieces: readonly ItemPiece[], index: number): Shipment['packages'][number]['lines'] {
   const out: Shipment['packages'][number]['lines'] = [];
   for (const p of pieces) {
-    if (p.packageIndex !== index || compareDecimals(p.quantity, '0') <= 0) continue;
+    if (p.packageIndex !== index || !isPositiveQuantity(p.quantity)) continue;
     const l: Shipment['packages'][number]['lines'][number] = { lineNumber: p.lineNumber, sku: p.sku, quantity: p.quantity, uom: p.uom };
     if (p.lot) l.lot = p.lot;
     out.push(l);
