@@ -331,7 +331,8 @@ export async function* readX12StreamBatches(source: AsyncIterable<Buffer | Uint8
     }
   };
   for await (const chunk of source) {
-    tokenizer.feed(asLatin1(chunk), false);
+    if (typeof chunk === 'string') tokenizer.feed(chunk, false);
+    else tokenizer.feedBytes(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false);
     yield* drain();
   }
   tokenizer.feed('', true);

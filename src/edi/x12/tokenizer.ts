@@ -151,6 +151,19 @@ export class X12Tokenizer {
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
+  /**
+   * Adds input as bytes. The unread tail (usually part of one segment) is re-encoded and joined to the chunk
+   * before the one latin1 decode: a chunk costs one copy, not a rope, a re-encode of it all and a second decode.
+   * The tail is taken from our string, not the previous chunk, in case a source reuses its buffers.
+   */
+  feedBytes(chunk: Buffer, final: boolean): void {
+    const rest = this.text.length - this.pos;
+    this.base += this.pos;
+    this.text = (rest > 0 ? Buffer.concat([Buffer.from(this.text.slice(this.pos), 'latin1'), chunk]) : chunk).toString('latin1');
+    this.pos = 0;
+    this.final = final;
+  }
+
   /** Adds input. `final` says no more will come, so an unterminated last segment is taken as is. */
   feed(chunk: string, final: boolean): void {
     if (this.pos >= this.text.length) {
