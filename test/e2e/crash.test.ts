@@ -75,6 +75,13 @@ flows:
       await waitFor(() => readdirSync(inbox).filter((f) => f.endsWith('.json')).length === 0, 60_000, 'the inbox folder to empty');
       const orders = () => new Set(receiver.received.map((r) => JSON.parse(r.body.toString()).orderNumber as string));
       await waitFor(() => orders().size === total, 90_000, `all ${total} orders at the receiver`);
+      // A delivery the receiver got may not be recorded yet (that is what redelivery is for): let the worker catch up.
+      const watcher = new SqliteStore({ path: join(dir, 'hub.db') });
+      try {
+        await waitFor(async () => (await watcher.listDeliveries({ tenant: 'acme', status: 'delivered', limit: 1000 })).length === total, 30_000, 'every delivery recorded');
+      } finally {
+        await watcher.close();
+      }
       await kill();
 
       const keys = new Set(receiver.received.map((r) => r.headers['idempotency-key'] as string));
