@@ -12,7 +12,7 @@ import { SqliteStore } from '../../src/store/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
-import { confirmPurchase, confirmReturnSale, confirmSale, connect, stockInWarehouse } from '../connectors/tryton/fixtures.ts';
+import { confirmPurchase, confirmReturnSale, confirmSale, connect, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
 
 const skip = await trytonUnavailable();
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
@@ -31,13 +31,7 @@ retry: { maxAttempts: 60, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
 circuitBreaker: { failureThreshold: 3, cooldownMs: 400 }
 ${extra}
 endpoints:
-  erp:
-    type: tryton
-    url: ${db.url}
-    database: ${db.database}
-    user: ${db.user}
-    password: \${TRYTON_PASSWORD}
-    warehouses: { WH: DC1 }
+${trytonEndpointYaml(db)}
     produce: [sales_order, order_cancel, purchase_order, return_authorization]
     pollIntervalMs: 150
     concurrency: 1

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Acknowledgment, InventoryAdjustment, InventorySnapshot, PurchaseOrder, Receipt, SalesOrder, Shipment, OrderCancel } from '../../src/model/index.ts';
 import { assertRoundTrip, ctx, decodedSets, envelope } from './x12-helpers.ts';
+import { encodeDocument } from '../../src/edi/x12/index.ts';
 
 const T940 =
   'W05*N*SO-1001*PO-555~N1*ST*Jane Doe*92*C-88~N3*12 Harbour Road*Unit 4~N4*Portland*OR*97201*US~PER*IC*Jane*TE*5035550101*EM*jane@example.com~' +
@@ -76,6 +77,27 @@ test('945: partial shipment with lots, serials, packages, tracking and SCAC', as
   ]);
   await assertRoundTrip(set!.documents, undefined, { ...ctx, utcOffset: '-08:00' });
   await assertRoundTrip(set!.documents, '856', { ...ctx, utcOffset: '-08:00' });
+});
+
+test('945: packages that list no lines of their own still make a valid set, and read back', async () => {
+  const shipment = {
+    type: 'shipment', tenant: 'acme', id: 'd1', source: { endpoint: 'api' }, entityKey: 'order:SO-7', occurredAt: '2026-03-06T12:00:00Z', receivedAt: '2026-03-06T12:00:00Z',
+    references: [], shipmentNumber: 'SHP-7', orderNumber: 'SO-7', facility: 'PDX1', shippedAt: '2026-03-06T12:00:00Z', complete: false, trackingNumbers: [],
+    packages: [{ trackingNumber: '1Z001', lines: [] }, { trackingNumber: '1Z002', lines: [] }],
+    lines: [
+      { lineNumber: '1', sku: 'SKU-RED', quantity: '6', uom: 'EA', orderedQuantity: '10', lots: [], serials: [] },
+      { lineNumber: '2', sku: 'SKU-BLUE', quantity: '4', uom: 'EA', orderedQuantity: '4', lots: [{ lot: 'L-A', quantity: '3' }, { lot: 'L-B', quantity: '1' }], serials: [] },
+    ],
+  } as unknown as Shipment;
+  const written = encodeDocument(shipment, '945');
+  assert.deepEqual(written.errors, []);
+  const body = written.segments.map((seg) => seg.join('*')).join('~') + '~';
+  assert.doesNotMatch(body, /LX\*\d+~(MAN\*[^~]*~)*LX/, 'every LX loop holds a W12');
+  const [set] = decodedSets(envelope('SW', [{ id: '945', body }]));
+  assert.deepEqual(set!.errors, []);
+  const read = set!.documents[0] as Shipment;
+  assert.deepEqual(read.packages.map((p) => p.trackingNumber), ['1Z001', '1Z002']);
+  assert.deepEqual(read.lines.map((l) => [l.sku, l.quantity, l.lots.map((x) => `${x.lot}:${x.quantity}`)]), [['SKU-RED', '6', []], ['SKU-BLUE', '4', ['L-A:3', 'L-B:1']]]);
 });
 
 test('943: expected transfer inbound with lots, expiry and supplier', async () => {

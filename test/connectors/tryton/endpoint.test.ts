@@ -8,7 +8,7 @@ import { CausewayFault } from '../../../src/model/index.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import type { TrytonEndpointConfig } from '../../../src/connectors/tryton/index.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../../support/tryton.ts';
-import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf } from './fixtures.ts';
+import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf, trytonEndpointYaml } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
 
@@ -18,13 +18,7 @@ function yamlFor(db: TrytonDatabase, extra = ''): string {
   return `
 defaultTenant: acme
 endpoints:
-  erp:
-    type: tryton
-    url: ${db.url}
-    database: ${db.database}
-    user: ${db.user}
-    password: \${TRYTON_PASSWORD}
-    warehouses: { WH: DC1 }
+${trytonEndpointYaml(db)}
 ${extra}`;
 }
 

@@ -11,6 +11,17 @@ export const options: TrytonOptions = {
   now: () => new Date('2026-11-22T12:00:00Z'),
 };
 
+/** The `erp` endpoint of a causeway.yaml for a test database (the password comes from $TRYTON_PASSWORD). */
+export function trytonEndpointYaml(db: TrytonDatabase): string {
+  return `  erp:
+    type: tryton
+    url: ${db.url}
+    database: ${db.database}
+    user: ${db.user}
+    password: \${TRYTON_PASSWORD}
+    warehouses: { WH: DC1 }`;
+}
+
 export function connect(database: TrytonDatabase): TrytonRpc {
   return new TrytonRpc(database);
 }

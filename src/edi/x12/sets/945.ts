@@ -128,14 +128,20 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 /** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. */
 function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], pieces: ItemPiece[], status: (moreToCome: boolean) => void): void {
   let pkgIndex: number | null = null;
+  let current: number | null = null;
   for (let s = r.peek(); s && (s.id === 'MAN' || s.id === 'PAL' || s.id === 'N9'); s = r.peek()) {
     r.next();
     if (s.id !== 'MAN') continue;
-    if (pkgIndex === null) {
+    // A MAN qualifier seen again in the same loop starts the next package (several cartons
+    // listed before the loop's items); the items belong to the loop's first package.
+    const kind = r.el(s, 1);
+    const open = current === null ? undefined : packages[current]!;
+    if (!open || (kind === 'GM' && open.sscc) || (kind === 'CP' && open.trackingNumber)) {
       packages.push({ lines: [] });
-      pkgIndex = packages.length - 1;
+      current = packages.length - 1;
+      pkgIndex ??= current;
     }
-    const pkg = packages[pkgIndex]!;
+    const pkg = packages[current!]!;
     // MAN-01 GM: SSCC-18 (GS1 serial shipping container code); CP: carrier-assigned package id (tracking).
     if (r.el(s, 1) === 'GM') {
       const sscc = readSscc(r.el(s, 2));
@@ -209,18 +215,28 @@ export function encode945(doc: Shipment): SetEncodeResult {
     for (const s of p.serials) segs.push(['N9', 'SE', s]);
     total = addDecimals(total, p.quantity);
   };
-  doc.packages.forEach((pkg, i) => {
-    segs.push(['LX', String(++lx)]);
+  const writeMan = (i: number): void => {
+    const pkg = doc.packages[i]!;
     if (pkg.sscc) segs.push(['MAN', 'GM', pkg.sscc]);
     if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
     if (!pkg.sscc && !pkg.trackingNumber) segs.push(['MAN', 'ZZ', String(i + 1)]);
-    for (const p of pieces) if (p.packageIndex === i) writeW12(p);
-  });
-  for (const p of pieces) {
-    if (p.packageIndex !== null) continue;
+  };
+  // Every LX loop needs a W12, so a package that lists no lines of its own cannot have a loop of
+  // its own: its MAN segments go into the first loop of unpackaged lines (or the last loop).
+  const packed = doc.packages.map((_, i) => i).filter((i) => pieces.some((p) => p.packageIndex === i));
+  const lineless = doc.packages.map((_, i) => i).filter((i) => !packed.includes(i));
+  const loose = pieces.filter((p) => p.packageIndex === null);
+  for (const i of packed) {
     segs.push(['LX', String(++lx)]);
-    writeW12(p);
+    writeMan(i);
+    if (!loose.length && i === packed[packed.length - 1]) lineless.forEach(writeMan);
+    for (const p of pieces) if (p.packageIndex === i) writeW12(p);
   }
+  loose.forEach((p, n) => {
+    segs.push(['LX', String(++lx)]);
+    if (n === 0) lineless.forEach(writeMan);
+    writeW12(p);
+  });
   // W03-01 total units shipped, W03-02/03 weight and its unit.
   segs.push(['W03', total, doc.totalWeight?.value ?? '', doc.totalWeight ? doc.totalWeight.unit : '']);
   return { id: '945', segments: segs, errors: [] };
