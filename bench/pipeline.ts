@@ -136,17 +136,22 @@ export async function endToEnd(dir: string, count: number): Promise<{ perSec: nu
   return { perSec };
 }
 
-/** Through the HTTP API: clients POST /v1/documents (one order per call), Causeway delivers by webhook. */
-export async function apiToWebhook(dir: string, count: number, clients: number): Promise<{ perSec: number }> {
+/**
+ * Through the HTTP API: clients POST /v1/documents (`perCall` orders per call, as an array),
+ * Causeway delivers each order by webhook. The load generator shares the process and its cores.
+ */
+export async function apiToWebhook(dir: string, count: number, clients: number, perCall = 1): Promise<{ perSec: number }> {
   const rec = await receiver();
   const hub = await Hub.start(parseConfig(config(dir, 'fields', rec.url), dir), { logger: silent, idleMs: 5 });
   const api = await startApiServer(hub, { listen: '127.0.0.1:0' });
   const agent = new Agent({ connections: clients, keepAliveTimeout: 10_000 });
-  const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(salesOrder(`A-${i}`, 10)));
+  const bodies = Array.from({ length: count / perCall }, (_, c) => JSON.stringify(perCall === 1
+    ? salesOrder(`A-${c}`, 10)
+    : Array.from({ length: perCall }, (_, i) => salesOrder(`A-${c * perCall + i}`, 10))));
   const t = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < count) {
+    while (next < bodies.length) {
       const body = bodies[next++];
       const res = await request(`${api.url}/v1/documents`, { method: 'POST', dispatcher: agent, body, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' } });
       await res.body.dump();
@@ -215,9 +220,11 @@ export async function runPipelineBench(): Promise<PipelineFigures> {
     console.log(`inbox -> webhook delivered on loopback: ${fmt(e2e.perSec)} sales orders/s`);
     const viaApi = await apiToWebhook(dir, 5_000, 32);
     console.log(`API ingest -> webhook delivered (32 clients, one order per call): ${fmt(viaApi.perSec)} sales orders/s`);
+    const viaApiBatched = await apiToWebhook(dir, 10_000, 8, 50);
+    console.log(`API ingest -> webhook delivered (8 clients, 50 orders per call): ${fmt(viaApiBatched.perSec)} sales orders/s`);
     const lat = await latencyAtLoad(dir, 500, 10);
     console.log(`sync latency at 500 orders/s offered for 10 s (accepted -> delivered): p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.sent} orders`);
-    return { apiToWebhookPerSec: viaApi.perSec, latencyP50Ms: lat.p50, latencyP99Ms: lat.p99, sqliteSingleTxPerSec: raw.singleTxPerSec, sqliteBatchedRowsPerSec: raw.batchedRowsPerSec, fieldMapPerSec: fields, jsonataPerSec: jsonata, endToEndPerSec: e2e.perSec };
+    return { apiToWebhookPerSec: viaApi.perSec, apiBatchedToWebhookPerSec: viaApiBatched.perSec, latencyP50Ms: lat.p50, latencyP99Ms: lat.p99, sqliteSingleTxPerSec: raw.singleTxPerSec, sqliteBatchedRowsPerSec: raw.batchedRowsPerSec, fieldMapPerSec: fields, jsonataPerSec: jsonata, endToEndPerSec: e2e.perSec };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
