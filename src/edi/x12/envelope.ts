@@ -135,8 +135,11 @@ export function sameControlNumber(a: string | undefined, b: string | undefined):
 
 /** A count element (SE01, GE01, IEA01) as a number, or null when it is not one. */
 export function readCount(value: string | undefined): number | null {
-  if (value === undefined || !/^\d{1,10}$/.test(value.trim())) return null;
-  return Number(value.trim());
+  if (value === undefined) return null;
+  // SE01 of every set comes here: plain digits skip the trim and the regex.
+  const v = value.length > 0 && value.length <= 10 && allDigits(value, 0, value.length) ? value : value.trim();
+  if (v.length === 0 || v.length > 10 || !allDigits(v, 0, v.length)) return null;
+  return digitsAt(v, 0, v.length);
 }
 
 export function isoFromYymmdd(date: string, time: string): string | null {
@@ -147,10 +150,11 @@ export function isoFromYymmdd(date: string, time: string): string | null {
 }
 
 export function isoFromCcyymmdd(date: string, time: string): string | null {
-  if (!/^\d{8}$/.test(date)) return null;
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(4, 6));
-  const d = Number(date.slice(6, 8));
+  // Char codes rather than a regex and Number(slice): every 940/856 has dates, and this runs per set.
+  if (date.length !== 8 || !allDigits(date, 0, 8)) return null;
+  const y = digitsAt(date, 0, 4);
+  const m = digitsAt(date, 4, 6);
+  const d = digitsAt(date, 6, 8);
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
   const iso = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
   if (time === '') return iso;
@@ -160,16 +164,33 @@ export function isoFromCcyymmdd(date: string, time: string): string | null {
 
 /** X12 time HHMM, HHMMSS or HHMMSSd..d as HH:MM:SS[.d]. */
 export function isoTime(time: string): string | null {
-  if (!/^\d{4}(\d{2}\d{0,2})?$/.test(time)) return null;
-  const h = Number(time.slice(0, 2));
-  const mi = Number(time.slice(2, 4));
-  const s = time.length >= 6 ? Number(time.slice(4, 6)) : 0;
+  const n = time.length;
+  if ((n !== 4 && n !== 6 && n !== 7 && n !== 8) || !allDigits(time, 0, n)) return null;
+  const h = digitsAt(time, 0, 2);
+  const mi = digitsAt(time, 2, 4);
+  const s = n >= 6 ? digitsAt(time, 4, 6) : 0;
   if (h > 23 || mi > 59 || s > 59) return null;
-  return `${time.slice(0, 2)}:${time.slice(2, 4)}:${time.length >= 6 ? time.slice(4, 6) : '00'}${time.length > 6 ? '.' + time.slice(6) : ''}`;
+  return `${time.slice(0, 2)}:${time.slice(2, 4)}:${n >= 6 ? time.slice(4, 6) : '00'}${n > 6 ? '.' + time.slice(6) : ''}`;
+}
+
+function allDigits(v: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The number written by the digits v[from, to) (already checked to be digits). */
+function digitsAt(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + v.charCodeAt(i) - 48;
+  return n;
 }
 
 function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 export function pad2(n: number): string {
