@@ -20,6 +20,8 @@ import {
 } from './common.ts';
 
 const KNOWN = new Set(['BIA', 'CUR', 'DTM', 'REF', 'PER', 'MEA', 'N1', 'N2', 'N3', 'N4', 'LM', 'LQ', 'LIN', 'SLN', 'PID', 'PO4', 'QTY', 'SCH', 'CTP', 'G39', 'LDT', 'CTT', 'N9', 'UIT', 'AMT']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [2, 4, 6, 8];
 
 /**
  * QTY-01 quantity qualifiers (element 673): 17 quantity on hand, 33 quantity available for sale.
@@ -84,7 +86,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 
 /** LIN loop: LIN-02/03.. product ids (LT for the lot), QTY per quantity kind, DTM*036 expiry, REF*ZZ status. */
 function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['positions'], allocated: string): void {
-  const ids = readProductIds(lin, [2, 4, 6, 8]);
+  const ids = readProductIds(lin, ID_POSITIONS);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', lin, 3);
   const pos: InventorySnapshot['positions'][number] = compact({ sku: ids.sku ?? '', lot: ids.lot, status: 'available', uom: '', onHand: '0', allocated: '0' });
   let sawOnHand = false;

@@ -19,6 +19,8 @@ import {
 } from './common.ts';
 
 const KNOWN = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CTP', 'PAM', 'CSH', 'TC2', 'SAC', 'ITD', 'DIS', 'INC', 'DTM', 'LDT', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'PCT', 'CTB', 'TXI', 'AMT', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'NX2', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'CTT', 'NTE', 'QTY', 'SLN', 'ADV']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [6, 8, 10, 12, 14];
 
 /** DTM-01: 010 requested ship, 002 delivery requested, 001 cancel after. */
 const DTM = { ship: '010', delivery: '002', cancelAfter: '001' } as const;
@@ -84,7 +86,7 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         const quantity = r.decimal(seg, 2, 'quantity ordered');
         const uom = r.req(seg, 3, 'unit of measure');
         const price = r.decimal(seg, 4, 'unit price', false);
-        const ids = readProductIds(seg, [6, 8, 10, 12, 14]);
+        const ids = readProductIds(seg, ID_POSITIONS);
         if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'PO1 names no product: PO1-06/07 must give an item id.', seg, 7);
         const line: SalesOrder['lines'][number] = compact({
           lineNumber: r.el(seg, 1) || String(lines.length + 1),

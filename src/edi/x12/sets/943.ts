@@ -22,6 +22,8 @@ import {
 } from './common.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [4];
 
 type Line = PurchaseOrder['lines'][number];
 
@@ -109,7 +111,7 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 function readW04(r: SetReader, w04: Segment, lines: Map<string, Line>): void {
   const quantity = r.decimal(w04, 1, 'number of units shipped');
   const uom = r.req(w04, 2, 'unit of measure');
-  const ids = readProductIds(w04, [4], 3);
+  const ids = readProductIds(w04, ID_POSITIONS, 3);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W04 names no product: W04-04/05 must give an item id.', w04, 5);
   let lineNumber = '';
   let lot = ids.lot;

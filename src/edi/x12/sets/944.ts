@@ -21,6 +21,8 @@ import {
 } from './common.ts';
 
 const KNOWN = new Set(['W17', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W10', 'LX', 'W07', 'W13', 'G69', 'W14', 'W20', 'QTY', 'FA1', 'FA2', 'MAN']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [4, 7];
 
 /** W13-03 receiving condition code '01' is damaged product (W13-05 then gives the reason). */
 const DAMAGED = '01';
@@ -83,7 +85,7 @@ export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 function readW07(r: SetReader, w07: Segment, lines: Receipt['lines']): void {
   const quantity = r.decimal(w07, 1, 'quantity received');
   const uom = r.req(w07, 2, 'unit of measure');
-  const ids = readProductIds(w07, [4, 7], 3);
+  const ids = readProductIds(w07, ID_POSITIONS, 3);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W07 names no product: W07-04/05 must give an item id.', w07, 5);
   const line: Receipt['lines'][number] = compact({ sku: ids.sku ?? '', quantity: quantity ?? '0', uom, damagedQuantity: '0', serials: [], lot: r.el(w07, 6) || undefined });
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'G62' || s.id === 'QTY' || s.id === 'W13' || s.id === 'W20'); s = r.peek()) {

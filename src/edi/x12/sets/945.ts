@@ -23,6 +23,8 @@ import {
 import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [7, 17];
 
 /**
  * W12-01 shipment/order status (element 368): CC shipment complete, CP partial considered complete (no
@@ -157,7 +159,7 @@ function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], piece
     const shipped = r.decimal(w12, 3, 'number of units shipped');
     const ordered = r.decimal(w12, 2, 'quantity ordered', false);
     const uom = r.req(w12, 5, 'unit of measure');
-    const ids = readProductIds(w12, [7, 17], 6);
+    const ids = readProductIds(w12, ID_POSITIONS, 6);
     if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W12 names no product: W12-07/08 must give an item id.', w12, 8);
     status(MORE_TO_COME.has(r.el(w12, 1)));
     const piece: ItemPiece = { lineNumber: '', sku: ids.sku ?? '', quantity: shipped ?? '0', uom, serials: [], packageIndex: pkgIndex };

@@ -18,6 +18,8 @@ import {
 } from './common.ts';
 
 const KNOWN = new Set(['W15', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'LX', 'W19', 'G69', 'W20', 'W22', 'N9', 'QTY', 'G66']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [5, 7, 17];
 
 type Reason = InventoryAdjustment['lines'][number]['reason'];
 
@@ -101,7 +103,7 @@ function readW19(r: SetReader, w19: Segment, lines: InventoryAdjustment['lines']
   const code = r.req(w19, 1, 'adjustment reason code');
   const quantity = r.decimal(w19, 2, 'credit/debit quantity');
   const uom = r.req(w19, 3, 'unit of measure');
-  const ids = readProductIds(w19, [5, 7, 17], 4);
+  const ids = readProductIds(w19, ID_POSITIONS, 4);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W19 names no product: W19-05/06 must give an item id.', w19, 6);
   let reason = REASON_FROM_181[code];
   if (code && !reason) {

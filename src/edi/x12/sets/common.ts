@@ -128,7 +128,7 @@ export class SetReader {
       if (required) this.error('X12_ELEMENT_MISSING', `${ref(seg.id, n)}, the ${what}, is missing.`, seg, n);
       return undefined;
     }
-    const iso = v.length === 6 ? isoFromCcyymmdd(`20${v}`, '') : isoFromCcyymmdd(v, '');
+    const iso = isoFromCcyymmdd(v.length === 6 ? `20${v}` : v, '');
     if (iso === null) this.error('X12_ELEMENT_INVALID', `${ref(seg.id, n)}, the ${what}, is ${JSON.stringify(v)}; expected a date CCYYMMDD.`, seg, n);
     return iso ?? undefined;
   }
@@ -214,19 +214,34 @@ export function x12Time(iso: string | undefined): string {
 
 /** The fields every canonical document carries, filled from the envelope. */
 export function documentBase(set: TransactionSet, ctx: DecodeContext, index: number) {
-  const ic = set.interchange;
-  const suffix = index > 0 ? `:${index + 1}` : '';
-  const offset = ctx.utcOffset ?? 'Z';
-  const prepared = set.group.preparedAt ?? ic.preparedAt;
   return {
     schemaVersion: 1 as const,
     tenant: ctx.tenant,
-    // Unique per sender: ISA13 is unique per sender, GS06 per group, ST02 per set (several documents from one set get a suffix).
-    id: `x12:${ic.senderQualifier}:${ic.senderId}:${ic.controlNumber}:${set.group.controlNumber}:${set.controlNumber}${suffix}`,
-    source: { endpoint: ctx.endpoint, partnerRef: `ISA13=${ic.controlNumber} GS06=${set.group.controlNumber} ST02=${set.controlNumber}` },
-    occurredAt: prepared ? `${prepared.length === 10 ? prepared + 'T00:00:00' : prepared.slice(0, 19)}${offset}` : ctx.receivedAt,
+    id: documentId(set, index),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
   };
+}
+
+// The parts of documentBase one by one, so that set mappers build each document in one object literal
+// instead of spreading a base object and copying the result again.
+
+/** Unique per sender: ISA13 is unique per sender, GS06 per group, ST02 per set (several documents from one set get a suffix). */
+export function documentId(set: TransactionSet, index: number): string {
+  const ic = set.interchange;
+  const suffix = index > 0 ? `:${index + 1}` : '';
+  return `x12:${ic.senderQualifier}:${ic.senderId}:${ic.controlNumber}:${set.group.controlNumber}:${set.controlNumber}${suffix}`;
+}
+
+export function documentSource(set: TransactionSet, ctx: DecodeContext): { endpoint: string; partnerRef: string } {
+  return { endpoint: ctx.endpoint, partnerRef: `ISA13=${set.interchange.controlNumber} GS06=${set.group.controlNumber} ST02=${set.controlNumber}` };
+}
+
+export function documentOccurredAt(set: TransactionSet, ctx: DecodeContext): string {
+  const prepared = set.group.preparedAt ?? set.interchange.preparedAt;
+  if (!prepared) return ctx.receivedAt;
+  return `${prepared.length === 10 ? prepared + 'T00:00:00' : prepared.slice(0, 19)}${ctx.utcOffset ?? 'Z'}`;
 }
 
 /** An N1 loop (N1, N2, N3, N4, PER and anything else the caller takes) read into a party. */
@@ -247,40 +262,58 @@ const N1_LOOP = new Set(['N2', 'N3', 'N4', 'PER', 'G61', 'REF', 'N9']);
  * list (no closure per N1: tsx names every closure it makes, which costs on the hot path).
  */
 export function readN1Loop(r: SetReader, n1: Segment, onRef?: ((seg: Segment) => void) | Array<{ qualifier: string; value: string }>): N1Party {
-  const party: N1Party = { entity: r.el(n1, 1), address: { lines: [] } };
+  // Each element is read once into a local: every el() call cuts a new string.
+  const party: N1Party = { entity: n1.el(1), address: { lines: [] } };
   if (!party.entity) r.req(n1, 1, 'entity identifier code');
-  const name = r.el(n1, 2);
+  const name = n1.el(2);
   if (name) party.address.name = name;
-  if (r.el(n1, 4)) {
-    party.code = r.el(n1, 4);
-    party.codeQualifier = r.el(n1, 3);
+  const code = n1.el(4);
+  if (code) {
+    party.code = code;
+    party.codeQualifier = n1.el(3);
   }
+  const address = party.address;
   for (let s = r.peek(); s && N1_LOOP.has(s.id); s = r.peek()) {
     r.next();
     switch (s.id) {
-      case 'N2':
-        if (r.el(s, 1)) party.address.company = r.el(s, 1);
+      case 'N2': {
+        const v = s.el(1);
+        if (v) address.company = v;
         break;
-      case 'N3':
-        if (r.el(s, 1) && party.address.lines.length < 4) party.address.lines.push(r.el(s, 1));
-        if (r.el(s, 2) && party.address.lines.length < 4) party.address.lines.push(r.el(s, 2));
+      }
+      case 'N3': {
+        const a = s.el(1);
+        if (a && address.lines.length < 4) address.lines.push(a);
+        const b = s.el(2);
+        if (b && address.lines.length < 4) address.lines.push(b);
         break;
-      case 'N4':
-        if (r.el(s, 1)) party.address.city = r.el(s, 1);
-        if (r.el(s, 2)) party.address.region = r.el(s, 2);
-        if (r.el(s, 3)) party.address.postalCode = r.el(s, 3);
-        if (isCountryCode(r.el(s, 4))) party.address.country = r.el(s, 4);
+      }
+      case 'N4': {
+        const city = s.el(1);
+        if (city) address.city = city;
+        const region = s.el(2);
+        if (region) address.region = region;
+        const postalCode = s.el(3);
+        if (postalCode) address.postalCode = postalCode;
+        const country = s.el(4);
+        if (isCountryCode(country)) address.country = country;
         break;
-      case 'G61':
+      }
+      case 'G61': {
         // G61 is the warehouse sets' contact: G61-03 qualifies the number in G61-04.
-        if (r.el(s, 3) === 'TE' && r.el(s, 4)) party.address.phone = r.el(s, 4);
-        if (r.el(s, 3) === 'EM' && r.el(s, 4)) party.address.email = r.el(s, 4);
+        const q = s.el(3);
+        const v = s.el(4);
+        if (q === 'TE' && v) address.phone = v;
+        if (q === 'EM' && v) address.email = v;
         break;
+      }
       case 'PER':
         // PER-03/05/07 qualify the numbers in PER-04/06/08: TE telephone, EM e-mail.
         for (let n = 3; n <= 7; n += 2) {
-          if (r.el(s, n) === 'TE' && r.el(s, n + 1)) party.address.phone = r.el(s, n + 1);
-          if (r.el(s, n) === 'EM' && r.el(s, n + 1)) party.address.email = r.el(s, n + 1);
+          const q = s.el(n);
+          const v = s.el(n + 1);
+          if (q === 'TE' && v) address.phone = v;
+          if (q === 'EM' && v) address.email = v;
         }
         break;
       default:
@@ -338,30 +371,27 @@ const GTIN_QUALIFIERS = ['UP', 'UK', 'EN', 'UA', 'UC', 'UI'];
 const CUSTOMER_QUALIFIERS = ['BP', 'IN'];
 
 export interface ProductIds {
-  sku?: string;
-  gtin?: string;
-  customerSku?: string;
-  lot?: string;
-  /** Every qualifier/id pair, for errors and pass-through. */
-  pairs: Array<[string, string]>;
+  sku: string | undefined;
+  gtin: string | undefined;
+  customerSku: string | undefined;
+  lot: string | undefined;
 }
 
-/** Reads qualifier/id pairs at the given element positions (the qualifier first) and picks SKU, GTIN and lot. */
+/**
+ * Reads qualifier/id pairs at the given element positions (the qualifier first) and picks SKU, GTIN and lot.
+ * Straight from the segment, without a pair array per line: this runs for every line of every set.
+ */
 export function readProductIds(seg: Segment, qualifierPositions: readonly number[], upcCaseElement?: number): ProductIds {
-  const pairs: Array<[string, string]> = [];
-  for (const q of qualifierPositions) {
-    const qual = seg.el(q);
-    const id = seg.el(q + 1);
-    if (qual && id) pairs.push([qual, id]);
-  }
-  const ids: ProductIds = { pairs };
-  // Plain loops: this runs for every line, and a closure per call is not free (tsx keeps function names).
+  const ids: ProductIds = { sku: undefined, gtin: undefined, customerSku: undefined, lot: undefined };
   let skuRank = SKU_QUALIFIERS.length;
   let firstSkuLike: string | undefined;
   let firstNonLot: string | undefined;
-  for (let i = 0; i < pairs.length; i++) {
-    const q = pairs[i]![0];
-    const id = pairs[i]![1];
+  for (let i = 0; i < qualifierPositions.length; i++) {
+    const p = qualifierPositions[i]!;
+    const q = seg.el(p);
+    if (q === '') continue;
+    const id = seg.el(p + 1);
+    if (id === '') continue;
     const rank = SKU_QUALIFIERS.indexOf(q);
     if (rank >= 0) {
       if (rank < skuRank) {
@@ -375,14 +405,20 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
       if (ids.lot === undefined) ids.lot = id;
     } else if (firstNonLot === undefined) firstNonLot = id;
   }
-  for (let i = 0; i < pairs.length; i++) {
-    const q = pairs[i]![0];
-    if (CUSTOMER_QUALIFIERS.includes(q) && q !== firstSkuLike) {
-      ids.customerSku = pairs[i]![1];
-      break;
-    }
+  // The buyer's own number counts only when it is not what the SKU was taken from; rare, so read again.
+  for (let i = 0; i < qualifierPositions.length; i++) {
+    const p = qualifierPositions[i]!;
+    const q = seg.el(p);
+    if (q === '' || !CUSTOMER_QUALIFIERS.includes(q) || q === firstSkuLike) continue;
+    const id = seg.el(p + 1);
+    if (id === '') continue;
+    ids.customerSku = id;
+    break;
   }
-  if (upcCaseElement !== undefined && ids.gtin === undefined && isDigits(seg.el(upcCaseElement), 12, 14)) ids.gtin = seg.el(upcCaseElement);
+  if (upcCaseElement !== undefined && ids.gtin === undefined) {
+    const upc = seg.el(upcCaseElement);
+    if (isDigits(upc, 12, 14)) ids.gtin = upc;
+  }
   // Without any SKU-like qualifier the barcode is the only item id there is (856s from retail often carry only UP/EN).
   if (ids.sku === undefined) ids.sku = firstNonLot;
   return ids;
@@ -430,6 +466,6 @@ export function compact<T extends object>(o: T): T {
 }
 
 /** Reads loop-level references (REF or N9) into a list, skipping those the caller took. */
-export function refOf(r: SetReader, seg: Segment): { qualifier: string; value: string } {
-  return { qualifier: r.el(seg, 1), value: r.el(seg, 2) || r.el(seg, 3) };
+export function refOf(_r: SetReader, seg: Segment): { qualifier: string; value: string } {
+  return { qualifier: seg.el(1), value: seg.el(2) || seg.el(3) };
 }
