@@ -5,8 +5,9 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import {
   addQuantities,
-  compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   partyOf,
   productIdPairs,
   readN1Loop,
@@ -21,6 +22,8 @@ import {
 
 /** Segments a 940 may hold (004010 and 005010); anything else is reported, not guessed at. */
 const KNOWN = new Set(['W05', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W66', 'LM', 'LQ', 'FA1', 'FA2', 'W6', 'LX', 'W01', 'G69', 'W20', 'MAN', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'W76', 'G66', 'W09', 'W27']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [4, 6];
 
 /**
  * G62-01 date qualifiers: 10 requested ship, 02 delivery requested, 01 cancel after, 04 purchase order date,
@@ -50,7 +53,8 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   let requestedDeliveryDate: string | undefined;
   let cancelAfter: string | undefined;
   let carrier: SalesOrder['carrier'];
-  const x12: Record<string, string> = {};
+  let paymentMethod: string | undefined;
+  let transportationMethod: string | undefined;
   const lines: SalesOrder['lines'] = [];
 
   for (let seg = r.next(); seg; seg = r.next()) {
@@ -81,10 +85,18 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         break;
       case 'W66': {
         // W66-01 shipment method of payment, W66-02 transportation method, W66-05 routing, W66-10 SCAC.
-        carrier = compact({ scac: r.el(seg, 10) || undefined, service: r.el(seg, 5) || undefined });
-        if (r.el(seg, 1)) x12.paymentMethod = r.el(seg, 1);
-        if (r.el(seg, 2)) x12.transportationMethod = r.el(seg, 2);
-        if (Object.keys(carrier).length === 0) carrier = undefined;
+        const scac = seg.el(10);
+        const service = seg.el(5);
+        carrier = undefined;
+        if (scac || service) {
+          carrier = {};
+          if (scac) carrier.scac = scac;
+          if (service) carrier.service = service;
+        }
+        const payment = seg.el(1);
+        if (payment) paymentMethod = payment;
+        const transport = seg.el(2);
+        if (transport) transportationMethod = transport;
         break;
       }
       case 'LX':
@@ -95,17 +107,29 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     }
   }
   if (!orderNumber) return { documents: [], errors: r.errors };
-  const base = { ...documentBase(set, ctx, 0), entityKey: `order:${orderNumber}`, references };
 
+  // Each document is one object literal with its optional fields added when present (no spread, no compact copy).
   if (status === 'F' || status === 'D') {
-    const cancel: OrderCancel = compact({
-      type: 'order_cancel' as const,
-      ...base,
+    const cancelLines: OrderCancel['lines'] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      cancelLines[i] = { lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom };
+    }
+    const cancel: OrderCancel = {
+      type: 'order_cancel',
+      schemaVersion: 1,
+      tenant: ctx.tenant,
+      id: documentId(set, 0),
+      source: documentSource(set, ctx),
+      occurredAt: documentOccurredAt(set, ctx),
+      receivedAt: ctx.receivedAt,
+      entityKey: `order:${orderNumber}`,
+      references,
       orderNumber,
-      facility,
-      reason: notes.length ? notes.join(' ') : undefined,
-      lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom })),
-    });
+      lines: cancelLines,
+    };
+    if (facility !== undefined) cancel.facility = facility;
+    if (notes.length) cancel.reason = notes.join(' ');
     return { documents: [cancel], errors: r.errors };
   }
   if (status !== 'N' && status !== 'R' && status !== '') {
@@ -113,27 +137,39 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   }
   if (lines.length === 0) r.missing('W01', 'line item detail');
   if (!shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  const order: SalesOrder = compact({
-    type: 'sales_order' as const,
-    ...base,
+  const order: SalesOrder = {
+    type: 'sales_order',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
+    entityKey: `order:${orderNumber}`,
+    references,
     orderNumber,
-    purpose: status === 'R' ? ('replace' as const) : ('original' as const),
-    customerOrderNumber: customerOrderNumber || undefined,
-    facility,
-    depositor,
-    customer,
+    purpose: status === 'R' ? 'replace' : 'original',
     shipTo: shipTo ?? { lines: [] },
-    billTo,
-    carrier,
-    requestedShipDate,
-    requestedDeliveryDate,
-    cancelAfter,
-    priority: 'normal' as const,
+    priority: 'normal',
     dropShip: false,
     notes,
     lines,
-    extensions: Object.keys(x12).length ? { x12 } : undefined,
-  });
+  };
+  if (customerOrderNumber) order.customerOrderNumber = customerOrderNumber;
+  if (facility !== undefined) order.facility = facility;
+  if (depositor !== undefined) order.depositor = depositor;
+  if (customer !== undefined) order.customer = customer;
+  if (billTo !== undefined) order.billTo = billTo;
+  if (carrier !== undefined) order.carrier = carrier;
+  if (requestedShipDate !== undefined) order.requestedShipDate = requestedShipDate;
+  if (requestedDeliveryDate !== undefined) order.requestedDeliveryDate = requestedDeliveryDate;
+  if (cancelAfter !== undefined) order.cancelAfter = cancelAfter;
+  if (paymentMethod !== undefined || transportationMethod !== undefined) {
+    const x12: Record<string, string> = {};
+    if (paymentMethod !== undefined) x12.paymentMethod = paymentMethod;
+    if (transportationMethod !== undefined) x12.transportationMethod = transportationMethod;
+    order.extensions = { x12 };
+  }
   return { documents: [order], errors: r.errors };
 }
 
@@ -149,24 +185,24 @@ function readLine(r: SetReader, lx: ReturnType<SetReader['next']> & object, line
   // W01-01 quantity ordered, W01-02 unit of measure, W01-03 U.P.C. case code, W01-04..07 product ids.
   const quantity = r.decimal(w01, 1, 'quantity ordered');
   const uom = r.req(w01, 2, 'unit of measure');
-  const ids = readProductIds(w01, [4, 6], 3);
+  const ids = readProductIds(w01, ID_POSITIONS, 3);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W01 names no product: W01-04/05 or W01-06/07 must give an item id.', w01, 5);
-  const line: SalesOrder['lines'][number] = compact({
-    lineNumber,
-    sku: ids.sku ?? '',
-    gtin: ids.gtin,
-    quantity: quantity ?? '0',
-    uom,
-    lot: ids.lot,
-    customerSku: ids.customerSku,
-    description: undefined as string | undefined,
-  });
+  const line: SalesOrder['lines'][number] = { lineNumber, sku: ids.sku ?? '', quantity: quantity ?? '0', uom };
+  if (ids.gtin !== undefined) line.gtin = ids.gtin;
+  if (ids.lot !== undefined) line.lot = ids.lot;
+  if (ids.customerSku !== undefined) line.customerSku = ids.customerSku;
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'W20' || s.id === 'QTY' || s.id === 'AMT' || s.id === 'NTE' || s.id === 'MAN'); s = r.peek()) {
     r.next();
-    if (s.id === 'G69' && r.el(s, 1)) line.description = line.description ? `${line.description} ${r.el(s, 1)}` : r.el(s, 1);
-    // N9-01 LT: the lot the depositor wants shipped.
-    if (s.id === 'N9' && r.el(s, 1) === 'LT' && r.el(s, 2)) line.lot = r.el(s, 2);
-    if (s.id === 'N9' && r.el(s, 1) === 'BP' && r.el(s, 2)) line.customerSku = r.el(s, 2);
+    if (s.id === 'G69') {
+      const d = s.el(1);
+      if (d) line.description = line.description ? `${line.description} ${d}` : d;
+    } else if (s.id === 'N9') {
+      // N9-01 LT: the lot the depositor wants shipped; BP the buyer's part number.
+      const q = s.el(1);
+      const v = s.el(2);
+      if (q === 'LT' && v) line.lot = v;
+      if (q === 'BP' && v) line.customerSku = v;
+    }
   }
   if (quantity !== undefined && quantity !== '0' && !quantity.startsWith('-')) lines.push(line);
   else if (quantity !== undefined) r.error('X12_ELEMENT_INVALID', `W01-01, the quantity ordered, is ${quantity}; it must be more than zero.`, w01, 1);
