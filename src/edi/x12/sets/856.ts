@@ -7,6 +7,9 @@ import type { Segment } from '../tokenizer.ts';
 import {
   compact,
   documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   partyOf,
   productIdPairs,
   readN1Loop,
@@ -25,6 +28,8 @@ import {
 import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
+/** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
+const ID_POSITIONS: readonly number[] = [2, 4, 6, 8, 10];
 
 interface OrderBlock {
   orderNumber: string;
@@ -49,6 +54,97 @@ interface Header {
   parties: N1Party[];
 }
 
+/**
+ * HL-01 id -> the order and package it sits in, to place an item through its HL-02 parent. HL ids are
+ * almost always 1, 2, 3...: those live in arrays indexed by the number (shared by all sets and stamped with
+ * the set they belong to, so nothing is cleared or allocated per set); other ids go to a Map made on demand.
+ * find() returns a slot (>= 0) or -1.
+ */
+class HlNodes {
+  private static stamp = new Int32Array(64);
+  private static orders: Array<OrderBlock | null> = new Array<OrderBlock | null>(64).fill(null);
+  private static pkgs = new Int32Array(64);
+  private static generation = 0;
+  private readonly generation: number;
+  private other: Map<string, number> | null = null;
+  /** Slots of ids kept in the Map, after the array range. */
+  private otherOrders: Array<OrderBlock | null> = [];
+  private otherPkgs: Array<number | null> = [];
+
+  constructor() {
+    this.generation = ++HlNodes.generation;
+    if (this.generation === 0x7fffffff) {
+      HlNodes.generation = 1;
+      HlNodes.stamp.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  set(id: string, order: OrderBlock | null, pkg: number | null): void {
+    const n = smallId(id);
+    if (n >= 0) {
+      if (n >= HlNodes.stamp.length) HlNodes.grow(n);
+      HlNodes.stamp[n] = this.generation;
+      HlNodes.orders[n] = order;
+      HlNodes.pkgs[n] = pkg === null ? -1 : pkg;
+      return;
+    }
+    this.other ??= new Map();
+    let slot = this.other.get(id);
+    if (slot === undefined) {
+      slot = this.otherOrders.length;
+      this.other.set(id, slot);
+    }
+    this.otherOrders[slot] = order;
+    this.otherPkgs[slot] = pkg;
+  }
+
+  find(id: string): number {
+    const n = smallId(id);
+    if (n >= 0) return n < HlNodes.stamp.length && HlNodes.stamp[n] === this.generation ? n : -1;
+    const slot = this.other?.get(id);
+    return slot === undefined ? -1 : LIMIT + slot;
+  }
+
+  orderAt(slot: number): OrderBlock | null {
+    return slot < LIMIT ? HlNodes.orders[slot]! : this.otherOrders[slot - LIMIT]!;
+  }
+
+  pkgAt(slot: number): number | null {
+    if (slot >= LIMIT) return this.otherPkgs[slot - LIMIT]!;
+    const p = HlNodes.pkgs[slot]!;
+    return p < 0 ? null : p;
+  }
+
+  private static grow(n: number): void {
+    let size = HlNodes.stamp.length;
+    while (size <= n) size *= 2;
+    const stamp = new Int32Array(size);
+    stamp.set(HlNodes.stamp);
+    const pkgs = new Int32Array(size);
+    pkgs.set(HlNodes.pkgs);
+    HlNodes.stamp = stamp;
+    HlNodes.pkgs = pkgs;
+    for (let i = HlNodes.orders.length; i < size; i++) HlNodes.orders.push(null);
+  }
+}
+
+/** HL ids at or above this go to the Map: keeps the shared arrays small. */
+const LIMIT = 1 << 16;
+
+/** A canonical whole number below LIMIT (no sign, no leading zero: '01' and '1' are different ids), else -1. */
+function smallId(id: string): number {
+  const len = id.length;
+  if (len === 0 || len > 5 || (id.charCodeAt(0) === 48 && len > 1)) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + c - 48;
+  }
+  return n < LIMIT ? n : -1;
+}
+
 /** Reads the HL tree into a header and one block per order. */
 function readTree(r: SetReader, offset: string): { header: Header; orders: OrderBlock[] } | null {
   const bsn = r.next();
@@ -60,8 +156,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
   const header: Header = { shipmentNumber: r.req(bsn, 2, 'shipment identification'), trackingNumbers: [], backordered: false, references: [], parties: [] };
   const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', offset);
   const orders: OrderBlock[] = [];
-  /** HL-01 id -> what it is, to find an item's package and order through HL-02 parents. */
-  const nodes = new Map<string, { level: string; order: OrderBlock | null; pkg: number | null }>();
+  const nodes = new HlNodes();
   let level = '';
   let order: OrderBlock | null = null;
   let pkg: number | null = null;
@@ -73,11 +168,12 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
       case 'HL': {
         // HL-01 id, HL-02 parent id, HL-03 level code.
         const id = r.req(seg, 1, 'hierarchical id number');
-        const parent = nodes.get(r.el(seg, 2));
+        const parentId = seg.el(2);
+        const parent = parentId === '' ? -1 : nodes.find(parentId);
         level = r.req(seg, 3, 'hierarchical level code');
-        if (r.el(seg, 2) && !parent) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(r.el(seg, 2))}, which no earlier HL has as its id.`, seg, 2);
-        order = parent?.order ?? null;
-        pkg = parent?.pkg ?? null;
+        if (parentId && parent < 0) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(parentId)}, which no earlier HL has as its id.`, seg, 2);
+        order = parent < 0 ? null : nodes.orderAt(parent);
+        pkg = parent < 0 ? null : nodes.pkgAt(parent);
         piece = null;
         if (level === 'O') {
           order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
@@ -101,7 +197,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
         } else if (level !== 'S') {
           r.error('X12_CODE_UNKNOWN', `HL03 level ${JSON.stringify(level)} is not one Causeway reads (S, O, T, P, I); its contents were skipped.`, seg, 3, 'warning');
         }
-        if (id) nodes.set(id, { level, order, pkg });
+        if (id) nodes.set(id, order, pkg);
         break;
       }
       case 'TD1': {
@@ -112,8 +208,14 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
       }
       case 'TD5': {
         // TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service.
-        const c = compact({ scac: r.el(seg, 2) === '2' && r.el(seg, 3) ? r.el(seg, 3) : undefined, service: r.el(seg, 5) || undefined });
-        if (Object.keys(c).length) header.carrier = c;
+        const scac = seg.el(2) === '2' ? seg.el(3) : '';
+        const service = seg.el(5);
+        if (scac || service) {
+          const c: NonNullable<Shipment['carrier']> = {};
+          if (scac) c.scac = scac;
+          if (service) c.service = service;
+          header.carrier = c;
+        }
         break;
       }
       case 'DTM': {
@@ -158,7 +260,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
           r.error('X12_HL_STRUCTURE', 'LIN appears outside an item (HL03 I) level.', seg);
           break;
         }
-        const ids = readProductIds(seg, [2, 4, 6, 8, 10]);
+        const ids = readProductIds(seg, ID_POSITIONS);
         if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', seg, 3);
         piece.sku = ids.sku ?? '';
         if (ids.lot) piece.lot = ids.lot;
@@ -226,7 +328,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     const o = orders[i]!;
     const orderNumber = o.orderNumber || header.shipmentNumber;
     if (!o.orderNumber) r.error('X12_SEGMENT_MISSING', `Order ${i + 1} of the ship notice has no PRF purchase order number; the shipment id is used.`, undefined, undefined, 'warning');
-    const references = [...header.references, ...o.references];
+    const references = header.references.length === 0 ? o.references : header.references.concat(o.references);
     if (ctx.asn856As === 'purchase_order') {
       const facilityParty = findParty(parties, 'ST', 'WH');
       const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
@@ -257,27 +359,33 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     }
     const facilityParty = findParty(parties, 'SF', 'WH');
     if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
-    documents.push(
-      compact({
-        type: 'shipment' as const,
-        ...documentBase(set, ctx, i),
-        entityKey: `order:${orderNumber}`,
-        references,
-        shipmentNumber: header.shipmentNumber,
-        orderNumber,
-        facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-        depositor: findParty(parties, 'DE')?.code,
-        shippedAt: header.shippedAt ?? ctx.receivedAt,
-        complete: !header.backordered,
-        carrier: header.carrier,
-        trackingNumbers: header.trackingNumbers,
-        billOfLading: header.billOfLading,
-        proNumber: header.proNumber,
-        totalWeight: header.totalWeight,
-        packages: o.packages,
-        lines: linesFromPieces(o.pieces),
-      }),
-    );
+    // One object literal, optional fields added when present: no spread of a base and no compact copy.
+    const shipment: Shipment = {
+      type: 'shipment',
+      schemaVersion: 1,
+      tenant: ctx.tenant,
+      id: documentId(set, i),
+      source: documentSource(set, ctx),
+      occurredAt: documentOccurredAt(set, ctx),
+      receivedAt: ctx.receivedAt,
+      entityKey: `order:${orderNumber}`,
+      references,
+      shipmentNumber: header.shipmentNumber,
+      orderNumber,
+      facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
+      shippedAt: header.shippedAt ?? ctx.receivedAt,
+      complete: !header.backordered,
+      trackingNumbers: header.trackingNumbers,
+      packages: o.packages,
+      lines: linesFromPieces(o.pieces),
+    };
+    const depositor = findParty(parties, 'DE')?.code;
+    if (depositor !== undefined) shipment.depositor = depositor;
+    if (header.carrier !== undefined) shipment.carrier = header.carrier;
+    if (header.billOfLading !== undefined) shipment.billOfLading = header.billOfLading;
+    if (header.proNumber !== undefined) shipment.proNumber = header.proNumber;
+    if (header.totalWeight !== undefined) shipment.totalWeight = header.totalWeight;
+    documents.push(shipment);
   }
   return { documents, errors: r.errors };
 }
