@@ -9,7 +9,6 @@ export async function run(argv: string[]): Promise<number> {
   const hub = await Hub.start(loaded);
   const { startApiServer } = await import('../../api/index.ts');
   const api = await startApiServer(hub, { listen: values.listen ? String(values.listen) : loaded.config.api.listen });
-  hub.logger.info({ url: api.url }, 'API listening');
   await untilSignal();
   hub.logger.info('stopping: finishing deliveries in flight');
   await api.close();
