@@ -22,23 +22,38 @@ type Line = Shipment['lines'][number];
 
 /** Lines from pieces: quantities summed per line number, lots merged per lot, the first ordered quantity kept. */
 export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
-  const byNumber = new Map<string, Line>();
-  for (const p of pieces) {
-    let line = byNumber.get(p.lineNumber);
-    if (!line) {
+  const out: Line[] = [];
+  // A Map only for long orders: most have a handful of lines, where a scan of `out` is cheaper than a Map per order.
+  const byNumber = pieces.length > 32 ? new Map<string, Line>() : null;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    let line = byNumber !== null ? byNumber.get(p.lineNumber) : findLine(out, p.lineNumber);
+    if (line === undefined) {
       line = { lineNumber: p.lineNumber, sku: p.sku, quantity: '0', uom: p.uom, lots: [], serials: [] };
-      byNumber.set(p.lineNumber, line);
+      out.push(line);
+      byNumber?.set(p.lineNumber, line);
     }
     line.quantity = addQuantities(line.quantity, p.quantity);
     if (p.orderedQuantity !== undefined && line.orderedQuantity === undefined) line.orderedQuantity = p.orderedQuantity;
     if (p.lot) {
-      const lot = line.lots.find((l) => l.lot === p.lot);
+      let lot: { lot: string; quantity: string } | undefined;
+      for (let j = 0; j < line.lots.length; j++) {
+        if (line.lots[j]!.lot === p.lot) {
+          lot = line.lots[j];
+          break;
+        }
+      }
       if (lot) lot.quantity = addQuantities(lot.quantity, p.quantity);
       else line.lots.push({ lot: p.lot, quantity: p.quantity });
     }
-    for (const s of p.serials) line.serials.push(s);
+    for (let j = 0; j < p.serials.length; j++) line.serials.push(p.serials[j]!);
   }
-  return [...byNumber.values()];
+  return out;
+}
+
+function findLine(lines: Line[], lineNumber: string): Line | undefined {
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.lineNumber === lineNumber) return lines[i];
+  return undefined;
 }
 
 /**
