@@ -10,34 +10,34 @@ import { x12Error, type X12Error } from './errors.ts';
  */
 export class Segment {
   readonly id: string;
-  /** Byte offset of the segment's first character in the whole input. */
-  readonly offset: number;
   // Private (#) so that a segment compares, prints and serialises as { id, offset } plus its elements, never its buffer.
-  #text: string;
+  // Text, base offset and separators live in one object shared by every segment of a chunk: a segment is
+  // the most common object the decoder makes, and each field left out of it is garbage not made.
+  #src: SegmentSource;
   #start: number;
   /** Exclusive, with trailing line breaks and blanks already trimmed. */
   #end: number;
-  #sep: number;
-  #componentSep: string;
   /** Element strings, once asked for (or given, for the ISA and placeholders). */
   #cached: string[] | null;
 
-  constructor(id: string, offset: number, text: string, start: number, end: number, sep: number, componentSep: string) {
+  constructor(id: string, src: SegmentSource, start: number, end: number) {
     this.id = id;
-    this.offset = offset;
-    this.#text = text;
+    this.#src = src;
     this.#start = start;
     this.#end = end;
-    this.#sep = sep;
-    this.#componentSep = componentSep;
     this.#cached = null;
   }
 
   /** A segment whose elements are already split (the ISA, whose widths are fixed; placeholders). */
   static of(id: string, elements: string[], offset: number, component = ''): Segment {
-    const s = new Segment(id, offset, '', 0, 0, 0, component);
+    const s = new Segment(id, { text: '', base: offset, sep: 0, componentSep: component }, 0, 0);
     s.#cached = elements;
     return s;
+  }
+
+  /** Byte offset of the segment's first character in the whole input. */
+  get offset(): number {
+    return this.#src.base + this.#start;
   }
 
   /** Element n, or '' when the segment has fewer elements. */
@@ -47,14 +47,15 @@ export class Segment {
     if (n >= scratchCount) return '';
     const a = scratch[n]!;
     const b = scratch[n + 1]! - 1;
-    return a === b ? '' : this.#text.slice(a, b);
+    return a === b ? '' : this.#src.text.slice(a, b);
   }
 
   /** Component j (1-based) of element n, or '' when absent. */
   comp(n: number, j: number): string {
     const v = this.el(n);
-    if (this.#componentSep === '' || v === '') return j === 1 ? v : '';
-    return v.split(this.#componentSep)[j - 1] ?? '';
+    const componentSep = this.#src.componentSep;
+    if (componentSep === '' || v === '') return j === 1 ? v : '';
+    return v.split(componentSep)[j - 1] ?? '';
   }
 
   /** Number of data elements (the id not counted): the highest n for which el(n) may be non-empty. */
@@ -81,8 +82,9 @@ export class Segment {
 
   /** Fills the shared scratch with this segment's element starts: one pass, no allocation. */
   #scan(): void {
-    const text = this.#text;
-    const sep = this.#sep;
+    const src = this.#src;
+    const text = src.text;
+    const sep = src.sep;
     const end = this.#end;
     let k = 0;
     scratch[k++] = this.#start;
@@ -97,6 +99,16 @@ export class Segment {
     scratchCount = k;
     scratchOwner = this;
   }
+}
+
+/** What the segments cut from one chunk share: its text, where it starts in the input, the separators. */
+export interface SegmentSource {
+  readonly text: string;
+  /** Byte offset of text[0] in the whole input. */
+  readonly base: number;
+  /** Element separator's char code. */
+  readonly sep: number;
+  readonly componentSep: string;
 }
 
 /**
@@ -148,6 +160,8 @@ export class X12Tokenizer {
   private pos = 0;
   private base = 0;
   private final = false;
+  /** Shared by the segments cut from the current text with the current delimiters; made on first use. */
+  private src: SegmentSource | null = null;
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
@@ -161,6 +175,7 @@ export class X12Tokenizer {
     this.base += this.pos;
     this.text = (rest > 0 ? Buffer.concat([Buffer.from(this.text.slice(this.pos), 'latin1'), chunk]) : chunk).toString('latin1');
     this.pos = 0;
+    this.src = null;
     this.final = final;
   }
 
@@ -176,6 +191,7 @@ export class X12Tokenizer {
       this.text = Buffer.from(this.text.slice(this.pos) + chunk, 'latin1').toString('latin1');
     }
     this.pos = 0;
+    this.src = null;
     this.final = final;
   }
 
@@ -269,7 +285,9 @@ export class X12Tokenizer {
       );
       return null;
     }
-    return new Segment(id, this.base + start, text, start, end, sep, d.component);
+    let src = this.src;
+    if (src === null) this.src = src = { text, base: this.base, sep, componentSep: d.component };
+    return new Segment(id, src, start, end);
   }
 
   private startsIsa(pos: number): boolean {
@@ -307,6 +325,7 @@ export class X12Tokenizer {
     const problem = checkDelimiters(d);
     if (problem !== null) return this.brokenIsa(start, problem);
     this.delimiters = d;
+    this.src = null;
     this.pos = from + 2;
     return Segment.of('ISA', elements, this.base + start, component);
   }
@@ -351,8 +370,16 @@ export class X12Tokenizer {
 function internId(text: string, start: number, c0: number, c1: number, c2: number): string {
   const key = ((c0 - 48) * ID_BASE + (c1 - 48)) * (ID_BASE + 1) + (c2 === 0 ? 0 : c2 - 47);
   let id = idTable[key];
-  if (id === undefined) idTable[key] = id = text.slice(start, start + (c2 === 0 ? 2 : 3));
+  if (id === undefined) idTable[key] = id = internalized(text.slice(start, start + (c2 === 0 ? 2 : 3)));
   return id;
+}
+
+/**
+ * The engine's own copy of a string, the one literals like 'HL' in the set mappers are: a switch over
+ * segment ids then compares pointers instead of characters. A property key is always internalized.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
 }
 
 function clip(s: string, max = 40): string {
