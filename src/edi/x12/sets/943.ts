@@ -6,8 +6,11 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
+  addQuantities,
   compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   partyOf,
   productIdPairs,
   readN1Loop,
@@ -48,32 +51,45 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   let billOfLading: string | undefined;
   const trackingNumbers: string[] = [];
   const lines = new Map<string, Line>();
-  const takeRef = (seg: Segment): void => {
-    const { qualifier, value } = refOf(r, seg);
-    if (qualifier === 'BM') billOfLading = value;
-    else if (qualifier === '2I') trackingNumbers.push(value);
-    else references.push({ qualifier, value });
-  };
+  // REFs inside an N1 loop are collected and placed afterwards: no closure per set.
+  const n1Refs: Array<{ qualifier: string; value: string }> = [];
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'N1': {
-        const p = readN1Loop(r, seg, takeRef);
+        const p = readN1Loop(r, seg, n1Refs);
         if (p.entity === 'WH' || p.entity === 'ST') facility ??= p.code ?? p.address.name;
         else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
         else if (p.entity === 'SF' || p.entity === 'SU' || p.entity === 'VN') supplier = partyOf(p);
+        for (let i = 0; i < n1Refs.length; i++) {
+          const ref = n1Refs[i]!;
+          if (ref.qualifier === 'BM') billOfLading = ref.value;
+          else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
+          else references.push(ref);
+        }
+        n1Refs.length = 0;
         break;
       }
       case 'N9':
-      case 'REF':
-        takeRef(seg);
+      case 'REF': {
+        const ref = refOf(r, seg);
+        if (ref.qualifier === 'BM') billOfLading = ref.value;
+        else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
+        else references.push(ref);
         break;
+      }
       case 'G62':
         // G62-01 17: estimated delivery, the day the warehouse should expect it.
         if (r.el(seg, 1) === '17') expectedDate = r.date(seg, 2, 'estimated delivery date');
         break;
       case 'W27': {
-        const c = compact({ scac: r.el(seg, 2) || undefined, service: r.el(seg, 3) || undefined });
-        carrier = Object.keys(c).length ? c : undefined;
+        const scac = seg.el(2);
+        const service = seg.el(3);
+        carrier = undefined;
+        if (scac || service) {
+          carrier = {};
+          if (scac) carrier.scac = scac;
+          if (service) carrier.service = service;
+        }
         break;
       }
       case 'LX':
@@ -88,22 +104,32 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (!facility) r.missing('N1*WH', 'the receiving warehouse');
   if (lines.size === 0) r.missing('W04', 'item detail total');
   if (!poNumber) return { documents: [], errors: r.errors };
-  const doc: PurchaseOrder = compact({
-    type: 'purchase_order' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: PurchaseOrder = {
+    type: 'purchase_order',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `inbound:${poNumber}`,
     references,
     poNumber,
-    kind: 'transfer' as const,
+    kind: 'transfer',
     facility: facility ?? '',
-    depositor,
-    supplier,
-    expectedDate,
-    asn: shipmentId
-      ? compact({ asnNumber: shipmentId, shippedAt, carrier, trackingNumbers, billOfLading, containers: [] })
-      : undefined,
-    lines: [...lines.values()],
-  });
+    lines: Array.from(lines.values()),
+  };
+  if (depositor !== undefined) doc.depositor = depositor;
+  if (supplier !== undefined) doc.supplier = supplier;
+  if (expectedDate !== undefined) doc.expectedDate = expectedDate;
+  if (shipmentId) {
+    const asn: NonNullable<PurchaseOrder['asn']> = { asnNumber: shipmentId, trackingNumbers, containers: [] };
+    if (shippedAt !== undefined) asn.shippedAt = shippedAt;
+    if (carrier !== undefined) asn.carrier = carrier;
+    if (billOfLading !== undefined) asn.billOfLading = billOfLading;
+    doc.asn = asn;
+  }
   return { documents: [doc], errors: r.errors };
 }
 
@@ -134,11 +160,13 @@ function readW04(r: SetReader, w04: Segment, lines: Map<string, Line>): void {
   if (!lineNumber) lineNumber = String(lines.size + 1);
   let line = lines.get(lineNumber);
   if (!line) {
-    line = compact({ lineNumber, sku: ids.sku, description, quantity: '0', uom, lots: [], serials: [], vendorSku });
+    line = { lineNumber, sku: ids.sku, quantity: '0', uom, lots: [], serials: [] };
+    if (description !== undefined) line.description = description;
+    if (vendorSku !== undefined) line.vendorSku = vendorSku;
     lines.set(lineNumber, line);
   }
-  line.quantity = addDecimals(line.quantity, quantity);
-  if (lot) line.lots.push(compact({ lot, quantity, expiryDate: expiry }));
+  line.quantity = addQuantities(line.quantity, quantity);
+  if (lot) line.lots.push(expiry !== undefined ? { lot, quantity, expiryDate: expiry } : { lot, quantity });
   for (const s of serials) line.serials.push(s);
 }
 

@@ -7,7 +7,9 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   productIdPairs,
   readN1Loop,
   readProductIds,
@@ -58,44 +60,59 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const pieces: ItemPiece[] = [];
   let complete = true;
 
-  const takeRef = (seg: Segment): void => {
-    const { qualifier, value } = refOf(r, seg);
-    // N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number.
-    if (qualifier === 'BM') billOfLading = value;
-    else if (qualifier === 'CN') proNumber = value;
-    else if (qualifier === '2I') trackingNumbers.push(value);
-    else references.push({ qualifier, value });
-  };
+  // REFs inside an N1 loop are collected and placed afterwards: no closure per set.
+  const n1Refs: Array<{ qualifier: string; value: string }> = [];
+  // Where a reference goes, as plain code rather than a closure over the locals (one would be made per set).
+  let ref: { qualifier: string; value: string } | undefined;
 
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.id) {
       case 'N1': {
-        const p = readN1Loop(r, seg, takeRef);
+        const p = readN1Loop(r, seg, n1Refs);
         if (p.entity === 'WH' || p.entity === 'SF') facility ??= p.code ?? p.address.name;
         else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
+        for (let i = 0; i < n1Refs.length; i++) {
+          ref = n1Refs[i]!;
+          // N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number.
+          if (ref.qualifier === 'BM') billOfLading = ref.value;
+          else if (ref.qualifier === 'CN') proNumber = ref.value;
+          else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
+          else references.push(ref);
+        }
+        n1Refs.length = 0;
         break;
       }
       case 'N9':
       case 'REF':
-        takeRef(seg);
+        ref = refOf(r, seg);
+        if (ref.qualifier === 'BM') billOfLading = ref.value;
+        else if (ref.qualifier === 'CN') proNumber = ref.value;
+        else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
+        else references.push(ref);
         break;
       case 'G62':
         // G62-01 11: shipped on this date; G62-04 the time.
-        if (r.el(seg, 1) === '11') shippedAt = r.timestamp(seg, 2, r.el(seg, 4) ? 4 : null, 'ship date', offset);
+        if (seg.el(1) === '11') shippedAt = r.timestamp(seg, 2, seg.el(4) ? 4 : null, 'ship date', offset);
         break;
       case 'W27': {
         // W27-02 SCAC, W27-03 routing (the carrier's service).
-        const c = compact({ scac: r.el(seg, 2) || undefined, service: r.el(seg, 3) || undefined });
-        carrier = Object.keys(c).length ? c : undefined;
+        const scac = seg.el(2);
+        const service = seg.el(3);
+        carrier = undefined;
+        if (scac || service) {
+          carrier = {};
+          if (scac) carrier.scac = scac;
+          if (service) carrier.service = service;
+        }
         break;
       }
       case 'LX':
-        readLx(r, seg, packages, pieces, (more) => (complete &&= !more));
+        if (readLx(r, seg, packages, pieces)) complete = false;
         break;
       case 'W03': {
         // W03-02 total weight, W03-03 its unit of measure.
         const w = r.decimal(seg, 2, 'total weight', false);
-        if (w !== undefined) totalWeight = { value: w, unit: r.el(seg, 3) || 'LB' };
+        if (w !== undefined) totalWeight = { value: w, unit: seg.el(3) || 'LB' };
         break;
       }
       default:
@@ -105,30 +122,37 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (!facility) r.missing('N1*WH', 'the shipping warehouse');
   if (pieces.length === 0) r.missing('W12', 'warehouse item detail');
   if (!orderNumber) return { documents: [], errors: r.errors };
-  const doc: Shipment = compact({
-    type: 'shipment' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: Shipment = {
+    type: 'shipment',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `order:${orderNumber}`,
     references,
     shipmentNumber,
     orderNumber,
     facility: facility ?? '',
-    depositor,
     shippedAt: shippedAt ?? shipDate ?? ctx.receivedAt,
     complete,
-    carrier,
     trackingNumbers,
-    billOfLading,
-    proNumber,
-    totalWeight,
     packages,
     lines: linesFromPieces(pieces),
-  });
+  };
+  if (depositor !== undefined) doc.depositor = depositor;
+  if (carrier !== undefined) doc.carrier = carrier;
+  if (billOfLading !== undefined) doc.billOfLading = billOfLading;
+  if (proNumber !== undefined) doc.proNumber = proNumber;
+  if (totalWeight !== undefined) doc.totalWeight = totalWeight;
   return { documents: [doc], errors: r.errors };
 }
 
-/** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. */
-function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], pieces: ItemPiece[], status: (moreToCome: boolean) => void): void {
+/** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. True when a W12-01 says more is to come. */
+function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], pieces: ItemPiece[]): boolean {
+  let moreToCome = false;
   let pkgIndex: number | null = null;
   let current: number | null = null;
   for (let s = r.peek(); s && (s.id === 'MAN' || s.id === 'PAL' || s.id === 'N9'); s = r.peek()) {
@@ -161,7 +185,7 @@ function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], piece
     const uom = r.req(w12, 5, 'unit of measure');
     const ids = readProductIds(w12, ID_POSITIONS, 6);
     if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W12 names no product: W12-07/08 must give an item id.', w12, 8);
-    status(MORE_TO_COME.has(r.el(w12, 1)));
+    if (MORE_TO_COME.has(w12.el(1))) moreToCome = true;
     const piece: ItemPiece = { lineNumber: '', sku: ids.sku ?? '', quantity: shipped ?? '0', uom, serials: [], packageIndex: pkgIndex };
     if (r.el(w12, 9)) piece.lot = r.el(w12, 9);
     if (ordered !== undefined) piece.orderedQuantity = ordered;
@@ -179,6 +203,7 @@ function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], piece
   }
   if (!any) r.error('X12_SEGMENT_MISSING', `LX ${r.el(lx, 1)} has no W12 warehouse item detail.`, lx);
   if (pkgIndex !== null) packages[pkgIndex]!.lines = packageLines(pieces, pkgIndex);
+  return moreToCome;
 }
 
 export function encode945(doc: Shipment): SetEncodeResult {
