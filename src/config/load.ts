@@ -68,6 +68,12 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
     }
     if (flow.mapping && !config.mappings[flow.mapping]) errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].mapping`, message: `no mapping named "${flow.mapping}"` });
   }
+  for (const [i, o] of config.outcomes.entries()) {
+    if (!config.endpoints[o.to]) errors.push({ code: 'CONFIG_INVALID', path: `$.outcomes[${i}].to`, message: `no endpoint named "${o.to}"` });
+    for (const [j, from] of (o.from ?? []).entries()) {
+      if (!config.endpoints[from]) errors.push({ code: 'CONFIG_INVALID', path: `$.outcomes[${i}].from[${j}]`, message: `no endpoint named "${from}"` });
+    }
+  }
   if (errors.length) throw new CausewayFault(errors);
   return { config, baseDir, endpointSettings };
 }

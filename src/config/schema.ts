@@ -83,6 +83,10 @@ export const configSchema = z.object({
   }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
+  outcomes: z.array(z.object({
+    to: z.string().min(1).meta({ description: 'Endpoint (a NATS bus, a webhook) that receives a delivery_outcome event when a delivery is delivered or given up on' }),
+    from: z.array(z.string()).optional().meta({ description: 'Only outcomes of deliveries to these endpoints (default: all)' }),
+  }).strict()).default([]).meta({ description: 'Delivery outcome events, recorded in the same transaction as the outcome itself' }),
   mappings: z.record(name, mappingSchema).default({}),
   codeTables: z.record(name, z.record(z.string(), z.union([z.string(), z.number()]).transform(String))).default({}),
   retry: retrySchema.default({ maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 900_000, multiplier: 2 }),

@@ -85,6 +85,8 @@ export class Hub {
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
+      outcomeRoutes: config.outcomes,
+      outcomeTargets: new Map(config.outcomes.map((o) => [o.to, this.endpoints.get(o.to)!])),
     }, this.metrics, logger);
   }
 
@@ -100,7 +102,7 @@ export class Hub {
 
   private async openEndpoints(): Promise<void> {
     const { config, endpointSettings, baseDir } = this.loaded;
-    const targets = new Set([...config.flows.map((f) => f.to), ...acknowledgmentEndpoints(config)]);
+    const targets = new Set([...config.flows.map((f) => f.to), ...acknowledgmentEndpoints(config), ...config.outcomes.map((o) => o.to)]);
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = getEndpointSpec(ep.type)!;
       const info = this.endpoints.get(name)!;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../config/index.ts';
-import type { AttemptRecord, Store, StoredDelivery } from '../store/index.ts';
+import type { AttemptRecord, NewDelivery, Store, StoredDelivery } from '../store/index.ts';
 import type { DeliveryOutcome, SinkRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -16,8 +16,22 @@ export interface SinkBinding {
   breaker: CircuitBreaker;
 }
 
+/** Where delivery outcome events go: `to` gets one for each settled delivery to `from` (or any). */
+export interface OutcomeRoute {
+  to: string;
+  from?: string[];
+}
+
+export interface OutcomeTarget {
+  tenant: string;
+  maxAttempts: number;
+}
+
 export interface DeliveryWorkerOptions {
   owner: string;
+  outcomeRoutes?: OutcomeRoute[];
+  /** The endpoints outcome events may go to, for their tenant and attempt budget. */
+  outcomeTargets?: Map<string, OutcomeTarget>;
   batchSize: number;
   leaseMs: number;
   idleMs: number;
@@ -138,6 +152,7 @@ export class DeliveryWorker {
       deliveryId: d.id, tenant: d.tenant, startedAt, finishedAt, outcome: outcome.kind, statusCode: outcome.statusCode,
       response: outcome.response?.slice(0, 4096),
     };
+    record.onSettled = this.outcomeEvents(d, outcome, attempt, finishedAt);
     if (outcome.kind === 'delivered') {
       record.partnerRef = outcome.partnerRef;
       this.metrics.syncLatency.observe({ endpoint: d.endpoint }, Math.max(0, finishedAt - d.occurredAt) / 1000);
@@ -159,6 +174,32 @@ export class DeliveryWorker {
       // The lease runs out and the delivery is tried again: at-least-once, the key dedupes at the target.
       this.logger.error({ err: e, deliveryId: d.id }, 'recording an attempt failed');
     }
+  }
+
+  /**
+   * The delivery_outcome events for a bus, in both forms: the store adds the one matching how the
+   * delivery settles, in the same transaction, so an event is never lost nor sent for a retry.
+   */
+  private outcomeEvents(d: StoredDelivery, outcome: DeliveryOutcome, attempt: number, at: number): AttemptRecord['onSettled'] {
+    const routes = this.options.outcomeRoutes;
+    // Outcome events of outcome events would never end.
+    if (!routes?.length || d.documentType === 'delivery_outcome') return undefined;
+    const make = (settled: 'delivered' | 'dead'): NewDelivery[] => routes
+      .filter((r) => (!r.from || r.from.includes(d.endpoint)) && r.to !== d.endpoint && this.options.outcomeTargets?.get(r.to)?.tenant === d.tenant)
+      .map((r) => ({
+        tenant: d.tenant, documentId: d.documentId, documentType: 'delivery_outcome', messageId: d.messageId, flow: 'delivery-outcomes',
+        endpoint: r.to, entityKey: d.entityKey, contentType: 'application/json', idempotencyKey: `${d.idempotencyKey}:${d.endpoint}:${settled}`,
+        occurredAt: at, receivedAt: d.receivedAt, maxAttempts: this.options.outcomeTargets!.get(r.to)!.maxAttempts,
+        payload: Buffer.from(JSON.stringify({
+          type: 'delivery_outcome', tenant: d.tenant, outcome: settled, deliveryId: d.id, endpoint: d.endpoint, flow: d.flow,
+          documentId: d.documentId, documentType: d.documentType, entityKey: d.entityKey, idempotencyKey: d.idempotencyKey,
+          attempts: attempt, partnerRef: outcome.kind === 'delivered' ? outcome.partnerRef : undefined, statusCode: outcome.statusCode,
+          error: outcome.kind === 'delivered' ? undefined : outcome.error.slice(0, 2000), at: new Date(at).toISOString(),
+        })),
+      }));
+    const delivered = outcome.kind === 'delivered' ? make('delivered') : [];
+    const dead = outcome.kind === 'delivered' ? [] : make('dead');
+    return delivered.length || dead.length ? { delivered, dead } : undefined;
   }
 
   /** Waits for deliveries in flight and their records; gives back what was claimed but not started. */

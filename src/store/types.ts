@@ -112,6 +112,11 @@ export interface AttemptRecord {
   error?: string;
   /** For a retryable outcome: when to try again; beyond the delivery's max attempts it is dead-lettered. */
   retryAt?: number;
+  /**
+   * Deliveries added in the same transaction when this attempt settles the delivery, by how it
+   * settled (outcome events for a bus): recorded with the outcome, so none is lost or invented.
+   */
+  onSettled?: { delivered?: NewDelivery[]; dead?: NewDelivery[] };
 }
 
 export interface DeadLetter {

@@ -12,7 +12,7 @@ import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}): Promise<Hub> {
+async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}, endpoints = ''): Promise<Hub> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-delivery-'));
   dirs.push(dir);
   const loaded = parseConfig(`
@@ -22,6 +22,7 @@ retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
 circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
 endpoints:
   wms: { type: webhook, url: ${url}, concurrency: 8 }
+${endpoints}
 flows:
   - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
 ${extra}`, dir);
@@ -162,6 +163,29 @@ describe('outbox', () => {
     } finally {
       await hub.stop();
       await receiver.close();
+    }
+  });
+
+  it('publishes an outcome event for each settled delivery to the outcome endpoint, none for retries', async () => {
+    const receiver = await startReceiver((r) => (JSON.parse(r.body.toString()).orderNumber === 'SO-BAD' ? 422 : 200));
+    const bus = await startReceiver();
+    const hub = await hubFor(`${receiver.url}/orders`, 'outcomes:\n  - { to: bus, from: [wms] }\n', {}, `  bus: { type: webhook, url: ${bus.url}/events }`);
+    try {
+      await ingest(hub, [salesOrder('SO-OK', 1)]);
+      await ingest(hub, [salesOrder('SO-BAD', 1)]);
+      const events = await waitFor(() => (bus.received.length >= 2 ? bus.received.map(bodyOf) : undefined), 10_000, 'two outcome events');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(bus.received.length, 2);
+      const byOrder = new Map(events.map((e) => [e.entityKey, e]));
+      assert.equal(byOrder.get('order:SO-OK')!.outcome, 'delivered');
+      assert.equal(byOrder.get('order:SO-OK')!.partnerRef, 'R-1');
+      assert.equal(byOrder.get('order:SO-BAD')!.outcome, 'dead');
+      assert.match(byOrder.get('order:SO-BAD')!.error as string, /HTTP 422/);
+      assert.ok(bus.received.every((r) => r.headers['x-causeway-document-type'] === 'delivery_outcome'));
+    } finally {
+      await hub.stop();
+      await receiver.close();
+      await bus.close();
     }
   });
 

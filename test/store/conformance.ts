@@ -214,6 +214,33 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal(again.attempts, 0);
     });
 
+    it('adds the settled-outcome deliveries with the outcome, and only when it settles', async () => {
+      const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+      await processed(a.messageId, [delivery(a.messageId, { maxAttempts: 2, entityKey: 'order:A' })]);
+      await processed(b.messageId, [delivery(b.messageId, { entityKey: 'order:B' })]);
+      const event = (d: { id: number; messageId: number; entityKey: string }, how: string) => ({
+        ...delivery(d.messageId, { entityKey: d.entityKey }), documentType: 'delivery_outcome', flow: 'delivery-outcomes', endpoint: 'bus',
+        idempotencyKey: `outcome-${d.id}-${how}`, payload: Buffer.from(how),
+      });
+      const claimed = await store.claimDueDeliveries('w', 10, 60_000, 3000);
+      const da = claimed.find((d) => d.entityKey === 'order:A')!;
+      const db = claimed.find((d) => d.entityKey === 'order:B')!;
+      const settle = (d: typeof da) => ({ delivered: [event(d, 'delivered')], dead: [event(d, 'dead')] });
+      await store.recordAttempts([
+        { deliveryId: da.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'retryable', retryAt: 3500, onSettled: settle(da) },
+        { deliveryId: db.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'delivered', onSettled: settle(db) },
+      ], 3001);
+      let bus = await store.listDeliveries({ tenant: 'acme', endpoint: 'bus' });
+      assert.deepEqual(bus.map((d) => Buffer.from(d.payload).toString()), ['delivered'], 'a retry settles nothing');
+      const [again] = await store.claimDueDeliveries('w', 10, 60_000, 3500, ['bus']);
+      assert.equal(again.id, da.id);
+      await store.recordAttempts([{ deliveryId: da.id, tenant: 'acme', startedAt: 3500, finishedAt: 3501, outcome: 'retryable', onSettled: settle(da) }], 3501);
+      bus = await store.listDeliveries({ tenant: 'acme', endpoint: 'bus' });
+      assert.deepEqual(bus.map((d) => [d.idempotencyKey, Buffer.from(d.payload).toString()]).sort(), [[`outcome-${da.id}-dead`, 'dead'], [`outcome-${db.id}-delivered`, 'delivered']]);
+      await store.recordAttempts([{ deliveryId: db.id, tenant: 'acme', startedAt: 3600, finishedAt: 3601, outcome: 'delivered', onSettled: settle(db) }], 3601);
+      assert.equal((await store.listDeliveries({ tenant: 'acme', endpoint: 'bus' })).length, 2, 'a late report on a settled delivery adds nothing');
+    });
+
     it('skips endpoints whose circuit is open', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
       await processed(a.messageId, [delivery(a.messageId, { endpoint: 'down', entityKey: 'k1' })]);

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import type { CausewayError } from '../../model/index.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
-  EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewMessage, Page, Store, StoredDelivery,
+  EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store, StoredDelivery,
   StoredDocument, StoredMessage,
 } from '../types.ts';
 import * as edi from './edi-tracking.ts';
@@ -178,13 +178,8 @@ export class PostgresStore implements Store {
       const processed = outcomes.filter((o) => o.status === 'processed');
       const documents = processed.flatMap((o) => o.documents);
       const deliveries = processed.flatMap((o) => o.deliveries);
-      if (deliveries.length > 0) {
-        // Taken in hash order so two completing workers never wait on each other in a cycle; ids
-        // drawn after the lock make a key's queue order its commit order.
-        await c.query(`SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, k.h)
-          FROM (SELECT DISTINCT ${keyHash('u')} AS h FROM unnest($1::text[], $2::text[], $3::text[]) AS u(tenant, endpoint, entity_key)) k
-          ORDER BY k.h`, [deliveries.map((d) => d.tenant), deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey)]);
-      }
+      // Key locks before the documents, as before: ids drawn after them make a key's queue order its commit order.
+      await lockDeliveryKeys(c, deliveries);
       if (documents.length > 0) {
         await c.query(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
           SELECT u.id, u.tenant, u.message_id, (SELECT generation FROM messages m WHERE m.id = u.message_id), u.type, u.entity_key,
@@ -197,22 +192,7 @@ export class PostgresStore implements Store {
           documents.map((d) => JSON.stringify(d.body)),
         ]);
       }
-      if (deliveries.length > 0) {
-        await c.query(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
-            idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
-          SELECT u.tenant, u.document_id, u.document_type, u.message_id, u.flow, u.endpoint, u.entity_key, u.payload, u.content_type,
-                 u.idempotency_key, u.occurred_at, u.received_at, u.max_attempts, $14, $14
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[],
-                      $11::bigint[], $12::bigint[], $13::integer[]) WITH ORDINALITY
-            AS u(tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key,
-                 occurred_at, received_at, max_attempts, ord)
-          ORDER BY u.ord`, [
-          deliveries.map((d) => d.tenant), deliveries.map((d) => d.documentId), deliveries.map((d) => d.documentType), deliveries.map((d) => d.messageId), deliveries.map((d) => d.flow),
-          deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey), deliveries.map((d) => d.payload), deliveries.map((d) => d.contentType),
-          deliveries.map((d) => d.idempotencyKey), deliveries.map((d) => d.occurredAt), deliveries.map((d) => d.receivedAt),
-          deliveries.map((d) => d.maxAttempts), now,
-        ]);
-      }
+      await insertDeliveries(c, deliveries, now);
       // Rejected parts of a processed message, and a quarantined message, are kept on it and dead-lettered.
       const rejected = outcomes.map((o) => (o.errors && o.errors.length > 0 ? o.errors : undefined));
       await c.query(`WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, status, errors, reason, ord)),
@@ -280,6 +260,7 @@ export class PostgresStore implements Store {
         FROM deliveries WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [attempts.map((a) => a.deliveryId)])).rows.map((r) => [r.id as number, r]));
       const logged: AttemptRecord[] = [];
       const deadLetters: Array<{ tenant: string; refId: number; endpoint: string; reason: string }> = [];
+      const settled: NewDelivery[] = [];
       for (const a of attempts) {
         const d = current.get(a.deliveryId);
         if (!d || d.tenant !== a.tenant) continue;
@@ -291,10 +272,12 @@ export class PostgresStore implements Store {
         const attemptsSoFar = d.attempts + 1;
         if (a.outcome === 'delivered') {
           Object.assign(d, { status: 'delivered', attempts: attemptsSoFar, delivered_at: a.finishedAt, partner_ref: a.partnerRef ?? null });
+          settled.push(...(a.onSettled?.delivered ?? []));
         } else if (a.outcome === 'retryable' && attemptsSoFar < d.max_attempts) {
           Object.assign(d, { attempts: attemptsSoFar, available_at: a.retryAt ?? now, last_error: error });
         } else {
           Object.assign(d, { status: 'dead', attempts: attemptsSoFar, last_error: error });
+          settled.push(...(a.onSettled?.dead ?? []));
           const why = a.outcome === 'permanent' ? error : `gave up after ${attemptsSoFar} attempts: ${error}`;
           deadLetters.push({ tenant: a.tenant, refId: a.deliveryId, endpoint: d.endpoint, reason: why.slice(0, 2000) });
         }
@@ -325,6 +308,8 @@ export class PostgresStore implements Store {
           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant, ref_id, endpoint, reason, ord)
           ORDER BY u.ord`, [deadLetters.map((x) => x.tenant), deadLetters.map((x) => x.refId), deadLetters.map((x) => x.endpoint), deadLetters.map((x) => x.reason), now]);
       }
+      await lockDeliveryKeys(c, settled);
+      await insertDeliveries(c, settled, now);
     });
   }
 
@@ -535,4 +520,33 @@ function dedupeKey(tenant: string, endpoint: string, idempotencyKey: string): st
 
 function clampLimit(limit: number | undefined): number {
   return Math.min(Math.max(limit ?? 100, 1), 1000);
+}
+
+/** Takes the write-side lock of every (tenant, endpoint, entity key) the deliveries belong to. */
+async function lockDeliveryKeys(c: PoolClient, deliveries: NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  // Taken in hash order so two completing workers never wait on each other in a cycle; ids
+  // drawn after the lock make a key's queue order its commit order.
+  await c.query(`SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, k.h)
+    FROM (SELECT DISTINCT ${keyHash('u')} AS h FROM unnest($1::text[], $2::text[], $3::text[]) AS u(tenant, endpoint, entity_key)) k
+    ORDER BY k.h`, [deliveries.map((d) => d.tenant), deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey)]);
+}
+
+/** Inserts deliveries in one statement; call lockDeliveryKeys in the same transaction first. */
+async function insertDeliveries(c: PoolClient, deliveries: NewDelivery[], now: number): Promise<void> {
+  if (deliveries.length === 0) return;
+  await c.query(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
+      idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
+    SELECT u.tenant, u.document_id, u.document_type, u.message_id, u.flow, u.endpoint, u.entity_key, u.payload, u.content_type,
+           u.idempotency_key, u.occurred_at, u.received_at, u.max_attempts, $14, $14
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[],
+                $11::bigint[], $12::bigint[], $13::integer[]) WITH ORDINALITY
+      AS u(tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key,
+           occurred_at, received_at, max_attempts, ord)
+    ORDER BY u.ord`, [
+    deliveries.map((d) => d.tenant), deliveries.map((d) => d.documentId), deliveries.map((d) => d.documentType), deliveries.map((d) => d.messageId), deliveries.map((d) => d.flow),
+    deliveries.map((d) => d.endpoint), deliveries.map((d) => d.entityKey), deliveries.map((d) => d.payload), deliveries.map((d) => d.contentType),
+    deliveries.map((d) => d.idempotencyKey), deliveries.map((d) => d.occurredAt), deliveries.map((d) => d.receivedAt),
+    deliveries.map((d) => d.maxAttempts), now,
+  ]);
 }

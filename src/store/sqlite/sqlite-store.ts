@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { CausewayError } from '../../model/index.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewMessage, Page, Store,
+  EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store,
   StoredDelivery, StoredDocument, StoredMessage,
 } from '../types.ts';
 import { createRequire } from 'node:module';
@@ -108,12 +108,17 @@ export class SqliteStore implements Store {
     return rows.map(toMessage).sort((a, b) => a.id - b.id);
   }
 
+  private insertDeliveries(deliveries: NewDelivery[] | undefined, now: number): void {
+    if (!deliveries?.length) return;
+    const insert = this.q(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
+      idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
+      VALUES (@tenant, @documentId, @documentType, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
+    for (const d of deliveries) insert.run({ ...d, now });
+  }
+
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
     const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
-    const insertDelivery = this.q(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
-      idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
-      VALUES (@tenant, @documentId, @documentType, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
     const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
@@ -123,7 +128,7 @@ export class SqliteStore implements Store {
           for (const d of o.documents) {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
           }
-          for (const d of o.deliveries) insertDelivery.run({ ...d, now });
+          this.insertDeliveries(o.deliveries, now);
           const partial = o.errors && o.errors.length > 0 ? o.errors : undefined;
           done.run('processed', partial ? JSON.stringify(partial) : null, now, o.messageId);
           if (partial) deadLetter.run(describeErrors(partial), now, o.messageId);
@@ -159,7 +164,7 @@ export class SqliteStore implements Store {
   async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
     const insert = this.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
       VALUES (@deliveryId, @tenant, @startedAt, @finishedAt, @outcome, @statusCode, @response, @partnerRef, @error)`);
-    const get = this.q('SELECT attempts, max_attempts, endpoint FROM deliveries WHERE id = ? AND tenant = ?');
+    const get = this.q('SELECT attempts, max_attempts, endpoint, status FROM deliveries WHERE id = ? AND tenant = ?');
     const delivered = this.q(`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, partner_ref = ?,
       lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const retry = this.q(`UPDATE deliveries SET attempts = attempts + 1, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
@@ -170,11 +175,16 @@ export class SqliteStore implements Store {
         const current = get.get(a.deliveryId, a.tenant) as Row | undefined;
         if (!current) continue;
         insert.run({ statusCode: null, response: null, partnerRef: null, error: null, ...a });
+        // A late report on a delivery already settled (replayed meanwhile, or taken over) is logged only.
+        if (current.status !== 'pending') continue;
         const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
-        if (a.outcome === 'delivered') delivered.run(a.finishedAt, a.partnerRef ?? null, a.deliveryId);
-        else if (a.outcome === 'retryable' && current.attempts + 1 < current.max_attempts) retry.run(a.retryAt ?? now, error, a.deliveryId);
+        if (a.outcome === 'delivered') {
+          delivered.run(a.finishedAt, a.partnerRef ?? null, a.deliveryId);
+          this.insertDeliveries(a.onSettled?.delivered, now);
+        } else if (a.outcome === 'retryable' && current.attempts + 1 < current.max_attempts) retry.run(a.retryAt ?? now, error, a.deliveryId);
         else {
           dead.run(error, a.deliveryId);
+          this.insertDeliveries(a.onSettled?.dead, now);
           const why = a.outcome === 'permanent' ? error : `gave up after ${current.attempts + 1} attempts: ${error}`;
           deadLetter.run(a.tenant, a.deliveryId, current.endpoint, why.slice(0, 2000), now);
         }
