@@ -15,7 +15,7 @@ import type { EndpointContext, InboundMessage, OutboundMessage, SinkRuntime } fr
 import { natsEndpoint, type NatsConfig } from '../../src/transports/nats/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { natsUnavailable, openTestNats, TEST_NATS_URL, uniqueName, type TestNats } from '../support/nats.ts';
-import { waitFor } from '../support/receiver.ts';
+import { startReceiver, waitFor } from '../support/receiver.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
 const skip = await natsUnavailable();
@@ -152,6 +152,46 @@ flows:
       assert.equal(consumer.num_ack_pending, 0, 'every message acknowledged');
     } finally {
       await hub.stop();
+    }
+  });
+
+  it('publishes the outcome of each settled delivery to another endpoint on the bus', { timeout: 60_000 }, async () => {
+    const stream = uniqueName('OUTCOMES');
+    const prefix = uniqueName('hub');
+    nats.cleanup(stream);
+    const receiver = await startReceiver((r) => (JSON.parse(r.body.toString()).orderNumber === 'SO-REFUSED' ? 422 : 200));
+    const work = mkdtempSync(join(dir, 'outcomes-'));
+    const hub = await Hub.start(parseConfig(`
+store: sqlite:hub.db
+defaultTenant: acme
+endpoints:
+  wms: { type: webhook, url: ${receiver.url}/orders }
+  bus:
+    type: nats
+    servers: [${TEST_NATS_URL}]
+    subjectPrefix: ${prefix}
+    stream: { name: ${stream}, storage: memory }
+flows:
+  - { name: orders-to-wms, types: [sales_order], to: wms }
+outcomes:
+  - { to: bus, from: [wms] }
+`, work), { logger: silent, idleMs: 20 });
+    try {
+      for (const order of ['SO-SHIPPED', 'SO-REFUSED']) {
+        await hub.inbox.acceptOne(hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify({ type: 'sales_order', orderNumber: order, shipTo: { country: 'NL' }, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, uom: 'EA' }] })) }));
+      }
+      await waitFor(async () => (await nats.jsm.streams.info(stream).catch(() => undefined))?.state.messages === 2, 20_000, 'two outcome events on the bus');
+      const events = [];
+      for (let seq = 1; seq <= 2; seq++) events.push(await nats.jsm.streams.getMessage(stream, { seq }));
+      assert.ok(events.every((m) => m.subject === `${prefix}.acme.delivery_outcome`));
+      const bodies = new Map(events.map((m) => { const b = JSON.parse(Buffer.from(m.data).toString()); return [b.entityKey, b]; }));
+      assert.equal(bodies.get('order:SO-SHIPPED').outcome, 'delivered');
+      assert.equal(bodies.get('order:SO-REFUSED').outcome, 'dead');
+      assert.match(bodies.get('order:SO-REFUSED').error, /HTTP 422/);
+      assert.ok(events.every((m) => /:wms:(delivered|dead)$/.test(m.header.get('Nats-Msg-Id'))));
+    } finally {
+      await hub.stop();
+      await receiver.close();
     }
   });
 
