@@ -4,7 +4,7 @@ import { x12Codec } from './x12.ts';
 
 const codecs = new Map<string, Codec>([[jsonCodec.name, jsonCodec], [x12Codec.name, x12Codec]]);
 
-/** Codecs plug in here by name (json now; x12, edifact and csv register themselves the same way). */
+/** Codecs plug in here by name; a new format (EDIFACT, CSV) registers the same way. */
 export function registerCodec(codec: Codec): void {
   codecs.set(codec.name, codec);
 }

@@ -11,7 +11,7 @@ import type { Store } from '../store/index.ts';
 /** One inbound message a source hands to the inbox, raw bytes as received. */
 export interface InboundMessage {
   body: Buffer;
-  /** Codec that decodes the body: json, x12, csv... Defaults to the endpoint's codec. */
+  /** Codec that decodes the body (json, x12). Defaults to the endpoint's codec. */
   codec?: string;
   contentType?: string;
   /** The sender's idempotency key; the content hash is used when absent. */
@@ -84,7 +84,7 @@ export interface EndpointSpec<C = any> {
   type: string;
   description: string;
   config: z.ZodType<C>;
-  /** Codec of what it produces or accepts when the config does not say (json, x12, csv). */
+  /** Codec of what it produces or accepts when the config does not say (json, x12). */
   defaultCodec?: string;
   /** How often the engine polls a poll-based source, unless the config says `pollIntervalMs`. */
   defaultPollIntervalMs?: number;

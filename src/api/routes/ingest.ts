@@ -83,7 +83,7 @@ export function ingestOperations(hub: Hub): Operation[] {
       method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest',
       summary: 'Push a raw message to an http endpoint',
       description: 'The body is stored verbatim for an endpoint of type http of the key\'s tenant and decoded with the endpoint\'s codec '
-        + '(JSON, X12, CSV...). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
+        + '(JSON, X12). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
         + '(webhook-id, webhook-timestamp, webhook-signature) made with it; webhook-id then serves as the idempotency key unless '
         + 'Idempotency-Key is given.',
       params: endpointParams,
