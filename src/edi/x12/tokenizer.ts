@@ -50,6 +50,46 @@ export class Segment {
     return a === b ? '' : this.#src.text.slice(a, b);
   }
 
+  /**
+   * Element n as a number when it has 1 to 3 characters (see codeOf), 0 when empty, -1 when longer: set
+   * mappers compare qualifiers and codes without cutting a string for them.
+   */
+  code(n: number): number {
+    if (this.#cached !== null) return codeOf(this.#cached[n] ?? '');
+    if (scratchOwner !== this) this.#scan();
+    if (n >= scratchCount) return 0;
+    const a = scratch[n]!;
+    const len = scratch[n + 1]! - 1 - a;
+    if (len === 0) return 0;
+    if (len > 3) return -1;
+    const text = this.#src.text;
+    let c = len << 24;
+    for (let i = 0; i < len; i++) {
+      const ch = text.charCodeAt(a + i);
+      if (ch > 0xff) return -1; // a string input may hold any character; codes are for latin1 ones
+      c |= ch << (8 * (len - 1 - i));
+    }
+    return c;
+  }
+
+  /** Element n as a whole number when it is 1 to 9 digits without a leading zero ('0' itself included), else -1. */
+  int(n: number): number {
+    if (this.#cached !== null) return intOf(this.#cached[n] ?? '');
+    if (scratchOwner !== this) this.#scan();
+    if (n >= scratchCount) return -1;
+    const a = scratch[n]!;
+    const len = scratch[n + 1]! - 1 - a;
+    const text = this.#src.text;
+    if (len === 0 || len > 9 || (len > 1 && text.charCodeAt(a) === 48)) return -1;
+    let v = 0;
+    for (let i = a; i < a + len; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      v = v * 10 + c - 48;
+    }
+    return v;
+  }
+
   /** Component j (1-based) of element n, or '' when absent. */
   comp(n: number, j: number): string {
     const v = this.el(n);
@@ -99,6 +139,33 @@ export class Segment {
     scratchCount = k;
     scratchOwner = this;
   }
+}
+
+/** The number Segment.code gives for a value: length in the top byte, then up to three latin1 char codes. */
+export function codeOf(v: string): number {
+  const len = v.length;
+  if (len === 0) return 0;
+  if (len > 3) return -1;
+  let c = len << 24;
+  for (let i = 0; i < len; i++) {
+    const ch = v.charCodeAt(i);
+    if (ch > 0xff) return -1;
+    c |= ch << (8 * (len - 1 - i));
+  }
+  return c;
+}
+
+/** What Segment.int gives for a value. */
+function intOf(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 9 || (len > 1 && v.charCodeAt(0) === 48)) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + c - 48;
+  }
+  return n;
 }
 
 /** What the segments cut from one chunk share: its text, where it starts in the input, the separators. */
