@@ -80,15 +80,23 @@ class HlNodes {
     }
   }
 
+  /** n: a whole number below LIMIT. */
+  setSmall(n: number, order: OrderBlock | null, pkg: number | null): void {
+    if (n >= HlNodes.stamp.length) HlNodes.grow(n);
+    HlNodes.stamp[n] = this.generation;
+    HlNodes.orders[n] = order;
+    HlNodes.pkgs[n] = pkg === null ? -1 : pkg;
+  }
+
+  findSmall(n: number): number {
+    return n < HlNodes.stamp.length && HlNodes.stamp[n] === this.generation ? n : -1;
+  }
+
+  /** Any id; '' is no id and is not kept. */
   set(id: string, order: OrderBlock | null, pkg: number | null): void {
+    if (id === '') return;
     const n = smallId(id);
-    if (n >= 0) {
-      if (n >= HlNodes.stamp.length) HlNodes.grow(n);
-      HlNodes.stamp[n] = this.generation;
-      HlNodes.orders[n] = order;
-      HlNodes.pkgs[n] = pkg === null ? -1 : pkg;
-      return;
-    }
+    if (n >= 0) return this.setSmall(n, order, pkg);
     this.other ??= new Map();
     let slot = this.other.get(id);
     if (slot === undefined) {
@@ -101,7 +109,7 @@ class HlNodes {
 
   find(id: string): number {
     const n = smallId(id);
-    if (n >= 0) return n < HlNodes.stamp.length && HlNodes.stamp[n] === this.generation ? n : -1;
+    if (n >= 0) return this.findSmall(n);
     const slot = this.other?.get(id);
     return slot === undefined ? -1 : LIMIT + slot;
   }
@@ -167,11 +175,13 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
     switch (seg.id) {
       case 'HL': {
         // HL-01 id, HL-02 parent id, HL-03 level code.
-        const id = r.req(seg, 1, 'hierarchical id number');
-        const parentId = seg.el(2);
-        const parent = parentId === '' ? -1 : nodes.find(parentId);
+        // Ids 1, 2, 3... are read as numbers (no string cut); anything else goes the string way.
+        const idNum = seg.int(1);
+        const id = idNum >= 0 && idNum < LIMIT ? '' : r.req(seg, 1, 'hierarchical id number');
+        const parentNum = seg.int(2);
+        const parent = parentNum >= 0 && parentNum < LIMIT ? nodes.findSmall(parentNum) : seg.code(2) === 0 ? -1 : nodes.find(seg.el(2));
         level = r.req(seg, 3, 'hierarchical level code');
-        if (parentId && parent < 0) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(parentId)}, which no earlier HL has as its id.`, seg, 2);
+        if (parent < 0 && seg.code(2) !== 0) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(seg.el(2))}, which no earlier HL has as its id.`, seg, 2);
         order = parent < 0 ? null : nodes.orderAt(parent);
         pkg = parent < 0 ? null : nodes.pkgAt(parent);
         piece = null;
@@ -197,7 +207,8 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
         } else if (level !== 'S') {
           r.error('X12_CODE_UNKNOWN', `HL03 level ${JSON.stringify(level)} is not one Causeway reads (S, O, T, P, I); its contents were skipped.`, seg, 3, 'warning');
         }
-        if (id) nodes.set(id, order, pkg);
+        if (id === '') nodes.setSmall(idNum, order, pkg);
+        else nodes.set(id, order, pkg);
         break;
       }
       case 'TD1': {

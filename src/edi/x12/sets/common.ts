@@ -6,7 +6,7 @@ import { isoFromCcyymmdd, isoTime } from '../envelope.ts';
 import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
-import type { Segment } from '../tokenizer.ts';
+import { codeOf, type Segment } from '../tokenizer.ts';
 
 /** What the codec knows that the X12 does not: whose data this is and how it arrived. */
 export interface DecodeContext {
@@ -377,43 +377,43 @@ export interface ProductIds {
   lot: string | undefined;
 }
 
+// The qualifier lists as Segment.code numbers: a qualifier is matched without cutting a string for it.
+const SKU_CODES = Int32Array.from(SKU_QUALIFIERS, codeOf);
+const GTIN_CODES = Int32Array.from(GTIN_QUALIFIERS, codeOf);
+const CUSTOMER_CODES = Int32Array.from(CUSTOMER_QUALIFIERS, codeOf);
+const LT = codeOf('LT');
+
 /**
  * Reads qualifier/id pairs at the given element positions (the qualifier first) and picks SKU, GTIN and lot.
- * Straight from the segment, without a pair array per line: this runs for every line of every set.
+ * Straight from the segment, without a pair array per line, and qualifiers compared as numbers: this runs
+ * for every line of every set.
  */
 export function readProductIds(seg: Segment, qualifierPositions: readonly number[], upcCaseElement?: number): ProductIds {
   const ids: ProductIds = { sku: undefined, gtin: undefined, customerSku: undefined, lot: undefined };
-  let skuRank = SKU_QUALIFIERS.length;
-  let firstSkuLike: string | undefined;
+  let skuRank = SKU_CODES.length;
+  let firstSkuLike = 0;
   let firstNonLot: string | undefined;
   for (let i = 0; i < qualifierPositions.length; i++) {
     const p = qualifierPositions[i]!;
-    const q = seg.el(p);
-    if (q === '') continue;
+    const q = seg.code(p);
+    if (q === 0) continue;
     const id = seg.el(p + 1);
     if (id === '') continue;
-    const rank = SKU_QUALIFIERS.indexOf(q);
+    const rank = q > 0 ? SKU_CODES.indexOf(q) : -1;
     if (rank >= 0) {
       if (rank < skuRank) {
         skuRank = rank;
         ids.sku = id;
       }
-      if (firstSkuLike === undefined) firstSkuLike = q;
+      if (firstSkuLike === 0) firstSkuLike = q;
+      // The buyer's own number counts only when it is not what the first SKU-like id is (every customer
+      // qualifier is SKU-like, so the first one is already known here).
+      if (ids.customerSku === undefined && q !== firstSkuLike && CUSTOMER_CODES.includes(q)) ids.customerSku = id;
     }
-    if (ids.gtin === undefined && GTIN_QUALIFIERS.includes(q) && isDigits(id, 8, 14)) ids.gtin = id;
-    if (q === 'LT') {
+    if (ids.gtin === undefined && q > 0 && GTIN_CODES.includes(q) && isDigits(id, 8, 14)) ids.gtin = id;
+    if (q === LT) {
       if (ids.lot === undefined) ids.lot = id;
     } else if (firstNonLot === undefined) firstNonLot = id;
-  }
-  // The buyer's own number counts only when it is not what the SKU was taken from; rare, so read again.
-  for (let i = 0; i < qualifierPositions.length; i++) {
-    const p = qualifierPositions[i]!;
-    const q = seg.el(p);
-    if (q === '' || !CUSTOMER_QUALIFIERS.includes(q) || q === firstSkuLike) continue;
-    const id = seg.el(p + 1);
-    if (id === '') continue;
-    ids.customerSku = id;
-    break;
   }
   if (upcCaseElement !== undefined && ids.gtin === undefined) {
     const upc = seg.el(upcCaseElement);
