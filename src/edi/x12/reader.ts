@@ -307,6 +307,9 @@ export function* readX12(input: Buffer | Uint8Array | string): Generator<X12Item
   items.length = 0;
 }
 
+/** Bytes of a streamed chunk decoded to text at a time (below V8's large-object size). */
+const WINDOW = 64 * 1024;
+
 /** Items per batch: enough to make the await per batch cheap, few enough that sets die young in the GC. */
 const BATCH = 64;
 
@@ -331,9 +334,18 @@ export async function* readX12StreamBatches(source: AsyncIterable<Buffer | Uint8
     }
   };
   for await (const chunk of source) {
-    if (typeof chunk === 'string') tokenizer.feed(chunk, false);
-    else tokenizer.feedBytes(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false);
-    yield* drain();
+    if (typeof chunk === 'string') {
+      tokenizer.feed(chunk, false);
+      yield* drain();
+      continue;
+    }
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // Big chunks are read in windows: a window's text is small enough for the young generation, where it dies
+    // cheaply with its segments; a whole 1 MB chunk as one string lands in large-object space and costs full GCs.
+    for (let at = 0; at < bytes.length; at += WINDOW) {
+      tokenizer.feedBytes(bytes.subarray(at, Math.min(bytes.length, at + WINDOW)), false);
+      yield* drain();
+    }
   }
   tokenizer.feed('', true);
   yield* drain();

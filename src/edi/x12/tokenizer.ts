@@ -229,6 +229,7 @@ export class X12Tokenizer {
   private final = false;
   /** Shared by the segments cut from the current text with the current delimiters; made on first use. */
   private src: SegmentSource | null = null;
+  private joined: Buffer = Buffer.alloc(0);
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
@@ -240,7 +241,15 @@ export class X12Tokenizer {
   feedBytes(chunk: Buffer, final: boolean): void {
     const rest = this.text.length - this.pos;
     this.base += this.pos;
-    this.text = (rest > 0 ? Buffer.concat([Buffer.from(this.text.slice(this.pos), 'latin1'), chunk]) : chunk).toString('latin1');
+    if (rest === 0) this.text = chunk.toString('latin1');
+    else {
+      // The leftover and the chunk are joined in a buffer kept for the next time: no new one per chunk.
+      const need = rest + chunk.length;
+      if (this.joined.length < need) this.joined = Buffer.allocUnsafe(Math.max(need, this.joined.length * 2));
+      this.joined.write(this.text.slice(this.pos), 0, rest, 'latin1');
+      chunk.copy(this.joined, rest);
+      this.text = this.joined.toString('latin1', 0, need);
+    }
     this.pos = 0;
     this.src = null;
     this.final = final;
