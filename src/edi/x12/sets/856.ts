@@ -25,7 +25,7 @@ import {
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
-import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -301,7 +301,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
       unnamed++;
       r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
     }
-    for (let i = 0; i < o.packages.length; i++) o.packages[i]!.lines = packageLines(o.pieces, i);
+    fillPackageLines(o.pieces, o.packages);
     if (unnamed > 0) o.pieces = o.pieces.filter(hasSku);
   }
   return { header, orders };

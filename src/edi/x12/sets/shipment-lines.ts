@@ -112,3 +112,14 @@ export function packageLines(pieces: readonly ItemPiece[], index: number): Shipm
   }
   return out;
 }
+
+/** Every package's contents from pieces in one pass (packages' `lines` start empty): what packageLines does for each index. */
+export function fillPackageLines(pieces: readonly ItemPiece[], packages: Shipment['packages']): void {
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.packageIndex === null || !isPositiveQuantity(p.quantity)) continue;
+    const l: Shipment['packages'][number]['lines'][number] = { lineNumber: p.lineNumber, sku: p.sku, quantity: p.quantity, uom: p.uom };
+    if (p.lot) l.lot = p.lot;
+    packages[p.packageIndex]!.lines.push(l);
+  }
+}
