@@ -67,6 +67,8 @@ class HlNodes {
   private static generation = 0;
   private readonly generation: number;
   private other: Map<string, number> | null = null;
+  /** Highest array slot this set used, so release() clears no more than that. */
+  private highest = -1;
   /** Slots of ids kept in the Map, after the array range. */
   private otherOrders: Array<OrderBlock | null> = [];
   private otherPkgs: Array<number | null> = [];
@@ -83,6 +85,7 @@ class HlNodes {
   /** n: a whole number below LIMIT. */
   setSmall(n: number, order: OrderBlock | null, pkg: number | null): void {
     if (n >= HlNodes.stamp.length) HlNodes.grow(n);
+    if (n > this.highest) this.highest = n;
     HlNodes.stamp[n] = this.generation;
     HlNodes.orders[n] = order;
     HlNodes.pkgs[n] = pkg === null ? -1 : pkg;
@@ -122,6 +125,11 @@ class HlNodes {
     if (slot >= LIMIT) return this.otherPkgs[slot - LIMIT]!;
     const p = HlNodes.pkgs[slot]!;
     return p < 0 ? null : p;
+  }
+
+  /** Drops this set's orders from the shared arrays, so they do not outlive the set. */
+  release(): void {
+    if (this.highest >= 0) HlNodes.orders.fill(null, 0, this.highest + 1);
   }
 
   private static grow(n: number): void {
@@ -293,6 +301,7 @@ function readTree(r: SetReader, offset: string): { header: Header; orders: Order
         if (!KNOWN.has(seg.id)) r.unknown(seg);
     }
   }
+  nodes.release();
   header.shippedAt ??= bsnAt;
   for (const o of orders) {
     let unnamed = 0;
