@@ -284,6 +284,12 @@ function asLatin1(input: Buffer | Uint8Array | string): string {
  * exact byte offsets. Yields items as they complete.
  */
 export function* readX12(input: Buffer | Uint8Array | string): Generator<X12Item> {
+  // A large stored message (a whole day's file) is read in windows like a stream, so the heap holds
+  // a window and a set, never the file as one string (V8 could not even make one past ~512 MB).
+  if (typeof input !== 'string' && input.byteLength > WINDOWED_ABOVE) {
+    yield* readX12Windows(Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+    return;
+  }
   const text = asLatin1(input);
   const tokenizer = new X12Tokenizer();
   const reader = new EnvelopeReader();
@@ -309,6 +315,35 @@ export function* readX12(input: Buffer | Uint8Array | string): Generator<X12Item
 
 /** Bytes of a streamed chunk decoded to text at a time (below V8's large-object size). */
 const WINDOW = 64 * 1024;
+
+/** Stored messages above this size are read in windows rather than as one string. */
+const WINDOWED_ABOVE = 8 * 1024 * 1024;
+
+function* readX12Windows(bytes: Buffer): Generator<X12Item> {
+  const tokenizer = new X12Tokenizer();
+  const reader = new EnvelopeReader();
+  const items = reader.items;
+  const drain = function* (): Generator<X12Item> {
+    for (;;) {
+      const seg = tokenizer.next();
+      if (tokenizer.errors.length > 0) {
+        for (const e of tokenizer.errors) reader.addError(e);
+        tokenizer.errors.length = 0;
+      }
+      if (seg === null) return;
+      reader.push(seg, tokenizer.delimiters!);
+      if (items.length > 0) yield* items.splice(0, items.length);
+    }
+  };
+  for (let at = 0; at < bytes.length; at += WINDOW) {
+    tokenizer.feedBytes(bytes.subarray(at, Math.min(bytes.length, at + WINDOW)), false);
+    yield* drain();
+  }
+  tokenizer.feed('', true);
+  yield* drain();
+  reader.end(tokenizer.offset);
+  yield* items.splice(0, items.length);
+}
 
 /** Items per batch: enough to make the await per batch cheap, few enough that sets die young in the GC. */
 const BATCH = 64;
