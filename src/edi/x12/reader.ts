@@ -322,27 +322,29 @@ const WINDOWED_ABOVE = 8 * 1024 * 1024;
 function* readX12Windows(bytes: Buffer): Generator<X12Item> {
   const tokenizer = new X12Tokenizer();
   const reader = new EnvelopeReader();
-  const items = reader.items;
-  const drain = function* (): Generator<X12Item> {
-    for (;;) {
-      const seg = tokenizer.next();
-      if (tokenizer.errors.length > 0) {
-        for (const e of tokenizer.errors) reader.addError(e);
-        tokenizer.errors.length = 0;
-      }
-      if (seg === null) return;
-      reader.push(seg, tokenizer.delimiters!);
-      if (items.length > 0) yield* items.splice(0, items.length);
-    }
-  };
   for (let at = 0; at < bytes.length; at += WINDOW) {
     tokenizer.feedBytes(bytes.subarray(at, Math.min(bytes.length, at + WINDOW)), false);
-    yield* drain();
+    for (const batch of drainItems(tokenizer, reader, BATCH)) yield* batch;
   }
   tokenizer.feed('', true);
-  yield* drain();
+  for (const batch of drainItems(tokenizer, reader, 1)) yield* batch;
   reader.end(tokenizer.offset);
-  yield* items.splice(0, items.length);
+  yield* reader.items.splice(0, reader.items.length);
+}
+
+/** Segments the tokenizer can cut from what it was fed, through the envelope reader, as batches of items. */
+function* drainItems(tokenizer: X12Tokenizer, reader: EnvelopeReader, batch: number): Generator<X12Item[]> {
+  const items = reader.items;
+  for (;;) {
+    const seg = tokenizer.next();
+    if (tokenizer.errors.length > 0) {
+      for (const e of tokenizer.errors) reader.addError(e);
+      tokenizer.errors.length = 0;
+    }
+    if (seg === null) return;
+    reader.push(seg, tokenizer.delimiters!);
+    if (items.length >= batch) yield items.splice(0, items.length);
+  }
 }
 
 /** Items per batch: enough to make the await per batch cheap, few enough that sets die young in the GC. */
@@ -356,18 +358,7 @@ export async function* readX12StreamBatches(source: AsyncIterable<Buffer | Uint8
   const tokenizer = new X12Tokenizer();
   const reader = new EnvelopeReader();
   const items = reader.items;
-  const drain = function* (): Generator<X12Item[]> {
-    for (;;) {
-      const seg = tokenizer.next();
-      if (tokenizer.errors.length > 0) {
-        for (const e of tokenizer.errors) reader.addError(e);
-        tokenizer.errors.length = 0;
-      }
-      if (seg === null) return;
-      reader.push(seg, tokenizer.delimiters!);
-      if (items.length >= BATCH) yield items.splice(0, items.length);
-    }
-  };
+  const drain = () => drainItems(tokenizer, reader, BATCH);
   for await (const chunk of source) {
     if (typeof chunk === 'string') {
       tokenizer.feed(chunk, false);
