@@ -52,12 +52,19 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     if (c.res.status >= 500) log.error(line, 'request failed');
     else log.debug(line, 'request');
   });
-  app.use('*', bodyLimit({
-    maxSize: hub.loaded.config.api.maxBodyBytes,
-    onError: () => {
-      throw new ApiProblem(413, 'payload-too-large', `the body is larger than ${hub.loaded.config.api.maxBodyBytes} bytes (api.maxBodyBytes)`, [{ code: 'BODY_TOO_LARGE', path: '$', message: `at most ${hub.loaded.config.api.maxBodyBytes} bytes` }]);
-    },
-  }));
+  const maxBody = hub.loaded.config.api.maxBodyBytes;
+  const tooLarge = () => {
+    throw new ApiProblem(413, 'payload-too-large', `the body is larger than ${maxBody} bytes (api.maxBodyBytes)`, [{ code: 'BODY_TOO_LARGE', path: '$', message: `at most ${maxBody} bytes` }]);
+  };
+  const streamedLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge });
+  app.use('*', async (c, next) => {
+    // A declared length is checked without touching the body (touching it makes the adapter build
+    // a web stream for every request); a streamed (chunked) body is counted as it arrives.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxBody ? tooLarge() : next();
+    return streamedLimit(c, next);
+  });
 
   for (const op of apiOperations(hub)) {
     const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
