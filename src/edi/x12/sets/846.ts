@@ -4,8 +4,9 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   productIdPairs,
   readN1Loop,
   readProductIds,
@@ -70,17 +71,23 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   }
   if (!facility) r.missing('N1*WH', 'the facility the stock is in');
   if (!reportId) return { documents: [], errors: r.errors };
-  const doc: InventorySnapshot = compact({
-    type: 'inventory_snapshot' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: InventorySnapshot = {
+    type: 'inventory_snapshot',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `stock:${facility ?? ''}`,
     references,
     facility: facility ?? '',
-    depositor,
     asOf: asOf ?? ctx.receivedAt,
-    scope: purpose === '04' ? ('partial' as const) : ('full' as const),
+    scope: purpose === '04' ? 'partial' : 'full',
     positions,
-  });
+  };
+  if (depositor !== undefined) doc.depositor = depositor;
   return { documents: [doc], errors: r.errors };
 }
 
@@ -88,7 +95,8 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['positions'], allocated: string): void {
   const ids = readProductIds(lin, ID_POSITIONS);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', lin, 3);
-  const pos: InventorySnapshot['positions'][number] = compact({ sku: ids.sku ?? '', lot: ids.lot, status: 'available', uom: '', onHand: '0', allocated: '0' });
+  const pos: InventorySnapshot['positions'][number] = { sku: ids.sku ?? '', status: 'available', uom: '', onHand: '0', allocated: '0' };
+  if (ids.lot !== undefined) pos.lot = ids.lot;
   let sawOnHand = false;
   for (let s = r.peek(); s && s.id !== 'LIN' && s.id !== 'CTT' && KNOWN.has(s.id) && s.id !== 'N1' && s.id !== 'BIA'; s = r.peek()) {
     r.next();

@@ -3,8 +3,9 @@ import type { Address, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import {
-  compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   partyOf,
   productIdPairs,
   readN1Loop,
@@ -66,8 +67,15 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         break;
       }
       case 'TD5': {
-        const c = compact({ scac: r.el(seg, 2) === '2' && r.el(seg, 3) ? r.el(seg, 3) : undefined, service: r.el(seg, 5) || undefined });
-        if (Object.keys(c).length) carrier = c;
+        // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
+        const scac = r.el(seg, 2) === '2' ? r.el(seg, 3) : '';
+        const service = r.el(seg, 5);
+        if (scac || service) {
+          const c: NonNullable<SalesOrder['carrier']> = {};
+          if (scac) c.scac = scac;
+          if (service) c.service = service;
+          carrier = c;
+        }
         break;
       }
       case 'NTE':
@@ -88,16 +96,10 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         const price = r.decimal(seg, 4, 'unit price', false);
         const ids = readProductIds(seg, ID_POSITIONS);
         if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'PO1 names no product: PO1-06/07 must give an item id.', seg, 7);
-        const line: SalesOrder['lines'][number] = compact({
-          lineNumber: r.el(seg, 1) || String(lines.length + 1),
-          sku: ids.sku ?? '',
-          gtin: ids.gtin,
-          customerSku: ids.customerSku,
-          quantity: quantity ?? '0',
-          uom,
-          unitPrice: price,
-          description: undefined as string | undefined,
-        });
+        const line: SalesOrder['lines'][number] = { lineNumber: r.el(seg, 1) || String(lines.length + 1), sku: ids.sku ?? '', quantity: quantity ?? '0', uom };
+        if (ids.gtin !== undefined) line.gtin = ids.gtin;
+        if (ids.customerSku !== undefined) line.customerSku = ids.customerSku;
+        if (price !== undefined) line.unitPrice = price;
         for (let s = r.peek(); s && (s.id === 'PID' || s.id === 'PO4' || s.id === 'REF' || s.id === 'MEA' || s.id === 'SAC' || s.id === 'DTM' || s.id === 'CTP' || s.id === 'MSG'); s = r.peek()) {
           r.next();
           // PID-01 F free-form: PID-05 is the description.
@@ -113,27 +115,33 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (lines.length === 0) r.missing('PO1', 'baseline item data');
   if (!shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
   if (!orderNumber) return { documents: [], errors: r.errors };
-  const doc: SalesOrder = compact({
-    type: 'sales_order' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: SalesOrder = {
+    type: 'sales_order',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `order:${orderNumber}`,
     references,
     orderNumber,
-    purpose: purposeCode === '05' ? ('replace' as const) : ('original' as const),
-    customerOrderNumber: poNumber || undefined,
-    facility,
-    customer,
+    purpose: purposeCode === '05' ? 'replace' : 'original',
     shipTo: shipTo ?? { lines: [] },
-    billTo,
-    carrier,
-    requestedShipDate,
-    requestedDeliveryDate,
-    cancelAfter,
-    priority: 'normal' as const,
+    priority: 'normal',
     dropShip,
     notes,
     lines,
-  });
+  };
+  if (poNumber) doc.customerOrderNumber = poNumber;
+  if (facility !== undefined) doc.facility = facility;
+  if (customer !== undefined) doc.customer = customer;
+  if (billTo !== undefined) doc.billTo = billTo;
+  if (carrier !== undefined) doc.carrier = carrier;
+  if (requestedShipDate !== undefined) doc.requestedShipDate = requestedShipDate;
+  if (requestedDeliveryDate !== undefined) doc.requestedDeliveryDate = requestedDeliveryDate;
+  if (cancelAfter !== undefined) doc.cancelAfter = cancelAfter;
   return { documents: [doc], errors: r.errors };
 }
 

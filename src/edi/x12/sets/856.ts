@@ -6,7 +6,6 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
-  documentBase,
   documentId,
   documentOccurredAt,
   documentSource,
@@ -352,28 +351,36 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     if (ctx.asn856As === 'purchase_order') {
       const facilityParty = findParty(parties, 'ST', 'WH');
       const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
-      documents.push(
-        compact({
-          type: 'purchase_order' as const,
-          ...documentBase(set, ctx, i),
-          entityKey: `inbound:${orderNumber}`,
-          references,
-          poNumber: orderNumber,
-          kind: 'asn' as const,
-          facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-          supplier: findParty(parties, 'SF', 'SU', 'VN') ? partyOf(findParty(parties, 'SF', 'SU', 'VN')!) : undefined,
-          expectedDate: header.expectedDate,
-          asn: compact({
-            asnNumber: header.shipmentNumber,
-            shippedAt: header.shippedAt,
-            carrier: header.carrier,
-            trackingNumbers: header.trackingNumbers,
-            billOfLading: header.billOfLading,
-            containers: o.packages.map((p) => compact({ sscc: p.sscc, lines: p.lines })),
-          }),
-          lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots, serials: l.serials })),
-        }),
-      );
+      // One object literal per object, optional fields added when present: no spread of a base and no compact copy.
+      const containers: NonNullable<PurchaseOrder['asn']>['containers'] = new Array(o.packages.length);
+      for (let k = 0; k < o.packages.length; k++) {
+        const p = o.packages[k]!;
+        containers[k] = p.sscc === undefined ? { lines: p.lines } : { sscc: p.sscc, lines: p.lines };
+      }
+      const asn: NonNullable<PurchaseOrder['asn']> = { asnNumber: header.shipmentNumber, trackingNumbers: header.trackingNumbers, containers };
+      if (header.shippedAt !== undefined) asn.shippedAt = header.shippedAt;
+      if (header.carrier !== undefined) asn.carrier = header.carrier;
+      if (header.billOfLading !== undefined) asn.billOfLading = header.billOfLading;
+      const po: PurchaseOrder = {
+        type: 'purchase_order',
+        schemaVersion: 1,
+        tenant: ctx.tenant,
+        id: documentId(set, i),
+        source: documentSource(set, ctx),
+        occurredAt: documentOccurredAt(set, ctx),
+        receivedAt: ctx.receivedAt,
+        entityKey: `inbound:${orderNumber}`,
+        references,
+        poNumber: orderNumber,
+        kind: 'asn',
+        facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
+        asn,
+        lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots, serials: l.serials })),
+      };
+      const supplier = findParty(parties, 'SF', 'SU', 'VN');
+      if (supplier) po.supplier = partyOf(supplier);
+      if (header.expectedDate !== undefined) po.expectedDate = header.expectedDate;
+      documents.push(po);
       if (!facilityParty) r.missing('N1*ST', 'the receiving facility');
       continue;
     }

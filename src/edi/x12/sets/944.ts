@@ -7,8 +7,9 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   addQuantities,
-  compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   productIdPairs,
   readN1Loop,
   readProductIds,
@@ -65,19 +66,25 @@ export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (!facility) r.missing('N1*WH', 'the receiving warehouse');
   if (lines.length === 0) r.missing('W07', 'item detail for stock receipt');
   if (!receiptNumber) return { documents: [], errors: r.errors };
-  const doc: Receipt = compact({
-    type: 'receipt' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: Receipt = {
+    type: 'receipt',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `inbound:${poNumber ?? asnNumber ?? receiptNumber}`,
     references,
     receiptNumber,
-    poNumber,
-    asnNumber,
     facility: facility ?? '',
-    depositor,
     complete: true,
     lines,
-  });
+  };
+  if (poNumber !== undefined) doc.poNumber = poNumber;
+  if (asnNumber !== undefined) doc.asnNumber = asnNumber;
+  if (depositor !== undefined) doc.depositor = depositor;
   return { documents: [doc], errors: r.errors };
 }
 
@@ -87,7 +94,9 @@ function readW07(r: SetReader, w07: Segment, lines: Receipt['lines']): void {
   const uom = r.req(w07, 2, 'unit of measure');
   const ids = readProductIds(w07, ID_POSITIONS, 3);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W07 names no product: W07-04/05 must give an item id.', w07, 5);
-  const line: Receipt['lines'][number] = compact({ sku: ids.sku ?? '', quantity: quantity ?? '0', uom, damagedQuantity: '0', serials: [], lot: r.el(w07, 6) || undefined });
+  const line: Receipt['lines'][number] = { sku: ids.sku ?? '', quantity: quantity ?? '0', uom, damagedQuantity: '0', serials: [] };
+  const lot = r.el(w07, 6);
+  if (lot) line.lot = lot;
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'G62' || s.id === 'QTY' || s.id === 'W13' || s.id === 'W20'); s = r.peek()) {
     r.next();
     if (s.id === 'W13') {

@@ -4,8 +4,9 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  compact,
-  documentBase,
+  documentId,
+  documentOccurredAt,
+  documentSource,
   productIdPairs,
   readN1Loop,
   readProductIds,
@@ -85,16 +86,22 @@ export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (!facility) r.missing('N1*WH', 'the facility adjusted');
   if (lines.length === 0) r.missing('W19', 'warehouse adjustment item detail');
   if (!adjustmentNumber) return { documents: [], errors: r.errors };
-  const doc: InventoryAdjustment = compact({
-    type: 'inventory_adjustment' as const,
-    ...documentBase(set, ctx, 0),
+  // One object literal, optional fields added when present: no spread of a base and no compact copy.
+  const doc: InventoryAdjustment = {
+    type: 'inventory_adjustment',
+    schemaVersion: 1,
+    tenant: ctx.tenant,
+    id: documentId(set, 0),
+    source: documentSource(set, ctx),
+    occurredAt: documentOccurredAt(set, ctx),
+    receivedAt: ctx.receivedAt,
     entityKey: `stock:${facility ?? ''}`,
     references,
     adjustmentNumber,
     facility: facility ?? '',
-    depositor,
     lines,
-  });
+  };
+  if (depositor !== undefined) doc.depositor = depositor;
   return { documents: [doc], errors: r.errors };
 }
 
@@ -110,7 +117,9 @@ function readW19(r: SetReader, w19: Segment, lines: InventoryAdjustment['lines']
     r.error('X12_CODE_UNKNOWN', `W19-01 reason code ${JSON.stringify(code)} has no canonical meaning; read as 'other'.`, w19, 1, 'warning');
     reason = 'other';
   }
-  const line: InventoryAdjustment['lines'][number] = compact({ sku: ids.sku ?? '', lot: r.el(w19, 9) || ids.lot, quantity: quantity ?? '0', uom, reason: reason ?? 'other', serials: [] as string[], note: undefined as string | undefined });
+  const line: InventoryAdjustment['lines'][number] = { sku: ids.sku ?? '', quantity: quantity ?? '0', uom, reason: reason ?? 'other', serials: [] };
+  const lot = r.el(w19, 9) || ids.lot;
+  if (lot !== undefined) line.lot = lot;
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'W20' || s.id === 'QTY'); s = r.peek()) {
     r.next();
     if (s.id === 'G69' && r.el(s, 1)) line.note = r.el(s, 1);
