@@ -11,42 +11,43 @@ import { x12Error, type X12Error } from './errors.ts';
 export class Segment {
   readonly id: string;
   // Private (#) so that a segment compares, prints and serialises as { id, offset } plus its elements, never its buffer.
-  // Text, base offset and separators live in one object shared by every segment of a chunk: a segment is
-  // the most common object the decoder makes, and each field left out of it is garbage not made.
+  // Text, base offset, separators and the element-start table live in one object shared by every segment of
+  // a chunk: a segment is the most common object the decoder makes, and each field left out of it is garbage not made.
   #src: SegmentSource;
-  #start: number;
-  /** Exclusive, with trailing line breaks and blanks already trimmed. */
-  #end: number;
+  /** Where this segment's element starts begin in src.bounds: bounds[at + k] is element k's start. */
+  #at: number;
+  /** Number of elements, the id included; bounds[at + n] is one past the (trimmed) end. */
+  #n: number;
   /** Element strings, once asked for (or given, for the ISA and placeholders). */
   #cached: string[] | null;
 
-  constructor(id: string, src: SegmentSource, start: number, end: number) {
+  constructor(id: string, src: SegmentSource, at: number, n: number) {
     this.id = id;
     this.#src = src;
-    this.#start = start;
-    this.#end = end;
+    this.#at = at;
+    this.#n = n;
     this.#cached = null;
   }
 
   /** A segment whose elements are already split (the ISA, whose widths are fixed; placeholders). */
   static of(id: string, elements: string[], offset: number, component = ''): Segment {
-    const s = new Segment(id, { text: '', base: offset, sep: 0, componentSep: component }, 0, 0);
+    const s = new Segment(id, { text: '', base: 0, sep: 0, componentSep: component, bounds: Int32Array.of(offset) }, 0, 0);
     s.#cached = elements;
     return s;
   }
 
   /** Byte offset of the segment's first character in the whole input. */
   get offset(): number {
-    return this.#src.base + this.#start;
+    return this.#src.base + this.#src.bounds[this.#at]!;
   }
 
   /** Element n, or '' when the segment has fewer elements. */
   el(n: number): string {
     if (this.#cached !== null) return this.#cached[n] ?? '';
-    if (scratchOwner !== this) this.#scan();
-    if (n >= scratchCount) return '';
-    const a = scratch[n]!;
-    const b = scratch[n + 1]! - 1;
+    if (n >= this.#n) return '';
+    const bounds = this.#src.bounds;
+    const a = bounds[this.#at + n]!;
+    const b = bounds[this.#at + n + 1]! - 1;
     return a === b ? '' : this.#src.text.slice(a, b);
   }
 
@@ -56,10 +57,10 @@ export class Segment {
    */
   code(n: number): number {
     if (this.#cached !== null) return codeOf(this.#cached[n] ?? '');
-    if (scratchOwner !== this) this.#scan();
-    if (n >= scratchCount) return 0;
-    const a = scratch[n]!;
-    const len = scratch[n + 1]! - 1 - a;
+    if (n >= this.#n) return 0;
+    const bounds = this.#src.bounds;
+    const a = bounds[this.#at + n]!;
+    const len = bounds[this.#at + n + 1]! - 1 - a;
     if (len === 0) return 0;
     if (len > 3) return -1;
     const text = this.#src.text;
@@ -75,10 +76,10 @@ export class Segment {
   /** Element n as a whole number when it is 1 to 9 digits without a leading zero ('0' itself included), else -1. */
   int(n: number): number {
     if (this.#cached !== null) return intOf(this.#cached[n] ?? '');
-    if (scratchOwner !== this) this.#scan();
-    if (n >= scratchCount) return -1;
-    const a = scratch[n]!;
-    const len = scratch[n + 1]! - 1 - a;
+    if (n >= this.#n) return -1;
+    const bounds = this.#src.bounds;
+    const a = bounds[this.#at + n]!;
+    const len = bounds[this.#at + n + 1]! - 1 - a;
     const text = this.#src.text;
     if (len === 0 || len > 9 || (len > 1 && text.charCodeAt(a) === 48)) return -1;
     let v = 0;
@@ -101,8 +102,7 @@ export class Segment {
   /** Number of data elements (the id not counted): the highest n for which el(n) may be non-empty. */
   get count(): number {
     if (this.#cached !== null) return this.#cached.length - 1;
-    if (scratchOwner !== this) this.#scan();
-    return scratchCount - 1;
+    return this.#n - 1;
   }
 
   /** All elements as strings, id first; made on first use and kept. For envelopes, hashes and tools, not the hot path. */
@@ -118,26 +118,6 @@ export class Segment {
 
   toJSON(): { id: string; elements: string[]; offset: number } {
     return { id: this.id, elements: this.elements, offset: this.offset };
-  }
-
-  /** Fills the shared scratch with this segment's element starts: one pass, no allocation. */
-  #scan(): void {
-    const src = this.#src;
-    const text = src.text;
-    const sep = src.sep;
-    const end = this.#end;
-    let k = 0;
-    scratch[k++] = this.#start;
-    for (let i = this.#start; i < end; i++) {
-      if (text.charCodeAt(i) === sep) {
-        if (k + 1 >= scratch.length) growScratch();
-        scratch[k++] = i + 1;
-      }
-    }
-    // One past the end, so element k ends at scratch[k + 1] - 1 for every k.
-    scratch[k] = end + 1;
-    scratchCount = k;
-    scratchOwner = this;
   }
 }
 
@@ -176,20 +156,11 @@ export interface SegmentSource {
   /** Element separator's char code. */
   readonly sep: number;
   readonly componentSep: string;
-}
-
-/**
- * Element starts of the segment last read. Set mappers read a segment's elements one after another before
- * moving on, so one shared table serves almost every call; a segment revisited later is simply scanned again.
- */
-let scratch = new Int32Array(256);
-let scratchCount = 0;
-let scratchOwner: Segment | null = null;
-
-function growScratch(): void {
-  const bigger = new Int32Array(scratch.length * 2);
-  bigger.set(scratch);
-  scratch = bigger;
+  /**
+   * Element starts of the segments cut from text, recorded while looking for each segment's terminator (one
+   * pass over the characters, not a terminator search and then an element scan); full tables are replaced, not grown.
+   */
+  readonly bounds: Int32Array;
 }
 
 /** Segment ids are 2-3 of [0-9A-Z]: interned by char codes so that reading one allocates no string. */
@@ -229,6 +200,8 @@ export class X12Tokenizer {
   private final = false;
   /** Shared by the segments cut from the current text with the current delimiters; made on first use. */
   private src: SegmentSource | null = null;
+  /** Entries of src.bounds taken by segments already returned. */
+  private used = 0;
   private joined: Buffer = Buffer.alloc(0);
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
@@ -252,6 +225,7 @@ export class X12Tokenizer {
     }
     this.pos = 0;
     this.src = null;
+    this.used = 0;
     this.final = final;
   }
 
@@ -268,6 +242,7 @@ export class X12Tokenizer {
     }
     this.pos = 0;
     this.src = null;
+    this.used = 0;
     this.final = final;
   }
 
@@ -310,9 +285,31 @@ export class X12Tokenizer {
         continue;
       }
 
-      let end = text.indexOf(d.segment, pos);
+      // One pass finds the terminator and records where each element starts (see SegmentSource.bounds).
+      let src = this.src;
+      if (src === null || this.used + 2 > src.bounds.length) src = this.newSource(d, 0, 0);
+      let bounds = src.bounds;
+      const sep = src.sep;
+      const term = d.segment.charCodeAt(0);
+      let at = this.used;
+      let k = at;
+      bounds[k++] = pos;
+      let end = pos;
+      for (; end < len; end++) {
+        const c = text.charCodeAt(end);
+        if (c === term) break;
+        if (c === sep) {
+          if (k + 2 > bounds.length) {
+            src = this.newSource(d, at, k);
+            bounds = src.bounds;
+            k -= at;
+            at = 0;
+          }
+          bounds[k++] = end + 1;
+        }
+      }
       let next = end + 1;
-      if (end < 0) {
+      if (end >= len) {
         if (!this.final) {
           if (len - pos > MAX_SEGMENT_LENGTH) {
             this.errors.push(x12Error('X12_SEGMENT_TOO_LONG', `No segment terminator ${JSON.stringify(d.segment)} within ${MAX_SEGMENT_LENGTH} bytes; skipped to the next one.`, { offset: this.base + pos }));
@@ -326,13 +323,28 @@ export class X12Tokenizer {
         next = len;
       }
       this.pos = next;
-      const seg = this.cut(pos, end, d);
+      const seg = this.cut(pos, end, d, src, at, k);
       if (seg !== null) return seg;
     }
   }
 
+  /**
+   * A source for the current text and delimiters with a new bounds table, the entries [from, to) of the
+   * current table (the segment being cut) copied to its start.
+   */
+  private newSource(d: Delimiters, from: number, to: number): SegmentSource {
+    const old = this.src;
+    const size = Math.max(64, Math.min(1 << 16, (this.text.length - this.pos) >> 2), 2 * (to - from) + 16);
+    const bounds = new Int32Array(size);
+    if (old !== null && to > from) bounds.set(old.bounds.subarray(from, to));
+    const src: SegmentSource = { text: this.text, base: this.base, sep: d.element.charCodeAt(0), componentSep: d.component, bounds };
+    this.src = src;
+    this.used = 0;
+    return src;
+  }
+
   /** Makes the lazy segment text[start, end); null (with an error queued) when it is no segment at all. */
-  private cut(start: number, end: number, d: Delimiters): Segment | null {
+  private cut(start: number, end: number, d: Delimiters, src: SegmentSource, at: number, k: number): Segment | null {
     const text = this.text;
     // Line-based files: the terminator may be LF with a CR before it, and editors leave trailing blanks.
     while (end > start) {
@@ -361,9 +373,12 @@ export class X12Tokenizer {
       );
       return null;
     }
-    let src = this.src;
-    if (src === null) this.src = src = { text, base: this.base, sep, componentSep: d.component };
-    return new Segment(id, src, start, end);
+    // Separators in the trimmed tail are no element starts; one past the end closes the last element.
+    const bounds = src.bounds;
+    while (k - 1 > at && bounds[k - 1]! > end) k--;
+    bounds[k] = end + 1;
+    this.used = k + 1;
+    return new Segment(id, src, at, k - at);
   }
 
   private startsIsa(pos: number): boolean {
@@ -402,6 +417,7 @@ export class X12Tokenizer {
     if (problem !== null) return this.brokenIsa(start, problem);
     this.delimiters = d;
     this.src = null;
+    this.used = 0;
     this.pos = from + 2;
     return Segment.of('ISA', elements, this.base + start, component);
   }
