@@ -78,7 +78,7 @@ test('a set the profile does not take inbound is rejected with AK5 1; acknowledg
   assert.equal(ack.sets[0].errors[0].code, 'AK5-1');
   const fa = decodeX12Message(Buffer.from(envelope('FA', [{ id: '997', body: 'AK1*OW*12~AK9*A*0*0*0~' }])), ctx(partners().wh ? { ...partners(), wh: { ...partners().wh!, sets: undefined } } : partners()));
   assert.deepEqual(fa.documents.map((d) => d.type), ['acknowledgment']);
-  assert.equal((fa.documents[0] as any).extensions.x12Ack, undefined, 'the partner\'s 997, not one of ours');
+  assert.equal((fa.documents[0] as { extensions?: Record<string, unknown> }).extensions?.x12Ack, undefined, 'the partner\'s 997, not one of ours');
 });
 
 test('a test interchange to a production profile is acknowledged, not applied; another sender is neither', () => {
