@@ -22,9 +22,6 @@ export class GroupCommitter<I, O> {
     });
   }
 
-  submitMany(items: I[]): Promise<O[]> {
-    return Promise.all(items.map((i) => this.submit(i)));
-  }
 
   private flushSoon(delay: number): void {
     if (delay === 0) {

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { CausewayError } from '../../model/index.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
   EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store, StoredDelivery,
   StoredDocument, StoredMessage,
 } from '../types.ts';
 import * as edi from './edi-tracking.ts';
+import { describeErrors, clampLimit } from '../shared.ts';
 import { postgresMigrations } from './migrations.ts';
 import { toAttempt, toDeadLetter, toDelivery, toDocument, toMessage, type Row } from './rows.ts';
 
@@ -510,17 +510,11 @@ async function writeCursor(db: pg.Pool | PoolClient, tenant: string, endpoint: s
     ON CONFLICT (tenant, endpoint) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [tenant, endpoint, value, Date.now()]);
 }
 
-function describeErrors(errors: CausewayError[]): string {
-  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000);
-}
 
 function dedupeKey(tenant: string, endpoint: string, idempotencyKey: string): string {
   return `${tenant}\u0000${endpoint}\u0000${idempotencyKey}`;
 }
 
-function clampLimit(limit: number | undefined): number {
-  return Math.min(Math.max(limit ?? 100, 1), 1000);
-}
 
 /** Takes the write-side lock of every (tenant, endpoint, entity key) the deliveries belong to. */
 async function lockDeliveryKeys(c: PoolClient, deliveries: NewDelivery[]): Promise<void> {

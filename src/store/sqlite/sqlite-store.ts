@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import type { CausewayError } from '../../model/index.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store,
@@ -7,6 +6,7 @@ import type {
 } from '../types.ts';
 import { createRequire } from 'node:module';
 import { BackgroundCheckpointer } from './checkpointer.ts';
+import { describeErrors, clampLimit } from '../shared.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 type Row = Record<string, any>;
@@ -425,13 +425,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function describeErrors(errors: CausewayError[]): string {
-  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ').slice(0, 2000);
-}
 
-function clampLimit(limit: number | undefined): number {
-  return Math.min(Math.max(limit ?? 100, 1), 1000);
-}
 
 function params(f: MessageFilter | DeliveryFilter): Row {
   const g = f as DeliveryFilter;
