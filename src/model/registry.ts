@@ -41,22 +41,34 @@ export function isDocumentType(t: unknown): t is DocumentType {
 
 /**
  * The entity key orders deliveries: everything about one order (the order, its cancel, its
- * shipments, its status) shares a key, so a cancel never overtakes the order it cancels.
+ * shipments, its status) shares a key, so a cancel never overtakes the order it cancels. Codecs that
+ * build documents themselves (X12) use these same constructors.
  */
+export const entityKeys = {
+  item: (sku: string) => `item:${sku}`,
+  order: (orderNumber: string) => `order:${orderNumber}`,
+  inbound: (reference: string) => `inbound:${reference}`,
+  stock: (facility: string) => `stock:${facility}`,
+  return: (rmaNumber: string) => `return:${rmaNumber}`,
+  transfer: (transferNumber: string) => `transfer:${transferNumber}`,
+  ack: (partyId: string, reference: string) => `ack:${partyId}:${reference}`,
+};
+
 export function entityKeyFor(doc: Record<string, unknown>): string | undefined {
   const s = (k: string) => (typeof doc[k] === 'string' && doc[k] !== '' ? (doc[k] as string) : undefined);
+  const key = (make: (v: string) => string, v: string | undefined) => (v === undefined ? undefined : make(v));
   switch (doc.type) {
-    case 'item': return s('sku') && `item:${s('sku')}`;
+    case 'item': return key(entityKeys.item, s('sku'));
     case 'sales_order': case 'order_cancel': case 'shipment': case 'order_status':
-      return s('orderNumber') && `order:${s('orderNumber')}`;
-    case 'purchase_order': return s('poNumber') && `inbound:${s('poNumber')}`;
-    case 'receipt': return `inbound:${s('poNumber') ?? s('asnNumber') ?? s('receiptNumber')}`;
-    case 'inventory_snapshot': case 'inventory_adjustment': return s('facility') && `stock:${s('facility')}`;
-    case 'return_authorization': case 'return_receipt': return s('rmaNumber') && `return:${s('rmaNumber')}`;
-    case 'transfer_order': return s('transferNumber') && `transfer:${s('transferNumber')}`;
+      return key(entityKeys.order, s('orderNumber'));
+    case 'purchase_order': return key(entityKeys.inbound, s('poNumber'));
+    case 'receipt': return entityKeys.inbound(String(s('poNumber') ?? s('asnNumber') ?? s('receiptNumber')));
+    case 'inventory_snapshot': case 'inventory_adjustment': return key(entityKeys.stock, s('facility'));
+    case 'return_authorization': case 'return_receipt': return key(entityKeys.return, s('rmaNumber'));
+    case 'transfer_order': return key(entityKeys.transfer, s('transferNumber'));
     case 'acknowledgment': {
       const a = doc.acknowledges as Record<string, unknown> | undefined;
-      return `ack:${String(a?.senderId ?? '')}:${String(a?.groupControlNumber ?? a?.reference ?? '')}`;
+      return entityKeys.ack(String(a?.senderId ?? ''), String(a?.groupControlNumber ?? a?.reference ?? ''));
     }
     default: return undefined;
   }

@@ -1,6 +1,7 @@
 // Builds the acknowledgment we owe for one inbound functional group: what a 997 (or 999) says about
 // each set (AK2/AK3/AK4/AK5) and the group (AK9), from the errors the decoder found.
 import type { Acknowledgment } from '../../model/index.ts';
+import { entityKeys } from '../../model/index.ts';
 import type { GroupHeader, InterchangeHeader } from './envelope.ts';
 import type { X12Error } from './errors.ts';
 import type { TransactionSet } from './reader.ts';
@@ -66,7 +67,7 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
   else status = 'accepted';
   return {
     type: 'acknowledgment',
-    entityKey: `ack:${interchange.senderId}:${group.controlNumber}`,
+    entityKey: entityKeys.ack(interchange.senderId, group.controlNumber),
     references: [{ qualifier: 'ISA13', value: interchange.controlNumber }],
     kind: 'functional',
     status,

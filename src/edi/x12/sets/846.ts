@@ -1,5 +1,6 @@
 // 846 Inventory Inquiry/Advice <-> inventory_snapshot: stock per SKU, lot and status at a facility.
 import type { InventorySnapshot } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
@@ -80,7 +81,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `stock:${facility ?? ''}`,
+    entityKey: entityKeys.stock(facility ?? ''),
     references,
     facility: facility ?? '',
     asOf: asOf ?? ctx.receivedAt,

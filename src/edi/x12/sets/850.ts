@@ -1,5 +1,6 @@
 // 850 Purchase Order <-> sales_order: a retailer's or marketplace's order to be shipped (often drop-ship).
 import type { Address, SalesOrder } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import {
@@ -124,7 +125,7 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `order:${orderNumber}`,
+    entityKey: entityKeys.order(orderNumber),
     references,
     orderNumber,
     purpose: purposeCode === '05' ? 'replace' : 'original',

@@ -1,6 +1,7 @@
 // 856 Ship Notice/Manifest <-> shipment (outbound confirmation) or purchase_order of kind 'asn'
 // (an inbound ASN: what is on the truck to us). HL loops: S shipment, O order, P/T pack or tare, I item.
 import type { PurchaseOrder, Shipment } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
@@ -369,7 +370,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
         source: documentSource(set, ctx),
         occurredAt: documentOccurredAt(set, ctx),
         receivedAt: ctx.receivedAt,
-        entityKey: `inbound:${orderNumber}`,
+        entityKey: entityKeys.inbound(orderNumber),
         references,
         poNumber: orderNumber,
         kind: 'asn',
@@ -395,7 +396,7 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
       source: documentSource(set, ctx),
       occurredAt: documentOccurredAt(set, ctx),
       receivedAt: ctx.receivedAt,
-      entityKey: `order:${orderNumber}`,
+      entityKey: entityKeys.order(orderNumber),
       references,
       shipmentNumber: header.shipmentNumber,
       orderNumber,

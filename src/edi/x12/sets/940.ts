@@ -1,5 +1,6 @@
 // 940 Warehouse Shipping Order <-> sales_order, and order_cancel when W05-01 says cancel.
 import { addDecimals } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { Address, OrderCancel, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
@@ -123,7 +124,7 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
       source: documentSource(set, ctx),
       occurredAt: documentOccurredAt(set, ctx),
       receivedAt: ctx.receivedAt,
-      entityKey: `order:${orderNumber}`,
+      entityKey: entityKeys.order(orderNumber),
       references,
       orderNumber,
       lines: cancelLines,
@@ -145,7 +146,7 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `order:${orderNumber}`,
+    entityKey: entityKeys.order(orderNumber),
     references,
     orderNumber,
     purpose: status === 'R' ? 'replace' : 'original',

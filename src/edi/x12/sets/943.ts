@@ -1,6 +1,7 @@
 // 943 Warehouse Stock Transfer Shipment Advice <-> purchase_order (kind 'transfer'): what the depositor
 // has sent to the warehouse, so the warehouse can expect and receive it.
 import { addDecimals, compareDecimals, subtractDecimals } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
@@ -113,7 +114,7 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `inbound:${poNumber}`,
+    entityKey: entityKeys.inbound(poNumber),
     references,
     poNumber,
     kind: 'transfer',

@@ -1,6 +1,7 @@
 // 944 Warehouse Stock Transfer Receipt Advice <-> receipt: what the warehouse actually received, per
 // line, with lots, expiry, serials and damaged quantities (W13 exceptions).
 import { addDecimals } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { Receipt } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
@@ -75,7 +76,7 @@ export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `inbound:${poNumber ?? asnNumber ?? receiptNumber}`,
+    entityKey: entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber),
     references,
     receiptNumber,
     facility: facility ?? '',

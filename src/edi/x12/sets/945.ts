@@ -1,6 +1,7 @@
 // 945 Warehouse Shipping Advice <-> shipment: what the warehouse shipped against a 940, line by line,
 // with lots, serials, packages (MAN), carrier (W27) and tracking.
 import { addDecimals } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
@@ -131,7 +132,7 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `order:${orderNumber}`,
+    entityKey: entityKeys.order(orderNumber),
     references,
     shipmentNumber,
     orderNumber,

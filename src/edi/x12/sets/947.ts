@@ -1,5 +1,6 @@
 // 947 Warehouse Inventory Adjustment Advice <-> inventory_adjustment: cycle counts, damage, found/lost, holds.
 import type { InventoryAdjustment } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
@@ -95,7 +96,7 @@ export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     source: documentSource(set, ctx),
     occurredAt: documentOccurredAt(set, ctx),
     receivedAt: ctx.receivedAt,
-    entityKey: `stock:${facility ?? ''}`,
+    entityKey: entityKeys.stock(facility ?? ''),
     references,
     adjustmentNumber,
     facility: facility ?? '',

@@ -1,6 +1,7 @@
 // 997 Functional Acknowledgment and 999 Implementation Acknowledgment <-> acknowledgment.
 // They share AK1/AK2/AK9; the 997 reports segment and element errors in AK3/AK4/AK5, the 999 in IK3/IK4/IK5 (with CTX).
 import type { Acknowledgment } from '../../../model/index.ts';
+import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import { ELEMENT_ERRORS, GROUP_ERRORS, SEGMENT_ERRORS, SET_ERRORS } from './ack-codes.ts';
@@ -98,7 +99,7 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     type: 'acknowledgment' as const,
     ...documentBase(set, ctx, 0),
     // The acknowledged group went the other way: its sender is this interchange's receiver.
-    entityKey: `ack:${ic.receiverId}:${groupControlNumber}`,
+    entityKey: entityKeys.ack(ic.receiverId, groupControlNumber),
     references: [],
     kind: 'functional' as const,
     status,
