@@ -93,8 +93,15 @@ export class Hub {
   static async start(loaded: LoadedConfig, options: HubOptions = {}): Promise<Hub> {
     const logger = options.logger ?? createLogger(loaded.config.log.level);
     const store = options.store ?? (await openStore(storeUrl(loaded)));
-    const hub = new Hub(loaded, store, logger, options);
-    await hub.openEndpoints();
+    let hub: Hub;
+    try {
+      hub = new Hub(loaded, store, logger, options);
+      await hub.openEndpoints();
+    } catch (e) {
+      // A config that cannot start must not leave the store (and its checkpoint thread) open.
+      if (!options.store) await store.close();
+      throw e;
+    }
     hub.startLoops();
     logger.info({ worker: hub.workerId, endpoints: [...hub.endpoints.keys()], flows: loaded.config.flows.length }, 'causeway started');
     return hub;
