@@ -7,6 +7,8 @@ export interface DecodeContext {
   endpoint: string;
   /** Partner profile or codec options from the endpoint's config. */
   options?: Record<string, unknown>;
+  /** Deepest nesting of arrays and objects to accept (config `maxJsonDepth`); deeper input is an error, never a throw. */
+  maxDepth?: number;
 }
 
 export interface DecodeResult {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 import { partnerProfileSchema } from '../edi/x12/profile.ts';
+import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -76,6 +77,10 @@ export const apiKeySchema = z.object({
 export const configSchema = z.object({
   store: z.string().min(1).default('sqlite:causeway.db').meta({ description: 'sqlite:<file> or postgres://user@host/db' }),
   defaultTenant: tenant.default('default'),
+  maxJsonDepth: z.number().int().min(16).max(1000).default(DEFAULT_MAX_JSON_DEPTH).meta({
+    description: 'Deepest nesting of JSON arrays and objects accepted from any endpoint (the API, folders, SFTP, NATS, http) and in any decoded document; '
+      + 'deeper input is stored and quarantined with JSON_TOO_DEEP, and the API answers 422',
+  }),
   api: z.object({
     listen: z.string().regex(/^[^:]+:\d+$/, 'expected host:port').default('127.0.0.1:8080'),
     maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),

@@ -81,7 +81,7 @@ export class Hub {
     this.x12 = new X12Desk({ store, endpoints: this.endpoints, partners: config.partners, metrics: this.metrics, logger });
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
-      metrics: this.metrics, logger, x12: this.x12,
+      metrics: this.metrics, logger, x12: this.x12, maxJsonDepth: config.maxJsonDepth,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { getCodec, type Codec } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, getCodec, type Codec } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import type { MessageOutcome, NewDelivery, NewDocument, Store, StoredMessage } from '../store/index.ts';
 import type { CompiledMapping } from './mapping/index.ts';
@@ -26,6 +26,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** X12 duplicates, acknowledgments and group tracking; absent in tools that only decode. */
   x12?: X12Desk;
+  /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
+  maxJsonDepth?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class MessageProcessor {
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
     const { metrics } = this.deps;
-    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint));
+    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint), { maxJsonDepth: this.deps.maxJsonDepth });
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
     if (m.codec === 'x12') await this.deps.x12?.screenDuplicates(m, decoded);
     const errors: CausewayError[] = [...decoded.errors];
@@ -141,15 +143,22 @@ export interface DecodedMessage {
  * Decode and validate, the first half of processing. The API answers a sender with the same
  * verdict the processor reaches later, so both go through here. Undefined: no such codec.
  */
-export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo | undefined): Promise<DecodedMessage | undefined> {
+export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo | undefined, limits: { maxJsonDepth?: number } = {}): Promise<DecodedMessage | undefined> {
   const codec = getCodec(m.codec);
   if (!codec) return undefined;
-  const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions });
+  const maxDepth = limits.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, maxDepth });
   const errors: CausewayError[] = [...decoded.errors];
   const documents: DecodedMessage['documents'] = [];
   const many = decoded.documents.length > 1;
   for (const [index, raw] of decoded.documents.entries()) {
     const prefix = many ? `$[${index}]` : '$';
+    // Whatever codec built it, a document is stored and sent as JSON: it must nest no deeper than JSON may.
+    const tooDeep = findValueTooDeep(raw, maxDepth, prefix);
+    if (tooDeep) {
+      errors.push({ code: 'DOC_TOO_DEEP', path: tooDeep, message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth)` });
+      continue;
+    }
     const document = prepareDocument(raw, m, index, prefix, errors);
     if (document) documents.push({ index, prefix, document });
   }

@@ -144,6 +144,47 @@ describe('API ingest: POST /v1/documents', () => {
   });
 });
 
+describe('API ingest: JSON nested too deep', () => {
+  // The default body limit: the payloads an outside test sent are 10 to 50 KB.
+  let api: TestApi;
+  before(async () => { api = await startTestApi(); });
+  after(() => api.close());
+
+  const post = (body: string) => api.call('/v1/documents', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+  it('refuses JSON nested deeper than maxJsonDepth with 422 saying where, and keeps the message to replay', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['unclosed arrays', '['.repeat(10_000), /^\$(\[0\]){64}$/],
+      ['nested objects', '{"a":'.repeat(5000), /^\$(\.a){64}$/],
+      ['a deep tenant', `{"type":"sales_order","orderNumber":"SO-114","tenant":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, /^\$\.tenant(\.a){63}$/],
+      ['a deep type', JSON.stringify({ ...salesOrder('SO-115'), type: 0 }).replace('"type":0', `"type":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`), /^\$\.type(\.a){63}$/],
+    ];
+    for (const [what, body, path] of cases) {
+      const res = await post(body);
+      assert.equal(res.status, 422, what);
+      const p = await problemOf(res);
+      assert.equal(p.type, 'https://causeway.dev/problems/invalid-documents', what);
+      assert.equal(p.errors![0].code, 'JSON_TOO_DEEP', what);
+      assert.match(p.errors![0].message, /deeper than 64 levels/, what);
+      assert.match(p.errors![0].path!, path, what);
+      assert.ok(p.messageId, what);
+      const m = await waitFor(async () => {
+        const r = await (await api.call(`/v1/messages/${p.messageId}`)).json();
+        return r.status === 'quarantined' ? r : undefined;
+      }, 5000, `${what} quarantined`);
+      assert.equal(m.errors[0].code, 'JSON_TOO_DEEP', what);
+      assert.equal(await (await api.call(`/v1/messages/${p.messageId}/raw`)).text(), body, what);
+      const replay = await api.call(`/v1/messages/${p.messageId}/replay`, { method: 'POST' });
+      assert.equal(replay.status, 202, what);
+      await waitFor(async () => {
+        const r = await (await api.call(`/v1/messages/${p.messageId}`)).json();
+        return r.status === 'quarantined' && r.generation === 2 ? r : undefined;
+      }, 5000, `${what} quarantined again on replay`);
+    }
+  });
+
+});
+
 describe('API ingest: POST /v1/endpoints/{name}/messages', () => {
   let api: TestApi;
   before(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonCodec } from '../../src/codecs/index.ts';
+import { findValueTooDeep, jsonCodec } from '../../src/codecs/index.ts';
 import { entityKeyFor, validateDocument } from '../../src/model/index.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
 
@@ -61,5 +61,62 @@ describe('json codec', () => {
       if (r.errors.length) withErrors++;
     }
     assert.ok(withDocs > 100 && withErrors > 1000, `a mix of survivors (${withDocs}) and errors (${withErrors})`);
+  });
+
+  describe('nesting depth', () => {
+    type Decoded = { documents: unknown[]; errors: Array<{ code: string; message: string; path?: string; position?: { line: number; column: number; offset: number } }> };
+    const decode = (text: string, maxDepth?: number) => jsonCodec.decode(Buffer.from(text), { ...ctx, maxDepth }) as Decoded;
+    const nest = (levels: number, leaf = '1') => '{"a":'.repeat(levels - 1) + `{"a":${leaf}}` + '}'.repeat(levels - 1);
+
+    it('refuses nesting deeper than the limit with where it starts, and never throws however deep', () => {
+      // The 65th opening bracket is where it goes too deep.
+      const cases: Array<[string, number, string]> = [
+        ['['.repeat(1_000_000), 64, `$${'[0]'.repeat(64)}`],
+        ['{"a":'.repeat(200_000), 64 * 5, `$${'.a'.repeat(64)}`],
+        [`[${nest(100_000)}]`, 1 + 63 * 5, `$[0]${'.a'.repeat(63)}`],
+      ];
+      for (const [text, offset, path] of cases) {
+        const r = decode(text);
+        assert.equal(r.documents.length, 0);
+        assert.equal(r.errors.length, 1);
+        assert.equal(r.errors[0].code, 'JSON_TOO_DEEP');
+        assert.equal(r.errors[0].path, path);
+        assert.deepEqual(r.errors[0].position, { line: 1, column: offset + 1, offset });
+        assert.match(r.errors[0].message, new RegExp(`deeper than 64 levels \\(maxJsonDepth\\) at line 1, column ${offset + 1}$`));
+      }
+      const text = `{"type":"item","sku":"A","extensions":{"partner x":[0,1,${nest(70)}]}}`;
+      const r = decode(text);
+      assert.equal(r.errors[0].path, `$.extensions["partner x"][2]${'.a'.repeat(61)}`);
+      assert.equal(r.errors[0].position!.offset, text.indexOf('[0,1,') + 5 + 61 * 5);
+    });
+
+    it('accepts exactly the limit, and takes the limit from the context', () => {
+      assert.equal(decode(nest(64)).errors.length, 0);
+      assert.equal(decode(nest(65)).errors[0]?.code, 'JSON_TOO_DEEP');
+      assert.equal(decode(nest(65), 100).errors.length, 0);
+      assert.equal(decode(nest(20), 16).errors[0]?.path, `$${'.a'.repeat(16)}`);
+    });
+
+    it('does not count brackets inside strings, escaped quotes included', () => {
+      const text = JSON.stringify({ type: 'item', sku: 'A', description: `[{"\\"${'['.repeat(5000)}`, notes: '\\', barcodes: [{ value: '{' }] });
+      const r = decode(text);
+      assert.deepEqual(r.errors, []);
+      assert.equal(r.documents.length, 1);
+    });
+
+    it('names the line of a too-deep document in JSON lines', () => {
+      const r = decode(`{"type":"item","sku":"A"}\n{"type":"item","sku":"B","extensions":${nest(80)}}\n`);
+      assert.equal(r.errors[0].code, 'JSON_TOO_DEEP');
+      assert.equal(r.errors[0].position!.line, 2);
+      assert.equal(r.errors[0].path, `$.extensions${'.a'.repeat(63)}`);
+    });
+
+    it('finds a decoded value nested too deep without recursing', () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 100_000; i++) deep = { a: deep };
+      assert.equal(findValueTooDeep({ type: 'item', extensions: { x: deep } }, 64, '$[3]'), `$[3].extensions.x${'.a'.repeat(62)}`);
+      assert.equal(findValueTooDeep({ lines: [{ lots: [{ lot: 'L1' }] }] }, 64), undefined);
+      assert.equal(findValueTooDeep([[[]]], 2), '$[0][0]');
+    });
   });
 });

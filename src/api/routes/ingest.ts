@@ -37,7 +37,8 @@ export function ingestOperations(hub: Hub): Operation[] {
       summary: 'Send canonical documents',
       description: 'One canonical document, an array of them, or JSON lines, for the tenant of the key. The raw body is stored first; '
         + 'then it is decoded and validated as processing will: 202 when every document is valid, 422 with positioned errors otherwise '
-        + '(the raw message is kept, quarantined, and can be replayed). The same Idempotency-Key (or, without one, the same bytes) '
+        + '(the raw message is kept, quarantined, and can be replayed); JSON nested deeper than maxJsonDepth is such an error (JSON_TOO_DEEP). '
+        + 'The same Idempotency-Key (or, without one, the same bytes) '
         + 'answers 200 with the original message.',
       headers: [{ name: 'Idempotency-Key', description: 'The sender\'s key for this message: a repeat is recognised and not processed again' }],
       body: {
@@ -52,7 +53,7 @@ export function ingestOperations(hub: Hub): Operation[] {
         202: { description: 'Stored; every document is valid and goes on', schema: 'DocumentsAccepted' },
         ...problemResponses,
         415: { description: 'Not JSON', schema: 'Problem' },
-        422: { description: 'Stored but not valid: the errors name each field at fault; messageId is the quarantined message', schema: 'Problem' },
+        422: { description: 'Stored but not valid: the errors name each field at fault, or where JSON is malformed or nested too deep; messageId is the quarantined message', schema: 'Problem' },
       },
       async handle(c) {
         const tenant = c.get('tenant');
@@ -68,7 +69,7 @@ export function ingestOperations(hub: Hub): Operation[] {
           const original = await hub.store.getMessage(tenant, accepted.messageId);
           return c.json({ messageId: accepted.messageId, duplicate: true, status: original?.status }, 200);
         }
-        const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoint))!;
+        const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoint, { maxJsonDepth: hub.loaded.config.maxJsonDepth }))!;
         const valid = decoded.documents.length;
         if (decoded.errors.length === 0 && valid > 0) return c.json({ messageId: accepted.messageId, duplicate: false, documents: valid }, 202);
         const errors = decoded.errors.length ? decoded.errors : [{ code: 'NO_DOCUMENTS', path: '$', message: 'the message holds no documents' }];

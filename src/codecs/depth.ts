@@ -1,0 +1,119 @@
+import type { CausewayError } from '../model/index.ts';
+
+/**
+ * How deeply JSON may nest. JSON.parse takes any depth, but JSON.stringify, structuredClone, the
+ * validators and the stores' JSON functions recurse once per level and overflow the stack a few
+ * thousand levels down, so a payload a parser accepts could still fail every step after it. No
+ * canonical document needs more than a handful of levels; 64 leaves room for partner extensions.
+ *
+ * Both checks here walk with an explicit stack of at most `maxDepth` frames, never by recursion,
+ * so the check itself cannot overflow whatever it is given.
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
+
+interface Frame {
+  array: boolean;
+  /** The element being read (arrays) or the member's key (objects, once read). */
+  index: number;
+  key: string | undefined;
+  expectKey: boolean;
+}
+
+/**
+ * Scans JSON text (one value, or several as in JSON lines) and reports the first array or object
+ * that opens deeper than `maxDepth`, with its line, column and JSON path. Only brackets outside
+ * strings count, so it works on malformed text too; what it cannot judge it leaves to JSON.parse.
+ */
+export function findJsonTooDeep(text: string, maxDepth: number): CausewayError | undefined {
+  const frames: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const end = closingQuote(text, i);
+      const top = frames[frames.length - 1];
+      if (top && !top.array && top.expectKey) {
+        top.key = readKey(text.slice(i, end + 1));
+        top.expectKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (frames.length >= maxDepth) return tooDeep(text, i, maxDepth, frames);
+      frames.push({ array: c === 0x5b, index: 0, key: undefined, expectKey: c === 0x7b });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      frames.pop();
+    } else if (c === 0x2c /* , */) {
+      const top = frames[frames.length - 1];
+      if (top?.array) top.index++;
+      else if (top) {
+        top.key = undefined;
+        top.expectKey = true;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The index of the quote that ends the string opened at `open` (or the text's end when none does). */
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return text.length - 1;
+    let backslashes = 0;
+    for (let b = q - 1; b > open && text.charCodeAt(b) === 0x5c; b--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+function readKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+function tooDeep(text: string, offset: number, maxDepth: number, frames: Frame[]): CausewayError {
+  const path = '$' + frames.map((f) => (f.array ? `[${f.index}]` : member(f.key ?? ''))).join('');
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return {
+    code: 'JSON_TOO_DEEP',
+    message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth) at line ${line}, column ${column}`,
+    path,
+    position: { line, column, offset },
+  };
+}
+
+/** A member step of a JSON path: `.sku`, or `["odd key"]` when the key is not a plain name. */
+export function member(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}...` : key)}]`;
+}
+
+/**
+ * The first array or object in a value that lies deeper than `maxDepth` (the value itself is level
+ * one), as the path below `root`; undefined when none does. For documents a codec built without
+ * going through JSON text.
+ */
+export function findValueTooDeep(value: unknown, maxDepth: number, root = '$'): string | undefined {
+  interface Visit { value: unknown; depth: number; parent: Visit | undefined; step: string }
+  const stack: Visit[] = [{ value, depth: 1, parent: undefined, step: root }];
+  while (stack.length) {
+    const visit = stack.pop()!;
+    if (visit.value === null || typeof visit.value !== 'object') continue;
+    if (visit.depth > maxDepth) {
+      const steps: string[] = [];
+      for (let v: Visit | undefined = visit; v; v = v.parent) steps.push(v.step);
+      return steps.reverse().join('');
+    }
+    if (Array.isArray(visit.value)) {
+      for (let i = visit.value.length - 1; i >= 0; i--) stack.push({ value: visit.value[i], depth: visit.depth + 1, parent: visit, step: `[${i}]` });
+    } else {
+      const entries = Object.entries(visit.value as Record<string, unknown>);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], depth: visit.depth + 1, parent: visit, step: member(entries[i][0]) });
+    }
+  }
+  return undefined;
+}
