@@ -145,8 +145,7 @@ export class Hub {
       try {
         const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
         if (claimed.length) {
-          const outcomes = await this.processor.processBatch(claimed);
-          await this.store.completeMessages(outcomes, Date.now());
+          const outcomes = await this.processor.commitOutcomes(claimed, await this.processor.processBatch(claimed));
           if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
         }
         if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);

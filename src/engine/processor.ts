@@ -32,7 +32,7 @@ export interface ProcessorDeps {
 
 /**
  * Decode -> validate -> route -> map -> encode, for a batch of inbox messages. Pure in the sense
- * that matters: it returns outcomes and the caller commits them in one transaction with the
+ * that matters: it returns outcomes, and commitOutcomes commits them in one transaction with the
  * messages' status, so a crash mid-batch leaves the messages pending and nothing half-done.
  */
 export class MessageProcessor {
@@ -49,12 +49,60 @@ export class MessageProcessor {
         outcomes.push(await this.processMessage(m));
       } catch (e) {
         // A bug or an unexpected fault must not stop the pipeline: the message is quarantined with it.
-        const errors = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: (e as Error).message }];
-        this.deps.logger.error({ messageId: m.id, err: e }, 'processing failed; message quarantined');
+        // Anything may be thrown (null, a string): nothing here may throw in turn and fail the batch.
+        const errors = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: describeThrown(e) }];
+        this.deps.logger.error({ messageId: m.id, err: e instanceof Error ? e : describeThrown(e) }, 'processing failed; message quarantined');
         outcomes.push({ messageId: m.id, status: 'quarantined', errors });
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Commits a batch's outcomes, in one transaction when the store takes them all. When it refuses
+   * the batch, the batch is split and the halves are committed on their own until the message at
+   * fault is alone; that message gets one more try (a fault that passes: a serialization failure, a
+   * dropped connection), then is quarantined with the store's error in place of its outcome: its
+   * raw bytes stay stored and a replay processes it again. Without this, an outcome the store can
+   * never take (a document no JSON encoder can write) would keep its batch pending and be retried
+   * every lease period, and every later message of its tenant would wait for it.
+   *
+   * When even the quarantine is refused, the fault is the store's, not the message's: the error is
+   * thrown and the messages not committed yet stay pending, to be claimed again.
+   * Returns the outcomes as committed.
+   */
+  async commitOutcomes(messages: StoredMessage[], outcomes: MessageOutcome[]): Promise<MessageOutcome[]> {
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    const commit = async (part: MessageOutcome[]): Promise<MessageOutcome[]> => {
+      try {
+        await this.deps.store.completeMessages(part, Date.now());
+        return part;
+      } catch (refused) {
+        if (part.length === 1) return [await this.commitAlone(part[0], refused, byId.get(part[0].messageId))];
+        const half = Math.ceil(part.length / 2);
+        return [...(await commit(part.slice(0, half))), ...(await commit(part.slice(half)))];
+      }
+    };
+    return commit(outcomes);
+  }
+
+  private async commitAlone(outcome: MessageOutcome, refused: unknown, m: StoredMessage | undefined): Promise<MessageOutcome> {
+    const { store, logger, metrics } = this.deps;
+    let error = refused;
+    try {
+      await store.completeMessages([outcome], Date.now());
+      return outcome;
+    } catch (again) {
+      error = again;
+    }
+    const quarantined: MessageOutcome = {
+      messageId: outcome.messageId, status: 'quarantined',
+      errors: [{ code: 'OUTCOME_NOT_STORED', message: `the store refused this message's ${outcome.status} outcome: ${describeThrown(error)}`.slice(0, 1000) }],
+    };
+    await store.completeMessages([quarantined], Date.now());
+    logger.error({ messageId: outcome.messageId, err: error instanceof Error ? error : describeThrown(error) }, 'the store refused a message\'s outcome; message quarantined');
+    if (m && outcome.status === 'processed') metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    return quarantined;
   }
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
@@ -191,4 +239,14 @@ function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index
   if (result.ok) return result.document;
   for (const e of result.errors) errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix });
   return undefined;
+}
+
+/** A sentence for whatever was thrown: an Error's message, else the value itself. */
+function describeThrown(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  try {
+    return `a ${e === null ? 'null' : typeof e} was thrown: ${String(e)}`.slice(0, 500);
+  } catch {
+    return 'a value without a description was thrown';
+  }
 }

@@ -3,10 +3,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { registerCodec } from '../../src/codecs/index.ts';
 import { parseConfig } from '../../src/config/index.ts';
-import { Hub } from '../../src/engine/index.ts';
+import { contentHash, Hub } from '../../src/engine/index.ts';
+import { openStore, type MessageOutcome, type Store } from '../../src/store/index.ts';
 import { verifyWebhook } from '../../src/transports/index.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
+import { openTestPostgresStore, postgresUnavailable } from '../support/postgres.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 import pino from 'pino';
 
@@ -87,3 +90,194 @@ mappings:
     assert.equal(Buffer.from(m.body).toString(), '{"type": "sales_order", "orderNumber": "SO-9",\n "lines": [}');
   });
 });
+
+/** A store whose completeMessages fails as `fault` decides, to stand in for any outcome the store cannot take. */
+function withCommitFault(store: Store, fault: (outcomes: MessageOutcome[]) => Error | undefined): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'completeMessages') {
+        return async (outcomes: MessageOutcome[], now: number) => {
+          const error = fault(outcomes);
+          if (error) throw error;
+          return target.completeMessages(outcomes, now);
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+const nested = (levels: number): unknown => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
+
+// Codecs that misbehave the ways a future codec might: they are named per message, not per endpoint.
+registerCodec({ name: 'test-throws-null', contentType: 'application/json', decode() { throw null; }, encode: () => Buffer.alloc(0) });
+registerCodec({
+  name: 'test-deep-extensions', contentType: 'application/json',
+  decode: () => ({ documents: [{ type: 'item', sku: 'SKU-DEEP', baseUom: 'EA', extensions: { x: nested(5000) } }], errors: [] }),
+  encode: () => Buffer.alloc(0),
+});
+
+const pgSkip = await postgresUnavailable();
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`pipeline on ${dialect}: no message blocks the ones beside it`, { skip: dialect === 'postgres' ? pgSkip : undefined }, () => {
+    let dir: string;
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'causeway-poison-'));
+      receiver = await startReceiver();
+    });
+    after(async () => {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    let run = 0;
+    const openTestStore = async (): Promise<Store> => (dialect === 'postgres' ? openTestPostgresStore() : openStore(`sqlite:${join(dir, `hub-${++run}.db`)}`));
+
+    /** Messages are stored before the hub starts, so the processor claims them in one batch. */
+    async function runHub(store: Store, bodies: Array<string | { body: string; codec: string }>, wrap: (s: Store, ids: number[]) => Store = (s) => s) {
+      const tag = `${dialect}-${++run}`;
+      const at = Date.now();
+      const accepted = await store.acceptMessages(bodies.map((b, i) => {
+        const { body, codec } = typeof b === 'string' ? { body: b, codec: 'json' } : b;
+        const bytes = Buffer.from(body);
+        return { tenant: 'acme', endpoint: 'api', codec, contentType: 'application/json', body: bytes, contentHash: contentHash(bytes), idempotencyKey: `${tag}-${i}`, receivedAt: at + i };
+      }));
+      const loaded = parseConfig(`
+store: sqlite:${join(dir, 'unused.db')}
+defaultTenant: acme
+endpoints:
+  wms: { type: webhook, url: "${receiver.url}/${tag}" }
+flows:
+  - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
+worker: { leaseMs: 500 }
+`, dir);
+      const hub = await Hub.start(loaded, { store: wrap(store, accepted.map((a) => a.messageId)), logger: pino({ level: 'silent' }), idleMs: 20, sources: false });
+      const ordersDelivered = (...orders: string[]) => waitFor(() => orders.every((o) => receiver.received.some((r) => r.path === `/${tag}` && JSON.parse(r.body.toString()).orderNumber === o)), 10_000, `orders ${orders.join(', ')} delivered`);
+      const settled = (i: number, status: 'processed' | 'quarantined') => waitFor(async () => {
+        const m = await store.getMessage('acme', accepted[i].messageId);
+        return m?.status === status ? m : undefined;
+      }, 10_000, `message ${i} ${status}`);
+      return { hub, ids: accepted.map((a) => a.messageId), ordersDelivered, settled };
+    }
+
+    it('quarantines an order and an item with a 5,000-level extension, and the orders around it go on', async () => {
+      const store = await openTestStore();
+      const poison = JSON.stringify([salesOrder('SO-P2'), { type: 'item', sku: 'SKU-P', baseUom: 'EA', extensions: { x: 0 } }]).replace('"x":0', `"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+      const { hub, ordersDelivered, settled } = await runHub(store, [JSON.stringify(salesOrder('SO-P1')), poison, JSON.stringify(salesOrder('SO-P3'))]);
+      try {
+        await ordersDelivered('SO-P1', 'SO-P3');
+        const m = await settled(1, 'quarantined');
+        assert.equal(m.errors[0].code, 'JSON_TOO_DEEP');
+        assert.match(m.errors[0].path ?? '', /^\$\[1\]\.extensions\.x(\.a){61}$/);
+        assert.equal(Buffer.from(m.body).toString(), poison);
+      } finally {
+        await hub.stop();
+        await store.close();
+      }
+    });
+
+    it('refuses a decoded document nested deeper than the limit, whatever codec made it', async () => {
+      const store = await openTestStore();
+      const { hub, ordersDelivered, settled } = await runHub(store, [{ body: '{}', codec: 'test-deep-extensions' }, JSON.stringify(salesOrder('SO-D1'))]);
+      try {
+        await ordersDelivered('SO-D1');
+        const m = await settled(0, 'quarantined');
+        assert.equal(m.errors[0].code, 'DOC_TOO_DEEP');
+        assert.match(m.errors[0].path ?? '', /^\$\.extensions\.x(\.a){62}$/);
+      } finally {
+        await hub.stop();
+        await store.close();
+      }
+    });
+
+    it('quarantines a message whose decoding throws anything at all, and processes the others', async () => {
+      const store = await openTestStore();
+      const { hub, ordersDelivered, settled } = await runHub(store, [JSON.stringify(salesOrder('SO-N1')), { body: '{}', codec: 'test-throws-null' }, JSON.stringify(salesOrder('SO-N3'))]);
+      try {
+        await ordersDelivered('SO-N1', 'SO-N3');
+        const m = await settled(1, 'quarantined');
+        assert.equal(m.errors[0].code, 'PROCESSING_FAILED');
+      } finally {
+        await hub.stop();
+        await store.close();
+      }
+    });
+
+    it('isolates a message whose outcome the store refuses: it alone is quarantined, once, and can be replayed', async () => {
+      const store = await openTestStore();
+      let refuse = true;
+      let refused = 0;
+      const bodies = ['SO-C1', 'SO-C2', 'SO-C3', 'SO-C4', 'SO-C5'].map((o) => JSON.stringify(salesOrder(o)));
+      const { hub, ids, ordersDelivered, settled } = await runHub(store, bodies, (s, ids) => withCommitFault(s, (outcomes) => {
+        const hit = refuse && outcomes.some((o) => o.messageId === ids[2] && o.status === 'processed');
+        if (hit) refused++;
+        return hit ? new Error('value too long for the documents table') : undefined;
+      }));
+      const culprit = ids[2];
+      try {
+        await ordersDelivered('SO-C1', 'SO-C2', 'SO-C4', 'SO-C5');
+        const m = await settled(2, 'quarantined');
+        assert.equal(m.errors[0].code, 'OUTCOME_NOT_STORED');
+        assert.match(m.errors[0].message, /value too long for the documents table/);
+        assert.ok(!receiver.received.some((r) => JSON.parse(r.body.toString()).orderNumber === 'SO-C3'));
+        // Quarantined for good: the batch of five took one split per level down to the culprit, and its retry.
+        assert.ok(refused <= 5, `the failing outcome was tried ${refused} times`);
+        const [dead] = (await store.listDeadLetters('acme')).filter((d) => d.kind === 'message' && d.refId === culprit);
+        assert.match(dead.reason, /refused this message.s processed outcome: value too long/);
+        refuse = false;
+        assert.equal(await store.requeueMessages('acme', [culprit], Date.now()), 1);
+        hub.processorWakeup.notify();
+        await ordersDelivered('SO-C3');
+        await settled(2, 'processed');
+      } finally {
+        await hub.stop();
+        await store.close();
+      }
+    });
+
+    it('does not quarantine a message for a store fault that passes on the next try', async () => {
+      const store = await openTestStore();
+      let soloFailures = 0;
+      const bodies = ['SO-T1', 'SO-T2', 'SO-T3'].map((o) => JSON.stringify(salesOrder(o)));
+      const { hub, ordersDelivered, settled } = await runHub(store, bodies, (s, ids) => withCommitFault(s, (outcomes) => {
+        if (!outcomes.some((o) => o.messageId === ids[1])) return undefined;
+        if (outcomes.length > 1) return new Error('could not serialize access');
+        return soloFailures++ === 0 ? new Error('could not serialize access') : undefined;
+      }));
+      try {
+        await ordersDelivered('SO-T1', 'SO-T2', 'SO-T3');
+        const m = await settled(1, 'processed');
+        assert.deepEqual(m.errors, []);
+      } finally {
+        await hub.stop();
+        await store.close();
+      }
+    });
+
+    it('keeps every message pending when the store takes no outcome at all', async () => {
+      const store = await openTestStore();
+      let gaveUpOnOne = false;
+      const bodies = ['SO-S1', 'SO-S2', 'SO-S3'].map((o) => JSON.stringify(salesOrder(o)));
+      const { hub, ids } = await runHub(store, bodies, (s) => withCommitFault(s, (outcomes) => {
+        if (outcomes.length === 1 && outcomes[0].status === 'quarantined') gaveUpOnOne = true;
+        return new Error('connection terminated unexpectedly');
+      }));
+      try {
+        await waitFor(() => gaveUpOnOne, 10_000, 'a quarantine tried alone');
+      } finally {
+        await hub.stop();
+      }
+      try {
+        for (const id of ids) {
+          const m = await store.getMessage('acme', id);
+          assert.equal(m?.status, 'pending');
+          assert.deepEqual(m?.errors, []);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
