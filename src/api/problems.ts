@@ -26,6 +26,7 @@ const TITLES: Record<string, string> = {
   'not-found': 'Not found',
   'payload-too-large': 'The request body is too large',
   'invalid-documents': 'The documents are not valid',
+  'idempotency-key-conflict': 'The Idempotency-Key was already used for another request',
   'unsupported-media-type': 'Unsupported content type',
   unavailable: 'The service is unavailable',
   internal: 'Internal error',
@@ -62,3 +63,12 @@ export class ApiProblem extends Error {
 
 export const badRequest = (detail: string, errors?: CausewayError[]) => new ApiProblem(400, 'bad-request', detail, errors);
 export const notFound = (detail: string) => new ApiProblem(404, 'not-found', detail);
+
+/**
+ * A key sent again with other content (draft-ietf-httpapi-idempotency-key-header: 422). Taking it
+ * as a duplicate would drop the new content without a word; storing it would break the promise
+ * that one key is one message. `messageId` names the message the key belongs to.
+ */
+export const idempotencyKeyConflict = (key: string, path: string, original: number) => new ApiProblem(422, 'idempotency-key-conflict',
+  `the idempotency key ${JSON.stringify(key)} was already used for message ${original}, whose content differs; a retry must send the same bytes, another message needs another key`,
+  [{ code: 'IDEMPOTENCY_KEY_REUSED', path, message: `already used for message ${original} with other content` }], { messageId: original });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AcceptedMessage, NewMessage, Store } from '../store/index.ts';
+import type { AcceptedMessage, NewMessage, Store, StoredMessage } from '../store/index.ts';
 import type { Accepted, InboundMessage } from '../transports/index.ts';
 import { GroupCommitter } from './group-commit.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -7,6 +7,17 @@ import type { Wakeup } from './wakeup.ts';
 
 export function contentHash(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
+}
+
+/** What the inbox answers for one message. */
+export interface InboxReceipt extends Accepted {
+  /** For a duplicate: the message first stored under the key. */
+  original?: StoredMessage;
+  /**
+   * The key came again with other bytes (its content hash differs from the stored message's): not
+   * a retry but another message under a key already used. It is not stored; the sender must be told.
+   */
+  keyReused: boolean;
 }
 
 /**
@@ -28,10 +39,12 @@ export class Inbox {
     };
   }
 
-  async acceptOne(message: NewMessage): Promise<Accepted> {
+  async acceptOne(message: NewMessage): Promise<InboxReceipt> {
     const r = await this.single.submit(message);
-    this.count([message], [r]);
-    return r;
+    const original = r.duplicate ? await this.store.getMessage(message.tenant, r.messageId) : undefined;
+    const keyReused = original !== undefined && original.contentHash !== message.contentHash;
+    if (!keyReused) this.count([message], [r]);
+    return { ...r, original, keyReused };
   }
 
   async acceptBatch(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<Accepted[]> {

@@ -3,7 +3,7 @@ import { decodeMessage, type Hub } from '../../engine/index.ts';
 import { verifyWebhook } from '../../transports/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { operation, type Operation } from '../operation.ts';
-import { ApiProblem, badRequest, notFound } from '../problems.ts';
+import { ApiProblem, badRequest, idempotencyKeyConflict, notFound } from '../problems.ts';
 import { endpointParams } from '../schemas.ts';
 
 /** Standard Webhooks' default tolerance: a signature older than this may be a replayed request. */
@@ -15,13 +15,21 @@ const problemResponses = {
   413: { description: 'Body larger than api.maxBodyBytes', schema: 'Problem' },
 } as const;
 
-function idempotencyKey(c: Context<ApiEnv>, fallback?: string | null): string | undefined {
-  const key = c.req.header('idempotency-key') ?? fallback ?? undefined;
+/** The sender's key and the header it came in (for errors), or undefined when the content hash stands in. */
+function idempotencyKey(c: Context<ApiEnv>, fallback?: { header: string; value: string | null }): { key: string; path: string } | undefined {
+  const given = c.req.header('idempotency-key');
+  const key = given ?? fallback?.value ?? undefined;
   if (key !== undefined && (key.length === 0 || key.length > 256)) {
     throw badRequest('Idempotency-Key must have 1 to 256 characters', [{ code: 'IDEMPOTENCY_KEY_INVALID', path: 'header.Idempotency-Key', message: 'expected 1 to 256 characters' }]);
   }
-  return key;
+  return key === undefined ? undefined : { key, path: given !== undefined ? 'header.Idempotency-Key' : `header.${fallback!.header}` };
 }
+
+const keyConflictResponse = {
+  description: 'The Idempotency-Key (or webhook-id) was already used for a message with other content (idempotency-key-conflict): '
+    + 'nothing is stored, messageId names the message the key belongs to',
+  schema: 'Problem',
+} as const;
 
 /** JSON, an array of it, or JSON lines: anything else is refused before it is stored. */
 function isJsonLike(contentType: string | undefined): boolean {
@@ -38,8 +46,8 @@ export function ingestOperations(hub: Hub): Operation[] {
       description: 'One canonical document, an array of them, or JSON lines, for the tenant of the key. The raw body is stored first; '
         + 'then it is decoded and validated as processing will: 202 when every document is valid, 422 with positioned errors otherwise '
         + '(the raw message is kept, quarantined, and can be replayed); JSON nested deeper than maxJsonDepth is such an error (JSON_TOO_DEEP). '
-        + 'The same Idempotency-Key (or, without one, the same bytes) '
-        + 'answers 200 with the original message.',
+        + 'The same Idempotency-Key with the same bytes (or, without a key, the same bytes) answers 200 with the original message; '
+        + 'the same key with other bytes answers 422 idempotency-key-conflict and stores nothing.',
       headers: [{ name: 'Idempotency-Key', description: 'The sender\'s key for this message: a repeat is recognised and not processed again' }],
       body: {
         kind: 'raw', description: 'Canonical documents',
@@ -53,7 +61,11 @@ export function ingestOperations(hub: Hub): Operation[] {
         202: { description: 'Stored; every document is valid and goes on', schema: 'DocumentsAccepted' },
         ...problemResponses,
         415: { description: 'Not JSON', schema: 'Problem' },
-        422: { description: 'Stored but not valid: the errors name each field at fault, or where JSON is malformed or nested too deep; messageId is the quarantined message', schema: 'Problem' },
+        422: {
+          description: 'Either stored but not valid (invalid-documents): the errors name each field at fault, or where JSON is malformed or nested '
+            + 'too deep, and messageId is the quarantined message; or ' + keyConflictResponse.description,
+          schema: 'Problem',
+        },
       },
       async handle(c) {
         const tenant = c.get('tenant');
@@ -63,12 +75,11 @@ export function ingestOperations(hub: Hub): Operation[] {
         }
         const body = Buffer.from(await c.req.arrayBuffer());
         const endpoint = hub.endpoints.get('api')!;
-        const message = hub.inbox.toNewMessage(tenant, 'api', 'json', { body, contentType: contentType ?? 'application/json', idempotencyKey: idempotencyKey(c) });
+        const key = idempotencyKey(c);
+        const message = hub.inbox.toNewMessage(tenant, 'api', 'json', { body, contentType: contentType ?? 'application/json', idempotencyKey: key?.key });
         const accepted = await hub.inbox.acceptOne(message);
-        if (accepted.duplicate) {
-          const original = await hub.store.getMessage(tenant, accepted.messageId);
-          return c.json({ messageId: accepted.messageId, duplicate: true, status: original?.status }, 200);
-        }
+        if (accepted.keyReused) throw idempotencyKeyConflict(message.idempotencyKey, key?.path ?? 'header.Idempotency-Key', accepted.messageId);
+        if (accepted.duplicate) return c.json({ messageId: accepted.messageId, duplicate: true, status: accepted.original?.status }, 200);
         const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoint, { maxJsonDepth: hub.loaded.config.maxJsonDepth }))!;
         const valid = decoded.documents.length;
         if (decoded.errors.length === 0 && valid > 0) return c.json({ messageId: accepted.messageId, duplicate: false, documents: valid }, 202);
@@ -86,7 +97,8 @@ export function ingestOperations(hub: Hub): Operation[] {
       description: 'The body is stored verbatim for an endpoint of type http of the key\'s tenant and decoded with the endpoint\'s codec '
         + '(JSON, X12). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
         + '(webhook-id, webhook-timestamp, webhook-signature) made with it; webhook-id then serves as the idempotency key unless '
-        + 'Idempotency-Key is given.',
+        + 'Idempotency-Key is given. A key sent again with the same bytes answers 200 with the original message; with other bytes, '
+        + '422 idempotency-key-conflict, and nothing is stored.',
       params: endpointParams,
       headers: [
         { name: 'Idempotency-Key', description: 'The sender\'s key for this message; default the webhook-id, else the content hash' },
@@ -101,6 +113,7 @@ export function ingestOperations(hub: Hub): Operation[] {
         ...problemResponses,
         401: { description: 'No or unknown API key, or a missing, wrong or expired signature', schema: 'Problem' },
         404: { description: 'No http endpoint of that name for this tenant', schema: 'Problem' },
+        422: keyConflictResponse,
       },
       async handle(c, { params }) {
         const tenant = c.get('tenant');
@@ -112,10 +125,12 @@ export function ingestOperations(hub: Hub): Operation[] {
         const secret = (hub.loaded.endpointSettings[params.name] as { secret?: string } | undefined)?.secret;
         const webhookId = c.req.header('webhook-id') ?? null;
         if (secret) checkSignature(secret, { id: webhookId, timestamp: c.req.header('webhook-timestamp') ?? null, signature: c.req.header('webhook-signature') ?? null }, body);
+        const key = idempotencyKey(c, secret ? { header: 'webhook-id', value: webhookId } : undefined);
         const message = hub.inbox.toNewMessage(tenant, params.name, info.codec, {
-          body, contentType: c.req.header('content-type'), idempotencyKey: idempotencyKey(c, secret ? webhookId : undefined), partnerRef: webhookId ?? undefined,
+          body, contentType: c.req.header('content-type'), idempotencyKey: key?.key, partnerRef: webhookId ?? undefined,
         });
         const accepted = await hub.inbox.acceptOne(message);
+        if (accepted.keyReused) throw idempotencyKeyConflict(message.idempotencyKey, key?.path ?? 'header.Idempotency-Key', accepted.messageId);
         return c.json({ messageId: accepted.messageId, duplicate: accepted.duplicate }, accepted.duplicate ? 200 : 202);
       },
     }),
