@@ -44,7 +44,7 @@ export const retrySchema = z.object({
 }).strict();
 
 export const circuitSchema = z.object({
-  failureThreshold: z.number().int().positive().default(5).meta({ description: 'Consecutive failures that open an endpoint\'s circuit' }),
+  failureThreshold: z.number().int().positive().default(5).meta({ description: 'Retryable failures of this many different entity keys in a row open an endpoint\'s circuit' }),
   cooldownMs: z.number().int().positive().default(30_000).meta({ description: 'How long an open circuit waits before one trial delivery' }),
 }).strict();
 

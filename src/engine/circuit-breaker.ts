@@ -1,12 +1,28 @@
 /**
- * One breaker per target endpoint. After `failureThreshold` consecutive retryable failures the
- * circuit opens: no delivery is handed out for that endpoint (so a partner that is down does not
- * burn every delivery's attempts) until `cooldownMs` passes; then one trial delivery decides.
+ * One breaker per target endpoint. It exists for a partner that is down: then every order fails,
+ * whatever its key, and trying each one only burns its attempts. So the circuit opens after
+ * retryable failures of `failureThreshold` different entity keys in a row (no success between);
+ * one order the partner keeps refusing is that order's problem, handled by its own backoff, and
+ * never holds up the others. While open, no delivery is handed out for `cooldownMs`; then one
+ * trial decides. The trial is an order not known to be failing when one waits, else the one whose
+ * key failed longest ago, so a single bad key cannot keep the circuit open while others could go.
+ * A permanent failure (refused content, a request that cannot be formed) says nothing about the
+ * endpoint: it neither counts nor decides a trial.
  */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
+/** Keys remembered as failing, for choosing trials; the oldest are forgotten beyond this. */
+const REMEMBERED_KEYS = 10_000;
+
+export interface TrialCandidate {
+  entityKey: string;
+  /** Attempts already made; a delivery never tried is the best trial. */
+  attempts: number;
+}
+
 export class CircuitBreaker {
-  private failures = 0;
+  private readonly streak = new Set<string>();
+  private readonly failedAt = new Map<string, number>();
   private openedUntil = 0;
   private trialInFlight = false;
   state: CircuitState = 'closed';
@@ -26,18 +42,57 @@ export class CircuitBreaker {
     if (this.state === 'half_open') this.trialInFlight = true;
   }
 
-  success(): void {
-    this.failures = 0;
+  /** A delivery went through: the endpoint is up. Returns whether this closed an open circuit. */
+  success(entityKey: string): boolean {
+    const wasOpen = this.state !== 'closed';
+    this.streak.clear();
+    this.failedAt.delete(entityKey);
     this.trialInFlight = false;
     this.state = 'closed';
+    return wasOpen;
   }
 
-  failure(now: number): void {
+  /** A retryable failure. Returns whether this opened the circuit (it was not open before). */
+  failure(now: number, entityKey: string): boolean {
+    const wasOpen = this.state === 'open';
     this.trialInFlight = false;
-    this.failures++;
-    if (this.state === 'half_open' || this.failures >= this.failureThreshold) {
+    this.streak.add(entityKey);
+    this.failedAt.delete(entityKey);
+    this.failedAt.set(entityKey, now);
+    if (this.failedAt.size > REMEMBERED_KEYS) this.failedAt.delete(this.failedAt.keys().next().value!);
+    if (this.state === 'half_open' || this.streak.size >= this.failureThreshold) {
       this.state = 'open';
       this.openedUntil = now + this.cooldownMs;
+      return !wasOpen;
     }
+    return false;
+  }
+
+  /** A delivery settled in a way that says nothing about the endpoint: a trial ends undecided. */
+  inconclusive(entityKey: string): void {
+    this.trialInFlight = false;
+    this.failedAt.delete(entityKey);
+  }
+
+  /** Keys of the current run of failures, for telling an operator why the circuit opened. */
+  failingKeys(): string[] {
+    return [...this.streak];
+  }
+
+  /**
+   * Which waiting delivery to try in half-open state (its index): one never tried whose key is not
+   * known to fail, else any whose key is not known to fail, else the key that failed longest ago.
+   */
+  pickTrial(candidates: readonly TrialCandidate[]): number {
+    let best = 0;
+    let bestScore = Infinity;
+    for (const [i, c] of candidates.entries()) {
+      const score = this.failedAt.get(c.entityKey) ?? (c.attempts === 0 ? -2 : -1);
+      if (score < bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    return best;
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../config/index.ts';
 import type { AttemptRecord, NewDelivery, Store, StoredDelivery } from '../store/index.ts';
-import type { DeliveryOutcome, SinkRuntime } from '../transports/index.ts';
+import { cannotBeFormed, type DeliveryOutcome, type SinkRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { GroupCommitter } from './group-commit.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -115,8 +115,10 @@ export class DeliveryWorker {
         await this.store.releaseDeliveries(this.options.owner, release).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
         return;
       }
+      // A half-open circuit's one trial goes to an order not known to fail, when one waits.
+      const next = b.breaker.state === 'half_open' ? queue.splice(b.breaker.pickTrial(queue), 1)[0]! : queue.shift()!;
       b.breaker.begin();
-      this.dispatch(b, queue.shift()!, this.signal);
+      this.dispatch(b, next, this.signal);
     }
   }
 
@@ -130,11 +132,10 @@ export class DeliveryWorker {
       payload: Buffer.from(d.payload), attempt: d.attempts + 1,
     };
     b.sink.deliver(message, signal)
-      .catch((e: Error): DeliveryOutcome => ({ kind: 'retryable', error: `delivering to ${b.name}: ${e.message}` }))
+      // A component should return outcomes; what it throws is retried, except what can never be sent.
+      .catch((e: Error): DeliveryOutcome => ({ kind: cannotBeFormed(e) ? 'permanent' : 'retryable', error: `delivering to ${b.name}: ${e.message}` }))
       .then((outcome) => {
-        const now = Date.now();
-        if (outcome.kind === 'delivered') b.breaker.success();
-        else if (outcome.kind === 'retryable') b.breaker.failure(now);
+        this.settleBreaker(b, d, outcome);
         return this.finish(d, outcome, startedAt, b);
       })
       .finally(() => {
@@ -143,6 +144,17 @@ export class DeliveryWorker {
         void this.pump(b.name);
         this.wakeup.notify();
       });
+  }
+
+  private settleBreaker(b: SinkBinding, d: StoredDelivery, outcome: DeliveryOutcome): void {
+    if (outcome.kind === 'delivered') {
+      if (b.breaker.success(d.entityKey)) this.logger.info({ endpoint: b.name }, 'circuit closed');
+    } else if (outcome.kind === 'retryable') {
+      if (b.breaker.failure(Date.now(), d.entityKey)) {
+        const keys = b.breaker.failingKeys();
+        this.logger.warn({ endpoint: b.name, failingKeys: keys.slice(0, 20), failing: keys.length, error: outcome.error.slice(0, 500) }, 'circuit opened');
+      }
+    } else b.breaker.inconclusive(d.entityKey);
   }
 
   private async finish(d: StoredDelivery, outcome: DeliveryOutcome, startedAt: number, b?: SinkBinding): Promise<void> {

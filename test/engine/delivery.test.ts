@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
+import { errors as undiciErrors } from 'undici';
 import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { registerEndpoint, webhookEndpoint, type SinkRuntime } from '../../src/transports/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}, endpoints = ''): Promise<Hub> {
+async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}, endpoints = '', wmsType = 'webhook'): Promise<Hub> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-delivery-'));
   dirs.push(dir);
   const loaded = parseConfig(`
@@ -21,7 +23,7 @@ defaultTenant: acme
 retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
 circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
 endpoints:
-  wms: { type: webhook, url: ${url}, concurrency: 8 }
+  wms: { type: ${wmsType}, url: ${url}, concurrency: 8 }
 ${endpoints}
 flows:
   - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
@@ -35,6 +37,38 @@ async function ingest(hub: Hub, docs: Record<string, unknown>[], key?: string): 
 }
 
 const bodyOf = (r: Received) => JSON.parse(r.body.toString()) as Record<string, unknown>;
+
+/** What a receiver does with our headers: those named in x-causeway-encoded-headers are percent-decoded (UTF-8). */
+function decodedHeader(r: Received, name: string): string | undefined {
+  const value = r.headers[name] as string | undefined;
+  const encoded = String(r.headers['x-causeway-encoded-headers'] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  return value !== undefined && encoded.includes(name) ? decodeURIComponent(value) : value;
+}
+
+/** A logger whose lines the test can read: the worker says when a circuit opens. */
+function capturingLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) };
+}
+
+/**
+ * A webhook whose request for some orders cannot be formed: undici throws for them before anything
+ * is sent, as it did for header values outside Latin-1. The rest go to the real receiver.
+ */
+registerEndpoint({
+  ...webhookEndpoint,
+  type: 'unformable-webhook',
+  createSink: (c, ctx): SinkRuntime => {
+    const real = webhookEndpoint.createSink!(c, ctx) as SinkRuntime;
+    return {
+      deliver: async (m, signal) => {
+        if (m.entityKey.includes('BAD')) throw new undiciErrors.InvalidArgumentError('invalid x-causeway-entity-key header');
+        return real.deliver(m, signal);
+      },
+      close: () => real.close?.() ?? Promise.resolve(),
+    };
+  },
+});
 
 describe('outbox', () => {
   it('keeps each order\'s events in order while orders go in parallel', async () => {
@@ -139,6 +173,69 @@ describe('outbox', () => {
       down = false;
       await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 20, 15_000, 'recovery');
       assert.equal((await hub.store.listDeadLetters('acme')).length, 0);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('delivers orders whose keys are outside Latin-1: the headers carry them percent-encoded and the receiver decodes them', async () => {
+    const receiver = await startReceiver();
+    const hub = await hubFor(`${receiver.url}/orders`);
+    try {
+      const keys = [1, 2, 3, 4, 5].map((i) => `SO-Ł-${i}`);
+      for (const k of keys) await ingest(hub, [salesOrder(k, 1)]);
+      await ingest(hub, [salesOrder('SO-PLAIN', 1)]);
+      await waitFor(() => receiver.received.length >= 6, 10_000, 'six deliveries');
+      const got = receiver.received.map((r) => decodedHeader(r, 'x-causeway-entity-key')).sort();
+      assert.deepEqual(got, [...keys.map((k) => `order:${k}`), 'order:SO-PLAIN'].sort());
+      const plain = receiver.received.find((r) => bodyOf(r).orderNumber === 'SO-PLAIN')!;
+      assert.equal(plain.headers['x-causeway-entity-key'], 'order:SO-PLAIN', 'a visible-ASCII key is sent as it is');
+      assert.equal(plain.headers['x-causeway-encoded-headers'], undefined, 'and nothing is said to be encoded');
+      assert.equal((await hub.store.listDeadLetters('acme')).length, 0);
+      assert.equal((await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length, 6);
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('dead-letters a delivery whose request cannot be formed at its first attempt, without opening the circuit', async () => {
+    const receiver = await startReceiver();
+    const { logger, lines } = capturingLogger();
+    const hub = await hubFor(`${receiver.url}/orders`, '', { logger }, '', 'unformable-webhook');
+    try {
+      for (let i = 1; i <= 5; i++) await ingest(hub, [salesOrder(`SO-BAD-${i}`, 1)]);
+      await waitFor(async () => (await hub.store.listDeadLetters('acme')).length === 5, 10_000, 'five dead letters');
+      await ingest(hub, [salesOrder('SO-PLAIN', 1)]);
+      await waitFor(() => receiver.received.length === 1, 10_000, 'the plain order');
+      assert.equal(bodyOf(receiver.received[0]).orderNumber, 'SO-PLAIN');
+      const dead = await hub.store.listDeliveries({ tenant: 'acme', status: 'dead' });
+      assert.deepEqual(dead.map((d) => d.attempts), [1, 1, 1, 1, 1], 'never tried again: it cannot succeed');
+      const [dl] = await hub.store.listDeadLetters('acme');
+      assert.match(dl.reason, /invalid x-causeway-entity-key header/);
+      assert.doesNotMatch(dl.reason, /gave up after/);
+      assert.equal(lines.filter((l) => l.msg === 'circuit opened').length, 0, 'a delivery that can never go says nothing about the endpoint');
+    } finally {
+      await hub.stop();
+      await receiver.close();
+    }
+  });
+
+  it('after an open circuit cools down, the trial is an order that has not just failed', async () => {
+    // The receiver refuses these five orders in particular (a bug on its side), not everything.
+    const receiver = await startReceiver((r) => (String(bodyOf(r).orderNumber).startsWith('SO-FAIL') ? 500 : 200));
+    const { logger, lines } = capturingLogger();
+    const hub = await hubFor(`${receiver.url}/orders`, '', { logger });
+    try {
+      for (let i = 1; i <= 5; i++) await ingest(hub, [salesOrder(`SO-FAIL-${i}`, 1)]);
+      await waitFor(() => lines.find((l) => l.msg === 'circuit opened'), 10_000, 'the circuit to open');
+      await ingest(hub, [salesOrder('SO-PLAIN', 1)]);
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', entityKey: 'order:SO-PLAIN' })).length === 1, 5000, 'the plain order queued');
+      const before = receiver.received.length;
+      await waitFor(() => receiver.received.find((r) => bodyOf(r).orderNumber === 'SO-PLAIN'), 10_000, 'the plain order delivered');
+      const next = receiver.received.slice(before).map((r) => bodyOf(r).orderNumber);
+      assert.equal(next[0], 'SO-PLAIN', `the half-open trial went to an order not known to fail (then: ${next.join(', ')})`);
     } finally {
       await hub.stop();
       await receiver.close();

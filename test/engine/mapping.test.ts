@@ -77,18 +77,18 @@ describe('retry policy and circuit breaker', () => {
 
   it('opens after consecutive failures, lets one trial through after the cooldown, closes on success', () => {
     const b = new CircuitBreaker(3, 1000);
-    b.failure(0); b.failure(0);
+    b.failure(0, 'order:1'); b.failure(0, 'order:2');
     assert.ok(b.allows(0));
-    b.failure(0);
+    b.failure(0, 'order:3');
     assert.equal(b.allows(500), false);
     assert.ok(b.allows(1000));
     b.begin();
     assert.equal(b.allows(1001), false, 'one trial at a time');
-    b.failure(1001);
+    b.failure(1001, 'order:1');
     assert.equal(b.allows(1500), false, 'a failed trial opens again');
     assert.ok(b.allows(2001));
     b.begin();
-    b.success();
+    b.success('order:2');
     assert.equal(b.state, 'closed');
   });
 });
