@@ -92,6 +92,28 @@ describe('NATS JetStream transport', { skip }, () => {
     }
   });
 
+  it('carries keys with line breaks or outside ASCII percent-encoded and named in Causeway-Encoded-Headers', async () => {
+    const stream = uniqueName('ENC');
+    const prefix = uniqueName('enc');
+    nats.cleanup(stream);
+    const sink = await natsEndpoint.createSink!(settings({ subjectPrefix: prefix, stream: { name: stream, storage: 'memory' } }), ctxFor(dir)) as SinkRuntime;
+    try {
+      const key = 'order:SO-Ł-1\r\nCauseway-Tenant: globex';
+      const outcome = await sink.deliver(outbound('k-Ł', { entityKey: key, documentId: 'doc Ł' }), new AbortController().signal);
+      assert.equal(outcome.kind, 'delivered', JSON.stringify(outcome));
+      const m = await nats.jsm.streams.getMessage(stream, { seq: 1 });
+      const listed = (m.header.get('Causeway-Encoded-Headers') ?? '').split(',').map((h) => h.trim());
+      assert.deepEqual(listed, ['Causeway-Document-Id', 'Causeway-Entity-Key', 'Nats-Msg-Id']);
+      assert.equal(decodeURIComponent(m.header.get('Causeway-Entity-Key')), key);
+      assert.equal(decodeURIComponent(m.header.get('Causeway-Document-Id')), 'doc Ł');
+      assert.equal(decodeURIComponent(m.header.get('Nats-Msg-Id')), 'k-Ł');
+      assert.equal(m.header.get('Causeway-Tenant'), 'acme', 'a line break in a value cannot add a header');
+      assert.equal(m.header.values('Causeway-Tenant').length, 1);
+    } finally {
+      await sink.close!();
+    }
+  });
+
   it('answers retryable when no stream captures the subject, and when the server is unreachable', async () => {
     const none = await natsEndpoint.createSink!(settings({ subjectPrefix: uniqueName('nowhere'), stream: { name: uniqueName('NONE'), create: false } }), ctxFor(dir)) as SinkRuntime;
     try {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { deliveryFileName } from '../../src/transports/folder/index.ts';
 import { getEndpointSpec, type OutboundMessage, type SinkRuntime } from '../../src/transports/index.ts';
 import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, type RemoteFile } from '../../src/transports/sftp/index.ts';
 import { salesOrder } from '../support/documents.ts';
@@ -218,6 +219,9 @@ endpoints:
       deliveryId, tenant: 'acme', endpoint: 'wms-in', documentType: 'sales_order', documentId: 'd-1', entityKey: 'order:SO-1',
       idempotencyKey: 'acme:so-1:v1', contentType: 'application/json', payload, attempt: 1,
     });
+    // ":" is no file name character: the key is made safe and carries a hash of itself.
+    const fileName = deliveryFileName({ documentType: 'sales_order', idempotencyKey: 'acme:so-1:v1' }, '.json');
+    assert.match(fileName, /^sales_order-acme_so-1_v1~[0-9a-f]{16}\.json$/);
     // The partner's poller: reads every finished file it can see while uploads run.
     let polling = true;
     const seen: string[] = [];
@@ -239,14 +243,14 @@ endpoints:
       const first = await sink.deliver(message(big('first'), 1), new AbortController().signal);
       assert.equal(first.kind, 'delivered');
       const second = await sink.deliver(message(big('second'), 2), new AbortController().signal);
-      assert.deepEqual(second, { kind: 'delivered', partnerRef: join(outbox, 'sales_order-acme_so-1_v1.json') });
+      assert.deepEqual(second, { kind: 'delivered', partnerRef: join(outbox, fileName) });
     } finally {
       polling = false;
       await poller;
       await sink.close?.();
     }
-    assert.deepEqual(readdirSync(outbox), ['sales_order-acme_so-1_v1.json']);
-    assert.equal(JSON.parse(readFileSync(join(outbox, 'sales_order-acme_so-1_v1.json'), 'utf8')).tag, 'second');
+    assert.deepEqual(readdirSync(outbox), [fileName]);
+    assert.equal(JSON.parse(readFileSync(join(outbox, fileName), 'utf8')).tag, 'second');
     assert.ok(seen.includes('first') || seen.includes('second'), 'the poller saw the file');
   });
 

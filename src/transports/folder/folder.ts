@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -89,7 +90,7 @@ function folderSink(c: FolderConfig, ctx: EndpointContext): SinkRuntime {
       ready ??= mkdir(outbox, { recursive: true });
       await ready;
       // Named by the idempotency key: a redelivery rewrites the same file instead of adding one.
-      const name = `${m.documentType}-${safeName(m.idempotencyKey)}${c.fileExtension}`;
+      const name = deliveryFileName(m, c.fileExtension);
       try {
         await writeAtomically(outbox, name, m.payload);
       } catch (e) {
@@ -100,8 +101,21 @@ function folderSink(c: FolderConfig, ctx: EndpointContext): SinkRuntime {
   };
 }
 
+/**
+ * A name a file system and an SFTP server take as one plain file name: letters, digits, ".", "_"
+ * and "-", not starting with a dot, at most 180 characters. A value that is already such a name is
+ * kept; any other (a "/", "..", NUL, "Ł", too long) is made safe and gets a hash of the original,
+ * so two values never share a name and the same value always gets the same one.
+ */
 export function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 180);
+  if (/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,179}$/.test(s)) return s;
+  const kept = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 160);
+  return `${kept}~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/** The file a delivery is written as in a folder or SFTP outbox: `<document type>-<idempotency key><ending>`. */
+export function deliveryFileName(m: Pick<OutboundMessage, 'documentType' | 'idempotencyKey'>, extension: string): string {
+  return `${safeName(m.documentType)}-${safeName(m.idempotencyKey)}${extension}`;
 }
 
 /** Temporary name, fsync, rename, fsync the folder: a reader sees the whole file or none of it. */

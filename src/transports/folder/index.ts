@@ -1,1 +1,1 @@
-export { folderEndpoint, writeAtomically, safeName, type FolderConfig } from './folder.ts';
+export { folderEndpoint, writeAtomically, safeName, deliveryFileName, type FolderConfig } from './folder.ts';

@@ -1,7 +1,12 @@
 import { ErrorCode, headers as natsHeaders, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { defineEndpoint, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { encodeHeaderValues, UnencodableHeaderValue } from '../header-values.ts';
+import { cannotBeFormed } from '../unformable.ts';
 import { connectNats, ensureConsumer, ensureStream } from './setup.ts';
+
+/** Lists our headers whose values were percent-encoded (UTF-8); docs/transports/nats.md. */
+export const ENCODED_HEADERS = 'Causeway-Encoded-Headers';
 
 /** A subject token or a JetStream name: no dots, wildcards or white space. */
 const token = z.string().regex(/^[^\s.*>]+$/, 'no dots, wildcards (* >) or spaces');
@@ -90,14 +95,23 @@ class NatsPublisher implements SinkRuntime {
       return { kind: 'retryable', error: (e as Error).message };
     }
     const h = natsHeaders();
-    h.set('Content-Type', m.contentType);
-    h.set('Causeway-Tenant', m.tenant);
-    h.set('Causeway-Document-Type', m.documentType);
-    h.set('Causeway-Document-Id', m.documentId);
-    h.set('Causeway-Entity-Key', m.entityKey);
-    h.set('Causeway-Attempt', String(m.attempt));
+    let msgID: string;
     try {
-      const ack = await js.publish(subject, m.payload, { msgID: m.idempotencyKey, headers: h, timeout: this.c.publishTimeoutMs });
+      // A line break would end the header (the client refuses it); other values pass through the same rule as webhooks.
+      const values = encodeHeaderValues({
+        'Content-Type': m.contentType, 'Causeway-Tenant': m.tenant, 'Causeway-Document-Type': m.documentType,
+        'Causeway-Document-Id': m.documentId, 'Causeway-Entity-Key': m.entityKey, 'Causeway-Attempt': String(m.attempt),
+        'Nats-Msg-Id': m.idempotencyKey,
+      }, ENCODED_HEADERS).headers;
+      msgID = values['Nats-Msg-Id']!;
+      delete values['Nats-Msg-Id'];
+      for (const [name, value] of Object.entries(values)) h.set(name, value);
+    } catch (e) {
+      if (e instanceof UnencodableHeaderValue || cannotBeFormed(e)) return { kind: 'permanent', error: `publishing to ${subject}: ${(e as Error).message}` };
+      throw e;
+    }
+    try {
+      const ack = await js.publish(subject, m.payload, { msgID, headers: h, timeout: this.c.publishTimeoutMs });
       return { kind: 'delivered', partnerRef: `${ack.stream}:${ack.seq}`, response: ack.duplicate ? 'duplicate: the stream already held this Nats-Msg-Id' : undefined };
     } catch (e) {
       return publishFailure(e, subject, this.c.publishTimeoutMs);
@@ -122,6 +136,7 @@ function publishFailure(e: unknown, subject: string, timeoutMs: number): Deliver
     case ErrorCode.MaxPayloadExceeded:
     case ErrorCode.BadSubject:
     case ErrorCode.BadPayload:
+    case ErrorCode.BadHeader:
     case ErrorCode.PermissionsViolation:
       return { kind: 'permanent', error: `${what}: ${err.message}` };
     default:
@@ -176,7 +191,7 @@ function toInbound(m: JsMsg): InboundMessage {
   };
 }
 
-/** Tenants and document types become subject tokens: characters NATS reserves are replaced. */
+/** Tenants and document types become subject tokens: characters NATS reserves, and anything outside visible ASCII, are replaced. */
 export function subjectToken(value: string): string {
-  return value.replace(/[\s.*>]/g, '_') || '_';
+  return value.replace(/[^\x21-\x7e]|[.*>]/g, '_') || '_';
 }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
 import { defineEndpoint, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
-import { safeName } from '../folder/index.ts';
+import { deliveryFileName } from '../folder/index.ts';
 import { SFTP_NO_SUCH_FILE, SftpConnection, SftpFailure, classify } from './connection.ts';
 import { advanceCursor, newFiles, parseCursor, takenStillPresent, type RemoteFile } from './cursor.ts';
 
@@ -167,7 +167,7 @@ function sftpSink(c: SftpConfig, ctx: EndpointContext): SinkRuntime {
   return {
     async deliver(m: OutboundMessage): Promise<DeliveryOutcome> {
       // Named by the idempotency key: a redelivery replaces the same file instead of adding one.
-      const final = posix.join(outbox, `${m.documentType}-${safeName(m.idempotencyKey)}${c.fileExtension}`);
+      const final = posix.join(outbox, deliveryFileName(m, c.fileExtension));
       const temporary = `${final}${c.uploadTempSuffix}`;
       try {
         await conn.run(`uploading ${final}`, async (sftp) => {

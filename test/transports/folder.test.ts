@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+import { deliveryFileName, folderEndpoint } from '../../src/transports/folder/index.ts';
+import type { OutboundMessage, SinkRuntime } from '../../src/transports/index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'causeway-folder-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const outbound = (idempotencyKey: string, documentType = 'sales_order'): OutboundMessage => ({
+  deliveryId: 1, tenant: 'acme', endpoint: 'wms', documentType, documentId: 'd', entityKey: 'order:SO-1',
+  idempotencyKey, contentType: 'application/json', payload: Buffer.from(JSON.stringify({ key: idempotencyKey })), attempt: 1,
+});
+
+describe('folder outbox file names', () => {
+  const hostile = ['../../escaped', '/etc/passwd', '..', '.', 'a\u0000b', 'SO-Ł-1', 'SO-Ł-2', 'a/b', 'a_b', 'x'.repeat(400), `${'x'.repeat(400)}y`, ''];
+
+  it('keeps a plain key as the name, so a redelivery rewrites the same file', () => {
+    assert.equal(deliveryFileName(outbound('cw-41-0-orders-to-wms'), '.json'), 'sales_order-cw-41-0-orders-to-wms.json');
+  });
+
+  it('never leaves the folder, never hides a file, and gives different keys different names', () => {
+    const names = hostile.map((k) => deliveryFileName(outbound(k), '.json'));
+    for (const n of names) {
+      assert.match(n, /^[A-Za-z0-9][A-Za-z0-9._~-]*\.json$/, n);
+      assert.ok(n.length <= 240, `${n.length} characters`);
+    }
+    assert.equal(new Set(names).size, names.length, 'no two keys share a file');
+    assert.equal(deliveryFileName(outbound('SO-Ł-1'), '.json'), deliveryFileName(outbound('SO-Ł-1'), '.json'), 'the same key, the same name');
+    assert.match(deliveryFileName(outbound('k', '../type'), '.json'), /^[A-Za-z0-9_-][A-Za-z0-9._~-]*\.json$/, 'a document type cannot climb out either');
+  });
+
+  it('writes every one of them inside the outbox', async () => {
+    const outbox = join(root, 'out');
+    const sink = folderEndpoint.createSink!(folderEndpoint.config.parse({ outbox }), { name: 'wms', tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: root }) as SinkRuntime;
+    for (const k of hostile) {
+      const outcome = await sink.deliver(outbound(k), AbortSignal.timeout(5000));
+      assert.equal(outcome.kind, 'delivered', `${JSON.stringify(k)}: ${JSON.stringify(outcome)}`);
+    }
+    const files = readdirSync(outbox);
+    assert.equal(files.length, hostile.length);
+    assert.deepEqual(files.map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')).key).sort(), [...hostile].sort());
+    assert.deepEqual(readdirSync(root), ['out'], 'nothing written beside the outbox');
+  });
+});
