@@ -192,8 +192,8 @@ describe('outbox', () => {
       const plain = receiver.received.find((r) => bodyOf(r).orderNumber === 'SO-PLAIN')!;
       assert.equal(plain.headers['x-causeway-entity-key'], 'order:SO-PLAIN', 'a visible-ASCII key is sent as it is');
       assert.equal(plain.headers['x-causeway-encoded-headers'], undefined, 'and nothing is said to be encoded');
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 6, 5000, 'six recorded as delivered');
       assert.equal((await hub.store.listDeadLetters('acme')).length, 0);
-      assert.equal((await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length, 6);
     } finally {
       await hub.stop();
       await receiver.close();
