@@ -34,6 +34,23 @@ export interface X12AckMarker {
   senderId: string;
 }
 
+/**
+ * Envelopes and acknowledgment markers this decoder made. They ride in a document's extensions,
+ * where a caller could also write them; only the objects made here are believed, so a posted
+ * document cannot pass for a partner's interchange or have a 997 sent in a partner's name.
+ */
+const issued = new WeakSet<object>();
+
+function issue<T extends object>(value: T): T {
+  issued.add(value);
+  return value;
+}
+
+/** Whether an envelope or marker found in a document was made by this decoder. */
+export function madeByX12Decoder(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && issued.has(value);
+}
+
 const profileCache = new WeakMap<object, Map<string, PartnerProfile>>();
 
 /** Parsed profiles of a config section, parsed once per config. */
@@ -141,12 +158,12 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         group?.sets.push({ set, errors: item.errors });
         for (const e of item.errors) if (e.severity === 'error') errors.push(asError(e));
         if (!readable) break;
-        const envelope: X12Envelope = {
+        const envelope: X12Envelope = issue({
           ...(profile?.name ? { partner: profile.name } : {}),
           senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
           interchange: set.interchange.controlNumber, group: set.group.controlNumber, functionalId: set.group.functionalId,
           set: set.controlNumber, setId: set.id, usage: set.interchange.usage, contentHash: setHash(set),
-        };
+        });
         for (const doc of item.documents) {
           const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
           documents.push({ ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: envelope } });
@@ -159,7 +176,7 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         if (group && answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
           const ackSet = ackSetOf(profile);
           const draft = acknowledgeGroup(raw.interchange, raw.group, group.sets, raw.errors, ackSet);
-          const marker: X12AckMarker = { partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId };
+          const marker: X12AckMarker = issue({ partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId });
           documents.push({ ...draft, extensions: { x12Ack: marker } });
         }
         group = null;

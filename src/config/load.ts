@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CausewayFault, jsonPath, type CausewayError } from '../model/index.ts';
 import { getEndpointSpec } from '../transports/index.ts';
+import { resolvePartnerTenants } from './partners.ts';
 import { configSchema, type CausewayConfig } from './schema.ts';
 
 export interface LoadedConfig {
@@ -74,6 +75,7 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
       if (!config.endpoints[from]) errors.push({ code: 'CONFIG_INVALID', path: `$.outcomes[${i}].from[${j}]`, message: `no endpoint named "${from}"` });
     }
   }
+  errors.push(...resolvePartnerTenants(config));
   if (errors.length) throw new CausewayFault(errors);
   return { config, baseDir, endpointSettings };
 }

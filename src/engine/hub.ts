@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import type { LoadedConfig } from '../config/index.ts';
+import { partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import { CausewayFault } from '../model/index.ts';
 import { getCodec } from '../codecs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -67,9 +67,11 @@ export class Hub {
       const spec = getEndpointSpec(ep.type)!;
       const codec = ep.codec ?? spec.defaultCodec ?? 'json';
       if (!getCodec(codec)) throw new Error(`endpoint ${name}: no codec named "${codec}"`);
+      const tenant = ep.tenant ?? config.defaultTenant;
       this.endpoints.set(name, {
-        name, tenant: ep.tenant ?? config.defaultTenant, codec,
-        codecOptions: { ...(ep.codecOptions ?? {}), partnerProfiles: config.partners },
+        name, tenant, codec,
+        // An endpoint reads and writes with its own tenant's partners only (also when it finds one by sender id).
+        codecOptions: { ...(ep.codecOptions ?? {}), partnerProfiles: partnersOfTenant(config, tenant) },
         maxAttempts: ep.retry?.maxAttempts ?? config.retry.maxAttempts,
       });
     }

@@ -24,6 +24,8 @@ export function durationMs(v: string): number {
 const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 30m, 4h or 2d');
 
 export const partnerProfileSchema = z.object({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _').optional()
+    .meta({ description: 'The tenant this partner trades with; default: the tenant of the endpoints that use the profile' }),
   ours: party.meta({ description: 'Our ids as this partner knows them (ISA06/GS02 when we send)' }),
   theirs: party.meta({ description: 'The partner\'s ids (ISA08/GS03 when we send; ISA06 of what they send)' }),
   version: z.enum(['004010', '005010']).default('004010').meta({ description: 'GS08 version we write; ISA12 follows (00401 / 00501)' }),

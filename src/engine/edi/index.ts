@@ -2,7 +2,7 @@
 // partners, tracking of the groups we send until their 997/999 comes, overdue checks and alerts.
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { profilesOf, type X12AckMarker, type X12Envelope } from '../../codecs/x12.ts';
+import { madeByX12Decoder, profilesOf, type X12AckMarker, type X12Envelope } from '../../codecs/x12.ts';
 import { getCodec } from '../../codecs/index.ts';
 import type { CausewayConfig } from '../../config/index.ts';
 import { durationMs, readX12, type PartnerProfile } from '../../edi/x12/index.ts';
@@ -52,12 +52,16 @@ export function checkX12Config(config: CausewayConfig): CausewayError[] {
   return errors;
 }
 
+/** Where a document came from in an interchange; only what our X12 decoder wrote counts, never a payload's own extensions. */
 function envelopeOf(doc: CanonicalDocument): X12Envelope | undefined {
-  return doc.extensions?.x12Envelope as X12Envelope | undefined;
+  const env = doc.extensions?.x12Envelope;
+  return madeByX12Decoder(env) ? (env as X12Envelope) : undefined;
 }
 
+/** The acknowledgment we owe a partner, as our X12 decoder marked it; a marker a caller wrote is ignored. */
 function ackMarkerOf(doc: CanonicalDocument): X12AckMarker | undefined {
-  return doc.type === 'acknowledgment' ? (doc.extensions?.x12Ack as X12AckMarker | undefined) : undefined;
+  const marker = doc.type === 'acknowledgment' ? doc.extensions?.x12Ack : undefined;
+  return madeByX12Decoder(marker) ? (marker as X12AckMarker) : undefined;
 }
 
 export class X12Desk {
@@ -67,6 +71,12 @@ export class X12Desk {
   constructor(private readonly deps: X12DeskDeps) {
     this.profiles = profilesOf({ partnerProfiles: deps.partners });
     this.alertsRaised = new Counter({ name: 'causeway_alerts_total', help: 'Alerts raised (X12 rejected, accepted with errors, overdue acknowledgments)', labelNames: ['tenant', 'kind'], registers: [deps.metrics.registry] });
+  }
+
+  /** A partner's profile, only when it belongs to this tenant: a tenant never acts in another's partner's name. */
+  private profileFor(partner: unknown, tenant: string): PartnerProfile | undefined {
+    const profile = typeof partner === 'string' ? this.profiles.get(partner) : undefined;
+    return profile?.tenant === tenant ? profile : undefined;
   }
 
   /**
@@ -79,7 +89,10 @@ export class X12Desk {
     const now = Date.now();
     const duplicateInterchanges = new Set<string>();
     const seen = new Map<string, boolean>();
-    const windowOf = (partner: string | undefined) => (partner && this.profiles.get(partner) ? durationMs(this.profiles.get(partner)!.duplicateWindow) : DEFAULT_WINDOW_MS);
+    const windowOf = (partner: string | undefined) => {
+      const profile = this.profileFor(partner, m.tenant);
+      return profile ? durationMs(profile.duplicateWindow) : DEFAULT_WINDOW_MS;
+    };
     for (const { document } of decoded.documents) {
       const env = envelopeOf(document);
       if (!env) continue;
@@ -128,9 +141,9 @@ export class X12Desk {
   }
 
   private async acknowledgmentDelivery(doc: CanonicalDocument, marker: X12AckMarker, m: StoredMessage, index: number): Promise<NewDelivery[]> {
-    const profile = this.profiles.get(marker.partner);
+    const profile = this.profileFor(marker.partner, doc.tenant);
     const target = profile?.acknowledgments.endpoint ? this.deps.endpoints.get(profile.acknowledgments.endpoint) : undefined;
-    if (!target) return [];
+    if (!target || target.tenant !== doc.tenant) return [];
     const codec = getCodec(target.codec)!;
     // The ack endpoint speaks for the partner whose group we acknowledge, whatever its own codecOptions say.
     const payload = await codec.encode(doc, { tenant: doc.tenant, endpoint: target.name, options: { ...target.codecOptions, partner: marker.partner }, store: this.deps.store });
@@ -144,7 +157,7 @@ export class X12Desk {
   private async reconcile(ack: Acknowledgment, m: StoredMessage): Promise<void> {
     const env = envelopeOf(ack);
     const gcn = ack.acknowledges.groupControlNumber;
-    if (!env?.partner || !gcn) return;
+    if (!env?.partner || !gcn || !this.profileFor(env.partner, ack.tenant)) return;
     const group = await this.deps.store.reconcileEdiGroup(ack.tenant, env.partner, gcn, {
       status: ack.status, messageId: m.id, at: Date.now(), detail: { status: ack.status, sets: ack.sets, errors: ack.errors, interchange: env.interchange },
     });
@@ -165,8 +178,7 @@ export class X12Desk {
   /** After writing an interchange for a partner: track its groups (not acknowledgments) until their 997s come. */
   async trackSent(bytes: Buffer, target: EndpointInfo, deliveryKey: string, messageId: number | null): Promise<void> {
     if (target.codec !== 'x12') return;
-    const partner = target.codecOptions.partner;
-    const profile = typeof partner === 'string' ? this.profiles.get(partner) : undefined;
+    const profile = this.profileFor(target.codecOptions.partner, target.tenant);
     if (!profile) return;
     const now = Date.now();
     const groups: EdiGroupSent[] = [];
