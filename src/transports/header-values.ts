@@ -5,7 +5,7 @@
  * spaces only between characters, goes as it is; any other value is percent-encoded as UTF-8
  * (every byte outside RFC 3986's unreserved set becomes %XX, as RFC 8187 writes values) and the
  * header's name is listed in a companion header. A receiver percent-decodes exactly the headers
- * listed there; a listed-nowhere value that happens to hold "%" is left alone.
+ * listed there; a value not listed is taken as it is, even when it holds a "%".
  */
 
 /** Visible ASCII, spaces allowed inside but not at either end (parsers trim those). */
@@ -19,7 +19,7 @@ export class UnencodableHeaderValue extends Error {
   }
 }
 
-export function percentEncode(value: string): string {
+function percentEncode(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const c = String.fromCharCode(byte);
@@ -52,11 +52,6 @@ export function encodeHeaderValues(values: Record<string, string>, companion: st
   }
   if (encoded.length) headers[companion] = encoded.join(', ');
   return { headers, encoded };
-}
-
-/** Whether a value goes into a header unchanged. */
-export function sentAsIs(value: string): boolean {
-  return SENT_AS_IS.test(value);
 }
 
 function isWellFormed(s: string): boolean {

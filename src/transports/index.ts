@@ -4,5 +4,5 @@ export { registerEndpoint, getEndpointSpec, endpointSpecs } from './registry.ts'
 export { folderEndpoint, writeAtomically } from './folder/index.ts';
 export { webhookEndpoint, signWebhook, verifyWebhook } from './webhook/index.ts';
 export { httpEndpoint } from './http/http.ts';
-export { encodeHeaderValues, percentEncode, sentAsIs, UnencodableHeaderValue, type EncodedHeaders } from './header-values.ts';
+export { encodeHeaderValues, UnencodableHeaderValue, type EncodedHeaders } from './header-values.ts';
 export { cannotBeFormed } from './unformable.ts';

@@ -6,7 +6,7 @@ import { cannotBeFormed } from '../unformable.ts';
 import { connectNats, ensureConsumer, ensureStream } from './setup.ts';
 
 /** Lists our headers whose values were percent-encoded (UTF-8); docs/transports/nats.md. */
-export const ENCODED_HEADERS = 'Causeway-Encoded-Headers';
+const ENCODED_HEADERS = 'Causeway-Encoded-Headers';
 
 /** A subject token or a JetStream name: no dots, wildcards or white space. */
 const token = z.string().regex(/^[^\s.*>]+$/, 'no dots, wildcards (* >) or spaces');

@@ -6,7 +6,7 @@ import { cannotBeFormed } from '../unformable.ts';
 import { signWebhook } from './signature.ts';
 
 /** Lists our headers whose values were percent-encoded (UTF-8); docs/transports/webhook.md. */
-export const ENCODED_HEADERS = 'x-causeway-encoded-headers';
+const ENCODED_HEADERS = 'x-causeway-encoded-headers';
 
 /** Headers Causeway sets on every request; a configured header may not stand in for one of them. */
 const OURS = /^(content-type|idempotency-key|webhook-(id|timestamp|signature)|x-causeway-.*)$/i;
