@@ -92,6 +92,11 @@ export class TrytonRpc {
     await this.call(`model.${model}.write`, [ids, values], context);
   }
 
+  async delete(model: string, ids: number[], context?: TrytonContext): Promise<void> {
+    if (ids.length === 0) return;
+    await this.call(`model.${model}.delete`, [ids], context);
+  }
+
   /** A workflow button such as `pick` on stock.shipment.out; silent when the state does not allow it. */
   async button<T = unknown>(model: string, name: string, ids: number[], context?: TrytonContext): Promise<T | undefined> {
     if (ids.length === 0) return undefined;

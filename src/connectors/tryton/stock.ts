@@ -1,10 +1,9 @@
 import Big from 'big.js';
 import { inventorySnapshot, normaliseDecimal, entityKeyFor, type InventoryAdjustment, type InventorySnapshot } from '../../model/index.ts';
 import { rejected } from './errors.ts';
-import { lotFor, lotNumbersById, productsBySku, requireState, requireUnit, warehouseForFacility } from './lookup.ts';
+import { lotFor, lotNumbersById, productsBySku, requireState, requireUnit, warehouseForFacility, type WarehouseLocations } from './lookup.ts';
 import { canonicalUnit, type TrytonOptions } from './options.ts';
 import type { TrytonRpc } from './rpc.ts';
-import { effectiveDate } from './values.ts';
 import type { WriteResult } from './write-shipment.ts';
 
 const INVENTORY = 'stock.inventory';
@@ -13,64 +12,103 @@ function adjustmentNote(document: InventoryAdjustment): string {
   return `Causeway adjustment ${document.adjustmentNumber}`;
 }
 
+/** One inventory line's worth of an adjustment: the summed delta of a product, or of one lot of it. */
+interface PositionChange {
+  sku: string;
+  product: number;
+  lot: number | null;
+  delta: Big;
+}
+
+const positionKey = (product: number, lot: number | null) => `${product}/${lot}`;
+
 /**
- * Applies a warehouse adjustment as a Tryton stock inventory of the warehouse's storage zone,
- * each line counted at what Tryton holds plus the warehouse's delta, so the confirmed inventory
- * moves exactly the delta to or from lost and found. Tryton's inventories have no free reference,
- * so a note on the inventory carries the adjustment number and reasons; a redelivery finds it.
+ * Applies a warehouse adjustment as a Tryton stock inventory of the warehouse's storage zone, so
+ * that it moves Tryton's stock by exactly the warehouse's delta, to or from lost and found.
+ *
+ * A Tryton inventory holds counts, not changes: on confirm it books each line's count less the
+ * quantity Tryton expects, and Tryton computes that expected quantity itself, at the inventory's
+ * date, for the storage zone alone. So the inventory is made first with its lines naming only
+ * product and lot, and each line is then counted at what Tryton stored as expected plus the delta;
+ * nothing that moved before or since, and no reading of ours, can change the quantity booked.
+ *
+ * The inventory takes Tryton's own date (today), not the adjustment's occurredAt: Tryton cannot
+ * count below zero, and at a past date it may have held less than now (goods received since), which
+ * would refuse a change the warehouse made; a date ahead of Tryton's clock is refused too. When it
+ * happened at the warehouse goes into the note, with the adjustment number and the reasons; Tryton
+ * inventories have no free reference, so a redelivery finds the inventory by that note.
  */
 export async function applyInventoryAdjustment(rpc: TrytonRpc, document: InventoryAdjustment, options: TrytonOptions): Promise<WriteResult> {
   const warehouse = await warehouseForFacility(rpc, options, document.facility);
   const marker = adjustmentNote(document);
   const [note] = await rpc.searchRead<{ resource: string }>('ir.note', [['message', 'like', `${marker}\n%`], ['resource', 'like', `${INVENTORY},%`]], ['resource']);
-  let inventoryId = note ? Number(note.resource.split(',')[1]) : undefined;
+  const inventoryId = note ? Number(note.resource.split(',')[1]) : await countedInventory(rpc, document, options, warehouse);
 
-  if (inventoryId === undefined) {
-    const products = await productsBySku(rpc, options, document.lines.map((l) => l.sku));
-    const counted = new Map<string, { product: number; lot: number | null; delta: Big }>();
-    for (const [i, line] of document.lines.entries()) {
-      const product = products.get(line.sku)!;
-      requireUnit(product, line.uom, `adjustment ${document.adjustmentNumber} line ${i + 1}`);
-      if (product.lotTracked && !line.lot) throw rejected(`adjustment ${document.adjustmentNumber} line ${i + 1}: ${line.sku} is lot tracked in Tryton, the line names no lot`);
-      const lot = line.lot ? await lotFor(rpc, product.id, line.lot) : null;
-      const key = `${product.id}/${lot}`;
-      const entry = counted.get(key) ?? { product: product.id, lot, delta: new Big(0) };
-      entry.delta = entry.delta.plus(line.quantity);
-      counted.set(key, entry);
-    }
-    const context = { locations: [warehouse.storage], with_childs: true };
-    const lines = [];
-    for (const { product, lot, delta } of counted.values()) {
-      const [row] = lot === null
-        ? await rpc.read<{ quantity: number }>('product.product', [product], ['quantity'], context)
-        : await rpc.read<{ quantity: number }>('stock.lot', [lot], ['quantity'], context);
-      const expected = new Big(row?.quantity ?? 0);
-      const quantity = expected.plus(delta);
-      if (quantity.lt(0)) {
-        // Tryton's inventory counts cannot be negative; its book stock can (shipped before received).
-        throw rejected(`adjustment ${document.adjustmentNumber}: Tryton holds ${expected.toFixed()} in ${warehouse.code} storage; a change of ${delta.gt(0) ? '+' : ''}${delta.toFixed()} would leave ${quantity.toFixed()}, and Tryton cannot count below zero`);
-      }
-      lines.push({ product, lot, expected_quantity: expected.toNumber(), quantity: quantity.toNumber() });
-    }
-    [inventoryId] = await rpc.create(INVENTORY, [{
-      location: warehouse.storage,
-      date: effectiveDate(document.occurredAt),
-      empty_quantity: 'keep',
-      lines: [['create', lines]],
-    }]);
-    const reasons = document.lines.map((l) => `${l.sku}${l.lot ? ` lot ${l.lot}` : ''}: ${l.quantity} ${l.reason}${l.note ? ` (${l.note})` : ''}`);
-    await rpc.create('ir.note', [{ resource: `${INVENTORY},${inventoryId}`, message: `${marker}\n${reasons.join('\n')}` }]);
-  }
-
-  const [inventory] = await rpc.read<{ number: string | null; state: string }>(INVENTORY, [inventoryId!], ['number', 'state']);
+  const [inventory] = await rpc.read<{ state: string }>(INVENTORY, [inventoryId], ['state']);
   if (inventory?.state === 'draft') {
-    await rpc.button(INVENTORY, 'confirm', [inventoryId!]);
-    await requireState(rpc, INVENTORY, inventoryId!, ['done'], `confirming inventory for adjustment ${document.adjustmentNumber}`);
+    await rpc.button(INVENTORY, 'confirm', [inventoryId]);
+    await requireState(rpc, INVENTORY, inventoryId, ['done'], `confirming inventory for adjustment ${document.adjustmentNumber}`);
   } else {
-    await requireState(rpc, INVENTORY, inventoryId!, ['done'], `adjustment ${document.adjustmentNumber}`);
+    await requireState(rpc, INVENTORY, inventoryId, ['done'], `adjustment ${document.adjustmentNumber}`);
   }
-  const [done] = await rpc.read<{ number: string | null }>(INVENTORY, [inventoryId!], ['number']);
+  const [done] = await rpc.read<{ number: string | null }>(INVENTORY, [inventoryId], ['number']);
   return { partnerRef: done?.number ?? String(inventoryId) };
+}
+
+/** The draft inventory of an adjustment, every line counted, with its note written last. */
+async function countedInventory(rpc: TrytonRpc, document: InventoryAdjustment, options: TrytonOptions, warehouse: WarehouseLocations): Promise<number> {
+  const changes = await positionChanges(rpc, document, options);
+  const [inventoryId] = await rpc.create(INVENTORY, [{
+    location: warehouse.storage,
+    empty_quantity: 'keep',
+    lines: [['create', [...changes.values()].map(({ product, lot }) => ({ product, lot }))]],
+  }]);
+  const lines = await rpc.searchRead<{ id: number; product: number; lot: number | null; expected_quantity: number }>(
+    'stock.inventory.line', [['inventory', '=', inventoryId]], ['product', 'lot', 'expected_quantity']);
+  const counts: Array<{ line: number; quantity: Big }> = [];
+  for (const change of changes.values()) {
+    const line = lines.find((l) => positionKey(l.product, l.lot) === positionKey(change.product, change.lot));
+    if (!line) {
+      // Tryton drops inventory lines of products it keeps no stock of (services).
+      await rpc.delete(INVENTORY, [inventoryId!]);
+      throw rejected(`adjustment ${document.adjustmentNumber}: Tryton keeps no stock of ${change.sku}, its inventory has no line for it`);
+    }
+    const expected = new Big(line.expected_quantity);
+    const quantity = expected.plus(change.delta);
+    if (quantity.lt(0)) {
+      // Tryton's inventory counts cannot be negative; its book stock can (shipped before received).
+      await rpc.delete(INVENTORY, [inventoryId!]);
+      const delta = change.delta;
+      throw rejected(`adjustment ${document.adjustmentNumber}: Tryton holds ${expected.toFixed()} in ${warehouse.code} storage; a change of ${delta.gt(0) ? '+' : ''}${delta.toFixed()} would leave ${quantity.toFixed()}, and Tryton cannot count below zero`);
+    }
+    counts.push({ line: line.id, quantity });
+  }
+  // Lines are written one by one: writing through the inventory would make Tryton compute the
+  // expected quantities again, and the counts were taken against the ones stored.
+  for (const { line, quantity } of counts) await rpc.write('stock.inventory.line', [line], { quantity: quantity.toNumber() });
+  const reasons = document.lines.map((l) => `${l.sku}${l.lot ? ` lot ${l.lot}` : ''}: ${l.quantity} ${l.reason}${l.note ? ` (${l.note})` : ''}`);
+  await rpc.create('ir.note', [{
+    resource: `${INVENTORY},${inventoryId}`,
+    message: [adjustmentNote(document), `Occurred at the warehouse: ${document.occurredAt}`, ...reasons].join('\n'),
+  }]);
+  return inventoryId!;
+}
+
+/** The adjustment's lines summed per product and lot, refusing other units and lot-tracked SKUs without a lot. */
+async function positionChanges(rpc: TrytonRpc, document: InventoryAdjustment, options: TrytonOptions): Promise<Map<string, PositionChange>> {
+  const products = await productsBySku(rpc, options, document.lines.map((l) => l.sku));
+  const changes = new Map<string, PositionChange>();
+  for (const [i, line] of document.lines.entries()) {
+    const product = products.get(line.sku)!;
+    requireUnit(product, line.uom, `adjustment ${document.adjustmentNumber} line ${i + 1}`);
+    if (product.lotTracked && !line.lot) throw rejected(`adjustment ${document.adjustmentNumber} line ${i + 1}: ${line.sku} is lot tracked in Tryton, the line names no lot`);
+    const lot = line.lot ? await lotFor(rpc, product.id, line.lot) : null;
+    const key = positionKey(product.id, lot);
+    const change = changes.get(key) ?? { sku: line.sku, product: product.id, lot, delta: new Big(0) };
+    change.delta = change.delta.plus(line.quantity);
+    changes.set(key, change);
+  }
+  return changes;
 }
 
 /**

@@ -8,7 +8,6 @@ export const options: TrytonOptions = {
   tenant: 'acme',
   endpoint: 'tryton',
   warehouses: { WH: 'DC1' },
-  now: () => new Date('2026-11-22T12:00:00Z'),
 };
 
 /** The `erp` endpoint of a causeway.yaml for a test database (the password comes from $TRYTON_PASSWORD). */
@@ -79,14 +78,28 @@ export async function stockInWarehouse(rpc: TrytonRpc, sku: string, lot?: string
   return row!.quantity;
 }
 
-export function envelopeOf(id: string) {
+/**
+ * An instant some hours before now, as a warehouse stamps what it did earlier. Tryton dates moves
+ * by the calendar, so test documents are stamped relative to the clock, never on a fixed day.
+ */
+export function hoursAgo(hours: number): string {
+  return new Date(Date.now() - hours * 3_600_000).toISOString();
+}
+
+/** The calendar date some days from today (negative: before), e.g. a lot's expiry. */
+export function dateInDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The envelope of a document the warehouse reports: it happened at `occurredAt`, Causeway got it now. */
+export function envelopeOf(id: string, occurredAt = hoursAgo(1)) {
   return {
     tenant: 'acme',
     id,
     source: { endpoint: 'wms' },
     entityKey: id,
-    occurredAt: '2026-11-22T12:00:00Z',
-    receivedAt: '2026-11-22T12:00:01Z',
+    occurredAt,
+    receivedAt: new Date().toISOString(),
   };
 }
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { inventoryAdjustment, receipt } from '../../../src/model/index.ts';
 import { applyInventoryAdjustment, applyReceipt, readInventorySnapshot, readItems, readPurchaseOrders } from '../../../src/connectors/tryton/index.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
-import { confirmPurchase, connect, envelopeOf, options, stockInWarehouse } from './fixtures.ts';
+import { confirmPurchase, connect, dateInDays, envelopeOf, hoursAgo, options, stockInWarehouse } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
 
@@ -52,7 +52,7 @@ describe('Tryton items, purchases, receipts and stock', { skip }, () => {
       type: 'receipt', ...envelopeOf('rcpt-1'), receiptNumber: 'WMS-RC-1', poNumber: purchase.number, facility: 'DC1',
       lines: [
         { lineNumber: '1', sku: 'WIDGET-1', quantity: '18', uom: 'EA' },
-        { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7', expiryDate: '2027-06-30' },
+        { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7', expiryDate: dateInDays(200) },
       ],
     });
     await applyReceipt(rpc, doc, options);
@@ -87,5 +87,38 @@ describe('Tryton items, purchases, receipts and stock', { skip }, () => {
     assert.deepEqual(snapshot.positions.map((p) => [p.sku, p.lot ?? null, p.onHand]).sort(), [['SERUM-LOT', 'L-9', '5'], ['WIDGET-1', null, '9']]);
     await assert.rejects(applyInventoryAdjustment(rpc, adjust('ADJ-3', [{ sku: 'WIDGET-1', quantity: '-50', uom: 'EA', reason: 'lost' }]), options),
       /Tryton holds 9 in WH storage; a change of -50 would leave -41, and Tryton cannot count below zero/);
+    assert.deepEqual(await rpc.search('stock.inventory', [['state', '!=', 'done']]), [], 'a refused adjustment leaves no draft inventory behind');
+  });
+
+  test('an adjustment reported late, across a receipt done after it happened, moves stock by exactly the delta', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const purchase = await confirmPurchase(rpc, [['WIDGET-1', 20], ['SERUM-LOT', 10]]);
+    // The count was made two days ago; the goods came in yesterday; the count reaches Tryton today.
+    await applyReceipt(rpc, receipt.parse({
+      type: 'receipt', ...envelopeOf('rcpt-2', hoursAgo(24)), receiptNumber: 'WMS-RC-2', poNumber: purchase.number, facility: 'DC1',
+      lines: [
+        { lineNumber: '1', sku: 'WIDGET-1', quantity: '17', uom: 'EA' },
+        { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7' },
+      ],
+    }), options);
+    const countedAt = hoursAgo(48);
+    await applyInventoryAdjustment(rpc, inventoryAdjustment.parse({
+      type: 'inventory_adjustment', ...envelopeOf('adj-late', countedAt), adjustmentNumber: 'ADJ-LATE', facility: 'DC1',
+      lines: [
+        { sku: 'WIDGET-1', quantity: '-3', uom: 'EA', reason: 'cycle_count', note: 'bin A-07' },
+        { sku: 'SERUM-LOT', lot: 'LOT-7', quantity: '-4', uom: 'EA', reason: 'damage' },
+      ],
+    }), options);
+    assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), 17 - 3);
+    assert.equal(await stockInWarehouse(rpc, 'SERUM-LOT', 'LOT-7'), 10 - 4);
+
+    // Found later, reported with a stamp a week old: the date changes nothing in the quantity.
+    await applyInventoryAdjustment(rpc, inventoryAdjustment.parse({
+      type: 'inventory_adjustment', ...envelopeOf('adj-old', hoursAgo(24 * 7)), adjustmentNumber: 'ADJ-OLD', facility: 'DC1',
+      lines: [{ sku: 'WIDGET-1', quantity: '5', uom: 'EA', reason: 'found' }],
+    }), options);
+    assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), 17 - 3 + 5);
+    const [note] = await rpc.searchRead<{ message: string }>('ir.note', [['message', 'like', 'Causeway adjustment ADJ-LATE%']], ['message']);
+    assert.ok(note!.message.includes(`Occurred at the warehouse: ${countedAt}`), `the note keeps when it happened: ${note!.message}`);
   });
 });
