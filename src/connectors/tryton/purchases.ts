@@ -131,7 +131,8 @@ export async function applyReceipt(rpc: TrytonRpc, document: Receipt, options: T
     supplier: purchase.party,
     warehouse: warehouse.id,
     reference: document.receiptNumber,
-    effective_date: effectiveDate(document.receivedAt),
+    // occurredAt is when the goods came in at the dock; receivedAt is only when Causeway heard of it.
+    effective_date: effectiveDate(document.occurredAt),
     incoming_moves: [['add', received]],
   }]);
   const [shipment] = await rpc.read<{ id: number; number: string; state: string }>(SHIPMENT_IN, [shipmentId!], ['number', 'state']);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { inventoryAdjustment, receipt } from '../../../src/model/index.ts';
 import { applyInventoryAdjustment, applyReceipt, readInventorySnapshot, readItems, readPurchaseOrders } from '../../../src/connectors/tryton/index.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
+import type { TrytonDate } from '../../../src/connectors/tryton/values.ts';
 import { confirmPurchase, connect, dateInDays, envelopeOf, hoursAgo, options, stockInWarehouse } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
@@ -48,14 +49,18 @@ describe('Tryton items, purchases, receipts and stock', { skip }, () => {
     assert.equal(documents[0]!.supplier?.code, 'S-NORTHWIND');
     assert.deepEqual(documents[0]!.lines.map((l) => [l.lineNumber, l.sku, l.quantity]), [['1', 'WIDGET-1', '20'], ['2', 'SERUM-LOT', '10']]);
 
+    // Received at the dock two days ago, reported to Causeway only now.
+    const receivedAtDock = hoursAgo(50);
     const doc = receipt.parse({
-      type: 'receipt', ...envelopeOf('rcpt-1'), receiptNumber: 'WMS-RC-1', poNumber: purchase.number, facility: 'DC1',
+      type: 'receipt', ...envelopeOf('rcpt-1', receivedAtDock), receiptNumber: 'WMS-RC-1', poNumber: purchase.number, facility: 'DC1',
       lines: [
         { lineNumber: '1', sku: 'WIDGET-1', quantity: '18', uom: 'EA' },
         { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7', expiryDate: dateInDays(200) },
       ],
     });
     await applyReceipt(rpc, doc, options);
+    const [shipment] = await rpc.searchRead<{ effective_date: TrytonDate }>('stock.shipment.in', [['reference', '=', 'WMS-RC-1']], ['effective_date']);
+    assert.equal(shipment!.effective_date.iso, receivedAtDock.slice(0, 10), 'dated when the goods came in, not when Causeway heard of it');
     assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), 18);
     assert.equal(await stockInWarehouse(rpc, 'SERUM-LOT', 'LOT-7'), 10);
     const [row] = await rpc.read<{ moves: number[]; shipment_state: string }>('purchase.purchase', [purchase.id], ['moves', 'shipment_state']);
