@@ -12,7 +12,7 @@ import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../support/tryton.ts';
 import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
 import { waitFor } from '../support/receiver.ts';
-import { confirmSale, connect, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+import { confirmSale, connect, hoursAgo, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
 
 const skipTryton = await trytonUnavailable();
 const skipSshd = skipTryton ? undefined : await sshdUnavailable();
@@ -143,7 +143,7 @@ flows:
 
     // 945, partial: 6 of 10 widgets and the 4 lot-tracked units from two lots.
     await partnerSends({
-      type: 'shipment', shipmentNumber: '3PL-SH-1', orderNumber: sale.number, facility: 'DC1', shippedAt: '2026-11-22T15:00:00Z', complete: false,
+      type: 'shipment', shipmentNumber: '3PL-SH-1', orderNumber: sale.number, facility: 'DC1', shippedAt: hoursAgo(3), complete: false,
       carrier: { scac: 'UPSN' }, trackingNumbers: ['1Z001'], packages: [{ trackingNumber: '1Z001' }],
       lines: [
         { lineNumber: '1', sku: 'WIDGET-1', quantity: '6', uom: 'EA', orderedQuantity: '10' },
@@ -158,7 +158,7 @@ flows:
     assert.deepEqual(partial.shipments[1]!.slice(0, 1).concat([partial.shipments[1]![2]]), ['waiting', ['WIDGET-1 4']], 'Tryton\'s backorder holds the rest');
 
     await partnerSends({
-      type: 'shipment', shipmentNumber: '3PL-SH-2', orderNumber: sale.number, facility: 'DC1', shippedAt: '2026-11-22T17:00:00Z',
+      type: 'shipment', shipmentNumber: '3PL-SH-2', orderNumber: sale.number, facility: 'DC1', shippedAt: hoursAgo(1),
       lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '4', uom: 'EA', orderedQuantity: '10' }],
     });
     const closed = await waitForTryton(async () => {

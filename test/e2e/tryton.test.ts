@@ -12,7 +12,7 @@ import { SqliteStore } from '../../src/store/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
-import { confirmPurchase, confirmReturnSale, confirmSale, connect, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+import { confirmPurchase, confirmReturnSale, confirmSale, connect, dateInDays, hoursAgo, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
 
 const skip = await trytonUnavailable();
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
@@ -50,11 +50,11 @@ function sentToWarehouse(dir: string, type: string): Array<Record<string, any>> 
     .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as Record<string, any>);
 }
 
-/** The warehouse reports something: a JSON file written aside and renamed into its out folder. */
+/** The warehouse reports something (that happened just now, unless it says when): a JSON file written aside and renamed into its out folder. */
 function warehouseReports(dir: string, name: string, document: Record<string, unknown>): void {
   mkdirSync(join(dir, 'staging'), { recursive: true });
   mkdirSync(join(dir, 'wms/out'), { recursive: true });
-  writeFileSync(join(dir, 'staging', name), JSON.stringify({ facility: 'DC1', occurredAt: '2026-11-22T15:00:00Z', ...document }));
+  writeFileSync(join(dir, 'staging', name), JSON.stringify({ facility: 'DC1', occurredAt: new Date().toISOString(), ...document }));
   renameSync(join(dir, 'staging', name), join(dir, 'wms/out', name));
 }
 
@@ -119,7 +119,7 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       assert.deepEqual(order!.lines.map((l: any) => [l.lineNumber, l.sku, l.quantity]), [['1', 'WIDGET-1', '10'], ['2', 'SERUM-LOT', '4']]);
 
       warehouseReports(dir, 'ship-1.json', {
-        type: 'shipment', shipmentNumber: 'WMS-SH-1', orderNumber: sale.number, shippedAt: '2026-11-22T15:00:00Z', complete: false,
+        type: 'shipment', shipmentNumber: 'WMS-SH-1', orderNumber: sale.number, shippedAt: hoursAgo(3), complete: false,
         trackingNumbers: ['1Z001'], packages: [{ trackingNumber: '1Z001' }],
         lines: [
           { lineNumber: '1', sku: 'WIDGET-1', quantity: '6', uom: 'EA' },
@@ -136,7 +136,7 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       assert.deepEqual(partial.shipments[1]!.moves, ['WIDGET-1 4']);
 
       warehouseReports(dir, 'ship-2.json', {
-        type: 'shipment', shipmentNumber: 'WMS-SH-2', orderNumber: sale.number, shippedAt: '2026-11-23T10:00:00Z',
+        type: 'shipment', shipmentNumber: 'WMS-SH-2', orderNumber: sale.number, shippedAt: hoursAgo(1),
         lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '4', uom: 'EA' }],
       });
       const closed = await waitForTryton(async () => {
@@ -164,10 +164,10 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       const before = { gadget: await stockInWarehouse(rpc, 'GADGET-2'), lot: await stockInWarehouse(rpc, 'SERUM-LOT', 'LOT-7') };
 
       warehouseReports(dir, 'rcpt-1.json', {
-        type: 'receipt', receiptNumber: 'WMS-RC-1', poNumber: purchase.number, receivedAt: '2026-11-22T16:00:00Z',
+        type: 'receipt', receiptNumber: 'WMS-RC-1', poNumber: purchase.number, occurredAt: hoursAgo(2),
         lines: [
           { lineNumber: '1', sku: 'GADGET-2', quantity: '17', uom: 'EA' },
-          { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7', expiryDate: '2027-06-30' },
+          { lineNumber: '2', sku: 'SERUM-LOT', quantity: '10', uom: 'EA', lot: 'LOT-7', expiryDate: dateInDays(200) },
         ],
       });
       await waitFor(async () => (await stockInWarehouse(rpc, 'GADGET-2')) !== before.gadget, 30_000, 'the receipt applied in Tryton');
@@ -178,10 +178,11 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       assert.deepEqual(open.filter((m) => m.state === 'draft').map((m) => m.quantity), [3], 'the 3 short units stay expected in Tryton');
     });
 
-    test('a cycle count from the warehouse changes Tryton\'s stock by the delta', async () => {
+    test('a cycle count from the warehouse, reported a day late, changes Tryton\'s stock by the delta', async () => {
       const before = await stockInWarehouse(rpc, 'GADGET-2');
+      // Counted a day ago, before the receipt above came in: the delta holds all the same.
       warehouseReports(dir, 'adj-1.json', {
-        type: 'inventory_adjustment', adjustmentNumber: 'WMS-CC-1',
+        type: 'inventory_adjustment', adjustmentNumber: 'WMS-CC-1', occurredAt: hoursAgo(26),
         lines: [{ sku: 'GADGET-2', quantity: '-3', uom: 'EA', reason: 'cycle_count', note: 'bin A-07' }],
       });
       await waitFor(async () => (await stockInWarehouse(rpc, 'GADGET-2')) !== before, 30_000, 'the adjustment applied in Tryton');
@@ -203,7 +204,7 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       const stockBefore = await stockInWarehouse(rpc, 'WIDGET-1');
 
       warehouseReports(dir, 'ship-late.json', {
-        type: 'shipment', shipmentNumber: 'WMS-SH-LATE', orderNumber: sale.number, shippedAt: '2026-11-22T17:00:00Z',
+        type: 'shipment', shipmentNumber: 'WMS-SH-LATE', orderNumber: sale.number, shippedAt: hoursAgo(1),
         lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '2', uom: 'EA' }],
       });
       const dead = await waitFor(async () => (await hub.store.listDeadLetters('acme')).find((d) => d.reason.includes('WMS-SH-LATE')), 30_000, 'the dead letter');
@@ -275,11 +276,11 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       start();
       await waitFor(() => sentToWarehouse(dir, 'sales_order').length === 4 && sentToWarehouse(dir, 'purchase_order').length === 1, 30_000, 'orders and expected inbound in the warehouse');
       sales.forEach((sale, i) => warehouseReports(dir, `ship-${i}.json`, {
-        type: 'shipment', shipmentNumber: `WMS-K-${i}`, orderNumber: sale.number, shippedAt: '2026-11-22T15:00:00Z',
+        type: 'shipment', shipmentNumber: `WMS-K-${i}`, orderNumber: sale.number, shippedAt: hoursAgo(2),
         lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: String(2 + i), uom: 'EA' }, { lineNumber: '2', sku: 'GADGET-2', quantity: '1', uom: 'EA' }],
       }));
       warehouseReports(dir, 'rcpt-k.json', {
-        type: 'receipt', receiptNumber: 'WMS-RC-K', poNumber: purchase.number, receivedAt: '2026-11-22T16:00:00Z',
+        type: 'receipt', receiptNumber: 'WMS-RC-K', poNumber: purchase.number, occurredAt: hoursAgo(1),
         lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '25', uom: 'EA' }],
       });
       for (const [i, delta] of [['1', '7'], ['2', '-4']] as const) {

@@ -8,7 +8,7 @@ import { CausewayFault } from '../../../src/model/index.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import type { TrytonEndpointConfig } from '../../../src/connectors/tryton/index.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../../support/tryton.ts';
-import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf, trytonEndpointYaml } from './fixtures.ts';
+import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf, hoursAgo, trytonEndpointYaml } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
 
@@ -114,7 +114,7 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
     const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
     const sink = (await spec.createSink!(settingsFor(db), ctx())) as SinkRuntime;
     const signal = AbortSignal.timeout(60_000);
-    const shipment = { type: 'shipment', ...envelopeOf('s-1'), shipmentNumber: 'WMS-1', orderNumber: sale.number, facility: 'DC1', shippedAt: '2026-11-22T15:00:00Z',
+    const shipment = { type: 'shipment', ...envelopeOf('s-1'), shipmentNumber: 'WMS-1', orderNumber: sale.number, facility: 'DC1', shippedAt: hoursAgo(1),
       lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '5', uom: 'EA' }] };
     const delivered = await sink.deliver(message(shipment), signal);
     assert.equal(delivered.kind, 'delivered');
@@ -126,7 +126,7 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
     assert.equal(over.kind, 'permanent');
     assert.match(over.kind === 'permanent' ? over.error : '', /applying shipment WMS-2 for order .* to Tryton .*: over-shipment refused/);
 
-    const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'picked', facility: 'DC1', at: '2026-11-22T15:00:00Z' };
+    const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'picked', facility: 'DC1', at: hoursAgo(1) };
     const foreign = await sink.deliver(message(status), signal);
     assert.equal(foreign.kind, 'permanent');
     assert.match(foreign.kind === 'permanent' ? foreign.error : '', /Tryton does not take order_status documents|not a canonical order_status/);

@@ -4,19 +4,20 @@ import { returnReceipt, type ReturnReceipt } from '../../../src/model/index.ts';
 import { applyReturnReceipt, readReturnAuthorizations, TrytonError } from '../../../src/connectors/tryton/index.ts';
 import type { TrytonRpc } from '../../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
-import { confirmReturnSale, connect, envelopeOf, options, stockInWarehouse } from './fixtures.ts';
+import type { TrytonDate } from '../../../src/connectors/tryton/values.ts';
+import { confirmReturnSale, connect, envelopeOf, hoursAgo, options, stockInWarehouse } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
 
-function receiptDoc(rmaNumber: string, lines: unknown[]): ReturnReceipt {
-  return returnReceipt.parse({ type: 'return_receipt', ...envelopeOf(`rr-${rmaNumber}`), rmaNumber, facility: 'DC1', lines });
+function receiptDoc(rmaNumber: string, lines: unknown[], occurredAt?: string): ReturnReceipt {
+  return returnReceipt.parse({ type: 'return_receipt', ...envelopeOf(`rr-${rmaNumber}`, occurredAt), rmaNumber, facility: 'DC1', lines });
 }
 
 async function returnState(rpc: TrytonRpc, id: number) {
-  const [shipment] = await rpc.read<{ state: string; incoming_moves: number[] }>('stock.shipment.out.return', [id], ['state', 'incoming_moves']);
+  const [shipment] = await rpc.read<{ state: string; effective_date: TrytonDate | null; incoming_moves: number[] }>('stock.shipment.out.return', [id], ['state', 'effective_date', 'incoming_moves']);
   const moves = await rpc.read<{ id: number; quantity: number; state: string; 'lot.': { number: string } | null; 'product.': { code: string } }>(
     'stock.move', shipment!.incoming_moves, ['quantity', 'state', 'lot.number', 'product.code']);
-  return { state: shipment!.state, moves: moves.sort((a, b) => a.id - b.id).map((m) => [m['product.'].code, m.quantity, m['lot.']?.number ?? null, m.state]) };
+  return { state: shipment!.state, effectiveDate: shipment!.effective_date?.iso, moves: moves.sort((a, b) => a.id - b.id).map((m) => [m['product.'].code, m.quantity, m['lot.']?.number ?? null, m.state]) };
 }
 
 describe('Tryton returns: authorisations out, return receipts back', { skip }, () => {
@@ -45,15 +46,18 @@ describe('Tryton returns: authorisations out, return receipts back', { skip }, (
   test('a short return receipt with lots puts exactly what came back into stock, once, with the disposition noted', async () => {
     const rpc = connect(await tryton.freshDatabase());
     const sale = await confirmReturnSale(rpc, [['WIDGET-1', 5], ['SERUM-LOT', 3], ['GADGET-2', 1]]);
+    // Came back yesterday, reported today.
+    const cameBackAt = hoursAgo(26);
     const doc = receiptDoc(sale.returnNumber, [
       { lineNumber: '1', sku: 'WIDGET-1', quantity: '4', uom: 'EA', disposition: 'restock' },
       { lineNumber: '2', sku: 'SERUM-LOT', quantity: '2', uom: 'EA', disposition: 'restock', lot: 'R-1' },
       { lineNumber: '2', sku: 'SERUM-LOT', quantity: '1', uom: 'EA', disposition: 'quarantine', lot: 'R-2', condition: 'seal broken' },
-    ]);
+    ], cameBackAt);
     const applied = await applyReturnReceipt(rpc, doc, options);
     assert.equal(applied.partnerRef, sale.returnNumber);
     const state = await returnState(rpc, sale.returnId);
     assert.equal(state.state, 'done');
+    assert.equal(state.effectiveDate, cameBackAt.slice(0, 10));
     assert.deepEqual(state.moves, [
       ['WIDGET-1', 4, null, 'done'], ['SERUM-LOT', 2, 'R-1', 'done'], ['GADGET-2', 1, null, 'cancelled'], ['SERUM-LOT', 1, 'R-2', 'done'],
     ]);

@@ -4,20 +4,22 @@ import { shipment as shipmentSchema, type Shipment } from '../../../src/model/in
 import { applyShipment, readOrderCancels, readSalesOrders, TrytonError } from '../../../src/connectors/tryton/index.ts';
 import type { TrytonRpc } from '../../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
-import { confirmSale, connect, envelopeOf, options, stockInWarehouse } from './fixtures.ts';
+import type { TrytonDate } from '../../../src/connectors/tryton/values.ts';
+import { confirmSale, connect, envelopeOf, hoursAgo, options, stockInWarehouse } from './fixtures.ts';
 
 const skip = await trytonUnavailable();
 
 function shipmentDoc(orderNumber: string, shipmentNumber: string, lines: unknown[], extra: Record<string, unknown> = {}): Shipment {
   return shipmentSchema.parse({
     type: 'shipment', ...envelopeOf(`ship-${shipmentNumber}`), shipmentNumber, orderNumber, facility: 'DC1',
-    shippedAt: '2026-11-22T15:00:00Z', lines, ...extra,
+    shippedAt: hoursAgo(1), lines, ...extra,
   });
 }
 
 async function shipmentsOfSale(rpc: TrytonRpc, saleId: number) {
   const [sale] = await rpc.read<{ shipments: number[]; shipment_state: string }>('sale.sale', [saleId], ['shipments', 'shipment_state']);
-  const shipments = await rpc.read<{ id: number; state: string; reference: string | null; outgoing_moves: number[] }>('stock.shipment.out', sale!.shipments, ['state', 'reference', 'outgoing_moves']);
+  const shipments = await rpc.read<{ id: number; state: string; reference: string | null; effective_date: TrytonDate | null; outgoing_moves: number[] }>(
+    'stock.shipment.out', sale!.shipments, ['state', 'reference', 'effective_date', 'outgoing_moves']);
   return { saleState: sale!.shipment_state, shipments: shipments.sort((a, b) => a.id - b.id) };
 }
 
@@ -49,15 +51,18 @@ describe('Tryton sales: orders out, shipments back', { skip }, () => {
   test('a partial shipment leaves a backorder, the rest closes the sale, lots land on the moves', async () => {
     const rpc = connect(await tryton.freshDatabase());
     const sale = await confirmSale(rpc, [['WIDGET-1', 10], ['SERUM-LOT', 4]]);
+    // Shipped yesterday, reported today: dated the day it left, the quantities are what they are.
+    const shippedAt = hoursAgo(26);
     const partial = shipmentDoc(sale.number, 'WMS-SH-1', [
       { lineNumber: '1', sku: 'WIDGET-1', quantity: '6', uom: 'EA' },
       { lineNumber: '2', sku: 'SERUM-LOT', quantity: '4', uom: 'EA', lots: [{ lot: 'L-A', quantity: '3' }, { lot: 'L-B', quantity: '1' }] },
-    ], { complete: false, trackingNumbers: ['1Z999'], packages: [{ trackingNumber: '1Z999', lines: [] }] });
+    ], { shippedAt, complete: false, trackingNumbers: ['1Z999'], packages: [{ trackingNumber: '1Z999', lines: [] }] });
     const applied = await applyShipment(rpc, partial, options);
     let state = await shipmentsOfSale(rpc, sale.id);
     assert.equal(state.shipments.length, 2, 'Tryton made a backorder shipment');
     assert.equal(state.shipments[0]!.state, 'done');
     assert.equal(state.shipments[0]!.reference, 'WMS-SH-1');
+    assert.equal(state.shipments[0]!.effective_date?.iso, shippedAt.slice(0, 10));
     assert.equal(state.shipments[1]!.state, 'waiting');
     assert.equal(applied.partnerRef.length > 0, true);
     assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -6);
