@@ -34,7 +34,7 @@ const positionKey = (product: number, lot: number | null) => `${product}/${lot}`
  *
  * The inventory takes Tryton's own date (today), not the adjustment's occurredAt: Tryton cannot
  * count below zero, and at a past date it may have held less than now (goods received since), which
- * would refuse a change the warehouse made; a date ahead of Tryton's clock is refused too. When it
+ * would refuse a change the warehouse made; and Tryton stops on a date ahead of its clock. When it
  * happened at the warehouse goes into the note, with the adjustment number and the reasons; Tryton
  * inventories have no free reference, so a redelivery finds the inventory by that note.
  */
@@ -86,6 +86,8 @@ async function countedInventory(rpc: TrytonRpc, document: InventoryAdjustment, o
   // Lines are written one by one: writing through the inventory would make Tryton compute the
   // expected quantities again, and the counts were taken against the ones stored.
   for (const { line, quantity } of counts) await rpc.write('stock.inventory.line', [line], { quantity: quantity.toNumber() });
+  // The note goes last: a redelivery confirms whatever inventory the note names, so it must only
+  // ever name one fully counted. A delivery cut short before it leaves a draft nothing confirms.
   const reasons = document.lines.map((l) => `${l.sku}${l.lot ? ` lot ${l.lot}` : ''}: ${l.quantity} ${l.reason}${l.note ? ` (${l.note})` : ''}`);
   await rpc.create('ir.note', [{
     resource: `${INVENTORY},${inventoryId}`,
