@@ -1,4 +1,5 @@
 export { Hub, createLogger, storeUrl, type HubOptions } from './hub.ts';
+export { EngineFacade, HubFacade, type DocumentsReceipt, type InboundEndpoint, type MessageReceipt } from './facade.ts';
 export { Inbox, contentHash } from './inbox.ts';
 export { MessageProcessor, decodeMessage, type DecodedMessage, type EndpointInfo, type MessageToDecode } from './processor.ts';
 export { DeliveryWorker } from './outbox.ts';

@@ -1,0 +1,230 @@
+import type { LoadedConfig } from '../config/index.ts';
+import type { CausewayError } from '../model/index.ts';
+import {
+  openStore, type Alert, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  type Lineage, type MessageFilter, type MessageStatus, type Page, type Store, type StoredDelivery, type StoredMessage,
+} from '../store/index.ts';
+import type { InboundMessage } from '../transports/index.ts';
+import { storeUrl, type Hub } from './hub.ts';
+import { computeKpis, type Kpis } from './kpis.ts';
+import { decodeMessage } from './processor.ts';
+
+/** A filter of the store without its tenant: the facade's methods take the tenant on their own. */
+type OfTenant<F> = Omit<F, 'tenant'>;
+
+/** The loops a replay hands work to. */
+interface Wakers {
+  processor(): void;
+  delivery(): void;
+}
+
+/** Over a store alone there is no loop in this process to tell. */
+const NO_LOOPS: Wakers = { processor() {}, delivery() {} };
+
+/**
+ * The engine as the API and the command line see it: replays and read-only views, each scoped to
+ * the tenant it is given (a required first argument), never showing or moving another tenant's rows.
+ *
+ * Built over a store alone (EngineFacade.open: `causeway replay` and `causeway status` while the hub
+ * runs in another process), a replay changes the store only: no worker of another process can be
+ * woken from here, so the hub finds the work on its next idle poll (worker.idleMs). Built over a
+ * running hub (HubFacade.of), a replay wakes the loop that has the work, and ingest is possible.
+ */
+export class EngineFacade {
+  protected constructor(protected readonly store: Store, private readonly wake: Wakers, private readonly ownsStore: boolean) {}
+
+  /** Over the store a config names, for a command that runs without a hub; close() when done. */
+  static async open(loaded: LoadedConfig): Promise<EngineFacade> {
+    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true);
+  }
+
+  /** Closes the store when this facade opened it; a hub's store stays open with its hub. */
+  async close(): Promise<void> {
+    if (this.ownsStore) await this.store.close();
+  }
+
+  // Replay: back to pending, then the loop that has the work is told.
+
+  /** One message decoded and processed again with the current config; undefined when the tenant has no such message. */
+  async replayMessage(tenant: string, messageId: number): Promise<number | undefined> {
+    if (!(await this.store.getMessage(tenant, messageId))) return undefined;
+    return this.replayMessages(tenant, [messageId]);
+  }
+
+  /** Messages processed again; those still pending are left as they are and not counted. */
+  async replayMessages(tenant: string, messageIds: number[]): Promise<number> {
+    return this.woke(await this.store.requeueMessages(tenant, messageIds, Date.now()), this.wake.processor);
+  }
+
+  /** Every message received in [from, to) (epoch ms), optionally of one endpoint, processed again. */
+  async replayWindow(tenant: string, from: number, to: number, endpoint?: string): Promise<number> {
+    return this.woke(await this.store.requeueMessageWindow(tenant, from, to, endpoint, Date.now()), this.wake.processor);
+  }
+
+  /** Dead deliveries tried again with a fresh attempt budget and their old idempotency keys. */
+  async replayDeadDeliveries(tenant: string, deliveryIds: number[] | 'all'): Promise<number> {
+    return this.woke(await this.store.requeueDeadDeliveries(tenant, deliveryIds, Date.now()), this.wake.delivery);
+  }
+
+  private woke(requeued: number, wake: () => void): number {
+    if (requeued > 0) wake();
+    return requeued;
+  }
+
+  // Queries: read-only, one tenant's rows.
+
+  listMessages(tenant: string, filter: OfTenant<MessageFilter> = {}): Promise<StoredMessage[]> {
+    return this.store.listMessages({ ...filter, tenant });
+  }
+
+  message(tenant: string, messageId: number): Promise<StoredMessage | undefined> {
+    return this.store.getMessage(tenant, messageId);
+  }
+
+  /** The bytes as received, with the content type they came with. */
+  async rawMessage(tenant: string, messageId: number): Promise<{ body: Buffer; contentType: string | null } | undefined> {
+    const m = await this.store.getMessage(tenant, messageId);
+    return m && { body: m.body, contentType: m.contentType };
+  }
+
+  /** A message's whole path: raw input, documents, deliveries and every attempt. */
+  lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
+    return this.store.lineage(tenant, messageId);
+  }
+
+  listDeliveries(tenant: string, filter: OfTenant<DeliveryFilter> = {}): Promise<StoredDelivery[]> {
+    return this.store.listDeliveries({ ...filter, tenant });
+  }
+
+  listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.store.listDeadLetters(tenant, page);
+  }
+
+  listEdiGroups(tenant: string, filter: OfTenant<EdiGroupFilter> = {}): Promise<EdiGroup[]> {
+    return this.store.listEdiGroups({ ...filter, tenant });
+  }
+
+  listEdiDuplicates(tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
+    return this.store.listEdiDuplicates(tenant, page);
+  }
+
+  listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
+    return this.store.listAlerts(tenant, page);
+  }
+
+  /** The measures of a window [from, to] (epoch ms), backlog included. */
+  async kpis(tenant: string, from: number, to: number): Promise<Kpis> {
+    return computeKpis(await this.store.kpiSample(tenant, from, to), from, to);
+  }
+
+  // API keys: looked up by hash, which tells the tenant; never kept in plain text.
+
+  findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return this.store.findApiKey(hash);
+  }
+
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.store.putApiKey(key);
+  }
+}
+
+/** What became of canonical documents sent to the API. */
+export type DocumentsReceipt =
+  /** The idempotency key was used before with other bytes: nothing is stored; messageId is the key's message. */
+  | { kind: 'key-reused'; messageId: number; idempotencyKey: string }
+  /** The same message again: not processed again. */
+  | { kind: 'duplicate'; messageId: number; status: MessageStatus | undefined }
+  /** Stored, with the verdict processing will reach: how many documents are valid, and the errors of the others. */
+  | { kind: 'stored'; messageId: number; documents: number; errors: CausewayError[] };
+
+/** What became of a raw message pushed to an inbound endpoint. */
+export interface MessageReceipt {
+  kind: 'stored' | 'duplicate' | 'key-reused';
+  messageId: number;
+  /** The key it was stored (or refused) under: the sender's, or the content hash. */
+  idempotencyKey: string;
+}
+
+/** An inbound endpoint of the tenant, as its transport needs it to take a pushed message. */
+export interface InboundEndpoint {
+  name: string;
+  type: string;
+  /** The endpoint's own settings, validated by its transport's spec. */
+  settings: unknown;
+}
+
+/**
+ * The facade over a running hub: everything EngineFacade offers, replays waking this hub's
+ * processor or delivery worker at once, plus ingest and the hub-wide views an operator scrapes.
+ */
+export class HubFacade extends EngineFacade {
+  private constructor(private readonly hub: Hub) {
+    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false);
+  }
+
+  static of(hub: Hub): HubFacade {
+    return new HubFacade(hub);
+  }
+
+  get logger(): Hub['logger'] {
+    return this.hub.logger;
+  }
+
+  /** The config's api section: listen address, keys, body limit. */
+  get apiSettings(): LoadedConfig['config']['api'] {
+    return this.hub.loaded.config.api;
+  }
+
+  // Ingest: the raw bytes are stored before anything else looks at them.
+
+  /**
+   * Canonical documents (one, an array, or JSON lines) for the tenant: stored raw and deduplicated,
+   * then decoded and validated as processing will, so the sender hears the verdict at once.
+   */
+  async ingestDocuments(tenant: string, request: { body: Buffer; contentType: string; idempotencyKey?: string }): Promise<DocumentsReceipt> {
+    const { inbox, endpoints, loaded } = this.hub;
+    const message = inbox.toNewMessage(tenant, 'api', 'json', request);
+    const accepted = await inbox.acceptOne(message);
+    if (accepted.keyReused) return { kind: 'key-reused', messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
+    if (accepted.duplicate) return { kind: 'duplicate', messageId: accepted.messageId, status: accepted.original?.status };
+    const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoints.get('api'), { maxJsonDepth: loaded.config.maxJsonDepth }))!;
+    return { kind: 'stored', messageId: accepted.messageId, documents: decoded.documents.length, errors: decoded.errors };
+  }
+
+  /** The tenant's endpoint of that name; another tenant's is answered like a missing one. */
+  inboundEndpoint(tenant: string, name: string): InboundEndpoint | undefined {
+    const { loaded, endpoints } = this.hub;
+    const config = Object.hasOwn(loaded.config.endpoints, name) ? loaded.config.endpoints[name] : undefined;
+    const info = endpoints.get(name);
+    if (!config || !info || info.tenant !== tenant) return undefined;
+    return { name, type: config.type, settings: loaded.endpointSettings[name] };
+  }
+
+  /** A raw message pushed to one of the tenant's inbound endpoints, stored to be decoded with the endpoint's codec. */
+  async ingestMessage(tenant: string, endpoint: string, pushed: InboundMessage): Promise<MessageReceipt> {
+    const info = this.hub.endpoints.get(endpoint);
+    if (!info || info.tenant !== tenant) throw new Error(`no endpoint named "${endpoint}" for tenant "${tenant}"`);
+    const message = this.hub.inbox.toNewMessage(tenant, endpoint, info.codec, pushed);
+    const accepted = await this.hub.inbox.acceptOne(message);
+    const kind = accepted.keyReused ? 'key-reused' : accepted.duplicate ? 'duplicate' : 'stored';
+    return { kind, messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
+  }
+
+  // Operations: hub-wide, for the operator rather than a tenant.
+
+  /** Throws when the store does not answer. */
+  async checkStore(): Promise<void> {
+    await this.store.getCursor('_health', '_health');
+  }
+
+  /** The Prometheus exposition of every tenant's metrics, with the backlog read from the store now. */
+  async metricsExposition(): Promise<{ contentType: string; text: string }> {
+    const { metrics } = this.hub;
+    // The backlog lives in the store, shared by every worker: read it at scrape, not kept in memory.
+    const now = Date.now();
+    const sample = await this.store.kpiSample(undefined, now, now);
+    metrics.backlog.reset();
+    for (const b of sample.backlog) metrics.backlog.set({ endpoint: b.endpoint }, b.pending);
+    return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+  }
+}
