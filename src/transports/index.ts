@@ -3,6 +3,6 @@ export { defineEndpoint } from './contract.ts';
 export { registerEndpoint, getEndpointSpec, endpointSpecs } from './registry.ts';
 export { folderEndpoint, writeAtomically } from './folder/index.ts';
 export { webhookEndpoint, signWebhook, verifyWebhook } from './webhook/index.ts';
-export { httpEndpoint } from './http/http.ts';
+export { httpEndpoint, receivePush, readIdempotencyKey, SIGNATURE_TOLERANCE_S, type PushOutcome, type PushStored, type PushTarget } from './http/index.ts';
 export { encodeHeaderValues, UnencodableHeaderValue, type EncodedHeaders } from './header-values.ts';
 export { cannotBeFormed } from './unformable.ts';

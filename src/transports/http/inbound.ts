@@ -1,0 +1,90 @@
+import type { CausewayError } from '../../model/index.ts';
+import type { InboundMessage } from '../contract.ts';
+import { verifyWebhook } from '../webhook/index.ts';
+
+/**
+ * A partner's push to an inbound http endpoint (POST /v1/endpoints/{name}/messages): which
+ * endpoint takes it, whether its Standard Webhooks signature holds, and the key it is stored
+ * under. The API server listens and has already told the caller's tenant; storing is the engine's,
+ * through `store`. Every refusal is a value naming the header at fault.
+ */
+
+/** Standard Webhooks' default tolerance: a signature older than this may be a replayed request. */
+export const SIGNATURE_TOLERANCE_S = 300;
+
+/** An endpoint of the caller's tenant, as the engine knows it; another tenant's is never given. */
+export interface PushTarget {
+  name: string;
+  type: string;
+  settings: unknown;
+}
+
+/** What the engine answers for a stored push. */
+export interface PushStored {
+  kind: 'stored' | 'duplicate' | 'key-reused';
+  messageId: number;
+  idempotencyKey: string;
+}
+
+export type PushOutcome =
+  | { kind: 'stored' | 'duplicate'; messageId: number }
+  /** The key came before with other bytes: nothing is stored; messageId is the key's message, keyPath where the key came from. */
+  | { kind: 'key-reused'; messageId: number; idempotencyKey: string; keyPath: string }
+  | { kind: 'not-found'; error: CausewayError }
+  /** The signature is missing, wrong or out of tolerance (401). */
+  | { kind: 'unsigned'; error: CausewayError }
+  | { kind: 'bad-request'; error: CausewayError };
+
+/**
+ * The sender's idempotency key and the header it came in (for errors): Idempotency-Key, else the
+ * fallback header's value; undefined when neither is given and the content hash stands in.
+ */
+export function readIdempotencyKey(headers: Headers, fallback?: { header: string; value: string | null }): { key: string; path: string } | { error: CausewayError } | undefined {
+  const given = headers.get('idempotency-key') ?? undefined;
+  const key = given ?? fallback?.value ?? undefined;
+  if (key !== undefined && (key.length === 0 || key.length > 256)) {
+    return { error: { code: 'IDEMPOTENCY_KEY_INVALID', path: 'header.Idempotency-Key', message: 'expected 1 to 256 characters' } };
+  }
+  return key === undefined ? undefined : { key, path: given !== undefined ? 'header.Idempotency-Key' : `header.${fallback!.header}` };
+}
+
+/**
+ * Takes one push: only an http endpoint receives pushes; when it has a secret the request must be
+ * signed with it, and webhook-id is then the idempotency key unless Idempotency-Key is given (a
+ * partner retrying a webhook sends the same id).
+ */
+export async function receivePush(
+  request: Request,
+  target: { tenant: string; name: string; endpoint: PushTarget | undefined },
+  store: (message: InboundMessage) => Promise<PushStored>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<PushOutcome> {
+  const { endpoint } = target;
+  if (!endpoint || endpoint.type !== 'http') {
+    return { kind: 'not-found', error: { code: 'ENDPOINT_UNKNOWN', path: 'path.name', message: `no http endpoint named "${target.name}" for tenant "${target.tenant}"` } };
+  }
+  const body = Buffer.from(await request.arrayBuffer());
+  const secret = (endpoint.settings as { secret?: string } | undefined)?.secret;
+  const webhookId = request.headers.get('webhook-id');
+  if (secret) {
+    const refused = checkSignature(secret, { id: webhookId, timestamp: request.headers.get('webhook-timestamp'), signature: request.headers.get('webhook-signature') }, body, nowSeconds);
+    if (refused) return { kind: 'unsigned', error: refused };
+  }
+  const key = readIdempotencyKey(request.headers, secret ? { header: 'webhook-id', value: webhookId } : undefined);
+  if (key && 'error' in key) return { kind: 'bad-request', error: key.error };
+  const stored = await store({ body, contentType: request.headers.get('content-type') ?? undefined, idempotencyKey: key?.key, partnerRef: webhookId ?? undefined });
+  if (stored.kind === 'key-reused') return { kind: 'key-reused', messageId: stored.messageId, idempotencyKey: stored.idempotencyKey, keyPath: key?.path ?? 'header.Idempotency-Key' };
+  return { kind: stored.kind, messageId: stored.messageId };
+}
+
+/** Undefined when the signature holds; else what is wrong with it. */
+function checkSignature(secret: string, headers: { id: string | null; timestamp: string | null; signature: string | null }, body: Buffer, nowSeconds: number): CausewayError | undefined {
+  if (!headers.id) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-id', message: 'required on a signed endpoint' };
+  if (!headers.signature) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-signature', message: 'required on a signed endpoint' };
+  if (!headers.timestamp || !/^\d+$/.test(headers.timestamp)) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-timestamp', message: 'expected Unix seconds' };
+  if (Math.abs(nowSeconds - Number(headers.timestamp)) > SIGNATURE_TOLERANCE_S) {
+    return { code: 'SIGNATURE_EXPIRED', path: 'header.webhook-timestamp', message: `more than ${SIGNATURE_TOLERANCE_S} s away from now` };
+  }
+  if (!verifyWebhook(secret, headers, body, nowSeconds, SIGNATURE_TOLERANCE_S)) return { code: 'SIGNATURE_INVALID', path: 'header.webhook-signature', message: 'does not match the body' };
+  return undefined;
+}
