@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { CausewayConfig } from '../config/index.ts';
-import type { Store } from '../store/index.ts';
+import type { ApiKeyRecord } from '../store/index.ts';
 import type { ApiEnv } from './context.ts';
 import { ApiProblem } from './problems.ts';
 
@@ -16,6 +16,11 @@ export interface KeyIdentity {
   tenant: string;
 }
 
+/** Where keys made with `causeway apikey create` are kept: looked up by hash. */
+export interface StoredKeys {
+  findApiKey(hash: string): Promise<ApiKeyRecord | undefined>;
+}
+
 /**
  * Keys from the config (hashed once here) and from the store's api_keys table. A lookup is by
  * the SHA-256 of the presented key; a timing difference can only reveal something about a hash.
@@ -23,7 +28,7 @@ export interface KeyIdentity {
 export class KeyRing {
   private readonly configured = new Map<string, KeyIdentity>();
 
-  constructor(keys: CausewayConfig['api']['keys'], private readonly store: Store) {
+  constructor(keys: CausewayConfig['api']['keys'], private readonly stored: StoredKeys) {
     for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant });
   }
 
@@ -31,8 +36,8 @@ export class KeyRing {
     const hash = hashApiKey(presented);
     const known = this.configured.get(hash);
     if (known) return known;
-    const stored = await this.store.findApiKey(hash);
-    return stored && { name: stored.name, tenant: stored.tenant };
+    const record = await this.stored.findApiKey(hash);
+    return record && { name: record.name, tenant: record.tenant };
   }
 }
 

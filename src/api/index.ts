@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { Hub } from '../engine/index.ts';
+import { HubFacade, type Hub } from '../engine/index.ts';
 import { KeyRing, requireKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -26,13 +26,15 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 /** Every operation of the API: mounted from this list and described from it, so the two agree. */
 export function apiOperations(hub: Hub): Operation[] {
+  // The engine's public face is all the routes see of the hub.
+  const engine = HubFacade.of(hub);
   let document: Record<string, unknown> | undefined;
   const operations: Operation[] = [
-    ...ingestOperations(hub),
-    ...messageOperations(hub),
-    ...deliveryOperations(hub),
-    ...ediOperations(hub),
-    ...opsOperations(hub, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
+    ...ingestOperations(engine),
+    ...messageOperations(engine),
+    ...deliveryOperations(engine),
+    ...ediOperations(engine),
+    ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;
 }
@@ -40,8 +42,10 @@ export function apiOperations(hub: Hub): Operation[] {
 /** The HTTP API of a hub, on the web platform's Request/Response (any Hono adapter can serve it). */
 export function createApi(hub: Hub): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const log = hub.logger.child({ component: 'api' });
-  const keys = new KeyRing(hub.loaded.config.api.keys, hub.store);
+  const engine = HubFacade.of(hub);
+  const settings = engine.apiSettings;
+  const log = engine.logger.child({ component: 'api' });
+  const keys = new KeyRing(settings.keys, engine);
   const auth = requireKey(keys);
 
   app.use('*', async (c, next) => {
@@ -52,7 +56,7 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     if (c.res.status >= 500) log.error(line, 'request failed');
     else log.debug(line, 'request');
   });
-  const maxBody = hub.loaded.config.api.maxBodyBytes;
+  const maxBody = settings.maxBodyBytes;
   const tooLarge = () => {
     throw new ApiProblem(413, 'payload-too-large', `the body is larger than ${maxBody} bytes (api.maxBodyBytes)`, [{ code: 'BODY_TOO_LARGE', path: '$', message: `at most ${maxBody} bytes` }]);
   };
@@ -89,7 +93,8 @@ export interface ApiServer {
 
 /** Serves the API on `host:port` (port 0 picks a free one); resolves once it listens. */
 export async function startApiServer(hub: Hub, options: { listen?: string } = {}): Promise<ApiServer> {
-  const listen = options.listen ?? hub.loaded.config.api.listen;
+  const engine = HubFacade.of(hub);
+  const listen = options.listen ?? engine.apiSettings.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at);
   const port = Number(listen.slice(at + 1));
@@ -99,7 +104,7 @@ export async function startApiServer(hub: Hub, options: { listen?: string } = {}
     server.once('error', reject);
   });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  hub.logger.info({ url: `http://${host}:${address.port}` }, 'API listening');
+  engine.logger.info({ url: `http://${host}:${address.port}` }, 'API listening');
   return {
     url: `http://${host}:${address.port}`,
     close: () => new Promise<void>((resolve, reject) => {

@@ -28,7 +28,7 @@ export interface TestApi {
  * A hub on a real SQLite file in a temp folder with the API on a free loopback port: tenants
  * acme and globex, each with a key, and an operator key. `yaml` adds endpoints and flows.
  */
-export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger } = {}): Promise<TestApi> {
+export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-api-'));
   const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
@@ -41,7 +41,7 @@ api:
 retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }
 ${yaml}
 `, dir);
-  const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: 20 });
+  const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: options.idleMs ?? 20 });
   // globex's key lives in the store, as `causeway apikey add` would put it, not in the config.
   await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), createdAt: Date.now() });
   const server = await startApiServer(hub, { listen: '127.0.0.1:0' });

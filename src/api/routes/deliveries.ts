@@ -1,12 +1,11 @@
-import type { Hub } from '../../engine/index.ts';
+import type { EngineFacade } from '../../engine/index.ts';
 import { operation, type Operation } from '../operation.ts';
 import { page, presentDeadLetter, presentDelivery } from '../present.ts';
 import { deadLetterReplayRequest, deadLettersQuery, listDeliveriesQuery } from '../schemas.ts';
 
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
-export function deliveryOperations(hub: Hub): Operation[] {
-  const { store } = hub;
+export function deliveryOperations(engine: EngineFacade): Operation[] {
   return [
     operation({
       method: 'get', path: '/v1/deliveries', operationId: 'listDeliveries', tag: 'Deliveries',
@@ -15,8 +14,8 @@ export function deliveryOperations(hub: Hub): Operation[] {
       query: listDeliveriesQuery,
       responses: { 200: { description: 'A page of deliveries', schema: 'DeliveryPage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
       async handle(c, { query }) {
-        const items = await store.listDeliveries({
-          tenant: c.get('tenant'), status: query.status, endpoint: query.endpoint, entityKey: query.entityKey, type: query.type,
+        const items = await engine.listDeliveries(c.get('tenant'), {
+          status: query.status, endpoint: query.endpoint, entityKey: query.entityKey, type: query.type,
           from: ms(query.from), to: ms(query.to), limit: query.limit, before: query.before,
         });
         return c.json(page(items.map(presentDelivery), query.limit));
@@ -28,7 +27,7 @@ export function deliveryOperations(hub: Hub): Operation[] {
       query: deadLettersQuery,
       responses: { 200: { description: 'A page of dead letters', schema: 'DeadLetterPage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
       async handle(c, { query }) {
-        const items = await store.listDeadLetters(c.get('tenant'), { limit: query.limit, before: query.before, includeReplayed: query.includeReplayed === 'true' });
+        const items = await engine.listDeadLetters(c.get('tenant'), { limit: query.limit, before: query.before, includeReplayed: query.includeReplayed === 'true' });
         return c.json(page(items.map(presentDeadLetter), query.limit));
       },
     }),
@@ -39,8 +38,7 @@ export function deliveryOperations(hub: Hub): Operation[] {
       body: { kind: 'json', schema: deadLetterReplayRequest, component: 'DeadLetterReplayRequest' },
       responses: { 202: { description: 'Requeued', schema: 'Requeued' }, 400: { description: 'Neither or both of deliveryIds and all', schema: 'Problem' } },
       async handle(c, { body }) {
-        const requeued = await store.requeueDeadDeliveries(c.get('tenant'), body.all ? 'all' : body.deliveryIds!, Date.now());
-        hub.delivery.wakeup.notify();
+        const requeued = await engine.replayDeadDeliveries(c.get('tenant'), body.all ? 'all' : body.deliveryIds!);
         return c.json({ requeued }, 202);
       },
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Hub } from '../../engine/index.ts';
+import type { EngineFacade } from '../../engine/index.ts';
 import { operation, type Operation } from '../operation.ts';
 import { page } from '../present.ts';
 
@@ -48,8 +48,7 @@ const alert = z.object({
   detail: z.unknown(),
 });
 
-export function ediOperations(hub: Hub): Operation[] {
-  const { store } = hub;
+export function ediOperations(engine: EngineFacade): Operation[] {
   return [
     operation({
       method: 'get', path: '/v1/edi/groups', operationId: 'listEdiGroups', tag: 'EDI',
@@ -58,7 +57,7 @@ export function ediOperations(hub: Hub): Operation[] {
       query: z.object({ status: groupStatus.optional(), partner: z.string().optional(), limit, before }),
       responses: { 200: { description: 'A page of groups', schema: z.object({ items: z.array(ediGroup), nextBefore }) }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
       async handle(c, { query }) {
-        const rows = await store.listEdiGroups({ tenant: c.get('tenant'), status: query.status, partner: query.partner, limit: query.limit, before: query.before });
+        const rows = await engine.listEdiGroups(c.get('tenant'), { status: query.status, partner: query.partner, limit: query.limit, before: query.before });
         return c.json(page(rows.map((g) => ({
           id: g.id, partner: g.partner, status: g.status, interchangeControlNumber: g.interchangeControlNumber, groupControlNumber: g.groupControlNumber,
           functionalId: g.functionalId, sets: g.sets, endpoint: g.endpoint, messageId: g.messageId, sentAt: iso(g.sentAt), deadlineAt: iso(g.deadlineAt),
@@ -72,7 +71,7 @@ export function ediOperations(hub: Hub): Operation[] {
       query: z.object({ limit, before }),
       responses: { 200: { description: 'A page of duplicates', schema: z.object({ items: z.array(ediDuplicate), nextBefore }) } },
       async handle(c, { query }) {
-        const rows = await store.listEdiDuplicates(c.get('tenant'), { limit: query.limit, before: query.before });
+        const rows = await engine.listEdiDuplicates(c.get('tenant'), { limit: query.limit, before: query.before });
         return c.json(page(rows.map((d) => ({ ...d, tenant: undefined, firstSeenAt: iso(d.firstSeenAt), lastSeenAt: iso(d.lastSeenAt) })), query.limit));
       },
     }),
@@ -82,7 +81,7 @@ export function ediOperations(hub: Hub): Operation[] {
       query: z.object({ kind: z.string().optional(), limit, before }),
       responses: { 200: { description: 'A page of alerts', schema: z.object({ items: z.array(alert), nextBefore }) } },
       async handle(c, { query }) {
-        const rows = await store.listAlerts(c.get('tenant'), { kind: query.kind, limit: query.limit, before: query.before });
+        const rows = await engine.listAlerts(c.get('tenant'), { kind: query.kind, limit: query.limit, before: query.before });
         return c.json(page(rows.map((a) => ({ id: a.id, kind: a.kind, subject: a.subject, message: a.message, createdAt: iso(a.createdAt), detail: a.detail ?? null })), query.limit));
       },
     }),

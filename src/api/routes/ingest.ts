@@ -1,13 +1,11 @@
 import type { Context } from 'hono';
-import { decodeMessage, type Hub } from '../../engine/index.ts';
-import { verifyWebhook } from '../../transports/index.ts';
+import type { HubFacade } from '../../engine/index.ts';
+import type { CausewayError } from '../../model/index.ts';
+import { readIdempotencyKey, receivePush, SIGNATURE_TOLERANCE_S, type PushOutcome } from '../../transports/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { operation, type Operation } from '../operation.ts';
 import { ApiProblem, badRequest, idempotencyKeyConflict, notFound } from '../problems.ts';
 import { endpointParams } from '../schemas.ts';
-
-/** Standard Webhooks' default tolerance: a signature older than this may be a replayed request. */
-const SIGNATURE_TOLERANCE_S = 300;
 
 const problemResponses = {
   400: { description: 'Bad request', schema: 'Problem' },
@@ -15,15 +13,7 @@ const problemResponses = {
   413: { description: 'Body larger than api.maxBodyBytes', schema: 'Problem' },
 } as const;
 
-/** The sender's key and the header it came in (for errors), or undefined when the content hash stands in. */
-function idempotencyKey(c: Context<ApiEnv>, fallback?: { header: string; value: string | null }): { key: string; path: string } | undefined {
-  const given = c.req.header('idempotency-key');
-  const key = given ?? fallback?.value ?? undefined;
-  if (key !== undefined && (key.length === 0 || key.length > 256)) {
-    throw badRequest('Idempotency-Key must have 1 to 256 characters', [{ code: 'IDEMPOTENCY_KEY_INVALID', path: 'header.Idempotency-Key', message: 'expected 1 to 256 characters' }]);
-  }
-  return key === undefined ? undefined : { key, path: given !== undefined ? 'header.Idempotency-Key' : `header.${fallback!.header}` };
-}
+const idempotencyKeyInvalid = (error: CausewayError) => badRequest('Idempotency-Key must have 1 to 256 characters', [error]);
 
 const keyConflictResponse = {
   description: 'The Idempotency-Key (or webhook-id) was already used for a message with other content (idempotency-key-conflict): '
@@ -38,7 +28,7 @@ function isJsonLike(contentType: string | undefined): boolean {
   return t === 'text/plain' || t === 'application/octet-stream' || t.includes('json');
 }
 
-export function ingestOperations(hub: Hub): Operation[] {
+export function ingestOperations(engine: HubFacade): Operation[] {
   return [
     operation({
       method: 'post', path: '/v1/documents', operationId: 'ingestDocuments', tag: 'Ingest',
@@ -74,20 +64,18 @@ export function ingestOperations(hub: Hub): Operation[] {
           throw new ApiProblem(415, 'unsupported-media-type', `expected JSON or JSON lines, got ${contentType}; raw payloads of other formats go to POST /v1/endpoints/{name}/messages`);
         }
         const body = Buffer.from(await c.req.arrayBuffer());
-        const endpoint = hub.endpoints.get('api')!;
-        const key = idempotencyKey(c);
-        const message = hub.inbox.toNewMessage(tenant, 'api', 'json', { body, contentType: contentType ?? 'application/json', idempotencyKey: key?.key });
-        const accepted = await hub.inbox.acceptOne(message);
-        if (accepted.keyReused) throw idempotencyKeyConflict(message.idempotencyKey, key?.path ?? 'header.Idempotency-Key', accepted.messageId);
-        if (accepted.duplicate) return c.json({ messageId: accepted.messageId, duplicate: true, status: accepted.original?.status }, 200);
-        const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoint, { maxJsonDepth: hub.loaded.config.maxJsonDepth }))!;
-        const valid = decoded.documents.length;
-        if (decoded.errors.length === 0 && valid > 0) return c.json({ messageId: accepted.messageId, duplicate: false, documents: valid }, 202);
-        const errors = decoded.errors.length ? decoded.errors : [{ code: 'NO_DOCUMENTS', path: '$', message: 'the message holds no documents' }];
+        const key = readIdempotencyKey(c.req.raw.headers);
+        if (key && 'error' in key) throw idempotencyKeyInvalid(key.error);
+        const receipt = await engine.ingestDocuments(tenant, { body, contentType: contentType ?? 'application/json', idempotencyKey: key?.key });
+        if (receipt.kind === 'key-reused') throw idempotencyKeyConflict(receipt.idempotencyKey, key?.path ?? 'header.Idempotency-Key', receipt.messageId);
+        if (receipt.kind === 'duplicate') return c.json({ messageId: receipt.messageId, duplicate: true, status: receipt.status }, 200);
+        const { messageId, documents: valid } = receipt;
+        if (receipt.errors.length === 0 && valid > 0) return c.json({ messageId, duplicate: false, documents: valid }, 202);
+        const errors = receipt.errors.length ? receipt.errors : [{ code: 'NO_DOCUMENTS', path: '$', message: 'the message holds no documents' }];
         const detail = valid
-          ? `${errors.length} error(s); the ${valid} valid document(s) go on, the others are kept with message ${accepted.messageId}`
-          : `no valid document; the message is kept as ${accepted.messageId} and can be replayed`;
-        throw new ApiProblem(422, 'invalid-documents', detail, errors, { messageId: accepted.messageId, documents: valid || undefined });
+          ? `${errors.length} error(s); the ${valid} valid document(s) go on, the others are kept with message ${messageId}`
+          : `no valid document; the message is kept as ${messageId} and can be replayed`;
+        throw new ApiProblem(422, 'invalid-documents', detail, errors, { messageId, documents: valid || undefined });
       },
     }),
 
@@ -103,7 +91,7 @@ export function ingestOperations(hub: Hub): Operation[] {
       headers: [
         { name: 'Idempotency-Key', description: 'The sender\'s key for this message; default the webhook-id, else the content hash' },
         { name: 'webhook-id', description: 'Standard Webhooks message id (signed endpoints)' },
-        { name: 'webhook-timestamp', description: 'Unix seconds; refused when more than 5 minutes off' },
+        { name: 'webhook-timestamp', description: `Unix seconds; refused when more than ${SIGNATURE_TOLERANCE_S / 60} minutes off` },
         { name: 'webhook-signature', description: 'v1,<base64 HMAC-SHA256 of id.timestamp.body>' },
       ],
       body: { kind: 'raw', description: 'The partner\'s payload, any content type', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
@@ -117,33 +105,27 @@ export function ingestOperations(hub: Hub): Operation[] {
       },
       async handle(c, { params }) {
         const tenant = c.get('tenant');
-        const config = hub.loaded.config.endpoints[params.name];
-        const info = hub.endpoints.get(params.name);
-        // Another tenant's endpoint is answered like a missing one: its existence is not for this key to know.
-        if (!config || config.type !== 'http' || !info || info.tenant !== tenant) throw notFound(`no http endpoint named "${params.name}" for tenant "${tenant}"`);
-        const body = Buffer.from(await c.req.arrayBuffer());
-        const secret = (hub.loaded.endpointSettings[params.name] as { secret?: string } | undefined)?.secret;
-        const webhookId = c.req.header('webhook-id') ?? null;
-        if (secret) checkSignature(secret, { id: webhookId, timestamp: c.req.header('webhook-timestamp') ?? null, signature: c.req.header('webhook-signature') ?? null }, body);
-        const key = idempotencyKey(c, secret ? { header: 'webhook-id', value: webhookId } : undefined);
-        const message = hub.inbox.toNewMessage(tenant, params.name, info.codec, {
-          body, contentType: c.req.header('content-type'), idempotencyKey: key?.key, partnerRef: webhookId ?? undefined,
-        });
-        const accepted = await hub.inbox.acceptOne(message);
-        if (accepted.keyReused) throw idempotencyKeyConflict(message.idempotencyKey, key?.path ?? 'header.Idempotency-Key', accepted.messageId);
-        return c.json({ messageId: accepted.messageId, duplicate: accepted.duplicate }, accepted.duplicate ? 200 : 202);
+        const outcome = await receivePush(c.req.raw, { tenant, name: params.name, endpoint: engine.inboundEndpoint(tenant, params.name) },
+          (message) => engine.ingestMessage(tenant, params.name, message));
+        return pushResponse(c, outcome);
       },
     }),
   ];
 }
 
-function checkSignature(secret: string, headers: { id: string | null; timestamp: string | null; signature: string | null }, body: Buffer): void {
-  const refuse = (code: string, path: string, message: string) => new ApiProblem(401, 'unauthorized', `the webhook signature was refused: ${message}`, [{ code, path, message }]);
-  if (!headers.id) throw refuse('SIGNATURE_MISSING', 'header.webhook-id', 'required on a signed endpoint');
-  if (!headers.signature) throw refuse('SIGNATURE_MISSING', 'header.webhook-signature', 'required on a signed endpoint');
-  if (!headers.timestamp || !/^\d+$/.test(headers.timestamp)) throw refuse('SIGNATURE_MISSING', 'header.webhook-timestamp', 'expected Unix seconds');
-  if (Math.abs(Math.floor(Date.now() / 1000) - Number(headers.timestamp)) > SIGNATURE_TOLERANCE_S) {
-    throw refuse('SIGNATURE_EXPIRED', 'header.webhook-timestamp', `more than ${SIGNATURE_TOLERANCE_S} s away from now`);
+/** The transport's verdict on a push, as an answer to the partner. */
+function pushResponse(c: Context<ApiEnv>, outcome: PushOutcome): Response {
+  switch (outcome.kind) {
+    case 'stored':
+    case 'duplicate':
+      return c.json({ messageId: outcome.messageId, duplicate: outcome.kind === 'duplicate' }, outcome.kind === 'duplicate' ? 200 : 202);
+    case 'key-reused':
+      throw idempotencyKeyConflict(outcome.idempotencyKey, outcome.keyPath, outcome.messageId);
+    case 'not-found':
+      throw notFound(outcome.error.message);
+    case 'unsigned':
+      throw new ApiProblem(401, 'unauthorized', `the webhook signature was refused: ${outcome.error.message}`, [outcome.error]);
+    case 'bad-request':
+      throw idempotencyKeyInvalid(outcome.error);
   }
-  if (!verifyWebhook(secret, headers, body, undefined, SIGNATURE_TOLERANCE_S)) throw refuse('SIGNATURE_INVALID', 'header.webhook-signature', 'does not match the body');
 }

@@ -1,4 +1,4 @@
-import type { Hub } from '../../engine/index.ts';
+import type { EngineFacade } from '../../engine/index.ts';
 import { operation, type Operation } from '../operation.ts';
 import { badRequest, notFound } from '../problems.ts';
 import { page, presentLineage, presentMessage } from '../present.ts';
@@ -7,8 +7,7 @@ import { idParams, listMessagesQuery, replayWindowRequest } from '../schemas.ts'
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 const missing = (id: number) => notFound(`no message ${id} for this tenant`);
 
-export function messageOperations(hub: Hub): Operation[] {
-  const { store } = hub;
+export function messageOperations(engine: EngineFacade): Operation[] {
   return [
     operation({
       method: 'get', path: '/v1/messages', operationId: 'listMessages', tag: 'Messages',
@@ -16,7 +15,7 @@ export function messageOperations(hub: Hub): Operation[] {
       query: listMessagesQuery,
       responses: { 200: { description: 'A page of messages', schema: 'MessagePage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
       async handle(c, { query }) {
-        const items = await store.listMessages({ tenant: c.get('tenant'), status: query.status, endpoint: query.endpoint, from: ms(query.from), to: ms(query.to), limit: query.limit, before: query.before });
+        const items = await engine.listMessages(c.get('tenant'), { status: query.status, endpoint: query.endpoint, from: ms(query.from), to: ms(query.to), limit: query.limit, before: query.before });
         return c.json(page(items.map(presentMessage), query.limit));
       },
     }),
@@ -26,7 +25,7 @@ export function messageOperations(hub: Hub): Operation[] {
       params: idParams,
       responses: { 200: { description: 'The message', schema: 'Message' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
       async handle(c, { params }) {
-        const m = await store.getMessage(c.get('tenant'), params.id);
+        const m = await engine.message(c.get('tenant'), params.id);
         if (!m) throw missing(params.id);
         return c.json(presentMessage(m));
       },
@@ -37,7 +36,7 @@ export function messageOperations(hub: Hub): Operation[] {
       params: idParams,
       responses: { 200: { description: 'The bytes, verbatim', contentType: '*/*' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
       async handle(c, { params }) {
-        const m = await store.getMessage(c.get('tenant'), params.id);
+        const m = await engine.rawMessage(c.get('tenant'), params.id);
         if (!m) throw missing(params.id);
         return new Response(new Uint8Array(m.body), {
           status: 200,
@@ -51,7 +50,7 @@ export function messageOperations(hub: Hub): Operation[] {
       params: idParams,
       responses: { 200: { description: 'The lineage', schema: 'Lineage' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
       async handle(c, { params }) {
-        const l = await store.lineage(c.get('tenant'), params.id);
+        const l = await engine.lineage(c.get('tenant'), params.id);
         if (!l) throw missing(params.id);
         return c.json(presentLineage(l));
       },
@@ -63,10 +62,8 @@ export function messageOperations(hub: Hub): Operation[] {
       params: idParams,
       responses: { 202: { description: 'Requeued (0 when it was still pending)', schema: 'Requeued' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
       async handle(c, { params }) {
-        const tenant = c.get('tenant');
-        if (!(await store.getMessage(tenant, params.id))) throw missing(params.id);
-        const requeued = await store.requeueMessages(tenant, [params.id], Date.now());
-        hub.processorWakeup.notify();
+        const requeued = await engine.replayMessage(c.get('tenant'), params.id);
+        if (requeued === undefined) throw missing(params.id);
         return c.json({ requeued }, 202);
       },
     }),
@@ -79,8 +76,7 @@ export function messageOperations(hub: Hub): Operation[] {
         const from = Date.parse(body.from);
         const to = Date.parse(body.to);
         if (to <= from) throw badRequest('the window ends before it starts', [{ code: 'WINDOW_INVALID', path: '$.to', message: 'expected a time after from' }]);
-        const requeued = await store.requeueMessageWindow(c.get('tenant'), from, to, body.endpoint, Date.now());
-        hub.processorWakeup.notify();
+        const requeued = await engine.replayWindow(c.get('tenant'), from, to, body.endpoint);
         return c.json({ requeued }, 202);
       },
     }),

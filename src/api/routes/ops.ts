@@ -1,11 +1,9 @@
-import type { Hub } from '../../engine/index.ts';
-import { computeKpis } from '../../engine/index.ts';
+import type { HubFacade } from '../../engine/index.ts';
 import { operation, type Operation } from '../operation.ts';
 import { ApiProblem } from '../problems.ts';
 import { KPI_WINDOWS, kpisQuery } from '../schemas.ts';
 
-export function opsOperations(hub: Hub, openapi: () => Record<string, unknown>): Operation[] {
-  const { store, metrics } = hub;
+export function opsOperations(engine: HubFacade, openapi: () => Record<string, unknown>): Operation[] {
   return [
     operation({
       method: 'get', path: '/v1/kpis', operationId: 'getKpis', tag: 'Operations',
@@ -16,7 +14,7 @@ export function opsOperations(hub: Hub, openapi: () => Record<string, unknown>):
       async handle(c, { query }) {
         const now = Date.now();
         const from = now - KPI_WINDOWS[query.window];
-        return c.json(computeKpis(await store.kpiSample(c.get('tenant'), from, now), from, now));
+        return c.json(await engine.kpis(c.get('tenant'), from, now));
       },
     }),
     operation({
@@ -25,9 +23,9 @@ export function opsOperations(hub: Hub, openapi: () => Record<string, unknown>):
       responses: { 200: { description: 'Healthy', schema: 'Health' }, 503: { description: 'The store does not answer', schema: 'Problem' } },
       async handle(c) {
         try {
-          await store.getCursor('_health', '_health');
+          await engine.checkStore();
         } catch (e) {
-          hub.logger.error({ err: e }, 'health check: the store does not answer');
+          engine.logger.error({ err: e }, 'health check: the store does not answer');
           throw new ApiProblem(503, 'unavailable', 'the store does not answer');
         }
         return c.json({ status: 'ok' as const });
@@ -38,12 +36,8 @@ export function opsOperations(hub: Hub, openapi: () => Record<string, unknown>):
       summary: 'Prometheus metrics (causeway_*)',
       responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
       async handle() {
-        // The backlog lives in the store, shared by every worker: read it at scrape, not kept in memory.
-        const now = Date.now();
-        const sample = await store.kpiSample(undefined, now, now);
-        metrics.backlog.reset();
-        for (const b of sample.backlog) metrics.backlog.set({ endpoint: b.endpoint }, b.pending);
-        return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+        const { contentType, text } = await engine.metricsExposition();
+        return new Response(text, { headers: { 'content-type': contentType } });
       },
     }),
     operation({
