@@ -84,5 +84,10 @@ describe('causeway command line', () => {
     assert.equal(status.status, 0, status.stderr);
     assert.equal(JSON.parse(status.stdout).tenant, 'acme');
     assert.match(causeway('replay', '-c', 'hub.yaml', '--dead-letters').stdout, /0 dead deliveries queued again/);
+    // Run against a store, replay cannot wake a hub of another process: its help says when the work starts.
+    const help = causeway('replay', '--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stderr, /next idle poll \(worker\.idleMs\)/);
+    assert.equal(causeway('replay', '-c', 'hub.yaml').status, 2);
   });
 });

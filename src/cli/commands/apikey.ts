@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashApiKey } from '../../api/index.ts';
 import { loadConfigFile } from '../../config/index.ts';
-import { storeUrl } from '../../engine/index.ts';
-import { openStore } from '../../store/index.ts';
+import { EngineFacade } from '../../engine/index.ts';
 import { configOption, err, out, parse } from '../args.ts';
 
 /** `apikey create --tenant T --name N` stores only the hash and prints the key once; `apikey hash KEY` for the config file. */
@@ -18,14 +17,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const loaded = loadConfigFile(String(values.config));
-  const store = await openStore(storeUrl(loaded));
+  const engine = await EngineFacade.open(loaded);
   try {
     const secret = `cw_${randomBytes(24).toString('base64url')}`;
-    await store.putApiKey({ id: randomUUID(), tenant: String(values.tenant), name: String(values.name), hash: hashApiKey(secret), createdAt: Date.now() });
+    await engine.putApiKey({ id: randomUUID(), tenant: String(values.tenant), name: String(values.name), hash: hashApiKey(secret), createdAt: Date.now() });
     out(secret);
     err('Store this key now: Causeway keeps only its hash.');
   } finally {
-    await store.close();
+    await engine.close();
   }
   return 0;
 }

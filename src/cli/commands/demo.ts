@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../config/index.ts';
-import { Hub, computeKpis, createLogger } from '../../engine/index.ts';
+import { Hub, HubFacade, createLogger } from '../../engine/index.ts';
 import { verifyWebhook } from '../../transports/index.ts';
 import { err, out, parse } from '../args.ts';
 import { untilSignal } from './serve.ts';
@@ -51,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   const { startApiServer } = await import('../../api/index.ts');
   const api = await startApiServer(hub, { listen: `127.0.0.1:${values.port}` });
   const tenant = loaded.config.defaultTenant;
+  const engine = HubFacade.of(hub);
   const key = process.env.CAUSEWAY_DEMO_KEY ?? 'causeway-demo-key-change-me-0001';
   try {
     out(`Causeway demo in ${dir}`);
@@ -71,15 +72,15 @@ export async function run(argv: string[]): Promise<number> {
     out(`3. Warehouse dropped partial shipment ${shipment.shipmentNumber} into wms/outbox/`);
     const got = await waitFor(() => received[0], 15_000);
     out(`4. ERP webhook received it, signature checked: erp/received/${got}`);
-    const msg = await waitFor(async () => (await hub.store.listMessages({ tenant, endpoint: 'wms', limit: 20 })).find((m) => m.partnerRef === `${shipment.shipmentNumber}.json`), 5000);
+    const msg = await waitFor(async () => (await engine.listMessages(tenant, { endpoint: 'wms', limit: 20 })).find((m) => m.partnerRef === `${shipment.shipmentNumber}.json`), 5000);
     const lineage = await waitFor(async () => {
-      const l = await hub.store.lineage(tenant, msg.id);
+      const l = await engine.lineage(tenant, msg.id);
       return l && l.deliveries.every((d) => d.status === 'delivered') ? l : undefined;
     }, 5000);
     out(`5. Lineage of message ${msg.id}: ${lineage.documents.length} document(s), ${lineage.deliveries.length} delivery(ies), ` +
       `${lineage.deliveries.flatMap((d) => d.attemptLog).length} attempt(s), partner reference ${lineage.deliveries[0]?.partnerRef}`);
     const now = Date.now();
-    const k = computeKpis(await hub.store.kpiSample(tenant, now - 3_600_000, now), now - 3_600_000, now);
+    const k = await engine.kpis(tenant, now - 3_600_000, now);
     out(`6. KPIs: ${k.throughput.delivered} delivered, sync latency p50 ${k.syncLatencyMs.fromReceived.p50} ms (receipt to delivery), ` +
       `error rate ${k.errorRate.failedAttemptsPerThousand}‰`);
     out('');

@@ -1,6 +1,5 @@
 import { loadConfigFile } from '../../config/index.ts';
-import { computeKpis, storeUrl } from '../../engine/index.ts';
-import { openStore } from '../../store/index.ts';
+import { EngineFacade } from '../../engine/index.ts';
 import { configOption, out, parse, parseWindow } from '../args.ts';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
@@ -9,12 +8,12 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...configOption, tenant: { type: 'string' }, window: { type: 'string', default: '1h' }, json: { type: 'boolean' } });
   const loaded = loadConfigFile(String(values.config));
   const tenant = String(values.tenant ?? loaded.config.defaultTenant);
-  const store = await openStore(storeUrl(loaded));
+  const engine = await EngineFacade.open(loaded);
   try {
     const now = Date.now();
     const from = now - parseWindow(String(values.window));
-    const k = computeKpis(await store.kpiSample(tenant, from, now), from, now);
-    const dead = await store.listDeadLetters(tenant, { limit: 20 });
+    const k = await engine.kpis(tenant, from, now);
+    const dead = await engine.listDeadLetters(tenant, { limit: 20 });
     if (values.json) {
       out(JSON.stringify({ tenant, kpis: k, deadLetters: dead }, null, 2));
       return 0;
@@ -31,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     out(`  open dead letters: ${dead.length}${dead.length === 20 ? '+' : ''}`);
     for (const d of dead) out(`    #${d.id} ${d.kind} ${d.refId} @${d.endpoint}: ${d.reason.slice(0, 120)}`);
   } finally {
-    await store.close();
+    await engine.close();
   }
   return 0;
 }
