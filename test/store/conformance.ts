@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, beforeEach, afterEach } from 'node:test';
-import type { NewDelivery, NewMessage, Store } from '../../src/store/index.ts';
+import type { NewDelivery, NewMessage, Store, StoredDelivery } from '../../src/store/index.ts';
 
 /**
  * One behaviour suite for every Store implementation: a store feature without a test here does
@@ -24,10 +24,14 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     async function processed(messageId: number, deliveries: NewDelivery[]): Promise<void> {
       await store.completeMessages([{
         messageId, status: 'processed',
-        documents: deliveries.map((d) => ({ id: d.documentId, tenant: 'acme', messageId, type: 'sales_order', entityKey: d.entityKey, occurredAt: 900, receivedAt: 1000, body: { n: messageId } })),
+        documents: deliveries.map((d) => ({ id: d.documentId, tenant: d.tenant, messageId, type: d.documentType, entityKey: d.entityKey, occurredAt: 900, receivedAt: 1000, body: { n: messageId } })),
         deliveries,
       }], 2000);
     }
+    async function delivered(d: StoredDelivery, at: number): Promise<void> {
+      await store.recordAttempts([{ deliveryId: d.id, tenant: d.tenant, startedAt: at, finishedAt: at, outcome: 'delivered' }], at);
+    }
+    const documentsOf = (claimed: StoredDelivery[]) => claimed.map((d) => d.documentId);
 
     it('keeps raw bytes verbatim and answers a duplicate with the original id', async () => {
       const raw = Buffer.from([0, 1, 2, 255, 10, 13]);
@@ -188,6 +192,104 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.deepEqual(await store.claimDueDeliveries('w2', 10, 60_000, 3004), [], 'the key is still held');
       await store.recordAttempts([{ deliveryId: follower.id, tenant: 'acme', startedAt: 3005, finishedAt: 3006, outcome: 'delivered' }], 3006);
       assert.deepEqual((await store.claimDueDeliveries('w2', 10, 60_000, 3007)).map((d) => d.id), [head.id]);
+    });
+
+    // A key's queue is in the order its messages arrived (message id, then delivery id), and a
+    // delivery waits until every earlier message of its tenant is decoded or quarantined.
+    it('holds a later message\'s deliveries while an earlier message of the tenant is not decoded, leased or not', async () => {
+      const [order, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'order' }), msg({ idempotencyKey: 'cancel' })]);
+      // The cancel is decoded first: the order's worker is slow, or died holding it.
+      await processed(cancel.messageId, [
+        delivery(cancel.messageId, { documentId: 'cancel', documentType: 'order_cancel', entityKey: 'order:1' }),
+        delivery(cancel.messageId, { documentId: 'other-key', documentType: 'order_cancel', entityKey: 'order:2' }),
+      ]);
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 3000), [], 'the order is pending');
+      const [leased] = await store.claimPendingMessages('dead-worker', 10, 30_000, 3000);
+      assert.equal(leased.id, order.messageId);
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 3001), [], 'the order is leased');
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 40_000), [], 'the order\'s lease lapsed, it is still not decoded');
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order', entityKey: 'order:1' })]);
+      const first = await store.claimDueDeliveries('w', 10, 30_000, 40_001);
+      assert.deepEqual(documentsOf(first).sort(), ['order', 'other-key'], 'the order goes first though its delivery was written last');
+      await Promise.all(first.map((d) => delivered(d, 40_002)));
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w', 10, 30_000, 40_003)), ['cancel']);
+    });
+
+    it('lets a quarantined earlier message hold nothing back', async () => {
+      const [bad, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'bad' }), msg({ idempotencyKey: 'cancel' })]);
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel' })]);
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 3000), []);
+      await store.completeMessages([{ messageId: bad.messageId, status: 'quarantined', errors: [{ code: 'DOC_INVALID', message: 'no order number' }] }], 3001);
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w', 10, 30_000, 3002)), ['cancel']);
+    });
+
+    it('does not hold a tenant back for another tenant\'s undecoded message', async () => {
+      const [slow, fast] = await store.acceptMessages([msg({ tenant: 'other', idempotencyKey: 'slow' }), msg({ idempotencyKey: 'fast' })]);
+      const [leased] = await store.claimPendingMessages('w', 1, 30_000, 2000);
+      assert.equal(leased.id, slow.messageId);
+      await processed(fast.messageId, [delivery(fast.messageId, { documentId: 'fast' })]);
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w', 10, 30_000, 3000)), ['fast']);
+    });
+
+    it('keeps an order before its cancel when both messages are replayed, whichever is decoded again first', async () => {
+      const [order, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'order' }), msg({ idempotencyKey: 'cancel' })]);
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-1' })]);
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel-1', documentType: 'order_cancel' })]);
+      for (const at of [3000, 3001]) for (const d of await store.claimDueDeliveries('w', 10, 30_000, at)) await delivered(d, at);
+      assert.equal(await store.requeueMessageWindow('acme', 0, 2000, undefined, 4000), 2);
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel-2', documentType: 'order_cancel' })]);
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 4001), [], 'the replayed order is not decoded again yet');
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-2' })]);
+      const [first] = await store.claimDueDeliveries('w', 10, 30_000, 4002);
+      assert.equal(first.documentId, 'order-2');
+      await delivered(first, 4003);
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w', 10, 30_000, 4004)), ['cancel-2']);
+    });
+
+    it('puts a replayed message back in its place: later messages wait for it, and it goes before their deliveries not yet handed out', async () => {
+      const [order, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'order' }), msg({ idempotencyKey: 'cancel' })]);
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-1' })]);
+      await delivered((await store.claimDueDeliveries('w', 10, 30_000, 3000))[0], 3000);
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel', documentType: 'order_cancel' })]);
+      assert.equal(await store.requeueMessages('acme', [order.messageId], 3001), 1);
+      assert.deepEqual(await store.claimDueDeliveries('w', 10, 30_000, 3002), [], 'the cancel waits while the order is decoded again');
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-2' })]);
+      const [first] = await store.claimDueDeliveries('w', 10, 30_000, 3003);
+      assert.equal(first.documentId, 'order-2', 'the order still comes before its cancel');
+      await delivered(first, 3004);
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w', 10, 30_000, 3005)), ['cancel']);
+    });
+
+    it('holds a replayed message\'s deliveries while a later delivery of their key is in flight, and hands them out once it settles', async () => {
+      const [order, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'order' }), msg({ idempotencyKey: 'cancel' })]);
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-1' })]);
+      await delivered((await store.claimDueDeliveries('w1', 10, 60_000, 3000))[0], 3000);
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel', documentType: 'order_cancel' })]);
+      const [inFlight] = await store.claimDueDeliveries('w1', 10, 60_000, 3001);
+      assert.equal(inFlight.documentId, 'cancel');
+      assert.equal(await store.requeueMessages('acme', [order.messageId], 3002), 1);
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order-2' })]);
+      assert.deepEqual(await store.claimDueDeliveries('w2', 10, 60_000, 3003), [], 'the cancel is in flight');
+      await store.recordAttempts([{ deliveryId: inFlight.id, tenant: 'acme', startedAt: 3001, finishedAt: 3004, outcome: 'retryable', retryAt: 9000 }], 3004);
+      assert.deepEqual(documentsOf(await store.claimDueDeliveries('w2', 10, 60_000, 3005)), ['order-2'], 'not stuck behind the cancel\'s retry');
+    });
+
+    it('puts a requeued dead delivery back in its place, before a later delivery of its key waiting for a retry', async () => {
+      const [order, cancel] = await store.acceptMessages([msg({ idempotencyKey: 'order' }), msg({ idempotencyKey: 'cancel' })]);
+      // Decoded in the other order: the cancel's delivery has the lower id.
+      await processed(cancel.messageId, [delivery(cancel.messageId, { documentId: 'cancel', documentType: 'order_cancel' })]);
+      await processed(order.messageId, [delivery(order.messageId, { documentId: 'order' })]);
+      const [head] = await store.claimDueDeliveries('w', 10, 30_000, 3000);
+      assert.equal(head.documentId, 'order');
+      await store.recordAttempts([{ deliveryId: head.id, tenant: 'acme', startedAt: 3000, finishedAt: 3001, outcome: 'permanent', error: 'unknown SKU' }], 3001);
+      const [follower] = await store.claimDueDeliveries('w', 10, 30_000, 3002);
+      assert.equal(follower.documentId, 'cancel', 'a dead head no longer blocks its key');
+      await store.recordAttempts([{ deliveryId: follower.id, tenant: 'acme', startedAt: 3002, finishedAt: 3003, outcome: 'retryable', retryAt: 5000 }], 3003);
+      assert.equal(await store.requeueDeadDeliveries('acme', [head.id], 4000), 1);
+      const [again] = await store.claimDueDeliveries('w', 10, 30_000, 5000);
+      assert.equal(again.id, head.id, 'the order goes before its cancel');
+      await delivered(again, 5001);
+      assert.deepEqual((await store.claimDueDeliveries('w', 10, 30_000, 5002)).map((d) => d.id), [follower.id]);
     });
 
     it('filters messages and deliveries', async () => {

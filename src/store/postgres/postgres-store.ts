@@ -26,7 +26,11 @@ const MIGRATION_LOCK = 7_163_001_401;
 const KEY_LOCK_CLASS = 1_130_460_531;
 const keyHash = (t: string) => `hashtext(${t}.tenant || E'\\x1f' || ${t}.endpoint || E'\\x1f' || ${t}.entity_key)`;
 
-/** Every message of the delivery's tenant that arrived before its own is decoded (or quarantined). */
+/**
+ * Every message of the delivery's tenant that arrived before its own is decoded (or quarantined).
+ * Relies on no message staying pending for ever (a lapsed lease is taken over, a message that
+ * cannot be processed is quarantined): one left pending would hold back the rest of its tenant.
+ */
 const DECODED_BEFORE = `d.message_id <= coalesce((SELECT min(m.id) FROM messages m WHERE m.status = 'pending' AND m.tenant = d.tenant), d.message_id)`;
 
 // Deadlocks and serialization failures are transient by definition: the whole transaction is retried.

@@ -193,4 +193,13 @@ CREATE TABLE alerts (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'delivery queues in message order',
+    sql: `
+DROP INDEX deliveries_queue;
+CREATE INDEX deliveries_queue ON deliveries (tenant, endpoint, entity_key, message_id, id) WHERE status = 'pending';
+CREATE INDEX messages_pending_by_tenant ON messages (tenant, id) WHERE status = 'pending';
+`,
+  },
 ];

@@ -140,15 +140,35 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  /**
+   * Only the head of a (tenant, endpoint, entity key) queue is handed out, and only while no other
+   * pending delivery of that key is under a live lease. A queue is in the order its messages
+   * arrived (message id, then delivery id), replays included: a replayed message keeps its id and a
+   * requeued dead delivery its own, so both go back to their place. A delivery also waits until
+   * every earlier message of its tenant is decoded or quarantined, because until then its queue may
+   * still lack a delivery it must follow: after a crash, the cancel of an order is decoded while the
+   * large message holding the order waits for its dead worker's lease to lapse.
+   *
+   * That wait ends only because no message stays pending for ever: a lapsed lease is taken over,
+   * and a message that cannot be processed is quarantined (a failing batch is split until the
+   * culprit is found). A message left pending would hold back every later delivery of its tenant.
+   *
+   * The claim runs constantly, so each test is an index search: messages_pending_by_tenant for the
+   * earlier message, deliveries_queue for the earlier delivery and the live lease. The message test
+   * comes first: a delivery held back behind an undecoded message then costs one seek. SQLite has
+   * one writer at a time, so nothing commits between the tests and the lease.
+   */
   async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
     const rows = this.withoutFsync(() => this.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
       WHERE id IN (
         SELECT d.id FROM deliveries d
         WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
           AND d.endpoint NOT IN (SELECT value FROM json_each(@skip))
+          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.status = 'pending' AND m.tenant = d.tenant AND m.id < d.message_id)
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
-                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key
-                          AND (e.id < d.id OR (e.id > d.id AND e.lease_until >= @now)))
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND (e.message_id, e.id) < (d.message_id, d.id))
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.lease_until >= @now AND e.id <> d.id)
         ORDER BY d.available_at, d.id LIMIT @limit)
       RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as Row[];
     return rows.map(toDelivery).sort((a, b) => a.id - b.id);
