@@ -8,8 +8,10 @@ import { errors as undiciErrors } from 'undici';
 import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { registerEndpoint, webhookEndpoint, type SinkRuntime } from '../../src/transports/index.ts';
+import type { StoredDelivery } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -70,11 +72,21 @@ registerEndpoint({
   },
 });
 
+/** Waits until every message is processed and every delivery settled: after that nothing more goes out. */
+async function settled(hub: Hub): Promise<StoredDelivery[]> {
+  return waitFor(async () => {
+    if ((await hub.store.listMessages({ tenant: 'acme', status: 'pending', limit: 1 })).length) return undefined;
+    const deliveries = await hub.store.listDeliveries({ tenant: 'acme' });
+    return deliveries.some((d) => d.status === 'pending') ? undefined : deliveries;
+  }, 10_000, 'every message processed and every delivery delivered or dead');
+}
+
 describe('outbox', () => {
-  it('keeps each order\'s events in order while orders go in parallel', async () => {
+  it('keeps each order\'s events in order while orders go in parallel', async (t) => {
     // Random answer times make any reordering show up.
+    const random = seededRandom(t);
     const receiver = await startReceiver(async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 15));
+      await new Promise((r) => setTimeout(r, random() * 15));
       return 200;
     });
     const hub = await hubFor(`${receiver.url}/orders`);
@@ -166,7 +178,10 @@ describe('outbox', () => {
     const hub = await hubFor(`${receiver.url}/orders`);
     try {
       await Promise.all(Array.from({ length: 20 }, (_, i) => ingest(hub, [salesOrder(`SO-C${i}`, 1)])));
-      await new Promise((r) => setTimeout(r, 700));
+      // Down through two cooldowns of 300 ms: the circuit opened, let one trial through, and opened
+      // again. Without a breaker every attempt would have been spent (and dead-lettered) by then.
+      const firstAt = (await waitFor(() => receiver.received[0], 5000, 'the first attempt')).at;
+      await waitFor(() => receiver.received.some((r) => r.at >= firstAt + 2 * 300), 10_000, 'a second trial after two cooldowns');
       const duringOutage = receiver.received.length;
       assert.ok(duringOutage < 20 * 4, `only ${duringOutage} attempts reached a partner that was down (not 80)`);
       assert.equal((await hub.store.listDeadLetters('acme')).length, 0, 'nothing dead-lettered while the circuit protected it');
@@ -253,8 +268,7 @@ describe('outbox', () => {
       assert.deepEqual([a.duplicate, b.duplicate, c.duplicate, d.duplicate], [false, true, false, true]);
       assert.equal(b.messageId, a.messageId);
       assert.equal(d.messageId, c.messageId);
-      await waitFor(() => receiver.received.length === 2, 5000);
-      await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await settled(hub)).length, 2, 'one delivery per distinct message');
       assert.equal(receiver.received.length, 2);
       assert.equal((await hub.store.getMessage('acme', a.messageId))!.duplicates, 1);
     } finally {
@@ -270,9 +284,10 @@ describe('outbox', () => {
     try {
       await ingest(hub, [salesOrder('SO-OK', 1)]);
       await ingest(hub, [salesOrder('SO-BAD', 1)]);
-      const events = await waitFor(() => (bus.received.length >= 2 ? bus.received.map(bodyOf) : undefined), 10_000, 'two outcome events');
-      await new Promise((r) => setTimeout(r, 200));
+      const deliveries = await settled(hub);
+      assert.deepEqual(deliveries.map((d) => d.endpoint).sort(), ['bus', 'bus', 'wms', 'wms'], 'one outcome event per settled delivery');
       assert.equal(bus.received.length, 2);
+      const events = bus.received.map(bodyOf);
       const byOrder = new Map(events.map((e) => [e.entityKey, e]));
       assert.equal(byOrder.get('order:SO-OK')!.outcome, 'delivered');
       assert.equal(byOrder.get('order:SO-OK')!.partnerRef, 'R-1');
