@@ -38,12 +38,16 @@ export async function startReceiver(respond: (r: Received, n: number) => number 
   };
 }
 
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+/**
+ * Polls `check` until it returns something truthy, and returns that. On timeout it fails naming
+ * `what` it waited for, or else quoting the check itself.
+ */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what?: string): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? `\`${String(check).replace(/\s+/g, ' ').slice(0, 200)}\``}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
