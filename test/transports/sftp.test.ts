@@ -103,8 +103,8 @@ describe('sftp transport against OpenSSH', { skip }, () => {
     return Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
   }
 
-  async function startHub(yaml: string): Promise<Hub> {
-    const hub = await Hub.start(parseConfig(yaml, dir), { logger: silent, idleMs: 20 });
+  async function startHub(yaml: string, logger = silent): Promise<Hub> {
+    const hub = await Hub.start(parseConfig(yaml, dir), { logger, idleMs: 20 });
     hubs.push(hub);
     return hub;
   }
@@ -143,15 +143,18 @@ endpoints:
       const m = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
       return m.length >= expected.length ? m : undefined;
     }, 15_000, 'all files');
-    // A few more polls: nothing further may arrive.
-    await new Promise((r) => setTimeout(r, 300));
-    const all = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+    // Files are taken oldest first, so the poll that takes a newer file would have taken any of the
+    // others again before it: once it is stored, nothing further can arrive.
+    drop(inbox, 'so-9-sentinel.json', T + 9);
+    const sentinel = join(inbox, 'so-9-sentinel.json');
+    await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' })).some((m) => m.partnerRef === sentinel), 10_000, 'a newer file after all the others');
+    const all = (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' })).filter((m) => m.partnerRef !== sentinel);
     assert.deepEqual(all.map((m) => m.partnerRef).sort(), expected);
     assert.equal(messages.length, expected.length);
     // The cursor kept the files from being read again at all, not just deduplicated by the inbox.
     assert.deepEqual(all.map((m) => m.duplicates), all.map(() => 0));
     // Without an archive the files stay where the partner put them.
-    assert.equal(readdirSync(inbox).length, expected.length);
+    assert.equal(readdirSync(inbox).length, expected.length + 1);
     await stopHub(hub);
   });
 
@@ -178,19 +181,22 @@ endpoints:
   it('moves read files to the archive once stored, finishing an interrupted move on a later poll; leaves files too large', async () => {
     const inbox = remote('archive-in');
     const archive = join(sshd.root, 'archive-later');
+    const logged: string[] = [];
     const hub = await startHub(`
 store: sqlite:${join(dir, 'archive.db')}
 defaultTenant: acme
 endpoints:
   wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox}, remoteArchive: ${archive}, extensions: [.json], maxFileBytes: 2000, pollIntervalMs: 30 }
-`);
+`, pino({ level: 'warn' }, { write: (line: string) => { logged.push(line); } }));
     writeFileSync(join(inbox, 'big.json'), JSON.stringify({ padding: 'x'.repeat(3000) }));
     drop(inbox, 'a.json', T);
     drop(inbox, 'ignored.txt', T);
     writeFileSync(join(inbox, 'c.json.part'), '{"half": ');
     await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' })).length, 10_000, 'a.json stored');
-    // The archive folder does not exist yet: the move fails, the file stays, and it is not read again.
-    await new Promise((r) => setTimeout(r, 200));
+    // The archive folder does not exist yet: the move fails, the file stays, and the next poll tries
+    // the move again rather than reading the file again.
+    const failedMoves = () => logged.filter((l) => l.includes('moving a read file to the archive failed') && l.includes(join(inbox, 'a.json'))).length;
+    await waitFor(() => failedMoves() >= 2, 10_000, 'a failed move of a.json, tried again on the next poll');
     assert.ok(existsSync(join(inbox, 'a.json')));
     mkdirSync(archive);
     writeFileSync(join(archive, 'b.json'), 'archived earlier under the same name');
