@@ -5,6 +5,8 @@ import type { NewDelivery, NewMessage } from '../../src/store/index.ts';
 import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { createTestDatabase, openTestPostgresStore, postgresUnavailable, type TestDatabase } from '../support/postgres.ts';
+import { waitFor } from '../support/receiver.ts';
+import { seededRandom } from '../support/seed.ts';
 import { storeConformance } from './conformance.ts';
 
 const skip = await postgresUnavailable();
@@ -78,7 +80,8 @@ describe('postgres', { skip }, () => {
       assert.ok(claimed.filter((c) => c.length > 0).length > 1, 'the work was shared between workers');
     });
 
-    it('keeps each key in order and held by one worker while workers decode and deliver concurrently', async () => {
+    it('keeps each key in order and held by one worker while workers decode and deliver concurrently', async (t) => {
+      const random = seededRandom(t);
       const tenant = 'acme';
       const accepted = await workers[0].acceptMessages(Array.from({ length: 240 }, (_, i) => msg(`o-${i}`)));
       const keys = Array.from({ length: 6 }, (_, i) => `order:${i}`);
@@ -116,7 +119,7 @@ describe('postgres', { skip }, () => {
             if (other) violations.push(`${d.entityKey} handed to ${owner} while ${other} holds it`);
             holder.set(d.entityKey, owner);
           }
-          await new Promise((r) => setTimeout(r, Math.random() * 3));
+          await new Promise((r) => setTimeout(r, random() * 3));
           for (const d of batch) {
             holder.delete(d.entityKey);
             deliveredOrder.set(d.entityKey, [...(deliveredOrder.get(d.entityKey) ?? []), d.messageId]);
@@ -164,7 +167,10 @@ describe('postgres', { skip }, () => {
       const second = fast.completeMessages([{ messageId: b.messageId, status: 'processed', documents: [], deliveries: [onKey(b.messageId)] }], 2000);
       let early;
       try {
-        await Promise.race([second, new Promise((r) => setTimeout(r, 300))]);
+        // The fast worker has gone as far as it can: committed, or queued behind the stalled one's key lock.
+        let finished = false;
+        second.then(() => { finished = true; }, () => { finished = true; });
+        await waitFor(async () => finished || (await lockWaiters(outbox)) > 0, 10_000, 'the fast worker to commit or wait on a lock');
         early = await outbox.claimDueDeliveries('outbox', 10, 60_000, 3000);
       } finally {
         stall.release();
@@ -280,6 +286,12 @@ describe('postgres', { skip }, () => {
     });
   });
 });
+
+/** How many sessions on the store's database are waiting for a lock. */
+async function lockWaiters(store: PostgresStore): Promise<number> {
+  const { rows } = await store.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+  return rows[0].n;
+}
 
 /** Holds the next COMMIT a store sends until released: a worker stalled at the worst moment. */
 function stallNextCommit(store: PostgresStore): { reached: Promise<void>; release(): void } {
