@@ -187,8 +187,12 @@ flows:
     }, 5000, 'both copies answered');
     assert.equal(answers.length, 2);
     const messages = await hub.store.listMessages({ tenant: 'acme', endpoint: '3pl-in' });
-    assert.ok(messages.find((m) => m.errors.some((e) => e.code === 'X12_DUPLICATE_INTERCHANGE')), 'the duplicate is visible on its message');
-    await new Promise((r) => setTimeout(r, 300));
+    const copy = messages.find((m) => m.errors.some((e) => e.code === 'X12_DUPLICATE_INTERCHANGE'));
+    assert.ok(copy, 'the duplicate is visible on its message');
+    // The copy's answer went out, so its outcome is committed with every delivery it will ever have.
+    const lineage = await hub.store.lineage('acme', copy.id);
+    assert.deepEqual(lineage!.deliveries.map((d) => d.endpoint), ['3pl-out'], 'the copy is answered and goes nowhere else');
+    assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp-hook', type: 'inventory_snapshot' })).length, 1);
     assert.equal(bodies('inventory_snapshot').length, 1, 'not delivered twice');
   });
 
