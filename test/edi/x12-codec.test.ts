@@ -1,12 +1,15 @@
 // The x12 codec with partner profiles: what the pipeline sees of a file and what it writes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { decodeX12Message, encodeX12Document } from '../../src/codecs/x12.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
+import { sampleFolder } from '../support/samples.ts';
 import { envelope } from './x12-helpers.ts';
 
 const partners = (over = '') => parseConfig(`
@@ -117,20 +120,26 @@ test('writes with the profile: ids, usage, delimiters, code tables, control numb
   await store.close();
 });
 
-test('causeway x12 inspect shows envelopes and exits 1 on errors', () => {
+test('causeway x12 inspect shows envelopes and exits 1 on errors', (t) => {
+  const samples = sampleFolder('x12');
+  if (samples.missing) {
+    t.skip(samples.missing);
+    return;
+  }
+  const bin = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
   const run = (file: string) => {
     try {
-      return { code: 0, out: execFileSync('node', ['bin/causeway.js', 'x12', 'inspect', file], { encoding: 'utf8' }) };
+      return { code: 0, out: execFileSync(process.execPath, [bin, 'x12', 'inspect', join(samples.dir, file)], { encoding: 'utf8' }) };
     } catch (e) {
       return { code: (e as { status: number }).status, out: (e as { stdout: string }).stdout };
     }
   };
-  const good = run('../shared/samples/x12/940-multiple-interchanges-and-groups.edi');
+  const good = run('940-multiple-interchanges-and-groups.edi');
   assert.equal(good.code, 0);
   assert.match(good.out, /interchange ISA13=000003438 from ZZ\/ABCDEFGHIJKLMNO/);
   assert.match(good.out, /set 940 ST02=0002: 5 segments/);
   assert.match(good.out, /2 interchange\(s\), 4 group\(s\), 6 set\(s\)/);
-  const bad = run('../shared/samples/x12/bad-940-se01-count.edi');
+  const bad = run('bad-940-se01-count.edi');
   assert.equal(bad.code, 1);
   assert.match(bad.out, /ERROR \[X12_SE_COUNT\] .* at position 9 in set 940 #20066/);
 });

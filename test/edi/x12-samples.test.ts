@@ -1,23 +1,23 @@
 // The public sample files beside the repository (../shared/samples/x12, see its README): valid ones decode
 // without errors, broken ones give the right positioned errors. Skipped, with a message, when absent.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { SalesOrder, Shipment } from '../../src/model/index.ts';
+import { sampleFolder } from '../support/samples.ts';
 import { assertRoundTrip, decodedSets, items } from './x12-helpers.ts';
 
-const dir = new URL('../../../shared/samples/x12/', import.meta.url);
-const present = existsSync(fileURLToPath(dir));
+const { dir, missing } = sampleFolder('x12');
 
 function sample(name: string): Buffer {
-  return readFileSync(new URL(name, dir));
+  return readFileSync(join(dir, name));
 }
 
 function sampleTest(name: string, fn: () => Promise<void> | void): void {
   test(name, async (t) => {
-    if (!present) {
-      t.skip(`sample folder ${fileURLToPath(dir)} not found: the public X12 samples were not checked`);
+    if (missing) {
+      t.skip(missing);
       return;
     }
     await fn();
