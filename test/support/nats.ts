@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { peerRequired } from './peers.ts';
 
 export const TEST_NATS_URL = process.env.CAUSEWAY_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -30,8 +31,7 @@ async function checkAvailability(): Promise<string | undefined> {
   } catch (error) {
     reason = `NATS with JetStream is not reachable at ${TEST_NATS_URL} (${(error as Error).message}); set CAUSEWAY_TEST_NATS_URL to use another server`;
   }
-  const required = process.env.CAUSEWAY_REQUIRE_NATS === '1' || (process.env.CI ?? '') !== '';
-  if (reason && required) throw new Error(reason);
+  if (reason && peerRequired('NATS')) throw new Error(reason);
   return reason;
 }
 

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { peerRequired } from './peers.ts';
 
 export const TEST_PG_URL = process.env.CAUSEWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -35,8 +36,7 @@ async function checkAvailability(): Promise<string | undefined> {
   } catch (error) {
     reason = `PostgreSQL is not reachable at ${redact(TEST_PG_URL)} (${(error as Error).message}); set CAUSEWAY_TEST_PG_URL to use another server`;
   }
-  const required = process.env.CAUSEWAY_REQUIRE_POSTGRES === '1' || (process.env.CI ?? '') !== '';
-  if (reason && required) throw new Error(reason);
+  if (reason && peerRequired('POSTGRES')) throw new Error(reason);
   return reason;
 }
 

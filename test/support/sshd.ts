@@ -10,7 +10,8 @@
  *     after(() => sshd.stop());
  *   });
  *
- * Set CAUSEWAY_REQUIRE_SSHD=1 (CI) to fail instead of skipping when OpenSSH cannot be installed.
+ * With CAUSEWAY_REQUIRE_SSHD=1 or CI set, OpenSSH that cannot be installed fails the tests instead of
+ * skipping them.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { peerRequired } from './peers.ts';
 
 const run = promisify(execFile);
 
@@ -63,7 +65,7 @@ async function checkAvailability(): Promise<string | undefined> {
     const failure = error as { stderr?: string; message: string };
     reason = `OpenSSH is not installed and could not be: ${(failure.stderr || failure.message).trim().split('\n').slice(-2).join(' ')}`;
   }
-  if (reason && process.env.CAUSEWAY_REQUIRE_SSHD === '1') throw new Error(reason);
+  if (reason && peerRequired('SSHD')) throw new Error(reason);
   return reason;
 }
 

@@ -11,7 +11,8 @@
  *     test('...', async () => { const db = await tryton.freshDatabase(); ... });
  *   });
  *
- * Set CAUSEWAY_REQUIRE_TRYTON=1 (CI) to fail instead of skipping when Tryton cannot be installed.
+ * With CAUSEWAY_REQUIRE_TRYTON=1 or CI set, Tryton that cannot be installed fails the tests instead
+ * of skipping them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { peerRequired } from './peers.ts';
 
 const run = promisify(execFile);
 
@@ -73,7 +75,7 @@ async function checkAvailability(): Promise<string | undefined> {
     const failure = error as { code?: number; stderr?: string; message: string };
     reason = `Tryton is not installed and could not be: ${(failure.stderr || failure.message).trim().split('\n').slice(-2).join(' ')}`;
   }
-  if (reason && process.env.CAUSEWAY_REQUIRE_TRYTON === '1') throw new Error(reason);
+  if (reason && peerRequired('TRYTON')) throw new Error(reason);
   return reason;
 }
 
