@@ -17,12 +17,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tryLock } from './folder-lock.ts';
 import { peerRequired } from './peers.ts';
 
 const run = promisify(execFile);
@@ -135,16 +136,9 @@ async function templateDatabase(): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   // Several test files may start at once: the first takes the lock, the others wait for its result.
   const lock = join(cacheDir, 'building.lock');
-  while (true) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (existsSync(template)) return template;
-      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
-      await sleep(500);
-    }
+  while (!(await tryLock(lock))) {
+    if (existsSync(template)) return template;
+    await sleep(500);
   }
   try {
     if (existsSync(template)) return template;
