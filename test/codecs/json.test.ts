@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { findValueTooDeep, jsonCodec } from '../../src/codecs/index.ts';
 import { entityKeyFor, validateDocument } from '../../src/model/index.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const ctx = { tenant: 'acme', endpoint: 'api' };
 
@@ -28,9 +29,8 @@ describe('json codec', () => {
     assert.equal(r.errors[0].code, 'JSON_EMPTY');
   });
 
-  it('survives 10,000 mutated inputs: documents or positioned errors, never a throw', () => {
-    let seed = 20261122;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  it('survives 10,000 mutated inputs: documents or positioned errors, never a throw', (t) => {
+    const rand = seededRandom(t);
     const base = Buffer.from(JSON.stringify([salesOrder('SO-F', 3), shipment('SO-F')]));
     const alphabet = Buffer.from('{}[]":,0123456789.-eE tnufalsr\\\n\u00ff');
     let withDocs = 0;

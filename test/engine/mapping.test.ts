@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileFieldMap, compileJsonata, retryDelayMs, CircuitBreaker } from '../../src/engine/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const tables = { carriers: { UPSN: 'UPS-GROUND' }, uom: { EA: 'EACH' } };
 const items = new Map([['TEA-1', { sku: 'TEA-1', baseUom: 'EA', conversions: [{ uom: 'CS', factor: '12' }] }]]);
@@ -66,13 +67,15 @@ describe('JSONata mappings', () => {
 
 describe('retry policy and circuit breaker', () => {
   const policy = { maxAttempts: 10, initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2 };
-  it('backs off exponentially with jitter between half and the whole delay, capped', () => {
+  it('backs off exponentially with jitter between half and the whole delay, capped', (t) => {
     assert.equal(retryDelayMs(policy, 1, () => 0), 500);
     assert.equal(retryDelayMs(policy, 1, () => 1), 1000);
     assert.equal(retryDelayMs(policy, 4, () => 1), 8000);
     assert.equal(retryDelayMs(policy, 30, () => 1), 60_000);
-    const spread = new Set(Array.from({ length: 50 }, () => retryDelayMs(policy, 3)));
+    const random = seededRandom(t);
+    const spread = new Set(Array.from({ length: 50 }, () => retryDelayMs(policy, 3, random)));
     assert.ok(spread.size > 10, 'jitter spreads retries');
+    assert.ok([...spread].every((d) => d >= 2000 && d <= 4000), `third attempt within half and the whole of 4 s: ${[...spread]}`);
   });
 
   it('opens after consecutive failures, lets one trial through after the cooldown, closes on success', () => {
