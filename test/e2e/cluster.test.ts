@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../support/postgres.ts';
 import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
 const skip = await postgresUnavailable();
@@ -74,12 +75,15 @@ describe('a cluster of workers on PostgreSQL', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-cluster-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('loses, doubles and reorders nothing while three workers are killed at random and restarted', { timeout: 180_000 }, async () => {
+  it('loses, doubles and reorders nothing while three workers are killed at random and restarted', { timeout: 180_000 }, async (t) => {
+    // Apart, so the load's shape replays whatever the answers drew in between.
+    const answers = seededRandom(t, 'answers');
+    const load = seededRandom(t, 'load');
     const work = mkdtempSync(join(dir, 'crash-'));
     const db = await createTestDatabase();
     const receiver = await startReceiver(async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 4));
-      return Math.random() < 0.05 ? 503 : 200;
+      await new Promise((r) => setTimeout(r, answers() * 4));
+      return answers() < 0.05 ? 503 : 200;
     });
     const inbox = join(work, 'wms-out');
     const staging = join(work, 'staging');
@@ -93,18 +97,18 @@ describe('a cluster of workers on PostgreSQL', { skip }, () => {
       let written = 0;
       let kills = 0;
       // Each order's events are written in order, interleaved with other orders' events, in bursts.
-      const shuffled = interleave(orders);
+      const shuffled = interleave(orders, load);
       while (written < total || kills < 8) {
-        const burst = Math.min(total - written, 40 + Math.floor(Math.random() * 60));
+        const burst = Math.min(total - written, 40 + Math.floor(load() * 60));
         for (let i = 0; i < burst; i++, written++) {
           const e = shuffled[written];
           const name = `ev-${String(written).padStart(6, '0')}.json`;
           writeFileSync(join(staging, name), JSON.stringify(orderStatus(e.order, e.step)));
           renameSync(join(staging, name), join(inbox, name));
         }
-        await new Promise((r) => setTimeout(r, 150 + Math.random() * 450));
+        await new Promise((r) => setTimeout(r, 150 + load() * 450));
         if (kills < 8) {
-          const victim = Math.floor(Math.random() * 3);
+          const victim = Math.floor(load() * 3);
           await workers.kill(victim);
           kills++;
           workers.start(victim);
@@ -202,14 +206,14 @@ describe('a cluster of workers on PostgreSQL', { skip }, () => {
 });
 
 /** Each order's events in sequence, orders mixed: releases of new orders overlap picks and shipments of others. */
-function interleave(orders: number): Array<{ order: string; step: number }> {
+function interleave(orders: number, random: () => number): Array<{ order: string; step: number }> {
   const out: Array<{ order: string; step: number }> = [];
   const next = new Array<number>(orders).fill(0);
   const active: number[] = [];
   let opened = 0;
   while (out.length < orders * STATUSES.length) {
-    if (opened < orders && (active.length === 0 || active.length < 20 || Math.random() < 0.3)) active.push(opened++);
-    const at = Math.floor(Math.random() * active.length);
+    if (opened < orders && (active.length === 0 || active.length < 20 || random() < 0.3)) active.push(opened++);
+    const at = Math.floor(random() * active.length);
     const o = active[at];
     out.push({ order: `SO-${o}`, step: next[o]++ });
     if (next[o] === STATUSES.length) active.splice(at, 1);

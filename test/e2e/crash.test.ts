@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { SqliteStore } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
 
@@ -20,10 +21,13 @@ describe('crash safety', () => {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-crash-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('loses and doubles nothing across repeated SIGKILLs', { timeout: 180_000 }, async () => {
+  it('loses and doubles nothing across repeated SIGKILLs', { timeout: 180_000 }, async (t) => {
+    // Apart, so the load's shape replays whatever the answers drew in between.
+    const answers = seededRandom(t, 'answers');
+    const load = seededRandom(t, 'load');
     const receiver = await startReceiver(async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 4));
-      return Math.random() < 0.05 ? 503 : 200;
+      await new Promise((r) => setTimeout(r, answers() * 4));
+      return answers() < 0.05 ? 503 : 200;
     });
     const inbox = join(dir, 'erp-out');
     const staging = join(dir, 'staging');
@@ -59,13 +63,13 @@ flows:
       let kills = 0;
       // Files appear in bursts (written aside, renamed in whole) while the worker is killed at random.
       while (written < total || kills < 5) {
-        const burst = Math.min(total - written, 60 + Math.floor(Math.random() * 60));
+        const burst = Math.min(total - written, 60 + Math.floor(load() * 60));
         for (let i = 0; i < burst; i++, written++) {
           const name = `so-${String(written).padStart(5, '0')}.json`;
           writeFileSync(join(staging, name), JSON.stringify(salesOrder(`SO-${written}`, 3)));
           renameSync(join(staging, name), join(inbox, name));
         }
-        await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
+        await new Promise((r) => setTimeout(r, 150 + load() * 600));
         if (kills < 5) {
           await kill();
           kills++;

@@ -13,6 +13,7 @@ import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
 import { confirmPurchase, confirmReturnSale, confirmSale, connect, dateInDays, hoursAgo, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const skip = await trytonUnavailable();
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
@@ -251,7 +252,8 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
     });
   });
 
-  test('killing the Causeway worker (SIGKILL) mid-flow and restarting it leaves every effect in Tryton exactly once', { timeout: 150_000 }, async () => {
+  test('killing the Causeway worker (SIGKILL) mid-flow and restarting it leaves every effect in Tryton exactly once', { timeout: 150_000 }, async (t) => {
+    const random = seededRandom(t);
     const dir = mkdtempSync(join(tmpdir(), 'causeway-tryton-kill-'));
     const db = await tryton.freshDatabase();
     const rpc = connect(db);
@@ -289,7 +291,7 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       }
       // Killed at random points while the shipments, the receipt and the counts are being applied.
       for (let kills = 0; kills < 4; kills++) {
-        await new Promise((r) => setTimeout(r, 700 + Math.random() * 1500));
+        await new Promise((r) => setTimeout(r, 700 + random() * 1500));
         await kill();
         start();
       }

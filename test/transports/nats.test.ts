@@ -16,6 +16,7 @@ import { natsEndpoint, type NatsConfig } from '../../src/transports/nats/index.t
 import { salesOrder } from '../support/documents.ts';
 import { natsUnavailable, openTestNats, TEST_NATS_URL, uniqueName, type TestNats } from '../support/nats.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
+import { seededRandom } from '../support/seed.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
 const skip = await natsUnavailable();
@@ -290,6 +291,7 @@ flows: []
       await exited;
     };
     const total = 3000;
+    const random = seededRandom(t);
     const store = () => new SqliteStore({ path: join(work, 'hub.db') });
     const inboxCount = async () => {
       const s = store();
@@ -311,7 +313,7 @@ flows: []
         // Killed while it is taking messages in: some batches stored and not acknowledged, some fetched and not stored.
         const before = await inboxCount();
         await waitFor(async () => (await inboxCount()) > before, 20_000, 'the worker to take messages in');
-        await new Promise((r) => setTimeout(r, Math.random() * 150));
+        await new Promise((r) => setTimeout(r, random() * 150));
         await kill();
         start();
       }
