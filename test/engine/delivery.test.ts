@@ -8,7 +8,6 @@ import { errors as undiciErrors } from 'undici';
 import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { registerEndpoint, webhookEndpoint, type SinkRuntime } from '../../src/transports/index.ts';
-import type { StoredDelivery } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
 import { seededRandom } from '../support/seed.ts';
@@ -71,15 +70,6 @@ registerEndpoint({
     };
   },
 });
-
-/** Waits until every message is processed and every delivery settled: after that nothing more goes out. */
-async function settled(hub: Hub): Promise<StoredDelivery[]> {
-  return waitFor(async () => {
-    if ((await hub.store.listMessages({ tenant: 'acme', status: 'pending', limit: 1 })).length) return undefined;
-    const deliveries = await hub.store.listDeliveries({ tenant: 'acme' });
-    return deliveries.some((d) => d.status === 'pending') ? undefined : deliveries;
-  }, 10_000, 'every message processed and every delivery delivered or dead');
-}
 
 describe('outbox', () => {
   it('keeps each order\'s events in order while orders go in parallel', async (t) => {
@@ -329,4 +319,13 @@ function concurrentPeak(received: Received[]): number {
     peak = Math.max(peak, n);
   }
   return peak;
+}
+
+/** Waits until every message is processed and every delivery settled: after that nothing more goes out. */
+async function settled(hub: Hub) {
+  return waitFor(async () => {
+    if ((await hub.store.listMessages({ tenant: 'acme', status: 'pending', limit: 1 })).length) return undefined;
+    const deliveries = await hub.store.listDeliveries({ tenant: 'acme' });
+    return deliveries.some((d) => d.status === 'pending') ? undefined : deliveries;
+  }, 10_000, 'every message processed and every delivery delivered or dead');
 }
