@@ -10,10 +10,10 @@ import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
+import { seededRandom } from '../support/seed.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
 import { confirmPurchase, confirmReturnSale, confirmSale, connect, dateInDays, hoursAgo, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
-import { seededRandom } from '../support/seed.ts';
 
 const skip = await trytonUnavailable();
 const BIN = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
