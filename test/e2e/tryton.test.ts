@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { parseConfig } from '../../src/config/index.ts';
 import { Hub } from '../../src/engine/index.ts';
@@ -186,8 +187,9 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
         type: 'inventory_adjustment', adjustmentNumber: 'WMS-CC-1', occurredAt: hoursAgo(26),
         lines: [{ sku: 'GADGET-2', quantity: '-3', uom: 'EA', reason: 'cycle_count', note: 'bin A-07' }],
       });
-      await waitFor(async () => (await stockInWarehouse(rpc, 'GADGET-2')) !== before, 30_000, 'the adjustment applied in Tryton');
-      await new Promise((r) => setTimeout(r, 500));
+      // Read the stock once the delivery is recorded: no attempt of it can still be under way.
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', type: 'inventory_adjustment' }))
+        .some((d) => d.status === 'delivered' && d.payload.toString().includes('WMS-CC-1')), 30_000, 'the adjustment recorded as delivered');
       assert.equal(await stockInWarehouse(rpc, 'GADGET-2') - before, -3);
     });
 
@@ -304,7 +306,16 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
           ? { shipments, receipts, counts, inventories } : undefined;
       };
       const done = await waitFor(allDone, 90_000, 'every effect in Tryton');
-      await new Promise((r) => setTimeout(r, 1500)); // room for a stray second application to show
+      // Once every delivery to Tryton is recorded as settled, no attempt is left that could apply one twice.
+      await waitFor(() => {
+        const db = new Database(join(dir, 'hub.db'), { readonly: true });
+        try {
+          const { n, open } = db.prepare(`SELECT count(*) AS n, sum(status = 'pending') AS open FROM deliveries WHERE tenant = 'acme' AND endpoint = 'erp'`).get() as { n: number; open: number };
+          return n > 0 && open === 0;
+        } finally {
+          db.close();
+        }
+      }, 60_000, 'every delivery to Tryton settled');
       await kill();
 
       const final = (await allDone())!;
