@@ -60,6 +60,10 @@ export async function run(argv: string[]): Promise<number> {
     const run = Date.now().toString(36).toUpperCase();
     const order = JSON.parse(readFileSync(join(dir, 'sales-order.json'), 'utf8'));
     order.orderNumber = `${order.orderNumber}-${run}`;
+    // Stamped as happening now, so the sync-time and order-to-shipment KPIs it prints are this run's.
+    const released = new Date(Date.now() - 60_000);
+    order.occurredAt = released.toISOString();
+    order.requestedShipDate = new Date(released.getTime() + 86_400_000).toISOString().slice(0, 10);
     const before = new Set(listJson(join(dir, 'wms/inbox')));
     writeFileSync(join(dir, 'erp/outbox', `${order.orderNumber}.json`), JSON.stringify(order, null, 2));
     out(`1. ERP dropped ${order.orderNumber} into erp/outbox/`);
@@ -68,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     const shipment = JSON.parse(readFileSync(join(dir, 'shipment.json'), 'utf8'));
     shipment.orderNumber = order.orderNumber;
     shipment.shipmentNumber = `${shipment.shipmentNumber}-${run}`;
+    shipment.shippedAt = shipment.occurredAt = new Date().toISOString();
     writeFileSync(join(dir, 'wms/outbox', `${shipment.shipmentNumber}.json`), JSON.stringify(shipment, null, 2));
     out(`3. Warehouse dropped partial shipment ${shipment.shipmentNumber} into wms/outbox/`);
     const got = await waitFor(() => received[0], 15_000);
