@@ -12,7 +12,8 @@ import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
-import { MessageProcessor, type EndpointInfo } from './processor.ts';
+import type { EndpointInfo } from './messages.ts';
+import { MessageProcessor } from './processor.ts';
 import { Wakeup } from './wakeup.ts';
 
 export interface HubOptions {

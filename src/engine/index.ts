@@ -1,7 +1,8 @@
 export { Hub, createLogger, storeUrl, type HubOptions } from './hub.ts';
 export { EngineFacade, HubFacade, type DocumentsReceipt, type InboundEndpoint, type MessageReceipt } from './facade.ts';
 export { Inbox, contentHash } from './inbox.ts';
-export { MessageProcessor, decodeMessage, type DecodedMessage, type EndpointInfo, type MessageToDecode } from './processor.ts';
+export { MessageProcessor, decodeMessage, type MessageToDecode } from './processor.ts';
+export type { DecodedMessage, EndpointInfo } from './messages.ts';
 export { DeliveryWorker } from './outbox.ts';
 export { computeKpis, percentiles, type Kpis } from './kpis.ts';
 export { compileMappings, compileFieldMap, compileJsonata } from './mapping/index.ts';

@@ -7,14 +7,7 @@ import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { X12Desk } from './edi/index.ts';
-
-export interface EndpointInfo {
-  name: string;
-  tenant: string;
-  codec: string;
-  codecOptions: Record<string, unknown>;
-  maxAttempts: number;
-}
+import type { DecodedMessage, EndpointInfo } from './messages.ts';
 
 export interface ProcessorDeps {
   store: Store;
@@ -180,12 +173,6 @@ export class MessageProcessor {
 
 /** What decoding needs of a stored message: the API checks a message with it right after storing it. */
 export type MessageToDecode = Pick<StoredMessage, 'id' | 'tenant' | 'endpoint' | 'codec' | 'body' | 'partnerRef' | 'receivedAt' | 'generation'>;
-
-export interface DecodedMessage {
-  /** Valid canonical documents with their place in the message. */
-  documents: Array<{ index: number; prefix: string; document: CanonicalDocument }>;
-  errors: CausewayError[];
-}
 
 /**
  * Decode and validate, the first half of processing. The API answers a sender with the same

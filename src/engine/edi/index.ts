@@ -9,7 +9,7 @@ import { durationMs, readX12, type PartnerProfile } from '../../edi/x12/index.ts
 import type { Acknowledgment, CanonicalDocument, CausewayError } from '../../model/index.ts';
 import type { EdiGroup, EdiGroupSent, NewAlert, NewDelivery, Store, StoredMessage } from '../../store/index.ts';
 import type { HubMetrics } from '../metrics.ts';
-import type { DecodedMessage, EndpointInfo } from '../processor.ts';
+import type { DecodedMessage, EndpointInfo } from '../messages.ts';
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 /** The pseudo-flow name our acknowledgments are delivered under (lineage shows it). */

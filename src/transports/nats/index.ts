@@ -1,1 +1,2 @@
-export { natsEndpoint, subjectToken, type NatsConfig } from './nats.ts';
+export { natsEndpoint, subjectToken } from './nats.ts';
+export type { NatsConfig } from './config.ts';

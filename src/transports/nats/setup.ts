@@ -1,5 +1,5 @@
 import { AckPolicy, connect, DeliverPolicy, nanos, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
-import type { NatsConfig } from './nats.ts';
+import type { NatsConfig } from './config.ts';
 
 /** Opens a connection that reconnects on its own; a refusal is returned to the caller, which decides. */
 export async function connectNats(c: NatsConfig, name: string): Promise<NatsConnection> {

@@ -1,0 +1,19 @@
+import type { CanonicalDocument, CausewayError } from '../model/index.ts';
+
+// What the pipeline's steps hand each other, apart from the steps themselves: the processor and the
+// X12 desk both read them, and neither needs the other's module for it.
+
+/** An endpoint as the pipeline sees it: whose it is and how its bytes are read and written. */
+export interface EndpointInfo {
+  name: string;
+  tenant: string;
+  codec: string;
+  codecOptions: Record<string, unknown>;
+  maxAttempts: number;
+}
+
+export interface DecodedMessage {
+  /** Valid canonical documents with their place in the message. */
+  documents: Array<{ index: number; prefix: string; document: CanonicalDocument }>;
+  errors: CausewayError[];
+}
