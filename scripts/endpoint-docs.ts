@@ -4,8 +4,8 @@
  * fails when the committed file is out of date.
  */
 import { z } from 'zod';
-import { endpointSpecs } from '../src/transports/index.ts';
 import { endpointSchema } from '../src/config/index.ts';
+import { endpointSpecs, type EndpointSpec } from '../src/transports/index.ts';
 
 type JsonSchema = { type?: string | string[]; description?: string; default?: unknown; examples?: unknown[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; anyOf?: JsonSchema[] };
 
@@ -26,6 +26,13 @@ function table(schema: JsonSchema): string {
   return ['| setting | type | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** The document types a spec declares, in words: `causeway validate` holds flows to them. */
+function documentTypes(declared: EndpointSpec['produces'], verb: 'reads' | 'writes'): string {
+  if (typeof declared === 'function') return 'as its settings say';
+  if (declared === 'codec') return `whatever its codec ${verb}`;
+  return declared.length ? declared.map((t) => `\`${t}\``).join(', ') : 'nothing';
+}
+
 export function endpointReference(): string {
   const toSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const common = toSchema(endpointSchema);
@@ -41,7 +48,9 @@ export function endpointReference(): string {
   ];
   for (const spec of endpointSpecs().sort((a, b) => a.type.localeCompare(b.type))) {
     const roles = [spec.createSource ? 'source' : '', spec.createSink ? 'target' : ''].filter(Boolean).join(' and ') || 'inbound through the API';
-    parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${spec.defaultCodec ?? 'json'}\`.`, '', table(toSchema(spec.config)), '');
+    const canonical = spec.canonicalOnly ? ' It takes canonical documents only, as they are: a flow into it may not have a mapping.' : '';
+    parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${spec.defaultCodec ?? 'json'}\`.`, '',
+      `Produces: ${documentTypes(spec.produces, 'reads')}. Accepts: ${documentTypes(spec.accepts, 'writes')}.${canonical}`, '', table(toSchema(spec.config)), '');
   }
   return parts.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { CausewayError } from '../model/index.ts';
+import type { CausewayError, DocumentType } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 
 /** What a decoder knows of where bytes came from. */
@@ -28,6 +28,10 @@ export interface EncodeContext {
 export interface Codec {
   name: string;
   contentType: string;
+  /** Document types it can read out of bytes; absent: any. */
+  reads?: readonly DocumentType[];
+  /** Document types it can write; absent: any. An endpoint with this codec takes these only, unless a mapping reshapes them. */
+  writes?: readonly DocumentType[];
   decode(body: Buffer, ctx: DecodeContext): DecodeResult | Promise<DecodeResult>;
   encode(payload: unknown, ctx: EncodeContext): Buffer | Promise<Buffer>;
 }

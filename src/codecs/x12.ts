@@ -6,7 +6,7 @@ import {
   isaVersionOf, readProfiles, readX12, translate, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
 } from '../edi/x12/index.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError, type DocumentType } from '../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult, EncodeContext } from './contract.ts';
 
 /** Where a decoded document came from, kept in `extensions.x12Envelope` for tracking, duplicates and lineage. */
@@ -240,9 +240,14 @@ export async function encodeX12Document(payload: unknown, ctx: EncodeContext): P
   return { text: written.text, partner: profile, written };
 }
 
+/** Each document type X12 speaks has the set it is written as, and is read from that set (and its alternatives). */
+const X12_DOCUMENT_TYPES = Object.keys(DEFAULT_SET_FOR) as DocumentType[];
+
 export const x12Codec: Codec = {
   name: 'x12',
   contentType: 'application/edi-x12',
+  reads: X12_DOCUMENT_TYPES,
+  writes: X12_DOCUMENT_TYPES,
   decode: (body, ctx) => decodeX12Message(body, ctx),
   async encode(payload, ctx) {
     return Buffer.from((await encodeX12Document(payload, ctx)).text, 'latin1');

@@ -5,7 +5,7 @@ import { partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import { CausewayFault } from '../model/index.ts';
 import { getCodec } from '../codecs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { getEndpointSpec, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
+import { getEndpointSpec, isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { acknowledgmentEndpoints, checkX12Config, X12Desk } from './edi/index.ts';
 import { Inbox } from './inbox.ts';
@@ -126,8 +126,7 @@ export class Hub {
           breaker: new CircuitBreaker(config.circuitBreaker.failureThreshold, config.circuitBreaker.cooldownMs),
         });
       }
-      const isSource = spec.createSource && (spec.isSource ? spec.isSource(settings) : true);
-      if (isSource && this.options.sources !== false) {
+      if (isSource(spec, settings) && this.options.sources !== false) {
         const runtime = await spec.createSource!(settings, ctx);
         this.sources.set(name, { runtime, info, intervalMs: ep.pollIntervalMs ?? spec.defaultPollIntervalMs ?? 1000 });
       }

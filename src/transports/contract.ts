@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { DocumentType } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 
 /**
@@ -79,6 +80,13 @@ export interface EndpointContext {
   baseDir: string;
 }
 
+/**
+ * Document types an endpoint hands to the inbox or takes for delivery: these, or `codec` for
+ * whatever its codec reads (or writes). A transport moves any bytes, so its codec decides; an
+ * application connector names the documents its API calls make or apply.
+ */
+export type DocumentTypes = readonly DocumentType[] | 'codec';
+
 export interface EndpointSpec<C = any> {
   /** The `type` that selects this component in causeway.yaml. */
   type: string;
@@ -88,12 +96,42 @@ export interface EndpointSpec<C = any> {
   defaultCodec?: string;
   /** How often the engine polls a poll-based source, unless the config says `pollIntervalMs`. */
   defaultPollIntervalMs?: number;
-  /** Whether this config makes the endpoint a source (a folder with an inbox); default: when createSource exists. */
-  isSource?(config: C): boolean;
+  /**
+   * What it produces with this config; none ([]) makes it no source. A folder produces what its
+   * codec reads once it has an inbox; the Tryton connector what its `produce` setting lists.
+   */
+  produces: DocumentTypes | ((config: C) => DocumentTypes);
+  /** What it takes as a flow's target with this config; none ([]) makes it no target. */
+  accepts: DocumentTypes | ((config: C) => DocumentTypes);
+  /**
+   * It applies canonical documents through an API, as they are: no mapping may reshape what a flow
+   * sends it, and its codec is its own (defaultCodec). Default: false (a folder or a webhook writes
+   * whatever a mapping made).
+   */
+  canonicalOnly?: boolean;
   createSource?(config: C, ctx: EndpointContext): SourceRuntime | Promise<SourceRuntime>;
   createSink?(config: C, ctx: EndpointContext): SinkRuntime | Promise<SinkRuntime>;
 }
 
 export function defineEndpoint<C>(spec: EndpointSpec<C>): EndpointSpec<C> {
   return spec;
+}
+
+/** What a spec declares it produces or accepts with these settings (`codec` still to be resolved). */
+export function declaredTypes<C>(declared: EndpointSpec<C>['produces'], config: C): DocumentTypes {
+  return typeof declared === 'function' ? declared(config) : declared;
+}
+
+/** Whether the engine reads from it: it has a source and, with these settings, produces something. */
+export function isSource<C>(spec: EndpointSpec<C>, config: C): boolean {
+  return !!spec.createSource && declaresAny(declaredTypes(spec.produces, config));
+}
+
+/** Whether a flow may deliver to it: it has a sink and, with these settings, accepts something. */
+export function isTarget<C>(spec: EndpointSpec<C>, config: C): boolean {
+  return !!spec.createSink && declaresAny(declaredTypes(spec.accepts, config));
+}
+
+function declaresAny(types: DocumentTypes): boolean {
+  return types === 'codec' || types.length > 0;
 }

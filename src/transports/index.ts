@@ -1,5 +1,5 @@
 export type * from './contract.ts';
-export { defineEndpoint } from './contract.ts';
+export { defineEndpoint, declaredTypes, isSource, isTarget } from './contract.ts';
 export { registerEndpoint, getEndpointSpec, endpointSpecs } from './registry.ts';
 export { folderEndpoint, writeAtomically } from './folder/index.ts';
 export { webhookEndpoint, signWebhook, verifyWebhook } from './webhook/index.ts';

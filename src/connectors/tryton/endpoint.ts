@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatError, validateDocument, type CanonicalDocument } from '../../model/index.ts';
+import { formatError, validateDocument, type CanonicalDocument, type DocumentType } from '../../model/index.ts';
 import type { DeliveryOutcome, EndpointContext, EndpointSpec, InboundMessage, OutboundMessage, PollResult, SinkRuntime, SourceRuntime } from '../../transports/index.ts';
 import { isTrytonError } from './errors.ts';
 import type { TrytonOptions } from './options.ts';
@@ -31,7 +31,7 @@ const WRITERS: { [T in CanonicalDocument['type']]?: (rpc: TrytonRpc, document: E
   inventory_adjustment: applyInventoryAdjustment,
   return_receipt: applyReturnReceipt,
 };
-export const TRYTON_WRITE_TYPES = Object.keys(WRITERS);
+export const TRYTON_WRITE_TYPES = Object.keys(WRITERS) as DocumentType[];
 
 /**
  * A poll that only passes records nothing is made of (other warehouses, services, backorders)
@@ -67,7 +67,9 @@ export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
   config,
   defaultCodec: 'json',
   defaultPollIntervalMs: 2000,
-  isSource: (c) => c.produce.length > 0,
+  produces: (c) => c.produce,
+  accepts: TRYTON_WRITE_TYPES,
+  canonicalOnly: true,
   createSource: (c, ctx) => trytonSource(c, ctx),
   createSink: (c, ctx) => trytonSink(c, ctx),
 };

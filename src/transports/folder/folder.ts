@@ -24,7 +24,8 @@ export const folderEndpoint = defineEndpoint({
   config,
   defaultCodec: 'json',
   defaultPollIntervalMs: 500,
-  isSource: (c: FolderConfig) => !!c.inbox,
+  produces: (c: FolderConfig) => (c.inbox ? 'codec' : []),
+  accepts: (c: FolderConfig) => (c.outbox ? 'codec' : []),
   createSource: (c: FolderConfig, ctx) => folderSource(c, ctx),
   createSink: (c: FolderConfig, ctx) => folderSink(c, ctx),
 });

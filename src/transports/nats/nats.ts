@@ -13,7 +13,8 @@ export const natsEndpoint = defineEndpoint({
   description: 'NATS JetStream. As a target: publishes each document to <prefix>.<tenant>.<documentType> with its idempotency key as Nats-Msg-Id, delivered once the stream acknowledges. As a source (with `consume`): a durable pull consumer whose messages are acknowledged only after the inbox stored them.',
   config: natsConfig,
   defaultCodec: 'json',
-  isSource: (c: NatsConfig) => c.consume !== undefined,
+  produces: (c: NatsConfig) => (c.consume ? 'codec' : []),
+  accepts: 'codec',
   createSink: (c: NatsConfig, ctx: EndpointContext): SinkRuntime => new NatsPublisher(c, ctx),
   createSource: (c: NatsConfig, ctx: EndpointContext): SourceRuntime => ({ listen: (accept, signal) => consumeStream(c, ctx, accept, signal) }),
 });

@@ -45,7 +45,8 @@ export const sftpEndpoint = defineEndpoint({
   config,
   defaultCodec: 'json',
   defaultPollIntervalMs: 5000,
-  isSource: (c: SftpConfig) => !!c.remoteInbox,
+  produces: (c: SftpConfig) => (c.remoteInbox ? 'codec' : []),
+  accepts: (c: SftpConfig) => (c.remoteOutbox ? 'codec' : []),
   createSource: (c: SftpConfig, ctx) => sftpSource(c, ctx),
   createSink: (c: SftpConfig, ctx) => sftpSink(c, ctx),
 });

@@ -41,6 +41,8 @@ export const webhookEndpoint = defineEndpoint({
     + 'Header values outside visible ASCII (an entity key with "Ł") are percent-encoded and named in x-causeway-encoded-headers; see docs/transports/webhook.md.',
   config,
   defaultCodec: 'json',
+  produces: [],
+  accepts: 'codec',
   createSink: (c: WebhookConfig): SinkRuntime => {
     // undici's request API on a keep-alive agent: fetch's per-call overhead capped a sink at
     // ~1,000 deliveries/s on this hardware; this path is several times faster.

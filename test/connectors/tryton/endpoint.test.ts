@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { parseConfig } from '../../../src/config/index.ts';
-import { getEndpointSpec, type EndpointContext, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../../src/transports/index.ts';
+import { declaredTypes, getEndpointSpec, isSource, isTarget, type EndpointContext, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../../src/transports/index.ts';
 import { CausewayFault } from '../../../src/model/index.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import type { TrytonEndpointConfig } from '../../../src/connectors/tryton/index.ts';
@@ -38,8 +38,12 @@ describe('tryton endpoint spec', () => {
     assert.equal(settings.password, 's3cret-from-env');
     assert.deepEqual(settings.produce, ['sales_order', 'order_cancel']);
     assert.equal(settings.pageSize, 50);
-    assert.equal(spec.isSource!(settings), true);
-    assert.equal(spec.isSource!({ ...settings, produce: [] }), false, 'without produce it only applies documents');
+    assert.equal(isSource(spec, settings), true);
+    assert.equal(isSource(spec, { ...settings, produce: [] }), false, 'without produce it only applies documents');
+    assert.deepEqual(declaredTypes(spec.produces, settings), ['sales_order', 'order_cancel'], 'it produces what produce lists');
+    assert.deepEqual(declaredTypes(spec.accepts, settings), ['shipment', 'receipt', 'inventory_adjustment', 'return_receipt']);
+    assert.equal(isTarget(spec, settings), true);
+    assert.equal(spec.canonicalOnly, true, 'it applies canonical documents through the API: no mapping may reshape them');
 
     assert.throws(() => parseConfig(yamlFor(db), '/tmp', {}), (e: unknown) => e instanceof CausewayFault && e.errors.some((x) => x.code === 'CONFIG_ENV_MISSING' && /TRYTON_PASSWORD/.test(x.message)));
     assert.throws(() => parseConfig(yamlFor(db, '    produce: [shipment]').replace('{ WH: DC1 }', '{}'), '/tmp', { TRYTON_PASSWORD: 'x' }), (e: unknown) => {
