@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, connect, headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
 import pino from 'pino';
-import { parseConfig } from '../src/config/index.ts';
+import { parseConfig } from '../src/endpoints.ts';
 import { Hub } from '../src/engine/index.ts';
 import { salesOrder } from '../test/support/documents.ts';
 import { natsUnavailable, TEST_NATS_URL, uniqueName } from '../test/support/nats.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { startApiServer } from '../src/api/index.ts';
-import { parseConfig } from '../src/config/index.ts';
+import { parseConfig } from '../src/endpoints.ts';
 import { Hub, percentiles } from '../src/engine/index.ts';
 import type { NewMessage } from '../src/store/index.ts';
 import { salesOrder } from '../test/support/documents.ts';

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { endpointSchema } from '../src/config/index.ts';
-import { endpointSpecs, type EndpointSpec } from '../src/transports/index.ts';
+import { builtIns } from '../src/endpoints.ts';
+import type { EndpointSpec } from '../src/transports/index.ts';
 
 type JsonSchema = { type?: string | string[]; description?: string; default?: unknown; examples?: unknown[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; anyOf?: JsonSchema[] };
 
@@ -46,7 +47,7 @@ export function endpointReference(): string {
     table(common),
     '',
   ];
-  for (const spec of endpointSpecs().sort((a, b) => a.type.localeCompare(b.type))) {
+  for (const spec of [...builtIns.endpoints.values()].sort((a, b) => a.type.localeCompare(b.type))) {
     const roles = [spec.createSource ? 'source' : '', spec.createSink ? 'target' : ''].filter(Boolean).join(' and ') || 'inbound through the API';
     const canonical = spec.canonicalOnly ? ' It takes canonical documents only, as they are: a flow into it may not have a mapping.' : '';
     parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${spec.defaultCodec ?? 'json'}\`.`, '',

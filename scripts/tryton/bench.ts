@@ -11,9 +11,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { builtIns, parseConfig } from '../../src/endpoints.ts';
 import { openStore } from '../../src/store/index.ts';
-import { getEndpointSpec, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../src/transports/index.ts';
+import type { OutboundMessage, SinkRuntime, SourceRuntime } from '../../src/transports/index.ts';
 import { startTryton } from '../../test/support/tryton.ts';
 import { confirmSale, connect } from '../../test/connectors/tryton/fixtures.ts';
 
@@ -66,7 +66,7 @@ try {
   const sales: Array<{ id: number; number: string }> = [];
   for (let i = 0; i < orders; i++) sales.push(await confirmSale(rpc, [['WIDGET-1', 5], ['SERUM-LOT', 4]], `PO-B${i}`));
 
-  const spec = getEndpointSpec('tryton')!;
+  const spec = builtIns.endpoints.get('tryton')!;
   const settings = parseConfig(`
 endpoints:
   erp: { type: tryton, url: ${db.url}, database: ${db.database}, user: ${db.user}, password: "\${TRYTON_PASSWORD}", warehouses: { WH: DC1 }, produce: [sales_order], pageSize: 100 }

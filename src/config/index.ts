@@ -1,3 +1,5 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './partners.ts';
+export type { LoadedConfig } from './loaded.ts';
+export { createRegistry, type Registry } from './registry.ts';

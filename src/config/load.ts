@@ -2,17 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CausewayFault, jsonPath, type CausewayError } from '../model/index.ts';
-import { getEndpointSpec } from '../transports/index.ts';
+import type { LoadedConfig } from './loaded.ts';
 import { resolvePartnerTenants } from './partners.ts';
-import { configSchema, type CausewayConfig } from './schema.ts';
+import type { Registry } from './registry.ts';
+import { configSchema, endpointSchema } from './schema.ts';
 
-export interface LoadedConfig {
-  config: CausewayConfig;
-  /** Relative paths in the file resolve against its folder. */
-  baseDir: string;
-  /** Each endpoint's own settings, validated by its transport's spec. */
-  endpointSettings: Record<string, unknown>;
-}
+/** The settings every endpoint has; the rest are its type's own, validated by its spec. */
+const COMMON_ENDPOINT_KEYS = new Set(Object.keys(endpointSchema.shape));
 
 /** Replaces ${NAME} (and ${NAME:-fallback}) with environment values; a missing one is an error. */
 export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, errors: CausewayError[]): string {
@@ -25,17 +21,17 @@ export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, errors: Cau
   });
 }
 
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfigFile(path: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CausewayFault({ code: 'CONFIG_UNREADABLE', message: `cannot read config ${path}: ${(e as Error).message}` });
   }
-  return parseConfig(text, dirname(resolve(path)), env);
+  return parseConfig(text, dirname(resolve(path)), registry, env);
 }
 
-export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfig(text: string, baseDir: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const errors: CausewayError[] = [];
   const expanded = interpolateEnv(text, env, errors);
   let raw: unknown;
@@ -51,12 +47,12 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   const config = parsed.data;
   const endpointSettings: Record<string, unknown> = {};
   for (const [name, ep] of Object.entries(config.endpoints)) {
-    const spec = getEndpointSpec(ep.type);
+    const spec = registry.endpoints.get(ep.type);
     if (!spec) {
       errors.push({ code: 'CONFIG_INVALID', path: `$.endpoints.${name}.type`, message: `unknown endpoint type "${ep.type}"` });
       continue;
     }
-    const { type: _t, tenant: _te, codec: _c, codecOptions: _o, concurrency: _cc, retry: _r, pollIntervalMs: _p, ...own } = ep;
+    const own = Object.fromEntries(Object.entries(ep).filter(([key]) => !COMMON_ENDPOINT_KEYS.has(key)));
     const settings = spec.config.safeParse(own);
     if (!settings.success) {
       for (const i of settings.error.issues) errors.push({ code: 'CONFIG_INVALID', path: jsonPath(['endpoints', name, ...i.path]), message: i.message });
@@ -77,5 +73,5 @@ export function parseConfig(text: string, baseDir: string, env: NodeJS.ProcessEn
   }
   errors.push(...resolvePartnerTenants(config));
   if (errors.length) throw new CausewayFault(errors);
-  return { config, baseDir, endpointSettings };
+  return { config, baseDir, endpointSettings, registry };
 }

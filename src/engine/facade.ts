@@ -187,7 +187,7 @@ export class HubFacade extends EngineFacade {
     const accepted = await inbox.acceptOne(message);
     if (accepted.keyReused) return { kind: 'key-reused', messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
     if (accepted.duplicate) return { kind: 'duplicate', messageId: accepted.messageId, status: accepted.original?.status };
-    const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoints.get('api'), { maxJsonDepth: loaded.config.maxJsonDepth }))!;
+    const decoded = (await decodeMessage({ ...message, id: accepted.messageId, partnerRef: null, generation: 1 }, endpoints.get('api'), { codecs: loaded.registry.codecs, maxJsonDepth: loaded.config.maxJsonDepth }))!;
     return { kind: 'stored', messageId: accepted.messageId, documents: decoded.documents.length, errors: decoded.errors };
   }
 

@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import { CausewayFault } from '../model/index.ts';
-import { getCodec } from '../codecs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { getEndpointSpec, isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
+import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { acknowledgmentEndpoints, checkX12Config, X12Desk } from './edi/index.ts';
 import { Inbox } from './inbox.ts';
@@ -65,9 +64,9 @@ export class Hub {
     this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
     this.idleMs = options.idleMs ?? config.worker.idleMs;
     for (const [name, ep] of Object.entries(config.endpoints)) {
-      const spec = getEndpointSpec(ep.type)!;
+      const spec = loaded.registry.endpoints.get(ep.type)!;
       const codec = ep.codec ?? spec.defaultCodec ?? 'json';
-      if (!getCodec(codec)) throw new Error(`endpoint ${name}: no codec named "${codec}"`);
+      if (!loaded.registry.codecs.has(codec)) throw new Error(`endpoint ${name}: no codec named "${codec}"`);
       const tenant = ep.tenant ?? config.defaultTenant;
       this.endpoints.set(name, {
         name, tenant, codec,
@@ -81,9 +80,10 @@ export class Hub {
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     const x12Problems = checkX12Config(config);
     if (x12Problems.length) throw new CausewayFault(x12Problems);
-    this.x12 = new X12Desk({ store, endpoints: this.endpoints, partners: config.partners, metrics: this.metrics, logger });
+    const { codecs } = loaded.registry;
+    this.x12 = new X12Desk({ store, endpoints: this.endpoints, codecs, partners: config.partners, metrics: this.metrics, logger });
     this.processor = new MessageProcessor({
-      store, endpoints: this.endpoints, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
+      store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, x12: this.x12, maxJsonDepth: config.maxJsonDepth,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
@@ -111,10 +111,10 @@ export class Hub {
   }
 
   private async openEndpoints(): Promise<void> {
-    const { config, endpointSettings, baseDir } = this.loaded;
+    const { config, endpointSettings, baseDir, registry } = this.loaded;
     const targets = new Set([...config.flows.map((f) => f.to), ...acknowledgmentEndpoints(config), ...config.outcomes.map((o) => o.to)]);
     for (const [name, ep] of Object.entries(config.endpoints)) {
-      const spec = getEndpointSpec(ep.type)!;
+      const spec = registry.endpoints.get(ep.type)!;
       const info = this.endpoints.get(name)!;
       const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
       const settings = endpointSettings[name] as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, getCodec, type Codec } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import type { MessageOutcome, NewDelivery, NewDocument, Store, StoredMessage } from '../store/index.ts';
 import type { CompiledMapping } from './mapping/index.ts';
@@ -12,6 +12,8 @@ import type { DecodedMessage, EndpointInfo } from './messages.ts';
 export interface ProcessorDeps {
   store: Store;
   endpoints: Map<string, EndpointInfo>;
+  /** Codecs by name (the loaded config's registry): messages name theirs, endpoints write with theirs. */
+  codecs: ReadonlyMap<string, Codec>;
   flows: FlowConfig[];
   mappings: Map<string, CompiledMapping>;
   codeTables: Record<string, Record<string, string>>;
@@ -100,7 +102,7 @@ export class MessageProcessor {
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
     const { metrics } = this.deps;
-    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint), { maxJsonDepth: this.deps.maxJsonDepth });
+    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint), { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
     if (m.codec === 'x12') await this.deps.x12?.screenDuplicates(m, decoded);
     const errors: CausewayError[] = [...decoded.errors];
@@ -150,7 +152,7 @@ export class MessageProcessor {
           const ctx = { tables: codeTables, item: (sku: string) => this.items.get(doc.tenant, sku) };
           payload = await mapping.apply(doc, ctx);
         }
-        const codec = getCodec(target.codec) as Codec;
+        const codec = this.deps.codecs.get(target.codec)!;
         const bytes = await codec.encode(payload, { tenant: doc.tenant, endpoint: target.name, options: target.codecOptions, store });
         // Tracked before the outcome commits; a replay writes the same key and replaces the rows.
         await this.deps.x12?.trackSent(bytes, target, `cw-${m.id}-${index}-${flow.name}`, m.id);
@@ -178,10 +180,10 @@ export type MessageToDecode = Pick<StoredMessage, 'id' | 'tenant' | 'endpoint' |
  * Decode and validate, the first half of processing. The API answers a sender with the same
  * verdict the processor reaches later, so both go through here. Undefined: no such codec.
  */
-export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo | undefined, limits: { maxJsonDepth?: number } = {}): Promise<DecodedMessage | undefined> {
-  const codec = getCodec(m.codec);
+export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo | undefined, using: { codecs: ReadonlyMap<string, Codec>; maxJsonDepth?: number }): Promise<DecodedMessage | undefined> {
+  const codec = using.codecs.get(m.codec);
   if (!codec) return undefined;
-  const maxDepth = limits.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const maxDepth = using.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, maxDepth });
   const errors: CausewayError[] = [...decoded.errors];
   const documents: DecodedMessage['documents'] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { createApi } from '../../src/api/index.ts';
 import { kpis as kpisSchema } from '../../src/api/schemas.ts';
 import { Hub } from '../../src/engine/index.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { compileMappings } from '../../src/engine/index.ts';
 
 it('the configuration example in the README is a valid config', () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { getCodec } from '../../src/codecs/index.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { x12Codec } from '../../src/codecs/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
@@ -45,7 +45,7 @@ describe('Tryton <-> 3PL over X12 and SFTP', { skip }, () => {
   };
   let drop = 0;
   async function partnerSends(doc: Record<string, unknown>): Promise<void> {
-    const bytes = await getCodec('x12')!.encode(doc, { tenant: 'acme3pl', endpoint: '3pl', options: partnerOptions, store: partnerStore });
+    const bytes = await x12Codec.encode(doc, { tenant: 'acme3pl', endpoint: '3pl', options: partnerOptions, store: partnerStore });
     const name = `from-3pl-${++drop}.edi`;
     writeFileSync(join(dir, name), bytes);
     renameSync(join(dir, name), join(fromPartner, name));
@@ -122,7 +122,7 @@ flows:
     const sale = await confirmSale(rpc, [['WIDGET-1', 10], ['SERUM-LOT', 4]]);
     const file = await waitFor(() => existsSync(toPartner) && readdirSync(toPartner).find((f) => f.endsWith('.edi')), 30_000, 'a 940 on the 3PL\'s server');
     const text = readFileSync(join(toPartner, file as string), 'latin1');
-    const decoded = await getCodec('x12')!.decode(Buffer.from(text, 'latin1'), { tenant: 'acme3pl', endpoint: '3pl', options: partnerOptions });
+    const decoded = await x12Codec.decode(Buffer.from(text, 'latin1'), { tenant: 'acme3pl', endpoint: '3pl', options: partnerOptions });
     assert.deepEqual(decoded.errors, []);
     // Under the 3PL's profile the decoder also drafts its 997 for our group; the order is the other document.
     const orders = decoded.documents.filter((d) => d.type === 'sales_order');

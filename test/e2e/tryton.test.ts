@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';

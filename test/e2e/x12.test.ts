@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { startApiServer, type ApiServer } from '../../src/api/index.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { decodeX12, readX12 } from '../../src/edi/x12/index.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { salesOrder } from '../support/documents.ts';

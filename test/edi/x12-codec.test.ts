@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeX12Message, encodeX12Document } from '../../src/codecs/x12.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { errors as undiciErrors } from 'undici';
-import { parseConfig } from '../../src/config/index.ts';
+import { createRegistry, parseConfig } from '../../src/config/index.ts';
+import { builtIns } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
-import { registerEndpoint, webhookEndpoint, type SinkRuntime } from '../../src/transports/index.ts';
+import { webhookEndpoint, type SinkRuntime } from '../../src/transports/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor, type Received } from '../support/receiver.ts';
 import { seededRandom } from '../support/seed.ts';
@@ -28,7 +29,7 @@ endpoints:
 ${endpoints}
 flows:
   - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
-${extra}`, dir);
+${extra}`, dir, withUnformable);
   return Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 10, ...options });
 }
 
@@ -56,7 +57,7 @@ function capturingLogger(): { logger: pino.Logger; lines: Array<Record<string, u
  * A webhook whose request for some orders cannot be formed: undici throws for them before anything
  * is sent, as it did for header values outside Latin-1. The rest go to the real receiver.
  */
-registerEndpoint({
+const withUnformable = createRegistry({ endpoints: [{
   ...webhookEndpoint,
   type: 'unformable-webhook',
   createSink: (c, ctx): SinkRuntime => {
@@ -69,7 +70,7 @@ registerEndpoint({
       close: () => real.close?.() ?? Promise.resolve(),
     };
   },
-});
+}] }, builtIns);
 
 describe('outbox', () => {
   it('keeps each order\'s events in order while orders go in parallel', async (t) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { SqliteStore, type NewMessage } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';

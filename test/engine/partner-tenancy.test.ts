@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig, partnersOfTenant } from '../../src/config/index.ts';
+import { partnersOfTenant } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import type { CausewayFault } from '../../src/model/index.ts';
 
 const profile = (id: string, extra = '') => `{ ours: { id: CAUSEWAY }, theirs: { id: ${id} }${extra} }`;

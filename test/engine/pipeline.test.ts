@@ -3,8 +3,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registerCodec } from '../../src/codecs/index.ts';
-import { parseConfig } from '../../src/config/index.ts';
+import type { Codec } from '../../src/codecs/index.ts';
+import { createRegistry, parseConfig as parseConfigWith } from '../../src/config/index.ts';
+import { builtIns, parseConfig } from '../../src/endpoints.ts';
 import { contentHash, Hub } from '../../src/engine/index.ts';
 import { openStore, type MessageOutcome, type Store } from '../../src/store/index.ts';
 import { verifyWebhook } from '../../src/transports/index.ts';
@@ -111,12 +112,15 @@ function withCommitFault(store: Store, fault: (outcomes: MessageOutcome[]) => Er
 const nested = (levels: number): unknown => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
 
 // Codecs that misbehave the ways a future codec might: they are named per message, not per endpoint.
-registerCodec({ name: 'test-throws-null', contentType: 'application/json', decode() { throw null; }, encode: () => Buffer.alloc(0) });
-registerCodec({
-  name: 'test-deep-extensions', contentType: 'application/json',
-  decode: () => ({ documents: [{ type: 'item', sku: 'SKU-DEEP', baseUom: 'EA', extensions: { x: nested(5000) } }], errors: [] }),
-  encode: () => Buffer.alloc(0),
-});
+const misbehaving: Codec[] = [
+  { name: 'test-throws-null', contentType: 'application/json', decode() { throw null; }, encode: () => Buffer.alloc(0) },
+  {
+    name: 'test-deep-extensions', contentType: 'application/json',
+    decode: () => ({ documents: [{ type: 'item', sku: 'SKU-DEEP', baseUom: 'EA', extensions: { x: nested(5000) } }], errors: [] }),
+    encode: () => Buffer.alloc(0),
+  },
+];
+const withMisbehaving = createRegistry({ codecs: misbehaving }, builtIns);
 
 const pgSkip = await postgresUnavailable();
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -144,7 +148,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         const bytes = Buffer.from(body);
         return { tenant: 'acme', endpoint: 'api', codec, contentType: 'application/json', body: bytes, contentHash: contentHash(bytes), idempotencyKey: `${tag}-${i}`, receivedAt: at + i };
       }));
-      const loaded = parseConfig(`
+      const loaded = parseConfigWith(`
 store: sqlite:${join(dir, 'unused.db')}
 defaultTenant: acme
 endpoints:
@@ -152,7 +156,7 @@ endpoints:
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
 worker: { leaseMs: 500 }
-`, dir);
+`, dir, withMisbehaving);
       const hub = await Hub.start(loaded, { store: wrap(store, accepted.map((a) => a.messageId)), logger: pino({ level: 'silent' }), idleMs: 20, sources: false });
       const ordersDelivered = (...orders: string[]) => waitFor(() => orders.every((o) => receiver.received.some((r) => r.path === `/${tag}` && JSON.parse(r.body.toString()).orderNumber === o)), 10_000, `orders ${orders.join(', ')} delivered`);
       const settled = (i: number, status: 'processed' | 'quarantined') => waitFor(async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { headers as natsHeaders, type JetStreamClient } from 'nats';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { isSource, type EndpointContext, type InboundMessage, type OutboundMessage, type SinkRuntime } from '../../src/transports/index.ts';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { deliveryFileName } from '../../src/transports/folder/index.ts';
-import { getEndpointSpec, type OutboundMessage, type SinkRuntime } from '../../src/transports/index.ts';
-import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, type RemoteFile } from '../../src/transports/sftp/index.ts';
+import type { OutboundMessage, SinkRuntime } from '../../src/transports/index.ts';
+import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, sftpEndpoint, type RemoteFile, type SftpConfig } from '../../src/transports/sftp/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { waitFor } from '../support/receiver.ts';
 import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
@@ -217,9 +217,8 @@ endpoints:
 
   it('uploads atomically: a poller on the server never sees a partial file, and a redelivery replaces it', async () => {
     const outbox = remote('atomic');
-    const spec = getEndpointSpec('sftp')!;
-    const settings = parseConfig(`endpoints: { wms-in: { type: sftp, ${login()}, remoteOutbox: ${outbox}, fileExtension: .json } }`, dir).endpointSettings['wms-in'];
-    const sink = (await spec.createSink!(settings, { name: 'wms-in', tenant: 'acme', logger: silent, store: undefined as never, baseDir: dir })) as SinkRuntime;
+    const settings = parseConfig(`endpoints: { wms-in: { type: sftp, ${login()}, remoteOutbox: ${outbox}, fileExtension: .json } }`, dir).endpointSettings['wms-in'] as SftpConfig;
+    const sink = (await sftpEndpoint.createSink!(settings, { name: 'wms-in', tenant: 'acme', logger: silent, store: undefined as never, baseDir: dir })) as SinkRuntime;
     const big = (tag: string) => Buffer.from(JSON.stringify({ tag, lines: Array.from({ length: 40_000 }, (_, i) => ({ sku: `SKU-${i}`, quantity: String(i) })) }));
     const message = (payload: Buffer, deliveryId: number): OutboundMessage => ({
       deliveryId, tenant: 'acme', endpoint: 'wms-in', documentType: 'sales_order', documentId: 'd-1', entityKey: 'order:SO-1',

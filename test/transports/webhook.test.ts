@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
 import { CausewayFault } from '../../src/model/index.ts';
 import { verifyWebhook, webhookEndpoint, type EndpointContext, type OutboundMessage, type SinkRuntime } from '../../src/transports/index.ts';
 import { startReceiver, type Received } from '../support/receiver.ts';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashApiKey } from '../../api/index.ts';
-import { loadConfigFile } from '../../config/index.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { EngineFacade } from '../../engine/index.ts';
 import { configOption, err, out, parse } from '../args.ts';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { getCodec, codecNames } from '../../codecs/index.ts';
+import { builtIns } from '../../endpoints.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
 import { err, out, parse } from '../args.ts';
 
@@ -16,9 +16,9 @@ export async function run(argv: string[]): Promise<number> {
     err('usage: causeway decode --codec json|x12 FILE');
     return 2;
   }
-  const codec = getCodec(String(values.codec));
+  const codec = builtIns.codecs.get(String(values.codec));
   if (!codec) {
-    err(`unknown codec "${values.codec}"; one of: ${codecNames().join(', ')}`);
+    err(`unknown codec "${values.codec}"; one of: ${[...builtIns.codecs.keys()].join(', ')}`);
     return 2;
   }
   const body = await readFile(file);

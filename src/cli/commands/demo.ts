@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../../config/index.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { Hub, HubFacade, createLogger } from '../../engine/index.ts';
 import { verifyWebhook } from '../../transports/index.ts';
 import { err, out, parse } from '../args.ts';

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { getCodec, codecNames } from '../../codecs/index.ts';
-import { loadConfigFile } from '../../config/index.ts';
+import { builtIns, loadConfigFile } from '../../endpoints.ts';
 import { storeUrl } from '../../engine/index.ts';
 import { openStore } from '../../store/index.ts';
 import { err, parse } from '../args.ts';
@@ -12,16 +11,16 @@ export async function run(argv: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
   });
   const file = positionals[0];
-  const codec = getCodec(String(values.codec));
+  const codec = builtIns.codecs.get(String(values.codec));
   if (!file || !codec) {
-    err(codec ? 'usage: causeway encode --codec json|x12 [--partner P] FILE.json' : `unknown codec "${values.codec}"; one of: ${codecNames().join(', ')}`);
+    err(codec ? 'usage: causeway encode --codec json|x12 [--partner P] FILE.json' : `unknown codec "${values.codec}"; one of: ${[...builtIns.codecs.keys()].join(', ')}`);
     return 2;
   }
   // Control numbers come from the configured store so they stay unique; without a config, a scratch one.
   const loaded = values.config ? loadConfigFile(String(values.config)) : undefined;
   const store = await openStore(loaded ? storeUrl(loaded) : ':memory:');
   try {
-    const json = await getCodec('json')!.decode(await readFile(file), { tenant: String(values.tenant), endpoint: 'cli' });
+    const json = await builtIns.codecs.get('json')!.decode(await readFile(file), { tenant: String(values.tenant), endpoint: 'cli' });
     if (json.errors.length) throw new Error(json.errors.map((e) => e.message).join('; '));
     const options = { partner: values.partner, partnerProfiles: loaded?.config.partners ?? {} };
     for (const doc of json.documents) {

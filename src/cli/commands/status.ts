@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../../config/index.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { EngineFacade } from '../../engine/index.ts';
 import { configOption, out, parse, parseWindow } from '../args.ts';
 

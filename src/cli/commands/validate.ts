@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../../config/index.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { compileMappings } from '../../engine/index.ts';
 import { configOption, out, parse } from '../args.ts';
 

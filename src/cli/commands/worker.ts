@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../../config/index.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { Hub } from '../../engine/index.ts';
 import { configOption, parse } from '../args.ts';
 import { untilSignal } from './serve.ts';

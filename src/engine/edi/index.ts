@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { madeByX12Decoder, profilesOf, type X12AckMarker, type X12Envelope } from '../../codecs/x12.ts';
-import { getCodec } from '../../codecs/index.ts';
+import type { Codec } from '../../codecs/index.ts';
 import type { CausewayConfig } from '../../config/index.ts';
 import { durationMs, readX12, type PartnerProfile } from '../../edi/x12/index.ts';
 import type { Acknowledgment, CanonicalDocument, CausewayError } from '../../model/index.ts';
@@ -18,6 +18,7 @@ export const ACK_FLOW = 'x12-acknowledgment';
 export interface X12DeskDeps {
   store: Store;
   endpoints: Map<string, EndpointInfo>;
+  codecs: ReadonlyMap<string, Codec>;
   partners: CausewayConfig['partners'];
   metrics: HubMetrics;
   logger: Logger;
@@ -144,7 +145,7 @@ export class X12Desk {
     const profile = this.profileFor(marker.partner, doc.tenant);
     const target = profile?.acknowledgments.endpoint ? this.deps.endpoints.get(profile.acknowledgments.endpoint) : undefined;
     if (!target || target.tenant !== doc.tenant) return [];
-    const codec = getCodec(target.codec)!;
+    const codec = this.deps.codecs.get(target.codec)!;
     // The ack endpoint speaks for the partner whose group we acknowledge, whatever its own codecOptions say.
     const payload = await codec.encode(doc, { tenant: doc.tenant, endpoint: target.name, options: { ...target.codecOptions, partner: marker.partner }, store: this.deps.store });
     return [{

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { parseConfig } from '../../../src/config/index.ts';
-import { declaredTypes, getEndpointSpec, isSource, isTarget, type EndpointContext, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../../src/transports/index.ts';
+import { builtIns, parseConfig } from '../../../src/endpoints.ts';
+import { declaredTypes, isSource, isTarget, type EndpointContext, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../../../src/transports/index.ts';
 import { CausewayFault } from '../../../src/model/index.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import type { TrytonEndpointConfig } from '../../../src/connectors/tryton/index.ts';
@@ -12,7 +12,7 @@ import { confirmPurchase, confirmReturnSale, confirmSale, connect, envelopeOf, h
 
 const skip = await trytonUnavailable();
 
-const spec = getEndpointSpec('tryton')!;
+const spec = builtIns.endpoints.get('tryton')!;
 
 function yamlFor(db: TrytonDatabase, extra = ''): string {
   return `
