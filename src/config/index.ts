@@ -1,5 +1,6 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './partners.ts';
+export * from './check.ts';
 export type { LoadedConfig } from './loaded.ts';
 export { createRegistry, type Registry } from './registry.ts';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CausewayFault, jsonPath, type CausewayError } from '../model/index.ts';
+import { checkConfig } from './check.ts';
 import type { LoadedConfig } from './loaded.ts';
-import { resolvePartnerTenants } from './partners.ts';
 import type { Registry } from './registry.ts';
 import { configSchema, endpointSchema } from './schema.ts';
 
@@ -31,6 +31,7 @@ export function loadConfigFile(path: string, registry: Registry, env: NodeJS.Pro
   return parseConfig(text, dirname(resolve(path)), registry, env);
 }
 
+/** Reads a config and checks it whole (checkConfig): every problem found is thrown at once, each with its path. */
 export function parseConfig(text: string, baseDir: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const errors: CausewayError[] = [];
   const expanded = interpolateEnv(text, env, errors);
@@ -58,20 +59,8 @@ export function parseConfig(text: string, baseDir: string, registry: Registry, e
       for (const i of settings.error.issues) errors.push({ code: 'CONFIG_INVALID', path: jsonPath(['endpoints', name, ...i.path]), message: i.message });
     } else endpointSettings[name] = settings.data;
   }
-  for (const [i, flow] of config.flows.entries()) {
-    if (!config.endpoints[flow.to]) errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].to`, message: `no endpoint named "${flow.to}"` });
-    for (const [j, from] of (flow.from ?? []).entries()) {
-      if (!config.endpoints[from] && from !== 'api') errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].from[${j}]`, message: `no endpoint named "${from}"` });
-    }
-    if (flow.mapping && !config.mappings[flow.mapping]) errors.push({ code: 'CONFIG_INVALID', path: `$.flows[${i}].mapping`, message: `no mapping named "${flow.mapping}"` });
-  }
-  for (const [i, o] of config.outcomes.entries()) {
-    if (!config.endpoints[o.to]) errors.push({ code: 'CONFIG_INVALID', path: `$.outcomes[${i}].to`, message: `no endpoint named "${o.to}"` });
-    for (const [j, from] of (o.from ?? []).entries()) {
-      if (!config.endpoints[from]) errors.push({ code: 'CONFIG_INVALID', path: `$.outcomes[${i}].from[${j}]`, message: `no endpoint named "${from}"` });
-    }
-  }
-  errors.push(...resolvePartnerTenants(config));
+  const loaded: LoadedConfig = { config, baseDir, endpointSettings, registry };
+  errors.push(...checkConfig(loaded).errors);
   if (errors.length) throw new CausewayFault(errors);
-  return { config, baseDir, endpointSettings, registry };
+  return loaded;
 }

@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { partnersOfTenant, type LoadedConfig } from '../config/index.ts';
+import { acknowledgmentEndpoints, checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import { CausewayFault } from '../model/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { acknowledgmentEndpoints, checkX12Config, X12Desk } from './edi/index.ts';
+import { X12Desk } from './edi/index.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -64,9 +64,7 @@ export class Hub {
     this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
     this.idleMs = options.idleMs ?? config.worker.idleMs;
     for (const [name, ep] of Object.entries(config.endpoints)) {
-      const spec = loaded.registry.endpoints.get(ep.type)!;
-      const codec = ep.codec ?? spec.defaultCodec ?? 'json';
-      if (!loaded.registry.codecs.has(codec)) throw new Error(`endpoint ${name}: no codec named "${codec}"`);
+      const codec = ep.codec ?? loaded.registry.endpoints.get(ep.type)!.defaultCodec ?? 'json';
       const tenant = ep.tenant ?? config.defaultTenant;
       this.endpoints.set(name, {
         name, tenant, codec,
@@ -78,8 +76,6 @@ export class Hub {
     // The API is an inbound endpoint every config has, for the tenant of the caller's key.
     if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
-    const x12Problems = checkX12Config(config);
-    if (x12Problems.length) throw new CausewayFault(x12Problems);
     const { codecs } = loaded.registry;
     this.x12 = new X12Desk({ store, endpoints: this.endpoints, codecs, partners: config.partners, metrics: this.metrics, logger });
     this.processor = new MessageProcessor({
@@ -95,6 +91,10 @@ export class Hub {
 
   static async start(loaded: LoadedConfig, options: HubOptions = {}): Promise<Hub> {
     const logger = options.logger ?? createLogger(loaded.config.log.level);
+    // The same verdict as `causeway validate`, whatever was done to the config since it was read.
+    const checked = checkConfig(loaded);
+    if (checked.errors.length) throw new CausewayFault(checked.errors);
+    for (const w of checked.warnings) logger.warn({ path: w.path, code: w.code }, w.message);
     const store = options.store ?? (await openStore(storeUrl(loaded)));
     let hub: Hub;
     try {
@@ -119,8 +119,8 @@ export class Hub {
       const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
       const settings = endpointSettings[name] as Record<string, unknown>;
       if (targets.has(name)) {
-        if (!spec.createSink) throw new Error(`endpoint ${name}: a ${spec.type} endpoint cannot be a flow's target`);
-        const sink: SinkRuntime = await spec.createSink(settings, ctx);
+        // checkConfig made sure every target can be one.
+        const sink: SinkRuntime = await spec.createSink!(settings, ctx);
         this.sinks.set(name, {
           name, sink, concurrency: ep.concurrency, retry: { ...config.retry, ...(ep.retry ?? {}) },
           breaker: new CircuitBreaker(config.circuitBreaker.failureThreshold, config.circuitBreaker.cooldownMs),

@@ -6,7 +6,7 @@ import { madeByX12Decoder, profilesOf, type X12AckMarker, type X12Envelope } fro
 import type { Codec } from '../../codecs/index.ts';
 import type { CausewayConfig } from '../../config/index.ts';
 import { durationMs, readX12, type PartnerProfile } from '../../edi/x12/index.ts';
-import type { Acknowledgment, CanonicalDocument, CausewayError } from '../../model/index.ts';
+import type { Acknowledgment, CanonicalDocument } from '../../model/index.ts';
 import type { EdiGroup, EdiGroupSent, NewAlert, NewDelivery, Store, StoredMessage } from '../../store/index.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { DecodedMessage, EndpointInfo } from '../messages.ts';
@@ -22,35 +22,6 @@ export interface X12DeskDeps {
   partners: CausewayConfig['partners'];
   metrics: HubMetrics;
   logger: Logger;
-}
-
-/** Endpoints our acknowledgments are written to: the hub opens them as sinks even when no flow targets them. */
-export function acknowledgmentEndpoints(config: CausewayConfig): string[] {
-  return Object.values(config.partners).flatMap((p) => (p.acknowledgments.send && p.acknowledgments.endpoint ? [p.acknowledgments.endpoint] : []));
-}
-
-/** Checks that go across config sections: partners named by endpoints exist, acknowledgments have somewhere to go. */
-export function checkX12Config(config: CausewayConfig): CausewayError[] {
-  const errors: CausewayError[] = [];
-  const readBy = new Map<string, string>();
-  for (const [name, ep] of Object.entries(config.endpoints)) {
-    const partner = ep.codecOptions?.partner;
-    if (partner === undefined) continue;
-    if (typeof partner !== 'string' || !config.partners[partner]) {
-      errors.push({ code: 'CONFIG_INVALID', path: `$.endpoints.${name}.codecOptions.partner`, message: `no partner profile named ${JSON.stringify(partner)} under partners` });
-    } else if ((ep.codec ?? '') === 'x12') readBy.set(partner, name);
-  }
-  for (const [name, p] of Object.entries(config.partners)) {
-    const ack = p.acknowledgments;
-    if (ack.endpoint !== undefined && !config.endpoints[ack.endpoint]) {
-      errors.push({ code: 'CONFIG_INVALID', path: `$.partners.${name}.acknowledgments.endpoint`, message: `no endpoint named "${ack.endpoint}"` });
-    } else if (ack.endpoint !== undefined && config.endpoints[ack.endpoint]!.codec !== 'x12') {
-      errors.push({ code: 'CONFIG_INVALID', path: `$.partners.${name}.acknowledgments.endpoint`, message: `endpoint "${ack.endpoint}" must have codec x12 to carry 997s` });
-    } else if (ack.send && ack.endpoint === undefined && readBy.has(name)) {
-      errors.push({ code: 'CONFIG_INVALID', path: `$.partners.${name}.acknowledgments.endpoint`, message: `endpoint "${readBy.get(name)}" reads X12 from ${name} and acknowledgments.send is true: name the endpoint 997s are written to, or set send: false` });
-    }
-  }
-  return errors;
 }
 
 /** Where a document came from in an interchange; only what our X12 decoder wrote counts, never a payload's own extensions. */

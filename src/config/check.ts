@@ -1,0 +1,170 @@
+import type { Codec } from '../codecs/index.ts';
+import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
+import { declaredTypes, isTarget, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
+import type { LoadedConfig } from './loaded.ts';
+import { resolvePartnerTenants } from './partners.ts';
+import type { CausewayConfig, FlowConfig } from './schema.ts';
+
+/**
+ * Every check that goes across a config's sections, in one place: `causeway validate` and the
+ * hub's start run this same function, so a config one accepts the other starts. A config that
+ * would be accepted and then dead-letter or quarantine everything it routes is an error here;
+ * one that is merely useless (a flow that can never match) is a warning.
+ *
+ * It also settles each X12 partner profile's tenant (resolvePartnerTenants), which the hub needs.
+ */
+export interface ConfigCheck {
+  errors: CausewayError[];
+  warnings: CausewayError[];
+}
+
+/** The API: an inbound endpoint every config has, taking any canonical document as JSON. */
+const API = 'api';
+
+/** One endpoint as the checks see it; spec and settings are absent when its own section is already at fault. */
+interface EndpointView {
+  name: string;
+  type: string;
+  tenant: string;
+  spec?: EndpointSpec;
+  settings?: unknown;
+  codecName: string;
+  codec?: Codec;
+}
+
+export function checkConfig(loaded: LoadedConfig): ConfigCheck {
+  const { config } = loaded;
+  const errors: CausewayError[] = [];
+  const warnings: CausewayError[] = [];
+  const endpoints = new Map(Object.keys(config.endpoints).map((name) => [name, viewOf(loaded, name)]));
+  for (const ep of endpoints.values()) errors.push(...checkEndpoint(ep, loaded));
+  for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
+  for (const [i, o] of config.outcomes.entries()) {
+    const target = endpoints.get(o.to);
+    if (!target) errors.push(invalid(`$.outcomes[${i}].to`, `no endpoint named "${o.to}"`));
+    else if (target.spec?.canonicalOnly) errors.push(invalid(`$.outcomes[${i}].to`, `endpoint "${o.to}" (${target.type}) takes canonical documents only; a delivery_outcome event is not one`));
+    else {
+      const cannot = whyNotTarget(target);
+      if (cannot) errors.push(invalid(`$.outcomes[${i}].to`, `endpoint "${o.to}" cannot take delivery_outcome events: ${cannot}`));
+    }
+    for (const [j, from] of (o.from ?? []).entries()) {
+      if (!endpoints.has(from)) errors.push(invalid(`$.outcomes[${i}].from[${j}]`, `no endpoint named "${from}"`));
+    }
+  }
+  errors.push(...checkPartnerReferences(config, endpoints));
+  errors.push(...resolvePartnerTenants(config));
+  return { errors, warnings };
+}
+
+function viewOf(loaded: LoadedConfig, name: string): EndpointView {
+  const { config, registry, endpointSettings } = loaded;
+  const ep = config.endpoints[name]!;
+  const spec = registry.endpoints.get(ep.type);
+  const codecName = ep.codec ?? spec?.defaultCodec ?? 'json';
+  return {
+    name, type: ep.type, tenant: ep.tenant ?? config.defaultTenant, spec, codecName, codec: registry.codecs.get(codecName),
+    settings: Object.hasOwn(endpointSettings, name) ? endpointSettings[name] : undefined,
+  };
+}
+
+function checkEndpoint(ep: EndpointView, loaded: LoadedConfig): CausewayError[] {
+  const path = `$.endpoints.${ep.name}.codec`;
+  if (!ep.spec) return [];
+  if (!ep.codec) return [invalid(path, `no codec named "${ep.codecName}" (there are: ${[...loaded.registry.codecs.keys()].join(', ')})`)];
+  // Such an endpoint parses what it is sent as its own codec writes it; another codec's bytes would fail every delivery.
+  if (ep.spec.canonicalOnly && ep.codecName !== (ep.spec.defaultCodec ?? 'json')) {
+    return [invalid(path, `endpoints of type ${ep.type} take canonical documents as ${ep.spec.defaultCodec ?? 'json'}; leave the codec unset`)];
+  }
+  return [];
+}
+
+function checkFlow(flow: FlowConfig, at: string, endpoints: Map<string, EndpointView>, config: CausewayConfig, errors: CausewayError[], warnings: CausewayError[]): void {
+  if (flow.mapping && !config.mappings[flow.mapping]) errors.push(invalid(`${at}.mapping`, `no mapping named "${flow.mapping}"`));
+  for (const [j, from] of (flow.from ?? []).entries()) {
+    const source = endpoints.get(from);
+    if (!source) {
+      if (from !== API) errors.push(invalid(`${at}.from[${j}]`, `no endpoint named "${from}"`));
+      continue;
+    }
+    const produced = typesOf(source, 'produces');
+    // Harmless (nothing is routed wrongly) but almost always a slip: a warning, not a refusal.
+    if (produced && !flow.types.some((t) => produced.includes(t))) {
+      warnings.push({ code: 'CONFIG_FLOW_NEVER_MATCHES', path: `${at}.from[${j}]`, message: `flow ${flow.name} takes ${flow.types.join(', ')} from endpoint "${from}", which produces ${produced.join(', ') || 'nothing'} with its settings: nothing from it can match` });
+    }
+  }
+  const target = endpoints.get(flow.to);
+  if (!target) {
+    errors.push(invalid(`${at}.to`, `no endpoint named "${flow.to}"`));
+    return;
+  }
+  if (flow.tenant !== undefined && flow.tenant !== target.tenant) {
+    errors.push(invalid(`${at}.tenant`, `flow ${flow.name} carries tenant ${flow.tenant}'s documents, but endpoint "${flow.to}" belongs to tenant ${target.tenant}; no document goes to another tenant's endpoint`));
+  }
+  const cannot = whyNotTarget(target);
+  if (cannot) {
+    errors.push(invalid(`${at}.to`, `flow ${flow.name} cannot deliver to endpoint "${flow.to}": ${cannot}`));
+    return;
+  }
+  const canonicalOnly = target.spec?.canonicalOnly === true;
+  if (canonicalOnly && flow.mapping) {
+    errors.push(invalid(`${at}.mapping`, `flow ${flow.name}: endpoint "${flow.to}" (${target.type}) takes canonical documents only, as they are; a mapping may not reshape them`));
+  }
+  // A mapping may make anything of a document for a folder or a webhook; only what is sent as it is must be taken as it is.
+  if (flow.mapping && !canonicalOnly) return;
+  const accepted = typesOf(target, 'accepts');
+  if (!accepted) return;
+  for (const [k, type] of flow.types.entries()) {
+    if (accepted.includes(type)) continue;
+    const whose = declaredTypes(target.spec!.accepts, target.settings) === 'codec' ? `whose codec ${target.codecName} writes` : 'which takes';
+    errors.push(invalid(`${at}.types[${k}]`, `flow ${flow.name} sends ${type} to endpoint "${flow.to}" (${target.type}), ${whose} ${accepted.join(', ')} only`));
+  }
+}
+
+/** Why an endpoint cannot be a target, or undefined when it can (or its own section is at fault already). */
+function whyNotTarget(ep: EndpointView): string | undefined {
+  if (!ep.spec || ep.settings === undefined) return undefined;
+  if (!ep.spec.createSink) return `endpoints of type ${ep.type} are never targets`;
+  if (!isTarget(ep.spec, ep.settings)) return `with these settings it takes no documents (docs/endpoints.md says what a ${ep.type} endpoint needs to be a target)`;
+  return undefined;
+}
+
+/** The document types an endpoint produces or accepts with its settings and codec; undefined when that cannot be known. */
+function typesOf(ep: EndpointView, role: 'produces' | 'accepts'): readonly string[] | undefined {
+  if (!ep.spec || ep.settings === undefined) return undefined;
+  const declared: DocumentTypes = declaredTypes(ep.spec[role], ep.settings);
+  if (declared !== 'codec') return declared;
+  if (!ep.codec) return undefined;
+  return (role === 'produces' ? ep.codec.reads : ep.codec.writes) ?? DOCUMENT_TYPES;
+}
+
+/** X12 partner profiles named by endpoints exist, and our acknowledgments have an X12 endpoint to go to. */
+function checkPartnerReferences(config: CausewayConfig, endpoints: Map<string, EndpointView>): CausewayError[] {
+  const errors: CausewayError[] = [];
+  const readBy = new Map<string, string>();
+  for (const [name, ep] of Object.entries(config.endpoints)) {
+    const partner = ep.codecOptions?.partner;
+    if (partner === undefined) continue;
+    if (typeof partner !== 'string' || !config.partners[partner]) {
+      errors.push(invalid(`$.endpoints.${name}.codecOptions.partner`, `no partner profile named ${JSON.stringify(partner)} under partners`));
+    } else if ((ep.codec ?? '') === 'x12') readBy.set(partner, name);
+  }
+  for (const [name, p] of Object.entries(config.partners)) {
+    const ack = p.acknowledgments;
+    const path = `$.partners.${name}.acknowledgments.endpoint`;
+    const target = ack.endpoint === undefined ? undefined : endpoints.get(ack.endpoint);
+    if (ack.endpoint !== undefined && !target) {
+      errors.push(invalid(path, `no endpoint named "${ack.endpoint}"`));
+    } else if (ack.endpoint !== undefined && config.endpoints[ack.endpoint]!.codec !== 'x12') {
+      errors.push(invalid(path, `endpoint "${ack.endpoint}" must have codec x12 to carry 997s`));
+    } else if (ack.send && ack.endpoint === undefined && readBy.has(name)) {
+      errors.push(invalid(path, `endpoint "${readBy.get(name)}" reads X12 from ${name} and acknowledgments.send is true: name the endpoint 997s are written to, or set send: false`));
+    } else if (ack.send && target && whyNotTarget(target)) {
+      errors.push(invalid(path, `endpoint "${ack.endpoint}" cannot take our acknowledgments: ${whyNotTarget(target)}`));
+    }
+  }
+  return errors;
+}
+
+function invalid(path: string, message: string): CausewayError {
+  return { code: 'CONFIG_INVALID', path, message };
+}

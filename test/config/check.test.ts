@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+import { run as validate } from '../../src/cli/commands/validate.ts';
+import { checkConfig } from '../../src/config/index.ts';
+import { loadConfigFile } from '../../src/endpoints.ts';
+import { Hub } from '../../src/engine/index.ts';
+import { CausewayFault } from '../../src/model/index.ts';
+import { openStore } from '../../src/store/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'causeway-check-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const silent = pino({ level: 'silent' });
+let files = 0;
+
+/** A verdict both sides can be compared by: no problems, or each problem's code, path and sentence (or an error's sentence). */
+function problemsOf(e: unknown): string[] {
+  if (e instanceof CausewayFault) return e.errors.map((x) => `${x.code} ${x.path ?? ''}: ${x.message}`).sort();
+  return [`thrown: ${(e as Error).message}`];
+}
+
+async function validateVerdict(file: string): Promise<string[]> {
+  const write = process.stdout.write;
+  process.stdout.write = () => true;
+  try {
+    await validate(['-c', file]);
+    return [];
+  } catch (e) {
+    return problemsOf(e);
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** What `causeway serve` would say: load, then start every endpoint (on a store of its own, no loops). */
+async function startVerdict(file: string): Promise<string[]> {
+  const store = await openStore('sqlite::memory:');
+  try {
+    const hub = await Hub.start(loadConfigFile(file), { store, logger: silent, sources: false, processor: false, delivery: false });
+    await hub.stop();
+    return [];
+  } catch (e) {
+    return problemsOf(e);
+  } finally {
+    await store.close();
+  }
+}
+
+async function verdicts(yaml: string): Promise<{ validate: string[]; start: string[] }> {
+  const file = join(dir, `config-${++files}.yaml`);
+  writeFileSync(file, yaml);
+  return { validate: await validateVerdict(file), start: await startVerdict(file) };
+}
+
+/** Settings an example leaves to the environment get stand-ins long enough for any secret. */
+const withStandIns = (yaml: string) => yaml.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, 'stand-in-for-an-environment-secret-0123456789');
+
+/** Every config the repository shows a reader: the examples, and the YAML blocks of the README and docs. */
+function publishedConfigs(): Array<{ where: string; yaml: string }> {
+  const root = new URL('../../', import.meta.url);
+  const found: Array<{ where: string; yaml: string }> = [];
+  for (const name of readdirSync(new URL('examples/', root), { recursive: true, encoding: 'utf8' })) {
+    if (/\.ya?ml$/.test(name)) found.push({ where: `examples/${name}`, yaml: readFileSync(new URL(`examples/${name}`, root), 'utf8') });
+  }
+  const pages = ['README.md', ...readdirSync(new URL('docs/', root), { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+  for (const page of pages) {
+    const text = readFileSync(new URL(page, root), 'utf8');
+    for (const [i, m] of [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].entries()) found.push({ where: `${page} block ${i + 1}`, yaml: m[1]! });
+  }
+  return found;
+}
+
+const tryton = (extra = '') => `{ type: tryton, url: "http://127.0.0.1:8000", database: prod, user: causeway, password: secret, warehouses: { WH: DC1 }${extra} }`;
+const x12Partner = `
+partners:
+  acme-3pl:
+    ours: { id: CAUSEWAY }
+    theirs: { id: ACME3PL }
+    acknowledgments: { endpoint: 3pl-out }`;
+
+/** Configs and what both `causeway validate` and the hub's start must say of them: valid, or these problems (code and path). */
+const table: Array<{ name: string; yaml: string; problems: Array<{ path: string; message?: RegExp }> }> = [
+  {
+    name: 'folders, a webhook, an ERP connector and an X12 partner',
+    yaml: `${x12Partner}
+endpoints:
+  erp: ${tryton(', produce: [item, sales_order]')}
+  wms: { type: folder, inbox: ./wms/out, outbox: ./wms/in }
+  3pl-out: { type: folder, outbox: ./3pl/in, codec: x12, codecOptions: { partner: acme-3pl } }
+  3pl-in: { type: folder, inbox: ./3pl/out, codec: x12, codecOptions: { partner: acme-3pl } }
+  hook: { type: webhook, url: "https://erp.example.com/hooks" }
+flows:
+  - { name: items-to-wms, from: [erp], types: [item], to: wms }
+  - { name: orders-to-3pl, from: [erp, api], types: [sales_order], to: 3pl-out }
+  - { name: shipments-to-erp, from: [wms, 3pl-in], types: [shipment, receipt], to: erp }
+  - { name: status-to-hook, types: [order_status], to: hook, mapping: slim }
+mappings:
+  slim: { fields: { order: orderNumber } }
+outcomes:
+  - { to: hook, from: [erp] }
+`,
+    problems: [],
+  },
+  {
+    name: 'a flow that sends a type its target does not take (an inventory snapshot to Tryton)',
+    yaml: `
+endpoints:
+  wms: { type: folder, inbox: ./wms/out }
+  erp: ${tryton()}
+flows:
+  - { name: stock-to-erp, from: [wms], types: [shipment, inventory_snapshot], to: erp }
+`,
+    problems: [{ path: '$.flows[0].types[1]', message: /flow stock-to-erp sends inventory_snapshot to endpoint "erp" \(tryton\), which takes shipment, receipt, inventory_adjustment, return_receipt only/ }],
+  },
+  {
+    name: 'a mapping on a flow into an endpoint that takes canonical documents only (Tryton)',
+    yaml: `
+endpoints:
+  wms: { type: folder, inbox: ./wms/out }
+  erp: ${tryton()}
+flows:
+  - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp, mapping: flat }
+mappings:
+  flat: { fields: { order: orderNumber } }
+`,
+    problems: [{ path: '$.flows[0].mapping', message: /flow shipments-to-erp.*canonical documents only/ }],
+  },
+  {
+    name: 'a flow of a type the target\'s codec cannot write (an item as X12)',
+    yaml: `${x12Partner}
+endpoints:
+  3pl-out: { type: folder, outbox: ./3pl/in, codec: x12, codecOptions: { partner: acme-3pl } }
+flows:
+  - { name: items-to-3pl, types: [item, sales_order], to: 3pl-out }
+`,
+    problems: [{ path: '$.flows[0].types[0]', message: /flow items-to-3pl sends item to endpoint "3pl-out" \(folder\), whose codec x12 writes .*sales_order/ }],
+  },
+  {
+    name: 'a flow into an endpoint that cannot be a target',
+    yaml: `
+endpoints:
+  partner: { type: http }
+  drop: { type: folder, inbox: ./drop }
+flows:
+  - { name: to-http, types: [sales_order], to: partner }
+  - { name: to-drop, types: [sales_order], to: drop }
+`,
+    problems: [{ path: '$.flows[0].to', message: /endpoints of type http are never targets/ }, { path: '$.flows[1].to', message: /with these settings it takes no documents/ }],
+  },
+  {
+    name: 'an endpoint whose codec does not exist',
+    yaml: `
+endpoints:
+  drop: { type: folder, inbox: ./drop, codec: edifact }
+`,
+    problems: [{ path: '$.endpoints.drop.codec', message: /no codec named "edifact"/ }],
+  },
+  {
+    name: 'an endpoint that takes canonical documents only, given another codec',
+    yaml: `
+endpoints:
+  erp: ${tryton(', codec: x12')}
+`,
+    problems: [{ path: '$.endpoints.erp.codec', message: /endpoints of type tryton take canonical documents as json/ }],
+  },
+  {
+    name: 'a flow for one tenant into another tenant\'s endpoint',
+    yaml: `
+defaultTenant: acme
+endpoints:
+  globex-wms: { type: folder, tenant: globex, outbox: ./globex }
+flows:
+  - { name: acme-orders, tenant: acme, types: [sales_order], to: globex-wms }
+`,
+    problems: [{ path: '$.flows[0].tenant', message: /acme.*globex/ }],
+  },
+  {
+    name: 'delivery outcomes sent to an endpoint that takes canonical documents only',
+    yaml: `
+endpoints:
+  erp: ${tryton()}
+  hook: { type: webhook, url: "https://wms.example.com/hooks" }
+outcomes:
+  - { to: erp, from: [hook] }
+`,
+    problems: [{ path: '$.outcomes[0].to', message: /delivery_outcome/ }],
+  },
+  {
+    name: 'an X12 endpoint naming a partner without a profile, and acknowledgments with nowhere to go',
+    yaml: `
+partners:
+  acme-3pl: { ours: { id: CAUSEWAY }, theirs: { id: ACME3PL } }
+endpoints:
+  3pl-in: { type: folder, inbox: ./3pl/out, codec: x12, codecOptions: { partner: acme-3pl } }
+  other-in: { type: folder, inbox: ./other/out, codec: x12, codecOptions: { partner: nobody } }
+`,
+    problems: [{ path: '$.endpoints.other-in.codecOptions.partner', message: /no partner profile named "nobody"/ }, { path: '$.partners.acme-3pl.acknowledgments.endpoint', message: /name the endpoint 997s are written to/ }],
+  },
+  {
+    name: 'acknowledgments to an endpoint that cannot carry them',
+    yaml: `
+partners:
+  acme-3pl: { ours: { id: CAUSEWAY }, theirs: { id: ACME3PL }, acknowledgments: { endpoint: 3pl-push } }
+endpoints:
+  3pl-in: { type: folder, inbox: ./3pl/out, codec: x12, codecOptions: { partner: acme-3pl } }
+  3pl-push: { type: http, codec: x12 }
+`,
+    problems: [{ path: '$.partners.acme-3pl.acknowledgments.endpoint', message: /cannot take our acknowledgments: endpoints of type http are never targets/ }],
+  },
+];
+
+describe('causeway validate and the hub\'s start reach the same verdict', () => {
+  for (const c of table) {
+    it(c.name, async () => {
+      const v = await verdicts(c.yaml);
+      assert.deepEqual(v.validate, v.start, 'validate and start disagree');
+      assert.deepEqual(v.validate.map((p) => p.slice(0, p.indexOf(': '))), c.problems.map((p) => `CONFIG_INVALID ${p.path}`).sort());
+      for (const p of c.problems) {
+        if (p.message) assert.ok(v.validate.some((x) => x.startsWith(`CONFIG_INVALID ${p.path}: `) && p.message!.test(x)), `${p.path} ${p.message}: ${v.validate.join('\n')}`);
+      }
+    });
+  }
+
+  it('on every config the examples, the README and the docs show', async () => {
+    const seen = publishedConfigs();
+    assert.ok(seen.length >= 8, `found ${seen.length} configs`);
+    for (const { where, yaml } of seen) {
+      const v = await verdicts(withStandIns(yaml));
+      assert.deepEqual(v.validate, v.start, `${where}: validate and start disagree`);
+    }
+  });
+});
+
+describe('a flow that can never match what it is from', () => {
+  const yaml = `
+endpoints:
+  erp: ${tryton(', produce: [item]')}
+  wms: { type: folder, inbox: ./wms/out, outbox: ./wms/in }
+flows:
+  - { name: items-to-wms, from: [erp], types: [item], to: wms }
+  - { name: shipments-to-wms, from: [erp, api], types: [shipment], to: wms }
+`;
+
+  it('is a warning that validate prints and the hub logs, not a refusal', async () => {
+    const file = join(dir, 'never-matches.yaml');
+    writeFileSync(file, yaml);
+    const loaded = loadConfigFile(file);
+    const { errors, warnings } = checkConfig(loaded);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(warnings.map((w) => w.path), ['$.flows[1].from[0]']);
+    assert.match(warnings[0]!.message, /flow shipments-to-wms takes shipment from endpoint "erp", which produces item with its settings/);
+
+    const printed: string[] = [];
+    const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = () => true;
+    process.stderr.write = (s: string | Uint8Array) => printed.push(String(s)) > 0;
+    try {
+      assert.equal(await validate(['-c', file]), 0);
+    } finally {
+      [process.stdout.write, process.stderr.write] = [stdout, stderr];
+    }
+    assert.ok(printed.some((l) => l.includes('warning: [CONFIG_FLOW_NEVER_MATCHES] $.flows[1].from[0]')), printed.join(''));
+
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const store = await openStore('sqlite::memory:');
+    const hub = await Hub.start(loaded, { store, logger, sources: false, processor: false, delivery: false });
+    await hub.stop();
+    await store.close();
+    assert.ok(logged.some((l) => l.path === '$.flows[1].from[0]' && /nothing from it can match/.test(String(l.msg))), JSON.stringify(logged));
+  });
+});
