@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { decodeX12Message, encodeX12Document } from '../../src/codecs/x12.ts';
+import { decodeX12Message, encodeX12Document } from '../../src/codecs/x12/codec.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';

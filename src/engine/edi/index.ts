@@ -2,7 +2,7 @@
 // partners, tracking of the groups we send until their 997/999 comes, overdue checks and alerts.
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { madeByX12Decoder, profilesOf, type X12AckMarker, type X12Envelope } from '../../codecs/x12.ts';
+import { madeByX12Decoder, profilesOf, type X12AckMarker, type X12Envelope } from '../../codecs/x12/codec.ts';
 import { getCodec } from '../../codecs/index.ts';
 import type { CausewayConfig } from '../../config/index.ts';
 import { durationMs, readX12, type PartnerProfile } from '../../edi/x12/index.ts';

@@ -5,9 +5,9 @@ import {
   ackSetOf, acknowledgeGroup, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
   isaVersionOf, readProfiles, readX12, translate, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
-} from '../edi/x12/index.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import type { Codec, DecodeContext, DecodeResult, EncodeContext } from './contract.ts';
+} from '../../edi/x12/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
+import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
 
 /** Where a decoded document came from, kept in `extensions.x12Envelope` for tracking, duplicates and lineage. */
 export interface X12Envelope {
