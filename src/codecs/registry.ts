@@ -1,6 +1,6 @@
 import type { Codec } from './contract.ts';
 import { jsonCodec } from './json.ts';
-import { x12Codec } from './x12/codec.ts';
+import { x12Codec } from './x12/index.ts';
 
 const codecs = new Map<string, Codec>([[jsonCodec.name, jsonCodec], [x12Codec.name, x12Codec]]);
 

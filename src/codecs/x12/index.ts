@@ -1,0 +1,27 @@
+// The X12 codec: files to canonical documents and back, with partner profiles, and its envelope
+// hooks: duplicates, the acknowledgments owed both ways, tracking of what we send until acknowledged.
+import type { Codec } from '../contract.ts';
+import { routeAcknowledgment } from './acknowledgments.ts';
+import { decodeX12Message, encodeX12Document, type X12Meta } from './codec.ts';
+import { screenDuplicates } from './duplicates.ts';
+import { checkX12Config, configureX12, type X12Settings } from './settings.ts';
+import { overdueGroups, trackSentGroups } from './tracking.ts';
+
+export const x12Codec: Codec<X12Meta, X12Settings> = {
+  name: 'x12',
+  contentType: 'application/edi-x12',
+  decode: decodeX12Message,
+  async encode(payload, ctx) {
+    return Buffer.from((await encodeX12Document(payload, ctx)).text, 'latin1');
+  },
+  checkConfig: checkX12Config,
+  configure: configureX12,
+  hooks: { afterDecode: screenDuplicates, routeDocument: routeAcknowledgment, afterEncode: trackSentGroups, checkOverdue: overdueGroups },
+};
+
+export { ACK_FLOW } from './acknowledgments.ts';
+export {
+  decodeX12Message, encodeForPartner, encodeX12Document, translateCodes,
+  type X12AckMarker, type X12DecodeOptions, type X12EncodeOptions, type X12Envelope, type X12Meta,
+} from './codec.ts';
+export type { X12Settings } from './settings.ts';
