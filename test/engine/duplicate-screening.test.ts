@@ -106,6 +106,25 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('two copies in one batch both read "new"; the second is screened again once the first commits, and is the duplicate', async () => {
+      const { store, hub, receive, close } = await open();
+      try {
+        const first = await receive(stock('1000'), 1000);
+        const second = await receive(stock('1001'), 1001);
+        const batch = await store.claimPendingMessages('w1', 10, 60_000, 2000);
+        const outcomes = await hub.processor.processBatch(batch);
+        assert.deepEqual(outcomes.map((o) => o.status), ['processed', 'processed'], 'neither is committed yet, so neither looks like a repeat');
+        const committed = await hub.processor.commitOutcomes(batch, outcomes);
+        assert.deepEqual(committed.map((o) => [o.messageId, o.status]), [[first, 'processed'], [second, 'quarantined']]);
+        assert.deepEqual((await store.lineage('acme', first))!.documents.map((d) => d.type), ['inventory_snapshot']);
+        const repeat = await store.getMessage('acme', second);
+        assert.deepEqual(repeat!.errors.map((e) => e.code), ['X12_DUPLICATE_INTERCHANGE']);
+        assert.deepEqual((await store.listEdiDuplicates('acme')).map((d) => [d.firstMessageId, d.lastMessageId, d.count]), [[first, second, 2]]);
+      } finally {
+        await close();
+      }
+    });
+
     it('an outcome the store refuses records no receipt: the partner\'s resend is applied', async () => {
       let refuseFirst = true;
       let first = 0;
