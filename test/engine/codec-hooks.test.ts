@@ -205,7 +205,10 @@ endpoints:
     const overdue = await waitFor(async () => (await hub.store.listEdiGroups({ tenant: 'acme', status: 'overdue' }))[0], 10_000, 'the late group overdue');
     const alert = await waitFor(async () => (await hub.store.listAlerts('acme', { kind: 'test_overdue' }))[0], 10_000, 'its alert');
     assert.equal(alert.message, `group ${overdue.groupControlNumber} overdue`);
-    const metrics = await hub.metrics.registry.metrics();
+    const metrics = await waitFor(async () => {
+      const text = await hub.metrics.registry.metrics();
+      return /causeway_alerts_total\{tenant="acme",kind="test_overdue"\}/.test(text) ? text : undefined;
+    }, 5000, 'the alert counted');
     assert.match(metrics, /causeway_alerts_total\{tenant="acme",kind="test_overdue"\} 1/);
     assert.match(metrics, /causeway_alerts_total\{tenant="acme",kind="test_rejected"\} 1/);
   });
