@@ -5,8 +5,8 @@
  *
  * Nothing below this file imports it (engine, config, transports, connectors, codecs). The
  * registry made here is handed to whatever reads a config, and the loaded config carries it to
- * the hub, the processor and the X12 desk. The command line, the demo, tests and benchmarks take
- * the built-ins from here, or the config loaders bound to them.
+ * the config check, the hub and the processor (which calls each codec's hooks). The command line,
+ * the demo, tests and benchmarks take the built-ins from here, or the config loaders bound to them.
  *
  * There is no global lookup (no getCodec or getEndpointSpec filled at import time). Such a table
  * works only if something has imported the file that fills it first, a dependency no import line

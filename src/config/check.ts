@@ -1,4 +1,4 @@
-import type { Codec } from '../codecs/index.ts';
+import type { Codec, CodecConfig } from '../codecs/index.ts';
 import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
 import { declaredTypes, isTarget, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
@@ -11,11 +11,16 @@ import type { CausewayConfig, FlowConfig } from './schema.ts';
  * would be accepted and then dead-letter or quarantine everything it routes is an error here;
  * one that is merely useless (a flow that can never match) is a warning.
  *
+ * What only a codec can judge (X12: the partner an endpoint names, where our acknowledgments go) is
+ * the codec's own checkConfig, asked from here for every codec the config's endpoints use.
+ *
  * It also settles each X12 partner profile's tenant (resolvePartnerTenants), which the hub needs.
  */
 export interface ConfigCheck {
   errors: CausewayError[];
   warnings: CausewayError[];
+  /** Endpoints codecs send to on their own (our X12 acknowledgments): the hub opens them as targets even when no flow names them. */
+  sinks: string[];
 }
 
 /** The API: an inbound endpoint every config has, taking any canonical document as JSON. */
@@ -51,9 +56,9 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
       if (!endpoints.has(from)) errors.push(invalid(`$.outcomes[${i}].from[${j}]`, `no endpoint named "${from}"`));
     }
   }
-  errors.push(...checkPartnerReferences(config, endpoints));
+  const sinks = checkCodecs(config, endpoints, errors);
   errors.push(...resolvePartnerTenants(config));
-  return { errors, warnings };
+  return { errors, warnings, sinks };
 }
 
 function viewOf(loaded: LoadedConfig, name: string): EndpointView {
@@ -137,32 +142,29 @@ function typesOf(ep: EndpointView, role: 'produces' | 'accepts'): readonly strin
   return (role === 'produces' ? ep.codec.reads : ep.codec.writes) ?? DOCUMENT_TYPES;
 }
 
-/** X12 partner profiles named by endpoints exist, and our acknowledgments have an X12 endpoint to go to. */
-function checkPartnerReferences(config: CausewayConfig, endpoints: Map<string, EndpointView>): CausewayError[] {
-  const errors: CausewayError[] = [];
-  const readBy = new Map<string, string>();
-  for (const [name, ep] of Object.entries(config.endpoints)) {
-    const partner = ep.codecOptions?.partner;
-    if (partner === undefined) continue;
-    if (typeof partner !== 'string' || !config.partners[partner]) {
-      errors.push(invalid(`$.endpoints.${name}.codecOptions.partner`, `no partner profile named ${JSON.stringify(partner)} under partners`));
-    } else if ((ep.codec ?? '') === 'x12') readBy.set(partner, name);
-  }
-  for (const [name, p] of Object.entries(config.partners)) {
-    const ack = p.acknowledgments;
-    const path = `$.partners.${name}.acknowledgments.endpoint`;
-    const target = ack.endpoint === undefined ? undefined : endpoints.get(ack.endpoint);
-    if (ack.endpoint !== undefined && !target) {
-      errors.push(invalid(path, `no endpoint named "${ack.endpoint}"`));
-    } else if (ack.endpoint !== undefined && config.endpoints[ack.endpoint]!.codec !== 'x12') {
-      errors.push(invalid(path, `endpoint "${ack.endpoint}" must have codec x12 to carry 997s`));
-    } else if (ack.send && ack.endpoint === undefined && readBy.has(name)) {
-      errors.push(invalid(path, `endpoint "${readBy.get(name)}" reads X12 from ${name} and acknowledgments.send is true: name the endpoint 997s are written to, or set send: false`));
-    } else if (ack.send && target && whyNotTarget(target)) {
-      errors.push(invalid(path, `endpoint "${ack.endpoint}" cannot take our acknowledgments: ${whyNotTarget(target)}`));
+/**
+ * Each codec the config uses checks what concerns it (its options, the partner profiles it reads
+ * with); the endpoints it says it sends to on its own must be able to take what it sends.
+ */
+function checkCodecs(config: CausewayConfig, endpoints: Map<string, EndpointView>, errors: CausewayError[]): string[] {
+  const seen: CodecConfig = {
+    endpoints: Object.fromEntries([...endpoints.values()].map((ep) => [ep.name, { codec: ep.codecName, tenant: ep.tenant, options: config.endpoints[ep.name]!.codecOptions ?? {} }])),
+    partners: config.partners,
+  };
+  const sinks: string[] = [];
+  for (const codec of new Set([...endpoints.values()].flatMap((ep) => (ep.codec ? [ep.codec] : [])))) {
+    const checked = codec.checkConfig?.(seen);
+    if (!checked) continue;
+    errors.push(...checked.errors);
+    for (const sink of checked.sinks) {
+      const target = endpoints.get(sink.endpoint);
+      const cannot = target && whyNotTarget(target);
+      if (!target) errors.push(invalid(sink.path, `no endpoint named "${sink.endpoint}"`));
+      else if (cannot) errors.push(invalid(sink.path, `endpoint "${sink.endpoint}" cannot take ${sink.carries}: ${cannot}`));
+      else sinks.push(sink.endpoint);
     }
   }
-  return errors;
+  return sinks;
 }
 
 function invalid(path: string, message: string): CausewayError {

@@ -37,11 +37,6 @@ export function resolvePartnerTenants(config: CausewayConfig): CausewayError[] {
   return errors;
 }
 
-/** Endpoints our acknowledgments are written to: the hub opens them as targets even when no flow names them. */
-export function acknowledgmentEndpoints(config: CausewayConfig): string[] {
-  return Object.values(config.partners).flatMap((p) => (p.acknowledgments.send && p.acknowledgments.endpoint ? [p.acknowledgments.endpoint] : []));
-}
-
 const byTenant = new WeakMap<object, Map<string, CausewayConfig['partners']>>();
 
 /** The partner profiles of one tenant (after resolvePartnerTenants), the same object on every call. */

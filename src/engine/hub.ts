@@ -1,12 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { acknowledgmentEndpoints, checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
+import { checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
+import type { Codec } from '../codecs/index.ts';
 import { CausewayFault } from '../model/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
+import { announceAlerts } from './alerts.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { X12Desk } from './edi/index.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -46,7 +47,6 @@ export class Hub {
   readonly delivery: DeliveryWorker;
   readonly endpoints = new Map<string, EndpointInfo>();
   readonly workerId: string;
-  readonly x12: X12Desk;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly idleMs: number;
@@ -55,8 +55,10 @@ export class Hub {
   private readonly sources = new Map<string, { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }>();
   private readonly sinks = new Map<string, SinkBinding>();
 
-  private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions) {
+  /** codecSinks: the endpoints codecs send to on their own (acknowledgments), as checkConfig found them; opened as sinks even when no flow targets them. */
+  private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
     const { config } = loaded;
+    const { codecs } = loaded.registry;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
     // Every delivery in flight listens on the hub's stop signal.
     setMaxListeners(0, this.abort.signal);
@@ -66,21 +68,20 @@ export class Hub {
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const codec = ep.codec ?? loaded.registry.endpoints.get(ep.type)!.defaultCodec ?? 'json';
       const tenant = ep.tenant ?? config.defaultTenant;
+      const codecOptions = ep.codecOptions ?? {};
       this.endpoints.set(name, {
-        name, tenant, codec,
+        name, tenant, codec, codecOptions,
         // An endpoint reads and writes with its own tenant's partners only (also when it finds one by sender id).
-        codecOptions: { ...(ep.codecOptions ?? {}), partnerProfiles: partnersOfTenant(config, tenant) },
+        codecSettings: codecs.get(codec)!.configure?.({ tenant, endpoint: name, options: codecOptions, partners: partnersOfTenant(config, tenant) }),
         maxAttempts: ep.retry?.maxAttempts ?? config.retry.maxAttempts,
       });
     }
     // The API is an inbound endpoint every config has, for the tenant of the caller's key.
     if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
-    const { codecs } = loaded.registry;
-    this.x12 = new X12Desk({ store, endpoints: this.endpoints, codecs, partners: config.partners, metrics: this.metrics, logger });
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
-      metrics: this.metrics, logger, x12: this.x12, maxJsonDepth: config.maxJsonDepth,
+      metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
@@ -98,7 +99,7 @@ export class Hub {
     const store = options.store ?? (await openStore(storeUrl(loaded)));
     let hub: Hub;
     try {
-      hub = new Hub(loaded, store, logger, options);
+      hub = new Hub(loaded, store, logger, options, checked.sinks);
       await hub.openEndpoints();
     } catch (e) {
       // A config that cannot start must not leave the store (and its checkpoint thread) open.
@@ -112,7 +113,7 @@ export class Hub {
 
   private async openEndpoints(): Promise<void> {
     const { config, endpointSettings, baseDir, registry } = this.loaded;
-    const targets = new Set([...config.flows.map((f) => f.to), ...acknowledgmentEndpoints(config), ...config.outcomes.map((o) => o.to)]);
+    const targets = new Set([...config.flows.map((f) => f.to), ...this.codecSinks, ...config.outcomes.map((o) => o.to)]);
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = registry.endpoints.get(ep.type)!;
       const info = this.endpoints.get(name)!;
@@ -137,7 +138,11 @@ export class Hub {
     const signal = this.abort.signal;
     if (this.options.processor !== false) this.loops.push(this.runProcessor(signal));
     if (this.options.delivery !== false) this.loops.push(this.delivery.run(signal));
-    if (this.options.processor !== false && Object.keys(this.loaded.config.partners).length) this.loops.push(this.runOverdueCheck(signal));
+    if (this.options.processor !== false) {
+      for (const codec of new Set([...this.endpoints.values()].map((e) => this.loaded.registry.codecs.get(e.codec)!))) {
+        if (codec.hooks?.checkOverdue) this.loops.push(this.runOverdueCheck(codec, signal));
+      }
+    }
     for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
   }
 
@@ -203,15 +208,20 @@ export class Hub {
     await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
   }
 
-  /** Marks X12 groups whose 997 is past its deadline, on one worker of the cluster at a time. */
-  private async runOverdueCheck(signal: AbortSignal): Promise<void> {
+  /** A codec's check for acknowledgments past their deadline, on one worker of the cluster at a time. */
+  private async runOverdueCheck(codec: Codec, signal: AbortSignal): Promise<void> {
     const every = this.options.overdueCheckMs ?? 60_000;
-    const job = 'x12:overdue-acknowledgments';
+    const job = `${codec.name}:overdue-acknowledgments`;
     while (!signal.aborted) {
       try {
-        if (await this.store.tryAcquireJobLease(job, this.workerId, Math.max(3 * every, 2000), Date.now())) await this.x12.markOverdue(Date.now());
+        if (await this.store.tryAcquireJobLease(job, this.workerId, Math.max(3 * every, 2000), Date.now())) {
+          const alerts = await codec.hooks!.checkOverdue!({ store: this.store, now: Date.now() });
+          const raised: typeof alerts = [];
+          for (const a of alerts) if (await this.store.raiseAlert(a)) raised.push(a);
+          announceAlerts(raised, this.metrics, this.logger);
+        }
       } catch (e) {
-        this.logger.warn({ err: e }, 'checking for overdue X12 acknowledgments failed; trying again');
+        this.logger.warn({ err: e, codec: codec.name }, 'checking for overdue acknowledgments failed; trying again');
       }
       await sleep(every, signal);
     }

@@ -1,7 +1,7 @@
 import type { CanonicalDocument, CausewayError } from '../model/index.ts';
 
-// What the pipeline's steps hand each other, apart from the steps themselves: the processor and the
-// X12 desk both read them, and neither needs the other's module for it.
+// What the pipeline's steps hand each other, apart from the steps themselves: the hub and the
+// processor both read them, and neither needs the other's module for it.
 
 /** An endpoint as the pipeline sees it: whose it is and how its bytes are read and written. */
 export interface EndpointInfo {
@@ -9,11 +9,13 @@ export interface EndpointInfo {
   tenant: string;
   codec: string;
   codecOptions: Record<string, unknown>;
+  /** What the codec's configure made of the endpoint at start (its tenant's partner profiles...). */
+  codecSettings?: unknown;
   maxAttempts: number;
 }
 
 export interface DecodedMessage {
-  /** Valid canonical documents with their place in the message. */
-  documents: Array<{ index: number; prefix: string; document: CanonicalDocument }>;
+  /** Valid canonical documents with their place in the message, and what their codec said of each beside it. */
+  documents: Array<{ index: number; prefix: string; document: CanonicalDocument; envelope?: unknown }>;
   errors: CausewayError[];
 }

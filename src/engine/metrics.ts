@@ -14,6 +14,7 @@ export class HubMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900, 3600], registers: [this.registry],
   });
   readonly circuitOpen = new Gauge({ name: 'causeway_circuit_open', help: '1 while an endpoint\'s circuit is open', labelNames: ['endpoint'], registers: [this.registry] });
+  readonly alertsRaised = new Counter({ name: 'causeway_alerts_total', help: 'Alerts raised (a partner rejected what was sent, an acknowledgment is overdue)', labelNames: ['tenant', 'kind'], registers: [this.registry] });
   readonly backlog = new Gauge({ name: 'causeway_backlog', help: 'Deliveries waiting per endpoint', labelNames: ['endpoint'], registers: [this.registry] });
 
   constructor(defaults = true) {

@@ -1,13 +1,20 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type HookContext } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import type { MessageOutcome, NewDelivery, NewDocument, Store, StoredMessage } from '../store/index.ts';
+import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type Store, type StoredMessage } from '../store/index.ts';
+import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
 import type { HubMetrics } from './metrics.ts';
-import type { X12Desk } from './edi/index.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
+
+/**
+ * How often a batch's commit is refused because duplicate screening read the store before another
+ * message's receipt was committed, before its messages are left to the usual refusal handling.
+ * Each refusal means another outcome of the same key committed, so a second round almost always agrees.
+ */
+const MAX_RESCREENS = 3;
 
 export interface ProcessorDeps {
   store: Store;
@@ -19,8 +26,6 @@ export interface ProcessorDeps {
   codeTables: Record<string, Record<string, string>>;
   metrics: HubMetrics;
   logger: Logger;
-  /** X12 duplicates, acknowledgments and group tracking; absent in tools that only decode. */
-  x12?: X12Desk;
   /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
   maxJsonDepth?: number;
 }
@@ -68,24 +73,40 @@ export class MessageProcessor {
    */
   async commitOutcomes(messages: StoredMessage[], outcomes: MessageOutcome[]): Promise<MessageOutcome[]> {
     const byId = new Map(messages.map((m) => [m.id, m]));
-    const commit = async (part: MessageOutcome[]): Promise<MessageOutcome[]> => {
+    const commit = async (part: MessageOutcome[], rescreens: number): Promise<MessageOutcome[]> => {
+      if (part.length === 0) return [];
       try {
-        await this.deps.store.completeMessages(part, Date.now());
+        this.reportCompletion(await this.deps.store.completeMessages(part, Date.now()));
         return part;
       } catch (refused) {
+        const stale = refused instanceof EdiReceiptConflict && rescreens < MAX_RESCREENS
+          ? part.filter((o) => refused.messageIds.includes(o.messageId) && byId.has(o.messageId)) : [];
+        if (stale.length) {
+          // Screened on a read that another message's commit overtook: the rest go in, these are processed again.
+          const committed = await commit(part.filter((o) => !stale.includes(o), rescreens), rescreens);
+          return [...committed, ...(await commit(await this.processBatch(stale.map((o) => byId.get(o.messageId)!)), rescreens + 1))];
+        }
         if (part.length === 1) return [await this.commitAlone(part[0], refused, byId.get(part[0].messageId))];
         const half = Math.ceil(part.length / 2);
-        return [...(await commit(part.slice(0, half))), ...(await commit(part.slice(half)))];
+        return [...(await commit(part.slice(0, half), rescreens)), ...(await commit(part.slice(half), rescreens))];
       }
     };
-    return commit(outcomes);
+    return commit(outcomes, 0);
+  }
+
+  /** Once committed: the alerts raised, and acknowledgments of groups nobody sent. */
+  private reportCompletion(report: CompletionReport): void {
+    announceAlerts(report.alerts, this.deps.metrics, this.deps.logger);
+    for (const r of report.unknownGroups) {
+      this.deps.logger.warn({ partner: r.partner, group: r.groupControlNumber, messageId: r.ack.messageId }, 'an acknowledgment came for a group Causeway has no record of sending');
+    }
   }
 
   private async commitAlone(outcome: MessageOutcome, refused: unknown, m: StoredMessage | undefined): Promise<MessageOutcome> {
     const { store, logger, metrics } = this.deps;
     let error = refused;
     try {
-      await store.completeMessages([outcome], Date.now());
+      this.reportCompletion(await store.completeMessages([outcome], Date.now()));
       return outcome;
     } catch (again) {
       error = again;
@@ -102,14 +123,26 @@ export class MessageProcessor {
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
     const { metrics } = this.deps;
-    const decoded = await decodeMessage(m, this.deps.endpoints.get(m.endpoint), { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
+    const endpoint = this.deps.endpoints.get(m.endpoint);
+    const decoded = await decodeMessage(m, endpoint, { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
-    if (m.codec === 'x12') await this.deps.x12?.screenDuplicates(m, decoded);
+    const codec = this.deps.codecs.get(m.codec)!;
+    const ctx = this.hookContext(m, { name: m.endpoint, tenant: m.tenant, codec: m.codec, settings: settingsFor(m, endpoint) });
     const errors: CausewayError[] = [...decoded.errors];
+    const edi: EdiWrites = {};
+    let decodedDocuments = decoded.documents;
+    if (codec.hooks?.afterDecode) {
+      const screened = await codec.hooks.afterDecode(decodedDocuments, ctx);
+      errors.push(...(screened.errors ?? []));
+      addWrites(edi, screened.writes);
+      const skip = new Set(screened.skip);
+      decodedDocuments = decodedDocuments.filter((d) => !skip.has(d.index));
+    }
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
-    for (const { index, prefix, document: doc } of decoded.documents) {
-      const routed = await this.route(doc, m, index, prefix, errors);
+    for (const entry of decodedDocuments) {
+      const doc = entry.document;
+      const routed = await this.route(entry, m, errors, edi, codec, ctx);
       if (!routed) continue;
       documents.push({
         id: doc.id, tenant: doc.tenant, messageId: m.id, type: doc.type, entityKey: doc.entityKey,
@@ -118,24 +151,44 @@ export class MessageProcessor {
       deliveries.push(...routed);
       metrics.documents.inc({ tenant: doc.tenant, type: doc.type });
     }
-    if (documents.length === 0 && errors.length > 0) return this.quarantine(m, errors);
-    if (documents.length === 0) return this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]);
+    // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
+    const withEdi = hasWrites(edi) ? { edi } : {};
+    if (documents.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
+    if (documents.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
     if (errors.length) metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
-    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined };
+    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi };
   }
 
-  private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome {
+  private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome & { status: 'quarantined' } {
     this.deps.metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
     return { messageId: m.id, status: 'quarantined', errors };
   }
 
-  private async route(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, errors: CausewayError[]): Promise<NewDelivery[] | undefined> {
+  /** What a codec's hooks see of processing one message, for the endpoint concerned. */
+  private hookContext(m: StoredMessage, endpoint: CodecEndpoint): HookContext {
+    const { endpoints, store, logger } = this.deps;
+    return {
+      messageId: m.id, endpoint, store, logger, now: Date.now(),
+      endpointNamed: (name) => {
+        const info = endpoints.get(name);
+        return info && codecEndpointOf(info);
+      },
+    };
+  }
+
+  private async route(entry: DecodedMessage['documents'][number], m: StoredMessage, errors: CausewayError[], edi: EdiWrites, decodedBy: Codec, atSource: HookContext): Promise<NewDelivery[] | undefined> {
     const { flows, endpoints, mappings, codeTables, store } = this.deps;
+    const { index, prefix, document: doc } = entry;
     if (doc.type === 'item') this.items.remember(doc.tenant, doc);
-    if (this.deps.x12 && doc.type === 'acknowledgment') {
-      const acks = await this.deps.x12.route(doc, m, index);
-      if (acks) return acks;
+    const own = await decodedBy.hooks?.routeDocument?.(entry, atSource);
+    if (own) {
+      // What a document settles (a partner's acknowledgment) holds whatever becomes of its flows.
+      errors.push(...(own.errors ?? []));
+      addWrites(edi, own.writes);
+      if (own.deliverInstead) return this.deliverInstead(doc, m, index, own.deliverInstead, decodedBy.contentType);
     }
+    // What an encoder tracks of a payload goes with the outcome only when all the document's deliveries do.
+    const tracked: EdiWrites = {};
     const out: NewDelivery[] = [];
     for (const flow of flows) {
       if (!flow.types.includes(doc.type)) continue;
@@ -153,24 +206,59 @@ export class MessageProcessor {
           payload = await mapping.apply(doc, ctx);
         }
         const codec = this.deps.codecs.get(target.codec)!;
-        const bytes = await codec.encode(payload, { tenant: doc.tenant, endpoint: target.name, options: target.codecOptions, store });
-        // Tracked before the outcome commits; a replay writes the same key and replaces the rows.
-        await this.deps.x12?.trackSent(bytes, target, `cw-${m.id}-${index}-${flow.name}`, m.id);
-        out.push({
-          tenant: doc.tenant, documentId: doc.id, documentType: doc.type, messageId: m.id, flow: flow.name, endpoint: target.name, entityKey: doc.entityKey,
-          payload: bytes, contentType: codec.contentType,
-          // Stable across replays of the same message: a target that already applied it can tell.
-          idempotencyKey: `cw-${m.id}-${index}-${flow.name}`,
-          occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
-        });
+        const bytes = await codec.encode(payload, { tenant: doc.tenant, endpoint: target.name, options: target.codecOptions, settings: target.codecSettings, store });
+        const delivery = deliveryOf(doc, m, index, flow.name, target, bytes, codec.contentType);
+        const sent = await codec.hooks?.afterEncode?.({ bytes, deliveryKey: delivery.idempotencyKey }, this.hookContext(m, codecEndpointOf(target)));
+        errors.push(...(sent?.errors ?? []));
+        addWrites(tracked, sent?.writes);
+        out.push(delivery);
       } catch (e) {
         const faults = e instanceof CausewayFault ? e.errors : [{ code: 'MAP_FAILED', message: (e as Error).message }];
         for (const f of faults) errors.push({ ...f, path: f.path ? prefix + f.path.slice(1) : prefix, message: `flow ${flow.name}: ${f.message}` });
         return undefined;
       }
     }
+    addWrites(edi, tracked);
     return out;
   }
+
+  /** A hook's own sends in place of flows; like a flow, never to another tenant's endpoint. */
+  private deliverInstead(doc: CanonicalDocument, m: StoredMessage, index: number, sends: CodecSend[], contentType: string): NewDelivery[] {
+    return sends.flatMap((s) => {
+      const target = this.deps.endpoints.get(s.endpoint);
+      return target && target.tenant === doc.tenant ? [deliveryOf(doc, m, index, s.flow, target, s.payload, contentType)] : [];
+    });
+  }
+}
+
+function deliveryOf(doc: CanonicalDocument, m: StoredMessage, index: number, flow: string, target: EndpointInfo, payload: Buffer, contentType: string): NewDelivery {
+  return {
+    tenant: doc.tenant, documentId: doc.id, documentType: doc.type, messageId: m.id, flow, endpoint: target.name, entityKey: doc.entityKey,
+    payload, contentType,
+    // Stable across replays of the same message: a target that already applied it can tell.
+    idempotencyKey: `cw-${m.id}-${index}-${flow}`,
+    occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
+  };
+}
+
+function codecEndpointOf(info: EndpointInfo): CodecEndpoint {
+  return { name: info.name, tenant: info.tenant, codec: info.codec, settings: info.codecSettings };
+}
+
+/** The endpoint's codec settings, when the message is read with the codec they were made for (the config may have changed since it came in). */
+function settingsFor(m: Pick<StoredMessage, 'codec'>, endpoint: EndpointInfo | undefined): unknown {
+  return endpoint?.codec === m.codec ? endpoint.codecSettings : undefined;
+}
+
+function addWrites(into: EdiWrites, more: EdiWrites | undefined): void {
+  if (more?.receipts?.length) (into.receipts ??= []).push(...more.receipts);
+  if (more?.groups?.length) (into.groups ??= []).push(...more.groups);
+  if (more?.reconciliations?.length) (into.reconciliations ??= []).push(...more.reconciliations);
+  if (more?.alerts?.length) (into.alerts ??= []).push(...more.alerts);
+}
+
+function hasWrites(w: EdiWrites): boolean {
+  return Object.values(w).some((items: unknown[] | undefined) => !!items?.length);
 }
 
 /** What decoding needs of a stored message: the API checks a message with it right after storing it. */
@@ -184,7 +272,7 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
   const codec = using.codecs.get(m.codec);
   if (!codec) return undefined;
   const maxDepth = using.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
-  const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, maxDepth });
+  const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, settings: settingsFor(m, endpoint), maxDepth });
   const errors: CausewayError[] = [...decoded.errors];
   const documents: DecodedMessage['documents'] = [];
   const many = decoded.documents.length > 1;
@@ -197,7 +285,7 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
       continue;
     }
     const document = prepareDocument(raw, m, index, prefix, errors);
-    if (document) documents.push({ index, prefix, document });
+    if (document) documents.push({ index, prefix, document, envelope: decoded.envelopes?.[index] });
   }
   return { documents, errors };
 }

@@ -1,3 +1,4 @@
 export type * from './types.ts';
 export { openStore } from './open.ts';
 export { SqliteStore } from './sqlite/sqlite-store.ts';
+export { EdiReceiptConflict } from './edi-receipts.ts';

@@ -97,8 +97,32 @@ export type MessageOutcome =
       deliveries: NewDelivery[];
       /** Parts rejected while others went through (one bad X12 set among good ones): kept and dead-lettered. */
       errors?: CausewayError[];
+      edi?: EdiWrites;
     }
-  | { messageId: number; status: 'quarantined'; errors: CausewayError[] };
+  | { messageId: number; status: 'quarantined'; errors: CausewayError[]; edi?: EdiWrites };
+
+/**
+ * The EDI bookkeeping a codec's hooks ask for while a message is processed, written in the
+ * transaction of the message's outcome: a crash before it commits leaves none of it behind, so a
+ * set is never on record as received while its documents are not.
+ */
+export interface EdiWrites {
+  /** Interchanges and sets received, each with the verdict screening read; re-checked as they are recorded. */
+  receipts?: ScreenedReceipt[];
+  /** Outbound groups to track until their acknowledgment comes. */
+  groups?: EdiGroupSent[];
+  /** Partners' acknowledgments, applied to the groups they acknowledge. */
+  reconciliations?: EdiReconciliation[];
+  alerts?: NewAlert[];
+}
+
+/** What completing messages did beyond their own rows, for logs and metrics once it is committed. */
+export interface CompletionReport {
+  /** Alerts this commit raised (not those already raised under the same dedupe key). */
+  alerts: NewAlert[];
+  /** Acknowledgments of groups the store has no record of sending. */
+  unknownGroups: EdiReconciliation[];
+}
 
 export interface AttemptRecord {
   deliveryId: number;
@@ -227,6 +251,22 @@ export interface EdiReceipt {
   windowMs: number;
 }
 
+/** Whether a receipt repeats one seen in another message within its window. */
+export interface EdiReceiptVerdict {
+  duplicate: boolean;
+  firstMessageId: number;
+  count: number;
+}
+
+/**
+ * A receipt with the verdict duplicate screening reached on reading the store. Recording it in the
+ * outcome's transaction reaches the verdict again under the key's lock; when the two differ (another
+ * message recorded the key in between) the outcome is refused with EdiReceiptConflict.
+ */
+export interface ScreenedReceipt extends EdiReceipt {
+  duplicate: boolean;
+}
+
 export interface EdiReceiptRow {
   id: number;
   tenant: string;
@@ -239,6 +279,19 @@ export interface EdiReceiptRow {
   lastMessageId: number;
   /** Times seen in the window, the first included. */
   count: number;
+}
+
+/** A partner's acknowledgment of one of our groups. */
+export interface EdiReconciliation {
+  tenant: string;
+  partner: string;
+  groupControlNumber: string;
+  ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown };
+  /**
+   * The alert the acknowledgment raises about the group as stored, if any. Called by the store inside
+   * the transaction once the group is found, so it must be pure: no I/O, no throwing.
+   */
+  alertFor?(group: EdiGroup): NewAlert | undefined;
 }
 
 export interface NewAlert {
@@ -275,8 +328,11 @@ export interface Store {
   acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]>;
   /** Leases pending messages in arrival order; an expired lease (dead worker) is taken over. */
   claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]>;
-  /** Commits each message's outcome with its documents and deliveries in one transaction. */
-  completeMessages(outcomes: MessageOutcome[], now: number): Promise<void>;
+  /**
+   * Commits each message's outcome with its documents, deliveries and EDI writes in one transaction.
+   * Throws EdiReceiptConflict, committing nothing, when a receipt's screened verdict no longer holds.
+   */
+  completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport>;
 
   /**
    * Leases due deliveries that head their (tenant, endpoint, entity key) queue, so a key's
@@ -319,7 +375,9 @@ export interface Store {
   releaseJobLease(job: string, owner: string): Promise<void>;
 
   /** Records an interchange or set as received; a duplicate when the same key came in another message within the window. */
-  recordEdiReceipt(receipt: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }>;
+  recordEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict>;
+  /** The verdict recordEdiReceipt would reach now, without recording anything (duplicate screening reads with it). */
+  checkEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict>;
   /** Interchanges and sets received more than once, newest first. */
   listEdiDuplicates(tenant: string, page?: Page): Promise<EdiReceiptRow[]>;
   /** Tracks outbound groups (status sent); rows of the same delivery key written before are replaced. */

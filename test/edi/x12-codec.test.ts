@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeX12Message, encodeX12Document } from '../../src/codecs/x12.ts';
+import { decodeX12Message, encodeX12Document, type X12Meta } from '../../src/codecs/x12/index.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
@@ -71,6 +71,18 @@ test('decodes set by set: a bad set is rejected alone, the 997 says which segmen
     ['AK3-8', 'W01', 8, null, null], ['AK4-6', 'W01', 8, 1, 'abc'], ['AK5-5', null, null, null, null],
   ].map(([c, s, p, el, b]) => [c, s ?? undefined, p ?? undefined, el, b]));
   assert.deepEqual(ack.extensions.x12Ack, { partner: 'wh', set: '997', interchange: '000000905', senderQualifier: 'ZZ', senderId: 'DEPOSITOR' });
+});
+
+test('what the decoder knows of each document rides beside it: the extensions are a copy for people', () => {
+  const { documents, envelopes } = decodeX12Message(Buffer.from(envelope('OW', [{ id: '940', body: T940 }])), ctx());
+  assert.deepEqual(documents.map((d) => d.type), ['sales_order', 'acknowledgment']);
+  assert.deepEqual(envelopes!.map((e) => e?.kind), ['set', 'owed-ack']);
+  const [set, owed] = envelopes as [Extract<X12Meta, { kind: 'set' }>, Extract<X12Meta, { kind: 'owed-ack' }>];
+  assert.deepEqual([set.envelope.partner, set.envelope.interchange, set.envelope.setId, set.envelope.set], ['wh', '000000905', '940', '0001']);
+  assert.deepEqual(owed.ack, { partner: 'wh', set: '997', interchange: '000000905', senderQualifier: 'ZZ', senderId: 'DEPOSITOR' });
+  const shown = (documents[0]!.extensions as { x12Envelope: Record<string, unknown> }).x12Envelope;
+  assert.deepEqual(shown, set.envelope);
+  assert.notEqual(shown, set.envelope, 'not the object the hooks read');
 });
 
 test('a set the profile does not take inbound is rejected with AK5 1; acknowledgments are not acknowledged', () => {

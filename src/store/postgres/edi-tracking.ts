@@ -2,7 +2,11 @@
 // interchanges and sets, alerts). Same behaviour as the SQLite store and the same conformance suite;
 // PostgresStore delegates to these with its pool (or the client of an open transaction).
 import type pg from 'pg';
-import type { Alert, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus, EdiReceipt, EdiReceiptRow, NewAlert, Page } from '../types.ts';
+import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
+import type {
+  Alert, CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites,
+  MessageOutcome, NewAlert, Page,
+} from '../types.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 type Row = Record<string, any>;
@@ -66,21 +70,71 @@ CREATE TABLE alerts (
 
 const limitOf = (n: number | undefined) => Math.min(Math.max(n ?? 100, 1), 1000);
 
-/** Run inside a transaction (client): the row lock of the upsert serialises concurrent workers on one key. */
-export async function recordEdiReceipt(db: Queryable, r: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
-  // Insert or lock the existing row first, so two workers seeing the same ISA13 cannot both call it new.
+/**
+ * Run inside a transaction (client): the row lock of the upsert serialises concurrent workers on one key.
+ * Insert or lock the existing row first, so two workers seeing the same ISA13 cannot both call it new.
+ */
+export async function recordEdiReceipt(db: Queryable, r: EdiReceipt): Promise<EdiReceiptVerdict> {
   await db.query(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
     VALUES ($1, $2, $3, $4, $5, $6, $5, $6, 0) ON CONFLICT (tenant, kind, key) DO NOTHING`, [r.tenant, r.kind, r.key, r.partner, r.messageId, r.at]);
   const { rows: [row] } = await db.query('SELECT * FROM edi_receipts WHERE tenant = $1 AND kind = $2 AND key = $3 FOR UPDATE', [r.tenant, r.kind, r.key]);
-  if (row.count === 0 || Number(row.last_seen_at) < r.at - r.windowMs) {
+  const { write, ...verdict } = judgeReceipt(toReceiptRow(row), r);
+  if (write === 'start') {
     await db.query(`UPDATE edi_receipts SET partner = $2, first_message_id = $3, first_seen_at = $4, last_message_id = $3, last_seen_at = $4, count = 1 WHERE id = $1`,
       [row.id, r.partner, r.messageId, r.at]);
-    return { duplicate: false, firstMessageId: r.messageId, count: 1 };
+  } else if (write === 'count') {
+    await db.query('UPDATE edi_receipts SET count = count + 1, last_message_id = $2, last_seen_at = $3 WHERE id = $1', [row.id, r.messageId, r.at]);
   }
-  if (Number(row.first_message_id) === r.messageId) return { duplicate: false, firstMessageId: r.messageId, count: row.count };
-  if (Number(row.last_message_id) === r.messageId) return { duplicate: true, firstMessageId: Number(row.first_message_id), count: row.count };
-  await db.query('UPDATE edi_receipts SET count = count + 1, last_message_id = $2, last_seen_at = $3 WHERE id = $1', [row.id, r.messageId, r.at]);
-  return { duplicate: true, firstMessageId: Number(row.first_message_id), count: row.count + 1 };
+  return verdict;
+}
+
+/** The verdict as of now, read without a lock: what screening decides on before the outcome's transaction. */
+export async function checkEdiReceipt(db: Queryable, r: EdiReceipt): Promise<EdiReceiptVerdict> {
+  const { rows: [row] } = await db.query('SELECT * FROM edi_receipts WHERE tenant = $1 AND kind = $2 AND key = $3', [r.tenant, r.kind, r.key]);
+  const { write: _w, ...verdict } = judgeReceipt(row && toReceiptRow(row), r);
+  return verdict;
+}
+
+/**
+ * Records the receipts of the outcomes being completed, in their transaction, and refuses them all
+ * (EdiReceiptConflict: the transaction rolls back) when a verdict differs from the one screening read.
+ *
+ * Why two workers racing on one interchange still agree: screening read the key without a lock, so
+ * both may have called it new. Here each receipt first inserts the key (or finds it) and locks its
+ * row. The second worker's insert waits for the first worker's transaction to end; once it commits,
+ * the second one's row lock sees the committed row (READ COMMITTED reads afresh per statement) and
+ * reaches "duplicate" where it screened "new": its outcome is refused and its message screened again,
+ * now reading the first one's receipt. If the first rolls back instead, the second records the key as
+ * new, as it screened. Within one batch the same holds in order: an earlier outcome's receipt is
+ * already written when a later one's is judged. Keys are locked in sorted order (a stable sort, so
+ * outcomes of one key keep theirs) so that two transactions never wait on each other's keys in a cycle.
+ */
+export async function recordScreenedReceipts(db: Queryable, outcomes: MessageOutcome[]): Promise<void> {
+  const receipts = outcomes.flatMap((o) => (o.edi?.receipts ?? []).map((r) => ({ messageId: o.messageId, r, lockKey: `${r.tenant}\u0000${r.kind}\u0000${r.key}` })));
+  receipts.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+  const stale = new Set<number>();
+  for (const { messageId, r } of receipts) if ((await recordEdiReceipt(db, r)).duplicate !== r.duplicate) stale.add(messageId);
+  if (stale.size) throw new EdiReceiptConflict([...stale]);
+}
+
+function toReceiptRow(row: Row): ReceiptRow {
+  return { firstMessageId: Number(row.first_message_id), lastMessageId: Number(row.last_message_id), lastSeenAt: Number(row.last_seen_at), count: row.count };
+}
+
+/** The tracking, acknowledgments and alerts of one outcome, in its transaction (client). */
+export async function applyEdiWrites(db: Queryable, edi: EdiWrites | undefined, report: CompletionReport): Promise<void> {
+  if (!edi) return;
+  if (edi.groups?.length) await recordEdiGroups(db, edi.groups);
+  for (const r of edi.reconciliations ?? []) {
+    const group = await reconcileEdiGroup(db, r.tenant, r.partner, r.groupControlNumber, r.ack);
+    if (!group) {
+      report.unknownGroups.push(r);
+      continue;
+    }
+    const alert = r.alertFor?.(group);
+    if (alert && (await raiseAlert(db, alert))) report.alerts.push(alert);
+  }
+  for (const a of edi.alerts ?? []) if (await raiseAlert(db, a)) report.alerts.push(a);
 }
 
 export async function listEdiDuplicates(db: Queryable, tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
@@ -106,8 +160,7 @@ export async function recordEdiGroups(db: Queryable, groups: EdiGroupSent[]): Pr
   }
 }
 
-export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: string, groupControlNumber: string,
-  ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {
   // GS06 compared as a number (000012 is 12); a non-numeric one compares as text.
   const { rows: [r] } = await db.query(`UPDATE edi_groups SET status = $4, acked_at = $5, ack_message_id = $6, ack_detail = $7
     WHERE tenant = $1 AND partner = $2 AND (group_control_number = $3 OR (group_control_number ~ '^[0-9]+$' AND $3 ~ '^[0-9]+$' AND group_control_number::numeric = $3::numeric)) RETURNING *`,

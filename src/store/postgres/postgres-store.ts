@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
-  EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store, StoredDelivery,
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store, StoredDelivery,
   StoredDocument, StoredMessage,
 } from '../types.ts';
 import * as edi from './edi-tracking.ts';
@@ -170,15 +170,19 @@ export class PostgresStore implements Store {
     return rows.map(toMessage).sort((a, b) => a.id - b.id);
   }
 
-  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.transaction(async (c) => {
+  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
+    if (outcomes.length === 0) return { alerts: [], unknownGroups: [] };
+    return this.transaction(async (c) => {
+      const report: CompletionReport = { alerts: [], unknownGroups: [] };
       // A worker that stalled past its lease may finish a message another worker took over and
       // completed meanwhile: only the first completion counts, the late one writes nothing.
       const open = new Set((await c.query(`SELECT id FROM messages WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
         [outcomes.map((o) => o.messageId)])).rows.map((r) => r.id as number));
       outcomes = outcomes.filter((o) => open.has(o.messageId));
-      if (outcomes.length === 0) return;
+      if (outcomes.length === 0) return report;
+      // First, so that an outcome screened on a stale read is refused before anything else is written.
+      await edi.recordScreenedReceipts(c, outcomes);
+      for (const o of outcomes) await edi.applyEdiWrites(c, o.edi, report);
       const processed = outcomes.filter((o) => o.status === 'processed');
       const documents = processed.flatMap((o) => o.documents);
       const deliveries = processed.flatMap((o) => o.deliveries);
@@ -208,6 +212,7 @@ export class PostgresStore implements Store {
         outcomes.map((o) => o.messageId), outcomes.map((o) => o.status),
         rejected.map((e) => (e ? JSON.stringify(e) : null)), rejected.map((e) => (e ? describeErrors(e) : null)), now,
       ]);
+      return report;
     });
   }
 
@@ -462,8 +467,12 @@ export class PostgresStore implements Store {
     await this.query('DELETE FROM job_leases WHERE job = $1 AND owner = $2', [job, owner]);
   }
 
-  recordEdiReceipt(receipt: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
+  recordEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict> {
     return this.transaction((c) => edi.recordEdiReceipt(c, receipt));
+  }
+
+  checkEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict> {
+    return edi.checkEdiReceipt(this.pool, receipt);
   }
 
   listEdiDuplicates(tenant: string, page?: Page): Promise<EdiReceiptRow[]> {

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiGroupStatus, EdiReceipt, EdiReceiptRow, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store,
-  StoredDelivery, StoredDocument, StoredMessage,
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiGroupStatus, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
+  NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
 } from '../types.ts';
 import { createRequire } from 'node:module';
 import { BackgroundCheckpointer } from './checkpointer.ts';
+import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
 import { describeErrors, clampLimit } from '../shared.ts';
 import { sqliteMigrations } from './migrations.ts';
 
@@ -116,14 +117,18 @@ export class SqliteStore implements Store {
     for (const d of deliveries) insert.run({ ...d, now });
   }
 
-  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<void> {
+  async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
     const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
     const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
+      // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
+      this.recordScreenedReceipts(outcomes);
+      const report: CompletionReport = { alerts: [], unknownGroups: [] };
       for (const o of outcomes) {
+        this.applyEdiWrites(o.edi, report);
         if (o.status === 'processed') {
           for (const d of o.documents) {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
@@ -137,7 +142,32 @@ export class SqliteStore implements Store {
           deadLetter.run(describeErrors(o.errors), now, o.messageId);
         }
       }
+      return report;
     }).immediate();
+  }
+
+  /** Records every outcome's receipts; refuses them all when one verdict differs from the one screening read. */
+  private recordScreenedReceipts(outcomes: MessageOutcome[]): void {
+    const stale = new Set<number>();
+    for (const o of outcomes) {
+      for (const r of o.edi?.receipts ?? []) if (this.writeEdiReceipt(r).duplicate !== r.duplicate) stale.add(o.messageId);
+    }
+    if (stale.size) throw new EdiReceiptConflict([...stale]);
+  }
+
+  private applyEdiWrites(edi: EdiWrites | undefined, report: CompletionReport): void {
+    if (!edi) return;
+    if (edi.groups?.length) this.writeEdiGroups(edi.groups);
+    for (const r of edi.reconciliations ?? []) {
+      const group = this.writeReconciliation(r.tenant, r.partner, r.groupControlNumber, r.ack);
+      if (!group) {
+        report.unknownGroups.push(r);
+        continue;
+      }
+      const alert = r.alertFor?.(group);
+      if (alert && this.writeAlert(alert)) report.alerts.push(alert);
+    }
+    for (const a of edi.alerts ?? []) if (this.writeAlert(a)) report.alerts.push(a);
   }
 
   /**
@@ -362,23 +392,34 @@ export class SqliteStore implements Store {
     this.q('DELETE FROM job_leases WHERE job = ? AND owner = ?').run(job, owner);
   }
 
-  async recordEdiReceipt(r: EdiReceipt): Promise<{ duplicate: boolean; firstMessageId: number; count: number }> {
-    return this.db.transaction(() => {
-      const row = this.q('SELECT * FROM edi_receipts WHERE tenant = ? AND kind = ? AND key = ?').get(r.tenant, r.kind, r.key) as Row | undefined;
-      if (!row || row.last_seen_at < r.at - r.windowMs) {
-        // First sighting, or the last one is outside the window: control numbers may be reused after it.
-        this.q(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
-          VALUES (@tenant, @kind, @key, @partner, @messageId, @at, @messageId, @at, 1)
-          ON CONFLICT (tenant, kind, key) DO UPDATE SET partner = excluded.partner, first_message_id = excluded.first_message_id,
-            first_seen_at = excluded.first_seen_at, last_message_id = excluded.last_message_id, last_seen_at = excluded.last_seen_at, count = 1`).run(r);
-        return { duplicate: false, firstMessageId: r.messageId, count: 1 };
-      }
-      // The same message processed again (a replay) is not its own duplicate.
-      if (row.first_message_id === r.messageId) return { duplicate: false, firstMessageId: r.messageId, count: row.count as number };
-      if (row.last_message_id === r.messageId) return { duplicate: true, firstMessageId: row.first_message_id as number, count: row.count as number };
-      this.q('UPDATE edi_receipts SET count = count + 1, last_message_id = ?, last_seen_at = ? WHERE id = ?').run(r.messageId, r.at, row.id);
-      return { duplicate: true, firstMessageId: row.first_message_id as number, count: (row.count as number) + 1 };
-    }).immediate();
+  async recordEdiReceipt(r: EdiReceipt): Promise<EdiReceiptVerdict> {
+    return this.db.transaction(() => this.writeEdiReceipt(r)).immediate();
+  }
+
+  async checkEdiReceipt(r: EdiReceipt): Promise<EdiReceiptVerdict> {
+    const { write: _w, ...verdict } = judgeReceipt(this.readEdiReceipt(r), r);
+    return verdict;
+  }
+
+  private readEdiReceipt(r: EdiReceipt): (ReceiptRow & { id: number }) | undefined {
+    const row = this.q('SELECT * FROM edi_receipts WHERE tenant = ? AND kind = ? AND key = ?').get(r.tenant, r.kind, r.key) as Row | undefined;
+    return row && { id: row.id, firstMessageId: row.first_message_id, lastMessageId: row.last_message_id, lastSeenAt: row.last_seen_at, count: row.count };
+  }
+
+  /** Call inside a transaction. */
+  private writeEdiReceipt(r: EdiReceipt): EdiReceiptVerdict {
+    const row = this.readEdiReceipt(r);
+    const { write, ...verdict } = judgeReceipt(row, r);
+    if (write === 'start') {
+      this.q(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
+        VALUES (@tenant, @kind, @key, @partner, @messageId, @at, @messageId, @at, 1)
+        ON CONFLICT (tenant, kind, key) DO UPDATE SET partner = excluded.partner, first_message_id = excluded.first_message_id,
+          first_seen_at = excluded.first_seen_at, last_message_id = excluded.last_message_id, last_seen_at = excluded.last_seen_at, count = 1`)
+        .run({ tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, messageId: r.messageId, at: r.at });
+    } else if (write === 'count') {
+      this.q('UPDATE edi_receipts SET count = count + 1, last_message_id = ?, last_seen_at = ? WHERE id = ?').run(r.messageId, r.at, row!.id);
+    }
+    return verdict;
   }
 
   async listEdiDuplicates(tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
@@ -387,23 +428,30 @@ export class SqliteStore implements Store {
   }
 
   async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const key of new Set(groups.map((g) => `${g.tenant}\u0000${g.deliveryKey}`))) {
-        const [tenant, deliveryKey] = key.split('\u0000');
-        this.q('DELETE FROM edi_groups WHERE tenant = ? AND delivery_key = ?').run(tenant, deliveryKey);
-      }
-      for (const g of groups) {
-        this.q(`INSERT INTO edi_groups (tenant, partner, interchange_control_number, group_control_number, functional_id, sets, delivery_key, message_id, endpoint, sent_at, deadline_at)
-          VALUES (@tenant, @partner, @interchangeControlNumber, @groupControlNumber, @functionalId, @sets, @deliveryKey, @messageId, @endpoint, @sentAt, @deadlineAt)
-          ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
-            functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
-            endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`)
-          .run({ ...g, sets: JSON.stringify(g.sets) });
-      }
-    }).immediate();
+    this.db.transaction(() => this.writeEdiGroups(groups)).immediate();
+  }
+
+  /** Call inside a transaction. */
+  private writeEdiGroups(groups: EdiGroupSent[]): void {
+    for (const key of new Set(groups.map((g) => `${g.tenant}\u0000${g.deliveryKey}`))) {
+      const [tenant, deliveryKey] = key.split('\u0000');
+      this.q('DELETE FROM edi_groups WHERE tenant = ? AND delivery_key = ?').run(tenant, deliveryKey);
+    }
+    for (const g of groups) {
+      this.q(`INSERT INTO edi_groups (tenant, partner, interchange_control_number, group_control_number, functional_id, sets, delivery_key, message_id, endpoint, sent_at, deadline_at)
+        VALUES (@tenant, @partner, @interchangeControlNumber, @groupControlNumber, @functionalId, @sets, @deliveryKey, @messageId, @endpoint, @sentAt, @deadlineAt)
+        ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
+          functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
+          endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`)
+        .run({ ...g, sets: JSON.stringify(g.sets) });
+    }
   }
 
   async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+    return this.writeReconciliation(tenant, partner, groupControlNumber, ack);
+  }
+
+  private writeReconciliation(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): EdiGroup | undefined {
     // GS06 is compared as a number: a partner may echo 000012 for 12.
     const r = this.q(`UPDATE edi_groups SET status = @status, acked_at = @at, ack_message_id = @messageId, ack_detail = @detail
       WHERE tenant = @tenant AND partner = @partner AND (group_control_number = @gcn OR (group_control_number NOT GLOB '*[^0-9]*' AND @gcn NOT GLOB '*[^0-9]*'
@@ -423,6 +471,10 @@ export class SqliteStore implements Store {
   }
 
   async raiseAlert(a: NewAlert): Promise<boolean> {
+    return this.writeAlert(a);
+  }
+
+  private writeAlert(a: NewAlert): boolean {
     const r = this.q(`INSERT INTO alerts (tenant, kind, subject, message, dedupe_key, detail, created_at) VALUES (@tenant, @kind, @subject, @message, @dedupeKey, @detail, @createdAt)
       ON CONFLICT (tenant, dedupe_key) DO NOTHING`).run({ ...a, detail: a.detail === undefined ? null : JSON.stringify(a.detail) });
     return r.changes === 1;

@@ -3,13 +3,18 @@
 import { createHash } from 'node:crypto';
 import {
   ackSetOf, acknowledgeGroup, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  isaVersionOf, readProfiles, readX12, translate, writeInterchange, x12Error,
+  isaVersionOf, readX12, translate, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
-} from '../edi/x12/index.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError, type DocumentType } from '../model/index.ts';
-import type { Codec, DecodeContext, DecodeResult, EncodeContext } from './contract.ts';
+} from '../../edi/x12/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
+import type { Store } from '../../store/index.ts';
+import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
+import { settingsOf, type X12Settings } from './settings.ts';
 
-/** Where a decoded document came from, kept in `extensions.x12Envelope` for tracking, duplicates and lineage. */
+/**
+ * Where a decoded document came from: the hooks' duplicates and tracking read it from the decode
+ * result; a copy is written to `extensions.x12Envelope` for people reading lineage, never read back.
+ */
 export interface X12Envelope {
   partner?: string;
   senderQualifier: string;
@@ -25,7 +30,7 @@ export interface X12Envelope {
   contentHash: string;
 }
 
-/** Marks an acknowledgment we generated for a partner's group (it goes to the partner, never through flows). */
+/** An acknowledgment we drafted for a partner's group: it goes to the partner, never through flows. Shown as `extensions.x12Ack`. */
 export interface X12AckMarker {
   partner: string;
   set: '997' | '999';
@@ -35,32 +40,12 @@ export interface X12AckMarker {
 }
 
 /**
- * Envelopes and acknowledgment markers this decoder made. They ride in a document's extensions,
- * where a caller could also write them; only the objects made here are believed, so a posted
- * document cannot pass for a partner's interchange or have a 997 sent in a partner's name.
+ * What the decoder says of each document, beside it in the decode result: the set it was read
+ * from, or the group it acknowledges for us. A document that came in any other way (posted to the
+ * API with the same extensions) has none, so it can neither pass for a partner's interchange nor
+ * have a 997 sent in a partner's name.
  */
-const issued = new WeakSet<object>();
-
-function issue<T extends object>(value: T): T {
-  issued.add(value);
-  return value;
-}
-
-/** Whether an envelope or marker found in a document was made by this decoder. */
-export function madeByX12Decoder(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && issued.has(value);
-}
-
-const profileCache = new WeakMap<object, Map<string, PartnerProfile>>();
-
-/** Parsed profiles of a config section, parsed once per config. */
-export function profilesOf(options: Record<string, unknown> | undefined): Map<string, PartnerProfile> {
-  const raw = options?.partnerProfiles;
-  if (!raw || typeof raw !== 'object') return new Map();
-  let p = profileCache.get(raw);
-  if (!p) profileCache.set(raw, (p = readProfiles(raw)));
-  return p;
-}
+export type X12Meta = { kind: 'set'; envelope: X12Envelope } | { kind: 'owed-ack'; ack: X12AckMarker };
 
 function asError(e: X12Error): CausewayError {
   const where = describePosition(e.position);
@@ -94,8 +79,6 @@ function setHash(set: { segments: Array<{ elements: string[] }> }): string {
 }
 
 export interface X12DecodeOptions {
-  partner?: string;
-  partnerProfiles?: Record<string, unknown>;
   receivedAt?: string;
 }
 
@@ -104,13 +87,14 @@ export interface X12DecodeOptions {
  * An interchange from a sender that is not the endpoint's partner, or a test interchange (ISA15 T) sent
  * to a production profile, is not read into documents (but its groups are still acknowledged).
  */
-export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult {
+export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>): DecodeResult<X12Meta> {
   const options = (ctx.options ?? {}) as X12DecodeOptions;
-  const profiles = profilesOf(ctx.options);
+  const { profiles, partner } = settingsOf(ctx);
   const documents: Array<Record<string, unknown>> = [];
+  const envelopes: X12Meta[] = [];
   const errors: CausewayError[] = [];
-  if (options.partner && !profiles.has(options.partner)) {
-    errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${options.partner}", which has no profile under partners` });
+  if (partner && !profiles.has(partner)) {
+    errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
     return { documents, errors };
   }
   const receivedAt = options.receivedAt ?? new Date().toISOString();
@@ -127,7 +111,7 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
       case 'interchange-start': {
         const ic = raw.interchange;
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
-        profile = findProfile(profiles, options.partner, { qualifier: ic.senderQualifier, id: ic.senderId });
+        profile = findProfile(profiles, partner, { qualifier: ic.senderQualifier, id: ic.senderId });
         readable = true;
         answer = true;
         if (profile && profile.theirs.id !== ic.senderId) {
@@ -158,15 +142,16 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         group?.sets.push({ set, errors: item.errors });
         for (const e of item.errors) if (e.severity === 'error') errors.push(asError(e));
         if (!readable) break;
-        const envelope: X12Envelope = issue({
+        const envelope: X12Envelope = {
           ...(profile?.name ? { partner: profile.name } : {}),
           senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
           interchange: set.interchange.controlNumber, group: set.group.controlNumber, functionalId: set.group.functionalId,
           set: set.controlNumber, setId: set.id, usage: set.interchange.usage, contentHash: setHash(set),
-        });
+        };
         for (const doc of item.documents) {
           const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
-          documents.push({ ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: envelope } });
+          documents.push({ ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: { ...envelope } } });
+          envelopes.push({ kind: 'set', envelope });
         }
         break;
       }
@@ -176,8 +161,9 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         if (group && answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
           const ackSet = ackSetOf(profile);
           const draft = acknowledgeGroup(raw.interchange, raw.group, group.sets, raw.errors, ackSet);
-          const marker: X12AckMarker = issue({ partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId });
-          documents.push({ ...draft, extensions: { x12Ack: marker } });
+          const marker: X12AckMarker = { partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId };
+          documents.push({ ...draft, extensions: { x12Ack: { ...marker } } });
+          envelopes.push({ kind: 'owed-ack', ack: marker });
         }
         group = null;
         break;
@@ -189,22 +175,32 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext): DecodeResult
         break;
     }
   }
-  return { documents, errors };
+  return { documents, envelopes, errors };
 }
 
 export interface X12EncodeOptions {
-  partner?: string;
-  partnerProfiles?: Record<string, unknown>;
   now?: () => Date;
 }
 
+export interface WrittenForPartner {
+  text: string;
+  partner: PartnerProfile;
+  written: Awaited<ReturnType<typeof writeInterchange>>;
+}
+
 /** Writes one canonical document as an interchange for the endpoint's partner; faults name what is wrong. */
-export async function encodeX12Document(payload: unknown, ctx: EncodeContext): Promise<{ text: string; partner: PartnerProfile; written: Awaited<ReturnType<typeof writeInterchange>> }> {
-  const options = (ctx.options ?? {}) as X12EncodeOptions;
-  const profile = options.partner ? profilesOf(ctx.options).get(options.partner) : undefined;
+export async function encodeX12Document(payload: unknown, ctx: EncodeContext<X12Settings>): Promise<WrittenForPartner> {
+  const { profiles, partner } = settingsOf(ctx);
+  const profile = partner ? profiles.get(partner) : undefined;
   if (!profile) {
-    throw new CausewayFault({ code: 'X12_PARTNER_UNKNOWN', message: options.partner ? `no partner profile "${options.partner}" under partners` : 'writing X12 needs a partner: set codecOptions.partner on the endpoint (or --partner)' });
+    throw new CausewayFault({ code: 'X12_PARTNER_UNKNOWN', message: partner ? `no partner profile "${partner}" under partners` : 'writing X12 needs a partner: set codecOptions.partner on the endpoint (or --partner)' });
   }
+  const { now } = (ctx.options ?? {}) as X12EncodeOptions;
+  return encodeForPartner(payload, profile, { tenant: ctx.tenant, endpoint: ctx.endpoint, store: ctx.store, now });
+}
+
+/** Writes one canonical document as an interchange for this partner, whatever partner the endpoint names. */
+export async function encodeForPartner(payload: unknown, profile: PartnerProfile, ctx: { tenant: string; endpoint: string; store: Pick<Store, 'nextControlNumber'>; now?: () => Date }): Promise<WrittenForPartner> {
   if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
     throw new CausewayFault({ code: 'X12_DOCUMENT_INVALID', path: '$', message: 'X12 is written from a canonical document (an object with a "type"); a mapping for an X12 endpoint must keep the document\'s shape' });
   }
@@ -231,25 +227,14 @@ export async function encodeX12Document(payload: unknown, ctx: EncodeContext): P
     sets: [{ id: body.id, segments: body.segments, ...(is999 ? { implementationRef: '005010X231' } : {}) }],
   }], {
     sender: profile.ours, receiver: profile.theirs, version: isaVersionOf(profile), usage: profile.usage, delimiters: delimitersOf(profile),
-    lineBreaks: profile.lineBreaks, now: options.now,
+    lineBreaks: profile.lineBreaks, now: ctx.now,
     // One sequence per partner and kind, kept in the store: unique and increasing across restarts and workers.
+    // Drawn outside the transaction that commits the message's outcome, on purpose: a crash before the
+    // commit leaves a gap in the sequence, which X12 allows, whereas numbers drawn inside it would be
+    // given back by the rollback and reused for another interchange, which X12 forbids.
     nextControlNumber: (kind) => ctx.store.nextControlNumber(ctx.tenant, `x12:${profile.name}`, kind, 999_999_999),
   });
   const errs = written.errors.filter((e) => e.severity === 'error');
   if (errs.length) throw new CausewayFault(errs.map(asError));
   return { text: written.text, partner: profile, written };
 }
-
-/** Each document type X12 speaks has the set it is written as, and is read from that set (and its alternatives). */
-const X12_DOCUMENT_TYPES = Object.keys(DEFAULT_SET_FOR) as DocumentType[];
-
-export const x12Codec: Codec = {
-  name: 'x12',
-  contentType: 'application/edi-x12',
-  reads: X12_DOCUMENT_TYPES,
-  writes: X12_DOCUMENT_TYPES,
-  decode: (body, ctx) => decodeX12Message(body, ctx),
-  async encode(payload, ctx) {
-    return Buffer.from((await encodeX12Document(payload, ctx)).text, 'latin1');
-  },
-};

@@ -1,0 +1,53 @@
+// 997s and 999s both ways: ours go to the partner's acknowledgment endpoint and nowhere else; theirs
+// settle the group of ours they acknowledge, and raise an alert unless it was accepted.
+import type { Acknowledgment } from '../../model/index.ts';
+import type { EdiGroup, NewAlert } from '../../store/index.ts';
+import type { DecodedDocument, HookContext, RouteResult } from '../contract.ts';
+import { encodeForPartner, type X12AckMarker, type X12Envelope, type X12Meta } from './codec.ts';
+import { profileFor, type X12Settings } from './settings.ts';
+
+/** The name our acknowledgments are delivered under, in place of a flow's (lineage shows it). */
+export const ACK_FLOW = 'x12-acknowledgment';
+
+export async function routeAcknowledgment(doc: DecodedDocument<X12Meta>, ctx: HookContext<X12Settings>): Promise<RouteResult | undefined> {
+  if (doc.envelope?.kind === 'owed-ack') return sendOurs(doc, doc.envelope.ack, ctx);
+  if (doc.document.type === 'acknowledgment' && doc.envelope?.kind === 'set') return settle(doc.document as Acknowledgment, doc.envelope.envelope, ctx);
+  return undefined;
+}
+
+async function sendOurs({ document }: DecodedDocument<X12Meta>, marker: X12AckMarker, ctx: HookContext<X12Settings>): Promise<RouteResult> {
+  const profile = profileFor(ctx.endpoint, marker.partner, document.tenant);
+  const target = profile?.acknowledgments.endpoint ? ctx.endpointNamed(profile.acknowledgments.endpoint) : undefined;
+  if (!profile || !target || target.tenant !== document.tenant) return { deliverInstead: [] };
+  // The acknowledgment endpoint speaks for the partner whose group we acknowledge, whatever partner it names itself.
+  const { text } = await encodeForPartner(document, profile, { tenant: document.tenant, endpoint: target.name, store: ctx.store });
+  return { deliverInstead: [{ endpoint: target.name, flow: ACK_FLOW, payload: Buffer.from(text, 'latin1') }] };
+}
+
+/** A partner's 997/999 settles the group it acknowledges, then goes through flows like any document. */
+function settle(ack: Acknowledgment, env: X12Envelope, ctx: HookContext<X12Settings>): RouteResult | undefined {
+  const gcn = ack.acknowledges.groupControlNumber;
+  if (!env.partner || !gcn || !profileFor(ctx.endpoint, env.partner, ack.tenant)) return undefined;
+  const at = ctx.now;
+  const messageId = ctx.messageId;
+  return {
+    writes: {
+      reconciliations: [{
+        tenant: ack.tenant, partner: env.partner, groupControlNumber: gcn,
+        ack: { status: ack.status, messageId, at, detail: { status: ack.status, sets: ack.sets, errors: ack.errors, interchange: env.interchange } },
+        alertFor: (group) => answerAlert(group, ack, messageId, at),
+      }],
+    },
+  };
+}
+
+function answerAlert(group: EdiGroup, ack: Acknowledgment, ackMessageId: number, at: number): NewAlert | undefined {
+  if (ack.status === 'accepted') return undefined;
+  const rejectedSets = ack.sets.filter((s) => s.status !== 'accepted').map((s) => `${s.transactionSetId} #${s.controlNumber} ${s.status}${s.errors.length ? ` (${s.errors.map((e) => e.code).join(', ')})` : ''}`);
+  return {
+    tenant: group.tenant, kind: `x12_${ack.status}`, subject: `partner ${group.partner} group ${group.groupControlNumber}`,
+    message: `${group.partner} answered group ${group.groupControlNumber} (${group.functionalId}, interchange ${group.interchangeControlNumber}) with ${ack.status.replace(/_/g, ' ')}${rejectedSets.length ? `: ${rejectedSets.join('; ')}` : ''}`,
+    dedupeKey: `x12:${group.partner}:${group.interchangeControlNumber}:${group.groupControlNumber}:${ack.status}`, createdAt: at,
+    detail: { partner: group.partner, group: group.groupControlNumber, interchange: group.interchangeControlNumber, ackMessageId, sets: ack.sets, errors: ack.errors },
+  };
+}

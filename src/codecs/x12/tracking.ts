@@ -1,0 +1,41 @@
+// The groups we send, tracked until their 997/999 comes; those that wait past their deadline alert.
+import { durationMs, readX12 } from '../../edi/x12/index.ts';
+import type { EdiGroupSent, NewAlert, Store } from '../../store/index.ts';
+import type { HookContext, HookResult } from '../contract.ts';
+import { profileFor, settingsOf, type X12Settings } from './settings.ts';
+
+/**
+ * After writing an interchange for a partner: its groups (not acknowledgments) to track. Committed
+ * with the message's outcome; a replay writes the same delivery key and replaces the rows.
+ */
+export async function trackSentGroups(sent: { bytes: Buffer; deliveryKey: string }, ctx: HookContext<X12Settings>): Promise<HookResult | undefined> {
+  const { endpoint } = ctx;
+  const profile = profileFor(endpoint, settingsOf(endpoint).partner, endpoint.tenant);
+  if (!profile) return undefined;
+  const groups: EdiGroupSent[] = [];
+  let current: EdiGroupSent | null = null;
+  for (const item of readX12(sent.bytes)) {
+    if (item.kind === 'group-start') {
+      current = null;
+      if (item.group.functionalId === 'FA') continue;
+      current = {
+        tenant: endpoint.tenant, partner: profile.name!, interchangeControlNumber: item.interchange.controlNumber, groupControlNumber: item.group.controlNumber,
+        functionalId: item.group.functionalId, sets: [], deliveryKey: sent.deliveryKey, messageId: ctx.messageId, endpoint: endpoint.name, sentAt: ctx.now,
+        deadlineAt: profile.acknowledgments.expect ? ctx.now + durationMs(profile.acknowledgments.deadline) : null,
+      };
+      groups.push(current);
+    } else if (item.kind === 'set' && current) current.sets.push({ id: item.set.id, controlNumber: item.set.controlNumber });
+  }
+  return groups.length ? { writes: { groups } } : undefined;
+}
+
+/** The periodic check: groups past their deadline become overdue (each once), and each alerts. */
+export async function overdueGroups({ store, now }: { store: Pick<Store, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]> {
+  const overdue = await store.markOverdueEdiGroups(now);
+  return overdue.map((g) => ({
+    tenant: g.tenant, kind: 'x12_overdue', subject: `partner ${g.partner} group ${g.groupControlNumber}`,
+    message: `${g.partner} has not acknowledged group ${g.groupControlNumber} (${g.functionalId}, interchange ${g.interchangeControlNumber}, sets ${g.sets.map((s) => `${s.id} #${s.controlNumber}`).join(', ')}) sent ${new Date(g.sentAt).toISOString()}; it was due by ${new Date(g.deadlineAt ?? now).toISOString()}`,
+    dedupeKey: `x12:${g.partner}:${g.interchangeControlNumber}:${g.groupControlNumber}:overdue`, createdAt: now,
+    detail: { partner: g.partner, group: g.groupControlNumber, interchange: g.interchangeControlNumber, deadlineAt: g.deadlineAt },
+  }));
+}
