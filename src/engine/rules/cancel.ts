@@ -1,0 +1,115 @@
+import { addDecimals, compareDecimals, type OrderCancel } from '../../model/index.ts';
+import { outcome, type Outcome, type RuleContext } from './context.ts';
+import { contentFingerprint } from './fingerprint.ts';
+import { capitalise as capital, parkDocument, releaseParked, windowWords } from './holds.ts';
+import { newOrderLedger, type CancelRecord, type OrderLedger, type OrderLine } from './ledger.ts';
+import { isCancelled, isFullyShipped, openOf } from './views.ts';
+import type { Effect } from './verdict.ts';
+import { lineName, list } from './words.ts';
+
+/**
+ * A cancel from the ERP, decided on where the order is:
+ * - not seen yet: held until it arrives (then decided again);
+ * - not routed yet (held): nothing goes to the warehouse, the order is cancelled here;
+ * - routed but not delivered: its pending send is withdrawn instead (and if that delivery is
+ *   already on its way, the pipeline holds the cancel until it is delivered, then decides again);
+ * - at the warehouse, not all shipped: forwarded; the warehouse's answer confirms or refuses it;
+ * - shipped in full (or closed): refused, and the ERP is told so.
+ * A line cancel follows its order: it waits with a held order and follows a pending one.
+ */
+export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCancel, ctx: RuleContext): Outcome<OrderLedger> {
+  const name = `Order ${doc.orderNumber}`;
+  const label = doc.lines.length === 0 ? `cancel of order ${doc.orderNumber}` : `cancel of ${doc.lines.length === 1 ? 'a line' : 'lines'} of order ${doc.orderNumber}`;
+  if (!input || !input.known) {
+    const reason = `${capital(label)} waits: the order has not arrived yet. It is decided when the order arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
+    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason));
+  }
+  const ledger = input;
+  const fingerprint = contentFingerprint(doc);
+  const seen = ledger.cancels.find((c) => c.documentId === doc.id || c.fingerprint === fingerprint);
+  if (seen) return outcome('stale', 'DUPLICATE', `${capital(label)} came again; the first one was ${cancelWords(seen)}.`, ledger);
+  if (isCancelled(ledger)) return outcome('stale', 'ORDER_CANCELLED', `${name} is already cancelled; nothing more to cancel.`, ledger);
+
+  const whole = doc.lines.length === 0;
+  const named: number[] = [];
+  for (let i = 0; i < doc.lines.length; i++) {
+    const want = doc.lines[i]!;
+    const j = ledger.lines.findIndex((l) => !l.unordered && l.lineNumber === want.lineNumber);
+    if (j < 0 || (want.sku !== undefined && ledger.lines[j]!.sku !== want.sku)) {
+      return outcome('refuse', 'DOCUMENT_CHAIN', `${capital(label)}: line ${want.lineNumber}${want.sku ? ` (${want.sku})` : ''} is not a line of the order.`, ledger, { path: `$.lines[${i}]` });
+    }
+    named.push(j);
+  }
+  const record = (state: CancelRecord['state'], outcomeOf?: CancelRecord['outcome']): CancelRecord => {
+    const r: CancelRecord = { documentId: doc.id, fingerprint, requestedAt: doc.occurredAt, state };
+    if (!whole) r.lines = doc.lines.map((l) => (l.quantity === undefined ? { lineNumber: l.lineNumber } : { lineNumber: l.lineNumber, quantity: l.quantity }));
+    if (outcomeOf) { r.outcome = outcomeOf; r.settledAt = ctx.now; }
+    if (doc.reason !== undefined) r.reason = doc.reason;
+    return r;
+  };
+
+  const nothingLeft = ledger.closed !== undefined || (whole ? isFullyShipped(ledger) : named.every((j) => openOf(ledger.lines[j]!) === '0'));
+  if (nothingLeft) {
+    const what = ledger.closed ? `was closed on ${ledger.closed.at}` : whole ? 'has shipped in full' : `has shipped ${list(named.map((j) => lineName(ledger.lines[j]!)))} in full`;
+    const reason = `${capital(label)} is rejected: the order ${what}. The ERP is told "cancel rejected: shipped".`;
+    const effects: Effect[] = [
+      { kind: 'send_status', to: 'erp', entityKey: ledger.entityKey, orderNumber: doc.orderNumber, status: 'shipped', reason: 'cancel rejected: shipped' },
+      { kind: 'alert', severity: 'warning', rule: 'CANCEL_AFTER_SHIPPED', entityKey: ledger.entityKey, message: reason },
+    ];
+    return outcome('refuse', 'CANCEL_AFTER_SHIPPED', reason, { ...ledger, cancels: [...ledger.cancels, record('refused', 'shipped')] }, { effects });
+  }
+
+  if (ledger.send.state === 'not_sent') {
+    if (!whole) {
+      const reason = `${capital(label)} waits with the order, which is on hold and has not gone to the warehouse.`;
+      return outcome('hold', 'ORDER_ON_HOLD', reason, parkDocument(ledger, doc, label, ctx.now, 'release', 'ORDER_ON_HOLD', reason));
+    }
+    const cancelled = cancelRemaining({ ...ledger, cancels: [...ledger.cancels, record('confirmed', 'before_send')], send: { ...ledger.send, state: 'withdrawn' } });
+    // The held order (and whatever waits with it) is decided again, and finds the order cancelled.
+    const released = releaseParked(cancelled, () => true);
+    return outcome('stale', 'CANCEL_BEFORE_SEND', `${name} was cancelled before it was sent to the warehouse; nothing is sent to the warehouse.`, released.ledger, { effects: released.effects });
+  }
+  if (ledger.send.state === 'pending' && whole) {
+    const next = cancelRemaining({ ...ledger, cancels: [...ledger.cancels, record('confirmed', 'before_send')], send: { ...ledger.send, state: 'withdrawn' } });
+    return outcome('stale', 'CANCEL_BEFORE_SEND', `${name} was cancelled before it was delivered to the warehouse; its pending send is withdrawn and nothing is sent.`, next, {
+      effects: [{
+        kind: 'supersede_deliveries', entityKey: ledger.entityKey, documentType: 'sales_order', documentIds: [ledger.send.documentId!],
+        required: true, reason: `order ${doc.orderNumber} was cancelled before it was delivered`,
+      }],
+    });
+  }
+  const waiting = ledger.send.state === 'pending'
+    ? 'it follows the order, which is on its way to the warehouse'
+    : ledger.acknowledgments.some((a) => a.status !== 'rejected') ? 'waiting for the warehouse to confirm it' : 'the warehouse has not acknowledged the order yet; waiting for its answer';
+  return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse; ${waiting}.`, { ...ledger, cancels: [...ledger.cancels, record('requested')] });
+}
+
+/** Cancels what is still open on every line of `next` (the whole order is cancelled). */
+export function cancelRemaining(next: OrderLedger): OrderLedger {
+  let changed = false;
+  const lines = next.lines.map((line): OrderLine => {
+    const open = openOf(line);
+    if (line.unordered || open === '0') return line;
+    changed = true;
+    return { ...line, cancelled: cancelledWith(line, open) };
+  });
+  return changed ? { ...next, lines } : next;
+}
+
+/** A line's cancelled quantity after `more` is cancelled, never beyond what it may still ship. */
+export function cancelledWith(line: OrderLine, more: string): string {
+  const open = openOf(line);
+  const take = compareDecimals(more, open) > 0 ? open : more;
+  return line.cancelled === '0' ? take : addDecimals(line.cancelled, take);
+}
+
+export function cancelWords(c: CancelRecord): string {
+  if (c.state === 'requested') return 'sent to the warehouse, which has not answered yet';
+  switch (c.outcome) {
+    case 'before_send': return 'settled before the order was sent';
+    case 'shipped': return 'rejected because the order had shipped';
+    case 'warehouse_refused': return 'refused by the warehouse';
+    default: return c.state === 'confirmed' ? 'confirmed by the warehouse' : 'refused';
+  }
+}
+

@@ -1,0 +1,127 @@
+import { addDecimals, compareDecimals, subtractDecimals, type Decimal } from '../../model/index.ts';
+import type { CancelRecord, HoldRecord, InboundLedger, InboundLine, OrderLedger, OrderLine } from './ledger.ts';
+
+/** What the ledgers say, derived: the order and inbound states the API and the console show. */
+
+export type OrderState = 'open' | 'partially_shipped' | 'shipped' | 'cancelled' | 'held' | 'closed';
+
+export interface OrderLineState {
+  lineNumber: string;
+  sku: string;
+  uom: string;
+  ordered: Decimal;
+  shipped: Decimal;
+  cancelled: Decimal;
+  /** Still to ship. */
+  open: Decimal;
+  /** The part of `open` the warehouse could not ship when it shipped the rest (or said so). */
+  backordered: Decimal;
+  /** Shipped beyond what was ordered (less cancelled). */
+  overShipped: Decimal;
+}
+
+const ZERO = '0';
+const positive = (d: Decimal): Decimal => (compareDecimals(d, ZERO) > 0 ? d : ZERO);
+
+/** What a line may still ship: ordered less cancelled. */
+export function shippableOf(line: OrderLine): Decimal {
+  return line.cancelled === ZERO ? line.ordered : subtractDecimals(line.ordered, line.cancelled);
+}
+
+/** Ordered less cancelled less shipped, never below zero. */
+export function openOf(line: OrderLine): Decimal {
+  return positive(subtractDecimals(shippableOf(line), line.shipped));
+}
+
+export function wholeOrderCancel(ledger: OrderLedger, state?: CancelRecord['state']): CancelRecord | undefined {
+  return ledger.cancels.find((c) => c.lines === undefined && (state === undefined ? c.state !== 'refused' : c.state === state));
+}
+
+export function isCancelled(ledger: OrderLedger): boolean {
+  return wholeOrderCancel(ledger, 'confirmed') !== undefined;
+}
+
+/** Holds that keep an order from being sent: the ERP's, an operator's, or the rules'. The warehouse's own holds do not. */
+export function blockingHolds(ledger: OrderLedger): HoldRecord[] {
+  return ledger.holds.filter((h) => h.releasedAt === undefined && h.by !== 'warehouse');
+}
+
+/** Every ordered line has shipped what it may ship (and something shipped). */
+export function isFullyShipped(ledger: OrderLedger): boolean {
+  let any = false;
+  for (const line of ledger.lines) {
+    if (line.unordered) continue;
+    if (compareDecimals(line.shipped, shippableOf(line)) < 0) return false;
+    if (line.shipped !== ZERO) any = true;
+  }
+  return any;
+}
+
+function backorderSaid(ledger: OrderLedger, line: OrderLine): boolean {
+  return ledger.shipments.length > 0 || line.status === 'backordered' || ledger.statuses.some((s) => s.source === 'warehouse' && s.status === 'backordered');
+}
+
+export function orderLineStates(ledger: OrderLedger): OrderLineState[] {
+  const ended = ledger.closed !== undefined || isCancelled(ledger);
+  return ledger.lines.map((line) => {
+    const open = ended ? ZERO : openOf(line);
+    return {
+      lineNumber: line.lineNumber, sku: line.sku, uom: line.uom, ordered: line.ordered, shipped: line.shipped, cancelled: line.cancelled,
+      open, backordered: open !== ZERO && backorderSaid(ledger, line) ? open : ZERO,
+      overShipped: positive(subtractDecimals(line.shipped, shippableOf(line))),
+    };
+  });
+}
+
+export function orderStateOf(ledger: OrderLedger): OrderState {
+  if (isCancelled(ledger)) return 'cancelled';
+  if (ledger.closed) return 'closed';
+  if (isFullyShipped(ledger)) return 'shipped';
+  const anyShipped = ledger.lines.some((l) => l.shipped !== ZERO);
+  if (blockingHolds(ledger).length > 0 && !anyShipped) return 'held';
+  return anyShipped ? 'partially_shipped' : 'open';
+}
+
+// ---- inbound ------------------------------------------------------------------------------------
+
+export type InboundLineStatus = 'open' | 'received' | 'short' | 'over';
+
+export interface InboundLineState {
+  lineNumber?: string;
+  sku: string;
+  uom: string;
+  expected: Decimal;
+  received: Decimal;
+  damaged: Decimal;
+  open: Decimal;
+  status: InboundLineStatus;
+}
+
+/** Damaged goods arrived too: they count against what was expected. */
+export function arrivedOf(line: InboundLine): Decimal {
+  return line.damaged === ZERO ? line.received : addDecimals(line.received, line.damaged);
+}
+
+export function inboundLineStates(ledger: InboundLedger): InboundLineState[] {
+  return ledger.lines.map((line) => {
+    const arrived = arrivedOf(line);
+    const cmp = compareDecimals(arrived, line.expected);
+    const status: InboundLineStatus = cmp > 0 ? 'over' : cmp === 0 ? 'received' : ledger.closed ? 'short' : 'open';
+    const state: InboundLineState = {
+      sku: line.sku, uom: line.uom, expected: line.expected, received: line.received, damaged: line.damaged,
+      open: status === 'open' ? subtractDecimals(line.expected, arrived) : ZERO, status,
+    };
+    if (line.lineNumber !== undefined) state.lineNumber = line.lineNumber;
+    return state;
+  });
+}
+
+export type InboundState = 'expected' | 'partially_received' | 'received' | 'short' | 'over';
+
+export function inboundStateOf(ledger: InboundLedger): InboundState {
+  const lines = inboundLineStates(ledger);
+  if (lines.some((l) => l.status === 'over')) return 'over';
+  if (lines.some((l) => l.status === 'short')) return 'short';
+  if (lines.length > 0 && lines.every((l) => l.status === 'received')) return 'received';
+  return ledger.receipts.length > 0 ? 'partially_received' : 'expected';
+}
