@@ -133,6 +133,9 @@ function decideErpStatus(input: OrderLedger | undefined, doc: OrderStatus, ctx: 
     if (compareStamps(stamp, last) < 0) return outcome('stale', 'OUT_OF_ORDER', `The ERP's status "${statusWords(doc.status)}" of order ${doc.orderNumber} from ${doc.occurredAt} is older than its last one (${last.occurredAt}); ignored.`, base);
     if (stamp.fingerprint === last.fingerprint) return outcome('stale', 'DUPLICATE', `The ERP's status "${statusWords(doc.status)}" of order ${doc.orderNumber} came again; already recorded.`, base);
   }
+  if (isCancelled(base) || base.closed) {
+    return outcome('stale', base.closed ? 'ORDER_CLOSED' : 'ORDER_CANCELLED', `${name} is ${base.closed ? 'closed' : 'cancelled'}; the ERP's "${statusWords(doc.status)}" changes nothing and is not passed on.`, base);
+  }
   const event: StatusEvent = { status: doc.status, source: 'erp', at: doc.occurredAt, documentId: doc.id };
   if (doc.reason !== undefined) event.reason = doc.reason;
   let next: OrderLedger = { ...base, statuses: [...base.statuses, event], lastApplied: { ...base.lastApplied, 'order_status:erp': stamp } };
