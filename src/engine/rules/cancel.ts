@@ -1,8 +1,9 @@
-import { addDecimals, compareDecimals, type OrderCancel } from '../../model/index.ts';
+import type { OrderCancel } from '../../model/index.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { capitalise as capital, parkDocument, releaseParked, windowWords } from './holds.ts';
 import { newOrderLedger, type CancelRecord, type OrderLedger, type OrderLine } from './ledger.ts';
+import { cmp, plus } from './quantity.ts';
 import { isCancelled, isFullyShipped, openOf } from './views.ts';
 import type { Effect } from './verdict.ts';
 import { lineName, list } from './words.ts';
@@ -99,8 +100,8 @@ export function cancelRemaining(next: OrderLedger): OrderLedger {
 /** A line's cancelled quantity after `more` is cancelled, never beyond what it may still ship. */
 export function cancelledWith(line: OrderLine, more: string): string {
   const open = openOf(line);
-  const take = compareDecimals(more, open) > 0 ? open : more;
-  return line.cancelled === '0' ? take : addDecimals(line.cancelled, take);
+  const take = cmp(more, open) > 0 ? open : more;
+  return plus(line.cancelled, take);
 }
 
 export function cancelWords(c: CancelRecord): string {

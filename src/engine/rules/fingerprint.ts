@@ -7,24 +7,38 @@ import { createHash } from 'node:crypto';
  * fingerprint as the first send, and a corrected resend has another.
  */
 
-/** JSON with object keys sorted: the same content always gives the same text. */
+const quotedKeys = new Map<string, string>();
+
+/** Field names repeat (every line has a "sku"): each is quoted once. */
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
+/** JSON with object keys sorted: the same content always gives the same text, whatever order its fields came in. */
 export function stableJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + stableJson(value[i]);
+    if (value.length === 0) return '[]';
+    let out = '[' + stableJson(value[0]);
+    for (let i = 1; i < value.length; i++) out += ',' + stableJson(value[i]);
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) { keys.sort(); break; }
+  }
   let out = '{';
-  let first = true;
   for (const key of keys) {
     const v = record[key];
     if (v === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + stableJson(v);
-    first = false;
+    out += (out.length > 1 ? ',' : '') + quoted(key) + ':' + stableJson(v);
   }
   return out + '}';
 }
@@ -36,10 +50,16 @@ function hashText(text: string): string {
 const TRAVEL_FIELDS = new Set(['id', 'receivedAt', 'source', 'schemaVersion', 'occurredAt']);
 const TRAVEL_EXTENSIONS = new Set(['x12Envelope', 'x12Ack']);
 
-/** The fingerprint of what a document says. */
-export function contentFingerprint(document: object): string {
+/** What a document says: its fingerprint, and the stable JSON of each of its top-level fields. */
+export interface Content {
+  fingerprint: string;
+  fields: Map<string, string>;
+}
+
+export function documentContent(document: object): Content {
   const record = document as Record<string, unknown>;
   const keys = Object.keys(record).sort();
+  const fields = new Map<string, string>();
   let out = '{';
   for (const key of keys) {
     if (TRAVEL_FIELDS.has(key) || record[key] === undefined) continue;
@@ -49,18 +69,27 @@ export function contentFingerprint(document: object): string {
       if (kept.length === 0) continue;
       value = Object.fromEntries(kept);
     }
-    out += JSON.stringify(key) + ':' + stableJson(value) + ',';
+    const json = stableJson(value);
+    fields.set(key, json);
+    out += JSON.stringify(key) + ':' + json + ',';
   }
-  return hashText(out + '}');
+  return { fingerprint: hashText(out + '}'), fields };
 }
 
-const ABSENT = '-';
+/** The fingerprint of what a document says. */
+export function contentFingerprint(document: object): string {
+  return documentContent(document).fingerprint;
+}
+
+/** The fingerprint of a value given as its stable JSON: short values are their own fingerprint. */
+export function jsonFingerprint(json: string | undefined): string {
+  if (json === undefined) return '-';
+  return json.length <= 44 ? json : hashText(json);
+}
 
 /** The fingerprint of one value (a field of a document), '-' when it is absent. */
 export function valueFingerprint(value: unknown): string {
-  if (value === undefined) return ABSENT;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  return hashText(stableJson(value));
+  return value === undefined ? '-' : jsonFingerprint(stableJson(value));
 }
 
 /** Whether two values are the same content. */

@@ -1,4 +1,4 @@
-import { addDecimals, subtractDecimals, compareDecimals, type CausewayError, type Decimal, type PurchaseOrder, type Receipt } from '../../model/index.ts';
+import type { CausewayError, Decimal, PurchaseOrder, Receipt } from '../../model/index.ts';
 import { alertsFor, outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { capitalise, parkDocument, releaseParked, windowWords } from './holds.ts';
@@ -7,6 +7,7 @@ import { matchLines } from './lines.ts';
 import { checkLots } from './lots.ts';
 import { compareStamps, stampOf } from './ordering.ts';
 import { checkOver } from './over.ts';
+import { atLeastZero, cmp, minus, plus } from './quantity.ts';
 import { arrivedOf } from './views.ts';
 import { dayOf, lineName, list, qty } from './words.ts';
 
@@ -68,7 +69,7 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
     return outcome('refuse', 'RECEIPT_RESENT_CHANGED', reason, input, { effects: [{ kind: 'alert', severity: 'warning', rule: 'RECEIPT_RESENT_CHANGED', entityKey: ctx.entityKey, message: reason }] });
   }
 
-  const arrived = doc.lines.map((l) => (l.damagedQuantity === '0' ? l.quantity : addDecimals(l.quantity, l.damagedQuantity)));
+  const arrived = doc.lines.map((l) => (l.damagedQuantity === '0' ? l.quantity : plus(l.quantity, l.damagedQuantity)));
   const lots = checkLots(doc.lines.map((l, i) => {
     const lot = l.lot === undefined ? [] : [{ lot: l.lot, quantity: arrived[i]!, ...(l.expiryDate !== undefined ? { expiryDate: l.expiryDate } : {}) }];
     return { ...(l.lineNumber !== undefined ? { lineNumber: l.lineNumber } : {}), sku: l.sku, quantity: arrived[i]!, lots: lot };
@@ -101,7 +102,7 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
       }
     }
     const line = lines[j]!;
-    lines[j] = { ...line, received: addDecimals(line.received, l.quantity), damaged: addDecimals(line.damaged, l.damagedQuantity) };
+    lines[j] = { ...line, received: plus(line.received, l.quantity), damaged: plus(line.damaged, l.damagedQuantity) };
     if (!touched.has(j)) touched.set(j, `$.lines[${i}]`);
   }
   if (!ledger.blind) {
@@ -121,19 +122,18 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
   }
   let next: InboundLedger = { ...ledger, lines, receipts: [...ledger.receipts, receiptRecord(doc, fingerprint)] };
   if (doc.complete && !next.closed) next = { ...next, closed: { at: doc.occurredAt, receiptNumber: doc.receiptNumber } };
-  const short = doc.complete && !ledger.blind ? next.lines.filter((l) => !l.unexpected && compareDecimals(arrivedOf(l), l.expected) < 0) : [];
+  const short = doc.complete && !ledger.blind ? next.lines.filter((l) => !l.unexpected && cmp(arrivedOf(l), l.expected) < 0) : [];
   const said = ledger.blind
     ? 'a blind receipt, with no purchase order or ASN to check it against'
     : short.length > 0
-      ? `the receipt is complete and ${list(short.slice(0, 3).map((l) => `${lineName(l)} is ${qty(subtractDecimals(l.expected, arrivedOf(l)), l.uom)} short`))}${short.length > 3 ? ` and ${short.length - 3} more lines are short` : ''}`
+      ? `the receipt is complete and ${list(short.slice(0, 3).map((l) => `${lineName(l)} is ${qty(minus(l.expected, arrivedOf(l)), l.uom)} short`))}${short.length > 3 ? ` and ${short.length - 3} more lines are short` : ''}`
       : doc.complete ? 'the receipt is complete' : 'more to come';
   const flagged = flags.length > 0 ? ` Flagged: ${flags.map((f) => f.message).join('; ')}.` : '';
   return outcome('apply', 'RECEIPT_APPLIED', `${capitalise(label)} applied to ${plan}; ${said}.${flagged}`, next, { flags, effects: alertsFor(flags, ctx.entityKey) });
 }
 
 function openInbound(line: InboundLine): Decimal {
-  const open = subtractDecimals(line.expected, arrivedOf(line));
-  return compareDecimals(open, '0') > 0 ? open : '0';
+  return atLeastZero(minus(line.expected, arrivedOf(line)));
 }
 
 function receiptRecord(doc: Receipt, fingerprint: string): ReceiptRecord {

@@ -1,4 +1,5 @@
-import { addDecimals, compareDecimals, type CausewayError, type Decimal } from '../../model/index.ts';
+import type { CausewayError, Decimal } from '../../model/index.ts';
+import { cmp, plus } from './quantity.ts';
 
 /** A line of an order or a purchase order, as far as matching goes. */
 export interface PlannedLine {
@@ -46,7 +47,7 @@ export function matchLines(planned: readonly PlannedLine[], confirmed: readonly 
   const targets: number[] = [];
   const findings: CausewayError[] = [];
   const taken = new Map<number, Decimal>();
-  const room = (j: number) => compareDecimals(open(j), taken.get(j) ?? '0') > 0;
+  const room = (j: number) => cmp(open(j), taken.get(j) ?? '0') > 0;
 
   for (let i = 0; i < confirmed.length; i++) {
     const line = confirmed[i]!;
@@ -84,7 +85,7 @@ export function matchLines(planned: readonly PlannedLine[], confirmed: readonly 
       }
     }
     targets.push(target);
-    if (target >= 0) taken.set(target, addDecimals(taken.get(target) ?? '0', line.quantity));
+    if (target >= 0) taken.set(target, plus(taken.get(target) ?? '0', line.quantity));
   }
   return { targets, findings };
 }

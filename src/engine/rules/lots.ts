@@ -1,4 +1,5 @@
-import { addDecimals, compareDecimals, isZero, type CausewayError, type Decimal } from '../../model/index.ts';
+import { addDecimals, type CausewayError, type Decimal } from '../../model/index.ts';
+import { cmp } from './quantity.ts';
 import type { ItemFacts } from './context.ts';
 
 export interface LotLine {
@@ -27,20 +28,20 @@ export function checkLots(lines: readonly LotLine[], item: (sku: string) => Item
     const line = lines[i]!;
     const name = `${document} line ${line.lineNumber ?? i + 1} (${line.sku})`;
     if (line.lots.length === 0) {
-      if (!isZero(line.quantity) && item(line.sku)?.lotTracked) {
+      if (line.quantity !== '0' && item(line.sku)?.lotTracked) {
         return { expired, refusal: { code: 'LOT_MISSING', path: `$.lines[${i}]`, message: `${name}: ${line.sku} is lot-tracked in the item master and the line names no lot` } };
       }
       continue;
     }
     if (line.lots.length > 1 || line.lots[0]!.quantity !== line.quantity) {
       const total = addDecimals(...line.lots.map((l) => l.quantity));
-      if (compareDecimals(total, line.quantity) !== 0) {
+      if (cmp(total, line.quantity) !== 0) {
         return { expired, refusal: { code: 'LOT_QUANTITY_MISMATCH', path: `$.lines[${i}].lots`, message: `${name}: the lots add up to ${total}, the line says ${line.quantity}` } };
       }
     }
     for (let k = 0; k < line.lots.length; k++) {
       const lot = line.lots[k]!;
-      if (lot.expiryDate !== undefined && lot.expiryDate < onDate && !isZero(lot.quantity)) {
+      if (lot.expiryDate !== undefined && lot.expiryDate < onDate && lot.quantity !== '0') {
         expired.push({ code: 'LOT_EXPIRED', path: `$.lines[${i}].lots[${k}].expiryDate`, message: `${name}: lot ${lot.lot} expired on ${lot.expiryDate}, before the goods moved on ${onDate}` });
       }
     }

@@ -1,4 +1,5 @@
-import { addDecimals, compareDecimals, divideDecimals, multiplyDecimals, subtractDecimals, type CausewayError, type Decimal } from '../../model/index.ts';
+import { addDecimals, divideDecimals, multiplyDecimals, type CausewayError, type Decimal } from '../../model/index.ts';
+import { cmp, minus } from './quantity.ts';
 import type { RulesPolicy } from './policy.ts';
 
 type OverPolicy = RulesPolicy['overShipment'];
@@ -21,8 +22,8 @@ export interface OverCheck {
  * against `limit` (ordered less cancelled, or expected). `describe` says what happened, in words.
  */
 export function checkOver(total: Decimal, limit: Decimal, policy: OverPolicy, code: 'OVER_SHIPMENT' | 'OVER_RECEIPT', path: string, describe: (over: Decimal) => string): OverCheck {
-  if (compareDecimals(total, limit) <= 0) return {};
-  const over = subtractDecimals(total, limit);
+  if (cmp(total, limit) <= 0) return {};
+  const over = minus(total, limit);
   const what = describe(over);
   const noun = code === 'OVER_SHIPMENT' ? 'Over-shipment' : 'Over-receipt';
   switch (policy.action) {
@@ -32,7 +33,7 @@ export function checkOver(total: Decimal, limit: Decimal, policy: OverPolicy, co
       return { flag: { code, path, message: `${noun} accepted: ${what}` } };
     case 'tolerance': {
       const allowed = toleratedLimit(limit, policy);
-      if (compareDecimals(total, allowed) <= 0) return { flag: { code, path, message: `${noun} within the ${policy.tolerancePercent}% tolerance (up to ${allowed}): ${what}` } };
+      if (cmp(total, allowed) <= 0) return { flag: { code, path, message: `${noun} within the ${policy.tolerancePercent}% tolerance (up to ${allowed}): ${what}` } };
       return { refusal: { code, path, message: `${noun} refused, beyond the ${policy.tolerancePercent}% tolerance (up to ${allowed}): ${what}` } };
     }
   }

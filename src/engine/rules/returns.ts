@@ -1,6 +1,7 @@
-import { addDecimals, compareDecimals, type Decimal, type ReturnAuthorization, type ReturnReceipt } from '../../model/index.ts';
+import type { Decimal, ReturnAuthorization, ReturnReceipt } from '../../model/index.ts';
 import { alertsFor, outcome, type Outcome } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
+import { cmp, plus } from './quantity.ts';
 import type { OrderLedger, ReturnRecord } from './ledger.ts';
 import { qty } from './words.ts';
 
@@ -19,8 +20,8 @@ export function decideReturnAuthorization(input: OrderLedger | undefined, doc: R
   const flags = [];
   for (const [key, quantity] of totals(lines)) {
     const [sku, uom] = key.split('\u0000') as [string, string];
-    const shipped = input.lines.filter((l) => l.sku === sku && l.uom === uom).reduce((s, l) => addDecimals(s, l.shipped), '0');
-    if (compareDecimals(quantity, shipped) > 0) {
+    const shipped = input.lines.filter((l) => l.sku === sku && l.uom === uom).reduce((s, l) => plus(s, l.shipped), '0');
+    if (cmp(quantity, shipped) > 0) {
       flags.push({ code: 'RETURN_EXCEEDS_SHIPPED', path: '$.lines', message: `${name} returns ${qty(quantity, uom)} of ${sku}; order ${input.orderNumber} shipped ${qty(shipped, uom)} of it` });
     }
   }
@@ -45,7 +46,7 @@ function totals(lines: ReadonlyArray<{ sku: string; uom: string; quantity: Decim
   const out = new Map<string, Decimal>();
   for (const l of lines) {
     const key = `${l.sku}\u0000${l.uom}`;
-    out.set(key, out.has(key) ? addDecimals(out.get(key)!, l.quantity) : l.quantity);
+    out.set(key, plus(out.get(key) ?? '0', l.quantity));
   }
   return out;
 }

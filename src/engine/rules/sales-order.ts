@@ -1,9 +1,10 @@
-import { compareDecimals, subtractDecimals, type Address, type SalesOrder } from '../../model/index.ts';
+import type { Address, SalesOrder } from '../../model/index.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
-import { contentFingerprint, valueFingerprint } from './fingerprint.ts';
+import { documentContent, jsonFingerprint, valueFingerprint, type Content } from './fingerprint.ts';
 import { addHold, liftHolds, parkDocument, releaseParked } from './holds.ts';
 import { newOrderLedger, type HoldRecord, type OrderLedger, type OrderLine, type Stamp } from './ledger.ts';
 import { compareStamps, stampOf } from './ordering.ts';
+import { cmp, minus } from './quantity.ts';
 import { blockingHolds, isFullyShipped, wholeOrderCancel } from './views.ts';
 import type { Effect } from './verdict.ts';
 import { lineName, list, qty } from './words.ts';
@@ -15,7 +16,8 @@ import { lineName, list, qty } from './words.ts';
  */
 export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder, ctx: RuleContext): Outcome<OrderLedger> {
   const base = input ?? newOrderLedger(ctx.entityKey, doc.orderNumber);
-  const stamp = stampOf(doc, contentFingerprint(doc));
+  const content = documentContent(doc);
+  const stamp = stampOf(doc, content.fingerprint);
   const last = base.lastApplied.sales_order;
   const name = `Order ${doc.orderNumber}`;
   if (last && compareStamps(stamp, last) < 0) {
@@ -31,12 +33,12 @@ export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder
     if (same) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; it is closed.`, base);
     return outcome('refuse', 'ORDER_CLOSED', `${name} was closed on ${base.closed.at} (${base.closed.reason}); a new version of it is not sent.`, base);
   }
-  if (base.send.state === 'not_sent') return decideFirstSend(base, doc, stamp, ctx);
+  if (base.send.state === 'not_sent') return decideFirstSend(base, doc, stamp, content, ctx);
   if (same) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; the warehouse already has it.`, base);
-  return decideChange(base, doc, stamp, ctx);
+  return decideChange(base, doc, stamp, content, ctx);
 }
 
-function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, ctx: RuleContext): Outcome<OrderLedger> {
+function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content: Content, ctx: RuleContext): Outcome<OrderLedger> {
   const name = `Order ${doc.orderNumber}`;
   let ledger = base;
   const effects: Effect[] = [];
@@ -72,7 +74,7 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, ctx: 
   ledger = {
     ...ledger,
     send: { state: 'pending', documentId: doc.id, routedAt: ctx.now },
-    routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched: watchedOf(doc, ctx.policy.changes.watchedFields) },
+    routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched: watchedOf(doc, ctx.policy.changes.watchedFields, content) },
   };
   // Anything still parked is older versions of the order or documents that came before it: decided again after it.
   const released = releaseParked(ledger, () => true, doc.id);
@@ -81,10 +83,10 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, ctx: 
   return outcome('apply', 'ORDER_ACCEPTED', `${name} (${doc.lines.length} ${doc.lines.length === 1 ? 'line' : 'lines'}) goes to the warehouse.`, ledger, { effects });
 }
 
-function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, ctx: RuleContext): Outcome<OrderLedger> {
+function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content: Content, ctx: RuleContext): Outcome<OrderLedger> {
   const name = `Order ${doc.orderNumber}`;
   const paths = ctx.policy.changes.watchedFields;
-  const watched = watchedOf(doc, paths);
+  const watched = watchedOf(doc, paths, content);
   const before = base.routed?.watched ?? {};
   const changed = paths.filter((p) => before[p] !== watched[p]);
   if (changed.length === 0) {
@@ -151,7 +153,7 @@ export function linesOfVersion(old: readonly OrderLine[], doc: SalesOrder): { li
       if (j >= 0) { used.add(j); shipped = old[j]!.shipped; }
     }
     const cancelled = prev?.cancelled ?? '0';
-    if (compareDecimals(subtractDecimals(l.quantity, cancelled), shipped) < 0 && (!prev || compareDecimals(l.quantity, prev.ordered) < 0)) {
+    if (cmp(minus(l.quantity, cancelled), shipped) < 0 && (!prev || cmp(l.quantity, prev.ordered) < 0)) {
       return { refusal: { path: `$.lines[${i}].quantity`, message: `${lineName(l)} would be ${qty(l.quantity, l.uom)}, but ${qty(shipped, l.uom)} have shipped` } };
     }
     const line: OrderLine = { lineNumber: l.lineNumber, sku: l.sku, uom: l.uom, ordered: l.quantity, shipped, cancelled };
@@ -169,9 +171,9 @@ export function linesOfVersion(old: readonly OrderLine[], doc: SalesOrder): { li
 }
 
 /** Fingerprints of the fields the warehouse cares about; a path through an array reads every element. */
-export function watchedOf(doc: SalesOrder, paths: readonly string[]): Record<string, string> {
+export function watchedOf(doc: SalesOrder, paths: readonly string[], content: Content): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of paths) out[p] = valueFingerprint(pathValue(doc, p.split('.')));
+  for (const p of paths) out[p] = content.fields.has(p) ? jsonFingerprint(content.fields.get(p)) : valueFingerprint(pathValue(doc, p.split('.')));
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { addDecimals, type CausewayError, type Decimal, type Shipment } from '../../model/index.ts';
+import type { CausewayError, Decimal, Shipment } from '../../model/index.ts';
 import { alertsFor, outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { capitalise, parkDocument, windowWords } from './holds.ts';
@@ -6,6 +6,7 @@ import { newOrderLedger, type OrderLedger, type ShipmentRecord } from './ledger.
 import { matchLines } from './lines.ts';
 import { checkLots } from './lots.ts';
 import { checkOver } from './over.ts';
+import { plus } from './quantity.ts';
 import { isCancelled, isFullyShipped, openOf, shippableOf } from './views.ts';
 import type { Effect } from './verdict.ts';
 import { dayOf, lineName, list, qty } from './words.ts';
@@ -79,7 +80,7 @@ export function decideShipment(input: OrderLedger | undefined, doc: Shipment, ct
       }
     }
     if (line.quantity === '0') continue;
-    added.set(j, added.has(j) ? addDecimals(added.get(j)!, line.quantity) : line.quantity);
+    added.set(j, plus(added.get(j) ?? '0', line.quantity));
     if (!firstPath.has(j)) firstPath.set(j, `$.lines[${i}]`);
   }
 
@@ -91,7 +92,7 @@ export function decideShipment(input: OrderLedger | undefined, doc: Shipment, ct
       const reason = `${capitalise(label)} is refused: ${order} ${lineName(line)} was cancelled at the warehouse's confirmation; the shipment ships ${qty(quantity, line.uom)} of it.`;
       return outcome('refuse', 'SHIPMENT_AFTER_CANCEL', reason, ledger, { path: firstPath.get(j)!, effects: [{ kind: 'alert', severity: 'critical', rule: 'SHIPMENT_AFTER_CANCEL', entityKey: ledger.entityKey, message: reason }] });
     }
-    const total = line.shipped === '0' ? quantity : addDecimals(line.shipped, quantity);
+    const total = plus(line.shipped, quantity);
     const check = checkOver(total, limit, ctx.policy.overShipment, 'OVER_SHIPMENT', firstPath.get(j)!, (over) => line.unordered
       ? `${order} has no line for ${line.sku} in ${line.uom}; ${label} ships ${qty(quantity, line.uom)} of it${line.shipped !== '0' ? ` (${qty(total, line.uom)} in all)` : ''}`
       : `${order} ${lineName(line)} ordered ${qty(line.ordered, line.uom)}${line.cancelled !== '0' ? ` (${qty(line.cancelled, line.uom)} cancelled)` : ''}; ${line.shipped !== '0' ? `${qty(line.shipped, line.uom)} shipped before and ` : ''}${label} ships ${qty(quantity, line.uom)}, ${qty(total, line.uom)} in all, ${qty(over, line.uom)} over`);
@@ -168,6 +169,6 @@ function shipmentRecord(doc: Shipment, fingerprint: string): ShipmentRecord {
 /** "16 EA on 2 lines", per unit, never adding different units together. */
 function summarise(doc: Shipment): string {
   const byUnit = new Map<string, Decimal>();
-  for (const l of doc.lines) byUnit.set(l.uom, byUnit.has(l.uom) ? addDecimals(byUnit.get(l.uom)!, l.quantity) : l.quantity);
+  for (const l of doc.lines) byUnit.set(l.uom, plus(byUnit.get(l.uom) ?? '0', l.quantity));
   return `${[...byUnit].map(([uom, q]) => qty(q, uom)).join(' + ')} on ${doc.lines.length} ${doc.lines.length === 1 ? 'line' : 'lines'}`;
 }

@@ -1,4 +1,5 @@
-import { addDecimals, compareDecimals, subtractDecimals, type Decimal } from '../../model/index.ts';
+import type { Decimal } from '../../model/index.ts';
+import { atLeastZero, cmp, minus, plus } from './quantity.ts';
 import type { CancelRecord, HoldRecord, InboundLedger, InboundLine, OrderLedger, OrderLine } from './ledger.ts';
 
 /** What the ledgers say, derived: the order and inbound states the API and the console show. */
@@ -21,16 +22,16 @@ export interface OrderLineState {
 }
 
 const ZERO = '0';
-const positive = (d: Decimal): Decimal => (compareDecimals(d, ZERO) > 0 ? d : ZERO);
+const positive = atLeastZero;
 
 /** What a line may still ship: ordered less cancelled. */
 export function shippableOf(line: OrderLine): Decimal {
-  return line.cancelled === ZERO ? line.ordered : subtractDecimals(line.ordered, line.cancelled);
+  return minus(line.ordered, line.cancelled);
 }
 
 /** Ordered less cancelled less shipped, never below zero. */
 export function openOf(line: OrderLine): Decimal {
-  return positive(subtractDecimals(shippableOf(line), line.shipped));
+  return positive(minus(shippableOf(line), line.shipped));
 }
 
 export function wholeOrderCancel(ledger: OrderLedger, state?: CancelRecord['state']): CancelRecord | undefined {
@@ -51,7 +52,7 @@ export function isFullyShipped(ledger: OrderLedger): boolean {
   let any = false;
   for (const line of ledger.lines) {
     if (line.unordered) continue;
-    if (compareDecimals(line.shipped, shippableOf(line)) < 0) return false;
+    if (cmp(line.shipped, shippableOf(line)) < 0) return false;
     if (line.shipped !== ZERO) any = true;
   }
   return any;
@@ -68,7 +69,7 @@ export function orderLineStates(ledger: OrderLedger): OrderLineState[] {
     return {
       lineNumber: line.lineNumber, sku: line.sku, uom: line.uom, ordered: line.ordered, shipped: line.shipped, cancelled: line.cancelled,
       open, backordered: open !== ZERO && backorderSaid(ledger, line) ? open : ZERO,
-      overShipped: positive(subtractDecimals(line.shipped, shippableOf(line))),
+      overShipped: positive(minus(line.shipped, shippableOf(line))),
     };
   });
 }
@@ -99,17 +100,17 @@ export interface InboundLineState {
 
 /** Damaged goods arrived too: they count against what was expected. */
 export function arrivedOf(line: InboundLine): Decimal {
-  return line.damaged === ZERO ? line.received : addDecimals(line.received, line.damaged);
+  return plus(line.received, line.damaged);
 }
 
 export function inboundLineStates(ledger: InboundLedger): InboundLineState[] {
   return ledger.lines.map((line) => {
     const arrived = arrivedOf(line);
-    const cmp = compareDecimals(arrived, line.expected);
-    const status: InboundLineStatus = cmp > 0 ? 'over' : cmp === 0 ? 'received' : ledger.closed ? 'short' : 'open';
+    const order = cmp(arrived, line.expected);
+    const status: InboundLineStatus = order > 0 ? 'over' : order === 0 ? 'received' : ledger.closed ? 'short' : 'open';
     const state: InboundLineState = {
       sku: line.sku, uom: line.uom, expected: line.expected, received: line.received, damaged: line.damaged,
-      open: status === 'open' ? subtractDecimals(line.expected, arrived) : ZERO, status,
+      open: status === 'open' ? minus(line.expected, arrived) : ZERO, status,
     };
     if (line.lineNumber !== undefined) state.lineNumber = line.lineNumber;
     return state;
