@@ -74,7 +74,7 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
     const lot = l.lot === undefined ? [] : [{ lot: l.lot, quantity: arrived[i]!, ...(l.expiryDate !== undefined ? { expiryDate: l.expiryDate } : {}) }];
     return { ...(l.lineNumber !== undefined ? { lineNumber: l.lineNumber } : {}), sku: l.sku, quantity: arrived[i]!, lots: lot };
   }), ctx.item, dayOf(doc.occurredAt), label);
-  if (lots.refusal) return outcome('refuse', lots.refusal.code as 'LOT_MISSING', `${lots.refusal.message}; not applied.`, input, { path: lots.refusal.path });
+  if (lots.refusal) return outcome('refuse', lots.refusal.code as 'LOT_MISSING', `${capitalise(lots.refusal.message)}; not applied.`, input, { path: lots.refusal.path });
 
   const flags: CausewayError[] = [];
   const lines = ledger.lines.slice();

@@ -46,7 +46,7 @@ export function decideShipment(input: OrderLedger | undefined, doc: Shipment, ct
   }
 
   const lots = checkLots(doc.lines, ctx.item, dayOf(doc.shippedAt), label);
-  if (lots.refusal) return outcome('refuse', lots.refusal.code as 'LOT_MISSING', `${lots.refusal.message}; not applied.`, ledger, { path: lots.refusal.path });
+  if (lots.refusal) return outcome('refuse', lots.refusal.code as 'LOT_MISSING', `${capitalise(lots.refusal.message)}; not applied.`, ledger, { path: lots.refusal.path });
 
   const matches = matchLines(ledger.lines, doc.lines, (j) => openOf(ledger.lines[j]!), { document: label, plan: order });
   const chain: CausewayError[] = matches.findings;

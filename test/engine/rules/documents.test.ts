@@ -42,7 +42,7 @@ describe('lots', () => {
     assert.equal(d.verdict, 'refuse');
     assert.equal(d.rule, 'LOT_MISSING');
     assert.equal(d.path, '$.lines[0]');
-    assert.equal(d.reason, 'shipment SH-1 line 1 (MILK-1): MILK-1 is lot-tracked in the item master and the line names no lot; not applied.');
+    assert.equal(d.reason, 'Shipment SH-1 line 1 (MILK-1): MILK-1 is lot-tracked in the item master and the line names no lot; not applied.');
   });
 
   it('refuses lots that do not add up to the line', () => {
