@@ -2,6 +2,7 @@ import type { Acknowledgment } from '../../model/index.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import type { AckRecord, OrderLedger } from './ledger.ts';
 import type { Effect } from './verdict.ts';
+import { isCancelled } from './views.ts';
 
 /**
  * Acknowledgments of an order: a 997 (functional: the file was readable), the warehouse's
@@ -17,6 +18,9 @@ export function decideAcknowledgment(input: OrderLedger | undefined, doc: Acknow
   if (doc.acknowledges.reference !== undefined) record.reference = doc.acknowledges.reference;
   const next = recordAck(input, record);
   if (next === input) return outcome('stale', 'DUPLICATE', `Acknowledgment of ${of} ${ref} came again; already recorded.`, input);
+  if (isCancelled(input)) {
+    return outcome('stale', 'ORDER_CANCELLED', `Order ${input.orderNumber} is cancelled; the warehouse's acknowledgment of the ${of} is recorded and not passed on.`, next);
+  }
   const rejected = doc.status === 'rejected';
   if (doc.acknowledges.documentType === 'order_cancel' && doc.kind === 'application') {
     const settled = settleCancels(next, rejected ? 'refused' : 'confirmed', ctx.now);

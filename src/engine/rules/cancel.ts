@@ -4,7 +4,7 @@ import { contentFingerprint } from './fingerprint.ts';
 import { capitalise as capital, parkDocument, releaseParked, windowWords } from './holds.ts';
 import { newOrderLedger, type CancelRecord, type OrderLedger, type OrderLine } from './ledger.ts';
 import { cmp, plus } from './quantity.ts';
-import { isCancelled, isFullyShipped, openOf } from './views.ts';
+import { isCancelled, isFullyShipped, openOf, shippableOf } from './views.ts';
 import type { Effect } from './verdict.ts';
 import { lineName, list } from './words.ts';
 
@@ -49,6 +49,9 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
     return r;
   };
 
+  if (!whole && named.every((j) => shippableOf(ledger.lines[j]!) === '0')) {
+    return outcome('stale', 'ORDER_CANCELLED', `${capital(label)}: ${list(named.map((j) => lineName(ledger.lines[j]!)))} ${named.length === 1 ? 'is' : 'are'} cancelled already.`, ledger);
+  }
   const nothingLeft = ledger.closed !== undefined || (whole ? isFullyShipped(ledger) : named.every((j) => openOf(ledger.lines[j]!) === '0'));
   if (nothingLeft) {
     const what = ledger.closed ? `was closed on ${ledger.closed.at}` : whole ? 'has shipped in full' : `has shipped ${list(named.map((j) => lineName(ledger.lines[j]!)))} in full`;

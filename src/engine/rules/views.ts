@@ -58,17 +58,15 @@ export function isFullyShipped(ledger: OrderLedger): boolean {
   return any;
 }
 
-function backorderSaid(ledger: OrderLedger, line: OrderLine): boolean {
-  return ledger.shipments.length > 0 || line.status === 'backordered' || ledger.statuses.some((s) => s.source === 'warehouse' && s.status === 'backordered');
-}
-
 export function orderLineStates(ledger: OrderLedger): OrderLineState[] {
   const ended = ledger.closed !== undefined || isCancelled(ledger);
+  // Once the warehouse has shipped part of the order, or said it is backordered, what is still open waits as a backorder.
+  const wholeBackorder = ledger.shipments.length > 0 || ledger.statuses.some((s) => s.source === 'warehouse' && s.status === 'backordered');
   return ledger.lines.map((line) => {
     const open = ended ? ZERO : openOf(line);
     return {
       lineNumber: line.lineNumber, sku: line.sku, uom: line.uom, ordered: line.ordered, shipped: line.shipped, cancelled: line.cancelled,
-      open, backordered: open !== ZERO && backorderSaid(ledger, line) ? open : ZERO,
+      open, backordered: open !== ZERO && (wholeBackorder || line.status === 'backordered') ? open : ZERO,
       overShipped: positive(minus(line.shipped, shippableOf(line))),
     };
   });

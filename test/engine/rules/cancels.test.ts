@@ -17,6 +17,9 @@ describe('cancel races', () => {
     assert.match(late.reason, /order SO-1 was cancelled and the cancel confirmed before the warehouse reported this shipment/);
     assert.deepEqual(late.effects.map((e) => e.kind === 'alert' && e.severity), ['critical']);
     assert.equal(orderLineStates(desk.order('SO-1'))[0]!.shipped, '0');
+    const ack = desk.decide(document({ type: 'acknowledgment', kind: 'application', status: 'rejected', acknowledges: { documentType: 'sales_order', reference: 'SO-1' } }, 70));
+    assert.deepEqual([ack.verdict, ack.rule, ack.effects], ['stale', 'ORDER_CANCELLED', []], 'a late rejection of a cancelled order raises no alarm');
+    assert.equal(desk.order('SO-1').acknowledgments.at(-1)!.status, 'rejected', 'but it is recorded');
   });
 
   it('rejects a cancel after the order shipped in full back to the ERP as "cancel rejected: shipped", with an alert', () => {
@@ -116,6 +119,8 @@ describe('cancel races', () => {
     desk.decide(orderStatus('SO-9', 'allocated', { lines: [{ lineNumber: 2, status: 'cancelled' }] }, 40));
     assert.equal(desk.order('SO-9').cancels[0]!.state, 'confirmed');
     assert.deepEqual(orderLineStates(desk.order('SO-9')).map((l) => [l.lineNumber, l.open]), [['1', '10'], ['2', '0']]);
+    const again = desk.decide(orderCancel('SO-9', { lines: [{ lineNumber: 2 }], reason: 'asked twice' }, 45));
+    assert.deepEqual([again.verdict, again.rule, again.reason], ['stale', 'ORDER_CANCELLED', 'Cancel of a line of order SO-9: line 2 (TEA-2) is cancelled already.']);
     const ship = desk.decide(shipment('SO-9', 'SH-1', [[1, 'TEA-1', '10'], [2, 'TEA-2', '5']]));
     assert.equal(ship.rule, 'SHIPMENT_AFTER_CANCEL');
     assert.equal(ship.path, '$.lines[1]');

@@ -1,4 +1,5 @@
-// Random interleavings of orders, changes, cancels, statuses and shipments for a few orders,
+// Random interleavings of orders, changes, cancels, statuses, shipments, acknowledgments and ERP
+// holds for a few orders,
 // with duplicates, reorderings, replays and lost ledger writes, against the rules' promises:
 // - shipped never exceeds ordered unless the policy allows it, and nothing is counted twice;
 // - nothing is applied to an order after its cancel is confirmed;
@@ -48,6 +49,12 @@ const event = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp_hold' as const), order: which, minute, release: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('deliver' as const), order: which }) },
+  {
+    weight: 1, arbitrary: fc.record({
+      kind: fc.constant('ack' as const), order: which, minute, of: fc.constantFrom('sales_order', 'order_cancel'),
+      ack: fc.constantFrom('functional', 'application'), status: fc.constantFrom('accepted', 'rejected'),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('resend' as const), back: fc.integer({ min: 1, max: 10 }), minute }) },
 );
 
@@ -106,6 +113,9 @@ function build(e: Exclude<Event, { kind: 'deliver' | 'resend' }>, orders: Scenar
         }),
       };
       break;
+    case 'ack':
+      fields = { type: 'acknowledgment', kind: e.ack, status: e.status, acknowledges: { documentType: e.of, reference: orderNumber } };
+      break;
     case 'erp_hold':
       fields = { type: 'order_status', orderNumber, status: e.release ? 'released' : 'on_hold', reason: 'credit hold' };
       break;
@@ -118,7 +128,6 @@ function build(e: Exclude<Event, { kind: 'deliver' | 'resend' }>, orders: Scenar
 // ---- the pipeline, as far as the rules see it ---------------------------------------------------
 
 const VERDICTS = new Set(['apply', 'hold', 'refuse', 'stale']);
-const ALWAYS_ERP = new Set(['erp_hold']);
 
 interface Run {
   policy: RulesPolicy;
@@ -258,7 +267,7 @@ function play(s: Scenario): void {
       doc = { ...original, id: `doc-${run.arrival}`, receivedAt: at(run.arrival) };
     } else {
       doc = build(e, s.orders, `doc-${run.arrival}`, run.arrival);
-      source = ALWAYS_ERP.has(e.kind) ? 'erp' : e.kind === 'order' || e.kind === 'cancel' ? 'erp' : 'warehouse';
+      source = e.kind === 'order' || e.kind === 'cancel' || e.kind === 'erp_hold' ? 'erp' : 'warehouse';
     }
     run.documents.set(doc.id, { doc, source });
     sent.push(doc);
