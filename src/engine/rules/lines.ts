@@ -76,11 +76,11 @@ export function matchLines(planned: readonly PlannedLine[], confirmed: readonly 
       }
       if (target < 0) target = first;
       const notPlanned = target < 0 || unplanned(planned[target]!);
-      if (findings.length > before) {
-        // the line number's own difference is already said
-      } else if (notPlanned) {
+      // A line number naming a line of another SKU or unit has said what is wrong with this line already.
+      const said = findings.length > before;
+      if (!said && notPlanned) {
         findings.push({ code: 'DOCUMENT_CHAIN', path, message: `${words.document} line ${line.lineNumber ?? i + 1}: ${line.sku} in ${line.uom} is not on ${words.plan}` });
-      } else if (line.lineNumber !== undefined && numbered < 0) {
+      } else if (!said && line.lineNumber !== undefined && numbered < 0) {
         findings.push({ code: 'DOCUMENT_CHAIN', path: `${path}.lineNumber`, message: `${words.document} line ${line.lineNumber} (${line.sku}) is not a line of ${words.plan}; counted on its line ${planned[target]!.lineNumber ?? target + 1} of the same SKU and unit` });
       }
     }

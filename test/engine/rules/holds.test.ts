@@ -1,8 +1,8 @@
 // Documents that come before their order, and orders held before they are sent.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expireHolds, holdOrder, releaseOrder, orderStateOf } from '../../../src/engine/rules/index.ts';
-import { at, Desk, orderStatus, purchaseOrder, receipt, salesOrder, shipment, ADDRESS } from './story.ts';
+import { closeOrder, expireHolds, holdOrder, orderLineStates, orderStateOf, releaseOrder } from '../../../src/engine/rules/index.ts';
+import { ADDRESS, at, Desk, orderStatus, purchaseOrder, receipt, salesOrder, sentOrder, shipment } from './story.ts';
 
 describe('documents for an order not seen yet', () => {
   it('holds a shipment and a status that come before their order, then releases them in arrival order', () => {
@@ -120,5 +120,20 @@ describe('held orders', () => {
     desk.sent('SO-14');
     const hold = desk.decide(orderStatus('SO-14', 'on_hold', { reason: 'credit hold' }, 10), { source: 'erp' });
     assert.deepEqual([hold.verdict, hold.rule], ['apply', 'ORDER_HOLD_SET']);
+  });
+
+  it('lets an operator close an order: what is open stays unshipped and nothing more ships', () => {
+    const desk = new Desk();
+    sentOrder(desk, 'SO-15', [['TEA-1', '10']]);
+    desk.decide(shipment('SO-15', 'SH-1', [[1, 'TEA-1', '6']], { complete: false }));
+    const closed = closeOrder(desk.order('SO-15'), { by: 'operator', reason: 'customer takes the rest from stock', at: at(120) });
+    assert.equal(closed.version, desk.order('SO-15').version + 1);
+    assert.equal(closeOrder(closed, { by: 'operator', reason: 'again', at: at(130) }), closed);
+    desk.ledgers.set('order:SO-15', closed);
+    assert.equal(orderStateOf(closed), 'closed');
+    assert.equal(orderLineStates(closed)[0]!.open, '0');
+    const late = desk.decide(shipment('SO-15', 'SH-2', [[1, 'TEA-1', '4']], {}, 140));
+    assert.deepEqual([late.verdict, late.rule], ['refuse', 'ORDER_CLOSED']);
+    assert.match(late.reason, /was closed on .* \(customer takes the rest from stock\); nothing more ships on it/);
   });
 });
