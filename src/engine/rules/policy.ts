@@ -23,7 +23,9 @@ export const ORDER_WATCHED_FIELDS = ['lines', 'shipTo', 'carrier', 'requestedShi
 const owner = z.enum(['erp', 'warehouse']);
 
 export const rulesPolicySchema = z.object({
-  overShipment: overQuantity('shipment', 'refuse').prefault({}),
+  overShipment: overQuantity('shipment', 'refuse').prefault({}).meta({
+    description: 'Over-shipments are refused by default: goods nobody ordered would be invoiced or written off',
+  }),
   overReceipt: overQuantity('receipt', 'accept_and_flag').prefault({}).meta({
     description: 'Over-receipts are accepted and flagged by default: the goods are in the building, and refusing the record would hide stock that exists',
   }),
