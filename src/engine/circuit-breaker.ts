@@ -7,7 +7,8 @@
  * trial decides. The trial is an order not known to be failing when one waits, else the one whose
  * key failed longest ago, so a single bad key cannot keep the circuit open while others could go.
  * A permanent failure (refused content, a request that cannot be formed) says nothing about the
- * endpoint: it neither counts nor decides a trial.
+ * endpoint: it neither counts nor decides a trial. Nor does a throttled one (a 429): a partner
+ * that asks us to slow down is up.
  */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 

@@ -149,7 +149,7 @@ export class DeliveryWorker {
   private settleBreaker(b: SinkBinding, d: StoredDelivery, outcome: DeliveryOutcome): void {
     if (outcome.kind === 'delivered') {
       if (b.breaker.success(d.entityKey)) this.logger.info({ endpoint: b.name }, 'circuit closed');
-    } else if (outcome.kind === 'retryable') {
+    } else if (outcome.kind === 'retryable' && !outcome.throttled) {
       if (b.breaker.failure(Date.now(), d.entityKey)) {
         const keys = b.breaker.failingKeys();
         this.logger.warn({ endpoint: b.name, failingKeys: keys.slice(0, 20), failing: keys.length, error: outcome.error.slice(0, 500) }, 'circuit opened');

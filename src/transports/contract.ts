@@ -63,7 +63,14 @@ export interface OutboundMessage {
 /** A delivery's outcome, as a value: the engine decides what happens next. */
 export type DeliveryOutcome =
   | { kind: 'delivered'; partnerRef?: string; statusCode?: number; response?: string }
-  | { kind: 'retryable'; error: string; statusCode?: number; response?: string; retryAfterMs?: number }
+  | {
+      kind: 'retryable'; error: string; statusCode?: number; response?: string; retryAfterMs?: number;
+      /**
+       * The partner asked us to slow down (HTTP 429, or its request budget is spent): it is up and
+       * answering, so the attempt is retried but never counts toward opening the circuit.
+       */
+      throttled?: boolean;
+    }
   | { kind: 'permanent'; error: string; statusCode?: number; response?: string };
 
 export interface SinkRuntime {
