@@ -133,7 +133,13 @@ export const documentsAccepted = z.object({
   status: messageStatus.optional().meta({ description: 'Where the original message is now (duplicates)' }),
 });
 
-export const messageAccepted = z.object({ messageId: id, duplicate: z.boolean() });
+export const messageAccepted = z.object({
+  messageId: id.optional().meta({ description: 'The stored message; absent when a webhook was queued or ignored' }),
+  duplicate: z.boolean(),
+  queued: z.boolean().optional().meta({ description: 'A thin event: the endpoint fetches the resource at its next poll' }),
+  ignored: z.boolean().optional().meta({ description: 'A topic the endpoint does not read' }),
+  detail: z.string().optional(),
+});
 export const requeued = z.object({ requeued: z.number().int().meta({ description: 'How many went back to pending' }) });
 export const health = z.object({ status: z.literal('ok') });
 

@@ -4,7 +4,7 @@ import {
   openStore, type Alert, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type Lineage, type MessageFilter, type MessageStatus, type Page, type Store, type StoredDelivery, type StoredMessage,
 } from '../store/index.ts';
-import type { InboundMessage } from '../transports/index.ts';
+import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
 import { decodeMessage } from './processor.ts';
@@ -151,6 +151,8 @@ export interface InboundEndpoint {
   type: string;
   /** The endpoint's own settings, validated by its transport's spec. */
   settings: unknown;
+  /** Its connector's receiver, when the endpoint's type takes pushes itself (wms-rest webhooks). */
+  receiver?: PushReceiver;
 }
 
 /**
@@ -158,6 +160,9 @@ export interface InboundEndpoint {
  * processor or delivery worker at once, plus ingest and the hub-wide views an operator scrapes.
  */
 export class HubFacade extends EngineFacade {
+  /** Receivers made so far, one per endpoint, as its connector's spec makes them. */
+  private readonly receivers = new Map<string, PushReceiver | undefined>();
+
   private constructor(private readonly hub: Hub) {
     super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false);
   }
@@ -197,7 +202,13 @@ export class HubFacade extends EngineFacade {
     const config = Object.hasOwn(loaded.config.endpoints, name) ? loaded.config.endpoints[name] : undefined;
     const info = endpoints.get(name);
     if (!config || !info || info.tenant !== tenant) return undefined;
-    return { name, type: config.type, settings: loaded.endpointSettings[name] };
+    const settings = loaded.endpointSettings[name];
+    if (!this.receivers.has(name)) {
+      const spec = loaded.registry.endpoints.get(config.type);
+      const ctx = { name, tenant: info.tenant, logger: this.hub.logger.child({ endpoint: name }), store: this.store, baseDir: loaded.baseDir };
+      this.receivers.set(name, spec?.createPushReceiver?.(settings, ctx));
+    }
+    return { name, type: config.type, settings, receiver: this.receivers.get(name) };
   }
 
   /** A raw message pushed to one of the tenant's inbound endpoints, stored to be decoded with the endpoint's codec. */

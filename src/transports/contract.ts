@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { DocumentType } from '../model/index.ts';
+import type { CausewayError, DocumentType } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 
 /**
@@ -78,6 +78,35 @@ export interface SinkRuntime {
   close?(): Promise<void>;
 }
 
+/** A request a partner pushed to POST /v1/endpoints/{name}/messages: its headers and raw body. */
+export interface Push {
+  headers: Headers;
+  body: Buffer;
+}
+
+/** What an endpoint's receiver makes of one push; the transport stores, the API answers. */
+export type PushVerdict =
+  /**
+   * Store this message. With versionKey its idempotency key names a version of a resource (the
+   * same key a poll of that version uses): the same key with other bytes is that version again,
+   * a duplicate, not a conflicting reuse of the key.
+   */
+  | { kind: 'store'; message: InboundMessage; versionKey: boolean }
+  /** Taken: the endpoint fetches what the push named (a thin event) at its next poll. */
+  | { kind: 'queued'; detail: string }
+  /** Taken and let be: nothing the endpoint reads (a topic it was not set up for). */
+  | { kind: 'ignored'; detail: string }
+  /** Refused: 401 for a missing or wrong signature, 400 for a push that cannot be read. */
+  | { kind: 'refused'; status: 400 | 401; error: CausewayError };
+
+/**
+ * How an application connector takes its partner's pushes (webhooks) itself: it checks them and
+ * says what to store, without calling out (a fetch the push asks for belongs to its source).
+ */
+export interface PushReceiver {
+  receive(push: Push, nowSeconds: number): Promise<PushVerdict>;
+}
+
 export interface EndpointContext {
   name: string;
   tenant: string;
@@ -118,6 +147,11 @@ export interface EndpointSpec<C = any> {
   canonicalOnly?: boolean;
   createSource?(config: C, ctx: EndpointContext): SourceRuntime | Promise<SourceRuntime>;
   createSink?(config: C, ctx: EndpointContext): SinkRuntime | Promise<SinkRuntime>;
+  /**
+   * Takes pushes at POST /v1/endpoints/{name}/messages with these settings (undefined: it takes
+   * none). Without it only an `http` endpoint takes pushes.
+   */
+  createPushReceiver?(config: C, ctx: EndpointContext): PushReceiver | undefined;
 }
 
 export function defineEndpoint<C>(spec: EndpointSpec<C>): EndpointSpec<C> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { receivePush, signWebhook, type InboundMessage, type PushStored, type PushTarget } from '../../src/transports/index.ts';
+import { receivePush, signWebhook, type InboundMessage, type PushStored, type PushTarget, type PushVerdict } from '../../src/transports/index.ts';
 
 // The clock is given to the handler, so the tolerance is tested without waiting or meeting "now".
 const NOW = 1_900_000_000;
@@ -78,5 +78,38 @@ describe('inbound http endpoint: a partner\'s push', () => {
     const long = await receivePush(push('{}', { 'idempotency-key': 'k'.repeat(257) }), at(unsigned), storeInto(kept), NOW);
     assert.deepEqual(long.kind === 'bad-request' && long.error.code, 'IDEMPOTENCY_KEY_INVALID');
     assert.equal(kept.length, 0);
+  });
+});
+
+describe('inbound push to a connector that takes pushes itself (a wms-rest endpoint)', () => {
+  const verdicts = (verdict: PushVerdict): PushTarget => ({ name: 'wms', type: 'wms-rest', settings: {}, receiver: { receive: async () => verdict } });
+  const message = { body: Buffer.from('{"type":"shipment"}'), idempotencyKey: 'shipment:12:2026-05-01T10:00:00.000Z', partnerRef: '12' };
+
+  it('stores what the receiver says, under the key it gives', async () => {
+    const kept: InboundMessage[] = [];
+    assert.deepEqual(await receivePush(push('{}'), at(verdicts({ kind: 'store', message, versionKey: true })), storeInto(kept), NOW), { kind: 'stored', messageId: 7 });
+    assert.equal(kept[0].idempotencyKey, message.idempotencyKey);
+  });
+
+  it('takes a resource version key met again with other bytes as that version again: a duplicate, not a conflict', async () => {
+    const again = await receivePush(push('{}'), at(verdicts({ kind: 'store', message, versionKey: true })), storeInto([], 'key-reused'), NOW);
+    assert.deepEqual(again, { kind: 'duplicate', messageId: 7 });
+    const reused = await receivePush(push('{}'), at(verdicts({ kind: 'store', message, versionKey: false })), storeInto([], 'key-reused'), NOW);
+    assert.equal(reused.kind, 'key-reused');
+  });
+
+  it('answers a queued or ignored push without storing, and passes refusals on with their status', async () => {
+    const kept: InboundMessage[] = [];
+    assert.deepEqual(await receivePush(push('{}'), at(verdicts({ kind: 'queued', detail: 'order 12 is fetched at the next poll' })), storeInto(kept), NOW),
+      { kind: 'queued', detail: 'order 12 is fetched at the next poll' });
+    assert.equal((await receivePush(push('{}'), at(verdicts({ kind: 'ignored', detail: 'topic x' })), storeInto(kept), NOW)).kind, 'ignored');
+    const error = { code: 'SIGNATURE_INVALID', path: 'header.webhook-signature', message: 'does not match the body' };
+    assert.deepEqual(await receivePush(push('{}'), at(verdicts({ kind: 'refused', status: 401, error })), storeInto(kept), NOW), { kind: 'unsigned', error });
+    assert.deepEqual(await receivePush(push('{}'), at(verdicts({ kind: 'refused', status: 400, error })), storeInto(kept), NOW), { kind: 'bad-request', error });
+    assert.equal(kept.length, 0);
+  });
+
+  it('still answers not-found for an endpoint of another type that takes no pushes', async () => {
+    assert.equal((await receivePush(push('{}'), at({ name: 'wms', type: 'wms-rest', settings: {} }), storeInto([]), NOW)).kind, 'not-found');
   });
 });

@@ -81,12 +81,15 @@ export function ingestOperations(engine: HubFacade): Operation[] {
 
     operation({
       method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest',
-      summary: 'Push a raw message to an http endpoint',
+      summary: 'Push a raw message to an http endpoint, or a webhook to a connector that takes them',
       description: 'The body is stored verbatim for an endpoint of type http of the key\'s tenant and decoded with the endpoint\'s codec '
         + '(JSON, X12). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
         + '(webhook-id, webhook-timestamp, webhook-signature) made with it; webhook-id then serves as the idempotency key unless '
         + 'Idempotency-Key is given. A key sent again with the same bytes answers 200 with the original message; with other bytes, '
-        + '422 idempotency-key-conflict, and nothing is stored.',
+        + '422 idempotency-key-conflict, and nothing is stored. '
+        + 'A connector endpoint that takes webhooks (wms-rest with `webhook` set) checks the signature its profile names and reads the topic: '
+        + 'a fat event is stored under its resource version\'s key (the poll\'s key, so the two are one message); a thin event answers 202 '
+        + 'with queued: true and is fetched at the endpoint\'s next poll; a topic it does not read answers 202 with ignored: true.',
       params: endpointParams,
       headers: [
         { name: 'Idempotency-Key', description: 'The sender\'s key for this message; default the webhook-id, else the content hash' },
@@ -97,10 +100,10 @@ export function ingestOperations(engine: HubFacade): Operation[] {
       body: { kind: 'raw', description: 'The partner\'s payload, any content type', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
       responses: {
         200: { description: 'A duplicate: the original message', schema: 'MessageAccepted' },
-        202: { description: 'Stored; it will be decoded and processed', schema: 'MessageAccepted' },
+        202: { description: 'Stored; it will be decoded and processed (or, for a connector\'s webhook, queued or ignored)', schema: 'MessageAccepted' },
         ...problemResponses,
         401: { description: 'No or unknown API key, or a missing, wrong or expired signature', schema: 'Problem' },
-        404: { description: 'No http endpoint of that name for this tenant', schema: 'Problem' },
+        404: { description: 'No endpoint of that name that takes pushes for this tenant', schema: 'Problem' },
         422: keyConflictResponse,
       },
       async handle(c, { params }) {
@@ -125,7 +128,10 @@ function pushResponse(c: Context<ApiEnv>, outcome: PushOutcome): Response {
       throw notFound(outcome.error.message);
     case 'unsigned':
       throw new ApiProblem(401, 'unauthorized', `the webhook signature was refused: ${outcome.error.message}`, [outcome.error]);
+    case 'queued':
+    case 'ignored':
+      return c.json({ duplicate: false, [outcome.kind]: true, detail: outcome.detail }, 202);
     case 'bad-request':
-      throw idempotencyKeyInvalid(outcome.error);
+      throw outcome.error.code === 'IDEMPOTENCY_KEY_INVALID' ? idempotencyKeyInvalid(outcome.error) : badRequest(`the push cannot be read: ${outcome.error.message}`, [outcome.error]);
   }
 }

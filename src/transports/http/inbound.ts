@@ -1,5 +1,5 @@
 import type { CausewayError } from '../../model/index.ts';
-import type { InboundMessage } from '../contract.ts';
+import type { InboundMessage, PushReceiver } from '../contract.ts';
 import { verifyWebhook } from '../webhook/index.ts';
 
 /**
@@ -17,6 +17,8 @@ export interface PushTarget {
   name: string;
   type: string;
   settings: unknown;
+  /** The connector's own receiver, when its type takes pushes (a wms-rest endpoint's webhooks). */
+  receiver?: PushReceiver;
 }
 
 /** What the engine answers for a stored push. */
@@ -30,6 +32,8 @@ export type PushOutcome =
   | { kind: 'stored' | 'duplicate'; messageId: number }
   /** The key came before with other bytes: nothing is stored; messageId is the key's message, keyPath where the key came from. */
   | { kind: 'key-reused'; messageId: number; idempotencyKey: string; keyPath: string }
+  /** Taken without storing anything now: fetched by the endpoint's source later, or nothing it reads. */
+  | { kind: 'queued' | 'ignored'; detail: string }
   | { kind: 'not-found'; error: CausewayError }
   /** The signature is missing, wrong or out of tolerance (401). */
   | { kind: 'unsigned'; error: CausewayError }
@@ -60,10 +64,11 @@ export async function receivePush(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<PushOutcome> {
   const { endpoint } = target;
-  if (!endpoint || endpoint.type !== 'http') {
-    return { kind: 'not-found', error: { code: 'ENDPOINT_UNKNOWN', path: 'path.name', message: `no http endpoint named "${target.name}" for tenant "${target.tenant}"` } };
+  if (!endpoint || (endpoint.type !== 'http' && !endpoint.receiver)) {
+    return { kind: 'not-found', error: { code: 'ENDPOINT_UNKNOWN', path: 'path.name', message: `no endpoint named "${target.name}" that takes pushes for tenant "${target.tenant}"` } };
   }
   const body = Buffer.from(await request.arrayBuffer());
+  if (endpoint.receiver) return receiveByConnector(endpoint.receiver, request.headers, body, store, nowSeconds);
   const secret = (endpoint.settings as { secret?: string } | undefined)?.secret;
   const webhookId = request.headers.get('webhook-id');
   if (secret) {
@@ -75,6 +80,29 @@ export async function receivePush(
   const stored = await store({ body, contentType: request.headers.get('content-type') ?? undefined, idempotencyKey: key?.key, partnerRef: webhookId ?? undefined });
   if (stored.kind === 'key-reused') return { kind: 'key-reused', messageId: stored.messageId, idempotencyKey: stored.idempotencyKey, keyPath: key?.path ?? 'header.Idempotency-Key' };
   return { kind: stored.kind, messageId: stored.messageId };
+}
+
+/**
+ * A push the endpoint's connector checks itself (its own signature scheme, its topics). What it
+ * says to store goes in under its key; a key that names a resource version (the same key a poll
+ * of that version uses) met again with other bytes is that version again, answered as a duplicate.
+ */
+async function receiveByConnector(receiver: PushReceiver, headers: Headers, body: Buffer, store: (message: InboundMessage) => Promise<PushStored>, nowSeconds: number): Promise<PushOutcome> {
+  const verdict = await receiver.receive({ headers, body }, nowSeconds);
+  switch (verdict.kind) {
+    case 'refused':
+      return verdict.status === 401 ? { kind: 'unsigned', error: verdict.error } : { kind: 'bad-request', error: verdict.error };
+    case 'queued':
+    case 'ignored':
+      return { kind: verdict.kind, detail: verdict.detail };
+    case 'store': {
+      const stored = await store(verdict.message);
+      if (stored.kind === 'key-reused' && !verdict.versionKey) {
+        return { kind: 'key-reused', messageId: stored.messageId, idempotencyKey: stored.idempotencyKey, keyPath: 'body' };
+      }
+      return { kind: stored.kind === 'stored' ? 'stored' : 'duplicate', messageId: stored.messageId };
+    }
+  }
 }
 
 /** Undefined when the signature holds; else what is wrong with it. */
