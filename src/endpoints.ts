@@ -16,6 +16,7 @@
 import { jsonCodec, x12Codec } from './codecs/index.ts';
 import { createRegistry, loadConfigFile as loadConfigFileWith, parseConfig as parseConfigWith, type LoadedConfig, type Registry } from './config/index.ts';
 import { trytonEndpoint } from './connectors/tryton/index.ts';
+import { wmsRestEndpoint } from './connectors/wms-rest/index.ts';
 import { folderEndpoint, httpEndpoint, webhookEndpoint } from './transports/index.ts';
 import { natsEndpoint } from './transports/nats/index.ts';
 import { sftpEndpoint } from './transports/sftp/index.ts';
@@ -28,6 +29,7 @@ export const builtIns: Registry = createRegistry({
     sftpEndpoint,
     natsEndpoint,
     trytonEndpoint,
+    wmsRestEndpoint,
   ],
   codecs: [jsonCodec, x12Codec],
 });

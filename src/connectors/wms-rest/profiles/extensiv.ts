@@ -1,0 +1,310 @@
+import type { ProfileInput } from '../profile.ts';
+
+/**
+ * Extensiv 3PL Warehouse Manager (formerly 3PL Central), written from its public REST
+ * documentation: HAL+JSON resources, `pgsiz`/`pgnum` paging with RQL filters (`rql`, `sort`),
+ * OAuth2 client credentials at /AuthServer/api/Token (Basic client id and secret, JSON body),
+ * orders with a `canceler` operator that needs If-Match, receivers (expected inbound and returns),
+ * stock details, adjustments, customer and facility ids (CustomerIdentifier, FacilityIdentifier).
+ *
+ * Its event notifications (Customers > Event Notifications) carry the event and the transaction
+ * id, and optionally the resource: a thin or a fat event. The help centre describes them without a
+ * payload schema or a signature, so the event field names below (eventType, transactionId,
+ * resource) and the absence of a signature are this profile's assumptions: check them against a
+ * live subscription, and set the endpoint's webhook.signature when the account signs.
+ */
+
+/** The list of a HAL collection, as the documentation's samples embed it. */
+const HAL_ITEMS = '_embedded.item';
+
+/** A receiver's lines grouped by SKU and lot; a line with the DMG qualifier was received damaged. */
+const RECEIPT_LINES = `(
+  $items := receiveItems;
+  $keys := $distinct($items.(itemIdentifier.sku & "|" & lotNumber));
+  [$keys.(
+    $k := $;
+    $these := $items[(itemIdentifier.sku & "|" & lotNumber) = $k];
+    $expected := $these.expectedQty;
+    {
+      "lineNumber": $these[0].externalId,
+      "sku": $these[0].itemIdentifier.sku,
+      "lot": $these[0].lotNumber,
+      "expiryDate": $date($these[0].expirationDate),
+      "uom": $vars.uom,
+      "quantity": $decimalSum($these[$not(qualifier = "DMG")].qty),
+      "damagedQuantity": $decimalSum($these[qualifier = "DMG"].qty),
+      "expectedQuantity": $count($expected) > 0 ? $decimalSum($expected) : undefined
+    }
+  )]
+)`;
+
+const ADJUSTMENT_REASONS = '{"Cycle Count": "cycle_count", "Damaged": "damage", "Found": "found", "Lost": "lost", "Status Change": "status_change", "Expired": "expired", "Quality Hold": "quality_hold"}';
+
+export const extensivProfile: ProfileInput = {
+  name: 'extensiv-3pl-warehouse-manager',
+  description: 'Extensiv 3PL Warehouse Manager REST API (HAL+JSON, pgsiz/pgnum paging, RQL filters, OAuth2 client credentials)',
+  variables: {
+    customerId: { description: 'The 3PL\'s customer (depositor) whose orders and stock this endpoint carries: CustomerIdentifier.Id' },
+    uom: { description: 'Unit of measure of quantities in this account\'s primary inventory unit', default: 'EA' },
+  },
+  headers: { accept: 'application/hal+json' },
+  auth: { tokenPath: '/AuthServer/api/Token', clientAuth: 'basic', bodyFormat: 'json' },
+  // Extensiv publishes no request ceiling; stay well below what a shared API tolerates.
+  rateLimit: { requestsPerMinute: 120, burst: 10, retryAfterHeaders: ['retry-after'] },
+  timeFormat: 'naive-utc',
+  paging: { kind: 'page', page: 'pgnum', size: 'pgsiz', first: 1, max: 500 },
+  records: {
+    order: {
+      find: {
+        path: '/orders',
+        query: { rql: 'referenceNum=={reference};readOnly.customerIdentifier.id=={customerId}', pgsiz: '10', pgnum: '1' },
+        items: HAL_ITEMS, id: 'readOnly.orderId', reference: 'referenceNum',
+      },
+      get: { path: '/orders/{id}', query: { detail: 'All' } },
+      create: {
+        method: 'POST', path: '/orders', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: `{
+          "customerIdentifier": {"id": $number($vars.customerId)},
+          "facilityIdentifier": {"id": $number($facility(doc.facility))},
+          "referenceNum": doc.orderNumber,
+          "poNum": doc.customerOrderNumber,
+          "notes": $count(doc.notes) > 0 ? $join(doc.notes, "\\n") : undefined,
+          "earliestShipDate": doc.requestedShipDate,
+          "shipCancelDate": doc.cancelAfter,
+          "routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account},
+          "shipTo": {
+            "companyName": doc.shipTo.company, "name": doc.shipTo.name,
+            "address1": doc.shipTo.lines[0], "address2": doc.shipTo.lines[1],
+            "city": doc.shipTo.city, "state": doc.shipTo.region, "zip": doc.shipTo.postalCode, "country": doc.shipTo.country,
+            "phoneNumber": doc.shipTo.phone, "emailAddress": doc.shipTo.email
+          },
+          "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
+        }`,
+        id: 'body.readOnly.orderId',
+        duplicate: [409],
+      },
+      update: {
+        method: 'PUT', path: '/orders/{id}', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: `$merge([current, {
+          "poNum": doc.customerOrderNumber,
+          "routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account},
+          "shipTo": {
+            "companyName": doc.shipTo.company, "name": doc.shipTo.name,
+            "address1": doc.shipTo.lines[0], "address2": doc.shipTo.lines[1],
+            "city": doc.shipTo.city, "state": doc.shipTo.region, "zip": doc.shipTo.postalCode, "country": doc.shipTo.country
+          },
+          "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
+        }])`,
+      },
+      cancel: {
+        method: 'POST', path: '/orders/{id}/canceler', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: '{"reason": doc.reason ? doc.reason : "Cancelled by the ERP"}',
+        done: 'readOnly.status = 2',
+      },
+    },
+    inbound: {
+      find: {
+        path: '/inventory/receivers',
+        query: { rql: 'referenceNum=={reference};readOnly.customerIdentifier.id=={customerId}', pgsiz: '10', pgnum: '1' },
+        items: HAL_ITEMS, id: 'readOnly.receiverId', reference: 'referenceNum',
+      },
+      get: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
+      create: {
+        method: 'POST', path: '/inventory/receivers', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: `{
+          "customerIdentifier": {"id": $number($vars.customerId)},
+          "facilityIdentifier": {"id": $number($facility(doc.facility))},
+          "referenceNum": doc.poNumber,
+          "poNum": doc.poNumber,
+          "expectedDate": doc.expectedDate,
+          "trackingNumber": doc.asn.trackingNumbers[0],
+          "billOfLading": doc.asn.billOfLading,
+          "receiveItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lots[0].lot, "expirationDate": lots[0].expiryDate, "externalId": lineNumber}]
+        }`,
+        id: 'body.readOnly.receiverId',
+        duplicate: [409],
+      },
+      cancel: {
+        method: 'POST', path: '/inventory/receivers/{id}/canceler', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: '{"reason": doc.reason ? doc.reason : "Cancelled by the ERP"}',
+        done: 'readOnly.status = 2',
+      },
+    },
+    item: {
+      find: {
+        path: '/customers/{customerId}/items', query: { rql: 'sku=={reference}', pgsiz: '10', pgnum: '1' },
+        items: HAL_ITEMS, id: 'itemId', reference: 'sku',
+      },
+      get: { path: '/customers/{customerId}/items/{id}' },
+      create: {
+        method: 'POST', path: '/customers/{customerId}/items', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: `{
+          "sku": doc.sku,
+          "description": doc.description,
+          "upc": doc.barcodes[kind = "UPC" or kind = "GTIN"][0].value,
+          "options": {
+            "inventoryUnit": {"unitIdentifier": {"name": doc.baseUom}},
+            "trackLotNumber": doc.lotTracked ? 1 : 0,
+            "trackSerialNumber": doc.serialTracked ? 1 : 0
+          },
+          "netWeight": doc.weight ? $number(doc.weight.value) : undefined,
+          "deactivated": $not(doc.active)
+        }`,
+        id: 'body.itemId',
+        duplicate: [409],
+      },
+      update: {
+        method: 'PUT', path: '/customers/{customerId}/items/{id}', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        body: `$merge([current, {
+          "description": doc.description,
+          "upc": doc.barcodes[kind = "UPC" or kind = "GTIN"][0].value,
+          "netWeight": doc.weight ? $number(doc.weight.value) : undefined,
+          "deactivated": $not(doc.active)
+        }])`,
+      },
+    },
+  },
+  reads: {
+    shipment: {
+      list: {
+        path: '/orders',
+        query: { detail: 'All', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
+        items: HAL_ITEMS,
+      },
+      ascending: true,
+      fetch: { path: '/orders/{id}', query: { detail: 'All' } },
+      id: 'readOnly.orderId',
+      modified: 'readOnly.lastModifiedDate',
+      // A confirmed order (status 1) is shipped in full: Extensiv confirms whole orders.
+      documents: `readOnly.status = 1 ? {
+        "type": "shipment",
+        "shipmentNumber": $string(readOnly.orderId),
+        "orderNumber": referenceNum,
+        "facility": $facilityCode(readOnly.facilityIdentifier.id),
+        "shippedAt": $iso(readOnly.processDate),
+        "occurredAt": $iso(readOnly.processDate),
+        "complete": true,
+        "carrier": {"scac": routingInfo.scacCode, "code": routingInfo.carrier, "service": routingInfo.mode},
+        "trackingNumbers": [$distinct([readOnly.packages.trackingNumber, routingInfo.trackingNumber][$ != ""])],
+        "billOfLading": routingInfo.billOfLading,
+        "packages": [readOnly.packages.{
+          "trackingNumber": trackingNumber,
+          "weight": weight ? {"value": $decimal(weight), "unit": "LB"} : undefined,
+          "lines": [packageContents.{"lineNumber": orderItemId, "sku": sku, "quantity": $decimal(qty), "uom": $vars.uom, "lot": lotNumber}]
+        }],
+        "lines": [orderItems.{
+          "lineNumber": externalId ? externalId : readOnly.orderItemId,
+          "sku": itemIdentifier.sku,
+          "quantity": $decimal(qty),
+          "uom": $vars.uom,
+          "lots": [readOnly.allocations[detail.itemTraits.lotNumber].{
+            "lot": detail.itemTraits.lotNumber,
+            "quantity": $decimal(qty),
+            "expiryDate": $date(detail.itemTraits.expirationDate)
+          }],
+          "serials": [readOnly.allocations.detail.itemTraits.serialNumber]
+        }]
+      } : undefined`,
+    },
+    receipt: {
+      list: {
+        path: '/inventory/receivers',
+        query: { detail: 'All', receivertype: '0', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
+        items: HAL_ITEMS,
+      },
+      ascending: true,
+      fetch: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
+      id: 'readOnly.receiverId',
+      modified: 'readOnly.lastModifiedDate',
+      documents: `readOnly.status = 1 and readOnly.receiverType != 1 ? {
+        "type": "receipt",
+        "receiptNumber": $string(readOnly.receiverId),
+        "poNumber": referenceNum,
+        "facility": $facilityCode(readOnly.facilityIdentifier.id),
+        "occurredAt": $iso(readOnly.arrivalDate ? readOnly.arrivalDate : readOnly.lastModifiedDate),
+        "complete": true,
+        "lines": ${RECEIPT_LINES}
+      } : undefined`,
+    },
+    return_receipt: {
+      list: {
+        path: '/inventory/receivers',
+        query: { detail: 'All', receivertype: '1', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
+        items: HAL_ITEMS,
+      },
+      ascending: true,
+      fetch: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
+      id: 'readOnly.receiverId',
+      modified: 'readOnly.lastModifiedDate',
+      documents: `readOnly.status = 1 and readOnly.receiverType = 1 ? {
+        "type": "return_receipt",
+        "rmaNumber": referenceNum,
+        "facility": $facilityCode(readOnly.facilityIdentifier.id),
+        "occurredAt": $iso(readOnly.arrivalDate ? readOnly.arrivalDate : readOnly.lastModifiedDate),
+        "lines": [receiveItems.{
+          "lineNumber": externalId,
+          "sku": itemIdentifier.sku,
+          "quantity": $decimal(qty),
+          "uom": $vars.uom,
+          "lot": lotNumber,
+          "disposition": qualifier = "DMG" ? "quarantine" : "restock",
+          "condition": qualifier = "DMG" ? "damaged" : undefined
+        }]
+      } : undefined`,
+    },
+    inventory_adjustment: {
+      list: {
+        path: '/inventory/adjustments',
+        query: { rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
+        items: HAL_ITEMS,
+      },
+      ascending: true,
+      id: 'readOnly.adjustmentId',
+      modified: 'readOnly.lastModifiedDate',
+      documents: `{
+        "type": "inventory_adjustment",
+        "adjustmentNumber": $string(readOnly.adjustmentId),
+        "facility": $facilityCode(readOnly.facilityIdentifier.id),
+        "occurredAt": $iso(readOnly.processDate ? readOnly.processDate : readOnly.lastModifiedDate),
+        "lines": [adjustmentItems.{
+          "sku": itemIdentifier.sku,
+          "lot": lotNumber,
+          "quantity": $decimal(qty),
+          "uom": $vars.uom,
+          "reason": ($r := $lookup(${ADJUSTMENT_REASONS}, $$.reason); $r ? $r : "other"),
+          "note": $$.notes
+        }]
+      }`,
+    },
+    inventory_snapshot: {
+      lists: [{
+        path: '/inventory/stockdetails', query: { customerid: '{customerId}', facilityid: '{facilityId}' }, perFacility: true,
+        items: HAL_ITEMS,
+        // Per receive item: quarantined (in a quarantine location) and held stock is on hand but not available.
+        positions: `(
+          $status := quarantined ? "quarantine" : isOnHold ? "hold" : "available";
+          {
+            "facility": $facilityCode($facilityId),
+            "sku": itemIdentifier.sku,
+            "lot": lotNumber,
+            "status": $status,
+            "uom": $vars.uom,
+            "onHand": $decimal(onHand),
+            "allocated": $status = "available" ? $decimalDiff(onHand, available) : "0",
+            "available": $status = "available" ? $decimal(available) : "0",
+            "expiryDate": $date(expirationDate)
+          }
+        )`,
+      }],
+    },
+  },
+  events: {
+    signature: { scheme: 'none' },
+    topic: { field: 'eventType' },
+    topics: {
+      OrderConfirmed: { read: 'shipment', resource: 'resource', id: 'transactionId' },
+      ReceiptConfirmed: { read: 'receipt', resource: 'resource', id: 'transactionId' },
+      ReturnConfirmed: { read: 'return_receipt', resource: 'resource', id: 'transactionId' },
+    },
+  },
+};
