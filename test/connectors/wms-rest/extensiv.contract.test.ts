@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CANCELS_PURCHASE_ORDER, parseSourceCursor } from '../../../src/connectors/wms-rest/index.ts';
+import { CANCELS_PURCHASE_ORDER, parseSourceCursor, signHmac } from '../../../src/connectors/wms-rest/index.ts';
 import type { DeliveryOutcome } from '../../../src/transports/index.ts';
+import { startTestApi } from '../../api/harness.ts';
 import { salesOrder } from '../../support/documents.ts';
+import { startReceiver, waitFor } from '../../support/receiver.ts';
 import { CUSTOMER_ID, EXTENSIV_CLIENT, ExtensivContract, stamp } from './contract-extensiv.ts';
 import { documentsOf, endpointOf, never, outbound, push, type Endpoint } from './helpers.ts';
 
@@ -357,6 +359,118 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
         assert.equal(new Set([...first, ...rest].map((m) => m.idempotencyKey)).size, 5);
       } finally {
         await own.close();
+      }
+    });
+  });
+
+  describe('events', () => {
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+    it('queues a thin event (the transaction id only) and fetches the order at the next poll, under the key a reconciliation read gives it', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'], reconcileEveryMs: 3_600_000 }));
+      const id = delivered(await wms.sink.deliver(outbound(order('SO-THIN')), never));
+      server.confirmOrder('SO-THIN', { trackingNumber: '1ZTHIN' });
+      const verdict = await reader.receiver!.receive(push(JSON.stringify(server.event('OrderConfirmed', Number(id), false))), nowSeconds());
+      assert.deepEqual(verdict, { kind: 'queued', detail: `shipment ${id} is fetched at the next poll` });
+      const fetchesBefore = server.http.calls(new RegExp(`^GET /orders/${id}$`)).length;
+      // A poll whose reconciliation is not due yet still fetches what events named.
+      const state = { cursor: JSON.stringify({ reads: { shipment: { at: Date.now(), high: Date.now() } } }) };
+      const fetched = await poll(reader, state);
+      assert.equal(server.http.calls(new RegExp(`^GET /orders/${id}$`)).length, fetchesBefore + 1);
+      assert.equal(fetched.length, 1);
+      const reconciled = (await poll(endpointOf(settings(server, { produce: ['shipment'] })), { cursor: null })).filter((m) => m.partnerRef === id);
+      assert.equal(fetched[0].idempotencyKey, reconciled[0].idempotencyKey, 'the event and the poll are one message to the inbox');
+      assert.deepEqual(await poll(reader, state), [], 'fetched once');
+    });
+
+    it('stores a fat event (the resource included) at once, keyed by the resource version, as the poll keys it', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      const id = delivered(await wms.sink.deliver(outbound(order('SO-FAT')), never));
+      server.confirmOrder('SO-FAT', { trackingNumber: '1ZFAT' });
+      const before = server.http.requests.length;
+      const verdict = await reader.receiver!.receive(push(JSON.stringify(server.event('OrderConfirmed', Number(id), true))), nowSeconds());
+      assert.equal(verdict.kind, 'store');
+      if (verdict.kind !== 'store') return;
+      assert.equal(verdict.versionKey, true);
+      assert.equal(server.http.requests.length, before, 'nothing fetched while the warehouse waits for its answer');
+      const reconciled = (await poll(reader, { cursor: null })).filter((m) => m.partnerRef === id);
+      assert.equal(verdict.message.idempotencyKey, reconciled[0].idempotencyKey);
+      assert.equal(verdict.message.body.toString(), reconciled[0].body.toString(), 'the same documents either way');
+    });
+
+    it('lets be an event with nothing to report, a topic it does not map, and a topic about a type it does not produce; refuses one with no topic', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      const id = delivered(await wms.sink.deliver(outbound(order('SO-OPEN')), never));
+      const open = await reader.receiver!.receive(push(JSON.stringify(server.event('OrderConfirmed', Number(id), true))), nowSeconds());
+      assert.deepEqual(open, { kind: 'ignored', detail: `shipment ${id} has nothing to report in this version` });
+      assert.equal((await reader.receiver!.receive(push('{"eventType":"ItemChanged","transactionId":1}'), nowSeconds())).kind, 'ignored');
+      assert.match(JSON.stringify(await reader.receiver!.receive(push('{"eventType":"ReceiptConfirmed","transactionId":1}'), nowSeconds())), /which endpoint wms does not produce/);
+      const none = await reader.receiver!.receive(push('{"transactionId":1}'), nowSeconds());
+      assert.deepEqual(none.kind === 'refused' && [none.status, none.error.code, none.error.path], [400, 'WEBHOOK_TOPIC_MISSING', '$ (eventType)']);
+      const garbage = await reader.receiver!.receive(push('not json'), nowSeconds());
+      assert.deepEqual(garbage.kind === 'refused' && [garbage.status, garbage.error.code], [400, 'WEBHOOK_NOT_JSON']);
+    });
+
+    it('checks an HMAC of the raw body in a named header when the endpoint says the account signs that way', async () => {
+      const secret = 'hmac-signing-secret-for-the-3pl';
+      const signed = endpointOf(settings(server, { produce: ['shipment'], webhook: { secret, signature: { scheme: 'hmac-sha256', header: 'X-Signature', encoding: 'hex', prefix: 'sha256=' } } }));
+      const body = '{"eventType":"OrderConfirmed","transactionId":12345}';
+      const missing = await signed.receiver!.receive(push(body), nowSeconds());
+      assert.deepEqual(missing.kind === 'refused' && [missing.status, missing.error.code, missing.error.path], [401, 'SIGNATURE_MISSING', 'header.x-signature']);
+      const wrong = await signed.receiver!.receive(push(body, { 'x-signature': `sha256=${signHmac('another-secret-entirely!', Buffer.from(body), 'hex')}` }), nowSeconds());
+      assert.deepEqual(wrong.kind === 'refused' && [wrong.status, wrong.error.code], [401, 'SIGNATURE_INVALID']);
+      const right = await signed.receiver!.receive(push(body, { 'x-signature': signHmac(secret, Buffer.from(body), 'hex', 'sha256=') }), nowSeconds());
+      assert.equal(right.kind, 'queued');
+    });
+  });
+
+  describe('end to end through a running hub', () => {
+    it('takes an order from the ERP to the warehouse, and the warehouse\'s thin event to a shipment at the ERP, applied once though the poll reads it again', async () => {
+      const erp = await startReceiver();
+      const api = await startTestApi(`
+endpoints:
+  wms:
+    type: wms-rest
+    url: ${server.url}
+    profile: extensiv-3pl-warehouse-manager
+    auth: { kind: oauth2, clientId: ${EXTENSIV_CLIENT.id}, clientSecret: ${EXTENSIV_CLIENT.secret}, params: { user_login_id: "${EXTENSIV_CLIENT.userLoginId}" } }
+    vars: { customerId: "${CUSTOMER_ID}" }
+    facilities: { RNO: "2", ONT: "3" }
+    produce: [shipment]
+    webhook: {}
+    pollIntervalMs: 100
+    reconcileEveryMs: 1500
+  erp: { type: webhook, url: ${erp.url}/shipments }
+flows:
+  - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
+  - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp }
+`);
+      try {
+        const sent = await api.call('/v1/documents', { method: 'POST', json: order('SO-E2E') });
+        assert.equal(sent.status, 202, await sent.text());
+        const created = await waitFor(() => server.orderByRef('SO-E2E'), 10_000, 'the order at the warehouse');
+        const delivery = await waitFor(async () => (await api.hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms', status: 'delivered' }))
+          .find((d) => d.entityKey === 'order:SO-E2E'), 10_000, 'the order delivery recorded');
+        assert.equal(delivery.partnerRef, String(created.readOnly.orderId), 'the warehouse\'s id is the partner reference');
+
+        server.confirmOrder('SO-E2E', { trackingNumber: '1ZE2E', scac: 'UPSN' });
+        const pushed = await api.call('/v1/endpoints/wms/messages', { method: 'POST', json: server.event('OrderConfirmed', created.readOnly.orderId, false) });
+        assert.equal(pushed.status, 202);
+        assert.deepEqual(await pushed.json(), { duplicate: false, queued: true, detail: `shipment ${created.readOnly.orderId} is fetched at the next poll` });
+
+        const shipments = () => erp.received.filter((r) => JSON.parse(r.body.toString()).orderNumber === 'SO-E2E');
+        await waitFor(() => shipments().length === 1, 10_000, 'the shipment at the ERP');
+        // The reconciliation read meets the same version: the inbox counts it a duplicate.
+        const message = await waitFor(async () => (await api.hub.store.listMessages({ tenant: 'acme', endpoint: 'wms' }))
+          .find((m) => m.partnerRef === String(created.readOnly.orderId) && m.duplicates > 0), 10_000, 'the poll reading the same version again');
+        assert.match(message.idempotencyKey, new RegExp(`^shipment:${created.readOnly.orderId}:`));
+        await waitFor(async () => (await api.hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: 'order:SO-E2E', status: 'delivered' })).length === 1, 10_000, 'the ERP delivery recorded');
+        assert.equal(shipments().length, 1, 'applied once');
+        const body = JSON.parse(shipments()[0].body.toString());
+        assert.deepEqual([body.type, body.facility, body.trackingNumbers], ['shipment', 'RNO', ['1ZE2E']]);
+      } finally {
+        await api.close();
+        await erp.close();
       }
     });
   });
