@@ -157,7 +157,7 @@ export async function messageOf(rt: EndpointRuntime, type: ChangeReadType, read:
   const stamp = typeof stampValue === 'number' ? stampValue : Date.parse(toIso(stampValue) ?? '');
   if (!Number.isFinite(stamp)) throw new WmsError('WMS_PROTOCOL', `${type} ${String(id)} has no change stamp where profile ${rt.profile.name} reads it (got ${JSON.stringify(stampValue)})`);
   const expanded = await expand(rt, type, read, resource, String(id), signal);
-  const documents = await expressions.list(read.documents, expanded, `reads.${type}.documents`);
+  const documents = (await expressions.list(read.documents, expanded, `reads.${type}.documents`)).map(withoutNulls);
   if (documents.length === 0) return { stamp, id: String(id) };
   return {
     stamp,
@@ -170,6 +170,16 @@ export async function messageOf(rt: EndpointRuntime, type: ChangeReadType, read:
       partnerRef: String(id),
     },
   };
+}
+
+/**
+ * A vendor's null means "not there" (ShipBob's bol: null); a canonical document leaves such a
+ * field out rather than carry a null its schema does not take.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
 }
 
 /** The inbox key of one version of a resource: the same whether a poll or an event brought it. */
