@@ -125,6 +125,11 @@ export class WmsClient {
   }
 }
 
+/** What an expression reading an answer sees: its body and its headers, names lower-cased. */
+export function answerInput(answer: WmsAnswer): { body: unknown; headers: Record<string, string> } {
+  return { body: answer.body, headers: Object.fromEntries(answer.headers.entries()) };
+}
+
 function lower(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }

@@ -4,10 +4,9 @@ import type { InboundMessage, PollResult } from '../../transports/index.ts';
 import { afterPage, formatSourceCursor, parseSourceCursor, scanDue, scanSince, type ChangeCursor, type SourceCursor } from './cursor.ts';
 import { isWmsError, WmsError } from './errors.ts';
 import { toIso } from './expressions.ts';
-import type { WmsAnswer, WmsRequest } from './http.ts';
+import { answerInput, type WmsAnswer, type WmsRequest } from './http.ts';
 import type { ChangeRead, ChangeReadType, Paging, RequestSpec, SnapshotRead } from './profile.ts';
 import type { EndpointRuntime, PendingFetch } from './runtime.ts';
-import { answerInput } from './write.ts';
 
 /** Thin events fetched per poll at most; the rest wait for the next. */
 const FETCHES_PER_POLL = 50;

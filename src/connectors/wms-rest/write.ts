@@ -1,7 +1,7 @@
 import { formatError, validateDocument, type CanonicalDocument, type OrderCancel } from '../../model/index.ts';
 import type { DeliveryOutcome, OutboundMessage } from '../../transports/index.ts';
 import { isWmsError, outcomeOf, profileFault, rejected, WmsError } from './errors.ts';
-import type { WmsAnswer } from './http.ts';
+import { answerInput, type WmsAnswer } from './http.ts';
 import type { RecordKind, RecordSpec, WriteSpec } from './profile.ts';
 import type { EndpointRuntime } from './runtime.ts';
 
@@ -168,11 +168,6 @@ class RecordWriter {
       throw error;
     }
   }
-}
-
-/** What an operation's `id` expression reads: the answer's body and its headers, lower-cased. */
-export function answerInput(answer: WmsAnswer): { body: unknown; headers: Record<string, string> } {
-  return { body: answer.body, headers: Object.fromEntries(answer.headers.entries()) };
 }
 
 function describe(doc: CanonicalDocument): string {
