@@ -95,7 +95,8 @@ async function fetchResource(rt: EndpointRuntime, pending: PendingFetch, read: C
 
 async function readChanges(rt: EndpointRuntime, type: ChangeReadType, read: ChangeRead, cursor: SourceCursor, messages: PollMessages, signal: AbortSignal, now: number): Promise<void> {
   const { settings } = rt;
-  let state: ChangeCursor = cursor.reads[type] ?? {};
+  // A copy: the stored cursor changes only once a page has been read.
+  let state: ChangeCursor = { ...cursor.reads[type] };
   if (!scanDue(state, now, settings.reconcileEveryMs)) return;
   state.scan ??= { since: scanSince(state, now, settings.overlapMs, settings.initialLookbackHours * 3_600_000) };
   const paging = read.list.paging ?? rt.profile.paging;

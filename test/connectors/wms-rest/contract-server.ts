@@ -48,6 +48,7 @@ export class ContractServer {
   /** Sliding-window limit, when set. */
   private limit: { perWindow: number; windowMs: number; seen: number[] } | undefined;
   private readonly drops: Array<{ method: string; pattern: RegExp }> = [];
+  private readonly failures: number[] = [];
 
   constructor(private readonly o: {
     /** Checks the credentials of a non-open route; undefined lets it through. */
@@ -132,6 +133,11 @@ export class ContractServer {
     for (let i = 0; i < count; i++) this.throttled.push({ retryAfterSeconds, after: i === 0 ? after : 0 });
   }
 
+  /** The next `count` requests are answered with this status (a 5xx: the warehouse is down). */
+  failNext(count: number, status: number): void {
+    for (let i = 0; i < count; i++) this.failures.push(status);
+  }
+
   /** At most `perWindow` requests in any `windowMs`; more are answered 429. */
   limitRate(perWindow: number, windowMs: number): void {
     this.limit = { perWindow, windowMs, seen: [] };
@@ -165,6 +171,8 @@ export class ContractServer {
     if (!route.open) {
       const refused = this.o.authorise(req, this);
       if (refused) return { answer: refused, drop: false };
+      const failure = this.failures.shift();
+      if (failure !== undefined) return { answer: { status: failure, body: { message: 'Service Unavailable' } }, drop: false };
       const throttle = this.throttled[0];
       if (throttle && throttle.after > 0) throttle.after--;
       else if (throttle) {

@@ -338,6 +338,15 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       }
     });
 
+    it('fails a poll that read nothing, so the hub logs why, and leaves the stored cursor as it was', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      const state = { cursor: null as string | null };
+      await poll(reader, state);
+      server.http.failNext(1, 503);
+      await assert.rejects(reader.source.poll!(state.cursor, never), (e: Error & { code?: string }) => e.code === 'WMS_UNAVAILABLE' && /HTTP 503/.test(e.message));
+      assert.ok((await poll(reader, state)).length > 0, 'the next poll reads from the same cursor');
+    });
+
     it('keeps what it read when the rate limit stops a poll midway, and goes on from there at the next', async () => {
       const own = await new ExtensivContract().start();
       try {
