@@ -83,7 +83,7 @@ export async function assertRoundTrip(doc: CanonicalDocument, profile: PartnerPr
   const again = ic!.documents[0]!;
   const check = validateDocument(again);
   assert.ok(check.ok, `the decoded ${again.type} fails its schema: ${JSON.stringify(!check.ok && check.errors)}`);
-  assert.deepEqual(comparable(again), comparable(valid.document), written.bytes.toString('latin1'));
+  assert.deepEqual(comparable(again), comparable(valid.document), written.bytes.toString('latin1').slice(0, 2000));
   return again;
 }
 

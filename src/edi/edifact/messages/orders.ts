@@ -149,7 +149,10 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       case 'IMD': {
         r.components(seg, 3, IMD_COMPONENTS[r.directory], 'item description (C273)');
         if (line === null) break;
-        const d = [seg.comp(3, 4), seg.comp(3, 5)].filter(Boolean).join(' ');
+        // A first 7008 filled to its 35 characters was cut for length: the second goes on mid-word.
+        const first = seg.comp(3, 4);
+        const second = seg.comp(3, 5);
+        const d = first && second ? first + (first.length >= 35 ? '' : ' ') + second : first || second;
         if (d) (line as SalesOrder['lines'][number]).description = d;
         break;
       }
@@ -294,12 +297,12 @@ export function encodeOrders(doc: SalesOrder | OrderCancel, o: MessageOptions): 
 }
 
 /**
- * A description as C273's two 35-character 7008 components, split at a space (which the reader puts back);
- * what does not fit in 70 characters is cut.
+ * A description as C273's two 35-character 7008 components: split at a space (which the reader puts back)
+ * leaving the first short of 35, else cut at 35 (which the reader joins without a space); past 70 it is cut.
  */
 export function splitText(text: string, size: number): string[] {
   if (text.length <= size) return [text];
-  for (let i = Math.min(size, text.length - 1); i > 0; i--) {
+  for (let i = Math.min(size - 1, text.length - 1); i > 0; i--) {
     if (text[i] === ' ' && text.length - i - 1 <= size && text[i - 1] !== ' ' && text[i + 1] !== ' ') return [text.slice(0, i), text.slice(i + 1)];
   }
   return [text.slice(0, size), text.slice(size, 2 * size)];
