@@ -298,11 +298,15 @@ export function readNad(r: MessageReader, nad: Segment): NadParty {
   return party;
 }
 
+/** A party: the NAD's first name line is the party's name, not repeated in its address. */
 export function partyOf(p: NadParty): Party {
   const party: Party = {};
   if (p.code) party.code = p.code;
   if (p.address.name) party.name = p.address.name;
-  if (hasAddress(p.address)) party.address = p.address;
+  if (hasAddress(p.address)) {
+    const { name: _name, ...address } = p.address;
+    party.address = address;
+  }
   return party;
 }
 

@@ -34,6 +34,7 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const fn = bgm.el(3);
   const references: Array<{ qualifier: string; value: string }> = [];
   let asOf: string | undefined;
+  let documentDate: string | undefined;
   let facility: string | undefined;
   let depositor: string | undefined;
   const positions: Position[] = [];
@@ -69,7 +70,8 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         const q = seg.comp(1, 1);
         if (item !== null) {
           if (q === '361' || (q === '36' && item.expiry === undefined)) item.expiry = r.dtm(seg, offset, true);
-        } else if (q === '137' || (q === '366' && asOf === undefined)) asOf = r.dtm(seg, offset, false);
+        } else if (q === '366') asOf = r.dtm(seg, offset, false);
+        else if (q === '137') documentDate = r.dtm(seg, offset, false);
         break;
       }
       case 'RFF':
@@ -111,7 +113,9 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   }
   closeItem();
   if (!facility) r.missing('NAD+WH', 'the facility the stock is in');
-  if (!asOf) r.missing('DTM+137', 'the date the counts are true for');
+  // DTM 366 is when the counts are true; a report without it is taken as true on its document date (137).
+  asOf ??= documentDate;
+  if (!asOf) r.missing('DTM+366', 'the date the counts are true for (or DTM 137, the document date)');
   if (!reportNumber || !facility) return { documents: [], errors: r.errors };
   const at = asOf ?? ctx.receivedAt;
   const doc: InventorySnapshot = {
@@ -120,7 +124,7 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
     tenant: ctx.tenant,
     id: documentId(m, 0),
     source: documentSource(m, ctx),
-    occurredAt: at,
+    occurredAt: documentDate ?? at,
     receivedAt: ctx.receivedAt,
     entityKey: entityKeys.stock(facility),
     references,
@@ -139,7 +143,8 @@ export function encodeInvrpt(doc: InventorySnapshot, o: MessageOptions): Message
   const errors: MessageEncodeResult['errors'] = [];
   // BGM 35: inventory report.
   segs.push(['BGM', ['35'], [doc.reportNumber ?? doc.id], doc.scope === 'partial' ? '4' : '9']);
-  segs.push(dtmDateTime('137', doc.asOf));
+  segs.push(dtmDateTime('137', doc.occurredAt));
+  segs.push(dtmDateTime('366', doc.asOf));
   for (const ref of doc.references) segs.push(['RFF', [ref.qualifier, ref.value]]);
   segs.push(...writeNad('WH', { code: doc.facility }, o.directory));
   if (doc.depositor) segs.push(...writeNad('SU', { code: doc.depositor }, o.directory));

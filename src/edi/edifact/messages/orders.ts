@@ -51,6 +51,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   let line: SalesOrder['lines'][number] | null = null;
   let ids = emptyIds();
   let lineSeg: Segment | null = null;
+  let lineCount = 0;
   const closeLine = (): void => {
     if (line === null || lineSeg === null) return;
     const sku = skuOf(ids);
@@ -60,7 +61,9 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
     if (ids.customerSku !== undefined && ids.customerSku !== sku) line.customerSku = ids.customerSku;
     if (ids.lot !== undefined) line.lot = ids.lot;
     if (line.quantity === '') r.error('EDIFACT_SEGMENT_MISSING', `Line ${line.lineNumber} has no QTY 21 (ordered quantity).`, lineSeg);
-    else if (line.quantity === '0' || line.quantity.startsWith('-')) r.error('EDIFACT_ELEMENT_INVALID', `Line ${line.lineNumber} orders ${line.quantity}; an ordered quantity must be more than zero.`, lineSeg);
+    else if (line.quantity === 'unreadable') {
+      // Reported where it was read.
+    } else if (line.quantity === '0' || line.quantity.startsWith('-')) r.error('EDIFACT_ELEMENT_INVALID', `Line ${line.lineNumber} orders ${line.quantity}; an ordered quantity must be more than zero.`, lineSeg);
     else lines.push(line);
     line = null;
     lineSeg = null;
@@ -139,6 +142,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         ids = emptyIds();
         addItemId(ids, seg, 3);
         lineSeg = seg;
+        lineCount++;
         line = { lineNumber: seg.el(1) || String(lines.length + 1), sku: '', quantity: '', uom: 'EA' };
         break;
       }
@@ -161,7 +165,8 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         // 6063 21 ordered quantity; 6411 its unit (absent: each).
         if (seg.comp(1, 1) === '21') {
           const l = line as SalesOrder['lines'][number];
-          l.quantity = r.decimal(seg, 1, 2, 'ordered quantity') ?? '0';
+          // An unreadable quantity is reported once, here; the line is then left out without more errors.
+          l.quantity = r.decimal(seg, 1, 2, 'ordered quantity') ?? 'unreadable';
           const unit = seg.comp(1, 3);
           if (unit) l.uom = unit;
         }
@@ -214,7 +219,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (fn !== '' && fn !== '9' && fn !== '5' && fn !== '4' && fn !== '7' && fn !== '31' && fn !== '43') {
     r.error('EDIFACT_CODE_UNKNOWN', `BGM-03, the message function, is ${JSON.stringify(fn)}; Causeway reads 9 (original), 5/4 (replace, change), 1 (cancellation) and 7 (duplicate).`, bgm, 3);
   }
-  if (lines.length === 0) r.missing('LIN', 'line items');
+  if (lineCount === 0) r.missing('LIN', 'line items');
   if (declaredLines !== undefined && declaredLines !== lines.length) {
     r.error('EDIFACT_ELEMENT_INVALID', `CNT 2 says the order has ${declaredLines} lines, but ${lines.length} were read.`, cntSeg, 1, 2);
   }

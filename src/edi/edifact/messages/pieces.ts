@@ -43,6 +43,8 @@ export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
     }
     for (const s of p.serials) line.serials.push(s);
   }
+  // Loose items come under the consignment level, before the packs: numbered lines go back in number order.
+  if (out.every((l) => /^\d{1,9}$/.test(l.lineNumber))) out.sort((a, b) => Number(a.lineNumber) - Number(b.lineNumber));
   return out;
 }
 
