@@ -150,12 +150,19 @@ export class EnvelopeReader {
     }
   }
 
-  end(finalOffset: number): void {
+  /** `sawUna`: the input held a UNA, so an input that gave nothing else still gets an error. */
+  end(finalOffset: number, sawUna = false): void {
     if (this.message !== null) this.abandonMessage(null, finalOffset);
     if (this.group !== null) this.closeGroup(null, finalOffset);
     if (this.interchange !== null) this.closeInterchange(null, finalOffset);
     this.flushPending();
+    if (!this.produced && this.out.length === 0 && sawUna) {
+      this.out.push({ kind: 'error', error: edifactError('EDIFACT_NO_INTERCHANGE', 'The input holds a UNA service string advice and no interchange after it.', { offset: 0, segmentTag: 'UNA' }) });
+    }
   }
+
+  /** Whether any item was handed out (set by the drivers as they drain). */
+  produced = false;
 
   private flushPending(): void {
     for (const e of this.pending) this.out.push({ kind: 'error', error: e });
@@ -382,11 +389,12 @@ export function* readEdifact(input: Buffer | Uint8Array | string): Generator<Edi
   tokenizer.feed(text, true);
   while (step(tokenizer, reader)) {
     if (items.length > 0) {
+      reader.produced = true;
       for (const it of items) yield it;
       items.length = 0;
     }
   }
-  reader.end(text.length);
+  reader.end(text.length, tokenizer.sawUna);
   for (const it of items) yield it;
   items.length = 0;
 }
@@ -400,13 +408,18 @@ function* readWindows(bytes: Buffer): Generator<EdifactItem> {
   }
   tokenizer.feed('', true);
   for (const batch of drain(tokenizer, reader, 1)) yield* batch;
-  reader.end(tokenizer.offset);
+  reader.end(tokenizer.offset, tokenizer.sawUna);
   yield* reader.items.splice(0, reader.items.length);
 }
 
 function* drain(tokenizer: EdifactTokenizer, reader: EnvelopeReader, batch: number): Generator<EdifactItem[]> {
   const items = reader.items;
-  while (step(tokenizer, reader)) if (items.length >= batch) yield items.splice(0, items.length);
+  while (step(tokenizer, reader)) {
+    if (items.length >= batch) {
+      reader.produced = true;
+      yield items.splice(0, items.length);
+    }
+  }
 }
 
 /** Reads a stream of any size in bounded memory, one array of items per batch (one await per batch, not per item). */
@@ -428,7 +441,7 @@ export async function* readEdifactStreamBatches(source: AsyncIterable<Buffer | U
   }
   tokenizer.feed('', true);
   yield* drain(tokenizer, reader, 1);
-  reader.end(tokenizer.offset);
+  reader.end(tokenizer.offset, tokenizer.sawUna);
   if (items.length > 0) yield items.splice(0, items.length);
 }
 
