@@ -66,11 +66,14 @@ interface OpenGroup {
   errors: EdifactError[];
 }
 
-/** Where an error about the segment just pushed goes. */
+/** Where an error about the segment just pushed goes; its position is made only when an error comes. */
 interface Owner {
   errors: EdifactError[];
-  position: EdifactPosition;
-  /** The interchange-level list (and flag) it counts in, when it is one. */
+  /** The envelope part of the position (the segment's own comes with the error). */
+  position: EdifactPosition | null;
+  /** The message it is in, whose position is worked out on demand. */
+  message?: EdifactMessage;
+  /** The interchange-level list it counts in, when it is one. */
   interchange?: OpenInterchange;
 }
 
@@ -112,7 +115,9 @@ export class EnvelopeReader {
       this.out.push({ kind: 'error', error });
       return;
     }
-    const e = { ...error, position: { ...o.position, ...error.position } };
+    // In a message, the segment just pushed is its last.
+    const base = o.message ? { ...messagePosition(o.message), segmentPosition: o.message.segments.length } : o.position ?? {};
+    const e = { ...error, position: { ...base, ...error.position } };
     if (o.interchange) this.interchangeError(e, o.interchange);
     else o.errors.push(e);
   }
@@ -124,9 +129,6 @@ export class EnvelopeReader {
       if (tag === 'UNT') return this.closeMessage(seg);
       if (tag !== 'UNH' && tag !== 'UNZ' && tag !== 'UNB' && tag !== 'UNG' && tag !== 'UNE') {
         m.segments.push(seg);
-        this.owner!.position.segmentPosition = m.segments.length;
-        this.owner!.position.segmentTag = tag;
-        this.owner!.position.offset = seg.offset;
         return;
       }
       this.abandonMessage(seg);
@@ -236,8 +238,7 @@ export class EnvelopeReader {
       offset: seg.offset,
     };
     this.message = message;
-    const position = { ...this.where(), segmentPosition: 1, segmentTag: 'UNH', offset: seg.offset };
-    this.owner = { errors: message.errors, position };
+    this.owner = { errors: message.errors, position: null, message };
     if (ic !== null) {
       ic.messages++;
       if (g !== null) g.messages++;
@@ -246,9 +247,11 @@ export class EnvelopeReader {
         this.checkMixed(seg);
       }
     } else {
-      message.errors.push(edifactError('EDIFACT_NO_INTERCHANGE', `Message ${header.type || '(no type)'} #${header.reference} stands outside any interchange (no UNB before it); it was read with the default service characters and no declared character set.`, { ...position, element: undefined }, 'warning'));
+      message.errors.push(edifactError('EDIFACT_NO_INTERCHANGE', `Message ${header.type || '(no type)'} #${header.reference} stands outside any interchange (no UNB before it); it was read with the default service characters and no declared character set.`, { ...messagePosition(message), segmentPosition: 1, segmentTag: 'UNH', offset: seg.offset }, 'warning'));
     }
-    const at = (element: number, component?: number): EdifactPosition => ({ ...position, element, ...(component ? { component } : {}) });
+    // Checked with plain comparisons first: positions (and their objects) are made only for errors.
+    if (header.reference && header.reference.length <= 14 && header.version === 'D' && header.release && header.agency && isMessageType(header.type)) return;
+    const at = (element: number, component?: number): EdifactPosition => ({ ...messagePosition(message), segmentPosition: 1, segmentTag: 'UNH', offset: seg.offset, element, ...(component ? { component } : {}) });
     if (!header.reference) message.errors.push(edifactError('EDIFACT_UNH_INVALID', 'UNH 0062, the message reference number, is missing.', at(1)));
     else if (header.reference.length > 14) message.errors.push(edifactError('EDIFACT_UNH_INVALID', `UNH 0062, the message reference number, is ${JSON.stringify(header.reference)}: longer than its 14 characters.`, at(1)));
     if (!/^[A-Z]{6}$/.test(header.type)) message.errors.push(edifactError('EDIFACT_UNH_INVALID', `UNH S009 0065, the message type, is ${JSON.stringify(header.type)}; it must be six letters such as ORDERS.`, at(2, 1)));
@@ -264,17 +267,16 @@ export class EnvelopeReader {
     const m = this.message!;
     m.segments.push(seg);
     const count = m.segments.length;
-    const position = { ...this.where(), segmentPosition: count, segmentTag: 'UNT', offset: seg.offset };
-    const at = (element: number): EdifactPosition => ({ ...position, element });
+    const at = (element: number): EdifactPosition => ({ ...messagePosition(m), segmentPosition: count, segmentTag: 'UNT', offset: seg.offset, element });
     const declared = readCount(seg.el(1));
     if (declared === null) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT 0074, the number of segments in the message, is ${JSON.stringify(seg.el(1))}; it must be a number (here ${count}).`, at(1)));
     else if (declared !== count) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT says the message has ${declared} segments, but it has ${count} counting UNH and UNT.`, at(1)));
     const ref = seg.el(2);
-    if (seg.count < 2 || !sameReference(ref, m.header.reference)) {
+    if (seg.count < 2 || (ref !== m.header.reference && !sameReference(ref, m.header.reference))) {
       m.errors.push(edifactError('EDIFACT_UNT_REFERENCE', `UNT 0062 is ${JSON.stringify(ref)} but the message started with UNH 0062 ${JSON.stringify(m.header.reference)}; they must match.`, at(2)));
     }
     this.message = null;
-    this.owner = { errors: m.errors, position };
+    this.owner = { errors: m.errors, position: null, message: m };
     this.out.push({ kind: 'message', message: m });
   }
 
@@ -343,6 +345,25 @@ export class EnvelopeReader {
     this.owner = seg === null ? null : { errors: ic.errors, position, interchange: ic };
     this.out.push({ kind: 'interchange-end', interchange: ic.header, count, errors: ic.errors, accepted: !hasRejectingError(ic.errors) });
   }
+}
+
+/** The envelope part of a position in a message. */
+function messagePosition(m: EdifactMessage): EdifactPosition {
+  const p: EdifactPosition = {};
+  if (m.interchange !== null) p.interchange = m.interchange.controlReference;
+  if (m.group !== null) p.group = m.group.reference;
+  p.message = m.header.reference;
+  p.messageType = m.header.type;
+  return p;
+}
+
+function isMessageType(t: string): boolean {
+  if (t.length !== 6) return false;
+  for (let i = 0; i < 6; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 65 || c > 90) return false;
+  }
+  return true;
 }
 
 /** Cuts segments from what the tokenizer holds and passes them through the reader, errors placed by where they arose. */

@@ -15,6 +15,19 @@ export interface SegmentSource {
   readonly charset: Charset | null;
   /** Element starts of the segments cut from text (see Segment); full tables are replaced, not grown. */
   readonly bounds: Int32Array;
+  /** Char codes of the component separator, release character and repetition separator (-1: none). */
+  readonly compCode: number;
+  readonly relCode: number;
+  readonly repCode: number;
+}
+
+function sourceOf(text: string, base: number, chars: ServiceChars, charset: Charset | null, bounds: Int32Array): SegmentSource {
+  return {
+    text, base, chars, charset, bounds,
+    compCode: chars.component.charCodeAt(0),
+    relCode: chars.release === '' ? -1 : chars.release.charCodeAt(0),
+    repCode: repeats(chars) ? chars.repetition.charCodeAt(0) : -1,
+  };
 }
 
 const HAS_RELEASE = 1;
@@ -44,7 +57,7 @@ export class Segment {
 
   /** A segment whose elements are given (placeholders and tests). */
   static of(tag: string, elements: string[][], offset: number): Segment {
-    const s = new Segment(tag, { text: '', base: 0, chars: DEFAULT_SERVICE_CHARS, charset: null, bounds: Int32Array.of(offset) }, 0, 0, 0);
+    const s = new Segment(tag, sourceOf('', 0, DEFAULT_SERVICE_CHARS, null, Int32Array.of(offset)), 0, 0, 0);
     s.#cached = [[tag], ...elements];
     return s;
   }
@@ -82,8 +95,11 @@ export class Segment {
   el(n: number): string {
     if (this.#cached !== null) return (this.#cached[n] ?? []).join(':');
     if (n >= this.#n) return '';
-    const [a, b] = this.repetitionRange(n, 0);
-    return this.value(a, b);
+    const src = this.#src;
+    const b = src.bounds;
+    const a = b[this.#at + n]!;
+    const end = b[this.#at + n + 1]! - 1;
+    return src.repCode < 0 ? this.value(a, end) : this.compAt(n, 0, 0);
   }
 
   /** Component j (1-based) of element n's first repetition, as text; '' when absent. */
@@ -91,45 +107,65 @@ export class Segment {
     return this.compAt(n, 0, j);
   }
 
-  /** Component j of repetition r (0-based) of element n. */
+  /**
+   * Component j of repetition r (0-based) of element n, in one pass over the element (j 0: the whole
+   * repetition). Mappers ask for components one by one, so no array of them is made.
+   */
   compAt(n: number, r: number, j: number): string {
-    if (this.#cached !== null) return r === 0 ? (this.#cached[n]?.[j - 1] ?? '') : '';
+    if (this.#cached !== null) return r === 0 ? (j === 0 ? (this.#cached[n] ?? []).join(':') : (this.#cached[n]?.[j - 1] ?? '')) : '';
     if (n >= this.#n) return '';
-    const [a, b] = this.repetitionRange(n, r);
-    if (a >= b) return '';
-    const text = this.#src.text;
-    const comp = this.#src.chars.component.charCodeAt(0);
-    const rel = this.#src.chars.release === '' ? -1 : this.#src.chars.release.charCodeAt(0);
-    let start = a;
+    const src = this.#src;
+    const b = src.bounds;
+    const a = b[this.#at + n]!;
+    const end = b[this.#at + n + 1]! - 1;
+    if (a >= end) return '';
+    const text = src.text;
+    const comp = src.compCode;
+    const rel = src.relCode;
+    const rep = src.repCode;
+    let rIndex = 0;
     let k = 1;
-    for (let i = a; i < b; i++) {
+    let start = a;
+    for (let i = a; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c === rel) {
         i++;
         continue;
       }
-      if (c === comp) {
+      if (c === rep) {
+        if (rIndex === r) return j === 0 || k === j ? this.value(j === 0 ? repStart(text, a, i, rep, rel, r) : start, i) : '';
+        rIndex++;
+        k = 1;
+        start = i + 1;
+      } else if (c === comp && rIndex === r && j !== 0) {
         if (k === j) return this.value(start, i);
         k++;
         start = i + 1;
       }
     }
-    return k === j ? this.value(start, b) : '';
+    if (rIndex !== r) return '';
+    if (j === 0) return this.value(repStart(text, a, end, rep, rel, r), end);
+    return k === j ? this.value(start, end) : '';
   }
 
   /** Number of components in element n's first repetition (0 when the element is absent or empty). */
   components(n: number): number {
     if (this.#cached !== null) return this.#cached[n]?.length ?? 0;
     if (n >= this.#n) return 0;
-    const [a, b] = this.repetitionRange(n, 0);
-    if (a >= b) return 0;
-    const text = this.#src.text;
-    const comp = this.#src.chars.component.charCodeAt(0);
-    const rel = this.#src.chars.release === '' ? -1 : this.#src.chars.release.charCodeAt(0);
+    const src = this.#src;
+    const b = src.bounds;
+    const a = b[this.#at + n]!;
+    const end = b[this.#at + n + 1]! - 1;
+    if (a >= end) return 0;
+    const text = src.text;
+    const comp = src.compCode;
+    const rel = src.relCode;
+    const rep = src.repCode;
     let k = 1;
-    for (let i = a; i < b; i++) {
+    for (let i = a; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c === rel) i++;
+      else if (c === rep) break;
       else if (c === comp) k++;
     }
     return k;
@@ -139,20 +175,20 @@ export class Segment {
   repetitions(n: number): number {
     if (this.#cached !== null) return this.#cached[n] ? 1 : 0;
     if (n >= this.#n) return 0;
-    const b = this.#src.bounds;
+    const src = this.#src;
+    const b = src.bounds;
     const a = b[this.#at + n]!;
     const end = b[this.#at + n + 1]! - 1;
-    if (!repeats(this.#src.chars)) return a < end ? 1 : 0;
-    const text = this.#src.text;
-    const rep = this.#src.chars.repetition.charCodeAt(0);
-    const rel = this.#src.chars.release === '' ? -1 : this.#src.chars.release.charCodeAt(0);
+    if (a >= end) return 0;
+    if (src.repCode < 0) return 1;
+    const text = src.text;
     let k = 1;
     for (let i = a; i < end; i++) {
       const c = text.charCodeAt(i);
-      if (c === rel) i++;
-      else if (c === rep) k++;
+      if (c === src.relCode) i++;
+      else if (c === src.repCode) k++;
     }
-    return a < end ? k : 0;
+    return k;
   }
 
   /** Every element as its components (first repetition), tag first: for envelopes, tests and tools. */
@@ -174,33 +210,6 @@ export class Segment {
     return { tag: this.tag, elements: this.elements, offset: this.offset };
   }
 
-  /** [start, end) of repetition r of element n. */
-  private repetitionRange(n: number, r: number): [number, number] {
-    const b = this.#src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
-    const chars = this.#src.chars;
-    if (!repeats(chars)) return r === 0 ? [a, end] : [end, end];
-    const text = this.#src.text;
-    const rep = chars.repetition.charCodeAt(0);
-    const rel = chars.release === '' ? -1 : chars.release.charCodeAt(0);
-    let start = a;
-    let k = 0;
-    for (let i = a; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === rel) {
-        i++;
-        continue;
-      }
-      if (c === rep) {
-        if (k === r) return [start, i];
-        k++;
-        start = i + 1;
-      }
-    }
-    return k === r ? [start, end] : [end, end];
-  }
-
   /** text[a, b) with release characters taken out and the bytes read in the declared set. */
   private value(a: number, b: number): string {
     if (a >= b) return '';
@@ -209,6 +218,18 @@ export class Segment {
     if ((this.#flags & HAS_HIGH) !== 0 && this.#src.charset !== null) s = decodeValue(s, this.#src.charset);
     return s;
   }
+}
+
+/** Where repetition r starts in the element text[a, to) (found again: only asked for the rare whole repetition). */
+function repStart(text: string, a: number, to: number, rep: number, rel: number, r: number): number {
+  if (r === 0) return a;
+  let k = 0;
+  for (let i = a; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === rel) i++;
+    else if (c === rep && ++k === r) return i + 1;
+  }
+  return to;
 }
 
 function unrelease(s: string, release: string): string {
@@ -410,7 +431,7 @@ export class EdifactTokenizer {
     const size = Math.max(64, Math.min(1 << 16, (this.text.length - this.pos) >> 2), 2 * (to - from) + 16);
     const bounds = new Int32Array(size);
     if (old !== null && to > from) bounds.set(old.bounds.subarray(from, to));
-    const src: SegmentSource = { text: this.text, base: this.base, chars: this.chars!, charset: this.charset, bounds };
+    const src = sourceOf(this.text, this.base, this.chars!, this.charset, bounds);
     this.src = src;
     this.used = 0;
     return src;
