@@ -453,7 +453,7 @@ export class EdifactTokenizer {
     let next = -1;
     let missingTerminator = false;
     // Problems found on the way are kept until the segment is cut: a scan that needs more input starts again.
-    const found: EdifactError[] = [];
+    let found: EdifactError[] | null = null;
     for (; end < len; end++) {
       const cls = classes[text.charCodeAt(end) & 0xff]!;
       if (cls === 0) continue;
@@ -473,12 +473,12 @@ export class EdifactTokenizer {
         flags |= HAS_RELEASE;
         if (end + 1 >= len) {
           if (!this.final) return 'more';
-          found.push(edifactError('EDIFACT_RELEASE_TRAILING', 'The input ends in a release character with nothing after it to release.', { offset: this.base + end, ...this.placeIn(pos, end) }));
+          (found ??= []).push(edifactError('EDIFACT_RELEASE_TRAILING', 'The input ends in a release character with nothing after it to release.', { offset: this.base + end, ...this.placeIn(pos, end) }));
           break;
         }
         const released = text.charCodeAt(end + 1);
         if (!this.isServiceChar(released)) {
-          found.push(edifactError('EDIFACT_RELEASE_UNNEEDED', `A release character stands before ${JSON.stringify(text[end + 1])}, which is no service character; it was taken as is.`, { offset: this.base + end, ...this.placeIn(pos, end) }, 'warning'));
+          (found ??= []).push(edifactError('EDIFACT_RELEASE_UNNEEDED', `A release character stands before ${JSON.stringify(text[end + 1])}, which is no service character; it was taken as is.`, { offset: this.base + end, ...this.placeIn(pos, end) }, 'warning'));
         }
         if (released > 0x7f) flags |= HAS_HIGH;
         end++;
@@ -511,7 +511,7 @@ export class EdifactTokenizer {
       next = len;
     }
     this.pos = next;
-    for (const e of found) this.errors.push(e);
+    if (found !== null) for (const e of found) this.errors.push(e);
     // Trailing line breaks and blanks before a line-break split are not part of the segment.
     let stop = end;
     while (stop > pos && (text.charCodeAt(stop - 1) === CR || text.charCodeAt(stop - 1) === LF || (missingTerminator && text.charCodeAt(stop - 1) === 32))) stop--;

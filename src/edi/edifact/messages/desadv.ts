@@ -194,7 +194,12 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         // GIN 7405: BJ SSCC (pack level), BX batch number, BN serial number (item level); up to five C208 of two ids.
         const q = seg.el(1);
         const values: string[] = [];
-        for (let n = 2; n <= 6; n++) for (const j of [1, 2]) if (seg.comp(n, j)) values.push(seg.comp(n, j));
+        for (let n = 2; n <= 6; n++) {
+          const a = seg.comp(n, 1);
+          if (a) values.push(a);
+          const b = seg.comp(n, 2);
+          if (b) values.push(b);
+        }
         if (piece !== null) {
           if (q === 'BX' && values[0] && piece.lot === undefined) piece.lot = values[0];
           else if (q === 'BN') for (const v of values) piece.serials.push(v);

@@ -27,6 +27,12 @@ export interface ItemPiece {
 
 type Line = Shipment['lines'][number];
 
+/** q > 0, without big.js for the usual whole number. */
+function isPositive(q: string): boolean {
+  if (/^\d{1,15}$/.test(q)) return q !== '0' && !/^0+$/.test(q);
+  return compareDecimals(q, '0') > 0;
+}
+
 /** Lines from pieces: quantities summed per line number, lots merged per lot, the first ordered quantity kept. */
 export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
   const out: Line[] = [];
@@ -106,7 +112,7 @@ function loose(out: ItemPiece[], firstOf: Map<string, ItemPiece>, line: Line, qu
 /** Every package's contents from pieces (packages' `lines` start empty). */
 export function fillPackageLines(pieces: readonly ItemPiece[], packages: Shipment['packages']): void {
   for (const p of pieces) {
-    if (p.packageIndex === null || compareDecimals(p.quantity, '0') <= 0) continue;
+    if (p.packageIndex === null || !isPositive(p.quantity)) continue;
     const l: Shipment['packages'][number]['lines'][number] = { lineNumber: p.lineNumber, sku: p.sku, quantity: p.quantity, uom: p.uom };
     if (p.lot) l.lot = p.lot;
     packages[p.packageIndex]!.lines.push(l);

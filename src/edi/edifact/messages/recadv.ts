@@ -110,7 +110,7 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         if (line === null) break;
         const q = seg.el(1);
         for (let n = 2; n <= 6; n++) {
-          for (const j of [1, 2]) {
+          for (let j = 1; j <= 2; j++) {
             const v = seg.comp(n, j);
             if (!v) continue;
             if (q === 'BN') line.serials.push(v);
