@@ -21,6 +21,54 @@ export function readSscc(v: string): string | undefined {
   return undefined;
 }
 
+/** Where a DESADV is in its pack hierarchy, and the item being read. */
+class PackState {
+  readonly packages: Shipment['packages'] = [];
+  readonly pieces: ItemPiece[] = [];
+  readonly levels = new Map<string, Level>();
+  level: Level | null = null;
+  piece: ItemPiece | null = null;
+  ids: ItemIds = emptyIds();
+  pieceSeg: Segment | null = null;
+  readonly dims: Partial<Record<'LN' | 'WD' | 'HT', { value: string; unit: string }>> = {};
+
+  constructor(private readonly r: MessageReader) {}
+
+  closePiece(): void {
+    const piece = this.piece;
+    if (piece === null) return;
+    const sku = skuOf(this.ids);
+    if (!sku) this.r.error('EDIFACT_ELEMENT_MISSING', `Item ${piece.lineNumber} names no product: LIN C212 or a PIA must give an item number.`, this.pieceSeg ?? undefined, 3, 1);
+    piece.sku = sku ?? '';
+    if (piece.lot === undefined && this.ids.lot !== undefined) piece.lot = this.ids.lot;
+    if (sku) this.pieces.push(piece);
+    this.piece = null;
+  }
+
+  closeDims(): void {
+    const d = this.dims;
+    if (this.level?.pkg == null) return;
+    if (d.LN && d.WD && d.HT) this.packages[this.level.pkg]!.dimensions = { length: d.LN.value, width: d.WD.value, height: d.HT.value, unit: d.LN.unit };
+    d.LN = undefined;
+    d.WD = undefined;
+    d.HT = undefined;
+  }
+
+  /** The pack a pack-level segment describes; the consignment level becomes one when it carries an SSCC. */
+  packOf(seg: Segment): number | null {
+    const level = this.level;
+    if (level === null) {
+      this.r.error('EDIFACT_PACK_STRUCTURE', `${seg.tag} describes a pack, but no CPS level is open.`, seg);
+      return null;
+    }
+    if (level.pkg === null) {
+      this.packages.push({ lines: [] });
+      level.pkg = this.packages.length - 1;
+    }
+    return level.pkg;
+  }
+}
+
 interface Level {
   id: string;
   /** The package this level is, or null for the consignment level. */
@@ -55,42 +103,9 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   let sawCps = false;
   let sawSupplier = false;
   let sawDelivery = false;
-  const packages: Shipment['packages'] = [];
-  const pieces: ItemPiece[] = [];
-  const levels = new Map<string, Level>();
-  let level: Level | null = null;
-  let piece: ItemPiece | null = null;
-  let ids: ItemIds = emptyIds();
-  let pieceSeg: Segment | null = null;
-  const dims: Partial<Record<'LN' | 'WD' | 'HT', { value: string; unit: string }>> = {};
-  const closePiece = (): void => {
-    if (piece === null) return;
-    const sku = skuOf(ids);
-    if (!sku) r.error('EDIFACT_ELEMENT_MISSING', `Item ${piece.lineNumber} names no product: LIN C212 or a PIA must give an item number.`, pieceSeg ?? undefined, 3, 1);
-    piece.sku = sku ?? '';
-    if (piece.lot === undefined && ids.lot !== undefined) piece.lot = ids.lot;
-    if (sku) pieces.push(piece);
-    piece = null;
-  };
-  const closeDims = (): void => {
-    if (level?.pkg == null) return;
-    if (dims.LN && dims.WD && dims.HT) packages[level.pkg]!.dimensions = { length: dims.LN.value, width: dims.WD.value, height: dims.HT.value, unit: dims.LN.unit };
-    delete dims.LN;
-    delete dims.WD;
-    delete dims.HT;
-  };
-  const packOf = (seg: Segment): number | null => {
-    if (level === null) {
-      r.error('EDIFACT_PACK_STRUCTURE', `${seg.tag} describes a pack, but no CPS level is open.`, seg);
-      return null;
-    }
-    if (level.pkg === null) {
-      // The consignment level itself carries an SSCC: it is one pack (a single-pallet delivery).
-      packages.push({ lines: [] });
-      level.pkg = packages.length - 1;
-    }
-    return level.pkg;
-  };
+  // The pack and item state lives in one object with methods: closures made per message cost (tsx names each).
+  const st = new PackState(r);
+  const { packages, pieces, levels } = st;
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
       case 'BGM':
@@ -98,13 +113,13 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       case 'DTM': {
         const q = seg.comp(1, 1);
-        if (piece !== null) {
+        if (st.piece !== null) {
           // 361 best before, 36 expiry date: the lot's.
-          if (q === '361' || (q === '36' && piece.expiryDate === undefined)) {
+          if (q === '361' || (q === '36' && st.piece.expiryDate === undefined)) {
             const d = r.dtm(seg, offset, true);
-            if (d) piece.expiryDate = d;
+            if (d) st.piece.expiryDate = d;
           }
-        } else if (level === null) {
+        } else if (st.level === null) {
           if (q === '137') documentDate = r.dtm(seg, offset, false);
           else if (q === '11') shippedAt = r.dtm(seg, offset, false);
         }
@@ -114,12 +129,12 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         const q = seg.comp(1, 1);
         const v = seg.comp(1, 2);
         if (!v) break;
-        if (piece !== null) {
-          if (q === 'BT' && piece.lot === undefined) piece.lot = v;
+        if (st.piece !== null) {
+          if (q === 'BT' && st.piece.lot === undefined) st.piece.lot = v;
           else if (q === 'ON' && !lineOrderNumber) lineOrderNumber = v;
-        } else if (level !== null) {
+        } else if (st.level !== null) {
           if (q === 'AAM') {
-            const p = packOf(seg);
+            const p = st.packOf(seg);
             if (p !== null) packages[p]!.trackingNumber = v;
           }
         } else if (q === 'ON' && !orderNumber) orderNumber = v;
@@ -155,8 +170,8 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       case 'CPS': {
-        closePiece();
-        closeDims();
+        st.closePiece();
+        st.closeDims();
         sawCps = true;
         // CPS 7164 this level's id, 7166 its parent's: a level with a parent is a pack.
         const id = seg.el(1);
@@ -169,24 +184,24 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
           packages.push({ lines: [] });
           pkg = packages.length - 1;
         }
-        level = { id, pkg };
-        if (id) levels.set(id, level);
+        st.level = { id, pkg };
+        if (id) levels.set(id, st.level);
         break;
       }
       case 'PAC':
-        closePiece();
+        st.closePiece();
         break;
       case 'MEA': {
         // MEA 6311 PD physical dimensions, C502 6313: AAB unit gross weight, AAD total gross weight, LN/WD/HT; C174 unit and value.
         const what = seg.comp(2, 1);
         const unit = seg.comp(3, 1);
         const value = r.decimal(seg, 3, 2, 'measurement value', false);
-        if (value === undefined || piece !== null || level === null) break;
+        if (value === undefined || st.piece !== null || st.level === null) break;
         if (what === 'AAB' || what === 'AAD') {
-          if (level.pkg === null) totalWeight = { value, unit: unit || 'KGM' };
-          else packages[level.pkg]!.weight = { value, unit: unit || 'KGM' };
+          if (st.level.pkg === null) totalWeight = { value, unit: unit || 'KGM' };
+          else packages[st.level.pkg]!.weight = { value, unit: unit || 'KGM' };
         } else if (what === 'LN' || what === 'WD' || what === 'HT') {
-          if (level.pkg !== null) dims[what] = { value, unit: unit || 'MMT' };
+          if (st.level.pkg !== null) st.dims[what] = { value, unit: unit || 'MMT' };
         }
         break;
       }
@@ -200,11 +215,11 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
           const b = seg.comp(n, 2);
           if (b) values.push(b);
         }
-        if (piece !== null) {
-          if (q === 'BX' && values[0] && piece.lot === undefined) piece.lot = values[0];
-          else if (q === 'BN') for (const v of values) piece.serials.push(v);
+        if (st.piece !== null) {
+          if (q === 'BX' && values[0] && st.piece.lot === undefined) st.piece.lot = values[0];
+          else if (q === 'BN') for (const v of values) st.piece.serials.push(v);
         } else if (q === 'BJ') {
-          const p = packOf(seg);
+          const p = st.packOf(seg);
           if (p === null) break;
           values.forEach((v, i) => {
             const sscc = readSscc(v);
@@ -220,29 +235,29 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       case 'LIN': {
-        closePiece();
-        closeDims();
-        ids = emptyIds();
-        addItemId(ids, seg, 3);
-        pieceSeg = seg;
-        piece = { lineNumber: seg.el(1) || String(pieces.length + 1), sku: '', quantity: '0', uom: 'EA', serials: [], packageIndex: level?.pkg ?? null };
-        if (level === null) r.error('EDIFACT_PACK_STRUCTURE', 'LIN comes before any CPS level; a DESADV lists its items under a CPS.', seg, undefined, undefined, r.eancom ? 'error' : 'warning');
+        st.closePiece();
+        st.closeDims();
+        st.ids = emptyIds();
+        addItemId(st.ids, seg, 3);
+        st.pieceSeg = seg;
+        st.piece = { lineNumber: seg.el(1) || String(pieces.length + 1), sku: '', quantity: '0', uom: 'EA', serials: [], packageIndex: st.level?.pkg ?? null };
+        if (st.level === null) r.error('EDIFACT_PACK_STRUCTURE', 'LIN comes before any CPS level; a DESADV lists its items under a CPS.', seg, undefined, undefined, r.eancom ? 'error' : 'warning');
         break;
       }
       case 'PIA':
-        if (piece !== null) for (let n = 2; n <= 6; n++) addItemId(ids, seg, n);
+        if (st.piece !== null) for (let n = 2; n <= 6; n++) addItemId(st.ids, seg, n);
         break;
       case 'QTY': {
-        if (piece === null) break;
+        if (st.piece === null) break;
         // 12 despatch quantity, 21 ordered quantity.
         const q = seg.comp(1, 1);
         if (q === '12') {
-          piece.quantity = r.decimal(seg, 1, 2, 'despatched quantity') ?? '0';
+          st.piece.quantity = r.decimal(seg, 1, 2, 'despatched quantity') ?? '0';
           const unit = seg.comp(1, 3);
-          if (unit) piece.uom = unit;
+          if (unit) st.piece.uom = unit;
         } else if (q === '21') {
           const o = r.decimal(seg, 1, 2, 'ordered quantity', false);
-          if (o !== undefined) piece.orderedQuantity = o;
+          if (o !== undefined) st.piece.orderedQuantity = o;
         }
         break;
       }
@@ -254,8 +269,8 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
     }
   }
-  closePiece();
-  closeDims();
+  st.closePiece();
+  st.closeDims();
   if (!shipmentNumber) return { documents: [], errors: r.errors };
   if (!orderNumber) orderNumber = lineOrderNumber;
   if (!orderNumber) {
