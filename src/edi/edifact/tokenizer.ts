@@ -148,6 +148,39 @@ export class Segment {
     return k === j ? this.value(start, end) : '';
   }
 
+  /**
+   * Whether component j of element n is exactly `code`, compared in place: mappers test qualifiers on
+   * every segment, and a string cut for each test is most of their garbage. Codes hold no service characters.
+   */
+  is(n: number, j: number, code: string): boolean {
+    if (this.#cached !== null || (this.#flags & HAS_RELEASE) !== 0) return this.compAt(n, 0, j) === code;
+    if (n >= this.#n) return code === '';
+    const src = this.#src;
+    const b = src.bounds;
+    const a = b[this.#at + n]!;
+    const end = b[this.#at + n + 1]! - 1;
+    const text = src.text;
+    const comp = src.compCode;
+    const rep = src.repCode;
+    let start = a;
+    let k = 1;
+    let i = a;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === rep) break;
+      if (c === comp) {
+        if (k === j) break;
+        k++;
+        start = i + 1;
+      }
+    }
+    if (k !== j) return code === '';
+    const len = code.length;
+    if (i - start !== len) return false;
+    for (let x = 0; x < len; x++) if (text.charCodeAt(start + x) !== code.charCodeAt(x)) return false;
+    return true;
+  }
+
   /** Number of components in element n's first repetition (0 when the element is absent or empty). */
   components(n: number): number {
     if (this.#cached !== null) return this.#cached[n]?.length ?? 0;

@@ -131,13 +131,14 @@ export class MessageReader {
   /** A DTM C507 as an ISO date or date-time with the partner's offset (2379: 102, 203, 204, 101, 303). */
   dtm(seg: Segment, offset: string, dateOnly: boolean): string | undefined {
     const value = seg.comp(1, 2);
-    const format = seg.comp(1, 3) || (value.length === 8 ? '102' : value.length === 12 ? '203' : '');
+    const given = seg.comp(1, 3);
+    const format = given || (value.length === 8 ? '102' : value.length === 12 ? '203' : '');
     const parsed = parseDtm(value, format, offset);
     if (parsed === null) {
       this.error('EDIFACT_ELEMENT_INVALID', `DTM C507 holds ${JSON.stringify(value)} with format ${JSON.stringify(seg.comp(1, 3))}; Causeway reads formats 102 (CCYYMMDD), 101 (YYMMDD), 203 (CCYYMMDDHHMM), 204 (with seconds) and 303 (with a zone).`, seg, 1, 2);
       return undefined;
     }
-    if (!seg.comp(1, 3)) this.error('EDIFACT_ELEMENT_MISSING', `DTM C507 2379, the date format code, is missing; ${JSON.stringify(value)} was read as ${format}.`, seg, 1, 3, 'warning');
+    if (!given) this.error('EDIFACT_ELEMENT_MISSING', `DTM C507 2379, the date format code, is missing; ${JSON.stringify(value)} was read as ${format}.`, seg, 1, 3, 'warning');
     return dateOnly ? parsed.slice(0, 10) : parsed.length === 10 ? `${parsed}T00:00:00${offset}` : parsed;
   }
 
@@ -182,6 +183,24 @@ export function writeDecimal(v: string, mark: '.' | ','): string {
 
 /** DTM value and format (2379) as ISO: a date, a date-time without offset given the partner's, or 303 with its own. */
 export function parseDtm(value: string, format: string, offset: string): string | null {
+  // The common case, a CCYYMMDD date, without a regex or a number parse per part.
+  if (format === '102' && value.length === 8) {
+    let y = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = value.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      y = y * 10 + c;
+    }
+    const m1 = value.charCodeAt(4) - 48;
+    const m2 = value.charCodeAt(5) - 48;
+    const d1 = value.charCodeAt(6) - 48;
+    const d2 = value.charCodeAt(7) - 48;
+    if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+    const mo = m1 * 10 + m2;
+    const d = d1 * 10 + d2;
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+    return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
+  }
   let date: string;
   let time = '';
   let zone = offset;
@@ -366,7 +385,15 @@ export function addItemId(ids: ItemIds, seg: Segment, n: number): void {
   const id = seg.comp(n, 1);
   if (!id) return;
   const type = seg.comp(n, 2);
-  if (type === '' && ids.untyped === undefined) ids.untyped = id;
+  if (type === '') {
+    ids.untyped ??= id;
+    return;
+  }
+  if (type === 'SA' && ids.skuRank > 0) {
+    ids.skuRank = 0;
+    ids.sku = id;
+    return;
+  }
   const rank = SKU_TYPES.indexOf(type);
   if (rank >= 0 && rank < ids.skuRank) {
     ids.skuRank = rank;

@@ -112,16 +112,15 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
         break;
       case 'DTM': {
-        const q = seg.comp(1, 1);
         if (st.piece !== null) {
           // 361 best before, 36 expiry date: the lot's.
-          if (q === '361' || (q === '36' && st.piece.expiryDate === undefined)) {
+          if (seg.is(1, 1, '361') || (st.piece.expiryDate === undefined && seg.is(1, 1, '36'))) {
             const d = r.dtm(seg, offset, true);
             if (d) st.piece.expiryDate = d;
           }
         } else if (st.level === null) {
-          if (q === '137') documentDate = r.dtm(seg, offset, false);
-          else if (q === '11') shippedAt = r.dtm(seg, offset, false);
+          if (seg.is(1, 1, '137')) documentDate = r.dtm(seg, offset, false);
+          else if (seg.is(1, 1, '11')) shippedAt = r.dtm(seg, offset, false);
         }
         break;
       }
@@ -250,12 +249,11 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       case 'QTY': {
         if (st.piece === null) break;
         // 12 despatch quantity, 21 ordered quantity.
-        const q = seg.comp(1, 1);
-        if (q === '12') {
+        if (seg.is(1, 1, '12')) {
           st.piece.quantity = r.decimal(seg, 1, 2, 'despatched quantity') ?? '0';
           const unit = seg.comp(1, 3);
           if (unit) st.piece.uom = unit;
-        } else if (q === '21') {
+        } else if (seg.is(1, 1, '21')) {
           const o = r.decimal(seg, 1, 2, 'ordered quantity', false);
           if (o !== undefined) st.piece.orderedQuantity = o;
         }
