@@ -2,7 +2,7 @@
 // and, on the same files, parsed to segments by the npm packages `edifact` and `@makakwastaken/ts-edifact`
 // (they stop at segments: no envelope checks, no documents). Each contender runs in its own child process
 // so peak memory is its own.
-//   node --import tsx bench/edifact.ts [--sizes 5,20] [--keep]
+//   node --import tsx bench/edifact.ts [--sizes 5,20] [--repeat 3] [--keep]
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +18,8 @@ export interface EdifactBenchOptions {
   keep?: boolean;
   /** Skip the library contenders above this size (MB). Default 50. */
   librariesUpToMb?: number;
+  /** Runs per contender, taken in turns, the best kept: a shared machine's load comes and goes. Default 3. */
+  repeat?: number;
   log?: (line: string) => void;
 }
 
@@ -111,6 +113,19 @@ async function runContender(name: string, file: string, loaded: unknown): Promis
       }
       return { messages, documents };
     }
+    case 'causeway-read': {
+      // Envelopes and characters checked, every segment's components read: what the npm parsers do, no documents.
+      const edifact = loaded as typeof import('../src/edi/edifact/index.ts');
+      let messages = 0;
+      for await (const batch of edifact.readEdifactStreamBatches(stream())) {
+        for (const it of batch) {
+          if (it.kind !== 'message') continue;
+          messages++;
+          for (const seg of it.message.segments) if (seg.elements.length === 0) throw new Error('empty segment');
+        }
+      }
+      return { messages, documents: 0 };
+    }
     case 'causeway-in-memory': {
       const edifact = loaded as typeof import('../src/edi/edifact/index.ts');
       const ctx = { tenant: 'bench', endpoint: 'bench', receivedAt: '2026-03-01T00:00:00Z' };
@@ -186,7 +201,7 @@ async function worker(args: string[]): Promise<void> {
 }
 
 /** Causeway's streaming decoder runs with a 128 MB heap cap: finishing under it shows memory is bounded by the window and the message. */
-const HEAP_MB: Readonly<Record<string, number>> = { causeway: 128 };
+const HEAP_MB: Readonly<Record<string, number>> = { causeway: 128, 'causeway-read': 128 };
 
 function runChild(name: string, file: string, timeoutMs: number): Omit<EdifactBenchRow, 'file' | 'contender' | 'mb'> {
   try {
@@ -211,20 +226,28 @@ export async function runEdifactBench(opts: EdifactBenchOptions = {}): Promise<E
     for (const mb of sizes) {
       const file = join(dir, `${kind}-${mb}mb.edi`);
       if (!existsSync(file) || Math.abs(statSync(file).size / 1048576 - mb) > 1) await generate(file, kind, mb);
-      const contenders = ['causeway'];
+      const contenders = ['causeway', 'causeway-read'];
       if (mb <= 20) contenders.push('causeway-in-memory');
       if (mb <= librariesUpTo) contenders.push('edifact', 'ts-edifact');
+      const best = new Map<string, EdifactBenchRow>();
+      for (let round = 0; round < (opts.repeat ?? 3); round++) {
+        for (const c of contenders) {
+          const r = runChild(c, file, 300_000);
+          const row: EdifactBenchRow = { file: `${kind} ${mb} MB`, contender: c, mb, ...r };
+          const before = best.get(c);
+          if (!before || (!row.error && (before.error || row.seconds < before.seconds))) best.set(c, row);
+        }
+      }
       for (const c of contenders) {
-        const r = runChild(c, file, 300_000);
-        const row: EdifactBenchRow = { file: `${kind} ${mb} MB`, contender: c, mb, ...r };
-        rows.push(row);
-        log(formatRow(row));
+        rows.push(best.get(c)!);
+        log(formatRow(best.get(c)!));
       }
       const mine = rows.find((x) => x.file === `${kind} ${mb} MB` && x.contender === 'causeway')!;
+      const read = rows.find((x) => x.file === mine.file && x.contender === 'causeway-read')!;
       const others = rows.filter((x) => x.file === mine.file && (x.contender === 'edifact' || x.contender === 'ts-edifact') && !x.error);
       if (others.length > 0) {
-        const best = Math.max(...others.map((x) => x.mbPerSecond));
-        log(`  ${mine.file}: causeway (to documents, envelopes checked) = ${(mine.mbPerSecond / best).toFixed(1)}x the faster npm parser (to segments); peak RSS ${mine.peakRssMb.toFixed(0)} MB`);
+        const fastest = Math.max(...others.map((x) => x.mbPerSecond));
+        log(`  ${mine.file}: causeway to documents = ${(mine.mbPerSecond / fastest).toFixed(1)}x the faster npm parser (to segments), causeway to segments = ${(read.mbPerSecond / fastest).toFixed(1)}x; peak RSS ${mine.peakRssMb.toFixed(0)} MB`);
       }
     }
   }
@@ -242,6 +265,7 @@ if (process.argv[1] === HERE) {
   if (args[0] === '--worker') await worker(args.slice(1));
   else {
     const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1]!.split(',').map(Number) : undefined;
-    await runEdifactBench({ sizesMb: sizes, keep: args.includes('--keep') });
+    const repeat = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : undefined;
+    await runEdifactBench({ sizesMb: sizes, keep: args.includes('--keep'), repeat });
   }
 }
