@@ -203,3 +203,14 @@ test('partner profiles are checked with the path of each fault', () => {
   const paths = bad.error.issues.map((i) => i.path.join('.'));
   assert.ok(paths.includes('directory'), paths.join());
 });
+
+test('a large file without terminators is read line by line in one pass, every line an error', () => {
+  const lines = ['UNB+UNOC:3+S+R+260301:0930+1', 'UNH+1+ORDERS:D:96A:UN'];
+  for (let i = 0; i < 100_000; i++) lines.push('LIN+1++SKU:SA');
+  const started = Date.now();
+  const [m] = messages(lines.join('\n'));
+  assert.equal(m!.segments.length, 100_001);
+  assert.equal(m!.errors.filter((e) => e.code === 'EDIFACT_TERMINATOR_MISSING').length, 100_000);
+  // Searching the rest of the text for a terminator at every line would take minutes here.
+  assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+});
