@@ -63,11 +63,12 @@ export class MessageReader {
   constructor(readonly message: EdifactMessage, ctx: Pick<DecodeContext, 'eancom'>) {
     this.last = message.segments.length - 1;
     if (message.segments[this.last]?.tag !== 'UNT') this.last = message.segments.length;
-    this.directory = readingDirectory(message);
+    const release = message.header.release;
     this.eancom = isEancom(message.header) || ctx.eancom === true;
-    const d = `D${message.header.release}`;
-    if (d !== 'D96A' && d !== 'D01B' && message.header.type !== 'CONTRL') {
-      this.error('EDIFACT_DIRECTORY_UNSUPPORTED', `The message follows directory ${d}; Causeway reads D96A and D01B and read it as ${this.directory}.`, message.segments[0], 2, 3, 'warning');
+    if (release === '96A' || release === '01B') this.directory = release === '96A' ? 'D96A' : 'D01B';
+    else {
+      this.directory = readingDirectory(message);
+      if (message.header.type !== 'CONTRL') this.error('EDIFACT_DIRECTORY_UNSUPPORTED', `The message follows directory D${release}; Causeway reads D96A and D01B and read it as ${this.directory}.`, message.segments[0], 2, 3, 'warning');
     }
   }
 
@@ -164,6 +165,19 @@ export function ref(tag: string, n: number, j?: number): string {
 
 /** "12", "12.5", "12,5", "-3", ".5" as canonical exact decimals; null when not a number. */
 export function readDecimal(v: string): string | null {
+  // Most quantities are small whole numbers, already canonical: no regex, no copy.
+  const n = v.length;
+  if (n > 0 && n <= 15 && (v.charCodeAt(0) !== 48 || n === 1)) {
+    let digits = true;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        digits = false;
+        break;
+      }
+    }
+    if (digits) return v;
+  }
   const s = v.replace(',', '.');
   if (!/^-?(\d+\.?\d*|\.\d+)$/.test(s)) return null;
   let t = s;
@@ -400,8 +414,17 @@ export function addItemId(ids: ItemIds, seg: Segment, n: number): void {
     ids.sku = id;
   }
   if (CUSTOMER_TYPES.includes(type) && ids.customerSku === undefined) ids.customerSku = id;
-  if (GTIN_TYPES.includes(type) && ids.gtin === undefined && /^\d{8,14}$/.test(id)) ids.gtin = id;
+  if (ids.gtin === undefined && GTIN_TYPES.includes(type) && isDigits(id, 8, 14)) ids.gtin = id;
   if (type === 'NB' && ids.lot === undefined) ids.lot = id;
+}
+
+function isDigits(v: string, min: number, max: number): boolean {
+  if (v.length < min || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** The SKU: the best SKU-like id, else the barcode (retail guides often send only the GTIN). */

@@ -6,7 +6,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, occurredAt, partyOf, readNad, skuOf, writeDecimal, writeItem, writeNad,
+  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, type ItemIds, occurredAt, partyOf, readNad, skuOf, writeDecimal, writeItem, writeNad,
   type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -16,6 +16,40 @@ const DTM = { document: '137', delivery: '2', ship: '10', cancelAfter: '61' } as
 const IMD_COMPONENTS = { D96A: 5, D01B: 6 } as const;
 
 const KNOWN = new Set(['BGM', 'DTM', 'PAI', 'ALI', 'IMD', 'FTX', 'RFF', 'NAD', 'LOC', 'FII', 'CTA', 'COM', 'TAX', 'CUX', 'PAT', 'TDT', 'TOD', 'PAC', 'MEA', 'PCI', 'GIN', 'EQD', 'SCC', 'QTY', 'LIN', 'PIA', 'PRI', 'MOA', 'ALC', 'QVR', 'UNS', 'CNT', 'GIR', 'HAN', 'RNG', 'APR', 'RCS', 'DGS', 'MTD', 'CCI', 'GIS', 'STG', 'AJT', 'INP', 'DOC', 'SEQ', 'TDT', 'RJL', 'PGI', 'MKS']);
+
+type Line = SalesOrder['lines'][number];
+
+/** The order line being read, closed into the order's lines when the next LIN (or UNS, or the end) comes. */
+class LineState {
+  readonly lines: Line[] = [];
+  line: Line | null = null;
+  ids: ItemIds = emptyIds();
+  lineSeg: Segment | null = null;
+  lineCount = 0;
+
+  constructor(private readonly r: MessageReader) {}
+
+  close(): void {
+    const line = this.line;
+    const lineSeg = this.lineSeg;
+    const ids = this.ids;
+    const r = this.r;
+    if (line === null || lineSeg === null) return;
+    const sku = skuOf(ids);
+    if (!sku) r.error('EDIFACT_ELEMENT_MISSING', `Line ${line.lineNumber} names no product: LIN C212 or a PIA must give an item number.`, lineSeg, 3, 1);
+    line.sku = sku ?? '';
+    if (ids.gtin !== undefined && ids.gtin !== sku) line.gtin = ids.gtin;
+    if (ids.customerSku !== undefined && ids.customerSku !== sku) line.customerSku = ids.customerSku;
+    if (ids.lot !== undefined) line.lot = ids.lot;
+    if (line.quantity === '') r.error('EDIFACT_SEGMENT_MISSING', `Line ${line.lineNumber} has no QTY 21 (ordered quantity).`, lineSeg);
+    else if (line.quantity === 'unreadable') {
+      // Reported where it was read.
+    } else if (line.quantity === '0' || line.quantity.startsWith('-')) r.error('EDIFACT_ELEMENT_INVALID', `Line ${line.lineNumber} orders ${line.quantity}; an ordered quantity must be more than zero.`, lineSeg);
+    else this.lines.push(line);
+    this.line = null;
+    this.lineSeg = null;
+  }
+}
 
 export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<SalesOrder | OrderCancel> {
   const r = new MessageReader(m, ctx);
@@ -47,27 +81,9 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   let sawUns = false;
   let declaredLines: number | undefined;
   let cntSeg: Segment | undefined;
-  const lines: SalesOrder['lines'] = [];
-  let line: SalesOrder['lines'][number] | null = null;
-  let ids = emptyIds();
-  let lineSeg: Segment | null = null;
-  let lineCount = 0;
-  const closeLine = (): void => {
-    if (line === null || lineSeg === null) return;
-    const sku = skuOf(ids);
-    if (!sku) r.error('EDIFACT_ELEMENT_MISSING', `Line ${line.lineNumber} names no product: LIN C212 or a PIA must give an item number.`, lineSeg, 3, 1);
-    line.sku = sku ?? '';
-    if (ids.gtin !== undefined && ids.gtin !== sku) line.gtin = ids.gtin;
-    if (ids.customerSku !== undefined && ids.customerSku !== sku) line.customerSku = ids.customerSku;
-    if (ids.lot !== undefined) line.lot = ids.lot;
-    if (line.quantity === '') r.error('EDIFACT_SEGMENT_MISSING', `Line ${line.lineNumber} has no QTY 21 (ordered quantity).`, lineSeg);
-    else if (line.quantity === 'unreadable') {
-      // Reported where it was read.
-    } else if (line.quantity === '0' || line.quantity.startsWith('-')) r.error('EDIFACT_ELEMENT_INVALID', `Line ${line.lineNumber} orders ${line.quantity}; an ordered quantity must be more than zero.`, lineSeg);
-    else lines.push(line);
-    line = null;
-    lineSeg = null;
-  };
+  // The line being read lives in one object with a method: a closure made per message costs (tsx names each).
+  const st = new LineState(r);
+  const lines = st.lines;
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
       case 'BGM':
@@ -75,7 +91,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       case 'DTM': {
         const q = seg.comp(1, 1);
-        if (line !== null) break;
+        if (st.line !== null) break;
         if (q === DTM.document) documentDate = r.dtm(seg, offset, false);
         else if (q === DTM.delivery) requestedDeliveryDate = r.dtm(seg, offset, true);
         else if (q === DTM.ship) requestedShipDate = r.dtm(seg, offset, true);
@@ -85,7 +101,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       case 'RFF': {
         const q = seg.comp(1, 1);
         const v = seg.comp(1, 2);
-        if (line !== null || !v) break;
+        if (st.line !== null || !v) break;
         // CR customer reference and ON (order number) when it is not the BGM's: the customer's own PO number.
         if ((q === 'CR' || q === 'ON') && customerOrderNumber === undefined && v !== orderNumber) customerOrderNumber = v;
         else if (!(q === 'ON' && v === orderNumber)) references.push({ qualifier: q, value: v });
@@ -134,37 +150,37 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       }
       case 'FTX': {
         const text = [1, 2, 3, 4, 5].map((j) => seg.comp(4, j)).filter(Boolean).join(' ');
-        if (text && line === null) notes.push(text);
+        if (text && st.line === null) notes.push(text);
         break;
       }
       case 'LIN': {
-        closeLine();
-        ids = emptyIds();
-        addItemId(ids, seg, 3);
-        lineSeg = seg;
-        lineCount++;
-        line = { lineNumber: seg.el(1) || String(lines.length + 1), sku: '', quantity: '', uom: 'EA' };
+        st.close();
+        st.ids = emptyIds();
+        addItemId(st.ids, seg, 3);
+        st.lineSeg = seg;
+        st.lineCount++;
+        st.line = { lineNumber: seg.el(1) || String(lines.length + 1), sku: '', quantity: '', uom: 'EA' };
         break;
       }
       case 'PIA':
-        if (line === null) break;
-        for (let n = 2; n <= 6; n++) addItemId(ids, seg, n);
+        if (st.line === null) break;
+        for (let n = 2; n <= 6; n++) addItemId(st.ids, seg, n);
         break;
       case 'IMD': {
         r.components(seg, 3, IMD_COMPONENTS[r.directory], 'item description (C273)');
-        if (line === null) break;
+        if (st.line === null) break;
         // A first 7008 filled to its 35 characters was cut for length: the second goes on mid-word.
         const first = seg.comp(3, 4);
         const second = seg.comp(3, 5);
         const d = first && second ? first + (first.length >= 35 ? '' : ' ') + second : first || second;
-        if (d) (line as SalesOrder['lines'][number]).description = d;
+        if (d) (st.line as SalesOrder['lines'][number]).description = d;
         break;
       }
       case 'QTY': {
-        if (line === null) break;
+        if (st.line === null) break;
         // 6063 21 ordered quantity; 6411 its unit (absent: each).
         if (seg.comp(1, 1) === '21') {
-          const l = line as SalesOrder['lines'][number];
+          const l = st.line as SalesOrder['lines'][number];
           // An unreadable quantity is reported once, here; the line is then left out without more errors.
           l.quantity = r.decimal(seg, 1, 2, 'ordered quantity') ?? 'unreadable';
           const unit = seg.comp(1, 3);
@@ -174,14 +190,14 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       }
       case 'PRI': {
         // PRI C509 5125 AAA net price, AAB gross price.
-        if (line === null) break;
+        if (st.line === null) break;
         const q = seg.comp(1, 1);
         const price = r.decimal(seg, 1, 2, 'price', false);
-        if (price !== undefined && (q === 'AAA' || ((line as SalesOrder['lines'][number]).unitPrice === undefined && q === 'AAB'))) (line as SalesOrder['lines'][number]).unitPrice = price;
+        if (price !== undefined && (q === 'AAA' || ((st.line as SalesOrder['lines'][number]).unitPrice === undefined && q === 'AAB'))) (st.line as SalesOrder['lines'][number]).unitPrice = price;
         break;
       }
       case 'UNS':
-        closeLine();
+        st.close();
         sawUns = true;
         break;
       case 'CNT': {
@@ -197,7 +213,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
     }
   }
-  closeLine();
+  st.close();
   if (!orderNumber) return { documents: [], errors: r.errors };
   const base = {
     schemaVersion: 1 as const,
@@ -219,7 +235,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (fn !== '' && fn !== '9' && fn !== '5' && fn !== '4' && fn !== '7' && fn !== '31' && fn !== '43') {
     r.error('EDIFACT_CODE_UNKNOWN', `BGM-03, the message function, is ${JSON.stringify(fn)}; Causeway reads 9 (original), 5/4 (replace, change), 1 (cancellation) and 7 (duplicate).`, bgm, 3);
   }
-  if (lineCount === 0) r.missing('LIN', 'line items');
+  if (st.lineCount === 0) r.missing('LIN', 'line items');
   if (declaredLines !== undefined && declaredLines !== lines.length) {
     r.error('EDIFACT_ELEMENT_INVALID', `CNT 2 says the order has ${declaredLines} lines, but ${lines.length} were read.`, cntSeg, 1, 2);
   }
