@@ -1,25 +1,23 @@
 // 940 Warehouse Shipping Order <-> sales_order, and order_cancel when W05-01 says cancel.
-import { addDecimals } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
-import type { Address, OrderCancel, SalesOrder } from '../../../model/index.ts';
+import type { OrderCancel, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
+import type { Segment } from '../tokenizer.ts';
 import {
   addQuantities,
-  documentId,
-  documentOccurredAt,
-  documentSource,
-  partyOf,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
-  writeN1Loop,
+  x12Date,
   type DecodeContext,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
+import { salesOrderHeader, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
+import { writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 /** Segments a 940 may hold (004010 and 005010); anything else is reported, not guessed at. */
 const KNOWN = new Set(['W05', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W66', 'LM', 'LQ', 'FA1', 'FA2', 'W6', 'LX', 'W01', 'G69', 'W20', 'MAN', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'W76', 'G66', 'W09', 'W27']);
@@ -32,150 +30,106 @@ const ID_POSITIONS: readonly number[] = [4, 6];
  */
 const DATE_QUALIFIER = { ship: '10', delivery: '02', cancelAfter: '01' } as const;
 
+/** What a 940 says besides W05, and its lines. */
+interface OrderHeader extends SalesOrderHeader {
+  paymentMethod: string | undefined;
+  transportationMethod: string | undefined;
+}
+
+const LAYOUT = defineLayout<OrderHeader>({
+  segments: KNOWN,
+  rules: {
+    LX: { read: 'loop', reader: readLine },
+    N1: {
+      read: 'party',
+      entities: {
+        ST: { as: 'address', to: 'shipTo' },
+        BT: { as: 'address', to: 'billTo' },
+        BY: { as: 'party', to: 'customer' },
+        CN: { as: 'party', to: 'customer' },
+        WH: { as: 'code', to: 'facility' },
+        DE: { as: 'code', to: 'depositor' },
+      },
+    },
+    N9: { read: 'reference' },
+    REF: { read: 'reference' },
+    G62: {
+      read: 'date',
+      qualifier: 1,
+      date: 2,
+      qualifiers: {
+        [DATE_QUALIFIER.ship]: { to: 'requestedShipDate', what: 'date' },
+        [DATE_QUALIFIER.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
+        [DATE_QUALIFIER.cancelAfter]: { to: 'cancelAfter', what: 'date' },
+        '53': { to: 'cancelAfter', what: 'date', keep: 'first' },
+      },
+      others: 'date',
+    },
+    NTE: { read: 'note', element: 2, to: 'notes' },
+    // W66-01 shipment method of payment, W66-02 transportation method, W66-05 routing, W66-10 SCAC.
+    W66: {
+      read: 'carrier',
+      to: 'carrier',
+      scac: 10,
+      service: 5,
+      replaces: true,
+      elements: [
+        { element: 1, to: 'paymentMethod' },
+        { element: 2, to: 'transportationMethod' },
+      ],
+    },
+  },
+});
+
 export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<SalesOrder | OrderCancel> {
-  const r = new SetReader(set);
-  const w05 = r.next();
-  if (!w05 || w05.id !== 'W05') {
-    r.missing('W05', 'shipping order identification');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const w05 = r.begin('W05', 'shipping order identification');
+  if (w05 === undefined) return r.result([]);
   // W05-01 order status code (element 473): N original, R change, F cancel, D delete.
   const status = r.req(w05, 1, 'order status code');
   const orderNumber = r.req(w05, 2, 'depositor order number');
   const customerOrderNumber = r.el(w05, 3);
-  const references: Array<{ qualifier: string; value: string }> = [];
-  const notes: string[] = [];
-  let shipTo: Address | undefined;
-  let billTo: Address | undefined;
-  let customer: SalesOrder['customer'];
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  let requestedShipDate: string | undefined;
-  let requestedDeliveryDate: string | undefined;
-  let cancelAfter: string | undefined;
-  let carrier: SalesOrder['carrier'];
-  let paymentMethod: string | undefined;
-  let transportationMethod: string | undefined;
-  const lines: SalesOrder['lines'] = [];
-
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, references);
-        if (p.entity === 'ST') shipTo = p.address;
-        else if (p.entity === 'BT') billTo = p.address;
-        else if (p.entity === 'BY' || p.entity === 'CN') customer = partyOf(p);
-        else if (p.entity === 'WH') facility = p.code ?? p.address.name;
-        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
-        break;
-      }
-      case 'N9':
-      case 'REF':
-        references.push(refOf(r, seg));
-        break;
-      case 'G62': {
-        const q = r.el(seg, 1);
-        const d = r.date(seg, 2, 'date');
-        if (q === DATE_QUALIFIER.ship) requestedShipDate = d;
-        else if (q === DATE_QUALIFIER.delivery) requestedDeliveryDate = d;
-        else if (q === DATE_QUALIFIER.cancelAfter || (q === '53' && cancelAfter === undefined)) cancelAfter = d;
-        break;
-      }
-      case 'NTE':
-        if (r.el(seg, 2)) notes.push(r.el(seg, 2));
-        break;
-      case 'W66': {
-        // W66-01 shipment method of payment, W66-02 transportation method, W66-05 routing, W66-10 SCAC.
-        const scac = seg.el(10);
-        const service = seg.el(5);
-        carrier = undefined;
-        if (scac || service) {
-          carrier = {};
-          if (scac) carrier.scac = scac;
-          if (service) carrier.service = service;
-        }
-        const payment = seg.el(1);
-        if (payment) paymentMethod = payment;
-        const transport = seg.el(2);
-        if (transport) transportationMethod = transport;
-        break;
-      }
-      case 'LX':
-        readLine(r, seg, lines);
-        break;
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!orderNumber) return { documents: [], errors: r.errors };
-
-  // Each document is one object literal with its optional fields added when present (no spread, no compact copy).
-  if (status === 'F' || status === 'D') {
-    const cancelLines: OrderCancel['lines'] = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      cancelLines[i] = { lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom };
-    }
-    const cancel: OrderCancel = {
-      type: 'order_cancel',
-      schemaVersion: 1,
-      tenant: ctx.tenant,
-      id: documentId(set, 0),
-      source: documentSource(set, ctx),
-      occurredAt: documentOccurredAt(set, ctx),
-      receivedAt: ctx.receivedAt,
-      entityKey: entityKeys.order(orderNumber),
-      references,
-      orderNumber,
-      lines: cancelLines,
-    };
-    if (facility !== undefined) cancel.facility = facility;
-    if (notes.length) cancel.reason = notes.join(' ');
-    return { documents: [cancel], errors: r.errors };
-  }
+  const h: OrderHeader = salesOrderHeader({ paymentMethod: undefined as string | undefined, transportationMethod: undefined as string | undefined });
+  readBody(r, LAYOUT, h);
+  if (!orderNumber) return r.result([]);
+  if (status === 'F' || status === 'D') return r.result([cancelOf(set, ctx, orderNumber, h)]);
   if (status !== 'N' && status !== 'R' && status !== '') {
     r.error('X12_CODE_UNKNOWN', `W05-01, the order status code, is ${JSON.stringify(status)}; Causeway reads N (original), R (change), F (cancel) and D (delete).`, w05, 1);
   }
-  if (lines.length === 0) r.missing('W01', 'line item detail');
-  if (!shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  const order: SalesOrder = {
-    type: 'sales_order',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.order(orderNumber),
-    references,
-    orderNumber,
-    purpose: status === 'R' ? 'replace' : 'original',
-    shipTo: shipTo ?? { lines: [] },
-    priority: 'normal',
-    dropShip: false,
-    notes,
-    lines,
-  };
-  if (customerOrderNumber) order.customerOrderNumber = customerOrderNumber;
-  if (facility !== undefined) order.facility = facility;
-  if (depositor !== undefined) order.depositor = depositor;
-  if (customer !== undefined) order.customer = customer;
-  if (billTo !== undefined) order.billTo = billTo;
-  if (carrier !== undefined) order.carrier = carrier;
-  if (requestedShipDate !== undefined) order.requestedShipDate = requestedShipDate;
-  if (requestedDeliveryDate !== undefined) order.requestedDeliveryDate = requestedDeliveryDate;
-  if (cancelAfter !== undefined) order.cancelAfter = cancelAfter;
-  if (paymentMethod !== undefined || transportationMethod !== undefined) {
+  if (h.lines.length === 0) r.missing('W01', 'line item detail');
+  if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
+  return r.result([orderOf(set, ctx, orderNumber, customerOrderNumber, status, h)]);
+}
+
+function cancelOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, h: OrderHeader): OrderCancel {
+  const lines = h.lines;
+  const cancelLines: OrderCancel['lines'] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    cancelLines[i] = { lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom };
+  }
+  const cancel = openDocument<OrderCancel>('order_cancel', set, ctx, 0, entityKeys.order(orderNumber), h.references);
+  cancel.orderNumber = orderNumber;
+  cancel.lines = cancelLines;
+  if (h.facility !== undefined) cancel.facility = h.facility;
+  if (h.notes.length) cancel.reason = h.notes.join(' ');
+  return cancel;
+}
+
+function orderOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, customerOrderNumber: string, status: string, h: OrderHeader): SalesOrder {
+  const order = salesOrderOf(set, ctx, h, orderNumber, status === 'R' ? 'replace' : 'original', false, customerOrderNumber);
+  if (h.paymentMethod !== undefined || h.transportationMethod !== undefined) {
     const x12: Record<string, string> = {};
-    if (paymentMethod !== undefined) x12.paymentMethod = paymentMethod;
-    if (transportationMethod !== undefined) x12.transportationMethod = transportationMethod;
+    if (h.paymentMethod !== undefined) x12.paymentMethod = h.paymentMethod;
+    if (h.transportationMethod !== undefined) x12.transportationMethod = h.transportationMethod;
     order.extensions = { x12 };
   }
-  return { documents: [order], errors: r.errors };
+  return order;
 }
 
 /** LX loop: LX-01 is the line number; W01 the line; G69 the description; N9*LT a requested lot. */
-function readLine(r: SetReader, lx: ReturnType<SetReader['next']> & object, lines: SalesOrder['lines']): void {
+function readLine(r: SetReader, lx: Segment, h: OrderHeader): void {
+  const lines = h.lines;
   const lineNumber = r.el(lx, 1) || String(lines.length + 1);
   const w01 = r.peek();
   if (!w01 || w01.id !== 'W01') {
@@ -210,29 +164,33 @@ function readLine(r: SetReader, lx: ReturnType<SetReader['next']> & object, line
 }
 
 export function encode940(doc: SalesOrder | OrderCancel): SetEncodeResult {
-  const segs: X12SegmentData[] = [];
-  if (doc.type === 'order_cancel') {
-    segs.push(['W05', 'F', doc.orderNumber]);
-    if (doc.facility) segs.push(...writeN1Loop('WH', { code: doc.facility }));
-    for (const ref of doc.references) segs.push(['N9', ref.qualifier, ref.value]);
-    if (doc.reason) segs.push(['NTE', 'GEN', doc.reason]);
-    doc.lines.forEach((l) => {
-      segs.push(['LX', l.lineNumber]);
-      segs.push(['W01', l.quantity ?? '', l.uom ?? '', '', l.sku ? 'VN' : '', l.sku ?? '']);
-    });
-    return { id: '940', segments: segs, errors: [] };
+  return { id: '940', segments: doc.type === 'order_cancel' ? cancelSegments(doc) : orderSegments(doc), errors: [] };
+}
+
+function cancelSegments(doc: OrderCancel): X12SegmentData[] {
+  const segs: X12SegmentData[] = [['W05', 'F', doc.orderNumber]];
+  if (doc.facility) writeCodedParty(segs, 'WH', doc.facility);
+  writeReferences(segs, 'N9', doc.references);
+  if (doc.reason) segs.push(['NTE', 'GEN', doc.reason]);
+  for (const l of doc.lines) {
+    segs.push(['LX', l.lineNumber]);
+    segs.push(['W01', l.quantity ?? '', l.uom ?? '', '', l.sku ? 'VN' : '', l.sku ?? '']);
   }
+  return segs;
+}
+
+function orderSegments(doc: SalesOrder): X12SegmentData[] {
   const x12 = (doc.extensions?.x12 ?? {}) as Record<string, string>;
-  segs.push(['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? '']);
-  segs.push(...writeN1Loop('ST', { address: doc.shipTo }));
-  if (doc.billTo) segs.push(...writeN1Loop('BT', { address: doc.billTo }));
-  if (doc.customer) segs.push(...writeN1Loop('BY', { name: doc.customer.name, code: doc.customer.code, address: doc.customer.address }));
-  if (doc.depositor) segs.push(...writeN1Loop('DE', { code: doc.depositor }));
-  if (doc.facility) segs.push(...writeN1Loop('WH', { code: doc.facility }));
-  for (const ref of doc.references) segs.push(['N9', ref.qualifier, ref.value]);
-  if (doc.requestedShipDate) segs.push(['G62', DATE_QUALIFIER.ship, ymd(doc.requestedShipDate)]);
-  if (doc.requestedDeliveryDate) segs.push(['G62', DATE_QUALIFIER.delivery, ymd(doc.requestedDeliveryDate)]);
-  if (doc.cancelAfter) segs.push(['G62', DATE_QUALIFIER.cancelAfter, ymd(doc.cancelAfter)]);
+  const segs: X12SegmentData[] = [['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? '']];
+  writeN1Loop(segs, 'ST', { address: doc.shipTo });
+  if (doc.billTo) writeN1Loop(segs, 'BT', { address: doc.billTo });
+  if (doc.customer) writeParty(segs, 'BY', doc.customer);
+  if (doc.depositor) writeCodedParty(segs, 'DE', doc.depositor);
+  if (doc.facility) writeCodedParty(segs, 'WH', doc.facility);
+  writeReferences(segs, 'N9', doc.references);
+  if (doc.requestedShipDate) segs.push(['G62', DATE_QUALIFIER.ship, x12Date(doc.requestedShipDate)]);
+  if (doc.requestedDeliveryDate) segs.push(['G62', DATE_QUALIFIER.delivery, x12Date(doc.requestedDeliveryDate)]);
+  if (doc.cancelAfter) segs.push(['G62', DATE_QUALIFIER.cancelAfter, x12Date(doc.cancelAfter)]);
   for (const n of doc.notes) segs.push(['NTE', 'WHI', n]);
   // W66 is mandatory in the 940: payment method (default PP, prepaid) and transportation method (default M, motor).
   segs.push(['W66', x12.paymentMethod ?? 'PP', x12.transportationMethod ?? 'M', '', '', doc.carrier?.service ?? '', '', '', '', '', doc.carrier?.scac ?? '']);
@@ -248,10 +206,5 @@ export function encode940(doc: SalesOrder | OrderCancel): SetEncodeResult {
   }
   // W76-01 is the total quantity ordered over all W01s.
   segs.push(['W76', total]);
-  return { id: '940', segments: segs, errors: [] };
+  return segs;
 }
-
-function ymd(iso: string): string {
-  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
-}
-
