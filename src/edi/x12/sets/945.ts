@@ -7,23 +7,21 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  compact,
-  documentId,
-  documentOccurredAt,
-  documentSource,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
   readSscc,
-  refOf,
   SetReader,
   x12Date,
   x12Time,
   type DecodeContext,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
 import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+import { w27, writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -35,125 +33,107 @@ const ID_POSITIONS: readonly number[] = [7, 17];
  */
 const MORE_TO_COME = new Set(['BP', 'SS', 'PR']);
 
-export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment> {
-  const r = new SetReader(set);
-  const offset = ctx.utcOffset ?? 'Z';
-  const w06 = r.next();
-  if (!w06 || w06.id !== 'W06') {
-    r.missing('W06', 'warehouse shipment identification');
-    return { documents: [], errors: r.errors };
-  }
-  // W06-02 depositor order number (the 940's W05-02), W06-03 shipment date, W06-04 shipment id number, W06-06 PO number.
-  const orderNumber = r.req(w06, 2, 'depositor order number');
-  const shipDate = r.timestamp(w06, 3, null, 'shipment date', offset);
-  const shipmentNumber = r.el(w06, 4) || orderNumber;
-  const references: Array<{ qualifier: string; value: string }> = [];
-  if (r.el(w06, 6)) references.push({ qualifier: 'PO', value: r.el(w06, 6) });
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  let shippedAt: string | undefined;
-  let carrier: Shipment['carrier'];
-  let billOfLading: string | undefined;
-  let proNumber: string | undefined;
-  let totalWeight: Shipment['totalWeight'];
-  const trackingNumbers: string[] = [];
-  const packages: Shipment['packages'] = [];
-  const pieces: ItemPiece[] = [];
-  let complete = true;
-
-  // REFs inside an N1 loop are collected and placed afterwards: no closure per set.
-  const n1Refs: Array<{ qualifier: string; value: string }> = [];
-  // Where a reference goes, as plain code rather than a closure over the locals (one would be made per set).
-  let ref: { qualifier: string; value: string } | undefined;
-
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, n1Refs);
-        if (p.entity === 'WH' || p.entity === 'SF') facility ??= p.code ?? p.address.name;
-        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
-        for (let i = 0; i < n1Refs.length; i++) {
-          ref = n1Refs[i]!;
-          // N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number.
-          if (ref.qualifier === 'BM') billOfLading = ref.value;
-          else if (ref.qualifier === 'CN') proNumber = ref.value;
-          else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
-          else references.push(ref);
-        }
-        n1Refs.length = 0;
-        break;
-      }
-      case 'N9':
-      case 'REF':
-        ref = refOf(r, seg);
-        if (ref.qualifier === 'BM') billOfLading = ref.value;
-        else if (ref.qualifier === 'CN') proNumber = ref.value;
-        else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
-        else references.push(ref);
-        break;
-      case 'G62':
-        // G62-01 11: shipped on this date; G62-04 the time.
-        if (seg.el(1) === '11') shippedAt = r.timestamp(seg, 2, seg.el(4) ? 4 : null, 'ship date', offset);
-        break;
-      case 'W27': {
-        // W27-02 SCAC, W27-03 routing (the carrier's service).
-        const scac = seg.el(2);
-        const service = seg.el(3);
-        carrier = undefined;
-        if (scac || service) {
-          carrier = {};
-          if (scac) carrier.scac = scac;
-          if (service) carrier.service = service;
-        }
-        break;
-      }
-      case 'LX':
-        if (readLx(r, seg, packages, pieces)) complete = false;
-        break;
-      case 'W03': {
-        // W03-02 total weight, W03-03 its unit of measure.
-        const w = r.decimal(seg, 2, 'total weight', false);
-        if (w !== undefined) totalWeight = { value: w, unit: seg.el(3) || 'LB' };
-        break;
-      }
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!facility) r.missing('N1*WH', 'the shipping warehouse');
-  if (pieces.length === 0) r.missing('W12', 'warehouse item detail');
-  if (!orderNumber) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: Shipment = {
-    type: 'shipment',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.order(orderNumber),
-    references,
-    shipmentNumber,
-    orderNumber,
-    facility: facility ?? '',
-    shippedAt: shippedAt ?? shipDate ?? ctx.receivedAt,
-    complete,
-    trackingNumbers,
-    packages,
-    lines: linesFromPieces(pieces),
-  };
-  if (depositor !== undefined) doc.depositor = depositor;
-  if (carrier !== undefined) doc.carrier = carrier;
-  if (billOfLading !== undefined) doc.billOfLading = billOfLading;
-  if (proNumber !== undefined) doc.proNumber = proNumber;
-  if (totalWeight !== undefined) doc.totalWeight = totalWeight;
-  return { documents: [doc], errors: r.errors };
+/** What a 945 says besides W06, and what it shipped. */
+interface ShipmentHeader {
+  references: Reference[];
+  facility: string | undefined;
+  depositor: string | undefined;
+  shippedAt: string | undefined;
+  carrier: Shipment['carrier'];
+  billOfLading: string | undefined;
+  proNumber: string | undefined;
+  totalWeight: Shipment['totalWeight'];
+  trackingNumbers: string[];
+  packages: Shipment['packages'];
+  pieces: ItemPiece[];
+  /** False once a W12-01 says more is to come. */
+  complete: boolean;
 }
 
-/** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. True when a W12-01 says more is to come. */
-function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], pieces: ItemPiece[]): boolean {
-  let moreToCome = false;
+/** N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number; in N1 loops as well. */
+const REFERENCES: ReferenceRule<ShipmentHeader> = {
+  read: 'reference',
+  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
+};
+
+const LAYOUT = defineLayout<ShipmentHeader>({
+  segments: KNOWN,
+  rules: {
+    LX: { read: 'loop', reader: readLx },
+    N1: {
+      read: 'party',
+      entities: { WH: { as: 'code', to: 'facility', keep: 'first' }, SF: { as: 'code', to: 'facility', keep: 'first' }, DE: { as: 'code', to: 'depositor' } },
+      refs: REFERENCES,
+    },
+    N9: REFERENCES,
+    REF: REFERENCES,
+    // G62-01 11: shipped on this date; G62-04 the time.
+    G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '11': { to: 'shippedAt', what: 'ship date', time: 4 } } },
+    // W27-02 SCAC, W27-03 routing (the carrier's service).
+    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, replaces: true },
+    // W03-02 total weight, W03-03 its unit of measure.
+    W03: { read: 'weight', to: 'totalWeight', value: 2, unit: 3, what: 'total weight' },
+  },
+});
+
+export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment> {
+  const r = new SetReader(set, ctx.utcOffset);
+  const w06 = r.begin('W06', 'warehouse shipment identification');
+  if (w06 === undefined) return r.result([]);
+  // W06-02 depositor order number (the 940's W05-02), W06-03 shipment date, W06-04 shipment id number, W06-06 PO number.
+  const orderNumber = r.req(w06, 2, 'depositor order number');
+  const shipDate = r.timestamp(w06, 3, null, 'shipment date', r.utcOffset);
+  const shipmentNumber = r.el(w06, 4) || orderNumber;
+  const h: ShipmentHeader = {
+    references: [],
+    facility: undefined,
+    depositor: undefined,
+    shippedAt: undefined,
+    carrier: undefined,
+    billOfLading: undefined,
+    proNumber: undefined,
+    totalWeight: undefined,
+    trackingNumbers: [],
+    packages: [],
+    pieces: [],
+    complete: true,
+  };
+  if (r.el(w06, 6)) h.references.push({ qualifier: 'PO', value: r.el(w06, 6) });
+  readBody(r, LAYOUT, h);
+  if (!h.facility) r.missing('N1*WH', 'the shipping warehouse');
+  if (h.pieces.length === 0) r.missing('W12', 'warehouse item detail');
+  if (!orderNumber) return r.result([]);
+  const doc = openDocument<Shipment>('shipment', set, ctx, 0, entityKeys.order(orderNumber), h.references);
+  doc.shipmentNumber = shipmentNumber;
+  doc.orderNumber = orderNumber;
+  doc.facility = h.facility ?? '';
+  doc.shippedAt = h.shippedAt ?? shipDate ?? ctx.receivedAt;
+  doc.complete = h.complete;
+  doc.trackingNumbers = h.trackingNumbers;
+  doc.packages = h.packages;
+  doc.lines = linesFromPieces(h.pieces);
+  if (h.depositor !== undefined) doc.depositor = h.depositor;
+  if (h.carrier !== undefined) doc.carrier = h.carrier;
+  if (h.billOfLading !== undefined) doc.billOfLading = h.billOfLading;
+  if (h.proNumber !== undefined) doc.proNumber = h.proNumber;
+  if (h.totalWeight !== undefined) doc.totalWeight = h.totalWeight;
+  return r.result([doc]);
+}
+
+/** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. */
+function readLx(r: SetReader, lx: Segment, h: ShipmentHeader): void {
+  const pkgIndex = readPackages(r, h.packages);
+  let any = false;
+  while (r.peek()?.id === 'W12') {
+    any = true;
+    readW12(r, r.next()!, lx, pkgIndex, h);
+  }
+  if (!any) r.error('X12_SEGMENT_MISSING', `LX ${r.el(lx, 1)} has no W12 warehouse item detail.`, lx);
+  if (pkgIndex !== null) h.packages[pkgIndex]!.lines = packageLines(h.pieces, pkgIndex);
+}
+
+/** The MAN segments that open an LX loop; the index of the loop's first package, or null when it has none. */
+function readPackages(r: SetReader, packages: Shipment['packages']): number | null {
   let pkgIndex: number | null = null;
   let current: number | null = null;
   for (let s = r.peek(); s && (s.id === 'MAN' || s.id === 'PAL' || s.id === 'N9'); s = r.peek()) {
@@ -176,52 +156,61 @@ function readLx(r: SetReader, lx: Segment, packages: Shipment['packages'], piece
       else r.error('X12_ELEMENT_INVALID', `MAN02 is ${JSON.stringify(r.el(s, 2))}; an SSCC (MAN01 GM) has 18 digits.`, s, 2);
     } else if (r.el(s, 1) === 'CP' && r.el(s, 2)) pkg.trackingNumber = r.el(s, 2);
   }
-  let any = false;
-  while (r.peek()?.id === 'W12') {
-    const w12 = r.next()!;
-    any = true;
-    // W12-02 quantity ordered, W12-03 units shipped, W12-05 unit, W12-07/08 product id, W12-09 warehouse lot.
-    const shipped = r.decimal(w12, 3, 'number of units shipped');
-    const ordered = r.decimal(w12, 2, 'quantity ordered', false);
-    const uom = r.req(w12, 5, 'unit of measure');
-    const ids = readProductIds(w12, ID_POSITIONS, 6);
-    if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W12 names no product: W12-07/08 must give an item id.', w12, 8);
-    if (MORE_TO_COME.has(w12.el(1))) moreToCome = true;
-    const piece: ItemPiece = { lineNumber: '', sku: ids.sku ?? '', quantity: shipped ?? '0', uom, serials: [], packageIndex: pkgIndex };
-    if (r.el(w12, 9)) piece.lot = r.el(w12, 9);
-    if (ordered !== undefined) piece.orderedQuantity = ordered;
-    for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'QTY' || s.id === 'AMT' || s.id === 'G62'); s = r.peek()) {
-      r.next();
-      if (s.id !== 'N9') continue;
-      // N9-01 LI line item identifier (the 940's LX), LT lot, SE serial number.
-      const q = r.el(s, 1);
-      if (q === 'LI') piece.lineNumber = r.el(s, 2);
-      else if (q === 'LT') piece.lot = r.el(s, 2);
-      else if (q === 'SE' && r.el(s, 2)) piece.serials.push(r.el(s, 2));
-    }
-    if (!piece.lineNumber) piece.lineNumber = r.el(lx, 1) || String(pieces.length + 1);
-    pieces.push(piece);
+  return pkgIndex;
+}
+
+/** W12 and its N9s: one piece of what shipped. A W12-01 that says more is to come makes the shipment incomplete. */
+function readW12(r: SetReader, w12: Segment, lx: Segment, pkgIndex: number | null, h: ShipmentHeader): void {
+  // W12-02 quantity ordered, W12-03 units shipped, W12-05 unit, W12-07/08 product id, W12-09 warehouse lot.
+  const shipped = r.decimal(w12, 3, 'number of units shipped');
+  const ordered = r.decimal(w12, 2, 'quantity ordered', false);
+  const uom = r.req(w12, 5, 'unit of measure');
+  const ids = readProductIds(w12, ID_POSITIONS, 6);
+  if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W12 names no product: W12-07/08 must give an item id.', w12, 8);
+  if (MORE_TO_COME.has(w12.el(1))) h.complete = false;
+  const piece: ItemPiece = { lineNumber: '', sku: ids.sku ?? '', quantity: shipped ?? '0', uom, serials: [], packageIndex: pkgIndex };
+  if (r.el(w12, 9)) piece.lot = r.el(w12, 9);
+  if (ordered !== undefined) piece.orderedQuantity = ordered;
+  for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'QTY' || s.id === 'AMT' || s.id === 'G62'); s = r.peek()) {
+    r.next();
+    if (s.id !== 'N9') continue;
+    // N9-01 LI line item identifier (the 940's LX), LT lot, SE serial number.
+    const q = r.el(s, 1);
+    if (q === 'LI') piece.lineNumber = r.el(s, 2);
+    else if (q === 'LT') piece.lot = r.el(s, 2);
+    else if (q === 'SE' && r.el(s, 2)) piece.serials.push(r.el(s, 2));
   }
-  if (!any) r.error('X12_SEGMENT_MISSING', `LX ${r.el(lx, 1)} has no W12 warehouse item detail.`, lx);
-  if (pkgIndex !== null) packages[pkgIndex]!.lines = packageLines(pieces, pkgIndex);
-  return moreToCome;
+  if (!piece.lineNumber) piece.lineNumber = r.el(lx, 1) || String(h.pieces.length + 1);
+  h.pieces.push(piece);
 }
 
 export function encode945(doc: Shipment): SetEncodeResult {
   const segs: X12SegmentData[] = [];
+  writeHeader(segs, doc);
+  const total = writeLxLoops(segs, doc);
+  // W03-01 total units shipped, W03-02/03 weight and its unit.
+  segs.push(['W03', total, doc.totalWeight?.value ?? '', doc.totalWeight ? doc.totalWeight.unit : '']);
+  return { id: '945', segments: segs, errors: [] };
+}
+
+/** W06 through W27: the shipment, its warehouse, its references and its carrier. */
+function writeHeader(segs: X12SegmentData[], doc: Shipment): void {
   const po = doc.references.find((x) => x.qualifier === 'PO');
   segs.push(['W06', 'F', doc.orderNumber, x12Date(doc.shippedAt), doc.shipmentNumber, '', po?.value ?? '']);
-  segs.push(['N1', 'WH', '', '92', doc.facility]);
-  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
-  for (const ref of doc.references) if (ref !== po) segs.push(['N9', ref.qualifier, ref.value]);
+  writeFacility(segs, 'WH', doc);
+  // The PO number went into W06-06.
+  writeReferences(segs, 'N9', doc.references, (ref) => ref === po);
   if (doc.billOfLading) segs.push(['N9', 'BM', doc.billOfLading]);
   if (doc.proNumber) segs.push(['N9', 'CN', doc.proNumber]);
   for (const t of doc.trackingNumbers) segs.push(['N9', '2I', t]);
   // G62-03 '8' qualifies G62-04 as the actual pickup (ship) time.
   segs.push(['G62', '11', x12Date(doc.shippedAt), '8', x12Time(doc.shippedAt)]);
-  // W27 is mandatory: W27-01 transportation method code, M (motor) unless known otherwise.
-  segs.push(['W27', 'M', doc.carrier?.scac ?? '', doc.carrier?.service ?? '']);
+  // W27 is mandatory.
+  segs.push(w27(doc.carrier));
+}
 
+/** One LX loop per package with contents, then one per loose piece; the total units shipped. */
+function writeLxLoops(segs: X12SegmentData[], doc: Shipment): string {
   const pieces = piecesFromShipment(doc);
   const short = !doc.complete && doc.lines.some((l) => l.orderedQuantity !== undefined && l.quantity !== l.orderedQuantity);
   const statusOf = (p: ItemPiece): string => {
@@ -265,8 +254,6 @@ export function encode945(doc: Shipment): SetEncodeResult {
     if (n === 0) lineless.forEach(writeMan);
     writeW12(p);
   });
-  // W03-01 total units shipped, W03-02/03 weight and its unit.
-  segs.push(['W03', total, doc.totalWeight?.value ?? '', doc.totalWeight ? doc.totalWeight.unit : '']);
-  return { id: '945', segments: segs, errors: [] };
+  return total;
 }
 
