@@ -8,134 +8,110 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   addQuantities,
-  compact,
-  documentId,
-  documentOccurredAt,
-  documentSource,
-  partyOf,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
-  writeN1Loop,
   x12Date,
   type DecodeContext,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
+import { w27, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
 const ID_POSITIONS: readonly number[] = [4];
 
 type Line = PurchaseOrder['lines'][number];
+type Asn = NonNullable<PurchaseOrder['asn']>;
+
+/** What a 943 says besides W06, and its lines by line number. */
+interface TransferHeader {
+  references: Reference[];
+  facility: string | undefined;
+  depositor: string | undefined;
+  supplier: PurchaseOrder['supplier'];
+  expectedDate: string | undefined;
+  carrier: Asn['carrier'];
+  billOfLading: string | undefined;
+  trackingNumbers: string[];
+  lines: Map<string, Line>;
+}
+
+/** N9-01 BM bill of lading, 2I tracking number; in N1 loops as well. */
+const REFERENCES: ReferenceRule<TransferHeader> = { read: 'reference', qualifiers: { BM: { to: 'billOfLading' }, '2I': { to: 'trackingNumbers', list: true } } };
+
+const LAYOUT = defineLayout<TransferHeader>({
+  segments: KNOWN,
+  rules: {
+    W04: { read: 'loop', reader: readW04 },
+    N1: {
+      read: 'party',
+      entities: {
+        WH: { as: 'code', to: 'facility', keep: 'first' },
+        ST: { as: 'code', to: 'facility', keep: 'first' },
+        DE: { as: 'code', to: 'depositor' },
+        SF: { as: 'party', to: 'supplier' },
+        SU: { as: 'party', to: 'supplier' },
+        VN: { as: 'party', to: 'supplier' },
+      },
+      refs: REFERENCES,
+    },
+    N9: REFERENCES,
+    REF: REFERENCES,
+    // G62-01 17: estimated delivery, the day the warehouse should expect it.
+    G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '17': { to: 'expectedDate', what: 'estimated delivery date' } } },
+    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, replaces: true },
+  },
+});
 
 export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<PurchaseOrder> {
-  const r = new SetReader(set);
-  const offset = ctx.utcOffset ?? 'Z';
-  const w06 = r.next();
-  if (!w06 || w06.id !== 'W06') {
-    r.missing('W06', 'warehouse shipment identification');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const w06 = r.begin('W06', 'warehouse shipment identification');
+  if (w06 === undefined) return r.result([]);
   // W06-02 depositor order number: the transfer the warehouse will receive against; W06-03 ship date; W06-04 shipment id.
   const poNumber = r.req(w06, 2, 'depositor order number');
-  const shippedAt = r.timestamp(w06, 3, null, 'shipment date', offset);
+  const shippedAt = r.timestamp(w06, 3, null, 'shipment date', r.utcOffset);
   const shipmentId = r.el(w06, 4);
-  const references: Array<{ qualifier: string; value: string }> = [];
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  let supplier: PurchaseOrder['supplier'];
-  let expectedDate: string | undefined;
-  let carrier: NonNullable<PurchaseOrder['asn']>['carrier'];
-  let billOfLading: string | undefined;
-  const trackingNumbers: string[] = [];
-  const lines = new Map<string, Line>();
-  // REFs inside an N1 loop are collected and placed afterwards: no closure per set.
-  const n1Refs: Array<{ qualifier: string; value: string }> = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, n1Refs);
-        if (p.entity === 'WH' || p.entity === 'ST') facility ??= p.code ?? p.address.name;
-        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
-        else if (p.entity === 'SF' || p.entity === 'SU' || p.entity === 'VN') supplier = partyOf(p);
-        for (let i = 0; i < n1Refs.length; i++) {
-          const ref = n1Refs[i]!;
-          if (ref.qualifier === 'BM') billOfLading = ref.value;
-          else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
-          else references.push(ref);
-        }
-        n1Refs.length = 0;
-        break;
-      }
-      case 'N9':
-      case 'REF': {
-        const ref = refOf(r, seg);
-        if (ref.qualifier === 'BM') billOfLading = ref.value;
-        else if (ref.qualifier === '2I') trackingNumbers.push(ref.value);
-        else references.push(ref);
-        break;
-      }
-      case 'G62':
-        // G62-01 17: estimated delivery, the day the warehouse should expect it.
-        if (r.el(seg, 1) === '17') expectedDate = r.date(seg, 2, 'estimated delivery date');
-        break;
-      case 'W27': {
-        const scac = seg.el(2);
-        const service = seg.el(3);
-        carrier = undefined;
-        if (scac || service) {
-          carrier = {};
-          if (scac) carrier.scac = scac;
-          if (service) carrier.service = service;
-        }
-        break;
-      }
-      case 'LX':
-        break;
-      case 'W04':
-        readW04(r, seg, lines);
-        break;
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!facility) r.missing('N1*WH', 'the receiving warehouse');
-  if (lines.size === 0) r.missing('W04', 'item detail total');
-  if (!poNumber) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: PurchaseOrder = {
-    type: 'purchase_order',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.inbound(poNumber),
-    references,
-    poNumber,
-    kind: 'transfer',
-    facility: facility ?? '',
-    lines: Array.from(lines.values()),
+  const h: TransferHeader = {
+    references: [],
+    facility: undefined,
+    depositor: undefined,
+    supplier: undefined,
+    expectedDate: undefined,
+    carrier: undefined,
+    billOfLading: undefined,
+    trackingNumbers: [],
+    lines: new Map(),
   };
-  if (depositor !== undefined) doc.depositor = depositor;
-  if (supplier !== undefined) doc.supplier = supplier;
-  if (expectedDate !== undefined) doc.expectedDate = expectedDate;
+  readBody(r, LAYOUT, h);
+  if (!h.facility) r.missing('N1*WH', 'the receiving warehouse');
+  if (h.lines.size === 0) r.missing('W04', 'item detail total');
+  if (!poNumber) return r.result([]);
+  const doc = openDocument<PurchaseOrder>('purchase_order', set, ctx, 0, entityKeys.inbound(poNumber), h.references);
+  doc.poNumber = poNumber;
+  doc.kind = 'transfer';
+  doc.facility = h.facility ?? '';
+  doc.lines = Array.from(h.lines.values());
+  if (h.depositor !== undefined) doc.depositor = h.depositor;
+  if (h.supplier !== undefined) doc.supplier = h.supplier;
+  if (h.expectedDate !== undefined) doc.expectedDate = h.expectedDate;
   if (shipmentId) {
-    const asn: NonNullable<PurchaseOrder['asn']> = { asnNumber: shipmentId, trackingNumbers, containers: [] };
+    const asn: Asn = { asnNumber: shipmentId, trackingNumbers: h.trackingNumbers, containers: [] };
     if (shippedAt !== undefined) asn.shippedAt = shippedAt;
-    if (carrier !== undefined) asn.carrier = carrier;
-    if (billOfLading !== undefined) asn.billOfLading = billOfLading;
+    if (h.carrier !== undefined) asn.carrier = h.carrier;
+    if (h.billOfLading !== undefined) asn.billOfLading = h.billOfLading;
     doc.asn = asn;
   }
-  return { documents: [doc], errors: r.errors };
+  return r.result([doc]);
 }
 
 /** W04 loop: W04-01 units shipped, W04-02 unit, W04-03 U.P.C. case code, W04-04/05 product id; N9 LI/LT/SE/VP; G62*36 expiry. */
-function readW04(r: SetReader, w04: Segment, lines: Map<string, Line>): void {
+function readW04(r: SetReader, w04: Segment, h: TransferHeader): void {
+  const lines = h.lines;
   const quantity = r.decimal(w04, 1, 'number of units shipped');
   const uom = r.req(w04, 2, 'unit of measure');
   const ids = readProductIds(w04, ID_POSITIONS, 3);
@@ -174,14 +150,13 @@ function readW04(r: SetReader, w04: Segment, lines: Map<string, Line>): void {
 export function encode943(doc: PurchaseOrder): SetEncodeResult {
   const segs: X12SegmentData[] = [];
   segs.push(['W06', 'J', doc.poNumber, x12Date(doc.asn?.shippedAt ?? doc.occurredAt), doc.asn?.asnNumber ?? '']);
-  segs.push(['N1', 'WH', '', '92', doc.facility]);
-  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
-  if (doc.supplier) segs.push(...writeN1Loop('SF', { name: doc.supplier.name, code: doc.supplier.code, address: doc.supplier.address }));
-  for (const ref of doc.references) segs.push(['N9', ref.qualifier, ref.value]);
+  writeFacility(segs, 'WH', doc);
+  if (doc.supplier) writeParty(segs, 'SF', doc.supplier);
+  writeReferences(segs, 'N9', doc.references);
   if (doc.asn?.billOfLading) segs.push(['N9', 'BM', doc.asn.billOfLading]);
   for (const t of doc.asn?.trackingNumbers ?? []) segs.push(['N9', '2I', t]);
   if (doc.expectedDate) segs.push(['G62', '17', x12Date(doc.expectedDate)]);
-  if (doc.asn?.carrier) segs.push(['W27', 'M', doc.asn.carrier.scac ?? '', doc.asn.carrier.service ?? '']);
+  if (doc.asn?.carrier) segs.push(w27(doc.asn.carrier));
   let total = '0';
   for (const l of doc.lines) {
     // One W04 per lot, then one for what is not in a lot; N9*LI ties them to the line.
