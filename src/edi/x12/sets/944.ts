@@ -1,6 +1,5 @@
 // 944 Warehouse Stock Transfer Receipt Advice <-> receipt: what the warehouse actually received, per
 // line, with lots, expiry, serials and damaged quantities (W13 exceptions).
-import { addDecimals } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { Receipt } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
@@ -8,19 +7,18 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   addQuantities,
-  documentId,
-  documentOccurredAt,
-  documentSource,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
   x12Date,
   type DecodeContext,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
+import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W17', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W10', 'LX', 'W07', 'W13', 'G69', 'W14', 'W20', 'QTY', 'FA1', 'FA2', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -29,68 +27,51 @@ const ID_POSITIONS: readonly number[] = [4, 7];
 /** W13-03 receiving condition code '01' is damaged product (W13-05 then gives the reason). */
 const DAMAGED = '01';
 
+/** What a 944 says besides W17, and its lines. */
+interface ReceiptHeader {
+  references: Reference[];
+  facility: string | undefined;
+  depositor: string | undefined;
+  lines: Receipt['lines'];
+}
+
+const LAYOUT = defineLayout<ReceiptHeader>({
+  segments: KNOWN,
+  rules: {
+    W07: { read: 'loop', reader: readW07 },
+    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
+    N9: { read: 'reference' },
+    REF: { read: 'reference' },
+  },
+});
+
 export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Receipt> {
-  const r = new SetReader(set);
-  const w17 = r.next();
-  if (!w17 || w17.id !== 'W17') {
-    r.missing('W17', 'warehouse receipt identification');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const w17 = r.begin('W17', 'warehouse receipt identification');
+  if (w17 === undefined) return r.result([]);
   // W17-02 date received, W17-03 warehouse receipt number, W17-04 depositor order number, W17-05 shipment id.
   r.date(w17, 2, 'receipt date', true);
   const receiptNumber = r.req(w17, 3, 'warehouse receipt number');
   const poNumber = r.el(w17, 4) || undefined;
   const asnNumber = r.el(w17, 5) || undefined;
-  const references: Array<{ qualifier: string; value: string }> = [];
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  const lines: Receipt['lines'] = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, references);
-        if (p.entity === 'WH') facility = p.code ?? p.address.name;
-        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
-        break;
-      }
-      case 'N9':
-      case 'REF':
-        references.push(refOf(r, seg));
-        break;
-      case 'W07':
-        readW07(r, seg, lines);
-        break;
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!facility) r.missing('N1*WH', 'the receiving warehouse');
-  if (lines.length === 0) r.missing('W07', 'item detail for stock receipt');
-  if (!receiptNumber) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: Receipt = {
-    type: 'receipt',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber),
-    references,
-    receiptNumber,
-    facility: facility ?? '',
-    complete: true,
-    lines,
-  };
+  const h: ReceiptHeader = { references: [], facility: undefined, depositor: undefined, lines: [] };
+  readBody(r, LAYOUT, h);
+  if (!h.facility) r.missing('N1*WH', 'the receiving warehouse');
+  if (h.lines.length === 0) r.missing('W07', 'item detail for stock receipt');
+  if (!receiptNumber) return r.result([]);
+  const doc = openDocument<Receipt>('receipt', set, ctx, 0, entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber), h.references);
+  doc.receiptNumber = receiptNumber;
+  doc.facility = h.facility ?? '';
+  doc.complete = true;
+  doc.lines = h.lines;
   if (poNumber !== undefined) doc.poNumber = poNumber;
   if (asnNumber !== undefined) doc.asnNumber = asnNumber;
-  if (depositor !== undefined) doc.depositor = depositor;
-  return { documents: [doc], errors: r.errors };
+  if (h.depositor !== undefined) doc.depositor = h.depositor;
+  return r.result([doc]);
 }
 
 /** W07 loop: W07-01 quantity received, W07-02 unit, W07-03 U.P.C., W07-04/05 product id, W07-06 warehouse lot. */
-function readW07(r: SetReader, w07: Segment, lines: Receipt['lines']): void {
+function readW07(r: SetReader, w07: Segment, h: ReceiptHeader): void {
   const quantity = r.decimal(w07, 1, 'quantity received');
   const uom = r.req(w07, 2, 'unit of measure');
   const ids = readProductIds(w07, ID_POSITIONS, 3);
@@ -116,15 +97,14 @@ function readW07(r: SetReader, w07: Segment, lines: Receipt['lines']): void {
       else if (q === 'SE' && r.el(s, 2)) line.serials.push(r.el(s, 2));
     }
   }
-  lines.push(line);
+  h.lines.push(line);
 }
 
 export function encode944(doc: Receipt): SetEncodeResult {
   const segs: X12SegmentData[] = [];
   segs.push(['W17', 'F', x12Date(doc.occurredAt), doc.receiptNumber, doc.poNumber ?? '', doc.asnNumber ?? '']);
-  segs.push(['N1', 'WH', '', '92', doc.facility]);
-  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
-  for (const ref of doc.references) segs.push(['N9', ref.qualifier, ref.value]);
+  writeFacility(segs, 'WH', doc);
+  writeReferences(segs, 'N9', doc.references);
   let total = '0';
   for (const l of doc.lines) {
     const pairs = productIdPairs(l.sku);
