@@ -5,21 +5,20 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  documentId,
-  documentOccurredAt,
-  documentSource,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
   x12Date,
   x12Time,
   type DecodeContext,
   type EncodeOptions,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
+import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BIA', 'CUR', 'DTM', 'REF', 'PER', 'MEA', 'N1', 'N2', 'N3', 'N4', 'LM', 'LQ', 'LIN', 'SLN', 'PID', 'PO4', 'QTY', 'SCH', 'CTP', 'G39', 'LDT', 'CTT', 'N9', 'UIT', 'AMT']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -36,64 +35,58 @@ export const QTY_ALLOCATED = 'QC';
 /** REF-01 qualifier we use for a position's inventory status when it is not 'available' (mutually defined). */
 const REF_STATUS = 'ZZ';
 
+/** What an 846 says besides BIA, and its positions. */
+interface SnapshotHeader {
+  references: Reference[];
+  facility: string | undefined;
+  depositor: string | undefined;
+  positions: InventorySnapshot['positions'];
+  /** The QTY-01 code of allocated stock, as the partner uses it. */
+  allocated: string;
+}
+
+const LAYOUT = defineLayout<SnapshotHeader>({
+  segments: KNOWN,
+  rules: {
+    LIN: { read: 'loop', reader: readLin },
+    N1: {
+      read: 'party',
+      entities: { WH: { as: 'code', to: 'facility' }, SN: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
+    },
+    REF: { read: 'reference' },
+  },
+});
+
 export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<InventorySnapshot> {
-  const r = new SetReader(set);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bia = r.next();
-  if (!bia || bia.id !== 'BIA') {
-    r.missing('BIA', 'beginning segment for inventory inquiry/advice');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const bia = r.begin('BIA', 'beginning segment for inventory inquiry/advice');
+  if (bia === undefined) return r.result([]);
   // BIA-01 purpose: 00 original (a full picture), 04 change (only what changed); BIA-03 report id; BIA-04/05 date and time.
   const purpose = r.req(bia, 1, 'transaction set purpose code');
   const reportId = r.req(bia, 3, 'reference identification');
-  const asOf = r.timestamp(bia, 4, r.el(bia, 5) ? 5 : null, 'report date', offset);
-  const references: Array<{ qualifier: string; value: string }> = reportId ? [{ qualifier: 'BIA', value: reportId }] : [];
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  const positions: InventorySnapshot['positions'] = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, references);
-        if (p.entity === 'WH' || p.entity === 'SN') facility = p.code ?? p.address.name;
-        else if (p.entity === 'DE' || p.entity === 'MF') depositor = p.code ?? p.address.name;
-        break;
-      }
-      case 'LIN':
-        readLin(r, seg, positions, ctx.allocatedQualifier ?? QTY_ALLOCATED);
-        break;
-      case 'REF':
-        references.push(refOf(r, seg));
-        break;
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!facility) r.missing('N1*WH', 'the facility the stock is in');
-  if (!reportId) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: InventorySnapshot = {
-    type: 'inventory_snapshot',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.stock(facility ?? ''),
-    references,
-    facility: facility ?? '',
-    asOf: asOf ?? ctx.receivedAt,
-    scope: purpose === '04' ? 'partial' : 'full',
-    positions,
+  const asOf = r.timestamp(bia, 4, r.el(bia, 5) ? 5 : null, 'report date', r.utcOffset);
+  const h: SnapshotHeader = {
+    references: reportId ? [{ qualifier: 'BIA', value: reportId }] : [],
+    facility: undefined,
+    depositor: undefined,
+    positions: [],
+    allocated: ctx.allocatedQualifier ?? QTY_ALLOCATED,
   };
-  if (depositor !== undefined) doc.depositor = depositor;
-  return { documents: [doc], errors: r.errors };
+  readBody(r, LAYOUT, h);
+  if (!h.facility) r.missing('N1*WH', 'the facility the stock is in');
+  if (!reportId) return r.result([]);
+  const doc = openDocument<InventorySnapshot>('inventory_snapshot', set, ctx, 0, entityKeys.stock(h.facility ?? ''), h.references);
+  doc.facility = h.facility ?? '';
+  doc.asOf = asOf ?? ctx.receivedAt;
+  doc.scope = purpose === '04' ? 'partial' : 'full';
+  doc.positions = h.positions;
+  if (h.depositor !== undefined) doc.depositor = h.depositor;
+  return r.result([doc]);
 }
 
 /** LIN loop: LIN-02/03.. product ids (LT for the lot), QTY per quantity kind, DTM*036 expiry, REF*ZZ status. */
-function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['positions'], allocated: string): void {
+function readLin(r: SetReader, lin: Segment, h: SnapshotHeader): void {
+  const allocated = h.allocated;
   const ids = readProductIds(lin, ID_POSITIONS);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', lin, 3);
   const pos: InventorySnapshot['positions'][number] = { sku: ids.sku ?? '', status: 'available', uom: '', onHand: '0', allocated: '0' };
@@ -127,7 +120,7 @@ function readLin(r: SetReader, lin: Segment, positions: InventorySnapshot['posit
     pos.uom = 'EA';
     r.error('X12_ELEMENT_MISSING', 'No QTY-03 unit of measure for this LIN; EA was assumed.', lin, undefined, 'warning');
   }
-  positions.push(pos);
+  h.positions.push(pos);
 }
 
 export function encode846(doc: InventorySnapshot, options: EncodeOptions = {}): SetEncodeResult {
@@ -135,9 +128,8 @@ export function encode846(doc: InventorySnapshot, options: EncodeOptions = {}): 
   const reportId = doc.references.find((x) => x.qualifier === 'BIA')?.value ?? doc.id.slice(-30);
   // BIA-02 report type DD: distributor (warehouse) inventory report.
   segs.push(['BIA', doc.scope === 'partial' ? '04' : '00', 'DD', reportId, x12Date(doc.asOf), x12Time(doc.asOf)]);
-  for (const ref of doc.references) if (ref.qualifier !== 'BIA') segs.push(['REF', ref.qualifier, ref.value]);
-  segs.push(['N1', 'WH', '', '92', doc.facility]);
-  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
+  writeReferences(segs, 'REF', doc.references, isReportId);
+  writeFacility(segs, 'WH', doc);
   let n = 0;
   for (const p of doc.positions) {
     segs.push(['LIN', String(++n), ...productIdPairs(p.sku, undefined, p.lot)] as unknown as X12SegmentData);
@@ -150,4 +142,9 @@ export function encode846(doc: InventorySnapshot, options: EncodeOptions = {}): 
   // CTT-01 number of LIN segments.
   segs.push(['CTT', String(n)]);
   return { id: '846', segments: segs, errors: [] };
+}
+
+/** The report id went into BIA-03. */
+function isReportId(ref: Reference): boolean {
+  return ref.qualifier === 'BIA';
 }
