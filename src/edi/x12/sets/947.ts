@@ -5,19 +5,18 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  documentId,
-  documentOccurredAt,
-  documentSource,
+  openDocument,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
   x12Date,
   type DecodeContext,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
+import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W15', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'LX', 'W19', 'G69', 'W20', 'W22', 'N9', 'QTY', 'G66']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -50,64 +49,47 @@ const REASON_FROM_181: Readonly<Record<string, Reason>> = {
   '56': 'found', // book adjustment increase
 };
 
+/** What a 947 says besides W15, and its lines. */
+interface AdjustmentHeader {
+  references: Reference[];
+  facility: string | undefined;
+  depositor: string | undefined;
+  lines: InventoryAdjustment['lines'];
+}
+
+const LAYOUT = defineLayout<AdjustmentHeader>({
+  segments: KNOWN,
+  rules: {
+    W19: { read: 'loop', reader: readW19 },
+    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
+    N9: { read: 'reference' },
+    REF: { read: 'reference' },
+  },
+});
+
 export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<InventoryAdjustment> {
-  const r = new SetReader(set);
-  const w15 = r.next();
-  if (!w15 || w15.id !== 'W15') {
-    r.missing('W15', 'warehouse adjustment identification');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const w15 = r.begin('W15', 'warehouse adjustment identification');
+  if (w15 === undefined) return r.result([]);
   // W15-01 date, W15-02 warehouse adjustment number, W15-03 depositor adjustment number.
   r.date(w15, 1, 'adjustment date', true);
   const adjustmentNumber = r.el(w15, 2) || r.el(w15, 3);
   if (!adjustmentNumber) r.error('X12_ELEMENT_MISSING', 'W15 has neither W15-02 (warehouse) nor W15-03 (depositor) adjustment number; one is required.', w15, 2);
-  const references: Array<{ qualifier: string; value: string }> = [];
-  let facility: string | undefined;
-  let depositor: string | undefined;
-  const lines: InventoryAdjustment['lines'] = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'N1': {
-        const p = readN1Loop(r, seg, references);
-        if (p.entity === 'WH') facility = p.code ?? p.address.name;
-        else if (p.entity === 'DE') depositor = p.code ?? p.address.name;
-        break;
-      }
-      case 'N9':
-      case 'REF':
-        references.push(refOf(r, seg));
-        break;
-      case 'W19':
-        readW19(r, seg, lines);
-        break;
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
-  }
-  if (!facility) r.missing('N1*WH', 'the facility adjusted');
-  if (lines.length === 0) r.missing('W19', 'warehouse adjustment item detail');
-  if (!adjustmentNumber) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: InventoryAdjustment = {
-    type: 'inventory_adjustment',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.stock(facility ?? ''),
-    references,
-    adjustmentNumber,
-    facility: facility ?? '',
-    lines,
-  };
-  if (depositor !== undefined) doc.depositor = depositor;
-  return { documents: [doc], errors: r.errors };
+  const h: AdjustmentHeader = { references: [], facility: undefined, depositor: undefined, lines: [] };
+  readBody(r, LAYOUT, h);
+  if (!h.facility) r.missing('N1*WH', 'the facility adjusted');
+  if (h.lines.length === 0) r.missing('W19', 'warehouse adjustment item detail');
+  if (!adjustmentNumber) return r.result([]);
+  const doc = openDocument<InventoryAdjustment>('inventory_adjustment', set, ctx, 0, entityKeys.stock(h.facility ?? ''), h.references);
+  doc.adjustmentNumber = adjustmentNumber;
+  doc.facility = h.facility ?? '';
+  doc.lines = h.lines;
+  if (h.depositor !== undefined) doc.depositor = h.depositor;
+  return r.result([doc]);
 }
 
 /** W19-01 reason, W19-02 credit/debit quantity (signed), W19-03 unit, W19-05/06 product id, W19-09 lot. */
-function readW19(r: SetReader, w19: Segment, lines: InventoryAdjustment['lines']): void {
+function readW19(r: SetReader, w19: Segment, h: AdjustmentHeader): void {
   const code = r.req(w19, 1, 'adjustment reason code');
   const quantity = r.decimal(w19, 2, 'credit/debit quantity');
   const uom = r.req(w19, 3, 'unit of measure');
@@ -132,15 +114,14 @@ function readW19(r: SetReader, w19: Segment, lines: InventoryAdjustment['lines']
     else if (q === 'FS') line.fromStatus = r.el(s, 2);
     else if (q === 'TS') line.toStatus = r.el(s, 2);
   }
-  if (quantity !== undefined && ids.sku) lines.push(line);
+  if (quantity !== undefined && ids.sku) h.lines.push(line);
 }
 
 export function encode947(doc: InventoryAdjustment): SetEncodeResult {
   const segs: X12SegmentData[] = [];
   segs.push(['W15', x12Date(doc.occurredAt), doc.adjustmentNumber]);
-  segs.push(['N1', 'WH', '', '92', doc.facility]);
-  if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
-  for (const ref of doc.references) segs.push(['N9', ref.qualifier, ref.value]);
+  writeFacility(segs, 'WH', doc);
+  writeReferences(segs, 'N9', doc.references);
   let n = 0;
   for (const l of doc.lines) {
     segs.push(['LX', String(++n)]);
