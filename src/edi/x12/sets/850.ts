@@ -1,24 +1,20 @@
 // 850 Purchase Order <-> sales_order: a retailer's or marketplace's order to be shipped (often drop-ship).
-import type { Address, SalesOrder } from '../../../model/index.ts';
-import { entityKeys } from '../../../model/index.ts';
+import type { SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
+import type { Segment } from '../tokenizer.ts';
 import {
-  documentId,
-  documentOccurredAt,
-  documentSource,
-  partyOf,
   productIdPairs,
-  readN1Loop,
   readProductIds,
-  refOf,
   SetReader,
-  writeN1Loop,
   x12Date,
   type DecodeContext,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
+import { salesOrderHeader, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
+import { td5, writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CTP', 'PAM', 'CSH', 'TC2', 'SAC', 'ITD', 'DIS', 'INC', 'DTM', 'LDT', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'PCT', 'CTB', 'TXI', 'AMT', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'NX2', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'CTT', 'NTE', 'QTY', 'SLN', 'ADV']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -27,123 +23,79 @@ const ID_POSITIONS: readonly number[] = [6, 8, 10, 12, 14];
 /** DTM-01: 010 requested ship, 002 delivery requested, 001 cancel after. */
 const DTM = { ship: '010', delivery: '002', cancelAfter: '001' } as const;
 
+/** What an 850 says besides BEG, and its lines. An 850 names no depositor. */
+interface PurchaseOrderHeader extends SalesOrderHeader {
+  /** BEG-03, unless a REF OQ names the seller's own order number. */
+  orderNumber: string;
+}
+
+const LAYOUT = defineLayout<PurchaseOrderHeader>({
+  segments: KNOWN,
+  rules: {
+    PO1: { read: 'loop', reader: readPo1 },
+    // REF-01 OQ: the seller's own order number, when it differs from the PO number.
+    REF: { read: 'reference', qualifiers: { OQ: { to: 'orderNumber' } } },
+    DTM: {
+      read: 'date',
+      qualifier: 1,
+      date: 2,
+      qualifiers: {
+        [DTM.ship]: { to: 'requestedShipDate', what: 'date' },
+        [DTM.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
+        [DTM.cancelAfter]: { to: 'cancelAfter', what: 'date' },
+      },
+      others: 'date',
+    },
+    // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
+    TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },
+    NTE: { read: 'note', element: 2, to: 'notes' },
+    N1: {
+      read: 'party',
+      entities: {
+        ST: { as: 'address', to: 'shipTo' },
+        BT: { as: 'address', to: 'billTo' },
+        BY: { as: 'party', to: 'customer' },
+        SF: { as: 'code', to: 'facility' },
+        WH: { as: 'code', to: 'facility' },
+      },
+    },
+  },
+});
+
 export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<SalesOrder> {
-  const r = new SetReader(set);
-  const beg = r.next();
-  if (!beg || beg.id !== 'BEG') {
-    r.missing('BEG', 'beginning segment for purchase order');
-    return { documents: [], errors: r.errors };
-  }
+  const r = new SetReader(set, ctx.utcOffset);
+  const beg = r.begin('BEG', 'beginning segment for purchase order');
+  if (beg === undefined) return r.result([]);
   // BEG-01 purpose: 00 original, 05 replace; BEG-02 order type: DS drop ship; BEG-03 the buyer's PO number.
   const purposeCode = r.req(beg, 1, 'transaction set purpose code');
   const poNumber = r.req(beg, 3, 'purchase order number');
   const dropShip = r.el(beg, 2) === 'DS';
-  let orderNumber = poNumber;
-  const references: Array<{ qualifier: string; value: string }> = [];
-  const notes: string[] = [];
-  let shipTo: Address | undefined;
-  let billTo: Address | undefined;
-  let customer: SalesOrder['customer'];
-  let facility: string | undefined;
-  let carrier: SalesOrder['carrier'];
-  let requestedShipDate: string | undefined;
-  let requestedDeliveryDate: string | undefined;
-  let cancelAfter: string | undefined;
-  const lines: SalesOrder['lines'] = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'REF': {
-        const x = refOf(r, seg);
-        // REF-01 OQ: the seller's own order number, when it differs from the PO number.
-        if (x.qualifier === 'OQ') orderNumber = x.value;
-        else references.push(x);
-        break;
-      }
-      case 'DTM': {
-        const q = r.el(seg, 1);
-        const d = r.date(seg, 2, 'date');
-        if (q === DTM.ship) requestedShipDate = d;
-        else if (q === DTM.delivery) requestedDeliveryDate = d;
-        else if (q === DTM.cancelAfter) cancelAfter = d;
-        break;
-      }
-      case 'TD5': {
-        // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
-        const scac = r.el(seg, 2) === '2' ? r.el(seg, 3) : '';
-        const service = r.el(seg, 5);
-        if (scac || service) {
-          const c: NonNullable<SalesOrder['carrier']> = {};
-          if (scac) c.scac = scac;
-          if (service) c.service = service;
-          carrier = c;
-        }
-        break;
-      }
-      case 'NTE':
-        if (r.el(seg, 2)) notes.push(r.el(seg, 2));
-        break;
-      case 'N1': {
-        const p = readN1Loop(r, seg, references);
-        if (p.entity === 'ST') shipTo = p.address;
-        else if (p.entity === 'BT') billTo = p.address;
-        else if (p.entity === 'BY') customer = partyOf(p);
-        else if (p.entity === 'SF' || p.entity === 'WH') facility = p.code ?? p.address.name;
-        break;
-      }
-      case 'PO1': {
-        // PO1-01 line number, PO1-02 quantity, PO1-03 unit, PO1-04 unit price, PO1-06.. product id pairs.
-        const quantity = r.decimal(seg, 2, 'quantity ordered');
-        const uom = r.req(seg, 3, 'unit of measure');
-        const price = r.decimal(seg, 4, 'unit price', false);
-        const ids = readProductIds(seg, ID_POSITIONS);
-        if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'PO1 names no product: PO1-06/07 must give an item id.', seg, 7);
-        const line: SalesOrder['lines'][number] = { lineNumber: r.el(seg, 1) || String(lines.length + 1), sku: ids.sku ?? '', quantity: quantity ?? '0', uom };
-        if (ids.gtin !== undefined) line.gtin = ids.gtin;
-        if (ids.customerSku !== undefined) line.customerSku = ids.customerSku;
-        if (price !== undefined) line.unitPrice = price;
-        for (let s = r.peek(); s && (s.id === 'PID' || s.id === 'PO4' || s.id === 'REF' || s.id === 'MEA' || s.id === 'SAC' || s.id === 'DTM' || s.id === 'CTP' || s.id === 'MSG'); s = r.peek()) {
-          r.next();
-          // PID-01 F free-form: PID-05 is the description.
-          if (s.id === 'PID' && r.el(s, 5)) line.description = line.description ? `${line.description} ${r.el(s, 5)}` : r.el(s, 5);
-        }
-        if (quantity !== undefined && ids.sku) lines.push(line);
-        break;
-      }
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
+  const h: PurchaseOrderHeader = salesOrderHeader({ orderNumber: poNumber });
+  readBody(r, LAYOUT, h);
+  if (h.lines.length === 0) r.missing('PO1', 'baseline item data');
+  if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
+  if (!h.orderNumber) return r.result([]);
+  return r.result([salesOrderOf(set, ctx, h, h.orderNumber, purposeCode === '05' ? 'replace' : 'original', dropShip, poNumber)]);
+}
+
+/** PO1 loop: PO1-01 line number, PO1-02 quantity, PO1-03 unit, PO1-04 unit price, PO1-06.. product id pairs; PID the description. */
+function readPo1(r: SetReader, po1: Segment, h: PurchaseOrderHeader): void {
+  const lines = h.lines;
+  const quantity = r.decimal(po1, 2, 'quantity ordered');
+  const uom = r.req(po1, 3, 'unit of measure');
+  const price = r.decimal(po1, 4, 'unit price', false);
+  const ids = readProductIds(po1, ID_POSITIONS);
+  if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'PO1 names no product: PO1-06/07 must give an item id.', po1, 7);
+  const line: SalesOrder['lines'][number] = { lineNumber: r.el(po1, 1) || String(lines.length + 1), sku: ids.sku ?? '', quantity: quantity ?? '0', uom };
+  if (ids.gtin !== undefined) line.gtin = ids.gtin;
+  if (ids.customerSku !== undefined) line.customerSku = ids.customerSku;
+  if (price !== undefined) line.unitPrice = price;
+  for (let s = r.peek(); s && (s.id === 'PID' || s.id === 'PO4' || s.id === 'REF' || s.id === 'MEA' || s.id === 'SAC' || s.id === 'DTM' || s.id === 'CTP' || s.id === 'MSG'); s = r.peek()) {
+    r.next();
+    // PID-01 F free-form: PID-05 is the description.
+    if (s.id === 'PID' && r.el(s, 5)) line.description = line.description ? `${line.description} ${r.el(s, 5)}` : r.el(s, 5);
   }
-  if (lines.length === 0) r.missing('PO1', 'baseline item data');
-  if (!shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  if (!orderNumber) return { documents: [], errors: r.errors };
-  // One object literal, optional fields added when present: no spread of a base and no compact copy.
-  const doc: SalesOrder = {
-    type: 'sales_order',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(set, 0),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.order(orderNumber),
-    references,
-    orderNumber,
-    purpose: purposeCode === '05' ? 'replace' : 'original',
-    shipTo: shipTo ?? { lines: [] },
-    priority: 'normal',
-    dropShip,
-    notes,
-    lines,
-  };
-  if (poNumber) doc.customerOrderNumber = poNumber;
-  if (facility !== undefined) doc.facility = facility;
-  if (customer !== undefined) doc.customer = customer;
-  if (billTo !== undefined) doc.billTo = billTo;
-  if (carrier !== undefined) doc.carrier = carrier;
-  if (requestedShipDate !== undefined) doc.requestedShipDate = requestedShipDate;
-  if (requestedDeliveryDate !== undefined) doc.requestedDeliveryDate = requestedDeliveryDate;
-  if (cancelAfter !== undefined) doc.cancelAfter = cancelAfter;
-  return { documents: [doc], errors: r.errors };
+  if (quantity !== undefined && ids.sku) lines.push(line);
 }
 
 export function encode850(doc: SalesOrder): SetEncodeResult {
@@ -152,16 +104,16 @@ export function encode850(doc: SalesOrder): SetEncodeResult {
   // BEG-02 order type: DS drop ship, SA stand-alone order.
   segs.push(['BEG', doc.purpose === 'replace' ? '05' : '00', doc.dropShip ? 'DS' : 'SA', po, '', x12Date(doc.occurredAt)]);
   if (po !== doc.orderNumber) segs.push(['REF', 'OQ', doc.orderNumber]);
-  for (const ref of doc.references) segs.push(['REF', ref.qualifier, ref.value]);
+  writeReferences(segs, 'REF', doc.references);
   if (doc.requestedShipDate) segs.push(['DTM', DTM.ship, x12Date(doc.requestedShipDate)]);
   if (doc.requestedDeliveryDate) segs.push(['DTM', DTM.delivery, x12Date(doc.requestedDeliveryDate)]);
   if (doc.cancelAfter) segs.push(['DTM', DTM.cancelAfter, x12Date(doc.cancelAfter)]);
-  if (doc.carrier) segs.push(['TD5', '', doc.carrier.scac ? '2' : '', doc.carrier.scac ?? '', '', doc.carrier.service ?? '']);
+  if (doc.carrier) segs.push(td5(doc.carrier));
   for (const n of doc.notes) segs.push(['NTE', 'GEN', n]);
-  segs.push(...writeN1Loop('ST', { address: doc.shipTo }));
-  if (doc.billTo) segs.push(...writeN1Loop('BT', { address: doc.billTo }));
-  if (doc.customer) segs.push(...writeN1Loop('BY', { name: doc.customer.name, code: doc.customer.code, address: doc.customer.address }));
-  if (doc.facility) segs.push(['N1', 'SF', '', '92', doc.facility]);
+  writeN1Loop(segs, 'ST', { address: doc.shipTo });
+  if (doc.billTo) writeN1Loop(segs, 'BT', { address: doc.billTo });
+  if (doc.customer) writeParty(segs, 'BY', doc.customer);
+  if (doc.facility) writeCodedParty(segs, 'SF', doc.facility);
   for (const l of doc.lines) {
     const pairs = productIdPairs(l.sku, l.gtin);
     if (l.customerSku) pairs.push('BP', l.customerSku);
