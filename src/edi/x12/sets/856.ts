@@ -7,9 +7,7 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
-  documentId,
-  documentOccurredAt,
-  documentSource,
+  openDocument,
   partyOf,
   productIdPairs,
   readN1Loop,
@@ -17,41 +15,54 @@ import {
   readSscc,
   refOf,
   SetReader,
-  writeN1Loop,
   x12Date,
   x12Time,
   type DecodeContext,
   type N1Party,
+  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+import { td5, writeCodedParty, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
 const ID_POSITIONS: readonly number[] = [2, 4, 6, 8, 10];
 
+type Asn = NonNullable<PurchaseOrder['asn']>;
+
 interface OrderBlock {
   orderNumber: string;
-  references: Array<{ qualifier: string; value: string }>;
+  references: Reference[];
   packages: Shipment['packages'];
   pieces: ItemPiece[];
   itemCount: number;
 }
 
-interface Header {
+/** The ship notice as read so far: what it says of the whole shipment, its orders, and where in the HL tree the reader stands. */
+interface Notice {
   shipmentNumber: string;
-  shippedAt?: string;
-  expectedDate?: string;
-  carrier?: Shipment['carrier'];
-  billOfLading?: string;
-  proNumber?: string;
+  shippedAt: string | undefined;
+  expectedDate: string | undefined;
+  carrier: Shipment['carrier'];
+  billOfLading: string | undefined;
+  proNumber: string | undefined;
   trackingNumbers: string[];
   /** Some SN1-08 said the balance is backordered. */
   backordered: boolean;
-  totalWeight?: Shipment['totalWeight'];
-  references: Array<{ qualifier: string; value: string }>;
+  totalWeight: Shipment['totalWeight'];
+  /** References of the shipment (outside any order). */
+  references: Reference[];
   parties: N1Party[];
+  orders: OrderBlock[];
+  nodes: HlNodes;
+  /** HL-03 of the level being read, and the order, package and item it sits in. */
+  level: string;
+  order: OrderBlock | null;
+  pkg: number | null;
+  piece: ItemPiece | null;
 }
 
 /**
@@ -161,159 +172,184 @@ function smallId(id: string): number {
   return n < LIMIT ? n : -1;
 }
 
-/** Reads the HL tree into a header and one block per order. */
-function readTree(r: SetReader, offset: string): { header: Header; orders: OrderBlock[] } | null {
-  const bsn = r.next();
-  if (!bsn || bsn.id !== 'BSN') {
-    r.missing('BSN', 'beginning segment for ship notice');
-    return null;
-  }
+const LAYOUT = defineLayout<Notice>({
+  segments: KNOWN,
+  rules: {
+    HL: { read: 'loop', reader: readHl },
+    LIN: { read: 'loop', reader: readLin },
+    SN1: { read: 'loop', reader: readSn1 },
+    MAN: { read: 'loop', reader: readMan },
+    PO4: { read: 'loop', reader: readPo4 },
+    PRF: { read: 'loop', reader: readPrf },
+    REF: { read: 'loop', reader: readRef },
+    N1: { read: 'loop', reader: readN1 },
+    TD1: { read: 'loop', reader: readTd1 },
+    // TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service.
+    TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },
+    // DTM-01 011 shipped, 017 estimated delivery (036, expiration, is item level and not read).
+    DTM: {
+      read: 'date',
+      qualifier: 1,
+      date: 2,
+      qualifiers: { '011': { to: 'shippedAt', what: 'ship date', time: 3 }, '017': { to: 'expectedDate', what: 'estimated delivery date' } },
+    },
+  },
+});
+
+/** Reads the HL tree into what the notice says of the shipment and one block per order. */
+function readNotice(r: SetReader): Notice | null {
+  const bsn = r.begin('BSN', 'beginning segment for ship notice');
+  if (bsn === undefined) return null;
   // BSN-02 shipment identification, BSN-03/04 date and time of the notice.
-  const header: Header = { shipmentNumber: r.req(bsn, 2, 'shipment identification'), trackingNumbers: [], backordered: false, references: [], parties: [] };
-  const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', offset);
-  const orders: OrderBlock[] = [];
-  const nodes = new HlNodes();
-  let level = '';
-  let order: OrderBlock | null = null;
-  let pkg: number | null = null;
-  let piece: ItemPiece | null = null;
-  // REFs inside an N1 loop are collected and placed afterwards: no closure per set on the hot path.
-  const n1Refs: Array<{ qualifier: string; value: string }> = [];
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'HL': {
-        // HL-01 id, HL-02 parent id, HL-03 level code.
-        // Ids 1, 2, 3... are read as numbers (no string cut); anything else goes the string way.
-        const idNum = seg.int(1);
-        const id = idNum >= 0 && idNum < LIMIT ? '' : r.req(seg, 1, 'hierarchical id number');
-        const parentNum = seg.int(2);
-        const parent = parentNum >= 0 && parentNum < LIMIT ? nodes.findSmall(parentNum) : seg.code(2) === 0 ? -1 : nodes.find(seg.el(2));
-        level = r.req(seg, 3, 'hierarchical level code');
-        if (parent < 0 && seg.code(2) !== 0) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(seg.el(2))}, which no earlier HL has as its id.`, seg, 2);
-        order = parent < 0 ? null : nodes.orderAt(parent);
-        pkg = parent < 0 ? null : nodes.pkgAt(parent);
-        piece = null;
-        if (level === 'O') {
-          order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
-          orders.push(order);
-        } else if (level === 'P' || level === 'T') {
-          if (!order) {
-            // Pick-and-pack ASNs may put packs above orders; the pack then belongs to the whole shipment.
-            order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
-            orders.push(order);
-          }
-          order.packages.push({ lines: [] });
-          pkg = order.packages.length - 1;
-        } else if (level === 'I') {
-          if (!order) {
-            order = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
-            orders.push(order);
-          }
-          order.itemCount++;
-          piece = { lineNumber: String(order.itemCount), sku: '', quantity: '0', uom: '', serials: [], packageIndex: pkg };
-          order.pieces.push(piece);
-        } else if (level !== 'S') {
-          r.error('X12_CODE_UNKNOWN', `HL03 level ${JSON.stringify(level)} is not one Causeway reads (S, O, T, P, I); its contents were skipped.`, seg, 3, 'warning');
-        }
-        if (id === '') nodes.setSmall(idNum, order, pkg);
-        else nodes.set(id, order, pkg);
-        break;
-      }
-      case 'TD1': {
-        // TD1-06 G gross weight, TD1-07 the weight, TD1-08 its unit.
-        const w = r.decimal(seg, 7, 'weight', false);
-        if (w !== undefined && level === 'S') header.totalWeight = { value: w, unit: r.el(seg, 8) || 'LB' };
-        break;
-      }
-      case 'TD5': {
-        // TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service.
-        const scac = seg.el(2) === '2' ? seg.el(3) : '';
-        const service = seg.el(5);
-        if (scac || service) {
-          const c: NonNullable<Shipment['carrier']> = {};
-          if (scac) c.scac = scac;
-          if (service) c.service = service;
-          header.carrier = c;
-        }
-        break;
-      }
-      case 'DTM': {
-        // DTM-01 011 shipped, 017 estimated delivery, 036 expiration (item level).
-        const q = r.el(seg, 1);
-        if (q === '011') header.shippedAt = r.timestamp(seg, 2, r.el(seg, 3) ? 3 : null, 'ship date', offset);
-        else if (q === '017') header.expectedDate = r.date(seg, 2, 'estimated delivery date');
-        break;
-      }
-      case 'REF': {
-        const ref = refOf(r, seg);
-        placeRef(ref.qualifier, ref.value, header, order, piece);
-        break;
-      }
-      case 'N1':
-        header.parties.push(readN1Loop(r, seg, n1Refs));
-        for (let i = 0; i < n1Refs.length; i++) placeRef(n1Refs[i]!.qualifier, n1Refs[i]!.value, header, order, piece);
-        n1Refs.length = 0;
-        break;
-      case 'PRF':
-        // PRF-01 purchase order number: the order this part of the shipment fills.
-        if (order) order.orderNumber = r.req(seg, 1, 'purchase order number');
-        break;
-      case 'MAN': {
-        if (pkg === null || !order) break;
-        const p = order.packages[pkg]!;
-        if (r.el(seg, 1) === 'GM') {
-          const sscc = readSscc(r.el(seg, 2));
-          if (sscc) p.sscc = sscc;
-          else r.error('X12_ELEMENT_INVALID', `MAN02 is ${JSON.stringify(r.el(seg, 2))}; an SSCC (MAN01 GM) has 18 digits, or 20 with the 00 application identifier.`, seg, 2);
-        } else if (r.el(seg, 1) === 'CP' && r.el(seg, 2)) p.trackingNumber = r.el(seg, 2);
-        break;
-      }
-      case 'PO4': {
-        // PO4-06 gross weight per pack, PO4-07 its unit.
-        const w = r.decimal(seg, 6, 'gross weight per pack', false);
-        if (w !== undefined && pkg !== null && order && level !== 'I') order.packages[pkg]!.weight = { value: w, unit: r.el(seg, 7) || 'LB' };
-        break;
-      }
-      case 'LIN': {
-        if (!piece) {
-          r.error('X12_HL_STRUCTURE', 'LIN appears outside an item (HL03 I) level.', seg);
-          break;
-        }
-        const ids = readProductIds(seg, ID_POSITIONS);
-        if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', seg, 3);
-        piece.sku = ids.sku ?? '';
-        if (ids.lot) piece.lot = ids.lot;
-        if (r.el(seg, 1)) piece.lineNumber = r.el(seg, 1);
-        break;
-      }
-      case 'SN1': {
-        if (!piece) break;
-        // SN1-02 units shipped, SN1-03 unit, SN1-05 quantity ordered.
-        piece.quantity = r.decimal(seg, 2, 'number of units shipped') ?? '0';
-        piece.uom = r.req(seg, 3, 'unit of measure');
-        const ordered = r.decimal(seg, 5, 'quantity ordered', false);
-        if (ordered !== undefined) piece.orderedQuantity = ordered;
-        // SN1-08 line item status (element 668): BP partial shipment, balance backordered; IB item backordered.
-        if (r.el(seg, 8) === 'BP' || r.el(seg, 8) === 'IB') header.backordered = true;
-        break;
-      }
-      default:
-        if (!KNOWN.has(seg.id)) r.unknown(seg);
-    }
+  const shipmentNumber = r.req(bsn, 2, 'shipment identification');
+  const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', r.utcOffset);
+  const n: Notice = {
+    shipmentNumber,
+    shippedAt: undefined,
+    expectedDate: undefined,
+    carrier: undefined,
+    billOfLading: undefined,
+    proNumber: undefined,
+    trackingNumbers: [],
+    backordered: false,
+    totalWeight: undefined,
+    references: [],
+    parties: [],
+    orders: [],
+    nodes: new HlNodes(),
+    level: '',
+    order: null,
+    pkg: null,
+    piece: null,
+  };
+  readBody(r, LAYOUT, n);
+  n.nodes.release();
+  n.shippedAt ??= bsnAt;
+  for (const o of n.orders) finishOrder(r, o);
+  return n;
+}
+
+/** HL-01 id, HL-02 parent id, HL-03 level code: S shipment, O order, P/T pack or tare, I item. */
+function readHl(r: SetReader, seg: Segment, n: Notice): void {
+  const nodes = n.nodes;
+  // Ids 1, 2, 3... are read as numbers (no string cut); anything else goes the string way.
+  const idNum = seg.int(1);
+  const id = idNum >= 0 && idNum < LIMIT ? '' : r.req(seg, 1, 'hierarchical id number');
+  const parentNum = seg.int(2);
+  const parent = parentNum >= 0 && parentNum < LIMIT ? nodes.findSmall(parentNum) : seg.code(2) === 0 ? -1 : nodes.find(seg.el(2));
+  const level = r.req(seg, 3, 'hierarchical level code');
+  n.level = level;
+  if (parent < 0 && seg.code(2) !== 0) r.error('X12_HL_STRUCTURE', `HL02 points to parent ${JSON.stringify(seg.el(2))}, which no earlier HL has as its id.`, seg, 2);
+  let order = parent < 0 ? null : nodes.orderAt(parent);
+  let pkg = parent < 0 ? null : nodes.pkgAt(parent);
+  n.piece = null;
+  if (level === 'O') {
+    order = openOrder(n.orders);
+  } else if (level === 'P' || level === 'T') {
+    // Pick-and-pack ASNs may put packs above orders; the pack then belongs to the whole shipment.
+    order ??= openOrder(n.orders);
+    order.packages.push({ lines: [] });
+    pkg = order.packages.length - 1;
+  } else if (level === 'I') {
+    order ??= openOrder(n.orders);
+    order.itemCount++;
+    const piece: ItemPiece = { lineNumber: String(order.itemCount), sku: '', quantity: '0', uom: '', serials: [], packageIndex: pkg };
+    order.pieces.push(piece);
+    n.piece = piece;
+  } else if (level !== 'S') {
+    r.error('X12_CODE_UNKNOWN', `HL03 level ${JSON.stringify(level)} is not one Causeway reads (S, O, T, P, I); its contents were skipped.`, seg, 3, 'warning');
   }
-  nodes.release();
-  header.shippedAt ??= bsnAt;
-  for (const o of orders) {
-    let unnamed = 0;
-    for (const p of o.pieces) {
-      if (p.sku) continue;
-      unnamed++;
-      r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
-    }
-    fillPackageLines(o.pieces, o.packages);
-    if (unnamed > 0) o.pieces = o.pieces.filter(hasSku);
+  n.order = order;
+  n.pkg = pkg;
+  if (id === '') nodes.setSmall(idNum, order, pkg);
+  else nodes.set(id, order, pkg);
+}
+
+function openOrder(orders: OrderBlock[]): OrderBlock {
+  const order: OrderBlock = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
+  orders.push(order);
+  return order;
+}
+
+/** TD1-06 G gross weight, TD1-07 the weight, TD1-08 its unit: the shipment's when at the S level. */
+function readTd1(r: SetReader, seg: Segment, n: Notice): void {
+  const w = r.decimal(seg, 7, 'weight', false);
+  if (w !== undefined && n.level === 'S') n.totalWeight = { value: w, unit: r.el(seg, 8) || 'LB' };
+}
+
+function readRef(r: SetReader, seg: Segment, n: Notice): void {
+  const ref = refOf(r, seg);
+  placeRef(ref.qualifier, ref.value, n);
+}
+
+/** References read inside an N1 loop, placed once the loop is read (no closure per set on the hot path). */
+const n1Refs: Reference[] = [];
+
+function readN1(r: SetReader, seg: Segment, n: Notice): void {
+  n1Refs.length = 0;
+  n.parties.push(readN1Loop(r, seg, n1Refs));
+  for (let i = 0; i < n1Refs.length; i++) placeRef(n1Refs[i]!.qualifier, n1Refs[i]!.value, n);
+  n1Refs.length = 0;
+}
+
+/** PRF-01 purchase order number: the order this part of the shipment fills. */
+function readPrf(r: SetReader, seg: Segment, n: Notice): void {
+  if (n.order) n.order.orderNumber = r.req(seg, 1, 'purchase order number');
+}
+
+/** MAN-01 GM: the pack's SSCC; CP: its carrier-assigned id (tracking). */
+function readMan(r: SetReader, seg: Segment, n: Notice): void {
+  if (n.pkg === null || !n.order) return;
+  const p = n.order.packages[n.pkg]!;
+  if (r.el(seg, 1) === 'GM') {
+    const sscc = readSscc(r.el(seg, 2));
+    if (sscc) p.sscc = sscc;
+    else r.error('X12_ELEMENT_INVALID', `MAN02 is ${JSON.stringify(r.el(seg, 2))}; an SSCC (MAN01 GM) has 18 digits, or 20 with the 00 application identifier.`, seg, 2);
+  } else if (r.el(seg, 1) === 'CP' && r.el(seg, 2)) p.trackingNumber = r.el(seg, 2);
+}
+
+/** PO4-06 gross weight per pack, PO4-07 its unit. */
+function readPo4(r: SetReader, seg: Segment, n: Notice): void {
+  const w = r.decimal(seg, 6, 'gross weight per pack', false);
+  if (w !== undefined && n.pkg !== null && n.order && n.level !== 'I') n.order.packages[n.pkg]!.weight = { value: w, unit: r.el(seg, 7) || 'LB' };
+}
+
+/** LIN-01 line number, LIN-02.. product id pairs (LT the lot). */
+function readLin(r: SetReader, seg: Segment, n: Notice): void {
+  const piece = n.piece;
+  if (!piece) {
+    r.error('X12_HL_STRUCTURE', 'LIN appears outside an item (HL03 I) level.', seg);
+    return;
   }
-  return { header, orders };
+  const ids = readProductIds(seg, ID_POSITIONS);
+  if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'LIN names no product: LIN-02/03 must give an item id.', seg, 3);
+  piece.sku = ids.sku ?? '';
+  if (ids.lot) piece.lot = ids.lot;
+  if (r.el(seg, 1)) piece.lineNumber = r.el(seg, 1);
+}
+
+/** SN1-02 units shipped, SN1-03 unit, SN1-05 quantity ordered, SN1-08 line item status. */
+function readSn1(r: SetReader, seg: Segment, n: Notice): void {
+  const piece = n.piece;
+  if (!piece) return;
+  piece.quantity = r.decimal(seg, 2, 'number of units shipped') ?? '0';
+  piece.uom = r.req(seg, 3, 'unit of measure');
+  const ordered = r.decimal(seg, 5, 'quantity ordered', false);
+  if (ordered !== undefined) piece.orderedQuantity = ordered;
+  // SN1-08 (element 668): BP partial shipment, balance backordered; IB item backordered.
+  if (r.el(seg, 8) === 'BP' || r.el(seg, 8) === 'IB') n.backordered = true;
+}
+
+/** An order once read: items without a LIN are reported and dropped; packages get their contents. */
+function finishOrder(r: SetReader, o: OrderBlock): void {
+  let unnamed = 0;
+  for (const p of o.pieces) {
+    if (p.sku) continue;
+    unnamed++;
+    r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
+  }
+  fillPackageLines(o.pieces, o.packages);
+  if (unnamed > 0) o.pieces = o.pieces.filter(hasSku);
 }
 
 function hasSku(p: ItemPiece): boolean {
@@ -321,13 +357,14 @@ function hasSku(p: ItemPiece): boolean {
 }
 
 /** Where a REF goes: lot and serials of the item being read, bill of lading, PRO and tracking of the shipment, else the order's or shipment's references. */
-function placeRef(qualifier: string, value: string, header: Header, order: OrderBlock | null, piece: ItemPiece | null): void {
+function placeRef(qualifier: string, value: string, n: Notice): void {
+  const piece = n.piece;
   if (piece && qualifier === 'LT') piece.lot = value;
   else if (piece && qualifier === 'SE') piece.serials.push(value);
-  else if (qualifier === 'BM') header.billOfLading = value;
-  else if (qualifier === 'CN') header.proNumber = value;
-  else if (qualifier === '2I') header.trackingNumbers.push(value);
-  else (order ? order.references : header.references).push({ qualifier, value });
+  else if (qualifier === 'BM') n.billOfLading = value;
+  else if (qualifier === 'CN') n.proNumber = value;
+  else if (qualifier === '2I') n.trackingNumbers.push(value);
+  else (n.order ? n.order.references : n.references).push({ qualifier, value });
 }
 
 /** The first party with one of the entity codes (plain loop: called per order). */
@@ -337,85 +374,68 @@ function findParty(parties: readonly N1Party[], a: string, b?: string, c?: strin
 }
 
 export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment | PurchaseOrder> {
-  const r = new SetReader(set);
-  const tree = readTree(r, ctx.utcOffset ?? 'Z');
-  if (!tree) return { documents: [], errors: r.errors };
-  const { header, orders } = tree;
-  const parties = header.parties;
+  const r = new SetReader(set, ctx.utcOffset);
+  const n = readNotice(r);
+  if (n === null) return r.result([]);
   const documents: Array<Shipment | PurchaseOrder> = [];
-  if (orders.length === 0) r.missing('HL*O', 'an order level');
-  for (let i = 0; i < orders.length; i++) {
-    const o = orders[i]!;
-    const orderNumber = o.orderNumber || header.shipmentNumber;
+  if (n.orders.length === 0) r.missing('HL*O', 'an order level');
+  for (let i = 0; i < n.orders.length; i++) {
+    const o = n.orders[i]!;
+    const orderNumber = o.orderNumber || n.shipmentNumber;
     if (!o.orderNumber) r.error('X12_SEGMENT_MISSING', `Order ${i + 1} of the ship notice has no PRF purchase order number; the shipment id is used.`, undefined, undefined, 'warning');
-    const references = header.references.length === 0 ? o.references : header.references.concat(o.references);
-    if (ctx.asn856As === 'purchase_order') {
-      const facilityParty = findParty(parties, 'ST', 'WH');
-      const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
-      // One object literal per object, optional fields added when present: no spread of a base and no compact copy.
-      const containers: NonNullable<PurchaseOrder['asn']>['containers'] = new Array(o.packages.length);
-      for (let k = 0; k < o.packages.length; k++) {
-        const p = o.packages[k]!;
-        containers[k] = p.sscc === undefined ? { lines: p.lines } : { sscc: p.sscc, lines: p.lines };
-      }
-      const asn: NonNullable<PurchaseOrder['asn']> = { asnNumber: header.shipmentNumber, trackingNumbers: header.trackingNumbers, containers };
-      if (header.shippedAt !== undefined) asn.shippedAt = header.shippedAt;
-      if (header.carrier !== undefined) asn.carrier = header.carrier;
-      if (header.billOfLading !== undefined) asn.billOfLading = header.billOfLading;
-      const po: PurchaseOrder = {
-        type: 'purchase_order',
-        schemaVersion: 1,
-        tenant: ctx.tenant,
-        id: documentId(set, i),
-        source: documentSource(set, ctx),
-        occurredAt: documentOccurredAt(set, ctx),
-        receivedAt: ctx.receivedAt,
-        entityKey: entityKeys.inbound(orderNumber),
-        references,
-        poNumber: orderNumber,
-        kind: 'asn',
-        facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-        asn,
-        lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots, serials: l.serials })),
-      };
-      const supplier = findParty(parties, 'SF', 'SU', 'VN');
-      if (supplier) po.supplier = partyOf(supplier);
-      if (header.expectedDate !== undefined) po.expectedDate = header.expectedDate;
-      documents.push(po);
-      if (!facilityParty) r.missing('N1*ST', 'the receiving facility');
-      continue;
-    }
-    const facilityParty = findParty(parties, 'SF', 'WH');
-    if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
-    // One object literal, optional fields added when present: no spread of a base and no compact copy.
-    const shipment: Shipment = {
-      type: 'shipment',
-      schemaVersion: 1,
-      tenant: ctx.tenant,
-      id: documentId(set, i),
-      source: documentSource(set, ctx),
-      occurredAt: documentOccurredAt(set, ctx),
-      receivedAt: ctx.receivedAt,
-      entityKey: entityKeys.order(orderNumber),
-      references,
-      shipmentNumber: header.shipmentNumber,
-      orderNumber,
-      facility: facilityParty?.code ?? facilityParty?.address.name ?? '',
-      shippedAt: header.shippedAt ?? ctx.receivedAt,
-      complete: !header.backordered,
-      trackingNumbers: header.trackingNumbers,
-      packages: o.packages,
-      lines: linesFromPieces(o.pieces),
-    };
-    const depositor = findParty(parties, 'DE')?.code;
-    if (depositor !== undefined) shipment.depositor = depositor;
-    if (header.carrier !== undefined) shipment.carrier = header.carrier;
-    if (header.billOfLading !== undefined) shipment.billOfLading = header.billOfLading;
-    if (header.proNumber !== undefined) shipment.proNumber = header.proNumber;
-    if (header.totalWeight !== undefined) shipment.totalWeight = header.totalWeight;
-    documents.push(shipment);
+    const references = n.references.length === 0 ? o.references : n.references.concat(o.references);
+    if (ctx.asn856As === 'purchase_order') documents.push(fillInboundAsn(r, openDocument<PurchaseOrder>('purchase_order', set, ctx, i, entityKeys.inbound(orderNumber), references), n, o, orderNumber));
+    else documents.push(fillShipment(r, openDocument<Shipment>('shipment', set, ctx, i, entityKeys.order(orderNumber), references), n, o, orderNumber));
   }
-  return { documents, errors: r.errors };
+  return r.result(documents);
+}
+
+// Each document is opened with the envelope fields, then given its own one by one, optional ones when present.
+
+/** One order of the notice as an inbound ASN: what is on the truck to us. */
+function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBlock, orderNumber: string): PurchaseOrder {
+  const facilityParty = findParty(n.parties, 'ST', 'WH');
+  const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
+  const containers: Asn['containers'] = new Array(o.packages.length);
+  for (let k = 0; k < o.packages.length; k++) {
+    const p = o.packages[k]!;
+    containers[k] = p.sscc === undefined ? { lines: p.lines } : { sscc: p.sscc, lines: p.lines };
+  }
+  const asn: Asn = { asnNumber: n.shipmentNumber, trackingNumbers: n.trackingNumbers, containers };
+  if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
+  if (n.carrier !== undefined) asn.carrier = n.carrier;
+  if (n.billOfLading !== undefined) asn.billOfLading = n.billOfLading;
+  po.poNumber = orderNumber;
+  po.kind = 'asn';
+  po.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
+  po.asn = asn;
+  po.lines = lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots, serials: l.serials }));
+  const supplier = findParty(n.parties, 'SF', 'SU', 'VN');
+  if (supplier) po.supplier = partyOf(supplier);
+  if (n.expectedDate !== undefined) po.expectedDate = n.expectedDate;
+  if (!facilityParty) r.missing('N1*ST', 'the receiving facility');
+  return po;
+}
+
+/** One order of the notice as a shipment confirmation. */
+function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock, orderNumber: string): Shipment {
+  const facilityParty = findParty(n.parties, 'SF', 'WH');
+  if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
+  shipment.shipmentNumber = n.shipmentNumber;
+  shipment.orderNumber = orderNumber;
+  shipment.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
+  shipment.shippedAt = n.shippedAt ?? shipment.receivedAt;
+  shipment.complete = !n.backordered;
+  shipment.trackingNumbers = n.trackingNumbers;
+  shipment.packages = o.packages;
+  shipment.lines = linesFromPieces(o.pieces);
+  const depositor = findParty(n.parties, 'DE')?.code;
+  if (depositor !== undefined) shipment.depositor = depositor;
+  if (n.carrier !== undefined) shipment.carrier = n.carrier;
+  if (n.billOfLading !== undefined) shipment.billOfLading = n.billOfLading;
+  if (n.proNumber !== undefined) shipment.proNumber = n.proNumber;
+  if (n.totalWeight !== undefined) shipment.totalWeight = n.totalWeight;
+  return shipment;
 }
 
 /** Writes a shipment (or an inbound ASN) as an 856 with S, O, P and I levels (BSN-05 0001). */
@@ -434,23 +454,20 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   let hl = 0;
   segs.push(['HL', String(++hl), '', 'S']);
   if (!isPo && doc.totalWeight) segs.push(['TD1', 'CTN', String(packages.length || ''), '', '', '', 'G', doc.totalWeight.value, doc.totalWeight.unit]);
-  if (carrier) segs.push(['TD5', '', carrier.scac ? '2' : '', carrier.scac ?? '', '', carrier.service ?? '']);
+  if (carrier) segs.push(td5(carrier));
   if (bol) segs.push(['REF', 'BM', bol]);
   if (!isPo && doc.proNumber) segs.push(['REF', 'CN', doc.proNumber]);
   for (const t of tracking) segs.push(['REF', '2I', t]);
   if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
   if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
   if (isPo) {
-    if (doc.supplier) segs.push(...writeN1Loop('SF', { name: doc.supplier.name, code: doc.supplier.code, address: doc.supplier.address }));
-    segs.push(['N1', 'ST', '', '92', doc.facility]);
-  } else {
-    segs.push(['N1', 'SF', '', '92', doc.facility]);
-    if (doc.depositor) segs.push(['N1', 'DE', '', '92', doc.depositor]);
-  }
+    if (doc.supplier) writeParty(segs, 'SF', doc.supplier);
+    writeCodedParty(segs, 'ST', doc.facility);
+  } else writeFacility(segs, 'SF', doc);
   const orderHl = ++hl;
   segs.push(['HL', String(orderHl), '1', 'O']);
   segs.push(['PRF', isPo ? doc.poNumber : doc.orderNumber]);
-  for (const ref of doc.references) segs.push(['REF', ref.qualifier, ref.value]);
+  writeReferences(segs, 'REF', doc.references);
   const pieces = piecesFromShipment({ lines, packages });
   // A partial shipment marks its short lines (or, when none is short, every line) BP in SN1-08.
   const partial = !isPo && !doc.complete;
