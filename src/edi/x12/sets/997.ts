@@ -5,7 +5,9 @@ import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import { ELEMENT_ERRORS, GROUP_ERRORS, SEGMENT_ERRORS, SET_ERRORS } from './ack-codes.ts';
-import { compact, documentBase, SetReader, type DecodeContext, type SetDecodeResult, type SetEncodeResult } from './common.ts';
+import type { Segment } from '../tokenizer.ts';
+import { compact, openDocument, SetReader, type DecodeContext, type Reference, type SetDecodeResult, type SetEncodeResult } from './common.ts';
+import { defineLayout, readBody } from './layout.ts';
 
 type SetAck = Acknowledgment['sets'][number];
 type AckError = SetAck['errors'][number];
@@ -15,107 +17,128 @@ const GROUP_STATUS: Readonly<Record<string, Acknowledgment['status']>> = { A: 'a
 const SET_STATUS: Readonly<Record<string, SetAck['status']>> = { A: 'accepted', E: 'accepted_with_errors', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
 const STATUS_CODE: Readonly<Record<string, string>> = { accepted: 'A', accepted_with_errors: 'E', partially_accepted: 'P', rejected: 'R' };
 
+/** What the AK2..AK9 segments have said so far. */
+interface AckState {
+  references: Reference[];
+  sets: SetAck[];
+  /** Group-level errors (AK9-05..09). */
+  errors: AckError[];
+  status: Acknowledgment['status'] | undefined;
+  /** The set response (AK2) being read, until its AK5/IK5. */
+  current: SetAck | null;
+  /** The segment the last AK3/IK3 named, which its AK4/IK4s are about. */
+  segmentPath: string;
+  segmentAt: Pick<AckError, 'segmentId' | 'segmentPosition' | 'loopId'>;
+  /** AK3, AK4, AK5 in a 997; IK3, IK4, IK5 in a 999. Error codes carry the segment id. */
+  noteIds: readonly [string, string, string];
+}
+
+function ackLayout(noteIds: readonly [string, string, string]) {
+  const [segment, element, setResponse] = noteIds;
+  return defineLayout<AckState>({
+    segments: new Set(['AK2', segment, element, 'CTX', setResponse, 'AK9']),
+    rules: {
+      AK2: { read: 'loop', reader: readSetResponseHeader },
+      [segment]: { read: 'loop', reader: readSegmentNote },
+      [element]: { read: 'loop', reader: readElementNote },
+      [setResponse]: { read: 'loop', reader: readSetResponseTrailer },
+      AK9: { read: 'loop', reader: readGroupResponseTrailer },
+    },
+  });
+}
+
+const NOTES_997 = ['AK3', 'AK4', 'AK5'] as const;
+const NOTES_999 = ['IK3', 'IK4', 'IK5'] as const;
+const LAYOUT_997 = ackLayout(NOTES_997);
+const LAYOUT_999 = ackLayout(NOTES_999);
+
 export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Acknowledgment> {
-  const r = new SetReader(set);
+  const r = new SetReader(set, ctx.utcOffset);
   const is999 = set.id === '999';
-  const [segIk3, segIk4, segIk5] = is999 ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
-  const ak1 = r.next();
-  if (!ak1 || ak1.id !== 'AK1') {
-    r.missing('AK1', 'functional group response header');
-    return { documents: [], errors: r.errors };
-  }
+  const ak1 = r.begin('AK1', 'functional group response header');
+  if (ak1 === undefined) return r.result([]);
   // AK1-01 functional id of the group acknowledged, AK1-02 its GS06, AK1-03 (005010) its GS08.
   const functionalId = r.req(ak1, 1, 'functional identifier code');
   const groupControlNumber = r.req(ak1, 2, 'group control number');
-  const sets: SetAck[] = [];
-  const errors: AckError[] = [];
-  let status: Acknowledgment['status'] | undefined;
-  let current: SetAck | null = null;
-  let segmentPath = '';
-  let segmentAt: Pick<AckError, 'segmentId' | 'segmentPosition' | 'loopId'> = {};
-  for (let seg = r.next(); seg; seg = r.next()) {
-    switch (seg.id) {
-      case 'AK2':
-        // AK2-01 set id, AK2-02 its ST02.
-        current = { transactionSetId: r.req(seg, 1, 'transaction set identifier code'), controlNumber: r.req(seg, 2, 'transaction set control number'), status: 'accepted', errors: [] };
-        sets.push(current);
-        break;
-      case segIk3: {
-        // AK3-01 segment id, AK3-02 position in the set, AK3-03 loop id, AK3-04 error code.
-        segmentPath = `${r.el(seg, 1)} at position ${r.el(seg, 2)}`;
-        segmentAt = { segmentId: r.el(seg, 1).slice(0, 3) || undefined, segmentPosition: positiveInt(r.el(seg, 2)), loopId: r.el(seg, 3).slice(0, 6) || undefined };
-        const code = r.el(seg, 4);
-        if (code) current?.errors.push(compact({ code: `${segIk3}-${code}`, message: `${SEGMENT_ERRORS[code] ?? `Segment error ${code}`}: segment ${segmentPath}.`, path: segmentPath, ...segmentAt }));
-        break;
-      }
-      case segIk4: {
-        // AK4-01 element position (C030: position, component), AK4-02 element reference number, AK4-03 error code, AK4-04 bad data.
-        const parts = r.el(seg, 1).split(set.interchange.delimiters.component);
-        const pos = parts.join('-');
-        const code = r.el(seg, 3);
-        const bad = r.el(seg, 4);
-        const path = `${segmentPath}, element ${pos}`;
-        current?.errors.push(compact({
-          code: `${segIk4}-${code}`, message: `${ELEMENT_ERRORS[code] ?? `Element error ${code}`}: ${path}${bad ? ` (found ${JSON.stringify(bad)})` : ''}.`, path,
-          ...segmentAt, elementPosition: positiveInt(parts[0]), componentPosition: positiveInt(parts[1]),
-          elementReference: r.el(seg, 2).slice(0, 4) || undefined, badValue: bad ? bad.slice(0, 99) : undefined,
-        }));
-        break;
-      }
-      case 'CTX':
-        break;
-      case segIk5: {
-        const code = r.req(seg, 1, 'acknowledgment code');
-        if (current) {
-          current.status = SET_STATUS[code] ?? 'rejected';
-          if (!SET_STATUS[code]) r.error('X12_CODE_UNKNOWN', `${segIk5}01 is ${JSON.stringify(code)}; expected A, E, R, M, W or X.`, seg, 1);
-          for (let n = 2; n <= 6; n++) {
-            const c = r.el(seg, n);
-            if (c) current.errors.push({ code: `${segIk5}-${c}`, message: `${SET_ERRORS[c] ?? `Set error ${c}`}.` });
-          }
-        } else r.error('X12_SEGMENT_ORDER', `${segIk5} comes before any AK2 set response header.`, seg);
-        current = null;
-        break;
-      }
-      case 'AK9': {
-        // AK9-01 group status, AK9-02/03/04 sets included/received/accepted, AK9-05..09 group error codes.
-        const code = r.req(seg, 1, 'functional group acknowledge code');
-        status = GROUP_STATUS[code];
-        if (code && !status) r.error('X12_CODE_UNKNOWN', `AK901 is ${JSON.stringify(code)}; expected A, E, P, R, M, W or X.`, seg, 1);
-        for (let n = 5; n <= 9; n++) {
-          const c = r.el(seg, n);
-          if (c) errors.push({ code: `AK9-${c}`, message: `${GROUP_ERRORS[c] ?? `Group error ${c}`}.` });
-        }
-        break;
-      }
-      default:
-        r.unknown(seg);
-    }
-  }
-  if (status === undefined) r.missing('AK9', 'functional group response trailer');
-  if (!groupControlNumber || status === undefined) return { documents: [], errors: r.errors };
+  const st: AckState = { references: [], sets: [], errors: [], status: undefined, current: null, segmentPath: '', segmentAt: {}, noteIds: is999 ? NOTES_999 : NOTES_997 };
+  readBody(r, is999 ? LAYOUT_999 : LAYOUT_997, st);
+  if (st.status === undefined) r.missing('AK9', 'functional group response trailer');
+  if (!groupControlNumber || st.status === undefined) return r.result([]);
   const ic = set.interchange;
-  const doc: Acknowledgment = compact({
-    type: 'acknowledgment' as const,
-    ...documentBase(set, ctx, 0),
-    // The acknowledged group went the other way: its sender is this interchange's receiver.
-    entityKey: entityKeys.ack(ic.receiverId, groupControlNumber),
-    references: [],
-    kind: 'functional' as const,
-    status,
-    acknowledges: compact({
-      documentType: set.id === '999' ? 'x12-999' : 'x12-997',
-      reference: groupControlNumber,
-      senderId: ic.receiverId,
-      receiverId: ic.senderId,
-      functionalId,
-      groupControlNumber,
-      version: r.el(ak1, 3) || undefined,
-    }),
-    sets,
-    errors,
-  });
-  return { documents: [doc], errors: r.errors };
+  // The acknowledged group went the other way: its sender is this interchange's receiver.
+  const doc = openDocument<Acknowledgment>('acknowledgment', set, ctx, 0, entityKeys.ack(ic.receiverId, groupControlNumber), st.references);
+  doc.kind = 'functional';
+  doc.status = st.status;
+  const acknowledges: Acknowledgment['acknowledges'] = {
+    documentType: is999 ? 'x12-999' : 'x12-997',
+    reference: groupControlNumber,
+    senderId: ic.receiverId,
+    receiverId: ic.senderId,
+    functionalId,
+    groupControlNumber,
+  };
+  const version = r.el(ak1, 3);
+  if (version) acknowledges.version = version;
+  doc.acknowledges = acknowledges;
+  doc.sets = st.sets;
+  doc.errors = st.errors;
+  return r.result([doc]);
+}
+
+/** AK2-01 set id, AK2-02 its ST02. */
+function readSetResponseHeader(r: SetReader, seg: Segment, st: AckState): void {
+  st.current = { transactionSetId: r.req(seg, 1, 'transaction set identifier code'), controlNumber: r.req(seg, 2, 'transaction set control number'), status: 'accepted', errors: [] };
+  st.sets.push(st.current);
+}
+
+/** AK3-01 segment id, AK3-02 position in the set, AK3-03 loop id, AK3-04 error code. */
+function readSegmentNote(r: SetReader, seg: Segment, st: AckState): void {
+  st.segmentPath = `${r.el(seg, 1)} at position ${r.el(seg, 2)}`;
+  st.segmentAt = { segmentId: r.el(seg, 1).slice(0, 3) || undefined, segmentPosition: positiveInt(r.el(seg, 2)), loopId: r.el(seg, 3).slice(0, 6) || undefined };
+  const code = r.el(seg, 4);
+  const segmentPath = st.segmentPath;
+  if (code) st.current?.errors.push(compact({ code: `${st.noteIds[0]}-${code}`, message: `${SEGMENT_ERRORS[code] ?? `Segment error ${code}`}: segment ${segmentPath}.`, path: segmentPath, ...st.segmentAt }));
+}
+
+/** AK4-01 element position (C030: position, component), AK4-02 element reference number, AK4-03 error code, AK4-04 bad data. */
+function readElementNote(r: SetReader, seg: Segment, st: AckState): void {
+  const parts = r.el(seg, 1).split(r.set.interchange.delimiters.component);
+  const pos = parts.join('-');
+  const code = r.el(seg, 3);
+  const bad = r.el(seg, 4);
+  const path = `${st.segmentPath}, element ${pos}`;
+  st.current?.errors.push(compact({
+    code: `${st.noteIds[1]}-${code}`, message: `${ELEMENT_ERRORS[code] ?? `Element error ${code}`}: ${path}${bad ? ` (found ${JSON.stringify(bad)})` : ''}.`, path,
+    ...st.segmentAt, elementPosition: positiveInt(parts[0]), componentPosition: positiveInt(parts[1]),
+    elementReference: r.el(seg, 2).slice(0, 4) || undefined, badValue: bad ? bad.slice(0, 99) : undefined,
+  }));
+}
+
+/** AK5-01 / IK5-01 the set's acknowledgment code, AK5-02..06 its set-level error codes. */
+function readSetResponseTrailer(r: SetReader, seg: Segment, st: AckState): void {
+  const id = st.noteIds[2];
+  const code = r.req(seg, 1, 'acknowledgment code');
+  const current = st.current;
+  if (current) {
+    current.status = SET_STATUS[code] ?? 'rejected';
+    if (!SET_STATUS[code]) r.error('X12_CODE_UNKNOWN', `${id}01 is ${JSON.stringify(code)}; expected A, E, R, M, W or X.`, seg, 1);
+    for (let n = 2; n <= 6; n++) {
+      const c = r.el(seg, n);
+      if (c) current.errors.push({ code: `${id}-${c}`, message: `${SET_ERRORS[c] ?? `Set error ${c}`}.` });
+    }
+  } else r.error('X12_SEGMENT_ORDER', `${id} comes before any AK2 set response header.`, seg);
+  st.current = null;
+}
+
+/** AK9-01 group status, AK9-02/03/04 sets included/received/accepted, AK9-05..09 group error codes. */
+function readGroupResponseTrailer(r: SetReader, seg: Segment, st: AckState): void {
+  const code = r.req(seg, 1, 'functional group acknowledge code');
+  st.status = GROUP_STATUS[code];
+  if (code && !st.status) r.error('X12_CODE_UNKNOWN', `AK901 is ${JSON.stringify(code)}; expected A, E, P, R, M, W or X.`, seg, 1);
+  for (let n = 5; n <= 9; n++) {
+    const c = r.el(seg, n);
+    if (c) st.errors.push({ code: `AK9-${c}`, message: `${GROUP_ERRORS[c] ?? `Group error ${c}`}.` });
+  }
 }
 
 /** Writes an acknowledgment as a 997 or, for 005010 partners, a 999 (with ST03 005010X231). */
