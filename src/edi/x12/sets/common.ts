@@ -263,19 +263,19 @@ export function openDocument<D extends CanonicalDocument>(type: D['type'], set: 
 }
 
 /** Unique per sender: ISA13 is unique per sender, GS06 per group, ST02 per set (several documents from one set get a suffix). */
-export function documentId(set: TransactionSet, index: number): string {
+function documentId(set: TransactionSet, index: number): string {
   const ic = set.interchange;
   const suffix = index > 0 ? `:${index + 1}` : '';
   return `x12:${ic.senderQualifier}:${ic.senderId}:${ic.controlNumber}:${set.group.controlNumber}:${set.controlNumber}${suffix}`;
 }
 
 /** The endpoint, and the control numbers as the partner's reference. */
-export function documentSource(set: TransactionSet, ctx: DecodeContext): { endpoint: string; partnerRef: string } {
+function documentSource(set: TransactionSet, ctx: DecodeContext): { endpoint: string; partnerRef: string } {
   return { endpoint: ctx.endpoint, partnerRef: `ISA13=${set.interchange.controlNumber} GS06=${set.group.controlNumber} ST02=${set.controlNumber}` };
 }
 
 /** When the group (else the interchange) was prepared, in the partner's offset; when received, if neither says. */
-export function documentOccurredAt(set: TransactionSet, ctx: DecodeContext): string {
+function documentOccurredAt(set: TransactionSet, ctx: DecodeContext): string {
   const prepared = set.group.preparedAt ?? set.interchange.preparedAt;
   if (!prepared) return ctx.receivedAt;
   return `${prepared.length === 10 ? prepared + 'T00:00:00' : prepared.slice(0, 19)}${ctx.utcOffset ?? 'Z'}`;
@@ -477,45 +477,3 @@ export function compact<T extends object>(o: T): T {
 export function refOf(_r: SetReader, seg: Segment): { qualifier: string; value: string } {
   return { qualifier: seg.el(1), value: seg.el(2) || seg.el(3) };
 }
-
-// Kept until every set is on the shared skeleton (openDocument, layout.ts, write.ts).
-
-/** The fields every canonical document carries, filled from the envelope. */
-export function documentBase(set: TransactionSet, ctx: DecodeContext, index: number) {
-  return {
-    schemaVersion: 1 as const,
-    tenant: ctx.tenant,
-    id: documentId(set, index),
-    source: documentSource(set, ctx),
-    occurredAt: documentOccurredAt(set, ctx),
-    receivedAt: ctx.receivedAt,
-  };
-}
-
-/** Writes an N1 loop. The code goes in N1-04 with qualifier N1-03 (default '92', assigned by buyer or agent). */
-export function writeN1Loop(entity: string, p: { name?: string; code?: string; address?: Address; codeQualifier?: string }): X12SegmentData[] {
-  const out: X12SegmentData[] = [];
-  const a = p.address;
-  out.push(['N1', entity, p.name ?? a?.name ?? '', p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
-  if (a) {
-    if (a.company) out.push(['N2', a.company]);
-    for (let i = 0; i < a.lines.length; i += 2) out.push(['N3', a.lines[i]!, a.lines[i + 1] ?? '']);
-    if (a.city || a.region || a.postalCode || a.country) out.push(['N4', a.city ?? '', a.region ?? '', a.postalCode ?? '', a.country ?? '']);
-    if (a.phone || a.email) {
-      const per: string[] = ['PER', 'IC', ''];
-      if (a.phone) per.push('TE', a.phone);
-      if (a.email) per.push('EM', a.email);
-      out.push(per as unknown as X12SegmentData);
-    }
-  }
-  return out;
-}
-
-/** Reference qualifiers that already have a canonical field and so are not repeated in `references`. */
-export function pushReference(refs: Array<{ qualifier: string; value: string }>, qualifier: string, value: string): void {
-  if (qualifier && value) refs.push({ qualifier, value });
-}
-
-/** Units of weight: X12 weight unit code (element 188) to the unit we keep, and back. */
-export const WEIGHT_UNIT_188: Readonly<Record<string, string>> = { L: 'LB', K: 'KG', G: 'G', O: 'OZ' };
-export const WEIGHT_UNIT_TO_188: Readonly<Record<string, string>> = { LB: 'L', KG: 'K', G: 'G', OZ: 'O' };

@@ -1,7 +1,7 @@
 // 945s and 856s both list what shipped as item pieces, some inside packages. A canonical shipment keeps
 // lines (with lots, serials, ordered quantity) and packages (with their own contents) apart; these
 // helpers turn one into the other so that writing and reading back gives the same shipment.
-import { addDecimals, compareDecimals, subtractDecimals } from '../../../model/index.ts';
+import { compareDecimals, subtractDecimals } from '../../../model/index.ts';
 import { addQuantities, isPositiveQuantity } from './common.ts';
 import type { Shipment } from '../../../model/index.ts';
 
