@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../config/index.ts';
-import type { AttemptRecord, NewDelivery, Store, StoredDelivery } from '../store/index.ts';
+import { judgeAttempt, type AttemptRecord, type NewDelivery, type Store, type StoredDelivery } from '../store/index.ts';
 import { cannotBeFormed, type DeliveryOutcome, type SinkRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -175,7 +175,8 @@ export class DeliveryWorker {
         const delay = policy ? retryDelayMs(policy, attempt) : 60_000;
         record.retryAt = finishedAt + Math.max(delay, outcome.retryAfterMs ?? 0);
       }
-      const dead = outcome.kind === 'permanent' || attempt >= d.maxAttempts;
+      // The store settles the attempt by this same rule: the metric counts the dead letter it writes.
+      const dead = judgeAttempt({ status: 'pending', attempts: d.attempts, maxAttempts: d.maxAttempts }, record, finishedAt).next === 'dead';
       if (dead) this.metrics.deadLetters.inc({ endpoint: d.endpoint });
       this.logger.warn({ deliveryId: d.id, endpoint: d.endpoint, entityKey: d.entityKey, attempt, outcome: outcome.kind, dead, error: record.error }, 'delivery failed');
     }

@@ -2,3 +2,4 @@ export type * from './types.ts';
 export { openStore } from './open.ts';
 export { SqliteStore } from './sqlite/sqlite-store.ts';
 export { EdiReceiptConflict } from './edi-receipts.ts';
+export { judgeAttempt, type AttemptVerdict, type DeliveryState } from './decisions.ts';

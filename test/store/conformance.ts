@@ -94,6 +94,51 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       assert.equal((await store.claimPendingMessages('w', 10, 1000, 9999)).length, 0);
     });
 
+    it('dead-letters a quarantined message even when no error was given', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      await store.completeMessages([{ messageId: a.messageId, status: 'quarantined', errors: [] }], 2000);
+      assert.equal((await store.getMessage('acme', a.messageId))!.status, 'quarantined');
+      const dl = await store.listDeadLetters('acme');
+      assert.deepEqual(dl.map((d) => [d.kind, d.refId]), [['message', a.messageId]]);
+      assert.notEqual(dl[0]!.reason, '', 'the dead letter says why');
+    });
+
+    it('lets only the first completion of a message count when its lease lapsed and was taken over', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      const [claimedByStale] = await store.claimPendingMessages('stale', 1, 100, 1000);
+      assert.equal(claimedByStale!.id, a.messageId);
+      assert.deepEqual(await store.claimPendingMessages('successor', 10, 60_000, 1050), [], 'the lease is still live');
+      const [taken] = await store.claimPendingMessages('successor', 10, 60_000, 1101);
+      assert.equal(taken!.id, a.messageId, 'taken over once the lease lapsed');
+      const outcome = (n: number): MessageOutcome => ({
+        messageId: a.messageId, status: 'processed',
+        documents: [{ id: `lapse-doc-${n}`, tenant: 'acme', messageId: a.messageId, type: 'sales_order', entityKey: 'order:1', occurredAt: 900, receivedAt: 1000, body: { n } }],
+        deliveries: [delivery(a.messageId, { documentId: `lapse-doc-${n}`, idempotencyKey: `lapse-${n}` })],
+      });
+      await store.completeMessages([outcome(1)], 1200);
+      await store.completeMessages([outcome(2)], 1300);
+      const lineage = await store.lineage('acme', a.messageId);
+      assert.deepEqual(lineage!.documents.map((d) => d.id), ['lapse-doc-1']);
+      assert.equal(lineage!.deliveries.length, 1, 'one delivery, one effect');
+      assert.equal(lineage!.message.processedAt, 1200);
+    });
+
+    it('keeps a delivery delivered when a worker whose lease lapsed reports a failure later', async () => {
+      const [a] = await store.acceptMessages([msg()]);
+      await processed(a.messageId, [delivery(a.messageId)]);
+      const [held] = await store.claimDueDeliveries('stale', 10, 100, 3000);
+      const [taken] = await store.claimDueDeliveries('successor', 10, 60_000, 3101);
+      assert.equal(taken!.id, held!.id);
+      await store.recordAttempts([{ deliveryId: taken!.id, tenant: 'acme', startedAt: 3101, finishedAt: 3102, outcome: 'delivered', partnerRef: 'R-1' }], 3102);
+      await store.recordAttempts([{ deliveryId: held!.id, tenant: 'acme', startedAt: 3000, finishedAt: 3200, outcome: 'permanent', error: 'HTTP 422' }], 3200);
+      const [d] = await store.listDeliveries({ tenant: 'acme' });
+      assert.equal(d!.status, 'delivered');
+      assert.equal(d!.partnerRef, 'R-1');
+      assert.deepEqual(await store.listDeadLetters('acme'), []);
+      const lineage = await store.lineage('acme', a.messageId);
+      assert.deepEqual(lineage!.deliveries[0]!.attemptLog.map((x) => x.outcome), ['delivered', 'permanent'], 'both attempts are in the log');
+    });
+
     it('hands out only the head of each entity key queue, keys in parallel', async () => {
       const [a, b, c] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' }), msg({ idempotencyKey: 'c' })]);
       await processed(a.messageId, [delivery(a.messageId, { entityKey: 'order:1' })]);

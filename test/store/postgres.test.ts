@@ -223,44 +223,6 @@ describe('postgres', { skip }, () => {
       assert.deepEqual((await outbox.claimDueDeliveries('outbox', 10, 60_000, 1402)).map((d) => d.messageId), [b.messageId]);
     });
 
-    it('lets only the first of two workers complete a message whose lease lapsed and was taken over', async () => {
-      const [stale, successor] = workers;
-      const [a] = await stale.acceptMessages([msg('lapse-a', { tenant: 'lapse' })]);
-      const [claimedByStale] = await stale.claimPendingMessages('stale', 1, 100, 1000);
-      assert.equal(claimedByStale.id, a.messageId);
-      assert.deepEqual(await successor.claimPendingMessages('successor', 10, 60_000, 1050), [], 'the lease is still live');
-      const [taken] = await successor.claimPendingMessages('successor', 10, 60_000, 1101);
-      assert.equal(taken.id, a.messageId, 'taken over once the lease lapsed');
-      const outcome = (n: number) => ({
-        messageId: a.messageId, status: 'processed' as const,
-        documents: [{ id: `lapse-doc-${n}`, tenant: 'lapse', messageId: a.messageId, type: 'sales_order', entityKey: 'order:lapse', occurredAt: 900, receivedAt: 1000, body: { n } }],
-        deliveries: [{ ...delivery(a.messageId, 'order:lapse'), tenant: 'lapse' }],
-      });
-      await successor.completeMessages([outcome(1)], 1200);
-      await stale.completeMessages([outcome(2)], 1300);
-      const lineage = await stale.lineage('lapse', a.messageId);
-      assert.deepEqual(lineage!.documents.map((d) => d.id), ['lapse-doc-1']);
-      assert.equal(lineage!.deliveries.length, 1, 'one delivery, one effect');
-      assert.equal(lineage!.message.processedAt, 1200);
-    });
-
-    it('keeps a delivery delivered when a worker whose lease lapsed reports a failure later', async () => {
-      const [stale, successor] = workers;
-      const [a] = await stale.acceptMessages([msg('late-a', { tenant: 'late' })]);
-      await stale.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [], deliveries: [{ ...delivery(a.messageId, 'order:late'), tenant: 'late' }] }], 1000);
-      const [held] = await stale.claimDueDeliveries('stale', 10, 100, 1000);
-      const [taken] = await successor.claimDueDeliveries('successor', 10, 60_000, 1101);
-      assert.equal(taken.id, held.id);
-      await successor.recordAttempts([{ deliveryId: taken.id, tenant: 'late', startedAt: 1101, finishedAt: 1102, outcome: 'delivered', partnerRef: 'R-1' }], 1102);
-      await stale.recordAttempts([{ deliveryId: held.id, tenant: 'late', startedAt: 1000, finishedAt: 1200, outcome: 'permanent', error: 'HTTP 422' }], 1200);
-      const [d] = await stale.listDeliveries({ tenant: 'late' });
-      assert.equal(d.status, 'delivered');
-      assert.equal(d.partnerRef, 'R-1');
-      assert.deepEqual(await stale.listDeadLetters('late'), []);
-      const lineage = await stale.lineage('late', a.messageId);
-      assert.deepEqual(lineage!.deliveries[0].attemptLog.map((x) => x.outcome), ['delivered', 'permanent'], 'both attempts are in the log');
-    });
-
     it('accepts a batch of 500 messages in a few statements, duplicates inside the batch included', async () => {
       let statements = 0;
       const counting = new PostgresStore({ url: db.url, pool: { max: 1 } });

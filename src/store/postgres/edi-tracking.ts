@@ -2,6 +2,7 @@
 // interchanges and sets, alerts). Same behaviour as the SQLite store and the same conformance suite;
 // PostgresStore delegates to these with its pool (or the client of an open transaction).
 import type pg from 'pg';
+import { clampLimit } from '../decisions.ts';
 import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
 import type {
   Alert, CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites,
@@ -67,8 +68,6 @@ CREATE TABLE alerts (
 );
 `,
 };
-
-const limitOf = (n: number | undefined) => Math.min(Math.max(n ?? 100, 1), 1000);
 
 /**
  * Run inside a transaction (client): the row lock of the upsert serialises concurrent workers on one key.
@@ -139,7 +138,7 @@ export async function applyEdiWrites(db: Queryable, edi: EdiWrites | undefined, 
 
 export async function listEdiDuplicates(db: Queryable, tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
   const { rows } = await db.query(`SELECT * FROM edi_receipts WHERE tenant = $1 AND count > 1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
-    [tenant, page.before ?? null, limitOf(page.limit)]);
+    [tenant, page.before ?? null, clampLimit(page.limit)]);
   return rows.map((r: Row) => ({
     id: Number(r.id), tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: Number(r.first_message_id),
     firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), lastMessageId: Number(r.last_message_id), count: r.count,
@@ -175,7 +174,7 @@ export async function markOverdueEdiGroups(db: Queryable, now: number): Promise<
 
 export async function listEdiGroups(db: Queryable, f: EdiGroupFilter): Promise<EdiGroup[]> {
   const { rows } = await db.query(`SELECT * FROM edi_groups WHERE tenant = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR partner = $3)
-    AND ($4::bigint IS NULL OR id < $4) ORDER BY id DESC LIMIT $5`, [f.tenant, f.status ?? null, f.partner ?? null, f.before ?? null, limitOf(f.limit)]);
+    AND ($4::bigint IS NULL OR id < $4) ORDER BY id DESC LIMIT $5`, [f.tenant, f.status ?? null, f.partner ?? null, f.before ?? null, clampLimit(f.limit)]);
   return rows.map(toEdiGroup);
 }
 
@@ -187,7 +186,7 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<boolean> {
 
 export async function listAlerts(db: Queryable, tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
   const { rows } = await db.query(`SELECT * FROM alerts WHERE tenant = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
-    [tenant, page.kind ?? null, page.before ?? null, limitOf(page.limit)]);
+    [tenant, page.kind ?? null, page.before ?? null, clampLimit(page.limit)]);
   return rows.map((r: Row) => ({
     id: Number(r.id), tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: Number(r.created_at), detail: r.detail ?? undefined,
   }));

@@ -6,7 +6,7 @@ import type {
   StoredDocument, StoredMessage,
 } from '../types.ts';
 import * as edi from './edi-tracking.ts';
-import { describeErrors, clampLimit } from '../shared.ts';
+import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { postgresMigrations } from './migrations.ts';
 import { toAttempt, toDeadLetter, toDelivery, toDocument, toMessage, type Row } from './rows.ts';
 
@@ -201,16 +201,15 @@ export class PostgresStore implements Store {
         ]);
       }
       await insertDeliveries(c, deliveries, now);
-      // Rejected parts of a processed message, and a quarantined message, are kept on it and dead-lettered.
-      const rejected = outcomes.map((o) => (o.errors && o.errors.length > 0 ? o.errors : undefined));
+      const verdicts = outcomes.map(judgeCompletion);
       await c.query(`WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, status, errors, reason, ord)),
         done AS (UPDATE messages m SET status = u.status, errors = u.errors::jsonb, processed_at = $5, lease_owner = NULL, lease_until = NULL
                  FROM u WHERE m.id = u.id RETURNING m.id, m.tenant, m.endpoint)
         INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
         SELECT done.tenant, 'message', done.id, done.endpoint, u.reason, $5 FROM done JOIN u ON u.id = done.id
         WHERE u.reason IS NOT NULL ORDER BY u.ord`, [
-        outcomes.map((o) => o.messageId), outcomes.map((o) => o.status),
-        rejected.map((e) => (e ? JSON.stringify(e) : null)), rejected.map((e) => (e ? describeErrors(e) : null)), now,
+        outcomes.map((o) => o.messageId), verdicts.map((v) => v.status),
+        verdicts.map((v) => v.errors && JSON.stringify(v.errors)), verdicts.map((v) => v.deadLetterReason), now,
       ]);
       return report;
     });
@@ -274,22 +273,17 @@ export class PostgresStore implements Store {
         const d = current.get(a.deliveryId);
         if (!d || d.tenant !== a.tenant) continue;
         logged.push(a);
-        // A late report from a worker whose lease lapsed after another delivered (or dead-lettered)
-        // it is kept in the log but cannot move the delivery back.
-        if (d.status !== 'pending') continue;
-        const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
-        const attemptsSoFar = d.attempts + 1;
-        if (a.outcome === 'delivered') {
-          Object.assign(d, { status: 'delivered', attempts: attemptsSoFar, delivered_at: a.finishedAt, partner_ref: a.partnerRef ?? null });
-          settled.push(...(a.onSettled?.delivered ?? []));
-        } else if (a.outcome === 'retryable' && attemptsSoFar < d.max_attempts) {
-          Object.assign(d, { attempts: attemptsSoFar, available_at: a.retryAt ?? now, last_error: error });
-        } else {
-          Object.assign(d, { status: 'dead', attempts: attemptsSoFar, last_error: error });
-          settled.push(...(a.onSettled?.dead ?? []));
-          const why = a.outcome === 'permanent' ? error : `gave up after ${attemptsSoFar} attempts: ${error}`;
-          deadLetters.push({ tenant: a.tenant, refId: a.deliveryId, endpoint: d.endpoint, reason: why.slice(0, 2000) });
+        const verdict = judgeAttempt({ status: d.status, attempts: d.attempts, maxAttempts: d.max_attempts }, a, now);
+        if (verdict.next === 'unchanged') continue;
+        d.attempts = verdict.attempts;
+        if (verdict.next === 'delivered') Object.assign(d, { status: 'delivered', delivered_at: verdict.deliveredAt, partner_ref: verdict.partnerRef });
+        else if (verdict.next === 'retry') Object.assign(d, { available_at: verdict.availableAt, last_error: verdict.lastError });
+        else {
+          Object.assign(d, { status: 'dead', last_error: verdict.lastError });
+          deadLetters.push({ tenant: a.tenant, refId: a.deliveryId, endpoint: d.endpoint, reason: verdict.deadLetterReason });
         }
+        const settledAs = settledBy(verdict);
+        if (settledAs) settled.push(...(a.onSettled?.[settledAs] ?? []));
         d.touched = true;
       }
       if (logged.length === 0) return;

@@ -7,7 +7,7 @@ import type {
 import { createRequire } from 'node:module';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
-import { describeErrors, clampLimit } from '../shared.ts';
+import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 type Row = Record<string, any>;
@@ -118,29 +118,30 @@ export class SqliteStore implements Store {
   }
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
+    const stillPending = this.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending'`);
     const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
     const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
     return this.db.transaction(() => {
-      // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
-      this.recordScreenedReceipts(outcomes);
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
-      for (const o of outcomes) {
+      // A worker that stalled past its lease may finish a message another worker took over and
+      // completed meanwhile: only the first completion counts, the late one writes nothing.
+      const open = outcomes.filter((o) => stillPending.get(o.messageId) !== undefined);
+      // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
+      this.recordScreenedReceipts(open);
+      for (const o of open) {
         this.applyEdiWrites(o.edi, report);
         if (o.status === 'processed') {
           for (const d of o.documents) {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
           }
           this.insertDeliveries(o.deliveries, now);
-          const partial = o.errors && o.errors.length > 0 ? o.errors : undefined;
-          done.run('processed', partial ? JSON.stringify(partial) : null, now, o.messageId);
-          if (partial) deadLetter.run(describeErrors(partial), now, o.messageId);
-        } else {
-          done.run('quarantined', JSON.stringify(o.errors), now, o.messageId);
-          deadLetter.run(describeErrors(o.errors), now, o.messageId);
         }
+        const verdict = judgeCompletion(o);
+        done.run(verdict.status, verdict.errors && JSON.stringify(verdict.errors), now, o.messageId);
+        if (verdict.deadLetterReason !== null) deadLetter.run(verdict.deadLetterReason, now, o.messageId);
       }
       return report;
     }).immediate();
@@ -215,29 +216,25 @@ export class SqliteStore implements Store {
     const insert = this.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
       VALUES (@deliveryId, @tenant, @startedAt, @finishedAt, @outcome, @statusCode, @response, @partnerRef, @error)`);
     const get = this.q('SELECT attempts, max_attempts, endpoint, status FROM deliveries WHERE id = ? AND tenant = ?');
-    const delivered = this.q(`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, partner_ref = ?,
+    const delivered = this.q(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, partner_ref = ?,
       lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const retry = this.q(`UPDATE deliveries SET attempts = attempts + 1, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const dead = this.q(`UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const retry = this.q(`UPDATE deliveries SET attempts = ?, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const dead = this.q(`UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at) VALUES (?, 'delivery', ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const a of attempts) {
         const current = get.get(a.deliveryId, a.tenant) as Row | undefined;
         if (!current) continue;
         insert.run({ statusCode: null, response: null, partnerRef: null, error: null, ...a });
-        // A late report on a delivery already settled (replayed meanwhile, or taken over) is logged only.
-        if (current.status !== 'pending') continue;
-        const error = a.error ?? (a.statusCode ? `HTTP ${a.statusCode}` : 'failed');
-        if (a.outcome === 'delivered') {
-          delivered.run(a.finishedAt, a.partnerRef ?? null, a.deliveryId);
-          this.insertDeliveries(a.onSettled?.delivered, now);
-        } else if (a.outcome === 'retryable' && current.attempts + 1 < current.max_attempts) retry.run(a.retryAt ?? now, error, a.deliveryId);
-        else {
-          dead.run(error, a.deliveryId);
-          this.insertDeliveries(a.onSettled?.dead, now);
-          const why = a.outcome === 'permanent' ? error : `gave up after ${current.attempts + 1} attempts: ${error}`;
-          deadLetter.run(a.tenant, a.deliveryId, current.endpoint, why.slice(0, 2000), now);
+        const verdict = judgeAttempt({ status: current.status, attempts: current.attempts, maxAttempts: current.max_attempts }, a, now);
+        if (verdict.next === 'delivered') delivered.run(verdict.attempts, verdict.deliveredAt, verdict.partnerRef, a.deliveryId);
+        else if (verdict.next === 'retry') retry.run(verdict.attempts, verdict.availableAt, verdict.lastError, a.deliveryId);
+        else if (verdict.next === 'dead') {
+          dead.run(verdict.attempts, verdict.lastError, a.deliveryId);
+          deadLetter.run(a.tenant, a.deliveryId, current.endpoint, verdict.deadLetterReason, now);
         }
+        const settled = settledBy(verdict);
+        if (settled) this.insertDeliveries(a.onSettled?.[settled], now);
       }
     }).immediate();
   }
