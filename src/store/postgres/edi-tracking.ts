@@ -3,14 +3,14 @@
 // PostgresStore delegates to these with its pool (or the client of an open transaction).
 import type pg from 'pg';
 import { clampLimit } from '../decisions.ts';
-import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
+import { EdiReceiptConflict, judgeReceipt } from '../edi-receipts.ts';
+import { postgresRows as read } from '../rows.ts';
 import type {
   Alert, CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites,
   MessageOutcome, NewAlert, Page,
 } from '../types.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
-type Row = Record<string, any>;
 
 /** Migration (version 3): append to postgresMigrations. */
 export const ediTrackingMigration = {
@@ -77,7 +77,7 @@ export async function recordEdiReceipt(db: Queryable, r: EdiReceipt): Promise<Ed
   await db.query(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
     VALUES ($1, $2, $3, $4, $5, $6, $5, $6, 0) ON CONFLICT (tenant, kind, key) DO NOTHING`, [r.tenant, r.kind, r.key, r.partner, r.messageId, r.at]);
   const { rows: [row] } = await db.query('SELECT * FROM edi_receipts WHERE tenant = $1 AND kind = $2 AND key = $3 FOR UPDATE', [r.tenant, r.kind, r.key]);
-  const { write, ...verdict } = judgeReceipt(toReceiptRow(row), r);
+  const { write, ...verdict } = judgeReceipt(read.receiptState(row), r);
   if (write === 'start') {
     await db.query(`UPDATE edi_receipts SET partner = $2, first_message_id = $3, first_seen_at = $4, last_message_id = $3, last_seen_at = $4, count = 1 WHERE id = $1`,
       [row.id, r.partner, r.messageId, r.at]);
@@ -90,7 +90,7 @@ export async function recordEdiReceipt(db: Queryable, r: EdiReceipt): Promise<Ed
 /** The verdict as of now, read without a lock: what screening decides on before the outcome's transaction. */
 export async function checkEdiReceipt(db: Queryable, r: EdiReceipt): Promise<EdiReceiptVerdict> {
   const { rows: [row] } = await db.query('SELECT * FROM edi_receipts WHERE tenant = $1 AND kind = $2 AND key = $3', [r.tenant, r.kind, r.key]);
-  const { write: _w, ...verdict } = judgeReceipt(row && toReceiptRow(row), r);
+  const { write: _w, ...verdict } = judgeReceipt(row && read.receiptState(row), r);
   return verdict;
 }
 
@@ -116,10 +116,6 @@ export async function recordScreenedReceipts(db: Queryable, outcomes: MessageOut
   if (stale.size) throw new EdiReceiptConflict([...stale]);
 }
 
-function toReceiptRow(row: Row): ReceiptRow {
-  return { firstMessageId: Number(row.first_message_id), lastMessageId: Number(row.last_message_id), lastSeenAt: Number(row.last_seen_at), count: row.count };
-}
-
 /** The tracking, acknowledgments and alerts of one outcome, in its transaction (client). */
 export async function applyEdiWrites(db: Queryable, edi: EdiWrites | undefined, report: CompletionReport): Promise<void> {
   if (!edi) return;
@@ -139,10 +135,7 @@ export async function applyEdiWrites(db: Queryable, edi: EdiWrites | undefined, 
 export async function listEdiDuplicates(db: Queryable, tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
   const { rows } = await db.query(`SELECT * FROM edi_receipts WHERE tenant = $1 AND count > 1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
     [tenant, page.before ?? null, clampLimit(page.limit)]);
-  return rows.map((r: Row) => ({
-    id: Number(r.id), tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: Number(r.first_message_id),
-    firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), lastMessageId: Number(r.last_message_id), count: r.count,
-  }));
+  return rows.map(read.ediReceipt);
 }
 
 /** Run inside a transaction (client). */
@@ -164,18 +157,18 @@ export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: 
   const { rows: [r] } = await db.query(`UPDATE edi_groups SET status = $4, acked_at = $5, ack_message_id = $6, ack_detail = $7
     WHERE tenant = $1 AND partner = $2 AND (group_control_number = $3 OR (group_control_number ~ '^[0-9]+$' AND $3 ~ '^[0-9]+$' AND group_control_number::numeric = $3::numeric)) RETURNING *`,
   [tenant, partner, groupControlNumber, ack.status, ack.at, ack.messageId, ack.detail === undefined ? null : JSON.stringify(ack.detail)]);
-  return r && toEdiGroup(r);
+  return r && read.ediGroup(r);
 }
 
 export async function markOverdueEdiGroups(db: Queryable, now: number): Promise<EdiGroup[]> {
   const { rows } = await db.query(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < $1 RETURNING *`, [now]);
-  return rows.map(toEdiGroup);
+  return rows.map(read.ediGroup);
 }
 
 export async function listEdiGroups(db: Queryable, f: EdiGroupFilter): Promise<EdiGroup[]> {
   const { rows } = await db.query(`SELECT * FROM edi_groups WHERE tenant = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR partner = $3)
     AND ($4::bigint IS NULL OR id < $4) ORDER BY id DESC LIMIT $5`, [f.tenant, f.status ?? null, f.partner ?? null, f.before ?? null, clampLimit(f.limit)]);
-  return rows.map(toEdiGroup);
+  return rows.map(read.ediGroup);
 }
 
 export async function raiseAlert(db: Queryable, a: NewAlert): Promise<boolean> {
@@ -187,16 +180,5 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<boolean> {
 export async function listAlerts(db: Queryable, tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
   const { rows } = await db.query(`SELECT * FROM alerts WHERE tenant = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
     [tenant, page.kind ?? null, page.before ?? null, clampLimit(page.limit)]);
-  return rows.map((r: Row) => ({
-    id: Number(r.id), tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: Number(r.created_at), detail: r.detail ?? undefined,
-  }));
-}
-
-function toEdiGroup(r: Row): EdiGroup {
-  return {
-    id: Number(r.id), tenant: r.tenant, partner: r.partner, interchangeControlNumber: r.interchange_control_number, groupControlNumber: r.group_control_number,
-    functionalId: r.functional_id, sets: r.sets, deliveryKey: r.delivery_key, messageId: r.message_id === null ? null : Number(r.message_id), endpoint: r.endpoint,
-    status: r.status, sentAt: Number(r.sent_at), deadlineAt: r.deadline_at === null ? null : Number(r.deadline_at), ackedAt: r.acked_at === null ? null : Number(r.acked_at),
-    ackMessageId: r.ack_message_id === null ? null : Number(r.ack_message_id), ackDetail: r.ack_detail ?? null,
-  };
+  return rows.map(read.alert);
 }

@@ -8,7 +8,7 @@ import type {
 import * as edi from './edi-tracking.ts';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { postgresMigrations } from './migrations.ts';
-import { toAttempt, toDeadLetter, toDelivery, toDocument, toMessage, type Row } from './rows.ts';
+import { integerFromBigint, postgresRows as read, type Row } from '../rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -37,10 +37,10 @@ const DECODED_BEFORE = `d.message_id <= coalesce((SELECT min(m.id) FROM messages
 const TRANSIENT = new Set(['40P01', '40001']);
 const MAX_TRANSACTION_TRIES = 5;
 
-/** bigint columns hold epoch ms, ids and counts, all far below 2^53: they come back as numbers. */
+/** bigint columns come back as numbers (see rows.ts): the row mapping is the one SQLite's rows go through. */
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    oid === pg.types.builtins.INT8 ? integerFromBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
@@ -167,7 +167,7 @@ export class PostgresStore implements Store {
       WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $3)
                    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
       RETURNING *`, [owner, now + leaseMs, now, limit]);
-    return rows.map(toMessage).sort((a, b) => a.id - b.id);
+    return rows.map(read.message).sort((a, b) => a.id - b.id);
   }
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
@@ -252,7 +252,7 @@ export class PostgresStore implements Store {
           AND ${DECODED_BEFORE}
         RETURNING d.*`, [owner, now + leaseMs, free.map((r) => r.id), now])).rows;
     });
-    return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+    return rows.map(read.delivery).sort((a, b) => a.id - b.id);
   }
 
   async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {
@@ -318,13 +318,13 @@ export class PostgresStore implements Store {
 
   async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
     const [r] = await this.query('SELECT * FROM messages WHERE tenant = $1 AND id = $2', [tenant, id]);
-    return r && toMessage(r);
+    return r && read.message(r);
   }
 
   async findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined> {
     const [r] = await this.query(`SELECT * FROM documents WHERE tenant = $1 AND entity_key = $2 AND type = $3
       ORDER BY occurred_at DESC, seq DESC LIMIT 1`, [tenant, entityKey, type]);
-    return r && toDocument(r);
+    return r && read.document(r);
   }
 
   async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
@@ -332,7 +332,7 @@ export class PostgresStore implements Store {
       AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR endpoint = $3)
       AND ($4::bigint IS NULL OR received_at >= $4) AND ($5::bigint IS NULL OR received_at < $5) AND ($6::bigint IS NULL OR id < $6)
       ORDER BY id DESC LIMIT $7`, [f.tenant, f.status ?? null, f.endpoint ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit)]);
-    return rows.map(toMessage);
+    return rows.map(read.message);
   }
 
   async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
@@ -343,13 +343,13 @@ export class PostgresStore implements Store {
       ORDER BY d.id DESC LIMIT $9`, [
       f.tenant, f.status ?? null, f.endpoint ?? null, f.entityKey ?? null, f.type ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit),
     ]);
-    return rows.map(toDelivery);
+    return rows.map(read.delivery);
   }
 
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = await this.query(`SELECT * FROM dead_letters WHERE tenant = $1 AND ($2 OR replayed_at IS NULL)
       AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`, [tenant, page.includeReplayed === true, page.before ?? null, clampLimit(page.limit)]);
-    return rows.map(toDeadLetter);
+    return rows.map(read.deadLetter);
   }
 
   async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
@@ -361,11 +361,11 @@ export class PostgresStore implements Store {
       this.query(`SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
         WHERE a.tenant = $1 AND d.tenant = $1 AND d.message_id = $2 ORDER BY a.id`, [tenant, messageId]),
     ]);
-    const log = attempts.map(toAttempt);
+    const log = attempts.map(read.attempt);
     return {
       message,
-      documents: documents.map(toDocument),
-      deliveries: deliveries.map(toDelivery).map((d) => ({ ...d, attemptLog: log.filter((a) => a.deliveryId === d.id) })),
+      documents: documents.map(read.document),
+      deliveries: deliveries.map(read.delivery).map((d) => ({ ...d, attemptLog: log.filter((a) => a.deliveryId === d.id) })),
     };
   }
 
@@ -508,7 +508,7 @@ export class PostgresStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     const [r] = await this.query('SELECT * FROM api_keys WHERE hash = $1', [hash]);
-    return r && { id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at };
+    return r && read.apiKey(r);
   }
 }
 

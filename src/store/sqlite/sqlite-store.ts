@@ -8,9 +8,8 @@ import { createRequire } from 'node:module';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
+import { sqliteRows as read, type Row } from '../rows.ts';
 import { sqliteMigrations } from './migrations.ts';
-
-type Row = Record<string, any>;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for throwaway use. */
@@ -106,7 +105,7 @@ export class SqliteStore implements Store {
     const rows = this.withoutFsync(() => this.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
       WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
       RETURNING *`).all({ owner, until: now + leaseMs, now, limit })) as Row[];
-    return rows.map(toMessage).sort((a, b) => a.id - b.id);
+    return rows.map(read.message).sort((a, b) => a.id - b.id);
   }
 
   private insertDeliveries(deliveries: NewDelivery[] | undefined, now: number): void {
@@ -202,7 +201,7 @@ export class SqliteStore implements Store {
                           AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.lease_until >= @now AND e.id <> d.id)
         ORDER BY d.available_at, d.id LIMIT @limit)
       RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as Row[];
-    return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+    return rows.map(read.delivery).sort((a, b) => a.id - b.id);
   }
 
   async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {
@@ -241,13 +240,13 @@ export class SqliteStore implements Store {
 
   async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
     const r = this.q('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
-    return r && toMessage(r);
+    return r && read.message(r);
   }
 
   async findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined> {
     const r = this.q(`SELECT * FROM documents WHERE tenant = ? AND entity_key = ? AND type = ? ORDER BY occurred_at DESC, rowid DESC LIMIT 1`)
       .get(tenant, entityKey, type) as Row | undefined;
-    return r && toDocument(r);
+    return r && read.document(r);
   }
 
   async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
@@ -255,7 +254,7 @@ export class SqliteStore implements Store {
       AND (@status IS NULL OR status = @status) AND (@endpoint IS NULL OR endpoint = @endpoint)
       AND (@from IS NULL OR received_at >= @from) AND (@to IS NULL OR received_at < @to) AND (@before IS NULL OR id < @before)
       ORDER BY id DESC LIMIT @limit`).all(params(f)) as Row[];
-    return rows.map(toMessage);
+    return rows.map(read.message);
   }
 
   async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
@@ -265,26 +264,26 @@ export class SqliteStore implements Store {
       AND (@type IS NULL OR d.document_type = @type)
       AND (@from IS NULL OR d.created_at >= @from) AND (@to IS NULL OR d.created_at < @to) AND (@before IS NULL OR d.id < @before)
       ORDER BY d.id DESC LIMIT @limit`).all(params(f)) as Row[];
-    return rows.map(toDelivery);
+    return rows.map(read.delivery);
   }
 
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = this.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
       AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
       .all({ tenant, all: page.includeReplayed ? 1 : 0, before: page.before ?? null, limit: clampLimit(page.limit) }) as Row[];
-    return rows.map((r) => ({ id: r.id, tenant: r.tenant, kind: r.kind, refId: r.ref_id, endpoint: r.endpoint, reason: r.reason, createdAt: r.created_at, replayedAt: r.replayed_at }));
+    return rows.map(read.deadLetter);
   }
 
   async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
     const message = await this.getMessage(tenant, messageId);
     if (!message) return undefined;
-    const documents = (this.q('SELECT * FROM documents WHERE tenant = ? AND message_id = ? ORDER BY generation, rowid').all(tenant, messageId) as Row[]).map(toDocument);
-    const deliveries = (this.q('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? ORDER BY id').all(tenant, messageId) as Row[]).map(toDelivery);
+    const documents = (this.q('SELECT * FROM documents WHERE tenant = ? AND message_id = ? ORDER BY generation, rowid').all(tenant, messageId) as Row[]).map(read.document);
+    const deliveries = (this.q('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? ORDER BY id').all(tenant, messageId) as Row[]).map(read.delivery);
     const attemptsOf = this.q('SELECT * FROM attempts WHERE tenant = ? AND delivery_id = ? ORDER BY id');
     return {
       message,
       documents,
-      deliveries: deliveries.map((d) => ({ ...d, attemptLog: (attemptsOf.all(tenant, d.id) as Row[]).map(toAttempt) })),
+      deliveries: deliveries.map((d) => ({ ...d, attemptLog: (attemptsOf.all(tenant, d.id) as Row[]).map(read.attempt) })),
     };
   }
 
@@ -400,7 +399,7 @@ export class SqliteStore implements Store {
 
   private readEdiReceipt(r: EdiReceipt): (ReceiptRow & { id: number }) | undefined {
     const row = this.q('SELECT * FROM edi_receipts WHERE tenant = ? AND kind = ? AND key = ?').get(r.tenant, r.kind, r.key) as Row | undefined;
-    return row && { id: row.id, firstMessageId: row.first_message_id, lastMessageId: row.last_message_id, lastSeenAt: row.last_seen_at, count: row.count };
+    return row && read.receiptState(row);
   }
 
   /** Call inside a transaction. */
@@ -421,7 +420,7 @@ export class SqliteStore implements Store {
 
   async listEdiDuplicates(tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
     return (this.q(`SELECT * FROM edi_receipts WHERE tenant = ? AND count > 1 AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
-      .all(tenant, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(toEdiReceipt);
+      .all(tenant, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(read.ediReceipt);
   }
 
   async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
@@ -454,17 +453,17 @@ export class SqliteStore implements Store {
       WHERE tenant = @tenant AND partner = @partner AND (group_control_number = @gcn OR (group_control_number NOT GLOB '*[^0-9]*' AND @gcn NOT GLOB '*[^0-9]*'
         AND @gcn <> '' AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER))) RETURNING *`)
       .get({ tenant, partner, gcn: groupControlNumber, status: ack.status, at: ack.at, messageId: ack.messageId, detail: ack.detail === undefined ? null : JSON.stringify(ack.detail) }) as Row | undefined;
-    return r && toEdiGroup(r);
+    return r && read.ediGroup(r);
   }
 
   async markOverdueEdiGroups(now: number): Promise<EdiGroup[]> {
-    return (this.q(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < ? RETURNING *`).all(now) as Row[]).map(toEdiGroup);
+    return (this.q(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < ? RETURNING *`).all(now) as Row[]).map(read.ediGroup);
   }
 
   async listEdiGroups(f: EdiGroupFilter): Promise<EdiGroup[]> {
     return (this.q(`SELECT * FROM edi_groups WHERE tenant = @tenant AND (@status IS NULL OR status = @status) AND (@partner IS NULL OR partner = @partner)
       AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
-      .all({ tenant: f.tenant, status: f.status ?? null, partner: f.partner ?? null, before: f.before ?? null, limit: clampLimit(f.limit) }) as Row[]).map(toEdiGroup);
+      .all({ tenant: f.tenant, status: f.status ?? null, partner: f.partner ?? null, before: f.before ?? null, limit: clampLimit(f.limit) }) as Row[]).map(read.ediGroup);
   }
 
   async raiseAlert(a: NewAlert): Promise<boolean> {
@@ -480,7 +479,7 @@ export class SqliteStore implements Store {
   async listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
     return (this.q(`SELECT * FROM alerts WHERE tenant = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
       .all(tenant, page.kind ?? null, page.kind ?? null, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[])
-      .map((r) => ({ id: r.id, tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: r.created_at, detail: r.detail ? JSON.parse(r.detail) : undefined }));
+      .map(read.alert);
   }
 
   async putApiKey(key: ApiKeyRecord): Promise<void> {
@@ -490,7 +489,7 @@ export class SqliteStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     const r = this.q('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
-    return r && { id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at };
+    return r && read.apiKey(r);
   }
 }
 
@@ -501,52 +500,5 @@ function params(f: MessageFilter | DeliveryFilter): Row {
   return {
     tenant: f.tenant, status: f.status ?? null, endpoint: f.endpoint ?? null, entityKey: g.entityKey ?? null, type: g.type ?? null,
     from: f.from ?? null, to: f.to ?? null, before: f.before ?? null, limit: clampLimit(f.limit),
-  };
-}
-
-function toMessage(r: Row): StoredMessage {
-  return {
-    id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-    contentHash: r.content_hash, body: r.body, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
-    errors: r.errors ? JSON.parse(r.errors) : [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
-  };
-}
-
-function toDocument(r: Row): StoredDocument {
-  return {
-    id: r.id, tenant: r.tenant, messageId: r.message_id, generation: r.generation, type: r.type, entityKey: r.entity_key,
-    occurredAt: r.occurred_at, receivedAt: r.received_at, body: JSON.parse(r.body),
-  };
-}
-
-function toDelivery(r: Row): StoredDelivery {
-  return {
-    id: r.id, tenant: r.tenant, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
-    entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-    occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
-    availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
-  };
-}
-
-function toEdiGroup(r: Row): EdiGroup {
-  return {
-    id: r.id, tenant: r.tenant, partner: r.partner, interchangeControlNumber: r.interchange_control_number, groupControlNumber: r.group_control_number,
-    functionalId: r.functional_id, sets: JSON.parse(r.sets), deliveryKey: r.delivery_key, messageId: r.message_id, endpoint: r.endpoint,
-    status: r.status, sentAt: r.sent_at, deadlineAt: r.deadline_at, ackedAt: r.acked_at, ackMessageId: r.ack_message_id,
-    ackDetail: r.ack_detail ? JSON.parse(r.ack_detail) : null,
-  };
-}
-
-function toEdiReceipt(r: Row): EdiReceiptRow {
-  return {
-    id: r.id, tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: r.first_message_id, firstSeenAt: r.first_seen_at,
-    lastSeenAt: r.last_seen_at, lastMessageId: r.last_message_id, count: r.count,
-  };
-}
-
-function toAttempt(r: Row): AttemptRow {
-  return {
-    id: r.id, deliveryId: r.delivery_id, tenant: r.tenant, startedAt: r.started_at, finishedAt: r.finished_at, outcome: r.outcome,
-    statusCode: r.status_code ?? undefined, response: r.response ?? undefined, partnerRef: r.partner_ref ?? undefined, error: r.error ?? undefined,
   };
 }

@@ -1,0 +1,84 @@
+// Rows as the drivers return them, turned into the contract's types: one mapping for both stores.
+// The dialects differ in two ways only, both settled here:
+// - JSON columns: SQLite keeps them as text, parsed here; PostgreSQL's jsonb comes back parsed.
+// - Integers: SQLite gives INTEGER as a number. PostgreSQL gives bigint as text unless told
+//   otherwise: its store installs integerFromBigint as the pool's parser, so rows arrive with numbers.
+import type { CausewayError } from '../model/index.ts';
+import type { ReceiptRow } from './edi-receipts.ts';
+import type {
+  Alert, ApiKeyRecord, AttemptRow, DeadLetter, EdiGroup, EdiReceiptRow, StoredDelivery, StoredDocument, StoredMessage,
+} from './types.ts';
+
+/** A row as a driver returns it, column names as in the schema. */
+export type Row = Record<string, any>;
+
+/** Epoch ms, ids and counts are all far below 2^53: a bigint is read as a plain number. */
+export function integerFromBigint(text: string): number {
+  return Number(text);
+}
+
+/** How a dialect returns a JSON column: SQL NULL comes back as null either way. */
+type ReadJson = (value: unknown) => unknown;
+
+const jsonFromText: ReadJson = (value) => (value === null || value === undefined ? null : JSON.parse(value as string));
+const jsonParsed: ReadJson = (value) => value ?? null;
+
+/** The mapping of every table the contract reads, for one dialect. */
+export interface RowMapping {
+  message(r: Row): StoredMessage;
+  document(r: Row): StoredDocument;
+  delivery(r: Row): StoredDelivery;
+  attempt(r: Row): AttemptRow;
+  deadLetter(r: Row): DeadLetter;
+  ediGroup(r: Row): EdiGroup;
+  ediReceipt(r: Row): EdiReceiptRow;
+  /** A receipt key's row as duplicate screening judges it (judgeReceipt), with its id to update it. */
+  receiptState(r: Row): ReceiptRow & { id: number };
+  alert(r: Row): Alert;
+  apiKey(r: Row): ApiKeyRecord;
+}
+
+function rowMapping(json: ReadJson): RowMapping {
+  return {
+    message: (r) => ({
+      id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
+      contentHash: r.content_hash, body: r.body, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
+      errors: (json(r.errors) as CausewayError[] | null) ?? [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
+    }),
+    document: (r) => ({
+      id: r.id, tenant: r.tenant, messageId: r.message_id, generation: r.generation, type: r.type, entityKey: r.entity_key,
+      occurredAt: r.occurred_at, receivedAt: r.received_at, body: json(r.body),
+    }),
+    delivery: (r) => ({
+      id: r.id, tenant: r.tenant, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
+      entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
+      occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
+      availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
+    }),
+    attempt: (r) => ({
+      id: r.id, deliveryId: r.delivery_id, tenant: r.tenant, startedAt: r.started_at, finishedAt: r.finished_at, outcome: r.outcome,
+      statusCode: r.status_code ?? undefined, response: r.response ?? undefined, partnerRef: r.partner_ref ?? undefined, error: r.error ?? undefined,
+    }),
+    deadLetter: (r) => ({
+      id: r.id, tenant: r.tenant, kind: r.kind, refId: r.ref_id, endpoint: r.endpoint, reason: r.reason, createdAt: r.created_at, replayedAt: r.replayed_at,
+    }),
+    ediGroup: (r) => ({
+      id: r.id, tenant: r.tenant, partner: r.partner, interchangeControlNumber: r.interchange_control_number, groupControlNumber: r.group_control_number,
+      functionalId: r.functional_id, sets: json(r.sets) as EdiGroup['sets'], deliveryKey: r.delivery_key, messageId: r.message_id, endpoint: r.endpoint,
+      status: r.status, sentAt: r.sent_at, deadlineAt: r.deadline_at, ackedAt: r.acked_at, ackMessageId: r.ack_message_id, ackDetail: json(r.ack_detail),
+    }),
+    ediReceipt: (r) => ({
+      id: r.id, tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, firstMessageId: r.first_message_id, firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.last_seen_at, lastMessageId: r.last_message_id, count: r.count,
+    }),
+    receiptState: (r) => ({ id: r.id, firstMessageId: r.first_message_id, lastMessageId: r.last_message_id, lastSeenAt: r.last_seen_at, count: r.count }),
+    alert: (r) => ({
+      id: r.id, tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: r.created_at,
+      detail: json(r.detail) ?? undefined,
+    }),
+    apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at }),
+  };
+}
+
+export const sqliteRows = rowMapping(jsonFromText);
+export const postgresRows = rowMapping(jsonParsed);
