@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CanonicalDocument, CausewayError, DocumentType } from '../model/index.ts';
-import type { EdiWrites, NewAlert, Store } from '../store/index.ts';
+import type { EdiStore, EdiWrites, NewAlert } from '../store/index.ts';
 
 /** What a decoder knows of where bytes came from. */
 export interface DecodeContext<S = unknown> {
@@ -32,7 +32,8 @@ export interface EncodeContext<S = unknown> {
   endpoint: string;
   options?: Record<string, unknown>;
   settings?: S;
-  store: Store;
+  /** To draw control numbers, which may leave gaps but are never reused. */
+  store: Pick<EdiStore, 'nextControlNumber'>;
 }
 
 /** What a codec is given at start for each endpoint that uses it. */
@@ -72,6 +73,9 @@ export interface CodecEndpoint<S = unknown> {
   settings?: S;
 }
 
+/** What a codec may ask of the store while a message is processed: reads, and control numbers. */
+export type CodecStore = Pick<EdiStore, 'checkEdiReceipt' | 'nextControlNumber'>;
+
 /**
  * What a hook is given. The store is there to read (and to draw control numbers, which may leave
  * gaps but are never reused); everything a hook wants written it returns as EdiWrites, committed
@@ -84,7 +88,7 @@ export interface HookContext<S = unknown> {
   endpoint: CodecEndpoint<S>;
   /** Another endpoint of the same hub, by name (where acknowledgments go). */
   endpointNamed(name: string): CodecEndpoint | undefined;
-  store: Pick<Store, 'checkEdiReceipt' | 'nextControlNumber'>;
+  store: CodecStore;
   logger: Logger;
   now: number;
 }
@@ -133,7 +137,7 @@ export interface CodecHooks<E = unknown, S = unknown> {
   /** After writing a payload for one of this codec's endpoints (a flow's target): what was sent, to be tracked. */
   afterEncode?(sent: { bytes: Buffer; deliveryKey: string }, ctx: HookContext<S>): Promise<HookResult | undefined>;
   /** The periodic check, one worker of the cluster at a time: what waited too long for its acknowledgment, as alerts to raise. */
-  checkOverdue?(ctx: { store: Pick<Store, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]>;
+  checkOverdue?(ctx: { store: Pick<EdiStore, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]>;
 }
 
 export interface Codec<E = unknown, S = unknown> {

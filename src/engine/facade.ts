@@ -1,8 +1,9 @@
 import type { LoadedConfig } from '../config/index.ts';
 import type { CausewayError } from '../model/index.ts';
 import {
-  openStore, type Alert, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
-  type Lineage, type MessageFilter, type MessageStatus, type Page, type Store, type StoredDelivery, type StoredMessage,
+  openStore, type Alert, type AlertStore, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  type EdiStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
+  type StoredMessage,
 } from '../store/index.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
@@ -11,6 +12,12 @@ import { decodeMessage } from './processor.ts';
 
 /** A filter of the store without its tenant: the facade's methods take the tenant on their own. */
 type OfTenant<F> = Omit<F, 'tenant'>;
+
+/**
+ * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
+ * duplicates and alerts to read but never write, API keys, and closing a store it opened.
+ */
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & Pick<Store, 'close'>;
 
 /** The loops a replay hands work to. */
 interface Wakers {
@@ -31,7 +38,7 @@ const NO_LOOPS: Wakers = { processor() {}, delivery() {} };
  * running hub (HubFacade.of), a replay wakes the loop that has the work, and ingest is possible.
  */
 export class EngineFacade {
-  protected constructor(protected readonly store: Store, private readonly wake: Wakers, private readonly ownsStore: boolean) {}
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean) {}
 
   /** Over the store a config names, for a command that runs without a hub; close() when done. */
   static async open(loaded: LoadedConfig): Promise<EngineFacade> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AcceptedMessage, NewMessage, Store, StoredMessage } from '../store/index.ts';
+import type { AcceptedMessage, NewMessage, PipelineStore, StoredMessage } from '../store/index.ts';
 import type { Accepted, InboundMessage } from '../transports/index.ts';
 import { GroupCommitter } from './group-commit.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -27,7 +27,7 @@ export interface InboxReceipt extends Accepted {
 export class Inbox {
   private readonly single: GroupCommitter<NewMessage, AcceptedMessage>;
 
-  constructor(private readonly store: Store, private readonly metrics: HubMetrics, private readonly processorWakeup: Wakeup) {
+  constructor(private readonly store: PipelineStore, private readonly metrics: HubMetrics, private readonly processorWakeup: Wakeup) {
     this.single = new GroupCommitter((batch) => store.acceptMessages(batch), 500, 2);
   }
 

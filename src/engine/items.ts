@@ -1,5 +1,5 @@
 import type { ItemUnits } from '../model/index.ts';
-import type { Store } from '../store/index.ts';
+import type { PipelineStore } from '../store/index.ts';
 
 /**
  * The item master as far as unit conversions need it, read from the newest item document per
@@ -7,7 +7,7 @@ import type { Store } from '../store/index.ts';
  */
 export class ItemCatalog {
   private readonly cache = new Map<string, ItemUnits | null>();
-  constructor(private readonly store: Store, private readonly maxEntries = 100_000) {}
+  constructor(private readonly store: Pick<PipelineStore, 'findLatestDocument'>, private readonly maxEntries = 100_000) {}
 
   private key(tenant: string, sku: string): string {
     return `${tenant}\u0000${sku}`;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../config/index.ts';
-import { judgeAttempt, type AttemptRecord, type NewDelivery, type Store, type StoredDelivery } from '../store/index.ts';
+import { judgeAttempt, type AttemptRecord, type NewDelivery, type PipelineStore, type StoredDelivery } from '../store/index.ts';
 import { cannotBeFormed, type DeliveryOutcome, type SinkRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -51,7 +51,7 @@ export class DeliveryWorker {
   private signal: AbortSignal | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PipelineStore,
     private readonly sinks: Map<string, SinkBinding>,
     private readonly options: DeliveryWorkerOptions,
     private readonly metrics: HubMetrics,

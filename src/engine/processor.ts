@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type HookContext } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type HookContext } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type Store, type StoredMessage } from '../store/index.ts';
+import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type PipelineStore, type StoredMessage } from '../store/index.ts';
 import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
@@ -17,7 +17,8 @@ import type { DecodedMessage, EndpointInfo } from './messages.ts';
 const MAX_RESCREENS = 3;
 
 export interface ProcessorDeps {
-  store: Store;
+  /** The pipeline's rows, and what the codecs' hooks may ask of the EDI facet. */
+  store: PipelineStore & CodecStore;
   endpoints: Map<string, EndpointInfo>;
   /** Codecs by name (the loaded config's registry): messages name theirs, endpoints write with theirs. */
   codecs: ReadonlyMap<string, Codec>;

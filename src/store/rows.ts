@@ -82,3 +82,8 @@ function rowMapping(json: ReadJson): RowMapping {
 
 export const sqliteRows = rowMapping(jsonFromText);
 export const postgresRows = rowMapping(jsonParsed);
+
+/** A JSON value as both dialects take it in a parameter (PostgreSQL casts the text to jsonb); absent is NULL. */
+export function jsonText(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}

@@ -7,7 +7,7 @@ import {
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
 } from '../../edi/x12/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
-import type { Store } from '../../store/index.ts';
+import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
 import { settingsOf, type X12Settings } from './settings.ts';
 
@@ -200,7 +200,7 @@ export async function encodeX12Document(payload: unknown, ctx: EncodeContext<X12
 }
 
 /** Writes one canonical document as an interchange for this partner, whatever partner the endpoint names. */
-export async function encodeForPartner(payload: unknown, profile: PartnerProfile, ctx: { tenant: string; endpoint: string; store: Pick<Store, 'nextControlNumber'>; now?: () => Date }): Promise<WrittenForPartner> {
+export async function encodeForPartner(payload: unknown, profile: PartnerProfile, ctx: { tenant: string; endpoint: string; store: Pick<EdiStore, 'nextControlNumber'>; now?: () => Date }): Promise<WrittenForPartner> {
   if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
     throw new CausewayFault({ code: 'X12_DOCUMENT_INVALID', path: '$', message: 'X12 is written from a canonical document (an object with a "type"); a mapping for an X12 endpoint must keep the document\'s shape' });
   }

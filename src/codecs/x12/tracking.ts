@@ -1,6 +1,6 @@
 // The groups we send, tracked until their 997/999 comes; those that wait past their deadline alert.
 import { durationMs, readX12 } from '../../edi/x12/index.ts';
-import type { EdiGroupSent, NewAlert, Store } from '../../store/index.ts';
+import type { EdiGroupSent, EdiStore, NewAlert } from '../../store/index.ts';
 import type { HookContext, HookResult } from '../contract.ts';
 import { profileFor, settingsOf, type X12Settings } from './settings.ts';
 
@@ -30,7 +30,7 @@ export async function trackSentGroups(sent: { bytes: Buffer; deliveryKey: string
 }
 
 /** The periodic check: groups past their deadline become overdue (each once), and each alerts. */
-export async function overdueGroups({ store, now }: { store: Pick<Store, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]> {
+export async function overdueGroups({ store, now }: { store: Pick<EdiStore, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]> {
   const overdue = await store.markOverdueEdiGroups(now);
   return overdue.map((g) => ({
     tenant: g.tenant, kind: 'x12_overdue', subject: `partner ${g.partner} group ${g.groupControlNumber}`,

@@ -1,5 +1,3 @@
-import { ediTrackingMigration } from './edi-tracking.ts';
-
 /**
  * Versioned schema for PostgreSQL: the same tables and meaning as the SQLite migrations, with
  * PostgreSQL's own types. Times are epoch milliseconds in bigint columns. A migration is applied
@@ -144,7 +142,61 @@ CREATE TABLE job_leases (
 );
 `,
   },
-  ediTrackingMigration,
+  {
+    version: 3,
+    name: 'edi tracking',
+    sql: `
+CREATE TABLE edi_groups (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  partner text NOT NULL,
+  interchange_control_number text NOT NULL,
+  group_control_number text NOT NULL,
+  functional_id text NOT NULL,
+  sets jsonb NOT NULL,
+  delivery_key text NOT NULL,
+  message_id bigint,
+  endpoint text NOT NULL,
+  status text NOT NULL DEFAULT 'sent',
+  sent_at bigint NOT NULL,
+  deadline_at bigint,
+  acked_at bigint,
+  ack_message_id bigint,
+  ack_detail jsonb,
+  UNIQUE (tenant, partner, group_control_number)
+);
+CREATE INDEX edi_groups_by_key ON edi_groups (tenant, delivery_key);
+CREATE INDEX edi_groups_waiting ON edi_groups (deadline_at) WHERE status = 'sent';
+CREATE INDEX edi_groups_by_status ON edi_groups (tenant, status, id);
+
+CREATE TABLE edi_receipts (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  kind text NOT NULL,
+  key text NOT NULL,
+  partner text NOT NULL,
+  first_message_id bigint NOT NULL,
+  first_seen_at bigint NOT NULL,
+  last_message_id bigint NOT NULL,
+  last_seen_at bigint NOT NULL,
+  count integer NOT NULL DEFAULT 1,
+  UNIQUE (tenant, kind, key)
+);
+CREATE INDEX edi_receipts_duplicates ON edi_receipts (tenant, id) WHERE count > 1;
+
+CREATE TABLE alerts (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  message text NOT NULL,
+  dedupe_key text NOT NULL,
+  detail jsonb,
+  created_at bigint NOT NULL,
+  UNIQUE (tenant, dedupe_key)
+);
+`,
+  },
   {
     version: 4,
     name: 'delivery queues in message order',

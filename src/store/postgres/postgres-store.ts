@@ -1,14 +1,16 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiGroupStatus,
-  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page, Store, StoredDelivery,
-  StoredDocument, StoredMessage,
-} from '../types.ts';
-import * as edi from './edi-tracking.ts';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
-import { postgresMigrations } from './migrations.ts';
 import { integerFromBigint, postgresRows as read, type Row } from '../rows.ts';
+import type {
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
+  Store, StoredDelivery, StoredDocument, StoredMessage,
+} from '../types.ts';
+import * as alerts from './alerts.ts';
+import * as edi from './edi.ts';
+import * as keys from './keys.ts';
+import { postgresMigrations } from './migrations.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -407,14 +409,6 @@ export class PostgresStore implements Store {
     await writeCursor(this.pool, tenant, endpoint, value);
   }
 
-  async nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
-    // Wraps to 1 after max (ISA13 is nine digits); the upsert's row lock serialises concurrent callers.
-    const [r] = await this.query(`INSERT INTO control_numbers AS c (tenant, scope, kind, value) VALUES ($1, $2, $3, 1)
-      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = CASE WHEN c.value >= $4 THEN 1 ELSE c.value + 1 END
-      RETURNING value`, [tenant, scope, kind, max]);
-    return r.value;
-  }
-
   async kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample> {
     const p = [since, now, tenant ?? null];
     const [lat, [att], [dl], [msg], backlog, o2s] = await Promise.all([
@@ -461,6 +455,9 @@ export class PostgresStore implements Store {
     await this.query('DELETE FROM job_leases WHERE job = $1 AND owner = $2', [job, owner]);
   }
 
+  // The EDI, alerts and API keys facets: their rows are written by their own modules, inside the
+  // outcome's transaction when a message's completion carries them.
+
   recordEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict> {
     return this.transaction((c) => edi.recordEdiReceipt(c, receipt));
   }
@@ -478,8 +475,7 @@ export class PostgresStore implements Store {
     await this.transaction((c) => edi.recordEdiGroups(c, groups));
   }
 
-  reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string,
-    ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
+  reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {
     return edi.reconcileEdiGroup(this.pool, tenant, partner, groupControlNumber, ack);
   }
 
@@ -492,23 +488,24 @@ export class PostgresStore implements Store {
     return edi.listEdiGroups(this.pool, filter);
   }
 
+  nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
+    return edi.nextControlNumber(this.pool, tenant, scope, kind, max);
+  }
+
   raiseAlert(alert: NewAlert): Promise<boolean> {
-    return edi.raiseAlert(this.pool, alert);
+    return alerts.raiseAlert(this.pool, alert);
   }
 
   listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
-    return edi.listAlerts(this.pool, tenant, page);
+    return alerts.listAlerts(this.pool, tenant, page);
   }
 
-  async putApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.query(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`,
-    [key.id, key.tenant, key.name, key.hash, key.createdAt]);
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    return keys.putApiKey(this.pool, key);
   }
 
-  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
-    const [r] = await this.query('SELECT * FROM api_keys WHERE hash = $1', [hash]);
-    return r && read.apiKey(r);
+  findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return keys.findApiKey(this.pool, hash);
   }
 }
 

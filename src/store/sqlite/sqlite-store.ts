@@ -1,15 +1,18 @@
 import Database from 'better-sqlite3';
-import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, AttemptRow, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiGroupStatus, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
-  NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
-} from '../types.ts';
 import { createRequire } from 'node:module';
-import { BackgroundCheckpointer } from './checkpointer.ts';
-import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receipts.ts';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, type Row } from '../rows.ts';
+import type {
+  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
+  NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+} from '../types.ts';
+import * as alerts from './alerts.ts';
+import { BackgroundCheckpointer } from './checkpointer.ts';
+import * as edi from './edi.ts';
+import * as keys from './keys.ts';
 import { sqliteMigrations } from './migrations.ts';
+import { Statements } from './statements.ts';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for throwaway use. */
@@ -25,13 +28,14 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly sql: Statements;
 
   private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly checkpointer: BackgroundCheckpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
+    this.sql = new Statements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.synchronous = options.synchronous ?? 'FULL';
     this.db.pragma(`synchronous = ${this.synchronous}`);
@@ -41,15 +45,6 @@ export class SqliteStore implements Store {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new BackgroundCheckpointer(options.path, createRequire(import.meta.url).resolve('better-sqlite3'));
     }
-  }
-
-  private q(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
   }
 
   async migrate(): Promise<void> {
@@ -66,15 +61,15 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.checkpointer?.stop();
-    this.stmts.clear();
+    this.sql.clear();
     if (this.db.open) this.db.close();
   }
 
   async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
-    const insert = this.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
+    const insert = this.sql.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
       VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt)
       ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING`);
-    const bump = this.q('UPDATE messages SET duplicates = duplicates + 1 WHERE tenant = ? AND endpoint = ? AND idempotency_key = ? RETURNING id');
+    const bump = this.sql.q('UPDATE messages SET duplicates = duplicates + 1 WHERE tenant = ? AND endpoint = ? AND idempotency_key = ? RETURNING id');
     return this.db.transaction(() => {
       const out: AcceptedMessage[] = [];
       for (const m of messages) {
@@ -102,7 +97,7 @@ export class SqliteStore implements Store {
   }
 
   async claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]> {
-    const rows = this.withoutFsync(() => this.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
+    const rows = this.withoutFsync(() => this.sql.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
       WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
       RETURNING *`).all({ owner, until: now + leaseMs, now, limit })) as Row[];
     return rows.map(read.message).sort((a, b) => a.id - b.id);
@@ -110,18 +105,18 @@ export class SqliteStore implements Store {
 
   private insertDeliveries(deliveries: NewDelivery[] | undefined, now: number): void {
     if (!deliveries?.length) return;
-    const insert = this.q(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
+    const insert = this.sql.q(`INSERT INTO deliveries (tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type,
       idempotency_key, occurred_at, received_at, max_attempts, available_at, created_at)
       VALUES (@tenant, @documentId, @documentType, @messageId, @flow, @endpoint, @entityKey, @payload, @contentType, @idempotencyKey, @occurredAt, @receivedAt, @maxAttempts, @now, @now)`);
     for (const d of deliveries) insert.run({ ...d, now });
   }
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
-    const stillPending = this.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending'`);
-    const insertDoc = this.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
+    const stillPending = this.sql.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending'`);
+    const insertDoc = this.sql.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
-    const done = this.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+    const done = this.sql.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const deadLetter = this.sql.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
     return this.db.transaction(() => {
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
@@ -129,9 +124,9 @@ export class SqliteStore implements Store {
       // completed meanwhile: only the first completion counts, the late one writes nothing.
       const open = outcomes.filter((o) => stillPending.get(o.messageId) !== undefined);
       // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
-      this.recordScreenedReceipts(open);
+      edi.recordScreenedReceipts(this.sql, open);
       for (const o of open) {
-        this.applyEdiWrites(o.edi, report);
+        edi.applyEdiWrites(this.sql, o.edi, report);
         if (o.status === 'processed') {
           for (const d of o.documents) {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
@@ -144,30 +139,6 @@ export class SqliteStore implements Store {
       }
       return report;
     }).immediate();
-  }
-
-  /** Records every outcome's receipts; refuses them all when one verdict differs from the one screening read. */
-  private recordScreenedReceipts(outcomes: MessageOutcome[]): void {
-    const stale = new Set<number>();
-    for (const o of outcomes) {
-      for (const r of o.edi?.receipts ?? []) if (this.writeEdiReceipt(r).duplicate !== r.duplicate) stale.add(o.messageId);
-    }
-    if (stale.size) throw new EdiReceiptConflict([...stale]);
-  }
-
-  private applyEdiWrites(edi: EdiWrites | undefined, report: CompletionReport): void {
-    if (!edi) return;
-    if (edi.groups?.length) this.writeEdiGroups(edi.groups);
-    for (const r of edi.reconciliations ?? []) {
-      const group = this.writeReconciliation(r.tenant, r.partner, r.groupControlNumber, r.ack);
-      if (!group) {
-        report.unknownGroups.push(r);
-        continue;
-      }
-      const alert = r.alertFor?.(group);
-      if (alert && this.writeAlert(alert)) report.alerts.push(alert);
-    }
-    for (const a of edi.alerts ?? []) if (this.writeAlert(a)) report.alerts.push(a);
   }
 
   /**
@@ -189,7 +160,7 @@ export class SqliteStore implements Store {
    * one writer at a time, so nothing commits between the tests and the lease.
    */
   async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
-    const rows = this.withoutFsync(() => this.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+    const rows = this.withoutFsync(() => this.sql.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
       WHERE id IN (
         SELECT d.id FROM deliveries d
         WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
@@ -205,21 +176,21 @@ export class SqliteStore implements Store {
   }
 
   async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {
-    const release = this.q(`UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`);
+    const release = this.sql.q(`UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`);
     this.db.transaction(() => {
       for (const id of deliveryIds) release.run(id, owner);
     }).immediate();
   }
 
   async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
-    const insert = this.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
+    const insert = this.sql.q(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
       VALUES (@deliveryId, @tenant, @startedAt, @finishedAt, @outcome, @statusCode, @response, @partnerRef, @error)`);
-    const get = this.q('SELECT attempts, max_attempts, endpoint, status FROM deliveries WHERE id = ? AND tenant = ?');
-    const delivered = this.q(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, partner_ref = ?,
+    const get = this.sql.q('SELECT attempts, max_attempts, endpoint, status FROM deliveries WHERE id = ? AND tenant = ?');
+    const delivered = this.sql.q(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, partner_ref = ?,
       lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const retry = this.q(`UPDATE deliveries SET attempts = ?, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const dead = this.q(`UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
-    const deadLetter = this.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at) VALUES (?, 'delivery', ?, ?, ?, ?)`);
+    const retry = this.sql.q(`UPDATE deliveries SET attempts = ?, available_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const dead = this.sql.q(`UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
+    const deadLetter = this.sql.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at) VALUES (?, 'delivery', ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const a of attempts) {
         const current = get.get(a.deliveryId, a.tenant) as Row | undefined;
@@ -239,18 +210,18 @@ export class SqliteStore implements Store {
   }
 
   async getMessage(tenant: string, id: number): Promise<StoredMessage | undefined> {
-    const r = this.q('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    const r = this.sql.q('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
     return r && read.message(r);
   }
 
   async findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined> {
-    const r = this.q(`SELECT * FROM documents WHERE tenant = ? AND entity_key = ? AND type = ? ORDER BY occurred_at DESC, rowid DESC LIMIT 1`)
+    const r = this.sql.q(`SELECT * FROM documents WHERE tenant = ? AND entity_key = ? AND type = ? ORDER BY occurred_at DESC, rowid DESC LIMIT 1`)
       .get(tenant, entityKey, type) as Row | undefined;
     return r && read.document(r);
   }
 
   async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
-    const rows = this.q(`SELECT * FROM messages WHERE tenant = @tenant
+    const rows = this.sql.q(`SELECT * FROM messages WHERE tenant = @tenant
       AND (@status IS NULL OR status = @status) AND (@endpoint IS NULL OR endpoint = @endpoint)
       AND (@from IS NULL OR received_at >= @from) AND (@to IS NULL OR received_at < @to) AND (@before IS NULL OR id < @before)
       ORDER BY id DESC LIMIT @limit`).all(params(f)) as Row[];
@@ -258,7 +229,7 @@ export class SqliteStore implements Store {
   }
 
   async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
-    const rows = this.q(`SELECT d.* FROM deliveries d WHERE d.tenant = @tenant
+    const rows = this.sql.q(`SELECT d.* FROM deliveries d WHERE d.tenant = @tenant
       AND (@status IS NULL OR d.status = @status) AND (@endpoint IS NULL OR d.endpoint = @endpoint)
       AND (@entityKey IS NULL OR d.entity_key = @entityKey)
       AND (@type IS NULL OR d.document_type = @type)
@@ -268,7 +239,7 @@ export class SqliteStore implements Store {
   }
 
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
-    const rows = this.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
+    const rows = this.sql.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
       AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
       .all({ tenant, all: page.includeReplayed ? 1 : 0, before: page.before ?? null, limit: clampLimit(page.limit) }) as Row[];
     return rows.map(read.deadLetter);
@@ -277,9 +248,9 @@ export class SqliteStore implements Store {
   async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
     const message = await this.getMessage(tenant, messageId);
     if (!message) return undefined;
-    const documents = (this.q('SELECT * FROM documents WHERE tenant = ? AND message_id = ? ORDER BY generation, rowid').all(tenant, messageId) as Row[]).map(read.document);
-    const deliveries = (this.q('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? ORDER BY id').all(tenant, messageId) as Row[]).map(read.delivery);
-    const attemptsOf = this.q('SELECT * FROM attempts WHERE tenant = ? AND delivery_id = ? ORDER BY id');
+    const documents = (this.sql.q('SELECT * FROM documents WHERE tenant = ? AND message_id = ? ORDER BY generation, rowid').all(tenant, messageId) as Row[]).map(read.document);
+    const deliveries = (this.sql.q('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? ORDER BY id').all(tenant, messageId) as Row[]).map(read.delivery);
+    const attemptsOf = this.sql.q('SELECT * FROM attempts WHERE tenant = ? AND delivery_id = ? ORDER BY id');
     return {
       message,
       documents,
@@ -288,9 +259,9 @@ export class SqliteStore implements Store {
   }
 
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
-    const requeue = this.q(`UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+    const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
       WHERE tenant = ? AND id = ? AND status <> 'pending'`);
-    const closeDl = this.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
+    const closeDl = this.sql.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
     return this.db.transaction(() => {
       let n = 0;
       for (const id of messageIds) {
@@ -302,18 +273,18 @@ export class SqliteStore implements Store {
   }
 
   async requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number> {
-    const ids = (this.q(`SELECT id FROM messages WHERE tenant = ? AND received_at >= ? AND received_at < ? AND (? IS NULL OR endpoint = ?) AND status <> 'pending'`)
+    const ids = (this.sql.q(`SELECT id FROM messages WHERE tenant = ? AND received_at >= ? AND received_at < ? AND (? IS NULL OR endpoint = ?) AND status <> 'pending'`)
       .all(tenant, from, to, endpoint ?? null, endpoint ?? null) as Row[]).map((r) => r.id as number);
     return this.requeueMessages(tenant, ids, now);
   }
 
   async requeueDeadDeliveries(tenant: string, deliveryIds: number[] | 'all', now: number): Promise<number> {
     const ids = deliveryIds === 'all'
-      ? (this.q(`SELECT id FROM deliveries WHERE tenant = ? AND status = 'dead'`).all(tenant) as Row[]).map((r) => r.id as number)
+      ? (this.sql.q(`SELECT id FROM deliveries WHERE tenant = ? AND status = 'dead'`).all(tenant) as Row[]).map((r) => r.id as number)
       : deliveryIds;
-    const requeue = this.q(`UPDATE deliveries SET status = 'pending', attempts = 0, available_at = ?, lease_owner = NULL, lease_until = NULL
+    const requeue = this.sql.q(`UPDATE deliveries SET status = 'pending', attempts = 0, available_at = ?, lease_owner = NULL, lease_until = NULL
       WHERE tenant = ? AND id = ? AND status = 'dead'`);
-    const closeDl = this.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'delivery' AND ref_id = ? AND replayed_at IS NULL`);
+    const closeDl = this.sql.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'delivery' AND ref_id = ? AND replayed_at IS NULL`);
     return this.db.transaction(() => {
       let n = 0;
       for (const id of ids) {
@@ -325,7 +296,7 @@ export class SqliteStore implements Store {
   }
 
   async getCursor(tenant: string, endpoint: string): Promise<string | null> {
-    const r = this.q('SELECT value FROM source_cursors WHERE tenant = ? AND endpoint = ?').get(tenant, endpoint) as Row | undefined;
+    const r = this.sql.q('SELECT value FROM source_cursors WHERE tenant = ? AND endpoint = ?').get(tenant, endpoint) as Row | undefined;
     return r ? r.value : null;
   }
 
@@ -334,31 +305,23 @@ export class SqliteStore implements Store {
   }
 
   private writeCursor(tenant: string, endpoint: string, value: string): void {
-    this.q(`INSERT INTO source_cursors (tenant, endpoint, value, updated_at) VALUES (?, ?, ?, ?)
+    this.sql.q(`INSERT INTO source_cursors (tenant, endpoint, value, updated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (tenant, endpoint) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(tenant, endpoint, value, Date.now());
-  }
-
-  async nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
-    // Wraps to 1 after max (ISA13 is nine digits); the row lock of the upsert makes it unique.
-    const r = this.q(`INSERT INTO control_numbers (tenant, scope, kind, value) VALUES (?, ?, ?, 1)
-      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = CASE WHEN value >= ? THEN 1 ELSE value + 1 END
-      RETURNING value`).get(tenant, scope, kind, max) as Row;
-    return r.value as number;
   }
 
   async kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample> {
     const t = tenant ?? null;
-    const lat = this.q(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
+    const lat = this.sql.q(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
       WHERE status = 'delivered' AND delivered_at >= ? AND delivered_at <= ? AND (? IS NULL OR tenant = ?) ORDER BY delivered_at DESC LIMIT 200000`)
       .all(since, now, t, t) as Row[];
-    const att = this.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed FROM attempts
+    const att = this.sql.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed FROM attempts
       WHERE finished_at >= ? AND finished_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
-    const dl = this.q(`SELECT COUNT(*) AS n FROM dead_letters WHERE created_at >= ? AND created_at <= ? AND kind = 'delivery' AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
-    const msg = this.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'quarantined' THEN 1 ELSE 0 END) AS q, SUM(duplicates) AS dup FROM messages
+    const dl = this.sql.q(`SELECT COUNT(*) AS n FROM dead_letters WHERE created_at >= ? AND created_at <= ? AND kind = 'delivery' AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
+    const msg = this.sql.q(`SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'quarantined' THEN 1 ELSE 0 END) AS q, SUM(duplicates) AS dup FROM messages
       WHERE received_at >= ? AND received_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
-    const backlog = this.q(`SELECT endpoint, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE status = 'pending' AND (? IS NULL OR tenant = ?) GROUP BY endpoint ORDER BY endpoint`)
+    const backlog = this.sql.q(`SELECT endpoint, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE status = 'pending' AND (? IS NULL OR tenant = ?) GROUP BY endpoint ORDER BY endpoint`)
       .all(t, t) as Row[];
-    const o2s = this.q(`SELECT s.occurred_at - MIN(o.occurred_at) AS ms FROM documents s
+    const o2s = this.sql.q(`SELECT s.occurred_at - MIN(o.occurred_at) AS ms FROM documents s
       JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
       WHERE s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? AND (? IS NULL OR s.tenant = ?) GROUP BY s.id LIMIT 100000`)
       .all(since, now, t, t) as Row[];
@@ -378,122 +341,67 @@ export class SqliteStore implements Store {
   }
 
   async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    const r = this.q(`INSERT INTO job_leases (job, owner, lease_until) VALUES (@job, @owner, @until)
+    const r = this.sql.q(`INSERT INTO job_leases (job, owner, lease_until) VALUES (@job, @owner, @until)
       ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
       WHERE job_leases.owner = excluded.owner OR job_leases.lease_until < @now`).run({ job, owner, until: now + ttlMs, now });
     return r.changes === 1;
   }
 
   async releaseJobLease(job: string, owner: string): Promise<void> {
-    this.q('DELETE FROM job_leases WHERE job = ? AND owner = ?').run(job, owner);
+    this.sql.q('DELETE FROM job_leases WHERE job = ? AND owner = ?').run(job, owner);
   }
 
+  // The EDI, alerts and API keys facets: their rows are written by their own modules, inside the
+  // outcome's transaction when a message's completion carries them.
+
   async recordEdiReceipt(r: EdiReceipt): Promise<EdiReceiptVerdict> {
-    return this.db.transaction(() => this.writeEdiReceipt(r)).immediate();
+    return this.db.transaction(() => edi.writeEdiReceipt(this.sql, r)).immediate();
   }
 
   async checkEdiReceipt(r: EdiReceipt): Promise<EdiReceiptVerdict> {
-    const { write: _w, ...verdict } = judgeReceipt(this.readEdiReceipt(r), r);
-    return verdict;
+    return edi.checkEdiReceipt(this.sql, r);
   }
 
-  private readEdiReceipt(r: EdiReceipt): (ReceiptRow & { id: number }) | undefined {
-    const row = this.q('SELECT * FROM edi_receipts WHERE tenant = ? AND kind = ? AND key = ?').get(r.tenant, r.kind, r.key) as Row | undefined;
-    return row && read.receiptState(row);
-  }
-
-  /** Call inside a transaction. */
-  private writeEdiReceipt(r: EdiReceipt): EdiReceiptVerdict {
-    const row = this.readEdiReceipt(r);
-    const { write, ...verdict } = judgeReceipt(row, r);
-    if (write === 'start') {
-      this.q(`INSERT INTO edi_receipts (tenant, kind, key, partner, first_message_id, first_seen_at, last_message_id, last_seen_at, count)
-        VALUES (@tenant, @kind, @key, @partner, @messageId, @at, @messageId, @at, 1)
-        ON CONFLICT (tenant, kind, key) DO UPDATE SET partner = excluded.partner, first_message_id = excluded.first_message_id,
-          first_seen_at = excluded.first_seen_at, last_message_id = excluded.last_message_id, last_seen_at = excluded.last_seen_at, count = 1`)
-        .run({ tenant: r.tenant, kind: r.kind, key: r.key, partner: r.partner, messageId: r.messageId, at: r.at });
-    } else if (write === 'count') {
-      this.q('UPDATE edi_receipts SET count = count + 1, last_message_id = ?, last_seen_at = ? WHERE id = ?').run(r.messageId, r.at, row!.id);
-    }
-    return verdict;
-  }
-
-  async listEdiDuplicates(tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {
-    return (this.q(`SELECT * FROM edi_receipts WHERE tenant = ? AND count > 1 AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
-      .all(tenant, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(read.ediReceipt);
+  async listEdiDuplicates(tenant: string, page?: Page): Promise<EdiReceiptRow[]> {
+    return edi.listEdiDuplicates(this.sql, tenant, page);
   }
 
   async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
-    this.db.transaction(() => this.writeEdiGroups(groups)).immediate();
+    this.db.transaction(() => edi.writeEdiGroups(this.sql, groups)).immediate();
   }
 
-  /** Call inside a transaction. */
-  private writeEdiGroups(groups: EdiGroupSent[]): void {
-    for (const key of new Set(groups.map((g) => `${g.tenant}\u0000${g.deliveryKey}`))) {
-      const [tenant, deliveryKey] = key.split('\u0000');
-      this.q('DELETE FROM edi_groups WHERE tenant = ? AND delivery_key = ?').run(tenant, deliveryKey);
-    }
-    for (const g of groups) {
-      this.q(`INSERT INTO edi_groups (tenant, partner, interchange_control_number, group_control_number, functional_id, sets, delivery_key, message_id, endpoint, sent_at, deadline_at)
-        VALUES (@tenant, @partner, @interchangeControlNumber, @groupControlNumber, @functionalId, @sets, @deliveryKey, @messageId, @endpoint, @sentAt, @deadlineAt)
-        ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
-          functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
-          endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`)
-        .run({ ...g, sets: JSON.stringify(g.sets) });
-    }
-  }
-
-  async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: { status: Exclude<EdiGroupStatus, 'sent' | 'overdue'>; messageId: number | null; at: number; detail?: unknown }): Promise<EdiGroup | undefined> {
-    return this.writeReconciliation(tenant, partner, groupControlNumber, ack);
-  }
-
-  private writeReconciliation(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): EdiGroup | undefined {
-    // GS06 is compared as a number: a partner may echo 000012 for 12.
-    const r = this.q(`UPDATE edi_groups SET status = @status, acked_at = @at, ack_message_id = @messageId, ack_detail = @detail
-      WHERE tenant = @tenant AND partner = @partner AND (group_control_number = @gcn OR (group_control_number NOT GLOB '*[^0-9]*' AND @gcn NOT GLOB '*[^0-9]*'
-        AND @gcn <> '' AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER))) RETURNING *`)
-      .get({ tenant, partner, gcn: groupControlNumber, status: ack.status, at: ack.at, messageId: ack.messageId, detail: ack.detail === undefined ? null : JSON.stringify(ack.detail) }) as Row | undefined;
-    return r && read.ediGroup(r);
+  async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {
+    return edi.reconcileEdiGroup(this.sql, tenant, partner, groupControlNumber, ack);
   }
 
   async markOverdueEdiGroups(now: number): Promise<EdiGroup[]> {
-    return (this.q(`UPDATE edi_groups SET status = 'overdue' WHERE status = 'sent' AND deadline_at IS NOT NULL AND deadline_at < ? RETURNING *`).all(now) as Row[]).map(read.ediGroup);
+    return edi.markOverdueEdiGroups(this.sql, now);
   }
 
-  async listEdiGroups(f: EdiGroupFilter): Promise<EdiGroup[]> {
-    return (this.q(`SELECT * FROM edi_groups WHERE tenant = @tenant AND (@status IS NULL OR status = @status) AND (@partner IS NULL OR partner = @partner)
-      AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
-      .all({ tenant: f.tenant, status: f.status ?? null, partner: f.partner ?? null, before: f.before ?? null, limit: clampLimit(f.limit) }) as Row[]).map(read.ediGroup);
+  async listEdiGroups(filter: EdiGroupFilter): Promise<EdiGroup[]> {
+    return edi.listEdiGroups(this.sql, filter);
   }
 
-  async raiseAlert(a: NewAlert): Promise<boolean> {
-    return this.writeAlert(a);
+  async nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number> {
+    return edi.nextControlNumber(this.sql, tenant, scope, kind, max);
   }
 
-  private writeAlert(a: NewAlert): boolean {
-    const r = this.q(`INSERT INTO alerts (tenant, kind, subject, message, dedupe_key, detail, created_at) VALUES (@tenant, @kind, @subject, @message, @dedupeKey, @detail, @createdAt)
-      ON CONFLICT (tenant, dedupe_key) DO NOTHING`).run({ ...a, detail: a.detail === undefined ? null : JSON.stringify(a.detail) });
-    return r.changes === 1;
+  async raiseAlert(alert: NewAlert): Promise<boolean> {
+    return alerts.writeAlert(this.sql, alert);
   }
 
-  async listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
-    return (this.q(`SELECT * FROM alerts WHERE tenant = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
-      .all(tenant, page.kind ?? null, page.kind ?? null, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[])
-      .map(read.alert);
+  async listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
+    return alerts.listAlerts(this.sql, tenant, page);
   }
 
   async putApiKey(key: ApiKeyRecord): Promise<void> {
-    this.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
-      ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
+    keys.putApiKey(this.sql, key);
   }
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
-    const r = this.q('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
-    return r && read.apiKey(r);
+    return keys.findApiKey(this.sql, hash);
   }
 }
-
-
 
 function params(f: MessageFilter | DeliveryFilter): Row {
   const g = f as DeliveryFilter;

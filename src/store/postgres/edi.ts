@@ -1,73 +1,14 @@
-// PostgreSQL side of the X12 tracking store methods (outbound groups and their 997s, duplicate
-// interchanges and sets, alerts). Same behaviour as the SQLite store and the same conformance suite;
-// PostgresStore delegates to these with its pool (or the client of an open transaction).
-import type pg from 'pg';
+// PostgreSQL rows of the EDI facet: receipts (duplicate screening), outbound groups and their
+// acknowledgments, control numbers. PostgresStore calls these with its pool, or with the client of
+// an open transaction where they say so.
 import { clampLimit } from '../decisions.ts';
 import { EdiReceiptConflict, judgeReceipt } from '../edi-receipts.ts';
-import { postgresRows as read } from '../rows.ts';
+import { jsonText, postgresRows as read } from '../rows.ts';
 import type {
-  Alert, CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites,
-  MessageOutcome, NewAlert, Page,
+  CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites, MessageOutcome, Page,
 } from '../types.ts';
-
-type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
-
-/** Migration (version 3): append to postgresMigrations. */
-export const ediTrackingMigration = {
-  version: 3,
-  name: 'edi tracking',
-  sql: `
-CREATE TABLE edi_groups (
-  id bigserial PRIMARY KEY,
-  tenant text NOT NULL,
-  partner text NOT NULL,
-  interchange_control_number text NOT NULL,
-  group_control_number text NOT NULL,
-  functional_id text NOT NULL,
-  sets jsonb NOT NULL,
-  delivery_key text NOT NULL,
-  message_id bigint,
-  endpoint text NOT NULL,
-  status text NOT NULL DEFAULT 'sent',
-  sent_at bigint NOT NULL,
-  deadline_at bigint,
-  acked_at bigint,
-  ack_message_id bigint,
-  ack_detail jsonb,
-  UNIQUE (tenant, partner, group_control_number)
-);
-CREATE INDEX edi_groups_by_key ON edi_groups (tenant, delivery_key);
-CREATE INDEX edi_groups_waiting ON edi_groups (deadline_at) WHERE status = 'sent';
-CREATE INDEX edi_groups_by_status ON edi_groups (tenant, status, id);
-
-CREATE TABLE edi_receipts (
-  id bigserial PRIMARY KEY,
-  tenant text NOT NULL,
-  kind text NOT NULL,
-  key text NOT NULL,
-  partner text NOT NULL,
-  first_message_id bigint NOT NULL,
-  first_seen_at bigint NOT NULL,
-  last_message_id bigint NOT NULL,
-  last_seen_at bigint NOT NULL,
-  count integer NOT NULL DEFAULT 1,
-  UNIQUE (tenant, kind, key)
-);
-CREATE INDEX edi_receipts_duplicates ON edi_receipts (tenant, id) WHERE count > 1;
-
-CREATE TABLE alerts (
-  id bigserial PRIMARY KEY,
-  tenant text NOT NULL,
-  kind text NOT NULL,
-  subject text NOT NULL,
-  message text NOT NULL,
-  dedupe_key text NOT NULL,
-  detail jsonb,
-  created_at bigint NOT NULL,
-  UNIQUE (tenant, dedupe_key)
-);
-`,
-};
+import { raiseAlert } from './alerts.ts';
+import type { Queryable } from './queryable.ts';
 
 /**
  * Run inside a transaction (client): the row lock of the upsert serialises concurrent workers on one key.
@@ -148,7 +89,7 @@ export async function recordEdiGroups(db: Queryable, groups: EdiGroupSent[]): Pr
       ON CONFLICT (tenant, partner, group_control_number) DO UPDATE SET interchange_control_number = excluded.interchange_control_number,
         functional_id = excluded.functional_id, sets = excluded.sets, delivery_key = excluded.delivery_key, message_id = excluded.message_id,
         endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`,
-    [g.tenant, g.partner, g.interchangeControlNumber, g.groupControlNumber, g.functionalId, JSON.stringify(g.sets), g.deliveryKey, g.messageId, g.endpoint, g.sentAt, g.deadlineAt]);
+    [g.tenant, g.partner, g.interchangeControlNumber, g.groupControlNumber, g.functionalId, jsonText(g.sets), g.deliveryKey, g.messageId, g.endpoint, g.sentAt, g.deadlineAt]);
   }
 }
 
@@ -156,7 +97,7 @@ export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: 
   // GS06 compared as a number (000012 is 12); a non-numeric one compares as text.
   const { rows: [r] } = await db.query(`UPDATE edi_groups SET status = $4, acked_at = $5, ack_message_id = $6, ack_detail = $7
     WHERE tenant = $1 AND partner = $2 AND (group_control_number = $3 OR (group_control_number ~ '^[0-9]+$' AND $3 ~ '^[0-9]+$' AND group_control_number::numeric = $3::numeric)) RETURNING *`,
-  [tenant, partner, groupControlNumber, ack.status, ack.at, ack.messageId, ack.detail === undefined ? null : JSON.stringify(ack.detail)]);
+  [tenant, partner, groupControlNumber, ack.status, ack.at, ack.messageId, jsonText(ack.detail)]);
   return r && read.ediGroup(r);
 }
 
@@ -171,14 +112,10 @@ export async function listEdiGroups(db: Queryable, f: EdiGroupFilter): Promise<E
   return rows.map(read.ediGroup);
 }
 
-export async function raiseAlert(db: Queryable, a: NewAlert): Promise<boolean> {
-  const r = await db.query(`INSERT INTO alerts (tenant, kind, subject, message, dedupe_key, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-    ON CONFLICT (tenant, dedupe_key) DO NOTHING`, [a.tenant, a.kind, a.subject, a.message, a.dedupeKey, a.detail === undefined ? null : JSON.stringify(a.detail), a.createdAt]);
-  return r.rowCount === 1;
-}
-
-export async function listAlerts(db: Queryable, tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
-  const { rows } = await db.query(`SELECT * FROM alerts WHERE tenant = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
-    [tenant, page.kind ?? null, page.before ?? null, clampLimit(page.limit)]);
-  return rows.map(read.alert);
+export async function nextControlNumber(db: Queryable, tenant: string, scope: string, kind: string, max: number): Promise<number> {
+  // Wraps to 1 after max (ISA13 is nine digits); the upsert's row lock serialises concurrent callers.
+  const { rows: [r] } = await db.query(`INSERT INTO control_numbers AS c (tenant, scope, kind, value) VALUES ($1, $2, $3, 1)
+    ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = CASE WHEN c.value >= $4 THEN 1 ELSE c.value + 1 END
+    RETURNING value`, [tenant, scope, kind, max]);
+  return r.value;
 }

@@ -1,0 +1,14 @@
+// SQLite rows of the API keys facet.
+import { sqliteRows as read, type Row } from '../rows.ts';
+import type { ApiKeyRecord } from '../types.ts';
+import type { Statements } from './statements.ts';
+
+export function putApiKey(sql: Statements, key: ApiKeyRecord): void {
+  sql.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
+    ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
+}
+
+export function findApiKey(sql: Statements, hash: string): ApiKeyRecord | undefined {
+  const r = sql.q('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
+  return r && read.apiKey(r);
+}
