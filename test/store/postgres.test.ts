@@ -7,7 +7,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { createTestDatabase, openTestPostgresStore, postgresUnavailable, type TestDatabase } from '../support/postgres.ts';
 import { waitFor } from '../support/receiver.ts';
 import { seededRandom } from '../support/seed.ts';
-import { storeConformance } from './conformance.ts';
+import { storeConformance } from './conformance/index.ts';
 
 const skip = await postgresUnavailable();
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { SqliteStore } from '../../src/store/index.ts';
-import { storeConformance } from './conformance.ts';
+import { storeConformance } from './conformance/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'causeway-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
