@@ -6,7 +6,7 @@
 import type { CausewayError } from '../model/index.ts';
 import type { ReceiptRow } from './edi-receipts.ts';
 import type {
-  Alert, ApiKeyRecord, AttemptRow, DeadLetter, EdiGroup, EdiReceiptRow, StoredDelivery, StoredDocument, StoredMessage,
+  Alert, ApiKeyRecord, AttemptRow, DeadLetter, EdiGroup, EdiReceiptRow, KpiSample, StoredDelivery, StoredDocument, StoredMessage,
 } from './types.ts';
 
 /** A row as a driver returns it, column names as in the schema. */
@@ -86,4 +86,37 @@ export const postgresRows = rowMapping(jsonParsed);
 /** A JSON value as both dialects take it in a parameter (PostgreSQL casts the text to jsonb); absent is NULL. */
 export function jsonText(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
+}
+
+/** The rows of the KPI sample's queries, their columns named alike in both stores. */
+export interface KpiRows {
+  /** o: delivered_at - occurred_at, r: delivered_at - received_at. */
+  latencies: Row[];
+  /** n: attempts, failed: those not delivered. */
+  attempts: Row;
+  /** n: delivery dead letters. */
+  deadLetters: Row;
+  /** n: messages, q: quarantined, dup: duplicates. */
+  messages: Row;
+  /** endpoint, n: pending deliveries, oldest: the oldest one's created_at. */
+  backlog: Row[];
+  /** ms: order release to shipment. */
+  orderToShipment: Row[];
+}
+
+/** The KPI sample from its queries' rows. SQLite's SUM over no rows is NULL: a count of nothing reads as 0. */
+export function toKpiSample(k: KpiRows): KpiSample {
+  return {
+    syncFromOccurred: k.latencies.map((r) => r.o),
+    syncFromReceived: k.latencies.map((r) => r.r),
+    delivered: k.latencies.length,
+    attempts: k.attempts.n ?? 0,
+    failedAttempts: k.attempts.failed ?? 0,
+    deadLetters: k.deadLetters.n ?? 0,
+    messages: k.messages.n ?? 0,
+    quarantined: k.messages.q ?? 0,
+    duplicates: k.messages.dup ?? 0,
+    backlog: k.backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
+    orderToShipment: k.orderToShipment.map((r) => r.ms),
+  };
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
-import { integerFromBigint, postgresRows as read, type Row } from '../rows.ts';
+import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
@@ -428,19 +428,7 @@ export class PostgresStore implements Store {
         WHERE s.type = 'shipment' AND s.received_at >= $1 AND s.received_at <= $2 AND ($3::text IS NULL OR s.tenant = $3)
         GROUP BY s.id LIMIT 100000`, p),
     ]);
-    return {
-      syncFromOccurred: lat.map((r) => r.o),
-      syncFromReceived: lat.map((r) => r.r),
-      delivered: lat.length,
-      attempts: att.n,
-      failedAttempts: att.failed,
-      deadLetters: dl.n,
-      messages: msg.n,
-      quarantined: msg.q,
-      duplicates: msg.dup,
-      backlog: backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
-      orderToShipment: o2s.map((r) => r.ms),
-    };
+    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s });
   }
 
   async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
-import { sqliteRows as read, type Row } from '../rows.ts';
+import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
@@ -325,19 +325,7 @@ export class SqliteStore implements Store {
       JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
       WHERE s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? AND (? IS NULL OR s.tenant = ?) GROUP BY s.id LIMIT 100000`)
       .all(since, now, t, t) as Row[];
-    return {
-      syncFromOccurred: lat.map((r) => r.o),
-      syncFromReceived: lat.map((r) => r.r),
-      delivered: lat.length,
-      attempts: att.n ?? 0,
-      failedAttempts: att.failed ?? 0,
-      deadLetters: dl.n ?? 0,
-      messages: msg.n ?? 0,
-      quarantined: msg.q ?? 0,
-      duplicates: msg.dup ?? 0,
-      backlog: backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
-      orderToShipment: o2s.map((r) => r.ms),
-    };
+    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s });
   }
 
   async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
