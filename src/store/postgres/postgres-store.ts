@@ -39,7 +39,7 @@ const DECODED_BEFORE = `d.message_id <= coalesce((SELECT min(m.id) FROM messages
 const TRANSIENT = new Set(['40P01', '40001']);
 const MAX_TRANSACTION_TRIES = 5;
 
-/** bigint columns come back as numbers (see rows.ts): the row mapping is the one SQLite's rows go through. */
+/** bigint columns are read as numbers (rows.ts says why), so these rows go through the mapping SQLite's rows do. */
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 ? integerFromBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
