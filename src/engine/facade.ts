@@ -212,7 +212,7 @@ export class HubFacade extends EngineFacade {
     const settings = loaded.endpointSettings[name];
     if (!this.receivers.has(name)) {
       const spec = loaded.registry.endpoints.get(config.type);
-      const ctx = { name, tenant: info.tenant, logger: this.hub.logger.child({ endpoint: name }), store: this.store, baseDir: loaded.baseDir };
+      const ctx = { name, tenant: info.tenant, logger: this.hub.logger.child({ endpoint: name }), store: this.hub.store, baseDir: loaded.baseDir };
       this.receivers.set(name, spec?.createPushReceiver?.(settings, ctx));
     }
     return { name, type: config.type, settings, receiver: this.receivers.get(name) };
