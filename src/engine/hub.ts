@@ -14,6 +14,7 @@ import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
 import { MessageProcessor } from './processor.ts';
+import { SourceOutage } from './source-outage.ts';
 import { Wakeup } from './wakeup.ts';
 
 export interface HubOptions {
@@ -29,6 +30,8 @@ export interface HubOptions {
   idleMs?: number;
   /** How often the overdue-acknowledgment check runs (one worker at a time). Default one minute. */
   overdueCheckMs?: number;
+  /** While a source keeps failing, how often the log says so again. Default five minutes. */
+  sourceOutageSummaryMs?: number;
 }
 
 export const SECRET_PATHS = ['*.secret', '*.password', '*.key', '*.apiKey', '*.authorization', 'headers.authorization', '*.headers.authorization'];
@@ -165,18 +168,21 @@ export class Hub {
 
   private async runSource(name: string, s: { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }, signal: AbortSignal): Promise<void> {
     const { runtime, info } = s;
-    const log = this.logger.child({ endpoint: name });
+    // Failures are logged when the source goes down, changes reason or comes back, never per poll.
+    const outage = new SourceOutage(this.logger.child({ endpoint: name }), this.options.sourceOutageSummaryMs ?? 300_000);
     if (runtime.listen) {
       while (!signal.aborted) {
         try {
           await runtime.listen(async (messages, cursor) => {
+            // A listener is known to be back when something arrives through it.
+            outage.succeeded();
             const now = Date.now();
             return this.inbox.acceptBatch(messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
               cursor === undefined ? undefined : { tenant: info.tenant, endpoint: name, value: cursor });
           }, signal);
         } catch (e) {
-          log.error({ err: e }, 'source stopped listening; reconnecting');
-          await new Promise((r) => setTimeout(r, 1000));
+          outage.failed(e);
+          await sleep(1000, signal);
         }
       }
       return;
@@ -200,8 +206,9 @@ export class Hub {
           await polled.afterStored?.(accepted);
           more = polled.messages.length > 0;
         }
+        outage.succeeded();
       } catch (e) {
-        log.warn({ err: e }, 'polling failed; trying again');
+        outage.failed(e);
       }
       if (!more) await sleep(s.intervalMs, signal);
     }
