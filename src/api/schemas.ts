@@ -153,7 +153,8 @@ export const kpis = z.object({
     fromOccurred: percentiles.meta({ description: 'Event at the source (occurredAt) to delivered at the target' }),
     fromReceived: percentiles.meta({ description: 'Received by Causeway to delivered: Causeway\'s own share' }),
   }),
-  orderToShipmentMs: percentiles.meta({ description: 'Sales order released at the ERP to its shipment at the warehouse' }),
+  orderToShipmentMs: percentiles.meta({ description: 'Sales order released at the ERP to its shipment at the warehouse (never negative)' }),
+  orderToShipmentBeforeOrder: z.number().int().meta({ description: 'Shipments stamped before their order was released (a clock to check), counted at 0 ms in orderToShipmentMs' }),
   throughput: z.object({ delivered: z.number().int(), perMinute: z.number(), messages: z.number().int() }),
   errorRate: z.object({
     failedAttemptsPerThousand: z.number(),

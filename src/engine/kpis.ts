@@ -6,8 +6,13 @@ export interface Kpis {
   window: { from: string; to: string; seconds: number };
   /** Event at source to applied at target (occurredAt), and Causeway's own share (receivedAt). */
   syncLatencyMs: { fromOccurred: Percentiles; fromReceived: Percentiles };
-  /** Sales order released at the ERP to its shipment at the warehouse. */
+  /** Sales order released at the ERP to its shipment at the warehouse; never negative. */
   orderToShipmentMs: Percentiles;
+  /**
+   * Shipments stamped before their order was released, counted at 0 ms above. Only a clock can
+   * do that (the warehouse's, or the ERP's): a count above zero says which to check.
+   */
+  orderToShipmentBeforeOrder: number;
   throughput: { delivered: number; perMinute: number; messages: number };
   /** Failed attempts, dead letters and quarantined messages per thousand. */
   errorRate: { failedAttemptsPerThousand: number; deadLettersPerThousandDeliveries: number; quarantinedPerThousandMessages: number };
@@ -31,7 +36,8 @@ export function computeKpis(sample: KpiSample, from: number, to: number): Kpis {
   return {
     window: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), seconds },
     syncLatencyMs: { fromOccurred: percentiles(sample.syncFromOccurred), fromReceived: percentiles(sample.syncFromReceived) },
-    orderToShipmentMs: percentiles(sample.orderToShipment),
+    orderToShipmentMs: percentiles(sample.orderToShipment.map((ms) => Math.max(ms, 0))),
+    orderToShipmentBeforeOrder: sample.orderToShipment.filter((ms) => ms < 0).length,
     throughput: { delivered: sample.delivered, perMinute: Math.round((sample.delivered / seconds) * 60 * 10) / 10, messages: sample.messages },
     errorRate: {
       failedAttemptsPerThousand: perThousand(sample.failedAttempts, sample.attempts),

@@ -3,7 +3,7 @@
 // - JSON columns: SQLite keeps them as text, parsed here; PostgreSQL's jsonb comes back parsed.
 // - Integers: SQLite gives INTEGER as a number. PostgreSQL gives bigint as text unless told
 //   otherwise: its store installs integerFromBigint as the pool's parser, so rows arrive with numbers.
-import type { CausewayError } from '../model/index.ts';
+import { shippedAtMs, type CausewayError } from '../model/index.ts';
 import type { ReceiptRow } from './edi-receipts.ts';
 import type {
   Alert, ApiKeyRecord, AttemptRow, DeadLetter, EdiGroup, EdiReceiptRow, KpiSample, StoredDelivery, StoredDocument, StoredMessage,
@@ -117,6 +117,6 @@ export function toKpiSample(k: KpiRows): KpiSample {
     quarantined: k.messages.q ?? 0,
     duplicates: k.messages.dup ?? 0,
     backlog: k.backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
-    orderToShipment: k.orderToShipment.map((r) => r.ms),
+    orderToShipment: k.orderToShipment.map((r) => shippedAtMs(r.shipped_at, r.shipment_at) - r.order_at),
   };
 }

@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     const s = k.syncLatencyMs.fromOccurred;
     out(`  sync latency (event -> delivered): p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}`);
     const o = k.orderToShipmentMs;
-    out(`  order to shipment: p50 ${ms(o.p50)}, p95 ${ms(o.p95)} over ${o.count} shipment(s)`);
+    out(`  order to shipment: p50 ${ms(o.p50)}, p95 ${ms(o.p95)} over ${o.count} shipment(s)${k.orderToShipmentBeforeOrder ? `; ${k.orderToShipmentBeforeOrder} stamped before their order (check the clocks)` : ''}`);
     out(`  error rate: ${k.errorRate.failedAttemptsPerThousand}‰ failed attempts, ${k.errorRate.deadLettersPerThousandDeliveries}‰ dead letters, ${k.errorRate.quarantinedPerThousandMessages}‰ quarantined`);
     out('  backlog:' + (k.backlog.length ? '' : ' none'));
     for (const b of k.backlog) out(`    ${b.endpoint}: ${b.pending} waiting, oldest ${ms(b.oldestAgeMs)}`);

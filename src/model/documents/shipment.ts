@@ -39,3 +39,16 @@ export const shipment = z.object({
   lines: z.array(shipmentLine).min(1),
 });
 export type Shipment = z.infer<typeof shipment>;
+
+/**
+ * When a shipment left, in epoch ms, as precisely as its document tells: `shippedAt` when it
+ * gives the time to the second, else `occurredAt`. A warehouse's own API stamps shippedAt to the
+ * second or better; an X12 945 gives it to the minute (G62 HHMM) or only the day (W06), and then
+ * the envelope's time (occurredAt), which follows the shipping, is the better of the two.
+ */
+export function shippedAtMs(shippedAt: string | null | undefined, occurredAtMs: number): number {
+  const seconds = shippedAt ? /T\d\d:\d\d:(\d\d)(?:\.(\d+))?/.exec(shippedAt) : null;
+  if (!seconds || (seconds[1] === '00' && !/[1-9]/.test(seconds[2] ?? ''))) return occurredAtMs;
+  const ms = Date.parse(shippedAt!);
+  return Number.isNaN(ms) ? occurredAtMs : ms;
+}

@@ -179,7 +179,7 @@ export interface KpiSample {
   quarantined: number;
   duplicates: number;
   backlog: Array<{ endpoint: string; pending: number; oldestAt: number | null }>;
-  /** Order release (sales_order occurredAt) to first shipment occurredAt, ms, for shipments in the window. */
+  /** Order release (the first sales_order's occurredAt) to the shipment (its shippedAt to the second, else its occurredAt), ms, for shipments in the window. */
   orderToShipment: number[];
 }
 

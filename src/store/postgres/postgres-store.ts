@@ -423,7 +423,7 @@ export class PostgresStore implements Store {
         WHERE received_at >= $1 AND received_at <= $2 AND ($3::text IS NULL OR tenant = $3)`, p),
       this.query(`SELECT endpoint, count(*) AS n, min(created_at) AS oldest FROM deliveries
         WHERE status = 'pending' AND ($1::text IS NULL OR tenant = $1) GROUP BY endpoint ORDER BY endpoint`, [tenant ?? null]),
-      this.query(`SELECT s.occurred_at - min(o.occurred_at) AS ms FROM documents s
+      this.query(`SELECT s.occurred_at AS shipment_at, s.body->>'shippedAt' AS shipped_at, min(o.occurred_at) AS order_at FROM documents s
         JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
         WHERE s.type = 'shipment' AND s.received_at >= $1 AND s.received_at <= $2 AND ($3::text IS NULL OR s.tenant = $3)
         GROUP BY s.id LIMIT 100000`, p),

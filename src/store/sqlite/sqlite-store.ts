@@ -321,7 +321,7 @@ export class SqliteStore implements Store {
       WHERE received_at >= ? AND received_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
     const backlog = this.sql.q(`SELECT endpoint, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE status = 'pending' AND (? IS NULL OR tenant = ?) GROUP BY endpoint ORDER BY endpoint`)
       .all(t, t) as Row[];
-    const o2s = this.sql.q(`SELECT s.occurred_at - MIN(o.occurred_at) AS ms FROM documents s
+    const o2s = this.sql.q(`SELECT s.occurred_at AS shipment_at, json_extract(s.body, '$.shippedAt') AS shipped_at, MIN(o.occurred_at) AS order_at FROM documents s
       JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
       WHERE s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? AND (? IS NULL OR s.tenant = ?) GROUP BY s.id LIMIT 100000`)
       .all(since, now, t, t) as Row[];

@@ -225,6 +225,27 @@ export function pipelineConformance(open: OpenStore<PipelineStore>): void {
       assert.deepEqual(claimed.map((d) => d.endpoint), ['up']);
     });
 
+    it('times order to shipment from the shipment\'s shippedAt when it gives the second, else from its occurredAt', async () => {
+      const [a] = await store.acceptMessages([msg({ idempotencyKey: 'o2s' })]);
+      const order = (n: number, occurredAt: number) => ({ id: `so-${n}`, tenant: 'acme', messageId: a.messageId, type: 'sales_order', entityKey: `order:o2s-${n}`, occurredAt, receivedAt: occurredAt, body: {} });
+      const shipment = (n: number, occurredAt: number, shippedAt: string) => ({ id: `sh-${n}`, tenant: 'acme', messageId: a.messageId, type: 'shipment', entityKey: `order:o2s-${n}`, occurredAt, receivedAt: 5_000_000, body: { shippedAt } });
+      const at = (ms: number) => new Date(ms).toISOString();
+      await store.completeMessages([{
+        messageId: a.messageId, status: 'processed',
+        documents: [
+          // A 945 whose shipping time carries seconds: it, not the envelope's minute, is when it shipped.
+          order(1, 1_000_000), shipment(1, 1_140_000, at(1_012_500)),
+          // Only to the minute (HHMM): the envelope time (occurredAt) is used.
+          order(2, 1_000_000), shipment(2, 1_140_000, at(960_000)),
+          // Offsets are honoured.
+          order(3, 1_000_000), shipment(3, 1_140_000, '1970-01-01T01:16:41.5+01:00'),
+        ],
+        deliveries: [],
+      }], 5_000_000);
+      const k = await store.kpiSample('acme', 4_000_000, 6_000_000);
+      assert.deepEqual([...k.orderToShipment].sort((x, y) => x - y), [12_500, 140_000, 1_500].sort((x, y) => x - y));
+    });
+
     it('samples the KPIs: latency, error rate, backlog, order to shipment', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
       await store.completeMessages([{
