@@ -131,6 +131,11 @@ flows:
     assert.equal(order.type, 'sales_order');
     assert.equal(order.orderNumber, sale.number);
     assert.deepEqual(order.lines.map((l: any) => [l.lineNumber, l.sku, l.quantity]), [['1', 'WIDGET-1', '10'], ['2', 'SERUM-LOT', '4']]);
+    // Every N9 carries an X12 reference qualifier (2-3 characters); Tryton's shipment number goes as SI.
+    const [elementSeparator, segmentTerminator] = [text[3]!, text[105]!];
+    const n9 = text.split(segmentTerminator).map((seg) => seg.trim().split(elementSeparator)).filter((els) => els[0] === 'N9');
+    assert.ok(n9.length > 0 && n9.every((els) => /^[A-Z0-9]{2,3}$/.test(els[1]!)), `N9 qualifiers: ${n9.map((els) => els[1]).join(', ')}`);
+    assert.ok(order.references.some((r: any) => r.qualifier === 'SI' && r.value.length > 0), JSON.stringify(order.references));
 
     // The 3PL's functional acknowledgment of our 940's group.
     const env = order.extensions.x12Envelope as Record<string, string>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatError, validateDocument, type CanonicalDocument, type DocumentType } from '../../model/index.ts';
 import type { DeliveryOutcome, EndpointContext, EndpointSpec, InboundMessage, OutboundMessage, PollResult, SinkRuntime, SourceRuntime } from '../../transports/index.ts';
 import { isTrytonError } from './errors.ts';
-import type { TrytonOptions } from './options.ts';
+import { REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import { applyReceipt, readPurchaseOrders } from './purchases.ts';
 import type { ReadResult } from './read-items.ts';
 import { readItems } from './read-items.ts';
@@ -55,6 +55,8 @@ const config = z.object({
     .meta({ description: 'Tryton unit symbol -> canonical unit, beyond the defaults (u -> EA, kg -> KG, g, l, m...)', examples: [{ box: 'BX' }] }),
   produce: z.array(z.enum(TRYTON_READ_TYPES)).default([]).refine((p) => new Set(p).size === p.length, { message: 'list each document type once' })
     .meta({ description: `Document types to read from Tryton, each by its own change cursor (${TRYTON_READ_TYPES.join(', ')}). Empty: the endpoint only applies documents to Tryton`, examples: [['item', 'sales_order', 'order_cancel', 'purchase_order', 'return_authorization']] }),
+  shipmentReferenceQualifier: z.string().regex(/^[A-Z0-9]{2,3}$/, 'expected an X12 reference qualifier: two or three capital letters or digits').default(REFERENCE_QUALIFIERS.shipment)
+    .meta({ description: 'Qualifier of the reference carrying the Tryton customer shipment\'s number on orders and cancels (an X12 940 writes it as N9-01): SI, the shipper\'s identifying number for the shipment, unless the warehouse expects another', examples: ['SI', 'IL'] }),
   pageSize: z.number().int().min(1).max(1000).default(100).meta({ description: 'Tryton records read per call and document type' }),
   timeoutMs: z.number().int().positive().max(300_000).default(30_000).meta({ description: 'Time allowed for one Tryton call; a call that takes longer fails as retryable' }),
 }).strict();
@@ -79,7 +81,7 @@ function connect(c: TrytonEndpointConfig): TrytonRpc {
 }
 
 function optionsOf(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonOptions {
-  return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize };
+  return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize, shipmentReferenceQualifier: c.shipmentReferenceQualifier };
 }
 
 /** The engine keeps one cursor per endpoint: here, a JSON object of one Tryton cursor per document type. */

@@ -6,7 +6,7 @@
 export { TrytonRpc, type TrytonConnection, type TrytonContext, type RpcStats } from './rpc.ts';
 export { TrytonError, isTrytonError, type TrytonErrorCode } from './errors.ts';
 export { TrytonDate, TrytonDateTime, TrytonDecimal } from './values.ts';
-export { DEFAULT_UNITS, type TrytonOptions } from './options.ts';
+export { DEFAULT_UNITS, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 export { readItems, type ReadResult } from './read-items.ts';
 export { readSalesOrders, readOrderCancels } from './read-sales-orders.ts';
 export { applyShipment, type WriteResult } from './write-shipment.ts';

@@ -10,9 +10,26 @@ export interface TrytonOptions {
   units?: Record<string, string>;
   /** Records per poll; the cursor moves past every record read, documents or not. */
   pageSize?: number;
+  /**
+   * Qualifier of the reference that carries the Tryton customer shipment's number on orders and
+   * cancels. References travel as they are (an X12 940 writes each as N9-01/N9-02), so it is an
+   * X12 reference qualifier (element 128): SI, the shipper's identifying number for the shipment,
+   * unless the warehouse expects another.
+   */
+  shipmentReferenceQualifier?: string;
   /** Clock for receivedAt (tests pin it). */
   now?: () => Date;
 }
+
+/** X12 reference qualifiers (element 128) of what Tryton's records carry; see shipmentReferenceQualifier. */
+export const REFERENCE_QUALIFIERS = {
+  /** Shipper's identifying number for the shipment: the customer shipment's number. */
+  shipment: 'SI',
+  /** Vendor order number: a purchase's reference, the supplier's number for it. */
+  supplierOrder: 'VN',
+  /** Customer reference number: a customer return's reference. */
+  customerReference: 'CR',
+} as const;
 
 export const DEFAULT_UNITS: Record<string, string> = {
   u: 'EA', kg: 'KG', g: 'G', t: 'TNE', lb: 'LB', oz: 'OZ', l: 'L', m: 'M', cm: 'CM', mm: 'MM', h: 'HUR', 'm³': 'M3',

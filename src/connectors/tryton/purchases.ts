@@ -4,7 +4,7 @@ import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { rejected } from './errors.ts';
 import { lotFor, productCodesById, productsBySku, requireState, requireUnit, warehouseCodesById, warehouseForFacility } from './lookup.ts';
-import { canonicalUnit, facilityOf, type TrytonOptions } from './options.ts';
+import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import { planLines, type OpenLine } from './order-lines.ts';
 import type { ReadResult } from './read-items.ts';
 import { lineNumbers } from './read-sales-orders.ts';
@@ -71,7 +71,7 @@ export async function readPurchaseOrders(rpc: TrytonRpc, cursor: string | undefi
       type: 'purchase_order',
       ...envelope(options, rpc.database, 'purchase.purchase', purchase.id, lastChange(purchase), purchase.number),
       entityKey: entityKeyFor({ type: 'purchase_order', poNumber: purchase.number }),
-      references: purchase.reference ? [{ qualifier: 'supplier_reference', value: purchase.reference }] : [],
+      references: purchase.reference ? [{ qualifier: REFERENCE_QUALIFIERS.supplierOrder, value: purchase.reference }] : [],
       poNumber: purchase.number,
       facility,
       supplier: { code: purchase['party.'].code ?? undefined, name: purchase['party.'].name },

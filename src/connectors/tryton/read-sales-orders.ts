@@ -2,7 +2,7 @@ import { entityKeyFor, normaliseDecimal, orderCancel, salesOrder, type Address, 
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { productCodesById, warehouseCodesById } from './lookup.ts';
-import { canonicalUnit, facilityOf, type TrytonOptions } from './options.ts';
+import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import type { ReadResult } from './read-items.ts';
 import type { TrytonRpc } from './rpc.ts';
 import type { TrytonDate } from './values.ts';
@@ -138,7 +138,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
       type: 'sales_order',
       ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
       entityKey: entityKeyFor({ type: 'sales_order', orderNumber: sale.number }),
-      references: [{ qualifier: 'tryton_shipment', value: shipment.number }],
+      references: [{ qualifier: options.shipmentReferenceQualifier ?? REFERENCE_QUALIFIERS.shipment, value: shipment.number }],
       orderNumber: sale.number,
       customerOrderNumber: sale.reference ?? undefined,
       facility,
@@ -174,7 +174,7 @@ export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefine
       type: 'order_cancel',
       ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
       entityKey: entityKeyFor({ type: 'order_cancel', orderNumber: sale.number }),
-      references: [{ qualifier: 'tryton_shipment', value: shipment.number }],
+      references: [{ qualifier: options.shipmentReferenceQualifier ?? REFERENCE_QUALIFIERS.shipment, value: shipment.number }],
       orderNumber: sale.number,
       facility,
       reason: `customer shipment ${shipment.number} cancelled in Tryton`,

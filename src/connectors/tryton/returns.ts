@@ -5,7 +5,7 @@ import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { rejected } from './errors.ts';
 import { lotFor, productCodesById, productsBySku, requireState, requireUnit, warehouseCodesById, warehouseForFacility } from './lookup.ts';
-import { canonicalUnit, facilityOf, type TrytonOptions } from './options.ts';
+import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import type { ReadResult } from './read-items.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, type TrytonDate } from './values.ts';
@@ -71,7 +71,7 @@ export async function readReturnAuthorizations(rpc: TrytonRpc, cursor: string | 
       type: 'return_authorization',
       ...envelope(options, rpc.database, RETURN, shipment.id, lastChange(shipment), shipment.number),
       entityKey: entityKeyFor({ type: 'return_authorization', rmaNumber: shipment.number }),
-      references: shipment.reference ? [{ qualifier: 'customer_reference', value: shipment.reference }] : [],
+      references: shipment.reference ? [{ qualifier: REFERENCE_QUALIFIERS.customerReference, value: shipment.reference }] : [],
       rmaNumber: shipment.number,
       ...(orderNumber ? { orderNumber } : {}),
       facility,

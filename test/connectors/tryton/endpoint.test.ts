@@ -41,6 +41,7 @@ describe('tryton endpoint spec', () => {
     assert.equal(isSource(spec, settings), true);
     assert.equal(isSource(spec, { ...settings, produce: [] }), false, 'without produce it only applies documents');
     assert.deepEqual(declaredTypes(spec.produces, settings), ['sales_order', 'order_cancel'], 'it produces what produce lists');
+    assert.equal(settings.shipmentReferenceQualifier, 'SI');
     assert.deepEqual(declaredTypes(spec.accepts, settings), ['shipment', 'receipt', 'inventory_adjustment', 'return_receipt']);
     assert.equal(isTarget(spec, settings), true);
     assert.equal(spec.canonicalOnly, true, 'it applies canonical documents through the API: no mapping may reshape them');

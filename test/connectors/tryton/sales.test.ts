@@ -18,8 +18,8 @@ function shipmentDoc(orderNumber: string, shipmentNumber: string, lines: unknown
 
 async function shipmentsOfSale(rpc: TrytonRpc, saleId: number) {
   const [sale] = await rpc.read<{ shipments: number[]; shipment_state: string }>('sale.sale', [saleId], ['shipments', 'shipment_state']);
-  const shipments = await rpc.read<{ id: number; state: string; reference: string | null; effective_date: TrytonDate | null; outgoing_moves: number[] }>(
-    'stock.shipment.out', sale!.shipments, ['state', 'reference', 'effective_date', 'outgoing_moves']);
+  const shipments = await rpc.read<{ id: number; number: string; state: string; reference: string | null; effective_date: TrytonDate | null; outgoing_moves: number[] }>(
+    'stock.shipment.out', sale!.shipments, ['number', 'state', 'reference', 'effective_date', 'outgoing_moves']);
   return { saleState: sale!.shipment_state, shipments: shipments.sort((a, b) => a.id - b.id) };
 }
 
@@ -43,6 +43,12 @@ describe('Tryton sales: orders out, shipments back', { skip }, () => {
     assert.equal(order.shipTo.country, 'US');
     assert.deepEqual(order.carrier, { code: 'UPSN', scac: 'UPSN' });
     assert.deepEqual(order.lines.map((l) => [l.lineNumber, l.sku, l.quantity, l.uom]), [['1', 'WIDGET-1', '10', 'EA'], ['2', 'SERUM-LOT', '4', 'EA']]);
+    // References go out as they are (an X12 940 makes each an N9), so the qualifier is an X12 code:
+    // SI, the shipper's identifying number for the shipment, unless the endpoint sets another.
+    const [shipment] = await rpc.searchRead<{ number: string }>('stock.shipment.out', [], ['number']);
+    assert.deepEqual(order.references, [{ qualifier: 'SI', value: shipment!.number }]);
+    const partnerSet = await readSalesOrders(rpc, undefined, { ...options, shipmentReferenceQualifier: 'IL' });
+    assert.deepEqual(partnerSet.documents[0]!.references, [{ qualifier: 'IL', value: shipment!.number }]);
     const again = await readSalesOrders(rpc, first.nextCursor, options);
     assert.equal(again.documents.length, 0, 'nothing new since the cursor');
     assert.equal(again.nextCursor, first.nextCursor);
@@ -114,5 +120,6 @@ describe('Tryton sales: orders out, shipments back', { skip }, () => {
     await rpc.button('stock.shipment.out', 'cancel', [shipments[0]!.id]);
     const cancels = await readOrderCancels(rpc, nextCursor, options);
     assert.deepEqual(cancels.documents.map((d) => [d.orderNumber, d.facility, d.lines.length]), [[sale.number, 'DC1', 0]]);
+    assert.deepEqual(cancels.documents[0]!.references, [{ qualifier: 'SI', value: shipments[0]!.number }]);
   });
 });
