@@ -6,7 +6,7 @@ import type { TrytonOptions } from './options.ts';
 import { planLines, type LinePlan, type OpenLine } from './order-lines.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
-import { effectiveDate } from './values.ts';
+import { effectiveDate, TrytonDecimal } from './values.ts';
 
 export interface WriteResult {
   /** Tryton's number of the record the document was applied to. */
@@ -66,18 +66,22 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
   if (shipment.state === 'draft' || shipment.state === 'waiting' || shipment.state === 'assigned') {
     // Checked before anything is written: a refused confirmation leaves Tryton untouched.
     const plan = await planShipment(rpc, document, options, sale, shipment.id);
-    // Then the reference goes on first: it marks the shipment as the warehouse's from here on, so
-    // a poll that sees it half-way (moves rewritten, state back to waiting) does not read it as
-    // an order to send again, and a delivery cut short finds it by this number.
-    if (shipment.reference !== document.shipmentNumber) {
-      await rpc.write(SHIPMENT, [shipment.id], {
-        reference: document.shipmentNumber,
-        effective_date: effectiveDate(document.shippedAt),
-        ...(shipment.carrier === null ? await carrierValues(rpc, document) : {}),
-      });
+    // The reference marks the shipment as the warehouse's: a poll does not read it as an order
+    // to send again, and a delivery cut short finds it by this number.
+    const marked = {
+      reference: document.shipmentNumber,
+      effective_date: effectiveDate(document.shippedAt),
+      ...(shipment.carrier === null ? await carrierValues(rpc, document) : {}),
+    };
+    if (shipment.state !== 'waiting') {
+      // Assigned moves are read-only and a draft shipment has no inventory moves yet: `wait` first.
+      // It changes the shipment's stamp, so the reference goes on before it, or a poll in between
+      // would read the shipment as an order again.
+      await rpc.write(SHIPMENT, [shipment.id], marked);
+      await rpc.button(SHIPMENT, 'wait', [shipment.id]);
+      await requireState(rpc, SHIPMENT, shipment.id, ['waiting'], `setting shipment ${shipment.number} back to waiting`);
     }
-    await setShippedQuantities(rpc, plan, shipment, warehouse.storage);
-    if (shipment.state === 'draft') await rpc.button(SHIPMENT, 'wait', [shipment.id]);
+    await writeShippedQuantities(rpc, plan, shipment.id, warehouse.storage, marked);
     // The warehouse has shipped: the goods were there, whatever Tryton's book stock says.
     await rpc.button(SHIPMENT, 'assign_force', [shipment.id]);
     await requireState(rpc, SHIPMENT, shipment.id, ['assigned'], `assigning shipment ${shipment.number}`);
@@ -116,11 +120,6 @@ async function openSaleLines(rpc: TrytonRpc, saleLineIds: number[], shipmentId: 
   });
 }
 
-/**
- * Sets each sale line's outgoing move (output -> customer) and its inventory move (storage ->
- * output) to what was shipped, one pair per lot. Lots go on both: Tryton 6.0 does not carry the
- * lot from inventory to outgoing moves. Written as target values, so a second pass is a no-op.
- */
 interface ShipmentPlan {
   openLines: OpenLine[];
   plans: Map<number, LinePlan>;
@@ -134,49 +133,110 @@ async function planShipment(rpc: TrytonRpc, document: Shipment, options: TrytonO
   return { openLines, plans: planLines(sale.number, openLines, document.lines, products, 'ship') };
 }
 
-async function setShippedQuantities(rpc: TrytonRpc, { openLines, plans }: ShipmentPlan, shipment: ShipmentRow, storage: number): Promise<void> {
-  if (shipment.state === 'assigned') await rpc.button(SHIPMENT, 'wait', [shipment.id]); // assigned moves are read-only
+/**
+ * Writes what was shipped onto a waiting shipment in one Tryton call, so its reference and its
+ * quantities change in the same transaction: a shipment never carries the warehouse's number
+ * with the order's quantities, nor the shipped quantities without the number.
+ *
+ * Each sale line's outgoing move (output -> customer) and its inventory move (storage -> output)
+ * get the shipped quantity, one pair per lot: Tryton 6.0 does not carry the lot from inventory to
+ * outgoing moves. A line (or a lot's worth of moves) not shipped loses its moves instead of keeping
+ * them at zero, which Tryton would otherwise finish as done moves of nothing; the sale opens its
+ * backorder for what is left either way. Target values, so a second pass changes nothing.
+ */
+async function writeShippedQuantities(rpc: TrytonRpc, { openLines, plans }: ShipmentPlan, shipmentId: number, storage: number, marked: Record<string, unknown>): Promise<void> {
+  const [current] = await rpc.read<{ outgoing_moves: number[]; inventory_moves: number[]; warehouse_output: number }>(SHIPMENT, [shipmentId], ['outgoing_moves', 'inventory_moves', 'warehouse_output']);
+  const outgoing = (await rpc.read<MoveRow & MoveTemplate>('stock.move', current!.outgoing_moves, [...MOVE_FIELDS, ...TEMPLATE_FIELDS])).filter((m) => m.state !== 'cancelled');
+  const inventory = (await rpc.read<MoveRow>('stock.move', current!.inventory_moves, MOVE_FIELDS)).filter((m) => m.state !== 'cancelled');
 
-  const [current] = await rpc.read<ShipmentRow>(SHIPMENT, [shipment.id], ['outgoing_moves', 'inventory_moves']);
-  const fields = ['product', 'quantity', 'origin', 'state', 'lot', 'shipment'];
-  const outgoing = (await rpc.read<MoveRow>('stock.move', current!.outgoing_moves, fields)).filter((m) => m.state !== 'cancelled');
-  const inventory = (await rpc.read<MoveRow>('stock.move', current!.inventory_moves, fields)).filter((m) => m.state !== 'cancelled');
-  const productIdOfLine = new Map(openLines.map((l) => [l.lineId, l.productId]));
+  const outgoingOps: unknown[] = [];
+  const inventoryOps: unknown[] = [];
+  const outgoingGone: number[] = [];
+  const inventoryGone: number[] = [];
+  const newOutgoing: Array<Record<string, unknown>> = [];
+  // Inventory moves to make once their outgoing move exists: for a new one (by its place among the
+  // new ones) or an existing one that has none.
+  const pendingInventory: Array<{ outgoing: number | { created: number }; template: MoveTemplate; values: ShippedValues }> = [];
 
-  for (const [lineId, productId] of productIdOfLine) {
+  for (const { lineId, productId } of openLines) {
     const lineMoves = outgoing.filter((m) => m.origin === `sale.line,${lineId}`).sort((a, b) => a.id - b.id);
     if (lineMoves.length === 0) continue;
-    const plan: LinePlan = plans.get(lineId) ?? { lineId, quantity: new Big(0), lots: [] };
-    const parts = plan.lots.length > 0 ? plan.lots : [{ lot: null, quantity: new Big(0) }];
+    const parts = plans.get(lineId)?.lots ?? [];
     for (let i = 0; i < Math.max(parts.length, lineMoves.length); i++) {
       const part = parts[i];
-      const lot = part?.lot ? await lotFor(rpc, productId, part.lot, part.expiryDate) : null;
-      const values = { quantity: part ? part.quantity.toNumber() : 0, lot };
-      let outgoingId = lineMoves[i]?.id;
-      if (outgoingId === undefined) {
-        [outgoingId] = await rpc.call<number[]>('model.stock.move.copy', [[lineMoves[0]!.id], { ...values, shipment: `${SHIPMENT},${shipment.id}` }]);
-      } else {
-        await rpc.write('stock.move', [outgoingId], values);
+      const move = lineMoves[i];
+      const inventoryMoves = move ? inventory.filter((m) => m.origin === `stock.move,${move.id}`) : [];
+      if (!part) {
+        outgoingGone.push(move!.id);
+        inventoryGone.push(...inventoryMoves.map((m) => m.id));
+        continue;
       }
-      const inventoryMoves = inventory.filter((m) => m.origin === `stock.move,${outgoingId}`);
-      if (inventoryMoves.length > 0) {
-        await rpc.write('stock.move', [inventoryMoves[0]!.id], values);
-        await rpc.write('stock.move', inventoryMoves.slice(1).map((m) => m.id), { quantity: 0 });
-      } else if (values.quantity > 0) {
-        const [template] = await rpc.read<{ uom: number; company: number; planned_date: unknown }>('stock.move', [outgoingId as number], ['uom', 'company', 'planned_date']);
-        await rpc.create('stock.move', [{
-          ...values, product: productId, uom: template!.uom, company: template!.company, planned_date: template!.planned_date,
-          from_location: storage, to_location: (await warehouseOutput(rpc, shipment.id)),
-          shipment: `${SHIPMENT},${shipment.id}`, origin: `stock.move,${outgoingId}`,
-        }]);
+      const values = { quantity: part.quantity.toNumber(), lot: part.lot ? await lotFor(rpc, productId, part.lot, part.expiryDate) : null };
+      if (!move) {
+        const template = lineMoves[0]!;
+        newOutgoing.push({ ...templateValues(template), ...values });
+        pendingInventory.push({ outgoing: { created: newOutgoing.length - 1 }, template, values });
+        continue;
       }
+      outgoingOps.push(['write', [move.id], values]);
+      if (inventoryMoves.length === 0) {
+        pendingInventory.push({ outgoing: move.id, template: move, values });
+        continue;
+      }
+      inventoryOps.push(['write', [inventoryMoves[0]!.id], values]);
+      inventoryGone.push(...inventoryMoves.slice(1).map((m) => m.id));
     }
   }
+  if (newOutgoing.length > 0) outgoingOps.push(['create', newOutgoing]);
+  if (outgoingGone.length > 0) outgoingOps.push(['delete', outgoingGone]);
+  if (inventoryGone.length > 0) inventoryOps.push(['delete', inventoryGone]);
+  await rpc.write(SHIPMENT, [shipmentId], {
+    ...marked,
+    ...(outgoingOps.length > 0 ? { outgoing_moves: outgoingOps } : {}),
+    ...(inventoryOps.length > 0 ? { inventory_moves: inventoryOps } : {}),
+  });
+  if (pendingInventory.length === 0) return;
+
+  // Tryton gives created records ids in creation order: the new outgoing moves are the new ids.
+  const [after] = await rpc.read<{ outgoing_moves: number[] }>(SHIPMENT, [shipmentId], ['outgoing_moves']);
+  const known = new Set(outgoing.map((m) => m.id).concat(outgoingGone));
+  const created = after!.outgoing_moves.filter((id) => !known.has(id)).sort((a, b) => a - b);
+  await rpc.create('stock.move', pendingInventory.map(({ outgoing: o, template, values }) => ({
+    ...values,
+    product: template.product, uom: template.uom, company: template.company, planned_date: template.planned_date,
+    from_location: storage, to_location: current!.warehouse_output,
+    shipment: `${SHIPMENT},${shipmentId}`,
+    origin: `stock.move,${typeof o === 'number' ? o : created[o.created]}`,
+  })));
 }
 
-async function warehouseOutput(rpc: TrytonRpc, shipmentId: number): Promise<number> {
-  const [row] = await rpc.read<{ warehouse_output: number }>(SHIPMENT, [shipmentId], ['warehouse_output']);
-  return row!.warehouse_output;
+interface ShippedValues {
+  quantity: number;
+  lot: number | null;
+}
+
+/** What a new outgoing move copies from the sale line's first one. */
+interface MoveTemplate {
+  product: number;
+  uom: number;
+  company: number;
+  planned_date: unknown;
+  from_location: number;
+  to_location: number;
+  unit_price: string | null;
+  currency: number | null;
+  origin: string | null;
+}
+
+const MOVE_FIELDS = ['product', 'quantity', 'origin', 'state', 'lot', 'shipment'];
+const TEMPLATE_FIELDS = ['uom', 'company', 'planned_date', 'from_location', 'to_location', 'unit_price', 'currency'];
+
+function templateValues(move: MoveTemplate): Record<string, unknown> {
+  return {
+    product: move.product, uom: move.uom, company: move.company, planned_date: move.planned_date,
+    from_location: move.from_location, to_location: move.to_location, origin: move.origin,
+    ...(move.unit_price === null ? {} : { unit_price: new TrytonDecimal(move.unit_price), currency: move.currency }),
+  };
 }
 
 /**

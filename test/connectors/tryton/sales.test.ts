@@ -86,6 +86,45 @@ describe('Tryton sales: orders out, shipments back', { skip }, () => {
     assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -10);
   });
 
+  test('a line the warehouse did not ship leaves no move on the shipped shipment; Tryton\'s backorder holds it', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 10], ['GADGET-2', 4], ['SERUM-LOT', 2]]);
+    await applyShipment(rpc, shipmentDoc(sale.number, 'WMS-SH-3', [
+      { lineNumber: '1', sku: 'WIDGET-1', quantity: '6', uom: 'EA' },
+      { lineNumber: '3', sku: 'SERUM-LOT', quantity: '2', uom: 'EA', lots: [{ lot: 'L-A', quantity: '2' }] },
+    ]), options);
+    const { shipments } = await shipmentsOfSale(rpc, sale.id);
+    const movesOf = async (id: number) => {
+      const [row] = await rpc.read<{ moves: number[] }>('stock.shipment.out', [id], ['moves']);
+      const moves = await rpc.read<{ quantity: number; state: string; 'product.': { code: string }; 'from_location.': { type: string }; 'to_location.': { type: string } }>(
+        'stock.move', row!.moves, ['quantity', 'state', 'product.code', 'from_location.type', 'to_location.type']);
+      return moves.map((m) => `${m['product.'].code} ${m.quantity} ${m.state} ${m['from_location.'].type}>${m['to_location.'].type}`).sort();
+    };
+    assert.deepEqual(await movesOf(shipments[0]!.id), [
+      'SERUM-LOT 2 done storage>storage', 'SERUM-LOT 2 done storage>customer',
+      'WIDGET-1 6 done storage>storage', 'WIDGET-1 6 done storage>customer',
+    ].sort(), 'every move on the shipped shipment carries something: no zero-quantity move for the gadget');
+    assert.deepEqual((await movesOf(shipments[1]!.id)).filter((m) => m.includes('>customer')), ['GADGET-2 4 draft storage>customer', 'WIDGET-1 4 draft storage>customer']);
+    assert.equal(await stockInWarehouse(rpc, 'GADGET-2'), 0);
+  });
+
+  test('a shipment a Tryton user assigned, or set back to draft, is shipped the same way', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    for (const button of ['assign_force', 'draft']) {
+      const sale = await confirmSale(rpc, [['WIDGET-1', 5], ['SERUM-LOT', 3]]);
+      const [before] = (await shipmentsOfSale(rpc, sale.id)).shipments;
+      await rpc.button('stock.shipment.out', button, [before!.id]);
+      await applyShipment(rpc, shipmentDoc(sale.number, `WMS-${button}`, [
+        { lineNumber: '2', sku: 'SERUM-LOT', quantity: '3', uom: 'EA', lots: [{ lot: 'L-A', quantity: '1' }, { lot: 'L-B', quantity: '2' }] },
+      ]), options);
+      const { shipments } = await shipmentsOfSale(rpc, sale.id);
+      assert.deepEqual(shipments.map((s) => [s.state, s.reference]), [['done', `WMS-${button}`], ['waiting', null]], button);
+      const [row] = await rpc.read<{ moves: number[] }>('stock.shipment.out', [shipments[0]!.id], ['moves']);
+      const moves = await rpc.read<{ quantity: number; 'lot.': { number: string } | null }>('stock.move', row!.moves, ['quantity', 'lot.number']);
+      assert.deepEqual(moves.map((m) => `${m.quantity} ${m['lot.']?.number}`).sort(), ['1 L-A', '1 L-A', '2 L-B', '2 L-B'], `${button}: a pair of moves per lot, nothing else`);
+    }
+  });
+
   test('applying the same shipment twice changes nothing the second time', async () => {
     const rpc = connect(await tryton.freshDatabase());
     const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
