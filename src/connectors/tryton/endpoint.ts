@@ -1,35 +1,37 @@
 import { z } from 'zod';
 import { formatError, validateDocument, type CanonicalDocument, type DocumentType } from '../../model/index.ts';
 import type { DeliveryOutcome, EndpointContext, EndpointSpec, InboundMessage, OutboundMessage, PollResult, SinkRuntime, SourceRuntime } from '../../transports/index.ts';
-import { isTrytonError } from './errors.ts';
+import { requireAccess, type TrytonAccess } from './access.ts';
+import { isTrytonError, TrytonError } from './errors.ts';
 import { REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
-import { applyReceipt, readPurchaseOrders } from './purchases.ts';
+import { applyReceipt, PURCHASE_ORDER_ACCESS, readPurchaseOrders, RECEIPT_ACCESS } from './purchases.ts';
 import type { ReadResult } from './read-items.ts';
-import { readItems } from './read-items.ts';
-import { readOrderCancels, readSalesOrders } from './read-sales-orders.ts';
-import { applyReturnReceipt, readReturnAuthorizations } from './returns.ts';
+import { ITEM_ACCESS, readItems } from './read-items.ts';
+import { ORDER_CANCEL_ACCESS, readOrderCancels, readSalesOrders, SALES_ORDER_ACCESS } from './read-sales-orders.ts';
+import { applyReturnReceipt, readReturnAuthorizations, RETURN_AUTHORIZATION_ACCESS, RETURN_RECEIPT_ACCESS } from './returns.ts';
 import { TrytonRpc } from './rpc.ts';
-import { applyInventoryAdjustment } from './stock.ts';
-import { applyShipment, type WriteResult } from './write-shipment.ts';
+import { ADJUSTMENT_ACCESS, applyInventoryAdjustment } from './stock.ts';
+import { applyShipment, SHIPMENT_ACCESS, type WriteResult } from './write-shipment.ts';
 
-/** What the endpoint can read from Tryton, each from the Tryton model whose changes it follows. */
+/** What the endpoint can read from Tryton by change stamp, each from the Tryton model whose changes it follows. */
 const READERS = {
-  item: { model: 'product.template', read: readItems },
-  sales_order: { model: 'stock.shipment.out', read: readSalesOrders },
-  order_cancel: { model: 'stock.shipment.out', read: readOrderCancels },
-  purchase_order: { model: 'purchase.purchase', read: readPurchaseOrders },
-  return_authorization: { model: 'stock.shipment.out.return', read: readReturnAuthorizations },
-} satisfies Record<string, { model: string; read: (rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions) => Promise<ReadResult<CanonicalDocument>> }>;
+  item: { model: 'product.template', read: readItems, access: ITEM_ACCESS },
+  sales_order: { model: 'stock.shipment.out', read: readSalesOrders, access: SALES_ORDER_ACCESS },
+  order_cancel: { model: 'stock.shipment.out', read: readOrderCancels, access: ORDER_CANCEL_ACCESS },
+  purchase_order: { model: 'purchase.purchase', read: readPurchaseOrders, access: PURCHASE_ORDER_ACCESS },
+  return_authorization: { model: 'stock.shipment.out.return', read: readReturnAuthorizations, access: RETURN_AUTHORIZATION_ACCESS },
+} satisfies Record<string, { model: string; access: TrytonAccess; read: (rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions) => Promise<ReadResult<CanonicalDocument>> }>;
 
 export type TrytonReadType = keyof typeof READERS;
 export const TRYTON_READ_TYPES = Object.keys(READERS) as [TrytonReadType, ...TrytonReadType[]];
 
 /** What the endpoint applies to Tryton, by canonical document type. */
-const WRITERS: { [T in CanonicalDocument['type']]?: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult> } = {
-  shipment: applyShipment,
-  receipt: applyReceipt,
-  inventory_adjustment: applyInventoryAdjustment,
-  return_receipt: applyReturnReceipt,
+type Writer<T extends CanonicalDocument['type']> = { apply: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess };
+const WRITERS: { [T in CanonicalDocument['type']]?: Writer<T> } = {
+  shipment: { apply: applyShipment, access: SHIPMENT_ACCESS },
+  receipt: { apply: applyReceipt, access: RECEIPT_ACCESS },
+  inventory_adjustment: { apply: applyInventoryAdjustment, access: ADJUSTMENT_ACCESS },
+  return_receipt: { apply: applyReturnReceipt, access: RETURN_RECEIPT_ACCESS },
 };
 export const TRYTON_WRITE_TYPES = Object.keys(WRITERS) as DocumentType[];
 
@@ -118,12 +120,14 @@ function toMessage(document: CanonicalDocument, database: string, model: string)
 function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRuntime {
   const rpc = connect(c);
   const options = optionsOf(c, ctx);
+  const access = new AccessCheck(rpc);
   return {
     async poll(stored: string | null): Promise<PollResult> {
       const cursors = parseCursors(stored);
       const messages: InboundMessage[] = [];
       for (const type of c.produce) {
         const reader = READERS[type];
+        await access.require(type, reader.access, `reading ${type} from Tryton ${c.database}`);
         let cursor = cursors[type];
         for (let page = 0; page < PAGES_PER_POLL; page++) {
           const { documents, nextCursor } = await reader.read(rpc, cursor, options);
@@ -139,9 +143,31 @@ function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRunt
   };
 }
 
+/**
+ * Whether the Tryton user may do what a document type needs, asked of Tryton before the first
+ * read or write of that type and remembered once granted. A refusal is asked again next time, so
+ * granting the group in Tryton is enough: no restart.
+ */
+class AccessCheck {
+  private readonly granted = new Set<string>();
+  constructor(private readonly rpc: TrytonRpc) {}
+
+  async require(type: string, needs: TrytonAccess, doing: string): Promise<void> {
+    if (this.granted.has(type)) return;
+    try {
+      await requireAccess(this.rpc, needs);
+    } catch (error) {
+      if (!isTrytonError(error) || error.code !== 'TRYTON_ACCESS') throw error;
+      throw new TrytonError(error.code, `${doing}: ${error.message}`);
+    }
+    this.granted.add(type);
+  }
+}
+
 function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime {
   const rpc = connect(c);
   const options = optionsOf(c, ctx);
+  const access = new AccessCheck(rpc);
   return {
     async deliver(message: OutboundMessage): Promise<DeliveryOutcome> {
       let raw: unknown;
@@ -155,17 +181,20 @@ function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime 
         return { kind: 'permanent', error: `${ctx.name}: not a canonical ${message.documentType} document (is a mapping applied on this flow?): ${validated.errors.map(formatError).join('; ')}` };
       }
       const document = validated.document;
-      const apply = WRITERS[document.type] as ((rpc: TrytonRpc, document: CanonicalDocument, options: TrytonOptions) => Promise<WriteResult>) | undefined;
-      if (!apply) {
+      const writer = WRITERS[document.type] as { apply: (rpc: TrytonRpc, document: CanonicalDocument, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess } | undefined;
+      if (!writer) {
         return { kind: 'permanent', error: `${ctx.name}: Tryton does not take ${document.type} documents (it takes ${TRYTON_WRITE_TYPES.join(', ')})` };
       }
       const doing = `applying ${document.type} ${documentReference(document)} to Tryton ${c.database}`;
       try {
-        const { partnerRef } = await apply(rpc, document, options);
+        // Every step the document needs is allowed, or nothing is written: a missing group found
+        // half-way would leave Tryton half-changed.
+        await access.require(document.type, writer.access, doing);
+        const { partnerRef } = await writer.apply(rpc, document, options);
         return { kind: 'delivered', partnerRef };
       } catch (error) {
         if (!isTrytonError(error)) throw error;
-        const outcome = { error: `${doing}: ${error.message}`, response: error.code };
+        const outcome = { error: error.code === 'TRYTON_ACCESS' ? error.message : `${doing}: ${error.message}`, response: error.code };
         return error.retryable ? { kind: 'retryable', ...outcome } : { kind: 'permanent', ...outcome };
       }
     },

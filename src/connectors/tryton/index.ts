@@ -14,3 +14,4 @@ export { readPurchaseOrders, applyReceipt } from './purchases.ts';
 export { applyInventoryAdjustment, readInventorySnapshot } from './stock.ts';
 export { readReturnAuthorizations, applyReturnReceipt } from './returns.ts';
 export { trytonEndpoint, parseCursors, TRYTON_READ_TYPES, TRYTON_WRITE_TYPES, type TrytonEndpointConfig } from './endpoint.ts';
+export { missingAccess, requireAccess, type MissingAccess, type TrytonAccess } from './access.ts';

@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import { entityKeyFor, normaliseDecimal, purchaseOrder, type PurchaseOrder, type Receipt } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { rejected } from './errors.ts';
@@ -39,6 +40,15 @@ const MOVE_FIELDS = ['product', 'quantity', 'state', 'origin', 'shipment', 'plan
 function expected(move: MoveRow): boolean {
   return move.state === 'draft' && move.shipment === null && move.origin?.startsWith('purchase.line,') === true;
 }
+
+/** What reading purchases and applying receipts ask of the Tryton user. */
+export const PURCHASE_ORDER_ACCESS: TrytonAccess = { read: ['purchase.purchase', 'purchase.line', 'stock.move', 'stock.location', 'product.product'] };
+export const RECEIPT_ACCESS: TrytonAccess = {
+  read: ['purchase.purchase', 'purchase.line', 'stock.move', 'stock.shipment.in', 'stock.location', 'product.product', 'stock.lot'],
+  write: ['stock.move'],
+  create: ['stock.move', 'stock.lot', 'stock.shipment.in'],
+  buttons: [['stock.shipment.in', 'receive'], ['stock.shipment.in', 'done']],
+};
 
 /**
  * Expected inbound for the warehouse: a confirmed purchase, once, while nothing of it has been

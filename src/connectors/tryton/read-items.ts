@@ -1,4 +1,5 @@
 import { entityKeyFor, item, normaliseDecimal, type Item } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { canonicalUnit, type TrytonOptions } from './options.ts';
@@ -34,6 +35,9 @@ interface ProductRow {
   description: string | null;
   identifiers: number[];
 }
+
+/** What reading items asks of the Tryton user. */
+export const ITEM_ACCESS: TrytonAccess = { read: ['product.template', 'product.product', 'product.identifier'] };
 
 /**
  * Item master from Tryton's product templates (where name, units, weight and lot tracking live),

@@ -1,4 +1,5 @@
 import { entityKeyFor, normaliseDecimal, orderCancel, salesOrder, type Address, type OrderCancel, type SalesOrder } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { productCodesById, warehouseCodesById } from './lookup.ts';
@@ -92,6 +93,12 @@ async function addressOf(rpc: TrytonRpc, addressId: number): Promise<Address> {
     country: row['country.']?.code ?? undefined,
   };
 }
+
+/** What reading sales orders and cancels asks of the Tryton user. */
+export const SALES_ORDER_ACCESS: TrytonAccess = {
+  read: ['stock.shipment.out', 'stock.move', 'sale.sale', 'sale.line', 'stock.location', 'product.product', 'carrier', 'party.address'],
+};
+export const ORDER_CANCEL_ACCESS: TrytonAccess = { read: ['stock.shipment.out', 'stock.move', 'sale.sale', 'sale.line', 'stock.location'] };
 
 /**
  * Sales orders for the warehouse: a confirmed sale's customer shipment waiting to be picked.

@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import { createHash } from 'node:crypto';
 import { entityKeyFor, normaliseDecimal, returnAuthorization, type ReturnAuthorization, type ReturnReceipt } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
 import { rejected } from './errors.ts';
@@ -43,6 +44,15 @@ const MOVE_FIELDS = ['product', 'quantity', 'state', 'origin', 'lot', 'uom.symbo
 function authorisedLines(moves: MoveRow[]): MoveRow[] {
   return moves.filter((m) => m.state !== 'cancelled').sort((a, b) => a.id - b.id);
 }
+
+/** What reading returns and applying return receipts ask of the Tryton user. */
+export const RETURN_AUTHORIZATION_ACCESS: TrytonAccess = { read: [RETURN, 'stock.move', 'sale.sale', 'sale.line', 'stock.location', 'product.product'] };
+export const RETURN_RECEIPT_ACCESS: TrytonAccess = {
+  read: [RETURN, 'stock.move', 'ir.note', 'stock.location', 'product.product', 'stock.lot'],
+  write: [RETURN, 'stock.move'],
+  create: ['ir.note', 'stock.lot', 'stock.move'],
+  buttons: [[RETURN, 'receive'], [RETURN, 'done'], ['stock.move', 'cancel']],
+};
 
 /**
  * Return authorisations for the warehouse: customer return shipments (a sale with negative lines

@@ -51,6 +51,11 @@ export class TrytonRpc {
     return this.connection.database;
   }
 
+  /** The Tryton login calls are made as. */
+  get user(): string {
+    return this.connection.user;
+  }
+
   /** The user's context (language, company, timezone), fetched once per client. */
   async context(): Promise<TrytonContext> {
     this.userContext ??= this.callWithSession<TrytonContext>('model.res.user.get_preferences', [true, {}]).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import { inventorySnapshot, normaliseDecimal, entityKeyFor, type InventoryAdjustment, type InventorySnapshot } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { rejected } from './errors.ts';
 import { lotFor, lotNumbersById, productsBySku, requireState, requireUnit, warehouseForFacility, type WarehouseLocations } from './lookup.ts';
 import { canonicalUnit, type TrytonOptions } from './options.ts';
@@ -7,6 +8,16 @@ import type { TrytonRpc } from './rpc.ts';
 import type { WriteResult } from './write-shipment.ts';
 
 const INVENTORY = 'stock.inventory';
+
+/** What applying adjustments and reading stock ask of the Tryton user. */
+export const ADJUSTMENT_ACCESS: TrytonAccess = {
+  read: [INVENTORY, 'stock.inventory.line', 'ir.note', 'stock.location', 'product.product', 'stock.lot'],
+  write: ['stock.inventory.line'],
+  create: [INVENTORY, 'stock.lot', 'ir.note'],
+  delete: [INVENTORY],
+  buttons: [[INVENTORY, 'confirm']],
+};
+export const SNAPSHOT_ACCESS: TrytonAccess = { read: ['product.product', 'stock.lot', 'stock.move', 'stock.location'] };
 
 function adjustmentNote(document: InventoryAdjustment): string {
   return `Causeway adjustment ${document.adjustmentNumber}`;

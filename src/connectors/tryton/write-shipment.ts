@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import type { Shipment } from '../../model/index.ts';
+import type { TrytonAccess } from './access.ts';
 import { rejected } from './errors.ts';
 import { lotFor, productsBySku, requireState, requireUnit, warehouseForFacility } from './lookup.ts';
 import type { TrytonOptions } from './options.ts';
@@ -37,6 +38,15 @@ interface MoveRow {
 const SHIPMENT = 'stock.shipment.out';
 const OPEN_STATES = ['draft', 'waiting', 'assigned', 'picked', 'packed'];
 
+/** What applying shipment confirmations asks of the Tryton user. */
+export const SHIPMENT_ACCESS: TrytonAccess = {
+  read: ['sale.sale', 'sale.line', SHIPMENT, 'stock.move', 'stock.location', 'product.product', 'stock.lot', 'carrier', 'stock.package.type'],
+  write: [SHIPMENT, 'stock.move'],
+  create: ['stock.move', 'stock.lot', 'stock.package'],
+  delete: ['stock.move'],
+  buttons: [[SHIPMENT, 'wait'], [SHIPMENT, 'assign_force'], [SHIPMENT, 'pick'], [SHIPMENT, 'pack'], [SHIPMENT, 'done']],
+};
+
 /**
  * Applies a warehouse shipment confirmation to the sale's customer shipment: quantities and lots
  * onto its moves, packages with tracking numbers, then assign, pick, pack and done. What was not
@@ -64,7 +74,8 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
   }
 
   if (shipment.state === 'draft' || shipment.state === 'waiting' || shipment.state === 'assigned') {
-    // Checked before anything is written: a refused confirmation leaves Tryton untouched.
+    // Checked before anything is written: a refused confirmation leaves Tryton untouched (and the
+    // endpoint checks the user's groups for every step below before it calls this).
     const plan = await planShipment(rpc, document, options, sale, shipment.id);
     // The reference marks the shipment as the warehouse's: a poll does not read it as an order
     // to send again, and a delivery cut short finds it by this number.

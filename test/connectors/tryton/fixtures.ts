@@ -118,3 +118,24 @@ export async function confirmReturnSale(rpc: TrytonRpc, lines: Array<[sku: strin
   if (!shipment) throw new Error(`sale ${sale!.number} made no return shipment`);
   return { id: id!, number: sale!.number, returnNumber: shipment.number, returnId: shipment.id };
 }
+
+/**
+ * A Tryton user of the company with only these groups (by name), as an administrator would make
+ * the connector's own user; returns how to connect as it.
+ */
+export async function trytonUser(admin: TrytonRpc, database: TrytonDatabase, login: string, groupNames: string[]): Promise<TrytonDatabase> {
+  const groups = await admin.search('res.group', [['name', 'in', groupNames]]);
+  if (groups.length !== groupNames.length) throw new Error(`Tryton has no group among ${groupNames.join(', ')}`);
+  const [company] = await admin.search('company.company', []);
+  // Tryton refuses a password with the same characters too often or like the login.
+  const password = 'Kq7-vLx2-Tz9m';
+  await admin.create('res.user', [{ login, name: login, password, groups: [['add', groups]], companies: [['add', [company]]], company }]);
+  return { ...database, user: login, password };
+}
+
+/** Adds a group (by name) to a user (by login). */
+export async function grantGroup(admin: TrytonRpc, login: string, groupName: string): Promise<void> {
+  const [user] = await admin.search('res.user', [['login', '=', login]]);
+  const [group] = await admin.search('res.group', [['name', '=', groupName]]);
+  await admin.write('res.user', [user!], { groups: [['add', [group!]]] });
+}
