@@ -10,7 +10,7 @@ import { ITEM_ACCESS, readItems } from './read-items.ts';
 import { ORDER_CANCEL_ACCESS, readOrderCancels, readSalesOrders, SALES_ORDER_ACCESS } from './read-sales-orders.ts';
 import { applyReturnReceipt, readReturnAuthorizations, RETURN_AUTHORIZATION_ACCESS, RETURN_RECEIPT_ACCESS } from './returns.ts';
 import { TrytonRpc } from './rpc.ts';
-import { ADJUSTMENT_ACCESS, applyInventoryAdjustment } from './stock.ts';
+import { ADJUSTMENT_ACCESS, applyInventoryAdjustment, readInventorySnapshot, SNAPSHOT_ACCESS } from './stock.ts';
 import { applyShipment, SHIPMENT_ACCESS, type WriteResult } from './write-shipment.ts';
 
 /** What the endpoint can read from Tryton by change stamp, each from the Tryton model whose changes it follows. */
@@ -24,6 +24,9 @@ const READERS = {
 
 export type TrytonReadType = keyof typeof READERS;
 export const TRYTON_READ_TYPES = Object.keys(READERS) as [TrytonReadType, ...TrytonReadType[]];
+/** Everything `produce` may list: the documents read by change stamp, and stock read whole on a schedule. */
+export const TRYTON_PRODUCE_TYPES = [...TRYTON_READ_TYPES, 'inventory_snapshot'] as const;
+export type TrytonProduceType = (typeof TRYTON_PRODUCE_TYPES)[number];
 
 /** What the endpoint applies to Tryton, by canonical document type. */
 type Writer<T extends CanonicalDocument['type']> = { apply: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess };
@@ -55,8 +58,10 @@ const config = z.object({
     .meta({ description: 'Tryton warehouse code (stock.location of type warehouse) -> facility code. Records of other warehouses are skipped on read and refused on write', examples: [{ WH: 'DC1' }] }),
   units: z.record(z.string().min(1), z.string().min(1)).default({})
     .meta({ description: 'Tryton unit symbol -> canonical unit, beyond the defaults (u -> EA, kg -> KG, g, l, m...)', examples: [{ box: 'BX' }] }),
-  produce: z.array(z.enum(TRYTON_READ_TYPES)).default([]).refine((p) => new Set(p).size === p.length, { message: 'list each document type once' })
-    .meta({ description: `Document types to read from Tryton, each by its own change cursor (${TRYTON_READ_TYPES.join(', ')}). Empty: the endpoint only applies documents to Tryton`, examples: [['item', 'sales_order', 'order_cancel', 'purchase_order', 'return_authorization']] }),
+  produce: z.array(z.enum(TRYTON_PRODUCE_TYPES)).default([]).refine((p) => new Set(p).size === p.length, { message: 'list each document type once' })
+    .meta({ description: `Document types to read from Tryton, each by its own change cursor (${TRYTON_READ_TYPES.join(', ')}), and inventory_snapshot: the stock of each mapped warehouse, as of the poll, every snapshotEveryMs. Empty: the endpoint only applies documents to Tryton`, examples: [['item', 'sales_order', 'order_cancel', 'purchase_order', 'return_authorization', 'inventory_snapshot']] }),
+  snapshotEveryMs: z.number().int().min(0).default(900_000)
+    .meta({ description: 'With inventory_snapshot in produce: how often Tryton\'s stock is read, per mapped warehouse (0: at every poll)' }),
   shipmentReferenceQualifier: z.string().regex(/^[A-Z0-9]{2,3}$/, 'expected an X12 reference qualifier: two or three capital letters or digits').default(REFERENCE_QUALIFIERS.shipment)
     .meta({ description: 'Qualifier of the reference carrying the Tryton customer shipment\'s number on orders and cancels (an X12 940 writes it as N9-01): SI, the shipper\'s identifying number for the shipment, unless the warehouse expects another', examples: ['SI', 'IL'] }),
   pageSize: z.number().int().min(1).max(1000).default(100).meta({ description: 'Tryton records read per call and document type' }),
@@ -86,8 +91,11 @@ function optionsOf(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonOptions
   return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize, shipmentReferenceQualifier: c.shipmentReferenceQualifier };
 }
 
-/** The engine keeps one cursor per endpoint: here, a JSON object of one Tryton cursor per document type. */
-export function parseCursors(stored: string | null): Partial<Record<TrytonReadType, string>> {
+/**
+ * The engine keeps one cursor per endpoint: here, a JSON object of one Tryton cursor per document
+ * type, and for inventory_snapshot the time the last snapshot was taken.
+ */
+export function parseCursors(stored: string | null): Partial<Record<TrytonProduceType, string>> {
   if (!stored) return {};
   let value: unknown;
   try {
@@ -98,7 +106,7 @@ export function parseCursors(stored: string | null): Partial<Record<TrytonReadTy
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
     throw new TypeError(`not a Tryton endpoint cursor (expected a JSON object of cursors by document type): ${stored}`);
   }
-  return value as Partial<Record<TrytonReadType, string>>;
+  return value as Partial<Record<TrytonProduceType, string>>;
 }
 
 /**
@@ -126,6 +134,12 @@ function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRunt
       const cursors = parseCursors(stored);
       const messages: InboundMessage[] = [];
       for (const type of c.produce) {
+        if (type === 'inventory_snapshot') {
+          const taken = await readSnapshots(rpc, c, options, access, cursors.inventory_snapshot);
+          messages.push(...taken.messages);
+          if (taken.at) cursors.inventory_snapshot = taken.at;
+          continue;
+        }
         const reader = READERS[type];
         await access.require(type, reader.access, `reading ${type} from Tryton ${c.database}`);
         let cursor = cursors[type];
@@ -141,6 +155,29 @@ function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRunt
       return { messages, cursor: JSON.stringify(cursors) };
     },
   };
+}
+
+/**
+ * Tryton's stock of every mapped warehouse, as of now, when the last snapshot is snapshotEveryMs
+ * old (or there is none): one full snapshot per facility, for reconciliation against the
+ * warehouse's own. Each is sent, changed or not: it says what Tryton held at that time.
+ */
+async function readSnapshots(rpc: TrytonRpc, c: TrytonEndpointConfig, options: TrytonOptions, access: AccessCheck, last: string | undefined): Promise<{ messages: InboundMessage[]; at?: string }> {
+  const now = new Date();
+  if (last !== undefined && now.getTime() - Date.parse(last) < c.snapshotEveryMs) return { messages: [] };
+  await access.require('inventory_snapshot', SNAPSHOT_ACCESS, `reading stock from Tryton ${c.database}`);
+  const messages: InboundMessage[] = [];
+  for (const facility of Object.values(c.warehouses)) {
+    const snapshot = await readInventorySnapshot(rpc, facility, { ...options, now: () => now });
+    messages.push({
+      body: Buffer.from(JSON.stringify(snapshot)),
+      codec: 'json',
+      contentType: 'application/json',
+      idempotencyKey: snapshot.id,
+      partnerRef: `stock ${snapshot.source.partnerRef} ${snapshot.asOf}`,
+    });
+  }
+  return { messages, at: now.toISOString() };
 }
 
 /**

@@ -13,5 +13,5 @@ export { applyShipment, type WriteResult } from './write-shipment.ts';
 export { readPurchaseOrders, applyReceipt } from './purchases.ts';
 export { applyInventoryAdjustment, readInventorySnapshot } from './stock.ts';
 export { readReturnAuthorizations, applyReturnReceipt } from './returns.ts';
-export { trytonEndpoint, parseCursors, TRYTON_READ_TYPES, TRYTON_WRITE_TYPES, type TrytonEndpointConfig } from './endpoint.ts';
+export { trytonEndpoint, parseCursors, TRYTON_READ_TYPES, TRYTON_PRODUCE_TYPES, TRYTON_WRITE_TYPES, type TrytonEndpointConfig } from './endpoint.ts';
 export { missingAccess, requireAccess, type MissingAccess, type TrytonAccess } from './access.ts';

@@ -86,10 +86,10 @@ describe('the Tryton user\'s groups', { skip }, () => {
     await admin.button('stock.shipment.out', 'cancel', toCancel!.shipments);
     const user = await trytonUser(admin, db, 'causeway', DOCUMENTED_GROUPS);
 
-    const source = (await spec.createSource!(settingsFor(user, '[item, sales_order, order_cancel, purchase_order, return_authorization]'), ctx())) as SourceRuntime;
+    const source = (await spec.createSource!(settingsFor(user, '[item, sales_order, order_cancel, purchase_order, return_authorization, inventory_snapshot]'), ctx())) as SourceRuntime;
     const polled = await source.poll!(null, AbortSignal.timeout(60_000));
     const types = new Set(polled.messages.map((m) => JSON.parse(m.body.toString()).type as string));
-    assert.deepEqual([...types].sort(), ['item', 'order_cancel', 'purchase_order', 'return_authorization', 'sales_order']);
+    assert.deepEqual([...types].sort(), ['inventory_snapshot', 'item', 'order_cancel', 'purchase_order', 'return_authorization', 'sales_order']);
 
     const sink = (await spec.createSink!(settingsFor(user), ctx())) as SinkRuntime;
     const signal = AbortSignal.timeout(120_000);

@@ -41,6 +41,8 @@ describe('tryton endpoint spec', () => {
     assert.equal(isSource(spec, settings), true);
     assert.equal(isSource(spec, { ...settings, produce: [] }), false, 'without produce it only applies documents');
     assert.deepEqual(declaredTypes(spec.produces, settings), ['sales_order', 'order_cancel'], 'it produces what produce lists');
+    assert.deepEqual(declaredTypes(spec.produces, { ...settings, produce: ['inventory_snapshot'] }), ['inventory_snapshot'], 'stock snapshots too');
+    assert.equal(settings.snapshotEveryMs, 900_000, 'a snapshot every fifteen minutes unless set');
     assert.equal(settings.shipmentReferenceQualifier, 'SI');
     assert.deepEqual(declaredTypes(spec.accepts, settings), ['shipment', 'receipt', 'inventory_adjustment', 'return_receipt']);
     assert.equal(isTarget(spec, settings), true);
@@ -111,6 +113,32 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
     const third = await source.poll!(second.cursor!, AbortSignal.timeout(30_000));
     assert.deepEqual(third.messages.map((m) => JSON.parse(m.body.toString()).type), ['order_cancel']);
     await assert.rejects(source.poll!('SO-1|2', AbortSignal.timeout(1000)), /not a Tryton endpoint cursor/);
+  });
+
+  test('inventory_snapshot: each configured warehouse\'s stock as of now, once per snapshotEveryMs', async () => {
+    const db = await tryton.freshDatabase();
+    const sink = (await spec.createSink!(settingsFor(db), ctx())) as SinkRuntime;
+    const found = { type: 'inventory_adjustment', ...envelopeOf('a-1'), adjustmentNumber: 'ADJ-1', facility: 'DC1',
+      lines: [{ sku: 'WIDGET-1', quantity: '12', uom: 'EA', reason: 'found' }, { sku: 'SERUM-LOT', lot: 'L-9', quantity: '5', uom: 'EA', reason: 'found' }] };
+    assert.equal((await sink.deliver(message(found), AbortSignal.timeout(60_000))).kind, 'delivered');
+
+    const hourly = (await spec.createSource!(settingsFor(db, { produce: ['inventory_snapshot'], snapshotEveryMs: 3_600_000 }), ctx())) as SourceRuntime;
+    const startedAt = Date.now();
+    const first = await hourly.poll!(null, AbortSignal.timeout(30_000));
+    assert.equal(first.messages.length, 1, 'one snapshot per configured warehouse');
+    const snapshot = JSON.parse(first.messages[0]!.body.toString());
+    assert.equal(snapshot.type, 'inventory_snapshot');
+    assert.equal(snapshot.facility, 'DC1');
+    assert.equal(snapshot.scope, 'full');
+    assert.ok(Date.parse(snapshot.asOf) >= startedAt - 1000, `as of now: ${snapshot.asOf}`);
+    assert.deepEqual(snapshot.positions.map((p: any) => [p.sku, p.lot ?? null, p.onHand]).sort(), [['SERUM-LOT', 'L-9', '5'], ['WIDGET-1', null, '12']]);
+    assert.equal(first.messages[0]!.idempotencyKey, snapshot.id);
+    assert.deepEqual(Object.keys(JSON.parse(first.cursor!)), ['inventory_snapshot']);
+    assert.equal((await hourly.poll!(first.cursor!, AbortSignal.timeout(30_000))).messages.length, 0, 'not again within the hour');
+
+    const everyPoll = (await spec.createSource!(settingsFor(db, { produce: ['inventory_snapshot'], snapshotEveryMs: 0 }), ctx())) as SourceRuntime;
+    const again = await everyPoll.poll!(first.cursor!, AbortSignal.timeout(30_000));
+    assert.equal(again.messages.length, 1, 'snapshotEveryMs 0: at every poll');
   });
 
   test('deliver applies each accepted type and maps refusals, outages and foreign types to outcomes', async () => {
