@@ -98,21 +98,31 @@ export function member(key: string): string {
  * going through JSON text.
  */
 export function findValueTooDeep(value: unknown, maxDepth: number, root = '$'): string | undefined {
-  interface Visit { value: unknown; depth: number; parent: Visit | undefined; step: string }
-  const stack: Visit[] = [{ value, depth: 1, parent: undefined, step: root }];
+  // Runs on every document: only containers are visited, and a path is spelled out only on failure.
+  interface Visit { value: object; depth: number; parent: Visit | undefined; key: string | number | undefined }
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: Visit[] = [{ value, depth: 1, parent: undefined, key: undefined }];
   while (stack.length) {
     const visit = stack.pop()!;
-    if (visit.value === null || typeof visit.value !== 'object') continue;
     if (visit.depth > maxDepth) {
       const steps: string[] = [];
-      for (let v: Visit | undefined = visit; v; v = v.parent) steps.push(v.step);
+      for (let v: Visit | undefined = visit; v; v = v.parent) steps.push(v.key === undefined ? root : typeof v.key === 'number' ? `[${v.key}]` : member(v.key));
       return steps.reverse().join('');
     }
+    const depth = visit.depth + 1;
     if (Array.isArray(visit.value)) {
-      for (let i = visit.value.length - 1; i >= 0; i--) stack.push({ value: visit.value[i], depth: visit.depth + 1, parent: visit, step: `[${i}]` });
+      const list = visit.value as unknown[];
+      for (let i = list.length - 1; i >= 0; i--) {
+        const child = list[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth, parent: visit, key: i });
+      }
     } else {
-      const entries = Object.entries(visit.value as Record<string, unknown>);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], depth: visit.depth + 1, parent: visit, step: member(entries[i][0]) });
+      const record = visit.value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const child = record[keys[i]!];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth, parent: visit, key: keys[i] });
+      }
     }
   }
   return undefined;
