@@ -358,10 +358,7 @@ export class EdifactTokenizer {
     this.src = null;
     this.used = 0;
     this.final = final;
-    this.specialFrom = Infinity;
-    this.breakFrom = Infinity;
-    this.crFrom = Infinity;
-    this.termFrom = Infinity;
+    this.forgetSearches();
   }
 
   /** Adds input already as a latin1 byte view. */
@@ -377,6 +374,11 @@ export class EdifactTokenizer {
     this.src = null;
     this.used = 0;
     this.final = final;
+    this.forgetSearches();
+  }
+
+  /** The positions found by earlier searches no longer hold once the text or the service characters change. */
+  private forgetSearches(): void {
     this.specialFrom = Infinity;
     this.breakFrom = Infinity;
     this.crFrom = Infinity;
@@ -455,10 +457,7 @@ export class EdifactTokenizer {
     this.src = null;
     this.classes = null;
     this.special = null;
-    this.specialFrom = Infinity;
-    this.breakFrom = Infinity;
-    this.crFrom = Infinity;
-    this.termFrom = Infinity;
+    this.forgetSearches();
   }
 
   /** The class of each byte under the current service characters and character set. */
@@ -731,10 +730,7 @@ export class EdifactTokenizer {
     this.src = null;
     this.classes = null;
     this.special = null;
-    this.specialFrom = Infinity;
-    this.breakFrom = Infinity;
-    this.crFrom = Infinity;
-    this.termFrom = Infinity;
+    this.forgetSearches();
   }
 
   private checkCharacters(start: number, end: number, tag: string): void {
