@@ -5,7 +5,10 @@ import type { Acknowledgment } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
-import { compact, documentId, documentSource, dtmDateTime, IGNORED, MessageReader, occurredAt, writeNad, type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions } from './common.ts';
+import {
+  beginMessage, compact, documentHead, dtmDateTime, occurredAt, otherSegment, ref, writeNad,
+  type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
+} from './common.ts';
 
 type AckError = Acknowledgment['errors'][number];
 
@@ -14,13 +17,8 @@ const STATUS_RESPONSE: Readonly<Record<string, string>> = { accepted: 'AP', acce
 const KNOWN = new Set(['BGM', 'DTM', 'FTX', 'CNT', 'RFF', 'NAD', 'CTA', 'COM', 'ERC', 'DOC']);
 
 export function decodeAperak(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<Acknowledgment> {
-  const r = new MessageReader(m, ctx);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bgm = r.next();
-  if (!bgm || bgm.tag !== 'BGM') {
-    r.missing('BGM', 'beginning of message');
-    return { documents: [], errors: r.errors };
-  }
+  const { r, offset, bgm } = beginMessage(m, ctx);
+  if (!bgm) return { documents: [], errors: r.errors };
   const number = bgm.comp(2, 1);
   const response = bgm.el(4);
   const references: Array<{ qualifier: string; value: string }> = number ? [{ qualifier: 'APERAK', value: number }] : [];
@@ -66,7 +64,7 @@ export function decodeAperak(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       case 'NAD':
         break;
       default:
-        if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
+        otherSegment(r, seg, KNOWN);
     }
   }
   if (!number) r.req(bgm, 2, 1, 'document number');
@@ -78,15 +76,8 @@ export function decodeAperak(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const ic = m.interchange;
   const receiverId = ic?.recipient.id ?? '';
   const doc: Acknowledgment = {
-    type: 'acknowledgment',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: occurredAt(m, ctx, documentDate),
-    receivedAt: ctx.receivedAt,
     // The acknowledged message went the other way: its sender is this APERAK's recipient.
-    entityKey: entityKeys.ack(receiverId, acknowledged || number),
+    ...documentHead('acknowledgment', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.ack(receiverId, acknowledged || number)),
     references,
     kind: 'application',
     status,

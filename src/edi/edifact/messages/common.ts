@@ -1,7 +1,9 @@
 // What every message module shares: reading segments with positioned errors, dates (DTM 2379 formats),
 // decimals with either decimal mark, NAD parties, LIN/PIA item ids, and the canonical envelope fields.
 import { normaliseDecimal } from '../../../model/index.ts';
-import type { Address, Party } from '../../../model/index.ts';
+import type { Address, Party, SalesOrder } from '../../../model/index.ts';
+
+type Carrier = NonNullable<SalesOrder['carrier']>;
 import { daysInMonth, isEancom } from '../envelope.ts';
 import { edifactError, type EdifactError, type EdifactErrorCode } from '../errors.ts';
 import type { EdifactSegmentData } from '../generator.ts';
@@ -157,6 +159,24 @@ export class MessageReader {
       this.error('EDIFACT_TOO_MANY_COMPONENTS', `${ref(seg.tag, n)}, the ${what}, has ${k} components; it holds at most ${max} (an unreleased ${JSON.stringify(seg.chars.component)} in the text?).`, seg, n, max + 1);
     }
   }
+}
+
+/**
+ * Starts reading a message whose first body segment must be BGM: the reader, the partner's offset for dates
+ * without a zone, and the BGM (undefined, with the error reported, when the message does not begin with one).
+ */
+export function beginMessage(m: EdifactMessage, ctx: DecodeContext): { r: MessageReader; offset: string; bgm: Segment | undefined } {
+  const r = new MessageReader(m, ctx);
+  const bgm = r.next();
+  if (bgm && bgm.tag === 'BGM') return { r, offset: ctx.utcOffset ?? 'Z', bgm };
+  r.missing('BGM', 'beginning of message');
+  return { r, offset: ctx.utcOffset ?? 'Z', bgm: undefined };
+}
+
+/** A segment the message neither reads here nor ignores everywhere: a second BGM or one it does not define. */
+export function otherSegment(r: MessageReader, seg: Segment, known: ReadonlySet<string>): void {
+  if (seg.tag === 'BGM') r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
+  else if (!known.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
 }
 
 export function ref(tag: string, n: number, j?: number): string {
@@ -448,6 +468,39 @@ export function writeItem(lineNumber: string, sku: string, opts: { gtin?: string
   return out;
 }
 
+/** TDT C220 8067 mode, C228 8178 free text (the service level), C040 3127 carrier (3055 182: a SCAC). */
+export function readCarrier(seg: Segment): Carrier | undefined {
+  const c: Carrier = {};
+  const id = seg.comp(5, 1);
+  if (id && seg.comp(5, 3) === '182' && /^[A-Z0-9]{2,4}$/.test(id)) c.scac = id;
+  else if (id) c.code = id;
+  const service = seg.comp(4, 2);
+  if (service) c.service = service;
+  const mode = seg.comp(3, 1);
+  if (mode) c.transportMode = mode;
+  return c.scac !== undefined || c.code !== undefined || c.service !== undefined || c.transportMode !== undefined ? c : undefined;
+}
+
+/** TDT 20 (main carriage) for a carrier, the SCAC under agency 182. */
+export function writeCarrier(c: Carrier): EdifactSegmentData {
+  return ['TDT', '20', '', c.transportMode ? [c.transportMode] : '', c.service ? ['', c.service] : '', c.scac ? [c.scac, '', '182'] : c.code ? [c.code] : ''];
+}
+
+/** GIN BN: serial numbers, two to a C208 and five C208 to a segment. */
+export function writeSerials(segs: EdifactSegmentData[], serials: readonly string[]): void {
+  for (let i = 0; i < serials.length; i += 10) {
+    const batch = serials.slice(i, i + 10);
+    const pairs: string[][] = [];
+    for (let k = 0; k < batch.length; k += 2) pairs.push(batch.slice(k, k + 2));
+    segs.push(['GIN', 'BN', ...pairs] as unknown as EdifactSegmentData);
+  }
+}
+
+/** The item numbers of a PIA (its five C212) added to what is known of the line's item. */
+export function addPiaIds(ids: ItemIds, seg: Segment): void {
+  for (let n = 2; n <= 6; n++) addItemId(ids, seg, n);
+}
+
 /** The canonical document id: unique per sender (its interchange reference and the message reference). */
 export function documentId(m: EdifactMessage, index: number): string {
   const ic = m.interchange;
@@ -465,6 +518,14 @@ export function occurredAt(m: EdifactMessage, ctx: DecodeContext, documentDate: 
   if (documentDate) return documentDate.length === 10 ? `${documentDate}T00:00:00${ctx.utcOffset ?? 'Z'}` : documentDate;
   const prepared = m.interchange?.preparedAt;
   return prepared ? `${prepared}${ctx.utcOffset ?? 'Z'}` : ctx.receivedAt;
+}
+
+/**
+ * The fields every canonical document decoded from a message starts with. Written out field by field in
+ * the order every document has them, so a document built on it keeps one shape.
+ */
+export function documentHead<T extends string>(type: T, m: EdifactMessage, ctx: DecodeContext, at: string, entityKey: string) {
+  return { type, schemaVersion: 1 as const, tenant: ctx.tenant, id: documentId(m, 0), source: documentSource(m, ctx), occurredAt: at, receivedAt: ctx.receivedAt, entityKey };
 }
 
 /** Segments every message may carry that a mapper reads nowhere: kept out of "unknown segment" errors. */

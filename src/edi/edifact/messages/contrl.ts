@@ -7,7 +7,10 @@ import { entityKeys } from '../../../model/index.ts';
 import type { EdifactErrorCode } from '../errors.ts';
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
-import { compact, documentId, documentSource, IGNORED, MessageReader, occurredAt, type DecodeContext, type MessageDecodeResult, type MessageEncodeResult } from './common.ts';
+import {
+  compact, documentHead, IGNORED, MessageReader, occurredAt,
+  type DecodeContext, type MessageDecodeResult, type MessageEncodeResult,
+} from './common.ts';
 
 type SetAck = Acknowledgment['sets'][number];
 type AckError = SetAck['errors'][number];
@@ -156,14 +159,7 @@ export function decodeContrl(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   // The acknowledged interchange went the other way: its sender is the one this CONTRL is sent to.
   const senderId = uci.comp(2, 1);
   const doc: Acknowledgment = {
-    type: 'acknowledgment',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: occurredAt(m, ctx, undefined),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.ack(senderId, reference),
+    ...documentHead('acknowledgment', m, ctx, occurredAt(m, ctx, undefined), entityKeys.ack(senderId, reference)),
     references: [],
     kind: 'functional',
     status,

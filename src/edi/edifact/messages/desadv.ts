@@ -7,7 +7,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, occurredAt, readNad, skuOf, writeDecimal, writeItem, writeNad,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, readCarrier, readNad, ref, skuOf, writeCarrier, writeDecimal, writeItem, writeNad, writeSerials,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './pieces.ts';
@@ -76,13 +76,8 @@ interface Level {
 }
 
 export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<Shipment> {
-  const r = new MessageReader(m, ctx);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bgm = r.next();
-  if (!bgm || bgm.tag !== 'BGM') {
-    r.missing('BGM', 'beginning of message');
-    return { documents: [], errors: r.errors };
-  }
+  const { r, offset, bgm } = beginMessage(m, ctx);
+  if (!bgm) return { documents: [], errors: r.errors };
   const shipmentNumber = r.req(bgm, 2, 1, 'document number (the despatch advice number)');
   const references: Array<{ qualifier: string; value: string }> = [];
   const trackingNumbers: string[] = [];
@@ -108,9 +103,6 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const { packages, pieces, levels } = st;
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
-      case 'BGM':
-        r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
-        break;
       case 'DTM': {
         if (st.piece !== null) {
           // 361 best before, 36 expiry date: the lot's.
@@ -156,18 +148,9 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         }
         break;
       }
-      case 'TDT': {
-        const c: NonNullable<Shipment['carrier']> = {};
-        const id = seg.comp(5, 1);
-        if (id && seg.comp(5, 3) === '182' && /^[A-Z0-9]{2,4}$/.test(id)) c.scac = id;
-        else if (id) c.code = id;
-        const service = seg.comp(4, 2);
-        if (service) c.service = service;
-        const mode = seg.comp(3, 1);
-        if (mode) c.transportMode = mode;
-        if (Object.keys(c).length) carrier = c;
+      case 'TDT':
+        carrier = readCarrier(seg) ?? carrier;
         break;
-      }
       case 'CPS': {
         st.closePiece();
         st.closeDims();
@@ -244,7 +227,7 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       case 'PIA':
-        if (st.piece !== null) for (let n = 2; n <= 6; n++) addItemId(st.ids, seg, n);
+        if (st.piece !== null) addPiaIds(st.ids, seg);
         break;
       case 'QTY': {
         if (st.piece === null) break;
@@ -264,7 +247,7 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         if (seg.comp(2, 1) === 'BP' || seg.el(2) === 'BP') partial = true;
         break;
       default:
-        if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
+        otherSegment(r, seg, KNOWN);
     }
   }
   st.closePiece();
@@ -291,14 +274,7 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const lines = linesFromPieces(pieces);
   fillPackageLines(pieces, packages);
   const shipment: Shipment = {
-    type: 'shipment',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: occurredAt(m, ctx, documentDate),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.order(orderNumber),
+    ...documentHead('shipment', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber)),
     references,
     shipmentNumber,
     orderNumber,
@@ -334,10 +310,7 @@ export function encodeDesadv(doc: Shipment, o: MessageOptions): MessageEncodeRes
   segs.push(...writeNad('SF', { code: doc.facility }, o.directory));
   if (doc.shipTo) segs.push(...writeNad(o.eancom ? 'DP' : 'ST', { address: doc.shipTo }, o.directory));
   else if (o.eancom) errors.push({ code: 'EDIFACT_VALUE_MISSING', message: 'An EANCOM DESADV needs NAD+DP, but the shipment has no ship-to address.', position: { messageType: 'DESADV', segmentTag: 'NAD' }, severity: 'error' });
-  if (doc.carrier) {
-    const c = doc.carrier;
-    segs.push(['TDT', '20', '', c.transportMode ? [c.transportMode] : '', c.service ? ['', c.service] : '', c.scac ? [c.scac, '', '182'] : c.code ? [c.code] : '']);
-  }
+  if (doc.carrier) segs.push(writeCarrier(doc.carrier));
   const pieces = piecesFromShipment(doc);
   const partial = !doc.complete;
   const short = new Set(doc.lines.filter((l) => l.orderedQuantity !== undefined && l.orderedQuantity !== l.quantity).map((l) => l.lineNumber));
@@ -348,12 +321,7 @@ export function encodeDesadv(doc: Shipment, o: MessageOptions): MessageEncodeRes
     segs.push(...writeItem(p.lineNumber, p.sku, { lot: p.lot, eancom: o.eancom }));
     segs.push(['QTY', ['12', writeDecimal(p.quantity, o.decimal), p.uom]]);
     if (p.orderedQuantity !== undefined) segs.push(['QTY', ['21', writeDecimal(p.orderedQuantity, o.decimal), p.uom]]);
-    for (let i = 0; i < p.serials.length; i += 10) {
-      const batch = p.serials.slice(i, i + 10);
-      const pairs: string[][] = [];
-      for (let k = 0; k < batch.length; k += 2) pairs.push(batch.slice(k, k + 2));
-      segs.push(['GIN', 'BN', ...pairs] as unknown as EdifactSegmentData);
-    }
+    writeSerials(segs, p.serials);
     if (p.expiryDate) segs.push(dtmDate('361', p.expiryDate));
     if (partial && !marked.has(p.lineNumber) && (short.size === 0 || short.has(p.lineNumber))) {
       marked.add(p.lineNumber);

@@ -8,7 +8,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, readNad, skuOf, writeDecimal, writeItem, writeNad,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, ref, skuOf, writeDecimal, writeItem, writeNad,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -22,13 +22,8 @@ const ALLOCATED = '66';
 type Position = InventorySnapshot['positions'][number];
 
 export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<InventorySnapshot> {
-  const r = new MessageReader(m, ctx);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bgm = r.next();
-  if (!bgm || bgm.tag !== 'BGM') {
-    r.missing('BGM', 'beginning of message');
-    return { documents: [], errors: r.errors };
-  }
+  const { r, offset, bgm } = beginMessage(m, ctx);
+  if (!bgm) return { documents: [], errors: r.errors };
   const reportNumber = r.req(bgm, 2, 1, 'document number (the report number)');
   // BGM 1225: 9 original (the whole stock), 4 change (only what is listed).
   const fn = bgm.el(3);
@@ -63,9 +58,6 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   };
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
-      case 'BGM':
-        r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
-        break;
       case 'DTM': {
         const q = seg.comp(1, 1);
         if (item !== null) {
@@ -89,7 +81,7 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         addItemId(item.ids, seg, 3);
         break;
       case 'PIA':
-        if (item !== null) for (let n = 2; n <= 6; n++) addItemId(item.ids, seg, n);
+        if (item !== null) addPiaIds(item.ids, seg);
         break;
       case 'GIN':
         if (item !== null && seg.el(1) === 'BX' && seg.comp(2, 1)) item.lot = seg.comp(2, 1);
@@ -108,7 +100,7 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       default:
-        if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
+        otherSegment(r, seg, KNOWN);
     }
   }
   closeItem();
@@ -119,14 +111,7 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (!reportNumber || !facility) return { documents: [], errors: r.errors };
   const at = asOf ?? ctx.receivedAt;
   const doc: InventorySnapshot = {
-    type: 'inventory_snapshot',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: documentDate ?? at,
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.stock(facility),
+    ...documentHead('inventory_snapshot', m, ctx, documentDate ?? at, entityKeys.stock(facility)),
     references,
     facility,
     reportNumber,

@@ -6,8 +6,8 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, type ItemIds, occurredAt, partyOf, readNad, skuOf, writeDecimal, writeItem, writeNad,
-  type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, partyOf, readCarrier, readNad, ref, skuOf, writeCarrier, writeDecimal, writeItem, writeNad,
+  type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
 /** DTM 2005 qualifiers: 137 document date, 2 delivery requested, 10 shipment requested, 61 cancel if not delivered by. */
@@ -52,13 +52,8 @@ class LineState {
 }
 
 export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<SalesOrder | OrderCancel> {
-  const r = new MessageReader(m, ctx);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bgm = r.next();
-  if (!bgm || bgm.tag !== 'BGM') {
-    r.missing('BGM', 'beginning of message');
-    return { documents: [], errors: r.errors };
-  }
+  const { r, offset, bgm } = beginMessage(m, ctx);
+  if (!bgm) return { documents: [], errors: r.errors };
   // BGM C002 1001 document name (220 order, 105 purchase order ...), C106 1004 the order number, 1225 message function.
   const orderNumber = r.req(bgm, 2, 1, 'document number (the order number)');
   const fn = bgm.el(3);
@@ -86,9 +81,6 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const lines = st.lines;
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
-      case 'BGM':
-        r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
-        break;
       case 'DTM': {
         const q = seg.comp(1, 1);
         if (st.line !== null) break;
@@ -135,19 +127,9 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         }
         break;
       }
-      case 'TDT': {
-        // TDT C220 8067 mode, C228 8178 free text (the service level), C040 3127 carrier (3055 182: a SCAC).
-        const c: NonNullable<SalesOrder['carrier']> = {};
-        const id = seg.comp(5, 1);
-        if (id && seg.comp(5, 3) === '182' && /^[A-Z0-9]{2,4}$/.test(id)) c.scac = id;
-        else if (id) c.code = id;
-        const service = seg.comp(4, 2);
-        if (service) c.service = service;
-        const mode = seg.comp(3, 1);
-        if (mode) c.transportMode = mode;
-        if (Object.keys(c).length) carrier = c;
+      case 'TDT':
+        carrier = readCarrier(seg) ?? carrier;
         break;
-      }
       case 'FTX': {
         const text = [1, 2, 3, 4, 5].map((j) => seg.comp(4, j)).filter(Boolean).join(' ');
         if (text && st.line === null) notes.push(text);
@@ -164,7 +146,7 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
       }
       case 'PIA':
         if (st.line === null) break;
-        for (let n = 2; n <= 6; n++) addItemId(st.ids, seg, n);
+        addPiaIds(st.ids, seg);
         break;
       case 'IMD': {
         r.components(seg, 3, IMD_COMPONENTS[r.directory], 'item description (C273)');
@@ -210,24 +192,15 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       default:
-        if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
+        otherSegment(r, seg, KNOWN);
     }
   }
   st.close();
   if (!orderNumber) return { documents: [], errors: r.errors };
-  const base = {
-    schemaVersion: 1 as const,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: occurredAt(m, ctx, documentDate),
-    receivedAt: ctx.receivedAt,
-    entityKey: entityKeys.order(orderNumber),
-    references,
-    orderNumber,
-  };
-  if (fn === '1' || fn === '3') {
-    const cancel: OrderCancel = { type: 'order_cancel', ...base, lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom })) };
+  const cancelled = fn === '1' || fn === '3';
+  const head = documentHead(cancelled ? 'order_cancel' : 'sales_order', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber));
+  if (cancelled) {
+    const cancel: OrderCancel = { ...head, type: 'order_cancel', references, orderNumber, lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom })) };
     if (facility !== undefined) cancel.facility = facility;
     if (notes.length) cancel.reason = notes.join(' ');
     return { documents: [cancel], errors: r.errors };
@@ -248,8 +221,10 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const destination = shipTo ?? deliveryParty;
   if (!destination) r.missing('NAD+ST', 'the ship-to party (or DP, the delivery party)', 'warning');
   const order: SalesOrder = {
+    ...head,
     type: 'sales_order',
-    ...base,
+    references,
+    orderNumber,
     purpose: fn === '5' || fn === '4' ? 'replace' : 'original',
     shipTo: destination ?? { lines: [] },
     priority: 'normal',
@@ -292,11 +267,7 @@ export function encodeOrders(doc: SalesOrder | OrderCancel, o: MessageOptions): 
     if (doc.billTo) segs.push(...writeNad('IV', { address: doc.billTo }, o.directory));
   }
   if (doc.facility) segs.push(...writeNad('SF', { code: doc.facility }, o.directory));
-  if (doc.type === 'sales_order' && doc.carrier) {
-    const c = doc.carrier;
-    const carrierId = c.scac ? [c.scac, '', '182'] : c.code ? [c.code] : '';
-    segs.push(['TDT', '20', '', c.transportMode ? [c.transportMode] : '', c.service ? ['', c.service] : '', carrierId]);
-  }
+  if (doc.type === 'sales_order' && doc.carrier) segs.push(writeCarrier(doc.carrier));
   let count = 0;
   for (const l of doc.lines) {
     count++;

@@ -6,7 +6,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, documentId, documentSource, dtmDate, dtmDateTime, emptyIds, IGNORED, MessageReader, occurredAt, readNad, skuOf, writeDecimal, writeItem, writeNad,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, ref, skuOf, writeDecimal, writeItem, writeNad, writeSerials,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -15,13 +15,8 @@ const KNOWN = new Set(['BGM', 'DTM', 'RFF', 'NAD', 'LOC', 'CTA', 'COM', 'TDT', '
 type Line = Receipt['lines'][number];
 
 export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDecodeResult<Receipt> {
-  const r = new MessageReader(m, ctx);
-  const offset = ctx.utcOffset ?? 'Z';
-  const bgm = r.next();
-  if (!bgm || bgm.tag !== 'BGM') {
-    r.missing('BGM', 'beginning of message');
-    return { documents: [], errors: r.errors };
-  }
+  const { r, offset, bgm } = beginMessage(m, ctx);
+  if (!bgm) return { documents: [], errors: r.errors };
   const receiptNumber = r.req(bgm, 2, 1, 'document number (the receiving advice number)');
   const references: Array<{ qualifier: string; value: string }> = [];
   let documentDate: string | undefined;
@@ -49,9 +44,6 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   };
   for (let seg = r.next(); seg; seg = r.next()) {
     switch (seg.tag) {
-      case 'BGM':
-        r.error('EDIFACT_SEGMENT_REPEATED', 'A second BGM: a message has one beginning segment.', seg);
-        break;
       case 'DTM': {
         const q = seg.comp(1, 1);
         if (line !== null) {
@@ -88,7 +80,7 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         line = { lineNumber: seg.el(1) || String(lines.length + 1), sku: '', quantity: '', uom: 'EA', damagedQuantity: '0', serials: [] };
         break;
       case 'PIA':
-        if (line !== null) for (let n = 2; n <= 6; n++) addItemId(ids, seg, n);
+        if (line !== null) addPiaIds(ids, seg);
         break;
       case 'QTY': {
         if (line === null) break;
@@ -120,7 +112,7 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         break;
       }
       default:
-        if (!KNOWN.has(seg.tag) && !IGNORED.has(seg.tag)) r.unknown(seg);
+        otherSegment(r, seg, KNOWN);
     }
   }
   closeLine();
@@ -129,14 +121,7 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (facility === undefined) r.missing('NAD+DP', 'the receiving facility (the delivery party)');
   if (r.eancom && !documentDate) r.missing('DTM+137', 'the document date, which EANCOM requires');
   const receipt: Receipt = {
-    type: 'receipt',
-    schemaVersion: 1,
-    tenant: ctx.tenant,
-    id: documentId(m, 0),
-    source: documentSource(m, ctx),
-    occurredAt: occurredAt(m, ctx, receivedDate ?? documentDate),
-    receivedAt: ctx.receivedAt,
-    entityKey: '',
+    ...documentHead('receipt', m, ctx, occurredAt(m, ctx, receivedDate ?? documentDate), ''),
     references,
     receiptNumber,
     facility: facility ?? '',
@@ -169,12 +154,7 @@ export function encodeRecadv(doc: Receipt, o: MessageOptions): MessageEncodeResu
     if (l.damagedQuantity !== '0') segs.push(['QTY', ['195', writeDecimal(l.damagedQuantity, o.decimal), l.uom]]);
     if (l.expectedQuantity !== undefined) segs.push(['QTY', ['12', writeDecimal(l.expectedQuantity, o.decimal), l.uom]]);
     if (l.expiryDate) segs.push(dtmDate('361', l.expiryDate));
-    for (let i = 0; i < l.serials.length; i += 10) {
-      const batch = l.serials.slice(i, i + 10);
-      const pairs: string[][] = [];
-      for (let k = 0; k < batch.length; k += 2) pairs.push(batch.slice(k, k + 2));
-      segs.push(['GIN', 'BN', ...pairs] as unknown as EdifactSegmentData);
-    }
+    writeSerials(segs, l.serials);
   }
   segs.push(['CNT', ['2', String(doc.lines.length)]]);
   return { type: 'RECADV', segments: segs, errors: [] };
