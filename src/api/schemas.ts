@@ -118,13 +118,14 @@ export const deadLetter = z.object({
   replayedAt: nullableTime,
 });
 
-const page = <T extends z.ZodType>(item: T) => z.object({
+/** A page of items, newest first, and where the next (older) page starts. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({
   items: z.array(item),
   nextBefore: id.nullable().meta({ description: 'Pass as ?before= for the next (older) page; null on the last page' }),
 });
-export const messagePage = page(message);
-export const deliveryPage = page(delivery);
-export const deadLetterPage = page(deadLetter);
+export const messagePage = pageOf(message);
+export const deliveryPage = pageOf(delivery);
+export const deadLetterPage = pageOf(deadLetter);
 
 export const documentsAccepted = z.object({
   messageId: id,
@@ -167,8 +168,8 @@ export const kpis = z.object({
 
 // ---- requests
 
-const limit = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, newest first (default 100)' });
-const before = z.coerce.number().int().positive().optional().meta({ description: 'Only ids below this (the previous page\'s nextBefore)' });
+export const limit = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, newest first (default 100)' });
+export const before = z.coerce.number().int().positive().optional().meta({ description: 'Only ids below this (the previous page\'s nextBefore)' });
 const from = isoTime.optional().meta({ description: 'Not before this time (ISO-8601)' });
 const to = isoTime.optional().meta({ description: 'Before this time (ISO-8601)' });
 

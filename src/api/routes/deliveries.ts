@@ -1,35 +1,25 @@
 import type { EngineFacade } from '../../engine/index.ts';
+import { listOperation, timeWindow } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
-import { page, presentDeadLetter, presentDelivery } from '../present.ts';
+import { presentDeadLetter, presentDelivery } from '../present.ts';
 import { deadLetterReplayRequest, deadLettersQuery, listDeliveriesQuery } from '../schemas.ts';
-
-const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
 export function deliveryOperations(engine: EngineFacade): Operation[] {
   return [
-    operation({
-      method: 'get', path: '/v1/deliveries', operationId: 'listDeliveries', tag: 'Deliveries',
+    listOperation({
+      path: '/v1/deliveries', operationId: 'listDeliveries', tag: 'Deliveries',
       summary: 'List outbound deliveries, newest first',
       description: 'from and to filter on when the delivery was created.',
-      query: listDeliveriesQuery,
-      responses: { 200: { description: 'A page of deliveries', schema: 'DeliveryPage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
-      async handle(c, { query }) {
-        const items = await engine.listDeliveries(c.get('tenant'), {
-          status: query.status, endpoint: query.endpoint, entityKey: query.entityKey, type: query.type,
-          from: ms(query.from), to: ms(query.to), limit: query.limit, before: query.before,
-        });
-        return c.json(page(items.map(presentDelivery), query.limit));
-      },
+      query: listDeliveriesQuery, items: 'deliveries', schema: 'DeliveryPage',
+      list: (tenant, query) => engine.listDeliveries(tenant, timeWindow(query)),
+      present: presentDelivery,
     }),
-    operation({
-      method: 'get', path: '/v1/dead-letters', operationId: 'listDeadLetters', tag: 'Deliveries',
+    listOperation({
+      path: '/v1/dead-letters', operationId: 'listDeadLetters', tag: 'Deliveries',
       summary: 'Deliveries given up on and messages quarantined, newest first',
-      query: deadLettersQuery,
-      responses: { 200: { description: 'A page of dead letters', schema: 'DeadLetterPage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
-      async handle(c, { query }) {
-        const items = await engine.listDeadLetters(c.get('tenant'), { limit: query.limit, before: query.before, includeReplayed: query.includeReplayed === 'true' });
-        return c.json(page(items.map(presentDeadLetter), query.limit));
-      },
+      query: deadLettersQuery, items: 'dead letters', schema: 'DeadLetterPage',
+      list: (tenant, query) => engine.listDeadLetters(tenant, { limit: query.limit, before: query.before, includeReplayed: query.includeReplayed === 'true' }),
+      present: presentDeadLetter,
     }),
     operation({
       method: 'post', path: '/v1/dead-letters/replay', operationId: 'replayDeadLetters', tag: 'Replay',

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { EngineFacade } from '../../engine/index.ts';
-import { operation, type Operation } from '../operation.ts';
-import { page } from '../present.ts';
+import { listOperation } from '../list-operation.ts';
+import type { Operation } from '../operation.ts';
+import { before, limit, pageOf } from '../schemas.ts';
 
-const limit = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, newest first (default 100)' });
-const before = z.coerce.number().int().positive().optional().meta({ description: 'Only ids below this (the previous page\'s nextBefore)' });
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const groupStatus = z.enum(['sent', 'accepted', 'accepted_with_errors', 'partially_accepted', 'rejected', 'overdue']);
-const nextBefore = z.number().int().nullable().meta({ description: 'Pass as ?before= for the next (older) page; null on the last page' });
 
 const ediGroup = z.object({
   id: z.number().int(),
@@ -50,40 +48,32 @@ const alert = z.object({
 
 export function ediOperations(engine: EngineFacade): Operation[] {
   return [
-    operation({
-      method: 'get', path: '/v1/edi/groups', operationId: 'listEdiGroups', tag: 'EDI',
+    listOperation({
+      path: '/v1/edi/groups', operationId: 'listEdiGroups', tag: 'EDI',
       summary: 'X12 functional groups sent to partners and where their acknowledgment stands',
       description: 'sent: waiting for the partner\'s 997/999; overdue: past the profile\'s acknowledgments.deadline. Newest first.',
       query: z.object({ status: groupStatus.optional(), partner: z.string().optional(), limit, before }),
-      responses: { 200: { description: 'A page of groups', schema: z.object({ items: z.array(ediGroup), nextBefore }) }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
-      async handle(c, { query }) {
-        const rows = await engine.listEdiGroups(c.get('tenant'), { status: query.status, partner: query.partner, limit: query.limit, before: query.before });
-        return c.json(page(rows.map((g) => ({
-          id: g.id, partner: g.partner, status: g.status, interchangeControlNumber: g.interchangeControlNumber, groupControlNumber: g.groupControlNumber,
-          functionalId: g.functionalId, sets: g.sets, endpoint: g.endpoint, messageId: g.messageId, sentAt: iso(g.sentAt), deadlineAt: iso(g.deadlineAt),
-          acknowledgedAt: iso(g.ackedAt), acknowledgmentMessageId: g.ackMessageId, acknowledgment: g.ackDetail,
-        })), query.limit));
-      },
+      items: 'groups', schema: pageOf(ediGroup),
+      list: (tenant, query) => engine.listEdiGroups(tenant, query),
+      present: (g) => ({
+        id: g.id, partner: g.partner, status: g.status, interchangeControlNumber: g.interchangeControlNumber, groupControlNumber: g.groupControlNumber,
+        functionalId: g.functionalId, sets: g.sets, endpoint: g.endpoint, messageId: g.messageId, sentAt: iso(g.sentAt), deadlineAt: iso(g.deadlineAt),
+        acknowledgedAt: iso(g.ackedAt), acknowledgmentMessageId: g.ackMessageId, acknowledgment: g.ackDetail,
+      }),
     }),
-    operation({
-      method: 'get', path: '/v1/edi/duplicates', operationId: 'listEdiDuplicates', tag: 'EDI',
+    listOperation({
+      path: '/v1/edi/duplicates', operationId: 'listEdiDuplicates', tag: 'EDI',
       summary: 'X12 interchanges and sets received more than once and not applied again',
-      query: z.object({ limit, before }),
-      responses: { 200: { description: 'A page of duplicates', schema: z.object({ items: z.array(ediDuplicate), nextBefore }) } },
-      async handle(c, { query }) {
-        const rows = await engine.listEdiDuplicates(c.get('tenant'), { limit: query.limit, before: query.before });
-        return c.json(page(rows.map((d) => ({ ...d, tenant: undefined, firstSeenAt: iso(d.firstSeenAt), lastSeenAt: iso(d.lastSeenAt) })), query.limit));
-      },
+      query: z.object({ limit, before }), items: 'duplicates', schema: pageOf(ediDuplicate),
+      list: (tenant, query) => engine.listEdiDuplicates(tenant, query),
+      present: (d) => ({ ...d, tenant: undefined, firstSeenAt: iso(d.firstSeenAt), lastSeenAt: iso(d.lastSeenAt) }),
     }),
-    operation({
-      method: 'get', path: '/v1/alerts', operationId: 'listAlerts', tag: 'EDI',
+    listOperation({
+      path: '/v1/alerts', operationId: 'listAlerts', tag: 'EDI',
       summary: 'Alerts: partner acknowledgments that rejected or noted errors, acknowledgments overdue',
-      query: z.object({ kind: z.string().optional(), limit, before }),
-      responses: { 200: { description: 'A page of alerts', schema: z.object({ items: z.array(alert), nextBefore }) } },
-      async handle(c, { query }) {
-        const rows = await engine.listAlerts(c.get('tenant'), { kind: query.kind, limit: query.limit, before: query.before });
-        return c.json(page(rows.map((a) => ({ id: a.id, kind: a.kind, subject: a.subject, message: a.message, createdAt: iso(a.createdAt), detail: a.detail ?? null })), query.limit));
-      },
+      query: z.object({ kind: z.string().optional(), limit, before }), items: 'alerts', schema: pageOf(alert),
+      list: (tenant, query) => engine.listAlerts(tenant, query),
+      present: (a) => ({ id: a.id, kind: a.kind, subject: a.subject, message: a.message, createdAt: iso(a.createdAt), detail: a.detail ?? null }),
     }),
   ];
 }

@@ -1,71 +1,71 @@
+import type { Context } from 'hono';
 import type { EngineFacade } from '../../engine/index.ts';
+import type { ApiEnv } from '../context.ts';
+import { listOperation, timeWindow } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
 import { badRequest, notFound } from '../problems.ts';
-import { page, presentLineage, presentMessage } from '../present.ts';
+import { presentLineage, presentMessage } from '../present.ts';
 import { idParams, listMessagesQuery, replayWindowRequest } from '../schemas.ts';
 
-const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
-const missing = (id: number) => notFound(`no message ${id} for this tenant`);
+/** An operation on one message by id: a 404 naming the id when the tenant has no such message. */
+function ofMessage<T>(op: Pick<Operation, 'method' | 'path' | 'operationId' | 'tag' | 'summary' | 'description'> & {
+  ok: Operation['responses'];
+  find(tenant: string, id: number): Promise<T | undefined>;
+  respond(c: Context<ApiEnv>, found: T): Response;
+}): Operation {
+  const { ok, find, respond, ...rest } = op;
+  return operation({
+    ...rest,
+    params: idParams,
+    responses: { ...ok, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
+    async handle(c, { params }) {
+      const found = await find(c.get('tenant'), params.id);
+      if (found === undefined || found === null) throw notFound(`no message ${params.id} for this tenant`);
+      return respond(c, found);
+    },
+  });
+}
 
 export function messageOperations(engine: EngineFacade): Operation[] {
   return [
-    operation({
-      method: 'get', path: '/v1/messages', operationId: 'listMessages', tag: 'Messages',
+    listOperation({
+      path: '/v1/messages', operationId: 'listMessages', tag: 'Messages',
       summary: 'List inbound messages, newest first',
-      query: listMessagesQuery,
-      responses: { 200: { description: 'A page of messages', schema: 'MessagePage' }, 400: { description: 'A filter is not valid', schema: 'Problem' } },
-      async handle(c, { query }) {
-        const items = await engine.listMessages(c.get('tenant'), { status: query.status, endpoint: query.endpoint, from: ms(query.from), to: ms(query.to), limit: query.limit, before: query.before });
-        return c.json(page(items.map(presentMessage), query.limit));
-      },
+      query: listMessagesQuery, items: 'messages', schema: 'MessagePage',
+      list: (tenant, query) => engine.listMessages(tenant, timeWindow(query)),
+      present: presentMessage,
     }),
-    operation({
+    ofMessage({
       method: 'get', path: '/v1/messages/{id}', operationId: 'getMessage', tag: 'Messages',
       summary: 'One message: where it came from, its status and its errors',
-      params: idParams,
-      responses: { 200: { description: 'The message', schema: 'Message' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        const m = await engine.message(c.get('tenant'), params.id);
-        if (!m) throw missing(params.id);
-        return c.json(presentMessage(m));
-      },
+      ok: { 200: { description: 'The message', schema: 'Message' } },
+      find: (tenant, id) => engine.message(tenant, id),
+      respond: (c, m) => c.json(presentMessage(m)),
     }),
-    operation({
+    ofMessage({
       method: 'get', path: '/v1/messages/{id}/raw', operationId: 'getMessageRaw', tag: 'Messages',
       summary: 'The raw bytes as received, with their content type',
-      params: idParams,
-      responses: { 200: { description: 'The bytes, verbatim', contentType: '*/*' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        const m = await engine.rawMessage(c.get('tenant'), params.id);
-        if (!m) throw missing(params.id);
-        return new Response(new Uint8Array(m.body), {
-          status: 200,
-          headers: { 'content-type': m.contentType ?? 'application/octet-stream', 'content-length': String(m.body.length), 'x-content-type-options': 'nosniff' },
-        });
-      },
+      ok: { 200: { description: 'The bytes, verbatim', contentType: '*/*' } },
+      find: (tenant, id) => engine.rawMessage(tenant, id),
+      respond: (_c, m) => new Response(new Uint8Array(m.body), {
+        status: 200,
+        headers: { 'content-type': m.contentType ?? 'application/octet-stream', 'content-length': String(m.body.length), 'x-content-type-options': 'nosniff' },
+      }),
     }),
-    operation({
+    ofMessage({
       method: 'get', path: '/v1/messages/{id}/lineage', operationId: 'getMessageLineage', tag: 'Messages',
       summary: 'A message\'s whole path: raw input, documents, deliveries and every attempt',
-      params: idParams,
-      responses: { 200: { description: 'The lineage', schema: 'Lineage' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        const l = await engine.lineage(c.get('tenant'), params.id);
-        if (!l) throw missing(params.id);
-        return c.json(presentLineage(l));
-      },
+      ok: { 200: { description: 'The lineage', schema: 'Lineage' } },
+      find: (tenant, id) => engine.lineage(tenant, id),
+      respond: (c, l) => c.json(presentLineage(l)),
     }),
-    operation({
+    ofMessage({
       method: 'post', path: '/v1/messages/{id}/replay', operationId: 'replayMessage', tag: 'Replay',
       summary: 'Process a message again with the current configuration',
       description: 'The message goes back to pending and is decoded, validated, routed and mapped again; deliveries keep their idempotency keys, so a target that already applied one can tell.',
-      params: idParams,
-      responses: { 202: { description: 'Requeued (0 when it was still pending)', schema: 'Requeued' }, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        const requeued = await engine.replayMessage(c.get('tenant'), params.id);
-        if (requeued === undefined) throw missing(params.id);
-        return c.json({ requeued }, 202);
-      },
+      ok: { 202: { description: 'Requeued (0 when it was still pending)', schema: 'Requeued' } },
+      find: (tenant, id) => engine.replayMessage(tenant, id),
+      respond: (c, requeued) => c.json({ requeued }, 202),
     }),
     operation({
       method: 'post', path: '/v1/replay', operationId: 'replayWindow', tag: 'Replay',
