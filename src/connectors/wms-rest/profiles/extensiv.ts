@@ -17,6 +17,37 @@ import type { ProfileInput } from '../profile.ts';
 /** The list of a HAL collection, as the documentation's samples embed it. */
 const HAL_ITEMS = '_embedded.item';
 
+const HAL_WRITE = { 'content-type': 'application/hal+json; charset=utf-8' };
+const CUSTOMER_RQL = 'readOnly.customerIdentifier.id=={customerId}';
+
+/**
+ * An order or a receiver: found by its reference number under the customer, read with all detail,
+ * created with a HAL body (a second create is refused with 409) and cancelled through its canceler.
+ */
+function halRecord(path: string, idField: string, body: string) {
+  return {
+    find: { path, query: { rql: `referenceNum=={reference};${CUSTOMER_RQL}`, pgsiz: '10', pgnum: '1' }, items: HAL_ITEMS, id: `readOnly.${idField}`, reference: 'referenceNum' },
+    get: { path: `${path}/{id}`, query: { detail: 'All' } },
+    create: { method: 'POST' as const, path, headers: HAL_WRITE, body, id: `body.readOnly.${idField}`, duplicate: [409] },
+    cancel: {
+      method: 'POST' as const, path: `${path}/{id}/canceler`, current: true, ifMatch: true, headers: HAL_WRITE,
+      body: '{"reason": doc.reason ? doc.reason : "Cancelled by the ERP"}',
+      done: 'readOnly.status = 2',
+    },
+  };
+}
+
+/** A read of what changed for the customer since the last poll, oldest change first; `fetch` reads one again with all detail. */
+function changedSince(path: string, idField: string, query: Record<string, string>, fetch: boolean) {
+  return {
+    list: { path, query: { ...query, rql: `readOnly.lastModifiedDate=ge={since};${CUSTOMER_RQL}`, sort: 'readOnly.lastModifiedDate' }, items: HAL_ITEMS },
+    ascending: true,
+    ...(fetch ? { fetch: { path: `${path}/{id}`, query: { detail: 'All' } } } : {}),
+    id: `readOnly.${idField}`,
+    modified: 'readOnly.lastModifiedDate',
+  };
+}
+
 /** A receiver's lines grouped by SKU and lot; a line with the DMG qualifier was received damaged. */
 const RECEIPT_LINES = `(
   $items := receiveItems;
@@ -55,15 +86,7 @@ export const extensivProfile: ProfileInput = {
   paging: { kind: 'page', page: 'pgnum', size: 'pgsiz', first: 1, max: 500 },
   records: {
     order: {
-      find: {
-        path: '/orders',
-        query: { rql: 'referenceNum=={reference};readOnly.customerIdentifier.id=={customerId}', pgsiz: '10', pgnum: '1' },
-        items: HAL_ITEMS, id: 'readOnly.orderId', reference: 'referenceNum',
-      },
-      get: { path: '/orders/{id}', query: { detail: 'All' } },
-      create: {
-        method: 'POST', path: '/orders', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
-        body: `{
+      ...halRecord('/orders', 'orderId', `{
           "customerIdentifier": {"id": $number($vars.customerId)},
           "facilityIdentifier": {"id": $number($facility(doc.facility))},
           "referenceNum": doc.orderNumber,
@@ -79,12 +102,9 @@ export const extensivProfile: ProfileInput = {
             "phoneNumber": doc.shipTo.phone, "emailAddress": doc.shipTo.email
           },
           "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
-        }`,
-        id: 'body.readOnly.orderId',
-        duplicate: [409],
-      },
+        }`),
       update: {
-        method: 'PUT', path: '/orders/{id}', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        method: 'PUT', path: '/orders/{id}', current: true, ifMatch: true, headers: HAL_WRITE,
         body: `$merge([current, {
           "poNum": doc.customerOrderNumber,
           "routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account},
@@ -96,22 +116,9 @@ export const extensivProfile: ProfileInput = {
           "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
         }])`,
       },
-      cancel: {
-        method: 'POST', path: '/orders/{id}/canceler', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
-        body: '{"reason": doc.reason ? doc.reason : "Cancelled by the ERP"}',
-        done: 'readOnly.status = 2',
-      },
     },
     inbound: {
-      find: {
-        path: '/inventory/receivers',
-        query: { rql: 'referenceNum=={reference};readOnly.customerIdentifier.id=={customerId}', pgsiz: '10', pgnum: '1' },
-        items: HAL_ITEMS, id: 'readOnly.receiverId', reference: 'referenceNum',
-      },
-      get: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
-      create: {
-        method: 'POST', path: '/inventory/receivers', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
-        body: `{
+      ...halRecord('/inventory/receivers', 'receiverId', `{
           "customerIdentifier": {"id": $number($vars.customerId)},
           "facilityIdentifier": {"id": $number($facility(doc.facility))},
           "referenceNum": doc.poNumber,
@@ -120,15 +127,7 @@ export const extensivProfile: ProfileInput = {
           "trackingNumber": doc.asn.trackingNumbers[0],
           "billOfLading": doc.asn.billOfLading,
           "receiveItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lots[0].lot, "expirationDate": lots[0].expiryDate, "externalId": lineNumber}]
-        }`,
-        id: 'body.readOnly.receiverId',
-        duplicate: [409],
-      },
-      cancel: {
-        method: 'POST', path: '/inventory/receivers/{id}/canceler', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
-        body: '{"reason": doc.reason ? doc.reason : "Cancelled by the ERP"}',
-        done: 'readOnly.status = 2',
-      },
+        }`),
     },
     item: {
       find: {
@@ -137,7 +136,7 @@ export const extensivProfile: ProfileInput = {
       },
       get: { path: '/customers/{customerId}/items/{id}' },
       create: {
-        method: 'POST', path: '/customers/{customerId}/items', headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        method: 'POST', path: '/customers/{customerId}/items', headers: HAL_WRITE,
         body: `{
           "sku": doc.sku,
           "description": doc.description,
@@ -154,7 +153,7 @@ export const extensivProfile: ProfileInput = {
         duplicate: [409],
       },
       update: {
-        method: 'PUT', path: '/customers/{customerId}/items/{id}', current: true, ifMatch: true, headers: { 'content-type': 'application/hal+json; charset=utf-8' },
+        method: 'PUT', path: '/customers/{customerId}/items/{id}', current: true, ifMatch: true, headers: HAL_WRITE,
         body: `$merge([current, {
           "description": doc.description,
           "upc": doc.barcodes[kind = "UPC" or kind = "GTIN"][0].value,
@@ -166,15 +165,7 @@ export const extensivProfile: ProfileInput = {
   },
   reads: {
     shipment: {
-      list: {
-        path: '/orders',
-        query: { detail: 'All', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
-        items: HAL_ITEMS,
-      },
-      ascending: true,
-      fetch: { path: '/orders/{id}', query: { detail: 'All' } },
-      id: 'readOnly.orderId',
-      modified: 'readOnly.lastModifiedDate',
+      ...changedSince('/orders', 'orderId', { detail: 'All' }, true),
       // A confirmed order (status 1) is shipped in full: Extensiv confirms whole orders.
       documents: `readOnly.status = 1 ? {
         "type": "shipment",
@@ -207,15 +198,7 @@ export const extensivProfile: ProfileInput = {
       } : undefined`,
     },
     receipt: {
-      list: {
-        path: '/inventory/receivers',
-        query: { detail: 'All', receivertype: '0', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
-        items: HAL_ITEMS,
-      },
-      ascending: true,
-      fetch: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
-      id: 'readOnly.receiverId',
-      modified: 'readOnly.lastModifiedDate',
+      ...changedSince('/inventory/receivers', 'receiverId', { detail: 'All', receivertype: '0' }, true),
       documents: `readOnly.status = 1 and readOnly.receiverType != 1 ? {
         "type": "receipt",
         "receiptNumber": $string(readOnly.receiverId),
@@ -227,15 +210,7 @@ export const extensivProfile: ProfileInput = {
       } : undefined`,
     },
     return_receipt: {
-      list: {
-        path: '/inventory/receivers',
-        query: { detail: 'All', receivertype: '1', rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
-        items: HAL_ITEMS,
-      },
-      ascending: true,
-      fetch: { path: '/inventory/receivers/{id}', query: { detail: 'All' } },
-      id: 'readOnly.receiverId',
-      modified: 'readOnly.lastModifiedDate',
+      ...changedSince('/inventory/receivers', 'receiverId', { detail: 'All', receivertype: '1' }, true),
       documents: `readOnly.status = 1 and readOnly.receiverType = 1 ? {
         "type": "return_receipt",
         "rmaNumber": referenceNum,
@@ -253,14 +228,7 @@ export const extensivProfile: ProfileInput = {
       } : undefined`,
     },
     inventory_adjustment: {
-      list: {
-        path: '/inventory/adjustments',
-        query: { rql: 'readOnly.lastModifiedDate=ge={since};readOnly.customerIdentifier.id=={customerId}', sort: 'readOnly.lastModifiedDate' },
-        items: HAL_ITEMS,
-      },
-      ascending: true,
-      id: 'readOnly.adjustmentId',
-      modified: 'readOnly.lastModifiedDate',
+      ...changedSince('/inventory/adjustments', 'adjustmentId', {}, false),
       documents: `{
         "type": "inventory_adjustment",
         "adjustmentNumber": $string(readOnly.adjustmentId),

@@ -14,6 +14,30 @@ import type { ProfileInput } from '../profile.ts';
  * change filter, the product lookup by SKU), the profile uses `LastUpdatedStartDate` and `SKU`:
  * check them against the sandbox and override the profile's list query if they differ.
  */
+/**
+ * A resource at /{apiVersion}/<name>: found by a list filter on its reference, read at its id and
+ * created with a POST whose answer carries the id. The reference is unique within the account, so
+ * a second create is refused (409, or 422 on some resources).
+ */
+function resource(name: string, find: { query: Record<string, string>; reference: string }, body: string) {
+  const path = `/{apiVersion}/${name}`;
+  return {
+    find: { path, query: find.query, items: '$', id: 'id', reference: find.reference },
+    get: { path: `${path}/{id}` },
+    create: { method: 'POST' as const, path, body, id: 'body.id', duplicate: [409, 422] },
+  };
+}
+
+/** Cancels at /{apiVersion}/<name>/{id}/cancel; done once the resource says Cancelled. */
+function cancelAt(name: string) {
+  return { method: 'POST' as const, path: `/{apiVersion}/${name}/{id}/cancel`, current: true, done: 'status = "Cancelled"' };
+}
+
+/** A read of what changed since the last poll, each changed one read again at its id. */
+function changedSince(name: string, query: Record<string, string>) {
+  return { list: { path: `/{apiVersion}/${name}`, query, items: '$' }, fetch: { path: `/{apiVersion}/${name}/{id}` }, id: 'id', modified: 'last_updated_date' };
+}
+
 export const shipbobProfile: ProfileInput = {
   name: 'shipbob',
   description: 'ShipBob Developer API (date-versioned paths, Bearer PAT or OAuth2, orders, WRO receiving, inventory, returns, Standard Webhooks)',
@@ -28,11 +52,7 @@ export const shipbobProfile: ProfileInput = {
   paging: { kind: 'link', size: 'Limit', max: 250, next: 'headers."next-page"' },
   records: {
     order: {
-      find: { path: '/{apiVersion}/order', query: { ReferenceIds: '{reference}' }, items: '$', id: 'id', reference: 'reference_id' },
-      get: { path: '/{apiVersion}/order/{id}' },
-      create: {
-        method: 'POST', path: '/{apiVersion}/order',
-        body: `{
+      ...resource('order', { query: { ReferenceIds: '{reference}' }, reference: 'reference_id' }, `{
           "reference_id": doc.orderNumber,
           "order_number": doc.customerOrderNumber ? doc.customerOrderNumber : doc.orderNumber,
           "type": "DTC",
@@ -47,15 +67,8 @@ export const shipbobProfile: ProfileInput = {
             "email": doc.shipTo.email, "phone_number": doc.shipTo.phone
           },
           "products": [doc.lines.{"reference_id": sku, "name": description ? description : sku, "quantity": $number(quantity)}]
-        }`,
-        id: 'body.id',
-        // reference_id is unique within the account: a second create is refused.
-        duplicate: [409, 422],
-      },
-      cancel: {
-        method: 'POST', path: '/{apiVersion}/order/{id}/cancel', current: true,
-        done: 'status = "Cancelled"',
-      },
+        }`),
+      cancel: cancelAt('order'),
       hold: {
         method: 'POST', path: '/{apiVersion}/shipment:bulkPlaceOnHold', current: true,
         body: '{"shipment_ids": [current.shipments.id]}',
@@ -66,11 +79,7 @@ export const shipbobProfile: ProfileInput = {
       },
     },
     inbound: {
-      find: { path: '/{apiVersion}/receiving', query: { PurchaseOrderNumbers: '{reference}' }, items: '$', id: 'id', reference: 'purchase_order_number' },
-      get: { path: '/{apiVersion}/receiving/{id}' },
-      create: {
-        method: 'POST', path: '/{apiVersion}/receiving',
-        body: `{
+      ...resource('receiving', { query: { PurchaseOrderNumbers: '{reference}' }, reference: 'purchase_order_number' }, `{
           "fulfillment_center": {"id": $number($facility(doc.facility))},
           "package_type": "Package",
           "box_packaging_type": "EverythingInOneBox",
@@ -80,31 +89,18 @@ export const shipbobProfile: ProfileInput = {
             "tracking_number": doc.asn.trackingNumbers[0] ? doc.asn.trackingNumbers[0] : doc.poNumber,
             "box_items": [doc.lines.{"sku": sku, "quantity": $number(quantity), "lot_number": lots[0].lot, "lot_date": lots[0].expiryDate}]
           }]
-        }`,
-        id: 'body.id',
-        duplicate: [409, 422],
-      },
-      cancel: {
-        method: 'POST', path: '/{apiVersion}/receiving/{id}/cancel', current: true,
-        done: 'status = "Cancelled"',
-      },
+        }`),
+      cancel: cancelAt('receiving'),
     },
     item: {
-      find: { path: '/{apiVersion}/product', query: { SKU: '{reference}' }, items: '$', id: 'id', reference: 'sku' },
-      get: { path: '/{apiVersion}/product/{id}' },
-      create: {
-        method: 'POST', path: '/{apiVersion}/product',
-        body: `{
+      ...resource('product', { query: { SKU: '{reference}' }, reference: 'sku' }, `{
           "name": doc.description ? doc.description : doc.sku,
           "sku": doc.sku,
           "barcode": doc.barcodes[0].value,
           "gtin": doc.barcodes[kind = "GTIN"][0].value,
           "upc": doc.barcodes[kind = "UPC"][0].value,
           "is_lot": doc.lotTracked
-        }`,
-        id: 'body.id',
-        duplicate: [409, 422],
-      },
+        }`),
       update: {
         method: 'PATCH', path: '/{apiVersion}/product/{id}',
         body: `{
@@ -118,10 +114,7 @@ export const shipbobProfile: ProfileInput = {
   },
   reads: {
     shipment: {
-      list: { path: '/{apiVersion}/order', query: { LastUpdateStartDate: '{since}', SortOrder: 'Oldest' }, items: '$' },
-      fetch: { path: '/{apiVersion}/order/{id}' },
-      id: 'id',
-      modified: 'last_updated_date',
+      ...changedSince('order', { LastUpdateStartDate: '{since}', SortOrder: 'Oldest' }),
       // One shipment document per shipment that left the fulfillment center; the order is complete
       // when none of its shipments is still to go.
       documents: `[shipments[status = "Completed"].{
@@ -151,11 +144,8 @@ export const shipbobProfile: ProfileInput = {
       }]`,
     },
     receipt: {
-      list: { path: '/{apiVersion}/receiving', query: { Statuses: 'Completed', LastUpdatedStartDate: '{since}' }, items: '$' },
-      fetch: { path: '/{apiVersion}/receiving/{id}' },
+      ...changedSince('receiving', { Statuses: 'Completed', LastUpdatedStartDate: '{since}' }),
       expand: { boxes: { path: '/{apiVersion}/receiving/{id}/boxes' } },
-      id: 'id',
-      modified: 'last_updated_date',
       documents: `status = "Completed" ? (
         $items := boxes.box_items;
         $keys := $distinct($items.(sku & "|" & lot_number));
@@ -182,10 +172,7 @@ export const shipbobProfile: ProfileInput = {
       ) : undefined`,
     },
     return_receipt: {
-      list: { path: '/{apiVersion}/return', query: { Status: 'Completed', LastUpdatedStartDate: '{since}' }, items: '$' },
-      fetch: { path: '/{apiVersion}/return/{id}' },
-      id: 'id',
-      modified: 'last_updated_date',
+      ...changedSince('return', { Status: 'Completed', LastUpdatedStartDate: '{since}' }),
       documents: `status = "Completed" ? {
         "type": "return_receipt",
         "rmaNumber": reference_id,
