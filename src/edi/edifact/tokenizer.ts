@@ -1,6 +1,7 @@
 // Splits EDIFACT into segments. Works on a latin1 view of the bytes (one char per byte, so a char index is a
 // byte offset and the ASCII service characters are found alike in every character set), with one table
 // lookup per character: most characters are plain data and cost nothing more.
+import { ChunkJoiner, joinText } from '../segment-buffer.ts';
 import { allValid, badCharacters, charsetOf, decodeValue, nameByte, type Charset } from './charsets.ts';
 import { edifactError, type EdifactError } from './errors.ts';
 import { DEFAULT_SERVICE_CHARS, forVersion, LEVEL_B_SERVICE_CHARS, readUna, repeats, type ServiceChars } from './syntax.ts';
@@ -339,37 +340,24 @@ export class EdifactTokenizer {
   private crAt = -1;
   private termFrom = Infinity;
   private termAt = -1;
-  private joined: Buffer = Buffer.alloc(0);
+  private readonly joiner = new ChunkJoiner();
   private skipping = false;
 
-  /** Adds input as bytes (see the X12 tokenizer: the unread tail is joined to the chunk before one latin1 decode). */
+  /** Adds input as bytes: the unread tail and the chunk become one flat string (see ChunkJoiner). */
   feedBytes(chunk: Buffer, final: boolean): void {
-    const rest = this.text.length - this.pos;
-    this.base += this.pos;
-    if (rest === 0) this.text = chunk.toString('latin1');
-    else {
-      const need = rest + chunk.length;
-      if (this.joined.length < need) this.joined = Buffer.allocUnsafe(Math.max(need, this.joined.length * 2));
-      this.joined.write(this.text.slice(this.pos), 0, rest, 'latin1');
-      chunk.copy(this.joined, rest);
-      this.text = this.joined.toString('latin1', 0, need);
-    }
-    this.pos = 0;
-    this.src = null;
-    this.used = 0;
-    this.final = final;
-    this.forgetSearches();
+    this.text = this.joiner.bytes(this.text, this.pos, chunk);
+    this.restart(final);
   }
 
-  /** Adds input already as a latin1 byte view. */
+  /** Adds input already as a latin1 byte view. `final` says no more will come, so an unterminated last segment is taken as is. */
   feed(chunk: string, final: boolean): void {
-    if (this.pos >= this.text.length) {
-      this.base += this.text.length;
-      this.text = chunk;
-    } else {
-      this.base += this.pos;
-      this.text = Buffer.from(this.text.slice(this.pos) + chunk, 'latin1').toString('latin1');
-    }
+    this.text = joinText(this.text, this.pos, chunk);
+    this.restart(final);
+  }
+
+  /** After a join: the text now starts at what was the read position. */
+  private restart(final: boolean): void {
+    this.base += this.pos;
     this.pos = 0;
     this.src = null;
     this.used = 0;
@@ -710,10 +698,7 @@ export class EdifactTokenizer {
       this.src = null;
       this.classes = null;
       this.special = null;
-      this.specialFrom = Infinity;
-      this.breakFrom = Infinity;
-      this.crFrom = Infinity;
-      this.termFrom = Infinity;
+      this.forgetSearches();
     }
     return seg;
   }

@@ -1,5 +1,6 @@
 // Splits X12 text into segments. Works on latin1 strings (one char per byte, so a char index is a byte
 // offset) with indexOf/charCodeAt scanning: no regex per segment, no split of the whole input.
+import { ChunkJoiner, joinText } from '../segment-buffer.ts';
 import { checkDelimiters, isAlphanumericCode, repetitionFromIsa, type Delimiters } from './delimiters.ts';
 import { x12Error, type X12Error } from './errors.ts';
 
@@ -202,44 +203,25 @@ export class X12Tokenizer {
   private src: SegmentSource | null = null;
   /** Entries of src.bounds taken by segments already returned. */
   private used = 0;
-  private joined: Buffer = Buffer.alloc(0);
+  private readonly joiner = new ChunkJoiner();
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
-  /**
-   * Adds input as bytes. The unread tail (usually part of one segment) is re-encoded and joined to the chunk
-   * before the one latin1 decode: a chunk costs one copy, not a rope, a re-encode of it all and a second decode.
-   * The tail is taken from our string, not the previous chunk, in case a source reuses its buffers.
-   */
+  /** Adds input as bytes: the unread tail and the chunk become one flat string (see ChunkJoiner). */
   feedBytes(chunk: Buffer, final: boolean): void {
-    const rest = this.text.length - this.pos;
-    this.base += this.pos;
-    if (rest === 0) this.text = chunk.toString('latin1');
-    else {
-      // The leftover and the chunk are joined in a buffer kept for the next time: no new one per chunk.
-      const need = rest + chunk.length;
-      if (this.joined.length < need) this.joined = Buffer.allocUnsafe(Math.max(need, this.joined.length * 2));
-      this.joined.write(this.text.slice(this.pos), 0, rest, 'latin1');
-      chunk.copy(this.joined, rest);
-      this.text = this.joined.toString('latin1', 0, need);
-    }
-    this.pos = 0;
-    this.src = null;
-    this.used = 0;
-    this.final = final;
+    this.text = this.joiner.bytes(this.text, this.pos, chunk);
+    this.restart(final);
   }
 
-  /** Adds input. `final` says no more will come, so an unterminated last segment is taken as is. */
+  /** Adds input already as a latin1 byte view. `final` says no more will come, so an unterminated last segment is taken as is. */
   feed(chunk: string, final: boolean): void {
-    if (this.pos >= this.text.length) {
-      this.base += this.text.length;
-      this.text = chunk;
-    } else {
-      this.base += this.pos;
-      // Concatenation makes a rope (ConsString) that V8 walks slowly in charCodeAt; copying through a
-      // Buffer gives one flat one-byte string. It costs one copy per chunk, not per segment.
-      this.text = Buffer.from(this.text.slice(this.pos) + chunk, 'latin1').toString('latin1');
-    }
+    this.text = joinText(this.text, this.pos, chunk);
+    this.restart(final);
+  }
+
+  /** After a join: the text now starts at what was the read position. */
+  private restart(final: boolean): void {
+    this.base += this.pos;
     this.pos = 0;
     this.src = null;
     this.used = 0;
