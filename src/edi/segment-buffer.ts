@@ -1,6 +1,6 @@
 // The input a streaming tokenizer (X12, EDIFACT) holds: what is not yet cut into segments, as one flat
-// latin1 string. Both tokenizers keep their text, position and offset in their own fields (the hot loops
-// read them there); this is only the per-chunk join, where the two formats do the same thing.
+// latin1 string, with the read position and the byte offset of the text's start. The tokenizers extend
+// SegmentBuffer: their hot loops read text and pos as their own fields, and feeding is written once.
 
 /** Joins the unread tail of a tokenizer's text to each new chunk. */
 export class ChunkJoiner {
@@ -32,4 +32,50 @@ export class ChunkJoiner {
 export function joinText(text: string, pos: number, chunk: string): string {
   if (pos >= text.length) return chunk;
   return Buffer.from(text.slice(pos) + chunk, 'latin1').toString('latin1');
+}
+
+/** Text, read position and offset of a pull tokenizer fed in chunks (streaming) or at once (in memory). */
+export abstract class SegmentBuffer<S> {
+  protected text = '';
+  protected pos = 0;
+  /** Byte offset of text[0] in the whole input. */
+  protected base = 0;
+  /** No more input will come: an unterminated last segment is taken as is. */
+  protected final = false;
+  /** Shared by the segments cut from the current text; made on first use. */
+  protected src: S | null = null;
+  /** Entries of src.bounds taken by segments already returned. */
+  protected used = 0;
+  private readonly joiner = new ChunkJoiner();
+
+  /** Adds input as bytes: the unread tail and the chunk become one flat string (see ChunkJoiner). */
+  feedBytes(chunk: Buffer, final: boolean): void {
+    this.text = this.joiner.bytes(this.text, this.pos, chunk);
+    this.restart(final);
+  }
+
+  /** Adds input already as a latin1 byte view. `final` says no more will come. */
+  feed(chunk: string, final: boolean): void {
+    this.text = joinText(this.text, this.pos, chunk);
+    this.restart(final);
+  }
+
+  /** After a join: the text now starts at what was the read position. */
+  protected restart(final: boolean): void {
+    this.base += this.pos;
+    this.pos = 0;
+    this.src = null;
+    this.used = 0;
+    this.final = final;
+  }
+
+  /** Characters held but not yet returned as segments. */
+  get pending(): number {
+    return this.text.length - this.pos;
+  }
+
+  /** Byte offset of the next character to be read. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
 }

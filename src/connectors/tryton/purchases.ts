@@ -12,6 +12,7 @@ import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, type TrytonDate } from './values.ts';
 import type { WriteResult } from './write-shipment.ts';
+import type { StockMoveRow } from './rows.ts';
 
 interface PurchaseRow extends ChangedRecord {
   number: string;
@@ -23,12 +24,7 @@ interface PurchaseRow extends ChangedRecord {
   'party.': { code: string | null; name: string };
 }
 
-interface MoveRow {
-  id: number;
-  product: number;
-  quantity: number;
-  state: string;
-  origin: string | null;
+interface MoveRow extends StockMoveRow {
   shipment: string | null;
   planned_date: TrytonDate | null;
   'uom.': { symbol: string };

@@ -7,6 +7,7 @@ import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } f
 import type { ReadResult } from './read-items.ts';
 import type { TrytonRpc } from './rpc.ts';
 import type { TrytonDate } from './values.ts';
+import type { StockMoveRow } from './rows.ts';
 
 interface ShipmentRow extends ChangedRecord {
   number: string;
@@ -30,12 +31,7 @@ interface SaleRow {
   'party.': { code: string | null; name: string };
 }
 
-interface MoveRow {
-  id: number;
-  product: number;
-  quantity: number;
-  origin: string | null;
-  state: string;
+interface MoveRow extends StockMoveRow {
   'uom.': { symbol: string };
 }
 
@@ -94,6 +90,19 @@ async function addressOf(rpc: TrytonRpc, addressId: number): Promise<Address> {
   };
 }
 
+const SHIPMENT_FIELDS = ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'];
+
+/** What an order and its cancel say alike: the customer shipment they come from and the sale's number. */
+function orderHead<T extends 'sales_order' | 'order_cancel'>(type: T, rpc: TrytonRpc, options: TrytonOptions, shipment: ShipmentRow, sale: SaleRow) {
+  return {
+    type,
+    ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
+    entityKey: entityKeyFor({ type, orderNumber: sale.number }),
+    references: [{ qualifier: options.shipmentReferenceQualifier ?? REFERENCE_QUALIFIERS.shipment, value: shipment.number }],
+    orderNumber: sale.number,
+  };
+}
+
 /** What reading sales orders and cancels asks of the Tryton user. */
 export const SALES_ORDER_ACCESS: TrytonAccess = {
   read: ['stock.shipment.out', 'stock.move', 'sale.sale', 'sale.line', 'stock.location', 'product.product', 'carrier', 'party.address'],
@@ -108,7 +117,7 @@ export const ORDER_CANCEL_ACCESS: TrytonAccess = { read: ['stock.shipment.out', 
  */
 export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<SalesOrder>> {
   const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
-    ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'],
+    SHIPMENT_FIELDS,
     // A shipment with a reference carries the warehouse's shipment number: its confirmation is
     // being applied (or a Tryton user marked it handled), so it is no order for the warehouse.
     options.pageSize ?? 100, [['state', 'in', ['waiting', 'assigned']], ['reference', '=', null]]);
@@ -142,11 +151,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
     const carrier = shipment.carrier === null ? undefined : carrierById.get(shipment.carrier);
     const scac = carrier?.['party.'].code ?? undefined;
     documents.push(salesOrder.parse({
-      type: 'sales_order',
-      ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
-      entityKey: entityKeyFor({ type: 'sales_order', orderNumber: sale.number }),
-      references: [{ qualifier: options.shipmentReferenceQualifier ?? REFERENCE_QUALIFIERS.shipment, value: shipment.number }],
-      orderNumber: sale.number,
+      ...orderHead('sales_order', rpc, options, shipment, sale),
       customerOrderNumber: sale.reference ?? undefined,
       facility,
       customer: { code: sale['party.'].code ?? undefined, name: sale['party.'].name },
@@ -167,7 +172,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
  */
 export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<OrderCancel>> {
   const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
-    ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'],
+    SHIPMENT_FIELDS,
     options.pageSize ?? 100, [['state', '=', 'cancelled']]);
   if (records.length === 0) return { documents: [], nextCursor };
   const warehouses = await warehouseCodesById(rpc);
@@ -178,11 +183,7 @@ export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefine
     const facility = facilityOf(options, warehouses.get(shipment.warehouse));
     if (!sale || !facility) continue;
     documents.push(orderCancel.parse({
-      type: 'order_cancel',
-      ...envelope(options, rpc.database, 'stock.shipment.out', shipment.id, lastChange(shipment), shipment.number),
-      entityKey: entityKeyFor({ type: 'order_cancel', orderNumber: sale.number }),
-      references: [{ qualifier: options.shipmentReferenceQualifier ?? REFERENCE_QUALIFIERS.shipment, value: shipment.number }],
-      orderNumber: sale.number,
+      ...orderHead('order_cancel', rpc, options, shipment, sale),
       facility,
       reason: `customer shipment ${shipment.number} cancelled in Tryton`,
       lines: [],

@@ -11,6 +11,7 @@ import type { ReadResult } from './read-items.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, type TrytonDate } from './values.ts';
 import type { WriteResult } from './write-shipment.ts';
+import type { StockMoveRow } from './rows.ts';
 
 const RETURN = 'stock.shipment.out.return';
 
@@ -24,12 +25,7 @@ interface ReturnRow extends ChangedRecord {
   'customer.': { code: string | null; name: string };
 }
 
-interface MoveRow {
-  id: number;
-  product: number;
-  quantity: number;
-  state: string;
-  origin: string | null;
+interface MoveRow extends StockMoveRow {
   lot: number | null;
   'uom.': { symbol: string };
 }

@@ -8,6 +8,7 @@ import { planLines, type LinePlan, type OpenLine } from './order-lines.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, TrytonDecimal } from './values.ts';
+import type { StockMoveRow } from './rows.ts';
 
 export interface WriteResult {
   /** Tryton's number of the record the document was applied to. */
@@ -25,12 +26,7 @@ interface ShipmentRow {
   inventory_moves: number[];
 }
 
-interface MoveRow {
-  id: number;
-  product: number;
-  quantity: number;
-  origin: string | null;
-  state: string;
+interface MoveRow extends StockMoveRow {
   lot: number | null;
   shipment: string | null;
 }

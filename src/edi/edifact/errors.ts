@@ -1,4 +1,5 @@
 // Errors are values: a stable code for machines, a sentence for people, and where it happened.
+import { describeWhere } from '../error-position.ts';
 
 /** Where in an EDIFACT interchange something was found. Every field is optional: an error may sit above the message. */
 export interface EdifactPosition {
@@ -92,23 +93,7 @@ export function edifactError(code: EdifactErrorCode, message: string, position: 
 
 /** "element LIN-03-1 of segment LIN at position 12 of message ORDERS #1 in interchange #807 (byte 312)". */
 export function describePosition(p: EdifactPosition): string {
-  const parts: string[] = [];
-  if (p.segmentTag !== undefined) {
-    let s = `segment ${p.segmentTag}`;
-    if (p.element !== undefined) s = `element ${p.segmentTag}-${String(p.element).padStart(2, '0')}${p.component !== undefined ? `-${p.component}` : ''} of ${s}`;
-    if (p.segmentPosition !== undefined) s += ` at position ${p.segmentPosition}`;
-    parts.push(s);
-  }
-  if (p.message !== undefined) parts.push(`message ${p.messageType ?? ''}${p.messageType ? ' ' : ''}#${p.message}`);
-  if (p.group !== undefined) parts.push(`group #${p.group}`);
-  if (p.interchange !== undefined) parts.push(`interchange #${p.interchange}`);
-  let out = parts.join(' in ');
-  if (p.offset !== undefined) out += `${out ? ' ' : ''}(byte ${p.offset})`;
-  return out;
+  return describeWhere(p, p.segmentTag, 'message', p.messageType, p.message);
 }
 
-/** Whether a list holds anything that rejects the thing it belongs to. */
-export function hasRejectingError(errors: readonly EdifactError[]): boolean {
-  for (const e of errors) if (e.severity === 'error') return true;
-  return false;
-}
+export { hasRejectingError } from '../error-position.ts';

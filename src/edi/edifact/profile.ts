@@ -1,6 +1,7 @@
 // EDIFACT partner profiles: who we are to a trading partner and who they are, the syntax and directory we
 // write, EANCOM or plain UN usage, acknowledgments and code tables. Validated at start with the path of each fault.
 import { z } from 'zod';
+import { duration, readProfilesWith } from '../partner-profile.ts';
 import { SUPPORTED_CHARSETS } from './charsets.ts';
 import { checkServiceChars, DEFAULT_SERVICE_CHARS, forVersion, type ServiceChars } from './syntax.ts';
 
@@ -12,7 +13,6 @@ const party = z.object({
 }).strict();
 
 const oneChar = z.string().length(1, 'a service character is one character');
-const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 30m, 4h or 2d');
 const direction = z.enum(['inbound', 'outbound', 'both']);
 
 /** Message types Causeway reads and writes. */
@@ -118,13 +118,7 @@ export function exchanges(p: PartnerProfile, type: string, way: 'inbound' | 'out
 
 /** Reads profiles from the raw config section; entries that fail the schema are left out (config load reports them). */
 export function readProfiles(raw: unknown): Map<string, PartnerProfile> {
-  const out = new Map<string, PartnerProfile>();
-  if (!raw || typeof raw !== 'object') return out;
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    const parsed = partnerProfileSchema.safeParse(value);
-    if (parsed.success) out.set(name, { ...parsed.data, name });
-  }
-  return out;
+  return readProfilesWith(partnerProfileSchema, raw);
 }
 
 /** The profile an endpoint names, or the one whose partner sent this interchange (UNB S002). */
@@ -135,15 +129,4 @@ export function findProfile(profiles: Map<string, PartnerProfile>, name: string 
   return undefined;
 }
 
-/** Translates a value through a table, or back (partner code -> ours) when `reverse`. */
-export function translate(table: Record<string, string>, value: string, reverse: boolean): string {
-  if (!reverse) return table[value] ?? value;
-  for (const [ours, theirs] of Object.entries(table)) if (theirs === value) return ours;
-  return value;
-}
-
-/** "30m", "4h", "2d" as milliseconds. */
-export function durationMs(v: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(v)!;
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
-}
+export { durationMs, translate } from '../partner-profile.ts';

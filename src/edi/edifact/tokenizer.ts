@@ -1,7 +1,7 @@
 // Splits EDIFACT into segments. Works on a latin1 view of the bytes (one char per byte, so a char index is a
 // byte offset and the ASCII service characters are found alike in every character set), with one table
 // lookup per character: most characters are plain data and cost nothing more.
-import { ChunkJoiner, joinText } from '../segment-buffer.ts';
+import { SegmentBuffer } from '../segment-buffer.ts';
 import { allValid, badCharacters, charsetOf, decodeValue, nameByte, type Charset } from './charsets.ts';
 import { edifactError, type EdifactError } from './errors.ts';
 import { DEFAULT_SERVICE_CHARS, forVersion, LEVEL_B_SERVICE_CHARS, readUna, repeats, type ServiceChars } from './syntax.ts';
@@ -310,7 +310,7 @@ const C_HIGH_CHECK = 7;
  * envelope reader to place. The UNB's syntax identifier switches the character set for what follows, and
  * a UNZ ends the interchange's service characters (the next one declares its own or takes the defaults).
  */
-export class EdifactTokenizer {
+export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
   /** The service characters in force; null between interchanges. */
   chars: ServiceChars | null = null;
   /** The character set declared by the current UNB. */
@@ -323,12 +323,6 @@ export class EdifactTokenizer {
   sawUna = false;
   /** Problems with the UNA or the syntax identifier, for the reader to put on the interchange. */
   readonly errors: EdifactError[] = [];
-  private text = '';
-  private pos = 0;
-  private base = 0;
-  private final = false;
-  private src: SegmentSource | null = null;
-  private used = 0;
   private classes: Uint8Array | null = null;
   /** The search for characters that need a look, and its last answer (see nextSpecial). */
   private special: RegExp | null = null;
@@ -340,28 +334,10 @@ export class EdifactTokenizer {
   private crAt = -1;
   private termFrom = Infinity;
   private termAt = -1;
-  private readonly joiner = new ChunkJoiner();
   private skipping = false;
 
-  /** Adds input as bytes: the unread tail and the chunk become one flat string (see ChunkJoiner). */
-  feedBytes(chunk: Buffer, final: boolean): void {
-    this.text = this.joiner.bytes(this.text, this.pos, chunk);
-    this.restart(final);
-  }
-
-  /** Adds input already as a latin1 byte view. `final` says no more will come, so an unterminated last segment is taken as is. */
-  feed(chunk: string, final: boolean): void {
-    this.text = joinText(this.text, this.pos, chunk);
-    this.restart(final);
-  }
-
-  /** After a join: the text now starts at what was the read position. */
-  private restart(final: boolean): void {
-    this.base += this.pos;
-    this.pos = 0;
-    this.src = null;
-    this.used = 0;
-    this.final = final;
+  protected override restart(final: boolean): void {
+    super.restart(final);
     this.forgetSearches();
   }
 
@@ -371,11 +347,6 @@ export class EdifactTokenizer {
     this.breakFrom = Infinity;
     this.crFrom = Infinity;
     this.termFrom = Infinity;
-  }
-
-  /** Byte offset of the next character to be read. */
-  get offset(): number {
-    return this.base + this.pos;
   }
 
   next(): Segment | null {

@@ -1,4 +1,5 @@
 // Errors are values: a stable code for machines, a sentence for people, and where it happened.
+import { describeWhere } from '../error-position.ts';
 
 /** Where in an X12 file something was found. Every field is optional because an error may sit above the set level. */
 export interface X12Position {
@@ -85,23 +86,7 @@ export function x12Error(code: X12ErrorCode, message: string, position: X12Posit
 
 /** "segment W01 at position 6 of set 940 #20066 (byte 312)" — the where-part of a sentence, shared by all messages. */
 export function describePosition(p: X12Position): string {
-  const parts: string[] = [];
-  if (p.segmentId !== undefined) {
-    let s = `segment ${p.segmentId}`;
-    if (p.element !== undefined) s = `element ${p.segmentId}-${String(p.element).padStart(2, '0')}${p.component !== undefined ? `-${p.component}` : ''} of ${s}`;
-    if (p.segmentPosition !== undefined) s += ` at position ${p.segmentPosition}`;
-    parts.push(s);
-  }
-  if (p.set !== undefined) parts.push(`set ${p.setId ?? ''}${p.setId ? ' ' : ''}#${p.set}`);
-  if (p.group !== undefined) parts.push(`group #${p.group}`);
-  if (p.interchange !== undefined) parts.push(`interchange #${p.interchange}`);
-  let out = parts.join(' in ');
-  if (p.offset !== undefined) out += `${out ? ' ' : ''}(byte ${p.offset})`;
-  return out;
+  return describeWhere(p, p.segmentId, 'set', p.setId, p.set);
 }
 
-/** Whether a list holds anything that rejects the thing it belongs to. */
-export function hasRejectingError(errors: readonly X12Error[]): boolean {
-  for (const e of errors) if (e.severity === 'error') return true;
-  return false;
-}
+export { hasRejectingError } from '../error-position.ts';

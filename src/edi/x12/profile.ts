@@ -1,6 +1,7 @@
 // X12 partner profiles: who we are to a trading partner and who they are, what we exchange and how we
 // write it. Config section `partners.<name>`; validated at start with the path of each fault.
 import { z } from 'zod';
+import { duration, readProfilesWith } from '../partner-profile.ts';
 import { checkDelimiters, DEFAULT_DELIMITERS, type Delimiters } from './delimiters.ts';
 import { SUPPORTED_SETS } from './sets/index.ts';
 
@@ -16,12 +17,6 @@ const oneChar = z.string().length(1, 'a delimiter is one character');
 
 const direction = z.enum(['inbound', 'outbound', 'both']);
 
-/** "30m", "4h", "2d" as milliseconds. */
-export function durationMs(v: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(v)!;
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
-}
-const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 30m, 4h or 2d');
 
 export const partnerProfileSchema = z.object({
   tenant: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _').optional()
@@ -99,13 +94,7 @@ export function exchanges(p: PartnerProfile, setId: string, way: 'inbound' | 'ou
 
 /** Reads profiles from the raw config section (already schema-checked at config load; parsed again when used from the CLI). */
 export function readProfiles(raw: unknown): Map<string, PartnerProfile> {
-  const out = new Map<string, PartnerProfile>();
-  if (!raw || typeof raw !== 'object') return out;
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    const parsed = partnerProfileSchema.safeParse(value);
-    if (parsed.success) out.set(name, { ...parsed.data, name });
-  }
-  return out;
+  return readProfilesWith(partnerProfileSchema, raw);
 }
 
 /** The profile an endpoint names, or the one whose partner id sent this interchange (ISA05/06). */
@@ -116,9 +105,4 @@ export function findProfile(profiles: Map<string, PartnerProfile>, name: string 
   return undefined;
 }
 
-/** Translates a value through a table, or back (partner code -> ours) when `reverse`. */
-export function translate(table: Record<string, string>, value: string, reverse: boolean): string {
-  if (!reverse) return table[value] ?? value;
-  for (const [ours, theirs] of Object.entries(table)) if (theirs === value) return ours;
-  return value;
-}
+export { durationMs, translate } from '../partner-profile.ts';

@@ -1,6 +1,6 @@
 // Splits X12 text into segments. Works on latin1 strings (one char per byte, so a char index is a byte
 // offset) with indexOf/charCodeAt scanning: no regex per segment, no split of the whole input.
-import { ChunkJoiner, joinText } from '../segment-buffer.ts';
+import { SegmentBuffer } from '../segment-buffer.ts';
 import { checkDelimiters, isAlphanumericCode, repetitionFromIsa, type Delimiters } from './delimiters.ts';
 import { x12Error, type X12Error } from './errors.ts';
 
@@ -192,51 +192,11 @@ function isSkippable(c: number): boolean {
  * next() returns a segment, or null when it needs more input (or the input is finished).
  * Problems found on the way are queued in `errors` for the reader to place in its envelope context.
  */
-export class X12Tokenizer {
+export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   delimiters: Delimiters | null = null;
   readonly errors: X12Error[] = [];
-  private text = '';
-  private pos = 0;
-  private base = 0;
-  private final = false;
-  /** Shared by the segments cut from the current text with the current delimiters; made on first use. */
-  private src: SegmentSource | null = null;
-  /** Entries of src.bounds taken by segments already returned. */
-  private used = 0;
-  private readonly joiner = new ChunkJoiner();
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
-
-  /** Adds input as bytes: the unread tail and the chunk become one flat string (see ChunkJoiner). */
-  feedBytes(chunk: Buffer, final: boolean): void {
-    this.text = this.joiner.bytes(this.text, this.pos, chunk);
-    this.restart(final);
-  }
-
-  /** Adds input already as a latin1 byte view. `final` says no more will come, so an unterminated last segment is taken as is. */
-  feed(chunk: string, final: boolean): void {
-    this.text = joinText(this.text, this.pos, chunk);
-    this.restart(final);
-  }
-
-  /** After a join: the text now starts at what was the read position. */
-  private restart(final: boolean): void {
-    this.base += this.pos;
-    this.pos = 0;
-    this.src = null;
-    this.used = 0;
-    this.final = final;
-  }
-
-  /** Characters held but not yet returned as segments. */
-  get pending(): number {
-    return this.text.length - this.pos;
-  }
-
-  /** Byte offset of the next character to be read. */
-  get offset(): number {
-    return this.base + this.pos;
-  }
 
   next(): Segment | null {
     const text = this.text;

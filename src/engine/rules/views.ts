@@ -85,13 +85,8 @@ export function orderStateOf(ledger: OrderLedger): OrderState {
 
 export type InboundLineStatus = 'open' | 'received' | 'short' | 'over';
 
-export interface InboundLineState {
-  lineNumber?: string;
-  sku: string;
-  uom: string;
-  expected: Decimal;
-  received: Decimal;
-  damaged: Decimal;
+/** An expected line as the ledger holds it, with what is still open and how it stands. */
+export interface InboundLineState extends Omit<InboundLine, 'unexpected'> {
   open: Decimal;
   status: InboundLineStatus;
 }
