@@ -31,6 +31,15 @@ export function describeWhere(p: PositionParts, tag: string | undefined, unit: s
   return out;
 }
 
+/** An EDI error: a stable code for machines, a sentence for people, and where it stands. */
+export interface EdiError<C extends string, P> {
+  code: C;
+  message: string;
+  position: P;
+  /** 'error' rejects the message or set (or group, or interchange); 'warning' is reported but the data goes through. */
+  severity: 'error' | 'warning';
+}
+
 /** Whether a list holds anything that rejects the thing it belongs to. */
 export function hasRejectingError(errors: readonly { severity: 'error' | 'warning' }[]): boolean {
   for (const e of errors) if (e.severity === 'error') return true;

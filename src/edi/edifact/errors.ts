@@ -1,5 +1,5 @@
 // Errors are values: a stable code for machines, a sentence for people, and where it happened.
-import { describeWhere } from '../error-position.ts';
+import { describeWhere, type EdiError } from '../error-position.ts';
 
 /** Where in an EDIFACT interchange something was found. Every field is optional: an error may sit above the message. */
 export interface EdifactPosition {
@@ -79,13 +79,7 @@ export type EdifactErrorCode =
   | 'EDIFACT_TEST_INTERCHANGE'
   | 'EDIFACT_MESSAGE_NOT_EXCHANGED';
 
-export interface EdifactError {
-  code: EdifactErrorCode;
-  message: string;
-  position: EdifactPosition;
-  /** 'error' rejects the message (or group, or interchange); 'warning' is reported but the data goes through. */
-  severity: 'error' | 'warning';
-}
+export type EdifactError = EdiError<EdifactErrorCode, EdifactPosition>;
 
 export function edifactError(code: EdifactErrorCode, message: string, position: EdifactPosition = {}, severity: 'error' | 'warning' = 'error'): EdifactError {
   return { code, message, position, severity };

@@ -1,5 +1,5 @@
 // Errors are values: a stable code for machines, a sentence for people, and where it happened.
-import { describeWhere } from '../error-position.ts';
+import { describeWhere, type EdiError } from '../error-position.ts';
 
 /** Where in an X12 file something was found. Every field is optional because an error may sit above the set level. */
 export interface X12Position {
@@ -72,13 +72,7 @@ export type X12ErrorCode =
   | 'X12_TEST_INTERCHANGE'
   | 'X12_SET_NOT_EXCHANGED';
 
-export interface X12Error {
-  code: X12ErrorCode;
-  message: string;
-  position: X12Position;
-  /** 'error' rejects the set (or group, or interchange); 'warning' is reported but the data goes through. */
-  severity: 'error' | 'warning';
-}
+export type X12Error = EdiError<X12ErrorCode, X12Position>;
 
 export function x12Error(code: X12ErrorCode, message: string, position: X12Position = {}, severity: 'error' | 'warning' = 'error'): X12Error {
   return { code, message, position, severity };

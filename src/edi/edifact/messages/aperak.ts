@@ -6,7 +6,7 @@ import { entityKeys } from '../../../model/index.ts';
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import {
-  beginMessage, compact, documentHead, dtmDateTime, occurredAt, otherSegment, ref, writeNad,
+  beginMessage, compact, documentHead, dtmDateTime, occurredAt, otherSegment, writeNad,
   type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -77,7 +77,8 @@ export function decodeAperak(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const receiverId = ic?.recipient.id ?? '';
   const doc: Acknowledgment = {
     // The acknowledged message went the other way: its sender is this APERAK's recipient.
-    ...documentHead('acknowledgment', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.ack(receiverId, acknowledged || number)),
+    type: 'acknowledgment',
+    ...documentHead(m, ctx, occurredAt(m, ctx, documentDate), entityKeys.ack(receiverId, acknowledged || number)),
     references,
     kind: 'application',
     status,

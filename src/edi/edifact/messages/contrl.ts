@@ -159,7 +159,8 @@ export function decodeContrl(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   // The acknowledged interchange went the other way: its sender is the one this CONTRL is sent to.
   const senderId = uci.comp(2, 1);
   const doc: Acknowledgment = {
-    ...documentHead('acknowledgment', m, ctx, occurredAt(m, ctx, undefined), entityKeys.ack(senderId, reference)),
+    type: 'acknowledgment',
+    ...documentHead(m, ctx, occurredAt(m, ctx, undefined), entityKeys.ack(senderId, reference)),
     references: [],
     kind: 'functional',
     status,

@@ -7,7 +7,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, readCarrier, readNad, ref, skuOf, writeCarrier, writeDecimal, writeItem, writeNad, writeSerials,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, readCarrier, readNad, skuOf, writeCarrier, writeDecimal, writeItem, writeNad, writeSerials,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './pieces.ts';
@@ -274,7 +274,8 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const lines = linesFromPieces(pieces);
   fillPackageLines(pieces, packages);
   const shipment: Shipment = {
-    ...documentHead('shipment', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber)),
+    type: 'shipment',
+    ...documentHead(m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber)),
     references,
     shipmentNumber,
     orderNumber,

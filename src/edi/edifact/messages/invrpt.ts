@@ -8,7 +8,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, ref, skuOf, writeDecimal, writeItem, writeNad,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, skuOf, writeDecimal, writeItem, writeNad,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -111,7 +111,8 @@ export function decodeInvrpt(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (!reportNumber || !facility) return { documents: [], errors: r.errors };
   const at = asOf ?? ctx.receivedAt;
   const doc: InventorySnapshot = {
-    ...documentHead('inventory_snapshot', m, ctx, documentDate ?? at, entityKeys.stock(facility)),
+    type: 'inventory_snapshot',
+    ...documentHead(m, ctx, documentDate ?? at, entityKeys.stock(facility)),
     references,
     facility,
     reportNumber,

@@ -6,7 +6,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, partyOf, readCarrier, readNad, ref, skuOf, writeCarrier, writeDecimal, writeItem, writeNad,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, partyOf, readCarrier, readNad, skuOf, writeCarrier, writeDecimal, writeItem, writeNad,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -198,9 +198,9 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   st.close();
   if (!orderNumber) return { documents: [], errors: r.errors };
   const cancelled = fn === '1' || fn === '3';
-  const head = documentHead(cancelled ? 'order_cancel' : 'sales_order', m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber));
+  const head = { ...documentHead(m, ctx, occurredAt(m, ctx, documentDate), entityKeys.order(orderNumber)), references, orderNumber };
   if (cancelled) {
-    const cancel: OrderCancel = { ...head, type: 'order_cancel', references, orderNumber, lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom })) };
+    const cancel: OrderCancel = { type: 'order_cancel', ...head, lines: lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom })) };
     if (facility !== undefined) cancel.facility = facility;
     if (notes.length) cancel.reason = notes.join(' ');
     return { documents: [cancel], errors: r.errors };
@@ -221,10 +221,8 @@ export function decodeOrders(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   const destination = shipTo ?? deliveryParty;
   if (!destination) r.missing('NAD+ST', 'the ship-to party (or DP, the delivery party)', 'warning');
   const order: SalesOrder = {
-    ...head,
     type: 'sales_order',
-    references,
-    orderNumber,
+    ...head,
     purpose: fn === '5' || fn === '4' ? 'replace' : 'original',
     shipTo: destination ?? { lines: [] },
     priority: 'normal',

@@ -6,7 +6,7 @@ import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, ref, skuOf, writeDecimal, writeItem, writeNad, writeSerials,
+  addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, occurredAt, otherSegment, readNad, skuOf, writeDecimal, writeItem, writeNad, writeSerials,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
 } from './common.ts';
 
@@ -121,7 +121,8 @@ export function decodeRecadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
   if (facility === undefined) r.missing('NAD+DP', 'the receiving facility (the delivery party)');
   if (r.eancom && !documentDate) r.missing('DTM+137', 'the document date, which EANCOM requires');
   const receipt: Receipt = {
-    ...documentHead('receipt', m, ctx, occurredAt(m, ctx, receivedDate ?? documentDate), ''),
+    type: 'receipt',
+    ...documentHead(m, ctx, occurredAt(m, ctx, receivedDate ?? documentDate), ''),
     references,
     receiptNumber,
     facility: facility ?? '',
