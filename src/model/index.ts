@@ -12,6 +12,7 @@ export * from './documents/shipment.ts';
 export * from './documents/order-status.ts';
 export * from './documents/inventory-snapshot.ts';
 export * from './documents/inventory-adjustment.ts';
+export * from './documents/inventory-availability.ts';
 export * from './documents/returns.ts';
 export * from './documents/transfer-order.ts';
 export * from './documents/acknowledgment.ts';

@@ -3,6 +3,7 @@ import type { CausewayError } from './errors.ts';
 import { jsonPath } from './errors.ts';
 import { acknowledgment } from './documents/acknowledgment.ts';
 import { inventoryAdjustment } from './documents/inventory-adjustment.ts';
+import { inventoryAvailability } from './documents/inventory-availability.ts';
 import { inventorySnapshot } from './documents/inventory-snapshot.ts';
 import { item } from './documents/item.ts';
 import { orderCancel } from './documents/order-cancel.ts';
@@ -24,6 +25,7 @@ export const documentSchemas = {
   order_status: orderStatus,
   inventory_snapshot: inventorySnapshot,
   inventory_adjustment: inventoryAdjustment,
+  inventory_availability: inventoryAvailability,
   return_authorization: returnAuthorization,
   return_receipt: returnReceipt,
   transfer_order: transferOrder,
@@ -49,6 +51,7 @@ export const entityKeys = {
   order: (orderNumber: string) => `order:${orderNumber}`,
   inbound: (reference: string) => `inbound:${reference}`,
   stock: (facility: string) => `stock:${facility}`,
+  availability: (facility: string, sku: string) => `availability:${facility}:${sku}`,
   return: (rmaNumber: string) => `return:${rmaNumber}`,
   transfer: (transferNumber: string) => `transfer:${transferNumber}`,
   ack: (partyId: string, reference: string) => `ack:${partyId}:${reference}`,
@@ -64,6 +67,7 @@ export function entityKeyFor(doc: Record<string, unknown>): string | undefined {
     case 'purchase_order': return key(entityKeys.inbound, s('poNumber'));
     case 'receipt': return entityKeys.inbound(String(s('poNumber') ?? s('asnNumber') ?? s('receiptNumber')));
     case 'inventory_snapshot': case 'inventory_adjustment': return key(entityKeys.stock, s('facility'));
+    case 'inventory_availability': return s('facility') && s('sku') ? entityKeys.availability(s('facility')!, s('sku')!) : undefined;
     case 'return_authorization': case 'return_receipt': return key(entityKeys.return, s('rmaNumber'));
     case 'transfer_order': return key(entityKeys.transfer, s('transferNumber'));
     case 'acknowledgment': {

@@ -24,7 +24,7 @@ export interface DecideContext {
 export const USUAL_SOURCE: Record<DocumentType, SystemRole> = {
   item: 'erp', sales_order: 'erp', order_cancel: 'erp', purchase_order: 'erp', return_authorization: 'erp', transfer_order: 'erp',
   shipment: 'warehouse', order_status: 'warehouse', receipt: 'warehouse', inventory_snapshot: 'warehouse', inventory_adjustment: 'warehouse',
-  return_receipt: 'warehouse', acknowledgment: 'warehouse',
+  return_receipt: 'warehouse', acknowledgment: 'warehouse', inventory_availability: 'warehouse',
 };
 
 /**

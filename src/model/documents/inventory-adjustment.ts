@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decimal, envelopeShape, facility, sku, uom } from '../common.ts';
 
-export const ADJUSTMENT_REASONS = ['cycle_count', 'damage', 'found', 'lost', 'status_change', 'receipt_correction', 'shrinkage', 'expired', 'quality_hold', 'other'] as const;
+export const ADJUSTMENT_REASONS = ['cycle_count', 'damage', 'found', 'lost', 'status_change', 'receipt_correction', 'shrinkage', 'expired', 'quality_hold', 'reconciliation', 'other'] as const;
 
 export const inventoryAdjustment = z.object({
   type: z.literal('inventory_adjustment'),

@@ -31,6 +31,9 @@ type Reason = InventoryAdjustment['lines'][number]['reason'];
  * 'lost' has no code of its own in element 181; ZZ (mutually defined) carries it.
  */
 export const REASON_TO_181: Readonly<Record<Reason, string>> = {
+  // A correction approved after reconciling the ERP against the warehouse's count. First, so that
+  // an AA read back is a cycle count.
+  reconciliation: 'AA',
   cycle_count: 'AA',
   damage: 'AU',
   found: '51',

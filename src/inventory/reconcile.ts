@@ -1,0 +1,222 @@
+import Big from 'big.js';
+import type { InventorySnapshot } from '../model/index.ts';
+import { normaliseDecimal } from '../model/index.ts';
+import { emptyPosition, foldPositions, positionKey, stockChangesOf, availableOf, type StockChange, type StockEvent, type StockPosition } from './positions.ts';
+
+/**
+ * Reconciliation as of a time T: the warehouse's stock at T against the ERP's at T, corrected for
+ * the documents in flight between them.
+ *
+ * Each side is folded from its own snapshots, the movements it reported itself (at their
+ * occurredAt), and the movements of the other side it applied (at the time their delivery to it
+ * completed). A movement is in flight towards a side when it happened at the other side by T and
+ * has a delivery to this side that had not completed by T (pending, dead, or delivered later): the
+ * side will hold it once it arrives, so it is added to that side before comparing, and named as the
+ * explanation. A movement with no delivery to the other side at all is not in flight: no flow
+ * carries it, and the difference it leaves is real.
+ *
+ * Each position ends as `match` (within tolerance as it stands), `in_flight` (within tolerance once
+ * the documents in flight are counted), `timing` (still different, and a side's snapshot of the
+ * facility is older than T less the timing tolerance, or missing), or `variance`.
+ * Only on hand is compared: allocation is each side's own business (an ERP allocates to orders
+ * the warehouse has not released yet).
+ */
+
+export type Side = 'erp' | 'warehouse';
+export type PositionStatus = 'match' | 'in_flight' | 'timing' | 'variance';
+export const POSITION_STATUSES: readonly PositionStatus[] = ['match', 'in_flight', 'timing', 'variance'];
+
+/** A stored document that counts or moves stock, with the deliveries made of it. */
+export interface StockDocumentRecord {
+  documentId: string;
+  type: string;
+  /** The endpoint it came in through: it tells the side it happened at. */
+  endpoint: string;
+  occurredAt: number;
+  body: unknown;
+  deliveries: Array<{ endpoint: string; status: 'pending' | 'delivered' | 'dead'; deliveredAt: number | null }>;
+}
+
+export interface ReconcileSettings {
+  /** Which side an endpoint speaks for. */
+  sideOf(endpoint: string): Side;
+  /** The largest difference, in the position's unit, that still counts as agreement. */
+  toleranceFor(uom: string): Big;
+  /** A side whose snapshot of a facility is older than T less this is too old to call a difference real. */
+  timingToleranceMs: number;
+}
+
+export interface InFlightDocument {
+  documentId: string;
+  type: string;
+  reference: string;
+  /** The side that has not applied it yet. */
+  towards: Side;
+  occurredAt: string;
+  /** pending or dead: still undelivered; delivered: delivered after T. */
+  delivery: 'pending' | 'dead' | 'delivered_after';
+  /** Its signed change of this position's on hand. */
+  quantity: string;
+}
+
+export interface SidePosition {
+  onHand: string;
+  allocated: string;
+  available: string;
+  onHold: string;
+  quarantined: string;
+  inTransit: string;
+  asOf: string;
+}
+
+export interface PositionResult {
+  facility: string;
+  sku: string;
+  lot: string;
+  uom: string;
+  warehouse: SidePosition | null;
+  erp: SidePosition | null;
+  /** Warehouse on hand less ERP on hand, as they stand. */
+  difference: string;
+  /** The same once the documents in flight are counted on the side they are heading to. */
+  correctedDifference: string;
+  status: PositionStatus;
+  /** Why it is not a plain match: the documents in flight, or which snapshot is too old. */
+  explanation: string;
+  documents: InFlightDocument[];
+}
+
+export interface ReconciliationOutcome {
+  at: number;
+  results: PositionResult[];
+  counts: Record<PositionStatus, number>;
+  /** Per facility: the newest snapshot each side had by T, epoch ms (null: none). */
+  snapshots: Record<string, { warehouse: number | null; erp: number | null }>;
+}
+
+interface PendingMovement {
+  record: StockDocumentRecord;
+  towards: Side;
+  delivery: InFlightDocument['delivery'];
+  changes: StockChange[];
+}
+
+const ZERO = new Big(0);
+const dec = (b: Big) => normaliseDecimal(b.toFixed());
+
+/** Classifies every position of one tenant (optionally one facility) as of `at`. */
+export function reconcile(records: StockDocumentRecord[], at: number, settings: ReconcileSettings, facility?: string): ReconciliationOutcome {
+  const events: Record<Side, StockEvent[]> = { erp: [], warehouse: [] };
+  const inFlight: PendingMovement[] = [];
+  for (const r of records) {
+    const origin = settings.sideOf(r.endpoint);
+    const body = r.body as { facility?: string };
+    if (facility !== undefined && body.facility !== facility) continue;
+    if (r.type === 'inventory_snapshot') {
+      const snapshot = r.body as InventorySnapshot;
+      events[origin].push({ kind: 'snapshot', at: Date.parse(snapshot.asOf), facility: snapshot.facility, scope: snapshot.scope, snapshot });
+      continue;
+    }
+    if (r.occurredAt > at) continue;
+    const changes = stockChangesOf(r.body as Parameters<typeof stockChangesOf>[0]);
+    events[origin].push({ kind: 'movement', at: r.occurredAt, documentId: r.documentId, changes });
+    const other: Side = origin === 'erp' ? 'warehouse' : 'erp';
+    const toOther = r.deliveries.filter((d) => settings.sideOf(d.endpoint) === other);
+    if (toOther.length === 0) continue;
+    const applied = toOther.filter((d) => d.status === 'delivered' && d.deliveredAt !== null && d.deliveredAt <= at);
+    if (applied.length > 0) {
+      events[other].push({ kind: 'movement', at: Math.min(...applied.map((d) => d.deliveredAt!)), documentId: r.documentId, changes });
+    } else {
+      const delivery = toOther.some((d) => d.status === 'pending') ? 'pending' : toOther.some((d) => d.status === 'dead') ? 'dead' : 'delivered_after';
+      inFlight.push({ record: r, towards: other, delivery, changes });
+    }
+  }
+
+  const warehouse = foldPositions(events.warehouse, at);
+  const erp = foldPositions(events.erp, at);
+  const facilities = new Set<string>([...warehouse.snapshotAsOf.keys(), ...erp.snapshotAsOf.keys()]);
+  for (const p of warehouse.positions.values()) facilities.add(p.facility);
+  for (const p of erp.positions.values()) facilities.add(p.facility);
+
+  // The in-flight quantities per position and side, and the documents behind them.
+  const pending = new Map<string, { toErp: Big; toWarehouse: Big; documents: InFlightDocument[]; uom: string }>();
+  for (const m of inFlight) {
+    for (const c of m.changes) {
+      const key = positionKey(c.facility, c.sku, c.lot);
+      let p = pending.get(key);
+      if (!p) pending.set(key, (p = { toErp: ZERO, toWarehouse: ZERO, documents: [], uom: c.uom }));
+      if (m.towards === 'erp') p.toErp = p.toErp.plus(c.delta);
+      else p.toWarehouse = p.toWarehouse.plus(c.delta);
+      p.documents.push({
+        documentId: m.record.documentId, type: m.record.type, reference: referenceOf(m.record), towards: m.towards,
+        occurredAt: new Date(m.record.occurredAt).toISOString(), delivery: m.delivery, quantity: dec(c.delta),
+      });
+    }
+  }
+
+  const keys = new Set<string>([...warehouse.positions.keys(), ...erp.positions.keys(), ...pending.keys()]);
+  const counts: Record<PositionStatus, number> = { match: 0, in_flight: 0, timing: 0, variance: 0 };
+  const results: PositionResult[] = [];
+  const staleBefore = at - settings.timingToleranceMs;
+  for (const key of keys) {
+    const w = warehouse.positions.get(key);
+    const e = erp.positions.get(key);
+    const p = pending.get(key);
+    const any = (w ?? e)!;
+    const [fac, sku, lot] = any ? [any.facility, any.sku, any.lot] : key.split('\u0000');
+    const uom = w?.uom ?? e?.uom ?? p!.uom;
+    const wHand = w?.onHand ?? ZERO;
+    const eHand = e?.onHand ?? ZERO;
+    const raw = wHand.minus(eHand);
+    const corrected = wHand.plus(p?.toWarehouse ?? ZERO).minus(eHand.plus(p?.toErp ?? ZERO));
+    const tolerance = settings.toleranceFor(uom);
+    const wSnap = warehouse.snapshotAsOf.get(fac) ?? null;
+    const eSnap = erp.snapshotAsOf.get(fac) ?? null;
+    let status: PositionStatus;
+    let explanation = '';
+    if (raw.abs().lte(tolerance)) status = 'match';
+    else if (corrected.abs().lte(tolerance)) {
+      status = 'in_flight';
+      explanation = `explained by ${p!.documents.length} document(s) in flight`;
+    } else if (wSnap === null || eSnap === null || wSnap < staleBefore || eSnap < staleBefore) {
+      status = 'timing';
+      explanation = [stale('warehouse', wSnap, staleBefore), stale('ERP', eSnap, staleBefore)].filter(Boolean).join('; ');
+    } else {
+      status = 'variance';
+      explanation = `unexplained: the warehouse holds ${dec(corrected.abs())} ${uom} ${corrected.gt(0) ? 'more' : 'less'} than the ERP${p ? ' after counting the documents in flight' : ''}`;
+    }
+    counts[status]++;
+    const toWarehouse = p?.toWarehouse ?? ZERO;
+    const toErp = p?.toErp ?? ZERO;
+    results.push({
+      facility: fac, sku, lot, uom,
+      warehouse: w || wSnap !== null ? present(w ?? emptyPosition(fac, sku, lot, uom, wSnap ?? at), toWarehouse) : null,
+      erp: e || eSnap !== null ? present(e ?? emptyPosition(fac, sku, lot, uom, eSnap ?? at), toErp) : null,
+      difference: dec(raw), correctedDifference: dec(corrected), status, explanation, documents: p?.documents ?? [],
+    });
+  }
+  results.sort((a, b) => (a.facility < b.facility ? -1 : a.facility > b.facility ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.lot < b.lot ? -1 : a.lot > b.lot ? 1 : 0));
+  const snapshots: ReconciliationOutcome['snapshots'] = {};
+  for (const f of [...facilities].sort()) snapshots[f] = { warehouse: warehouse.snapshotAsOf.get(f) ?? null, erp: erp.snapshotAsOf.get(f) ?? null };
+  return { at, results, counts, snapshots };
+}
+
+function present(p: StockPosition, inTransit: Big): SidePosition {
+  return {
+    onHand: dec(p.onHand), allocated: dec(p.allocated), available: dec(availableOf(p)), onHold: dec(p.onHold),
+    quarantined: dec(p.quarantined), inTransit: dec(inTransit), asOf: new Date(p.asOf).toISOString(),
+  };
+}
+
+function stale(side: string, snapshotAt: number | null, staleBefore: number): string | undefined {
+  if (snapshotAt === null) return `no ${side} snapshot of this facility by then`;
+  if (snapshotAt < staleBefore) return `the ${side} snapshot is from ${new Date(snapshotAt).toISOString()}, older than the timing tolerance`;
+  return undefined;
+}
+
+/** The number people know a movement by. */
+export function referenceOf(r: Pick<StockDocumentRecord, 'type' | 'body' | 'documentId'>): string {
+  const b = r.body as Record<string, unknown>;
+  const n = b.shipmentNumber ?? b.receiptNumber ?? b.adjustmentNumber ?? b.rmaNumber;
+  return typeof n === 'string' ? n : r.documentId;
+}
