@@ -206,4 +206,68 @@ CREATE INDEX deliveries_queue ON deliveries (tenant, endpoint, entity_key, messa
 CREATE INDEX messages_pending_by_tenant ON messages (tenant, id) WHERE status = 'pending';
 `,
   },
+  {
+    version: 8,
+    name: 'inventory reconciliation',
+    sql: `
+CREATE INDEX documents_stock ON documents (tenant, type, occurred_at);
+CREATE INDEX deliveries_open_by_message ON deliveries (message_id) WHERE status <> 'delivered';
+
+CREATE TABLE inventory_runs (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  at bigint NOT NULL,
+  facility text,
+  trigger text NOT NULL,
+  started_at bigint NOT NULL,
+  finished_at bigint NOT NULL,
+  counts jsonb NOT NULL,
+  accuracy jsonb NOT NULL,
+  snapshots jsonb NOT NULL
+);
+CREATE INDEX inventory_runs_by_tenant ON inventory_runs (tenant, id);
+
+CREATE TABLE inventory_results (
+  run_id bigint NOT NULL REFERENCES inventory_runs(id),
+  position integer NOT NULL,
+  tenant text NOT NULL,
+  facility text NOT NULL,
+  sku text NOT NULL,
+  lot text NOT NULL,
+  uom text NOT NULL,
+  status text NOT NULL,
+  difference text NOT NULL,
+  corrected_difference text NOT NULL,
+  detail jsonb NOT NULL,
+  PRIMARY KEY (run_id, position)
+);
+
+CREATE TABLE inventory_decisions (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  run_id bigint NOT NULL REFERENCES inventory_runs(id),
+  position integer NOT NULL,
+  facility text NOT NULL,
+  sku text NOT NULL,
+  lot text NOT NULL,
+  uom text NOT NULL,
+  quantity text NOT NULL,
+  action text NOT NULL,
+  decided_by text NOT NULL,
+  decided_at bigint NOT NULL,
+  note text,
+  UNIQUE (tenant, run_id, position)
+);
+CREATE INDEX inventory_decisions_by_tenant ON inventory_decisions (tenant, id);
+
+CREATE TABLE inventory_availability (
+  tenant text NOT NULL,
+  facility text NOT NULL,
+  sku text NOT NULL,
+  available text NOT NULL,
+  published_at bigint NOT NULL,
+  PRIMARY KEY (tenant, facility, sku)
+);
+`,
+  },
 ];

@@ -5,10 +5,12 @@ import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
-  Store, StoredDelivery, StoredDocument, StoredMessage,
+  NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, Store, StoredDelivery,
+  StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import * as edi from './edi.ts';
+import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
 import { postgresMigrations } from './migrations.ts';
 
@@ -494,6 +496,42 @@ export class PostgresStore implements Store {
 
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.pool, hash);
+  }
+
+  async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {
+    return inventory.stockDocuments(this.pool, tenant, filter);
+  }
+
+  async saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun> {
+    return this.transaction((c) => inventory.saveReconciliation(c, run));
+  }
+
+  async listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]> {
+    return inventory.listReconciliations(this.pool, tenant, page);
+  }
+
+  async getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined> {
+    return inventory.getReconciliation(this.pool, tenant, id);
+  }
+
+  async listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]> {
+    return inventory.listReconciliationResults(this.pool, tenant, runId, filter);
+  }
+
+  async decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]> {
+    return this.transaction((c) => inventory.decideVariances(c, decisions));
+  }
+
+  async listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]> {
+    return inventory.listVarianceDecisions(this.pool, tenant, page);
+  }
+
+  async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
+    return inventory.listPublishedAvailability(this.pool, tenant);
+  }
+
+  async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
+    await inventory.recordPublishedAvailability(this.pool, tenant, rows);
   }
 }
 

@@ -202,4 +202,68 @@ CREATE INDEX deliveries_queue ON deliveries (tenant, endpoint, entity_key, messa
 CREATE INDEX messages_pending_by_tenant ON messages (tenant, id) WHERE status = 'pending';
 `,
   },
+  {
+    version: 8,
+    name: 'inventory reconciliation',
+    sql: `
+CREATE INDEX documents_stock ON documents (tenant, type, occurred_at);
+CREATE INDEX deliveries_open_by_message ON deliveries (message_id) WHERE status <> 'delivered';
+
+CREATE TABLE inventory_runs (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  facility TEXT,
+  trigger TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  accuracy TEXT NOT NULL,
+  snapshots TEXT NOT NULL
+);
+CREATE INDEX inventory_runs_by_tenant ON inventory_runs (tenant, id);
+
+CREATE TABLE inventory_results (
+  run_id INTEGER NOT NULL REFERENCES inventory_runs(id),
+  position INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  facility TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  uom TEXT NOT NULL,
+  status TEXT NOT NULL,
+  difference TEXT NOT NULL,
+  corrected_difference TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (run_id, position)
+);
+
+CREATE TABLE inventory_decisions (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES inventory_runs(id),
+  position INTEGER NOT NULL,
+  facility TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  uom TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  action TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  note TEXT,
+  UNIQUE (tenant, run_id, position)
+);
+CREATE INDEX inventory_decisions_by_tenant ON inventory_decisions (tenant, id);
+
+CREATE TABLE inventory_availability (
+  tenant TEXT NOT NULL,
+  facility TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  available TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, facility, sku)
+);
+`,
+  },
 ];

@@ -5,11 +5,13 @@ import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
-  NewMessage, Page, Store, StoredDelivery, StoredDocument, StoredMessage,
+  NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, Store,
+  StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
+import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
@@ -388,6 +390,41 @@ export class SqliteStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.sql, hash);
+  }
+  async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {
+    return inventory.stockDocuments(this.sql, tenant, filter);
+  }
+
+  async saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun> {
+    return this.db.transaction(() => inventory.saveReconciliation(this.sql, run)).immediate();
+  }
+
+  async listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]> {
+    return inventory.listReconciliations(this.sql, tenant, page);
+  }
+
+  async getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined> {
+    return inventory.getReconciliation(this.sql, tenant, id);
+  }
+
+  async listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]> {
+    return inventory.listReconciliationResults(this.sql, tenant, runId, filter);
+  }
+
+  async decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]> {
+    return this.db.transaction(() => inventory.decideVariances(this.sql, decisions)).immediate();
+  }
+
+  async listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]> {
+    return inventory.listVarianceDecisions(this.sql, tenant, page);
+  }
+
+  async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
+    return inventory.listPublishedAvailability(this.sql, tenant);
+  }
+
+  async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
+    this.db.transaction(() => inventory.recordPublishedAvailability(this.sql, tenant, rows)).immediate();
   }
 }
 

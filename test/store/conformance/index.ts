@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from '../../../src/store/index.ts';
 import { alertsConformance } from './alerts.ts';
 import { ediConformance } from './edi.ts';
+import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
 import { pipelineConformance } from './pipeline.ts';
@@ -17,6 +18,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     ediConformance(open);
     alertsConformance(open);
     keysConformance(open);
+    inventoryConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;

@@ -1,0 +1,106 @@
+import type { Page } from './page.ts';
+import type { DeliveryStatus } from './pipeline.ts';
+
+// The inventory facet: the stock documents reconciliation reads (with what became of their
+// deliveries), stored reconciliation runs with a result per position, operators' decisions on
+// variances (one per position and run, whoever asks twice), and the availability last published.
+
+/** A stored document that counts or moves stock, from the current generation of its message. */
+export interface StockDocumentRow {
+  documentId: string;
+  messageId: number;
+  type: string;
+  /** The endpoint its message came in through. */
+  endpoint: string;
+  occurredAt: number;
+  body: unknown;
+  deliveries: Array<{ endpoint: string; status: DeliveryStatus; deliveredAt: number | null }>;
+}
+
+export interface StockDocumentFilter {
+  /** Snapshots and movements that occurred in [since, until]; movements still undelivered are read however old. */
+  since: number;
+  until: number;
+  facility?: string;
+}
+
+export interface NewPositionResult {
+  facility: string;
+  sku: string;
+  lot: string;
+  uom: string;
+  status: string;
+  difference: string;
+  correctedDifference: string;
+  /** Both sides' quantities, the explanation and the documents in flight. */
+  detail: unknown;
+}
+
+export interface StoredPositionResult extends NewPositionResult {
+  runId: number;
+  /** The result's number within its run, from 1: what a decision names. */
+  position: number;
+}
+
+export interface NewReconciliationRun {
+  tenant: string;
+  /** The time T compared at. */
+  at: number;
+  facility: string | null;
+  trigger: string;
+  startedAt: number;
+  finishedAt: number;
+  counts: Record<string, number>;
+  accuracy: unknown;
+  snapshots: unknown;
+  results: NewPositionResult[];
+}
+
+export type ReconciliationRun = Omit<NewReconciliationRun, 'results'> & { id: number };
+
+export interface NewVarianceDecision {
+  tenant: string;
+  runId: number;
+  position: number;
+  action: 'approved' | 'rejected';
+  decidedBy: string;
+  decidedAt: number;
+  note?: string;
+}
+
+export interface VarianceDecision extends NewVarianceDecision {
+  id: number;
+  facility: string;
+  sku: string;
+  lot: string;
+  uom: string;
+  /** The variance decided on, warehouse less ERP after in-flight corrections. */
+  quantity: string;
+}
+
+export interface PublishedAvailability {
+  facility: string;
+  sku: string;
+  available: string;
+  publishedAt: number;
+}
+
+export interface InventoryStore {
+  stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]>;
+  saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun>;
+  listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]>;
+  getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined>;
+  /** A run's results in position order, from after a position (a page's last) on. */
+  listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]>;
+  /**
+   * Records decisions on variances of a run: a position decided before keeps its first decision
+   * (two operators, a retried request, a crash and a second try all end with one). Returns each
+   * position's decision as it stands, in the order asked; a position that is no variance of the
+   * run is left out.
+   */
+  decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]>;
+  /** The audit log of decisions, newest first. */
+  listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]>;
+  listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]>;
+  recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void>;
+}
