@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
+import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -104,6 +105,8 @@ export const configSchema = z.object({
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
   partners: z.record(name, partnerProfileSchema).default({}),
+  /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
+  inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

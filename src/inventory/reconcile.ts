@@ -23,6 +23,8 @@ import { emptyPosition, foldPositions, positionKey, stockChangesOf, availableOf,
  */
 
 export type Side = 'erp' | 'warehouse';
+/** Where a document happened: at a side, or in Causeway itself (an approved correction), which only the side it is sent to applies. */
+export type Origin = Side | 'hub';
 export type PositionStatus = 'match' | 'in_flight' | 'timing' | 'variance';
 export const POSITION_STATUSES: readonly PositionStatus[] = ['match', 'in_flight', 'timing', 'variance'];
 
@@ -38,8 +40,8 @@ export interface StockDocumentRecord {
 }
 
 export interface ReconcileSettings {
-  /** Which side an endpoint speaks for. */
-  sideOf(endpoint: string): Side;
+  /** Which side an endpoint speaks for; 'hub' for the documents Causeway makes itself. */
+  sideOf(endpoint: string): Origin;
   /** The largest difference, in the position's unit, that still counts as agreement. */
   toleranceFor(uom: string): Big;
   /** A side whose snapshot of a facility is older than T less this is too old to call a difference real. */
@@ -102,10 +104,13 @@ interface PendingMovement {
 }
 
 const ZERO = new Big(0);
+const SIDES: readonly Side[] = ['warehouse', 'erp'];
 const dec = (b: Big) => normaliseDecimal(b.toFixed());
 
-/** Classifies every position of one tenant (optionally one facility) as of `at`. */
-export function reconcile(records: StockDocumentRecord[], at: number, settings: ReconcileSettings, facility?: string): ReconciliationOutcome {
+/** Each side's positions at `at`, and the movements in flight towards each side then. */
+export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf'>, facility?: string): {
+  warehouse: ReturnType<typeof foldPositions>; erp: ReturnType<typeof foldPositions>; inFlight: PendingMovement[];
+} {
   const events: Record<Side, StockEvent[]> = { erp: [], warehouse: [] };
   const inFlight: PendingMovement[] = [];
   for (const r of records) {
@@ -113,27 +118,34 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
     const body = r.body as { facility?: string };
     if (facility !== undefined && body.facility !== facility) continue;
     if (r.type === 'inventory_snapshot') {
+      if (origin === 'hub') continue;
       const snapshot = r.body as InventorySnapshot;
       events[origin].push({ kind: 'snapshot', at: Date.parse(snapshot.asOf), facility: snapshot.facility, scope: snapshot.scope, snapshot });
       continue;
     }
     if (r.occurredAt > at) continue;
     const changes = stockChangesOf(r.body as Parameters<typeof stockChangesOf>[0]);
-    events[origin].push({ kind: 'movement', at: r.occurredAt, documentId: r.documentId, changes });
-    const other: Side = origin === 'erp' ? 'warehouse' : 'erp';
-    const toOther = r.deliveries.filter((d) => settings.sideOf(d.endpoint) === other);
-    if (toOther.length === 0) continue;
-    const applied = toOther.filter((d) => d.status === 'delivered' && d.deliveredAt !== null && d.deliveredAt <= at);
-    if (applied.length > 0) {
-      events[other].push({ kind: 'movement', at: Math.min(...applied.map((d) => d.deliveredAt!)), documentId: r.documentId, changes });
-    } else {
-      const delivery = toOther.some((d) => d.status === 'pending') ? 'pending' : toOther.some((d) => d.status === 'dead') ? 'dead' : 'delivered_after';
-      inFlight.push({ record: r, towards: other, delivery, changes });
+    if (origin !== 'hub') events[origin].push({ kind: 'movement', at: r.occurredAt, documentId: r.documentId, changes });
+    for (const other of SIDES) {
+      if (other === origin) continue;
+      const toOther = r.deliveries.filter((d) => settings.sideOf(d.endpoint) === other);
+      if (toOther.length === 0) continue;
+      const applied = toOther.filter((d) => d.status === 'delivered' && d.deliveredAt !== null && d.deliveredAt <= at);
+      if (applied.length > 0) {
+        events[other].push({ kind: 'movement', at: Math.min(...applied.map((d) => d.deliveredAt!)), documentId: r.documentId, changes });
+      } else {
+        const delivery = toOther.some((d) => d.status === 'pending') ? 'pending' : toOther.some((d) => d.status === 'dead') ? 'dead' : 'delivered_after';
+        inFlight.push({ record: r, towards: other, delivery, changes });
+      }
     }
   }
 
-  const warehouse = foldPositions(events.warehouse, at);
-  const erp = foldPositions(events.erp, at);
+  return { warehouse: foldPositions(events.warehouse, at), erp: foldPositions(events.erp, at), inFlight };
+}
+
+/** Classifies every position of one tenant (optionally one facility) as of `at`. */
+export function reconcile(records: StockDocumentRecord[], at: number, settings: ReconcileSettings, facility?: string): ReconciliationOutcome {
+  const { warehouse, erp, inFlight } = foldSides(records, at, settings, facility);
   const facilities = new Set<string>([...warehouse.snapshotAsOf.keys(), ...erp.snapshotAsOf.keys()]);
   for (const p of warehouse.positions.values()) facilities.add(p.facility);
   for (const p of erp.positions.values()) facilities.add(p.facility);

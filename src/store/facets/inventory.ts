@@ -85,7 +85,17 @@ export interface PublishedAvailability {
   publishedAt: number;
 }
 
+/** The newest document of a type per entity key and endpoint (each side's item master record of a SKU). */
+export interface LatestDocumentRow {
+  documentId: string;
+  endpoint: string;
+  entityKey: string;
+  occurredAt: number;
+  body: unknown;
+}
+
 export interface InventoryStore {
+  latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]>;
   stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]>;
   saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun>;
   listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]>;

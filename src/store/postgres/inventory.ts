@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { clampLimit } from '../decisions.ts';
 import { postgresInventoryRows as read } from '../inventory-rows.ts';
 import type {
-  NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
+  LatestDocumentRow, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
   StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import type { Queryable } from './queryable.ts';
@@ -102,4 +102,11 @@ export async function recordPublishedAvailability(db: Queryable, tenant: string,
     SELECT $1, f, s, a, p FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(f, s, a, p)
     ON CONFLICT (tenant, facility, sku) DO UPDATE SET available = excluded.available, published_at = excluded.published_at`,
   [tenant, rows.map((r) => r.facility), rows.map((r) => r.sku), rows.map((r) => r.available), rows.map((r) => r.publishedAt)]);
+}
+
+export async function latestDocumentsOfType(db: Queryable, tenant: string, type: string): Promise<LatestDocumentRow[]> {
+  const { rows } = await db.query(`SELECT DISTINCT ON (d.entity_key, m.endpoint) d.id, m.endpoint, d.entity_key, d.occurred_at, d.body
+    FROM documents d JOIN messages m ON m.id = d.message_id AND m.generation = d.generation WHERE d.tenant = $1 AND d.type = $2
+    ORDER BY d.entity_key, m.endpoint, d.occurred_at DESC, d.id DESC`, [tenant, type]);
+  return rows.map((r) => ({ documentId: r.id, endpoint: r.endpoint, entityKey: r.entity_key, occurredAt: r.occurred_at, body: r.body }));
 }

@@ -5,7 +5,7 @@ import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
-  NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, Store, StoredDelivery,
+  NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
@@ -496,6 +496,10 @@ export class PostgresStore implements Store {
 
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.pool, hash);
+  }
+
+  async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
+    return inventory.latestDocumentsOfType(this.pool, tenant, type);
   }
 
   async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {

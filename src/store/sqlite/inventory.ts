@@ -3,7 +3,7 @@ import { clampLimit } from '../decisions.ts';
 import { sqliteInventoryRows as read } from '../inventory-rows.ts';
 import type { Row } from '../rows.ts';
 import type {
-  NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
+  LatestDocumentRow, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
   StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import type { Statements } from './statements.ts';
@@ -81,4 +81,12 @@ export function recordPublishedAvailability(sql: Statements, tenant: string, row
   const upsert = sql.q(`INSERT INTO inventory_availability (tenant, facility, sku, available, published_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (tenant, facility, sku) DO UPDATE SET available = excluded.available, published_at = excluded.published_at`);
   for (const r of rows) upsert.run(tenant, r.facility, r.sku, r.available, r.publishedAt);
+}
+
+export function latestDocumentsOfType(sql: Statements, tenant: string, type: string): LatestDocumentRow[] {
+  return (sql.q(`SELECT id, endpoint, entity_key, occurred_at, body FROM (
+      SELECT d.id, m.endpoint, d.entity_key, d.occurred_at, d.body, ROW_NUMBER() OVER (PARTITION BY d.entity_key, m.endpoint ORDER BY d.occurred_at DESC, d.rowid DESC) AS n
+      FROM documents d JOIN messages m ON m.id = d.message_id AND m.generation = d.generation WHERE d.tenant = ? AND d.type = ?)
+    WHERE n = 1 ORDER BY entity_key, endpoint`).all(tenant, type) as Row[])
+    .map((r) => ({ documentId: r.id, endpoint: r.endpoint, entityKey: r.entity_key, occurredAt: r.occurred_at, body: JSON.parse(r.body) }));
 }

@@ -5,7 +5,7 @@ import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
-  NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, Store,
+  NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
@@ -391,6 +391,10 @@ export class SqliteStore implements Store {
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.sql, hash);
   }
+  async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
+    return inventory.latestDocumentsOfType(this.sql, tenant, type);
+  }
+
   async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {
     return inventory.stockDocuments(this.sql, tenant, filter);
   }

@@ -64,6 +64,15 @@ export function inventoryConformance(open: OpenStore<S>): void {
       assert.ok(!(await store.stockDocuments('acme', { since: 1000, until: 2000 })).some((r) => r.messageId === done));
     });
 
+    it('gives the newest document of a type per entity key and endpoint', async () => {
+      await stockDocument(store, 'a1', { type: 'item', facility: '-', v: 1 }, 100, undefined, 'acme', 'erp');
+      await stockDocument(store, 'a2', { type: 'item', facility: '-', v: 2 }, 200, undefined, 'acme', 'erp');
+      await stockDocument(store, 'a3', { type: 'item', facility: '-', v: 3 }, 150, undefined, 'acme', 'wms');
+      await stockDocument(store, 'a4', { type: 'item', facility: '-', v: 4 }, 150, undefined, 'other', 'wms');
+      const rows = await store.latestDocumentsOfType('acme', 'item');
+      assert.deepEqual(rows.map((r) => [r.endpoint, (r.body as { v: number }).v]), [['erp', 2], ['wms', 3]]);
+    });
+
     it('reads only the current generation of a replayed message', async () => {
       const id = await stockDocument(store, 'snap', { type: 'inventory_snapshot', facility: 'DC1', asOf: 'x', positions: [] }, 1000);
       await store.requeueMessages('acme', [id], 2000);
