@@ -24,10 +24,10 @@ export function accuracyOf(results: Iterable<Pick<PositionResult, 'facility' | '
   const overall = { compared: 0, agreeing: 0 };
   const facilities = new Map<string, { compared: number; agreeing: number }>();
   for (const r of results) {
-    const agrees = AGREES[r.status];
-    if (agrees === undefined) continue;
     let f = facilities.get(r.facility);
     if (!f) facilities.set(r.facility, (f = { compared: 0, agreeing: 0 }));
+    const agrees = AGREES[r.status];
+    if (agrees === undefined) continue;
     f.compared++;
     overall.compared++;
     if (agrees) {
