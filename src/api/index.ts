@@ -13,6 +13,7 @@ import { ApiProblem } from './problems.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
 import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
+import { inventoryOperations } from './routes/inventory.ts';
 import { messageOperations } from './routes/messages.ts';
 import { opsOperations } from './routes/ops.ts';
 
@@ -34,6 +35,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...messageOperations(engine),
     ...deliveryOperations(engine),
     ...ediOperations(engine),
+    ...inventoryOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;

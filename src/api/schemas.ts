@@ -148,6 +148,14 @@ const percentiles = z.object({
   count: z.number().int(), p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(),
 }).meta({ description: 'Milliseconds, nearest-rank percentiles; null with no sample' });
 
+const accuracyFigure = z.object({ compared: z.number().int(), agreeing: z.number().int(), rate: z.number().nullable() });
+const inventoryAccuracy = z.object({
+  latest: z.object({ runId: z.number().int(), at: time, overall: accuracyFigure, byFacility: z.record(z.string(), accuracyFigure) }).nullable()
+    .meta({ description: 'The newest reconciliation of every facility in the window: share of compared positions that agree after in-flight corrections' }),
+  trend: z.array(z.object({ runId: z.number().int(), at: time, rate: z.number().nullable(), byFacility: z.record(z.string(), z.number().nullable()) }))
+    .meta({ description: 'One point per reconciliation run in the window, oldest first (rate is null for a run of one facility)' }),
+});
+
 export const kpis = z.object({
   window: z.object({ from: time, to: time, seconds: z.number() }),
   syncLatencyMs: z.object({
@@ -164,6 +172,7 @@ export const kpis = z.object({
   }),
   counts: z.object({ attempts: z.number().int(), failedAttempts: z.number().int(), deadLetters: z.number().int(), quarantined: z.number().int(), duplicates: z.number().int() }),
   backlog: z.array(z.object({ endpoint: z.string(), pending: z.number().int(), oldestAgeMs: z.number().nullable() })),
+  inventoryAccuracy: inventoryAccuracy,
 });
 
 // ---- requests

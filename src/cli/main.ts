@@ -12,6 +12,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   x12: { summary: 'x12 inspect FILE: interchanges, groups and sets with control numbers and errors', load: () => import('./commands/x12.ts') },
   replay: { summary: 'replay a message, dead letters, or a time window', load: () => import('./commands/replay.ts') },
   status: { summary: 'backlog, dead letters and KPIs', load: () => import('./commands/status.ts') },
+  reconcile: { summary: 'compare ERP and warehouse stock as of a time, with documents in flight', load: () => import('./commands/reconcile.ts') },
+  variances: { summary: 'approve or reject variances of a reconciliation, or show who did', load: () => import('./commands/variances.ts') },
+  audit: { summary: 'go-live audit of the ERP\'s item master against the warehouse\'s', load: () => import('./commands/audit.ts') },
   apikey: { summary: 'create an API key (stored hashed) or hash one for the config', load: () => import('./commands/apikey.ts') },
 };
 

@@ -25,6 +25,8 @@ export interface ConfigCheck {
 
 /** The API: an inbound endpoint every config has, taking any canonical document as JSON. */
 const API = 'api';
+/** Causeway's own inventory documents (approved corrections, availability) come from this source. */
+const INVENTORY = 'inventory';
 
 /** One endpoint as the checks see it; spec and settings are absent when its own section is already at fault. */
 interface EndpointView {
@@ -88,7 +90,7 @@ function checkFlow(flow: FlowConfig, at: string, endpoints: Map<string, Endpoint
   for (const [j, from] of (flow.from ?? []).entries()) {
     const source = endpoints.get(from);
     if (!source) {
-      if (from !== API) errors.push(invalid(`${at}.from[${j}]`, `no endpoint named "${from}"`));
+      if (from !== API && from !== INVENTORY) errors.push(invalid(`${at}.from[${j}]`, `no endpoint named "${from}"`));
       continue;
     }
     const produced = typesOf(source, 'produces');

@@ -1,12 +1,13 @@
-import type { LoadedConfig } from '../config/index.ts';
+import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import type { CausewayError } from '../model/index.ts';
 import {
   openStore, type Alert, type AlertStore, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
-  type EdiStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
+  type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage,
 } from '../store/index.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
+import { InventoryService } from './inventory.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
 import { decodeMessage } from './processor.ts';
 
@@ -17,7 +18,7 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & InventoryStore & Pick<Store, 'close'>;
 
 /** The loops a replay hands work to. */
 interface Wakers {
@@ -38,11 +39,16 @@ const NO_LOOPS: Wakers = { processor() {}, delivery() {} };
  * running hub (HubFacade.of), a replay wakes the loop that has the work, and ingest is possible.
  */
 export class EngineFacade {
-  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean) {}
+  /** Reconciliation, accuracy, decisions on variances, availability and the go-live audit. */
+  readonly inventory: InventoryService;
+
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'>) {
+    this.inventory = new InventoryService(store, config, () => wake.processor());
+  }
 
   /** Over the store a config names, for a command that runs without a hub; close() when done. */
   static async open(loaded: LoadedConfig): Promise<EngineFacade> {
-    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true);
+    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true, loaded.config);
   }
 
   /** Closes the store when this facade opened it; a hub's store stays open with its hub. */
@@ -119,9 +125,9 @@ export class EngineFacade {
     return this.store.listAlerts(tenant, page);
   }
 
-  /** The measures of a window [from, to] (epoch ms), backlog included. */
-  async kpis(tenant: string, from: number, to: number): Promise<Kpis> {
-    return computeKpis(await this.store.kpiSample(tenant, from, to), from, to);
+  /** The measures of a window [from, to] (epoch ms), backlog included, and inventory accuracy from the reconciliations run in it. */
+  async kpis(tenant: string, from: number, to: number): Promise<Kpis & { inventoryAccuracy: Awaited<ReturnType<InventoryService['accuracy']>> }> {
+    return { ...computeKpis(await this.store.kpiSample(tenant, from, to), from, to), inventoryAccuracy: await this.inventory.accuracy(tenant, from, to) };
   }
 
   // API keys: looked up by hash, which tells the tenant; never kept in plain text.
@@ -171,7 +177,7 @@ export class HubFacade extends EngineFacade {
   private readonly receivers = new Map<string, PushReceiver | undefined>();
 
   private constructor(private readonly hub: Hub) {
-    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false);
+    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, hub.loaded.config);
   }
 
   static of(hub: Hub): HubFacade {
@@ -243,6 +249,15 @@ export class HubFacade extends EngineFacade {
     const sample = await this.store.kpiSample(undefined, now, now);
     metrics.backlog.reset();
     for (const b of sample.backlog) metrics.backlog.set({ endpoint: b.endpoint }, b.pending);
+    // Accuracy lives in the store too: the newest whole run of each tenant, whichever worker ran it.
+    metrics.inventoryAccuracy.reset();
+    for (const tenant of new Set([...this.hub.endpoints.values()].map((e) => e.tenant))) {
+      const [run] = await this.store.listReconciliations(tenant, { limit: 1, wholeRuns: true });
+      const accuracy = run?.accuracy as { overall: { rate: number | null }; byFacility: Record<string, { rate: number | null }> } | undefined;
+      if (!accuracy) continue;
+      if (accuracy.overall.rate !== null) metrics.inventoryAccuracy.set({ tenant, facility: 'all' }, accuracy.overall.rate);
+      for (const [facility, f] of Object.entries(accuracy.byFacility)) if (f.rate !== null) metrics.inventoryAccuracy.set({ tenant, facility }, f.rate);
+    }
     return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
   }
 }

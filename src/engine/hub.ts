@@ -10,6 +10,8 @@ import { announceAlerts } from './alerts.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
+import { InventoryService } from './inventory.ts';
+import { runInventorySchedule } from './inventory-schedule.ts';
 import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
@@ -147,6 +149,17 @@ export class Hub {
       }
     }
     for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
+    if (this.options.processor !== false) this.loops.push(this.runInventorySchedule(signal));
+  }
+
+  /** Scheduled reconciliation and availability (config inventory), one worker of the cluster at a time per tenant. */
+  private runInventorySchedule(signal: AbortSignal): Promise<void> {
+    const { inventory } = this.loaded.config;
+    return runInventorySchedule({
+      store: this.store, inventory: new InventoryService(this.store, this.loaded.config, () => this.processorWakeup.notify()),
+      tenants: [...new Set([...this.endpoints.values()].map((e) => e.tenant))], owner: this.workerId,
+      reconcileEveryMs: inventory.reconcileEveryMs, publishEveryMs: inventory.availability.publishEveryMs, logger: this.logger,
+    }, signal);
   }
 
   private async runProcessor(signal: AbortSignal): Promise<void> {

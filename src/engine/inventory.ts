@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { CausewayConfig } from '../config/index.ts';
 import {
   accuracyOf, auditItemMasters, availabilityKey, availableToPromise, changedAvailability, foldSides, reconcile,
-  type Accuracy, type AuditItem, type AuditReport, type Origin, type ReconcileSettings, type ReconciliationOutcome,
+  type Accuracy, type AuditItem, type Availability, type AuditReport, type Origin, type ReconcileSettings, type ReconciliationOutcome,
 } from '../inventory/index.ts';
 import { entityKeys, type InventoryAdjustment, type InventoryAvailability, type Item } from '../model/index.ts';
 import type { InventoryStore, PipelineStore, ReconciliationRun, StoredPositionResult, VarianceDecision } from '../store/index.ts';
@@ -35,6 +35,16 @@ export interface DecisionOutcome {
   decisions: VarianceDecision[];
   /** Messages holding the approved corrections: new ones, and those a repeated approval found already stored. */
   messages: Array<{ position: number; messageId: number; duplicate: boolean; adjustmentNumber: string }>;
+}
+
+export interface RunComparison {
+  base: number;
+  other: number;
+  accuracy: { base: number | null; other: number | null };
+  newVariances: number;
+  resolvedVariances: number;
+  /** Positions whose status or difference changed; null: not in that run. */
+  changes: Array<{ facility: string; sku: string; lot: string; from: string | null; to: string | null; differenceFrom: string | null; differenceTo: string | null }>;
 }
 
 export class InventoryService {
@@ -117,6 +127,63 @@ export class InventoryService {
     };
   }
 
+  getRun(tenant: string, id: number): Promise<ReconciliationRun | undefined> {
+    return this.store.getReconciliation(tenant, id);
+  }
+
+  listRuns(tenant: string, page: { facility?: string; limit?: number; before?: number } = {}): Promise<ReconciliationRun[]> {
+    return this.store.listReconciliations(tenant, page);
+  }
+
+  results(tenant: string, runId: number, filter: { status?: string; facility?: string; after?: number; limit?: number } = {}): Promise<StoredPositionResult[]> {
+    return this.store.listReconciliationResults(tenant, runId, filter);
+  }
+
+  decisions(tenant: string, page: { runId?: number; limit?: number; before?: number } = {}): Promise<VarianceDecision[]> {
+    return this.store.listVarianceDecisions(tenant, page);
+  }
+
+  /** Every result of a run, read a page at a time. */
+  async allResults(tenant: string, runId: number): Promise<StoredPositionResult[]> {
+    const out: StoredPositionResult[] = [];
+    for (let after = 0; ;) {
+      const page = await this.store.listReconciliationResults(tenant, runId, { after, limit: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+      after = page[page.length - 1]!.position;
+    }
+  }
+
+  /**
+   * What changed from one run to another, position by position: variances that appeared, that
+   * went away, and every other change of status, with both runs' differences.
+   */
+  async compareRuns(tenant: string, baseId: number, otherId: number): Promise<RunComparison | undefined> {
+    const [base, other] = await Promise.all([this.store.getReconciliation(tenant, baseId), this.store.getReconciliation(tenant, otherId)]);
+    if (!base || !other) return undefined;
+    const key = (r: StoredPositionResult) => `${r.facility}\u0000${r.sku}\u0000${r.lot}`;
+    const before = new Map((await this.allResults(tenant, baseId)).map((r) => [key(r), r]));
+    const changes: RunComparison['changes'] = [];
+    const seen = new Set<string>();
+    for (const r of await this.allResults(tenant, otherId)) {
+      const k = key(r);
+      seen.add(k);
+      const b = before.get(k);
+      if (b && b.status === r.status && b.correctedDifference === r.correctedDifference) continue;
+      changes.push({ facility: r.facility, sku: r.sku, lot: r.lot, from: b?.status ?? null, to: r.status, differenceFrom: b?.correctedDifference ?? null, differenceTo: r.correctedDifference });
+    }
+    for (const [k, b] of before) {
+      if (!seen.has(k)) changes.push({ facility: b.facility, sku: b.sku, lot: b.lot, from: b.status, to: null, differenceFrom: b.correctedDifference, differenceTo: null });
+    }
+    const rate = (r: ReconciliationRun) => (r.accuracy as Accuracy).overall.rate;
+    return {
+      base: baseId, other: otherId, accuracy: { base: rate(base), other: rate(other) },
+      newVariances: changes.filter((c) => c.to === 'variance' && c.from !== 'variance').length,
+      resolvedVariances: changes.filter((c) => c.from === 'variance' && c.to !== 'variance').length,
+      changes,
+    };
+  }
+
   /** Accuracy of the newest run in [from, to], and the trend: one point per run, oldest first. */
   async accuracy(tenant: string, from: number, to: number): Promise<{ latest: (Accuracy & { runId: number; at: string }) | null; trend: Array<{ runId: number; at: string; rate: number | null; byFacility: Record<string, number | null> }> }> {
     const runs: ReconciliationRun[] = [];
@@ -145,11 +212,7 @@ export class InventoryService {
    * published go out as inventory_availability documents, in one message. Returns how many.
    */
   async publishAvailability(tenant: string, now = Date.now()): Promise<number> {
-    const { safetyStock } = this.config.inventory.availability;
-    const rows = await this.store.stockDocuments(tenant, { since: now - this.config.inventory.lookbackMs, until: now });
-    const { positions } = foldSides(rows, now, this).warehouse;
-    const categories = Object.keys(safetyStock.byCategory).length ? await this.categories(tenant) : new Map<string, string>();
-    const current = availableToPromise(positions.values(), safetyStock, (sku) => categories.get(sku));
+    const current = await this.availability(tenant, now);
     const published = new Map((await this.store.listPublishedAvailability(tenant)).map((p) => [availabilityKey(p), p.available]));
     const changed = changedAvailability(current, published);
     if (changed.length === 0) return 0;
@@ -164,6 +227,15 @@ export class InventoryService {
     await this.store.recordPublishedAvailability(tenant, changed.map((a) => ({ facility: a.facility, sku: a.sku, available: a.available, publishedAt: now })));
     this.wakeProcessor();
     return changed.length;
+  }
+
+  /** Available-to-promise per SKU and facility from the warehouse's positions at `now`. */
+  async availability(tenant: string, now: number): Promise<Availability[]> {
+    const { safetyStock } = this.config.inventory.availability;
+    const rows = await this.store.stockDocuments(tenant, { since: now - this.config.inventory.lookbackMs, until: now });
+    const { positions } = foldSides(rows, now, this).warehouse;
+    const categories = Object.keys(safetyStock.byCategory).length ? await this.categories(tenant) : new Map<string, string>();
+    return availableToPromise(positions.values(), safetyStock, (sku) => categories.get(sku));
   }
 
   private async categories(tenant: string): Promise<Map<string, string>> {

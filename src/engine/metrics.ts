@@ -16,6 +16,10 @@ export class HubMetrics {
   readonly circuitOpen = new Gauge({ name: 'causeway_circuit_open', help: '1 while an endpoint\'s circuit is open', labelNames: ['endpoint'], registers: [this.registry] });
   readonly alertsRaised = new Counter({ name: 'causeway_alerts_total', help: 'Alerts raised (a partner rejected what was sent, an acknowledgment is overdue)', labelNames: ['tenant', 'kind'], registers: [this.registry] });
   readonly backlog = new Gauge({ name: 'causeway_backlog', help: 'Deliveries waiting per endpoint', labelNames: ['endpoint'], registers: [this.registry] });
+  readonly inventoryAccuracy = new Gauge({
+    name: 'causeway_inventory_accuracy_ratio', help: 'Share of compared stock positions on which ERP and warehouse agree, after in-flight corrections, in the newest reconciliation (facility "all": overall)',
+    labelNames: ['tenant', 'facility'], registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'causeway_process_' });

@@ -25,6 +25,12 @@ export async function run(argv: string[]): Promise<number> {
     const o = k.orderToShipmentMs;
     out(`  order to shipment: p50 ${ms(o.p50)}, p95 ${ms(o.p95)} over ${o.count} shipment(s)${k.orderToShipmentBeforeOrder ? `; ${k.orderToShipmentBeforeOrder} stamped before their order (check the clocks)` : ''}`);
     out(`  error rate: ${k.errorRate.failedAttemptsPerThousand}‰ failed attempts, ${k.errorRate.deadLettersPerThousandDeliveries}‰ dead letters, ${k.errorRate.quarantinedPerThousandMessages}‰ quarantined`);
+    const acc = k.inventoryAccuracy.latest;
+    const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(2)}%`);
+    out(acc ? `  inventory accuracy: ${pct(acc.overall.rate)} (${acc.overall.agreeing} of ${acc.overall.compared} positions, run ${acc.runId} at ${acc.at})${Object.entries(acc.byFacility).map(([f, a]) => `; ${f} ${pct(a.rate)}`).join('')}`
+      : '  inventory accuracy: no reconciliation in this window');
+    const trend = k.inventoryAccuracy.trend.filter((p) => p.rate !== null);
+    if (trend.length > 1) out(`    trend: ${trend.slice(-10).map((p) => pct(p.rate)).join(' -> ')}`);
     out('  backlog:' + (k.backlog.length ? '' : ' none'));
     for (const b of k.backlog) out(`    ${b.endpoint}: ${b.pending} waiting, oldest ${ms(b.oldestAgeMs)}`);
     out(`  open dead letters: ${dead.length}${dead.length === 20 ? '+' : ''}`);

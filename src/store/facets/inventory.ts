@@ -98,7 +98,8 @@ export interface InventoryStore {
   latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]>;
   stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]>;
   saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun>;
-  listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]>;
+  /** Runs newest first; `wholeRuns`: only those over every facility. */
+  listReconciliations(tenant: string, page?: Page & { facility?: string; wholeRuns?: boolean }): Promise<ReconciliationRun[]>;
   getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined>;
   /** A run's results in position order, from after a position (a page's last) on. */
   listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]>;

@@ -55,9 +55,9 @@ export async function saveReconciliation(c: PoolClient, run: NewReconciliationRu
   return read.run(row);
 }
 
-export async function listReconciliations(db: Queryable, tenant: string, page: Page & { facility?: string } = {}): Promise<ReconciliationRun[]> {
-  const { rows } = await db.query(`SELECT * FROM inventory_runs WHERE tenant = $1 AND ($2::text IS NULL OR facility = $2) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
-    [tenant, page.facility ?? null, page.before ?? null, clampLimit(page.limit)]);
+export async function listReconciliations(db: Queryable, tenant: string, page: Page & { facility?: string; wholeRuns?: boolean } = {}): Promise<ReconciliationRun[]> {
+  const { rows } = await db.query(`SELECT * FROM inventory_runs WHERE tenant = $1 AND ($2::text IS NULL OR facility = $2) AND (NOT $5 OR facility IS NULL) AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
+    [tenant, page.facility ?? null, page.before ?? null, clampLimit(page.limit), page.wholeRuns ?? false]);
   return rows.map(read.run);
 }
 

@@ -510,7 +510,7 @@ export class PostgresStore implements Store {
     return this.transaction((c) => inventory.saveReconciliation(c, run));
   }
 
-  async listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]> {
+  async listReconciliations(tenant: string, page?: Page & { facility?: string; wholeRuns?: boolean }): Promise<ReconciliationRun[]> {
     return inventory.listReconciliations(this.pool, tenant, page);
   }
 

@@ -37,9 +37,9 @@ export function saveReconciliation(sql: Statements, run: NewReconciliationRun): 
   return read.run(row);
 }
 
-export function listReconciliations(sql: Statements, tenant: string, page: Page & { facility?: string } = {}): ReconciliationRun[] {
-  return (sql.q(`SELECT * FROM inventory_runs WHERE tenant = ? AND (? IS NULL OR facility = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
-    .all(tenant, page.facility ?? null, page.facility ?? null, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(read.run);
+export function listReconciliations(sql: Statements, tenant: string, page: Page & { facility?: string; wholeRuns?: boolean } = {}): ReconciliationRun[] {
+  return (sql.q(`SELECT * FROM inventory_runs WHERE tenant = ? AND (? IS NULL OR facility = ?) AND (? = 0 OR facility IS NULL) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`)
+    .all(tenant, page.facility ?? null, page.facility ?? null, page.wholeRuns ? 1 : 0, page.before ?? null, page.before ?? null, clampLimit(page.limit)) as Row[]).map(read.run);
 }
 
 export function getReconciliation(sql: Statements, tenant: string, id: number): ReconciliationRun | undefined {

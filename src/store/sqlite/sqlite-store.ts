@@ -403,7 +403,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => inventory.saveReconciliation(this.sql, run)).immediate();
   }
 
-  async listReconciliations(tenant: string, page?: Page & { facility?: string }): Promise<ReconciliationRun[]> {
+  async listReconciliations(tenant: string, page?: Page & { facility?: string; wholeRuns?: boolean }): Promise<ReconciliationRun[]> {
     return inventory.listReconciliations(this.sql, tenant, page);
   }
 

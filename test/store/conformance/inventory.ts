@@ -87,6 +87,7 @@ export function inventoryConformance(open: OpenStore<S>): void {
       await store.saveReconciliation(run([result()], { tenant: 'other' }));
       assert.deepEqual((await store.listReconciliations('acme')).map((r) => r.id), [second.id, first.id]);
       assert.deepEqual((await store.listReconciliations('acme', { facility: 'DC1' })).map((r) => r.id), [second.id]);
+      assert.deepEqual((await store.listReconciliations('acme', { wholeRuns: true })).map((r) => r.id), [first.id]);
       assert.deepEqual((await store.getReconciliation('acme', first.id))!.accuracy, { overall: { compared: 1, agreeing: 1, rate: 1 } });
       assert.equal(await store.getReconciliation('other', first.id), undefined);
       const results = await store.listReconciliationResults('acme', first.id);
