@@ -9,3 +9,4 @@ export { compileMappings, compileFieldMap, compileJsonata } from './mapping/inde
 export { retryDelayMs } from './retry.ts';
 export { CircuitBreaker } from './circuit-breaker.ts';
 export { GroupCommitter } from './group-commit.ts';
+export { InventoryService, INVENTORY_ENDPOINT, UnknownFacility, type RunSummary, type RunComparison } from './inventory.ts';

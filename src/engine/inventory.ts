@@ -47,6 +47,14 @@ export interface RunComparison {
   changes: Array<{ facility: string; sku: string; lot: string; from: string | null; to: string | null; differenceFrom: string | null; differenceTo: string | null }>;
 }
 
+/** A reconciliation asked for a facility of which neither side sent any stock. */
+export class UnknownFacility extends Error {
+  constructor(readonly facility: string, lookbackMs: number) {
+    super(`no stock of facility ${JSON.stringify(facility)} from either side in the ${Math.round(lookbackMs / 3_600_000)} hours before T (inventory.lookbackMs)`);
+    this.name = 'UnknownFacility';
+  }
+}
+
 export class InventoryService {
   private readonly erpEndpoints: Set<string>;
 
@@ -75,6 +83,10 @@ export class InventoryService {
     const startedAt = Date.now();
     const at = options.at ?? startedAt;
     const outcome = await this.compare(tenant, at, options.facility);
+    if (options.facility !== undefined && outcome.results.length === 0 && Object.keys(outcome.snapshots).length === 0) {
+      // Most often a mistyped code: a run of nothing would read as a perfect facility.
+      throw new UnknownFacility(options.facility, this.config.inventory.lookbackMs);
+    }
     const run = await this.store.saveReconciliation({
       tenant, at, facility: options.facility ?? null, trigger: options.trigger, startedAt, finishedAt: Date.now(),
       counts: outcome.counts, accuracy: accuracyOf(outcome.results), snapshots: outcome.snapshots,

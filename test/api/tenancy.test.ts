@@ -74,6 +74,9 @@ describe('tenancy: acme never sees or touches globex', () => {
       groups: await store.listEdiGroups({ tenant, limit: 1000 }),
       duplicates: await store.listEdiDuplicates(tenant, { limit: 1000 }),
       alerts: await store.listAlerts(tenant, { limit: 1000 }),
+      reconciliations: await Promise.all((await store.listReconciliations(tenant, { limit: 1000 })).map(async (r) => ({ ...r, results: await store.listReconciliationResults(tenant, r.id, { limit: 1000 }) }))),
+      decisions: await store.listVarianceDecisions(tenant, { limit: 1000 }),
+      availability: await store.listPublishedAvailability(tenant),
       folder: filesOf(globexFolder()),
     };
   }
@@ -119,7 +122,11 @@ flows:
       const headers = { 'content-type': 'application/edi-x12', 'idempotency-key': `globex-997-${i}` };
       assert.equal((await asGlobex('/v1/endpoints/globex-3pl-in/messages', { method: 'POST', body: reject, headers })).status, 202);
     }
+    // globex's stock: a snapshot of its facility, a reconciliation run of it.
+    const gxSnapshot = { type: 'inventory_snapshot', facility: 'GX-DC', asOf: new Date().toISOString(), positions: [{ sku: 'GX-SKU', onHand: '7', uom: 'EA' }] };
+    assert.equal((await asGlobex('/v1/documents', { method: 'POST', json: gxSnapshot })).status, 202);
     await settled('globex');
+    assert.equal((await asGlobex('/v1/reconciliations', { method: 'POST', json: {} })).status, 201);
     const { store } = api.hub;
     await waitFor(async () => (await store.listAlerts('globex')).length === 1 && (await store.listEdiDuplicates('globex')).length > 0, 10_000, 'globex\'s alert and duplicate');
     assert.deepEqual((await store.listDeadLetters('globex')).map((d) => d.kind).sort(), ['delivery', 'message', 'message'], 'a dead delivery, an invalid message, the duplicate interchange');
@@ -160,20 +167,26 @@ flows:
     const deliveryIds = before.deliveries.map((d: Json) => d.id as number);
     const endpoints = ['globex-wms', 'globex-3pl-out', 'globex-3pl-in'];
     // What only globex's data holds (acme itself sends globex's names and GX-1 in this walk, so those may echo back).
-    const markers = [...endpoints, '"tenant":"globex"', 'GX-2', ...before.messages.flatMap((m: Json) => [m.idempotencyKey as string, m.contentHash as string]),
+    const markers = [...endpoints, '"tenant":"globex"', 'GX-2', 'GX-SKU', ...before.messages.flatMap((m: Json) => [m.idempotencyKey as string, m.contentHash as string]),
       ...before.deliveries.map((d: Json) => d.idempotencyKey as string)];
 
     // Tenant B's value for each parameter an operation may take. A new parameter fails the test
     // until it is listed here (or among the ones that name nothing of a tenant).
-    const pathValues: Record<string, string[]> = { id: messageIds, name: [...endpoints, 'globex-3pl'] };
-    const queryValues: Record<string, string[]> = { endpoint: endpoints, partner: ['globex-3pl'], entityKey: ['order:GX-1', 'order:GX-2'], kind: ['x12_rejected'] };
-    const neutralQuery = new Set(['status', 'type', 'from', 'to', 'limit', 'before', 'includeReplayed', 'window']);
+    const runIds = before.reconciliations.map((r: Json) => String(r.id));
+    const pathValues: Record<string, string[]> = { id: messageIds, name: [...endpoints, 'globex-3pl'], run: runIds };
+    const queryValues: Record<string, string[]> = {
+      endpoint: endpoints, partner: ['globex-3pl'], entityKey: ['order:GX-1', 'order:GX-2'], kind: ['x12_rejected'], facility: ['GX-DC'], with: runIds, run: runIds,
+    };
+    const neutralQuery = new Set(['status', 'type', 'from', 'to', 'limit', 'before', 'includeReplayed', 'window', 'after', 'at', 'format']);
     const jsonBodies: Record<string, unknown[]> = {
       ReplayWindowRequest: [
         { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
         ...endpoints.map((endpoint) => ({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', endpoint })),
       ],
       DeadLetterReplayRequest: [{ deliveryIds }, { all: true }],
+      ReconciliationRequest: [{}, { facility: 'GX-DC' }],
+      VarianceDecisionRequest: [{ positions: [1, 2], action: 'approve' }, { positions: [1], action: 'reject' }],
+      AuditRequest: [{}],
     };
     const rawBodies: Record<string, Array<{ body: string; contentType: string; name?: string }>> = {
       ingestDocuments: [

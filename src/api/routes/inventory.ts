@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EngineFacade } from '../../engine/index.ts';
+import { UnknownFacility, type EngineFacade } from '../../engine/index.ts';
 import { auditReportCsv, auditReportHtml, FINDING_KINDS, POSITION_STATUSES, type AuditItem } from '../../inventory/index.ts';
 import type { ReconciliationRun, StoredPositionResult, VarianceDecision } from '../../store/index.ts';
 import { operation, type Operation } from '../operation.ts';
@@ -94,9 +94,11 @@ export function inventoryOperations(engine: EngineFacade): Operation[] {
       summary: 'Reconcile the ERP\'s stock against the warehouse\'s as of a time, and store the run',
       description: 'Each position is classed match, in_flight (explained by the documents listed), timing (a side\'s snapshot is too old) or variance. See docs/inventory.md.',
       body: { kind: 'json', schema: reconciliationRequest, component: 'ReconciliationRequest' },
-      responses: { 201: { description: 'The run, with its variances', schema: z.object({ run: runSchema, variances: z.array(resultSchema) }) }, 400: { description: 'Bad request', schema: 'Problem' } },
+      responses: { 201: { description: 'The run, with its variances', schema: z.object({ run: runSchema, variances: z.array(resultSchema) }) }, 400: { description: 'Bad request', schema: 'Problem' }, 404: { description: 'No stock of that facility from either side', schema: 'Problem' } },
       async handle(c, { body }) {
-        const summary = await inventory.reconcile(c.get('tenant'), { at: body.at ? Date.parse(body.at) : undefined, facility: body.facility, trigger: 'api' });
+        const summary = await inventory.reconcile(c.get('tenant'), { at: body.at ? Date.parse(body.at) : undefined, facility: body.facility, trigger: 'api' }).catch((e: unknown) => {
+          throw e instanceof UnknownFacility ? notFound(e.message) : e;
+        });
         return c.json({ run: presentRun(summary.run), variances: summary.variances.map(presentResult) }, 201);
       },
     }),
