@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
  */
+import { runAuditBench, runReconcileBench } from './inventory.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
@@ -27,5 +28,10 @@ if (want('postgres')) {
 if (want('nats')) {
   console.log('\n== NATS JetStream through Causeway vs the bare client ==');
   await runNatsBench();
+}
+if (want('inventory')) {
+  console.log('\n== inventory: reconcile 100,000 positions on SQLite, audit 50,000 items per side ==');
+  await runReconcileBench();
+  await runAuditBench();
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);

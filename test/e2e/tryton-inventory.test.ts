@@ -1,0 +1,125 @@
+// Inventory truth against a real Tryton: Tryton's stock (read by its connector) against the
+// warehouse's snapshot while a shipment has not reached Tryton yet. The shipment explains its
+// difference; the one real variance is found, approved, and moves Tryton's stock by exactly it.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { applyInventoryAdjustment } from '../../src/connectors/tryton/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
+import { EngineFacade, Hub } from '../../src/engine/index.ts';
+import { inventoryAdjustment } from '../../src/model/index.ts';
+import { startTryton, trytonUnavailable, type TrytonServer } from '../support/tryton.ts';
+import { waitFor } from '../support/receiver.ts';
+import { confirmSale, connect, envelopeOf, options, stockInWarehouse, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+
+const skip = await trytonUnavailable();
+
+describe('reconciliation against a real Tryton', { skip }, () => {
+  let tryton: TrytonServer;
+  let dir: string;
+  before(async () => {
+    tryton = await startTryton();
+    dir = mkdtempSync(join(tmpdir(), 'causeway-inventory-e2e-'));
+  });
+  after(async () => {
+    await tryton?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('in-flight shipments are explained, the one real variance is found, and approving it moves Tryton by exactly the variance', async () => {
+    const db = await tryton.freshDatabase();
+    const rpc = connect(db);
+    // Tryton's book: what an opening count put there.
+    await applyInventoryAdjustment(rpc, inventoryAdjustment.parse({
+      type: 'inventory_adjustment', ...envelopeOf('opening'), adjustmentNumber: 'OPENING', facility: 'DC1',
+      lines: [
+        { sku: 'WIDGET-1', quantity: '40', uom: 'EA', reason: 'found' },
+        { sku: 'GADGET-2', quantity: '25', uom: 'EA', reason: 'found' },
+        { sku: 'SERUM-LOT', lot: 'L-1', quantity: '10', uom: 'EA', reason: 'found' },
+      ],
+    }), options);
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]], 'PO-INV-1');
+
+    const yaml = `
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+log: { level: warn }
+retry: { maxAttempts: 30, initialDelayMs: 150, maxDelayMs: 1000 }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [inventory_snapshot]
+    snapshotEveryMs: 600000
+    pollIntervalMs: 200
+    concurrency: 1
+  wms: { type: folder, inbox: ${join(dir, 'wms/out')}, outbox: ${join(dir, 'wms/in')}, minAgeMs: 0 }
+flows:
+  - { name: wms-to-erp, from: [wms], types: [shipment, inventory_adjustment], to: erp }
+  - { name: corrections, from: [inventory], types: [inventory_adjustment], to: erp }
+inventory:
+  timingToleranceMs: 3600000
+`;
+    const loaded = parseConfig(yaml, dir, { TRYTON_PASSWORD: db.password });
+    const report = (name: string, document: Record<string, unknown>) => {
+      mkdirSync(join(dir, 'staging'), { recursive: true });
+      mkdirSync(join(dir, 'wms/out'), { recursive: true });
+      writeFileSync(join(dir, 'staging', name), JSON.stringify(document));
+      renameSync(join(dir, 'staging', name), join(dir, 'wms/out', name));
+    };
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+
+    // The warehouse shipped 5 WIDGET-1 two minutes ago and counted a minute ago: 35 widgets, and 22
+    // gadgets where Tryton books 25. The delivery loop is off, so the shipment stays in flight.
+    let hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 30, delivery: false });
+    try {
+      report('ship.json', {
+        type: 'shipment', shipmentNumber: 'WMS-SH-INV', orderNumber: sale.number, facility: 'DC1', shippedAt: at(120_000), occurredAt: at(120_000),
+        lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '5', uom: 'EA' }],
+      });
+      report('count.json', {
+        type: 'inventory_snapshot', facility: 'DC1', asOf: at(60_000), occurredAt: at(60_000),
+        positions: [{ sku: 'WIDGET-1', onHand: '35', uom: 'EA' }, { sku: 'GADGET-2', onHand: '22', uom: 'EA' }, { sku: 'SERUM-LOT', lot: 'L-1', onHand: '10', uom: 'EA' }],
+      });
+      await waitFor(async () => {
+        const snapshots = await hub.store.stockDocuments('acme', { since: 0, until: Date.now() });
+        return snapshots.filter((d) => d.type === 'inventory_snapshot').length === 2 && snapshots.some((d) => d.type === 'shipment') ? true : undefined;
+      }, 60_000, 'Tryton\'s snapshot, the warehouse\'s count and its shipment stored');
+
+      const engine = await EngineFacade.open(loaded);
+      try {
+        const { run, variances } = await engine.inventory.reconcile('acme', { trigger: 'test' });
+        const results = await engine.inventory.allResults('acme', run.id);
+        const by = Object.fromEntries(results.map((r) => [`${r.sku}/${r.lot}`, r]));
+        assert.deepEqual(Object.fromEntries(results.map((r) => [`${r.sku}/${r.lot}`, r.status])), { 'GADGET-2/': 'variance', 'SERUM-LOT/L-1': 'match', 'WIDGET-1/': 'in_flight' });
+        const widget = by['WIDGET-1/']!.detail as { documents: Array<{ reference: string; delivery: string; quantity: string }>; erp: { onHand: string } };
+        assert.equal(widget.erp.onHand, '40');
+        assert.deepEqual(widget.documents.map((d) => [d.reference, d.delivery, d.quantity]), [['WMS-SH-INV', 'pending', '-5']]);
+        assert.deepEqual(variances.map((v) => [v.sku, v.correctedDifference]), [['GADGET-2', '-3']]);
+        assert.equal((run.accuracy as { overall: { rate: number } }).overall.rate, 0.6667);
+
+        const gadgetsBefore = await stockInWarehouse(rpc, 'GADGET-2');
+        const decided = await engine.inventory.decide('acme', run.id, [variances[0]!.position], 'approved', 'stock controller');
+        assert.equal(decided.messages.length, 1);
+        // Approved again (a second click, a retried request): nothing more is sent.
+        assert.equal((await engine.inventory.decide('acme', run.id, [variances[0]!.position], 'approved', 'stock controller')).messages[0]!.duplicate, true);
+        await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', type: 'inventory_adjustment' })).length === 1, 30_000, 'the correction routed to Tryton');
+
+        // Deliveries run now: the shipment and the correction reach Tryton.
+        await hub.stop();
+        hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 30, sources: false });
+        await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 2, 60_000, 'the shipment and the correction delivered');
+        assert.equal(await stockInWarehouse(rpc, 'GADGET-2'), gadgetsBefore - 3, 'Tryton moved by exactly the variance');
+        assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), 35);
+        assert.equal(await stockInWarehouse(rpc, 'SERUM-LOT', 'L-1'), 10);
+        const [log] = await engine.inventory.decisions('acme');
+        assert.deepEqual([log!.sku, log!.action, log!.decidedBy, log!.quantity], ['GADGET-2', 'approved', 'stock controller', '-3']);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await hub.stop();
+    }
+  });
+});
