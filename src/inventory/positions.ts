@@ -45,7 +45,8 @@ export type StockEvent =
   | { kind: 'snapshot'; at: number; facility: string; scope: 'full' | 'partial'; snapshot: InventorySnapshot }
   | { kind: 'movement'; at: number; documentId: string; changes: StockChange[] };
 
-const ZERO = new Big(0);
+/** The one zero every position starts from: compared by identity to skip work on the common case. */
+export const ZERO = new Big(0);
 
 /** Statuses warehouses use for stock that may not be picked. Anything else counts as available stock. */
 const HOLD = /^(hold|on[_ -]?hold|blocked|damaged|frozen|restricted)$/i;
@@ -61,12 +62,19 @@ export function snapshotPositions(snapshot: InventorySnapshot, asOf = Date.parse
   for (const p of snapshot.positions) {
     const lot = p.lot ?? '';
     const key = positionKey(snapshot.facility, p.sku, lot);
-    let pos = out.get(key);
-    if (!pos) out.set(key, (pos = emptyPosition(snapshot.facility, p.sku, lot, p.uom, asOf)));
-    pos.onHand = pos.onHand.plus(p.onHand);
+    const onHand = new Big(p.onHand);
+    const held = HOLD.test(p.status) ? 'onHold' : QUARANTINE.test(p.status) ? 'quarantined' : undefined;
+    const pos = out.get(key);
+    if (!pos) {
+      // Most positions come once: built whole, without the sums below (100,000 of them per snapshot).
+      const created = { facility: snapshot.facility, sku: p.sku, lot, uom: p.uom, onHand, allocated: p.allocated === '0' ? ZERO : new Big(p.allocated), onHold: ZERO, quarantined: ZERO, inTransit: ZERO, asOf };
+      if (held) created[held] = onHand;
+      out.set(key, created);
+      continue;
+    }
+    pos.onHand = pos.onHand.plus(onHand);
     pos.allocated = pos.allocated.plus(p.allocated);
-    if (HOLD.test(p.status)) pos.onHold = pos.onHold.plus(p.onHand);
-    else if (QUARANTINE.test(p.status)) pos.quarantined = pos.quarantined.plus(p.onHand);
+    if (held) pos[held] = pos[held].plus(onHand);
   }
   return out;
 }

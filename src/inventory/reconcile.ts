@@ -1,7 +1,6 @@
 import Big from 'big.js';
 import type { InventorySnapshot } from '../model/index.ts';
-import { normaliseDecimal } from '../model/index.ts';
-import { emptyPosition, foldPositions, positionKey, stockChangesOf, availableOf, type StockChange, type StockEvent, type StockPosition } from './positions.ts';
+import { ZERO, emptyPosition, foldPositions, positionKey, stockChangesOf, availableOf, type StockChange, type StockEvent, type StockPosition } from './positions.ts';
 
 /**
  * Reconciliation as of a time T: the warehouse's stock at T against the ERP's at T, corrected for
@@ -103,9 +102,13 @@ interface PendingMovement {
   changes: StockChange[];
 }
 
-const ZERO = new Big(0);
 const SIDES: readonly Side[] = ['warehouse', 'erp'];
-const dec = (b: Big) => normaliseDecimal(b.toFixed());
+/** big.js keeps no trailing zeros, so its plain notation is already canonical but for a negative zero. */
+const dec = (b: Big) => {
+  if (b === ZERO) return '0';
+  const text = b.toFixed();
+  return text === '-0' ? '0' : text;
+};
 
 /** Each side's positions at `at`, and the movements in flight towards each side then. */
 export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf'>, facility?: string): {
@@ -180,13 +183,14 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
     const wHand = w?.onHand ?? ZERO;
     const eHand = e?.onHand ?? ZERO;
     const raw = wHand.minus(eHand);
-    const corrected = wHand.plus(p?.toWarehouse ?? ZERO).minus(eHand.plus(p?.toErp ?? ZERO));
+    // Most positions have nothing in flight: their corrected difference is the raw one.
+    const corrected = p ? wHand.plus(p.toWarehouse).minus(eHand.plus(p.toErp)) : raw;
     const tolerance = settings.toleranceFor(uom);
     const wSnap = warehouse.snapshotAsOf.get(fac) ?? null;
     const eSnap = erp.snapshotAsOf.get(fac) ?? null;
     let status: PositionStatus;
     let explanation = '';
-    if (raw.abs().lte(tolerance)) status = 'match';
+    if (raw.eq(ZERO) || raw.abs().lte(tolerance)) status = 'match';
     else if (corrected.abs().lte(tolerance)) {
       status = 'in_flight';
       explanation = `explained by ${p!.documents.length} document(s) in flight`;
@@ -214,8 +218,9 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
 }
 
 function present(p: StockPosition, inTransit: Big): SidePosition {
+  const onHand = dec(p.onHand);
   return {
-    onHand: dec(p.onHand), allocated: dec(p.allocated), available: dec(availableOf(p)), onHold: dec(p.onHold),
+    onHand, allocated: dec(p.allocated), available: p.allocated === ZERO ? onHand : dec(availableOf(p)), onHold: dec(p.onHold),
     quarantined: dec(p.quarantined), inTransit: dec(inTransit), asOf: new Date(p.asOf).toISOString(),
   };
 }
