@@ -233,6 +233,8 @@ export class InventoryService {
       facility: a.facility, sku: a.sku, uom: a.uom, available: a.available, onHand: a.onHand, allocated: a.allocated, onHold: a.onHold,
       safetyBuffer: a.safetyBuffer, asOf: new Date(a.asOf).toISOString(),
     }));
+    // Only the freshest value goes out: an older one still waiting for a target is dropped.
+    await this.store.dropSupersededAvailability(tenant, documents.map((d) => d.entityKey), now);
     const body = Buffer.from(JSON.stringify(documents));
     const hash = contentHash(body);
     await this.store.acceptMessages([{ tenant, endpoint: INVENTORY_ENDPOINT, codec: 'json', contentType: 'application/json', idempotencyKey: `availability:${hash}`, contentHash: hash, body, receivedAt: now }]);

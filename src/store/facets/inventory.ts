@@ -112,6 +112,12 @@ export interface InventoryStore {
   decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]>;
   /** The audit log of decisions, newest first. */
   listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]>;
+  /**
+   * Drops the pending, unleased deliveries of inventory_availability documents of these entity
+   * keys: a newer value is on its way, and the older one must not reach a target after it or at
+   * all. A delivery a worker holds is left to finish; the newer one follows it. Returns how many.
+   */
+  dropSupersededAvailability(tenant: string, entityKeys: string[], now: number): Promise<number>;
   listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]>;
   recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void>;
 }

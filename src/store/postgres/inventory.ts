@@ -110,3 +110,14 @@ export async function latestDocumentsOfType(db: Queryable, tenant: string, type:
     ORDER BY d.entity_key, m.endpoint, d.occurred_at DESC, d.id DESC`, [tenant, type]);
   return rows.map((r) => ({ documentId: r.id, endpoint: r.endpoint, entityKey: r.entity_key, occurredAt: r.occurred_at, body: r.body }));
 }
+
+export async function dropSupersededAvailability(c: PoolClient, tenant: string, entityKeys: string[], now: number): Promise<number> {
+  if (!entityKeys.length) return 0;
+  // A claim in progress holds its row: the lease it writes makes the row fail this condition when re-checked.
+  const { rows } = await c.query(`SELECT id FROM deliveries WHERE tenant = $1 AND entity_key = ANY($2) AND document_type = 'inventory_availability' AND status = 'pending'
+    AND (lease_until IS NULL OR lease_until < $3) FOR UPDATE SKIP LOCKED`, [tenant, entityKeys, now]);
+  if (!rows.length) return 0;
+  const ids = rows.map((r) => r.id);
+  await c.query('DELETE FROM attempts WHERE delivery_id = ANY($1)', [ids]);
+  return (await c.query('DELETE FROM deliveries WHERE id = ANY($1)', [ids])).rowCount ?? 0;
+}

@@ -530,6 +530,10 @@ export class PostgresStore implements Store {
     return inventory.listVarianceDecisions(this.pool, tenant, page);
   }
 
+  async dropSupersededAvailability(tenant: string, entityKeys: string[], now: number): Promise<number> {
+    return this.transaction((c) => inventory.dropSupersededAvailability(c, tenant, entityKeys, now));
+  }
+
   async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
     return inventory.listPublishedAvailability(this.pool, tenant);
   }

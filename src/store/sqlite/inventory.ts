@@ -90,3 +90,18 @@ export function latestDocumentsOfType(sql: Statements, tenant: string, type: str
     WHERE n = 1 ORDER BY entity_key, endpoint`).all(tenant, type) as Row[])
     .map((r) => ({ documentId: r.id, endpoint: r.endpoint, entityKey: r.entity_key, occurredAt: r.occurred_at, body: JSON.parse(r.body) }));
 }
+
+export function dropSupersededAvailability(sql: Statements, tenant: string, entityKeys: string[], now: number): number {
+  const find = sql.q(`SELECT id FROM deliveries WHERE tenant = ? AND entity_key = ? AND document_type = 'inventory_availability' AND status = 'pending'
+    AND (lease_until IS NULL OR lease_until < ?)`);
+  const dropAttempts = sql.q('DELETE FROM attempts WHERE delivery_id = ?');
+  const drop = sql.q('DELETE FROM deliveries WHERE id = ?');
+  let n = 0;
+  for (const key of entityKeys) {
+    for (const { id } of find.all(tenant, key, now) as Row[]) {
+      dropAttempts.run(id);
+      n += drop.run(id).changes;
+    }
+  }
+  return n;
+}

@@ -423,6 +423,10 @@ export class SqliteStore implements Store {
     return inventory.listVarianceDecisions(this.sql, tenant, page);
   }
 
+  async dropSupersededAvailability(tenant: string, entityKeys: string[], now: number): Promise<number> {
+    return this.db.transaction(() => inventory.dropSupersededAvailability(this.sql, tenant, entityKeys, now)).immediate();
+  }
+
   async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
     return inventory.listPublishedAvailability(this.sql, tenant);
   }

@@ -118,6 +118,28 @@ export function inventoryConformance(open: OpenStore<S>): void {
       assert.deepEqual(await store.listVarianceDecisions('other'), []);
     });
 
+    it('drops pending availability deliveries a newer value supersedes, not those a worker holds, nor other keys or types', async () => {
+      const availability = async (key: string, entityKey: string, type = 'inventory_availability', tenant = 'acme') => {
+        const [{ messageId }] = await store.acceptMessages([msg({ tenant, endpoint: 'inventory', idempotencyKey: key, contentHash: key })]);
+        await store.completeMessages([{ messageId, status: 'processed', documents: [], deliveries: [{
+          tenant, documentId: `${messageId}-1-0`, documentType: type, messageId, flow: 'atp', endpoint: 'shop', entityKey, payload: Buffer.from('{}'),
+          contentType: 'application/json', idempotencyKey: `i-${key}`, occurredAt: 1, receivedAt: 1, maxAttempts: 3,
+        }] }], 1);
+      };
+      await availability('a1', 'availability:DC1:A');
+      await availability('b1', 'availability:DC1:B');
+      await availability('held', 'availability:DC1:C');
+      await availability('other-type', 'availability:DC1:A', 'inventory_snapshot');
+      await availability('other-tenant', 'availability:DC1:A', 'inventory_availability', 'other');
+      const held = (await store.claimDueDeliveries('w', 10, 60_000, 1000)).find((d) => d.entityKey === 'availability:DC1:C' && d.tenant === 'acme')!;
+      await store.releaseDeliveries('w', (await store.listDeliveries({ tenant: 'acme', status: 'pending' })).map((d) => d.id).filter((id) => id !== held.id));
+      await store.recordAttempts([{ deliveryId: (await store.listDeliveries({ tenant: 'acme', entityKey: 'availability:DC1:B' }))[0]!.id, tenant: 'acme', startedAt: 1, finishedAt: 1, outcome: 'retryable', retryAt: 2 }], 1);
+      assert.equal(await store.dropSupersededAvailability('acme', ['availability:DC1:A', 'availability:DC1:B', 'availability:DC1:C'], 2000), 2);
+      const left = await store.listDeliveries({ tenant: 'acme' });
+      assert.deepEqual(left.map((d) => [d.documentType, d.entityKey]).sort(), [['inventory_availability', 'availability:DC1:C'], ['inventory_snapshot', 'availability:DC1:A']]);
+      assert.equal((await store.listDeliveries({ tenant: 'other' })).length, 1);
+    });
+
     it('remembers the availability last published per facility and SKU', async () => {
       await store.recordPublishedAvailability('acme', [{ facility: 'DC1', sku: 'A', available: '5', publishedAt: 1 }, { facility: 'DC1', sku: 'B', available: '0', publishedAt: 1 }]);
       await store.recordPublishedAvailability('acme', [{ facility: 'DC1', sku: 'A', available: '4', publishedAt: 2 }]);
