@@ -12,6 +12,7 @@ import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
+import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
@@ -47,6 +48,8 @@ export function createLogger(level: string): Logger {
 export class Hub {
   readonly metrics = new HubMetrics();
   readonly processorWakeup = new Wakeup();
+  /** Told when this worker committed stock documents: availability is published without waiting its interval. */
+  private readonly stockChanged = new Wakeup();
   readonly inbox: Inbox;
   readonly processor: MessageProcessor;
   readonly delivery: DeliveryWorker;
@@ -158,7 +161,7 @@ export class Hub {
     return runInventorySchedule({
       store: this.store, inventory: new InventoryService(this.store, this.loaded.config, () => this.processorWakeup.notify()),
       tenants: [...new Set([...this.endpoints.values()].map((e) => e.tenant))], owner: this.workerId,
-      reconcileEveryMs: inventory.reconcileEveryMs, publishEveryMs: inventory.availability.publishEveryMs, logger: this.logger,
+      reconcileEveryMs: inventory.reconcileEveryMs, publishEveryMs: inventory.availability.publishEveryMs, logger: this.logger, stockChanged: this.stockChanged,
     }, signal);
   }
 
@@ -170,6 +173,7 @@ export class Hub {
         if (claimed.length) {
           const outcomes = await this.processor.commitOutcomes(claimed, await this.processor.processBatch(claimed));
           if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
+          if (outcomes.some((o) => o.status === 'processed' && o.documents.some((d) => STOCK_DOCUMENT_TYPES.includes(d.type as never)))) this.stockChanged.notify();
         }
         if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);
       } catch (e) {

@@ -118,3 +118,40 @@ inventory:
     assert.match(await csv.text(), /^kind,side,sku,record,field,found,action\r\n/);
   });
 });
+
+describe('availability published when stock changes', () => {
+  let api: TestApi;
+  let shop: Awaited<ReturnType<typeof startReceiver>>;
+  before(async () => {
+    shop = await startReceiver();
+    api = await startTestApi(`
+endpoints:
+  wms-in: { type: http }
+  shop: { type: webhook, url: "${shop.url}/atp" }
+flows:
+  - { name: atp, from: [inventory], types: [inventory_availability], to: shop }
+inventory:
+  availability: { publishEveryMs: 3600000, safetyStock: { byCategory: { fragile: "2" } } }
+`);
+  });
+  after(async () => {
+    await api.close();
+    await shop.close();
+  });
+
+  it('sends available, not on hand, soon after a count arrives, and again only for what changed', async () => {
+    const items = [{ type: 'item', sku: 'VASE', baseUom: 'EA', category: 'fragile' }];
+    assert.equal((await api.call('/v1/endpoints/wms-in/messages', { method: 'POST', json: items, headers: { 'idempotency-key': 'items' } })).status, 202);
+    const count = (key: string, vase: string, cup: string) => api.call('/v1/endpoints/wms-in/messages', {
+      method: 'POST', headers: { 'idempotency-key': key },
+      json: { type: 'inventory_snapshot', facility: 'DC1', asOf: minutesAgo(0), positions: [{ sku: 'VASE', onHand: vase, allocated: '3', uom: 'EA' }, { sku: 'CUP', onHand: cup, uom: 'EA' }] },
+    });
+    assert.equal((await count('c1', '10', '4')).status, 202);
+    const sent = () => shop.received.map((r) => JSON.parse(r.body.toString()) as Json);
+    const first = await waitFor(() => (sent().length >= 2 ? sent() : undefined), 15_000, 'availability at the shop');
+    assert.deepEqual(first.map((d) => [d.sku, d.available, d.onHand]).sort(), [['CUP', '4', '4'], ['VASE', '5', '10']]);
+    assert.equal((await count('c2', '10', '6')).status, 202);
+    const second = await waitFor(() => (sent().length >= 3 ? sent() : undefined), 15_000, 'the changed figure at the shop');
+    assert.deepEqual(second.slice(2).map((d) => [d.sku, d.available]), [['CUP', '6']]);
+  });
+});
