@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { CausewayConfig } from '../config/index.ts';
 import {
   accuracyOf, auditItemMasters, availabilityKey, availableToPromise, changedAvailability, foldSides, reconcile,
-  type Accuracy, type AuditItem, type Availability, type AuditReport, type Origin, type ReconcileSettings, type ReconciliationOutcome,
+  type Accuracy, type AuditItem, type Availability, type UnitConversion, type AuditReport, type Origin, type ReconcileSettings, type ReconciliationOutcome,
 } from '../inventory/index.ts';
 import { entityKeys, type InventoryAdjustment, type InventoryAvailability, type Item } from '../model/index.ts';
 import type { InventoryStore, PipelineStore, ReconciliationRun, StoredPositionResult, VarianceDecision } from '../store/index.ts';
@@ -65,17 +65,34 @@ export class InventoryService {
 
   sideOf = (endpoint: string): Origin => (endpoint === INVENTORY_ENDPOINT ? 'hub' : this.erpEndpoints.has(endpoint) ? 'erp' : 'warehouse');
 
-  private settings(): ReconcileSettings {
+  private async settings(tenant: string): Promise<ReconcileSettings> {
     const { tolerance, timingToleranceMs } = this.config.inventory;
     const tolerances = new Map(Object.entries(tolerance).map(([u, v]) => [u, new Big(v)]));
     const zero = new Big(0);
-    return { sideOf: this.sideOf, toleranceFor: (uom) => tolerances.get(uom) ?? zero, timingToleranceMs };
+    return { sideOf: this.sideOf, toleranceFor: (uom) => tolerances.get(uom) ?? zero, timingToleranceMs, units: await this.units(tenant) };
+  }
+
+  /** The item master's units, the ERP's record of a SKU first (it owns the item master). */
+  private async units(tenant: string): Promise<UnitConversion> {
+    const items = new Map<string, { baseUom: string; factors: Map<string, Big> }>();
+    for (const r of await this.store.latestDocumentsOfType(tenant, 'item')) {
+      const item = r.body as Item;
+      if (items.has(item.sku) && this.sideOf(r.endpoint) !== 'erp') continue;
+      items.set(item.sku, { baseUom: item.baseUom, factors: new Map((item.conversions ?? []).map((c) => [c.uom, new Big(c.factor)])) });
+    }
+    return (sku, uom) => {
+      const item = items.get(sku);
+      if (!item) return undefined;
+      if (uom === item.baseUom) return { baseUom: uom, factor: new Big(1) };
+      const factor = item.factors.get(uom);
+      return factor && { baseUom: item.baseUom, factor };
+    };
   }
 
   /** Both sides compared at `at` (default now), without storing anything. */
   async compare(tenant: string, at: number, facility?: string): Promise<ReconciliationOutcome> {
     const rows = await this.store.stockDocuments(tenant, { since: at - this.config.inventory.lookbackMs, until: at, facility });
-    return reconcile(rows, at, this.settings(), facility);
+    return reconcile(rows, at, await this.settings(tenant), facility);
   }
 
   /** A reconciliation run, stored with a result per position. */
@@ -247,7 +264,7 @@ export class InventoryService {
   async availability(tenant: string, now: number): Promise<Availability[]> {
     const { safetyStock } = this.config.inventory.availability;
     const rows = await this.store.stockDocuments(tenant, { since: now - this.config.inventory.lookbackMs, until: now });
-    const { positions } = foldSides(rows, now, this).warehouse;
+    const { positions } = foldSides(rows, now, { sideOf: this.sideOf, units: await this.units(tenant) }).warehouse;
     const categories = Object.keys(safetyStock.byCategory).length ? await this.categories(tenant) : new Map<string, string>();
     return availableToPromise(positions.values(), safetyStock, (sku) => categories.get(sku));
   }

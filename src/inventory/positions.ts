@@ -121,10 +121,30 @@ export function stockChangesOf(doc: Movement): StockChange[] {
 }
 
 /**
+ * How many base units one of `uom` holds for a SKU, from the item master, with the base unit;
+ * undefined when the item or the conversion is unknown. Quantities are counted in base units
+ * wherever the item master allows, so a warehouse counting cases meets an ERP counting eaches.
+ */
+export type UnitConversion = (sku: string, uom: string) => { baseUom: string; factor: Big } | undefined;
+
+function inBaseUnits(p: StockPosition, units: UnitConversion | undefined): StockPosition {
+  const to = units?.(p.sku, p.uom);
+  if (!to || to.baseUom === p.uom) return p;
+  const f = to.factor;
+  return { ...p, uom: to.baseUom, onHand: p.onHand.times(f), allocated: p.allocated.times(f), onHold: p.onHold.times(f), quarantined: p.quarantined.times(f) };
+}
+
+/** A change in base units where the item master converts its unit. */
+export function changeInBaseUnits(c: StockChange, units: UnitConversion | undefined): StockChange {
+  const to = units?.(c.sku, c.uom);
+  return !to || to.baseUom === c.uom ? c : { ...c, uom: to.baseUom, delta: c.delta.times(to.factor) };
+}
+
+/**
  * A side's positions at `at`: the fold described above. Events after `at` are ignored; events
  * before the newest full snapshot of their facility are ignored (the snapshot counts them).
  */
-export function foldPositions(events: StockEvent[], at: number): { positions: Positions; snapshotAsOf: Map<string, number> } {
+export function foldPositions(events: StockEvent[], at: number, units?: UnitConversion): { positions: Positions; snapshotAsOf: Map<string, number> } {
   const base = new Map<string, number>();
   for (const e of events) {
     if (e.kind === 'snapshot' && e.scope === 'full' && e.at <= at && e.at > (base.get(e.facility) ?? -Infinity)) base.set(e.facility, e.at);
@@ -139,11 +159,12 @@ export function foldPositions(events: StockEvent[], at: number): { positions: Po
       if (e.scope === 'full') {
         for (const [k, p] of positions) if (p.facility === e.facility) positions.delete(k);
       }
-      for (const [k, p] of snapshotPositions(e.snapshot, e.at)) positions.set(k, p);
+      for (const [k, p] of snapshotPositions(e.snapshot, e.at)) positions.set(k, inBaseUnits(p, units));
       snapshotAsOf.set(e.facility, Math.max(snapshotAsOf.get(e.facility) ?? e.at, e.at));
       continue;
     }
-    for (const c of e.changes) {
+    for (const change of e.changes) {
+      const c = changeInBaseUnits(change, units);
       const from = base.get(c.facility);
       if (from !== undefined && e.at <= from) continue;
       const key = positionKey(c.facility, c.sku, c.lot);

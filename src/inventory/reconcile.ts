@@ -1,6 +1,6 @@
 import Big from 'big.js';
 import type { InventorySnapshot } from '../model/index.ts';
-import { ZERO, emptyPosition, foldPositions, positionKey, stockChangesOf, availableOf, type StockChange, type StockEvent, type StockPosition } from './positions.ts';
+import { ZERO, changeInBaseUnits, emptyPosition, foldPositions, type UnitConversion, positionKey, stockChangesOf, availableOf, type StockChange, type StockEvent, type StockPosition } from './positions.ts';
 
 /**
  * Reconciliation as of a time T: the warehouse's stock at T against the ERP's at T, corrected for
@@ -45,6 +45,8 @@ export interface ReconcileSettings {
   toleranceFor(uom: string): Big;
   /** A side whose snapshot of a facility is older than T less this is too old to call a difference real. */
   timingToleranceMs: number;
+  /** The item master's units: quantities are compared in base units where it converts them. */
+  units?: UnitConversion;
 }
 
 export interface InFlightDocument {
@@ -111,7 +113,7 @@ const dec = (b: Big) => {
 };
 
 /** Each side's positions at `at`, and the movements in flight towards each side then. */
-export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf'>, facility?: string): {
+export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf' | 'units'>, facility?: string): {
   warehouse: ReturnType<typeof foldPositions>; erp: ReturnType<typeof foldPositions>; inFlight: PendingMovement[];
 } {
   const events: Record<Side, StockEvent[]> = { erp: [], warehouse: [] };
@@ -143,7 +145,8 @@ export function foldSides(records: StockDocumentRecord[], at: number, settings: 
     }
   }
 
-  return { warehouse: foldPositions(events.warehouse, at), erp: foldPositions(events.erp, at), inFlight };
+  const inBase = settings.units ? inFlight.map((m) => ({ ...m, changes: m.changes.map((c) => changeInBaseUnits(c, settings.units)) })) : inFlight;
+  return { warehouse: foldPositions(events.warehouse, at, settings.units), erp: foldPositions(events.erp, at, settings.units), inFlight: inBase };
 }
 
 /** Classifies every position of one tenant (optionally one facility) as of `at`. */
@@ -190,7 +193,11 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
     const eSnap = erp.snapshotAsOf.get(fac) ?? null;
     let status: PositionStatus;
     let explanation = '';
-    if (raw.eq(ZERO) || raw.abs().lte(tolerance)) status = 'match';
+    if (w && e && w.uom !== e.uom) {
+      // Counted in different units the item master does not convert: no difference can be trusted.
+      status = 'variance';
+      explanation = `the warehouse counts in ${w.uom} and the ERP in ${e.uom}, and the item master converts neither into the other: add the conversion to the item`;
+    } else if (raw.eq(ZERO) || raw.abs().lte(tolerance)) status = 'match';
     else if (corrected.abs().lte(tolerance)) {
       status = 'in_flight';
       explanation = `explained by ${p!.documents.length} document(s) in flight`;

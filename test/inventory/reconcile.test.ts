@@ -111,6 +111,19 @@ describe('reconciliation as of T', () => {
     assert.deepEqual(r.documents, []);
   });
 
+  it('compares in base units where the item master converts, and calls units it cannot convert a variance to fix', () => {
+    const units = (sku: string, uom: string) => (sku === 'TEA' ? { baseUom: 'EA', factor: new Big(uom === 'CS' ? 12 : 1) } : undefined);
+    const records = [
+      snapshot('tryton', T, [{ sku: 'TEA', onHand: '24' }, { sku: 'MUG', onHand: '24' }]),
+      snapshot('wms', T, [{ sku: 'TEA', onHand: '2', uom: 'CS' }, { sku: 'MUG', onHand: '2', uom: 'CS' }]),
+    ];
+    const [mug, tea] = reconcile(records, T, { ...settings, units }).results;
+    assert.equal(tea!.status, 'match');
+    assert.equal(tea!.warehouse!.onHand, '24');
+    assert.equal(mug!.status, 'variance');
+    assert.match(mug!.explanation, /the warehouse counts in CS and the ERP in EA, and the item master converts neither/);
+  });
+
   it('reconciles one facility only when asked', () => {
     const records = [snapshot('tryton', T, [{ sku: 'A', onHand: '1' }], 'DC2'), snapshot('wms', T, [{ sku: 'A', onHand: '2' }], 'DC2'), snapshot('wms', T, [{ sku: 'A', onHand: '2' }], 'DC1')];
     assert.deepEqual(reconcile(records, T, settings, 'DC2').results.map((r) => [r.facility, r.status]), [['DC2', 'variance']]);
