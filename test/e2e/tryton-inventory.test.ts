@@ -122,4 +122,46 @@ inventory:
       await hub.stop();
     }
   });
+
+  test('the go-live audit reads Tryton\'s item master through the connector and finds what the warehouse\'s feed gets wrong', async () => {
+    const db = await tryton.freshDatabase();
+    const auditDir = mkdtempSync(join(tmpdir(), 'causeway-audit-e2e-'));
+    try {
+      const loaded = parseConfig(`
+store: sqlite:${join(auditDir, 'hub.db')}
+defaultTenant: acme
+log: { level: warn }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [item]
+    pollIntervalMs: 200
+`, auditDir, { TRYTON_PASSWORD: db.password });
+      const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 30, delivery: false });
+      try {
+        await waitFor(async () => ((await hub.store.latestDocumentsOfType('acme', 'item')).length === 3 ? true : undefined), 60_000, 'Tryton\'s three goods stored as items');
+      } finally {
+        await hub.stop();
+      }
+      const engine = await EngineFacade.open(loaded);
+      try {
+        const erpItems = (await engine.inventory.audit('acme', { warehouse: [] })).items.erp;
+        assert.equal(erpItems, 3);
+        const report = await engine.inventory.audit('acme', {
+          warehouse: [
+            { sku: 'widget-1', baseUom: 'EA' },
+            { sku: 'GADGET-2', baseUom: 'EA', lotTracked: true },
+            { sku: 'WMS-ONLY', baseUom: 'EA' },
+          ],
+        });
+        const found = report.findings.map((f) => `${f.kind} ${f.sku} ${f.field}`);
+        for (const expected of ['sku_variant WIDGET-1 sku', 'tracking_mismatch GADGET-2 lotTracked', 'missing_in_warehouse SERUM-LOT sku', 'missing_in_erp WMS-ONLY sku']) {
+          assert.ok(found.includes(expected), `${expected} among ${found.join('; ')}`);
+        }
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      rmSync(auditDir, { recursive: true, force: true });
+    }
+  });
 });
