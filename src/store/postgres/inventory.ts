@@ -14,13 +14,16 @@ const RESULTS_PER_INSERT = 5000;
 
 export async function stockDocuments(db: Queryable, tenant: string, f: StockDocumentFilter): Promise<StockDocumentRow[]> {
   // Only a message's current generation counts: a replay's documents replace the earlier ones.
-  const { rows: docs } = await db.query(`SELECT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM documents d
+  // Two reads, each on its own index: the window, and movements older than it still undelivered.
+  const { rows: inWindow } = await db.query(`SELECT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM documents d
     JOIN messages m ON m.id = d.message_id AND m.generation = d.generation
-    WHERE d.tenant = $1 AND d.type = ANY($2) AND d.occurred_at <= $4
-      AND ($5::text IS NULL OR d.body->>'facility' = $5)
-      AND (d.occurred_at >= $3 OR (d.type <> 'inventory_snapshot'
-        AND EXISTS (SELECT 1 FROM deliveries x WHERE x.message_id = d.message_id AND x.document_id = d.id AND x.status <> 'delivered')))
-    ORDER BY d.occurred_at, d.id`, [tenant, STOCK_TYPES, f.since, f.until, f.facility ?? null]);
+    WHERE d.tenant = $1 AND d.type = ANY($2) AND d.occurred_at >= $3 AND d.occurred_at <= $4
+      AND ($5::text IS NULL OR d.body->>'facility' = $5)`, [tenant, STOCK_TYPES, f.since, f.until, f.facility ?? null]);
+  const { rows: older } = await db.query(`SELECT DISTINCT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM deliveries x
+    JOIN documents d ON d.id = x.document_id JOIN messages m ON m.id = d.message_id AND m.generation = d.generation
+    WHERE x.tenant = $1 AND x.status <> 'delivered' AND x.document_type = ANY($2) AND d.occurred_at < $3
+      AND ($4::text IS NULL OR d.body->>'facility' = $4)`, [tenant, STOCK_TYPES.slice(1), f.since, f.facility ?? null]);
+  const docs = [...older, ...inWindow].sort((a, b) => a.occurred_at - b.occurred_at);
   const movements = docs.filter((d) => d.type !== 'inventory_snapshot');
   const byDocument = new Map<string, StockDocumentRow['deliveries']>();
   if (movements.length) {

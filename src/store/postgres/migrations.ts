@@ -211,7 +211,7 @@ CREATE INDEX messages_pending_by_tenant ON messages (tenant, id) WHERE status = 
     name: 'inventory reconciliation',
     sql: `
 CREATE INDEX documents_stock ON documents (tenant, type, occurred_at);
-CREATE INDEX deliveries_open_by_message ON deliveries (message_id) WHERE status <> 'delivered';
+CREATE INDEX deliveries_open_by_type ON deliveries (tenant, document_type) WHERE status <> 'delivered';
 
 CREATE TABLE inventory_runs (
   id bigserial PRIMARY KEY,

@@ -9,16 +9,20 @@ import type {
 import type { Statements } from './statements.ts';
 
 const STOCK_TYPES = `('inventory_snapshot', 'shipment', 'receipt', 'inventory_adjustment', 'return_receipt')`;
+const MOVEMENT_TYPES = `('shipment', 'receipt', 'inventory_adjustment', 'return_receipt')`;
 
 export function stockDocuments(sql: Statements, tenant: string, f: StockDocumentFilter): StockDocumentRow[] {
   // Only a message's current generation counts: a replay's documents replace the earlier ones.
-  const docs = sql.q(`SELECT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM documents d
+  // Two reads, each on its own index: the window, and movements older than it still undelivered.
+  const inWindow = sql.q(`SELECT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM documents d
     JOIN messages m ON m.id = d.message_id AND m.generation = d.generation
-    WHERE d.tenant = @tenant AND d.type IN ${STOCK_TYPES} AND d.occurred_at <= @until
-      AND (@facility IS NULL OR json_extract(d.body, '$.facility') = @facility)
-      AND (d.occurred_at >= @since OR (d.type <> 'inventory_snapshot'
-        AND EXISTS (SELECT 1 FROM deliveries x WHERE x.message_id = d.message_id AND x.document_id = d.id AND x.status <> 'delivered')))
-    ORDER BY d.occurred_at, d.rowid`).all({ tenant, since: f.since, until: f.until, facility: f.facility ?? null }) as Row[];
+    WHERE d.tenant = @tenant AND d.type IN ${STOCK_TYPES} AND d.occurred_at >= @since AND d.occurred_at <= @until
+      AND (@facility IS NULL OR json_extract(d.body, '$.facility') = @facility)`).all({ tenant, since: f.since, until: f.until, facility: f.facility ?? null }) as Row[];
+  const older = sql.q(`SELECT DISTINCT d.id, d.message_id, d.type, m.endpoint, d.occurred_at, d.body FROM deliveries x
+    JOIN documents d ON d.id = x.document_id JOIN messages m ON m.id = d.message_id AND m.generation = d.generation
+    WHERE x.tenant = @tenant AND x.status <> 'delivered' AND x.document_type IN ${MOVEMENT_TYPES} AND d.occurred_at < @since
+      AND (@facility IS NULL OR json_extract(d.body, '$.facility') = @facility)`).all({ tenant, since: f.since, facility: f.facility ?? null }) as Row[];
+  const docs = [...older, ...inWindow].sort((a, b) => a.occurred_at - b.occurred_at);
   const deliveries = sql.q('SELECT endpoint, status, delivered_at FROM deliveries WHERE message_id = ? AND document_id = ?');
   return docs.map((d) => ({
     documentId: d.id, messageId: d.message_id, type: d.type, endpoint: d.endpoint, occurredAt: d.occurred_at, body: JSON.parse(d.body),
