@@ -1,4 +1,5 @@
 export type * from './contract.ts';
 export { jsonCodec } from './json.ts';
 export { x12Codec } from './x12/index.ts';
+export { csvCodec, fixedWidthCodec } from './flat/index.ts';
 export { DEFAULT_MAX_JSON_DEPTH, findJsonTooDeep, findValueTooDeep } from './depth.ts';

@@ -1,0 +1,181 @@
+// CSV files through csv-parse and csv-stringify: any delimiter, quote and escape, with a header
+// naming the columns or by position. The layout (codecOptions) says which column fills which field.
+import { parse, type CsvError } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { CausewayError } from '../../model/index.ts';
+import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
+import { assembleDocuments, documentRows, type FlatEnvelope, type Row } from './documents.ts';
+import type { CompiledField, Layout } from './layout.ts';
+import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
+import { bytesToText, textToBytes } from './text.ts';
+
+/** A record longer than this is a fault (an unclosed quote swallowing the file), not a reason to hold it all. */
+const MAX_RECORD_CHARS = 1024 * 1024;
+
+export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelope> {
+  const decoded = bytesToText(body, layout);
+  if ('error' in decoded) return { documents: [], errors: [decoded.error] };
+  const records: string[][] = [];
+  const ends: number[] = [];
+  const skipped: CausewayError[] = [];
+  // Rows that build one document together: a row that cannot be read could be any document's, so
+  // the whole file waits for a fixed copy rather than an order going out a line short.
+  const together = !!layout.list;
+  try {
+    parse(decoded.text, {
+      delimiter: layout.delimiter,
+      quote: layout.quote === '' ? false : layout.quote,
+      escape: layout.escape,
+      from_line: layout.skipLines + 1,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+      skip_records_with_error: !together,
+      on_skip: (e: CsvError | undefined) => {
+        if (e) skipped.push(syntaxError(e, 'the row is left out'));
+      },
+      on_record: (record: string[], context) => {
+        records.push(record);
+        ends.push(context.lines);
+        return undefined;
+      },
+    });
+  } catch (e) {
+    return { documents: [], errors: [syntaxError(e as CsvError, 'nothing in the file is applied until a corrected copy is sent')] };
+  }
+  const header = layout.header ? records[0] : undefined;
+  const firstRow = layout.header ? 1 : 0;
+  if (records.length <= firstRow) {
+    return { documents: [], errors: [...skipped, { code: 'FLAT_EMPTY', message: layout.header && !header ? 'the file is empty; expected a header row and rows' : 'the file has no rows' }] };
+  }
+  const located = locateColumns(layout, header, ends[0] ?? 1);
+  if ('error' in located) return { documents: [], errors: [located.error] };
+  const { indexes, names } = located;
+  const width = indexes.length;
+  function* rows(): Generator<Row> {
+    for (let r = firstRow; r < records.length; r++) {
+      const record = records[r];
+      const cells = new Array<string>(width);
+      let any = false;
+      for (let i = 0; i < width; i++) {
+        const at = indexes[i];
+        const cell = at < 0 ? '' : record[at];
+        const text = cell === undefined ? '' : cell.trim();
+        if (text !== '') any = true;
+        cells[i] = text;
+      }
+      // Spreadsheets leave rows of empty cells at the end of an export: they are no row.
+      if (any) yield { line: startLine(record, ends[r]), cells };
+    }
+  }
+  const assembled = assembleDocuments(layout, rows(), (f) => names[layout.fields.indexOf(f)]);
+  return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
+}
+
+/** csv-parse counts the line a record ends on; a quoted cell may hold line breaks. */
+function startLine(record: string[], end: number): number {
+  let breaks = 0;
+  for (const cell of record) {
+    if (cell.length > 0 && cell.includes('\n')) for (const ch of cell) if (ch === '\n') breaks++;
+  }
+  return end - breaks;
+}
+
+function syntaxError(e: CsvError, consequence: string): CausewayError {
+  const line = typeof e.lines === 'number' ? e.lines : undefined;
+  // csv-parse's own sentence names the fault and its line; the code says which kind.
+  return { code: 'FLAT_CSV_SYNTAX', message: `${line === undefined ? '' : `row ${line}: `}${e.message}; ${consequence}`, position: { row: line, reason: e.code } };
+}
+
+/** Each field's column index (-1: a constant), by header name or position. */
+function locateColumns(layout: Layout, header: string[] | undefined, headerLine: number): { indexes: number[]; names: string[] } | { error: CausewayError } {
+  const byName = new Map<string, number>();
+  header?.forEach((name, i) => {
+    const key = name.trim().toLowerCase();
+    if (!byName.has(key)) byName.set(key, i);
+  });
+  const indexes: number[] = [];
+  const names: string[] = [];
+  const missing: string[] = [];
+  for (const f of layout.fields) {
+    if (f.column === undefined) {
+      indexes.push(-1);
+      names.push('-');
+    } else if (typeof f.column === 'number') {
+      indexes.push(f.column);
+      names.push(header?.[f.column] ? `${f.column + 1} (${header[f.column].trim()})` : String(f.column + 1));
+    } else {
+      const at = byName.get(f.column.toLowerCase());
+      if (at === undefined) missing.push(f.column);
+      indexes.push(at ?? -1);
+      names.push(f.column);
+    }
+  }
+  if (missing.length) {
+    const have = header!.map((h) => h.trim()).filter(Boolean).slice(0, 30).join(', ');
+    return {
+      error: {
+        code: 'FLAT_COLUMN_MISSING',
+        message: `row ${headerLine}: the header has no column ${missing.map((m) => JSON.stringify(m)).join(', ')} (it has: ${have}); check the delimiter ("${layout.delimiter}") and the layout's fields`,
+        position: { row: headerLine, column: missing[0] },
+      },
+    };
+  }
+  return { indexes, names };
+}
+
+/** Documents as CSV: the header (when the layout has one), then each document's rows. */
+export function encodeCsv(docs: unknown[], layout: Layout): Buffer {
+  const columns = outputColumns(layout);
+  const out: string[][] = [];
+  if (layout.header) out.push(columns.map((c) => c.name));
+  docs.forEach((doc, d) => {
+    for (const cells of documentRows(layout, doc, docs.length > 1 ? `$[${d}]` : '$')) {
+      out.push(columns.map((c) => c.fields.map((i) => cells[i]).find((t) => t !== '') ?? ''));
+    }
+  });
+  const text = stringify(out, {
+    delimiter: layout.delimiter,
+    quote: layout.quote === '' ? false : layout.quote,
+    escape: layout.escape,
+    record_delimiter: layout.recordDelimiter === '\n' ? 'unix' : 'windows',
+  });
+  return textToBytes(text, layout);
+}
+
+/** The file's columns, in order: a header name's first field decides its place; positions are kept. */
+function outputColumns(layout: Layout): Array<{ name: string; fields: number[] }> {
+  const columns: Array<{ name: string; fields: number[] }> = [];
+  const named = new Map<string, { name: string; fields: number[] }>();
+  const positioned: Array<{ at: number; field: number; f: CompiledField }> = [];
+  layout.fields.forEach((f, i) => {
+    if (typeof f.column === 'string') {
+      const key = f.column.toLowerCase();
+      let c = named.get(key);
+      if (!c) {
+        named.set(key, (c = { name: f.column, fields: [] }));
+        columns.push(c);
+      }
+      c.fields.push(i);
+    } else if (typeof f.column === 'number') positioned.push({ at: f.column, field: i, f });
+  });
+  for (const p of positioned.sort((a, b) => a.at - b.at)) {
+    while (columns.length < p.at) columns.push({ name: '', fields: [] });
+    if (columns.length === p.at) columns.push({ name: p.f.name, fields: [] });
+    columns[p.at].fields.push(p.field);
+  }
+  return columns;
+}
+
+export const csvCodec: Codec<FlatEnvelope, Layout> = {
+  name: 'csv',
+  contentType: 'text/csv',
+  decode(body: Buffer, ctx: DecodeContext<Layout>) {
+    const layout = layoutOf(ctx, 'csv');
+    return 'error' in layout ? { documents: [], errors: [layout.error] } : decodeCsv(body, layout);
+  },
+  encode(payload: unknown, ctx: EncodeContext<Layout>) {
+    return encodeAll(payload, ctx, 'csv', encodeCsv);
+  },
+  ...flatCodecParts('csv'),
+};

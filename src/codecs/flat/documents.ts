@@ -1,0 +1,205 @@
+// Rows to canonical documents and back, the same for CSV and fixed width. Rows group into documents
+// by the layout's groupBy field (an order per order number) or fill one list (a stock file, one
+// position per row), or each row is a document (an item master). A fault in a row spoils only the
+// document it belongs to: its neighbours still go through, and the error names the row, the column
+// and the document, with the rows it spans, so it can be found in the stored file.
+import { CausewayFault, type CausewayError } from '../../model/index.ts';
+import type { CompiledField, Layout } from './layout.ts';
+import { formatDate, formatDateTime, formatDecimal, parseBoolean, parseDate, parseDateTime, parseDecimal } from './values.ts';
+
+/** One row as read: its line in the file and its cell texts, trimmed, in the order of layout.fields. */
+export interface Row {
+  line: number;
+  cells: string[];
+}
+
+/** Where a decoded document came from in its file. */
+export interface FlatEnvelope {
+  /** The group key (order number), when rows are grouped. */
+  key?: string;
+  /** Lines of the rows it was made of, in order; row i filled list element i. */
+  lines: number[];
+}
+
+export interface Assembled {
+  documents: Array<Record<string, unknown>>;
+  envelopes: FlatEnvelope[];
+  errors: CausewayError[];
+}
+
+interface Group {
+  key?: string;
+  doc: Record<string, unknown>;
+  /** The text each header field had on the group's first row, to hold later rows to it. */
+  first: string[];
+  items?: unknown[];
+  lines: number[];
+  errors: CausewayError[];
+}
+
+type Converted = { value: unknown } | { problem: string };
+
+function convert(f: CompiledField, text: string): Converted | undefined {
+  if (text === '') {
+    if (f.required) return { problem: 'is empty; a value is required' };
+    return f.fallback === undefined ? undefined : { value: f.fallback };
+  }
+  let value: unknown;
+  switch (f.type) {
+    case 'string': return { value: text };
+    case 'decimal': value = parseDecimal(text, f.numbers); break;
+    case 'integer': value = /^[+-]?\d{1,15}$/.test(text) ? Number(text) : undefined; break;
+    case 'date': value = parseDate(text, f.date!); break;
+    case 'datetime': value = parseDateTime(text, f.date!, f.timeZone); break;
+    case 'boolean': value = parseBoolean(text); break;
+  }
+  if (value !== undefined) return { value };
+  return { problem: `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not ${expectation(f)}` };
+}
+
+function expectation(f: CompiledField): string {
+  switch (f.type) {
+    case 'decimal': return `a number${f.numbers.decimalSeparator === ',' ? ' with a decimal comma' : ''}${f.numbers.impliedDecimals ? ` (${f.numbers.impliedDecimals} implied decimals)` : ''}`;
+    case 'integer': return 'a whole number';
+    case 'date': return `a date in the format ${f.date!.text}`;
+    case 'datetime': return `a date and time in the format ${f.date!.text}`;
+    case 'boolean': return 'yes or no (Y/N, 1/0, true/false)';
+    default: return 'text';
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown): void {
+  let at: Record<string | number, unknown> = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = at[path[i]];
+    if (next !== null && typeof next === 'object') at = next as Record<string, unknown>;
+    else at = (at[path[i]] = typeof path[i + 1] === 'number' ? [] : {}) as Record<string, unknown>;
+  }
+  at[path[path.length - 1]] = value;
+}
+
+function getPath(source: unknown, path: ReadonlyArray<string | number>): unknown {
+  let at = source;
+  for (const step of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string | number, unknown>)[step];
+  }
+  return at;
+}
+
+/**
+ * Builds the documents of a file from its rows. `columnName` says a field's column the way the
+ * file's reader sees it (a header name, a position, a character range).
+ */
+export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnName: (f: CompiledField) => string): Assembled {
+  const { fields, groupBy, list } = layout;
+  const groupAt = groupBy ? fields.indexOf(groupBy) : -1;
+  const groups = new Map<string, Group>();
+  const order: Group[] = [];
+  const errors: CausewayError[] = [];
+  const what = layout.document.replace('_', ' ');
+  const newGroup = (key: string | undefined): Group => {
+    const doc: Record<string, unknown> = { type: layout.document };
+    const g: Group = { key, doc, first: [], lines: [], errors: [] };
+    if (list) setPath(doc, list, (g.items = []));
+    for (const f of fields) if (f.constant !== undefined && !f.perRow) setPath(doc, f.path, f.constant);
+    order.push(g);
+    return g;
+  };
+  let single: Group | undefined;
+  for (const row of rows) {
+    let g: Group;
+    if (groupAt >= 0) {
+      const key = row.cells[groupAt];
+      if (key === '') {
+        errors.push({ code: 'FLAT_NO_KEY', message: `row ${row.line}, column ${columnName(groupBy!)}: the ${groupBy!.name} is empty, so the row belongs to no ${what}; the row is left out`, position: { row: row.line, column: columnName(groupBy!) } });
+        continue;
+      }
+      let found = groups.get(key);
+      if (!found) groups.set(key, (found = newGroup(key)));
+      g = found;
+    } else if (list) g = single ??= newGroup(undefined);
+    else g = newGroup(undefined);
+    const firstRow = g.lines.length === 0;
+    g.lines.push(row.line);
+    const item: Record<string, unknown> | undefined = g.items ? {} : undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (f.constant !== undefined) {
+        if (f.perRow && item) setPath(item, f.path, f.constant);
+        continue;
+      }
+      const text = row.cells[i];
+      if (!f.perRow) {
+        if (!firstRow) {
+          // A field of the document is the same on every row of it; a row that says otherwise is a fault, not a silent pick.
+          if (text !== '' && text !== g.first[i] && g.first[i] !== '') {
+            g.errors.push(cellError(row.line, columnName(f), f, `says ${JSON.stringify(text)}, but an earlier row of this ${what} says ${JSON.stringify(g.first[i])}`));
+          }
+          if (g.first[i] !== '' || text === '') continue;
+        }
+        g.first[i] = text;
+      }
+      const c = convert(f, text);
+      if (c === undefined) continue;
+      if ('problem' in c) g.errors.push(cellError(row.line, columnName(f), f, c.problem));
+      else setPath(f.perRow ? item! : g.doc, f.path, c.value);
+    }
+    if (item) g.items!.push(item);
+  }
+  const documents: Array<Record<string, unknown>> = [];
+  const envelopes: FlatEnvelope[] = [];
+  for (const g of order) {
+    if (g.errors.length) {
+      const rowsSaid = g.lines.length === 1 ? `row ${g.lines[0]}` : `rows ${g.lines.join(', ')}`;
+      const whose = g.key === undefined ? `the ${what} of ${rowsSaid}` : `${what} ${g.key} (${rowsSaid})`;
+      for (const e of g.errors) errors.push({ ...e, message: `${whose} is left out: ${e.message}`, position: { ...e.position, ...(g.key === undefined ? {} : { document: g.key }) } });
+      continue;
+    }
+    documents.push(g.doc);
+    envelopes.push(g.key === undefined ? { lines: g.lines } : { key: g.key, lines: g.lines });
+  }
+  return { documents, envelopes, errors };
+}
+
+function cellError(line: number, column: string, f: CompiledField, problem: string): CausewayError {
+  return { code: 'FLAT_VALUE', message: `row ${line}, column ${column} (${f.name}) ${problem}`, position: { row: line, column, field: f.name } };
+}
+
+/**
+ * The rows of one document, as cell texts in the order of layout.fields (constants left empty).
+ * A value that cannot be written in the layout's format is a fault naming the field.
+ */
+export function documentRows(layout: Layout, doc: unknown, at: string): string[][] {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new CausewayFault({ code: 'FLAT_ENCODE', path: at, message: 'expected a document object' });
+  const items = layout.list ? getPath(doc, layout.list) : undefined;
+  const elements: unknown[] = layout.list ? (Array.isArray(items) ? items : []) : [undefined];
+  if (elements.length === 0) throw new CausewayFault({ code: 'FLAT_ENCODE', path: `${at}.${layout.list!.join('.')}`, message: 'the document has no items to write a row for' });
+  const faults: CausewayError[] = [];
+  const listPath = layout.list ? `${at}.${layout.list.join('.')}` : at;
+  const rows = elements.map((element, r) => layout.fields.map((f) => {
+    if (f.constant !== undefined) return '';
+    const value = getPath(f.perRow ? element : doc, f.path);
+    const path = `${f.perRow ? `${listPath}[${r}]` : at}${f.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`;
+    if (value === undefined || value === null || value === '') {
+      if (f.required) faults.push({ code: 'FLAT_ENCODE', path, message: `${f.name} is required by the layout but the document has none` });
+      return '';
+    }
+    const text = formatValue(f, value);
+    if (text === undefined) faults.push({ code: 'FLAT_ENCODE', path, message: `${JSON.stringify(value)} cannot be written as ${expectation(f)}` });
+    return text ?? '';
+  }));
+  if (faults.length) throw new CausewayFault(faults);
+  return rows;
+}
+
+function formatValue(f: CompiledField, value: unknown): string | undefined {
+  switch (f.type) {
+    case 'decimal': return typeof value === 'string' || typeof value === 'number' ? formatDecimal(String(value), f.numbers) : undefined;
+    case 'integer': return typeof value === 'number' || typeof value === 'string' ? String(value) : undefined;
+    case 'date': return typeof value === 'string' ? formatDate(value, f.date!) : undefined;
+    case 'datetime': return typeof value === 'string' ? formatDateTime(value, f.date!, f.timeZone) : undefined;
+    case 'boolean': return typeof value === 'boolean' ? (value ? 'Y' : 'N') : undefined;
+    default: return typeof value === 'object' ? undefined : String(value);
+  }
+}

@@ -1,0 +1,55 @@
+// Bytes to text and back in a flat file's encoding. UTF-8 is read strictly: a Latin-1 file read as
+// UTF-8 would otherwise turn every umlaut into U+FFFD without a word, and a name would change.
+import type { CausewayError } from '../../model/index.ts';
+import type { Layout } from './layout.ts';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const windows1252 = new TextDecoder('windows-1252');
+
+export function bytesToText(body: Buffer, layout: Layout): { text: string } | { error: CausewayError } {
+  if (layout.encoding === 'latin1') return { text: body.toString('latin1') };
+  if (layout.encoding === 'windows-1252') return { text: windows1252.decode(body) };
+  const start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  try {
+    return { text: strictUtf8.decode(start ? body.subarray(start) : body) };
+  } catch {
+    const offset = firstInvalidUtf8(body, start);
+    const line = countLines(body, offset);
+    return {
+      error: {
+        code: 'FLAT_ENCODING',
+        message: `row ${line}: byte ${offset} is not valid UTF-8; if the file is Latin-1 (ISO-8859-1) or Windows-1252, set codecOptions.encoding to latin1 or windows-1252`,
+        position: { row: line, offset },
+      },
+    };
+  }
+}
+
+/** Refuses a character the encoding cannot hold, rather than writing a "?" in a name or address. */
+export function textToBytes(text: string, layout: Layout): Buffer {
+  if (layout.encoding === 'utf-8') return layout.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]) : Buffer.from(text, 'utf8');
+  // windows-1252 is written as Latin-1: the two agree on every letter outside 0x80-0x9F.
+  const bad = /[^\u0000-\u00ff]/.exec(text);
+  if (bad) {
+    const line = text.slice(0, bad.index).split('\n').length;
+    throw new Error(`row ${line}: ${JSON.stringify(bad[0])} cannot be written in ${layout.encoding}`);
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+function firstInvalidUtf8(b: Buffer, from: number): number {
+  for (let i = from; i < b.length;) {
+    const c = b[i];
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return b.length;
+}
+
+function countLines(b: Buffer, upTo: number): number {
+  let n = 1;
+  for (let i = 0; i < upTo; i++) if (b[i] === 0x0a) n++;
+  return n;
+}
