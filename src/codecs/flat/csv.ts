@@ -11,6 +11,8 @@ import { bytesToText, textToBytes } from './text.ts';
 
 /** A record longer than this is a fault (an unclosed quote swallowing the file), not a reason to hold it all. */
 const MAX_RECORD_CHARS = 1024 * 1024;
+/** Past this many unreadable rows the file is refused whole: it is not the CSV the layout describes. */
+const MAX_SKIPPED = 100;
 
 export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelope> {
   const decoded = bytesToText(body, layout);
@@ -19,29 +21,41 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   const ends: number[] = [];
   const skipped: CausewayError[] = [];
   // Rows that build one document together: a row that cannot be read could be any document's, so
-  // the whole file waits for a fixed copy rather than an order going out a line short.
+  // the whole file waits for a fixed copy rather than an order going out a line short. Where each
+  // row is a document of its own, the rows that cannot be read are left out and reading resumes
+  // after them (csv-parse's own skipping stays inside an open quote to the end of the file).
   const together = !!layout.list;
-  try {
-    parse(decoded.text, {
-      delimiter: layout.delimiter,
-      quote: layout.quote === '' ? false : layout.quote,
-      escape: layout.escape,
-      from_line: layout.skipLines + 1,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_RECORD_CHARS,
-      skip_records_with_error: !together,
-      on_skip: (e: CsvError | undefined) => {
-        if (e) skipped.push(syntaxError(e, 'the row is left out'));
-      },
-      on_record: (record: string[], context) => {
-        records.push(record);
-        ends.push(context.lines);
-        return undefined;
-      },
-    });
-  } catch (e) {
-    return { documents: [], errors: [syntaxError(e as CsvError, 'nothing in the file is applied until a corrected copy is sent')] };
+  const options = {
+    delimiter: layout.delimiter,
+    quote: layout.quote === '' ? false : layout.quote,
+    escape: layout.escape,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+    on_record: (record: string[], context: { lines: number }) => {
+      records.push(record);
+      ends.push(before + context.lines);
+      return undefined;
+    },
+  };
+  // Lines of the file before the text being parsed: csv-parse reads skipped lines too (for quotes), so resuming parses a slice.
+  let before = 0;
+  for (let from = layout.skipLines + 1; ;) {
+    try {
+      if (before === 0) parse(decoded.text, { ...options, from_line: from });
+      else parse(decoded.text.slice(offsetOfLine(decoded.text, from)), options);
+      break;
+    } catch (e) {
+      const fault = e as CsvError;
+      const line = typeof fault.lines === 'number' ? before + fault.lines : undefined;
+      if (together || line === undefined || records.length === 0 || line < from || skipped.length >= MAX_SKIPPED) {
+        return { documents: [], errors: [...skipped, syntaxError(fault, before, undefined, 'nothing in the file is applied until a corrected copy is sent')] };
+      }
+      const spoiled = Math.min(line, (ends.at(-1) ?? from - 1) + 1);
+      skipped.push(syntaxError(fault, before, spoiled, spoiled < line ? 'these rows are left out' : 'the row is left out'));
+      from = line + 1;
+      before = line;
+    }
   }
   const header = layout.header ? records[0] : undefined;
   const firstRow = layout.header ? 1 : 0;
@@ -72,6 +86,12 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
 }
 
+function offsetOfLine(text: string, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line && at >= 0; n++) at = text.indexOf('\n', at) + 1 || -1;
+  return at < 0 ? text.length : at;
+}
+
 /** csv-parse counts the line a record ends on; a quoted cell may hold line breaks. */
 function startLine(record: string[], end: number): number {
   let breaks = 0;
@@ -81,10 +101,16 @@ function startLine(record: string[], end: number): number {
   return end - breaks;
 }
 
-function syntaxError(e: CsvError, consequence: string): CausewayError {
-  const line = typeof e.lines === 'number' ? e.lines : undefined;
-  // csv-parse's own sentence names the fault and its line; the code says which kind.
-  return { code: 'FLAT_CSV_SYNTAX', message: `${line === undefined ? '' : `row ${line}: `}${e.message}; ${consequence}`, position: { row: line, reason: e.code } };
+/**
+ * A fault csv-parse found, in a text that starts `before` lines into the file; `from`: the line the
+ * record it spoiled starts on, when earlier than where it was found.
+ */
+function syntaxError(e: CsvError, before: number, from: number | undefined, consequence: string): CausewayError {
+  const line = typeof e.lines === 'number' ? before + e.lines : undefined;
+  const rows = line === undefined ? '' : from !== undefined && from < line ? `rows ${from}-${line}: ` : `row ${line}: `;
+  // csv-parse's own sentence names the fault; its line numbers count from where this parse began.
+  const said = e.message.replace(/\bline (\d+)/g, (_, n: string) => `line ${before + Number(n)}`);
+  return { code: 'FLAT_CSV_SYNTAX', message: `${rows}${said}; ${consequence}`, position: { row: from ?? line, reason: e.code } };
 }
 
 /** Each field's column index (-1: a constant), by header name or position. */

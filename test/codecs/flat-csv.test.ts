@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { csvCodec, type Layout } from '../../src/codecs/flat/index.ts';
+import type { DecodeResult } from '../../src/codecs/index.ts';
+import { parseConfig } from '../../src/endpoints.ts';
+import { validateDocument } from '../../src/model/index.ts';
+
+const orderLayout = {
+  document: 'sales_order', groupBy: 'orderNumber', delimiter: ';', decimalSeparator: ',', dateFormat: 'DD.MM.YYYY',
+  fields: {
+    orderNumber: 'Auftrag', customerOrderNumber: 'Bestellung', 'shipTo.name': 'Name', 'shipTo.lines[0]': 'Strasse', 'shipTo.city': 'Ort',
+    'shipTo.postalCode': 'PLZ', 'shipTo.country': { const: 'DE' }, requestedShipDate: 'Versanddatum',
+    'lines[].lineNumber': 'Pos', 'lines[].sku': 'Artikel', 'lines[].quantity': 'Menge', 'lines[].uom': { column: 'ME', default: 'EA' }, 'lines[].unitPrice': 'Preis',
+  },
+};
+const orderHeader = 'Auftrag;Bestellung;Name;Strasse;Ort;PLZ;Versanddatum;Pos;Artikel;Menge;ME;Preis';
+
+async function decode(text: string | Buffer, options: object): Promise<DecodeResult> {
+  return csvCodec.decode(typeof text === 'string' ? Buffer.from(text) : text, { tenant: 'acme', endpoint: 'in', options: options as Record<string, unknown> });
+}
+async function encode(payload: unknown, options: object): Promise<Buffer> {
+  return csvCodec.encode(payload, { tenant: 'acme', endpoint: 'out', options: options as Record<string, unknown>, store: { nextControlNumber: async () => 1 } });
+}
+/** A decoded document as the engine would fill and validate it. */
+function valid(doc: Record<string, unknown>) {
+  const now = '2026-12-01T10:00:00Z';
+  const r = validateDocument({ ...doc, tenant: 'acme', id: 'x', source: { endpoint: 'in' }, entityKey: 'k', occurredAt: now, receivedAt: now });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  return r.document;
+}
+
+describe('csv codec: an order file, one order per group of rows', () => {
+  it('groups rows by order number, reads a decimal comma, German dates and a BOM', async () => {
+    const text = `\uFEFF${orderHeader}\r\nA-1;PO 7;Müller GmbH;Hauptstr. 1;Köln;50667;01.12.2026;1;SKU-1;1,5;KG;12,50\r\nB-2;PO 8;Schmidt;Ring 2;Bonn;53111;02.12.2026;1;SKU-3;4;;3\r\nA-1;PO 7;Müller GmbH;Hauptstr. 1;Köln;50667;01.12.2026;2;SKU-2;3;;\r\n`;
+    const r = await decode(text, orderLayout);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.documents.length, 2);
+    const a = valid(r.documents[0]!) as any;
+    assert.equal(a.orderNumber, 'A-1');
+    assert.equal(a.requestedShipDate, '2026-12-01');
+    assert.deepEqual(a.shipTo, { name: 'Müller GmbH', lines: ['Hauptstr. 1'], city: 'Köln', postalCode: '50667', country: 'DE' });
+    assert.deepEqual(a.lines.map((l: any) => [l.lineNumber, l.sku, l.quantity, l.uom, l.unitPrice]), [['1', 'SKU-1', '1.5', 'KG', '12.5'], ['2', 'SKU-2', '3', 'EA', undefined]]);
+    assert.deepEqual(r.envelopes, [{ key: 'A-1', lines: [2, 4] }, { key: 'B-2', lines: [3] }]);
+  });
+
+  it('reads Latin-1 and Windows-1252 when told, and says how when a Latin-1 file is read as UTF-8', async () => {
+    const text = `${orderHeader}\nA-1;;Müller;Straße 1;Köln;1;01.12.2026;1;S;1;;\n`;
+    const latin1 = Buffer.from(text, 'latin1');
+    for (const encoding of ['latin1', 'windows-1252']) {
+      const r = await decode(latin1, { ...orderLayout, encoding });
+      assert.deepEqual(r.errors, []);
+      assert.equal((r.documents[0] as any).shipTo.city, 'Köln');
+    }
+    const wrong = await decode(latin1, orderLayout);
+    assert.equal(wrong.documents.length, 0);
+    assert.equal(wrong.errors[0]!.code, 'FLAT_ENCODING');
+    assert.match(wrong.errors[0]!.message, /row 2: byte \d+ is not valid UTF-8.*latin1/);
+  });
+
+  it('a bad row spoils its own order only, and the error names the row, the column and the order', async () => {
+    const text = [orderHeader,
+      'A-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;',
+      'B-2;;Y;S;K;1;31.02.2026;1;SKU-1;2;;',
+      'A-1;;X;S;K;1;01.12.2026;2;SKU-2;zwei;;',
+      'C-3;;Z;S;K;1;03.12.2026;1;SKU-9;1;;',
+      'C-3;;Q;S;K;1;03.12.2026;2;SKU-8;1;;',
+      ';;Z;S;K;1;03.12.2026;1;SKU-9;1;;',
+      'D-4;;W;S;K;1;04.12.2026;1;SKU-7;7;;'].join('\n');
+    const r = await decode(text, orderLayout);
+    assert.deepEqual(r.documents.map((d: any) => d.orderNumber), ['D-4']);
+    const says = r.errors.map((e) => e.message);
+    assert.ok(says.some((m) => /^sales order A-1 \(rows 2, 4\) is left out: row 4, column Menge \(lines\[\]\.quantity\) "zwei" is not a number with a decimal comma$/.test(m)), says.join('\n'));
+    assert.ok(says.some((m) => /^sales order B-2 \(row 3\) is left out: row 3, column Versanddatum .* "31\.02\.2026" is not a date in the format DD\.MM\.YYYY$/.test(m)), says.join('\n'));
+    assert.ok(says.some((m) => /^sales order C-3 \(rows 5, 6\) is left out: row 6, column Name \(shipTo\.name\) says "Q", but an earlier row of this sales order says "Z"$/.test(m)), says.join('\n'));
+    assert.ok(says.some((m) => /row 7, column Auftrag: the orderNumber is empty/.test(m)), says.join('\n'));
+    const a1 = r.errors.find((e) => e.position?.document === 'A-1')!;
+    assert.deepEqual(a1.position, { row: 4, column: 'Menge', field: 'lines[].quantity', document: 'A-1' });
+  });
+
+  it('a row that cannot be read holds back the whole file when rows build documents together', async () => {
+    const r = await decode(`${orderHeader}\nA-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;\nB-2;;"Y"x;S;K;1;01.12.2026;1;SKU-1;2;;\n`, orderLayout);
+    assert.equal(r.documents.length, 0);
+    assert.equal(r.errors[0]!.code, 'FLAT_CSV_SYNTAX');
+    assert.match(r.errors[0]!.message, /^row 3: .*Invalid Closing Quote.*corrected copy/);
+  });
+
+  it('a missing column is named with the columns the header has', async () => {
+    const r = await decode('Auftrag,Artikel,Menge\nA,B,1\n', orderLayout);
+    assert.equal(r.errors[0]!.code, 'FLAT_COLUMN_MISSING');
+    assert.match(r.errors[0]!.message, /row 1: the header has no column "Auftrag", "Bestellung", .*\(it has: Auftrag,Artikel,Menge\); check the delimiter \(";"\)/);
+  });
+
+  it('writes orders back as the same file, and reads what it wrote', async () => {
+    const text = `${orderHeader}\r\nA-1;PO 7;"Müller; Söhne";"Haupt ""Str"" 1";Köln;50667;01.12.2026;1;SKU-1;1,5;KG;12,5\r\nA-1;PO 7;"Müller; Söhne";"Haupt ""Str"" 1";Köln;50667;01.12.2026;2;SKU-2;3;EA;\r\n`;
+    const first = await decode(text, orderLayout);
+    const written = await encode(first.documents[0], orderLayout);
+    assert.equal(written.toString('utf8'), text);
+    const again = await decode(written, orderLayout);
+    assert.deepEqual(again.documents, first.documents);
+  });
+
+  it('refuses to write what the encoding cannot hold, and a document of another type', async () => {
+    const doc = { type: 'sales_order', orderNumber: 'A', shipTo: { name: 'Łódź' }, lines: [{ lineNumber: '1', sku: 'S', quantity: '1', uom: 'EA' }] };
+    await assert.rejects(encode(doc, { ...orderLayout, encoding: 'latin1' }), /"Ł" cannot be written in latin1/);
+    await assert.rejects(encode({ ...doc, type: 'shipment' }, orderLayout), /writes sales_order, not shipment/);
+    await assert.rejects(encode({ ...doc, requestedShipDate: 'soon' }, orderLayout), (e: any) => e.errors[0].path === '$.requestedShipDate');
+  });
+});
+
+describe('csv codec: a stock file, one row per position', () => {
+  const stockLayout = {
+    document: 'inventory_snapshot', groupBy: 'facility', header: false, delimiter: '\t', dateTimeFormat: 'YYYYMMDD HHmm', timeZone: 'Europe/Berlin',
+    fields: { facility: 1, asOf: 2, 'positions[].sku': 3, 'positions[].lot': 4, 'positions[].onHand': 5, 'positions[].uom': { const: 'EA' }, 'positions[].expiryDate': { column: 6, format: 'YYMMDD' } },
+  };
+  it('reads positions by column number, with a tab delimiter and local times', async () => {
+    const r = await decode('WH1\t20260715 0630\tSKU-1\tL1\t10\t270101\nWH1\t20260715 0630\tSKU-2\t\t0\t\nWH2\t20261215 0630\tSKU-1\t\t5\t\n', stockLayout);
+    assert.deepEqual(r.errors, []);
+    const [wh1, wh2] = r.documents.map((d) => valid(d) as any);
+    assert.equal(wh1.asOf, '2026-07-15T06:30:00+02:00');
+    assert.equal(wh2.asOf, '2026-12-15T06:30:00+01:00');
+    assert.deepEqual(wh1.positions.map((p: any) => [p.sku, p.lot, p.onHand, p.uom, p.expiryDate]), [['SKU-1', 'L1', '10', 'EA', '2027-01-01'], ['SKU-2', undefined, '0', 'EA', undefined]]);
+    const written = await encode(r.documents[0], stockLayout);
+    assert.equal(written.toString(), 'WH1\t20260715 0630\tSKU-1\tL1\t10\t270101\r\nWH1\t20260715 0630\tSKU-2\t\t0\t\r\n');
+  });
+});
+
+describe('csv codec: an item master, one item per row', () => {
+  const itemLayout = {
+    document: 'item', quote: "'", escape: '\\', thousandsSeparator: ',',
+    fields: { sku: 'Item', description: 'Description', baseUom: 'UOM', 'barcodes[0].value': 'EAN', 'weight.value': 'Weight', 'weight.unit': { const: 'KG' }, lotTracked: 'Lot', shelfLifeDays: 'Shelf life' },
+  };
+  it('takes each good row as an item and leaves out the bad one with its row and column', async () => {
+    const text = "Item,Description,UOM,EAN,Weight,Lot,Shelf life\nA1,'Bolt, 8\\' long',EA,4006381333931,'1,250.5',Y,365\nA2,Nut,EA,,x,N,\nA3,Washer,EA,,0.01,maybe,\nA4,Pin,EA,,,,\n";
+    const r = await decode(text, itemLayout);
+    assert.deepEqual(r.documents.map((d: any) => d.sku), ['A1', 'A4']);
+    const a1 = valid(r.documents[0]!) as any;
+    assert.equal(a1.description, "Bolt, 8' long");
+    assert.deepEqual([a1.weight, a1.lotTracked, a1.shelfLifeDays, a1.barcodes], [{ value: '1250.5', unit: 'KG' }, true, 365, [{ kind: 'GTIN', value: '4006381333931' }]]);
+    assert.deepEqual(r.errors.map((e) => [e.position?.row, e.position?.column]), [[3, 'Weight'], [4, 'Lot']]);
+  });
+  it('leaves out a row it cannot read and keeps the others, when each row is its own document', async () => {
+    const r = await decode("Item,Description,UOM\nA1,Bolt,EA\nA2,'Nut'x,EA\nA3,Pin,EA\n", { ...itemLayout, fields: { sku: 'Item', description: 'Description', baseUom: 'UOM' } });
+    assert.deepEqual(r.documents.map((d: any) => d.sku), ['A1', 'A3']);
+    assert.match(r.errors[0]!.message, /^row 3: .*the row is left out$/);
+  });
+});
+
+describe('csv layouts in the config', () => {
+  it('names each fault of a layout by its path when the config is read', () => {
+    const yaml = `
+endpoints:
+  drop: { type: folder, inbox: ./in, codec: csv, codecOptions: { document: sales_order, groupBy: 'lines[].sku', dateFormat: DD.MM, fields: { orderNumber: 1, 'lines[].sku': 2, requestedShipDate: 3, 'positions[].sku': 4 } } }
+`;
+    assert.throws(() => parseConfig(yaml, '/tmp'), (e: any) => {
+      const text = String(e.message);
+      assert.match(text, /\$\.endpoints\.drop\.codecOptions\.fields\.orderNumber: the file has no header, so columns are positions|\$\.endpoints\.drop\.codecOptions\.dateFormat: date format "DD\.MM" needs a year/);
+      assert.match(text, /\$\.endpoints\.drop\.codecOptions\.fields\.positions\[\]\.sku: rows already fill lines\[\]/);
+      return true;
+    });
+  });
+  it('accepts a valid layout and hands the compiled one to the codec', () => {
+    const loaded = parseConfig(`
+endpoints:
+  drop: { type: folder, inbox: ./in, codec: csv, codecOptions: { document: item, fields: { sku: Item, baseUom: { const: EA } } } }
+`, '/tmp');
+    assert.ok(loaded);
+    const layout: Layout | undefined = csvCodec.configure?.({ tenant: 'default', endpoint: 'drop', options: { document: 'item', fields: { sku: 'Item' } }, partners: {} });
+    assert.equal(layout?.document, 'item');
+  });
+});
