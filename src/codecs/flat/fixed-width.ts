@@ -41,23 +41,29 @@ export function encodeFixedWidth(docs: unknown[], layout: Layout): Buffer {
   const out: string[] = [];
   const faults: CausewayError[] = [];
   docs.forEach((doc, d) => {
-    for (const cells of documentRows(layout, doc, docs.length > 1 ? `$[${d}]` : '$')) {
+    const at = docs.length > 1 ? `$[${d}]` : '$';
+    documentRows(layout, doc, at).forEach((cells, r) => {
       const line = new Array<string>(width).fill(' ');
       layout.fields.forEach((f, i) => {
         if (f.start === undefined) return;
         const text = cells[i];
         if (text.length > f.length!) {
-          faults.push({ code: 'FLAT_ENCODE', path: docs.length > 1 ? `$[${d}]` : '$', message: `${f.name}: ${JSON.stringify(text)} is longer than the ${f.length} characters at positions ${columnName(f)}` });
+          faults.push({ code: 'FLAT_ENCODE', path: fieldPath(layout, f, at, r), message: `${JSON.stringify(text)} is longer than the ${f.length} characters at positions ${columnName(f)} (${f.name})` });
           return;
         }
         const filled = text === '' ? ' '.repeat(f.length!) : f.align === 'right' ? text.padStart(f.length!, f.pad) : text.padEnd(f.length!, f.pad);
         for (let k = 0; k < filled.length; k++) line[f.start + k] = filled[k];
       });
       out.push(line.join('').trimEnd());
-    }
+    });
   });
   if (faults.length) throw new CausewayFault(faults);
   return textToBytes(out.map((l) => l + layout.recordDelimiter).join(''), layout);
+}
+
+function fieldPath(layout: Layout, f: CompiledField, at: string, row: number): string {
+  const steps = (path: ReadonlyArray<string | number>) => path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+  return f.perRow ? `${at}${steps(layout.list!)}[${row}]${steps(f.path)}` : `${at}${steps(f.path)}`;
 }
 
 export const fixedWidthCodec: Codec<FlatEnvelope, Layout> = {
