@@ -17,6 +17,9 @@ const MAX_SKIPPED = 100;
 export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelope> {
   const decoded = bytesToText(body, layout);
   if ('error' in decoded) return { documents: [], errors: [decoded.error] };
+  // One line ending throughout: csv-parse counts a CR LF inside quotes as two lines before it has
+  // seen the first record's ending, and rows must be named as an editor numbers them.
+  const text = decoded.text.includes('\r\n') ? decoded.text.replace(/\r\n/g, '\n') : decoded.text;
   const records: string[][] = [];
   const ends: number[] = [];
   const skipped: CausewayError[] = [];
@@ -42,8 +45,8 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   let before = 0;
   for (let from = layout.skipLines + 1; ;) {
     try {
-      if (before === 0) parse(decoded.text, { ...options, from_line: from });
-      else parse(decoded.text.slice(offsetOfLine(decoded.text, from)), options);
+      if (before === 0) parse(text, { ...options, from_line: from });
+      else parse(text.slice(offsetOfLine(text, from)), options);
       break;
     } catch (e) {
       const fault = e as CsvError;
@@ -83,6 +86,9 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     }
   }
   const assembled = assembleDocuments(layout, rows(), (f) => names[layout.fields.indexOf(f)]);
+  if (assembled.documents.length + assembled.errors.length + skipped.length === 0) {
+    return { documents: [], errors: [{ code: 'FLAT_EMPTY', message: 'the file has no rows with values' }] };
+  }
   return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
 }
 
