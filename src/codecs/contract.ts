@@ -140,6 +140,12 @@ export interface CodecHooks<E = unknown, S = unknown> {
   checkOverdue?(ctx: { store: Pick<EdiStore, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]>;
 }
 
+/** A place in a codec's input, as a person reads it ("row 7, column QTY") and as a machine does. */
+export interface InputPlace {
+  where: string;
+  position: Record<string, string | number>;
+}
+
 export interface Codec<E = unknown, S = unknown> {
   name: string;
   contentType: string;
@@ -156,6 +162,11 @@ export interface Codec<E = unknown, S = unknown> {
    * what it sends and which the hub opens as sinks even when no flow targets them.
    */
   checkConfig?(config: CodecConfig): { errors: CausewayError[]; sinks: CodecSink[] };
+  /**
+   * Where in the input a fault of a decoded document lies, for the engine's validation errors: the
+   * row and column of a flat file, from the document's envelope and the field's path ("$.lines[2].quantity").
+   */
+  locate?(envelope: E, path: string): InputPlace | undefined;
   /** At start, once per endpoint using it: the settings handed back in every context of that endpoint. */
   configure?(setup: CodecSetup): S;
   hooks?: CodecHooks<E, S>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type HookContext } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type HookContext, type InputPlace } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type PipelineStore, type StoredMessage } from '../store/index.ts';
 import { announceAlerts } from './alerts.ts';
@@ -285,14 +285,15 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
       errors.push({ code: 'DOC_TOO_DEEP', path: tooDeep, message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth)` });
       continue;
     }
-    const document = prepareDocument(raw, m, index, prefix, errors);
-    if (document) documents.push({ index, prefix, document, envelope: decoded.envelopes?.[index] });
+    const envelope = decoded.envelopes?.[index];
+    const document = prepareDocument(raw, m, index, prefix, errors, envelope === undefined ? undefined : (path) => codec.locate?.(envelope, path));
+    if (document) documents.push({ index, prefix, document, envelope });
   }
   return { documents, errors };
 }
 
 /** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */
-function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index: number, prefix: string, errors: CausewayError[]): CanonicalDocument | undefined {
+function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index: number, prefix: string, errors: CausewayError[], locate?: (path: string) => InputPlace | undefined): CanonicalDocument | undefined {
   if ('__invalid' in raw) {
     errors.push({ code: 'DOC_NOT_OBJECT', path: prefix, message: 'expected a JSON object with a "type" field' });
     return undefined;
@@ -315,7 +316,10 @@ function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index
   filled.entityKey = raw.entityKey ?? entityKeyFor(filled);
   const result = validateDocument(filled);
   if (result.ok) return result.document;
-  for (const e of result.errors) errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix });
+  for (const e of result.errors) {
+    const at = e.path ? locate?.(e.path) : undefined;
+    errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix, ...(at ? { message: `${at.where}: ${e.message}`, position: { ...e.position, ...at.position } } : {}) });
+  }
   return undefined;
 }
 

@@ -40,7 +40,11 @@ describe('csv codec: an order file, one order per group of rows', () => {
     assert.equal(a.requestedShipDate, '2026-12-01');
     assert.deepEqual(a.shipTo, { name: 'Müller GmbH', lines: ['Hauptstr. 1'], city: 'Köln', postalCode: '50667', country: 'DE' });
     assert.deepEqual(a.lines.map((l: any) => [l.lineNumber, l.sku, l.quantity, l.uom, l.unitPrice]), [['1', 'SKU-1', '1.5', 'KG', '12.5'], ['2', 'SKU-2', '3', 'EA', undefined]]);
-    assert.deepEqual(r.envelopes, [{ key: 'A-1', lines: [2, 4] }, { key: 'B-2', lines: [3] }]);
+    assert.deepEqual(r.envelopes!.map((e: any) => [e.key, e.lines, e.list]), [['A-1', [2, 4], 'lines'], ['B-2', [3], 'lines']]);
+    // What the engine's validation finds is said as the row and column it came from.
+    assert.deepEqual(csvCodec.locate!(r.envelopes![0] as any, '$.lines[1].quantity'), { where: 'row 4, column Menge (lines[].quantity)', position: { row: 4, column: 'Menge', document: 'A-1' } });
+    assert.deepEqual(csvCodec.locate!(r.envelopes![1] as any, '$.shipTo.city'), { where: 'row 3, column Ort (shipTo.city)', position: { row: 3, column: 'Ort', document: 'B-2' } });
+    assert.deepEqual(csvCodec.locate!(r.envelopes![1] as any, '$.carrier'), { where: 'row 3', position: { row: 3, document: 'B-2' } });
   });
 
   it('reads Latin-1 and Windows-1252 when told, and says how when a Latin-1 file is read as UTF-8', async () => {

@@ -4,7 +4,7 @@ import { parse, type CsvError } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { CausewayError } from '../../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
-import { assembleDocuments, documentRows, type FlatEnvelope, type Row } from './documents.ts';
+import { assembleDocuments, documentRows, locateInFile, type FlatEnvelope, type Row } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
 import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
 import { bytesToText, textToBytes } from './text.ts';
@@ -209,5 +209,6 @@ export const csvCodec: Codec<FlatEnvelope, Layout> = {
   encode(payload: unknown, ctx: EncodeContext<Layout>) {
     return encodeAll(payload, ctx, 'csv', encodeCsv);
   },
+  locate: locateInFile,
   ...flatCodecParts('csv'),
 };

@@ -4,6 +4,7 @@
 // document it belongs to: its neighbours still go through, and the error names the row, the column
 // and the document, with the rows it spans, so it can be found in the stored file.
 import { CausewayFault, type CausewayError } from '../../model/index.ts';
+import type { InputPlace } from '../contract.ts';
 import type { CompiledField, Layout } from './layout.ts';
 import { formatDate, formatDateTime, formatDecimal, parseBoolean, parseDate, parseDateTime, parseDecimal } from './values.ts';
 
@@ -19,6 +20,28 @@ export interface FlatEnvelope {
   key?: string;
   /** Lines of the rows it was made of, in order; row i filled list element i. */
   lines: number[];
+  /** The file's columns by field name ("lines[].quantity": "QTY"), one object for the whole file. */
+  columns: Record<string, string>;
+  /** The list rows fill, as a path ("lines"). */
+  list?: string;
+}
+
+/** A document's field path ("$.lines[2].quantity") as its row and column in the file. */
+export function locateInFile(envelope: FlatEnvelope, path: string): InputPlace | undefined {
+  const rest = path.startsWith('$') ? path.slice(1) : path;
+  let name = rest.replace(/^\./, '');
+  let row = envelope.lines[0];
+  const item = envelope.list === undefined ? null : new RegExp(`^\\.${envelope.list.replace(/\./g, '\\.')}\\[(\\d+)\\](.*)$`).exec(rest);
+  if (item) {
+    row = envelope.lines[Number(item[1])] ?? row;
+    name = `${envelope.list}[]${item[2]}`;
+  }
+  if (row === undefined) return undefined;
+  const column = envelope.columns[name];
+  return {
+    where: column === undefined ? `row ${row}` : `row ${row}, column ${column} (${name})`,
+    position: { row, ...(column === undefined ? {} : { column }), ...(envelope.key === undefined ? {} : { document: envelope.key }) },
+  };
 }
 
 export interface Assembled {
@@ -149,6 +172,9 @@ export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnNam
   }
   const documents: Array<Record<string, unknown>> = [];
   const envelopes: FlatEnvelope[] = [];
+  const columns: Record<string, string> = {};
+  for (const f of fields) if (f.constant === undefined) columns[f.name] = columnName(f);
+  const listName = list?.join('.');
   for (const g of order) {
     if (g.errors.length) {
       const rowsSaid = g.lines.length === 1 ? `row ${g.lines[0]}` : `rows ${g.lines.join(', ')}`;
@@ -157,7 +183,7 @@ export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnNam
       continue;
     }
     documents.push(g.doc);
-    envelopes.push(g.key === undefined ? { lines: g.lines } : { key: g.key, lines: g.lines });
+    envelopes.push({ ...(g.key === undefined ? {} : { key: g.key }), lines: g.lines, columns, ...(listName === undefined ? {} : { list: listName }) });
   }
   return { documents, envelopes, errors };
 }

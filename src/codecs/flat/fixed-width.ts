@@ -2,7 +2,7 @@
 // the layout's fill). Positions count characters of the decoded text, so an umlaut takes one.
 import { CausewayFault, type CausewayError } from '../../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
-import { assembleDocuments, documentRows, type FlatEnvelope, type Row } from './documents.ts';
+import { assembleDocuments, documentRows, locateInFile, type FlatEnvelope, type Row } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
 import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
 import { bytesToText, textToBytes } from './text.ts';
@@ -76,5 +76,6 @@ export const fixedWidthCodec: Codec<FlatEnvelope, Layout> = {
   encode(payload: unknown, ctx: EncodeContext<Layout>) {
     return encodeAll(payload, ctx, 'fixed-width', encodeFixedWidth);
   },
+  locate: locateInFile,
   ...flatCodecParts('fixed-width'),
 };
