@@ -4,7 +4,7 @@ import { parse, type CsvError } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { CausewayError } from '../../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
-import { assembleDocuments, documentRows, locateInFile, type FlatEnvelope, type Row } from './documents.ts';
+import { DocumentAssembler, documentRows, locateInFile, type FlatEnvelope } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
 import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
 import { bytesToText, textToBytes } from './text.ts';
@@ -20,9 +20,67 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   // One line ending throughout: csv-parse counts a CR LF inside quotes as two lines before it has
   // seen the first record's ending, and rows must be named as an editor numbers them.
   const text = decoded.text.includes('\r\n') ? decoded.text.replace(/\r\n/g, '\n') : decoded.text;
-  const records: string[][] = [];
-  const ends: number[] = [];
   const skipped: CausewayError[] = [];
+  let columns: { indexes: number[]; names: string[] } | undefined;
+  let headerFault: CausewayError | undefined;
+  let assembler: DocumentAssembler | undefined;
+  const width = layout.fields.length;
+  // Lines of the file before the text being parsed: csv-parse reads skipped lines too (for quotes), so resuming parses a slice.
+  let before = 0;
+  let lastEnd = 0;
+  let records = 0;
+  // One record to the assembler, with the lines it starts and ends on.
+  const take = (record: string[], start: number, end: number) => {
+    records++;
+    lastEnd = end;
+    if (!columns) {
+      if (headerFault) return;
+      const found = locateColumns(layout, layout.header ? record : undefined, end);
+      if ('error' in found) {
+        headerFault = found.error;
+        return;
+      }
+      columns = found;
+      const names = found.names;
+      assembler = new DocumentAssembler(layout, (f) => names[layout.fields.indexOf(f)]);
+      if (layout.header) return;
+    }
+    const { indexes } = columns;
+    const cells = new Array<string>(width);
+    let any = false;
+    for (let i = 0; i < width; i++) {
+      const at = indexes[i];
+      const cell = at < 0 ? undefined : record[at];
+      const value = cell === undefined ? '' : cell.trim();
+      if (value !== '') any = true;
+      cells[i] = value;
+    }
+    // Spreadsheets leave rows of empty cells at the end of an export: they are no row.
+    if (any) assembler!.add(start, cells);
+  };
+  // The common case first: the whole file parsed in one call, lines counted here. csv-parse's
+  // per-record callback (which says the line) costs more than half its own time; it is used only
+  // to read around faults, below.
+  try {
+    // A lone CR may end records or sit in cells: csv-parse's own count of lines decides then.
+    if (text.includes('\r')) throw new Error('lines counted by csv-parse');
+    const all = parse(text, { delimiter: layout.delimiter, quote: layout.quote === '' ? false : layout.quote, escape: layout.escape, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, from_line: layout.skipLines + 1 }) as string[][];
+    let line = layout.skipLines + 1;
+    // When no quoted cell holds a line break, each record is one line and none need scanning.
+    const scan = quotedBreaks(text, all.length, layout.skipLines);
+    for (const record of all) {
+      const breaks = scan ? lineBreaks(record) : 0;
+      // An empty line is a record of one empty cell, kept so that lines are counted.
+      if (record.length > 1 || record[0] !== '') take(record, line, line + breaks);
+      line += 1 + breaks;
+    }
+    return finish();
+  } catch {
+    columns = undefined;
+    headerFault = undefined;
+    assembler = undefined;
+    records = 0;
+  }
   // Rows that build one document together: a row that cannot be read could be any document's, so
   // the whole file waits for a fixed copy rather than an order going out a line short. Where each
   // row is a document of its own, the rows that cannot be read are left out and reading resumes
@@ -36,13 +94,11 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], context: { lines: number }) => {
-      records.push(record);
-      ends.push(before + context.lines);
+      const end = before + context.lines;
+      take(record, end - lineBreaks(record), end);
       return undefined;
     },
   };
-  // Lines of the file before the text being parsed: csv-parse reads skipped lines too (for quotes), so resuming parses a slice.
-  let before = 0;
   for (let from = layout.skipLines + 1; ;) {
     try {
       if (before === 0) parse(text, { ...options, from_line: from });
@@ -51,45 +107,26 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     } catch (e) {
       const fault = e as CsvError;
       const line = typeof fault.lines === 'number' ? before + fault.lines : undefined;
-      if (together || line === undefined || records.length === 0 || line < from || skipped.length >= MAX_SKIPPED) {
+      if (together || line === undefined || !columns || line < from || skipped.length >= MAX_SKIPPED) {
         return { documents: [], errors: [...skipped, syntaxError(fault, before, undefined, 'nothing in the file is applied until a corrected copy is sent')] };
       }
-      const spoiled = Math.min(line, (ends.at(-1) ?? from - 1) + 1);
+      const spoiled = Math.min(line, lastEnd + 1);
       skipped.push(syntaxError(fault, before, spoiled, spoiled < line ? 'these rows are left out' : 'the row is left out'));
       from = line + 1;
       before = line;
     }
   }
-  const header = layout.header ? records[0] : undefined;
-  const firstRow = layout.header ? 1 : 0;
-  if (records.length <= firstRow) {
-    return { documents: [], errors: [...skipped, { code: 'FLAT_EMPTY', message: layout.header && !header ? 'the file is empty; expected a header row and rows' : 'the file has no rows' }] };
-  }
-  const located = locateColumns(layout, header, ends[0] ?? 1);
-  if ('error' in located) return { documents: [], errors: [located.error] };
-  const { indexes, names } = located;
-  const width = indexes.length;
-  function* rows(): Generator<Row> {
-    for (let r = firstRow; r < records.length; r++) {
-      const record = records[r];
-      const cells = new Array<string>(width);
-      let any = false;
-      for (let i = 0; i < width; i++) {
-        const at = indexes[i];
-        const cell = at < 0 ? '' : record[at];
-        const text = cell === undefined ? '' : cell.trim();
-        if (text !== '') any = true;
-        cells[i] = text;
-      }
-      // Spreadsheets leave rows of empty cells at the end of an export: they are no row.
-      if (any) yield { line: startLine(record, ends[r]), cells };
+  return finish();
+
+  function finish(): DecodeResult<FlatEnvelope> {
+    if (headerFault) return { documents: [], errors: [headerFault] };
+    if (!assembler || records === 0) return { documents: [], errors: [...skipped, { code: 'FLAT_EMPTY', message: layout.header ? 'the file is empty; expected a header row and rows' : 'the file has no rows' }] };
+    const assembled = assembler.finish();
+    if (assembled.documents.length + assembled.errors.length + skipped.length === 0) {
+      return { documents: [], errors: [{ code: 'FLAT_EMPTY', message: 'the file has no rows with values' }] };
     }
+    return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
   }
-  const assembled = assembleDocuments(layout, rows(), (f) => names[layout.fields.indexOf(f)]);
-  if (assembled.documents.length + assembled.errors.length + skipped.length === 0) {
-    return { documents: [], errors: [{ code: 'FLAT_EMPTY', message: 'the file has no rows with values' }] };
-  }
-  return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -98,13 +135,21 @@ function offsetOfLine(text: string, line: number): number {
   return at < 0 ? text.length : at;
 }
 
-/** csv-parse counts the line a record ends on; a quoted cell may hold line breaks. */
-function startLine(record: string[], end: number): number {
+/** Whether some quoted cell may hold a line break: more line breaks in the text than records and skipped lines account for. */
+function quotedBreaks(text: string, records: number, skipped: number): boolean {
+  let breaks = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) breaks++;
+  // The last line may end without a line break.
+  return breaks > records + skipped;
+}
+
+/** Line breaks inside a record's quoted cells. */
+function lineBreaks(record: string[]): number {
   let breaks = 0;
   for (const cell of record) {
     if (cell.length > 0 && cell.includes('\n')) for (const ch of cell) if (ch === '\n') breaks++;
   }
-  return end - breaks;
+  return breaks;
 }
 
 /**

@@ -60,24 +60,27 @@ interface Group {
   errors: CausewayError[];
 }
 
-type Converted = { value: unknown } | { problem: string };
+/** What convert returns for text it cannot read (the reason is made only then, by `problemWith`). */
+const UNREADABLE: unique symbol = Symbol('unreadable');
 
-function convert(f: CompiledField, text: string): Converted | undefined {
-  if (text === '') {
-    if (f.required) return { problem: 'is empty; a value is required' };
-    return f.fallback === undefined ? undefined : { value: f.fallback };
-  }
+/** A cell's value; undefined: empty and no default; UNREADABLE: the text is not what the field takes. */
+function convert(f: CompiledField, text: string): unknown {
+  if (text === '') return f.required ? UNREADABLE : f.fallback;
   let value: unknown;
   switch (f.type) {
-    case 'string': return { value: text };
+    case 'string': return text;
     case 'decimal': value = parseDecimal(text, f.numbers); break;
     case 'integer': value = /^[+-]?\d{1,15}$/.test(text) ? Number(text) : undefined; break;
     case 'date': value = parseDate(text, f.date!); break;
     case 'datetime': value = parseDateTime(text, f.date!, f.timeZone); break;
     case 'boolean': value = parseBoolean(text); break;
   }
-  if (value !== undefined) return { value };
-  return { problem: `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not ${expectation(f)}` };
+  return value === undefined ? UNREADABLE : value;
+}
+
+function problemWith(f: CompiledField, text: string): string {
+  if (text === '') return 'is empty; a value is required';
+  return `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not ${expectation(f)}`;
 }
 
 function expectation(f: CompiledField): string {
@@ -111,40 +114,51 @@ function getPath(source: unknown, path: ReadonlyArray<string | number>): unknown
 }
 
 /**
- * Builds the documents of a file from its rows. `columnName` says a field's column the way the
- * file's reader sees it (a header name, a position, a character range).
+ * Builds the documents of a file from its rows, fed one at a time as the reader makes them.
+ * `columnName` says a field's column the way the file's reader sees it (a header name, a position,
+ * a character range).
  */
-export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnName: (f: CompiledField) => string): Assembled {
-  const { fields, groupBy, list } = layout;
-  const groupAt = groupBy ? fields.indexOf(groupBy) : -1;
-  const groups = new Map<string, Group>();
-  const order: Group[] = [];
-  const errors: CausewayError[] = [];
-  const what = layout.document.replace('_', ' ');
-  const newGroup = (key: string | undefined): Group => {
+export class DocumentAssembler {
+  private readonly groupAt: number;
+  private readonly groups = new Map<string, Group>();
+  private readonly order: Group[] = [];
+  private readonly errors: CausewayError[] = [];
+  private readonly what: string;
+  private single: Group | undefined;
+
+  constructor(private readonly layout: Layout, private readonly columnName: (f: CompiledField) => string) {
+    this.groupAt = layout.groupBy ? layout.fields.indexOf(layout.groupBy) : -1;
+    this.what = layout.document.replace('_', ' ');
+  }
+
+  private newGroup(key: string | undefined): Group {
+    const { layout } = this;
     const doc: Record<string, unknown> = { type: layout.document };
     const g: Group = { key, doc, first: [], lines: [], errors: [] };
-    if (list) setPath(doc, list, (g.items = []));
-    for (const f of fields) if (f.constant !== undefined && !f.perRow) setPath(doc, f.path, f.constant);
-    order.push(g);
+    if (layout.list) setPath(doc, layout.list, (g.items = []));
+    for (const f of layout.fields) if (f.constant !== undefined && !f.perRow) setPath(doc, f.path, f.constant);
+    this.order.push(g);
     return g;
-  };
-  let single: Group | undefined;
-  for (const row of rows) {
+  }
+
+  /** One row: the line it starts on and its cells, trimmed, in the order of layout.fields. */
+  add(line: number, cells: string[]): void {
+    const { fields, groupBy, list } = this.layout;
+    const { columnName, what } = this;
     let g: Group;
-    if (groupAt >= 0) {
-      const key = row.cells[groupAt];
+    if (this.groupAt >= 0) {
+      const key = cells[this.groupAt];
       if (key === '') {
-        errors.push({ code: 'FLAT_NO_KEY', message: `row ${row.line}, column ${columnName(groupBy!)}: the ${groupBy!.name} is empty, so the row belongs to no ${what}; the row is left out`, position: { row: row.line, column: columnName(groupBy!) } });
-        continue;
+        this.errors.push({ code: 'FLAT_NO_KEY', message: `row ${line}, column ${columnName(groupBy!)}: the ${groupBy!.name} is empty, so the row belongs to no ${what}; the row is left out`, position: { row: line, column: columnName(groupBy!) } });
+        return;
       }
-      let found = groups.get(key);
-      if (!found) groups.set(key, (found = newGroup(key)));
+      let found = this.groups.get(key);
+      if (!found) this.groups.set(key, (found = this.newGroup(key)));
       g = found;
-    } else if (list) g = single ??= newGroup(undefined);
-    else g = newGroup(undefined);
+    } else if (list) g = this.single ??= this.newGroup(undefined);
+    else g = this.newGroup(undefined);
     const firstRow = g.lines.length === 0;
-    g.lines.push(row.line);
+    g.lines.push(line);
     const item: Record<string, unknown> | undefined = g.items ? {} : undefined;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
@@ -152,40 +166,56 @@ export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnNam
         if (f.perRow && item) setPath(item, f.path, f.constant);
         continue;
       }
-      const text = row.cells[i];
+      const text = cells[i];
       if (!f.perRow) {
         if (!firstRow) {
           // A field of the document is the same on every row of it; a row that says otherwise is a fault, not a silent pick.
           if (text !== '' && text !== g.first[i] && g.first[i] !== '') {
-            g.errors.push(cellError(row.line, columnName(f), f, `says ${JSON.stringify(text)}, but an earlier row of this ${what} says ${JSON.stringify(g.first[i])}`));
+            g.errors.push(cellError(line, columnName(f), f, `says ${JSON.stringify(text)}, but an earlier row of this ${what} says ${JSON.stringify(g.first[i])}`));
           }
           if (g.first[i] !== '' || text === '') continue;
         }
         g.first[i] = text;
       }
-      const c = convert(f, text);
-      if (c === undefined) continue;
-      if ('problem' in c) g.errors.push(cellError(row.line, columnName(f), f, c.problem));
-      else setPath(f.perRow ? item! : g.doc, f.path, c.value);
+      const value = convert(f, text);
+      if (value === undefined) continue;
+      if (value === UNREADABLE) g.errors.push(cellError(line, columnName(f), f, problemWith(f, text)));
+      else if (f.path.length === 1) (f.perRow ? item! : g.doc)[f.path[0] as string] = value;
+      else setPath(f.perRow ? item! : g.doc, f.path, value);
     }
     if (item) g.items!.push(item);
   }
-  const documents: Array<Record<string, unknown>> = [];
-  const envelopes: FlatEnvelope[] = [];
-  const columns: Record<string, string> = {};
-  for (const f of fields) if (f.constant === undefined) columns[f.name] = columnName(f);
-  const listName = list?.join('.');
-  for (const g of order) {
-    if (g.errors.length) {
-      const rowsSaid = g.lines.length === 1 ? `row ${g.lines[0]}` : `rows ${g.lines.join(', ')}`;
-      const whose = g.key === undefined ? `the ${what} of ${rowsSaid}` : `${what} ${g.key} (${rowsSaid})`;
-      for (const e of g.errors) errors.push({ ...e, message: `${whose} is left out: ${e.message}`, position: { ...e.position, ...(g.key === undefined ? {} : { document: g.key }) } });
-      continue;
+
+  finish(): Assembled {
+    const { fields, list } = this.layout;
+    const { what } = this;
+    const errors = [...this.errors];
+    const documents: Array<Record<string, unknown>> = [];
+    const envelopes: FlatEnvelope[] = [];
+    const columns: Record<string, string> = {};
+    for (const f of fields) if (f.constant === undefined) columns[f.name] = this.columnName(f);
+    const listName = list?.join('.');
+    for (const g of this.order) {
+      if (g.errors.length) {
+        const rowsSaid = g.lines.length === 1 ? `row ${g.lines[0]}` : `rows ${g.lines.join(', ')}`;
+        const whose = g.key === undefined ? `the ${what} of ${rowsSaid}` : `${what} ${g.key} (${rowsSaid})`;
+        for (const e of g.errors) errors.push({ ...e, message: `${whose} is left out: ${e.message}`, position: { ...e.position, ...(g.key === undefined ? {} : { document: g.key }) } });
+        continue;
+      }
+      documents.push(g.doc);
+      const envelope: FlatEnvelope = { lines: g.lines, columns };
+      if (g.key !== undefined) envelope.key = g.key;
+      if (listName !== undefined) envelope.list = listName;
+      envelopes.push(envelope);
     }
-    documents.push(g.doc);
-    envelopes.push({ ...(g.key === undefined ? {} : { key: g.key }), lines: g.lines, columns, ...(listName === undefined ? {} : { list: listName }) });
+    return { documents, envelopes, errors };
   }
-  return { documents, envelopes, errors };
+}
+
+export function assembleDocuments(layout: Layout, rows: Iterable<Row>, columnName: (f: CompiledField) => string): Assembled {
+  const assembler = new DocumentAssembler(layout, columnName);
+  for (const row of rows) assembler.add(row.line, row.cells);
+  return assembler.finish();
 }
 
 function cellError(line: number, column: string, f: CompiledField, problem: string): CausewayError {

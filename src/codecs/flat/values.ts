@@ -15,6 +15,10 @@ export interface NumberStyle {
 const PLAIN_DECIMAL = /^[+-]?\d{1,18}(\.\d{1,9})?$/;
 
 export function parseDecimal(text: string, style: NumberStyle): string | undefined {
+  if (!style.thousandsSeparator && !style.impliedDecimals) {
+    const plain = plainDecimal(text, style.decimalSeparator === ',' ? 44 : 46);
+    if (plain !== undefined) return plain;
+  }
   let t = text;
   if (style.thousandsSeparator) t = t.split(style.thousandsSeparator).join('');
   if (style.decimalSeparator === ',') {
@@ -31,6 +35,28 @@ export function parseDecimal(text: string, style: NumberStyle): string | undefin
   if (!PLAIN_DECIMAL.test(t)) return undefined;
   return normaliseDecimal(t[0] === '+' ? t.slice(1) : t);
 }
+
+/**
+ * The common case without a regular expression or a copy: digits, maybe a separator and more
+ * digits, no sign and no leading zero. Undefined: anything else, for the general path to judge.
+ */
+function plainDecimal(text: string, separator: number): string | undefined {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  if (i === 0 || i > 18 || (i > 1 && text.charCodeAt(0) === 48)) return undefined;
+  if (i === n) return text;
+  if (text.charCodeAt(i) !== separator) return undefined;
+  let j = i + 1;
+  while (j < n && isDigit(text.charCodeAt(j))) j++;
+  if (j !== n || j === i + 1 || j - i - 1 > 9) return undefined;
+  let end = n;
+  while (end > i + 1 && text.charCodeAt(end - 1) === 48) end--;
+  if (end === i + 1) return text.slice(0, i);
+  return separator === 46 ? (end === n ? text : text.slice(0, end)) : `${text.slice(0, i)}.${text.slice(i + 1, end)}`;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 export function formatDecimal(value: string, style: NumberStyle): string {
   let v = value;
@@ -95,7 +121,8 @@ function readWallTime(text: string, format: DateFormat): WallTime | undefined {
   const m = format.pattern.exec(text);
   if (!m) return undefined;
   const w: WallTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  format.tokens.forEach((t, i) => {
+  for (let i = 0; i < format.tokens.length; i++) {
+    const t = format.tokens[i];
     const n = Number(m[i + 1]);
     if (t === 'YYYY') w.year = n;
     else if (t === 'YY') w.year = 2000 + n;
@@ -104,8 +131,8 @@ function readWallTime(text: string, format: DateFormat): WallTime | undefined {
     else if (t === 'HH' || t === 'H') w.hour = n;
     else if (t === 'mm') w.minute = n;
     else w.second = n;
-  });
-  const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  }
+  const daysInMonth = w.month === 2 ? (w.year % 4 === 0 && (w.year % 100 !== 0 || w.year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(w.month) ? 30 : 31;
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.day > daysInMonth || w.hour > 23 || w.minute > 59 || w.second > 59) return undefined;
   return w;
 }
