@@ -3,6 +3,7 @@
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
  */
 import { runAuditBench, runReconcileBench } from './inventory.ts';
+import { runFlatBench } from './flat.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
@@ -20,6 +21,10 @@ if (want('pipeline')) {
 if (want('x12')) {
   console.log('\n== X12 decode and encode ==');
   await runX12Bench({ sizesMb: process.argv.includes('--quick') ? [10] : [10, 100] });
+}
+if (want('csv')) {
+  console.log('\n== CSV decode with a column map vs a bare csv-parse loop ==');
+  await runFlatBench({ rows: process.argv.includes('--quick') ? 100_000 : 400_000 });
 }
 if (want('postgres')) {
   console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
