@@ -13,7 +13,7 @@
  * shows, and a test that adds a codec would add it for every test after it. A test that needs a
  * part of its own builds a registry on top of the built-ins: createRegistry({ codecs }, builtIns).
  */
-import { csvCodec, fixedWidthCodec, jsonCodec, x12Codec } from './codecs/index.ts';
+import { csvCodec, edifactCodec, fixedWidthCodec, jsonCodec, x12Codec } from './codecs/index.ts';
 import { createRegistry, loadConfigFile as loadConfigFileWith, parseConfig as parseConfigWith, type LoadedConfig, type Registry } from './config/index.ts';
 import { trytonEndpoint } from './connectors/tryton/index.ts';
 import { wmsRestEndpoint } from './connectors/wms-rest/index.ts';
@@ -31,7 +31,7 @@ export const builtIns: Registry = createRegistry({
     trytonEndpoint,
     wmsRestEndpoint,
   ],
-  codecs: [jsonCodec, x12Codec, csvCodec, fixedWidthCodec],
+  codecs: [jsonCodec, x12Codec, edifactCodec, csvCodec, fixedWidthCodec],
 });
 
 /** Reads and checks a config file with the built-in endpoint types and codecs. */

@@ -2,7 +2,7 @@ import type { Codec, CodecConfig } from '../codecs/index.ts';
 import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
 import { declaredTypes, isTarget, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
-import { resolvePartnerTenants } from './partners.ts';
+import { allPartners, resolvePartnerTenants } from './partners.ts';
 import type { CausewayConfig, FlowConfig } from './schema.ts';
 
 /**
@@ -151,7 +151,7 @@ function typesOf(ep: EndpointView, role: 'produces' | 'accepts'): readonly strin
 function checkCodecs(config: CausewayConfig, endpoints: Map<string, EndpointView>, errors: CausewayError[]): string[] {
   const seen: CodecConfig = {
     endpoints: Object.fromEntries([...endpoints.values()].map((ep) => [ep.name, { codec: ep.codecName, tenant: ep.tenant, options: config.endpoints[ep.name]!.codecOptions ?? {} }])),
-    partners: config.partners,
+    partners: allPartners(config),
   };
   const sinks: string[] = [];
   for (const codec of new Set([...endpoints.values()].flatMap((ep) => (ep.codec ? [ep.codec] : [])))) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 import { partnerProfileSchema } from '../edi/x12/profile.ts';
+import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
 
@@ -105,6 +106,8 @@ export const configSchema = z.object({
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
   partners: z.record(name, partnerProfileSchema).default({}),
+  /** UN/EDIFACT trading partner profiles (docs/edifact.md); an edifact endpoint picks one with codecOptions.partner. Names are shared with `partners`. */
+  edifactPartners: z.record(name, edifactPartnerSchema).default({}),
   /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
   inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
 }).strict();

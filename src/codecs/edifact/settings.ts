@@ -1,0 +1,101 @@
+// What the EDIFACT codec knows of an endpoint: the EDIFACT partner profiles of its tenant (config
+// `partners` entries with `standard: edifact`), parsed once at start, and the partner the endpoint
+// reads and writes for. Plus the config checks only EDIFACT cares about.
+import { z } from 'zod';
+import { partnerProfileSchema, type PartnerProfile } from '../../edi/edifact/index.ts';
+import type { CausewayError } from '../../model/index.ts';
+import type { CodecConfig, CodecEndpoint, CodecSetup, CodecSink } from '../contract.ts';
+
+const acknowledgments = partnerProfileSchema.shape.acknowledgments.unwrap().extend({
+  endpoint: z.string().min(1).optional().meta({ description: 'The endpoint our CONTRLs and APERAKs to this partner are written to (an edifact endpoint)' }),
+});
+
+/**
+ * An EDIFACT partner as the config holds it (`edifactPartners`): the engine's profile, with where
+ * our acknowledgments go. `standard` marks it among all partner profiles, so that no X12 reader
+ * takes it for one of its own.
+ */
+export const edifactPartnerSchema = partnerProfileSchema.safeExtend({
+  standard: z.literal('edifact').default('edifact'),
+  acknowledgments: acknowledgments.default({
+    contrl: { send: true, requireRequest: true, expect: false, deadline: '24h' },
+    aperak: { send: false, expect: false, deadline: '24h' },
+  }),
+});
+
+export type EdifactPartner = PartnerProfile & { name: string; acknowledgments: PartnerProfile['acknowledgments'] & { endpoint?: string } };
+
+export interface EdifactSettings {
+  /** The EDIFACT partner profiles of the endpoint's tenant, by name. */
+  profiles: Map<string, EdifactPartner>;
+  /** codecOptions.partner; absent: each interchange's partner is found by its UNB sender. */
+  partner?: string;
+}
+
+const parsed = new WeakMap<object, Map<string, EdifactPartner>>();
+
+/** The EDIFACT profiles of a config section (X12 profiles are left out), parsed once per section object. */
+export function edifactProfilesOf(raw: unknown): Map<string, EdifactPartner> {
+  if (!raw || typeof raw !== 'object') return new Map();
+  let p = parsed.get(raw);
+  if (!p) {
+    p = new Map();
+    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+      const r = edifactPartnerSchema.safeParse(value);
+      if (r.success) p.set(name, { ...(r.data as unknown as EdifactPartner), name });
+    }
+    parsed.set(raw, p);
+  }
+  return p;
+}
+
+export function configureEdifact(setup: CodecSetup): EdifactSettings {
+  const partner = setup.options.partner;
+  return { profiles: edifactProfilesOf(setup.partners), ...(typeof partner === 'string' ? { partner } : {}) };
+}
+
+/** The settings configure made; used on its own (no hub), from codecOptions `partner` and `partnerProfiles`. */
+export function settingsOf(ctx: { settings?: EdifactSettings; options?: Record<string, unknown> }): EdifactSettings {
+  if (ctx.settings) return ctx.settings;
+  const partner = ctx.options?.partner;
+  return { profiles: edifactProfilesOf(ctx.options?.partnerProfiles), ...(typeof partner === 'string' ? { partner } : {}) };
+}
+
+/** A partner's profile, only when it belongs to this tenant. */
+export function profileFor(endpoint: CodecEndpoint<EdifactSettings>, partner: string | undefined, tenant: string): EdifactPartner | undefined {
+  const profile = partner === undefined ? undefined : settingsOf(endpoint).profiles.get(partner);
+  return profile && (profile.tenant === undefined || profile.tenant === tenant) ? profile : undefined;
+}
+
+/** Partners named by edifact endpoints exist and are EDIFACT profiles; CONTRLs have an edifact endpoint to go to. */
+export function checkEdifactConfig(config: CodecConfig): { errors: CausewayError[]; sinks: CodecSink[] } {
+  const errors: CausewayError[] = [];
+  const profiles = new Map<string, EdifactPartner>();
+  for (const [name, value] of Object.entries(config.partners)) {
+    const r = edifactPartnerSchema.safeParse(value);
+    if (r.success) profiles.set(name, { ...(r.data as unknown as EdifactPartner), name });
+  }
+  const readBy = new Map<string, string>();
+  for (const [name, ep] of Object.entries(config.endpoints)) {
+    if (ep.codec !== 'edifact' || ep.options.partner === undefined) continue;
+    const partner = ep.options.partner;
+    if (typeof partner !== 'string' || !profiles.has(partner)) {
+      errors.push({ code: 'CONFIG_INVALID', path: `$.endpoints.${name}.codecOptions.partner`, message: `no EDIFACT partner profile named ${JSON.stringify(partner)} under partners (an EDIFACT profile has standard: edifact)` });
+    } else readBy.set(partner, name);
+  }
+  const sinks: CodecSink[] = [];
+  for (const [name, p] of profiles) {
+    const ack = p.acknowledgments;
+    const path = `$.partners.${name}.acknowledgments.endpoint`;
+    if (ack.endpoint !== undefined && !config.endpoints[ack.endpoint]) {
+      errors.push({ code: 'CONFIG_INVALID', path, message: `no endpoint named "${ack.endpoint}"` });
+    } else if (ack.endpoint !== undefined && config.endpoints[ack.endpoint]!.codec !== 'edifact') {
+      errors.push({ code: 'CONFIG_INVALID', path, message: `endpoint "${ack.endpoint}" must have codec edifact to carry CONTRLs` });
+    } else if (ack.contrl.send && ack.endpoint === undefined && readBy.has(name)) {
+      errors.push({ code: 'CONFIG_INVALID', path, message: `endpoint "${readBy.get(name)}" reads EDIFACT from ${name} and acknowledgments.contrl.send is true: name the endpoint CONTRLs are written to, or set contrl.send: false` });
+    } else if ((ack.contrl.send || ack.aperak.send) && ack.endpoint !== undefined) {
+      sinks.push({ endpoint: ack.endpoint, path, carries: 'our CONTRLs' });
+    }
+  }
+  return { errors, sinks };
+}
