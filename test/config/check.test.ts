@@ -154,9 +154,9 @@ flows:
     name: 'an endpoint whose codec does not exist',
     yaml: `
 endpoints:
-  drop: { type: folder, inbox: ./drop, codec: edifact }
+  drop: { type: folder, inbox: ./drop, codec: tradacoms }
 `,
-    problems: [{ path: '$.endpoints.drop.codec', message: /no codec named "edifact"/ }],
+    problems: [{ path: '$.endpoints.drop.codec', message: /no codec named "tradacoms"/ }],
   },
   {
     name: 'an endpoint that takes canonical documents only, given another codec',
