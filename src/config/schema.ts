@@ -53,8 +53,8 @@ export const circuitSchema = z.object({
 export const endpointSchema = z.object({
   type: z.string().min(1).meta({ description: 'Transport or connector: folder, webhook, http, sftp, tryton, nats...' }),
   tenant: tenant.optional().meta({ description: 'Tenant this endpoint belongs to (default: defaultTenant)' }),
-  codec: z.string().optional().meta({ description: 'How its bytes are read and written: json, x12, csv or fixed-width' }),
-  codecOptions: z.record(z.string(), z.unknown()).optional().meta({ description: 'Codec settings: an X12 partner profile name, a CSV or fixed-width layout (docs/flat-files.md)' }),
+  codec: z.string().optional().meta({ description: 'How its bytes are read and written: json, x12, edifact, csv or fixed-width' }),
+  codecOptions: z.record(z.string(), z.unknown()).optional().meta({ description: 'Codec settings: an X12 or EDIFACT partner profile name, a CSV or fixed-width layout (docs/flat-files.md)' }),
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
   retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
   pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
