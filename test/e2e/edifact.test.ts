@@ -11,6 +11,7 @@ import { decodeInterchanges } from '../../src/edi/edifact/index.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { countSegments } from '../edi/edifact-helpers.ts';
+import { shipment } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 
 const RETAILER = '5412345000013';
@@ -44,6 +45,7 @@ describe('EDIFACT end to end: ORDERS in, sales orders to the ERP, CONTRLs back',
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-edifact-e2e-'));
     mkdirSync(retailerOut(), { recursive: true });
+    mkdirSync(join(dir, 'erp-drop'), { recursive: true });
     receiver = await startReceiver();
     const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
@@ -54,13 +56,15 @@ edifactPartners:
     ours: { id: "${US}", qualifier: "14" }
     theirs: { id: "${RETAILER}", qualifier: "14" }
     eancom: true
-    acknowledgments: { endpoint: retailer-in, contrl: { requireRequest: false } }
+    acknowledgments: { endpoint: retailer-in, contrl: { requireRequest: false, expect: true, deadline: 1h } }
 endpoints:
   retailer-orders: { type: folder, inbox: ${retailerOut()}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }
   retailer-in: { type: folder, outbox: ${retailerIn()}, fileExtension: .edi, codec: edifact, codecOptions: { partner: retailer } }
+  erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
   erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: orders-to-erp, from: [retailer-orders], types: [sales_order], to: erp-hook }
+  - { name: shipments-to-retailer, from: [erp-drop], types: [shipment], to: retailer-in }
 `, dir);
     hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 20 });
   });
@@ -105,5 +109,22 @@ flows:
     const copy = messages.find((m) => m.errors.some((e) => e.code === 'EDIFACT_DUPLICATE_INTERCHANGE'));
     assert.ok(copy, 'the duplicate is visible on its message');
     assert.equal(orders().filter((o) => o.orderNumber === 'PO-7001').length, 1, 'not delivered twice');
+  });
+
+  it('a shipment goes to the retailer as a DESADV, tracked until the retailer\'s CONTRL accepts it', async () => {
+    // EANCOM wants the supplier and the delivery party on a DESADV.
+    writeFileSync(join(dir, 'erp-drop', 'shipment.json'), JSON.stringify(shipment('PO-7001', { depositor: '4012345000009', shipTo: { name: 'Dock 4', lines: ['Hafenstr. 1'], city: 'Hamburg', postalCode: '20095', country: 'DE' } })));
+    const desadv = await waitFor(() => contrls().find((c) => c.text.includes('UNH+') && c.text.includes('DESADV')), 10_000, 'the DESADV at the retailer');
+    assert.deepEqual([desadv.unb.sender.id, desadv.unb.recipient.id, desadv.unb.ackRequested], [US, RETAILER, true], 'UNB ids from the profile, and a CONTRL asked for');
+    assert.equal((desadv.ack as Record<string, any>).type, 'shipment');
+    const sent = await waitFor(async () => (await hub.store.listEdiGroups({ tenant: 'acme', status: 'sent' })).find((g) => g.interchangeControlNumber === desadv.unb.controlReference), 5000, 'the interchange tracked');
+    assert.equal(sent.partner, 'retailer');
+    assert.ok(sent.deadlineAt! > Date.now() + 50 * 60_000, 'due within the hour the profile gives');
+    const ref = desadv.unb.controlReference;
+    const ucm = `UCI+${ref}+${US}:14+${RETAILER}:14+7'UCM+1+DESADV:D:96A:UN:EAN005+7'`;
+    deliver(`UNB+UNOC:3+${RETAILER}:14+${US}:14+260301:1100+8001'UNH+1+CONTRL:D:3:UN'${ucm}UNT+4+1'UNZ+1+8001'`);
+    const settled = await waitFor(async () => (await hub.store.listEdiGroups({ tenant: 'acme', status: 'accepted' })).find((g) => g.interchangeControlNumber === ref), 10_000, 'the interchange accepted');
+    assert.equal(settled.partner, 'retailer');
+    assert.equal(contrls().filter((c) => c.ack?.acknowledges?.reference === '8001').length, 0, 'a CONTRL is never answered');
   });
 });
