@@ -28,3 +28,28 @@ export function translate(table: Record<string, string>, value: string, reverse:
   for (const [ours, theirs] of Object.entries(table)) if (theirs === value) return ours;
   return value;
 }
+
+export interface CodeTables {
+  units: Record<string, string>;
+  carriers: Record<string, string>;
+  facilities: Record<string, string>;
+}
+
+/** Our unit, carrier and facility codes <-> the partner's in a whole document, through a profile's code tables. */
+export function translateCodeTables<T>(doc: T, tables: CodeTables, inbound: boolean): T {
+  const { units, carriers, facilities } = tables;
+  if (!Object.keys(units).length && !Object.keys(carriers).length && !Object.keys(facilities).length) return doc;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof x === 'string' && k === 'uom') out[k] = translate(units, x, inbound);
+      else if (typeof x === 'string' && k === 'scac') out[k] = translate(carriers, x, inbound);
+      else if (typeof x === 'string' && k === 'facility') out[k] = translate(facilities, x, inbound);
+      else out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(doc) as T;
+}

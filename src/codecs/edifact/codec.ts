@@ -1,9 +1,10 @@
 // The EDIFACT codec: a stored file -> canonical documents interchange by interchange (plus the
 // CONTRL we owe for each), and a canonical document -> one interchange for a partner.
 import {
-  contrlDraftFor, decodeInterchanges, describePosition, encodeDocument, exchanges, findProfile, translate, writeForPartner,
+  contrlDraftFor, decodeInterchanges, describePosition, encodeDocument, exchanges, findProfile, writeForPartner,
   type EdifactError, type PartnerProfile,
 } from '../../edi/edifact/index.ts';
+import { translateCodeTables } from '../../edi/partner-profile.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
@@ -38,25 +39,6 @@ export type EdifactMeta = { kind: 'message'; envelope: EdifactEnvelope } | { kin
 function asError(e: EdifactError): CausewayError {
   const where = describePosition(e.position);
   return { code: e.code, message: where && !e.message.includes(where) ? `${e.message} (${where})` : e.message, position: { ...e.position } as CausewayError['position'] };
-}
-
-/** Our unit, carrier and facility codes <-> the partner's, through the profile's code tables. */
-export function translateCodes<T>(doc: T, p: PartnerProfile, inbound: boolean): T {
-  const { units, carriers, facilities } = p.codeTables;
-  if (!Object.keys(units).length && !Object.keys(carriers).length && !Object.keys(facilities).length) return doc;
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (typeof x === 'string' && k === 'uom') out[k] = translate(units, x, inbound);
-      else if (typeof x === 'string' && k === 'scac') out[k] = translate(carriers, x, inbound);
-      else if (typeof x === 'string' && k === 'facility') out[k] = translate(facilities, x, inbound);
-      else out[k] = walk(x);
-    }
-    return out;
-  };
-  return walk(doc) as T;
 }
 
 /**
@@ -110,7 +92,7 @@ export function decodeEdifactMessage(body: Buffer, ctx: DecodeContext<EdifactSet
         interchange: header.controlReference, message: m.message.header.reference, messageType: type, test: header.test, contentHash: m.contentHash,
       };
       for (const doc of m.documents) {
-        const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
+        const d = (profile ? translateCodeTables(doc, profile.codeTables, true) : doc) as CanonicalDocument;
         documents.push({ ...d, extensions: { ...(d.extensions ?? {}), edifactEnvelope: { ...envelope } } });
         envelopes.push({ kind: 'message', envelope });
       }
@@ -148,7 +130,7 @@ export async function encodeForPartner(payload: unknown, profile: EdifactPartner
   filled.entityKey ??= entityKeyFor(filled);
   const valid = validateDocument(filled);
   if (!valid.ok) throw new CausewayFault(valid.errors);
-  const doc = translateCodes(valid.document, profile, false);
+  const doc = translateCodeTables(valid.document, profile.codeTables, false);
   const checked = encodeDocument(doc, profile);
   const refused = checked.errors.filter((e) => e.severity === 'error');
   if (refused.length) throw new CausewayFault(refused.map(asError));

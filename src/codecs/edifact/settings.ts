@@ -3,6 +3,7 @@
 // reads and writes for. Plus the config checks only EDIFACT cares about.
 import { z } from 'zod';
 import { partnerProfileSchema, type PartnerProfile } from '../../edi/edifact/index.ts';
+import { readProfilesWith } from '../../edi/partner-profile.ts';
 import type { CausewayError } from '../../model/index.ts';
 import type { CodecConfig, CodecEndpoint, CodecSetup, CodecSink } from '../contract.ts';
 
@@ -38,14 +39,7 @@ const parsed = new WeakMap<object, Map<string, EdifactPartner>>();
 export function edifactProfilesOf(raw: unknown): Map<string, EdifactPartner> {
   if (!raw || typeof raw !== 'object') return new Map();
   let p = parsed.get(raw);
-  if (!p) {
-    p = new Map();
-    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-      const r = edifactPartnerSchema.safeParse(value);
-      if (r.success) p.set(name, { ...(r.data as unknown as EdifactPartner), name });
-    }
-    parsed.set(raw, p);
-  }
+  if (!p) parsed.set(raw, (p = readProfilesWith(edifactPartnerSchema, raw) as Map<string, EdifactPartner>));
   return p;
 }
 
@@ -70,11 +64,8 @@ export function profileFor(endpoint: CodecEndpoint<EdifactSettings>, partner: st
 /** Partners named by edifact endpoints exist and are EDIFACT profiles; CONTRLs have an edifact endpoint to go to. */
 export function checkEdifactConfig(config: CodecConfig): { errors: CausewayError[]; sinks: CodecSink[] } {
   const errors: CausewayError[] = [];
-  const profiles = new Map<string, EdifactPartner>();
-  for (const [name, value] of Object.entries(config.partners)) {
-    const r = edifactPartnerSchema.safeParse(value);
-    if (r.success) profiles.set(name, { ...(r.data as unknown as EdifactPartner), name });
-  }
+  // Parsed afresh, not from the cache: the check runs before each profile's tenant is settled.
+  const profiles = readProfilesWith(edifactPartnerSchema, config.partners) as Map<string, EdifactPartner>;
   const readBy = new Map<string, string>();
   for (const [name, ep] of Object.entries(config.endpoints)) {
     if (ep.codec !== 'edifact' || ep.options.partner === undefined) continue;
