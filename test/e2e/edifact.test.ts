@@ -56,6 +56,7 @@ edifactPartners:
     ours: { id: "${US}", qualifier: "14" }
     theirs: { id: "${RETAILER}", qualifier: "14" }
     eancom: true
+    messages: { ORDERS: inbound, DESADV: outbound }
     acknowledgments: { endpoint: retailer-in, contrl: { requireRequest: false, expect: true, deadline: 1h } }
 endpoints:
   retailer-orders: { type: folder, inbox: ${retailerOut()}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }

@@ -50,7 +50,7 @@ export const partnerProfileSchema = z.object({
   lineBreaks: z.boolean().default(false).meta({ description: 'A line break after each segment terminator' }),
   applicationReference: z.string().max(14).optional().meta({ description: 'UNB 0026 application reference' }),
   agreementId: z.string().max(35).optional().meta({ description: 'UNB 0032 interchange agreement identifier (EANCOM partners often want EANCOM)' }),
-  messages: z.record(z.enum(MESSAGE_TYPES), direction).optional()
+  messages: z.partialRecord(z.enum(MESSAGE_TYPES), direction).optional()
     .meta({ description: 'Messages exchanged and their direction (outbound: we send). Absent: any message we speak', examples: [{ ORDERS: 'outbound', DESADV: 'inbound' }] }),
   utcOffset: z.string().regex(/^(Z|[+-]\d\d:\d\d)$/, 'expected Z or an offset such as +01:00').default('Z')
     .meta({ description: 'The partner\'s clock for dates without a zone (UNB, DTM without 303 offsets)' }),
