@@ -72,12 +72,12 @@ export function checkEdifactConfig(config: CodecConfig): { errors: CausewayError
     const partner = ep.options.partner;
     if (typeof partner !== 'string' || !profiles.has(partner)) {
       errors.push({ code: 'CONFIG_INVALID', path: `$.endpoints.${name}.codecOptions.partner`, message: `no EDIFACT partner profile named ${JSON.stringify(partner)} under partners (an EDIFACT profile has standard: edifact)` });
-    } else readBy.set(partner, name);
+    } else if (!readBy.has(partner)) readBy.set(partner, name);
   }
   const sinks: CodecSink[] = [];
   for (const [name, p] of profiles) {
     const ack = p.acknowledgments;
-    const path = `$.partners.${name}.acknowledgments.endpoint`;
+    const path = `$.edifactPartners.${name}.acknowledgments.endpoint`;
     if (ack.endpoint !== undefined && !config.endpoints[ack.endpoint]) {
       errors.push({ code: 'CONFIG_INVALID', path, message: `no endpoint named "${ack.endpoint}"` });
     } else if (ack.endpoint !== undefined && config.endpoints[ack.endpoint]!.codec !== 'edifact') {
