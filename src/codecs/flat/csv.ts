@@ -29,6 +29,8 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   let before = 0;
   let lastEnd = 0;
   let records = 0;
+  // One array for every row's cells: the assembler copies what it keeps.
+  const cells = new Array<string>(width);
   // One record to the assembler, with the lines it starts and ends on.
   const take = (record: string[], start: number, end: number) => {
     records++;
@@ -46,7 +48,6 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
       if (layout.header) return;
     }
     const { indexes } = columns;
-    const cells = new Array<string>(width);
     let any = false;
     for (let i = 0; i < width; i++) {
       const at = indexes[i];

@@ -141,7 +141,7 @@ export class DocumentAssembler {
     return g;
   }
 
-  /** One row: the line it starts on and its cells, trimmed, in the order of layout.fields. */
+  /** One row: the line it starts on and its cells, trimmed, in the order of layout.fields (the array is not kept). */
   add(line: number, cells: string[]): void {
     const { fields, groupBy, list } = this.layout;
     const { columnName, what } = this;
