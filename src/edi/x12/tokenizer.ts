@@ -53,6 +53,30 @@ export class Segment {
   }
 
   /**
+   * Where element n lies, without cutting a string: out.text holds it from out.start to out.end (text ''
+   * and both 0 when absent). The dictionary check reads every element of every set this way.
+   */
+  span(n: number, out: ElementSpan): void {
+    if (this.#cached !== null) {
+      const v = this.#cached[n] ?? '';
+      out.text = v;
+      out.start = 0;
+      out.end = v.length;
+      return;
+    }
+    if (n >= this.#n) {
+      out.text = '';
+      out.start = 0;
+      out.end = 0;
+      return;
+    }
+    const bounds = this.#src.bounds;
+    out.text = this.#src.text;
+    out.start = bounds[this.#at + n]!;
+    out.end = bounds[this.#at + n + 1]! - 1;
+  }
+
+  /**
    * Element n as a number when it has 1 to 3 characters (see codeOf), 0 when empty, -1 when longer: set
    * mappers compare qualifiers and codes without cutting a string for them.
    */
@@ -120,6 +144,13 @@ export class Segment {
   toJSON(): { id: string; elements: string[]; offset: number } {
     return { id: this.id, elements: this.elements, offset: this.offset };
   }
+}
+
+/** A stretch of text holding one element (see Segment.span). */
+export interface ElementSpan {
+  text: string;
+  start: number;
+  end: number;
 }
 
 /** The number Segment.code gives for a value: length in the top byte, then up to three latin1 char codes. */

@@ -146,7 +146,8 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
   const [ik3, ik4, ik5] = setId === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
   const segs: X12SegmentData[] = [];
   const a = doc.acknowledges;
-  segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', setId === '999' ? (a.version ?? '005010') : (a.version ?? '')]);
+  // AK103 (the group's version) came with release 004020: a 004010 997 has two elements.
+  segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', setId === '999' ? (a.version ?? '005010') : (a.version ?? '') >= '004020' ? a.version! : '']);
   let accepted = 0;
   for (const s of doc.sets) {
     segs.push(['AK2', s.transactionSetId, s.controlNumber]);
