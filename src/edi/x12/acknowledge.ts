@@ -38,7 +38,8 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
         segmentErrors = true;
         const segCode = SEGMENT_ERROR_CODE[e.code] ?? '8';
         const where = { segmentId: p.segmentId.slice(0, 3), segmentPosition: p.segmentPosition, path: `${p.segmentId} at position ${p.segmentPosition}` };
-        out.push({ code: `${seg3}-${segCode}`, message: e.message, ...where });
+        // One AK3 per segment in error, its AK4s after it: a second element error of the same segment adds only its AK4.
+        if (!(p.element !== undefined && sameSegment(out, seg3, segCode, where.segmentPosition))) out.push({ code: `${seg3}-${segCode}`, message: e.message, ...where });
         const elCode = ELEMENT_ERROR_CODE[e.code];
         if (p.element !== undefined && elCode) {
           const bad = badValue(set, p.segmentPosition, p.element, p.component);
@@ -83,6 +84,16 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
     sets: setAcks,
     errors: groupAckErrors,
   };
+}
+
+/** Whether the last AK3 written (AK4s after it aside) is this segment's, with this code. */
+function sameSegment(out: readonly AckError[], seg3: string, code: string, position: number): boolean {
+  for (let i = out.length - 1; i >= 0; i--) {
+    const e = out[i]!;
+    if (e.code.startsWith(seg3)) return e.code === `${seg3}-${code}` && e.segmentPosition === position;
+    if (e.segmentPosition !== position) return false;
+  }
+  return false;
 }
 
 /** AK4-04: a copy of the bad element, so the partner sees what we read. */
