@@ -45,7 +45,8 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
           const bad = badValue(set, p.segmentPosition, p.element, p.component);
           out.push({
             code: `${seg4}-${elCode}`, message: e.message, ...where, path: `${where.path}, element ${p.element}${p.component ? `-${p.component}` : ''}`,
-            elementPosition: p.element, ...(p.component ? { componentPosition: p.component } : {}), ...(bad ? { badValue: bad.slice(0, 99) } : {}),
+            elementPosition: p.element, ...(p.component ? { componentPosition: p.component } : {}), ...(p.elementReference ? { elementReference: p.elementReference } : {}),
+            ...(bad ? { badValue: bad.slice(0, 99) } : {}),
           });
         }
       } else if (e.severity === 'error') out.push({ code: `${seg5}-5`, message: e.message });

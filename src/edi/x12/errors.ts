@@ -21,6 +21,8 @@ export interface X12Position {
   element?: number;
   /** 1-based component position within a composite element. */
   component?: number;
+  /** X12 data element reference number of the element at fault, e.g. '128' (997 AK4-02), when the dictionary knows it. */
+  elementReference?: string;
 }
 
 export type X12ErrorCode =

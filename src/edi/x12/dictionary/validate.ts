@@ -140,6 +140,13 @@ function overused(errors: X12Error[], ctx: CheckContext, node: CNode, seg: Segme
   errors.push(err(loop ? 'X12_LOOP_REPEAT' : 'X12_SEGMENT_REPEAT', message, ctx, seg, position, undefined, undefined, severity));
 }
 
+/** The finding about one element, with the element's reference number for the 997's AK4-02. */
+function elementErr(code: X12ErrorCode, message: string, el: CElement, ctx: CheckContext, seg: SegmentView, position: number, element: number, component?: number): X12Error {
+  const e = err(code, message, ctx, seg, position, element, component);
+  if (el.number !== '' && el.components === null) e.position.elementReference = el.number;
+  return e;
+}
+
 function err(code: X12ErrorCode, message: string, ctx: CheckContext, seg: SegmentView | null, position: number, element?: number, component?: number, severity: 'error' | 'warning' = 'error'): X12Error {
   const p: X12Position = { ...ctx.where, segmentPosition: position };
   if (seg !== null) {
@@ -163,7 +170,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
     const el = els[i]!;
     seg.span(i, span);
     if (span.end === span.start) {
-      if (el.mandatory) errors.push(err('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, ctx, seg, position, i));
+      if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
       continue;
     }
     present[i] = 1;
@@ -172,7 +179,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
   }
   for (let i = upto + 1; i <= defined; i++) {
     const el = els[i]!;
-    if (el.mandatory) errors.push(err('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, ctx, seg, position, i));
+    if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
   }
   if (!def.open && n > defined) {
     // Empty trailing elements say nothing; a value past the last defined element is one too many.
@@ -254,13 +261,16 @@ function checkComposite(seg: SegmentView, el: CElement, text: string, a: number,
       const def = comps[j]!;
       has[j] = k > start;
       if (k === start) {
-        if (def.mandatory) errors.push(err('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, ctx, seg, position, i, j));
+        if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
       } else checkValue(seg, def, text, start, k, ctx, position, i, j, errors);
     }
     start = k + 1;
     j++;
   }
-  for (; j <= defined; j++) if (comps[j]!.mandatory) errors.push(err('X12_ELEMENT_MISSING', `${comps[j]!.ref}, the ${comps[j]!.name}, is missing; it is mandatory.`, ctx, seg, position, i, j));
+  for (; j <= defined; j++) {
+    const def = comps[j]!;
+    if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
+  }
   if (el.notes.length > 0) checkNotes(el.notes, seg.id, (k) => has[k] === true, ctx, seg, position, i, errors);
 }
 
@@ -281,7 +291,7 @@ function checkValue(seg: SegmentView, el: CElement, text: string, a: number, b: 
       return;
     }
     if (c < 32 || c === 127) {
-      errors.push(err('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, holds a control character (code ${c}).`, ctx, seg, position, i, j));
+      errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, holds a control character (code ${c}).`, el, ctx, seg, position, i, j));
       return;
     }
     if (c >= 48 && c <= 57) digits++;
@@ -299,43 +309,43 @@ function checkValue(seg: SegmentView, el: CElement, text: string, a: number, b: 
   switch (kind) {
     case KIND.ID:
       if (el.codes !== null) {
-        if (!el.codes.has(codeAt(text, a, b))) errors.push(err('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not one of its codes.`, ctx, seg, position, i, j));
+        if (!el.codes.has(codeAt(text, a, b))) errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not one of its codes.`, el, ctx, seg, position, i, j));
         return;
       }
       if (bad) {
-        errors.push(err('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a code (codes are upper-case letters and digits).`, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a code (codes are upper-case letters and digits).`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.R:
     case KIND.N:
       if (bad || digits === 0) {
-        errors.push(err('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not ${kind === KIND.R ? 'a decimal number' : 'a whole number (an implied-decimal value has no point)'}.`, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not ${kind === KIND.R ? 'a decimal number' : 'a whole number (an implied-decimal value has no point)'}.`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.DT:
       if (len >= el.min && len <= el.max && !isDate(text, a, b)) {
-        errors.push(err('X12_DATE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a date ${len === 6 ? 'YYMMDD' : 'CCYYMMDD'}.`, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_DATE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a date ${len === 6 ? 'YYMMDD' : 'CCYYMMDD'}.`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.TM:
       if (len >= el.min && len <= el.max && !isTime(text, a, b)) {
-        errors.push(err('X12_TIME_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a time HHMM[SS[d..]].`, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_TIME_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a time HHMM[SS[d..]].`, el, ctx, seg, position, i, j));
         return;
       }
       break;
   }
-  if (len < el.min) errors.push(err('X12_ELEMENT_TOO_SHORT', `${el.ref}, the ${el.name}, is ${value()}: ${len} character${len === 1 ? '' : 's'}, at least ${el.min} needed.`, ctx, seg, position, i, j));
-  else if (len > el.max) errors.push(err('X12_ELEMENT_TOO_LONG', `${el.ref}, the ${el.name}, is ${value()}: ${len} characters, at most ${el.max} allowed.`, ctx, seg, position, i, j));
+  if (len < el.min) errors.push(elementErr('X12_ELEMENT_TOO_SHORT', `${el.ref}, the ${el.name}, is ${value()}: ${len} character${len === 1 ? '' : 's'}, at least ${el.min} needed.`, el, ctx, seg, position, i, j));
+  else if (len > el.max) errors.push(elementErr('X12_ELEMENT_TOO_LONG', `${el.ref}, the ${el.name}, is ${value()}: ${len} characters, at most ${el.max} allowed.`, el, ctx, seg, position, i, j));
 }
 
 function separator(el: CElement, which: 'component' | 'repetition', ctx: CheckContext, seg: SegmentView, position: number, i: number, j?: number): X12Error {
   const message = `${el.ref}, the ${el.name}, holds the ${which} separator, which a simple element cannot.`;
   // 004010 has no repetition separator, nor AK403 codes 12 and 13: there a stray separator is an invalid character.
-  if (ctx.repetition < 0) return err('X12_ELEMENT_INVALID', message, ctx, seg, position, i, j);
-  return err(which === 'component' ? 'X12_ELEMENT_COMPONENTS' : 'X12_ELEMENT_REPEATS', message, ctx, seg, position, i, j);
+  if (ctx.repetition < 0) return elementErr('X12_ELEMENT_INVALID', message, el, ctx, seg, position, i, j);
+  return elementErr(which === 'component' ? 'X12_ELEMENT_COMPONENTS' : 'X12_ELEMENT_REPEATS', message, el, ctx, seg, position, i, j);
 }
 
 /** The number Segment.code gives for text[a, b) (codes of 1-3 latin1 characters), -1 when longer. */
