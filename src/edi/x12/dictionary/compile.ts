@@ -37,6 +37,11 @@ export interface CNote {
   kind: 'P' | 'R' | 'C' | 'L' | 'E';
   /** 1-based element positions. */
   elements: readonly number[];
+  /** The same positions as bits (1 << position), for the check's fast path; every position is below 32. */
+  mask: number;
+  /** The first position's bit, and the others'. */
+  first: number;
+  rest: number;
   text: string;
 }
 
@@ -79,7 +84,8 @@ const TABLES: Readonly<Record<Version, { segments: SegmentTable; composites: Seg
 
 /** The dictionary version a group's GS08 is read by: 005010 and later as 005010, anything earlier as 004010. */
 export function versionOf(gs08: string): Version {
-  return gs08.slice(0, 6) >= '005010' ? '005010' : '004010';
+  // Compared in place: a slice per set is garbage on the hot path.
+  return gs08 >= '005010' || (gs08.length > 6 && gs08.startsWith('00501')) ? '005010' : '004010';
 }
 
 /** The sets the dictionary holds for a version. */
@@ -91,7 +97,18 @@ const standard = new Map<string, CompiledSet | null>();
 const custom = new WeakMap<Guidelines, Map<string, CompiledSet | null>>();
 
 /** The compiled set, or null when the dictionary does not hold it (the set is then not checked). */
+/** The last set looked up: a file is mostly sets of one kind, so most lookups end here without a key string. */
+let last: { version: Version; setId: string; guidelines: Guidelines; set: CompiledSet | null } | null = null;
+
 export function compiledSet(version: Version, setId: string, guidelines: Guidelines = STANDARD_GUIDELINES): CompiledSet | null {
+  const l = last;
+  if (l !== null && l.setId === setId && l.version === version && l.guidelines === guidelines) return l.set;
+  const set = lookupSet(version, setId, guidelines);
+  last = { version, setId, guidelines, set };
+  return set;
+}
+
+function lookupSet(version: Version, setId: string, guidelines: Guidelines): CompiledSet | null {
   const isStandard = guidelines === STANDARD_GUIDELINES || (Object.keys(guidelines.required).length === 0 && Object.keys(guidelines.extraCodes).length === 0);
   let cache = isStandard ? standard : custom.get(guidelines);
   if (cache === undefined) custom.set(guidelines, (cache = new Map()));
@@ -226,7 +243,10 @@ function parseElements(
     if (!m) throw new Error(`X12 dictionary, segment ${owner}: cannot read note ${tok}`);
     const positions = m[2]!.match(/\d\d/g)!.map(Number);
     for (const p of positions) if (p >= elements.length) throw new Error(`X12 dictionary, segment ${owner}: note ${tok} names element ${p}, which is not listed`);
-    notes.push({ kind: m[1] as CNote['kind'], elements: positions, text: tok });
+    if (positions.some((p) => p > 31)) throw new Error(`X12 dictionary, segment ${owner}: note ${tok} names an element past 31`);
+    const bit = (p: number) => (1 << p) >>> 0;
+    const rest = positions.slice(1).reduce((m, p) => (m | bit(p)) >>> 0, 0);
+    notes.push({ kind: m[1] as CNote['kind'], elements: positions, mask: (bit(positions[0]!) | rest) >>> 0, first: bit(positions[0]!), rest, text: tok });
   }
   return { elements, open, notes };
 }

@@ -7,13 +7,16 @@ import type { TransactionSet } from '../reader.ts';
 import type { ElementSpan } from '../tokenizer.ts';
 import { compiledSet, versionOf } from './compile.ts';
 import { STANDARD_GUIDELINES, type Guidelines } from './guidelines.ts';
-import { checkSegments, type SegmentView } from './validate.ts';
+import { checkSegments, type CheckContext, type SegmentView } from './validate.ts';
 
 export { compiledSet, dictionarySets, versionOf, type CompiledSet } from './compile.ts';
 export { guidelinesSchema, STANDARD_GUIDELINES, type Guidelines } from './guidelines.ts';
 export type { Version } from './elements.ts';
 
-const positionAfterSt = (i: number): number => i + 1;
+
+const inbound: CheckContext & { where: { interchange: string; group: string; set: string; setId: string } } = {
+  element: 42, component: -1, repetition: -1, guidelines: STANDARD_GUIDELINES, where: { interchange: '', group: '', set: '', setId: '' },
+};
 
 /**
  * Checks an inbound set against the dictionary of its group's version (GS08). A set the dictionary does
@@ -27,13 +30,17 @@ export function validateSet(set: TransactionSet, guidelines: Guidelines = STANDA
   const hasSe = segs.length > 1 && segs[segs.length - 1]!.id === 'SE';
   const to = hasSe ? segs.length - 1 : segs.length;
   const d = set.interchange.delimiters;
-  const where = { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id };
-  return checkSegments(segs, 1, to, dict, {
-    component: d.component ? d.component.charCodeAt(0) : -1,
-    repetition: d.repetition ? d.repetition.charCodeAt(0) : -1,
-    guidelines,
-    where,
-  }, positionAfterSt, to + 1);
+  // One context for every inbound set (checking is synchronous); each error copies what it needs of it.
+  const where = inbound.where;
+  where.interchange = set.interchange.controlNumber;
+  where.group = set.group.controlNumber;
+  where.set = set.controlNumber;
+  where.setId = set.id;
+  inbound.element = d.element.charCodeAt(0);
+  inbound.component = d.component ? d.component.charCodeAt(0) : -1;
+  inbound.repetition = d.repetition ? d.repetition.charCodeAt(0) : -1;
+  inbound.guidelines = guidelines;
+  return checkSegments(segs, 1, to, dict, inbound, 1, to + 1);
 }
 
 /** A segment about to be written, seen as the check reads one; composites joined by the component separator. */
@@ -76,9 +83,10 @@ export function validateOutbound(setId: string, body: readonly X12SegmentData[],
   if (dict === null) return [];
   const views = body.map((s) => new SegmentToWrite(s, delimiters.component));
   return checkSegments(views, 0, views.length, dict, {
+    element: delimiters.element.charCodeAt(0),
     component: delimiters.component.charCodeAt(0),
     repetition: v === '005010' && delimiters.repetition ? delimiters.repetition.charCodeAt(0) : -1,
     guidelines,
     where: { setId },
-  }, (i) => i + 2, views.length + 2);
+  }, 2, views.length + 2);
 }

@@ -16,7 +16,8 @@ export interface SegmentView {
 }
 
 export interface CheckContext {
-  /** Component and repetition separators as char codes (-1 when none). */
+  /** Element, component and repetition separators as char codes (-1 when none). */
+  element: number;
   component: number;
   repetition: number;
   guidelines: Guidelines;
@@ -27,27 +28,43 @@ export interface CheckContext {
 interface Frame {
   node: CNode;
   pos: number;
-  counts: number[];
+  /** Uses of each of node's children in the loop's current repeat; reused from set to set. */
+  counts: Int32Array;
 }
 
 /** Reused between calls: checking is synchronous, and a set rarely nests loops more than four deep. */
 const frames: Frame[] = [];
 const span: ElementSpan = { text: '', start: 0, end: 0 };
 const present: Uint8Array = new Uint8Array(128);
+const componentPresent: Uint8Array = new Uint8Array(64);
 
 /**
- * Checks segments[from, to) of a set (its body: ST and SE excluded). `positionOf(i)` is the 1-based
- * position the 997 reports for segments[i]; `end` the position where missing trailing segments are reported.
+ * Enters a loop (or the set) at depth d: the frame and its counts are reused, nothing is allocated per
+ * segment or per set. (Closures are avoided on this path too: tsx names each one it makes, which costs.)
  */
-export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to: number, set: CompiledSet, ctx: CheckContext, positionOf: (i: number) => number, end: number): X12Error[] {
+function enter(d: number, node: CNode, first: number): void {
+  const n = node.children!.length;
+  let f = frames[d];
+  if (f === undefined) frames[d] = f = { node, pos: 0, counts: new Int32Array(Math.max(64, n)) };
+  else if (f.counts.length < n) f.counts = new Int32Array(n);
+  f.node = node;
+  f.pos = 0;
+  f.counts.fill(0, 0, n);
+  f.counts[0] = first;
+}
+
+/**
+ * Checks segments[from, to) of a set (its body: ST and SE excluded). segments[i] is at position i + shift
+ * in the set as the 997 counts (ST is 1); `end` is where missing trailing segments are reported.
+ */
+export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to: number, set: CompiledSet, ctx: CheckContext, shift: number, end: number): X12Error[] {
   const errors: X12Error[] = [];
   let top = 0;
-  frames[0] = { node: set.root, pos: 0, counts: new Array<number>(set.root.children!.length).fill(0) };
-  const g = ctx.guidelines;
+  enter(0, set.root, 0);
   for (let i = from; i < to; i++) {
     const seg = segments[i]!;
     const id = seg.id;
-    const position = positionOf(i);
+    const position = i + shift;
     let placed = false;
     for (let d = top; d >= 0; d--) {
       const f = frames[d]!;
@@ -61,17 +78,7 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
       const node = children[c]!;
       const n = ++f.counts[c]!;
       if (n > node.max) overused(errors, ctx, node, seg, position);
-      if (node.loop) {
-        const counts = new Array<number>(node.children!.length).fill(0);
-        counts[0] = 1;
-        const next = frames[++top];
-        if (next === undefined) frames[top] = { node, pos: 0, counts };
-        else {
-          next.node = node;
-          next.pos = 0;
-          next.counts = counts;
-        }
-      }
+      if (node.loop) enter(++top, node, 1);
       checkElements(seg, node.segment, ctx, position, errors);
       placed = true;
       break;
@@ -165,7 +172,8 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
   const n = seg.count;
   const defined = els.length - 1;
   const upto = n < defined ? n : defined;
-  for (let i = 1; i <= defined; i++) present[i] = 0;
+  let mask = 0;
+  const clean = upto > 0 && isClean(seg, n, ctx);
   for (let i = 1; i <= upto; i++) {
     const el = els[i]!;
     seg.span(i, span);
@@ -173,9 +181,10 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
       if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
       continue;
     }
-    present[i] = 1;
+    mask |= 1 << i;
     if (el.components !== null) checkComposite(seg, el, span.text, span.start, span.end, ctx, position, i, errors);
-    else checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
+    else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
+    else checkLength(seg, el, span.text, span.start, span.end, span.end - span.start, ctx, position, i, undefined, errors);
   }
   for (let i = upto + 1; i <= defined; i++) {
     const el = els[i]!;
@@ -191,58 +200,141 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
       }
     }
   }
-  if (def.notes.length > 0) checkNotes(def.notes, seg.id, (k) => present[k] === 1, ctx, seg, position, undefined, errors);
+  if (def.notes.length > 0 && breaksNote(def.notes, mask >>> 0)) {
+    for (let i = 1; i <= defined; i++) present[i] = (mask >>> i) & 1;
+    checkNotes(def.notes, present, ctx, seg, position, undefined, errors);
+  }
 }
 
-function checkNotes(notes: readonly CNote[], owner: string, has: (k: number) => boolean, ctx: CheckContext, seg: SegmentView, position: number, element: number | undefined, errors: X12Error[]): void {
-  for (const note of notes) {
-    const e = note.elements;
-    const name = (k: number) => (element === undefined ? `${owner}-${k < 10 ? '0' : ''}${k}` : `${owner}-${element < 10 ? '0' : ''}${element}-${k}`);
-    const at = (k: number) => (element === undefined ? [k, undefined] as const : [element, k] as const);
+/** Whether any note is broken, judged on bits alone: the common case (none is) costs a few operations. */
+function breaksNote(notes: readonly CNote[], mask: number): boolean {
+  for (let n = 0; n < notes.length; n++) {
+    const note = notes[n]!;
+    const there = (mask & note.mask) >>> 0;
     switch (note.kind) {
-      case 'P': {
-        const some = e.some(has);
-        if (!some) break;
-        for (const k of e) if (!has(k)) {
-          const [el, comp] = at(k);
-          errors.push(err('X12_ELEMENT_CONDITIONAL', `${name(k)} is missing: ${e.filter(has).map(name).join(', ')} is present and they go together (${note.text}).`, ctx, seg, position, el, comp));
-        }
+      case 'P':
+        if (there !== 0 && there !== note.mask) return true;
         break;
-      }
       case 'R':
-        if (!e.some(has)) {
-          const [el, comp] = at(e[0]!);
-          errors.push(err('X12_ELEMENT_CONDITIONAL', `At least one of ${e.map(name).join(', ')} is required (${note.text}).`, ctx, seg, position, el, comp));
-        }
+        if (there === 0) return true;
         break;
       case 'C':
-        if (has(e[0]!)) for (const k of e.slice(1)) if (!has(k)) {
-          const [el, comp] = at(k);
-          errors.push(err('X12_ELEMENT_CONDITIONAL', `${name(k)} is required when ${name(e[0]!)} is present (${note.text}).`, ctx, seg, position, el, comp));
+        if ((there & note.first) !== 0 && ((there & note.rest) >>> 0) !== note.rest) return true;
+        break;
+      case 'L':
+        if ((there & note.first) !== 0 && (there & note.rest) === 0) return true;
+        break;
+      case 'E':
+        if ((there & (there - 1)) !== 0) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** 'N1-03', or 'QTY-03-2' for a component: how a note names an element. */
+function noteName(owner: string, element: number | undefined, k: number): string {
+  return element === undefined ? `${owner}-${k < 10 ? '0' : ''}${k}` : `${owner}-${element < 10 ? '0' : ''}${element}-${k}`;
+}
+
+function names(owner: string, element: number | undefined, list: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < list.length; i++) out += (i > 0 ? ', ' : '') + noteName(owner, element, list[i]!);
+  return out;
+}
+
+/** A finding about element k of a note: the element itself, or component k of the composite. */
+function noteErr(code: X12ErrorCode, message: string, ctx: CheckContext, seg: SegmentView, position: number, element: number | undefined, k: number): X12Error {
+  return element === undefined ? err(code, message, ctx, seg, position, k) : err(code, message, ctx, seg, position, element, k);
+}
+
+/** Syntax notes over the elements (or a composite's components) marked in has[]. */
+function checkNotes(notes: readonly CNote[], has: Uint8Array, ctx: CheckContext, seg: SegmentView, position: number, element: number | undefined, errors: X12Error[]): void {
+  const owner = seg.id;
+  for (let n = 0; n < notes.length; n++) {
+    const note = notes[n]!;
+    const e = note.elements;
+    let count = 0;
+    for (let i = 0; i < e.length; i++) if (has[e[i]!] === 1) count++;
+    switch (note.kind) {
+      case 'P':
+        if (count === 0 || count === e.length) break;
+        for (let i = 0; i < e.length; i++) {
+          const k = e[i]!;
+          if (has[k] === 1) continue;
+          const there: number[] = [];
+          for (let j = 0; j < e.length; j++) if (has[e[j]!] === 1) there.push(e[j]!);
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `${noteName(owner, element, k)} is missing: ${names(owner, element, there)} is present and they go together (${note.text}).`, ctx, seg, position, element, k));
+        }
+        break;
+      case 'R':
+        if (count === 0) errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `At least one of ${names(owner, element, e)} is required (${note.text}).`, ctx, seg, position, element, e[0]!));
+        break;
+      case 'C':
+        if (has[e[0]!] !== 1) break;
+        for (let i = 1; i < e.length; i++) {
+          if (has[e[i]!] === 1) continue;
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `${noteName(owner, element, e[i]!)} is required when ${noteName(owner, element, e[0]!)} is present (${note.text}).`, ctx, seg, position, element, e[i]!));
         }
         break;
       case 'L':
-        if (has(e[0]!) && !e.slice(1).some(has)) {
-          const [el, comp] = at(e[1]!);
-          errors.push(err('X12_ELEMENT_CONDITIONAL', `One of ${e.slice(1).map(name).join(', ')} is required when ${name(e[0]!)} is present (${note.text}).`, ctx, seg, position, el, comp));
+        if (has[e[0]!] === 1 && count === 1) {
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `One of ${names(owner, element, e.slice(1))} is required when ${noteName(owner, element, e[0]!)} is present (${note.text}).`, ctx, seg, position, element, e[1]!));
         }
         break;
-      case 'E': {
-        const there = e.filter(has);
-        if (there.length > 1) {
-          const [el, comp] = at(there[1]!);
-          errors.push(err('X12_ELEMENT_EXCLUSION', `Only one of ${e.map(name).join(', ')} may be present (${note.text}).`, ctx, seg, position, el, comp));
+      case 'E':
+        if (count > 1) {
+          let second = 0;
+          for (let i = 0, seen = 0; i < e.length; i++) if (has[e[i]!] === 1 && ++seen === 2) second = e[i]!;
+          errors.push(noteErr('X12_ELEMENT_EXCLUSION', `Only one of ${names(owner, element, e)} may be present (${note.text}).`, ctx, seg, position, element, second));
         }
         break;
-      }
     }
   }
+}
+
+/**
+ * Whether the segment's elements hold no separator (but the element separator) and no control character:
+ * one pass over the whole segment, so that a string element then needs only its length checked.
+ */
+function isClean(seg: SegmentView, n: number, ctx: CheckContext): boolean {
+  seg.span(1, span);
+  const text = span.text;
+  const a = span.start;
+  seg.span(n, span);
+  if (span.text !== text || text === '') return false;
+  const b = span.end;
+  const bad = strayTable(ctx);
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c > 255 || bad[c] === 1) return false;
+  }
+  return true;
+}
+
+let strayKey = -1;
+let strayChars = new Uint8Array(256);
+
+/** Characters no simple value may hold under these delimiters: controls, DEL, the component and repetition separators. */
+function strayTable(ctx: CheckContext): Uint8Array {
+  const key = ctx.element * 65536 * 2 + (ctx.component + 1) * 512 + (ctx.repetition + 1);
+  if (key === strayKey) return strayChars;
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 32; c++) t[c] = 1;
+  t[127] = 1;
+  if (ctx.component >= 0 && ctx.component < 256) t[ctx.component] = 1;
+  if (ctx.repetition >= 0 && ctx.repetition < 256) t[ctx.repetition] = 1;
+  if (ctx.element >= 0 && ctx.element < 256) t[ctx.element] = 0;
+  strayKey = key;
+  strayChars = t;
+  return t;
 }
 
 function checkComposite(seg: SegmentView, el: CElement, text: string, a: number, b: number, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
   const comps = el.components!;
   const defined = comps.length - 1;
-  const has: boolean[] = [false];
+  const has = componentPresent;
+  has.fill(0, 0, defined + 1);
   let start = a;
   let j = 1;
   for (let k = a; k <= b; k++) {
@@ -259,7 +351,7 @@ function checkComposite(seg: SegmentView, el: CElement, text: string, a: number,
       }
     } else {
       const def = comps[j]!;
-      has[j] = k > start;
+      has[j] = k > start ? 1 : 0;
       if (k === start) {
         if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
       } else checkValue(seg, def, text, start, k, ctx, position, i, j, errors);
@@ -271,74 +363,90 @@ function checkComposite(seg: SegmentView, el: CElement, text: string, a: number,
     const def = comps[j]!;
     if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
   }
-  if (el.notes.length > 0) checkNotes(el.notes, seg.id, (k) => has[k] === true, ctx, seg, position, i, errors);
+  if (el.notes.length > 0) checkNotes(el.notes, has, ctx, seg, position, i, errors);
 }
 
 /** Checks one simple value text[a, b): separators, characters, code, date, time, length. */
 function checkValue(seg: SegmentView, el: CElement, text: string, a: number, b: number, ctx: CheckContext, position: number, i: number, j: number | undefined, errors: X12Error[]): void {
   const kind = el.kind;
+  // A code of the element's list is valid as it stands: the common case costs one lookup.
+  if (el.codes !== null && el.codes.has(codeAt(text, a, b))) return;
+  const component = j === undefined ? ctx.component : -2;
+  const repetition = ctx.repetition;
+  const numeric = kind === KIND.R || kind === KIND.N;
+  const code = kind === KIND.ID && el.shape;
   let digits = 0;
   let bad = false;
   let points = 0;
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);
-    if (c === ctx.component && j === undefined) {
-      errors.push(separator(el, 'component', ctx, seg, position, i));
+    if (c >= 48 && c <= 57) {
+      digits++;
+      continue;
+    }
+    if (c < 32 || c === 127 || c === component || c === repetition) {
+      errors.push(stray(c, el, ctx, seg, position, i, j));
       return;
     }
-    if (c === ctx.repetition) {
-      errors.push(separator(el, 'repetition', ctx, seg, position, i, j));
-      return;
-    }
-    if (c < 32 || c === 127) {
-      errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, holds a control character (code ${c}).`, el, ctx, seg, position, i, j));
-      return;
-    }
-    if (c >= 48 && c <= 57) digits++;
-    else if (kind === KIND.R || kind === KIND.N) {
+    if (numeric) {
       if (c === 45 && k === a && b > a + 1) continue; // a leading minus sign
       if (c === 46 && kind === KIND.R && points === 0) {
         points++;
         continue;
       }
       bad = true;
-    } else if (kind === KIND.ID && el.shape && !(c >= 65 && c <= 90)) bad = true;
+    } else if (code && !(c >= 65 && c <= 90)) bad = true;
   }
   const len = kind === KIND.R || kind === KIND.N ? digits : b - a;
-  const value = () => JSON.stringify(text.slice(a, b));
+
   switch (kind) {
     case KIND.ID:
       if (el.codes !== null) {
-        if (!el.codes.has(codeAt(text, a, b))) errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not one of its codes.`, el, ctx, seg, position, i, j));
+        if (!el.codes.has(codeAt(text, a, b))) errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not one of its codes.`, el, ctx, seg, position, i, j));
         return;
       }
       if (bad) {
-        errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a code (codes are upper-case letters and digits).`, el, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a code (codes are upper-case letters and digits).`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.R:
     case KIND.N:
       if (bad || digits === 0) {
-        errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not ${kind === KIND.R ? 'a decimal number' : 'a whole number (an implied-decimal value has no point)'}.`, el, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not ${kind === KIND.R ? 'a decimal number' : 'a whole number (an implied-decimal value has no point)'}.`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.DT:
       if (len >= el.min && len <= el.max && !isDate(text, a, b)) {
-        errors.push(elementErr('X12_DATE_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a date ${len === 6 ? 'YYMMDD' : 'CCYYMMDD'}.`, el, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_DATE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a date ${len === 6 ? 'YYMMDD' : 'CCYYMMDD'}.`, el, ctx, seg, position, i, j));
         return;
       }
       break;
     case KIND.TM:
       if (len >= el.min && len <= el.max && !isTime(text, a, b)) {
-        errors.push(elementErr('X12_TIME_INVALID', `${el.ref}, the ${el.name}, is ${value()}, which is not a time HHMM[SS[d..]].`, el, ctx, seg, position, i, j));
+        errors.push(elementErr('X12_TIME_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a time HHMM[SS[d..]].`, el, ctx, seg, position, i, j));
         return;
       }
       break;
   }
-  if (len < el.min) errors.push(elementErr('X12_ELEMENT_TOO_SHORT', `${el.ref}, the ${el.name}, is ${value()}: ${len} character${len === 1 ? '' : 's'}, at least ${el.min} needed.`, el, ctx, seg, position, i, j));
-  else if (len > el.max) errors.push(elementErr('X12_ELEMENT_TOO_LONG', `${el.ref}, the ${el.name}, is ${value()}: ${len} characters, at most ${el.max} allowed.`, el, ctx, seg, position, i, j));
+  checkLength(seg, el, text, a, b, len, ctx, position, i, j, errors);
+}
+
+function checkLength(seg: SegmentView, el: CElement, text: string, a: number, b: number, len: number, ctx: CheckContext, position: number, i: number, j: number | undefined, errors: X12Error[]): void {
+  if (len < el.min) errors.push(elementErr('X12_ELEMENT_TOO_SHORT', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}: ${len} character${len === 1 ? '' : 's'}, at least ${el.min} needed.`, el, ctx, seg, position, i, j));
+  else if (len > el.max) errors.push(elementErr('X12_ELEMENT_TOO_LONG', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}: ${len} characters, at most ${el.max} allowed.`, el, ctx, seg, position, i, j));
+}
+
+/** A separator or control character inside a simple value. */
+function stray(c: number, el: CElement, ctx: CheckContext, seg: SegmentView, position: number, i: number, j: number | undefined): X12Error {
+  if (c === ctx.repetition) return separator(el, 'repetition', ctx, seg, position, i, j);
+  if (c === ctx.component && j === undefined) return separator(el, 'component', ctx, seg, position, i);
+  return elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, holds a control character (code ${c}).`, el, ctx, seg, position, i, j);
+}
+
+function quoted(text: string, a: number, b: number): string {
+  return JSON.stringify(text.slice(a, b));
 }
 
 function separator(el: CElement, which: 'component' | 'repetition', ctx: CheckContext, seg: SegmentView, position: number, i: number, j?: number): X12Error {
