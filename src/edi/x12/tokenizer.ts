@@ -53,6 +53,19 @@ export class Segment {
   }
 
   /**
+   * The text this segment was cut from and its element starts (see SegmentBounds), for a check that reads
+   * every element; false for a segment whose elements were given as strings (the ISA, placeholders).
+   */
+  boundsInto(out: SegmentBounds): boolean {
+    if (this.#cached !== null) return false;
+    out.text = this.#src.text;
+    out.bounds = this.#src.bounds;
+    out.at = this.#at;
+    out.n = this.#n;
+    return true;
+  }
+
+  /**
    * Where element n lies, without cutting a string: out.text holds it from out.start to out.end (text ''
    * and both 0 when absent). The dictionary check reads every element of every set this way.
    */
@@ -144,6 +157,14 @@ export class Segment {
   toJSON(): { id: string; elements: string[]; offset: number } {
     return { id: this.id, elements: this.elements, offset: this.offset };
   }
+}
+
+/** Element k of a segment (1 <= k < n) is text[bounds[at + k], bounds[at + k + 1] - 1). */
+export interface SegmentBounds {
+  text: string;
+  bounds: Int32Array;
+  at: number;
+  n: number;
 }
 
 /** A stretch of text holding one element (see Segment.span). */

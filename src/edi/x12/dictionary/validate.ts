@@ -2,7 +2,7 @@
 // maximum use, mandatory segments) and each element (presence, type, length, code, date, time, syntax
 // notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
 import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
-import type { ElementSpan } from '../tokenizer.ts';
+import type { ElementSpan, SegmentBounds } from '../tokenizer.ts';
 import { KIND, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
 import type { Guidelines } from './guidelines.ts';
 
@@ -12,6 +12,8 @@ export interface SegmentView {
   /** Number of data elements (the id not counted). */
   readonly count: number;
   span(n: number, out: ElementSpan): void;
+  /** A read segment lends its text and element bounds: the check then reads them without a call per element. */
+  boundsInto?(out: SegmentBounds): boolean;
   readonly offset?: number;
 }
 
@@ -35,6 +37,7 @@ interface Frame {
 /** Reused between calls: checking is synchronous, and a set rarely nests loops more than four deep. */
 const frames: Frame[] = [];
 const span: ElementSpan = { text: '', start: 0, end: 0 };
+const lent: SegmentBounds = { text: '', bounds: new Int32Array(0), at: 0, n: 0 };
 const present: Uint8Array = new Uint8Array(128);
 const componentPresent: Uint8Array = new Uint8Array(64);
 
@@ -173,18 +176,39 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
   const defined = els.length - 1;
   const upto = n < defined ? n : defined;
   let mask = 0;
-  const clean = upto > 0 && isClean(seg, n, ctx);
-  for (let i = 1; i <= upto; i++) {
-    const el = els[i]!;
-    seg.span(i, span);
-    if (span.end === span.start) {
-      if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
-      continue;
+  if (seg.boundsInto !== undefined && seg.boundsInto(lent)) {
+    // A read segment: element starts straight from the tokenizer's table.
+    const text = lent.text;
+    const bounds = lent.bounds;
+    const at = lent.at;
+    const clean = upto > 0 && isCleanText(text, bounds[at + 1]!, bounds[at + n + 1]! - 1, ctx);
+    for (let i = 1; i <= upto; i++) {
+      const el = els[i]!;
+      const a = bounds[at + i]!;
+      const b = bounds[at + i + 1]! - 1;
+      if (a === b) {
+        if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        continue;
+      }
+      mask |= 1 << i;
+      if (el.components !== null) checkComposite(seg, el, text, a, b, ctx, position, i, errors);
+      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
+      else if (b - a < el.min || b - a > el.max) checkLength(seg, el, text, a, b, b - a, ctx, position, i, undefined, errors);
     }
-    mask |= 1 << i;
-    if (el.components !== null) checkComposite(seg, el, span.text, span.start, span.end, ctx, position, i, errors);
-    else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
-    else checkLength(seg, el, span.text, span.start, span.end, span.end - span.start, ctx, position, i, undefined, errors);
+  } else {
+    const clean = upto > 0 && isClean(seg, n, ctx);
+    for (let i = 1; i <= upto; i++) {
+      const el = els[i]!;
+      seg.span(i, span);
+      if (span.end === span.start) {
+        if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        continue;
+      }
+      mask |= 1 << i;
+      if (el.components !== null) checkComposite(seg, el, span.text, span.start, span.end, ctx, position, i, errors);
+      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
+      else checkLength(seg, el, span.text, span.start, span.end, span.end - span.start, ctx, position, i, undefined, errors);
+    }
   }
   for (let i = upto + 1; i <= defined; i++) {
     const el = els[i]!;
@@ -303,7 +327,10 @@ function isClean(seg: SegmentView, n: number, ctx: CheckContext): boolean {
   const a = span.start;
   seg.span(n, span);
   if (span.text !== text || text === '') return false;
-  const b = span.end;
+  return isCleanText(text, a, span.end, ctx);
+}
+
+function isCleanText(text: string, a: number, b: number, ctx: CheckContext): boolean {
   const bad = strayTable(ctx);
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);
