@@ -16,6 +16,10 @@ const HAZARDOUS = 'LH1:O:1 LH2:O:4 LH3:O:10 LFH:O:20 LEP:O:3 LHR:O:10 LHT:O:3';
 const W07_LOOP = (req: 'M' | 'O'): string =>
   `[W07:${req}:>1 W07:M:1 G69:O:5 N9:O:200 G62:O:5 QTY:O:10 W20:O:1 MAN:O:>1 [W13:O:>1 W13:M:1 G69:O:5 N9:O:10 MAN:O:>1] [FA1:O:>1 FA1:M:1 FA2:M:>1]]`;
 
+/** The 943's line: W04 with its description, references, dates, quantities and hazardous material. */
+const W04_LOOP = (req: 'M' | 'O'): string =>
+  `[W04:${req}:>1 W04:M:1 G69:O:5 N9:O:200 G62:O:5 QTY:O:10 AMT:O:10 MAN:O:>1 ${HAZARDOUS} [FA1:O:>1 FA1:M:1 FA2:M:>1]]`;
+
 export const SETS_004010: SetTable = {
   '940': [
     'W05:M:1', N1_LOOP('O', 10, 'PER:O:5'), 'N9:O:10 G61:O:3 G62:O:10 NTE:O:>1 W09:O:1 W66:O:1 W6:O:1 W27:O:1 [LM:O:10 LM:M:1 LQ:M:100]',
@@ -33,7 +37,9 @@ export const SETS_004010: SetTable = {
   ].join(' '),
   '943': [
     'W06:M:1', N1_LOOP('M', 10, 'PER:O:5'), 'N9:O:10 G61:O:3 G62:O:5 NTE:O:20 W27:O:1 W28:O:1 W10:O:1',
-    `[W04:M:>1 W04:M:1 G69:O:5 N9:O:200 G62:O:5 QTY:O:10 AMT:O:10 MAN:O:>1 ${HAZARDOUS} [FA1:O:>1 FA1:M:1 FA2:M:>1]]`,
+    // Like the 944's lines: on their own, or (as some partners send them) each under an LX.
+    `[LX:O:>1 LX:M:1 MAN:O:>1 N9:O:>1 ${W04_LOOP('M')}]`,
+    W04_LOOP('O'),
     'W03:M:1',
   ].join(' '),
   '944': [
