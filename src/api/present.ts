@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { AttemptRow, DeadLetter, Lineage, StoredDelivery, StoredDocument, StoredMessage } from '../store/index.ts';
-import type { attempt, deadLetter, delivery, lineage, lineageDocument, message, payload } from './schemas.ts';
+import type { AttemptRow, DeadLetter, Lineage, StoredDelivery, StoredDocument, StoredMessage, VerdictRow } from '../store/index.ts';
+import type { attempt, deadLetter, delivery, lineage, lineageDocument, message, payload, ruleVerdict } from './schemas.ts';
 
 /** Store rows as the API shows them: ISO times instead of epoch ms, bytes as text or base64. */
 
@@ -55,7 +55,17 @@ export function presentLineage(l: Lineage): z.output<typeof lineage> {
     message: { ...presentMessage(l.message), raw: presentPayload(l.message.body) },
     documents: l.documents.map(presentDocument),
     deliveries: l.deliveries.map((d) => ({ ...presentDelivery(d), payload: presentPayload(d.payload), attemptLog: d.attemptLog.map(presentAttempt) })),
+    verdicts: l.verdicts.map(presentVerdict),
   };
+}
+
+export function presentVerdict(v: VerdictRow): z.output<typeof ruleVerdict> {
+  const out: z.output<typeof ruleVerdict> = {
+    documentId: v.documentId, documentType: v.documentType, messageId: v.messageId, entityKey: v.entityKey, verdict: v.verdict, rule: v.rule, reason: v.reason,
+    at: iso(v.createdAt),
+  };
+  if (v.path !== undefined) out.path = v.path;
+  return out;
 }
 
 export function presentDeadLetter(d: DeadLetter): z.output<typeof deadLetter> {

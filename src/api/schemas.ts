@@ -36,7 +36,7 @@ export const payload = z.object({
 }).meta({ description: 'Stored bytes, shown as text when they are UTF-8' });
 
 const messageStatus = z.enum(['pending', 'processed', 'quarantined']);
-const deliveryStatus = z.enum(['pending', 'delivered', 'dead']);
+const deliveryStatus = z.enum(['pending', 'delivered', 'dead', 'superseded']).meta({ description: 'superseded: withdrawn before it was sent, a newer document of its key replaced it' });
 const documentType = z.enum(DOCUMENT_TYPES as [string, ...string[]]);
 
 export const message = z.object({
@@ -102,10 +102,23 @@ export const lineageDocument = z.object({
   body: z.unknown().meta({ $ref: '#/components/schemas/CanonicalDocument', description: 'The canonical document as validated' }),
 });
 
+export const ruleVerdict = z.object({
+  documentId: z.string(),
+  documentType: z.string(),
+  messageId: id,
+  entityKey: z.string().nullable().meta({ description: 'The ledger it was decided against (order:SO-1, inbound:PO-1...); null when no rule keeps one for its type' }),
+  verdict: z.enum(['apply', 'hold', 'refuse', 'stale']).meta({ description: 'apply: routed; hold: parked until what it waits for comes; refuse: dead-lettered; stale: recorded, not delivered' }),
+  rule: z.string().meta({ description: 'The rule code (docs/rules.md), e.g. OVER_SHIPMENT' }),
+  reason: z.string().meta({ description: 'The rule\'s sentence' }),
+  path: z.string().optional().meta({ description: 'The field at fault, when one is' }),
+  at: time,
+}).meta({ description: 'The business rules\' verdict on one document' });
+
 export const lineage = z.object({
   message: message.extend({ raw: payload }),
   documents: z.array(lineageDocument),
   deliveries: z.array(delivery.extend({ payload, attemptLog: z.array(attempt) })),
+  verdicts: z.array(ruleVerdict).meta({ description: 'Each document\'s verdict from the business rules, oldest first (a held document has a second one when it is released)' }),
 });
 
 export const deadLetter = z.object({
@@ -173,6 +186,10 @@ export const kpis = z.object({
   counts: z.object({ attempts: z.number().int(), failedAttempts: z.number().int(), deadLetters: z.number().int(), quarantined: z.number().int(), duplicates: z.number().int() }),
   backlog: z.array(z.object({ endpoint: z.string(), pending: z.number().int(), oldestAgeMs: z.number().nullable() })),
   inventoryAccuracy: inventoryAccuracy,
+  rules: z.object({
+    apply: z.number().int(), hold: z.number().int(), refuse: z.number().int(), stale: z.number().int(),
+    superseded: z.number().int().meta({ description: 'Deliveries withdrawn because a newer document of their key replaced them' }),
+  }).meta({ description: 'The business rules\' verdicts given in the window' }),
 });
 
 // ---- requests

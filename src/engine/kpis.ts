@@ -18,6 +18,8 @@ export interface Kpis {
   errorRate: { failedAttemptsPerThousand: number; deadLettersPerThousandDeliveries: number; quarantinedPerThousandMessages: number };
   counts: { attempts: number; failedAttempts: number; deadLetters: number; quarantined: number; duplicates: number };
   backlog: Array<{ endpoint: string; pending: number; oldestAgeMs: number | null }>;
+  /** The business rules' verdicts in the window, and deliveries withdrawn as superseded. */
+  rules: { apply: number; hold: number; refuse: number; stale: number; superseded: number };
 }
 
 export function percentiles(values: number[]): Percentiles {
@@ -46,5 +48,6 @@ export function computeKpis(sample: KpiSample, from: number, to: number): Kpis {
     },
     counts: { attempts: sample.attempts, failedAttempts: sample.failedAttempts, deadLetters: sample.deadLetters, quarantined: sample.quarantined, duplicates: sample.duplicates },
     backlog: sample.backlog.map((b) => ({ endpoint: b.endpoint, pending: b.pending, oldestAgeMs: b.oldestAt === null ? null : to - b.oldestAt })),
+    rules: { ...sample.verdicts, superseded: sample.superseded },
   };
 }

@@ -6,7 +6,7 @@
 import { shippedAtMs, type CausewayError } from '../model/index.ts';
 import type { ReceiptRow } from './edi-receipts.ts';
 import type {
-  Alert, ApiKeyRecord, AttemptRow, DeadLetter, EdiGroup, EdiReceiptRow, KpiSample, StoredDelivery, StoredDocument, StoredMessage,
+  Alert, ApiKeyRecord, AttemptRow, LedgerRow, VerdictRow, DeadLetter, EdiGroup, EdiReceiptRow, KpiSample, StoredDelivery, StoredDocument, StoredMessage,
 } from './types.ts';
 
 /** A row as a driver returns it, column names as in the schema. */
@@ -36,6 +36,8 @@ export interface RowMapping {
   receiptState(r: Row): ReceiptRow & { id: number };
   alert(r: Row): Alert;
   apiKey(r: Row): ApiKeyRecord;
+  ledger(r: Row): LedgerRow;
+  verdict(r: Row): VerdictRow;
 }
 
 function rowMapping(json: ReadJson): RowMapping {
@@ -77,6 +79,20 @@ function rowMapping(json: ReadJson): RowMapping {
       detail: json(r.detail) ?? undefined,
     }),
     apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at }),
+    ledger: (r) => ({
+      tenant: r.tenant, entityKey: r.entity_key, kind: r.kind, reference: r.reference, version: r.version, status: r.status, facility: r.facility,
+      dueAt: r.due_at, updatedAt: r.updated_at, body: json(r.body),
+    }),
+    verdict: (r) => {
+      const v: VerdictRow = {
+        id: r.id, tenant: r.tenant, entityKey: r.entity_key, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id,
+        verdict: r.verdict, rule: r.rule, reason: r.reason, createdAt: r.created_at,
+      };
+      if (r.path !== null) v.path = r.path;
+      const detail = json(r.detail);
+      if (detail !== null) v.detail = detail;
+      return v;
+    },
   };
 }
 
@@ -102,6 +118,10 @@ export interface KpiRows {
   backlog: Row[];
   /** ms: order release to shipment. */
   orderToShipment: Row[];
+  /** verdict, n: the rules' verdicts. */
+  verdicts: Row[];
+  /** n: deliveries superseded. */
+  superseded: Row;
 }
 
 /** The KPI sample from its queries' rows. SQLite's SUM over no rows is NULL: a count of nothing reads as 0. */
@@ -118,5 +138,7 @@ export function toKpiSample(k: KpiRows): KpiSample {
     duplicates: k.messages.dup ?? 0,
     backlog: k.backlog.map((r) => ({ endpoint: r.endpoint, pending: r.n, oldestAt: r.oldest })),
     orderToShipment: k.orderToShipment.map((r) => shippedAtMs(r.shipped_at, r.shipment_at) - r.order_at),
+    verdicts: Object.fromEntries(['apply', 'hold', 'refuse', 'stale'].map((v) => [v, Number(k.verdicts.find((r) => r.verdict === v)?.n ?? 0)])) as KpiSample['verdicts'],
+    superseded: k.superseded.n ?? 0,
   };
 }

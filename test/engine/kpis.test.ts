@@ -6,7 +6,7 @@ import type { KpiSample } from '../../src/store/index.ts';
 function sample(orderToShipment: number[]): KpiSample {
   return {
     syncFromOccurred: [], syncFromReceived: [], delivered: 0, attempts: 0, failedAttempts: 0, deadLetters: 0,
-    messages: 0, quarantined: 0, duplicates: 0, backlog: [], orderToShipment,
+    messages: 0, quarantined: 0, duplicates: 0, backlog: [], orderToShipment, verdicts: { apply: 0, hold: 0, refuse: 0, stale: 0 }, superseded: 0,
   };
 }
 

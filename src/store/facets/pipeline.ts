@@ -1,13 +1,15 @@
 import type { CausewayError } from '../../model/index.ts';
 import type { EdiReconciliation, EdiWrites } from './edi.ts';
 import type { NewAlert } from './alerts.ts';
+import type { RulesWrites, VerdictRow } from './ledger.ts';
 import type { Page } from './page.ts';
 
 // The pipeline's facet: inbox, messages, documents, deliveries and their attempts, replays, source
 // cursors, job leases and the KPI sample. Times are epoch milliseconds.
 
 export type MessageStatus = 'pending' | 'processed' | 'quarantined';
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+/** superseded: withdrawn before it was sent, because a newer document of its key replaced it. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'superseded';
 export type AttemptOutcomeKind = 'delivered' | 'retryable' | 'permanent';
 
 export interface NewMessage {
@@ -98,6 +100,8 @@ export type MessageOutcome =
       /** Parts rejected while others went through (one bad X12 set among good ones): kept and dead-lettered. */
       errors?: CausewayError[];
       edi?: EdiWrites;
+      /** The rules step's ledgers, verdicts and withdrawn deliveries: committed with the outcome or not at all. */
+      rules?: RulesWrites;
     }
   | { messageId: number; status: 'quarantined'; errors: CausewayError[]; edi?: EdiWrites };
 
@@ -165,6 +169,8 @@ export interface Lineage {
   message: StoredMessage;
   documents: StoredDocument[];
   deliveries: Array<StoredDelivery & { attemptLog: AttemptRow[] }>;
+  /** The rules' verdict on each document, oldest first. */
+  verdicts: VerdictRow[];
 }
 
 export interface KpiSample {
@@ -181,6 +187,10 @@ export interface KpiSample {
   backlog: Array<{ endpoint: string; pending: number; oldestAt: number | null }>;
   /** Order release (the first sales_order's occurredAt) to the shipment (its shippedAt to the second, else its occurredAt), ms, for shipments in the window. */
   orderToShipment: number[];
+  /** The rules' verdicts given in the window, by verdict. */
+  verdicts: Record<'apply' | 'hold' | 'refuse' | 'stale', number>;
+  /** Deliveries withdrawn in the window because a newer document superseded them. */
+  superseded: number;
 }
 
 export interface PipelineStore {
@@ -191,7 +201,8 @@ export interface PipelineStore {
   /**
    * Commits each message's outcome with its documents, deliveries and EDI writes in one transaction;
    * a message no longer pending (its lease lapsed and another worker completed it) is left as it is.
-   * Throws EdiReceiptConflict, committing nothing, when a receipt's screened verdict no longer holds.
+   * Throws EdiReceiptConflict, committing nothing, when a receipt's screened verdict no longer holds,
+   * and LedgerConflict when a ledger write was decided on a version another commit moved on.
    */
   completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport>;
 

@@ -270,4 +270,48 @@ CREATE TABLE inventory_availability (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'rules ledgers and verdicts',
+    sql: `
+CREATE TABLE ledgers (
+  tenant text NOT NULL,
+  entity_key text NOT NULL,
+  kind text NOT NULL,
+  reference text NOT NULL,
+  version integer NOT NULL,
+  status text NOT NULL,
+  facility text,
+  due_at bigint,
+  updated_at bigint NOT NULL,
+  body jsonb NOT NULL,
+  PRIMARY KEY (tenant, entity_key)
+);
+CREATE INDEX ledgers_by_kind ON ledgers (tenant, kind, entity_key);
+CREATE INDEX ledgers_due ON ledgers (due_at) WHERE due_at IS NOT NULL;
+
+CREATE TABLE rule_verdicts (
+  id bigserial PRIMARY KEY,
+  tenant text NOT NULL,
+  entity_key text,
+  document_id text NOT NULL,
+  document_type text NOT NULL,
+  message_id bigint NOT NULL,
+  verdict text NOT NULL,
+  rule text NOT NULL,
+  reason text NOT NULL,
+  path text,
+  detail jsonb,
+  created_at bigint NOT NULL
+);
+CREATE INDEX rule_verdicts_by_entity ON rule_verdicts (tenant, entity_key, id);
+CREATE INDEX rule_verdicts_by_message ON rule_verdicts (tenant, message_id, id);
+CREATE INDEX rule_verdicts_by_time ON rule_verdicts (created_at);
+
+ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
+ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'delivered', 'dead', 'superseded'));
+ALTER TABLE deliveries ADD COLUMN superseded_at bigint;
+CREATE INDEX deliveries_superseded ON deliveries (superseded_at) WHERE superseded_at IS NOT NULL;
+`,
+  },
 ];

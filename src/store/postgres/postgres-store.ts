@@ -7,11 +7,13 @@ import type {
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
+  LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as ledger from './ledger.ts';
 import { postgresMigrations } from './migrations.ts';
 
 export interface PostgresStoreOptions {
@@ -205,6 +207,7 @@ export class PostgresStore implements Store {
         ]);
       }
       await insertDeliveries(c, deliveries, now);
+      for (const o of processed) await ledger.applyRulesWrites(c, o.rules, now, [o.messageId]);
       const verdicts = outcomes.map(judgeCompletion);
       await c.query(`WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, status, errors, reason, ord)),
         done AS (UPDATE messages m SET status = u.status, errors = u.errors::jsonb, processed_at = $5, lease_owner = NULL, lease_until = NULL
@@ -359,17 +362,19 @@ export class PostgresStore implements Store {
   async lineage(tenant: string, messageId: number): Promise<Lineage | undefined> {
     const message = await this.getMessage(tenant, messageId);
     if (!message) return undefined;
-    const [documents, deliveries, attempts] = await Promise.all([
+    const [documents, deliveries, attempts, verdicts] = await Promise.all([
       this.query('SELECT * FROM documents WHERE tenant = $1 AND message_id = $2 ORDER BY generation, seq', [tenant, messageId]),
       this.query('SELECT * FROM deliveries WHERE tenant = $1 AND message_id = $2 ORDER BY id', [tenant, messageId]),
       this.query(`SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
         WHERE a.tenant = $1 AND d.tenant = $1 AND d.message_id = $2 ORDER BY a.id`, [tenant, messageId]),
+      ledger.listVerdicts(this.pool, tenant, { messageId }),
     ]);
     const log = attempts.map(read.attempt);
     return {
       message,
       documents: documents.map(read.document),
       deliveries: deliveries.map(read.delivery).map((d) => ({ ...d, attemptLog: log.filter((a) => a.deliveryId === d.id) })),
+      verdicts,
     };
   }
 
@@ -413,7 +418,7 @@ export class PostgresStore implements Store {
 
   async kpiSample(tenant: string | undefined, since: number, now: number): Promise<KpiSample> {
     const p = [since, now, tenant ?? null];
-    const [lat, [att], [dl], [msg], backlog, o2s] = await Promise.all([
+    const [lat, [att], [dl], [msg], backlog, o2s, verdicts, [superseded]] = await Promise.all([
       this.query(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
         WHERE status = 'delivered' AND delivered_at >= $1 AND delivered_at <= $2 AND ($3::text IS NULL OR tenant = $3)
         ORDER BY delivered_at DESC LIMIT 200000`, p),
@@ -429,8 +434,10 @@ export class PostgresStore implements Store {
         JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
         WHERE s.type = 'shipment' AND s.received_at >= $1 AND s.received_at <= $2 AND ($3::text IS NULL OR s.tenant = $3)
         GROUP BY s.id LIMIT 100000`, p),
+      this.query(`SELECT verdict, count(*) AS n FROM rule_verdicts WHERE created_at >= $1 AND created_at <= $2 AND ($3::text IS NULL OR tenant = $3) GROUP BY verdict`, p),
+      this.query(`SELECT count(*) AS n FROM deliveries WHERE superseded_at >= $1 AND superseded_at <= $2 AND ($3::text IS NULL OR tenant = $3)`, p),
     ]);
-    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s });
+    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s, verdicts, superseded: superseded! });
   }
 
   async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
@@ -492,6 +499,30 @@ export class PostgresStore implements Store {
 
   listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
     return alerts.listAlerts(this.pool, tenant, page);
+  }
+
+  getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {
+    return ledger.getLedgers(this.pool, tenant, entityKeys);
+  }
+
+  listLedgers(filter: LedgerFilter): Promise<LedgerRow[]> {
+    return ledger.listLedgers(this.pool, filter);
+  }
+
+  listDueLedgers(now: number, limit: number): Promise<LedgerRow[]> {
+    return ledger.listDueLedgers(this.pool, now, limit);
+  }
+
+  async writeRules(writes: RulesWrites, now: number): Promise<void> {
+    await this.transaction((c) => ledger.applyRulesWrites(c, writes, now));
+  }
+
+  listVerdicts(tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]> {
+    return ledger.listVerdicts(this.pool, tenant, by);
+  }
+
+  getDocuments(tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>> {
+    return ledger.getDocuments(this.pool, tenant, ids);
   }
 
   putApiKey(key: ApiKeyRecord): Promise<void> {

@@ -266,4 +266,46 @@ CREATE TABLE inventory_availability (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'rules ledgers and verdicts',
+    sql: `
+CREATE TABLE ledgers (
+  tenant TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  facility TEXT,
+  due_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (tenant, entity_key)
+);
+CREATE INDEX ledgers_by_kind ON ledgers (tenant, kind, entity_key);
+CREATE INDEX ledgers_due ON ledgers (due_at) WHERE due_at IS NOT NULL;
+
+CREATE TABLE rule_verdicts (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  entity_key TEXT,
+  document_id TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  path TEXT,
+  detail TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX rule_verdicts_by_entity ON rule_verdicts (tenant, entity_key, id);
+CREATE INDEX rule_verdicts_by_message ON rule_verdicts (tenant, message_id, id);
+CREATE INDEX rule_verdicts_by_time ON rule_verdicts (created_at);
+
+ALTER TABLE deliveries ADD COLUMN superseded_at INTEGER;
+CREATE INDEX deliveries_superseded ON deliveries (superseded_at) WHERE superseded_at IS NOT NULL;
+`,
+  },
 ];

@@ -7,12 +7,14 @@ import type {
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
+  LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as ledger from './ledger.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
 
@@ -134,6 +136,7 @@ export class SqliteStore implements Store {
             insertDoc.run(d.id, d.tenant, d.messageId, d.messageId, d.type, d.entityKey, d.occurredAt, d.receivedAt, JSON.stringify(d.body));
           }
           this.insertDeliveries(o.deliveries, now);
+          ledger.applyRulesWrites(this.sql, o.rules, now, [o.messageId]);
         }
         const verdict = judgeCompletion(o);
         done.run(verdict.status, verdict.errors && JSON.stringify(verdict.errors), now, o.messageId);
@@ -257,6 +260,7 @@ export class SqliteStore implements Store {
       message,
       documents,
       deliveries: deliveries.map((d) => ({ ...d, attemptLog: (attemptsOf.all(tenant, d.id) as Row[]).map(read.attempt) })),
+      verdicts: ledger.listVerdicts(this.sql, tenant, { messageId }),
     };
   }
 
@@ -327,7 +331,10 @@ export class SqliteStore implements Store {
       JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
       WHERE s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? AND (? IS NULL OR s.tenant = ?) GROUP BY s.id LIMIT 100000`)
       .all(since, now, t, t) as Row[];
-    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s });
+    const verdicts = this.sql.q(`SELECT verdict, COUNT(*) AS n FROM rule_verdicts WHERE created_at >= ? AND created_at <= ? AND (? IS NULL OR tenant = ?) GROUP BY verdict`)
+      .all(since, now, t, t) as Row[];
+    const superseded = this.sql.q(`SELECT COUNT(*) AS n FROM deliveries WHERE superseded_at >= ? AND superseded_at <= ? AND (? IS NULL OR tenant = ?)`).get(since, now, t, t) as Row;
+    return toKpiSample({ latencies: lat, attempts: att, deadLetters: dl, messages: msg, backlog, orderToShipment: o2s, verdicts, superseded });
   }
 
   async tryAcquireJobLease(job: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
@@ -386,6 +393,30 @@ export class SqliteStore implements Store {
 
   async listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
     return alerts.listAlerts(this.sql, tenant, page);
+  }
+
+  async getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {
+    return ledger.getLedgers(this.sql, tenant, entityKeys);
+  }
+
+  async listLedgers(filter: LedgerFilter): Promise<LedgerRow[]> {
+    return ledger.listLedgers(this.sql, filter);
+  }
+
+  async listDueLedgers(now: number, limit: number): Promise<LedgerRow[]> {
+    return ledger.listDueLedgers(this.sql, now, limit);
+  }
+
+  async writeRules(writes: RulesWrites, now: number): Promise<void> {
+    this.db.transaction(() => ledger.applyRulesWrites(this.sql, writes, now)).immediate();
+  }
+
+  async listVerdicts(tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]> {
+    return ledger.listVerdicts(this.sql, tenant, by);
+  }
+
+  async getDocuments(tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>> {
+    return ledger.getDocuments(this.sql, tenant, ids);
   }
 
   async putApiKey(key: ApiKeyRecord): Promise<void> {

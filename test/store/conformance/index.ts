@@ -6,6 +6,7 @@ import { ediConformance } from './edi.ts';
 import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
+import { ledgerConformance } from './ledger.ts';
 import { pipelineConformance } from './pipeline.ts';
 
 /**
@@ -19,6 +20,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     alertsConformance(open);
     keysConformance(open);
     inventoryConformance(open);
+    ledgerConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;
