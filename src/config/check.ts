@@ -3,6 +3,7 @@ import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
 import { declaredTypes, isTarget, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
 import { allPartners, resolvePartnerTenants } from './partners.ts';
+import { checkRulesSettings } from '../engine/rules/policies.ts';
 import type { CausewayConfig, FlowConfig } from './schema.ts';
 
 /**
@@ -60,6 +61,10 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
   }
   const sinks = checkCodecs(config, endpoints, errors);
   errors.push(...resolvePartnerTenants(config));
+  errors.push(...checkRulesSettings(config.rules, config.flows));
+  for (const p of Object.keys(config.rules.partners)) {
+    if (!endpoints.has(p) && !config.partners[p]) errors.push(invalid(`$.rules.partners.${p}`, `no endpoint or partner profile named "${p}"`));
+  }
   return { errors, warnings, sinks };
 }
 

@@ -4,6 +4,7 @@ import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
+import { rulesSettingsSchema } from '../engine/rules/policies.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -67,6 +68,7 @@ export const flowSchema = z.object({
   types: z.array(z.enum(DOCUMENT_TYPES as [string, ...string[]])).min(1),
   to: z.string().min(1).meta({ description: 'Target endpoint' }),
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
+  rules: z.record(z.string(), z.unknown()).optional().meta({ description: 'Business rules policy for the documents this flow routes, over the top-level rules (docs/rules.md)' }),
 }).strict();
 
 export const apiKeySchema = z.object({
@@ -110,6 +112,7 @@ export const configSchema = z.object({
   edifactPartners: z.record(name, edifactPartnerSchema).default({}),
   /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
   inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
+  rules: rulesSettingsSchema.default({ enabled: true, partners: {} }),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

@@ -17,6 +17,7 @@ import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
 import { MessageProcessor } from './processor.ts';
+import { RulesPolicies } from './rules/policies.ts';
 import { SourceOutage } from './source-outage.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -90,6 +91,11 @@ export class Hub {
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
+      rules: new RulesPolicies(config.rules),
+      partnerOf: (endpoint) => {
+        const partner = config.endpoints[endpoint]?.codecOptions?.partner;
+        return typeof partner === 'string' ? partner : undefined;
+      },
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,

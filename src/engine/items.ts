@@ -1,19 +1,23 @@
 import type { ItemUnits } from '../model/index.ts';
 import type { PipelineStore } from '../store/index.ts';
+import type { ItemFacts } from './rules/index.ts';
+
+/** What the catalog keeps of an item: its units, and whether it is lot- or serial-tracked (for the rules). */
+type Known = ItemUnits & { lotTracked?: boolean; serialTracked?: boolean };
 
 /**
  * The item master as far as unit conversions need it, read from the newest item document per
  * SKU and kept in memory; an item document passing through refreshes it.
  */
 export class ItemCatalog {
-  private readonly cache = new Map<string, ItemUnits | null>();
+  private readonly cache = new Map<string, Known | null>();
   constructor(private readonly store: Pick<PipelineStore, 'findLatestDocument'>, private readonly maxEntries = 100_000) {}
 
   private key(tenant: string, sku: string): string {
     return `${tenant}\u0000${sku}`;
   }
 
-  remember(tenant: string, item: ItemUnits): void {
+  remember(tenant: string, item: Known): void {
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     this.cache.set(this.key(tenant, item.sku), item);
   }
@@ -23,13 +27,19 @@ export class ItemCatalog {
       const k = this.key(tenant, sku);
       if (this.cache.get(k)) continue;
       const doc = await this.store.findLatestDocument(tenant, 'item', `item:${sku}`);
-      const body = doc?.body as ItemUnits | undefined;
-      this.cache.set(k, body ? { sku: body.sku, baseUom: body.baseUom, conversions: body.conversions ?? [] } : null);
+      const body = doc?.body as Known | undefined;
+      this.cache.set(k, body ? { sku: body.sku, baseUom: body.baseUom, conversions: body.conversions ?? [], lotTracked: body.lotTracked, serialTracked: body.serialTracked } : null);
     }
   }
 
   get(tenant: string, sku: string): ItemUnits | undefined {
     return this.cache.get(this.key(tenant, sku)) ?? undefined;
+  }
+
+  /** Lot and serial tracking as the rules read it; unknown SKUs (no item document seen) are not checked. */
+  facts(tenant: string, sku: string): ItemFacts | undefined {
+    const item = this.cache.get(this.key(tenant, sku));
+    return item ? { lotTracked: item.lotTracked === true, serialTracked: item.serialTracked === true } : undefined;
   }
 }
 

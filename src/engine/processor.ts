@@ -2,12 +2,18 @@ import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
 import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type HookContext, type InputPlace } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type PipelineStore, type StoredMessage } from '../store/index.ts';
+import {
+  EdiReceiptConflict, LedgerConflict, type CompletionReport, type EdiWrites, type LedgerStore, type MessageOutcome, type NewDelivery, type NewDocument,
+  type PipelineStore, type RulesWrites, type StoredMessage,
+} from '../store/index.ts';
 import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
+import { RulesSession, type Decided } from './rules-step.ts';
+import type { Effect, RulesPolicy } from './rules/index.ts';
+import type { RulesPolicies } from './rules/policies.ts';
 
 /**
  * How often a batch's commit is refused because duplicate screening read the store before another
@@ -16,9 +22,12 @@ import type { DecodedMessage, EndpointInfo } from './messages.ts';
  */
 const MAX_RESCREENS = 3;
 
+/** How often messages whose ledgers another worker moved on are decided again before the usual refusal handling. */
+const MAX_REDECIDES = 5;
+
 export interface ProcessorDeps {
   /** The pipeline's rows, and what the codecs' hooks may ask of the EDI facet. */
-  store: PipelineStore & CodecStore;
+  store: PipelineStore & CodecStore & LedgerStore;
   endpoints: Map<string, EndpointInfo>;
   /** Codecs by name (the loaded config's registry): messages name theirs, endpoints write with theirs. */
   codecs: ReadonlyMap<string, Codec>;
@@ -29,6 +38,10 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
   maxJsonDepth?: number;
+  /** The business rules' policies (config `rules:`); absent or disabled: documents are routed as they come. */
+  rules?: RulesPolicies;
+  /** Endpoint -> the X12 partner profile it reads with, for per-partner rules. */
+  partnerOf?: (endpoint: string) => string | undefined;
 }
 
 /**
@@ -43,12 +56,16 @@ export class MessageProcessor {
     this.items = new ItemCatalog(deps.store);
   }
 
-  async processBatch(messages: StoredMessage[]): Promise<MessageOutcome[]> {
+  /** inFlight: entity keys whose routed order a commit found already on its way to the warehouse. */
+  async processBatch(messages: StoredMessage[], inFlight?: ReadonlySet<string>): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
+    const session = this.deps.rules?.enabled ? new RulesSession(this.deps.store, this.items, Date.now(), inFlight) : undefined;
     for (const m of messages) {
       try {
-        outcomes.push(await this.processMessage(m));
+        session?.begin();
+        outcomes.push(await this.processMessage(m, session));
       } catch (e) {
+        session?.rollback();
         // A bug or an unexpected fault must not stop the pipeline: the message is quarantined with it.
         // Anything may be thrown (null, a string): nothing here may throw in turn and fail the batch.
         const errors = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: describeThrown(e) }];
@@ -80,6 +97,15 @@ export class MessageProcessor {
         this.reportCompletion(await this.deps.store.completeMessages(part, Date.now()));
         return part;
       } catch (refused) {
+        if (refused instanceof LedgerConflict && rescreens < MAX_REDECIDES) {
+          // Decided on a ledger another commit moved on: what came before goes in, the rest is decided again on the ledger as it is now.
+          const at = part.findIndex((o) => refused.messageIds.includes(o.messageId));
+          if (at >= 0 && part.slice(at).every((o) => byId.has(o.messageId))) {
+            const committed = await commit(part.slice(0, at), rescreens);
+            const inFlight = refused.kind === 'in_flight' ? new Set(refused.entityKeys) : undefined;
+            return [...committed, ...(await commit(await this.processBatch(part.slice(at).map((o) => byId.get(o.messageId)!), inFlight), rescreens + 1))];
+          }
+        }
         const stale = refused instanceof EdiReceiptConflict && rescreens < MAX_RESCREENS
           ? part.filter((o) => refused.messageIds.includes(o.messageId) && byId.has(o.messageId)) : [];
         if (stale.length) {
@@ -122,7 +148,7 @@ export class MessageProcessor {
     return quarantined;
   }
 
-  async processMessage(m: StoredMessage): Promise<MessageOutcome> {
+  async processMessage(m: StoredMessage, session?: RulesSession): Promise<MessageOutcome> {
     const { metrics } = this.deps;
     const endpoint = this.deps.endpoints.get(m.endpoint);
     const decoded = await decodeMessage(m, endpoint, { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
@@ -141,23 +167,97 @@ export class MessageProcessor {
     }
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
+    const rules: RulesWrites = {};
     for (const entry of decodedDocuments) {
       const doc = entry.document;
-      const routed = await this.route(entry, m, errors, edi, codec, ctx);
-      if (!routed) continue;
+      if (session) {
+        const kept = await this.decideAndRoute(entry, m, session, { errors, edi, codec, ctx, deliveries, rules });
+        if (!kept) continue;
+      } else {
+        const routed = await this.route(entry, m, errors, edi, codec, ctx);
+        if (!routed) continue;
+        deliveries.push(...routed);
+      }
       documents.push({
         id: doc.id, tenant: doc.tenant, messageId: m.id, type: doc.type, entityKey: doc.entityKey,
         occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, body: doc,
       });
-      deliveries.push(...routed);
       metrics.documents.inc({ tenant: doc.tenant, type: doc.type });
     }
+    if (session) {
+      const ended = session.end(this.deps.rules!.general);
+      Object.assign(rules, ended.writes);
+      if (ended.alerts.length) addWrites(edi, { alerts: ended.alerts });
+    }
+    const withRules = Object.keys(rules).length ? { rules } : {};
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
     if (documents.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
     if (documents.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
     if (errors.length) metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
-    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi };
+    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules };
+  }
+
+  /** The policy a document is decided under: its flow's, else its source endpoint's or partner's, else the config's. */
+  private policyFor(doc: CanonicalDocument, m: Pick<StoredMessage, 'endpoint'>): RulesPolicy {
+    const flow = this.deps.flows.find((f) => f.rules && f.types.includes(doc.type) && (!f.tenant || f.tenant === doc.tenant) && (!f.from || f.from.includes(m.endpoint)));
+    return this.deps.rules!.for({ flow, endpoint: m.endpoint, partner: this.deps.partnerOf?.(m.endpoint) });
+  }
+
+  /**
+   * The rules step for one document: its verdict, then those of the held documents it releases.
+   * Applied documents are routed; refused ones are dead-lettered with their rule (a released
+   * document's own message is); held and stale ones are stored without deliveries. False when the
+   * document itself could not be routed: its ledger change is undone and it is left out, like any
+   * document whose mapping failed.
+   */
+  private async decideAndRoute(
+    entry: DecodedMessage['documents'][number], m: StoredMessage, session: RulesSession,
+    w: { errors: CausewayError[]; edi: EdiWrites; codec: Codec; ctx: HookContext; deliveries: NewDelivery[]; rules: RulesWrites },
+  ): Promise<boolean> {
+    const doc = entry.document;
+    if (doc.type === 'item') this.items.remember(doc.tenant, doc);
+    const mark = session.mark();
+    const decided = await session.decide(doc, m.id, this.policyFor(doc, m), m.generation > 0);
+    const out: NewDelivery[] = [];
+    for (const d of decided) {
+      const v = d.decision;
+      if (v.verdict === 'refuse') {
+        const error: CausewayError = { code: v.rule, message: `${v.reason} (rule ${v.rule})`, path: v.path ? (d.released ? v.path : entry.prefix + v.path.slice(1)) : (d.released ? '$' : entry.prefix) };
+        if (d.released) (w.rules.deadLetters ??= []).push({ tenant: doc.tenant, messageId: d.messageId, reason: `${v.rule}: ${v.reason}` });
+        else w.errors.push(error);
+      }
+      for (const e of v.effects) if (e.kind === 'send_status') out.push(...(await this.sendStatus(e, d.document, m, w.errors)));
+      if (v.verdict !== 'apply') continue;
+      const change = v.effects.some((e) => e.kind === 'encode_as_change');
+      const routedDoc = change && v.document.type === 'sales_order' ? { ...v.document, purpose: 'replace' as const } : v.document;
+      const routed = d.released
+        ? await this.route(releasedEntry(routedDoc), releasedFrom(m, routedDoc, d.messageId), w.errors, w.edi, undefined, undefined)
+        : await this.route({ ...entry, document: routedDoc }, m, w.errors, w.edi, w.codec, w.ctx);
+      if (!routed) {
+        session.undo(mark);
+        return false;
+      }
+      out.push(...routed);
+    }
+    w.deliveries.push(...out);
+    return true;
+  }
+
+  /** An order_status the rules send on their own ("cancel rejected: shipped"), routed by the flows that carry order statuses to that side. */
+  private async sendStatus(e: Extract<Effect, { kind: 'send_status' }>, cause: CanonicalDocument, m: StoredMessage, errors: CausewayError[]): Promise<NewDelivery[]> {
+    const now = new Date().toISOString();
+    const raw: Record<string, unknown> = {
+      type: 'order_status', schemaVersion: cause.schemaVersion, tenant: cause.tenant, id: `${cause.id}-status`, entityKey: e.entityKey,
+      source: { endpoint: 'causeway', partnerRef: cause.source.partnerRef }, occurredAt: now, receivedAt: now,
+      orderNumber: e.orderNumber, status: e.status, reason: e.reason, lines: e.lines ?? [],
+    };
+    const valid = validateDocument(raw);
+    if (!valid.ok) return [];
+    // The warehouse side is where sales orders go; the ERP side is every other target of order statuses.
+    const warehouse = new Set(this.deps.flows.filter((f) => f.types.includes('sales_order')).map((f) => f.to));
+    const flows = this.deps.flows.filter((f) => f.types.includes('order_status') && (e.to === 'erp' ? !warehouse.has(f.to) : warehouse.has(f.to)));
+    return (await this.routeFlows(valid.document, releasedFrom(m, valid.document, m.id), 0, '$', flows, errors)) ?? [];
   }
 
   private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome & { status: 'quarantined' } {
@@ -177,17 +277,22 @@ export class MessageProcessor {
     };
   }
 
-  private async route(entry: DecodedMessage['documents'][number], m: StoredMessage, errors: CausewayError[], edi: EdiWrites, decodedBy: Codec, atSource: HookContext): Promise<NewDelivery[] | undefined> {
-    const { flows, endpoints, mappings, codeTables, store } = this.deps;
+  /** decodedBy and atSource: the codec that read the document, whose hooks may route it their own way; absent for a released document. */
+  private async route(entry: DecodedMessage['documents'][number], m: StoredMessage, errors: CausewayError[], edi: EdiWrites, decodedBy: Codec | undefined, atSource: HookContext | undefined): Promise<NewDelivery[] | undefined> {
     const { index, prefix, document: doc } = entry;
     if (doc.type === 'item') this.items.remember(doc.tenant, doc);
-    const own = await decodedBy.hooks?.routeDocument?.(entry, atSource);
+    const own = decodedBy && atSource ? await decodedBy.hooks?.routeDocument?.(entry, atSource) : undefined;
     if (own) {
       // What a document settles (a partner's acknowledgment) holds whatever becomes of its flows.
       errors.push(...(own.errors ?? []));
       addWrites(edi, own.writes);
-      if (own.deliverInstead) return this.deliverInstead(doc, m, index, own.deliverInstead, decodedBy.contentType);
+      if (own.deliverInstead) return this.deliverInstead(doc, m, index, own.deliverInstead, decodedBy!.contentType);
     }
+    return this.routeFlows(doc, m, index, prefix, this.deps.flows, errors, edi);
+  }
+
+  private async routeFlows(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, flows: FlowConfig[], errors: CausewayError[], edi?: EdiWrites): Promise<NewDelivery[] | undefined> {
+    const { endpoints, mappings, codeTables, store } = this.deps;
     // What an encoder tracks of a payload goes with the outcome only when all the document's deliveries do.
     const tracked: EdiWrites = {};
     const out: NewDelivery[] = [];
@@ -219,7 +324,7 @@ export class MessageProcessor {
         return undefined;
       }
     }
-    addWrites(edi, tracked);
+    if (edi) addWrites(edi, tracked);
     return out;
   }
 
@@ -240,6 +345,17 @@ function deliveryOf(doc: CanonicalDocument, m: StoredMessage, index: number, flo
     idempotencyKey: `cw-${m.id}-${index}-${flow}`,
     occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
   };
+}
+
+/** A held document's place in its own message: its id ends with its index there. */
+function releasedEntry(doc: CanonicalDocument): DecodedMessage['documents'][number] {
+  const index = Number(doc.id.slice(doc.id.lastIndexOf('-') + 1));
+  return { index: Number.isInteger(index) ? index : 0, prefix: '$', document: doc };
+}
+
+/** The message a released document came in with, as routing reads it: its id, its endpoint, when it came. */
+function releasedFrom(m: StoredMessage, doc: CanonicalDocument, messageId: number): StoredMessage {
+  return { ...m, id: messageId, endpoint: doc.source.endpoint, receivedAt: Date.parse(doc.receivedAt) };
 }
 
 function codecEndpointOf(info: EndpointInfo): CodecEndpoint {

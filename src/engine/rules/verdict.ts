@@ -28,6 +28,7 @@ export const RULES = {
   HOLD_EXPIRED: 'A held document whose order never came is refused',
   OUT_OF_ORDER: 'A document older than the one already applied is stale',
   DUPLICATE: 'The same content again is stale',
+  REPLAYED: 'A message an operator replayed is delivered again; its ledger does not change a second time',
   STATUS_APPLIED: 'An order status is passed on',
   STATUS_BACKWARDS: 'An order status does not go backwards',
   CANCEL_FORWARDED: 'A cancel goes to the warehouse, which answers',

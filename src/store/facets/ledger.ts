@@ -85,7 +85,8 @@ export interface RulesWrites {
 
 /** A ledger write refused: decided on an old version, or withdrawing a delivery already gone. Nothing was committed. */
 export class LedgerConflict extends Error {
-  constructor(readonly entityKeys: string[], readonly messageIds: number[], detail: string) {
+  /** version: decided on an old version; in_flight: a delivery to withdraw was already on its way. */
+  constructor(readonly entityKeys: string[], readonly messageIds: number[], detail: string, readonly kind: 'version' | 'in_flight' = 'version') {
     super(`ledger conflict on ${entityKeys.join(', ')}: ${detail}`);
     this.name = 'LedgerConflict';
   }

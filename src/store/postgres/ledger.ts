@@ -37,7 +37,7 @@ export async function applyRulesWrites(db: Queryable, w: RulesWrites | undefined
     // Row locks first: a sender claiming one of them now waits for this commit, or this waits for its claim.
     const rows = (await db.query(`SELECT id, status, lease_until FROM deliveries WHERE ${match} AND status IN ('pending', 'delivered') FOR UPDATE`, params)).rows;
     if (s.required && rows.some((r) => r.status === 'delivered' || (r.lease_until !== null && r.lease_until >= now))) {
-      throw new LedgerConflict([s.entityKey], messageIds, `a ${s.documentType} delivery to withdraw is already on its way`);
+      throw new LedgerConflict([s.entityKey], messageIds, `a ${s.documentType} delivery to withdraw is already on its way`, 'in_flight');
     }
     await db.query(`UPDATE deliveries SET status = 'superseded', superseded_at = $7, last_error = $8, lease_owner = NULL, lease_until = NULL
       WHERE ${match} AND status = 'pending' AND (lease_until IS NULL OR lease_until < $7)`, [...params, now, s.reason]);

@@ -27,7 +27,7 @@ export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, no
     const params = { tenant: s.tenant, entityKey: s.entityKey, documentType: s.documentType, keep: s.keep ?? null, ids: jsonText(s.documentIds), before: s.occurredBefore ?? null, now };
     if (s.required) {
       const gone = sql.q(`SELECT 1 FROM deliveries WHERE ${match} AND (status = 'delivered' OR (status = 'pending' AND lease_until >= @now)) LIMIT 1`).get(params);
-      if (gone) throw new LedgerConflict([s.entityKey], messageIds, `a ${s.documentType} delivery to withdraw is already on its way`);
+      if (gone) throw new LedgerConflict([s.entityKey], messageIds, `a ${s.documentType} delivery to withdraw is already on its way`, 'in_flight');
     }
     sql.q(`UPDATE deliveries SET status = 'superseded', superseded_at = @now, last_error = @reason, lease_owner = NULL, lease_until = NULL
       WHERE ${match} AND status = 'pending' AND (lease_until IS NULL OR lease_until < @now)`).run({ ...params, reason: s.reason });

@@ -1,0 +1,264 @@
+import { validateDocument, type CanonicalDocument } from '../model/index.ts';
+import type { LedgerRow, LedgerStore, LedgerWrite, NewAlert, NewVerdict, PipelineStore, RulesWrites, Supersede } from '../store/index.ts';
+import type { ItemCatalog } from './items.ts';
+import {
+  decide, findStuck, inboundStateOf, ledgerKeyFor, orderStateOf, recordSent,
+  type Decision, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
+} from './rules/index.ts';
+import type { RulesPolicies } from './rules/policies.ts';
+
+/**
+ * The rules step's side of the store: ledgers are read once per batch and then moved on in memory
+ * by each decision, so the messages of a batch see each other's effects in arrival order. What a
+ * message changed is handed to its outcome (RulesWrites), with the version each ledger was read
+ * at: the store commits it with the outcome or refuses it (LedgerConflict) when another worker
+ * moved a ledger on meanwhile, and the message is decided again.
+ */
+
+/** One document's verdict as the pipeline acts on it. */
+export interface Decided {
+  document: CanonicalDocument;
+  /** The message the document came in with (a released document keeps its own). */
+  messageId: number;
+  decision: Decision<Ledger | undefined>;
+  /** True for a held document decided again because what it waited for came. */
+  released: boolean;
+}
+
+interface Held {
+  ledger: Ledger | undefined;
+  /** The version the store has; 0: no row yet. */
+  stored: number;
+}
+
+interface Mark {
+  ledgers: Map<string, Held>;
+  touched: Set<string>;
+  verdicts: number;
+  supersede: number;
+  alerts: number;
+}
+
+type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries'>;
+
+export class RulesSession {
+  private readonly ledgers = new Map<string, Held>();
+  /** Documents decided in this batch, by id: a document held by an earlier message of the batch is not stored yet. */
+  private readonly seen = new Map<string, { document: CanonicalDocument; messageId: number }>();
+  private snapshot: Map<string, Held> | undefined;
+  private touched = new Set<string>();
+  private verdicts: NewVerdict[] = [];
+  private supersede: Supersede[] = [];
+  private alerts: NewAlert[] = [];
+
+  /** inFlight: entity keys whose routed order is already on its way (a commit found its delivery leased): it counts as sent. */
+  constructor(private readonly store: Store, private readonly items: ItemCatalog, private readonly now: number, private readonly inFlight?: ReadonlySet<string>) {}
+
+  /** Starts a message: what it changes can be rolled back if processing it fails. */
+  begin(): void {
+    this.snapshot = new Map(this.ledgers);
+    this.touched = new Set();
+    this.verdicts = [];
+    this.supersede = [];
+    this.alerts = [];
+  }
+
+  /** A point to undo to: a document whose routing failed leaves no trace in the ledgers. */
+  mark(): Mark {
+    return { ledgers: new Map(this.ledgers), touched: new Set(this.touched), verdicts: this.verdicts.length, supersede: this.supersede.length, alerts: this.alerts.length };
+  }
+
+  undo(mark: Mark): void {
+    this.ledgers.clear();
+    for (const [k, v] of mark.ledgers) this.ledgers.set(k, v);
+    this.touched = new Set(mark.touched);
+    this.verdicts.length = mark.verdicts;
+    this.supersede.length = mark.supersede;
+    this.alerts.length = mark.alerts;
+  }
+
+  rollback(): void {
+    if (this.snapshot) {
+      this.ledgers.clear();
+      for (const [k, v] of this.snapshot) this.ledgers.set(k, v);
+    }
+    this.snapshot = undefined;
+  }
+
+  /** Ends a message: its writes, with the alerts its decisions raised. */
+  end(policy: RulesPolicy): { writes: RulesWrites; alerts: NewAlert[] } {
+    const ledgers: LedgerWrite[] = [];
+    for (const key of this.touched) {
+      const held = this.ledgers.get(key)!;
+      if (!held.ledger) continue;
+      const [tenant] = key.split('\u0000');
+      ledgers.push(ledgerWriteOf(tenant!, held.ledger, held.stored, policy, 0));
+      // The next message of the batch builds on the version this one writes.
+      this.ledgers.set(key, { ledger: held.ledger, stored: held.ledger.version });
+    }
+    this.snapshot = undefined;
+    const writes: RulesWrites = {};
+    if (ledgers.length) writes.ledgers = ledgers;
+    if (this.verdicts.length) writes.verdicts = this.verdicts;
+    if (this.supersede.length) writes.supersede = this.supersede;
+    return { writes, alerts: this.alerts };
+  }
+
+  /**
+   * Decides a document, then the held documents its decision releases (in their arrival order,
+   * and what those release in turn). The first entry is the document's own verdict.
+   */
+  async decide(document: CanonicalDocument, messageId: number, policy: RulesPolicy, replayed = false): Promise<Decided[]> {
+    this.seen.set(document.id, { document, messageId });
+    const out: Decided[] = [];
+    const queue: Array<{ document: CanonicalDocument; messageId: number; released: boolean }> = [{ document, messageId, released: false }];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      const decided = await this.decideOne(next.document, next.messageId, policy, next.released, replayed && !next.released);
+      out.push(decided);
+      for (const e of decided.decision.effects) {
+        if (e.kind === 'release_held') queue.push(...(await this.held(next.document.tenant, e.documentIds)));
+      }
+    }
+    return out;
+  }
+
+  private async decideOne(document: CanonicalDocument, messageId: number, policy: RulesPolicy, released: boolean, replayed: boolean): Promise<Decided> {
+    const target = ledgerKeyFor(document);
+    const key = target && `${document.tenant}\u0000${target.entityKey}`;
+    const held = key ? await this.load(document.tenant, target!.entityKey) : undefined;
+    if (target && (document.type === 'sales_order' || document.type === 'shipment' || document.type === 'receipt' || document.type === 'purchase_order')) {
+      await this.items.load(document.tenant, skusOf(document));
+    }
+    let decision = decide(held?.ledger, document, policy, new Date(this.now).toISOString(), { item: (sku) => this.items.facts(document.tenant, sku) });
+    if (replayed && decision.verdict === 'stale' && decision.rule === 'DUPLICATE' && decision.ledger === held?.ledger) {
+      // An operator asked for it again: it goes out again (same idempotency key), and the ledger stays as the first time left it.
+      decision = { ...decision, verdict: 'apply', rule: 'REPLAYED', reason: `Replayed: ${decision.reason.replace(/;[^;]*$/, '')}; delivered again, the ledger unchanged.`, effects: [] };
+    }
+    if (key && decision.ledger !== held!.ledger) {
+      this.ledgers.set(key, { ledger: decision.ledger, stored: held!.stored });
+      this.touched.add(key);
+    }
+    const verdict: NewVerdict = {
+      tenant: document.tenant, entityKey: target?.entityKey ?? null, documentId: document.id, documentType: document.type, messageId,
+      verdict: decision.verdict, rule: decision.rule, reason: decision.reason, createdAt: this.now,
+    };
+    if (decision.path !== undefined) verdict.path = decision.path;
+    if (decision.flags.length || decision.conflicts.length) verdict.detail = { flags: decision.flags, conflicts: decision.conflicts };
+    this.verdicts.push(verdict);
+    for (const e of decision.effects) this.effect(document, e);
+    return { document, messageId, decision, released };
+  }
+
+  private effect(document: CanonicalDocument, e: Effect): void {
+    if (e.kind === 'supersede_deliveries') {
+      const s: Supersede = { tenant: document.tenant, entityKey: e.entityKey, documentType: e.documentType, required: e.required, reason: e.reason };
+      if (e.documentIds) s.documentIds = e.documentIds;
+      if (e.occurredBefore !== undefined) s.occurredBefore = Date.parse(e.occurredBefore);
+      if (e.keep !== undefined) s.keep = e.keep;
+      this.supersede.push(s);
+    } else if (e.kind === 'alert') {
+      this.alerts.push({
+        tenant: document.tenant, kind: `rules_${e.rule.toLowerCase()}`, subject: e.entityKey, message: e.message,
+        dedupeKey: `rules:${e.rule}:${e.entityKey}:${document.id}`, createdAt: this.now, detail: { severity: e.severity, rule: e.rule, documentId: document.id },
+      });
+    }
+  }
+
+  /** Held documents by id, in the order given (their arrival order): from this batch, else from the store. */
+  private async held(tenant: string, ids: string[]): Promise<Array<{ document: CanonicalDocument; messageId: number; released: true }>> {
+    const missing = ids.filter((id) => !this.seen.has(id));
+    const stored = new Map((await this.store.getDocuments(tenant, missing)).map((d) => [d.id, d]));
+    const out: Array<{ document: CanonicalDocument; messageId: number; released: true }> = [];
+    for (const id of ids) {
+      const mine = this.seen.get(id);
+      if (mine) { out.push({ ...mine, released: true }); continue; }
+      const row = stored.get(id);
+      if (!row) continue;
+      const valid = validateDocument(row.body);
+      if (valid.ok) out.push({ document: valid.document, messageId: row.messageId, released: true });
+    }
+    return out;
+  }
+
+  private async load(tenant: string, entityKey: string): Promise<Held> {
+    const key = `${tenant}\u0000${entityKey}`;
+    let held = this.ledgers.get(key);
+    if (held) return held;
+    const [row] = await this.store.getLedgers(tenant, [entityKey]);
+    let ledger = row?.body as Ledger | undefined;
+    if (ledger?.kind === 'order') ledger = await syncSent(this.store, tenant, ledger);
+    if (ledger?.kind === 'order' && ledger.send.state === 'pending' && ledger.send.documentId && this.inFlight?.has(entityKey)) {
+      ledger = recordSent(ledger, { documentId: ledger.send.documentId, at: new Date(this.now).toISOString() });
+    }
+    held = { ledger, stored: row?.version ?? 0 };
+    this.ledgers.set(key, held);
+    if (ledger !== row?.body) this.touched.add(key);
+    return held;
+  }
+}
+
+/**
+ * An order routed to the warehouse is "pending" in its ledger until its delivery is delivered: the
+ * delivery worker does not write ledgers, so whoever reads the ledger next records the send.
+ */
+export async function syncSent(store: Pick<PipelineStore, 'listDeliveries'>, tenant: string, ledger: OrderLedger): Promise<OrderLedger> {
+  if (ledger.send.state !== 'pending' || !ledger.send.documentId) return ledger;
+  const deliveries = await store.listDeliveries({ tenant, entityKey: ledger.entityKey, type: 'sales_order', status: 'delivered', limit: 50 });
+  const d = deliveries.find((x) => x.documentId === ledger.send.documentId);
+  if (!d || d.deliveredAt === null) return ledger;
+  return recordSent(ledger, { documentId: d.documentId, at: new Date(d.deliveredAt).toISOString(), deliveryId: String(d.id), endpoint: d.endpoint });
+}
+
+/** The state a ledger is listed under. */
+export function ledgerStatusOf(ledger: Ledger): string {
+  if (ledger.kind === 'order') return ledger.known ? orderStateOf(ledger) : 'not_seen';
+  if (ledger.kind === 'inbound') return ledger.known ? inboundStateOf(ledger) : 'not_seen';
+  return 'current';
+}
+
+export function ledgerWriteOf(tenant: string, ledger: Ledger, stored: number, policy: RulesPolicy, dueAfter: number): LedgerWrite {
+  return {
+    tenant, entityKey: ledger.entityKey, kind: ledger.kind,
+    reference: ledger.kind === 'order' ? ledger.orderNumber : ledger.kind === 'inbound' ? ledger.reference : ledger.entityKey,
+    version: ledger.version, expectedVersion: stored, status: ledgerStatusOf(ledger),
+    facility: ledger.kind === 'state' ? null : ledger.header?.facility ?? null,
+    dueAt: dueAtOf(ledger, policy, dueAfter), body: ledger,
+  };
+}
+
+/**
+ * When the sweep must look at a ledger again: a held document's window ending, an acknowledgment
+ * falling due, a requested ship date ending. Only times after `after` count (the sweep passes its
+ * own now, so what it has just handled does not bring the ledger back at once).
+ */
+export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number): number | null {
+  if (ledger.kind === 'state') return null;
+  const times: number[] = [];
+  const window = policy.outOfOrder.holdWindowMinutes * 60_000;
+  for (const p of ledger.parked) if (p.waitingFor !== 'release') times.push(Date.parse(p.heldAt) + window);
+  if (ledger.kind === 'order' && ledger.known) {
+    const state = orderStateOf(ledger);
+    if (state !== 'cancelled' && state !== 'closed' && state !== 'shipped') {
+      if (ledger.send.state === 'pending') times.push(Date.parse(ledger.send.routedAt ?? '') + 60_000);
+      if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
+        times.push(Date.parse(ledger.send.sentAt) + policy.stuck.acknowledgeWithinMinutes * 60_000 + 1);
+      }
+      const shipBy = ledger.header?.requestedShipDate;
+      if (policy.stuck.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${policy.stuck.utcOffset}`) + 86_400_000);
+    }
+  }
+  const due = times.filter((t) => Number.isFinite(t) && t > after);
+  return due.length ? Math.min(...due) : null;
+}
+
+/** Stuck orders among ledger rows (cancelled, closed and shipped orders never are). */
+export function stuckOf(rows: LedgerRow[], policy: RulesPolicy, now: number): StuckOrder[] {
+  const orders = rows.map((r) => r.body as Ledger).filter((l): l is OrderLedger => l.kind === 'order');
+  return findStuck(orders, policy.stuck, new Date(now).toISOString());
+}
+
+function skusOf(doc: CanonicalDocument): string[] {
+  const lines = (doc as { lines?: Array<{ sku?: string }> }).lines ?? [];
+  return lines.flatMap((l) => (typeof l.sku === 'string' ? [l.sku] : []));
+}

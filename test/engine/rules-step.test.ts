@@ -1,0 +1,184 @@
+// The rules step in the pipeline, through JSON: each document gets one verdict, visible in its
+// message's lineage and counted in the KPIs; the ledger is written with the outcome; held documents
+// are released in arrival order when their order comes; superseded deliveries are not sent.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import pino from 'pino';
+import { parseConfig } from '../../src/endpoints.ts';
+import { Hub } from '../../src/engine/index.ts';
+import type { OrderLedger } from '../../src/engine/rules/index.ts';
+import { SqliteStore, type NewMessage, type Store } from '../../src/store/index.ts';
+import { salesOrder, shipment } from '../support/documents.ts';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const CONFIG = (extra = '') => `
+defaultTenant: acme
+endpoints:
+  wms: { type: webhook, url: http://127.0.0.1:9/wms }
+  erp: { type: webhook, url: http://127.0.0.1:9/erp }
+flows:
+  - { name: to-wms, types: [sales_order, order_cancel, inventory_snapshot], to: wms }
+  - { name: to-erp, types: [shipment, order_status], to: erp }
+${extra}`;
+
+describe('the rules step in the pipeline', () => {
+  let dir: string;
+  let store: Store;
+  let hub: Hub;
+  let n = 0;
+
+  async function start(extra = ''): Promise<void> {
+    hub = await Hub.start(parseConfig(CONFIG(extra), dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'causeway-rules-step-'));
+    dirs.push(dir);
+    store = new SqliteStore({ path: join(dir, 'hub.db') });
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await hub?.stop();
+    await store.close();
+  });
+
+  /** Sends documents through the API endpoint, one message each, and processes them as one batch. */
+  async function send(...docs: unknown[]): Promise<number[]> {
+    const messages: NewMessage[] = docs.map((d) => {
+      const body = Buffer.from(JSON.stringify(d));
+      return { tenant: 'acme', endpoint: 'api', codec: 'json', idempotencyKey: `m${++n}`, contentHash: `h${n}`, body, receivedAt: Date.now() };
+    });
+    const ids = (await store.acceptMessages(messages)).map((a) => a.messageId);
+    const claimed = await store.claimPendingMessages('test', 100, 60_000, Date.now());
+    await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    return ids;
+  }
+
+  const verdictsOf = async (messageId: number) => (await store.lineage('acme', messageId))!.verdicts.map((v) => `${v.verdict} ${v.rule}`);
+  const deliveriesOf = async (entityKey: string) => (await store.listDeliveries({ tenant: 'acme', entityKey })).reverse().map((d) => `${d.documentType}->${d.endpoint} ${d.status}`);
+  const ledgerOf = async (orderNumber: string) => (await store.getLedgers('acme', [`order:${orderNumber}`]))[0];
+
+  it('holds a shipment that came before its order, and releases it when the order comes: one verdict each, in lineage', async () => {
+    await start();
+    const [ship] = await send(shipment('SO-1'));
+    assert.deepEqual(await verdictsOf(ship!), ['hold ORDER_NOT_SEEN']);
+    assert.deepEqual(await deliveriesOf('order:SO-1'), [], 'a held shipment is not delivered');
+    assert.equal((await ledgerOf('SO-1'))!.status, 'not_seen');
+
+    const [order] = await send(salesOrder('SO-1', 1));
+    assert.deepEqual(await verdictsOf(order!), ['apply ORDER_ACCEPTED']);
+    assert.deepEqual(await verdictsOf(ship!), ['hold ORDER_NOT_SEEN', 'apply SHIPMENT_APPLIED'], 'the shipment is decided again, under its own message');
+    assert.deepEqual(await deliveriesOf('order:SO-1'), ['sales_order->wms pending', 'shipment->erp pending']);
+    const row = (await ledgerOf('SO-1'))!;
+    assert.equal(row.status, 'shipped');
+    assert.equal((row.body as OrderLedger).shipments.length, 1);
+    const k = await store.kpiSample('acme', 0, Date.now() + 1);
+    assert.deepEqual(k.verdicts, { apply: 2, hold: 1, refuse: 0, stale: 0 });
+  });
+
+  it('refuses an over-shipment into the dead letters with its rule, and delivers nothing of it', async () => {
+    await start();
+    await send(salesOrder('SO-2', 1));
+    const [ship] = await send(shipment('SO-2', { lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '3', uom: 'EA' }] }));
+    assert.deepEqual(await verdictsOf(ship!), ['refuse OVER_SHIPMENT']);
+    assert.deepEqual(await deliveriesOf('order:SO-2'), ['sales_order->wms pending']);
+    const [dl] = await store.listDeadLetters('acme');
+    assert.equal(dl!.refId, ship);
+    assert.match(dl!.reason, /OVER_SHIPMENT/);
+    assert.equal((await ledgerOf('SO-2'))!.status, 'open', 'the refused shipment did not count');
+  });
+
+  it('accepts the same over-shipment with a flag under a flow policy that says so', async () => {
+    await start('  - { name: unused, types: [item], to: erp }\nrules: { overShipment: { action: accept_and_flag } }');
+    await send(salesOrder('SO-3', 1));
+    const [ship] = await send(shipment('SO-3', { lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '3', uom: 'EA' }] }));
+    assert.deepEqual(await verdictsOf(ship!), ['apply SHIPMENT_APPLIED']);
+    assert.ok((await store.listAlerts('acme')).some((a) => a.kind === 'rules_over_shipment'), 'the flag is raised as an alert');
+  });
+
+  it('delivers a replayed message again without changing the ledger twice; a resent shipment number with other content is refused', async () => {
+    await start();
+    await send(salesOrder('SO-4', 1));
+    const [first] = await send(shipment('SO-4'));
+    const before = (await ledgerOf('SO-4'))!;
+    await store.requeueMessages('acme', [first!], Date.now());
+    const claimed = await store.claimPendingMessages('test', 10, 60_000, Date.now());
+    await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    assert.deepEqual(await verdictsOf(first!), ['apply SHIPMENT_APPLIED', 'apply REPLAYED']);
+    const [other] = await send(shipment('SO-4', { trackingNumbers: ['1ZOTHER'] }));
+    assert.deepEqual(await verdictsOf(other!), ['refuse SHIPMENT_RESENT_CHANGED']);
+    const afterwards = (await ledgerOf('SO-4'))!;
+    assert.deepEqual((afterwards.body as OrderLedger).shipments, (before.body as OrderLedger).shipments);
+    assert.deepEqual((afterwards.body as OrderLedger).version, (before.body as OrderLedger).version);
+    assert.deepEqual(await deliveriesOf('order:SO-4'), ['sales_order->wms pending', 'shipment->erp pending', 'shipment->erp pending']);
+  });
+
+  it('sends a change to an order already sent as a change, and nothing for a change the warehouse does not use', async () => {
+    await start();
+    await send(salesOrder('SO-5', 1));
+    const [same] = await send(salesOrder('SO-5', 1, { occurredAt: '2026-11-22T10:00:00+01:00', customer: { code: 'C-100', name: 'Northwind Retail BV' } }));
+    assert.deepEqual(await verdictsOf(same!), ['stale ORDER_NO_RELEVANT_CHANGE']);
+    const [changed] = await send(salesOrder('SO-5', 1, { occurredAt: '2026-11-22T11:00:00+01:00', lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '4', uom: 'EA' }] }));
+    assert.deepEqual(await verdictsOf(changed!), ['apply ORDER_CHANGED']);
+    const sent = (await store.listDeliveries({ tenant: 'acme', entityKey: 'order:SO-5' })).reverse();
+    assert.equal(sent.length, 2);
+    assert.equal(JSON.parse(sent[1]!.payload.toString()).purpose, 'replace', 'the change goes as a replace of the order the warehouse has');
+  });
+
+  it('withdraws an order cancelled before it was delivered, and sends nothing to the warehouse', async () => {
+    await start();
+    const [order, cancel] = await send(salesOrder('SO-6', 1), { type: 'order_cancel', orderNumber: 'SO-6', reason: 'customer request' });
+    assert.deepEqual(await verdictsOf(order!), ['apply ORDER_ACCEPTED']);
+    assert.deepEqual(await verdictsOf(cancel!), ['stale CANCEL_BEFORE_SEND']);
+    assert.deepEqual(await deliveriesOf('order:SO-6'), ['sales_order->wms superseded']);
+    assert.equal((await ledgerOf('SO-6'))!.status, 'cancelled');
+    assert.equal((await store.claimDueDeliveries('sender', 10, 1000, Date.now())).length, 0, 'nothing goes out');
+  });
+
+  it('forwards the cancel instead when the order is already on its way to the warehouse', async () => {
+    await start();
+    await send(salesOrder('SO-7', 1));
+    await store.claimDueDeliveries('sender', 10, 60_000, Date.now());
+    const [cancel] = await send({ type: 'order_cancel', orderNumber: 'SO-7', reason: 'customer request' });
+    assert.deepEqual(await verdictsOf(cancel!), ['apply CANCEL_FORWARDED']);
+    assert.deepEqual(await deliveriesOf('order:SO-7'), ['sales_order->wms pending', 'order_cancel->wms pending']);
+  });
+
+  it('sends only the freshest stock snapshot of a facility: an older pending one is superseded, a late older one is stale', async () => {
+    await start();
+    const snap = (asOf: string) => ({ type: 'inventory_snapshot', facility: 'AMS1', asOf, occurredAt: asOf, scope: 'full', positions: [{ sku: 'SKU-1', onHand: '5', uom: 'EA' }] });
+    const [a, b, c] = await send(snap('2026-11-22T08:00:00Z'), snap('2026-11-22T09:00:00Z'), snap('2026-11-22T07:00:00Z'));
+    assert.deepEqual([...(await verdictsOf(a!)), ...(await verdictsOf(b!)), ...(await verdictsOf(c!))], ['apply STATE_APPLIED', 'apply STATE_APPLIED', 'stale OUT_OF_ORDER']);
+    assert.deepEqual(await deliveriesOf('stock:AMS1'), ['inventory_snapshot->wms superseded', 'inventory_snapshot->wms pending']);
+    const k = await store.kpiSample('acme', 0, Date.now() + 1);
+    assert.equal(k.superseded, 1);
+  });
+
+  it('routes as before with the rules turned off', async () => {
+    await start('rules: { enabled: false }');
+    const [ship] = await send(shipment('SO-8'));
+    assert.deepEqual(await verdictsOf(ship!), []);
+    assert.deepEqual(await deliveriesOf('order:SO-8'), ['shipment->erp pending']);
+  });
+
+  it('decides again on the ledger as it is when another worker moved it on meanwhile', async () => {
+    await start();
+    await send(salesOrder('SO-9', 1));
+    const messages = (await store.acceptMessages([shipment('SO-9')].map((d) => ({
+      tenant: 'acme', endpoint: 'api', codec: 'json', idempotencyKey: 'racing', contentHash: 'racing', body: Buffer.from(JSON.stringify(d)), receivedAt: Date.now(),
+    }))));
+    const claimed = await store.claimPendingMessages('test', 10, 60_000, Date.now());
+    const outcomes = await hub.processor.processBatch(claimed);
+    // Another worker's commit on the same ledger lands between this one's decision and its commit.
+    const [row] = await store.getLedgers('acme', ['order:SO-9']);
+    await store.writeRules({ ledgers: [{ ...row!, expectedVersion: row!.version, version: row!.version + 1, body: { ...(row!.body as object), version: row!.version + 1 } }] }, Date.now());
+    await hub.processor.commitOutcomes(claimed, outcomes);
+    assert.deepEqual(await verdictsOf(messages[0]!.messageId), ['apply SHIPMENT_APPLIED'], 'one verdict, from the second decision');
+    assert.equal((await ledgerOf('SO-9'))!.version, row!.version + 2);
+  });
+});
