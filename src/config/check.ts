@@ -63,7 +63,7 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
   errors.push(...resolvePartnerTenants(config));
   errors.push(...checkRulesSettings(config.rules, config.flows));
   for (const p of Object.keys(config.rules.partners)) {
-    if (!endpoints.has(p) && !config.partners[p]) errors.push(invalid(`$.rules.partners.${p}`, `no endpoint or partner profile named "${p}"`));
+    if (!endpoints.has(p) && p !== API && !config.partners[p]) errors.push(invalid(`$.rules.partners.${p}`, `no endpoint or partner profile named "${p}"`));
   }
   return { errors, warnings, sinks };
 }

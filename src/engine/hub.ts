@@ -18,6 +18,7 @@ import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
 import { MessageProcessor } from './processor.ts';
 import { RulesPolicies } from './rules/policies.ts';
+import { sweepRules } from './rules-sweep.ts';
 import { SourceOutage } from './source-outage.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -34,6 +35,8 @@ export interface HubOptions {
   idleMs?: number;
   /** How often the overdue-acknowledgment check runs (one worker at a time). Default one minute. */
   overdueCheckMs?: number;
+  /** How often held documents past their window and stuck orders are looked for (one worker at a time). Default 30 s. */
+  rulesSweepMs?: number;
   /** While a source keeps failing, how often the log says so again. Default five minutes. */
   sourceOutageSummaryMs?: number;
 }
@@ -56,6 +59,8 @@ export class Hub {
   readonly delivery: DeliveryWorker;
   readonly endpoints = new Map<string, EndpointInfo>();
   readonly workerId: string;
+  /** The business rules' policies from the config. */
+  readonly rules: RulesPolicies;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly idleMs: number;
@@ -69,6 +74,7 @@ export class Hub {
     const { config } = loaded;
     const { codecs } = loaded.registry;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    this.rules = new RulesPolicies(config.rules);
     // Every delivery in flight listens on the hub's stop signal.
     setMaxListeners(0, this.abort.signal);
     this.batchSize = options.batchSize ?? config.worker.batchSize;
@@ -91,7 +97,7 @@ export class Hub {
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
-      rules: new RulesPolicies(config.rules),
+      rules: this.rules,
       partnerOf: (endpoint) => {
         const partner = config.endpoints[endpoint]?.codecOptions?.partner;
         return typeof partner === 'string' ? partner : undefined;
@@ -152,6 +158,7 @@ export class Hub {
     const signal = this.abort.signal;
     if (this.options.processor !== false) this.loops.push(this.runProcessor(signal));
     if (this.options.delivery !== false) this.loops.push(this.delivery.run(signal));
+    if (this.options.processor !== false && this.rules.enabled) this.loops.push(this.runRulesSweep(signal));
     if (this.options.processor !== false) {
       for (const codec of new Set([...this.endpoints.values()].map((e) => this.loaded.registry.codecs.get(e.codec)!))) {
         if (codec.hooks?.checkOverdue) this.loops.push(this.runOverdueCheck(codec, signal));
@@ -252,6 +259,23 @@ export class Hub {
         }
       } catch (e) {
         this.logger.warn({ err: e, codec: codec.name }, 'checking for overdue acknowledgments failed; trying again');
+      }
+      await sleep(every, signal);
+    }
+    await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
+  }
+
+  /** Held documents past their window, and stuck orders, on one worker of the cluster at a time. */
+  private async runRulesSweep(signal: AbortSignal): Promise<void> {
+    const every = this.options.rulesSweepMs ?? 30_000;
+    const job = 'rules:sweep';
+    while (!signal.aborted) {
+      try {
+        if (await this.store.tryAcquireJobLease(job, this.workerId, Math.max(3 * every, 2000), Date.now())) {
+          announceAlerts(await sweepRules(this.store, this.rules.general, Date.now()), this.metrics, this.logger);
+        }
+      } catch (e) {
+        this.logger.warn({ err: e }, 'the rules sweep failed; trying again');
       }
       await sleep(every, signal);
     }

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
+import { CausewayFault } from '../../src/model/index.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { sweepRules } from '../../src/engine/rules-sweep.ts';
 import type { OrderLedger } from '../../src/engine/rules/index.ts';
 import { SqliteStore, type NewMessage, type Store } from '../../src/store/index.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
@@ -93,8 +95,8 @@ describe('the rules step in the pipeline', () => {
     assert.equal((await ledgerOf('SO-2'))!.status, 'open', 'the refused shipment did not count');
   });
 
-  it('accepts the same over-shipment with a flag under a flow policy that says so', async () => {
-    await start('  - { name: unused, types: [item], to: erp }\nrules: { overShipment: { action: accept_and_flag } }');
+  it('accepts the same over-shipment with a flag under a partner policy that says so', async () => {
+    await start('rules: { partners: { api: { overShipment: { action: accept_and_flag } } } }');
     await send(salesOrder('SO-3', 1));
     const [ship] = await send(shipment('SO-3', { lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '3', uom: 'EA' }] }));
     assert.deepEqual(await verdictsOf(ship!), ['apply SHIPMENT_APPLIED']);
@@ -180,5 +182,43 @@ describe('the rules step in the pipeline', () => {
     await hub.processor.commitOutcomes(claimed, outcomes);
     assert.deepEqual(await verdictsOf(messages[0]!.messageId), ['apply SHIPMENT_APPLIED'], 'one verdict, from the second decision');
     assert.equal((await ledgerOf('SO-9'))!.version, row!.version + 2);
+  });
+
+  it('refuses a held document whose order never came within the window, and dead-letters its message', async () => {
+    await start('rules: { outOfOrder: { holdWindowMinutes: 60 } }');
+    const [ship] = await send(shipment('SO-10'));
+    const policy = hub.rules.general;
+    assert.deepEqual(await sweepRules(store, policy, Date.now() + 30 * 60_000), [], 'nothing is due within the window');
+    assert.deepEqual(await verdictsOf(ship!), ['hold ORDER_NOT_SEEN']);
+    await sweepRules(store, policy, Date.now() + 61 * 60_000);
+    assert.deepEqual(await verdictsOf(ship!), ['hold ORDER_NOT_SEEN', 'refuse HOLD_EXPIRED']);
+    const [dl] = await store.listDeadLetters('acme');
+    assert.equal(dl!.refId, ship);
+    assert.match(dl!.reason, /HOLD_EXPIRED: Shipment SH-SO-10 was held .* has not arrived within 1 h/);
+    assert.equal(((await ledgerOf('SO-10'))!.body as OrderLedger).parked.length, 0);
+    assert.equal((await ledgerOf('SO-10'))!.dueAt, null, 'nothing more is due');
+  });
+
+  it('raises a stuck order once: not shipped by its requested ship date', async () => {
+    await start();
+    await send(salesOrder('SO-11', 1, { requestedShipDate: '2026-01-05' }));
+    const first = await sweepRules(store, hub.rules.general, Date.now());
+    assert.deepEqual(first.map((a) => `${a.kind} ${a.subject}`), ['rules_ship_date_missed order:SO-11']);
+    assert.match(first[0]!.message, /Order SO-11 was to ship by 2026-01-05 and is open, with 1 EA of SKU-1 still to ship/);
+    assert.deepEqual(await sweepRules(store, hub.rules.general, Date.now()), [], 'once');
+    assert.equal((await store.listAlerts('acme', { kind: 'rules_ship_date_missed' })).length, 1);
+  });
+
+  it('checks the rules settings where they are written: top level, per partner, per flow', () => {
+    const refused = (() => { try { parseConfig(CONFIG(`  - { name: strict, types: [item], to: erp, rules: { overShipment: { action: sometimes } } }
+rules:
+  underShipment: forget
+  partners:
+    wms: { lots: { expired: ignore } }
+    nobody: {}
+`), dir); } catch (e) { return e as CausewayFault; } })();
+    assert.ok(refused instanceof CausewayFault, 'the config is refused');
+    const found = refused.errors.map((e) => e.path).sort();
+    assert.deepEqual(found, ['$.flows[2].rules.overShipment.action', '$.rules.partners.nobody', '$.rules.partners.wms.lots.expired', '$.rules.underShipment']);
   });
 });
