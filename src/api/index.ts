@@ -16,6 +16,7 @@ import { ingestOperations } from './routes/ingest.ts';
 import { inventoryOperations } from './routes/inventory.ts';
 import { messageOperations } from './routes/messages.ts';
 import { opsOperations } from './routes/ops.ts';
+import { orderOperations } from './routes/orders.ts';
 
 export { hashApiKey, KeyRing } from './auth.ts';
 export { buildOpenApi } from './openapi.ts';
@@ -36,6 +37,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...deliveryOperations(engine),
     ...ediOperations(engine),
     ...inventoryOperations(engine),
+    ...orderOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;

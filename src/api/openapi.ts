@@ -11,7 +11,7 @@ const RESPONSE_COMPONENTS = {
   Problem: s.problem, ApiError: s.apiError, Payload: s.payload, Message: s.message, MessagePage: s.messagePage, Delivery: s.delivery,
   DeliveryPage: s.deliveryPage, Attempt: s.attempt, Lineage: s.lineage, LineageDocument: s.lineageDocument, DeadLetter: s.deadLetter,
   DeadLetterPage: s.deadLetterPage, DocumentsAccepted: s.documentsAccepted, MessageAccepted: s.messageAccepted, Requeued: s.requeued,
-  Health: s.health, Kpis: s.kpis,
+  Health: s.health, Kpis: s.kpis, Order: s.orderView, OrderList: s.orderList, Inbound: s.inboundView, InboundList: s.inboundList,
 } satisfies Record<string, z.ZodType>;
 
 export function documentComponentName(type: DocumentType): string {

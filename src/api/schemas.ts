@@ -227,3 +227,86 @@ export const deadLetterReplayRequest = z.object({
   all: z.literal(true).optional().meta({ description: 'Every dead delivery of the tenant' }),
 }).strict().refine((r) => (r.deliveryIds === undefined) !== (r.all === undefined), { message: 'give either deliveryIds or all: true', path: [] })
   .meta({ description: 'Either deliveryIds or all: true' });
+
+// ---- orders and expected inbound (the business rules' ledgers)
+
+const decimal = z.string().meta({ description: 'An exact decimal quantity' });
+const ledgerEvent = z.object({
+  at: time,
+  documentType: z.string(),
+  documentId: z.string(),
+  messageId: id,
+  verdict: z.enum(['apply', 'hold', 'refuse', 'stale']),
+  rule: z.string().meta({ description: 'The rule code (docs/rules.md)' }),
+  reason: z.string(),
+}).meta({ description: 'A document decided against the ledger, with its verdict' });
+const stuck = z.object({
+  rule: z.enum(['ACK_OVERDUE', 'SHIP_DATE_MISSED']),
+  since: z.string().meta({ description: 'When it became late (ISO-8601)' }),
+  reason: z.string(),
+});
+const heldDocument = z.object({
+  documentId: z.string(), documentType: z.string(), waitingFor: z.enum(['order', 'inbound', 'release']), reason: z.string(), heldAt: z.string(),
+}).meta({ description: 'A document parked on this ledger until what it waits for comes' });
+const orderState = z.enum(['open', 'partially_shipped', 'shipped', 'cancelled', 'held', 'closed', 'not_seen'])
+  .meta({ description: 'not_seen: the order has not come from the ERP yet; documents for it, or a hold, wait on its ledger' });
+
+export const orderSummary = z.object({
+  orderNumber: z.string(),
+  status: orderState,
+  facility: z.string().nullable(),
+  updatedAt: time,
+  stuck: z.array(stuck).meta({ description: 'Why the order is stuck (no acknowledgment in time, ship date missed); empty when it is not' }),
+});
+export const orderList = z.object({
+  items: z.array(orderSummary),
+  nextAfter: z.string().nullable().meta({ description: 'Pass as ?after= for the next page; null on the last page' }),
+});
+export const orderView = orderSummary.extend({
+  lines: z.array(z.object({
+    lineNumber: z.string(), sku: z.string(), uom: z.string(), ordered: decimal, shipped: decimal, cancelled: decimal,
+    open: decimal.meta({ description: 'Still to ship' }), backordered: decimal, overShipped: decimal,
+  })),
+  sent: z.object({
+    state: z.enum(['not_sent', 'pending', 'sent', 'withdrawn']).meta({ description: 'pending: routed, not delivered yet; withdrawn: cancelled before it was delivered' }),
+    routedAt: z.string().optional(), sentAt: z.string().optional(), endpoint: z.string().optional(),
+  }),
+  holds: z.array(z.object({ by: z.enum(['erp', 'warehouse', 'operator', 'rules']), reason: z.string(), since: z.string(), releasedAt: z.string().optional(), releasedBy: z.string().optional() })),
+  held: z.array(heldDocument),
+  events: z.array(ledgerEvent).meta({ description: 'Every document decided against the order, in time order' }),
+}).meta({ description: 'An order as Causeway knows it across the ERP and the warehouse' });
+
+export const inboundSummary = z.object({
+  reference: z.string().meta({ description: 'The purchase order (or ASN) number' }),
+  status: z.enum(['expected', 'partially_received', 'received', 'short', 'over', 'not_seen']),
+  facility: z.string().nullable(),
+  updatedAt: time,
+});
+export const inboundList = z.object({ items: z.array(inboundSummary), nextAfter: z.string().nullable() });
+export const inboundView = inboundSummary.extend({
+  lines: z.array(z.object({
+    lineNumber: z.string().optional(), sku: z.string(), uom: z.string(), expected: decimal, received: decimal, damaged: decimal, open: decimal,
+    status: z.enum(['open', 'received', 'short', 'over']),
+  })),
+  held: z.array(heldDocument),
+  events: z.array(ledgerEvent),
+}).meta({ description: 'Expected inbound against what the warehouse received' });
+
+const ledgerQuery = {
+  facility: z.string().optional().meta({ description: 'Only those of this facility' }),
+  from: isoTime.optional().meta({ description: 'Changed at or after this time (ISO-8601)' }),
+  to: isoTime.optional().meta({ description: 'Changed before this time (ISO-8601)' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, by number (default 100)' }),
+  after: z.string().optional().meta({ description: 'The previous page\'s nextAfter' }),
+};
+export const listOrdersQuery = z.object({
+  status: z.enum(['open', 'partially_shipped', 'shipped', 'cancelled', 'held', 'closed', 'stuck']).optional()
+    .meta({ description: 'stuck: not acknowledged in time or not shipped by the requested date' }),
+  ...ledgerQuery,
+});
+export const listInboundQuery = z.object({ status: z.enum(['expected', 'partially_received', 'received', 'short', 'over']).optional(), ...ledgerQuery });
+export const orderParams = z.object({ orderNumber: z.string().min(1).max(80).meta({ description: 'The order number' }) });
+export const inboundParams = z.object({ reference: z.string().min(1).max(80).meta({ description: 'The purchase order (or ASN) number' }) });
+export const holdRequest = z.object({
+  reason: z.string().min(1).max(500).meta({ description: 'Why, as the order\'s holds will show it', examples: ['customer on credit hold'] }),
+}).strict();

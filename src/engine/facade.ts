@@ -3,8 +3,10 @@ import type { CausewayError } from '../model/index.ts';
 import {
   openStore, type Alert, type AlertStore, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
-  type StoredMessage,
+  type StoredMessage, type LedgerStore,
 } from '../store/index.ts';
+import * as orders from './orders.ts';
+import { RulesPolicies } from './rules/policies.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
@@ -18,7 +20,7 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & InventoryStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & InventoryStore & LedgerStore & Pick<Store, 'close'>;
 
 /** The loops a replay hands work to. */
 interface Wakers {
@@ -42,13 +44,43 @@ export class EngineFacade {
   /** Reconciliation, accuracy, decisions on variances, availability and the go-live audit. */
   readonly inventory: InventoryService;
 
-  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'>) {
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'>, private readonly rules: RulesPolicies) {
     this.inventory = new InventoryService(store, config, () => wake.processor());
   }
 
   /** Over the store a config names, for a command that runs without a hub; close() when done. */
   static async open(loaded: LoadedConfig): Promise<EngineFacade> {
-    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true, loaded.config);
+    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true, loaded.config, new RulesPolicies(loaded.config.rules));
+  }
+
+  // Orders and expected inbound: the rules' ledgers.
+
+  listOrders(tenant: string, filter: orders.LedgerFilterOf = {}): Promise<orders.OrderSummary[]> {
+    return orders.listOrders(this.store, tenant, filter, this.rules.general, Date.now());
+  }
+
+  order(tenant: string, orderNumber: string): Promise<orders.OrderView | undefined> {
+    return orders.getOrder(this.store, tenant, orderNumber, this.rules.general, Date.now());
+  }
+
+  /** An operator's hold: the order is not sent until released. Undefined when the tenant has no such order. */
+  holdOrder(tenant: string, orderNumber: string, hold: { reason: string; by: string }): Promise<orders.OrderView | undefined> {
+    return orders.holdOrder(this.store, tenant, orderNumber, hold, this.rules.general, Date.now());
+  }
+
+  /** Releases an order's holds; what waited for the release is processed again, in arrival order. */
+  async releaseOrder(tenant: string, orderNumber: string, by: string): Promise<orders.OrderView | undefined> {
+    const view = await orders.releaseOrder(this.store, tenant, orderNumber, by, this.rules.general, Date.now());
+    this.wake.processor();
+    return view;
+  }
+
+  listInbound(tenant: string, filter: Omit<orders.LedgerFilterOf, 'status'> & { status?: string } = {}): Promise<orders.InboundSummary[]> {
+    return orders.listInbound(this.store, tenant, filter);
+  }
+
+  inbound(tenant: string, reference: string): Promise<orders.InboundView | undefined> {
+    return orders.getInbound(this.store, tenant, reference);
   }
 
   /** Closes the store when this facade opened it; a hub's store stays open with its hub. */
@@ -177,7 +209,7 @@ export class HubFacade extends EngineFacade {
   private readonly receivers = new Map<string, PushReceiver | undefined>();
 
   private constructor(private readonly hub: Hub) {
-    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, hub.loaded.config);
+    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, hub.loaded.config, hub.rules);
   }
 
   static of(hub: Hub): HubFacade {

@@ -173,7 +173,7 @@ flows:
     // Tenant B's value for each parameter an operation may take. A new parameter fails the test
     // until it is listed here (or among the ones that name nothing of a tenant).
     const runIds = before.reconciliations.map((r: Json) => String(r.id));
-    const pathValues: Record<string, string[]> = { id: messageIds, name: [...endpoints, 'globex-3pl'], run: runIds };
+    const pathValues: Record<string, string[]> = { id: messageIds, name: [...endpoints, 'globex-3pl'], run: runIds, orderNumber: ['GX-1'], reference: ['GX-1'] };
     const queryValues: Record<string, string[]> = {
       endpoint: endpoints, partner: ['globex-3pl'], entityKey: ['order:GX-1', 'order:GX-2'], kind: ['x12_rejected'], facility: ['GX-DC'], with: runIds, run: runIds,
     };
@@ -187,6 +187,7 @@ flows:
       ReconciliationRequest: [{}, { facility: 'GX-DC' }],
       VarianceDecisionRequest: [{ positions: [1, 2], action: 'approve' }, { positions: [1], action: 'reject' }],
       AuditRequest: [{}],
+      HoldRequest: [{ reason: 'credit hold' }],
     };
     const rawBodies: Record<string, Array<{ body: string; contentType: string; name?: string }>> = {
       ingestDocuments: [

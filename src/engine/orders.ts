@@ -1,0 +1,178 @@
+import { entityKeys } from '../model/index.ts';
+import { LedgerConflict, type LedgerRow, type LedgerStore, type PipelineStore, type VerdictRow } from '../store/index.ts';
+import {
+  holdOrder as holdLedger, inboundLineStates, orderLineStates, releaseOrder as releaseLedger,
+  type InboundLedger, type InboundLineState, type Ledger, type OrderLedger, type OrderLineState, type RulesPolicy, type StuckOrder,
+} from './rules/index.ts';
+import { ledgerWriteOf, stuckOf, syncSent } from './rules-step.ts';
+
+/**
+ * The order and inbound ledgers as the API and the command line read them, and the operator's
+ * holds. The ledgers are written by the rules step; here they are only read, or moved on through
+ * the rules' own functions (holdOrder, releaseOrder) with the same version check.
+ */
+
+type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'requeueMessages'>;
+
+export type OrderListStatus = 'open' | 'partially_shipped' | 'shipped' | 'cancelled' | 'held' | 'closed' | 'stuck';
+
+export interface LedgerFilterOf {
+  status?: OrderListStatus;
+  facility?: string;
+  /** Updated at or after / before, epoch ms. */
+  from?: number;
+  to?: number;
+  limit?: number;
+  after?: string;
+}
+
+export interface OrderSummary {
+  orderNumber: string;
+  status: string;
+  facility: string | null;
+  updatedAt: number;
+  stuck: StuckOrder[];
+}
+
+export interface LedgerEvent {
+  at: number;
+  documentType: string;
+  documentId: string;
+  messageId: number;
+  verdict: string;
+  rule: string;
+  reason: string;
+}
+
+export interface OrderView extends OrderSummary {
+  lines: OrderLineState[];
+  sent: OrderLedger['send'];
+  holds: OrderLedger['holds'];
+  held: Array<{ documentId: string; documentType: string; waitingFor: string; reason: string; heldAt: string }>;
+  events: LedgerEvent[];
+}
+
+export interface InboundSummary {
+  reference: string;
+  status: string;
+  facility: string | null;
+  updatedAt: number;
+}
+
+export interface InboundView extends InboundSummary {
+  lines: InboundLineState[];
+  held: OrderView['held'];
+  events: LedgerEvent[];
+}
+
+/** States of an order that can still get stuck. */
+const LIVE = ['open', 'partially_shipped', 'held'];
+
+export async function listOrders(store: Store, tenant: string, filter: LedgerFilterOf, policy: RulesPolicy, now: number): Promise<OrderSummary[]> {
+  const stuckOnly = filter.status === 'stuck';
+  const limit = filter.limit ?? 100;
+  const out: OrderSummary[] = [];
+  let after = filter.after;
+  // Stuck is decided on read (it depends on the time): live orders are read page by page until the page is full.
+  for (;;) {
+    const rows = await store.listLedgers({
+      tenant, kind: 'order', status: stuckOnly ? LIVE : filter.status ? [filter.status] : undefined,
+      facility: filter.facility, from: filter.from, to: filter.to, after, limit,
+    });
+    for (const row of rows) {
+      const summary = summaryOf(row, policy, now);
+      if (summary && (!stuckOnly || summary.stuck.length > 0)) out.push(summary);
+      if (out.length >= limit) return out;
+    }
+    if (!stuckOnly || rows.length < limit) return out;
+    after = rows[rows.length - 1]!.entityKey;
+  }
+}
+
+function summaryOf(row: LedgerRow, policy: RulesPolicy, now: number): OrderSummary | undefined {
+  const ledger = row.body as Ledger;
+  if (ledger.kind !== 'order' || !ledger.known) return undefined;
+  return { orderNumber: ledger.orderNumber, status: row.status, facility: row.facility, updatedAt: row.updatedAt, stuck: stuckOf([row], policy, now) };
+}
+
+export async function getOrder(store: Store, tenant: string, orderNumber: string, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
+  const key = entityKeys.order(orderNumber);
+  const [row] = await store.getLedgers(tenant, [key]);
+  if (!row || (row.body as Ledger).kind !== 'order') return undefined;
+  const ledger = await syncSent(store, tenant, row.body as OrderLedger);
+  return {
+    orderNumber: ledger.orderNumber, status: row.status, facility: row.facility, updatedAt: row.updatedAt, stuck: stuckOf([{ ...row, body: ledger }], policy, now),
+    lines: orderLineStates(ledger), sent: ledger.send, holds: ledger.holds, held: heldOf(ledger),
+    events: eventsOf(await store.listVerdicts(tenant, { entityKey: key })),
+  };
+}
+
+export async function listInbound(store: Store, tenant: string, filter: Omit<LedgerFilterOf, 'status'> & { status?: string }): Promise<InboundSummary[]> {
+  const rows = await store.listLedgers({ tenant, kind: 'inbound', status: filter.status ? [filter.status] : undefined, facility: filter.facility, from: filter.from, to: filter.to, after: filter.after, limit: filter.limit });
+  return rows.filter((r) => (r.body as InboundLedger).known).map((r) => ({ reference: r.reference, status: r.status, facility: r.facility, updatedAt: r.updatedAt }));
+}
+
+export async function getInbound(store: Store, tenant: string, reference: string): Promise<InboundView | undefined> {
+  const [row] = await store.getLedgers(tenant, [entityKeys.inbound(reference)]);
+  if (!row || (row.body as Ledger).kind !== 'inbound') return undefined;
+  const ledger = row.body as InboundLedger;
+  return {
+    reference: ledger.reference, status: row.status, facility: row.facility, updatedAt: row.updatedAt, lines: inboundLineStates(ledger), held: heldOf(ledger),
+    events: eventsOf(await store.listVerdicts(tenant, { entityKey: row.entityKey })),
+  };
+}
+
+/**
+ * An operator holds an order: it is not sent to the warehouse until released (one already sent
+ * stays there; its later changes wait). Undefined when the tenant has no such order.
+ */
+export async function holdOrder(store: Store, tenant: string, orderNumber: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
+  return moveOrder(store, tenant, orderNumber, policy, now, true, async (ledger) => ({
+    ledger: holdLedger(ledger, { entityKey: entityKeys.order(orderNumber), orderNumber }, { by: 'operator', reason: `${hold.reason} (${hold.by})`, at: new Date(now).toISOString() }),
+    released: [],
+  }));
+}
+
+/**
+ * An operator releases an order's holds (all but the warehouse's own); the documents that waited
+ * for the release are processed again, in their arrival order, through their messages.
+ */
+export async function releaseOrder(store: Store, tenant: string, orderNumber: string, by: string, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
+  return moveOrder(store, tenant, orderNumber, policy, now, false, async (ledger) => {
+    if (!ledger) return { ledger, released: [] };
+    const r = releaseLedger(ledger, { by, at: new Date(now).toISOString() });
+    const ids = r.effects.flatMap((e) => (e.kind === 'release_held' ? e.documentIds : []));
+    const docs = await store.getDocuments(tenant, ids);
+    return { ledger: r.ledger, released: [...new Set(ids.map((id) => docs.find((d) => d.id === id)?.messageId).filter((m): m is number => m !== undefined))] };
+  });
+}
+
+async function moveOrder(
+  store: Store, tenant: string, orderNumber: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
+  move: (ledger: OrderLedger | undefined) => Promise<{ ledger: OrderLedger | undefined; released: number[] }>,
+): Promise<OrderView | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [row] = await store.getLedgers(tenant, [entityKeys.order(orderNumber)]);
+    if (row && (row.body as Ledger).kind !== 'order') return undefined;
+    // A hold may come before its order (the ERP's credit hold); a release needs something to release.
+    if (!beforeItComes && !row) return undefined;
+    const { ledger, released } = await move(row?.body as OrderLedger | undefined);
+    try {
+      if (ledger && ledger !== row?.body) await store.writeRules({ ledgers: [ledgerWriteOf(tenant, ledger, row?.version ?? 0, policy, 0)] }, now);
+    } catch (e) {
+      if (e instanceof LedgerConflict) continue;
+      throw e;
+    }
+    if (released.length) await store.requeueMessages(tenant, released, now);
+    return getOrder(store, tenant, orderNumber, policy, now);
+  }
+  throw new Error(`order ${orderNumber} kept changing while it was being held or released; try again`);
+}
+
+function heldOf(ledger: OrderLedger | InboundLedger): OrderView['held'] {
+  return ledger.parked.map((p) => ({ documentId: p.documentId, documentType: p.documentType, waitingFor: p.waitingFor, reason: p.reason, heldAt: p.heldAt }));
+}
+
+function eventsOf(verdicts: VerdictRow[]): LedgerEvent[] {
+  return verdicts.map((v) => ({ at: v.createdAt, documentType: v.documentType, documentId: v.documentId, messageId: v.messageId, verdict: v.verdict, rule: v.rule, reason: v.reason }));
+}
