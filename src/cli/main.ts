@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   reconcile: { summary: 'compare ERP and warehouse stock as of a time, with documents in flight', load: () => import('./commands/reconcile.ts') },
   variances: { summary: 'approve or reject variances of a reconciliation, or show who did', load: () => import('./commands/variances.ts') },
   audit: { summary: 'go-live audit of the ERP\'s item master against the warehouse\'s', load: () => import('./commands/audit.ts') },
+  orders: { summary: 'orders show NUMBER | orders list [--stuck]: orders as the business rules know them', load: () => import('./commands/orders.ts') },
   apikey: { summary: 'create an API key (stored hashed) or hash one for the config', load: () => import('./commands/apikey.ts') },
 };
 
