@@ -32,6 +32,12 @@ export class ItemCatalog {
     }
   }
 
+  /** Like load, but a SKU already looked up and not found is not looked up again (an item document passing through is remembered). */
+  async loadUnseen(tenant: string, skus: Iterable<string>): Promise<void> {
+    const unseen = [...skus].filter((sku) => !this.cache.has(this.key(tenant, sku)));
+    if (unseen.length) await this.load(tenant, unseen);
+  }
+
   get(tenant: string, sku: string): ItemUnits | undefined {
     return this.cache.get(this.key(tenant, sku)) ?? undefined;
   }

@@ -32,7 +32,7 @@ interface Held {
 }
 
 interface Mark {
-  ledgers: Map<string, Held>;
+  journal: number;
   touched: Set<string>;
   verdicts: number;
   supersede: number;
@@ -45,7 +45,8 @@ export class RulesSession {
   private readonly ledgers = new Map<string, Held>();
   /** Documents decided in this batch, by id: a document held by an earlier message of the batch is not stored yet. */
   private readonly seen = new Map<string, { document: CanonicalDocument; messageId: number }>();
-  private snapshot: Map<string, Held> | undefined;
+  /** What this message replaced, to undo it: the key and its entry before (undefined: none). */
+  private journal: Array<{ key: string; before: Held | undefined }> = [];
   private touched = new Set<string>();
   private verdicts: NewVerdict[] = [];
   private supersede: Supersede[] = [];
@@ -56,7 +57,7 @@ export class RulesSession {
 
   /** Starts a message: what it changes can be rolled back if processing it fails. */
   begin(): void {
-    this.snapshot = new Map(this.ledgers);
+    this.journal = [];
     this.touched = new Set();
     this.verdicts = [];
     this.supersede = [];
@@ -65,24 +66,36 @@ export class RulesSession {
 
   /** A point to undo to: a document whose routing failed leaves no trace in the ledgers. */
   mark(): Mark {
-    return { ledgers: new Map(this.ledgers), touched: new Set(this.touched), verdicts: this.verdicts.length, supersede: this.supersede.length, alerts: this.alerts.length };
+    return { journal: this.journal.length, touched: new Set(this.touched), verdicts: this.verdicts.length, supersede: this.supersede.length, alerts: this.alerts.length };
   }
 
   undo(mark: Mark): void {
-    this.ledgers.clear();
-    for (const [k, v] of mark.ledgers) this.ledgers.set(k, v);
+    this.unwind(mark.journal);
     this.touched = new Set(mark.touched);
     this.verdicts.length = mark.verdicts;
     this.supersede.length = mark.supersede;
     this.alerts.length = mark.alerts;
   }
 
+  /** Forgets what the failed message changed. */
   rollback(): void {
-    if (this.snapshot) {
-      this.ledgers.clear();
-      for (const [k, v] of this.snapshot) this.ledgers.set(k, v);
+    this.unwind(0);
+    this.touched = new Set();
+  }
+
+  /** Puts ledgers back as they were before the journal's entries from `to` on, newest first. */
+  private unwind(to: number): void {
+    while (this.journal.length > to) {
+      const { key, before } = this.journal.pop()!;
+      if (before === undefined) this.ledgers.delete(key);
+      else this.ledgers.set(key, before);
     }
-    this.snapshot = undefined;
+  }
+
+  /** Sets a ledger, remembering what it replaced so the message can be undone. */
+  private put(key: string, held: Held): void {
+    this.journal.push({ key, before: this.ledgers.get(key) });
+    this.ledgers.set(key, held);
   }
 
   /** Ends a message: its writes, with the alerts its decisions raised. */
@@ -96,7 +109,7 @@ export class RulesSession {
       // The next message of the batch builds on the version this one writes.
       this.ledgers.set(key, { ledger: held.ledger, stored: held.ledger.version });
     }
-    this.snapshot = undefined;
+    this.journal = [];
     const writes: RulesWrites = {};
     if (ledgers.length) writes.ledgers = ledgers;
     if (this.verdicts.length) writes.verdicts = this.verdicts;
@@ -128,7 +141,7 @@ export class RulesSession {
     const key = target && `${document.tenant}\u0000${target.entityKey}`;
     const held = key ? await this.load(document.tenant, target!.entityKey) : undefined;
     if (target && (document.type === 'sales_order' || document.type === 'shipment' || document.type === 'receipt' || document.type === 'purchase_order')) {
-      await this.items.load(document.tenant, skusOf(document));
+      await this.items.loadUnseen(document.tenant, skusOf(document));
     }
     let decision = decide(held?.ledger, document, policy, new Date(this.now).toISOString(), { item: (sku) => this.items.facts(document.tenant, sku) });
     if (replayed && decision.verdict === 'stale' && decision.rule === 'DUPLICATE' && decision.ledger === held?.ledger) {
@@ -136,7 +149,7 @@ export class RulesSession {
       decision = { ...decision, verdict: 'apply', rule: 'REPLAYED', reason: `Replayed: ${decision.reason.replace(/;[^;]*$/, '')}; delivered again, the ledger unchanged.`, effects: [] };
     }
     if (key && decision.ledger !== held!.ledger) {
-      this.ledgers.set(key, { ledger: decision.ledger, stored: held!.stored });
+      this.put(key, { ledger: decision.ledger, stored: held!.stored });
       this.touched.add(key);
     }
     const verdict: NewVerdict = {
@@ -192,7 +205,7 @@ export class RulesSession {
       ledger = recordSent(ledger, { documentId: ledger.send.documentId, at: new Date(this.now).toISOString() });
     }
     held = { ledger, stored: row?.version ?? 0 };
-    this.ledgers.set(key, held);
+    this.put(key, held);
     if (ledger !== row?.body) this.touched.add(key);
     return held;
   }

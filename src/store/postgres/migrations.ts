@@ -287,7 +287,6 @@ CREATE TABLE ledgers (
   body jsonb NOT NULL,
   PRIMARY KEY (tenant, entity_key)
 );
-CREATE INDEX ledgers_by_kind ON ledgers (tenant, kind, entity_key);
 CREATE INDEX ledgers_due ON ledgers (due_at) WHERE due_at IS NOT NULL;
 
 CREATE TABLE rule_verdicts (
@@ -306,7 +305,6 @@ CREATE TABLE rule_verdicts (
 );
 CREATE INDEX rule_verdicts_by_entity ON rule_verdicts (tenant, entity_key, id);
 CREATE INDEX rule_verdicts_by_message ON rule_verdicts (tenant, message_id, id);
-CREATE INDEX rule_verdicts_by_time ON rule_verdicts (created_at);
 
 ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
 ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'delivered', 'dead', 'superseded'));

@@ -39,6 +39,8 @@ export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, no
 
 export function getLedgers(sql: Statements, tenant: string, entityKeys: string[]): LedgerRow[] {
   if (entityKeys.length === 0) return [];
+  // The rules step reads one ledger per document: the plain key lookup is the fast path.
+  if (entityKeys.length === 1) return (sql.q('SELECT * FROM ledgers WHERE tenant = ? AND entity_key = ?').all(tenant, entityKeys[0]) as Row[]).map(read.ledger);
   return (sql.q('SELECT * FROM ledgers WHERE tenant = ? AND entity_key IN (SELECT value FROM json_each(?))').all(tenant, JSON.stringify(entityKeys)) as Row[]).map(read.ledger);
 }
 
