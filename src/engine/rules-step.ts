@@ -215,10 +215,9 @@ export class RulesSession {
  * An order routed to the warehouse is "pending" in its ledger until its delivery is delivered: the
  * delivery worker does not write ledgers, so whoever reads the ledger next records the send.
  */
-export async function syncSent(store: Pick<PipelineStore, 'listDeliveries'>, tenant: string, ledger: OrderLedger): Promise<OrderLedger> {
+export async function syncSent(store: Pick<LedgerStore, 'deliveriesOfDocument'>, tenant: string, ledger: OrderLedger): Promise<OrderLedger> {
   if (ledger.send.state !== 'pending' || !ledger.send.documentId) return ledger;
-  const deliveries = await store.listDeliveries({ tenant, entityKey: ledger.entityKey, type: 'sales_order', status: 'delivered', limit: 50 });
-  const d = deliveries.find((x) => x.documentId === ledger.send.documentId);
+  const d = (await store.deliveriesOfDocument(tenant, ledger.send.documentId)).find((x) => x.status === 'delivered');
   if (!d || d.deliveredAt === null) return ledger;
   return recordSent(ledger, { documentId: d.documentId, at: new Date(d.deliveredAt).toISOString(), deliveryId: String(d.id), endpoint: d.endpoint });
 }

@@ -161,6 +161,18 @@ describe('the rules step in the pipeline', () => {
     assert.equal(k.superseded, 1);
   });
 
+  it('keeps stock freshness per sending system: an older count from one side is not stale against the other side\'s newer one', async () => {
+    await start();
+    const snap = (asOf: string) => ({ type: 'inventory_snapshot', facility: 'AMS2', asOf, occurredAt: asOf, scope: 'full', positions: [{ sku: 'SKU-1', onHand: '5', uom: 'EA' }] });
+    const [fromApi] = await send(snap('2026-11-22T09:00:00Z'));
+    const body = Buffer.from(JSON.stringify(snap('2026-11-22T08:00:00Z')));
+    const [other] = (await store.acceptMessages([{ tenant: 'acme', endpoint: 'erp', codec: 'json', idempotencyKey: 'other-side', contentHash: 'other-side', body, receivedAt: Date.now() }])).map((a) => a.messageId);
+    const claimed = await store.claimPendingMessages('test', 10, 60_000, Date.now());
+    await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    assert.deepEqual([...(await verdictsOf(fromApi!)), ...(await verdictsOf(other!))], ['apply STATE_APPLIED', 'apply STATE_APPLIED']);
+    assert.deepEqual(await deliveriesOf('stock:AMS2'), ['inventory_snapshot->wms pending', 'inventory_snapshot->wms pending'], 'neither withdraws the other');
+  });
+
   it('routes as before with the rules turned off', async () => {
     await start('rules: { enabled: false }');
     const [ship] = await send(shipment('SO-8'));

@@ -15,12 +15,15 @@ export function decideState(input: StateLedger | undefined, doc: Item | Inventor
   const name = doc.type === 'item' ? `Item ${doc.sku}` : `Stock snapshot of ${doc.facility}${doc.reportNumber ? ` (report ${doc.reportNumber})` : ''}`;
   const when = doc.type === 'item' ? doc.occurredAt : doc.asOf;
   const stamp = stampOf(doc, contentFingerprint(doc));
-  const last = base.lastApplied[doc.type];
+  // Freshness per sending system: the ERP's book stock and the warehouse's count of the same
+  // facility are two states, and a newer one of one says nothing of the other's age.
+  const slot = doc.type === 'inventory_snapshot' ? `${doc.type}:${ctx.source}:${doc.source.endpoint}` : doc.type;
+  const last = base.lastApplied[slot];
   if (last) {
     if (compareStamps(stamp, last) < 0) return outcome('stale', 'OUT_OF_ORDER', `${name} as of ${when} is older than the one already applied (as of ${last.occurredAt}); not sent.`, base);
     if (last.fingerprint === stamp.fingerprint) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; not sent again.`, base);
   }
-  const ledger: StateLedger = { ...base, lastApplied: { ...base.lastApplied, [doc.type]: stamp } };
+  const ledger: StateLedger = { ...base, lastApplied: { ...base.lastApplied, [slot]: stamp } };
   const effects: Effect[] = [];
   // A partial snapshot covers only the positions it lists: an older one may say what this one does not.
   if (doc.type === 'item' || doc.scope === 'full') {

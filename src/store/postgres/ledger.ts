@@ -2,7 +2,7 @@
 import { clampLimit } from '../decisions.ts';
 import { LedgerConflict } from '../facets/ledger.ts';
 import { jsonText, postgresRows as read } from '../rows.ts';
-import type { LedgerFilter, LedgerRow, RulesWrites, VerdictRow } from '../types.ts';
+import type { LedgerFilter, LedgerRow, RulesWrites, StoredDelivery, VerdictRow } from '../types.ts';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -31,7 +31,9 @@ export async function applyRulesWrites(db: Queryable, w: RulesWrites | undefined
     ]);
   }
   for (const s of w.supersede ?? []) {
-    const match = `tenant = $1 AND entity_key = $2 AND document_type = $3 AND ($4::text IS NULL OR document_id <> $4)
+    // Only deliveries to the targets the newer document goes to: another sender's state going elsewhere is not replaced.
+    const match = `tenant = $1 AND entity_key = $2 AND document_type = $3
+      AND ($4::text IS NULL OR (document_id <> $4 AND endpoint IN (SELECT k.endpoint FROM deliveries k WHERE k.tenant = $1 AND k.document_id = $4)))
       AND (($5::text[] IS NOT NULL AND document_id = ANY($5::text[])) OR ($6::bigint IS NOT NULL AND occurred_at < $6))`;
     const params = [s.tenant, s.entityKey, s.documentType, s.keep ?? null, s.documentIds ?? null, s.occurredBefore ?? null];
     // Row locks first: a sender claiming one of them now waits for this commit, or this waits for its claim.
@@ -69,6 +71,10 @@ export async function listDueLedgers(db: Queryable, now: number, limit: number):
 export async function listVerdicts(db: Queryable, tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]> {
   return (await db.query(`SELECT * FROM rule_verdicts WHERE tenant = $1 AND ($2::text IS NULL OR entity_key = $2)
     AND ($3::bigint IS NULL OR message_id = $3) ORDER BY id LIMIT $4`, [tenant, by.entityKey ?? null, by.messageId ?? null, clampLimit(by.limit ?? 1000)])).rows.map(read.verdict);
+}
+
+export async function deliveriesOfDocument(db: Queryable, tenant: string, documentId: string): Promise<StoredDelivery[]> {
+  return (await db.query('SELECT * FROM deliveries WHERE tenant = $1 AND document_id = $2 ORDER BY id', [tenant, documentId])).rows.map(read.delivery);
 }
 
 export async function getDocuments(db: Queryable, tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>> {

@@ -310,6 +310,7 @@ ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
 ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'delivered', 'dead', 'superseded'));
 ALTER TABLE deliveries ADD COLUMN superseded_at bigint;
 CREATE INDEX deliveries_superseded ON deliveries (superseded_at) WHERE superseded_at IS NOT NULL;
+CREATE INDEX deliveries_by_document ON deliveries (tenant, document_id);
 `,
   },
 ];

@@ -521,6 +521,10 @@ export class PostgresStore implements Store {
     return ledger.listVerdicts(this.pool, tenant, by);
   }
 
+  deliveriesOfDocument(tenant: string, documentId: string): Promise<StoredDelivery[]> {
+    return ledger.deliveriesOfDocument(this.pool, tenant, documentId);
+  }
+
   getDocuments(tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>> {
     return ledger.getDocuments(this.pool, tenant, ids);
   }

@@ -3,7 +3,7 @@
 import { clampLimit } from '../decisions.ts';
 import { LedgerConflict } from '../facets/ledger.ts';
 import { jsonText, sqliteRows as read, type Row } from '../rows.ts';
-import type { LedgerFilter, LedgerRow, RulesWrites, VerdictRow } from '../types.ts';
+import type { LedgerFilter, LedgerRow, RulesWrites, StoredDelivery, VerdictRow } from '../types.ts';
 import type { Statements } from './statements.ts';
 
 /** Writes ledgers (version-checked), verdicts, withdrawn deliveries and dead letters; throws LedgerConflict, the caller rolls back. */
@@ -22,7 +22,9 @@ export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, no
     VALUES (@tenant, @entityKey, @documentId, @documentType, @messageId, @verdict, @rule, @reason, @path, @detail, @createdAt)`);
   for (const v of w.verdicts ?? []) verdict.run({ ...v, path: v.path ?? null, detail: jsonText(v.detail) });
   for (const s of w.supersede ?? []) {
-    const match = `tenant = @tenant AND entity_key = @entityKey AND document_type = @documentType AND (@keep IS NULL OR document_id <> @keep)
+    // Only deliveries to the targets the newer document goes to: another sender's state going elsewhere is not replaced.
+    const match = `tenant = @tenant AND entity_key = @entityKey AND document_type = @documentType
+      AND (@keep IS NULL OR (document_id <> @keep AND endpoint IN (SELECT k.endpoint FROM deliveries k WHERE k.tenant = @tenant AND k.document_id = @keep)))
       AND ((@ids IS NOT NULL AND document_id IN (SELECT value FROM json_each(@ids))) OR (@before IS NOT NULL AND occurred_at < @before))`;
     const params = { tenant: s.tenant, entityKey: s.entityKey, documentType: s.documentType, keep: s.keep ?? null, ids: jsonText(s.documentIds), before: s.occurredBefore ?? null, now };
     if (s.required) {
@@ -62,6 +64,10 @@ export function listVerdicts(sql: Statements, tenant: string, by: { entityKey?: 
   return (sql.q(`SELECT * FROM rule_verdicts WHERE tenant = @tenant AND (@entityKey IS NULL OR entity_key = @entityKey)
     AND (@messageId IS NULL OR message_id = @messageId) ORDER BY id LIMIT @limit`)
     .all({ tenant, entityKey: by.entityKey ?? null, messageId: by.messageId ?? null, limit: clampLimit(by.limit ?? 1000) }) as Row[]).map(read.verdict);
+}
+
+export function deliveriesOfDocument(sql: Statements, tenant: string, documentId: string): StoredDelivery[] {
+  return (sql.q('SELECT * FROM deliveries WHERE tenant = ? AND document_id = ? ORDER BY id').all(tenant, documentId) as Row[]).map(read.delivery);
 }
 
 export function getDocuments(sql: Statements, tenant: string, ids: string[]): Array<{ id: string; messageId: number; body: unknown }> {

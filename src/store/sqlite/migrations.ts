@@ -304,6 +304,7 @@ CREATE INDEX rule_verdicts_by_message ON rule_verdicts (tenant, message_id, id);
 
 ALTER TABLE deliveries ADD COLUMN superseded_at INTEGER;
 CREATE INDEX deliveries_superseded ON deliveries (superseded_at) WHERE superseded_at IS NOT NULL;
+CREATE INDEX deliveries_by_document ON deliveries (tenant, document_id);
 `,
   },
 ];

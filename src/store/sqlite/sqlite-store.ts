@@ -415,6 +415,10 @@ export class SqliteStore implements Store {
     return ledger.listVerdicts(this.sql, tenant, by);
   }
 
+  async deliveriesOfDocument(tenant: string, documentId: string): Promise<StoredDelivery[]> {
+    return ledger.deliveriesOfDocument(this.sql, tenant, documentId);
+  }
+
   async getDocuments(tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>> {
     return ledger.getDocuments(this.sql, tenant, ids);
   }
