@@ -26,10 +26,13 @@ export interface LinePlan {
 
 /**
  * Matches confirmed lines to the order's lines (by line number when it names a line of that SKU,
- * else the first line of that SKU with something open) and refuses more than is open: Tryton would
- * otherwise ship or receive goods nobody ordered.
+ * else the first line of that SKU with something open). Whether the quantities and lots are
+ * acceptable (over-shipment, lots of a lot-tracked SKU, lot totals) is the rules step's decision,
+ * taken before the document reached this connector under the flow's policy: an over-shipment the
+ * policy accepted is written as it was shipped. What stays here is what only Tryton can answer:
+ * which sale line a SKU is on.
  */
-export function planLines(orderNumber: string, openLines: OpenLine[], confirmed: ConfirmedLine[], products: Map<string, ProductInfo>, verb: 'ship' | 'receive'): Map<number, LinePlan> {
+export function planLines(orderNumber: string, openLines: OpenLine[], confirmed: ConfirmedLine[], products: Map<string, ProductInfo>): Map<number, LinePlan> {
   const plans = new Map<number, LinePlan>();
   const planned = (lineId: number) => plans.get(lineId)?.quantity ?? new Big(0);
   for (const line of confirmed) {
@@ -43,22 +46,10 @@ export function planLines(orderNumber: string, openLines: OpenLine[], confirmed:
     const lots = line.lots.length > 0
       ? line.lots.filter((l) => !new Big(l.quantity).eq(0)).map((l) => ({ lot: l.lot, quantity: new Big(l.quantity), ...(l.expiryDate ? { expiryDate: l.expiryDate } : {}) }))
       : [{ lot: null, quantity }];
-    const lotTotal = lots.reduce((sum, l) => sum.plus(l.quantity), new Big(0));
-    if (!lotTotal.eq(quantity)) throw rejected(`order ${orderNumber} line ${line.lineNumber ?? line.sku}: lots add up to ${lotTotal.toFixed()}, the line says ${quantity.toFixed()}`);
-    if (product.lotTracked && lots.some((l) => l.lot === null)) {
-      throw rejected(`order ${orderNumber} line ${line.lineNumber ?? line.sku}: ${line.sku} is lot tracked in Tryton, the confirmation names no lot`);
-    }
     const plan = plans.get(target.lineId) ?? { lineId: target.lineId, quantity: new Big(0), lots: [] };
     plan.quantity = plan.quantity.plus(quantity);
     plan.lots.push(...lots);
     plans.set(target.lineId, plan);
-  }
-  for (const plan of plans.values()) {
-    const line = openLines.find((l) => l.lineId === plan.lineId)!;
-    if (plan.quantity.gt(line.open)) {
-      const sku = [...products.values()].find((p) => p.id === line.productId)?.code;
-      throw rejected(`over-${verb === 'ship' ? 'shipment' : 'receipt'} refused: order ${orderNumber} line ${line.lineNumber} (${sku}) has ${line.open.toFixed()} open in Tryton, the warehouse reports ${plan.quantity.toFixed()} ${verb === 'ship' ? 'shipped' : 'received'}`);
-    }
   }
   return plans;
 }

@@ -117,7 +117,7 @@ export async function applyReceipt(rpc: TrytonRpc, document: Receipt, options: T
   const plans = planLines(purchase.number, openLines, document.lines.map((l) => ({
     lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity,
     lots: l.lot ? [{ lot: l.lot, quantity: l.quantity, ...(l.expiryDate ? { expiryDate: l.expiryDate } : {}) }] : [],
-  })), products, 'receive');
+  })), products);
 
   const received: number[] = [];
   for (const plan of plans.values()) {

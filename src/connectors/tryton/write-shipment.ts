@@ -66,7 +66,8 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
     throw rejected(`shipment confirmation for a cancelled order: sale ${document.orderNumber} was cancelled in Tryton (customer shipment ${shipments.filter((s) => s.state === 'cancelled').map((s) => s.number).join(', ')} cancelled) before the warehouse reported shipment ${document.shipmentNumber}; nothing was applied, the goods shipped need a decision in Tryton`);
   }
   if (!shipment) {
-    throw rejected(`over-shipment refused: sale ${document.orderNumber} has nothing left to ship from ${warehouse.code} in Tryton (shipments: ${shipments.map((s) => `${s.number} ${s.state}`).join(', ') || 'none'})`);
+    // What the order allows is the rules step's to judge; here Tryton simply has no shipment left to write this one onto.
+    throw rejected(`no open customer shipment: sale ${document.orderNumber} has nothing left to ship from ${warehouse.code} in Tryton (shipments: ${shipments.map((s) => `${s.number} ${s.state}`).join(', ') || 'none'})`);
   }
 
   if (shipment.state === 'draft' || shipment.state === 'waiting' || shipment.state === 'assigned') {
@@ -137,7 +138,7 @@ async function planShipment(rpc: TrytonRpc, document: Shipment, options: TrytonO
   const products = await productsBySku(rpc, options, document.lines.map((l) => l.sku));
   document.lines.forEach((line, i) => requireUnit(products.get(line.sku)!, line.uom, `shipment ${document.shipmentNumber} line ${i + 1}`));
   const openLines = await openSaleLines(rpc, sale.lines, shipmentId);
-  return { openLines, plans: planLines(sale.number, openLines, document.lines, products, 'ship') };
+  return { openLines, plans: planLines(sale.number, openLines, document.lines, products) };
 }
 
 /**

@@ -157,7 +157,7 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
 
     const over = await sink.deliver(message({ ...shipment, shipmentNumber: 'WMS-2' }), signal);
     assert.equal(over.kind, 'permanent');
-    assert.match(over.kind === 'permanent' ? over.error : '', /applying shipment WMS-2 for order .* to Tryton .*: over-shipment refused/);
+    assert.match(over.kind === 'permanent' ? over.error : '', /applying shipment WMS-2 for order .* to Tryton .*: no open customer shipment/);
 
     const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'picked', facility: 'DC1', at: hoursAgo(1) };
     const foreign = await sink.deliver(message(status), signal);
