@@ -62,6 +62,8 @@ endpoints:
   erp: { type: webhook, url: ${receiverUrl}/status, concurrency: 8, timeoutMs: ${extra.timeoutMs ?? 10_000} }
 flows:
   - { name: order-status, types: [order_status], to: erp }
+# Every status event is to arrive, in order: the business rules would hold statuses of orders never sent and withdraw superseded ones.
+rules: { enabled: false }
 `);
   return path;
 }

@@ -216,6 +216,20 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), stockBefore, 'nothing shipped in Tryton');
     });
 
+    test('the rules step refuses an over-shipment before Tryton sees it: a dead letter naming the rule, Tryton untouched', async () => {
+      const sale = await confirmSale(rpc, [['WIDGET-1', 2]], 'PO-OVER');
+      await waitFor(() => sentToWarehouse(dir, 'sales_order').some((o) => o.orderNumber === sale.number), 15_000, 'the order in the warehouse');
+      const stockBefore = await stockInWarehouse(rpc, 'WIDGET-1');
+      warehouseReports(dir, 'ship-over.json', {
+        type: 'shipment', shipmentNumber: 'WMS-SH-OVER', orderNumber: sale.number, shippedAt: hoursAgo(1),
+        lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '5', uom: 'EA' }],
+      });
+      const dead = await waitFor(async () => (await hub.store.listDeadLetters('acme')).find((d) => d.kind === 'message' && d.reason.includes('WMS-SH-OVER')), 30_000, 'the dead letter');
+      assert.match(dead.reason, /Over-shipment refused: order .* ordered 2 EA; shipment WMS-SH-OVER ships 5 EA.*\(rule OVER_SHIPMENT\)/);
+      assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), stockBefore, 'nothing shipped in Tryton');
+      assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}` })).length, 0, 'no delivery to Tryton was made');
+    });
+
     test('a customer return reaches the warehouse as an authorisation; its return receipt puts the goods back in Tryton', async () => {
       const ret = await confirmReturnSale(rpc, [['GADGET-2', 2]]);
       await waitFor(() => sentToWarehouse(dir, 'return_authorization').some((r) => r.rmaNumber === ret.returnNumber), 15_000, 'the return authorisation');
