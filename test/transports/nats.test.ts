@@ -201,7 +201,7 @@ outcomes:
 `, work), { logger: silent, idleMs: 20 });
     try {
       for (const order of ['SO-SHIPPED', 'SO-REFUSED']) {
-        await hub.inbox.acceptOne(hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify({ type: 'sales_order', orderNumber: order, shipTo: { country: 'NL' }, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, uom: 'EA' }] })) }));
+        await hub.inbox.acceptOne(hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify({ type: 'sales_order', orderNumber: order, shipTo: { name: 'Northwind DC', lines: ['12 Harbour Road'], city: 'Rotterdam', country: 'NL' }, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, uom: 'EA' }] })) }));
       }
       await waitFor(async () => (await nats.jsm.streams.info(stream).catch(() => undefined))?.state.messages === 2, 20_000, 'two outcome events on the bus');
       const events = [];
