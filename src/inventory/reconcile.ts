@@ -35,7 +35,7 @@ export interface StockDocumentRecord {
   endpoint: string;
   occurredAt: number;
   body: unknown;
-  deliveries: Array<{ endpoint: string; status: 'pending' | 'delivered' | 'dead'; deliveredAt: number | null }>;
+  deliveries: Array<{ endpoint: string; status: 'pending' | 'delivered' | 'dead' | 'superseded'; deliveredAt: number | null }>;
 }
 
 export interface ReconcileSettings {
