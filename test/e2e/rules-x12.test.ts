@@ -15,7 +15,7 @@ let isa = 700;
 /** A 945 as the 3PL writes it, in its own interchange. */
 function shipment945(orderNumber: string, shipmentNumber: string, quantity: number): string {
   const ic = String(++isa).padStart(9, '0');
-  const body = [`W06*F*${orderNumber}*20261122*${shipmentNumber}`, 'N1*WH**9*AMS1', 'W27*U*UPSN*GROUND', 'LX*1', 'MAN*CP*1Z999AA10123456784', `W12*CC*${quantity}*${quantity}**EA**VN*SKU-1`, 'N9*LI*1'];
+  const body = [`W06*F*${orderNumber}*20261122*${shipmentNumber}`, 'N1*WH**9*AMS1', 'W27*U*UPSN*GROUND', 'LX*1', 'MAN*CP*1Z999AA10123456784', `W12*CC*${quantity}*${quantity}**EA**VN*SKU-1`, 'N9*LI*1', `W03*${quantity}`];
   return [
     ['ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'ACME3PL'.padEnd(15), 'ZZ', 'CAUSEWAY'.padEnd(15), '261122', '1200', 'U', '00401', ic, '0', 'T', '>'].join('*'),
     `GS*SW*ACME3PL*CAUSEWAY*20261122*1200*${isa}*X*004010`, `ST*945*0001`, ...body, `SE*${body.length + 2}*0001`, `GE*1*${isa}`, `IEA*1*${ic}`,
@@ -63,7 +63,11 @@ flows:
     await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
     return a!.messageId;
   }
-  const verdicts = async (id: number) => (await store.lineage('acme', id))!.verdicts.map((v) => `${v.verdict} ${v.rule}`);
+  const verdicts = async (id: number) => {
+    const l = (await store.lineage('acme', id))!;
+    if (process.env.DEBUG_RULES_X12) console.log(l.message.status, JSON.stringify(l.message.errors));
+    return l.verdicts.map((v) => `${v.verdict} ${v.rule}`);
+  };
   const sent = async (entityKey: string, endpoint: string) => (await store.listDeliveries({ tenant: 'acme', entityKey, endpoint })).reverse().map((d) => d.payload.toString('latin1'));
 
   it('sends a new order as a 940 W05*N and a change to it as a 940 W05*R; a change the 3PL does not use sends nothing', async () => {
