@@ -4,6 +4,7 @@ import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
+import { parseCidr } from '../transports/outbound/address.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -58,6 +59,9 @@ export const endpointSchema = z.object({
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
   retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
   pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
+  allowPrivateNetworks: z.boolean().default(false).meta({
+    description: 'Let this endpoint\'s outbound requests reach loopback, link-local, private and other non-public addresses (a WMS on the LAN, a receiver on the same host); refused by default (docs/security.md)',
+  }),
 }).passthrough();
 
 export const flowSchema = z.object({
@@ -88,6 +92,10 @@ export const configSchema = z.object({
     maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
     keys: z.array(apiKeySchema).default([]),
   }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
+  outbound: z.object({
+    allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])
+      .meta({ description: 'Non-public networks every endpoint\'s outbound requests may reach (CIDRs); any other loopback, link-local or private address is refused unless the endpoint sets allowPrivateNetworks', examples: [['10.20.0.0/16']] }),
+  }).strict().default({ allow: [] }).meta({ description: 'Where webhooks and connectors may connect to (docs/security.md)' }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
   outcomes: z.array(z.object({

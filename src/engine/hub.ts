@@ -125,7 +125,10 @@ export class Hub {
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = registry.endpoints.get(ep.type)!;
       const info = this.endpoints.get(name)!;
-      const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
+      const ctx: EndpointContext = {
+        name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir,
+        outbound: { allowPrivateNetworks: ep.allowPrivateNetworks, allow: config.outbound.allow },
+      };
       const settings = endpointSettings[name] as Record<string, unknown>;
       if (targets.has(name)) {
         // checkConfig made sure every target can be one.

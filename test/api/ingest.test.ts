@@ -213,7 +213,7 @@ endpoints:
   partner-in: { type: http, secret: "${SIGNING_SECRET}" }
   open-in: { type: http }
   globex-in: { type: http, tenant: globex }
-  erp-hook: { type: webhook, url: "http://127.0.0.1:9/none" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: "http://127.0.0.1:9/none" }
 `);
   });
   after(() => api.close());

@@ -271,7 +271,7 @@ describe('outbox', () => {
   it('publishes an outcome event for each settled delivery to the outcome endpoint, none for retries', async () => {
     const receiver = await startReceiver((r) => (JSON.parse(r.body.toString()).orderNumber === 'SO-BAD' ? 422 : 200));
     const bus = await startReceiver();
-    const hub = await hubFor(`${receiver.url}/orders`, 'outcomes:\n  - { to: bus, from: [wms] }\n', {}, `  bus: { type: webhook, url: ${bus.url}/events }`);
+    const hub = await hubFor(`${receiver.url}/orders`, 'outcomes:\n  - { to: bus, from: [wms] }\n', {}, `  bus: { type: webhook, allowPrivateNetworks: true, url: ${bus.url}/events }`);
     try {
       await ingest(hub, [salesOrder('SO-OK', 1)]);
       await ingest(hub, [salesOrder('SO-BAD', 1)]);
