@@ -234,6 +234,14 @@ export class HubFacade extends EngineFacade {
     return { kind, messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
   }
 
+  /**
+   * Records a signed push to the tenant's endpoint; false when the same signed request was recorded
+   * before (a replay). Sightings are kept twice the tolerance: a timestamp may be that far ahead too.
+   */
+  async recordSignedRequest(tenant: string, endpoint: string, id: string, fingerprint: string, toleranceSeconds: number): Promise<boolean> {
+    return this.store.recordSignedRequest({ tenant, endpoint, id, fingerprint, at: Date.now(), keepMs: 2 * toleranceSeconds * 1000 });
+  }
+
   // Operations: hub-wide, for the operator rather than a tenant.
 
   /** Throws when the store does not answer. */

@@ -270,4 +270,19 @@ CREATE TABLE inventory_availability (
 );
 `,
   },
+  {
+    version: 15,
+    name: 'signed requests seen, for replay protection',
+    sql: `
+CREATE TABLE signed_requests (
+  tenant text NOT NULL,
+  endpoint text NOT NULL,
+  webhook_id text NOT NULL,
+  fingerprint text NOT NULL,
+  seen_at bigint NOT NULL,
+  PRIMARY KEY (tenant, endpoint, webhook_id, fingerprint)
+);
+CREATE INDEX signed_requests_age ON signed_requests (tenant, endpoint, seen_at);
+`,
+  },
 ];

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, ApiKeyRecord, SignedRequestSighting, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
@@ -437,6 +437,10 @@ export class SqliteStore implements Store {
 
   async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
     this.db.transaction(() => inventory.recordPublishedAvailability(this.sql, tenant, rows)).immediate();
+  }
+
+  async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
+    return keys.recordSignedRequest(this.sql, sighting);
   }
 }
 
