@@ -25,7 +25,7 @@ defaultTenant: acme
 retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
 circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
 endpoints:
-  wms: { type: ${wmsType}, url: ${url}, concurrency: 8 }
+  wms: { type: ${wmsType}, allowPrivateNetworks: true, url: ${url}, concurrency: 8 }
 ${endpoints}
 flows:
   - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
