@@ -14,6 +14,8 @@ export interface KeyIdentity {
   name: string;
   /** A tenant id, or '*' for an operator key that names the tenant per request. */
   tenant: string;
+  /** Rights beyond the tenant's API (metrics). */
+  scopes: readonly string[];
 }
 
 /** Where keys made with `causeway apikey create` are kept: looked up by hash. */
@@ -29,7 +31,7 @@ export class KeyRing {
   private readonly configured = new Map<string, KeyIdentity>();
 
   constructor(keys: CausewayConfig['api']['keys'], private readonly stored: StoredKeys) {
-    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant });
+    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant, scopes: k.scopes });
   }
 
   async identify(presented: string): Promise<KeyIdentity | undefined> {
@@ -37,7 +39,7 @@ export class KeyRing {
     const known = this.configured.get(hash);
     if (known) return known;
     const record = await this.stored.findApiKey(hash);
-    return record && { name: record.name, tenant: record.tenant };
+    return record && { name: record.name, tenant: record.tenant, scopes: [] };
   }
 }
 
@@ -54,6 +56,24 @@ function presentedKey(headers: Headers): string | undefined {
 
 const unauthorized = (detail: string) =>
   new ApiProblem(401, 'unauthorized', detail, undefined, { headers: { 'www-authenticate': 'Bearer realm="causeway"' } });
+
+/**
+ * For GET /metrics when metrics.requireKey is set: the figures are the whole hub's, so only an
+ * operator key or a key given the metrics scope (the scraper's) reads them. No tenant is chosen.
+ */
+export function requireMetricsKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const key = presentedKey(c.req.raw.headers);
+    if (!key) throw unauthorized('/metrics asks for an API key (metrics.requireKey): send it as "Authorization: Bearer <key>"');
+    const who = await keys.identify(key);
+    if (!who) throw unauthorized('the API key is not known');
+    if (who.tenant !== '*' && !who.scopes.includes('metrics')) {
+      throw new ApiProblem(403, 'forbidden', 'reading /metrics needs an operator key or a key with the metrics scope', [{ code: 'SCOPE_REQUIRED', path: 'header.Authorization', message: 'needs the metrics scope' }]);
+    }
+    c.set('keyName', who.name);
+    await next();
+  };
+}
 
 /** Resolves the caller's tenant: the key's own, or for an operator key the `?tenant=` it names. */
 export function requireKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {

@@ -28,6 +28,8 @@ export interface Operation {
   tag: string;
   /** Open routes need no API key. */
   open?: boolean;
+  /** Open unless metrics.requireKey is set; then an operator key or one with the metrics scope. */
+  metricsKey?: boolean;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: Array<{ name: string; description: string; required?: boolean }>;

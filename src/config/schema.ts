@@ -78,6 +78,7 @@ export const apiKeySchema = z.object({
   tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
   key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
+  scopes: z.array(z.enum(['metrics'])).default([]).meta({ description: 'Rights beyond its tenant\'s API: metrics reads GET /metrics when metrics.requireKey is set (the whole hub\'s figures: a key for the scraper)' }),
 }).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
 
 export const configSchema = z.object({
@@ -96,6 +97,10 @@ export const configSchema = z.object({
     allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])
       .meta({ description: 'Non-public networks every endpoint\'s outbound requests may reach (CIDRs); any other loopback, link-local or private address is refused unless the endpoint sets allowPrivateNetworks', examples: [['10.20.0.0/16']] }),
   }).strict().default({ allow: [] }).meta({ description: 'Where webhooks and connectors may connect to (docs/security.md)' }),
+  metrics: z.object({
+    requireKey: z.boolean().default(false).meta({ description: 'GET /metrics asks for an API key: an operator key (tenant "*") or one with the metrics scope' }),
+    tenantLabels: z.boolean().default(true).meta({ description: 'Label series with tenant ids; false sums every series over tenants, so the scrape names no client' }),
+  }).strict().default({ requireKey: false, tenantLabels: true }).meta({ description: 'What the Prometheus endpoint shows, and to whom (docs/security.md)' }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
   outcomes: z.array(z.object({

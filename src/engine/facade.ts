@@ -193,6 +193,11 @@ export class HubFacade extends EngineFacade {
     return this.hub.loaded.config.api;
   }
 
+  /** The config's metrics section: whether /metrics asks for a key. */
+  get metricsSettings(): LoadedConfig['config']['metrics'] {
+    return this.hub.loaded.config.metrics;
+  }
+
   // Ingest: the raw bytes are stored before anything else looks at them.
 
   /**

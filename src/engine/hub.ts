@@ -46,7 +46,7 @@ export function createLogger(level: string): Logger {
 
 /** A running Causeway: inbox, processor, outbox and the endpoints of one config. */
 export class Hub {
-  readonly metrics = new HubMetrics();
+  readonly metrics: HubMetrics;
   readonly processorWakeup = new Wakeup();
   /** Told when this worker committed stock documents: availability is published without waiting its interval. */
   private readonly stockChanged = new Wakeup();
@@ -65,6 +65,7 @@ export class Hub {
 
   /** codecSinks: the endpoints codecs send to on their own (acknowledgments), as checkConfig found them; opened as sinks even when no flow targets them. */
   private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
+    this.metrics = new HubMetrics(true, loaded.config.metrics.tenantLabels);
     const { config } = loaded;
     const { codecs } = loaded.registry;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
