@@ -48,7 +48,7 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
   const settings = engine.apiSettings;
   const log = engine.logger.child({ component: 'api' });
   const keys = new KeyRing(settings.keys, engine);
-  const auth = requireKey(keys);
+  const auth = { read: requireKey(keys, 'read'), ingest: requireKey(keys, 'ingest'), operate: requireKey(keys, 'operate'), admin: requireKey(keys, 'admin') };
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -76,7 +76,7 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
     if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
     else if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
-    else app.on(op.method.toUpperCase(), honoPath(op.path), auth, handler);
+    else app.on(op.method.toUpperCase(), honoPath(op.path), auth[op.scope ?? (op.method === 'get' ? 'read' : 'operate')], handler);
   }
 
   app.notFound((c) => new ApiProblem(404, 'not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`).toResponse());

@@ -73,12 +73,21 @@ export const flowSchema = z.object({
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
 }).strict();
 
+/** What an API key may do; admin covers read, ingest and operate. */
+export const API_SCOPES = ['read', 'ingest', 'operate', 'admin', 'metrics'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
 export const apiKeySchema = z.object({
   name,
   tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
   key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
-  scopes: z.array(z.enum(['metrics'])).default([]).meta({ description: 'Rights beyond its tenant\'s API: metrics reads GET /metrics when metrics.requireKey is set (the whole hub\'s figures: a key for the scraper)' }),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).default(['read', 'ingest', 'operate']).meta({
+    description: 'What the key may do: read (GET routes), ingest (send documents and pushes), operate (replays), admin (all of these); '
+      + 'metrics reads GET /metrics when metrics.requireKey is set (the whole hub\'s figures: a key for the scraper)',
+    examples: [['ingest'], ['read', 'operate'], ['metrics']],
+  }),
+  expires: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the key stops working (ISO 8601 with offset); list the next key beside it before then to rotate without downtime', examples: ['2027-06-30T00:00:00Z'] }),
 }).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
 
 export const configSchema = z.object({

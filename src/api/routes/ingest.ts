@@ -31,7 +31,7 @@ function isJsonLike(contentType: string | undefined): boolean {
 export function ingestOperations(engine: HubFacade): Operation[] {
   return [
     operation({
-      method: 'post', path: '/v1/documents', operationId: 'ingestDocuments', tag: 'Ingest',
+      method: 'post', path: '/v1/documents', operationId: 'ingestDocuments', tag: 'Ingest', scope: 'ingest',
       summary: 'Send canonical documents',
       description: 'One canonical document, an array of them, or JSON lines, for the tenant of the key. The raw body is stored first; '
         + 'then it is decoded and validated as processing will: 202 when every document is valid, 422 with positioned errors otherwise '
@@ -80,7 +80,7 @@ export function ingestOperations(engine: HubFacade): Operation[] {
     }),
 
     operation({
-      method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest',
+      method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest', scope: 'ingest',
       summary: 'Push a raw message to an http endpoint, or a webhook to a connector that takes them',
       description: 'The body is stored verbatim for an endpoint of type http of the key\'s tenant and decoded with the endpoint\'s codec '
         + '(JSON, X12). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
