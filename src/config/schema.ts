@@ -5,6 +5,7 @@ import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
 import { parseCidr } from '../transports/outbound/address.ts';
+import { DEFAULT_ROUTING_CONFIG, routingSchema } from './routing.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -132,6 +133,8 @@ export const configSchema = z.object({
   edifactPartners: z.record(name, edifactPartnerSchema).default({}),
   /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
   inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
+  /** Order routing across facilities (docs/routing.md). */
+  routing: routingSchema.default(DEFAULT_ROUTING_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;
