@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, SignedRequestSighting, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
@@ -12,6 +12,7 @@ import * as alerts from './alerts.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as routing from './routing.ts';
 import { postgresMigrations } from './migrations.ts';
 
 export interface PostgresStoreOptions {
@@ -500,6 +501,22 @@ export class PostgresStore implements Store {
 
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.pool, hash);
+  }
+
+  putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+    return this.transaction((c) => routing.putRouting(c, tenant, record, reservations));
+  }
+
+  getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+    return routing.getRouting(this.pool, tenant, orderKey);
+  }
+
+  releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
+    return routing.releaseReservations(this.pool, tenant, orderKey, facility);
+  }
+
+  reservations(tenant: string): Promise<StockReservation[]> {
+    return routing.reservations(this.pool, tenant);
   }
 
   async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {

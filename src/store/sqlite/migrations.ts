@@ -267,6 +267,31 @@ CREATE TABLE inventory_availability (
 `,
   },
   {
+    version: 10,
+    name: 'order routing',
+    sql: `
+CREATE TABLE routing_decisions (
+  tenant TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  facility TEXT,
+  decision TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, order_key)
+);
+
+CREATE TABLE routing_reservations (
+  tenant TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  facility TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  quantity TEXT NOT NULL
+);
+CREATE INDEX routing_reservations_by_order ON routing_reservations (tenant, order_key);
+CREATE INDEX routing_reservations_by_stock ON routing_reservations (tenant, facility, sku);
+`,
+  },
+  {
     version: 15,
     name: 'signed requests seen, for replay protection',
     sql: `

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, SignedRequestSighting, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
@@ -13,6 +13,7 @@ import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as routing from './routing.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
 
@@ -394,6 +395,22 @@ export class SqliteStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.sql, hash);
+  }
+
+  async putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+    this.db.transaction(() => routing.putRouting(this.sql, tenant, record, reservations)).immediate();
+  }
+
+  async getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+    return routing.getRouting(this.sql, tenant, orderKey);
+  }
+
+  async releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
+    return routing.releaseReservations(this.sql, tenant, orderKey, facility);
+  }
+
+  async reservations(tenant: string): Promise<StockReservation[]> {
+    return routing.reservations(this.sql, tenant);
   }
   async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
     return inventory.latestDocumentsOfType(this.sql, tenant, type);

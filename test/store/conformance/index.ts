@@ -7,6 +7,7 @@ import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
 import { pipelineConformance } from './pipeline.ts';
+import { routingConformance } from './routing.ts';
 
 /**
  * One behaviour suite per facet of the Store, each run against every implementation: a store
@@ -19,6 +20,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     alertsConformance(open);
     keysConformance(open);
     inventoryConformance(open);
+    routingConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;
