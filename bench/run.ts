@@ -7,6 +7,7 @@ import { runFlatBench } from './flat.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
+import { runRoutingBench } from './routing.ts';
 import { runX12Bench } from './x12.ts';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
@@ -38,5 +39,9 @@ if (want('inventory')) {
   console.log('\n== inventory: reconcile 100,000 positions on SQLite, audit 50,000 items per side ==');
   await runReconcileBench();
   await runAuditBench();
+}
+if (want('routing')) {
+  console.log('\n== routing: 10,000 orders across 10 facilities and 50,000 SKUs ==');
+  await runRoutingBench();
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,7 +1,19 @@
 /** Whether `now` is before a facility's carrier cut-off ("HH:MM" in its own time zone), read with Intl. */
 const formats = new Map<string, Intl.DateTimeFormat>();
 
+/** The last answer per time zone, by the minute: a batch of orders routed at one time asks Intl once per zone. */
+const lastMinute = new Map<string, { minute: number; value: number }>();
+
 export function minutesOfDay(now: number, timeZone: string): number {
+  const minute = Math.floor(now / 60_000);
+  const hit = lastMinute.get(timeZone);
+  if (hit && hit.minute === minute) return hit.value;
+  const value = localMinutes(now, timeZone);
+  lastMinute.set(timeZone, { minute, value });
+  return value;
+}
+
+function localMinutes(now: number, timeZone: string): number {
   let f = formats.get(timeZone);
   if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
   let hour = 0;
