@@ -71,6 +71,7 @@ export const flowSchema = z.object({
   from: z.array(z.string()).optional().meta({ description: 'Only documents that came in through these endpoints' }),
   types: z.array(z.enum(DOCUMENT_TYPES as [string, ...string[]])).min(1),
   to: z.string().min(1).meta({ description: 'Target endpoint' }),
+  facilities: z.array(z.string().min(1)).optional().meta({ description: 'Only documents for these facilities, e.g. the sales orders routing sent there' }),
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
 }).strict();
 

@@ -11,6 +11,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
+import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -91,6 +92,7 @@ export class Hub {
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
+      router: new OrderRouter(store, config.routing, (tenant, now) => new InventoryService(store, config).availability(tenant, now)),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,

@@ -6,6 +6,7 @@ import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type Message
 import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
+import type { OrderRouter } from './routing.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
 
@@ -29,6 +30,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
   maxJsonDepth?: number;
+  /** Picks the facility of sales orders that have none (config routing). */
+  router?: OrderRouter;
 }
 
 /**
@@ -139,6 +142,7 @@ export class MessageProcessor {
       const skip = new Set(screened.skip);
       decodedDocuments = decodedDocuments.filter((d) => !skip.has(d.index));
     }
+    if (this.deps.router) decodedDocuments = await this.deps.router.apply(decodedDocuments, m.endpoint, decoded);
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
     for (const entry of decodedDocuments) {
@@ -195,6 +199,7 @@ export class MessageProcessor {
       if (!flow.types.includes(doc.type)) continue;
       if (flow.tenant && flow.tenant !== doc.tenant) continue;
       if (flow.from && !flow.from.includes(m.endpoint)) continue;
+      if (flow.facilities && !flow.facilities.includes((doc as { facility?: string }).facility ?? '')) continue;
       const target = endpoints.get(flow.to);
       // A flow never carries one tenant's documents to another tenant's endpoint.
       if (!target || target.tenant !== doc.tenant) continue;
