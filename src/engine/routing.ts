@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { RoutingConfig } from '../config/routing.ts';
 import type { Availability } from '../inventory/index.ts';
 import { entityKeyFor, type CanonicalDocument, type SalesOrder } from '../model/index.ts';
-import { needsRouting, ordersFor, reservationsOf, routeOrder, stockKey } from '../routing/index.ts';
+import { needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
 import type { RoutingStore } from '../store/index.ts';
 import type { DecodedMessage } from './messages.ts';
 
@@ -38,7 +38,21 @@ export class OrderRouter {
     for (const entry of entries) {
       const doc = entry.document;
       if (doc.type === 'shipment' && doc.orderNumber && doc.facility) {
-        await this.store.releaseReservations(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
+        out.push(entry);
+        const rest = await this.afterOutcome(doc.tenant, doc.orderNumber, now, (d) => shortOf(d, doc.facility, doc));
+        if (!rest) await this.store.releaseReservations(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
+        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        continue;
+      }
+      if (doc.type === 'acknowledgment' && doc.status === 'rejected' && doc.acknowledges.documentType === 'sales_order' && doc.acknowledges.reference) {
+        out.push(entry);
+        const facilityOf = (d: RoutingDecision) => (d.assignments.find((a) => a.endpoint === channel) ?? (d.assignments.length === 1 ? d.assignments[0] : undefined))?.facility;
+        const rest = await this.afterOutcome(doc.tenant, doc.acknowledges.reference, now, (d) => {
+          const facility = facilityOf(d);
+          return facility ? { facility, kind: 'rejected', why: doc.errors[0]?.message } : undefined;
+        });
+        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        continue;
       }
       if (doc.type !== 'sales_order' || !needsRouting(doc)) { out.push(entry); continue; }
       const order = doc as SalesOrder & CanonicalDocument;
@@ -47,7 +61,7 @@ export class OrderRouter {
         available: await this.available(doc.tenant, now), reserved: await this.reserved(doc.tenant),
       });
       const reservations = reservationsOf(decision).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
-      await this.store.putRouting(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision, decidedAt: now }, reservations);
+      await this.store.putRouting(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order }, decidedAt: now }, reservations);
       const parts = ordersFor(order, decision);
       if (!parts.length) {
         // Held or unroutable: the order is kept with its decision and goes nowhere until it is routed.
@@ -62,6 +76,33 @@ export class OrderRouter {
       }
     }
     return out;
+  }
+
+  /**
+   * A warehouse rejected its part of a routed order, or closed it short: route what remains again,
+   * away from it, and keep the new decision with what the order now holds. Undefined when the
+   * order was not routed here or nothing remains.
+   */
+  private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<SalesOrder[] | undefined> {
+    const orderKey = `order:${orderNumber}`;
+    const record = await this.store.getRouting(tenant, orderKey);
+    if (!record) return undefined;
+    const { order, ...previous } = record.decision as RoutingDecision & { order: SalesOrder };
+    const outcome = outcomeOf(previous);
+    if (!outcome || (outcome.kind === 'short' && !outcome.lines.length)) return undefined;
+    const earlier = ((record.decision as { history?: Array<{ outcome: FacilityOutcome }> }).history ?? []).map((h) => h.outcome);
+    // A site that rejected the order, or shipped a SKU of it short, is not asked again.
+    const exclude = earlier.flatMap((o): Exclusion[] => (o.kind === 'rejected'
+      ? [{ facility: o.facility, why: `rejected the order${o.why ? `: ${o.why}` : ''}` }]
+      : o.lines.map((l) => ({ facility: o.facility, sku: l.sku, why: 'shipped short' }))));
+    const ctx = { config: this.config, now, tenant, channel: order.source?.endpoint, available: await this.available(tenant, now), reserved: await this.reserved(tenant), exclude };
+    const { decision } = reroute(order, previous, outcome, ctx);
+    // What the order still holds: its other sites' parts as they were, and the new decision's.
+    const kept = reservationsOf({ ...previous, assignments: previous.assignments.filter((a) => a.facility !== outcome.facility) });
+    const reservations = [...kept, ...reservationsOf(decision)].map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+    const history = [...((record.decision as { history?: unknown[] }).history ?? []), { ...previous, outcome }];
+    await this.store.putRouting(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations);
+    return ordersFor(order, decision);
   }
 
   private async available(tenant: string, now: number): Promise<Map<string, Big>> {
@@ -80,4 +121,18 @@ export class OrderRouter {
     }
     return out;
   }
+}
+
+/** A closing shipment that shipped less than its site's part of the routed order: the shortfall, per line. */
+function shortOf(d: RoutingDecision, facility: string, shipment: Extract<CanonicalDocument, { type: 'shipment' }>): FacilityOutcome | undefined {
+  if (!shipment.complete) return undefined;
+  const part = d.assignments.find((a) => a.facility === facility);
+  if (!part) return undefined;
+  const lines = part.lines.flatMap((l) => {
+    const shipped = shipment.lines.filter((s) => String(s.lineNumber) === l.lineNumber || (s.lineNumber === undefined && s.sku === l.sku))
+      .reduce((n, s) => n.plus(s.quantity), new Big(0));
+    const short = new Big(l.quantity).minus(l.backordered).minus(shipped);
+    return short.gt(0) ? [{ lineNumber: l.lineNumber, sku: l.sku, quantity: short.toFixed() }] : [];
+  });
+  return { facility, kind: 'short', lines };
 }
