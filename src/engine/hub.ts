@@ -92,7 +92,7 @@ export class Hub {
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
-      router: new OrderRouter(store, config.routing, (tenant, now) => new InventoryService(store, config).availability(tenant, now)),
+      router: routerOf(store, config),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
@@ -287,4 +287,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The order router, reading available-to-promise through one inventory service for every order it routes. */
+function routerOf(store: Store, config: LoadedConfig['config']): OrderRouter {
+  const inventory = new InventoryService(store, config);
+  return new OrderRouter(store, config.routing, (tenant, now) => inventory.availability(tenant, now));
 }
