@@ -14,9 +14,9 @@ describe('API: a sales order with facility auto is routed, delivered to the chos
     receiver = await startReceiver();
     api = await startTestApi(`
 endpoints:
-  wms-ewr: { type: webhook, url: "${receiver.url}/ewr" }
-  wms-chi: { type: webhook, url: "${receiver.url}/chi" }
-  wms-dal: { type: webhook, url: "${receiver.url}/dal" }
+  wms-ewr: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/ewr" }
+  wms-chi: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/chi" }
+  wms-dal: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/dal" }
 flows:
   - { name: orders-to-ewr, from: [api], types: [sales_order], facilities: [EWR], to: wms-ewr }
   - { name: orders-to-chi, from: [api], types: [sales_order], facilities: [CHI], to: wms-chi }
