@@ -310,4 +310,21 @@ CREATE TABLE signed_requests (
 CREATE INDEX signed_requests_age ON signed_requests (tenant, endpoint, seen_at);
 `,
   },
+  {
+    version: 16,
+    name: 'large raw messages in chunks, read and committed part by part',
+    sql: `
+ALTER TABLE messages ADD COLUMN raw_upload text;
+ALTER TABLE messages ADD COLUMN body_bytes bigint;
+ALTER TABLE messages ADD COLUMN progress integer NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_upload ON messages (raw_upload) WHERE raw_upload IS NOT NULL;
+CREATE TABLE message_chunks (
+  upload text NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  staged_at bigint NOT NULL,
+  PRIMARY KEY (upload, seq)
+);
+`,
+  },
 ];
