@@ -245,6 +245,9 @@ export class MessageProcessor {
           anyDocument ||= raw.documents.length > 0;
           continue;
         }
+        // The embedded store answers synchronously, so the loop would run on microtasks alone: let the
+        // API, the sources and the deliveries have the event loop between parts.
+        await new Promise((resolve) => setImmediate(resolve));
         const decoded = prepareDecoded(codec, raw, m, maxDepth, first, true);
         batch.push(decoded);
         batchDocuments += decoded.documents.length;

@@ -20,6 +20,8 @@ import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../r
 
 const EMPTY = Buffer.alloc(0);
 
+const isCheckpoint = (o: MessageOutcome) => o.status === 'processed' && o.checkpoint !== undefined;
+
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for throwaway use. */
   path: string;
@@ -187,7 +189,7 @@ export class SqliteStore implements Store {
     const done = this.sql.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.sql.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
-    return this.db.transaction(() => {
+    const commit = this.db.transaction(() => {
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
       // A worker that stalled past its lease may finish a message another worker took over and
       // completed meanwhile: only the first completion counts, the late one writes nothing.
@@ -214,7 +216,11 @@ export class SqliteStore implements Store {
         if (verdict.deadLetterReason !== null) deadLetter.run(verdict.deadLetterReason, now, o.messageId);
       }
       return report;
-    }).immediate();
+    });
+    // A checkpoint lost to a power cut only means the message is read again from the one before,
+    // its documents lost with it (same transaction) and nothing delivered yet (its deliveries wait
+    // for the message to end): checkpoints skip the fsync, the final commit syncs them all.
+    return outcomes.every(isCheckpoint) ? this.withoutFsync(() => commit.immediate()) : commit.immediate();
   }
 
   /**
