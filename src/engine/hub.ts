@@ -185,7 +185,7 @@ export class Hub {
         }
         for (const m of claimed.filter((x) => x.chunked)) {
           if (signal.aborted) break;
-          await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs });
+          await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs, signal });
           this.delivery.wakeup.notify();
         }
         if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);

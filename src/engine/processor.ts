@@ -186,12 +186,13 @@ export class MessageProcessor {
    * bounded memory: every `documentsPerCommit` documents or so, what is read is committed as a
    * checkpoint, the message staying pending and its lease renewed. A worker that takes the message
    * over after a crash skips the parts committed before. Returns the final outcome as committed,
-   * or undefined when the message was taken away from this worker.
+   * or undefined when the message was taken away from this worker or `signal` stopped it.
    */
-  async processLarge(m: StoredMessage, lease: { owner: string; leaseMs: number }): Promise<MessageOutcome | undefined> {
+  async processLarge(m: StoredMessage, lease: { owner: string; leaseMs: number; signal?: AbortSignal }): Promise<MessageOutcome | undefined> {
     const codec = this.deps.codecs.get(m.codec);
-    if (!codec?.decodeParts) {
-      if (codec && m.size > WHOLE_READ_MAX_BYTES) {
+    if (!codec) return (await this.commitOutcomes([m], [this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }])]))[0];
+    if (!codec.decodeParts) {
+      if (m.size > WHOLE_READ_MAX_BYTES) {
         const tooLarge = this.quarantine(m, [{ code: 'MESSAGE_TOO_LARGE', message: `the ${m.codec} codec reads a message whole, and this one is ${m.size} bytes, more than the ${WHOLE_READ_MAX_BYTES / 1048576} MB it may hold; split it, or use a codec that reads in parts` }]);
         return (await this.commitOutcomes([m], [tooLarge]))[0];
       }
@@ -240,6 +241,8 @@ export class MessageProcessor {
       for await (const raw of codec.decodeParts(source, { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, settings: settingsFor(m, endpoint), maxDepth })) {
         const first = index;
         index += raw.documents.length;
+        // Stopping (the hub shuts down): the message stays pending from its last checkpoint, for whoever takes it over.
+        if (lease.signal?.aborted) return undefined;
         // Committed at an earlier checkpoint of this generation: its documents keep their places (and ids).
         if (part++ < m.progress) {
           anyDocument ||= raw.documents.length > 0;
