@@ -1,5 +1,5 @@
 // The X12 codec read in parts, as the engine reads a large stored message: the parts together are
-// the whole message read at once, a part ends where a functional group closes, and a group larger
+// the whole message read at once, a part ends where an interchange closes, and an interchange larger
 // than the hold is cut into parts of that size.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -27,7 +27,7 @@ const ctx = { tenant: 'acme', endpoint: 'wms-in', options: { receivedAt: '2026-0
 const orders = (docs: Array<Record<string, unknown>>) => docs.map((d) => d.orderNumber);
 
 describe('X12 codec read in parts', () => {
-  it('gives the documents and errors of the whole message, one part per functional group', async (t) => {
+  it('gives the documents and errors of the whole message, one part per interchange', async (t) => {
     const random = seededRandom(t);
     const body = Buffer.from(interchange(1, 7, 1) + interchange(2, 5, 8, 10) + interchange(3, 9, 13), 'latin1');
     const whole = decodeX12Message(body, ctx);
@@ -40,7 +40,16 @@ describe('X12 codec read in parts', () => {
     assert.equal(parts[1]!.errors[0]!.position?.set, '00010');
   });
 
-  it('cuts a group larger than the hold into parts of that size, in order', async (t) => {
+  it('holds every group of an interchange until its IEA is read', async (t) => {
+    const random = seededRandom(t);
+    const two = interchange(1, 3, 1).replace(/IEA\*1\*/, 'IEA*2*').replace('IEA*', `GS*OW*DEPOSITOR*WAREHOUSE*20260301*1000*9*X*004010~\n${set940(4)}GE*1*9~\nIEA*`);
+    const parts = [];
+    for await (const p of decodeX12Parts(pieces(Buffer.from(two + interchange(2, 2, 5), 'latin1'), random), ctx)) parts.push(p);
+    assert.deepEqual(parts.map((p) => orders(p.documents)), [['SO1', 'SO2', 'SO3', 'SO4'], ['SO5', 'SO6']]);
+    assert.deepEqual(parts.flatMap((p) => p.errors), []);
+  });
+
+  it('cuts an interchange larger than the hold into parts of that size, in order', async (t) => {
     const random = seededRandom(t);
     const body = Buffer.from(interchange(1, 11, 1), 'latin1');
     const parts = [];

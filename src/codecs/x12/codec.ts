@@ -102,11 +102,11 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
 }
 
 /**
- * Decodes a large stored message as it streams by, in parts of bounded size: a part ends when a
- * functional group closes (its GE read and checked, its acknowledgment drafted), so a part's
- * documents are never committed before their group's trailer is known. A group of more than
- * `maxHeldSets` sets cannot be held whole: its sets go out in parts of that size before its GE is
- * read (docs/operations.md, "Large files").
+ * Decodes a large stored message as it streams by, in parts of bounded size: a part ends when an
+ * interchange closes (its groups' GE and its IEA read and checked, their acknowledgments drafted),
+ * so a part's documents are never committed before the trailers that may reject them are known.
+ * An interchange of more than `maxHeldSets` sets cannot be held whole: its sets go out in parts of
+ * that size before its trailers are read (docs/operations.md, "Large files").
  */
 export async function* decodeX12Parts(source: AsyncIterable<Buffer>, ctx: DecodeContext<X12Settings>, maxHeldSets = DEFAULT_MAX_HELD_SETS): AsyncGenerator<DecodeResult<X12Meta>> {
   const reading = new X12MessageReading(ctx);
@@ -123,7 +123,7 @@ export async function* decodeX12Parts(source: AsyncIterable<Buffer>, ctx: Decode
   if (reading.held > 0 || reading.hasErrors) yield reading.flush();
 }
 
-/** Sets of one open functional group held before its GE is read; beyond it they go out before the GE. */
+/** Sets of one open interchange held before its IEA is read; beyond it they go out before the trailers. */
 export const DEFAULT_MAX_HELD_SETS = 5000;
 
 /** The decoder's state across a message's items: the interchange's partner and verdicts, the open group, what is read so far. */
@@ -141,6 +141,7 @@ class X12MessageReading {
   private group: { header: GroupHeader; interchange: InterchangeHeader; sets: SetOutcome[] } | null = null;
   /** The group before the one being read in this interchange, for the envelope (control-number gaps). */
   private priorGroup: string | undefined;
+  private inInterchange = false;
   /** Sets read into what is held now (documents or not). */
   held = 0;
   readonly ready: boolean;
@@ -156,9 +157,9 @@ class X12MessageReading {
     if (!this.ready) this.errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
   }
 
-  /** No functional group is open: what is held may be applied. */
+  /** No interchange is open: what is held may be applied. */
   get settled(): boolean {
-    return this.group === null;
+    return !this.inInterchange;
   }
 
   get hasErrors(): boolean {
@@ -184,6 +185,7 @@ class X12MessageReading {
       case 'interchange-start': {
         const ic = raw.interchange;
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        this.inInterchange = true;
         const profile = findProfile(this.profiles, this.partner, { qualifier: ic.senderQualifier, id: ic.senderId });
         this.profile = profile;
         this.priorGroup = undefined;
@@ -254,6 +256,7 @@ class X12MessageReading {
       }
       case 'interchange-end':
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        this.inInterchange = false;
         break;
       case 'ta1':
         break;
