@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
- * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
+ * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks;
+ * `--quick` runs smaller files (the large-file paths on 50 MB instead of 1 GB).
  */
 import { runAuditBench, runReconcileBench } from './inventory.ts';
 import { runFlatBench } from './flat.ts';
+import { runLargeFilesBench } from './large-files.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
@@ -26,6 +28,10 @@ if (want('x12')) {
 if (want('csv')) {
   console.log('\n== CSV decode with a column map vs a bare csv-parse loop ==');
   await runFlatBench({ rows: process.argv.includes('--quick') ? 100_000 : 400_000 });
+}
+if (want('large-files')) {
+  console.log('\n== large files on the product\'s paths (decode, x12 inspect, folder and SFTP under serve, replay) ==');
+  await runLargeFilesBench({ mb: process.argv.includes('--quick') ? 50 : 1024 });
 }
 if (want('postgres')) {
   console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
