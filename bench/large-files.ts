@@ -56,7 +56,7 @@ function runHubChild(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv):
     return JSON.parse(out.trim().split('\n').pop()!) as HubRun;
   } catch (e) {
     const err = e as { killed?: boolean; stderr?: string; message: string };
-    return { error: err.killed ? `timed out after ${timeoutMs / 1000} s` : (err.stderr ?? err.message).split('\n').find((l) => l.trim()) ?? err.message };
+    return { error: err.killed ? `timed out after ${timeoutMs / 1000} s` : (err.stderr ?? '').split('\n').find((l) => l.trim()) ?? 'the child process failed' };
   }
 }
 
@@ -164,7 +164,7 @@ export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; no
         const sftpDir = join(dir, 'hub-sftp');
         mkdirSync(sftpDir);
         execFileSync('cp', [file, copy]);
-        const sftp = runHubChild(['sftp', sftpDir, copy, JSON.stringify({ ...sshd, inbox })], timeout * 4, env);
+        const sftp = runHubChild(['sftp', sftpDir, copy, JSON.stringify({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKeyFingerprint: sshd.hostKeyFingerprint, inbox })], timeout * 4, env);
         add('serve: sftp -> committed', 'error' in sftp ? { seconds: NaN, peakRssMb: NaN, error: sftp.error } : sftp);
       } finally {
         await sshd.stop();
