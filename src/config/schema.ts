@@ -5,6 +5,8 @@ import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
 import { rulesSettingsSchema } from '../engine/rules/policies.ts';
+import { parseCidr } from '../transports/outbound/address.ts';
+import { DEFAULT_ROUTING_CONFIG, routingSchema } from './routing.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -59,6 +61,9 @@ export const endpointSchema = z.object({
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
   retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
   pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
+  allowPrivateNetworks: z.boolean().default(false).meta({
+    description: 'Let this endpoint\'s outbound requests reach loopback, link-local, private and other non-public addresses (a WMS on the LAN, a receiver on the same host); refused by default (docs/security.md)',
+  }),
 }).passthrough();
 
 export const flowSchema = z.object({
@@ -67,15 +72,26 @@ export const flowSchema = z.object({
   from: z.array(z.string()).optional().meta({ description: 'Only documents that came in through these endpoints' }),
   types: z.array(z.enum(DOCUMENT_TYPES as [string, ...string[]])).min(1),
   to: z.string().min(1).meta({ description: 'Target endpoint' }),
+  facilities: z.array(z.string().min(1)).optional().meta({ description: 'Only documents for these facilities, e.g. the sales orders routing sent there' }),
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
   rules: z.record(z.string(), z.unknown()).optional().meta({ description: 'Business rules policy for the documents this flow routes, over the top-level rules (docs/rules.md)' }),
 }).strict();
+
+/** What an API key may do; admin covers read, ingest and operate. */
+export const API_SCOPES = ['read', 'ingest', 'operate', 'admin', 'metrics'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
 
 export const apiKeySchema = z.object({
   name,
   tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
   key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).default(['read', 'ingest', 'operate']).meta({
+    description: 'What the key may do: read (GET routes), ingest (send documents and pushes), operate (replays), admin (all of these); '
+      + 'metrics reads GET /metrics when metrics.requireKey is set (the whole hub\'s figures: a key for the scraper)',
+    examples: [['ingest'], ['read', 'operate'], ['metrics']],
+  }),
+  expires: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the key stops working (ISO 8601 with offset); list the next key beside it before then to rotate without downtime', examples: ['2027-06-30T00:00:00Z'] }),
 }).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
 
 export const configSchema = z.object({
@@ -90,6 +106,14 @@ export const configSchema = z.object({
     maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
     keys: z.array(apiKeySchema).default([]),
   }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
+  outbound: z.object({
+    allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])
+      .meta({ description: 'Non-public networks every endpoint\'s outbound requests may reach (CIDRs); any other loopback, link-local or private address is refused unless the endpoint sets allowPrivateNetworks', examples: [['10.20.0.0/16']] }),
+  }).strict().default({ allow: [] }).meta({ description: 'Where webhooks and connectors may connect to (docs/security.md)' }),
+  metrics: z.object({
+    requireKey: z.boolean().default(false).meta({ description: 'GET /metrics asks for an API key: an operator key (tenant "*") or one with the metrics scope' }),
+    tenantLabels: z.boolean().default(true).meta({ description: 'Label series with tenant ids; false sums every series over tenants, so the scrape names no client' }),
+  }).strict().default({ requireKey: false, tenantLabels: true }).meta({ description: 'What the Prometheus endpoint shows, and to whom (docs/security.md)' }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
   outcomes: z.array(z.object({
@@ -104,7 +128,9 @@ export const configSchema = z.object({
     batchSize: z.number().int().min(1).max(5000).default(500).meta({ description: 'Messages or deliveries claimed at a time' }),
     leaseMs: z.number().int().min(500).default(120_000).meta({ description: 'How long claimed work stays with a worker before another may take it over (a dead worker\'s work waits this long)' }),
     idleMs: z.number().int().min(1).default(200).meta({ description: 'How often an idle loop looks for new work (new work in the same process wakes it at once)' }),
-  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200 }),
+    documentsPerCommit: z.number().int().min(1).max(100_000).default(2000)
+      .meta({ description: 'A large message (a file over 1 MB read in parts) is committed in checkpoints of about this many documents, each renewing its lease' }),
+  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200, documentsPerCommit: 2000 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
   partners: z.record(name, partnerProfileSchema).default({}),
@@ -113,6 +139,8 @@ export const configSchema = z.object({
   /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
   inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
   rules: rulesSettingsSchema.default({ enabled: true, partners: {} }),
+  /** Order routing across facilities (docs/routing.md). */
+  routing: routingSchema.default(DEFAULT_ROUTING_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

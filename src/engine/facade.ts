@@ -127,9 +127,10 @@ export class EngineFacade {
   }
 
   /** The bytes as received, with the content type they came with. */
-  async rawMessage(tenant: string, messageId: number): Promise<{ body: Buffer; contentType: string | null } | undefined> {
+  async rawMessage(tenant: string, messageId: number): Promise<{ body: AsyncIterable<Buffer>; size: number; contentType: string | null } | undefined> {
     const m = await this.store.getMessage(tenant, messageId);
-    return m && { body: m.body, contentType: m.contentType };
+    // A large message is streamed from its chunks, never held whole.
+    return m && { body: this.store.readMessageBody(tenant, messageId), size: m.size, contentType: m.contentType };
   }
 
   /** A message's whole path: raw input, documents, deliveries and every attempt. */
@@ -225,6 +226,11 @@ export class HubFacade extends EngineFacade {
     return this.hub.loaded.config.api;
   }
 
+  /** The config's metrics section: whether /metrics asks for a key. */
+  get metricsSettings(): LoadedConfig['config']['metrics'] {
+    return this.hub.loaded.config.metrics;
+  }
+
   // Ingest: the raw bytes are stored before anything else looks at them.
 
   /**
@@ -264,6 +270,14 @@ export class HubFacade extends EngineFacade {
     const accepted = await this.hub.inbox.acceptOne(message);
     const kind = accepted.keyReused ? 'key-reused' : accepted.duplicate ? 'duplicate' : 'stored';
     return { kind, messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
+  }
+
+  /**
+   * Records a signed push to the tenant's endpoint; false when the same signed request was recorded
+   * before (a replay). Sightings are kept twice the tolerance: a timestamp may be that far ahead too.
+   */
+  async recordSignedRequest(tenant: string, endpoint: string, id: string, fingerprint: string, toleranceSeconds: number): Promise<boolean> {
+    return this.store.recordSignedRequest({ tenant, endpoint, id, fingerprint, at: Date.now(), keepMs: 2 * toleranceSeconds * 1000 });
   }
 
   // Operations: hub-wide, for the operator rather than a tenant.

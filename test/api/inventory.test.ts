@@ -26,7 +26,7 @@ describe('inventory through the API', () => {
 endpoints:
   wms-in: { type: http }
   erp-in: { type: http }
-  erp-out: { type: webhook, url: "${erp.url}/erp", retry: { maxAttempts: 50, initialDelayMs: 60000, maxDelayMs: 60000 } }
+  erp-out: { type: webhook, allowPrivateNetworks: true, url: "${erp.url}/erp", retry: { maxAttempts: 50, initialDelayMs: 60000, maxDelayMs: 60000 } }
 flows:
   - { name: to-erp, types: [shipment], from: [wms-in], to: erp-out }
   - { name: corrections, types: [inventory_adjustment], from: [inventory], to: erp-out }
@@ -36,6 +36,13 @@ inventory:
 `);
     assert.equal((await post('erp-in', snapshot('DC1', minutesAgo(2), [['A', '100'], ['B', '50'], ['C', '30']]), 'erp-1')).status, 202);
     assert.equal((await post('wms-in', snapshot('DC1', minutesAgo(30), [['A', '100'], ['B', '47'], ['C', '30', 'hold']]), 'wms-1')).status, 202);
+    // The order the shipment ships, from the ERP: the rules step holds a shipment for an order it has not seen.
+    const order = {
+      type: 'sales_order', orderNumber: 'SO-1', occurredAt: minutesAgo(40), facility: 'DC1', customer: { code: 'C-1', name: 'Harbour Foods' },
+      shipTo: { name: 'Harbour Foods', lines: ['1 Quay Street'], city: 'Rotterdam', postalCode: '3011', country: 'NL' },
+      lines: [{ lineNumber: 1, sku: 'A', quantity: '10', uom: 'EA' }],
+    };
+    assert.equal((await post('erp-in', order, 'erp-2')).status, 202);
     const ship = { type: 'shipment', shipmentNumber: 'SH-1', orderNumber: 'SO-1', facility: 'DC1', occurredAt: minutesAgo(20), shippedAt: minutesAgo(20), lines: [{ lineNumber: 1, sku: 'A', quantity: '10', uom: 'EA' }] };
     assert.equal((await post('wms-in', ship, 'wms-2')).status, 202);
     await waitFor(async () => (await api.hub.store.listDeliveries({ tenant: 'acme', type: 'shipment' }))[0]?.attempts === 1, 10_000, 'the shipment refused once by the ERP');
@@ -127,7 +134,7 @@ describe('availability published when stock changes', () => {
     api = await startTestApi(`
 endpoints:
   wms-in: { type: http }
-  shop: { type: webhook, url: "${shop.url}/atp" }
+  shop: { type: webhook, allowPrivateNetworks: true, url: "${shop.url}/atp" }
 flows:
   - { name: atp, from: [inventory], types: [inventory_availability], to: shop }
 inventory:

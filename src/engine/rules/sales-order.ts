@@ -34,6 +34,8 @@ export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder
     return outcome('refuse', 'ORDER_CLOSED', `${name} was closed on ${base.closed.at} (${base.closed.reason}); a new version of it is not sent.`, base);
   }
   if (base.send.state === 'not_sent') return decideFirstSend(base, doc, stamp, content, ctx);
+  // Moved to another warehouse (routing sent it elsewhere after a rejection): that warehouse has never had it, so it gets the whole order.
+  if (movedFacility(base, doc)) return decideFirstSend(base, doc, stamp, content, ctx);
   if (same) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; the warehouse already has it.`, base);
   return decideChange(base, doc, stamp, content, ctx);
 }
@@ -117,6 +119,11 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
     effects: [{ kind: 'encode_as_change', documentId: doc.id, changedFields: changed }],
     flags,
   });
+}
+
+function movedFacility(ledger: OrderLedger, doc: SalesOrder): boolean {
+  const was = ledger.header?.facility;
+  return was !== undefined && doc.facility !== undefined && doc.facility !== was;
 }
 
 function recordVersion(ledger: OrderLedger, doc: SalesOrder, stamp: Stamp, lines: OrderLine[]): OrderLedger {
