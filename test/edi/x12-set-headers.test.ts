@@ -25,25 +25,28 @@ function errorsOf(errors: X12Error[], code: X12Error['code']) {
 test('940: a bad date under any G62 qualifier, and an N1 without its entity code, are errors at their element', () => {
   const set = only('OW', '940', 'W05*N*SO-1~N1*ST*Jane~N1**Nobody~G62*10*20261399~G62*04*2026~W66*PP*M~LX*1~W01*1*EA**VN*A~');
   assert.equal(set.accepted, false);
-  assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_INVALID'), [['G62', 5, 2], ['G62', 6, 2]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_DATE_INVALID'), [['G62', 5, 2], ['G62', 6, 2]]);
   assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_MISSING'), [['N1', 4, 1]]);
 });
 
-test('945: a bad G62 time and a bad W03 weight are errors at their element; a G62 of a qualifier the 945 does not read is not checked', () => {
+test('945: a bad G62 date or time and a bad W03 weight are errors at their element, whatever the G62 qualifier', () => {
   const set = only('SW', '945', 'W06*F*SO-1*20260306*S1~N1*WH**9*PDX1~G62*10*bad~G62*11*20260306*8*99~W27*M~LX*1~W12*CC*1*1**EA**VN*A~N9*LI*1~W03*1*x*LB~');
-  assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_INVALID'), [['G62', 5, 4], ['W03', 10, 2]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_DATE_INVALID'), [['G62', 4, 2]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_TIME_INVALID'), [['G62', 5, 4]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_INVALID'), [['W03', 10, 2]]);
 });
 
 test('856: a bad DTM ship date and a bad TD1 weight are errors at their element', () => {
   const set = only('SH', '856', 'BSN*00*A1*20260302*0800*0001~HL*1**S~TD1*CTN*1****G*x*LB~DTM*011*2026~N1*SF**92*F1~HL*2*1*O~PRF*PO-1~HL*3*2*I~LIN*1*VN*A~SN1**1*EA~');
-  assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_INVALID'), [['TD1', 4, 7], ['DTM', 5, 2]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_ELEMENT_INVALID'), [['TD1', 4, 7]]);
+  assert.deepEqual(errorsOf(set.errors, 'X12_DATE_INVALID'), [['DTM', 5, 2]]);
 });
 
-test('943 and 850: only the dates a set reads are checked, except that an 850 checks every DTM', () => {
+test('943 and 850: every date is checked, the ones a set reads and the others alike', () => {
   const transfer = only('AR', '943', 'W06*J*TR-1*20260302*S1~N1*WH**9*RNO1~G62*10*bad~G62*17*bad~W04*1*EA**VN*A~N9*LI*1~');
-  assert.deepEqual(errorsOf(transfer.errors, 'X12_ELEMENT_INVALID'), [['G62', 5, 2]]);
+  assert.deepEqual(errorsOf(transfer.errors, 'X12_DATE_INVALID'), [['G62', 4, 2], ['G62', 5, 2]]);
   const order = only('PO', '850', 'BEG*00*SA*PO-1~DTM*999*bad~N1*ST*Sam~PO1*1*1*EA***VN*A~');
-  assert.deepEqual(errorsOf(order.errors, 'X12_ELEMENT_INVALID'), [['DTM', 3, 2]]);
+  assert.deepEqual(errorsOf(order.errors, 'X12_DATE_INVALID'), [['DTM', 3, 2]]);
 });
 
 test('repeated header segments: each set keeps the one its rule names', () => {

@@ -2,11 +2,11 @@
 // each functional group), and a canonical document -> one interchange for a partner, using its profile.
 import { createHash } from 'node:crypto';
 import {
-  ackSetOf, acknowledgeGroup, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  isaVersionOf, readX12, translate, writeInterchange, x12Error,
-  type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
+  ackSetOf, acknowledgeGroup, acknowledgeInterchange, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
+  hasRejectingError, isaVersionOf, readX12, ta1Of, translate, writeInterchange, x12Error,
+  type DecodeContext as SetContext, type DecodedSet, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
 } from '../../edi/x12/index.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
+import { CausewayFault, entityKeyFor, validateDocument, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
 import { settingsOf, type X12Settings } from './settings.ts';
@@ -33,7 +33,8 @@ export interface X12Envelope {
 /** An acknowledgment we drafted for a partner's group: it goes to the partner, never through flows. Shown as `extensions.x12Ack`. */
 export interface X12AckMarker {
   partner: string;
-  set: '997' | '999';
+  /** A 997/999 for a group, or a TA1 for the interchange. */
+  set: '997' | '999' | 'TA1';
   interchange: string;
   senderQualifier: string;
   senderId: string;
@@ -82,10 +83,35 @@ export interface X12DecodeOptions {
   receivedAt?: string;
 }
 
+/** What one interchange has produced so far: held until its IEA says whether any of it may be applied. */
+interface OpenInterchange {
+  header: InterchangeHeader;
+  profile: PartnerProfile | undefined;
+  /** Its documents are read into canonical ones (false: another sender's, or a test file to a production partner). */
+  readable: boolean;
+  /** Its groups are answered in the partner's name (false: not from our partner). */
+  answer: boolean;
+  /** Errors of the ISA and of what sits between groups; with the IEA's they decide the interchange. */
+  errors: X12Error[];
+  /** The documents of its accepted groups and the 997s owed, in file order. */
+  held: Array<{ document: Record<string, unknown>; envelope: X12Meta; owedAck?: boolean }>;
+}
+
+interface OpenGroup {
+  header: GroupHeader;
+  errors: X12Error[];
+  sets: SetOutcome[];
+  held: OpenInterchange['held'];
+}
+
 /**
- * Decodes a whole stored message. One bad set rejects that set only; its group's acknowledgment says so.
- * An interchange from a sender that is not the endpoint's partner, or a test interchange (ISA15 T) sent
- * to a production profile, is not read into documents (but its groups are still acknowledged).
+ * Decodes a whole stored message. What is acknowledged is what is applied: a set with an error is
+ * rejected alone, and a group or interchange whose envelope is broken (a count or control number that
+ * does not match, a missing trailer, a malformed ISA) is rejected whole, none of its documents
+ * applied; the errors say so. An interchange from a sender that is not the endpoint's partner, or a
+ * test interchange (ISA15 T) sent to a production profile, is not read into documents (but its groups
+ * are still acknowledged). The 997/999 owed for each group and the TA1 owed for an interchange (when
+ * ISA14 asks for one, and whenever it is rejected) come out as acknowledgment documents for the hooks.
  */
 export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>): DecodeResult<X12Meta> {
   const options = (ctx.options ?? {}) as X12DecodeOptions;
@@ -97,51 +123,57 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
     errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
     return { documents, errors };
   }
+  if (isBlank(body)) {
+    errors.push({ code: 'X12_NO_ISA', message: body.length === 0 ? 'the file is empty: an X12 interchange starts with ISA' : 'the file holds only blanks: an X12 interchange starts with ISA' });
+    return { documents, errors };
+  }
   const receivedAt = options.receivedAt ?? new Date().toISOString();
-  let profile: PartnerProfile | undefined;
   let setCtx: SetContext = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt };
-  let readable = true;
-  let answer = true;
-  let group: { header: GroupHeader; interchange: InterchangeHeader; sets: SetOutcome[] } | null = null;
+  let ic: OpenInterchange | null = null;
+  let group: OpenGroup | null = null;
+  const report = (list: readonly X12Error[], note = ''): void => {
+    let first = true;
+    for (const e of list) {
+      if (e.severity !== 'error') continue;
+      errors.push(asError(first && note ? { ...e, message: `${e.message} ${note}` } : e));
+      first = false;
+    }
+  };
   for (const raw of readX12(body)) {
     switch (raw.kind) {
       case 'error':
         errors.push(asError(raw.error));
         break;
       case 'interchange-start': {
-        const ic = raw.interchange;
-        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
-        profile = findProfile(profiles, partner, { qualifier: ic.senderQualifier, id: ic.senderId });
-        readable = true;
-        answer = true;
-        if (profile && profile.theirs.id !== ic.senderId) {
+        const header = raw.interchange;
+        const profile = findProfile(profiles, partner, { qualifier: header.senderQualifier, id: header.senderId });
+        ic = { header, profile, readable: true, answer: true, errors: [...raw.errors], held: [] };
+        if (profile && profile.theirs.id !== header.senderId) {
           // Not from our partner: neither applied nor answered in the partner's name.
-          readable = false;
-          answer = false;
-          errors.push(asError(x12Error('X12_PARTNER_MISMATCH', `The interchange is from ${ic.senderQualifier}/${ic.senderId}, but this endpoint's partner ${profile.name} sends as ${profile.theirs.qualifier}/${profile.theirs.id}; it was not read.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 6, offset: ic.offset })));
-        } else if (profile && profile.usage === 'P' && ic.usage === 'T') {
-          readable = false;
-          errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${ic.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 15, offset: ic.offset })));
+          ic.readable = false;
+          ic.answer = false;
+          errors.push(asError(x12Error('X12_PARTNER_MISMATCH', `The interchange is from ${header.senderQualifier}/${header.senderId}, but this endpoint's partner ${profile.name} sends as ${profile.theirs.qualifier}/${profile.theirs.id}; it was not read.`, { interchange: header.controlNumber, segmentId: 'ISA', element: 6, offset: header.offset })));
+        } else if (profile && profile.usage === 'P' && header.usage === 'T') {
+          ic.readable = false;
+          errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${header.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: header.controlNumber, segmentId: 'ISA', element: 15, offset: header.offset })));
         }
         setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated };
         break;
       }
       case 'group-start':
-        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
-        group = { header: raw.group, interchange: raw.interchange, sets: [] };
+        group = { header: raw.group, errors: [...raw.errors], sets: [], held: [] };
         break;
       case 'set': {
+        if (ic === null || group === null) break;
         const set = raw.set;
+        const profile = ic.profile;
         // A set the partner is not set up to send is not read at all: AK5 1, not supported.
-        let item = profile && !exchanges(profile, set.id, 'inbound') ? { kind: 'set' as const, set, documents: [], errors: set.errors, accepted: false } : decodeItem(raw, setCtx);
-        if (item.kind !== 'set') break;
-        if (profile && !exchanges(profile, set.id, 'inbound')) {
-          const e = x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset });
-          item = { ...item, errors: [...item.errors, e], documents: [], accepted: false };
-        }
-        group?.sets.push({ set, errors: item.errors });
-        for (const e of item.errors) if (e.severity === 'error') errors.push(asError(e));
-        if (!readable) break;
+        const item = profile && !exchanges(profile, set.id, 'inbound')
+          ? { documents: [], errors: [...set.errors, x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset })] }
+          : decodeItem(raw, setCtx) as DecodedSet;
+        group.sets.push({ set, errors: item.errors });
+        report(item.errors);
+        if (!ic.readable) break;
         const envelope: X12Envelope = {
           ...(profile?.name ? { partner: profile.name } : {}),
           senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
@@ -150,32 +182,72 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
         };
         for (const doc of item.documents) {
           const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
-          documents.push({ ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: { ...envelope } } });
-          envelopes.push({ kind: 'set', envelope });
+          group.held.push({ document: { ...d, extensions: { ...(d.extensions ?? {}), x12Envelope: { ...envelope } } }, envelope: { kind: 'set', envelope } });
         }
         break;
       }
       case 'group-end': {
-        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        if (ic === null) break;
+        const open: OpenGroup = group ?? { header: raw.group, errors: [], sets: [], held: [] };
+        const groupErrors = [...open.errors, ...raw.errors];
+        const rejected = hasRejectingError(groupErrors);
+        report(groupErrors, rejected && open.held.length ? `Group #${raw.group.controlNumber} is rejected: none of its ${describeSets(open.sets)} was applied.` : '');
+        if (!rejected) ic.held.push(...open.held);
+        const profile = ic.profile;
         // Acknowledgments are never acknowledged (a 997 for a 997 would echo forever).
-        if (group && answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
+        if (ic.answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
           const ackSet = ackSetOf(profile);
-          const draft = acknowledgeGroup(raw.interchange, raw.group, group.sets, raw.errors, ackSet);
-          const marker: X12AckMarker = { partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId };
-          documents.push({ ...draft, extensions: { x12Ack: { ...marker } } });
-          envelopes.push({ kind: 'owed-ack', ack: marker });
+          const draft = acknowledgeGroup(raw.interchange, raw.group, open.sets, groupErrors, ackSet, raw.declared);
+          ic.held.push({ document: { ...draft, extensions: { x12Ack: { ...ackMarker(profile, ackSet, raw.interchange) } } }, envelope: { kind: 'owed-ack', ack: ackMarker(profile, ackSet, raw.interchange) }, owedAck: true });
         }
         group = null;
         break;
       }
-      case 'interchange-end':
-        for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+      case 'interchange-end': {
+        if (ic === null) break;
+        const icErrors = [...ic.errors, ...raw.errors];
+        const rejected = hasRejectingError(icErrors);
+        const applied = ic.held.filter((h) => !h.owedAck);
+        report(icErrors, rejected && applied.length ? `Interchange #${ic.header.controlNumber} is rejected: none of its ${applied.length} document(s) was applied.` : '');
+        const profile = ic.profile;
+        // A rejected interchange is answered by a TA1 alone: none of its groups was processed, so none is acknowledged.
+        if (!rejected) {
+          for (const h of ic.held) {
+            documents.push(h.document);
+            envelopes.push(h.envelope);
+          }
+        }
+        if (ic.answer && profile?.acknowledgments.send && (rejected || ic.header.ackRequested)) {
+          const marker = ackMarker(profile, 'TA1', ic.header);
+          documents.push({ ...acknowledgeInterchange(ic.header, icErrors), extensions: { x12Ack: { ...marker } } });
+          envelopes.push({ kind: 'owed-ack', ack: marker });
+        }
+        ic = null;
         break;
+      }
       case 'ta1':
         break;
     }
   }
   return { documents, envelopes, errors };
+}
+
+function ackMarker(profile: PartnerProfile, set: X12AckMarker['set'], interchange: InterchangeHeader): X12AckMarker {
+  return { partner: profile.name!, set, interchange: interchange.controlNumber, senderQualifier: interchange.senderQualifier, senderId: interchange.senderId };
+}
+
+/** "2 sets (940 #0001, 940 #0002)" */
+function describeSets(sets: readonly SetOutcome[]): string {
+  const shown = sets.slice(0, 5).map(({ set }) => `${set.id} #${set.controlNumber}`).join(', ');
+  return `${sets.length} set${sets.length === 1 ? '' : 's'} (${shown}${sets.length > 5 ? ', ...' : ''})`;
+}
+
+function isBlank(body: Buffer): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x00 && c !== 0x0c) return false;
+  }
+  return true;
 }
 
 export interface X12EncodeOptions {
@@ -212,6 +284,7 @@ export async function encodeForPartner(payload: unknown, profile: PartnerProfile
   const valid = validateDocument(filled);
   if (!valid.ok) throw new CausewayFault(valid.errors);
   const doc = translateCodes(valid.document, profile, false);
+  if (doc.type === 'acknowledgment' && doc.kind === 'interchange') return writeTa1(doc, profile, ctx);
   const setId = doc.type === 'acknowledgment' ? ackSetOf(profile) : (profile.writeAs[doc.type] ?? DEFAULT_SET_FOR[doc.type] ?? '');
   if (setId && !exchanges(profile, setId, 'outbound')) {
     throw new CausewayFault({ code: 'X12_SET_NOT_EXCHANGED', path: '$.type', message: `partner ${profile.name} does not take ${setId}s from us (partners.${profile.name}.sets); a ${doc.type} is written as ${setId}` });
@@ -228,11 +301,26 @@ export async function encodeForPartner(payload: unknown, profile: PartnerProfile
   }], {
     sender: profile.ours, receiver: profile.theirs, version: isaVersionOf(profile), usage: profile.usage, delimiters: delimitersOf(profile),
     lineBreaks: profile.lineBreaks, now: ctx.now,
-    // One sequence per partner and kind, kept in the store: unique and increasing across restarts and workers.
-    // Drawn outside the transaction that commits the message's outcome, on purpose: a crash before the
-    // commit leaves a gap in the sequence, which X12 allows, whereas numbers drawn inside it would be
-    // given back by the rollback and reused for another interchange, which X12 forbids.
-    nextControlNumber: (kind) => ctx.store.nextControlNumber(ctx.tenant, `x12:${profile.name}`, kind, 999_999_999),
+    nextControlNumber: controlNumbers(profile, ctx),
+  });
+  const errs = written.errors.filter((e) => e.severity === 'error');
+  if (errs.length) throw new CausewayFault(errs.map(asError));
+  return { text: written.text, partner: profile, written };
+}
+
+/** One sequence per partner and kind, kept in the store: unique and increasing across restarts and workers. */
+function controlNumbers(profile: PartnerProfile, ctx: { tenant: string; store: Pick<EdiStore, 'nextControlNumber'> }): (kind: 'ISA' | 'GS' | 'ST') => Promise<number> {
+  // Drawn outside the transaction that commits the message's outcome, on purpose: a crash before the
+  // commit leaves a gap in the sequence, which X12 allows, whereas numbers drawn inside it would be
+  // given back by the rollback and reused for another interchange, which X12 forbids.
+  return (kind) => ctx.store.nextControlNumber(ctx.tenant, `x12:${profile.name}`, kind, 999_999_999);
+}
+
+/** A TA1 goes alone in an interchange of its own: ISA, TA1, IEA with no group. */
+async function writeTa1(doc: Acknowledgment, profile: PartnerProfile, ctx: { tenant: string; store: Pick<EdiStore, 'nextControlNumber'>; now?: () => Date }): Promise<WrittenForPartner> {
+  const written = await writeInterchange([], {
+    sender: profile.ours, receiver: profile.theirs, version: isaVersionOf(profile), usage: profile.usage, delimiters: delimitersOf(profile),
+    lineBreaks: profile.lineBreaks, now: ctx.now, ta1s: [ta1Of(doc)], nextControlNumber: controlNumbers(profile, ctx),
   });
   const errs = written.errors.filter((e) => e.severity === 'error');
   if (errs.length) throw new CausewayFault(errs.map(asError));

@@ -59,6 +59,8 @@ export type X12ErrorCode =
   | 'X12_SEGMENT_ORDER'
   | 'X12_ELEMENT_MISSING'
   | 'X12_ELEMENT_INVALID'
+  | 'X12_DATE_INVALID'
+  | 'X12_TIME_INVALID'
   | 'X12_CODE_UNKNOWN'
   | 'X12_HL_STRUCTURE'
   // writing

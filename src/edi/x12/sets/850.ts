@@ -44,7 +44,6 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
         [DTM.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
         [DTM.cancelAfter]: { to: 'cancelAfter', what: 'date' },
       },
-      others: 'date',
     },
     // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
     TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },

@@ -63,7 +63,6 @@ const LAYOUT = defineLayout<OrderHeader>({
         [DATE_QUALIFIER.cancelAfter]: { to: 'cancelAfter', what: 'date' },
         '53': { to: 'cancelAfter', what: 'date', keep: 'first' },
       },
-      others: 'date',
     },
     NTE: { read: 'note', element: 2, to: 'notes' },
     // W66-01 shipment method of payment, W66-02 transportation method, W66-05 routing, W66-10 SCAC.

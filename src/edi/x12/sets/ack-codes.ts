@@ -87,6 +87,8 @@ export const SEGMENT_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
   X12_HL_STRUCTURE: '7',
   X12_ELEMENT_MISSING: '8',
   X12_ELEMENT_INVALID: '8',
+  X12_DATE_INVALID: '8',
+  X12_TIME_INVALID: '8',
   X12_CODE_UNKNOWN: '8',
 };
 
@@ -94,6 +96,8 @@ export const SEGMENT_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
 export const ELEMENT_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
   X12_ELEMENT_MISSING: '1',
   X12_ELEMENT_INVALID: '6',
+  X12_DATE_INVALID: '8',
+  X12_TIME_INVALID: '9',
   X12_CODE_UNKNOWN: '7',
 };
 

@@ -53,8 +53,6 @@ export interface DateRule<H> {
   qualifier: number;
   date: number;
   qualifiers: Readonly<Record<string, DateInto<H>>>;
-  /** Dates under any other qualifier are still checked and named so in errors; without it they are not read. */
-  others?: string;
 }
 
 /** W66, W27 or TD5: the SCAC (only when element scacWhen[0] is scacWhen[1], if given) and the service (routing). */
@@ -217,7 +215,8 @@ function placeReference<H extends HeaderFields>(rule: ReferenceRule<H>, ref: Ref
 function readDate<H extends HeaderFields>(r: SetReader, seg: Segment, rule: DateRule<H>, h: H): void {
   const into = rule.qualifiers[seg.el(rule.qualifier)];
   if (into === undefined) {
-    if (rule.others !== undefined) r.date(seg, rule.date, rule.others);
+    // A date under a qualifier we do not map is not kept, but it is checked like any other: every set alike.
+    r.date(seg, rule.date, 'date');
     return;
   }
   const time = into.time;
