@@ -59,13 +59,17 @@ test('repeated header segments: each set keeps the one its rule names', () => {
   // 850: a TD5 without a carrier leaves the earlier one.
   const po = only('PO', '850', 'BEG*00*SA*PO-1~TD5**2*FDEG**HOME~TD5*Z~N1*ST*Sam~PO1*1*1*EA***VN*A~').documents[0] as SalesOrder;
   assert.deepEqual(po.carrier, { scac: 'FDEG', service: 'HOME' });
-  // 945 and 943: the first warehouse party names the facility; 944: the last.
-  const s = only('SW', '945', 'W06*F*SO-1*20260306*S1~N1*SF**9*FIRST~N1*WH**9*SECOND~W27*M~LX*1~W12*CC*1*1**EA**VN*A~N9*LI*1~').documents[0] as Shipment;
+  // Every set alike: the first N1 WH names the facility, whatever comes before it; the set's stand-in (945/856 SF, 943 ST) only without one.
+  const s = only('SW', '945', 'W06*F*SO-1*20260306*S1~N1*SF**9*FROM~N1*WH**9*FIRST~N1*WH**9*SECOND~W27*M~LX*1~W12*CC*1*1**EA**VN*A~N9*LI*1~').documents[0] as Shipment;
   assert.equal(s.facility, 'FIRST');
-  const t = only('AR', '943', 'W06*J*TR-1*20260302*S1~N1*ST**9*FIRST~N1*WH**9*SECOND~W04*1*EA**VN*A~N9*LI*1~').documents[0] as PurchaseOrder;
+  const sf = only('SW', '945', 'W06*F*SO-1*20260306*S1~N1*SF**9*FROM~W27*M~LX*1~W12*CC*1*1**EA**VN*A~N9*LI*1~').documents[0] as Shipment;
+  assert.equal(sf.facility, 'FROM');
+  const asn = only('SH', '856', 'BSN*00*A1*20260302*0800*0001~HL*1**S~N1*SF**92*FROM~N1*WH**92*FIRST~HL*2*1*O~PRF*PO-1~HL*3*2*I~LIN*1*VN*A~SN1**1*EA~').documents[0] as Shipment;
+  assert.equal(asn.facility, 'FIRST');
+  const t = only('AR', '943', 'W06*J*TR-1*20260302*S1~N1*ST**9*TO~N1*WH**9*FIRST~W04*1*EA**VN*A~N9*LI*1~').documents[0] as PurchaseOrder;
   assert.equal(t.facility, 'FIRST');
   const rc = only('RE', '944', 'W17*F*20260304*R1~N1*WH**9*FIRST~N1*WH**9*SECOND~W07*1*EA**VN*A~').documents[0] as Receipt;
-  assert.equal(rc.facility, 'SECOND');
+  assert.equal(rc.facility, 'FIRST');
 });
 
 test('945: references in N1 loops are placed like the set\'s own N9s', () => {

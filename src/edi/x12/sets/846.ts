@@ -51,7 +51,7 @@ const LAYOUT = defineLayout<SnapshotHeader>({
     LIN: { read: 'loop', reader: readLin },
     N1: {
       read: 'party',
-      entities: { WH: { as: 'code', to: 'facility' }, SN: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
+      entities: { WH: { as: 'facility', rank: 0 }, SN: { as: 'facility', rank: 1 }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
     },
     REF: { read: 'reference' },
   },

@@ -51,8 +51,8 @@ const LAYOUT = defineLayout<TransferHeader>({
     N1: {
       read: 'party',
       entities: {
-        WH: { as: 'code', to: 'facility', keep: 'first' },
-        ST: { as: 'code', to: 'facility', keep: 'first' },
+        WH: { as: 'facility', rank: 0 },
+        ST: { as: 'facility', rank: 1 },
         DE: { as: 'code', to: 'depositor' },
         SF: { as: 'party', to: 'supplier' },
         SU: { as: 'party', to: 'supplier' },

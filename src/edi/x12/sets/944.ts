@@ -39,7 +39,7 @@ const LAYOUT = defineLayout<ReceiptHeader>({
   segments: KNOWN,
   rules: {
     W07: { read: 'loop', reader: readW07 },
-    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
+    N1: { read: 'party', entities: { WH: { as: 'facility', rank: 0 }, DE: { as: 'code', to: 'depositor' } } },
     N9: { read: 'reference' },
     REF: { read: 'reference' },
   },

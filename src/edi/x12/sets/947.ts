@@ -64,7 +64,7 @@ const LAYOUT = defineLayout<AdjustmentHeader>({
   segments: KNOWN,
   rules: {
     W19: { read: 'loop', reader: readW19 },
-    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
+    N1: { read: 'party', entities: { WH: { as: 'facility', rank: 0 }, DE: { as: 'code', to: 'depositor' } } },
     N9: { read: 'reference' },
     REF: { read: 'reference' },
   },

@@ -50,3 +50,8 @@ export function td5(carrier: Carrier): X12SegmentData {
 export function w27(carrier: Carrier | undefined): X12SegmentData {
   return ['W27', 'M', carrier?.scac ?? '', carrier?.service ?? ''];
 }
+
+/** MAN02 under MAN01 GM: the SSCC-18 with its GS1 application identifier 00 in front, as the label's barcode reads. */
+export function ssccWithAi(sscc: string): string {
+  return `00${sscc}`;
+}
