@@ -2,7 +2,7 @@
 // and qualifiers that happen to be the names of object properties.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { X12Error } from '../../src/edi/x12/index.ts';
+import { encodeDocument, type X12Error } from '../../src/edi/x12/index.ts';
 import type { PurchaseOrder, Receipt, SalesOrder, Shipment } from '../../src/model/index.ts';
 import { ctx, decodedSets, envelope } from './x12-helpers.ts';
 
@@ -53,7 +53,12 @@ test('repeated header segments: each set keeps the one its rule names', () => {
   // 940: G62*01 is the cancel-after date; G62*53 stands in only while there is none.
   const o = only('OW', '940', 'W05*N*SO-1~N1*ST*Jane~G62*01*20260319~G62*53*20260320~W66*PP*M***GROUND*****UPSN~W66*PP*M~LX*1~W01*1*EA**VN*A~').documents[0] as SalesOrder;
   assert.equal(o.cancelAfter, '2026-03-19');
-  assert.equal(o.carrier, undefined, 'a later W66 without carrier replaces the earlier one');
+  assert.deepEqual(o.carrier, { paymentTerms: 'prepaid', transportMode: 'M' }, 'a later W66 replaces the earlier one');
+  // W66-01/02 are the carrier's payment terms and transport mode: a collect order by UPS (U) reads and writes back as W66*CC*U.
+  const collect = only('OW', '940', 'W05*N*SO-1~N1*ST*Jane~W66*CC*U***GROUND*****UPSN~LX*1~W01*1*EA**VN*A~').documents[0] as SalesOrder;
+  assert.deepEqual(collect.carrier, { scac: 'UPSN', service: 'GROUND', paymentTerms: 'collect', transportMode: 'U' });
+  assert.equal(collect.extensions, undefined);
+  assert.deepEqual(encodeDocument(collect, '940').segments.find((x) => x[0] === 'W66'), ['W66', 'CC', 'U', '', '', 'GROUND', '', '', '', '', 'UPSN']);
   const late = only('OW', '940', 'W05*N*SO-1~N1*ST*Jane~G62*53*20260320~G62*53*20260321~W66*PP*M~LX*1~W01*1*EA**VN*A~').documents[0] as SalesOrder;
   assert.equal(late.cancelAfter, '2026-03-20');
   // 850: a TD5 without a carrier leaves the earlier one.

@@ -7,6 +7,7 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
+  isPositiveQuantity,
   openDocument,
   partyOf,
   productIdPairs,
@@ -182,6 +183,7 @@ const LAYOUT = defineLayout<Notice>({
     SN1: { read: 'loop', reader: readSn1 },
     MAN: { read: 'loop', reader: readMan },
     PO4: { read: 'loop', reader: readPo4 },
+    MEA: { read: 'loop', reader: readMea },
     PRF: { read: 'loop', reader: readPrf },
     REF: { read: 'loop', reader: readRef },
     N1: { read: 'loop', reader: readN1 },
@@ -316,6 +318,29 @@ function readPo4(r: SetReader, seg: Segment, n: Notice): void {
   if (w !== undefined && n.pkg !== null && n.order && n.level !== 'I') n.order.packages[n.pkg]!.weight = { value: w, unit: r.el(seg, 7) || 'LB' };
 }
 
+/** MEA-01 PD physical dimensions of a pack: MEA-02 LN length, WD width, HT height, MEA-03 the value, MEA-04 its unit. */
+function readMea(r: SetReader, seg: Segment, n: Notice): void {
+  if (n.pkg === null || !n.order || (n.level !== 'P' && n.level !== 'T') || r.el(seg, 1) !== 'PD') return;
+  const side = DIMENSION_OF[r.el(seg, 2)];
+  if (side === undefined) return;
+  const value = r.decimal(seg, 3, 'measurement value', false);
+  if (value === undefined || !isPositiveQuantity(value)) return;
+  const p = n.order.packages[n.pkg]!;
+  const unit = r.el(seg, 4).split(r.set.interchange.delimiters.component)[0] || 'IN';
+  const d: Partial<Dimensions> = p.dimensions ?? pendingDimensions.get(p) ?? {};
+  d[side] = value;
+  d.unit ??= unit;
+  if (d.length !== undefined && d.width !== undefined && d.height !== undefined) {
+    p.dimensions = d as Dimensions;
+    pendingDimensions.delete(p);
+  } else pendingDimensions.set(p, d);
+}
+
+type Dimensions = NonNullable<Shipment['packages'][number]['dimensions']>;
+const DIMENSION_OF: Readonly<Record<string, 'length' | 'width' | 'height'>> = { LN: 'length', WD: 'width', HT: 'height' };
+/** A pack's dimensions until all three are read. */
+const pendingDimensions = new WeakMap<object, Partial<Dimensions>>();
+
 /** LIN-01 line number, LIN-02.. product id pairs (LT the lot). */
 function readLin(r: SetReader, seg: Segment, n: Notice): void {
   const piece = n.piece;
@@ -413,6 +438,7 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
   if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
   if (n.carrier !== undefined) asn.carrier = n.carrier;
   if (n.billOfLading !== undefined) asn.billOfLading = n.billOfLading;
+  if (n.proNumber !== undefined) asn.proNumber = n.proNumber;
   po.poNumber = orderNumber;
   po.kind = 'asn';
   po.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
@@ -467,7 +493,8 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   if (!isPo && doc.totalWeight) segs.push(['TD1', 'CTN', String(packages.length || ''), '', '', '', 'G', doc.totalWeight.value, doc.totalWeight.unit]);
   if (carrier) segs.push(td5(carrier));
   if (bol) segs.push(['REF', 'BM', bol]);
-  if (!isPo && doc.proNumber) segs.push(['REF', 'CN', doc.proNumber]);
+  const pro = isPo ? doc.asn?.proNumber : doc.proNumber;
+  if (pro) segs.push(['REF', 'CN', pro]);
   for (const t of tracking) segs.push(['REF', '2I', t]);
   if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
   if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
@@ -502,6 +529,10 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
     const packHl = ++hl;
     segs.push(['HL', String(packHl), String(orderHl), 'P']);
     if (pkg.weight) segs.push(['PO4', '', '', '', '', '', pkg.weight.value, pkg.weight.unit]);
+    if (pkg.dimensions) {
+      const d = pkg.dimensions;
+      segs.push(['MEA', 'PD', 'LN', d.length, d.unit], ['MEA', 'PD', 'WD', d.width, d.unit], ['MEA', 'PD', 'HT', d.height, d.unit]);
+    }
     if (pkg.sscc) segs.push(['MAN', 'GM', ssccWithAi(pkg.sscc)]);
     if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
     for (const p of pieces) if (p.packageIndex === i) writeItem(p, packHl);

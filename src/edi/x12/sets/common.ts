@@ -319,8 +319,11 @@ export function readN1Loop(r: SetReader, n1: Segment, refs: Reference[]): N1Part
     r.next();
     switch (s.id) {
       case 'N2': {
-        const v = s.el(1);
-        if (v) address.company = v;
+        // N2-01 and N2-02, and a second N2, continue the name: every part is kept, in order.
+        for (let n = 1; n <= 2; n++) {
+          const v = s.el(n);
+          if (v) address.company = address.company === undefined ? v : `${address.company} ${v}`;
+        }
         break;
       }
       case 'N3': {
