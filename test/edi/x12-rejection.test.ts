@@ -1,7 +1,7 @@
 // What the acknowledgment says is what happens: a rejected set, group or interchange is never applied,
 // its errors say so, and the partner is told exactly why (997/999 AK codes, TA1 note codes).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,4 +149,23 @@ test('causeway decode exits 1 and prints no document of a rejected group; an emp
     assert.equal(r.code, 1);
     assert.match(r.err, /X12_NO_ISA.*(empty|only blanks)/);
   }
+});
+
+test('causeway decode --warnings shows what goes through with a warning; x12 inspect | head -1 ends quietly', () => {
+  const bin = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'cw-x12-'));
+  const file = join(dir, 'no-ship-to.edi');
+  writeFileSync(file, envelope('OW', Array.from({ length: 400 }, () => ({ id: '940', body: T940.replace('N1*ST*Jane~N3*1 Road~N4*Town**1*US~', '') }))), 'latin1');
+  const decode = (...flags: string[]) => spawnSync(process.execPath, [bin, 'decode', '--codec', 'x12', ...flags, file], { encoding: 'utf8' });
+  const quiet = decode();
+  assert.equal(quiet.status, 0);
+  assert.equal(quiet.stderr, '');
+  const told = decode('--warnings');
+  assert.equal(told.status, 0, 'a warning does not fail the file');
+  assert.match(told.stderr, /^warning \[X12_SEGMENT_MISSING\] The 940 has no N1\*ST segment/m);
+  assert.equal(told.stdout.trim().split('\n').length, 400);
+  const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" x12 inspect "${file}" | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+  assert.equal(piped.stderr, '');
+  assert.equal(piped.status, 0);
+  assert.match(piped.stdout, /^interchange ISA13=000000905 /);
 });

@@ -81,6 +81,8 @@ function setHash(set: { segments: Array<{ elements: string[] }> }): string {
 
 export interface X12DecodeOptions {
   receivedAt?: string;
+  /** Told every warning (what is reported but goes through), which the result's errors leave out: `causeway decode --warnings`. */
+  onWarning?: (warning: CausewayError) => void;
 }
 
 /** What one interchange has produced so far: held until its IEA says whether any of it may be applied. */
@@ -134,7 +136,10 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
   const report = (list: readonly X12Error[], note = ''): void => {
     let first = true;
     for (const e of list) {
-      if (e.severity !== 'error') continue;
+      if (e.severity !== 'error') {
+        options.onWarning?.(asError(e));
+        continue;
+      }
       errors.push(asError(first && note ? { ...e, message: `${e.message} ${note}` } : e));
       first = false;
     }
