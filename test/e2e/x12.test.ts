@@ -107,11 +107,12 @@ endpoints:
 ${thirdParty}
   slow-out: { type: folder, outbox: ${join(dir, 'slow', 'in')}, fileExtension: .edi, codec: x12, codecOptions: { partner: slow-3pl } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
+  3pl-push: { type: http, codec: x12, codecOptions: { partner: acme-3pl } }
   erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: orders-to-3pl, from: [api], types: [sales_order, purchase_order], to: 3pl-out }
   - { name: orders-to-slow, from: [erp-drop], types: [sales_order], to: slow-out }
-  - { name: warehouse-to-erp, from: [3pl-in], types: [shipment, receipt, inventory_snapshot], to: erp-hook }
+  - { name: warehouse-to-erp, from: [3pl-in, 3pl-push], types: [shipment, receipt, inventory_snapshot], to: erp-hook }
 `, dir);
     hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 20, overdueCheckMs: 100 });
     api = await startApiServer(hub, { listen: '127.0.0.1:0' });
@@ -219,6 +220,20 @@ flows:
     const dead = await get('/v1/dead-letters');
     assert.ok(dead.items.some((d) => d.kind === 'message' && /GE01 says the group has 5 .*Group #9006 is rejected/.test(d.reason)), 'the rejected group is in the dead letters');
     assert.ok(dead.items.some((d) => d.kind === 'message' && /IEA02 is .*Interchange #000000506 is rejected/.test(d.reason)), 'the rejected interchange is in the dead letters');
+    // Posted to the API, the same: stored (202), then the group is rejected and nothing applied.
+    const pushed = await fetch(`${api.url}/v1/endpoints/3pl-push/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/edi-x12' },
+      body: fromPartner(507, [{ functionalId: 'SW', control: 9008, sets: [{ id: '945', body: body945 }] }]).replace('GE*1*9008', 'GE*1*9009'),
+    });
+    assert.equal(pushed.status, 202, await pushed.clone().text());
+    const { messageId } = await pushed.json() as { messageId: number };
+    await waitFor(() => readOutbox(partnerIn).find((w) => w.text.includes('AK1*SW*9008')), 10_000, 'our 997 for the posted group');
+    const posted = await waitFor(async () => {
+      const m = (await hub.store.listMessages({ tenant: 'acme', endpoint: '3pl-push' })).find((x) => x.id === messageId);
+      return m && m.status !== 'pending' ? m : undefined;
+    }, 10_000, 'the posted message processed');
+    assert.deepEqual(posted.errors.map((e) => e.code), ['X12_GE_CONTROL']);
+    assert.deepEqual((await hub.store.lineage('acme', messageId))!.deliveries.map((d) => d.endpoint), ['3pl-out']);
     assert.equal(bodies('shipment').filter((b) => b.orderNumber === 'SO-2002').length, 0, 'nothing reached the ERP');
     assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp-hook', type: 'shipment' })).length, 1, 'only the earlier, good 945');
   });
