@@ -125,10 +125,6 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
     errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
     return { documents, errors };
   }
-  if (isBlank(body)) {
-    errors.push({ code: 'X12_NO_ISA', message: body.length === 0 ? 'the file is empty: an X12 interchange starts with ISA' : 'the file holds only blanks: an X12 interchange starts with ISA' });
-    return { documents, errors };
-  }
   const receivedAt = options.receivedAt ?? new Date().toISOString();
   let setCtx: SetContext = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt };
   let ic: OpenInterchange | null = null;
@@ -245,14 +241,6 @@ function ackMarker(profile: PartnerProfile, set: X12AckMarker['set'], interchang
 function describeSets(sets: readonly SetOutcome[]): string {
   const shown = sets.slice(0, 5).map(({ set }) => `${set.id} #${set.controlNumber}`).join(', ');
   return `${sets.length} set${sets.length === 1 ? '' : 's'} (${shown}${sets.length > 5 ? ', ...' : ''})`;
-}
-
-function isBlank(body: Buffer): boolean {
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x00 && c !== 0x0c) return false;
-  }
-  return true;
 }
 
 export interface X12EncodeOptions {

@@ -53,6 +53,8 @@ export class EnvelopeReader {
   private interchangeErrors: X12Error[] = [];
   private group: OpenGroup | null = null;
   private set: TransactionSet | null = null;
+  /** Whether any segment or error came at all: an input of nothing (or only blanks) is itself an error. */
+  private seenAny = false;
   private readonly out: X12Item[] = [];
 
   /** Items produced so far; the caller drains the array. */
@@ -62,6 +64,7 @@ export class EnvelopeReader {
 
   /** A tokenizer problem, placed in the innermost open envelope. */
   addError(error: X12Error): void {
+    this.seenAny = true;
     if (this.set !== null) {
       // The broken segment still occupies a position that SE01 counts.
       this.set.segments.push(Segment.of('', [''], error.position.offset ?? -1));
@@ -74,6 +77,7 @@ export class EnvelopeReader {
   }
 
   push(seg: Segment, delimiters: Delimiters): void {
+    this.seenAny = true;
     const id = seg.id;
     if (this.set !== null) {
       if (id === 'SE') return this.closeSet(seg);
@@ -102,6 +106,11 @@ export class EnvelopeReader {
   }
 
   end(finalOffset: number): void {
+    if (!this.seenAny) {
+      const what = finalOffset === 0 ? 'is empty' : 'holds only blanks';
+      this.out.push({ kind: 'error', error: x12Error('X12_NO_ISA', `The input ${what}: an X12 interchange starts with ISA.`, { offset: 0 }) });
+      return;
+    }
     if (this.set !== null) this.abandonSet(null, finalOffset);
     if (this.group !== null) this.closeGroup(null, finalOffset);
     if (this.interchange !== null) this.closeInterchange(null, finalOffset);
