@@ -80,6 +80,28 @@ function shipment(set: '945' | '856') {
   });
 }
 
+/** An inbound ASN read from an 856 (partner profile asn856As: purchase_order): what is on the truck, in containers. */
+const asn856 = fc.record({
+  poNumber: code(), facility: code(), supplier: opt(fc.record({ code: opt(code()), name: opt(text()) })), expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
+  asnNumber: code(), shippedAt: minute, carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
+  billOfLading: opt(code()), proNumber: opt(code()),
+  containers: fc.array(fc.record({ sscc: opt(digits(18)), trackingNumber: opt(code(6, 20)), weight: opt(fc.record({ value: quantity, unit: fc.constantFrom('LB', 'KG') })) }), { maxLength: 2 }),
+  lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), quantity: fc.integer({ min: 1, max: 500 }).map(String), uom: fc.constantFrom('EA', 'CS'), serials: fc.uniqueArray(code(4, 12), { maxLength: 2 }) }), (l) => l.lineNumber, 3),
+  packed: fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 3, maxLength: 3 }),
+}, { requiredKeys: ['poNumber', 'facility', 'references', 'asnNumber', 'shippedAt', 'trackingNumbers', 'containers', 'lines', 'packed'] }).map((g) => {
+  const { asnNumber, shippedAt, carrier, trackingNumbers, billOfLading, proNumber, containers, lines, packed, ...rest } = g;
+  // Each line goes whole into a container or stays loose.
+  const filled = containers.map((c) => ({ ...c, lines: [] as Array<Record<string, unknown>> }));
+  lines.forEach((l, i) => {
+    const at = packed[i]!;
+    if (at >= 0 && at < filled.length) filled[at]!.lines.push({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom });
+  });
+  return {
+    type: 'purchase_order', kind: 'asn', ...rest, lines: lines.map((l) => ({ ...l, lots: [] })),
+    asn: { asnNumber, shippedAt, carrier, trackingNumbers, billOfLading, proNumber, containers: filled },
+  };
+});
+
 const transfer943 = fc.record({
   type: fc.constant('purchase_order'), kind: fc.constant('transfer'), poNumber: code(), facility: code(), depositor: opt(code()), supplier: opt(fc.record({ code: opt(code()), name: opt(text()) })),
   expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
@@ -145,6 +167,10 @@ function normalised(doc: CanonicalDocument): unknown {
     c.lines = [...c.lines].sort(by('lineNumber')).map((l: any) => ({ ...l, lots: [...l.lots].sort(by('lot')) }));
     c.packages = c.packages.map((p: any) => ({ ...p, lines: [...p.lines].sort(by('lineNumber', 'lot')) }));
   }
+  if (doc.type === 'purchase_order' && c.kind === 'asn') {
+    c.lines = [...c.lines].sort(by('lineNumber'));
+    c.asn.containers = c.asn.containers.map((p: any) => ({ ...p, lines: [...p.lines].sort(by('lineNumber')) }));
+  }
   return JSON.parse(JSON.stringify(c));
 }
 
@@ -182,6 +208,7 @@ test('940 cancel: random cancel -> 940 -> cancel', (t) => property(t, cancel940,
 test('850: random order -> 850 -> order', (t) => property(t, order850, '850'));
 test('945: random shipment -> 945 -> shipment', (t) => property(t, shipment('945'), '945'));
 test('856: random shipment -> 856 -> shipment', (t) => property(t, shipment('856'), '856'));
+test('856 as an inbound ASN: random ASN -> 856 -> ASN', (t) => property(t, asn856, '856', { ...ctx, asn856As: 'purchase_order' }));
 test('943: random transfer -> 943 -> transfer', (t) => property(t, transfer943, '943'));
 test('944: random receipt -> 944 -> receipt', (t) => property(t, receipt944, '944'));
 test('846: random snapshot -> 846 -> snapshot', (t) => property(t, snapshot846, '846'));

@@ -432,7 +432,8 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
   const containers: Asn['containers'] = new Array(o.packages.length);
   for (let k = 0; k < o.packages.length; k++) {
     const p = o.packages[k]!;
-    containers[k] = p.sscc === undefined ? { lines: p.lines } : { sscc: p.sscc, lines: p.lines };
+    // A container is a pack as the ship notice gives it: its SSCC, carrier id and weight (its dimensions have no place in an ASN).
+    containers[k] = compact({ sscc: p.sscc, trackingNumber: p.trackingNumber, weight: p.weight, lines: p.lines });
   }
   const asn: Asn = { asnNumber: n.shipmentNumber, trackingNumbers: n.trackingNumbers, containers };
   if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
@@ -484,7 +485,7 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   const carrier = isPo ? doc.asn?.carrier : doc.carrier;
   const tracking = isPo ? (doc.asn?.trackingNumbers ?? []) : doc.trackingNumbers;
   const bol = isPo ? doc.asn?.billOfLading : doc.billOfLading;
-  const packages: Shipment['packages'] = isPo ? (doc.asn?.containers ?? []).map((c) => compact({ sscc: c.sscc, lines: c.lines })) : doc.packages;
+  const packages: Shipment['packages'] = isPo ? (doc.asn?.containers ?? []).map((c) => compact({ sscc: c.sscc, trackingNumber: c.trackingNumber, weight: c.weight, lines: c.lines })) : doc.packages;
   const lines: Shipment['lines'] = isPo ? doc.lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots.map((x) => ({ lot: x.lot, quantity: x.quantity })), serials: l.serials })) : doc.lines;
   const at = shippedAt ?? doc.occurredAt;
   segs.push(['BSN', '00', shipmentNumber, x12Date(at), x12Time(at) || '0000', '0001']);
