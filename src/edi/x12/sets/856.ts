@@ -398,10 +398,11 @@ function placeRef(qualifier: string, value: string, n: Notice): void {
 
 /** The first party with entity code a, else b, else c: the codes in order of precedence, whatever order the N1s came in. */
 function findParty(parties: readonly N1Party[], a: string, b?: string, c?: string): N1Party | undefined {
-  for (const code of [a, b, c]) {
-    if (code === undefined) continue;
-    for (const p of parties) if (p.entity === code) return p;
-  }
+  return withEntity(parties, a) ?? (b === undefined ? undefined : withEntity(parties, b)) ?? (c === undefined ? undefined : withEntity(parties, c));
+}
+
+function withEntity(parties: readonly N1Party[], code: string): N1Party | undefined {
+  for (const p of parties) if (p.entity === code) return p;
   return undefined;
 }
 
