@@ -74,7 +74,7 @@ export interface CodecEndpoint<S = unknown> {
 }
 
 /** What a codec may ask of the store while a message is processed: reads, and control numbers. */
-export type CodecStore = Pick<EdiStore, 'checkEdiReceipt' | 'nextControlNumber'>;
+export type CodecStore = Pick<EdiStore, 'checkEdiReceipt' | 'nextControlNumber' | 'lastControlNumberSeen'>;
 
 /**
  * What a hook is given. The store is there to read (and to draw control numbers, which may leave

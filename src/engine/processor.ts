@@ -256,6 +256,7 @@ function addWrites(into: EdiWrites, more: EdiWrites | undefined): void {
   if (more?.groups?.length) (into.groups ??= []).push(...more.groups);
   if (more?.reconciliations?.length) (into.reconciliations ??= []).push(...more.reconciliations);
   if (more?.alerts?.length) (into.alerts ??= []).push(...more.alerts);
+  if (more?.controlNumbersSeen?.length) (into.controlNumbersSeen ??= []).push(...more.controlNumbersSeen);
 }
 
 function hasWrites(w: EdiWrites): boolean {

@@ -146,7 +146,7 @@ flows:
     const g = order940.groups[0]!;
     deliverFromPartner(fromPartner(501, [
       { functionalId: 'FA', control: 9001, sets: [{ id: '997', body: ack997('OW', g.control, [{ id: '940', control: g.sets[0]!.control }]) }] },
-      { functionalId: 'SW', control: 9002, sets: [{ id: '945', body: 'W06*F*SO-2001*20261122*SHP-2001~N1*WH**9*AMS1~W27*U*UPSN*GROUND~LX*1~MAN*CP*1Z999AA10123456784~W12*CC*1*1**EA**VN*SKU-1*L24-07~N9*LI*1~' }] },
+      { functionalId: 'SW', control: 9002, sets: [{ id: '945', body: 'W06*F*SO-2001*20261122*SHP-2001~N1*WH**9*AMS1~W27*U*UPSN*GROUND~LX*1~MAN*CP*1Z999AA10123456784~W12*CC*1*1**EA**VN*SKU-1*L24-07~N9*LI*1~W03*1~' }] },
     ]));
     const shipment = await waitFor(() => bodies('shipment')[0], 10_000, 'shipment at the ERP');
     assert.equal(shipment.orderNumber, 'SO-2001');
@@ -198,7 +198,7 @@ flows:
   });
 
   it('a group or interchange with a broken envelope is not applied: quarantined with its error, answered 997 R or TA1 R', async () => {
-    const body945 = 'W06*F*SO-2002*20261122*SHP-2002~N1*WH**9*AMS1~W27*U*UPSN*GROUND~LX*1~W12*CC*1*1**EA**VN*SKU-1~N9*LI*1~';
+    const body945 = 'W06*F*SO-2002*20261122*SHP-2002~N1*WH**9*AMS1~W27*U*UPSN*GROUND~LX*1~W12*CC*1*1**EA**VN*SKU-1~N9*LI*1~W03*1~';
     // GE01 says 5 sets where there is 1: the group is rejected.
     deliverFromPartner(fromPartner(505, [{ functionalId: 'SW', control: 9006, sets: [{ id: '945', body: body945 }] }]).replace('GE*1*9006', 'GE*5*9006'));
     const ak = await waitFor(() => readOutbox(partnerIn).find((w) => w.text.includes('AK1*SW*9006')), 10_000, 'our 997 for the rejected group');

@@ -19,12 +19,12 @@ partners:
     theirs: { qualifier: ZZ, id: DEPOSITOR }
     usage: T
     sets: { '940': inbound, '945': outbound }
-    codeTables: { units: { EA: EACH }, facilities: { PDX1: '0001' } }
+    codeTables: { units: { EA: PC }, facilities: { PDX1: '0001' } }
     acknowledgments: { send: true }
 ${over}`, '/tmp').config.partners;
 
 const ctx = (p = partners(), partner = 'wh') => ({ tenant: 'acme', endpoint: 'wh-in', options: { partner, partnerProfiles: p } });
-const T940 = 'W05*N*SO-1~N1*ST*Jane~N3*1 Road~N4*Town**1*US~N1*WH**9*0001~LX*1~W01*2*EACH**VN*SKU-1~';
+const T940 = 'W05*N*SO-1~N1*ST*Jane~N3*1 Road~N4*Town**97201*US~N1*WH**9*0001~LX*1~W01*2*PC**VN*SKU-1~';
 
 test('profiles are checked at start, each fault with its path', () => {
   assert.throws(() => partners(`  bad:
@@ -59,10 +59,10 @@ test('decodes set by set: a bad set is rejected alone, the 997 says which segmen
   const { documents, errors } = decodeX12Message(Buffer.from(text), ctx());
   const orders = documents.filter((d) => d.type === 'sales_order') as Array<Record<string, any>>;
   assert.equal(orders.length, 1);
-  assert.equal(orders[0]!.lines[0].uom, 'EA', 'EACH read back as EA');
+  assert.equal(orders[0]!.lines[0].uom, 'EA', 'PC read back as EA');
   assert.equal(orders[0]!.facility, 'PDX1');
   assert.equal(orders[0]!.extensions.x12Envelope.partner, 'wh');
-  // The bad W01 is reported once, on set 0002 only: not also as a missing W01.
+  // The dictionary rejects the bad W01 quantity before the set is read: reported once, on set 0002 only, with no misleading "no W01" after it.
   assert.deepEqual(errors.map((e) => [e.code, e.position?.set, e.position?.segmentPosition]), [['X12_ELEMENT_INVALID', '0002', 8]]);
   const ack = documents.find((d) => d.type === 'acknowledgment') as Record<string, any>;
   assert.equal(ack.status, 'partially_accepted');
@@ -121,7 +121,7 @@ test('writes with the profile: ids, usage, delimiters, code tables, control numb
   const a = await encodeX12Document(shipment, ectx);
   const b = await encodeX12Document(shipment, ectx);
   assert.match(a.text, /^ISA\*00\*.{10}\*00\*.{10}\*ZZ\*WAREHOUSE {6}\*ZZ\*DEPOSITOR {6}\*\d{6}\*\d{4}\*U\*00401\*000000001\*0\*T\*>~/);
-  assert.match(a.text, /W12\*CC\*\*1\*\*EACH\*/);
+  assert.match(a.text, /W12\*CC\*\*1\*\*PC\*/);
   assert.match(a.text, /N1\*WH\*\*92\*0001~/);
   assert.deepEqual([a.written.interchangeControlNumber, b.written.interchangeControlNumber, b.written.groups[0]!.controlNumber], ['000000001', '000000002', '2']);
   await assert.rejects(encodeX12Document({ ...shipment, type: 'sales_order' }, ectx), (e: CausewayFault) => e.errors[0]!.code === 'DOC_INVALID' || e.errors[0]!.code === 'X12_SET_NOT_EXCHANGED');

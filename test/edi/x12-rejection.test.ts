@@ -25,7 +25,7 @@ partners:
 `, '/tmp').config.partners;
 
 const ctx = () => ({ tenant: 'acme', endpoint: 'wh-in', options: { partner: 'wh', partnerProfiles: partners() } });
-const T940 = 'W05*N*SO-1~N1*ST*Jane~N3*1 Road~N4*Town**1*US~N1*WH**9*0001~W66*PP*M~LX*1~W01*2*EA**VN*SKU-1~';
+const T940 = 'W05*N*SO-1~N1*ST*Jane~N3*1 Road~N4*Town**97201*US~N1*WH**9*0001~W66*PP*M~LX*1~W01*2*EA**VN*SKU-1~';
 const GOOD = envelope('OW', [{ id: '940', body: T940 }]);
 
 function decode(text: string) {
@@ -93,18 +93,18 @@ test('ISA14=1 asks for a TA1: an accepted interchange gets TA1 A 000 beside its 
 
 test('AK codes are exact: a bad date is AK403 8, a missing mandatory segment an AK3 naming it with AK304 3', async () => {
   const text = envelope('OW', [
-    { id: '940', body: T940.replace('W66*PP*M~', 'W66*PP*M~G62*10*20261340~') },
-    { id: '940', body: 'W05*N*SO-2~N1*ST*Jane~W66*PP*M~' },
+    { id: '940', body: T940.replace('W66*PP*M~', 'G62*10*20261340~W66*PP*M~') },
+    { id: '940', body: 'W05*N*SO-2~N1*ST*Jane~W66*PP*M~LX*1~' },
   ]);
   const { applied, acks } = decode(text);
   assert.deepEqual(applied, []);
   const [date, missing] = acks[0]!.sets;
   assert.deepEqual(date!.errors.map((e) => [e.code, e.segmentId, e.segmentPosition, e.elementPosition]), [
-    ['AK3-8', 'G62', 8, undefined], ['AK4-8', 'G62', 8, 2], ['AK5-5', undefined, undefined, undefined],
+    ['AK3-8', 'G62', 7, undefined], ['AK4-8', 'G62', 7, 2], ['AK5-5', undefined, undefined, undefined],
   ]);
-  assert.deepEqual(missing!.errors.map((e) => [e.code, e.segmentId, e.segmentPosition]), [['AK3-3', 'W01', 5], ['AK5-5', undefined, undefined]]);
+  assert.deepEqual(missing!.errors.map((e) => [e.code, e.segmentId, e.segmentPosition]), [['AK3-3', 'W01', 6], ['AK5-5', undefined, undefined]]);
   const written = await write(acks[0]!);
-  assert.match(written, /~AK2\*940\*0001~AK3\*G62\*8\*\*8~AK4\*2\*\*8\*20261340~AK5\*R\*5~AK2\*940\*0002~AK3\*W01\*5\*\*3~AK5\*R\*5~AK9\*R\*2\*2\*0~/);
+  assert.match(written, /~AK2\*940\*0001~AK3\*G62\*7\*\*8~AK4\*2\*373\*8\*20261340~AK5\*R\*5~AK2\*940\*0002~AK3\*W01\*6\*\*3~AK5\*R\*5~AK9\*R\*2\*2\*0~/);
 });
 
 test('a 004010 997 carries no AK103; a 005010 999 does', () => {
@@ -117,13 +117,17 @@ test('a 004010 997 carries no AK103; a 005010 999 does', () => {
 });
 
 test('a partner\'s 997: AK3 notes belong to the AK2 they follow; AK902 is read as the count the group declared', () => {
-  const text = envelope('FA', [{ id: '997', body: 'AK1*OW*12~AK2*940*0001~AK3*W01*8**8~AK4*1**6*x~AK5*R*5~AK2*940*0002~AK4*2**1~AK5*R~AK9*P*3*2*0~' }]);
+  const text = envelope('FA', [{ id: '997', body: 'AK1*OW*12~AK2*940*0001~AK3*W01*8**8~AK4*1**6*x~AK5*R*5~AK2*940*0002~AK3*W05*2**8~AK4*2**1~AK5*R*5~AK9*P*3*2*0~' }]);
   const [set] = [...decodeX12(text, setCtx)].filter((i): i is DecodedSet => i.kind === 'set');
   const ack = set!.documents[0] as Acknowledgment;
   assert.equal(ack.acknowledges.declaredSets, 3);
-  const second = ack.sets[1]!.errors[0]!;
-  assert.equal(second.segmentId, undefined, 'no AK3 of its own: not the first set\'s W01');
-  assert.equal(second.path, ', element 2');
+  const notes = ack.sets[1]!.errors.map((e) => [e.segmentId, e.path]);
+  assert.deepEqual(notes.slice(0, 2), [['W05', 'W05 at position 2'], ['W05', 'W05 at position 2, element 2']], 'the second set\'s notes are its own, not the first set\'s W01');
+  // An AK4 with no AK3 before it in its AK2 is outside the 997's structure: the 997 is rejected, not read with a stray note.
+  const stray = envelope('FA', [{ id: '997', body: 'AK1*OW*12~AK2*940*0001~AK3*W01*8**8~AK4*1**6*x~AK5*R*5~AK2*940*0002~AK4*2**1~AK5*R~AK9*P*3*2*0~' }]);
+  const [bad] = [...decodeX12(stray, setCtx)].filter((i): i is DecodedSet => i.kind === 'set');
+  assert.deepEqual(bad!.documents, []);
+  assert.deepEqual(bad!.errors.map((e) => [e.code, e.position.segmentId, e.position.segmentPosition]), [['X12_SEGMENT_UNKNOWN', 'AK4', 8]]);
 });
 
 test('causeway decode exits 1 and prints no document of a rejected group; an empty file is an error', () => {
@@ -155,7 +159,7 @@ test('causeway decode --warnings shows what goes through with a warning; x12 ins
   const bin = fileURLToPath(new URL('../../bin/causeway.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'cw-x12-'));
   const file = join(dir, 'no-ship-to.edi');
-  writeFileSync(file, envelope('OW', Array.from({ length: 400 }, () => ({ id: '940', body: T940.replace('N1*ST*Jane~N3*1 Road~N4*Town**1*US~', '') }))), 'latin1');
+  writeFileSync(file, envelope('OW', Array.from({ length: 400 }, () => ({ id: '940', body: T940.replace('N1*ST*Jane~N3*1 Road~N4*Town**97201*US~', '') }))), 'latin1');
   const decode = (...flags: string[]) => spawnSync(process.execPath, [bin, 'decode', '--codec', 'x12', ...flags, file], { encoding: 'utf8' });
   const quiet = decode();
   assert.equal(quiet.status, 0);

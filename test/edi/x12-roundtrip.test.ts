@@ -9,7 +9,7 @@ import { seededRandom, TEST_SEED } from '../support/seed.ts';
 import { comparable, ctx } from './x12-helpers.ts';
 
 // ---- values X12 can hold: no delimiter, no padding at either end ----
-const code = (min = 1, max = 10) => fc.stringMatching(new RegExp(`^[A-Z0-9][A-Z0-9-]{${min - 1},${max - 1}}$`));
+const code = (min = 2, max = 10) => fc.stringMatching(new RegExp(`^[A-Z0-9][A-Z0-9-]{${min - 1},${max - 1}}$`));
 const text = (max = 30) => fc.stringMatching(new RegExp(`^[A-Za-z0-9][A-Za-z0-9 .,-]{0,${max - 2}}[A-Za-z0-9]$`)).filter((s) => !s.includes('  '));
 const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
 const quantity = fc.oneof(fc.integer({ min: 1, max: 9999 }).map(String), fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 1, max: 9 })).map(([a, b]) => `${a}.${b}`));
@@ -18,20 +18,22 @@ const date = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('203
 const minute = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => `${d.toISOString().slice(0, 16)}:00Z`);
 const gtin = fc.oneof(digits(12), digits(13), digits(14));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+/** A customer or supplier: an N1 names it by code, by name or both (syntax note R0203), never by neither. */
+const party = fc.record({ code: opt(code()), name: opt(text()) }).filter((p) => p.code !== undefined || p.name !== undefined);
 const unique = <T>(a: fc.Arbitrary<T>, key: (t: T) => string, max = 4) => fc.uniqueArray(a, { minLength: 1, maxLength: max, selector: key });
-const references = (taken: string[]) => fc.uniqueArray(fc.record({ qualifier: fc.constantFrom('ZZ', 'IA', 'DP', 'VR', 'AO').filter((q) => !taken.includes(q)), value: code(1, 12) }), { maxLength: 3, selector: (r) => r.qualifier });
+const references = (taken: string[]) => fc.uniqueArray(fc.record({ qualifier: fc.constantFrom('ZZ', 'IA', 'DP', 'VR', 'AO').filter((q) => !taken.includes(q)), value: code(2, 12) }), { maxLength: 3, selector: (r) => r.qualifier });
 const address = fc.record({
   name: text(), company: opt(text()), lines: fc.array(text(), { maxLength: 4 }), city: opt(text(20)), region: opt(fc.constantFrom('OR', 'CA', 'NY')),
   postalCode: opt(digits(5)), country: opt(fc.constantFrom('US', 'CA', 'NL')), phone: opt(digits(10)), email: opt(fc.constant('ops@example.com')),
 }, { requiredKeys: ['name', 'lines'] });
 
 /** Lots that add up to at most the line's quantity, each a whole number. */
-const lotsFor = (max: number) => fc.uniqueArray(fc.record({ lot: code(1, 16), quantity: fc.integer({ min: 1, max: Math.max(1, Math.floor(max / 3)) }).map(String) }), { maxLength: 3, selector: (l) => l.lot });
+const lotsFor = (max: number) => fc.uniqueArray(fc.record({ lot: code(2, 16), quantity: fc.integer({ min: 1, max: Math.max(1, Math.floor(max / 3)) }).map(String) }), { maxLength: 3, selector: (l) => l.lot });
 
 // ---- one generator per set, for what that set carries ----
 const order940 = fc.record({
   type: fc.constant('sales_order'), orderNumber: code(), purpose: fc.constantFrom('original', 'replace'), customerOrderNumber: opt(code()),
-  facility: opt(code()), depositor: opt(code()), customer: opt(fc.record({ code: opt(code()), name: opt(text()) })), shipTo: address, billTo: opt(address),
+  facility: opt(code()), depositor: opt(code()), customer: opt(party), shipTo: address, billTo: opt(address),
   carrier: fc.record({ scac: opt(fc.stringMatching(/^[A-Z]{4}$/)), service: opt(code()), paymentTerms: fc.constantFrom('prepaid', 'collect', 'third_party'), transportMode: fc.constantFrom('M', 'U', 'A', 'L') }),
   requestedShipDate: opt(date), requestedDeliveryDate: opt(date), cancelAfter: opt(date), notes: fc.array(text(), { maxLength: 2 }), references: references([]),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), gtin: opt(gtin), quantity, uom: fc.constantFrom('EA', 'CS', 'KG'), lot: opt(code()), customerSku: opt(code()) }), (l) => l.lineNumber),
@@ -39,12 +41,12 @@ const order940 = fc.record({
 
 const cancel940 = fc.record({
   type: fc.constant('order_cancel'), orderNumber: code(), facility: opt(code()), reason: opt(text()), references: references([]),
-  lines: fc.uniqueArray(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), quantity, uom: fc.constantFrom('EA', 'CS') }), { maxLength: 3, selector: (l) => l.lineNumber }),
+  lines: fc.uniqueArray(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), quantity, uom: fc.constantFrom('EA', 'CS') }), { minLength: 1, maxLength: 3, selector: (l) => l.lineNumber }),
 }, { requiredKeys: ['type', 'orderNumber', 'references', 'lines'] });
 
 const order850 = fc.record({
   type: fc.constant('sales_order'), orderNumber: code(), purpose: fc.constantFrom('original', 'replace'), customerOrderNumber: opt(code()), dropShip: fc.boolean(),
-  facility: opt(code()), customer: opt(fc.record({ code: opt(code()), name: opt(text()) })), shipTo: address, billTo: opt(address),
+  facility: opt(code()), customer: opt(party), shipTo: address, billTo: opt(address),
   carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })),
   requestedShipDate: opt(date), requestedDeliveryDate: opt(date), cancelAfter: opt(date), notes: fc.array(text(), { maxLength: 2 }), references: references(['OQ']),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), gtin: opt(gtin), quantity, uom: fc.constantFrom('EA', 'CS', 'KG'), unitPrice: opt(quantity), customerSku: opt(code()) }), (l) => l.lineNumber),
@@ -82,7 +84,7 @@ function shipment(set: '945' | '856') {
 
 /** An inbound ASN read from an 856 (partner profile asn856As: purchase_order): what is on the truck, in containers. */
 const asn856 = fc.record({
-  poNumber: code(), facility: code(), supplier: opt(fc.record({ code: opt(code()), name: opt(text()) })), expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
+  poNumber: code(), facility: code(), supplier: opt(party), expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
   asnNumber: code(), shippedAt: minute, carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
   billOfLading: opt(code()), proNumber: opt(code()),
   containers: fc.array(fc.record({ sscc: opt(digits(18)), trackingNumber: opt(code(6, 20)), weight: opt(fc.record({ value: quantity, unit: fc.constantFrom('LB', 'KG') })) }), { maxLength: 2 }),
@@ -103,7 +105,7 @@ const asn856 = fc.record({
 });
 
 const transfer943 = fc.record({
-  type: fc.constant('purchase_order'), kind: fc.constant('transfer'), poNumber: code(), facility: code(), depositor: opt(code()), supplier: opt(fc.record({ code: opt(code()), name: opt(text()) })),
+  type: fc.constant('purchase_order'), kind: fc.constant('transfer'), poNumber: code(), facility: code(), depositor: opt(code()), supplier: opt(party),
   expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
   asn: opt(fc.record({ asnNumber: code(), shippedAt: date.map((d) => `${d}T00:00:00Z`), carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }), billOfLading: opt(code()), proNumber: opt(code()), containers: fc.constant([]) }, { requiredKeys: ['asnNumber', 'shippedAt', 'trackingNumbers', 'containers'] })),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), quantity: fc.integer({ min: 3, max: 900 }), uom: fc.constantFrom('EA', 'CS'), serials: fc.uniqueArray(code(4, 12), { maxLength: 2 }), vendorSku: opt(code()), expiry: opt(date) })
@@ -120,7 +122,7 @@ const receipt944 = fc.record({
 
 const snapshot846 = fc.record({
   type: fc.constant('inventory_snapshot'), facility: code(), depositor: opt(code()), reportNumber: code(), asOf: minute, scope: fc.constantFrom('full', 'partial'), references: references([]),
-  positions: fc.array(fc.record({ sku: code(), lot: opt(code()), status: fc.constantFrom('available', 'hold', 'damaged'), uom: fc.constantFrom('EA', 'CS'), onHand: quantity, allocated: fc.oneof(fc.constant('0'), quantity), available: opt(quantity), expiryDate: opt(date) }, { requiredKeys: ['sku', 'status', 'uom', 'onHand', 'allocated'] }), { maxLength: 3 }),
+  positions: fc.array(fc.record({ sku: code(), lot: opt(code()), status: fc.constantFrom('available', 'hold', 'damaged'), uom: fc.constantFrom('EA', 'CS'), onHand: quantity, allocated: fc.oneof(fc.constant('0'), quantity), available: opt(quantity), expiryDate: opt(date) }, { requiredKeys: ['sku', 'status', 'uom', 'onHand', 'allocated'] }), { minLength: 1, maxLength: 3 }),
 }, { requiredKeys: ['type', 'facility', 'reportNumber', 'asOf', 'scope', 'references', 'positions'] });
 
 const adjustment947 = fc.record({

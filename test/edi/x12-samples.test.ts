@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SalesOrder, Shipment } from '../../src/model/index.ts';
 import { sampleFolder } from '../support/samples.ts';
-import { assertRoundTrip, decodedSets, items } from './x12-helpers.ts';
+import { guidelinesSchema } from '../../src/edi/x12/index.ts';
+import { assertRoundTrip, ctx, decodedSets, items } from './x12-helpers.ts';
 
 const { dir, missing } = sampleFolder('x12');
 
@@ -48,13 +49,21 @@ sampleTest('940-multi-line: one sales_order with 3 lines in cases', async () => 
   await assertRoundTrip(sets[0]!.documents);
 });
 
-sampleTest('940-ups-ground: one sales_order, one line in eaches with UPC and SCAC UPSN', async () => {
+sampleTest('940-ups-ground: its W66-09 "43.00" is no N2 amount, so the set is rejected; read without the dictionary, one sales_order, one line in eaches with UPC and SCAC UPSN', async () => {
   const text = sample('940-ups-ground.edi');
-  assert.deepEqual(rejecting(text), []);
-  const o = decodedSets(text)[0]!.documents[0] as SalesOrder;
+  // An N2 amount carries its two decimals implied (4300), and a COD amount needs its W66-08 method.
+  const [rejected] = decodedSets(text);
+  assert.equal(rejected!.accepted, false);
+  assert.deepEqual(rejected!.errors.map((e) => [e.code, e.position.segmentId, e.position.segmentPosition, e.position.element]), [
+    ['X12_ELEMENT_INVALID', 'W66', 3, 9], ['X12_ELEMENT_CONDITIONAL', 'W66', 3, 8],
+  ]);
+  const lenient = { ...ctx, guidelines: guidelinesSchema.parse({ validate: false }) };
+  assert.deepEqual(rejecting(text), rejected!.errors.map((e) => e.code));
+  const o = decodedSets(text, lenient)[0]!.documents[0] as SalesOrder;
   assert.equal(o.lines.length, 1);
   assert.deepEqual([o.lines[0]!.uom, o.lines[0]!.gtin, o.carrier?.scac], ['EA', '871209028795', 'UPSN']);
-  await assertRoundTrip([o]);
+  // The file names no ship-to, and an N1 with neither name nor code breaks N1's R0203: read back without the dictionary too.
+  await assertRoundTrip([o], undefined, lenient);
 });
 
 sampleTest('856-crossdock: 2 orders, 5 packages with SSCCs, 5 item lines', async () => {

@@ -48,7 +48,8 @@ test('940: an unknown segment and a bad quantity are positioned errors that reje
   const [set] = decodedSets(envelope('OW', [{ id: '940', body: 'W05*N*SO-1~N1*ST*X~ZZZ*1~LX*1~W01*abc*EA**VN*S1~' }]));
   assert.equal(set!.accepted, false);
   assert.deepEqual(set!.documents, []);
-  const unknown = set!.errors.find((e) => e.code === 'X12_SEGMENT_UNKNOWN')!;
+  // ZZZ is no X12 segment at all: 997 AK304 1, unrecognized segment id.
+  const unknown = set!.errors.find((e) => e.code === 'X12_SEGMENT_UNRECOGNIZED')!;
   assert.equal(unknown.position.segmentId, 'ZZZ');
   assert.equal(unknown.position.segmentPosition, 4);
   const bad = set!.errors.find((e) => e.code === 'X12_ELEMENT_INVALID')!;

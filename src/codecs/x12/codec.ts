@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import {
   ackSetOf, acknowledgeGroup, acknowledgeInterchange, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  hasRejectingError, isaVersionOf, readX12, ta1Of, translate, writeInterchange, x12Error,
+  hasRejectingError, isaVersionOf, readX12, ta1Of, translate, validateOutbound, writeInterchange, x12Error,
   type DecodeContext as SetContext, type DecodedSet, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
 } from '../../edi/x12/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
@@ -28,6 +28,9 @@ export interface X12Envelope {
   usage: string;
   /** SHA-1 of the set's segments between ST and SE: the same set resent under new control numbers has the same hash. */
   contentHash: string;
+  /** ST02 of the set before it in its group, and GS06 of the group before it in its interchange (gap detection). */
+  priorSet?: string;
+  priorGroup?: string;
 }
 
 /** An acknowledgment we drafted for a partner's group: it goes to the partner, never through flows. Shown as `extensions.x12Ack`. */
@@ -47,6 +50,11 @@ export interface X12AckMarker {
  * have a 997 sent in a partner's name.
  */
 export type X12Meta = { kind: 'set'; envelope: X12Envelope } | { kind: 'owed-ack'; ack: X12AckMarker };
+
+function outboundError(e: X12Error, type: string): CausewayError {
+  const where = describePosition(e.position);
+  return { code: e.code, message: `The ${type} cannot be written as the partner's X12: ${e.message}${where ? ` (${where})` : ''}`, position: { ...e.position } };
+}
 
 function asError(e: X12Error): CausewayError {
   const where = describePosition(e.position);
@@ -95,6 +103,8 @@ interface OpenInterchange {
   answer: boolean;
   /** Errors of the ISA and of what sits between groups; with the IEA's they decide the interchange. */
   errors: X12Error[];
+  /** GS06 of the group before the open one (gap detection). */
+  priorGroup?: string;
   /** The documents of its accepted groups and the 997s owed, in file order. */
   held: Array<{ document: Record<string, unknown>; envelope: X12Meta; owedAck?: boolean }>;
 }
@@ -158,10 +168,11 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
           ic.readable = false;
           errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${header.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: header.controlNumber, segmentId: 'ISA', element: 15, offset: header.offset })));
         }
-        setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated };
+        setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated, guidelines: profile?.guidelines };
         break;
       }
       case 'group-start':
+        if (group !== null && ic !== null) ic.priorGroup = group.header.controlNumber;
         group = { header: raw.group, errors: [...raw.errors], sets: [], held: [] };
         break;
       case 'set': {
@@ -172,6 +183,8 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
         const item = profile && !exchanges(profile, set.id, 'inbound')
           ? { documents: [], errors: [...set.errors, x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset })] }
           : decodeItem(raw, setCtx) as DecodedSet;
+        const priorSet = group.sets[group.sets.length - 1]?.set.controlNumber;
+        const priorGroup = ic.priorGroup;
         group.sets.push({ set, errors: item.errors });
         report(item.errors);
         if (!ic.readable) break;
@@ -180,6 +193,7 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
           senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
           interchange: set.interchange.controlNumber, group: set.group.controlNumber, functionalId: set.group.functionalId,
           set: set.controlNumber, setId: set.id, usage: set.interchange.usage, contentHash: setHash(set),
+          ...(priorSet !== undefined ? { priorSet } : {}), ...(priorGroup !== undefined && group.header.controlNumber !== priorGroup ? { priorGroup } : {}),
         };
         for (const doc of item.documents) {
           const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
@@ -201,6 +215,7 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
           const draft = acknowledgeGroup(raw.interchange, raw.group, open.sets, groupErrors, ackSet, raw.declared);
           ic.held.push({ document: { ...draft, extensions: { x12Ack: { ...ackMarker(profile, ackSet, raw.interchange) } } }, envelope: { kind: 'owed-ack', ack: ackMarker(profile, ackSet, raw.interchange) }, owedAck: true });
         }
+        if (group !== null) ic.priorGroup = group.header.controlNumber;
         group = null;
         break;
       }
@@ -286,6 +301,9 @@ export async function encodeForPartner(payload: unknown, profile: PartnerProfile
   const bodyErrors = body.errors.filter((e) => e.severity === 'error');
   if (bodyErrors.length) throw new CausewayFault(bodyErrors.map(asError));
   const is999 = setId === '999';
+  // What the partner's translator would reject is never sent: a set failing the dictionary is a permanent fault naming the element.
+  const unfit = validateOutbound(body.id, body.segments, is999 ? '005010' : profile.version, delimitersOf(profile), profile.guidelines).filter((e) => e.severity === 'error');
+  if (unfit.length) throw new CausewayFault(unfit.map((e) => outboundError(e, doc.type)));
   const written = await writeInterchange([{
     senderCode: profile.ours.gs ?? profile.ours.id, receiverCode: profile.theirs.gs ?? profile.theirs.id,
     // A 999 names its implementation guide in GS08 and ST03.

@@ -4,6 +4,7 @@ import type { CausewayError } from '../../model/index.ts';
 import type { EdiReceipt, ScreenedReceipt } from '../../store/index.ts';
 import type { DecodedDocument, HookContext, ScreenResult } from '../contract.ts';
 import type { X12Envelope, X12Meta } from './codec.ts';
+import { screenControlGaps } from './gaps.ts';
 import { profileFor, type X12Settings } from './settings.ts';
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
@@ -58,5 +59,8 @@ export async function screenDuplicates(documents: ReadonlyArray<DecodedDocument<
   }
 
   const skip = sets.filter(({ env }) => duplicateInterchanges.has(interchangeOf(env)) || duplicateSets.has(setOf(env))).map((s) => s.index);
-  return { skip, errors, writes: { receipts } };
+  // Gaps are looked for in what is new: a duplicate interchange says nothing about what is missing.
+  const gaps = await screenControlGaps(documents.filter((d) => !(d.envelope?.kind === 'set' && duplicateInterchanges.has(interchangeOf(d.envelope.envelope)))), ctx);
+  errors.push(...gaps.errors);
+  return { skip, errors, writes: { receipts, ...(gaps.seen.length ? { controlNumbersSeen: gaps.seen } : {}), ...(gaps.alerts.length ? { alerts: gaps.alerts } : {}) } };
 }

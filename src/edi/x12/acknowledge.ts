@@ -39,13 +39,15 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
         segmentErrors = true;
         const segCode = SEGMENT_ERROR_CODE[e.code] ?? '8';
         const where = { segmentId: p.segmentId.slice(0, 3), segmentPosition: p.segmentPosition, path: `${p.segmentId} at position ${p.segmentPosition}` };
-        out.push({ code: `${seg3}-${segCode}`, message: e.message, ...where });
+        // One AK3 per segment in error, its AK4s after it: a second element error of the same segment adds only its AK4.
+        if (!(p.element !== undefined && sameSegment(out, seg3, segCode, where.segmentPosition))) out.push({ code: `${seg3}-${segCode}`, message: e.message, ...where });
         const elCode = ELEMENT_ERROR_CODE[e.code];
         if (p.element !== undefined && elCode) {
           const bad = badValue(set, p.segmentPosition, p.element, p.component);
           out.push({
             code: `${seg4}-${elCode}`, message: e.message, ...where, path: `${where.path}, element ${p.element}${p.component ? `-${p.component}` : ''}`,
-            elementPosition: p.element, ...(p.component ? { componentPosition: p.component } : {}), ...(bad ? { badValue: bad.slice(0, 99) } : {}),
+            elementPosition: p.element, ...(p.component ? { componentPosition: p.component } : {}), ...(p.elementReference ? { elementReference: p.elementReference } : {}),
+            ...(bad ? { badValue: bad.slice(0, 99) } : {}),
           });
         }
       } else if (e.severity === 'error') out.push({ code: `${seg5}-5`, message: e.message });
@@ -124,6 +126,16 @@ export function ta1Of(doc: Pick<Acknowledgment, 'status' | 'acknowledges' | 'err
     noteCode: note,
     note: TA1_NOTES[note] ?? '',
   };
+}
+
+/** Whether the last AK3 written (AK4s after it aside) is this segment's, with this code. */
+function sameSegment(out: readonly AckError[], seg3: string, code: string, position: number): boolean {
+  for (let i = out.length - 1; i >= 0; i--) {
+    const e = out[i]!;
+    if (e.code.startsWith(seg3)) return e.code === `${seg3}-${code}` && e.segmentPosition === position;
+    if (e.segmentPosition !== position) return false;
+  }
+  return false;
 }
 
 /** AK4-04: a copy of the bad element, so the partner sees what we read. */

@@ -21,6 +21,8 @@ export interface X12Position {
   element?: number;
   /** 1-based component position within a composite element. */
   component?: number;
+  /** X12 data element reference number of the element at fault, e.g. '128' (997 AK4-02), when the dictionary knows it. */
+  elementReference?: string;
 }
 
 export type X12ErrorCode =
@@ -63,6 +65,23 @@ export type X12ErrorCode =
   | 'X12_TIME_INVALID'
   | 'X12_CODE_UNKNOWN'
   | 'X12_HL_STRUCTURE'
+  // dictionary checks (each is one 997 AK304 or AK403 code)
+  | 'X12_SEGMENT_UNRECOGNIZED'
+  | 'X12_SEGMENT_NOT_IN_SET'
+  | 'X12_LOOP_REPEAT'
+  | 'X12_SEGMENT_REPEAT'
+  | 'X12_ELEMENT_CONDITIONAL'
+  | 'X12_ELEMENT_TOO_MANY'
+  | 'X12_ELEMENT_TOO_SHORT'
+  | 'X12_ELEMENT_TOO_LONG'
+  | 'X12_CODE_INVALID'
+  | 'X12_DATE_INVALID'
+  | 'X12_TIME_INVALID'
+  | 'X12_ELEMENT_EXCLUSION'
+  | 'X12_ELEMENT_REPEATS'
+  | 'X12_ELEMENT_COMPONENTS'
+  // control numbers
+  | 'X12_CONTROL_GAP'
   // writing
   | 'X12_VALUE_HAS_DELIMITER'
   | 'X12_VALUE_TOO_LONG'

@@ -4,6 +4,7 @@ import type { CanonicalDocument } from '../../model/index.ts';
 import { hasRejectingError, type X12Error } from './errors.ts';
 import { readX12, readX12StreamBatches, type TransactionSet, type X12Item } from './reader.ts';
 import { decodeSet, type DecodeContext } from './sets/index.ts';
+import { compiledSet, STANDARD_GUIDELINES, validateSet, versionOf } from './dictionary/index.ts';
 
 export { DEFAULT_DELIMITERS, checkDelimiters, type Delimiters } from './delimiters.ts';
 export { describePosition, hasRejectingError, x12Error, type X12Error, type X12ErrorCode, type X12Position } from './errors.ts';
@@ -27,6 +28,7 @@ export { decodeSet, encodeDocument, DEFAULT_SET_FOR, SUPPORTED_SETS, type Decode
 export { acknowledgeGroup, acknowledgeInterchange, ta1Of, type AcknowledgmentDraft, type SetOutcome } from './acknowledge.ts';
 export * from './profile.ts';
 export * as ackCodes from './sets/ack-codes.ts';
+export { guidelinesSchema, STANDARD_GUIDELINES, validateOutbound, validateSet, versionOf, type Guidelines } from './dictionary/index.ts';
 
 /** A decoded set: its documents, and every error about it (envelope and content). Any 'error' rejects it. */
 export interface DecodedSet {
@@ -45,10 +47,24 @@ export function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
   const set = item.set;
   // A set whose envelope is broken is not read further: its contents cannot be trusted to be whole.
   const envelopeRejected = hasRejectingError(set.errors);
-  const result = envelopeRejected && hasCode(set.errors, 'X12_SE_MISSING') ? { documents: [], errors: [] } : decodeSet(set, ctx);
-  const errors = set.errors.concat(result.errors);
+  if (envelopeRejected && hasCode(set.errors, 'X12_SE_MISSING')) return { kind: 'set', set, documents: [], errors: set.errors, accepted: false };
+  // The dictionary first: a set it rejects is not read further, so its 997 names the dictionary's errors
+  // and no reader's error about the same element follows them.
+  const checked = validateSet(set, ctx.guidelines);
+  if (hasRejectingError(checked)) return { kind: 'set', set, documents: [], errors: set.errors.concat(checked), accepted: false };
+  const result = decodeSet(set, ctx);
+  const errors = set.errors.concat(checked, dictionaryDecides(set, ctx, result.errors));
   const accepted = !hasRejectingError(errors);
   return { kind: 'set', set, documents: accepted ? result.documents : [], errors, accepted };
+}
+
+/**
+ * Where the dictionary holds the set, it decides which segments belong: a reader's "not part of this set"
+ * for a segment the dictionary accepted (or the partner's guidelines allow) is dropped.
+ */
+function dictionaryDecides(set: TransactionSet, ctx: DecodeContext, errors: X12Error[]): X12Error[] {
+  if (errors.length === 0 || !(ctx.guidelines ?? STANDARD_GUIDELINES).validate || compiledSet(versionOf(set.group.version), set.id) === null) return errors;
+  return errors.filter((e) => e.code !== 'X12_SEGMENT_UNKNOWN');
 }
 
 function hasCode(errors: readonly X12Error[], code: X12Error['code']): boolean {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration, readProfilesWith } from '../partner-profile.ts';
 import { checkDelimiters, DEFAULT_DELIMITERS, type Delimiters } from './delimiters.ts';
 import { SUPPORTED_SETS } from './sets/index.ts';
+import { guidelinesSchema } from './dictionary/guidelines.ts';
 
 const party = z.object({
   qualifier: z.string().regex(/^[0-9A-Z]{2}$/, 'expected a two-character ISA id qualifier such as ZZ, 01, 08, 12').default('ZZ')
@@ -52,6 +53,8 @@ export const partnerProfileSchema = z.object({
     carriers: z.record(z.string(), z.string()).default({}).meta({ description: 'Our SCAC/carrier -> the partner\'s' }),
     facilities: z.record(z.string(), z.string()).default({}).meta({ description: 'Our facility id -> the partner\'s warehouse code' }),
   }).strict().default({ units: {}, carriers: {}, facilities: {} }),
+  guidelines: guidelinesSchema.default(guidelinesSchema.parse({}))
+    .meta({ description: 'How strictly this partner\'s sets are checked against the X12 dictionary, and what it requires beyond the standard (docs/x12.md)' }),
   qualifiers: z.object({
     allocated: z.string().min(1).max(3).optional().meta({ description: '846 QTY-01 code for allocated stock (default QC)' }),
   }).strict().default({}),

@@ -53,6 +53,43 @@ export class Segment {
   }
 
   /**
+   * The text this segment was cut from and its element starts (see SegmentBounds), for a check that reads
+   * every element; false for a segment whose elements were given as strings (the ISA, placeholders).
+   */
+  boundsInto(out: SegmentBounds): boolean {
+    if (this.#cached !== null) return false;
+    out.text = this.#src.text;
+    out.bounds = this.#src.bounds;
+    out.at = this.#at;
+    out.n = this.#n;
+    return true;
+  }
+
+  /**
+   * Where element n lies, without cutting a string: out.text holds it from out.start to out.end (text ''
+   * and both 0 when absent). The dictionary check reads every element of every set this way.
+   */
+  span(n: number, out: ElementSpan): void {
+    if (this.#cached !== null) {
+      const v = this.#cached[n] ?? '';
+      out.text = v;
+      out.start = 0;
+      out.end = v.length;
+      return;
+    }
+    if (n >= this.#n) {
+      out.text = '';
+      out.start = 0;
+      out.end = 0;
+      return;
+    }
+    const bounds = this.#src.bounds;
+    out.text = this.#src.text;
+    out.start = bounds[this.#at + n]!;
+    out.end = bounds[this.#at + n + 1]! - 1;
+  }
+
+  /**
    * Element n as a number when it has 1 to 3 characters (see codeOf), 0 when empty, -1 when longer: set
    * mappers compare qualifiers and codes without cutting a string for them.
    */
@@ -120,6 +157,21 @@ export class Segment {
   toJSON(): { id: string; elements: string[]; offset: number } {
     return { id: this.id, elements: this.elements, offset: this.offset };
   }
+}
+
+/** Element k of a segment (1 <= k < n) is text[bounds[at + k], bounds[at + k + 1] - 1). */
+export interface SegmentBounds {
+  text: string;
+  bounds: Int32Array;
+  at: number;
+  n: number;
+}
+
+/** A stretch of text holding one element (see Segment.span). */
+export interface ElementSpan {
+  text: string;
+  start: number;
+  end: number;
 }
 
 /** The number Segment.code gives for a value: length in the top byte, then up to three latin1 char codes. */

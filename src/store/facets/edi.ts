@@ -17,6 +17,17 @@ export interface EdiWrites {
   /** Partners' acknowledgments, applied to the groups they acknowledge. */
   reconciliations?: EdiReconciliation[];
   alerts?: NewAlert[];
+  /** Control numbers received from partners, each kept as the highest of its kind seen (gap detection reads them back). */
+  controlNumbersSeen?: ControlNumberSeen[];
+}
+
+/** A partner's control number (ISA13, GS06, ST02) as received: the store keeps the highest per scope and kind. */
+export interface ControlNumberSeen {
+  tenant: string;
+  /** Whose sequence: 'x12-in:<partner>:<sender qualifier>:<sender id>'. */
+  scope: string;
+  kind: string;
+  value: number;
 }
 
 /** X12 tracking of one outbound functional group until its 997/999 comes. */
@@ -125,4 +136,6 @@ export interface EdiStore {
   listEdiGroups(filter: EdiGroupFilter): Promise<EdiGroup[]>;
   /** Next value of a counter (X12 control numbers), unique across restarts and concurrent workers. */
   nextControlNumber(tenant: string, scope: string, kind: string, max: number): Promise<number>;
+  /** The highest control number of a kind received under a scope (see ControlNumberSeen), null before the first. */
+  lastControlNumberSeen(tenant: string, scope: string, kind: string): Promise<number | null>;
 }

@@ -71,6 +71,15 @@ export async function applyEdiWrites(db: Queryable, edi: EdiWrites | undefined, 
     if (alert && (await raiseAlert(db, alert))) report.alerts.push(alert);
   }
   for (const a of edi.alerts ?? []) if (await raiseAlert(db, a)) report.alerts.push(a);
+  for (const c of edi.controlNumbersSeen ?? []) {
+    await db.query(`INSERT INTO control_numbers AS c (tenant, scope, kind, value) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = GREATEST(c.value, EXCLUDED.value)`, [c.tenant, c.scope, c.kind, c.value]);
+  }
+}
+
+export async function lastControlNumberSeen(db: Queryable, tenant: string, scope: string, kind: string): Promise<number | null> {
+  const { rows: [r] } = await db.query('SELECT value FROM control_numbers WHERE tenant = $1 AND scope = $2 AND kind = $3', [tenant, scope, kind]);
+  return r ? Number(r.value) : null;
 }
 
 export async function listEdiDuplicates(db: Queryable, tenant: string, page: Page = {}): Promise<EdiReceiptRow[]> {

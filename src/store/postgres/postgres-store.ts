@@ -482,6 +482,10 @@ export class PostgresStore implements Store {
     return edi.nextControlNumber(this.pool, tenant, scope, kind, max);
   }
 
+  lastControlNumberSeen(tenant: string, scope: string, kind: string): Promise<number | null> {
+    return edi.lastControlNumberSeen(this.pool, tenant, scope, kind);
+  }
+
   raiseAlert(alert: NewAlert): Promise<boolean> {
     return alerts.raiseAlert(this.pool, alert);
   }

@@ -59,6 +59,15 @@ export function applyEdiWrites(sql: Statements, edi: EdiWrites | undefined, repo
     if (alert && writeAlert(sql, alert)) report.alerts.push(alert);
   }
   for (const a of edi.alerts ?? []) if (writeAlert(sql, a)) report.alerts.push(a);
+  for (const c of edi.controlNumbersSeen ?? []) {
+    sql.q(`INSERT INTO control_numbers (tenant, scope, kind, value) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant, scope, kind) DO UPDATE SET value = MAX(value, excluded.value)`).run(c.tenant, c.scope, c.kind, c.value);
+  }
+}
+
+export function lastControlNumberSeen(sql: Statements, tenant: string, scope: string, kind: string): number | null {
+  const r = sql.q('SELECT value FROM control_numbers WHERE tenant = ? AND scope = ? AND kind = ?').get(tenant, scope, kind) as Row | undefined;
+  return r ? (r.value as number) : null;
 }
 
 export function listEdiDuplicates(sql: Statements, tenant: string, page: Page = {}): EdiReceiptRow[] {

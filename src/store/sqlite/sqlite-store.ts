@@ -376,6 +376,10 @@ export class SqliteStore implements Store {
     return edi.nextControlNumber(this.sql, tenant, scope, kind, max);
   }
 
+  async lastControlNumberSeen(tenant: string, scope: string, kind: string): Promise<number | null> {
+    return edi.lastControlNumberSeen(this.sql, tenant, scope, kind);
+  }
+
   async raiseAlert(alert: NewAlert): Promise<boolean> {
     return alerts.writeAlert(this.sql, alert);
   }

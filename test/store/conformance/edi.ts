@@ -114,6 +114,20 @@ export function ediConformance(open: OpenStore<EdiStore & PipelineStore & AlertS
         assert.deepEqual((await store.listAlerts('acme')).map((x) => x.dedupeKey), ['rejected:1', 'once']);
       });
 
+      it('keeps the highest control number a partner sent per scope and kind, committed with the outcome', async () => {
+        const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
+        const scope = 'x12-in:acme-3pl:ZZ:ACME3PL';
+        assert.equal(await store.lastControlNumberSeen('acme', scope, 'ISA'), null);
+        await store.completeMessages([outcome(a.messageId, { controlNumbersSeen: [{ tenant: 'acme', scope, kind: 'ISA', value: 7 }, { tenant: 'acme', scope, kind: 'GS', value: 30 }] })], 2000);
+        // A late arrival (a lower number) does not move the mark back.
+        await store.completeMessages([outcome(b.messageId, { controlNumbersSeen: [{ tenant: 'acme', scope, kind: 'ISA', value: 5 }, { tenant: 'acme', scope, kind: 'GS', value: 31 }] })], 2000);
+        assert.equal(await store.lastControlNumberSeen('acme', scope, 'ISA'), 7);
+        assert.equal(await store.lastControlNumberSeen('acme', scope, 'GS'), 31);
+        assert.equal(await store.lastControlNumberSeen('other', scope, 'ISA'), null, 'per tenant');
+        // Our own outbound sequences live beside them untouched.
+        assert.equal(await store.nextControlNumber('acme', 'x12:acme-3pl', 'ISA', 999_999_999), 1);
+      });
+
       it('refuses the whole commit when a receipt\'s screened verdict no longer holds, naming the message', async () => {
         const [a, b, c] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' }), msg({ idempotencyKey: 'c' })]);
         await store.completeMessages([outcome(a.messageId, { receipts: [receipt(a.messageId, false)] })], 2000);

@@ -457,12 +457,18 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
 function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock, orderNumber: string): Shipment {
   // The warehouse that shipped: N1 WH, else the ship-from, as in a 945.
   const facilityParty = findParty(n.parties, 'WH', 'SF');
-  if (!facilityParty) r.missing('N1*SF', 'the shipping facility');
   const shipTo = findParty(n.parties, 'ST');
   if (shipTo) shipment.shipTo = shipTo.address;
   shipment.shipmentNumber = n.shipmentNumber;
   shipment.orderNumber = orderNumber;
   shipment.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
+  if (!shipment.facility) {
+    // The ship-from N1 loop is optional in an 856: the warehouse that sent it is then the one that shipped (GS02,
+    // else ISA06), which the partner's facility code table maps to ours.
+    const group = r.set.group;
+    shipment.facility = group.senderCode || r.set.interchange.senderId;
+    r.error('X12_SEGMENT_MISSING', `The 856 names no ship-from (N1*SF or N1*WH); the sender's code ${JSON.stringify(shipment.facility)} is taken as the facility.`, undefined, undefined, 'warning');
+  }
   shipment.shippedAt = n.shippedAt ?? shipment.receivedAt;
   shipment.complete = !o.backordered;
   shipment.trackingNumbers = n.trackingNumbers;

@@ -23,7 +23,7 @@ import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 import { ssccWithAi, w27, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
-const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
+const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W6', 'W28', 'W10', 'G72', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
 const ID_POSITIONS: readonly number[] = [7, 17];
 

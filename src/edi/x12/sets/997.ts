@@ -154,7 +154,7 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
   const [ik3, ik4, ik5] = setId === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
   const segs: X12SegmentData[] = [];
   const a = doc.acknowledges;
-  // AK103, the acknowledged group's GS08, exists from 005010 on: a 004010 997 has none.
+  // AK103, the acknowledged group's GS08, exists from 005010 on: a 997 of 004010 to 004030 has none.
   const version = setId === '999' ? (a.version ?? '005010') : (a.version ?? '');
   segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', version >= '005010' ? version : '']);
   let accepted = 0;

@@ -90,6 +90,10 @@ export const SEGMENT_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
   X12_DATE_INVALID: '8',
   X12_TIME_INVALID: '8',
   X12_CODE_UNKNOWN: '8',
+  X12_SEGMENT_UNRECOGNIZED: '1',
+  X12_SEGMENT_NOT_IN_SET: '6',
+  X12_LOOP_REPEAT: '4',
+  X12_SEGMENT_REPEAT: '5',
 };
 
 /** Our element error codes as the AK4/IK4 code. */
@@ -99,6 +103,14 @@ export const ELEMENT_ERROR_CODE: Partial<Record<X12ErrorCode, string>> = {
   X12_DATE_INVALID: '8',
   X12_TIME_INVALID: '9',
   X12_CODE_UNKNOWN: '7',
+  X12_ELEMENT_CONDITIONAL: '2',
+  X12_ELEMENT_TOO_MANY: '3',
+  X12_ELEMENT_TOO_SHORT: '4',
+  X12_ELEMENT_TOO_LONG: '5',
+  X12_CODE_INVALID: '7',
+  X12_ELEMENT_EXCLUSION: '10',
+  X12_ELEMENT_REPEATS: '12',
+  X12_ELEMENT_COMPONENTS: '13',
 };
 
 /** Our group-level error codes as the AK9 code. */

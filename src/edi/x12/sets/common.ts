@@ -7,6 +7,7 @@ import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import { codeOf, type Segment } from '../tokenizer.ts';
+import type { Guidelines } from '../dictionary/guidelines.ts';
 
 /** What the codec knows that the X12 does not: whose data this is and how it arrived. */
 export interface DecodeContext {
@@ -21,6 +22,8 @@ export interface DecodeContext {
   asn856As?: 'shipment' | 'purchase_order';
   /** 846 QTY-01 code of allocated stock when the partner does not use QC. */
   allocatedQualifier?: string;
+  /** How strictly the partner's sets are held to the X12 dictionary (default: the standard's rules). */
+  guidelines?: Guidelines;
 }
 
 /** What a partner profile changes in how a set is written. */

@@ -7,7 +7,10 @@ import type { Carrier, Reference } from './common.ts';
 /** Writes an N1 loop. The code goes in N1-04 with qualifier N1-03 (default '92', assigned by buyer or agent). */
 export function writeN1Loop(out: X12SegmentData[], entity: string, p: { name?: string; code?: string; address?: Address; codeQualifier?: string }): void {
   const a = p.address;
-  out.push(['N1', entity, p.name ?? a?.name ?? '', p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
+  const name = p.name ?? a?.name ?? '';
+  // An N1 needs a name or a code (syntax note R0203): a party with neither has nothing to say.
+  if (!name && !p.code) return;
+  out.push(['N1', entity, name, p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
   if (!a) return;
   if (a.company) out.push(['N2', a.company]);
   for (let i = 0; i < a.lines.length; i += 2) out.push(['N3', a.lines[i]!, a.lines[i + 1] ?? '']);

@@ -1,0 +1,252 @@
+// Turns the dictionary's tables into lookup structures once per version, set and guidelines: every
+// inbound set is checked, so the check must find a segment's place and an element's rules without
+// parsing or allocating anything.
+import { CODE_LISTS, FREE_FORM_IDS } from './codes.ts';
+import { ELEMENTS, type ElementType, type Version } from './elements.ts';
+import { STANDARD_GUIDELINES, type Guidelines } from './guidelines.ts';
+import { COMPOSITES_004010, COMPOSITES_005010, SEGMENTS_004010, SEGMENTS_005010, type SegmentTable } from './segments.ts';
+import { SETS_004010, SETS_005010, type SetTable } from './sets.ts';
+import { codeOf } from '../tokenizer.ts';
+
+/** Element kinds as small numbers for the check's switch. */
+export const KIND = { AN: 0, ID: 1, DT: 2, TM: 3, R: 4, N: 5 } as const;
+
+export interface CElement {
+  /** 'N9-01', or 'N9-07-2' for a component: how errors name it. */
+  ref: string;
+  /** X12 element reference number ('128'), '' when given inline. */
+  number: string;
+  name: string;
+  kind: number;
+  min: number;
+  max: number;
+  mandatory: boolean;
+  /** Closed code list as Segment.code numbers (codes of 1-3 characters), or null. */
+  codes: ReadonlySet<number> | null;
+  /** Codes of an ID element must be upper-case letters and digits. */
+  shape: boolean;
+  /** The components of a composite element (index 1 on), or null for a simple element. */
+  components: ReadonlyArray<CElement | null> | null;
+  /** Syntax notes between the components of a composite. */
+  notes: readonly CNote[];
+  /** More components exist than are checked. */
+  open: boolean;
+}
+
+export interface CNote {
+  kind: 'P' | 'R' | 'C' | 'L' | 'E';
+  /** 1-based element positions. */
+  elements: readonly number[];
+  /** The same positions as bits (1 << position), for the check's fast path; every position is below 32. */
+  mask: number;
+  /** The first position's bit, and the others'. */
+  first: number;
+  rest: number;
+  text: string;
+}
+
+export interface CSegment {
+  id: string;
+  /** Elements from index 1; null when the dictionary knows the segment only by its place in sets. */
+  elements: ReadonlyArray<CElement | null> | null;
+  /** Elements beyond the listed ones exist but are not checked. */
+  open: boolean;
+  notes: readonly CNote[];
+}
+
+export interface CNode {
+  id: string;
+  loop: boolean;
+  mandatory: boolean;
+  max: number;
+  segment: CSegment;
+  /** A loop's nodes, its beginning segment first. */
+  children: readonly CNode[] | null;
+  /** A loop's segment ids -> indexes in children where they may stand (the beginning segment excluded: it starts the next repeat). */
+  byId: ReadonlyMap<string, readonly number[]> | null;
+}
+
+export interface CompiledSet {
+  version: Version;
+  setId: string;
+  /** A loop without a beginning segment holding the whole set. */
+  root: CNode;
+  /** Every segment id the set defines, anywhere. */
+  ids: ReadonlySet<string>;
+  /** Segment ids the dictionary knows in any set: an id outside it is not recognised at all (AK304 1). */
+  known: ReadonlySet<string>;
+}
+
+const TABLES: Readonly<Record<Version, { segments: SegmentTable; composites: SegmentTable; sets: SetTable }>> = {
+  '004010': { segments: SEGMENTS_004010, composites: COMPOSITES_004010, sets: SETS_004010 },
+  '005010': { segments: SEGMENTS_005010, composites: COMPOSITES_005010, sets: SETS_005010 },
+};
+
+/** The dictionary version a group's GS08 is read by: 005010 and later as 005010, anything earlier as 004010. */
+export function versionOf(gs08: string): Version {
+  // Compared in place: a slice per set is garbage on the hot path.
+  return gs08 >= '005010' || (gs08.length > 6 && gs08.startsWith('00501')) ? '005010' : '004010';
+}
+
+/** The sets the dictionary holds for a version. */
+export function dictionarySets(version: Version): string[] {
+  return Object.keys(TABLES[version].sets);
+}
+
+const standard = new Map<string, CompiledSet | null>();
+const custom = new WeakMap<Guidelines, Map<string, CompiledSet | null>>();
+
+/** The compiled set, or null when the dictionary does not hold it (the set is then not checked). */
+/** The last set looked up: a file is mostly sets of one kind, so most lookups end here without a key string. */
+let last: { version: Version; setId: string; guidelines: Guidelines; set: CompiledSet | null } | null = null;
+
+export function compiledSet(version: Version, setId: string, guidelines: Guidelines = STANDARD_GUIDELINES): CompiledSet | null {
+  const l = last;
+  if (l !== null && l.setId === setId && l.version === version && l.guidelines === guidelines) return l.set;
+  const set = lookupSet(version, setId, guidelines);
+  last = { version, setId, guidelines, set };
+  return set;
+}
+
+function lookupSet(version: Version, setId: string, guidelines: Guidelines): CompiledSet | null {
+  const isStandard = guidelines === STANDARD_GUIDELINES || (Object.keys(guidelines.required).length === 0 && Object.keys(guidelines.extraCodes).length === 0);
+  let cache = isStandard ? standard : custom.get(guidelines);
+  if (cache === undefined) custom.set(guidelines, (cache = new Map()));
+  const key = `${version}:${setId}`;
+  let c = cache.get(key);
+  if (c === undefined) {
+    c = compile(version, setId, isStandard ? STANDARD_GUIDELINES : guidelines);
+    cache.set(key, c);
+  }
+  return c;
+}
+
+function compile(version: Version, setId: string, guidelines: Guidelines): CompiledSet | null {
+  const tables = TABLES[version];
+  const text = tables.sets[setId];
+  if (text === undefined) return null;
+  const required = new Set(guidelines.required[setId] ?? []);
+  const segments = new Map<string, CSegment>();
+  const segmentOf = (id: string): CSegment => {
+    let s = segments.get(id);
+    if (s === undefined) segments.set(id, (s = compileSegment(version, id, tables, required, guidelines.extraCodes)));
+    return s;
+  };
+  const root = parseSet(setId, text, segmentOf, required);
+  const known = new Set<string>(Object.keys(tables.segments));
+  for (const t of Object.values(tables.sets)) for (const m of t.matchAll(/([A-Z][A-Z0-9]{1,2}):[MO]:/g)) known.add(m[1]!);
+  return { version, setId, root, ids: new Set(segments.keys()), known };
+}
+
+/** Parses a set's structure notation into nodes; a mistake in the table is caught here, when first used. */
+function parseSet(setId: string, text: string, segmentOf: (id: string) => CSegment, required: ReadonlySet<string>): CNode {
+  const tokens = text.replace(/\]/g, ' ] ').trim().split(/\s+/);
+  const requiredSeen = new Set<string>();
+  let i = 0;
+  const fail = (why: string): never => {
+    throw new Error(`X12 dictionary, set ${setId}: ${why} at token ${i + 1} (${tokens[i] ?? 'end'})`);
+  };
+  const node = (tok: string, loop: boolean): Omit<CNode, 'children' | 'byId'> => {
+    const m = /^([A-Z][A-Z0-9]{1,2}):([MO]):(\d+|>1)$/.exec(tok);
+    if (!m) return fail('expected ID:M|O:max');
+    // A partner's required segment is required where the set first defines it (the header N9, not each line's).
+    const partnerRequires = required.has(m[1]!) && !requiredSeen.has(m[1]!);
+    if (partnerRequires) requiredSeen.add(m[1]!);
+    return { id: m[1]!, loop, mandatory: m[2] === 'M' || partnerRequires, max: m[3] === '>1' ? Number.POSITIVE_INFINITY : Number(m[3]), segment: segmentOf(m[1]!) };
+  };
+  const readChildren = (closing: boolean): CNode[] => {
+    const out: CNode[] = [];
+    while (i < tokens.length) {
+      const tok = tokens[i]!;
+      if (tok === ']') {
+        if (!closing) fail('unmatched ]');
+        i++;
+        return out;
+      }
+      if (tok.startsWith('[')) {
+        const head = node(tok.slice(1), true);
+        i++;
+        const children = readChildren(true);
+        if (children[0]?.id !== head.id || children[0].loop) fail(`loop ${head.id} must begin with its own segment`);
+        out.push(withIndex({ ...head, children }, true));
+        continue;
+      }
+      out.push({ ...node(tok, false), children: null, byId: null });
+      i++;
+    }
+    if (closing) fail('missing ]');
+    return out;
+  };
+  const top = readChildren(false);
+  return withIndex({ id: '', loop: true, mandatory: true, max: 1, segment: { id: '', elements: null, open: true, notes: [] }, children: top }, false);
+}
+
+function withIndex(n: Omit<CNode, 'byId'>, hasBeginning: boolean): CNode {
+  const byId = new Map<string, number[]>();
+  n.children!.forEach((c, k) => {
+    if (hasBeginning && k === 0) return;
+    const list = byId.get(c.id) ?? [];
+    list.push(k);
+    byId.set(c.id, list);
+  });
+  return { ...n, byId };
+}
+
+function compileSegment(version: Version, id: string, tables: { segments: SegmentTable; composites: SegmentTable }, required: ReadonlySet<string>, extraCodes: Guidelines['extraCodes']): CSegment {
+  const text = tables.segments[id];
+  if (text === undefined || text === '') return { id, elements: null, open: true, notes: [] };
+  const { elements, open, notes } = parseElements(version, id, text, tables.composites, (ref) => required.has(ref), extraCodes);
+  return { id, elements, open, notes };
+}
+
+function parseElements(
+  version: Version, owner: string, text: string, composites: SegmentTable, isRequired: (ref: string) => boolean, extraCodes: Guidelines['extraCodes'], componentOf?: string,
+): { elements: Array<CElement | null>; open: boolean; notes: CNote[] } {
+  const [list, noteText = ''] = text.split('|');
+  const tokens = list!.trim().split(/\s+/).filter(Boolean);
+  const elements: Array<CElement | null> = [null];
+  let open = false;
+  for (const tok of tokens) {
+    if (tok === '+') {
+      open = true;
+      continue;
+    }
+    const n = elements.length;
+    const ref = componentOf ? `${componentOf}-${n}` : `${owner}-${n < 10 ? '0' : ''}${n}`;
+    const m = /^([MOX])(?:(C\d{3})|=(AN|ID|DT|TM|R|N\d):(\d+)\/(\d+)|(\d+))$/.exec(tok);
+    if (!m) throw new Error(`X12 dictionary, segment ${owner}: cannot read ${tok}`);
+    const mandatory = m[1] === 'M' || isRequired(ref);
+    if (m[2]) {
+      const ctext = composites[m[2]];
+      if (ctext === undefined) throw new Error(`X12 dictionary, segment ${owner}: no composite ${m[2]}`);
+      const inner = parseElements(version, owner, ctext, composites, isRequired, extraCodes, ref);
+      elements.push({ ref, number: m[2], name: `composite ${m[2]}`, kind: KIND.AN, min: 0, max: 0, mandatory, codes: null, shape: false, components: inner.elements, notes: inner.notes, open: inner.open });
+      continue;
+    }
+    let def: { name: string; type: ElementType; min: number; max: number };
+    let number = '';
+    if (m[6]) {
+      number = m[6];
+      const d = ELEMENTS[version].get(number);
+      if (!d) throw new Error(`X12 dictionary, segment ${owner}: no element ${number} in ${version}`);
+      def = d;
+    } else def = { name: `element ${ref}`, type: m[3] as ElementType, min: Number(m[4]), max: Number(m[5]) };
+    const kind = def.type === 'AN' ? KIND.AN : def.type === 'ID' ? KIND.ID : def.type === 'DT' ? KIND.DT : def.type === 'TM' ? KIND.TM : def.type === 'R' ? KIND.R : KIND.N;
+    const list = def.type === 'ID' ? CODE_LISTS[number] : undefined;
+    const extra = extraCodes[ref] ?? [];
+    const codes = list ? new Set([...list, ...extra].map(codeOf)) : null;
+    elements.push({ ref, number, name: def.name, kind, min: def.min, max: def.max, mandatory, codes, shape: def.type === 'ID' && !FREE_FORM_IDS.has(number), components: null, notes: [], open: false });
+  }
+  const notes: CNote[] = [];
+  for (const tok of noteText.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^([PRCLE])((?:\d\d)+)$/.exec(tok);
+    if (!m) throw new Error(`X12 dictionary, segment ${owner}: cannot read note ${tok}`);
+    const positions = m[2]!.match(/\d\d/g)!.map(Number);
+    for (const p of positions) if (p >= elements.length) throw new Error(`X12 dictionary, segment ${owner}: note ${tok} names element ${p}, which is not listed`);
+    if (positions.some((p) => p > 31)) throw new Error(`X12 dictionary, segment ${owner}: note ${tok} names an element past 31`);
+    const bit = (p: number) => (1 << p) >>> 0;
+    const rest = positions.slice(1).reduce((m, p) => (m | bit(p)) >>> 0, 0);
+    notes.push({ kind: m[1] as CNote['kind'], elements: positions, mask: (bit(positions[0]!) | rest) >>> 0, first: bit(positions[0]!), rest, text: tok });
+  }
+  return { elements, open, notes };
+}

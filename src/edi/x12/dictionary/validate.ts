@@ -1,0 +1,532 @@
+// Checks a transaction set against the dictionary of its version: each segment's place (order, loops,
+// maximum use, mandatory segments) and each element (presence, type, length, code, date, time, syntax
+// notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
+import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
+import type { ElementSpan, SegmentBounds } from '../tokenizer.ts';
+import { KIND, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
+import type { Guidelines } from './guidelines.ts';
+
+/** What the check reads of a segment: a read Segment, or a segment about to be written (see segmentView). */
+export interface SegmentView {
+  readonly id: string;
+  /** Number of data elements (the id not counted). */
+  readonly count: number;
+  span(n: number, out: ElementSpan): void;
+  /** A read segment lends its text and element bounds: the check then reads them without a call per element. */
+  boundsInto?(out: SegmentBounds): boolean;
+  readonly offset?: number;
+}
+
+export interface CheckContext {
+  /** Element, component and repetition separators as char codes (-1 when none). */
+  element: number;
+  component: number;
+  repetition: number;
+  guidelines: Guidelines;
+  /** Where the set sits (interchange, group, set, setId): copied into each error's position. */
+  where: X12Position;
+}
+
+interface Frame {
+  node: CNode;
+  pos: number;
+  /** Uses of each of node's children in the loop's current repeat; reused from set to set. */
+  counts: Int32Array;
+}
+
+/** Reused between calls: checking is synchronous, and a set rarely nests loops more than four deep. */
+const frames: Frame[] = [];
+const span: ElementSpan = { text: '', start: 0, end: 0 };
+const lent: SegmentBounds = { text: '', bounds: new Int32Array(0), at: 0, n: 0 };
+const present: Uint8Array = new Uint8Array(128);
+const componentPresent: Uint8Array = new Uint8Array(64);
+
+/**
+ * Enters a loop (or the set) at depth d: the frame and its counts are reused, nothing is allocated per
+ * segment or per set. (Closures are avoided on this path too: tsx names each one it makes, which costs.)
+ */
+function enter(d: number, node: CNode, first: number): void {
+  const n = node.children!.length;
+  let f = frames[d];
+  if (f === undefined) frames[d] = f = { node, pos: 0, counts: new Int32Array(Math.max(64, n)) };
+  else if (f.counts.length < n) f.counts = new Int32Array(n);
+  f.node = node;
+  f.pos = 0;
+  f.counts.fill(0, 0, n);
+  f.counts[0] = first;
+}
+
+/**
+ * Checks segments[from, to) of a set (its body: ST and SE excluded). segments[i] is at position i + shift
+ * in the set as the 997 counts (ST is 1); `end` is where missing trailing segments are reported.
+ */
+export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to: number, set: CompiledSet, ctx: CheckContext, shift: number, end: number): X12Error[] {
+  const errors: X12Error[] = [];
+  let top = 0;
+  enter(0, set.root, 0);
+  for (let i = from; i < to; i++) {
+    const seg = segments[i]!;
+    const id = seg.id;
+    const position = i + shift;
+    let placed = false;
+    for (let d = top; d >= 0; d--) {
+      const f = frames[d]!;
+      const c = forward(f, id);
+      if (c < 0) continue;
+      for (let k = top; k > d; k--) closeFrame(frames[k]!, errors, ctx, position, seg);
+      top = d;
+      const children = f.node.children!;
+      for (let k = f.pos; k < c; k++) if (f.counts[k] === 0 && children[k]!.mandatory) missing(errors, ctx, children[k]!, position, seg);
+      f.pos = c;
+      const node = children[c]!;
+      const n = ++f.counts[c]!;
+      if (n > node.max) overused(errors, ctx, node, seg, position);
+      if (node.loop) enter(++top, node, 1);
+      checkElements(seg, node.segment, ctx, position, errors);
+      placed = true;
+      break;
+    }
+    if (!placed) misplaced(seg, set, frames, top, ctx, position, errors);
+  }
+  for (let k = top; k >= 0; k--) closeFrame(frames[k]!, errors, ctx, end, null);
+  return errors;
+}
+
+/** The index in f's loop where `id` may stand next, at or after where f stands; -1 when none. */
+function forward(f: Frame, id: string): number {
+  const at = f.node.byId!.get(id);
+  if (at === undefined) return -1;
+  for (let k = 0; k < at.length; k++) if (at[k]! >= f.pos) return at[k]!;
+  return -1;
+}
+
+function closeFrame(f: Frame, errors: X12Error[], ctx: CheckContext, position: number, seg: SegmentView | null): void {
+  const children = f.node.children!;
+  for (let k = f.pos; k < children.length; k++) if (f.counts[k] === 0 && children[k]!.mandatory) missing(errors, ctx, children[k]!, position, seg);
+}
+
+/** A segment found nowhere ahead: unknown, from another set, out of order, or from a loop not open here. */
+function misplaced(seg: SegmentView, set: CompiledSet, stack: Frame[], top: number, ctx: CheckContext, position: number, errors: X12Error[]): void {
+  const g = ctx.guidelines;
+  const id = seg.id;
+  if (!set.ids.has(id)) {
+    if (g.allowUnknownSegments) return;
+    const known = set.known.has(id);
+    const code: X12ErrorCode = known ? 'X12_SEGMENT_NOT_IN_SET' : 'X12_SEGMENT_UNRECOGNIZED';
+    const why = known ? `is not defined in a ${set.setId} (${set.version})` : 'is not a segment the X12 dictionary knows';
+    errors.push(err(code, `Segment ${id} ${why}.`, ctx, seg, position));
+    return;
+  }
+  for (let d = top; d >= 0; d--) {
+    const f = stack[d]!;
+    const at = f.node.byId!.get(id);
+    if (at === undefined) continue;
+    // Defined earlier in a loop that is open: out of sequence.
+    const k = at[0]!;
+    if (!g.enforceSegmentOrder) {
+      const node = f.node.children![k]!;
+      if (++f.counts[k]! > node.max) overused(errors, ctx, node, seg, position);
+      checkElements(seg, node.segment, ctx, position, errors);
+      return;
+    }
+    errors.push(err('X12_SEGMENT_ORDER', `Segment ${id} is out of sequence: in a ${set.setId} it comes before ${f.node.children![f.pos]!.id}${f.node.id ? ` in the ${f.node.id} loop` : ''}.`, ctx, seg, position));
+    return;
+  }
+  if (g.allowUnknownSegments) return;
+  errors.push(err('X12_SEGMENT_UNKNOWN', `Segment ${id} is unexpected here: a ${set.setId} defines it only inside a loop that is not open at this point.`, ctx, seg, position));
+}
+
+function missing(errors: X12Error[], ctx: CheckContext, node: CNode, position: number, seg: SegmentView | null): void {
+  const what = node.loop ? `${node.id} loop` : `segment ${node.id}`;
+  const e = err('X12_SEGMENT_MISSING', `Mandatory ${what} is missing${seg ? ` before ${seg.id}` : ''}.`, ctx, null, position);
+  e.position.segmentId = node.id;
+  errors.push(e);
+}
+
+function overused(errors: X12Error[], ctx: CheckContext, node: CNode, seg: SegmentView, position: number): void {
+  const loop = node.loop;
+  const severity = ctx.guidelines.acceptExtraRepeats ? 'warning' : 'error';
+  const message = loop ? `The ${node.id} loop repeats more than the ${node.max} times allowed.` : `Segment ${node.id} is used more than the ${node.max} time${node.max === 1 ? '' : 's'} allowed here.`;
+  errors.push(err(loop ? 'X12_LOOP_REPEAT' : 'X12_SEGMENT_REPEAT', message, ctx, seg, position, undefined, undefined, severity));
+}
+
+/** The finding about one element, with the element's reference number for the 997's AK4-02. */
+function elementErr(code: X12ErrorCode, message: string, el: CElement, ctx: CheckContext, seg: SegmentView, position: number, element: number, component?: number): X12Error {
+  const e = err(code, message, ctx, seg, position, element, component);
+  if (el.number !== '' && el.components === null) e.position.elementReference = el.number;
+  return e;
+}
+
+function err(code: X12ErrorCode, message: string, ctx: CheckContext, seg: SegmentView | null, position: number, element?: number, component?: number, severity: 'error' | 'warning' = 'error'): X12Error {
+  const p: X12Position = { ...ctx.where, segmentPosition: position };
+  if (seg !== null) {
+    p.segmentId = seg.id;
+    if (seg.offset !== undefined) p.offset = seg.offset;
+  }
+  if (element !== undefined) p.element = element;
+  if (component !== undefined) p.component = component;
+  return x12Error(code, message, p, severity);
+}
+
+/** Checks each element of one segment, then its syntax notes. */
+function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, position: number, errors: X12Error[]): void {
+  const els = def.elements;
+  if (els === null) return;
+  const n = seg.count;
+  const defined = els.length - 1;
+  const upto = n < defined ? n : defined;
+  let mask = 0;
+  if (seg.boundsInto !== undefined && seg.boundsInto(lent)) {
+    // A read segment: element starts straight from the tokenizer's table.
+    const text = lent.text;
+    const bounds = lent.bounds;
+    const at = lent.at;
+    const clean = upto > 0 && isCleanText(text, bounds[at + 1]!, bounds[at + n + 1]! - 1, ctx);
+    for (let i = 1; i <= upto; i++) {
+      const el = els[i]!;
+      const a = bounds[at + i]!;
+      const b = bounds[at + i + 1]! - 1;
+      if (a === b) {
+        if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        continue;
+      }
+      mask |= 1 << i;
+      if (el.components !== null) checkComposite(seg, el, text, a, b, ctx, position, i, errors);
+      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
+      else if (b - a < el.min || b - a > el.max) checkLength(seg, el, text, a, b, b - a, ctx, position, i, undefined, errors);
+    }
+  } else {
+    const clean = upto > 0 && isClean(seg, n, ctx);
+    for (let i = 1; i <= upto; i++) {
+      const el = els[i]!;
+      seg.span(i, span);
+      if (span.end === span.start) {
+        if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        continue;
+      }
+      mask |= 1 << i;
+      if (el.components !== null) checkComposite(seg, el, span.text, span.start, span.end, ctx, position, i, errors);
+      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
+      else checkLength(seg, el, span.text, span.start, span.end, span.end - span.start, ctx, position, i, undefined, errors);
+    }
+  }
+  for (let i = upto + 1; i <= defined; i++) {
+    const el = els[i]!;
+    if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+  }
+  if (!def.open && n > defined) {
+    // Empty trailing elements say nothing; a value past the last defined element is one too many.
+    for (let i = defined + 1; i <= n; i++) {
+      seg.span(i, span);
+      if (span.end > span.start) {
+        errors.push(err('X12_ELEMENT_TOO_MANY', `Segment ${seg.id} has a value in element ${i}, but defines only ${defined}.`, ctx, seg, position, i));
+        break;
+      }
+    }
+  }
+  if (def.notes.length > 0 && breaksNote(def.notes, mask >>> 0)) {
+    for (let i = 1; i <= defined; i++) present[i] = (mask >>> i) & 1;
+    checkNotes(def.notes, present, ctx, seg, position, undefined, errors);
+  }
+}
+
+/** Whether any note is broken, judged on bits alone: the common case (none is) costs a few operations. */
+function breaksNote(notes: readonly CNote[], mask: number): boolean {
+  for (let n = 0; n < notes.length; n++) {
+    const note = notes[n]!;
+    const there = (mask & note.mask) >>> 0;
+    switch (note.kind) {
+      case 'P':
+        if (there !== 0 && there !== note.mask) return true;
+        break;
+      case 'R':
+        if (there === 0) return true;
+        break;
+      case 'C':
+        if ((there & note.first) !== 0 && ((there & note.rest) >>> 0) !== note.rest) return true;
+        break;
+      case 'L':
+        if ((there & note.first) !== 0 && (there & note.rest) === 0) return true;
+        break;
+      case 'E':
+        if ((there & (there - 1)) !== 0) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** 'N1-03', or 'QTY-03-2' for a component: how a note names an element. */
+function noteName(owner: string, element: number | undefined, k: number): string {
+  return element === undefined ? `${owner}-${k < 10 ? '0' : ''}${k}` : `${owner}-${element < 10 ? '0' : ''}${element}-${k}`;
+}
+
+function names(owner: string, element: number | undefined, list: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < list.length; i++) out += (i > 0 ? ', ' : '') + noteName(owner, element, list[i]!);
+  return out;
+}
+
+/** A finding about element k of a note: the element itself, or component k of the composite. */
+function noteErr(code: X12ErrorCode, message: string, ctx: CheckContext, seg: SegmentView, position: number, element: number | undefined, k: number): X12Error {
+  return element === undefined ? err(code, message, ctx, seg, position, k) : err(code, message, ctx, seg, position, element, k);
+}
+
+/** Syntax notes over the elements (or a composite's components) marked in has[]. */
+function checkNotes(notes: readonly CNote[], has: Uint8Array, ctx: CheckContext, seg: SegmentView, position: number, element: number | undefined, errors: X12Error[]): void {
+  const owner = seg.id;
+  for (let n = 0; n < notes.length; n++) {
+    const note = notes[n]!;
+    const e = note.elements;
+    let count = 0;
+    for (let i = 0; i < e.length; i++) if (has[e[i]!] === 1) count++;
+    switch (note.kind) {
+      case 'P':
+        if (count === 0 || count === e.length) break;
+        for (let i = 0; i < e.length; i++) {
+          const k = e[i]!;
+          if (has[k] === 1) continue;
+          const there: number[] = [];
+          for (let j = 0; j < e.length; j++) if (has[e[j]!] === 1) there.push(e[j]!);
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `${noteName(owner, element, k)} is missing: ${names(owner, element, there)} is present and they go together (${note.text}).`, ctx, seg, position, element, k));
+        }
+        break;
+      case 'R':
+        if (count === 0) errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `At least one of ${names(owner, element, e)} is required (${note.text}).`, ctx, seg, position, element, e[0]!));
+        break;
+      case 'C':
+        if (has[e[0]!] !== 1) break;
+        for (let i = 1; i < e.length; i++) {
+          if (has[e[i]!] === 1) continue;
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `${noteName(owner, element, e[i]!)} is required when ${noteName(owner, element, e[0]!)} is present (${note.text}).`, ctx, seg, position, element, e[i]!));
+        }
+        break;
+      case 'L':
+        if (has[e[0]!] === 1 && count === 1) {
+          errors.push(noteErr('X12_ELEMENT_CONDITIONAL', `One of ${names(owner, element, e.slice(1))} is required when ${noteName(owner, element, e[0]!)} is present (${note.text}).`, ctx, seg, position, element, e[1]!));
+        }
+        break;
+      case 'E':
+        if (count > 1) {
+          let second = 0;
+          for (let i = 0, seen = 0; i < e.length; i++) if (has[e[i]!] === 1 && ++seen === 2) second = e[i]!;
+          errors.push(noteErr('X12_ELEMENT_EXCLUSION', `Only one of ${names(owner, element, e)} may be present (${note.text}).`, ctx, seg, position, element, second));
+        }
+        break;
+    }
+  }
+}
+
+/**
+ * Whether the segment's elements hold no separator (but the element separator) and no control character:
+ * one pass over the whole segment, so that a string element then needs only its length checked.
+ */
+function isClean(seg: SegmentView, n: number, ctx: CheckContext): boolean {
+  seg.span(1, span);
+  const text = span.text;
+  const a = span.start;
+  seg.span(n, span);
+  if (span.text !== text || text === '') return false;
+  return isCleanText(text, a, span.end, ctx);
+}
+
+function isCleanText(text: string, a: number, b: number, ctx: CheckContext): boolean {
+  const bad = strayTable(ctx);
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c > 255 || bad[c] === 1) return false;
+  }
+  return true;
+}
+
+let strayKey = -1;
+let strayChars = new Uint8Array(256);
+
+/** Characters no simple value may hold under these delimiters: controls, DEL, the component and repetition separators. */
+function strayTable(ctx: CheckContext): Uint8Array {
+  const key = ctx.element * 65536 * 2 + (ctx.component + 1) * 512 + (ctx.repetition + 1);
+  if (key === strayKey) return strayChars;
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 32; c++) t[c] = 1;
+  t[127] = 1;
+  if (ctx.component >= 0 && ctx.component < 256) t[ctx.component] = 1;
+  if (ctx.repetition >= 0 && ctx.repetition < 256) t[ctx.repetition] = 1;
+  if (ctx.element >= 0 && ctx.element < 256) t[ctx.element] = 0;
+  strayKey = key;
+  strayChars = t;
+  return t;
+}
+
+function checkComposite(seg: SegmentView, el: CElement, text: string, a: number, b: number, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
+  const comps = el.components!;
+  const defined = comps.length - 1;
+  const has = componentPresent;
+  has.fill(0, 0, defined + 1);
+  let start = a;
+  let j = 1;
+  for (let k = a; k <= b; k++) {
+    const c = k < b ? text.charCodeAt(k) : ctx.component;
+    if (c === ctx.repetition) {
+      errors.push(err('X12_ELEMENT_REPEATS', `${el.ref}, the ${el.name}, holds the repetition separator, but it does not repeat.`, ctx, seg, position, i));
+      return;
+    }
+    if (c !== ctx.component) continue;
+    if (j > defined) {
+      if (!el.open && k > start) {
+        errors.push(err('X12_ELEMENT_COMPONENTS', `${el.ref}, the ${el.name}, has more than its ${defined} components.`, ctx, seg, position, i, j));
+        return;
+      }
+    } else {
+      const def = comps[j]!;
+      has[j] = k > start ? 1 : 0;
+      if (k === start) {
+        if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
+      } else checkValue(seg, def, text, start, k, ctx, position, i, j, errors);
+    }
+    start = k + 1;
+    j++;
+  }
+  for (; j <= defined; j++) {
+    const def = comps[j]!;
+    if (def.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${def.ref}, the ${def.name}, is missing; it is mandatory.`, def, ctx, seg, position, i, j));
+  }
+  if (el.notes.length > 0) checkNotes(el.notes, has, ctx, seg, position, i, errors);
+}
+
+/** Checks one simple value text[a, b): separators, characters, code, date, time, length. */
+function checkValue(seg: SegmentView, el: CElement, text: string, a: number, b: number, ctx: CheckContext, position: number, i: number, j: number | undefined, errors: X12Error[]): void {
+  const kind = el.kind;
+  // A code of the element's list is valid as it stands: the common case costs one lookup.
+  if (el.codes !== null && el.codes.has(codeAt(text, a, b))) return;
+  const component = j === undefined ? ctx.component : -2;
+  const repetition = ctx.repetition;
+  const numeric = kind === KIND.R || kind === KIND.N;
+  const code = kind === KIND.ID && el.shape;
+  let digits = 0;
+  let bad = false;
+  let points = 0;
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      continue;
+    }
+    if (c < 32 || c === 127 || c === component || c === repetition) {
+      errors.push(stray(c, el, ctx, seg, position, i, j));
+      return;
+    }
+    if (numeric) {
+      if (c === 45 && k === a && b > a + 1) continue; // a leading minus sign
+      if (c === 46 && kind === KIND.R && points === 0) {
+        points++;
+        continue;
+      }
+      bad = true;
+    } else if (code && !(c >= 65 && c <= 90)) bad = true;
+  }
+  const len = kind === KIND.R || kind === KIND.N ? digits : b - a;
+
+  switch (kind) {
+    case KIND.ID:
+      if (el.codes !== null) {
+        if (!el.codes.has(codeAt(text, a, b))) errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not one of its codes.`, el, ctx, seg, position, i, j));
+        return;
+      }
+      if (bad) {
+        errors.push(elementErr('X12_CODE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a code (codes are upper-case letters and digits).`, el, ctx, seg, position, i, j));
+        return;
+      }
+      break;
+    case KIND.R:
+    case KIND.N:
+      if (bad || digits === 0) {
+        errors.push(elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not ${kind === KIND.R ? 'a decimal number' : 'a whole number (an implied-decimal value has no point)'}.`, el, ctx, seg, position, i, j));
+        return;
+      }
+      break;
+    case KIND.DT:
+      if (len >= el.min && len <= el.max && !isDate(text, a, b)) {
+        errors.push(elementErr('X12_DATE_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a date ${len === 6 ? 'YYMMDD' : 'CCYYMMDD'}.`, el, ctx, seg, position, i, j));
+        return;
+      }
+      break;
+    case KIND.TM:
+      if (len >= el.min && len <= el.max && !isTime(text, a, b)) {
+        errors.push(elementErr('X12_TIME_INVALID', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}, which is not a time HHMM[SS[d..]].`, el, ctx, seg, position, i, j));
+        return;
+      }
+      break;
+  }
+  checkLength(seg, el, text, a, b, len, ctx, position, i, j, errors);
+}
+
+function checkLength(seg: SegmentView, el: CElement, text: string, a: number, b: number, len: number, ctx: CheckContext, position: number, i: number, j: number | undefined, errors: X12Error[]): void {
+  if (len < el.min) errors.push(elementErr('X12_ELEMENT_TOO_SHORT', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}: ${len} character${len === 1 ? '' : 's'}, at least ${el.min} needed.`, el, ctx, seg, position, i, j));
+  else if (len > el.max) errors.push(elementErr('X12_ELEMENT_TOO_LONG', `${el.ref}, the ${el.name}, is ${quoted(text, a, b)}: ${len} characters, at most ${el.max} allowed.`, el, ctx, seg, position, i, j));
+}
+
+/** A separator or control character inside a simple value. */
+function stray(c: number, el: CElement, ctx: CheckContext, seg: SegmentView, position: number, i: number, j: number | undefined): X12Error {
+  if (c === ctx.repetition) return separator(el, 'repetition', ctx, seg, position, i, j);
+  if (c === ctx.component && j === undefined) return separator(el, 'component', ctx, seg, position, i);
+  return elementErr('X12_ELEMENT_INVALID', `${el.ref}, the ${el.name}, holds a control character (code ${c}).`, el, ctx, seg, position, i, j);
+}
+
+function quoted(text: string, a: number, b: number): string {
+  return JSON.stringify(text.slice(a, b));
+}
+
+function separator(el: CElement, which: 'component' | 'repetition', ctx: CheckContext, seg: SegmentView, position: number, i: number, j?: number): X12Error {
+  const message = `${el.ref}, the ${el.name}, holds the ${which} separator, which a simple element cannot.`;
+  // 004010 has no repetition separator, nor AK403 codes 12 and 13: there a stray separator is an invalid character.
+  if (ctx.repetition < 0) return elementErr('X12_ELEMENT_INVALID', message, el, ctx, seg, position, i, j);
+  return elementErr(which === 'component' ? 'X12_ELEMENT_COMPONENTS' : 'X12_ELEMENT_REPEATS', message, el, ctx, seg, position, i, j);
+}
+
+/** The number Segment.code gives for text[a, b) (codes of 1-3 latin1 characters), -1 when longer. */
+function codeAt(text: string, a: number, b: number): number {
+  const len = b - a;
+  if (len > 3) return -1;
+  let c = len << 24;
+  for (let k = 0; k < len; k++) {
+    const ch = text.charCodeAt(a + k);
+    if (ch > 0xff) return -1;
+    c |= ch << (8 * (len - 1 - k));
+  }
+  return c;
+}
+
+function digitsAt(text: string, a: number, n: number): number {
+  let v = 0;
+  for (let k = a; k < a + n; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function isDate(text: string, a: number, b: number): boolean {
+  const len = b - a;
+  if (len !== 8 && len !== 6) return false;
+  const y = len === 8 ? digitsAt(text, a, 4) : 2000 + digitsAt(text, a, 2);
+  const m = digitsAt(text, b - 4, 2);
+  const d = digitsAt(text, b - 2, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
+  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
+}
+
+function isTime(text: string, a: number, b: number): boolean {
+  const len = b - a;
+  if (len < 4 || len === 5) return false;
+  const h = digitsAt(text, a, 2);
+  const mi = digitsAt(text, a + 2, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59) return false;
+  if (len >= 6) {
+    const s = digitsAt(text, a + 4, 2);
+    if (s < 0 || s > 59) return false;
+    if (len > 6 && digitsAt(text, a + 6, len - 6) < 0) return false;
+  }
+  return true;
+}
