@@ -43,7 +43,7 @@ ${yaml}
 `, dir);
   const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: options.idleMs ?? 20 });
   // globex's key lives in the store, as `causeway apikey add` would put it, not in the config.
-  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), createdAt: Date.now() });
+  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), role: 'operator', createdAt: Date.now() });
   const server = await startApiServer(hub, { listen: '127.0.0.1:0' });
   return {
     hub, url: server.url, dir,

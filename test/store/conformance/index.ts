@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from '../../../src/store/index.ts';
 import { alertsConformance } from './alerts.ts';
+import { consoleConformance } from './console.ts';
 import { ediConformance } from './edi.ts';
 import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
@@ -19,6 +20,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     alertsConformance(open);
     keysConformance(open);
     inventoryConformance(open);
+    consoleConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;
