@@ -14,6 +14,8 @@ export interface KeyIdentity {
   name: string;
   /** A tenant id, or '*' for an operator key that names the tenant per request. */
   tenant: string;
+  /** A viewer reads only; an operator may also change things (replay, correct, resolve, ingest). */
+  role: 'viewer' | 'operator';
 }
 
 /** Where keys made with `causeway apikey create` are kept: looked up by hash. */
@@ -29,7 +31,7 @@ export class KeyRing {
   private readonly configured = new Map<string, KeyIdentity>();
 
   constructor(keys: CausewayConfig['api']['keys'], private readonly stored: StoredKeys) {
-    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant });
+    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant, role: k.role });
   }
 
   async identify(presented: string): Promise<KeyIdentity | undefined> {
@@ -37,11 +39,11 @@ export class KeyRing {
     const known = this.configured.get(hash);
     if (known) return known;
     const record = await this.stored.findApiKey(hash);
-    return record && { name: record.name, tenant: record.tenant };
+    return record && { name: record.name, tenant: record.tenant, role: record.role };
   }
 }
 
-const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function presentedKey(headers: Headers): string | undefined {
   const auth = headers.get('authorization');
@@ -70,6 +72,10 @@ export function requireKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
       tenant = asked;
     } else if (asked !== undefined && asked !== who.tenant) {
       throw new ApiProblem(403, 'forbidden', `this key belongs to tenant "${who.tenant}"`, [{ code: 'TENANT_FORBIDDEN', path: 'query.tenant', message: `this key may only see tenant "${who.tenant}"` }]);
+    }
+    // A viewer's key reads: every operation that changes something is a POST.
+    if (who.role === 'viewer' && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      throw new ApiProblem(403, 'forbidden', 'this key may only read (role viewer)', [{ code: 'ROLE_FORBIDDEN', path: 'authorization', message: 'an operator key is needed' }]);
     }
     c.set('tenant', tenant);
     c.set('keyName', who.name);

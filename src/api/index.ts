@@ -4,12 +4,14 @@ import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { consoleApp } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
 import { KeyRing, requireKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
 import { ApiProblem } from './problems.ts';
+import { alertOperations } from './routes/alerts.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
 import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
@@ -36,6 +38,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...deliveryOperations(engine),
     ...ediOperations(engine),
     ...inventoryOperations(engine),
+    ...alertOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;
@@ -71,6 +74,9 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxBody ? tooLarge() : next();
     return streamedLimit(c, next);
   });
+
+  // The operations console shares the port; its routes never overlap the API's (/v1, /health, /metrics, /openapi.json).
+  if (engine.consoleSettings.enabled) app.route('/', consoleApp(engine, keys) as unknown as Hono<ApiEnv>);
 
   for (const op of apiOperations(hub)) {
     const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));

@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import type { CausewayError } from '../model/index.ts';
 import {
-  openStore, type Alert, type AlertStore, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type EndpointFigures, type MessageEdit,
+  type MessageSearch, type MessageSummary, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage,
 } from '../store/index.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
+import { groupDeadLetters, type DeadLetterGroup } from './dead-letter-patterns.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
 import { decodeMessage } from './processor.ts';
 
@@ -18,7 +21,28 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & InventoryStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Omit<AlertStore, 'raiseAlert' | 'alertsToNotify' | 'markAlertNotified'>
+  & KeyStore & InventoryStore & ConsoleStore & Pick<Store, 'close'>;
+
+/** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
+const DEAD_LETTERS_GROUPED = 20_000;
+
+/** A correction: the raw bytes fixed (decoded again with the message's codec), or the canonical document(s) as JSON. */
+export interface Correction {
+  as: 'raw' | 'canonical';
+  body: Buffer;
+  /** Who made it (the key's name), and why. */
+  by: string;
+  note: string;
+}
+
+/** A gap in a partner's outbound group control numbers: numbers skipped between two groups sent. */
+export interface ControlNumberGap {
+  partner: string;
+  after: string;
+  before: string;
+  missing: number;
+}
 
 /** The loops a replay hands work to. */
 interface Wakers {
@@ -121,8 +145,98 @@ export class EngineFacade {
     return this.store.listEdiDuplicates(tenant, page);
   }
 
-  listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
+  listAlerts(tenant: string, page: AlertPage = {}): Promise<Alert[]> {
     return this.store.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string): Promise<boolean> {
+    return this.store.acknowledgeAlert(tenant, id, by, Date.now());
+  }
+
+  /** Closed by an operator: a rule's alert may be raised again if its condition comes back. */
+  resolveAlert(tenant: string, id: number): Promise<boolean> {
+    return this.store.resolveAlert(tenant, id, Date.now(), { reopenable: true });
+  }
+
+  // The console's views and actions.
+
+  searchMessages(tenant: string, search: OfTenant<MessageSearch> = {}): Promise<MessageSummary[]> {
+    return this.store.searchMessages({ ...search, tenant });
+  }
+
+  /**
+   * A quarantined message run again with corrected content as its next generation; the quarantined
+   * body is kept. Undefined when the tenant has no such quarantined message. A canonical correction
+   * must be JSON: it is decoded by the json codec whatever the message first came as.
+   */
+  async correctMessage(tenant: string, messageId: number, c: Correction): Promise<{ generation: number } | undefined> {
+    const m = await this.store.getMessage(tenant, messageId);
+    if (!m || m.status !== 'quarantined') return undefined;
+    if (c.as === 'canonical') JSON.parse(c.body.toString('utf8'));
+    const done = await this.store.correctMessage({
+      tenant, messageId, body: c.body, contentHash: createHash('sha256').update(c.body).digest('hex'),
+      codec: c.as === 'canonical' ? 'json' : m.codec, contentType: c.as === 'canonical' ? 'application/json' : m.contentType,
+      editedBy: c.by, note: c.note, at: Date.now(),
+    });
+    if (done) this.wake.processor();
+    return done;
+  }
+
+  messageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.store.listMessageEdits(tenant, messageId);
+  }
+
+  async deadLetterGroups(tenant: string): Promise<DeadLetterGroup[]> {
+    return groupDeadLetters(await this.store.listOpenDeadLetters(tenant, DEAD_LETTERS_GROUPED));
+  }
+
+  /** Every open dead letter of one pattern tried again: messages processed again, deliveries given a fresh budget. */
+  async replayDeadLetterGroup(tenant: string, key: string): Promise<number | undefined> {
+    const group = (await this.deadLetterGroups(tenant)).find((g) => g.key === key);
+    if (!group) return undefined;
+    const messages = group.members.filter((m) => m.kind === 'message').map((m) => m.refId);
+    const deliveries = group.members.filter((m) => m.kind === 'delivery').map((m) => m.refId);
+    return (messages.length ? await this.replayMessages(tenant, messages) : 0) + (deliveries.length ? await this.replayDeadDeliveries(tenant, deliveries) : 0);
+  }
+
+  /** Every open dead letter of one pattern closed without a replay. */
+  async resolveDeadLetterGroup(tenant: string, key: string, by: string): Promise<number | undefined> {
+    const group = (await this.deadLetterGroups(tenant)).find((g) => g.key === key);
+    if (!group) return undefined;
+    return this.store.resolveDeadLetters(tenant, group.members.map((m) => m.id), by, Date.now());
+  }
+
+  endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
+    return this.store.endpointFigures(tenant, since);
+  }
+
+  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
+    return this.store.trend(tenant, from, bucketMs, buckets);
+  }
+
+  /** Numbers skipped in each partner's outbound group control numbers, among the newest groups sent. */
+  async controlNumberGaps(tenant: string): Promise<ControlNumberGap[]> {
+    const byPartner = new Map<string, number[]>();
+    for (const g of await this.store.listEdiGroups({ tenant, limit: 1000 })) {
+      const n = Number(g.groupControlNumber);
+      if (Number.isSafeInteger(n)) byPartner.set(g.partner, [...(byPartner.get(g.partner) ?? []), n]);
+    }
+    const gaps: ControlNumberGap[] = [];
+    for (const [partner, numbers] of byPartner) {
+      const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i]! - sorted[i - 1]! > 1) gaps.push({ partner, after: String(sorted[i - 1]), before: String(sorted[i]), missing: sorted[i]! - sorted[i - 1]! - 1 });
+      }
+    }
+    return gaps;
+  }
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.store.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page: Page = {}): Promise<AuditEntry[]> {
+    return this.store.listAudit(tenant, page);
   }
 
   /** The measures of a window [from, to] (epoch ms), backlog included, and inventory accuracy from the reconciliations run in it. */
@@ -186,6 +300,40 @@ export class HubFacade extends EngineFacade {
 
   get logger(): Hub['logger'] {
     return this.hub.logger;
+  }
+
+  /** Every tenant the config knows of: its default, its endpoints', its keys' and its partners'. */
+  tenants(): string[] {
+    const { config } = this.hub.loaded;
+    const all = new Set([config.defaultTenant, ...[...this.hub.endpoints.values()].map((e) => e.tenant), ...config.api.keys.map((k) => k.tenant)]);
+    for (const p of Object.values(config.partners)) if (p.tenant) all.add(p.tenant);
+    all.delete('*');
+    return [...all].sort();
+  }
+
+  /** The tenant's endpoints as configured: name, type, and whether the hub delivers to it. */
+  endpointsOf(tenant: string): Array<{ name: string; type: string; codec: string; sink: boolean; state: string | null; openedAt: number | null }> {
+    const circuits = new Map(this.hub.circuits().map((c) => [c.endpoint, c]));
+    return [...this.hub.endpoints.values()].filter((e) => e.tenant === tenant).map((e) => {
+      const c = circuits.get(e.name);
+      return { name: e.name, type: this.hub.loaded.config.endpoints[e.name]?.type ?? e.name, codec: e.codec, sink: !!c, state: c?.state ?? null, openedAt: c?.openedAt ?? null };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The X12 partner profiles of the tenant (without their delimiters and other wire details). */
+  partnersOf(tenant: string): Array<{ name: string; version: string; usage: string; acknowledgments: unknown }> {
+    const { config } = this.hub.loaded;
+    return Object.entries(config.partners).filter(([, p]) => (p.tenant ?? config.defaultTenant) === tenant)
+      .map(([name, p]) => ({ name, version: p.version, usage: p.usage, acknowledgments: p.acknowledgments }));
+  }
+
+  /** The config's console and alerts sections. */
+  get consoleSettings(): LoadedConfig['config']['console'] {
+    return this.hub.loaded.config.console;
+  }
+
+  get alertSettings(): LoadedConfig['config']['alerts'] {
+    return this.hub.loaded.config.alerts;
   }
 
   /** The config's api section: listen address, keys, body limit. */
