@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
-import type { CausewayError } from '../model/index.ts';
+import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
   openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type EndpointFigures, type MessageEdit,
   type MessageSearch, type MessageSummary, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
@@ -160,8 +160,13 @@ export class EngineFacade {
 
   // The console's views and actions.
 
+  /** An order, PO, RMA or transfer number finds its documents' messages as well as an entity key or a partner reference does. */
   searchMessages(tenant: string, search: OfTenant<MessageSearch> = {}): Promise<MessageSummary[]> {
-    return this.store.searchMessages({ ...search, tenant });
+    const text = search.text?.trim();
+    const keys = text && !text.includes(':')
+      ? [entityKeys.order(text), entityKeys.inbound(text), entityKeys.item(text), entityKeys.return(text), entityKeys.transfer(text), entityKeys.stock(text)]
+      : [];
+    return this.store.searchMessages({ ...search, text, entityKeys: keys, tenant });
   }
 
   /**

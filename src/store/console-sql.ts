@@ -69,7 +69,10 @@ export class ConsoleSql {
     const text = s.text?.trim();
     if (text) {
       const ids = new Set<number>();
-      for (const r of await this.db.all('SELECT DISTINCT message_id FROM documents WHERE tenant = ? AND entity_key = ? LIMIT 5000', [s.tenant, text])) ids.add(r.message_id);
+      const keys = [...new Set([text, ...(s.entityKeys ?? [])])].slice(0, 20);
+      for (const r of await this.db.all(`SELECT DISTINCT message_id FROM documents WHERE tenant = ? AND entity_key IN (${keys.map(() => '?').join(', ')}) LIMIT 5000`, [s.tenant, ...keys])) {
+        ids.add(r.message_id);
+      }
       for (const r of await this.db.all('SELECT id FROM messages WHERE tenant = ? AND partner_ref = ? LIMIT 5000', [s.tenant, text])) ids.add(r.id);
       if (/^\d{1,15}$/.test(text)) ids.add(Number(text));
       if (ids.size === 0) return [];

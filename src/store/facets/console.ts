@@ -24,11 +24,10 @@ export interface AuditEntry extends NewAuditEntry {
 
 export interface MessageSearch extends Page {
   tenant: string;
-  /**
-   * Exact text: an order or PO number (any document's entity key), the partner's reference, or a
-   * message id. Empty: every message.
-   */
+  /** Exact text: the partner's reference, a message id, or (with entityKeys) a document's entity key. */
   text?: string;
+  /** Entity keys the text may stand for (order:SO-1, inbound:PO-7): a message carrying a document of any of them matches. */
+  entityKeys?: string[];
   /** A document type the message carries, e.g. sales_order. */
   type?: string;
   status?: MessageStatus;
