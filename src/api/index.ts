@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { startAlerting } from '../console/alerts/index.ts';
 import { consoleApp } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
 import { KeyRing, requireKey } from './auth.ts';
@@ -96,6 +97,8 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
 
 export interface ApiServer {
   url: string;
+  /** The alert rules and channels, checked every alerts.evaluateEveryMs (runOnce: now). */
+  alerting: import('../console/alerts/index.ts').Alerting;
   close(): Promise<void>;
 }
 
@@ -112,13 +115,19 @@ export async function startApiServer(hub: Hub, options: { listen?: string } = {}
     server.once('error', reject);
   });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  engine.logger.info({ url: `http://${host}:${address.port}` }, 'API listening');
+  engine.logger.info({ url: `http://${host}:${address.port}` }, engine.consoleSettings.enabled ? 'API and console listening' : 'API listening');
+  // The process that serves the console tells the alert channels (one such process at a time, by lease).
+  const alerting = startAlerting(engine);
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((e) => (e ? reject(e) : resolve()));
-      // Keep-alive connections would hold close() open until they time out.
-      (server as import('node:http').Server).closeIdleConnections?.();
-    }),
+    alerting,
+    close: async () => {
+      await alerting.stop();
+      await new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Keep-alive connections would hold close() open until they time out.
+        (server as import('node:http').Server).closeIdleConnections?.();
+      });
+    },
   };
 }

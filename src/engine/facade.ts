@@ -3,7 +3,7 @@ import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
   openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type EndpointFigures, type MessageEdit,
-  type MessageSearch, type MessageSummary, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage,
 } from '../store/index.ts';
@@ -21,8 +21,7 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Omit<AlertStore, 'raiseAlert' | 'alertsToNotify' | 'markAlertNotified'>
-  & KeyStore & InventoryStore & ConsoleStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & ConsoleStore & Pick<Store, 'close'>;
 
 /** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
 const DEAD_LETTERS_GROUPED = 20_000;
@@ -330,6 +329,43 @@ export class HubFacade extends EngineFacade {
     const { config } = this.hub.loaded;
     return Object.entries(config.partners).filter(([, p]) => (p.tenant ?? config.defaultTenant) === tenant)
       .map(([name, p]) => ({ name, version: p.version, usage: p.usage, acknowledgments: p.acknowledgments }));
+  }
+
+  // Alerting: the rules' evaluator and the channels' notifier run through these.
+
+  /** Holds the hub-wide lease of a scheduled job for ttlMs (false: another worker has it). */
+  holdJobLease(job: string, ttlMs: number): Promise<boolean> {
+    return this.store.tryAcquireJobLease(job, this.hub.workerId, ttlMs, Date.now());
+  }
+
+  releaseJobLease(job: string): Promise<void> {
+    return this.store.releaseJobLease(job, this.hub.workerId);
+  }
+
+  /** True when the alert is new (not open already under its dedupe key). */
+  raiseAlert(alert: NewAlert): Promise<boolean> {
+    return this.store.raiseAlert(alert);
+  }
+
+  /** A rule's alert whose condition cleared: resolved, its key freed for the next time. */
+  clearRuleAlert(tenant: string, id: number): Promise<boolean> {
+    return this.store.resolveAlert(tenant, id, Date.now(), { reopenable: true });
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.store.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved'): Promise<void> {
+    return this.store.markAlertNotified(id, which, Date.now());
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.store.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.store.countOpenDeadLetters(tenant, kind);
   }
 
   /** The config's console and alerts sections. */

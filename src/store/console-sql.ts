@@ -149,6 +149,19 @@ export class ConsoleSql {
     return n;
   }
 
+  async countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    const w = new Where().add('tenant = ?', tenant).add('created_at >= ?', since);
+    if (endpoint) w.add('endpoint = ?', endpoint);
+    const [r] = await this.db.all(`SELECT COUNT(*) AS n FROM dead_letters WHERE ${w.sql}`, w.params);
+    return Number(r?.n ?? 0);
+  }
+
+  async countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    const [r] = await this.db.all(`SELECT COUNT(*) AS n FROM dead_letters dl WHERE dl.tenant = ? AND dl.kind = ? AND dl.replayed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM dead_letter_resolutions r WHERE r.dead_letter_id = dl.id)`, [tenant, kind]);
+    return Number(r?.n ?? 0);
+  }
+
   // Figures per endpoint and trends.
 
   async endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {

@@ -132,6 +132,11 @@ export interface ConsoleStore {
   /** Closes dead letters without a replay (the partner fixed it by hand, it was a test); returns how many. */
   resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number>;
 
+  /** Dead letters created since `since` (replayed or not), optionally of one endpoint. */
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number>;
+  /** Dead letters of a kind neither replayed nor resolved (kind message: the quarantined messages nobody dealt with). */
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number>;
+
   endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]>;
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]>;
 }

@@ -562,6 +562,14 @@ export class PostgresStore implements Store {
     return this.views.resolveDeadLetters(tenant, ids, by, at);
   }
 
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.views.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.views.countOpenDeadLetters(tenant, kind);
+  }
+
   endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
     return this.views.endpointFigures(tenant, since);
   }

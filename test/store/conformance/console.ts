@@ -76,6 +76,14 @@ export function consoleConformance(open: OpenStore<Facets>): void {
       assert.equal(await store.resolveDeadLetters('acme', [dl!.id], 'ops', 5), 1);
       assert.equal(await store.resolveDeadLetters('acme', [dl!.id], 'ops', 6), 0);
       assert.deepEqual(await store.listOpenDeadLetters('acme', 100), []);
+      assert.equal(await store.countOpenDeadLetters('acme', 'message'), 0, 'a resolved dead letter is not open');
+      assert.equal(await store.countDeadLetters('acme', 2000), 1, 'but it was created in the window');
+      assert.equal(await store.countDeadLetters('acme', 2001), 0);
+      assert.equal(await store.countDeadLetters('acme', 0, 'other-endpoint'), 0);
+      await quarantine({ idempotencyKey: 'k2' });
+      assert.equal(await store.countOpenDeadLetters('acme', 'message'), 1);
+      assert.equal(await store.countOpenDeadLetters('acme', 'delivery'), 0);
+      assert.equal(await store.countOpenDeadLetters('globex', 'message'), 0);
     });
 
     it('gives each endpoint its deliveries, last success and last error, and buckets a trend', async () => {
