@@ -3,6 +3,7 @@
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
  */
 import { runAuditBench, runReconcileBench } from './inventory.ts';
+import { runConsoleBench } from './console.ts';
 import { runFlatBench } from './flat.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
@@ -38,5 +39,10 @@ if (want('inventory')) {
   console.log('\n== inventory: reconcile 100,000 positions on SQLite, audit 50,000 items per side ==');
   await runReconcileBench();
   await runAuditBench();
+}
+if (want('console')) {
+  const at = process.argv.indexOf('--messages');
+  console.log('\n== console pages over a store of 1,000,000 messages (SQLite) ==');
+  await runConsoleBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);

@@ -210,8 +210,8 @@ export class EngineFacade {
     return this.store.resolveDeadLetters(tenant, group.members.map((m) => m.id), by, Date.now());
   }
 
-  endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
-    return this.store.endpointFigures(tenant, since);
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.store.endpointFigures(tenant, endpoints, since);
   }
 
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
@@ -245,7 +245,7 @@ export class EngineFacade {
 
   /** The measures of a window [from, to] (epoch ms), backlog included, and inventory accuracy from the reconciliations run in it. */
   async kpis(tenant: string, from: number, to: number): Promise<Kpis & { inventoryAccuracy: Awaited<ReturnType<InventoryService['accuracy']>> }> {
-    return { ...computeKpis(await this.store.kpiSample(tenant, from, to), from, to), inventoryAccuracy: await this.inventory.accuracy(tenant, from, to) };
+    return { ...computeKpis(await this.store.tenantKpiSample(tenant, from, to), from, to), inventoryAccuracy: await this.inventory.accuracy(tenant, from, to) };
   }
 
   // API keys: looked up by hash, which tells the tenant; never kept in plain text.

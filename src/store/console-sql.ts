@@ -3,9 +3,9 @@
 // and a transaction over a list of statements. Conditions are added only when a filter is given,
 // so no statement needs a typed `? IS NULL` test.
 import { clampLimit } from './decisions.ts';
-import type { Row, RowMapping } from './rows.ts';
+import { toKpiSample, type Row, type RowMapping } from './rows.ts';
 import type {
-  Alert, AlertPage, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
+  Alert, AlertPage, AuditEntry, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
   TrendBucket,
 } from './types.ts';
 import type { CausewayError } from '../model/index.ts';
@@ -25,6 +25,8 @@ export interface SqlPort {
   run(sql: string, params: unknown[]): Promise<number>;
   /** A JSON column as the driver returns it, parsed. */
   json(value: unknown): unknown;
+  /** SQL reading a top-level text field of a JSON column. */
+  jsonField(column: string, field: string): string;
   read: RowMapping;
 }
 
@@ -65,8 +67,10 @@ export class ConsoleSql {
   // then the page is read from the candidates, so a search never scans every message.
 
   async searchMessages(s: MessageSearch): Promise<MessageSummary[]> {
-    const w = new Where().add('m.tenant = ?', s.tenant);
     const text = s.text?.trim();
+    // Newest first over all of a tenant's messages is a backwards walk of the primary key; the
+    // tenant's indexes would make the planner sort every message instead (`|| ''` keeps them out).
+    const w = new Where().add(text || s.status ? 'm.tenant = ?' : `m.tenant || '' = ?`, s.tenant);
     if (text) {
       const ids = new Set<number>();
       const keys = [...new Set([text, ...(s.entityKeys ?? [])])].slice(0, 20);
@@ -79,7 +83,8 @@ export class ConsoleSql {
       w.add(`m.id IN (${[...ids].map(() => '?').join(', ')})`, ...ids);
     }
     if (s.status) w.add('m.status = ?', s.status);
-    if (s.endpoint) w.add('m.endpoint = ?', s.endpoint);
+    // An endpoint is a filter on the walk, never its index: (tenant, endpoint, key) would sort them all.
+    if (s.endpoint) w.add(`m.endpoint || '' = ?`, s.endpoint);
     if (s.from !== undefined) w.add('m.received_at >= ?', s.from);
     if (s.to !== undefined) w.add('m.received_at < ?', s.to);
     if (s.before !== undefined) w.add('m.id < ?', s.before);
@@ -162,18 +167,40 @@ export class ConsoleSql {
     return Number(r?.n ?? 0);
   }
 
+  /**
+   * The KPI sample of one tenant, as the pipeline's kpiSample gives it, with every statement
+   * led by the tenant so its (tenant, time) indexes serve the window.
+   */
+  async kpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    const [latencies, [attempts], [deadLetters], [messages], backlog, orderToShipment] = await Promise.all([
+      this.db.all(`SELECT delivered_at - occurred_at AS o, delivered_at - received_at AS r FROM deliveries
+        WHERE tenant = ? AND status = 'delivered' AND delivered_at >= ? AND delivered_at <= ? ORDER BY delivered_at DESC LIMIT 200000`, [tenant, since, now]),
+      this.db.all(`SELECT COUNT(*) AS n, SUM(CASE WHEN outcome <> 'delivered' THEN 1 ELSE 0 END) AS failed FROM attempts WHERE tenant = ? AND finished_at >= ? AND finished_at <= ?`, [tenant, since, now]),
+      this.db.all(`SELECT COUNT(*) AS n FROM dead_letters WHERE tenant = ? AND created_at >= ? AND created_at <= ? AND kind = 'delivery'`, [tenant, since, now]),
+      this.db.all(`SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'quarantined' THEN 1 ELSE 0 END) AS q, SUM(duplicates) AS dup FROM messages
+        WHERE tenant = ? AND received_at >= ? AND received_at <= ?`, [tenant, since, now]),
+      this.db.all(`SELECT endpoint, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY endpoint ORDER BY endpoint`, [tenant]),
+      this.db.all(`SELECT s.occurred_at AS shipment_at, ${this.db.jsonField('s.body', 'shippedAt')} AS shipped_at, MIN(o.occurred_at) AS order_at FROM documents s
+        JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
+        WHERE s.tenant = ? AND s.type = 'shipment' AND s.received_at >= ? AND s.received_at <= ? GROUP BY s.id, s.occurred_at, shipped_at LIMIT 100000`, [tenant, since, now]),
+    ]);
+    const num = (r: Row | undefined) => Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, v === null ? null : Number(v)]));
+    return toKpiSample({ latencies, attempts: num(attempts), deadLetters: num(deadLetters), messages: num(messages), backlog: backlog.map((b) => ({ ...b, n: Number(b.n) })), orderToShipment });
+  }
+
   // Figures per endpoint and trends.
 
-  async endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
+  async endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
     const out = new Map<string, EndpointFigures>();
     const of = (endpoint: string) => {
       let f = out.get(endpoint);
       if (!f) out.set(endpoint, f = { endpoint, delivered: 0, lastSuccessAt: null, lastErrorAt: null, lastError: null });
       return f;
     };
-    for (const r of await this.db.all(`SELECT DISTINCT endpoint FROM deliveries WHERE tenant = ? AND status = 'delivered'`, [tenant])) {
-      const [last] = await this.db.all(`SELECT MAX(delivered_at) AS at FROM deliveries WHERE tenant = ? AND endpoint = ? AND status = 'delivered'`, [tenant, r.endpoint]);
-      of(r.endpoint).lastSuccessAt = last?.at ?? null;
+    // One index lookup per endpoint: a DISTINCT over every delivery would read them all.
+    for (const endpoint of endpoints) {
+      const [last] = await this.db.all(`SELECT MAX(delivered_at) AS at FROM deliveries WHERE tenant = ? AND endpoint = ? AND status = 'delivered'`, [tenant, endpoint]);
+      if (last?.at !== null && last?.at !== undefined) of(endpoint).lastSuccessAt = last.at;
     }
     for (const r of await this.db.all(`SELECT endpoint, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND status = 'delivered' AND delivered_at >= ? GROUP BY endpoint`, [tenant, since])) {
       of(r.endpoint).delivered = Number(r.n);

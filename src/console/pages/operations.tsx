@@ -82,8 +82,8 @@ export async function ediPage(engine: HubFacade, tenant: string, before: number 
 
 export async function endpointsPage(engine: HubFacade, tenant: string, options: PageOptions) {
   const now = Date.now();
-  const [figures, kpis] = await Promise.all([engine.endpointFigures(tenant, now - 86_400_000), engine.kpis(tenant, now - 3_600_000, now)]);
   const endpoints = engine.endpointsOf(tenant);
+  const [figures, kpis] = await Promise.all([engine.endpointFigures(tenant, endpoints.map((e) => e.name), now - 86_400_000), engine.kpis(tenant, now - 3_600_000, now)]);
   const names = [...new Set([...endpoints.map((e) => e.name), ...figures.map((f) => f.endpoint)])].sort();
   return (
     <Page {...options}>

@@ -1,5 +1,5 @@
 import type { CausewayError } from '../../model/index.ts';
-import type { MessageStatus } from './pipeline.ts';
+import type { KpiSample, MessageStatus } from './pipeline.ts';
 import type { Page } from './page.ts';
 
 // The console's facet: the audit log of what people did, corrections of quarantined messages,
@@ -137,6 +137,9 @@ export interface ConsoleStore {
   /** Dead letters of a kind neither replayed nor resolved (kind message: the quarantined messages nobody dealt with). */
   countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number>;
 
-  endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]>;
+  /** Figures of the named endpoints, and of any other that delivered since `since` or failed lately. */
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]>;
+  /** The pipeline's KPI sample for one tenant, read through the tenant's (tenant, time) indexes. */
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample>;
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]>;
 }

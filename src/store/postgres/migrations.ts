@@ -318,7 +318,15 @@ UPDATE alerts SET notified_at = created_at;
 CREATE INDEX alerts_to_notify ON alerts (id) WHERE notified_at IS NULL OR (resolved_at IS NOT NULL AND resolved_notified_at IS NULL);
 CREATE INDEX alerts_open ON alerts (tenant, id) WHERE resolved_at IS NULL;
 
+-- The console's trends and KPIs read these windows from the index alone (covering columns).
+DROP INDEX messages_by_time;
+CREATE INDEX messages_by_time ON messages (tenant, received_at, status);
+DROP INDEX deliveries_done;
+CREATE INDEX deliveries_done ON deliveries (tenant, delivered_at, occurred_at, received_at) WHERE status = 'delivered';
+DROP INDEX attempts_by_time;
+CREATE INDEX attempts_by_time ON attempts (tenant, finished_at, outcome);
 CREATE INDEX messages_by_status ON messages (tenant, status, id);
+CREATE INDEX documents_by_type_time ON documents (tenant, type, received_at);
 CREATE INDEX messages_by_partner_ref ON messages (tenant, partner_ref) WHERE partner_ref IS NOT NULL;
 CREATE INDEX deliveries_last_success ON deliveries (tenant, endpoint, delivered_at) WHERE status = 'delivered';
 CREATE INDEX attempts_failed ON attempts (tenant, finished_at) WHERE outcome <> 'delivered';

@@ -81,6 +81,7 @@ export class PostgresStore implements Store {
         }
       },
       json: (v) => v ?? null,
+      jsonField: (column, field) => `${column}->>'${field}'`,
       read,
     });
   }
@@ -570,8 +571,12 @@ export class PostgresStore implements Store {
     return this.views.countOpenDeadLetters(tenant, kind);
   }
 
-  endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
-    return this.views.endpointFigures(tenant, since);
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
   }
 
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {

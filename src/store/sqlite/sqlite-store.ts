@@ -57,6 +57,7 @@ export class SqliteStore implements Store {
         }
       },
       json: (v) => (v === null || v === undefined ? null : JSON.parse(v as string)),
+      jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
       read,
     });
     this.db.pragma('journal_mode = WAL');
@@ -463,8 +464,12 @@ export class SqliteStore implements Store {
     return this.views.countOpenDeadLetters(tenant, kind);
   }
 
-  endpointFigures(tenant: string, since: number): Promise<EndpointFigures[]> {
-    return this.views.endpointFigures(tenant, since);
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
   }
 
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {

@@ -92,12 +92,15 @@ export function consoleConformance(open: OpenStore<Facets>): void {
       const [wms, ftp] = await store.listDeliveries({ tenant: 'acme' }).then((ds) => [ds.find((d) => d.endpoint === 'wms')!, ds.find((d) => d.endpoint === 'ftp')!]);
       await settle.delivered(wms!, 5000);
       await store.recordAttempts([{ deliveryId: ftp!.id, tenant: 'acme', startedAt: 5100, finishedAt: 5100, outcome: 'retryable', statusCode: 503, error: 'HTTP 503', retryAt: 9000 }], 5100);
-      const figures = await store.endpointFigures('acme', 0);
+      const figures = await store.endpointFigures('acme', ['wms', 'ftp'], 0);
       assert.deepEqual(figures.map((f) => [f.endpoint, f.delivered, f.lastSuccessAt, f.lastErrorAt, f.lastError]), [['ftp', 0, null, 5100, 'HTTP 503'], ['wms', 1, 5000, null, null]]);
-      assert.deepEqual(await store.endpointFigures('globex', 0), []);
+      assert.deepEqual(await store.endpointFigures('globex', [], 0), []);
       const trend = await store.trend('acme', 0, 2500, 4);
       assert.deepEqual(trend.map((b) => [b.at, b.delivered, b.attempts, b.failedAttempts, b.messages]), [[0, 0, 0, 0, 1], [2500, 0, 0, 0, 0], [5000, 1, 2, 1, 0], [7500, 0, 0, 0, 0]]);
       assert.equal(trend[2]!.meanSyncMs, 5000 - 900);
+      // The tenant's own KPI sample is the pipeline's, read through the tenant's indexes.
+      assert.deepEqual(await store.tenantKpiSample('acme', 0, 10_000), await store.kpiSample('acme', 0, 10_000));
+      assert.deepEqual(await store.tenantKpiSample('globex', 0, 10_000), await store.kpiSample('globex', 0, 10_000));
     });
 
     it('acknowledges and resolves alerts, tells which the channels have not heard of, and frees a rule alert\'s key', async () => {
