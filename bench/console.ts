@@ -2,7 +2,9 @@
  * The console at size: a SQLite store filled with bulk SQL (1,000,000 messages by default, each with
  * its document, delivery and attempt, spread over 90 days; one in 500 quarantined, one in 700
  * deliveries dead), then every page asked for several times through the API's port. The budget is
- * 200 ms of server time per page; the ratio printed is the page's median to that budget.
+ * 200 ms of server time per page; the ratio printed is the page's median to that budget. The first
+ * request of a page is shown apart: it reads what later ones find in the SQLite and OS caches (and
+ * the overview's closed trend buckets).
  * `npm run bench -- --only console --messages 100000` for a smaller store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +59,7 @@ function fill(path: string, count: number, now: number): void {
 export interface ConsoleFigures {
   messages: number;
   fillSeconds: number;
-  pages: Array<{ page: string; medianMs: number; maxMs: number }>;
+  pages: Array<{ page: string; firstMs: number; medianMs: number; maxMs: number }>;
 }
 
 export async function runConsoleBench(options: { messages?: number; runs?: number } = {}): Promise<ConsoleFigures> {
@@ -95,22 +97,24 @@ flows:
         `/messages?before=${middle}`, `/messages/${middle}`, '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit',
       ];
       const out: ConsoleFigures['pages'] = [];
-      console.log(`| page | median ms | max ms | median / ${BUDGET_MS} ms budget |`);
-      console.log('|---|---|---|---|');
+      console.log(`| page | first ms | median ms | max ms | median / ${BUDGET_MS} ms budget |`);
+      console.log('|---|---|---|---|---|');
       for (const page of pages) {
         const times: number[] = [];
+        let firstMs = 0;
         for (let r = 0; r <= runs; r++) {
           const t = performance.now();
           const res = await fetch(api.url + page, { headers: { cookie } });
           await res.text();
           if (res.status !== 200) throw new Error(`${page} answered ${res.status}`);
           if (r > 0) times.push(performance.now() - t);
+          else firstMs = performance.now() - t;
         }
         times.sort((a, b) => a - b);
         const medianMs = times[Math.floor(times.length / 2)]!;
         const maxMs = times[times.length - 1]!;
-        out.push({ page, medianMs, maxMs });
-        console.log(`| \`${page}\` | ${medianMs.toFixed(1)} | ${maxMs.toFixed(1)} | ${(medianMs / BUDGET_MS).toFixed(2)} |`);
+        out.push({ page, firstMs, medianMs, maxMs });
+        console.log(`| \`${page}\` | ${firstMs.toFixed(1)} | ${medianMs.toFixed(1)} | ${maxMs.toFixed(1)} | ${(medianMs / BUDGET_MS).toFixed(2)} |`);
       }
       console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (measured under load: other work shares the machine)`);
       return { messages: count, fillSeconds, pages: out };

@@ -23,6 +23,9 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  */
 type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & ConsoleStore & Pick<Store, 'close'>;
 
+/** How long a trend's closed buckets are kept before they are read again. */
+const TREND_TTL_MS = 10 * 60_000;
+
 /** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
 const DEAD_LETTERS_GROUPED = 20_000;
 
@@ -214,9 +217,25 @@ export class EngineFacade {
     return this.store.endpointFigures(tenant, endpoints, since);
   }
 
-  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
-    return this.store.trend(tenant, from, bucketMs, buckets);
+  /**
+   * The last `buckets` whole buckets up to now (aligned to bucketMs, the newest still open). Closed
+   * buckets are kept for TREND_TTL_MS: a day's figures need not be read again on every view, and a
+   * late replay shows within minutes. The open bucket is always read.
+   */
+  async trend(tenant: string, bucketMs: number, buckets: number, now = Date.now()): Promise<TrendBucket[]> {
+    const open = Math.floor(now / bucketMs) * bucketMs;
+    const first = open - (buckets - 1) * bucketMs;
+    const key = `${tenant}\u0000${bucketMs}\u0000${first}`;
+    let closed = this.closedTrends.get(key);
+    if (!closed || closed.until < now) {
+      closed = { until: now + TREND_TTL_MS, buckets: buckets > 1 ? await this.store.trend(tenant, first, bucketMs, buckets - 1) : [] };
+      for (const [k, v] of this.closedTrends) if (v.until < now) this.closedTrends.delete(k);
+      this.closedTrends.set(key, closed);
+    }
+    return [...closed.buckets, ...(await this.store.trend(tenant, open, bucketMs, 1))];
   }
+
+  private readonly closedTrends = new Map<string, { until: number; buckets: TrendBucket[] }>();
 
   /** Numbers skipped in each partner's outbound group control numbers, among the newest groups sent. */
   async controlNumberGaps(tenant: string): Promise<ControlNumberGap[]> {

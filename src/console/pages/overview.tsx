@@ -11,8 +11,8 @@ export async function overviewPage(engine: HubFacade, tenant: string, options: P
   const now = Date.now();
   const [kpis, hourly, daily, alerts] = await Promise.all([
     engine.kpis(tenant, now - HOUR, now),
-    engine.trend(tenant, now - 24 * HOUR, HOUR, 24),
-    engine.trend(tenant, now - 7 * DAY, DAY, 7),
+    engine.trend(tenant, HOUR, 24, now),
+    engine.trend(tenant, DAY, 7, now),
     engine.listAlerts(tenant, { open: true, limit: 10 }),
   ]);
   const endpoints = engine.endpointsOf(tenant);
