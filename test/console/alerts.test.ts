@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { isQuiet } from '../../src/console/alerts/index.ts';
+import { isQuiet, startAlerting } from '../../src/console/alerts/index.ts';
+import { HubFacade } from '../../src/engine/index.ts';
 import { firing } from '../../src/console/alerts/rules.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
@@ -118,5 +119,61 @@ describe('alert rules and quiet hours', () => {
     assert.equal(isQuiet(q, Date.parse('2026-01-15T12:00:00Z')), false);
     assert.equal(isQuiet({ from: '12:00', to: '13:00', timeZone: 'UTC' }, Date.parse('2026-01-15T12:30:00Z')), true);
     assert.equal(isQuiet(undefined, Date.now()), false);
+  });
+});
+
+describe('alerts in quiet hours', () => {
+  let api: TestApi;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
+
+  before(async () => {
+    hook = await startReceiver();
+    api = await startTestApi(`
+alerts:
+  evaluateEveryMs: 600000
+  quietHours: { from: "22:00", to: "07:00", timeZone: UTC }
+  rules: [{ type: quarantined }]
+  channels: [{ type: webhook, name: ops-chat, url: "${hook.url}/hook", secret: ${SECRET} }]
+`);
+  });
+  after(async () => {
+    await api.close();
+    await hook.close();
+  });
+
+  it('holds notifications until the quiet hours end, and drops an alert raised and resolved within them', async () => {
+    // A clock of the test's own: a night and the morning after, whatever day the test runs.
+    const night = Date.UTC(2026, 0, 15, 23, 0);
+    let now = night;
+    const alerting = startAlerting(HubFacade.of(api.hub), { now: () => now });
+    try {
+      const quarantine = async (n: string) => {
+        const { messageId } = await (await api.call('/v1/documents', { method: 'POST', json: { ...salesOrder(n), orderNumber: undefined, customer: { code: n, name: 'N' } } })).json();
+        await waitFor(async () => (await api.hub.store.getMessage('acme', messageId))?.status === 'quarantined', 10_000, 'quarantine');
+      };
+      await quarantine('SO-Q1');
+      await alerting.runOnce();
+      const [first] = await api.hub.store.listAlerts('acme', { open: true });
+      assert.ok(first, 'raised at night');
+      assert.equal(hook.received.length, 0, 'but not told at night');
+      // Resolved within the night: never told.
+      await api.hub.store.resolveAlert('acme', first!.id, now, { reopenable: true });
+      // Raised again and still open when the morning comes: told once, then.
+      await quarantine('SO-Q2');
+      now = night + 3_600_000;
+      await alerting.runOnce();
+      assert.equal(hook.received.length, 0);
+      now = night + 9 * 3_600_000;
+      await alerting.runOnce();
+      await alerting.runOnce();
+      assert.equal(hook.received.length, 1);
+      const told = JSON.parse(hook.received[0]!.body.toString());
+      assert.equal(told.state, 'raised');
+      assert.notEqual(told.alert.id, first!.id);
+      const dropped = (await api.hub.store.listAlerts('acme', { open: false })).find((a) => a.id === first!.id)!;
+      assert.ok(dropped.notifiedAt !== null && dropped.resolvedNotifiedAt !== null, 'the dropped alert is not pending any more');
+    } finally {
+      await alerting.stop();
+    }
   });
 });
