@@ -17,7 +17,7 @@
           { label: 'failed ‰', stroke: '#dc2626', scale: 'pm', width: 2 },
           { label: 'quarantined', stroke: '#9333ea', width: 1 },
         ],
-        axes: [{}, { label: 'count' }, { scale: 'ms', side: 1, grid: { show: false } }],
+        axes: [{}, { label: 'count' }, { scale: 'ms', side: 1, grid: { show: false }, size: 64 }],
         scales: { pm: { auto: true } },
       }, [s.at, s.delivered, s.syncMs, s.errorsPerThousand, s.quarantined], el);
     });

@@ -16,7 +16,7 @@ export async function deadLettersPage(engine: HubFacade, tenant: string, session
             <td>{when(g.firstSeen)}</td><td>{when(g.lastSeen)}</td>
             <td class="wrap">{g.example.slice(0, 200)} {g.kind === 'message' && <a href={`/messages/${g.members[0]!.refId}`}>#{g.members[0]!.refId}</a>}</td>
             {operator && (
-              <td class="nowrap">
+              <td class="act">
                 <Action action="/dead-letters/replay" session={session} label={`Replay ${g.count}`} fields={{ group: g.key }} confirm={`Try these ${g.count} again?`} />
                 <Action action="/dead-letters/resolve" session={session} label="Mark resolved" fields={{ group: g.key }} confirm="Close these without a replay?" />
               </td>
@@ -120,7 +120,7 @@ export async function alertsPage(engine: HubFacade, tenant: string, session: Ses
             <td>{when(a.createdAt)}</td><td>{a.kind}</td><td>{a.subject}</td><td class="wrap">{a.message}</td>
             <td>{a.acknowledgedAt ? `${a.acknowledgedBy} ${when(a.acknowledgedAt)}` : '—'}</td>
             {state === 'open' ? (
-              <td class="nowrap">
+              <td class="act">
                 {operator && !a.acknowledgedAt && <Action action={`/alerts/${a.id}/acknowledge`} session={session} label="Acknowledge" />}
                 {operator && <Action action={`/alerts/${a.id}/resolve`} session={session} label="Resolve" />}
               </td>
