@@ -133,14 +133,16 @@ export class ConsoleSql {
   // Dead letters as the console groups them.
 
   async listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
-    const rows = await this.db.all(`SELECT dl.id, dl.kind, dl.ref_id, dl.endpoint, dl.reason, dl.created_at, m.errors,
-        (SELECT a.status_code FROM attempts a WHERE a.delivery_id = dl.ref_id AND dl.kind = 'delivery' ORDER BY a.id DESC LIMIT 1) AS status_code
+    // A dead delivery's reason names the partner's HTTP status ("... HTTP 422: ..."): read from it,
+    // not from the attempt log, so grouping thousands of dead letters reads no attempt rows.
+    const rows = await this.db.all(`SELECT dl.id, dl.kind, dl.ref_id, dl.endpoint, dl.reason, dl.created_at, m.errors
       FROM dead_letters dl LEFT JOIN messages m ON dl.kind = 'message' AND m.id = dl.ref_id AND m.tenant = dl.tenant
       WHERE dl.tenant = ? AND dl.replayed_at IS NULL AND NOT EXISTS (SELECT 1 FROM dead_letter_resolutions r WHERE r.dead_letter_id = dl.id)
       ORDER BY dl.id DESC LIMIT ?`, [tenant, Math.max(1, Math.min(limit, 50_000))]);
     return rows.map((r) => ({
       id: r.id, kind: r.kind, refId: r.ref_id, endpoint: r.endpoint, reason: r.reason, createdAt: r.created_at,
-      errors: (this.db.json(r.errors) as CausewayError[] | null) ?? [], statusCode: r.status_code ?? null,
+      errors: (this.db.json(r.errors) as CausewayError[] | null) ?? [],
+      statusCode: r.kind === 'delivery' ? Number(/\bHTTP (\d{3})\b/.exec(r.reason)?.[1] ?? Number.NaN) || null : null,
     }));
   }
 

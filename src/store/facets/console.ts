@@ -60,7 +60,7 @@ export interface OpenDeadLetter {
   createdAt: number;
   /** A quarantined message's errors (code and path); none for a delivery. */
   errors: CausewayError[];
-  /** The HTTP status of a dead delivery's last attempt, when it had one. */
+  /** The HTTP status a dead delivery's reason names, when it names one. */
   statusCode: number | null;
 }
 

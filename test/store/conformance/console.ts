@@ -84,6 +84,13 @@ export function consoleConformance(open: OpenStore<Facets>): void {
       assert.equal(await store.countOpenDeadLetters('acme', 'message'), 1);
       assert.equal(await store.countOpenDeadLetters('acme', 'delivery'), 0);
       assert.equal(await store.countOpenDeadLetters('globex', 'message'), 0);
+      // A dead delivery carries the partner's HTTP status as its reason names it.
+      const [b] = await store.acceptMessages([msg({ idempotencyKey: 'k3' })]);
+      await settle.processed(b!.messageId, [delivery(b!.messageId)]);
+      const [d] = await store.listDeliveries({ tenant: 'acme' });
+      await store.recordAttempts([{ deliveryId: d!.id, tenant: 'acme', startedAt: 3000, finishedAt: 3000, outcome: 'permanent', statusCode: 422, error: 'receiver answered HTTP 422: {"code":500}' }], 3000);
+      const dead = (await store.listOpenDeadLetters('acme', 100)).find((x) => x.kind === 'delivery')!;
+      assert.deepEqual([dead.refId, dead.statusCode, dead.errors], [d!.id, 422, []]);
     });
 
     it('gives each endpoint its deliveries, last success and last error, and buckets a trend', async () => {
