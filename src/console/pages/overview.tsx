@@ -9,8 +9,9 @@ const ms = (v: number | null) => (v === null ? '—' : age(v));
 /** The daily screen: the four measures now, their trends over 24 h and 7 days, backlog, circuits and open alerts. */
 export async function overviewPage(engine: HubFacade, tenant: string, options: PageOptions) {
   const now = Date.now();
-  const [kpis, hourly, daily, alerts] = await Promise.all([
+  const [kpis, accuracy, hourly, daily, alerts] = await Promise.all([
     engine.kpis(tenant, now - HOUR, now),
+    engine.inventory.accuracy(tenant, now - 7 * DAY, now),
     engine.trend(tenant, HOUR, 24, now),
     engine.trend(tenant, DAY, 7, now),
     engine.listAlerts(tenant, { open: true, limit: 10 }),
@@ -29,7 +30,11 @@ export async function overviewPage(engine: HubFacade, tenant: string, options: P
       <section aria-labelledby="kpi-h">
         <h2 id="kpi-h">Now <small>(last hour)</small></h2>
         <div class="kpis">
-          <div class="kpi"><h3>Inventory accuracy</h3><p class="figure">—</p><p class="hint">Measured once stock reconciliation runs.</p></div>
+          <div class="kpi">
+            <h3>Inventory accuracy</h3>
+            <p class="figure">{accuracy.latest?.overall.rate == null ? '—' : `${(accuracy.latest.overall.rate * 100).toFixed(1)} %`}</p>
+            <p class="hint">{accuracy.latest ? `positions agreeing at the last reconciliation (${when(Date.parse(accuracy.latest.at))}); ${accuracy.trend.length} run(s) in 7 days` : 'no stock reconciliation in the last 7 days'}</p>
+          </div>
           <div class="kpi">
             <h3>Order processing time</h3>
             <p class="figure">{ms(kpis.orderToShipmentMs.p50)}</p>
