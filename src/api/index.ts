@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { startAlerting } from '../console/alerts/index.ts';
 import { consoleApp } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
-import { KeyRing, requireKey } from './auth.ts';
+import { KeyRing, requireKey, requireMetricsKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
@@ -52,7 +52,7 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
   const settings = engine.apiSettings;
   const log = engine.logger.child({ component: 'api' });
   const keys = new KeyRing(settings.keys, engine);
-  const auth = requireKey(keys);
+  const auth = { read: requireKey(keys, 'read'), ingest: requireKey(keys, 'ingest'), operate: requireKey(keys, 'operate'), admin: requireKey(keys, 'admin') };
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -81,8 +81,9 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
 
   for (const op of apiOperations(hub)) {
     const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
-    if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
-    else app.on(op.method.toUpperCase(), honoPath(op.path), auth, handler);
+    if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
+    else if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
+    else app.on(op.method.toUpperCase(), honoPath(op.path), auth[op.scope ?? (op.method === 'get' ? 'read' : 'operate')], handler);
   }
 
   app.notFound((c) => new ApiProblem(404, 'not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`).toResponse());

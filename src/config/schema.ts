@@ -4,6 +4,7 @@ import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
+import { parseCidr } from '../transports/outbound/address.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -58,6 +59,9 @@ export const endpointSchema = z.object({
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
   retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
   pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
+  allowPrivateNetworks: z.boolean().default(false).meta({
+    description: 'Let this endpoint\'s outbound requests reach loopback, link-local, private and other non-public addresses (a WMS on the LAN, a receiver on the same host); refused by default (docs/security.md)',
+  }),
 }).passthrough();
 
 export const flowSchema = z.object({
@@ -69,13 +73,38 @@ export const flowSchema = z.object({
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
 }).strict();
 
+/** What an API key may do; admin covers read, ingest and operate. */
+export const API_SCOPES = ['read', 'ingest', 'operate', 'admin', 'metrics'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A role is a named set of scopes: one model for the API and the console (docs/security.md). */
+export const ROLE_SCOPES = {
+  viewer: ['read'],
+  operator: ['read', 'ingest', 'operate'],
+} as const satisfies Record<string, readonly ApiScope[]>;
+export const KEY_ROLES = ['viewer', 'operator'] as const satisfies readonly (keyof typeof ROLE_SCOPES)[];
+export type KeyRole = (typeof KEY_ROLES)[number];
+
+/** What a key may do: its own scopes, else its role's; a key given neither is an operator's. */
+export function scopesOfKey(k: { role?: KeyRole; scopes?: readonly ApiScope[] }): readonly ApiScope[] {
+  return k.scopes ?? ROLE_SCOPES[k.role ?? 'operator'];
+}
+
 export const apiKeySchema = z.object({
   name,
   tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
   key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
-  role: z.enum(['viewer', 'operator']).default('operator').meta({ description: 'viewer: reads only; operator: may also replay, correct messages, resolve dead letters and alerts' }),
-}).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
+  role: z.enum(KEY_ROLES).optional().meta({ description: 'A named set of scopes: viewer = read; operator = read, ingest, operate (the default when neither role nor scopes is given)' }),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).optional().meta({
+    description: 'Or exactly what the key may do: read (GET routes, the console), ingest (send documents and pushes), operate (replays, corrections, '
+      + 'resolving dead letters and alerts, in the API and the console), admin (all of these); metrics reads GET /metrics when metrics.requireKey is set '
+      + '(the whole hub\'s figures: a key for the scraper)',
+    examples: [['ingest'], ['read', 'operate'], ['metrics']],
+  }),
+  expires: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the key stops working (ISO 8601 with offset); list the next key beside it before then to rotate without downtime', examples: ['2027-06-30T00:00:00Z'] }),
+}).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' })
+  .refine((k) => !(k.role && k.scopes), { message: 'give either role or scopes', path: ['scopes'] });
 
 const minutes = (what: string) => z.number().positive().meta({ description: what });
 const ruleCommon = { name: name.optional().meta({ description: 'Names the alert (default: the rule type)' }), tenant: tenant.optional().meta({ description: 'Only this tenant (default: every tenant)' }) };
@@ -93,6 +122,7 @@ export const alertChannelSchema = z.discriminatedUnion('type', [
     type: z.literal('webhook'), name,
     url: z.url().meta({ description: 'Receives a Slack-compatible JSON payload ({"text": ...} plus the alert)' }),
     secret: z.string().min(16).meta({ description: 'Signs each payload: X-Causeway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">' }),
+    allowPrivateNetworks: z.boolean().default(false).meta({ description: 'The URL may be a loopback, private or link-local address (a receiver on the LAN); otherwise only public addresses or outbound.allow (docs/security.md)' }),
     tenant: tenant.optional(),
   }).strict(),
   z.object({
@@ -136,6 +166,14 @@ export const configSchema = z.object({
     trustProxy: z.boolean().default(false).meta({ description: 'Believe X-Forwarded-Proto from a TLS-terminating proxy (marks the session cookie Secure)' }),
   }).strict().default({ enabled: true, sessionHours: 8, trustProxy: false }),
   alerts: alertsSchema.default({ rules: [], channels: [], evaluateEveryMs: 30_000 }),
+  outbound: z.object({
+    allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])
+      .meta({ description: 'Non-public networks every endpoint\'s outbound requests may reach (CIDRs); any other loopback, link-local or private address is refused unless the endpoint sets allowPrivateNetworks', examples: [['10.20.0.0/16']] }),
+  }).strict().default({ allow: [] }).meta({ description: 'Where webhooks and connectors may connect to (docs/security.md)' }),
+  metrics: z.object({
+    requireKey: z.boolean().default(false).meta({ description: 'GET /metrics asks for an API key: an operator key (tenant "*") or one with the metrics scope' }),
+    tenantLabels: z.boolean().default(true).meta({ description: 'Label series with tenant ids; false sums every series over tenants, so the scrape names no client' }),
+  }).strict().default({ requireKey: false, tenantLabels: true }).meta({ description: 'What the Prometheus endpoint shows, and to whom (docs/security.md)' }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
   outcomes: z.array(z.object({

@@ -1,13 +1,13 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { TENANT, type KeyRing } from '../api/auth.ts';
+import { allows, TENANT, type KeyRing } from '../api/auth.ts';
 import type { HubFacade } from '../engine/index.ts';
 import { asset } from './assets.ts';
 import { Page, type PageOptions } from './layout.tsx';
 import { editPage, messagePage, messagesPage, readSearch, toSearch } from './pages/messages.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { alertsPage, auditPage, deadLettersPage, ediPage, endpointsPage, loginPage } from './pages/operations.tsx';
-import { csrfMatches, Sessions, type Session } from './sessions.ts';
+import { csrfMatches, mayOperate, Sessions, type Session } from './sessions.ts';
 
 export { Sessions } from './sessions.ts';
 
@@ -74,7 +74,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
   };
 
   /** A session is needed; a POST must also carry its CSRF token and come from this origin. */
-  const signedIn = (need: 'viewer' | 'operator' = 'viewer'): MiddlewareHandler<ConsoleEnv> => async (c, next) => {
+  const signedIn = (need: 'read' | 'operate' = 'read'): MiddlewareHandler<ConsoleEnv> => async (c, next) => {
     const session = sessions.find(getCookie(c, COOKIE));
     if (!session) {
       if (c.req.method !== 'GET') return html(c, <Page title="Signed out" path="">Your session has ended. <a href="/login">Sign in</a></Page>, 403);
@@ -88,8 +88,8 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
         log.warn({ key: session.keyName, path: c.req.path }, 'console request refused: CSRF token or origin missing or wrong');
         return html(c, <Page title="Refused" path="" session={session}>This request did not come from the console (CSRF check failed). Nothing was changed.</Page>, 403);
       }
-      if (need === 'operator' && session.role !== 'operator') {
-        return html(c, <Page title="Not allowed" path="" session={session}>Your key ({session.keyName}) may only read: replaying, correcting and resolving need an operator key.</Page>, 403);
+      if (need === 'operate' && !mayOperate(session)) {
+        return html(c, <Page title="Not allowed" path="" session={session}>Your key ({session.keyName}) may only read: replaying, correcting and resolving need a key with the operate scope (an operator key).</Page>, 403);
       }
     }
     await next();
@@ -118,10 +118,20 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
       log.warn('console sign-in refused');
       return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key is not known.' }), 403);
     }
+    const now = Date.now();
+    if (who.expiresAt !== undefined && now >= who.expiresAt) {
+      log.warn({ key: who.name }, 'console sign-in refused: the key has expired');
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key has expired.' }), 403);
+    }
+    // The console shows a tenant's data: a key only for pushing documents or scraping metrics may not read it.
+    if (!allows(who.scopes, 'read')) {
+      log.warn({ key: who.name }, 'console sign-in refused: the key lacks the read scope');
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key may not read (it lacks the read scope).' }), 403);
+    }
     const tenant = who.tenant === '*' ? engine.tenants()[0] ?? 'default' : who.tenant;
-    const session = sessions.open(who, tenant);
+    const session = sessions.open(who, tenant, now);
     setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path: '/', maxAge: settings.sessionHours * 3600 });
-    await engine.recordAudit({ tenant, actor: who.name, action: 'sign-in', subject: 'console', detail: { role: who.role }, at: Date.now() });
+    await engine.recordAudit({ tenant, actor: who.name, action: 'sign-in', subject: 'console', detail: { role: who.role, scopes: who.scopes }, at: Date.now() });
     return c.redirect(nextPath, 303);
   });
   app.post('/logout', signedIn(), async (c) => {
@@ -177,7 +187,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
 
   // Actions: operators only, each in the audit log.
 
-  app.post('/messages/replay', signedIn('operator'), async (c) => {
+  app.post('/messages/replay', signedIn('operate'), async (c) => {
     const form = readSearch(Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)])));
     const tenant = c.get('session').tenant;
     const ids: number[] = [];
@@ -193,14 +203,14 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     return back(c, `/messages?${new URLSearchParams(Object.entries(form).filter(([, v]) => v !== '')).toString()}`,
       { notice: `${requeued} message(s) will be processed again${ids.length >= REPLAY_MAX ? ` (the first ${REPLAY_MAX}; narrow the search for the rest)` : ''}.` });
   });
-  app.post('/messages/:id/replay', signedIn('operator'), async (c) => {
+  app.post('/messages/:id/replay', signedIn('operate'), async (c) => {
     const id = idOf(c);
     const requeued = id && await engine.replayMessage(c.get('session').tenant, id);
     if (requeued === undefined || !id) return html(c, <Page {...options(c, 'No such message', '/messages')}>This tenant has no message {c.req.param('id')}.</Page>, 404);
     await audit(c, 'replay-message', `message ${id}`, { requeued });
     return back(c, `/messages/${id}`, { notice: requeued ? 'The message will be processed again.' : 'The message is still pending: nothing to replay.' });
   });
-  app.post('/messages/:id/edit', signedIn('operator'), async (c) => {
+  app.post('/messages/:id/edit', signedIn('operate'), async (c) => {
     const id = idOf(c);
     const form = await c.req.parseBody();
     const body = typeof form.body === 'string' ? form.body : '';
@@ -219,27 +229,27 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     await audit(c, 'correct-message', `message ${id}`, { as, note, generation: done.generation, bytes: Buffer.byteLength(body) });
     return back(c, `/messages/${id}`, { notice: `Corrected: generation ${done.generation} is being processed; the quarantined version is kept.` });
   });
-  app.post('/dead-letters/replay', signedIn('operator'), async (c) => {
+  app.post('/dead-letters/replay', signedIn('operate'), async (c) => {
     const key = String((await c.req.parseBody()).group ?? '');
     const n = await engine.replayDeadLetterGroup(c.get('session').tenant, key);
     if (n === undefined) return back(c, '/dead-letters', { error: 'That group has no open dead letter any more.' });
     await audit(c, 'replay-dead-letters', `dead-letter group ${key}`, { requeued: n });
     return back(c, '/dead-letters', { notice: `${n} tried again.` });
   });
-  app.post('/dead-letters/resolve', signedIn('operator'), async (c) => {
+  app.post('/dead-letters/resolve', signedIn('operate'), async (c) => {
     const key = String((await c.req.parseBody()).group ?? '');
     const n = await engine.resolveDeadLetterGroup(c.get('session').tenant, key, c.get('session').keyName);
     if (n === undefined) return back(c, '/dead-letters', { error: 'That group has no open dead letter any more.' });
     await audit(c, 'resolve-dead-letters', `dead-letter group ${key}`, { resolved: n });
     return back(c, '/dead-letters', { notice: `${n} marked resolved.` });
   });
-  app.post('/alerts/:id/acknowledge', signedIn('operator'), async (c) => {
+  app.post('/alerts/:id/acknowledge', signedIn('operate'), async (c) => {
     const id = idOf(c);
     const ok = !!id && await engine.acknowledgeAlert(c.get('session').tenant, id, c.get('session').keyName);
     if (ok) await audit(c, 'acknowledge-alert', `alert ${id}`);
     return back(c, '/alerts', ok ? { notice: 'Acknowledged.' } : { error: 'No such open alert.' });
   });
-  app.post('/alerts/:id/resolve', signedIn('operator'), async (c) => {
+  app.post('/alerts/:id/resolve', signedIn('operate'), async (c) => {
     const id = idOf(c);
     const ok = !!id && await engine.resolveAlert(c.get('session').tenant, id);
     if (ok) await audit(c, 'resolve-alert', `alert ${id}`);

@@ -97,7 +97,7 @@ export function Page(props: PageOptions & { children: Child }) {
                   <button type="submit">Switch</button>
                 </form>
               ) : <span>Tenant <strong>{session.tenant}</strong></span>}
-              <span class="role">{session.keyName} · {session.role}</span>
+              <span class="role">{session.keyName} · {session.grant}</span>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={session.csrf} />
                 <button type="submit">Sign out</button>

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { KeyIdentity } from '../api/auth.ts';
+import { allows, type KeyIdentity } from '../api/auth.ts';
 
 /** A signed-in person: the key they signed in with (never the key itself), and the tenant they look at. */
 export interface Session {
@@ -7,7 +7,10 @@ export interface Session {
   /** Sent back with every state-changing request; compared in constant time. */
   csrf: string;
   keyName: string;
-  role: KeyIdentity['role'];
+  /** The key's scopes: reading needs read, every change (replay, correct, resolve) operate. */
+  scopes: readonly string[];
+  /** What the page header calls the key: its role, or its scopes when it was given scopes. */
+  grant: string;
   /** The key's tenant: '*' lets the session switch between tenants. */
   keyTenant: string;
   tenant: string;
@@ -32,7 +35,9 @@ export class Sessions {
     if (this.live.size >= MAX_SESSIONS) this.live.delete(this.live.keys().next().value!);
     const session: Session = {
       id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'),
-      keyName: who.name, role: who.role, keyTenant: who.tenant, tenant, expiresAt: now + this.ttlMs,
+      keyName: who.name, scopes: who.scopes, grant: who.role ?? who.scopes.join(', '), keyTenant: who.tenant, tenant,
+      // A key that expires ends the session with it.
+      expiresAt: Math.min(now + this.ttlMs, who.expiresAt ?? Infinity),
     };
     this.live.set(session.id, session);
     return session;
@@ -52,6 +57,11 @@ export class Sessions {
   close(id: string): void {
     this.live.delete(id);
   }
+}
+
+/** Whether the session's key may change things: the operate scope, as in the API. */
+export function mayOperate(session: Session): boolean {
+  return allows(session.scopes, 'operate');
 }
 
 /** Constant-time comparison of a presented CSRF token with the session's. */

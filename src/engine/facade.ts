@@ -396,9 +396,19 @@ export class HubFacade extends EngineFacade {
     return this.hub.loaded.config.alerts;
   }
 
+  /** The non-public networks outbound requests may reach (outbound.allow): alert webhooks obey them too. */
+  get outboundSettings(): LoadedConfig['config']['outbound'] {
+    return this.hub.loaded.config.outbound;
+  }
+
   /** The config's api section: listen address, keys, body limit. */
   get apiSettings(): LoadedConfig['config']['api'] {
     return this.hub.loaded.config.api;
+  }
+
+  /** The config's metrics section: whether /metrics asks for a key. */
+  get metricsSettings(): LoadedConfig['config']['metrics'] {
+    return this.hub.loaded.config.metrics;
   }
 
   // Ingest: the raw bytes are stored before anything else looks at them.
@@ -440,6 +450,14 @@ export class HubFacade extends EngineFacade {
     const accepted = await this.hub.inbox.acceptOne(message);
     const kind = accepted.keyReused ? 'key-reused' : accepted.duplicate ? 'duplicate' : 'stored';
     return { kind, messageId: accepted.messageId, idempotencyKey: message.idempotencyKey };
+  }
+
+  /**
+   * Records a signed push to the tenant's endpoint; false when the same signed request was recorded
+   * before (a replay). Sightings are kept twice the tolerance: a timestamp may be that far ahead too.
+   */
+  async recordSignedRequest(tenant: string, endpoint: string, id: string, fingerprint: string, toleranceSeconds: number): Promise<boolean> {
+    return this.store.recordSignedRequest({ tenant, endpoint, id, fingerprint, at: Date.now(), keepMs: 2 * toleranceSeconds * 1000 });
   }
 
   // Operations: hub-wide, for the operator rather than a tenant.

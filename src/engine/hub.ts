@@ -46,7 +46,7 @@ export function createLogger(level: string): Logger {
 
 /** A running Causeway: inbox, processor, outbox and the endpoints of one config. */
 export class Hub {
-  readonly metrics = new HubMetrics();
+  readonly metrics: HubMetrics;
   readonly processorWakeup = new Wakeup();
   /** Told when this worker committed stock documents: availability is published without waiting its interval. */
   private readonly stockChanged = new Wakeup();
@@ -65,6 +65,7 @@ export class Hub {
 
   /** codecSinks: the endpoints codecs send to on their own (acknowledgments), as checkConfig found them; opened as sinks even when no flow targets them. */
   private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
+    this.metrics = new HubMetrics(true, loaded.config.metrics.tenantLabels);
     const { config } = loaded;
     const { codecs } = loaded.registry;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
@@ -130,7 +131,10 @@ export class Hub {
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = registry.endpoints.get(ep.type)!;
       const info = this.endpoints.get(name)!;
-      const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
+      const ctx: EndpointContext = {
+        name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir,
+        outbound: { allowPrivateNetworks: ep.allowPrivateNetworks, allow: config.outbound.allow },
+      };
       const settings = endpointSettings[name] as Record<string, unknown>;
       if (targets.has(name)) {
         // checkConfig made sure every target can be one.

@@ -60,7 +60,7 @@ export class Inbox {
   private count(messages: NewMessage[], results: AcceptedMessage[]): void {
     let fresh = false;
     results.forEach((r, i) => {
-      const labels = { tenant: messages[i].tenant, endpoint: messages[i].endpoint };
+      const labels = { tenant: this.metrics.tenant(messages[i].tenant), endpoint: messages[i].endpoint };
       if (r.duplicate) this.metrics.messagesDuplicate.inc(labels);
       else {
         this.metrics.messagesReceived.inc(labels);

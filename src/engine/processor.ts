@@ -118,7 +118,7 @@ export class MessageProcessor {
     };
     await store.completeMessages([quarantined], Date.now());
     logger.error({ messageId: outcome.messageId, err: error instanceof Error ? error : describeThrown(error) }, 'the store refused a message\'s outcome; message quarantined');
-    if (m && outcome.status === 'processed') metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    if (m && outcome.status === 'processed') metrics.messagesQuarantined.inc({ tenant: metrics.tenant(m.tenant), endpoint: m.endpoint });
     return quarantined;
   }
 
@@ -150,18 +150,18 @@ export class MessageProcessor {
         occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, body: doc,
       });
       deliveries.push(...routed);
-      metrics.documents.inc({ tenant: doc.tenant, type: doc.type });
+      metrics.documents.inc({ tenant: metrics.tenant(doc.tenant), type: doc.type });
     }
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
     if (documents.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
     if (documents.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
-    if (errors.length) metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    if (errors.length) metrics.messagesQuarantined.inc({ tenant: metrics.tenant(m.tenant), endpoint: m.endpoint });
     return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi };
   }
 
   private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome & { status: 'quarantined' } {
-    this.deps.metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
     return { messageId: m.id, status: 'quarantined', errors };
   }
 

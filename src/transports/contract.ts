@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CausewayError, DocumentType } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
+import type { OutboundPolicy } from './outbound/index.ts';
 
 /**
  * The small contract every transport and application connector implements. A component
@@ -114,6 +115,8 @@ export interface EndpointContext {
   store: Store;
   /** Folder the config file lives in: relative paths in a config resolve against it. */
   baseDir: string;
+  /** Which non-public addresses its outbound requests may reach (absent: public addresses only); see OutboundGuard. */
+  outbound?: OutboundPolicy;
 }
 
 /**

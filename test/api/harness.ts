@@ -30,7 +30,7 @@ export interface TestApi {
  * A hub on a real SQLite file in a temp folder with the API on a free loopback port: tenants
  * acme and globex, each with a key, and an operator key. `yaml` adds endpoints and flows.
  */
-export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number; keys?: string[] } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-api-'));
   const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
@@ -40,7 +40,7 @@ api:
   keys:
     - { name: acme-erp, tenant: acme, key: ${KEYS.acme} }
     - { name: ops, tenant: "*", key: ${KEYS.operator} }
-retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }
+${(options.keys ?? []).map((k) => `    - ${k}\n`).join('')}retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }
 ${yaml}
 `, dir);
   const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: options.idleMs ?? 20 });

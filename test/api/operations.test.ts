@@ -40,7 +40,7 @@ describe('API: KPIs, metrics, health and the OpenAPI document', () => {
     receiver = await startReceiver();
     api = await startTestApi(`
 endpoints:
-  wms: { type: webhook, url: "${receiver.url}/orders" }
+  wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/orders" }
 flows:
   - { name: orders-to-wms, types: [sales_order], to: wms }
 `);

@@ -99,10 +99,10 @@ partners:
     usage: T
     acknowledgments: { endpoint: globex-3pl-out, deadline: 1h }
 endpoints:
-  acme-wms: { type: webhook, url: "${receiver.url}/acme" }
+  acme-wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/acme" }
   acme-3pl-out: { type: folder, outbox: ./acme-3pl/in, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
   acme-x12-in: { type: http, codec: x12 }
-  globex-wms: { type: webhook, tenant: globex, url: "${receiver.url}/globex" }
+  globex-wms: { type: webhook, allowPrivateNetworks: true, tenant: globex, url: "${receiver.url}/globex" }
   globex-3pl-out: { type: folder, tenant: globex, outbox: ./globex-3pl/in, fileExtension: .edi, codec: x12, codecOptions: { partner: globex-3pl } }
   globex-3pl-in: { type: http, tenant: globex, codec: x12, codecOptions: { partner: globex-3pl } }
 flows:

@@ -26,7 +26,7 @@ alerts:
   rules:
     - { type: quarantined, tenant: acme }
   channels:
-    - { type: webhook, name: ops-chat, url: "${hook.url}/hook", secret: ${SECRET} }
+    - { type: webhook, name: ops-chat, url: "${hook.url}/hook", allowPrivateNetworks: true, secret: ${SECRET} }
     - { type: email, name: ops-mail, host: 127.0.0.1, port: ${smtp.port}, secure: false, requireTLS: false, auth: { user: alerts, pass: smtp-secret }, from: causeway@example.com, to: [ops@example.com] }
 `);
   });
@@ -133,7 +133,7 @@ alerts:
   evaluateEveryMs: 600000
   quietHours: { from: "22:00", to: "07:00", timeZone: UTC }
   rules: [{ type: quarantined }]
-  channels: [{ type: webhook, name: ops-chat, url: "${hook.url}/hook", secret: ${SECRET} }]
+  channels: [{ type: webhook, name: ops-chat, url: "${hook.url}/hook", allowPrivateNetworks: true, secret: ${SECRET} }]
 `);
   });
   after(async () => {

@@ -30,14 +30,14 @@ describe('console in Chromium', { skip }, () => {
     smtp = await startSmtp();
     api = await startTestApi(`
 endpoints:
-  wms: { type: webhook, url: "${wms.url}/orders" }
+  wms: { type: webhook, url: "${wms.url}/orders", allowPrivateNetworks: true }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
 alerts:
   evaluateEveryMs: 600000
   rules: [{ type: quarantined }]
   channels:
-    - { type: webhook, name: ops-chat, url: "${hook.url}/hook", secret: hook-signing-secret-0123456789 }
+    - { type: webhook, name: ops-chat, url: "${hook.url}/hook", allowPrivateNetworks: true, secret: hook-signing-secret-0123456789 }
     - { type: email, name: ops-mail, host: 127.0.0.1, port: ${smtp.port}, secure: false, requireTLS: false, auth: { user: alerts, pass: smtp-secret }, from: causeway@example.com, to: [ops@example.com] }
 `);
     await api.hub.store.putApiKey({ id: 'k-viewer', tenant: 'acme', name: 'acme-viewer', hash: hashApiKey(VIEWER), role: 'viewer', createdAt: Date.now() });

@@ -17,7 +17,7 @@ describe('console: sign-in, sessions, CSRF, roles, tenants and the audit log', (
     api = await startTestApi(`
 console: { trustProxy: true }
 endpoints:
-  wms: { type: webhook, url: "${receiver.url}/orders" }
+  wms: { type: webhook, url: "${receiver.url}/orders", allowPrivateNetworks: true }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
 `);

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { request } from 'undici';
 import type { CausewayConfig } from '../../config/index.ts';
+import { OutboundGuard, outboundRefusal } from '../../transports/outbound/index.ts';
 import type { Alert } from '../../store/index.ts';
 
 export type ChannelConfig = CausewayConfig['alerts']['channels'][number];
@@ -45,7 +47,10 @@ export function webhookSignature(secret: string, timestamp: number, body: string
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-function webhook(c: Extract<ChannelConfig, { type: 'webhook' }>): Channel {
+function webhook(c: Extract<ChannelConfig, { type: 'webhook' }>, outbound: OutboundSettings): Channel {
+  // The URL comes from the config like an endpoint's: the same guard decides where it may connect.
+  const agent = new OutboundGuard(`alert channel ${c.name}`, { allowPrivateNetworks: c.allowPrivateNetworks, allow: outbound.allow })
+    .agent({ headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connect: { timeout: TIMEOUT_MS } });
   return {
     name: c.name, tenant: c.tenant,
     async send(n) {
@@ -55,14 +60,18 @@ function webhook(c: Extract<ChannelConfig, { type: 'webhook' }>): Channel {
         text: `${headline(n)}\n${a.message}`, state: n.state,
         alert: { id: a.id, tenant: a.tenant, kind: a.kind, subject: a.subject, message: a.message, createdAt: new Date(a.createdAt).toISOString(), resolvedAt: a.resolvedAt ? new Date(a.resolvedAt).toISOString() : null, detail: a.detail ?? null },
       });
-      const res = await fetch(c.url, {
-        method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS),
+      const res = await request(c.url, {
+        method: 'POST', body, dispatcher: agent, signal: AbortSignal.timeout(TIMEOUT_MS),
         headers: { 'content-type': 'application/json', 'x-causeway-signature': webhookSignature(c.secret, Math.floor(Date.now() / 1000), body) },
+      }).catch((err: unknown) => {
+        throw outboundRefusal(err) ?? err;
       });
-      await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) throw new Error(`webhook ${c.name} answered HTTP ${res.status}`);
+      await res.body.dump().catch(() => undefined);
+      if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`webhook ${c.name} answered HTTP ${res.statusCode}`);
     },
-    close() {},
+    close() {
+      void agent.close();
+    },
   };
 }
 
@@ -80,6 +89,9 @@ function email(c: Extract<ChannelConfig, { type: 'email' }>): Channel {
   };
 }
 
-export function openChannel(c: ChannelConfig): Channel {
-  return c.type === 'webhook' ? webhook(c) : email(c);
+/** Where outbound requests may go beyond public addresses (the config's outbound section). */
+export type OutboundSettings = CausewayConfig['outbound'];
+
+export function openChannel(c: ChannelConfig, outbound: OutboundSettings): Channel {
+  return c.type === 'webhook' ? webhook(c, outbound) : email(c);
 }

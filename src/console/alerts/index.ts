@@ -25,7 +25,7 @@ export function startAlerting(engine: HubFacade, options: { now?: () => number }
   const clock = options.now ?? Date.now;
   const settings = engine.alertSettings;
   const log = engine.logger.child({ component: 'alerts' });
-  const channels: Channel[] = settings.channels.map(openChannel);
+  const channels: Channel[] = settings.channels.map((c) => openChannel(c, engine.outboundSettings));
   /** Channels told of (alert, state) in this process: a failed channel is retried without telling the others again. */
   const told = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

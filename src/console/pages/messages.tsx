@@ -1,7 +1,7 @@
 import type { HubFacade } from '../../engine/index.ts';
 import type { MessageEdit, MessageSearch, MessageSummary } from '../../store/index.ts';
 import { Action, Page, Status, Table, when, type PageOptions } from '../layout.tsx';
-import type { Session } from '../sessions.ts';
+import { mayOperate, type Session } from '../sessions.ts';
 
 const STATUSES = ['pending', 'processed', 'quarantined'] as const;
 /** Shown in a page; the rest is a download away. */
@@ -58,7 +58,7 @@ export async function messagesPage(engine: HubFacade, tenant: string, session: S
         <div><label for="to">until (UTC)</label><input id="to" name="to" type="datetime-local" value={form.to} /></div>
         <div><button type="submit">Search</button></div>
       </form>
-      {session.role === 'operator' && rows.length > 0 && (
+      {mayOperate(session) && rows.length > 0 && (
         <Action action="/messages/replay" session={session} label="Replay every message this search matches" confirm="Process every matching message again?" fields={{ ...form }} />
       )}
       <MessageTable rows={rows} />
@@ -101,7 +101,7 @@ export async function messagePage(engine: HubFacade, tenant: string, session: Se
   const [lineage, edits] = await Promise.all([engine.lineage(tenant, id), engine.messageEdits(tenant, id)]);
   if (!lineage) return undefined;
   const { message: m, documents, deliveries } = lineage;
-  const operator = session.role === 'operator';
+  const operator = mayOperate(session);
   return (
     <Page {...options} title={`Message #${m.id}`}>
       <dl class="facts">

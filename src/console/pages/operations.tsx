@@ -1,11 +1,11 @@
 // The pages an operator works through after the overview: dead letters, EDI, endpoints, alerts, the audit log.
 import type { HubFacade } from '../../engine/index.ts';
 import { Action, Page, Status, Table, age, when, type PageOptions } from '../layout.tsx';
-import type { Session } from '../sessions.ts';
+import { mayOperate, type Session } from '../sessions.ts';
 
 export async function deadLettersPage(engine: HubFacade, tenant: string, session: Session, options: PageOptions) {
   const groups = await engine.deadLetterGroups(tenant);
-  const operator = session.role === 'operator';
+  const operator = mayOperate(session);
   return (
     <Page {...options}>
       <p>Open dead letters grouped by how they failed: the same code at the same field, whatever the values.</p>
@@ -110,7 +110,7 @@ export async function endpointsPage(engine: HubFacade, tenant: string, options: 
 
 export async function alertsPage(engine: HubFacade, tenant: string, session: Session, state: 'open' | 'resolved', before: number | undefined, options: PageOptions) {
   const alerts = await engine.listAlerts(tenant, { open: state === 'open', before, limit: 50 });
-  const operator = session.role === 'operator';
+  const operator = mayOperate(session);
   return (
     <Page {...options}>
       <p><a href="/alerts" aria-current={state === 'open' ? 'true' : undefined}>Open</a> · <a href="/alerts?state=resolved" aria-current={state === 'resolved' ? 'true' : undefined}>Resolved</a></p>
@@ -154,7 +154,7 @@ export function loginPage(options: PageOptions & { next: string }) {
         <input id="key" name="key" type="password" autocomplete="current-password" required />
         <button type="submit">Sign in</button>
       </form>
-      <p class="hint">Sign in with a key from the config's api.keys or one made with <code>causeway apikey create</code>. A viewer key reads; an operator key may also replay, correct and resolve.</p>
+      <p class="hint">Sign in with a key from the config's api.keys or one made with <code>causeway apikey create</code>. A key with the read scope (a viewer) reads; one with the operate scope (an operator) may also replay, correct and resolve.</p>
     </Page>
   );
 }

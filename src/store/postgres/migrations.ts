@@ -333,4 +333,19 @@ CREATE INDEX attempts_failed ON attempts (tenant, finished_at) WHERE outcome <> 
 CREATE INDEX dead_letters_by_time ON dead_letters (tenant, created_at);
 `,
   },
+  {
+    version: 15,
+    name: 'signed requests seen, for replay protection',
+    sql: `
+CREATE TABLE signed_requests (
+  tenant text NOT NULL,
+  endpoint text NOT NULL,
+  webhook_id text NOT NULL,
+  fingerprint text NOT NULL,
+  seen_at bigint NOT NULL,
+  PRIMARY KEY (tenant, endpoint, webhook_id, fingerprint)
+);
+CREATE INDEX signed_requests_age ON signed_requests (tenant, endpoint, seen_at);
+`,
+  },
 ];

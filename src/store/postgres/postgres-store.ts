@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, SignedRequestSighting, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
   NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
@@ -633,6 +633,10 @@ export class PostgresStore implements Store {
 
   async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
     await inventory.recordPublishedAvailability(this.pool, tenant, rows);
+  }
+
+  recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
+    return keys.recordSignedRequest(this.pool, sighting);
   }
 }
 

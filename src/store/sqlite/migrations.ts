@@ -329,4 +329,19 @@ CREATE INDEX attempts_failed ON attempts (tenant, finished_at) WHERE outcome <> 
 CREATE INDEX dead_letters_by_time ON dead_letters (tenant, created_at);
 `,
   },
+  {
+    version: 15,
+    name: 'signed requests seen, for replay protection',
+    sql: `
+CREATE TABLE signed_requests (
+  tenant TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, endpoint, webhook_id, fingerprint)
+);
+CREATE INDEX signed_requests_age ON signed_requests (tenant, endpoint, seen_at);
+`,
+  },
 ];

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, SignedRequestSighting, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
   NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
@@ -525,6 +525,10 @@ export class SqliteStore implements Store {
 
   async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
     this.db.transaction(() => inventory.recordPublishedAvailability(this.sql, tenant, rows)).immediate();
+  }
+
+  async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
+    return keys.recordSignedRequest(this.sql, sighting);
   }
 }
 
