@@ -68,8 +68,33 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     }
   }
   const sinks = checkCodecs(config, endpoints, errors);
+  errors.push(...checkRouting(config, endpoints));
   errors.push(...resolvePartnerTenants(config));
   return { errors, warnings, sinks };
+}
+
+/** Routing names facilities, endpoints and time zones: each must exist, or every routed order would fail. */
+function checkRouting(config: CausewayConfig, endpoints: Map<string, EndpointView>): CausewayError[] {
+  const out: CausewayError[] = [];
+  const { facilities, skus, policyByChannel } = config.routing;
+  for (const [code, f] of Object.entries(facilities)) {
+    const at = `$.routing.facilities.${code}`;
+    if (f.endpoint && !endpoints.has(f.endpoint)) out.push(invalid(`${at}.endpoint`, `no endpoint named "${f.endpoint}"`));
+    if (!validTimeZone(f.timeZone)) out.push(invalid(`${at}.timeZone`, `unknown time zone "${f.timeZone}"`));
+  }
+  for (const [sku, r] of Object.entries(skus)) {
+    for (const [i, code] of (r.onlyAt ?? []).entries()) {
+      if (!Object.hasOwn(facilities, code)) out.push(invalid(`$.routing.skus.${sku}.onlyAt[${i}]`, `no facility "${code}" in routing.facilities`));
+    }
+  }
+  for (const channel of Object.keys(policyByChannel)) {
+    if (channel !== API && !endpoints.has(channel)) out.push(invalid(`$.routing.policyByChannel.${channel}`, `no endpoint named "${channel}"`));
+  }
+  return out;
+}
+
+function validTimeZone(tz: string): boolean {
+  try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; }
 }
 
 function viewOf(loaded: LoadedConfig, name: string): EndpointView {

@@ -5,6 +5,7 @@ import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
 import { parseCidr } from '../transports/outbound/address.ts';
+import { DEFAULT_ROUTING_CONFIG, routingSchema } from './routing.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -70,6 +71,7 @@ export const flowSchema = z.object({
   from: z.array(z.string()).optional().meta({ description: 'Only documents that came in through these endpoints' }),
   types: z.array(z.enum(DOCUMENT_TYPES as [string, ...string[]])).min(1),
   to: z.string().min(1).meta({ description: 'Target endpoint' }),
+  facilities: z.array(z.string().min(1)).optional().meta({ description: 'Only documents for these facilities, e.g. the sales orders routing sent there' }),
   mapping: z.string().optional().meta({ description: 'Name of a mapping; absent: the canonical document as it is' }),
 }).strict();
 
@@ -188,7 +190,9 @@ export const configSchema = z.object({
     batchSize: z.number().int().min(1).max(5000).default(500).meta({ description: 'Messages or deliveries claimed at a time' }),
     leaseMs: z.number().int().min(500).default(120_000).meta({ description: 'How long claimed work stays with a worker before another may take it over (a dead worker\'s work waits this long)' }),
     idleMs: z.number().int().min(1).default(200).meta({ description: 'How often an idle loop looks for new work (new work in the same process wakes it at once)' }),
-  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200 }),
+    documentsPerCommit: z.number().int().min(1).max(100_000).default(2000)
+      .meta({ description: 'A large message (a file over 1 MB read in parts) is committed in checkpoints of about this many documents, each renewing its lease' }),
+  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200, documentsPerCommit: 2000 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
   partners: z.record(name, partnerProfileSchema).default({}),
@@ -196,6 +200,8 @@ export const configSchema = z.object({
   edifactPartners: z.record(name, edifactPartnerSchema).default({}),
   /** Reconciliation, accuracy, available-to-promise and the go-live audit (docs/inventory.md). */
   inventory: inventorySchema.default(DEFAULT_INVENTORY_CONFIG),
+  /** Order routing across facilities (docs/routing.md). */
+  routing: routingSchema.default(DEFAULT_ROUTING_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

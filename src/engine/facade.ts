@@ -121,9 +121,10 @@ export class EngineFacade {
   }
 
   /** The bytes as received, with the content type they came with. */
-  async rawMessage(tenant: string, messageId: number): Promise<{ body: Buffer; contentType: string | null } | undefined> {
+  async rawMessage(tenant: string, messageId: number): Promise<{ body: AsyncIterable<Buffer>; size: number; contentType: string | null } | undefined> {
     const m = await this.store.getMessage(tenant, messageId);
-    return m && { body: m.body, contentType: m.contentType };
+    // A large message is streamed from its chunks, never held whole.
+    return m && { body: this.store.readMessageBody(tenant, messageId), size: m.size, contentType: m.contentType };
   }
 
   /** A message's whole path: raw input, documents, deliveries and every attempt. */

@@ -4,13 +4,14 @@ import pino, { type Logger } from 'pino';
 import { checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import type { Codec } from '../codecs/index.ts';
 import { CausewayFault } from '../model/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type Store, type StoredMessage } from '../store/index.ts';
 import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
+import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -90,7 +91,8 @@ export class Hub {
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
-      metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
+      metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth, documentsPerCommit: config.worker.documentsPerCommit, onCheckpoint: () => this.delivery.wakeup.notify(),
+      router: routerOf(store, config),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
@@ -179,10 +181,17 @@ export class Hub {
     while (!signal.aborted) {
       try {
         const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
-        if (claimed.length) {
-          const outcomes = await this.processor.commitOutcomes(claimed, await this.processor.processBatch(claimed));
+        // Small messages are decoded whole and committed together, a few megabytes at a time; large
+        // ones (stored in chunks) are read and committed part by part.
+        for (const slice of bySize(claimed.filter((m) => !m.chunked), HELD_BYTES)) {
+          const outcomes = await this.processor.commitOutcomes(slice, await this.processor.processBatch(slice));
           if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
           if (outcomes.some((o) => o.status === 'processed' && o.documents.some((d) => STOCK_DOCUMENT_TYPES.includes(d.type as never)))) this.stockChanged.notify();
+        }
+        for (const m of claimed.filter((x) => x.chunked)) {
+          if (signal.aborted) break;
+          await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs, signal });
+          this.delivery.wakeup.notify();
         }
         if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);
       } catch (e) {
@@ -202,8 +211,7 @@ export class Hub {
           await runtime.listen(async (messages, cursor) => {
             // A listener is known to be back when something arrives through it.
             outage.succeeded();
-            const now = Date.now();
-            return this.inbox.acceptBatch(messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+            return this.inbox.acceptFromSource(info.tenant, name, info.codec, messages,
               cursor === undefined ? undefined : { tenant: info.tenant, endpoint: name, value: cursor });
           }, signal);
         } catch (e) {
@@ -226,8 +234,7 @@ export class Hub {
         const cursor = await this.store.getCursor(info.tenant, name);
         const polled = await runtime.poll!(cursor, signal);
         if (polled.messages.length || polled.cursor !== undefined) {
-          const now = Date.now();
-          const accepted = await this.inbox.acceptBatch(polled.messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+          const accepted = await this.inbox.acceptFromSource(info.tenant, name, info.codec, polled.messages,
             polled.cursor === undefined || polled.cursor === cursor ? undefined : { tenant: info.tenant, endpoint: name, value: polled.cursor });
           await polled.afterStored?.(accepted);
           more = polled.messages.length > 0;
@@ -280,6 +287,25 @@ export function storeUrl(loaded: LoadedConfig): string {
   return `sqlite:${path.startsWith('/') ? path : `${loaded.baseDir}/${path}`}`;
 }
 
+/** Raw bytes of small messages decoded and committed together: their documents are held until the commit. */
+const HELD_BYTES = 4 * 1024 * 1024;
+
+/** Messages in order, in runs whose bodies add up to at most maxBytes (a run holds at least one). */
+function* bySize(messages: StoredMessage[], maxBytes: number): Generator<StoredMessage[]> {
+  let run: StoredMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (run.length && bytes + m.size > maxBytes) {
+      yield run;
+      run = [];
+      bytes = 0;
+    }
+    run.push(m);
+    bytes += m.size;
+  }
+  if (run.length) yield run;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
@@ -290,4 +316,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The order router, reading available-to-promise through one inventory service for every order it routes. */
+function routerOf(store: Store, config: LoadedConfig['config']): OrderRouter {
+  const inventory = new InventoryService(store, config);
+  return new OrderRouter(store, config.routing, (tenant, now) => inventory.availability(tenant, now));
 }

@@ -42,7 +42,7 @@ function rowMapping(json: ReadJson): RowMapping {
   return {
     message: (r) => ({
       id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-      contentHash: r.content_hash, body: r.body, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
+      contentHash: r.content_hash, body: r.body, size: r.body_bytes ?? r.body.length, chunked: r.raw_upload != null, progress: r.progress ?? 0, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
       errors: (json(r.errors) as CausewayError[] | null) ?? [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
     }),
     document: (r) => ({

@@ -12,7 +12,14 @@ import type { OutboundPolicy } from './outbound/index.ts';
 
 /** One inbound message a source hands to the inbox, raw bytes as received. */
 export interface InboundMessage {
+  /** The bytes; empty when `file` holds them. */
   body: Buffer;
+  /**
+   * Or a large message left where it lies, never read whole: the inbox hashes it and the store
+   * copies it in chunks (docs/operations.md, "Large files"). `temporary`: a copy the source made
+   * (an SFTP download), deleted once stored or refused.
+   */
+  file?: InboundFile;
   /** Codec that decodes the body (json, x12). Defaults to the endpoint's codec. */
   codec?: string;
   contentType?: string;
@@ -21,6 +28,15 @@ export interface InboundMessage {
   /** The partner's reference: a file name, a control number, a record id. */
   partnerRef?: string;
 }
+
+export interface InboundFile {
+  path: string;
+  size: number;
+  temporary?: boolean;
+}
+
+/** Files above this size are handed to the inbox as files, not read into memory. */
+export const INBOUND_FILE_BYTES = 1024 * 1024;
 
 /** What a source gets back for each message: stored (new or duplicate), after the commit. */
 export interface Accepted {

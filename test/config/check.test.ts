@@ -209,6 +209,25 @@ endpoints:
   3pl-push: { type: http, codec: x12 }
 `,
     problems: [{ path: '$.partners.acme-3pl.acknowledgments.endpoint', message: /cannot take our acknowledgments: endpoints of type http are never targets/ }],
+  },  {
+    name: 'routing that names an endpoint, a time zone or a facility that do not exist',
+    yaml: `
+endpoints:
+  wms: { type: webhook, url: "http://127.0.0.1:9/orders" }
+flows:
+  - { name: orders, types: [sales_order], facilities: [CHI], to: wms }
+routing:
+  facilities:
+    CHI: { endpoint: wms-chi, timeZone: America/Chicagoo, cutoff: "15:00" }
+  skus: { SERUM: { coldChain: true, onlyAt: [DAL] } }
+  policyByChannel: { shop: split }
+`,
+    problems: [
+      { path: '$.routing.facilities.CHI.endpoint', message: /no endpoint named "wms-chi"/ },
+      { path: '$.routing.facilities.CHI.timeZone', message: /unknown time zone "America\/Chicagoo"/ },
+      { path: '$.routing.skus.SERUM.onlyAt[0]', message: /no facility "DAL"/ },
+      { path: '$.routing.policyByChannel.shop', message: /no endpoint named "shop"/ },
+    ],
   },
 ];
 

@@ -1,11 +1,14 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { DecodeResult } from '../../codecs/index.ts';
 import { builtIns } from '../../endpoints.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
 import { err, out, parse } from '../args.ts';
 
 /**
  * Decodes a file the way the inbox would and prints canonical documents as JSON lines on stdout;
- * positioned errors go to stderr and make the exit status 1.
+ * positioned errors go to stderr and make the exit status 1. A codec that reads in parts (x12)
+ * streams the file, so any size goes through in bounded memory; others read it whole.
  */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -21,19 +24,31 @@ export async function run(argv: string[]): Promise<number> {
     err(`unknown codec "${values.codec}"; one of: ${[...builtIns.codecs.keys()].join(', ')}`);
     return 2;
   }
-  const body = await readFile(file);
   const now = new Date().toISOString();
-  const decoded = await codec.decode(body, { tenant: String(values.tenant), endpoint: 'cli', options: values.partner ? { partner: values.partner } : {} });
-  const errors: CausewayError[] = [...decoded.errors];
-  const many = decoded.documents.length > 1;
-  decoded.documents.forEach((raw, i) => {
-    const doc: Record<string, unknown> = { ...raw, tenant: String(values.tenant), id: `${file}#${i}`, source: { endpoint: 'cli', partnerRef: file }, receivedAt: now };
-    doc.occurredAt ??= now;
-    doc.entityKey ??= entityKeyFor(doc);
-    const v = validateDocument(doc);
-    if (v.ok) out(JSON.stringify(v.document));
-    else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
-  });
-  for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
-  return errors.length ? 1 : 0;
+  const tenant = String(values.tenant);
+  const ctx = { tenant, endpoint: 'cli', options: values.partner ? { partner: values.partner } : {} };
+  let failed = false;
+  let index = 0;
+  /** Prints a part's documents as they are read and its errors, so a file of any size goes through in bounded memory. */
+  const print = (decoded: DecodeResult, many: boolean) => {
+    const errors: CausewayError[] = [...decoded.errors];
+    for (const raw of decoded.documents) {
+      const i = index++;
+      const doc: Record<string, unknown> = { ...raw, tenant, id: `${file}#${i}`, source: { endpoint: 'cli', partnerRef: file }, receivedAt: now };
+      doc.occurredAt ??= now;
+      doc.entityKey ??= entityKeyFor(doc);
+      const v = validateDocument(doc);
+      if (v.ok) out(JSON.stringify(v.document));
+      else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
+    }
+    for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
+    failed ||= errors.length > 0;
+  };
+  if (codec.decodeParts) {
+    for await (const part of codec.decodeParts(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, ctx)) print(part, true);
+  } else {
+    const decoded = await codec.decode(await readFile(file), ctx);
+    print(decoded, decoded.documents.length > 1);
+  }
+  return failed ? 1 : 0;
 }

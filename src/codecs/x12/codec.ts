@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import {
   ackSetOf, acknowledgeGroup, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  isaVersionOf, readX12, translate, validateOutbound, writeInterchange, x12Error,
-  type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
+  isaVersionOf, readX12, readX12StreamBatches, translate, validateOutbound, writeInterchange, x12Error,
+  type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error, type X12Item,
 } from '../../edi/x12/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
@@ -96,23 +96,88 @@ export interface X12DecodeOptions {
  * to a production profile, is not read into documents (but its groups are still acknowledged).
  */
 export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>): DecodeResult<X12Meta> {
-  const options = (ctx.options ?? {}) as X12DecodeOptions;
-  const { profiles, partner } = settingsOf(ctx);
-  const documents: Array<Record<string, unknown>> = [];
-  const envelopes: X12Meta[] = [];
-  const errors: CausewayError[] = [];
-  if (partner && !profiles.has(partner)) {
-    errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
-    return { documents, errors };
+  const reading = new X12MessageReading(ctx);
+  if (reading.ready) for (const raw of readX12(body)) reading.take(raw);
+  return reading.flush();
+}
+
+/**
+ * Decodes a large stored message as it streams by, in parts of bounded size: a part ends when an
+ * interchange closes (its groups' GE and its IEA read and checked, their acknowledgments drafted),
+ * so a part's documents are never committed before the trailers that may reject them are known.
+ * An interchange of more than `maxHeldSets` sets cannot be held whole: its sets go out in parts of
+ * that size before its trailers are read (docs/operations.md, "Large files").
+ */
+export async function* decodeX12Parts(source: AsyncIterable<Buffer>, ctx: DecodeContext<X12Settings>, maxHeldSets = DEFAULT_MAX_HELD_SETS): AsyncGenerator<DecodeResult<X12Meta>> {
+  const reading = new X12MessageReading(ctx);
+  if (!reading.ready) {
+    yield reading.flush();
+    return;
   }
-  const receivedAt = options.receivedAt ?? new Date().toISOString();
-  let profile: PartnerProfile | undefined;
-  let setCtx: SetContext = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt };
-  let readable = true;
-  let answer = true;
-  let group: { header: GroupHeader; interchange: InterchangeHeader; sets: SetOutcome[] } | null = null;
-  let priorGroup: string | undefined;
-  for (const raw of readX12(body)) {
+  for await (const batch of readX12StreamBatches(source)) {
+    for (const raw of batch) {
+      reading.take(raw);
+      if (reading.settled ? reading.held > 0 : reading.held >= maxHeldSets) yield reading.flush();
+    }
+  }
+  if (reading.held > 0 || reading.hasErrors) yield reading.flush();
+}
+
+/** Sets of one open interchange held before its IEA is read; beyond it they go out before the trailers. */
+export const DEFAULT_MAX_HELD_SETS = 5000;
+
+/** The decoder's state across a message's items: the interchange's partner and verdicts, the open group, what is read so far. */
+class X12MessageReading {
+  private readonly receivedAt: string;
+  private readonly profiles: Map<string, PartnerProfile>;
+  private readonly partner: string | undefined;
+  private documents: Array<Record<string, unknown>> = [];
+  private envelopes: X12Meta[] = [];
+  private errors: CausewayError[] = [];
+  private profile: PartnerProfile | undefined;
+  private setCtx: SetContext;
+  private readable = true;
+  private answer = true;
+  private group: { header: GroupHeader; interchange: InterchangeHeader; sets: SetOutcome[] } | null = null;
+  /** The group before the one being read in this interchange, for the envelope (control-number gaps). */
+  private priorGroup: string | undefined;
+  private inInterchange = false;
+  /** Sets read into what is held now (documents or not). */
+  held = 0;
+  readonly ready: boolean;
+
+  constructor(private readonly ctx: DecodeContext<X12Settings>) {
+    const options = (ctx.options ?? {}) as X12DecodeOptions;
+    const { profiles, partner } = settingsOf(ctx);
+    this.profiles = profiles;
+    this.partner = partner;
+    this.receivedAt = options.receivedAt ?? new Date().toISOString();
+    this.setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt: this.receivedAt };
+    this.ready = !(partner && !profiles.has(partner));
+    if (!this.ready) this.errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
+  }
+
+  /** No interchange is open: what is held may be applied. */
+  get settled(): boolean {
+    return !this.inInterchange;
+  }
+
+  get hasErrors(): boolean {
+    return this.errors.length > 0;
+  }
+
+  /** What is read so far, handed out and forgotten. */
+  flush(): DecodeResult<X12Meta> {
+    const part = { documents: this.documents, envelopes: this.envelopes, errors: this.errors };
+    this.documents = [];
+    this.envelopes = [];
+    this.errors = [];
+    this.held = 0;
+    return part;
+  }
+
+  take(raw: X12Item): void {
+    const { ctx, errors, documents, envelopes } = this;
     switch (raw.kind) {
       case 'error':
         errors.push(asError(raw.error));
@@ -120,46 +185,51 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
       case 'interchange-start': {
         const ic = raw.interchange;
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
-        profile = findProfile(profiles, partner, { qualifier: ic.senderQualifier, id: ic.senderId });
-        priorGroup = undefined;
-        readable = true;
-        answer = true;
+        this.inInterchange = true;
+        const profile = findProfile(this.profiles, this.partner, { qualifier: ic.senderQualifier, id: ic.senderId });
+        this.profile = profile;
+        this.priorGroup = undefined;
+        this.readable = true;
+        this.answer = true;
         if (profile && profile.theirs.id !== ic.senderId) {
           // Not from our partner: neither applied nor answered in the partner's name.
-          readable = false;
-          answer = false;
+          this.readable = false;
+          this.answer = false;
           errors.push(asError(x12Error('X12_PARTNER_MISMATCH', `The interchange is from ${ic.senderQualifier}/${ic.senderId}, but this endpoint's partner ${profile.name} sends as ${profile.theirs.qualifier}/${profile.theirs.id}; it was not read.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 6, offset: ic.offset })));
         } else if (profile && profile.usage === 'P' && ic.usage === 'T') {
-          readable = false;
+          this.readable = false;
           errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${ic.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: ic.controlNumber, segmentId: 'ISA', element: 15, offset: ic.offset })));
         }
-        setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated, guidelines: profile?.guidelines };
+        this.setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt: this.receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated, guidelines: profile?.guidelines };
         break;
       }
       case 'group-start':
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
-        if (group !== null) priorGroup = group.header.controlNumber;
-        group = { header: raw.group, interchange: raw.interchange, sets: [] };
+        if (this.group !== null) this.priorGroup = this.group.header.controlNumber;
+        this.group = { header: raw.group, interchange: raw.interchange, sets: [] };
         break;
       case 'set': {
+        const { profile } = this;
         const set = raw.set;
+        this.held++;
         // A set the partner is not set up to send is not read at all: AK5 1, not supported.
-        let item = profile && !exchanges(profile, set.id, 'inbound') ? { kind: 'set' as const, set, documents: [], errors: set.errors, accepted: false } : decodeItem(raw, setCtx);
+        let item = profile && !exchanges(profile, set.id, 'inbound') ? { kind: 'set' as const, set, documents: [], errors: set.errors, accepted: false } : decodeItem(raw, this.setCtx);
         if (item.kind !== 'set') break;
         if (profile && !exchanges(profile, set.id, 'inbound')) {
           const e = x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset });
           item = { ...item, errors: [...item.errors, e], documents: [], accepted: false };
         }
-        const priorSet = group?.sets[group.sets.length - 1]?.set.controlNumber;
-        group?.sets.push({ set, errors: item.errors });
+        const priorSet = this.group?.sets[this.group.sets.length - 1]?.set.controlNumber;
+        // The acknowledgment quotes bad values from a set with errors only: a clean set is remembered without its segments.
+        this.group?.sets.push({ set: item.errors.length ? set : { ...set, segments: [] }, errors: item.errors });
         for (const e of item.errors) if (e.severity === 'error') errors.push(asError(e));
-        if (!readable) break;
+        if (!this.readable) break;
         const envelope: X12Envelope = {
           ...(profile?.name ? { partner: profile.name } : {}),
           senderQualifier: set.interchange.senderQualifier, senderId: set.interchange.senderId, receiverId: set.interchange.receiverId,
           interchange: set.interchange.controlNumber, group: set.group.controlNumber, functionalId: set.group.functionalId,
           set: set.controlNumber, setId: set.id, usage: set.interchange.usage, contentHash: setHash(set),
-          ...(priorSet !== undefined ? { priorSet } : {}), ...(priorGroup !== undefined && group?.header.controlNumber !== priorGroup ? { priorGroup } : {}),
+          ...(priorSet !== undefined ? { priorSet } : {}), ...(this.priorGroup !== undefined && this.group?.header.controlNumber !== this.priorGroup ? { priorGroup: this.priorGroup } : {}),
         };
         for (const doc of item.documents) {
           const d = (profile ? translateCodes(doc, profile, true) : doc) as CanonicalDocument;
@@ -169,27 +239,29 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
         break;
       }
       case 'group-end': {
+        const { profile, group } = this;
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
         // Acknowledgments are never acknowledged (a 997 for a 997 would echo forever).
-        if (group && answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
+        if (group && this.answer && profile?.acknowledgments.send && raw.group.functionalId !== 'FA') {
           const ackSet = ackSetOf(profile);
           const draft = acknowledgeGroup(raw.interchange, raw.group, group.sets, raw.errors, ackSet);
           const marker: X12AckMarker = { partner: profile.name!, set: ackSet, interchange: raw.interchange.controlNumber, senderQualifier: raw.interchange.senderQualifier, senderId: raw.interchange.senderId };
           documents.push({ ...draft, extensions: { x12Ack: { ...marker } } });
           envelopes.push({ kind: 'owed-ack', ack: marker });
+          this.held++;
         }
-        if (group !== null) priorGroup = group.header.controlNumber;
-        group = null;
+        if (this.group !== null) this.priorGroup = this.group.header.controlNumber;
+        this.group = null;
         break;
       }
       case 'interchange-end':
         for (const e of raw.errors) if (e.severity === 'error') errors.push(asError(e));
+        this.inInterchange = false;
         break;
       case 'ta1':
         break;
     }
   }
-  return { documents, envelopes, errors };
 }
 
 export interface X12EncodeOptions {

@@ -334,6 +334,31 @@ CREATE INDEX dead_letters_by_time ON dead_letters (tenant, created_at);
 `,
   },
   {
+    version: 10,
+    name: 'order routing',
+    sql: `
+CREATE TABLE routing_decisions (
+  tenant TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  facility TEXT,
+  decision JSONB NOT NULL,
+  decided_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant, order_key)
+);
+
+CREATE TABLE routing_reservations (
+  tenant TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  facility TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  quantity TEXT NOT NULL
+);
+CREATE INDEX routing_reservations_by_order ON routing_reservations (tenant, order_key);
+CREATE INDEX routing_reservations_by_stock ON routing_reservations (tenant, facility, sku);
+`,
+  },
+  {
     version: 15,
     name: 'signed requests seen, for replay protection',
     sql: `
@@ -346,6 +371,23 @@ CREATE TABLE signed_requests (
   PRIMARY KEY (tenant, endpoint, webhook_id, fingerprint)
 );
 CREATE INDEX signed_requests_age ON signed_requests (tenant, endpoint, seen_at);
+`,
+  },
+  {
+    version: 16,
+    name: 'large raw messages in chunks, read and committed part by part',
+    sql: `
+ALTER TABLE messages ADD COLUMN raw_upload text;
+ALTER TABLE messages ADD COLUMN body_bytes bigint;
+ALTER TABLE messages ADD COLUMN progress integer NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_upload ON messages (raw_upload) WHERE raw_upload IS NOT NULL;
+CREATE TABLE message_chunks (
+  upload text NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  staged_at bigint NOT NULL,
+  PRIMARY KEY (upload, seq)
+);
 `,
   },
 ];

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, SignedRequestSighting, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
   NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
@@ -15,8 +15,14 @@ import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as routing from './routing.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
+import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../raw.ts';
+
+const EMPTY = Buffer.alloc(0);
+
+const isCheckpoint = (o: MessageOutcome) => o.status === 'processed' && o.checkpoint !== undefined;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for throwaway use. */
@@ -90,20 +96,81 @@ export class SqliteStore implements Store {
   }
 
   async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
-    const insert = this.sql.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
-      VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt)
+    const uploads = await this.uploadLargeBodies(messages);
+    const insert = this.sql.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes)
+      VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt, @rawUpload, @bodyBytes)
       ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING`);
     const bump = this.sql.q('UPDATE messages SET duplicates = duplicates + 1 WHERE tenant = ? AND endpoint = ? AND idempotency_key = ? RETURNING id');
-    return this.db.transaction(() => {
-      const out: AcceptedMessage[] = [];
-      for (const m of messages) {
-        const r = insert.run({ contentType: null, partnerRef: null, ...m });
-        if (r.changes === 1) out.push({ messageId: Number(r.lastInsertRowid), duplicate: false });
-        else out.push({ messageId: (bump.get(m.tenant, m.endpoint, m.idempotencyKey) as Row).id, duplicate: true });
+    const dropUpload = this.sql.q('DELETE FROM message_chunks WHERE upload = ?');
+    try {
+      return this.db.transaction(() => {
+        const out: AcceptedMessage[] = [];
+        messages.forEach((m, i) => {
+          const rawUpload = uploads.get(i) ?? null;
+          const r = insert.run({
+            contentType: null, partnerRef: null, ...m, stream: undefined, body: rawUpload ? EMPTY : m.body, rawUpload, bodyBytes: m.stream?.size ?? m.body.length,
+          });
+          if (r.changes === 1) out.push({ messageId: Number(r.lastInsertRowid), duplicate: false });
+          else {
+            if (rawUpload) dropUpload.run(rawUpload);
+            out.push({ messageId: (bump.get(m.tenant, m.endpoint, m.idempotencyKey) as Row).id, duplicate: true });
+          }
+        });
+        if (cursor) this.writeCursor(cursor.tenant, cursor.endpoint, cursor.value);
+        return out;
+      }).immediate();
+    } catch (e) {
+      for (const upload of uploads.values()) dropUpload.run(upload);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes each streamed body's chunks under a new upload id, before the transaction that inserts
+   * the messages: one already stored under its key is not uploaded again. The chunks skip the fsync;
+   * the messages' commit (synchronous FULL) syncs the log up to and including them.
+   */
+  private async uploadLargeBodies(messages: NewMessage[]): Promise<Map<number, string>> {
+    const uploads = new Map<number, string>();
+    if (!messages.some((m) => m.stream)) return uploads;
+    const known = this.sql.q('SELECT 1 FROM messages WHERE tenant = ? AND endpoint = ? AND idempotency_key = ?');
+    const put = this.sql.q('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES (?, ?, ?, ?)');
+    const drop = this.sql.q('DELETE FROM message_chunks WHERE upload = ?');
+    this.withoutFsync(() => this.sql.q(`DELETE FROM message_chunks WHERE staged_at < ?
+      AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`).run(Date.now() - ORPHAN_UPLOAD_MS));
+    try {
+      for (const [i, m] of messages.entries()) {
+        if (!m.stream || known.get(m.tenant, m.endpoint, m.idempotencyKey)) continue;
+        const upload = newUploadId();
+        uploads.set(i, upload);
+        let seq = 0;
+        let bytes = 0;
+        for await (const chunk of rawChunks(m.stream)) {
+          bytes += chunk.length;
+          this.withoutFsync(() => put.run(upload, seq++, chunk, Date.now()));
+        }
+        if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
       }
-      if (cursor) this.writeCursor(cursor.tenant, cursor.endpoint, cursor.value);
-      return out;
-    }).immediate();
+    } catch (e) {
+      for (const upload of uploads.values()) drop.run(upload);
+      throw e;
+    }
+    return uploads;
+  }
+
+  async *readMessageBody(tenant: string, id: number): AsyncIterable<Buffer> {
+    const m = this.sql.q('SELECT raw_upload, CASE WHEN raw_upload IS NULL THEN body END AS body FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    if (!m) return;
+    if (m.raw_upload === null) {
+      yield m.body;
+      return;
+    }
+    const chunk = this.sql.q('SELECT data FROM message_chunks WHERE upload = ? AND seq = ?');
+    for (let seq = 0; ; seq++) {
+      const r = chunk.get(m.raw_upload, seq) as Row | undefined;
+      if (!r) return;
+      yield r.data;
+    }
   }
 
   /**
@@ -137,16 +204,21 @@ export class SqliteStore implements Store {
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
     const stillPending = this.sql.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending'`);
+    const holds = this.sql.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending' AND lease_owner = ?`);
+    const checkpoint = this.sql.q('UPDATE messages SET progress = ?, errors = ?, lease_until = ? WHERE id = ?');
     const insertDoc = this.sql.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
     const done = this.sql.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.sql.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
-    return this.db.transaction(() => {
+    const commit = this.db.transaction(() => {
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
       // A worker that stalled past its lease may finish a message another worker took over and
       // completed meanwhile: only the first completion counts, the late one writes nothing.
       const open = outcomes.filter((o) => stillPending.get(o.messageId) !== undefined);
+      for (const o of outcomes) {
+        if (o.owner !== undefined && holds.get(o.messageId, o.owner) === undefined) throw new MessageLeaseLost(o.messageId);
+      }
       // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
       edi.recordScreenedReceipts(this.sql, open);
       for (const o of open) {
@@ -157,12 +229,20 @@ export class SqliteStore implements Store {
           }
           this.insertDeliveries(o.deliveries, now);
         }
+        if (o.status === 'processed' && o.checkpoint) {
+          checkpoint.run(o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId);
+          continue;
+        }
         const verdict = judgeCompletion(o);
         done.run(verdict.status, verdict.errors && JSON.stringify(verdict.errors), now, o.messageId);
         if (verdict.deadLetterReason !== null) deadLetter.run(verdict.deadLetterReason, now, o.messageId);
       }
       return report;
-    }).immediate();
+    });
+    // A checkpoint lost to a power cut only means the message is read again from the one before,
+    // its documents lost with it (same transaction) and nothing delivered yet (its deliveries wait
+    // for the message to end): checkpoints skip the fsync, the final commit syncs them all.
+    return outcomes.every(isCheckpoint) ? this.withoutFsync(() => commit.immediate()) : commit.immediate();
   }
 
   /**
@@ -283,7 +363,7 @@ export class SqliteStore implements Store {
   }
 
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
-    const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+    const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
       WHERE tenant = ? AND id = ? AND status <> 'pending'`);
     const closeDl = this.sql.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
     return this.db.transaction(() => {
@@ -482,6 +562,22 @@ export class SqliteStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.sql, hash);
+  }
+
+  async putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+    this.db.transaction(() => routing.putRouting(this.sql, tenant, record, reservations)).immediate();
+  }
+
+  async getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+    return routing.getRouting(this.sql, tenant, orderKey);
+  }
+
+  async releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
+    return routing.releaseReservations(this.sql, tenant, orderKey, facility);
+  }
+
+  async reservations(tenant: string): Promise<StockReservation[]> {
+    return routing.reservations(this.sql, tenant);
   }
   async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
     return inventory.latestDocumentsOfType(this.sql, tenant, type);

@@ -8,6 +8,7 @@ import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
 import { pipelineConformance } from './pipeline.ts';
+import { routingConformance } from './routing.ts';
 
 /**
  * One behaviour suite per facet of the Store, each run against every implementation: a store
@@ -21,6 +22,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     keysConformance(open);
     inventoryConformance(open);
     consoleConformance(open);
+    routingConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;
