@@ -1,12 +1,16 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
- * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks.
+ * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks;
+ * `--quick` runs smaller files (the large-file paths on 50 MB instead of 1 GB).
  */
 import { runAuditBench, runReconcileBench } from './inventory.ts';
+import { runConsoleBench } from './console.ts';
 import { runFlatBench } from './flat.ts';
+import { runLargeFilesBench } from './large-files.ts';
 import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
+import { runRoutingBench } from './routing.ts';
 import { runX12Bench } from './x12.ts';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
@@ -26,6 +30,10 @@ if (want('csv')) {
   console.log('\n== CSV decode with a column map vs a bare csv-parse loop ==');
   await runFlatBench({ rows: process.argv.includes('--quick') ? 100_000 : 400_000 });
 }
+if (want('large-files')) {
+  console.log('\n== large files on the product\'s paths (decode, x12 inspect, folder and SFTP under serve, replay) ==');
+  await runLargeFilesBench({ mb: process.argv.includes('--quick') ? 50 : 1024 });
+}
 if (want('postgres')) {
   console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
   await runPostgresBench();
@@ -38,5 +46,14 @@ if (want('inventory')) {
   console.log('\n== inventory: reconcile 100,000 positions on SQLite, audit 50,000 items per side ==');
   await runReconcileBench();
   await runAuditBench();
+}
+if (want('console')) {
+  const at = process.argv.indexOf('--messages');
+  console.log('\n== console pages over a store of 1,000,000 messages (SQLite) ==');
+  await runConsoleBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
+}
+if (want('routing')) {
+  console.log('\n== routing: 10,000 orders across 10 facilities and 50,000 SKUs ==');
+  await runRoutingBench();
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);

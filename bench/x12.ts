@@ -3,11 +3,11 @@
 // and a bare character scan. Each contender runs in its own child process so peak memory is its own.
 //   node --import tsx bench/x12.ts [--quick] [--keep]
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
+import { generateX12 } from '../test/support/x12-files.ts';
 
 export interface X12BenchOptions {
   /** Sizes in MB; default [10, 100]. */
@@ -37,52 +37,9 @@ const HERE = fileURLToPath(import.meta.url);
 
 // ---- generated inputs ---------------------------------------------------------------------------
 
-function interchangeHeader(n: number, gs01: string): string {
-  const isa13 = String(n).padStart(9, '0');
-  return `ISA*00*          *00*          *ZZ*DEPOSITOR      *ZZ*WAREHOUSE      *260301*1000*U*00401*${isa13}*0*P*>~\nGS*${gs01}*DEPOSITOR*WAREHOUSE*20260301*1000*${n}*X*004010~\n`;
-}
-
-function set940(n: number): string {
-  const st = String(n % 100000).padStart(5, '0');
-  let body = `W05*N*SO${n}*PO${n}~\nN1*ST*Customer ${n}*92*C${n % 5000}~\nN3*${n % 900} Harbour Road~\nN4*Portland*OR*97201*US~\nN1*WH*Portland DC*9*PDX1~\nG62*10*20260305~\nW66*PP*U***GROUND*****UPSN~\n`;
-  const lines = 3 + (n % 5);
-  for (let l = 1; l <= lines; l++) body += `LX*${l}~\nW01*${l * 2}*EA**VN*SKU-${(n * 7 + l) % 20000}*UP*0123456${String(l).padStart(5, '0')}~\nG69*Item ${l} description~\n`;
-  body += `W76*${lines}~\n`;
-  const count = body.split('~').length - 1 + 2;
-  return `ST*940*${st}~\n${body}SE*${count}*${st}~\n`;
-}
-
-function set856(n: number): string {
-  const st = String(n % 100000).padStart(5, '0');
-  let body = `BSN*00*ASN${n}*20260302*0800*0001~\nHL*1**S~\nTD1*CTN*4****G*24*LB~\nTD5**2*ODFL**GROUND~\nREF*BM*BOL${n}~\nDTM*011*20260302~\nN1*SF*Portland DC*92*PDX1~\nHL*2*1*O~\nPRF*PO${n}~\n`;
-  let hl = 2;
-  for (let p = 0; p < 4; p++) {
-    const pack = ++hl;
-    body += `HL*${pack}*2*P~\nMAN*GM*00${String(n * 4 + p).padStart(18, '0')}~\n`;
-    for (let i = 0; i < 2; i++) body += `HL*${++hl}*${pack}*I~\nLIN*${p * 2 + i + 1}*VN*SKU-${(n + p + i) % 20000}~\nSN1**${6 + i}*EA~\n`;
-  }
-  body += `CTT*${hl}~\n`;
-  const count = body.split('~').length - 1 + 2;
-  return `ST*856*${st}~\n${body}SE*${count}*${st}~\n`;
-}
-
 /** Writes a file of about `mb` megabytes: interchanges of one group with 500 sets each. */
 export async function generate(path: string, kind: '940' | '856', mb: number): Promise<void> {
-  const out = createWriteStream(path);
-  const target = mb * 1024 * 1024;
-  let written = 0;
-  let n = 1;
-  let ic = 1;
-  while (written < target) {
-    let chunk = interchangeHeader(ic, kind === '940' ? 'OW' : 'SH');
-    for (let s = 0; s < 500; s++) chunk += kind === '940' ? set940(n++) : set856(n++);
-    chunk += `GE*500*${ic}~\nIEA*1*${String(ic).padStart(9, '0')}~\n`;
-    ic++;
-    written += chunk.length;
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
+  await generateX12(path, kind, mb);
 }
 
 // ---- contenders (each runs in a child process) -------------------------------------------------------
@@ -213,6 +170,11 @@ async function worker(args: string[]): Promise<void> {
  * The others get 4 GB, which node-x12's full parse needs.
  */
 const HEAP_MB: Readonly<Record<string, number>> = { causeway: 128 };
+
+/** One contender on one file in a child process of its own: its speed and peak RSS. */
+export function measureX12Contender(name: string, file: string, timeoutMs: number): Omit<X12BenchRow, 'file' | 'contender' | 'mb'> {
+  return runChild(name, file, timeoutMs);
+}
 
 function runChild(name: string, file: string, timeoutMs: number): Omit<X12BenchRow, 'file' | 'contender' | 'mb'> & { bytes?: number } {
   try {

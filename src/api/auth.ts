@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { CausewayConfig } from '../config/index.ts';
+import { scopesOfKey, type KeyRole } from '../config/schema.ts';
 import type { ApiKeyRecord } from '../store/index.ts';
 import type { ApiEnv } from './context.ts';
 import { ApiProblem } from './problems.ts';
@@ -14,6 +15,17 @@ export interface KeyIdentity {
   name: string;
   /** A tenant id, or '*' for an operator key that names the tenant per request. */
   tenant: string;
+  /** What it may do (read, ingest, operate, admin, metrics): its role's scopes, or its own. */
+  scopes: readonly string[];
+  /** The role it was given (viewer, operator), when it was given one rather than scopes. */
+  role?: KeyRole;
+  /** Epoch ms after which it is refused; undefined: never. */
+  expiresAt?: number;
+}
+
+/** Whether a key with these scopes may use a route that needs `scope`. */
+export function allows(scopes: readonly string[], scope: string): boolean {
+  return scopes.includes(scope) || (scopes.includes('admin') && scope !== 'metrics');
 }
 
 /** Where keys made with `causeway apikey create` are kept: looked up by hash. */
@@ -29,7 +41,12 @@ export class KeyRing {
   private readonly configured = new Map<string, KeyIdentity>();
 
   constructor(keys: CausewayConfig['api']['keys'], private readonly stored: StoredKeys) {
-    for (const k of keys) this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant });
+    for (const k of keys) {
+      this.configured.set(k.hash ?? hashApiKey(k.key!), {
+        name: k.name, tenant: k.tenant, scopes: scopesOfKey(k), role: k.role,
+        expiresAt: k.expires === undefined ? undefined : Date.parse(k.expires),
+      });
+    }
   }
 
   async identify(presented: string): Promise<KeyIdentity | undefined> {
@@ -37,11 +54,12 @@ export class KeyRing {
     const known = this.configured.get(hash);
     if (known) return known;
     const record = await this.stored.findApiKey(hash);
-    return record && { name: record.name, tenant: record.tenant };
+    // Keys made with `causeway apikey create` are given a role.
+    return record && { name: record.name, tenant: record.tenant, role: record.role, scopes: scopesOfKey({ role: record.role }) };
   }
 }
 
-const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function presentedKey(headers: Headers): string | undefined {
   const auth = headers.get('authorization');
@@ -55,13 +73,43 @@ function presentedKey(headers: Headers): string | undefined {
 const unauthorized = (detail: string) =>
   new ApiProblem(401, 'unauthorized', detail, undefined, { headers: { 'www-authenticate': 'Bearer realm="causeway"' } });
 
-/** Resolves the caller's tenant: the key's own, or for an operator key the `?tenant=` it names. */
-export function requireKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
+/**
+ * For GET /metrics when metrics.requireKey is set: the figures are the whole hub's, so only an
+ * operator key or a key given the metrics scope (the scraper's) reads them. No tenant is chosen.
+ */
+export function requireMetricsKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const key = presentedKey(c.req.raw.headers);
+    if (!key) throw unauthorized('/metrics asks for an API key (metrics.requireKey): send it as "Authorization: Bearer <key>"');
+    const who = await keys.identify(key);
+    if (!who) throw unauthorized('the API key is not known');
+    refuseExpired(who);
+    if (who.tenant !== '*' && !who.scopes.includes('metrics')) {
+      throw new ApiProblem(403, 'forbidden', 'reading /metrics needs an operator key or a key with the metrics scope', [{ code: 'SCOPE_REQUIRED', path: 'header.Authorization', message: 'needs the metrics scope' }]);
+    }
+    c.set('keyName', who.name);
+    await next();
+  };
+}
+
+export function refuseExpired(who: KeyIdentity, now = Date.now()): void {
+  if (who.expiresAt !== undefined && now >= who.expiresAt) throw unauthorized(`the API key "${who.name}" expired at ${new Date(who.expiresAt).toISOString()}`);
+}
+
+/**
+ * Resolves the caller's tenant: the key's own, or for an operator key the `?tenant=` it names; the
+ * key must not have expired and must have the route's scope.
+ */
+export function requireKey(keys: KeyRing, scope: string): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const key = presentedKey(c.req.raw.headers);
     if (!key) throw unauthorized('send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     const who = await keys.identify(key);
     if (!who) throw unauthorized('the API key is not known');
+    refuseExpired(who);
+    if (!allows(who.scopes, scope)) {
+      throw new ApiProblem(403, 'forbidden', `the API key "${who.name}" may not ${scope} (its scopes: ${who.scopes.join(', ')})`, [{ code: 'SCOPE_REQUIRED', path: 'header.Authorization', message: `needs the ${scope} scope` }]);
+    }
     const asked = c.req.query('tenant');
     let tenant = who.tenant;
     if (who.tenant === '*') {

@@ -28,6 +28,10 @@ export interface Operation {
   tag: string;
   /** Open routes need no API key. */
   open?: boolean;
+  /** The key's scope it needs; default read for GET, operate otherwise. */
+  scope?: 'read' | 'ingest' | 'operate' | 'admin';
+  /** Open unless metrics.requireKey is set; then an operator key or one with the metrics scope. */
+  metricsKey?: boolean;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: Array<{ name: string; description: string; required?: boolean }>;

@@ -20,7 +20,7 @@ export function presentPayload(bytes: Buffer | Uint8Array): z.output<typeof payl
 export function presentMessage(m: StoredMessage): z.output<typeof message> {
   return {
     id: m.id, tenant: m.tenant, endpoint: m.endpoint, codec: m.codec, contentType: m.contentType, idempotencyKey: m.idempotencyKey,
-    contentHash: m.contentHash, size: m.body.length, partnerRef: m.partnerRef, receivedAt: iso(m.receivedAt), processedAt: isoOrNull(m.processedAt),
+    contentHash: m.contentHash, size: m.size, partnerRef: m.partnerRef, receivedAt: iso(m.receivedAt), processedAt: isoOrNull(m.processedAt),
     status: m.status, errors: m.errors.map((e) => ({ ...e, position: e.position && definedOnly(e.position) })),
     duplicates: m.duplicates, generation: m.generation,
   };
@@ -52,7 +52,7 @@ export function presentDocument(d: StoredDocument): z.output<typeof lineageDocum
 
 export function presentLineage(l: Lineage): z.output<typeof lineage> {
   return {
-    message: { ...presentMessage(l.message), raw: presentPayload(l.message.body) },
+    message: { ...presentMessage(l.message), raw: l.message.chunked ? { encoding: 'omitted', data: '' } : presentPayload(l.message.body) },
     documents: l.documents.map(presentDocument),
     deliveries: l.deliveries.map((d) => ({ ...presentDelivery(d), payload: presentPayload(d.payload), attemptLog: d.attemptLog.map(presentAttempt) })),
   };

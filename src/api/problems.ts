@@ -28,6 +28,7 @@ const TITLES: Record<string, string> = {
   'invalid-documents': 'The documents are not valid',
   'idempotency-key-conflict': 'The Idempotency-Key was already used for another request',
   'unsupported-media-type': 'Unsupported content type',
+  replayed: 'This signed request was received before',
   unavailable: 'The service is unavailable',
   internal: 'Internal error',
 };

@@ -31,7 +31,7 @@ export const problem = z.object({
 }).meta({ description: 'RFC 9457 problem details (application/problem+json)' });
 
 export const payload = z.object({
-  encoding: z.enum(['utf8', 'base64']).meta({ description: 'utf8 when the bytes are valid UTF-8 text, else base64' }),
+  encoding: z.enum(['utf8', 'base64', 'omitted']).meta({ description: 'utf8 when the bytes are valid UTF-8 text, else base64; omitted for a large message stored in chunks (data empty): read it from GET /v1/messages/{id}/raw' }),
   data: z.string(),
 }).meta({ description: 'Stored bytes, shown as text when they are UTF-8' });
 

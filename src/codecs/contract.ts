@@ -154,6 +154,14 @@ export interface Codec<E = unknown, S = unknown> {
   /** Document types it can write; absent: any. An endpoint with this codec takes these only, unless a mapping reshapes them. */
   writes?: readonly DocumentType[];
   decode(body: Buffer, ctx: DecodeContext<S>): DecodeResult<E> | Promise<DecodeResult<E>>;
+  /**
+   * Reads a message too large to hold (a day's file) as it streams by, in parts of bounded size.
+   * Each part is settled: what closes its documents (an X12 group's GE) has been read and checked,
+   * so the engine may commit it before the rest is read. Parts come in message order, and the same
+   * bytes always give the same parts, so a worker that takes a half-read message over skips the parts
+   * committed already. Without it a large message is decoded whole, with decode.
+   */
+  decodeParts?(source: AsyncIterable<Buffer>, ctx: DecodeContext<S>): AsyncIterable<DecodeResult<E>>;
   encode(payload: unknown, ctx: EncodeContext<S>): Buffer | Promise<Buffer>;
   /**
    * At start, with the whole config (run by config's checkConfig, for `causeway validate` and the

@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import type { Codec, CodecConfig } from '../codecs/index.ts';
 import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
-import { declaredTypes, isTarget, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
+import { declaredTypes, isTarget, OutboundGuard, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
 import { allPartners, resolvePartnerTenants } from './partners.ts';
 import type { CausewayConfig, FlowConfig } from './schema.ts';
@@ -44,7 +45,15 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
   const errors: CausewayError[] = [];
   const warnings: CausewayError[] = [];
   const endpoints = new Map(Object.keys(config.endpoints).map((name) => [name, viewOf(loaded, name)]));
-  for (const ep of endpoints.values()) errors.push(...checkEndpoint(ep, loaded));
+  for (const ep of endpoints.values()) {
+    errors.push(...checkEndpoint(ep, loaded));
+    const inward = checkOutboundAddress(ep, config);
+    if (inward) warnings.push(inward);
+  }
+  for (const [i, ch] of config.alerts.channels.entries()) {
+    const refused = ch.type === 'webhook' ? refusedUrl(ch.url, `alert channel ${ch.name}`, ch.allowPrivateNetworks, config, `$.alerts.channels[${i}].url`) : undefined;
+    if (refused) warnings.push(refused);
+  }
   for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
   for (const [i, o] of config.outcomes.entries()) {
     const target = endpoints.get(o.to);
@@ -59,8 +68,33 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     }
   }
   const sinks = checkCodecs(config, endpoints, errors);
+  errors.push(...checkRouting(config, endpoints));
   errors.push(...resolvePartnerTenants(config));
   return { errors, warnings, sinks };
+}
+
+/** Routing names facilities, endpoints and time zones: each must exist, or every routed order would fail. */
+function checkRouting(config: CausewayConfig, endpoints: Map<string, EndpointView>): CausewayError[] {
+  const out: CausewayError[] = [];
+  const { facilities, skus, policyByChannel } = config.routing;
+  for (const [code, f] of Object.entries(facilities)) {
+    const at = `$.routing.facilities.${code}`;
+    if (f.endpoint && !endpoints.has(f.endpoint)) out.push(invalid(`${at}.endpoint`, `no endpoint named "${f.endpoint}"`));
+    if (!validTimeZone(f.timeZone)) out.push(invalid(`${at}.timeZone`, `unknown time zone "${f.timeZone}"`));
+  }
+  for (const [sku, r] of Object.entries(skus)) {
+    for (const [i, code] of (r.onlyAt ?? []).entries()) {
+      if (!Object.hasOwn(facilities, code)) out.push(invalid(`$.routing.skus.${sku}.onlyAt[${i}]`, `no facility "${code}" in routing.facilities`));
+    }
+  }
+  for (const channel of Object.keys(policyByChannel)) {
+    if (channel !== API && !endpoints.has(channel)) out.push(invalid(`$.routing.policyByChannel.${channel}`, `no endpoint named "${channel}"`));
+  }
+  return out;
+}
+
+function validTimeZone(tz: string): boolean {
+  try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; }
 }
 
 function viewOf(loaded: LoadedConfig, name: string): EndpointView {
@@ -125,6 +159,26 @@ function checkFlow(flow: FlowConfig, at: string, endpoints: Map<string, Endpoint
     const whose = declaredTypes(target.spec!.accepts, target.settings) === 'codec' ? `whose codec ${target.codecName} writes` : 'which takes';
     errors.push(invalid(`${at}.types[${k}]`, `flow ${flow.name} sends ${type} to endpoint "${flow.to}" (${target.type}), ${whose} ${accepted.join(', ')} only`));
   }
+}
+
+/**
+ * An endpoint whose url names a loopback, private or other non-public address (an IP literal or
+ * localhost) that the config does not allow: every request to it will be refused by the outbound
+ * guard. A host name is judged when it is resolved, at each connection; only these can be told now.
+ */
+function checkOutboundAddress(ep: EndpointView, config: CausewayConfig): CausewayError | undefined {
+  const url = (ep.settings as { url?: unknown } | undefined)?.url;
+  return refusedUrl(url, ep.name, config.endpoints[ep.name]!.allowPrivateNetworks, config, `$.endpoints.${ep.name}.url`);
+}
+
+/** The same for an alert webhook channel: its URL passes the same guard. */
+function refusedUrl(url: unknown, who: string, allowPrivateNetworks: boolean, config: CausewayConfig, path: string): CausewayError | undefined {
+  if (typeof url !== 'string' || !/^https?:/i.test(url)) return undefined;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const address = host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost') ? '127.0.0.1' : host;
+  if (!isIP(address)) return undefined;
+  const refused = new OutboundGuard(who, { allowPrivateNetworks, allow: config.outbound.allow }).refusal(host, address);
+  return refused && { code: 'CONFIG_OUTBOUND_REFUSED', path, message: `every request will be refused: ${refused.message}` };
 }
 
 /** Why an endpoint cannot be a target, or undefined when it can (or its own section is at fault already). */

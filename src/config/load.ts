@@ -10,9 +10,22 @@ import { configSchema, endpointSchema } from './schema.ts';
 /** The settings every endpoint has; the rest are its type's own, validated by its spec. */
 const COMMON_ENDPOINT_KEYS = new Set(Object.keys(endpointSchema.shape));
 
-/** Replaces ${NAME} (and ${NAME:-fallback}) with environment values; a missing one is an error. */
-export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, errors: CausewayError[]): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, key: string, fallback: string | undefined) => {
+/**
+ * Replaces ${NAME} or ${env:NAME} (and ${NAME:-fallback}) with environment values, and ${file:path}
+ * with a file's content less its final newline (a Docker or Kubernetes secret; a relative path
+ * resolves against the config's folder), so no secret need sit in the config. A missing one is
+ * an error that names the variable or the file, never a value.
+ */
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, errors: CausewayError[], baseDir = '.'): string {
+  return text.replace(/\$\{file:([^}]+)\}|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, file: string | undefined, key: string, fallback: string | undefined) => {
+    if (file !== undefined) {
+      try {
+        return readFileSync(resolve(baseDir, file.trim()), 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        errors.push({ code: 'CONFIG_FILE_MISSING', message: `cannot read ${file.trim()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        return '';
+      }
+    }
     const v = env[key];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;
@@ -34,7 +47,7 @@ export function loadConfigFile(path: string, registry: Registry, env: NodeJS.Pro
 /** Reads a config and checks it whole (checkConfig): every problem found is thrown at once, each with its path. */
 export function parseConfig(text: string, baseDir: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const errors: CausewayError[] = [];
-  const expanded = interpolateEnv(text, env, errors);
+  const expanded = interpolateEnv(text, env, errors, baseDir);
   let raw: unknown;
   try {
     raw = parseYaml(expanded) ?? {};

@@ -4,13 +4,14 @@ import pino, { type Logger } from 'pino';
 import { checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
 import type { Codec } from '../codecs/index.ts';
 import { CausewayFault } from '../model/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type Store, type StoredMessage } from '../store/index.ts';
 import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
+import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
@@ -46,7 +47,7 @@ export function createLogger(level: string): Logger {
 
 /** A running Causeway: inbox, processor, outbox and the endpoints of one config. */
 export class Hub {
-  readonly metrics = new HubMetrics();
+  readonly metrics: HubMetrics;
   readonly processorWakeup = new Wakeup();
   /** Told when this worker committed stock documents: availability is published without waiting its interval. */
   private readonly stockChanged = new Wakeup();
@@ -65,6 +66,7 @@ export class Hub {
 
   /** codecSinks: the endpoints codecs send to on their own (acknowledgments), as checkConfig found them; opened as sinks even when no flow targets them. */
   private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
+    this.metrics = new HubMetrics(true, loaded.config.metrics.tenantLabels);
     const { config } = loaded;
     const { codecs } = loaded.registry;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
@@ -89,7 +91,8 @@ export class Hub {
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
-      metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth,
+      metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth, documentsPerCommit: config.worker.documentsPerCommit, onCheckpoint: () => this.delivery.wakeup.notify(),
+      router: routerOf(store, config),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
@@ -119,13 +122,21 @@ export class Hub {
     return hub;
   }
 
+  /** The circuit of every endpoint this hub delivers to, as this process sees it. */
+  circuits(): Array<{ endpoint: string; state: CircuitState; openedAt: number | null }> {
+    return [...this.sinks.values()].map((s) => ({ endpoint: s.name, state: s.breaker.state, openedAt: s.breaker.openedAt }));
+  }
+
   private async openEndpoints(): Promise<void> {
     const { config, endpointSettings, baseDir, registry } = this.loaded;
     const targets = new Set([...config.flows.map((f) => f.to), ...this.codecSinks, ...config.outcomes.map((o) => o.to)]);
     for (const [name, ep] of Object.entries(config.endpoints)) {
       const spec = registry.endpoints.get(ep.type)!;
       const info = this.endpoints.get(name)!;
-      const ctx: EndpointContext = { name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir };
+      const ctx: EndpointContext = {
+        name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir,
+        outbound: { allowPrivateNetworks: ep.allowPrivateNetworks, allow: config.outbound.allow },
+      };
       const settings = endpointSettings[name] as Record<string, unknown>;
       if (targets.has(name)) {
         // checkConfig made sure every target can be one.
@@ -170,10 +181,17 @@ export class Hub {
     while (!signal.aborted) {
       try {
         const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
-        if (claimed.length) {
-          const outcomes = await this.processor.commitOutcomes(claimed, await this.processor.processBatch(claimed));
+        // Small messages are decoded whole and committed together, a few megabytes at a time; large
+        // ones (stored in chunks) are read and committed part by part.
+        for (const slice of bySize(claimed.filter((m) => !m.chunked), HELD_BYTES)) {
+          const outcomes = await this.processor.commitOutcomes(slice, await this.processor.processBatch(slice));
           if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
           if (outcomes.some((o) => o.status === 'processed' && o.documents.some((d) => STOCK_DOCUMENT_TYPES.includes(d.type as never)))) this.stockChanged.notify();
+        }
+        for (const m of claimed.filter((x) => x.chunked)) {
+          if (signal.aborted) break;
+          await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs, signal });
+          this.delivery.wakeup.notify();
         }
         if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);
       } catch (e) {
@@ -193,8 +211,7 @@ export class Hub {
           await runtime.listen(async (messages, cursor) => {
             // A listener is known to be back when something arrives through it.
             outage.succeeded();
-            const now = Date.now();
-            return this.inbox.acceptBatch(messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+            return this.inbox.acceptFromSource(info.tenant, name, info.codec, messages,
               cursor === undefined ? undefined : { tenant: info.tenant, endpoint: name, value: cursor });
           }, signal);
         } catch (e) {
@@ -217,8 +234,7 @@ export class Hub {
         const cursor = await this.store.getCursor(info.tenant, name);
         const polled = await runtime.poll!(cursor, signal);
         if (polled.messages.length || polled.cursor !== undefined) {
-          const now = Date.now();
-          const accepted = await this.inbox.acceptBatch(polled.messages.map((m) => this.inbox.toNewMessage(info.tenant, name, info.codec, m, now)),
+          const accepted = await this.inbox.acceptFromSource(info.tenant, name, info.codec, polled.messages,
             polled.cursor === undefined || polled.cursor === cursor ? undefined : { tenant: info.tenant, endpoint: name, value: polled.cursor });
           await polled.afterStored?.(accepted);
           more = polled.messages.length > 0;
@@ -271,6 +287,25 @@ export function storeUrl(loaded: LoadedConfig): string {
   return `sqlite:${path.startsWith('/') ? path : `${loaded.baseDir}/${path}`}`;
 }
 
+/** Raw bytes of small messages decoded and committed together: their documents are held until the commit. */
+const HELD_BYTES = 4 * 1024 * 1024;
+
+/** Messages in order, in runs whose bodies add up to at most maxBytes (a run holds at least one). */
+function* bySize(messages: StoredMessage[], maxBytes: number): Generator<StoredMessage[]> {
+  let run: StoredMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (run.length && bytes + m.size > maxBytes) {
+      yield run;
+      run = [];
+      bytes = 0;
+    }
+    run.push(m);
+    bytes += m.size;
+  }
+  if (run.length) yield run;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
@@ -281,4 +316,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The order router, reading available-to-promise through one inventory service for every order it routes. */
+function routerOf(store: Store, config: LoadedConfig['config']): OrderRouter {
+  const inventory = new InventoryService(store, config);
+  return new OrderRouter(store, config.routing, (tenant, now) => inventory.availability(tenant, now));
 }

@@ -21,7 +21,16 @@ export class HubMetrics {
     labelNames: ['tenant', 'facility'], registers: [this.registry],
   });
 
-  constructor(defaults = true) {
+  /**
+   * With tenantLabels false every series is summed over tenants: the tenant label is left empty,
+   * which Prometheus reads as no label, so a scraper shared with others never learns the clients' names.
+   */
+  constructor(defaults = true, private readonly tenantLabels = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'causeway_process_' });
+  }
+
+  /** The value of the tenant label for this tenant. */
+  tenant(tenant: string): string {
+    return this.tenantLabels ? tenant : '';
   }
 }

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type HookContext, type InputPlace } from '../codecs/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type DecodeResult, type HookContext, type InputPlace } from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import { EdiReceiptConflict, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type PipelineStore, type StoredMessage } from '../store/index.ts';
+import { EdiReceiptConflict, MessageLeaseLost, type CompletionReport, type EdiWrites, type MessageOutcome, type NewDelivery, type NewDocument, type PipelineStore, type StoredMessage } from '../store/index.ts';
 import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
 import { ItemCatalog, skusOf } from './items.ts';
+import type { OrderRouter } from './routing.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
 
@@ -29,6 +30,12 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
   maxJsonDepth?: number;
+  /** Picks the facility of sales orders that have none (config routing). */
+  router?: OrderRouter;
+  /** Documents per checkpoint of a large message (config `worker.documentsPerCommit`). */
+  documentsPerCommit?: number;
+  /** Called after a large message's checkpoint committed deliveries. */
+  onCheckpoint?: () => void;
 }
 
 /**
@@ -118,15 +125,22 @@ export class MessageProcessor {
     };
     await store.completeMessages([quarantined], Date.now());
     logger.error({ messageId: outcome.messageId, err: error instanceof Error ? error : describeThrown(error) }, 'the store refused a message\'s outcome; message quarantined');
-    if (m && outcome.status === 'processed') metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    if (m && outcome.status === 'processed') metrics.messagesQuarantined.inc({ tenant: metrics.tenant(m.tenant), endpoint: m.endpoint });
     return quarantined;
   }
 
   async processMessage(m: StoredMessage): Promise<MessageOutcome> {
-    const { metrics } = this.deps;
     const endpoint = this.deps.endpoints.get(m.endpoint);
     const decoded = await decodeMessage(m, endpoint, { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
+    const applied = await this.applyDecoded(m, decoded);
+    return this.settle(m, applied, applied.documents.length > 0);
+  }
+
+  /** Screens, routes and maps decoded documents: what committing them writes, with every error met on the way. */
+  private async applyDecoded(m: StoredMessage, decoded: DecodedMessage): Promise<Applied> {
+    const { metrics } = this.deps;
+    const endpoint = this.deps.endpoints.get(m.endpoint);
     const codec = this.deps.codecs.get(m.codec)!;
     const ctx = this.hookContext(m, { name: m.endpoint, tenant: m.tenant, codec: m.codec, settings: settingsFor(m, endpoint) });
     const errors: CausewayError[] = [...decoded.errors];
@@ -139,6 +153,7 @@ export class MessageProcessor {
       const skip = new Set(screened.skip);
       decodedDocuments = decodedDocuments.filter((d) => !skip.has(d.index));
     }
+    if (this.deps.router) decodedDocuments = await this.deps.router.apply(decodedDocuments, m.endpoint, decoded);
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
     for (const entry of decodedDocuments) {
@@ -150,18 +165,116 @@ export class MessageProcessor {
         occurredAt: Date.parse(doc.occurredAt), receivedAt: m.receivedAt, body: doc,
       });
       deliveries.push(...routed);
-      metrics.documents.inc({ tenant: doc.tenant, type: doc.type });
+      metrics.documents.inc({ tenant: metrics.tenant(doc.tenant), type: doc.type });
     }
+    return { documents, deliveries, errors, edi };
+  }
+
+  /** The message's outcome once all of it is read; `anyDocument`: some document of it is (or was, at a checkpoint) committed. */
+  private settle(m: StoredMessage, applied: Applied, anyDocument: boolean): MessageOutcome {
+    const { documents, deliveries, errors, edi } = applied;
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
-    if (documents.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
-    if (documents.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
-    if (errors.length) metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    if (!anyDocument && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
+    if (!anyDocument) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
+    if (errors.length) this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
     return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi };
   }
 
+  /**
+   * Processes a message stored in chunks (a large file) part by part as its codec reads it, in
+   * bounded memory: every `documentsPerCommit` documents or so, what is read is committed as a
+   * checkpoint, the message staying pending and its lease renewed. A worker that takes the message
+   * over after a crash skips the parts committed before. Returns the final outcome as committed,
+   * or undefined when the message was taken away from this worker or `signal` stopped it.
+   */
+  async processLarge(m: StoredMessage, lease: { owner: string; leaseMs: number; signal?: AbortSignal }): Promise<MessageOutcome | undefined> {
+    const codec = this.deps.codecs.get(m.codec);
+    if (!codec) return (await this.commitOutcomes([m], [this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }])]))[0];
+    if (!codec.decodeParts) {
+      if (m.size > WHOLE_READ_MAX_BYTES) {
+        const tooLarge = this.quarantine(m, [{ code: 'MESSAGE_TOO_LARGE', message: `the ${m.codec} codec reads a message whole, and this one is ${m.size} bytes, more than the ${WHOLE_READ_MAX_BYTES / 1048576} MB it may hold; split it, or use a codec that reads in parts` }]);
+        return (await this.commitOutcomes([m], [tooLarge]))[0];
+      }
+      // A codec that cannot read in parts (JSON) gets the whole body, as a small message does.
+      const whole: StoredMessage = { ...m, body: await collect(this.deps.store.readMessageBody(m.tenant, m.id)) };
+      return (await this.commitOutcomes([whole], await this.processBatch([whole])))[0];
+    }
+    const { logger, store } = this.deps;
+    const endpoint = this.deps.endpoints.get(m.endpoint);
+    const maxDepth = this.deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    const errors = new KeptErrors(m.errors);
+    const batch: DecodedMessage[] = [];
+    let batchDocuments = 0;
+    let anyDocument = false;
+    let part = 0;
+    let index = 0;
+    const commit = async (final: boolean): Promise<MessageOutcome | undefined> => {
+      for (let rescreens = 0; ; rescreens++) {
+        const applied = emptyApplied();
+        for (const decoded of batch) addApplied(applied, await this.applyDecoded(m, decoded));
+        anyDocument ||= applied.documents.length > 0;
+        const kept = errors.with(applied.errors);
+        const outcome: MessageOutcome = final
+          ? { ...this.settle(m, { ...applied, errors: kept }, anyDocument), owner: lease.owner }
+          : { messageId: m.id, status: 'processed', documents: applied.documents, deliveries: applied.deliveries, errors: kept, ...(hasWrites(applied.edi) ? { edi: applied.edi } : {}), owner: lease.owner, checkpoint: { progress: part, leaseUntil: Date.now() + lease.leaseMs } };
+        try {
+          this.reportCompletion(await store.completeMessages([outcome], Date.now()));
+        } catch (refused) {
+          if (refused instanceof MessageLeaseLost) {
+            logger.warn({ messageId: m.id }, 'a large message was taken over by another worker; this worker stops reading it');
+            return undefined;
+          }
+          // Screened on a read another message's commit overtook: the same parts are screened again.
+          if (refused instanceof EdiReceiptConflict && rescreens < MAX_RESCREENS) continue;
+          throw refused;
+        }
+        errors.keep(applied.errors);
+        batch.length = 0;
+        batchDocuments = 0;
+        if (!final && applied.deliveries.length) this.deps.onCheckpoint?.();
+        return outcome;
+      }
+    };
+    try {
+      const source = store.readMessageBody(m.tenant, m.id);
+      for await (const raw of codec.decodeParts(source, { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, settings: settingsFor(m, endpoint), maxDepth })) {
+        const first = index;
+        index += raw.documents.length;
+        // Stopping (the hub shuts down): the message stays pending from its last checkpoint, for whoever takes it over.
+        if (lease.signal?.aborted) return undefined;
+        // Committed at an earlier checkpoint of this generation: its documents keep their places (and ids).
+        if (part++ < m.progress) {
+          anyDocument ||= raw.documents.length > 0;
+          continue;
+        }
+        // The embedded store answers synchronously, so the loop would run on microtasks alone: let the
+        // API, the sources and the deliveries have the event loop between parts.
+        await new Promise((resolve) => setImmediate(resolve));
+        const decoded = prepareDecoded(codec, raw, m, maxDepth, first, true);
+        batch.push(decoded);
+        batchDocuments += decoded.documents.length;
+        if (batchDocuments >= this.documentsPerCommit && !(await commit(false))) return undefined;
+      }
+      return await commit(true);
+    } catch (e) {
+      if (e instanceof MessageLeaseLost) return undefined;
+      // What was committed at checkpoints stays; the message is quarantined with the fault, its raw bytes kept for a replay.
+      const fault = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: describeThrown(e) }];
+      logger.error({ messageId: m.id, err: e instanceof Error ? e : describeThrown(e) }, 'processing a large message failed; message quarantined');
+      const quarantined: MessageOutcome = { messageId: m.id, status: 'quarantined', errors: errors.with(fault), owner: lease.owner };
+      this.reportCompletion(await store.completeMessages([quarantined], Date.now()));
+      this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
+      return quarantined;
+    }
+  }
+
+  private get documentsPerCommit(): number {
+    return this.deps.documentsPerCommit ?? DEFAULT_DOCUMENTS_PER_COMMIT;
+  }
+
   private quarantine(m: StoredMessage, errors: CausewayError[]): MessageOutcome & { status: 'quarantined' } {
-    this.deps.metrics.messagesQuarantined.inc({ tenant: m.tenant, endpoint: m.endpoint });
+    this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
     return { messageId: m.id, status: 'quarantined', errors };
   }
 
@@ -195,6 +308,7 @@ export class MessageProcessor {
       if (!flow.types.includes(doc.type)) continue;
       if (flow.tenant && flow.tenant !== doc.tenant) continue;
       if (flow.from && !flow.from.includes(m.endpoint)) continue;
+      if (flow.facilities && !flow.facilities.includes((doc as { facility?: string }).facility ?? '')) continue;
       const target = endpoints.get(flow.to);
       // A flow never carries one tenant's documents to another tenant's endpoint.
       if (!target || target.tenant !== doc.tenant) continue;
@@ -275,10 +389,19 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
   if (!codec) return undefined;
   const maxDepth = using.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const decoded = await codec.decode(Buffer.from(m.body), { tenant: m.tenant, endpoint: m.endpoint, options: endpoint?.codecOptions, settings: settingsFor(m, endpoint), maxDepth });
+  return prepareDecoded(codec, decoded, m, maxDepth, 0, decoded.documents.length > 1);
+}
+
+/**
+ * What a codec decoded, held to the JSON depth limit and validated with the envelope the engine
+ * fills. `first`: the place in the message of the first document (a part of a large message starts
+ * further on); `many`: documents are named by their place (`$[3]`) in errors.
+ */
+function prepareDecoded(codec: Codec, decoded: DecodeResult, m: MessageToDecode, maxDepth: number, first: number, many: boolean): DecodedMessage {
   const errors: CausewayError[] = [...decoded.errors];
   const documents: DecodedMessage['documents'] = [];
-  const many = decoded.documents.length > 1;
-  for (const [index, raw] of decoded.documents.entries()) {
+  for (const [i, raw] of decoded.documents.entries()) {
+    const index = first + i;
     const prefix = many ? `$[${index}]` : '$';
     // Whatever codec built it, a document is stored and sent as JSON: it must nest no deeper than JSON may.
     const tooDeep = findValueTooDeep(raw, maxDepth, prefix);
@@ -286,7 +409,7 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
       errors.push({ code: 'DOC_TOO_DEEP', path: tooDeep, message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth)` });
       continue;
     }
-    const envelope = decoded.envelopes?.[index];
+    const envelope = decoded.envelopes?.[i];
     const document = prepareDocument(raw, m, index, prefix, errors, envelope === undefined ? undefined : (path) => codec.locate?.(envelope, path));
     if (document) documents.push({ index, prefix, document, envelope });
   }
@@ -332,4 +455,64 @@ function describeThrown(e: unknown): string {
   } catch {
     return 'a value without a description was thrown';
   }
+}
+
+/** The largest message a codec without decodeParts is given whole. */
+const WHOLE_READ_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Documents committed together while a large message is read: each checkpoint holds about this many. */
+export const DEFAULT_DOCUMENTS_PER_COMMIT = 2000;
+
+/** Errors kept on a large message: the first ones, then a count of the rest (a file of broken sets must not make a row of gigabytes). */
+const MAX_KEPT_ERRORS = 1000;
+
+interface Applied {
+  documents: NewDocument[];
+  deliveries: NewDelivery[];
+  errors: CausewayError[];
+  edi: EdiWrites;
+}
+
+function emptyApplied(): Applied {
+  return { documents: [], deliveries: [], errors: [], edi: {} };
+}
+
+function addApplied(into: Applied, more: Applied): void {
+  for (const d of more.documents) into.documents.push(d);
+  for (const d of more.deliveries) into.deliveries.push(d);
+  for (const e of more.errors) into.errors.push(e);
+  addWrites(into.edi, more.edi);
+}
+
+/** A large message's errors across its checkpoints, bounded: past MAX_KEPT_ERRORS only their number is kept. */
+class KeptErrors {
+  private readonly kept: CausewayError[];
+  private dropped = 0;
+
+  constructor(earlier: readonly CausewayError[]) {
+    this.kept = earlier.filter((e) => e.code !== 'ERRORS_NOT_KEPT');
+    const note = earlier.find((e) => e.code === 'ERRORS_NOT_KEPT');
+    this.dropped = Number(note?.message.match(/^\d+/)?.[0] ?? 0);
+  }
+
+  /** What is kept with these errors added, without keeping them yet (the commit may be refused). */
+  with(more: readonly CausewayError[]): CausewayError[] {
+    const room = Math.max(0, MAX_KEPT_ERRORS - this.kept.length);
+    const out = this.kept.concat(more.slice(0, room));
+    const dropped = this.dropped + Math.max(0, more.length - room);
+    if (dropped > 0) out.push({ code: 'ERRORS_NOT_KEPT', message: `${dropped} more error(s) beyond the first ${MAX_KEPT_ERRORS} were not kept; inspect the raw message for all of them` });
+    return out;
+  }
+
+  keep(more: readonly CausewayError[]): void {
+    const room = Math.max(0, MAX_KEPT_ERRORS - this.kept.length);
+    for (const e of more.slice(0, room)) this.kept.push(e);
+    this.dropped += Math.max(0, more.length - room);
+  }
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(c);
+  return Buffer.concat(parts);
 }

@@ -2,4 +2,5 @@ export type * from './types.ts';
 export { openStore } from './open.ts';
 export { SqliteStore } from './sqlite/sqlite-store.ts';
 export { EdiReceiptConflict } from './edi-receipts.ts';
+export { MessageLeaseLost, RAW_CHUNK_BYTES } from './raw.ts';
 export { judgeAttempt, type AttemptVerdict, type DeliveryState } from './decisions.ts';

@@ -42,7 +42,7 @@ function rowMapping(json: ReadJson): RowMapping {
   return {
     message: (r) => ({
       id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-      contentHash: r.content_hash, body: r.body, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
+      contentHash: r.content_hash, body: r.body, size: r.body_bytes ?? r.body.length, chunked: r.raw_upload != null, progress: r.progress ?? 0, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
       errors: (json(r.errors) as CausewayError[] | null) ?? [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
     }),
     document: (r) => ({
@@ -74,9 +74,10 @@ function rowMapping(json: ReadJson): RowMapping {
     receiptState: (r) => ({ id: r.id, firstMessageId: r.first_message_id, lastMessageId: r.last_message_id, lastSeenAt: r.last_seen_at, count: r.count }),
     alert: (r) => ({
       id: r.id, tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: r.created_at,
-      detail: json(r.detail) ?? undefined,
+      detail: json(r.detail) ?? undefined, acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, resolvedAt: r.resolved_at,
+      notifiedAt: r.notified_at, resolvedNotifiedAt: r.resolved_notified_at,
     }),
-    apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at }),
+    apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, role: r.role, createdAt: r.created_at }),
   };
 }
 

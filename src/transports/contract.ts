@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CausewayError, DocumentType } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
+import type { OutboundPolicy } from './outbound/index.ts';
 
 /**
  * The small contract every transport and application connector implements. A component
@@ -11,7 +12,14 @@ import type { Store } from '../store/index.ts';
 
 /** One inbound message a source hands to the inbox, raw bytes as received. */
 export interface InboundMessage {
+  /** The bytes; empty when `file` holds them. */
   body: Buffer;
+  /**
+   * Or a large message left where it lies, never read whole: the inbox hashes it and the store
+   * copies it in chunks (docs/operations.md, "Large files"). `temporary`: a copy the source made
+   * (an SFTP download), deleted once stored or refused.
+   */
+  file?: InboundFile;
   /** Codec that decodes the body (json, x12). Defaults to the endpoint's codec. */
   codec?: string;
   contentType?: string;
@@ -20,6 +28,15 @@ export interface InboundMessage {
   /** The partner's reference: a file name, a control number, a record id. */
   partnerRef?: string;
 }
+
+export interface InboundFile {
+  path: string;
+  size: number;
+  temporary?: boolean;
+}
+
+/** Files above this size are handed to the inbox as files, not read into memory. */
+export const INBOUND_FILE_BYTES = 1024 * 1024;
 
 /** What a source gets back for each message: stored (new or duplicate), after the commit. */
 export interface Accepted {
@@ -114,6 +131,8 @@ export interface EndpointContext {
   store: Store;
   /** Folder the config file lives in: relative paths in a config resolve against it. */
   baseDir: string;
+  /** Which non-public addresses its outbound requests may reach (absent: public addresses only); see OutboundGuard. */
+  outbound?: OutboundPolicy;
 }
 
 /**

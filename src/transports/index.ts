@@ -1,7 +1,8 @@
 export type * from './contract.ts';
-export { defineEndpoint, declaredTypes, isSource, isTarget } from './contract.ts';
+export { defineEndpoint, declaredTypes, isSource, isTarget, INBOUND_FILE_BYTES } from './contract.ts';
 export { folderEndpoint, writeAtomically } from './folder/index.ts';
 export { webhookEndpoint, signWebhook, verifyWebhook } from './webhook/index.ts';
-export { httpEndpoint, receivePush, readIdempotencyKey, SIGNATURE_TOLERANCE_S, type PushOutcome, type PushStored, type PushTarget } from './http/index.ts';
+export { httpEndpoint, receivePush, readIdempotencyKey, SIGNATURE_TOLERANCE_S, type PushOutcome, type RecordSignedRequest, type PushStored, type PushTarget } from './http/index.ts';
 export { encodeHeaderValues, UnencodableHeaderValue, type EncodedHeaders } from './header-values.ts';
 export { cannotBeFormed } from './unformable.ts';
+export { classifyAddress, DEFAULT_OUTBOUND_POLICY, OutboundGuard, OutboundRefused, outboundRefusal, parseCidr, type AddressClass, type OutboundPolicy } from './outbound/index.ts';

@@ -19,6 +19,8 @@ export interface TestApi {
   hub: Hub;
   url: string;
   dir: string;
+  /** The alert rules and channels of the served hub; runOnce() checks and tells now. */
+  alerting: import('../../src/console/alerts/index.ts').Alerting;
   /** fetch against the API; `key` picks the Authorization header (null: none). */
   call(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -28,7 +30,7 @@ export interface TestApi {
  * A hub on a real SQLite file in a temp folder with the API on a free loopback port: tenants
  * acme and globex, each with a key, and an operator key. `yaml` adds endpoints and flows.
  */
-export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number; keys?: string[] } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-api-'));
   const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
@@ -38,15 +40,15 @@ api:
   keys:
     - { name: acme-erp, tenant: acme, key: ${KEYS.acme} }
     - { name: ops, tenant: "*", key: ${KEYS.operator} }
-retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }
+${(options.keys ?? []).map((k) => `    - ${k}\n`).join('')}retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }
 ${yaml}
 `, dir);
   const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: options.idleMs ?? 20 });
   // globex's key lives in the store, as `causeway apikey add` would put it, not in the config.
-  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), createdAt: Date.now() });
+  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), role: 'operator', createdAt: Date.now() });
   const server = await startApiServer(hub, { listen: '127.0.0.1:0' });
   return {
-    hub, url: server.url, dir,
+    hub, url: server.url, dir, alerting: server.alerting,
     call(path, init = {}) {
       const { key = KEYS.acme, json, ...rest } = init;
       const headers = new Headers(rest.headers);

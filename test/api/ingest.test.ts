@@ -213,7 +213,7 @@ endpoints:
   partner-in: { type: http, secret: "${SIGNING_SECRET}" }
   open-in: { type: http }
   globex-in: { type: http, tenant: globex }
-  erp-hook: { type: webhook, url: "http://127.0.0.1:9/none" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: "http://127.0.0.1:9/none" }
 `);
   });
   after(() => api.close());
@@ -233,7 +233,8 @@ endpoints:
     assert.equal(m.idempotencyKey, 'msg_2Lx1');
     assert.equal(m.partnerRef, 'msg_2Lx1');
     assert.deepEqual(Buffer.from(await (await api.call(`/v1/messages/${messageId}/raw`)).arrayBuffer()), body);
-    const again = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers: signed(body, 'msg_2Lx1') });
+    // The sender's retry: the same id, signed afresh with a later timestamp.
+    const again = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers: signed(body, 'msg_2Lx1', Math.floor(Date.now() / 1000) + 1) });
     assert.equal(again.status, 200);
     assert.deepEqual(await again.json(), { messageId, duplicate: true });
   });
@@ -254,6 +255,24 @@ endpoints:
       assert.equal((await problemOf(res)).errors![0].code, code);
     }
     assert.equal(await count(), stored);
+  });
+
+  it('refuses the same signed request sent again with 409 replayed, a changed Idempotency-Key notwithstanding, and stores it once', async () => {
+    const body = Buffer.from(JSON.stringify(shipment('SO-204')));
+    const captured = signed(body, 'msg_5Rp2');
+    const first = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers: captured });
+    assert.equal(first.status, 202);
+    const { messageId } = await first.json();
+    for (const headers of [captured, { ...captured, 'idempotency-key': 'a-key-of-my-own' }]) {
+      const replay = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body, headers });
+      assert.equal(replay.status, 409);
+      const p = await problemOf(replay);
+      assert.equal(p.type, 'https://causeway.dev/problems/replayed');
+      assert.deepEqual(p.errors!.map((e) => [e.code, e.path]), [['SIGNATURE_REPLAYED', 'header.webhook-id']]);
+      assert.match(p.detail, /msg_5Rp2.*received before/);
+    }
+    const items = (await (await api.call('/v1/messages?endpoint=partner-in&limit=1000')).json()).items as Array<{ id: number; partnerRef: string }>;
+    assert.deepEqual(items.filter((m) => m.partnerRef === 'msg_5Rp2').map((m) => m.id), [messageId]);
   });
 
   it('keeps binary bytes of an unsigned endpoint verbatim and shows them as base64 in the lineage', async () => {

@@ -26,7 +26,7 @@ describe('inventory through the API', () => {
 endpoints:
   wms-in: { type: http }
   erp-in: { type: http }
-  erp-out: { type: webhook, url: "${erp.url}/erp", retry: { maxAttempts: 50, initialDelayMs: 60000, maxDelayMs: 60000 } }
+  erp-out: { type: webhook, allowPrivateNetworks: true, url: "${erp.url}/erp", retry: { maxAttempts: 50, initialDelayMs: 60000, maxDelayMs: 60000 } }
 flows:
   - { name: to-erp, types: [shipment], from: [wms-in], to: erp-out }
   - { name: corrections, types: [inventory_adjustment], from: [inventory], to: erp-out }
@@ -127,7 +127,7 @@ describe('availability published when stock changes', () => {
     api = await startTestApi(`
 endpoints:
   wms-in: { type: http }
-  shop: { type: webhook, url: "${shop.url}/atp" }
+  shop: { type: webhook, allowPrivateNetworks: true, url: "${shop.url}/atp" }
 flows:
   - { name: atp, from: [inventory], types: [inventory_availability], to: shop }
 inventory:

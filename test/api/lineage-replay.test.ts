@@ -15,7 +15,7 @@ describe('API: lineage, deliveries, dead letters and replay against a real recei
     receiver = await startReceiver((r) => (refuse && r.body.toString().includes('SO-REFUSED') ? 422 : 200));
     api = await startTestApi(`
 endpoints:
-  wms: { type: webhook, url: "${receiver.url}/orders" }
+  wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/orders" }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
 `);

@@ -29,7 +29,7 @@ describe('replay wakes the worker that has the work', () => {
     // Lines are sent in eaches: an order whose SKU is not in the item master yet is quarantined.
     api = await startTestApi(`
 endpoints:
-  wms: { type: webhook, url: "${receiver.url}/orders" }
+  wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/orders" }
 mappings:
   wms-order:
     fields:

@@ -73,7 +73,7 @@ function publishedConfigs(): Array<{ where: string; yaml: string }> {
   return found;
 }
 
-const tryton = (extra = '') => `{ type: tryton, url: "http://127.0.0.1:8000", database: prod, user: causeway, password: secret, warehouses: { WH: DC1 }${extra} }`;
+const tryton = (extra = '') => `{ type: tryton, url: "http://127.0.0.1:8000", allowPrivateNetworks: true, database: prod, user: causeway, password: secret, warehouses: { WH: DC1 }${extra} }`;
 const x12Partner = `
 partners:
   acme-3pl:
@@ -209,6 +209,25 @@ endpoints:
   3pl-push: { type: http, codec: x12 }
 `,
     problems: [{ path: '$.partners.acme-3pl.acknowledgments.endpoint', message: /cannot take our acknowledgments: endpoints of type http are never targets/ }],
+  },  {
+    name: 'routing that names an endpoint, a time zone or a facility that do not exist',
+    yaml: `
+endpoints:
+  wms: { type: webhook, url: "http://127.0.0.1:9/orders" }
+flows:
+  - { name: orders, types: [sales_order], facilities: [CHI], to: wms }
+routing:
+  facilities:
+    CHI: { endpoint: wms-chi, timeZone: America/Chicagoo, cutoff: "15:00" }
+  skus: { SERUM: { coldChain: true, onlyAt: [DAL] } }
+  policyByChannel: { shop: split }
+`,
+    problems: [
+      { path: '$.routing.facilities.CHI.endpoint', message: /no endpoint named "wms-chi"/ },
+      { path: '$.routing.facilities.CHI.timeZone', message: /unknown time zone "America\/Chicagoo"/ },
+      { path: '$.routing.skus.SERUM.onlyAt[0]', message: /no facility "DAL"/ },
+      { path: '$.routing.policyByChannel.shop', message: /no endpoint named "shop"/ },
+    ],
   },
 ];
 
@@ -271,5 +290,55 @@ flows:
     await hub.stop();
     await store.close();
     assert.ok(logged.some((l) => l.path === '$.flows[1].from[0]' && /nothing from it can match/.test(String(l.msg))), JSON.stringify(logged));
+  });
+});
+
+describe('an endpoint whose url names a non-public address', () => {
+  const warningsOf = (yaml: string) => {
+    const file = join(dir, 'outbound.yaml');
+    writeFileSync(file, yaml);
+    const { errors, warnings } = checkConfig(loadConfigFile(file));
+    assert.deepEqual(errors, []);
+    return warnings.filter((w) => w.code === 'CONFIG_OUTBOUND_REFUSED');
+  };
+
+  it('is a warning that says every request will be refused and how to allow it', () => {
+    const warnings = warningsOf(`
+endpoints:
+  hook: { type: webhook, url: "http://169.254.169.254/latest/meta-data" }
+  local: { type: webhook, url: "http://localhost:8081/erp" }
+  lan: { type: webhook, url: "http://[fd00::5]/h" }
+  public: { type: webhook, url: "https://erp.example.com/hooks" }
+`);
+    assert.deepEqual(warnings.map((w) => w.path), ['$.endpoints.hook.url', '$.endpoints.local.url', '$.endpoints.lan.url']);
+    assert.match(warnings[0]!.message, /every request will be refused: endpoint "hook" may not connect to 169\.254\.169\.254: a metadata service address/);
+    assert.match(warnings[1]!.message, /a loopback address.*allowPrivateNetworks: true.*outbound\.allow/);
+    assert.match(warnings[2]!.message, /a private address/);
+  });
+
+  it('is silent for an endpoint that allows private networks, or a network on outbound.allow', () => {
+    assert.deepEqual(warningsOf(`
+outbound:
+  allow: [10.20.0.0/16]
+endpoints:
+  local: { type: webhook, url: "http://127.0.0.1:8081/erp", allowPrivateNetworks: true }
+  lan: { type: webhook, url: "http://10.20.3.4/h" }
+`), []);
+  });
+
+  it('warns of an alert webhook channel on a loopback address the config does not allow', () => {
+    const warnings = warningsOf(`
+alerts:
+  channels:
+    - { type: webhook, name: ops-chat, url: "http://127.0.0.1:9000/hook", secret: hook-signing-secret-0123456789 }
+    - { type: webhook, name: lan-chat, url: "http://127.0.0.1:9001/hook", secret: hook-signing-secret-0123456789, allowPrivateNetworks: true }
+`);
+    assert.deepEqual(warnings.map((w) => w.path), ['$.alerts.channels[0].url']);
+    assert.match(warnings[0]!.message, /alert channel ops-chat.*a loopback address/);
+  });
+
+  it('refuses an allow-list entry that is not a network', () => {
+    assert.throws(() => loadConfigFile((writeFileSync(join(dir, 'bad-cidr.yaml'), 'outbound:\n  allow: [10.0.0.0/33, intranet]\n'), join(dir, 'bad-cidr.yaml'))),
+      (e: CausewayFault) => e.errors.map((x) => x.path).join() === '$.outbound.allow[0],$.outbound.allow[1]');
   });
 });

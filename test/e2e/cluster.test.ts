@@ -59,7 +59,7 @@ retry: { maxAttempts: 50, initialDelayMs: 20, maxDelayMs: 200, multiplier: 2 }
 circuitBreaker: { failureThreshold: 50, cooldownMs: 100 }
 endpoints:
   wms-out: { type: folder, inbox: wms-out, minAgeMs: 0, batchSize: 40 }
-  erp: { type: webhook, url: ${receiverUrl}/status, concurrency: 8, timeoutMs: ${extra.timeoutMs ?? 10_000} }
+  erp: { type: webhook, allowPrivateNetworks: true, url: ${receiverUrl}/status, concurrency: 8, timeoutMs: ${extra.timeoutMs ?? 10_000} }
 flows:
   - { name: order-status, types: [order_status], to: erp }
 `);

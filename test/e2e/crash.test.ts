@@ -42,7 +42,7 @@ retry: { maxAttempts: 50, initialDelayMs: 20, maxDelayMs: 200, multiplier: 2 }
 circuitBreaker: { failureThreshold: 50, cooldownMs: 100 }
 endpoints:
   erp-out: { type: folder, inbox: erp-out, minAgeMs: 0, batchSize: 40 }
-  wms: { type: webhook, url: ${receiver.url}/orders, concurrency: 8 }
+  wms: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/orders, concurrency: 8 }
 flows:
   - { name: orders, types: [sales_order], to: wms }
 `);

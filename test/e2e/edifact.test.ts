@@ -62,7 +62,7 @@ endpoints:
   retailer-orders: { type: folder, inbox: ${retailerOut()}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }
   retailer-in: { type: folder, outbox: ${retailerIn()}, fileExtension: .edi, codec: edifact, codecOptions: { partner: retailer } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
-  erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: orders-to-erp, from: [retailer-orders], types: [sales_order], to: erp-hook }
   - { name: shipments-to-retailer, from: [erp-drop], types: [shipment], to: retailer-in }

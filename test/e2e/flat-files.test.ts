@@ -84,7 +84,7 @@ endpoints:
         positions[].sku: [17, 10]
         positions[].onHand: { start: 27, length: 8, impliedDecimals: 2 }
         positions[].uom: [35, 3]
-  erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: shop-to-wms, from: [shop-orders], types: [sales_order], to: wms-orders }
   - { name: stock-to-erp, from: [wms-stock], types: [inventory_snapshot], to: erp-hook }

@@ -108,7 +108,7 @@ ${thirdParty}
   slow-out: { type: folder, outbox: ${join(dir, 'slow', 'in')}, fileExtension: .edi, codec: x12, codecOptions: { partner: slow-3pl } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
   3pl-push: { type: http, codec: x12, codecOptions: { partner: acme-3pl } }
-  erp-hook: { type: webhook, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: orders-to-3pl, from: [api], types: [sales_order, purchase_order], to: 3pl-out }
   - { name: orders-to-slow, from: [erp-drop], types: [sales_order], to: slow-out }

@@ -25,7 +25,7 @@ defaultTenant: acme
 retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
 circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
 endpoints:
-  wms: { type: ${wmsType}, url: ${url}, concurrency: 8 }
+  wms: { type: ${wmsType}, allowPrivateNetworks: true, url: ${url}, concurrency: 8 }
 ${endpoints}
 flows:
   - { name: all-to-wms, types: [sales_order, order_cancel, order_status], to: wms }
@@ -271,7 +271,7 @@ describe('outbox', () => {
   it('publishes an outcome event for each settled delivery to the outcome endpoint, none for retries', async () => {
     const receiver = await startReceiver((r) => (JSON.parse(r.body.toString()).orderNumber === 'SO-BAD' ? 422 : 200));
     const bus = await startReceiver();
-    const hub = await hubFor(`${receiver.url}/orders`, 'outcomes:\n  - { to: bus, from: [wms] }\n', {}, `  bus: { type: webhook, url: ${bus.url}/events }`);
+    const hub = await hubFor(`${receiver.url}/orders`, 'outcomes:\n  - { to: bus, from: [wms] }\n', {}, `  bus: { type: webhook, allowPrivateNetworks: true, url: ${bus.url}/events }`);
     try {
       await ingest(hub, [salesOrder('SO-OK', 1)]);
       await ingest(hub, [salesOrder('SO-BAD', 1)]);

@@ -28,7 +28,7 @@ partners:
     acknowledgments: { send: false }
 endpoints:
   wh-in: { type: http, codec: x12, codecOptions: { partner: depositor } }
-  erp-hook: { type: webhook, url: "http://127.0.0.1:9/stock" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: "http://127.0.0.1:9/stock" }
 flows:
   - { name: stock-to-erp, from: [wh-in], types: [inventory_snapshot], to: erp-hook }
 `;

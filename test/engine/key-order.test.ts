@@ -43,7 +43,7 @@ describe('order per entity key after a crash', () => {
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: acme
 endpoints:
-  wms: { type: webhook, url: ${receiver.url}/orders, concurrency: 8 }
+  wms: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/orders, concurrency: 8 }
 flows:
   - { name: orders-to-wms, types: [sales_order, order_cancel], to: wms }
 `, dir), { store, logger: pino({ level: 'silent' }), idleMs: 10 });

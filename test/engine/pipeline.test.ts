@@ -29,7 +29,7 @@ defaultTenant: acme
 endpoints:
   erp-out: { type: folder, inbox: ${join(dir, 'erp-out')}, minAgeMs: 0 }
   wms-in: { type: folder, inbox: ${join(dir, 'wms-out')}, outbox: ${join(dir, 'wms-in')}, minAgeMs: 0 }
-  erp-hook: { type: webhook, url: ${receiver.url}/shipments, secret: "${secret}" }
+  erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/shipments, secret: "${secret}" }
 flows:
   - { name: orders-to-wms, from: [erp-out], types: [sales_order], to: wms-in, mapping: order-to-wms }
   - { name: shipments-to-erp, from: [wms-in], types: [shipment], to: erp-hook }
@@ -152,7 +152,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 store: sqlite:${join(dir, 'unused.db')}
 defaultTenant: acme
 endpoints:
-  wms: { type: webhook, url: "${receiver.url}/${tag}" }
+  wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/${tag}" }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
 worker: { leaseMs: 500 }

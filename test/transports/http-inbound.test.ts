@@ -64,6 +64,28 @@ describe('inbound http endpoint: a partner\'s push', () => {
     assert.equal(kept.length, 1);
   });
 
+  it('holds a timestamp to the endpoint\'s toleranceSeconds', async () => {
+    const strict: PushTarget = { name: 'partner-in', type: 'http', settings: { secret: SECRET, toleranceSeconds: 60 } };
+    const body = '{"a":1}';
+    const late = await receivePush(push(body, signedHeaders(body, 'msg_9', NOW - 61)), at(strict), storeInto([]), NOW);
+    assert.deepEqual(late.kind === 'unsigned' && [late.error.code, late.error.message], ['SIGNATURE_EXPIRED', 'more than 60 s away from now']);
+    assert.equal((await receivePush(push(body, signedHeaders(body, 'msg_9', NOW - 60)), at(strict), storeInto([]), NOW)).kind, 'stored');
+  });
+
+  it('refuses a signed request recorded before as a replay, and records only requests whose signature holds', async () => {
+    const recorded: string[] = [];
+    const record = async (id: string, fingerprint: string) => !recorded.includes(`${id} ${fingerprint}`) && recorded.push(`${id} ${fingerprint}`) > 0;
+    const body = '{"a":2}';
+    const kept: InboundMessage[] = [];
+    assert.equal((await receivePush(push(body, signedHeaders(body, 'msg_r')), at(signed), storeInto(kept), NOW, record)).kind, 'stored');
+    const replay = await receivePush(push(body, signedHeaders(body, 'msg_r')), at(signed), storeInto(kept), NOW, record);
+    assert.deepEqual(replay.kind === 'replayed' && [replay.error.code, replay.error.path], ['SIGNATURE_REPLAYED', 'header.webhook-id']);
+    assert.equal((await receivePush(push(body, signedHeaders(body, 'msg_r', NOW + 1)), at(signed), storeInto(kept), NOW, record)).kind, 'stored', 'a retry signed afresh');
+    assert.equal((await receivePush(push(body, { ...signedHeaders(body, 'msg_x'), 'webhook-signature': 'v1,AAAA' }), at(signed), storeInto(kept), NOW, record)).kind, 'unsigned');
+    assert.equal(recorded.length, 2, 'the forged request was not recorded');
+    assert.equal(kept.length, 2);
+  });
+
   it('takes an unsigned endpoint\'s push without a key (the content hash stands in)', async () => {
     const kept: InboundMessage[] = [];
     assert.equal((await receivePush(push('ISA*00~'), at(unsigned), storeInto(kept), NOW)).kind, 'stored');

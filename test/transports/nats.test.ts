@@ -188,7 +188,7 @@ flows:
 store: sqlite:hub.db
 defaultTenant: acme
 endpoints:
-  wms: { type: webhook, url: ${receiver.url}/orders }
+  wms: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/orders }
   bus:
     type: nats
     servers: [${TEST_NATS_URL}]

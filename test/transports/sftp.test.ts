@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, sftpEndpoint
 import { salesOrder } from '../support/documents.ts';
 import { waitFor } from '../support/receiver.ts';
 import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
+import { generateX12 } from '../support/x12-files.ts';
 
 const silent = pino({ level: 'silent' });
 const T = 1_790_000_000; // a fixed second, so mtimes are chosen by the test rather than the clock
@@ -212,6 +213,33 @@ endpoints:
     const cursor = JSON.parse((await hub.store.getCursor('acme', 'wms-out'))!);
     assert.ok(cursor.taken.length <= 1);
     assert.deepEqual(cursor.skipped.map((e: [number, string]) => e[1]), ['big.json']);
+    await stopHub(hub);
+  });
+
+  it('downloads a file over 1 MB to the spool folder, stores it in chunks verbatim, and leaves no spool file', async () => {
+    const inbox = remote('large-in');
+    const spool = join(dir, 'spool');
+    const hub = await startHub(`
+store: sqlite:${join(dir, 'large.db')}
+defaultTenant: acme
+endpoints:
+  wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox}, spoolDir: ${spool}, pollIntervalMs: 30, codec: x12 }
+`);
+    const staged = join(dir, 'orders.edi');
+    await generateX12(staged, '940', 2);
+    const bytes = readFileSync(staged);
+    renameSync(staged, join(inbox, 'orders.edi'));
+    const [m] = await waitFor(async () => {
+      const l = await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms-out' });
+      return l.length ? l : undefined;
+    }, 15_000, 'the large file stored');
+    assert.equal(m!.chunked, true);
+    assert.equal(m!.size, bytes.length);
+    const back: Buffer[] = [];
+    for await (const c of hub.store.readMessageBody('acme', m!.id)) back.push(c);
+    assert.ok(Buffer.concat(back).equals(bytes), 'the raw message is stored verbatim');
+    assert.deepEqual(readdirSync(spool), [], 'the spool file is deleted once stored');
+    await waitFor(async () => (await hub.store.getMessage('acme', m!.id))?.status === 'processed', 30_000, 'the file processed');
     await stopHub(hub);
   });
 

@@ -7,7 +7,8 @@ import { verifyWebhook, webhookEndpoint, type EndpointContext, type OutboundMess
 import { startReceiver, type Received } from '../support/receiver.ts';
 
 const SECRET = 'whsec_' + Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64');
-const ctx = { name: 'wms', tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: '/tmp' } satisfies EndpointContext;
+// The receiver listens on loopback, which the outbound guard refuses unless the endpoint allows it.
+const ctx = { name: 'wms', tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: '/tmp', outbound: { allowPrivateNetworks: true, allow: [] } } satisfies EndpointContext;
 
 const outbound = (over: Partial<OutboundMessage> = {}): OutboundMessage => ({
   deliveryId: 1, tenant: 'acme', endpoint: 'wms', documentType: 'sales_order', documentId: '1-1-0', entityKey: 'order:SO-1',
@@ -87,7 +88,7 @@ describe('webhook transport', () => {
   });
 
   it('refuses configured headers a receiver could not read or that Causeway sets itself', () => {
-    const config = (headers: string) => () => parseConfig(`endpoints:\n  wms: { type: webhook, url: "http://127.0.0.1:1/h", headers: ${headers} }\n`, '/tmp');
+    const config = (headers: string) => () => parseConfig(`endpoints:\n  wms: { type: webhook, allowPrivateNetworks: true, url: "http://127.0.0.1:1/h", headers: ${headers} }\n`, '/tmp');
     assert.doesNotThrow(config('{ authorization: "Bearer abc def" }'));
     for (const [headers, path, message] of [
       ['{ x-depositor: "Łódź" }', '$.endpoints.wms.headers.x-depositor', /visible ASCII/],

@@ -31,7 +31,7 @@ function isJsonLike(contentType: string | undefined): boolean {
 export function ingestOperations(engine: HubFacade): Operation[] {
   return [
     operation({
-      method: 'post', path: '/v1/documents', operationId: 'ingestDocuments', tag: 'Ingest',
+      method: 'post', path: '/v1/documents', operationId: 'ingestDocuments', tag: 'Ingest', scope: 'ingest',
       summary: 'Send canonical documents',
       description: 'One canonical document, an array of them, or JSON lines, for the tenant of the key. The raw body is stored first; '
         + 'then it is decoded and validated as processing will: 202 when every document is valid, 422 with positioned errors otherwise '
@@ -80,12 +80,12 @@ export function ingestOperations(engine: HubFacade): Operation[] {
     }),
 
     operation({
-      method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest',
+      method: 'post', path: '/v1/endpoints/{name}/messages', operationId: 'ingestRawMessage', tag: 'Ingest', scope: 'ingest',
       summary: 'Push a raw message to an http endpoint, or a webhook to a connector that takes them',
       description: 'The body is stored verbatim for an endpoint of type http of the key\'s tenant and decoded with the endpoint\'s codec '
         + '(JSON, X12). When the endpoint has a secret, the request must carry a Standard Webhooks signature '
         + '(webhook-id, webhook-timestamp, webhook-signature) made with it; webhook-id then serves as the idempotency key unless '
-        + 'Idempotency-Key is given. A key sent again with the same bytes answers 200 with the original message; with other bytes, '
+        + 'Idempotency-Key is given; the same signed request (webhook-id and webhook-timestamp) sent again is refused as a replay (409). A key sent again with the same bytes answers 200 with the original message; with other bytes, '
         + '422 idempotency-key-conflict, and nothing is stored. '
         + 'A connector endpoint that takes webhooks (wms-rest with `webhook` set) checks the signature its profile names and reads the topic: '
         + 'a fat event is stored under its resource version\'s key (the poll\'s key, so the two are one message); a thin event answers 202 '
@@ -94,7 +94,7 @@ export function ingestOperations(engine: HubFacade): Operation[] {
       headers: [
         { name: 'Idempotency-Key', description: 'The sender\'s key for this message; default the webhook-id, else the content hash' },
         { name: 'webhook-id', description: 'Standard Webhooks message id (signed endpoints)' },
-        { name: 'webhook-timestamp', description: `Unix seconds; refused when more than ${SIGNATURE_TOLERANCE_S / 60} minutes off` },
+        { name: 'webhook-timestamp', description: `Unix seconds; refused when further from now than the endpoint's toleranceSeconds (default ${SIGNATURE_TOLERANCE_S})` },
         { name: 'webhook-signature', description: 'v1,<base64 HMAC-SHA256 of id.timestamp.body>' },
       ],
       body: { kind: 'raw', description: 'The partner\'s payload, any content type', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
@@ -104,12 +104,14 @@ export function ingestOperations(engine: HubFacade): Operation[] {
         ...problemResponses,
         401: { description: 'No or unknown API key, or a missing, wrong or expired signature', schema: 'Problem' },
         404: { description: 'No endpoint of that name that takes pushes for this tenant', schema: 'Problem' },
+        409: { description: 'The same signed request (webhook-id and webhook-timestamp) was received before: a replay, refused (replayed)', schema: 'Problem' },
         422: keyConflictResponse,
       },
       async handle(c, { params }) {
         const tenant = c.get('tenant');
         const outcome = await receivePush(c.req.raw, { tenant, name: params.name, endpoint: engine.inboundEndpoint(tenant, params.name) },
-          (message) => engine.ingestMessage(tenant, params.name, message));
+          (message) => engine.ingestMessage(tenant, params.name, message), undefined,
+          (id, fingerprint, tolerance) => engine.recordSignedRequest(tenant, params.name, id, fingerprint, tolerance));
         return pushResponse(c, outcome);
       },
     }),
@@ -128,6 +130,8 @@ function pushResponse(c: Context<ApiEnv>, outcome: PushOutcome): Response {
       throw notFound(outcome.error.message);
     case 'unsigned':
       throw new ApiProblem(401, 'unauthorized', `the webhook signature was refused: ${outcome.error.message}`, [outcome.error]);
+    case 'replayed':
+      throw new ApiProblem(409, 'replayed', `the signed request was refused as a replay: ${outcome.error.message}`, [outcome.error]);
     case 'queued':
     case 'ignored':
       return c.json({ duplicate: false, [outcome.kind]: true, detail: outcome.detail }, 202);

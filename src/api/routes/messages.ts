@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { EngineFacade } from '../../engine/index.ts';
 import type { ApiEnv } from '../context.ts';
@@ -47,9 +48,10 @@ export function messageOperations(engine: EngineFacade): Operation[] {
       summary: 'The raw bytes as received, with their content type',
       ok: { 200: { description: 'The bytes, verbatim', contentType: '*/*' } },
       find: (tenant, id) => engine.rawMessage(tenant, id),
-      respond: (_c, m) => new Response(new Uint8Array(m.body), {
+      // Streamed from the stored chunks: a large message is never held whole.
+      respond: (_c, m) => new Response(Readable.toWeb(Readable.from(m.body)) as ReadableStream<Uint8Array>, {
         status: 200,
-        headers: { 'content-type': m.contentType ?? 'application/octet-stream', 'content-length': String(m.body.length), 'x-content-type-options': 'nosniff' },
+        headers: { 'content-type': m.contentType ?? 'application/octet-stream', 'content-length': String(m.size), 'x-content-type-options': 'nosniff' },
       }),
     }),
     ofMessage({

@@ -32,9 +32,15 @@ export function opsOperations(engine: HubFacade, openapi: () => Record<string, u
       },
     }),
     operation({
-      method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'Operations', open: true,
+      method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'Operations', open: true, metricsKey: true,
       summary: 'Prometheus metrics (causeway_*)',
-      responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
+      description: 'The whole hub\'s figures. Open unless metrics.requireKey is set; then an operator key or a key with the metrics scope. '
+        + 'With metrics.tenantLabels false, series are summed over tenants and name none.',
+      responses: {
+        200: { description: 'Prometheus text exposition format', contentType: 'text/plain' },
+        401: { description: 'No or unknown API key (metrics.requireKey)', schema: 'Problem' },
+        403: { description: 'The key is neither an operator key nor given the metrics scope', schema: 'Problem' },
+      },
       async handle() {
         const { contentType, text } = await engine.metricsExposition();
         return new Response(text, { headers: { 'content-type': contentType } });

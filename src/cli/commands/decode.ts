@@ -1,11 +1,14 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { DecodeResult } from '../../codecs/index.ts';
 import { builtIns } from '../../endpoints.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
 import { err, out, parse, watchStdout } from '../args.ts';
 
 /**
  * Decodes a file the way the inbox would and prints canonical documents as JSON lines on stdout;
- * positioned errors go to stderr and make the exit status 1.
+ * positioned errors go to stderr and make the exit status 1. A codec that reads in parts (x12)
+ * streams the file, so any size goes through in bounded memory; others read it whole.
  */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -21,27 +24,42 @@ export async function run(argv: string[]): Promise<number> {
     err(`unknown codec "${values.codec}"; one of: ${[...builtIns.codecs.keys()].join(', ')}`);
     return 2;
   }
-  const body = await readFile(file);
   const now = new Date().toISOString();
+  const tenant = String(values.tenant);
   const warnings: CausewayError[] = [];
   const options: Record<string, unknown> = values.partner ? { partner: values.partner } : {};
   // Warnings are what goes through but is worth a look; they never change the exit status.
   if (values.warnings) options.onWarning = (w: CausewayError) => warnings.push(w);
-  const decoded = await codec.decode(body, { tenant: String(values.tenant), endpoint: 'cli', options });
-  const errors: CausewayError[] = [...decoded.errors];
+  const ctx = { tenant, endpoint: 'cli', options };
   // `causeway decode FILE | head` stops reading: the rest is not printed, and that is no crash.
   const closed = watchStdout();
-  const many = decoded.documents.length > 1;
-  decoded.documents.forEach((raw, i) => {
-    const doc: Record<string, unknown> = { ...raw, tenant: String(values.tenant), id: `${file}#${i}`, source: { endpoint: 'cli', partnerRef: file }, receivedAt: now };
-    doc.occurredAt ??= now;
-    doc.entityKey ??= entityKeyFor(doc);
-    const v = validateDocument(doc);
-    if (v.ok) {
-      if (!closed()) out(JSON.stringify(v.document));
-    } else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
-  });
-  for (const w of warnings) err(`warning [${w.code}] ${formatError(w)}`);
-  for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
-  return errors.length ? 1 : 0;
+  let failed = false;
+  let index = 0;
+  /**
+   * Prints a part's documents as they are read, then its warnings and errors, so a file of any size goes
+   * through in bounded memory. A rejected group or interchange comes with no documents, only its error.
+   */
+  const print = (decoded: DecodeResult, many: boolean) => {
+    const errors: CausewayError[] = [...decoded.errors];
+    for (const raw of decoded.documents) {
+      const i = index++;
+      const doc: Record<string, unknown> = { ...raw, tenant, id: `${file}#${i}`, source: { endpoint: 'cli', partnerRef: file }, receivedAt: now };
+      doc.occurredAt ??= now;
+      doc.entityKey ??= entityKeyFor(doc);
+      const v = validateDocument(doc);
+      if (v.ok) {
+        if (!closed()) out(JSON.stringify(v.document));
+      } else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
+    }
+    for (const w of warnings.splice(0)) err(`warning [${w.code}] ${formatError(w)}`);
+    for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
+    failed ||= errors.length > 0;
+  };
+  if (codec.decodeParts) {
+    for await (const part of codec.decodeParts(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, ctx)) print(part, true);
+  } else {
+    const decoded = await codec.decode(await readFile(file), ctx);
+    print(decoded, decoded.documents.length > 1);
+  }
+  return failed ? 1 : 0;
 }

@@ -6,13 +6,14 @@ import type { Acknowledgment, CausewayError } from '../../model/index.ts';
 import type { EdiGroup, EdiGroupSent, EdiReceipt, EdiStore, NewAlert, ScreenedReceipt } from '../../store/index.ts';
 import type { DecodedDocument, HookContext, HookResult, RouteResult, ScreenResult } from '../contract.ts';
 import { encodeForPartner, type EdifactAckMarker, type EdifactEnvelope, type EdifactMeta } from './codec.ts';
+import { EDIFACT_TRACKED_AS, overdueExchanges } from '../overdue.ts';
 import { profileFor, settingsOf, type EdifactSettings } from './settings.ts';
 
 /** The name our CONTRLs are delivered under, in place of a flow's (lineage shows it). */
 export const CONTRL_FLOW = 'edifact-contrl';
 
 /** What tracking writes as the functional id of an interchange we sent: EDIFACT has no group to track, the interchange is the unit. */
-export const TRACKED_AS = 'UNB';
+export const TRACKED_AS = EDIFACT_TRACKED_AS;
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 const interchangeOf = (env: EdifactEnvelope) => `${env.senderQualifier}:${env.senderId}:${env.interchange}`;
@@ -127,21 +128,5 @@ export async function trackSentInterchanges(sent: { bytes: Buffer; deliveryKey: 
   return own.length ? { writes: { groups: own } } : undefined;
 }
 
-/**
- * The periodic check: what waited past its deadline becomes overdue (each once), and alerts. The
- * store marks every kind of tracked exchange at once, so the alert is worded for what each one is.
- */
-export async function overdueInterchanges({ store, now }: { store: Pick<EdiStore, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]> {
-  const overdue = await store.markOverdueEdiGroups(now);
-  return overdue.map((g) => (g.functionalId === TRACKED_AS ? {
-    tenant: g.tenant, kind: 'edifact_overdue', subject: `partner ${g.partner} interchange ${g.interchangeControlNumber}`,
-    message: `${g.partner} has not sent a CONTRL for interchange ${g.interchangeControlNumber} (${g.sets.map((s) => `${s.id} ${s.controlNumber}`).join(', ')}) sent ${new Date(g.sentAt).toISOString()}; it was due by ${new Date(g.deadlineAt ?? now).toISOString()}`,
-    dedupeKey: `edifact:${g.partner}:${g.interchangeControlNumber}:overdue`, createdAt: now,
-    detail: { partner: g.partner, interchange: g.interchangeControlNumber, deadlineAt: g.deadlineAt },
-  } : {
-    tenant: g.tenant, kind: 'x12_overdue', subject: `partner ${g.partner} group ${g.groupControlNumber}`,
-    message: `${g.partner} has not acknowledged group ${g.groupControlNumber} (${g.functionalId}, interchange ${g.interchangeControlNumber}, sets ${g.sets.map((s) => `${s.id} #${s.controlNumber}`).join(', ')}) sent ${new Date(g.sentAt).toISOString()}; it was due by ${new Date(g.deadlineAt ?? now).toISOString()}`,
-    dedupeKey: `x12:${g.partner}:${g.interchangeControlNumber}:${g.groupControlNumber}:overdue`, createdAt: now,
-    detail: { partner: g.partner, group: g.groupControlNumber, interchange: g.interchangeControlNumber, deadlineAt: g.deadlineAt },
-  }));
-}
+/** The periodic check: what waited past its deadline becomes overdue (each once), and alerts (see overdueAlert). */
+export const overdueInterchanges = overdueExchanges;

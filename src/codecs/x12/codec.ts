@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import {
   ackSetOf, acknowledgeGroup, acknowledgeInterchange, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  hasRejectingError, isaVersionOf, readX12, ta1Of, translate, validateOutbound, writeInterchange, x12Error,
-  type DecodeContext as SetContext, type DecodedSet, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error,
+  hasRejectingError, isaVersionOf, readX12, readX12StreamBatches, ta1Of, translate, validateOutbound, writeInterchange, x12Error,
+  type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error, type X12Item,
 } from '../../edi/x12/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
@@ -106,14 +106,18 @@ interface OpenInterchange {
   /** GS06 of the group before the open one (gap detection). */
   priorGroup?: string;
   /** The documents of its accepted groups and the 997s owed, in file order. */
-  held: Array<{ document: Record<string, unknown>; envelope: X12Meta; owedAck?: boolean }>;
+  held: Held[];
+  /** Too large to hold whole: some of what it held went out before its trailers were read. */
+  spilled?: boolean;
 }
+
+type Held = { document: Record<string, unknown>; envelope: X12Meta; owedAck?: boolean };
 
 interface OpenGroup {
   header: GroupHeader;
   errors: X12Error[];
   sets: SetOutcome[];
-  held: OpenInterchange['held'];
+  held: Held[];
 }
 
 /**
@@ -126,39 +130,125 @@ interface OpenGroup {
  * ISA14 asks for one, and whenever it is rejected) come out as acknowledgment documents for the hooks.
  */
 export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>): DecodeResult<X12Meta> {
-  const options = (ctx.options ?? {}) as X12DecodeOptions;
-  const { profiles, partner } = settingsOf(ctx);
-  const documents: Array<Record<string, unknown>> = [];
-  const envelopes: X12Meta[] = [];
-  const errors: CausewayError[] = [];
-  if (partner && !profiles.has(partner)) {
-    errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
-    return { documents, errors };
+  const reading = new X12MessageReading(ctx);
+  if (reading.ready) for (const raw of readX12(body)) reading.take(raw);
+  return reading.flush();
+}
+
+/**
+ * Decodes a large stored message as it streams by, in parts of bounded size: a part ends when an
+ * interchange closes (its groups' GE and its IEA read and checked, their acknowledgments drafted),
+ * so a part's documents are never committed before the trailers that may reject them are known.
+ * An interchange of more than `maxHeldSets` sets cannot be held whole: its sets go out in parts of
+ * that size before its trailers are read (docs/operations.md, "Large files").
+ */
+export async function* decodeX12Parts(source: AsyncIterable<Buffer>, ctx: DecodeContext<X12Settings>, maxHeldSets = DEFAULT_MAX_HELD_SETS): AsyncGenerator<DecodeResult<X12Meta>> {
+  const reading = new X12MessageReading(ctx);
+  if (!reading.ready) {
+    yield reading.flush();
+    return;
   }
-  const receivedAt = options.receivedAt ?? new Date().toISOString();
-  let setCtx: SetContext = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt };
-  let ic: OpenInterchange | null = null;
-  let group: OpenGroup | null = null;
-  const report = (list: readonly X12Error[], note = ''): void => {
+  for await (const batch of readX12StreamBatches(source)) {
+    for (const raw of batch) {
+      reading.take(raw);
+      if (reading.settled ? reading.held > 0 : reading.held >= maxHeldSets) yield reading.flush(!reading.settled);
+    }
+  }
+  if (reading.held > 0 || reading.hasErrors) yield reading.flush();
+}
+
+/** Sets of one open interchange held before its IEA is read; beyond it they go out before the trailers. */
+export const DEFAULT_MAX_HELD_SETS = 5000;
+
+/**
+ * The decoder's state across a message's items: the open interchange and group with what they hold
+ * until their trailers decide whether it may be applied, and what is decided so far.
+ */
+class X12MessageReading {
+  private readonly options: X12DecodeOptions;
+  private readonly receivedAt: string;
+  private readonly profiles: Map<string, PartnerProfile>;
+  private readonly partner: string | undefined;
+  private documents: Array<Record<string, unknown>> = [];
+  private envelopes: X12Meta[] = [];
+  private errors: CausewayError[] = [];
+  private setCtx: SetContext;
+  private ic: OpenInterchange | null = null;
+  private group: OpenGroup | null = null;
+  /** Sets read into what is held or decided now (documents or not). */
+  held = 0;
+  readonly ready: boolean;
+
+  constructor(private readonly ctx: DecodeContext<X12Settings>) {
+    this.options = (ctx.options ?? {}) as X12DecodeOptions;
+    const { profiles, partner } = settingsOf(ctx);
+    this.profiles = profiles;
+    this.partner = partner;
+    this.receivedAt = this.options.receivedAt ?? new Date().toISOString();
+    this.setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt: this.receivedAt };
+    this.ready = !(partner && !profiles.has(partner));
+    if (!this.ready) this.errors.push({ code: 'X12_PARTNER_UNKNOWN', message: `the endpoint names partner "${partner}", which has no profile under partners` });
+  }
+
+  /** No interchange is open: what is read so far is decided. */
+  get settled(): boolean {
+    return this.ic === null;
+  }
+
+  get hasErrors(): boolean {
+    return this.errors.length > 0;
+  }
+
+  /**
+   * What is decided so far, handed out and forgotten. `spill` also hands out what the open interchange
+   * holds (an interchange too large to hold whole): its trailers can then no longer hold it back.
+   */
+  flush(spill = false): DecodeResult<X12Meta> {
+    if (spill && this.ic) {
+      const held = [...this.ic.held, ...(this.group?.held ?? [])];
+      this.ic.held = [];
+      if (this.group) this.group.held = [];
+      for (const h of held) this.emit(h);
+      this.ic.spilled = true;
+    }
+    const part = { documents: this.documents, envelopes: this.envelopes, errors: this.errors };
+    this.documents = [];
+    this.envelopes = [];
+    this.errors = [];
+    this.held = 0;
+    return part;
+  }
+
+  private emit(h: Held): void {
+    this.documents.push(h.document);
+    this.envelopes.push(h.envelope);
+  }
+
+  /** Errors go into the result, the first with `note`; warnings only to whoever asked to be told. */
+  private report(list: readonly X12Error[], note = ''): void {
     let first = true;
     for (const e of list) {
       if (e.severity !== 'error') {
-        options.onWarning?.(asError(e));
+        this.options.onWarning?.(asError(e));
         continue;
       }
-      errors.push(asError(first && note ? { ...e, message: `${e.message} ${note}` } : e));
+      this.errors.push(asError(first && note ? { ...e, message: `${e.message} ${note}` } : e));
       first = false;
     }
-  };
-  for (const raw of readX12(body)) {
+  }
+
+  take(raw: X12Item): void {
+    const { ctx, errors } = this;
     switch (raw.kind) {
       case 'error':
         errors.push(asError(raw.error));
         break;
       case 'interchange-start': {
         const header = raw.interchange;
-        const profile = findProfile(profiles, partner, { qualifier: header.senderQualifier, id: header.senderId });
-        ic = { header, profile, readable: true, answer: true, errors: [...raw.errors], held: [] };
+        const profile = findProfile(this.profiles, this.partner, { qualifier: header.senderQualifier, id: header.senderId });
+        const ic: OpenInterchange = { header, profile, readable: true, answer: true, errors: [...raw.errors], held: [] };
+        this.ic = ic;
+        this.group = null;
         if (profile && profile.theirs.id !== header.senderId) {
           // Not from our partner: neither applied nor answered in the partner's name.
           ic.readable = false;
@@ -168,25 +258,31 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
           ic.readable = false;
           errors.push(asError(x12Error('X12_TEST_INTERCHANGE', `Interchange #${header.controlNumber} is a test interchange (ISA15 T) but partner ${profile.name} is in production (usage P); it was acknowledged, not applied.`, { interchange: header.controlNumber, segmentId: 'ISA', element: 15, offset: header.offset })));
         }
-        setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated, guidelines: profile?.guidelines };
+        this.setCtx = { tenant: ctx.tenant, endpoint: ctx.endpoint, receivedAt: this.receivedAt, utcOffset: profile?.utcOffset, asn856As: profile?.asn856As, allocatedQualifier: profile?.qualifiers.allocated, guidelines: profile?.guidelines };
         break;
       }
       case 'group-start':
-        if (group !== null && ic !== null) ic.priorGroup = group.header.controlNumber;
-        group = { header: raw.group, errors: [...raw.errors], sets: [], held: [] };
+        if (this.group !== null && this.ic !== null) this.ic.priorGroup = this.group.header.controlNumber;
+        this.group = { header: raw.group, errors: [...raw.errors], sets: [], held: [] };
         break;
       case 'set': {
+        const { ic, group } = this;
         if (ic === null || group === null) break;
         const set = raw.set;
         const profile = ic.profile;
+        this.held++;
         // A set the partner is not set up to send is not read at all: AK5 1, not supported.
-        const item = profile && !exchanges(profile, set.id, 'inbound')
-          ? { documents: [], errors: [...set.errors, x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset })] }
-          : decodeItem(raw, setCtx) as DecodedSet;
+        let item = profile && !exchanges(profile, set.id, 'inbound') ? { kind: 'set' as const, set, documents: [], errors: set.errors, accepted: false } : decodeItem(raw, this.setCtx);
+        if (item.kind !== 'set') break;
+        if (profile && !exchanges(profile, set.id, 'inbound')) {
+          const e = x12Error('X12_SET_NOT_EXCHANGED', `Partner ${profile.name} does not send ${set.id}s to us (partners.${profile.name}.sets); the set was rejected.`, { interchange: set.interchange.controlNumber, group: set.group.controlNumber, set: set.controlNumber, setId: set.id, segmentPosition: 1, segmentId: 'ST', element: 1, offset: set.offset });
+          item = { ...item, errors: [...item.errors, e], documents: [], accepted: false };
+        }
         const priorSet = group.sets[group.sets.length - 1]?.set.controlNumber;
         const priorGroup = ic.priorGroup;
-        group.sets.push({ set, errors: item.errors });
-        report(item.errors);
+        // The acknowledgment quotes bad values from a set with errors only: a clean set is remembered without its segments.
+        group.sets.push({ set: item.errors.length ? set : { ...set, segments: [] }, errors: item.errors });
+        this.report(item.errors);
         if (!ic.readable) break;
         const envelope: X12Envelope = {
           ...(profile?.name ? { partner: profile.name } : {}),
@@ -202,11 +298,15 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
         break;
       }
       case 'group-end': {
+        const { ic, group } = this;
         if (ic === null) break;
         const open: OpenGroup = group ?? { header: raw.group, errors: [], sets: [], held: [] };
         const groupErrors = [...open.errors, ...raw.errors];
         const rejected = hasRejectingError(groupErrors);
-        report(groupErrors, rejected && open.held.length ? `Group #${raw.group.controlNumber} is rejected: none of its ${describeSets(open.sets)} was applied.` : '');
+        const note = !rejected ? '' : ic.spilled
+          ? `Group #${raw.group.controlNumber} is rejected, but it was too large to hold until its trailer: what was read before the limit was applied (docs/operations.md, "Large files").`
+          : open.held.length ? `Group #${raw.group.controlNumber} is rejected: none of its ${describeSets(open.sets)} was applied.` : '';
+        this.report(groupErrors, note);
         if (!rejected) ic.held.push(...open.held);
         const profile = ic.profile;
         // Acknowledgments are never acknowledged (a 997 for a 997 would echo forever).
@@ -214,38 +314,38 @@ export function decodeX12Message(body: Buffer, ctx: DecodeContext<X12Settings>):
           const ackSet = ackSetOf(profile);
           const draft = acknowledgeGroup(raw.interchange, raw.group, open.sets, groupErrors, ackSet, raw.declared);
           ic.held.push({ document: { ...draft, extensions: { x12Ack: { ...ackMarker(profile, ackSet, raw.interchange) } } }, envelope: { kind: 'owed-ack', ack: ackMarker(profile, ackSet, raw.interchange) }, owedAck: true });
+          this.held++;
         }
         if (group !== null) ic.priorGroup = group.header.controlNumber;
-        group = null;
+        this.group = null;
         break;
       }
       case 'interchange-end': {
+        const { ic } = this;
         if (ic === null) break;
         const icErrors = [...ic.errors, ...raw.errors];
         const rejected = hasRejectingError(icErrors);
         const applied = ic.held.filter((h) => !h.owedAck);
-        report(icErrors, rejected && applied.length ? `Interchange #${ic.header.controlNumber} is rejected: none of its ${applied.length} document(s) was applied.` : '');
+        const note = !rejected ? '' : ic.spilled
+          ? `Interchange #${ic.header.controlNumber} is rejected, but it was too large to hold until its IEA: what was read before the limit was applied (docs/operations.md, "Large files").`
+          : applied.length ? `Interchange #${ic.header.controlNumber} is rejected: none of its ${applied.length} document(s) was applied.` : '';
+        this.report(icErrors, note);
         const profile = ic.profile;
         // A rejected interchange is answered by a TA1 alone: none of its groups was processed, so none is acknowledged.
-        if (!rejected) {
-          for (const h of ic.held) {
-            documents.push(h.document);
-            envelopes.push(h.envelope);
-          }
-        }
+        if (!rejected) for (const h of ic.held) this.emit(h);
         if (ic.answer && profile?.acknowledgments.send && (rejected || ic.header.ackRequested)) {
           const marker = ackMarker(profile, 'TA1', ic.header);
-          documents.push({ ...acknowledgeInterchange(ic.header, icErrors), extensions: { x12Ack: { ...marker } } });
-          envelopes.push({ kind: 'owed-ack', ack: marker });
+          this.emit({ document: { ...acknowledgeInterchange(ic.header, icErrors), extensions: { x12Ack: { ...marker } } }, envelope: { kind: 'owed-ack', ack: marker } });
+          this.held++;
         }
-        ic = null;
+        this.ic = null;
+        this.group = null;
         break;
       }
       case 'ta1':
         break;
     }
   }
-  return { documents, envelopes, errors };
 }
 
 function ackMarker(profile: PartnerProfile, set: X12AckMarker['set'], interchange: InterchangeHeader): X12AckMarker {

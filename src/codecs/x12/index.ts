@@ -4,7 +4,7 @@ import { DEFAULT_SET_FOR } from '../../edi/x12/index.ts';
 import type { DocumentType } from '../../model/index.ts';
 import type { Codec } from '../contract.ts';
 import { routeAcknowledgment } from './acknowledgments.ts';
-import { decodeX12Message, encodeX12Document, type X12Meta } from './codec.ts';
+import { decodeX12Message, decodeX12Parts, encodeX12Document, type X12Meta } from './codec.ts';
 import { screenDuplicates } from './duplicates.ts';
 import { checkX12Config, configureX12, type X12Settings } from './settings.ts';
 import { overdueGroups, trackSentGroups } from './tracking.ts';
@@ -18,6 +18,7 @@ export const x12Codec: Codec<X12Meta, X12Settings> = {
   reads: X12_DOCUMENT_TYPES,
   writes: X12_DOCUMENT_TYPES,
   decode: decodeX12Message,
+  decodeParts: (source, ctx) => decodeX12Parts(source, ctx),
   async encode(payload, ctx) {
     return Buffer.from((await encodeX12Document(payload, ctx)).text, 'latin1');
   },
@@ -28,7 +29,7 @@ export const x12Codec: Codec<X12Meta, X12Settings> = {
 
 export { ACK_FLOW } from './acknowledgments.ts';
 export {
-  decodeX12Message, encodeForPartner, encodeX12Document, translateCodes,
+  decodeX12Message, decodeX12Parts, DEFAULT_MAX_HELD_SETS, encodeForPartner, encodeX12Document, translateCodes,
   type X12AckMarker, type X12DecodeOptions, type X12EncodeOptions, type X12Envelope, type X12Meta,
 } from './codec.ts';
 export type { X12Settings } from './settings.ts';

@@ -2,6 +2,7 @@
 import { durationMs, readX12 } from '../../edi/x12/index.ts';
 import type { EdiGroupSent, EdiStore, NewAlert } from '../../store/index.ts';
 import type { HookContext, HookResult } from '../contract.ts';
+import { overdueExchanges } from '../overdue.ts';
 import { profileFor, settingsOf, type X12Settings } from './settings.ts';
 
 /**
@@ -29,13 +30,8 @@ export async function trackSentGroups(sent: { bytes: Buffer; deliveryKey: string
   return groups.length ? { writes: { groups } } : undefined;
 }
 
-/** The periodic check: groups past their deadline become overdue (each once), and each alerts. */
-export async function overdueGroups({ store, now }: { store: Pick<EdiStore, 'markOverdueEdiGroups'>; now: number }): Promise<NewAlert[]> {
-  const overdue = await store.markOverdueEdiGroups(now);
-  return overdue.map((g) => ({
-    tenant: g.tenant, kind: 'x12_overdue', subject: `partner ${g.partner} group ${g.groupControlNumber}`,
-    message: `${g.partner} has not acknowledged group ${g.groupControlNumber} (${g.functionalId}, interchange ${g.interchangeControlNumber}, sets ${g.sets.map((s) => `${s.id} #${s.controlNumber}`).join(', ')}) sent ${new Date(g.sentAt).toISOString()}; it was due by ${new Date(g.deadlineAt ?? now).toISOString()}`,
-    dedupeKey: `x12:${g.partner}:${g.interchangeControlNumber}:${g.groupControlNumber}:overdue`, createdAt: now,
-    detail: { partner: g.partner, group: g.groupControlNumber, interchange: g.interchangeControlNumber, deadlineAt: g.deadlineAt },
-  }));
-}
+/**
+ * The periodic check: groups past their deadline become overdue (each once), and each alerts. The store
+ * hands over EDIFACT interchanges in the same sweep; they alert as edifact_overdue, never as x12_overdue.
+ */
+export const overdueGroups = overdueExchanges;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatError, validateDocument, type CanonicalDocument, type DocumentType } from '../../model/index.ts';
 import type { DeliveryOutcome, EndpointContext, EndpointSpec, InboundMessage, OutboundMessage, PollResult, SinkRuntime, SourceRuntime } from '../../transports/index.ts';
+import { OutboundGuard } from '../../transports/index.ts';
 import { requireAccess, type TrytonAccess } from './access.ts';
 import { isTrytonError, TrytonError } from './errors.ts';
 import { REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
@@ -83,8 +84,9 @@ export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
   createSink: (c, ctx) => trytonSink(c, ctx),
 };
 
-function connect(c: TrytonEndpointConfig): TrytonRpc {
-  return new TrytonRpc({ url: c.url, database: c.database, user: c.user, password: c.password, timeoutMs: c.timeoutMs });
+function connect(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonRpc {
+  const dispatcher = new OutboundGuard(ctx.name, ctx.outbound).agent({ connect: { timeout: c.timeoutMs } });
+  return new TrytonRpc({ url: c.url, database: c.database, user: c.user, password: c.password, timeoutMs: c.timeoutMs, dispatcher });
 }
 
 function optionsOf(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonOptions {
@@ -126,7 +128,7 @@ function toMessage(document: CanonicalDocument, database: string, model: string)
 }
 
 function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRuntime {
-  const rpc = connect(c);
+  const rpc = connect(c, ctx);
   const options = optionsOf(c, ctx);
   const access = new AccessCheck(rpc);
   return {
@@ -202,7 +204,7 @@ class AccessCheck {
 }
 
 function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime {
-  const rpc = connect(c);
+  const rpc = connect(c, ctx);
   const options = optionsOf(c, ctx);
   const access = new AccessCheck(rpc);
   return {

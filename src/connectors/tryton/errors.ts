@@ -14,7 +14,9 @@ export type TrytonErrorCode =
   | 'TRYTON_CONCURRENCY'
   | 'TRYTON_SERVER_FAULT'
   | 'TRYTON_PROTOCOL'
-  | 'TRYTON_REJECTED';
+  | 'TRYTON_REJECTED'
+  /** The outbound guard refused the address the server's name resolved to (docs/security.md). */
+  | 'TRYTON_ADDRESS_REFUSED';
 
 const RETRYABLE: ReadonlySet<TrytonErrorCode> = new Set(['TRYTON_NETWORK', 'TRYTON_UNAVAILABLE', 'TRYTON_CONCURRENCY']);
 

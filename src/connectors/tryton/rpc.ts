@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+import { outboundRefusal } from '../../transports/index.ts';
 import { TrytonError } from './errors.ts';
 import { decodeValue, encodeValue } from './values.ts';
 
@@ -11,6 +13,8 @@ export interface TrytonConnection {
   language?: string;
   /** Per-call time limit; a call that takes longer fails as retryable. Default 30 s. */
   timeoutMs?: number;
+  /** Carries every call: the endpoint's outbound guard agent (absent: fetch's own). */
+  dispatcher?: Dispatcher;
 }
 
 export type TrytonContext = Record<string, unknown>;
@@ -177,9 +181,12 @@ export class TrytonRpc {
         headers,
         body: JSON.stringify({ id, method, params: encodeValue(params) }),
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
-      });
+        dispatcher: this.connection.dispatcher,
+      } as RequestInit);
       text = await response.text();
     } catch (error) {
+      const refused = outboundRefusal(error);
+      if (refused) throw new TrytonError('TRYTON_ADDRESS_REFUSED', `calling ${method}: ${refused.message}`, { call: method, cause: error });
       throw new TrytonError('TRYTON_NETWORK', `calling ${method} on ${this.connection.url}: ${describeNetworkError(error)}`, { call: method, cause: error });
     } finally {
       this.stats.calls += 1;

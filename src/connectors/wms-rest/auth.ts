@@ -1,4 +1,6 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { outboundRefusal } from '../../transports/index.ts';
 import { WmsError } from './errors.ts';
 
 /**
@@ -49,7 +51,7 @@ export interface Authoriser {
   refused(headers: Record<string, string>): void;
 }
 
-export function authoriser(settings: AuthSettings, defaults: AuthDefaults, baseUrl: string, timeoutMs: number, now: () => number = Date.now): Authoriser {
+export function authoriser(settings: AuthSettings, defaults: AuthDefaults, baseUrl: string, timeoutMs: number, now: () => number = Date.now, dispatcher?: Dispatcher): Authoriser {
   switch (settings.kind) {
     case 'api-key': {
       const header = settings.header ?? defaults.apiKeyHeader ?? 'x-api-key';
@@ -63,7 +65,7 @@ export function authoriser(settings: AuthSettings, defaults: AuthDefaults, baseU
       return new ClientCredentials({
         tokenUrl: new URL(tokenUrl, baseUrl).toString(), clientId: settings.clientId, clientSecret: settings.clientSecret, scope: settings.scope,
         params: { ...defaults.params, ...settings.params }, clientAuth: settings.clientAuth ?? defaults.clientAuth ?? 'body',
-        bodyFormat: settings.bodyFormat ?? defaults.bodyFormat ?? 'form', timeoutMs,
+        bodyFormat: settings.bodyFormat ?? defaults.bodyFormat ?? 'form', timeoutMs, dispatcher,
       }, now);
     }
   }
@@ -82,6 +84,7 @@ interface ClientCredentialsOptions {
   clientAuth: 'basic' | 'body';
   bodyFormat: 'form' | 'json';
   timeoutMs: number;
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -131,8 +134,10 @@ class ClientCredentials implements Authoriser {
     const startedAt = this.now();
     let res: Response;
     try {
-      res = await fetch(o.tokenUrl, { method: 'POST', headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]) });
+      res = await fetch(o.tokenUrl, { method: 'POST', headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]), dispatcher: o.dispatcher } as RequestInit);
     } catch (error) {
+      const refused = outboundRefusal(error);
+      if (refused) throw new WmsError('WMS_ADDRESS_REFUSED', `requesting an access token: ${refused.message}`, { cause: error });
       throw new WmsError('WMS_NETWORK', `requesting an access token from ${new URL(o.tokenUrl).host}: ${(error as Error).message}`, { cause: error });
     }
     const text = await res.text();

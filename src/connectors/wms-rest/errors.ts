@@ -18,7 +18,9 @@ export type WmsErrorCode =
   | 'WMS_REFUSED'
   | 'WMS_PROTOCOL'
   | 'WMS_PROFILE'
-  | 'WMS_REJECTED';
+  | 'WMS_REJECTED'
+  /** The outbound guard refused the address the API's name resolved to (docs/security.md). */
+  | 'WMS_ADDRESS_REFUSED';
 
 const RETRYABLE: ReadonlySet<WmsErrorCode> = new Set([
   'WMS_NETWORK', 'WMS_TIMEOUT', 'WMS_THROTTLED', 'WMS_UNAVAILABLE', 'WMS_UNAUTHORIZED', 'WMS_PRECONDITION_FAILED',

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+import { outboundRefusal } from '../../transports/index.ts';
 import type { Authoriser } from './auth.ts';
 import { retryAfterMs, type RequestBudget } from './budget.ts';
 import { codeForStatus, WmsError } from './errors.ts';
@@ -30,6 +32,8 @@ export interface WmsClientOptions {
   /** Headers that may say how long to wait after a 429 or 503, first found wins. */
   retryAfterHeaders: string[];
   now?: () => number;
+  /** Carries every request: the outbound guard's agent. */
+  dispatcher?: Dispatcher;
 }
 
 /** How much of a refusal is kept to explain it. */
@@ -98,8 +102,10 @@ export class WmsClient {
       headers['content-type'] ??= 'application/json';
     }
     try {
-      return await fetch(url, { method: request.method, headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.timeoutMs)]) });
+      return await fetch(url, { method: request.method, headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.timeoutMs)]), dispatcher: this.o.dispatcher } as RequestInit);
     } catch (error) {
+      const refused = outboundRefusal(error);
+      if (refused) throw new WmsError('WMS_ADDRESS_REFUSED', `${what}: ${refused.message}`, { cause: error });
       const e = error as Error;
       if (e.name === 'TimeoutError') throw new WmsError('WMS_TIMEOUT', `${what}: no answer within ${this.o.timeoutMs} ms`, { cause: e });
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EndpointContext } from '../../transports/index.ts';
+import { OutboundGuard, type EndpointContext, type OutboundPolicy } from '../../transports/index.ts';
 import { authoriser } from './auth.ts';
 import { RequestBudget } from './budget.ts';
 import { profileFault } from './errors.ts';
@@ -25,7 +25,7 @@ export class EndpointRuntime {
   readonly references = new ReferenceCache(10_000);
   readonly pending = new PendingFetches(10_000);
 
-  constructor(readonly settings: WmsRestSettings, readonly name: string, readonly tenant: string, readonly logger: Logger) {
+  constructor(readonly settings: WmsRestSettings, readonly name: string, readonly tenant: string, readonly logger: Logger, outbound?: OutboundPolicy) {
     const profile = profileOf(settings);
     this.profile = profile;
     this.vars = {
@@ -33,9 +33,13 @@ export class EndpointRuntime {
       ...settings.vars,
     };
     const perMinute = settings.requestsPerMinute ?? profile.rateLimit.requestsPerMinute;
+    // Every call and token request goes through the outbound guard: a redirect or a DNS answer
+    // pointing inward is refused at connect.
+    const dispatcher = new OutboundGuard(name, outbound).agent({ connect: { timeout: settings.timeoutMs } });
     this.client = new WmsClient({
       baseUrl: settings.url,
-      authoriser: authoriser(settings.auth, profile.auth, settings.url, settings.timeoutMs),
+      dispatcher,
+      authoriser: authoriser(settings.auth, profile.auth, settings.url, settings.timeoutMs, Date.now, dispatcher),
       budget: new RequestBudget(perMinute, profile.rateLimit.burst ?? Math.max(1, Math.ceil(perMinute / 10))),
       headers: Object.fromEntries(Object.entries(profile.headers).map(([k, v]) => [k, this.fill(v, {}, false)])),
       timeoutMs: settings.timeoutMs,
@@ -74,7 +78,7 @@ const runtimes = new WeakMap<object, EndpointRuntime>();
 export function runtimeFor(settings: WmsRestSettings, ctx: EndpointContext): EndpointRuntime {
   let runtime = runtimes.get(settings);
   if (!runtime) {
-    runtime = new EndpointRuntime(settings, ctx.name, ctx.tenant, ctx.logger);
+    runtime = new EndpointRuntime(settings, ctx.name, ctx.tenant, ctx.logger, ctx.outbound);
     runtimes.set(settings, runtime);
   }
   return runtime;

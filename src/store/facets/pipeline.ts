@@ -18,9 +18,18 @@ export interface NewMessage {
   /** Given by the sender, or the content hash when none was given: the inbox dedupes on it per endpoint. */
   idempotencyKey: string;
   contentHash: string;
+  /** The raw bytes, when they are in memory (empty when `stream` gives them). */
   body: Buffer;
+  /** Or a large raw message read from where it lies (a file), stored in chunks without being held whole. */
+  stream?: RawSource;
   partnerRef?: string;
   receivedAt: number;
+}
+
+/** Raw bytes too large to hold: the store reads them once, chunk by chunk, when it stores them. */
+export interface RawSource {
+  size: number;
+  open(): AsyncIterable<Uint8Array>;
 }
 
 export interface AcceptedMessage {
@@ -36,7 +45,17 @@ export interface StoredMessage {
   contentType: string | null;
   idempotencyKey: string;
   contentHash: string;
+  /** The raw bytes when stored inline; empty when stored in chunks (`chunked`): read them with readMessageBody. */
   body: Buffer;
+  /** Size of the raw message in bytes, wherever it is stored. */
+  size: number;
+  /** The raw message is stored in chunks, to be streamed rather than held (a large file). */
+  chunked: boolean;
+  /**
+   * Parts of a chunked message committed so far in this generation (checkpoints): a worker that
+   * takes the message over skips them. 0 for a message not begun.
+   */
+  progress: number;
   partnerRef: string | null;
   receivedAt: number;
   status: MessageStatus;
@@ -98,8 +117,21 @@ export type MessageOutcome =
       /** Parts rejected while others went through (one bad X12 set among good ones): kept and dead-lettered. */
       errors?: CausewayError[];
       edi?: EdiWrites;
+      /**
+       * Not the end: a checkpoint of a large message read part by part. Its documents, deliveries,
+       * writes and errors so far are committed, and the message stays pending with `progress` parts
+       * done and its lease renewed to leaseUntil.
+       */
+      checkpoint?: MessageCheckpoint;
+      /** When given, committed only while this worker holds the message's lease; else MessageLeaseLost is thrown and nothing is written. */
+      owner?: string;
     }
-  | { messageId: number; status: 'quarantined'; errors: CausewayError[]; edi?: EdiWrites };
+  | { messageId: number; status: 'quarantined'; errors: CausewayError[]; edi?: EdiWrites; owner?: string };
+
+export interface MessageCheckpoint {
+  progress: number;
+  leaseUntil: number;
+}
 
 /** What completing messages did beyond their own rows, for logs and metrics once it is committed. */
 export interface CompletionReport {
@@ -206,6 +238,8 @@ export interface PipelineStore {
   recordAttempts(attempts: AttemptRecord[], now: number): Promise<void>;
 
   getMessage(tenant: string, id: number): Promise<StoredMessage | undefined>;
+  /** A message's raw bytes in order, chunk by chunk (one chunk for a message stored inline); nothing for an unknown message. */
+  readMessageBody(tenant: string, id: number): AsyncIterable<Buffer>;
   /** The newest document of a type for an entity key (the item master for unit conversions, an order's state). */
   findLatestDocument(tenant: string, type: string, entityKey: string): Promise<StoredDocument | undefined>;
   listMessages(filter: MessageFilter): Promise<StoredMessage[]>;

@@ -3,16 +3,22 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
+import { ConsoleSql } from '../console-sql.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as routing from './routing.ts';
 import { postgresMigrations } from './migrations.ts';
+import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../raw.ts';
+
+const EMPTY = Buffer.alloc(0);
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -55,12 +61,33 @@ const types: pg.CustomTypesConfig = {
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
+  private readonly views: ConsoleSql;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.pool = new pg.Pool({ connectionString: options.url, max: options.pool?.max ?? 10, types });
     // An idle connection dropped by the server is discarded by the pool; without a listener it would crash the process.
     this.pool.on('error', () => {});
+    const numbered = (sql: string) => { let n = 0; return sql.replace(/\?/g, () => `$${++n}`); };
+    this.views = new ConsoleSql({
+      all: async (sql, params) => (await this.pool.query(numbered(sql), params)).rows,
+      run: async (sql, params) => (await this.pool.query(numbered(sql), params)).rowCount ?? 0,
+      steps: async (steps) => {
+        const undo = new Error('a step changed nothing');
+        try {
+          await this.transaction(async (c) => {
+            for (const s of steps) if (((await c.query(numbered(s.sql), s.params)).rowCount ?? 0) === 0 && s.mustChange) throw undo;
+          });
+          return true;
+        } catch (e) {
+          if (e === undo) return false;
+          throw e;
+        }
+      },
+      json: (v) => v ?? null,
+      jsonField: (column, field) => `${column}->>'${field}'`,
+      read,
+    });
   }
 
   async migrate(): Promise<void> {
@@ -121,18 +148,76 @@ export class PostgresStore implements Store {
 
   async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
     if (messages.length === 0 && !cursor) return [];
+    const uploads = await this.uploadLargeBodies(messages);
+    try {
+      return await this.insertMessages(messages, uploads, cursor);
+    } catch (e) {
+      if (uploads.size) await this.query('DELETE FROM message_chunks WHERE upload = ANY($1::text[])', [[...uploads.values()]]).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Writes each streamed body's chunks under a new upload id before the messages' transaction; one already stored under its key is not uploaded again. */
+  private async uploadLargeBodies(messages: NewMessage[]): Promise<Map<number, string>> {
+    const uploads = new Map<number, string>();
+    if (!messages.some((m) => m.stream)) return uploads;
+    await this.query(`DELETE FROM message_chunks WHERE staged_at < $1
+      AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`, [Date.now() - ORPHAN_UPLOAD_MS]);
+    try {
+      for (const [i, m] of messages.entries()) {
+        if (!m.stream) continue;
+        const [known] = await this.query('SELECT 1 FROM messages WHERE tenant = $1 AND endpoint = $2 AND idempotency_key = $3', [m.tenant, m.endpoint, m.idempotencyKey]);
+        if (known) continue;
+        const upload = newUploadId();
+        uploads.set(i, upload);
+        let seq = 0;
+        let bytes = 0;
+        for await (const chunk of rawChunks(m.stream)) {
+          bytes += chunk.length;
+          await this.query('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES ($1, $2, $3, $4)', [upload, seq++, chunk, Date.now()]);
+        }
+        if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
+      }
+    } catch (e) {
+      if (uploads.size) await this.query('DELETE FROM message_chunks WHERE upload = ANY($1::text[])', [[...uploads.values()]]).catch(() => undefined);
+      throw e;
+    }
+    return uploads;
+  }
+
+  async *readMessageBody(tenant: string, id: number): AsyncIterable<Buffer> {
+    const [m] = await this.query('SELECT raw_upload, CASE WHEN raw_upload IS NULL THEN body END AS body FROM messages WHERE tenant = $1 AND id = $2', [tenant, id]);
+    if (!m) return;
+    if (m.raw_upload === null) {
+      yield m.body;
+      return;
+    }
+    for (let seq = 0; ; seq++) {
+      const [r] = await this.query('SELECT data FROM message_chunks WHERE upload = $1 AND seq = $2', [m.raw_upload, seq]);
+      if (!r) return;
+      yield r.data;
+    }
+  }
+
+  private insertMessages(messages: NewMessage[], uploads: Map<number, string>, cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
     return this.transaction(async (c) => {
-      const inserted = (await c.query(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
-        SELECT tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bigint[]) WITH ORDINALITY
-          AS m(tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, ord)
+      const inserted = (await c.query(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes)
+        SELECT tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bigint[], $10::text[], $11::bigint[]) WITH ORDINALITY
+          AS m(tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes, ord)
         ORDER BY ord
         ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING
         RETURNING id, tenant, endpoint, idempotency_key`, [
         messages.map((m) => m.tenant), messages.map((m) => m.endpoint), messages.map((m) => m.codec), messages.map((m) => m.contentType ?? null),
-        messages.map((m) => m.idempotencyKey), messages.map((m) => m.contentHash), messages.map((m) => m.body),
+        messages.map((m) => m.idempotencyKey), messages.map((m) => m.contentHash), messages.map((m, i) => (uploads.has(i) ? EMPTY : m.body)),
         messages.map((m) => m.partnerRef ?? null), messages.map((m) => m.receivedAt),
+        messages.map((_, i) => uploads.get(i) ?? null), messages.map((m) => m.stream?.size ?? m.body.length),
       ])).rows;
+      if (uploads.size) {
+        // A streamed body whose key was taken meanwhile (a duplicate): its chunks belong to no message.
+        await c.query(`DELETE FROM message_chunks WHERE upload = ANY($1::text[])
+          AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload = ANY($1::text[]))`, [[...uploads.values()]]);
+      }
       const originals = new Map(inserted.map((r) => [dedupeKey(r.tenant, r.endpoint, r.idempotency_key), r.id as number]));
       // The first of a key in the batch is the new message; later ones, and keys already stored, are duplicates.
       const firstSeen = new Set<string>();
@@ -178,10 +263,17 @@ export class PostgresStore implements Store {
     if (outcomes.length === 0) return { alerts: [], unknownGroups: [] };
     return this.transaction(async (c) => {
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
+      // A checkpoint lost in a crash only means the message is read again from the one before (see the SQLite store).
+      if (outcomes.every((o) => o.status === 'processed' && o.checkpoint)) await c.query('SET LOCAL synchronous_commit = off');
       // A worker that stalled past its lease may finish a message another worker took over and
       // completed meanwhile: only the first completion counts, the late one writes nothing.
-      const open = new Set((await c.query(`SELECT id FROM messages WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
-        [outcomes.map((o) => o.messageId)])).rows.map((r) => r.id as number));
+      const rows = (await c.query(`SELECT id, lease_owner FROM messages WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+        [outcomes.map((o) => o.messageId)])).rows;
+      const open = new Set(rows.map((r) => r.id as number));
+      const owners = new Map(rows.map((r) => [r.id as number, r.lease_owner as string | null]));
+      for (const o of outcomes) {
+        if (o.owner !== undefined && owners.get(o.messageId) !== o.owner) throw new MessageLeaseLost(o.messageId);
+      }
       outcomes = outcomes.filter((o) => open.has(o.messageId));
       if (outcomes.length === 0) return report;
       // First, so that an outcome screened on a stale read is refused before anything else is written.
@@ -205,6 +297,13 @@ export class PostgresStore implements Store {
         ]);
       }
       await insertDeliveries(c, deliveries, now);
+      for (const o of outcomes) {
+        if (o.status !== 'processed' || !o.checkpoint) continue;
+        await c.query('UPDATE messages SET progress = $1, errors = $2::jsonb, lease_until = $3 WHERE id = $4',
+          [o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId]);
+      }
+      outcomes = outcomes.filter((o) => o.status !== 'processed' || !o.checkpoint);
+      if (outcomes.length === 0) return report;
       const verdicts = outcomes.map(judgeCompletion);
       await c.query(`WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, status, errors, reason, ord)),
         done AS (UPDATE messages m SET status = u.status, errors = u.errors::jsonb, processed_at = $5, lease_owner = NULL, lease_until = NULL
@@ -375,7 +474,7 @@ export class PostgresStore implements Store {
 
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
     const [r] = await this.query(`WITH requeued AS (
-        UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+        UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
         WHERE tenant = $1 AND id = ANY($2::bigint[]) AND status <> 'pending' RETURNING id),
       closed AS (UPDATE dead_letters SET replayed_at = $3 WHERE tenant = $1 AND kind = 'message' AND ref_id = ANY($2::bigint[]) AND replayed_at IS NULL)
       SELECT count(*) AS n FROM requeued`, [tenant, messageIds, now]);
@@ -384,7 +483,7 @@ export class PostgresStore implements Store {
 
   async requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number> {
     const [r] = await this.query(`WITH requeued AS (
-        UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+        UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
         WHERE tenant = $1 AND received_at >= $2 AND received_at < $3 AND ($4::text IS NULL OR endpoint = $4) AND status <> 'pending' RETURNING id),
       closed AS (UPDATE dead_letters SET replayed_at = $5 WHERE tenant = $1 AND kind = 'message' AND ref_id IN (SELECT id FROM requeued) AND replayed_at IS NULL)
       SELECT count(*) AS n FROM requeued`, [tenant, from, to, endpoint ?? null, now]);
@@ -490,8 +589,74 @@ export class PostgresStore implements Store {
     return alerts.raiseAlert(this.pool, alert);
   }
 
-  listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
-    return alerts.listAlerts(this.pool, tenant, page);
+  async listAlerts(tenant: string, page?: AlertPage): Promise<Alert[]> {
+    return this.views.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string, at: number): Promise<boolean> {
+    return this.views.acknowledgeAlert(tenant, id, by, at);
+  }
+
+  resolveAlert(tenant: string, id: number, at: number, options?: { reopenable?: boolean }): Promise<boolean> {
+    return this.views.resolveAlert(tenant, id, at, options);
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.views.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
+    return this.views.markAlertNotified(id, which, at);
+  }
+
+  // The console's facet: written once for both dialects (console-sql.ts).
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.views.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page?: Page): Promise<AuditEntry[]> {
+    return this.views.listAudit(tenant, page);
+  }
+
+  searchMessages(search: MessageSearch): Promise<MessageSummary[]> {
+    return this.views.searchMessages(search);
+  }
+
+  correctMessage(correction: MessageCorrection): Promise<{ generation: number } | undefined> {
+    return this.views.correctMessage(correction);
+  }
+
+  listMessageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.views.listMessageEdits(tenant, messageId);
+  }
+
+  listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
+    return this.views.listOpenDeadLetters(tenant, limit);
+  }
+
+  resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number> {
+    return this.views.resolveDeadLetters(tenant, ids, by, at);
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.views.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.views.countOpenDeadLetters(tenant, kind);
+  }
+
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
+  }
+
+  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
+    return this.views.trend(tenant, from, bucketMs, buckets);
   }
 
   putApiKey(key: ApiKeyRecord): Promise<void> {
@@ -500,6 +665,22 @@ export class PostgresStore implements Store {
 
   findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.pool, hash);
+  }
+
+  putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+    return this.transaction((c) => routing.putRouting(c, tenant, record, reservations));
+  }
+
+  getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+    return routing.getRouting(this.pool, tenant, orderKey);
+  }
+
+  releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
+    return routing.releaseReservations(this.pool, tenant, orderKey, facility);
+  }
+
+  reservations(tenant: string): Promise<StockReservation[]> {
+    return routing.reservations(this.pool, tenant);
   }
 
   async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
@@ -544,6 +725,10 @@ export class PostgresStore implements Store {
 
   async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
     await inventory.recordPublishedAvailability(this.pool, tenant, rows);
+  }
+
+  recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
+    return keys.recordSignedRequest(this.pool, sighting);
   }
 }
 

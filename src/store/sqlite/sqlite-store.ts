@@ -3,18 +3,26 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
+import { ConsoleSql } from '../console-sql.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
+import * as routing from './routing.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
+import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../raw.ts';
+
+const EMPTY = Buffer.alloc(0);
+
+const isCheckpoint = (o: MessageOutcome) => o.status === 'processed' && o.checkpoint !== undefined;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for throwaway use. */
@@ -31,6 +39,7 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly sql: Statements;
+  private readonly views: ConsoleSql;
 
   private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly checkpointer: BackgroundCheckpointer | undefined;
@@ -38,6 +47,25 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
     this.sql = new Statements(this.db);
+    this.views = new ConsoleSql({
+      all: async (sql, params) => this.sql.q(sql).all(...params) as Row[],
+      run: async (sql, params) => this.sql.q(sql).run(...params).changes,
+      steps: async (steps) => {
+        const undo = new Error('a step changed nothing');
+        try {
+          this.db.transaction(() => {
+            for (const s of steps) if (this.sql.q(s.sql).run(...s.params).changes === 0 && s.mustChange) throw undo;
+          }).immediate();
+          return true;
+        } catch (e) {
+          if (e === undo) return false;
+          throw e;
+        }
+      },
+      json: (v) => (v === null || v === undefined ? null : JSON.parse(v as string)),
+      jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
+      read,
+    });
     this.db.pragma('journal_mode = WAL');
     this.synchronous = options.synchronous ?? 'FULL';
     this.db.pragma(`synchronous = ${this.synchronous}`);
@@ -68,20 +96,81 @@ export class SqliteStore implements Store {
   }
 
   async acceptMessages(messages: NewMessage[], cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
-    const insert = this.sql.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at)
-      VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt)
+    const uploads = await this.uploadLargeBodies(messages);
+    const insert = this.sql.q(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes)
+      VALUES (@tenant, @endpoint, @codec, @contentType, @idempotencyKey, @contentHash, @body, @partnerRef, @receivedAt, @rawUpload, @bodyBytes)
       ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING`);
     const bump = this.sql.q('UPDATE messages SET duplicates = duplicates + 1 WHERE tenant = ? AND endpoint = ? AND idempotency_key = ? RETURNING id');
-    return this.db.transaction(() => {
-      const out: AcceptedMessage[] = [];
-      for (const m of messages) {
-        const r = insert.run({ contentType: null, partnerRef: null, ...m });
-        if (r.changes === 1) out.push({ messageId: Number(r.lastInsertRowid), duplicate: false });
-        else out.push({ messageId: (bump.get(m.tenant, m.endpoint, m.idempotencyKey) as Row).id, duplicate: true });
+    const dropUpload = this.sql.q('DELETE FROM message_chunks WHERE upload = ?');
+    try {
+      return this.db.transaction(() => {
+        const out: AcceptedMessage[] = [];
+        messages.forEach((m, i) => {
+          const rawUpload = uploads.get(i) ?? null;
+          const r = insert.run({
+            contentType: null, partnerRef: null, ...m, stream: undefined, body: rawUpload ? EMPTY : m.body, rawUpload, bodyBytes: m.stream?.size ?? m.body.length,
+          });
+          if (r.changes === 1) out.push({ messageId: Number(r.lastInsertRowid), duplicate: false });
+          else {
+            if (rawUpload) dropUpload.run(rawUpload);
+            out.push({ messageId: (bump.get(m.tenant, m.endpoint, m.idempotencyKey) as Row).id, duplicate: true });
+          }
+        });
+        if (cursor) this.writeCursor(cursor.tenant, cursor.endpoint, cursor.value);
+        return out;
+      }).immediate();
+    } catch (e) {
+      for (const upload of uploads.values()) dropUpload.run(upload);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes each streamed body's chunks under a new upload id, before the transaction that inserts
+   * the messages: one already stored under its key is not uploaded again. The chunks skip the fsync;
+   * the messages' commit (synchronous FULL) syncs the log up to and including them.
+   */
+  private async uploadLargeBodies(messages: NewMessage[]): Promise<Map<number, string>> {
+    const uploads = new Map<number, string>();
+    if (!messages.some((m) => m.stream)) return uploads;
+    const known = this.sql.q('SELECT 1 FROM messages WHERE tenant = ? AND endpoint = ? AND idempotency_key = ?');
+    const put = this.sql.q('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES (?, ?, ?, ?)');
+    const drop = this.sql.q('DELETE FROM message_chunks WHERE upload = ?');
+    this.withoutFsync(() => this.sql.q(`DELETE FROM message_chunks WHERE staged_at < ?
+      AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`).run(Date.now() - ORPHAN_UPLOAD_MS));
+    try {
+      for (const [i, m] of messages.entries()) {
+        if (!m.stream || known.get(m.tenant, m.endpoint, m.idempotencyKey)) continue;
+        const upload = newUploadId();
+        uploads.set(i, upload);
+        let seq = 0;
+        let bytes = 0;
+        for await (const chunk of rawChunks(m.stream)) {
+          bytes += chunk.length;
+          this.withoutFsync(() => put.run(upload, seq++, chunk, Date.now()));
+        }
+        if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
       }
-      if (cursor) this.writeCursor(cursor.tenant, cursor.endpoint, cursor.value);
-      return out;
-    }).immediate();
+    } catch (e) {
+      for (const upload of uploads.values()) drop.run(upload);
+      throw e;
+    }
+    return uploads;
+  }
+
+  async *readMessageBody(tenant: string, id: number): AsyncIterable<Buffer> {
+    const m = this.sql.q('SELECT raw_upload, CASE WHEN raw_upload IS NULL THEN body END AS body FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    if (!m) return;
+    if (m.raw_upload === null) {
+      yield m.body;
+      return;
+    }
+    const chunk = this.sql.q('SELECT data FROM message_chunks WHERE upload = ? AND seq = ?');
+    for (let seq = 0; ; seq++) {
+      const r = chunk.get(m.raw_upload, seq) as Row | undefined;
+      if (!r) return;
+      yield r.data;
+    }
   }
 
   /**
@@ -115,16 +204,21 @@ export class SqliteStore implements Store {
 
   async completeMessages(outcomes: MessageOutcome[], now: number): Promise<CompletionReport> {
     const stillPending = this.sql.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending'`);
+    const holds = this.sql.q(`SELECT 1 FROM messages WHERE id = ? AND status = 'pending' AND lease_owner = ?`);
+    const checkpoint = this.sql.q('UPDATE messages SET progress = ?, errors = ?, lease_until = ? WHERE id = ?');
     const insertDoc = this.sql.q(`INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
       VALUES (?, ?, ?, (SELECT generation FROM messages WHERE id = ?), ?, ?, ?, ?, ?)`);
     const done = this.sql.q(`UPDATE messages SET status = ?, errors = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`);
     const deadLetter = this.sql.q(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT tenant, 'message', id, endpoint, ?, ? FROM messages WHERE id = ?`);
-    return this.db.transaction(() => {
+    const commit = this.db.transaction(() => {
       const report: CompletionReport = { alerts: [], unknownGroups: [] };
       // A worker that stalled past its lease may finish a message another worker took over and
       // completed meanwhile: only the first completion counts, the late one writes nothing.
       const open = outcomes.filter((o) => stillPending.get(o.messageId) !== undefined);
+      for (const o of outcomes) {
+        if (o.owner !== undefined && holds.get(o.messageId, o.owner) === undefined) throw new MessageLeaseLost(o.messageId);
+      }
       // The IMMEDIATE transaction holds the one writer lock from here on: these verdicts are final.
       edi.recordScreenedReceipts(this.sql, open);
       for (const o of open) {
@@ -135,12 +229,20 @@ export class SqliteStore implements Store {
           }
           this.insertDeliveries(o.deliveries, now);
         }
+        if (o.status === 'processed' && o.checkpoint) {
+          checkpoint.run(o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId);
+          continue;
+        }
         const verdict = judgeCompletion(o);
         done.run(verdict.status, verdict.errors && JSON.stringify(verdict.errors), now, o.messageId);
         if (verdict.deadLetterReason !== null) deadLetter.run(verdict.deadLetterReason, now, o.messageId);
       }
       return report;
-    }).immediate();
+    });
+    // A checkpoint lost to a power cut only means the message is read again from the one before,
+    // its documents lost with it (same transaction) and nothing delivered yet (its deliveries wait
+    // for the message to end): checkpoints skip the fsync, the final commit syncs them all.
+    return outcomes.every(isCheckpoint) ? this.withoutFsync(() => commit.immediate()) : commit.immediate();
   }
 
   /**
@@ -261,7 +363,7 @@ export class SqliteStore implements Store {
   }
 
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
-    const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, errors = NULL, lease_owner = NULL, lease_until = NULL
+    const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
       WHERE tenant = ? AND id = ? AND status <> 'pending'`);
     const closeDl = this.sql.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
     return this.db.transaction(() => {
@@ -384,8 +486,74 @@ export class SqliteStore implements Store {
     return alerts.writeAlert(this.sql, alert);
   }
 
-  async listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
-    return alerts.listAlerts(this.sql, tenant, page);
+  async listAlerts(tenant: string, page?: AlertPage): Promise<Alert[]> {
+    return this.views.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string, at: number): Promise<boolean> {
+    return this.views.acknowledgeAlert(tenant, id, by, at);
+  }
+
+  resolveAlert(tenant: string, id: number, at: number, options?: { reopenable?: boolean }): Promise<boolean> {
+    return this.views.resolveAlert(tenant, id, at, options);
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.views.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
+    return this.views.markAlertNotified(id, which, at);
+  }
+
+  // The console's facet: written once for both dialects (console-sql.ts).
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.views.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page?: Page): Promise<AuditEntry[]> {
+    return this.views.listAudit(tenant, page);
+  }
+
+  searchMessages(search: MessageSearch): Promise<MessageSummary[]> {
+    return this.views.searchMessages(search);
+  }
+
+  correctMessage(correction: MessageCorrection): Promise<{ generation: number } | undefined> {
+    return this.views.correctMessage(correction);
+  }
+
+  listMessageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.views.listMessageEdits(tenant, messageId);
+  }
+
+  listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
+    return this.views.listOpenDeadLetters(tenant, limit);
+  }
+
+  resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number> {
+    return this.views.resolveDeadLetters(tenant, ids, by, at);
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.views.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.views.countOpenDeadLetters(tenant, kind);
+  }
+
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
+  }
+
+  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
+    return this.views.trend(tenant, from, bucketMs, buckets);
   }
 
   async putApiKey(key: ApiKeyRecord): Promise<void> {
@@ -394,6 +562,22 @@ export class SqliteStore implements Store {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     return keys.findApiKey(this.sql, hash);
+  }
+
+  async putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+    this.db.transaction(() => routing.putRouting(this.sql, tenant, record, reservations)).immediate();
+  }
+
+  async getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+    return routing.getRouting(this.sql, tenant, orderKey);
+  }
+
+  async releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
+    return routing.releaseReservations(this.sql, tenant, orderKey, facility);
+  }
+
+  async reservations(tenant: string): Promise<StockReservation[]> {
+    return routing.reservations(this.sql, tenant);
   }
   async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
     return inventory.latestDocumentsOfType(this.sql, tenant, type);
@@ -437,6 +621,10 @@ export class SqliteStore implements Store {
 
   async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
     this.db.transaction(() => inventory.recordPublishedAvailability(this.sql, tenant, rows)).immediate();
+  }
+
+  async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
+    return keys.recordSignedRequest(this.sql, sighting);
   }
 }
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { defineEndpoint, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { defineEndpoint, INBOUND_FILE_BYTES, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+
+const EMPTY = Buffer.alloc(0);
 
 const config = z.object({
   inbox: z.string().min(1).optional().meta({ description: 'Folder to read files from; each file is one message', examples: ['./erp/out'] }),
@@ -11,7 +13,7 @@ const config = z.object({
   outbox: z.string().min(1).optional().meta({ description: 'Folder to write delivered documents to', examples: ['./wms/in'] }),
   extensions: z.array(z.string().regex(/^\.[\w.-]+$/)).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.json', '.edi']] }),
   minAgeMs: z.number().int().nonnegative().default(250).meta({ description: 'Leave files younger than this alone: a writer without atomic rename may still be writing' }),
-  maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024).meta({ description: 'Larger files go to the error folder' }),
+  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger files go to the error folder. Files over 1 MB are never read whole: they are stored in chunks and, with a codec that reads in parts (x12), decoded and committed part by part' }),
   batchSize: z.number().int().positive().max(5000).default(200).meta({ description: 'Files taken in per poll' }),
   fileExtension: z.string().regex(/^\.[\w.-]+$/).default('.json').meta({ description: 'Ending of written files' }),
 }).strict().refine((c) => c.inbox || c.outbox, { message: 'a folder endpoint needs an inbox, an outbox or both' });
@@ -57,7 +59,8 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
           await moveAside(join(inbox, f.name), errorDir);
           continue;
         }
-        messages.push({ body: await readFile(join(inbox, f.name)), partnerRef: f.name });
+        const path = join(inbox, f.name);
+        messages.push(f.size > INBOUND_FILE_BYTES ? { body: EMPTY, file: { path, size: f.size }, partnerRef: f.name } : { body: await readFile(path), partnerRef: f.name });
         names.push(f.name);
       }
       return {

@@ -8,8 +8,13 @@ import { defineEndpoint } from '../contract.ts';
  * decides whether a push is taken and under which key.
  */
 const config = z.object({
-  secret: z.string().min(16).optional().meta({ description: 'When set, requests must carry a valid Standard Webhooks signature made with it' }),
+  secret: z.string().min(16).optional().meta({ description: 'When set, requests must carry a valid Standard Webhooks signature made with it; use ${ENV} so it never sits in the file' }),
+  toleranceSeconds: z.number().int().min(1).max(3600).default(300).meta({
+    description: 'How far webhook-timestamp may be from now on a signed request; the same signed request seen again within it is refused as a replay',
+  }),
 }).strict();
+
+export type HttpEndpointConfig = z.infer<typeof config>;
 
 export const httpEndpoint = defineEndpoint({
   type: 'http',

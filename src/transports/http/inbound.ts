@@ -1,6 +1,7 @@
 import type { CausewayError } from '../../model/index.ts';
 import type { InboundMessage, PushReceiver } from '../contract.ts';
-import { verifyWebhook } from '../webhook/index.ts';
+import { createHash } from 'node:crypto';
+import { signWebhook, verifyWebhook } from '../webhook/index.ts';
 
 /**
  * A partner's push to an inbound http endpoint (POST /v1/endpoints/{name}/messages): which
@@ -11,6 +12,13 @@ import { verifyWebhook } from '../webhook/index.ts';
 
 /** Standard Webhooks' default tolerance: a signature older than this may be a replayed request. */
 export const SIGNATURE_TOLERANCE_S = 300;
+
+/**
+ * Records a signed request (its webhook-id and a fingerprint of what was signed: id, timestamp,
+ * body) for the endpoint; false when the same one was recorded before. The engine keeps them in the store, per tenant and endpoint, so a
+ * replay is recognised by every worker and after a restart.
+ */
+export type RecordSignedRequest = (id: string, fingerprint: string, toleranceSeconds: number) => Promise<boolean>;
 
 /** An endpoint of the caller's tenant, as the engine knows it; another tenant's is never given. */
 export interface PushTarget {
@@ -37,6 +45,8 @@ export type PushOutcome =
   | { kind: 'not-found'; error: CausewayError }
   /** The signature is missing, wrong or out of tolerance (401). */
   | { kind: 'unsigned'; error: CausewayError }
+  /** The same signed request (webhook-id and timestamp) came before: a replay, nothing stored (409). */
+  | { kind: 'replayed'; error: CausewayError }
   | { kind: 'bad-request'; error: CausewayError };
 
 /**
@@ -56,12 +66,19 @@ export function readIdempotencyKey(headers: Headers, fallback?: { header: string
  * Takes one push: only an http endpoint receives pushes; when it has a secret the request must be
  * signed with it, and webhook-id is then the idempotency key unless Idempotency-Key is given (a
  * partner retrying a webhook sends the same id).
+ *
+ * Replays: a signed request is good for the tolerance only, and within it the same signed request
+ * (webhook-id, timestamp and body) is refused the second time (`record`). A sender's own retry signs
+ * afresh with a new timestamp and is answered by the idempotency key as a duplicate; a captured
+ * request cannot be re-signed, and an Idempotency-Key header changed on it does not help, since
+ * the replay is refused before the key is read.
  */
 export async function receivePush(
   request: Request,
   target: { tenant: string; name: string; endpoint: PushTarget | undefined },
   store: (message: InboundMessage) => Promise<PushStored>,
   nowSeconds = Math.floor(Date.now() / 1000),
+  record?: RecordSignedRequest,
 ): Promise<PushOutcome> {
   const { endpoint } = target;
   if (!endpoint || (endpoint.type !== 'http' && !endpoint.receiver)) {
@@ -69,11 +86,21 @@ export async function receivePush(
   }
   const body = Buffer.from(await request.arrayBuffer());
   if (endpoint.receiver) return receiveByConnector(endpoint.receiver, request.headers, body, store, nowSeconds);
-  const secret = (endpoint.settings as { secret?: string } | undefined)?.secret;
+  const settings = endpoint.settings as { secret?: string; toleranceSeconds?: number } | undefined;
+  const secret = settings?.secret;
+  const tolerance = settings?.toleranceSeconds ?? SIGNATURE_TOLERANCE_S;
   const webhookId = request.headers.get('webhook-id');
   if (secret) {
-    const refused = checkSignature(secret, { id: webhookId, timestamp: request.headers.get('webhook-timestamp'), signature: request.headers.get('webhook-signature') }, body, nowSeconds);
+    const timestamp = request.headers.get('webhook-timestamp');
+    const refused = checkSignature(secret, { id: webhookId, timestamp, signature: request.headers.get('webhook-signature') }, body, nowSeconds, tolerance);
     if (refused) return { kind: 'unsigned', error: refused };
+    // Only a request whose signature holds is recorded: an unsigned one cannot use up a sender's ids.
+    if (record && !(await record(webhookId!, signatureFingerprint(secret, webhookId!, Number(timestamp), body), tolerance))) {
+      return {
+        kind: 'replayed',
+        error: { code: 'SIGNATURE_REPLAYED', path: 'header.webhook-id', message: `this signed request (webhook-id "${webhookId}", webhook-timestamp ${timestamp}) was received before; a retry must be signed afresh with a new timestamp` },
+      };
+    }
   }
   const key = readIdempotencyKey(request.headers, secret ? { header: 'webhook-id', value: webhookId } : undefined);
   if (key && 'error' in key) return { kind: 'bad-request', error: key.error };
@@ -106,13 +133,18 @@ async function receiveByConnector(receiver: PushReceiver, headers: Headers, body
 }
 
 /** Undefined when the signature holds; else what is wrong with it. */
-function checkSignature(secret: string, headers: { id: string | null; timestamp: string | null; signature: string | null }, body: Buffer, nowSeconds: number): CausewayError | undefined {
+function checkSignature(secret: string, headers: { id: string | null; timestamp: string | null; signature: string | null }, body: Buffer, nowSeconds: number, tolerance: number): CausewayError | undefined {
   if (!headers.id) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-id', message: 'required on a signed endpoint' };
   if (!headers.signature) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-signature', message: 'required on a signed endpoint' };
   if (!headers.timestamp || !/^\d+$/.test(headers.timestamp)) return { code: 'SIGNATURE_MISSING', path: 'header.webhook-timestamp', message: 'expected Unix seconds' };
-  if (Math.abs(nowSeconds - Number(headers.timestamp)) > SIGNATURE_TOLERANCE_S) {
-    return { code: 'SIGNATURE_EXPIRED', path: 'header.webhook-timestamp', message: `more than ${SIGNATURE_TOLERANCE_S} s away from now` };
+  if (Math.abs(nowSeconds - Number(headers.timestamp)) > tolerance) {
+    return { code: 'SIGNATURE_EXPIRED', path: 'header.webhook-timestamp', message: `more than ${tolerance} s away from now` };
   }
-  if (!verifyWebhook(secret, headers, body, nowSeconds, SIGNATURE_TOLERANCE_S)) return { code: 'SIGNATURE_INVALID', path: 'header.webhook-signature', message: 'does not match the body' };
+  if (!verifyWebhook(secret, headers, body, nowSeconds, tolerance)) return { code: 'SIGNATURE_INVALID', path: 'header.webhook-signature', message: 'does not match the body' };
   return undefined;
+}
+
+/** The same for the same id, timestamp and body: what tells a replayed request from a sender's fresh retry. */
+function signatureFingerprint(secret: string, id: string, timestamp: number, body: Buffer): string {
+  return createHash('sha256').update(signWebhook(secret, id, timestamp, body)).digest('hex');
 }

@@ -1,10 +1,18 @@
-import { posix } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix, resolve } from 'node:path';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
-import { defineEndpoint, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { defineEndpoint, INBOUND_FILE_BYTES, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 import { deliveryFileName } from '../folder/index.ts';
 import { SFTP_NO_SUCH_FILE, SftpConnection, SftpFailure, classify } from './connection.ts';
 import { advanceCursor, newFiles, parseCursor, takenStillPresent, type RemoteFile } from './cursor.ts';
+
+const EMPTY = Buffer.alloc(0);
 
 const remoteFolder = z.string().min(1).regex(/^[^\0]+$/);
 const ending = z.string().regex(/^\.[\w.-]+$/);
@@ -26,7 +34,8 @@ const config = z.object({
   extensions: z.array(ending).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.edi', '.x12']] }),
   uploadTempSuffix: ending.default('.part').meta({ description: 'Uploads are written under <name><suffix> and renamed when whole; files with this ending are never read' }),
   connectTimeoutMs: z.number().int().positive().max(300_000).default(15_000).meta({ description: 'Time allowed to connect, verify the server and log in' }),
-  maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024).meta({ description: 'Larger remote files are left alone and logged' }),
+  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger remote files are left alone and logged. Files over 1 MB are downloaded to spoolDir, never held in memory, and stored in chunks' }),
+  spoolDir: z.string().min(1).optional().meta({ description: 'Local folder where files over 1 MB are downloaded before they are stored, then deleted (default: the system temporary folder; relative to the config file)', examples: ['./spool'] }),
   batchSize: z.number().int().positive().max(5000).default(100).meta({ description: 'Files downloaded per poll' }),
   cursorMaxNames: z.number().int().min(10).default(10_000)
     .meta({ description: 'Files taken but still in the inbox that the cursor names; beyond it the oldest seconds are folded into a high-water mark (see docs)' }),
@@ -59,6 +68,7 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
   if (!c.remoteInbox) throw new Error(`endpoint ${ctx.name}: an sftp endpoint read as a source needs "remoteInbox"`);
   const inbox = posix.normalize(c.remoteInbox);
   const conn = openConnection(c, ctx);
+  const spool = c.spoolDir ? resolve(ctx.baseDir, c.spoolDir) : tmpdir();
   const wanted = (name: string): boolean =>
     !name.startsWith('.') && !name.endsWith(c.uploadTempSuffix) && (!c.extensions.length || c.extensions.includes(posix.extname(name).toLowerCase()));
 
@@ -107,8 +117,13 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
           continue;
         }
         try {
-          const body = await conn.run(`downloading ${path}`, (sftp) => download(sftp, path, f.size, c.maxFileBytes));
-          messages.push({ body, partnerRef: path });
+          if (f.size > INBOUND_FILE_BYTES) {
+            const file = await conn.run(`downloading ${path}`, (sftp) => downloadToSpool(sftp, path, f.size, c.maxFileBytes, spool));
+            messages.push({ body: EMPTY, file: { path: file, size: f.size, temporary: true }, partnerRef: path });
+          } else {
+            const body = await conn.run(`downloading ${path}`, (sftp) => download(sftp, path, f.size, c.maxFileBytes));
+            messages.push({ body, partnerRef: path });
+          }
           taken.push(f);
           done.add(f);
         } catch (e) {
@@ -159,6 +174,35 @@ async function download(sftp: SftpClient, path: string, listedSize: number, maxB
   // A short read is a lost connection or a partner still writing in place: read it again later.
   if (size !== listedSize) throw new SftpFailure(`downloading ${path}: read ${size} bytes, the listing said ${listedSize}`, false, false);
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * Downloads a large remote file to a new file in the spool folder, with the same checks as download.
+ * A failed download leaves no file behind.
+ */
+async function downloadToSpool(sftp: SftpClient, path: string, listedSize: number, maxBytes: number, spool: string): Promise<string> {
+  await mkdir(spool, { recursive: true });
+  const local = join(spool, `causeway-sftp-${process.pid}-${randomUUID()}`);
+  const stream = sftp.createReadStream(path);
+  const out = createWriteStream(local);
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new SftpFailure(`downloading ${path}: grew past maxFileBytes (${maxBytes}) while read`, false, false);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await finished(out);
+    if (size !== listedSize) throw new SftpFailure(`downloading ${path}: read ${size} bytes, the listing said ${listedSize}`, false, false);
+    return local;
+  } catch (e) {
+    out.destroy();
+    await unlink(local).catch(() => undefined);
+    throw e;
+  } finally {
+    (stream as { destroy?: () => void }).destroy?.();
+  }
 }
 
 function sftpSink(c: SftpConfig, ctx: EndpointContext): SinkRuntime {

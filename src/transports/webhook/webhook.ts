@@ -1,7 +1,8 @@
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import { z } from 'zod';
 import { defineEndpoint, type DeliveryOutcome, type OutboundMessage, type SinkRuntime } from '../contract.ts';
 import { encodeHeaderValues, UnencodableHeaderValue } from '../header-values.ts';
+import { OutboundGuard, outboundRefusal } from '../outbound/index.ts';
 import { cannotBeFormed } from '../unformable.ts';
 import { signWebhook } from './signature.ts';
 
@@ -43,10 +44,12 @@ export const webhookEndpoint = defineEndpoint({
   defaultCodec: 'json',
   produces: [],
   accepts: 'codec',
-  createSink: (c: WebhookConfig): SinkRuntime => {
+  createSink: (c: WebhookConfig, ctx): SinkRuntime => {
     // undici's request API on a keep-alive agent: fetch's per-call overhead capped a sink at
-    // ~1,000 deliveries/s on this hardware; this path is several times faster.
-    const agent = new Agent({ keepAliveTimeout: 10_000, headersTimeout: c.timeoutMs, bodyTimeout: c.timeoutMs, connect: { timeout: c.timeoutMs } });
+    // ~1,000 deliveries/s on this hardware; this path is several times faster. It follows no
+    // redirect, and every connection it opens passes the outbound guard.
+    const agent = new OutboundGuard(ctx.name, ctx.outbound)
+      .agent({ keepAliveTimeout: 10_000, headersTimeout: c.timeoutMs, bodyTimeout: c.timeoutMs, connect: { timeout: c.timeoutMs } });
     return { deliver: (m, signal) => postWebhook(c, agent, m, signal), close: () => agent.close() };
   },
 });
@@ -81,6 +84,8 @@ async function postWebhook(c: WebhookConfig, agent: Agent, m: OutboundMessage, s
     responseHeaders = res.headers;
     response = await readBounded(res.body, c.maxResponseBytes);
   } catch (e) {
+    const refused = outboundRefusal(e);
+    if (refused) return { kind: 'permanent', error: refused.message };
     // Refused before anything was sent: the same request would be refused on every attempt.
     if (cannotBeFormed(e)) return { kind: 'permanent', error: `building the request to ${host}: ${(e as Error).message}` };
     const err = e as Error & { code?: string; cause?: { code?: string } };

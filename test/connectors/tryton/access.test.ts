@@ -34,7 +34,7 @@ describe('the Tryton user\'s groups', { skip }, () => {
     await store?.close();
   });
 
-  const ctx = (): EndpointContext => ({ name: 'erp', tenant: 'acme', logger: pino({ level: 'silent' }), store, baseDir: '/tmp' });
+  const ctx = (): EndpointContext => ({ name: 'erp', tenant: 'acme', logger: pino({ level: 'silent' }), store, baseDir: '/tmp', outbound: { allowPrivateNetworks: true, allow: [] } });
   const settingsFor = (db: TrytonDatabase, produce = '[]'): TrytonEndpointConfig =>
     parseConfig(`defaultTenant: acme\nendpoints:\n${trytonEndpointYaml(db)}\n    produce: ${produce}\n`, '/tmp', { TRYTON_PASSWORD: db.password }).endpointSettings.erp as TrytonEndpointConfig;
 

@@ -73,7 +73,7 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
     await store?.close();
   });
 
-  const ctx = (): EndpointContext => ({ name: 'erp', tenant: 'acme', logger, store, baseDir: '/tmp' });
+  const ctx = (): EndpointContext => ({ name: 'erp', tenant: 'acme', logger, store, baseDir: '/tmp', outbound: { allowPrivateNetworks: true, allow: [] } });
   const settingsFor = (db: TrytonDatabase, over: Partial<TrytonEndpointConfig> = {}): TrytonEndpointConfig => ({
     ...(parseConfig(yamlFor(db, '    produce: [item, sales_order, order_cancel, purchase_order, return_authorization]'), '/tmp', { TRYTON_PASSWORD: db.password }).endpointSettings.erp as TrytonEndpointConfig),
     ...over,

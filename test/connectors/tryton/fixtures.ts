@@ -15,6 +15,7 @@ export function trytonEndpointYaml(db: TrytonDatabase): string {
   return `  erp:
     type: tryton
     url: ${db.url}
+    allowPrivateNetworks: true
     database: ${db.database}
     user: ${db.user}
     password: \${TRYTON_PASSWORD}

@@ -441,6 +441,7 @@ endpoints:
   wms:
     type: wms-rest
     url: ${server.url}
+    allowPrivateNetworks: true
     profile: extensiv-3pl-warehouse-manager
     auth: { kind: oauth2, clientId: ${EXTENSIV_CLIENT.id}, clientSecret: ${EXTENSIV_CLIENT.secret}, params: { user_login_id: "${EXTENSIV_CLIENT.userLoginId}" } }
     vars: { customerId: "${CUSTOMER_ID}" }
@@ -449,7 +450,7 @@ endpoints:
     webhook: {}
     pollIntervalMs: 100
     reconcileEveryMs: 1500
-  erp: { type: webhook, url: ${erp.url}/shipments }
+  erp: { type: webhook, allowPrivateNetworks: true, url: ${erp.url}/shipments }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
   - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp }

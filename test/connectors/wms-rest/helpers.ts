@@ -13,7 +13,8 @@ export interface Endpoint {
 
 export function endpointOf(settings: unknown, name = 'wms'): Endpoint {
   const parsed = wmsRestSettings.parse(settings);
-  const ctx: EndpointContext = { name, tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: '.' };
+  // The contract server listens on loopback, which the outbound guard refuses unless allowed.
+  const ctx: EndpointContext = { name, tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: '.', outbound: { allowPrivateNetworks: true, allow: [] } };
   return {
     settings: parsed,
     sink: wmsRestEndpoint.createSink!(parsed, ctx) as SinkRuntime,

@@ -309,6 +309,7 @@ endpoints:
   wms:
     type: wms-rest
     url: ${server.url}
+    allowPrivateNetworks: true
     profile: shipbob
     auth: { kind: bearer, token: ${PAT} }
     vars: { channelId: "${CHANNEL_ID}" }
@@ -317,7 +318,7 @@ endpoints:
     webhook: { secret: "${WEBHOOK_SECRET}" }
     pollIntervalMs: 100
     reconcileEveryMs: 1000
-  erp: { type: webhook, url: ${erp.url}/shipments }
+  erp: { type: webhook, allowPrivateNetworks: true, url: ${erp.url}/shipments }
 flows:
   - { name: orders-to-wms, from: [api], types: [sales_order, order_cancel], to: wms }
   - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from '../../../src/store/index.ts';
 import { alertsConformance } from './alerts.ts';
+import { consoleConformance } from './console.ts';
 import { ediConformance } from './edi.ts';
 import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
 import { pipelineConformance } from './pipeline.ts';
+import { routingConformance } from './routing.ts';
 
 /**
  * One behaviour suite per facet of the Store, each run against every implementation: a store
@@ -19,6 +21,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     alertsConformance(open);
     keysConformance(open);
     inventoryConformance(open);
+    consoleConformance(open);
+    routingConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { MessageOutcome, PipelineStore, Store } from '../../../src/store/index.ts';
+import { MessageLeaseLost, RAW_CHUNK_BYTES, type MessageOutcome, type PipelineStore, type RawSource, type Store } from '../../../src/store/index.ts';
 import { delivery, documentsOf, msg, settling, type OpenStore } from './fixtures.ts';
 
 /** The pipeline facet: inbox, messages and their outcomes, deliveries and attempts, replays, cursors, job leases, KPIs. */
@@ -436,6 +436,71 @@ export function pipelineConformance(open: OpenStore<PipelineStore>): void {
         assert.equal(again.id, head.id, 'the order goes before its cancel');
         await delivered(again, 5001);
         assert.deepEqual((await store.claimDueDeliveries('w', 10, 30_000, 5002)).map((d) => d.id), [follower.id]);
+      });
+    });
+    describe('large raw messages', () => {
+      // Bytes of every value, in uneven pieces, over several chunks.
+      const bytes = Buffer.alloc(RAW_CHUNK_BYTES * 2 + 12345);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >> 11)) & 0xff;
+      const source = (b: Buffer): RawSource => ({
+        size: b.length,
+        async *open() {
+          for (let at = 0; at < b.length; at += 300_001) yield b.subarray(at, at + 300_001);
+        },
+      });
+      const read = async (id: number, tenant = 'acme') => {
+        const parts: Buffer[] = [];
+        for await (const c of store.readMessageBody(tenant, id)) parts.push(Buffer.from(c));
+        return Buffer.concat(parts);
+      };
+
+      it('stores a streamed body in chunks and reads it back verbatim; an inline one reads as one chunk', async () => {
+        const [big, small] = await store.acceptMessages([msg({ body: Buffer.alloc(0), stream: source(bytes) }), msg({ idempotencyKey: 'k2' })],
+          { tenant: 'acme', endpoint: 'erp', value: 'after-big' });
+        const m = (await store.getMessage('acme', big.messageId))!;
+        assert.equal(m.chunked, true);
+        assert.equal(m.size, bytes.length);
+        assert.equal(m.body.length, 0);
+        assert.equal(m.progress, 0);
+        assert.ok((await read(big.messageId)).equals(bytes));
+        assert.equal((await read(big.messageId, 'other')).length, 0, 'another tenant reads nothing');
+        assert.equal((await store.getMessage('acme', small.messageId))!.chunked, false);
+        assert.equal((await read(small.messageId)).toString(), '{"a":1}');
+        assert.equal(await store.getCursor('acme', 'erp'), 'after-big');
+      });
+
+      it('answers a streamed duplicate with the original, and refuses a body that is not the size announced', async () => {
+        const [a] = await store.acceptMessages([msg({ body: Buffer.alloc(0), stream: source(bytes) })]);
+        const [b] = await store.acceptMessages([msg({ body: Buffer.alloc(0), stream: source(bytes) })]);
+        assert.deepEqual(b, { messageId: a.messageId, duplicate: true });
+        await assert.rejects(store.acceptMessages([msg({ idempotencyKey: 'short', body: Buffer.alloc(0), stream: { ...source(bytes.subarray(10)), size: bytes.length } })]), /announced/);
+        assert.equal((await store.listMessages({ tenant: 'acme' })).length, 1);
+      });
+
+      it('commits checkpoints while the lease is held, refuses them once it is not, and a replay starts over', async () => {
+        const [a] = await store.acceptMessages([msg({ body: Buffer.alloc(0), stream: source(bytes) })]);
+        await store.claimPendingMessages('w1', 10, 1000, 1000);
+        const doc = (n: number) => ({ id: `d${n}`, tenant: 'acme', messageId: a.messageId, type: 'sales_order', entityKey: `order:${n}`, occurredAt: 900, receivedAt: 1000, body: { n } });
+        await store.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [doc(1)], deliveries: [], owner: 'w1', checkpoint: { progress: 1, leaseUntil: 5000 },
+          errors: [{ code: 'X', message: 'one bad set' }] }], 1500);
+        let m = (await store.getMessage('acme', a.messageId))!;
+        assert.equal(m.status, 'pending');
+        assert.equal(m.progress, 1);
+        assert.deepEqual(m.errors.map((e) => e.code), ['X']);
+        assert.equal((await store.claimPendingMessages('w2', 10, 1000, 4000)).length, 0, 'the checkpoint renewed the lease');
+        await assert.rejects(store.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [doc(2)], deliveries: [], owner: 'w2', checkpoint: { progress: 2, leaseUntil: 9000 } }], 4100),
+          (e: Error) => e instanceof MessageLeaseLost);
+        assert.equal((await store.claimPendingMessages('w2', 10, 1000, 5001)).length, 1, 'a lapsed lease is taken over');
+        await assert.rejects(store.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [doc(2)], deliveries: [], owner: 'w1' }], 5100),
+          (e: Error) => e instanceof MessageLeaseLost);
+        await store.completeMessages([{ messageId: a.messageId, status: 'processed', documents: [doc(2)], deliveries: [], owner: 'w2', errors: [{ code: 'X', message: 'one bad set' }] }], 5200);
+        m = (await store.getMessage('acme', a.messageId))!;
+        assert.equal(m.status, 'processed');
+        assert.deepEqual((await store.lineage('acme', a.messageId))!.documents.map((d) => d.id), ['d1', 'd2']);
+        assert.equal(await store.requeueMessages('acme', [a.messageId], 6000), 1);
+        m = (await store.getMessage('acme', a.messageId))!;
+        assert.equal(m.progress, 0);
+        assert.ok((await read(a.messageId)).equals(bytes), 'the raw message stays for the replay');
       });
     });
   });

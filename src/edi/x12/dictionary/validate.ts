@@ -92,8 +92,17 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
   return errors;
 }
 
+/** How many places ahead of the current one forward() compares ids before it asks the table. */
+const NEAR = 4;
+
 /** The index in f's loop where `id` may stand next, at or after where f stands; -1 when none. */
 function forward(f: Frame, id: string): number {
+  // Most segments stand where the last one stood or a step or two after it: ids are interned, so comparing
+  // the next few is cheaper than the table. A loop's beginning segment (index 0) starts its next repeat instead.
+  const children = f.node.children!;
+  const from = f.pos > 0 || f.node.id === '' ? f.pos : 1;
+  const near = from + NEAR < children.length ? from + NEAR : children.length;
+  for (let k = from; k < near; k++) if (children[k]!.id === id) return k;
   const at = f.node.byId!.get(id);
   if (at === undefined) return -1;
   for (let k = 0; k < at.length; k++) if (at[k]! >= f.pos) return at[k]!;
@@ -181,7 +190,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
     const text = lent.text;
     const bounds = lent.bounds;
     const at = lent.at;
-    const clean = upto > 0 && isCleanText(text, bounds[at + 1]!, bounds[at + n + 1]! - 1, ctx);
+    const stray = strayTable(ctx);
     for (let i = 1; i <= upto; i++) {
       const el = els[i]!;
       const a = bounds[at + i]!;
@@ -191,12 +200,10 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
         continue;
       }
       mask |= 1 << i;
-      if (el.components !== null) checkComposite(seg, el, text, a, b, ctx, position, i, errors);
-      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
-      else if (b - a < el.min || b - a > el.max) checkLength(seg, el, text, a, b, b - a, ctx, position, i, undefined, errors);
+      checkSimple(seg, el, text, a, b, stray, ctx, position, i, errors);
     }
   } else {
-    const clean = upto > 0 && isClean(seg, n, ctx);
+    const stray = strayTable(ctx);
     for (let i = 1; i <= upto; i++) {
       const el = els[i]!;
       seg.span(i, span);
@@ -205,9 +212,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
         continue;
       }
       mask |= 1 << i;
-      if (el.components !== null) checkComposite(seg, el, span.text, span.start, span.end, ctx, position, i, errors);
-      else if (!clean || el.kind !== KIND.AN) checkValue(seg, el, span.text, span.start, span.end, ctx, position, i, undefined, errors);
-      else checkLength(seg, el, span.text, span.start, span.end, span.end - span.start, ctx, position, i, undefined, errors);
+      checkSimple(seg, el, span.text, span.start, span.end, stray, ctx, position, i, errors);
     }
   }
   for (let i = upto + 1; i <= defined; i++) {
@@ -318,25 +323,24 @@ function checkNotes(notes: readonly CNote[], has: Uint8Array, ctx: CheckContext,
 }
 
 /**
- * Whether the segment's elements hold no separator (but the element separator) and no control character:
- * one pass over the whole segment, so that a string element then needs only its length checked.
+ * Checks element i, text[a, b), which is not empty. The common cases cost one pass or one lookup: a code of
+ * the element's list (codes hold letters and digits only, so no stray character either), or a string
+ * value with no stray character, whose length is then all there is left to check.
  */
-function isClean(seg: SegmentView, n: number, ctx: CheckContext): boolean {
-  seg.span(1, span);
-  const text = span.text;
-  const a = span.start;
-  seg.span(n, span);
-  if (span.text !== text || text === '') return false;
-  return isCleanText(text, a, span.end, ctx);
+function checkSimple(seg: SegmentView, el: CElement, text: string, a: number, b: number, stray: Uint8Array, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
+  if (el.components !== null) checkComposite(seg, el, text, a, b, ctx, position, i, errors);
+  else if (el.codes !== null && b - a <= 3 && el.codes.has(codeAt(text, a, b))) return;
+  else if (el.kind !== KIND.AN || hasStray(text, a, b, stray)) checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
+  else if (b - a < el.min || b - a > el.max) checkLength(seg, el, text, a, b, b - a, ctx, position, i, undefined, errors);
 }
 
-function isCleanText(text: string, a: number, b: number, ctx: CheckContext): boolean {
-  const bad = strayTable(ctx);
+/** Whether text[a, b) holds a character no simple value may hold (see strayTable). */
+function hasStray(text: string, a: number, b: number, bad: Uint8Array): boolean {
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);
-    if (c > 255 || bad[c] === 1) return false;
+    if (c > 255 || bad[c] === 1) return true;
   }
-  return true;
+  return false;
 }
 
 let strayKey = -1;

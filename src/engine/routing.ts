@@ -1,0 +1,138 @@
+import Big from 'big.js';
+import type { RoutingConfig } from '../config/routing.ts';
+import type { Availability } from '../inventory/index.ts';
+import { entityKeyFor, type CanonicalDocument, type SalesOrder } from '../model/index.ts';
+import { needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
+import type { RoutingStore } from '../store/index.ts';
+import type { DecodedMessage } from './messages.ts';
+
+type Entry = DecodedMessage['documents'][number];
+
+/** How long a tenant's available-to-promise is reused between orders: folding the stock documents is the costly part. */
+const AVAILABILITY_TTL_MS = 5_000;
+
+/**
+ * The pipeline's routing step: a sales_order with no facility (or `auto`) gets one before flows
+ * route it. The decision is kept on the order (`extensions.routing`) and in the store with the
+ * stock it holds, which later orders count against; a shipment of the order at a facility
+ * releases what it held there. A split order becomes one order per facility.
+ */
+export class OrderRouter {
+  private readonly atp = new Map<string, { at: number; available: Map<string, Big> }>();
+
+  constructor(
+    private readonly store: RoutingStore,
+    private readonly config: RoutingConfig,
+    private readonly availability: (tenant: string, now: number) => Promise<Availability[]>,
+  ) {}
+
+  get enabled(): boolean {
+    return Object.keys(this.config.facilities).length > 0;
+  }
+
+  async apply(entries: Entry[], channel: string, decoded: DecodedMessage, now = Date.now()): Promise<Entry[]> {
+    if (!this.enabled) return entries;
+    // Places past every document of the message, and past every one that failed, so a split part's delivery key is its own.
+    let nextIndex = decoded.documents.reduce((n, d) => Math.max(n, d.index + 1), 0) + decoded.errors.length;
+    const out: Entry[] = [];
+    for (const entry of entries) {
+      const doc = entry.document;
+      if (doc.type === 'shipment' && doc.orderNumber && doc.facility) {
+        out.push(entry);
+        const rest = await this.afterOutcome(doc.tenant, doc.orderNumber, now, (d) => shortOf(d, doc.facility, doc));
+        if (!rest) await this.store.releaseReservations(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
+        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        continue;
+      }
+      if (doc.type === 'acknowledgment' && doc.status === 'rejected' && doc.acknowledges.documentType === 'sales_order' && doc.acknowledges.reference) {
+        out.push(entry);
+        const facilityOf = (d: RoutingDecision) => (d.assignments.find((a) => a.endpoint === channel) ?? (d.assignments.length === 1 ? d.assignments[0] : undefined))?.facility;
+        const rest = await this.afterOutcome(doc.tenant, doc.acknowledges.reference, now, (d) => {
+          const facility = facilityOf(d);
+          return facility ? { facility, kind: 'rejected', why: doc.errors[0]?.message } : undefined;
+        });
+        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        continue;
+      }
+      if (doc.type !== 'sales_order' || !needsRouting(doc)) { out.push(entry); continue; }
+      const order = doc as SalesOrder & CanonicalDocument;
+      const decision = routeOrder(order, {
+        config: this.config, now, tenant: doc.tenant, channel,
+        available: await this.available(doc.tenant, now), reserved: await this.reserved(doc.tenant),
+      });
+      const reservations = reservationsOf(decision).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+      await this.store.putRouting(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order }, decidedAt: now }, reservations);
+      const parts = ordersFor(order, decision);
+      if (!parts.length) {
+        // Held or unroutable: the order is kept with its decision and goes nowhere until it is routed.
+        out.push({ ...entry, document: { ...order, extensions: { ...order.extensions, routing: decision } } as CanonicalDocument });
+        continue;
+      }
+      for (const [i, part] of parts.entries()) {
+        const split = parts.length > 1;
+        const document = { ...part, id: split ? `${doc.id}-${part.facility}` : doc.id, entityKey: split ? entityKeyFor(part) ?? doc.entityKey : doc.entityKey } as CanonicalDocument;
+        // The first part keeps the order's place in the message; the others take places after the message's own.
+        out.push({ ...entry, index: i === 0 ? entry.index : nextIndex++, document });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A warehouse rejected its part of a routed order, or closed it short: route what remains again,
+   * away from it, and keep the new decision with what the order now holds. Undefined when the
+   * order was not routed here or nothing remains.
+   */
+  private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<SalesOrder[] | undefined> {
+    const orderKey = `order:${orderNumber}`;
+    const record = await this.store.getRouting(tenant, orderKey);
+    if (!record) return undefined;
+    const { order, ...previous } = record.decision as RoutingDecision & { order: SalesOrder };
+    const outcome = outcomeOf(previous);
+    if (!outcome || (outcome.kind === 'short' && !outcome.lines.length)) return undefined;
+    const earlier = ((record.decision as { history?: Array<{ outcome: FacilityOutcome }> }).history ?? []).map((h) => h.outcome);
+    // A site that rejected the order, or shipped a SKU of it short, is not asked again.
+    const exclude = earlier.flatMap((o): Exclusion[] => (o.kind === 'rejected'
+      ? [{ facility: o.facility, why: `rejected the order${o.why ? `: ${o.why}` : ''}` }]
+      : o.lines.map((l) => ({ facility: o.facility, sku: l.sku, why: 'shipped short' }))));
+    const ctx = { config: this.config, now, tenant, channel: order.source?.endpoint, available: await this.available(tenant, now), reserved: await this.reserved(tenant), exclude };
+    const { decision } = reroute(order, previous, outcome, ctx);
+    // What the order still holds: its other sites' parts as they were, and the new decision's.
+    const kept = reservationsOf({ ...previous, assignments: previous.assignments.filter((a) => a.facility !== outcome.facility) });
+    const reservations = [...kept, ...reservationsOf(decision)].map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+    const history = [...((record.decision as { history?: unknown[] }).history ?? []), { ...previous, outcome }];
+    await this.store.putRouting(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations);
+    return ordersFor(order, decision);
+  }
+
+  private async available(tenant: string, now: number): Promise<Map<string, Big>> {
+    const hit = this.atp.get(tenant);
+    if (hit && now - hit.at < AVAILABILITY_TTL_MS && now >= hit.at) return hit.available;
+    const available = new Map((await this.availability(tenant, now)).map((a) => [stockKey(a.facility, a.sku), new Big(a.available)]));
+    this.atp.set(tenant, { at: now, available });
+    return available;
+  }
+
+  private async reserved(tenant: string): Promise<Map<string, Big>> {
+    const out = new Map<string, Big>();
+    for (const r of await this.store.reservations(tenant)) {
+      const key = stockKey(r.facility, r.sku);
+      out.set(key, (out.get(key) ?? new Big(0)).plus(r.quantity));
+    }
+    return out;
+  }
+}
+
+/** A closing shipment that shipped less than its site's part of the routed order: the shortfall, per line. */
+function shortOf(d: RoutingDecision, facility: string, shipment: Extract<CanonicalDocument, { type: 'shipment' }>): FacilityOutcome | undefined {
+  if (!shipment.complete) return undefined;
+  const part = d.assignments.find((a) => a.facility === facility);
+  if (!part) return undefined;
+  const lines = part.lines.flatMap((l) => {
+    const shipped = shipment.lines.filter((s) => String(s.lineNumber) === l.lineNumber || (s.lineNumber === undefined && s.sku === l.sku))
+      .reduce((n, s) => n.plus(s.quantity), new Big(0));
+    const short = new Big(l.quantity).minus(l.backordered).minus(shipped);
+    return short.gt(0) ? [{ lineNumber: l.lineNumber, sku: l.sku, quantity: short.toFixed() }] : [];
+  });
+  return { facility, kind: 'short', lines };
+}

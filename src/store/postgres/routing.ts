@@ -1,0 +1,32 @@
+// PostgreSQL rows of the routing facet.
+import type { RoutingRecord, StockReservation } from '../types.ts';
+import type { Queryable } from './queryable.ts';
+
+export async function putRouting(db: Queryable, tenant: string, r: RoutingRecord, reservations: StockReservation[]): Promise<void> {
+  await db.query(`INSERT INTO routing_decisions (tenant, order_key, status, facility, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (tenant, order_key) DO UPDATE SET status = excluded.status, facility = excluded.facility, decision = excluded.decision, decided_at = excluded.decided_at`,
+  [tenant, r.orderKey, r.status, r.facility, JSON.stringify(r.decision), r.decidedAt]);
+  await db.query('DELETE FROM routing_reservations WHERE tenant = $1 AND order_key = $2', [tenant, r.orderKey]);
+  if (reservations.length) {
+    await db.query(`INSERT INTO routing_reservations (tenant, order_key, facility, sku, quantity)
+      SELECT $1, $2, f, s, q FROM unnest($3::text[], $4::text[], $5::text[]) AS t(f, s, q)`,
+    [tenant, r.orderKey, reservations.map((s) => s.facility), reservations.map((s) => s.sku), reservations.map((s) => s.quantity)]);
+  }
+}
+
+export async function getRouting(db: Queryable, tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
+  const { rows: [r] } = await db.query('SELECT * FROM routing_decisions WHERE tenant = $1 AND order_key = $2', [tenant, orderKey]);
+  return r && { orderKey: r.order_key, status: r.status, facility: r.facility, decision: r.decision, decidedAt: Number(r.decided_at) };
+}
+
+export async function releaseReservations(db: Queryable, tenant: string, orderKey: string, facility?: string): Promise<number> {
+  const { rowCount } = facility === undefined
+    ? await db.query('DELETE FROM routing_reservations WHERE tenant = $1 AND order_key = $2', [tenant, orderKey])
+    : await db.query('DELETE FROM routing_reservations WHERE tenant = $1 AND order_key = $2 AND facility = $3', [tenant, orderKey, facility]);
+  return rowCount ?? 0;
+}
+
+export async function reservations(db: Queryable, tenant: string): Promise<StockReservation[]> {
+  const { rows } = await db.query('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = $1 ORDER BY facility, sku, order_key', [tenant]);
+  return rows as StockReservation[];
+}

@@ -1,0 +1,28 @@
+// SQLite rows of the routing facet.
+import type { RoutingRecord, StockReservation } from '../types.ts';
+import type { Statements } from './statements.ts';
+
+export function putRouting(sql: Statements, tenant: string, r: RoutingRecord, reservations: StockReservation[]): void {
+  sql.q(`INSERT INTO routing_decisions (tenant, order_key, status, facility, decision, decided_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (tenant, order_key) DO UPDATE SET status = excluded.status, facility = excluded.facility, decision = excluded.decision, decided_at = excluded.decided_at`)
+    .run(tenant, r.orderKey, r.status, r.facility, JSON.stringify(r.decision), r.decidedAt);
+  sql.q('DELETE FROM routing_reservations WHERE tenant = ? AND order_key = ?').run(tenant, r.orderKey);
+  const insert = sql.q('INSERT INTO routing_reservations (tenant, order_key, facility, sku, quantity) VALUES (?, ?, ?, ?, ?)');
+  for (const s of reservations) insert.run(tenant, r.orderKey, s.facility, s.sku, s.quantity);
+}
+
+export function getRouting(sql: Statements, tenant: string, orderKey: string): RoutingRecord | undefined {
+  const r = sql.q('SELECT * FROM routing_decisions WHERE tenant = ? AND order_key = ?').get(tenant, orderKey) as
+    { order_key: string; status: string; facility: string | null; decision: string; decided_at: number } | undefined;
+  return r && { orderKey: r.order_key, status: r.status, facility: r.facility, decision: JSON.parse(r.decision), decidedAt: Number(r.decided_at) };
+}
+
+export function releaseReservations(sql: Statements, tenant: string, orderKey: string, facility?: string): number {
+  return facility === undefined
+    ? sql.q('DELETE FROM routing_reservations WHERE tenant = ? AND order_key = ?').run(tenant, orderKey).changes
+    : sql.q('DELETE FROM routing_reservations WHERE tenant = ? AND order_key = ? AND facility = ?').run(tenant, orderKey, facility).changes;
+}
+
+export function reservations(sql: Statements, tenant: string): StockReservation[] {
+  return sql.q('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = ? ORDER BY facility, sku, order_key').all(tenant) as StockReservation[];
+}
