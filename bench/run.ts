@@ -4,6 +4,7 @@
  * `--quick` runs smaller files (the large-file paths on 50 MB instead of 1 GB).
  */
 import { runAuditBench, runReconcileBench } from './inventory.ts';
+import { runConsoleBench } from './console.ts';
 import { runFlatBench } from './flat.ts';
 import { runLargeFilesBench } from './large-files.ts';
 import { runNatsBench } from './nats.ts';
@@ -45,6 +46,11 @@ if (want('inventory')) {
   console.log('\n== inventory: reconcile 100,000 positions on SQLite, audit 50,000 items per side ==');
   await runReconcileBench();
   await runAuditBench();
+}
+if (want('console')) {
+  const at = process.argv.indexOf('--messages');
+  console.log('\n== console pages over a store of 1,000,000 messages (SQLite) ==');
+  await runConsoleBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
 }
 if (want('routing')) {
   console.log('\n== routing: 10,000 orders across 10 facilities and 50,000 SKUs ==');

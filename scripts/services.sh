@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the servers the test suite talks to are up on loopback: PostgreSQL (127.0.0.1:5432,
-# user postgres, trust auth) and NATS with JetStream (127.0.0.1:4222). Installs them from Debian's
+# user postgres, trust auth) and NATS with JetStream (127.0.0.1:4222), and that Chromium is installed. Installs them from Debian's
 # packages where missing (needs root), starts them where stopped, and leaves running ones alone.
 # Never fails: a server it cannot provide makes its tests say they skipped (or fail under CI).
 set -uo pipefail
@@ -35,4 +35,7 @@ start_nats() {
 }
 port_open 4222 || start_nats
 port_open 4222 && echo "services: NATS JetStream up on 127.0.0.1:4222" || echo "services: NATS not reachable; its tests will say they skipped" >&2
+# The console's browser tests drive Debian's Chromium through playwright-core (no browser download).
+[ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core || true
+[ -x /usr/bin/chromium ] && echo "services: Chromium at /usr/bin/chromium" || echo "services: Chromium missing; the console's browser tests will say they skipped" >&2
 exit 0

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { CausewayConfig } from '../config/index.ts';
+import { scopesOfKey, type KeyRole } from '../config/schema.ts';
 import type { ApiKeyRecord } from '../store/index.ts';
 import type { ApiEnv } from './context.ts';
 import { ApiProblem } from './problems.ts';
@@ -14,14 +15,13 @@ export interface KeyIdentity {
   name: string;
   /** A tenant id, or '*' for an operator key that names the tenant per request. */
   tenant: string;
-  /** What it may do (read, ingest, operate, admin, metrics). */
+  /** What it may do (read, ingest, operate, admin, metrics): its role's scopes, or its own. */
   scopes: readonly string[];
+  /** The role it was given (viewer, operator), when it was given one rather than scopes. */
+  role?: KeyRole;
   /** Epoch ms after which it is refused; undefined: never. */
   expiresAt?: number;
 }
-
-/** Keys kept in the store carry no scopes of their own: they may do what a tenant's API offers. */
-const STORED_KEY_SCOPES = ['read', 'ingest', 'operate'] as const;
 
 /** Whether a key with these scopes may use a route that needs `scope`. */
 export function allows(scopes: readonly string[], scope: string): boolean {
@@ -42,7 +42,10 @@ export class KeyRing {
 
   constructor(keys: CausewayConfig['api']['keys'], private readonly stored: StoredKeys) {
     for (const k of keys) {
-      this.configured.set(k.hash ?? hashApiKey(k.key!), { name: k.name, tenant: k.tenant, scopes: k.scopes, expiresAt: k.expires === undefined ? undefined : Date.parse(k.expires) });
+      this.configured.set(k.hash ?? hashApiKey(k.key!), {
+        name: k.name, tenant: k.tenant, scopes: scopesOfKey(k), role: k.role,
+        expiresAt: k.expires === undefined ? undefined : Date.parse(k.expires),
+      });
     }
   }
 
@@ -51,11 +54,12 @@ export class KeyRing {
     const known = this.configured.get(hash);
     if (known) return known;
     const record = await this.stored.findApiKey(hash);
-    return record && { name: record.name, tenant: record.tenant, scopes: STORED_KEY_SCOPES };
+    // Keys made with `causeway apikey create` are given a role.
+    return record && { name: record.name, tenant: record.tenant, role: record.role, scopes: scopesOfKey({ role: record.role }) };
   }
 }
 
-const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function presentedKey(headers: Headers): string | undefined {
   const auth = headers.get('authorization');
@@ -88,7 +92,7 @@ export function requireMetricsKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
   };
 }
 
-function refuseExpired(who: KeyIdentity, now = Date.now()): void {
+export function refuseExpired(who: KeyIdentity, now = Date.now()): void {
   if (who.expiresAt !== undefined && now >= who.expiresAt) throw unauthorized(`the API key "${who.name}" expired at ${new Date(who.expiresAt).toISOString()}`);
 }
 

@@ -4,12 +4,15 @@ import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { startAlerting } from '../console/alerts/index.ts';
+import { consoleApp } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
 import { KeyRing, requireKey, requireMetricsKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
 import { ApiProblem } from './problems.ts';
+import { alertOperations } from './routes/alerts.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
 import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
@@ -38,6 +41,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...ediOperations(engine),
     ...inventoryOperations(engine),
     ...orderOperations(engine),
+    ...alertOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;
@@ -74,6 +78,9 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     return streamedLimit(c, next);
   });
 
+  // The operations console shares the port; its routes never overlap the API's (/v1, /health, /metrics, /openapi.json).
+  if (engine.consoleSettings.enabled) app.route('/', consoleApp(engine, keys) as unknown as Hono<ApiEnv>);
+
   for (const op of apiOperations(hub)) {
     const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
     if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
@@ -93,6 +100,8 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
 
 export interface ApiServer {
   url: string;
+  /** The alert rules and channels, checked every alerts.evaluateEveryMs (runOnce: now). */
+  alerting: import('../console/alerts/index.ts').Alerting;
   close(): Promise<void>;
 }
 
@@ -109,13 +118,19 @@ export async function startApiServer(hub: Hub, options: { listen?: string } = {}
     server.once('error', reject);
   });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  engine.logger.info({ url: `http://${host}:${address.port}` }, 'API listening');
+  engine.logger.info({ url: `http://${host}:${address.port}` }, engine.consoleSettings.enabled ? 'API and console listening' : 'API listening');
+  // The process that serves the console tells the alert channels (one such process at a time, by lease).
+  const alerting = startAlerting(engine);
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((e) => (e ? reject(e) : resolve()));
-      // Keep-alive connections would hold close() open until they time out.
-      (server as import('node:http').Server).closeIdleConnections?.();
-    }),
+    alerting,
+    close: async () => {
+      await alerting.stop();
+      await new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Keep-alive connections would hold close() open until they time out.
+        (server as import('node:http').Server).closeIdleConnections?.();
+      });
+    },
   };
 }

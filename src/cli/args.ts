@@ -12,6 +12,20 @@ export const configOption: Options = {
 
 /** Prints for people on stderr, data on stdout: `causeway decode ... | jq` keeps working. */
 export const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+
+/**
+ * A reader that stops reading (`causeway x12 inspect FILE | head -1`) is no error: the command asks
+ * the returned function whether output is closed, stops, and ends quietly instead of crashing on EPIPE.
+ */
+export function watchStdout(): () => boolean {
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (closed) return;
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return () => closed;
+}
 export const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
 
 /** "15m", "1h", "24h", "7d" -> milliseconds. */

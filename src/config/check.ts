@@ -51,6 +51,10 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     const inward = checkOutboundAddress(ep, config);
     if (inward) warnings.push(inward);
   }
+  for (const [i, ch] of config.alerts.channels.entries()) {
+    const refused = ch.type === 'webhook' ? refusedUrl(ch.url, `alert channel ${ch.name}`, ch.allowPrivateNetworks, config, `$.alerts.channels[${i}].url`) : undefined;
+    if (refused) warnings.push(refused);
+  }
   for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
   for (const [i, o] of config.outcomes.entries()) {
     const target = endpoints.get(o.to);
@@ -169,12 +173,17 @@ function checkFlow(flow: FlowConfig, at: string, endpoints: Map<string, Endpoint
  */
 function checkOutboundAddress(ep: EndpointView, config: CausewayConfig): CausewayError | undefined {
   const url = (ep.settings as { url?: unknown } | undefined)?.url;
+  return refusedUrl(url, ep.name, config.endpoints[ep.name]!.allowPrivateNetworks, config, `$.endpoints.${ep.name}.url`);
+}
+
+/** The same for an alert webhook channel: its URL passes the same guard. */
+function refusedUrl(url: unknown, who: string, allowPrivateNetworks: boolean, config: CausewayConfig, path: string): CausewayError | undefined {
   if (typeof url !== 'string' || !/^https?:/i.test(url)) return undefined;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const address = host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost') ? '127.0.0.1' : host;
   if (!isIP(address)) return undefined;
-  const refused = new OutboundGuard(ep.name, { allowPrivateNetworks: config.endpoints[ep.name]!.allowPrivateNetworks, allow: config.outbound.allow }).refusal(host, address);
-  return refused && { code: 'CONFIG_OUTBOUND_REFUSED', path: `$.endpoints.${ep.name}.url`, message: `every request will be refused: ${refused.message}` };
+  const refused = new OutboundGuard(who, { allowPrivateNetworks, allow: config.outbound.allow }).refusal(host, address);
+  return refused && { code: 'CONFIG_OUTBOUND_REFUSED', path, message: `every request will be refused: ${refused.message}` };
 }
 
 /** Why an endpoint cannot be a target, or undefined when it can (or its own section is at fault already). */

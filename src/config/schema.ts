@@ -81,18 +81,76 @@ export const flowSchema = z.object({
 export const API_SCOPES = ['read', 'ingest', 'operate', 'admin', 'metrics'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/** A role is a named set of scopes: one model for the API and the console (docs/security.md). */
+export const ROLE_SCOPES = {
+  viewer: ['read'],
+  operator: ['read', 'ingest', 'operate'],
+} as const satisfies Record<string, readonly ApiScope[]>;
+export const KEY_ROLES = ['viewer', 'operator'] as const satisfies readonly (keyof typeof ROLE_SCOPES)[];
+export type KeyRole = (typeof KEY_ROLES)[number];
+
+/** What a key may do: its own scopes, else its role's; a key given neither is an operator's. */
+export function scopesOfKey(k: { role?: KeyRole; scopes?: readonly ApiScope[] }): readonly ApiScope[] {
+  return k.scopes ?? ROLE_SCOPES[k.role ?? 'operator'];
+}
+
 export const apiKeySchema = z.object({
   name,
   tenant: z.union([tenant, z.literal('*')]).meta({ description: 'Tenant the key may see; "*" for an operator key over all tenants' }),
   key: z.string().min(24, 'an API key needs at least 24 characters').optional().meta({ description: 'The key itself, from ${ENV}; stored only as its hash' }),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional().meta({ description: 'Or only its SHA-256, as printed by `causeway apikey hash`' }),
-  scopes: z.array(z.enum(API_SCOPES)).min(1).default(['read', 'ingest', 'operate']).meta({
-    description: 'What the key may do: read (GET routes), ingest (send documents and pushes), operate (replays), admin (all of these); '
-      + 'metrics reads GET /metrics when metrics.requireKey is set (the whole hub\'s figures: a key for the scraper)',
+  role: z.enum(KEY_ROLES).optional().meta({ description: 'A named set of scopes: viewer = read; operator = read, ingest, operate (the default when neither role nor scopes is given)' }),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).optional().meta({
+    description: 'Or exactly what the key may do: read (GET routes, the console), ingest (send documents and pushes), operate (replays, corrections, '
+      + 'resolving dead letters and alerts, in the API and the console), admin (all of these); metrics reads GET /metrics when metrics.requireKey is set '
+      + '(the whole hub\'s figures: a key for the scraper)',
     examples: [['ingest'], ['read', 'operate'], ['metrics']],
   }),
   expires: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the key stops working (ISO 8601 with offset); list the next key beside it before then to rotate without downtime', examples: ['2027-06-30T00:00:00Z'] }),
-}).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' });
+}).strict().refine((k) => !!k.key !== !!k.hash, { message: 'give either key or hash' })
+  .refine((k) => !(k.role && k.scopes), { message: 'give either role or scopes', path: ['scopes'] });
+
+const minutes = (what: string) => z.number().positive().meta({ description: what });
+const ruleCommon = { name: name.optional().meta({ description: 'Names the alert (default: the rule type)' }), tenant: tenant.optional().meta({ description: 'Only this tenant (default: every tenant)' }) };
+
+export const alertRuleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('dead_letters'), over: z.number().int().min(0).meta({ description: 'Alert when more than this many dead letters' }), withinMinutes: minutes('arrive within this many minutes'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
+  z.object({ type: z.literal('quarantined'), ...ruleCommon }).strict().meta({ description: 'Any quarantined message not yet replayed, corrected or resolved' }),
+  z.object({ type: z.literal('circuit_open'), longerThanMinutes: minutes('A circuit open (or half open) longer than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
+  z.object({ type: z.literal('edi_ack'), ...ruleCommon }).strict().meta({ description: 'Tell the channels of every 997 that rejected a group or accepted it with errors, and of every group whose 997 is overdue' }),
+  z.object({ type: z.literal('backlog_age'), olderThanMinutes: minutes('The oldest delivery waiting for an endpoint is older than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
+]);
+
+export const alertChannelSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('webhook'), name,
+    url: z.url().meta({ description: 'Receives a Slack-compatible JSON payload ({"text": ...} plus the alert)' }),
+    secret: z.string().min(16).meta({ description: 'Signs each payload: X-Causeway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">' }),
+    allowPrivateNetworks: z.boolean().default(false).meta({ description: 'The URL may be a loopback, private or link-local address (a receiver on the LAN); otherwise only public addresses or outbound.allow (docs/security.md)' }),
+    tenant: tenant.optional(),
+  }).strict(),
+  z.object({
+    type: z.literal('email'), name,
+    host: z.string().min(1), port: z.number().int().min(1).max(65535).default(587),
+    secure: z.boolean().default(false).meta({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when the server offers it' }),
+    requireTLS: z.boolean().default(true).meta({ description: 'Refuse to send unless the connection is upgraded to TLS' }),
+    rejectUnauthorized: z.boolean().default(true).meta({ description: 'Check the server\'s certificate' }),
+    auth: z.object({ user: z.string().min(1), pass: z.string().min(1) }).strict().optional(),
+    from: z.string().min(3), to: z.array(z.string().min(3)).min(1),
+    tenant: tenant.optional(),
+  }).strict(),
+]);
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+export const alertsSchema = z.object({
+  rules: z.array(alertRuleSchema).default([]),
+  channels: z.array(alertChannelSchema).default([]),
+  quietHours: z.object({
+    from: clock, to: clock, timeZone: z.string().default('UTC').meta({ description: 'IANA time zone the hours are in' }),
+  }).strict().optional().meta({ description: 'Notifications wait until the quiet hours end; an alert raised and resolved within them is not sent at all' }),
+  evaluateEveryMs: z.number().int().min(1000).default(30_000).meta({ description: 'How often the rules are checked and the channels told' }),
+}).strict();
 
 export const configSchema = z.object({
   store: z.string().min(1).default('sqlite:causeway.db').meta({ description: 'sqlite:<file> or postgres://user@host/db' }),
@@ -106,6 +164,12 @@ export const configSchema = z.object({
     maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
     keys: z.array(apiKeySchema).default([]),
   }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
+  console: z.object({
+    enabled: z.boolean().default(true).meta({ description: 'Serve the operations console at / on the API\'s port' }),
+    sessionHours: z.number().positive().max(24 * 30).default(8).meta({ description: 'How long a console session lasts after sign-in' }),
+    trustProxy: z.boolean().default(false).meta({ description: 'Believe X-Forwarded-Proto from a TLS-terminating proxy (marks the session cookie Secure)' }),
+  }).strict().default({ enabled: true, sessionHours: 8, trustProxy: false }),
+  alerts: alertsSchema.default({ rules: [], channels: [], evaluateEveryMs: 30_000 }),
   outbound: z.object({
     allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])
       .meta({ description: 'Non-public networks every endpoint\'s outbound requests may reach (CIDRs); any other loopback, link-local or private address is refused unless the endpoint sets allowPrivateNetworks', examples: [['10.20.0.0/16']] }),

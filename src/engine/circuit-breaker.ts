@@ -27,6 +27,8 @@ export class CircuitBreaker {
   private openedUntil = 0;
   private trialInFlight = false;
   state: CircuitState = 'closed';
+  /** Since when the circuit has not been closed (open or half open); null while closed. */
+  openedAt: number | null = null;
 
   constructor(private readonly failureThreshold: number, private readonly cooldownMs: number) {}
 
@@ -50,6 +52,7 @@ export class CircuitBreaker {
     this.failedAt.delete(entityKey);
     this.trialInFlight = false;
     this.state = 'closed';
+    this.openedAt = null;
     return wasOpen;
   }
 
@@ -63,6 +66,7 @@ export class CircuitBreaker {
     if (this.failedAt.size > REMEMBERED_KEYS) this.failedAt.delete(this.failedAt.keys().next().value!);
     if (this.state === 'half_open' || this.streak.size >= this.failureThreshold) {
       this.state = 'open';
+      this.openedAt ??= now;
       this.openedUntil = now + this.cooldownMs;
       return !wasOpen;
     }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
-import type { CausewayError } from '../model/index.ts';
+import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
-  openStore, type Alert, type AlertStore, type ApiKeyRecord, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type EndpointFigures, type MessageEdit,
+  type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage, type LedgerStore,
 } from '../store/index.ts';
@@ -10,6 +12,7 @@ import { RulesPolicies } from './rules/policies.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
+import { groupDeadLetters, type DeadLetterGroup } from './dead-letter-patterns.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
 import { decodeMessage } from './processor.ts';
 
@@ -20,7 +23,30 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & Pick<AlertStore, 'listAlerts'> & KeyStore & InventoryStore & LedgerStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & Pick<Store, 'close'>;
+
+/** How long a trend's closed buckets are kept before they are read again. */
+const TREND_TTL_MS = 10 * 60_000;
+
+/** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
+const DEAD_LETTERS_GROUPED = 20_000;
+
+/** A correction: the raw bytes fixed (decoded again with the message's codec), or the canonical document(s) as JSON. */
+export interface Correction {
+  as: 'raw' | 'canonical';
+  body: Buffer;
+  /** Who made it (the key's name), and why. */
+  by: string;
+  note: string;
+}
+
+/** A gap in a partner's outbound group control numbers: numbers skipped between two groups sent. */
+export interface ControlNumberGap {
+  partner: string;
+  after: string;
+  before: string;
+  missing: number;
+}
 
 /** The loops a replay hands work to. */
 interface Wakers {
@@ -154,13 +180,124 @@ export class EngineFacade {
     return this.store.listEdiDuplicates(tenant, page);
   }
 
-  listAlerts(tenant: string, page: Page & { kind?: string } = {}): Promise<Alert[]> {
+  listAlerts(tenant: string, page: AlertPage = {}): Promise<Alert[]> {
     return this.store.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string): Promise<boolean> {
+    return this.store.acknowledgeAlert(tenant, id, by, Date.now());
+  }
+
+  /** Closed by an operator: a rule's alert may be raised again if its condition comes back. */
+  resolveAlert(tenant: string, id: number): Promise<boolean> {
+    return this.store.resolveAlert(tenant, id, Date.now(), { reopenable: true });
+  }
+
+  // The console's views and actions.
+
+  /** An order, PO, RMA or transfer number finds its documents' messages as well as an entity key or a partner reference does. */
+  searchMessages(tenant: string, search: OfTenant<MessageSearch> = {}): Promise<MessageSummary[]> {
+    const text = search.text?.trim();
+    const keys = text && !text.includes(':')
+      ? [entityKeys.order(text), entityKeys.inbound(text), entityKeys.item(text), entityKeys.return(text), entityKeys.transfer(text), entityKeys.stock(text)]
+      : [];
+    return this.store.searchMessages({ ...search, text, entityKeys: keys, tenant });
+  }
+
+  /**
+   * A quarantined message run again with corrected content as its next generation; the quarantined
+   * body is kept. Undefined when the tenant has no such quarantined message. A canonical correction
+   * must be JSON: it is decoded by the json codec whatever the message first came as.
+   */
+  async correctMessage(tenant: string, messageId: number, c: Correction): Promise<{ generation: number } | undefined> {
+    const m = await this.store.getMessage(tenant, messageId);
+    if (!m || m.status !== 'quarantined') return undefined;
+    if (c.as === 'canonical') JSON.parse(c.body.toString('utf8'));
+    const done = await this.store.correctMessage({
+      tenant, messageId, body: c.body, contentHash: createHash('sha256').update(c.body).digest('hex'),
+      codec: c.as === 'canonical' ? 'json' : m.codec, contentType: c.as === 'canonical' ? 'application/json' : m.contentType,
+      editedBy: c.by, note: c.note, at: Date.now(),
+    });
+    if (done) this.wake.processor();
+    return done;
+  }
+
+  messageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.store.listMessageEdits(tenant, messageId);
+  }
+
+  async deadLetterGroups(tenant: string): Promise<DeadLetterGroup[]> {
+    return groupDeadLetters(await this.store.listOpenDeadLetters(tenant, DEAD_LETTERS_GROUPED));
+  }
+
+  /** Every open dead letter of one pattern tried again: messages processed again, deliveries given a fresh budget. */
+  async replayDeadLetterGroup(tenant: string, key: string): Promise<number | undefined> {
+    const group = (await this.deadLetterGroups(tenant)).find((g) => g.key === key);
+    if (!group) return undefined;
+    const messages = group.members.filter((m) => m.kind === 'message').map((m) => m.refId);
+    const deliveries = group.members.filter((m) => m.kind === 'delivery').map((m) => m.refId);
+    return (messages.length ? await this.replayMessages(tenant, messages) : 0) + (deliveries.length ? await this.replayDeadDeliveries(tenant, deliveries) : 0);
+  }
+
+  /** Every open dead letter of one pattern closed without a replay. */
+  async resolveDeadLetterGroup(tenant: string, key: string, by: string): Promise<number | undefined> {
+    const group = (await this.deadLetterGroups(tenant)).find((g) => g.key === key);
+    if (!group) return undefined;
+    return this.store.resolveDeadLetters(tenant, group.members.map((m) => m.id), by, Date.now());
+  }
+
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.store.endpointFigures(tenant, endpoints, since);
+  }
+
+  /**
+   * The last `buckets` whole buckets up to now (aligned to bucketMs, the newest still open). Closed
+   * buckets are kept for TREND_TTL_MS: a day's figures need not be read again on every view, and a
+   * late replay shows within minutes. The open bucket is always read.
+   */
+  async trend(tenant: string, bucketMs: number, buckets: number, now = Date.now()): Promise<TrendBucket[]> {
+    const open = Math.floor(now / bucketMs) * bucketMs;
+    const first = open - (buckets - 1) * bucketMs;
+    const key = `${tenant}\u0000${bucketMs}\u0000${first}`;
+    let closed = this.closedTrends.get(key);
+    if (!closed || closed.until < now) {
+      closed = { until: now + TREND_TTL_MS, buckets: buckets > 1 ? await this.store.trend(tenant, first, bucketMs, buckets - 1) : [] };
+      for (const [k, v] of this.closedTrends) if (v.until < now) this.closedTrends.delete(k);
+      this.closedTrends.set(key, closed);
+    }
+    return [...closed.buckets, ...(await this.store.trend(tenant, open, bucketMs, 1))];
+  }
+
+  private readonly closedTrends = new Map<string, { until: number; buckets: TrendBucket[] }>();
+
+  /** Numbers skipped in each partner's outbound group control numbers, among the newest groups sent. */
+  async controlNumberGaps(tenant: string): Promise<ControlNumberGap[]> {
+    const byPartner = new Map<string, number[]>();
+    for (const g of await this.store.listEdiGroups({ tenant, limit: 1000 })) {
+      const n = Number(g.groupControlNumber);
+      if (Number.isSafeInteger(n)) byPartner.set(g.partner, [...(byPartner.get(g.partner) ?? []), n]);
+    }
+    const gaps: ControlNumberGap[] = [];
+    for (const [partner, numbers] of byPartner) {
+      const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i]! - sorted[i - 1]! > 1) gaps.push({ partner, after: String(sorted[i - 1]), before: String(sorted[i]), missing: sorted[i]! - sorted[i - 1]! - 1 });
+      }
+    }
+    return gaps;
+  }
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.store.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page: Page = {}): Promise<AuditEntry[]> {
+    return this.store.listAudit(tenant, page);
   }
 
   /** The measures of a window [from, to] (epoch ms), backlog included, and inventory accuracy from the reconciliations run in it. */
   async kpis(tenant: string, from: number, to: number): Promise<Kpis & { inventoryAccuracy: Awaited<ReturnType<InventoryService['accuracy']>> }> {
-    return { ...computeKpis(await this.store.kpiSample(tenant, from, to), from, to), inventoryAccuracy: await this.inventory.accuracy(tenant, from, to) };
+    return { ...computeKpis(await this.store.tenantKpiSample(tenant, from, to), from, to), inventoryAccuracy: await this.inventory.accuracy(tenant, from, to) };
   }
 
   // API keys: looked up by hash, which tells the tenant; never kept in plain text.
@@ -219,6 +356,82 @@ export class HubFacade extends EngineFacade {
 
   get logger(): Hub['logger'] {
     return this.hub.logger;
+  }
+
+  /** Every tenant the config knows of: its default, its endpoints', its keys' and its partners'. */
+  tenants(): string[] {
+    const { config } = this.hub.loaded;
+    const all = new Set([config.defaultTenant, ...[...this.hub.endpoints.values()].map((e) => e.tenant), ...config.api.keys.map((k) => k.tenant)]);
+    for (const p of Object.values(config.partners)) if (p.tenant) all.add(p.tenant);
+    all.delete('*');
+    return [...all].sort();
+  }
+
+  /** The tenant's endpoints as configured: name, type, and whether the hub delivers to it. */
+  endpointsOf(tenant: string): Array<{ name: string; type: string; codec: string; sink: boolean; state: string | null; openedAt: number | null }> {
+    const circuits = new Map(this.hub.circuits().map((c) => [c.endpoint, c]));
+    return [...this.hub.endpoints.values()].filter((e) => e.tenant === tenant).map((e) => {
+      const c = circuits.get(e.name);
+      return { name: e.name, type: this.hub.loaded.config.endpoints[e.name]?.type ?? e.name, codec: e.codec, sink: !!c, state: c?.state ?? null, openedAt: c?.openedAt ?? null };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The X12 partner profiles of the tenant (without their delimiters and other wire details). */
+  partnersOf(tenant: string): Array<{ name: string; version: string; usage: string; acknowledgments: unknown }> {
+    const { config } = this.hub.loaded;
+    return Object.entries(config.partners).filter(([, p]) => (p.tenant ?? config.defaultTenant) === tenant)
+      .map(([name, p]) => ({ name, version: p.version, usage: p.usage, acknowledgments: p.acknowledgments }));
+  }
+
+  // Alerting: the rules' evaluator and the channels' notifier run through these.
+
+  /** Holds the hub-wide lease of a scheduled job for ttlMs (false: another worker has it). */
+  holdJobLease(job: string, ttlMs: number): Promise<boolean> {
+    return this.store.tryAcquireJobLease(job, this.hub.workerId, ttlMs, Date.now());
+  }
+
+  releaseJobLease(job: string): Promise<void> {
+    return this.store.releaseJobLease(job, this.hub.workerId);
+  }
+
+  /** True when the alert is new (not open already under its dedupe key). */
+  raiseAlert(alert: NewAlert): Promise<boolean> {
+    return this.store.raiseAlert(alert);
+  }
+
+  /** A rule's alert whose condition cleared: resolved, its key freed for the next time. */
+  clearRuleAlert(tenant: string, id: number): Promise<boolean> {
+    return this.store.resolveAlert(tenant, id, Date.now(), { reopenable: true });
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.store.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved'): Promise<void> {
+    return this.store.markAlertNotified(id, which, Date.now());
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.store.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.store.countOpenDeadLetters(tenant, kind);
+  }
+
+  /** The config's console and alerts sections. */
+  get consoleSettings(): LoadedConfig['config']['console'] {
+    return this.hub.loaded.config.console;
+  }
+
+  get alertSettings(): LoadedConfig['config']['alerts'] {
+    return this.hub.loaded.config.alerts;
+  }
+
+  /** The non-public networks outbound requests may reach (outbound.allow): alert webhooks obey them too. */
+  get outboundSettings(): LoadedConfig['config']['outbound'] {
+    return this.hub.loaded.config.outbound;
   }
 
   /** The config's api section: listen address, keys, body limit. */

@@ -7,7 +7,7 @@ import { CausewayFault } from '../model/index.ts';
 import { openStore, type Store, type StoredMessage } from '../store/index.ts';
 import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
@@ -132,6 +132,11 @@ export class Hub {
     hub.startLoops();
     logger.info({ worker: hub.workerId, endpoints: [...hub.endpoints.keys()], flows: loaded.config.flows.length }, 'causeway started');
     return hub;
+  }
+
+  /** The circuit of every endpoint this hub delivers to, as this process sees it. */
+  circuits(): Array<{ endpoint: string; state: CircuitState; openedAt: number | null }> {
+    return [...this.sinks.values()].map((s) => ({ endpoint: s.name, state: s.breaker.state, openedAt: s.breaker.openedAt }));
   }
 
   private async openEndpoints(): Promise<void> {

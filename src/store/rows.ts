@@ -76,9 +76,10 @@ function rowMapping(json: ReadJson): RowMapping {
     receiptState: (r) => ({ id: r.id, firstMessageId: r.first_message_id, lastMessageId: r.last_message_id, lastSeenAt: r.last_seen_at, count: r.count }),
     alert: (r) => ({
       id: r.id, tenant: r.tenant, kind: r.kind, subject: r.subject, message: r.message, dedupeKey: r.dedupe_key, createdAt: r.created_at,
-      detail: json(r.detail) ?? undefined,
+      detail: json(r.detail) ?? undefined, acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, resolvedAt: r.resolved_at,
+      notifiedAt: r.notified_at, resolvedNotifiedAt: r.resolved_notified_at,
     }),
-    apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, createdAt: r.created_at }),
+    apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, role: r.role, createdAt: r.created_at }),
     ledger: (r) => ({
       tenant: r.tenant, entityKey: r.entity_key, kind: r.kind, reference: r.reference, version: r.version, status: r.status, facility: r.facility,
       dueAt: r.due_at, updatedAt: r.updated_at, body: json(r.body),

@@ -1,4 +1,5 @@
 import type { AlertStore } from './facets/alerts.ts';
+import type { ConsoleStore } from './facets/console.ts';
 import type { EdiStore } from './facets/edi.ts';
 import type { InventoryStore } from './facets/inventory.ts';
 import type { KeyStore } from './facets/keys.ts';
@@ -7,6 +8,7 @@ import type { PipelineStore } from './facets/pipeline.ts';
 import type { RoutingStore } from './facets/routing.ts';
 
 export type * from './facets/alerts.ts';
+export type * from './facets/console.ts';
 export type * from './facets/edi.ts';
 export type * from './facets/inventory.ts';
 export type * from './facets/keys.ts';
@@ -21,7 +23,7 @@ export type * from './facets/routing.ts';
  * uses, not for the whole store. Every method that touches business data takes the tenant, and
  * every query filters on it. Times are epoch milliseconds.
  */
-export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, RoutingStore {
+export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, ConsoleStore, RoutingStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

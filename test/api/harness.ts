@@ -19,6 +19,8 @@ export interface TestApi {
   hub: Hub;
   url: string;
   dir: string;
+  /** The alert rules and channels of the served hub; runOnce() checks and tells now. */
+  alerting: import('../../src/console/alerts/index.ts').Alerting;
   /** fetch against the API; `key` picks the Authorization header (null: none). */
   call(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -43,10 +45,10 @@ ${yaml}
 `, dir);
   const hub = await Hub.start(loaded, { logger: options.logger ?? pino({ level: 'silent' }), idleMs: options.idleMs ?? 20 });
   // globex's key lives in the store, as `causeway apikey add` would put it, not in the config.
-  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), createdAt: Date.now() });
+  await hub.store.putApiKey({ id: 'k-globex', tenant: 'globex', name: 'globex-wms', hash: hashApiKey(KEYS.globex), role: 'operator', createdAt: Date.now() });
   const server = await startApiServer(hub, { listen: '127.0.0.1:0' });
   return {
-    hub, url: server.url, dir,
+    hub, url: server.url, dir, alerting: server.alerting,
     call(path, init = {}) {
       const { key = KEYS.acme, json, ...rest } = init;
       const headers = new Headers(rest.headers);

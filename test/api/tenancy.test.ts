@@ -10,6 +10,9 @@ import { apiOperations, type Operation } from '../../src/api/index.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
+import { CONSOLE_ACTIONS, CONSOLE_READS } from '../../src/console/index.tsx';
+import { groupDeadLetters } from '../../src/engine/dead-letter-patterns.ts';
+import { signIn } from '../console/client.ts';
 import { KEYS, startTestApi, type TestApi } from './harness.ts';
 
 type Json = Record<string, any>;
@@ -173,11 +176,12 @@ flows:
     // Tenant B's value for each parameter an operation may take. A new parameter fails the test
     // until it is listed here (or among the ones that name nothing of a tenant).
     const runIds = before.reconciliations.map((r: Json) => String(r.id));
-    const pathValues: Record<string, string[]> = { id: messageIds, name: [...endpoints, 'globex-3pl'], run: runIds, orderNumber: ['GX-1'], reference: ['GX-1'] };
+    const alertIds = before.alerts.map((a: Json) => String(a.id));
+    const pathValues: Record<string, string[]> = { id: [...messageIds, ...alertIds], name: [...endpoints, 'globex-3pl'], run: runIds, orderNumber: ['GX-1'], reference: ['GX-1'] };
     const queryValues: Record<string, string[]> = {
       endpoint: endpoints, partner: ['globex-3pl'], entityKey: ['order:GX-1', 'order:GX-2'], kind: ['x12_rejected'], facility: ['GX-DC'], with: runIds, run: runIds,
     };
-    const neutralQuery = new Set(['status', 'type', 'from', 'to', 'limit', 'before', 'includeReplayed', 'window', 'after', 'at', 'format']);
+    const neutralQuery = new Set(['status', 'type', 'from', 'to', 'limit', 'before', 'includeReplayed', 'window', 'after', 'at', 'format', 'state']);
     const jsonBodies: Record<string, unknown[]> = {
       ReplayWindowRequest: [
         { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
@@ -261,5 +265,39 @@ flows:
     await settled('globex');
     assert.deepEqual(await snapshot('globex'), before, 'globex\'s rows and files are as they were');
     assert.equal((await store.listDeliveries({ tenant: 'acme', endpoint: 'globex-3pl-out' })).length, 0);
+  });
+
+  it('every console page and action, used by acme with globex\'s ids, names and groups, shows and changes nothing of globex', async () => {
+    const before = await snapshot('globex');
+    const ids = [...before.messages.map((m: Json) => String(m.id)), ...before.alerts.map((a: Json) => String(a.id))];
+    const markers = ['globex-wms', 'globex-3pl-out', 'globex-3pl-in', 'GX-2', ...before.messages.map((m: Json) => m.idempotencyKey as string)];
+    const groups = groupDeadLetters(await api.hub.store.listOpenDeadLetters('globex', 1000)).map((g) => g.key);
+    assert.ok(groups.length > 0);
+    const acme = await signIn(api);
+    const expand = (path: string) => (path.includes('{id}') ? ids.map((id) => path.replace('{id}', id)) : [path]);
+    const queries = ['', '?endpoint=globex-wms', '?q=GX-1', '?q=order:GX-1', '?status=quarantined', '?tenant=globex', '?state=resolved'];
+    let pages = 0;
+    for (const path of CONSOLE_READS.flatMap(expand)) {
+      for (const query of queries) {
+        const res = await acme.get(path + query);
+        const what = `GET ${path}${query} -> ${res.status}`;
+        assert.ok([200, 404].includes(res.status), what);
+        for (const m of markers) assert.ok(!res.text.includes(m), `${what} shows "${m}"`);
+        pages++;
+      }
+    }
+    assert.ok(pages > 50, `${pages} pages`);
+    const forms: Array<Record<string, string>> = [{}, ...groups.map((group) => ({ group })), { endpoint: 'globex-wms' }, { q: 'GX-2' },
+      { as: 'raw', body: JSON.stringify(salesOrder('GX-9')), note: 'forged' }];
+    for (const path of CONSOLE_ACTIONS.flatMap(expand)) {
+      for (const form of forms) {
+        const res = await acme.post(path, form);
+        assert.ok([303, 404].includes(res.status), `POST ${path} ${JSON.stringify(form)} -> ${res.status}`);
+      }
+    }
+    await settled('acme');
+    await settled('globex');
+    assert.deepEqual(await snapshot('globex'), before, 'globex\'s rows and files are as they were');
+    assert.deepEqual(await api.hub.store.listAudit('globex'), [], 'nothing was done in globex\'s name');
   });
 });

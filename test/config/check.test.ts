@@ -326,6 +326,17 @@ endpoints:
 `), []);
   });
 
+  it('warns of an alert webhook channel on a loopback address the config does not allow', () => {
+    const warnings = warningsOf(`
+alerts:
+  channels:
+    - { type: webhook, name: ops-chat, url: "http://127.0.0.1:9000/hook", secret: hook-signing-secret-0123456789 }
+    - { type: webhook, name: lan-chat, url: "http://127.0.0.1:9001/hook", secret: hook-signing-secret-0123456789, allowPrivateNetworks: true }
+`);
+    assert.deepEqual(warnings.map((w) => w.path), ['$.alerts.channels[0].url']);
+    assert.match(warnings[0]!.message, /alert channel ops-chat.*a loopback address/);
+  });
+
   it('refuses an allow-list entry that is not a network', () => {
     assert.throws(() => loadConfigFile((writeFileSync(join(dir, 'bad-cidr.yaml'), 'outbound:\n  allow: [10.0.0.0/33, intranet]\n'), join(dir, 'bad-cidr.yaml'))),
       (e: CausewayFault) => e.errors.map((x) => x.path).join() === '$.outbound.allow[0],$.outbound.allow[1]');

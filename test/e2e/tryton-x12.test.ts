@@ -181,4 +181,31 @@ flows:
     }, 20_000, 'two 997s for the two 945s');
     assert.ok(acks.every((t) => /AK9\*A\*1\*1\*1/.test(t)));
   });
+
+  test('a 945 whose W12s carry no line numbers ships each SKU as it was sent, none summed into another', { timeout: 180_000 }, async () => {
+    const sale = await confirmSale(rpc, [['WIDGET-1', 1], ['SERUM-LOT', 1]], 'PO-779');
+    // One package (LX) holding both items without N9*LI, a common shape: written by the 3PL's side, then
+    // stripped of the line numbers our writer always adds.
+    const bytes = await x12Codec.encode({
+      type: 'shipment', shipmentNumber: '3PL-SH-3', orderNumber: sale.number, facility: 'DC1', shippedAt: hoursAgo(1),
+      packages: [{ trackingNumber: '1Z003', lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '1', uom: 'EA' }, { lineNumber: '2', sku: 'SERUM-LOT', quantity: '1', uom: 'EA', lot: 'L-A' }] }],
+      lines: [
+        { lineNumber: '1', sku: 'WIDGET-1', quantity: '1', uom: 'EA' },
+        { lineNumber: '2', sku: 'SERUM-LOT', quantity: '1', uom: 'EA', lots: [{ lot: 'L-A', quantity: '1' }] },
+      ],
+    }, { tenant: 'acme3pl', endpoint: '3pl', options: partnerOptions, store: partnerStore });
+    const text = Buffer.from(bytes).toString('latin1');
+    const lines = text.split('\n').filter((l) => !l.startsWith('N9*LI*'));
+    assert.equal(lines.filter((l) => l.startsWith('LX*')).length, 1, text);
+    const removed = text.split('\n').length - lines.length;
+    const withoutLineNumbers = lines.join('\n').replace(/SE\*(\d+)\*/, (_, n: string) => `SE*${Number(n) - removed}*`);
+    const name = `from-3pl-${++drop}.edi`;
+    writeFileSync(join(dir, name), withoutLineNumbers, 'latin1');
+    renameSync(join(dir, name), join(fromPartner, name));
+    const done = await waitForTryton(async () => {
+      const s = await shipmentsOf(sale.id);
+      return s.saleState === 'sent' ? s : undefined;
+    }, 'the sale shipped in Tryton');
+    assert.deepEqual(done.shipments, [['done', '3PL-SH-3', ['SERUM-LOT 1 L-A', 'WIDGET-1 1']]]);
+  });
 });

@@ -107,11 +107,12 @@ endpoints:
 ${thirdParty}
   slow-out: { type: folder, outbox: ${join(dir, 'slow', 'in')}, fileExtension: .edi, codec: x12, codecOptions: { partner: slow-3pl } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
+  3pl-push: { type: http, codec: x12, codecOptions: { partner: acme-3pl } }
   erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
 flows:
   - { name: orders-to-3pl, from: [api], types: [sales_order, purchase_order], to: 3pl-out }
   - { name: orders-to-slow, from: [erp-drop], types: [sales_order], to: slow-out }
-  - { name: warehouse-to-erp, from: [3pl-in], types: [shipment, receipt, inventory_snapshot], to: erp-hook }
+  - { name: warehouse-to-erp, from: [3pl-in, 3pl-push], types: [shipment, receipt, inventory_snapshot], to: erp-hook }
 `, dir);
     hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 20, overdueCheckMs: 100 });
     api = await startApiServer(hub, { listen: '127.0.0.1:0' });
@@ -194,6 +195,47 @@ flows:
     assert.deepEqual(lineage!.deliveries.map((d) => d.endpoint), ['3pl-out'], 'the copy is answered and goes nowhere else');
     assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp-hook', type: 'inventory_snapshot' })).length, 1);
     assert.equal(bodies('inventory_snapshot').length, 1, 'not delivered twice');
+  });
+
+  it('a group or interchange with a broken envelope is not applied: quarantined with its error, answered 997 R or TA1 R', async () => {
+    const body945 = 'W06*F*SO-2002*20261122*SHP-2002~N1*WH**9*AMS1~W27*U*UPSN*GROUND~LX*1~W12*CC*1*1**EA**VN*SKU-1~N9*LI*1~W03*1~';
+    // GE01 says 5 sets where there is 1: the group is rejected.
+    deliverFromPartner(fromPartner(505, [{ functionalId: 'SW', control: 9006, sets: [{ id: '945', body: body945 }] }]).replace('GE*1*9006', 'GE*5*9006'));
+    const ak = await waitFor(() => readOutbox(partnerIn).find((w) => w.text.includes('AK1*SW*9006')), 10_000, 'our 997 for the rejected group');
+    assert.match(ak.groups[0]!.sets[0]!.body, /AK2\*945\*0101~AK5\*A~AK9\*R\*5\*1\*0\*5$/);
+    // IEA02 does not close ISA13: the interchange is rejected and answered with a TA1 alone.
+    deliverFromPartner(fromPartner(506, [{ functionalId: 'SW', control: 9007, sets: [{ id: '945', body: body945 }] }]).replace('IEA*1*000000506', 'IEA*1*000000507'));
+    const ta1 = await waitFor(() => readOutbox(partnerIn).find((w) => w.text.includes('TA1*000000506')), 10_000, 'our TA1 for the rejected interchange');
+    assert.match(ta1.text, /TA1\*000000506\*261122\*1200\*R\*001~/);
+    assert.deepEqual(ta1.groups, []);
+    const messages = await hub.store.listMessages({ tenant: 'acme', endpoint: '3pl-in' });
+    for (const [code, isa13] of [['X12_GE_COUNT', '000000505'], ['X12_IEA_CONTROL', '000000506']] as const) {
+      const m = messages.find((x) => x.errors.some((e) => e.code === code));
+      assert.ok(m, `the message with ${code}`);
+      assert.match(m.errors.find((e) => e.code === code)!.message, /is rejected: none of its/);
+      const lineage = await hub.store.lineage('acme', m.id);
+      assert.deepEqual(lineage!.documents.map((d) => d.type), ['acknowledgment'], `${isa13}: only our acknowledgment is kept`);
+      assert.deepEqual(lineage!.deliveries.map((d) => d.endpoint), ['3pl-out'], `${isa13}: answered, delivered nowhere else`);
+    }
+    const dead = await get('/v1/dead-letters');
+    assert.ok(dead.items.some((d) => d.kind === 'message' && /GE01 says the group has 5 .*Group #9006 is rejected/.test(d.reason)), 'the rejected group is in the dead letters');
+    assert.ok(dead.items.some((d) => d.kind === 'message' && /IEA02 is .*Interchange #000000506 is rejected/.test(d.reason)), 'the rejected interchange is in the dead letters');
+    // Posted to the API, the same: stored (202), then the group is rejected and nothing applied.
+    const pushed = await fetch(`${api.url}/v1/endpoints/3pl-push/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/edi-x12' },
+      body: fromPartner(507, [{ functionalId: 'SW', control: 9008, sets: [{ id: '945', body: body945 }] }]).replace('GE*1*9008', 'GE*1*9009'),
+    });
+    assert.equal(pushed.status, 202, await pushed.clone().text());
+    const { messageId } = await pushed.json() as { messageId: number };
+    await waitFor(() => readOutbox(partnerIn).find((w) => w.text.includes('AK1*SW*9008')), 10_000, 'our 997 for the posted group');
+    const posted = await waitFor(async () => {
+      const m = (await hub.store.listMessages({ tenant: 'acme', endpoint: '3pl-push' })).find((x) => x.id === messageId);
+      return m && m.status !== 'pending' ? m : undefined;
+    }, 10_000, 'the posted message processed');
+    assert.deepEqual(posted.errors.map((e) => e.code), ['X12_GE_CONTROL']);
+    assert.deepEqual((await hub.store.lineage('acme', messageId))!.deliveries.map((d) => d.endpoint), ['3pl-out']);
+    assert.equal(bodies('shipment').filter((b) => b.orderNumber === 'SO-2002').length, 0, 'nothing reached the ERP');
+    assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp-hook', type: 'shipment' })).length, 1, 'only the earlier, good 945');
   });
 
   it('a rejected 997 marks the group rejected and raises an alert', async () => {

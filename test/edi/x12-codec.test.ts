@@ -62,7 +62,7 @@ test('decodes set by set: a bad set is rejected alone, the 997 says which segmen
   assert.equal(orders[0]!.lines[0].uom, 'EA', 'PC read back as EA');
   assert.equal(orders[0]!.facility, 'PDX1');
   assert.equal(orders[0]!.extensions.x12Envelope.partner, 'wh');
-  // The dictionary rejects the bad W01 quantity before the set is read: no misleading "no W01" follows it.
+  // The dictionary rejects the bad W01 quantity before the set is read: reported once, on set 0002 only, with no misleading "no W01" after it.
   assert.deepEqual(errors.map((e) => [e.code, e.position?.set, e.position?.segmentPosition]), [['X12_ELEMENT_INVALID', '0002', 8]]);
   const ack = documents.find((d) => d.type === 'acknowledgment') as Record<string, any>;
   assert.equal(ack.status, 'partially_accepted');

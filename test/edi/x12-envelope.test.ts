@@ -176,3 +176,15 @@ test('the generator refuses a value holding a delimiter instead of writing a bro
 test('decoding needs no more than the context given', () => {
   assert.equal(decodedSets(valid, { ...ctx, tenant: 'other' })[0]!.documents[0]!.tenant, 'other');
 });
+
+test('an empty or blank input is an error, read in memory or streamed', async () => {
+  for (const [input, said] of [['', /is empty/], ['  \r\n\n', /holds only blanks/]] as const) {
+    const inMemory = [...readX12(Buffer.from(input))];
+    const streamed: X12Item[] = [];
+    for await (const it of readX12Stream(Readable.from([Buffer.from(input)]))) streamed.push(it);
+    for (const list of [inMemory, streamed]) {
+      assert.deepEqual(errorCodes(list), ['X12_NO_ISA']);
+      assert.match((list[0] as Extract<X12Item, { kind: 'error' }>).error.message, said);
+    }
+  }
+});

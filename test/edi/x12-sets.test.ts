@@ -23,7 +23,7 @@ test('940: header, parties, dates, carrier and lines become one sales_order', as
   assert.deepEqual(o.shipTo, { name: 'Jane Doe', lines: ['12 Harbour Road', 'Unit 4'], city: 'Portland', region: 'OR', postalCode: '97201', country: 'US', phone: '5035550101', email: 'jane@example.com' });
   assert.equal(o.requestedShipDate, '2026-03-05');
   assert.equal(o.requestedDeliveryDate, '2026-03-09');
-  assert.deepEqual(o.carrier, { scac: 'UPSN', service: 'GROUND' });
+  assert.deepEqual(o.carrier, { scac: 'UPSN', service: 'GROUND', paymentTerms: 'prepaid', transportMode: 'U' });
   assert.deepEqual(o.notes, ['Leave at dock 3']);
   assert.deepEqual(o.lines.map((l) => [l.lineNumber, l.sku, l.quantity, l.uom, l.gtin, l.lot, l.description]), [
     ['1', 'SKU-RED', '2', 'EA', '012345678905', undefined, 'Red mug'],

@@ -37,15 +37,6 @@ const ediDuplicate = z.object({
   count: z.number().int().meta({ description: 'Times received within the window, the first included' }),
 });
 
-const alert = z.object({
-  id: z.number().int(),
-  kind: z.string().meta({ description: 'x12_rejected, x12_partially_accepted, x12_accepted_with_errors, x12_overdue' }),
-  subject: z.string(),
-  message: z.string(),
-  createdAt: z.string(),
-  detail: z.unknown(),
-});
-
 export function ediOperations(engine: EngineFacade): Operation[] {
   return [
     listOperation({
@@ -67,13 +58,6 @@ export function ediOperations(engine: EngineFacade): Operation[] {
       query: z.object({ limit, before }), items: 'duplicates', schema: pageOf(ediDuplicate),
       list: (tenant, query) => engine.listEdiDuplicates(tenant, query),
       present: (d) => ({ ...d, tenant: undefined, firstSeenAt: iso(d.firstSeenAt), lastSeenAt: iso(d.lastSeenAt) }),
-    }),
-    listOperation({
-      path: '/v1/alerts', operationId: 'listAlerts', tag: 'EDI',
-      summary: 'Alerts: partner acknowledgments that rejected or noted errors, acknowledgments overdue',
-      query: z.object({ kind: z.string().optional(), limit, before }), items: 'alerts', schema: pageOf(alert),
-      list: (tenant, query) => engine.listAlerts(tenant, query),
-      present: (a) => ({ id: a.id, kind: a.kind, subject: a.subject, message: a.message, createdAt: iso(a.createdAt), detail: a.detail ?? null }),
     }),
   ];
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { DecodeResult } from '../../codecs/index.ts';
 import { builtIns } from '../../endpoints.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
-import { err, out, parse } from '../args.ts';
+import { err, out, parse, watchStdout } from '../args.ts';
 
 /**
  * Decodes a file the way the inbox would and prints canonical documents as JSON lines on stdout;
@@ -12,11 +12,11 @@ import { err, out, parse } from '../args.ts';
  */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
-    codec: { type: 'string', default: 'json' }, tenant: { type: 'string', default: 'default' }, partner: { type: 'string' },
+    codec: { type: 'string', default: 'json' }, tenant: { type: 'string', default: 'default' }, partner: { type: 'string' }, warnings: { type: 'boolean', default: false },
   });
   const file = positionals[0];
   if (!file) {
-    err('usage: causeway decode --codec json|x12 FILE');
+    err('usage: causeway decode --codec json|x12 [--partner NAME] [--warnings] FILE');
     return 2;
   }
   const codec = builtIns.codecs.get(String(values.codec));
@@ -26,10 +26,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const now = new Date().toISOString();
   const tenant = String(values.tenant);
-  const ctx = { tenant, endpoint: 'cli', options: values.partner ? { partner: values.partner } : {} };
+  const warnings: CausewayError[] = [];
+  const options: Record<string, unknown> = values.partner ? { partner: values.partner } : {};
+  // Warnings are what goes through but is worth a look; they never change the exit status.
+  if (values.warnings) options.onWarning = (w: CausewayError) => warnings.push(w);
+  const ctx = { tenant, endpoint: 'cli', options };
+  // `causeway decode FILE | head` stops reading: the rest is not printed, and that is no crash.
+  const closed = watchStdout();
   let failed = false;
   let index = 0;
-  /** Prints a part's documents as they are read and its errors, so a file of any size goes through in bounded memory. */
+  /**
+   * Prints a part's documents as they are read, then its warnings and errors, so a file of any size goes
+   * through in bounded memory. A rejected group or interchange comes with no documents, only its error.
+   */
   const print = (decoded: DecodeResult, many: boolean) => {
     const errors: CausewayError[] = [...decoded.errors];
     for (const raw of decoded.documents) {
@@ -38,9 +47,11 @@ export async function run(argv: string[]): Promise<number> {
       doc.occurredAt ??= now;
       doc.entityKey ??= entityKeyFor(doc);
       const v = validateDocument(doc);
-      if (v.ok) out(JSON.stringify(v.document));
-      else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
+      if (v.ok) {
+        if (!closed()) out(JSON.stringify(v.document));
+      } else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
     }
+    for (const w of warnings.splice(0)) err(`warning [${w.code}] ${formatError(w)}`);
     for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
     failed ||= errors.length > 0;
   };

@@ -56,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     out(`Causeway demo in ${dir}`);
     out(`  API ${api.url}  (key: ${key === 'causeway-demo-key-change-me-0001' ? key : '$CAUSEWAY_DEMO_KEY'})`);
+    out(`  Console ${api.url}/  (open it in a browser and sign in with the same key)`);
     // Each run gets its own order number: the same bytes again would be (rightly) a duplicate.
     const run = Date.now().toString(36).toUpperCase();
     const order = JSON.parse(readFileSync(join(dir, 'sales-order.json'), 'utf8'));
@@ -93,7 +94,8 @@ export async function run(argv: string[]): Promise<number> {
     out(`  curl -H 'authorization: Bearer ${key}' ${api.url}/v1/messages/${msg.id}/lineage`);
     out(`  curl -H 'authorization: Bearer ${key}' ${api.url}/v1/kpis`);
     out(`  curl -H 'authorization: Bearer ${key}' -H 'content-type: application/json' --data @${join(dir, 'sales-order.json')} ${api.url}/v1/documents`);
-    out('  or drop more files into erp/outbox/ and wms/outbox/.');
+    out('  or drop more files into erp/outbox/ and wms/outbox/,');
+    out(`  and follow them in the console: ${api.url}/messages`);
     if (!values.once) {
       out('Running; Ctrl-C stops.');
       await untilSignal();

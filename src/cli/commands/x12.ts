@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { describePosition, readX12Stream, type X12Error } from '../../edi/x12/index.ts';
-import { err, out, parse } from '../args.ts';
+import { err, out, parse, watchStdout } from '../args.ts';
 
 const USAGE = 'usage: causeway x12 inspect FILE   (interchanges, groups and sets with ids, control numbers, counts and errors)';
 
@@ -28,7 +28,10 @@ export async function run(argv: string[]): Promise<number> {
     }
   };
   const totals = { interchanges: 0, groups: 0, sets: 0, segments: 0 };
+  // Reading stops at the next item once nobody reads the output.
+  const closed = watchStdout();
   for await (const item of readX12Stream(createReadStream(file))) {
+    if (closed()) break;
     switch (item.kind) {
       case 'interchange-start': {
         const ic = item.interchange;
@@ -67,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
         break;
     }
   }
+  if (closed()) return 0;
   out(`${totals.interchanges} interchange(s), ${totals.groups} group(s), ${totals.sets} set(s), ${totals.segments} segments in sets; ${errors} error(s), ${warnings} warning(s)`);
   return errors ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import { entityKeys } from '../../model/index.ts';
 import type { GroupHeader, InterchangeHeader } from './envelope.ts';
 import type { X12Error } from './errors.ts';
 import type { TransactionSet } from './reader.ts';
+import { TA1_NOTES, ta1For, type Ta1 } from './ta1.ts';
 import { ELEMENT_ERROR_CODE, GROUP_ERROR_CODE, SEGMENT_ERROR_CODE, SET_ERROR_CODE } from './sets/ack-codes.ts';
 
 type SetAck = Acknowledgment['sets'][number];
@@ -23,7 +24,7 @@ export interface SetOutcome {
  * errors (E); the group is A when every set is, R when none is accepted or its trailer is broken
  * (AK9 codes 3/4/5), P when some are, E when all went through but with noted errors.
  */
-export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHeader, sets: readonly SetOutcome[], groupErrors: readonly X12Error[], ackSet: '997' | '999'): AcknowledgmentDraft {
+export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHeader, sets: readonly SetOutcome[], groupErrors: readonly X12Error[], ackSet: '997' | '999', declaredSets?: number | null): AcknowledgmentDraft {
   const [seg3, seg4, seg5] = ackSet === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
   const setAcks: SetAck[] = sets.map(({ set, errors }) => {
     const out: AckError[] = [];
@@ -81,9 +82,49 @@ export function acknowledgeGroup(interchange: InterchangeHeader, group: GroupHea
       functionalId: group.functionalId,
       groupControlNumber: group.controlNumber,
       version: group.version,
+      // AK902 is what GE01 declared, not what we counted (AK903); a GE01 that is no number leaves the count.
+      declaredSets: declaredSets ?? sets.length,
     },
     sets: setAcks,
     errors: groupAckErrors,
+  };
+}
+
+/**
+ * The TA1 we owe for an interchange: accepted when it has no interchange-level error, else rejected
+ * with the note code of the first one. It is sent when ISA14 asks for it, and always on a rejection.
+ */
+export function acknowledgeInterchange(interchange: InterchangeHeader, errors: readonly X12Error[]): AcknowledgmentDraft {
+  const ta1 = ta1For(interchange, errors);
+  const rejecting = errors.filter((e) => e.severity === 'error');
+  return {
+    type: 'acknowledgment',
+    entityKey: entityKeys.ack(interchange.senderId, `ISA${interchange.controlNumber}`),
+    references: [{ qualifier: 'ISA13', value: interchange.controlNumber }],
+    kind: 'interchange',
+    status: ta1.ackCode === 'A' ? 'accepted' : 'rejected',
+    acknowledges: {
+      documentType: 'x12-interchange',
+      reference: interchange.controlNumber,
+      senderId: interchange.senderId,
+      receiverId: interchange.receiverId,
+      version: interchange.version,
+      ...(interchange.preparedAt ? { interchangeAt: interchange.preparedAt } : {}),
+    },
+    sets: [],
+    errors: ta1.ackCode === 'A' ? [] : [{ code: `TA1-${ta1.noteCode}`, message: `${ta1.note}: ${rejecting[0]!.message}`.slice(0, 1000) }],
+  };
+}
+
+/** The TA1 segment an interchange acknowledgment document stands for. */
+export function ta1Of(doc: Pick<Acknowledgment, 'status' | 'acknowledges' | 'errors'>): Ta1 {
+  const note = /^TA1-(\d{3})$/.exec(doc.errors[0]?.code ?? '')?.[1] ?? (doc.status === 'accepted' ? '000' : '022');
+  return {
+    controlNumber: doc.acknowledges.reference ?? '',
+    interchangeAt: doc.acknowledges.interchangeAt ?? null,
+    ackCode: doc.status === 'accepted' ? 'A' : doc.status === 'rejected' ? 'R' : 'E',
+    noteCode: note,
+    note: TA1_NOTES[note] ?? '',
   };
 }
 

@@ -61,6 +61,8 @@ export type X12ErrorCode =
   | 'X12_SEGMENT_ORDER'
   | 'X12_ELEMENT_MISSING'
   | 'X12_ELEMENT_INVALID'
+  | 'X12_DATE_INVALID'
+  | 'X12_TIME_INVALID'
   | 'X12_CODE_UNKNOWN'
   | 'X12_HL_STRUCTURE'
   // dictionary checks (each is one 997 AK304 or AK403 code)

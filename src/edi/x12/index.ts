@@ -25,7 +25,7 @@ export {
   type X12SegmentData,
 } from './generator.ts';
 export { decodeSet, encodeDocument, DEFAULT_SET_FOR, SUPPORTED_SETS, type DecodeContext, type EncodeOptions, type SetDecodeResult, type SetEncodeResult } from './sets/index.ts';
-export { acknowledgeGroup, type AcknowledgmentDraft, type SetOutcome } from './acknowledge.ts';
+export { acknowledgeGroup, acknowledgeInterchange, ta1Of, type AcknowledgmentDraft, type SetOutcome } from './acknowledge.ts';
 export * from './profile.ts';
 export * as ackCodes from './sets/ack-codes.ts';
 export { guidelinesSchema, STANDARD_GUIDELINES, validateOutbound, validateSet, versionOf, type Guidelines } from './dictionary/index.ts';

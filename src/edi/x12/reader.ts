@@ -34,8 +34,8 @@ export type X12Item =
   | { kind: 'interchange-start'; interchange: InterchangeHeader; errors: X12Error[] }
   | { kind: 'group-start'; interchange: InterchangeHeader; group: GroupHeader; errors: X12Error[] }
   | { kind: 'set'; set: TransactionSet }
-  /** GE seen (or missing): `errors` are the trailer's; `setCount` counts the ST segments read. */
-  | { kind: 'group-end'; interchange: InterchangeHeader; group: GroupHeader; setCount: number; errors: X12Error[] }
+  /** GE seen (or missing): `errors` are the trailer's; `setCount` counts the ST segments read, `declared` is GE01 (null when missing or not a number). */
+  | { kind: 'group-end'; interchange: InterchangeHeader; group: GroupHeader; setCount: number; declared: number | null; errors: X12Error[] }
   | { kind: 'interchange-end'; interchange: InterchangeHeader; groupCount: number; errors: X12Error[] }
   | { kind: 'ta1'; interchange: InterchangeHeader; ta1: Ta1 }
   /** Something that belongs to no envelope: text before the first ISA, a broken ISA. */
@@ -53,6 +53,8 @@ export class EnvelopeReader {
   private interchangeErrors: X12Error[] = [];
   private group: OpenGroup | null = null;
   private set: TransactionSet | null = null;
+  /** Whether any segment or error came at all: an input of nothing (or only blanks) is itself an error. */
+  private seenAny = false;
   private readonly out: X12Item[] = [];
 
   /** Items produced so far; the caller drains the array. */
@@ -62,6 +64,7 @@ export class EnvelopeReader {
 
   /** A tokenizer problem, placed in the innermost open envelope. */
   addError(error: X12Error): void {
+    this.seenAny = true;
     if (this.set !== null) {
       // The broken segment still occupies a position that SE01 counts.
       this.set.segments.push(Segment.of('', [''], error.position.offset ?? -1));
@@ -74,6 +77,7 @@ export class EnvelopeReader {
   }
 
   push(seg: Segment, delimiters: Delimiters): void {
+    this.seenAny = true;
     const id = seg.id;
     if (this.set !== null) {
       if (id === 'SE') return this.closeSet(seg);
@@ -102,6 +106,11 @@ export class EnvelopeReader {
   }
 
   end(finalOffset: number): void {
+    if (!this.seenAny) {
+      const what = finalOffset === 0 ? 'is empty' : 'holds only blanks';
+      this.out.push({ kind: 'error', error: x12Error('X12_NO_ISA', `The input ${what}: an X12 interchange starts with ISA.`, { offset: 0 }) });
+      return;
+    }
     if (this.set !== null) this.abandonSet(null, finalOffset);
     if (this.group !== null) this.closeGroup(null, finalOffset);
     if (this.interchange !== null) this.closeInterchange(null, finalOffset);
@@ -216,10 +225,10 @@ export class EnvelopeReader {
     const g = this.group;
     const errors: X12Error[] = [];
     const at = (element?: number): X12Position => ({ interchange: this.interchange!.controlNumber, group: g.header.controlNumber, segmentId: 'GE', offset: seg?.offset ?? finalOffset, ...(element ? { element } : {}) });
+    const declared = seg === null ? null : readCount(seg.elements[1]);
     if (seg === null) {
       errors.push(x12Error('X12_GE_MISSING', `Group #${g.header.controlNumber} has no GE trailer: the ${this.interchange.controlNumber ? 'interchange' : 'input'} goes on without closing it.`, at()));
     } else {
-      const declared = readCount(seg.elements[1]);
       if (declared !== g.setCount) {
         errors.push(x12Error('X12_GE_COUNT', `GE01 says the group has ${seg.elements[1] ?? 'no'} transaction sets, but it has ${g.setCount}.`, at(1)));
       }
@@ -228,7 +237,7 @@ export class EnvelopeReader {
       }
     }
     this.group = null;
-    this.out.push({ kind: 'group-end', interchange: this.interchange, group: g.header, setCount: g.setCount, errors });
+    this.out.push({ kind: 'group-end', interchange: this.interchange, group: g.header, setCount: g.setCount, declared, errors });
   }
 
   private closeInterchange(seg: Segment | null, finalOffset = 0): void {

@@ -82,7 +82,8 @@ export function readTa1(seg: Segment, where: { interchange?: string; segmentPosi
 /** The TA1 that answers an interchange with these interchange-level errors (an empty list accepts it). */
 export function ta1For(interchange: { controlNumber: string; preparedAt: string | null }, errors: readonly X12Error[]): Ta1 {
   const rejecting = errors.filter((e) => e.severity === 'error');
-  const noteCode = rejecting.length === 0 ? '000' : (NOTE_BY_CODE[rejecting[0]!.code] ?? '022');
+  const first = rejecting[0];
+  const noteCode = first === undefined ? '000' : (noteForIsaElement(first) ?? NOTE_BY_CODE[first.code] ?? '022');
   return {
     controlNumber: interchange.controlNumber,
     interchangeAt: interchange.preparedAt,
@@ -90,6 +91,15 @@ export function ta1For(interchange: { controlNumber: string; preparedAt: string 
     noteCode,
     note: TA1_NOTES[noteCode] ?? '',
   };
+}
+
+/** An ISA element at fault has a note code of its own (a 16-character ISA06 is an invalid sender id, 006). */
+const NOTE_BY_ISA_ELEMENT: Readonly<Record<number, string>> = { 5: '005', 6: '006', 7: '007', 8: '008', 9: '014', 10: '015', 12: '017', 13: '018', 14: '019', 15: '020', 16: '027' };
+
+function noteForIsaElement(e: X12Error): string | undefined {
+  if (e.position.segmentId !== 'ISA' || e.position.element === undefined) return undefined;
+  if (e.code !== 'X12_ISA_WIDTH' && e.code !== 'X12_ISA_VALUE' && e.code !== 'X12_ISA_DATE') return undefined;
+  return NOTE_BY_ISA_ELEMENT[e.position.element];
 }
 
 /** TA1 as segment elements for the generator. */

@@ -35,7 +35,7 @@ export function decideAcknowledgment(input: OrderLedger | undefined, doc: Acknow
     return outcome('apply', 'CANCEL_CONFIRMED', `The warehouse accepted the cancel of order ${input.orderNumber}; passed on.`, settled);
   }
   if (rejected) {
-    const reason = `The warehouse rejected order ${input.orderNumber} (${doc.kind === 'functional' ? 'the file it came in' : 'the order itself'}); it needs correcting and sending again.`;
+    const reason = `The warehouse rejected order ${input.orderNumber} (${doc.kind === 'application' ? 'the order itself' : 'the file it came in'}); it needs correcting and sending again.`;
     return outcome('apply', 'ORDER_REJECTED_BY_WAREHOUSE', reason, next, { effects: [{ kind: 'alert', severity: 'critical', rule: 'ORDER_REJECTED_BY_WAREHOUSE', entityKey: input.entityKey, message: reason }] });
   }
   return outcome('apply', 'ACK_RECORDED', `The warehouse acknowledged order ${input.orderNumber} (${doc.kind === 'functional' ? 'functional acknowledgment' : 'application acknowledgment'}, ${doc.status.replace(/_/g, ' ')}).`, next);

@@ -99,7 +99,7 @@ export interface HoldRecord {
 }
 
 export interface AckRecord {
-  kind: 'functional' | 'acceptance' | 'application';
+  kind: 'functional' | 'interchange' | 'acceptance' | 'application';
   status: 'accepted' | 'accepted_with_errors' | 'partially_accepted' | 'rejected';
   at: string;
   documentType?: string;

@@ -14,11 +14,11 @@ const ackError = z.object({
   badValue: z.string().max(99).optional().meta({ description: 'Copy of the bad data element (AK4-04)' }),
 });
 
-/** A partner's (or our) answer to a message: an X12 997/999, an API acknowledgement. */
+/** A partner's (or our) answer to a message: an X12 997/999 (functional), a TA1 (interchange), an API acknowledgement. */
 export const acknowledgment = z.object({
   type: z.literal('acknowledgment'),
   ...envelopeShape,
-  kind: z.enum(['functional', 'application']).default('functional'),
+  kind: z.enum(['functional', 'interchange', 'application']).default('functional'),
   status: z.enum(['accepted', 'accepted_with_errors', 'partially_accepted', 'rejected']),
   acknowledges: z.object({
     documentType: z.string().max(40).optional(),
@@ -28,6 +28,8 @@ export const acknowledgment = z.object({
     functionalId: z.string().max(4).optional().meta({ description: 'X12 GS01 of the acknowledged group' }),
     groupControlNumber: z.string().max(16).optional(),
     version: z.string().max(16).optional(),
+    declaredSets: z.number().int().nonnegative().optional().meta({ description: 'X12 GE01: how many sets the acknowledged group said it holds (AK902)' }),
+    interchangeAt: z.string().max(32).optional().meta({ description: 'X12 ISA09/ISA10 of the acknowledged interchange (TA102/TA103)' }),
   }),
   sets: z.array(z.object({
     transactionSetId: z.string().max(8),

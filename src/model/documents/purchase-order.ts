@@ -28,6 +28,7 @@ export const purchaseOrder = z.object({
     carrier: carrier.optional(),
     trackingNumbers: z.array(z.string().max(80)).default([]),
     billOfLading: z.string().max(80).optional(),
+    proNumber: z.string().max(80).optional().meta({ description: 'The carrier\'s own shipment reference (PRO number; X12 N9/REF CN)' }),
     containers: z.array(z.object({
       sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
       trackingNumber: z.string().max(80).optional(),

@@ -5,6 +5,8 @@ export interface ApiKeyRecord {
   tenant: string;
   name: string;
   hash: string;
+  /** viewer: reads only; operator: may also replay, correct and resolve. */
+  role: 'viewer' | 'operator';
   createdAt: number;
 }
 

@@ -4,9 +4,9 @@ import type { ApiKeyRecord, SignedRequestSighting } from '../types.ts';
 import type { Queryable } from './queryable.ts';
 
 export async function putApiKey(db: Queryable, key: ApiKeyRecord): Promise<void> {
-  await db.query(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`,
-  [key.id, key.tenant, key.name, key.hash, key.createdAt]);
+  await db.query(`INSERT INTO api_keys (id, tenant, name, hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash, role = excluded.role`,
+  [key.id, key.tenant, key.name, key.hash, key.role, key.createdAt]);
 }
 
 export async function findApiKey(db: Queryable, hash: string): Promise<ApiKeyRecord | undefined> {

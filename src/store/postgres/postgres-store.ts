@@ -3,13 +3,15 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
+import { ConsoleSql } from '../console-sql.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
@@ -61,12 +63,33 @@ const types: pg.CustomTypesConfig = {
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
+  private readonly views: ConsoleSql;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.pool = new pg.Pool({ connectionString: options.url, max: options.pool?.max ?? 10, types });
     // An idle connection dropped by the server is discarded by the pool; without a listener it would crash the process.
     this.pool.on('error', () => {});
+    const numbered = (sql: string) => { let n = 0; return sql.replace(/\?/g, () => `$${++n}`); };
+    this.views = new ConsoleSql({
+      all: async (sql, params) => (await this.pool.query(numbered(sql), params)).rows,
+      run: async (sql, params) => (await this.pool.query(numbered(sql), params)).rowCount ?? 0,
+      steps: async (steps) => {
+        const undo = new Error('a step changed nothing');
+        try {
+          await this.transaction(async (c) => {
+            for (const s of steps) if (((await c.query(numbered(s.sql), s.params)).rowCount ?? 0) === 0 && s.mustChange) throw undo;
+          });
+          return true;
+        } catch (e) {
+          if (e === undo) return false;
+          throw e;
+        }
+      },
+      json: (v) => v ?? null,
+      jsonField: (column, field) => `${column}->>'${field}'`,
+      read,
+    });
   }
 
   async migrate(): Promise<void> {
@@ -573,8 +596,74 @@ export class PostgresStore implements Store {
     return alerts.raiseAlert(this.pool, alert);
   }
 
-  listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
-    return alerts.listAlerts(this.pool, tenant, page);
+  async listAlerts(tenant: string, page?: AlertPage): Promise<Alert[]> {
+    return this.views.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string, at: number): Promise<boolean> {
+    return this.views.acknowledgeAlert(tenant, id, by, at);
+  }
+
+  resolveAlert(tenant: string, id: number, at: number, options?: { reopenable?: boolean }): Promise<boolean> {
+    return this.views.resolveAlert(tenant, id, at, options);
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.views.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
+    return this.views.markAlertNotified(id, which, at);
+  }
+
+  // The console's facet: written once for both dialects (console-sql.ts).
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.views.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page?: Page): Promise<AuditEntry[]> {
+    return this.views.listAudit(tenant, page);
+  }
+
+  searchMessages(search: MessageSearch): Promise<MessageSummary[]> {
+    return this.views.searchMessages(search);
+  }
+
+  correctMessage(correction: MessageCorrection): Promise<{ generation: number } | undefined> {
+    return this.views.correctMessage(correction);
+  }
+
+  listMessageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.views.listMessageEdits(tenant, messageId);
+  }
+
+  listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
+    return this.views.listOpenDeadLetters(tenant, limit);
+  }
+
+  resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number> {
+    return this.views.resolveDeadLetters(tenant, ids, by, at);
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.views.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.views.countOpenDeadLetters(tenant, kind);
+  }
+
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
+  }
+
+  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
+    return this.views.trend(tenant, from, bucketMs, buckets);
   }
 
   getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {

@@ -4,8 +4,8 @@ import type { ApiKeyRecord, SignedRequestSighting } from '../types.ts';
 import type { Statements } from './statements.ts';
 
 export function putApiKey(sql: Statements, key: ApiKeyRecord): void {
-  sql.q(`INSERT INTO api_keys (id, tenant, name, hash, created_at) VALUES (@id, @tenant, @name, @hash, @createdAt)
-    ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash`).run(key);
+  sql.q(`INSERT INTO api_keys (id, tenant, name, hash, role, created_at) VALUES (@id, @tenant, @name, @hash, @role, @createdAt)
+    ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, name = excluded.name, hash = excluded.hash, role = excluded.role`).run(key);
 }
 
 export function findApiKey(sql: Statements, hash: string): ApiKeyRecord | undefined {

@@ -3,13 +3,15 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
+  NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
+import { ConsoleSql } from '../console-sql.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly sql: Statements;
+  private readonly views: ConsoleSql;
 
   private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly checkpointer: BackgroundCheckpointer | undefined;
@@ -46,6 +49,25 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
     this.sql = new Statements(this.db);
+    this.views = new ConsoleSql({
+      all: async (sql, params) => this.sql.q(sql).all(...params) as Row[],
+      run: async (sql, params) => this.sql.q(sql).run(...params).changes,
+      steps: async (steps) => {
+        const undo = new Error('a step changed nothing');
+        try {
+          this.db.transaction(() => {
+            for (const s of steps) if (this.sql.q(s.sql).run(...s.params).changes === 0 && s.mustChange) throw undo;
+          }).immediate();
+          return true;
+        } catch (e) {
+          if (e === undo) return false;
+          throw e;
+        }
+      },
+      json: (v) => (v === null || v === undefined ? null : JSON.parse(v as string)),
+      jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
+      read,
+    });
     this.db.pragma('journal_mode = WAL');
     this.synchronous = options.synchronous ?? 'FULL';
     this.db.pragma(`synchronous = ${this.synchronous}`);
@@ -471,8 +493,74 @@ export class SqliteStore implements Store {
     return alerts.writeAlert(this.sql, alert);
   }
 
-  async listAlerts(tenant: string, page?: Page & { kind?: string }): Promise<Alert[]> {
-    return alerts.listAlerts(this.sql, tenant, page);
+  async listAlerts(tenant: string, page?: AlertPage): Promise<Alert[]> {
+    return this.views.listAlerts(tenant, page);
+  }
+
+  acknowledgeAlert(tenant: string, id: number, by: string, at: number): Promise<boolean> {
+    return this.views.acknowledgeAlert(tenant, id, by, at);
+  }
+
+  resolveAlert(tenant: string, id: number, at: number, options?: { reopenable?: boolean }): Promise<boolean> {
+    return this.views.resolveAlert(tenant, id, at, options);
+  }
+
+  alertsToNotify(limit: number): Promise<Alert[]> {
+    return this.views.alertsToNotify(limit);
+  }
+
+  markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
+    return this.views.markAlertNotified(id, which, at);
+  }
+
+  // The console's facet: written once for both dialects (console-sql.ts).
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.views.recordAudit(entry);
+  }
+
+  listAudit(tenant: string, page?: Page): Promise<AuditEntry[]> {
+    return this.views.listAudit(tenant, page);
+  }
+
+  searchMessages(search: MessageSearch): Promise<MessageSummary[]> {
+    return this.views.searchMessages(search);
+  }
+
+  correctMessage(correction: MessageCorrection): Promise<{ generation: number } | undefined> {
+    return this.views.correctMessage(correction);
+  }
+
+  listMessageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
+    return this.views.listMessageEdits(tenant, messageId);
+  }
+
+  listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
+    return this.views.listOpenDeadLetters(tenant, limit);
+  }
+
+  resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number> {
+    return this.views.resolveDeadLetters(tenant, ids, by, at);
+  }
+
+  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
+    return this.views.countDeadLetters(tenant, since, endpoint);
+  }
+
+  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
+    return this.views.countOpenDeadLetters(tenant, kind);
+  }
+
+  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
+    return this.views.endpointFigures(tenant, endpoints, since);
+  }
+
+  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
+    return this.views.kpiSample(tenant, since, now);
+  }
+
+  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
+    return this.views.trend(tenant, from, bucketMs, buckets);
   }
 
   async getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from '../../../src/store/index.ts';
 import { alertsConformance } from './alerts.ts';
+import { consoleConformance } from './console.ts';
 import { ediConformance } from './edi.ts';
 import { inventoryConformance } from './inventory.ts';
 import { msg } from './fixtures.ts';
@@ -22,6 +23,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     keysConformance(open);
     inventoryConformance(open);
     ledgerConformance(open);
+    consoleConformance(open);
     routingConformance(open);
 
     describe('the store as a whole', () => {

@@ -11,16 +11,16 @@ export function keysConformance(open: OpenStore<KeyStore>): void {
     afterEach(async () => { await store.close(); });
 
     it('finds API keys by hash only', async () => {
-      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:abc', createdAt: 1 });
+      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:abc', role: 'operator', createdAt: 1 });
       assert.equal((await store.findApiKey('sha256:abc'))!.tenant, 'acme');
       assert.equal(await store.findApiKey('abc'), undefined);
     });
 
     it('replaces a key put again under its id: the old hash finds nothing, the creation time stays', async () => {
-      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:old', createdAt: 1 });
-      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp, rotated', hash: 'sha256:new', createdAt: 2 });
+      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp', hash: 'sha256:old', role: 'operator', createdAt: 1 });
+      await store.putApiKey({ id: 'k1', tenant: 'acme', name: 'erp, rotated', hash: 'sha256:new', role: 'viewer', createdAt: 2 });
       assert.equal(await store.findApiKey('sha256:old'), undefined);
-      assert.deepEqual(await store.findApiKey('sha256:new'), { id: 'k1', tenant: 'acme', name: 'erp, rotated', hash: 'sha256:new', createdAt: 1 });
+      assert.deepEqual(await store.findApiKey('sha256:new'), { id: 'k1', tenant: 'acme', name: 'erp, rotated', hash: 'sha256:new', role: 'viewer', createdAt: 1 });
     });
 
     it('recognises a signed request seen again, per tenant and endpoint, until it is older than kept', async () => {

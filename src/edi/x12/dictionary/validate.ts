@@ -146,7 +146,7 @@ function misplaced(seg: SegmentView, set: CompiledSet, stack: Frame[], top: numb
 }
 
 function missing(errors: X12Error[], ctx: CheckContext, node: CNode, position: number, seg: SegmentView | null): void {
-  const what = node.loop ? `the ${node.id} loop` : `segment ${node.id}`;
+  const what = node.loop ? `${node.id} loop` : `segment ${node.id}`;
   const e = err('X12_SEGMENT_MISSING', `Mandatory ${what} is missing${seg ? ` before ${seg.id}` : ''}.`, ctx, null, position);
   e.position.segmentId = node.id;
   errors.push(e);

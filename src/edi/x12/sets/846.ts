@@ -51,7 +51,7 @@ const LAYOUT = defineLayout<SnapshotHeader>({
     LIN: { read: 'loop', reader: readLin },
     N1: {
       read: 'party',
-      entities: { WH: { as: 'code', to: 'facility' }, SN: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
+      entities: { WH: { as: 'facility', rank: 0 }, SN: { as: 'facility', rank: 1 }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
     },
     REF: { read: 'reference' },
   },
@@ -66,7 +66,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const reportId = r.req(bia, 3, 'reference identification');
   const asOf = r.timestamp(bia, 4, r.el(bia, 5) ? 5 : null, 'report date', r.utcOffset);
   const h: SnapshotHeader = {
-    references: reportId ? [{ qualifier: 'BIA', value: reportId }] : [],
+    references: [],
     facility: undefined,
     depositor: undefined,
     positions: [],
@@ -80,6 +80,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   doc.asOf = asOf ?? ctx.receivedAt;
   doc.scope = purpose === '04' ? 'partial' : 'full';
   doc.positions = h.positions;
+  doc.reportNumber = reportId;
   if (h.depositor !== undefined) doc.depositor = h.depositor;
   return r.result([doc]);
 }
@@ -125,7 +126,8 @@ function readLin(r: SetReader, lin: Segment, h: SnapshotHeader): void {
 
 export function encode846(doc: InventorySnapshot, options: EncodeOptions = {}): SetEncodeResult {
   const segs: X12SegmentData[] = [];
-  const reportId = doc.references.find((x) => x.qualifier === 'BIA')?.value ?? doc.id.slice(-30);
+  // BIA-03 is mandatory: a snapshot without a report number is numbered by when it was taken, never by an id of ours.
+  const reportId = doc.reportNumber ?? doc.references.find((x) => x.qualifier === 'BIA')?.value ?? `${x12Date(doc.asOf)}${x12Time(doc.asOf)}`;
   // BIA-02 report type DD: distributor (warehouse) inventory report.
   segs.push(['BIA', doc.scope === 'partial' ? '04' : '00', 'DD', reportId, x12Date(doc.asOf), x12Time(doc.asOf)]);
   writeReferences(segs, 'REF', doc.references, isReportId);

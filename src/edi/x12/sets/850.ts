@@ -25,8 +25,8 @@ const DTM = { ship: '010', delivery: '002', cancelAfter: '001' } as const;
 
 /** What an 850 says besides BEG, and its lines. An 850 names no depositor. */
 interface PurchaseOrderHeader extends SalesOrderHeader {
-  /** BEG-03, unless a REF OQ names the seller's own order number. */
-  orderNumber: string;
+  /** REF OQ: the seller's own order number, when it has one beside the buyer's BEG-03. */
+  sellerOrderNumber: string | undefined;
 }
 
 const LAYOUT = defineLayout<PurchaseOrderHeader>({
@@ -34,7 +34,7 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
   rules: {
     PO1: { read: 'loop', reader: readPo1 },
     // REF-01 OQ: the seller's own order number, when it differs from the PO number.
-    REF: { read: 'reference', qualifiers: { OQ: { to: 'orderNumber' } } },
+    REF: { read: 'reference', qualifiers: { OQ: { to: 'sellerOrderNumber' } } },
     DTM: {
       read: 'date',
       qualifier: 1,
@@ -44,7 +44,6 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
         [DTM.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
         [DTM.cancelAfter]: { to: 'cancelAfter', what: 'date' },
       },
-      others: 'date',
     },
     // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
     TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },
@@ -55,8 +54,8 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
         ST: { as: 'address', to: 'shipTo' },
         BT: { as: 'address', to: 'billTo' },
         BY: { as: 'party', to: 'customer' },
-        SF: { as: 'code', to: 'facility' },
-        WH: { as: 'code', to: 'facility' },
+        WH: { as: 'facility', rank: 0 },
+        SF: { as: 'facility', rank: 1 },
       },
     },
   },
@@ -70,12 +69,14 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const purposeCode = r.req(beg, 1, 'transaction set purpose code');
   const poNumber = r.req(beg, 3, 'purchase order number');
   const dropShip = r.el(beg, 2) === 'DS';
-  const h: PurchaseOrderHeader = salesOrderHeader({ orderNumber: poNumber });
+  const h: PurchaseOrderHeader = salesOrderHeader({ sellerOrderNumber: undefined as string | undefined });
   readBody(r, LAYOUT, h);
+  const orderNumber = h.sellerOrderNumber || poNumber;
   if (h.lines.length === 0) r.missing('PO1', 'baseline item data');
   if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  if (!h.orderNumber) return r.result([]);
-  return r.result([salesOrderOf(set, ctx, h, h.orderNumber, purposeCode === '05' ? 'replace' : 'original', dropShip, poNumber)]);
+  if (!orderNumber) return r.result([]);
+  // Without a REF OQ the order is known by the buyer's PO number alone; with one, BEG-03 is the customer's number beside ours.
+  return r.result([salesOrderOf(set, ctx, h, orderNumber, purposeCode === '05' ? 'replace' : 'original', dropShip, h.sellerOrderNumber ? poNumber : '')]);
 }
 
 /** PO1 loop: PO1-01 line number, PO1-02 quantity, PO1-03 unit, PO1-04 unit price, PO1-06.. product id pairs; PID the description. */
@@ -103,7 +104,7 @@ export function encode850(doc: SalesOrder): SetEncodeResult {
   const po = doc.customerOrderNumber ?? doc.orderNumber;
   // BEG-02 order type: DS drop ship, SA stand-alone order.
   segs.push(['BEG', doc.purpose === 'replace' ? '05' : '00', doc.dropShip ? 'DS' : 'SA', po, '', x12Date(doc.occurredAt)]);
-  if (po !== doc.orderNumber) segs.push(['REF', 'OQ', doc.orderNumber]);
+  if (doc.customerOrderNumber !== undefined) segs.push(['REF', 'OQ', doc.orderNumber]);
   writeReferences(segs, 'REF', doc.references);
   if (doc.requestedShipDate) segs.push(['DTM', DTM.ship, x12Date(doc.requestedShipDate)]);
   if (doc.requestedDeliveryDate) segs.push(['DTM', DTM.delivery, x12Date(doc.requestedDeliveryDate)]);

@@ -7,6 +7,7 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
+  isPositiveQuantity,
   openDocument,
   partyOf,
   productIdPairs,
@@ -25,7 +26,7 @@ import {
 } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
-import { td5, writeCodedParty, writeFacility, writeParty, writeReferences } from './write.ts';
+import { ssccWithAi, td5, writeCodedParty, writeFacility, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -38,7 +39,11 @@ interface OrderBlock {
   references: Reference[];
   packages: Shipment['packages'];
   pieces: ItemPiece[];
+  /** The pieces as lines, once the order is read. */
+  lines: Shipment['lines'];
   itemCount: number;
+  /** Some SN1-08 of this order said the balance is backordered. */
+  backordered: boolean;
 }
 
 /** The ship notice as read so far: what it says of the whole shipment, its orders, and where in the HL tree the reader stands. */
@@ -50,8 +55,6 @@ interface Notice {
   billOfLading: string | undefined;
   proNumber: string | undefined;
   trackingNumbers: string[];
-  /** Some SN1-08 said the balance is backordered. */
-  backordered: boolean;
   totalWeight: Shipment['totalWeight'];
   /** References of the shipment (outside any order). */
   references: Reference[];
@@ -180,6 +183,7 @@ const LAYOUT = defineLayout<Notice>({
     SN1: { read: 'loop', reader: readSn1 },
     MAN: { read: 'loop', reader: readMan },
     PO4: { read: 'loop', reader: readPo4 },
+    MEA: { read: 'loop', reader: readMea },
     PRF: { read: 'loop', reader: readPrf },
     REF: { read: 'loop', reader: readRef },
     N1: { read: 'loop', reader: readN1 },
@@ -211,7 +215,6 @@ function readNotice(r: SetReader): Notice | null {
     billOfLading: undefined,
     proNumber: undefined,
     trackingNumbers: [],
-    backordered: false,
     totalWeight: undefined,
     references: [],
     parties: [],
@@ -253,7 +256,8 @@ function readHl(r: SetReader, seg: Segment, n: Notice): void {
   } else if (level === 'I') {
     order ??= openOrder(n.orders);
     order.itemCount++;
-    const piece: ItemPiece = { lineNumber: String(order.itemCount), sku: '', quantity: '0', uom: '', serials: [], packageIndex: pkg };
+    // LIN-01 gives the line number; an item without one is matched to the order by SKU.
+    const piece: ItemPiece = { lineNumber: '', sku: '', quantity: '0', uom: '', serials: [], packageIndex: pkg };
     order.pieces.push(piece);
     n.piece = piece;
   } else if (level !== 'S') {
@@ -266,7 +270,7 @@ function readHl(r: SetReader, seg: Segment, n: Notice): void {
 }
 
 function openOrder(orders: OrderBlock[]): OrderBlock {
-  const order: OrderBlock = { orderNumber: '', references: [], packages: [], pieces: [], itemCount: 0 };
+  const order: OrderBlock = { orderNumber: '', references: [], packages: [], pieces: [], lines: [], itemCount: 0, backordered: false };
   orders.push(order);
   return order;
 }
@@ -314,6 +318,29 @@ function readPo4(r: SetReader, seg: Segment, n: Notice): void {
   if (w !== undefined && n.pkg !== null && n.order && n.level !== 'I') n.order.packages[n.pkg]!.weight = { value: w, unit: r.el(seg, 7) || 'LB' };
 }
 
+/** MEA-01 PD physical dimensions of a pack: MEA-02 LN length, WD width, HT height, MEA-03 the value, MEA-04 its unit. */
+function readMea(r: SetReader, seg: Segment, n: Notice): void {
+  if (n.pkg === null || !n.order || (n.level !== 'P' && n.level !== 'T') || r.el(seg, 1) !== 'PD') return;
+  const side = DIMENSION_OF[r.el(seg, 2)];
+  if (side === undefined) return;
+  const value = r.decimal(seg, 3, 'measurement value', false);
+  if (value === undefined || !isPositiveQuantity(value)) return;
+  const p = n.order.packages[n.pkg]!;
+  const unit = r.el(seg, 4).split(r.set.interchange.delimiters.component)[0] || 'IN';
+  const d: Partial<Dimensions> = p.dimensions ?? pendingDimensions.get(p) ?? {};
+  d[side] = value;
+  d.unit ??= unit;
+  if (d.length !== undefined && d.width !== undefined && d.height !== undefined) {
+    p.dimensions = d as Dimensions;
+    pendingDimensions.delete(p);
+  } else pendingDimensions.set(p, d);
+}
+
+type Dimensions = NonNullable<Shipment['packages'][number]['dimensions']>;
+const DIMENSION_OF: Readonly<Record<string, 'length' | 'width' | 'height'>> = { LN: 'length', WD: 'width', HT: 'height' };
+/** A pack's dimensions until all three are read. */
+const pendingDimensions = new WeakMap<object, Partial<Dimensions>>();
+
 /** LIN-01 line number, LIN-02.. product id pairs (LT the lot). */
 function readLin(r: SetReader, seg: Segment, n: Notice): void {
   const piece = n.piece;
@@ -336,20 +363,22 @@ function readSn1(r: SetReader, seg: Segment, n: Notice): void {
   piece.uom = r.req(seg, 3, 'unit of measure');
   const ordered = r.decimal(seg, 5, 'quantity ordered', false);
   if (ordered !== undefined) piece.orderedQuantity = ordered;
-  // SN1-08 (element 668): BP partial shipment, balance backordered; IB item backordered.
-  if (r.el(seg, 8) === 'BP' || r.el(seg, 8) === 'IB') n.backordered = true;
+  // SN1-08 (element 668): BP partial shipment, balance backordered; IB item backordered. It is about this order only.
+  if (n.order && (r.el(seg, 8) === 'BP' || r.el(seg, 8) === 'IB')) n.order.backordered = true;
 }
 
-/** An order once read: items without a LIN are reported and dropped; packages get their contents. */
+/** An order once read: items without a LIN are reported and dropped; its lines made; packages get their contents. */
 function finishOrder(r: SetReader, o: OrderBlock): void {
   let unnamed = 0;
-  for (const p of o.pieces) {
+  for (let i = 0; i < o.pieces.length; i++) {
+    const p = o.pieces[i]!;
     if (p.sku) continue;
     unnamed++;
-    r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
+    r.error('X12_SEGMENT_MISSING', `Item ${p.lineNumber || i + 1} of order ${o.orderNumber || '(none)'} has no LIN naming the product.`);
   }
-  fillPackageLines(o.pieces, o.packages);
   if (unnamed > 0) o.pieces = o.pieces.filter(hasSku);
+  o.lines = linesFromPieces(o.pieces);
+  fillPackageLines(o.pieces, o.packages);
 }
 
 function hasSku(p: ItemPiece): boolean {
@@ -367,9 +396,13 @@ function placeRef(qualifier: string, value: string, n: Notice): void {
   else (n.order ? n.order.references : n.references).push({ qualifier, value });
 }
 
-/** The first party with one of the entity codes (plain loop: called per order). */
+/** The first party with entity code a, else b, else c: the codes in order of precedence, whatever order the N1s came in. */
 function findParty(parties: readonly N1Party[], a: string, b?: string, c?: string): N1Party | undefined {
-  for (const p of parties) if (p.entity === a || p.entity === b || p.entity === c) return p;
+  return withEntity(parties, a) ?? (b === undefined ? undefined : withEntity(parties, b)) ?? (c === undefined ? undefined : withEntity(parties, c));
+}
+
+function withEntity(parties: readonly N1Party[], code: string): N1Party | undefined {
+  for (const p of parties) if (p.entity === code) return p;
   return undefined;
 }
 
@@ -394,17 +427,20 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 
 /** One order of the notice as an inbound ASN: what is on the truck to us. */
 function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBlock, orderNumber: string): PurchaseOrder {
+  // An inbound ASN ships to us: the facility is the ship-to (else the warehouse named).
   const facilityParty = findParty(n.parties, 'ST', 'WH');
-  const lines = linesFromPieces(o.pieces).filter((l) => l.quantity !== '0');
+  const lines = o.lines.filter((l) => l.quantity !== '0');
   const containers: Asn['containers'] = new Array(o.packages.length);
   for (let k = 0; k < o.packages.length; k++) {
     const p = o.packages[k]!;
-    containers[k] = p.sscc === undefined ? { lines: p.lines } : { sscc: p.sscc, lines: p.lines };
+    // A container is a pack as the ship notice gives it: its SSCC, carrier id and weight (its dimensions have no place in an ASN).
+    containers[k] = compact({ sscc: p.sscc, trackingNumber: p.trackingNumber, weight: p.weight, lines: p.lines });
   }
   const asn: Asn = { asnNumber: n.shipmentNumber, trackingNumbers: n.trackingNumbers, containers };
   if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
   if (n.carrier !== undefined) asn.carrier = n.carrier;
   if (n.billOfLading !== undefined) asn.billOfLading = n.billOfLading;
+  if (n.proNumber !== undefined) asn.proNumber = n.proNumber;
   po.poNumber = orderNumber;
   po.kind = 'asn';
   po.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
@@ -419,7 +455,10 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
 
 /** One order of the notice as a shipment confirmation. */
 function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock, orderNumber: string): Shipment {
-  const facilityParty = findParty(n.parties, 'SF', 'WH');
+  // The warehouse that shipped: N1 WH, else the ship-from, as in a 945.
+  const facilityParty = findParty(n.parties, 'WH', 'SF');
+  const shipTo = findParty(n.parties, 'ST');
+  if (shipTo) shipment.shipTo = shipTo.address;
   shipment.shipmentNumber = n.shipmentNumber;
   shipment.orderNumber = orderNumber;
   shipment.facility = facilityParty?.code ?? facilityParty?.address.name ?? '';
@@ -431,10 +470,10 @@ function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock
     r.error('X12_SEGMENT_MISSING', `The 856 names no ship-from (N1*SF or N1*WH); the sender's code ${JSON.stringify(shipment.facility)} is taken as the facility.`, undefined, undefined, 'warning');
   }
   shipment.shippedAt = n.shippedAt ?? shipment.receivedAt;
-  shipment.complete = !n.backordered;
+  shipment.complete = !o.backordered;
   shipment.trackingNumbers = n.trackingNumbers;
   shipment.packages = o.packages;
-  shipment.lines = linesFromPieces(o.pieces);
+  shipment.lines = o.lines;
   const depositor = findParty(n.parties, 'DE')?.code;
   if (depositor !== undefined) shipment.depositor = depositor;
   if (n.carrier !== undefined) shipment.carrier = n.carrier;
@@ -453,7 +492,7 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   const carrier = isPo ? doc.asn?.carrier : doc.carrier;
   const tracking = isPo ? (doc.asn?.trackingNumbers ?? []) : doc.trackingNumbers;
   const bol = isPo ? doc.asn?.billOfLading : doc.billOfLading;
-  const packages: Shipment['packages'] = isPo ? (doc.asn?.containers ?? []).map((c) => compact({ sscc: c.sscc, lines: c.lines })) : doc.packages;
+  const packages: Shipment['packages'] = isPo ? (doc.asn?.containers ?? []).map((c) => compact({ sscc: c.sscc, trackingNumber: c.trackingNumber, weight: c.weight, lines: c.lines })) : doc.packages;
   const lines: Shipment['lines'] = isPo ? doc.lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity, uom: l.uom, lots: l.lots.map((x) => ({ lot: x.lot, quantity: x.quantity })), serials: l.serials })) : doc.lines;
   const at = shippedAt ?? doc.occurredAt;
   segs.push(['BSN', '00', shipmentNumber, x12Date(at), x12Time(at) || '0000', '0001']);
@@ -462,14 +501,18 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   if (!isPo && doc.totalWeight) segs.push(['TD1', 'CTN', String(packages.length || ''), '', '', '', 'G', doc.totalWeight.value, doc.totalWeight.unit]);
   if (carrier) segs.push(td5(carrier));
   if (bol) segs.push(['REF', 'BM', bol]);
-  if (!isPo && doc.proNumber) segs.push(['REF', 'CN', doc.proNumber]);
+  const pro = isPo ? doc.asn?.proNumber : doc.proNumber;
+  if (pro) segs.push(['REF', 'CN', pro]);
   for (const t of tracking) segs.push(['REF', '2I', t]);
   if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
   if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
   if (isPo) {
     if (doc.supplier) writeParty(segs, 'SF', doc.supplier);
     writeCodedParty(segs, 'ST', doc.facility);
-  } else writeFacility(segs, 'SF', doc);
+  } else {
+    writeFacility(segs, 'SF', doc);
+    if (doc.shipTo) writeN1Loop(segs, 'ST', { address: doc.shipTo });
+  }
   const orderHl = ++hl;
   segs.push(['HL', String(orderHl), '1', 'O']);
   segs.push(['PRF', isPo ? doc.poNumber : doc.orderNumber]);
@@ -494,7 +537,11 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
     const packHl = ++hl;
     segs.push(['HL', String(packHl), String(orderHl), 'P']);
     if (pkg.weight) segs.push(['PO4', '', '', '', '', '', pkg.weight.value, pkg.weight.unit]);
-    if (pkg.sscc) segs.push(['MAN', 'GM', pkg.sscc]);
+    if (pkg.dimensions) {
+      const d = pkg.dimensions;
+      segs.push(['MEA', 'PD', 'LN', d.length, d.unit], ['MEA', 'PD', 'WD', d.width, d.unit], ['MEA', 'PD', 'HT', d.height, d.unit]);
+    }
+    if (pkg.sscc) segs.push(['MAN', 'GM', ssccWithAi(pkg.sscc)]);
     if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
     for (const p of pieces) if (p.packageIndex === i) writeItem(p, packHl);
   });

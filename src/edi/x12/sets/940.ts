@@ -32,9 +32,13 @@ const DATE_QUALIFIER = { ship: '10', delivery: '02', cancelAfter: '01' } as cons
 
 /** What a 940 says besides W05, and its lines. */
 interface OrderHeader extends SalesOrderHeader {
+  /** A W66-01 method of payment that is none of PP, CC, TP: kept as sent. */
   paymentMethod: string | undefined;
-  transportationMethod: string | undefined;
 }
+
+/** W66-01 shipment method of payment (element 146) <-> the carrier's payment terms. */
+const PAYMENT_TERMS: Readonly<Record<string, NonNullable<SalesOrder['carrier']>['paymentTerms']>> = { PP: 'prepaid', CC: 'collect', TP: 'third_party' };
+const PAYMENT_CODE = { prepaid: 'PP', collect: 'CC', third_party: 'TP' } as const;
 
 const LAYOUT = defineLayout<OrderHeader>({
   segments: KNOWN,
@@ -63,21 +67,9 @@ const LAYOUT = defineLayout<OrderHeader>({
         [DATE_QUALIFIER.cancelAfter]: { to: 'cancelAfter', what: 'date' },
         '53': { to: 'cancelAfter', what: 'date', keep: 'first' },
       },
-      others: 'date',
     },
     NTE: { read: 'note', element: 2, to: 'notes' },
-    // W66-01 shipment method of payment, W66-02 transportation method, W66-05 routing, W66-10 SCAC.
-    W66: {
-      read: 'carrier',
-      to: 'carrier',
-      scac: 10,
-      service: 5,
-      replaces: true,
-      elements: [
-        { element: 1, to: 'paymentMethod' },
-        { element: 2, to: 'transportationMethod' },
-      ],
-    },
+    W66: { read: 'loop', reader: readW66 },
   },
 });
 
@@ -89,7 +81,7 @@ export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const status = r.req(w05, 1, 'order status code');
   const orderNumber = r.req(w05, 2, 'depositor order number');
   const customerOrderNumber = r.el(w05, 3);
-  const h: OrderHeader = salesOrderHeader({ paymentMethod: undefined as string | undefined, transportationMethod: undefined as string | undefined });
+  const h: OrderHeader = salesOrderHeader({ paymentMethod: undefined as string | undefined });
   readBody(r, LAYOUT, h);
   if (!orderNumber) return r.result([]);
   if (status === 'F' || status === 'D') return r.result([cancelOf(set, ctx, orderNumber, h)]);
@@ -118,13 +110,24 @@ function cancelOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, 
 
 function orderOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, customerOrderNumber: string, status: string, h: OrderHeader): SalesOrder {
   const order = salesOrderOf(set, ctx, h, orderNumber, status === 'R' ? 'replace' : 'original', false, customerOrderNumber);
-  if (h.paymentMethod !== undefined || h.transportationMethod !== undefined) {
-    const x12: Record<string, string> = {};
-    if (h.paymentMethod !== undefined) x12.paymentMethod = h.paymentMethod;
-    if (h.transportationMethod !== undefined) x12.transportationMethod = h.transportationMethod;
-    order.extensions = { x12 };
-  }
+  if (h.paymentMethod !== undefined) order.extensions = { x12: { paymentMethod: h.paymentMethod } };
   return order;
+}
+
+/** W66-01 method of payment, W66-02 transportation method, W66-05 routing (the service), W66-10 SCAC. A later W66 replaces an earlier one. */
+function readW66(r: SetReader, seg: Segment, h: OrderHeader): void {
+  const carrier: NonNullable<SalesOrder['carrier']> = {};
+  const scac = r.el(seg, 10);
+  if (scac) carrier.scac = scac;
+  const service = r.el(seg, 5);
+  if (service) carrier.service = service;
+  const payment = r.el(seg, 1);
+  const terms = PAYMENT_TERMS[payment];
+  if (terms !== undefined) carrier.paymentTerms = terms;
+  h.paymentMethod = payment && terms === undefined ? payment : undefined;
+  const mode = r.el(seg, 2);
+  if (mode) carrier.transportMode = mode;
+  h.carrier = Object.keys(carrier).length > 0 ? carrier : undefined;
 }
 
 /** LX loop: LX-01 is the line number; W01 the line; G69 the description; N9*LT a requested lot. */
@@ -180,7 +183,8 @@ function cancelSegments(doc: OrderCancel): X12SegmentData[] {
 }
 
 function orderSegments(doc: SalesOrder): X12SegmentData[] {
-  const x12 = (doc.extensions?.x12 ?? {}) as Record<string, string>;
+  const x12 = (doc.extensions?.x12 ?? {}) as Record<string, string | undefined>;
+  const carrier = doc.carrier;
   const segs: X12SegmentData[] = [['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? '']];
   writeN1Loop(segs, 'ST', { address: doc.shipTo });
   if (doc.billTo) writeN1Loop(segs, 'BT', { address: doc.billTo });
@@ -193,7 +197,8 @@ function orderSegments(doc: SalesOrder): X12SegmentData[] {
   if (doc.cancelAfter) segs.push(['G62', DATE_QUALIFIER.cancelAfter, x12Date(doc.cancelAfter)]);
   for (const n of doc.notes) segs.push(['NTE', 'WHI', n]);
   // W66 is mandatory in the 940: payment method (default PP, prepaid) and transportation method (default M, motor).
-  segs.push(['W66', x12.paymentMethod ?? 'PP', x12.transportationMethod ?? 'M', '', '', doc.carrier?.service ?? '', '', '', '', '', doc.carrier?.scac ?? '']);
+  const payment = carrier?.paymentTerms ? PAYMENT_CODE[carrier.paymentTerms] : (x12.paymentMethod ?? 'PP');
+  segs.push(['W66', payment, carrier?.transportMode ?? x12.transportationMethod ?? 'M', '', '', carrier?.service ?? '', '', '', '', '', carrier?.scac ?? '']);
   let total = '0';
   for (const l of doc.lines) {
     segs.push(['LX', l.lineNumber]);

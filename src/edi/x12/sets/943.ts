@@ -37,12 +37,16 @@ interface TransferHeader {
   expectedDate: string | undefined;
   carrier: Asn['carrier'];
   billOfLading: string | undefined;
+  proNumber: string | undefined;
   trackingNumbers: string[];
   lines: Map<string, Line>;
 }
 
-/** N9-01 BM bill of lading, 2I tracking number; in N1 loops as well. */
-const REFERENCES: ReferenceRule<TransferHeader> = { read: 'reference', qualifiers: { BM: { to: 'billOfLading' }, '2I': { to: 'trackingNumbers', list: true } } };
+/** N9-01 BM bill of lading, CN carrier's reference (PRO), 2I tracking number; in N1 loops as well: as in a 945. */
+const REFERENCES: ReferenceRule<TransferHeader> = {
+  read: 'reference',
+  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
+};
 
 const LAYOUT = defineLayout<TransferHeader>({
   segments: KNOWN,
@@ -51,8 +55,8 @@ const LAYOUT = defineLayout<TransferHeader>({
     N1: {
       read: 'party',
       entities: {
-        WH: { as: 'code', to: 'facility', keep: 'first' },
-        ST: { as: 'code', to: 'facility', keep: 'first' },
+        WH: { as: 'facility', rank: 0 },
+        ST: { as: 'facility', rank: 1 },
         DE: { as: 'code', to: 'depositor' },
         SF: { as: 'party', to: 'supplier' },
         SU: { as: 'party', to: 'supplier' },
@@ -84,6 +88,7 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     expectedDate: undefined,
     carrier: undefined,
     billOfLading: undefined,
+    proNumber: undefined,
     trackingNumbers: [],
     lines: new Map(),
   };
@@ -104,8 +109,9 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     if (shippedAt !== undefined) asn.shippedAt = shippedAt;
     if (h.carrier !== undefined) asn.carrier = h.carrier;
     if (h.billOfLading !== undefined) asn.billOfLading = h.billOfLading;
+    if (h.proNumber !== undefined) asn.proNumber = h.proNumber;
     doc.asn = asn;
-  }
+  } else if (h.proNumber !== undefined) doc.references.push({ qualifier: 'CN', value: h.proNumber });
   return r.result([doc]);
 }
 
@@ -154,6 +160,7 @@ export function encode943(doc: PurchaseOrder): SetEncodeResult {
   if (doc.supplier) writeParty(segs, 'SF', doc.supplier);
   writeReferences(segs, 'N9', doc.references);
   if (doc.asn?.billOfLading) segs.push(['N9', 'BM', doc.asn.billOfLading]);
+  if (doc.asn?.proNumber) segs.push(['N9', 'CN', doc.asn.proNumber]);
   for (const t of doc.asn?.trackingNumbers ?? []) segs.push(['N9', '2I', t]);
   if (doc.expectedDate) segs.push(['G62', '17', x12Date(doc.expectedDate)]);
   if (doc.asn?.carrier) segs.push(w27(doc.asn.carrier));

@@ -7,17 +7,15 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   addQuantities,
-  openDocument,
   productIdPairs,
   readProductIds,
   SetReader,
   x12Date,
   type DecodeContext,
-  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
-import { defineLayout, readBody } from './layout.ts';
+import { openStockDocument, readStockHeader, stockLayout, type StockHeader } from './stock-header.ts';
 import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W17', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W10', 'LX', 'W07', 'W13', 'G69', 'W14', 'W20', 'QTY', 'FA1', 'FA2', 'MAN']);
@@ -27,23 +25,7 @@ const ID_POSITIONS: readonly number[] = [4, 7];
 /** W13-03 receiving condition code '01' is damaged product (W13-05 then gives the reason). */
 const DAMAGED = '01';
 
-/** What a 944 says besides W17, and its lines. */
-interface ReceiptHeader {
-  references: Reference[];
-  facility: string | undefined;
-  depositor: string | undefined;
-  lines: Receipt['lines'];
-}
-
-const LAYOUT = defineLayout<ReceiptHeader>({
-  segments: KNOWN,
-  rules: {
-    W07: { read: 'loop', reader: readW07 },
-    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
-    N9: { read: 'reference' },
-    REF: { read: 'reference' },
-  },
-});
+const LAYOUT = stockLayout<Receipt['lines'][number]>(KNOWN, 'W07', readW07);
 
 export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Receipt> {
   const r = new SetReader(set, ctx.utcOffset);
@@ -54,24 +36,18 @@ export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const receiptNumber = r.req(w17, 3, 'warehouse receipt number');
   const poNumber = r.el(w17, 4) || undefined;
   const asnNumber = r.el(w17, 5) || undefined;
-  const h: ReceiptHeader = { references: [], facility: undefined, depositor: undefined, lines: [] };
-  readBody(r, LAYOUT, h);
-  if (!h.facility) r.missing('N1*WH', 'the receiving warehouse');
-  if (h.lines.length === 0) r.missing('W07', 'item detail for stock receipt');
+  const h = readStockHeader(r, LAYOUT, 'the receiving warehouse', 'W07', 'item detail for stock receipt');
   if (!receiptNumber) return r.result([]);
-  const doc = openDocument<Receipt>('receipt', set, ctx, 0, entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber), h.references);
+  const doc = openStockDocument<Receipt>('receipt', set, ctx, entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber), h);
   doc.receiptNumber = receiptNumber;
-  doc.facility = h.facility ?? '';
   doc.complete = true;
-  doc.lines = h.lines;
   if (poNumber !== undefined) doc.poNumber = poNumber;
   if (asnNumber !== undefined) doc.asnNumber = asnNumber;
-  if (h.depositor !== undefined) doc.depositor = h.depositor;
   return r.result([doc]);
 }
 
 /** W07 loop: W07-01 quantity received, W07-02 unit, W07-03 U.P.C., W07-04/05 product id, W07-06 warehouse lot. */
-function readW07(r: SetReader, w07: Segment, h: ReceiptHeader): void {
+function readW07(r: SetReader, w07: Segment, h: StockHeader<Receipt['lines'][number]>): void {
   const quantity = r.decimal(w07, 1, 'quantity received');
   const uom = r.req(w07, 2, 'unit of measure');
   const ids = readProductIds(w07, ID_POSITIONS, 3);

@@ -20,8 +20,8 @@ import {
   type SetEncodeResult,
 } from './common.ts';
 import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
-import { linesFromPieces, packageLines, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
-import { w27, writeFacility, writeReferences } from './write.ts';
+import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
+import { ssccWithAi, w27, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W6', 'W28', 'W10', 'G72', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -37,6 +37,7 @@ const MORE_TO_COME = new Set(['BP', 'SS', 'PR']);
 interface ShipmentHeader {
   references: Reference[];
   facility: string | undefined;
+  shipTo: Shipment['shipTo'];
   depositor: string | undefined;
   shippedAt: string | undefined;
   carrier: Shipment['carrier'];
@@ -62,7 +63,12 @@ const LAYOUT = defineLayout<ShipmentHeader>({
     LX: { read: 'loop', reader: readLx },
     N1: {
       read: 'party',
-      entities: { WH: { as: 'code', to: 'facility', keep: 'first' }, SF: { as: 'code', to: 'facility', keep: 'first' }, DE: { as: 'code', to: 'depositor' } },
+      entities: {
+        WH: { as: 'facility', rank: 0 },
+        SF: { as: 'facility', rank: 1 },
+        ST: { as: 'address', to: 'shipTo', keep: 'first' },
+        DE: { as: 'code', to: 'depositor' },
+      },
       refs: REFERENCES,
     },
     N9: REFERENCES,
@@ -87,6 +93,7 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const h: ShipmentHeader = {
     references: [],
     facility: undefined,
+    shipTo: undefined,
     depositor: undefined,
     shippedAt: undefined,
     carrier: undefined,
@@ -112,7 +119,9 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   doc.trackingNumbers = h.trackingNumbers;
   doc.packages = h.packages;
   doc.lines = linesFromPieces(h.pieces);
+  fillPackageLines(h.pieces, h.packages);
   if (h.depositor !== undefined) doc.depositor = h.depositor;
+  if (h.shipTo !== undefined) doc.shipTo = h.shipTo;
   if (h.carrier !== undefined) doc.carrier = h.carrier;
   if (h.billOfLading !== undefined) doc.billOfLading = h.billOfLading;
   if (h.proNumber !== undefined) doc.proNumber = h.proNumber;
@@ -126,10 +135,9 @@ function readLx(r: SetReader, lx: Segment, h: ShipmentHeader): void {
   let any = false;
   while (r.peek()?.id === 'W12') {
     any = true;
-    readW12(r, r.next()!, lx, pkgIndex, h);
+    readW12(r, r.next()!, pkgIndex, h);
   }
   if (!any) r.error('X12_SEGMENT_MISSING', `LX ${r.el(lx, 1)} has no W12 warehouse item detail.`, lx);
-  if (pkgIndex !== null) h.packages[pkgIndex]!.lines = packageLines(h.pieces, pkgIndex);
 }
 
 /** The MAN segments that open an LX loop; the index of the loop's first package, or null when it has none. */
@@ -160,7 +168,7 @@ function readPackages(r: SetReader, packages: Shipment['packages']): number | nu
 }
 
 /** W12 and its N9s: one piece of what shipped. A W12-01 that says more is to come makes the shipment incomplete. */
-function readW12(r: SetReader, w12: Segment, lx: Segment, pkgIndex: number | null, h: ShipmentHeader): void {
+function readW12(r: SetReader, w12: Segment, pkgIndex: number | null, h: ShipmentHeader): void {
   // W12-02 quantity ordered, W12-03 units shipped, W12-05 unit, W12-07/08 product id, W12-09 warehouse lot.
   const shipped = r.decimal(w12, 3, 'number of units shipped');
   const ordered = r.decimal(w12, 2, 'quantity ordered', false);
@@ -180,7 +188,7 @@ function readW12(r: SetReader, w12: Segment, lx: Segment, pkgIndex: number | nul
     else if (q === 'LT') piece.lot = r.el(s, 2);
     else if (q === 'SE' && r.el(s, 2)) piece.serials.push(r.el(s, 2));
   }
-  if (!piece.lineNumber) piece.lineNumber = r.el(lx, 1) || String(h.pieces.length + 1);
+  // Without N9*LI the line number stays open: LX-01 numbers packages, not order lines.
   h.pieces.push(piece);
 }
 
@@ -198,6 +206,7 @@ function writeHeader(segs: X12SegmentData[], doc: Shipment): void {
   const po = doc.references.find((x) => x.qualifier === 'PO');
   segs.push(['W06', 'F', doc.orderNumber, x12Date(doc.shippedAt), doc.shipmentNumber, '', po?.value ?? '']);
   writeFacility(segs, 'WH', doc);
+  if (doc.shipTo) writeN1Loop(segs, 'ST', { address: doc.shipTo });
   // The PO number went into W06-06.
   writeReferences(segs, 'N9', doc.references, (ref) => ref === po);
   if (doc.billOfLading) segs.push(['N9', 'BM', doc.billOfLading]);
@@ -234,7 +243,7 @@ function writeLxLoops(segs: X12SegmentData[], doc: Shipment): string {
   };
   const writeMan = (i: number): void => {
     const pkg = doc.packages[i]!;
-    if (pkg.sscc) segs.push(['MAN', 'GM', pkg.sscc]);
+    if (pkg.sscc) segs.push(['MAN', 'GM', ssccWithAi(pkg.sscc)]);
     if (pkg.trackingNumber) segs.push(['MAN', 'CP', pkg.trackingNumber]);
     if (!pkg.sscc && !pkg.trackingNumber) segs.push(['MAN', 'ZZ', String(i + 1)]);
   };

@@ -5,17 +5,15 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
-  openDocument,
   productIdPairs,
   readProductIds,
   SetReader,
   x12Date,
   type DecodeContext,
-  type Reference,
   type SetDecodeResult,
   type SetEncodeResult,
 } from './common.ts';
-import { defineLayout, readBody } from './layout.ts';
+import { openStockDocument, readStockHeader, stockLayout, type StockHeader } from './stock-header.ts';
 import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W15', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'LX', 'W19', 'G69', 'W20', 'W22', 'N9', 'QTY', 'G66']);
@@ -52,23 +50,9 @@ const REASON_FROM_181: Readonly<Record<string, Reason>> = {
   '56': 'found', // book adjustment increase
 };
 
-/** What a 947 says besides W15, and its lines. */
-interface AdjustmentHeader {
-  references: Reference[];
-  facility: string | undefined;
-  depositor: string | undefined;
-  lines: InventoryAdjustment['lines'];
-}
+type Line = InventoryAdjustment['lines'][number];
 
-const LAYOUT = defineLayout<AdjustmentHeader>({
-  segments: KNOWN,
-  rules: {
-    W19: { read: 'loop', reader: readW19 },
-    N1: { read: 'party', entities: { WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } } },
-    N9: { read: 'reference' },
-    REF: { read: 'reference' },
-  },
-});
+const LAYOUT = stockLayout<Line>(KNOWN, 'W19', readW19);
 
 export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<InventoryAdjustment> {
   const r = new SetReader(set, ctx.utcOffset);
@@ -78,21 +62,15 @@ export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   r.date(w15, 1, 'adjustment date', true);
   const adjustmentNumber = r.el(w15, 2) || r.el(w15, 3);
   if (!adjustmentNumber) r.error('X12_ELEMENT_MISSING', 'W15 has neither W15-02 (warehouse) nor W15-03 (depositor) adjustment number; one is required.', w15, 2);
-  const h: AdjustmentHeader = { references: [], facility: undefined, depositor: undefined, lines: [] };
-  readBody(r, LAYOUT, h);
-  if (!h.facility) r.missing('N1*WH', 'the facility adjusted');
-  if (h.lines.length === 0) r.missing('W19', 'warehouse adjustment item detail');
+  const h = readStockHeader(r, LAYOUT, 'the facility adjusted', 'W19', 'warehouse adjustment item detail');
   if (!adjustmentNumber) return r.result([]);
-  const doc = openDocument<InventoryAdjustment>('inventory_adjustment', set, ctx, 0, entityKeys.stock(h.facility ?? ''), h.references);
+  const doc = openStockDocument<InventoryAdjustment>('inventory_adjustment', set, ctx, entityKeys.stock(h.facility ?? ''), h);
   doc.adjustmentNumber = adjustmentNumber;
-  doc.facility = h.facility ?? '';
-  doc.lines = h.lines;
-  if (h.depositor !== undefined) doc.depositor = h.depositor;
   return r.result([doc]);
 }
 
 /** W19-01 reason, W19-02 credit/debit quantity (signed), W19-03 unit, W19-05/06 product id, W19-09 lot. */
-function readW19(r: SetReader, w19: Segment, h: AdjustmentHeader): void {
+function readW19(r: SetReader, w19: Segment, h: StockHeader<Line>): void {
   const code = r.req(w19, 1, 'adjustment reason code');
   const quantity = r.decimal(w19, 2, 'credit/debit quantity');
   const uom = r.req(w19, 3, 'unit of measure');
@@ -103,7 +81,7 @@ function readW19(r: SetReader, w19: Segment, h: AdjustmentHeader): void {
     r.error('X12_CODE_UNKNOWN', `W19-01 reason code ${JSON.stringify(code)} has no canonical meaning; read as 'other'.`, w19, 1, 'warning');
     reason = 'other';
   }
-  const line: InventoryAdjustment['lines'][number] = { sku: ids.sku ?? '', quantity: quantity ?? '0', uom, reason: reason ?? 'other', serials: [] };
+  const line: Line = { sku: ids.sku ?? '', quantity: quantity ?? '0', uom, reason: reason ?? 'other', serials: [] };
   const lot = r.el(w19, 9) || ids.lot;
   if (lot !== undefined) line.lot = lot;
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'W20' || s.id === 'QTY'); s = r.peek()) {

@@ -24,6 +24,8 @@ interface AckState {
   /** Group-level errors (AK9-05..09). */
   errors: AckError[];
   status: Acknowledgment['status'] | undefined;
+  /** AK902: how many sets the acknowledged group declared. */
+  declaredSets?: number;
   /** The set response (AK2) being read, until its AK5/IK5. */
   current: SetAck | null;
   /** The segment the last AK3/IK3 named, which its AK4/IK4s are about. */
@@ -79,6 +81,7 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   };
   const version = r.el(ak1, 3);
   if (version) acknowledges.version = version;
+  if (st.declaredSets !== undefined) acknowledges.declaredSets = st.declaredSets;
   doc.acknowledges = acknowledges;
   doc.sets = st.sets;
   doc.errors = st.errors;
@@ -87,6 +90,9 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
 
 /** AK2-01 set id, AK2-02 its ST02. */
 function readSetResponseHeader(r: SetReader, seg: Segment, st: AckState): void {
+  // AK3/AK4 notes belong to the set response they follow: a new AK2 starts with none.
+  st.segmentPath = '';
+  st.segmentAt = {};
   st.current = { transactionSetId: r.req(seg, 1, 'transaction set identifier code'), controlNumber: r.req(seg, 2, 'transaction set control number'), status: 'accepted', errors: [] };
   st.sets.push(st.current);
 }
@@ -135,6 +141,8 @@ function readGroupResponseTrailer(r: SetReader, seg: Segment, st: AckState): voi
   const code = r.req(seg, 1, 'functional group acknowledge code');
   st.status = GROUP_STATUS[code];
   if (code && !st.status) r.error('X12_CODE_UNKNOWN', `AK901 is ${JSON.stringify(code)}; expected A, E, P, R, M, W or X.`, seg, 1);
+  const declared = r.el(seg, 2);
+  if (declared !== '' && /^\d{1,6}$/.test(declared)) st.declaredSets = Number(declared);
   for (let n = 5; n <= 9; n++) {
     const c = r.el(seg, n);
     if (c) st.errors.push({ code: `AK9-${c}`, message: `${GROUP_ERRORS[c] ?? `Group error ${c}`}.` });
@@ -146,8 +154,9 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
   const [ik3, ik4, ik5] = setId === '999' ? ['IK3', 'IK4', 'IK5'] : ['AK3', 'AK4', 'AK5'];
   const segs: X12SegmentData[] = [];
   const a = doc.acknowledges;
-  // AK103 (the group's version) came with release 004020: a 004010 997 has two elements.
-  segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', setId === '999' ? (a.version ?? '005010') : (a.version ?? '') >= '004020' ? a.version! : '']);
+  // AK103, the acknowledged group's GS08, exists from 005010 on: a 997 of 004010 to 004030 has none.
+  const version = setId === '999' ? (a.version ?? '005010') : (a.version ?? '');
+  segs.push(['AK1', a.functionalId ?? '', a.groupControlNumber ?? a.reference ?? '', version >= '005010' ? version : '']);
   let accepted = 0;
   for (const s of doc.sets) {
     segs.push(['AK2', s.transactionSetId, s.controlNumber]);
@@ -174,7 +183,9 @@ export function encode997(doc: Acknowledgment, setId: '997' | '999' = '997'): Se
     segs.push([ik5, STATUS_CODE[s.status] ?? 'R', ...setCodes.slice(0, 5)] as unknown as X12SegmentData);
   }
   const groupCodes = doc.errors.map((e) => splitCode(e.code)[1]).slice(0, 5);
-  segs.push(['AK9', STATUS_CODE[doc.status] ?? 'R', String(doc.sets.length), String(doc.sets.length), String(accepted), ...groupCodes] as unknown as X12SegmentData);
+  // AK902 sets the group declared (GE01), AK903 sets received, AK904 sets accepted: none in a rejected group, which is applied in nothing.
+  const declared = a.declaredSets ?? doc.sets.length;
+  segs.push(['AK9', STATUS_CODE[doc.status] ?? 'R', String(declared), String(doc.sets.length), String(doc.status === 'rejected' ? 0 : accepted), ...groupCodes] as unknown as X12SegmentData);
   return { id: setId, segments: segs, errors: [] };
 }
 

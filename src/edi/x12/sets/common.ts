@@ -148,7 +148,7 @@ export class SetReader {
       return undefined;
     }
     const iso = isoFromCcyymmdd(v.length === 6 ? `20${v}` : v, '');
-    if (iso === null) this.error('X12_ELEMENT_INVALID', `${ref(seg.id, n)}, the ${what}, is ${JSON.stringify(v)}; expected a date CCYYMMDD.`, seg, n);
+    if (iso === null) this.error('X12_DATE_INVALID', `${ref(seg.id, n)}, the ${what}, is ${JSON.stringify(v)}; expected a real date CCYYMMDD.`, seg, n);
     return iso ?? undefined;
   }
 
@@ -159,7 +159,7 @@ export class SetReader {
     const t = timeEl === null ? '' : seg.el(timeEl);
     const time = t === '' ? '00:00:00' : isoTime(t);
     if (time === null) {
-      this.error('X12_ELEMENT_INVALID', `${ref(seg.id, timeEl!)}, the time of the ${what}, is ${JSON.stringify(t)}; expected HHMM[SS].`, seg, timeEl!);
+      this.error('X12_TIME_INVALID', `${ref(seg.id, timeEl!)}, the time of the ${what}, is ${JSON.stringify(t)}; expected a real time HHMM[SS].`, seg, timeEl!);
       return `${d}T00:00:00${offset}`;
     }
     return `${d}T${time.slice(0, 8)}${offset}`;
@@ -167,10 +167,15 @@ export class SetReader {
 
   /** Reports a segment the set needs but does not have. */
   missing(segmentId: string, what: string, severity: 'error' | 'warning' = 'error'): void {
+    const id = segmentId.split('*')[0]!;
+    // A segment that is there but could not be read has its own error already: "no W01" would mislead.
+    for (const e of this.errors) if (e.position.segmentId === id && e.position.segmentPosition !== undefined) return;
     const tail = severity === 'error' ? 'it is required' : 'the document goes through without it';
     this.error('X12_SEGMENT_MISSING', `The ${this.set.id} has no ${segmentId} segment (${what}); ${tail}.`, undefined, undefined, severity);
     const last = this.errors[this.errors.length - 1]!;
-    last.position.segmentId = segmentId;
+    // AK3 names the missing segment where it was looked for: the segment in its place, else the SE.
+    last.position.segmentId = id;
+    last.position.segmentPosition = this.i < this.last ? this.i : this.set.segments.length;
   }
 }
 
@@ -317,8 +322,11 @@ export function readN1Loop(r: SetReader, n1: Segment, refs: Reference[]): N1Part
     r.next();
     switch (s.id) {
       case 'N2': {
-        const v = s.el(1);
-        if (v) address.company = v;
+        // N2-01 and N2-02, and a second N2, continue the name: every part is kept, in order.
+        for (let n = 1; n <= 2; n++) {
+          const v = s.el(n);
+          if (v) address.company = address.company === undefined ? v : `${address.company} ${v}`;
+        }
         break;
       }
       case 'N3': {

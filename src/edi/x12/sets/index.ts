@@ -1,5 +1,5 @@
 // Which set module reads and writes which canonical document.
-import type { CanonicalDocument } from '../../../model/index.ts';
+import type { Acknowledgment, CanonicalDocument, InventorySnapshot } from '../../../model/index.ts';
 import { x12Error } from '../errors.ts';
 import type { TransactionSet } from '../reader.ts';
 import { decode846, encode846 } from './846.ts';
@@ -69,36 +69,33 @@ export const DEFAULT_SET_FOR: Readonly<Record<string, string>> = {
   acknowledgment: '997',
 };
 
+/** A set's writer, as encodeDocument calls it: the document, the set id (997 or 999), the partner's options. */
+type Writer = (doc: never, setId: string, options: EncodeOptions) => SetEncodeResult;
+
+/** `type:set` -> the writer of that document as that set. */
+const WRITERS: Readonly<Record<string, Writer>> = {
+  'sales_order:940': encode940,
+  'order_cancel:940': encode940,
+  'sales_order:850': encode850,
+  'shipment:945': encode945,
+  'shipment:856': encode856,
+  'purchase_order:856': encode856,
+  'purchase_order:943': encode943,
+  'receipt:944': encode944,
+  'inventory_snapshot:846': (doc: InventorySnapshot, _id, options) => encode846(doc, options),
+  'inventory_adjustment:947': encode947,
+  'acknowledgment:997': (doc: Acknowledgment) => encode997(doc, '997'),
+  'acknowledgment:999': (doc: Acknowledgment) => encode997(doc, '999'),
+};
+
 /** Writes a canonical document as the body of a set (ST/SE come from the generator). */
 export function encodeDocument(doc: CanonicalDocument, setId?: string, options: EncodeOptions = {}): SetEncodeResult {
   const id = setId ?? DEFAULT_SET_FOR[doc.type] ?? '';
-  switch (`${doc.type}:${id}`) {
-    case 'sales_order:940':
-    case 'order_cancel:940':
-      return encode940(doc as Parameters<typeof encode940>[0]);
-    case 'sales_order:850':
-      return encode850(doc as Parameters<typeof encode850>[0]);
-    case 'shipment:945':
-      return encode945(doc as Parameters<typeof encode945>[0]);
-    case 'shipment:856':
-    case 'purchase_order:856':
-      return encode856(doc as Parameters<typeof encode856>[0]);
-    case 'purchase_order:943':
-      return encode943(doc as Parameters<typeof encode943>[0]);
-    case 'receipt:944':
-      return encode944(doc as Parameters<typeof encode944>[0]);
-    case 'inventory_snapshot:846':
-      return encode846(doc as Parameters<typeof encode846>[0], options);
-    case 'inventory_adjustment:947':
-      return encode947(doc as Parameters<typeof encode947>[0]);
-    case 'acknowledgment:997':
-    case 'acknowledgment:999':
-      return encode997(doc as Parameters<typeof encode997>[0], id as '997' | '999');
-    default:
-      return {
-        id,
-        segments: [],
-        errors: [x12Error('X12_DOCUMENT_UNSUPPORTED', `A ${doc.type} document cannot be written as an X12 ${id || '(no set)'}; Causeway writes it as ${DEFAULT_SET_FOR[doc.type] ?? 'no X12 set'}.`)],
-      };
-  }
+  const write = Object.hasOwn(WRITERS, `${doc.type}:${id}`) ? WRITERS[`${doc.type}:${id}`]! : undefined;
+  if (write) return write(doc as never, id, options);
+  return {
+    id,
+    segments: [],
+    errors: [x12Error('X12_DOCUMENT_UNSUPPORTED', `A ${doc.type} document cannot be written as an X12 ${id || '(no set)'}; Causeway writes it as ${DEFAULT_SET_FOR[doc.type] ?? 'no X12 set'}.`)],
+  };
 }

@@ -24,8 +24,13 @@ type ListFor<H, V> = { [K in keyof H]-?: H[K] extends V[] ? K : never }[keyof H]
  */
 export type Into<H, V> = { to: FieldFor<H, V>; keep?: 'first'; list?: undefined } | { to: ListFor<H, V>; list: true };
 
-/** N1-01 entity code -> where the party goes: as its address, as a party, or as its code (N1-04, else its name). */
+/**
+ * N1-01 entity code -> where the party goes: as its address, as a party, as its code (N1-04, else its
+ * name), or as the facility. Every set names its facility alike: by rank (0 the warehouse N1 WH, 1 the
+ * set's stand-in such as SF or ST), the first N1 of the best rank winning, whatever order they come in.
+ */
 export type PartyInto<H> =
+  | { as: 'facility'; rank: number; keep?: undefined; list?: undefined }
   | { as: 'address'; to: FieldFor<H, Address>; keep?: 'first'; list?: undefined }
   | { as: 'party'; to: FieldFor<H, Party>; keep?: 'first'; list?: undefined }
   | { as: 'code'; to: FieldFor<H, string>; keep?: 'first'; list?: undefined };
@@ -53,8 +58,6 @@ export interface DateRule<H> {
   qualifier: number;
   date: number;
   qualifiers: Readonly<Record<string, DateInto<H>>>;
-  /** Dates under any other qualifier are still checked and named so in errors; without it they are not read. */
-  others?: string;
 }
 
 /** W66, W27 or TD5: the SCAC (only when element scacWhen[0] is scacWhen[1], if given) and the service (routing). */
@@ -202,10 +205,21 @@ function readParty<H extends HeaderFields>(r: SetReader, n1: Segment, rule: Part
   if (refs !== undefined) loopRefs.length = 0;
   const p = readN1Loop(r, n1, refs === undefined ? h.references : loopRefs);
   const into = rule.entities[p.entity];
-  if (into !== undefined) put(h, into, into.as === 'address' ? p.address : into.as === 'party' ? partyOf(p) : (p.code ?? p.address.name));
+  if (into !== undefined && into.as === 'facility') putFacility(h, into.rank, p.code ?? p.address.name);
+  else if (into !== undefined) put(h, into, into.as === 'address' ? p.address : into.as === 'party' ? partyOf(p) : (p.code ?? p.address.name));
   if (refs === undefined) return;
   for (let i = 0; i < loopRefs.length; i++) placeReference(refs, loopRefs[i]!, h);
   loopRefs.length = 0;
+}
+
+/** The rank of the N1 each header's facility came from. */
+const facilityRanks = new WeakMap<object, number>();
+
+function putFacility<H extends HeaderFields>(h: H, rank: number, v: string | undefined): void {
+  const held = facilityRanks.get(h);
+  if (held !== undefined && held <= rank) return;
+  facilityRanks.set(h, rank);
+  setField(h, 'facility', v);
 }
 
 function placeReference<H extends HeaderFields>(rule: ReferenceRule<H>, ref: Reference, h: H): void {
@@ -217,7 +231,8 @@ function placeReference<H extends HeaderFields>(rule: ReferenceRule<H>, ref: Ref
 function readDate<H extends HeaderFields>(r: SetReader, seg: Segment, rule: DateRule<H>, h: H): void {
   const into = rule.qualifiers[seg.el(rule.qualifier)];
   if (into === undefined) {
-    if (rule.others !== undefined) r.date(seg, rule.date, rule.others);
+    // A date under a qualifier we do not map is not kept, but it is checked like any other: every set alike.
+    r.date(seg, rule.date, 'date');
     return;
   }
   const time = into.time;

@@ -20,18 +20,26 @@ export interface ItemPiece {
 
 type Line = Shipment['lines'][number];
 
-/** Lines from pieces: quantities summed per line number, lots merged per lot, the first ordered quantity kept. */
+/**
+ * Lines from pieces. Pieces merge into one line only when they are the same line: the same line number
+ * (or both without one), the same SKU and the same unit. So the lots of one line, sent as several W12s
+ * or items under one line number, add up to that line, while different products or units are never
+ * summed. Quantities are summed, lots merged per lot, the first ordered quantity kept. A line sent
+ * without a number gets the first number no numbered line uses: the order is then matched by SKU.
+ */
 export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
   const out: Line[] = [];
+  let unnumbered = false;
   // A Map only for long orders: most have a handful of lines, where a scan of `out` is cheaper than a Map per order.
-  const byNumber = pieces.length > 32 ? new Map<string, Line>() : null;
+  const byKey = pieces.length > 32 ? new Map<string, Line>() : null;
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
-    let line = byNumber !== null ? byNumber.get(p.lineNumber) : findLine(out, p.lineNumber);
+    let line = byKey !== null ? byKey.get(keyOf(p)) : findLine(out, p);
     if (line === undefined) {
       line = { lineNumber: p.lineNumber, sku: p.sku, quantity: '0', uom: p.uom, lots: [], serials: [] };
       out.push(line);
-      byNumber?.set(p.lineNumber, line);
+      byKey?.set(keyOf(p), line);
+      if (p.lineNumber === '') unnumbered = true;
     }
     line.quantity = addQuantities(line.quantity, p.quantity);
     if (p.orderedQuantity !== undefined && line.orderedQuantity === undefined) line.orderedQuantity = p.orderedQuantity;
@@ -48,12 +56,36 @@ export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
     }
     for (let j = 0; j < p.serials.length; j++) line.serials.push(p.serials[j]!);
   }
+  if (unnumbered) numberLines(out, pieces);
   return out;
 }
 
-function findLine(lines: Line[], lineNumber: string): Line | undefined {
-  for (let i = 0; i < lines.length; i++) if (lines[i]!.lineNumber === lineNumber) return lines[i];
+function keyOf(p: ItemPiece): string {
+  return `${p.lineNumber}\u0000${p.sku}\u0000${p.uom}`;
+}
+
+function findLine(lines: Line[], p: ItemPiece): Line | undefined {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.lineNumber === p.lineNumber && l.sku === p.sku && l.uom === p.uom) return l;
+  }
   return undefined;
+}
+
+/** Lines sent without a number get 1, 2, 3... skipping the numbers other lines were sent with; their pieces follow. */
+function numberLines(lines: Line[], pieces: readonly ItemPiece[]): void {
+  const used = new Set<string>();
+  for (const l of lines) if (l.lineNumber !== '') used.add(l.lineNumber);
+  const given = new Map<string, string>();
+  let next = 1;
+  for (const l of lines) {
+    if (l.lineNumber !== '') continue;
+    while (used.has(String(next))) next++;
+    l.lineNumber = String(next++);
+    given.set(`\u0000${l.sku}\u0000${l.uom}`, l.lineNumber);
+  }
+  // Package contents name the line too.
+  for (const p of pieces) if (p.lineNumber === '') p.lineNumber = given.get(keyOf(p)) ?? p.lineNumber;
 }
 
 /**
@@ -99,18 +131,6 @@ function pushLoose(out: ItemPiece[], firstOf: Map<string, ItemPiece>, line: Line
   if (lot) piece.lot = lot;
   out.push(piece);
   if (!firstOf.has(line.lineNumber)) firstOf.set(line.lineNumber, piece);
-}
-
-/** Package contents from pieces. */
-export function packageLines(pieces: readonly ItemPiece[], index: number): Shipment['packages'][number]['lines'] {
-  const out: Shipment['packages'][number]['lines'] = [];
-  for (const p of pieces) {
-    if (p.packageIndex !== index || !isPositiveQuantity(p.quantity)) continue;
-    const l: Shipment['packages'][number]['lines'][number] = { lineNumber: p.lineNumber, sku: p.sku, quantity: p.quantity, uom: p.uom };
-    if (p.lot) l.lot = p.lot;
-    out.push(l);
-  }
-  return out;
 }
 
 /** Every package's contents from pieces in one pass (packages' `lines` start empty): what packageLines does for each index. */

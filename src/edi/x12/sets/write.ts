@@ -7,7 +7,10 @@ import type { Carrier, Reference } from './common.ts';
 /** Writes an N1 loop. The code goes in N1-04 with qualifier N1-03 (default '92', assigned by buyer or agent). */
 export function writeN1Loop(out: X12SegmentData[], entity: string, p: { name?: string; code?: string; address?: Address; codeQualifier?: string }): void {
   const a = p.address;
-  out.push(['N1', entity, p.name ?? a?.name ?? '', p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
+  const name = p.name ?? a?.name ?? '';
+  // An N1 needs a name or a code (syntax note R0203): a party with neither has nothing to say.
+  if (!name && !p.code) return;
+  out.push(['N1', entity, name, p.code ? (p.codeQualifier ?? '92') : '', p.code ?? '']);
   if (!a) return;
   if (a.company) out.push(['N2', a.company]);
   for (let i = 0; i < a.lines.length; i += 2) out.push(['N3', a.lines[i]!, a.lines[i + 1] ?? '']);
@@ -49,4 +52,9 @@ export function td5(carrier: Carrier): X12SegmentData {
 /** W27: W27-01 transportation method, M (motor) unless known otherwise; W27-02 SCAC, W27-03 routing (the service). */
 export function w27(carrier: Carrier | undefined): X12SegmentData {
   return ['W27', 'M', carrier?.scac ?? '', carrier?.service ?? ''];
+}
+
+/** MAN02 under MAN01 GM: the SSCC-18 with its GS1 application identifier 00 in front, as the label's barcode reads. */
+export function ssccWithAi(sscc: string): string {
+  return `00${sscc}`;
 }

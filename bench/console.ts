@@ -1,0 +1,129 @@
+/**
+ * The console at size: a SQLite store filled with bulk SQL (1,000,000 messages by default, each with
+ * its document, delivery and attempt, spread over 90 days; one in 500 quarantined, one in 700
+ * deliveries dead), then every page asked for several times through the API's port. The budget is
+ * 200 ms of server time per page; the ratio printed is the page's median to that budget. The first
+ * request of a page is shown apart: it reads what later ones find in the SQLite and OS caches (and
+ * the overview's closed trend buckets).
+ * `npm run bench -- --only console --messages 100000` for a smaller store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startApiServer } from '../src/api/index.ts';
+import { parseConfig } from '../src/endpoints.ts';
+import { Hub } from '../src/engine/index.ts';
+import { SqliteStore } from '../src/store/index.ts';
+
+const DAY = 86_400_000;
+const KEY = 'bench-console-key-0123456789abcdef';
+const BUDGET_MS = 200;
+
+/** Fills the store in a few statements: the rows a running hub would have written, without running one. */
+function fill(path: string, count: number, now: number): void {
+  const store = new SqliteStore({ path, synchronous: 'NORMAL' });
+  const db = store.db;
+  const start = now - 90 * DAY;
+  const step = Math.max(1, Math.floor((90 * DAY) / count));
+  const p = { count, start, step, body: Buffer.from(JSON.stringify({ type: 'sales_order', orderNumber: 'SO-x', lines: [{ sku: 'SKU-1', quantity: '2' }] })),
+    errors: JSON.stringify([{ code: 'DOC_INVALID', path: '$.lines[0].sku', message: 'required' }]) };
+  const seq = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)`;
+  db.exec('PRAGMA journal_mode = WAL');
+  db.transaction(() => {
+    db.prepare(`${seq} INSERT INTO messages (id, tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, status, errors, generation, processed_at)
+      SELECT i, 'acme', CASE i % 3 WHEN 0 THEN 'erp' WHEN 1 THEN 'wms-in' ELSE 'api' END, 'json', 'application/json', 'k' || i, 'h' || i, @body, 'REF-' || i,
+        @start + i * @step, CASE WHEN i % 500 = 0 THEN 'quarantined' ELSE 'processed' END, CASE WHEN i % 500 = 0 THEN @errors END, 1, @start + i * @step + 200 FROM n`).run(p);
+    db.prepare(`${seq} INSERT INTO documents (id, tenant, message_id, generation, type, entity_key, occurred_at, received_at, body)
+      SELECT 'd' || i, 'acme', i, 1, CASE WHEN i % 4 = 0 THEN 'shipment' ELSE 'sales_order' END, 'order:SO-' || i, @start + i * @step - 5000, @start + i * @step, '{"orderNumber":"SO-' || i || '"}'
+      FROM n WHERE i % 500 <> 0`).run(p);
+    db.prepare(`${seq} INSERT INTO deliveries (id, tenant, document_id, document_type, message_id, flow, endpoint, entity_key, payload, content_type, idempotency_key,
+        occurred_at, received_at, max_attempts, status, attempts, available_at, created_at, delivered_at, partner_ref, last_error)
+      SELECT i, 'acme', 'd' || i, 'sales_order', i, 'orders', 'wms', 'order:SO-' || i, @body, 'application/json', 'dk' || i, @start + i * @step - 5000, @start + i * @step, 12,
+        CASE WHEN i % 700 = 0 THEN 'dead' WHEN i > @count - 2000 THEN 'pending' ELSE 'delivered' END, 1, CASE WHEN i > @count - 2000 THEN @start + 1000 * @step * @count ELSE @start END,
+        @start + i * @step + 200, CASE WHEN i % 700 = 0 OR i > @count - 2000 THEN NULL ELSE @start + i * @step + 400 END, 'R-' || i, CASE WHEN i % 700 = 0 THEN 'HTTP 422' END
+      FROM n WHERE i % 500 <> 0`).run(p);
+    db.prepare(`${seq} INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, error)
+      SELECT i, 'acme', @start + i * @step + 300, @start + i * @step + 400, CASE WHEN i % 700 = 0 THEN 'permanent' ELSE 'delivered' END,
+        CASE WHEN i % 700 = 0 THEN 422 ELSE 200 END, CASE WHEN i % 700 = 0 THEN 'HTTP 422' END
+      FROM n WHERE i % 500 <> 0 AND i <= @count - 2000`).run(p);
+    db.prepare(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+      SELECT 'acme', 'message', id, endpoint, 'DOC_INVALID $.lines[0].sku: required', processed_at FROM messages WHERE status = 'quarantined'`).run();
+    db.prepare(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
+      SELECT 'acme', 'delivery', id, endpoint, 'HTTP 422', created_at FROM deliveries WHERE status = 'dead'`).run();
+  }).immediate();
+  db.exec('ANALYZE');
+  db.close();
+}
+
+export interface ConsoleFigures {
+  messages: number;
+  fillSeconds: number;
+  pages: Array<{ page: string; firstMs: number; medianMs: number; maxMs: number }>;
+}
+
+export async function runConsoleBench(options: { messages?: number; runs?: number } = {}): Promise<ConsoleFigures> {
+  const count = options.messages ?? 1_000_000;
+  const runs = options.runs ?? 5;
+  const dir = mkdtempSync(join(tmpdir(), 'causeway-console-bench-'));
+  const path = join(dir, 'hub.db');
+  try {
+    const migrated = new SqliteStore({ path });
+    await migrated.migrate();
+    await migrated.close();
+    const now = Date.now();
+    const t0 = performance.now();
+    fill(path, count, now);
+    const fillSeconds = (performance.now() - t0) / 1000;
+    console.log(`filled ${count.toLocaleString('en')} messages (with documents, deliveries, attempts, dead letters) in ${fillSeconds.toFixed(1)} s`);
+    const loaded = parseConfig(`
+store: sqlite:${path}
+defaultTenant: acme
+api: { keys: [{ name: bench, tenant: acme, key: ${KEY} }] }
+endpoints:
+  wms: { type: webhook, url: "http://127.0.0.1:9/never" }
+  erp: { type: folder, inbox: ./erp-in }
+flows:
+  - { name: orders, from: [api], types: [sales_order], to: wms }
+`, dir);
+    const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), sources: false });
+    const api = await startApiServer(hub, { listen: '127.0.0.1:0' });
+    try {
+      const login = await fetch(`${api.url}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ key: KEY }) });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const middle = Math.floor(count / 2);
+      const pages = [
+        '/', '/messages', `/messages?q=SO-${middle}`, `/messages?q=REF-${middle}`, '/messages?status=quarantined', '/messages?type=shipment&endpoint=erp',
+        `/messages?before=${middle}`, `/messages/${middle}`, '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit',
+      ];
+      const out: ConsoleFigures['pages'] = [];
+      console.log(`| page | first ms | median ms | max ms | median / ${BUDGET_MS} ms budget |`);
+      console.log('|---|---|---|---|---|');
+      for (const page of pages) {
+        const times: number[] = [];
+        let firstMs = 0;
+        for (let r = 0; r <= runs; r++) {
+          const t = performance.now();
+          const res = await fetch(api.url + page, { headers: { cookie } });
+          await res.text();
+          if (res.status !== 200) throw new Error(`${page} answered ${res.status}`);
+          if (r > 0) times.push(performance.now() - t);
+          else firstMs = performance.now() - t;
+        }
+        times.sort((a, b) => a - b);
+        const medianMs = times[Math.floor(times.length / 2)]!;
+        const maxMs = times[times.length - 1]!;
+        out.push({ page, firstMs, medianMs, maxMs });
+        console.log(`| \`${page}\` | ${firstMs.toFixed(1)} | ${medianMs.toFixed(1)} | ${maxMs.toFixed(1)} | ${(medianMs / BUDGET_MS).toFixed(2)} |`);
+      }
+      console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (measured under load: other work shares the machine)`);
+      return { messages: count, fillSeconds, pages: out };
+    } finally {
+      await api.close();
+      await hub.stop();
+    }
+  } finally {
+    if (!process.env.CAUSEWAY_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${path}`);
+  }
+}

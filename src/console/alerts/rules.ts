@@ -1,0 +1,74 @@
+import type { CausewayConfig } from '../../config/index.ts';
+import type { NewAlert } from '../../store/index.ts';
+
+export type AlertRule = CausewayConfig['alerts']['rules'][number];
+
+/** What a rule needs to know about a tenant now. */
+export interface AlertFacts {
+  countDeadLetters(since: number, endpoint?: string): Promise<number>;
+  openQuarantined(): Promise<number>;
+  backlog(): Promise<Array<{ endpoint: string; pending: number; oldestAgeMs: number | null }>>;
+  circuits(): Array<{ endpoint: string; state: string; openedAt: number | null }>;
+}
+
+/** The prefix of every rule alert's dedupe key: the evaluator resolves those whose condition cleared. */
+export const RULE_KEY = 'rule:';
+
+const MINUTE = 60_000;
+const ruleName = (r: AlertRule) => r.name ?? r.type;
+const minutes = (ms: number) => `${Math.round(ms / MINUTE)} min`;
+
+/**
+ * The alerts a tenant's rules raise now, keyed by dedupe key. The same condition gives the same key,
+ * so while it holds it is raised once; when it clears, its open alert is resolved.
+ */
+export async function firing(tenant: string, rules: AlertRule[], facts: AlertFacts, now: number): Promise<Map<string, NewAlert>> {
+  const out = new Map<string, NewAlert>();
+  const raise = (rule: AlertRule, subject: string, message: string, detail: unknown) => {
+    const dedupeKey = `${RULE_KEY}${ruleName(rule)}:${subject}`;
+    out.set(dedupeKey, { tenant, kind: rule.type, subject, message, dedupeKey, createdAt: now, detail });
+  };
+  for (const rule of rules) {
+    if (rule.tenant && rule.tenant !== tenant) continue;
+    switch (rule.type) {
+      case 'dead_letters': {
+        const n = await facts.countDeadLetters(now - rule.withinMinutes * MINUTE, rule.endpoint);
+        const where = rule.endpoint ?? 'all endpoints';
+        if (n > rule.over) raise(rule, where, `${n} dead letters in the last ${rule.withinMinutes} min (${where}); the rule allows ${rule.over}`, { count: n });
+        break;
+      }
+      case 'quarantined': {
+        const n = await facts.openQuarantined();
+        if (n > 0) raise(rule, 'quarantine', `${n} quarantined message${n === 1 ? '' : 's'} waiting to be corrected, replayed or resolved`, { count: n });
+        break;
+      }
+      case 'circuit_open':
+        for (const c of facts.circuits()) {
+          if (rule.endpoint && c.endpoint !== rule.endpoint) continue;
+          if (c.state !== 'closed' && c.openedAt !== null && now - c.openedAt > rule.longerThanMinutes * MINUTE) {
+            raise(rule, c.endpoint, `the circuit to ${c.endpoint} has been ${c.state.replace('_', ' ')} for ${minutes(now - c.openedAt)}`, { state: c.state, openedAt: c.openedAt });
+          }
+        }
+        break;
+      case 'backlog_age':
+        for (const b of await facts.backlog()) {
+          if (rule.endpoint && b.endpoint !== rule.endpoint) continue;
+          if (b.oldestAgeMs !== null && b.oldestAgeMs > rule.olderThanMinutes * MINUTE) {
+            raise(rule, b.endpoint, `${b.pending} deliveries wait for ${b.endpoint}; the oldest for ${minutes(b.oldestAgeMs)}`, { pending: b.pending, oldestAgeMs: b.oldestAgeMs });
+          }
+        }
+        break;
+      case 'edi_ack':
+        // Raised by EDI tracking itself as the 997s and deadlines come; this rule has them told.
+        break;
+    }
+  }
+  return out;
+}
+
+/** Whether the channels hear of an alert of this kind for this tenant: a rule's own alerts always, EDI's when an edi_ack rule asks. */
+export function isNotified(rules: AlertRule[], tenant: string, kind: string): boolean {
+  const applies = rules.filter((r) => !r.tenant || r.tenant === tenant);
+  if (kind.startsWith('x12_')) return applies.some((r) => r.type === 'edi_ack');
+  return applies.some((r) => r.type === kind);
+}

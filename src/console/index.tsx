@@ -1,0 +1,261 @@
+import { Readable } from 'node:stream';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { allows, TENANT, type KeyRing } from '../api/auth.ts';
+import type { HubFacade } from '../engine/index.ts';
+import { asset } from './assets.ts';
+import { Page, type PageOptions } from './layout.tsx';
+import { editPage, messagePage, messagesPage, readSearch, toSearch } from './pages/messages.tsx';
+import { overviewPage } from './pages/overview.tsx';
+import { alertsPage, auditPage, deadLettersPage, ediPage, endpointsPage, loginPage } from './pages/operations.tsx';
+import { csrfMatches, mayOperate, Sessions, type Session } from './sessions.ts';
+
+export { Sessions } from './sessions.ts';
+
+interface ConsoleEnv {
+  Variables: { session: Session };
+}
+
+const COOKIE = 'causeway_session';
+/** Replay of a search stops here: beyond it, narrow the search or use `causeway replay`. */
+const REPLAY_MAX = 10_000;
+
+/** No inline script or style, no framing, nothing from elsewhere. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** A page of the console, or the routes of a console action: every one that reads tenant data, for the tenancy walk. */
+export const CONSOLE_READS = ['/', '/messages', '/messages/{id}', '/messages/{id}/raw', '/messages/{id}/edit', '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit'] as const;
+export const CONSOLE_ACTIONS = ['/messages/{id}/replay', '/messages/{id}/edit', '/messages/replay', '/dead-letters/replay', '/dead-letters/resolve', '/alerts/{id}/acknowledge', '/alerts/{id}/resolve'] as const;
+
+const idOf = (c: Context) => {
+  const id = Number(c.req.param('id'));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+};
+
+/**
+ * The operations console on the API's app: sign-in with an API key gives a session cookie;
+ * pages are rendered here (Hono's JSX) and enhanced with htmx; every POST carries the session's
+ * CSRF token and comes from this origin; every action is written to the audit log.
+ */
+export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const settings = engine.consoleSettings;
+  const sessions = new Sessions(settings.sessionHours * 3_600_000);
+  const log = engine.logger.child({ component: 'console' });
+
+  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:' || (settings.trustProxy && c.req.header('x-forwarded-proto') === 'https');
+  const options = (c: Context<ConsoleEnv>, title: string, path: string): PageOptions => {
+    const session = c.get('session');
+    const { flash } = session;
+    session.flash = undefined;
+    return { title, path, session, tenants: session.keyTenant === '*' ? engine.tenants() : undefined, notice: flash?.notice, error: flash?.error };
+  };
+  const back = (c: Context<ConsoleEnv>, to: string, flash: { notice?: string; error?: string }) => {
+    c.get('session').flash = flash;
+    return c.redirect(to, 303);
+  };
+  const audit = (c: Context<ConsoleEnv>, action: string, subject: string, detail?: unknown) => {
+    const s = c.get('session');
+    return engine.recordAudit({ tenant: s.tenant, actor: s.keyName, action, subject, detail, at: Date.now() });
+  };
+  const html = (c: Context, body: unknown, status: 200 | 400 | 403 | 404 = 200) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+    return c.html(`<!doctype html>${String(body)}`, status);
+  };
+  const sameOrigin = (c: Context) => {
+    const origin = c.req.header('origin');
+    if (origin === undefined || origin === 'null') return origin === undefined && c.req.header('sec-fetch-site') !== 'cross-site';
+    return origin === new URL(c.req.url).origin || (settings.trustProxy && new URL(origin).host === c.req.header('x-forwarded-host'));
+  };
+
+  /** A session is needed; a POST must also carry its CSRF token and come from this origin. */
+  const signedIn = (need: 'read' | 'operate' = 'read'): MiddlewareHandler<ConsoleEnv> => async (c, next) => {
+    const session = sessions.find(getCookie(c, COOKIE));
+    if (!session) {
+      if (c.req.method !== 'GET') return html(c, <Page title="Signed out" path="">Your session has ended. <a href="/login">Sign in</a></Page>, 403);
+      return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+    }
+    c.set('session', session);
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody();
+      const token = c.req.header('x-csrf-token') ?? (typeof form._csrf === 'string' ? form._csrf : undefined);
+      if (!sameOrigin(c) || !csrfMatches(session, token)) {
+        log.warn({ key: session.keyName, path: c.req.path }, 'console request refused: CSRF token or origin missing or wrong');
+        return html(c, <Page title="Refused" path="" session={session}>This request did not come from the console (CSRF check failed). Nothing was changed.</Page>, 403);
+      }
+      if (need === 'operate' && !mayOperate(session)) {
+        return html(c, <Page title="Not allowed" path="" session={session}>Your key ({session.keyName}) may only read: replaying, correcting and resolving need a key with the operate scope (an operator key).</Page>, 403);
+      }
+    }
+    await next();
+  };
+
+  app.get('/assets/:file', (c) => {
+    const a = asset(c.req.param('file'));
+    if (!a) return c.notFound();
+    if (c.req.header('if-none-match') === a.etag) return c.body(null, 304);
+    return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, etag: a.etag, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
+  });
+
+  // Signing in and out.
+
+  app.get('/login', (c) => {
+    const next = c.req.query('next') ?? '/';
+    return html(c, loginPage({ title: 'Sign in', path: '/login', next: next.startsWith('/') && !next.startsWith('//') ? next : '/' }));
+  });
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const key = typeof form.key === 'string' ? form.key.trim() : '';
+    const nextPath = typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '/';
+    // Signing someone in to the attacker's account is a CSRF too: only this origin may post here.
+    const who = sameOrigin(c) && key ? await keys.identify(key) : undefined;
+    if (!who) {
+      log.warn('console sign-in refused');
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key is not known.' }), 403);
+    }
+    const now = Date.now();
+    if (who.expiresAt !== undefined && now >= who.expiresAt) {
+      log.warn({ key: who.name }, 'console sign-in refused: the key has expired');
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key has expired.' }), 403);
+    }
+    // The console shows a tenant's data: a key only for pushing documents or scraping metrics may not read it.
+    if (!allows(who.scopes, 'read')) {
+      log.warn({ key: who.name }, 'console sign-in refused: the key lacks the read scope');
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key may not read (it lacks the read scope).' }), 403);
+    }
+    const tenant = who.tenant === '*' ? engine.tenants()[0] ?? 'default' : who.tenant;
+    const session = sessions.open(who, tenant, now);
+    setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path: '/', maxAge: settings.sessionHours * 3600 });
+    await engine.recordAudit({ tenant, actor: who.name, action: 'sign-in', subject: 'console', detail: { role: who.role, scopes: who.scopes }, at: Date.now() });
+    return c.redirect(nextPath, 303);
+  });
+  app.post('/logout', signedIn(), async (c) => {
+    await audit(c, 'sign-out', 'console');
+    sessions.close(c.get('session').id);
+    deleteCookie(c, COOKIE, { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Strict' });
+    return c.redirect('/login', 303);
+  });
+  app.post('/tenant', signedIn(), async (c) => {
+    const s = c.get('session');
+    const asked = String((await c.req.parseBody()).tenant ?? '');
+    if (s.keyTenant !== '*' || !TENANT.test(asked)) return back(c, '/', { error: 'This key cannot switch tenants.' });
+    const from = s.tenant;
+    s.tenant = asked;
+    await audit(c, 'switch-tenant', `tenant ${asked}`, { from });
+    return c.redirect('/', 303);
+  });
+
+  // Pages.
+
+  const before = (c: Context) => {
+    const b = Number(c.req.query('before'));
+    return Number.isSafeInteger(b) && b > 0 ? b : undefined;
+  };
+  app.get('/', signedIn(), async (c) => html(c, await overviewPage(engine, c.get('session').tenant, options(c, 'Overview', '/'))));
+  app.get('/messages', signedIn(), async (c) => html(c, await messagesPage(engine, c.get('session').tenant, c.get('session'), readSearch(c.req.query()), before(c), options(c, 'Messages', '/messages'))));
+  app.get('/messages/:id', signedIn(), async (c) => {
+    const id = idOf(c);
+    const page = id && await messagePage(engine, c.get('session').tenant, c.get('session'), id, options(c, 'Message', '/messages'));
+    return page ? html(c, page) : html(c, <Page {...options(c, 'No such message', '/messages')}>This tenant has no message {c.req.param('id')}.</Page>, 404);
+  });
+  app.get('/messages/:id/raw', signedIn(), async (c) => {
+    const id = idOf(c);
+    const m = id && await engine.rawMessage(c.get('session').tenant, id);
+    if (!m) return c.text('no such message', 404);
+    // Streamed from the stored chunks: a large message is never held whole.
+    return c.body(Readable.toWeb(Readable.from(m.body)) as ReadableStream<Uint8Array>, 200, {
+      'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="message-${id}.raw"`, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
+    });
+  });
+  app.get('/messages/:id/edit', signedIn(), async (c) => {
+    const id = idOf(c);
+    const page = id && await editPage(engine, c.get('session').tenant, c.get('session'), id, options(c, 'Edit and retry', '/messages'));
+    return page ? html(c, page) : html(c, <Page {...options(c, 'No such message', '/messages')}>This tenant has no message {c.req.param('id')}.</Page>, 404);
+  });
+  app.get('/dead-letters', signedIn(), async (c) => html(c, await deadLettersPage(engine, c.get('session').tenant, c.get('session'), options(c, 'Dead letters', '/dead-letters'))));
+  app.get('/edi', signedIn(), async (c) => html(c, await ediPage(engine, c.get('session').tenant, before(c), options(c, 'EDI', '/edi'))));
+  app.get('/endpoints', signedIn(), async (c) => html(c, await endpointsPage(engine, c.get('session').tenant, options(c, 'Endpoints', '/endpoints'))));
+  app.get('/alerts', signedIn(), async (c) => {
+    const state = c.req.query('state') === 'resolved' ? 'resolved' : 'open';
+    return html(c, await alertsPage(engine, c.get('session').tenant, c.get('session'), state, before(c), options(c, 'Alerts', '/alerts')));
+  });
+  app.get('/audit', signedIn(), async (c) => html(c, await auditPage(engine, c.get('session').tenant, before(c), options(c, 'Audit log', '/audit'))));
+
+  // Actions: operators only, each in the audit log.
+
+  app.post('/messages/replay', signedIn('operate'), async (c) => {
+    const form = readSearch(Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)])));
+    const tenant = c.get('session').tenant;
+    const ids: number[] = [];
+    let cursor: number | undefined;
+    while (ids.length < REPLAY_MAX) {
+      const rows = await engine.searchMessages(tenant, { ...toSearch(form), before: cursor, limit: 1000 });
+      ids.push(...rows.map((m) => m.id));
+      if (rows.length < 1000) break;
+      cursor = rows[rows.length - 1]!.id;
+    }
+    const requeued = await engine.replayMessages(tenant, ids.slice(0, REPLAY_MAX));
+    await audit(c, 'replay-messages', 'messages matching a search', { search: form, matched: ids.length, requeued });
+    return back(c, `/messages?${new URLSearchParams(Object.entries(form).filter(([, v]) => v !== '')).toString()}`,
+      { notice: `${requeued} message(s) will be processed again${ids.length >= REPLAY_MAX ? ` (the first ${REPLAY_MAX}; narrow the search for the rest)` : ''}.` });
+  });
+  app.post('/messages/:id/replay', signedIn('operate'), async (c) => {
+    const id = idOf(c);
+    const requeued = id && await engine.replayMessage(c.get('session').tenant, id);
+    if (requeued === undefined || !id) return html(c, <Page {...options(c, 'No such message', '/messages')}>This tenant has no message {c.req.param('id')}.</Page>, 404);
+    await audit(c, 'replay-message', `message ${id}`, { requeued });
+    return back(c, `/messages/${id}`, { notice: requeued ? 'The message will be processed again.' : 'The message is still pending: nothing to replay.' });
+  });
+  app.post('/messages/:id/edit', signedIn('operate'), async (c) => {
+    const id = idOf(c);
+    const form = await c.req.parseBody();
+    const body = typeof form.body === 'string' ? form.body : '';
+    const as = form.as === 'canonical' ? 'canonical' : 'raw';
+    const note = typeof form.note === 'string' ? form.note.trim().slice(0, 500) : '';
+    const tenant = c.get('session').tenant;
+    if (!id) return html(c, <Page {...options(c, 'No such message', '/messages')}>No such message.</Page>, 404);
+    if (!note) return back(c, `/messages/${id}/edit`, { error: 'Say why the message is corrected: the note goes to the audit log.' });
+    let done: { generation: number } | undefined;
+    try {
+      done = await engine.correctMessage(tenant, id, { as, body: Buffer.from(body, 'utf8'), by: c.get('session').keyName, note });
+    } catch (e) {
+      return back(c, `/messages/${id}/edit`, { error: `The canonical document is not JSON: ${(e as Error).message}` });
+    }
+    if (!done) return back(c, `/messages/${id}`, { error: 'Only a quarantined message of this tenant can be corrected.' });
+    await audit(c, 'correct-message', `message ${id}`, { as, note, generation: done.generation, bytes: Buffer.byteLength(body) });
+    return back(c, `/messages/${id}`, { notice: `Corrected: generation ${done.generation} is being processed; the quarantined version is kept.` });
+  });
+  app.post('/dead-letters/replay', signedIn('operate'), async (c) => {
+    const key = String((await c.req.parseBody()).group ?? '');
+    const n = await engine.replayDeadLetterGroup(c.get('session').tenant, key);
+    if (n === undefined) return back(c, '/dead-letters', { error: 'That group has no open dead letter any more.' });
+    await audit(c, 'replay-dead-letters', `dead-letter group ${key}`, { requeued: n });
+    return back(c, '/dead-letters', { notice: `${n} tried again.` });
+  });
+  app.post('/dead-letters/resolve', signedIn('operate'), async (c) => {
+    const key = String((await c.req.parseBody()).group ?? '');
+    const n = await engine.resolveDeadLetterGroup(c.get('session').tenant, key, c.get('session').keyName);
+    if (n === undefined) return back(c, '/dead-letters', { error: 'That group has no open dead letter any more.' });
+    await audit(c, 'resolve-dead-letters', `dead-letter group ${key}`, { resolved: n });
+    return back(c, '/dead-letters', { notice: `${n} marked resolved.` });
+  });
+  app.post('/alerts/:id/acknowledge', signedIn('operate'), async (c) => {
+    const id = idOf(c);
+    const ok = !!id && await engine.acknowledgeAlert(c.get('session').tenant, id, c.get('session').keyName);
+    if (ok) await audit(c, 'acknowledge-alert', `alert ${id}`);
+    return back(c, '/alerts', ok ? { notice: 'Acknowledged.' } : { error: 'No such open alert.' });
+  });
+  app.post('/alerts/:id/resolve', signedIn('operate'), async (c) => {
+    const id = idOf(c);
+    const ok = !!id && await engine.resolveAlert(c.get('session').tenant, id);
+    if (ok) await audit(c, 'resolve-alert', `alert ${id}`);
+    return back(c, '/alerts', ok ? { notice: 'Resolved.' } : { error: 'No such open alert.' });
+  });
+  return app;
+}
