@@ -70,6 +70,8 @@ endpoints:
   3pl-out: { type: folder, outbox: ${partnerIn}, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
   3pl-in: { type: folder, inbox: ${partnerOut}, minAgeMs: 0, codec: x12, codecOptions: { partner: acme-3pl } }
   erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
+# Shipments of orders this hub never sent: the order rules would hold them; the dictionary is tested here.
+rules: { enabled: false }
 flows:
   - { name: warehouse-to-erp, from: [3pl-in], types: [shipment], to: erp-hook }
 `, dir);
