@@ -12,7 +12,7 @@ import { ledgerWriteOf, stuckOf, syncSent } from './rules-step.ts';
  * the rules' own functions (holdOrder, releaseOrder) with the same version check.
  */
 
-type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'requeueMessages'>;
+type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'requeueMessages' | 'deliveriesOfDocument'>;
 
 export type OrderListStatus = 'open' | 'partially_shipped' | 'shipped' | 'cancelled' | 'held' | 'closed' | 'stuck';
 

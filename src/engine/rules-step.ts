@@ -39,7 +39,7 @@ interface Mark {
   alerts: number;
 }
 
-type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries'>;
+type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'deliveriesOfDocument'>;
 
 export class RulesSession {
   private readonly ledgers = new Map<string, Held>();
@@ -215,7 +215,7 @@ export class RulesSession {
  * An order routed to the warehouse is "pending" in its ledger until its delivery is delivered: the
  * delivery worker does not write ledgers, so whoever reads the ledger next records the send.
  */
-export async function syncSent(store: Pick<LedgerStore, 'deliveriesOfDocument'>, tenant: string, ledger: OrderLedger): Promise<OrderLedger> {
+export async function syncSent(store: Pick<PipelineStore, 'deliveriesOfDocument'>, tenant: string, ledger: OrderLedger): Promise<OrderLedger> {
   if (ledger.send.state !== 'pending' || !ledger.send.documentId) return ledger;
   const d = (await store.deliveriesOfDocument(tenant, ledger.send.documentId)).find((x) => x.status === 'delivered');
   if (!d || d.deliveredAt === null) return ledger;

@@ -3,7 +3,7 @@ import { expireHolds, findStuck, type Ledger } from './rules/index.ts';
 import type { RulesPolicy } from './rules/policy.ts';
 import { ledgerWriteOf, syncSent } from './rules-step.ts';
 
-type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries'> & { raiseAlert(a: NewAlert): Promise<boolean> };
+type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'deliveriesOfDocument'> & { raiseAlert(a: NewAlert): Promise<boolean> };
 
 /**
  * What time alone decides, for the ledgers whose due time has come: held documents whose order

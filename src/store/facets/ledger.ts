@@ -1,5 +1,4 @@
 import type { Page } from './page.ts';
-import type { StoredDelivery } from './pipeline.ts';
 
 // The ledger facet: one row per business entity (an order, an inbound, an item, a facility's
 // stock) holding the rules' ledger as JSON, and the verdict each document got. The rules decide in
@@ -115,8 +114,6 @@ export interface LedgerStore {
   writeRules(writes: RulesWrites, now: number): Promise<void>;
   /** Verdicts of an entity or of a message, oldest first. */
   listVerdicts(tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]>;
-  /** The deliveries made of one document (an order's send, to record once it is delivered). */
-  deliveriesOfDocument(tenant: string, documentId: string): Promise<StoredDelivery[]>;
   /** Stored documents by id (held documents, decided again on release). */
   getDocuments(tenant: string, ids: string[]): Promise<Array<{ id: string; messageId: number; body: unknown }>>;
 }

@@ -257,6 +257,8 @@ export interface PipelineStore {
   listDeliveries(filter: DeliveryFilter): Promise<StoredDelivery[]>;
   listDeadLetters(tenant: string, page?: Page & { includeReplayed?: boolean }): Promise<DeadLetter[]>;
   lineage(tenant: string, messageId: number): Promise<Lineage | undefined>;
+  /** The deliveries made of one document (an order's send, to record once it is delivered). */
+  deliveriesOfDocument(tenant: string, documentId: string): Promise<StoredDelivery[]>;
 
   /** Replay: the message goes back to pending and is decoded again with the current config. */
   requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number>;
