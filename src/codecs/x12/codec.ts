@@ -3,13 +3,14 @@
 import { createHash } from 'node:crypto';
 import {
   ackSetOf, acknowledgeGroup, acknowledgeInterchange, decodeItem, delimitersOf, describePosition, DEFAULT_SET_FOR, encodeDocument, exchanges, findProfile,
-  hasRejectingError, isaVersionOf, readX12, readX12StreamBatches, ta1Of, translate, validateOutbound, writeInterchange, x12Error,
+  hasRejectingError, isaVersionOf, readX12, readX12StreamBatches, ta1Of, validateOutbound, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error, type X12Item,
 } from '../../edi/x12/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
 import { settingsOf, type X12Settings } from './settings.ts';
+import { translateCodeTables } from '../../edi/partner-profile.ts';
 
 /**
  * Where a decoded document came from: the hooks' duplicates and tracking read it from the decode
@@ -63,21 +64,7 @@ function asError(e: X12Error): CausewayError {
 
 /** Our unit, carrier and facility codes <-> the partner's, through the profile's code tables. */
 export function translateCodes<T>(doc: T, p: PartnerProfile, inbound: boolean): T {
-  const { units, carriers, facilities } = p.codeTables;
-  if (!Object.keys(units).length && !Object.keys(carriers).length && !Object.keys(facilities).length) return doc;
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (typeof x === 'string' && k === 'uom') out[k] = translate(units, x, inbound);
-      else if (typeof x === 'string' && k === 'scac') out[k] = translate(carriers, x, inbound);
-      else if (typeof x === 'string' && k === 'facility') out[k] = translate(facilities, x, inbound);
-      else out[k] = walk(x);
-    }
-    return out;
-  };
-  return walk(doc) as T;
+  return translateCodeTables(doc, p.codeTables, inbound);
 }
 
 function setHash(set: { segments: Array<{ elements: string[] }> }): string {
