@@ -105,6 +105,8 @@ alerts:
     assert.match(await page.locator('.delivery').innerText(), /delivered/);
     assert.match(await page.getByRole('heading', { name: 'Corrections' }).innerText(), /Corrections/);
     await page.getByRole('link', { name: 'Audit log' }).click();
+    // The message page has tables of its own: read only once the audit page has replaced it.
+    await page.waitForURL(/\/audit$/);
     assert.match(await page.locator('table').innerText(), /correct-message[\s\S]*order number added from the ERP/);
     await context.close();
   });
