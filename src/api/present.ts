@@ -23,6 +23,7 @@ export function presentMessage(m: StoredMessage): z.output<typeof message> {
     contentHash: m.contentHash, size: m.size, partnerRef: m.partnerRef, receivedAt: iso(m.receivedAt), processedAt: isoOrNull(m.processedAt),
     status: m.status, errors: m.errors.map((e) => ({ ...e, position: e.position && definedOnly(e.position) })),
     duplicates: m.duplicates, generation: m.generation,
+    ...(m.pruned && { pruned: { rawAt: isoOrNull(m.pruned.rawAt), documentsAt: isoOrNull(m.pruned.documentsAt), archive: m.pruned.archive } }),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ProblemBody {
   messageId?: number;
   /** Valid documents of that message, which go on while the faulty ones are kept aside. */
   documents?: number;
+  /** For a 410: what retention kept of what was asked for. */
+  kept?: unknown;
 }
 
 export const PROBLEM_TYPE_BASE = 'https://causeway.dev/problems/';
@@ -24,6 +26,7 @@ const TITLES: Record<string, string> = {
   unauthorized: 'Authentication is required',
   forbidden: 'This key may not do that',
   'not-found': 'Not found',
+  gone: 'Pruned by retention',
   'payload-too-large': 'The request body is too large',
   'invalid-documents': 'The documents are not valid',
   'idempotency-key-conflict': 'The Idempotency-Key was already used for another request',
@@ -40,7 +43,7 @@ export class ApiProblem extends Error {
     readonly kind: keyof typeof TITLES | string,
     readonly detail: string,
     readonly errors?: CausewayError[],
-    readonly extra: { messageId?: number; documents?: number; headers?: Record<string, string> } = {},
+    readonly extra: { messageId?: number; documents?: number; kept?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(detail);
     this.name = 'ApiProblem';
@@ -51,6 +54,7 @@ export class ApiProblem extends Error {
     if (this.errors?.length) body.errors = this.errors;
     if (this.extra.messageId !== undefined) body.messageId = this.extra.messageId;
     if (this.extra.documents !== undefined) body.documents = this.extra.documents;
+    if (this.extra.kept !== undefined) body.kept = this.extra.kept;
     return body;
   }
 
@@ -64,6 +68,8 @@ export class ApiProblem extends Error {
 
 export const badRequest = (detail: string, errors?: CausewayError[]) => new ApiProblem(400, 'bad-request', detail, errors);
 export const notFound = (detail: string) => new ApiProblem(404, 'not-found', detail);
+/** Retention removed what was asked for; `kept` says what is left (the message as a list shows it, where it was archived). */
+export const gone = (detail: string, kept: unknown) => new ApiProblem(410, 'gone', detail, undefined, { kept });
 
 /**
  * A key sent again with other content (draft-ietf-httpapi-idempotency-key-header: 422). Taking it

@@ -28,6 +28,7 @@ export const problem = z.object({
   errors: z.array(apiError).optional(),
   messageId: id.optional().meta({ description: 'The stored message, when the raw input was kept (quarantined, replayable)' }),
   documents: z.number().int().optional().meta({ description: 'Valid documents of that message that go on despite the errors of the others' }),
+  kept: z.unknown().optional().meta({ description: 'On a 410: what retention kept of the message (its summary, when its parts were pruned, the archive file)' }),
 }).meta({ description: 'RFC 9457 problem details (application/problem+json)' });
 
 export const payload = z.object({
@@ -55,6 +56,11 @@ export const message = z.object({
   errors: z.array(apiError),
   duplicates: z.number().int().meta({ description: 'How often the same message was sent again and recognised' }),
   generation: z.number().int().meta({ description: 'Increases with each replay' }),
+  pruned: z.object({
+    rawAt: nullableTime.meta({ description: 'When the raw bytes were pruned by retention (null: still kept)' }),
+    documentsAt: nullableTime.meta({ description: 'When the documents, deliveries and attempts were pruned (null: still kept)' }),
+    archive: z.string().nullable().meta({ description: 'The archive file they were written to before, when retention archives' }),
+  }).optional().meta({ description: 'Present once retention pruned part of the message (docs/operations.md, "Retention")' }),
 });
 
 export const delivery = z.object({

@@ -4,6 +4,7 @@ import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
 import { DEFAULT_MAX_JSON_DEPTH } from '../codecs/depth.ts';
 import { DEFAULT_INVENTORY_CONFIG, inventorySchema } from './inventory.ts';
+import { DEFAULT_RETENTION_CONFIG, retentionSchema } from './retention.ts';
 import { rulesSettingsSchema } from '../engine/rules/policies.ts';
 import { parseCidr } from '../transports/outbound/address.ts';
 import { DEFAULT_ROUTING_CONFIG, routingSchema } from './routing.ts';
@@ -205,6 +206,8 @@ export const configSchema = z.object({
   rules: rulesSettingsSchema.default({ enabled: true, partners: {} }),
   /** Order routing across facilities (docs/routing.md). */
   routing: routingSchema.default(DEFAULT_ROUTING_CONFIG),
+  /** How long raw messages, documents, attempts, ledgers and reconciliations are kept (docs/operations.md). */
+  retention: retentionSchema.default(DEFAULT_RETENTION_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

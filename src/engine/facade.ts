@@ -1,8 +1,9 @@
+import { Pruner } from './retention/pruner.ts';
 import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
-  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type EndpointFigures, type MessageEdit,
+  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type RetentionStore, type EndpointFigures, type MessageEdit,
   type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage, type LedgerStore,
@@ -23,7 +24,7 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & RetentionStore & Pick<Store, 'close'>;
 
 /** How long a trend's closed buckets are kept before they are read again. */
 const TREND_TTL_MS = 10 * 60_000;
@@ -70,8 +71,12 @@ export class EngineFacade {
   /** Reconciliation, accuracy, decisions on variances, availability and the go-live audit. */
   readonly inventory: InventoryService;
 
-  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'>, private readonly rules: RulesPolicies) {
+  /** Retention: what the settings no longer keep, removed (or counted, dry) a batch at a time. */
+  readonly pruner: Pruner;
+
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables' | 'retention'>, private readonly rules: RulesPolicies) {
     this.inventory = new InventoryService(store, config, () => wake.processor());
+    this.pruner = new Pruner({ store, config: config.retention });
   }
 
   /** Over the store a config names, for a command that runs without a hub; close() when done. */

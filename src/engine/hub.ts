@@ -13,6 +13,7 @@ import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
 import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
+import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
@@ -177,6 +178,16 @@ export class Hub {
     }
     for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
     if (this.options.processor !== false) this.loops.push(this.runInventorySchedule(signal));
+    if (this.options.processor !== false) this.loops.push(this.runRetention(signal));
+  }
+
+  /** Retention (config retention): one worker of the cluster prunes at a time. */
+  private runRetention(signal: AbortSignal): Promise<void> {
+    const { retention } = this.loaded.config;
+    return runRetentionSchedule({
+      pruner: new Pruner({ store: this.store, config: retention, logger: this.logger }), store: this.store,
+      everyMs: retention.everyMs, owner: this.workerId, logger: this.logger,
+    }, signal);
   }
 
   /** Scheduled reconciliation and availability (config inventory), one worker of the cluster at a time per tenant. */

@@ -46,6 +46,8 @@ function rowMapping(json: ReadJson): RowMapping {
       id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
       contentHash: r.content_hash, body: r.body, size: r.body_bytes ?? r.body.length, chunked: r.raw_upload != null, progress: r.progress ?? 0, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
       errors: (json(r.errors) as CausewayError[] | null) ?? [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
+      ...(r.raw_pruned_at != null || r.documents_pruned_at != null
+        ? { pruned: { rawAt: r.raw_pruned_at ?? null, documentsAt: r.documents_pruned_at ?? null, archive: r.archived_to ?? null } } : {}),
     }),
     document: (r) => ({
       id: r.id, tenant: r.tenant, messageId: r.message_id, generation: r.generation, type: r.type, entityKey: r.entity_key,

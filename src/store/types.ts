@@ -5,6 +5,7 @@ import type { InventoryStore } from './facets/inventory.ts';
 import type { KeyStore } from './facets/keys.ts';
 import type { LedgerStore } from './facets/ledger.ts';
 import type { PipelineStore } from './facets/pipeline.ts';
+import type { RetentionStore } from './facets/retention.ts';
 import type { RoutingStore } from './facets/routing.ts';
 
 export type * from './facets/alerts.ts';
@@ -15,6 +16,7 @@ export type * from './facets/keys.ts';
 export type * from './facets/ledger.ts';
 export type * from './facets/page.ts';
 export type * from './facets/pipeline.ts';
+export type * from './facets/retention.ts';
 export type * from './facets/routing.ts';
 
 /**
@@ -23,7 +25,7 @@ export type * from './facets/routing.ts';
  * uses, not for the whole store. Every method that touches business data takes the tenant, and
  * every query filters on it. Times are epoch milliseconds.
  */
-export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, ConsoleStore, RoutingStore {
+export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, ConsoleStore, RoutingStore, RetentionStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,30 +1,47 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { EngineFacade } from '../../engine/index.ts';
+import type { StoredMessage } from '../../store/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { listOperation, timeWindow } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
-import { badRequest, notFound } from '../problems.ts';
+import { badRequest, gone, notFound } from '../problems.ts';
 import { presentLineage, presentMessage } from '../present.ts';
 import { idParams, listMessagesQuery, replayWindowRequest } from '../schemas.ts';
+
+const NO_MESSAGE = { description: 'No such message for this tenant', schema: 'Problem' };
 
 /** An operation on one message by id: a 404 naming the id when the tenant has no such message. */
 function ofMessage<T>(op: Pick<Operation, 'method' | 'path' | 'operationId' | 'tag' | 'summary' | 'description'> & {
   ok: Operation['responses'];
   find(tenant: string, id: number): Promise<T | undefined>;
   respond(c: Context<ApiEnv>, found: T): Response;
+  /** The part retention may prune from under this operation: asked for after it went, the answer is 410. */
+  needs?: { engine: EngineFacade; part: 'raw' | 'documents' };
 }): Operation {
-  const { ok, find, respond, ...rest } = op;
+  const { ok, find, respond, needs, ...rest } = op;
   return operation({
     ...rest,
     params: idParams,
-    responses: { ...ok, 404: { description: 'No such message for this tenant', schema: 'Problem' } },
+    responses: needs
+      ? { ...ok, 404: NO_MESSAGE, 410: { description: `The message's ${needs.part === 'raw' ? 'raw bytes were' : 'documents were'} pruned by retention; kept says what is left`, schema: 'Problem' } }
+      : { ...ok, 404: NO_MESSAGE },
     async handle(c, { params }) {
+      if (needs) await refuseWhenPruned(needs.engine, c.get('tenant'), params.id, needs.part);
       const found = await find(c.get('tenant'), params.id);
       if (found === undefined || found === null) throw notFound(`no message ${params.id} for this tenant`);
       return respond(c, found);
     },
   });
+}
+
+async function refuseWhenPruned(engine: EngineFacade, tenant: string, id: number, part: 'raw' | 'documents'): Promise<void> {
+  const m: StoredMessage | undefined = await engine.message(tenant, id);
+  const at = part === 'raw' ? m?.pruned?.rawAt : m?.pruned?.documentsAt;
+  if (!m || at == null) return;
+  const what = part === 'raw' ? 'raw bytes' : 'documents, deliveries and attempts';
+  throw gone(`the ${what} of message ${id} were pruned by retention on ${new Date(at).toISOString()}${m.pruned?.archive ? `; archived in ${m.pruned.archive}` : ''}`,
+    { message: presentMessage(m), archive: m.pruned?.archive ?? null });
 }
 
 export function messageOperations(engine: EngineFacade): Operation[] {
@@ -48,6 +65,7 @@ export function messageOperations(engine: EngineFacade): Operation[] {
       summary: 'The raw bytes as received, with their content type',
       ok: { 200: { description: 'The bytes, verbatim', contentType: '*/*' } },
       find: (tenant, id) => engine.rawMessage(tenant, id),
+      needs: { engine, part: 'raw' },
       // Streamed from the stored chunks: a large message is never held whole.
       respond: (_c, m) => new Response(Readable.toWeb(Readable.from(m.body)) as ReadableStream<Uint8Array>, {
         status: 200,
@@ -59,6 +77,7 @@ export function messageOperations(engine: EngineFacade): Operation[] {
       summary: 'A message\'s whole path: raw input, documents, deliveries and every attempt',
       ok: { 200: { description: 'The lineage', schema: 'Lineage' } },
       find: (tenant, id) => engine.lineage(tenant, id),
+      needs: { engine, part: 'documents' },
       respond: (c, l) => c.json(presentLineage(l)),
     }),
     ofMessage({
@@ -67,6 +86,7 @@ export function messageOperations(engine: EngineFacade): Operation[] {
       description: 'The message goes back to pending and is decoded, validated, routed and mapped again; deliveries keep their idempotency keys, so a target that already applied one can tell.',
       ok: { 202: { description: 'Requeued (0 when it was still pending)', schema: 'Requeued' } },
       find: (tenant, id) => engine.replayMessage(tenant, id),
+      needs: { engine, part: 'raw' },
       respond: (c, requeued) => c.json({ requeued }, 202),
     }),
     operation({

@@ -65,6 +65,8 @@ export interface StoredMessage {
   duplicates: number;
   generation: number;
   processedAt: number | null;
+  /** Set once retention pruned part of it: the raw bytes, then the documents (docs/operations.md). */
+  pruned?: { rawAt: number | null; documentsAt: number | null; archive: string | null };
 }
 
 export interface NewDocument {

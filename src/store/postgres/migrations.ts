@@ -433,4 +433,18 @@ CREATE TABLE message_chunks (
 );
 `,
   },
+  {
+    version: 24,
+    name: 'retention: what was pruned from a message, and where it was archived',
+    sql: `
+ALTER TABLE messages ADD COLUMN raw_pruned_at bigint;
+ALTER TABLE messages ADD COLUMN documents_pruned_at bigint;
+ALTER TABLE messages ADD COLUMN archived_to text;
+CREATE INDEX ledgers_by_age ON ledgers (tenant, updated_at);
+CREATE INDEX messages_raw_kept ON messages (tenant, received_at, id) WHERE raw_pruned_at IS NULL;
+CREATE INDEX messages_documents_kept ON messages (tenant, received_at, id) WHERE documents_pruned_at IS NULL;
+CREATE INDEX dead_letters_by_ref_any ON dead_letters (tenant, kind, ref_id);
+CREATE INDEX inventory_runs_by_age ON inventory_runs (tenant, finished_at);
+`,
+  },
 ];

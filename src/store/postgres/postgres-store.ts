@@ -11,7 +11,9 @@ import type {
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
-import { ConsoleSql } from '../console-sql.ts';
+import { ConsoleSql, type SqlPort } from '../console-sql.ts';
+import { RetentionSql } from '../retention-sql.ts';
+import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage } from '../types.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
@@ -64,6 +66,7 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly views: ConsoleSql;
+  private readonly retention: RetentionSql;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -71,7 +74,7 @@ export class PostgresStore implements Store {
     // An idle connection dropped by the server is discarded by the pool; without a listener it would crash the process.
     this.pool.on('error', () => {});
     const numbered = (sql: string) => { let n = 0; return sql.replace(/\?/g, () => `$${++n}`); };
-    this.views = new ConsoleSql({
+    const port: SqlPort = {
       all: async (sql, params) => (await this.pool.query(numbered(sql), params)).rows,
       run: async (sql, params) => (await this.pool.query(numbered(sql), params)).rowCount ?? 0,
       steps: async (steps) => {
@@ -89,7 +92,9 @@ export class PostgresStore implements Store {
       json: (v) => v ?? null,
       jsonField: (column, field) => `${column}->>'${field}'`,
       read,
-    });
+    };
+    this.views = new ConsoleSql(port);
+    this.retention = new RetentionSql(port);
   }
 
   async migrate(): Promise<void> {
@@ -480,7 +485,7 @@ export class PostgresStore implements Store {
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
     const [r] = await this.query(`WITH requeued AS (
         UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
-        WHERE tenant = $1 AND id = ANY($2::bigint[]) AND status <> 'pending' RETURNING id),
+        WHERE tenant = $1 AND id = ANY($2::bigint[]) AND status <> 'pending' AND raw_pruned_at IS NULL RETURNING id),
       closed AS (UPDATE dead_letters SET replayed_at = $3 WHERE tenant = $1 AND kind = 'message' AND ref_id = ANY($2::bigint[]) AND replayed_at IS NULL)
       SELECT count(*) AS n FROM requeued`, [tenant, messageIds, now]);
     return r.n;
@@ -489,7 +494,7 @@ export class PostgresStore implements Store {
   async requeueMessageWindow(tenant: string, from: number, to: number, endpoint: string | undefined, now: number): Promise<number> {
     const [r] = await this.query(`WITH requeued AS (
         UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
-        WHERE tenant = $1 AND received_at >= $2 AND received_at < $3 AND ($4::text IS NULL OR endpoint = $4) AND status <> 'pending' RETURNING id),
+        WHERE tenant = $1 AND received_at >= $2 AND received_at < $3 AND ($4::text IS NULL OR endpoint = $4) AND status <> 'pending' AND raw_pruned_at IS NULL RETURNING id),
       closed AS (UPDATE dead_letters SET replayed_at = $5 WHERE tenant = $1 AND kind = 'message' AND ref_id IN (SELECT id FROM requeued) AND replayed_at IS NULL)
       SELECT count(*) AS n FROM requeued`, [tenant, from, to, endpoint ?? null, now]);
     return r.n;
@@ -765,6 +770,58 @@ export class PostgresStore implements Store {
   recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
     return keys.recordSignedRequest(this.pool, sighting);
   }
+
+  // Retention: written once over the SQL port (retention-sql.ts).
+
+  retentionTenants(): Promise<string[]> {
+    return this.retention.retentionTenants();
+  }
+
+  retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]> {
+    return this.retention.retentionCandidates(tenant, stage, before, after, limit);
+  }
+
+  rawForArchive(tenant: string, messageIds: number[]): Promise<ArchivedRaw[]> {
+    return this.retention.rawForArchive(tenant, messageIds);
+  }
+
+  documentsForArchive(tenant: string, messageIds: number[]): Promise<ArchivedDocuments[]> {
+    return this.retention.documentsForArchive(tenant, messageIds);
+  }
+
+  pruneRaw(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
+    return this.retention.pruneRaw(tenant, messageIds, at, archivedTo);
+  }
+
+  pruneDocuments(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
+    return this.retention.pruneDocuments(tenant, messageIds, at, archivedTo);
+  }
+
+  pruneMessageRows(tenant: string, messageIds: number[]): Promise<number> {
+    return this.retention.pruneMessageRows(tenant, messageIds);
+  }
+
+  pruneAttempts(tenant: string, before: number, types: { only?: string[]; exclude?: string[] }, limit: number): Promise<number> {
+    return this.retention.pruneAttempts(tenant, before, types, limit);
+  }
+
+  countPrunable(tenant: string, what: 'attempts' | 'ledgers' | 'reconciliations', before: number, types?: { only?: string[]; exclude?: string[] }): Promise<number> {
+    return this.retention.countPrunable(tenant, what, before, types);
+  }
+
+  pruneLedgers(tenant: string, before: number, limit: number): Promise<number> {
+    return this.retention.pruneLedgers(tenant, before, limit);
+  }
+
+  pruneReconciliations(tenant: string, before: number, limit: number): Promise<number> {
+    return this.retention.pruneReconciliations(tenant, before, limit);
+  }
+
+  async compactAfterPrune(): Promise<number> {
+    // PostgreSQL's autovacuum reclaims the dead rows; nothing to do here.
+    return 0;
+  }
+
 }
 
 async function writeCursor(db: pg.Pool | PoolClient, tenant: string, endpoint: string, value: string): Promise<void> {
@@ -805,4 +862,5 @@ async function insertDeliveries(c: PoolClient, deliveries: NewDelivery[], now: n
     deliveries.map((d) => d.idempotencyKey), deliveries.map((d) => d.occurredAt), deliveries.map((d) => d.receivedAt),
     deliveries.map((d) => d.maxAttempts), now,
   ]);
+
 }

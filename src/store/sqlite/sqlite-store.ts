@@ -11,7 +11,9 @@ import type {
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
-import { ConsoleSql } from '../console-sql.ts';
+import { ConsoleSql, type SqlPort } from '../console-sql.ts';
+import { RetentionSql } from '../retention-sql.ts';
+import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage } from '../types.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -42,6 +44,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly sql: Statements;
   private readonly views: ConsoleSql;
+  private readonly retention: RetentionSql;
 
   private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly checkpointer: BackgroundCheckpointer | undefined;
@@ -49,7 +52,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
     this.sql = new Statements(this.db);
-    this.views = new ConsoleSql({
+    const port: SqlPort = {
       all: async (sql, params) => this.sql.q(sql).all(...params) as Row[],
       run: async (sql, params) => this.sql.q(sql).run(...params).changes,
       steps: async (steps) => {
@@ -67,7 +70,11 @@ export class SqliteStore implements Store {
       json: (v) => (v === null || v === undefined ? null : JSON.parse(v as string)),
       jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
       read,
-    });
+    };
+    this.views = new ConsoleSql(port);
+    this.retention = new RetentionSql(port);
+    // A new file hands pages freed by pruning back with incremental vacuum (no effect on an existing one).
+    this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.synchronous = options.synchronous ?? 'FULL';
     this.db.pragma(`synchronous = ${this.synchronous}`);
@@ -368,7 +375,7 @@ export class SqliteStore implements Store {
 
   async requeueMessages(tenant: string, messageIds: number[], now: number): Promise<number> {
     const requeue = this.sql.q(`UPDATE messages SET status = 'pending', generation = generation + 1, progress = 0, errors = NULL, lease_owner = NULL, lease_until = NULL
-      WHERE tenant = ? AND id = ? AND status <> 'pending'`);
+      WHERE tenant = ? AND id = ? AND status <> 'pending' AND raw_pruned_at IS NULL`);
     const closeDl = this.sql.q(`UPDATE dead_letters SET replayed_at = ? WHERE tenant = ? AND kind = 'message' AND ref_id = ? AND replayed_at IS NULL`);
     return this.db.transaction(() => {
       let n = 0;
@@ -661,6 +668,61 @@ export class SqliteStore implements Store {
   async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
     return keys.recordSignedRequest(this.sql, sighting);
   }
+
+  // Retention: written once over the SQL port (retention-sql.ts).
+
+  retentionTenants(): Promise<string[]> {
+    return this.retention.retentionTenants();
+  }
+
+  retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]> {
+    return this.retention.retentionCandidates(tenant, stage, before, after, limit);
+  }
+
+  rawForArchive(tenant: string, messageIds: number[]): Promise<ArchivedRaw[]> {
+    return this.retention.rawForArchive(tenant, messageIds);
+  }
+
+  documentsForArchive(tenant: string, messageIds: number[]): Promise<ArchivedDocuments[]> {
+    return this.retention.documentsForArchive(tenant, messageIds);
+  }
+
+  pruneRaw(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
+    return this.retention.pruneRaw(tenant, messageIds, at, archivedTo);
+  }
+
+  pruneDocuments(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
+    return this.retention.pruneDocuments(tenant, messageIds, at, archivedTo);
+  }
+
+  pruneMessageRows(tenant: string, messageIds: number[]): Promise<number> {
+    return this.retention.pruneMessageRows(tenant, messageIds);
+  }
+
+  pruneAttempts(tenant: string, before: number, types: { only?: string[]; exclude?: string[] }, limit: number): Promise<number> {
+    return this.retention.pruneAttempts(tenant, before, types, limit);
+  }
+
+  countPrunable(tenant: string, what: 'attempts' | 'ledgers' | 'reconciliations', before: number, types?: { only?: string[]; exclude?: string[] }): Promise<number> {
+    return this.retention.countPrunable(tenant, what, before, types);
+  }
+
+  pruneLedgers(tenant: string, before: number, limit: number): Promise<number> {
+    return this.retention.pruneLedgers(tenant, before, limit);
+  }
+
+  pruneReconciliations(tenant: string, before: number, limit: number): Promise<number> {
+    return this.retention.pruneReconciliations(tenant, before, limit);
+  }
+
+  async compactAfterPrune(): Promise<number> {
+    // Only a file created with incremental auto-vacuum can hand pages back without a full VACUUM.
+    if (Number(this.db.pragma('auto_vacuum', { simple: true })) !== 2) return 0;
+    const free = Number(this.db.pragma('freelist_count', { simple: true }));
+    if (free > 0) this.db.pragma('incremental_vacuum');
+    return free - Number(this.db.pragma('freelist_count', { simple: true }));
+  }
+
 }
 
 function params(f: MessageFilter | DeliveryFilter): Row {
@@ -669,4 +731,5 @@ function params(f: MessageFilter | DeliveryFilter): Row {
     tenant: f.tenant, status: f.status ?? null, endpoint: f.endpoint ?? null, entityKey: g.entityKey ?? null, type: g.type ?? null,
     from: f.from ?? null, to: f.to ?? null, before: f.before ?? null, limit: clampLimit(f.limit),
   };
+
 }

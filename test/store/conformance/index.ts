@@ -9,6 +9,7 @@ import { msg } from './fixtures.ts';
 import { keysConformance } from './keys.ts';
 import { ledgerConformance } from './ledger.ts';
 import { pipelineConformance } from './pipeline.ts';
+import { retentionConformance } from './retention.ts';
 import { routingConformance } from './routing.ts';
 
 /**
@@ -25,6 +26,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     ledgerConformance(open);
     consoleConformance(open);
     routingConformance(open);
+    retentionConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;

@@ -1,0 +1,79 @@
+// The retention facet: what pruning reads and removes. Which rows may go is decided in shared pure
+// code (src/engine/retention); a store lists candidates with the facts that decision needs and
+// removes exactly the rows it is given, a small batch per transaction so the pipeline is never
+// blocked for long.
+
+export type RetentionStage = 'raw' | 'documents' | 'messages';
+
+/** A message old enough to be looked at, with what decides whether it may lose anything yet. */
+export interface RetentionCandidate {
+  id: number;
+  receivedAt: number;
+  /** The document types the message produced, any generation; empty for one that produced none. */
+  types: string[];
+  /**
+   * Nothing about it is still open: it is not pending, it is not quarantined or dead-lettered
+   * without a resolution, no delivery of it is pending or dead without a resolution, and no
+   * document of it is held by the rules. An unsettled message keeps everything.
+   */
+  settled: boolean;
+}
+
+/** Cursor over candidates: oldest first by (receivedAt, id). */
+export interface RetentionCursor {
+  receivedAt: number;
+  id: number;
+}
+
+/** What a message held, as written to an archive before it is removed. */
+export interface ArchivedRaw {
+  messageId: number;
+  tenant: string;
+  endpoint: string;
+  codec: string;
+  contentType: string | null;
+  idempotencyKey: string;
+  contentHash: string;
+  receivedAt: number;
+}
+
+export interface ArchivedDocuments {
+  message: ArchivedRaw & { status: string; errors: unknown; generation: number; processedAt: number | null };
+  documents: Array<Record<string, unknown>>;
+  deliveries: Array<Record<string, unknown> & { attempts: Array<Record<string, unknown>> }>;
+  verdicts: Array<Record<string, unknown>>;
+}
+
+export interface RetentionStore {
+  /** Every tenant that has messages stored. */
+  retentionTenants(): Promise<string[]>;
+  /**
+   * Messages of a tenant received before `before` that still hold what `stage` removes (raw: a
+   * body; documents: documents; messages: the row itself, once its documents are gone), oldest
+   * first after `after`, at most `limit`.
+   */
+  retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]>;
+  /** The raw side of messages, for an archive: their metadata (the bytes come from readMessageBody). */
+  rawForArchive(tenant: string, messageIds: number[]): Promise<ArchivedRaw[]>;
+  /** Everything the documents stage removes, for an archive. */
+  documentsForArchive(tenant: string, messageIds: number[]): Promise<ArchivedDocuments[]>;
+  /** Empties the raw bytes (inline, chunks, and the bodies kept by edits); marks when and where they went. */
+  pruneRaw(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number>;
+  /** Removes documents, deliveries, attempts, verdicts and resolved dead letters of settled messages; the message row stays to say so. */
+  pruneDocuments(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number>;
+  /** Removes message rows whose documents were pruned (their idempotency keys are then forgotten). */
+  pruneMessageRows(tenant: string, messageIds: number[]): Promise<number>;
+  /** Attempts of finished deliveries that ended before `before`; `types` limits (or, with `exclude`, spares) document types. */
+  pruneAttempts(tenant: string, before: number, types: { only?: string[]; exclude?: string[] }, limit: number): Promise<number>;
+  /** How many attempts, ledgers or reconciliation runs the matching prune would remove (for a dry run). */
+  countPrunable(tenant: string, what: 'attempts' | 'ledgers' | 'reconciliations', before: number, types?: { only?: string[]; exclude?: string[] }): Promise<number>;
+  /** Order and inbound ledgers in a final state (shipped, cancelled, closed) untouched since `before`, with their verdicts. */
+  pruneLedgers(tenant: string, before: number, limit: number): Promise<number>;
+  /**
+   * Reconciliation runs finished before `before`: a run's results go, except the positions someone
+   * decided on; a run with no decision goes whole. The tenant's newest run always stays.
+   */
+  pruneReconciliations(tenant: string, before: number, limit: number): Promise<number>;
+  /** Gives freed pages back to the file system where the store keeps them (SQLite incremental vacuum); pages freed. */
+  compactAfterPrune(): Promise<number>;
+}
