@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 
@@ -50,3 +51,8 @@ export const retentionSchema = tenantSchema.extend({
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type RetentionKeep = z.infer<typeof keepSchema>;
 export const DEFAULT_RETENTION_CONFIG: RetentionConfig = retentionSchema.parse({});
+
+/** The settings with the archive folder resolved against the config file's folder, as the store's path is. */
+export function resolveRetention(r: RetentionConfig, baseDir: string): RetentionConfig {
+  return r.archive && !isAbsolute(r.archive.folder) ? { ...r, archive: { folder: join(baseDir, r.archive.folder) } } : r;
+}

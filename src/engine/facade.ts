@@ -1,4 +1,5 @@
 import { Pruner } from './retention/pruner.ts';
+import { resolveRetention } from '../config/retention.ts';
 import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import { entityKeys, type CausewayError } from '../model/index.ts';
@@ -49,6 +50,11 @@ export interface ControlNumberGap {
   missing: number;
 }
 
+/** The config with retention's archive folder resolved against the config file's folder. */
+function withRetention(loaded: LoadedConfig): CausewayConfig {
+  return { ...loaded.config, retention: resolveRetention(loaded.config.retention, loaded.baseDir) };
+}
+
 /** The loops a replay hands work to. */
 interface Wakers {
   processor(): void;
@@ -81,7 +87,7 @@ export class EngineFacade {
 
   /** Over the store a config names, for a command that runs without a hub; close() when done. */
   static async open(loaded: LoadedConfig): Promise<EngineFacade> {
-    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true, loaded.config, new RulesPolicies(loaded.config.rules));
+    return new EngineFacade(await openStore(storeUrl(loaded)), NO_LOOPS, true, withRetention(loaded), new RulesPolicies(loaded.config.rules));
   }
 
   // Orders and expected inbound: the rules' ledgers.
@@ -352,7 +358,7 @@ export class HubFacade extends EngineFacade {
   private readonly receivers = new Map<string, PushReceiver | undefined>();
 
   private constructor(private readonly hub: Hub) {
-    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, hub.loaded.config, hub.rules);
+    super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, withRetention(hub.loaded), hub.rules);
   }
 
   static of(hub: Hub): HubFacade {

@@ -14,6 +14,7 @@ import { InventoryService } from './inventory.ts';
 import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
 import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
+import { resolveRetention } from '../config/retention.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
 import { HubMetrics } from './metrics.ts';
 import { DeliveryWorker, type SinkBinding } from './outbox.ts';
@@ -185,7 +186,7 @@ export class Hub {
   private runRetention(signal: AbortSignal): Promise<void> {
     const { retention } = this.loaded.config;
     return runRetentionSchedule({
-      pruner: new Pruner({ store: this.store, config: retention, logger: this.logger }), store: this.store,
+      pruner: new Pruner({ store: this.store, config: resolveRetention(retention, this.loaded.baseDir), logger: this.logger }), store: this.store,
       everyMs: retention.everyMs, owner: this.workerId, logger: this.logger,
     }, signal);
   }
