@@ -3,7 +3,7 @@
 // the batch of ids it was given.
 import type { SqlPort } from './console-sql.ts';
 import type { Row } from './rows.ts';
-import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage } from './types.ts';
+import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage, RetentionStore } from './types.ts';
 
 const EMPTY = Buffer.alloc(0);
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -87,7 +87,7 @@ function runsDue(tenant: string, before: number): Query {
   };
 }
 
-export class RetentionSql {
+class RetentionSql {
   constructor(private readonly db: SqlPort) {}
 
   async retentionTenants(): Promise<string[]> {
@@ -253,4 +253,25 @@ export class RetentionSql {
     const [r] = await this.db.all(`SELECT COUNT(*) AS n FROM messages WHERE tenant = ? AND id IN (${marks(ids.length)}) AND ${column} = ?`, [tenant, ...ids, at]);
     return Number(r?.n ?? 0);
   }
+}
+
+/** The facet as a store carries it: every method but compacting, which is the dialect's own. */
+export type SharedRetention = Omit<RetentionStore, 'compactAfterPrune'>;
+
+/** The retention methods over a port, bound, for a store to take on as its own (Object.assign in its constructor). */
+export function retentionFacet(port: SqlPort): SharedRetention {
+  const sql = new RetentionSql(port);
+  return {
+    retentionTenants: () => sql.retentionTenants(),
+    retentionCandidates: (...a) => sql.retentionCandidates(...a),
+    rawForArchive: (...a) => sql.rawForArchive(...a),
+    documentsForArchive: (...a) => sql.documentsForArchive(...a),
+    pruneRaw: (...a) => sql.pruneRaw(...a),
+    pruneDocuments: (...a) => sql.pruneDocuments(...a),
+    pruneMessageRows: (...a) => sql.pruneMessageRows(...a),
+    pruneAttempts: (...a) => sql.pruneAttempts(...a),
+    countPrunable: (...a) => sql.countPrunable(...a),
+    pruneLedgers: (...a) => sql.pruneLedgers(...a),
+    pruneReconciliations: (...a) => sql.pruneReconciliations(...a),
+  };
 }

@@ -1,3 +1,5 @@
+import type { StoredMessage } from './pipeline.ts';
+
 // The retention facet: what pruning reads and removes. Which rows may go is decided in shared pure
 // code (src/engine/retention); a store lists candidates with the facts that decision needs and
 // removes exactly the rows it is given, a small batch per transaction so the pipeline is never
@@ -26,16 +28,7 @@ export interface RetentionCursor {
 }
 
 /** What a message held, as written to an archive before it is removed. */
-export interface ArchivedRaw {
-  messageId: number;
-  tenant: string;
-  endpoint: string;
-  codec: string;
-  contentType: string | null;
-  idempotencyKey: string;
-  contentHash: string;
-  receivedAt: number;
-}
+export type ArchivedRaw = Pick<StoredMessage, 'tenant' | 'endpoint' | 'codec' | 'contentType' | 'idempotencyKey' | 'contentHash' | 'receivedAt'> & { messageId: number };
 
 export interface ArchivedDocuments {
   message: ArchivedRaw & { status: string; errors: unknown; generation: number; processedAt: number | null };

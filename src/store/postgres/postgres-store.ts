@@ -12,8 +12,7 @@ import type {
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { ConsoleSql, type SqlPort } from '../console-sql.ts';
-import { RetentionSql } from '../retention-sql.ts';
-import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage } from '../types.ts';
+import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
@@ -57,6 +56,9 @@ const types: pg.CustomTypesConfig = {
     oid === pg.types.builtins.INT8 ? integerFromBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+// The retention methods, assigned in the constructor from retention-sql.ts.
+export interface PostgresStore extends SharedRetention {}
+
 /**
  * The production store: PostgreSQL through a connection pool, shared by several worker processes
  * on several machines. Work is claimed with row leases (FOR UPDATE SKIP LOCKED); a dead worker's
@@ -66,7 +68,6 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly views: ConsoleSql;
-  private readonly retention: RetentionSql;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -94,7 +95,8 @@ export class PostgresStore implements Store {
       read,
     };
     this.views = new ConsoleSql(port);
-    this.retention = new RetentionSql(port);
+    // Retention is written once over the port; its methods become this store's own.
+    Object.assign(this, retentionFacet(port));
   }
 
   async migrate(): Promise<void> {
@@ -769,52 +771,6 @@ export class PostgresStore implements Store {
 
   recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
     return keys.recordSignedRequest(this.pool, sighting);
-  }
-
-  // Retention: written once over the SQL port (retention-sql.ts).
-
-  retentionTenants(): Promise<string[]> {
-    return this.retention.retentionTenants();
-  }
-
-  retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]> {
-    return this.retention.retentionCandidates(tenant, stage, before, after, limit);
-  }
-
-  rawForArchive(tenant: string, messageIds: number[]): Promise<ArchivedRaw[]> {
-    return this.retention.rawForArchive(tenant, messageIds);
-  }
-
-  documentsForArchive(tenant: string, messageIds: number[]): Promise<ArchivedDocuments[]> {
-    return this.retention.documentsForArchive(tenant, messageIds);
-  }
-
-  pruneRaw(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
-    return this.retention.pruneRaw(tenant, messageIds, at, archivedTo);
-  }
-
-  pruneDocuments(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
-    return this.retention.pruneDocuments(tenant, messageIds, at, archivedTo);
-  }
-
-  pruneMessageRows(tenant: string, messageIds: number[]): Promise<number> {
-    return this.retention.pruneMessageRows(tenant, messageIds);
-  }
-
-  pruneAttempts(tenant: string, before: number, types: { only?: string[]; exclude?: string[] }, limit: number): Promise<number> {
-    return this.retention.pruneAttempts(tenant, before, types, limit);
-  }
-
-  countPrunable(tenant: string, what: 'attempts' | 'ledgers' | 'reconciliations', before: number, types?: { only?: string[]; exclude?: string[] }): Promise<number> {
-    return this.retention.countPrunable(tenant, what, before, types);
-  }
-
-  pruneLedgers(tenant: string, before: number, limit: number): Promise<number> {
-    return this.retention.pruneLedgers(tenant, before, limit);
-  }
-
-  pruneReconciliations(tenant: string, before: number, limit: number): Promise<number> {
-    return this.retention.pruneReconciliations(tenant, before, limit);
   }
 
   async compactAfterPrune(): Promise<number> {

@@ -12,8 +12,7 @@ import type {
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { ConsoleSql, type SqlPort } from '../console-sql.ts';
-import { RetentionSql } from '../retention-sql.ts';
-import type { ArchivedDocuments, ArchivedRaw, RetentionCandidate, RetentionCursor, RetentionStage } from '../types.ts';
+import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -38,13 +37,15 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+// The retention methods, assigned in the constructor from retention-sql.ts.
+export interface SqliteStore extends SharedRetention {}
+
 /** The embedded store: one SQLite file in WAL mode, for `causeway serve` on one machine and the demo. */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly sql: Statements;
   private readonly views: ConsoleSql;
-  private readonly retention: RetentionSql;
 
   private readonly synchronous: 'FULL' | 'NORMAL';
   private readonly checkpointer: BackgroundCheckpointer | undefined;
@@ -72,7 +73,8 @@ export class SqliteStore implements Store {
       read,
     };
     this.views = new ConsoleSql(port);
-    this.retention = new RetentionSql(port);
+    // Retention is written once over the port; its methods become this store's own.
+    Object.assign(this, retentionFacet(port));
     // A new file hands pages freed by pruning back with incremental vacuum (no effect on an existing one).
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
@@ -667,52 +669,6 @@ export class SqliteStore implements Store {
 
   async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
     return keys.recordSignedRequest(this.sql, sighting);
-  }
-
-  // Retention: written once over the SQL port (retention-sql.ts).
-
-  retentionTenants(): Promise<string[]> {
-    return this.retention.retentionTenants();
-  }
-
-  retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]> {
-    return this.retention.retentionCandidates(tenant, stage, before, after, limit);
-  }
-
-  rawForArchive(tenant: string, messageIds: number[]): Promise<ArchivedRaw[]> {
-    return this.retention.rawForArchive(tenant, messageIds);
-  }
-
-  documentsForArchive(tenant: string, messageIds: number[]): Promise<ArchivedDocuments[]> {
-    return this.retention.documentsForArchive(tenant, messageIds);
-  }
-
-  pruneRaw(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
-    return this.retention.pruneRaw(tenant, messageIds, at, archivedTo);
-  }
-
-  pruneDocuments(tenant: string, messageIds: number[], at: number, archivedTo: string | null): Promise<number> {
-    return this.retention.pruneDocuments(tenant, messageIds, at, archivedTo);
-  }
-
-  pruneMessageRows(tenant: string, messageIds: number[]): Promise<number> {
-    return this.retention.pruneMessageRows(tenant, messageIds);
-  }
-
-  pruneAttempts(tenant: string, before: number, types: { only?: string[]; exclude?: string[] }, limit: number): Promise<number> {
-    return this.retention.pruneAttempts(tenant, before, types, limit);
-  }
-
-  countPrunable(tenant: string, what: 'attempts' | 'ledgers' | 'reconciliations', before: number, types?: { only?: string[]; exclude?: string[] }): Promise<number> {
-    return this.retention.countPrunable(tenant, what, before, types);
-  }
-
-  pruneLedgers(tenant: string, before: number, limit: number): Promise<number> {
-    return this.retention.pruneLedgers(tenant, before, limit);
-  }
-
-  pruneReconciliations(tenant: string, before: number, limit: number): Promise<number> {
-    return this.retention.pruneReconciliations(tenant, before, limit);
   }
 
   async compactAfterPrune(): Promise<number> {
