@@ -21,7 +21,7 @@ const KEY = 'bench-console-key-0123456789abcdef';
 const BUDGET_MS = 200;
 
 /** Fills the store in a few statements: the rows a running hub would have written, without running one. */
-function fill(path: string, count: number, now: number): void {
+export function fill(path: string, count: number, now: number): void {
   const store = new SqliteStore({ path, synchronous: 'NORMAL' });
   const db = store.db;
   const start = now - 90 * DAY;

@@ -3,6 +3,7 @@
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks;
  * `--quick` runs smaller files (the large-file paths on 50 MB instead of 1 GB).
  */
+import { runAtSizeBench } from './at-size.ts';
 import { runAuditBench, runReconcileBench } from './inventory.ts';
 import { runConsoleBench } from './console.ts';
 import { runFlatBench } from './flat.ts';
@@ -55,5 +56,10 @@ if (want('console')) {
 if (want('routing')) {
   console.log('\n== routing: 10,000 orders across 10 facilities and 50,000 SKUs ==');
   await runRoutingBench();
+}
+if (want('at-size')) {
+  const at = process.argv.indexOf('--messages');
+  console.log('\n== flat at size: an empty store against one of 5,000,000 messages (SQLite) ==');
+  await runAtSizeBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
 }
 console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s`);
