@@ -121,6 +121,7 @@ export function requireKey(keys: KeyRing, scope: string): MiddlewareHandler<ApiE
     }
     c.set('tenant', tenant);
     c.set('keyName', who.name);
+    c.set('allTenants', who.tenant === '*');
     await next();
   };
 }

@@ -3,5 +3,7 @@ export interface ApiEnv {
   Variables: {
     tenant: string;
     keyName: string;
+    /** The key is an operator key over every tenant (it named this one with ?tenant=). */
+    allTenants: boolean;
   };
 }

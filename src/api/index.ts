@@ -12,7 +12,10 @@ import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
 import { ApiProblem } from './problems.ts';
+import { recordApiAction } from './audit.ts';
+import { TenantLimiter } from './limits.ts';
 import { alertOperations } from './routes/alerts.ts';
+import { auditOperations } from './routes/audit.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
 import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
@@ -42,6 +45,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...inventoryOperations(engine),
     ...orderOperations(engine),
     ...alertOperations(engine),
+    ...auditOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;
@@ -81,8 +85,28 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
   // The operations console shares the port; its routes never overlap the API's (/v1, /health, /metrics, /openapi.json).
   if (engine.consoleSettings.enabled) app.route('/', consoleApp(engine, keys) as unknown as Hono<ApiEnv>);
 
+  const limiter = new TenantLimiter(settings.limits, engine);
   for (const op of apiOperations(hub)) {
-    const handler = async (c: Context<ApiEnv>) => op.handle(c, await parseInput(c, op));
+    const scope = op.scope ?? (op.method === 'get' ? 'read' : 'operate');
+    const handler = async (c: Context<ApiEnv>) => {
+      if (op.open) return op.handle(c, await parseInput(c, op));
+      // Limits are the clients' own: an operator key (all tenants) is the 3PL at work, not held to them.
+      if (!c.get('allTenants')) limiter.admitRequest(c.get('tenant'));
+      if (scope === 'ingest') await limiter.admitIngest(c.get('tenant'));
+      if (scope !== 'operate' && scope !== 'admin') return op.handle(c, await parseInput(c, op));
+      // Operator and admin actions are written to the audit log, refused ones too.
+      let status = 500;
+      try {
+        const response = await op.handle(c, await parseInput(c, op));
+        status = response.status;
+        return response;
+      } catch (e) {
+        if (e instanceof ApiProblem) status = e.status;
+        throw e;
+      } finally {
+        await recordApiAction(engine, c, op.operationId, status).catch((e) => log.error({ err: e }, 'could not write the audit log'));
+      }
+    };
     if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
     else if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
     else app.on(op.method.toUpperCase(), honoPath(op.path), auth[op.scope ?? (op.method === 'get' ? 'read' : 'operate')], handler);

@@ -17,6 +17,8 @@ export function listOperation<Q extends z.ZodObject, R extends { id: number }, T
   tag: string;
   summary: string;
   description?: string;
+  /** The key's scope it needs (default read). */
+  scope?: 'read' | 'operate' | 'admin';
   query: Q;
   /** What a page holds, for its description: "A page of messages". */
   items: string;

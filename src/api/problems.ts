@@ -32,6 +32,8 @@ const TITLES: Record<string, string> = {
   'idempotency-key-conflict': 'The Idempotency-Key was already used for another request',
   'unsupported-media-type': 'Unsupported content type',
   replayed: 'This signed request was received before',
+  'rate-limited': 'Too many requests for this tenant',
+  'storage-quota': 'The tenant\'s storage quota is used up',
   unavailable: 'The service is unavailable',
   internal: 'Internal error',
 };

@@ -153,6 +153,20 @@ export const alertsSchema = z.object({
   evaluateEveryMs: z.number().int().min(1000).default(30_000).meta({ description: 'How often the rules are checked and the channels told' }),
 }).strict();
 
+const tenantLimits = {
+  requestsPerSecond: z.number().positive().optional().meta({ description: 'Requests per second a tenant\'s keys may make (a token bucket per tenant and process; unset: no limit)' }),
+  burst: z.number().int().positive().optional().meta({ description: 'Requests at once above the rate (default: the rate, at least 1)' }),
+  maxStoredMb: z.number().positive().optional().meta({ description: 'Raw message megabytes a tenant may keep; over it, ingest answers 429 until retention or an operator makes room (unset: no quota)' }),
+};
+
+/** Per-tenant limits on the API, answered with 429 and Retry-After (docs/3pl.md). */
+const apiLimitsSchema = z.object({
+  ...tenantLimits,
+  storageCheckEveryMs: z.number().int().min(1000).default(60_000).meta({ description: 'How often a tenant\'s stored bytes are read again for its quota' }),
+  tenants: z.record(tenant, z.object(tenantLimits).strict()).default({}).meta({ description: 'Per tenant: overrides the limits above, field by field' }),
+}).strict();
+const DEFAULT_API_LIMITS = { storageCheckEveryMs: 60_000, tenants: {} };
+
 export const configSchema = z.object({
   store: z.string().min(1).default('sqlite:causeway.db').meta({ description: 'sqlite:<file> or postgres://user@host/db' }),
   defaultTenant: tenant.default('default'),
@@ -164,7 +178,8 @@ export const configSchema = z.object({
     listen: z.string().regex(/^[^:]+:\d+$/, 'expected host:port').default('127.0.0.1:8080'),
     maxBodyBytes: z.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
     keys: z.array(apiKeySchema).default([]),
-  }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [] }),
+    limits: apiLimitsSchema.default(DEFAULT_API_LIMITS),
+  }).strict().default({ listen: '127.0.0.1:8080', maxBodyBytes: 10 * 1024 * 1024, keys: [], limits: DEFAULT_API_LIMITS }),
   console: z.object({
     enabled: z.boolean().default(true).meta({ description: 'Serve the operations console at / on the API\'s port' }),
     sessionHours: z.number().positive().max(24 * 30).default(8).meta({ description: 'How long a console session lasts after sign-in' }),

@@ -163,6 +163,11 @@ export class EngineFacade {
     return this.store.getMessage(tenant, messageId);
   }
 
+  /** Raw bytes the tenant's messages keep stored (its storage quota's measure). */
+  storedBytes(tenant: string): Promise<number> {
+    return this.store.storedBytes(tenant);
+  }
+
   /** The bytes as received, with the content type they came with. */
   async rawMessage(tenant: string, messageId: number): Promise<{ body: AsyncIterable<Buffer>; size: number; contentType: string | null } | undefined> {
     const m = await this.store.getMessage(tenant, messageId);

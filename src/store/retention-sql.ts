@@ -99,6 +99,11 @@ class RetentionSql {
     return rows.map((r) => r.tenant as string);
   }
 
+  async storedBytes(tenant: string): Promise<number> {
+    const [r] = await this.db.all(`SELECT COALESCE(SUM(COALESCE(body_bytes, length(body))), 0) AS n FROM messages WHERE tenant = ? AND raw_pruned_at IS NULL`, [tenant]);
+    return Number(r?.n ?? 0);
+  }
+
   async retentionCandidates(tenant: string, stage: RetentionStage, before: number, after: RetentionCursor | null, limit: number): Promise<RetentionCandidate[]> {
     const rows = await this.db.all(`SELECT m.id, m.received_at, ${SETTLED} AS settled FROM messages m
       WHERE m.tenant = ? AND m.received_at < ? AND ${STAGE[stage]} AND (m.received_at > ? OR (m.received_at = ? AND m.id > ?))
@@ -263,6 +268,7 @@ export function retentionFacet(port: SqlPort): SharedRetention {
   const sql = new RetentionSql(port);
   return {
     retentionTenants: () => sql.retentionTenants(),
+    storedBytes: (tenant) => sql.storedBytes(tenant),
     retentionCandidates: (...a) => sql.retentionCandidates(...a),
     rawForArchive: (...a) => sql.rawForArchive(...a),
     documentsForArchive: (...a) => sql.documentsForArchive(...a),

@@ -30,14 +30,14 @@ export interface TestApi {
  * A hub on a real SQLite file in a temp folder with the API on a free loopback port: tenants
  * acme and globex, each with a key, and an operator key. `yaml` adds endpoints and flows.
  */
-export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number; keys?: string[] } = {}): Promise<TestApi> {
+export async function startTestApi(yaml = '', options: { maxBodyBytes?: number; logger?: Logger; idleMs?: number; keys?: string[]; limits?: string } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-api-'));
   const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: acme
 api:
   maxBodyBytes: ${options.maxBodyBytes ?? 65536}
-  keys:
+${options.limits ? `  limits:${options.limits}\n` : ''}  keys:
     - { name: acme-erp, tenant: acme, key: ${KEYS.acme} }
     - { name: ops, tenant: "*", key: ${KEYS.operator} }
 ${(options.keys ?? []).map((k) => `    - ${k}\n`).join('')}retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 }

@@ -95,7 +95,7 @@ flows:
     const routes = Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
     assert.deepEqual(routes, [
       'GET /health', 'GET /metrics', 'GET /openapi.json',
-      'GET /v1/alerts', 'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/edi/duplicates', 'GET /v1/edi/groups', 'GET /v1/inbound', 'GET /v1/inbound/{reference}',
+      'GET /v1/alerts', 'GET /v1/audit-log', 'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/edi/duplicates', 'GET /v1/edi/groups', 'GET /v1/inbound', 'GET /v1/inbound/{reference}',
       'GET /v1/inventory/availability', 'GET /v1/inventory/decisions', 'GET /v1/inventory/positions',
       'GET /v1/kpis', 'GET /v1/messages', 'GET /v1/messages/{id}',
       'GET /v1/messages/{id}/lineage', 'GET /v1/messages/{id}/raw', 'GET /v1/orders', 'GET /v1/orders/{orderNumber}',

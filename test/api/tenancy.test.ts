@@ -269,6 +269,8 @@ flows:
 
   it('every console page and action, used by acme with globex\'s ids, names and groups, shows and changes nothing of globex', async () => {
     const before = await snapshot('globex');
+    // globex's own setup (its key ran a reconciliation) is in its audit log already; acme must add nothing.
+    const auditBefore = await api.hub.store.listAudit('globex');
     const ids = [...before.messages.map((m: Json) => String(m.id)), ...before.alerts.map((a: Json) => String(a.id))];
     const markers = ['globex-wms', 'globex-3pl-out', 'globex-3pl-in', 'GX-2', ...before.messages.map((m: Json) => m.idempotencyKey as string)];
     const groups = groupDeadLetters(await api.hub.store.listOpenDeadLetters('globex', 1000)).map((g) => g.key);
@@ -298,6 +300,6 @@ flows:
     await settled('acme');
     await settled('globex');
     assert.deepEqual(await snapshot('globex'), before, 'globex\'s rows and files are as they were');
-    assert.deepEqual(await api.hub.store.listAudit('globex'), [], 'nothing was done in globex\'s name');
+    assert.deepEqual(await api.hub.store.listAudit('globex'), auditBefore, 'nothing was done in globex\'s name');
   });
 });

@@ -38,6 +38,8 @@ export interface ArchivedDocuments {
 }
 
 export interface RetentionStore {
+  /** Raw bytes of a tenant's messages still kept (what a storage quota is measured on). */
+  storedBytes(tenant: string): Promise<number>;
   /** Every tenant that has messages stored. */
   retentionTenants(): Promise<string[]>;
   /**
