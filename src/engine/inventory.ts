@@ -3,6 +3,7 @@ import type { CausewayConfig } from '../config/index.ts';
 import {
   accuracyOf, auditItemMasters, availabilityKey, availableToPromise, changedAvailability, foldSides, reconcile,
   type Accuracy, type AuditItem, type Availability, type UnitConversion, type AuditReport, type Origin, type ReconcileSettings, type ReconciliationOutcome,
+  type Side, type StockDocumentRecord,
 } from '../inventory/index.ts';
 import { entityKeys, type InventoryAdjustment, type InventoryAvailability, type Item } from '../model/index.ts';
 import type { InventoryStore, PipelineStore, ReconciliationRun, StoredPositionResult, VarianceDecision } from '../store/index.ts';
@@ -58,7 +59,7 @@ export class UnknownFacility extends Error {
 export class InventoryService {
   private readonly erpEndpoints: Set<string>;
 
-  constructor(private readonly store: InventoryServiceStore, private readonly config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'>, private readonly wakeProcessor: () => void = () => {}) {
+  constructor(private readonly store: InventoryServiceStore, private readonly config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables'> & Partial<Pick<CausewayConfig, 'flows'>>, private readonly wakeProcessor: () => void = () => {}) {
     const inv = config.inventory;
     this.erpEndpoints = new Set(inv.erpEndpoints ?? Object.entries(config.endpoints).filter(([, e]) => ERP_TYPES.has(e.type)).map(([n]) => n));
   }
@@ -69,7 +70,22 @@ export class InventoryService {
     const { tolerance, timingToleranceMs } = this.config.inventory;
     const tolerances = new Map(Object.entries(tolerance).map(([u, v]) => [u, new Big(v)]));
     const zero = new Big(0);
-    return { sideOf: this.sideOf, toleranceFor: (uom) => tolerances.get(uom) ?? zero, timingToleranceMs, units: await this.units(tenant) };
+    const settings: ReconcileSettings = { sideOf: this.sideOf, toleranceFor: (uom) => tolerances.get(uom) ?? zero, timingToleranceMs, units: await this.units(tenant) };
+    if (this.config.flows) settings.routesOf = (r) => this.routesOf(tenant, r, this.config.flows!);
+    return settings;
+  }
+
+  /** The sides the flows carry a document to: where a held or refused one would have gone. */
+  private routesOf(tenant: string, r: StockDocumentRecord, flows: CausewayConfig['flows']): Side[] {
+    const facility = (r.body as { facility?: string }).facility ?? '';
+    const sides = new Set<Side>();
+    for (const f of flows) {
+      if (!f.types.includes(r.type) || (f.tenant && f.tenant !== tenant) || (f.from && !f.from.includes(r.endpoint))) continue;
+      if (f.facilities && !f.facilities.includes(facility)) continue;
+      const side = this.sideOf(f.to);
+      if (side !== 'hub') sides.add(side);
+    }
+    return [...sides];
   }
 
   /** The item master's units, the ERP's record of a SKU first (it owns the item master). */

@@ -12,7 +12,11 @@ import { ZERO, changeInBaseUnits, emptyPosition, foldPositions, type UnitConvers
  * has a delivery to this side that had not completed by T (pending, dead, or delivered later): the
  * side will hold it once it arrives, so it is added to that side before comparing, and named as the
  * explanation. A movement with no delivery to the other side at all is not in flight: no flow
- * carries it, and the difference it leaves is real.
+ * carries it, and the difference it leaves is real; unless the rules step held it (its order not
+ * seen yet, or on hold) or refused it: it has no delivery because of that verdict, not for want of
+ * a flow, so it is in flight towards the side its flows would carry it to (`held`, released later;
+ * `refused`, dead-lettered, like a dead delivery: the side never got it), with the verdict's reason.
+ * A movement the rules found to be a duplicate of one already applied is not counted at all.
  *
  * Each position ends as `match` (within tolerance as it stands), `in_flight` (within tolerance once
  * the documents in flight are counted), `timing` (still different, and a side's snapshot of the
@@ -36,6 +40,8 @@ export interface StockDocumentRecord {
   occurredAt: number;
   body: unknown;
   deliveries: Array<{ endpoint: string; status: 'pending' | 'delivered' | 'dead' | 'superseded'; deliveredAt: number | null }>;
+  /** The rules step's latest verdict on it; absent or null when no rules decided it. */
+  verdict?: { verdict: 'apply' | 'hold' | 'refuse' | 'stale'; rule: string; reason: string } | null;
 }
 
 export interface ReconcileSettings {
@@ -47,6 +53,11 @@ export interface ReconcileSettings {
   timingToleranceMs: number;
   /** The item master's units: quantities are compared in base units where it converts them. */
   units?: UnitConversion;
+  /**
+   * The sides the flows would carry a document to, for one the rules held or refused (it has no
+   * delivery to tell). Default: the side opposite the one it happened at.
+   */
+  routesOf?(record: StockDocumentRecord): Side[];
 }
 
 export interface InFlightDocument {
@@ -56,8 +67,13 @@ export interface InFlightDocument {
   /** The side that has not applied it yet. */
   towards: Side;
   occurredAt: string;
-  /** pending or dead: still undelivered; delivered: delivered after T. */
-  delivery: 'pending' | 'dead' | 'delivered_after';
+  /**
+   * pending or dead: still undelivered; delivered_after: delivered after T; held: the rules hold it
+   * (not routed until released); refused: the rules refused it (dead-lettered, never sent).
+   */
+  delivery: 'pending' | 'dead' | 'delivered_after' | 'held' | 'refused';
+  /** Why it is held or refused: the rules' reason. */
+  reason?: string;
   /** Its signed change of this position's on hand. */
   quantity: string;
 }
@@ -101,6 +117,7 @@ interface PendingMovement {
   record: StockDocumentRecord;
   towards: Side;
   delivery: InFlightDocument['delivery'];
+  reason?: string;
   changes: StockChange[];
 }
 
@@ -113,7 +130,7 @@ const dec = (b: Big) => {
 };
 
 /** Each side's positions at `at`, and the movements in flight towards each side then. */
-export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf' | 'units'>, facility?: string): {
+export function foldSides(records: StockDocumentRecord[], at: number, settings: Pick<ReconcileSettings, 'sideOf' | 'units' | 'routesOf'>, facility?: string): {
   warehouse: ReturnType<typeof foldPositions>; erp: ReturnType<typeof foldPositions>; inFlight: PendingMovement[];
 } {
   const events: Record<Side, StockEvent[]> = { erp: [], warehouse: [] };
@@ -129,12 +146,20 @@ export function foldSides(records: StockDocumentRecord[], at: number, settings: 
       continue;
     }
     if (r.occurredAt > at) continue;
+    // The same movement sent again: the first one counts, this one never does (on neither side).
+    if (r.verdict?.verdict === 'stale' && r.verdict.rule === 'DUPLICATE') continue;
     const changes = stockChangesOf(r.body as Parameters<typeof stockChangesOf>[0]);
     if (origin !== 'hub') events[origin].push({ kind: 'movement', at: r.occurredAt, documentId: r.documentId, changes });
     for (const other of SIDES) {
       if (other === origin) continue;
       const toOther = r.deliveries.filter((d) => settings.sideOf(d.endpoint) === other);
-      if (toOther.length === 0) continue;
+      if (toOther.length === 0) {
+        const v = r.verdict;
+        if ((v?.verdict === 'hold' || v?.verdict === 'refuse') && routesOf(r, origin, settings).includes(other)) {
+          inFlight.push({ record: r, towards: other, delivery: v.verdict === 'hold' ? 'held' : 'refused', reason: v.reason, changes });
+        }
+        continue;
+      }
       const applied = toOther.filter((d) => d.status === 'delivered' && d.deliveredAt !== null && d.deliveredAt <= at);
       if (applied.length > 0) {
         events[other].push({ kind: 'movement', at: Math.min(...applied.map((d) => d.deliveredAt!)), documentId: r.documentId, changes });
@@ -165,10 +190,12 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
       if (!p) pending.set(key, (p = { toErp: ZERO, toWarehouse: ZERO, documents: [], uom: c.uom }));
       if (m.towards === 'erp') p.toErp = p.toErp.plus(c.delta);
       else p.toWarehouse = p.toWarehouse.plus(c.delta);
-      p.documents.push({
+      const document: InFlightDocument = {
         documentId: m.record.documentId, type: m.record.type, reference: referenceOf(m.record), towards: m.towards,
         occurredAt: new Date(m.record.occurredAt).toISOString(), delivery: m.delivery, quantity: dec(c.delta),
-      });
+      };
+      if (m.reason !== undefined) document.reason = m.reason;
+      p.documents.push(document);
     }
   }
 
@@ -222,6 +249,12 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
   const snapshots: ReconciliationOutcome['snapshots'] = {};
   for (const f of [...facilities].sort()) snapshots[f] = { warehouse: warehouse.snapshotAsOf.get(f) ?? null, erp: erp.snapshotAsOf.get(f) ?? null };
   return { at, results, counts, snapshots };
+}
+
+/** Where a held or refused document would go: what the settings say, else the other side. */
+function routesOf(r: StockDocumentRecord, origin: Origin, settings: Pick<ReconcileSettings, 'routesOf'>): Side[] {
+  if (settings.routesOf) return settings.routesOf(r);
+  return origin === 'hub' ? [] : [origin === 'erp' ? 'warehouse' : 'erp'];
 }
 
 function present(p: StockPosition, inTransit: Big): SidePosition {

@@ -1,6 +1,8 @@
 // Inventory truth against a real Tryton: Tryton's stock (read by its connector) against the
-// warehouse's snapshot while a shipment has not reached Tryton yet. The shipment explains its
-// difference; the one real variance is found, approved, and moves Tryton's stock by exactly it.
+// warehouse's snapshot while a shipment has not reached Tryton yet: the rules hold it, since its
+// order (entered in Tryton) has not passed through Causeway yet. The held shipment explains its
+// difference; the one real variance is found, approved, and moves Tryton's stock by exactly it;
+// once the order is read from Tryton the shipment is released and reaches Tryton too.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,14 +45,14 @@ describe('reconciliation against a real Tryton', { skip }, () => {
     }), options);
     const sale = await confirmSale(rpc, [['WIDGET-1', 5]], 'PO-INV-1');
 
-    const yaml = `
+    const yaml = (produce: string) => `
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: acme
 log: { level: warn }
 retry: { maxAttempts: 30, initialDelayMs: 150, maxDelayMs: 1000 }
 endpoints:
 ${trytonEndpointYaml(db)}
-    produce: [inventory_snapshot]
+    produce: [${produce}]
     snapshotEveryMs: 600000
     pollIntervalMs: 200
     concurrency: 1
@@ -60,11 +62,8 @@ flows:
   - { name: corrections, from: [inventory], types: [inventory_adjustment], to: erp }
 inventory:
   timingToleranceMs: 3600000
-# The sale was entered in Tryton and never passed through Causeway, so the rules would hold the
-# warehouse's shipment as one for an order not seen yet; reconciliation is what is tested here.
-rules: { enabled: false }
 `;
-    const loaded = parseConfig(yaml, dir, { TRYTON_PASSWORD: db.password });
+    const loaded = parseConfig(yaml('inventory_snapshot'), dir, { TRYTON_PASSWORD: db.password });
     const report = (name: string, document: Record<string, unknown>) => {
       mkdirSync(join(dir, 'staging'), { recursive: true });
       mkdirSync(join(dir, 'wms/out'), { recursive: true });
@@ -74,7 +73,8 @@ rules: { enabled: false }
     const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 
     // The warehouse shipped 5 WIDGET-1 two minutes ago and counted a minute ago: 35 widgets, and 22
-    // gadgets where Tryton books 25. The delivery loop is off, so the shipment stays in flight.
+    // gadgets where Tryton books 25. Causeway has not seen the sale, so the rules hold the shipment:
+    // it stays in flight.
     let hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 30, delivery: false });
     try {
       report('ship.json', {
@@ -96,9 +96,10 @@ rules: { enabled: false }
         const results = await engine.inventory.allResults('acme', run.id);
         const by = Object.fromEntries(results.map((r) => [`${r.sku}/${r.lot}`, r]));
         assert.deepEqual(Object.fromEntries(results.map((r) => [`${r.sku}/${r.lot}`, r.status])), { 'GADGET-2/': 'variance', 'SERUM-LOT/L-1': 'match', 'WIDGET-1/': 'in_flight' });
-        const widget = by['WIDGET-1/']!.detail as { documents: Array<{ reference: string; delivery: string; quantity: string }>; erp: { onHand: string } };
+        const widget = by['WIDGET-1/']!.detail as { documents: Array<{ reference: string; delivery: string; quantity: string; reason?: string }>; erp: { onHand: string } };
         assert.equal(widget.erp.onHand, '40');
-        assert.deepEqual(widget.documents.map((d) => [d.reference, d.delivery, d.quantity]), [['WMS-SH-INV', 'pending', '-5']]);
+        assert.deepEqual(widget.documents.map((d) => [d.reference, d.delivery, d.quantity]), [['WMS-SH-INV', 'held', '-5']]);
+        assert.match(widget.documents[0]!.reason ?? '', new RegExp(sale.number));
         assert.deepEqual(variances.map((v) => [v.sku, v.correctedDifference]), [['GADGET-2', '-3']]);
         assert.equal((run.accuracy as { overall: { rate: number } }).overall.rate, 0.6667);
 
@@ -109,9 +110,11 @@ rules: { enabled: false }
         assert.equal((await engine.inventory.decide('acme', run.id, [variances[0]!.position], 'approved', 'stock controller')).messages[0]!.duplicate, true);
         await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', type: 'inventory_adjustment' })).length === 1, 30_000, 'the correction routed to Tryton');
 
-        // Deliveries run now: the shipment and the correction reach Tryton.
+        // Deliveries run now, and the connector reads Tryton's customer shipments as orders: the
+        // order arrives, the held shipment is released, and it reaches Tryton with the correction.
         await hub.stop();
-        hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 30, sources: false });
+        const withOrders = parseConfig(yaml('inventory_snapshot, sales_order'), dir, { TRYTON_PASSWORD: db.password });
+        hub = await Hub.start(withOrders, { logger: pino({ level: 'silent' }), idleMs: 30 });
         await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' })).length === 2, 60_000, 'the shipment and the correction delivered');
         assert.equal(await stockInWarehouse(rpc, 'GADGET-2'), gadgetsBefore - 3, 'Tryton moved by exactly the variance');
         assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), 35);

@@ -111,6 +111,42 @@ describe('reconciliation as of T', () => {
     assert.deepEqual(r.documents, []);
   });
 
+  it('a shipment the rules hold (its order not seen yet) is in flight, named held with the reason; a refused one is in flight as refused', () => {
+    const held = { verdict: 'hold' as const, rule: 'ORDER_NOT_SEEN', reason: 'Shipment SH held: order SO-9 has not been seen yet.' };
+    const records = [
+      snapshot('tryton', T - 5 * min, [{ sku: 'A', onHand: '10' }, { sku: 'B', onHand: '10' }, { sku: 'C', onHand: '10' }, { sku: 'D', onHand: '10' }]),
+      snapshot('wms', T - 30 * min, [{ sku: 'A', onHand: '10' }, { sku: 'B', onHand: '10' }, { sku: 'C', onHand: '10' }, { sku: 'D', onHand: '10' }]),
+      { ...shipment(T - 20 * min, [{ sku: 'A', quantity: '4' }], []), verdict: held },
+      { ...shipment(T - 15 * min, [{ sku: 'B', quantity: '3' }], []), verdict: { verdict: 'refuse' as const, rule: 'OVER_SHIPMENT', reason: 'Shipment ships 3 of a line ordered 2.' } },
+      // Applied by the rules but carried by no flow: still a real difference.
+      { ...shipment(T - 12 * min, [{ sku: 'C', quantity: '1' }], []), verdict: { verdict: 'apply' as const, rule: 'SHIPMENT_APPLIED', reason: 'applied' } },
+    ];
+    const by = Object.fromEntries(reconcile(records, T, settings).results.map((r) => [r.sku, r]));
+    assert.equal(by.A!.status, 'in_flight');
+    assert.equal(by.A!.correctedDifference, '0');
+    assert.deepEqual(by.A!.documents.map((d) => [d.towards, d.delivery, d.quantity, d.reason]), [['erp', 'held', '-4', held.reason]]);
+    assert.equal(by.A!.erp!.inTransit, '-4');
+    assert.equal(by.B!.status, 'in_flight');
+    assert.deepEqual(by.B!.documents.map((d) => [d.delivery, d.reason]), [['refused', 'Shipment ships 3 of a line ordered 2.']]);
+    assert.equal(by.C!.status, 'variance');
+    assert.equal(by.D!.status, 'match');
+    // Where the flows would not carry it to the ERP, a held shipment explains nothing.
+    const nowhere = reconcile(records, T, { ...settings, routesOf: () => [] }).results.find((r) => r.sku === 'A')!;
+    assert.equal(nowhere.status, 'variance');
+    // Once released and delivered to the ERP by T, it is counted there: the two sides agree as they stand.
+    const released = { ...records[2]!, verdict: { ...held, verdict: 'apply' as const }, deliveries: [{ endpoint: 'tryton', status: 'delivered' as const, deliveredAt: T - min }] };
+    assert.equal(reconcile([...records.slice(0, 2), released], T, settings).results.find((r) => r.sku === 'A')!.status, 'match');
+  });
+
+  it('a shipment the rules found to be a duplicate of one applied is counted once, on neither side twice', () => {
+    const first = shipment(T - 20 * min, [{ sku: 'A', quantity: '4' }], [{ endpoint: 'tryton', status: 'delivered', deliveredAt: T - 10 * min }]);
+    const again = { ...shipment(T - 20 * min, [{ sku: 'A', quantity: '4' }], []), verdict: { verdict: 'stale' as const, rule: 'DUPLICATE', reason: 'came again' } };
+    const records = [snapshot('tryton', T - 25 * min, [{ sku: 'A', onHand: '10' }]), snapshot('wms', T - 30 * min, [{ sku: 'A', onHand: '10' }]), first, again];
+    const r = reconcile(records, T, settings).results[0]!;
+    assert.equal(r.status, 'match');
+    assert.equal(r.warehouse!.onHand, '6');
+  });
+
   it('compares in base units where the item master converts, and calls units it cannot convert a variance to fix', () => {
     const units = (sku: string, uom: string) => (sku === 'TEA' ? { baseUom: 'EA', factor: new Big(uom === 'CS' ? 12 : 1) } : undefined);
     const records = [

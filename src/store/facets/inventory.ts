@@ -15,6 +15,17 @@ export interface StockDocumentRow {
   occurredAt: number;
   body: unknown;
   deliveries: Array<{ endpoint: string; status: DeliveryStatus; deliveredAt: number | null }>;
+  /**
+   * The rules step's latest verdict on it (a held document released later has its apply after its
+   * hold); null when no rules decided it. A held document has no delivery yet: this says why.
+   */
+  verdict: StockDocumentVerdict | null;
+}
+
+export interface StockDocumentVerdict {
+  verdict: 'apply' | 'hold' | 'refuse' | 'stale';
+  rule: string;
+  reason: string;
 }
 
 export interface StockDocumentFilter {

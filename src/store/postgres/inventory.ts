@@ -4,7 +4,7 @@ import { clampLimit } from '../decisions.ts';
 import { postgresInventoryRows as read } from '../inventory-rows.ts';
 import type {
   LatestDocumentRow, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
-  StoredPositionResult, VarianceDecision,
+  StockDocumentVerdict, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -35,9 +35,17 @@ export async function stockDocuments(db: Queryable, tenant: string, f: StockDocu
       byDocument.set(x.document_id, list);
     }
   }
+  // The rules step's latest verdict per document (a released document's apply comes after its hold).
+  const verdicts = new Map<string, StockDocumentVerdict>();
+  if (movements.length) {
+    const { rows } = await db.query(`SELECT DISTINCT ON (document_id) document_id, verdict, rule, reason FROM rule_verdicts
+      WHERE tenant = $1 AND message_id = ANY($2) AND document_id = ANY($3) ORDER BY document_id, id DESC`,
+    [tenant, [...new Set(movements.map((d) => d.message_id))], movements.map((d) => d.id)]);
+    for (const v of rows) verdicts.set(v.document_id, { verdict: v.verdict, rule: v.rule, reason: v.reason });
+  }
   return docs.map((d) => ({
     documentId: d.id, messageId: d.message_id, type: d.type, endpoint: d.endpoint, occurredAt: d.occurred_at, body: d.body,
-    deliveries: byDocument.get(d.id) ?? [],
+    deliveries: byDocument.get(d.id) ?? [], verdict: verdicts.get(d.id) ?? null,
   }));
 }
 

@@ -4,7 +4,7 @@ import { sqliteInventoryRows as read } from '../inventory-rows.ts';
 import type { Row } from '../rows.ts';
 import type {
   LatestDocumentRow, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow,
-  StoredPositionResult, VarianceDecision,
+  StockDocumentVerdict, StoredPositionResult, VarianceDecision,
 } from '../types.ts';
 import type { Statements } from './statements.ts';
 
@@ -24,10 +24,30 @@ export function stockDocuments(sql: Statements, tenant: string, f: StockDocument
       AND (@facility IS NULL OR json_extract(d.body, '$.facility') = @facility)`).all({ tenant, since: f.since, facility: f.facility ?? null }) as Row[];
   const docs = [...older, ...inWindow].sort((a, b) => a.occurred_at - b.occurred_at);
   const deliveries = sql.q('SELECT endpoint, status, delivered_at FROM deliveries WHERE message_id = ? AND document_id = ?');
+  const verdicts = latestVerdicts(sql, tenant, docs.filter((d) => d.type !== 'inventory_snapshot'));
   return docs.map((d) => ({
     documentId: d.id, messageId: d.message_id, type: d.type, endpoint: d.endpoint, occurredAt: d.occurred_at, body: JSON.parse(d.body),
     deliveries: d.type === 'inventory_snapshot' ? [] : (deliveries.all(d.message_id, d.id) as Row[]).map((x) => ({ endpoint: x.endpoint, status: x.status, deliveredAt: x.delivered_at })),
+    verdict: verdicts.get(d.id) ?? null,
   }));
+}
+
+/**
+ * The rules step's latest verdict per document, read once per message (its verdicts, on the
+ * message index, in order): a file of many shipments costs one read, not one per shipment. A
+ * released document's verdicts carry its own message, so its hold and its later apply are both there.
+ */
+function latestVerdicts(sql: Statements, tenant: string, docs: Row[]): Map<string, StockDocumentVerdict> {
+  const out = new Map<string, StockDocumentVerdict>();
+  if (docs.length === 0) return out;
+  const wanted = new Set(docs.map((d) => d.id as string));
+  const read = sql.q('SELECT document_id, verdict, rule, reason FROM rule_verdicts WHERE tenant = ? AND message_id = ? ORDER BY id');
+  for (const messageId of new Set(docs.map((d) => d.message_id as number))) {
+    for (const v of read.all(tenant, messageId) as Row[]) {
+      if (wanted.has(v.document_id)) out.set(v.document_id, { verdict: v.verdict, rule: v.rule, reason: v.reason });
+    }
+  }
+  return out;
 }
 
 export function saveReconciliation(sql: Statements, run: NewReconciliationRun): ReconciliationRun {

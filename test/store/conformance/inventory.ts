@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { NewPositionResult, PipelineStore, InventoryStore, Store } from '../../../src/store/index.ts';
+import type { InventoryStore, LedgerStore, NewPositionResult, PipelineStore, Store } from '../../../src/store/index.ts';
 import { msg, type OpenStore } from './fixtures.ts';
 
-type S = InventoryStore & PipelineStore;
+type S = InventoryStore & PipelineStore & Pick<LedgerStore, 'writeRules'>;
 
 /** Stores one message with one stock document and, optionally, a delivery of it to `to`. */
 async function stockDocument(store: S, key: string, body: Record<string, unknown>, occurredAt: number, to?: string, tenant = 'acme', endpoint = 'wms'): Promise<number> {
@@ -62,6 +62,35 @@ export function inventoryConformance(open: OpenStore<S>): void {
       assert.equal((await store.stockDocuments('other', { since: 0, until: 2000 })).length, 1);
       // Delivered long ago, it is outside the window; once back to pending (a replay of a dead one) it would be read.
       assert.ok(!(await store.stockDocuments('acme', { since: 1000, until: 2000 })).some((r) => r.messageId === done));
+    });
+
+    it('reads each stock document with the rules\' latest verdict on it: a hold, a hold released later, a refusal, none', async () => {
+      const verdict = (messageId: number, documentId: string, v: 'apply' | 'hold' | 'refuse', rule: string, createdAt: number) => ({
+        tenant: 'acme', entityKey: 'order:SO-1', documentId, documentType: 'shipment', messageId, verdict: v, rule, reason: `${rule} reason`, createdAt,
+      });
+      const [{ messageId: m }] = await store.acceptMessages([msg({ idempotencyKey: 'two-shipments', contentHash: 'two-shipments' })]);
+      const doc = (i: number) => ({ id: `${m}-1-${i}`, tenant: 'acme', messageId: m, type: 'shipment', entityKey: 'order:SO-1', occurredAt: 1500, receivedAt: 1500, body: { type: 'shipment', facility: 'DC1', i } });
+      await store.completeMessages([{
+        messageId: m, status: 'processed', documents: [doc(0), doc(1), doc(2)], deliveries: [],
+        rules: { verdicts: [verdict(m, `${m}-1-0`, 'hold', 'ORDER_NOT_SEEN', 1600), verdict(m, `${m}-1-1`, 'hold', 'ORDER_ON_HOLD', 1600)] },
+      }], 1600);
+      // The order came: the second is released and applied; the first waits on.
+      await store.writeRules({ verdicts: [verdict(m, `${m}-1-1`, 'apply', 'SHIPMENT_APPLIED', 1700)] }, 1700);
+      const plain = await stockDocument(store, 'plain', { type: 'shipment', facility: 'DC1' }, 1500, 'erp');
+      const refused = await stockDocument(store, 'refused', { type: 'receipt', facility: 'DC1' }, 1500);
+      await store.writeRules({ verdicts: [verdict(refused, `${refused}-1-0`, 'refuse', 'HOLD_EXPIRED', 1800)] }, 1800);
+      await stockDocument(store, 'snap', { type: 'inventory_snapshot', facility: 'DC1', asOf: 'x', positions: [] }, 1500);
+      // Another tenant's verdict on a document of the same id is not this tenant's.
+      await store.writeRules({ verdicts: [{ ...verdict(plain, `${plain}-1-0`, 'refuse', 'ELSEWHERE', 1900), tenant: 'other' }] }, 1900);
+
+      const rows = await store.stockDocuments('acme', { since: 1000, until: 2000 });
+      const by = new Map(rows.map((r) => [r.documentId, r.verdict]));
+      assert.deepEqual(by.get(`${m}-1-0`), { verdict: 'hold', rule: 'ORDER_NOT_SEEN', reason: 'ORDER_NOT_SEEN reason' });
+      assert.deepEqual(by.get(`${m}-1-1`), { verdict: 'apply', rule: 'SHIPMENT_APPLIED', reason: 'SHIPMENT_APPLIED reason' });
+      assert.equal(by.get(`${m}-1-2`), null);
+      assert.equal(by.get(`${plain}-1-0`), null);
+      assert.deepEqual(by.get(`${refused}-1-0`), { verdict: 'refuse', rule: 'HOLD_EXPIRED', reason: 'HOLD_EXPIRED reason' });
+      assert.equal(rows.find((r) => r.type === 'inventory_snapshot')!.verdict, null);
     });
 
     it('gives the newest document of a type per entity key and endpoint', async () => {
