@@ -74,7 +74,7 @@ export interface CodecEndpoint<S = unknown> {
 }
 
 /** What a codec may ask of the store while a message is processed: reads, and control numbers. */
-export type CodecStore = Pick<EdiStore, 'checkEdiReceipt' | 'nextControlNumber' | 'lastControlNumberSeen'>;
+export type CodecStore = Pick<EdiStore, 'checkEdiReceipt' | 'nextControlNumber' | 'lastControlNumberSeen' | 'sentGroupDocument'>;
 
 /**
  * What a hook is given. The store is there to read (and to draw control numbers, which may leave
@@ -110,6 +110,12 @@ export interface HookResult {
 export interface ScreenResult extends HookResult {
   /** Indexes of documents not to apply: already received. */
   skip?: number[];
+  /**
+   * Documents completed from what only the envelope's bookkeeping knows, in place of the decoded
+   * ones (a 997 names the group it accepts; the hook names the order that group carried, so the
+   * rules record the acknowledgment on that order).
+   */
+  resolved?: Array<{ index: number; document: CanonicalDocument }>;
 }
 
 /** A payload a hook sends on its own, to an endpoint of the document's tenant. */

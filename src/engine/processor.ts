@@ -179,6 +179,10 @@ export class MessageProcessor {
       addWrites(edi, screened.writes);
       const skip = new Set(screened.skip);
       decodedDocuments = decodedDocuments.filter((d) => !skip.has(d.index));
+      if (screened.resolved?.length) {
+        const resolved = new Map(screened.resolved.map((r) => [r.index, r.document]));
+        decodedDocuments = decodedDocuments.map((d) => (resolved.has(d.index) ? { ...d, document: resolved.get(d.index)! } : d));
+      }
     }
     if (this.deps.router) decodedDocuments = await this.deps.router.apply(decodedDocuments, m.endpoint, decoded);
     const documents: NewDocument[] = [];

@@ -2,7 +2,7 @@
 // settle the group of ours they acknowledge, and raise an alert unless it was accepted.
 import type { Acknowledgment } from '../../model/index.ts';
 import type { EdiGroup, NewAlert } from '../../store/index.ts';
-import type { DecodedDocument, HookContext, RouteResult } from '../contract.ts';
+import type { DecodedDocument, HookContext, RouteResult, ScreenResult } from '../contract.ts';
 import { encodeForPartner, type X12AckMarker, type X12Envelope, type X12Meta } from './codec.ts';
 import { profileFor, type X12Settings } from './settings.ts';
 
@@ -22,6 +22,27 @@ async function sendOurs({ document }: DecodedDocument<X12Meta>, marker: X12AckMa
   // The acknowledgment endpoint speaks for the partner whose group we acknowledge, whatever partner it names itself.
   const { text } = await encodeForPartner(document, profile, { tenant: document.tenant, endpoint: target.name, store: ctx.store });
   return { deliverInstead: [{ endpoint: target.name, flow: ACK_FLOW, payload: Buffer.from(text, 'latin1') }] };
+}
+
+/**
+ * A partner's 997/999 names the group it answers, not the order in it. Each delivery we send is an
+ * interchange of its own, so the group carried one document; when that was an order (a 940) or its
+ * cancel, the acknowledgment is completed with it, and the rules record it on that order: accepted
+ * (the order is acknowledged, not overdue) or rejected (an alert). One read per acknowledgment.
+ */
+export async function resolveAcknowledgedOrders(documents: ReadonlyArray<DecodedDocument<X12Meta>>, ctx: HookContext<X12Settings>): Promise<NonNullable<ScreenResult['resolved']>> {
+  const out: NonNullable<ScreenResult['resolved']> = [];
+  for (const d of documents) {
+    if (d.document.type !== 'acknowledgment' || d.envelope?.kind !== 'set') continue;
+    const ack = d.document as Acknowledgment;
+    const { partner } = d.envelope.envelope;
+    const gcn = ack.acknowledges.groupControlNumber;
+    if (!partner || !gcn || ack.kind !== 'functional' || !profileFor(ctx.endpoint, partner, ack.tenant)) continue;
+    const sent = await ctx.store.sentGroupDocument(ack.tenant, partner, gcn);
+    if (!sent?.orderNumber || (sent.documentType !== 'sales_order' && sent.documentType !== 'order_cancel')) continue;
+    out.push({ index: d.index, document: { ...ack, acknowledges: { ...ack.acknowledges, documentType: sent.documentType, reference: sent.orderNumber } } });
+  }
+  return out;
 }
 
 /** A partner's 997/999 settles the group it acknowledges, then goes through flows like any document. */

@@ -120,6 +120,15 @@ export interface EdiReconciliation {
   alertFor?(group: EdiGroup): NewAlert | undefined;
 }
 
+/** The document one of our outbound groups carried (each delivery is written as an interchange of its own). */
+export interface SentGroupDocument {
+  documentId: string;
+  documentType: string;
+  entityKey: string;
+  /** The order it belongs to, when it is one's (a 940's sales order, its cancel). */
+  orderNumber: string | null;
+}
+
 export interface EdiStore {
   /** Records an interchange or set as received; a duplicate when the same key came in another message within the window (judgeReceipt). */
   recordEdiReceipt(receipt: EdiReceipt): Promise<EdiReceiptVerdict>;
@@ -131,6 +140,12 @@ export interface EdiStore {
   recordEdiGroups(groups: EdiGroupSent[]): Promise<void>;
   /** Applies a partner's 997/999 to the group it acknowledges; undefined when no such group was sent. */
   reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined>;
+  /**
+   * The document whose delivery carried one of our groups (GS06 compared as a number, as a 997
+   * echoes it), through the delivery the group was tracked under; undefined when no such group
+   * was sent or its delivery is gone.
+   */
+  sentGroupDocument(tenant: string, partner: string, groupControlNumber: string): Promise<SentGroupDocument | undefined>;
   /** Groups still waiting past their deadline become overdue; returns them (each once). */
   markOverdueEdiGroups(now: number): Promise<EdiGroup[]>;
   listEdiGroups(filter: EdiGroupFilter): Promise<EdiGroup[]>;

@@ -6,6 +6,7 @@ import { EdiReceiptConflict, judgeReceipt } from '../edi-receipts.ts';
 import { jsonText, postgresRows as read } from '../rows.ts';
 import type {
   CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites, MessageOutcome, Page,
+  SentGroupDocument,
 } from '../types.ts';
 import { raiseAlert } from './alerts.ts';
 import type { Queryable } from './queryable.ts';
@@ -100,6 +101,15 @@ export async function recordEdiGroups(db: Queryable, groups: EdiGroupSent[]): Pr
         endpoint = excluded.endpoint, status = 'sent', sent_at = excluded.sent_at, deadline_at = excluded.deadline_at, acked_at = NULL, ack_message_id = NULL, ack_detail = NULL`,
     [g.tenant, g.partner, g.interchangeControlNumber, g.groupControlNumber, g.functionalId, jsonText(g.sets), g.deliveryKey, g.messageId, g.endpoint, g.sentAt, g.deadlineAt]);
   }
+}
+
+export async function sentGroupDocument(db: Queryable, tenant: string, partner: string, groupControlNumber: string): Promise<SentGroupDocument | undefined> {
+  const { rows: [r] } = await db.query(`SELECT x.document_id, x.document_type, x.entity_key, d.body->>'orderNumber' AS order_number FROM edi_groups g
+    JOIN deliveries x ON x.tenant = g.tenant AND x.endpoint = g.endpoint AND x.idempotency_key = g.delivery_key
+    JOIN documents d ON d.id = x.document_id
+    WHERE g.tenant = $1 AND g.partner = $2 AND (g.group_control_number = $3 OR (g.group_control_number ~ '^[0-9]+$' AND $3 ~ '^[0-9]+$' AND g.group_control_number::numeric = $3::numeric))
+    ORDER BY g.id DESC LIMIT 1`, [tenant, partner, groupControlNumber]);
+  return r && { documentId: r.document_id, documentType: r.document_type, entityKey: r.entity_key, orderNumber: r.order_number ?? null };
 }
 
 export async function reconcileEdiGroup(db: Queryable, tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {

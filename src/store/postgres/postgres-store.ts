@@ -5,7 +5,7 @@ import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '
 import type {
   AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
   NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
@@ -576,6 +576,10 @@ export class PostgresStore implements Store {
   async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
     if (groups.length === 0) return;
     await this.transaction((c) => edi.recordEdiGroups(c, groups));
+  }
+
+  sentGroupDocument(tenant: string, partner: string, groupControlNumber: string): Promise<SentGroupDocument | undefined> {
+    return edi.sentGroupDocument(this.pool, tenant, partner, groupControlNumber);
   }
 
   reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {

@@ -6,6 +6,7 @@ import { EdiReceiptConflict, judgeReceipt, type ReceiptRow } from '../edi-receip
 import { jsonText, sqliteRows as read, type Row } from '../rows.ts';
 import type {
   CompletionReport, EdiGroup, EdiGroupFilter, EdiGroupSent, EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, EdiWrites, MessageOutcome, Page,
+  SentGroupDocument,
 } from '../types.ts';
 import { writeAlert } from './alerts.ts';
 import type { Statements } from './statements.ts';
@@ -98,6 +99,16 @@ export function reconcileEdiGroup(sql: Statements, tenant: string, partner: stri
       AND @gcn <> '' AND CAST(group_control_number AS INTEGER) = CAST(@gcn AS INTEGER))) RETURNING *`)
     .get({ tenant, partner, gcn: groupControlNumber, status: ack.status, at: ack.at, messageId: ack.messageId, detail: jsonText(ack.detail) }) as Row | undefined;
   return r && read.ediGroup(r);
+}
+
+export function sentGroupDocument(sql: Statements, tenant: string, partner: string, groupControlNumber: string): SentGroupDocument | undefined {
+  const r = sql.q(`SELECT x.document_id, x.document_type, x.entity_key, json_extract(d.body, '$.orderNumber') AS order_number FROM edi_groups g
+    JOIN deliveries x ON x.tenant = g.tenant AND x.endpoint = g.endpoint AND x.idempotency_key = g.delivery_key
+    JOIN documents d ON d.id = x.document_id
+    WHERE g.tenant = @tenant AND g.partner = @partner AND (g.group_control_number = @gcn OR (g.group_control_number NOT GLOB '*[^0-9]*' AND @gcn NOT GLOB '*[^0-9]*'
+      AND @gcn <> '' AND CAST(g.group_control_number AS INTEGER) = CAST(@gcn AS INTEGER)))
+    ORDER BY g.id DESC LIMIT 1`).get({ tenant, partner, gcn: groupControlNumber }) as Row | undefined;
+  return r && { documentId: r.document_id, documentType: r.document_type, entityKey: r.entity_key, orderNumber: typeof r.order_number === 'string' ? r.order_number : null };
 }
 
 export function markOverdueEdiGroups(sql: Statements, now: number): EdiGroup[] {

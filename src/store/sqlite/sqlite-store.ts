@@ -5,7 +5,7 @@ import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
   NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
@@ -476,6 +476,10 @@ export class SqliteStore implements Store {
 
   async recordEdiGroups(groups: EdiGroupSent[]): Promise<void> {
     this.db.transaction(() => edi.writeEdiGroups(this.sql, groups)).immediate();
+  }
+
+  async sentGroupDocument(tenant: string, partner: string, groupControlNumber: string): Promise<SentGroupDocument | undefined> {
+    return edi.sentGroupDocument(this.sql, tenant, partner, groupControlNumber);
   }
 
   async reconcileEdiGroup(tenant: string, partner: string, groupControlNumber: string, ack: EdiReconciliation['ack']): Promise<EdiGroup | undefined> {

@@ -65,6 +65,24 @@ export function ediConformance(open: OpenStore<EdiStore & PipelineStore & AlertS
       assert.equal((await store.listEdiGroups({ tenant: 'acme', partner: 'nobody' })).length, 0);
     });
 
+    it('finds the order an outbound group carried, through the delivery it was tracked under, its number compared as a number', async () => {
+      const [{ messageId }] = await store.acceptMessages([msg()]);
+      const order = delivery(messageId, { endpoint: '3pl-out', entityKey: 'order:SO-7', idempotencyKey: 'deliver-so-7' });
+      await store.completeMessages([{
+        messageId, status: 'processed',
+        documents: [{ id: order.documentId, tenant: 'acme', messageId, type: 'sales_order', entityKey: 'order:SO-7', occurredAt: 900, receivedAt: 1000, body: { type: 'sales_order', orderNumber: 'SO-7' } }],
+        deliveries: [order],
+        edi: { groups: [{
+          tenant: 'acme', partner: 'acme-3pl', interchangeControlNumber: '000000012', groupControlNumber: '12', functionalId: 'OW',
+          sets: [{ id: '940', controlNumber: '0001' }], deliveryKey: 'deliver-so-7', messageId, endpoint: '3pl-out', sentAt: 1000, deadlineAt: null,
+        }] },
+      }], 2000);
+      assert.deepEqual(await store.sentGroupDocument('acme', 'acme-3pl', '000012'), { documentId: order.documentId, documentType: 'sales_order', entityKey: 'order:SO-7', orderNumber: 'SO-7' });
+      assert.equal(await store.sentGroupDocument('acme', 'acme-3pl', '13'), undefined);
+      assert.equal(await store.sentGroupDocument('acme', 'other-partner', '12'), undefined);
+      assert.equal(await store.sentGroupDocument('other', 'acme-3pl', '12'), undefined);
+    });
+
     it('checks an X12 receipt without recording it', async () => {
       const r = { tenant: 'acme', kind: 'interchange' as const, key: 'ZZ:ACME3PL:000000008', partner: 'acme-3pl', windowMs: 1000 };
       assert.deepEqual(await store.checkEdiReceipt({ ...r, messageId: 1, at: 1000 }), { duplicate: false, firstMessageId: 1, count: 1 });
