@@ -4,7 +4,7 @@ import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoin
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import {
   EdiReceiptConflict, LedgerConflict, MessageLeaseLost, type CompletionReport, type EdiWrites, type LedgerStore, type MessageOutcome, type NewDelivery,
-  type NewDocument, type PipelineStore, type RulesWrites, type StoredMessage,
+  type NewDocument, type PipelineStore, type RoutingWrites, type RulesWrites, type StoredMessage,
 } from '../store/index.ts';
 import { announceAlerts } from './alerts.ts';
 import type { CompiledMapping } from './mapping/index.ts';
@@ -188,10 +188,11 @@ export class MessageProcessor {
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
     const rules: RulesWrites = {};
+    const routing: RoutingWrites = {};
     for (const entry of decodedDocuments) {
       const doc = entry.document;
       if (session) {
-        const kept = await this.decideAndRoute(entry, m, session, { errors, edi, codec, ctx, deliveries, rules });
+        const kept = await this.decideAndRoute(entry, m, session, { errors, edi, codec, ctx, deliveries, rules, routing });
         if (!kept) continue;
       } else {
         const routed = await this.route(entry, m, errors, edi, codec, ctx);
@@ -204,7 +205,7 @@ export class MessageProcessor {
       });
       metrics.documents.inc({ tenant: metrics.tenant(doc.tenant), type: doc.type });
     }
-    return { documents, deliveries, errors, edi, rules };
+    return { documents, deliveries, errors, edi, rules, routing };
   }
 
   /** Closes the rules step over what was applied since the session began: its ledger writes and alerts go with the same commit. */
@@ -229,7 +230,7 @@ export class MessageProcessor {
    */
   private async decideAndRoute(
     entry: DecodedMessage['documents'][number], m: StoredMessage, session: RulesSession,
-    w: { errors: CausewayError[]; edi: EdiWrites; codec: Codec; ctx: HookContext; deliveries: NewDelivery[]; rules: RulesWrites },
+    w: { errors: CausewayError[]; edi: EdiWrites; codec: Codec; ctx: HookContext; deliveries: NewDelivery[]; rules: RulesWrites; routing: RoutingWrites },
   ): Promise<boolean> {
     const doc = entry.document;
     if (doc.type === 'item') this.items.remember(doc.tenant, doc);
@@ -257,6 +258,7 @@ export class MessageProcessor {
       out.push(...routed);
     }
     w.deliveries.push(...out);
+    addRouting(w.routing, this.deps.router?.afterRules(decided));
     return true;
   }
 
@@ -278,14 +280,15 @@ export class MessageProcessor {
 
   /** The message's outcome once all of it is read; `anyDocument`: some document of it is (or was, at a checkpoint) committed. */
   private settle(m: StoredMessage, applied: Applied, anyDocument: boolean): MessageOutcome {
-    const { documents, deliveries, errors, edi, rules } = applied;
+    const { documents, deliveries, errors, edi, rules, routing } = applied;
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
     const withRules = hasRules(rules) ? { rules } : {};
     if (!anyDocument && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
     if (!anyDocument) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
     if (errors.length) this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
-    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules };
+    const withRouting = hasRouting(routing) ? { routing } : {};
+    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules, ...withRouting };
   }
 
   /**
@@ -332,6 +335,7 @@ export class MessageProcessor {
           : {
               messageId: m.id, status: 'processed', documents: applied.documents, deliveries: applied.deliveries, errors: kept,
               ...(hasWrites(applied.edi) ? { edi: applied.edi } : {}), ...(hasRules(applied.rules) ? { rules: applied.rules } : {}),
+              ...(hasRouting(applied.routing) ? { routing: applied.routing } : {}),
               owner: lease.owner, checkpoint: { progress: part, leaseUntil: Date.now() + lease.leaseMs },
             };
         try {
@@ -614,10 +618,22 @@ interface Applied {
   edi: EdiWrites;
   /** The rules step's ledgers, verdicts and withdrawn deliveries, once the session over these documents ended. */
   rules: RulesWrites;
+  /** What the rules' verdicts make of the stock routing reserved. */
+  routing: RoutingWrites;
 }
 
 function emptyApplied(): Applied {
-  return { documents: [], deliveries: [], errors: [], edi: {}, rules: {} };
+  return { documents: [], deliveries: [], errors: [], edi: {}, rules: {}, routing: {} };
+}
+
+function hasRouting(w: RoutingWrites): boolean {
+  return !!(w.release?.length || w.restore?.length || w.reserve?.length);
+}
+
+function addRouting(into: RoutingWrites, more: RoutingWrites | undefined): void {
+  if (more?.release?.length) (into.release ??= []).push(...more.release);
+  if (more?.restore?.length) (into.restore ??= []).push(...more.restore);
+  if (more?.reserve?.length) (into.reserve ??= []).push(...more.reserve);
 }
 
 function hasRules(w: RulesWrites): boolean {
@@ -630,6 +646,7 @@ function addApplied(into: Applied, more: Applied): void {
   for (const e of more.errors) into.errors.push(e);
   addWrites(into.edi, more.edi);
   addRules(into.rules, more.rules);
+  addRouting(into.routing, more.routing);
 }
 
 function addRules(into: RulesWrites, more: RulesWrites): void {

@@ -3,10 +3,17 @@ import type { RoutingConfig } from '../config/routing.ts';
 import type { Availability } from '../inventory/index.ts';
 import { entityKeyFor, type CanonicalDocument, type SalesOrder } from '../model/index.ts';
 import { needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
-import type { RoutingStore } from '../store/index.ts';
+import type { RoutingRecord, RoutingStore, RoutingWrites, StockReservation } from '../store/index.ts';
 import type { DecodedMessage } from './messages.ts';
 
 type Entry = DecodedMessage['documents'][number];
+
+/** A document's verdict, as the rules step hands it to the pipeline. */
+export interface RuledDocument {
+  document: CanonicalDocument;
+  decision: { verdict: 'apply' | 'hold' | 'refuse' | 'stale'; rule: string };
+  released: boolean;
+}
 
 /** How long a tenant's available-to-promise is reused between orders: folding the stock documents is the costly part. */
 const AVAILABILITY_TTL_MS = 5_000;
@@ -16,9 +23,15 @@ const AVAILABILITY_TTL_MS = 5_000;
  * route it. The decision is kept on the order (`extensions.routing`) and in the store with the
  * stock it holds, which later orders count against; a shipment of the order at a facility
  * releases what it held there. A split order becomes one order per facility.
+ *
+ * The decision is stored as soon as it is made, so the next order of the batch counts its stock;
+ * what the rules then decide of the order settles it in the message's outcome (afterRules): an
+ * order that does not go out holds nothing.
  */
 export class OrderRouter {
   private readonly atp = new Map<string, { at: number; available: Map<string, Big> }>();
+  /** The orders routed for the message being processed, by document id: their key, and the routing they replaced. */
+  private routed = new Map<string, { tenant: string; orderKey: string; before: { record: RoutingRecord; reservations: StockReservation[] } | null }>();
 
   constructor(
     private readonly store: RoutingStore,
@@ -32,6 +45,7 @@ export class OrderRouter {
 
   async apply(entries: Entry[], channel: string, decoded: DecodedMessage, now = Date.now()): Promise<Entry[]> {
     if (!this.enabled) return entries;
+    this.routed = new Map();
     // Places past every document of the message, and past every one that failed, so a split part's delivery key is its own.
     let nextIndex = decoded.documents.reduce((n, d) => Math.max(n, d.index + 1), 0) + decoded.errors.length;
     const out: Entry[] = [];
@@ -61,6 +75,8 @@ export class OrderRouter {
         available: await this.available(doc.tenant, now), reserved: await this.reserved(doc.tenant),
       });
       const reservations = reservationsOf(decision).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+      const previous = await this.store.getRouting(doc.tenant, doc.entityKey);
+      const before = previous ? { record: previous, reservations: await this.store.orderReservations(doc.tenant, doc.entityKey) } : null;
       await this.store.putRouting(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order }, decidedAt: now }, reservations);
       const parts = ordersFor(order, decision);
       if (!parts.length) {
@@ -71,11 +87,44 @@ export class OrderRouter {
       for (const [i, part] of parts.entries()) {
         const split = parts.length > 1;
         const document = { ...part, id: split ? `${doc.id}-${part.facility}` : doc.id, entityKey: split ? entityKeyFor(part) ?? doc.entityKey : doc.entityKey } as CanonicalDocument;
+        this.routed.set(document.id, { tenant: doc.tenant, orderKey: doc.entityKey, before });
         // The first part keeps the order's place in the message; the others take places after the message's own.
         out.push({ ...entry, index: i === 0 ? entry.index : nextIndex++, document });
       }
     }
     return out;
+  }
+
+  /**
+   * What the rules' verdicts make of the stock routing reserved, for the message's outcome. An
+   * order routed by this message that does not go out (held, refused, stale) gives back what its
+   * routing took: a first version lets go of its part's stock; a change or a copy of an order
+   * routed before puts that order's decision and reservations back as they were, since the order
+   * the warehouse has stands. A held order released and sent holds its part's lines again.
+   */
+  afterRules(decided: readonly RuledDocument[]): RoutingWrites | undefined {
+    if (!this.enabled) return undefined;
+    const w: RoutingWrites = {};
+    for (const { document: doc, decision, released } of decided) {
+      if (doc.type !== 'sales_order' || !doc.facility) continue;
+      if (released) {
+        const routing = (doc.extensions as { routing?: RoutingDecision } | undefined)?.routing;
+        if (decision.verdict !== 'apply' || !routing?.assignments) continue;
+        const part = routing.assignments.find((a) => a.facility === doc.facility);
+        if (!part) continue;
+        const base = routing.assignments.length > 1 ? doc.orderNumber.slice(0, -(doc.facility.length + 1)) : doc.orderNumber;
+        const reservations = reservationsOf({ ...routing, assignments: [part] }).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+        (w.reserve ??= []).push({ tenant: doc.tenant, orderKey: `order:${base}`, facility: doc.facility, reservations });
+        continue;
+      }
+      const routed = this.routed.get(doc.id);
+      if (!routed || decision.verdict === 'apply') continue;
+      if (!routed.before) (w.release ??= []).push({ tenant: routed.tenant, orderKey: routed.orderKey, facility: doc.facility });
+      else if (!w.restore?.some((r) => r.tenant === routed.tenant && r.orderKey === routed.orderKey)) {
+        (w.restore ??= []).push({ tenant: routed.tenant, orderKey: routed.orderKey, record: routed.before.record, reservations: routed.before.reservations });
+      }
+    }
+    return w.release || w.restore || w.reserve ? w : undefined;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { EdiReconciliation, EdiWrites } from './edi.ts';
 import type { NewAlert } from './alerts.ts';
 import type { RulesWrites, VerdictRow } from './ledger.ts';
 import type { Page } from './page.ts';
+import type { RoutingWrites } from './routing.ts';
 
 // The pipeline's facet: inbox, messages, documents, deliveries and their attempts, replays, source
 // cursors, job leases and the KPI sample. Times are epoch milliseconds.
@@ -123,6 +124,8 @@ export type MessageOutcome =
       edi?: EdiWrites;
       /** The rules step's ledgers, verdicts and withdrawn deliveries: committed with the outcome or not at all. */
       rules?: RulesWrites;
+      /** What the rules' verdicts make of the stock routing reserved for the message's orders. */
+      routing?: RoutingWrites;
       /**
        * Not the end: a checkpoint of a large message read part by part. Its documents, deliveries,
        * writes and errors so far are committed, and the message stays pending with `progress` parts

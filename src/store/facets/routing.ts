@@ -13,12 +13,28 @@ export interface RoutingRecord {
   decidedAt: number;
 }
 
+/**
+ * What becomes of the stock an order's routing took, once the rules have decided the order: written
+ * with the message's outcome, in its transaction. A held or refused order must not keep stock from
+ * the orders routed after it.
+ */
+export interface RoutingWrites {
+  /** A first version the rules held or refused: what it holds at this facility is let go. */
+  release?: Array<{ tenant: string; orderKey: string; facility: string }>;
+  /** A change the rules held or refused: the order's decision and every reservation as they were before it (no record: none). */
+  restore?: Array<{ tenant: string; orderKey: string; record: RoutingRecord | null; reservations: StockReservation[] }>;
+  /** A held order released and sent at last: it holds its lines at its facility again (replacing what it held there). */
+  reserve?: Array<{ tenant: string; orderKey: string; facility: string; reservations: StockReservation[] }>;
+}
+
 export interface RoutingStore {
   /** Keeps the order's decision and replaces every reservation it held with these, in one transaction. */
   putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void>;
   getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined>;
   /** Drops what the order holds (at one facility, or everywhere): the warehouse confirmed, shipped or rejected it. */
   releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number>;
+  /** What one order holds, at every facility. */
+  orderReservations(tenant: string, orderKey: string): Promise<StockReservation[]>;
   /** Every reservation of the tenant, one row per order, facility and SKU. */
   reservations(tenant: string): Promise<StockReservation[]>;
 }

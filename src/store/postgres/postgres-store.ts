@@ -307,6 +307,7 @@ export class PostgresStore implements Store {
       }
       await insertDeliveries(c, deliveries, now);
       for (const o of processed) await ledger.applyRulesWrites(c, o.rules, now, [o.messageId]);
+      for (const o of processed) await routing.applyRoutingWrites(c, o.routing);
       for (const o of outcomes) {
         if (o.status !== 'processed' || !o.checkpoint) continue;
         await c.query('UPDATE messages SET progress = $1, errors = $2::jsonb, lease_until = $3 WHERE id = $4',
@@ -723,6 +724,10 @@ export class PostgresStore implements Store {
 
   releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
     return routing.releaseReservations(this.pool, tenant, orderKey, facility);
+  }
+
+  orderReservations(tenant: string, orderKey: string): Promise<StockReservation[]> {
+    return routing.orderReservations(this.pool, tenant, orderKey);
   }
 
   reservations(tenant: string): Promise<StockReservation[]> {

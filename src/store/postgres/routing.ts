@@ -1,5 +1,5 @@
 // PostgreSQL rows of the routing facet.
-import type { RoutingRecord, StockReservation } from '../types.ts';
+import type { RoutingRecord, RoutingWrites, StockReservation } from '../types.ts';
 import type { Queryable } from './queryable.ts';
 
 export async function putRouting(db: Queryable, tenant: string, r: RoutingRecord, reservations: StockReservation[]): Promise<void> {
@@ -24,6 +24,32 @@ export async function releaseReservations(db: Queryable, tenant: string, orderKe
     ? await db.query('DELETE FROM routing_reservations WHERE tenant = $1 AND order_key = $2', [tenant, orderKey])
     : await db.query('DELETE FROM routing_reservations WHERE tenant = $1 AND order_key = $2 AND facility = $3', [tenant, orderKey, facility]);
   return rowCount ?? 0;
+}
+
+export async function orderReservations(db: Queryable, tenant: string, orderKey: string): Promise<StockReservation[]> {
+  const { rows } = await db.query('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = $1 AND order_key = $2 ORDER BY facility, sku', [tenant, orderKey]);
+  return rows as StockReservation[];
+}
+
+/** Inside the transaction of a message's outcome. */
+export async function applyRoutingWrites(db: Queryable, w: RoutingWrites | undefined): Promise<void> {
+  if (!w) return;
+  for (const r of w.release ?? []) await releaseReservations(db, r.tenant, r.orderKey, r.facility);
+  for (const r of w.restore ?? []) {
+    if (r.record) await putRouting(db, r.tenant, r.record, r.reservations);
+    else {
+      await db.query('DELETE FROM routing_decisions WHERE tenant = $1 AND order_key = $2', [r.tenant, r.orderKey]);
+      await releaseReservations(db, r.tenant, r.orderKey);
+    }
+  }
+  for (const r of w.reserve ?? []) {
+    await releaseReservations(db, r.tenant, r.orderKey, r.facility);
+    if (r.reservations.length) {
+      await db.query(`INSERT INTO routing_reservations (tenant, order_key, facility, sku, quantity)
+        SELECT $1, $2, $3, s, q FROM unnest($4::text[], $5::text[]) AS t(s, q)`,
+      [r.tenant, r.orderKey, r.facility, r.reservations.map((s) => s.sku), r.reservations.map((s) => s.quantity)]);
+    }
+  }
 }
 
 export async function reservations(db: Queryable, tenant: string): Promise<StockReservation[]> {

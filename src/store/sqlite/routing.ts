@@ -1,5 +1,5 @@
 // SQLite rows of the routing facet.
-import type { RoutingRecord, StockReservation } from '../types.ts';
+import type { RoutingRecord, RoutingWrites, StockReservation } from '../types.ts';
 import type { Statements } from './statements.ts';
 
 export function putRouting(sql: Statements, tenant: string, r: RoutingRecord, reservations: StockReservation[]): void {
@@ -21,6 +21,28 @@ export function releaseReservations(sql: Statements, tenant: string, orderKey: s
   return facility === undefined
     ? sql.q('DELETE FROM routing_reservations WHERE tenant = ? AND order_key = ?').run(tenant, orderKey).changes
     : sql.q('DELETE FROM routing_reservations WHERE tenant = ? AND order_key = ? AND facility = ?').run(tenant, orderKey, facility).changes;
+}
+
+export function orderReservations(sql: Statements, tenant: string, orderKey: string): StockReservation[] {
+  return sql.q('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = ? AND order_key = ? ORDER BY facility, sku').all(tenant, orderKey) as StockReservation[];
+}
+
+/** Inside the transaction of a message's outcome. */
+export function applyRoutingWrites(sql: Statements, w: RoutingWrites | undefined): void {
+  if (!w) return;
+  for (const r of w.release ?? []) releaseReservations(sql, r.tenant, r.orderKey, r.facility);
+  for (const r of w.restore ?? []) {
+    if (r.record) putRouting(sql, r.tenant, r.record, r.reservations);
+    else {
+      sql.q('DELETE FROM routing_decisions WHERE tenant = ? AND order_key = ?').run(r.tenant, r.orderKey);
+      releaseReservations(sql, r.tenant, r.orderKey);
+    }
+  }
+  const insert = sql.q('INSERT INTO routing_reservations (tenant, order_key, facility, sku, quantity) VALUES (?, ?, ?, ?, ?)');
+  for (const r of w.reserve ?? []) {
+    releaseReservations(sql, r.tenant, r.orderKey, r.facility);
+    for (const s of r.reservations) insert.run(r.tenant, r.orderKey, r.facility, s.sku, s.quantity);
+  }
 }
 
 export function reservations(sql: Statements, tenant: string): StockReservation[] {

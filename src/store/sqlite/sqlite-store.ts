@@ -240,6 +240,7 @@ export class SqliteStore implements Store {
           }
           this.insertDeliveries(o.deliveries, now);
           ledger.applyRulesWrites(this.sql, o.rules, now, [o.messageId]);
+          routing.applyRoutingWrites(this.sql, o.routing);
         }
         if (o.status === 'processed' && o.checkpoint) {
           checkpoint.run(o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId);
@@ -622,6 +623,10 @@ export class SqliteStore implements Store {
 
   async releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
     return routing.releaseReservations(this.sql, tenant, orderKey, facility);
+  }
+
+  async orderReservations(tenant: string, orderKey: string): Promise<StockReservation[]> {
+    return routing.orderReservations(this.sql, tenant, orderKey);
   }
 
   async reservations(tenant: string): Promise<StockReservation[]> {
