@@ -55,7 +55,7 @@ export class OrderRouter {
         out.push(entry);
         const rest = await this.afterOutcome(doc.tenant, doc.orderNumber, now, (d) => shortOf(d, doc.facility, doc));
         if (!rest) await this.store.releaseReservations(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
-        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        for (const part of rest?.parts ?? []) out.push({ ...entry, index: nextIndex++, document: this.remainder(doc, part, rest!) });
         continue;
       }
       if (doc.type === 'acknowledgment' && doc.status === 'rejected' && doc.acknowledges.documentType === 'sales_order' && doc.acknowledges.reference) {
@@ -65,7 +65,7 @@ export class OrderRouter {
           const facility = facilityOf(d);
           return facility ? { facility, kind: 'rejected', why: doc.errors[0]?.message } : undefined;
         });
-        for (const part of rest ?? []) out.push({ ...entry, index: nextIndex++, document: { ...part, id: `${doc.id}-reroute-${part.facility}` } as CanonicalDocument });
+        for (const part of rest?.parts ?? []) out.push({ ...entry, index: nextIndex++, document: this.remainder(doc, part, rest!) });
         continue;
       }
       if (doc.type !== 'sales_order' || !needsRouting(doc)) { out.push(entry); continue; }
@@ -132,7 +132,7 @@ export class OrderRouter {
    * away from it, and keep the new decision with what the order now holds. Undefined when the
    * order was not routed here or nothing remains.
    */
-  private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<SalesOrder[] | undefined> {
+  private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<Rerouted | undefined> {
     const orderKey = `order:${orderNumber}`;
     const record = await this.store.getRouting(tenant, orderKey);
     if (!record) return undefined;
@@ -151,7 +151,16 @@ export class OrderRouter {
     const reservations = [...kept, ...reservationsOf(decision)].map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
     const history = [...((record.decision as { history?: unknown[] }).history ?? []), { ...previous, outcome }];
     await this.store.putRouting(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations);
-    return ordersFor(order, decision);
+    return { tenant, orderKey, outcome, parts: ordersFor(order, decision) };
+  }
+
+  /** A part of what was routed again, as the document that goes on: marked as the open rest of the order, and settled by the rules' verdict like any routed order. */
+  private remainder(cause: CanonicalDocument, part: SalesOrder, rest: Rerouted): CanonicalDocument {
+    const routing = { ...(part.extensions?.routing as RoutingDecision), remainderOf: { facility: rest.outcome.facility, outcome: rest.outcome.kind } };
+    const document = { ...part, id: `${cause.id}-reroute-${part.facility}`, extensions: { ...part.extensions, routing } } as CanonicalDocument;
+    // Not passed on, it lets go of what it took at its new site; the site it left is done with it either way.
+    this.routed.set(document.id, { tenant: rest.tenant, orderKey: rest.orderKey, before: null });
+    return document;
   }
 
   private async available(tenant: string, now: number): Promise<Map<string, Big>> {
@@ -170,6 +179,14 @@ export class OrderRouter {
     }
     return out;
   }
+}
+
+/** What afterOutcome routed again: the parts that go on, and the routing they replaced. */
+interface Rerouted {
+  tenant: string;
+  orderKey: string;
+  outcome: FacilityOutcome;
+  parts: SalesOrder[];
 }
 
 /** A closing shipment that shipped less than its site's part of the routed order: the shortfall, per line. */

@@ -46,7 +46,8 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, conte
   const effects: Effect[] = [];
   const last = base.lastApplied.sales_order;
   if (!(last && last.documentId === stamp.documentId && last.fingerprint === stamp.fingerprint)) {
-    const lines = linesOfVersion(base.lines, doc);
+    // The open rest of the order, sent to another warehouse: what was ordered and shipped stays as it is.
+    const lines = base.known && isRemainder(doc) ? { lines: base.lines } : linesOfVersion(base.lines, doc);
     if ('refusal' in lines) return outcome('refuse', 'ORDER_CHANGE_BELOW_SHIPPED', `${name}: ${lines.refusal.message}; not sent.`, base, { path: lines.refusal.path });
     ledger = recordVersion(ledger, doc, stamp, lines.lines);
   }
@@ -119,6 +120,14 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
     effects: [{ kind: 'encode_as_change', documentId: doc.id, changedFields: changed }],
     flags,
   });
+}
+
+/**
+ * What routing sends on when a warehouse rejected its part or shipped it short: the part still
+ * open, for another warehouse. Its lines are the quantities left, not a new version of the order.
+ */
+function isRemainder(doc: SalesOrder): boolean {
+  return (doc.extensions as { routing?: { remainderOf?: unknown } } | undefined)?.routing?.remainderOf !== undefined;
 }
 
 function movedFacility(ledger: OrderLedger, doc: SalesOrder): boolean {
