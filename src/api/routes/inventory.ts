@@ -33,7 +33,12 @@ const resultSchema = z.object({
   difference: z.string().meta({ description: 'Warehouse on hand less ERP on hand' }),
   correctedDifference: z.string().meta({ description: 'The same once documents in flight are counted' }),
   warehouse: sidePosition, erp: sidePosition, explanation: z.string(),
-  documents: z.array(z.object({ documentId: z.string(), type: z.string(), reference: z.string(), towards: z.string(), occurredAt: z.string(), delivery: z.string(), quantity: z.string() })),
+  documents: z.array(z.object({
+    documentId: z.string(), type: z.string(), reference: z.string(), towards: z.string(), occurredAt: z.string(),
+    delivery: z.string().meta({ description: 'pending, dead, delivered_after (delivered after T), held (the rules hold it) or refused (the rules refused it)' }),
+    reason: z.string().optional().meta({ description: 'The rules\' reason, for a held or refused document' }),
+    quantity: z.string(),
+  })),
 });
 const decisionSchema = z.object({
   id: z.number().int(), runId: z.number().int(), position: z.number().int(), facility: z.string(), sku: z.string(), lot: z.string(), uom: z.string(),
