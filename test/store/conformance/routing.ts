@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { RoutingStore, Store } from '../../../src/store/index.ts';
-import type { OpenStore } from './fixtures.ts';
+import type { PipelineStore, RoutingStore, RoutingWrites, Store } from '../../../src/store/index.ts';
+import { msg, type OpenStore } from './fixtures.ts';
 
 /** The routing facet: a decision per order, and the stock it holds until the warehouse confirms. */
-export function routingConformance(open: OpenStore<RoutingStore>): void {
+export function routingConformance(open: OpenStore<RoutingStore & PipelineStore>): void {
   describe('routing', () => {
-    let store: RoutingStore & Pick<Store, 'close'>;
+    let store: RoutingStore & PipelineStore & Pick<Store, 'close'>;
     beforeEach(async () => { store = await open(); });
     afterEach(async () => { await store.close(); });
 
@@ -28,6 +28,29 @@ export function routingConformance(open: OpenStore<RoutingStore>): void {
       assert.equal(await store.releaseReservations('acme', 'order:SO-1'), 1);
       assert.deepEqual(await store.reservations('acme'), []);
       assert.ok(await store.getRouting('acme', 'order:SO-1'), 'the decision stays for lineage');
+    });
+
+    it('settles reservations with a message\'s outcome: released at a facility, put back as they were, reserved again', async () => {
+      await store.putRouting('acme', record('order:SO-1', 'CHI'), [{ facility: 'CHI', sku: 'TEA', quantity: '2' }, { facility: 'EWR', sku: 'TEA', quantity: '3' }]);
+      await store.putRouting('acme', record('order:SO-2', 'EWR'), [{ facility: 'EWR', sku: 'MUG', quantity: '4' }]);
+      await store.putRouting('acme', record('order:SO-3', 'CHI'), [{ facility: 'CHI', sku: 'MUG', quantity: '1' }]);
+      assert.deepEqual(await store.orderReservations('acme', 'order:SO-1'), [{ facility: 'CHI', sku: 'TEA', quantity: '2' }, { facility: 'EWR', sku: 'TEA', quantity: '3' }]);
+      const settle = async (key: string, routing: RoutingWrites) => {
+        const [{ messageId }] = await store.acceptMessages([msg({ idempotencyKey: key, contentHash: key })]);
+        await store.completeMessages([{ messageId, status: 'processed', documents: [], deliveries: [], routing }], 2000);
+      };
+      await settle('m1', {
+        release: [{ tenant: 'acme', orderKey: 'order:SO-1', facility: 'EWR' }],
+        restore: [{ tenant: 'acme', orderKey: 'order:SO-2', record: record('order:SO-2', 'DAL'), reservations: [{ facility: 'DAL', sku: 'MUG', quantity: '4' }] }],
+        reserve: [{ tenant: 'acme', orderKey: 'order:SO-1', facility: 'CHI', reservations: [{ facility: 'CHI', sku: 'TEA', quantity: '5' }] }],
+      });
+      assert.deepEqual(await store.orderReservations('acme', 'order:SO-1'), [{ facility: 'CHI', sku: 'TEA', quantity: '5' }]);
+      assert.deepEqual(await store.orderReservations('acme', 'order:SO-2'), [{ facility: 'DAL', sku: 'MUG', quantity: '4' }]);
+      assert.equal((await store.getRouting('acme', 'order:SO-2'))!.facility, 'DAL');
+      // Put back to nothing: the order had no routing before.
+      await settle('m2', { restore: [{ tenant: 'acme', orderKey: 'order:SO-3', record: null, reservations: [] }] });
+      assert.equal(await store.getRouting('acme', 'order:SO-3'), undefined);
+      assert.deepEqual(await store.orderReservations('acme', 'order:SO-3'), []);
     });
 
     it('keeps each tenant\'s decisions and reservations its own', async () => {
