@@ -254,6 +254,8 @@ const stuck = z.object({
 const heldDocument = z.object({
   documentId: z.string(), documentType: z.string(), waitingFor: z.enum(['order', 'inbound', 'release']), reason: z.string(), heldAt: z.string(),
 }).meta({ description: 'A document parked on this ledger until what it waits for comes' });
+const hold = z.object({ by: z.enum(['erp', 'warehouse', 'operator', 'rules']), reason: z.string(), since: z.string(), releasedAt: z.string().optional(), releasedBy: z.string().optional() })
+  .meta({ description: 'A hold: who set it, why and since when; releasedAt once lifted' });
 const orderState = z.enum(['open', 'partially_shipped', 'shipped', 'cancelled', 'held', 'closed', 'not_seen'])
   .meta({ description: 'not_seen: the order has not come from the ERP yet; documents for it, or a hold, wait on its ledger' });
 
@@ -277,14 +279,15 @@ export const orderView = orderSummary.extend({
     state: z.enum(['not_sent', 'pending', 'sent', 'withdrawn']).meta({ description: 'pending: routed, not delivered yet; withdrawn: cancelled before it was delivered' }),
     routedAt: z.string().optional(), sentAt: z.string().optional(), endpoint: z.string().optional(),
   }),
-  holds: z.array(z.object({ by: z.enum(['erp', 'warehouse', 'operator', 'rules']), reason: z.string(), since: z.string(), releasedAt: z.string().optional(), releasedBy: z.string().optional() })),
+  holds: z.array(hold),
   held: z.array(heldDocument),
   events: z.array(ledgerEvent).meta({ description: 'Every document decided against the order, in time order' }),
 }).meta({ description: 'An order as Causeway knows it across the ERP and the warehouse' });
 
 export const inboundSummary = z.object({
   reference: z.string().meta({ description: 'The purchase order (or ASN) number' }),
-  status: z.enum(['expected', 'partially_received', 'received', 'short', 'over', 'not_seen']),
+  status: z.enum(['expected', 'partially_received', 'received', 'short', 'over', 'held', 'not_seen'])
+    .meta({ description: 'held: an operator holds it and nothing has been received; not_seen: the purchase order has not come from the ERP yet' }),
   facility: z.string().nullable(),
   updatedAt: time,
 });
@@ -294,6 +297,7 @@ export const inboundView = inboundSummary.extend({
     lineNumber: z.string().optional(), sku: z.string(), uom: z.string(), expected: decimal, received: decimal, damaged: decimal, open: decimal,
     status: z.enum(['open', 'received', 'short', 'over']),
   })),
+  holds: z.array(hold),
   held: z.array(heldDocument),
   events: z.array(ledgerEvent),
 }).meta({ description: 'Expected inbound against what the warehouse received' });
@@ -310,9 +314,9 @@ export const listOrdersQuery = z.object({
     .meta({ description: 'stuck: not acknowledged in time or not shipped by the requested date' }),
   ...ledgerQuery,
 });
-export const listInboundQuery = z.object({ status: z.enum(['expected', 'partially_received', 'received', 'short', 'over']).optional(), ...ledgerQuery });
+export const listInboundQuery = z.object({ status: z.enum(['expected', 'partially_received', 'received', 'short', 'over', 'held']).optional(), ...ledgerQuery });
 export const orderParams = z.object({ orderNumber: z.string().min(1).max(80).meta({ description: 'The order number' }) });
 export const inboundParams = z.object({ reference: z.string().min(1).max(80).meta({ description: 'The purchase order (or ASN) number' }) });
 export const holdRequest = z.object({
-  reason: z.string().min(1).max(500).meta({ description: 'Why, as the order\'s holds will show it', examples: ['customer on credit hold'] }),
+  reason: z.string().min(1).max(500).meta({ description: 'Why, as the order\'s (or inbound\'s) holds will show it', examples: ['customer on credit hold'] }),
 }).strict();

@@ -120,6 +120,18 @@ export class EngineFacade {
     return orders.getInbound(this.store, tenant, reference);
   }
 
+  /** An operator's hold on expected inbound: no version of it is sent until released. */
+  holdInbound(tenant: string, reference: string, hold: { reason: string; by: string }): Promise<orders.InboundView | undefined> {
+    return orders.holdInbound(this.store, tenant, reference, hold, this.rules.general, Date.now());
+  }
+
+  /** Releases expected inbound; the versions that waited are processed again, in arrival order. */
+  async releaseInbound(tenant: string, reference: string, by: string): Promise<orders.InboundView | undefined> {
+    const view = await orders.releaseInbound(this.store, tenant, reference, by, this.rules.general, Date.now());
+    this.wake.processor();
+    return view;
+  }
+
   /** Closes the store when this facade opened it; a hub's store stays open with its hub. */
   async close(): Promise<void> {
     if (this.ownsStore) await this.store.close();

@@ -1,8 +1,8 @@
 import { entityKeys } from '../model/index.ts';
 import { LedgerConflict, type LedgerRow, type LedgerStore, type PipelineStore, type VerdictRow } from '../store/index.ts';
 import {
-  holdOrder as holdLedger, inboundLineStates, orderLineStates, releaseOrder as releaseLedger,
-  type InboundLedger, type InboundLineState, type Ledger, type OrderLedger, type OrderLineState, type RulesPolicy, type StuckOrder,
+  holdInbound as holdInboundLedger, holdOrder as holdLedger, inboundLineStates, releaseInbound as releaseInboundLedger, orderLineStates, releaseOrder as releaseLedger,
+  type Effect, type InboundLedger, type InboundLineState, type Ledger, type OrderLedger, type OrderLineState, type RulesPolicy, type StuckOrder,
 } from './rules/index.ts';
 import { ledgerWriteOf, stuckOf, syncSent } from './rules-step.ts';
 
@@ -61,6 +61,7 @@ export interface InboundSummary {
 
 export interface InboundView extends InboundSummary {
   lines: InboundLineState[];
+  holds: NonNullable<InboundLedger['holds']>;
   held: OrderView['held'];
   events: LedgerEvent[];
 }
@@ -117,7 +118,7 @@ export async function getInbound(store: Store, tenant: string, reference: string
   if (!row || (row.body as Ledger).kind !== 'inbound') return undefined;
   const ledger = row.body as InboundLedger;
   return {
-    reference: ledger.reference, status: row.status, facility: row.facility, updatedAt: row.updatedAt, lines: inboundLineStates(ledger), held: heldOf(ledger),
+    reference: ledger.reference, status: row.status, facility: row.facility, updatedAt: row.updatedAt, lines: inboundLineStates(ledger), holds: ledger.holds ?? [], held: heldOf(ledger),
     events: eventsOf(await store.listVerdicts(tenant, { entityKey: row.entityKey })),
   };
 }
@@ -167,6 +168,54 @@ async function moveOrder(
     return getOrder(store, tenant, orderNumber, policy, now);
   }
   throw new Error(`order ${orderNumber} kept changing while it was being held or released; try again`);
+}
+
+/**
+ * An operator holds expected inbound: no version of the purchase order goes to the warehouse until
+ * released (one already sent stays there; its later versions wait). It may be held before it arrives.
+ */
+export async function holdInbound(store: Store, tenant: string, reference: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
+  return moveInbound(store, tenant, reference, policy, now, true, async (ledger) => ({
+    ledger: holdInboundLedger(ledger, { entityKey: entityKeys.inbound(reference), reference }, { reason: `${hold.reason} (${hold.by})`, at: new Date(now).toISOString() }),
+    released: [],
+  }));
+}
+
+/** An operator releases expected inbound; the versions that waited are processed again, in arrival order, through their messages. */
+export async function releaseInbound(store: Store, tenant: string, reference: string, by: string, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
+  return moveInbound(store, tenant, reference, policy, now, false, async (ledger) => {
+    if (!ledger) return { ledger, released: [] };
+    const r = releaseInboundLedger(ledger, { by, at: new Date(now).toISOString() });
+    return { ledger: r.ledger, released: await messagesOf(store, tenant, r.effects) };
+  });
+}
+
+async function moveInbound(
+  store: Store, tenant: string, reference: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
+  move: (ledger: InboundLedger | undefined) => Promise<{ ledger: InboundLedger | undefined; released: number[] }>,
+): Promise<InboundView | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [row] = await store.getLedgers(tenant, [entityKeys.inbound(reference)]);
+    if (row && (row.body as Ledger).kind !== 'inbound') return undefined;
+    if (!beforeItComes && !row) return undefined;
+    const { ledger, released } = await move(row?.body as InboundLedger | undefined);
+    try {
+      if (ledger && ledger !== row?.body) await store.writeRules({ ledgers: [ledgerWriteOf(tenant, ledger, row?.version ?? 0, policy, 0)] }, now);
+    } catch (e) {
+      if (e instanceof LedgerConflict) continue;
+      throw e;
+    }
+    if (released.length) await store.requeueMessages(tenant, released, now);
+    return getInbound(store, tenant, reference);
+  }
+  throw new Error(`inbound ${reference} kept changing while it was being held or released; try again`);
+}
+
+/** The messages of the documents a release lets go, once each. */
+async function messagesOf(store: Store, tenant: string, effects: Effect[]): Promise<number[]> {
+  const ids = effects.flatMap((e) => (e.kind === 'release_held' ? e.documentIds : []));
+  const docs = await store.getDocuments(tenant, ids);
+  return [...new Set(ids.map((id) => docs.find((d) => d.id === id)?.messageId).filter((m): m is number => m !== undefined))];
 }
 
 function heldOf(ledger: OrderLedger | InboundLedger): OrderView['held'] {

@@ -2,7 +2,7 @@
 // against it with its verdict; an operator holds and releases an order; stuck orders are listed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { orderList, orderView } from '../../src/api/schemas.ts';
+import { inboundView, orderList, orderView } from '../../src/api/schemas.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
 import { waitFor } from '../support/receiver.ts';
 import { startTestApi, type TestApi } from './harness.ts';
@@ -81,5 +81,37 @@ flows:
     assert.deepEqual(body.lines.map((l) => [l.expected, l.received]), [['10', '0']]);
     const list = await (await api.call('/v1/inbound?status=expected')).json() as { items: Array<{ reference: string }> };
     assert.deepEqual(list.items.map((i) => i.reference), ['PO-1']);
+  });
+
+  it('holds a purchase order (before it came) and sends only its newest version once released', async () => {
+    const inbound = async (ref: string) => inboundView.parse(await (await api.call(`/v1/inbound/${ref}`)).json());
+    const po = (quantity: string, occurredAt: string) => ({
+      type: 'purchase_order', poNumber: 'PO-H1', facility: 'AMS1', occurredAt, lines: [{ lineNumber: 1, sku: 'SKU-1', quantity, uom: 'EA' }],
+    });
+    assert.equal((await api.call('/v1/inbound/PO-H1/release', { method: 'POST' })).status, 404, 'nothing to release yet');
+    const held = await api.call('/v1/inbound/PO-H1/hold', { method: 'POST', json: { reason: 'supplier under review' } });
+    assert.equal(held.status, 200, await held.clone().text());
+    assert.deepEqual(inboundView.parse(await held.json()).holds.map((h) => [h.by, h.releasedAt]), [['operator', undefined]]);
+    const first = await post(po('10', '2026-03-01T08:00:00Z'));
+    const second = await post(po('12', '2026-03-01T09:00:00Z'));
+    const waiting = await inbound('PO-H1');
+    assert.equal(waiting.status, 'held');
+    assert.deepEqual(waiting.held.map((h) => h.waitingFor), ['release', 'release']);
+    assert.deepEqual(await api.hub.store.listDeliveries({ tenant: 'acme', entityKey: 'inbound:PO-H1' }), [], 'a held purchase order is not sent');
+    const listed = await (await api.call('/v1/inbound?status=held')).json() as { items: Array<{ reference: string }> };
+    assert.deepEqual(listed.items.map((i) => i.reference), ['PO-H1']);
+
+    const released = await api.call('/v1/inbound/PO-H1/release', { method: 'POST' });
+    assert.equal(released.status, 200);
+    await waitFor(async () => (await inbound('PO-H1')).events.some((e) => e.rule === 'PO_ACCEPTED'), 10_000, 'the purchase order decided again');
+    const after = await inbound('PO-H1');
+    const of = (m: number) => after.events.filter((e) => e.messageId === m).map((e) => `${e.verdict} ${e.rule}`);
+    assert.deepEqual(of(first), ['hold PO_ON_HOLD', 'stale OUT_OF_ORDER'], 'the older version, decided again first, is out of date');
+    assert.deepEqual(of(second), ['hold PO_ON_HOLD', 'apply PO_ACCEPTED']);
+    assert.equal(after.status, 'expected');
+    assert.deepEqual(after.held, []);
+    assert.deepEqual(after.lines.map((l) => l.expected), ['12']);
+    const deliveries = await api.hub.store.listDeliveries({ tenant: 'acme', entityKey: 'inbound:PO-H1' });
+    assert.deepEqual(deliveries.map((d) => d.messageId), [second], 'only the newest version is sent, once');
   });
 });

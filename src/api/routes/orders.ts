@@ -25,6 +25,12 @@ function presentInbound(i: InboundSummary) {
   return { reference: i.reference, status: i.status, facility: i.facility, updatedAt: iso(i.updatedAt) };
 }
 
+function presentInboundView(i: InboundView) {
+  return { ...presentInbound(i), lines: i.lines, holds: i.holds, held: i.held, events: i.events.map((e) => ({ ...e, at: iso(e.at) })) };
+}
+
+const noInbound = (reference: string) => notFound(`no inbound ${reference} for this tenant`);
+
 const nextAfter = <T>(items: T[], limit: number | undefined, key: (t: T) => string) => (items.length >= (limit ?? 100) && items.length > 0 ? key(items[items.length - 1]!) : null);
 
 /** Orders and expected inbound as the rules' ledgers know them, and the operator's holds. */
@@ -92,8 +98,32 @@ export function orderOperations(engine: EngineFacade): Operation[] {
       responses: { 200: { description: 'The inbound', schema: 'Inbound' }, 404: { description: 'No such inbound for this tenant', schema: 'Problem' } },
       async handle(c, { params }) {
         const i: InboundView | undefined = await engine.inbound(c.get('tenant'), params.reference);
-        if (!i) throw notFound(`no inbound ${params.reference} for this tenant`);
-        return c.json({ ...presentInbound(i), lines: i.lines, held: i.held, events: i.events.map((e) => ({ ...e, at: iso(e.at) })) });
+        if (!i) throw noInbound(params.reference);
+        return c.json(presentInboundView(i));
+      },
+    }),
+    operation({
+      method: 'post', path: '/v1/inbound/{reference}/hold', operationId: 'holdInbound', tag: 'Orders',
+      summary: 'Hold expected inbound: no version of the purchase order is sent to the warehouse until released',
+      description: 'It may be held before it arrives. One already sent stays at the warehouse; its later versions wait.',
+      params: inboundParams,
+      body: { kind: 'json', schema: holdRequest, component: 'HoldRequest' },
+      responses: { 200: { description: 'The inbound, held', schema: 'Inbound' } },
+      async handle(c, { params, body }) {
+        const i = await engine.holdInbound(c.get('tenant'), params.reference, { reason: body.reason, by: c.get('keyName') });
+        if (!i) throw noInbound(params.reference);
+        return c.json(presentInboundView(i));
+      },
+    }),
+    operation({
+      method: 'post', path: '/v1/inbound/{reference}/release', operationId: 'releaseInbound', tag: 'Orders',
+      summary: 'Release expected inbound; the versions that waited are processed again, in arrival order, and only the newest goes',
+      params: inboundParams,
+      responses: { 200: { description: 'The inbound, released', schema: 'Inbound' }, 404: { description: 'No such inbound for this tenant', schema: 'Problem' } },
+      async handle(c, { params }) {
+        const i = await engine.releaseInbound(c.get('tenant'), params.reference, c.get('keyName'));
+        if (!i) throw noInbound(params.reference);
+        return c.json(presentInboundView(i));
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import type { CanonicalDocument, DocumentType } from '../../model/index.ts';
-import { newOrderLedger, type HoldRecord, type InboundLedger, type OrderLedger, type Parked } from './ledger.ts';
+import { newInboundLedger, newOrderLedger, type HoldRecord, type InboundLedger, type OrderLedger, type Parked } from './ledger.ts';
 import type { RulesPolicy } from './policy.ts';
 import { blockingHolds } from './views.ts';
 import type { Effect, RuleCode } from './verdict.ts';
@@ -70,23 +70,33 @@ export function capitalise(s: string): string {
 
 // ---- order holds --------------------------------------------------------------------------------
 
-/** Puts an order on hold (an operator's, or the ERP's); a hold already active from the same party is kept as it is. */
-export function addHold(ledger: OrderLedger, hold: HoldRecord): OrderLedger {
-  if (ledger.holds.some((h) => h.by === hold.by && h.releasedAt === undefined && (h.by !== 'rules' || h.reason === hold.reason))) return ledger;
-  return { ...ledger, holds: [...ledger.holds, hold] };
+type Holding = OrderLedger | InboundLedger;
+
+/** Puts an order (or expected inbound) on hold; a hold already active from the same party is kept as it is. */
+export function addHold<L extends Holding>(ledger: L, hold: HoldRecord): L {
+  const holds = ledger.holds ?? [];
+  if (holds.some((h) => h.by === hold.by && h.releasedAt === undefined && (h.by !== 'rules' || h.reason === hold.reason))) return ledger;
+  return { ...ledger, holds: [...holds, hold] };
 }
 
 /**
- * Releases the active holds `which` selects. Once nothing keeps the order back any more, the
- * documents parked behind the holds are released, in arrival order.
+ * Releases the active holds `which` selects. Once nothing keeps the order (or inbound) back any
+ * more, the documents parked behind the holds are released, in arrival order.
  */
-export function liftHolds(ledger: OrderLedger, which: (h: HoldRecord) => boolean, by: string, at: string, except?: string): { ledger: OrderLedger; effects: Effect[] } {
-  if (!ledger.holds.some((h) => h.releasedAt === undefined && which(h))) return { ledger, effects: [] };
-  let next: OrderLedger = { ...ledger, holds: ledger.holds.map((h) => (h.releasedAt === undefined && which(h) ? { ...h, releasedAt: at, releasedBy: by } : h)) };
+export function liftHolds<L extends Holding>(ledger: L, which: (h: HoldRecord) => boolean, by: string, at: string, except?: string): { ledger: L; effects: Effect[] } {
+  const holds = ledger.holds ?? [];
+  if (!holds.some((h) => h.releasedAt === undefined && which(h))) return { ledger, effects: [] };
+  let next: L = { ...ledger, holds: holds.map((h) => (h.releasedAt === undefined && which(h) ? { ...h, releasedAt: at, releasedBy: by } : h)) };
   if (blockingHolds(next).length > 0) return { ledger: next, effects: [] };
   const released = releaseParked(next, (p) => p.waitingFor === 'release', except);
   next = released.ledger;
   return { ledger: next, effects: released.effects };
+}
+
+/** "credit hold, held by an operator since …", as a held document's reason says it. */
+export function holdWords(h: HoldRecord): string {
+  const who = h.by === 'erp' ? 'the ERP' : h.by === 'operator' ? 'an operator' : h.by === 'rules' ? 'the rules' : 'the warehouse';
+  return `${h.reason}, held by ${who} since ${h.since}`;
 }
 
 /** An operator (or any party) holds an order: it is not sent to the warehouse until released. */
@@ -99,6 +109,23 @@ export function holdOrder(ledger: OrderLedger | undefined, order: { entityKey: s
 /** Releases an order's holds (those of `holdsBy`, or all that keep it from being sent); the effects release what waited. */
 export function releaseOrder(ledger: OrderLedger, release: { by: string; at: string; holdsBy?: HoldRecord['by'] }): { ledger: OrderLedger; effects: Effect[] } {
   const lifted = liftHolds(ledger, (h) => (release.holdsBy === undefined ? h.by !== 'warehouse' : h.by === release.holdsBy), release.by, release.at);
+  if (lifted.ledger === ledger) return lifted;
+  return { ledger: { ...lifted.ledger, version: ledger.version + 1 }, effects: lifted.effects };
+}
+
+/**
+ * An operator holds expected inbound (a purchase order, transfer or ASN): no version of it goes to
+ * the warehouse until released. It may be held before it arrives.
+ */
+export function holdInbound(ledger: InboundLedger | undefined, inbound: { entityKey: string; reference: string }, hold: { reason: string; at: string }): InboundLedger {
+  const base = ledger ?? newInboundLedger(inbound.entityKey, inbound.reference);
+  const next = addHold(base, { by: 'operator', reason: hold.reason, since: hold.at });
+  return next === base && ledger !== undefined ? ledger : { ...next, version: base.version + 1 };
+}
+
+/** Releases the holds on expected inbound; the effects release the versions that waited, to be decided again in arrival order. */
+export function releaseInbound(ledger: InboundLedger, release: { by: string; at: string }): { ledger: InboundLedger; effects: Effect[] } {
+  const lifted = liftHolds(ledger, () => true, release.by, release.at);
   if (lifted.ledger === ledger) return lifted;
   return { ledger: { ...lifted.ledger, version: ledger.version + 1 }, effects: lifted.effects };
 }

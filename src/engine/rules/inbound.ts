@@ -1,25 +1,34 @@
 import type { CausewayError, Decimal, PurchaseOrder, Receipt } from '../../model/index.ts';
 import { alertsFor, outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
-import { capitalise, parkDocument, releaseParked, windowWords } from './holds.ts';
+import { capitalise, holdWords, parkDocument, releaseParked, windowWords } from './holds.ts';
 import { newInboundLedger, type InboundLedger, type InboundLine, type ReceiptRecord } from './ledger.ts';
 import { matchLines } from './lines.ts';
 import { checkLots } from './lots.ts';
 import { compareStamps, stampOf } from './ordering.ts';
 import { checkOver } from './over.ts';
 import { atLeastZero, cmp, minus, plus } from './quantity.ts';
-import { arrivedOf } from './views.ts';
+import { arrivedOf, blockingHolds } from './views.ts';
 import { dayOf, lineName, list, qty } from './words.ts';
 
-/** Expected inbound from the ERP: a purchase order, a transfer or an ASN. */
+/**
+ * Expected inbound from the ERP: a purchase order, a transfer or an ASN. While an operator holds
+ * it, each version is recorded and parked instead of sent; on release the parked versions are
+ * decided again in arrival order, so only the newest goes.
+ */
 export function decidePurchaseOrder(input: InboundLedger | undefined, doc: PurchaseOrder, ctx: RuleContext): Outcome<InboundLedger> {
   const base = input ?? newInboundLedger(ctx.entityKey, doc.poNumber);
   const name = `Purchase order ${doc.poNumber}`;
   const stamp = stampOf(doc, contentFingerprint(doc));
   const last = base.lastApplied.purchase_order;
+  const waiting = base.unsent;
   if (last) {
     if (compareStamps(stamp, last) < 0) return outcome('stale', 'OUT_OF_ORDER', `${name} as of ${doc.occurredAt} is older than the version already applied (${last.occurredAt}); not sent.`, base);
-    if (last.fingerprint === stamp.fingerprint) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; already sent.`, base);
+    // The version held back comes again once released (under its message's new generation, or as a copy): now it goes.
+    const releasedNow = waiting !== undefined && blockingHolds(base).length === 0;
+    if (last.fingerprint === stamp.fingerprint && !releasedNow) {
+      return outcome('stale', 'DUPLICATE', `${name} came again with the same content; ${waiting ? 'it waits on hold already' : 'already sent'}.`, base);
+    }
   }
   const used = new Set<number>();
   const lines: InboundLine[] = doc.lines.map((l) => {
@@ -38,7 +47,19 @@ export function decidePurchaseOrder(input: InboundLedger | undefined, doc: Purch
   let ledger: InboundLedger = { ...base, known: true, header, lines, lastApplied: { ...base.lastApplied, purchase_order: stamp } };
   const released = releaseParked(ledger, (p) => p.waitingFor === 'inbound');
   ledger = released.ledger;
-  return last
+  const holds = blockingHolds(ledger);
+  if (holds.length > 0) {
+    const reason = `${name} is on hold (${list(holds.map(holdWords))}); it goes to the warehouse when released.`;
+    ledger = parkDocument(ledger, doc, `purchase order ${doc.poNumber}`, ctx.now, 'release', 'PO_ON_HOLD', reason);
+    ledger = { ...ledger, unsent: { documentId: doc.id, first: waiting ? waiting.first : last === undefined } };
+    return outcome('hold', 'PO_ON_HOLD', reason, ledger, { effects: released.effects });
+  }
+  const sentBefore = last !== undefined && !waiting?.first;
+  if (waiting) {
+    const { unsent: _unsent, ...rest } = ledger;
+    ledger = rest;
+  }
+  return sentBefore
     ? outcome('apply', 'PO_CHANGED', `${name} changed; the new version goes to the warehouse.`, ledger, { effects: released.effects })
     : outcome('apply', 'PO_ACCEPTED', `${name} (${doc.lines.length} ${doc.lines.length === 1 ? 'line' : 'lines'}) goes to the warehouse as expected inbound.`, ledger, { effects: released.effects });
 }

@@ -186,6 +186,10 @@ export interface InboundLedger extends LedgerBase {
   receipts: ReceiptRecord[];
   closed?: { at: string; receiptNumber: string };
   parked: Parked[];
+  /** An operator's holds: while one is active, no version of the purchase order goes to the warehouse. */
+  holds?: HoldRecord[];
+  /** The newest version recorded while held, not yet passed on; first: no version has gone to the warehouse yet. */
+  unsent?: { documentId: string; first: boolean };
 }
 
 // ---- state-like entities ------------------------------------------------------------------------

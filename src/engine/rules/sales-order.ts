@@ -1,7 +1,7 @@
 import type { Address, SalesOrder } from '../../model/index.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import { documentContent, jsonFingerprint, valueFingerprint, type Content } from './fingerprint.ts';
-import { addHold, liftHolds, parkDocument, releaseParked } from './holds.ts';
+import { addHold, holdWords, liftHolds, parkDocument, releaseParked } from './holds.ts';
 import { newOrderLedger, type HoldRecord, type OrderLedger, type OrderLine, type Stamp } from './ledger.ts';
 import { compareStamps, stampOf } from './ordering.ts';
 import { cmp, minus } from './quantity.ts';
@@ -209,8 +209,3 @@ export function addressProblem(address: Address): string | undefined {
 }
 
 const isAddressHold = (h: HoldRecord): boolean => h.by === 'rules' && h.reason.startsWith('invalid ship-to address');
-
-function holdWords(h: HoldRecord): string {
-  const who = h.by === 'erp' ? 'the ERP' : h.by === 'operator' ? 'an operator' : h.by === 'rules' ? 'the rules' : 'the warehouse';
-  return `${h.reason}, held by ${who} since ${h.since}`;
-}

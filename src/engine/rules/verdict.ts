@@ -47,6 +47,7 @@ export const RULES = {
   DOCUMENT_CHAIN: 'A line differs from the order or purchase order',
   PO_ACCEPTED: 'A purchase order (expected inbound) goes to the warehouse',
   PO_CHANGED: 'A new version of a purchase order',
+  PO_ON_HOLD: 'A purchase order on hold is not sent',
   RECEIPT_APPLIED: 'A receipt is applied to its inbound',
   RECEIPT_RESENT_CHANGED: 'A receipt number already applied came again with other content',
   OVER_RECEIPT: 'More received than expected',

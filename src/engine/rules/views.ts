@@ -43,8 +43,8 @@ export function isCancelled(ledger: OrderLedger): boolean {
 }
 
 /** Holds that keep an order from being sent: the ERP's, an operator's, or the rules'. The warehouse's own holds do not. */
-export function blockingHolds(ledger: OrderLedger): HoldRecord[] {
-  return ledger.holds.filter((h) => h.releasedAt === undefined && h.by !== 'warehouse');
+export function blockingHolds(ledger: { holds?: readonly HoldRecord[] }): HoldRecord[] {
+  return (ledger.holds ?? []).filter((h) => h.releasedAt === undefined && h.by !== 'warehouse');
 }
 
 /** Every ordered line has shipped what it may ship (and something shipped). */
@@ -110,12 +110,13 @@ export function inboundLineStates(ledger: InboundLedger): InboundLineState[] {
   });
 }
 
-export type InboundState = 'expected' | 'partially_received' | 'received' | 'short' | 'over';
+export type InboundState = 'expected' | 'partially_received' | 'received' | 'short' | 'over' | 'held';
 
 export function inboundStateOf(ledger: InboundLedger): InboundState {
   const lines = inboundLineStates(ledger);
   if (lines.some((l) => l.status === 'over')) return 'over';
   if (lines.some((l) => l.status === 'short')) return 'short';
   if (lines.length > 0 && lines.every((l) => l.status === 'received')) return 'received';
+  if (ledger.receipts.length === 0 && blockingHolds(ledger).length > 0) return 'held';
   return ledger.receipts.length > 0 ? 'partially_received' : 'expected';
 }

@@ -1,8 +1,8 @@
 // Documents that come before their order, and orders held before they are sent.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeOrder, expireHolds, holdOrder, orderLineStates, orderStateOf, releaseOrder } from '../../../src/engine/rules/index.ts';
-import { ADDRESS, at, Desk, orderStatus, purchaseOrder, receipt, salesOrder, sentOrder, shipment } from './story.ts';
+import { closeOrder, expireHolds, holdInbound, holdOrder, inboundStateOf, orderLineStates, orderStateOf, releaseInbound, releaseOrder } from '../../../src/engine/rules/index.ts';
+import { ADDRESS, at, Desk, orderStatus, purchaseOrder, receipt, resend, salesOrder, sentOrder, shipment } from './story.ts';
 
 describe('documents for an order not seen yet', () => {
   it('holds a shipment and a status that come before their order, then releases them in arrival order', () => {
@@ -95,6 +95,30 @@ describe('held orders', () => {
     assert.deepEqual([first.verdict, first.rule], ['stale', 'OUT_OF_ORDER']);
     assert.deepEqual([second.verdict, second.rule], ['apply', 'ORDER_ACCEPTED']);
     assert.equal(desk.order('SO-11').lines[0]!.ordered, '12');
+  });
+
+  it('lets an operator hold a purchase order already sent: its later versions wait, and the newest goes as a change on release', () => {
+    const desk = new Desk();
+    assert.equal(desk.decide(purchaseOrder('PO-7', [['TEA-1', '10']], {}, 0)).rule, 'PO_ACCEPTED');
+    const held = holdInbound(desk.inbound('PO-7'), { entityKey: 'inbound:PO-7', reference: 'PO-7' }, { reason: 'supplier under review', at: at(1) });
+    assert.equal(holdInbound(held, { entityKey: 'inbound:PO-7', reference: 'PO-7' }, { reason: 'again', at: at(2) }), held, 'a second hold by the same party changes nothing');
+    desk.ledgers.set('inbound:PO-7', held);
+    const v2 = purchaseOrder('PO-7', [['TEA-1', '12']], {}, 3);
+    const v3 = purchaseOrder('PO-7', [['TEA-1', '14']], {}, 4);
+    const waiting = desk.decide(v2);
+    assert.deepEqual([waiting.verdict, waiting.rule], ['hold', 'PO_ON_HOLD']);
+    assert.match(waiting.reason, /^Purchase order PO-7 is on hold \(supplier under review, held by an operator since .*\); it goes to the warehouse when released\.$/);
+    assert.equal(desk.decide(resend(v2, {}, 4)).rule, 'DUPLICATE', 'the same version again while held');
+    assert.equal(desk.decide(v3).verdict, 'hold');
+    // A receipt against it is still counted: the warehouse has the purchase order.
+    assert.equal(desk.decide(receipt('PO-7', 'R-1', [[1, 'TEA-1', '4']], { complete: false }, 5)).rule, 'RECEIPT_APPLIED');
+    const released = releaseInbound(desk.inbound('PO-7'), { by: 'operator', at: at(30) });
+    assert.deepEqual(released.effects, [{ kind: 'release_held', entityKey: 'inbound:PO-7', documentIds: [v2.id, v3.id] }]);
+    desk.ledgers.set('inbound:PO-7', released.ledger);
+    assert.deepEqual([desk.decide(v2).rule, desk.decide(v3).rule], ['OUT_OF_ORDER', 'PO_CHANGED']);
+    assert.equal(desk.decide(v3).rule, 'DUPLICATE', 'once sent, the same version is a duplicate again');
+    assert.deepEqual(desk.inbound('PO-7').lines.map((l) => [l.expected, l.received]), [['14', '4']]);
+    assert.equal(inboundStateOf(desk.inbound('PO-7')), 'partially_received');
   });
 
   it('holds an order whose ship-to has no street line, and sends the corrected version', () => {
