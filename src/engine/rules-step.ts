@@ -250,14 +250,15 @@ export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number): num
   const window = policy.outOfOrder.holdWindowMinutes * 60_000;
   for (const p of ledger.parked) if (p.waitingFor !== 'release') times.push(Date.parse(p.heldAt) + window);
   if (ledger.kind === 'order' && ledger.known) {
+    const sla = ledger.sla ?? policy.stuck;
     const state = orderStateOf(ledger);
     if (state !== 'cancelled' && state !== 'closed' && state !== 'shipped') {
       if (ledger.send.state === 'pending') times.push(Date.parse(ledger.send.routedAt ?? '') + 60_000);
       if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
-        times.push(Date.parse(ledger.send.sentAt) + policy.stuck.acknowledgeWithinMinutes * 60_000 + 1);
+        times.push(Date.parse(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
       }
       const shipBy = ledger.header?.requestedShipDate;
-      if (policy.stuck.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${policy.stuck.utcOffset}`) + 86_400_000);
+      if (sla.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${sla.utcOffset}`) + 86_400_000);
     }
   }
   const due = times.filter((t) => Number.isFinite(t) && t > after);

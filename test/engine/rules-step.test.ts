@@ -2,7 +2,7 @@
 // message's lineage and counted in the KPIs; the ledger is written with the outcome; held documents
 // are released in arrival order when their order comes; superseded deliveries are not sent.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import pino from 'pino';
 import { CausewayFault } from '../../src/model/index.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { getOrder } from '../../src/engine/orders.ts';
 import { sweepRules } from '../../src/engine/rules-sweep.ts';
 import type { OrderLedger } from '../../src/engine/rules/index.ts';
 import { SqliteStore, type NewMessage, type Store } from '../../src/store/index.ts';
@@ -219,6 +220,44 @@ describe('the rules step in the pipeline', () => {
     assert.match(first[0]!.message, /Order SO-11 was to ship by 2026-01-05 and is open, with 1 EA of SKU-1 still to ship/);
     assert.deepEqual(await sweepRules(store, hub.rules.general, Date.now()), [], 'once');
     assert.equal((await store.listAlerts('acme', { kind: 'rules_ship_date_missed' })).length, 1);
+  });
+
+  it('holds each order to the stuck SLA of the flow that sends it: the sweep, the order and the stuck list use it', async () => {
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    hub = await Hub.start(parseConfig(`
+defaultTenant: acme
+endpoints:
+  erp-express: { type: folder, inbox: ${join(dir, 'a')} }
+  erp-standard: { type: folder, inbox: ${join(dir, 'b')} }
+  wms: { type: webhook, url: http://127.0.0.1:9/wms }
+rules: { stuck: { acknowledgeWithinMinutes: 60 } }
+flows:
+  - { name: express, from: [erp-express], types: [sales_order], to: wms, rules: { stuck: { acknowledgeWithinMinutes: 5, shipByRequestedDate: false } } }
+  - { name: standard, from: [erp-standard], types: [sales_order], to: wms }
+`, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+    const sendFrom = async (endpoint: string, doc: unknown) => {
+      await store.acceptMessages([{ tenant: 'acme', endpoint, codec: 'json', idempotencyKey: `m${++n}`, contentHash: `h${n}`, body: Buffer.from(JSON.stringify(doc)), receivedAt: Date.now() }]);
+      const claimed = await store.claimPendingMessages('test', 100, 60_000, Date.now());
+      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    };
+    // Both were due yesterday; only the standard flow holds an order to its requested ship date.
+    await sendFrom('erp-express', salesOrder('SO-X', 1, { requestedShipDate: '2026-01-05' }));
+    await sendFrom('erp-standard', salesOrder('SO-S', 1, { requestedShipDate: '2026-01-05' }));
+    const sentAt = Date.now();
+    const due = await store.claimDueDeliveries('test', 100, 60_000, sentAt);
+    assert.equal(due.length, 2);
+    await store.recordAttempts(due.map((d) => ({ deliveryId: d.id, tenant: 'acme', startedAt: sentAt, finishedAt: sentAt, outcome: 'delivered' as const })), sentAt);
+
+    const late = async (at: number) => (await sweepRules(store, hub.rules.general, at)).map((a) => `${a.kind} ${a.subject}`).sort();
+    assert.deepEqual(await late(sentAt), ['rules_ship_date_missed order:SO-S'], 'the express flow does not hold its orders to the date');
+    assert.deepEqual(await late(sentAt + 6 * 60_000), ['rules_ack_overdue order:SO-X'], 'the express flow allows 5 min for the acknowledgment');
+    assert.equal(((await ledgerOf('SO-S'))!.body as OrderLedger).sla?.acknowledgeWithinMinutes, 60);
+    assert.equal((await ledgerOf('SO-S'))!.dueAt, sentAt + 60 * 60_000 + 1, 'the standard order is looked at again when its own hour is up');
+    assert.deepEqual(await late(sentAt + 61 * 60_000), ['rules_ack_overdue order:SO-S']);
+    const x = await getOrder(store, 'acme', 'SO-X', hub.rules.general, sentAt + 6 * 60_000);
+    assert.deepEqual(x!.stuck.map((s) => s.rule), ['ACK_OVERDUE'], 'the order view uses the flow\'s SLA too');
+    assert.match(x!.stuck[0]!.reason, /\(allowed: 5 min\)/);
   });
 
   it('checks the rules settings where they are written: top level, per partner, per flow', () => {

@@ -1,4 +1,5 @@
 import type { Decimal, DocumentType } from '../../model/index.ts';
+import type { StuckPolicy } from './policy.ts';
 import type { OrderStatusCode, RuleCode, SystemRole } from './verdict.ts';
 
 /**
@@ -150,6 +151,11 @@ export interface OrderLedger extends LedgerBase {
   holds: HoldRecord[];
   closed?: { at: string; how: 'short_closed' | 'closed'; by: string; reason: string };
   parked: Parked[];
+  /**
+   * The stuck-order SLA of the policy the order was sent under (its flow's, over its partner's and
+   * the config's), so the sweep and the API hold each order to its own flow's times.
+   */
+  sla?: StuckPolicy;
 }
 
 // ---- expected inbound ---------------------------------------------------------------------------

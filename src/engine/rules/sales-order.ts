@@ -78,6 +78,7 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, conte
     ...ledger,
     send: { state: 'pending', documentId: doc.id, routedAt: ctx.now },
     routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched: watchedOf(doc, ctx.policy.changes.watchedFields, content) },
+    sla: ctx.policy.stuck,
   };
   // Anything still parked is older versions of the order or documents that came before it: decided again after it.
   const released = releaseParked(ledger, () => true, doc.id);

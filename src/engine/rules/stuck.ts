@@ -15,13 +15,16 @@ export interface StuckOrder {
 /**
  * Orders that need someone: sent to the warehouse and not acknowledged within the allowed time,
  * or not shipped in full by the end of their requested ship date (at the facility's offset).
- * Cancelled, closed and shipped orders are never stuck.
+ * Cancelled, closed and shipped orders are never stuck. An order sent under a policy of its own
+ * (its flow's `rules.stuck`) is held to that; `general` is for the others.
  */
-export function findStuck(ledgers: Iterable<OrderLedger>, sla: StuckPolicy, now: string): StuckOrder[] {
+export function findStuck(ledgers: Iterable<OrderLedger>, general: StuckPolicy, now: string): StuckOrder[] {
   const nowMs = Date.parse(now);
   const out: StuckOrder[] = [];
   for (const ledger of ledgers) {
     if (!ledger.known) continue;
+    // Each order is held to the SLA of the flow that sent it; one never sent, to the general one.
+    const sla = ledger.sla ?? general;
     const state = orderStateOf(ledger);
     if (state === 'cancelled' || state === 'closed' || state === 'shipped') continue;
     const name = `Order ${ledger.orderNumber}`;
