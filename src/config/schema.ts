@@ -62,6 +62,9 @@ export const endpointSchema = z.object({
   concurrency: z.number().int().min(1).max(256).default(16).meta({ description: 'Deliveries in flight at once to this endpoint' }),
   retry: retrySchema.partial().optional().meta({ description: 'Overrides of the global retry policy for deliveries to this endpoint' }),
   pollIntervalMs: z.number().int().positive().optional().meta({ description: 'How often a polled source is read (default: the type\'s own)' }),
+  side: z.enum(['erp', 'warehouse', 'partner']).optional().meta({
+    description: 'Which side this endpoint speaks for, for the business rules (docs/rules.md): by default a document\'s side comes from its type (orders and items from the ERP, shipments, receipts and stock from the warehouse). erp or warehouse: what comes in through it is that system\'s. partner: a trading partner outside the ERP and warehouse pair (a retailer sending orders into the ERP): what comes from it, or goes only to such endpoints, keeps no ledger',
+  }),
   allowPrivateNetworks: z.boolean().default(false).meta({
     description: 'Let this endpoint\'s outbound requests reach loopback, link-local, private and other non-public addresses (a WMS on the LAN, a receiver on the same host); refused by default (docs/security.md)',
   }),

@@ -107,6 +107,7 @@ export class Hub {
         const partner = config.endpoints[endpoint]?.codecOptions?.partner;
         return typeof partner === 'string' ? partner : undefined;
       },
+      sideOf: (endpoint) => config.endpoints[endpoint]?.side,
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,

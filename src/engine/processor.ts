@@ -13,7 +13,7 @@ import type { OrderRouter } from './routing.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
 import { RulesSession, type Decided } from './rules-step.ts';
-import type { Effect, RulesPolicy } from './rules/index.ts';
+import type { DocumentSide, Effect, RulesPolicy } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
 
 /**
@@ -43,6 +43,8 @@ export interface ProcessorDeps {
   rules?: RulesPolicies;
   /** Endpoint -> the X12 partner profile it reads with, for per-partner rules. */
   partnerOf?: (endpoint: string) => string | undefined;
+  /** Endpoint -> the side it speaks for (config `side`), where it says: the rules take a document's side from it. */
+  sideOf?: (endpoint: string) => DocumentSide | undefined;
   /** Picks the facility of sales orders that have none (config routing). */
   router?: OrderRouter;
   /** Documents per checkpoint of a large message (config `worker.documentsPerCommit`). */
@@ -66,7 +68,7 @@ export class MessageProcessor {
   /** inFlight: entity keys whose routed order a commit found already on its way to the warehouse. */
   async processBatch(messages: StoredMessage[], inFlight?: ReadonlySet<string>): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const session = this.deps.rules?.enabled ? new RulesSession(this.deps.store, this.items, Date.now(), inFlight) : undefined;
+    const session = this.deps.rules?.enabled ? new RulesSession(this.deps.store, this.items, Date.now(), inFlight, this.documentSide) : undefined;
     for (const m of messages) {
       try {
         session?.begin();
@@ -215,6 +217,23 @@ export class MessageProcessor {
     if (ended.alerts.length) addWrites(applied.edi, { alerts: ended.alerts });
   }
 
+  /**
+   * The side a document is of, where the endpoints say (config `side`): its source endpoint's, or
+   * a trading partner's when every flow that carries it from there goes only to partner endpoints
+   * (the ERP's shipment back to a retailer). Undefined: the side that sends its type.
+   */
+  private readonly documentSide = (doc: CanonicalDocument): DocumentSide | undefined => {
+    const sideOf = this.deps.sideOf;
+    if (!sideOf) return undefined;
+    const from = sideOf(doc.source.endpoint);
+    if (from === 'partner') return from;
+    const targets = this.deps.flows
+      .filter((f) => f.types.includes(doc.type) && (!f.tenant || f.tenant === doc.tenant) && (!f.from || f.from.includes(doc.source.endpoint)))
+      .map((f) => f.to);
+    if (targets.length > 0 && targets.every((t) => sideOf(t) === 'partner')) return 'partner';
+    return from;
+  };
+
   /** The policy a document is decided under: its flow's, else its source endpoint's or partner's, else the config's. */
   private policyFor(doc: CanonicalDocument, m: Pick<StoredMessage, 'endpoint'>): RulesPolicy {
     const flow = this.deps.flows.find((f) => f.rules && f.types.includes(doc.type) && (!f.tenant || f.tenant === doc.tenant) && (!f.from || f.from.includes(m.endpoint)));
@@ -272,9 +291,13 @@ export class MessageProcessor {
     };
     const valid = validateDocument(raw);
     if (!valid.ok) return [];
-    // The warehouse side is where sales orders go; the ERP side is every other target of order statuses.
-    const warehouse = new Set(this.deps.flows.filter((f) => f.types.includes('sales_order')).map((f) => f.to));
-    const flows = this.deps.flows.filter((f) => f.types.includes('order_status') && (e.to === 'erp' ? !warehouse.has(f.to) : warehouse.has(f.to)));
+    // An endpoint's side is what its config says; one that says nothing is the warehouse's when
+    // the ERP's sales orders go to it (not a trading partner's), else the ERP's. A trading partner's endpoint is neither.
+    const sideOf = (endpoint: string) => this.deps.sideOf?.(endpoint);
+    const fromPartner = (f: FlowConfig) => f.from !== undefined && f.from.length > 0 && f.from.every((e) => sideOf(e) === 'partner');
+    const warehouse = new Set(this.deps.flows.filter((f) => sideOf(f.to) === undefined && f.types.includes('sales_order') && !fromPartner(f)).map((f) => f.to));
+    const side = (endpoint: string) => sideOf(endpoint) ?? (warehouse.has(endpoint) ? 'warehouse' : 'erp');
+    const flows = this.deps.flows.filter((f) => f.types.includes('order_status') && side(f.to) === e.to);
     return (await this.routeFlows(valid.document, releasedFrom(m, valid.document, m.id), 0, '$', flows, errors)) ?? [];
   }
 
@@ -324,7 +347,7 @@ export class MessageProcessor {
       for (let rescreens = 0, redecides = 0; ; ) {
         const applied = emptyApplied();
         // Every document of the checkpoint goes through the rules step; its ledger rows commit with the checkpoint, on the ledgers as stored now.
-        const session = this.deps.rules?.enabled ? new RulesSession(store, this.items, Date.now(), inFlight) : undefined;
+        const session = this.deps.rules?.enabled ? new RulesSession(store, this.items, Date.now(), inFlight, this.documentSide) : undefined;
         session?.begin();
         for (const decoded of batch) addApplied(applied, await this.applyDecoded(m, decoded, session));
         if (session) this.endRules(session, applied);

@@ -3,7 +3,7 @@ import type { LedgerRow, LedgerStore, LedgerWrite, NewAlert, NewVerdict, Pipelin
 import type { ItemCatalog } from './items.ts';
 import {
   decide, findStuck, inboundStateOf, ledgerKeyFor, orderStateOf, recordSent,
-  type Decision, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
+  type Decision, type DocumentSide, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
 } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
 
@@ -53,7 +53,11 @@ export class RulesSession {
   private alerts: NewAlert[] = [];
 
   /** inFlight: entity keys whose routed order is already on its way (a commit found its delivery leased): it counts as sent. */
-  constructor(private readonly store: Store, private readonly items: ItemCatalog, private readonly now: number, private readonly inFlight?: ReadonlySet<string>) {}
+  /** sideOf: the side a document is of where its endpoints say (config `side`); undefined: the side that sends its type. */
+  constructor(
+    private readonly store: Store, private readonly items: ItemCatalog, private readonly now: number, private readonly inFlight?: ReadonlySet<string>,
+    private readonly sideOf?: (document: CanonicalDocument) => DocumentSide | undefined,
+  ) {}
 
   /** Starts a message: what it changes can be rolled back if processing it fails. */
   begin(): void {
@@ -137,13 +141,15 @@ export class RulesSession {
   }
 
   private async decideOne(document: CanonicalDocument, messageId: number, policy: RulesPolicy, released: boolean, replayed: boolean): Promise<Decided> {
-    const target = ledgerKeyFor(document);
+    const side = this.sideOf?.(document);
+    // A trading partner's document keeps no ledger: nothing to read.
+    const target = side === 'partner' ? undefined : ledgerKeyFor(document);
     const key = target && `${document.tenant}\u0000${target.entityKey}`;
     const held = key ? await this.load(document.tenant, target!.entityKey) : undefined;
     if (target && (document.type === 'sales_order' || document.type === 'shipment' || document.type === 'receipt' || document.type === 'purchase_order')) {
       await this.items.loadUnseen(document.tenant, skusOf(document));
     }
-    let decision = decide(held?.ledger, document, policy, new Date(this.now).toISOString(), { item: (sku) => this.items.facts(document.tenant, sku) });
+    let decision = decide(held?.ledger, document, policy, new Date(this.now).toISOString(), { item: (sku) => this.items.facts(document.tenant, sku), ...(side ? { source: side } : {}) });
     if (replayed && decision.verdict === 'stale' && decision.rule === 'DUPLICATE' && decision.ledger === held?.ledger) {
       // An operator asked for it again: it goes out again (same idempotency key), and the ledger stays as the first time left it.
       decision = { ...decision, verdict: 'apply', rule: 'REPLAYED', reason: `Replayed: ${decision.reason.replace(/;[^;]*$/, '')}; delivered again, the ledger unchanged.`, effects: [] };

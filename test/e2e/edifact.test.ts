@@ -59,13 +59,12 @@ edifactPartners:
     messages: { ORDERS: inbound, DESADV: outbound }
     acknowledgments: { endpoint: retailer-in, contrl: { requireRequest: false, expect: true, deadline: 1h } }
 endpoints:
-  retailer-orders: { type: folder, inbox: ${retailerOut()}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }
-  retailer-in: { type: folder, outbox: ${retailerIn()}, fileExtension: .edi, codec: edifact, codecOptions: { partner: retailer } }
+  # The retailer faces the ERP from the customer's side: its orders go into the ERP and the ERP's
+  # shipments go back to it, which is not the ERP and warehouse exchange the order ledger follows.
+  retailer-orders: { type: folder, side: partner, inbox: ${retailerOut()}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }
+  retailer-in: { type: folder, side: partner, outbox: ${retailerIn()}, fileExtension: .edi, codec: edifact, codecOptions: { partner: retailer } }
   erp-drop: { type: folder, inbox: ${join(dir, 'erp-drop')}, minAgeMs: 0 }
   erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
-# A retailer's orders in, the ERP's shipments back: a customer-facing exchange, not the ERP and
-# warehouse pair the order ledger follows, so the rules step stays out of it.
-rules: { enabled: false }
 flows:
   - { name: orders-to-erp, from: [retailer-orders], types: [sales_order], to: erp-hook }
   - { name: shipments-to-retailer, from: [erp-drop], types: [shipment], to: retailer-in }
@@ -84,6 +83,11 @@ flows:
     assert.equal(order.entityKey, 'order:PO-7001');
     assert.equal(order.lines[0].quantity, '12');
     assert.equal(order.extensions.edifactEnvelope.interchange, '7001');
+    // The rules are on; the retailer's order passes them without a ledger (no warehouse to acknowledge it, nothing to get stuck).
+    const [message] = await hub.store.listMessages({ tenant: 'acme', endpoint: 'retailer-orders' });
+    const verdicts = (await hub.store.lineage('acme', message!.id))!.verdicts.filter((v) => v.documentType === 'sales_order');
+    assert.deepEqual(verdicts.map((v) => `${v.verdict} ${v.rule}`), ['apply PARTNER_EXCHANGE']);
+    assert.deepEqual(await hub.store.getLedgers('acme', ['order:PO-7001']), []);
     const [contrl] = await waitFor(() => { const c = contrls(); return c.length === 1 ? c : undefined; }, 10_000, 'our CONTRL');
     assert.deepEqual([contrl!.unb.sender.id, contrl!.unb.recipient.id], [US, RETAILER], 'from us to the retailer');
     assert.match(contrl!.text, new RegExp(`UCI\\+7001\\+${RETAILER}(:14)?\\+${US}(:14)?\\+7'`), 'UCI 0083 7: the interchange is acknowledged');

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { parseConfig } from '../../src/endpoints.ts';
 import { readX12 } from '../../src/edi/x12/index.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 
 /** An interchange as the 3PL writes it: from ACME3PL to CAUSEWAY, test usage, one SW group, counts computed. */
@@ -70,12 +71,19 @@ endpoints:
   3pl-out: { type: folder, outbox: ${partnerIn}, fileExtension: .edi, codec: x12, codecOptions: { partner: acme-3pl } }
   3pl-in: { type: folder, inbox: ${partnerOut}, minAgeMs: 0, codec: x12, codecOptions: { partner: acme-3pl } }
   erp-hook: { type: webhook, allowPrivateNetworks: true, url: ${receiver.url}/erp, secret: "whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}" }
-# Shipments of orders this hub never sent: the order rules would hold them; the dictionary is tested here.
-rules: { enabled: false }
+  wms-orders: { type: folder, outbox: ${join(dir, 'wms-orders')} }
 flows:
+  - { name: orders-to-wms, from: [api], types: [sales_order], to: wms-orders }
   - { name: warehouse-to-erp, from: [3pl-in], types: [shipment], to: erp-hook }
 `, dir);
     hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 20 });
+    // The orders the 3PL ships go out first, so the rules apply its shipments to them.
+    const orders = ['SO-1', 'SO-2', 'SO-4', 'SO-5'];
+    await hub.store.acceptMessages(orders.map((o) => {
+      const body = Buffer.from(JSON.stringify(salesOrder(o, 1)));
+      return { tenant: 'acme', endpoint: 'api', codec: 'json', idempotencyKey: o, contentHash: o, body, receivedAt: Date.now() };
+    }));
+    await waitFor(async () => (await hub.store.getLedgers('acme', orders.map((o) => `order:${o}`))).length === orders.length || undefined, 10_000, 'the orders sent');
   });
   after(async () => {
     await hub.stop();

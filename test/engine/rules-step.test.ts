@@ -260,6 +260,45 @@ flows:
     assert.match(x!.stuck[0]!.reason, /\(allowed: 5 min\)/);
   });
 
+  it('takes a document\'s side from its type, or from its endpoint\'s side: an order status from the ERP is its credit hold', async () => {
+    mkdirSync(join(dir, 'erp-in'));
+    mkdirSync(join(dir, 'shop-in'));
+    hub = await Hub.start(parseConfig(`
+defaultTenant: acme
+endpoints:
+  erp-in: { type: folder, side: erp, inbox: ${join(dir, 'erp-in')} }
+  shop: { type: folder, side: partner, inbox: ${join(dir, 'shop-in')} }
+  wms: { type: webhook, url: http://127.0.0.1:9/wms }
+  erp: { type: webhook, url: http://127.0.0.1:9/erp }
+flows:
+  - { name: to-wms, from: [erp-in, api], types: [sales_order, order_status, order_cancel], to: wms }
+  - { name: shop-orders, from: [shop], types: [sales_order], to: erp }
+  - { name: to-erp, from: [api], types: [shipment], to: erp }
+  - { name: statuses-to-erp, types: [order_status], to: erp }
+`, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+    const sendFrom = async (endpoint: string, doc: unknown) => {
+      const [a] = await store.acceptMessages([{ tenant: 'acme', endpoint, codec: 'json', idempotencyKey: `m${++n}`, contentHash: `h${n}`, body: Buffer.from(JSON.stringify(doc)), receivedAt: Date.now() }]);
+      const claimed = await store.claimPendingMessages('test', 100, 60_000, Date.now());
+      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+      return a!.messageId;
+    };
+    const hold = { type: 'order_status', orderNumber: 'SO-C1', status: 'on_hold', reason: 'credit hold' };
+    // From the ERP's endpoint, an "on hold" status is the ERP's credit hold: the order is not sent.
+    assert.deepEqual(await verdictsOf(await sendFrom('erp-in', hold)), ['stale ORDER_HOLD_SET']);
+    assert.deepEqual(await verdictsOf(await sendFrom('erp-in', salesOrder('SO-C1', 1))), ['hold ORDER_ON_HOLD']);
+    // The same status through an endpoint that says nothing is the warehouse's, by its type: it waits for its order.
+    assert.deepEqual(await verdictsOf(await sendFrom('api', { ...hold, orderNumber: 'SO-C2' })), ['hold ORDER_NOT_SEEN']);
+    // A shop's order into the ERP keeps no ledger.
+    assert.deepEqual(await verdictsOf(await sendFrom('shop', salesOrder('SO-C3', 1))), ['apply PARTNER_EXCHANGE']);
+    assert.equal(await ledgerOf('SO-C3'), undefined);
+    assert.deepEqual(await deliveriesOf('order:SO-C3'), ['sales_order->erp pending']);
+    // The shop's orders go to the ERP's endpoint, which does not make it the warehouse: "cancel rejected: shipped" goes there.
+    await sendFrom('api', salesOrder('SO-C4', 1));
+    await sendFrom('api', shipment('SO-C4'));
+    assert.deepEqual(await verdictsOf(await sendFrom('api', { type: 'order_cancel', orderNumber: 'SO-C4' })), ['refuse CANCEL_AFTER_SHIPPED']);
+    assert.ok((await deliveriesOf('order:SO-C4')).includes('order_status->erp pending'), (await deliveriesOf('order:SO-C4')).join(', '));
+  });
+
   it('checks the rules settings where they are written: top level, per partner, per flow', () => {
     const refused = (() => { try { parseConfig(CONFIG(`  - { name: strict, types: [item], to: erp, rules: { overShipment: { action: sometimes } } }
 rules:

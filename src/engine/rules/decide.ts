@@ -11,11 +11,14 @@ import { decideSalesOrder } from './sales-order.ts';
 import { decideShipment } from './shipment.ts';
 import { decideState } from './state.ts';
 import { decideOrderStatus } from './status.ts';
-import type { Decision, Effect, SystemRole } from './verdict.ts';
+import type { Decision, DocumentSide, Effect, SystemRole } from './verdict.ts';
 
 export interface DecideContext {
-  /** The system the document came from (the pipeline knows it from the endpoint's role); default: the side that sends this type. */
-  source?: SystemRole;
+  /**
+   * The side the document is of, where its endpoint says (config `side`); default: the side that
+   * sends this type (USUAL_SOURCE). A trading partner's document keeps no ledger.
+   */
+  source?: DocumentSide;
   /** The item master: whether a SKU is lot-tracked. Unknown SKUs are not checked for lots. */
   item?: (sku: string) => ItemFacts | undefined;
 }
@@ -64,13 +67,20 @@ const noItems = (): undefined => undefined;
  */
 export function decide(ledger: Ledger | undefined, document: CanonicalDocument, policy: RulesPolicy, now: string, context: DecideContext = {}): Decision<Ledger | undefined> {
   const target = document.type === 'return_receipt' && ledger?.kind === 'order' ? { kind: 'order' as const, entityKey: ledger.entityKey } : ledgerKeyFor(document);
+  if (target && context.source === 'partner') {
+    // A retailer's orders into the ERP, the ERP's shipments back to it: not the ERP and warehouse exchange the ledgers follow.
+    return {
+      verdict: 'apply', rule: 'PARTNER_EXCHANGE', reason: `${capitalised(document.type.replace(/_/g, ' '))} of a trading partner outside the ERP and warehouse pair; passed on, no ledger kept.`,
+      ledger, document, effects: [], flags: [], conflicts: [],
+    };
+  }
   if (!target) {
     return { verdict: 'apply', rule: 'NO_RULES', reason: `No business rule applies to ${document.type.replace(/_/g, ' ')} documents; passed on.`, ledger, document, effects: [], flags: [], conflicts: [] };
   }
   if (ledger && (ledger.kind !== target.kind || ledger.entityKey !== target.entityKey)) {
     throw new CausewayFault({ code: 'RULES_LEDGER_MISMATCH', message: `a ${document.type} of ${target.entityKey} was given the ${ledger.kind} ledger of ${ledger.entityKey}` });
   }
-  const source = context.source ?? USUAL_SOURCE[document.type];
+  const source: SystemRole = context.source === undefined || context.source === 'partner' ? USUAL_SOURCE[document.type] : context.source;
   const owned = applyOwnership(ledger, document, source, policy);
   const ctx: RuleContext = { policy, now, source, item: context.item ?? noItems, entityKey: target.entityKey };
   const o = decideByType(ledger, owned.document, ctx);
@@ -110,3 +120,5 @@ function decideByType(ledger: Ledger | undefined, doc: CanonicalDocument, ctx: R
     default: throw new CausewayFault({ code: 'RULES_NO_LEDGER', message: `no ledger is kept for ${doc.type}` });
   }
 }
+
+const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

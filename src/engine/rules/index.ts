@@ -3,7 +3,7 @@
 // actions and the pipeline's own records (sent, acknowledged, holds expired) have their functions.
 export { decide, ledgerKeyFor, USUAL_SOURCE, type DecideContext } from './decide.ts';
 export { DEFAULT_RULES_POLICY, ORDER_WATCHED_FIELDS, parseRulesPolicy, rulesPolicySchema, type RulesPolicy, type StuckPolicy } from './policy.ts';
-export { RULES, type Decision, type Effect, type FieldConflict, type RuleCode, type SystemRole, type Verdict } from './verdict.ts';
+export { RULES, type Decision, type Effect, type FieldConflict, type RuleCode, type DocumentSide, type SystemRole, type Verdict } from './verdict.ts';
 export type { ItemFacts } from './context.ts';
 export {
   newInboundLedger, newOrderLedger, newStateLedger,

@@ -12,6 +12,7 @@ export type Verdict = 'apply' | 'hold' | 'refuse' | 'stale';
 /** Every rule code a decision, a flag, an alert or a stuck order can carry, with its short title. */
 export const RULES = {
   NO_RULES: 'No business rule applies to this document type',
+  PARTNER_EXCHANGE: 'A document of a trading partner outside the ERP and warehouse pair keeps no ledger',
   ORDER_ACCEPTED: 'A new order goes to the warehouse',
   ORDER_CHANGED: 'A change to an order already sent goes as a change',
   ORDER_NO_RELEVANT_CHANGE: 'A new version of an order changes nothing the warehouse uses',
@@ -64,6 +65,8 @@ export const RULES = {
 export type RuleCode = keyof typeof RULES;
 
 export type SystemRole = 'erp' | 'warehouse';
+/** Which side a document is of: the ERP's, the warehouse's, or a trading partner's outside that pair (a retailer's orders into the ERP). */
+export type DocumentSide = SystemRole | 'partner';
 export type OrderStatusCode = OrderStatus['status'];
 
 /** What the pipeline must do besides routing the document. */

@@ -1,7 +1,7 @@
 // Field ownership (which system's word counts for a field), stuck orders, and the policy's defaults.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findStuck, parseRulesPolicy, recordAcknowledged, type Decision, type Ledger } from '../../../src/engine/rules/index.ts';
+import { DEFAULT_RULES_POLICY, findStuck, parseRulesPolicy, recordAcknowledged, type Decision, type Ledger } from '../../../src/engine/rules/index.ts';
 import { at, Desk, document, salesOrder, sentOrder, shipment } from './story.ts';
 
 const weights = { ownership: { fields: { item: { weight: 'warehouse', description: 'erp' } } } };
@@ -62,7 +62,9 @@ describe('stuck orders', () => {
     const nextDay = findStuck([acked], sla, '2026-11-24T00:00:00Z');
     assert.deepEqual(nextDay.map((s) => s.rule), ['SHIP_DATE_MISSED']);
     assert.equal(nextDay[0]!.reason, 'Order SO-1 was to ship by 2026-11-23 and is open, with 10 EA of TEA-1 still to ship.');
-    assert.deepEqual(findStuck([acked], { ...sla, utcOffset: '-05:00' }, '2026-11-24T00:00:00Z'), [], 'in New York the day is not over yet');
+    assert.deepEqual(findStuck([{ ...acked, sla: { ...sla, utcOffset: '-05:00' } }], sla, '2026-11-24T00:00:00Z'), [], 'in New York the day is not over yet');
+    assert.deepEqual(findStuck([{ ...acked, sla: undefined }], { ...sla, utcOffset: '-05:00' }, '2026-11-24T00:00:00Z'), [], 'an order sent with no SLA of its own is held to the general one');
+    assert.deepEqual(acked.sla, DEFAULT_RULES_POLICY.stuck, 'the order keeps the SLA it was sent under');
   });
 
   it('never calls a shipped order stuck', () => {
