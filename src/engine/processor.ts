@@ -254,7 +254,8 @@ export class MessageProcessor {
     const doc = entry.document;
     if (doc.type === 'item') this.items.remember(doc.tenant, doc);
     const mark = session.mark();
-    const decided = await session.decide(doc, m.id, this.policyFor(doc, m), m.generation > 0);
+    // A message's first reading is generation 1; a later one is an operator's replay (or a release).
+    const decided = await session.decide(doc, m.id, this.policyFor(doc, m), m.generation > 1);
     const out: NewDelivery[] = [];
     for (const d of decided) {
       const v = d.decision;
