@@ -1,0 +1,114 @@
+// The business rules in front of a real Tryton: what the rules refuse or find stale never reaches
+// Tryton, and Tryton shows it. Few on purpose (each needs a trytond); the rest of the rules are
+// told end to end in rules-every.test.ts, and the over-shipment in tryton.test.ts.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { parseConfig } from '../../src/endpoints.ts';
+import { Hub } from '../../src/engine/index.ts';
+import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
+import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
+import { waitFor } from '../support/receiver.ts';
+import { confirmSale, connect, hoursAgo, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+
+const skip = await trytonUnavailable();
+
+describe('the rules in front of a real Tryton', { skip }, () => {
+  let tryton: TrytonServer;
+  let dir: string;
+  let db: TrytonDatabase;
+  let rpc: TrytonRpc;
+  let hub: Hub;
+  let file = 0;
+
+  before(async () => {
+    tryton = await startTryton();
+    dir = mkdtempSync(join(tmpdir(), 'causeway-rules-tryton-'));
+    db = await tryton.freshDatabase();
+    rpc = connect(db);
+    hub = await Hub.start(parseConfig(`
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [item, sales_order, order_cancel]
+    pollIntervalMs: 150
+    concurrency: 1
+  wms: { type: folder, inbox: ${join(dir, 'wms/out')}, outbox: ${join(dir, 'wms/in')}, minAgeMs: 0 }
+flows:
+  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
+  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp }
+`, dir, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
+  });
+  after(async () => {
+    await hub?.stop();
+    tryton?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The warehouse reports a shipment: a JSON file written aside and renamed into its out folder; the message's id once processed. */
+  async function warehouseShips(document: Record<string, unknown>, indent?: number): Promise<number> {
+    const name = `report-${++file}.json`;
+    mkdirSync(join(dir, 'staging'), { recursive: true });
+    mkdirSync(join(dir, 'wms/out'), { recursive: true });
+    writeFileSync(join(dir, 'staging', name), JSON.stringify({ type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), ...document }, null, indent));
+    renameSync(join(dir, 'staging', name), join(dir, 'wms/out', name));
+    return waitFor(async () => {
+      const m = (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms' })).find((x) => x.partnerRef === name);
+      return m && m.status !== 'pending' ? m.id : undefined;
+    }, 15_000, `${name} processed`);
+  }
+  const verdicts = async (id: number) => (await hub.store.lineage('acme', id))!.verdicts.map((v) => `${v.verdict} ${v.rule}`);
+  /** The sale, confirmed in Tryton, once the warehouse has it. */
+  async function saleAtWarehouse(lines: Array<[string, number]>, reference: string): Promise<{ id: number; number: string }> {
+    const sale = await confirmSale(rpc, lines, reference);
+    await waitFor(() => {
+      const folder = join(dir, 'wms/in');
+      return existsSync(folder) && readdirSync(folder).filter((f) => f.startsWith('sales_order-'))
+        .some((f) => (JSON.parse(readFileSync(join(folder, f), 'utf8')) as { orderNumber: string }).orderNumber === sale.number) || undefined;
+    }, 15_000, `sale ${sale.number} at the warehouse`);
+    return sale;
+  }
+  /** The done moves of the sale's customer shipments in Tryton, as "SKU quantity lot". */
+  async function doneMoves(saleId: number): Promise<string[]> {
+    const [sale] = await rpc.read<{ shipments: number[] }>('sale.sale', [saleId], ['shipments']);
+    const shipments = await rpc.read<{ outgoing_moves: number[] }>('stock.shipment.out', sale!.shipments, ['outgoing_moves']);
+    const moves = await rpc.read<{ quantity: number; state: string; 'lot.': { number: string } | null; 'product.': { code: string } }>(
+      'stock.move', shipments.flatMap((s) => s.outgoing_moves), ['quantity', 'state', 'lot.number', 'product.code']);
+    return moves.filter((m) => m.state === 'done').map((m) => `${m['product.'].code} ${m.quantity}${m['lot.'] ? ` ${m['lot.'].number}` : ''}`).sort();
+  }
+
+  test('lots: a lot-tracked SKU shipped without a lot is refused before Tryton sees it; with its lot it is applied', async () => {
+    // The item master comes from Tryton: SERUM-LOT needs a lot there.
+    await waitFor(async () => hub.store.findLatestDocument('acme', 'item', 'item:SERUM-LOT'), 15_000, 'the item master read from Tryton');
+    const sale = await saleAtWarehouse([['SERUM-LOT', 2]], 'PO-RULES-LOT');
+    const bare = await warehouseShips({ shipmentNumber: 'WMS-LOT-1', orderNumber: sale.number, lines: [{ lineNumber: '1', sku: 'SERUM-LOT', quantity: '2', uom: 'EA' }] });
+    assert.deepEqual(await verdicts(bare), ['refuse LOT_MISSING']);
+    assert.ok((await hub.store.listDeadLetters('acme')).some((d) => d.refId === bare && /LOT_MISSING/.test(d.reason)));
+    const lotted = await warehouseShips({
+      shipmentNumber: 'WMS-LOT-2', orderNumber: sale.number,
+      lines: [{ lineNumber: '1', sku: 'SERUM-LOT', quantity: '2', uom: 'EA', lots: [{ lot: 'L-R1', quantity: '2' }] }],
+    });
+    assert.deepEqual(await verdicts(lotted), ['apply SHIPMENT_APPLIED']);
+    assert.deepEqual(await waitFor(async () => { const m = await doneMoves(sale.id); return m.length ? m : undefined; }, 30_000, 'the shipment done in Tryton'), ['SERUM-LOT 2 L-R1'],
+      'only the shipment with its lot reached Tryton');
+  });
+
+  test('duplicates: the same shipment confirmation sent again is not applied twice; the same number with other content is refused', async () => {
+    const sale = await saleAtWarehouse([['WIDGET-1', 3]], 'PO-RULES-DUP');
+    const shipment = { shipmentNumber: 'WMS-DUP-1', orderNumber: sale.number, occurredAt: hoursAgo(1), shippedAt: hoursAgo(2), complete: false, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '2', uom: 'EA' }] };
+    const first = await warehouseShips(shipment);
+    assert.deepEqual(await waitFor(async () => { const m = await doneMoves(sale.id); return m.length ? m : undefined; }, 30_000, 'the shipment done in Tryton'), ['WIDGET-1 2']);
+    // Resent in a new file laid out otherwise (the same bytes again would be a duplicate message, dropped on arrival).
+    const again = await warehouseShips(shipment, 2);
+    const changed = await warehouseShips({ ...shipment, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }] });
+    assert.deepEqual([await verdicts(first), await verdicts(again), await verdicts(changed)], [['apply SHIPMENT_APPLIED'], ['stale DUPLICATE'], ['refuse SHIPMENT_RESENT_CHANGED']]);
+    const toTryton = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}` });
+    assert.equal(toTryton.length, 1, 'one delivery to Tryton');
+    assert.deepEqual(await doneMoves(sale.id), ['WIDGET-1 2'], 'Tryton counted the goods once');
+  });
+});
