@@ -107,7 +107,8 @@ export class Hub {
         const partner = config.endpoints[endpoint]?.codecOptions?.partner;
         return typeof partner === 'string' ? partner : undefined;
       },
-      sideOf: (endpoint) => config.endpoints[endpoint]?.side,
+      // Only a config that names a side pays for looking it up.
+      ...(Object.values(config.endpoints).some((e) => e.side) ? { sideOf: (endpoint: string) => config.endpoints[endpoint]?.side } : {}),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,

@@ -225,14 +225,20 @@ export class MessageProcessor {
   private readonly documentSide = (doc: CanonicalDocument): DocumentSide | undefined => {
     const sideOf = this.deps.sideOf;
     if (!sideOf) return undefined;
-    const from = sideOf(doc.source.endpoint);
-    if (from === 'partner') return from;
-    const targets = this.deps.flows
-      .filter((f) => f.types.includes(doc.type) && (!f.tenant || f.tenant === doc.tenant) && (!f.from || f.from.includes(doc.source.endpoint)))
-      .map((f) => f.to);
-    if (targets.length > 0 && targets.every((t) => sideOf(t) === 'partner')) return 'partner';
-    return from;
+    const key = `${doc.tenant}\u0000${doc.source.endpoint}\u0000${doc.type}`;
+    if (this.sides.has(key)) return this.sides.get(key);
+    let side = sideOf(doc.source.endpoint);
+    if (side !== 'partner') {
+      const targets = this.deps.flows
+        .filter((f) => f.types.includes(doc.type) && (!f.tenant || f.tenant === doc.tenant) && (!f.from || f.from.includes(doc.source.endpoint)))
+        .map((f) => f.to);
+      if (targets.length > 0 && targets.every((t) => sideOf(t) === 'partner')) side = 'partner';
+    }
+    this.sides.set(key, side);
+    return side;
   };
+  /** documentSide's answers: they depend only on the config. */
+  private readonly sides = new Map<string, DocumentSide | undefined>();
 
   /** The policy a document is decided under: its flow's, else its source endpoint's or partner's, else the config's. */
   private policyFor(doc: CanonicalDocument, m: Pick<StoredMessage, 'endpoint'>): RulesPolicy {
