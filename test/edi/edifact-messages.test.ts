@@ -159,7 +159,7 @@ test('CONTRL: built from the verdict of a broken interchange with UCI/UCM/UCS/UC
   const { acknowledgment, message } = contrlFor(interchanges[0]!.verdict);
   assert.equal(acknowledgment.status, 'partially_accepted');
   assert.deepEqual(message.segments, [
-    ['UCI', '1001', ['SENDER'], ['RECEIVER'], '7', '', '', ''],
+    ['UCI', '1001', ['SENDER', '14'], ['RECEIVER', '14'], '7', '', '', ''],
     ['UCM', '1', ['ORDERS'], '7', '', '', ''],
     ['UCM', '2', ['ORDERS'], '4', '', '', ''],
     ['UCS', '5'],
@@ -175,11 +175,13 @@ test('CONTRL: built from the verdict of a broken interchange with UCI/UCM/UCS/UC
   const a = m!.documents[0] as Acknowledgment;
   assert.deepEqual([a.status, a.acknowledges.reference, a.sets.map((s) => `${s.controlNumber}:${s.status}:${s.errors.map((e) => e.code).join('/')}`)], ['partially_accepted', '1001', ['1:accepted:', '2:rejected:UCS-/UCD-12'.replace('UCS-/', ''), '3:rejected:UCM-29', '4:rejected:UCM-17']]);
   assert.deepEqual(a.sets[1]!.errors[0]!.segmentPosition, 5);
+  // UCI S002/S003 carry the 0007 qualifiers of the acknowledged interchange's UNB, and are read back.
+  assert.deepEqual([a.acknowledges.senderId, a.acknowledges.senderQualifier, a.acknowledges.receiverId, a.acknowledges.receiverQualifier], ['SENDER', '14', 'RECEIVER', '14']);
   assert.deepEqual([a.sets[1]!.errors[0]!.elementPosition, a.sets[1]!.errors[0]!.componentPosition], [1, 2]);
   // An interchange rejected as a whole: UCI 4 with its code.
   const broken = decodeInterchanges(Buffer.from(interchange([{ type: 'ORDERS', body: good }]).replace("UNZ+1+1001'", "UNZ+1+1002'"), 'latin1'), ctx);
   const c = contrlFor(broken.interchanges[0]!.verdict);
-  assert.deepEqual(c.message.segments[0], ['UCI', '1001', ['SENDER'], ['RECEIVER'], '4', '28', 'UNZ', ['2', '']]);
+  assert.deepEqual(c.message.segments[0], ['UCI', '1001', ['SENDER', '14'], ['RECEIVER', '14'], '4', '28', 'UNZ', ['2', '']]);
   assert.equal(c.acknowledgment.status, 'rejected');
   // Syntax 4 interchanges get a CONTRL:4:1.
   const v4 = decodeInterchanges(Buffer.from(interchange([{ type: 'ORDERS', body: good }], { syntax: 'UNOC:4' }), 'latin1'), ctx);

@@ -124,7 +124,11 @@ export function contrlDraftFor(v: InterchangeVerdict): AcknowledgmentDraft {
     references: [{ qualifier: 'UNB', value: ic.controlReference }],
     kind: 'functional',
     status,
-    acknowledges: { documentType: 'edifact-interchange', reference: ic.controlReference, senderId: ic.sender.id, receiverId: ic.recipient.id, version: String(ic.syntaxVersion) },
+    acknowledges: {
+      documentType: 'edifact-interchange', reference: ic.controlReference, senderId: ic.sender.id, receiverId: ic.recipient.id,
+      ...(ic.sender.qualifier ? { senderQualifier: ic.sender.qualifier } : {}), ...(ic.recipient.qualifier ? { receiverQualifier: ic.recipient.qualifier } : {}),
+      version: String(ic.syntaxVersion),
+    },
     sets,
     errors,
   };

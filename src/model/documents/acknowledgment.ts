@@ -25,6 +25,8 @@ export const acknowledgment = z.object({
     reference: z.string().max(128).optional().meta({ description: 'What is acknowledged: a document id or an X12 group control number' }),
     senderId: z.string().max(40).optional(),
     receiverId: z.string().max(40).optional(),
+    senderQualifier: z.string().max(4).optional().meta({ description: 'Identification code qualifier of senderId (EDIFACT UNB S002 0007, X12 ISA05): 14 GLN, 1 DUNS, ZZZ mutually defined' }),
+    receiverQualifier: z.string().max(4).optional().meta({ description: 'Identification code qualifier of receiverId (EDIFACT UNB S003 0007, X12 ISA07)' }),
     functionalId: z.string().max(4).optional().meta({ description: 'X12 GS01 of the acknowledged group' }),
     groupControlNumber: z.string().max(16).optional(),
     version: z.string().max(16).optional(),

@@ -164,7 +164,7 @@ export function decodeContrl(m: EdifactMessage, ctx: DecodeContext): MessageDeco
     references: [],
     kind: 'functional',
     status,
-    acknowledges: compact({ documentType: 'edifact-interchange', reference, senderId: senderId || undefined, receiverId: uci.comp(3, 1) || undefined, groupControlNumber: group || undefined, version: m.header.version === 'D' ? undefined : m.header.version }),
+    acknowledges: compact({ documentType: 'edifact-interchange', reference, senderId: senderId || undefined, receiverId: uci.comp(3, 1) || undefined, senderQualifier: uci.comp(2, 2) || undefined, receiverQualifier: uci.comp(3, 2) || undefined, groupControlNumber: group || undefined, version: m.header.version === 'D' ? undefined : m.header.version }),
     sets,
     errors,
   };
@@ -178,7 +178,9 @@ export function encodeContrl(doc: Acknowledgment): MessageEncodeResult {
   const uciCode = doc.errors.find((e) => e.code.startsWith('UCI-'));
   // 4: the interchange and everything in it rejected; 7: acknowledged, each message as its UCM says.
   const action = doc.status === 'rejected' && (uciCode !== undefined || doc.sets.length === 0) ? '4' : '7';
-  segs.push(['UCI', a.reference ?? '', [a.senderId ?? ''], [a.receiverId ?? ''], action, uciCode ? uciCode.code.slice(4) : '', uciCode?.segmentId ?? '', uciCode?.elementPosition ? [String(uciCode.elementPosition), uciCode.componentPosition ? String(uciCode.componentPosition) : ''] : '']);
+  // UCI S002/S003: the acknowledged interchange's sender and recipient as its UNB named them, with their 0007 qualifiers.
+  const party = (id: string | undefined, qualifier: string | undefined) => (qualifier ? [id ?? '', qualifier] : [id ?? '']);
+  segs.push(['UCI', a.reference ?? '', party(a.senderId, a.senderQualifier), party(a.receiverId, a.receiverQualifier), action, uciCode ? uciCode.code.slice(4) : '', uciCode?.segmentId ?? '', uciCode?.elementPosition ? [String(uciCode.elementPosition), uciCode.componentPosition ? String(uciCode.componentPosition) : ''] : '']);
   for (const s of doc.sets) {
     const ucm = s.errors.find((e) => e.code.startsWith('UCM-'));
     segs.push(['UCM', s.controlNumber, [s.transactionSetId], s.status === 'rejected' ? '4' : '7', ucm ? ucm.code.slice(4) : '', ucm?.segmentId ?? '', ucm?.elementPosition ? [String(ucm.elementPosition), ucm.componentPosition ? String(ucm.componentPosition) : ''] : '']);
