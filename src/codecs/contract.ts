@@ -124,11 +124,32 @@ export interface CodecSend {
   /** The name the delivery goes under in lineage, in place of a flow's. */
   flow: string;
   payload: Buffer;
+  /** The entity key its delivery is ordered by; absent: the document's. */
+  entityKey?: string;
 }
 
 export interface RouteResult extends HookResult {
   /** When present, the document goes to these and to no flow (an acknowledgment we owe goes to the partner only). */
   deliverInstead?: CodecSend[];
+}
+
+/**
+ * A document its codec read that will not be applied: the rules step refused it, or it is no valid
+ * canonical document (validation, depth). Its message is dead-lettered with the errors either way.
+ */
+export interface RefusedDocument<E = unknown> {
+  /** Its place in the message. */
+  index: number;
+  /** The document, when it was valid and the rules refused it; absent when it failed validation. */
+  document?: CanonicalDocument;
+  envelope?: E;
+  /** Why it is refused: the rule's error, or what validation found. */
+  errors: CausewayError[];
+}
+
+export interface RefusalResult extends HookResult {
+  /** What the partner is owed for the refusal (an application acknowledgment), committed with the message's outcome. */
+  send?: CodecSend[];
 }
 
 /**
@@ -140,6 +161,8 @@ export interface CodecHooks<E = unknown, S = unknown> {
   afterDecode?(documents: ReadonlyArray<DecodedDocument<E>>, ctx: HookContext<S>): Promise<ScreenResult>;
   /** Each document before flows: an acknowledgment we owe goes to its partner; a partner's acknowledgment settles what it acknowledges. */
   routeDocument?(doc: DecodedDocument<E>, ctx: HookContext<S>): Promise<RouteResult | undefined>;
+  /** A document it read is refused (by the rules, or as invalid): what its partner is owed for that, sent to the codec's own endpoints. */
+  afterRefusal?(refused: RefusedDocument<E>, ctx: HookContext<S>): Promise<RefusalResult | undefined>;
   /** After writing a payload for one of this codec's endpoints (a flow's target): what was sent, to be tracked. */
   afterEncode?(sent: { bytes: Buffer; deliveryKey: string }, ctx: HookContext<S>): Promise<HookResult | undefined>;
   /** The periodic check, one worker of the cluster at a time: what waited too long for its acknowledgment, as alerts to raise. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type DecodeResult, type HookContext, type InputPlace } from '../codecs/index.ts';
+import {
+  DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type DecodeResult, type HookContext, type InputPlace, type RefusedDocument,
+} from '../codecs/index.ts';
 import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../model/index.ts';
 import {
   EdiReceiptConflict, LedgerConflict, MessageLeaseLost, type CompletionReport, type EdiWrites, type LedgerStore, type MessageOutcome, type NewDelivery,
@@ -191,6 +193,8 @@ export class MessageProcessor {
     const deliveries: NewDelivery[] = [];
     const rules: RulesWrites = {};
     const routing: RoutingWrites = {};
+    // What the partner is owed for documents that are not valid (an EDIFACT APERAK), as the codec says.
+    for (const invalid of decoded.invalid ?? []) deliveries.push(...(await this.answerRefusal(codec, ctx, m, invalid, errors, edi)));
     for (const entry of decodedDocuments) {
       const doc = entry.document;
       if (session) {
@@ -268,7 +272,11 @@ export class MessageProcessor {
       if (v.verdict === 'refuse') {
         const error: CausewayError = { code: v.rule, message: `${v.reason} (rule ${v.rule})`, path: v.path ? (d.released ? v.path : entry.prefix + v.path.slice(1)) : (d.released ? '$' : entry.prefix) };
         if (d.released) (w.rules.deadLetters ??= []).push({ tenant: doc.tenant, messageId: d.messageId, reason: `${v.rule}: ${v.reason}` });
-        else w.errors.push(error);
+        else {
+          w.errors.push(error);
+          // A released document's codec context is its own message's, gone by now: only a refusal of this message's documents is answered.
+          out.push(...(await this.answerRefusal(w.codec, w.ctx, m, { index: entry.index, document: d.document, envelope: entry.envelope, errors: [error] }, w.errors, w.edi)));
+        }
       }
       for (const e of v.effects) if (e.kind === 'send_status') out.push(...(await this.sendStatus(e, d.document, m, w.errors)));
       if (v.verdict !== 'apply') continue;
@@ -286,6 +294,39 @@ export class MessageProcessor {
     w.deliveries.push(...out);
     addRouting(w.routing, this.deps.router?.afterRules(decided));
     return true;
+  }
+
+  /**
+   * The codec's answer to a refused document (an EDIFACT APERAK to the partner), delivered like a
+   * hook's own sends and committed with the outcome. A fault of the hook is kept on the message: the
+   * refusal stands, only its answer is missing.
+   */
+  private async answerRefusal(codec: Codec, ctx: HookContext, m: StoredMessage, refused: RefusedDocument, errors: CausewayError[], edi: EdiWrites): Promise<NewDelivery[]> {
+    const hook = codec.hooks?.afterRefusal;
+    if (!hook) return [];
+    let answer;
+    try {
+      answer = await hook(refused, ctx);
+    } catch (e) {
+      const faults = e instanceof CausewayFault ? e.errors : [{ code: 'REFUSAL_NOT_ANSWERED', message: describeThrown(e) }];
+      for (const f of faults) errors.push({ ...f, message: `answering the refusal of document ${refused.index}: ${f.message}` });
+      return [];
+    }
+    if (!answer) return [];
+    errors.push(...(answer.errors ?? []));
+    addWrites(edi, answer.writes);
+    const doc = refused.document;
+    const now = Date.now();
+    return (answer.send ?? []).flatMap((s): NewDelivery[] => {
+      const target = this.deps.endpoints.get(s.endpoint);
+      if (!target || target.tenant !== m.tenant) return [];
+      return [{
+        // Shown in lineage with the document it answers; typed as what it carries, so no newer version of that document withdraws it.
+        tenant: m.tenant, documentId: doc?.id ?? `${m.id}-${m.generation}-${refused.index}`, documentType: 'acknowledgment', messageId: m.id, flow: s.flow,
+        endpoint: target.name, entityKey: s.entityKey ?? doc?.entityKey ?? `refused:${m.id}-${refused.index}`, payload: s.payload, contentType: codec.contentType,
+        idempotencyKey: `cw-${m.id}-${refused.index}-${s.flow}`, occurredAt: now, receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
+      }];
+    });
   }
 
   /** An order_status the rules send on their own ("cancel rejected: shipped"), routed by the flows that carry order statuses to that side. */
@@ -314,8 +355,9 @@ export class MessageProcessor {
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
     const withRules = hasRules(rules) ? { rules } : {};
-    if (!anyDocument && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
-    if (!anyDocument) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
+    // An answer owed to the partner (an APERAK for invalid documents) is a delivery: the message is processed, its errors dead-lettered with it.
+    if (!anyDocument && deliveries.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
+    if (!anyDocument && deliveries.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
     if (errors.length) this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
     const withRouting = hasRouting(routing) ? { routing } : {};
     return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules, ...withRouting };
@@ -575,20 +617,21 @@ export async function decodeMessage(m: MessageToDecode, endpoint: EndpointInfo |
 function prepareDecoded(codec: Codec, decoded: DecodeResult, m: MessageToDecode, maxDepth: number, first: number, many: boolean): DecodedMessage {
   const errors: CausewayError[] = [...decoded.errors];
   const documents: DecodedMessage['documents'] = [];
+  const invalid: NonNullable<DecodedMessage['invalid']> = [];
+  const answers = codec.hooks?.afterRefusal !== undefined;
   for (const [i, raw] of decoded.documents.entries()) {
     const index = first + i;
     const prefix = many ? `$[${index}]` : '$';
+    const envelope = decoded.envelopes?.[i];
+    const before = errors.length;
     // Whatever codec built it, a document is stored and sent as JSON: it must nest no deeper than JSON may.
     const tooDeep = findValueTooDeep(raw, maxDepth, prefix);
-    if (tooDeep) {
-      errors.push({ code: 'DOC_TOO_DEEP', path: tooDeep, message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth)` });
-      continue;
-    }
-    const envelope = decoded.envelopes?.[i];
-    const document = prepareDocument(raw, m, index, prefix, errors, envelope === undefined ? undefined : (path) => codec.locate?.(envelope, path));
+    const document = tooDeep ? undefined : prepareDocument(raw, m, index, prefix, errors, envelope === undefined ? undefined : (path) => codec.locate?.(envelope, path));
+    if (tooDeep) errors.push({ code: 'DOC_TOO_DEEP', path: tooDeep, message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth)` });
     if (document) documents.push({ index, prefix, document, envelope });
+    else if (answers && envelope !== undefined) invalid.push({ index, envelope, errors: errors.slice(before) });
   }
-  return { documents, errors };
+  return { documents, errors, ...(invalid.length ? { invalid } : {}) };
 }
 
 /** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */

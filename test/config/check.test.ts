@@ -209,6 +209,16 @@ endpoints:
   3pl-push: { type: http, codec: x12 }
 `,
     problems: [{ path: '$.partners.acme-3pl.acknowledgments.endpoint', message: /cannot take our acknowledgments: endpoints of type http are never targets/ }],
+  },
+  {
+    name: 'EDIFACT APERAKs asked for with nowhere to go',
+    yaml: `
+edifactPartners:
+  retailer: { ours: { id: "4000000000003" }, theirs: { id: "5412345000013" }, acknowledgments: { contrl: { send: false }, aperak: { send: true } } }
+endpoints:
+  retailer-orders: { type: folder, inbox: ./retailer/out, codec: edifact, codecOptions: { partner: retailer } }
+`,
+    problems: [{ path: '$.edifactPartners.retailer.acknowledgments.endpoint', message: /aperak.send is true: name the endpoint APERAKs are written to/ }],
   },  {
     name: 'routing that names an endpoint, a time zone or a facility that do not exist',
     yaml: `

@@ -1,7 +1,8 @@
 // The engine calls a codec's envelope hooks without knowing its format. A made-up codec (JSON with
 // an envelope beside each document) goes through every hook: configure and checkConfig at start,
 // duplicates after decode, its own acknowledgments routed to a partner endpoint, a partner's
-// acknowledgment settling a tracked group, tracking after encode, and the overdue check.
+// acknowledgment settling a tracked group, the answer owed for a document refused as invalid,
+// tracking after encode, and the overdue check.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -84,6 +85,12 @@ const envelopeCodec: Codec<Envelope, Settings> = {
           }],
         },
       };
+    },
+    async afterRefusal({ index, document, envelope, errors }, ctx) {
+      const to = ctx.endpoint.settings?.ackTo;
+      if (!to || envelope?.kind !== 'interchange') return undefined;
+      const note = { type: 'refusal', refused: envelope.ref, index, valid: document !== undefined, codes: errors.map((e) => e.code), paths: errors.map((e) => e.path) };
+      return { send: [{ endpoint: to, flow: 'test-refusal', payload: Buffer.from(JSON.stringify(note)), entityKey: `refusal:${envelope.ref}` }] };
     },
     async afterEncode({ bytes, deliveryKey }, ctx) {
       const group = String(await ctx.store.nextControlNumber(ctx.endpoint.tenant, 'test', 'group', 999));
@@ -211,6 +218,31 @@ endpoints:
     const stray = await fromPartner([{ ref: 'IC-3', documents: [ackOf('order', 'rejected', '999')] }]);
     await settled(stray);
     assert.equal((await hub.store.listAlerts('acme', { kind: 'test_rejected' })).length, 1);
+  });
+
+  it('answers a document refused as invalid through the codec, with its place and errors, even when nothing of its message is applied', async () => {
+    const before = filesIn('acks').length;
+    const stock = { type: 'inventory_snapshot', facility: 'AMS1', asOf: '2026-11-22T23:00:00Z', positions: [{ sku: 'SKU-1', uom: 'EA', onHand: '40' }] };
+    // The second document has no facility: it is invalid, its neighbour is applied.
+    const id = await fromPartner([{ ref: 'IC-4', documents: [stock, { ...stock, facility: undefined }] }]);
+    const m = await settled(id);
+    assert.equal(m.status, 'processed');
+    assert.ok(m.errors.some((e) => e.path === '$[1].facility'), JSON.stringify(m.errors));
+    const lineage = await hub.store.lineage('acme', id);
+    const refusal = lineage!.deliveries.find((d) => d.flow === 'test-refusal');
+    assert.deepEqual([refusal?.endpoint, refusal?.documentType, refusal?.entityKey], ['acks-out', 'acknowledgment', 'refusal:IC-4']);
+    assert.match(refusal!.documentId, new RegExp(`^${id}-\\d+-1$`), 'shown with the place the invalid document had in its message');
+    // A message of nothing but an invalid document (no acknowledgment owed for it): the answer still goes, so it is not dropped with a quarantine.
+    const alone = await fromPartner([{ ref: 'IC-5', documents: [ackOf('x', 'sideways')] }]);
+    const lone = await settled(alone);
+    assert.equal(lone.status, 'processed', `processed with its errors (dead-lettered), its answer delivered: ${JSON.stringify(lone.errors)}`);
+    assert.ok(lone.errors.length > 0);
+    const notes = await waitFor(async () => {
+      const all = (await read('acks')).filter((a) => a.type === 'refusal');
+      return all.length === 2 && filesIn('acks').length >= before + 3 ? all : undefined;
+    }, 10_000, 'both refusals answered at the partner');
+    assert.deepEqual(notes.map((n) => [n.refused, n.index, n.valid, n.codes.length > 0]).sort(), [['IC-4', 1, false, true], ['IC-5', 0, false, true]]);
+    assert.ok(notes.find((n) => n.refused === 'IC-4')!.paths.includes('$[1].facility'));
   });
 
   it('runs the codec\'s overdue check under the hub\'s job lease and raises its alerts once', async () => {

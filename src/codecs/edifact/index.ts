@@ -1,10 +1,11 @@
 // The EDIFACT codec: files to canonical documents and back, with partner profiles, and its envelope
-// hooks: duplicates, the CONTRLs owed both ways, tracking of what we send until acknowledged.
+// hooks: duplicates, the CONTRLs owed both ways, APERAKs for refused messages, tracking of what we send until acknowledged.
 
 import type { DocumentType } from '../../model/index.ts';
 import type { Codec } from '../contract.ts';
 import { decodeEdifactMessage, encodeEdifactDocument, type EdifactMeta } from './codec.ts';
 import { overdueInterchanges, routeEdifactAcknowledgment, screenEdifactDuplicates, trackSentInterchanges } from './hooks.ts';
+import { answerRefusal } from './aperak.ts';
 import { checkEdifactConfig, configureEdifact, type EdifactSettings } from './settings.ts';
 
 /** The documents EDIFACT speaks: ORDERS, DESADV, RECADV, INVRPT, and CONTRL/APERAK as acknowledgments. */
@@ -19,9 +20,10 @@ export const edifactCodec: Codec<EdifactMeta, EdifactSettings> = {
   encode: encodeEdifactDocument,
   checkConfig: checkEdifactConfig,
   configure: configureEdifact,
-  hooks: { afterDecode: screenEdifactDuplicates, routeDocument: routeEdifactAcknowledgment, afterEncode: trackSentInterchanges, checkOverdue: overdueInterchanges },
+  hooks: { afterDecode: screenEdifactDuplicates, routeDocument: routeEdifactAcknowledgment, afterRefusal: answerRefusal, afterEncode: trackSentInterchanges, checkOverdue: overdueInterchanges },
 };
 
 export { CONTRL_FLOW } from './hooks.ts';
+export { APERAK_FLOW } from './aperak.ts';
 export { decodeEdifactMessage, encodeEdifactDocument, encodeForPartner, type EdifactAckMarker, type EdifactEnvelope, type EdifactMeta } from './codec.ts';
 export { edifactPartnerSchema, type EdifactPartner, type EdifactSettings } from './settings.ts';

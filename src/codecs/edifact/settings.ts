@@ -84,8 +84,10 @@ export function checkEdifactConfig(config: CodecConfig): { errors: CausewayError
       errors.push({ code: 'CONFIG_INVALID', path, message: `endpoint "${ack.endpoint}" must have codec edifact to carry CONTRLs` });
     } else if (ack.contrl.send && ack.endpoint === undefined && readBy.has(name)) {
       errors.push({ code: 'CONFIG_INVALID', path, message: `endpoint "${readBy.get(name)}" reads EDIFACT from ${name} and acknowledgments.contrl.send is true: name the endpoint CONTRLs are written to, or set contrl.send: false` });
+    } else if (ack.aperak.send && ack.endpoint === undefined && readBy.has(name)) {
+      errors.push({ code: 'CONFIG_INVALID', path, message: `endpoint "${readBy.get(name)}" reads EDIFACT from ${name} and acknowledgments.aperak.send is true: name the endpoint APERAKs are written to, or set aperak.send: false` });
     } else if ((ack.contrl.send || ack.aperak.send) && ack.endpoint !== undefined) {
-      sinks.push({ endpoint: ack.endpoint, path, carries: 'our CONTRLs' });
+      sinks.push({ endpoint: ack.endpoint, path, carries: ack.aperak.send ? 'our CONTRLs and APERAKs' : 'our CONTRLs' });
     }
   }
   return { errors, sinks };

@@ -8,7 +8,7 @@ import type { EdifactError } from './errors.ts';
 import type { MessageToWrite } from './generator.ts';
 import { encodeAperak, encodeContrl } from './messages/index.ts';
 import { SYNTAX_ERROR_CODE } from './messages/contrl.ts';
-import type { EdifactItem, EdifactMessage } from './reader.ts';
+import type { EdifactItem } from './reader.ts';
 
 type SetAck = Acknowledgment['sets'][number];
 type AckError = SetAck['errors'][number];
@@ -150,11 +150,17 @@ export interface Refusal {
   path?: string;
 }
 
+/** What an APERAK needs of the message it answers: its type and UNH reference, and who sent it to whom. */
+export interface AnsweredMessage {
+  header: Pick<MessageHeader, 'type' | 'reference'>;
+  interchange: { sender: { id: string }; recipient: { id: string } } | null;
+}
+
 /**
  * The APERAK draft for a message the rules or the target refused (or, with no refusals, accepted): it names
  * the message by its UNH reference and goes back to the message's sender.
  */
-export function aperakDraftFor(message: Pick<EdifactMessage, 'header' | 'interchange'>, refusals: readonly Refusal[], documentNumber?: string): AcknowledgmentDraft {
+export function aperakDraftFor(message: AnsweredMessage, refusals: readonly Refusal[], documentNumber?: string): AcknowledgmentDraft {
   const ic = message.interchange;
   const errors: AckError[] = refusals.map((r) => ({ code: `ERC-${r.code.length <= 8 ? r.code : 'ZZZ'}`, message: r.code.length <= 8 ? r.message : `[${r.code}] ${r.message}`, ...(r.path ? { path: r.path } : {}) }));
   return {
@@ -170,7 +176,7 @@ export function aperakDraftFor(message: Pick<EdifactMessage, 'header' | 'interch
 }
 
 /** The APERAK message for a refused (or accepted) message, in the directory given. */
-export function aperakFor(message: Pick<EdifactMessage, 'header' | 'interchange'>, refusals: readonly Refusal[], opts: { directory: 'D96A' | 'D01B'; association?: string; documentNumber?: string; now?: () => Date }): { acknowledgment: AcknowledgmentDraft; message: MessageToWrite } {
+export function aperakFor(message: AnsweredMessage, refusals: readonly Refusal[], opts: { directory: 'D96A' | 'D01B'; association?: string; documentNumber?: string; now?: () => Date }): { acknowledgment: AcknowledgmentDraft; message: MessageToWrite } {
   const acknowledgment = aperakDraftFor(message, refusals, opts.documentNumber);
   const occurredAt = (opts.now ?? (() => new Date()))().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const body = encodeAperak({ ...acknowledgment, occurredAt, id: `aperak:${message.header.reference}` } as Acknowledgment, { directory: opts.directory, eancom: !!opts.association, association: opts.association ?? '', decimal: '.' });

@@ -17,7 +17,7 @@ export { contentHashOf, EnvelopeReader, readEdifact, readEdifactStream, readEdif
 export { EdifactTokenizer, Segment } from './tokenizer.ts';
 export { writeInterchange, writeSegment, writingFor, type EdifactElement, type EdifactSegmentData, type InterchangeOptions, type MessageToWrite, type NextReference, type WrittenInterchange } from './generator.ts';
 export * from './profile.ts';
-export { aperakDraftFor, aperakFor, contrlDraftFor, contrlFor, VerdictCollector, type AcknowledgmentDraft, type InterchangeVerdict, type MessageVerdict, type Refusal } from './acknowledge.ts';
+export { aperakDraftFor, aperakFor, contrlDraftFor, contrlFor, VerdictCollector, type AcknowledgmentDraft, type AnsweredMessage, type InterchangeVerdict, type MessageVerdict, type Refusal } from './acknowledge.ts';
 export { decodeContent, encodeContent, messageTypeFor, SUPPORTED_MESSAGES, type DecodeContext, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions } from './messages/index.ts';
 export { SYNTAX_ERROR_CODE, SYNTAX_ERRORS } from './messages/contrl.ts';
 
