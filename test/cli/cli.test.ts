@@ -73,6 +73,68 @@ describe('causeway command line', () => {
     assert.equal(JSON.parse(r.stdout).orderNumber, 'SO-3');
   });
 
+  it('decodes and encodes as a configured endpoint does: its EDIFACT partner profile, its flat layout', () => {
+    writeFileSync(join(dir, 'partners.yaml'), `
+defaultTenant: acme
+edifactPartners:
+  retailer:
+    ours: { id: "4000000000003", qualifier: "14" }
+    theirs: { id: "5412345000013", qualifier: "14" }
+    syntax: { identifier: UNOC, version: 3 }
+    acknowledgments: { contrl: { send: false } }
+    codeTables: { units: { EA: PCE } }
+endpoints:
+  retailer-in: { type: folder, outbox: ./retailer/in, codec: edifact, codecOptions: { partner: retailer } }
+  retailer-orders: { type: folder, inbox: ./retailer/out, codec: edifact, codecOptions: { partner: retailer } }
+  stock:
+    type: folder
+    inbox: ./stock
+    codec: fixed-width
+    codecOptions:
+      document: inventory_snapshot
+      groupBy: facility
+      skipLines: 1
+      fields:
+        facility: [1, 4]
+        asOf: { start: 5, length: 12, format: YYYYMMDDHHmm }
+        positions[].sku: [17, 10]
+        positions[].onHand: { start: 27, length: 8, impliedDecimals: 2 }
+        positions[].uom: [35, 3]
+        scope: { const: full }
+`);
+    writeFileSync(join(dir, 'order.json'), JSON.stringify(salesOrder('SO-CLI', 1)));
+    // Without the config, the codec has no profile to write with.
+    assert.equal(causeway('encode', '--codec', 'edifact', '--partner', 'retailer', 'order.json').status, 1);
+    const encoded = causeway('encode', '-c', 'partners.yaml', '--endpoint', 'retailer-in', 'order.json');
+    assert.equal(encoded.status, 0, encoded.stderr);
+    assert.match(encoded.stdout, /UNB\+UNOC:3\+4000000000003:14\+5412345000013:14\+/, 'UNB ids and syntax from the profile');
+    assert.match(encoded.stdout, /QTY\+21:\d+:PCE'/, 'units through the profile\'s code table');
+    // Read back as the retailer's endpoint: the partner's own interchange is read, and units translated back.
+    const theirs = encoded.stdout.replace(/4000000000003:14\+5412345000013:14/, '5412345000013:14+4000000000003:14');
+    writeFileSync(join(dir, 'from-retailer.edi'), theirs, 'latin1');
+    const decoded = causeway('decode', '-c', 'partners.yaml', '--endpoint', 'retailer-orders', 'from-retailer.edi');
+    assert.equal(decoded.status, 0, decoded.stderr);
+    const order = JSON.parse(decoded.stdout.trim().split('\n')[0]!);
+    assert.deepEqual([order.orderNumber, order.tenant, order.lines[0].uom, order.extensions.edifactEnvelope.partner], ['SO-CLI', 'acme', 'EA', 'retailer']);
+    // Another sender's interchange is not read for this endpoint's partner.
+    writeFileSync(join(dir, 'from-stranger.edi'), theirs.replace('5412345000013:14+4000000000003', '9999999999999:14+4000000000003'), 'latin1');
+    const stranger = causeway('decode', '-c', 'partners.yaml', '--endpoint', 'retailer-orders', 'from-stranger.edi');
+    assert.equal(stranger.status, 1);
+    assert.match(stranger.stderr, /EDIFACT_PARTNER_MISMATCH/);
+    // A fixed-width stock file read with the endpoint's layout.
+    writeFileSync(join(dir, 'stock.txt'), 'STOCK REPORT 01.12.2026\nWH01202612010600SKU-1     00001250EA \nWH02202612010600SKU-1     00000300EA \n');
+    const stock = causeway('decode', '-c', 'partners.yaml', '--endpoint', 'stock', 'stock.txt');
+    assert.equal(stock.status, 0, stock.stderr);
+    const snapshots = stock.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(snapshots.map((x) => [x.type, x.facility, x.positions[0].onHand]), [['inventory_snapshot', 'WH01', '12.5'], ['inventory_snapshot', 'WH02', '3']]);
+    // Flags that disagree with the config are refused, with what is wrong.
+    const wrong = causeway('decode', '-c', 'partners.yaml', '--endpoint', 'stock', '--codec', 'csv', 'stock.txt');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /endpoint stock uses codec fixed-width, not csv/);
+    assert.match(causeway('decode', '-c', 'partners.yaml', '--endpoint', 'nowhere', 'stock.txt').stderr, /no endpoint named "nowhere"/);
+    assert.match(causeway('decode', '--endpoint', 'stock', 'stock.txt').stderr, /needs the config/);
+  });
+
   it('creates API keys that are stored only as a hash, and replays and reports on a store', () => {
     writeFileSync(join(dir, 'hub.yaml'), 'store: sqlite:hub.db\ndefaultTenant: acme\n');
     const key = causeway('apikey', 'create', '--tenant', 'acme', '--name', 'erp', '-c', 'hub.yaml');

@@ -1,36 +1,37 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DecodeResult } from '../../codecs/index.ts';
-import { builtIns } from '../../endpoints.ts';
+import { loadConfigFile } from '../../endpoints.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
 import { err, out, parse, watchStdout } from '../args.ts';
+import { cliCodec, codecOptions } from '../codec-setup.ts';
 
 /**
  * Decodes a file the way the inbox would and prints canonical documents as JSON lines on stdout;
  * positioned errors go to stderr and make the exit status 1. A codec that reads in parts (x12)
- * streams the file, so any size goes through in bounded memory; others read it whole.
+ * streams the file, so any size goes through in bounded memory; others read it whole. With
+ * `--config` and `--endpoint` the file is read as that endpoint reads it: its codec, tenant and
+ * codecOptions (a flat layout, an EDIFACT or X12 partner) with its tenant's partner profiles.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    codec: { type: 'string', default: 'json' }, tenant: { type: 'string', default: 'default' }, partner: { type: 'string' }, warnings: { type: 'boolean', default: false },
-  });
+  const { values, positionals } = parse(argv, { ...codecOptions, warnings: { type: 'boolean', default: false } });
   const file = positionals[0];
   if (!file) {
-    err('usage: causeway decode --codec json|x12 [--partner NAME] [--warnings] FILE');
+    err('usage: causeway decode [--codec json|x12|edifact|csv|fixed-width] [--partner NAME] [-c causeway.yaml [--endpoint NAME]] [--warnings] FILE');
     return 2;
   }
-  const codec = builtIns.codecs.get(String(values.codec));
-  if (!codec) {
-    err(`unknown codec "${values.codec}"; one of: ${[...builtIns.codecs.keys()].join(', ')}`);
+  const setup = cliCodec(values, values.config ? loadConfigFile(String(values.config)) : undefined);
+  if (typeof setup === 'string') {
+    err(setup);
     return 2;
   }
+  const { codec, tenant } = setup;
   const now = new Date().toISOString();
-  const tenant = String(values.tenant);
   const warnings: CausewayError[] = [];
-  const options: Record<string, unknown> = values.partner ? { partner: values.partner } : {};
+  const options: Record<string, unknown> = { ...setup.options };
   // Warnings are what goes through but is worth a look; they never change the exit status.
   if (values.warnings) options.onWarning = (w: CausewayError) => warnings.push(w);
-  const ctx = { tenant, endpoint: 'cli', options };
+  const ctx = { tenant, endpoint: setup.endpoint, options, ...(setup.settings !== undefined ? { settings: setup.settings } : {}) };
   // `causeway decode FILE | head` stops reading: the rest is not printed, and that is no crash.
   const closed = watchStdout();
   let failed = false;
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     const errors: CausewayError[] = [...decoded.errors];
     for (const raw of decoded.documents) {
       const i = index++;
-      const doc: Record<string, unknown> = { ...raw, tenant, id: `${file}#${i}`, source: { endpoint: 'cli', partnerRef: file }, receivedAt: now };
+      const doc: Record<string, unknown> = { ...raw, tenant, id: `${file}#${i}`, source: { endpoint: setup.endpoint, partnerRef: file }, receivedAt: now };
       doc.occurredAt ??= now;
       doc.entityKey ??= entityKeyFor(doc);
       const v = validateDocument(doc);
