@@ -3,7 +3,7 @@
 
 import type { DocumentType } from '../../model/index.ts';
 import type { Codec } from '../contract.ts';
-import { decodeEdifactMessage, encodeEdifactDocument, type EdifactMeta } from './codec.ts';
+import { decodeEdifactMessage, decodeEdifactParts, encodeEdifactDocument, type EdifactMeta } from './codec.ts';
 import { overdueInterchanges, routeEdifactAcknowledgment, screenEdifactDuplicates, trackSentInterchanges } from './hooks.ts';
 import { answerRefusal } from './aperak.ts';
 import { checkEdifactConfig, configureEdifact, type EdifactSettings } from './settings.ts';
@@ -17,6 +17,7 @@ export const edifactCodec: Codec<EdifactMeta, EdifactSettings> = {
   reads: EDIFACT_DOCUMENT_TYPES,
   writes: EDIFACT_DOCUMENT_TYPES,
   decode: decodeEdifactMessage,
+  decodeParts: decodeEdifactParts,
   encode: encodeEdifactDocument,
   checkConfig: checkEdifactConfig,
   configure: configureEdifact,
@@ -25,5 +26,5 @@ export const edifactCodec: Codec<EdifactMeta, EdifactSettings> = {
 
 export { CONTRL_FLOW } from './hooks.ts';
 export { APERAK_FLOW } from './aperak.ts';
-export { decodeEdifactMessage, encodeEdifactDocument, encodeForPartner, type EdifactAckMarker, type EdifactEnvelope, type EdifactMeta } from './codec.ts';
+export { DEFAULT_MAX_HELD_MESSAGES, decodeEdifactMessage, decodeEdifactParts, encodeEdifactDocument, encodeForPartner, type EdifactAckMarker, type EdifactEnvelope, type EdifactMeta } from './codec.ts';
 export { edifactPartnerSchema, type EdifactPartner, type EdifactSettings } from './settings.ts';
