@@ -65,8 +65,8 @@ function desadv(n: number): string {
   return `UNH+${n}+DESADV:D:96A:UN:EAN005'\n${body}UNT+${count}+${n}'\n`;
 }
 
-/** Writes a file of about `mb` megabytes: interchanges of 500 messages each. */
-export async function generate(path: string, kind: 'ORDERS' | 'DESADV', mb: number): Promise<void> {
+/** Writes a file of about `mb` megabytes: interchanges of 500 messages each. Returns how many messages it holds. */
+export async function generate(path: string, kind: 'ORDERS' | 'DESADV', mb: number): Promise<number> {
   const out = createWriteStream(path);
   const target = mb * 1024 * 1024;
   let written = 0;
@@ -82,6 +82,7 @@ export async function generate(path: string, kind: 'ORDERS' | 'DESADV', mb: numb
   }
   out.end();
   await once(out, 'finish');
+  return n - 1;
 }
 
 // ---- contenders (each runs in a child process) -------------------------------------------------------
@@ -202,6 +203,11 @@ async function worker(args: string[]): Promise<void> {
 
 /** Causeway's streaming decoder runs with a 128 MB heap cap: finishing under it shows memory is bounded by the window and the message. */
 const HEAP_MB: Readonly<Record<string, number>> = { causeway: 128, 'causeway-read': 128 };
+
+/** One contender on one file, in a child process of its own (bench/large-files.ts uses Causeway's decode loop as its baseline). */
+export function measureEdifactContender(name: string, file: string, timeoutMs: number): Omit<EdifactBenchRow, 'file' | 'contender' | 'mb'> {
+  return runChild(name, file, timeoutMs);
+}
 
 function runChild(name: string, file: string, timeoutMs: number): Omit<EdifactBenchRow, 'file' | 'contender' | 'mb'> {
   try {

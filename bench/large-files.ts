@@ -1,12 +1,13 @@
 // Large files on the product's own paths, each in a child process whose peak RSS is its own:
-//   decode    `causeway decode --codec x12 FILE > /dev/null`
+//   decode    `causeway decode --codec x12 FILE > /dev/null` (or edifact)
 //   inspect   `causeway x12 inspect FILE > /dev/null`
 //   folder    `serve` with a folder endpoint (SQLite): file moved into the inbox -> every set committed
 //   sftp      the same from an SFTP endpoint on a local OpenSSH server (skipped when sshd cannot run)
 //   replay    the stored message replayed: read back from its chunks, decoded and committed again
 // beside the streaming decode loop and its peers on the same file, in the same run: node-x12's
-// streaming parser and a bare character scan (bench/x12.ts).
-//   node --import tsx bench/large-files.ts [--mb 1024] [--keep] [--node-options "--max-old-space-size=96 --max-semi-space-size=4"]
+// streaming parser and a bare character scan (bench/x12.ts). `--format edifact` runs the same paths on a
+// file of EDIFACT ORDERS (bench/edifact.ts), with Causeway's EDIFACT decode loop as the baseline.
+//   node --import tsx bench/large-files.ts [--mb 1024] [--format x12|edifact] [--keep] [--node-options "--max-old-space-size=96 --max-semi-space-size=4"]
 // --node-options: NODE_OPTIONS for the product's paths only (the setting docs/operations.md gives for bounded memory).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -18,7 +19,10 @@ import { parseConfig } from '../src/endpoints.ts';
 import { Hub } from '../src/engine/index.ts';
 import { generateX12 } from '../test/support/x12-files.ts';
 import { sshdUnavailable, startSshd } from '../test/support/sshd.ts';
+import { generate as generateEdifact, measureEdifactContender } from './edifact.ts';
 import { measureX12Contender } from './x12.ts';
+
+export type LargeFileFormat = 'x12' | 'edifact';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = join(HERE, '..', '..');
@@ -87,17 +91,18 @@ function countDocuments(hub: Hub, messageId: number): number {
 }
 
 async function worker(args: string[]): Promise<void> {
-  const [kind, dir, file, extra] = args as [string, string, string, string | undefined];
+  const [kind, dir, file, extra, format = 'x12'] = args as [string, string, string, string | undefined, string | undefined];
+  const codec = format === 'edifact' ? 'edifact' : 'x12';
   const logger = pino({ level: 'silent' });
   let endpoint: string;
   if (kind === 'folder') {
     mkdirSync(join(dir, 'drop'), { recursive: true });
-    endpoint = `in: { type: folder, inbox: ${join(dir, 'drop')}, minAgeMs: 0, pollIntervalMs: 100, codec: x12 }`;
+    endpoint = `in: { type: folder, inbox: ${join(dir, 'drop')}, minAgeMs: 0, pollIntervalMs: 100, codec: ${codec} }`;
   } else if (kind === 'sftp') {
     const s = JSON.parse(extra!) as { host: string; port: number; username: string; privateKeyPath: string; hostKeyFingerprint: string; inbox: string };
-    endpoint = `in: { type: sftp, host: ${s.host}, port: ${s.port}, username: ${s.username}, privateKeyPath: ${s.privateKeyPath}, hostKey: "${s.hostKeyFingerprint}", remoteInbox: ${s.inbox}, pollIntervalMs: 100, codec: x12 }`;
+    endpoint = `in: { type: sftp, host: ${s.host}, port: ${s.port}, username: ${s.username}, privateKeyPath: ${s.privateKeyPath}, hostKey: "${s.hostKeyFingerprint}", remoteInbox: ${s.inbox}, pollIntervalMs: 100, codec: ${codec} }`;
   } else {
-    endpoint = 'in: { type: folder, outbox: ./unused, codec: x12 }';
+    endpoint = `in: { type: folder, outbox: ./unused, codec: ${codec} }`;
   }
   const hub = await Hub.start(parseConfig(hubConfig(dir, endpoint), dir), { logger });
   // CAUSEWAY_BENCH_MEMORY=1: where the memory is, every second, on stderr.
@@ -121,7 +126,8 @@ async function worker(args: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ seconds, sets, status: done.status, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
-export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; nodeOptions?: string; log?: (l: string) => void } = {}): Promise<LargeFileRow[]> {
+export async function runLargeFilesBench(opts: { mb?: number; format?: LargeFileFormat; keep?: boolean; nodeOptions?: string; log?: (l: string) => void } = {}): Promise<LargeFileRow[]> {
+  const format = opts.format ?? 'x12';
   const log = opts.log ?? ((l: string) => console.log(l));
   const env = opts.nodeOptions ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${opts.nodeOptions}`.trim() } : process.env;
   if (opts.nodeOptions) log(`product paths run with NODE_OPTIONS="${env.NODE_OPTIONS}"`);
@@ -131,28 +137,35 @@ export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; no
   const timeout = Math.max(120_000, mb * 2000);
   try {
     const file = join(dir, 'orders.edi');
-    const made = await generateX12(file, '940', mb);
+    const made = format === 'x12' ? await generateX12(file, '940', mb) : { sets: await generateEdifact(file, 'ORDERS', mb) };
     const fileMb = statSync(file).size / 1048576;
-    log(`${fileMb.toFixed(0)} MB of 940s (${made.sets.toLocaleString('en-US')} sets, groups of 500), generated in ${dir}`);
+    log(format === 'x12'
+      ? `${fileMb.toFixed(0)} MB of 940s (${made.sets.toLocaleString('en-US')} sets, groups of 500), generated in ${dir}`
+      : `${fileMb.toFixed(0)} MB of EDIFACT ORDERS (${made.sets.toLocaleString('en-US')} messages, interchanges of 500), generated in ${dir}`);
     const add = (path: string, r: { seconds: number; peakRssMb: number; sets?: number; error?: string }) => {
       const row: LargeFileRow = { path, seconds: r.seconds, mbPerSecond: fileMb / r.seconds, peakRssMb: r.peakRssMb, ...(r.sets !== undefined ? { sets: r.sets } : {}), ...(r.error ? { error: r.error } : {}) };
       rows.push(row);
-      log(format(row, made.sets));
+      log(formatRow(row, made.sets));
     };
     // The streaming loop and its peers on the same file, for the ratios.
-    for (const c of ['causeway', 'node-x12-stream', 'bare-scan']) {
-      const r = measureX12Contender(c, file, timeout);
-      add(`loop: ${c}`, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
+    if (format === 'x12') {
+      for (const c of ['causeway', 'node-x12-stream', 'bare-scan']) {
+        const r = measureX12Contender(c, file, timeout);
+        add(`loop: ${c}`, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
+      }
+    } else {
+      const r = measureEdifactContender('causeway', file, timeout);
+      add('loop: causeway', { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
     }
-    add('causeway decode', timeCli(['decode', '--codec', 'x12', file], timeout, env));
-    add('causeway x12 inspect', timeCli(['x12', 'inspect', file], timeout, env));
+    add('causeway decode', timeCli(['decode', '--codec', format, file], timeout, env));
+    if (format === 'x12') add('causeway x12 inspect', timeCli(['x12', 'inspect', file], timeout, env));
     const hubDir = join(dir, 'hub');
     mkdirSync(hubDir);
     const copy = join(dir, 'drop-me.edi');
     execFileSync('cp', [file, copy]);
-    const folder = runHubChild(['folder', hubDir, copy], timeout * 4, env);
+    const folder = runHubChild(['folder', hubDir, copy, '', format], timeout * 4, env);
     add('serve: folder -> committed', 'error' in folder ? { seconds: NaN, peakRssMb: NaN, error: folder.error } : folder);
-    const replay = runHubChild(['replay', hubDir, ''], timeout * 4, env);
+    const replay = runHubChild(['replay', hubDir, '', '', format], timeout * 4, env);
     add('serve: replay of the stored file', 'error' in replay ? { seconds: NaN, peakRssMb: NaN, error: replay.error } : replay);
     const noSshd = await sshdUnavailable();
     if (noSshd) log(`serve: sftp -> committed  skipped: ${noSshd}`);
@@ -164,7 +177,7 @@ export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; no
         const sftpDir = join(dir, 'hub-sftp');
         mkdirSync(sftpDir);
         execFileSync('cp', [file, copy]);
-        const sftp = runHubChild(['sftp', sftpDir, copy, JSON.stringify({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKeyFingerprint: sshd.hostKeyFingerprint, inbox })], timeout * 4, env);
+        const sftp = runHubChild(['sftp', sftpDir, copy, JSON.stringify({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKeyFingerprint: sshd.hostKeyFingerprint, inbox }), format], timeout * 4, env);
         add('serve: sftp -> committed', 'error' in sftp ? { seconds: NaN, peakRssMb: NaN, error: sftp.error } : sftp);
       } finally {
         await sshd.stop();
@@ -173,9 +186,11 @@ export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; no
     const by = (p: string) => rows.find((r) => r.path === p && !r.error);
     const nodeX12 = by('loop: node-x12-stream');
     const scan = by('loop: bare-scan');
+    const loop = by('loop: causeway');
     const ratio = (r: LargeFileRow | undefined, base: LargeFileRow | undefined) => (r && base ? (r.mbPerSecond / base.mbPerSecond).toFixed(2) : 'n/a');
     for (const r of rows.filter((x) => !x.path.startsWith('loop') || x.path === 'loop: causeway')) {
-      log(`  ${r.path}: ${ratio(r, nodeX12)}x node-x12 streaming, ${ratio(r, scan)}x bare scan; peak RSS ${r.peakRssMb.toFixed(0)} MB${r.peakRssMb < RSS_LIMIT_MB ? '' : ` — OVER ${RSS_LIMIT_MB} MB`}`);
+      const against = format === 'x12' ? `${ratio(r, nodeX12)}x node-x12 streaming, ${ratio(r, scan)}x bare scan` : `${ratio(r, loop)}x the EDIFACT decode loop`;
+      log(`  ${r.path}: ${against}; peak RSS ${r.peakRssMb.toFixed(0)} MB${r.peakRssMb < RSS_LIMIT_MB ? '' : ` — OVER ${RSS_LIMIT_MB} MB`}`);
     }
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
@@ -183,7 +198,7 @@ export async function runLargeFilesBench(opts: { mb?: number; keep?: boolean; no
   return rows;
 }
 
-function format(r: LargeFileRow, sets: number): string {
+function formatRow(r: LargeFileRow, sets: number): string {
   if (r.error) return `${r.path.padEnd(34)} failed: ${r.error}`;
   const complete = r.sets === undefined ? '' : r.sets === sets ? `  all ${sets.toLocaleString('en-US')} sets committed` : `  ${r.sets} of ${sets} sets committed`;
   return `${r.path.padEnd(34)} ${r.mbPerSecond.toFixed(1).padStart(7)} MB/s ${r.seconds.toFixed(1).padStart(7)} s ${r.peakRssMb.toFixed(0).padStart(6)} MB peak RSS${complete}`;
@@ -195,6 +210,7 @@ if (process.argv[1] === HERE) {
   else {
     const at = args.indexOf('--mb');
     const no = args.indexOf('--node-options');
-    await runLargeFilesBench({ mb: at >= 0 ? Number(args[at + 1]) : 1024, keep: args.includes('--keep'), nodeOptions: no >= 0 ? args[no + 1] : undefined });
+    const fo = args.indexOf('--format');
+    await runLargeFilesBench({ mb: at >= 0 ? Number(args[at + 1]) : 1024, format: fo >= 0 && args[fo + 1] === 'edifact' ? 'edifact' : 'x12', keep: args.includes('--keep'), nodeOptions: no >= 0 ? args[no + 1] : undefined });
   }
 }

@@ -35,6 +35,10 @@ if (want('large-files')) {
   console.log('\n== large files on the product\'s paths (decode, x12 inspect, folder and SFTP under serve, replay) ==');
   await runLargeFilesBench({ mb: process.argv.includes('--quick') ? 50 : 1024 });
 }
+if (want('large-files-edifact')) {
+  console.log('\n== large EDIFACT files on the product\'s paths (decode, folder and SFTP under serve, replay) ==');
+  await runLargeFilesBench({ mb: process.argv.includes('--quick') ? 50 : 1024, format: 'edifact' });
+}
 if (want('postgres')) {
   console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
   await runPostgresBench();
