@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { startAlerting } from '../console/alerts/index.ts';
-import { consoleApp } from '../console/index.tsx';
+import { consoleApp, warmConsole } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
 import { KeyRing, requireKey, requireMetricsKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
@@ -124,6 +124,8 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
 
 export interface ApiServer {
   url: string;
+  /** How long reading the console's pages once took before the port answered, ms. */
+  warmMs: number;
   /** The alert rules and channels, checked every alerts.evaluateEveryMs (runOnce: now). */
   alerting: import('../console/alerts/index.ts').Alerting;
   close(): Promise<void>;
@@ -137,16 +139,20 @@ export async function startApiServer(hub: Hub, options: { listen?: string } = {}
   const hostname = listen.slice(0, at);
   const port = Number(listen.slice(at + 1));
   const app = createApi(hub);
+  // The console's first views would otherwise pay for preparing statements, summing a week of
+  // trend hours and a cold cache: done here, before the port answers.
+  const warmMs = engine.consoleSettings.enabled ? await warmConsole(engine) : 0;
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port }, (info) => resolve({ server, address: info }));
     server.once('error', reject);
   });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  engine.logger.info({ url: `http://${host}:${address.port}` }, engine.consoleSettings.enabled ? 'API and console listening' : 'API listening');
+  engine.logger.info({ url: `http://${host}:${address.port}`, consoleWarmMs: Math.round(warmMs) }, engine.consoleSettings.enabled ? 'API and console listening' : 'API listening');
   // The process that serves the console tells the alert channels (one such process at a time, by lease).
   const alerting = startAlerting(engine);
   return {
     url: `http://${host}:${address.port}`,
+    warmMs,
     alerting,
     close: async () => {
       await alerting.stop();

@@ -2,7 +2,8 @@ import type { Child } from 'hono/jsx';
 import type { Session } from './sessions.ts';
 
 export const NAV = [
-  ['/', 'Overview'], ['/messages', 'Messages'], ['/dead-letters', 'Dead letters'], ['/edi', 'EDI'], ['/endpoints', 'Endpoints'], ['/alerts', 'Alerts'], ['/audit', 'Audit log'],
+  ['/', 'Overview'], ['/messages', 'Messages'], ['/orders', 'Orders'], ['/inventory', 'Inventory'], ['/routing', 'Routing'], ['/dead-letters', 'Dead letters'], ['/edi', 'EDI'],
+  ['/endpoints', 'Endpoints'], ['/alerts', 'Alerts'], ['/audit', 'Audit log'],
 ] as const;
 
 /** Times as an operator reads them: UTC, to the second, the same on every screen. */

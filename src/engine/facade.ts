@@ -5,9 +5,9 @@ import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
   openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type RetentionStore, type EndpointFigures, type MessageEdit,
-  type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
+  type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type TrendHour, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
-  type StoredMessage, type LedgerStore,
+  type StoredMessage, type LedgerStore, type RoutingRecord, type RoutingStore,
 } from '../store/index.ts';
 import * as orders from './orders.ts';
 import { RulesPolicies } from './rules/policies.ts';
@@ -25,10 +25,14 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & RetentionStore & Pick<Store, 'close'>;
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & RetentionStore
+  & Pick<RoutingStore, 'getRouting' | 'listRoutings'> & Pick<Store, 'close'>;
 
-/** How long a trend's closed buckets are kept before they are read again. */
-const TREND_TTL_MS = 10 * 60_000;
+const HOUR = 3_600_000;
+/** An hour summed sooner than this after it closed is summed again: deliveries and attempts still land in it. */
+const TREND_SETTLE_MS = HOUR;
+/** ...but not on every view: at most this often. */
+const TREND_RESUM_MS = 5 * 60_000;
 
 /** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
 const DEAD_LETTERS_GROUPED = 20_000;
@@ -110,6 +114,15 @@ export class EngineFacade {
     const view = await orders.releaseOrder(this.store, tenant, orderNumber, by, this.rules.general, Date.now());
     this.wake.processor();
     return view;
+  }
+
+  /** The routing decision kept for an order (its candidates, reasons and earlier decisions), by order number. */
+  routingDecision(tenant: string, orderNumber: string): Promise<RoutingRecord | undefined> {
+    return this.store.getRouting(tenant, entityKeys.order(orderNumber));
+  }
+
+  listRoutingDecisions(tenant: string, page: Parameters<RoutingStore['listRoutings']>[1] = {}): Promise<RoutingRecord[]> {
+    return this.store.listRoutings(tenant, page);
   }
 
   listInbound(tenant: string, filter: Omit<orders.LedgerFilterOf, 'status'> & { status?: string } = {}): Promise<orders.InboundSummary[]> {
@@ -279,24 +292,61 @@ export class EngineFacade {
   }
 
   /**
-   * The last `buckets` whole buckets up to now (aligned to bucketMs, the newest still open). Closed
-   * buckets are kept for TREND_TTL_MS: a day's figures need not be read again on every view, and a
-   * late replay shows within minutes. The open bucket is always read.
+   * The last `buckets` whole buckets up to now (aligned to bucketMs, the newest still open). Buckets
+   * of whole hours are added up from the store's closed hours (console_trend_hours): each hour is
+   * summed once from the pipeline's rows and kept, so a week's trend reads 168 small rows, not a
+   * week of deliveries, and a restart or a second process finds them summed. An hour summed within
+   * TREND_SETTLE_MS of its close is summed again (at most every TREND_RESUM_MS): late rows count.
+   * Only the open hour is read from the pipeline's rows on every view.
    */
   async trend(tenant: string, bucketMs: number, buckets: number, now = Date.now()): Promise<TrendBucket[]> {
     const open = Math.floor(now / bucketMs) * bucketMs;
     const first = open - (buckets - 1) * bucketMs;
-    const key = `${tenant}\u0000${bucketMs}\u0000${first}`;
-    let closed = this.closedTrends.get(key);
-    if (!closed || closed.until < now) {
-      closed = { until: now + TREND_TTL_MS, buckets: buckets > 1 ? await this.store.trend(tenant, first, bucketMs, buckets - 1) : [] };
-      for (const [k, v] of this.closedTrends) if (v.until < now) this.closedTrends.delete(k);
-      this.closedTrends.set(key, closed);
+    if (bucketMs % HOUR !== 0) return this.store.trend(tenant, first, bucketMs, buckets);
+    const openHour = Math.floor(now / HOUR) * HOUR;
+    const hours = [...await this.closedHours(tenant, first, openHour, now), ...await this.store.trend(tenant, openHour, HOUR, 1)];
+    const out: TrendBucket[] = Array.from({ length: buckets }, (_, i) => ({ at: first + i * bucketMs, delivered: 0, meanSyncMs: null, attempts: 0, failedAttempts: 0, messages: 0, quarantined: 0, syncMsTotal: 0 }));
+    for (const h of hours) {
+      const b = out[Math.floor((h.at - first) / bucketMs)];
+      if (!b) continue;
+      b.delivered += h.delivered; b.syncMsTotal += h.syncMsTotal; b.attempts += h.attempts; b.failedAttempts += h.failedAttempts; b.messages += h.messages; b.quarantined += h.quarantined;
     }
-    return [...closed.buckets, ...(await this.store.trend(tenant, open, bucketMs, 1))];
+    for (const b of out) b.meanSyncMs = b.delivered ? Math.round(b.syncMsTotal / b.delivered) : null;
+    return out;
   }
 
-  private readonly closedTrends = new Map<string, { until: number; buckets: TrendBucket[] }>();
+  /** The closed hours of [from, to), summing (once, and one caller at a time) those the store lacks or that had not settled. */
+  private async closedHours(tenant: string, from: number, to: number, now: number): Promise<TrendHour[]> {
+    const key = `${tenant}\u0000${from}\u0000${to}`;
+    const running = this.summing.get(key);
+    if (running) return running;
+    const work = (async () => {
+      const kept = new Map((await this.store.listTrendHours(tenant, from, to)).map((h) => [h.at, h]));
+      const due = (at: number) => {
+        const h = kept.get(at);
+        return !h || (h.computedAt < at + HOUR + TREND_SETTLE_MS && now - h.computedAt > TREND_RESUM_MS);
+      };
+      // Contiguous runs of hours to sum: one statement per table per run, not per hour.
+      for (let at = from; at < to;) {
+        if (!due(at)) { at += HOUR; continue; }
+        let end = at;
+        while (end < to && due(end)) end += HOUR;
+        const summed = (await this.store.trend(tenant, at, HOUR, (end - at) / HOUR)).map((b) => ({ ...b, computedAt: now }));
+        await this.store.saveTrendHours(tenant, summed);
+        for (const h of summed) kept.set(h.at, h);
+        at = end;
+      }
+      return [...kept.values()].sort((a, b) => a.at - b.at);
+    })();
+    this.summing.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.summing.delete(key);
+    }
+  }
+
+  private readonly summing = new Map<string, Promise<TrendHour[]>>();
 
   /** Numbers skipped in each partner's outbound group control numbers, among the newest groups sent. */
   async controlNumberGaps(tenant: string): Promise<ControlNumberGap[]> {

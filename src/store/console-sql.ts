@@ -5,7 +5,7 @@
 import { clampLimit } from './decisions.ts';
 import { toKpiSample, type Row, type RowMapping } from './rows.ts';
 import type {
-  Alert, AlertPage, AuditEntry, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
+  Alert, AlertPage, AuditEntry, ConsoleSessionRow, TrendHour, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
   TrendBucket,
 } from './types.ts';
 import type { CausewayError } from '../model/index.ts';
@@ -224,13 +224,13 @@ export class ConsoleSql {
   async trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
     const to = from + bucketMs * buckets;
     const out: TrendBucket[] = Array.from({ length: buckets }, (_, i) => ({
-      at: from + i * bucketMs, delivered: 0, meanSyncMs: null, attempts: 0, failedAttempts: 0, messages: 0, quarantined: 0,
+      at: from + i * bucketMs, delivered: 0, meanSyncMs: null, attempts: 0, failedAttempts: 0, messages: 0, quarantined: 0, syncMsTotal: 0,
     }));
     const at = (b: unknown) => out[Number(b)];
-    for (const r of await this.db.all(`SELECT CAST((delivered_at - ?) / ? AS BIGINT) AS b, COUNT(*) AS n, AVG(delivered_at - occurred_at) AS mean FROM deliveries
+    for (const r of await this.db.all(`SELECT CAST((delivered_at - ?) / ? AS BIGINT) AS b, COUNT(*) AS n, AVG(delivered_at - occurred_at) AS mean, SUM(delivered_at - occurred_at) AS total FROM deliveries
       WHERE tenant = ? AND status = 'delivered' AND delivered_at >= ? AND delivered_at < ? GROUP BY b`, [from, bucketMs, tenant, from, to])) {
       const b = at(r.b);
-      if (b) { b.delivered = Number(r.n); b.meanSyncMs = r.mean === null ? null : Math.round(Number(r.mean)); }
+      if (b) { b.delivered = Number(r.n); b.meanSyncMs = r.mean === null ? null : Math.round(Number(r.mean)); b.syncMsTotal = Number(r.total ?? 0); }
     }
     for (const r of await this.db.all(`SELECT CAST((finished_at - ?) / ? AS BIGINT) AS b, COUNT(*) AS n FROM attempts WHERE tenant = ? AND finished_at >= ? AND finished_at < ? GROUP BY b`, [from, bucketMs, tenant, from, to])) {
       const b = at(r.b);
@@ -246,6 +246,62 @@ export class ConsoleSql {
       if (b) { b.messages = Number(r.n); b.quarantined = Number(r.q ?? 0); }
     }
     return out;
+  }
+
+  async listTrendHours(tenant: string, from: number, to: number): Promise<TrendHour[]> {
+    const rows = await this.db.all('SELECT * FROM console_trend_hours WHERE tenant = ? AND hour_at >= ? AND hour_at < ? ORDER BY hour_at', [tenant, from, to]);
+    return rows.map((r) => {
+      const delivered = Number(r.delivered);
+      const total = Number(r.sync_ms_total);
+      return {
+        at: Number(r.hour_at), delivered, meanSyncMs: delivered ? Math.round(total / delivered) : null, syncMsTotal: total, attempts: Number(r.attempts),
+        failedAttempts: Number(r.failed_attempts), messages: Number(r.messages), quarantined: Number(r.quarantined), computedAt: Number(r.computed_at),
+      };
+    });
+  }
+
+  async saveTrendHours(tenant: string, hours: TrendHour[]): Promise<void> {
+    if (!hours.length) return;
+    await this.db.steps(hours.flatMap((h) => [
+      { sql: 'DELETE FROM console_trend_hours WHERE tenant = ? AND hour_at = ?', params: [tenant, h.at] },
+      {
+        sql: `INSERT INTO console_trend_hours (tenant, hour_at, delivered, sync_ms_total, attempts, failed_attempts, messages, quarantined, computed_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        params: [tenant, h.at, h.delivered, Math.round(h.syncMsTotal), h.attempts, h.failedAttempts, h.messages, h.quarantined, h.computedAt],
+      },
+    ]));
+  }
+
+  // Console sessions.
+
+  async putConsoleSession(s: ConsoleSessionRow): Promise<void> {
+    await this.db.run(`INSERT INTO console_sessions (id_hash, csrf, key_name, scopes, grant_label, key_tenant, tenant, flash, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [s.idHash, s.csrf, s.keyName, JSON.stringify(s.scopes), s.grant, s.keyTenant, s.tenant, jsonParam(s.flash ?? undefined), s.createdAt, s.expiresAt]);
+  }
+
+  async getConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | undefined> {
+    const [r] = await this.db.all('SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?', [idHash, now]);
+    if (!r) return undefined;
+    return {
+      idHash: r.id_hash, csrf: r.csrf, keyName: r.key_name, scopes: JSON.parse(r.scopes), grant: r.grant_label, keyTenant: r.key_tenant, tenant: r.tenant,
+      flash: r.flash === null || r.flash === undefined ? null : JSON.parse(r.flash), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
+    };
+  }
+
+  async updateConsoleSession(idHash: string, change: { tenant?: string; flash?: ConsoleSessionRow['flash'] }): Promise<void> {
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    if (change.tenant !== undefined) { sets.push('tenant = ?'); params.push(change.tenant); }
+    if (change.flash !== undefined) { sets.push('flash = ?'); params.push(jsonParam(change.flash ?? undefined)); }
+    if (sets.length) await this.db.run(`UPDATE console_sessions SET ${sets.join(', ')} WHERE id_hash = ?`, [...params, idHash]);
+  }
+
+  async deleteConsoleSession(idHash: string): Promise<void> {
+    await this.db.run('DELETE FROM console_sessions WHERE id_hash = ?', [idHash]);
+  }
+
+  async purgeConsoleSessions(now: number): Promise<number> {
+    return this.db.run('DELETE FROM console_sessions WHERE expires_at <= ?', [now]);
   }
 
   // Alert states.

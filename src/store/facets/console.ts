@@ -111,6 +111,29 @@ export interface TrendBucket {
   failedAttempts: number;
   messages: number;
   quarantined: number;
+  /** Sum of delivered_at - occurred_at over the bucket's deliveries, ms: buckets add up into longer ones. */
+  syncMsTotal: number;
+}
+
+/** A closed hour of a tenant's trend, summed once and kept: a day is its 24 hours added up. */
+export interface TrendHour extends TrendBucket {
+  /** When it was summed: an hour summed soon after it closed is summed again (late rows). */
+  computedAt: number;
+}
+
+/** A signed-in console user, as kept in the store: looked up by the hash of the cookie's id, never the id itself. */
+export interface ConsoleSessionRow {
+  idHash: string;
+  csrf: string;
+  keyName: string;
+  scopes: string[];
+  grant: string;
+  keyTenant: string;
+  tenant: string;
+  /** What the last action said, shown once on the page it leads to. */
+  flash: { notice?: string; error?: string } | null;
+  createdAt: number;
+  expiresAt: number;
 }
 
 export interface ConsoleStore {
@@ -142,4 +165,17 @@ export interface ConsoleStore {
   /** The pipeline's KPI sample for one tenant, read through the tenant's (tenant, time) indexes. */
   tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample>;
   trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]>;
+  /** Kept closed hours of [from, to) (hour starts, epoch ms), oldest first; missing hours are absent. */
+  listTrendHours(tenant: string, from: number, to: number): Promise<TrendHour[]>;
+  /** Keeps closed hours, replacing those kept before. */
+  saveTrendHours(tenant: string, hours: TrendHour[]): Promise<void>;
+
+  /** Console sessions: kept in the store, so a restart or another process serving the console keeps people signed in. */
+  putConsoleSession(session: ConsoleSessionRow): Promise<void>;
+  /** The session of that id hash while it has not expired. */
+  getConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | undefined>;
+  updateConsoleSession(idHash: string, change: { tenant?: string; flash?: ConsoleSessionRow['flash'] }): Promise<void>;
+  deleteConsoleSession(idHash: string): Promise<void>;
+  /** Drops sessions expired by `now`; returns how many. */
+  purgeConsoleSessions(now: number): Promise<number>;
 }

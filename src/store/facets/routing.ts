@@ -31,6 +31,8 @@ export interface RoutingStore {
   /** Keeps the order's decision and replaces every reservation it held with these, in one transaction. */
   putRouting(tenant: string, record: RoutingRecord, reservations: StockReservation[]): Promise<void>;
   getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined>;
+  /** Decisions newest first (decided_at, then order key), optionally of one status; `before` is the last page's final row. */
+  listRoutings(tenant: string, page: { status?: string; before?: { decidedAt: number; orderKey: string }; limit?: number }): Promise<RoutingRecord[]>;
   /** Drops what the order holds (at one facility, or everywhere): the warehouse confirmed, shipped or rejected it. */
   releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number>;
   /** What one order holds, at every facility. */

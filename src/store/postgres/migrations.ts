@@ -434,6 +434,38 @@ CREATE TABLE message_chunks (
 `,
   },
   {
+    version: 17,
+    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time',
+    sql: `
+CREATE TABLE console_sessions (
+  id_hash text PRIMARY KEY,
+  csrf text NOT NULL,
+  key_name text NOT NULL,
+  scopes text NOT NULL,
+  grant_label text NOT NULL,
+  key_tenant text NOT NULL,
+  tenant text NOT NULL,
+  flash text,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+CREATE INDEX routing_decisions_by_time ON routing_decisions (tenant, decided_at, order_key);
+CREATE TABLE console_trend_hours (
+  tenant text NOT NULL,
+  hour_at bigint NOT NULL,
+  delivered bigint NOT NULL,
+  sync_ms_total bigint NOT NULL,
+  attempts bigint NOT NULL,
+  failed_attempts bigint NOT NULL,
+  messages bigint NOT NULL,
+  quarantined bigint NOT NULL,
+  computed_at bigint NOT NULL,
+  PRIMARY KEY (tenant, hour_at)
+);
+`,
+  },
+  {
     version: 24,
     name: 'retention: what was pruned from a message, and where it was archived',
     sql: `

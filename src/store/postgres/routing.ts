@@ -56,3 +56,16 @@ export async function reservations(db: Queryable, tenant: string): Promise<Stock
   const { rows } = await db.query('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = $1 ORDER BY facility, sku, order_key', [tenant]);
   return rows as StockReservation[];
 }
+
+export async function listRoutings(db: Queryable, tenant: string, page: { status?: string; before?: { decidedAt: number; orderKey: string }; limit?: number }): Promise<RoutingRecord[]> {
+  const where = ['tenant = $1'];
+  const params: unknown[] = [tenant];
+  if (page.status) { params.push(page.status); where.push(`status = $${params.length}`); }
+  if (page.before) {
+    params.push(page.before.decidedAt, page.before.orderKey);
+    where.push(`(decided_at < $${params.length - 1} OR (decided_at = $${params.length - 1} AND order_key < $${params.length}))`);
+  }
+  params.push(Math.max(1, Math.min(page.limit ?? 50, 1000)));
+  const { rows } = await db.query(`SELECT * FROM routing_decisions WHERE ${where.join(' AND ')} ORDER BY decided_at DESC, order_key DESC LIMIT $${params.length}`, params);
+  return rows.map((r) => ({ orderKey: r.order_key, status: r.status, facility: r.facility, decision: r.decision, decidedAt: Number(r.decided_at) }));
+}

@@ -428,6 +428,38 @@ CREATE TABLE message_chunks (
 `,
   },
   {
+    version: 17,
+    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time',
+    sql: `
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  csrf TEXT NOT NULL,
+  key_name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  grant_label TEXT NOT NULL,
+  key_tenant TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  flash TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+CREATE INDEX routing_decisions_by_time ON routing_decisions (tenant, decided_at, order_key);
+CREATE TABLE console_trend_hours (
+  tenant TEXT NOT NULL,
+  hour_at INTEGER NOT NULL,
+  delivered INTEGER NOT NULL,
+  sync_ms_total INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  failed_attempts INTEGER NOT NULL,
+  messages INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL,
+  computed_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, hour_at)
+);
+`,
+  },
+  {
     version: 24,
     name: 'retention: what was pruned from a message, and where it was archived',
     sql: `

@@ -48,3 +48,13 @@ export function applyRoutingWrites(sql: Statements, w: RoutingWrites | undefined
 export function reservations(sql: Statements, tenant: string): StockReservation[] {
   return sql.q('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = ? ORDER BY facility, sku, order_key').all(tenant) as StockReservation[];
 }
+
+export function listRoutings(sql: Statements, tenant: string, page: { status?: string; before?: { decidedAt: number; orderKey: string }; limit?: number }): RoutingRecord[] {
+  const where = ['tenant = ?'];
+  const params: unknown[] = [tenant];
+  if (page.status) { where.push('status = ?'); params.push(page.status); }
+  if (page.before) { where.push('(decided_at < ? OR (decided_at = ? AND order_key < ?))'); params.push(page.before.decidedAt, page.before.decidedAt, page.before.orderKey); }
+  const rows = sql.q(`SELECT * FROM routing_decisions WHERE ${where.join(' AND ')} ORDER BY decided_at DESC, order_key DESC LIMIT ?`)
+    .all(...params, Math.max(1, Math.min(page.limit ?? 50, 1000))) as Array<{ order_key: string; status: string; facility: string | null; decision: string; decided_at: number }>;
+  return rows.map((r) => ({ orderKey: r.order_key, status: r.status, facility: r.facility, decision: JSON.parse(r.decision), decidedAt: Number(r.decided_at) }));
+}

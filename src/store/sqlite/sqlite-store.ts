@@ -4,7 +4,7 @@ import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisio
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
-  NewAuditEntry, OpenDeadLetter, TrendBucket, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  NewAuditEntry, OpenDeadLetter, TrendBucket, TrendHour, ConsoleSessionRow, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
@@ -577,6 +577,34 @@ export class SqliteStore implements Store {
     return this.views.trend(tenant, from, bucketMs, buckets);
   }
 
+  listTrendHours(tenant: string, from: number, to: number): Promise<TrendHour[]> {
+    return this.views.listTrendHours(tenant, from, to);
+  }
+
+  saveTrendHours(tenant: string, hours: TrendHour[]): Promise<void> {
+    return this.views.saveTrendHours(tenant, hours);
+  }
+
+  putConsoleSession(session: ConsoleSessionRow): Promise<void> {
+    return this.views.putConsoleSession(session);
+  }
+
+  getConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | undefined> {
+    return this.views.getConsoleSession(idHash, now);
+  }
+
+  updateConsoleSession(idHash: string, change: { tenant?: string; flash?: ConsoleSessionRow['flash'] }): Promise<void> {
+    return this.views.updateConsoleSession(idHash, change);
+  }
+
+  deleteConsoleSession(idHash: string): Promise<void> {
+    return this.views.deleteConsoleSession(idHash);
+  }
+
+  purgeConsoleSessions(now: number): Promise<number> {
+    return this.views.purgeConsoleSessions(now);
+  }
+
   async getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {
     return ledger.getLedgers(this.sql, tenant, entityKeys);
   }
@@ -619,6 +647,10 @@ export class SqliteStore implements Store {
 
   async getRouting(tenant: string, orderKey: string): Promise<RoutingRecord | undefined> {
     return routing.getRouting(this.sql, tenant, orderKey);
+  }
+
+  async listRoutings(tenant: string, page: { status?: string; before?: { decidedAt: number; orderKey: string }; limit?: number }): Promise<RoutingRecord[]> {
+    return routing.listRoutings(this.sql, tenant, page);
   }
 
   async releaseReservations(tenant: string, orderKey: string, facility?: string): Promise<number> {
