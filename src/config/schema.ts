@@ -186,8 +186,13 @@ export const configSchema = z.object({
   console: z.object({
     enabled: z.boolean().default(true).meta({ description: 'Serve the operations console at / on the API\'s port' }),
     sessionHours: z.number().positive().max(24 * 30).default(8).meta({ description: 'How long a console session lasts after sign-in' }),
-    trustProxy: z.boolean().default(false).meta({ description: 'Believe X-Forwarded-Proto from a TLS-terminating proxy (marks the session cookie Secure)' }),
-  }).strict().default({ enabled: true, sessionHours: 8, trustProxy: false }),
+    trustProxy: z.boolean().default(false).meta({ description: 'Believe X-Forwarded-Proto from a TLS-terminating proxy (marks the session cookie Secure), and X-Forwarded-For for the sign-in limit' }),
+    signIn: z.object({
+      maxFailuresPerIp: z.number().int().min(1).default(20).meta({ description: 'Failed sign-ins from one client address within the window before sign-in answers 429' }),
+      maxFailuresPerKeyPrefix: z.number().int().min(1).default(10).meta({ description: 'Failed sign-ins with keys starting with the same 8 characters within the window before sign-in answers 429' }),
+      windowMinutes: z.number().positive().max(24 * 60).default(15).meta({ description: 'The sliding window failed sign-ins are counted over' }),
+    }).strict().default({ maxFailuresPerIp: 20, maxFailuresPerKeyPrefix: 10, windowMinutes: 15 }),
+  }).strict().default({ enabled: true, sessionHours: 8, trustProxy: false, signIn: { maxFailuresPerIp: 20, maxFailuresPerKeyPrefix: 10, windowMinutes: 15 } }),
   alerts: alertsSchema.default({ rules: [], channels: [], evaluateEveryMs: 30_000 }),
   outbound: z.object({
     allow: z.array(z.string().refine((c) => parseCidr(c) !== undefined, 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd12:3456::/48')).default([])

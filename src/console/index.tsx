@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { allows, TENANT, type KeyRing } from '../api/auth.ts';
 import type { HubFacade } from '../engine/index.ts';
@@ -11,6 +12,7 @@ import { inventoryPage, positionsPage, runPage } from './pages/inventory.tsx';
 import { orderPage, ordersPage, readOrderStatus, readRoutingCursor, routingPage } from './pages/orders.tsx';
 import { alertsPage, auditPage, deadLettersPage, ediPage, endpointsPage, loginPage } from './pages/operations.tsx';
 import { csrfMatches, mayOperate, Sessions, type Session } from './sessions.ts';
+import { SignInLimiter } from './sign-in-limit.ts';
 
 export { Sessions } from './sessions.ts';
 
@@ -73,7 +75,18 @@ const idOf = (c: Context) => {
 export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const settings = engine.consoleSettings;
-  const sessions = new Sessions(settings.sessionHours * 3_600_000);
+  const sessions = new Sessions(engine.consoleSessionStore, settings.sessionHours * 3_600_000);
+  const limiter = new SignInLimiter({ ...settings.signIn, windowMs: settings.signIn.windowMinutes * 60_000 });
+  /** The client's address: the proxy's word for it only when told to trust the proxy. */
+  const clientIp = (c: Context) => {
+    const forwarded = settings.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    if (forwarded) return forwarded;
+    try {
+      return getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
   const log = engine.logger.child({ component: 'console' });
 
   const secure = (c: Context) => new URL(c.req.url).protocol === 'https:' || (settings.trustProxy && c.req.header('x-forwarded-proto') === 'https');
@@ -83,8 +96,8 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     session.flash = undefined;
     return { title, path, session, tenants: session.keyTenant === '*' ? engine.tenants() : undefined, notice: flash?.notice, error: flash?.error };
   };
-  const back = (c: Context<ConsoleEnv>, to: string, flash: { notice?: string; error?: string }) => {
-    c.get('session').flash = flash;
+  const back = async (c: Context<ConsoleEnv>, to: string, flash: { notice?: string; error?: string }) => {
+    await sessions.setFlash(c.get('session'), flash);
     return c.redirect(to, 303);
   };
   const audit = (c: Context<ConsoleEnv>, action: string, subject: string, detail?: unknown) => {
@@ -103,12 +116,14 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
 
   /** A session is needed; a POST must also carry its CSRF token and come from this origin. */
   const signedIn = (need: 'read' | 'operate' = 'read'): MiddlewareHandler<ConsoleEnv> => async (c, next) => {
-    const session = sessions.find(getCookie(c, COOKIE));
+    const session = await sessions.find(getCookie(c, COOKIE));
     if (!session) {
       if (c.req.method !== 'GET') return html(c, <Page title="Signed out" path="">Your session has ended. <a href="/login">Sign in</a></Page>, 403);
       return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
     }
     c.set('session', session);
+    // Shown on this page once: forgotten in the store now, kept on the request for the page.
+    if (session.flash) await sessions.setFlash(session, null);
     if (c.req.method === 'POST') {
       const form = await c.req.parseBody();
       const token = c.req.header('x-csrf-token') ?? (typeof form._csrf === 'string' ? form._csrf : undefined);
@@ -140,31 +155,35 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     const form = await c.req.parseBody();
     const key = typeof form.key === 'string' ? form.key.trim() : '';
     const nextPath = typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '/';
+    const ip = clientIp(c);
+    const wait = limiter.retryAfter(ip, key);
+    if (wait > 0) {
+      log.warn({ ip }, 'console sign-in refused: too many failed sign-ins');
+      c.header('retry-after', String(wait));
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+      return c.html(`<!doctype html>${String(loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: `Too many failed sign-ins: try again in ${wait} s.` }))}`, 429);
+    }
+    const refuse = (why: string, error: string, name?: string) => {
+      limiter.failed(ip, key);
+      log.warn({ key: name, ip }, `console sign-in refused${why}`);
+      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error }), 403);
+    };
     // Signing someone in to the attacker's account is a CSRF too: only this origin may post here.
     const who = sameOrigin(c) && key ? await keys.identify(key) : undefined;
-    if (!who) {
-      log.warn('console sign-in refused');
-      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key is not known.' }), 403);
-    }
+    if (!who) return refuse('', 'That key is not known.');
     const now = Date.now();
-    if (who.expiresAt !== undefined && now >= who.expiresAt) {
-      log.warn({ key: who.name }, 'console sign-in refused: the key has expired');
-      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key has expired.' }), 403);
-    }
+    if (who.expiresAt !== undefined && now >= who.expiresAt) return refuse(': the key has expired', 'That key has expired.', who.name);
     // The console shows a tenant's data: a key only for pushing documents or scraping metrics may not read it.
-    if (!allows(who.scopes, 'read')) {
-      log.warn({ key: who.name }, 'console sign-in refused: the key lacks the read scope');
-      return html(c, loginPage({ title: 'Sign in', path: '/login', next: nextPath, error: 'That key may not read (it lacks the read scope).' }), 403);
-    }
+    if (!allows(who.scopes, 'read')) return refuse(': the key lacks the read scope', 'That key may not read (it lacks the read scope).', who.name);
     const tenant = who.tenant === '*' ? engine.tenants()[0] ?? 'default' : who.tenant;
-    const session = sessions.open(who, tenant, now);
+    const session = await sessions.open(who, tenant, now);
     setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path: '/', maxAge: settings.sessionHours * 3600 });
     await engine.recordAudit({ tenant, actor: who.name, action: 'sign-in', subject: 'console', detail: { role: who.role, scopes: who.scopes }, at: Date.now() });
     return c.redirect(nextPath, 303);
   });
   app.post('/logout', signedIn(), async (c) => {
     await audit(c, 'sign-out', 'console');
-    sessions.close(c.get('session').id);
+    await sessions.close(c.get('session'));
     deleteCookie(c, COOKIE, { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Strict' });
     return c.redirect('/login', 303);
   });
@@ -173,7 +192,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     const asked = String((await c.req.parseBody()).tenant ?? '');
     if (s.keyTenant !== '*' || !TENANT.test(asked)) return back(c, '/', { error: 'This key cannot switch tenants.' });
     const from = s.tenant;
-    s.tenant = asked;
+    await sessions.switchTenant(s, asked);
     await audit(c, 'switch-tenant', `tenant ${asked}`, { from });
     return c.redirect('/', 303);
   });

@@ -498,6 +498,11 @@ export class HubFacade extends EngineFacade {
     return this.store.countOpenDeadLetters(tenant, kind);
   }
 
+  /** Where console sessions are kept: the store, shared by every process serving the console. */
+  get consoleSessionStore(): Pick<ConsoleStore, 'putConsoleSession' | 'getConsoleSession' | 'updateConsoleSession' | 'deleteConsoleSession' | 'purgeConsoleSessions'> {
+    return this.store;
+  }
+
   /** The config's console and alerts sections. */
   get consoleSettings(): LoadedConfig['config']['console'] {
     return this.hub.loaded.config.console;
