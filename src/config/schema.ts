@@ -123,6 +123,18 @@ export const alertRuleSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('circuit_open'), longerThanMinutes: minutes('A circuit open (or half open) longer than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
   z.object({ type: z.literal('edi_ack'), ...ruleCommon }).strict().meta({ description: 'Tell the channels of every 997 that rejected a group or accepted it with errors, and of every group whose 997 is overdue' }),
   z.object({ type: z.literal('backlog_age'), olderThanMinutes: minutes('The oldest delivery waiting for an endpoint is older than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
+  z.object({ type: z.literal('stuck_order'), facility: z.string().optional().meta({ description: 'Only orders of this facility' }), ...ruleCommon }).strict()
+    .meta({ description: 'An order the rules find stuck: not acknowledged by the warehouse in time, or not shipped by its requested date (one alert per order)' }),
+  z.object({
+    type: z.literal('variance'),
+    over: z.number().min(0).meta({ description: 'Alert when a position\'s variance (warehouse less ERP, after documents in flight), in its unit, is larger than this either way' }),
+    facility: z.string().optional(), ...ruleCommon,
+  }).strict().meta({ description: 'A variance of the newest whole reconciliation run not yet approved or rejected (one alert per facility, SKU and lot)' }),
+  z.object({
+    type: z.literal('accuracy_below'),
+    targetPercent: z.number().min(0).max(100).meta({ description: 'Alert when the newest whole reconciliation run\'s accuracy (overall, or of the facility) is below this' }),
+    facility: z.string().optional(), ...ruleCommon,
+  }).strict(),
 ]);
 
 export const alertChannelSchema = z.discriminatedUnion('type', [

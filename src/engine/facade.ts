@@ -34,6 +34,12 @@ const TREND_SETTLE_MS = HOUR;
 /** ...but not on every view: at most this often. */
 const TREND_RESUM_MS = 5 * 60_000;
 
+type AlertFactsReconciliation = () => Promise<{
+  runId: number; at: number;
+  accuracy: { overall: number | null; byFacility: Record<string, number | null> };
+  openVariances: Array<{ position: number; facility: string; sku: string; lot: string; uom: string; correctedDifference: string }>;
+} | undefined>;
+
 /** How many open dead letters the grouping reads: the newest, which are the ones an operator acts on. */
 const DEAD_LETTERS_GROUPED = 20_000;
 
@@ -496,6 +502,23 @@ export class HubFacade extends EngineFacade {
 
   countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
     return this.store.countOpenDeadLetters(tenant, kind);
+  }
+
+  /** The newest whole reconciliation run of the tenant: accuracy, and its variances not yet approved or rejected. */
+  async latestReconciliation(tenant: string): Promise<Awaited<ReturnType<AlertFactsReconciliation>>> {
+    const [run] = await this.store.listReconciliations(tenant, { limit: 1, wholeRuns: true });
+    if (!run) return undefined;
+    const accuracy = run.accuracy as { overall: { rate: number | null }; byFacility: Record<string, { rate: number | null }> };
+    const [variances, decisions] = await Promise.all([
+      this.store.listReconciliationResults(tenant, run.id, { status: 'variance', limit: 1000 }),
+      this.store.listVarianceDecisions(tenant, { runId: run.id, limit: 1000 }),
+    ]);
+    const decided = new Set(decisions.map((d) => d.position));
+    return {
+      runId: run.id, at: run.at,
+      accuracy: { overall: accuracy.overall.rate, byFacility: Object.fromEntries(Object.entries(accuracy.byFacility).map(([f, a]) => [f, a.rate])) },
+      openVariances: variances.filter((v) => !decided.has(v.position)).map((v) => ({ position: v.position, facility: v.facility, sku: v.sku, lot: v.lot, uom: v.uom, correctedDifference: v.correctedDifference })),
+    };
   }
 
   /** Where console sessions are kept: the store, shared by every process serving the console. */

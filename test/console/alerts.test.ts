@@ -86,7 +86,7 @@ alerts:
 
 describe('alert rules and quiet hours', () => {
   const facts = (over: Partial<Parameters<typeof firing>[2]> = {}) => ({
-    countDeadLetters: async () => 0, openQuarantined: async () => 0, backlog: async () => [], circuits: () => [], ...over,
+    countDeadLetters: async () => 0, openQuarantined: async () => 0, backlog: async () => [], circuits: () => [], stuckOrders: async () => [], latestReconciliation: async () => undefined, ...over,
   });
 
   it('raises dead letters over N in M minutes, a circuit open longer than T and a backlog older than T, per endpoint', async () => {

@@ -8,6 +8,8 @@ export { webhookSignature } from './channels.ts';
 export { isQuiet } from './quiet-hours.ts';
 
 const JOB = 'alerts';
+/** Stuck orders alerted per round and tenant at most: beyond them the first ones' alerts say enough. */
+const STUCK_ORDERS_ALERTED = 200;
 
 export interface Alerting {
   /** One round: the rules checked for every tenant, then the channels told. */
@@ -35,11 +37,15 @@ export function startAlerting(engine: HubFacade, options: { now?: () => number }
   async function evaluate(): Promise<void> {
     const now = clock();
     for (const tenant of engine.tenants()) {
+      // Read once per round however many rules ask.
+      let latest: ReturnType<typeof engine.latestReconciliation> | undefined;
       const facts = {
         countDeadLetters: (since: number, endpoint?: string) => engine.countDeadLetters(tenant, since, endpoint),
         openQuarantined: () => engine.countOpenDeadLetters(tenant, 'message'),
         backlog: async () => (await engine.kpis(tenant, now, now)).backlog,
         circuits: () => engine.endpointsOf(tenant).filter((e) => e.state !== null).map((e) => ({ endpoint: e.name, state: e.state!, openedAt: e.openedAt })),
+        stuckOrders: (facility?: string) => engine.listOrders(tenant, { status: 'stuck', facility, limit: STUCK_ORDERS_ALERTED }),
+        latestReconciliation: () => latest ??= engine.latestReconciliation(tenant),
       };
       const now_ = await firing(tenant, settings.rules, facts, now);
       for (const alert of now_.values()) {
@@ -103,6 +109,7 @@ export function startAlerting(engine: HubFacade, options: { now?: () => number }
   return {
     runOnce,
     async stop() {
+      if (stopped) return;
       stopped = true;
       clearTimeout(timer);
       await running;

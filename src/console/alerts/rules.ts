@@ -9,6 +9,14 @@ export interface AlertFacts {
   openQuarantined(): Promise<number>;
   backlog(): Promise<Array<{ endpoint: string; pending: number; oldestAgeMs: number | null }>>;
   circuits(): Array<{ endpoint: string; state: string; openedAt: number | null }>;
+  /** Orders the rules find stuck now (at most a page of them). */
+  stuckOrders(facility?: string): Promise<Array<{ orderNumber: string; facility: string | null; stuck: Array<{ rule: string; since: string; reason: string }> }>>;
+  /** The newest whole reconciliation run: its accuracy and its variances nobody approved or rejected yet. */
+  latestReconciliation(): Promise<{
+    runId: number; at: number;
+    accuracy: { overall: number | null; byFacility: Record<string, number | null> };
+    openVariances: Array<{ position: number; facility: string; sku: string; lot: string; uom: string; correctedDifference: string }>;
+  } | undefined>;
 }
 
 /** The prefix of every rule alert's dedupe key: the evaluator resolves those whose condition cleared. */
@@ -58,6 +66,35 @@ export async function firing(tenant: string, rules: AlertRule[], facts: AlertFac
           }
         }
         break;
+      case 'stuck_order':
+        for (const o of await facts.stuckOrders(rule.facility)) {
+          raise(rule, `order ${o.orderNumber}`, `order ${o.orderNumber}${o.facility ? ` (${o.facility})` : ''} is stuck: ${o.stuck.map((s) => s.reason).join('; ')}`,
+            { orderNumber: o.orderNumber, facility: o.facility, stuck: o.stuck });
+        }
+        break;
+      case 'variance': {
+        const run = await facts.latestReconciliation();
+        for (const v of run?.openVariances ?? []) {
+          if (rule.facility && v.facility !== rule.facility) continue;
+          const size = Math.abs(Number(v.correctedDifference));
+          if (!(size > rule.over)) continue;
+          const where = `${v.facility} ${v.sku}${v.lot ? ` lot ${v.lot}` : ''}`;
+          raise(rule, where, `${where}: the warehouse counts ${v.correctedDifference} ${v.uom} ${Number(v.correctedDifference) > 0 ? 'more' : 'less'} than the ERP (reconciliation run ${run!.runId}); the rule allows ${rule.over}`,
+            { runId: run!.runId, position: v.position, difference: v.correctedDifference, uom: v.uom });
+        }
+        break;
+      }
+      case 'accuracy_below': {
+        const run = await facts.latestReconciliation();
+        if (!run) break;
+        const rate = rule.facility ? run.accuracy.byFacility[rule.facility] ?? null : run.accuracy.overall;
+        if (rate !== null && rate * 100 < rule.targetPercent) {
+          const where = rule.facility ?? 'all facilities';
+          raise(rule, where, `inventory accuracy of ${where} is ${(rate * 100).toFixed(1)} % at reconciliation run ${run.runId}, below the target of ${rule.targetPercent} %`,
+            { runId: run.runId, rate, targetPercent: rule.targetPercent });
+        }
+        break;
+      }
       case 'edi_ack':
         // Raised by EDI tracking itself as the 997s and deadlines come; this rule has them told.
         break;
