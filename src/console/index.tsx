@@ -243,7 +243,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
   app.get('/orders/:number', signedIn(), async (c) => {
     const number = c.req.param('number');
     const page = await orderPage(engine, c.get('session').tenant, c.get('session'), number, options(c, 'Order', '/orders'));
-    return page ? html(c, page) : html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no order {number}.</Page>, 404);
+    return page ? html(c, page) : html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no such order.</Page>, 404);
   });
   app.get('/routing', signedIn(), async (c) => html(c, await routingPage(engine, c.get('session').tenant, { status: c.req.query('status'), before: readRoutingCursor(c.req.query('before')) }, options(c, 'Routing', '/routing'))));
   app.get('/inventory', signedIn(), async (c) => html(c, await inventoryPage(engine, c.get('session').tenant, before(c), options(c, 'Inventory', '/inventory'))));
@@ -322,7 +322,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     const reason = String((await c.req.parseBody()).reason ?? '').trim().slice(0, 200);
     const tenant = c.get('session').tenant;
     // The console holds orders it shows; a hold set before its order arrives is the API's (the ERP's credit hold).
-    if (!(await engine.order(tenant, number))) return html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no order {number}.</Page>, 404);
+    if (!(await engine.order(tenant, number))) return html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no such order.</Page>, 404);
     if (!reason) return back(c, `/orders/${encodeURIComponent(number)}`, { error: 'Say why the order is held: the reason goes to the ledger and the audit log.' });
     await engine.holdOrder(tenant, number, { reason, by: c.get('session').keyName });
     await audit(c, 'hold-order', `order ${number}`, { reason });
@@ -331,7 +331,7 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
   app.post('/orders/:number/release', signedIn('operate'), async (c) => {
     const number = c.req.param('number');
     const released = await engine.releaseOrder(c.get('session').tenant, number, c.get('session').keyName);
-    if (!released) return html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no order {number}.</Page>, 404);
+    if (!released) return html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no such order.</Page>, 404);
     await audit(c, 'release-order', `order ${number}`);
     return back(c, `/orders/${encodeURIComponent(number)}`, { notice: 'Released: what waited for the release is processed again.' });
   });

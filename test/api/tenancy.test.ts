@@ -81,6 +81,7 @@ describe('tenancy: acme never sees or touches globex', () => {
       decisions: await store.listVarianceDecisions(tenant, { limit: 1000 }),
       availability: await store.listPublishedAvailability(tenant),
       folder: filesOf(globexFolder()),
+      ledgers: await store.getLedgers(tenant, ['order:GX-1', 'order:GX-2']),
     };
   }
 
@@ -277,7 +278,13 @@ flows:
     const groups = groupDeadLetters(await api.hub.store.listOpenDeadLetters('globex', 1000)).map((g) => g.key);
     assert.ok(groups.length > 0);
     const acme = await signIn(api);
-    const expand = (path: string) => (path.includes('{id}') ? ids.map((id) => path.replace('{id}', id)) : [path]);
+    const runs = before.reconciliations.map((r: Json) => String(r.id));
+    assert.ok(runs.length > 0 && before.ledgers.length > 0, 'globex has runs and orders to be asked for');
+    const values: Record<string, string[]> = { id: ids, order: ['GX-1', 'GX-2'], run: runs };
+    const expand = (path: string): string[] => {
+      const m = /\{(\w+)\}/.exec(path);
+      return m ? values[m[1]!]!.flatMap((v) => expand(path.replace(m[0], v))) : [path];
+    };
     const queries = ['', '?endpoint=globex-wms', '?q=GX-1', '?q=order:GX-1', '?status=quarantined', '?tenant=globex', '?state=resolved'];
     let pages = 0;
     for (const path of CONSOLE_READS.flatMap(expand)) {
@@ -290,7 +297,8 @@ flows:
       }
     }
     assert.ok(pages > 50, `${pages} pages`);
-    const forms: Array<Record<string, string>> = [{}, ...groups.map((group) => ({ group })), { endpoint: 'globex-wms' }, { q: 'GX-2' },
+    const forms: Array<Record<string, string>> = [{}, ...groups.map((group) => ({ group })), { endpoint: 'globex-wms' }, { q: 'GX-2' }, { reason: 'forged hold' },
+      ...before.reconciliations.flatMap((r: Json) => r.results.map((p: Json) => ({ position: String(p.position), action: 'approved' }))),
       { as: 'raw', body: JSON.stringify(salesOrder('GX-9')), note: 'forged' }];
     for (const path of CONSOLE_ACTIONS.flatMap(expand)) {
       for (const form of forms) {
