@@ -52,6 +52,44 @@ export function fill(path: string, count: number, now: number): void {
       SELECT 'acme', 'message', id, endpoint, 'DOC_INVALID $.lines[0].sku: required', processed_at FROM messages WHERE status = 'quarantined'`).run();
     db.prepare(`INSERT INTO dead_letters (tenant, kind, ref_id, endpoint, reason, created_at)
       SELECT 'acme', 'delivery', id, endpoint, 'HTTP 422', created_at FROM deliveries WHERE status = 'dead'`).run();
+    // The rules' order ledgers (one in ten orders, one in a thousand of them past its ship date: stuck),
+    // a routing decision for each, and 30 daily reconciliation runs of 1,000 positions each.
+    const orders = Math.max(10, Math.floor(count / 10));
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const o = { orders, start: now - 30 * DAY, step: Math.max(1, Math.floor((30 * DAY) / orders)), past: day(now - 5 * DAY), future: day(now + 30 * DAY),
+      pastEnd: Date.parse(day(now - 4 * DAY)), futureEnd: Date.parse(day(now + 31 * DAY)), sentAt: new Date(now - DAY).toISOString() };
+    const oseq = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @orders)`;
+    db.prepare(`${oseq} INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, stuck_at, updated_at, body)
+      SELECT 'acme', 'order:SO-' || i, 'order', 'SO-' || i, 1, CASE WHEN i % 10 = 0 THEN 'shipped' ELSE 'open' END, CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END, NULL,
+        CASE WHEN i % 10 = 0 THEN NULL WHEN i % 1000 = 7 THEN @pastEnd ELSE @futureEnd END, @start + i * @step,
+        json_object('kind', 'order', 'version', 1, 'entityKey', 'order:SO-' || i, 'orderNumber', 'SO-' || i, 'known', json('true'),
+          'header', json_object('facility', CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END, 'requestedShipDate', CASE WHEN i % 1000 = 7 THEN @past ELSE @future END),
+          'lines', json_array(json_object('lineNumber', '1', 'sku', 'SKU-1', 'uom', 'EA', 'ordered', '2', 'shipped', CASE WHEN i % 10 = 0 THEN '2' ELSE '0' END, 'cancelled', '0')),
+          'send', json_object('state', 'sent', 'sentAt', @sentAt, 'endpoint', 'wms'),
+          'acknowledgments', json_array(json_object('kind', 'application', 'status', 'accepted')),
+          'statuses', json_array(), 'progress', 0, 'shipments', json_array(), 'cancels', json_array(), 'returns', json_array(), 'holds', json_array(), 'parked', json_array(), 'lastApplied', json_object())
+      FROM n`).run(o);
+    db.prepare(`${oseq} INSERT INTO routing_decisions (tenant, order_key, status, facility, decision, decided_at)
+      SELECT 'acme', 'order:SO-' || i, 'routed', CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END,
+        json_object('policy', 'complete', 'status', 'routed', 'facility', CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END, 'reason', 'the best-ranked site with every line in stock', 'at', @sentAt,
+          'assignments', json_array(json_object('facility', CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END, 'endpoint', 'wms', 'lines', json_array(json_object('lineNumber', '1', 'sku', 'SKU-1', 'quantity', '2', 'backordered', '0')))),
+          'candidates', json_array(
+            json_object('facility', 'EWR', 'chosen', json(CASE i % 2 WHEN 0 THEN 'true' ELSE 'false' END), 'eligible', json('true'), 'shipsToday', json('true'), 'distanceKm', 16, 'linesInStock', 1, 'reasons', json_array()),
+            json_object('facility', 'CHI', 'chosen', json(CASE i % 2 WHEN 0 THEN 'false' ELSE 'true' END), 'eligible', json('true'), 'shipsToday', json('true'), 'distanceKm', 1147, 'linesInStock', 1, 'reasons', json_array()))),
+        @start + i * @step FROM n`).run(o);
+    const run = db.prepare(`INSERT INTO inventory_runs (tenant, at, facility, trigger, started_at, finished_at, counts, accuracy, snapshots) VALUES ('acme', ?, NULL, 'schedule', ?, ?, ?, ?, '{}')`);
+    const results = db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+      INSERT INTO inventory_results (run_id, position, tenant, facility, sku, lot, uom, status, difference, corrected_difference, detail)
+      SELECT ?, i, 'acme', CASE i % 2 WHEN 0 THEN 'EWR' ELSE 'CHI' END, 'SKU-' || i, '', 'EA', CASE WHEN i % 50 = 0 THEN 'variance' ELSE 'match' END,
+        CASE WHEN i % 50 = 0 THEN '-3' ELSE '0' END, CASE WHEN i % 50 = 0 THEN '-3' ELSE '0' END,
+        json_object('warehouse', json_object('onHand', '47'), 'erp', json_object('onHand', '50'), 'explanation', CASE WHEN i % 50 = 0 THEN 'unexplained' ELSE 'both agree' END, 'documents', json_array())
+      FROM n`);
+    for (let d = 30; d >= 1; d--) {
+      const at = now - d * DAY;
+      const accuracy = { overall: { compared: 1000, agreeing: 980, rate: 0.98 }, byFacility: { EWR: { compared: 500, agreeing: 490, rate: 0.98 }, CHI: { compared: 500, agreeing: 490, rate: 0.98 } } };
+      const id = Number(run.run(at, at, at + 1000, JSON.stringify({ match: 980, in_flight: 0, timing: 0, variance: 20 }), JSON.stringify(accuracy)).lastInsertRowid);
+      results.run(id);
+    }
   }).immediate();
   db.exec('ANALYZE');
   db.close();
@@ -94,7 +132,7 @@ flows:
     const pages = [
       '/', '/messages', `/messages?q=SO-${middle}`, `/messages?q=REF-${middle}`, '/messages?status=quarantined', '/messages?type=shipment&endpoint=erp',
       `/messages?before=${middle}`, `/messages/${middle}`, '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit',
-      '/orders', '/orders?status=stuck', '/inventory', '/routing',
+      '/orders', '/orders?status=stuck', `/orders/SO-${Math.floor(count / 20)}`, '/routing', '/inventory', '/inventory/runs/30',
     ];
     const serve = async () => {
       const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), sources: false });

@@ -66,6 +66,9 @@ export interface InboundView extends InboundSummary {
   events: LedgerEvent[];
 }
 
+/** Live ledgers read per statement while looking for stuck orders. */
+const STUCK_SCAN = 1000;
+
 /** States of an order that can still get stuck. */
 const LIVE = ['open', 'partially_shipped', 'held'];
 
@@ -78,14 +81,15 @@ export async function listOrders(store: Store, tenant: string, filter: LedgerFil
   for (;;) {
     const rows = await store.listLedgers({
       tenant, kind: 'order', status: stuckOnly ? LIVE : filter.status ? [filter.status] : undefined,
-      facility: filter.facility, from: filter.from, to: filter.to, after, limit,
+      // Only those whose stuck time has come (the row keeps it), read a thousand at a time; the rules confirm each.
+      facility: filter.facility, from: filter.from, to: filter.to, after, limit: stuckOnly ? STUCK_SCAN : limit, stuckBy: stuckOnly ? now : undefined,
     });
     for (const row of rows) {
       const summary = summaryOf(row, policy, now);
       if (summary && (!stuckOnly || summary.stuck.length > 0)) out.push(summary);
       if (out.length >= limit) return out;
     }
-    if (!stuckOnly || rows.length < limit) return out;
+    if (!stuckOnly || rows.length < STUCK_SCAN) return out;
     after = rows[rows.length - 1]!.entityKey;
   }
 }

@@ -241,8 +241,27 @@ export function ledgerWriteOf(tenant: string, ledger: Ledger, stored: number, po
     reference: ledger.kind === 'order' ? ledger.orderNumber : ledger.kind === 'inbound' ? ledger.reference : ledger.entityKey,
     version: ledger.version, expectedVersion: stored, status: ledgerStatusOf(ledger),
     facility: ledger.kind === 'state' ? null : ledger.header?.facility ?? null,
-    dueAt: dueAtOf(ledger, policy, dueAfter), body: ledger,
+    dueAt: dueAtOf(ledger, policy, dueAfter), stuckAt: stuckAtOf(ledger, policy), body: ledger,
   };
+}
+
+/**
+ * When a live order becomes stuck if nothing moves it on first: its acknowledgment falling due,
+ * or the end of its requested ship date (the earlier). Kept on the ledger's row so the stuck
+ * orders are found through an index; the rules' own findStuck then says whether and why.
+ */
+export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
+  if (ledger.kind !== 'order' || !ledger.known) return null;
+  const state = orderStateOf(ledger);
+  if (state === 'cancelled' || state === 'closed' || state === 'shipped') return null;
+  const times: number[] = [];
+  if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
+    times.push(Date.parse(ledger.send.sentAt) + policy.stuck.acknowledgeWithinMinutes * 60_000 + 1);
+  }
+  const shipBy = ledger.header?.requestedShipDate;
+  if (policy.stuck.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${policy.stuck.utcOffset}`) + 86_400_000);
+  const at = times.filter((t) => Number.isFinite(t));
+  return at.length ? Math.min(...at) : null;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface LedgerRow {
 /** A ledger decided on version `expectedVersion` (0: it did not exist), to be stored as `version`. */
 export interface LedgerWrite extends Omit<LedgerRow, 'updatedAt'> {
   expectedVersion: number;
+  /** When an order becomes stuck unless it moves on first (no acknowledgment in time, its ship date passed); null: it cannot. */
+  stuckAt?: number | null;
 }
 
 export interface NewVerdict {
@@ -102,6 +104,8 @@ export interface LedgerFilter extends Page {
   to?: number;
   /** Pages by entity key: rows after this one. */
   after?: string;
+  /** Only ledgers stuck by then (their stuckAt at or before it): the candidates the rules then confirm. */
+  stuckBy?: number;
 }
 
 export interface LedgerStore {

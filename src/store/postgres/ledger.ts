@@ -13,12 +13,12 @@ import type { Queryable } from './queryable.ts';
 export async function applyRulesWrites(db: Queryable, w: RulesWrites | undefined, now: number, messageIds: number[] = []): Promise<void> {
   if (!w) return;
   for (const l of w.ledgers ?? []) {
-    const params = [l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, now, JSON.stringify(l.body)];
+    const params = [l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, now, JSON.stringify(l.body), l.stuckAt ?? null];
     const r = l.expectedVersion === 0
-      ? await db.query(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, updated_at, body)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT (tenant, entity_key) DO NOTHING`, params)
-      : await db.query(`UPDATE ledgers SET version = $5, status = $6, facility = $7, due_at = $8, updated_at = $9, body = $10::jsonb
-          WHERE tenant = $1 AND entity_key = $2 AND kind = $3 AND reference = $4 AND version = $11`, [...params, l.expectedVersion]);
+      ? await db.query(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, updated_at, body, stuck_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) ON CONFLICT (tenant, entity_key) DO NOTHING`, params)
+      : await db.query(`UPDATE ledgers SET version = $5, status = $6, facility = $7, due_at = $8, updated_at = $9, body = $10::jsonb, stuck_at = $11
+          WHERE tenant = $1 AND entity_key = $2 AND kind = $3 AND reference = $4 AND version = $12`, [...params, l.expectedVersion]);
     if (r.rowCount !== 1) throw new LedgerConflict([l.entityKey], messageIds, `expected version ${l.expectedVersion}`);
   }
   const v = w.verdicts ?? [];
@@ -59,8 +59,9 @@ export async function listLedgers(db: Queryable, f: LedgerFilter): Promise<Ledge
   return (await db.query(`SELECT * FROM ledgers WHERE tenant = $1 AND kind = $2
     AND ($3::text[] IS NULL OR status = ANY($3::text[])) AND ($4::text IS NULL OR facility = $4)
     AND ($5::bigint IS NULL OR updated_at >= $5) AND ($6::bigint IS NULL OR updated_at < $6) AND ($7::text IS NULL OR entity_key > $7)
+    ${f.stuckBy !== undefined ? 'AND stuck_at <= $9' : ''}
     ORDER BY entity_key COLLATE "C" LIMIT $8`, [
-    f.tenant, f.kind, f.status ?? null, f.facility ?? null, f.from ?? null, f.to ?? null, f.after ?? null, clampLimit(f.limit),
+    f.tenant, f.kind, f.status ?? null, f.facility ?? null, f.from ?? null, f.to ?? null, f.after ?? null, clampLimit(f.limit), ...(f.stuckBy !== undefined ? [f.stuckBy] : []),
   ])).rows.map(read.ledger);
 }
 

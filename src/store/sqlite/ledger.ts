@@ -9,12 +9,12 @@ import type { Statements } from './statements.ts';
 /** Writes ledgers (version-checked), verdicts, withdrawn deliveries and dead letters; throws LedgerConflict, the caller rolls back. */
 export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, now: number, messageIds: number[] = []): void {
   if (!w) return;
-  const insert = sql.q(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, updated_at, body)
-    VALUES (@tenant, @entityKey, @kind, @reference, @version, @status, @facility, @dueAt, @now, @body) ON CONFLICT (tenant, entity_key) DO NOTHING`);
-  const update = sql.q(`UPDATE ledgers SET version = @version, status = @status, facility = @facility, due_at = @dueAt, updated_at = @now, body = @body
+  const insert = sql.q(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, stuck_at, updated_at, body)
+    VALUES (@tenant, @entityKey, @kind, @reference, @version, @status, @facility, @dueAt, @stuckAt, @now, @body) ON CONFLICT (tenant, entity_key) DO NOTHING`);
+  const update = sql.q(`UPDATE ledgers SET version = @version, status = @status, facility = @facility, due_at = @dueAt, stuck_at = @stuckAt, updated_at = @now, body = @body
     WHERE tenant = @tenant AND entity_key = @entityKey AND version = @expectedVersion`);
   for (const l of w.ledgers ?? []) {
-    const row = { ...l, body: JSON.stringify(l.body), now };
+    const row = { ...l, stuckAt: l.stuckAt ?? null, body: JSON.stringify(l.body), now };
     const r = l.expectedVersion === 0 ? insert.run(row) : update.run(row);
     if (r.changes !== 1) throw new LedgerConflict([l.entityKey], messageIds, `expected version ${l.expectedVersion}`);
   }
@@ -47,6 +47,16 @@ export function getLedgers(sql: Statements, tenant: string, entityKeys: string[]
 }
 
 export function listLedgers(sql: Statements, f: LedgerFilter): LedgerRow[] {
+  if (f.stuckBy !== undefined) {
+    // Few ledgers are stuck: found through their stuck time, then put in key order.
+    return (sql.q(`SELECT * FROM ledgers INDEXED BY ledgers_stuck WHERE tenant = @tenant AND stuck_at <= @stuckBy AND kind = @kind
+      AND (@status IS NULL OR status IN (SELECT value FROM json_each(@status))) AND (@facility IS NULL OR facility = @facility)
+      AND (@from IS NULL OR updated_at >= @from) AND (@to IS NULL OR updated_at < @to) AND (@after IS NULL OR entity_key > @after)
+      ORDER BY entity_key LIMIT @limit`).all({
+      tenant: f.tenant, kind: f.kind, stuckBy: f.stuckBy, status: jsonText(f.status), facility: f.facility ?? null, from: f.from ?? null, to: f.to ?? null,
+      after: f.after ?? null, limit: clampLimit(f.limit),
+    }) as Row[]).map(read.ledger);
+  }
   return (sql.q(`SELECT * FROM ledgers WHERE tenant = @tenant AND kind = @kind
     AND (@status IS NULL OR status IN (SELECT value FROM json_each(@status))) AND (@facility IS NULL OR facility = @facility)
     AND (@from IS NULL OR updated_at >= @from) AND (@to IS NULL OR updated_at < @to) AND (@after IS NULL OR entity_key > @after)

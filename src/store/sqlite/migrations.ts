@@ -429,7 +429,7 @@ CREATE TABLE message_chunks (
   },
   {
     version: 17,
-    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time',
+    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time, when orders become stuck',
     sql: `
 CREATE TABLE console_sessions (
   id_hash TEXT PRIMARY KEY,
@@ -445,6 +445,10 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
 CREATE INDEX routing_decisions_by_time ON routing_decisions (tenant, decided_at, order_key);
+ALTER TABLE ledgers ADD COLUMN stuck_at INTEGER;
+CREATE INDEX ledgers_stuck ON ledgers (tenant, stuck_at) WHERE stuck_at IS NOT NULL;
+-- Live orders written before their stuck time was kept: due at once, so the rules' sweep writes them again with it.
+UPDATE ledgers SET due_at = 0 WHERE kind = 'order' AND status IN ('open', 'partially_shipped', 'held');
 CREATE TABLE console_trend_hours (
   tenant TEXT NOT NULL,
   hour_at INTEGER NOT NULL,

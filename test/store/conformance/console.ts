@@ -137,5 +137,29 @@ export function consoleConformance(open: OpenStore<Facets>): void {
       await store.resolveAlert('acme', ev!.id, 10);
       assert.equal(await store.raiseAlert(e), false);
     });
+
+    it('keeps console sessions by the hash of their id until they expire, with their tenant and flash', async () => {
+      const row = { idHash: 'h1', csrf: 'c1', keyName: 'ops', scopes: ['read', 'operate'], grant: 'operator', keyTenant: '*', tenant: 'acme', flash: null, createdAt: 1000, expiresAt: 5000 };
+      await store.putConsoleSession(row);
+      await store.putConsoleSession({ ...row, idHash: 'h2', expiresAt: 2000 });
+      assert.deepEqual(await store.getConsoleSession('h1', 1500), row);
+      assert.equal(await store.getConsoleSession('h2', 2000), undefined, 'expired at its time');
+      await store.updateConsoleSession('h1', { tenant: 'globex', flash: { notice: 'done' } });
+      assert.deepEqual(await store.getConsoleSession('h1', 1500), { ...row, tenant: 'globex', flash: { notice: 'done' } });
+      await store.updateConsoleSession('h1', { flash: null });
+      assert.equal((await store.getConsoleSession('h1', 1500))!.flash, null);
+      assert.equal(await store.purgeConsoleSessions(3000), 1);
+      await store.deleteConsoleSession('h1');
+      assert.equal(await store.getConsoleSession('h1', 1500), undefined);
+    });
+
+    it('keeps closed trend hours per tenant, a later sum replacing an earlier one', async () => {
+      const hour = (at: number, delivered: number, computedAt: number) => ({ at, delivered, meanSyncMs: delivered ? 100 : null, syncMsTotal: delivered * 100, attempts: delivered, failedAttempts: 0, messages: delivered, quarantined: 0, computedAt });
+      await store.saveTrendHours('acme', [hour(3_600_000, 2, 10), hour(7_200_000, 0, 10)]);
+      await store.saveTrendHours('acme', [hour(3_600_000, 5, 20)]);
+      await store.saveTrendHours('other', [hour(3_600_000, 9, 10)]);
+      assert.deepEqual(await store.listTrendHours('acme', 0, 10_800_000), [hour(3_600_000, 5, 20), hour(7_200_000, 0, 10)]);
+      assert.deepEqual(await store.listTrendHours('acme', 7_200_000, 10_800_000), [hour(7_200_000, 0, 10)]);
+    });
   });
 }

@@ -173,5 +173,22 @@ export function ledgerConformance(open: OpenStore<LedgerStore & PipelineStore>):
       assert.deepEqual(docs, [{ id: 'held-1', messageId: a, body: { n: a } }]);
       assert.deepEqual(await store.getDocuments('other', ['held-1']), []);
     });
+
+    it('finds the ledgers stuck by a time through the stuck time each write keeps', async () => {
+      await store.writeRules({ ledgers: [
+        ledgerWrite({ entityKey: 'order:SO-1', reference: 'SO-1', stuckAt: 5000 }),
+        ledgerWrite({ entityKey: 'order:SO-2', reference: 'SO-2', stuckAt: 9000 }),
+        ledgerWrite({ entityKey: 'order:SO-3', reference: 'SO-3', stuckAt: null }),
+        ledgerWrite({ entityKey: 'order:SO-4', reference: 'SO-4', stuckAt: 4000, status: 'held' }),
+        ledgerWrite({ tenant: 'other', entityKey: 'order:SO-5', reference: 'SO-5', stuckAt: 1000 }),
+      ] }, 2000);
+      const keys = (rows: Array<{ entityKey: string }>) => rows.map((r) => r.entityKey);
+      assert.deepEqual(keys(await store.listLedgers({ tenant: 'acme', kind: 'order', stuckBy: 6000 })), ['order:SO-1', 'order:SO-4']);
+      assert.deepEqual(keys(await store.listLedgers({ tenant: 'acme', kind: 'order', stuckBy: 6000, status: ['open'] })), ['order:SO-1']);
+      assert.deepEqual(keys(await store.listLedgers({ tenant: 'acme', kind: 'order', stuckBy: 6000, after: 'order:SO-1' })), ['order:SO-4']);
+      // Moved on (shipped): no longer a candidate.
+      await store.writeRules({ ledgers: [ledgerWrite({ entityKey: 'order:SO-1', reference: 'SO-1', expectedVersion: 1, version: 2, status: 'shipped', stuckAt: null })] }, 2100);
+      assert.deepEqual(keys(await store.listLedgers({ tenant: 'acme', kind: 'order', stuckBy: 6000 })), ['order:SO-4']);
+    });
   });
 }

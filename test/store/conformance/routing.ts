@@ -62,5 +62,20 @@ export function routingConformance(open: OpenStore<RoutingStore & PipelineStore>
       assert.deepEqual(await store.reservations('acme'), [{ facility: 'CHI', sku: 'TEA', quantity: '2' }]);
       assert.deepEqual(await store.reservations('globex'), []);
     });
+
+    it('lists decisions newest first, by status, paged by decision time and order', async () => {
+      for (const [key, facility, at] of [['order:SO-1', 'CHI', 1000], ['order:SO-2', null, 2000], ['order:SO-3', 'EWR', 2000], ['order:SO-4', 'CHI', 3000]] as const) {
+        await store.putRouting('acme', { ...record(key, facility), decidedAt: at }, []);
+      }
+      await store.putRouting('globex', record('order:SO-9', 'CHI'), []);
+      const keys = (rows: Array<{ orderKey: string }>) => rows.map((r) => r.orderKey);
+      assert.deepEqual(keys(await store.listRoutings('acme', {})), ['order:SO-4', 'order:SO-3', 'order:SO-2', 'order:SO-1']);
+      const first = await store.listRoutings('acme', { limit: 2 });
+      assert.deepEqual(keys(first), ['order:SO-4', 'order:SO-3']);
+      const last = first[1]!;
+      assert.deepEqual(keys(await store.listRoutings('acme', { before: { decidedAt: last.decidedAt, orderKey: last.orderKey } })), ['order:SO-2', 'order:SO-1']);
+      assert.deepEqual(keys(await store.listRoutings('acme', { status: 'held' })), ['order:SO-2']);
+      assert.deepEqual((await store.listRoutings('acme', { limit: 1 }))[0]!.decision, record('order:SO-4', 'CHI').decision);
+    });
   });
 }
