@@ -37,9 +37,13 @@ function patternOf(dl: OpenDeadLetter): { code: string; field: string } {
 /** Groups open dead letters by pattern, largest group first. */
 export function groupDeadLetters(letters: OpenDeadLetter[]): DeadLetterGroup[] {
   const groups = new Map<string, DeadLetterGroup>();
+  // Thousands of dead letters share a handful of patterns: each pattern is hashed once.
+  const keys = new Map<string, string>();
   for (const dl of letters) {
     const { code, field } = patternOf(dl);
-    const key = createHash('sha256').update(`${dl.kind}\u0000${dl.endpoint}\u0000${code}\u0000${field}`).digest('hex').slice(0, 16);
+    const pattern = `${dl.kind}\u0000${dl.endpoint}\u0000${code}\u0000${field}`;
+    let key = keys.get(pattern);
+    if (key === undefined) keys.set(pattern, key = createHash('sha256').update(pattern).digest('hex').slice(0, 16));
     let g = groups.get(key);
     if (!g) groups.set(key, g = { key, kind: dl.kind, endpoint: dl.endpoint, code, field, count: 0, firstSeen: dl.createdAt, lastSeen: dl.createdAt, example: dl.reason, members: [] });
     g.count++;
