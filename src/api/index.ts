@@ -141,7 +141,13 @@ export async function startApiServer(hub: Hub, options: { listen?: string } = {}
   const app = createApi(hub);
   // The console's first views would otherwise pay for preparing statements, summing a week of
   // trend hours and a cold cache: done here, before the port answers.
-  const warmMs = engine.consoleSettings.enabled ? await warmConsole(engine) : 0;
+  const warmMs = engine.consoleSettings.enabled
+    ? await warmConsole(engine).catch((err: unknown) => {
+      // A page that fails here fails when asked too, with its own error: never a reason not to start.
+      engine.logger.warn({ err }, 'reading the console\'s pages once before listening failed');
+      return 0;
+    })
+    : 0;
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port }, (info) => resolve({ server, address: info }));
     server.once('error', reject);

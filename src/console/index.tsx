@@ -8,8 +8,8 @@ import { asset } from './assets.ts';
 import { Page, type PageOptions } from './layout.tsx';
 import { editPage, messagePage, messagesPage, readSearch, toSearch } from './pages/messages.tsx';
 import { overviewPage } from './pages/overview.tsx';
-import { inventoryPage, positionsPage, runPage } from './pages/inventory.tsx';
-import { orderPage, ordersPage, readOrderStatus, readRoutingCursor, routingPage } from './pages/orders.tsx';
+import { auditReportPage, inventoryPage, positionsPage, runPage } from './pages/inventory.tsx';
+import { INBOUND_STATUSES, inboundOnePage, inboundPage, orderPage, ordersPage, readOrderStatus, readRoutingCursor, routingPage } from './pages/orders.tsx';
 import { alertsPage, auditPage, deadLettersPage, ediPage, endpointsPage, loginPage } from './pages/operations.tsx';
 import { csrfMatches, mayOperate, Sessions, type Session } from './sessions.ts';
 import { SignInLimiter } from './sign-in-limit.ts';
@@ -36,7 +36,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 /** A page of the console, or the routes of a console action: every one that reads tenant data, for the tenancy walk. */
 export const CONSOLE_READS = [
   '/', '/messages', '/messages/{id}', '/messages/{id}/raw', '/messages/{id}/edit', '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit',
-  '/orders', '/orders/{order}', '/routing', '/inventory', '/inventory/runs/{run}', '/inventory/positions',
+  '/orders', '/orders/{order}', '/inbound', '/inbound/{order}', '/routing', '/inventory', '/inventory/runs/{run}', '/inventory/positions', '/inventory/audit',
 ] as const;
 export const CONSOLE_ACTIONS = [
   '/messages/{id}/replay', '/messages/{id}/edit', '/messages/replay', '/dead-letters/replay', '/dead-letters/resolve', '/alerts/{id}/acknowledge', '/alerts/{id}/resolve',
@@ -245,6 +245,21 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     const page = await orderPage(engine, c.get('session').tenant, c.get('session'), number, options(c, 'Order', '/orders'));
     return page ? html(c, page) : html(c, <Page {...options(c, 'No such order', '/orders')}>This tenant has no such order.</Page>, 404);
   });
+  app.get('/inbound', signedIn(), async (c) => {
+    const reference = c.req.query('reference')?.trim();
+    if (reference) return c.redirect(`/inbound/${encodeURIComponent(reference.slice(0, 200))}`, 303);
+    const status = c.req.query('status');
+    const after = c.req.query('after');
+    return html(c, await inboundPage(engine, c.get('session').tenant, {
+      status: (INBOUND_STATUSES as readonly string[]).includes(status ?? '') ? status : undefined,
+      facility: c.req.query('facility')?.trim().slice(0, 100) || undefined, after: after?.startsWith('inbound:') ? after.slice(0, 300) : undefined,
+    }, options(c, 'Inbound', '/inbound')));
+  });
+  app.get('/inbound/:reference', signedIn(), async (c) => {
+    const page = await inboundOnePage(engine, c.get('session').tenant, c.req.param('reference'), options(c, 'Inbound', '/inbound'));
+    return page ? html(c, page) : html(c, <Page {...options(c, 'No such inbound', '/inbound')}>This tenant expects no such inbound.</Page>, 404);
+  });
+  app.get('/inventory/audit', signedIn(), async (c) => html(c, await auditReportPage(engine, c.get('session').tenant, c.req.query('run') === '1', c.req.query('kind')?.slice(0, 40), options(c, 'Go-live audit', '/inventory'))));
   app.get('/routing', signedIn(), async (c) => html(c, await routingPage(engine, c.get('session').tenant, { status: c.req.query('status'), before: readRoutingCursor(c.req.query('before')) }, options(c, 'Routing', '/routing'))));
   app.get('/inventory', signedIn(), async (c) => html(c, await inventoryPage(engine, c.get('session').tenant, before(c), options(c, 'Inventory', '/inventory'))));
   app.get('/inventory/positions', signedIn(), async (c) => {

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Session } from './sessions.ts';
 
 export const NAV = [
-  ['/', 'Overview'], ['/messages', 'Messages'], ['/orders', 'Orders'], ['/inventory', 'Inventory'], ['/routing', 'Routing'], ['/dead-letters', 'Dead letters'], ['/edi', 'EDI'],
+  ['/', 'Overview'], ['/messages', 'Messages'], ['/orders', 'Orders'], ['/inbound', 'Inbound'], ['/inventory', 'Inventory'], ['/routing', 'Routing'], ['/dead-letters', 'Dead letters'], ['/edi', 'EDI'],
   ['/endpoints', 'Endpoints'], ['/alerts', 'Alerts'], ['/audit', 'Audit log'],
 ] as const;
 

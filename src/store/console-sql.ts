@@ -32,6 +32,17 @@ export interface SqlPort {
 
 const jsonParam = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
+/** What grouping needs of a message's errors: each code and path once, with the first sentence said of it. */
+function errorPattern(errors: CausewayError[]): CausewayError[] {
+  const seen = new Map<string, CausewayError>();
+  for (const e of errors) {
+    const key = `${e.code}\u0000${e.path ?? ''}`;
+    if (!seen.has(key)) seen.set(key, { code: e.code, path: e.path, message: (e.message ?? '').slice(0, 200) } as CausewayError);
+    if (seen.size >= 100) break;
+  }
+  return [...seen.values()];
+}
+
 /** A WHERE clause grown one known condition at a time. */
 class Where {
   readonly parts: string[] = [];
@@ -134,14 +145,31 @@ export class ConsoleSql {
 
   async listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
     // A dead delivery's reason names the partner's HTTP status ("... HTTP 422: ..."): read from it,
-    // not from the attempt log, so grouping thousands of dead letters reads no attempt rows.
-    const rows = await this.db.all(`SELECT dl.id, dl.kind, dl.ref_id, dl.endpoint, dl.reason, dl.created_at, m.errors
-      FROM dead_letters dl LEFT JOIN messages m ON dl.kind = 'message' AND m.id = dl.ref_id AND m.tenant = dl.tenant
+    // not from the attempt log. A quarantined message's errors are read from the message once and
+    // kept on its dead letter as their codes and paths (error_pattern): grouping thousands of dead
+    // letters then reads the dead letters alone, not a message row each.
+    const rows = await this.db.all(`SELECT dl.id, dl.kind, dl.ref_id, dl.endpoint, dl.reason, dl.created_at, dl.error_pattern
+      FROM dead_letters dl
       WHERE dl.tenant = ? AND dl.replayed_at IS NULL AND NOT EXISTS (SELECT 1 FROM dead_letter_resolutions r WHERE r.dead_letter_id = dl.id)
       ORDER BY dl.id DESC LIMIT ?`, [tenant, Math.max(1, Math.min(limit, 50_000))]);
+    const patterns = new Map<number, CausewayError[]>();
+    for (const r of rows) if (r.error_pattern !== null && r.error_pattern !== undefined) patterns.set(r.id, JSON.parse(r.error_pattern));
+    const unread = rows.filter((r) => r.kind === 'message' && !patterns.has(r.id));
+    for (let i = 0; i < unread.length; i += 500) {
+      const part = unread.slice(i, i + 500);
+      const errors = new Map((await this.db.all(`SELECT id, errors FROM messages WHERE tenant = ? AND id IN (${part.map(() => '?').join(', ')})`, [tenant, ...part.map((r) => r.ref_id)]))
+        .map((m) => [Number(m.id), (this.db.json(m.errors) as CausewayError[] | null) ?? []]));
+      const steps: SqlStep[] = [];
+      for (const r of part) {
+        const pattern = errorPattern(errors.get(Number(r.ref_id)) ?? []);
+        patterns.set(r.id, pattern);
+        steps.push({ sql: 'UPDATE dead_letters SET error_pattern = ? WHERE id = ? AND error_pattern IS NULL', params: [JSON.stringify(pattern), r.id] });
+      }
+      await this.db.steps(steps);
+    }
     return rows.map((r) => ({
       id: r.id, kind: r.kind, refId: r.ref_id, endpoint: r.endpoint, reason: r.reason, createdAt: r.created_at,
-      errors: (this.db.json(r.errors) as CausewayError[] | null) ?? [],
+      errors: r.kind === 'message' ? patterns.get(r.id) ?? [] : [],
       statusCode: r.kind === 'delivery' ? Number(/\bHTTP (\d{3})\b/.exec(r.reason)?.[1] ?? Number.NaN) || null : null,
     }));
   }

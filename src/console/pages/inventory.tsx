@@ -42,7 +42,7 @@ export async function inventoryPage(engine: HubFacade, tenant: string, before: n
           <figcaption>Accuracy per whole run, last {TREND_DAYS} days (%)</figcaption>
           <div class="chart" data-accuracy={JSON.stringify(series)} role="img" aria-label={`Inventory accuracy of each whole reconciliation run over the last ${TREND_DAYS} days`}></div>
         </figure>
-        <p><a href="/inventory/positions">Positions now, both sides</a></p>
+        <p><a href="/inventory/positions">Positions now, both sides</a> · <a href="/inventory/audit">Go-live audit</a></p>
       </section>
       <section aria-labelledby="runs-h">
         <h2 id="runs-h">Reconciliation runs</h2>
@@ -152,6 +152,41 @@ export async function positionsPage(engine: HubFacade, tenant: string, filter: {
         ))}
       </Table>
       {from + POSITIONS_PAGE < all.length && <p class="pager"><a href={`/inventory/positions?${q(from + POSITIONS_PAGE)}`}>Next</a></p>}
+    </Page>
+  );
+}
+
+const FINDINGS_SHOWN = 500;
+
+/**
+ * The go-live audit of the item masters (the ERP's and the warehouse's item documents, codes and
+ * stock), as POST /v1/audits runs it: computed when asked, never stored.
+ */
+export async function auditReportPage(engine: HubFacade, tenant: string, run: boolean, kind: string | undefined, options: PageOptions) {
+  const report = run ? await engine.inventory.audit(tenant, {}) : undefined;
+  const findings = report ? report.findings.filter((f) => !kind || f.kind === kind) : [];
+  return (
+    <Page {...options}>
+      <p>Compares the ERP's item master with the warehouse's, as their connectors brought them in: SKUs missing on a side, duplicates and variants, barcodes, units and conversions, lot and serial tracking, weights and dimensions, codes without a code table entry, and stock differences. It is computed when asked.</p>
+      <form method="get" action="/inventory/audit" class="search">
+        <input type="hidden" name="run" value="1" />
+        <div><button type="submit">{report ? 'Run the audit again' : 'Run the go-live audit'}</button></div>
+      </form>
+      {report && (
+        <>
+          <p>{report.items.erp} ERP item(s), {report.items.warehouse} warehouse item(s): {report.total} finding(s).</p>
+          <nav aria-label="Finding kind" class="filters">
+            <ul>
+              <li><a href="/inventory/audit?run=1" aria-current={!kind ? 'page' : undefined}>All</a></li>
+              {Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => <li><a href={`/inventory/audit?run=1&kind=${k}`} aria-current={kind === k ? 'page' : undefined}>{k.replace(/_/g, ' ')} ({n})</a></li>)}
+            </ul>
+          </nav>
+          <Table head={['Kind', 'Side', 'Record', 'Field', 'Found', 'What to do']} rows={Math.min(findings.length, FINDINGS_SHOWN)} empty="No finding.">
+            {findings.slice(0, FINDINGS_SHOWN).map((f) => <tr><td>{f.kind.replace(/_/g, ' ')}</td><td>{f.side}</td><td>{f.record}</td><td><code>{f.field}</code></td><td class="wrap">{f.found}</td><td class="wrap">{f.action}</td></tr>)}
+          </Table>
+          {findings.length > FINDINGS_SHOWN && <p class="hint">The first {FINDINGS_SHOWN} of {findings.length}: `causeway audit --format csv` gives them all.</p>}
+        </>
+      )}
     </Page>
   );
 }

@@ -195,3 +195,56 @@ export function readRoutingCursor(v: string | undefined): { decidedAt: number; o
   const m = /^(\d{1,15})~(.{1,200})$/.exec(v ?? '');
   return m ? { decidedAt: Number(m[1]), orderKey: m[2]! } : undefined;
 }
+
+export const INBOUND_STATUSES = ['expected', 'partially_received', 'received', 'short', 'over'] as const;
+
+/** Expected inbound (purchase orders, ASNs) against what was received: the rules' inbound ledgers, as GET /v1/inbound reads them. */
+export async function inboundPage(engine: HubFacade, tenant: string, filter: { status?: string; facility?: string; after?: string }, options: PageOptions) {
+  const rows = await engine.listInbound(tenant, { status: filter.status, facility: filter.facility, after: filter.after, limit: PAGE });
+  const next = rows.length === PAGE ? `inbound:${rows[rows.length - 1]!.reference}` : undefined;
+  const query = (extra: Record<string, string>) => new URLSearchParams(Object.entries({ status: filter.status ?? '', facility: filter.facility ?? '', ...extra }).filter(([, v]) => v !== '')).toString();
+  return (
+    <Page {...options}>
+      <nav aria-label="Inbound status" class="filters">
+        <ul>
+          <li><a href="/inbound" aria-current={filter.status === undefined ? 'page' : undefined}>All</a></li>
+          {INBOUND_STATUSES.map((s) => <li><a href={`/inbound?status=${s}`} aria-current={filter.status === s ? 'page' : undefined}>{s.replace('_', ' ')}</a></li>)}
+        </ul>
+      </nav>
+      <form method="get" action="/inbound" class="search" role="search">
+        <div><label for="inbound-reference">PO or ASN reference</label><input id="inbound-reference" name="reference" placeholder="PO-7" /></div>
+        <div><button type="submit">Find</button></div>
+      </form>
+      <Table head={['Reference', 'Status', 'Facility', 'Updated']} rows={rows.length} empty="No expected inbound.">
+        {rows.map((i) => <tr><td><a href={`/inbound/${encodeURIComponent(i.reference)}`}>{i.reference}</a></td><td><Status value={i.status} /></td><td>{i.facility ?? '—'}</td><td>{when(i.updatedAt)}</td></tr>)}
+      </Table>
+      <p class="pager">{filter.after && <a href={`/inbound?${query({})}`}>First</a>} {next && <a href={`/inbound?${query({ after: next })}`}>Next</a>}</p>
+    </Page>
+  );
+}
+
+export async function inboundOnePage(engine: HubFacade, tenant: string, reference: string, options: PageOptions) {
+  const i = await engine.inbound(tenant, reference);
+  if (!i) return undefined;
+  return (
+    <Page {...options} title={`Inbound ${reference}`}>
+      <dl class="facts">
+        <dt>Status</dt><dd><Status value={i.status} /></dd>
+        <dt>Facility</dt><dd>{i.facility ?? '—'}</dd>
+        <dt>Updated</dt><dd>{when(i.updatedAt)}</dd>
+      </dl>
+      <p><a href={`/messages?q=${encodeURIComponent(reference)}`}>Messages of this reference</a></p>
+      <Table head={['Line', 'SKU', 'UoM', 'Expected', 'Received', 'Damaged', 'Open', 'Status']} rows={i.lines.length} caption="Lines">
+        {i.lines.map((l) => <tr><td>{l.lineNumber ?? '—'}</td><td>{l.sku}</td><td>{l.uom}</td><td>{l.expected}</td><td>{l.received}</td><td>{l.damaged}</td><td>{l.open}</td><td><Status value={l.status} /></td></tr>)}
+      </Table>
+      <Table head={['When', 'Document', 'Verdict', 'Rule', 'Reason', 'Message']} rows={i.events.length} caption="Ledger" empty="No document decided yet.">
+        {i.events.map((e) => (
+          <tr>
+            <td>{when(e.at)}</td><td>{e.documentType} <code>{e.documentId}</code></td><td><Status value={e.verdict} /></td><td><code>{e.rule}</code></td>
+            <td class="wrap">{e.reason}</td><td><a href={`/messages/${e.messageId}`}>#{e.messageId}</a></td>
+          </tr>
+        ))}
+      </Table>
+    </Page>
+  );
+}

@@ -58,7 +58,7 @@ export interface OpenDeadLetter {
   endpoint: string;
   reason: string;
   createdAt: number;
-  /** A quarantined message's errors (code and path); none for a delivery. */
+  /** A quarantined message's errors: each code and path once (at most 100), with its first message cut to 200 characters; none for a delivery. */
   errors: CausewayError[];
   /** The HTTP status a dead delivery's reason names, when it names one. */
   statusCode: number | null;

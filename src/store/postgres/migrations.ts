@@ -435,7 +435,7 @@ CREATE TABLE message_chunks (
   },
   {
     version: 17,
-    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time, when orders become stuck',
+    name: 'console sessions kept in the store (by the hash of their id), closed trend hours summed once, routing decisions by time, when orders become stuck, the error patterns of dead letters',
     sql: `
 CREATE TABLE console_sessions (
   id_hash text PRIMARY KEY,
@@ -451,6 +451,7 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
 CREATE INDEX routing_decisions_by_time ON routing_decisions (tenant, decided_at, order_key);
+ALTER TABLE dead_letters ADD COLUMN error_pattern text;
 ALTER TABLE ledgers ADD COLUMN stuck_at bigint;
 CREATE INDEX ledgers_stuck ON ledgers (tenant, stuck_at) WHERE stuck_at IS NOT NULL;
 -- Live orders written before their stuck time was kept: due at once, so the rules' sweep writes them again with it.
