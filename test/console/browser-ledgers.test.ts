@@ -130,7 +130,8 @@ inventory:
   it('passes axe-core\'s WCAG 2 A/AA checks on the orders, routing and inventory pages, and fits a phone', async () => {
     const { context, page } = await signedIn(KEYS.acme, { bypassCSP: true });
     const phone = await signedIn(KEYS.acme, { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-    for (const path of ['/orders', '/orders?status=stuck', '/orders/SO-LATE-2', '/orders/SO-ROUTE-2', '/routing', '/inventory', `/inventory/runs/${runId}`, '/inventory/positions']) {
+    const paths = ['/orders', '/orders?status=stuck', '/orders/SO-LATE-2', '/orders/SO-ROUTE-2', '/inbound', '/routing', '/inventory', `/inventory/runs/${runId}`, '/inventory/positions', '/inventory/audit?run=1'];
+    for (const path of paths) {
       await page.goto(api.url + path);
       const violations = await axeViolations(page);
       assert.deepEqual(violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], path);

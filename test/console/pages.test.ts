@@ -134,6 +134,18 @@ alerts:
     assert.deepEqual(told.map((b) => b.state), ['raised', 'resolved']);
   });
 
+  it('lists expected inbound by status and shows one PO\'s lines against its receipts', async () => {
+    await post({ type: 'purchase_order', poNumber: 'PO-C1', facility: 'EWR', lines: [{ lineNumber: 1, sku: 'TEA', quantity: '10', uom: 'EA' }] });
+    const user = await signIn(api);
+    assert.match((await user.get('/inbound?status=expected')).text, /PO-C1/);
+    assert.doesNotMatch((await user.get('/inbound?status=received')).text, /PO-C1/);
+    assert.equal((await user.get('/inbound?reference=PO-C1')).location, '/inbound/PO-C1');
+    const page = await user.get('/inbound/PO-C1');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<td>TEA<\/td><td>EA<\/td><td>10<\/td><td>0<\/td><td>0<\/td><td>10<\/td>/);
+    assert.equal((await user.get('/inbound/PO-NONE')).status, 404);
+  });
+
   it('keeps tenant globex\'s orders and decisions out of acme\'s pages', async () => {
     await post(salesOrder('SO-GX-77', 1), KEYS.globex);
     const user = await signIn(api);
@@ -222,6 +234,11 @@ alerts:
     assert.match((await user.get(again.location!)).text, /was approved before/);
     assert.ok((await api.hub.store.listAudit('acme')).some((a) => a.action === 'approve-variance' && a.subject === `run ${run.id} position ${b.position}`));
     assert.match((await user.get('/inventory/positions?facility=DC1')).text, /3 position\(s\)/);
+    // The go-live audit runs when asked: stock differences of B and C are among its findings.
+    assert.doesNotMatch((await user.get('/inventory/audit')).text, /finding\(s\)/);
+    const audit = await user.get('/inventory/audit?run=1&kind=stock_difference');
+    assert.match(audit.text, /0 ERP item\(s\), 0 warehouse item\(s\): \d+ finding\(s\)/);
+    assert.match(audit.text, /stock difference/);
     // Decided: the variance's alert resolves and that is told; accuracy is still below target.
     await api.alerting.runOnce();
     assert.deepEqual(bodies().filter((x) => x.state === 'resolved').map((x) => x.alert.kind), ['variance']);
