@@ -254,12 +254,14 @@ export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
   if (ledger.kind !== 'order' || !ledger.known) return null;
   const state = orderStateOf(ledger);
   if (state === 'cancelled' || state === 'closed' || state === 'shipped') return null;
+  // The SLA of the flow that sent it, as the ledger recorded it; the general one otherwise.
+  const sla = ledger.sla ?? policy.stuck;
   const times: number[] = [];
   if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
-    times.push(Date.parse(ledger.send.sentAt) + policy.stuck.acknowledgeWithinMinutes * 60_000 + 1);
+    times.push(Date.parse(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
   }
   const shipBy = ledger.header?.requestedShipDate;
-  if (policy.stuck.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${policy.stuck.utcOffset}`) + 86_400_000);
+  if (sla.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${sla.utcOffset}`) + 86_400_000);
   const at = times.filter((t) => Number.isFinite(t));
   return at.length ? Math.min(...at) : null;
 }
