@@ -15,7 +15,7 @@
  */
 import { csvCodec, edifactCodec, fixedWidthCodec, jsonCodec, x12Codec } from './codecs/index.ts';
 import { createRegistry, loadConfigFile as loadConfigFileWith, parseConfig as parseConfigWith, type LoadedConfig, type Registry } from './config/index.ts';
-import { trytonEndpoint } from './connectors/tryton/index.ts';
+import { trytonEndpoint, trytonWmsEndpoint } from './connectors/tryton/index.ts';
 import { wmsRestEndpoint } from './connectors/wms-rest/index.ts';
 import { folderEndpoint, httpEndpoint, webhookEndpoint } from './transports/index.ts';
 import { natsEndpoint } from './transports/nats/index.ts';
@@ -29,6 +29,7 @@ export const builtIns: Registry = createRegistry({
     sftpEndpoint,
     natsEndpoint,
     trytonEndpoint,
+    trytonWmsEndpoint,
     wmsRestEndpoint,
   ],
   codecs: [jsonCodec, x12Codec, edifactCodec, csvCodec, fixedWidthCodec],

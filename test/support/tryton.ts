@@ -31,12 +31,27 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INSTALL_SCRIPT = join(ROOT, 'scripts/tryton/install.sh');
 const SETUP_SCRIPT = join(ROOT, 'scripts/tryton/setup.py');
+const WMS_SETUP_SCRIPT = join(ROOT, 'scripts/tryton/setup-wms.py');
 // trytond and proteus live in Debian's python; another python3 may come first on PATH.
 const PYTHON = '/usr/bin/python3';
 const TRYTOND = '/usr/bin/trytond';
 const TRYTOND_ADMIN = '/usr/bin/trytond-admin';
 const MODULES = ['sale', 'purchase', 'stock', 'stock_lot', 'stock_lot_sled', 'stock_package', 'stock_package_shipping',
   'carrier', 'sale_shipment_cost', 'product_measurements'];
+/**
+ * The warehouse's database: the stock modules only (lots with expiry, packages, and package
+ * shipping for tracking numbers; Debian's stock_package_shipping brings its own dependencies,
+ * which the warehouse never uses).
+ */
+const WMS_MODULES = ['stock', 'stock_lot', 'stock_lot_sled', 'stock_package', 'stock_package_shipping'];
+
+interface Template {
+  name: string;
+  setup: string;
+  modules: string[];
+}
+const ERP_TEMPLATE: Template = { name: 'template', setup: SETUP_SCRIPT, modules: MODULES };
+const WMS_TEMPLATE: Template = { name: 'wms-template', setup: WMS_SETUP_SCRIPT, modules: WMS_MODULES };
 
 export const TRYTON_USER = 'admin';
 /** The password of the throw-away test databases' admin user (loopback only). */
@@ -52,6 +67,11 @@ export interface TrytonDatabase {
 export interface TrytonServer extends TrytonDatabase {
   /** A new database copied from the template, so one test's records never meet another's. */
   freshDatabase(): Promise<TrytonDatabase>;
+  /**
+   * A new warehouse database (stock modules only, company WH warehouse, no products or parties),
+   * served by the same trytond as the ERP's: Tryton's stock engine playing the warehouse.
+   */
+  freshWarehouseDatabase(): Promise<TrytonDatabase>;
   /** Stops trytond (the whole process group) and waits until its port is closed. */
   stop(): Promise<void>;
   /** Stops trytond but keeps its databases, so `restart` brings the same data back. */
@@ -84,7 +104,7 @@ async function checkAvailability(): Promise<string | undefined> {
 export async function startTryton(): Promise<TrytonServer> {
   const unavailable = await trytonUnavailable();
   if (unavailable) throw new Error(unavailable);
-  const template = await templateDatabase();
+  const template = await templateDatabase(ERP_TEMPLATE);
   const dir = await mkdtemp(join(tmpdir(), 'causeway-trytond-'));
   const port = await freePort();
   const config = join(dir, 'trytond.conf');
@@ -98,6 +118,11 @@ export async function startTryton(): Promise<TrytonServer> {
     await copyFile(template, join(dir, `${database}.sqlite`));
     return { url, database, user: TRYTON_USER, password: TRYTON_PASSWORD };
   };
+  const freshWarehouseDatabase = async (): Promise<TrytonDatabase> => {
+    const database = `wms${++count}`;
+    await copyFile(await templateDatabase(WMS_TEMPLATE), join(dir, `${database}.sqlite`));
+    return { url, database, user: TRYTON_USER, password: TRYTON_PASSWORD };
+  };
   const pause = async () => {
     if (child) await terminate(child, port);
     child = undefined;
@@ -106,6 +131,7 @@ export async function startTryton(): Promise<TrytonServer> {
   return {
     ...first,
     freshDatabase,
+    freshWarehouseDatabase,
     pause,
     async restart() {
       await pause();
@@ -126,11 +152,11 @@ function trytondConfig(dir: string, port: number): string {
   ].join('\n');
 }
 
-/** The template database for the current setup script, built once and reused from the temp folder. */
-async function templateDatabase(): Promise<string> {
-  const setup = await readFile(SETUP_SCRIPT);
-  const key = createHash('sha256').update(setup).update(MODULES.join(',')).update(TRYTON_PASSWORD).digest('hex').slice(0, 16);
-  const cacheDir = join(tmpdir(), `causeway-tryton-template-${key}`);
+/** The template database for a setup script and its modules, built once and reused from the temp folder. */
+async function templateDatabase(spec: Template): Promise<string> {
+  const setup = await readFile(spec.setup);
+  const key = createHash('sha256').update(setup).update(spec.modules.join(',')).update(TRYTON_PASSWORD).digest('hex').slice(0, 16);
+  const cacheDir = join(tmpdir(), `causeway-tryton-${spec.name}-${key}`);
   const template = join(cacheDir, 'template.sqlite');
   if (existsSync(template)) return template;
   await mkdir(cacheDir, { recursive: true });
@@ -142,14 +168,14 @@ async function templateDatabase(): Promise<string> {
   }
   try {
     if (existsSync(template)) return template;
-    await buildTemplate(cacheDir, template);
+    await buildTemplate(spec, cacheDir, template);
     return template;
   } finally {
     await rm(lock, { recursive: true, force: true });
   }
 }
 
-async function buildTemplate(cacheDir: string, template: string): Promise<void> {
+async function buildTemplate(spec: Template, cacheDir: string, template: string): Promise<void> {
   const work = await mkdtemp(join(cacheDir, 'build-'));
   try {
     const config = join(work, 'trytond.conf');
@@ -158,15 +184,15 @@ async function buildTemplate(cacheDir: string, template: string): Promise<void> 
     await writeFile(passFile, `${TRYTON_PASSWORD}\n`);
     // SQLite needs the database file to exist before trytond-admin creates the tables.
     await writeFile(join(work, 'template.sqlite'), '');
-    await run(TRYTOND_ADMIN, ['-c', config, '-d', 'template', '-u', ...MODULES, '--activate-dependencies', '--email', 'admin@example.com'], {
+    await run(TRYTOND_ADMIN, ['-c', config, '-d', 'template', '-u', ...spec.modules, '--activate-dependencies', '--email', 'admin@example.com'], {
       env: { ...process.env, TRYTONPASSFILE: passFile },
       timeout: 600_000,
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stderr?: string; message: string }) => {
       throw new Error(`trytond-admin failed: ${(error.stderr || error.message).slice(-2000)}`);
     });
-    await run(PYTHON, [SETUP_SCRIPT, config, 'template'], { timeout: 300_000 }).catch((error: { stderr?: string; message: string }) => {
-      throw new Error(`scripts/tryton/setup.py failed: ${(error.stderr || error.message).slice(-2000)}`);
+    await run(PYTHON, [spec.setup, config, 'template'], { timeout: 300_000 }).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(`${spec.setup} failed: ${(error.stderr || error.message).slice(-2000)}`);
     });
     await rename(join(work, 'template.sqlite'), template);
   } finally {

@@ -12,6 +12,7 @@ import { ORDER_CANCEL_ACCESS, readOrderCancels, readSalesOrders, SALES_ORDER_ACC
 import { applyReturnReceipt, readReturnAuthorizations, RETURN_AUTHORIZATION_ACCESS, RETURN_RECEIPT_ACCESS } from './returns.ts';
 import { TrytonRpc } from './rpc.ts';
 import { ADJUSTMENT_ACCESS, applyInventoryAdjustment, readInventorySnapshot, SNAPSHOT_ACCESS } from './stock.ts';
+import { applyOrderStatus, ORDER_STATUS_ACCESS } from './order-status.ts';
 import { applyShipment, SHIPMENT_ACCESS, type WriteResult } from './write-shipment.ts';
 
 /** What the endpoint can read from Tryton by change stamp, each from the Tryton model whose changes it follows. */
@@ -36,6 +37,7 @@ const WRITERS: { [T in CanonicalDocument['type']]?: Writer<T> } = {
   receipt: { apply: applyReceipt, access: RECEIPT_ACCESS },
   inventory_adjustment: { apply: applyInventoryAdjustment, access: ADJUSTMENT_ACCESS },
   return_receipt: { apply: applyReturnReceipt, access: RETURN_RECEIPT_ACCESS },
+  order_status: { apply: applyOrderStatus, access: ORDER_STATUS_ACCESS },
 };
 export const TRYTON_WRITE_TYPES = Object.keys(WRITERS) as DocumentType[];
 
@@ -70,6 +72,8 @@ const config = z.object({
 }).strict();
 
 export type TrytonEndpointConfig = z.infer<typeof config>;
+/** The settings of the Tryton connection itself, shared with the warehouse role (tryton-wms). */
+export const trytonConnectionConfig = config.pick({ url: true, database: true, user: true, password: true, warehouses: true, units: true, snapshotEveryMs: true, pageSize: true, timeoutMs: true });
 
 export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
   type: 'tryton',
@@ -84,13 +88,13 @@ export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
   createSink: (c, ctx) => trytonSink(c, ctx),
 };
 
-function connect(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonRpc {
+export function connect(c: Pick<TrytonEndpointConfig, 'url' | 'database' | 'user' | 'password' | 'timeoutMs'>, ctx: EndpointContext): TrytonRpc {
   const dispatcher = new OutboundGuard(ctx.name, ctx.outbound).agent({ connect: { timeout: c.timeoutMs } });
   return new TrytonRpc({ url: c.url, database: c.database, user: c.user, password: c.password, timeoutMs: c.timeoutMs, dispatcher });
 }
 
-function optionsOf(c: TrytonEndpointConfig, ctx: EndpointContext): TrytonOptions {
-  return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize, shipmentReferenceQualifier: c.shipmentReferenceQualifier };
+export function optionsOf(c: Pick<TrytonEndpointConfig, 'warehouses' | 'units' | 'pageSize'> & Partial<Pick<TrytonEndpointConfig, 'shipmentReferenceQualifier'>>, ctx: EndpointContext): TrytonOptions {
+  return { tenant: ctx.tenant, endpoint: ctx.name, warehouses: c.warehouses, units: c.units, pageSize: c.pageSize, ...(c.shipmentReferenceQualifier ? { shipmentReferenceQualifier: c.shipmentReferenceQualifier } : {}) };
 }
 
 /**
@@ -116,7 +120,7 @@ export function parseCursors(stored: string | null): Partial<Record<TrytonProduc
  * Tryton record and its change stamp: reading the same version again (a crash before the cursor
  * was stored) is a duplicate to the inbox, a later change is a new message.
  */
-function toMessage(document: CanonicalDocument, database: string, model: string): InboundMessage {
+export function toMessage(document: CanonicalDocument, database: string, model: string): InboundMessage {
   const recordId = document.id.slice(`tryton:${database}:${model}:`.length).split(':')[0];
   return {
     body: Buffer.from(JSON.stringify(document)),
@@ -164,7 +168,7 @@ function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRunt
  * old (or there is none): one full snapshot per facility, for reconciliation against the
  * warehouse's own. Each is sent, changed or not: it says what Tryton held at that time.
  */
-async function readSnapshots(rpc: TrytonRpc, c: TrytonEndpointConfig, options: TrytonOptions, access: AccessCheck, last: string | undefined): Promise<{ messages: InboundMessage[]; at?: string }> {
+export async function readSnapshots(rpc: TrytonRpc, c: Pick<TrytonEndpointConfig, 'database' | 'warehouses' | 'snapshotEveryMs'>, options: TrytonOptions, access: AccessCheck, last: string | undefined): Promise<{ messages: InboundMessage[]; at?: string }> {
   const now = new Date();
   if (last !== undefined && now.getTime() - Date.parse(last) < c.snapshotEveryMs) return { messages: [] };
   await access.require('inventory_snapshot', SNAPSHOT_ACCESS, `reading stock from Tryton ${c.database}`);
@@ -187,7 +191,7 @@ async function readSnapshots(rpc: TrytonRpc, c: TrytonEndpointConfig, options: T
  * read or write of that type and remembered once granted. A refusal is asked again next time, so
  * granting the group in Tryton is enough: no restart.
  */
-class AccessCheck {
+export class AccessCheck {
   private readonly granted = new Set<string>();
   constructor(private readonly rpc: TrytonRpc) {}
 
@@ -204,8 +208,14 @@ class AccessCheck {
 }
 
 function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime {
-  const rpc = connect(c, ctx);
-  const options = optionsOf(c, ctx);
+  return sinkApplying(WRITERS as WriterTable, connect(c, ctx), optionsOf(c, ctx), ctx, 'Tryton');
+}
+
+export type WriterTable = { [T in CanonicalDocument['type']]?: { apply: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess } };
+
+/** A sink that applies each canonical document with the writer of its type, after checking the user may do all it needs. */
+export function sinkApplying(writers: WriterTable, rpc: TrytonRpc, options: TrytonOptions, ctx: EndpointContext, label: string): SinkRuntime {
+  const types = Object.keys(writers);
   const access = new AccessCheck(rpc);
   return {
     async deliver(message: OutboundMessage): Promise<DeliveryOutcome> {
@@ -220,11 +230,11 @@ function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime 
         return { kind: 'permanent', error: `${ctx.name}: not a canonical ${message.documentType} document (is a mapping applied on this flow?): ${validated.errors.map(formatError).join('; ')}` };
       }
       const document = validated.document;
-      const writer = WRITERS[document.type] as { apply: (rpc: TrytonRpc, document: CanonicalDocument, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess } | undefined;
+      const writer = writers[document.type] as { apply: (rpc: TrytonRpc, document: CanonicalDocument, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess } | undefined;
       if (!writer) {
-        return { kind: 'permanent', error: `${ctx.name}: Tryton does not take ${document.type} documents (it takes ${TRYTON_WRITE_TYPES.join(', ')})` };
+        return { kind: 'permanent', error: `${ctx.name}: ${label} does not take ${document.type} documents (it takes ${types.join(', ')})` };
       }
-      const doing = `applying ${document.type} ${documentReference(document)} to Tryton ${c.database}`;
+      const doing = `applying ${document.type} ${documentReference(document)} to ${label} ${rpc.database}`;
       try {
         // Every step the document needs is allowed, or nothing is written: a missing group found
         // half-way would leave Tryton half-changed.
@@ -246,6 +256,9 @@ function documentReference(document: CanonicalDocument): string {
     case 'receipt': return `${document.receiptNumber}${document.poNumber ? ` for purchase ${document.poNumber}` : ''}`;
     case 'inventory_adjustment': return document.adjustmentNumber;
     case 'return_receipt': return `for return ${document.rmaNumber}`;
+    case 'sales_order': case 'order_cancel': case 'order_status': return `for order ${document.orderNumber}`;
+    case 'purchase_order': return document.poNumber;
+    case 'item': return document.sku;
     default: return document.entityKey;
   }
 }

@@ -15,10 +15,12 @@ export type TrytonErrorCode =
   | 'TRYTON_SERVER_FAULT'
   | 'TRYTON_PROTOCOL'
   | 'TRYTON_REJECTED'
+  /** What the document needs has not reached Tryton yet (an order's SKU before its item): try again later. */
+  | 'TRYTON_WAITING'
   /** The outbound guard refused the address the server's name resolved to (docs/security.md). */
   | 'TRYTON_ADDRESS_REFUSED';
 
-const RETRYABLE: ReadonlySet<TrytonErrorCode> = new Set(['TRYTON_NETWORK', 'TRYTON_UNAVAILABLE', 'TRYTON_CONCURRENCY']);
+const RETRYABLE: ReadonlySet<TrytonErrorCode> = new Set(['TRYTON_NETWORK', 'TRYTON_UNAVAILABLE', 'TRYTON_CONCURRENCY', 'TRYTON_WAITING']);
 
 export class TrytonError extends Error {
   readonly code: TrytonErrorCode;
@@ -41,6 +43,11 @@ export class TrytonError extends Error {
 /** A document Causeway itself refuses to apply to Tryton (over-shipment, unknown order...). */
 export function rejected(message: string): TrytonError {
   return new TrytonError('TRYTON_REJECTED', message);
+}
+
+/** A document that needs something Tryton will have later (an item, sent on its own flow): retried. */
+export function waiting(message: string): TrytonError {
+  return new TrytonError('TRYTON_WAITING', message);
 }
 
 export function isTrytonError(error: unknown): error is TrytonError {

@@ -15,3 +15,7 @@ export { applyInventoryAdjustment, readInventorySnapshot } from './stock.ts';
 export { readReturnAuthorizations, applyReturnReceipt } from './returns.ts';
 export { trytonEndpoint, parseCursors, TRYTON_READ_TYPES, TRYTON_PRODUCE_TYPES, TRYTON_WRITE_TYPES, type TrytonEndpointConfig } from './endpoint.ts';
 export { missingAccess, requireAccess, type MissingAccess, type TrytonAccess } from './access.ts';
+export { applyOrderStatus } from './order-status.ts';
+export { trytonWmsEndpoint, TRYTON_WMS_PRODUCE_TYPES, TRYTON_WMS_WRITE_TYPES, type TrytonWmsEndpointConfig } from './wms-endpoint.ts';
+export { applySalesOrderToWarehouse, applyOrderCancelToWarehouse, applyPurchaseOrderToWarehouse, applyItemToWarehouse } from './wms-write.ts';
+export { readWarehouseShipments, readWarehouseReceipts, readWarehouseCounts } from './wms-read.ts';

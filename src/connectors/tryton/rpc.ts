@@ -119,13 +119,19 @@ export class TrytonRpc {
    * pressed again.
    */
   async buttonAcknowledgingWarnings(model: string, name: string, ids: number[]): Promise<void> {
-    try {
-      await this.button(model, name, ids);
-    } catch (error) {
-      if (!(error instanceof TrytonError) || error.code !== 'TRYTON_USER_WARNING' || !error.warningName) throw error;
-      const { userId } = await this.currentSession();
-      await this.create('res.user.warning', [{ user: userId, name: error.warningName, always: false }]);
-      await this.button(model, name, ids);
+    // A button may check several things in turn (unpacked moves, then no carrier): each warning
+    // is acknowledged once; the same one coming back means acknowledging does not help.
+    const acknowledged = new Set<string>();
+    for (;;) {
+      try {
+        await this.button(model, name, ids);
+        return;
+      } catch (error) {
+        if (!(error instanceof TrytonError) || error.code !== 'TRYTON_USER_WARNING' || !error.warningName || acknowledged.has(error.warningName)) throw error;
+        acknowledged.add(error.warningName);
+        const { userId } = await this.currentSession();
+        await this.create('res.user.warning', [{ user: userId, name: error.warningName, always: false }]);
+      }
     }
   }
 
