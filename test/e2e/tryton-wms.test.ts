@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
+import { TrytonDate } from '../../src/connectors/tryton/values.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { EngineFacade, Hub, HubFacade } from '../../src/engine/index.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
@@ -126,7 +127,12 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
   /** Waits for a condition; on timeout, says where every delivery and message stands. */
   const settle = async <T>(check: () => Promise<T>, what: string, timeoutMs = 45_000): Promise<NonNullable<T>> => {
     try {
-      return await waitFor(check, timeoutMs, what);
+      // Every check is a few calls to the trytond both sides share: ask a few times a second, not fifty.
+      return await waitFor(async () => {
+        const found = await check();
+        if (!found) await new Promise((r) => setTimeout(r, 200));
+        return found;
+      }, timeoutMs, what);
     } catch (error) {
       const deliveries = await hub!.store.listDeliveries({ tenant: 'acme', limit: 200 });
       const messages = await hub!.store.listMessages({ tenant: 'acme', limit: 200 });
@@ -211,10 +217,36 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
     await settle(async () => (await stockInWarehouse(erp, 'WIDGET-1')) === 11 || undefined, 'the count applied in the ERP');
   });
 
-  test('a cancel before picking is accepted by the warehouse', async () => {
+  test('an edited waiting order: an edit the warehouse does not use sends nothing, a new planned date goes as a change; then a cancel before picking is accepted', async () => {
     const cancelled = await confirmSale(erp, [['GADGET-2', 2]]);
-    await settle(async () => (await warehouseOrder(wms, cancelled.number)).length === 1 || undefined, 'the order in the warehouse');
+    await settle(async () => (await warehouseOrder(wms, cancelled.number))[0]?.state === 'waiting' || undefined, 'the order in the warehouse');
     const [shipment] = (await erp.read<{ shipments: number[] }>('sale.sale', [cancelled.id], ['shipments']))[0]!.shipments;
+    const sends = async () => (await hub!.store.listDeliveries({ tenant: 'acme', type: 'sales_order' })).filter((d) => d.entityKey === `order:${cancelled.number}`);
+    const erpMessages = async () => (await hub!.store.listMessages({ tenant: 'acme', limit: 500 })).filter((m) => m.endpoint === 'erp').length;
+
+    const quiet = async () => (await hub!.store.listMessages({ tenant: 'acme', limit: 500 })).every((m) => m.status !== 'pending')
+      && (await hub!.store.listDeliveries({ tenant: 'acme', status: 'pending' })).length === 0;
+    await settle(async () => (await quiet()) || undefined, 'every version of the order read and sent');
+    const sent = (await sends()).length;
+
+    // Saved again unchanged: a new version in Tryton, nothing new for the warehouse.
+    const [{ planned_date: planned }] = await erp.read<{ planned_date: unknown }>('stock.shipment.out', [shipment!], ['planned_date']) as [{ planned_date: unknown }];
+    const seen = await erpMessages();
+    await erp.write('stock.shipment.out', [shipment!], { planned_date: planned });
+    await settle(async () => (await erpMessages()) > seen || undefined, 'the ERP\'s new version read');
+    await settle(async () => (await quiet()) || undefined, 'the new version processed');
+    assert.equal((await sends()).length, sent, 'nothing sent for a version the warehouse has');
+
+    const later = dateInDays(9);
+    await erp.write('stock.shipment.out', [shipment!], { planned_date: new TrytonDate(later) });
+    const changed = await settle(async () => {
+      const [row] = await wms.searchRead<{ planned_date: { iso: string } }>('stock.shipment.out', [['reference', '=', cancelled.number]], ['planned_date']);
+      return row?.planned_date.iso === later ? row : undefined;
+    }, 'the new planned date in the warehouse');
+    assert.ok(changed);
+    assert.equal((await sends()).length, sent + 1, 'one change sent');
+    assert.deepEqual((await warehouseOrder(wms, cancelled.number)).map((s) => s.state), ['waiting'], 'the same pick, changed');
+
     await erp.button('stock.shipment.out', 'cancel', [shipment!]);
     const [state] = await settle(async () => {
       const rows = await warehouseOrder(wms, cancelled.number);

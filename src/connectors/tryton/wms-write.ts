@@ -27,8 +27,9 @@ const PICKED = ['picked', 'packed'];
 export const WMS_ORDER_ACCESS: TrytonAccess = {
   read: [SHIPMENT_OUT, 'stock.move', 'stock.location', 'product.product', 'party.party', 'party.address', 'ir.note'],
   create: [SHIPMENT_OUT, 'stock.move', 'party.party', 'party.address', 'ir.note'],
-  write: [SHIPMENT_OUT],
-  buttons: [[SHIPMENT_OUT, 'wait']],
+  write: [SHIPMENT_OUT, 'stock.move', 'ir.note'],
+  delete: ['stock.move'],
+  buttons: [[SHIPMENT_OUT, 'wait'], [SHIPMENT_OUT, 'draft']],
 };
 export const WMS_CANCEL_ACCESS: TrytonAccess = { read: [SHIPMENT_OUT, 'stock.location'], buttons: [[SHIPMENT_OUT, 'cancel']] };
 export const WMS_INBOUND_ACCESS: TrytonAccess = {
@@ -165,6 +166,7 @@ export async function applySalesOrderToWarehouse(rpc: TrytonRpc, document: Sales
   const what = `order ${document.orderNumber}`;
   const [existing] = await rpc.searchRead<{ id: number; number: string; state: string }>(SHIPMENT_OUT,
     [['reference', '=', document.orderNumber], ['warehouse', '=', warehouse.id]], ['number', 'state'], { order: [['id', 'ASC']] });
+  if (existing && document.purpose === 'replace') return changeOrder(rpc, existing, document, options, warehouse);
   if (existing) return finishOrder(rpc, existing, document);
 
   const products = await productsFor(rpc, options, document.lines, what);
@@ -207,6 +209,57 @@ async function finishOrder(rpc: TrytonRpc, shipment: { id: number; number: strin
     await requireState(rpc, SHIPMENT_OUT, shipment.id, ['waiting'], `releasing order ${document.orderNumber} to picking`);
   }
   return { partnerRef: shipment.number };
+}
+
+/**
+ * A change to an order the warehouse has (the rules send one only when a field the warehouse uses
+ * changed): while it waits to be picked, its planned date, delivery address and lines become the
+ * new version's and its note is rewritten; the pick list follows (`wait` again). Once assigned or
+ * later, the warehouse is working on it and the change is refused, changing nothing.
+ */
+async function changeOrder(rpc: TrytonRpc, shipment: { id: number; number: string; state: string }, document: SalesOrder, options: TrytonOptions, warehouse: WarehouseLocations): Promise<WriteResult> {
+  if (shipment.state !== 'draft' && shipment.state !== 'waiting') {
+    throw rejected(`change of order ${document.orderNumber} refused: shipment ${shipment.number} is ${shipment.state} in the warehouse, the change can no longer be applied`);
+  }
+  const products = await productsFor(rpc, options, document.lines, `change of order ${document.orderNumber}`);
+  const [current] = await rpc.read<{ customer: number; outgoing_moves: number[] }>(SHIPMENT_OUT, [shipment.id], ['customer', 'outgoing_moves']);
+  const moves = await rpc.read<{ id: number; product: number; quantity: number; to_location: number; unit_price: string | null; currency: number | null; company: number }>(
+    'stock.move', current!.outgoing_moves, ['product', 'quantity', 'to_location', 'unit_price', 'currency', 'company']);
+  const address = await addressFor(rpc, current!.customer, document.shipTo);
+  const planned = document.requestedShipDate ? new TrytonDate(document.requestedShipDate) : today();
+  // Target values per SKU: a redelivery of the same change writes the same quantities.
+  const wanted = new Map<string, Big>();
+  for (const line of document.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? new Big(0)).plus(line.quantity));
+  const ops: unknown[] = [];
+  const kept = new Set<number>();
+  for (const [sku, quantity] of wanted) {
+    const product = products.get(sku)!;
+    const [first, ...others] = moves.filter((m) => m.product === product.id);
+    if (first) {
+      kept.add(first.id);
+      ops.push(['write', [first.id], { quantity: quantity.toNumber(), planned_date: planned }]);
+      if (others.length > 0) ops.push(['delete', others.map((m) => m.id)]);
+      others.forEach((m) => kept.add(m.id));
+    } else {
+      const template = moves[0];
+      const { company, currency } = template ? { company: template.company, currency: template.currency! } : await companyCurrency(rpc);
+      ops.push(['create', [{
+        product: product.id, uom: product.uomId, quantity: quantity.toNumber(), from_location: warehouse.output,
+        to_location: template?.to_location ?? await locationOf(rpc, current!.customer, 'customer_location', 'customer'),
+        planned_date: planned, company, unit_price: new TrytonDecimal('0'), currency,
+      }]]);
+    }
+  }
+  const gone = moves.filter((m) => !kept.has(m.id)).map((m) => m.id);
+  if (gone.length > 0) ops.push(['delete', gone]);
+  if (shipment.state === 'waiting') await rpc.button(SHIPMENT_OUT, 'draft', [shipment.id]);
+  await rpc.write(SHIPMENT_OUT, [shipment.id], { planned_date: planned, delivery_address: address, outgoing_moves: ops });
+  const notes = await rpc.searchRead<{ id: number; message: string }>('ir.note', [['resource', '=', `${SHIPMENT_OUT},${shipment.id}`]], ['message']);
+  const ours = notes.filter((n) => parseLineNote('order', n.message));
+  const message = lineNote(ORDER_MARKER, document.orderNumber, document.lines);
+  if (ours[0]) await rpc.write('ir.note', [ours[0].id], { message });
+  else await rpc.create('ir.note', [{ resource: `${SHIPMENT_OUT},${shipment.id}`, message }]);
+  return finishOrder(rpc, { ...shipment, state: 'draft' }, document);
 }
 
 /**

@@ -44,7 +44,7 @@ describe('tryton endpoint spec', () => {
     assert.deepEqual(declaredTypes(spec.produces, { ...settings, produce: ['inventory_snapshot'] }), ['inventory_snapshot'], 'stock snapshots too');
     assert.equal(settings.snapshotEveryMs, 900_000, 'a snapshot every fifteen minutes unless set');
     assert.equal(settings.shipmentReferenceQualifier, 'SI');
-    assert.deepEqual(declaredTypes(spec.accepts, settings), ['shipment', 'receipt', 'inventory_adjustment', 'return_receipt']);
+    assert.deepEqual(declaredTypes(spec.accepts, settings), ['shipment', 'receipt', 'inventory_adjustment', 'return_receipt', 'order_status']);
     assert.equal(isTarget(spec, settings), true);
     assert.equal(spec.canonicalOnly, true, 'it applies canonical documents through the API: no mapping may reshape them');
 
@@ -56,6 +56,18 @@ describe('tryton endpoint spec', () => {
       assert.ok(e.errors.some((x) => x.path === '$.endpoints.erp.warehouses' && /at least one/.test(x.message)), JSON.stringify(e.errors));
       return true;
     });
+  });
+
+  test('its warehouse role (tryton-wms) reads what a warehouse reports and takes what a warehouse is sent', () => {
+    const wms = builtIns.endpoints.get('tryton-wms')!;
+    assert.ok(wms, 'the tryton-wms type is registered');
+    const db = { url: 'http://127.0.0.1:8000', database: 'warehouse', user: 'causeway', password: '' };
+    const yaml = yamlFor(db, '    produce: [shipment, receipt, inventory_adjustment, inventory_snapshot]').replace('type: tryton', 'type: tryton-wms');
+    const settings = parseConfig(yaml, '/tmp', { TRYTON_PASSWORD: 'x' }).endpointSettings.erp as { produce: string[] };
+    assert.deepEqual(declaredTypes(wms.produces, settings), ['shipment', 'receipt', 'inventory_adjustment', 'inventory_snapshot']);
+    assert.deepEqual(declaredTypes(wms.accepts, settings), ['sales_order', 'order_cancel', 'purchase_order', 'item']);
+    assert.throws(() => parseConfig(yaml.replace('produce: [shipment', 'produce: [sales_order'), '/tmp', { TRYTON_PASSWORD: 'x' }),
+      (e: unknown) => e instanceof CausewayFault && e.errors.some((x) => x.path === '$.endpoints.erp.produce[0]'), 'an ERP document is not the warehouse\'s to produce');
   });
 });
 
