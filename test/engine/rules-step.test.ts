@@ -133,6 +133,14 @@ describe('the rules step in the pipeline', () => {
     assert.equal(JSON.parse(sent[1]!.payload.toString()).purpose, 'replace', 'the change goes as a replace of the order the warehouse has');
   });
 
+  it('sends nothing for a new version of an order with the same content (an ERP record saved again), as it is no replay', async () => {
+    await start();
+    await send(salesOrder('SO-5B', 1));
+    const [again] = await send(salesOrder('SO-5B', 1, { occurredAt: '2026-11-22T10:00:00+01:00' }));
+    assert.deepEqual(await verdictsOf(again!), ['stale DUPLICATE']);
+    assert.equal((await store.listDeliveries({ tenant: 'acme', entityKey: 'order:SO-5B' })).length, 1);
+  });
+
   it('withdraws an order cancelled before it was delivered, and sends nothing to the warehouse', async () => {
     await start();
     const [order, cancel] = await send(salesOrder('SO-6', 1), { type: 'order_cancel', orderNumber: 'SO-6', reason: 'customer request' });
