@@ -240,9 +240,9 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
     const later = dateInDays(9);
     await erp.write('stock.shipment.out', [shipment!], { planned_date: new TrytonDate(later) });
     const changed = await settle(async () => {
-      const [row] = await wms.searchRead<{ planned_date: { iso: string } }>('stock.shipment.out', [['reference', '=', cancelled.number]], ['planned_date']);
-      return row?.planned_date.iso === later ? row : undefined;
-    }, 'the new planned date in the warehouse');
+      const [row] = await wms.searchRead<{ planned_date: { iso: string }; state: string }>('stock.shipment.out', [['reference', '=', cancelled.number]], ['planned_date', 'state']);
+      return row?.planned_date.iso === later && row.state === 'waiting' ? row : undefined;
+    }, 'the new planned date in the warehouse, the pick waiting again');
     assert.ok(changed);
     assert.equal((await sends()).length, sent + 1, 'one change sent');
     assert.deepEqual((await warehouseOrder(wms, cancelled.number)).map((s) => s.state), ['waiting'], 'the same pick, changed');

@@ -171,10 +171,19 @@ describe('tryton endpoint against a real Tryton', { skip }, () => {
     assert.equal(over.kind, 'permanent');
     assert.match(over.kind === 'permanent' ? over.error : '', /applying shipment WMS-2 for order .* to Tryton .*: no open customer shipment/);
 
-    const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'picked', facility: 'DC1', at: hoursAgo(1) };
-    const foreign = await sink.deliver(message(status), signal);
+    // What the rules tell the ERP of an order is noted on the sale, once.
+    const status = { type: 'order_status', ...envelopeOf('st-1'), orderNumber: sale.number, status: 'shipped', reason: 'cancel rejected: shipped', facility: 'DC1' };
+    const noted = await sink.deliver(message(status), signal);
+    assert.equal(noted.kind, 'delivered');
+    assert.deepEqual(await sink.deliver(message(status), signal), noted, 'noted once');
+    const notes = await rpc.searchRead<{ message: string }>('ir.note', [['resource', '=', `sale.sale,${sale.id}`]], ['message']);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!.message, new RegExp(`^Warehouse status of order ${sale.number}: shipped \\(cancel rejected: shipped\\)`));
+
+    const item = { type: 'item', ...envelopeOf('i-1'), sku: 'NEW-1', baseUom: 'EA' };
+    const foreign = await sink.deliver(message(item), signal);
     assert.equal(foreign.kind, 'permanent');
-    assert.match(foreign.kind === 'permanent' ? foreign.error : '', /Tryton does not take order_status documents|not a canonical order_status/);
+    assert.match(foreign.kind === 'permanent' ? foreign.error : '', /Tryton does not take item documents/);
     const garbled = await sink.deliver(message({}, { payload: Buffer.from('<xml/>'), documentType: 'shipment' }), signal);
     assert.equal(garbled.kind, 'permanent');
 
