@@ -113,7 +113,7 @@ endpoints:
 flows:
   - { name: stock-to-erp, from: [wms], types: [shipment, inventory_snapshot], to: erp }
 `,
-    problems: [{ path: '$.flows[0].types[1]', message: /flow stock-to-erp sends inventory_snapshot to endpoint "erp" \(tryton\), which takes shipment, receipt, inventory_adjustment, return_receipt only/ }],
+    problems: [{ path: '$.flows[0].types[1]', message: /flow stock-to-erp sends inventory_snapshot to endpoint "erp" \(tryton\), which takes shipment, receipt, inventory_adjustment, return_receipt, order_status only/ }],
   },
   {
     name: 'a mapping on a flow into an endpoint that takes canonical documents only (Tryton)',
