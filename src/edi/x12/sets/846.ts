@@ -2,20 +2,18 @@
 import type { InventorySnapshot } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   openDocument,
   productIdPairs,
   readProductIds,
-  SetReader,
+  setDecoder,
   x12Date,
   x12Time,
-  type DecodeContext,
   type EncodeOptions,
   type Reference,
-  type SetDecodeResult,
   type SetEncodeResult,
+  type SetReader,
 } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { writeFacility, writeReferences } from './write.ts';
@@ -57,10 +55,7 @@ const LAYOUT = defineLayout<SnapshotHeader>({
   },
 });
 
-export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<InventorySnapshot> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const bia = r.begin('BIA', 'beginning segment for inventory inquiry/advice');
-  if (bia === undefined) return r.result([]);
+export const decode846 = setDecoder<InventorySnapshot>('BIA', 'beginning segment for inventory inquiry/advice', (r, bia, set, ctx) => {
   // BIA-01 purpose: 00 original (a full picture), 04 change (only what changed); BIA-03 report id; BIA-04/05 date and time.
   const purpose = r.req(bia, 1, 'transaction set purpose code');
   const reportId = r.req(bia, 3, 'reference identification');
@@ -74,7 +69,7 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   };
   readBody(r, LAYOUT, h);
   if (!h.facility) r.missing('N1*WH', 'the facility the stock is in');
-  if (!reportId) return r.result([]);
+  if (!reportId) return [];
   const doc = openDocument<InventorySnapshot>('inventory_snapshot', set, ctx, 0, entityKeys.stock(h.facility ?? ''), h.references);
   doc.facility = h.facility ?? '';
   doc.asOf = asOf ?? ctx.receivedAt;
@@ -82,8 +77,8 @@ export function decode846(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   doc.positions = h.positions;
   doc.reportNumber = reportId;
   if (h.depositor !== undefined) doc.depositor = h.depositor;
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** LIN loop: LIN-02/03.. product ids (LT for the lot), QTY per quantity kind, DTM*036 expiry, REF*ZZ status. */
 function readLin(r: SetReader, lin: Segment, h: SnapshotHeader): void {

@@ -1,19 +1,10 @@
 // 850 Purchase Order <-> sales_order: a retailer's or marketplace's order to be shipped (often drop-ship).
 import type { SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  productIdPairs,
-  readProductIds,
-  SetReader,
-  x12Date,
-  type DecodeContext,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
+import { productIdPairs, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
-import { salesOrderHeader, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
+import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
 import { td5, writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CTP', 'PAM', 'CSH', 'TC2', 'SAC', 'ITD', 'DIS', 'INC', 'DTM', 'LDT', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'PCT', 'CTB', 'TXI', 'AMT', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'NX2', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'CTT', 'NTE', 'QTY', 'SLN', 'ADV']);
@@ -39,32 +30,19 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
       read: 'date',
       qualifier: 1,
       date: 2,
-      qualifiers: {
-        [DTM.ship]: { to: 'requestedShipDate', what: 'date' },
-        [DTM.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
-        [DTM.cancelAfter]: { to: 'cancelAfter', what: 'date' },
-      },
+      qualifiers: salesOrderDates(DTM),
     },
     // TD5-02 2 (SCAC) with TD5-03 the code; TD5-05 routing. A carrier only when one of them is there.
     TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },
     NTE: { read: 'note', element: 2, to: 'notes' },
     N1: {
       read: 'party',
-      entities: {
-        ST: { as: 'address', to: 'shipTo' },
-        BT: { as: 'address', to: 'billTo' },
-        BY: { as: 'party', to: 'customer' },
-        WH: { as: 'facility', rank: 0 },
-        SF: { as: 'facility', rank: 1 },
-      },
+      entities: { ...salesOrderParties(), WH: { as: 'facility', rank: 0 }, SF: { as: 'facility', rank: 1 } },
     },
   },
 });
 
-export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<SalesOrder> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const beg = r.begin('BEG', 'beginning segment for purchase order');
-  if (beg === undefined) return r.result([]);
+export const decode850 = setDecoder<SalesOrder>('BEG', 'beginning segment for purchase order', (r, beg, set, ctx) => {
   // BEG-01 purpose: 00 original, 05 replace; BEG-02 order type: DS drop ship; BEG-03 the buyer's PO number.
   const purposeCode = r.req(beg, 1, 'transaction set purpose code');
   const poNumber = r.req(beg, 3, 'purchase order number');
@@ -74,10 +52,10 @@ export function decode850(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   const orderNumber = h.sellerOrderNumber || poNumber;
   if (h.lines.length === 0) r.missing('PO1', 'baseline item data');
   if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  if (!orderNumber) return r.result([]);
+  if (!orderNumber) return [];
   // Without a REF OQ the order is known by the buyer's PO number alone; with one, BEG-03 is the customer's number beside ours.
-  return r.result([salesOrderOf(set, ctx, h, orderNumber, purposeCode === '05' ? 'replace' : 'original', dropShip, h.sellerOrderNumber ? poNumber : '')]);
-}
+  return [salesOrderOf(set, ctx, h, orderNumber, purposeCode === '05' ? 'replace' : 'original', dropShip, h.sellerOrderNumber ? poNumber : '')];
+});
 
 /** PO1 loop: PO1-01 line number, PO1-02 quantity, PO1-03 unit, PO1-04 unit price, PO1-06.. product id pairs; PID the description. */
 function readPo1(r: SetReader, po1: Segment, h: PurchaseOrderHeader): void {

@@ -3,7 +3,6 @@
 import type { PurchaseOrder, Shipment } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
   compact,
@@ -15,14 +14,13 @@ import {
   readProductIds,
   readSscc,
   refOf,
-  SetReader,
+  setDecoder,
   x12Date,
   x12Time,
-  type DecodeContext,
   type N1Party,
   type Reference,
-  type SetDecodeResult,
   type SetEncodeResult,
+  type SetReader,
 } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
@@ -201,9 +199,7 @@ const LAYOUT = defineLayout<Notice>({
 });
 
 /** Reads the HL tree into what the notice says of the shipment and one block per order. */
-function readNotice(r: SetReader): Notice | null {
-  const bsn = r.begin('BSN', 'beginning segment for ship notice');
-  if (bsn === undefined) return null;
+function readNotice(r: SetReader, bsn: Segment): Notice {
   // BSN-02 shipment identification, BSN-03/04 date and time of the notice.
   const shipmentNumber = r.req(bsn, 2, 'shipment identification');
   const bsnAt = r.timestamp(bsn, 3, r.el(bsn, 4) ? 4 : null, 'notice date', r.utcOffset);
@@ -406,10 +402,8 @@ function withEntity(parties: readonly N1Party[], code: string): N1Party | undefi
   return undefined;
 }
 
-export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment | PurchaseOrder> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const n = readNotice(r);
-  if (n === null) return r.result([]);
+export const decode856 = setDecoder<Shipment | PurchaseOrder>('BSN', 'beginning segment for ship notice', (r, bsn, set, ctx) => {
+  const n = readNotice(r, bsn);
   const documents: Array<Shipment | PurchaseOrder> = [];
   if (n.orders.length === 0) r.missing('HL*O', 'an order level');
   for (let i = 0; i < n.orders.length; i++) {
@@ -420,8 +414,8 @@ export function decode856(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     if (ctx.asn856As === 'purchase_order') documents.push(fillInboundAsn(r, openDocument<PurchaseOrder>('purchase_order', set, ctx, i, entityKeys.inbound(orderNumber), references), n, o, orderNumber));
     else documents.push(fillShipment(r, openDocument<Shipment>('shipment', set, ctx, i, entityKeys.order(orderNumber), references), n, o, orderNumber));
   }
-  return r.result(documents);
-}
+  return documents;
+});
 
 // Each document is opened with the envelope fields, then given its own one by one, optional ones when present.
 

@@ -4,19 +4,9 @@ import type { OrderCancel, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  addQuantities,
-  openDocument,
-  productIdPairs,
-  readProductIds,
-  SetReader,
-  x12Date,
-  type DecodeContext,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
+import { addQuantities, openDocument, productIdPairs, readProductIds, setDecoder, x12Date, type DecodeContext, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
-import { salesOrderHeader, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
+import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
 import { writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 /** Segments a 940 may hold (004010 and 005010); anything else is reported, not guessed at. */
@@ -46,14 +36,8 @@ const LAYOUT = defineLayout<OrderHeader>({
     LX: { read: 'loop', reader: readLine },
     N1: {
       read: 'party',
-      entities: {
-        ST: { as: 'address', to: 'shipTo' },
-        BT: { as: 'address', to: 'billTo' },
-        BY: { as: 'party', to: 'customer' },
-        CN: { as: 'party', to: 'customer' },
-        WH: { as: 'code', to: 'facility' },
-        DE: { as: 'code', to: 'depositor' },
-      },
+      // CN (consignee) is the customer as well.
+      entities: { ...salesOrderParties(), CN: { as: 'party', to: 'customer' }, WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } },
     },
     N9: { read: 'reference' },
     REF: { read: 'reference' },
@@ -61,37 +45,29 @@ const LAYOUT = defineLayout<OrderHeader>({
       read: 'date',
       qualifier: 1,
       date: 2,
-      qualifiers: {
-        [DATE_QUALIFIER.ship]: { to: 'requestedShipDate', what: 'date' },
-        [DATE_QUALIFIER.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
-        [DATE_QUALIFIER.cancelAfter]: { to: 'cancelAfter', what: 'date' },
-        '53': { to: 'cancelAfter', what: 'date', keep: 'first' },
-      },
+      qualifiers: { ...salesOrderDates(DATE_QUALIFIER), '53': { to: 'cancelAfter', what: 'date', keep: 'first' } },
     },
     NTE: { read: 'note', element: 2, to: 'notes' },
     W66: { read: 'loop', reader: readW66 },
   },
 });
 
-export function decode940(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<SalesOrder | OrderCancel> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const w05 = r.begin('W05', 'shipping order identification');
-  if (w05 === undefined) return r.result([]);
+export const decode940 = setDecoder<SalesOrder | OrderCancel>('W05', 'shipping order identification', (r, w05, set, ctx) => {
   // W05-01 order status code (element 473): N original, R change, F cancel, D delete.
   const status = r.req(w05, 1, 'order status code');
   const orderNumber = r.req(w05, 2, 'depositor order number');
   const customerOrderNumber = r.el(w05, 3);
   const h: OrderHeader = salesOrderHeader({ paymentMethod: undefined as string | undefined });
   readBody(r, LAYOUT, h);
-  if (!orderNumber) return r.result([]);
-  if (status === 'F' || status === 'D') return r.result([cancelOf(set, ctx, orderNumber, h)]);
+  if (!orderNumber) return [];
+  if (status === 'F' || status === 'D') return [cancelOf(set, ctx, orderNumber, h)];
   if (status !== 'N' && status !== 'R' && status !== '') {
     r.error('X12_CODE_UNKNOWN', `W05-01, the order status code, is ${JSON.stringify(status)}; Causeway reads N (original), R (change), F (cancel) and D (delete).`, w05, 1);
   }
   if (h.lines.length === 0) r.missing('W01', 'line item detail');
   if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  return r.result([orderOf(set, ctx, orderNumber, customerOrderNumber, status, h)]);
-}
+  return [orderOf(set, ctx, orderNumber, customerOrderNumber, status, h)];
+});
 
 function cancelOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, h: OrderHeader): OrderCancel {
   const lines = h.lines;

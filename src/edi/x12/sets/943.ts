@@ -4,21 +4,9 @@ import { addDecimals, compareDecimals, subtractDecimals } from '../../../model/i
 import { entityKeys } from '../../../model/index.ts';
 import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  addQuantities,
-  openDocument,
-  productIdPairs,
-  readProductIds,
-  SetReader,
-  x12Date,
-  type DecodeContext,
-  type Reference,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
-import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
+import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { w27, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
@@ -42,12 +30,6 @@ interface TransferHeader {
   lines: Map<string, Line>;
 }
 
-/** N9-01 BM bill of lading, CN carrier's reference (PRO), 2I tracking number; in N1 loops as well: as in a 945. */
-const REFERENCES: ReferenceRule<TransferHeader> = {
-  read: 'reference',
-  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
-};
-
 const LAYOUT = defineLayout<TransferHeader>({
   segments: KNOWN,
   rules: {
@@ -62,20 +44,17 @@ const LAYOUT = defineLayout<TransferHeader>({
         SU: { as: 'party', to: 'supplier' },
         VN: { as: 'party', to: 'supplier' },
       },
-      refs: REFERENCES,
+      refs: SHIPMENT_REFERENCES,
     },
-    N9: REFERENCES,
-    REF: REFERENCES,
+    N9: SHIPMENT_REFERENCES,
+    REF: SHIPMENT_REFERENCES,
     // G62-01 17: estimated delivery, the day the warehouse should expect it.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '17': { to: 'expectedDate', what: 'estimated delivery date' } } },
     W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, replaces: true },
   },
 });
 
-export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<PurchaseOrder> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const w06 = r.begin('W06', 'warehouse shipment identification');
-  if (w06 === undefined) return r.result([]);
+export const decode943 = setDecoder<PurchaseOrder>('W06', 'warehouse shipment identification', (r, w06, set, ctx) => {
   // W06-02 depositor order number: the transfer the warehouse will receive against; W06-03 ship date; W06-04 shipment id.
   const poNumber = r.req(w06, 2, 'depositor order number');
   const shippedAt = r.timestamp(w06, 3, null, 'shipment date', r.utcOffset);
@@ -95,7 +74,7 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   readBody(r, LAYOUT, h);
   if (!h.facility) r.missing('N1*WH', 'the receiving warehouse');
   if (h.lines.size === 0) r.missing('W04', 'item detail total');
-  if (!poNumber) return r.result([]);
+  if (!poNumber) return [];
   const doc = openDocument<PurchaseOrder>('purchase_order', set, ctx, 0, entityKeys.inbound(poNumber), h.references);
   doc.poNumber = poNumber;
   doc.kind = 'transfer';
@@ -112,8 +91,8 @@ export function decode943(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
     if (h.proNumber !== undefined) asn.proNumber = h.proNumber;
     doc.asn = asn;
   } else if (h.proNumber !== undefined) doc.references.push({ qualifier: 'CN', value: h.proNumber });
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** W04 loop: W04-01 units shipped, W04-02 unit, W04-03 U.P.C. case code, W04-04/05 product id; N9 LI/LT/SE/VP; G62*36 expiry. */
 function readW04(r: SetReader, w04: Segment, h: TransferHeader): void {
@@ -122,25 +101,19 @@ function readW04(r: SetReader, w04: Segment, h: TransferHeader): void {
   const uom = r.req(w04, 2, 'unit of measure');
   const ids = readProductIds(w04, ID_POSITIONS, 3);
   if (!ids.sku) r.error('X12_ELEMENT_MISSING', 'W04 names no product: W04-04/05 must give an item id.', w04, 5);
-  let lineNumber = '';
-  let lot = ids.lot;
+  const item: ItemReferences = { lot: ids.lot, serials: [] };
   let expiry: string | undefined;
   let description: string | undefined;
   let vendorSku: string | undefined;
-  const serials: string[] = [];
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'G62' || s.id === 'QTY' || s.id === 'MAN'); s = r.peek()) {
     r.next();
     if (s.id === 'G69') description = r.el(s, 1) || description;
     if (s.id === 'G62' && r.el(s, 1) === '36') expiry = r.date(s, 2, 'expiration date');
-    if (s.id !== 'N9') continue;
-    const q = r.el(s, 1);
-    if (q === 'LI') lineNumber = r.el(s, 2);
-    else if (q === 'LT') lot = r.el(s, 2);
-    else if (q === 'SE' && r.el(s, 2)) serials.push(r.el(s, 2));
-    else if (q === 'VP') vendorSku = r.el(s, 2);
+    if (s.id === 'N9' && readItemN9(r, s, item) === 'VP') vendorSku = r.el(s, 2);
   }
   if (quantity === undefined || !ids.sku) return;
-  if (!lineNumber) lineNumber = String(lines.size + 1);
+  const lineNumber = item.lineNumber || String(lines.size + 1);
+  const lot = item.lot;
   let line = lines.get(lineNumber);
   if (!line) {
     line = { lineNumber, sku: ids.sku, quantity: '0', uom, lots: [], serials: [] };
@@ -150,7 +123,7 @@ function readW04(r: SetReader, w04: Segment, h: TransferHeader): void {
   }
   line.quantity = addQuantities(line.quantity, quantity);
   if (lot) line.lots.push(expiry !== undefined ? { lot, quantity, expiryDate: expiry } : { lot, quantity });
-  for (const s of serials) line.serials.push(s);
+  for (const s of item.serials) line.serials.push(s);
 }
 
 export function encode943(doc: PurchaseOrder): SetEncodeResult {

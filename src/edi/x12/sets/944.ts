@@ -3,18 +3,8 @@
 import { entityKeys } from '../../../model/index.ts';
 import type { Receipt } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  addQuantities,
-  productIdPairs,
-  readProductIds,
-  SetReader,
-  x12Date,
-  type DecodeContext,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
+import { addQuantities, productIdPairs, readItemN9, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
 import { openStockDocument, readStockHeader, stockLayout, type StockHeader } from './stock-header.ts';
 import { writeFacility, writeReferences } from './write.ts';
 
@@ -27,24 +17,21 @@ const DAMAGED = '01';
 
 const LAYOUT = stockLayout<Receipt['lines'][number]>(KNOWN, 'W07', readW07);
 
-export function decode944(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Receipt> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const w17 = r.begin('W17', 'warehouse receipt identification');
-  if (w17 === undefined) return r.result([]);
+export const decode944 = setDecoder<Receipt>('W17', 'warehouse receipt identification', (r, w17, set, ctx) => {
   // W17-02 date received, W17-03 warehouse receipt number, W17-04 depositor order number, W17-05 shipment id.
   r.date(w17, 2, 'receipt date', true);
   const receiptNumber = r.req(w17, 3, 'warehouse receipt number');
   const poNumber = r.el(w17, 4) || undefined;
   const asnNumber = r.el(w17, 5) || undefined;
   const h = readStockHeader(r, LAYOUT, 'the receiving warehouse', 'W07', 'item detail for stock receipt');
-  if (!receiptNumber) return r.result([]);
+  if (!receiptNumber) return [];
   const doc = openStockDocument<Receipt>('receipt', set, ctx, entityKeys.inbound(poNumber ?? asnNumber ?? receiptNumber), h);
   doc.receiptNumber = receiptNumber;
   doc.complete = true;
   if (poNumber !== undefined) doc.poNumber = poNumber;
   if (asnNumber !== undefined) doc.asnNumber = asnNumber;
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** W07 loop: W07-01 quantity received, W07-02 unit, W07-03 U.P.C., W07-04/05 product id, W07-06 warehouse lot. */
 function readW07(r: SetReader, w07: Segment, h: StockHeader<Receipt['lines'][number]>): void {
@@ -67,10 +54,7 @@ function readW07(r: SetReader, w07: Segment, h: StockHeader<Receipt['lines'][num
       // QTY-01 38, original quantity: what was expected.
       line.expectedQuantity = r.decimal(s, 2, 'expected quantity');
     } else if (s.id === 'N9') {
-      const q = r.el(s, 1);
-      if (q === 'LI') line.lineNumber = r.el(s, 2);
-      else if (q === 'LT') line.lot = r.el(s, 2);
-      else if (q === 'SE' && r.el(s, 2)) line.serials.push(r.el(s, 2));
+      readItemN9(r, s, line);
     }
   }
   h.lines.push(line);

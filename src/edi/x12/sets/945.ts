@@ -4,22 +4,9 @@ import { addDecimals } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  openDocument,
-  productIdPairs,
-  readProductIds,
-  readSscc,
-  SetReader,
-  x12Date,
-  x12Time,
-  type DecodeContext,
-  type Reference,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
-import { defineLayout, readBody, type ReferenceRule } from './layout.ts';
+import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 import { ssccWithAi, w27, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
@@ -51,12 +38,6 @@ interface ShipmentHeader {
   complete: boolean;
 }
 
-/** N9-01: BM bill of lading, CN carrier's reference (PRO), 2I tracking number; in N1 loops as well. */
-const REFERENCES: ReferenceRule<ShipmentHeader> = {
-  read: 'reference',
-  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
-};
-
 const LAYOUT = defineLayout<ShipmentHeader>({
   segments: KNOWN,
   rules: {
@@ -69,10 +50,10 @@ const LAYOUT = defineLayout<ShipmentHeader>({
         ST: { as: 'address', to: 'shipTo', keep: 'first' },
         DE: { as: 'code', to: 'depositor' },
       },
-      refs: REFERENCES,
+      refs: SHIPMENT_REFERENCES,
     },
-    N9: REFERENCES,
-    REF: REFERENCES,
+    N9: SHIPMENT_REFERENCES,
+    REF: SHIPMENT_REFERENCES,
     // G62-01 11: shipped on this date; G62-04 the time.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '11': { to: 'shippedAt', what: 'ship date', time: 4 } } },
     // W27-02 SCAC, W27-03 routing (the carrier's service).
@@ -82,10 +63,7 @@ const LAYOUT = defineLayout<ShipmentHeader>({
   },
 });
 
-export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Shipment> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const w06 = r.begin('W06', 'warehouse shipment identification');
-  if (w06 === undefined) return r.result([]);
+export const decode945 = setDecoder<Shipment>('W06', 'warehouse shipment identification', (r, w06, set, ctx) => {
   // W06-02 depositor order number (the 940's W05-02), W06-03 shipment date, W06-04 shipment id number, W06-06 PO number.
   const orderNumber = r.req(w06, 2, 'depositor order number');
   const shipDate = r.timestamp(w06, 3, null, 'shipment date', r.utcOffset);
@@ -109,7 +87,7 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   readBody(r, LAYOUT, h);
   if (!h.facility) r.missing('N1*WH', 'the shipping warehouse');
   if (h.pieces.length === 0) r.missing('W12', 'warehouse item detail');
-  if (!orderNumber) return r.result([]);
+  if (!orderNumber) return [];
   const doc = openDocument<Shipment>('shipment', set, ctx, 0, entityKeys.order(orderNumber), h.references);
   doc.shipmentNumber = shipmentNumber;
   doc.orderNumber = orderNumber;
@@ -126,8 +104,8 @@ export function decode945(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   if (h.billOfLading !== undefined) doc.billOfLading = h.billOfLading;
   if (h.proNumber !== undefined) doc.proNumber = h.proNumber;
   if (h.totalWeight !== undefined) doc.totalWeight = h.totalWeight;
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** LX loop: an optional package (MAN GM SSCC, MAN CP tracking) holding W12 loops. */
 function readLx(r: SetReader, lx: Segment, h: ShipmentHeader): void {
@@ -181,12 +159,7 @@ function readW12(r: SetReader, w12: Segment, pkgIndex: number | null, h: Shipmen
   if (ordered !== undefined) piece.orderedQuantity = ordered;
   for (let s = r.peek(); s && (s.id === 'G69' || s.id === 'N9' || s.id === 'QTY' || s.id === 'AMT' || s.id === 'G62'); s = r.peek()) {
     r.next();
-    if (s.id !== 'N9') continue;
-    // N9-01 LI line item identifier (the 940's LX), LT lot, SE serial number.
-    const q = r.el(s, 1);
-    if (q === 'LI') piece.lineNumber = r.el(s, 2);
-    else if (q === 'LT') piece.lot = r.el(s, 2);
-    else if (q === 'SE' && r.el(s, 2)) piece.serials.push(r.el(s, 2));
+    if (s.id === 'N9') readItemN9(r, s, piece);
   }
   // Without N9*LI the line number stays open: LX-01 numbers packages, not order lines.
   h.pieces.push(piece);

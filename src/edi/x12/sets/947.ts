@@ -2,17 +2,8 @@
 import type { InventoryAdjustment } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import {
-  productIdPairs,
-  readProductIds,
-  SetReader,
-  x12Date,
-  type DecodeContext,
-  type SetDecodeResult,
-  type SetEncodeResult,
-} from './common.ts';
+import { productIdPairs, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
 import { openStockDocument, readStockHeader, stockLayout, type StockHeader } from './stock-header.ts';
 import { writeFacility, writeReferences } from './write.ts';
 
@@ -54,20 +45,17 @@ type Line = InventoryAdjustment['lines'][number];
 
 const LAYOUT = stockLayout<Line>(KNOWN, 'W19', readW19);
 
-export function decode947(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<InventoryAdjustment> {
-  const r = new SetReader(set, ctx.utcOffset);
-  const w15 = r.begin('W15', 'warehouse adjustment identification');
-  if (w15 === undefined) return r.result([]);
+export const decode947 = setDecoder<InventoryAdjustment>('W15', 'warehouse adjustment identification', (r, w15, set, ctx) => {
   // W15-01 date, W15-02 warehouse adjustment number, W15-03 depositor adjustment number.
   r.date(w15, 1, 'adjustment date', true);
   const adjustmentNumber = r.el(w15, 2) || r.el(w15, 3);
   if (!adjustmentNumber) r.error('X12_ELEMENT_MISSING', 'W15 has neither W15-02 (warehouse) nor W15-03 (depositor) adjustment number; one is required.', w15, 2);
   const h = readStockHeader(r, LAYOUT, 'the facility adjusted', 'W19', 'warehouse adjustment item detail');
-  if (!adjustmentNumber) return r.result([]);
+  if (!adjustmentNumber) return [];
   const doc = openStockDocument<InventoryAdjustment>('inventory_adjustment', set, ctx, entityKeys.stock(h.facility ?? ''), h);
   doc.adjustmentNumber = adjustmentNumber;
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** W19-01 reason, W19-02 credit/debit quantity (signed), W19-03 unit, W19-05/06 product id, W19-09 lot. */
 function readW19(r: SetReader, w19: Segment, h: StockHeader<Line>): void {

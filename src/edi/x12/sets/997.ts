@@ -3,10 +3,9 @@
 import type { Acknowledgment } from '../../../model/index.ts';
 import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { TransactionSet } from '../reader.ts';
 import { ELEMENT_ERRORS, GROUP_ERRORS, SEGMENT_ERRORS, SET_ERRORS } from './ack-codes.ts';
 import type { Segment } from '../tokenizer.ts';
-import { compact, openDocument, SetReader, type DecodeContext, type Reference, type SetDecodeResult, type SetEncodeResult } from './common.ts';
+import { compact, openDocument, setDecoder, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 
 type SetAck = Acknowledgment['sets'][number];
@@ -54,18 +53,15 @@ const NOTES_999 = ['IK3', 'IK4', 'IK5'] as const;
 const LAYOUT_997 = ackLayout(NOTES_997);
 const LAYOUT_999 = ackLayout(NOTES_999);
 
-export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeResult<Acknowledgment> {
-  const r = new SetReader(set, ctx.utcOffset);
+export const decode997 = setDecoder<Acknowledgment>('AK1', 'functional group response header', (r, ak1, set, ctx) => {
   const is999 = set.id === '999';
-  const ak1 = r.begin('AK1', 'functional group response header');
-  if (ak1 === undefined) return r.result([]);
   // AK1-01 functional id of the group acknowledged, AK1-02 its GS06, AK1-03 (005010) its GS08.
   const functionalId = r.req(ak1, 1, 'functional identifier code');
   const groupControlNumber = r.req(ak1, 2, 'group control number');
   const st: AckState = { references: [], sets: [], errors: [], status: undefined, current: null, segmentPath: '', segmentAt: {}, noteIds: is999 ? NOTES_999 : NOTES_997 };
   readBody(r, is999 ? LAYOUT_999 : LAYOUT_997, st);
   if (st.status === undefined) r.missing('AK9', 'functional group response trailer');
-  if (!groupControlNumber || st.status === undefined) return r.result([]);
+  if (!groupControlNumber || st.status === undefined) return [];
   const ic = set.interchange;
   // The acknowledged group went the other way: its sender is this interchange's receiver.
   const doc = openDocument<Acknowledgment>('acknowledgment', set, ctx, 0, entityKeys.ack(ic.receiverId, groupControlNumber), st.references);
@@ -85,8 +81,8 @@ export function decode997(set: TransactionSet, ctx: DecodeContext): SetDecodeRes
   doc.acknowledges = acknowledges;
   doc.sets = st.sets;
   doc.errors = st.errors;
-  return r.result([doc]);
-}
+  return [doc];
+});
 
 /** AK2-01 set id, AK2-02 its ST02. */
 function readSetResponseHeader(r: SetReader, seg: Segment, st: AckState): void {

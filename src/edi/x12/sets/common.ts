@@ -46,6 +46,43 @@ export interface SetEncodeResult {
   errors: X12Error[];
 }
 
+/** How the set registry calls a set's decoder. */
+export type SetDecoder<D> = (set: TransactionSet, ctx: DecodeContext) => SetDecodeResult<D>;
+
+/**
+ * The decoder of a set that opens with `beginning` (BEG, W05, BSN...): a reader over the set, no
+ * document when the beginning segment is missing, else what `read` makes of the beginning segment
+ * and the rest, with every error the reader met on the way.
+ */
+export function setDecoder<D>(
+  beginning: string, what: string, read: (r: SetReader, beg: Segment, set: TransactionSet, ctx: DecodeContext) => D[],
+): SetDecoder<D> {
+  return (set, ctx) => {
+    const r = new SetReader(set, ctx.utcOffset);
+    const beg = r.begin(beginning, what);
+    return r.result(beg === undefined ? [] : read(r, beg, set, ctx));
+  };
+}
+
+/** What an N9 inside an item loop may say of the item. */
+export interface ItemReferences {
+  lineNumber?: string;
+  lot?: string;
+  serials: string[];
+}
+
+/**
+ * N9 in an item loop (943 W04, 944 W07, 945 W12): N9-01 LI the order's line number (the 940's LX),
+ * LT a lot, SE a serial number, N9-02 the value. Returns N9-01, for the qualifiers a set reads itself.
+ */
+export function readItemN9(r: SetReader, n9: Segment, item: ItemReferences): string {
+  const q = r.el(n9, 1);
+  if (q === 'LI') item.lineNumber = r.el(n9, 2);
+  else if (q === 'LT') item.lot = r.el(n9, 2);
+  else if (q === 'SE' && r.el(n9, 2)) item.serials.push(r.el(n9, 2));
+  return q;
+}
+
 /** Reads one set's segments in order, keeping the position each error must name. */
 export class SetReader {
   readonly errors: X12Error[] = [];

@@ -49,6 +49,22 @@ export interface ReferenceRule<H> {
   qualifiers?: Readonly<Record<string, Into<H, string>>>;
 }
 
+/** What a shipment's header keeps of its references (a 943's or a 945's). */
+interface ShipmentReferenceFields extends HeaderFields {
+  billOfLading: string | undefined;
+  proNumber: string | undefined;
+  trackingNumbers: string[];
+}
+
+/**
+ * The references of a shipment, as a 943 and a 945 give them (N9, also inside N1 loops): N9-01 BM bill
+ * of lading, CN the carrier's reference (PRO), 2I a tracking number.
+ */
+export const SHIPMENT_REFERENCES: ReferenceRule<ShipmentReferenceFields> = {
+  read: 'reference',
+  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
+};
+
 /** A date under a qualifier; with `time`, a timestamp in the partner's offset (the time element when present, else midnight). */
 export type DateInto<H> = { to: FieldFor<H, string>; what: string; time?: number; keep?: 'first'; list?: undefined };
 

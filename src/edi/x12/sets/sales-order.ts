@@ -3,6 +3,7 @@ import { entityKeys } from '../../../model/index.ts';
 import type { Address, SalesOrder } from '../../../model/index.ts';
 import type { TransactionSet } from '../reader.ts';
 import { openDocument, type DecodeContext, type Reference } from './common.ts';
+import type { DateInto, PartyInto } from './layout.ts';
 
 /** A sales order's header as a 940 or an 850 gives it, and its lines. */
 export interface SalesOrderHeader {
@@ -18,6 +19,35 @@ export interface SalesOrderHeader {
   cancelAfter: string | undefined;
   carrier: SalesOrder['carrier'];
   lines: SalesOrder['lines'];
+}
+
+/** The codes a set gives a sales order's dates under (850 DTM-01, 940 G62-01). */
+export interface OrderDateCodes {
+  ship: string;
+  delivery: string;
+  cancelAfter: string;
+}
+
+/** The date rule's qualifiers for a sales order's requested ship date, delivery date and cancel-after date. */
+export function salesOrderDates<H extends SalesOrderHeader>(codes: OrderDateCodes): Record<string, DateInto<H>> {
+  const dates: Record<string, DateInto<SalesOrderHeader>> = {
+    [codes.ship]: { to: 'requestedShipDate', what: 'date' },
+    [codes.delivery]: { to: 'requestedDeliveryDate', what: 'date' },
+    [codes.cancelAfter]: { to: 'cancelAfter', what: 'date' },
+  };
+  // The fields are SalesOrderHeader's, which every H has; the compiler cannot see that through a generic key type.
+  return dates as unknown as Record<string, DateInto<H>>;
+}
+
+/** N1-01 entity codes both sets give an order's parties under: ST ship-to, BT bill-to, BY the buyer. */
+export function salesOrderParties<H extends SalesOrderHeader>(): Record<string, PartyInto<H>> {
+  const parties: Record<string, PartyInto<SalesOrderHeader>> = {
+    ST: { as: 'address', to: 'shipTo' },
+    BT: { as: 'address', to: 'billTo' },
+    BY: { as: 'party', to: 'customer' },
+  };
+  // As in salesOrderDates: fields every H has.
+  return parties as unknown as Record<string, PartyInto<H>>;
 }
 
 /** A set's own header fields (`own`, as they start) with a SalesOrderHeader's assigned onto it, before anything is read. */
