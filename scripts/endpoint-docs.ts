@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { endpointSchema } from '../src/config/index.ts';
 import { builtIns } from '../src/endpoints.ts';
-import type { EndpointSpec } from '../src/transports/index.ts';
+import { defaultCodecOf, type EndpointSpec } from '../src/transports/index.ts';
 
 type JsonSchema = { type?: string | string[]; description?: string; default?: unknown; examples?: unknown[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; anyOf?: JsonSchema[] };
 
@@ -50,7 +50,7 @@ export function endpointReference(): string {
   for (const spec of [...builtIns.endpoints.values()].sort((a, b) => a.type.localeCompare(b.type))) {
     const roles = [spec.createSource ? 'source' : '', spec.createSink ? 'target' : ''].filter(Boolean).join(' and ') || 'inbound through the API';
     const canonical = spec.canonicalOnly ? ' It takes canonical documents only, as they are: a flow into it may not have a mapping.' : '';
-    parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${spec.defaultCodec ?? 'json'}\`.`, '',
+    parts.push(`## \`${spec.type}\``, '', `${spec.description}`, '', `Acts as: ${roles}. Default codec: \`${defaultCodecOf(spec)}\`.`, '',
       `Produces: ${documentTypes(spec.produces, 'reads')}. Accepts: ${documentTypes(spec.accepts, 'writes')}.${canonical}`, '', table(toSchema(spec.config)), '');
   }
   return parts.join('\n');

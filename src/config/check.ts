@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Codec, CodecConfig } from '../codecs/index.ts';
 import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
-import { declaredTypes, isTarget, OutboundGuard, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
+import { declaredTypes, defaultCodecOf, isTarget, OutboundGuard, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
 import { allPartners, resolvePartnerTenants } from './partners.ts';
 import { checkRulesSettings } from '../engine/rules/policies.ts';
@@ -106,7 +106,7 @@ function viewOf(loaded: LoadedConfig, name: string): EndpointView {
   const { config, registry, endpointSettings } = loaded;
   const ep = config.endpoints[name]!;
   const spec = registry.endpoints.get(ep.type);
-  const codecName = ep.codec ?? spec?.defaultCodec ?? 'json';
+  const codecName = ep.codec ?? (spec ? defaultCodecOf(spec) : 'json');
   return {
     name, type: ep.type, tenant: ep.tenant ?? config.defaultTenant, spec, codecName, codec: registry.codecs.get(codecName),
     settings: Object.hasOwn(endpointSettings, name) ? endpointSettings[name] : undefined,
@@ -118,8 +118,8 @@ function checkEndpoint(ep: EndpointView, loaded: LoadedConfig): CausewayError[] 
   if (!ep.spec) return [];
   if (!ep.codec) return [invalid(path, `no codec named "${ep.codecName}" (there are: ${[...loaded.registry.codecs.keys()].join(', ')})`)];
   // Such an endpoint parses what it is sent as its own codec writes it; another codec's bytes would fail every delivery.
-  if (ep.spec.canonicalOnly && ep.codecName !== (ep.spec.defaultCodec ?? 'json')) {
-    return [invalid(path, `endpoints of type ${ep.type} take canonical documents as ${ep.spec.defaultCodec ?? 'json'}; leave the codec unset`)];
+  if (ep.spec.canonicalOnly && ep.codecName !== defaultCodecOf(ep.spec)) {
+    return [invalid(path, `endpoints of type ${ep.type} take canonical documents as ${defaultCodecOf(ep.spec)}; leave the codec unset`)];
   }
   return [];
 }

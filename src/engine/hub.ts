@@ -5,7 +5,7 @@ import { checkConfig, partnersOfTenant, type LoadedConfig } from '../config/inde
 import type { Codec } from '../codecs/index.ts';
 import { CausewayFault } from '../model/index.ts';
 import { openStore, type Store, type StoredMessage } from '../store/index.ts';
-import { isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
+import { defaultCodecOf, isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { Inbox } from './inbox.ts';
@@ -85,7 +85,7 @@ export class Hub {
     this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
     this.idleMs = options.idleMs ?? config.worker.idleMs;
     for (const [name, ep] of Object.entries(config.endpoints)) {
-      const codec = ep.codec ?? loaded.registry.endpoints.get(ep.type)!.defaultCodec ?? 'json';
+      const codec = ep.codec ?? defaultCodecOf(loaded.registry.endpoints.get(ep.type)!);
       const tenant = ep.tenant ?? config.defaultTenant;
       const codecOptions = ep.codecOptions ?? {};
       this.endpoints.set(name, {

@@ -147,7 +147,7 @@ export interface EndpointSpec<C = any> {
   type: string;
   description: string;
   config: z.ZodType<C>;
-  /** Codec of what it produces or accepts when the config does not say (json, x12). */
+  /** Codec of what it produces or accepts when the config does not say (x12); unset: json. */
   defaultCodec?: string;
   /** How often the engine polls a poll-based source, unless the config says `pollIntervalMs`. */
   defaultPollIntervalMs?: number;
@@ -175,6 +175,19 @@ export interface EndpointSpec<C = any> {
 
 export function defineEndpoint<C>(spec: EndpointSpec<C>): EndpointSpec<C> {
   return spec;
+}
+
+/** The codec an endpoint of this spec uses when its config names none. */
+export function defaultCodecOf(spec: Pick<EndpointSpec, 'defaultCodec'>): string {
+  return spec.defaultCodec ?? 'json';
+}
+
+/**
+ * For a transport: whatever its codec reads or writes, once the setting that opens that side (an
+ * inbox, an outbox, a stream to consume) is there; nothing without it.
+ */
+export function codecWhen<C>(opened: (config: C) => unknown): (config: C) => DocumentTypes {
+  return (config) => (opened(config) ? 'codec' : []);
 }
 
 /** What a spec declares it produces or accepts with these settings (`codec` still to be resolved). */

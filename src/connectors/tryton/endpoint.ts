@@ -79,7 +79,6 @@ export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
   type: 'tryton',
   description: 'Tryton ERP over JSON-RPC: reads items, sales orders, cancels, purchases and returns by change stamp, and applies shipments, receipts, inventory adjustments and return receipts.',
   config,
-  defaultCodec: 'json',
   defaultPollIntervalMs: 2000,
   produces: (c) => c.produce,
   accepts: TRYTON_WRITE_TYPES,

@@ -17,7 +17,6 @@ export const wmsRestEndpoint: EndpointSpec<WmsRestSettings> = {
   description: 'A warehouse\'s REST API spoken through a profile (built in: Extensiv 3PL Warehouse Manager, ShipBob): creates and cancels orders and expected inbound, '
     + 'upserts items, holds and releases orders, idempotent on our reference; reads shipments, receipts, stock, adjustments and returns with a cursor; takes the warehouse\'s webhooks.',
   config: wmsRestSettings,
-  defaultCodec: 'json',
   defaultPollIntervalMs: 5000,
   produces: (c) => c.produce,
   accepts: (c) => writtenTypes(profileOf(c)),

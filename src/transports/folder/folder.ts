@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { defineEndpoint, INBOUND_FILE_BYTES, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { codecWhen, defineEndpoint, INBOUND_FILE_BYTES, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -24,12 +24,11 @@ export const folderEndpoint = defineEndpoint({
   type: 'folder',
   description: 'Reads files dropped in a folder (moved to archive/ once stored) and writes delivered documents to a folder atomically (temporary name, fsync, rename).',
   config,
-  defaultCodec: 'json',
   defaultPollIntervalMs: 500,
-  produces: (c: FolderConfig) => (c.inbox ? 'codec' : []),
-  accepts: (c: FolderConfig) => (c.outbox ? 'codec' : []),
-  createSource: (c: FolderConfig, ctx) => folderSource(c, ctx),
-  createSink: (c: FolderConfig, ctx) => folderSink(c, ctx),
+  produces: codecWhen((c: FolderConfig) => c.inbox),
+  accepts: codecWhen((c: FolderConfig) => c.outbox),
+  createSource: folderSource,
+  createSink: folderSink,
 });
 
 function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {

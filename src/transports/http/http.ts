@@ -20,7 +20,6 @@ export const httpEndpoint = defineEndpoint({
   type: 'http',
   description: 'Receives messages pushed to the HTTP API (POST /v1/endpoints/{name}/messages), optionally signed by the sender.',
   config,
-  defaultCodec: 'json',
   // The API server receives what partners push and hands it to the inbox: no source to run here.
   produces: 'codec',
   accepts: [],

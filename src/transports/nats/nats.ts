@@ -1,5 +1,5 @@
 import { ErrorCode, headers as natsHeaders, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
-import { defineEndpoint, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { codecWhen, defineEndpoint, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 import { encodeHeaderValues, UnencodableHeaderValue } from '../header-values.ts';
 import { cannotBeFormed } from '../unformable.ts';
 import { natsConfig, type NatsConfig } from './config.ts';
@@ -12,8 +12,7 @@ export const natsEndpoint = defineEndpoint({
   type: 'nats',
   description: 'NATS JetStream. As a target: publishes each document to <prefix>.<tenant>.<documentType> with its idempotency key as Nats-Msg-Id, delivered once the stream acknowledges. As a source (with `consume`): a durable pull consumer whose messages are acknowledged only after the inbox stored them.',
   config: natsConfig,
-  defaultCodec: 'json',
-  produces: (c: NatsConfig) => (c.consume ? 'codec' : []),
+  produces: codecWhen((c: NatsConfig) => c.consume),
   accepts: 'codec',
   createSink: (c: NatsConfig, ctx: EndpointContext): SinkRuntime => new NatsPublisher(c, ctx),
   createSource: (c: NatsConfig, ctx: EndpointContext): SourceRuntime => ({ listen: (accept, signal) => consumeStream(c, ctx, accept, signal) }),

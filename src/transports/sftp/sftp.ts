@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
-import { defineEndpoint, INBOUND_FILE_BYTES, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
+import { codecWhen, defineEndpoint, INBOUND_FILE_BYTES, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 import { deliveryFileName } from '../folder/index.ts';
 import { SFTP_NO_SUCH_FILE, SftpConnection, SftpFailure, classify } from './connection.ts';
 import { advanceCursor, newFiles, parseCursor, takenStillPresent, type RemoteFile } from './cursor.ts';
@@ -52,12 +52,11 @@ export const sftpEndpoint = defineEndpoint({
   type: 'sftp',
   description: 'Polls a remote SFTP folder (cursor: no file missed or taken twice across restarts; optional archive) and uploads delivered documents atomically (temporary name, then rename). Key or password login, pinned server key.',
   config,
-  defaultCodec: 'json',
   defaultPollIntervalMs: 5000,
-  produces: (c: SftpConfig) => (c.remoteInbox ? 'codec' : []),
-  accepts: (c: SftpConfig) => (c.remoteOutbox ? 'codec' : []),
-  createSource: (c: SftpConfig, ctx) => sftpSource(c, ctx),
-  createSink: (c: SftpConfig, ctx) => sftpSink(c, ctx),
+  produces: codecWhen((c: SftpConfig) => c.remoteInbox),
+  accepts: codecWhen((c: SftpConfig) => c.remoteOutbox),
+  createSource: sftpSource,
+  createSink: sftpSink,
 });
 
 function openConnection(c: SftpConfig, ctx: EndpointContext): SftpConnection {

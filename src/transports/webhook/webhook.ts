@@ -41,7 +41,6 @@ export const webhookEndpoint = defineEndpoint({
   description: 'Delivers each document by HTTP POST, signed in the Standard Webhooks style (webhook-id, webhook-timestamp, webhook-signature). '
     + 'Header values outside visible ASCII (an entity key with "Ł") are percent-encoded and named in x-causeway-encoded-headers; see docs/transports/webhook.md.',
   config,
-  defaultCodec: 'json',
   produces: [],
   accepts: 'codec',
   createSink: (c: WebhookConfig, ctx): SinkRuntime => {
