@@ -5,9 +5,10 @@ import {
   type DecodeContext as MessageContext, type EdifactDecodeItem, type EdifactError, type InterchangeHeader, type PartnerProfile,
 } from '../../edi/edifact/index.ts';
 import { translateCodeTables } from '../../edi/partner-profile.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
+import { CausewayFault, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
+import { documentToWrite } from '../edi-common/index.ts';
 import { settingsOf, type EdifactPartner, type EdifactSettings } from './settings.ts';
 
 /** Where a decoded document came from, for the duplicate screen and the CONTRLs it settles. Shown as `extensions.edifactEnvelope`. */
@@ -246,16 +247,7 @@ export async function encodeEdifactDocument(payload: unknown, ctx: EncodeContext
 
 /** Writes one canonical document as an interchange for this partner, whatever partner the endpoint names. */
 export async function encodeForPartner(payload: unknown, profile: EdifactPartner, ctx: { tenant: string; endpoint: string; store: Pick<EdiStore, 'nextControlNumber'>; now?: () => Date }): Promise<{ bytes: Buffer; controlReference: string }> {
-  if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
-    throw new CausewayFault({ code: 'EDIFACT_DOCUMENT_INVALID', path: '$', message: 'EDIFACT is written from a canonical document (an object with a "type"); a mapping for an EDIFACT endpoint must keep the document\'s shape' });
-  }
-  const now = new Date().toISOString();
-  const raw = payload as Record<string, unknown>;
-  const filled: Record<string, unknown> = { tenant: ctx.tenant, id: `edifact-out-${Date.now()}`, source: { endpoint: ctx.endpoint }, occurredAt: now, receivedAt: now, ...raw };
-  filled.entityKey ??= entityKeyFor(filled);
-  const valid = validateDocument(filled);
-  if (!valid.ok) throw new CausewayFault(valid.errors);
-  const doc = translateCodeTables(valid.document, profile.codeTables, false);
+  const doc = translateCodeTables(documentToWrite(payload, ctx, 'EDIFACT'), profile.codeTables, false);
   const checked = encodeDocument(doc, profile);
   const refused = checked.errors.filter((e) => e.severity === 'error');
   if (refused.length) throw new CausewayFault(refused.map(asError));

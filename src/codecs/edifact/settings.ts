@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { partnerProfileSchema, type PartnerProfile } from '../../edi/edifact/index.ts';
 import { readProfilesWith } from '../../edi/partner-profile.ts';
 import type { CausewayError } from '../../model/index.ts';
-import type { CodecConfig, CodecEndpoint, CodecSetup, CodecSink } from '../contract.ts';
+import type { CodecConfig, CodecEndpoint, CodecSink } from '../contract.ts';
+import { ediSettings, type EdiSettings } from '../edi-common/index.ts';
 
 const acknowledgments = partnerProfileSchema.shape.acknowledgments.unwrap().extend({
   endpoint: z.string().min(1).optional().meta({ description: 'The endpoint our CONTRLs and APERAKs to this partner are written to (an edifact endpoint)' }),
@@ -26,34 +27,10 @@ export const edifactPartnerSchema = partnerProfileSchema.safeExtend({
 
 export type EdifactPartner = PartnerProfile & { name: string; acknowledgments: PartnerProfile['acknowledgments'] & { endpoint?: string } };
 
-export interface EdifactSettings {
-  /** The EDIFACT partner profiles of the endpoint's tenant, by name. */
-  profiles: Map<string, EdifactPartner>;
-  /** codecOptions.partner; absent: each interchange's partner is found by its UNB sender. */
-  partner?: string;
-}
+/** The EDIFACT partner profiles of the endpoint's tenant (X12 profiles are left out), and the partner it names. */
+export type EdifactSettings = EdiSettings<EdifactPartner>;
 
-const parsed = new WeakMap<object, Map<string, EdifactPartner>>();
-
-/** The EDIFACT profiles of a config section (X12 profiles are left out), parsed once per section object. */
-export function edifactProfilesOf(raw: unknown): Map<string, EdifactPartner> {
-  if (!raw || typeof raw !== 'object') return new Map();
-  let p = parsed.get(raw);
-  if (!p) parsed.set(raw, (p = readProfilesWith(edifactPartnerSchema, raw) as Map<string, EdifactPartner>));
-  return p;
-}
-
-export function configureEdifact(setup: CodecSetup): EdifactSettings {
-  const partner = setup.options.partner;
-  return { profiles: edifactProfilesOf(setup.partners), ...(typeof partner === 'string' ? { partner } : {}) };
-}
-
-/** The settings configure made; used on its own (no hub), from codecOptions `partner` and `partnerProfiles`. */
-export function settingsOf(ctx: { settings?: EdifactSettings; options?: Record<string, unknown> }): EdifactSettings {
-  if (ctx.settings) return ctx.settings;
-  const partner = ctx.options?.partner;
-  return { profiles: edifactProfilesOf(ctx.options?.partnerProfiles), ...(typeof partner === 'string' ? { partner } : {}) };
-}
+export const { configure: configureEdifact, settingsOf } = ediSettings((raw) => readProfilesWith(edifactPartnerSchema, raw) as Map<string, EdifactPartner>);
 
 /** A partner's profile, only when it belongs to this tenant. */
 export function profileFor(endpoint: CodecEndpoint<EdifactSettings>, partner: string | undefined, tenant: string): EdifactPartner | undefined {

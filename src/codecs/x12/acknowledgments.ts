@@ -3,6 +3,7 @@
 import type { Acknowledgment } from '../../model/index.ts';
 import type { EdiGroup, NewAlert } from '../../store/index.ts';
 import type { DecodedDocument, HookContext, RouteResult, ScreenResult } from '../contract.ts';
+import { deliverOurAcknowledgment, settleOurs } from '../edi-common/index.ts';
 import { encodeForPartner, type X12AckMarker, type X12Envelope, type X12Meta } from './codec.ts';
 import { profileFor, type X12Settings } from './settings.ts';
 
@@ -15,13 +16,9 @@ export async function routeAcknowledgment(doc: DecodedDocument<X12Meta>, ctx: Ho
   return undefined;
 }
 
-async function sendOurs({ document }: DecodedDocument<X12Meta>, marker: X12AckMarker, ctx: HookContext<X12Settings>): Promise<RouteResult> {
-  const profile = profileFor(ctx.endpoint, marker.partner, document.tenant);
-  const target = profile?.acknowledgments.endpoint ? ctx.endpointNamed(profile.acknowledgments.endpoint) : undefined;
-  if (!profile || !target || target.tenant !== document.tenant) return { deliverInstead: [] };
-  // The acknowledgment endpoint speaks for the partner whose group we acknowledge, whatever partner it names itself.
-  const { text } = await encodeForPartner(document, profile, { tenant: document.tenant, endpoint: target.name, store: ctx.store });
-  return { deliverInstead: [{ endpoint: target.name, flow: ACK_FLOW, payload: Buffer.from(text, 'latin1') }] };
+function sendOurs({ document }: DecodedDocument<X12Meta>, marker: X12AckMarker, ctx: HookContext<X12Settings>): Promise<RouteResult> {
+  return deliverOurAcknowledgment(document, profileFor(ctx.endpoint, marker.partner, document.tenant), ctx, ACK_FLOW, async (doc, profile, target) =>
+    Buffer.from((await encodeForPartner(doc, profile, { tenant: doc.tenant, endpoint: target, store: ctx.store })).text, 'latin1'));
 }
 
 /**
@@ -49,17 +46,7 @@ export async function resolveAcknowledgedOrders(documents: ReadonlyArray<Decoded
 function settle(ack: Acknowledgment, env: X12Envelope, ctx: HookContext<X12Settings>): RouteResult | undefined {
   const gcn = ack.acknowledges.groupControlNumber;
   if (!env.partner || !gcn || !profileFor(ctx.endpoint, env.partner, ack.tenant)) return undefined;
-  const at = ctx.now;
-  const messageId = ctx.messageId;
-  return {
-    writes: {
-      reconciliations: [{
-        tenant: ack.tenant, partner: env.partner, groupControlNumber: gcn,
-        ack: { status: ack.status, messageId, at, detail: { status: ack.status, sets: ack.sets, errors: ack.errors, interchange: env.interchange } },
-        alertFor: (group) => answerAlert(group, ack, messageId, at),
-      }],
-    },
-  };
+  return settleOurs(ack, { partner: env.partner, reference: gcn, interchange: env.interchange }, ctx, answerAlert);
 }
 
 function answerAlert(group: EdiGroup, ack: Acknowledgment, ackMessageId: number, at: number): NewAlert | undefined {

@@ -6,9 +6,10 @@ import {
   hasRejectingError, isaVersionOf, readX12, readX12StreamBatches, ta1Of, validateOutbound, writeInterchange, x12Error,
   type DecodeContext as SetContext, type GroupHeader, type InterchangeHeader, type PartnerProfile, type SetOutcome, type X12Error, type X12Item,
 } from '../../edi/x12/index.ts';
-import { CausewayFault, entityKeyFor, validateDocument, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
+import { CausewayFault, type Acknowledgment, type CanonicalDocument, type CausewayError } from '../../model/index.ts';
 import type { EdiStore } from '../../store/index.ts';
 import type { DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
+import { documentToWrite } from '../edi-common/index.ts';
 import { settingsOf, type X12Settings } from './settings.ts';
 import { translateCodeTables } from '../../edi/partner-profile.ts';
 
@@ -368,17 +369,7 @@ export async function encodeX12Document(payload: unknown, ctx: EncodeContext<X12
 
 /** Writes one canonical document as an interchange for this partner, whatever partner the endpoint names. */
 export async function encodeForPartner(payload: unknown, profile: PartnerProfile, ctx: { tenant: string; endpoint: string; store: Pick<EdiStore, 'nextControlNumber'>; now?: () => Date }): Promise<WrittenForPartner> {
-  if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
-    throw new CausewayFault({ code: 'X12_DOCUMENT_INVALID', path: '$', message: 'X12 is written from a canonical document (an object with a "type"); a mapping for an X12 endpoint must keep the document\'s shape' });
-  }
-  // A mapped payload or a hand-written file may lack the envelope and defaults: fill them, then hold it to its schema.
-  const now = new Date().toISOString();
-  const raw = payload as Record<string, unknown>;
-  const filled: Record<string, unknown> = { tenant: ctx.tenant, id: `x12-out-${Date.now()}`, source: { endpoint: ctx.endpoint }, occurredAt: now, receivedAt: now, ...raw };
-  filled.entityKey ??= entityKeyFor(filled);
-  const valid = validateDocument(filled);
-  if (!valid.ok) throw new CausewayFault(valid.errors);
-  const doc = translateCodes(valid.document, profile, false);
+  const doc = translateCodes(documentToWrite(payload, ctx, 'X12'), profile, false);
   if (doc.type === 'acknowledgment' && doc.kind === 'interchange') return writeTa1(doc, profile, ctx);
   const setId = doc.type === 'acknowledgment' ? ackSetOf(profile) : (profile.writeAs[doc.type] ?? DEFAULT_SET_FOR[doc.type] ?? '');
   if (setId && !exchanges(profile, setId, 'outbound')) {

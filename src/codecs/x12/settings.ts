@@ -2,39 +2,12 @@
 // and the partner it reads and writes for. Plus the config checks only X12 cares about.
 import { readProfiles, type PartnerProfile } from '../../edi/x12/index.ts';
 import type { CausewayError } from '../../model/index.ts';
-import type { CodecConfig, CodecEndpoint, CodecSetup, CodecSink } from '../contract.ts';
+import type { CodecConfig, CodecEndpoint, CodecSink } from '../contract.ts';
+import { ediSettings, type EdiSettings } from '../edi-common/index.ts';
 
-export interface X12Settings {
-  /** The partner profiles of the endpoint's tenant, by name: an endpoint never reads or writes with another tenant's. */
-  profiles: Map<string, PartnerProfile>;
-  /** codecOptions.partner; absent: each interchange's partner is found by its sender id. */
-  partner?: string;
-}
+export type X12Settings = EdiSettings<PartnerProfile>;
 
-const parsed = new WeakMap<object, Map<string, PartnerProfile>>();
-
-/** Profiles of a config section, parsed once per section object. */
-export function profilesOf(raw: unknown): Map<string, PartnerProfile> {
-  if (!raw || typeof raw !== 'object') return new Map();
-  let p = parsed.get(raw);
-  if (!p) parsed.set(raw, (p = readProfiles(raw)));
-  return p;
-}
-
-export function configureX12(setup: CodecSetup): X12Settings {
-  const partner = setup.options.partner;
-  return { profiles: profilesOf(setup.partners), ...(typeof partner === 'string' ? { partner } : {}) };
-}
-
-/**
- * The settings configure made for the endpoint. Used on its own (a script, the command line, no
- * hub), the codec takes them from its options instead: `partner` and `partnerProfiles`.
- */
-export function settingsOf(ctx: { settings?: X12Settings; options?: Record<string, unknown> }): X12Settings {
-  if (ctx.settings) return ctx.settings;
-  const partner = ctx.options?.partner;
-  return { profiles: profilesOf(ctx.options?.partnerProfiles), ...(typeof partner === 'string' ? { partner } : {}) };
-}
+export const { configure: configureX12, settingsOf } = ediSettings(readProfiles);
 
 /** A partner's profile, only when it belongs to this tenant: a tenant never acts in another's partner's name. */
 export function profileFor(endpoint: CodecEndpoint<X12Settings>, partner: string | undefined, tenant: string): PartnerProfile | undefined {

@@ -2,6 +2,7 @@
 import { durationMs, readX12 } from '../../edi/x12/index.ts';
 import type { EdiGroupSent, EdiStore, NewAlert } from '../../store/index.ts';
 import type { HookContext, HookResult } from '../contract.ts';
+import { sentExchange } from '../edi-common/index.ts';
 import { overdueExchanges } from '../overdue.ts';
 import { profileFor, settingsOf, type X12Settings } from './settings.ts';
 
@@ -13,17 +14,15 @@ export async function trackSentGroups(sent: { bytes: Buffer; deliveryKey: string
   const { endpoint } = ctx;
   const profile = profileFor(endpoint, settingsOf(endpoint).partner, endpoint.tenant);
   if (!profile) return undefined;
+  const deadlineMs = profile.acknowledgments.expect ? durationMs(profile.acknowledgments.deadline) : null;
   const groups: EdiGroupSent[] = [];
   let current: EdiGroupSent | null = null;
   for (const item of readX12(sent.bytes)) {
     if (item.kind === 'group-start') {
       current = null;
       if (item.group.functionalId === 'FA') continue;
-      current = {
-        tenant: endpoint.tenant, partner: profile.name!, interchangeControlNumber: item.interchange.controlNumber, groupControlNumber: item.group.controlNumber,
-        functionalId: item.group.functionalId, sets: [], deliveryKey: sent.deliveryKey, messageId: ctx.messageId, endpoint: endpoint.name, sentAt: ctx.now,
-        deadlineAt: profile.acknowledgments.expect ? ctx.now + durationMs(profile.acknowledgments.deadline) : null,
-      };
+      const { interchange, group } = item;
+      current = sentExchange(ctx, profile.name!, sent.deliveryKey, { interchangeControlNumber: interchange.controlNumber, groupControlNumber: group.controlNumber, functionalId: group.functionalId }, deadlineMs);
       groups.push(current);
     } else if (item.kind === 'set' && current) current.sets.push({ id: item.set.id, controlNumber: item.set.controlNumber });
   }
