@@ -79,17 +79,23 @@ const unauthorized = (detail: string) =>
  */
 export function requireMetricsKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const key = presentedKey(c.req.raw.headers);
-    if (!key) throw unauthorized('/metrics asks for an API key (metrics.requireKey): send it as "Authorization: Bearer <key>"');
-    const who = await keys.identify(key);
-    if (!who) throw unauthorized('the API key is not known');
-    refuseExpired(who);
+    const who = await knownKey(keys, c.req.raw.headers, '/metrics asks for an API key (metrics.requireKey): send it as "Authorization: Bearer <key>"');
     if (who.tenant !== '*' && !who.scopes.includes('metrics')) {
       throw new ApiProblem(403, 'forbidden', 'reading /metrics needs an operator key or a key with the metrics scope', [{ code: 'SCOPE_REQUIRED', path: 'header.Authorization', message: 'needs the metrics scope' }]);
     }
     c.set('keyName', who.name);
     await next();
   };
+}
+
+/** The caller's key: presented, known and not expired, else a 401 (`missing` says how to send one). */
+async function knownKey(keys: KeyRing, headers: Headers, missing: string): Promise<KeyIdentity> {
+  const key = presentedKey(headers);
+  if (!key) throw unauthorized(missing);
+  const who = await keys.identify(key);
+  if (!who) throw unauthorized('the API key is not known');
+  refuseExpired(who);
+  return who;
 }
 
 export function refuseExpired(who: KeyIdentity, now = Date.now()): void {
@@ -102,11 +108,7 @@ export function refuseExpired(who: KeyIdentity, now = Date.now()): void {
  */
 export function requireKey(keys: KeyRing, scope: string): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const key = presentedKey(c.req.raw.headers);
-    if (!key) throw unauthorized('send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
-    const who = await keys.identify(key);
-    if (!who) throw unauthorized('the API key is not known');
-    refuseExpired(who);
+    const who = await knownKey(keys, c.req.raw.headers, 'send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     if (!allows(who.scopes, scope)) {
       throw new ApiProblem(403, 'forbidden', `the API key "${who.name}" may not ${scope} (its scopes: ${who.scopes.join(', ')})`, [{ code: 'SCOPE_REQUIRED', path: 'header.Authorization', message: `needs the ${scope} scope` }]);
     }

@@ -75,6 +75,10 @@ export function presentDeadLetter(d: DeadLetter): z.output<typeof deadLetter> {
 
 /** The cursor for the next page: the last id, when the page was full. */
 export function page<T extends { id: number }>(items: T[], limit: number | undefined): { items: T[]; nextBefore: number | null } {
-  const size = Math.min(Math.max(limit ?? 100, 1), 1000);
-  return { items, nextBefore: items.length >= size && items.length > 0 ? items[items.length - 1].id : null };
+  return { items, nextBefore: isFullPage(items.length, limit) ? items[items.length - 1].id : null };
+}
+
+/** Whether a page of `count` rows asked for with ?limit is full: then there may be more after it. */
+export function isFullPage(count: number, limit: number | undefined): boolean {
+  return count > 0 && count >= Math.min(Math.max(limit ?? 100, 1), 1000);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { Context } from 'hono';
 import type { EngineFacade } from '../../engine/index.ts';
 import type { Alert } from '../../store/index.ts';
+import type { ApiEnv } from '../context.ts';
 import { listOperation } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
 import { ApiProblem } from '../problems.ts';
@@ -27,8 +29,20 @@ const present = (a: Alert) => ({
 
 const alertId = z.object({ id: z.coerce.number().int().positive().meta({ description: 'Alert id' }) });
 
+/** POST /v1/alerts/{id}/<action>: 204 when the alert was in a state to take it, else a 404 saying so. */
+function alertAction(action: 'acknowledge' | 'resolve', summary: string, missing: string, act: (c: Context<ApiEnv>, id: number) => Promise<boolean>): Operation {
+  return operation({
+    method: 'post', path: `/v1/alerts/{id}/${action}`, operationId: `${action}Alert`, tag: 'Alerts', summary,
+    params: alertId,
+    responses: { 204: { description: action === 'resolve' ? 'Resolved' : 'Acknowledged' }, 404: { description: missing, schema: 'Problem' } },
+    async handle(c, { params }) {
+      if (!(await act(c, params.id))) throw new ApiProblem(404, 'not-found', `no open alert ${params.id} for this tenant`);
+      return c.body(null, 204);
+    },
+  });
+}
+
 export function alertOperations(engine: EngineFacade): Operation[] {
-  const noSuch = (id: number) => new ApiProblem(404, 'not-found', `no open alert ${id} for this tenant`);
   return [
     listOperation({
       path: '/v1/alerts', operationId: 'listAlerts', tag: 'Alerts',
@@ -38,25 +52,9 @@ export function alertOperations(engine: EngineFacade): Operation[] {
       list: (tenant, { state, ...query }) => engine.listAlerts(tenant, { ...query, open: state === undefined ? undefined : state === 'open' }),
       present,
     }),
-    operation({
-      method: 'post', path: '/v1/alerts/{id}/acknowledge', operationId: 'acknowledgeAlert', tag: 'Alerts',
-      summary: 'Say that someone is on it: the alert stays open until resolved',
-      params: alertId,
-      responses: { 204: { description: 'Acknowledged' }, 404: { description: 'No open, unacknowledged alert of that id for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        if (!(await engine.acknowledgeAlert(c.get('tenant'), params.id, c.get('keyName')))) throw noSuch(params.id);
-        return c.body(null, 204);
-      },
-    }),
-    operation({
-      method: 'post', path: '/v1/alerts/{id}/resolve', operationId: 'resolveAlert', tag: 'Alerts',
-      summary: 'Close an alert; the channels are told it is resolved',
-      params: alertId,
-      responses: { 204: { description: 'Resolved' }, 404: { description: 'No open alert of that id for this tenant', schema: 'Problem' } },
-      async handle(c, { params }) {
-        if (!(await engine.resolveAlert(c.get('tenant'), params.id))) throw noSuch(params.id);
-        return c.body(null, 204);
-      },
-    }),
+    alertAction('acknowledge', 'Say that someone is on it: the alert stays open until resolved', 'No open, unacknowledged alert of that id for this tenant',
+      (c, id) => engine.acknowledgeAlert(c.get('tenant'), id, c.get('keyName'))),
+    alertAction('resolve', 'Close an alert; the channels are told it is resolved', 'No open alert of that id for this tenant',
+      (c, id) => engine.resolveAlert(c.get('tenant'), id)),
   ];
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { UnknownFacility, type EngineFacade } from '../../engine/index.ts';
 import { auditReportCsv, auditReportHtml, FINDING_KINDS, POSITION_STATUSES, type AuditItem } from '../../inventory/index.ts';
 import type { ReconciliationRun, StoredPositionResult, VarianceDecision } from '../../store/index.ts';
+import { listOperation } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
+import { isFullPage } from '../present.ts';
 import { notFound } from '../problems.ts';
 
 // Inventory truth: reconciliation runs and their results, decisions on variances (with who and
@@ -82,8 +84,6 @@ function presentDecision(d: VarianceDecision): z.output<typeof decisionSchema> {
   return { ...rest, decidedAt: iso(decidedAt) };
 }
 
-const pageOf = <T>(items: T[], size: number | undefined, next: (last: T) => number) =>
-  ({ items, nextBefore: items.length >= Math.min(Math.max(size ?? 100, 1), 1000) && items.length > 0 ? next(items[items.length - 1]!) : null });
 
 export function inventoryOperations(engine: EngineFacade): Operation[] {
   const inventory = engine.inventory;
@@ -107,15 +107,13 @@ export function inventoryOperations(engine: EngineFacade): Operation[] {
         return c.json({ run: presentRun(summary.run), variances: summary.variances.map(presentResult) }, 201);
       },
     }),
-    operation({
-      method: 'get', path: '/v1/reconciliations', operationId: 'listReconciliations', tag: 'Inventory',
+    listOperation({
+      path: '/v1/reconciliations', operationId: 'listReconciliations', tag: 'Inventory',
       summary: 'Reconciliation runs, newest first',
       query: z.object({ facility, limit, before }),
-      responses: { 200: { description: 'A page of runs', schema: z.object({ items: z.array(runSchema), nextBefore: z.number().nullable() }) } },
-      async handle(c, { query }) {
-        const runs = await inventory.listRuns(c.get('tenant'), { facility: query.facility, limit: query.limit, before: query.before });
-        return c.json(pageOf(runs.map(presentRun), query.limit, (r) => r.id));
-      },
+      items: 'runs', schema: z.object({ items: z.array(runSchema), nextBefore: z.number().nullable() }),
+      list: (tenant, query) => inventory.listRuns(tenant, query),
+      present: presentRun,
     }),
     operation({
       method: 'get', path: '/v1/reconciliations/{run}', operationId: 'getReconciliation', tag: 'Inventory',
@@ -130,8 +128,7 @@ export function inventoryOperations(engine: EngineFacade): Operation[] {
         const tenant = c.get('tenant');
         const run = await runOf(tenant, params.run);
         const results = await inventory.results(tenant, run.id, { status: query.status, facility: query.facility, after: query.after, limit: query.limit });
-        const full = results.length >= Math.min(Math.max(query.limit ?? 100, 1), 1000);
-        return c.json({ run: presentRun(run), results: results.map(presentResult), nextAfter: full ? results[results.length - 1]!.position : null });
+        return c.json({ run: presentRun(run), results: results.map(presentResult), nextAfter: isFullPage(results.length, query.limit) ? results[results.length - 1]!.position : null });
       },
     }),
     operation({
@@ -160,15 +157,13 @@ export function inventoryOperations(engine: EngineFacade): Operation[] {
         return c.json({ decisions: outcome.decisions.map(presentDecision), adjustments: outcome.messages });
       },
     }),
-    operation({
-      method: 'get', path: '/v1/inventory/decisions', operationId: 'listVarianceDecisions', tag: 'Inventory',
+    listOperation({
+      path: '/v1/inventory/decisions', operationId: 'listVarianceDecisions', tag: 'Inventory',
       summary: 'The audit log of decisions on variances, newest first',
       query: z.object({ run: z.coerce.number().int().positive().optional().meta({ description: 'Only decisions on this run' }), limit, before }),
-      responses: { 200: { description: 'A page of decisions', schema: z.object({ items: z.array(decisionSchema), nextBefore: z.number().nullable() }) } },
-      async handle(c, { query }) {
-        const items = await inventory.decisions(c.get('tenant'), { runId: query.run, limit: query.limit, before: query.before });
-        return c.json(pageOf(items.map(presentDecision), query.limit, (d) => d.id));
-      },
+      items: 'decisions', schema: z.object({ items: z.array(decisionSchema), nextBefore: z.number().nullable() }),
+      list: (tenant, { run, ...query }) => inventory.decisions(tenant, { runId: run, ...query }),
+      present: presentDecision,
     }),
     operation({
       method: 'get', path: '/v1/inventory/positions', operationId: 'listStockPositions', tag: 'Inventory',

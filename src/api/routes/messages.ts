@@ -3,13 +3,12 @@ import type { Context } from 'hono';
 import type { EngineFacade } from '../../engine/index.ts';
 import type { StoredMessage } from '../../store/index.ts';
 import type { ApiEnv } from '../context.ts';
+import { findOperation } from '../find-operation.ts';
 import { listOperation, timeWindow } from '../list-operation.ts';
 import { operation, type Operation } from '../operation.ts';
-import { badRequest, gone, notFound } from '../problems.ts';
+import { badRequest, gone } from '../problems.ts';
 import { presentLineage, presentMessage } from '../present.ts';
 import { idParams, listMessagesQuery, replayWindowRequest } from '../schemas.ts';
-
-const NO_MESSAGE = { description: 'No such message for this tenant', schema: 'Problem' };
 
 /** An operation on one message by id: a 404 naming the id when the tenant has no such message. */
 function ofMessage<T>(op: Pick<Operation, 'method' | 'path' | 'operationId' | 'tag' | 'summary' | 'description'> & {
@@ -19,18 +18,15 @@ function ofMessage<T>(op: Pick<Operation, 'method' | 'path' | 'operationId' | 't
   /** The part retention may prune from under this operation: asked for after it went, the answer is 410. */
   needs?: { engine: EngineFacade; part: 'raw' | 'documents' };
 }): Operation {
-  const { ok, find, respond, needs, ...rest } = op;
-  return operation({
+  const { ok, find, needs, ...rest } = op;
+  return findOperation({
     ...rest,
     params: idParams,
-    responses: needs
-      ? { ...ok, 404: NO_MESSAGE, 410: { description: `The message's ${needs.part === 'raw' ? 'raw bytes were' : 'documents were'} pruned by retention; kept says what is left`, schema: 'Problem' } }
-      : { ...ok, 404: NO_MESSAGE },
-    async handle(c, { params }) {
+    ok: needs ? { ...ok, 410: { description: `The message's ${needs.part === 'raw' ? 'raw bytes were' : 'documents were'} pruned by retention; kept says what is left`, schema: 'Problem' } } : ok,
+    missing: { description: 'No such message for this tenant', detail: (p) => `no message ${p.id} for this tenant` },
+    async find(c, { params }) {
       if (needs) await refuseWhenPruned(needs.engine, c.get('tenant'), params.id, needs.part);
-      const found = await find(c.get('tenant'), params.id);
-      if (found === undefined || found === null) throw notFound(`no message ${params.id} for this tenant`);
-      return respond(c, found);
+      return find(c.get('tenant'), params.id);
     },
   });
 }
