@@ -6,7 +6,7 @@ import { clampLimit } from './decisions.ts';
 import { toKpiSample, type Row, type RowMapping } from './rows.ts';
 import type {
   Alert, AlertPage, AuditEntry, ConsoleSessionRow, TrendHour, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
-  TrendBucket,
+  Store, TrendBucket,
 } from './types.ts';
 import type { CausewayError } from '../model/index.ts';
 
@@ -362,4 +362,38 @@ export class ConsoleSql {
   async markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
     await this.db.run(`UPDATE alerts SET ${which === 'raised' ? 'notified_at' : 'resolved_notified_at'} = ? WHERE id = ?`, [at, id]);
   }
+}
+
+/** The facet as a store carries it: the console's reads and writes, alerts once raised, dead letters, figures. */
+export type SharedConsole = Pick<Store, 'listAlerts' | 'acknowledgeAlert' | 'resolveAlert' | 'alertsToNotify' | 'markAlertNotified' | 'recordAudit' | 'listAudit' | 'searchMessages' | 'correctMessage' | 'listMessageEdits' | 'listOpenDeadLetters' | 'resolveDeadLetters' | 'countDeadLetters' | 'countOpenDeadLetters' | 'endpointFigures' | 'tenantKpiSample' | 'trend' | 'listTrendHours' | 'saveTrendHours' | 'putConsoleSession' | 'getConsoleSession' | 'updateConsoleSession' | 'deleteConsoleSession' | 'purgeConsoleSessions'>;
+
+/** These methods over a port, bound, for a store to take on as its own (Object.assign in its constructor), as retention does. */
+export function consoleFacet(port: SqlPort): SharedConsole {
+  const sql = new ConsoleSql(port);
+  return {
+    listAlerts: (...a) => sql.listAlerts(...a),
+    acknowledgeAlert: (...a) => sql.acknowledgeAlert(...a),
+    resolveAlert: (...a) => sql.resolveAlert(...a),
+    alertsToNotify: (...a) => sql.alertsToNotify(...a),
+    markAlertNotified: (...a) => sql.markAlertNotified(...a),
+    recordAudit: (...a) => sql.recordAudit(...a),
+    listAudit: (...a) => sql.listAudit(...a),
+    searchMessages: (...a) => sql.searchMessages(...a),
+    correctMessage: (...a) => sql.correctMessage(...a),
+    listMessageEdits: (...a) => sql.listMessageEdits(...a),
+    listOpenDeadLetters: (...a) => sql.listOpenDeadLetters(...a),
+    resolveDeadLetters: (...a) => sql.resolveDeadLetters(...a),
+    countDeadLetters: (...a) => sql.countDeadLetters(...a),
+    countOpenDeadLetters: (...a) => sql.countOpenDeadLetters(...a),
+    endpointFigures: (...a) => sql.endpointFigures(...a),
+    tenantKpiSample: (...a) => sql.kpiSample(...a),
+    trend: (...a) => sql.trend(...a),
+    listTrendHours: (...a) => sql.listTrendHours(...a),
+    saveTrendHours: (...a) => sql.saveTrendHours(...a),
+    putConsoleSession: (...a) => sql.putConsoleSession(...a),
+    getConsoleSession: (...a) => sql.getConsoleSession(...a),
+    updateConsoleSession: (...a) => sql.updateConsoleSession(...a),
+    deleteConsoleSession: (...a) => sql.deleteConsoleSession(...a),
+    purgeConsoleSessions: (...a) => sql.purgeConsoleSessions(...a),
+  };
 }

@@ -3,15 +3,14 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, Alert, AlertPage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AuditEntry, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary,
-  NewAuditEntry, OpenDeadLetter, TrendBucket, TrendHour, ConsoleSessionRow, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
-import { ConsoleSql, type SqlPort } from '../console-sql.ts';
+import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -56,8 +55,8 @@ const types: pg.CustomTypesConfig = {
     oid === pg.types.builtins.INT8 ? integerFromBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-// The retention methods, assigned in the constructor from retention-sql.ts.
-export interface PostgresStore extends SharedRetention {}
+// The retention and console methods, assigned in the constructor from retention-sql.ts and console-sql.ts.
+export interface PostgresStore extends SharedRetention, SharedConsole {}
 
 /**
  * The production store: PostgreSQL through a connection pool, shared by several worker processes
@@ -67,7 +66,6 @@ export interface PostgresStore extends SharedRetention {}
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
-  private readonly views: ConsoleSql;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -94,9 +92,8 @@ export class PostgresStore implements Store {
       jsonField: (column, field) => `${column}->>'${field}'`,
       read,
     };
-    this.views = new ConsoleSql(port);
-    // Retention is written once over the port; its methods become this store's own.
-    Object.assign(this, retentionFacet(port));
+    // Retention and the console are written once over the port; their methods become this store's own.
+    Object.assign(this, retentionFacet(port), consoleFacet(port));
   }
 
   async migrate(): Promise<void> {
@@ -606,104 +603,6 @@ export class PostgresStore implements Store {
 
   raiseAlert(alert: NewAlert): Promise<boolean> {
     return alerts.raiseAlert(this.pool, alert);
-  }
-
-  async listAlerts(tenant: string, page?: AlertPage): Promise<Alert[]> {
-    return this.views.listAlerts(tenant, page);
-  }
-
-  acknowledgeAlert(tenant: string, id: number, by: string, at: number): Promise<boolean> {
-    return this.views.acknowledgeAlert(tenant, id, by, at);
-  }
-
-  resolveAlert(tenant: string, id: number, at: number, options?: { reopenable?: boolean }): Promise<boolean> {
-    return this.views.resolveAlert(tenant, id, at, options);
-  }
-
-  alertsToNotify(limit: number): Promise<Alert[]> {
-    return this.views.alertsToNotify(limit);
-  }
-
-  markAlertNotified(id: number, which: 'raised' | 'resolved', at: number): Promise<void> {
-    return this.views.markAlertNotified(id, which, at);
-  }
-
-  // The console's facet: written once for both dialects (console-sql.ts).
-
-  recordAudit(entry: NewAuditEntry): Promise<void> {
-    return this.views.recordAudit(entry);
-  }
-
-  listAudit(tenant: string, page?: Page): Promise<AuditEntry[]> {
-    return this.views.listAudit(tenant, page);
-  }
-
-  searchMessages(search: MessageSearch): Promise<MessageSummary[]> {
-    return this.views.searchMessages(search);
-  }
-
-  correctMessage(correction: MessageCorrection): Promise<{ generation: number } | undefined> {
-    return this.views.correctMessage(correction);
-  }
-
-  listMessageEdits(tenant: string, messageId: number): Promise<MessageEdit[]> {
-    return this.views.listMessageEdits(tenant, messageId);
-  }
-
-  listOpenDeadLetters(tenant: string, limit: number): Promise<OpenDeadLetter[]> {
-    return this.views.listOpenDeadLetters(tenant, limit);
-  }
-
-  resolveDeadLetters(tenant: string, ids: number[], by: string, at: number): Promise<number> {
-    return this.views.resolveDeadLetters(tenant, ids, by, at);
-  }
-
-  countDeadLetters(tenant: string, since: number, endpoint?: string): Promise<number> {
-    return this.views.countDeadLetters(tenant, since, endpoint);
-  }
-
-  countOpenDeadLetters(tenant: string, kind: 'delivery' | 'message'): Promise<number> {
-    return this.views.countOpenDeadLetters(tenant, kind);
-  }
-
-  endpointFigures(tenant: string, endpoints: string[], since: number): Promise<EndpointFigures[]> {
-    return this.views.endpointFigures(tenant, endpoints, since);
-  }
-
-  tenantKpiSample(tenant: string, since: number, now: number): Promise<KpiSample> {
-    return this.views.kpiSample(tenant, since, now);
-  }
-
-  trend(tenant: string, from: number, bucketMs: number, buckets: number): Promise<TrendBucket[]> {
-    return this.views.trend(tenant, from, bucketMs, buckets);
-  }
-
-  listTrendHours(tenant: string, from: number, to: number): Promise<TrendHour[]> {
-    return this.views.listTrendHours(tenant, from, to);
-  }
-
-  saveTrendHours(tenant: string, hours: TrendHour[]): Promise<void> {
-    return this.views.saveTrendHours(tenant, hours);
-  }
-
-  putConsoleSession(session: ConsoleSessionRow): Promise<void> {
-    return this.views.putConsoleSession(session);
-  }
-
-  getConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | undefined> {
-    return this.views.getConsoleSession(idHash, now);
-  }
-
-  updateConsoleSession(idHash: string, change: { tenant?: string; flash?: ConsoleSessionRow['flash'] }): Promise<void> {
-    return this.views.updateConsoleSession(idHash, change);
-  }
-
-  deleteConsoleSession(idHash: string): Promise<void> {
-    return this.views.deleteConsoleSession(idHash);
-  }
-
-  purgeConsoleSessions(now: number): Promise<number> {
-    return this.views.purgeConsoleSessions(now);
   }
 
   getLedgers(tenant: string, entityKeys: string[]): Promise<LedgerRow[]> {
