@@ -9,6 +9,7 @@ import { edifactError, type EdifactError, type EdifactErrorCode } from '../error
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
+import { isDigits } from '../../digits.ts';
 
 /** What the codec knows that the interchange does not: whose data this is and how it arrived. */
 export interface DecodeContext {
@@ -436,15 +437,6 @@ export function addItemId(ids: ItemIds, seg: Segment, n: number): void {
   if (CUSTOMER_TYPES.includes(type) && ids.customerSku === undefined) ids.customerSku = id;
   if (ids.gtin === undefined && GTIN_TYPES.includes(type) && isDigits(id, 8, 14)) ids.gtin = id;
   if (type === 'NB' && ids.lot === undefined) ids.lot = id;
-}
-
-function isDigits(v: string, min: number, max: number): boolean {
-  if (v.length < min || v.length > max) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 /** The SKU: the best SKU-like id, else the barcode (retail guides often send only the GTIN). */

@@ -8,6 +8,7 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import { codeOf, type Segment } from '../tokenizer.ts';
 import type { Guidelines } from '../dictionary/guidelines.ts';
+import { isDigits } from '../../digits.ts';
 
 /** What the codec knows that the X12 does not: whose data this is and how it arrived. */
 export interface DecodeContext {
@@ -487,15 +488,6 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
   // Without any SKU-like qualifier the barcode is the only item id there is (856s from retail often carry only UP/EN).
   if (ids.sku === undefined) ids.sku = firstNonLot;
   return ids;
-}
-
-function isDigits(v: string, min: number, max: number): boolean {
-  if (v.length < min || v.length > max) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 /** The item id pairs we write: VN for the SKU (the depositor's item number), a GTIN under the qualifier its length implies. */
