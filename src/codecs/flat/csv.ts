@@ -3,10 +3,10 @@
 import { parse, type CsvError } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { CausewayError } from '../../model/index.ts';
-import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
-import { DocumentAssembler, documentRows, locateInFile, type FlatEnvelope } from './documents.ts';
+import type { DecodeResult } from '../contract.ts';
+import { DocumentAssembler, documentRows, type FlatEnvelope } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
-import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
+import { flatCodec } from './settings.ts';
 import { bytesToText, textToBytes } from './text.ts';
 
 /** A record longer than this is a fault (an unclosed quote swallowing the file), not a reason to hold it all. */
@@ -245,16 +245,4 @@ function outputColumns(layout: Layout): Array<{ name: string; fields: number[] }
   return columns;
 }
 
-export const csvCodec: Codec<FlatEnvelope, Layout> = {
-  name: 'csv',
-  contentType: 'text/csv',
-  decode(body: Buffer, ctx: DecodeContext<Layout>) {
-    const layout = layoutOf(ctx, 'csv');
-    return 'error' in layout ? { documents: [], errors: [layout.error] } : decodeCsv(body, layout);
-  },
-  encode(payload: unknown, ctx: EncodeContext<Layout>) {
-    return encodeAll(payload, ctx, 'csv', encodeCsv);
-  },
-  locate: locateInFile,
-  ...flatCodecParts('csv'),
-};
+export const csvCodec = flatCodec('csv', 'text/csv', decodeCsv, encodeCsv);

@@ -1,10 +1,10 @@
 // Fixed-width records: each field at its character positions on the line, padded with spaces (or
 // the layout's fill). Positions count characters of the decoded text, so an umlaut takes one.
 import { CausewayFault, type CausewayError } from '../../model/index.ts';
-import type { Codec, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
-import { assembleDocuments, documentRows, locateInFile, type FlatEnvelope, type Row } from './documents.ts';
+import type { DecodeResult } from '../contract.ts';
+import { assembleDocuments, documentRows, type FlatEnvelope, type Row } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
-import { encodeAll, flatCodecParts, layoutOf } from './settings.ts';
+import { flatCodec } from './settings.ts';
 import { bytesToText, textToBytes } from './text.ts';
 
 export function decodeFixedWidth(body: Buffer, layout: Layout): DecodeResult<FlatEnvelope> {
@@ -66,16 +66,4 @@ function fieldPath(layout: Layout, f: CompiledField, at: string, row: number): s
   return f.perRow ? `${at}${steps(layout.list!)}[${row}]${steps(f.path)}` : `${at}${steps(f.path)}`;
 }
 
-export const fixedWidthCodec: Codec<FlatEnvelope, Layout> = {
-  name: 'fixed-width',
-  contentType: 'text/plain',
-  decode(body: Buffer, ctx: DecodeContext<Layout>) {
-    const layout = layoutOf(ctx, 'fixed-width');
-    return 'error' in layout ? { documents: [], errors: [layout.error] } : decodeFixedWidth(body, layout);
-  },
-  encode(payload: unknown, ctx: EncodeContext<Layout>) {
-    return encodeAll(payload, ctx, 'fixed-width', encodeFixedWidth);
-  },
-  locate: locateInFile,
-  ...flatCodecParts('fixed-width'),
-};
+export const fixedWidthCodec = flatCodec('fixed-width', 'text/plain', decodeFixedWidth, encodeFixedWidth);

@@ -1,7 +1,8 @@
 // What the flat-file codecs share around their formats: the layout checked with the config (every
 // fault named by its path), compiled once per endpoint, and the encode wrapper.
 import { CausewayFault, type CausewayError } from '../../model/index.ts';
-import type { CodecConfig, CodecSetup, CodecSink, DecodeContext, EncodeContext } from '../contract.ts';
+import type { Codec, CodecConfig, CodecSetup, CodecSink, DecodeContext, DecodeResult, EncodeContext } from '../contract.ts';
+import { locateInFile, type FlatEnvelope } from './documents.ts';
 import { compileLayout, type Layout } from './layout.ts';
 
 type FlatName = 'csv' | 'fixed-width';
@@ -40,9 +41,25 @@ export function encodeAll(payload: unknown, ctx: EncodeContext<Layout>, codec: F
   }
 }
 
-/** checkConfig and configure of a flat-file codec: each endpoint using it must carry a valid layout. */
-export function flatCodecParts(codec: FlatName) {
+/**
+ * A flat-file codec: its format's reader and writer over the endpoint's layout, the place of an error
+ * in the file, and checkConfig and configure (each endpoint using it must carry a valid layout).
+ */
+export function flatCodec(
+  codec: FlatName, contentType: string,
+  read: (body: Buffer, layout: Layout) => DecodeResult<FlatEnvelope>, write: (docs: unknown[], layout: Layout) => Buffer,
+): Codec<FlatEnvelope, Layout> {
   return {
+    name: codec,
+    contentType,
+    decode(body: Buffer, ctx: DecodeContext<Layout>) {
+      const layout = layoutOf(ctx, codec);
+      return 'error' in layout ? { documents: [], errors: [layout.error] } : read(body, layout);
+    },
+    encode(payload: unknown, ctx: EncodeContext<Layout>) {
+      return encodeAll(payload, ctx, codec, write);
+    },
+    locate: locateInFile,
     checkConfig(config: CodecConfig): { errors: CausewayError[]; sinks: CodecSink[] } {
       const errors: CausewayError[] = [];
       for (const [name, ep] of Object.entries(config.endpoints)) {
