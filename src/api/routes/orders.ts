@@ -36,25 +36,21 @@ type OneOp<P extends z.ZodObject, T, B extends BodySpec | undefined> = Pick<Oper
   find: Parameters<typeof findOperation<P, T, B>>[0]['find'];
 };
 
-/** An operation on one order the path names: a 404 when the tenant has no such order, else the order as it now stands. */
-function ofOrder<B extends BodySpec | undefined = undefined>({ ok, ...op }: OneOp<typeof orderParams, OrderView, B>): Operation {
-  return findOperation({
-    ...op, tag: 'Orders', params: orderParams,
-    ok: { 200: { description: ok, schema: 'Order' } },
-    missing: { description: 'No such order for this tenant', detail: (p) => `no order ${p.orderNumber} for this tenant` },
-    respond: (c, o) => c.json(presentOrder(o)),
+/**
+ * Operations on one entry of a ledger the path names (an order, an expected inbound): a 404 when the
+ * tenant has no such entry, else the entry as it now stands.
+ */
+function onLedgerEntry<P extends z.ZodObject, T>(params: P, schema: 'Order' | 'Inbound', what: string, key: (p: z.output<P>) => string, present: (t: T) => object) {
+  return <B extends BodySpec | undefined = undefined>({ ok, ...op }: OneOp<P, T, B>): Operation => findOperation<P, T, B>({
+    ...op, tag: 'Orders', params,
+    ok: { 200: { description: ok, schema } },
+    missing: { description: `No such ${what} for this tenant`, detail: (p) => `no ${what} ${key(p)} for this tenant` },
+    respond: (c, t) => c.json(present(t)),
   });
 }
 
-/** The same for one expected inbound. */
-function ofInbound<B extends BodySpec | undefined = undefined>({ ok, ...op }: OneOp<typeof inboundParams, InboundView, B>): Operation {
-  return findOperation({
-    ...op, tag: 'Orders', params: inboundParams,
-    ok: { 200: { description: ok, schema: 'Inbound' } },
-    missing: { description: 'No such inbound for this tenant', detail: (p) => `no inbound ${p.reference} for this tenant` },
-    respond: (c, i) => c.json(presentInboundView(i)),
-  });
-}
+const ofOrder = onLedgerEntry(orderParams, 'Order', 'order', (p) => p.orderNumber, presentOrder);
+const ofInbound = onLedgerEntry(inboundParams, 'Inbound', 'inbound', (p) => p.reference, presentInboundView);
 
 /** Orders and expected inbound as the rules' ledgers know them, and the operator's holds. */
 export function orderOperations(engine: EngineFacade): Operation[] {
