@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { billingSchema, DEFAULT_BILLING_CONFIG } from '../billing/rate-card.ts';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
@@ -243,6 +244,8 @@ export const configSchema = z.object({
   routing: routingSchema.default(DEFAULT_ROUTING_CONFIG),
   /** How long raw messages, documents, attempts, ledgers and reconciliations are kept (docs/operations.md). */
   retention: retentionSchema.default(DEFAULT_RETENTION_CONFIG),
+  /** Usage, rate cards and period close for a 3PL's clients (docs/3pl.md). */
+  billing: billingSchema.default(DEFAULT_BILLING_CONFIG),
 }).strict();
 
 export type CausewayConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import type { AlertStore } from './facets/alerts.ts';
+import type { BillingStore } from './facets/billing.ts';
 import type { ConsoleStore } from './facets/console.ts';
 import type { EdiStore } from './facets/edi.ts';
 import type { InventoryStore } from './facets/inventory.ts';
@@ -9,6 +10,7 @@ import type { RetentionStore } from './facets/retention.ts';
 import type { RoutingStore } from './facets/routing.ts';
 
 export type * from './facets/alerts.ts';
+export type * from './facets/billing.ts';
 export type * from './facets/console.ts';
 export type * from './facets/edi.ts';
 export type * from './facets/inventory.ts';
@@ -25,7 +27,7 @@ export type * from './facets/routing.ts';
  * uses, not for the whole store. Every method that touches business data takes the tenant, and
  * every query filters on it. Times are epoch milliseconds.
  */
-export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, ConsoleStore, RoutingStore, RetentionStore {
+export interface Store extends PipelineStore, EdiStore, AlertStore, KeyStore, InventoryStore, LedgerStore, ConsoleStore, RoutingStore, RetentionStore, BillingStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

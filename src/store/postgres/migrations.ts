@@ -484,4 +484,54 @@ CREATE INDEX dead_letters_by_ref_any ON dead_letters (tenant, kind, ref_id);
 CREATE INDEX inventory_runs_by_age ON inventory_runs (tenant, finished_at);
 `,
   },
+  {
+    version: 25,
+    name: 'billing: usage events, the usage sweep\'s cursor, closed periods and their invoice lines',
+    sql: `
+CREATE TABLE billing_usage (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant text NOT NULL,
+  event_key text NOT NULL,
+  kind text NOT NULL,
+  quantity text NOT NULL,
+  facility text NOT NULL,
+  occurred_at bigint NOT NULL,
+  document_id text NOT NULL,
+  message_id bigint NOT NULL,
+  recorded_at bigint NOT NULL,
+  invoice_period text,
+  UNIQUE (tenant, event_key, kind)
+);
+CREATE INDEX billing_usage_unbilled ON billing_usage (tenant, occurred_at) WHERE invoice_period IS NULL;
+CREATE INDEX billing_usage_by_period ON billing_usage (tenant, invoice_period, kind, id);
+CREATE TABLE billing_cursors (
+  tenant text PRIMARY KEY,
+  document_seq bigint NOT NULL,
+  verdict_id bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE TABLE billing_periods (
+  tenant text NOT NULL,
+  period text NOT NULL,
+  currency text NOT NULL,
+  total text NOT NULL,
+  closed_at bigint NOT NULL,
+  usage_before bigint NOT NULL,
+  PRIMARY KEY (tenant, period)
+);
+CREATE TABLE billing_invoice_lines (
+  tenant text NOT NULL,
+  period text NOT NULL,
+  line integer NOT NULL,
+  kind text NOT NULL,
+  tier integer NOT NULL,
+  quantity text NOT NULL,
+  unit_price text NOT NULL,
+  amount text NOT NULL,
+  PRIMARY KEY (tenant, period, line)
+);
+CREATE INDEX documents_billable ON documents (tenant, type, seq);
+CREATE INDEX rule_verdicts_applied ON rule_verdicts (tenant, id) WHERE verdict = 'apply';
+`,
+  },
 ];

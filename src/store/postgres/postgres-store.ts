@@ -12,6 +12,8 @@ import type {
 import * as alerts from './alerts.ts';
 import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
+import { billingFacet } from '../billing-sql.ts';
+import type { BillingStore } from '../types.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
@@ -55,8 +57,8 @@ const types: pg.CustomTypesConfig = {
     oid === pg.types.builtins.INT8 ? integerFromBigint : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-// The retention and console methods, assigned in the constructor from retention-sql.ts and console-sql.ts.
-export interface PostgresStore extends SharedRetention, SharedConsole {}
+// The retention, console and billing methods, assigned in the constructor from retention-sql.ts, console-sql.ts and billing-sql.ts.
+export interface PostgresStore extends SharedRetention, SharedConsole, BillingStore {}
 
 /**
  * The production store: PostgreSQL through a connection pool, shared by several worker processes
@@ -92,8 +94,8 @@ export class PostgresStore implements Store {
       jsonField: (column, field) => `${column}->>'${field}'`,
       read,
     };
-    // Retention and the console are written once over the port; their methods become this store's own.
-    Object.assign(this, retentionFacet(port), consoleFacet(port));
+    // Retention, the console and billing are written once over the port; their methods become this store's own.
+    Object.assign(this, retentionFacet(port), consoleFacet(port), billingFacet(port, 'seq'));
   }
 
   async migrate(): Promise<void> {

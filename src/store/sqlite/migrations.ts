@@ -478,4 +478,54 @@ CREATE INDEX dead_letters_by_ref_any ON dead_letters (tenant, kind, ref_id);
 CREATE INDEX inventory_runs_by_age ON inventory_runs (tenant, finished_at);
 `,
   },
+  {
+    version: 25,
+    name: 'billing: usage events, the usage sweep\'s cursor, closed periods and their invoice lines',
+    sql: `
+CREATE TABLE billing_usage (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  event_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  facility TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  document_id TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  invoice_period TEXT,
+  UNIQUE (tenant, event_key, kind)
+);
+CREATE INDEX billing_usage_unbilled ON billing_usage (tenant, occurred_at) WHERE invoice_period IS NULL;
+CREATE INDEX billing_usage_by_period ON billing_usage (tenant, invoice_period, kind, id);
+CREATE TABLE billing_cursors (
+  tenant TEXT PRIMARY KEY,
+  document_seq INTEGER NOT NULL,
+  verdict_id INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE billing_periods (
+  tenant TEXT NOT NULL,
+  period TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  total TEXT NOT NULL,
+  closed_at INTEGER NOT NULL,
+  usage_before INTEGER NOT NULL,
+  PRIMARY KEY (tenant, period)
+);
+CREATE TABLE billing_invoice_lines (
+  tenant TEXT NOT NULL,
+  period TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  tier INTEGER NOT NULL,
+  quantity TEXT NOT NULL,
+  unit_price TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  PRIMARY KEY (tenant, period, line)
+);
+CREATE INDEX documents_billable ON documents (tenant, type);
+CREATE INDEX rule_verdicts_applied ON rule_verdicts (tenant, id) WHERE verdict = 'apply';
+`,
+  },
 ];

@@ -12,6 +12,8 @@ import type {
 import * as alerts from './alerts.ts';
 import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
+import { billingFacet } from '../billing-sql.ts';
+import type { BillingStore } from '../types.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -36,8 +38,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
-// The retention and console methods, assigned in the constructor from retention-sql.ts and console-sql.ts.
-export interface SqliteStore extends SharedRetention, SharedConsole {}
+// The retention, console and billing methods, assigned in the constructor from retention-sql.ts, console-sql.ts and billing-sql.ts.
+export interface SqliteStore extends SharedRetention, SharedConsole, BillingStore {}
 
 /** The embedded store: one SQLite file in WAL mode, for `causeway serve` on one machine and the demo. */
 export class SqliteStore implements Store {
@@ -70,8 +72,8 @@ export class SqliteStore implements Store {
       jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
       read,
     };
-    // Retention and the console are written once over the port; their methods become this store's own.
-    Object.assign(this, retentionFacet(port), consoleFacet(port));
+    // Retention, the console and billing are written once over the port; their methods become this store's own.
+    Object.assign(this, retentionFacet(port), consoleFacet(port), billingFacet(port, 'rowid'));
     // A new file hands pages freed by pruning back with incremental vacuum (no effect on an existing one).
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');

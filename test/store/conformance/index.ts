@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from '../../../src/store/index.ts';
 import { alertsConformance } from './alerts.ts';
+import { billingConformance } from './billing.ts';
 import { consoleConformance } from './console.ts';
 import { ediConformance } from './edi.ts';
 import { inventoryConformance } from './inventory.ts';
@@ -27,6 +28,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     consoleConformance(open);
     routingConformance(open);
     retentionConformance(open);
+    billingConformance(open);
 
     describe('the store as a whole', () => {
       let store: Store;

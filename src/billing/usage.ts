@@ -1,0 +1,100 @@
+import Big from 'big.js';
+import type { CanonicalDocument, Receipt, ReturnReceipt, Shipment } from '../model/index.ts';
+
+/**
+ * Usage events: what a 3PL bills its client for, derived from the documents the hub applied.
+ *
+ * Each event carries a key that names its source business record (`shipment:<shipmentNumber>`),
+ * not the stored document's id: a replayed message gets a new document id but is the same
+ * shipment, and a re-sent copy of a shipment under another idempotency key is the same shipment
+ * too. The store keeps one event per (tenant, key, kind), so a replay, a re-sent file or a crash
+ * between the sweep's read and its cursor never records usage twice. The first applied document
+ * of a record wins; a later correction under the same number is not billed again.
+ *
+ * A record the warehouse confirms in parts under one number (a second return receipt of the same
+ * RMA under the same number) is billed once, for its first part: the model gives no part number
+ * that survives a replay.
+ *
+ * What the canonical model does not carry is not invented here: receipts carry no pallet count
+ * and no document reports value-added services, so neither is an event kind yet.
+ */
+
+export const USAGE_KINDS = [
+  'order', 'order_line', 'order_unit', 'package',
+  'receipt', 'receipt_line', 'receipt_unit',
+  'return', 'return_line', 'return_unit',
+] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
+
+/** The document types usage is derived from. */
+export const BILLABLE_TYPES = ['shipment', 'receipt', 'return_receipt'] as const;
+
+export interface UsageEvent {
+  tenant: string;
+  /** Names the source record: the same record always gives the same key. */
+  key: string;
+  kind: UsageKind;
+  /** Exact decimal, as a string. */
+  quantity: string;
+  facility: string;
+  /** When the work happened (shippedAt, else the document's occurredAt), epoch ms. */
+  occurredAt: number;
+  documentId: string;
+  messageId: number;
+}
+
+/** The source of a document the hub applied, as the store lists it. */
+export interface AppliedDocument {
+  documentId: string;
+  messageId: number;
+  occurredAt: number;
+  document: CanonicalDocument;
+}
+
+const sum = (quantities: string[]): string => quantities.reduce((a, q) => a.plus(q), new Big(0)).toString();
+
+/**
+ * The usage events of one applied document; none for a type nothing is billed for. Units are the
+ * lines' quantities as the warehouse reported them, in the line's unit of measure.
+ */
+export function usageOf(applied: AppliedDocument): UsageEvent[] {
+  const doc = applied.document;
+  const base = { tenant: doc.tenant, documentId: applied.documentId, messageId: applied.messageId };
+  const events = (key: string, facility: string, occurredAt: number, kinds: Array<[UsageKind, string]>): UsageEvent[] =>
+    kinds.filter(([, q]) => !new Big(q).eq(0)).map(([kind, quantity]) => ({ ...base, key, kind, quantity, facility, occurredAt }));
+  switch (doc.type) {
+    case 'shipment': {
+      const s = doc as Shipment;
+      const at = s.shippedAt ? Date.parse(s.shippedAt) : applied.occurredAt;
+      return events(`shipment:${s.shipmentNumber}`, s.facility, Number.isFinite(at) ? at : applied.occurredAt, [
+        ['order', '1'], ['order_line', String(s.lines.length)], ['order_unit', sum(s.lines.map((l) => l.quantity))], ['package', String(s.packages.length)],
+      ]);
+    }
+    case 'receipt': {
+      const r = doc as Receipt;
+      return events(`receipt:${r.receiptNumber}`, r.facility, applied.occurredAt, [
+        ['receipt', '1'], ['receipt_line', String(r.lines.length)], ['receipt_unit', sum(r.lines.flatMap((l) => [l.quantity, l.damagedQuantity ?? '0']))],
+      ]);
+    }
+    case 'return_receipt': {
+      const r = doc as ReturnReceipt;
+      return events(`return_receipt:${r.rmaNumber}`, r.facility, applied.occurredAt, [
+        ['return', '1'], ['return_line', String(r.lines.length)], ['return_unit', sum(r.lines.map((l) => l.quantity))],
+      ]);
+    }
+    default:
+      return [];
+  }
+}
+
+/** A billing period: one calendar month, UTC. */
+export const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The instants [start, end) of a period `YYYY-MM`, or undefined when it is not one. */
+export function periodBounds(period: string): { start: number; end: number } | undefined {
+  const m = PERIOD.exec(period);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]) - 1;
+  return { start: Date.UTC(y, mo, 1), end: Date.UTC(y, mo + 1, 1) };
+}
