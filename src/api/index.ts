@@ -16,6 +16,7 @@ import { recordApiAction } from './audit.ts';
 import { TenantLimiter } from './limits.ts';
 import { alertOperations } from './routes/alerts.ts';
 import { auditOperations } from './routes/audit.ts';
+import { billingOperations } from './routes/billing.ts';
 import { deliveryOperations } from './routes/deliveries.ts';
 import { ediOperations } from './routes/edi.ts';
 import { ingestOperations } from './routes/ingest.ts';
@@ -46,6 +47,7 @@ export function apiOperations(hub: Hub): Operation[] {
     ...orderOperations(engine),
     ...alertOperations(engine),
     ...auditOperations(engine),
+    ...billingOperations(engine),
     ...opsOperations(engine, () => (document ??= buildOpenApi(operations, { version: VERSION }))),
   ];
   return operations;

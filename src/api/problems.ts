@@ -35,6 +35,10 @@ const TITLES: Record<string, string> = {
   'rate-limited': 'Too many requests for this tenant',
   'storage-quota': 'The tenant\'s storage quota is used up',
   unavailable: 'The service is unavailable',
+  'no-rate-card': 'The client has no rate card',
+  'period-open': 'The billing period has not ended',
+  'bad-period': 'Not a billing period',
+  busy: 'Busy on another worker; try again shortly',
   internal: 'Internal error',
 };
 

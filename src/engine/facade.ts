@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CausewayConfig, LoadedConfig } from '../config/index.ts';
 import { entityKeys, type CausewayError } from '../model/index.ts';
 import {
-  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type RetentionStore, type EndpointFigures, type MessageEdit,
+  openStore, type Alert, type AlertPage, type AlertStore, type ApiKeyRecord, type AuditEntry, type ConsoleStore, type RetentionStore, type BillingStore, type EndpointFigures, type MessageEdit,
   type MessageSearch, type MessageSummary, type NewAlert, type NewAuditEntry, type TrendBucket, type TrendHour, type DeadLetter, type DeliveryFilter, type EdiGroup, type EdiGroupFilter, type EdiReceiptRow,
   type EdiStore, type InventoryStore, type KeyStore, type Lineage, type MessageFilter, type MessageStatus, type Page, type PipelineStore, type Store, type StoredDelivery,
   type StoredMessage, type LedgerStore, type RoutingRecord, type RoutingStore,
@@ -14,6 +14,8 @@ import { RulesPolicies } from './rules/policies.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
+import { BillingService } from './billing.ts';
+import { hostname } from 'node:os';
 import { groupDeadLetters, type DeadLetterGroup } from './dead-letter-patterns.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
 import { decodeMessage } from './processor.ts';
@@ -25,7 +27,7 @@ type OfTenant<F> = Omit<F, 'tenant'>;
  * What the facade asks of the store: the pipeline's rows (replays, views, KPIs), EDI groups,
  * duplicates and alerts to read but never write, API keys, and closing a store it opened.
  */
-type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & RetentionStore
+type FacadeStore = PipelineStore & Pick<EdiStore, 'listEdiGroups' | 'listEdiDuplicates'> & AlertStore & KeyStore & InventoryStore & LedgerStore & ConsoleStore & RetentionStore & BillingStore
   & Pick<RoutingStore, 'getRouting' | 'listRoutings'> & Pick<Store, 'close'>;
 
 const HOUR = 3_600_000;
@@ -90,8 +92,12 @@ export class EngineFacade {
   /** Retention: what the settings no longer keep, removed (or counted, dry) a batch at a time. */
   readonly pruner: Pruner;
 
-  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables' | 'retention'>, private readonly rules: RulesPolicies) {
+  /** Usage events, rate cards and the close of a client's billing period. */
+  readonly billing: BillingService;
+
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables' | 'retention' | 'billing'>, private readonly rules: RulesPolicies) {
     this.inventory = new InventoryService(store, config, () => wake.processor());
+    this.billing = new BillingService(store, config.billing, `${hostname()}:${process.pid}`);
     this.pruner = new Pruner({ store, config: config.retention });
   }
 

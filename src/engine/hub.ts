@@ -13,6 +13,7 @@ import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
 import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
+import { BillingService, runBillingSchedule } from './billing.ts';
 import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
 import { resolveRetention } from '../config/retention.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
@@ -182,6 +183,16 @@ export class Hub {
     for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
     if (this.options.processor !== false) this.loops.push(this.runInventorySchedule(signal));
     if (this.options.processor !== false) this.loops.push(this.runRetention(signal));
+    if (this.options.processor !== false) this.loops.push(this.runBillingSweep(signal));
+  }
+
+  /** The usage sweep (config billing), for the tenants that have a rate card, one worker of the cluster at a time per tenant. */
+  private runBillingSweep(signal: AbortSignal): Promise<void> {
+    const { billing } = this.loaded.config;
+    return runBillingSchedule({
+      service: new BillingService(this.store, billing, this.workerId, this.logger), store: this.store,
+      tenants: Object.keys(billing.tenants), owner: this.workerId, everyMs: billing.sweepEveryMs, logger: this.logger,
+    }, signal);
   }
 
   /** Retention (config retention): one worker of the cluster prunes at a time. */

@@ -10,3 +10,4 @@ export { retryDelayMs } from './retry.ts';
 export { CircuitBreaker } from './circuit-breaker.ts';
 export { GroupCommitter } from './group-commit.ts';
 export { InventoryService, INVENTORY_ENDPOINT, UnknownFacility, type RunSummary, type RunComparison } from './inventory.ts';
+export { BillingService, BillingError, runBillingSchedule, type Invoice } from './billing.ts';

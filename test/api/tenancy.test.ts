@@ -80,6 +80,8 @@ describe('tenancy: acme never sees or touches globex', () => {
       reconciliations: await Promise.all((await store.listReconciliations(tenant, { limit: 1000 })).map(async (r) => ({ ...r, results: await store.listReconciliationResults(tenant, r.id, { limit: 1000 }) }))),
       decisions: await store.listVarianceDecisions(tenant, { limit: 1000 }),
       availability: await store.listPublishedAvailability(tenant),
+      invoice: await store.billingPeriod(tenant, '2020-01'),
+      usage: await store.listUsageEvents(tenant, { limit: 1000 }),
       folder: filesOf(globexFolder()),
       ledgers: await store.getLedgers(tenant, ['order:GX-1', 'order:GX-2']),
     };
@@ -106,6 +108,10 @@ endpoints:
   globex-wms: { type: webhook, allowPrivateNetworks: true, tenant: globex, url: "${receiver.url}/globex" }
   globex-3pl-out: { type: folder, tenant: globex, outbox: ./globex-3pl/in, fileExtension: .edi, codec: x12, codecOptions: { partner: globex-3pl } }
   globex-3pl-in: { type: http, tenant: globex, codec: x12, codecOptions: { partner: globex-3pl } }
+billing:
+  tenants:
+    acme: { rates: { order: "1.00" } }
+    globex: { currency: USD, minimum: "250", rates: { order: "2.00" } }
 flows:
   - { name: acme-orders, tenant: acme, types: [sales_order], to: acme-wms }
   - { name: globex-orders, tenant: globex, types: [sales_order], to: globex-wms }
@@ -135,6 +141,14 @@ flows:
     const alertKinds = async () => (await store.listAlerts('globex')).map((a) => a.kind).sort().join();
     await waitFor(async () => (await alertKinds()) === 'rules_order_rejected_by_warehouse,x12_rejected' && (await store.listEdiDuplicates('globex')).length > 0, 10_000, 'globex\'s alerts and duplicate');
     assert.deepEqual((await store.listDeadLetters('globex')).map((d) => d.kind).sort(), ['delivery', 'message', 'message'], 'a dead delivery, an invalid message, the duplicate interchange');
+    // globex's billing: a shipment of January 2020, and that month closed.
+    const gxShipment = { type: 'shipment', shipmentNumber: 'GX-SH-1', orderNumber: 'GX-1', facility: 'GX-DC', shippedAt: '2020-01-15T10:00:00Z', lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '1', uom: 'EA' }] };
+    assert.equal((await asGlobex('/v1/documents', { method: 'POST', json: gxShipment })).status, 202);
+    await settled('globex');
+    const closed = await asGlobex('/v1/billing/periods/2020-01/close', { method: 'POST' });
+    assert.equal(closed.status, 200, await closed.clone().text());
+    assert.ok((await closed.json()).lines.length >= 1);
+    assert.deepEqual((await store.listUsageEvents('globex', { invoicePeriod: '2020-01' })).map((e) => e.kind).sort(), ['order', 'order_line', 'order_unit'], 'globex\'s usage was billed');
   });
   after(async () => {
     await api.close();
@@ -172,14 +186,14 @@ flows:
     const deliveryIds = before.deliveries.map((d: Json) => d.id as number);
     const endpoints = ['globex-wms', 'globex-3pl-out', 'globex-3pl-in'];
     // What only globex's data holds (acme itself sends globex's names and GX-1 in this walk, so those may echo back).
-    const markers = [...endpoints, '"tenant":"globex"', 'GX-2', 'GX-SKU', ...before.messages.flatMap((m: Json) => [m.idempotencyKey as string, m.contentHash as string]),
+    const markers = [...endpoints, '"tenant":"globex"', 'GX-2', 'GX-SKU', 'GX-SH-1', 'USD', ...before.messages.flatMap((m: Json) => [m.idempotencyKey as string, m.contentHash as string]),
       ...before.deliveries.map((d: Json) => d.idempotencyKey as string)];
 
     // Tenant B's value for each parameter an operation may take. A new parameter fails the test
     // until it is listed here (or among the ones that name nothing of a tenant).
     const runIds = before.reconciliations.map((r: Json) => String(r.id));
     const alertIds = before.alerts.map((a: Json) => String(a.id));
-    const pathValues: Record<string, string[]> = { id: [...messageIds, ...alertIds], name: [...endpoints, 'globex-3pl'], run: runIds, orderNumber: ['GX-1'], reference: ['GX-1'] };
+    const pathValues: Record<string, string[]> = { id: [...messageIds, ...alertIds], name: [...endpoints, 'globex-3pl'], run: runIds, orderNumber: ['GX-1'], reference: ['GX-1'], period: ['2020-01'], line: ['1', '2'] };
     const queryValues: Record<string, string[]> = {
       endpoint: endpoints, partner: ['globex-3pl'], entityKey: ['order:GX-1', 'order:GX-2'], kind: ['x12_rejected'], facility: ['GX-DC'], with: runIds, run: runIds,
     };

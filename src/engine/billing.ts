@@ -1,0 +1,138 @@
+import type { Logger } from 'pino';
+import {
+  BILLABLE_TYPES, periodBounds, rateUsage, usageOf, type BillingConfig, type InvoiceLine, type RateCard,
+} from '../billing/index.ts';
+import { randomUUID } from 'node:crypto';
+import type { CanonicalDocument } from '../model/index.ts';
+import type { ClosedPeriod, Store } from '../store/index.ts';
+
+/** Documents read per page of the usage sweep. */
+const PAGE = 500;
+
+export class BillingError extends Error {
+  constructor(readonly code: 'no-rate-card' | 'bad-period' | 'period-open' | 'busy', message: string) {
+    super(message);
+  }
+}
+
+export interface Invoice extends Omit<ClosedPeriod, 'lines'> {
+  lines: InvoiceLine[];
+}
+
+type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease'>;
+
+/**
+ * The usage sweep and the period close. The sweep turns applied documents into usage events
+ * after its cursor; events are recorded with the cursor in one transaction, and each (key, kind)
+ * once ever, so a sweep cut short by a crash is simply run again. The sweep and the close of a
+ * tenant hold the same job lease, so no event is recorded while a period is being closed: the
+ * usage a close rates is exactly the usage it marks as billed.
+ */
+export class BillingService {
+  constructor(private readonly store: BillingPorts, private readonly config: BillingConfig, private readonly owner: string, private readonly logger?: Logger) {}
+
+  static leaseOf(tenant: string): string {
+    return `billing:${tenant}`;
+  }
+
+  /** Records the usage of every document applied since the last sweep; the events new to the store. */
+  async sweep(tenant: string): Promise<number> {
+    let cursor = await this.store.billingCursor(tenant);
+    let recorded = 0;
+    for (;;) {
+      const { documents, next } = await this.store.appliedDocuments(tenant, BILLABLE_TYPES, cursor, PAGE);
+      const events = documents.flatMap((d) => usageOf({ documentId: d.documentId, messageId: d.messageId, occurredAt: d.occurredAt, document: d.body as CanonicalDocument }));
+      recorded += await this.store.recordUsage(tenant, events, next, Date.now());
+      const moved = !cursor || next.document !== cursor.document || next.verdict !== cursor.verdict;
+      cursor = next;
+      if (!moved) return recorded;
+    }
+  }
+
+  /** Runs `work` holding the tenant's billing lease, waiting up to `waitMs` for it. */
+  async withLease<T>(tenant: string, work: () => Promise<T>, waitMs = 10_000): Promise<T> {
+    const key = BillingService.leaseOf(tenant);
+    // An owner of its own: the schedule in this same process must not count as already holding it.
+    const owner = `${this.owner}:${randomUUID()}`;
+    const until = Date.now() + waitMs;
+    while (!(await this.store.tryAcquireJobLease(key, owner, 120_000, Date.now()))) {
+      if (Date.now() > until) throw new BillingError('busy', `billing of ${tenant} is busy on another worker; try again shortly`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.store.releaseJobLease(key, owner);
+    }
+  }
+
+  rateCard(tenant: string): RateCard {
+    const card = this.config.tenants[tenant];
+    if (!card) throw new BillingError('no-rate-card', `no rate card for tenant ${tenant}: add billing.tenants.${tenant} to the config`);
+    return card;
+  }
+
+  /**
+   * Closes a period: sweeps, rates every unbilled event that happened before the period's end, and
+   * stores the lines. Closing a closed period returns its stored lines; they never change.
+   */
+  async close(tenant: string, period: string, now = Date.now()): Promise<Invoice & { closedNow: boolean; unpriced: string[] }> {
+    const bounds = periodBounds(period);
+    if (!bounds) throw new BillingError('bad-period', `period ${JSON.stringify(period)} is not a month: expected YYYY-MM`);
+    const stored = await this.store.billingPeriod(tenant, period);
+    if (stored) return { ...(stored as Invoice), closedNow: false, unpriced: [] };
+    const card = this.rateCard(tenant);
+    if (bounds.end > now) throw new BillingError('period-open', `period ${period} ends ${new Date(bounds.end).toISOString()}: it cannot be closed before then`);
+    return this.withLease(tenant, async () => {
+      const again = await this.store.billingPeriod(tenant, period);
+      if (again) return { ...(again as Invoice), closedNow: false, unpriced: [] };
+      await this.sweep(tenant);
+      const rated = rateUsage(await this.store.unbilledUsage(tenant, bounds.end), card);
+      const closed = { tenant, period, currency: rated.currency, total: rated.total, closedAt: now, lines: rated.lines, before: bounds.end };
+      const wrote = await this.store.closeBillingPeriod(closed);
+      if (!wrote) return { ...((await this.store.billingPeriod(tenant, period)) as Invoice), closedNow: false, unpriced: [] };
+      this.logger?.info({ tenant, period, total: rated.total, lines: rated.lines.length, unpriced: rated.unpriced }, 'billing period closed');
+      const { before: _, ...invoice } = closed;
+      return { ...invoice, closedNow: true, unpriced: rated.unpriced };
+    });
+  }
+
+  async invoice(tenant: string, period: string): Promise<Invoice | undefined> {
+    return (await this.store.billingPeriod(tenant, period)) as Invoice | undefined;
+  }
+
+  /** The usage events behind line `line` of a closed period (none for the minimum). */
+  async lineEvents(tenant: string, period: string, line: number, page: { limit?: number; before?: number } = {}) {
+    const invoice = await this.store.billingPeriod(tenant, period);
+    const l = invoice?.lines.find((x) => x.line === line);
+    if (!l) return undefined;
+    if (l.kind === 'minimum') return { line: l, events: [] };
+    return { line: l, events: await this.store.listUsageEvents(tenant, { ...page, invoicePeriod: period, kind: l.kind }) };
+  }
+}
+
+/** The usage sweep on a schedule: each tenant's on one worker of the cluster at a time (the job lease). */
+export async function runBillingSchedule(deps: { service: BillingService; store: Pick<Store, 'tryAcquireJobLease' | 'releaseJobLease'>; tenants: string[]; owner: string; everyMs: number; logger: Logger }, signal: AbortSignal): Promise<void> {
+  if (deps.everyMs <= 0 || deps.tenants.length === 0) return;
+  while (!signal.aborted) {
+    for (const tenant of deps.tenants) {
+      const key = BillingService.leaseOf(tenant);
+      try {
+        if (await deps.store.tryAcquireJobLease(key, deps.owner, deps.everyMs + 30_000, Date.now())) {
+          try {
+            const recorded = await deps.service.sweep(tenant);
+            deps.logger[recorded ? 'info' : 'debug']({ tenant, recorded }, 'usage sweep done');
+          } finally {
+            await deps.store.releaseJobLease(key, deps.owner);
+          }
+        }
+      } catch (e) {
+        deps.logger.warn({ err: e, tenant }, 'usage sweep failed; trying again next time');
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, deps.everyMs);
+      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    });
+  }
+}
