@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   variances: { summary: 'approve or reject variances of a reconciliation, or show who did', load: () => import('./commands/variances.ts') },
   audit: { summary: 'go-live audit of the ERP\'s item master against the warehouse\'s', load: () => import('./commands/audit.ts') },
   orders: { summary: 'orders show NUMBER | orders list [--stuck]: orders as the business rules know them', load: () => import('./commands/orders.ts') },
+  billing: { summary: 'billing close|invoice --tenant T --period YYYY-MM: a client\'s month rated and kept; billing sweep: usage recorded', load: () => import('./commands/billing.ts') },
   prune: { summary: 'remove what the retention settings no longer keep (--dry-run counts it)', load: () => import('./commands/prune.ts') },
   archive: { summary: 'archive read FILE: what retention archived, as JSON lines', load: () => import('./commands/archive.ts') },
   apikey: { summary: 'create an API key (stored hashed) or hash one for the config', load: () => import('./commands/apikey.ts') },
