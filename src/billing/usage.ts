@@ -16,13 +16,15 @@ import type { CanonicalDocument, Receipt, ReturnReceipt, Shipment } from '../mod
  * that survives a replay.
  *
  * What the canonical model does not carry is not invented here: receipts carry no pallet count
- * and no document reports value-added services, so neither is an event kind yet.
+ * and no document reports value-added services, so neither is an event kind yet. Storage is
+ * counted from the warehouse's stock positions at each day's end (storageOf), not from documents.
  */
 
 export const USAGE_KINDS = [
   'order', 'order_line', 'order_unit', 'package',
   'receipt', 'receipt_line', 'receipt_unit',
   'return', 'return_line', 'return_unit',
+  'storage_unit_day',
 ] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
 
@@ -85,6 +87,46 @@ export function usageOf(applied: AppliedDocument): UsageEvent[] {
     default:
       return [];
   }
+}
+
+const DAY = 86_400_000;
+
+/** The UTC day `YYYY-MM-DD` an instant falls in. */
+export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
+
+/** A facility's stock at the warehouse at the end of a day: one line per SKU and lot. */
+export interface StoredStock {
+  facility: string;
+  onHand: string;
+}
+
+/**
+ * Storage of one UTC day: per facility, the units the warehouse held at the day's end (its
+ * positions, summed over SKUs and lots, in each position's own unit), one event per facility and
+ * day, keyed `storage:<facility>:<day>`. A facility with nothing on hand bills nothing.
+ */
+export function storageOf(tenant: string, day: string, stock: StoredStock[]): UsageEvent[] {
+  const end = Date.parse(`${day}T00:00:00Z`) + DAY;
+  const byFacility = new Map<string, Big>();
+  for (const s of stock) {
+    const q = new Big(s.onHand);
+    if (q.gt(0)) byFacility.set(s.facility, (byFacility.get(s.facility) ?? new Big(0)).plus(q));
+  }
+  return [...byFacility].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([facility, units]) => ({
+    tenant, key: `storage:${facility}:${day}`, kind: 'storage_unit_day', quantity: units.toString(), facility,
+    // The last instant of the day: it belongs to that day's month.
+    occurredAt: end - 1,
+    documentId: `positions:${facility}@${new Date(end).toISOString()}`, messageId: 0,
+  }));
+}
+
+/** The UTC days after `last` (exclusive) up to the day before `now`'s, oldest first, at most `max`. */
+export function storageDaysDue(last: string | undefined, now: number, max = 62): string[] {
+  const yesterday = Date.parse(`${dayOf(now)}T00:00:00Z`) - DAY;
+  const from = last === undefined ? yesterday : Date.parse(`${last}T00:00:00Z`) + DAY;
+  const days: string[] = [];
+  for (let d = from; d <= yesterday && days.length < max; d += DAY) days.push(dayOf(d));
+  return days;
 }
 
 /** A billing period: one calendar month, UTC. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import {
-  BILLABLE_TYPES, periodBounds, rateUsage, usageOf, type BillingConfig, type InvoiceLine, type RateCard,
+  BILLABLE_TYPES, periodBounds, rateUsage, storageDaysDue, storageOf, usageOf, type StoredStock, type BillingConfig, type InvoiceLine, type RateCard,
 } from '../billing/index.ts';
 import { randomUUID } from 'node:crypto';
 import type { CanonicalDocument } from '../model/index.ts';
@@ -19,7 +19,7 @@ export interface Invoice extends Omit<ClosedPeriod, 'lines'> {
   lines: InvoiceLine[];
 }
 
-type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease'>;
+type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'storageCountedThrough' | 'recordStorage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease'>;
 
 /**
  * The usage sweep and the period close. The sweep turns applied documents into usage events
@@ -29,14 +29,41 @@ type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUs
  * usage a close rates is exactly the usage it marks as billed.
  */
 export class BillingService {
-  constructor(private readonly store: BillingPorts, private readonly config: BillingConfig, private readonly owner: string, private readonly logger?: Logger) {}
+  /**
+   * `stock`: the warehouse's positions of a tenant as of a time (the inventory service's fold);
+   * without it no storage is counted.
+   */
+  constructor(
+    private readonly store: BillingPorts, private readonly config: BillingConfig, private readonly owner: string, private readonly logger?: Logger,
+    private readonly stock?: (tenant: string, at: number) => Promise<StoredStock[]>,
+  ) {}
 
   static leaseOf(tenant: string): string {
     return `billing:${tenant}`;
   }
 
-  /** Records the usage of every document applied since the last sweep; the events new to the store. */
-  async sweep(tenant: string): Promise<number> {
+  /** Records the usage of every document applied since the last sweep, and the storage of every day ended since; the events new to the store. */
+  async sweep(tenant: string, now = Date.now()): Promise<number> {
+    return (await this.sweepDocuments(tenant)) + (await this.sweepStorage(tenant, now));
+  }
+
+  /**
+   * Storage of each UTC day ended since the last one counted (the first time, yesterday only; at
+   * most 62 days a sweep), from the warehouse's positions at the day's end, for a client whose
+   * rate card prices storage_unit_day.
+   */
+  async sweepStorage(tenant: string, now = Date.now()): Promise<number> {
+    // Only a client whose card prices storage has it counted: folding positions for every day costs.
+    if (!this.stock || !this.config.tenants[tenant]?.rates.storage_unit_day) return 0;
+    let recorded = 0;
+    for (const day of storageDaysDue((await this.store.storageCountedThrough(tenant)) ?? undefined, now)) {
+      const events = storageOf(tenant, day, await this.stock(tenant, Date.parse(`${day}T00:00:00Z`) + 86_400_000 - 1));
+      recorded += await this.store.recordStorage(tenant, events, day, now);
+    }
+    return recorded;
+  }
+
+  private async sweepDocuments(tenant: string): Promise<number> {
     let cursor = await this.store.billingCursor(tenant);
     let recorded = 0;
     for (;;) {
@@ -135,4 +162,10 @@ export async function runBillingSchedule(deps: { service: BillingService; store:
       signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
     });
   }
+}
+
+/** The warehouse side of the inventory service's positions, as storage counts them. */
+export function warehouseStock(positions: (tenant: string, at: number) => Promise<Array<{ facility: string; warehouse: { onHand: string } | null }>>) {
+  return async (tenant: string, at: number): Promise<StoredStock[]> =>
+    (await positions(tenant, at)).flatMap((p) => (p.warehouse ? [{ facility: p.facility, onHand: p.warehouse.onHand }] : []));
 }

@@ -13,7 +13,7 @@ import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
 import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
-import { BillingService, runBillingSchedule } from './billing.ts';
+import { BillingService, runBillingSchedule, warehouseStock } from './billing.ts';
 import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
 import { resolveRetention } from '../config/retention.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
@@ -189,8 +189,9 @@ export class Hub {
   /** The usage sweep (config billing), for the tenants that have a rate card, one worker of the cluster at a time per tenant. */
   private runBillingSweep(signal: AbortSignal): Promise<void> {
     const { billing } = this.loaded.config;
+    const inventory = new InventoryService(this.store, this.loaded.config, () => this.processorWakeup.notify());
     return runBillingSchedule({
-      service: new BillingService(this.store, billing, this.workerId, this.logger), store: this.store,
+      service: new BillingService(this.store, billing, this.workerId, this.logger, warehouseStock((t, at) => inventory.positions(t, at))), store: this.store,
       tenants: Object.keys(billing.tenants), owner: this.workerId, everyMs: billing.sweepEveryMs, logger: this.logger,
     }, signal);
   }

@@ -56,7 +56,20 @@ class BillingSql {
     return r ? { document: Number(r.document_seq), verdict: Number(r.verdict_id) } : null;
   }
 
-  async recordUsage(tenant: string, events: NewUsageEvent[], cursor: BillingCursor | null, now: number): Promise<number> {
+  async storageCountedThrough(tenant: string): Promise<string | null> {
+    const [r] = await this.db.all('SELECT storage_day FROM billing_cursors WHERE tenant = ?', [tenant]);
+    return r?.storage_day ?? null;
+  }
+
+  recordStorage(tenant: string, events: NewUsageEvent[], day: string, now: number): Promise<number> {
+    return this.recordUsage(tenant, events, null, now, {
+      sql: `INSERT INTO billing_cursors (tenant, document_seq, verdict_id, storage_day, updated_at) VALUES (?, 0, 0, ?, ?)
+        ON CONFLICT (tenant) DO UPDATE SET storage_day = excluded.storage_day, updated_at = excluded.updated_at`,
+      params: [tenant, day, now],
+    });
+  }
+
+  async recordUsage(tenant: string, events: NewUsageEvent[], cursor: BillingCursor | null, now: number, also?: SqlStep): Promise<number> {
     const keys = [...new Set(events.map((e) => e.key))];
     const countKnown = async () => {
       if (!keys.length) return 0;
@@ -79,6 +92,7 @@ class BillingSql {
         params: [tenant, cursor.document, cursor.verdict, now],
       });
     }
+    if (also) steps.push(also);
     if (steps.length) await this.db.steps(steps);
     return (await countKnown()) - before;
   }
@@ -133,7 +147,9 @@ export function billingFacet(port: SqlPort, documentSeq: 'rowid' | 'seq'): Billi
   return {
     appliedDocuments: (...a) => sql.appliedDocuments(...a),
     billingCursor: (...a) => sql.billingCursor(...a),
-    recordUsage: (...a) => sql.recordUsage(...a),
+    recordUsage: (tenant, events, cursor, now) => sql.recordUsage(tenant, events, cursor, now),
+    storageCountedThrough: (...a) => sql.storageCountedThrough(...a),
+    recordStorage: (...a) => sql.recordStorage(...a),
     unbilledUsage: (...a) => sql.unbilledUsage(...a),
     closeBillingPeriod: (...a) => sql.closeBillingPeriod(...a),
     billingPeriod: (...a) => sql.billingPeriod(...a),

@@ -3,6 +3,7 @@
 // closed while the scheduled sweep runs, the invoice exported as CSV, and every line traced back to its documents.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { HubFacade } from '../../src/engine/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 import { KEYS, problemOf, startTestApi, type TestApi } from './harness.ts';
@@ -109,5 +110,38 @@ billing:
     assert.deepEqual((await (await api.call('/v1/billing/periods/2021-03/lines/6/events')).json() as Json).items, [], 'the minimum has no events');
     assert.equal((await api.call('/v1/billing/periods/2021-03/lines/7/events')).status, 404);
     assert.equal((await api.call('/v1/billing/periods/2021-03/invoice', { key: KEYS.globex })).status, 404, 'another client sees no invoice of acme\'s');
+  });
+});
+
+describe('storage through the hub', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi(`
+billing:
+  sweepEveryMs: 0
+  tenants:
+    acme: { rates: { storage_unit_day: "0.01" } }
+    globex: { rates: { order: "1" } }
+`);
+  });
+  after(async () => { await api.close(); });
+
+  it('counts the warehouse\'s units on hand at the end of each day, once per facility and day', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const snapshot = (facility: string, onHand: string[]) => ({
+      type: 'inventory_snapshot', facility, asOf: new Date(now - 3 * day).toISOString(), positions: onHand.map((q, i) => ({ sku: `SKU-${i + 1}`, onHand: q, uom: 'EA' })),
+    });
+    for (const s of [snapshot('DC1', ['7', '3.5']), snapshot('DC2', ['0'])]) assert.equal((await api.call('/v1/documents', { method: 'POST', json: s })).status, 202);
+    await waitFor(async () => (await api.hub.store.listMessages({ tenant: 'acme', status: 'pending' })).length === 0, 15_000, 'acme to settle');
+    const { billing } = HubFacade.of(api.hub);
+    // Positions are as the hub knew them at each day's end: the snapshot came in today, so the sweeps run from tomorrow.
+    assert.equal(await billing.sweep('acme', now + day), 1, 'the first time, the day before only; DC2 holds nothing');
+    assert.equal(await billing.sweep('acme', now + day), 0, 'a day is counted once');
+    assert.equal(await billing.sweep('acme', now + 3 * day), 2, 'each day ended since');
+    const events = await api.hub.store.listUsageEvents('acme', { kind: 'storage_unit_day' });
+    const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+    assert.deepEqual(events.map((e) => [e.key, e.quantity]).sort(), [0, 1, 2].map((d) => [`storage:DC1:${dayOf(now + d * day)}`, '10.5']));
+    assert.equal(await billing.sweep('globex', now), 0, 'a card that does not price storage counts none');
   });
 });

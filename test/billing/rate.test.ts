@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { billingSchema, invoiceCsv, periodBounds, rateCardSchema, rateUsage, usageOf } from '../../src/billing/index.ts';
+import { billingSchema, invoiceCsv, periodBounds, rateCardSchema, rateUsage, storageDaysDue, storageOf, usageOf } from '../../src/billing/index.ts';
 import type { CanonicalDocument } from '../../src/model/index.ts';
 
 const card = (c: unknown) => rateCardSchema.parse(c);
@@ -89,5 +89,22 @@ describe('usage of an applied document', () => {
     assert.deepEqual(periodBounds('2026-11'), { start: Date.UTC(2026, 10, 1), end: Date.UTC(2026, 11, 1) });
     assert.deepEqual(periodBounds('2026-12'), { start: Date.UTC(2026, 11, 1), end: Date.UTC(2027, 0, 1) });
     assert.equal(periodBounds('2026-13'), undefined);
+  });
+});
+
+describe('storage per day', () => {
+  it('sums each facility\'s units on hand into one event per facility and day, keyed by both', () => {
+    const events = storageOf('acme', '2024-02-29', [{ facility: 'DC2', onHand: '0.1' }, { facility: 'DC1', onHand: '4' }, { facility: 'DC2', onHand: '0.2' }, { facility: 'DC3', onHand: '0' }]);
+    assert.deepEqual(events.map((e) => [e.key, e.kind, e.quantity, e.facility]), [
+      ['storage:DC1:2024-02-29', 'storage_unit_day', '4', 'DC1'], ['storage:DC2:2024-02-29', 'storage_unit_day', '0.3', 'DC2'],
+    ], 'exact sums; a facility with nothing on hand bills nothing');
+    assert.ok(events.every((e) => e.occurredAt === Date.UTC(2024, 2, 1) - 1), 'the day\'s last instant: it belongs to February');
+  });
+  it('lists the days ended since the last one counted', () => {
+    const now = Date.UTC(2024, 2, 2, 15);
+    assert.deepEqual(storageDaysDue(undefined, now), ['2024-03-01'], 'the first time, yesterday only');
+    assert.deepEqual(storageDaysDue('2024-02-27', now), ['2024-02-28', '2024-02-29', '2024-03-01']);
+    assert.deepEqual(storageDaysDue('2024-03-01', now), []);
+    assert.equal(storageDaysDue('2023-01-01', now).length, 62, 'at most 62 a sweep');
   });
 });

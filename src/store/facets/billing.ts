@@ -66,6 +66,10 @@ export interface BillingStore {
    */
   appliedDocuments(tenant: string, types: readonly string[], cursor: BillingCursor | null, limit: number): Promise<{ documents: AppliedDocumentRow[]; next: BillingCursor }>;
   billingCursor(tenant: string): Promise<BillingCursor | null>;
+  /** The last UTC day (YYYY-MM-DD) whose storage was counted, or null. */
+  storageCountedThrough(tenant: string): Promise<string | null>;
+  /** Records a day's storage events (each once ever) and that the day was counted, in one transaction; returns the events new to the store. */
+  recordStorage(tenant: string, events: NewUsageEvent[], day: string, now: number): Promise<number>;
   /** Records events, each (tenant, key, kind) once ever, and moves the tenant's cursor, in one transaction; returns the events new to the store. */
   recordUsage(tenant: string, events: NewUsageEvent[], cursor: BillingCursor | null, now: number): Promise<number>;
   /** Unbilled events of a tenant that happened before `before`, summed per kind (exact decimals). */

@@ -508,6 +508,7 @@ CREATE TABLE billing_cursors (
   tenant text PRIMARY KEY,
   document_seq bigint NOT NULL,
   verdict_id bigint NOT NULL,
+  storage_day text,
   updated_at bigint NOT NULL
 );
 CREATE TABLE billing_periods (

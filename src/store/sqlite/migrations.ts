@@ -502,6 +502,7 @@ CREATE TABLE billing_cursors (
   tenant TEXT PRIMARY KEY,
   document_seq INTEGER NOT NULL,
   verdict_id INTEGER NOT NULL,
+  storage_day TEXT,
   updated_at INTEGER NOT NULL
 );
 CREATE TABLE billing_periods (

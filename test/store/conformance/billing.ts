@@ -72,6 +72,19 @@ export function billingConformance(open: OpenStore<Facets>): void {
       await assert.rejects(store.recordUsage('acme', [event({ tenant: 'globex', key: 'x' })], null, 1), /tenant/);
     });
 
+    it('records a day\'s storage once, with the day it counted through', async () => {
+      assert.equal(await store.storageCountedThrough('acme'), null);
+      const storage = event({ key: 'storage:DC1:2024-01-31', kind: 'storage_unit_day', quantity: '10.5', documentId: 'positions:DC1@2024-02-01T00:00:00.000Z', messageId: 0 });
+      assert.equal(await store.recordStorage('acme', [storage], '2024-01-31', 50), 1);
+      assert.equal(await store.recordStorage('acme', [storage], '2024-01-31', 60), 0);
+      assert.equal(await store.recordStorage('acme', [], '2024-02-01', 70), 0);
+      assert.equal(await store.storageCountedThrough('acme'), '2024-02-01');
+      assert.equal(await store.storageCountedThrough('globex'), null);
+      await store.recordUsage('acme', [event()], { document: 4, verdict: 2 }, 80);
+      assert.deepEqual(await store.billingCursor('acme'), { document: 4, verdict: 2 }, 'the two cursors are kept apart');
+      assert.equal(await store.storageCountedThrough('acme'), '2024-02-01');
+    });
+
     it('sums unbilled usage exactly, and closes a period once: its lines never change', async () => {
       await store.recordUsage('acme', [
         event({ key: 'shipment:1', kind: 'order_unit', quantity: '0.1', occurredAt: 100 }),
