@@ -76,7 +76,9 @@ export interface BillingStore {
   unbilledUsage(tenant: string, before: number): Promise<Record<string, string>>;
   /**
    * Closes a period: stores its lines and marks every unbilled event before `before` as billed by
-   * it, in one transaction. False (nothing written) when the period was closed already.
+   * it, in one transaction. False (nothing written) when the period was closed already. The caller
+   * holds the tenant's billing job lease from its unbilledUsage read to here, and usage is recorded
+   * only under that lease, so the events it marks are the events it rated.
    */
   closeBillingPeriod(closed: Omit<ClosedPeriod, 'lines'> & { lines: StoredInvoiceLine[]; before: number }): Promise<boolean>;
   billingPeriod(tenant: string, period: string): Promise<ClosedPeriod | undefined>;
