@@ -64,6 +64,39 @@ export interface CNode {
   children: readonly CNode[] | null;
   /** A loop's segment ids -> indexes in children where they may stand (the beginning segment excluded: it starts the next repeat). */
   byId: ReadonlyMap<string, readonly number[]> | null;
+  /**
+   * The same as a table: next[pos * stride + sid] is the first index at or after pos where the segment of
+   * number sid (see segmentNumber) may stand, -1 when none. One load per segment and open loop instead of a search.
+   */
+  next: Int16Array | null;
+  stride: number;
+  /** mandatoryFrom[k]: the first mandatory child at or after k (children.length when none), so checks skip the optional ones. */
+  mandatoryFrom: Int16Array | null;
+}
+
+/** Segment ids (2-3 of [0-9A-Z]) -> small numbers, for every id a compiled set holds; 0 when none was given. */
+const ID_BASE = 43;
+const sidTable = new Int16Array(ID_BASE * ID_BASE * (ID_BASE + 1));
+let sidCount = 1;
+
+/** The small number of a segment id the dictionary holds, 0 for any other id (or a string that is no id). */
+export function segmentNumber(id: string): number {
+  const len = id.length;
+  if (len < 2 || len > 3) return 0;
+  const c0 = id.charCodeAt(0) - 48;
+  const c1 = id.charCodeAt(1) - 48;
+  const c2 = len === 3 ? id.charCodeAt(2) - 47 : 0;
+  if (c0 < 0 || c0 >= ID_BASE || c1 < 0 || c1 >= ID_BASE || c2 < 0 || c2 > ID_BASE) return 0;
+  return sidTable[(c0 * ID_BASE + c1) * (ID_BASE + 1) + c2]!;
+}
+
+function numberSegment(id: string): number {
+  let n = segmentNumber(id);
+  if (n !== 0) return n;
+  const len = id.length;
+  const key = ((id.charCodeAt(0) - 48) * ID_BASE + (id.charCodeAt(1) - 48)) * (ID_BASE + 1) + (len === 3 ? id.charCodeAt(2) - 47 : 0);
+  sidTable[key] = n = sidCount++;
+  return n;
 }
 
 export interface CompiledSet {
@@ -146,7 +179,7 @@ function parseSet(setId: string, text: string, segmentOf: (id: string) => CSegme
   const fail = (why: string): never => {
     throw new Error(`X12 dictionary, set ${setId}: ${why} at token ${i + 1} (${tokens[i] ?? 'end'})`);
   };
-  const node = (tok: string, loop: boolean): Omit<CNode, 'children' | 'byId'> => {
+  const node = (tok: string, loop: boolean): Omit<CNode, 'children' | 'byId' | 'next' | 'stride' | 'mandatoryFrom'> => {
     const m = /^([A-Z][A-Z0-9]{1,2}):([MO]):(\d+|>1)$/.exec(tok);
     if (!m) return fail('expected ID:M|O:max');
     // A partner's required segment is required where the set first defines it (the header N9, not each line's).
@@ -171,7 +204,7 @@ function parseSet(setId: string, text: string, segmentOf: (id: string) => CSegme
         out.push(withIndex({ ...head, children }, true));
         continue;
       }
-      out.push({ ...node(tok, false), children: null, byId: null });
+      out.push({ ...node(tok, false), children: null, byId: null, next: null, stride: 0, mandatoryFrom: null });
       i++;
     }
     if (closing) fail('missing ]');
@@ -181,15 +214,29 @@ function parseSet(setId: string, text: string, segmentOf: (id: string) => CSegme
   return withIndex({ id: '', loop: true, mandatory: true, max: 1, segment: { id: '', elements: null, open: true, notes: [] }, children: top }, false);
 }
 
-function withIndex(n: Omit<CNode, 'byId'>, hasBeginning: boolean): CNode {
+function withIndex(n: Omit<CNode, 'byId' | 'next' | 'stride' | 'mandatoryFrom'>, hasBeginning: boolean): CNode {
+  const children = n.children!;
   const byId = new Map<string, number[]>();
-  n.children!.forEach((c, k) => {
+  children.forEach((c, k) => {
     if (hasBeginning && k === 0) return;
     const list = byId.get(c.id) ?? [];
     list.push(k);
     byId.set(c.id, list);
   });
-  return { ...n, byId };
+  for (const c of children) numberSegment(c.id);
+  let stride = 1;
+  for (const c of children) stride = Math.max(stride, segmentNumber(c.id) + 1);
+  const count = children.length;
+  if (count >= 0x7fff) throw new Error(`X12 dictionary: loop ${n.id} has too many segments`);
+  const next = new Int16Array((count + 1) * stride).fill(-1);
+  for (let pos = count - 1; pos >= 0; pos--) {
+    next.copyWithin(pos * stride, (pos + 1) * stride, (pos + 2) * stride);
+    if (!(hasBeginning && pos === 0)) next[pos * stride + segmentNumber(children[pos]!.id)] = pos;
+  }
+  const mandatoryFrom = new Int16Array(count + 1);
+  mandatoryFrom[count] = count;
+  for (let k = count - 1; k >= 0; k--) mandatoryFrom[k] = children[k]!.mandatory ? k : mandatoryFrom[k + 1]!;
+  return { ...n, byId, next, stride, mandatoryFrom };
 }
 
 function compileSegment(version: Version, id: string, tables: { segments: SegmentTable; composites: SegmentTable }, required: ReadonlySet<string>, extraCodes: Guidelines['extraCodes']): CSegment {

@@ -3,7 +3,7 @@
 // notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
 import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
 import type { ElementSpan, SegmentBounds } from '../tokenizer.ts';
-import { KIND, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
+import { KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
 import type { Guidelines } from './guidelines.ts';
 
 /** What the check reads of a segment: a read Segment, or a segment about to be written (see segmentView). */
@@ -66,25 +66,34 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
   enter(0, set.root, 0);
   for (let i = from; i < to; i++) {
     const seg = segments[i]!;
-    const id = seg.id;
+    const sid = segmentNumber(seg.id);
     const position = i + shift;
     let placed = false;
-    for (let d = top; d >= 0; d--) {
-      const f = frames[d]!;
-      const c = forward(f, id);
-      if (c < 0) continue;
-      for (let k = top; k > d; k--) closeFrame(frames[k]!, errors, ctx, position, seg);
-      top = d;
-      const children = f.node.children!;
-      for (let k = f.pos; k < c; k++) if (f.counts[k] === 0 && children[k]!.mandatory) missing(errors, ctx, children[k]!, position, seg);
-      f.pos = c;
-      const node = children[c]!;
-      const n = ++f.counts[c]!;
-      if (n > node.max) overused(errors, ctx, node, seg, position);
-      if (node.loop) enter(++top, node, 1);
-      checkElements(seg, node.segment, ctx, position, errors);
-      placed = true;
-      break;
+    // The innermost open loop that has a place for the segment at or after where it stands takes it; the
+    // loops inside it are closed. A segment the dictionary does not number has no place anywhere.
+    if (sid !== 0) {
+      for (let d = top; d >= 0; d--) {
+        const f = frames[d]!;
+        const node = f.node;
+        const stride = node.stride;
+        if (sid >= stride) continue;
+        const c = node.next![f.pos * stride + sid]!;
+        if (c < 0) continue;
+        for (let k = top; k > d; k--) closeFrame(frames[k]!, errors, ctx, position, seg);
+        top = d;
+        const children = node.children!;
+        const counts = f.counts;
+        const mandatory = node.mandatoryFrom!;
+        for (let k = mandatory[f.pos]!; k < c; k = mandatory[k + 1]!) if (counts[k] === 0) missing(errors, ctx, children[k]!, position, seg);
+        f.pos = c;
+        const child = children[c]!;
+        const n = ++counts[c]!;
+        if (n > child.max) overused(errors, ctx, child, seg, position);
+        if (child.loop) enter(++top, child, 1);
+        checkElements(seg, child.segment, ctx, position, errors);
+        placed = true;
+        break;
+      }
     }
     if (!placed) misplaced(seg, set, frames, top, ctx, position, errors);
   }
@@ -92,26 +101,11 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
   return errors;
 }
 
-/** How many places ahead of the current one forward() compares ids before it asks the table. */
-const NEAR = 4;
-
-/** The index in f's loop where `id` may stand next, at or after where f stands; -1 when none. */
-function forward(f: Frame, id: string): number {
-  // Most segments stand where the last one stood or a step or two after it: ids are interned, so comparing
-  // the next few is cheaper than the table. A loop's beginning segment (index 0) starts its next repeat instead.
-  const children = f.node.children!;
-  const from = f.pos > 0 || f.node.id === '' ? f.pos : 1;
-  const near = from + NEAR < children.length ? from + NEAR : children.length;
-  for (let k = from; k < near; k++) if (children[k]!.id === id) return k;
-  const at = f.node.byId!.get(id);
-  if (at === undefined) return -1;
-  for (let k = 0; k < at.length; k++) if (at[k]! >= f.pos) return at[k]!;
-  return -1;
-}
-
 function closeFrame(f: Frame, errors: X12Error[], ctx: CheckContext, position: number, seg: SegmentView | null): void {
   const children = f.node.children!;
-  for (let k = f.pos; k < children.length; k++) if (f.counts[k] === 0 && children[k]!.mandatory) missing(errors, ctx, children[k]!, position, seg);
+  const mandatory = f.node.mandatoryFrom!;
+  const n = children.length;
+  for (let k = mandatory[f.pos]!; k < n; k = mandatory[k + 1]!) if (f.counts[k] === 0) missing(errors, ctx, children[k]!, position, seg);
 }
 
 /** A segment found nowhere ahead: unknown, from another set, out of order, or from a loop not open here. */
