@@ -23,6 +23,8 @@ export interface CElement {
   mandatory: boolean;
   /** Closed code list as Segment.code numbers (codes of 1-3 characters), or null. */
   codes: ReadonlySet<number> | null;
+  /** The same list as an open-addressed table of those numbers (see hasCode): the check's fast path. */
+  codeTable: Int32Array | null;
   /** Codes of an ID element must be upper-case letters and digits. */
   shape: boolean;
   /** The components of a composite element (index 1 on), or null for a simple element. */
@@ -267,7 +269,7 @@ function parseElements(
       const ctext = composites[m[2]];
       if (ctext === undefined) throw new Error(`X12 dictionary, segment ${owner}: no composite ${m[2]}`);
       const inner = parseElements(version, owner, ctext, composites, isRequired, extraCodes, ref);
-      elements.push({ ref, number: m[2], name: `composite ${m[2]}`, kind: KIND.AN, min: 0, max: 0, mandatory, codes: null, shape: false, components: inner.elements, notes: inner.notes, open: inner.open });
+      elements.push({ ref, number: m[2], name: `composite ${m[2]}`, kind: KIND.AN, min: 0, max: 0, mandatory, codes: null, codeTable: null, shape: false, components: inner.elements, notes: inner.notes, open: inner.open });
       continue;
     }
     let def: { name: string; type: ElementType; min: number; max: number };
@@ -282,7 +284,7 @@ function parseElements(
     const list = def.type === 'ID' ? CODE_LISTS[number] : undefined;
     const extra = extraCodes[ref] ?? [];
     const codes = list ? new Set([...list, ...extra].map(codeOf)) : null;
-    elements.push({ ref, number, name: def.name, kind, min: def.min, max: def.max, mandatory, codes, shape: def.type === 'ID' && !FREE_FORM_IDS.has(number), components: null, notes: [], open: false });
+    elements.push({ ref, number, name: def.name, kind, min: def.min, max: def.max, mandatory, codes, codeTable: codes === null ? null : codeTableOf(codes), shape: def.type === 'ID' && !FREE_FORM_IDS.has(number), components: null, notes: [], open: false });
   }
   const notes: CNote[] = [];
   for (const tok of noteText.trim().split(/\s+/).filter(Boolean)) {
@@ -296,4 +298,32 @@ function parseElements(
     notes.push({ kind: m[1] as CNote['kind'], elements: positions, mask: (bit(positions[0]!) | rest) >>> 0, first: bit(positions[0]!), rest, text: tok });
   }
   return { elements, open, notes };
+}
+
+/** Spreads code numbers over a table four times their count (a power of two), so a look-up mostly reads one slot. */
+function codeTableOf(codes: ReadonlySet<number>): Int32Array {
+  let size = 8;
+  while (size < codes.size * 4) size <<= 1;
+  const table = new Int32Array(size);
+  for (const code of codes) {
+    if (code <= 0) continue; // -1 (a code longer than 3) is never looked up as valid; the Set judges it
+    let h = codeSlot(code, size);
+    while (table[h] !== 0) h = (h + 1) & (size - 1);
+    table[h] = code;
+  }
+  return table;
+}
+
+function codeSlot(code: number, size: number): number {
+  return (Math.imul(code, 0x9e3779b1) >>> 16) & (size - 1);
+}
+
+/** Whether code (a Segment.code number, never 0) is in a table made by codeTableOf. */
+export function hasCode(table: Int32Array, code: number): boolean {
+  const mask = table.length - 1;
+  for (let h = (Math.imul(code, 0x9e3779b1) >>> 16) & mask; ; h = (h + 1) & mask) {
+    const v = table[h]!;
+    if (v === code) return true;
+    if (v === 0) return false;
+  }
 }

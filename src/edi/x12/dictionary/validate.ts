@@ -3,7 +3,7 @@
 // notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
 import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
 import type { ElementSpan, SegmentBounds } from '../tokenizer.ts';
-import { KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
+import { hasCode, KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
 import type { Guidelines } from './guidelines.ts';
 
 /** What the check reads of a segment: a read Segment, or a segment about to be written (see segmentView). */
@@ -23,6 +23,8 @@ export interface CheckContext {
   component: number;
   repetition: number;
   guidelines: Guidelines;
+  /** Character classes under these separators (see classTable); set by checkSegments. */
+  classes?: Uint8Array;
   /** Where the set sits (interchange, group, set, setId): copied into each error's position. */
   where: X12Position;
 }
@@ -62,6 +64,7 @@ function enter(d: number, node: CNode, first: number): void {
  */
 export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to: number, set: CompiledSet, ctx: CheckContext, shift: number, end: number): X12Error[] {
   const errors: X12Error[] = [];
+  ctx.classes = classTable(ctx);
   let top = 0;
   enter(0, set.root, 0);
   for (let i = from; i < to; i++) {
@@ -184,7 +187,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
     const text = lent.text;
     const bounds = lent.bounds;
     const at = lent.at;
-    const stray = strayTable(ctx);
+    const classes = ctx.classes!;
     for (let i = 1; i <= upto; i++) {
       const el = els[i]!;
       const a = bounds[at + i]!;
@@ -194,10 +197,10 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
         continue;
       }
       mask |= 1 << i;
-      checkSimple(seg, el, text, a, b, stray, ctx, position, i, errors);
+      checkSimple(seg, el, text, a, b, classes, ctx, position, i, errors);
     }
   } else {
-    const stray = strayTable(ctx);
+    const classes = ctx.classes!;
     for (let i = 1; i <= upto; i++) {
       const el = els[i]!;
       seg.span(i, span);
@@ -206,7 +209,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
         continue;
       }
       mask |= 1 << i;
-      checkSimple(seg, el, span.text, span.start, span.end, stray, ctx, position, i, errors);
+      checkSimple(seg, el, span.text, span.start, span.end, classes, ctx, position, i, errors);
     }
   }
   for (let i = upto + 1; i <= defined; i++) {
@@ -316,42 +319,86 @@ function checkNotes(notes: readonly CNote[], has: Uint8Array, ctx: CheckContext,
   }
 }
 
+/** Character classes: a digit, a digit or upper-case letter, a decimal point, a character no simple value may hold. */
+const DIGIT = 1;
+const ALNUM = 2;
+const POINT = 4;
+const STRAY = 8;
+
 /**
- * Checks element i, text[a, b), which is not empty. The common cases cost one pass or one lookup: a code of
- * the element's list (codes hold letters and digits only, so no stray character either), or a string
- * value with no stray character, whose length is then all there is left to check.
+ * Checks element i, text[a, b), which is not empty. Valid values, nearly all of them, take one pass over
+ * their characters through a class table and a length comparison (or one look-up for a code of the
+ * element's list); anything else goes to checkValue, which says what is wrong.
  */
-function checkSimple(seg: SegmentView, el: CElement, text: string, a: number, b: number, stray: Uint8Array, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
-  if (el.components !== null) checkComposite(seg, el, text, a, b, ctx, position, i, errors);
-  else if (el.codes !== null && b - a <= 3 && el.codes.has(codeAt(text, a, b))) return;
-  else if (el.kind !== KIND.AN || hasStray(text, a, b, stray)) checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
-  else if (b - a < el.min || b - a > el.max) checkLength(seg, el, text, a, b, b - a, ctx, position, i, undefined, errors);
-}
-
-/** Whether text[a, b) holds a character no simple value may hold (see strayTable). */
-function hasStray(text: string, a: number, b: number, bad: Uint8Array): boolean {
-  for (let k = a; k < b; k++) {
-    const c = text.charCodeAt(k);
-    if (c > 255 || bad[c] === 1) return true;
+function checkSimple(seg: SegmentView, el: CElement, text: string, a: number, b: number, classes: Uint8Array, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
+  if (el.components !== null) {
+    checkComposite(seg, el, text, a, b, ctx, position, i, errors);
+    return;
   }
-  return false;
+  const len = b - a;
+  const table = el.codeTable;
+  if (table !== null) {
+    if (len <= 3 && hasCode(table, codeAt(text, a, b))) return;
+  } else {
+    let all = 0xff;
+    let any = 0;
+    for (let k = a; k < b; k++) {
+      const c = text.charCodeAt(k);
+      const t = c < 256 ? classes[c]! : STRAY;
+      all &= t;
+      any |= t;
+    }
+    switch (el.kind) {
+      case KIND.AN:
+        if ((any & STRAY) === 0 && len >= el.min && len <= el.max) return;
+        break;
+      case KIND.ID:
+        if ((el.shape ? (all & ALNUM) !== 0 : (any & STRAY) === 0) && len >= el.min && len <= el.max) return;
+        break;
+      case KIND.N:
+        if ((all & DIGIT) !== 0 && len >= el.min && len <= el.max) return;
+        break;
+      case KIND.R:
+        // Digits, or digits around one point: the length counts the digits only.
+        if ((all & DIGIT) !== 0) {
+          if (len >= el.min && len <= el.max) return;
+        } else if ((all & (DIGIT | POINT)) !== 0 && len > 1) {
+          const second = text.indexOf('.', text.indexOf('.', a) + 1);
+          if ((second < 0 || second >= b) && len - 1 >= el.min && len - 1 <= el.max) return;
+        }
+        break;
+      case KIND.DT:
+        if (len >= el.min && len <= el.max && (any & STRAY) === 0 && isDate(text, a, b)) return;
+        break;
+      case KIND.TM:
+        if (len >= el.min && len <= el.max && (any & STRAY) === 0 && isTime(text, a, b)) return;
+        break;
+    }
+  }
+  checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
 }
 
-let strayKey = -1;
-let strayChars = new Uint8Array(256);
+let classKey = -1;
+let classChars = new Uint8Array(256);
 
-/** Characters no simple value may hold under these delimiters: controls, DEL, the component and repetition separators. */
-function strayTable(ctx: CheckContext): Uint8Array {
+/**
+ * The class of each latin1 character under these separators: digits, upper-case letters, the point, and
+ * what no simple value may hold (controls, DEL, the component and repetition separators).
+ */
+function classTable(ctx: CheckContext): Uint8Array {
   const key = ctx.element * 65536 * 2 + (ctx.component + 1) * 512 + (ctx.repetition + 1);
-  if (key === strayKey) return strayChars;
+  if (key === classKey) return classChars;
   const t = new Uint8Array(256);
-  for (let c = 0; c < 32; c++) t[c] = 1;
-  t[127] = 1;
-  if (ctx.component >= 0 && ctx.component < 256) t[ctx.component] = 1;
-  if (ctx.repetition >= 0 && ctx.repetition < 256) t[ctx.repetition] = 1;
+  for (let c = 48; c <= 57; c++) t[c] = DIGIT | ALNUM | POINT;
+  for (let c = 65; c <= 90; c++) t[c] = ALNUM;
+  t[46] = POINT;
+  for (let c = 0; c < 32; c++) t[c] = STRAY;
+  t[127] = STRAY;
+  if (ctx.component >= 0 && ctx.component < 256) t[ctx.component] = STRAY;
+  if (ctx.repetition >= 0 && ctx.repetition < 256) t[ctx.repetition] = STRAY;
   if (ctx.element >= 0 && ctx.element < 256) t[ctx.element] = 0;
-  strayKey = key;
-  strayChars = t;
+  classKey = key;
+  classChars = t;
   return t;
 }
 
