@@ -5,8 +5,18 @@ import type { Address } from '../model/index.ts';
 export interface LatLon { lat: number; lon: number }
 
 const require = createRequire(import.meta.url);
-// The `zipcodes` package ships US ZIP and Canadian FSA centroids as data: no network lookup, ever.
-const zipcodes = require('zipcodes') as { lookup(code: string): { latitude: number; longitude: number } | undefined };
+
+interface Zipcodes { lookup(code: string): { latitude: number; longitude: number } | undefined }
+let zipcodes: Zipcodes | undefined;
+
+/**
+ * The `zipcodes` package ships US ZIP and Canadian FSA centroids as data: no network lookup, ever. Its
+ * tables take about 90 MB once loaded, so they are loaded on the first US or Canadian ship-to routed by
+ * distance, never by a process that does not route (a hub reading a warehouse's files stays small).
+ */
+function zipcodeTable(): Zipcodes {
+  return (zipcodes ??= require('zipcodes') as Zipcodes);
+}
 
 /**
  * Where a ship-to is, from its postal code only: US ZIP codes and Canadian forward sortation areas
@@ -19,7 +29,7 @@ export function shipToCoordinates(to: Pick<Address, 'country' | 'postalCode'>, c
   const country = to.country ?? 'US';
   if (country === 'US' || country === 'CA') {
     const code = country === 'US' ? postal.slice(0, 5) : postal.slice(0, 3);
-    const hit = zipcodes.lookup(code);
+    const hit = zipcodeTable().lookup(code);
     if (hit && Number.isFinite(hit.latitude)) return { lat: hit.latitude, lon: hit.longitude };
   }
   const compact = postal.replace(/[\s-]/g, '');
