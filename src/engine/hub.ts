@@ -8,6 +8,7 @@ import { openStore, type Store, type StoredMessage } from '../store/index.ts';
 import { defaultCodecOf, isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import { boundHeapGrowth } from './heap.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
@@ -119,6 +120,8 @@ export class Hub {
   }
 
   static async start(loaded: LoadedConfig, options: HubOptions = {}): Promise<Hub> {
+    // A hub runs for days and reads files of any size: its heap must track what it holds, not four times that.
+    boundHeapGrowth();
     const logger = options.logger ?? createLogger(loaded.config.log.level);
     // The same verdict as `causeway validate`, whatever was done to the config since it was read.
     const checked = checkConfig(loaded);
