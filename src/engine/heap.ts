@@ -17,6 +17,11 @@ let bounded = false;
  * time V8 sets its next collection limit, so it takes effect in a running process. NODE_OPTIONS cannot
  * carry it, which is why the hub sets it itself.
  */
+/** Whether this process bounded its heap's growth (the hub and `causeway decode` do on start). */
+export function heapGrowthBounded(): boolean {
+  return bounded;
+}
+
 export function boundHeapGrowth(percent: number = HEAP_GROWTH_PERCENT): void {
   if (bounded) return;
   bounded = true;

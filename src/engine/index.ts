@@ -1,3 +1,4 @@
+export { boundHeapGrowth, heapGrowthBounded, HEAP_GROWTH_PERCENT } from './heap.ts';
 export { Hub, createLogger, storeUrl, type HubOptions } from './hub.ts';
 export { EngineFacade, HubFacade, type DocumentsReceipt, type InboundEndpoint, type MessageReceipt } from './facade.ts';
 export { Inbox, contentHash } from './inbox.ts';

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DecodeResult } from '../../codecs/index.ts';
 import { loadConfigFile } from '../../endpoints.ts';
+import { boundHeapGrowth } from '../../engine/index.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
 import { err, out, parse, watchStdout } from '../args.ts';
 import { cliCodec, codecOptions } from '../codec-setup.ts';
@@ -14,6 +15,8 @@ import { cliCodec, codecOptions } from '../codec-setup.ts';
  * codecOptions (a flat layout, an EDIFACT or X12 partner) with its tenant's partner profiles.
  */
 export async function run(argv: string[]): Promise<number> {
+  // A file of any size streams through in parts: the heap must follow what a part holds, as the hub's does.
+  boundHeapGrowth();
   const { values, positionals } = parse(argv, { ...codecOptions, warnings: { type: 'boolean', default: false } });
   const file = positionals[0];
   if (!file) {
