@@ -5,7 +5,7 @@
  *  - ingest: 10,000 orders accepted into the inbox, 500 a transaction;
  *  - claim and process: those orders claimed, decoded, mapped and their deliveries written;
  *  - deliver: their deliveries claimed and POSTed to a receiver on loopback;
- *  - API latency, p50 and p99 over HTTP: a message's lineage, a page of messages, the KPIs.
+ *  - API latency, p50 and p99 over HTTP: a message's lineage, a page of messages, the last hour's KPIs.
  * `npm run bench -- --only at-size --messages 1000000` for a smaller store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -112,7 +112,8 @@ async function measure(dir: string, path: string): Promise<Measures> {
   // Ids spread over the whole store, so the lineage reads are not all in the cache's warm tail.
   const lineage = await timed('/v1/messages/{r}/lineage', 200);
   const list = await timed('/v1/messages?limit=50&before={r}', 200);
-  const kpis = [...await timed('/v1/kpis?window=1h', 20), ...await timed('/v1/kpis?window=24h', 20)];
+  // The last hour: the same traffic on both stores (a longer window holds more of the fill's days, not a bigger store).
+  const kpis = await timed('/v1/kpis?window=1h', 40);
   await server.close();
   await hub.stop();
   return { ingest, process, deliver, lineage, list, kpis };
@@ -142,7 +143,7 @@ export async function runAtSizeBench(options: { messages?: number } = {}): Promi
     for (const q of ['p50', 'p99'] as const) {
       latency(`lineage ${q}`, p(empty.lineage, q), p(filled.lineage, q));
       latency(`message list ${q}`, p(empty.list, q), p(filled.list, q));
-      latency(`KPIs ${q}`, p(empty.kpis, q), p(filled.kpis, q));
+      latency(`KPIs (1h) ${q}`, p(empty.kpis, q), p(filled.kpis, q));
     }
     const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
     console.log(`store filled with ${count.toLocaleString('en-US')} messages (and as many documents, deliveries, attempts) in ${fillSeconds.toFixed(0)} s; load average ${loadavg()[0]!.toFixed(1)}`);

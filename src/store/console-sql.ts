@@ -6,7 +6,7 @@ import { clampLimit } from './decisions.ts';
 import { toKpiSample, type Row, type RowMapping } from './rows.ts';
 import type {
   Alert, AlertPage, AuditEntry, ConsoleSessionRow, TrendHour, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
-  Store, TrendBucket,
+  Store, TrendBucket, MessageFilter, DeliveryFilter, StoredMessage, StoredDelivery,
 } from './types.ts';
 import type { CausewayError } from '../model/index.ts';
 
@@ -59,6 +59,31 @@ class Where {
 
 export class ConsoleSql {
   constructor(private readonly db: SqlPort) {}
+
+  // The API's lists of messages and deliveries: only the filters given become conditions, so the
+  // newest-first page is a range read of the primary key, however many rows the tenant has.
+
+  async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
+    const w = new Where().add('tenant = ?', f.tenant);
+    if (f.status !== undefined) w.add('status = ?', f.status);
+    if (f.endpoint !== undefined) w.add('endpoint = ?', f.endpoint);
+    if (f.from !== undefined) w.add('received_at >= ?', f.from);
+    if (f.to !== undefined) w.add('received_at < ?', f.to);
+    if (f.before !== undefined) w.add('id < ?', f.before);
+    return (await this.db.all(`SELECT * FROM messages WHERE ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(f.limit)])).map(this.db.read.message);
+  }
+
+  async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
+    const w = new Where().add('tenant = ?', f.tenant);
+    if (f.status !== undefined) w.add('status = ?', f.status);
+    if (f.endpoint !== undefined) w.add('endpoint = ?', f.endpoint);
+    if (f.entityKey !== undefined) w.add('entity_key = ?', f.entityKey);
+    if (f.type !== undefined) w.add('document_type = ?', f.type);
+    if (f.from !== undefined) w.add('created_at >= ?', f.from);
+    if (f.to !== undefined) w.add('created_at < ?', f.to);
+    if (f.before !== undefined) w.add('id < ?', f.before);
+    return (await this.db.all(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(f.limit)])).map(this.db.read.delivery);
+  }
 
   // Audit log.
 
@@ -365,12 +390,14 @@ export class ConsoleSql {
 }
 
 /** The facet as a store carries it: the console's reads and writes, alerts once raised, dead letters, figures. */
-export type SharedConsole = Pick<Store, 'listAlerts' | 'acknowledgeAlert' | 'resolveAlert' | 'alertsToNotify' | 'markAlertNotified' | 'recordAudit' | 'listAudit' | 'searchMessages' | 'correctMessage' | 'listMessageEdits' | 'listOpenDeadLetters' | 'resolveDeadLetters' | 'countDeadLetters' | 'countOpenDeadLetters' | 'endpointFigures' | 'tenantKpiSample' | 'trend' | 'listTrendHours' | 'saveTrendHours' | 'putConsoleSession' | 'getConsoleSession' | 'updateConsoleSession' | 'deleteConsoleSession' | 'purgeConsoleSessions'>;
+export type SharedConsole = Pick<Store, 'listMessages' | 'listDeliveries' | 'listAlerts' | 'acknowledgeAlert' | 'resolveAlert' | 'alertsToNotify' | 'markAlertNotified' | 'recordAudit' | 'listAudit' | 'searchMessages' | 'correctMessage' | 'listMessageEdits' | 'listOpenDeadLetters' | 'resolveDeadLetters' | 'countDeadLetters' | 'countOpenDeadLetters' | 'endpointFigures' | 'tenantKpiSample' | 'trend' | 'listTrendHours' | 'saveTrendHours' | 'putConsoleSession' | 'getConsoleSession' | 'updateConsoleSession' | 'deleteConsoleSession' | 'purgeConsoleSessions'>;
 
 /** These methods over a port, bound, for a store to take on as its own (Object.assign in its constructor), as retention does. */
 export function consoleFacet(port: SqlPort): SharedConsole {
   const sql = new ConsoleSql(port);
   return {
+    listMessages: (...a) => sql.listMessages(...a),
+    listDeliveries: (...a) => sql.listDeliveries(...a),
     listAlerts: (...a) => sql.listAlerts(...a),
     acknowledgeAlert: (...a) => sql.acknowledgeAlert(...a),
     resolveAlert: (...a) => sql.resolveAlert(...a),

@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
+  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
   StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
@@ -440,24 +440,7 @@ export class PostgresStore implements Store {
     return r && read.document(r);
   }
 
-  async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
-    const rows = await this.query(`SELECT * FROM messages WHERE tenant = $1
-      AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR endpoint = $3)
-      AND ($4::bigint IS NULL OR received_at >= $4) AND ($5::bigint IS NULL OR received_at < $5) AND ($6::bigint IS NULL OR id < $6)
-      ORDER BY id DESC LIMIT $7`, [f.tenant, f.status ?? null, f.endpoint ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit)]);
-    return rows.map(read.message);
-  }
 
-  async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
-    const rows = await this.query(`SELECT d.* FROM deliveries d WHERE d.tenant = $1
-      AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR d.endpoint = $3) AND ($4::text IS NULL OR d.entity_key = $4)
-      AND ($5::text IS NULL OR d.document_type = $5)
-      AND ($6::bigint IS NULL OR d.created_at >= $6) AND ($7::bigint IS NULL OR d.created_at < $7) AND ($8::bigint IS NULL OR d.id < $8)
-      ORDER BY d.id DESC LIMIT $9`, [
-      f.tenant, f.status ?? null, f.endpoint ?? null, f.entityKey ?? null, f.type ?? null, f.from ?? null, f.to ?? null, f.before ?? null, clampLimit(f.limit),
-    ]);
-    return rows.map(read.delivery);
-  }
 
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = await this.query(`SELECT * FROM dead_letters WHERE tenant = $1 AND ($2 OR replayed_at IS NULL)
@@ -727,11 +710,9 @@ async function writeCursor(db: pg.Pool | PoolClient, tenant: string, endpoint: s
     ON CONFLICT (tenant, endpoint) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [tenant, endpoint, value, Date.now()]);
 }
 
-
 function dedupeKey(tenant: string, endpoint: string, idempotencyKey: string): string {
   return `${tenant}\u0000${endpoint}\u0000${idempotencyKey}`;
 }
-
 
 /** Takes the write-side lock of every (tenant, endpoint, entity key) the deliveries belong to. */
 async function lockDeliveryKeys(c: PoolClient, deliveries: NewDelivery[]): Promise<void> {

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, DeliveryFilter, EdiGroup, EdiGroupFilter, EdiGroupSent,
-  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageFilter, MessageOutcome, NewAlert, NewDelivery,
+  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
   StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
   LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
@@ -336,23 +336,7 @@ export class SqliteStore implements Store {
     return r && read.document(r);
   }
 
-  async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
-    const rows = this.sql.q(`SELECT * FROM messages WHERE tenant = @tenant
-      AND (@status IS NULL OR status = @status) AND (@endpoint IS NULL OR endpoint = @endpoint)
-      AND (@from IS NULL OR received_at >= @from) AND (@to IS NULL OR received_at < @to) AND (@before IS NULL OR id < @before)
-      ORDER BY id DESC LIMIT @limit`).all(params(f)) as Row[];
-    return rows.map(read.message);
-  }
 
-  async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
-    const rows = this.sql.q(`SELECT d.* FROM deliveries d WHERE d.tenant = @tenant
-      AND (@status IS NULL OR d.status = @status) AND (@endpoint IS NULL OR d.endpoint = @endpoint)
-      AND (@entityKey IS NULL OR d.entity_key = @entityKey)
-      AND (@type IS NULL OR d.document_type = @type)
-      AND (@from IS NULL OR d.created_at >= @from) AND (@to IS NULL OR d.created_at < @to) AND (@before IS NULL OR d.id < @before)
-      ORDER BY d.id DESC LIMIT @limit`).all(params(f)) as Row[];
-    return rows.map(read.delivery);
-  }
 
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = this.sql.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
@@ -623,11 +607,3 @@ export class SqliteStore implements Store {
 
 }
 
-function params(f: MessageFilter | DeliveryFilter): Row {
-  const g = f as DeliveryFilter;
-  return {
-    tenant: f.tenant, status: f.status ?? null, endpoint: f.endpoint ?? null, entityKey: g.entityKey ?? null, type: g.type ?? null,
-    from: f.from ?? null, to: f.to ?? null, before: f.before ?? null, limit: clampLimit(f.limit),
-  };
-
-}
