@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
  * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks;
- * `--quick` runs smaller files (the large-file paths on 50 MB instead of 1 GB).
+ * `--only rules [--rounds N] [--orders N]` is the rules step's cost alone; `--quick` runs smaller
+ * files (the large-file paths on 50 MB instead of 1 GB).
  */
 import { runAtSizeBench } from './at-size.ts';
 import { runAuditBench, runReconcileBench } from './inventory.ts';
@@ -12,6 +13,7 @@ import { runNatsBench } from './nats.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
 import { runRoutingBench } from './routing.ts';
+import { runRulesCostBench } from './rules-cost.ts';
 import { runX12Bench } from './x12.ts';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
@@ -22,6 +24,11 @@ console.log(`causeway benchmarks — node ${process.version}, ${new Date().toISO
 if (want('pipeline')) {
   console.log('\n== pipeline (SQLite, synchronous=FULL) ==');
   await runPipelineBench();
+}
+if (want('rules')) {
+  const at = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+  console.log('\n== the rules step\'s cost: the field-map pipeline on SQLite with and without the rules, alternating fresh processes ==');
+  await runRulesCostBench({ rounds: at('--rounds'), orders: at('--orders') });
 }
 if (want('x12')) {
   console.log('\n== X12 decode and encode ==');
