@@ -9,18 +9,24 @@ import type { Statements } from './statements.ts';
 /** Writes ledgers (version-checked), verdicts, withdrawn deliveries and dead letters; throws LedgerConflict, the caller rolls back. */
 export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, now: number, messageIds: number[] = []): void {
   if (!w) return;
+  // Positional parameters: binding a dozen named ones per row costs more than the insert of a verdict itself.
   const insert = sql.q(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, stuck_at, updated_at, body)
-    VALUES (@tenant, @entityKey, @kind, @reference, @version, @status, @facility, @dueAt, @stuckAt, @now, @body) ON CONFLICT (tenant, entity_key) DO NOTHING`);
-  const update = sql.q(`UPDATE ledgers SET version = @version, status = @status, facility = @facility, due_at = @dueAt, stuck_at = @stuckAt, updated_at = @now, body = @body
-    WHERE tenant = @tenant AND entity_key = @entityKey AND version = @expectedVersion`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, entity_key) DO NOTHING`);
+  const update = sql.q(`UPDATE ledgers SET version = ?, status = ?, facility = ?, due_at = ?, stuck_at = ?, updated_at = ?, body = ?
+    WHERE tenant = ? AND entity_key = ? AND version = ?`);
   for (const l of w.ledgers ?? []) {
-    const row = { ...l, stuckAt: l.stuckAt ?? null, body: JSON.stringify(l.body), now };
-    const r = l.expectedVersion === 0 ? insert.run(row) : update.run(row);
+    const body = JSON.stringify(l.body);
+    const stuckAt = l.stuckAt ?? null;
+    const r = l.expectedVersion === 0
+      ? insert.run(l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, stuckAt, now, body)
+      : update.run(l.version, l.status, l.facility, l.dueAt, stuckAt, now, body, l.tenant, l.entityKey, l.expectedVersion);
     if (r.changes !== 1) throw new LedgerConflict([l.entityKey], messageIds, `expected version ${l.expectedVersion}`);
   }
   const verdict = sql.q(`INSERT INTO rule_verdicts (tenant, entity_key, document_id, document_type, message_id, verdict, rule, reason, path, detail, created_at)
-    VALUES (@tenant, @entityKey, @documentId, @documentType, @messageId, @verdict, @rule, @reason, @path, @detail, @createdAt)`);
-  for (const v of w.verdicts ?? []) verdict.run({ ...v, path: v.path ?? null, detail: jsonText(v.detail) });
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const v of w.verdicts ?? []) {
+    verdict.run(v.tenant, v.entityKey, v.documentId, v.documentType, v.messageId, v.verdict, v.rule, v.reason, v.path ?? null, jsonText(v.detail), v.createdAt);
+  }
   for (const s of w.supersede ?? []) {
     // Only deliveries to the targets the newer document goes to: another sender's state going elsewhere is not replaced.
     const match = `tenant = @tenant AND entity_key = @entityKey AND document_type = @documentType
