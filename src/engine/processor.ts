@@ -71,10 +71,13 @@ export class MessageProcessor {
   async processBatch(messages: StoredMessage[], inFlight?: ReadonlySet<string>): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
     const session = this.deps.rules?.enabled ? new RulesSession(this.deps.store, this.items, Date.now(), inFlight, this.documentSide) : undefined;
-    for (const m of messages) {
+    // With the rules on, a window of messages is decoded first, so the ledgers its documents need are read in one statement.
+    const ahead = session ? await this.decodeAhead(messages, session) : undefined;
+    for (const [i, m] of messages.entries()) {
       try {
         session?.begin();
-        outcomes.push(await this.processMessage(m, session));
+        const decoded = await ahead?.(i);
+        outcomes.push(await this.processMessage(m, session, decoded));
       } catch (e) {
         session?.rollback();
         // A bug or an unexpected fault must not stop the pipeline: the message is quarantined with it.
@@ -159,9 +162,47 @@ export class MessageProcessor {
     return quarantined;
   }
 
-  async processMessage(m: StoredMessage, session?: RulesSession): Promise<MessageOutcome> {
+  /**
+   * Decodes the batch's messages a window at a time (at most DECODE_AHEAD_BYTES of raw bytes, so a
+   * batch of large messages is not held decoded all at once) and has the session read the ledgers
+   * of each window's documents before they are decided. Returns the decoded message of the i-th
+   * message, or throws what decoding it threw, when its turn comes (so the message is quarantined
+   * in its place, as when it is decoded in turn).
+   */
+  private async decodeAhead(messages: StoredMessage[], session: RulesSession): Promise<(i: number) => Promise<{ decoded: DecodedMessage | undefined }>> {
+    const results: Array<{ decoded: DecodedMessage | undefined } | { thrown: unknown }> = [];
+    let decodedTo = 0;
+    const decodeWindow = async () => {
+      const start = decodedTo;
+      let bytes = 0;
+      while (decodedTo < messages.length && (decodedTo === start || bytes + messages[decodedTo]!.size <= DECODE_AHEAD_BYTES)) {
+        const m = messages[decodedTo++]!;
+        bytes += m.size;
+        try {
+          results.push({ decoded: await decodeMessage(m, this.deps.endpoints.get(m.endpoint), { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth }) });
+        } catch (e) {
+          results.push({ thrown: e });
+        }
+      }
+      const documents: CanonicalDocument[] = [];
+      for (let k = start; k < decodedTo; k++) {
+        const r = results[k]!;
+        if ('decoded' in r && r.decoded) for (const d of r.decoded.documents) documents.push(d.document);
+      }
+      await session.prefetch(documents);
+    };
+    return async (i) => {
+      while (i >= decodedTo) await decodeWindow();
+      const r = results[i]!;
+      results[i] = { decoded: undefined }; // what is processed need not stay in memory
+      if ('thrown' in r) throw r.thrown;
+      return r;
+    };
+  }
+
+  async processMessage(m: StoredMessage, session?: RulesSession, predecoded?: { decoded: DecodedMessage | undefined }): Promise<MessageOutcome> {
     const endpoint = this.deps.endpoints.get(m.endpoint);
-    const decoded = await decodeMessage(m, endpoint, { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
+    const decoded = predecoded ? predecoded.decoded : await decodeMessage(m, endpoint, { codecs: this.deps.codecs, maxJsonDepth: this.deps.maxJsonDepth });
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
     const applied = await this.applyDecoded(m, decoded, session);
     if (session) this.endRules(session, applied);
@@ -677,6 +718,9 @@ function describeThrown(e: unknown): string {
 
 /** The largest message a codec without decodeParts is given whole. */
 const WHOLE_READ_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Raw bytes of a batch decoded ahead of the rules step at a time, so the ledgers they need are read together. */
+const DECODE_AHEAD_BYTES = 8 * 1024 * 1024;
 
 /** Documents committed together while a large message is read: each checkpoint holds about this many. */
 export const DEFAULT_DOCUMENTS_PER_COMMIT = 2000;

@@ -43,6 +43,8 @@ type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'deliveriesOfD
 
 export class RulesSession {
   private readonly ledgers = new Map<string, Held>();
+  /** Ledger rows read ahead for documents about to be decided, by key (null: no row); load() takes them from here. */
+  private readonly readAhead = new Map<string, LedgerRow | null>();
   /** Documents decided in this batch, by id: a document held by an earlier message of the batch is not stored yet. */
   private readonly seen = new Map<string, { document: CanonicalDocument; messageId: number }>();
   /** What this message replaced, to undo it: the key and its entry before (undefined: none). */
@@ -200,11 +202,36 @@ export class RulesSession {
     return out;
   }
 
+  /**
+   * Reads in one statement per tenant the ledgers these documents will be decided against, unless
+   * this session has them already. Only a cache: a document whose ledger was not read ahead reads it
+   * when it is decided; the version check at commit guards both alike.
+   */
+  async prefetch(documents: readonly CanonicalDocument[]): Promise<void> {
+    const byTenant = new Map<string, Set<string>>();
+    for (const d of documents) {
+      const target = ledgerKeyFor(d);
+      if (!target) continue;
+      const key = `${d.tenant}\u0000${target.entityKey}`;
+      if (this.ledgers.has(key) || this.readAhead.has(key)) continue;
+      let keys = byTenant.get(d.tenant);
+      if (!keys) byTenant.set(d.tenant, (keys = new Set()));
+      keys.add(target.entityKey);
+    }
+    for (const [tenant, keys] of byTenant) {
+      const wanted = [...keys];
+      for (const k of wanted) this.readAhead.set(`${tenant}\u0000${k}`, null);
+      for (const row of await this.store.getLedgers(tenant, wanted)) this.readAhead.set(`${tenant}\u0000${row.entityKey}`, row);
+    }
+  }
+
   private async load(tenant: string, entityKey: string): Promise<Held> {
     const key = `${tenant}\u0000${entityKey}`;
     let held = this.ledgers.get(key);
     if (held) return held;
-    const [row] = await this.store.getLedgers(tenant, [entityKey]);
+    const ahead = this.readAhead.get(key);
+    const [row] = ahead !== undefined ? (ahead ? [ahead] : []) : await this.store.getLedgers(tenant, [entityKey]);
+    this.readAhead.delete(key);
     let ledger = row?.body as Ledger | undefined;
     if (ledger?.kind === 'order') ledger = await syncSent(this.store, tenant, ledger);
     if (ledger?.kind === 'order' && ledger.send.state === 'pending' && ledger.send.documentId && this.inFlight?.has(entityKey)) {
@@ -300,5 +327,7 @@ export function stuckOf(rows: LedgerRow[], policy: RulesPolicy, now: number): St
 
 function skusOf(doc: CanonicalDocument): string[] {
   const lines = (doc as { lines?: Array<{ sku?: string }> }).lines ?? [];
-  return lines.flatMap((l) => (typeof l.sku === 'string' ? [l.sku] : []));
+  const skus: string[] = [];
+  for (const l of lines) if (typeof l.sku === 'string') skus.push(l.sku);
+  return skus;
 }
