@@ -34,8 +34,9 @@ export class ItemCatalog {
 
   /** Like load, but a SKU already looked up and not found is not looked up again (an item document passing through is remembered). */
   async loadUnseen(tenant: string, skus: Iterable<string>): Promise<void> {
-    const unseen = [...skus].filter((sku) => !this.cache.has(this.key(tenant, sku)));
-    if (unseen.length) await this.load(tenant, unseen);
+    let unseen: string[] | undefined;
+    for (const sku of skus) if (!this.cache.has(this.key(tenant, sku))) (unseen ??= []).push(sku);
+    if (unseen) await this.load(tenant, unseen);
   }
 
   get(tenant: string, sku: string): ItemUnits | undefined {
