@@ -74,7 +74,7 @@ export function documentContent(document: object): Content {
     }
     const json = stableJson(value);
     fields.set(key, json);
-    out += JSON.stringify(key) + ':' + json + ',';
+    out += quoted(key) + ':' + json + ',';
   }
   return { fingerprint: hashText(out + '}'), fields };
 }
