@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,8 @@ describe('pipeline: folder in, mapped, webhook and folder out', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-pipeline-'));
+    // The partner's folders exist before the hub starts, as in a real drop: a file is never written before its folder.
+    for (const folder of ['erp-out', 'wms-out']) mkdirSync(join(dir, folder), { recursive: true });
     receiver = await startReceiver();
     const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
