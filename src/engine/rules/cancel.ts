@@ -85,7 +85,27 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
   const waiting = ledger.send.state === 'pending'
     ? 'it follows the order, which is on its way to the warehouse'
     : ledger.acknowledgments.some((a) => a.status !== 'rejected') ? 'waiting for the warehouse to confirm it' : 'the warehouse has not acknowledged the order yet; waiting for its answer';
-  return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse; ${waiting}.`, { ...ledger, cancels: [...ledger.cancels, record('requested')] });
+  const next = { ...ledger, cancels: [...ledger.cancels, record('requested')] };
+  const lines = whole ? cancelLinesOf(ledger) : [];
+  if (lines.length === 0) return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse; ${waiting}.`, next);
+  // A warehouse format may need the lines of a whole-order cancel (an X12 940 W05*F must carry its LX/W01 loops):
+  // the cancel goes on naming every line still open in `orderLines`, and the verdict says so. `lines` stays
+  // empty, so a warehouse that takes whole-order cancels only still gets one; the ledger records a whole-order cancel.
+  const openLines = list(lines.map((l) => `line ${l.lineNumber} (${l.sku}) ${l.quantity} ${l.uom}`));
+  return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse naming the order's open ${lines.length === 1 ? 'line' : 'lines'}, ${openLines}; ${waiting}.`, next, {
+    document: { ...doc, orderLines: lines },
+  });
+}
+
+/** The lines a whole-order cancel names when it goes on: each line still open, with what is open of it. */
+export function cancelLinesOf(ledger: OrderLedger): NonNullable<OrderCancel['orderLines']> {
+  const out: NonNullable<OrderCancel['orderLines']> = [];
+  for (const line of ledger.lines) {
+    const open = openOf(line);
+    if (line.unordered || open === '0') continue;
+    out.push({ lineNumber: line.lineNumber, sku: line.sku, quantity: open, uom: line.uom });
+  }
+  return out;
 }
 
 /** Cancels what is still open on every line of `next` (the whole order is cancelled). */

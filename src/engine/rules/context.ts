@@ -1,4 +1,4 @@
-import type { CausewayError } from '../../model/index.ts';
+import type { CanonicalDocument, CausewayError } from '../../model/index.ts';
 import type { RulesPolicy } from './policy.ts';
 import type { Effect, RuleCode, SystemRole, Verdict } from './verdict.ts';
 
@@ -28,11 +28,16 @@ export interface Outcome<L> {
   ledger: L;
   effects: Effect[];
   flags: CausewayError[];
+  /** What goes on in the document's place when applied (a whole-order cancel naming the order's lines); absent: the document as given. */
+  document?: CanonicalDocument;
 }
 
-export function outcome<L>(verdict: Verdict, rule: RuleCode, reason: string, ledger: L, more: { effects?: Effect[]; flags?: CausewayError[]; path?: string } = {}): Outcome<L> {
+export function outcome<L>(
+  verdict: Verdict, rule: RuleCode, reason: string, ledger: L, more: { effects?: Effect[]; flags?: CausewayError[]; path?: string; document?: CanonicalDocument } = {},
+): Outcome<L> {
   const o: Outcome<L> = { verdict, rule, reason, ledger, effects: more.effects ?? [], flags: more.flags ?? [] };
   if (more.path !== undefined) o.path = more.path;
+  if (more.document !== undefined) o.document = more.document;
   return o;
 }
 

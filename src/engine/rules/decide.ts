@@ -98,7 +98,7 @@ export function decide(ledger: Ledger | undefined, document: CanonicalDocument, 
     }))];
   }
   const decision: Decision<Ledger | undefined> = {
-    verdict: o.verdict, rule: o.rule, reason: o.reason, ledger: next, document: applied ? owned.document : document, effects, flags: o.flags, conflicts,
+    verdict: o.verdict, rule: o.rule, reason: o.reason, ledger: next, document: applied ? (o.document ?? owned.document) : document, effects, flags: o.flags, conflicts,
   };
   if (o.path !== undefined) decision.path = o.path;
   return decision;

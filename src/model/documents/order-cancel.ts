@@ -9,5 +9,7 @@ export const orderCancel = z.object({
   reason: z.string().max(500).optional(),
   lines: z.array(z.object({ lineNumber, sku: sku.optional(), quantity: positiveDecimal.optional(), uom: uom.optional() }))
     .default([]).meta({ description: 'Lines to cancel; empty cancels the whole order' }),
+  orderLines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom })).optional()
+    .meta({ description: 'Set by the rules on a whole-order cancel they forward: the order\'s lines still open then, for formats that must name lines (an X12 940 cancel). `lines` stays empty: the whole order is cancelled' }),
 });
 export type OrderCancel = z.infer<typeof orderCancel>;

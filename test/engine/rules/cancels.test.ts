@@ -35,13 +35,26 @@ describe('cancel races', () => {
     assert.equal(orderStateOf(desk.order('SO-2')), 'shipped');
   });
 
+  it('names only what is still open when a whole-order cancel goes on after a partial shipment', () => {
+    const desk = new Desk();
+    sentOrder(desk, 'SO-6', [['TEA-1', '10'], ['MUG-2', '4']]);
+    assert.equal(desk.decide(shipment('SO-6', 'SH-1', [[1, 'TEA-1', '3'], [2, 'MUG-2', '4']], { complete: false })).verdict, 'apply');
+    const cancel = desk.decide(orderCancel('SO-6', {}, 80));
+    assert.equal(cancel.rule, 'CANCEL_FORWARDED');
+    assert.deepEqual((cancel.document as { orderLines: unknown }).orderLines, [{ lineNumber: '1', sku: 'TEA-1', quantity: '7', uom: 'EA' }]);
+    assert.match(cancel.reason, /naming the order's open line, line 1 \(TEA-1\) 7 EA;/);
+  });
+
   it('forwards a cancel while the order is in flight (sent, not acknowledged) and waits for the warehouse to confirm it', () => {
     const desk = new Desk();
     sentOrder(desk, 'SO-3', [['TEA-1', '10']]);
     const cancel = desk.decide(orderCancel('SO-3'));
     assert.equal(cancel.verdict, 'apply');
-    assert.equal(cancel.reason, 'Cancel of order SO-3 goes to the warehouse; the warehouse has not acknowledged the order yet; waiting for its answer.');
+    assert.equal(cancel.reason, 'Cancel of order SO-3 goes to the warehouse naming the order\'s open line, line 1 (TEA-1) 10 EA; the warehouse has not acknowledged the order yet; waiting for its answer.');
+    assert.deepEqual((cancel.document as { lines: unknown }).lines, [], 'still a whole-order cancel');
+    assert.deepEqual((cancel.document as { orderLines: unknown }).orderLines, [{ lineNumber: '1', sku: 'TEA-1', quantity: '10', uom: 'EA' }], 'the cancel goes on naming the open line');
     assert.equal(desk.order('SO-3').cancels[0]!.state, 'requested');
+    assert.equal(desk.order('SO-3').cancels[0]!.lines, undefined, 'recorded as a whole-order cancel');
     assert.equal(orderStateOf(desk.order('SO-3')), 'open', 'requested is not cancelled yet');
     const answer = desk.decide(orderStatus('SO-3', 'cancelled', {}, 40));
     assert.equal(answer.verdict, 'apply');
