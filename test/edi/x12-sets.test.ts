@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Acknowledgment, InventoryAdjustment, InventorySnapshot, PurchaseOrder, Receipt, SalesOrder, Shipment, OrderCancel } from '../../src/model/index.ts';
 import { assertRoundTrip, ctx, decodedSets, envelope } from './x12-helpers.ts';
-import { encodeDocument } from '../../src/edi/x12/index.ts';
+import { encodeDocument, validateOutbound } from '../../src/edi/x12/index.ts';
 
 const T940 =
   'W05*N*SO-1001*PO-555~N1*ST*Jane Doe*92*C-88~N3*12 Harbour Road*Unit 4~N4*Portland*OR*97201*US~PER*IC*Jane*TE*5035550101*EM*jane@example.com~' +
@@ -42,6 +42,42 @@ test('940: W05-01 F (cancel) becomes an order_cancel; R (change) a replacing sal
   await assertRoundTrip(cancel!.documents);
   const [change] = decodedSets(envelope('OW', [{ id: '940', body: T940.replace('W05*N', 'W05*R') }]));
   assert.equal((change!.documents[0] as SalesOrder).purpose, 'replace');
+});
+
+test('940: a whole-order cancel the rules named the open lines of is written with W66 and LX/W01, passes the dictionary, and reads back with its lines', () => {
+  const sent: OrderCancel = {
+    type: 'order_cancel', schemaVersion: 1, tenant: 'acme', id: 'c-1', source: { endpoint: 'erp' }, entityKey: 'order:SO-1001',
+    occurredAt: '2026-03-01T10:00:00Z', receivedAt: '2026-03-01T10:00:00Z', references: [], orderNumber: 'SO-1001', facility: 'PDX1', lines: [],
+    orderLines: [{ lineNumber: '1', sku: 'SKU-RED', quantity: '2', uom: 'EA' }, { lineNumber: '2', sku: 'COFFEE-1', quantity: '1.5', uom: 'KG' }],
+  } as OrderCancel;
+  const body = encodeDocument(sent, '940');
+  assert.deepEqual(body.errors, []);
+  const text = body.segments.map((seg) => `${seg.join('*')}~`).join('');
+  assert.equal(text, 'W05*F*SO-1001~N1*WH**92*PDX1~W66*PP*M~LX*1~W01*2*EA**VN*SKU-RED~LX*2~W01*1.5*KG**VN*COFFEE-1~');
+  assert.deepEqual(validateOutbound('940', body.segments, '004010', { element: '*', component: '>', repetition: '^', segment: '~' }), []);
+  // The order's own W66 codes, where the cancel carries them, go out instead of the defaults.
+  const collect = encodeDocument({ ...sent, extensions: { x12: { paymentMethod: 'CC', transportationMethod: 'U' } } }, '940');
+  assert.deepEqual(collect.segments.find((seg) => seg[0] === 'W66'), ['W66', 'CC', 'U']);
+
+  const [set] = decodedSets(envelope('OW', [{ id: '940', body: text }]));
+  assert.deepEqual(set!.errors.filter((e) => e.severity === 'error'), []);
+  const back = set!.documents[0] as OrderCancel;
+  assert.equal(back.type, 'order_cancel');
+  assert.equal(back.orderNumber, 'SO-1001');
+  assert.equal(back.facility, 'PDX1');
+  assert.deepEqual(back.lines, sent.orderLines, 'read back, the cancel names the lines it cancels');
+});
+
+test('940: a cancel naming no lines (its order never seen) is a clear error, not a 940 without LX and W66', () => {
+  const whole = {
+    type: 'order_cancel', schemaVersion: 1, tenant: 'acme', id: 'c-2', source: { endpoint: 'erp' }, entityKey: 'order:SO-404',
+    occurredAt: '2026-03-01T10:00:00Z', receivedAt: '2026-03-01T10:00:00Z', references: [], orderNumber: 'SO-404', lines: [],
+  } as unknown as OrderCancel;
+  const body = encodeDocument(whole, '940');
+  assert.deepEqual(body.segments, []);
+  assert.equal(body.errors.length, 1);
+  assert.equal(body.errors[0]!.code, 'X12_SEGMENT_MISSING');
+  assert.match(body.errors[0]!.message, /order_cancel SO-404 names no lines.*LX\/W01.*not known here/);
 });
 
 test('940: an unknown segment and a bad quantity are positioned errors that reject the set', () => {

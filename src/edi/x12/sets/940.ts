@@ -5,6 +5,7 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import { addQuantities, openDocument, productIdPairs, readProductIds, setDecoder, x12Date, type DecodeContext, type SetEncodeResult, type SetReader } from './common.ts';
+import { x12Error } from '../errors.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
 import { writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
@@ -143,15 +144,26 @@ function readLine(r: SetReader, lx: Segment, h: OrderHeader): void {
 }
 
 export function encode940(doc: SalesOrder | OrderCancel): SetEncodeResult {
-  return { id: '940', segments: doc.type === 'order_cancel' ? cancelSegments(doc) : orderSegments(doc), errors: [] };
+  if (doc.type !== 'order_cancel') return { id: '940', segments: orderSegments(doc), errors: [] };
+  if (doc.lines.length === 0 && !doc.orderLines?.length) {
+    // LX/W01 and W66 are mandatory in the 940: a cancel naming no line cannot be written. The rules
+    // name the open lines of an order they know (`orderLines`); a cancel of an order never seen has none.
+    const message = `order_cancel ${doc.orderNumber} names no lines, and a 940 cancel (W05*F) must carry the order's LX/W01 lines; `
+      + 'the order is not known here (no ledger with its lines), so the cancel cannot be written for an X12 warehouse.';
+    return { id: '940', segments: [], errors: [x12Error('X12_SEGMENT_MISSING', message, { segmentId: 'LX' })] };
+  }
+  return { id: '940', segments: cancelSegments(doc), errors: [] };
 }
 
+/** A cancel: W05*F, W66 as its order's, then the lines it cancels (a whole-order cancel: the order's open lines). */
 function cancelSegments(doc: OrderCancel): X12SegmentData[] {
+  const x12 = (doc.extensions?.x12 ?? {}) as Record<string, string | undefined>;
   const segs: X12SegmentData[] = [['W05', 'F', doc.orderNumber]];
   if (doc.facility) writeCodedParty(segs, 'WH', doc.facility);
   writeReferences(segs, 'N9', doc.references);
   if (doc.reason) segs.push(['NTE', 'GEN', doc.reason]);
-  for (const l of doc.lines) {
+  segs.push(['W66', x12.paymentMethod ?? 'PP', x12.transportationMethod ?? 'M']);
+  for (const l of doc.lines.length > 0 ? doc.lines : doc.orderLines!) {
     segs.push(['LX', l.lineNumber]);
     segs.push(['W01', l.quantity ?? '', l.uom ?? '', '', l.sku ? 'VN' : '', l.sku ?? '']);
   }
