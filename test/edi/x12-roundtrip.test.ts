@@ -18,6 +18,12 @@ const date = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('203
 const minute = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => `${d.toISOString().slice(0, 16)}:00Z`);
 const gtin = fc.oneof(digits(12), digits(13), digits(14));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const mode = fc.constantFrom('M', 'U', 'A', 'L');
+const paymentTerms = fc.constantFrom('prepaid', 'collect', 'third_party');
+/** A carrier as TD5 carries it (no method of payment): SCAC, service, transportation method, billing account (REF 12). */
+const td5Carrier = fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()), transportMode: opt(mode), account: opt(code()) }, { requiredKeys: ['scac'] });
+/** A carrier as W27 carries it: W27-01 is mandatory, so the transportation method is always there. */
+const w27Carrier = fc.record({ scac: opt(fc.stringMatching(/^[A-Z]{4}$/)), service: opt(code()), transportMode: mode, paymentTerms: opt(paymentTerms), account: opt(code()) }, { requiredKeys: ['transportMode'] });
 /** A customer or supplier: an N1 names it by code, by name or both (syntax note R0203), never by neither. */
 const party = fc.record({ code: opt(code()), name: opt(text()) }).filter((p) => p.code !== undefined || p.name !== undefined);
 const unique = <T>(a: fc.Arbitrary<T>, key: (t: T) => string, max = 4) => fc.uniqueArray(a, { minLength: 1, maxLength: max, selector: key });
@@ -32,12 +38,12 @@ const lotsFor = (max: number) => fc.uniqueArray(fc.record({ lot: code(2, 16), qu
 
 // ---- one generator per set, for what that set carries ----
 const order940 = fc.record({
-  type: fc.constant('sales_order'), orderNumber: code(), purpose: fc.constantFrom('original', 'replace'), customerOrderNumber: opt(code()),
+  type: fc.constant('sales_order'), orderNumber: code(), purpose: fc.constantFrom('original', 'replace'), customerOrderNumber: opt(code()), dropShip: fc.boolean(),
   facility: opt(code()), depositor: opt(code()), customer: opt(party), shipTo: address, billTo: opt(address),
-  carrier: fc.record({ scac: opt(fc.stringMatching(/^[A-Z]{4}$/)), service: opt(code()), paymentTerms: fc.constantFrom('prepaid', 'collect', 'third_party'), transportMode: fc.constantFrom('M', 'U', 'A', 'L') }),
+  carrier: fc.record({ scac: opt(fc.stringMatching(/^[A-Z]{4}$/)), service: opt(code()), paymentTerms, transportMode: mode, account: opt(code()) }, { requiredKeys: ['paymentTerms', 'transportMode'] }),
   requestedShipDate: opt(date), requestedDeliveryDate: opt(date), cancelAfter: opt(date), notes: fc.array(text(), { maxLength: 2 }), references: references([]),
-  lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), gtin: opt(gtin), quantity, uom: fc.constantFrom('EA', 'CS', 'KG'), lot: opt(code()), customerSku: opt(code()) }), (l) => l.lineNumber),
-}, { requiredKeys: ['type', 'orderNumber', 'purpose', 'shipTo', 'carrier', 'notes', 'references', 'lines'] });
+  lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), gtin: opt(gtin), quantity, uom: fc.constantFrom('EA', 'CS', 'KG'), lot: opt(code()), unitPrice: opt(quantity), customerSku: opt(code()) }), (l) => l.lineNumber),
+}, { requiredKeys: ['type', 'orderNumber', 'purpose', 'dropShip', 'shipTo', 'carrier', 'notes', 'references', 'lines'] });
 
 const cancel940 = fc.record({
   type: fc.constant('order_cancel'), orderNumber: code(), facility: opt(code()), reason: opt(text()), references: references([]),
@@ -47,7 +53,7 @@ const cancel940 = fc.record({
 const order850 = fc.record({
   type: fc.constant('sales_order'), orderNumber: code(), purpose: fc.constantFrom('original', 'replace'), customerOrderNumber: opt(code()), dropShip: fc.boolean(),
   facility: opt(code()), customer: opt(party), shipTo: address, billTo: opt(address),
-  carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })),
+  carrier: opt(td5Carrier),
   requestedShipDate: opt(date), requestedDeliveryDate: opt(date), cancelAfter: opt(date), notes: fc.array(text(), { maxLength: 2 }), references: references(['OQ']),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), gtin: opt(gtin), quantity, uom: fc.constantFrom('EA', 'CS', 'KG'), unitPrice: opt(quantity), customerSku: opt(code()) }), (l) => l.lineNumber),
 }, { requiredKeys: ['type', 'orderNumber', 'purpose', 'dropShip', 'shipTo', 'notes', 'references', 'lines'] });
@@ -59,10 +65,11 @@ function shipment(set: '945' | '856') {
   const pkg = fc.record({ sscc: opt(digits(18)), trackingNumber: opt(code(6, 20)), ...(set === '856' ? { weight: opt(fc.record({ value: quantity, unit: fc.constantFrom('LB', 'KG') })), dimensions: opt(fc.record({ length: quantity, width: quantity, height: quantity, unit: fc.constantFrom('IN', 'CM') })) } : {}) });
   return fc.record({
     shipmentNumber: code(), orderNumber: code(), facility: code(), depositor: opt(code()), shippedAt: minute, complete: fc.boolean(),
-    carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), shipTo: opt(address), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
+    // A 945 always says how the goods went (W27 is mandatory); an 856 says it with its TD5, when it has one.
+    carrier: set === '945' ? w27Carrier : opt(td5Carrier), shipTo: opt(address), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
     billOfLading: opt(code()), proNumber: opt(code()), totalWeight: opt(fc.record({ value: quantity, unit: fc.constantFrom('LB', 'KG') })), references: references(['BM', 'CN', '2I', 'PO']),
     lines: unique(line, (x) => x.l.lineNumber, 3), packages: fc.array(pkg, { maxLength: 3 }), placement: fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 12, maxLength: 12 }),
-  }, { requiredKeys: ['shipmentNumber', 'orderNumber', 'facility', 'shippedAt', 'complete', 'trackingNumbers', 'references', 'lines', 'packages', 'placement'] }).map((g) => {
+  }, { requiredKeys: ['shipmentNumber', 'orderNumber', 'facility', 'shippedAt', 'complete', 'carrier', 'trackingNumbers', 'references', 'lines', 'packages', 'placement'] }).map((g) => {
     const { lines: drawn, placement, packages: pkgs, ...rest } = g;
     const packages = pkgs.map((p) => ({ ...p, lines: [] as Array<Record<string, unknown>> }));
     let k = 0;
@@ -85,7 +92,7 @@ function shipment(set: '945' | '856') {
 /** An inbound ASN read from an 856 (partner profile asn856As: purchase_order): what is on the truck, in containers. */
 const asn856 = fc.record({
   poNumber: code(), facility: code(), supplier: opt(party), expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
-  asnNumber: code(), shippedAt: minute, carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
+  asnNumber: code(), shippedAt: minute, carrier: opt(td5Carrier), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }),
   billOfLading: opt(code()), proNumber: opt(code()),
   containers: fc.array(fc.record({ sscc: opt(digits(18)), trackingNumber: opt(code(6, 20)), weight: opt(fc.record({ value: quantity, unit: fc.constantFrom('LB', 'KG') })) }), { maxLength: 2 }),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), quantity: fc.integer({ min: 1, max: 500 }).map(String), uom: fc.constantFrom('EA', 'CS'), serials: fc.uniqueArray(code(4, 12), { maxLength: 2 }) }), (l) => l.lineNumber, 3),
@@ -107,7 +114,7 @@ const asn856 = fc.record({
 const transfer943 = fc.record({
   type: fc.constant('purchase_order'), kind: fc.constant('transfer'), poNumber: code(), facility: code(), depositor: opt(code()), supplier: opt(party),
   expectedDate: opt(date), references: references(['BM', 'CN', '2I']),
-  asn: opt(fc.record({ asnNumber: code(), shippedAt: date.map((d) => `${d}T00:00:00Z`), carrier: opt(fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()) })), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }), billOfLading: opt(code()), proNumber: opt(code()), containers: fc.constant([]) }, { requiredKeys: ['asnNumber', 'shippedAt', 'trackingNumbers', 'containers'] })),
+  asn: opt(fc.record({ asnNumber: code(), shippedAt: date.map((d) => `${d}T00:00:00Z`), carrier: opt(w27Carrier), trackingNumbers: fc.uniqueArray(code(6, 20), { maxLength: 2 }), billOfLading: opt(code()), proNumber: opt(code()), containers: fc.constant([]) }, { requiredKeys: ['asnNumber', 'shippedAt', 'trackingNumbers', 'containers'] })),
   lines: unique(fc.record({ lineNumber: fc.integer({ min: 1, max: 999 }).map(String), sku: code(), description: opt(text()), quantity: fc.integer({ min: 3, max: 900 }), uom: fc.constantFrom('EA', 'CS'), serials: fc.uniqueArray(code(4, 12), { maxLength: 2 }), vendorSku: opt(code()), expiry: opt(date) })
     .chain((l) => lotsFor(l.quantity).map((lots) => {
       const { expiry, quantity: q, ...rest } = l;

@@ -5,6 +5,7 @@ import { entityKeys } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import {
+  CARRIER_ACCOUNT_QUALIFIER,
   compact,
   isPositiveQuantity,
   openDocument,
@@ -15,6 +16,7 @@ import {
   readSscc,
   refOf,
   setDecoder,
+  withCarrierAccount,
   x12Date,
   x12Time,
   type N1Party,
@@ -24,7 +26,7 @@ import {
 } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
-import { ssccWithAi, td5, writeCodedParty, writeFacility, writeN1Loop, writeParty, writeReferences } from './write.ts';
+import { ssccWithAi, td5, writeCarrierAccount, writeCodedParty, writeFacility, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -50,6 +52,8 @@ interface Notice {
   shippedAt: string | undefined;
   expectedDate: string | undefined;
   carrier: Shipment['carrier'];
+  /** REF 12: the carrier's billing account. */
+  carrierAccount: string | undefined;
   billOfLading: string | undefined;
   proNumber: string | undefined;
   trackingNumbers: string[];
@@ -186,8 +190,8 @@ const LAYOUT = defineLayout<Notice>({
     REF: { read: 'loop', reader: readRef },
     N1: { read: 'loop', reader: readN1 },
     TD1: { read: 'loop', reader: readTd1 },
-    // TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service.
-    TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], service: 5 },
+    // TD5-02 2 says TD5-03 is a SCAC; TD5-04 the transportation method; TD5-05 routing is the service.
+    TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], mode: 4, service: 5 },
     // DTM-01 011 shipped, 017 estimated delivery (036, expiration, is item level and not read).
     DTM: {
       read: 'date',
@@ -208,6 +212,7 @@ function readNotice(r: SetReader, bsn: Segment): Notice {
     shippedAt: undefined,
     expectedDate: undefined,
     carrier: undefined,
+    carrierAccount: undefined,
     billOfLading: undefined,
     proNumber: undefined,
     trackingNumbers: [],
@@ -389,6 +394,7 @@ function placeRef(qualifier: string, value: string, n: Notice): void {
   else if (qualifier === 'BM') n.billOfLading = value;
   else if (qualifier === 'CN') n.proNumber = value;
   else if (qualifier === '2I') n.trackingNumbers.push(value);
+  else if (qualifier === CARRIER_ACCOUNT_QUALIFIER) n.carrierAccount = value;
   else (n.order ? n.order.references : n.references).push({ qualifier, value });
 }
 
@@ -432,7 +438,8 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
   }
   const asn: Asn = { asnNumber: n.shipmentNumber, trackingNumbers: n.trackingNumbers, containers };
   if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
-  if (n.carrier !== undefined) asn.carrier = n.carrier;
+  const carrier = withCarrierAccount(n.carrier, n.carrierAccount);
+  if (carrier !== undefined) asn.carrier = carrier;
   if (n.billOfLading !== undefined) asn.billOfLading = n.billOfLading;
   if (n.proNumber !== undefined) asn.proNumber = n.proNumber;
   po.poNumber = orderNumber;
@@ -470,7 +477,8 @@ function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock
   shipment.lines = o.lines;
   const depositor = findParty(n.parties, 'DE')?.code;
   if (depositor !== undefined) shipment.depositor = depositor;
-  if (n.carrier !== undefined) shipment.carrier = n.carrier;
+  const carrier = withCarrierAccount(n.carrier, n.carrierAccount);
+  if (carrier !== undefined) shipment.carrier = carrier;
   if (n.billOfLading !== undefined) shipment.billOfLading = n.billOfLading;
   if (n.proNumber !== undefined) shipment.proNumber = n.proNumber;
   if (n.totalWeight !== undefined) shipment.totalWeight = n.totalWeight;
@@ -498,6 +506,7 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   const pro = isPo ? doc.asn?.proNumber : doc.proNumber;
   if (pro) segs.push(['REF', 'CN', pro]);
   for (const t of tracking) segs.push(['REF', '2I', t]);
+  writeCarrierAccount(segs, 'REF', carrier);
   if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
   if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
   if (isPo) {

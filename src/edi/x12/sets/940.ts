@@ -4,11 +4,11 @@ import type { OrderCancel, SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
-import { addQuantities, openDocument, productIdPairs, readProductIds, setDecoder, x12Date, type DecodeContext, type SetEncodeResult, type SetReader } from './common.ts';
+import { addQuantities, CARRIER_ACCOUNT_QUALIFIER, openDocument, PAYMENT_CODE, PAYMENT_TERMS, productIdPairs, readProductIds, setDecoder, x12Date, type DecodeContext, type SetEncodeResult, type SetReader } from './common.ts';
 import { x12Error } from '../errors.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
-import { writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
+import { writeCarrierAccount, writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 /** Segments a 940 may hold (004010 and 005010); anything else is reported, not guessed at. */
 const KNOWN = new Set(['W05', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W66', 'LM', 'LQ', 'FA1', 'FA2', 'W6', 'LX', 'W01', 'G69', 'W20', 'MAN', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'W76', 'G66', 'W09', 'W27']);
@@ -27,9 +27,12 @@ interface OrderHeader extends SalesOrderHeader {
   paymentMethod: string | undefined;
 }
 
-/** W66-01 shipment method of payment (element 146) <-> the carrier's payment terms. */
-const PAYMENT_TERMS: Readonly<Record<string, NonNullable<SalesOrder['carrier']>['paymentTerms']>> = { PP: 'prepaid', CC: 'collect', TP: 'third_party' };
-const PAYMENT_CODE = { prepaid: 'PP', collect: 'CC', third_party: 'TP' } as const;
+/** W05-08 purchase order type (element 92, as the 850's BEG-02): DS drop ship. */
+const DROP_SHIP = 'DS';
+/** AMT-01 amount qualifier (element 522) LI: the line item unit price, in AMT-02. */
+const UNIT_PRICE = 'LI';
+/** References that are no reference: N9/REF 12 the carrier's billing account. */
+const REFERENCES = { read: 'reference', qualifiers: { [CARRIER_ACCOUNT_QUALIFIER]: { to: 'carrierAccount' } } } as const;
 
 const LAYOUT = defineLayout<OrderHeader>({
   segments: KNOWN,
@@ -39,9 +42,11 @@ const LAYOUT = defineLayout<OrderHeader>({
       read: 'party',
       // CN (consignee) is the customer as well.
       entities: { ...salesOrderParties(), CN: { as: 'party', to: 'customer' }, WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } },
+      // An N9 after an N1 loop is read as the loop's: the billing account may stand there too.
+      refs: REFERENCES,
     },
-    N9: { read: 'reference' },
-    REF: { read: 'reference' },
+    N9: REFERENCES,
+    REF: REFERENCES,
     G62: {
       read: 'date',
       qualifier: 1,
@@ -54,7 +59,7 @@ const LAYOUT = defineLayout<OrderHeader>({
 });
 
 export const decode940 = setDecoder<SalesOrder | OrderCancel>('W05', 'shipping order identification', (r, w05, set, ctx) => {
-  // W05-01 order status code (element 473): N original, R change, F cancel, D delete.
+  // W05-01 order status code (element 473): N original, R change, F cancel, D delete; W05-08 DS a drop shipment.
   const status = r.req(w05, 1, 'order status code');
   const orderNumber = r.req(w05, 2, 'depositor order number');
   const customerOrderNumber = r.el(w05, 3);
@@ -67,7 +72,7 @@ export const decode940 = setDecoder<SalesOrder | OrderCancel>('W05', 'shipping o
   }
   if (h.lines.length === 0) r.missing('W01', 'line item detail');
   if (!h.shipTo) r.missing('N1*ST', 'ship-to party', 'warning');
-  return [orderOf(set, ctx, orderNumber, customerOrderNumber, status, h)];
+  return [orderOf(set, ctx, orderNumber, customerOrderNumber, status, r.el(w05, 8) === DROP_SHIP, h)];
 });
 
 function cancelOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, h: OrderHeader): OrderCancel {
@@ -82,11 +87,13 @@ function cancelOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, 
   cancel.lines = cancelLines;
   if (h.facility !== undefined) cancel.facility = h.facility;
   if (h.notes.length) cancel.reason = h.notes.join(' ');
+  // A cancel has no carrier: an N9*12 stays the reference it was sent as.
+  if (h.carrierAccount !== undefined) cancel.references.push({ qualifier: CARRIER_ACCOUNT_QUALIFIER, value: h.carrierAccount });
   return cancel;
 }
 
-function orderOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, customerOrderNumber: string, status: string, h: OrderHeader): SalesOrder {
-  const order = salesOrderOf(set, ctx, h, orderNumber, status === 'R' ? 'replace' : 'original', false, customerOrderNumber);
+function orderOf(set: TransactionSet, ctx: DecodeContext, orderNumber: string, customerOrderNumber: string, status: string, dropShip: boolean, h: OrderHeader): SalesOrder {
+  const order = salesOrderOf(set, ctx, h, orderNumber, status === 'R' ? 'replace' : 'original', dropShip, customerOrderNumber);
   if (h.paymentMethod !== undefined) order.extensions = { x12: { paymentMethod: h.paymentMethod } };
   return order;
 }
@@ -107,7 +114,7 @@ function readW66(r: SetReader, seg: Segment, h: OrderHeader): void {
   h.carrier = Object.keys(carrier).length > 0 ? carrier : undefined;
 }
 
-/** LX loop: LX-01 is the line number; W01 the line; G69 the description; N9*LT a requested lot. */
+/** LX loop: LX-01 is the line number; W01 the line; G69 the description; N9*LT a requested lot; AMT*LI the unit price. */
 function readLine(r: SetReader, lx: Segment, h: OrderHeader): void {
   const lines = h.lines;
   const lineNumber = r.el(lx, 1) || String(lines.length + 1);
@@ -137,6 +144,9 @@ function readLine(r: SetReader, lx: Segment, h: OrderHeader): void {
       const v = s.el(2);
       if (q === 'LT' && v) line.lot = v;
       if (q === 'BP' && v) line.customerSku = v;
+    } else if (s.id === 'AMT' && s.el(1) === UNIT_PRICE) {
+      const price = r.decimal(s, 2, 'unit price');
+      if (price !== undefined) line.unitPrice = price;
     }
   }
   if (quantity !== undefined && quantity !== '0' && !quantity.startsWith('-')) lines.push(line);
@@ -173,13 +183,18 @@ function cancelSegments(doc: OrderCancel): X12SegmentData[] {
 function orderSegments(doc: SalesOrder): X12SegmentData[] {
   const x12 = (doc.extensions?.x12 ?? {}) as Record<string, string | undefined>;
   const carrier = doc.carrier;
-  const segs: X12SegmentData[] = [['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? '']];
+  const segs: X12SegmentData[] = [
+    doc.dropShip
+      ? ['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? '', '', '', '', '', DROP_SHIP]
+      : ['W05', doc.purpose === 'replace' ? 'R' : 'N', doc.orderNumber, doc.customerOrderNumber ?? ''],
+  ];
   writeN1Loop(segs, 'ST', { address: doc.shipTo });
   if (doc.billTo) writeN1Loop(segs, 'BT', { address: doc.billTo });
   if (doc.customer) writeParty(segs, 'BY', doc.customer);
   if (doc.depositor) writeCodedParty(segs, 'DE', doc.depositor);
   if (doc.facility) writeCodedParty(segs, 'WH', doc.facility);
   writeReferences(segs, 'N9', doc.references);
+  writeCarrierAccount(segs, 'N9', carrier);
   if (doc.requestedShipDate) segs.push(['G62', DATE_QUALIFIER.ship, x12Date(doc.requestedShipDate)]);
   if (doc.requestedDeliveryDate) segs.push(['G62', DATE_QUALIFIER.delivery, x12Date(doc.requestedDeliveryDate)]);
   if (doc.cancelAfter) segs.push(['G62', DATE_QUALIFIER.cancelAfter, x12Date(doc.cancelAfter)]);
@@ -195,6 +210,7 @@ function orderSegments(doc: SalesOrder): X12SegmentData[] {
     if (l.description) segs.push(['G69', l.description]);
     if (l.lot) segs.push(['N9', 'LT', l.lot]);
     if (l.gtin && l.customerSku) segs.push(['N9', 'BP', l.customerSku]);
+    if (l.unitPrice !== undefined) segs.push(['AMT', UNIT_PRICE, l.unitPrice]);
     total = addQuantities(total, l.quantity);
   }
   // W76-01 is the total quantity ordered over all W01s.

@@ -5,9 +5,9 @@ import { entityKeys } from '../../../model/index.ts';
 import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
-import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, withCarrierAccount, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
-import { w27, writeFacility, writeParty, writeReferences } from './write.ts';
+import { w27, writeCarrierAccount, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -24,6 +24,7 @@ interface TransferHeader {
   supplier: PurchaseOrder['supplier'];
   expectedDate: string | undefined;
   carrier: Asn['carrier'];
+  carrierAccount: string | undefined;
   billOfLading: string | undefined;
   proNumber: string | undefined;
   trackingNumbers: string[];
@@ -50,7 +51,8 @@ const LAYOUT = defineLayout<TransferHeader>({
     REF: SHIPMENT_REFERENCES,
     // G62-01 17: estimated delivery, the day the warehouse should expect it.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '17': { to: 'expectedDate', what: 'estimated delivery date' } } },
-    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, replaces: true },
+    // W27-01 transportation method, W27-02 SCAC, W27-03 routing (the service), W27-04 method of payment.
+    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, mode: 1, payment: 4, replaces: true },
   },
 });
 
@@ -66,6 +68,7 @@ export const decode943 = setDecoder<PurchaseOrder>('W06', 'warehouse shipment id
     supplier: undefined,
     expectedDate: undefined,
     carrier: undefined,
+    carrierAccount: undefined,
     billOfLading: undefined,
     proNumber: undefined,
     trackingNumbers: [],
@@ -86,7 +89,8 @@ export const decode943 = setDecoder<PurchaseOrder>('W06', 'warehouse shipment id
   if (shipmentId) {
     const asn: Asn = { asnNumber: shipmentId, trackingNumbers: h.trackingNumbers, containers: [] };
     if (shippedAt !== undefined) asn.shippedAt = shippedAt;
-    if (h.carrier !== undefined) asn.carrier = h.carrier;
+    const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+    if (carrier !== undefined) asn.carrier = carrier;
     if (h.billOfLading !== undefined) asn.billOfLading = h.billOfLading;
     if (h.proNumber !== undefined) asn.proNumber = h.proNumber;
     doc.asn = asn;
@@ -135,6 +139,7 @@ export function encode943(doc: PurchaseOrder): SetEncodeResult {
   if (doc.asn?.billOfLading) segs.push(['N9', 'BM', doc.asn.billOfLading]);
   if (doc.asn?.proNumber) segs.push(['N9', 'CN', doc.asn.proNumber]);
   for (const t of doc.asn?.trackingNumbers ?? []) segs.push(['N9', '2I', t]);
+  writeCarrierAccount(segs, 'N9', doc.asn?.carrier);
   if (doc.expectedDate) segs.push(['G62', '17', x12Date(doc.expectedDate)]);
   if (doc.asn?.carrier) segs.push(w27(doc.asn.carrier));
   let total = '0';

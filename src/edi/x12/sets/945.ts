@@ -5,10 +5,10 @@ import { entityKeys } from '../../../model/index.ts';
 import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
-import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, withCarrierAccount, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
-import { ssccWithAi, w27, writeFacility, writeN1Loop, writeReferences } from './write.ts';
+import { ssccWithAi, w27, writeCarrierAccount, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W6', 'W28', 'W10', 'G72', 'LX', 'MAN', 'PAL', 'W12', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'LFH', 'LEP', 'LHR', 'LHT', 'N9']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -28,6 +28,7 @@ interface ShipmentHeader {
   depositor: string | undefined;
   shippedAt: string | undefined;
   carrier: Shipment['carrier'];
+  carrierAccount: string | undefined;
   billOfLading: string | undefined;
   proNumber: string | undefined;
   totalWeight: Shipment['totalWeight'];
@@ -56,8 +57,8 @@ const LAYOUT = defineLayout<ShipmentHeader>({
     REF: SHIPMENT_REFERENCES,
     // G62-01 11: shipped on this date; G62-04 the time.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '11': { to: 'shippedAt', what: 'ship date', time: 4 } } },
-    // W27-02 SCAC, W27-03 routing (the carrier's service).
-    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, replaces: true },
+    // W27-01 transportation method, W27-02 SCAC, W27-03 routing (the carrier's service), W27-04 method of payment.
+    W27: { read: 'carrier', to: 'carrier', scac: 2, service: 3, mode: 1, payment: 4, replaces: true },
     // W03-02 total weight, W03-03 its unit of measure.
     W03: { read: 'weight', to: 'totalWeight', value: 2, unit: 3, what: 'total weight' },
   },
@@ -75,6 +76,7 @@ export const decode945 = setDecoder<Shipment>('W06', 'warehouse shipment identif
     depositor: undefined,
     shippedAt: undefined,
     carrier: undefined,
+    carrierAccount: undefined,
     billOfLading: undefined,
     proNumber: undefined,
     totalWeight: undefined,
@@ -100,7 +102,8 @@ export const decode945 = setDecoder<Shipment>('W06', 'warehouse shipment identif
   fillPackageLines(h.pieces, h.packages);
   if (h.depositor !== undefined) doc.depositor = h.depositor;
   if (h.shipTo !== undefined) doc.shipTo = h.shipTo;
-  if (h.carrier !== undefined) doc.carrier = h.carrier;
+  const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+  if (carrier !== undefined) doc.carrier = carrier;
   if (h.billOfLading !== undefined) doc.billOfLading = h.billOfLading;
   if (h.proNumber !== undefined) doc.proNumber = h.proNumber;
   if (h.totalWeight !== undefined) doc.totalWeight = h.totalWeight;
@@ -185,6 +188,7 @@ function writeHeader(segs: X12SegmentData[], doc: Shipment): void {
   if (doc.billOfLading) segs.push(['N9', 'BM', doc.billOfLading]);
   if (doc.proNumber) segs.push(['N9', 'CN', doc.proNumber]);
   for (const t of doc.trackingNumbers) segs.push(['N9', '2I', t]);
+  writeCarrierAccount(segs, 'N9', doc.carrier);
   // G62-03 '8' qualifies G62-04 as the actual pickup (ship) time.
   segs.push(['G62', '11', x12Date(doc.shippedAt), '8', x12Time(doc.shippedAt)]);
   // W27 is mandatory.

@@ -274,10 +274,29 @@ export function x12Time(iso: string | undefined): string {
   return ss && ss !== '00' ? hm + ss : hm;
 }
 
-/** A carrier as the sets read and write it: SCAC and service (routing). */
+/** A carrier as the sets read and write it: SCAC, service (routing), transportation method, who pays, the billing account. */
 export interface Carrier {
   scac?: string;
   service?: string;
+  transportMode?: string;
+  paymentTerms?: 'prepaid' | 'collect' | 'third_party';
+  account?: string;
+}
+
+/** Shipment method of payment (element 146: W66-01, W27-04) <-> the carrier's payment terms. */
+export const PAYMENT_TERMS: Readonly<Record<string, NonNullable<Carrier['paymentTerms']>>> = { PP: 'prepaid', CC: 'collect', TP: 'third_party' };
+export const PAYMENT_CODE = { prepaid: 'PP', collect: 'CC', third_party: 'TP' } as const;
+
+/**
+ * N9-01 / REF-01 12 (billing account): the carrier account the freight is billed to. No carrier segment
+ * (W66, W27, TD5) has an element for it.
+ */
+export const CARRIER_ACCOUNT_QUALIFIER = '12';
+
+/** The carrier with the billing account read from an N9/REF 12 added (a carrier of its own when no carrier segment named one). */
+export function withCarrierAccount<C extends Carrier>(carrier: C | undefined, account: string | undefined): C | undefined {
+  if (account === undefined) return carrier;
+  return { ...(carrier ?? {}), account } as C;
 }
 
 /** A reference as every document lists them: REF-01/N9-01 qualifier and its value. */

@@ -6,7 +6,7 @@
 // data dictionary (segment order, requirement, repeats, element types) can later check or supply them.
 import type { Address, Party } from '../../../model/index.ts';
 import type { Segment } from '../tokenizer.ts';
-import { partyOf, readN1Loop, refOf, type Carrier, type Reference, type SetReader } from './common.ts';
+import { CARRIER_ACCOUNT_QUALIFIER, PAYMENT_TERMS, partyOf, readN1Loop, refOf, type Carrier, type Reference, type SetReader } from './common.ts';
 
 /** What every set's header holds: the references no rule places elsewhere. */
 export interface HeaderFields {
@@ -51,6 +51,7 @@ export interface ReferenceRule<H> {
 
 /** What a shipment's header keeps of its references (a 943's or a 945's). */
 interface ShipmentReferenceFields extends HeaderFields {
+  carrierAccount: string | undefined;
   billOfLading: string | undefined;
   proNumber: string | undefined;
   trackingNumbers: string[];
@@ -58,11 +59,11 @@ interface ShipmentReferenceFields extends HeaderFields {
 
 /**
  * The references of a shipment, as a 943 and a 945 give them (N9, also inside N1 loops): N9-01 BM bill
- * of lading, CN the carrier's reference (PRO), 2I a tracking number.
+ * of lading, CN the carrier's reference (PRO), 2I a tracking number, 12 the carrier's billing account.
  */
 export const SHIPMENT_REFERENCES: ReferenceRule<ShipmentReferenceFields> = {
   read: 'reference',
-  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true } },
+  qualifiers: { BM: { to: 'billOfLading' }, CN: { to: 'proNumber' }, '2I': { to: 'trackingNumbers', list: true }, [CARRIER_ACCOUNT_QUALIFIER]: { to: 'carrierAccount' } },
 };
 
 /** A date under a qualifier; with `time`, a timestamp in the partner's offset (the time element when present, else midnight). */
@@ -83,7 +84,11 @@ export interface CarrierRule<H> {
   scac: number;
   scacWhen?: readonly [number, string];
   service: number;
-  /** A segment naming neither clears what an earlier one said (W66, W27); otherwise it is passed over (TD5). */
+  /** The transportation method (element 91: W27-01, TD5-04). */
+  mode?: number;
+  /** The shipment method of payment (element 146: W27-04): PP, CC, TP read as the payment terms. */
+  payment?: number;
+  /** A segment naming none of these clears what an earlier one said (W66, W27); otherwise it is passed over (TD5). */
   replaces?: boolean;
   /** Other elements kept as they are, when present. */
   elements?: ReadonlyArray<{ element: number; to: FieldFor<H, string> }>;
@@ -260,10 +265,14 @@ function readCarrier<H extends HeaderFields>(seg: Segment, rule: CarrierRule<H>,
   const when = rule.scacWhen;
   const scac = when === undefined || seg.el(when[0]) === when[1] ? seg.el(rule.scac) : '';
   const service = seg.el(rule.service);
-  if (scac || service) {
+  const mode = rule.mode === undefined ? '' : seg.el(rule.mode);
+  const terms = rule.payment === undefined ? undefined : PAYMENT_TERMS[seg.el(rule.payment)];
+  if (scac || service || mode || terms !== undefined) {
     const c: Carrier = {};
     if (scac) c.scac = scac;
     if (service) c.service = service;
+    if (mode) c.transportMode = mode;
+    if (terms !== undefined) c.paymentTerms = terms;
     setField(h, rule.to, c);
   } else if (rule.replaces) setField(h, rule.to, undefined);
   const elements = rule.elements;

@@ -2,7 +2,7 @@
 import { entityKeys } from '../../../model/index.ts';
 import type { Address, SalesOrder } from '../../../model/index.ts';
 import type { TransactionSet } from '../reader.ts';
-import { openDocument, type DecodeContext, type Reference } from './common.ts';
+import { openDocument, withCarrierAccount, type DecodeContext, type Reference } from './common.ts';
 import type { DateInto, PartyInto } from './layout.ts';
 
 /** A sales order's header as a 940 or an 850 gives it, and its lines. */
@@ -18,6 +18,8 @@ export interface SalesOrderHeader {
   requestedDeliveryDate: string | undefined;
   cancelAfter: string | undefined;
   carrier: SalesOrder['carrier'];
+  /** N9/REF 12: the carrier's billing account. */
+  carrierAccount: string | undefined;
   lines: SalesOrder['lines'];
 }
 
@@ -64,6 +66,7 @@ export function salesOrderHeader<Own extends object>(own: Own): Own & SalesOrder
   h.requestedDeliveryDate = undefined;
   h.cancelAfter = undefined;
   h.carrier = undefined;
+  h.carrierAccount = undefined;
   h.lines = [];
   return h;
 }
@@ -83,7 +86,8 @@ export function salesOrderOf(set: TransactionSet, ctx: DecodeContext, h: SalesOr
   if (h.depositor !== undefined) order.depositor = h.depositor;
   if (h.customer !== undefined) order.customer = h.customer;
   if (h.billTo !== undefined) order.billTo = h.billTo;
-  if (h.carrier !== undefined) order.carrier = h.carrier;
+  const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+  if (carrier !== undefined) order.carrier = carrier;
   if (h.requestedShipDate !== undefined) order.requestedShipDate = h.requestedShipDate;
   if (h.requestedDeliveryDate !== undefined) order.requestedDeliveryDate = h.requestedDeliveryDate;
   if (h.cancelAfter !== undefined) order.cancelAfter = h.cancelAfter;

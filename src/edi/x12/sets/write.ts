@@ -2,7 +2,7 @@
 // Each pushes onto the segments the writer is building, rather than returning arrays to spread.
 import type { Address, Party } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
-import type { Carrier, Reference } from './common.ts';
+import { CARRIER_ACCOUNT_QUALIFIER, PAYMENT_CODE, type Carrier, type Reference } from './common.ts';
 
 /** Writes an N1 loop. The code goes in N1-04 with qualifier N1-03 (default '92', assigned by buyer or agent). */
 export function writeN1Loop(out: X12SegmentData[], entity: string, p: { name?: string; code?: string; address?: Address; codeQualifier?: string }): void {
@@ -44,14 +44,23 @@ export function writeReferences(out: X12SegmentData[], segmentId: 'N9' | 'REF', 
   for (const ref of refs) if (!writtenElsewhere?.(ref)) out.push([segmentId, ref.qualifier, ref.value]);
 }
 
-/** TD5: TD5-02 2 says TD5-03 is a SCAC; TD5-05 routing is the service. */
+/** TD5: TD5-02 2 says TD5-03 is a SCAC; TD5-04 the transportation method; TD5-05 routing is the service. */
 export function td5(carrier: Carrier): X12SegmentData {
-  return ['TD5', '', carrier.scac ? '2' : '', carrier.scac ?? '', '', carrier.service ?? ''];
+  return ['TD5', '', carrier.scac ? '2' : '', carrier.scac ?? '', carrier.transportMode ?? '', carrier.service ?? ''];
 }
 
-/** W27: W27-01 transportation method, M (motor) unless known otherwise; W27-02 SCAC, W27-03 routing (the service). */
+/**
+ * W27: W27-01 transportation method (mandatory: M, motor, unless known otherwise); W27-02 SCAC, W27-03
+ * routing (the service), W27-04 shipment method of payment.
+ */
 export function w27(carrier: Carrier | undefined): X12SegmentData {
-  return ['W27', 'M', carrier?.scac ?? '', carrier?.service ?? ''];
+  const payment = carrier?.paymentTerms ? PAYMENT_CODE[carrier.paymentTerms] : '';
+  return ['W27', carrier?.transportMode ?? 'M', carrier?.scac ?? '', carrier?.service ?? '', payment];
+}
+
+/** The carrier's billing account, when there is one, as an N9 or REF 12 (no carrier segment has an element for it). */
+export function writeCarrierAccount(out: X12SegmentData[], segmentId: 'N9' | 'REF', carrier: Carrier | undefined): void {
+  if (carrier?.account) out.push([segmentId, CARRIER_ACCOUNT_QUALIFIER, carrier.account]);
 }
 
 /** MAN02 under MAN01 GM: the SSCC-18 with its GS1 application identifier 00 in front, as the label's barcode reads. */
