@@ -20,8 +20,8 @@ const gtin = fc.oneof(digits(12), digits(13), digits(14));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const mode = fc.constantFrom('M', 'U', 'A', 'L');
 const paymentTerms = fc.constantFrom('prepaid', 'collect', 'third_party');
-/** A carrier as TD5 carries it (no method of payment): SCAC, service, transportation method, billing account (REF 12). */
-const td5Carrier = fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()), transportMode: opt(mode), account: opt(code()) }, { requiredKeys: ['scac'] });
+/** A carrier as an 850 or 856 carries it: SCAC, service, transportation method (TD5), who pays (FOB-01), billing account (REF 12). */
+const td5Carrier = fc.record({ scac: fc.stringMatching(/^[A-Z]{4}$/), service: opt(code()), transportMode: opt(mode), paymentTerms: opt(paymentTerms), account: opt(code()) }, { requiredKeys: ['scac'] });
 /** A carrier as W27 carries it: W27-01 is mandatory, so the transportation method is always there. */
 const w27Carrier = fc.record({ scac: opt(fc.stringMatching(/^[A-Z]{4}$/)), service: opt(code()), transportMode: mode, paymentTerms: opt(paymentTerms), account: opt(code()) }, { requiredKeys: ['transportMode'] });
 /** A customer or supplier: an N1 names it by code, by name or both (syntax note R0203), never by neither. */

@@ -94,7 +94,7 @@ test('940: an unknown segment and a bad quantity are positioned errors that reje
 
 test('945: partial shipment with lots, serials, packages, tracking and SCAC', async () => {
   const body =
-    'W06*F*SO-1001*20260306*SHP-9*****~N1*WH*Portland DC*9*PDX1~N1*DE**9*ACME~N9*BM*BOL-1~N9*CN*PRO-7~N9*2I*1Z999~G62*11*20260306*8*1430~W27*U*UPSN*GROUND~' +
+    'W06*F*SO-1001*20260306*SHP-9*****~N1*WH*Portland DC*9*PDX1~N1*DE**9*ACME~N9*BM*BOL-1~N9*CN*PRO-7~N9*2I*1Z999~N9*12*ACCT-77~G62*11*20260306*8*1430~W27*U*UPSN*GROUND*CC~' +
     'LX*1~MAN*GM*00012345600000000017~W12*BP*5*3**EA**VN*SKU-RED*LOT-A~N9*LI*1~N9*SE*SN-1~N9*SE*SN-2~' +
     'LX*2~W12*CC*1.5*1.5**KG**VN*COFFEE-1~N9*LI*2~N9*LT*VERY-LONG-LOT-NUMBER-01~W03*4.5*12.5*LB~';
   const [set] = decodedSets(envelope('SW', [{ id: '945', body }]), { ...ctx, utcOffset: '-08:00' });
@@ -104,7 +104,8 @@ test('945: partial shipment with lots, serials, packages, tracking and SCAC', as
   assert.equal(s.orderNumber, 'SO-1001');
   assert.equal(s.shippedAt, '2026-03-06T14:30:00-08:00');
   assert.equal(s.complete, false, 'W12-01 BP: backorder to follow');
-  assert.deepEqual(s.carrier, { scac: 'UPSN', service: 'GROUND' });
+  // W27-01 U, W27-04 CC (collect); N9*12 the billing account.
+  assert.deepEqual(s.carrier, { scac: 'UPSN', service: 'GROUND', transportMode: 'U', paymentTerms: 'collect', account: 'ACCT-77' });
   assert.deepEqual([s.billOfLading, s.proNumber, s.trackingNumbers], ['BOL-1', 'PRO-7', ['1Z999']]);
   assert.deepEqual(s.totalWeight, { value: '12.5', unit: 'LB' });
   assert.deepEqual(s.packages, [{ sscc: '012345600000000017', lines: [{ lineNumber: '1', sku: 'SKU-RED', quantity: '3', uom: 'EA', lot: 'LOT-A' }] }]);
@@ -149,7 +150,7 @@ test('943: expected transfer inbound with lots, expiry and supplier', async () =
   assert.equal(po.facility, 'RNO1');
   assert.equal(po.expectedDate, '2026-03-04');
   assert.equal(po.asn?.asnNumber, 'SHIP-44');
-  assert.deepEqual(po.asn?.carrier, { scac: 'ODFL' });
+  assert.deepEqual(po.asn?.carrier, { scac: 'ODFL', transportMode: 'M' });
   assert.deepEqual(po.supplier, { name: 'Acme Plant', address: { name: 'Acme Plant', lines: ['1 Factory Way'], city: 'Fresno', region: 'CA', postalCode: '93650', country: 'US' } });
   assert.deepEqual(po.lines.map((l) => [l.lineNumber, l.sku, l.quantity, l.uom, l.lots]), [
     ['1', 'SKU-BOX', '120', 'CS', [{ lot: 'B7', quantity: '100', expiryDate: '2027-01-01' }]],

@@ -2,10 +2,10 @@
 import type { SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
-import { CARRIER_ACCOUNT_QUALIFIER, productIdPairs, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
+import { CARRIER_ACCOUNT_QUALIFIER, productIdPairs, readFobPayment, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
-import { td5, writeCarrierAccount, writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
+import { td5, writeCarrierAccount, writeCodedParty, writeFob, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CTP', 'PAM', 'CSH', 'TC2', 'SAC', 'ITD', 'DIS', 'INC', 'DTM', 'LDT', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'PCT', 'CTB', 'TXI', 'AMT', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'NX2', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'CTT', 'NTE', 'QTY', 'SLN', 'ADV']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -36,6 +36,8 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
     // TD5-02 2 (SCAC) with TD5-03 the code; TD5-04 transportation method; TD5-05 routing. A carrier only when one of them is there.
     TD5: { read: 'carrier', to: 'carrier', scac: 3, scacWhen: [2, '2'], mode: 4, service: 5 },
     NTE: { read: 'note', element: 2, to: 'notes' },
+    // FOB-01 shipment method of payment: who pays the freight.
+    FOB: { read: 'loop', reader: (_r, seg, h) => { h.carrierPayment = readFobPayment(seg) ?? h.carrierPayment; } },
     N1: {
       read: 'party',
       entities: { ...salesOrderParties(), WH: { as: 'facility', rank: 0 }, SF: { as: 'facility', rank: 1 } },
@@ -86,6 +88,7 @@ export function encode850(doc: SalesOrder): SetEncodeResult {
   if (doc.customerOrderNumber !== undefined) segs.push(['REF', 'OQ', doc.orderNumber]);
   writeReferences(segs, 'REF', doc.references);
   writeCarrierAccount(segs, 'REF', doc.carrier);
+  writeFob(segs, doc.carrier);
   if (doc.requestedShipDate) segs.push(['DTM', DTM.ship, x12Date(doc.requestedShipDate)]);
   if (doc.requestedDeliveryDate) segs.push(['DTM', DTM.delivery, x12Date(doc.requestedDeliveryDate)]);
   if (doc.cancelAfter) segs.push(['DTM', DTM.cancelAfter, x12Date(doc.cancelAfter)]);

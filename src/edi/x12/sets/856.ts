@@ -11,14 +11,16 @@ import {
   openDocument,
   partyOf,
   productIdPairs,
+  readFobPayment,
   readN1Loop,
   readProductIds,
   readSscc,
   refOf,
   setDecoder,
-  withCarrierAccount,
+  withCarrierExtras,
   x12Date,
   x12Time,
+  type Carrier,
   type N1Party,
   type Reference,
   type SetEncodeResult,
@@ -26,7 +28,7 @@ import {
 } from './common.ts';
 import { defineLayout, readBody } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
-import { ssccWithAi, td5, writeCarrierAccount, writeCodedParty, writeFacility, writeN1Loop, writeParty, writeReferences } from './write.ts';
+import { ssccWithAi, td5, writeCarrierAccount, writeCodedParty, writeFob, writeFacility, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BSN', 'DTM', 'HL', 'LIN', 'SN1', 'SLN', 'PRF', 'PO4', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'REF', 'PER', 'MAN', 'N1', 'N2', 'N3', 'N4', 'FOB', 'CUR', 'SAC', 'ITD', 'CLD', 'LH1', 'LH2', 'LH3', 'CTT', 'AMT', 'PAL', 'TSD', 'SDQ', 'YNQ', 'V1', 'NTE', 'DTP', 'QTY', 'MAN']);
 /** Qualifier positions of the product id pairs (hoisted: an array literal per line is garbage). */
@@ -54,6 +56,8 @@ interface Notice {
   carrier: Shipment['carrier'];
   /** REF 12: the carrier's billing account. */
   carrierAccount: string | undefined;
+  /** FOB-01: who pays the freight. */
+  carrierPayment: Carrier['paymentTerms'];
   billOfLading: string | undefined;
   proNumber: string | undefined;
   trackingNumbers: string[];
@@ -188,6 +192,8 @@ const LAYOUT = defineLayout<Notice>({
     MEA: { read: 'loop', reader: readMea },
     PRF: { read: 'loop', reader: readPrf },
     REF: { read: 'loop', reader: readRef },
+    // FOB-01 shipment method of payment: who pays the freight.
+    FOB: { read: 'loop', reader: (_r, seg, n) => { n.carrierPayment = readFobPayment(seg) ?? n.carrierPayment; } },
     N1: { read: 'loop', reader: readN1 },
     TD1: { read: 'loop', reader: readTd1 },
     // TD5-02 2 says TD5-03 is a SCAC; TD5-04 the transportation method; TD5-05 routing is the service.
@@ -213,6 +219,7 @@ function readNotice(r: SetReader, bsn: Segment): Notice {
     expectedDate: undefined,
     carrier: undefined,
     carrierAccount: undefined,
+    carrierPayment: undefined,
     billOfLading: undefined,
     proNumber: undefined,
     trackingNumbers: [],
@@ -438,7 +445,7 @@ function fillInboundAsn(r: SetReader, po: PurchaseOrder, n: Notice, o: OrderBloc
   }
   const asn: Asn = { asnNumber: n.shipmentNumber, trackingNumbers: n.trackingNumbers, containers };
   if (n.shippedAt !== undefined) asn.shippedAt = n.shippedAt;
-  const carrier = withCarrierAccount(n.carrier, n.carrierAccount);
+  const carrier = withCarrierExtras(n.carrier, n.carrierAccount, n.carrierPayment);
   if (carrier !== undefined) asn.carrier = carrier;
   if (n.billOfLading !== undefined) asn.billOfLading = n.billOfLading;
   if (n.proNumber !== undefined) asn.proNumber = n.proNumber;
@@ -477,7 +484,7 @@ function fillShipment(r: SetReader, shipment: Shipment, n: Notice, o: OrderBlock
   shipment.lines = o.lines;
   const depositor = findParty(n.parties, 'DE')?.code;
   if (depositor !== undefined) shipment.depositor = depositor;
-  const carrier = withCarrierAccount(n.carrier, n.carrierAccount);
+  const carrier = withCarrierExtras(n.carrier, n.carrierAccount, n.carrierPayment);
   if (carrier !== undefined) shipment.carrier = carrier;
   if (n.billOfLading !== undefined) shipment.billOfLading = n.billOfLading;
   if (n.proNumber !== undefined) shipment.proNumber = n.proNumber;
@@ -509,6 +516,7 @@ export function encode856(doc: Shipment | PurchaseOrder): SetEncodeResult {
   writeCarrierAccount(segs, 'REF', carrier);
   if (shippedAt) segs.push(['DTM', '011', x12Date(shippedAt), x12Time(shippedAt)]);
   if (isPo && doc.expectedDate) segs.push(['DTM', '017', x12Date(doc.expectedDate)]);
+  writeFob(segs, carrier);
   if (isPo) {
     if (doc.supplier) writeParty(segs, 'SF', doc.supplier);
     writeCodedParty(segs, 'ST', doc.facility);

@@ -5,7 +5,7 @@ import { entityKeys } from '../../../model/index.ts';
 import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
-import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, withCarrierAccount, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, withCarrierExtras, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { w27, writeCarrierAccount, writeFacility, writeParty, writeReferences } from './write.ts';
 
@@ -89,7 +89,7 @@ export const decode943 = setDecoder<PurchaseOrder>('W06', 'warehouse shipment id
   if (shipmentId) {
     const asn: Asn = { asnNumber: shipmentId, trackingNumbers: h.trackingNumbers, containers: [] };
     if (shippedAt !== undefined) asn.shippedAt = shippedAt;
-    const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+    const carrier = withCarrierExtras(h.carrier, h.carrierAccount);
     if (carrier !== undefined) asn.carrier = carrier;
     if (h.billOfLading !== undefined) asn.billOfLading = h.billOfLading;
     if (h.proNumber !== undefined) asn.proNumber = h.proNumber;

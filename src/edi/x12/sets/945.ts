@@ -5,7 +5,7 @@ import { entityKeys } from '../../../model/index.ts';
 import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
-import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, withCarrierAccount, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
+import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, withCarrierExtras, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
 import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 import { ssccWithAi, w27, writeCarrierAccount, writeFacility, writeN1Loop, writeReferences } from './write.ts';
@@ -102,7 +102,7 @@ export const decode945 = setDecoder<Shipment>('W06', 'warehouse shipment identif
   fillPackageLines(h.pieces, h.packages);
   if (h.depositor !== undefined) doc.depositor = h.depositor;
   if (h.shipTo !== undefined) doc.shipTo = h.shipTo;
-  const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+  const carrier = withCarrierExtras(h.carrier, h.carrierAccount);
   if (carrier !== undefined) doc.carrier = carrier;
   if (h.billOfLading !== undefined) doc.billOfLading = h.billOfLading;
   if (h.proNumber !== undefined) doc.proNumber = h.proNumber;

@@ -293,10 +293,21 @@ export const PAYMENT_CODE = { prepaid: 'PP', collect: 'CC', third_party: 'TP' } 
  */
 export const CARRIER_ACCOUNT_QUALIFIER = '12';
 
-/** The carrier with the billing account read from an N9/REF 12 added (a carrier of its own when no carrier segment named one). */
-export function withCarrierAccount<C extends Carrier>(carrier: C | undefined, account: string | undefined): C | undefined {
-  if (account === undefined) return carrier;
-  return { ...(carrier ?? {}), account } as C;
+/**
+ * The carrier with what other segments than the carrier's own said of it: the billing account (N9/REF 12),
+ * the method of payment (the 850's and 856's FOB-01). A carrier of its own when no carrier segment named one.
+ */
+export function withCarrierExtras<C extends Carrier>(carrier: C | undefined, account: string | undefined, paymentTerms?: Carrier['paymentTerms']): C | undefined {
+  if (account === undefined && paymentTerms === undefined) return carrier;
+  const c = { ...(carrier ?? {}) } as C;
+  if (paymentTerms !== undefined) c.paymentTerms = paymentTerms;
+  if (account !== undefined) c.account = account;
+  return c;
+}
+
+/** FOB-01 shipment method of payment (element 146), as the payment terms when it is PP, CC or TP. */
+export function readFobPayment(seg: Segment): Carrier['paymentTerms'] {
+  return PAYMENT_TERMS[seg.el(1)];
 }
 
 /** A reference as every document lists them: REF-01/N9-01 qualifier and its value. */

@@ -2,7 +2,7 @@
 import { entityKeys } from '../../../model/index.ts';
 import type { Address, SalesOrder } from '../../../model/index.ts';
 import type { TransactionSet } from '../reader.ts';
-import { openDocument, withCarrierAccount, type DecodeContext, type Reference } from './common.ts';
+import { openDocument, withCarrierExtras, type DecodeContext, type Reference } from './common.ts';
 import type { DateInto, PartyInto } from './layout.ts';
 
 /** A sales order's header as a 940 or an 850 gives it, and its lines. */
@@ -20,6 +20,8 @@ export interface SalesOrderHeader {
   carrier: SalesOrder['carrier'];
   /** N9/REF 12: the carrier's billing account. */
   carrierAccount: string | undefined;
+  /** The 850's FOB-01: who pays the freight. */
+  carrierPayment: NonNullable<SalesOrder['carrier']>['paymentTerms'];
   lines: SalesOrder['lines'];
 }
 
@@ -67,6 +69,7 @@ export function salesOrderHeader<Own extends object>(own: Own): Own & SalesOrder
   h.cancelAfter = undefined;
   h.carrier = undefined;
   h.carrierAccount = undefined;
+  h.carrierPayment = undefined;
   h.lines = [];
   return h;
 }
@@ -86,7 +89,7 @@ export function salesOrderOf(set: TransactionSet, ctx: DecodeContext, h: SalesOr
   if (h.depositor !== undefined) order.depositor = h.depositor;
   if (h.customer !== undefined) order.customer = h.customer;
   if (h.billTo !== undefined) order.billTo = h.billTo;
-  const carrier = withCarrierAccount(h.carrier, h.carrierAccount);
+  const carrier = withCarrierExtras(h.carrier, h.carrierAccount, h.carrierPayment);
   if (carrier !== undefined) order.carrier = carrier;
   if (h.requestedShipDate !== undefined) order.requestedShipDate = h.requestedShipDate;
   if (h.requestedDeliveryDate !== undefined) order.requestedDeliveryDate = h.requestedDeliveryDate;

@@ -58,6 +58,11 @@ export function w27(carrier: Carrier | undefined): X12SegmentData {
   return ['W27', carrier?.transportMode ?? 'M', carrier?.scac ?? '', carrier?.service ?? '', payment];
 }
 
+/** FOB-01 shipment method of payment, when the payment terms are known: how the 850 and 856 say who pays the freight. */
+export function writeFob(out: X12SegmentData[], carrier: Carrier | undefined): void {
+  if (carrier?.paymentTerms) out.push(['FOB', PAYMENT_CODE[carrier.paymentTerms]]);
+}
+
 /** The carrier's billing account, when there is one, as an N9 or REF 12 (no carrier segment has an element for it). */
 export function writeCarrierAccount(out: X12SegmentData[], segmentId: 'N9' | 'REF', carrier: Carrier | undefined): void {
   if (carrier?.account) out.push([segmentId, CARRIER_ACCOUNT_QUALIFIER, carrier.account]);
