@@ -238,7 +238,8 @@ export function sinkApplying(writers: WriterTable, rpc: TrytonRpc, options: Tryt
         // Every step the document needs is allowed, or nothing is written: a missing group found
         // half-way would leave Tryton half-changed.
         await access.require(document.type, writer.access, doing);
-        const { partnerRef } = await writer.apply(rpc, document, options);
+        const { partnerRef, said } = await writer.apply(rpc, document, options);
+        if (said) ctx.logger.info({ endpoint: ctx.name, documentType: document.type, partnerRef }, `${doing}: ${said}`);
         return { kind: 'delivered', partnerRef };
       } catch (error) {
         if (!isTrytonError(error)) throw error;

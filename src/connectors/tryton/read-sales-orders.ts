@@ -2,6 +2,7 @@ import { entityKeyFor, normaliseDecimal, orderCancel, salesOrder, type Address, 
 import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
+import { SHORT_CLOSED_REFERENCE } from './order-status.ts';
 import { productCodesById, warehouseCodesById } from './lookup.ts';
 import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import type { ReadResult } from './read-items.ts';
@@ -12,6 +13,7 @@ import type { StockMoveRow } from './rows.ts';
 interface ShipmentRow extends ChangedRecord {
   number: string;
   state: string;
+  reference: string | null;
   warehouse: number;
   planned_date: TrytonDate | null;
   delivery_address: number;
@@ -90,7 +92,7 @@ async function addressOf(rpc: TrytonRpc, addressId: number): Promise<Address> {
   };
 }
 
-const SHIPMENT_FIELDS = ['number', 'state', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'];
+const SHIPMENT_FIELDS = ['number', 'state', 'reference', 'warehouse', 'planned_date', 'delivery_address', 'carrier', 'outgoing_moves'];
 
 /** What an order and its cancel say alike: the customer shipment they come from and the sale's number. */
 function orderHead<T extends 'sales_order' | 'order_cancel'>(type: T, rpc: TrytonRpc, options: TrytonOptions, shipment: ShipmentRow, sale: SaleRow) {
@@ -169,6 +171,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
  * Order cancellations: a sale's customer shipment cancelled in Tryton. Tryton cancels a confirmed
  * sale by cancelling its shipment, and what a cancelled shipment held is what is left of the
  * order, so the cancel carries no lines: it cancels whatever the warehouse still has open.
+ * A backorder the connector cancelled for a warehouse's short-close is no cancel for the warehouse.
  */
 export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<OrderCancel>> {
   const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
@@ -182,6 +185,8 @@ export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefine
     const sale = saleOfShipment.get(shipment.id);
     const facility = facilityOf(options, warehouses.get(shipment.warehouse));
     if (!sale || !facility) continue;
+    // A backorder cancelled because the warehouse closed the order short: nothing to cancel there.
+    if (shipment.reference === SHORT_CLOSED_REFERENCE) continue;
     documents.push(orderCancel.parse({
       ...orderHead('order_cancel', rpc, options, shipment, sale),
       facility,

@@ -5,6 +5,7 @@ import { rejected } from './errors.ts';
 import { lotFor, productsBySku, requireState, requireUnit, warehouseForFacility } from './lookup.ts';
 import type { TrytonOptions } from './options.ts';
 import { planLines, type LinePlan, type OpenLine } from './order-lines.ts';
+import { cancelBackorders, SHORT_CLOSE_PENDING } from './order-status.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, TrytonDecimal } from './values.ts';
@@ -13,6 +14,8 @@ import type { StockMoveRow } from './rows.ts';
 export interface WriteResult {
   /** Tryton's number of the record the document was applied to. */
   partnerRef: string;
+  /** What the connector did beyond applying the document, for the log (a backorder cancelled). */
+  said?: string;
 }
 
 interface ShipmentRow {
@@ -40,7 +43,7 @@ export const SHIPMENT_ACCESS: TrytonAccess = {
   write: [SHIPMENT, 'stock.move'],
   create: ['stock.move', 'stock.lot', 'stock.package'],
   delete: ['stock.move'],
-  buttons: [[SHIPMENT, 'wait'], [SHIPMENT, 'assign_force'], [SHIPMENT, 'pick'], [SHIPMENT, 'pack'], [SHIPMENT, 'done']],
+  buttons: [[SHIPMENT, 'wait'], [SHIPMENT, 'assign_force'], [SHIPMENT, 'pick'], [SHIPMENT, 'pack'], [SHIPMENT, 'done'], [SHIPMENT, 'cancel']],
 };
 
 /**
@@ -60,7 +63,7 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
   const already = shipments.find((s) => s.reference === document.shipmentNumber);
   if (already?.state === 'done') return { partnerRef: already.number };
   const shipment = already ?? shipments
-    .filter((s) => OPEN_STATES.includes(s.state) && !s.reference && s.warehouse === warehouse.id)
+    .filter((s) => OPEN_STATES.includes(s.state) && (!s.reference || s.reference === SHORT_CLOSE_PENDING) && s.warehouse === warehouse.id)
     .sort((a, b) => a.id - b.id)[0];
   if (!shipment && shipments.some((s) => s.state === 'cancelled')) {
     throw rejected(`shipment confirmation for a cancelled order: sale ${document.orderNumber} was cancelled in Tryton (customer shipment ${shipments.filter((s) => s.state === 'cancelled').map((s) => s.number).join(', ')} cancelled) before the warehouse reported shipment ${document.shipmentNumber}; nothing was applied, the goods shipped need a decision in Tryton`);
@@ -70,6 +73,9 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
     throw rejected(`no open customer shipment: sale ${document.orderNumber} has nothing left to ship from ${warehouse.code} in Tryton (shipments: ${shipments.map((s) => `${s.number} ${s.state}`).join(', ') || 'none'})`);
   }
 
+  // The warehouse closed the order short before this shipment reached Tryton: the backorder
+  // Tryton opens once it is done is cancelled then.
+  const closeShort = shipment.reference === SHORT_CLOSE_PENDING;
   if (shipment.state === 'draft' || shipment.state === 'waiting' || shipment.state === 'assigned') {
     // Checked before anything is written: a refused confirmation leaves Tryton untouched (and the
     // endpoint checks the user's groups for every step below before it calls this).
@@ -104,6 +110,13 @@ export async function applyShipment(rpc: TrytonRpc, document: Shipment, options:
   if (state === 'packed') {
     await rpc.buttonAcknowledgingWarnings(SHIPMENT, 'done', [shipment.id]);
     await requireState(rpc, SHIPMENT, shipment.id, ['done'], `finishing shipment ${shipment.number}`);
+  }
+  if (closeShort) {
+    const [after] = await rpc.read<{ shipments: number[] }>('sale.sale', [sale.id], ['shipments']);
+    const backorders = (await rpc.read<ShipmentRow>(SHIPMENT, after!.shipments, ['number', 'state', 'reference']))
+      .filter((s) => s.id > shipment.id && ['draft', 'waiting', 'assigned'].includes(s.state) && s.reference === null);
+    await cancelBackorders(rpc, backorders, document.orderNumber);
+    if (backorders.length > 0) return { partnerRef: shipment.number, said: `backorder shipment ${backorders.map((s) => s.number).join(', ')} cancelled: the warehouse closed the order short` };
   }
   return { partnerRef: shipment.number };
 }

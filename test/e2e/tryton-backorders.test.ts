@@ -1,0 +1,86 @@
+// A warehouse's short-close in front of a real Tryton: under `underShipment: short_close` the order
+// is closed short, and Tryton's backorder for the rest is cancelled rather than left open, with a
+// note on the sale saying why, and without that cancel going back to the warehouse as an order cancel.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { parseConfig } from '../../src/endpoints.ts';
+import { Hub } from '../../src/engine/index.ts';
+import { startTryton, trytonUnavailable, type TrytonServer } from '../support/tryton.ts';
+import { waitFor } from '../support/receiver.ts';
+import { confirmSale, connect, hoursAgo, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+
+const skip = await trytonUnavailable();
+
+describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
+  let tryton: TrytonServer;
+  let dir: string;
+  let hub: Hub;
+  before(async () => {
+    tryton = await startTryton();
+    dir = mkdtempSync(join(tmpdir(), 'causeway-tryton-backorders-'));
+  });
+  after(async () => {
+    await hub?.stop();
+    tryton?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a complete shipment with less shipped closes the order short: Tryton\'s backorder is cancelled and noted, not sent as a cancel', async () => {
+    const db = await tryton.freshDatabase();
+    const rpc = connect(db);
+    hub = await Hub.start(parseConfig(`
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [sales_order, order_cancel]
+    pollIntervalMs: 150
+    concurrency: 1
+  wms: { type: folder, inbox: ${join(dir, 'wms/out')}, outbox: ${join(dir, 'wms/in')}, minAgeMs: 0 }
+flows:
+  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
+  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp, rules: { underShipment: short_close } }
+  - { name: statuses-to-erp, types: [order_status], to: erp }
+`, dir, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
+    const sent = (prefix: string) => {
+      const folder = join(dir, 'wms/in');
+      return existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as { orderNumber: string }) : [];
+    };
+    const shortSale = await confirmSale(rpc, [['WIDGET-1', 5], ['GADGET-2', 2]], 'PO-SHORT');
+    const cancelledSale = await confirmSale(rpc, [['GADGET-2', 1]], 'PO-CANCEL');
+    await waitFor(() => sent('sales_order-').length === 2 || undefined, 20_000, 'both sales at the warehouse');
+
+    // The warehouse ships 3 of 5 WIDGET-1 and none of GADGET-2, and says that is all.
+    mkdirSync(join(dir, 'wms/out'), { recursive: true });
+    writeFileSync(join(dir, 'staging.json'), JSON.stringify({
+      type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), shipmentNumber: 'WMS-SHORT-1',
+      orderNumber: shortSale.number, complete: true, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }],
+    }));
+    renameSync(join(dir, 'staging.json'), join(dir, 'wms/out', 'short.json'));
+
+    const shipments = await waitFor(async () => {
+      const [sale] = await rpc.read<{ shipments: number[] }>('sale.sale', [shortSale.id], ['shipments']);
+      const rows = await rpc.read<{ id: number; number: string; state: string; reference: string | null }>('stock.shipment.out', sale!.shipments, ['number', 'state', 'reference']);
+      return rows.length === 2 && rows.every((s) => s.state === 'done' || s.state === 'cancelled') ? rows.sort((a, b) => a.id - b.id) : undefined;
+    }, 30_000, 'the shipment done and the backorder cancelled in Tryton');
+    assert.deepEqual(shipments.map((s) => [s.state, s.reference]), [['done', 'WMS-SHORT-1'], ['cancelled', 'short-closed by the warehouse']]);
+    const notes = await rpc.searchRead<{ message: string }>('ir.note', [['resource', '=', `sale.sale,${shortSale.id}`]], ['message']);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!.message, /short-closed: 2 EA of line 1 \(WIDGET-1\) and 2 EA of line 2 \(GADGET-2\) not shipped/);
+    // The status reached Tryton before the shipment (the order's deliveries go in order): the note
+    // says the backorder is cancelled once the shipment it marked ships.
+    assert.match(notes[0]!.message, new RegExp(`backorder Tryton opens when shipment ${shipments[0]!.number} ships is cancelled then`));
+
+    // A cancel made in Tryton afterwards still reaches the warehouse; the short-closed backorder
+    // read before it did not become one.
+    const [other] = await rpc.read<{ shipments: number[] }>('sale.sale', [cancelledSale.id], ['shipments']);
+    await rpc.button('stock.shipment.out', 'cancel', other!.shipments);
+    await waitFor(() => sent('order_cancel-').length > 0 || undefined, 20_000, 'the Tryton cancel at the warehouse');
+    assert.deepEqual(sent('order_cancel-').map((c) => c.orderNumber), [cancelledSale.number]);
+  });
+});
