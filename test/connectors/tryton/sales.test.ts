@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { shipment as shipmentSchema, type Shipment } from '../../../src/model/index.ts';
-import { applyShipment, readOrderCancels, readSalesOrders, TrytonError } from '../../../src/connectors/tryton/index.ts';
+import { orderStatus, shipment as shipmentSchema, type Shipment } from '../../../src/model/index.ts';
+import { applyOrderStatus, applyShipment, readOrderCancels, readSalesOrders, TrytonError } from '../../../src/connectors/tryton/index.ts';
 import type { TrytonRpc } from '../../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonServer } from '../../support/tryton.ts';
 import type { TrytonDate } from '../../../src/connectors/tryton/values.ts';
@@ -145,6 +145,24 @@ describe('Tryton sales: orders out, shipments back', { skip }, () => {
     const state = await shipmentsOfSale(rpc, sale.id);
     assert.deepEqual(state.shipments.map((s) => [s.state, s.reference]), [['done', 'WMS-SH-7']]);
     assert.equal(await stockInWarehouse(rpc, 'WIDGET-1'), -7);
+  });
+
+  test('a short-close noted after a partial shipment cancels the open backorder, which is no order cancel for the warehouse', async () => {
+    const rpc = connect(await tryton.freshDatabase());
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]]);
+    await applyShipment(rpc, shipmentDoc(sale.number, 'WMS-SC-1', [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }], { complete: true }), options);
+    const { nextCursor } = await readOrderCancels(rpc, undefined, options);
+    const status = orderStatus.parse({
+      type: 'order_status', ...envelopeOf('sc-1'), orderNumber: sale.number, status: 'shipped', reason: 'short-closed: 2 EA of line 1 (WIDGET-1) not shipped',
+      lines: [{ lineNumber: '1', sku: 'WIDGET-1', status: 'cancelled', quantity: '2', uom: 'EA' }],
+    });
+    const applied = await applyOrderStatus(rpc, status);
+    const { shipments } = await shipmentsOfSale(rpc, sale.id);
+    assert.deepEqual(shipments.map((s) => [s.state, s.reference]), [['done', 'WMS-SC-1'], ['cancelled', 'short-closed by the warehouse']]);
+    assert.match(applied.said ?? '', new RegExp(`backorder shipment ${shipments[1]!.number} cancelled`));
+    assert.deepEqual((await readOrderCancels(rpc, nextCursor, options)).documents, []);
+    await applyOrderStatus(rpc, status);
+    assert.equal((await rpc.search('ir.note', [['resource', '=', `sale.sale,${sale.id}`]])).length, 1, 'noted once');
   });
 
   test('a shipment cancelled in Tryton is read as an order cancel', async () => {
