@@ -2,7 +2,7 @@ import { validateDocument, type CanonicalDocument } from '../model/index.ts';
 import type { LedgerRow, LedgerStore, LedgerWrite, NewAlert, NewVerdict, PipelineStore, RulesWrites, Supersede } from '../store/index.ts';
 import type { ItemCatalog } from './items.ts';
 import {
-  decide, findStuck, inboundStateOf, ledgerKeyFor, orderStateOf, recordSent,
+  decide, findStuck, holdWindowOf, inboundStateOf, ledgerKeyFor, orderStateOf, recordSent,
   type Decision, type DocumentSide, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
 } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
@@ -301,8 +301,7 @@ export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
 export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number): number | null {
   if (ledger.kind === 'state') return null;
   const times: number[] = [];
-  const window = policy.outOfOrder.holdWindowMinutes * 60_000;
-  for (const p of ledger.parked) if (p.waitingFor !== 'release') times.push(Date.parse(p.heldAt) + window);
+  for (const p of ledger.parked) if (p.waitingFor !== 'release') times.push(Date.parse(p.heldAt) + holdWindowOf(p, policy) * 60_000);
   if (ledger.kind === 'order' && ledger.known) {
     const sla = ledger.sla ?? policy.stuck;
     const state = orderStateOf(ledger);

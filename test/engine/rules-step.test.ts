@@ -220,6 +220,29 @@ describe('the rules step in the pipeline', () => {
     assert.equal((await ledgerOf('SO-10'))!.dueAt, null, 'nothing more is due');
   });
 
+  it('holds a document for the window of the flow it came under, which the sweep keeps to', async () => {
+    mkdirSync(join(dir, 'fast'));
+    hub = await Hub.start(parseConfig(`
+defaultTenant: acme
+endpoints:
+  wms-fast: { type: folder, inbox: ${join(dir, 'fast')} }
+  erp: { type: webhook, url: http://127.0.0.1:9/erp }
+rules: { outOfOrder: { holdWindowMinutes: 60 } }
+flows:
+  - { name: fast-shipments, from: [wms-fast], types: [shipment], to: erp, rules: { outOfOrder: { holdWindowMinutes: 10 } } }
+`, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+    const [m] = await store.acceptMessages([{ tenant: 'acme', endpoint: 'wms-fast', codec: 'json', idempotencyKey: `m${++n}`, contentHash: `h${n}`, body: Buffer.from(JSON.stringify(shipment('SO-W'))), receivedAt: Date.now() }]);
+    const claimed = await store.claimPendingMessages('test', 100, 60_000, Date.now());
+    await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    assert.deepEqual(await verdictsOf(m!.messageId), ['hold ORDER_NOT_SEEN']);
+    assert.match((await store.listVerdicts('acme', { messageId: m!.messageId }))[0]!.reason, /refused if it has not within 10 min/);
+    // The sweep knows no flow: it keeps to the 10 minutes the document was held under, not the top level's hour.
+    await sweepRules(store, hub.rules.general, Date.now() + 11 * 60_000);
+    assert.deepEqual(await verdictsOf(m!.messageId), ['hold ORDER_NOT_SEEN', 'refuse HOLD_EXPIRED']);
+    const [dl] = await store.listDeadLetters('acme');
+    assert.match(dl!.reason, /has not arrived within 10 min/);
+  });
+
   it('raises a stuck order once: not shipped by its requested ship date', async () => {
     await start();
     await send(salesOrder('SO-11', 1, { requestedShipDate: '2026-01-05' }));

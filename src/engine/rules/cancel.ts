@@ -23,7 +23,7 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
   const label = doc.lines.length === 0 ? `cancel of order ${doc.orderNumber}` : `cancel of ${doc.lines.length === 1 ? 'a line' : 'lines'} of order ${doc.orderNumber}`;
   if (!input || !input.known) {
     const reason = `${capital(label)} waits: the order has not arrived yet. It is decided when the order arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
-    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason));
+    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason, ctx.policy.outOfOrder.holdWindowMinutes));
   }
   const ledger = input;
   const fingerprint = contentFingerprint(doc);

@@ -13,9 +13,10 @@ import type { Effect, RuleCode } from './verdict.ts';
 
 type Parking = OrderLedger | InboundLedger;
 
-export function parkDocument<L extends Parking>(ledger: L, document: CanonicalDocument, label: string, now: string, waitingFor: Parked['waitingFor'], rule: RuleCode, reason: string): L {
+export function parkDocument<L extends Parking>(ledger: L, document: CanonicalDocument, label: string, now: string, waitingFor: Parked['waitingFor'], rule: RuleCode, reason: string, windowMinutes?: number): L {
   if (ledger.parked.some((p) => p.documentId === document.id)) return ledger;
   const parked: Parked = { documentId: document.id, documentType: document.type, label, receivedAt: document.receivedAt, heldAt: now, waitingFor, rule, reason };
+  if (windowMinutes !== undefined) parked.windowMinutes = windowMinutes;
   return { ...ledger, parked: [...ledger.parked, parked] };
 }
 
@@ -43,21 +44,26 @@ export interface ExpiredHold {
  * came. Documents held by a hold on their order wait for its release, however long.
  */
 export function expireHolds<L extends Parking>(ledger: L, policy: RulesPolicy, now: string): { ledger: L; expired: ExpiredHold[] } {
-  const windowMs = policy.outOfOrder.holdWindowMinutes * 60_000;
   const nowMs = Date.parse(now);
   const expired: ExpiredHold[] = [];
   for (const p of ledger.parked) {
-    if (p.waitingFor === 'release' || nowMs - Date.parse(p.heldAt) < windowMs) continue;
+    const minutes = holdWindowOf(p, policy);
+    if (p.waitingFor === 'release' || nowMs - Date.parse(p.heldAt) < minutes * 60_000) continue;
     const what = ledger.kind === 'order' ? `order ${ledger.orderNumber}` : `purchase order ${ledger.reference}`;
     expired.push({
       documentId: p.documentId, documentType: p.documentType, verdict: 'refuse', rule: 'HOLD_EXPIRED',
-      reason: `${capitalise(p.label)} was held from ${p.heldAt} waiting for ${what}, which has not arrived within ${windowWords(policy.outOfOrder.holdWindowMinutes)}; refused.`,
+      reason: `${capitalise(p.label)} was held from ${p.heldAt} waiting for ${what}, which has not arrived within ${windowWords(minutes)}; refused.`,
     });
   }
   if (expired.length === 0) return { ledger, expired };
   const gone = new Set(expired.map((e) => e.documentId));
   const next = { ...ledger, parked: ledger.parked.filter((p) => !gone.has(p.documentId)), version: ledger.version + 1 };
   return { ledger: next, expired };
+}
+
+/** The minutes a parked document may wait: its own window, kept when it was held, else the policy's. */
+export function holdWindowOf(p: Parked, policy: RulesPolicy): number {
+  return p.windowMinutes ?? policy.outOfOrder.holdWindowMinutes;
 }
 
 export function windowWords(minutes: number): string {

@@ -80,7 +80,7 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
     ledger = { ...(input ?? newInboundLedger(ctx.entityKey, doc.receiptNumber)), known: true, blind: true };
   } else {
     const reason = `${capitalise(label)} waits: ${plan} has not arrived yet. It is applied when it arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
-    return outcome('hold', 'INBOUND_NOT_SEEN', reason, parkDocument(input ?? newInboundLedger(ctx.entityKey, reference), doc, label, ctx.now, 'inbound', 'INBOUND_NOT_SEEN', reason));
+    return outcome('hold', 'INBOUND_NOT_SEEN', reason, parkDocument(input ?? newInboundLedger(ctx.entityKey, reference), doc, label, ctx.now, 'inbound', 'INBOUND_NOT_SEEN', reason, ctx.policy.outOfOrder.holdWindowMinutes));
   }
   const fingerprint = contentFingerprint(doc);
   const prior = ledger.receipts.find((r) => r.receiptNumber === doc.receiptNumber);

@@ -14,7 +14,7 @@ export {
   inboundLineStates, inboundStateOf, orderLineStates, orderStateOf,
   type InboundLineState, type InboundState, type OrderLineState, type OrderState,
 } from './views.ts';
-export { closeOrder, expireHolds, holdInbound, holdOrder, releaseInbound, releaseOrder, type ExpiredHold } from './holds.ts';
+export { closeOrder, expireHolds, holdInbound, holdWindowOf, holdOrder, releaseInbound, releaseOrder, type ExpiredHold } from './holds.ts';
 export { recordAcknowledged, recordSent } from './acknowledgment.ts';
 export { findStuck, type StuckOrder } from './stuck.ts';
 export { contentFingerprint } from './fingerprint.ts';

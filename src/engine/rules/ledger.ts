@@ -28,6 +28,12 @@ export interface Parked {
   label: string;
   receivedAt: string;
   heldAt: string;
+  /**
+   * Minutes it may wait for its order or inbound: the hold window of the settings it was decided
+   * under (its flow's or partner's, else the top level's), kept so the sweep, which knows no flow,
+   * applies the same one. Absent on documents held before this was kept: the sweep's settings apply.
+   */
+  windowMinutes?: number;
   waitingFor: 'order' | 'inbound' | 'release';
   rule: RuleCode;
   reason: string;

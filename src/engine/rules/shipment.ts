@@ -23,7 +23,7 @@ export function decideShipment(input: OrderLedger | undefined, doc: Shipment, ct
   const order = `order ${doc.orderNumber}`;
   if (!input || !input.known) {
     const reason = `${capitalise(label)} waits: ${order} has not arrived yet. It is applied when the order arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
-    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason));
+    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason, ctx.policy.outOfOrder.holdWindowMinutes));
   }
   const ledger = input;
   const fingerprint = contentFingerprint(doc);

@@ -23,7 +23,7 @@ export function decideOrderStatus(input: OrderLedger | undefined, doc: OrderStat
   const label = `status "${statusWords(doc.status)}" of order ${doc.orderNumber}`;
   if (!input || !input.known) {
     const reason = `${capitalise(label)} waits: the order has not arrived yet. It is passed on when the order arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
-    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason));
+    return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason, ctx.policy.outOfOrder.holdWindowMinutes));
   }
   const ledger = input;
   const name = `Order ${doc.orderNumber}`;
