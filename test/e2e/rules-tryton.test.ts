@@ -12,7 +12,7 @@ import { Hub } from '../../src/engine/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
-import { confirmSale, connect, hoursAgo, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
+import { confirmSale, connect, hoursAgo, quoteSale, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
 
 const skip = await trytonUnavailable();
 
@@ -110,5 +110,15 @@ flows:
     const toTryton = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}` });
     assert.equal(toTryton.length, 1, 'one delivery to Tryton');
     assert.deepEqual(await doneMoves(sale.id), ['WIDGET-1 2'], 'Tryton counted the goods once');
+  });
+
+  test('out of order: a shipment reported before its order is held, then applied in Tryton once the order is confirmed there', async () => {
+    const sale = await quoteSale(rpc, [['WIDGET-1', 4]], 'PO-RULES-EARLY');
+    const early = await warehouseShips({ shipmentNumber: 'WMS-EARLY-1', orderNumber: sale.number, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '4', uom: 'EA' }] });
+    assert.deepEqual(await verdicts(early), ['hold ORDER_NOT_SEEN']);
+    assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}` })).length, 0, 'nothing reached Tryton');
+    await rpc.button('sale.sale', 'confirm', [sale.id]);
+    assert.deepEqual(await waitFor(async () => { const m = await doneMoves(sale.id); return m.length ? m : undefined; }, 30_000, 'the held shipment done in Tryton'), ['WIDGET-1 4']);
+    assert.deepEqual(await verdicts(early), ['hold ORDER_NOT_SEEN', 'apply SHIPMENT_APPLIED'], 'decided again under its own message once the order came');
   });
 });

@@ -39,7 +39,8 @@ async function partyWithAddress(rpc: TrytonRpc, code: string): Promise<{ party: 
 }
 
 /** A confirmed sale (which makes its customer shipment); returns the sale's number and id. */
-export async function confirmSale(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>, reference = 'PO-778'): Promise<{ id: number; number: string }> {
+/** A sale made and quoted in Tryton: it has its number, but no shipment yet and nothing for Causeway to read. */
+export async function quoteSale(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>, reference = 'PO-778'): Promise<{ id: number; number: string }> {
   const { party, address } = await partyWithAddress(rpc, 'C-ACME');
   const [carrier] = await rpc.search('carrier', []);
   const saleLines = [];
@@ -48,9 +49,14 @@ export async function confirmSale(rpc: TrytonRpc, lines: Array<[sku: string, qua
   }
   const [id] = await rpc.create('sale.sale', [{ party, shipment_address: address, invoice_address: address, carrier, reference, lines: [['create', saleLines]] }]);
   await rpc.button('sale.sale', 'quote', [id!]);
-  await rpc.button('sale.sale', 'confirm', [id!]);
   const [sale] = await rpc.read<{ number: string }>('sale.sale', [id!], ['number']);
   return { id: id!, number: sale!.number };
+}
+
+export async function confirmSale(rpc: TrytonRpc, lines: Array<[sku: string, quantity: number]>, reference = 'PO-778'): Promise<{ id: number; number: string }> {
+  const sale = await quoteSale(rpc, lines, reference);
+  await rpc.button('sale.sale', 'confirm', [sale.id]);
+  return sale;
 }
 
 /** A confirmed purchase (which makes draft supplier moves waiting for a receipt). */
