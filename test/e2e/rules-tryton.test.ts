@@ -12,6 +12,8 @@ import { Hub } from '../../src/engine/index.ts';
 import type { TrytonRpc } from '../../src/connectors/tryton/rpc.ts';
 import { startTryton, trytonUnavailable, type TrytonDatabase, type TrytonServer } from '../support/tryton.ts';
 import { waitFor } from '../support/receiver.ts';
+import { holdOrder, releaseOrder } from '../../src/engine/orders.ts';
+import { sweepRules } from '../../src/engine/rules-sweep.ts';
 import { confirmSale, connect, hoursAgo, quoteSale, trytonEndpointYaml } from '../connectors/tryton/fixtures.ts';
 
 const skip = await trytonUnavailable();
@@ -120,5 +122,26 @@ flows:
     await rpc.button('sale.sale', 'confirm', [sale.id]);
     assert.deepEqual(await waitFor(async () => { const m = await doneMoves(sale.id); return m.length ? m : undefined; }, 30_000, 'the held shipment done in Tryton'), ['WIDGET-1 4']);
     assert.deepEqual(await verdicts(early), ['hold ORDER_NOT_SEEN', 'apply SHIPMENT_APPLIED'], 'decided again under its own message once the order came');
+  });
+
+  test('holds and stuck orders: a credit hold set before Tryton confirms the sale keeps it from the warehouse until released; sent and never acknowledged, it is stuck', async () => {
+    const sale = await quoteSale(rpc, [['WIDGET-1', 1]], 'PO-RULES-HOLD');
+    await holdOrder(hub.store, 'acme', sale.number, { reason: 'credit hold', by: 'ar-team' }, hub.rules.general, Date.now());
+    await rpc.button('sale.sale', 'confirm', [sale.id]);
+    const ruled = async () => (await hub.store.listVerdicts('acme', { entityKey: `order:${sale.number}` })).map((v) => `${v.verdict} ${v.rule}`);
+    assert.deepEqual(await waitFor(async () => { const v = await ruled(); return v.length ? v : undefined; }, 15_000, 'the order read from Tryton'), ['hold ORDER_ON_HOLD']);
+    const atWarehouse = () => {
+      const folder = join(dir, 'wms/in');
+      return existsSync(folder) && readdirSync(folder).filter((f) => f.startsWith('sales_order-'))
+        .some((f) => (JSON.parse(readFileSync(join(folder, f), 'utf8')) as { orderNumber: string }).orderNumber === sale.number);
+    };
+    assert.equal(atWarehouse(), false, 'a held order is not sent');
+    await releaseOrder(hub.store, 'acme', sale.number, 'ar-team', hub.rules.general, Date.now());
+    await waitFor(() => atWarehouse() || undefined, 15_000, 'the released order at the warehouse');
+    assert.deepEqual((await ruled()).slice(0, 2), ['hold ORDER_ON_HOLD', 'apply ORDER_ACCEPTED']);
+    // The warehouse never acknowledges it: an hour later (the default SLA) the sweep finds it stuck, once.
+    const stuck = async (at: number) => (await sweepRules(hub.store, hub.rules.general, at)).filter((a) => a.subject === `order:${sale.number}`).map((a) => a.kind);
+    assert.deepEqual(await stuck(Date.now() + 61 * 60_000), ['rules_ack_overdue']);
+    assert.deepEqual(await stuck(Date.now() + 62 * 60_000), [], 'once');
   });
 });
