@@ -43,7 +43,7 @@ ${trytonEndpointYaml(db)}
   wms: { type: folder, inbox: ${join(dir, 'wms/out')}, outbox: ${join(dir, 'wms/in')}, minAgeMs: 0 }
 flows:
   - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
-  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp }
+  - { name: wms-to-erp, from: [wms], types: [shipment, order_status], to: erp }
 `, dir, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
   });
   after(async () => {
@@ -57,7 +57,8 @@ flows:
     const name = `report-${++file}.json`;
     mkdirSync(join(dir, 'staging'), { recursive: true });
     mkdirSync(join(dir, 'wms/out'), { recursive: true });
-    writeFileSync(join(dir, 'staging', name), JSON.stringify({ type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), ...document }, null, indent));
+    const base = document.type === 'order_status' ? { occurredAt: new Date().toISOString() } : { type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1) };
+    writeFileSync(join(dir, 'staging', name), JSON.stringify({ ...base, ...document }, null, indent));
     renameSync(join(dir, 'staging', name), join(dir, 'wms/out', name));
     return waitFor(async () => {
       const m = (await hub.store.listMessages({ tenant: 'acme', endpoint: 'wms' })).find((x) => x.partnerRef === name);
@@ -143,5 +144,21 @@ flows:
     const stuck = async (at: number) => (await sweepRules(hub.store, hub.rules.general, at)).filter((a) => a.subject === `order:${sale.number}`).map((a) => a.kind);
     assert.deepEqual(await stuck(Date.now() + 61 * 60_000), ['rules_ack_overdue']);
     assert.deepEqual(await stuck(Date.now() + 62 * 60_000), [], 'once');
+  });
+
+  test('cancel races: a shipment cancelled in Tryton goes to the warehouse and waits for its answer; once confirmed, a late shipment is refused before Tryton sees it', async () => {
+    const sale = await saleAtWarehouse([['WIDGET-1', 2]], 'PO-RULES-CXL');
+    const [{ shipments }] = await rpc.read<{ shipments: number[] }>('sale.sale', [sale.id], ['shipments']);
+    await rpc.button('stock.shipment.out', 'cancel', shipments);
+    const ruled = async () => (await hub.store.listVerdicts('acme', { entityKey: `order:${sale.number}` })).map((v) => `${v.verdict} ${v.rule}`);
+    await waitFor(async () => ((await ruled()).includes('apply CANCEL_FORWARDED') || undefined), 15_000, 'the cancel read from Tryton and forwarded');
+    await waitFor(() => readdirSync(join(dir, 'wms/in')).some((f) => f.startsWith('order_cancel-')
+      && (JSON.parse(readFileSync(join(dir, 'wms/in', f), 'utf8')) as { orderNumber: string }).orderNumber === sale.number) || undefined, 15_000, 'the cancel at the warehouse');
+    const confirmed = await warehouseShips({ type: 'order_status', orderNumber: sale.number, status: 'cancelled' });
+    assert.deepEqual(await verdicts(confirmed), ['apply CANCEL_CONFIRMED']);
+    const late = await warehouseShips({ shipmentNumber: 'WMS-CXL-1', orderNumber: sale.number, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '2', uom: 'EA' }] });
+    assert.deepEqual(await verdicts(late), ['refuse SHIPMENT_AFTER_CANCEL']);
+    assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}`, type: 'shipment' })).length, 0, 'nothing of it reached Tryton');
+    assert.deepEqual(await doneMoves(sale.id), []);
   });
 });
