@@ -140,7 +140,10 @@ flows:
     await releaseOrder(hub.store, 'acme', sale.number, 'ar-team', hub.rules.general, Date.now());
     await waitFor(() => atWarehouse() || undefined, 15_000, 'the released order at the warehouse');
     assert.deepEqual((await ruled()).slice(0, 2), ['hold ORDER_ON_HOLD', 'apply ORDER_ACCEPTED']);
-    // The warehouse never acknowledges it: an hour later (the default SLA) the sweep finds it stuck, once.
+    // Sent once its delivery is recorded (the file lands just before), then never acknowledged:
+    // an hour later (the default SLA) the sweep finds it stuck, once.
+    await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms', entityKey: `order:${sale.number}`, status: 'delivered' })).length || undefined,
+      15_000, 'the delivery to the warehouse recorded');
     const stuck = async (at: number) => (await sweepRules(hub.store, hub.rules.general, at)).filter((a) => a.subject === `order:${sale.number}`).map((a) => a.kind);
     assert.deepEqual(await stuck(Date.now() + 61 * 60_000), ['rules_ack_overdue']);
     assert.deepEqual(await stuck(Date.now() + 62 * 60_000), [], 'once');
