@@ -164,4 +164,13 @@ flows:
     assert.equal((await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}`, type: 'shipment' })).length, 0, 'nothing of it reached Tryton');
     assert.deepEqual(await doneMoves(sale.id), []);
   });
+
+  test('stale guards: a warehouse status going backwards is not passed on to Tryton', async () => {
+    const sale = await saleAtWarehouse([['WIDGET-1', 1]], 'PO-RULES-BACK');
+    const packed = await warehouseShips({ type: 'order_status', orderNumber: sale.number, status: 'packed', occurredAt: hoursAgo(1) });
+    const picked = await warehouseShips({ type: 'order_status', orderNumber: sale.number, status: 'picked', occurredAt: new Date().toISOString() });
+    assert.deepEqual([await verdicts(packed), await verdicts(picked)], [['apply STATUS_APPLIED'], ['stale STATUS_BACKWARDS']]);
+    const toTryton = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}`, type: 'order_status' });
+    assert.deepEqual(toTryton.map((d) => (JSON.parse(d.payload.toString()) as { status: string }).status), ['packed'], 'only the newer state went to Tryton');
+  });
 });
