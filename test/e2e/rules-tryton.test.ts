@@ -1,6 +1,6 @@
-// The business rules in front of a real Tryton: what the rules refuse or find stale never reaches
-// Tryton, and Tryton shows it. Few on purpose (each needs a trytond); the rest of the rules are
-// told end to end in rules-every.test.ts, and the over-shipment in tryton.test.ts.
+// The business rules in front of a real Tryton as the ERP: what the rules refuse or find stale never
+// reaches Tryton, what they hold waits, and Tryton shows the outcome. One trytond serves them all.
+// The over-shipment is in tryton.test.ts; every rule is told through JSON and X12 in rules-every.test.ts.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,5 +172,30 @@ flows:
     assert.deepEqual([await verdicts(packed), await verdicts(picked)], [['apply STATUS_APPLIED'], ['stale STATUS_BACKWARDS']]);
     const toTryton = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', entityKey: `order:${sale.number}`, type: 'order_status' });
     assert.deepEqual(toTryton.map((d) => (JSON.parse(d.payload.toString()) as { status: string }).status), ['packed'], 'only the newer state went to Tryton');
+  });
+
+  test('cancel before send: a sale cancelled in Tryton while it waits on a hold sends the warehouse nothing, and says why', async () => {
+    const sale = await quoteSale(rpc, [['WIDGET-1', 1]], 'PO-RULES-UNSENT');
+    await holdOrder(hub.store, 'acme', sale.number, { reason: 'credit hold', by: 'ar-team' }, hub.rules.general, Date.now());
+    await rpc.button('sale.sale', 'confirm', [sale.id]);
+    const ruled = async () => (await hub.store.listVerdicts('acme', { entityKey: `order:${sale.number}` })).map((v) => `${v.verdict} ${v.rule}`);
+    await waitFor(async () => ((await ruled()).includes('hold ORDER_ON_HOLD') || undefined), 15_000, 'the order read from Tryton and held');
+    const [{ shipments }] = await rpc.read<{ shipments: number[] }>('sale.sale', [sale.id], ['shipments']);
+    await rpc.button('stock.shipment.out', 'cancel', shipments);
+    await waitFor(async () => ((await ruled()).includes('stale CANCEL_BEFORE_SEND') || undefined), 15_000, 'the cancel read from Tryton');
+    const cancelVerdict = (await hub.store.listVerdicts('acme', { entityKey: `order:${sale.number}` })).find((v) => v.rule === 'CANCEL_BEFORE_SEND')!;
+    assert.match(cancelVerdict.reason, /was cancelled before it was sent to the warehouse; nothing is sent/);
+    const toWarehouse = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms', entityKey: `order:${sale.number}` });
+    assert.deepEqual(toWarehouse, [], 'neither the order nor a cancel went to the warehouse');
+  });
+
+  test('document chain: a shipment line that does not match the order\'s line is flagged with the line at fault, and Tryton takes the goods by SKU', async () => {
+    const sale = await saleAtWarehouse([['WIDGET-1', 2]], 'PO-RULES-CHAIN');
+    const odd = await warehouseShips({ shipmentNumber: 'WMS-CHAIN-1', orderNumber: sale.number, lines: [{ lineNumber: '7', sku: 'WIDGET-1', quantity: '2', uom: 'EA' }] });
+    const [v] = (await hub.store.lineage('acme', odd))!.verdicts;
+    assert.equal(`${v!.verdict} ${v!.rule}`, 'apply SHIPMENT_APPLIED');
+    assert.match(JSON.stringify(v!.detail), /DOCUMENT_CHAIN.*line 7/);
+    assert.ok((await hub.store.listAlerts('acme')).some((a) => a.kind === 'rules_document_chain' && a.subject === `order:${sale.number}`));
+    assert.deepEqual(await waitFor(async () => { const m = await doneMoves(sale.id); return m.length ? m : undefined; }, 30_000, 'the shipment done in Tryton'), ['WIDGET-1 2']);
   });
 });
