@@ -5,23 +5,12 @@ import { rejected } from './errors.ts';
 import { requireState } from './lookup.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
-import type { WriteResult } from './write-shipment.ts';
+import type { WriteResult } from './write-result.ts';
+import { SHORT_CLOSE_PENDING, SHORT_CLOSED_REFERENCE } from './short-close.ts';
 
 const SHIPMENT = 'stock.shipment.out';
 const OPEN_STATES = ['draft', 'waiting', 'assigned'];
 
-/**
- * The reference a backorder shipment gets when the connector cancels it for a short-close: reading
- * order cancels passes it by (the warehouse closed the order itself; there is nothing to cancel
- * there), and a delivery cut short between marking and cancelling finds it again.
- */
-export const SHORT_CLOSED_REFERENCE = 'short-closed by the warehouse';
-/**
- * The reference of an open shipment the warehouse closed short before its shipment reached
- * Tryton: applying that shipment takes it as the order's open shipment and then cancels the
- * backorder Tryton opens for the rest.
- */
-export const SHORT_CLOSE_PENDING = 'short-close pending';
 
 /** What recording order statuses asks of the Tryton user. */
 export const ORDER_STATUS_ACCESS: TrytonAccess = {

@@ -2,7 +2,7 @@ import { entityKeyFor, normaliseDecimal, orderCancel, salesOrder, type Address, 
 import type { TrytonAccess } from './access.ts';
 import { lastChange, readChangedSince, type ChangedRecord } from './cursor.ts';
 import { envelope } from './envelope.ts';
-import { SHORT_CLOSED_REFERENCE } from './order-status.ts';
+import { SHORT_CLOSED_REFERENCE } from './short-close.ts';
 import { productCodesById, warehouseCodesById } from './lookup.ts';
 import { canonicalUnit, facilityOf, REFERENCE_QUALIFIERS, type TrytonOptions } from './options.ts';
 import type { ReadResult } from './read-items.ts';

@@ -5,18 +5,16 @@ import { rejected } from './errors.ts';
 import { lotFor, productsBySku, requireState, requireUnit, warehouseForFacility } from './lookup.ts';
 import type { TrytonOptions } from './options.ts';
 import { planLines, type LinePlan, type OpenLine } from './order-lines.ts';
-import { cancelBackorders, SHORT_CLOSE_PENDING } from './order-status.ts';
+import { cancelBackorders } from './order-status.ts';
+import { SHORT_CLOSE_PENDING } from './short-close.ts';
 import { lineNumbers } from './read-sales-orders.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { effectiveDate, TrytonDecimal } from './values.ts';
 import type { StockMoveRow } from './rows.ts';
 
-export interface WriteResult {
-  /** Tryton's number of the record the document was applied to. */
-  partnerRef: string;
-  /** What the connector did beyond applying the document, for the log (a backorder cancelled). */
-  said?: string;
-}
+import type { WriteResult } from './write-result.ts';
+
+export type { WriteResult };
 
 interface ShipmentRow {
   id: number;
