@@ -146,32 +146,16 @@ export async function releaseOrder(store: Store, tenant: string, orderNumber: st
   return moveOrder(store, tenant, orderNumber, policy, now, false, async (ledger) => {
     if (!ledger) return { ledger, released: [] };
     const r = releaseLedger(ledger, { by, at: new Date(now).toISOString() });
-    const ids = r.effects.flatMap((e) => (e.kind === 'release_held' ? e.documentIds : []));
-    const docs = await store.getDocuments(tenant, ids);
-    return { ledger: r.ledger, released: [...new Set(ids.map((id) => docs.find((d) => d.id === id)?.messageId).filter((m): m is number => m !== undefined))] };
+    return { ledger: r.ledger, released: await messagesOf(store, tenant, r.effects) };
   });
 }
 
-async function moveOrder(
+function moveOrder(
   store: Store, tenant: string, orderNumber: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
   move: (ledger: OrderLedger | undefined) => Promise<{ ledger: OrderLedger | undefined; released: number[] }>,
 ): Promise<OrderView | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const [row] = await store.getLedgers(tenant, [entityKeys.order(orderNumber)]);
-    if (row && (row.body as Ledger).kind !== 'order') return undefined;
-    // A hold may come before its order (the ERP's credit hold); a release needs something to release.
-    if (!beforeItComes && !row) return undefined;
-    const { ledger, released } = await move(row?.body as OrderLedger | undefined);
-    try {
-      if (ledger && ledger !== row?.body) await store.writeRules({ ledgers: [ledgerWriteOf(tenant, ledger, row?.version ?? 0, policy, 0)] }, now);
-    } catch (e) {
-      if (e instanceof LedgerConflict) continue;
-      throw e;
-    }
-    if (released.length) await store.requeueMessages(tenant, released, now);
-    return getOrder(store, tenant, orderNumber, policy, now);
-  }
-  throw new Error(`order ${orderNumber} kept changing while it was being held or released; try again`);
+  return moveLedger(store, tenant, entityKeys.order(orderNumber), 'order', policy, now, beforeItComes, move,
+    () => getOrder(store, tenant, orderNumber, policy, now), `order ${orderNumber}`);
 }
 
 /**
@@ -194,15 +178,29 @@ export async function releaseInbound(store: Store, tenant: string, reference: st
   });
 }
 
-async function moveInbound(
+function moveInbound(
   store: Store, tenant: string, reference: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
   move: (ledger: InboundLedger | undefined) => Promise<{ ledger: InboundLedger | undefined; released: number[] }>,
 ): Promise<InboundView | undefined> {
+  return moveLedger(store, tenant, entityKeys.inbound(reference), 'inbound', policy, now, beforeItComes, move,
+    () => getInbound(store, tenant, reference), `inbound ${reference}`);
+}
+
+/**
+ * An operator's hold or release on one order or inbound: the move is decided on the ledger as
+ * stored and written on its version, taken again when another worker moved the ledger meanwhile;
+ * what the release lets go is processed again through its messages. Undefined when the tenant has
+ * no such entity (a hold may come before it; a release needs something to release).
+ */
+async function moveLedger<L extends OrderLedger | InboundLedger, V>(
+  store: Store, tenant: string, entityKey: string, kind: L['kind'], policy: RulesPolicy, now: number, beforeItComes: boolean,
+  move: (ledger: L | undefined) => Promise<{ ledger: L | undefined; released: number[] }>, view: () => Promise<V | undefined>, what: string,
+): Promise<V | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [row] = await store.getLedgers(tenant, [entityKeys.inbound(reference)]);
-    if (row && (row.body as Ledger).kind !== 'inbound') return undefined;
+    const [row] = await store.getLedgers(tenant, [entityKey]);
+    if (row && (row.body as Ledger).kind !== kind) return undefined;
     if (!beforeItComes && !row) return undefined;
-    const { ledger, released } = await move(row?.body as InboundLedger | undefined);
+    const { ledger, released } = await move(row?.body as L | undefined);
     try {
       if (ledger && ledger !== row?.body) await store.writeRules({ ledgers: [ledgerWriteOf(tenant, ledger, row?.version ?? 0, policy, 0)] }, now);
     } catch (e) {
@@ -210,9 +208,9 @@ async function moveInbound(
       throw e;
     }
     if (released.length) await store.requeueMessages(tenant, released, now);
-    return getInbound(store, tenant, reference);
+    return view();
   }
-  throw new Error(`inbound ${reference} kept changing while it was being held or released; try again`);
+  throw new Error(`${what} kept changing while it was being held or released; try again`);
 }
 
 /** The messages of the documents a release lets go, once each. */
