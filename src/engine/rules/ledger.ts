@@ -138,7 +138,11 @@ export interface OrderLedger extends LedgerBase {
   header?: { facility?: string; requestedShipDate?: string; priority?: string; customerOrderNumber?: string };
   lines: OrderLine[];
   /** The version the warehouse has, or will have once the pending send is delivered. */
-  routed?: { documentId: string; fingerprint: string; watched: Record<string, string> };
+  routed?: {
+    documentId: string; fingerprint: string; watched: Record<string, string>;
+    /** The ERP's reference of the backorder this version is (`extensions.backorder.reference`), when it is one. */
+    backorder?: string;
+  };
   send: {
     state: 'not_sent' | 'pending' | 'sent' | 'withdrawn';
     documentId?: string;

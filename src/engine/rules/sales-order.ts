@@ -1,4 +1,5 @@
 import type { Address, SalesOrder } from '../../model/index.ts';
+import { backorderMisfit, backorderOf } from './backorder.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import { documentContent, jsonFingerprint, valueFingerprint, type Content } from './fingerprint.ts';
 import { addHold, holdWords, liftHolds, parkDocument, releaseParked } from './holds.ts';
@@ -27,8 +28,11 @@ export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder
   const cancel = wholeOrderCancel(base);
   if (cancel) {
     if (same) return outcome('stale', 'ORDER_CANCELLED', `${name} was cancelled (requested ${cancel.requestedAt}); not sent.`, base);
+    if (!base.known) return outcome('stale', 'ORDER_CANCELLED', `${name} was cancelled (requested ${cancel.requestedAt}) before it reached Causeway; not sent.`, base);
     return outcome('refuse', 'ORDER_CANCELLED', `${name} was cancelled (requested ${cancel.requestedAt}); a new version of it is not sent. An order placed again needs a new order number.`, base);
   }
+  const backorder = backorderOf(doc);
+  if (backorder !== undefined && base.known && base.send.state !== 'not_sent') return decideBackorder(base, doc, backorder, stamp, content, ctx);
   if (base.closed) {
     if (same) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; it is closed.`, base);
     return outcome('refuse', 'ORDER_CLOSED', `${name} was closed on ${base.closed.at} (${base.closed.reason}); a new version of it is not sent.`, base);
@@ -47,7 +51,7 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, conte
   const last = base.lastApplied.sales_order;
   if (!(last && last.documentId === stamp.documentId && last.fingerprint === stamp.fingerprint)) {
     // The open rest of the order, sent to another warehouse: what was ordered and shipped stays as it is.
-    const lines = base.known && isRemainder(doc) ? { lines: base.lines } : linesOfVersion(base.lines, doc);
+    const lines = base.known && (isRemainder(doc) || backorderOf(doc) !== undefined) ? { lines: base.lines } : linesOfVersion(base.lines, doc);
     if ('refusal' in lines) return outcome('refuse', 'ORDER_CHANGE_BELOW_SHIPPED', `${name}: ${lines.refusal.message}; not sent.`, base, { path: lines.refusal.path });
     ledger = recordVersion(ledger, doc, stamp, lines.lines);
   }
@@ -102,7 +106,9 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
     return outcome('refuse', 'ORDER_ALREADY_SHIPPED', `${name} has shipped in full; its change to ${list(changed)} cannot reach the warehouse.`, base);
   }
   let lines = base.lines;
-  if (changed.includes('lines')) {
+  const backorder = backorderOf(doc);
+  // A backorder's lines are what is left to ship: the order's own lines stay as they are.
+  if (changed.includes('lines') && backorder === undefined) {
     const rebuilt = linesOfVersion(base.lines, doc);
     if ('refusal' in rebuilt) return outcome('refuse', 'ORDER_CHANGE_BELOW_SHIPPED', `${name}: ${rebuilt.refusal.message}; the change is not sent.`, base, { path: rebuilt.refusal.path });
     lines = rebuilt.lines;
@@ -114,13 +120,46 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
   }
   const ledger: OrderLedger = {
     ...recordVersion(base, doc, stamp, lines),
-    routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched },
+    routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched, ...(backorder !== undefined ? { backorder } : {}) },
   };
   const where = base.send.state === 'sent' ? 'was sent to the warehouse' : 'was released to the warehouse';
   return outcome('apply', 'ORDER_CHANGED', `${name} changed in ${list(changed)} after it ${where}; sent as a change to the order the warehouse has.`, ledger, {
     effects: [{ kind: 'encode_as_change', documentId: doc.id, changedFields: changed }],
     flags,
   });
+}
+
+/**
+ * An ERP's backorder of an order the warehouse has. Whether it goes follows what the warehouse
+ * said of the rest: a partial shipment (more to follow) means the warehouse still holds the rest
+ * open, so it is not sent again; a shipment marked complete that left lines open (under-shipment
+ * policy `backorder`) means the warehouse will ship no more of that order unless asked, so the
+ * backorder goes to it as an order to fill. A short-closed order sends nothing: its backorder is
+ * the ERP's to close, which the short-close status tells it. A new version of a backorder already
+ * sent is a change to it.
+ */
+function decideBackorder(base: OrderLedger, doc: SalesOrder, reference: string, stamp: Stamp, content: Content, ctx: RuleContext): Outcome<OrderLedger> {
+  const name = `Backorder ${reference} of order ${doc.orderNumber}`;
+  if (base.routed?.backorder === reference && base.routed.fingerprint === stamp.fingerprint) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; the warehouse already has it.`, base);
+  if (base.closed) {
+    return outcome('stale', 'ORDER_CLOSED', `${name} is not sent: the order was closed on ${base.closed.at} (${base.closed.reason}), and the ERP is told which lines will not ship.`, base);
+  }
+  const misfit = backorderMisfit(base, doc);
+  if (misfit) return outcome('refuse', 'DOCUMENT_CHAIN', `${name}: ${misfit.message}; not sent.`, base, { path: misfit.path });
+  if (base.routed?.backorder === reference) return decideChange(base, doc, stamp, content, ctx);
+  const last = base.shipments.at(-1);
+  if (!movedFacility(base, doc) && !last?.complete) {
+    const why = last ? `its shipment ${last.shipmentNumber} was partial, with more to follow` : 'it has shipped none of the order yet';
+    return outcome('stale', 'BACKORDER_AT_WAREHOUSE', `${name} is not sent: the warehouse keeps the rest of the order open itself (${why}).`, base);
+  }
+  const sent = decideFirstSend(base, doc, stamp, content, ctx);
+  if (sent.verdict !== 'apply') return sent;
+  const what = list(doc.lines.map((l) => `${qty(l.quantity, l.uom)} of ${lineName(l)}`));
+  const after = last ? `shipment ${last.shipmentNumber} was marked complete and left ${doc.lines.length === 1 ? 'it' : 'them'} open (under-shipment: backorder)` : 'the order moved to this facility';
+  return {
+    ...sent, rule: 'BACKORDER_SENT', reason: `${name} goes to the warehouse as an order to fill, ${what}: ${after}.`,
+    ledger: { ...sent.ledger, routed: { ...sent.ledger.routed!, backorder: reference } },
+  };
 }
 
 /**

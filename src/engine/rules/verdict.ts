@@ -24,6 +24,8 @@ export const RULES = {
   ORDER_CLOSED: 'Nothing more ships on a closed order',
   ORDER_ALREADY_SHIPPED: 'A shipped order cannot be changed',
   ORDER_CHANGE_BELOW_SHIPPED: 'A change cannot take a line below what has shipped',
+  BACKORDER_SENT: 'The ERP\'s backorder of an order the warehouse shipped complete goes to it as an order to fill',
+  BACKORDER_AT_WAREHOUSE: 'The ERP\'s backorder of an order the warehouse keeps open is not sent again',
   ORDER_NOT_SEEN: 'A document for an order not seen yet waits for the order',
   INBOUND_NOT_SEEN: 'A receipt for an inbound not seen yet waits for the purchase order',
   HOLD_EXPIRED: 'A held document whose order never came is refused',

@@ -1,0 +1,33 @@
+import type { SalesOrder } from '../../model/index.ts';
+import type { OrderLedger } from './ledger.ts';
+import { cmp } from './quantity.ts';
+import { openOf } from './views.ts';
+import { lineName, qty } from './words.ts';
+
+/**
+ * An ERP's backorder: the open rest of an order after a partial shipment, which the ERP opened as a
+ * record of its own (Tryton's backorder shipment) and sends as a sales order of the same number,
+ * marked `extensions.backorder.reference` with the ERP's reference of that record. Its lines are
+ * what is left to ship, not a new version of the order.
+ */
+export function backorderOf(doc: SalesOrder): string | undefined {
+  const reference = (doc.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
+  return typeof reference === 'string' && reference !== '' ? reference : undefined;
+}
+
+/** Why a backorder's lines do not fit what is open on the order, if they do not: a line it does not have, or more than is open. */
+export function backorderMisfit(ledger: OrderLedger, doc: SalesOrder): { message: string; path: string } | undefined {
+  for (let i = 0; i < doc.lines.length; i++) {
+    const want = doc.lines[i]!;
+    const line = ledger.lines.find((l) => !l.unordered && l.lineNumber === want.lineNumber && l.sku === want.sku && l.uom === want.uom);
+    if (!line) return { path: `$.lines[${i}]`, message: `${lineName(want)} in ${want.uom} is not a line of the order` };
+    const open = openOf(line);
+    if (cmp(want.quantity, open) > 0) {
+      return {
+        path: `$.lines[${i}].quantity`,
+        message: `${lineName(want)} asks for ${qty(want.quantity, want.uom)}, but ${qty(open, want.uom)} ${open === '1' ? 'is' : 'are'} open (ordered ${line.ordered}, shipped ${line.shipped}, cancelled ${line.cancelled})`,
+      };
+    }
+  }
+  return undefined;
+}
