@@ -2,7 +2,7 @@ import { validateDocument, type CanonicalDocument } from '../model/index.ts';
 import type { LedgerRow, LedgerStore, LedgerWrite, NewAlert, NewVerdict, PipelineStore, RulesWrites, Supersede } from '../store/index.ts';
 import type { ItemCatalog } from './items.ts';
 import {
-  decide, findStuck, holdWindowOf, inboundStateOf, ledgerKeyFor, orderStateOf, recordSent,
+  decide, findStuck, holdWindowOf, inboundStateOf, isCancelled, ledgerKeyFor, orderStateOf, recordSent,
   type Decision, type DocumentSide, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
 } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
@@ -257,7 +257,8 @@ export async function syncSent(store: Pick<PipelineStore, 'deliveriesOfDocument'
 
 /** The state a ledger is listed under. */
 export function ledgerStatusOf(ledger: Ledger): string {
-  if (ledger.kind === 'order') return ledger.known ? orderStateOf(ledger) : 'not_seen';
+  // A cancel of an order never received settles it: it is listed cancelled, not waiting to be seen.
+  if (ledger.kind === 'order') return ledger.known || isCancelled(ledger) ? orderStateOf(ledger) : 'not_seen';
   if (ledger.kind === 'inbound') return ledger.known ? inboundStateOf(ledger) : 'not_seen';
   return 'current';
 }

@@ -151,6 +151,20 @@ describe('the rules step in the pipeline', () => {
     assert.equal((await store.claimDueDeliveries('sender', 10, 1000, Date.now())).length, 0, 'nothing goes out');
   });
 
+  it('drops at once a cancel of an order it never received: no delivery, and the order\'s ledger and lineage say why', async () => {
+    await start();
+    const [cancel] = await send({ type: 'order_cancel', orderNumber: 'SO-6B', reason: 'confirmed and cancelled in a minute' });
+    assert.deepEqual(await verdictsOf(cancel!), ['stale CANCEL_BEFORE_SEND']);
+    assert.deepEqual(await deliveriesOf('order:SO-6B'), []);
+    assert.equal((await ledgerOf('SO-6B'))!.status, 'cancelled');
+    const view = await getOrder(store, 'acme', 'SO-6B', hub.rules.general, Date.now());
+    assert.equal(view!.status, 'cancelled');
+    assert.match(view!.events[0]!.reason, /dropped: the order never reached Causeway, so it was never sent to the warehouse/);
+    const [order] = await send(salesOrder('SO-6B', 1));
+    assert.deepEqual(await verdictsOf(order!), ['stale ORDER_CANCELLED']);
+    assert.deepEqual(await deliveriesOf('order:SO-6B'), [], 'the order, come late, is not sent either');
+  });
+
   it('forwards the cancel instead when the order is already on its way to the warehouse', async () => {
     await start();
     await send(salesOrder('SO-7', 1));

@@ -12,6 +12,9 @@ import { isCancelled } from './views.ts';
 export function decideAcknowledgment(input: OrderLedger | undefined, doc: Acknowledgment, ctx: RuleContext): Outcome<OrderLedger | undefined> {
   const of = doc.acknowledges.documentType === 'order_cancel' ? 'cancel of order' : 'order';
   const ref = doc.acknowledges.reference ?? '?';
+  if (input && !input.known && isCancelled(input)) {
+    return outcome('stale', 'ORDER_CANCELLED', `Order ${input.orderNumber} was cancelled before it reached Causeway; the warehouse's acknowledgment of the ${of} is not passed on.`, input);
+  }
   if (!input || !input.known) return outcome('apply', 'ACK_RECORDED', `Acknowledgment of ${of} ${ref} passed on; Causeway has no such order to record it on.`, input);
   const record: AckRecord = { kind: doc.kind, status: doc.status, at: doc.occurredAt };
   if (doc.acknowledges.documentType !== undefined) record.documentType = doc.acknowledges.documentType;

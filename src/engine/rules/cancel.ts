@@ -10,7 +10,8 @@ import { lineName, list } from './words.ts';
 
 /**
  * A cancel from the ERP, decided on where the order is:
- * - not seen yet: held until it arrives (then decided again);
+ * - not seen yet: a whole-order cancel is settled here at once (see dropUnseen); a line cancel,
+ *   or a cancel of an order the warehouse has reported on, is held until the order arrives;
  * - not routed yet (held): nothing goes to the warehouse, the order is cancelled here;
  * - routed but not delivered: its pending send is withdrawn instead (and if that delivery is
  *   already on its way, the pipeline holds the cancel until it is delivered, then decides again);
@@ -22,6 +23,7 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
   const name = `Order ${doc.orderNumber}`;
   const label = doc.lines.length === 0 ? `cancel of order ${doc.orderNumber}` : `cancel of ${doc.lines.length === 1 ? 'a line' : 'lines'} of order ${doc.orderNumber}`;
   if (!input || !input.known) {
+    if (doc.lines.length === 0 && ctx.source === 'erp' && !input?.parked.some((p) => p.documentType !== 'order_cancel')) return dropUnseen(input, doc, ctx);
     const reason = `${capital(label)} waits: the order has not arrived yet. It is decided when the order arrives, or refused if it has not within ${windowWords(ctx.policy.outOfOrder.holdWindowMinutes)}.`;
     return outcome('hold', 'ORDER_NOT_SEEN', reason, parkDocument(input ?? newOrderLedger(ctx.entityKey, doc.orderNumber), doc, label, ctx.now, 'order', 'ORDER_NOT_SEEN', reason, ctx.policy.outOfOrder.holdWindowMinutes));
   }
@@ -95,6 +97,26 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
   return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse naming the order's open ${lines.length === 1 ? 'line' : 'lines'}, ${openLines}; ${waiting}.`, next, {
     document: { ...doc, orderLines: lines },
   });
+}
+
+/**
+ * The ERP cancels an order Causeway has never received (a sale confirmed and cancelled between
+ * two reads of the ERP, or an order the ERP never released). Orders reach the warehouse only
+ * through Causeway, so the warehouse never had it: nothing is sent, and the cancel is recorded on
+ * the order's ledger, so the order, should it still arrive, is not sent either. Held instead, it
+ * would wait for an order that never comes and be refused when its hold expired.
+ */
+function dropUnseen(input: OrderLedger | undefined, doc: OrderCancel, ctx: RuleContext): Outcome<OrderLedger> {
+  const ledger = input ?? newOrderLedger(ctx.entityKey, doc.orderNumber);
+  const fingerprint = contentFingerprint(doc);
+  const seen = ledger.cancels.find((c) => c.documentId === doc.id || c.fingerprint === fingerprint);
+  if (seen) return outcome('stale', 'DUPLICATE', `Cancel of order ${doc.orderNumber} came again; the first one was ${cancelWords(seen)}.`, ledger);
+  if (isCancelled(ledger)) return outcome('stale', 'ORDER_CANCELLED', `Order ${doc.orderNumber} is already cancelled; nothing more to cancel.`, ledger);
+  const record: CancelRecord = { documentId: doc.id, fingerprint, requestedAt: doc.occurredAt, state: 'confirmed', outcome: 'before_send', settledAt: ctx.now };
+  if (doc.reason !== undefined) record.reason = doc.reason;
+  const next: OrderLedger = { ...ledger, cancels: [...ledger.cancels, record], send: { state: 'withdrawn' } };
+  return outcome('stale', 'CANCEL_BEFORE_SEND',
+    `Cancel of order ${doc.orderNumber} dropped: the order never reached Causeway, so it was never sent to the warehouse; nothing is sent. Should the order still come, it is not sent.`, next);
 }
 
 /** The lines a whole-order cancel names when it goes on: each line still open, with what is open of it. */

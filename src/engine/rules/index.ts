@@ -11,7 +11,7 @@ export {
   type Parked, type ReceiptRecord, type ShipmentRecord, type Stamp, type StateLedger, type StatusEvent,
 } from './ledger.ts';
 export {
-  inboundLineStates, inboundStateOf, orderLineStates, orderStateOf,
+  inboundLineStates, inboundStateOf, isCancelled, orderLineStates, orderStateOf,
   type InboundLineState, type InboundState, type OrderLineState, type OrderState,
 } from './views.ts';
 export { closeOrder, expireHolds, holdInbound, holdWindowOf, holdOrder, releaseInbound, releaseOrder, type ExpiredHold } from './holds.ts';

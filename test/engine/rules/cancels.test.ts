@@ -113,16 +113,29 @@ describe('cancel races', () => {
     assert.deepEqual(desk.releasedDecisions().map((l) => [l.document.id, l.decision.verdict, l.decision.rule]), [[order.id, 'stale', 'ORDER_CANCELLED']]);
   });
 
-  it('holds a cancel that arrives before its order, then decides it once the order is here', () => {
+  it('settles at once a cancel of an order never received: nothing is sent, it is recorded on the order, and the order, should it come, is not sent', () => {
     const desk = new Desk();
-    const cancel = orderCancel('SO-8', {}, 0);
-    const held = desk.decide(cancel);
-    assert.equal(held.verdict, 'hold');
-    assert.equal(held.rule, 'ORDER_NOT_SEEN');
+    const cancel = desk.decide(orderCancel('SO-8', { reason: 'customer changed their mind' }, 0));
+    assert.deepEqual([cancel.verdict, cancel.rule, cancel.reason], ['stale', 'CANCEL_BEFORE_SEND',
+      'Cancel of order SO-8 dropped: the order never reached Causeway, so it was never sent to the warehouse; nothing is sent. Should the order still come, it is not sent.']);
+    assert.deepEqual(cancel.effects, []);
+    const ledger = desk.order('SO-8');
+    assert.deepEqual([ledger.known, ledger.cancels[0]!.state, ledger.cancels[0]!.outcome, ledger.cancels[0]!.reason, ledger.parked], [false, 'confirmed', 'before_send', 'customer changed their mind', []]);
+    assert.equal(orderStateOf(ledger), 'cancelled');
+    assert.equal(desk.decide(orderCancel('SO-8', { reason: 'customer changed their mind' }, 0)).rule, 'DUPLICATE');
     const order = desk.decide(salesOrder('SO-8', [['TEA-1', '10']], {}, 1));
+    assert.deepEqual([order.verdict, order.rule], ['stale', 'ORDER_CANCELLED']);
+    assert.match(order.reason, /^Order SO-8 was cancelled \(requested .*\) before it reached Causeway; not sent\.$/);
+  });
+
+  it('still holds a cancel of an order not seen when the warehouse has reported on it, and a line cancel, until the order is here', () => {
+    const desk = new Desk();
+    desk.decide(shipment('SO-10', 'SH-1', [[1, 'TEA-1', '1']], { complete: false }, 0));
+    const cancel = orderCancel('SO-10', {}, 1);
+    assert.deepEqual([desk.decide(cancel).verdict, desk.decide(orderCancel('SO-11', { lines: [{ lineNumber: 1 }] }, 1)).rule], ['hold', 'ORDER_NOT_SEEN']);
+    const order = desk.decide(salesOrder('SO-10', [['TEA-1', '10']], {}, 2));
     assert.equal(order.verdict, 'apply');
-    assert.deepEqual(order.effects, [{ kind: 'release_held', entityKey: 'order:SO-8', documentIds: [cancel.id] }]);
-    assert.equal(desk.releasedDecisions()[0]!.decision.rule, 'CANCEL_BEFORE_SEND');
+    assert.deepEqual(desk.releasedDecisions().map((l) => l.document.type), ['shipment', 'order_cancel']);
   });
 
   it('forwards a line cancel, and the warehouse\'s line status confirms it', () => {
