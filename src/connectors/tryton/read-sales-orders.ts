@@ -113,9 +113,11 @@ export const ORDER_CANCEL_ACCESS: TrytonAccess = { read: ['stock.shipment.out', 
 
 /**
  * Sales orders for the warehouse: a confirmed sale's customer shipment waiting to be picked.
- * Only the sale's first shipment is an order for the warehouse; later ones are Tryton's
- * backorders of a partial shipment, which the warehouse already holds open under the same order
- * number (the sale's number).
+ * The sale's first shipment is the order. A later one, once an earlier shipment of the sale is
+ * done, is Tryton's backorder for the rest of a partial shipment: it goes as an order of the same
+ * number with what is left, marked `extensions.backorder.reference` (its shipment number), and
+ * the rules step decides whether the warehouse must be sent it. Any other later shipment (one
+ * remade after a cancel) is no order for the warehouse.
  */
 export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<SalesOrder>> {
   const { records, nextCursor } = await readChangedSince<ShipmentRow>(rpc, 'stock.shipment.out', cursor,
@@ -126,6 +128,9 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
   if (records.length === 0) return { documents: [], nextCursor };
   const warehouses = await warehouseCodesById(rpc);
   const { moves, saleOfShipment } = await salesOfShipments(rpc, records);
+  // The states of the shipments of sales with more than one: a later shipment is a backorder once an earlier one is done.
+  const siblings = [...new Set([...saleOfShipment.values()].filter((sale) => sale.shipments.length > 1).flatMap((sale) => sale.shipments))];
+  const stateOf = new Map((await rpc.read<{ id: number; state: string }>('stock.shipment.out', siblings, ['state'])).map((s) => [s.id, s.state]));
   const products = await productCodesById(rpc, [...moves.values()].map((m) => m.product));
   const carriers = await rpc.read<{ id: number; 'party.': { code: string | null; name: string } }>('carrier',
     [...new Set(records.map((s) => s.carrier).filter((c) => c !== null))], ['party.code', 'party.name']);
@@ -136,7 +141,8 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
     const sale = saleOfShipment.get(shipment.id);
     const facility = facilityOf(options, warehouses.get(shipment.warehouse));
     if (!sale || !facility) continue; // not from a sale, or a warehouse Causeway does not serve
-    if (Math.min(...sale.shipments) !== shipment.id) continue; // a backorder of an order already sent
+    const backorder = Math.min(...sale.shipments) !== shipment.id;
+    if (backorder && !sale.shipments.some((id) => id !== shipment.id && stateOf.get(id) === 'done')) continue; // remade after a cancel
     const numbering = await lineNumbers(rpc, 'sale.line', sale.lines);
     const lines = shipment.outgoing_moves.map((id) => moves.get(id)).filter((m) => m !== undefined && m.state !== 'cancelled').map((move) => {
       const saleLine = originId(move!.origin, 'sale.line') ?? -1;
@@ -162,6 +168,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
       requestedShipDate: (shipment.planned_date ?? sale.shipping_date)?.iso,
       notes: [sale.description, sale.comment].filter((n): n is string => Boolean(n)),
       lines,
+      ...(backorder ? { extensions: { backorder: { reference: shipment.number } } } : {}),
     }));
   }
   return { documents, nextCursor };
