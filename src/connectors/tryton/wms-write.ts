@@ -159,13 +159,20 @@ function today(): TrytonDate {
  * A sales order becomes a customer shipment waiting to be picked, one move per order line, with
  * our order number as its reference. Delivered again, it finds that shipment and changes nothing;
  * a delivery cut short (made but not yet waiting) is finished.
+ *
+ * The ERP's backorder of an order (`extensions.backorder.reference`, sent once the rules found the
+ * warehouse will not ship the rest unless asked) is another pick of the same order: a shipment of
+ * its own with the lines left, under the same reference, so its shipment reads back as the
+ * order's. Its note names the backorder, which is how a redelivery finds it.
  */
 export async function applySalesOrderToWarehouse(rpc: TrytonRpc, document: SalesOrder, options: TrytonOptions): Promise<WriteResult> {
   if (!document.facility) throw rejected(`order ${document.orderNumber} names no facility; the warehouse takes orders routed to one of its facilities`);
   const warehouse = await warehouseForFacility(rpc, options, document.facility);
-  const what = `order ${document.orderNumber}`;
-  const [existing] = await rpc.searchRead<{ id: number; number: string; state: string }>(SHIPMENT_OUT,
+  const backorder = backorderOf(document);
+  const what = backorder === undefined ? `order ${document.orderNumber}` : `backorder ${backorder} of order ${document.orderNumber}`;
+  const ofOrder = await rpc.searchRead<{ id: number; number: string; state: string }>(SHIPMENT_OUT,
     [['reference', '=', document.orderNumber], ['warehouse', '=', warehouse.id]], ['number', 'state'], { order: [['id', 'ASC']] });
+  const existing = backorder === undefined ? ofOrder[0] : await pickOfNote(rpc, ofOrder, noteHead(document));
   if (existing && document.purpose === 'replace') return changeOrder(rpc, existing, document, options, warehouse);
   if (existing) return finishOrder(rpc, existing, document);
 
@@ -199,10 +206,29 @@ export async function applySalesOrderToWarehouse(rpc: TrytonRpc, document: Sales
   return finishOrder(rpc, created!, document);
 }
 
+function backorderOf(document: SalesOrder): string | undefined {
+  const reference = (document.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
+  return typeof reference === 'string' && reference !== '' ? reference : undefined;
+}
+
+/** What the order's note on its pick says first: the order number, and the ERP's backorder when it is one. */
+function noteHead(document: SalesOrder): string {
+  const backorder = backorderOf(document);
+  return backorder === undefined ? document.orderNumber : `${document.orderNumber} backorder ${backorder}`;
+}
+
+/** The pick among these whose order note starts with `head` (a backorder's own pick). */
+async function pickOfNote<T extends { id: number }>(rpc: TrytonRpc, shipments: T[], head: string): Promise<T | undefined> {
+  if (shipments.length === 0) return undefined;
+  const notes = await rpc.searchRead<{ resource: string; message: string }>('ir.note', [['resource', 'in', shipments.map((s) => `${SHIPMENT_OUT},${s.id}`)]], ['resource', 'message']);
+  const note = notes.find((n) => n.message.split('\n')[0] === `${ORDER_MARKER} ${head}`);
+  return note && shipments.find((s) => note.resource === `${SHIPMENT_OUT},${s.id}`);
+}
+
 async function finishOrder(rpc: TrytonRpc, shipment: { id: number; number: string; state: string }, document: SalesOrder): Promise<WriteResult> {
   const lines = await notedLines(rpc, SHIPMENT_OUT, [shipment.id], 'order');
   if (lines.length === 0) {
-    await rpc.create('ir.note', [{ resource: `${SHIPMENT_OUT},${shipment.id}`, message: lineNote(ORDER_MARKER, document.orderNumber, document.lines) }]);
+    await rpc.create('ir.note', [{ resource: `${SHIPMENT_OUT},${shipment.id}`, message: lineNote(ORDER_MARKER, noteHead(document), document.lines) }]);
   }
   if (shipment.state === 'draft') {
     await rpc.button(SHIPMENT_OUT, 'wait', [shipment.id]);
@@ -256,7 +282,7 @@ async function changeOrder(rpc: TrytonRpc, shipment: { id: number; number: strin
   await rpc.write(SHIPMENT_OUT, [shipment.id], { planned_date: planned, delivery_address: address, outgoing_moves: ops });
   const notes = await rpc.searchRead<{ id: number; message: string }>('ir.note', [['resource', '=', `${SHIPMENT_OUT},${shipment.id}`]], ['message']);
   const ours = notes.filter((n) => parseLineNote('order', n.message));
-  const message = lineNote(ORDER_MARKER, document.orderNumber, document.lines);
+  const message = lineNote(ORDER_MARKER, noteHead(document), document.lines);
   if (ours[0]) await rpc.write('ir.note', [ours[0].id], { message });
   else await rpc.create('ir.note', [{ resource: `${SHIPMENT_OUT},${shipment.id}`, message }]);
   return finishOrder(rpc, { ...shipment, state: 'draft' }, document);
