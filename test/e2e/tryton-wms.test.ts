@@ -124,6 +124,9 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The rules' verdicts on an order, oldest first. */
+  const ruled = async (orderNumber: string) => (await hub!.store.listVerdicts('acme', { entityKey: `order:${orderNumber}` }));
+
   /** Waits for a condition; on timeout, says where every delivery and message stands. */
   const settle = async <T>(check: () => Promise<T>, what: string, timeoutMs = 45_000): Promise<NonNullable<T>> => {
     try {
@@ -202,8 +205,11 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
     assert.deepEqual(shipments[0]!.tracking, ['1Z999AA10123456784']);
     assert.equal(shipments[1]!.state, 'waiting', 'the ERP\'s own backorder');
     assert.deepEqual(shipments[1]!.moves, ['WIDGET-1 4']);
-    // The ERP's backorder is the rest the warehouse already holds open: it is not sent as a new order.
-    assert.equal((await warehouseOrder(wms, sale.number)).length, 2);
+    // The ERP's backorder is the rest the warehouse already holds open: read, it is kept back, and says why.
+    const kept = await settle(async () => (await ruled(sale.number)).find((v) => v.rule === 'BACKORDER_AT_WAREHOUSE'), 'the ERP\'s backorder read and kept back');
+    assert.equal(kept.verdict, 'stale');
+    assert.match(kept.reason, new RegExp(`the warehouse keeps the rest of the order open itself \\(its shipment ${shipped.number} was partial`));
+    assert.equal((await warehouseOrder(wms, sale.number)).length, 2, 'no new pick for it');
     const order = await HubFacade.of(hub!).order('acme', sale.number);
     assert.equal(order?.status, 'partially_shipped', 'the ledger keeps the rest open as a backorder');
     assert.deepEqual(order!.lines.map((l) => [l.sku, l.shipped]), [['WIDGET-1', '6'], ['SERUM-LOT', '4']]);
@@ -215,6 +221,58 @@ describe('Tryton ERP <-> Causeway <-> Tryton stock engine as the warehouse', { s
     assert.equal(before, 12);
     await cycleCount(wms, 'WIDGET-1', 11);
     await settle(async () => (await stockInWarehouse(erp, 'WIDGET-1')) === 11 || undefined, 'the count applied in the ERP');
+  });
+
+  test('a partial pick the warehouse marks complete: the ERP\'s backorder goes to the warehouse as a pick of its own, and its shipment completes the sale', async () => {
+    const rest = await confirmSale(erp, [['WIDGET-1', 5]]);
+    await settle(async () => (await warehouseOrder(wms, rest.number))[0]?.state === 'waiting' || undefined, 'the pick waiting in the warehouse');
+    // The warehouse ships 3 and keeps nothing open: its shipment reads back as complete, and under
+    // the default under-shipment policy (backorder) the rest stays open in the ERP.
+    const first = await pickAndShip(wms, rest.number, [{ sku: 'WIDGET-1', quantity: 3 }]);
+    const picks = await settle(async () => {
+      const rows = await warehouseOrder(wms, rest.number);
+      return rows.length === 2 && rows[1]!.state === 'waiting' ? rows : undefined;
+    }, 'the ERP\'s backorder as a second pick in the warehouse');
+    assert.equal(picks[0]!.number, first.number);
+    const [note] = await wms.searchRead<{ message: string }>('ir.note', [['resource', '=', `stock.shipment.out,${picks[1]!.id}`]], ['message']);
+    assert.match(note!.message, new RegExp(`^Causeway order ${rest.number} backorder \\S+\nline 1: 2 EA of WIDGET-1$`));
+    const sent = (await ruled(rest.number)).find((v) => v.rule === 'BACKORDER_SENT')!;
+    assert.equal(sent.verdict, 'apply');
+    assert.match(sent.reason, new RegExp(`2 EA of line 1 \\(WIDGET-1\\): shipment ${first.number} was marked complete and left it open`));
+
+    const second = await pickAndShip(wms, rest.number, [{ sku: 'WIDGET-1', quantity: 2 }]);
+    assert.equal(second.number, picks[1]!.number, 'the operator picked the backorder');
+    const shipments = await settle(async () => {
+      const s = await erpSale(erp, rest.id);
+      return s.length === 2 && s.every((x) => x.state === 'done') ? s : undefined;
+    }, 'both shipments done in the ERP, its backorder filled');
+    assert.deepEqual(shipments.map((s) => [s.reference, s.moves]), [[first.number, ['WIDGET-1 3']], [second.number, ['WIDGET-1 2']]]);
+    const order = await settle(async () => {
+      const o = await HubFacade.of(hub!).order('acme', rest.number);
+      return o?.status === 'shipped' ? o : undefined;
+    }, 'the order shipped in full in the ledger');
+    assert.deepEqual(order.lines.map((l) => [l.sku, l.ordered, l.shipped, l.open]), [['WIDGET-1', '5', '5', '0']]);
+    assert.equal((await hub!.store.listDeliveries({ tenant: 'acme', endpoint: 'wms', type: 'sales_order', entityKey: `order:${rest.number}` })).length, 2, 'the order, then its backorder');
+  });
+
+  test('a sale confirmed and cancelled between two reads of the ERP sends the warehouse nothing, and the order says why', async () => {
+    await hub!.stop();
+    hub = undefined;
+    const gone = await confirmSale(erp, [['WIDGET-1', 1]]);
+    const [shipment] = (await erp.read<{ shipments: number[] }>('sale.sale', [gone.id], ['shipments']))[0]!.shipments;
+    await erp.button('stock.shipment.out', 'cancel', [shipment!]);
+    hub = await Hub.start(load(flowYaml()), { logger: pino({ level: 'silent' }), idleMs: 30 });
+
+    const dropped = await settle(async () => (await ruled(gone.number)).find((v) => v.rule === 'CANCEL_BEFORE_SEND'), 'the cancel read from the ERP and decided');
+    assert.equal(dropped.verdict, 'stale');
+    assert.match(dropped.reason, /dropped: the order never reached Causeway, so it was never sent to the warehouse; nothing is sent/);
+    const lineage = await hub.store.lineage('acme', dropped.messageId);
+    assert.deepEqual(lineage!.verdicts.map((v) => `${v.verdict} ${v.rule}`), ['stale CANCEL_BEFORE_SEND']);
+    const order = await HubFacade.of(hub).order('acme', gone.number);
+    assert.equal(order?.status, 'cancelled');
+    assert.deepEqual(order!.events.map((e) => e.rule), ['CANCEL_BEFORE_SEND']);
+    assert.deepEqual(await hub.store.listDeliveries({ tenant: 'acme', entityKey: `order:${gone.number}` }), [], 'nothing sent, neither order nor cancel');
+    assert.deepEqual(await warehouseOrder(wms, gone.number), []);
   });
 
   test('an edited waiting order: an edit the warehouse does not use sends nothing, a new planned date goes as a change; then a cancel before picking is accepted', async () => {
