@@ -265,7 +265,7 @@ describe('ERP (Tryton) <-> warehouse end to end', { skip }, () => {
       const adjustments = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'erp', type: 'inventory_adjustment' });
       assert.ok(adjustments.every((d) => d.status === 'delivered'), adjustments.map((d) => `${d.status}: ${d.lastError}`).join('; '));
       const dead = (await hub.store.listDeadLetters('acme')).filter((d) => !d.reason.includes('WMS-SH-OVER'));
-      assert.equal(dead.length, 1, 'besides the refused over-shipment, only the shipment for the cancelled order');
+      assert.equal(dead.length, 1, `besides the refused over-shipment, only the shipment for the cancelled order: ${dead.map((d) => d.reason).join(' | ')}`);
     });
   });
 

@@ -136,7 +136,8 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
  * policy `backorder`) means the warehouse will ship no more of that order unless asked, so the
  * backorder goes to it as an order to fill. A short-closed order sends nothing: its backorder is
  * the ERP's to close, which the short-close status tells it. A new version of a backorder already
- * sent is a change to it.
+ * sent is a change to it. One asking for more than is open was read before the ERP applied a
+ * later shipment: it is out of date, and the ERP's next backorder, if any, is decided afresh.
  */
 function decideBackorder(base: OrderLedger, doc: SalesOrder, reference: string, stamp: Stamp, content: Content, ctx: RuleContext): Outcome<OrderLedger> {
   const name = `Backorder ${reference} of order ${doc.orderNumber}`;
@@ -145,7 +146,10 @@ function decideBackorder(base: OrderLedger, doc: SalesOrder, reference: string, 
     return outcome('stale', 'ORDER_CLOSED', `${name} is not sent: the order was closed on ${base.closed.at} (${base.closed.reason}), and the ERP is told which lines will not ship.`, base);
   }
   const misfit = backorderMisfit(base, doc);
-  if (misfit) return outcome('refuse', 'DOCUMENT_CHAIN', `${name}: ${misfit.message}; not sent.`, base, { path: misfit.path });
+  if (misfit?.kind === 'unknown') return outcome('refuse', 'DOCUMENT_CHAIN', `${name}: ${misfit.message}; not sent.`, base, { path: misfit.path });
+  if (misfit) {
+    return outcome('stale', 'OUT_OF_ORDER', `${name} is out of date: ${misfit.message}; the warehouse has shipped more since the ERP opened it. Not sent.`, base, { path: misfit.path });
+  }
   if (base.routed?.backorder === reference) return decideChange(base, doc, stamp, content, ctx);
   const last = base.shipments.at(-1);
   if (!movedFacility(base, doc) && !last?.complete) {

@@ -56,13 +56,15 @@ describe('the ERP\'s backorders', () => {
     assert.match(closed.reason, /^Backorder CS-10 of order SO-3 is not sent: the order was closed on .*, and the ERP is told which lines will not ship\.$/);
   });
 
-  it('is refused when it asks for more than is open, or for a line the order does not have, naming the line', () => {
+  it('is out of date when it asks for more than is open (read before the ERP applied a later shipment), and refused for a line the order does not have', () => {
     const desk = new Desk();
     sentOrder(desk, 'SO-4', [['TEA-1', '10']]);
-    desk.decide(shipment('SO-4', 'SH-1', [[1, 'TEA-1', '6']]));
-    const more = desk.decide(backorder('SO-4', 'CS-11', [[1, 'TEA-1', '5']]));
-    assert.deepEqual([more.verdict, more.rule, more.path], ['refuse', 'DOCUMENT_CHAIN', '$.lines[0].quantity']);
-    assert.equal(more.reason, 'Backorder CS-11 of order SO-4: line 1 (TEA-1) asks for 5 EA, but 4 EA are open (ordered 10, shipped 6, cancelled 0); not sent.');
+    desk.decide(shipment('SO-4', 'SH-1', [[1, 'TEA-1', '6']], { complete: false }));
+    // The ERP opened its backorder of 4 when SH-1 reached it; SH-2 has filled it since, and is on its way to the ERP.
+    desk.decide(shipment('SO-4', 'SH-2', [[1, 'TEA-1', '4']], {}, 100));
+    const behind = desk.decide(backorder('SO-4', 'CS-11', [[1, 'TEA-1', '4']]));
+    assert.deepEqual([behind.verdict, behind.rule, behind.path], ['stale', 'OUT_OF_ORDER', '$.lines[0].quantity']);
+    assert.equal(behind.reason, 'Backorder CS-11 of order SO-4 is out of date: line 1 (TEA-1) asks for 4 EA, but 0 EA are open (ordered 10, shipped 10, cancelled 0); the warehouse has shipped more since the ERP opened it. Not sent.');
     const other = desk.decide(backorder('SO-4', 'CS-12', [[2, 'TEA-9', '1']]));
     assert.deepEqual([other.verdict, other.rule, other.path], ['refuse', 'DOCUMENT_CHAIN', '$.lines[0]']);
     assert.equal(desk.order('SO-4').send.state, 'sent', 'nothing was routed');
