@@ -1,4 +1,4 @@
-import { formatError, validateDocument, type CanonicalDocument, type OrderCancel } from '../../model/index.ts';
+import { formatError, validateDocument, type CanonicalDocument, type OrderCancel, type SalesOrder } from '../../model/index.ts';
 import type { DeliveryOutcome, OutboundMessage } from '../../transports/index.ts';
 import { isWmsError, outcomeOf, profileFault, rejected, WmsError } from './errors.ts';
 import { answerInput, type WmsAnswer } from './http.ts';
@@ -46,7 +46,7 @@ async function apply(rt: EndpointRuntime, doc: CanonicalDocument, message: Outbo
   const writer = new RecordWriter(rt, message, signal);
   switch (doc.type) {
     case 'sales_order':
-      return writer.create('order', doc.orderNumber, doc, doc.purpose === 'replace');
+      return writer.create('order', doc.orderNumber, doc, doc.purpose === 'replace', backorderTaken(doc));
     case 'purchase_order':
       return writer.create('inbound', doc.poNumber, doc, false);
     case 'item':
@@ -64,6 +64,17 @@ async function apply(rt: EndpointRuntime, doc: CanonicalDocument, message: Outbo
   }
 }
 
+/**
+ * The ERP's backorder (`extensions.backorder`) is a second order under the order's number. The
+ * warehouse keys orders by that number, so when it has the order already the backorder cannot be
+ * placed: said plainly rather than taken as the order the warehouse has.
+ */
+function backorderTaken(doc: SalesOrder): string | undefined {
+  const reference = (doc.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
+  if (typeof reference !== 'string') return undefined;
+  return `backorder ${reference} of order ${doc.orderNumber}: the warehouse already has an order ${doc.orderNumber} and finds orders by that number, so the rest cannot go as a second order under it; place it at the warehouse by hand, or close it in the ERP`;
+}
+
 function cancelsInbound(doc: OrderCancel): boolean {
   return doc.references.some((r) => r.qualifier === CANCELS_PURCHASE_ORDER.qualifier && r.value === CANCELS_PURCHASE_ORDER.value);
 }
@@ -75,12 +86,14 @@ class RecordWriter {
 
   /**
    * Creates the record unless the warehouse has one with this reference; then it is updated when
-   * `update` asks for it (a replacing order, an item upsert) and the profile can, else left as is.
+   * `update` asks for it (a replacing order, an item upsert) and the profile can, else left as is,
+   * or refused with `taken` when a record of that reference cannot be this document's.
    */
-  async create(kind: RecordKind, reference: string, doc: CanonicalDocument, update: boolean): Promise<DeliveryOutcome> {
+  async create(kind: RecordKind, reference: string, doc: CanonicalDocument, update: boolean, taken?: string): Promise<DeliveryOutcome> {
     const record = this.record(kind);
     const existing = await this.find(kind, record, reference);
     if (existing !== undefined) {
+      if (taken !== undefined) throw rejected(taken);
       if (update && record.update) await this.perform(kind, 'update', record.update, record, reference, existing, doc);
       return { kind: 'delivered', partnerRef: existing };
     }

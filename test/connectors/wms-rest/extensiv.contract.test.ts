@@ -57,6 +57,17 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       assert.equal([...server.orders.values()].filter((s) => s.resource.referenceNum === 'SO-100').length, 1);
     });
 
+    it('refuses, permanently and saying why, the ERP\'s backorder of an order it already has: it finds orders by number and cannot take a second under it', async () => {
+      delivered(await wms.sink.deliver(outbound(order('SO-BO')), never));
+      const outcome = await wms.sink.deliver(outbound(order('SO-BO', { extensions: { backorder: { reference: 'CS-7' } } })), never);
+      assert.equal(outcome.kind, 'permanent', JSON.stringify(outcome));
+      assert.match((outcome as { error: string }).error, /backorder CS-7 of order SO-BO: the warehouse already has an order SO-BO and finds orders by that number/);
+      assert.equal([...server.orders.values()].filter((s) => s.resource.referenceNum === 'SO-BO').length, 1);
+      // One it does not have yet goes as an order like any other.
+      delivered(await wms.sink.deliver(outbound(order('SO-BO2', { extensions: { backorder: { reference: 'CS-8' } } })), never));
+      assert.ok(server.orderByRef('SO-BO2'));
+    });
+
     it('creates an order once when the answer to the create was lost: the retry finds what the first attempt made', async () => {
       server.http.dropAnswerOnce('POST', /^\/orders$/);
       const message = outbound(order('SO-LOST'));
