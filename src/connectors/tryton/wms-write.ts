@@ -9,7 +9,7 @@
  * read back need them, whatever the operator did to the moves meanwhile.
  */
 import Big from 'big.js';
-import type { Item, OrderCancel, PurchaseOrder, SalesOrder } from '../../model/index.ts';
+import { backorderReference, type Item, type OrderCancel, type PurchaseOrder, type SalesOrder } from '../../model/index.ts';
 import type { TrytonAccess } from './access.ts';
 import { rejected, waiting } from './errors.ts';
 import { requireState, warehouseForFacility, type WarehouseLocations } from './lookup.ts';
@@ -168,7 +168,7 @@ function today(): TrytonDate {
 export async function applySalesOrderToWarehouse(rpc: TrytonRpc, document: SalesOrder, options: TrytonOptions): Promise<WriteResult> {
   if (!document.facility) throw rejected(`order ${document.orderNumber} names no facility; the warehouse takes orders routed to one of its facilities`);
   const warehouse = await warehouseForFacility(rpc, options, document.facility);
-  const backorder = backorderOf(document);
+  const backorder = backorderReference(document);
   const what = backorder === undefined ? `order ${document.orderNumber}` : `backorder ${backorder} of order ${document.orderNumber}`;
   const ofOrder = await rpc.searchRead<{ id: number; number: string; state: string }>(SHIPMENT_OUT,
     [['reference', '=', document.orderNumber], ['warehouse', '=', warehouse.id]], ['number', 'state'], { order: [['id', 'ASC']] });
@@ -206,14 +206,9 @@ export async function applySalesOrderToWarehouse(rpc: TrytonRpc, document: Sales
   return finishOrder(rpc, created!, document);
 }
 
-function backorderOf(document: SalesOrder): string | undefined {
-  const reference = (document.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
-  return typeof reference === 'string' && reference !== '' ? reference : undefined;
-}
-
 /** What the order's note on its pick says first: the order number, and the ERP's backorder when it is one. */
 function noteHead(document: SalesOrder): string {
-  const backorder = backorderOf(document);
+  const backorder = backorderReference(document);
   return backorder === undefined ? document.orderNumber : `${document.orderNumber} backorder ${backorder}`;
 }
 

@@ -1,4 +1,4 @@
-import { formatError, validateDocument, type CanonicalDocument, type OrderCancel, type SalesOrder } from '../../model/index.ts';
+import { backorderReference, formatError, validateDocument, type CanonicalDocument, type OrderCancel, type SalesOrder } from '../../model/index.ts';
 import type { DeliveryOutcome, OutboundMessage } from '../../transports/index.ts';
 import { isWmsError, outcomeOf, profileFault, rejected, WmsError } from './errors.ts';
 import { answerInput, type WmsAnswer } from './http.ts';
@@ -70,8 +70,8 @@ async function apply(rt: EndpointRuntime, doc: CanonicalDocument, message: Outbo
  * placed: said plainly rather than taken as the order the warehouse has.
  */
 function backorderTaken(doc: SalesOrder): string | undefined {
-  const reference = (doc.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
-  if (typeof reference !== 'string') return undefined;
+  const reference = backorderReference(doc);
+  if (reference === undefined) return undefined;
   return `backorder ${reference} of order ${doc.orderNumber}: the warehouse already has an order ${doc.orderNumber} and finds orders by that number, so the rest cannot go as a second order under it; place it at the warehouse by hand, or close it in the ERP`;
 }
 

@@ -5,17 +5,6 @@ import { openOf } from './views.ts';
 import { lineName, qty } from './words.ts';
 
 /**
- * An ERP's backorder: the open rest of an order after a partial shipment, which the ERP opened as a
- * record of its own (Tryton's backorder shipment) and sends as a sales order of the same number,
- * marked `extensions.backorder.reference` with the ERP's reference of that record. Its lines are
- * what is left to ship, not a new version of the order.
- */
-export function backorderOf(doc: SalesOrder): string | undefined {
-  const reference = (doc.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
-  return typeof reference === 'string' && reference !== '' ? reference : undefined;
-}
-
-/**
  * Why a backorder's lines do not fit what is open on the order, if they do not: a line the order
  * does not have (`unknown`), or more than is open (`behind`). The ERP opens its backorder when a
  * shipment is applied to it, so a backorder read while a later shipment is still on its way to

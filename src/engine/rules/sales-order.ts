@@ -1,5 +1,5 @@
-import type { Address, SalesOrder } from '../../model/index.ts';
-import { backorderMisfit, backorderOf } from './backorder.ts';
+import { backorderReference, type Address, type SalesOrder } from '../../model/index.ts';
+import { backorderMisfit } from './backorder.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import { documentContent, jsonFingerprint, valueFingerprint, type Content } from './fingerprint.ts';
 import { addHold, holdWords, liftHolds, parkDocument, releaseParked } from './holds.ts';
@@ -31,7 +31,7 @@ export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder
     if (!base.known) return outcome('stale', 'ORDER_CANCELLED', `${name} was cancelled (requested ${cancel.requestedAt}) before it reached Causeway; not sent.`, base);
     return outcome('refuse', 'ORDER_CANCELLED', `${name} was cancelled (requested ${cancel.requestedAt}); a new version of it is not sent. An order placed again needs a new order number.`, base);
   }
-  const backorder = backorderOf(doc);
+  const backorder = backorderReference(doc);
   if (backorder !== undefined && base.known && base.send.state !== 'not_sent') return decideBackorder(base, doc, backorder, stamp, content, ctx);
   if (base.closed) {
     if (same) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; it is closed.`, base);
@@ -51,7 +51,7 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, conte
   const last = base.lastApplied.sales_order;
   if (!(last && last.documentId === stamp.documentId && last.fingerprint === stamp.fingerprint)) {
     // The open rest of the order, sent to another warehouse: what was ordered and shipped stays as it is.
-    const lines = base.known && (isRemainder(doc) || backorderOf(doc) !== undefined) ? { lines: base.lines } : linesOfVersion(base.lines, doc);
+    const lines = base.known && (isRemainder(doc) || backorderReference(doc) !== undefined) ? { lines: base.lines } : linesOfVersion(base.lines, doc);
     if ('refusal' in lines) return outcome('refuse', 'ORDER_CHANGE_BELOW_SHIPPED', `${name}: ${lines.refusal.message}; not sent.`, base, { path: lines.refusal.path });
     ledger = recordVersion(ledger, doc, stamp, lines.lines);
   }
@@ -106,7 +106,7 @@ function decideChange(base: OrderLedger, doc: SalesOrder, stamp: Stamp, content:
     return outcome('refuse', 'ORDER_ALREADY_SHIPPED', `${name} has shipped in full; its change to ${list(changed)} cannot reach the warehouse.`, base);
   }
   let lines = base.lines;
-  const backorder = backorderOf(doc);
+  const backorder = backorderReference(doc);
   // A backorder's lines are what is left to ship: the order's own lines stay as they are.
   if (changed.includes('lines') && backorder === undefined) {
     const rebuilt = linesOfVersion(base.lines, doc);
@@ -143,7 +143,8 @@ function decideBackorder(base: OrderLedger, doc: SalesOrder, reference: string, 
   const name = `Backorder ${reference} of order ${doc.orderNumber}`;
   if (base.routed?.backorder === reference && base.routed.fingerprint === stamp.fingerprint) return outcome('stale', 'DUPLICATE', `${name} came again with the same content; the warehouse already has it.`, base);
   if (base.closed) {
-    return outcome('stale', 'ORDER_CLOSED', `${name} is not sent: the order was closed on ${base.closed.at} (${base.closed.reason}), and the ERP is told which lines will not ship.`, base);
+    const told = base.closed.how === 'short_closed' ? ', and the ERP is told which lines will not ship' : '';
+    return outcome('stale', 'ORDER_CLOSED', `${name} is not sent: the order was closed on ${base.closed.at} (${base.closed.reason})${told}.`, base);
   }
   const misfit = backorderMisfit(base, doc);
   if (misfit?.kind === 'unknown') return outcome('refuse', 'DOCUMENT_CHAIN', `${name}: ${misfit.message}; not sent.`, base, { path: misfit.path });

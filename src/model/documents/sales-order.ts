@@ -35,3 +35,14 @@ export const salesOrder = z.object({
   lines: z.array(salesOrderLine).min(1, 'an order needs at least one line'),
 });
 export type SalesOrder = z.infer<typeof salesOrder>;
+
+/**
+ * The ERP's reference of the backorder a sales order is, if it is one: the open rest of an order
+ * after a partial shipment, which the ERP opened as a record of its own (Tryton's backorder
+ * shipment) and sends under the same order number, marked `extensions.backorder.reference`. Its
+ * lines are what is left to ship, not a new version of the order.
+ */
+export function backorderReference(order: SalesOrder): string | undefined {
+  const reference = (order.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
+  return typeof reference === 'string' && reference !== '' ? reference : undefined;
+}
