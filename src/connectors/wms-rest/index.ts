@@ -11,5 +11,6 @@ export { checkSignature, signHmac } from './signature.ts';
 export { afterPage, scanSince, scanDue, parseSourceCursor, type ChangeCursor, type SourceCursor } from './cursor.ts';
 export { WmsError, isWmsError, type WmsErrorCode } from './errors.ts';
 export { CANCELS_PURCHASE_ORDER } from './write.ts';
+export { DEFAULT_BACKORDER_SUFFIX, parseWarehouseOrderReference, readBackOrderNumber, warehouseOrderReference, type OrderReferences } from './backorders.ts';
 export { mergePositions, versionKey } from './read.ts';
 export { linkOf, toDecimal, toIso, decimalSum } from './expressions.ts';

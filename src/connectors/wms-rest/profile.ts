@@ -83,6 +83,14 @@ const recordSchema = z.object({
 }).strict();
 export type RecordSpec = z.infer<typeof recordSchema>;
 
+const orderRecordSchema = recordSchema.extend({
+  reference: z.object({
+    name: z.string().min(1).meta({ description: 'The warehouse\'s name of the order\'s reference field, named in errors', examples: ['referenceNum', 'reference_id'] }),
+    maxLength: z.number().int().positive().optional().meta({ description: 'The longest reference the warehouse takes; a longer one is refused before it is sent' }),
+    backorderSuffix: z.string().optional().meta({ description: 'After the order number, the reference of the ERP\'s backorder of it: {backorder} is the backorder\'s reference. Default "-BO-{backorder}"' }),
+  }).strict().optional().meta({ description: 'Our order reference as the warehouse keeps it' }),
+}).strict();
+
 export const RECORD_KINDS = ['order', 'inbound', 'item'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -165,7 +173,7 @@ export const profileSchema = z.object({
   }).strict(),
   timeFormat: z.enum(['iso', 'naive-utc']).default('iso').meta({ description: 'How {since} is written: ISO with Z, or without an offset (in UTC)' }),
   paging: pagingSchema,
-  records: z.object({ order: recordSchema.optional(), inbound: recordSchema.optional(), item: recordSchema.optional() }).strict().default({}),
+  records: z.object({ order: orderRecordSchema.optional(), inbound: recordSchema.optional(), item: recordSchema.optional() }).strict().default({}),
   reads: z.object({
     shipment: changeReadSchema.optional(),
     receipt: changeReadSchema.optional(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDecimals } from '../../model/index.ts';
 import type { InboundMessage, PollResult } from '../../transports/index.ts';
+import { orderReferencesOf, readBackOrderNumber } from './backorders.ts';
 import { afterPage, formatSourceCursor, parseSourceCursor, scanDue, scanSince, type ChangeCursor, type SourceCursor } from './cursor.ts';
 import { isWmsError, WmsError } from './errors.ts';
 import { toIso } from './expressions.ts';
@@ -146,7 +147,8 @@ function formatTime(rt: EndpointRuntime, ms: number): string {
 
 /**
  * One resource version as an inbox message: its documents (none while there is nothing to report,
- * an order not shipped yet), keyed by the resource's id and change stamp.
+ * an order not shipped yet), keyed by the resource's id and change stamp. What the warehouse
+ * reports of the order of a backorder is read back under the ERP's order number (backorders.ts).
  */
 export async function messageOf(rt: EndpointRuntime, type: ChangeReadType, read: ChangeRead, resource: unknown, signal: AbortSignal)
   : Promise<{ message?: InboundMessage; stamp: number; id: string }> {
@@ -157,7 +159,8 @@ export async function messageOf(rt: EndpointRuntime, type: ChangeReadType, read:
   const stamp = typeof stampValue === 'number' ? stampValue : Date.parse(toIso(stampValue) ?? '');
   if (!Number.isFinite(stamp)) throw new WmsError('WMS_PROTOCOL', `${type} ${String(id)} has no change stamp where profile ${rt.profile.name} reads it (got ${JSON.stringify(stampValue)})`);
   const expanded = await expand(rt, type, read, resource, String(id), signal);
-  const documents = (await expressions.list(read.documents, expanded, `reads.${type}.documents`)).map(withoutNulls);
+  const refs = orderReferencesOf(rt.profile, rt.settings.backorderSuffix);
+  const documents = (await expressions.list(read.documents, expanded, `reads.${type}.documents`)).map((d) => readBackOrderNumber(refs, withoutNulls(d)));
   if (documents.length === 0) return { stamp, id: String(id) };
   return {
     stamp,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DocumentType } from '../../model/index.ts';
 import { authSchema } from './auth.ts';
+import { backorderSuffixError, DEFAULT_BACKORDER_SUFFIX } from './backorders.ts';
 import { compileError } from './expressions.ts';
 import { profileSchema, READ_TYPES, signatureSchema, type Profile } from './profile.ts';
 import { BUILT_IN_PROFILE_NAMES, builtInProfile } from './profiles/index.ts';
@@ -32,6 +33,10 @@ export const wmsRestSettings = z.object({
   initialLookbackHours: z.number().min(0).default(24).meta({ description: 'How far back the first read of a document type goes' }),
   reconcileEveryMs: z.number().int().min(0).default(60_000).meta({ description: 'How often each document type is read back from the warehouse, events or not' }),
   snapshotEveryMs: z.number().int().min(0).default(900_000).meta({ description: 'How often stock is read for inventory_snapshot' }),
+  backorderSuffix: z.string().optional().meta({
+    description: `The ERP's backorder of an order goes to the warehouse as an order of its own, its reference the order number and this suffix, {backorder} being the backorder's reference. Default the profile's, else "${DEFAULT_BACKORDER_SUFFIX}"`,
+    examples: ['-BO{backorder}'],
+  }),
   timeoutMs: z.number().int().positive().max(300_000).default(30_000).meta({ description: 'Time allowed for one call; a call that takes longer fails as retryable' }),
 }).strict().superRefine((s, ctx) => {
   const profile = profileOf(s);
@@ -46,6 +51,9 @@ export const wmsRestSettings = z.object({
     const scheme = (s.webhook.signature ?? profile.events?.signature)?.scheme;
     if (scheme && scheme !== 'none' && !s.webhook.secret) ctx.addIssue({ code: 'custom', path: ['webhook', 'secret'], message: `${scheme} signatures need the secret the warehouse signs with` });
   }
+  const suffix = s.backorderSuffix ?? profile.records.order?.reference?.backorderSuffix;
+  const wrongSuffix = suffix === undefined ? undefined : backorderSuffixError(suffix);
+  if (wrongSuffix) ctx.addIssue({ code: 'custom', path: s.backorderSuffix === undefined ? ['profile', 'records', 'order', 'reference', 'backorderSuffix'] : ['backorderSuffix'], message: wrongSuffix });
   if (typeof s.profile === 'object') {
     for (const [path, expression] of expressionsOf(s.profile)) {
       const wrong = compileError(expression);

@@ -1,5 +1,6 @@
-import { backorderReference, formatError, validateDocument, type CanonicalDocument, type OrderCancel, type SalesOrder } from '../../model/index.ts';
+import { formatError, validateDocument, type CanonicalDocument, type OrderCancel } from '../../model/index.ts';
 import type { DeliveryOutcome, OutboundMessage } from '../../transports/index.ts';
+import { orderInWords, orderReferencesOf, warehouseOrderReference } from './backorders.ts';
 import { isWmsError, outcomeOf, profileFault, rejected, WmsError } from './errors.ts';
 import { answerInput, type WmsAnswer } from './http.ts';
 import type { RecordKind, RecordSpec, WriteSpec } from './profile.ts';
@@ -18,6 +19,10 @@ import type { EndpointRuntime } from './runtime.ts';
  * - an `order_cancel` with the reference { qualifier: "cancels", value: "purchase_order" } cancels
  *   the expected inbound (receiver, WRO) whose reference is its orderNumber;
  * - an `order_status` with status on_hold holds the order, released releases it.
+ *
+ * The ERP's backorder of an order, and a cancel, hold or release marked with it, goes to the
+ * order of its own the backorder is at the warehouse, under a reference derived from the
+ * document (backorders.ts). The request body sees that reference as the document's orderNumber.
  */
 export const CANCELS_PURCHASE_ORDER = { qualifier: 'cancels', value: 'purchase_order' } as const;
 
@@ -44,35 +49,29 @@ export async function deliverDocument(rt: EndpointRuntime, message: OutboundMess
 
 async function apply(rt: EndpointRuntime, doc: CanonicalDocument, message: OutboundMessage, signal: AbortSignal): Promise<DeliveryOutcome> {
   const writer = new RecordWriter(rt, message, signal);
+  const orderReference = (d: { orderNumber: string; extensions?: Record<string, unknown> }) =>
+    warehouseOrderReference(orderReferencesOf(rt.profile, rt.settings.backorderSuffix), d);
   switch (doc.type) {
-    case 'sales_order':
-      return writer.create('order', doc.orderNumber, doc, doc.purpose === 'replace', backorderTaken(doc));
+    case 'sales_order': {
+      const reference = orderReference(doc);
+      return writer.create('order', reference, { ...doc, orderNumber: reference }, doc.purpose === 'replace');
+    }
     case 'purchase_order':
       return writer.create('inbound', doc.poNumber, doc, false);
     case 'item':
       return writer.create('item', doc.sku, doc, true);
     case 'order_cancel': {
       if (doc.lines.length > 0) throw rejected(`the profile cancels whole orders; this cancel names ${doc.lines.length} line(s)`);
-      return writer.act(cancelsInbound(doc) ? 'inbound' : 'order', 'cancel', doc.orderNumber, doc);
+      if (cancelsInbound(doc)) return writer.act('inbound', 'cancel', doc.orderNumber, doc);
+      return writer.act('order', 'cancel', orderReference(doc), doc);
     }
     case 'order_status':
-      if (doc.status === 'on_hold') return writer.act('order', 'hold', doc.orderNumber, doc);
-      if (doc.status === 'released') return writer.act('order', 'release', doc.orderNumber, doc);
+      if (doc.status === 'on_hold') return writer.act('order', 'hold', orderReference(doc), doc);
+      if (doc.status === 'released') return writer.act('order', 'release', orderReference(doc), doc);
       throw rejected(`an order_status applied to the warehouse holds (on_hold) or releases (released) an order; ${doc.status} is the warehouse's to report`);
     default:
       throw rejected(`a wms-rest endpoint does not take ${doc.type} documents`);
   }
-}
-
-/**
- * The ERP's backorder (`extensions.backorder`) is a second order under the order's number. The
- * warehouse keys orders by that number, so when it has the order already the backorder cannot be
- * placed: said plainly rather than taken as the order the warehouse has.
- */
-function backorderTaken(doc: SalesOrder): string | undefined {
-  const reference = backorderReference(doc);
-  if (reference === undefined) return undefined;
-  return `backorder ${reference} of order ${doc.orderNumber}: the warehouse already has an order ${doc.orderNumber} and finds orders by that number, so the rest cannot go as a second order under it; place it at the warehouse by hand, or close it in the ERP`;
 }
 
 function cancelsInbound(doc: OrderCancel): boolean {
@@ -86,14 +85,12 @@ class RecordWriter {
 
   /**
    * Creates the record unless the warehouse has one with this reference; then it is updated when
-   * `update` asks for it (a replacing order, an item upsert) and the profile can, else left as is,
-   * or refused with `taken` when a record of that reference cannot be this document's.
+   * `update` asks for it (a replacing order, an item upsert) and the profile can, else left as is.
    */
-  async create(kind: RecordKind, reference: string, doc: CanonicalDocument, update: boolean, taken?: string): Promise<DeliveryOutcome> {
+  async create(kind: RecordKind, reference: string, doc: CanonicalDocument, update: boolean): Promise<DeliveryOutcome> {
     const record = this.record(kind);
     const existing = await this.find(kind, record, reference);
     if (existing !== undefined) {
-      if (taken !== undefined) throw rejected(taken);
       if (update && record.update) await this.perform(kind, 'update', record.update, record, reference, existing, doc);
       return { kind: 'delivered', partnerRef: existing };
     }
@@ -185,11 +182,11 @@ class RecordWriter {
 
 function describe(doc: CanonicalDocument): string {
   switch (doc.type) {
-    case 'sales_order': return `creating order ${doc.orderNumber}`;
+    case 'sales_order': return `creating ${orderInWords(doc)}`;
     case 'purchase_order': return `creating expected inbound ${doc.poNumber}`;
     case 'item': return `upserting item ${doc.sku}`;
-    case 'order_cancel': return `cancelling ${cancelsInbound(doc) ? 'expected inbound' : 'order'} ${doc.orderNumber}`;
-    case 'order_status': return `${doc.status === 'on_hold' ? 'holding' : doc.status === 'released' ? 'releasing' : 'applying status to'} order ${doc.orderNumber}`;
+    case 'order_cancel': return `cancelling ${cancelsInbound(doc) ? `expected inbound ${doc.orderNumber}` : orderInWords(doc)}`;
+    case 'order_status': return `${doc.status === 'on_hold' ? 'holding' : doc.status === 'released' ? 'releasing' : 'applying status to'} ${orderInWords(doc)}`;
     default: return `applying ${doc.type} ${doc.entityKey}`;
   }
 }

@@ -40,9 +40,10 @@ export type SalesOrder = z.infer<typeof salesOrder>;
  * The ERP's reference of the backorder a sales order is, if it is one: the open rest of an order
  * after a partial shipment, which the ERP opened as a record of its own (Tryton's backorder
  * shipment) and sends under the same order number, marked `extensions.backorder.reference`. Its
- * lines are what is left to ship, not a new version of the order.
+ * lines are what is left to ship, not a new version of the order. A cancel or a status of that
+ * backorder is marked the same way.
  */
-export function backorderReference(order: SalesOrder): string | undefined {
+export function backorderReference(order: Pick<SalesOrder, 'extensions'>): string | undefined {
   const reference = (order.extensions as { backorder?: { reference?: unknown } } | undefined)?.backorder?.reference;
   return typeof reference === 'string' && reference !== '' ? reference : undefined;
 }

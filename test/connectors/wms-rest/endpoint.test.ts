@@ -68,6 +68,8 @@ webhook: {}`));
     assert.match(byPath['$.endpoints.wms.webhook.secret'], /standard-webhooks signatures need the secret/);
     const facilities = faultOf(yaml(shipbob.replace('{ ONT: "228" }', '{ ONT: "228", ABE: "228" }')));
     assert.match(facilities.errors.find((e) => e.path === '$.endpoints.wms.facilities')!.message, /one facility only/);
+    const suffix = faultOf(yaml(`${shipbob}\nbackorderSuffix: "{backorder}"`));
+    assert.match(suffix.errors.find((e) => e.path === '$.endpoints.wms.backorderSuffix')!.message, /starts with text that tells the backorder from the order number/);
     const auth = faultOf(yaml(shipbob.replace('{ kind: bearer, token: "${SHIPBOB_PAT}" }', '{ kind: token, token: x }')));
     assert.ok(auth.errors.some((e) => e.path?.startsWith('$.endpoints.wms.auth')), JSON.stringify(auth.errors));
   });

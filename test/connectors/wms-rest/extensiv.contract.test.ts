@@ -57,15 +57,39 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       assert.equal([...server.orders.values()].filter((s) => s.resource.referenceNum === 'SO-100').length, 1);
     });
 
-    it('refuses, permanently and saying why, the ERP\'s backorder of an order it already has: it finds orders by number and cannot take a second under it', async () => {
-      delivered(await wms.sink.deliver(outbound(order('SO-BO')), never));
-      const outcome = await wms.sink.deliver(outbound(order('SO-BO', { extensions: { backorder: { reference: 'CS-7' } } })), never);
+    it('creates the ERP\'s backorder of an order it has as an order of its own, under the order number and the backorder\'s reference; a redelivery finds it', async () => {
+      const original = delivered(await wms.sink.deliver(outbound(order('SO-200')), never));
+      const backorder = outbound(order('SO-200', { lines: [{ lineNumber: '2', sku: 'SKU-2', quantity: '1', uom: 'EA' }], extensions: { backorder: { reference: 'CS-7' } } }));
+      const id = delivered(await wms.sink.deliver(backorder, never));
+      assert.notEqual(id, original);
+      const made = server.orderByRef('SO-200-BO-CS-7')!;
+      assert.equal(String(made.readOnly.orderId), id);
+      assert.deepEqual(made.orderItems.map((i: { itemIdentifier: { sku: string }; qty: number }) => [i.itemIdentifier.sku, i.qty]), [['SKU-2', 1]]);
+      assert.equal(server.orderByRef('SO-200')!.orderItems.length, 2, 'the order itself is left as it was');
+      // Redelivered, and delivered again by a restarted endpoint (nothing cached): found, not made twice.
+      assert.equal(delivered(await wms.sink.deliver({ ...backorder, attempt: 2 }, never)), id);
+      const posts = server.http.calls(/^POST \/orders$/).length;
+      assert.equal(delivered(await endpointOf(settings(server)).sink.deliver(backorder, never)), id);
+      assert.equal(server.http.calls(/^POST \/orders$/).length, posts);
+      assert.equal([...server.orders.values()].filter((o) => o.resource.referenceNum === 'SO-200-BO-CS-7').length, 1);
+    });
+
+    it('cancels the ERP\'s backorder at the order it is at the warehouse, leaving the order itself', async () => {
+      delivered(await wms.sink.deliver(outbound(order('SO-210')), never));
+      delivered(await wms.sink.deliver(outbound(order('SO-210', { extensions: { backorder: { reference: 'CS-9' } } })), never));
+      delivered(await wms.sink.deliver(outbound({ type: 'order_cancel', orderNumber: 'SO-210', extensions: { backorder: { reference: 'CS-9' } } }), never));
+      assert.equal(server.orderByRef('SO-210-BO-CS-9')!.readOnly.status, 2);
+      assert.equal(server.orderByRef('SO-210')!.readOnly.status, 0);
+    });
+
+    it('refuses a backorder whose reference would be longer than Extensiv\'s referenceNum takes, naming the field, and takes the suffix the endpoint sets', async () => {
+      const long = outbound(order('SO-220', { extensions: { backorder: { reference: 'X'.repeat(44) } } }));
+      const outcome = await wms.sink.deliver(long, never);
       assert.equal(outcome.kind, 'permanent', JSON.stringify(outcome));
-      assert.match((outcome as { error: string }).error, /backorder CS-7 of order SO-BO: the warehouse already has an order SO-BO and finds orders by that number/);
-      assert.equal([...server.orders.values()].filter((s) => s.resource.referenceNum === 'SO-BO').length, 1);
-      // One it does not have yet goes as an order like any other.
-      delivered(await wms.sink.deliver(outbound(order('SO-BO2', { extensions: { backorder: { reference: 'CS-8' } } })), never));
-      assert.ok(server.orderByRef('SO-BO2'));
+      assert.match((outcome as { error: string }).error, /backorder X+ of order SO-220 goes to the warehouse as SO-220-BO-X+, 54 characters, and its referenceNum takes at most 50/);
+      const short = endpointOf(settings(server, { backorderSuffix: '/{backorder}' }));
+      delivered(await short.sink.deliver(outbound(order('SO-220', { extensions: { backorder: { reference: 'CS-1' } } })), never));
+      assert.ok(server.orderByRef('SO-220/CS-1'));
     });
 
     it('creates an order once when the answer to the create was lost: the retry finds what the first attempt made', async () => {
@@ -225,6 +249,18 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       const changed = (await poll(reader, state)).filter((m) => m.partnerRef === id);
       assert.equal(changed.length, 1);
       assert.notEqual(changed[0].idempotencyKey, mine[0].idempotencyKey);
+    });
+
+    it('reads the shipment of the order a backorder is at the warehouse under the ERP\'s order number, the backorder\'s reference kept', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      delivered(await wms.sink.deliver(outbound(order('SO-230')), never));
+      const id = delivered(await wms.sink.deliver(outbound(order('SO-230', { extensions: { backorder: { reference: 'CS-11' } } })), never));
+      server.confirmOrder('SO-230-BO-CS-11', { trackingNumber: '1Z999AA10123456799' });
+      const [doc] = documentsOf((await poll(reader, { cursor: null })).find((m) => m.partnerRef === id)!);
+      assert.equal(doc.type, 'shipment');
+      if (doc.type !== 'shipment') return;
+      assert.deepEqual([doc.orderNumber, doc.entityKey, doc.extensions], ['SO-230', 'order:SO-230', { backorder: { reference: 'CS-11' } }]);
+      assert.deepEqual(doc.trackingNumbers, ['1Z999AA10123456799']);
     });
 
     it('reads a received receiver as a receipt with lots, expiry, over, short and damaged quantities', async () => {

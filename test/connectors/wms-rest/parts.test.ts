@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  afterPage, checkSignature, decimalSum, linkOf, mergePositions, RequestBudget, retryAfterMs, scanDue, scanSince, signHmac, toDecimal, toIso, versionKey,
+  afterPage, checkSignature, decimalSum, DEFAULT_BACKORDER_SUFFIX, linkOf, mergePositions, parseWarehouseOrderReference, readBackOrderNumber, RequestBudget, retryAfterMs,
+  scanDue, scanSince, signHmac, toDecimal, toIso, versionKey, warehouseOrderReference, WmsError,
 } from '../../../src/connectors/wms-rest/index.ts';
 import { signWebhook } from '../../../src/transports/index.ts';
 
@@ -135,5 +136,39 @@ describe('wms-rest values', () => {
       { sku: 'S1', lot: 'L', status: 'available', uom: 'EA', onHand: '0.3', allocated: '0.1', available: '0.2', expiryDate: '2031-01-01' },
       { sku: 'S2', status: 'available', uom: 'EA', onHand: '1', allocated: '0', available: '1' },
     ]);
+  });
+});
+
+describe('wms-rest backorders: the reference the ERP\'s backorder goes under, derived from the document and read back', () => {
+  const refs = { suffix: DEFAULT_BACKORDER_SUFFIX, field: 'referenceNum', maxLength: 20 };
+  const backorder = (orderNumber: string, reference: string) => ({ orderNumber, extensions: { backorder: { reference } } });
+
+  it('puts an order under its number and a backorder under the number and its reference, and reads the latter back', () => {
+    assert.equal(warehouseOrderReference(refs, { orderNumber: 'SO-1' }), 'SO-1');
+    assert.equal(warehouseOrderReference(refs, backorder('SO-1', 'CS-7')), 'SO-1-BO-CS-7');
+    assert.deepEqual(parseWarehouseOrderReference(refs, 'SO-1-BO-CS-7'), { orderNumber: 'SO-1', backorder: 'CS-7' });
+    // An order number with the suffix's text in it still reads back: the last occurrence splits.
+    assert.deepEqual(parseWarehouseOrderReference(refs, 'A-BO-B-BO-7'), { orderNumber: 'A-BO-B', backorder: '7' });
+    assert.equal(parseWarehouseOrderReference(refs, 'SO-1'), undefined);
+    assert.equal(parseWarehouseOrderReference(refs, '-BO-7'), undefined);
+    assert.equal(parseWarehouseOrderReference(refs, 'SO-1-BO-'), undefined);
+    const tailed = { suffix: '(BO {backorder})', field: 'reference_id' };
+    assert.equal(warehouseOrderReference(tailed, backorder('SO-1', '7')), 'SO-1(BO 7)');
+    assert.deepEqual(parseWarehouseOrderReference(tailed, 'SO-1(BO 7)'), { orderNumber: 'SO-1', backorder: '7' });
+  });
+
+  it('refuses, naming the field, a reference longer than the warehouse takes, and one that would not read back as its backorder', () => {
+    assert.throws(() => warehouseOrderReference(refs, backorder('SO-123456', 'CS-123456')),
+      (e: WmsError) => e.code === 'WMS_REJECTED' && /as SO-123456-BO-CS-123456, 22 characters, and its referenceNum takes at most 20/.test(e.message));
+    assert.throws(() => warehouseOrderReference(refs, backorder('SO-1', 'X-BO-2')), /does not read back as that backorder/);
+  });
+
+  it('reads a document reported under a derived reference back as the ERP\'s order, and leaves any other as it is', () => {
+    assert.deepEqual(readBackOrderNumber(refs, { type: 'shipment', orderNumber: 'SO-1-BO-CS-7', extensions: { carrier: 'x' } }),
+      { type: 'shipment', orderNumber: 'SO-1', extensions: { carrier: 'x', backorder: { reference: 'CS-7' } } });
+    const plain = { type: 'shipment', orderNumber: 'SO-1' };
+    assert.equal(readBackOrderNumber(refs, plain), plain);
+    const receipt = { type: 'receipt', poNumber: 'PO-1-BO-2' };
+    assert.equal(readBackOrderNumber(refs, receipt), receipt);
   });
 });

@@ -103,6 +103,23 @@ describe('ShipBob profile: contract tests against a server built from ShipBob\'s
       assert.match((refused as { error: string }).error, /cancelling order SB-GONE .* HTTP 422.*cannot be cancelled/);
     });
 
+    it('creates the ERP\'s backorder of an order as an order of its own under a reference_id of the order number and the backorder, once; its cancel and hold reach that order', async () => {
+      const original = delivered(await wms.sink.deliver(outbound(order('SB-200')), never));
+      const backorder = outbound(order('SB-200', { extensions: { backorder: { reference: 'CS-7' } } }));
+      const id = delivered(await wms.sink.deliver(backorder, never));
+      assert.notEqual(id, original);
+      assert.equal(String(server.orderByRef('SB-200-BO-CS-7')!.id), id);
+      const posts = server.http.calls(new RegExp(`^POST ${v}/order$`)).length;
+      assert.equal(delivered(await endpointOf(settings(server)).sink.deliver({ ...backorder, attempt: 2 }, never)), id);
+      assert.equal(server.http.calls(new RegExp(`^POST ${v}/order$`)).length, posts, 'redelivered: looked up, not created again');
+      const mark = { extensions: { backorder: { reference: 'CS-7' } } };
+      delivered(await wms.sink.deliver(outbound({ type: 'order_status', orderNumber: 'SB-200', status: 'on_hold', ...mark }), never));
+      assert.equal(server.orderByRef('SB-200-BO-CS-7')!.shipments[0].status, 'OnHold');
+      delivered(await wms.sink.deliver(outbound({ type: 'order_cancel', orderNumber: 'SB-200', ...mark }), never));
+      assert.equal(server.orderByRef('SB-200-BO-CS-7')!.status, 'Cancelled');
+      assert.notEqual(server.orderByRef('SB-200')!.status, 'Cancelled', 'the order itself is left as it was');
+    });
+
     it('holds and releases an order\'s shipments for an order_status on_hold / released', async () => {
       delivered(await wms.sink.deliver(outbound(order('SB-HOLD')), never));
       delivered(await wms.sink.deliver(outbound({ type: 'order_status', orderNumber: 'SB-HOLD', status: 'on_hold', reason: 'credit check' }), never));
@@ -228,6 +245,17 @@ describe('ShipBob profile: contract tests against a server built from ShipBob\'s
         'the order\'s new version carries both shipments; the first again, now the order is complete');
     });
 
+    it('reads the shipment of a backorder\'s order under the ERP\'s order number, the backorder\'s reference kept', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      delivered(await wms.sink.deliver(outbound(order('SB-230')), never));
+      const id = delivered(await wms.sink.deliver(outbound(order('SB-230', { extensions: { backorder: { reference: 'CS-11' } } })), never));
+      server.ship('SB-230-BO-CS-11', { tracking: '9400144444444444444444' });
+      const [doc] = documentsOf((await poll(reader, { cursor: null })).find((m) => m.partnerRef === id)!);
+      assert.equal(doc.type, 'shipment');
+      if (doc.type !== 'shipment') return;
+      assert.deepEqual([doc.orderNumber, doc.entityKey, doc.extensions, doc.trackingNumbers], ['SB-230', 'order:SB-230', { backorder: { reference: 'CS-11' } }, ['9400144444444444444444']]);
+    });
+
     it('reads a completed receiving order as a receipt, expanding its boxes for lots and received quantities', async () => {
       const reader = endpointOf(settings(server, { produce: ['receipt'] }));
       delivered(await wms.sink.deliver(outbound({ type: 'purchase_order', poNumber: 'PO-SB-RCV', facility: 'ABE', lines: [
@@ -282,6 +310,17 @@ describe('ShipBob profile: contract tests against a server built from ShipBob\'s
       const polled = (await poll(reader, { cursor: null })).find((m) => m.partnerRef === id)!;
       assert.equal(verdict.message.idempotencyKey, polled.idempotencyKey);
       assert.equal(documentsOf(verdict.message)[0].type, 'shipment');
+    });
+
+    it('takes an order.shipped webhook of a backorder\'s order as the shipment under the ERP\'s order number', async () => {
+      const reader = endpointOf(settings(server, { produce: ['shipment'] }));
+      delivered(await wms.sink.deliver(outbound(order('SB-240', { extensions: { backorder: { reference: 'CS-12' } } })), never));
+      const hook = server.webhook('order.shipped', server.ship('SB-240-BO-CS-12', { tracking: '9400155555555555555555' }));
+      const verdict = await reader.receiver!.receive(push(hook.body, hook.headers), nowSeconds());
+      assert.equal(verdict.kind, 'store', JSON.stringify(verdict));
+      if (verdict.kind !== 'store') return;
+      const [doc] = documentsOf(verdict.message);
+      assert.deepEqual(doc.type === 'shipment' && [doc.orderNumber, doc.extensions], ['SB-240', { backorder: { reference: 'CS-12' } }]);
     });
 
     it('refuses a webhook signed with another secret, or too old, or without its topic; lets be a topic it does not read', async () => {

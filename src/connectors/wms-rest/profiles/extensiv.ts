@@ -103,6 +103,8 @@ export const extensivProfile: ProfileInput = {
           },
           "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
         }`),
+      // The documentation we read publishes no length for referenceNum: 50 is this profile's assumption.
+      reference: { name: 'referenceNum', maxLength: 50 },
       update: {
         method: 'PUT', path: '/orders/{id}', current: true, ifMatch: true, headers: HAL_WRITE,
         body: `$merge([current, {

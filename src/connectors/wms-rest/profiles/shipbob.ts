@@ -68,6 +68,8 @@ export const shipbobProfile: ProfileInput = {
           },
           "products": [doc.lines.{"reference_id": sku, "name": description ? description : sku, "quantity": $number(quantity)}]
         }`),
+      // The documentation we read publishes no length for reference_id: 50 is this profile's assumption.
+      reference: { name: 'reference_id', maxLength: 50 },
       cancel: cancelAt('order'),
       hold: {
         method: 'POST', path: '/{apiVersion}/shipment:bulkPlaceOnHold', current: true,
