@@ -87,4 +87,57 @@ flows:
     const verdicts = await hub.store.listVerdicts('acme', { entityKey: `order:${shortSale.number}` });
     assert.ok(!verdicts.some((v) => v.rule === 'BACKORDER_SENT'), verdicts.map((v) => v.rule).join(', '));
   });
+
+  test('under the default backorder policy Tryton\'s backorder goes to the warehouse, and its cancel in Tryton cancels the backorder there, not the order', async () => {
+    await hub?.stop();
+    const db = await tryton.freshDatabase();
+    const rpc = connect(db);
+    const here = join(dir, 'default-policy');
+    mkdirSync(here, { recursive: true });
+    hub = await Hub.start(parseConfig(`
+store: sqlite:${join(here, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [sales_order, order_cancel]
+    pollIntervalMs: 150
+    concurrency: 1
+  wms: { type: folder, inbox: ${join(here, 'wms/out')}, outbox: ${join(here, 'wms/in')}, minAgeMs: 0 }
+flows:
+  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
+  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp }
+`, here, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
+    type Sent = { orderNumber: string; extensions?: { backorder?: { reference?: string } } };
+    const sent = (prefix: string) => {
+      const folder = join(here, 'wms/in');
+      return existsSync(folder) ? readdirSync(folder).sort().filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as Sent) : [];
+    };
+    const sale = await confirmSale(rpc, [['WIDGET-1', 5]], 'PO-BACKORDER');
+    await waitFor(() => sent('sales_order-').length === 1 || undefined, 20_000, 'the sale at the warehouse');
+
+    // The warehouse ships 3 of 5 and says that is all it ships of this pick.
+    mkdirSync(join(here, 'wms/out'), { recursive: true });
+    writeFileSync(join(here, 'staging.json'), JSON.stringify({
+      type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), shipmentNumber: 'WMS-PART-1',
+      orderNumber: sale.number, complete: true, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }],
+    }));
+    renameSync(join(here, 'staging.json'), join(here, 'wms/out', 'part.json'));
+
+    const backorder = await waitFor(() => sent('sales_order-').find((o) => o.extensions?.backorder?.reference !== undefined), 30_000, 'Tryton\'s backorder at the warehouse');
+    assert.equal(backorder.orderNumber, sale.number);
+    const [row] = await rpc.read<{ shipments: number[] }>('sale.sale', [sale.id], ['shipments']);
+    const shipments = await rpc.read<{ id: number; number: string; state: string }>('stock.shipment.out', row!.shipments, ['number', 'state']);
+    const open = shipments.find((s) => s.state !== 'done')!;
+    assert.equal(backorder.extensions!.backorder!.reference, open.number);
+
+    // Cancelled in Tryton, the backorder's cancel names the backorder, so a warehouse holding the
+    // order and its backorder apart (a REST WMS) cancels the right one.
+    await rpc.button('stock.shipment.out', 'cancel', [open.id]);
+    const cancel = await waitFor(() => sent('order_cancel-')[0], 20_000, 'the backorder\'s cancel at the warehouse');
+    assert.equal(cancel.orderNumber, sale.number);
+    assert.equal(cancel.extensions?.backorder?.reference, open.number);
+    const verdicts = await hub.store.listVerdicts('acme', { entityKey: `order:${sale.number}` });
+    assert.ok(verdicts.some((v) => v.rule === 'BACKORDER_SENT'), verdicts.map((v) => v.rule).join(', '));
+  });
 });

@@ -112,6 +112,22 @@ export const SALES_ORDER_ACCESS: TrytonAccess = {
 export const ORDER_CANCEL_ACCESS: TrytonAccess = { read: ['stock.shipment.out', 'stock.move', 'sale.sale', 'sale.line', 'stock.location'] };
 
 /**
+ * What a customer shipment is to its sale: the sale's first shipment is the `order`; a later one,
+ * once an earlier shipment of the sale is done, is Tryton's `backorder` for the rest; any other
+ * later one was `remade` after a cancel. Reads the states of the shipments of sales with more
+ * than one, in one call.
+ */
+async function shipmentRoles(rpc: TrytonRpc, saleOfShipment: Map<number, SaleRow>): Promise<(sale: SaleRow, shipment: ShipmentRow) => 'order' | 'backorder' | 'remade'> {
+  const siblings = [...new Set([...saleOfShipment.values()].filter((sale) => sale.shipments.length > 1).flatMap((sale) => sale.shipments))];
+  const stateOf = siblings.length === 0 ? new Map<number, string>()
+    : new Map((await rpc.read<{ id: number; state: string }>('stock.shipment.out', siblings, ['state'])).map((s) => [s.id, s.state]));
+  return (sale, shipment) => {
+    if (Math.min(...sale.shipments) === shipment.id) return 'order';
+    return sale.shipments.some((id) => id !== shipment.id && stateOf.get(id) === 'done') ? 'backorder' : 'remade';
+  };
+}
+
+/**
  * Sales orders for the warehouse: a confirmed sale's customer shipment waiting to be picked.
  * The sale's first shipment is the order. A later one, once an earlier shipment of the sale is
  * done, is Tryton's backorder for the rest of a partial shipment: it goes as an order of the same
@@ -128,9 +144,7 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
   if (records.length === 0) return { documents: [], nextCursor };
   const warehouses = await warehouseCodesById(rpc);
   const { moves, saleOfShipment } = await salesOfShipments(rpc, records);
-  // The states of the shipments of sales with more than one: a later shipment is a backorder once an earlier one is done.
-  const siblings = [...new Set([...saleOfShipment.values()].filter((sale) => sale.shipments.length > 1).flatMap((sale) => sale.shipments))];
-  const stateOf = new Map((await rpc.read<{ id: number; state: string }>('stock.shipment.out', siblings, ['state'])).map((s) => [s.id, s.state]));
+  const roleOf = await shipmentRoles(rpc, saleOfShipment);
   const products = await productCodesById(rpc, [...moves.values()].map((m) => m.product));
   const carriers = await rpc.read<{ id: number; 'party.': { code: string | null; name: string } }>('carrier',
     [...new Set(records.map((s) => s.carrier).filter((c) => c !== null))], ['party.code', 'party.name']);
@@ -141,8 +155,9 @@ export async function readSalesOrders(rpc: TrytonRpc, cursor: string | undefined
     const sale = saleOfShipment.get(shipment.id);
     const facility = facilityOf(options, warehouses.get(shipment.warehouse));
     if (!sale || !facility) continue; // not from a sale, or a warehouse Causeway does not serve
-    const backorder = Math.min(...sale.shipments) !== shipment.id;
-    if (backorder && !sale.shipments.some((id) => id !== shipment.id && stateOf.get(id) === 'done')) continue; // remade after a cancel
+    const role = roleOf(sale, shipment);
+    if (role === 'remade') continue;
+    const backorder = role === 'backorder';
     const numbering = await lineNumbers(rpc, 'sale.line', sale.lines);
     const lines = shipment.outgoing_moves.map((id) => moves.get(id)).filter((m) => m !== undefined && m.state !== 'cancelled').map((move) => {
       const saleLine = originId(move!.origin, 'sale.line') ?? -1;
@@ -187,6 +202,7 @@ export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefine
   if (records.length === 0) return { documents: [], nextCursor };
   const warehouses = await warehouseCodesById(rpc);
   const { saleOfShipment } = await salesOfShipments(rpc, records);
+  const roleOf = await shipmentRoles(rpc, saleOfShipment);
   const documents: OrderCancel[] = [];
   for (const shipment of records) {
     const sale = saleOfShipment.get(shipment.id);
@@ -199,6 +215,8 @@ export async function readOrderCancels(rpc: TrytonRpc, cursor: string | undefine
       facility,
       reason: `customer shipment ${shipment.number} cancelled in Tryton`,
       lines: [],
+      // A cancelled backorder cancels that backorder at the warehouse, not the order it came from.
+      ...(roleOf(sale, shipment) === 'backorder' ? { extensions: { backorder: { reference: shipment.number } } } : {}),
     }));
   }
   return { documents, nextCursor };
