@@ -1,3 +1,4 @@
+import type { ClientSet } from './clients.ts';
 import type { Registry } from './registry.ts';
 import type { CausewayConfig } from './schema.ts';
 
@@ -10,4 +11,6 @@ export interface LoadedConfig {
   endpointSettings: Record<string, unknown>;
   /** The endpoint types and codecs the config was read with; the hub opens endpoints and codecs from it. */
   registry: Registry;
+  /** Present when the config names a clients folder: each client's config as read, for its reload (docs/3pl.md). */
+  clients?: ClientSet;
 }

@@ -215,6 +215,10 @@ export const configSchema = z.object({
     requireKey: z.boolean().default(false).meta({ description: 'GET /metrics asks for an API key: an operator key (tenant "*") or one with the metrics scope' }),
     tenantLabels: z.boolean().default(true).meta({ description: 'Label series with tenant ids; false sums every series over tenants, so the scrape names no client' }),
   }).strict().default({ requireKey: false, tenantLabels: true }).meta({ description: 'What the Prometheus endpoint shows, and to whom (docs/security.md)' }),
+  clients: z.object({
+    folder: z.string().min(1).meta({ description: 'Folder of per-client configs: <tenant>.yaml, or a folder <tenant>/ of YAML files, each holding that client\'s endpoints, flows, mappings, codeTables, partners and edifactPartners (docs/3pl.md)', examples: ['clients'] }),
+    watch: z.boolean().default(true).meta({ description: 'Reload a client\'s config when its file changes; SIGHUP and POST /v1/config/reload reload too' }),
+  }).strict().optional().meta({ description: 'One config per client tenant, each reloaded without a restart and without touching the others (docs/3pl.md)' }),
   endpoints: z.record(name, endpointSchema).default({}),
   flows: z.array(flowSchema).default([]),
   outcomes: z.array(z.object({

@@ -12,7 +12,7 @@ import {
 import * as orders from './orders.ts';
 import { RulesPolicies } from './rules/policies.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
-import { storeUrl, type Hub } from './hub.ts';
+import { storeUrl, type ClientReload, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
 import { BillingService, warehouseStock } from './billing.ts';
 import { hostname } from 'node:os';
@@ -433,8 +433,8 @@ export interface InboundEndpoint {
  * processor or delivery worker at once, plus ingest and the hub-wide views an operator scrapes.
  */
 export class HubFacade extends EngineFacade {
-  /** Receivers made so far, one per endpoint, as its connector's spec makes them. */
-  private readonly receivers = new Map<string, PushReceiver | undefined>();
+  /** Receivers made so far, one per endpoint's settings as its connector's spec makes them: a client's reload brings new settings, and a new receiver. */
+  private readonly receivers = new WeakMap<object, PushReceiver | undefined>();
 
   private constructor(private readonly hub: Hub) {
     super(hub.store, { processor: () => hub.processorWakeup.notify(), delivery: () => hub.delivery.wakeup.notify() }, false, withRetention(hub.loaded), hub.rules);
@@ -579,12 +579,13 @@ export class HubFacade extends EngineFacade {
     const info = endpoints.get(name);
     if (!config || !info || info.tenant !== tenant) return undefined;
     const settings = loaded.endpointSettings[name];
-    if (!this.receivers.has(name)) {
+    const key = (settings ?? config) as object;
+    if (!this.receivers.has(key)) {
       const spec = loaded.registry.endpoints.get(config.type);
       const ctx = { name, tenant: info.tenant, logger: this.hub.logger.child({ endpoint: name }), store: this.hub.store, baseDir: loaded.baseDir };
-      this.receivers.set(name, spec?.createPushReceiver?.(settings, ctx));
+      this.receivers.set(key, spec?.createPushReceiver?.(settings, ctx));
     }
-    return { name, type: config.type, settings, receiver: this.receivers.get(name) };
+    return { name, type: config.type, settings, receiver: this.receivers.get(key) };
   }
 
   /** A raw message pushed to one of the tenant's inbound endpoints, stored to be decoded with the endpoint's codec. */
@@ -603,6 +604,15 @@ export class HubFacade extends EngineFacade {
    */
   async recordSignedRequest(tenant: string, endpoint: string, id: string, fingerprint: string, toleranceSeconds: number): Promise<boolean> {
     return this.store.recordSignedRequest({ tenant, endpoint, id, fingerprint, at: Date.now(), keepMs: 2 * toleranceSeconds * 1000 });
+  }
+
+  /**
+   * Reads the tenant's client config again and applies it (docs/3pl.md). Throws a CausewayFault
+   * with the config's errors when it is refused (the running one is kept), or with
+   * CONFIG_NO_CLIENTS / CONFIG_NO_CLIENT when there is no such config.
+   */
+  reloadClientConfig(tenant: string, actor: string): Promise<ClientReload> {
+    return this.hub.reloadClient(tenant, { actor, via: 'api' });
   }
 
   // Operations: hub-wide, for the operator rather than a tenant.

@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { checkConfig, partnersOfTenant, type LoadedConfig } from '../config/index.ts';
+import { checkConfig, clientTenantsIn, partnersOfTenant, reloadClientConfig, type LoadedConfig } from '../config/index.ts';
 import type { Codec } from '../codecs/index.ts';
-import { CausewayFault } from '../model/index.ts';
+import { CausewayFault, formatError, type CausewayError } from '../model/index.ts';
 import { openStore, type Store, type StoredMessage } from '../store/index.ts';
 import { defaultCodecOf, isSource, type EndpointContext, type SinkRuntime, type SourceRuntime } from '../transports/index.ts';
 import { announceAlerts } from './alerts.ts';
@@ -71,14 +72,24 @@ export class Hub {
   private readonly idleMs: number;
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
-  private readonly sources = new Map<string, { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }>();
+  private readonly sources = new Map<string, OpenSource>();
   private readonly sinks = new Map<string, SinkBinding>();
+  private current: LoadedConfig;
+  private readonly outcomeTargets = new Map<string, EndpointInfo>();
+  /** A batch is processed with one config: a client's reload waits for the batch in hand. */
+  private batchTurn: Promise<void> = Promise.resolve();
+  /** Reloads one at a time. */
+  private reloadTurn: Promise<unknown> = Promise.resolve();
+  private watcher: FSWatcher | undefined;
+  /** The tenants inventory is scheduled for: the endpoints' at start, and a client's that a reload brings. */
+  private readonly scheduledTenants: string[] = [];
 
   /** codecSinks: the endpoints codecs send to on their own (acknowledgments), as checkConfig found them; opened as sinks even when no flow targets them. */
-  private constructor(readonly loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
+  private constructor(loaded: LoadedConfig, readonly store: Store, readonly logger: Logger, private readonly options: HubOptions, private readonly codecSinks: readonly string[]) {
     this.metrics = new HubMetrics(true, loaded.config.metrics.tenantLabels);
     const { config } = loaded;
     const { codecs } = loaded.registry;
+    this.current = loaded;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
     this.rules = new RulesPolicies(config.rules);
     // Every delivery in flight listens on the hub's stop signal.
@@ -86,19 +97,10 @@ export class Hub {
     this.batchSize = options.batchSize ?? config.worker.batchSize;
     this.leaseMs = options.leaseMs ?? config.worker.leaseMs;
     this.idleMs = options.idleMs ?? config.worker.idleMs;
-    for (const [name, ep] of Object.entries(config.endpoints)) {
-      const codec = ep.codec ?? defaultCodecOf(loaded.registry.endpoints.get(ep.type)!);
-      const tenant = ep.tenant ?? config.defaultTenant;
-      const codecOptions = ep.codecOptions ?? {};
-      this.endpoints.set(name, {
-        name, tenant, codec, codecOptions,
-        // An endpoint reads and writes with its own tenant's partners only (also when it finds one by sender id).
-        codecSettings: codecs.get(codec)!.configure?.({ tenant, endpoint: name, options: codecOptions, partners: partnersOfTenant(config, tenant) }),
-        maxAttempts: ep.retry?.maxAttempts ?? config.retry.maxAttempts,
-      });
-    }
+    for (const name of Object.keys(config.endpoints)) this.endpoints.set(name, endpointInfoOf(loaded, name));
     // The API is an inbound endpoint every config has, for the tenant of the caller's key.
     if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
+    this.scheduledTenants.push(...new Set([...this.endpoints.values()].map((e) => e.tenant)));
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
@@ -106,16 +108,16 @@ export class Hub {
       router: routerOf(store, config),
       rules: this.rules,
       partnerOf: (endpoint) => {
-        const partner = config.endpoints[endpoint]?.codecOptions?.partner;
+        const partner = this.loaded.config.endpoints[endpoint]?.codecOptions?.partner;
         return typeof partner === 'string' ? partner : undefined;
       },
       // Only a config that names a side pays for looking it up.
-      ...(Object.values(config.endpoints).some((e) => e.side) ? { sideOf: (endpoint: string) => config.endpoints[endpoint]?.side } : {}),
+      sideOf: sideLookup(config),
     });
     this.delivery = new DeliveryWorker(store, this.sinks, {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
       outcomeRoutes: config.outcomes,
-      outcomeTargets: new Map(config.outcomes.map((o) => [o.to, this.endpoints.get(o.to)!])),
+      outcomeTargets: this.outcomeTargets,
     }, this.metrics, logger);
   }
 
@@ -147,30 +149,52 @@ export class Hub {
     return [...this.sinks.values()].map((s) => ({ endpoint: s.name, state: s.breaker.state, openedAt: s.breaker.openedAt }));
   }
 
+  get loaded(): LoadedConfig {
+    return this.current;
+  }
+
   private async openEndpoints(): Promise<void> {
-    const { config, endpointSettings, baseDir, registry } = this.loaded;
-    const targets = new Set([...config.flows.map((f) => f.to), ...this.codecSinks, ...config.outcomes.map((o) => o.to)]);
-    for (const [name, ep] of Object.entries(config.endpoints)) {
-      const spec = registry.endpoints.get(ep.type)!;
-      const info = this.endpoints.get(name)!;
-      const ctx: EndpointContext = {
-        name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir,
-        outbound: { allowPrivateNetworks: ep.allowPrivateNetworks, allow: config.outbound.allow },
-      };
-      const settings = endpointSettings[name] as Record<string, unknown>;
-      if (targets.has(name)) {
-        // checkConfig made sure every target can be one.
-        const sink: SinkRuntime = await spec.createSink!(settings, ctx);
-        this.sinks.set(name, {
-          name, sink, concurrency: ep.concurrency, retry: { ...config.retry, ...(ep.retry ?? {}) },
-          breaker: new CircuitBreaker(config.circuitBreaker.failureThreshold, config.circuitBreaker.cooldownMs),
-        });
+    const opened = await this.openEndpointsOf(this.loaded, this.codecSinks, this.endpoints);
+    for (const [name, sink] of opened.sinks) this.sinks.set(name, sink);
+    for (const [name, source] of opened.sources) this.sources.set(name, source);
+    for (const o of this.loaded.config.outcomes) this.outcomeTargets.set(o.to, this.endpoints.get(o.to)!);
+  }
+
+  /** Opens the sinks and sources of the config's endpoints in `infos`; what opened before a failure is closed again. */
+  private async openEndpointsOf(loaded: LoadedConfig, codecSinks: readonly string[], infos: ReadonlyMap<string, EndpointInfo>): Promise<{ sinks: Map<string, SinkBinding>; sources: Map<string, OpenSource> }> {
+    const { config, endpointSettings, baseDir, registry } = loaded;
+    const targets = new Set([...config.flows.map((f) => f.to), ...codecSinks, ...config.outcomes.map((o) => o.to)]);
+    const sinks = new Map<string, SinkBinding>();
+    const sources = new Map<string, OpenSource>();
+    try {
+      for (const [name, ep] of Object.entries(config.endpoints)) {
+        const info = infos.get(name);
+        if (!info) continue;
+        const spec = registry.endpoints.get(ep.type)!;
+        const ctx: EndpointContext = {
+          name, tenant: info.tenant, logger: this.logger.child({ endpoint: name }), store: this.store, baseDir,
+          outbound: { allowPrivateNetworks: ep.allowPrivateNetworks, allow: config.outbound.allow },
+        };
+        const settings = endpointSettings[name] as Record<string, unknown>;
+        if (targets.has(name)) {
+          // checkConfig made sure every target can be one.
+          const sink: SinkRuntime = await spec.createSink!(settings, ctx);
+          sinks.set(name, {
+            name, sink, concurrency: ep.concurrency, retry: { ...config.retry, ...(ep.retry ?? {}) },
+            breaker: new CircuitBreaker(config.circuitBreaker.failureThreshold, config.circuitBreaker.cooldownMs),
+          });
+        }
+        if (isSource(spec, settings) && this.options.sources !== false) {
+          const runtime = await spec.createSource!(settings, ctx);
+          sources.set(name, { runtime, info, intervalMs: ep.pollIntervalMs ?? spec.defaultPollIntervalMs ?? 1000 });
+        }
       }
-      if (isSource(spec, settings) && this.options.sources !== false) {
-        const runtime = await spec.createSource!(settings, ctx);
-        this.sources.set(name, { runtime, info, intervalMs: ep.pollIntervalMs ?? spec.defaultPollIntervalMs ?? 1000 });
-      }
+    } catch (e) {
+      for (const s of sources.values()) await s.runtime.close?.().catch(() => undefined);
+      for (const s of sinks.values()) await s.sink.close?.().catch(() => undefined);
+      throw e;
     }
+    return { sinks, sources };
   }
 
   private startLoops(): void {
@@ -183,7 +207,8 @@ export class Hub {
         if (codec.hooks?.checkOverdue) this.loops.push(this.runOverdueCheck(codec, signal));
       }
     }
-    for (const [name, s] of this.sources) this.loops.push(this.runSource(name, s, signal));
+    for (const [name, s] of this.sources) this.startSource(name, s);
+    this.watchClients();
     if (this.options.processor !== false) this.loops.push(this.runInventorySchedule(signal));
     if (this.options.processor !== false) this.loops.push(this.runRetention(signal));
     if (this.options.processor !== false) this.loops.push(this.runBillingSweep(signal));
@@ -213,7 +238,7 @@ export class Hub {
     const { inventory } = this.loaded.config;
     return runInventorySchedule({
       store: this.store, inventory: new InventoryService(this.store, this.loaded.config, () => this.processorWakeup.notify()),
-      tenants: [...new Set([...this.endpoints.values()].map((e) => e.tenant))], owner: this.workerId,
+      tenants: this.scheduledTenants, owner: this.workerId,
       reconcileEveryMs: inventory.reconcileEveryMs, publishEveryMs: inventory.availability.publishEveryMs, logger: this.logger, stockChanged: this.stockChanged,
     }, signal);
   }
@@ -222,20 +247,8 @@ export class Hub {
     const batch = this.batchSize;
     while (!signal.aborted) {
       try {
-        const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
-        // Small messages are decoded whole and committed together, a few megabytes at a time; large
-        // ones (stored in chunks) are read and committed part by part.
-        for (const slice of bySize(claimed.filter((m) => !m.chunked), HELD_BYTES)) {
-          const outcomes = await this.processor.commitOutcomes(slice, await this.processor.processBatch(slice));
-          if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
-          if (outcomes.some((o) => o.status === 'processed' && o.documents.some((d) => STOCK_DOCUMENT_TYPES.includes(d.type as never)))) this.stockChanged.notify();
-        }
-        for (const m of claimed.filter((x) => x.chunked)) {
-          if (signal.aborted) break;
-          await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs, signal });
-          this.delivery.wakeup.notify();
-        }
-        if (claimed.length < batch) await this.processorWakeup.wait(this.idleMs, signal);
+        const claimed = await this.inBatchTurn(() => this.processClaimed(batch, signal));
+        if (claimed < batch) await this.processorWakeup.wait(this.idleMs, signal);
       } catch (e) {
         this.logger.error({ err: e }, 'processing a batch failed; the messages stay pending');
         await this.processorWakeup.wait(1000, signal);
@@ -243,7 +256,43 @@ export class Hub {
     }
   }
 
-  private async runSource(name: string, s: { runtime: SourceRuntime; info: EndpointInfo; intervalMs: number }, signal: AbortSignal): Promise<void> {
+  /** Claims and processes one batch; returns how many messages it claimed. */
+  private async processClaimed(batch: number, signal: AbortSignal): Promise<number> {
+    const claimed = await this.store.claimPendingMessages(this.workerId, batch, this.leaseMs, Date.now());
+    // Small messages are decoded whole and committed together, a few megabytes at a time; large
+    // ones (stored in chunks) are read and committed part by part.
+    for (const slice of bySize(claimed.filter((m) => !m.chunked), HELD_BYTES)) {
+      const outcomes = await this.processor.commitOutcomes(slice, await this.processor.processBatch(slice));
+      if (outcomes.some((o) => o.status === 'processed' && o.deliveries.length)) this.delivery.wakeup.notify();
+      if (outcomes.some((o) => o.status === 'processed' && o.documents.some((d) => STOCK_DOCUMENT_TYPES.includes(d.type as never)))) this.stockChanged.notify();
+    }
+    for (const m of claimed.filter((x) => x.chunked)) {
+      if (signal.aborted) break;
+      await this.processor.processLarge(m, { owner: this.workerId, leaseMs: this.leaseMs, signal });
+      this.delivery.wakeup.notify();
+    }
+    return claimed.length;
+  }
+
+  private async inBatchTurn<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.batchTurn;
+    let done!: () => void;
+    this.batchTurn = new Promise((resolve) => (done = resolve));
+    await before;
+    try {
+      return await work();
+    } finally {
+      done();
+    }
+  }
+
+  /** Runs a source's loop until the hub stops or a reload of its client stops it. */
+  private startSource(name: string, s: OpenSource): void {
+    s.stop = new AbortController();
+    s.loop = this.runSource(name, s, AbortSignal.any([this.abort.signal, s.stop.signal]));
+  }
+
+  private async runSource(name: string, s: OpenSource, signal: AbortSignal): Promise<void> {
     const { runtime, info } = s;
     // Failures are logged when the source goes down, changes reason or comes back, never per poll.
     const outage = new SourceOutage(this.logger.child({ endpoint: name }), this.options.sourceOutageSummaryMs ?? 300_000);
@@ -327,11 +376,137 @@ export class Hub {
     await this.store.releaseJobLease(job, this.workerId).catch(() => undefined);
   }
 
+  /**
+   * Reads client `tenant`'s config again (docs/3pl.md) and, when it is valid and changed, puts it
+   * in place of the running one: only that client's endpoints are closed and opened again, and its
+   * flows, mappings and code tables apply from the next batch on. A config that fails the checks of
+   * `causeway validate` is refused and the running one kept. Either way the client's audit log
+   * says so. Deliveries waiting for the client's endpoints stay in the outbox: one in flight
+   * finishes on the endpoint as it was, the next goes out through the endpoint as it is now.
+   */
+  reloadClient(tenant: string, by: { actor: string; via: string }): Promise<ClientReload> {
+    const turn = this.reloadTurn.catch(() => undefined).then(() => this.applyClientConfig(tenant, by));
+    this.reloadTurn = turn;
+    return turn;
+  }
+
+  /** Every client's config, each on its own (SIGHUP): a client whose config fails is refused, the others still apply. */
+  async reloadClients(by: { actor: string; via: string }): Promise<ClientReload[]> {
+    const { clients } = this.loaded;
+    if (!clients) return [];
+    const tenants = [...new Set([...clientTenantsIn(clients.folder), ...clients.parts.keys()])].sort();
+    const out: ClientReload[] = [];
+    for (const tenant of tenants) {
+      out.push(await this.reloadClient(tenant, by).catch((e: unknown) => ({ tenant, status: 'refused' as const, errors: faultsOf(e) })));
+    }
+    return out;
+  }
+
+  private async applyClientConfig(tenant: string, by: { actor: string; via: string }): Promise<ClientReload> {
+    const source = this.loaded.clients?.parts.get(tenant)?.source ?? tenant;
+    const refuse = async (e: unknown): Promise<never> => {
+      const errors = faultsOf(e);
+      this.logger.error({ tenant, errors: errors.map(formatError) }, 'client config refused; the running one is kept');
+      await this.auditReload(tenant, source, by, { outcome: 'refused', errors });
+      throw e instanceof CausewayFault ? e : new CausewayFault(errors);
+    };
+    let next: LoadedConfig;
+    let opened: Awaited<ReturnType<Hub['openEndpointsOf']>>;
+    let checked: ReturnType<typeof checkConfig>;
+    let mappings: ReturnType<typeof compileMappings>;
+    let infos: Map<string, EndpointInfo>;
+    const ownOf = (loaded: LoadedConfig) => Object.entries(loaded.config.endpoints).filter(([, ep]) => (ep.tenant ?? loaded.config.defaultTenant) === tenant).map(([name]) => name);
+    try {
+      const reloaded = reloadClientConfig(this.loaded, tenant);
+      if (!reloaded.changed) return { tenant, status: 'unchanged' };
+      next = reloaded.loaded;
+      checked = checkConfig(next);
+      mappings = compileMappings(next.config);
+      infos = new Map(ownOf(next).map((name) => [name, endpointInfoOf(next, name)]));
+      // Opened before anything stops: an endpoint that cannot open refuses the config while the running one goes on.
+      opened = await this.openEndpointsOf(next, checked.sinks, infos);
+    } catch (e) {
+      return refuse(e);
+    }
+    const before = ownOf(this.loaded);
+    const after = ownOf(next);
+    const retired: SinkBinding[] = [];
+    await this.inBatchTurn(async () => {
+      for (const name of before) {
+        const s = this.sources.get(name);
+        if (!s) continue;
+        this.sources.delete(name);
+        s.stop?.abort();
+        await s.loop;
+        await s.runtime.close?.().catch(() => undefined);
+      }
+      for (const name of before) this.endpoints.delete(name);
+      for (const [name, info] of infos) this.endpoints.set(name, info);
+      for (const name of [...this.outcomeTargets.keys()]) if (this.endpoints.has(name)) this.outcomeTargets.set(name, this.endpoints.get(name)!);
+      this.current = next;
+      if (after.length && !this.scheduledTenants.includes(tenant)) this.scheduledTenants.push(tenant);
+      this.processor.reconfigure({ flows: next.config.flows, mappings, codeTables: next.config.codeTables, sideOf: sideLookup(next.config) });
+      for (const name of before) {
+        const old = this.sinks.get(name);
+        if (!old) continue;
+        retired.push(old);
+        if (!opened.sinks.has(name)) {
+          this.sinks.delete(name);
+          this.delivery.park(name);
+        }
+      }
+      for (const [name, sink] of opened.sinks) this.sinks.set(name, sink);
+      for (const [name, s] of opened.sources) {
+        this.sources.set(name, s);
+        this.startSource(name, s);
+      }
+    });
+    this.delivery.wakeup.notify();
+    this.processorWakeup.notify();
+    // An old sink closes once what it was delivering has finished.
+    for (const old of retired) void this.delivery.retire(old).then(() => old.sink.close?.()).catch(() => undefined);
+    const result = { tenant, status: 'applied' as const, endpoints: after, flows: next.config.flows.filter((f) => f.tenant === tenant).length };
+    this.logger.info({ ...result, via: by.via }, 'client config reloaded');
+    await this.auditReload(tenant, next.clients?.parts.get(tenant)?.source ?? source, by, { outcome: 'applied', endpoints: after, removed: before.filter((n) => !after.includes(n)) });
+    return result;
+  }
+
+  private async auditReload(tenant: string, source: string, by: { actor: string; via: string }, detail: Record<string, unknown>): Promise<void> {
+    await this.store.recordAudit({ tenant, actor: by.actor, action: 'reloadClientConfig', subject: source, detail: { via: by.via, ...detail }, at: Date.now() })
+      .catch((e: unknown) => this.logger.error({ err: e }, 'could not write the audit log'));
+  }
+
+  /** clients.watch: a change under the clients folder reloads the client it belongs to, once the writes settle. */
+  private watchClients(): void {
+    const { clients } = this.loaded;
+    if (!clients || !this.loaded.config.clients?.watch) return;
+    const pending = new Map<string, NodeJS.Timeout>();
+    try {
+      this.watcher = watch(clients.folder, { recursive: true }, (_event, file) => {
+        const tenant = file ? String(file).split(/[\\/]/)[0]!.replace(/\.ya?ml$/, '') : undefined;
+        if (!tenant || tenant.startsWith('.') || this.abort.signal.aborted) return;
+        clearTimeout(pending.get(tenant));
+        pending.set(tenant, setTimeout(() => {
+          pending.delete(tenant);
+          void this.reloadClient(tenant, { actor: 'config-watch', via: 'watch' }).catch(() => undefined);
+        }, CLIENT_SETTLE_MS));
+      });
+      this.watcher.on('error', (e) => this.logger.warn({ err: e }, 'watching the clients folder failed; SIGHUP or POST /v1/config/reload still reload'));
+      this.abort.signal.addEventListener('abort', () => {
+        for (const t of pending.values()) clearTimeout(t);
+      }, { once: true });
+    } catch (e) {
+      this.logger.warn({ err: e, folder: clients.folder }, 'cannot watch the clients folder; SIGHUP or POST /v1/config/reload still reload');
+    }
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
+    this.watcher?.close();
+    await this.reloadTurn.catch(() => undefined);
     this.processorWakeup.notify();
     this.delivery.wakeup.notify();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.loops, ...[...this.sources.values()].map((s) => s.loop)]);
     await this.inbox.drain();
     for (const s of this.sources.values()) await s.runtime.close?.().catch(() => undefined);
     for (const s of this.sinks.values()) await s.sink.close?.().catch(() => undefined);
@@ -344,6 +519,48 @@ export function storeUrl(loaded: LoadedConfig): string {
   if (/^postgres(ql)?:\/\//.test(url) || url === ':memory:' || url === 'sqlite::memory:') return url;
   const path = url.startsWith('sqlite:') ? url.slice(7) : url;
   return `sqlite:${path.startsWith('/') ? path : `${loaded.baseDir}/${path}`}`;
+}
+
+/** How long a client's files must stay still before a change is read: an editor's save is several writes. */
+const CLIENT_SETTLE_MS = 300;
+
+/** What a client's reload did. */
+export type ClientReload =
+  | { tenant: string; status: 'applied'; endpoints: string[]; flows: number }
+  | { tenant: string; status: 'unchanged' }
+  | { tenant: string; status: 'refused'; errors: CausewayError[] };
+
+/** A source the hub reads, with the loop reading it. */
+interface OpenSource {
+  runtime: SourceRuntime;
+  info: EndpointInfo;
+  intervalMs: number;
+  stop?: AbortController;
+  loop?: Promise<void>;
+}
+
+/** How an endpoint reads, writes and retries, as the engine keeps it. */
+function endpointInfoOf(loaded: LoadedConfig, name: string): EndpointInfo {
+  const { config, registry } = loaded;
+  const ep = config.endpoints[name]!;
+  const codec = ep.codec ?? defaultCodecOf(registry.endpoints.get(ep.type)!);
+  const tenant = ep.tenant ?? config.defaultTenant;
+  const codecOptions = ep.codecOptions ?? {};
+  return {
+    name, tenant, codec, codecOptions,
+    // An endpoint reads and writes with its own tenant's partners only (also when it finds one by sender id).
+    codecSettings: registry.codecs.get(codec)!.configure?.({ tenant, endpoint: name, options: codecOptions, partners: partnersOfTenant(config, tenant) }),
+    maxAttempts: ep.retry?.maxAttempts ?? config.retry.maxAttempts,
+  };
+}
+
+/** Only a config that names a side pays for looking it up. */
+function sideLookup(config: LoadedConfig['config']): ((endpoint: string) => 'erp' | 'warehouse' | 'partner' | undefined) | undefined {
+  return Object.values(config.endpoints).some((e) => e.side) ? (endpoint: string) => config.endpoints[endpoint]?.side : undefined;
+}
+
+function faultsOf(e: unknown): CausewayError[] {
+  return e instanceof CausewayFault ? e.errors : [{ code: 'CONFIG_RELOAD_FAILED', message: e instanceof Error ? e.message : String(e) }];
 }
 
 /** Raw bytes of small messages decoded and committed together: their documents are held until the commit. */

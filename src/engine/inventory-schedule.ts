@@ -15,7 +15,8 @@ import type { Wakeup } from './wakeup.ts';
 export async function runInventorySchedule(deps: {
   store: Pick<PipelineStore, 'tryAcquireJobLease' | 'releaseJobLease'>;
   inventory: InventoryService;
-  tenants: string[];
+  /** Read at every tick: a client's reload may add a tenant. */
+  tenants: readonly string[];
   owner: string;
   reconcileEveryMs: number;
   publishEveryMs: number;

@@ -49,6 +49,10 @@ export class DeliveryWorker {
   private readonly attempts: GroupCommitter<AttemptRecord, undefined>;
   private active = 0;
   private signal: AbortSignal | undefined;
+  /** Deliveries in flight through each binding, so a binding a reload replaced is closed only when they are done. */
+  private readonly through = new Map<SinkBinding, Set<Promise<void>>>();
+  /** Endpoints a client's reload took away: their deliveries wait in the outbox, this worker claims none of them. */
+  private readonly parked = new Set<string>();
 
   constructor(
     private readonly store: PipelineStore,
@@ -78,6 +82,7 @@ export class DeliveryWorker {
         if (open || free < Math.max(1, b.concurrency / 2)) skip.push(name);
         else capacity += free;
       }
+      for (const name of this.parked) if (!this.sinks.has(name)) skip.push(name);
       let claimed: StoredDelivery[] = [];
       const want = Math.min(this.options.batchSize, capacity);
       if (want > 0) {
@@ -131,7 +136,7 @@ export class DeliveryWorker {
       documentId: d.documentId, entityKey: d.entityKey, idempotencyKey: d.idempotencyKey, contentType: d.contentType,
       payload: Buffer.from(d.payload), attempt: d.attempts + 1,
     };
-    b.sink.deliver(message, signal)
+    const running = b.sink.deliver(message, signal)
       // A component should return outcomes; what it throws is retried, except what can never be sent.
       .catch((e: Error): DeliveryOutcome => ({ kind: cannotBeFormed(e) ? 'permanent' : 'retryable', error: `delivering to ${b.name}: ${e.message}` }))
       .then((outcome) => {
@@ -141,9 +146,30 @@ export class DeliveryWorker {
       .finally(() => {
         this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 1) - 1);
         this.active--;
+        this.through.get(b)?.delete(running);
         void this.pump(b.name);
         this.wakeup.notify();
       });
+    const set = this.through.get(b) ?? new Set();
+    set.add(running);
+    this.through.set(b, set);
+  }
+
+  /** Resolves when every delivery started through this binding has finished and been recorded. */
+  async retire(b: SinkBinding): Promise<void> {
+    while (this.through.get(b)?.size) await Promise.allSettled([...this.through.get(b)!]);
+    this.through.delete(b);
+  }
+
+  /**
+   * The endpoint is no longer a target of this hub (a client's reload removed it): what this worker
+   * claimed for it and has not started goes back to the outbox, and no more is claimed, so nothing
+   * waiting for it is dead-lettered. Claimed again when a reload brings it back.
+   */
+  park(name: string): void {
+    this.parked.add(name);
+    const left = this.waiting.get(name)?.splice(0).map((d) => d.id) ?? [];
+    if (left.length) void this.store.releaseDeliveries(this.options.owner, left).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
   }
 
   private settleBreaker(b: SinkBinding, d: StoredDelivery, outcome: DeliveryOutcome): void {

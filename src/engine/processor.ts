@@ -67,6 +67,12 @@ export class MessageProcessor {
     this.items = new ItemCatalog(deps.store);
   }
 
+  /** A client's config reloaded: the next batch routes by these flows, mappings and code tables. */
+  reconfigure(next: Pick<ProcessorDeps, 'flows' | 'mappings' | 'codeTables' | 'sideOf'>): void {
+    Object.assign(this.deps, next);
+    this.sides.clear();
+  }
+
   /** inFlight: entity keys whose routed order a commit found already on its way to the warehouse. */
   async processBatch(messages: StoredMessage[], inFlight?: ReadonlySet<string>): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];

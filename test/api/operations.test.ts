@@ -100,7 +100,7 @@ flows:
       'GET /v1/kpis', 'GET /v1/messages', 'GET /v1/messages/{id}',
       'GET /v1/messages/{id}/lineage', 'GET /v1/messages/{id}/raw', 'GET /v1/orders', 'GET /v1/orders/{orderNumber}',
       'GET /v1/reconciliations', 'GET /v1/reconciliations/{run}', 'GET /v1/reconciliations/{run}/compare',
-      'POST /v1/alerts/{id}/acknowledge', 'POST /v1/alerts/{id}/resolve', 'POST /v1/audits', 'POST /v1/billing/periods/{period}/close', 'POST /v1/dead-letters/replay', 'POST /v1/documents', 'POST /v1/endpoints/{name}/messages',
+      'POST /v1/alerts/{id}/acknowledge', 'POST /v1/alerts/{id}/resolve', 'POST /v1/audits', 'POST /v1/billing/periods/{period}/close', 'POST /v1/config/reload', 'POST /v1/dead-letters/replay', 'POST /v1/documents', 'POST /v1/endpoints/{name}/messages',
       'POST /v1/inbound/{reference}/hold', 'POST /v1/inbound/{reference}/release', 'POST /v1/messages/{id}/replay',
       'POST /v1/orders/{orderNumber}/hold', 'POST /v1/orders/{orderNumber}/release',
       'POST /v1/reconciliations', 'POST /v1/reconciliations/{run}/decisions', 'POST /v1/replay',

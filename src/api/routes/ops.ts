@@ -1,7 +1,16 @@
+import { z } from 'zod';
 import type { HubFacade } from '../../engine/index.ts';
+import { CausewayFault } from '../../model/index.ts';
 import { operation, type Operation } from '../operation.ts';
 import { ApiProblem } from '../problems.ts';
 import { KPI_WINDOWS, kpisQuery } from '../schemas.ts';
+
+const reloadResult = z.object({
+  tenant: z.string(),
+  status: z.enum(['applied', 'unchanged']),
+  endpoints: z.array(z.string()).optional().meta({ description: 'The tenant\'s endpoints now, each restarted' }),
+  flows: z.number().int().optional().meta({ description: 'The tenant\'s flows now' }),
+});
 
 export function opsOperations(engine: HubFacade, openapi: () => Record<string, unknown>): Operation[] {
   return [
@@ -44,6 +53,28 @@ export function opsOperations(engine: HubFacade, openapi: () => Record<string, u
       async handle() {
         const { contentType, text } = await engine.metricsExposition();
         return new Response(text, { headers: { 'content-type': contentType } });
+      },
+    }),
+    operation({
+      method: 'post', path: '/v1/config/reload', operationId: 'reloadClientConfig', tag: 'Operations', scope: 'admin',
+      summary: 'Reads this tenant\'s client config again and applies it without a restart',
+      description: 'With clients.folder set (docs/3pl.md): the tenant\'s file or folder is read and checked as `causeway validate` checks a config; '
+        + 'when valid, only the tenant\'s endpoints restart and its flows, mappings and code tables apply from the next batch. '
+        + 'A config that fails is refused with its errors and the running one kept. Either way the tenant\'s audit log records it. '
+        + 'It reloads the process that answers; the others follow through their watch of the folder, or SIGHUP.',
+      responses: {
+        200: { description: 'Applied, or unchanged', schema: reloadResult },
+        404: { description: 'The config names no clients folder, or the folder has no config for this tenant', schema: 'Problem' },
+        422: { description: 'The client\'s config failed its checks; the running one is kept', schema: 'Problem' },
+      },
+      async handle(c) {
+        try {
+          return c.json(await engine.reloadClientConfig(c.get('tenant'), c.get('keyName') ?? 'unknown'));
+        } catch (e) {
+          if (!(e instanceof CausewayFault)) throw e;
+          if (e.errors.some((x) => x.code === 'CONFIG_NO_CLIENTS' || x.code === 'CONFIG_NO_CLIENT')) throw new ApiProblem(404, 'not-found', e.errors[0]!.message);
+          throw new ApiProblem(422, 'config-invalid', 'the client\'s config was refused; the running one is kept', e.errors);
+        }
       },
     }),
     operation({
