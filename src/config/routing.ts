@@ -29,6 +29,9 @@ export const routingSchema = z.object({
     onlyAt: z.array(code).optional().meta({ description: 'Stocked only at these facilities' }),
   }).strict()).default({}).meta({ description: 'SKU restrictions' }),
   policy: policy.default('backorder').meta({ description: 'complete: one site that has every line; split: lines across sites; backorder: the best site takes the whole order' }),
+  onChange: z.enum(['keep', 'reroute']).default('keep').meta({
+    description: 'A new version of an order already sent to a site: keep: it goes to the same sites, what they lack backordered there; reroute: routed again from scratch (it may then go to a second site while the first still has the order)',
+  }),
   policyByTenant: z.record(z.string().min(1), policy).default({}),
   policyByChannel: z.record(z.string().min(1), policy).default({}).meta({ description: 'By the order\'s source endpoint; wins over the tenant\'s' }),
   postalCentroids: z.record(z.string().regex(/^[A-Z]{2}:.+$/, 'expected COUNTRY:PREFIX, e.g. "DE:10"'), z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).strict())
@@ -38,4 +41,4 @@ export const routingSchema = z.object({
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type FacilityConfig = z.infer<typeof facilitySchema>;
 export type RoutingPolicy = z.infer<typeof policy>;
-export const DEFAULT_ROUTING_CONFIG: RoutingConfig = { facilities: {}, skus: {}, policy: 'backorder', policyByTenant: {}, policyByChannel: {}, postalCentroids: {} };
+export const DEFAULT_ROUTING_CONFIG: RoutingConfig = { facilities: {}, skus: {}, policy: 'backorder', onChange: 'keep', policyByTenant: {}, policyByChannel: {}, postalCentroids: {} };

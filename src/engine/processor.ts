@@ -76,6 +76,7 @@ export class MessageProcessor {
   /** inFlight: entity keys whose routed order a commit found already on its way to the warehouse. */
   async processBatch(messages: StoredMessage[], inFlight?: ReadonlySet<string>): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
+    this.deps.router?.beginBatch();
     const session = this.deps.rules?.enabled ? new RulesSession(this.deps.store, this.items, Date.now(), inFlight, this.documentSide) : undefined;
     // With the rules on, a window of messages is decoded first, so the ledgers its documents need are read in one statement.
     const ahead = session ? await this.decodeAhead(messages, session) : undefined;
@@ -86,6 +87,7 @@ export class MessageProcessor {
         outcomes.push(await this.processMessage(m, session, decoded));
       } catch (e) {
         session?.rollback();
+        this.deps.router?.discardMessage();
         // A bug or an unexpected fault must not stop the pipeline: the message is quarantined with it.
         // Anything may be thrown (null, a string): nothing here may throw in turn and fail the batch.
         const errors = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: describeThrown(e) }];
@@ -239,7 +241,9 @@ export class MessageProcessor {
     const documents: NewDocument[] = [];
     const deliveries: NewDelivery[] = [];
     const rules: RulesWrites = {};
+    // What routing decided for the message, committed with its outcome; the rules' verdicts add what they make of it.
     const routing: RoutingWrites = {};
+    addRouting(routing, this.deps.router?.messageWrites());
     // What the partner is owed for documents that are not valid (an EDIFACT APERAK), as the codec says.
     for (const invalid of decoded.invalid ?? []) deliveries.push(...(await this.answerRefusal(codec, ctx, m, invalid, errors, edi)));
     for (const entry of decodedDocuments) {
@@ -445,6 +449,7 @@ export class MessageProcessor {
         // Every document of the checkpoint goes through the rules step; its ledger rows commit with the checkpoint, on the ledgers as stored now.
         const session = this.deps.rules?.enabled ? new RulesSession(store, this.items, Date.now(), inFlight, this.documentSide) : undefined;
         session?.begin();
+        this.deps.router?.beginBatch();
         for (const decoded of batch) addApplied(applied, await this.applyDecoded(m, decoded, session));
         if (session) this.endRules(session, applied);
         anyDocument ||= applied.documents.length > 0;
@@ -750,10 +755,11 @@ function emptyApplied(): Applied {
 }
 
 function hasRouting(w: RoutingWrites): boolean {
-  return !!(w.release?.length || w.restore?.length || w.reserve?.length);
+  return !!(w.put?.length || w.release?.length || w.restore?.length || w.reserve?.length);
 }
 
 function addRouting(into: RoutingWrites, more: RoutingWrites | undefined): void {
+  if (more?.put?.length) (into.put ??= []).push(...more.put);
   if (more?.release?.length) (into.release ??= []).push(...more.release);
   if (more?.restore?.length) (into.restore ??= []).push(...more.restore);
   if (more?.reserve?.length) (into.reserve ??= []).push(...more.reserve);

@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { RoutingConfig } from '../config/routing.ts';
 import type { Availability } from '../inventory/index.ts';
 import { entityKeyFor, type CanonicalDocument, type SalesOrder } from '../model/index.ts';
-import { needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
+import { keepSites, needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
 import type { RoutingRecord, RoutingStore, RoutingWrites, StockReservation } from '../store/index.ts';
 import type { DecodedMessage } from './messages.ts';
 
@@ -24,14 +24,25 @@ const AVAILABILITY_TTL_MS = 5_000;
  * stock it holds, which later orders count against; a shipment of the order at a facility
  * releases what it held there. A split order becomes one order per facility.
  *
- * The decision is stored as soon as it is made, so the next order of the batch counts its stock;
- * what the rules then decide of the order settles it in the message's outcome (afterRules): an
- * order that does not go out holds nothing.
+ * Nothing is written to the store here: the decisions and reservations of a message are its
+ * routing writes, committed with its outcome in one transaction (`put` first, then what the
+ * rules' verdicts make of them: afterRules), so a message quarantined, retried or decided again
+ * holds nothing it did not commit. Until the batch commits, the orders routed by it are kept in
+ * `staged`, so the next order of the batch counts their stock. Another worker's commit in between
+ * is caught at ours: the store refuses a put whose stock other orders took meanwhile
+ * (LedgerConflict), and the message is routed again on what is stored then.
  */
 export class OrderRouter {
   private readonly atp = new Map<string, { at: number; available: Map<string, Big> }>();
   /** The orders routed for the message being processed, by document id: their key, and the routing they replaced. */
   private routed = new Map<string, { tenant: string; orderKey: string; before: { record: RoutingRecord; reservations: StockReservation[] } | null }>();
+  /** Routing of the batch not yet committed, by tenant and order key, with what the order held in the store before it. */
+  private readonly staged = new Map<string, Staged>();
+  /** Stock a released held order takes again in this batch, by tenant. */
+  private readonly retaken = new Map<string, StockReservation[]>();
+  /** The message's own routing writes, and how to take its staged routing back if it fails. */
+  private writes: RoutingWrites = {};
+  private undo: Array<() => void> = [];
 
   constructor(
     private readonly store: RoutingStore,
@@ -43,9 +54,29 @@ export class OrderRouter {
     return Object.keys(this.config.facilities).length > 0;
   }
 
+  /** A new batch: what the last one routed is committed (or was not), and is read from the store. */
+  beginBatch(): void {
+    this.staged.clear();
+    this.retaken.clear();
+  }
+
+  /** The message being processed failed: what it staged is taken back. */
+  discardMessage(): void {
+    for (const step of this.undo.reverse()) step();
+    this.undo = [];
+    this.writes = {};
+  }
+
+  /** The routing writes of the message apply() was last called for, to commit with its outcome. */
+  messageWrites(): RoutingWrites {
+    return this.writes;
+  }
+
   async apply(entries: Entry[], channel: string, decoded: DecodedMessage, now = Date.now()): Promise<Entry[]> {
-    if (!this.enabled) return entries;
     this.routed = new Map();
+    this.writes = {};
+    this.undo = [];
+    if (!this.enabled) return entries;
     // Places past every document of the message, and past every one that failed, so a split part's delivery key is its own.
     let nextIndex = decoded.documents.reduce((n, d) => Math.max(n, d.index + 1), 0) + decoded.errors.length;
     const out: Entry[] = [];
@@ -54,7 +85,7 @@ export class OrderRouter {
       if (doc.type === 'shipment' && doc.orderNumber && doc.facility) {
         out.push(entry);
         const rest = await this.afterOutcome(doc.tenant, doc.orderNumber, now, (d) => shortOf(d, doc.facility, doc));
-        if (!rest) await this.store.releaseReservations(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
+        if (!rest) await this.releaseAt(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
         for (const part of rest?.parts ?? []) out.push({ ...entry, index: nextIndex++, document: this.remainder(doc, part, rest!) });
         continue;
       }
@@ -70,14 +101,19 @@ export class OrderRouter {
       }
       if (doc.type !== 'sales_order' || !needsRouting(doc)) { out.push(entry); continue; }
       const order = doc as SalesOrder & CanonicalDocument;
-      const decision = routeOrder(order, {
+      const before = await this.routingOf(doc.tenant, doc.entityKey);
+      const previous = before?.record.decision as (RoutingDecision & { order?: SalesOrder; history?: Array<RoutingDecision & { outcome?: FacilityOutcome }> }) | undefined;
+      const ctx = {
         config: this.config, now, tenant: doc.tenant, channel,
-        available: await this.available(doc.tenant, now), reserved: await this.reserved(doc.tenant),
-      });
+        // The order's own holding is free for its new version.
+        available: await this.available(doc.tenant, now), reserved: await this.reserved(doc.tenant, before?.reservations ?? []),
+      };
+      // A new version of an order already sent stays where it was sent: routed afresh, it could go to a second warehouse.
+      const kept = previous && this.config.onChange === 'keep' ? keepSites(order, previous, ctx) : undefined;
+      const decision = kept ?? routeOrder(order, ctx);
       const reservations = reservationsOf(decision).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
-      const previous = await this.store.getRouting(doc.tenant, doc.entityKey);
-      const before = previous ? { record: previous, reservations: await this.store.orderReservations(doc.tenant, doc.entityKey) } : null;
-      await this.store.putRouting(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order }, decidedAt: now }, reservations);
+      const history = kept && previous?.history ? { history: previous.history } : {};
+      await this.put(doc.tenant, { orderKey: doc.entityKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, ...history }, decidedAt: now }, reservations, ctx.reserved, before);
       const parts = ordersFor(order, decision);
       if (!parts.length) {
         // Held or unroutable: the order is kept with its decision and goes nowhere until it is routed.
@@ -115,13 +151,17 @@ export class OrderRouter {
         const base = routing.assignments.length > 1 ? doc.orderNumber.slice(0, -(doc.facility.length + 1)) : doc.orderNumber;
         const reservations = reservationsOf({ ...routing, assignments: [part] }).map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
         (w.reserve ??= []).push({ tenant: doc.tenant, orderKey: `order:${base}`, facility: doc.facility, reservations });
+        this.retake(doc.tenant, reservations);
         continue;
       }
       const routed = this.routed.get(doc.id);
       if (!routed || decision.verdict === 'apply') continue;
-      if (!routed.before) (w.release ??= []).push({ tenant: routed.tenant, orderKey: routed.orderKey, facility: doc.facility });
-      else if (!w.restore?.some((r) => r.tenant === routed.tenant && r.orderKey === routed.orderKey)) {
+      if (!routed.before) {
+        (w.release ??= []).push({ tenant: routed.tenant, orderKey: routed.orderKey, facility: doc.facility });
+        this.restage(routed.tenant, routed.orderKey, (s) => ({ ...s, reservations: s.reservations.filter((r) => r.facility !== doc.facility) }));
+      } else if (!w.restore?.some((r) => r.tenant === routed.tenant && r.orderKey === routed.orderKey)) {
         (w.restore ??= []).push({ tenant: routed.tenant, orderKey: routed.orderKey, record: routed.before.record, reservations: routed.before.reservations });
+        this.restage(routed.tenant, routed.orderKey, (s) => ({ ...s, record: routed.before!.record, reservations: routed.before!.reservations }));
       }
     }
     return w.release || w.restore || w.reserve ? w : undefined;
@@ -134,7 +174,8 @@ export class OrderRouter {
    */
   private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<Rerouted | undefined> {
     const orderKey = `order:${orderNumber}`;
-    const record = await this.store.getRouting(tenant, orderKey);
+    const before = await this.routingOf(tenant, orderKey);
+    const record = before?.record;
     if (!record) return undefined;
     const { order, ...previous } = record.decision as RoutingDecision & { order: SalesOrder };
     const outcome = outcomeOf(previous);
@@ -144,13 +185,13 @@ export class OrderRouter {
     const exclude = earlier.flatMap((o): Exclusion[] => (o.kind === 'rejected'
       ? [{ facility: o.facility, why: `rejected the order${o.why ? `: ${o.why}` : ''}` }]
       : o.lines.map((l) => ({ facility: o.facility, sku: l.sku, why: 'shipped short' }))));
-    const ctx = { config: this.config, now, tenant, channel: order.source?.endpoint, available: await this.available(tenant, now), reserved: await this.reserved(tenant), exclude };
+    const ctx = { config: this.config, now, tenant, channel: order.source?.endpoint, available: await this.available(tenant, now), reserved: await this.reserved(tenant, before.reservations), exclude };
     const { decision } = reroute(order, previous, outcome, ctx);
     // What the order still holds: its other sites' parts as they were, and the new decision's.
     const kept = reservationsOf({ ...previous, assignments: previous.assignments.filter((a) => a.facility !== outcome.facility) });
     const reservations = [...kept, ...reservationsOf(decision)].map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
     const history = [...((record.decision as { history?: unknown[] }).history ?? []), { ...previous, outcome }];
-    await this.store.putRouting(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations);
+    await this.put(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations, ctx.reserved, before);
     return { tenant, orderKey, outcome, parts: ordersFor(order, decision) };
   }
 
@@ -163,6 +204,61 @@ export class OrderRouter {
     return document;
   }
 
+  /** The order's routing as this batch sees it: staged, else stored. */
+  private async routingOf(tenant: string, orderKey: string): Promise<Routing | null> {
+    const staged = this.staged.get(stagedKey(tenant, orderKey));
+    if (staged) return staged.record ? { record: staged.record, reservations: staged.reservations } : null;
+    const record = await this.store.getRouting(tenant, orderKey);
+    return record ? { record, reservations: await this.store.orderReservations(tenant, orderKey) } : null;
+  }
+
+  /**
+   * Stages the order's decision and what it holds, and writes it into the message's routing writes
+   * with what other orders held where it takes more than it held, for the store's check at commit.
+   */
+  private async put(tenant: string, record: RoutingRecord, reservations: StockReservation[], held: ReadonlyMap<string, Big>, before: Routing | null): Promise<void> {
+    const own = totals(before?.reservations ?? []);
+    const othersHeld = [...totals(reservations)].filter(([key, q]) => q.gt(own.get(key) ?? 0)).map(([key]) => {
+      const [facility, sku] = key.split('\u0000') as [string, string];
+      return { facility, sku, quantity: (held.get(key) ?? new Big(0)).toFixed() };
+    });
+    (this.writes.put ??= []).push({ tenant, record, reservations, othersHeld });
+    await this.stage(tenant, record.orderKey, () => ({ record, reservations }), before);
+  }
+
+  /** A shipment at the facility: the order holds nothing there any more. */
+  private async releaseAt(tenant: string, orderKey: string, facility: string): Promise<void> {
+    (this.writes.release ??= []).push({ tenant, orderKey, facility });
+    await this.stage(tenant, orderKey, (s) => ({ ...s, reservations: s.reservations.filter((r) => r.facility !== facility) }));
+  }
+
+  /** known: the order's routing as routingOf just read it. */
+  private async stage(tenant: string, orderKey: string, next: (s: Pick<Staged, 'record' | 'reservations'>) => Pick<Staged, 'record' | 'reservations'>, known?: Routing | null): Promise<void> {
+    const key = stagedKey(tenant, orderKey);
+    if (!this.staged.has(key)) {
+      const stored = known !== undefined ? known : await this.routingOf(tenant, orderKey);
+      const reservations = stored?.reservations ?? [];
+      this.staged.set(key, { tenant, record: stored?.record ?? null, reservations, stored: reservations });
+      this.undo.push(() => this.staged.delete(key));
+    }
+    this.restage(tenant, orderKey, next);
+  }
+
+  /** Changes what an order staged in this batch holds (a no-op for one not staged). */
+  private restage(tenant: string, orderKey: string, next: (s: Pick<Staged, 'record' | 'reservations'>) => Pick<Staged, 'record' | 'reservations'>): void {
+    const key = stagedKey(tenant, orderKey);
+    const was = this.staged.get(key);
+    if (!was) return;
+    this.staged.set(key, { ...was, ...next(was) });
+    this.undo.push(() => this.staged.set(key, was));
+  }
+
+  private retake(tenant: string, reservations: StockReservation[]): void {
+    const list = this.retaken.get(tenant) ?? [];
+    this.retaken.set(tenant, [...list, ...reservations]);
+    this.undo.push(() => this.retaken.set(tenant, list));
+  }
+
   private async available(tenant: string, now: number): Promise<Map<string, Big>> {
     const hit = this.atp.get(tenant);
     if (hit && now - hit.at < AVAILABILITY_TTL_MS && now >= hit.at) return hit.available;
@@ -171,14 +267,50 @@ export class OrderRouter {
     return available;
   }
 
-  private async reserved(tenant: string): Promise<Map<string, Big>> {
+  /**
+   * What orders hold, by facility and SKU, less `holds` (what the order being routed holds, as
+   * routingOf read it): the store's, with the batch's staged routing in place of what those orders
+   * hold there.
+   */
+  private async reserved(tenant: string, holds: readonly StockReservation[]): Promise<Map<string, Big>> {
     const out = new Map<string, Big>();
-    for (const r of await this.store.reservations(tenant)) {
-      const key = stockKey(r.facility, r.sku);
-      out.set(key, (out.get(key) ?? new Big(0)).plus(r.quantity));
+    const add = (rows: readonly StockReservation[], sign: 1 | -1) => {
+      for (const r of rows) {
+        const key = stockKey(r.facility, r.sku);
+        out.set(key, (out.get(key) ?? new Big(0)).plus(sign === 1 ? r.quantity : new Big(r.quantity).neg()));
+      }
+    };
+    add(await this.store.reservations(tenant), 1);
+    add(this.retaken.get(tenant) ?? [], 1);
+    for (const s of this.staged.values()) {
+      if (s.tenant !== tenant) continue;
+      add(s.stored, -1);
+      add(s.reservations, 1);
     }
+    add(holds, -1);
     return out;
   }
+}
+
+type Routing = { record: RoutingRecord; reservations: StockReservation[] };
+
+/** An order's routing staged by the batch: as it stands now, and what it held in the store. */
+interface Staged {
+  tenant: string;
+  record: RoutingRecord | null;
+  reservations: StockReservation[];
+  stored: StockReservation[];
+}
+
+const stagedKey = (tenant: string, orderKey: string) => `${tenant}\u0000${orderKey}`;
+
+function totals(rows: readonly StockReservation[]): Map<string, Big> {
+  const out = new Map<string, Big>();
+  for (const r of rows) {
+    const key = stockKey(r.facility, r.sku);
+    out.set(key, (out.get(key) ?? new Big(0)).plus(r.quantity));
+  }
+  return out;
 }
 
 /** What afterOutcome routed again: the parts that go on, and the routing they replaced. */

@@ -1,7 +1,8 @@
 // The store's decisions, written once. Both stores read the rows, ask here what they become and
 // write that; the outbox asks the same question for its metrics. Pure: no I/O, no clock.
+import Big from 'big.js';
 import { formatError, type CausewayError } from '../model/index.ts';
-import type { AttemptRecord, DeliveryStatus, MessageOutcome } from './types.ts';
+import type { AttemptRecord, DeliveryStatus, MessageOutcome, StockReservation } from './types.ts';
 
 /** How long a dead letter's reason may be: the rest is in the message's errors or the attempt log. */
 const REASON_MAX = 2000;
@@ -77,4 +78,17 @@ export function judgeCompletion(outcome: MessageOutcome): MessageVerdict {
     return { status: 'quarantined', errors, deadLetterReason: errors ? describeErrors(errors) : 'quarantined without an error given' };
   }
   return { status: 'processed', errors, deadLetterReason: errors && describeErrors(errors) };
+}
+
+/**
+ * A routing put's check at commit: the first facility and SKU where other orders now hold more than
+ * the decision saw (`othersHeld`), given every other order's reservation row there now. Such units
+ * may have been promised twice; undefined when none.
+ */
+export function promisedMeanwhile(othersHeld: readonly StockReservation[], othersNow: readonly StockReservation[]): StockReservation | undefined {
+  for (const seen of othersHeld) {
+    const now = othersNow.filter((r) => r.facility === seen.facility && r.sku === seen.sku).reduce((n, r) => n.plus(r.quantity), new Big(0));
+    if (now.gt(seen.quantity)) return { facility: seen.facility, sku: seen.sku, quantity: now.toFixed() };
+  }
+  return undefined;
 }

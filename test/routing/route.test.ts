@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import Big from 'big.js';
 import { routingSchema, type RoutingConfig } from '../../src/config/routing.ts';
 import type { SalesOrder } from '../../src/model/index.ts';
-import { minutesOfDay, needsRouting, ordersFor, reroute, reservationsOf, routeOrder, shipToCoordinates, stockKey, type RoutingContext } from '../../src/routing/index.ts';
+import { keepSites, minutesOfDay, needsRouting, ordersFor, reroute, reservationsOf, routeOrder, shipToCoordinates, stockKey, type RoutingContext } from '../../src/routing/index.ts';
 import { seededRandom } from '../support/seed.ts';
 
 // Chicago, Dallas and Newark, with coordinates; Newark takes hazmat, Dallas cold chain.
@@ -145,5 +145,34 @@ describe('order routing', () => {
       }
       for (const r of reservationsOf(d)) assert.ok(r.quantity.lte(c.available.get(stockKey(r.facility, r.sku)) ?? 0), `${policy} reserves ${r.sku} at ${r.facility}`);
     }
+  });
+});
+
+describe('a new version of an order already routed', () => {
+  it('keeps each line at the site that has it, a new line at the first site, and backorders there what a site lacks', () => {
+    const c = ctx({ 'EWR/TEA': '4', 'CHI/MUG': '10' }, { config: { ...config, policy: 'split' } });
+    const first = routeOrder(order([['TEA', '4'], ['MUG', '2']]), c);
+    assert.deepEqual(first.assignments.map((a) => a.facility), ['EWR', 'CHI']);
+    // Eight TEA now, and a new line: EWR keeps TEA (four of the eight backordered there, though CHI has fifty now), the SPOON goes to EWR.
+    const later = { ...c, available: new Map([...c.available, [stockKey('CHI', 'TEA'), new Big(50)]]) };
+    const kept = keepSites(order([['TEA', '8'], ['MUG', '2'], ['SPOON', '1']]), first, later)!;
+    assert.equal(kept.status, 'backordered');
+    assert.deepEqual(kept.assignments.map((a) => [a.facility, a.lines.map((l) => `${l.sku} ${l.quantity}/${l.backordered}`)]), [
+      ['EWR', ['TEA 8/4', 'SPOON 1/1']], ['CHI', ['MUG 2/0']],
+    ]);
+    assert.deepEqual(kept.candidates.filter((x) => x.chosen).map((x) => x.facility).sort(), ['CHI', 'EWR']);
+  });
+
+  it('leaves a site that rejected the order, and routes from scratch an order that went nowhere', () => {
+    const c = ctx({ 'EWR/TEA': '10', 'CHI/TEA': '10' });
+    const first = routeOrder(order([['TEA', '4']]), c);
+    assert.equal(first.facility, 'EWR');
+    const { decision } = reroute(order([['TEA', '4']]), first, { facility: 'EWR', kind: 'rejected' }, c);
+    assert.equal(decision.facility, 'CHI');
+    const kept = keepSites(order([['TEA', '5']]), { ...decision, history: [{ ...first, outcome: { facility: 'EWR', kind: 'rejected' } }] }, c)!;
+    assert.deepEqual(kept.assignments.map((a) => a.facility), ['CHI']);
+    const held = routeOrder(order([['TEA', '40']]), { ...c, config: { ...config, policy: 'complete' } });
+    assert.equal(held.status, 'held');
+    assert.equal(keepSites(order([['TEA', '4']]), held, c), undefined);
   });
 });

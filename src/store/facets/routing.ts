@@ -19,6 +19,14 @@ export interface RoutingRecord {
  * the orders routed after it.
  */
 export interface RoutingWrites {
+  /**
+   * Routing decided while the message was processed: the order's decision, replacing every
+   * reservation it held with these. Written first, then what the rules' verdicts make of it below.
+   * `othersHeld` is what other orders held, as the decision read it, at each facility and SKU where
+   * the order takes more than it held: another order that took more there meanwhile (another worker,
+   * committed first) makes the commit a LedgerConflict, and the message is routed again.
+   */
+  put?: Array<{ tenant: string; record: RoutingRecord; reservations: StockReservation[]; othersHeld: StockReservation[] }>;
   /** A first version the rules held or refused: what it holds at this facility is let go. */
   release?: Array<{ tenant: string; orderKey: string; facility: string }>;
   /** A change the rules held or refused: the order's decision and every reservation as they were before it (no record: none). */

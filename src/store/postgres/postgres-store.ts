@@ -306,7 +306,8 @@ export class PostgresStore implements Store {
       }
       await insertDeliveries(c, deliveries, now);
       for (const o of processed) await ledger.applyRulesWrites(c, o.rules, now, [o.messageId]);
-      for (const o of processed) await routing.applyRoutingWrites(c, o.routing);
+      await routing.lockReservedStock(c, processed);
+      for (const o of processed) await routing.applyRoutingWrites(c, o.routing, [o.messageId]);
       for (const o of outcomes) {
         if (o.status !== 'processed' || !o.checkpoint) continue;
         await c.query('UPDATE messages SET progress = $1, errors = $2::jsonb, lease_until = $3 WHERE id = $4',

@@ -1,5 +1,7 @@
 // PostgreSQL rows of the routing facet.
-import type { RoutingRecord, RoutingWrites, StockReservation } from '../types.ts';
+import { promisedMeanwhile } from '../decisions.ts';
+import { LedgerConflict } from '../facets/ledger.ts';
+import type { MessageOutcome, RoutingRecord, RoutingWrites, StockReservation } from '../types.ts';
 import type { Queryable } from './queryable.ts';
 
 export async function putRouting(db: Queryable, tenant: string, r: RoutingRecord, reservations: StockReservation[]): Promise<void> {
@@ -31,9 +33,35 @@ export async function orderReservations(db: Queryable, tenant: string, orderKey:
   return rows as StockReservation[];
 }
 
-/** Inside the transaction of a message's outcome. */
-export async function applyRoutingWrites(db: Queryable, w: RoutingWrites | undefined): Promise<void> {
+/** Advisory lock class of a tenant's stock of one SKU at one facility, as routing reserves it. */
+const STOCK_LOCK_CLASS = 1_130_460_532;
+
+/**
+ * Locks the stock every routing put of the batch takes, before any is checked: a worker committing
+ * orders for the same SKU at the same facility waits here until this one commits, then reads what
+ * it reserved. Taken in hash order, all at once, so two committing workers never wait in a cycle.
+ */
+export async function lockReservedStock(db: Queryable, outcomes: readonly MessageOutcome[]): Promise<void> {
+  const keys = outcomes.flatMap((o) => (o.status === 'processed' ? o.routing?.put ?? [] : []).flatMap((p) => p.othersHeld.map((s) => [p.tenant, s.facility, s.sku] as const)));
+  if (!keys.length) return;
+  await db.query(`SELECT pg_advisory_xact_lock(${STOCK_LOCK_CLASS}, k.h)
+    FROM (SELECT DISTINCT hashtext(u.tenant || E'\\x1f' || u.facility || E'\\x1f' || u.sku) AS h FROM unnest($1::text[], $2::text[], $3::text[]) AS u(tenant, facility, sku)) k
+    ORDER BY k.h`, [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])]);
+}
+
+/** Inside the transaction of a message's outcome, after lockReservedStock; throws LedgerConflict when stock was promised meanwhile. */
+export async function applyRoutingWrites(db: Queryable, w: RoutingWrites | undefined, messageIds: number[]): Promise<void> {
   if (!w) return;
+  for (const p of w.put ?? []) {
+    if (p.othersHeld.length) {
+      const { rows } = await db.query(`SELECT r.facility, r.sku, r.quantity FROM routing_reservations r
+        JOIN unnest($2::text[], $3::text[]) AS k(facility, sku) ON r.facility = k.facility AND r.sku = k.sku
+        WHERE r.tenant = $1 AND r.order_key <> $4`, [p.tenant, p.othersHeld.map((s) => s.facility), p.othersHeld.map((s) => s.sku), p.record.orderKey]);
+      const taken = promisedMeanwhile(p.othersHeld, rows as StockReservation[]);
+      if (taken) throw new LedgerConflict([p.record.orderKey], messageIds, `other orders now hold ${taken.quantity} of ${taken.sku} at ${taken.facility}, more than when it was routed`);
+    }
+    await putRouting(db, p.tenant, p.record, p.reservations);
+  }
   for (const r of w.release ?? []) await releaseReservations(db, r.tenant, r.orderKey, r.facility);
   for (const r of w.restore ?? []) {
     if (r.record) await putRouting(db, r.tenant, r.record, r.reservations);

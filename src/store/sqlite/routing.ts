@@ -1,4 +1,6 @@
 // SQLite rows of the routing facet.
+import { promisedMeanwhile } from '../decisions.ts';
+import { LedgerConflict } from '../facets/ledger.ts';
 import type { RoutingRecord, RoutingWrites, StockReservation } from '../types.ts';
 import type { Statements } from './statements.ts';
 
@@ -27,9 +29,16 @@ export function orderReservations(sql: Statements, tenant: string, orderKey: str
   return sql.q('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = ? AND order_key = ? ORDER BY facility, sku').all(tenant, orderKey) as StockReservation[];
 }
 
-/** Inside the transaction of a message's outcome. */
-export function applyRoutingWrites(sql: Statements, w: RoutingWrites | undefined): void {
+/** Inside the (IMMEDIATE, so single-writer) transaction of a message's outcome; throws LedgerConflict when stock was promised meanwhile. */
+export function applyRoutingWrites(sql: Statements, w: RoutingWrites | undefined, messageIds: number[]): void {
   if (!w) return;
+  const others = sql.q('SELECT facility, sku, quantity FROM routing_reservations WHERE tenant = ? AND facility = ? AND sku = ? AND order_key <> ?');
+  for (const p of w.put ?? []) {
+    const now = p.othersHeld.flatMap((s) => others.all(p.tenant, s.facility, s.sku, p.record.orderKey) as StockReservation[]);
+    const taken = promisedMeanwhile(p.othersHeld, now);
+    if (taken) throw new LedgerConflict([p.record.orderKey], messageIds, `other orders now hold ${taken.quantity} of ${taken.sku} at ${taken.facility}, more than when it was routed`);
+    putRouting(sql, p.tenant, p.record, p.reservations);
+  }
   for (const r of w.release ?? []) releaseReservations(sql, r.tenant, r.orderKey, r.facility);
   for (const r of w.restore ?? []) {
     if (r.record) putRouting(sql, r.tenant, r.record, r.reservations);

@@ -239,7 +239,7 @@ export class SqliteStore implements Store {
           }
           this.insertDeliveries(o.deliveries, now);
           ledger.applyRulesWrites(this.sql, o.rules, now, [o.messageId]);
-          routing.applyRoutingWrites(this.sql, o.routing);
+          routing.applyRoutingWrites(this.sql, o.routing, [o.messageId]);
         }
         if (o.status === 'processed' && o.checkpoint) {
           checkpoint.run(o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId);

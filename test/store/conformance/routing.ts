@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { PipelineStore, RoutingStore, RoutingWrites, Store } from '../../../src/store/index.ts';
+import { LedgerConflict, type PipelineStore, type RoutingStore, type RoutingWrites, type Store } from '../../../src/store/index.ts';
 import { msg, type OpenStore } from './fixtures.ts';
 
 /** The routing facet: a decision per order, and the stock it holds until the warehouse confirms. */
@@ -51,6 +51,35 @@ export function routingConformance(open: OpenStore<RoutingStore & PipelineStore>
       await settle('m2', { restore: [{ tenant: 'acme', orderKey: 'order:SO-3', record: null, reservations: [] }] });
       assert.equal(await store.getRouting('acme', 'order:SO-3'), undefined);
       assert.deepEqual(await store.orderReservations('acme', 'order:SO-3'), []);
+    });
+
+    it('writes a decision with the message\'s outcome, and refuses it when other orders took the stock it counted on meanwhile', async () => {
+      await store.putRouting('acme', record('order:SO-1', 'CHI'), [{ facility: 'CHI', sku: 'TEA', quantity: '4' }]);
+      const settle = async (key: string, routing: RoutingWrites) => {
+        const [{ messageId }] = await store.acceptMessages([msg({ idempotencyKey: key, contentHash: key })]);
+        await store.completeMessages([{ messageId, status: 'processed', documents: [], deliveries: [], routing }], 2000);
+        return messageId;
+      };
+      const put = (orderKey: string, quantity: string, othersHeld: string) => ({
+        tenant: 'acme', record: record(orderKey, 'CHI'), reservations: [{ facility: 'CHI', sku: 'TEA', quantity }], othersHeld: [{ facility: 'CHI', sku: 'TEA', quantity: othersHeld }],
+      });
+      // SO-2 was routed on SO-1's 4 held at Chicago: as it was, so it is written.
+      await settle('m1', { put: [put('order:SO-2', '6', '4')] });
+      assert.deepEqual(await store.orderReservations('acme', 'order:SO-2'), [{ facility: 'CHI', sku: 'TEA', quantity: '6' }]);
+      assert.equal((await store.getRouting('acme', 'order:SO-2'))!.facility, 'CHI');
+      // SO-3 was routed on the same 4, before SO-2's 6 were committed: refused, nothing of the message written.
+      const [{ messageId }] = await store.acceptMessages([msg({ idempotencyKey: 'm2', contentHash: 'm2' })]);
+      await assert.rejects(
+        store.completeMessages([{ messageId, status: 'processed', documents: [], deliveries: [], routing: { put: [put('order:SO-3', '6', '4')] } }], 2000),
+        (e: unknown) => e instanceof LedgerConflict && e.messageIds.includes(messageId) && e.entityKeys.includes('order:SO-3'),
+      );
+      assert.equal(await store.getRouting('acme', 'order:SO-3'), undefined);
+      assert.equal((await store.getMessage('acme', messageId))!.status, 'pending');
+      // Less held by others than it saw (an order released meanwhile) is no conflict; nor is a change that takes no more than it holds.
+      await store.releaseReservations('acme', 'order:SO-1');
+      await settle('m3', { put: [put('order:SO-3', '4', '10')] });
+      await settle('m4', { put: [{ ...put('order:SO-2', '5', '0'), othersHeld: [] }] });
+      assert.deepEqual(await store.reservations('acme'), [{ facility: 'CHI', sku: 'TEA', quantity: '5' }, { facility: 'CHI', sku: 'TEA', quantity: '4' }]);
     });
 
     it('keeps each tenant\'s decisions and reservations its own', async () => {
