@@ -463,8 +463,8 @@ export class Hub {
     });
     this.delivery.wakeup.notify();
     this.processorWakeup.notify();
-    // An old sink closes once what it was delivering has finished.
-    for (const old of retired) void this.delivery.retire(old).then(() => old.sink.close?.()).catch(() => undefined);
+    // An old sink closes once what it was delivering has finished; the reload answers then.
+    await Promise.all(retired.map((old) => this.delivery.retire(old).then(() => old.sink.close?.()).catch(() => undefined)));
     const result = { tenant, status: 'applied' as const, endpoints: after, flows: next.config.flows.filter((f) => f.tenant === tenant).length };
     this.logger.info({ ...result, via: by.via }, 'client config reloaded');
     await this.auditReload(tenant, next.clients?.parts.get(tenant)?.source ?? source, by, { outcome: 'applied', endpoints: after, removed: before.filter((n) => !after.includes(n)) });

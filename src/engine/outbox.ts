@@ -94,7 +94,11 @@ export class DeliveryWorker {
           continue;
         }
       }
+      // Claimed while a reload took their endpoint away: back to the outbox, to wait for it.
+      const back = claimed.filter((d) => !this.sinks.has(d.endpoint) && this.parked.has(d.endpoint)).map((d) => d.id);
+      if (back.length) await this.store.releaseDeliveries(this.options.owner, back).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
       for (const d of claimed) {
+        if (!this.sinks.has(d.endpoint) && this.parked.has(d.endpoint)) continue;
         if (!this.sinks.has(d.endpoint)) {
           void this.finish(d, { kind: 'permanent', error: `endpoint "${d.endpoint}" is not configured (any more) as a target` }, now);
           continue;
