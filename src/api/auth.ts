@@ -88,6 +88,22 @@ export function requireMetricsKey(keys: KeyRing): MiddlewareHandler<ApiEnv> {
   };
 }
 
+/**
+ * A route over every client at once (the 3PL's operator view): only an operator key (tenant "*")
+ * with the scope may ask; a client's key is refused whatever its scopes.
+ */
+export function requireOperatorKey(keys: KeyRing, scope: string): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const who = await knownKey(keys, c.req.raw.headers, 'send an operator API key as "Authorization: Bearer <key>"');
+    if (who.tenant !== '*' || !allows(who.scopes, scope)) {
+      throw new ApiProblem(403, 'forbidden', `every client's figures need an operator key (tenant "*") that may ${scope}`, [{ code: 'OPERATOR_KEY_REQUIRED', path: 'header.Authorization', message: 'needs an operator key' }]);
+    }
+    c.set('keyName', who.name);
+    c.set('allTenants', true);
+    await next();
+  };
+}
+
 /** The caller's key: presented, known and not expired, else a 401 (`missing` says how to send one). */
 async function knownKey(keys: KeyRing, headers: Headers, missing: string): Promise<KeyIdentity> {
   const key = presentedKey(headers);

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { startAlerting } from '../console/alerts/index.ts';
 import { consoleApp, warmConsole } from '../console/index.tsx';
 import { HubFacade, type Hub } from '../engine/index.ts';
-import { KeyRing, requireKey, requireMetricsKey } from './auth.ts';
+import { KeyRing, requireKey, requireMetricsKey, requireOperatorKey } from './auth.ts';
 import type { ApiEnv } from './context.ts';
 import { buildOpenApi } from './openapi.ts';
 import { honoPath, parseInput, type Operation } from './operation.ts';
@@ -109,7 +109,8 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
         await recordApiAction(engine, c, op.operationId, status).catch((e) => log.error({ err: e }, 'could not write the audit log'));
       }
     };
-    if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
+    if (op.allTenants) app.on(op.method.toUpperCase(), honoPath(op.path), requireOperatorKey(keys, scope), handler);
+    else if (op.metricsKey && engine.metricsSettings.requireKey) app.on(op.method.toUpperCase(), honoPath(op.path), requireMetricsKey(keys), handler);
     else if (op.open) app.on(op.method.toUpperCase(), honoPath(op.path), handler);
     else app.on(op.method.toUpperCase(), honoPath(op.path), auth[op.scope ?? (op.method === 'get' ? 'read' : 'operate')], handler);
   }

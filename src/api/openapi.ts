@@ -60,7 +60,7 @@ function parameters(op: Operation): Json[] {
   };
   add('path', op.params);
   add('query', op.query);
-  if (!op.open) out.push({ $ref: '#/components/parameters/tenant' });
+  if (!op.open && !op.allTenants) out.push({ $ref: '#/components/parameters/tenant' });
   for (const h of op.headers ?? []) out.push({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } });
   return out;
 }

@@ -30,6 +30,8 @@ export interface Operation {
   open?: boolean;
   /** The key's scope it needs; default read for GET, operate otherwise. */
   scope?: 'read' | 'ingest' | 'operate' | 'admin';
+  /** Over every client at once: an operator key (tenant "*") only, and no ?tenant=. */
+  allTenants?: boolean;
   /** Open unless metrics.requireKey is set; then an operator key or one with the metrics scope. */
   metricsKey?: boolean;
   params?: z.ZodObject;

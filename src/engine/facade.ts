@@ -401,6 +401,23 @@ export class EngineFacade {
   }
 }
 
+/** Every client's figures at once, for the 3PL's operator. */
+export interface ClientsOverview {
+  window: { from: string; to: string };
+  clients: Array<{
+    tenant: string;
+    throughput: Kpis['throughput'];
+    errorRate: Kpis['errorRate'];
+    rules: Kpis['rules'];
+    syncLatencyP95Ms: number | null;
+    orderToShipmentP95Ms: number | null;
+    openDeadLetters: { deliveries: number; messages: number };
+    backlog: { pending: number; oldestAgeMs: number | null };
+  }>;
+  /** Every client's waiting deliveries per endpoint, the oldest first. */
+  backlog: Array<{ tenant: string; endpoint: string; pending: number; oldestAgeMs: number | null }>;
+}
+
 /** What became of canonical documents sent to the API. */
 export type DocumentsReceipt =
   /** The idempotency key was used before with other bytes: nothing is stored; messageId is the key's message. */
@@ -455,6 +472,30 @@ export class HubFacade extends EngineFacade {
     for (const p of Object.values(config.partners)) if (p.tenant) all.add(p.tenant);
     all.delete('*');
     return [...all].sort();
+  }
+
+  /**
+   * The 3PL operator's view over every client: each one's figures over [from, to) (throughput,
+   * error rates, the 95th percentiles, the rules' verdicts, open dead letters, its backlog), and
+   * the backlog of all of them in one list, the oldest waiting delivery first.
+   */
+  async clientsOverview(from: number, to: number): Promise<ClientsOverview> {
+    const clients: ClientsOverview['clients'] = [];
+    const backlog: ClientsOverview['backlog'] = [];
+    for (const tenant of this.tenants()) {
+      const k = computeKpis(await this.store.tenantKpiSample(tenant, from, to), from, to);
+      const [deliveries, messages] = await Promise.all([this.store.countOpenDeadLetters(tenant, 'delivery'), this.store.countOpenDeadLetters(tenant, 'message')]);
+      const ages = k.backlog.flatMap((b) => (b.oldestAgeMs === null ? [] : [b.oldestAgeMs]));
+      clients.push({
+        tenant, throughput: k.throughput, errorRate: k.errorRate, rules: k.rules,
+        syncLatencyP95Ms: k.syncLatencyMs.fromOccurred.p95, orderToShipmentP95Ms: k.orderToShipmentMs.p95,
+        openDeadLetters: { deliveries, messages },
+        backlog: { pending: k.backlog.reduce((n, b) => n + b.pending, 0), oldestAgeMs: ages.length ? Math.max(...ages) : null },
+      });
+      for (const b of k.backlog) if (b.pending > 0) backlog.push({ tenant, ...b });
+    }
+    backlog.sort((a, b) => (b.oldestAgeMs ?? -1) - (a.oldestAgeMs ?? -1) || b.pending - a.pending);
+    return { window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() }, clients, backlog };
   }
 
   /** The tenant's endpoints as configured: name, type, and whether the hub delivers to it. */

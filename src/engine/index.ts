@@ -1,6 +1,6 @@
 export { boundHeapGrowth, heapGrowthBounded, HEAP_GROWTH_PERCENT } from './heap.ts';
 export { Hub, createLogger, storeUrl, type ClientReload, type HubOptions } from './hub.ts';
-export { EngineFacade, HubFacade, type DocumentsReceipt, type InboundEndpoint, type MessageReceipt } from './facade.ts';
+export { EngineFacade, HubFacade, type ClientsOverview, type DocumentsReceipt, type InboundEndpoint, type MessageReceipt } from './facade.ts';
 export { Inbox, contentHash } from './inbox.ts';
 export { MessageProcessor, decodeMessage, type MessageToDecode } from './processor.ts';
 export type { DecodedMessage, EndpointInfo } from './messages.ts';

@@ -95,7 +95,7 @@ flows:
     const routes = Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
     assert.deepEqual(routes, [
       'GET /health', 'GET /metrics', 'GET /openapi.json',
-      'GET /v1/alerts', 'GET /v1/audit-log', 'GET /v1/billing/periods/{period}/invoice', 'GET /v1/billing/periods/{period}/lines/{line}/events', 'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/edi/duplicates', 'GET /v1/edi/groups', 'GET /v1/inbound', 'GET /v1/inbound/{reference}',
+      'GET /v1/alerts', 'GET /v1/audit-log', 'GET /v1/billing/periods/{period}/invoice', 'GET /v1/billing/periods/{period}/lines/{line}/events', 'GET /v1/clients', 'GET /v1/dead-letters', 'GET /v1/deliveries', 'GET /v1/edi/duplicates', 'GET /v1/edi/groups', 'GET /v1/inbound', 'GET /v1/inbound/{reference}',
       'GET /v1/inventory/availability', 'GET /v1/inventory/decisions', 'GET /v1/inventory/positions',
       'GET /v1/kpis', 'GET /v1/messages', 'GET /v1/messages/{id}',
       'GET /v1/messages/{id}/lineage', 'GET /v1/messages/{id}/raw', 'GET /v1/orders', 'GET /v1/orders/{orderNumber}',
@@ -164,5 +164,50 @@ describe('API: /health without a store', () => {
     assert.equal(res.status, 503);
     assert.equal((await problemOf(res)).type, 'https://causeway.dev/problems/unavailable');
     await hub.stop();
+  });
+});
+
+describe('API: the operator\'s view over every client', () => {
+  let api: TestApi;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  before(async () => {
+    // Both warehouses are down: each client's order waits in its backlog.
+    receiver = await startReceiver(() => 503);
+    api = await startTestApi(`
+endpoints:
+  wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/acme", retry: { maxAttempts: 1000, initialDelayMs: 60000 } }
+  globex-wms: { type: webhook, tenant: globex, allowPrivateNetworks: true, url: "${receiver.url}/globex", retry: { maxAttempts: 1000, initialDelayMs: 60000 } }
+flows:
+  - { name: orders-to-wms, tenant: acme, types: [sales_order], to: wms }
+  - { name: globex-orders, tenant: globex, types: [sales_order], to: globex-wms }
+`);
+    assert.equal((await api.call('/v1/documents', { method: 'POST', json: salesOrder('SO-A1') })).status, 202);
+    assert.equal((await api.call('/v1/documents', { method: 'POST', json: salesOrder('SO-G1'), key: KEYS.globex })).status, 202);
+    assert.equal((await api.call('/v1/documents', { method: 'POST', json: salesOrder('SO-G2'), key: KEYS.globex })).status, 202);
+    await waitFor(() => receiver.received.length >= 3, 10_000, 'a first try of each order');
+  });
+  after(async () => {
+    await api.close();
+    await receiver.close();
+  });
+
+  it('gives each client\'s figures and the backlog of all of them, oldest first, to an operator key only', async () => {
+    const res = await api.call('/v1/clients?window=15m', { key: KEYS.operator });
+    assert.equal(res.status, 200);
+    const view = await res.json() as { clients: Array<{ tenant: string; throughput: { messages: number }; backlog: { pending: number; oldestAgeMs: number } }>; backlog: Array<{ tenant: string; endpoint: string; pending: number; oldestAgeMs: number }> };
+    const byTenant = new Map(view.clients.map((c) => [c.tenant, c]));
+    assert.deepEqual([...byTenant.keys()].sort(), ['acme', 'globex']);
+    assert.equal(byTenant.get('acme')!.throughput.messages, 1);
+    assert.equal(byTenant.get('globex')!.throughput.messages, 2);
+    assert.equal(byTenant.get('globex')!.backlog.pending, 2);
+    assert.deepEqual(view.backlog.map((b) => [b.tenant, b.endpoint, b.pending]).sort(), [['acme', 'wms', 1], ['globex', 'globex-wms', 2]]);
+    assert.ok(view.backlog[0]!.oldestAgeMs >= view.backlog[1]!.oldestAgeMs, 'the oldest first');
+    // A client's key, even one that may operate, sees only its own figures (GET /v1/kpis), never this.
+    for (const key of [KEYS.acme, KEYS.globex]) {
+      const refused = await problemOf(await api.call('/v1/clients', { key }));
+      assert.equal(refused.status, 403);
+      assert.equal(refused.errors![0]!.code, 'OPERATOR_KEY_REQUIRED');
+    }
   });
 });

@@ -12,6 +12,21 @@ const reloadResult = z.object({
   flows: z.number().int().optional().meta({ description: 'The tenant\'s flows now' }),
 });
 
+const percentileMs = z.number().nullable();
+const clientsOverview = z.object({
+  window: z.object({ from: z.string(), to: z.string() }),
+  clients: z.array(z.object({
+    tenant: z.string(),
+    throughput: z.object({ delivered: z.number(), perMinute: z.number(), messages: z.number() }),
+    errorRate: z.object({ failedAttemptsPerThousand: z.number(), deadLettersPerThousandDeliveries: z.number(), quarantinedPerThousandMessages: z.number() }),
+    rules: z.object({ apply: z.number(), hold: z.number(), refuse: z.number(), stale: z.number(), superseded: z.number() }),
+    syncLatencyP95Ms: percentileMs, orderToShipmentP95Ms: percentileMs,
+    openDeadLetters: z.object({ deliveries: z.number().int(), messages: z.number().int() }),
+    backlog: z.object({ pending: z.number().int(), oldestAgeMs: percentileMs }),
+  })),
+  backlog: z.array(z.object({ tenant: z.string(), endpoint: z.string(), pending: z.number().int(), oldestAgeMs: percentileMs })).meta({ description: 'Every client\'s waiting deliveries per endpoint, the oldest first' }),
+});
+
 export function opsOperations(engine: HubFacade, openapi: () => Record<string, unknown>): Operation[] {
   return [
     operation({
@@ -53,6 +68,21 @@ export function opsOperations(engine: HubFacade, openapi: () => Record<string, u
       async handle() {
         const { contentType, text } = await engine.metricsExposition();
         return new Response(text, { headers: { 'content-type': contentType } });
+      },
+    }),
+    operation({
+      method: 'get', path: '/v1/clients', operationId: 'getClientsOverview', tag: 'Operations', allTenants: true,
+      summary: 'Every client at once: per-client KPIs and the cross-client backlog (operator keys only)',
+      description: 'For the 3PL\'s operator: each client\'s throughput, error rates, 95th percentiles, rules verdicts, open dead letters and backlog over the window, '
+        + 'and every client\'s waiting deliveries per endpoint in one list, the oldest first. Needs an operator key (tenant "*") and no ?tenant=; a client\'s key is refused.',
+      query: kpisQuery,
+      responses: {
+        200: { description: 'Every client\'s figures', schema: clientsOverview },
+        403: { description: 'Not an operator key', schema: 'Problem' },
+      },
+      async handle(c, { query }) {
+        const now = Date.now();
+        return c.json(await engine.clientsOverview(now - KPI_WINDOWS[query.window], now));
       },
     }),
     operation({
