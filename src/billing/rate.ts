@@ -13,7 +13,7 @@ import { USAGE_KINDS, type UsageKind } from './usage.ts';
  */
 
 export interface InvoiceLine {
-  /** 1-based, in the order kinds are listed in USAGE_KINDS, then bands. */
+  /** 1-based, in the order kinds are listed in USAGE_KINDS, then services by code, then bands. */
   line: number;
   kind: UsageKind | 'minimum';
   /** 1-based band of the kind's tiers; 0 for the minimum. */
@@ -37,7 +37,9 @@ export function rateUsage(totals: Partial<Record<UsageKind, string>>, card: Rate
   const unpriced: UsageKind[] = [];
   const round = (b: Big) => b.round(card.decimals, Big.roundHalfUp);
   let total = new Big(0);
-  for (const kind of USAGE_KINDS) {
+  // The listed kinds in their order, then the services by code.
+  const services = Object.keys(totals).filter((k): k is UsageKind => k.startsWith('service:')).sort();
+  for (const kind of [...USAGE_KINDS, ...services]) {
     const used = totals[kind];
     if (used === undefined || new Big(used).lte(0)) continue;
     const rate = card.rates[kind] as { tiers: Tier[] } | undefined;

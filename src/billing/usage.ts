@@ -15,18 +15,27 @@ import type { CanonicalDocument, Receipt, ReturnReceipt, Shipment } from '../mod
  * RMA under the same number) is billed once, for its first part: the model gives no part number
  * that survives a replay.
  *
- * What the canonical model does not carry is not invented here: receipts carry no pallet count
- * and no document reports value-added services, so neither is an event kind yet. Storage is
- * counted from the warehouse's stock positions at each day's end (storageOf), not from documents.
+ * Pallets and value-added services are billed when the warehouse reports them on the shipment or
+ * the receipt (`pallets`, `services`); a service is its own kind, `service:<code>`, priced per code.
+ * Storage is counted from the warehouse's stock positions at each day's end (storageOf), not from
+ * documents.
  */
 
 export const USAGE_KINDS = [
-  'order', 'order_line', 'order_unit', 'package',
-  'receipt', 'receipt_line', 'receipt_unit',
+  'order', 'order_line', 'order_unit', 'package', 'shipment_pallet',
+  'receipt', 'receipt_line', 'receipt_unit', 'receipt_pallet',
   'return', 'return_line', 'return_unit',
   'storage_unit_day',
 ] as const;
-export type UsageKind = (typeof USAGE_KINDS)[number];
+/** A kind of the list, or a value-added service by the warehouse's code. */
+export type UsageKind = (typeof USAGE_KINDS)[number] | `service:${string}`;
+
+/** Each service code's quantities, summed, as usage kinds. */
+function servicesOf(services: ReadonlyArray<{ code: string; quantity: string }> | undefined): Array<[UsageKind, string]> {
+  const byCode = new Map<string, Big>();
+  for (const s of services ?? []) byCode.set(s.code, (byCode.get(s.code) ?? new Big(0)).plus(s.quantity));
+  return [...byCode].map(([code, q]) => [`service:${code}`, q.toString()]);
+}
 
 /** The document types usage is derived from. */
 export const BILLABLE_TYPES = ['shipment', 'receipt', 'return_receipt'] as const;
@@ -70,12 +79,14 @@ export function usageOf(applied: AppliedDocument): UsageEvent[] {
       const at = s.shippedAt ? Date.parse(s.shippedAt) : applied.occurredAt;
       return events(`shipment:${s.shipmentNumber}`, s.facility, Number.isFinite(at) ? at : applied.occurredAt, [
         ['order', '1'], ['order_line', String(s.lines.length)], ['order_unit', sum(s.lines.map((l) => l.quantity))], ['package', String(s.packages.length)],
+        ['shipment_pallet', String(s.pallets ?? 0)], ...servicesOf(s.services),
       ]);
     }
     case 'receipt': {
       const r = doc as Receipt;
       return events(`receipt:${r.receiptNumber}`, r.facility, applied.occurredAt, [
         ['receipt', '1'], ['receipt_line', String(r.lines.length)], ['receipt_unit', sum(r.lines.flatMap((l) => [l.quantity, l.damagedQuantity ?? '0']))],
+        ['receipt_pallet', String(r.pallets ?? 0)], ...servicesOf(r.services),
       ]);
     }
     case 'return_receipt': {

@@ -72,3 +72,10 @@ export const envelopeShape = {
 };
 
 export { decimal, nonNegativeDecimal, positiveDecimal };
+
+/** Work the warehouse did beyond picking and receiving (kitting, labelling, gift wrap), as it reports it: billed per code (docs/3pl.md). */
+export const valueAddedService = z.object({
+  code: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected a service code: letters, digits, ".", "-" and "_"').meta({ description: 'The warehouse\'s code for the service', examples: ['KITTING', 'LABEL'] }),
+  quantity: positiveDecimal.meta({ description: 'How many times, units or minutes, as the service is counted' }),
+  description: z.string().max(200).optional(),
+});

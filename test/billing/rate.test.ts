@@ -82,6 +82,21 @@ describe('usage of an applied document', () => {
     assert.deepEqual(events.map((e) => [e.key, e.kind, e.quantity]), [['shipment:SH-1', 'order', '1'], ['shipment:SH-1', 'order_line', '2'], ['shipment:SH-1', 'order_unit', '3.5'], ['shipment:SH-1', 'package', '2']]);
     assert.ok(events.every((e) => e.occurredAt === Date.parse('2026-11-03T09:00:00Z') && e.documentId === 'd1' && e.messageId === 7 && e.facility === 'DC1'));
   });
+  it('counts the pallets and the value-added services the warehouse reports, each service code a kind of its own', () => {
+    const receipt = {
+      ...envelope, type: 'receipt', receiptNumber: 'RC-1', facility: 'DC1', complete: true, pallets: 3,
+      lines: [{ sku: 'A', quantity: '10', uom: 'EA', damagedQuantity: '0', serials: [] }],
+      services: [{ code: 'RELABEL', quantity: '10' }, { code: 'PHOTO', quantity: '1' }, { code: 'RELABEL', quantity: '2' }],
+    } as unknown as CanonicalDocument;
+    assert.deepEqual(usageOf({ documentId: 'd2', messageId: 8, occurredAt: 1, document: receipt }).map((e) => [e.kind, e.quantity]), [
+      ['receipt', '1'], ['receipt_line', '1'], ['receipt_unit', '10'], ['receipt_pallet', '3'], ['service:RELABEL', '12'], ['service:PHOTO', '1'],
+    ]);
+    const card = rateCardSchema.parse({ rates: { receipt_pallet: '5.00', 'service:RELABEL': '0.10' } });
+    const rated = rateUsage({ receipt_pallet: '3', 'service:RELABEL': '12', 'service:PHOTO': '1' }, card);
+    assert.deepEqual(rated.lines.map((l) => [l.kind, l.quantity, l.amount]), [['receipt_pallet', '3', '15.00'], ['service:RELABEL', '12', '1.20']]);
+    assert.deepEqual(rated.unpriced, ['service:PHOTO']);
+    assert.ok(!billingSchema.safeParse({ tenants: { acme: { rates: { 'service:': '1' } } } }).success, 'a service needs its code');
+  });
   it('bills nothing for a type that is not billed', () => {
     assert.deepEqual(usageOf({ documentId: 'd', messageId: 1, occurredAt: 1, document: { ...envelope, type: 'sales_order' } as unknown as CanonicalDocument }), []);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom } from '../common.ts';
+import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom, valueAddedService } from '../common.ts';
 
 export const receiptLine = z.object({
   lineNumber: lineNumber.optional(),
@@ -24,5 +24,7 @@ export const receipt = z.object({
   depositor: z.string().max(80).optional(),
   complete: z.boolean().default(true).meta({ description: 'False while more of the same inbound is still to be received' }),
   lines: z.array(receiptLine).min(1),
+  pallets: z.number().int().min(0).optional().meta({ description: 'Pallets (license plates) received' }),
+  services: z.array(valueAddedService).optional().meta({ description: 'Value-added services the warehouse performed on this receipt' }),
 });
 export type Receipt = z.infer<typeof receipt>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom, valueAddedService } from '../common.ts';
 
 export const shipmentLine = z.object({
   lineNumber,
@@ -37,6 +37,8 @@ export const shipment = z.object({
   totalWeight: measure.optional(),
   packages: z.array(shipmentPackage).default([]),
   lines: z.array(shipmentLine).min(1),
+  pallets: z.number().int().min(0).optional().meta({ description: 'Pallets (license plates) shipped' }),
+  services: z.array(valueAddedService).optional().meta({ description: 'Value-added services the warehouse performed on this order (kitting, labelling, gift wrap)' }),
 });
 export type Shipment = z.infer<typeof shipment>;
 
