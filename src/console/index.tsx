@@ -7,6 +7,7 @@ import type { HubFacade } from '../engine/index.ts';
 import { asset } from './assets.ts';
 import { Page, type PageOptions } from './layout.tsx';
 import { editPage, messagePage, messagesPage, readSearch, toSearch } from './pages/messages.tsx';
+import { clientsPage } from './pages/clients.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { auditReportPage, inventoryPage, positionsPage, runPage } from './pages/inventory.tsx';
 import { INBOUND_STATUSES, inboundOnePage, inboundPage, orderPage, ordersPage, readOrderStatus, readRoutingCursor, routingPage } from './pages/orders.tsx';
@@ -36,7 +37,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 /** A page of the console, or the routes of a console action: every one that reads tenant data, for the tenancy walk. */
 export const CONSOLE_READS = [
   '/', '/messages', '/messages/{id}', '/messages/{id}/raw', '/messages/{id}/edit', '/dead-letters', '/edi', '/endpoints', '/alerts', '/audit',
-  '/orders', '/orders/{order}', '/inbound', '/inbound/{order}', '/routing', '/inventory', '/inventory/runs/{run}', '/inventory/positions', '/inventory/audit',
+  '/orders', '/orders/{order}', '/inbound', '/inbound/{order}', '/routing', '/inventory', '/inventory/runs/{run}', '/inventory/positions', '/inventory/audit', '/clients',
 ] as const;
 export const CONSOLE_ACTIONS = [
   '/messages/{id}/replay', '/messages/{id}/edit', '/messages/replay', '/dead-letters/replay', '/dead-letters/resolve', '/alerts/{id}/acknowledge', '/alerts/{id}/resolve',
@@ -281,6 +282,10 @@ export function consoleApp(engine: HubFacade, keys: KeyRing): Hono<ConsoleEnv> {
     const page = id && await runPage(engine, c.get('session').tenant, c.get('session'), id, { status: c.req.query('status'), after: Number.isSafeInteger(after) && after > 0 ? after : undefined }, options(c, 'Reconciliation run', '/inventory'));
     return page ? html(c, page) : html(c, <Page {...options(c, 'No such run', '/inventory')}>This tenant has no reconciliation run {c.req.param('id')}.</Page>, 404);
   });
+  // Every client at once: the 3PL's own staff only, signed in with an operator key.
+  app.get('/clients', signedIn(), async (c) => (c.get('session').keyTenant === '*'
+    ? html(c, await clientsPage(engine, options(c, 'Clients', '/clients')))
+    : html(c, <Page {...options(c, 'Not found', '/clients')}>Only an operator key sees every client.</Page>, 404)));
   app.get('/audit', signedIn(), async (c) => html(c, await auditPage(engine, c.get('session').tenant, before(c), options(c, 'Audit log', '/audit'))));
 
   // Actions: operators only, each in the audit log.

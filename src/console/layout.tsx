@@ -83,7 +83,7 @@ export function Page(props: PageOptions & { children: Child }) {
           <a class="brand" href="/">Causeway</a>
           {session && (
             <nav aria-label="Main">
-              <ul>{NAV.map(([href, label]) => <li><a href={href} aria-current={props.path === href ? 'page' : undefined}>{label}</a></li>)}</ul>
+              <ul>{[...NAV, ...(session.keyTenant === '*' ? [['/clients', 'Clients'] as const] : [])].map(([href, label]) => <li><a href={href} aria-current={props.path === href ? 'page' : undefined}>{label}</a></li>)}</ul>
             </nav>
           )}
           {session && (

@@ -8,6 +8,7 @@ import { kpis as kpisSchema } from '../../src/api/schemas.ts';
 import { Hub, HubFacade } from '../../src/engine/index.ts';
 import { DOCUMENT_TYPES } from '../../src/model/index.ts';
 import { salesOrder } from '../support/documents.ts';
+import { signIn } from '../console/client.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 import { KEYS, problemOf, startTestApi, type TestApi } from './harness.ts';
 
@@ -209,5 +210,19 @@ flows:
       assert.equal(refused.status, 403);
       assert.equal(refused.errors![0]!.code, 'OPERATOR_KEY_REQUIRED');
     }
+  });
+
+  it('shows the same in the console to an operator, and to no client', async () => {
+    const operator = await signIn(api, KEYS.operator);
+    const page = await operator.get('/clients');
+    assert.equal(page.status, 200);
+    const rows = [...page.text.matchAll(/<tr><td>(acme|globex)<\/td><td>([a-z][\w-]*)<\/td><td>(\d+)<\/td>/g)].map((m) => [m[1], m[2], m[3]]);
+    assert.deepEqual(rows.sort(), [['acme', 'wms', '1'], ['globex', 'globex-wms', '2']]);
+    assert.match(page.text, /href="\/clients"/, 'in the operator\'s menu');
+    const client = await signIn(api, KEYS.acme);
+    const refused = await client.get('/clients');
+    assert.equal(refused.status, 404);
+    assert.ok(!refused.text.includes('globex'));
+    assert.doesNotMatch((await client.get('/')).text, /href="\/clients"/);
   });
 });
