@@ -488,6 +488,8 @@ export class Hub {
         clearTimeout(pending.get(tenant));
         pending.set(tenant, setTimeout(() => {
           pending.delete(tenant);
+          // An editor's swap and backup files are no client: only a config there now, or one that was, is read.
+          if (!clientTenantsIn(clients.folder).includes(tenant) && !this.loaded.clients?.parts.has(tenant)) return;
           void this.reloadClient(tenant, { actor: 'config-watch', via: 'watch' }).catch(() => undefined);
         }, CLIENT_SETTLE_MS));
       });

@@ -272,10 +272,15 @@ describe('client configs: a change on disk is seen without being asked', () => {
   it('reloads a client whose file changed, and a client whose file appeared', async () => {
     writeFileSync(join(dir, 'clients', 'acme.yaml'), 'endpoints:\n  acme-in: { type: folder, inbox: in, minAgeMs: 0 }\n  acme-out: { type: folder, outbox: out }\nflows:\n  - { name: acme-orders, types: [sales_order], to: acme-out }\n');
     await waitFor(() => hub.endpoints.has('acme-out'), 10_000, 'acme-out after the watch');
+    // An editor's backup and swap files beside it are not clients.
+    writeFileSync(join(dir, 'clients', 'acme.yaml~'), 'endpoints: {}\n');
+    writeFileSync(join(dir, 'clients', '4913'), '');
     writeFileSync(join(dir, 'clients', 'initech.yaml'), 'endpoints:\n  initech-out: { type: folder, outbox: initech-out }\n');
     await waitFor(() => hub.endpoints.get('initech-out')?.tenant === 'initech', 10_000, 'the new client\'s endpoint');
     const entries = await hub.store.listAudit('initech');
     assert.equal(entries[0]!.action, 'reloadClientConfig');
     assert.equal((entries[0]!.detail as { via: string }).via, 'watch');
+    assert.deepEqual(await hub.store.listAudit('acme.yaml~'), []);
+    assert.deepEqual(await hub.store.listAudit('4913'), []);
   });
 });
