@@ -3,7 +3,7 @@
 // and a set it passes is one whose reader it lets run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ackCodes, readX12, validateOutbound, validateSet, type X12Error } from '../../src/edi/x12/index.ts';
+import { ackCodes, readX12, Segment, validateOutbound, validateSet, type TransactionSet, type X12Error } from '../../src/edi/x12/index.ts';
 import { guidelinesSchema } from '../../src/edi/x12/index.ts';
 import type { X12SegmentData } from '../../src/edi/x12/index.ts';
 import { seededRandom } from '../support/seed.ts';
@@ -45,6 +45,12 @@ function mutateBody(body: string, rnd: () => number): string {
   return segs.map((x) => x.join('*')).join('~') + '~';
 }
 
+/** The set with its segments as strings: the check then reads every character itself. */
+function asStrings(set: TransactionSet): TransactionSet {
+  const component = set.interchange.delimiters.component;
+  return { ...set, segments: set.segments.map((s) => Segment.of(s.id, [...s.elements], s.offset, component)) };
+}
+
 function assertFindings(errors: X12Error[], segmentCount: number, where: string): void {
   for (const e of errors) {
     const p = e.position;
@@ -70,6 +76,9 @@ test('mutated sets of every kind: the check never throws, points inside the set,
       const errors = validateSet(item.set);
       assertFindings(errors, item.set.segments.length, where);
       assert.deepEqual(validateSet(item.set), errors, `${where}: the same set, other findings`);
+      // Read segments are judged from the classes the tokenizer recorded; the same segments given as
+      // strings are judged character by character: both must find the same.
+      assert.deepEqual(validateSet(asStrings(item.set)), errors, `${where}: the tokenizer's classes and the full check disagree`);
       // What the standard's rules accept, looser guidelines accept too.
       const strictRejects = errors.some((e) => e.severity === 'error');
       const looser = validateSet(item.set, loose);

@@ -32,7 +32,7 @@ export class Segment {
 
   /** A segment whose elements are already split (the ISA, whose widths are fixed; placeholders). */
   static of(id: string, elements: string[], offset: number, component = ''): Segment {
-    const s = new Segment(id, { text: '', base: 0, sep: 0, componentSep: component, bounds: Int32Array.of(offset) }, 0, 0);
+    const s = new Segment(id, { text: '', base: 0, sep: 0, componentSep: component, bounds: Int32Array.of(offset), classes: NO_CLASSES, classKey: -1 }, 0, 0);
     s.#cached = elements;
     return s;
   }
@@ -58,8 +58,11 @@ export class Segment {
    */
   boundsInto(out: SegmentBounds): boolean {
     if (this.#cached !== null) return false;
-    out.text = this.#src.text;
-    out.bounds = this.#src.bounds;
+    const src = this.#src;
+    out.text = src.text;
+    out.bounds = src.bounds;
+    out.classes = src.classes;
+    out.classKey = src.classKey;
     out.at = this.#at;
     out.n = this.#n;
     return true;
@@ -159,12 +162,50 @@ export class Segment {
   }
 }
 
-/** Element k of a segment (1 <= k < n) is text[bounds[at + k], bounds[at + k + 1] - 1). */
+/**
+ * Element k of a segment (1 <= k < n) is text[bounds[at + k], bounds[at + k + 1] - 1), and classes[at + k]
+ * is what all its characters have in common (see CHAR_CLASS) under the separators classKey names.
+ */
 export interface SegmentBounds {
   text: string;
   bounds: Int32Array;
+  classes: Uint8Array;
+  classKey: number;
   at: number;
   n: number;
+}
+
+/**
+ * Character classes, recorded per element while the tokenizer looks for separators, so that the dictionary
+ * check judges most values without reading their characters again: an element's class is the AND of its
+ * characters' classes. OK: no control character, DEL, component or repetition separator, nor anything past latin1.
+ */
+export const CHAR_CLASS = { DIGIT: 1, ALNUM: 2, POINT: 4, OK: 16 } as const;
+
+/** Names the separators a class table was made for (-1 for a separator not in use). */
+export function charClassKey(element: number, component: number, repetition: number): number {
+  return element * 131072 + (component + 1) * 512 + (repetition + 1);
+}
+
+const NO_CLASSES = new Uint8Array(1);
+let classTableKey = -1;
+let classTableChars = new Uint8Array(0);
+
+/** The class of every UTF-16 code unit under these separators (one table, 64 KB, kept for the last separators asked). */
+export function charClasses(element: number, component: number, repetition: number): Uint8Array {
+  const key = charClassKey(element, component, repetition);
+  if (key === classTableKey) return classTableChars;
+  const t = new Uint8Array(65536);
+  for (let c = 32; c < 256; c++) t[c] = CHAR_CLASS.OK;
+  for (let c = 48; c <= 57; c++) t[c] = CHAR_CLASS.DIGIT | CHAR_CLASS.ALNUM | CHAR_CLASS.POINT | CHAR_CLASS.OK;
+  for (let c = 65; c <= 90; c++) t[c] = CHAR_CLASS.ALNUM | CHAR_CLASS.OK;
+  t[46] = CHAR_CLASS.POINT | CHAR_CLASS.OK;
+  t[127] = 0;
+  if (component >= 0) t[component] = 0;
+  if (repetition >= 0) t[repetition] = 0;
+  classTableKey = key;
+  classTableChars = t;
+  return t;
 }
 
 /** A stretch of text holding one element (see Segment.span). */
@@ -214,6 +255,9 @@ export interface SegmentSource {
    * pass over the characters, not a terminator search and then an element scan); full tables are replaced, not grown.
    */
   readonly bounds: Int32Array;
+  /** classes[k]: the class of the element starting at bounds[k] (see CHAR_CLASS); beside bounds, as long. */
+  readonly classes: Uint8Array;
+  readonly classKey: number;
 }
 
 /** Segment ids are 2-3 of [0-9A-Z]: interned by char codes so that reading one allocates no string. */
@@ -247,6 +291,9 @@ function isSkippable(c: number): boolean {
 export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   delimiters: Delimiters | null = null;
   readonly errors: X12Error[] = [];
+  /** Character classes under the current delimiters (see CHAR_CLASS), and their key. */
+  private classTable: Uint8Array = NO_CLASSES;
+  private classKey = -1;
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
@@ -283,12 +330,15 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
       let src = this.src;
       if (src === null || this.used + 2 > src.bounds.length) src = this.newSource(d, 0, 0);
       let bounds = src.bounds;
+      let classes = src.classes;
+      const table = this.classTable;
       const sep = src.sep;
       const term = d.segment.charCodeAt(0);
       let at = this.used;
       let k = at;
       bounds[k++] = pos;
       let end = pos;
+      let cls = 0xff;
       for (; end < len; end++) {
         const c = text.charCodeAt(end);
         if (c === term) break;
@@ -296,12 +346,16 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
           if (k + 2 > bounds.length) {
             src = this.newSource(d, at, k);
             bounds = src.bounds;
+            classes = src.classes;
             k -= at;
             at = 0;
           }
+          classes[k - 1] = cls;
+          cls = 0xff;
           bounds[k++] = end + 1;
-        }
+        } else cls &= table[c]!;
       }
+      classes[k - 1] = cls;
       let next = end + 1;
       if (end >= len) {
         if (!this.final) {
@@ -330,8 +384,12 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     const old = this.src;
     const size = Math.max(64, Math.min(1 << 16, (this.text.length - this.pos) >> 2), 2 * (to - from) + 16);
     const bounds = new Int32Array(size);
-    if (old !== null && to > from) bounds.set(old.bounds.subarray(from, to));
-    const src: SegmentSource = { text: this.text, base: this.base, sep: d.element.charCodeAt(0), componentSep: d.component, bounds };
+    const classes = new Uint8Array(size);
+    if (old !== null && to > from) {
+      bounds.set(old.bounds.subarray(from, to));
+      classes.set(old.classes.subarray(from, to));
+    }
+    const src: SegmentSource = { text: this.text, base: this.base, sep: d.element.charCodeAt(0), componentSep: d.component, bounds, classes, classKey: this.classKey };
     this.src = src;
     this.used = 0;
     return src;
@@ -340,6 +398,7 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   /** Makes the lazy segment text[start, end); null (with an error queued) when it is no segment at all. */
   private cut(start: number, end: number, d: Delimiters, src: SegmentSource, at: number, k: number): Segment | null {
     const text = this.text;
+    const untrimmed = end;
     // Line-based files: the terminator may be LF with a CR before it, and editors leave trailing blanks.
     while (end > start) {
       const c = text.charCodeAt(end - 1);
@@ -371,6 +430,8 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     const bounds = src.bounds;
     while (k - 1 > at && bounds[k - 1]! > end) k--;
     bounds[k] = end + 1;
+    // The last element's class counted what was trimmed: class 0 sends it to the check's full reading.
+    if (end < untrimmed) src.classes[k - 1] = 0;
     this.used = k + 1;
     return new Segment(id, src, at, k - at);
   }
@@ -410,6 +471,11 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     const problem = checkDelimiters(d);
     if (problem !== null) return this.brokenIsa(start, problem);
     this.delimiters = d;
+    // The separators as the dictionary check takes them (see validateSet), so that its key matches.
+    const componentCode = d.component ? d.component.charCodeAt(0) : -1;
+    const repetitionCode = d.repetition ? d.repetition.charCodeAt(0) : -1;
+    this.classTable = charClasses(sep.charCodeAt(0), componentCode, repetitionCode);
+    this.classKey = charClassKey(sep.charCodeAt(0), componentCode, repetitionCode);
     this.src = null;
     this.used = 0;
     this.pos = from + 2;

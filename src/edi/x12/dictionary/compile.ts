@@ -51,9 +51,52 @@ export interface CSegment {
   id: string;
   /** Elements from index 1; null when the dictionary knows the segment only by its place in sets. */
   elements: ReadonlyArray<CElement | null> | null;
+  /** The same elements as flat tables for the check's fast path; null when elements is. */
+  plan: SegmentPlan | null;
   /** Elements beyond the listed ones exist but are not checked. */
   open: boolean;
   notes: readonly CNote[];
+}
+
+/**
+ * How the check's fast path judges each element of a segment, in flat tables indexed by element number
+ * (1 on): one switch and two comparisons decide that a value is valid. A value the fast path does not pass
+ * goes to the full check, which says what is wrong, so errors are as precise either way.
+ */
+export interface SegmentPlan {
+  /** FAST code of each element. */
+  fast: Uint8Array;
+  min: Int32Array;
+  max: Int32Array;
+  /** 1 where the element is mandatory. */
+  mandatory: Uint8Array;
+  /** The code table of an element with a closed code list (FAST.CODE), else null. */
+  codes: ReadonlyArray<Int32Array | null>;
+}
+
+/** The fast path's cases; SLOW (a composite) always takes the full check. */
+export const FAST = { SLOW: 0, AN: 1, ID_SHAPE: 2, ID_FREE: 3, N: 4, R: 5, DT: 6, TM: 7, CODE: 8 } as const;
+
+function planOf(elements: ReadonlyArray<CElement | null>): SegmentPlan {
+  const n = elements.length;
+  const plan: SegmentPlan = { fast: new Uint8Array(n), min: new Int32Array(n), max: new Int32Array(n), mandatory: new Uint8Array(n), codes: new Array<Int32Array | null>(n).fill(null) };
+  const codes = plan.codes as Array<Int32Array | null>;
+  for (let i = 1; i < n; i++) {
+    const el = elements[i]!;
+    plan.min[i] = el.min;
+    plan.max[i] = el.max;
+    plan.mandatory[i] = el.mandatory ? 1 : 0;
+    codes[i] = el.codeTable;
+    plan.fast[i] = el.components !== null ? FAST.SLOW
+      : el.codeTable !== null ? FAST.CODE
+      : el.kind === KIND.AN ? FAST.AN
+      : el.kind === KIND.ID ? (el.shape ? FAST.ID_SHAPE : FAST.ID_FREE)
+      : el.kind === KIND.N ? FAST.N
+      : el.kind === KIND.R ? FAST.R
+      : el.kind === KIND.DT ? FAST.DT
+      : FAST.TM;
+  }
+  return plan;
 }
 
 export interface CNode {
@@ -213,7 +256,7 @@ function parseSet(setId: string, text: string, segmentOf: (id: string) => CSegme
     return out;
   };
   const top = readChildren(false);
-  return withIndex({ id: '', loop: true, mandatory: true, max: 1, segment: { id: '', elements: null, open: true, notes: [] }, children: top }, false);
+  return withIndex({ id: '', loop: true, mandatory: true, max: 1, segment: { id: '', elements: null, plan: null, open: true, notes: [] }, children: top }, false);
 }
 
 function withIndex(n: Omit<CNode, 'byId' | 'next' | 'stride' | 'mandatoryFrom'>, hasBeginning: boolean): CNode {
@@ -243,9 +286,9 @@ function withIndex(n: Omit<CNode, 'byId' | 'next' | 'stride' | 'mandatoryFrom'>,
 
 function compileSegment(version: Version, id: string, tables: { segments: SegmentTable; composites: SegmentTable }, required: ReadonlySet<string>, extraCodes: Guidelines['extraCodes']): CSegment {
   const text = tables.segments[id];
-  if (text === undefined || text === '') return { id, elements: null, open: true, notes: [] };
+  if (text === undefined || text === '') return { id, elements: null, plan: null, open: true, notes: [] };
   const { elements, open, notes } = parseElements(version, id, text, tables.composites, (ref) => required.has(ref), extraCodes);
-  return { id, elements, open, notes };
+  return { id, elements, plan: planOf(elements), open, notes };
 }
 
 function parseElements(

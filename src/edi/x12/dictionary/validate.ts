@@ -2,8 +2,8 @@
 // maximum use, mandatory segments) and each element (presence, type, length, code, date, time, syntax
 // notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
 import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
-import type { ElementSpan, SegmentBounds } from '../tokenizer.ts';
-import { hasCode, KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
+import { CHAR_CLASS, charClasses, charClassKey, type ElementSpan, type SegmentBounds } from '../tokenizer.ts';
+import { FAST, hasCode, KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
 import type { Guidelines } from './guidelines.ts';
 
 /** What the check reads of a segment: a read Segment, or a segment about to be written (see segmentView). */
@@ -23,8 +23,10 @@ export interface CheckContext {
   component: number;
   repetition: number;
   guidelines: Guidelines;
-  /** Character classes under these separators (see classTable); set by checkSegments. */
+  /** Character classes under these separators (see charClasses); set by checkSegments. */
   classes?: Uint8Array;
+  /** Their key (see charClassKey): a read segment's own classes are used only under the same. */
+  classKey?: number;
   /** Where the set sits (interchange, group, set, setId): copied into each error's position. */
   where: X12Position;
 }
@@ -39,7 +41,7 @@ interface Frame {
 /** Reused between calls: checking is synchronous, and a set rarely nests loops more than four deep. */
 const frames: Frame[] = [];
 const span: ElementSpan = { text: '', start: 0, end: 0 };
-const lent: SegmentBounds = { text: '', bounds: new Int32Array(0), at: 0, n: 0 };
+const lent: SegmentBounds = { text: '', bounds: new Int32Array(0), classes: new Uint8Array(0), classKey: -1, at: 0, n: 0 };
 const present: Uint8Array = new Uint8Array(128);
 const componentPresent: Uint8Array = new Uint8Array(64);
 
@@ -64,7 +66,8 @@ function enter(d: number, node: CNode, first: number): void {
  */
 export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to: number, set: CompiledSet, ctx: CheckContext, shift: number, end: number): X12Error[] {
   const errors: X12Error[] = [];
-  ctx.classes = classTable(ctx);
+  ctx.classes = charClasses(ctx.element, ctx.component, ctx.repetition);
+  ctx.classKey = charClassKey(ctx.element, ctx.component, ctx.repetition);
   let top = 0;
   enter(0, set.root, 0);
   for (let i = from; i < to; i++) {
@@ -183,21 +186,35 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
   const upto = n < defined ? n : defined;
   let mask = 0;
   if (seg.boundsInto !== undefined && seg.boundsInto(lent)) {
-    // A read segment: element starts straight from the tokenizer's table.
+    // A read segment: element starts straight from the tokenizer's table, each element judged by the
+    // segment's plan in this one loop; only a value it does not pass takes the full check.
     const text = lent.text;
     const bounds = lent.bounds;
     const at = lent.at;
     const classes = ctx.classes!;
+    // The tokenizer's per-element classes, when it read under the separators this check judges by.
+    const elementClasses = lent.classKey === ctx.classKey ? lent.classes : null;
+    const plan = def.plan!;
+    const fast = plan.fast;
+    const mins = plan.min;
+    const maxs = plan.max;
     for (let i = 1; i <= upto; i++) {
-      const el = els[i]!;
       const a = bounds[at + i]!;
       const b = bounds[at + i + 1]! - 1;
       if (a === b) {
-        if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        if (plan.mandatory[i] === 1) {
+          const el = els[i]!;
+          errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
+        }
         continue;
       }
       mask |= 1 << i;
-      checkSimple(seg, el, text, a, b, classes, ctx, position, i, errors);
+      const len = b - a;
+      const f = fast[i]!;
+      if (f === FAST.CODE) {
+        if (len <= 3 && hasCode(plan.codes[i]!, codeAt(text, a, b))) continue;
+      } else if (f !== FAST.SLOW && passes(f, elementClasses === null ? classOf(text, a, b, classes) : elementClasses[at + i]!, text, a, b, len, mins[i]!, maxs[i]!)) continue;
+      checkSimple(seg, els[i]!, f, text, a, b, classes, ctx, position, i, errors);
     }
   } else {
     const classes = ctx.classes!;
@@ -209,7 +226,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
         continue;
       }
       mask |= 1 << i;
-      checkSimple(seg, el, span.text, span.start, span.end, classes, ctx, position, i, errors);
+      checkSimple(seg, el, def.plan!.fast[i]!, span.text, span.start, span.end, classes, ctx, position, i, errors);
     }
   }
   for (let i = upto + 1; i <= defined; i++) {
@@ -319,87 +336,57 @@ function checkNotes(notes: readonly CNote[], has: Uint8Array, ctx: CheckContext,
   }
 }
 
-/** Character classes: a digit, a digit or upper-case letter, a decimal point, a character no simple value may hold. */
-const DIGIT = 1;
-const ALNUM = 2;
-const POINT = 4;
-const STRAY = 8;
+const { DIGIT, ALNUM, POINT, OK } = CHAR_CLASS;
 
 /**
- * Checks element i, text[a, b), which is not empty. Valid values, nearly all of them, take one pass over
- * their characters through a class table and a length comparison (or one look-up for a code of the
- * element's list); anything else goes to checkValue, which says what is wrong.
+ * Checks element i, text[a, b), which is not empty, when the segment's plan did not pass it at once:
+ * a composite, or a value that is not valid as it stands (checkValue says what is wrong).
  */
-function checkSimple(seg: SegmentView, el: CElement, text: string, a: number, b: number, classes: Uint8Array, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
+function checkSimple(seg: SegmentView, el: CElement, f: number, text: string, a: number, b: number, classes: Uint8Array, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
   if (el.components !== null) {
     checkComposite(seg, el, text, a, b, ctx, position, i, errors);
     return;
   }
-  const len = b - a;
-  const table = el.codeTable;
-  if (table !== null) {
-    if (len <= 3 && hasCode(table, codeAt(text, a, b))) return;
-  } else {
-    let all = 0xff;
-    let any = 0;
-    for (let k = a; k < b; k++) {
-      const c = text.charCodeAt(k);
-      const t = c < 256 ? classes[c]! : STRAY;
-      all &= t;
-      any |= t;
-    }
-    switch (el.kind) {
-      case KIND.AN:
-        if ((any & STRAY) === 0 && len >= el.min && len <= el.max) return;
-        break;
-      case KIND.ID:
-        if ((el.shape ? (all & ALNUM) !== 0 : (any & STRAY) === 0) && len >= el.min && len <= el.max) return;
-        break;
-      case KIND.N:
-        if ((all & DIGIT) !== 0 && len >= el.min && len <= el.max) return;
-        break;
-      case KIND.R:
-        // Digits, or digits around one point: the length counts the digits only.
-        if ((all & DIGIT) !== 0) {
-          if (len >= el.min && len <= el.max) return;
-        } else if ((all & (DIGIT | POINT)) !== 0 && len > 1) {
-          const second = text.indexOf('.', text.indexOf('.', a) + 1);
-          if ((second < 0 || second >= b) && len - 1 >= el.min && len - 1 <= el.max) return;
-        }
-        break;
-      case KIND.DT:
-        if (len >= el.min && len <= el.max && (any & STRAY) === 0 && isDate(text, a, b)) return;
-        break;
-      case KIND.TM:
-        if (len >= el.min && len <= el.max && (any & STRAY) === 0 && isTime(text, a, b)) return;
-        break;
-    }
-  }
+  if (f === FAST.CODE) {
+    if (b - a <= 3 && hasCode(el.codeTable!, codeAt(text, a, b))) return;
+  } else if (passes(f, classOf(text, a, b, classes), text, a, b, b - a, el.min, el.max)) return;
   checkValue(seg, el, text, a, b, ctx, position, i, undefined, errors);
 }
 
-let classKey = -1;
-let classChars = new Uint8Array(256);
+/** The AND of the CHAR_CLASS classes of text[a, b) (a table of every UTF-16 code unit, see charClasses). */
+function classOf(text: string, a: number, b: number, classes: Uint8Array): number {
+  let all = 0xff;
+  for (let k = a; k < b; k++) all &= classes[text.charCodeAt(k)]!;
+  return all;
+}
 
 /**
- * The class of each latin1 character under these separators: digits, upper-case letters, the point, and
- * what no simple value may hold (controls, DEL, the component and repetition separators).
+ * Whether a value is valid for a plan's FAST case f (not SLOW, not CODE), judged by what its characters
+ * have in common (`all`, see CHAR_CLASS) and its length. False sends it to the full check.
  */
-function classTable(ctx: CheckContext): Uint8Array {
-  const key = ctx.element * 65536 * 2 + (ctx.component + 1) * 512 + (ctx.repetition + 1);
-  if (key === classKey) return classChars;
-  const t = new Uint8Array(256);
-  for (let c = 48; c <= 57; c++) t[c] = DIGIT | ALNUM | POINT;
-  for (let c = 65; c <= 90; c++) t[c] = ALNUM;
-  t[46] = POINT;
-  for (let c = 0; c < 32; c++) t[c] = STRAY;
-  t[127] = STRAY;
-  if (ctx.component >= 0 && ctx.component < 256) t[ctx.component] = STRAY;
-  if (ctx.repetition >= 0 && ctx.repetition < 256) t[ctx.repetition] = STRAY;
-  if (ctx.element >= 0 && ctx.element < 256) t[ctx.element] = 0;
-  classKey = key;
-  classChars = t;
-  return t;
+function passes(f: number, all: number, text: string, a: number, b: number, len: number, min: number, max: number): boolean {
+  switch (f) {
+    case FAST.AN:
+    case FAST.ID_FREE:
+      return (all & OK) !== 0 && len >= min && len <= max;
+    case FAST.ID_SHAPE:
+      return (all & ALNUM) !== 0 && len >= min && len <= max;
+    case FAST.N:
+      return (all & DIGIT) !== 0 && len >= min && len <= max;
+    case FAST.R:
+      // Digits, or digits around one point: the length counts the digits only.
+      if ((all & DIGIT) !== 0) return len >= min && len <= max;
+      if ((all & POINT) !== 0 && len > 1) {
+        const second = text.indexOf('.', text.indexOf('.', a) + 1);
+        return (second < 0 || second >= b) && len - 1 >= min && len - 1 <= max;
+      }
+      return false;
+    case FAST.DT:
+      return (all & OK) !== 0 && len >= min && len <= max && isDate(text, a, b);
+    case FAST.TM:
+      return (all & OK) !== 0 && len >= min && len <= max && isTime(text, a, b);
+  }
+  return false;
 }
 
 function checkComposite(seg: SegmentView, el: CElement, text: string, a: number, b: number, ctx: CheckContext, position: number, i: number, errors: X12Error[]): void {
