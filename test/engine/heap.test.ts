@@ -47,6 +47,27 @@ test('with the heap bound, batches that die old leave the heap near what is live
   }
 });
 
+test('the bound holds from the start: a full collection sets it at once, not after V8 lets the heap fill to its first limit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'causeway-heap-start-'));
+  try {
+    const script = join(dir, 'start.mjs');
+    writeFileSync(script, `
+import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+const major = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major.push(e.startTime); }).observe({ entryTypes: ['gc'] });
+const { boundHeapGrowth } = await import(${JSON.stringify(join(ROOT, 'src/engine/heap.ts'))});
+const from = performance.now();
+boundHeapGrowth();
+const to = performance.now();
+setTimeout(() => process.stdout.write(String(major.filter((t) => t >= from && t <= to).length)), 50);
+`);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(Number(out.trim()), 1, 'boundHeapGrowth() ran no full collection of its own');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a started hub bounds its heap', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-heap-hub-'));
   try {
