@@ -233,9 +233,9 @@ export const configSchema = z.object({
     batchSize: z.number().int().min(1).max(5000).default(500).meta({ description: 'Messages or deliveries claimed at a time' }),
     leaseMs: z.number().int().min(500).default(120_000).meta({ description: 'How long claimed work stays with a worker before another may take it over (a dead worker\'s work waits this long)' }),
     idleMs: z.number().int().min(1).default(200).meta({ description: 'How often an idle loop looks for new work (new work in the same process wakes it at once)' }),
-    documentsPerCommit: z.number().int().min(1).max(100_000).default(2000)
+    documentsPerCommit: z.number().int().min(1).max(100_000).default(1000)
       .meta({ description: 'A large message (a file over 1 MB read in parts) is committed in checkpoints of about this many documents, each renewing its lease' }),
-  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200, documentsPerCommit: 2000 }),
+  }).strict().default({ batchSize: 500, leaseMs: 120_000, idleMs: 200, documentsPerCommit: 1000 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   /** X12 trading partner profiles (docs/x12.md); an endpoint picks one with codecOptions.partner. */
   partners: z.record(name, partnerProfileSchema).default({}),
