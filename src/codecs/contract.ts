@@ -142,6 +142,7 @@ export interface RefusedDocument<E = unknown> {
   index: number;
   /** The document, when it was valid and the rules refused it; absent when it failed validation. */
   document?: CanonicalDocument;
+  /** What the decoder said of it; absent for a refusal after its message was processed, when only the document as stored is left. */
   envelope?: E;
   /** Why it is refused: the rule's error, or what validation found. */
   errors: CausewayError[];

@@ -24,7 +24,8 @@ import { DeliveryWorker, type SinkBinding } from './outbox.ts';
 import type { EndpointInfo } from './messages.ts';
 import { MessageProcessor } from './processor.ts';
 import { RulesPolicies } from './rules/policies.ts';
-import { sweepRules } from './rules-sweep.ts';
+import { LateRefusals } from './refusals.ts';
+import { sweepRules, type AnswerExpiredHold } from './rules-sweep.ts';
 import { SourceOutage } from './source-outage.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -67,6 +68,8 @@ export class Hub {
   readonly workerId: string;
   /** The business rules' policies from the config. */
   readonly rules: RulesPolicies;
+  /** What a partner is owed for a document of theirs refused after its message was processed. */
+  private readonly refusals: LateRefusals;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly idleMs: number;
@@ -102,6 +105,7 @@ export class Hub {
     if (!this.endpoints.has('api')) this.endpoints.set('api', { name: 'api', tenant: config.defaultTenant, codec: 'json', codecOptions: {}, maxAttempts: config.retry.maxAttempts });
     this.scheduledTenants.push(...new Set([...this.endpoints.values()].map((e) => e.tenant)));
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
+    this.refusals = new LateRefusals({ store, endpoints: this.endpoints, codecs, logger });
     this.processor = new MessageProcessor({
       store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth, documentsPerCommit: config.worker.documentsPerCommit, onCheckpoint: () => this.delivery.wakeup.notify(),
@@ -118,6 +122,7 @@ export class Hub {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
       outcomeRoutes: config.outcomes,
       outcomeTargets: this.outcomeTargets,
+      answerRefusal: (d, error) => this.refusals.answerDocument(d.tenant, d.documentId, { code: 'TARGET_REFUSED', message: `not accepted by ${d.endpoint}: ${error}` }, `target-${d.id}`),
     }, this.metrics, logger);
   }
 
@@ -366,7 +371,9 @@ export class Hub {
     while (!signal.aborted) {
       try {
         if (await this.store.tryAcquireJobLease(job, this.workerId, Math.max(3 * every, 2000), Date.now())) {
-          announceAlerts(await sweepRules(this.store, this.rules.general, Date.now()), this.metrics, this.logger);
+          // A held document refused for good is answered to its partner (an EDIFACT APERAK), with the refusal.
+          const answer: AnswerExpiredHold = (tenant, stored, error) => this.refusals.answer(tenant, stored, error, 'hold-expired');
+          announceAlerts(await sweepRules(this.store, this.rules.general, Date.now(), 500, answer), this.metrics, this.logger);
         }
       } catch (e) {
         this.logger.warn({ err: e }, 'the rules sweep failed; trying again');

@@ -32,6 +32,8 @@ export interface DeliveryWorkerOptions {
   outcomeRoutes?: OutcomeRoute[];
   /** The endpoints outcome events may go to, for their tenant and attempt budget. */
   outcomeTargets?: Map<string, OutcomeTarget>;
+  /** What the partner a document came from is owed when a target refuses it for good (an EDIFACT APERAK), settled with the dead letter. */
+  answerRefusal?: (d: StoredDelivery, error: string) => Promise<NewDelivery[]>;
   batchSize: number;
   leaseMs: number;
   idleMs: number;
@@ -195,6 +197,13 @@ export class DeliveryWorker {
       response: outcome.response?.slice(0, 4096),
     };
     record.onSettled = this.outcomeEvents(d, outcome, attempt, finishedAt);
+    if (outcome.kind === 'permanent' && this.options.answerRefusal) {
+      const owed = await this.options.answerRefusal(d, outcome.error).catch((e: unknown) => {
+        this.logger.warn({ err: e, deliveryId: d.id }, 'answering a refused delivery failed');
+        return [];
+      });
+      if (owed.length) record.onSettled = { ...record.onSettled, dead: [...(record.onSettled?.dead ?? []), ...owed] };
+    }
     if (outcome.kind === 'delivered') {
       record.partnerRef = outcome.partnerRef;
       this.metrics.syncLatency.observe({ endpoint: d.endpoint }, Math.max(0, finishedAt - d.occurredAt) / 1000);

@@ -14,6 +14,7 @@ import { ItemCatalog, skusOf } from './items.ts';
 import type { OrderRouter } from './routing.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { DecodedMessage, EndpointInfo } from './messages.ts';
+import { answerRefusal, codecEndpointOf, hookContextFor, indexInMessage } from './refusals.ts';
 import { RulesSession, type Decided } from './rules-step.ts';
 import type { DocumentSide, Effect, RulesPolicy } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
@@ -349,35 +350,14 @@ export class MessageProcessor {
 
   /**
    * The codec's answer to a refused document (an EDIFACT APERAK to the partner), delivered like a
-   * hook's own sends and committed with the outcome. A fault of the hook is kept on the message: the
-   * refusal stands, only its answer is missing.
+   * hook's own sends and committed with the outcome. A fault of the hook is kept on the message.
    */
   private async answerRefusal(codec: Codec, ctx: HookContext, m: StoredMessage, refused: RefusedDocument, errors: CausewayError[], edi: EdiWrites): Promise<NewDelivery[]> {
-    const hook = codec.hooks?.afterRefusal;
-    if (!hook) return [];
-    let answer;
-    try {
-      answer = await hook(refused, ctx);
-    } catch (e) {
-      const faults = e instanceof CausewayFault ? e.errors : [{ code: 'REFUSAL_NOT_ANSWERED', message: describeThrown(e) }];
-      for (const f of faults) errors.push({ ...f, message: `answering the refusal of document ${refused.index}: ${f.message}` });
-      return [];
-    }
-    if (!answer) return [];
-    errors.push(...(answer.errors ?? []));
-    addWrites(edi, answer.writes);
-    const doc = refused.document;
-    const now = Date.now();
-    return (answer.send ?? []).flatMap((s): NewDelivery[] => {
-      const target = this.deps.endpoints.get(s.endpoint);
-      if (!target || target.tenant !== m.tenant) return [];
-      return [{
-        // Shown in lineage with the document it answers; typed as what it carries, so no newer version of that document withdraws it.
-        tenant: m.tenant, documentId: doc?.id ?? `${m.id}-${m.generation}-${refused.index}`, documentType: 'acknowledgment', messageId: m.id, flow: s.flow,
-        endpoint: target.name, entityKey: s.entityKey ?? doc?.entityKey ?? `refused:${m.id}-${refused.index}`, payload: s.payload, contentType: codec.contentType,
-        idempotencyKey: `cw-${m.id}-${refused.index}-${s.flow}`, occurredAt: now, receivedAt: m.receivedAt, maxAttempts: target.maxAttempts,
-      }];
-    });
+    const from = { tenant: m.tenant, messageId: m.id, receivedAt: m.receivedAt, documentId: refused.document?.id ?? `${m.id}-${m.generation}-${refused.index}` };
+    const answer = await answerRefusal(codec, ctx, from, refused, this.deps.endpoints, (s) => `cw-${m.id}-${refused.index}-${s.flow}`);
+    errors.push(...answer.errors);
+    addWrites(edi, answer.edi);
+    return answer.deliveries;
   }
 
   /** An order_status the rules send on their own ("cancel rejected: shipped"), routed by the flows that carry order statuses to that side. */
@@ -533,14 +513,7 @@ export class MessageProcessor {
 
   /** What a codec's hooks see of processing one message, for the endpoint concerned. */
   private hookContext(m: StoredMessage, endpoint: CodecEndpoint): HookContext {
-    const { endpoints, store, logger } = this.deps;
-    return {
-      messageId: m.id, endpoint, store, logger, now: Date.now(),
-      endpointNamed: (name) => {
-        const info = endpoints.get(name);
-        return info && codecEndpointOf(info);
-      },
-    };
+    return hookContextFor(this.deps, m.id, endpoint);
   }
 
   /** decodedBy and atSource: the codec that read the document, whose hooks may route it their own way; absent for a released document. */
@@ -614,19 +587,14 @@ function deliveryOf(doc: CanonicalDocument, m: StoredMessage, index: number, flo
   };
 }
 
-/** A held document's place in its own message: its id ends with its index there. */
+/** A held document, at its place in its own message. */
 function releasedEntry(doc: CanonicalDocument): DecodedMessage['documents'][number] {
-  const index = Number(doc.id.slice(doc.id.lastIndexOf('-') + 1));
-  return { index: Number.isInteger(index) ? index : 0, prefix: '$', document: doc };
+  return { index: indexInMessage(doc.id), prefix: '$', document: doc };
 }
 
 /** The message a released document came in with, as routing reads it: its id, its endpoint, when it came. */
 function releasedFrom(m: StoredMessage, doc: CanonicalDocument, messageId: number): StoredMessage {
   return { ...m, id: messageId, endpoint: doc.source.endpoint, receivedAt: Date.parse(doc.receivedAt) };
-}
-
-function codecEndpointOf(info: EndpointInfo): CodecEndpoint {
-  return { name: info.name, tenant: info.tenant, codec: info.codec, settings: info.codecSettings };
 }
 
 /** The endpoint's codec settings, when the message is read with the codec they were made for (the config may have changed since it came in). */

@@ -1,7 +1,11 @@
-import { LedgerConflict, type LedgerStore, type NewAlert, type NewVerdict, type PipelineStore, type RulesDeadLetter } from '../store/index.ts';
+import type { CausewayError } from '../model/index.ts';
+import { LedgerConflict, type LedgerStore, type NewAlert, type NewDelivery, type NewVerdict, type PipelineStore, type RulesDeadLetter } from '../store/index.ts';
 import { expireHolds, findStuck, type Ledger } from './rules/index.ts';
 import type { RulesPolicy } from './rules/policy.ts';
 import { ledgerWriteOf, syncSent } from './rules-step.ts';
+
+/** What the partner a refused held document came from is owed (an EDIFACT APERAK), written with the refusal. */
+export type AnswerExpiredHold = (tenant: string, stored: { id: string; messageId: number; body: unknown }, error: CausewayError) => Promise<NewDelivery[]>;
 
 type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'deliveriesOfDocument'> & { raiseAlert(a: NewAlert): Promise<boolean> };
 
@@ -11,7 +15,7 @@ type Store = LedgerStore & Pick<PipelineStore, 'listDeliveries' | 'deliveriesOfD
  * order's send is recorded once its delivery is done, and stuck orders (no acknowledgment in time,
  * not shipped by the requested date) raise an alert, once each. Returns the alerts newly raised.
  */
-export async function sweepRules(store: Store, policy: RulesPolicy, now: number, limit = 500): Promise<NewAlert[]> {
+export async function sweepRules(store: Store, policy: RulesPolicy, now: number, limit = 500, answer?: AnswerExpiredHold): Promise<NewAlert[]> {
   const raised: NewAlert[] = [];
   const at = new Date(now).toISOString();
   for (const row of await store.listDueLedgers(now, limit)) {
@@ -19,13 +23,16 @@ export async function sweepRules(store: Store, policy: RulesPolicy, now: number,
     if (ledger.kind === 'order') ledger = await syncSent(store, row.tenant, ledger);
     const verdicts: NewVerdict[] = [];
     const deadLetters: RulesDeadLetter[] = [];
+    const answers: NewDelivery[] = [];
     if (ledger.kind !== 'state') {
       const { ledger: next, expired } = expireHolds(ledger, policy, at);
       ledger = next;
-      const messages = new Map((await store.getDocuments(row.tenant, expired.map((e) => e.documentId))).map((d) => [d.id, d.messageId]));
+      const stored = new Map((await store.getDocuments(row.tenant, expired.map((e) => e.documentId))).map((d) => [d.id, d]));
       for (const e of expired) {
-        const messageId = messages.get(e.documentId);
-        if (messageId === undefined) continue;
+        const document = stored.get(e.documentId);
+        if (document === undefined) continue;
+        const { messageId } = document;
+        if (answer) answers.push(...(await answer(row.tenant, document, { code: e.rule, message: e.reason })));
         verdicts.push({ tenant: row.tenant, entityKey: row.entityKey, documentId: e.documentId, documentType: e.documentType, messageId, verdict: 'refuse', rule: e.rule, reason: e.reason, createdAt: now });
         deadLetters.push({ tenant: row.tenant, messageId, reason: `${e.rule}: ${e.reason}` });
       }
@@ -40,7 +47,7 @@ export async function sweepRules(store: Store, policy: RulesPolicy, now: number,
       }
     }
     try {
-      await store.writeRules({ ledgers: [ledgerWriteOf(row.tenant, ledger, row.version, policy, now)], verdicts, deadLetters }, now);
+      await store.writeRules({ ledgers: [ledgerWriteOf(row.tenant, ledger, row.version, policy, now)], verdicts, deadLetters, ...(answers.length ? { deliveries: answers } : {}) }, now);
     } catch (e) {
       // A message moved this ledger on meanwhile: the next sweep finds it due again, as it is then.
       if (e instanceof LedgerConflict) continue;

@@ -1,7 +1,9 @@
 // APERAK end to end through folders: a retailer's ORDERS the rules refuse (a cancel of a line its
 // order does not have) is answered with an APERAK in the retailer's inbox, naming the refused message by its
 // UNH reference and carrying the rule's error; an order the rules apply is not answered with one, and
-// a partner whose profile does not ask for APERAKs gets none.
+// a partner whose profile does not ask for APERAKs gets none. Refusals after the message was
+// processed are answered the same way: an order the target system refuses for good (a real HTTP
+// receiver answering 422), and a cancel held for an order that never came, once its hold runs out.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +13,15 @@ import pino from 'pino';
 import { decodeInterchanges } from '../../src/edi/edifact/index.ts';
 import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
+import type { OrderLedger } from '../../src/engine/rules/index.ts';
+import { ledgerWriteOf } from '../../src/engine/rules-step.ts';
 import type { Acknowledgment } from '../../src/model/index.ts';
 import { countSegments } from '../edi/edifact-helpers.ts';
-import { waitFor } from '../support/receiver.ts';
+import { startReceiver, waitFor } from '../support/receiver.ts';
 
 const RETAILER = '5412345000013';
 const QUIET = '5412345000020';
+const STRICT = '5412345000037';
 const US = '4000000000003';
 
 let reference = 7100;
@@ -31,6 +36,7 @@ function orders(from: string, order: string, opts: { purpose?: string; date: str
 describe('EDIFACT end to end: an ORDERS the rules refuse is answered with an APERAK', () => {
   let dir: string;
   let hub: Hub;
+  let erp: Awaited<ReturnType<typeof startReceiver>>;
   let drop = 0;
   const folder = (...p: string[]) => join(dir, ...p);
   const deliver = (partner: string, text: string) => writeFileSync(folder(partner, 'out', `orders-${++drop}.edi`), text, 'latin1');
@@ -44,7 +50,9 @@ describe('EDIFACT end to end: an ORDERS the rules refuse is answered with an APE
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-edifact-aperak-'));
-    for (const p of ['retailer', 'quiet']) mkdirSync(folder(p, 'out'), { recursive: true });
+    // The target system of the strict partner's orders refuses every one of them, for good.
+    erp = await startReceiver(() => 422);
+    for (const p of ['retailer', 'quiet', 'strict']) mkdirSync(folder(p, 'out'), { recursive: true });
     const profile = (theirs: string, endpoint: string, aperak: boolean) => `
     ours: { id: "${US}", qualifier: "14" }
     theirs: { id: "${theirs}", qualifier: "14" }
@@ -55,21 +63,28 @@ describe('EDIFACT end to end: an ORDERS the rules refuse is answered with an APE
 store: sqlite:${folder('hub.db')}
 defaultTenant: acme
 retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50 }
+rules: { outOfOrder: { holdWindowMinutes: 60 } }
 edifactPartners:
   retailer:${profile(RETAILER, 'retailer-in', true)}
   quiet:${profile(QUIET, 'quiet-in', false)}
+  strict:${profile(STRICT, 'strict-in', true)}
 endpoints:
   retailer-orders: { type: folder, inbox: ${folder('retailer', 'out')}, minAgeMs: 0, codec: edifact, codecOptions: { partner: retailer } }
   retailer-in: { type: folder, outbox: ${folder('retailer', 'in')}, fileExtension: .edi, codec: edifact, codecOptions: { partner: retailer } }
   quiet-orders: { type: folder, inbox: ${folder('quiet', 'out')}, minAgeMs: 0, codec: edifact, codecOptions: { partner: quiet } }
   quiet-in: { type: folder, outbox: ${folder('quiet', 'in')}, fileExtension: .edi, codec: edifact, codecOptions: { partner: quiet } }
+  strict-orders: { type: folder, inbox: ${folder('strict', 'out')}, minAgeMs: 0, codec: edifact, codecOptions: { partner: strict } }
+  strict-in: { type: folder, outbox: ${folder('strict', 'in')}, fileExtension: .edi, codec: edifact, codecOptions: { partner: strict } }
   wms: { type: folder, outbox: ${folder('wms')} }
+  erp: { type: webhook, url: ${erp.url}/orders, allowPrivateNetworks: true }
 flows:
   - { name: orders-to-wms, from: [retailer-orders, quiet-orders], types: [sales_order, order_cancel], to: wms }
-`, dir), { logger: pino({ level: 'silent' }), idleMs: 20 });
+  - { name: orders-to-erp, from: [strict-orders], types: [sales_order], to: erp }
+`, dir), { logger: pino({ level: 'silent' }), idleMs: 20, rulesSweepMs: 50 });
   });
   after(async () => {
     await hub?.stop();
+    await erp?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,5 +117,43 @@ flows:
     const refused = await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'quiet-orders' })).find((m) => m.errors.some((e) => e.code === 'DOCUMENT_CHAIN')), 10_000, 'the refusal');
     assert.deepEqual((await hub.store.lineage('acme', refused.id))!.deliveries, []);
     assert.deepEqual(written('quiet'), []);
+  });
+
+  it('an order the target system refuses for good is answered with an APERAK naming the message and the target\'s answer', async () => {
+    deliver('strict', orders(STRICT, 'PO-9003', { date: '20260301', unh: 'T-3' }));
+    const [aperak] = await waitFor(() => { const w = written('strict'); return w.length === 1 ? w : undefined; }, 10_000, 'the APERAK at the partner');
+    assert.equal(erp.received.length, 1, 'refused once, never retried');
+    assert.equal(aperak!.type, 'APERAK');
+    assert.deepEqual([aperak!.unb.sender.id, aperak!.unb.recipient.id], [US, STRICT]);
+    assert.match(aperak!.text, /RFF\+ACW:T-3'/, 'the refused message by its UNH reference');
+    assert.match(aperak!.text, /RFF\+ON:PO-9003'/, 'the order it concerns');
+    assert.match(aperak!.text, /FTX\+AAO\+\+\+\[TARGET_REFUSED\] not accepted by erp[^']*422/, 'who refused it and how');
+    assert.deepEqual([aperak!.doc.status, aperak!.doc.acknowledges.reference], ['rejected', 'T-3']);
+    // The refused delivery is a dead letter; lineage shows the APERAK beside it.
+    const [message] = await hub.store.listMessages({ tenant: 'acme', endpoint: 'strict-orders' });
+    const settled = async () => (await hub.store.lineage('acme', message!.id))!.deliveries.map((d) => [d.flow, d.endpoint, d.status]).sort();
+    await waitFor(async () => (await settled()).every(([, , status]) => status !== 'pending'), 10_000, 'the deliveries settled');
+    assert.deepEqual(await settled(), [['edifact-aperak', 'strict-in', 'delivered'], ['orders-to-erp', 'erp', 'dead']]);
+  });
+
+  it('a cancel held for an order that never comes is answered with an APERAK once its hold runs out', async () => {
+    deliver('retailer', orders(RETAILER, 'PO-9404', { purpose: '1', date: '20260302', unh: 'H-7' }));
+    const message = await waitFor(async () => (await hub.store.listMessages({ tenant: 'acme', endpoint: 'retailer-orders' })).find((m) => m.partnerRef === `orders-${drop}.edi` && m.status === 'processed'), 10_000, 'the cancel processed');
+    const verdicts = async () => (await hub.store.listVerdicts('acme', { messageId: message.id })).map((v) => `${v.verdict} ${v.rule}`);
+    const owed = async () => (await hub.store.lineage('acme', message.id))!.deliveries.map((d) => [d.flow, d.endpoint]);
+    assert.deepEqual(await verdicts(), ['hold ORDER_NOT_SEEN']);
+    assert.deepEqual(await owed(), [], 'nothing is owed while it is held');
+    // The cancel has waited past its hour: its hold is dated back, and the hub's own sweep finds it due.
+    const [row] = await hub.store.getLedgers('acme', ['order:PO-9404']);
+    const ledger = row!.body as OrderLedger;
+    const heldAt = new Date(Date.now() - 61 * 60_000).toISOString();
+    const before = { ...ledger, version: ledger.version + 1, parked: ledger.parked.map((p) => ({ ...p, heldAt })) };
+    await hub.store.writeRules({ ledgers: [ledgerWriteOf('acme', before, row!.version, hub.rules.general, Date.parse(heldAt))] }, Date.now());
+    const [aperak] = await waitFor(() => { const w = written('retailer').filter((x) => x.text.includes("RFF+ACW:H-7'")); return w.length === 1 ? w : undefined; }, 10_000, 'the APERAK at the retailer');
+    assert.deepEqual(await verdicts(), ['hold ORDER_NOT_SEEN', 'refuse HOLD_EXPIRED']);
+    assert.deepEqual([aperak!.type, aperak!.unb.recipient.id, aperak!.doc.status], ['APERAK', RETAILER, 'rejected']);
+    assert.match(aperak!.text, /FTX\+AAO\+\+\+\[HOLD_EXPIRED\][^']*PO-9404[^']*1 h/, 'the rule and its reason');
+    assert.ok((await hub.store.listDeadLetters('acme')).some((d) => d.kind === 'message' && d.refId === message.id && d.reason.startsWith('HOLD_EXPIRED')));
+    assert.deepEqual(await owed(), [['edifact-aperak', 'retailer-in']], 'answered once');
   });
 });

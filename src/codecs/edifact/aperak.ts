@@ -1,10 +1,11 @@
 // The APERAK we owe a partner whose message the hub will not apply: the rules refused a document of
-// it, or it is no valid document. It names the partner's message by its UNH reference (RFF ACW) and
+// it, or it is no valid document; or later, when the target refused it for good or its hold ran
+// out (then the envelope is read from the document as stored, `extensions.edifactEnvelope`). It names the partner's message by its UNH reference (RFF ACW) and
 // carries each error (ERC + FTX); it goes to the partner's acknowledgment endpoint, like our CONTRLs.
 import { aperakDraftFor, type Refusal } from '../../edi/edifact/index.ts';
 import type { CausewayError } from '../../model/index.ts';
 import type { HookContext, RefusalResult, RefusedDocument } from '../contract.ts';
-import { encodeForPartner, type EdifactMeta } from './codec.ts';
+import { encodeForPartner, type EdifactEnvelope, type EdifactMeta } from './codec.ts';
 import { profileFor, type EdifactSettings } from './settings.ts';
 
 /** The name our APERAKs are delivered under, in place of a flow's (lineage shows it). */
@@ -13,10 +14,15 @@ export const APERAK_FLOW = 'edifact-aperak';
 /** The business number a refused document is known by, as an RFF the partner can match: an order's ON. */
 const REFERENCE_OF: ReadonlyArray<[field: string, qualifier: string]> = [['orderNumber', 'ON'], ['shipmentNumber', 'AAK'], ['receiptNumber', 'AAK']];
 
+/** The envelope a document we read carries as stored; undefined for one we did not read from EDIFACT. */
+function storedEnvelopeOf(document: RefusedDocument['document']): EdifactEnvelope | undefined {
+  const env = (document?.extensions as { edifactEnvelope?: EdifactEnvelope } | undefined)?.edifactEnvelope;
+  return env && typeof env.interchange === 'string' && typeof env.message === 'string' && typeof env.messageType === 'string' ? env : undefined;
+}
+
 export async function answerRefusal(refused: RefusedDocument<EdifactMeta>, ctx: HookContext<EdifactSettings>): Promise<RefusalResult | undefined> {
-  const meta = refused.envelope;
-  if (meta?.kind !== 'message') return undefined;
-  const env = meta.envelope;
+  const env = refused.envelope ? (refused.envelope.kind === 'message' ? refused.envelope.envelope : undefined) : storedEnvelopeOf(refused.document);
+  if (!env) return undefined;
   // Acknowledgments are never answered: an APERAK for an APERAK would echo forever.
   if (env.messageType === 'CONTRL' || env.messageType === 'APERAK') return undefined;
   const tenant = ctx.endpoint.tenant;

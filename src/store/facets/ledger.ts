@@ -1,4 +1,5 @@
 import type { Page } from './page.ts';
+import type { NewDelivery } from './delivery.ts';
 
 // The ledger facet: one row per business entity (an order, an inbound, an item, a facility's
 // stock) holding the rules' ledger as JSON, and the verdict each document got. The rules decide in
@@ -83,6 +84,11 @@ export interface RulesWrites {
   verdicts?: NewVerdict[];
   supersede?: Supersede[];
   deadLetters?: RulesDeadLetter[];
+  /**
+   * writeRules only (a message's outcome carries its own deliveries): what a refusal owes the
+   * partner (an APERAK for a hold that ran out), committed with it or not at all.
+   */
+  deliveries?: NewDelivery[];
 }
 
 /** A ledger write refused: decided on an old version, or withdrawing a delivery already gone. Nothing was committed. */

@@ -4,6 +4,9 @@ import type { NewAlert } from './alerts.ts';
 import type { RulesWrites, VerdictRow } from './ledger.ts';
 import type { Page } from './page.ts';
 import type { RoutingWrites } from './routing.ts';
+import type { NewDelivery } from './delivery.ts';
+
+export type { NewDelivery };
 
 // The pipeline's facet: inbox, messages, documents, deliveries and their attempts, replays, source
 // cursors, job leases and the KPI sample. Times are epoch milliseconds.
@@ -83,22 +86,6 @@ export interface NewDocument {
 
 export interface StoredDocument extends NewDocument {
   generation: number;
-}
-
-export interface NewDelivery {
-  tenant: string;
-  documentId: string;
-  documentType: string;
-  messageId: number;
-  flow: string;
-  endpoint: string;
-  entityKey: string;
-  payload: Buffer;
-  contentType: string;
-  idempotencyKey: string;
-  occurredAt: number;
-  receivedAt: number;
-  maxAttempts: number;
 }
 
 export interface StoredDelivery extends NewDelivery {

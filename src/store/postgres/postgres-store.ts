@@ -604,7 +604,13 @@ export class PostgresStore implements Store {
   }
 
   async writeRules(writes: RulesWrites, now: number): Promise<void> {
-    await this.transaction((c) => ledger.applyRulesWrites(c, writes, now));
+    await this.transaction(async (c) => {
+      // Key locks first, as a message's completion takes them: ids drawn after them make a key's queue order its commit order.
+      const deliveries = writes.deliveries ?? [];
+      await lockDeliveryKeys(c, deliveries);
+      await insertDeliveries(c, deliveries, now);
+      await ledger.applyRulesWrites(c, writes, now);
+    });
   }
 
   listVerdicts(tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]> {

@@ -503,7 +503,10 @@ export class SqliteStore implements Store {
   }
 
   async writeRules(writes: RulesWrites, now: number): Promise<void> {
-    this.db.transaction(() => ledger.applyRulesWrites(this.sql, writes, now)).immediate();
+    this.db.transaction(() => {
+      ledger.applyRulesWrites(this.sql, writes, now);
+      this.insertDeliveries(writes.deliveries, now);
+    }).immediate();
   }
 
   async listVerdicts(tenant: string, by: { entityKey?: string; messageId?: number; limit?: number }): Promise<VerdictRow[]> {

@@ -166,6 +166,25 @@ export function ledgerConformance(open: OpenStore<LedgerStore & PipelineStore>):
       assert.deepEqual(refused!.detail, { x: 1 });
     });
 
+    it('writes what a later refusal owes its partner with the refusal, and nothing of it when the ledger moved on', async () => {
+      const [a] = await claimed();
+      await processed(a!, []);
+      await store.writeRules({ ledgers: [ledgerWrite()] }, 2000);
+      const owed = (key: string) => delivery(a!, { documentId: 'held-1', documentType: 'acknowledgment', flow: 'edifact-aperak', idempotencyKey: key });
+      const refusal = (expectedVersion: number, key: string) => ({
+        ledgers: [ledgerWrite({ expectedVersion, version: expectedVersion + 1 })],
+        deadLetters: [{ tenant: 'acme', messageId: a!, reason: 'HOLD_EXPIRED: the order never came' }],
+        deliveries: [owed(key)],
+      });
+      await assert.rejects(store.writeRules(refusal(5, 'stale'), 3000), LedgerConflict);
+      assert.deepEqual(await store.listDeliveries({ tenant: 'acme' }), [], 'a refused write sends nothing');
+      await store.writeRules(refusal(1, 'answer'), 3000);
+      const [sent] = await store.listDeliveries({ tenant: 'acme' });
+      assert.deepEqual([sent!.status, sent!.flow, sent!.documentType, sent!.idempotencyKey, sent!.messageId], ['pending', 'edifact-aperak', 'acknowledgment', 'answer', a]);
+      assert.equal((await store.listDeadLetters('acme')).length, 1);
+      assert.deepEqual((await store.claimDueDeliveries('sender', 10, 10_000, 4000)).map((d) => d.id), [sent!.id], 'it is sent like any delivery');
+    });
+
     it('reads stored documents by id for the tenant only', async () => {
       const [a] = await claimed();
       await processed(a!, [delivery(a!, { documentId: 'held-1' })]);
