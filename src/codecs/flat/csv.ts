@@ -1,5 +1,6 @@
 // CSV files through csv-parse and csv-stringify: any delimiter, quote and escape, with a header
 // naming the columns or by position. The layout (codecOptions) says which column fills which field.
+import { Parser, type Options } from 'csv-parse';
 import { parse, type CsvError } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { CausewayError } from '../../model/index.ts';
@@ -59,21 +60,30 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     // Spreadsheets leave rows of empty cells at the end of an export: they are no row.
     if (any) assembler!.add(start, cells);
   };
-  // The common case first: the whole file parsed in one call, lines counted here. csv-parse's
-  // per-record callback (which says the line) costs more than half its own time; it is used only
-  // to read around faults, below.
+  // The common case first: the whole file in one pass of csv-parse's record loop, each record
+  // handed over as it ends and forgotten (no array of every record), its last line read from the
+  // parser's own count. csv-parse's per-record callback (which builds an info object) costs more
+  // than half its own time; it is used only to read around faults, below.
   try {
     // A lone CR may end records or sit in cells: csv-parse's own count of lines decides then.
     if (text.includes('\r')) throw new Error('lines counted by csv-parse');
-    const all = parse(text, { delimiter: layout.delimiter, quote: layout.quote === '' ? false : layout.quote, escape: layout.escape, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, from_line: layout.skipLines + 1 }) as string[][];
-    let line = layout.skipLines + 1;
-    // When no quoted cell holds a line break, each record is one line and none need scanning.
-    const scan = quotedBreaks(text, all.length, layout.skipLines);
-    for (const record of all) {
-      const breaks = scan ? lineBreaks(record) : 0;
+    const options = { delimiter: layout.delimiter, quote: layout.quote === '' ? false : layout.quote, escape: layout.escape, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, from_line: layout.skipLines + 1 };
+    let end = layout.skipLines;
+    const each = (record: string[], last: number) => {
+      const start = end + 1;
+      end = last;
       // An empty line is a record of one empty cell, kept so that lines are counted.
-      if (record.length > 1 || record[0] !== '') take(record, line, line + breaks);
-      line += 1 + breaks;
+      if (record.length > 1 || record[0] !== '') take(record, start, end);
+    };
+    const loop = recordLoop(options);
+    if (loop) {
+      const fault = loop.parse(Buffer.from(text), true, (record) => each(record, loop.info.lines), () => undefined);
+      if (fault) throw fault;
+    } else {
+      // Another csv-parse than the one this was written for: the same, through its public face.
+      const all = parse(text, options) as string[][];
+      const scan = quotedBreaks(text, all.length, layout.skipLines);
+      for (const record of all) each(record, end + 1 + (scan ? lineBreaks(record) : 0));
     }
     return finish();
   } catch {
@@ -128,6 +138,18 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     }
     return { documents: assembled.documents, envelopes: assembled.envelopes, errors: [...skipped, ...assembled.errors] };
   }
+}
+
+/** csv-parse's record loop, on which its sync and stream faces both run: `info.lines` is the line the record just pushed ends on. */
+interface RecordLoop {
+  info: { lines: number };
+  parse(data: Buffer, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+}
+
+/** The loop behind a csv-parse Parser (its `api`, not in its types); undefined if a later version moves it. */
+function recordLoop(options: Options): RecordLoop | undefined {
+  const api = (new Parser(options) as unknown as { api?: Partial<RecordLoop> }).api;
+  return typeof api?.parse === 'function' && typeof api.info?.lines === 'number' ? (api as RecordLoop) : undefined;
 }
 
 function offsetOfLine(text: string, line: number): number {

@@ -125,6 +125,8 @@ export class DocumentAssembler {
   private readonly errors: CausewayError[] = [];
   private readonly what: string;
   private single: Group | undefined;
+  /** Date and time cells read before, per field: a file repeats the same few dates on thousands of rows. */
+  private readonly dates = new Map<string, unknown>();
 
   constructor(private readonly layout: Layout, private readonly columnName: (f: CompiledField) => string) {
     this.groupAt = layout.groupBy ? layout.fields.indexOf(layout.groupBy) : -1;
@@ -177,13 +179,24 @@ export class DocumentAssembler {
         }
         g.first[i] = text;
       }
-      const value = convert(f, text);
+      const value = f.type === 'date' || f.type === 'datetime' ? this.convertDate(i, f, text) : convert(f, text);
       if (value === undefined) continue;
       if (value === UNREADABLE) g.errors.push(cellError(line, columnName(f), f, problemWith(f, text)));
       else if (f.path.length === 1) (f.perRow ? item! : g.doc)[f.path[0] as string] = value;
       else setPath(f.perRow ? item! : g.doc, f.path, value);
     }
     if (item) g.items!.push(item);
+  }
+
+  private convertDate(field: number, f: CompiledField, text: string): unknown {
+    const key = `${field}:${text}`;
+    let value = this.dates.get(key);
+    if (value === undefined && !this.dates.has(key)) {
+      // Bounded: a file of all-different timestamps gains nothing and must not hold them all.
+      if (this.dates.size >= 4096) this.dates.clear();
+      this.dates.set(key, (value = convert(f, text)));
+    }
+    return value;
   }
 
   finish(): Assembled {
