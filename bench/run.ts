@@ -7,6 +7,7 @@
 import { runAtSizeBench } from './at-size.ts';
 import { runAuditBench, runReconcileBench } from './inventory.ts';
 import { runConsoleBench } from './console.ts';
+import { runEdifactBench } from './edifact.ts';
 import { runFlatBench } from './flat.ts';
 import { runLargeFilesBench } from './large-files.ts';
 import { runNatsBench } from './nats.ts';
@@ -33,6 +34,10 @@ if (want('rules')) {
 if (want('x12')) {
   console.log('\n== X12 decode and encode ==');
   await runX12Bench({ sizesMb: process.argv.includes('--quick') ? [10] : [10, 100] });
+}
+if (want('edifact')) {
+  console.log('\n== EDIFACT decode against the edifact and @makakwastaken/ts-edifact packages ==');
+  await runEdifactBench({ sizesMb: process.argv.includes('--quick') ? [5] : [5, 20] });
 }
 if (want('csv')) {
   console.log('\n== CSV decode with a column map vs a bare csv-parse loop ==');
