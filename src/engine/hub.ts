@@ -122,7 +122,7 @@ export class Hub {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
       outcomeRoutes: config.outcomes,
       outcomeTargets: this.outcomeTargets,
-      answerRefusal: (d, error) => this.refusals.answerDocument(d.tenant, d.documentId, { code: 'TARGET_REFUSED', message: `not accepted by ${d.endpoint}: ${error}` }, `target-${d.id}`),
+      answerRefusal: (d, error) => this.refusals.answerDelivery(d, error),
     }, this.metrics, logger);
   }
 

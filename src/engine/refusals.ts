@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Codec, CodecEndpoint, CodecSend, CodecStore, HookContext, RefusedDocument } from '../codecs/index.ts';
 import { CausewayFault, type CanonicalDocument, type CausewayError } from '../model/index.ts';
-import type { EdiWrites, LedgerStore, NewDelivery } from '../store/index.ts';
+import type { EdiWrites, LedgerStore, NewDelivery, StoredDelivery } from '../store/index.ts';
 import type { EndpointInfo } from './messages.ts';
 
 export function codecEndpointOf(info: EndpointInfo): CodecEndpoint {
@@ -102,9 +102,12 @@ export class LateRefusals {
     return deliveries;
   }
 
-  /** The same, for a document known by its id. */
-  async answerDocument(tenant: string, documentId: string, error: CausewayError, cause: string): Promise<NewDelivery[]> {
-    const [stored] = await this.deps.store.getDocuments(tenant, [documentId]);
-    return stored ? this.answer(tenant, stored, error, cause) : [];
+  /** A delivery its target refused for good: the partner its document came from is told. */
+  async answerDelivery(d: StoredDelivery, error: string): Promise<NewDelivery[]> {
+    // What we send of our own (an APERAK or CONTRL carries the answered document's id, an outcome event
+    // its delivery's) is never answered: a refused answer would be answered again, without end.
+    if (d.documentType === 'acknowledgment' || d.documentType === 'delivery_outcome') return [];
+    const [stored] = await this.deps.store.getDocuments(d.tenant, [d.documentId]);
+    return stored ? this.answer(d.tenant, stored, { code: 'TARGET_REFUSED', message: `not accepted by ${d.endpoint}: ${error}` }, `target-${d.id}`) : [];
   }
 }
