@@ -19,8 +19,42 @@ function quoted(key: string): string {
   return q;
 }
 
+/**
+ * A string JSON.stringify writes as it is, between quotes: no quote, backslash, control character
+ * or surrogate (JSON.stringify escapes a lone surrogate; any surrogate takes the slow path).
+ */
+function plainString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/** Sorted key orders by an object's first key, with the order they came in: objects of one schema come in one order. */
+const sortedOrders = new Map<string, { keys: string[]; sorted: string[] }>();
+
+/** An object's keys in sorted order; the sort of a key sequence seen before is looked up, not done again. */
+function sortedKeysOf(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  const n = keys.length;
+  let i = 1;
+  while (i < n && keys[i - 1]! < keys[i]!) i++;
+  if (i >= n) return keys;
+  const seen = sortedOrders.get(keys[0]!);
+  if (seen && seen.keys.length === n) {
+    let same = true;
+    for (let j = 0; j < n && same; j++) same = seen.keys[j] === keys[j];
+    if (same) return seen.sorted;
+  }
+  const sorted = keys.slice().sort();
+  if (sortedOrders.size < 10_000) sortedOrders.set(keys[0]!, { keys, sorted });
+  return sorted;
+}
+
 /** JSON with object keys sorted: the same content always gives the same text, whatever order its fields came in. */
 export function stableJson(value: unknown): string {
+  if (typeof value === 'string') return value.length <= 64 && plainString(value) ? `"${value}"` : JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) {
@@ -30,12 +64,10 @@ export function stableJson(value: unknown): string {
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) { keys.sort(); break; }
-  }
+  const keys = sortedKeysOf(record);
   let out = '{';
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const v = record[key];
     if (v === undefined) continue;
     out += (out.length > 1 ? ',' : '') + quoted(key) + ':' + stableJson(v);
@@ -61,7 +93,7 @@ export interface Content {
 
 export function documentContent(document: object): Content {
   const record = document as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeysOf(record);
   const fields = new Map<string, string>();
   let out = '{';
   for (const key of keys) {
