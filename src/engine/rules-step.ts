@@ -33,7 +33,7 @@ interface Held {
 
 interface Mark {
   journal: number;
-  touched: Set<string>;
+  touched: number;
   verdicts: number;
   supersede: number;
   alerts: number;
@@ -50,6 +50,10 @@ export class RulesSession {
   /** What this message replaced, to undo it: the key and its entry before (undefined: none). */
   private journal: Array<{ key: string; before: Held | undefined }> = [];
   private touched = new Set<string>();
+  /** The keys in `touched`, in the order they were added: undoing to a mark takes off those added after it. */
+  private touchedInOrder: string[] = [];
+  /** The session's time as the rules read it (ISO-8601), written once for all its decisions. */
+  private readonly nowIso: string;
   private verdicts: NewVerdict[] = [];
   private supersede: Supersede[] = [];
   private alerts: NewAlert[] = [];
@@ -59,12 +63,15 @@ export class RulesSession {
   constructor(
     private readonly store: Store, private readonly items: ItemCatalog, private readonly now: number, private readonly inFlight?: ReadonlySet<string>,
     private readonly sideOf?: (document: CanonicalDocument) => DocumentSide | undefined,
-  ) {}
+  ) {
+    this.nowIso = new Date(now).toISOString();
+  }
 
   /** Starts a message: what it changes can be rolled back if processing it fails. */
   begin(): void {
     this.journal = [];
     this.touched = new Set();
+    this.touchedInOrder = [];
     this.verdicts = [];
     this.supersede = [];
     this.alerts = [];
@@ -72,12 +79,12 @@ export class RulesSession {
 
   /** A point to undo to: a document whose routing failed leaves no trace in the ledgers. */
   mark(): Mark {
-    return { journal: this.journal.length, touched: new Set(this.touched), verdicts: this.verdicts.length, supersede: this.supersede.length, alerts: this.alerts.length };
+    return { journal: this.journal.length, touched: this.touchedInOrder.length, verdicts: this.verdicts.length, supersede: this.supersede.length, alerts: this.alerts.length };
   }
 
   undo(mark: Mark): void {
     this.unwind(mark.journal);
-    this.touched = new Set(mark.touched);
+    while (this.touchedInOrder.length > mark.touched) this.touched.delete(this.touchedInOrder.pop()!);
     this.verdicts.length = mark.verdicts;
     this.supersede.length = mark.supersede;
     this.alerts.length = mark.alerts;
@@ -87,6 +94,7 @@ export class RulesSession {
   rollback(): void {
     this.unwind(0);
     this.touched = new Set();
+    this.touchedInOrder = [];
   }
 
   /** Puts ledgers back as they were before the journal's entries from `to` on, newest first. */
@@ -102,6 +110,12 @@ export class RulesSession {
   private put(key: string, held: Held): void {
     this.journal.push({ key, before: this.ledgers.get(key) });
     this.ledgers.set(key, held);
+  }
+
+  private touch(key: string): void {
+    if (this.touched.has(key)) return;
+    this.touched.add(key);
+    this.touchedInOrder.push(key);
   }
 
   /** Ends a message: its writes, with the alerts its decisions raised. */
@@ -148,17 +162,18 @@ export class RulesSession {
     const target = side === 'partner' ? undefined : ledgerKeyFor(document);
     const key = target && `${document.tenant}\u0000${target.entityKey}`;
     const held = key ? await this.load(document.tenant, target!.entityKey) : undefined;
-    if (target && (document.type === 'sales_order' || document.type === 'shipment' || document.type === 'receipt' || document.type === 'purchase_order')) {
+    // Only the lot rules read the item master, and only shipments and receipts carry lots.
+    if (target && (document.type === 'shipment' || document.type === 'receipt')) {
       await this.items.loadUnseen(document.tenant, skusOf(document));
     }
-    let decision = decide(held?.ledger, document, policy, new Date(this.now).toISOString(), { item: (sku) => this.items.facts(document.tenant, sku), ...(side ? { source: side } : {}) });
+    let decision = decide(held?.ledger, document, policy, this.nowIso, { item: (sku) => this.items.facts(document.tenant, sku), ...(side ? { source: side } : {}) });
     if (replayed && decision.verdict === 'stale' && decision.rule === 'DUPLICATE' && decision.ledger === held?.ledger) {
       // An operator asked for it again: it goes out again (same idempotency key), and the ledger stays as the first time left it.
       decision = { ...decision, verdict: 'apply', rule: 'REPLAYED', reason: `Replayed: ${decision.reason.replace(/;[^;]*$/, '')}; delivered again, the ledger unchanged.`, effects: [] };
     }
     if (key && decision.ledger !== held!.ledger) {
       this.put(key, { ledger: decision.ledger, stored: held!.stored });
-      this.touched.add(key);
+      this.touch(key);
     }
     const verdict: NewVerdict = {
       tenant: document.tenant, entityKey: target?.entityKey ?? null, documentId: document.id, documentType: document.type, messageId,
@@ -235,11 +250,11 @@ export class RulesSession {
     let ledger = row?.body as Ledger | undefined;
     if (ledger?.kind === 'order') ledger = await syncSent(this.store, tenant, ledger);
     if (ledger?.kind === 'order' && ledger.send.state === 'pending' && ledger.send.documentId && this.inFlight?.has(entityKey)) {
-      ledger = recordSent(ledger, { documentId: ledger.send.documentId, at: new Date(this.now).toISOString() });
+      ledger = recordSent(ledger, { documentId: ledger.send.documentId, at: this.nowIso });
     }
     held = { ledger, stored: row?.version ?? 0 };
     this.put(key, held);
-    if (ledger !== row?.body) this.touched.add(key);
+    if (ledger !== row?.body) this.touch(key);
     return held;
   }
 }
