@@ -1,6 +1,6 @@
 // What every transaction set module shares: reading elements with positioned errors, the canonical
 // envelope fields, N1 party loops, and the small code tables several sets use.
-import { addDecimals, compareDecimals, normaliseDecimal } from '../../../model/index.ts';
+import { normaliseDecimal } from '../../../model/index.ts';
 import type { Address, CanonicalDocument, Party } from '../../../model/index.ts';
 import { isoFromCcyymmdd, isoTime } from '../envelope.ts';
 import { x12Error, type X12Error, type X12ErrorCode } from '../errors.ts';
@@ -9,6 +9,9 @@ import type { TransactionSet } from '../reader.ts';
 import { codeOf, type Segment } from '../tokenizer.ts';
 import type { Guidelines } from '../dictionary/guidelines.ts';
 import { isDigits } from '../../digits.ts';
+import { isPlainInteger } from '../../quantities.ts';
+
+export { addQuantities, isPositiveQuantity } from '../../quantities.ts';
 
 /** What the codec knows that the X12 does not: whose data this is and how it arrived. */
 export interface DecodeContext {
@@ -236,29 +239,6 @@ export function readDecimal(v: string): string | null {
   const digits = s.indexOf('.') >= 0 ? s.indexOf('.') : s.length;
   if (digits > 18 || s.length - digits - 1 > 9) return null;
   return normaliseDecimal(neg ? '-' + s : s);
-}
-
-/** Digits only, no leading zero, at most 15 of them: canonical, and exact as a JS number. */
-function isPlainInteger(v: string): boolean {
-  const n = v.length;
-  if (n === 0 || n > 15 || (v.charCodeAt(0) === 48 && n > 1)) return false;
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** q > 0 for an exact decimal; whole numbers without going through big.js. */
-export function isPositiveQuantity(q: string): boolean {
-  if (isPlainInteger(q)) return q !== '0';
-  return compareDecimals(q, '0') > 0;
-}
-
-/** a + b as exact decimals; whole numbers (the common case) without going through big.js. */
-export function addQuantities(a: string, b: string): string {
-  if (isPlainInteger(a) && isPlainInteger(b)) return String(Number(a) + Number(b));
-  return addDecimals(a, b);
 }
 
 /** ISO date '2026-12-01' as CCYYMMDD. */

@@ -1,22 +1,11 @@
-// 945s and 856s both list what shipped as item pieces, some inside packages. A canonical shipment keeps
-// lines (with lots, serials, ordered quantity) and packages (with their own contents) apart; these
-// helpers turn one into the other so that writing and reading back gives the same shipment.
-import { compareDecimals, subtractDecimals } from '../../../model/index.ts';
-import { addQuantities, isPositiveQuantity } from './common.ts';
+// 945s and 856s both list what shipped as item pieces (one W12, one item HL), some inside packages. How
+// a shipment becomes pieces is shared with EDIFACT (../../shipment-pieces.ts); how X12 pieces read back
+// into lines is X12's own.
 import type { Shipment } from '../../../model/index.ts';
+import { addQuantities } from '../../quantities.ts';
+import type { ItemPiece } from '../../shipment-pieces.ts';
 
-/** One W12 (945) or one item HL (856). */
-export interface ItemPiece {
-  lineNumber: string;
-  sku: string;
-  quantity: string;
-  uom: string;
-  lot?: string;
-  orderedQuantity?: string;
-  serials: string[];
-  /** Index into the shipment's packages, or null when the piece is loose. */
-  packageIndex: number | null;
-}
+export { fillPackageLines, piecesFromShipment, type ItemPiece } from '../../shipment-pieces.ts';
 
 type Line = Shipment['lines'][number];
 
@@ -86,60 +75,4 @@ function numberLines(lines: Line[], pieces: readonly ItemPiece[]): void {
   }
   // Package contents name the line too.
   for (const p of pieces) if (p.lineNumber === '') p.lineNumber = given.get(keyOf(p)) ?? p.lineNumber;
-}
-
-/**
- * Pieces to write: every package's contents, then what of each line is not in a package (per lot, then
- * unlotted). A line's ordered quantity and serials ride on its first piece.
- */
-export function piecesFromShipment(doc: Pick<Shipment, 'lines' | 'packages'>): ItemPiece[] {
-  const out: ItemPiece[] = [];
-  const firstOf = new Map<string, ItemPiece>();
-  const lineOf = new Map(doc.lines.map((l) => [l.lineNumber, l]));
-  const packed = new Map<string, string>(); // lineNumber|lot -> quantity in packages
-  doc.packages.forEach((pkg, i) => {
-    for (const pl of pkg.lines) {
-      const piece: ItemPiece = { lineNumber: pl.lineNumber, sku: pl.sku, quantity: pl.quantity, uom: pl.uom, serials: [], packageIndex: i };
-      if (pl.lot) piece.lot = pl.lot;
-      out.push(piece);
-      if (!firstOf.has(pl.lineNumber)) firstOf.set(pl.lineNumber, piece);
-      const k = `${pl.lineNumber}|${pl.lot ?? ''}`;
-      packed.set(k, addQuantities(packed.get(k) ?? '0', pl.quantity));
-    }
-  });
-  for (const line of doc.lines) {
-    let lotted = '0';
-    for (const lot of line.lots) {
-      lotted = addQuantities(lotted, lot.quantity);
-      const rest = subtractDecimals(lot.quantity, packed.get(`${line.lineNumber}|${lot.lot}`) ?? '0');
-      if (compareDecimals(rest, '0') > 0) pushLoose(out, firstOf, line, rest, lot.lot);
-    }
-    const rest = subtractDecimals(subtractDecimals(line.quantity, lotted), packed.get(`${line.lineNumber}|`) ?? '0');
-    if (compareDecimals(rest, '0') > 0 || !firstOf.has(line.lineNumber)) pushLoose(out, firstOf, line, compareDecimals(rest, '0') > 0 ? rest : '0', undefined);
-  }
-  for (const [n, piece] of firstOf) {
-    const line = lineOf.get(n);
-    if (!line) continue;
-    if (line.orderedQuantity !== undefined) piece.orderedQuantity = line.orderedQuantity;
-    piece.serials = line.serials;
-  }
-  return out;
-}
-
-function pushLoose(out: ItemPiece[], firstOf: Map<string, ItemPiece>, line: Line, quantity: string, lot: string | undefined): void {
-  const piece: ItemPiece = { lineNumber: line.lineNumber, sku: line.sku, quantity, uom: line.uom, serials: [], packageIndex: null };
-  if (lot) piece.lot = lot;
-  out.push(piece);
-  if (!firstOf.has(line.lineNumber)) firstOf.set(line.lineNumber, piece);
-}
-
-/** Every package's contents from pieces in one pass (packages' `lines` start empty): what packageLines does for each index. */
-export function fillPackageLines(pieces: readonly ItemPiece[], packages: Shipment['packages']): void {
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    if (p.packageIndex === null || !isPositiveQuantity(p.quantity)) continue;
-    const l: Shipment['packages'][number]['lines'][number] = { lineNumber: p.lineNumber, sku: p.sku, quantity: p.quantity, uom: p.uom };
-    if (p.lot) l.lot = p.lot;
-    packages[p.packageIndex]!.lines.push(l);
-  }
 }
