@@ -122,10 +122,8 @@ export class EngineFacade {
   }
 
   /** Releases an order's holds; what waited for the release is processed again, in arrival order. */
-  async releaseOrder(tenant: string, orderNumber: string, by: string): Promise<orders.OrderView | undefined> {
-    const view = await orders.releaseOrder(this.store, tenant, orderNumber, by, this.rules.general, Date.now());
-    this.wake.processor();
-    return view;
+  releaseOrder(tenant: string, orderNumber: string, by: string): Promise<orders.OrderView | undefined> {
+    return this.processingAfter(orders.releaseOrder(this.store, tenant, orderNumber, by, this.rules.general, Date.now()));
   }
 
   /** The routing decision kept for an order (its candidates, reasons and earlier decisions), by order number. */
@@ -151,8 +149,13 @@ export class EngineFacade {
   }
 
   /** Releases expected inbound; the versions that waited are processed again, in arrival order. */
-  async releaseInbound(tenant: string, reference: string, by: string): Promise<orders.InboundView | undefined> {
-    const view = await orders.releaseInbound(this.store, tenant, reference, by, this.rules.general, Date.now());
+  releaseInbound(tenant: string, reference: string, by: string): Promise<orders.InboundView | undefined> {
+    return this.processingAfter(orders.releaseInbound(this.store, tenant, reference, by, this.rules.general, Date.now()));
+  }
+
+  /** What a release let go is requeued: the processor is told once the release is written. */
+  private async processingAfter<V>(release: Promise<V>): Promise<V> {
+    const view = await release;
     this.wake.processor();
     return view;
   }

@@ -128,62 +128,81 @@ export async function getInbound(store: Store, tenant: string, reference: string
 }
 
 /**
+ * What an operator's hold and release need of one kind of ledger: its entity key, the rules' own
+ * hold and release, and the view answered after the move.
+ */
+interface Holdable<L extends OrderLedger | InboundLedger, V> {
+  kind: L['kind'];
+  key(ref: string): string;
+  hold(ledger: L | undefined, entity: { entityKey: string; ref: string }, hold: { reason: string; at: string }): L;
+  release(ledger: L, release: { by: string; at: string }): { ledger: L; effects: Effect[] };
+  view(store: Store, tenant: string, ref: string, policy: RulesPolicy, now: number): Promise<V | undefined>;
+}
+
+const ORDERS: Holdable<OrderLedger, OrderView> = {
+  kind: 'order',
+  key: entityKeys.order,
+  hold: (ledger, { entityKey, ref }, hold) => holdLedger(ledger, { entityKey, orderNumber: ref }, { by: 'operator', ...hold }),
+  release: releaseLedger,
+  view: getOrder,
+};
+
+const INBOUND: Holdable<InboundLedger, InboundView> = {
+  kind: 'inbound',
+  key: entityKeys.inbound,
+  hold: (ledger, { entityKey, ref }, hold) => holdInboundLedger(ledger, { entityKey, reference: ref }, hold),
+  release: releaseInboundLedger,
+  view: (store, tenant, ref) => getInbound(store, tenant, ref),
+};
+
+/**
  * An operator holds an order: it is not sent to the warehouse until released (one already sent
  * stays there; its later changes wait). Undefined when the tenant has no such order.
  */
-export async function holdOrder(store: Store, tenant: string, orderNumber: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
-  return moveOrder(store, tenant, orderNumber, policy, now, true, async (ledger) => ({
-    ledger: holdLedger(ledger, { entityKey: entityKeys.order(orderNumber), orderNumber }, { by: 'operator', reason: `${hold.reason} (${hold.by})`, at: new Date(now).toISOString() }),
-    released: [],
-  }));
+export function holdOrder(store: Store, tenant: string, orderNumber: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
+  return holdEntry(ORDERS, store, tenant, orderNumber, hold, policy, now);
 }
 
 /**
  * An operator releases an order's holds (all but the warehouse's own); the documents that waited
  * for the release are processed again, in their arrival order, through their messages.
  */
-export async function releaseOrder(store: Store, tenant: string, orderNumber: string, by: string, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
-  return moveOrder(store, tenant, orderNumber, policy, now, false, async (ledger) => {
-    if (!ledger) return { ledger, released: [] };
-    const r = releaseLedger(ledger, { by, at: new Date(now).toISOString() });
-    return { ledger: r.ledger, released: await messagesOf(store, tenant, r.effects) };
-  });
-}
-
-function moveOrder(
-  store: Store, tenant: string, orderNumber: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
-  move: (ledger: OrderLedger | undefined) => Promise<{ ledger: OrderLedger | undefined; released: number[] }>,
-): Promise<OrderView | undefined> {
-  return moveLedger(store, tenant, entityKeys.order(orderNumber), 'order', policy, now, beforeItComes, move,
-    () => getOrder(store, tenant, orderNumber, policy, now), `order ${orderNumber}`);
+export function releaseOrder(store: Store, tenant: string, orderNumber: string, by: string, policy: RulesPolicy, now: number): Promise<OrderView | undefined> {
+  return releaseEntry(ORDERS, store, tenant, orderNumber, by, policy, now);
 }
 
 /**
  * An operator holds expected inbound: no version of the purchase order goes to the warehouse until
  * released (one already sent stays there; its later versions wait). It may be held before it arrives.
  */
-export async function holdInbound(store: Store, tenant: string, reference: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
-  return moveInbound(store, tenant, reference, policy, now, true, async (ledger) => ({
-    ledger: holdInboundLedger(ledger, { entityKey: entityKeys.inbound(reference), reference }, { reason: `${hold.reason} (${hold.by})`, at: new Date(now).toISOString() }),
-    released: [],
-  }));
+export function holdInbound(store: Store, tenant: string, reference: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
+  return holdEntry(INBOUND, store, tenant, reference, hold, policy, now);
 }
 
 /** An operator releases expected inbound; the versions that waited are processed again, in arrival order, through their messages. */
-export async function releaseInbound(store: Store, tenant: string, reference: string, by: string, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
-  return moveInbound(store, tenant, reference, policy, now, false, async (ledger) => {
-    if (!ledger) return { ledger, released: [] };
-    const r = releaseInboundLedger(ledger, { by, at: new Date(now).toISOString() });
-    return { ledger: r.ledger, released: await messagesOf(store, tenant, r.effects) };
-  });
+export function releaseInbound(store: Store, tenant: string, reference: string, by: string, policy: RulesPolicy, now: number): Promise<InboundView | undefined> {
+  return releaseEntry(INBOUND, store, tenant, reference, by, policy, now);
 }
 
-function moveInbound(
-  store: Store, tenant: string, reference: string, policy: RulesPolicy, now: number, beforeItComes: boolean,
-  move: (ledger: InboundLedger | undefined) => Promise<{ ledger: InboundLedger | undefined; released: number[] }>,
-): Promise<InboundView | undefined> {
-  return moveLedger(store, tenant, entityKeys.inbound(reference), 'inbound', policy, now, beforeItComes, move,
-    () => getInbound(store, tenant, reference), `inbound ${reference}`);
+/** A hold names who asked for it in its reason; it may come before the entity does. */
+function holdEntry<L extends OrderLedger | InboundLedger, V>(
+  k: Holdable<L, V>, store: Store, tenant: string, ref: string, hold: { reason: string; by: string }, policy: RulesPolicy, now: number,
+): Promise<V | undefined> {
+  const entityKey = k.key(ref);
+  return moveLedger<L, V>(store, tenant, entityKey, k.kind, policy, now, true, async (ledger) => ({
+    ledger: k.hold(ledger, { entityKey, ref }, { reason: `${hold.reason} (${hold.by})`, at: new Date(now).toISOString() }),
+    released: [],
+  }), () => k.view(store, tenant, ref, policy, now), `${k.kind} ${ref}`);
+}
+
+function releaseEntry<L extends OrderLedger | InboundLedger, V>(
+  k: Holdable<L, V>, store: Store, tenant: string, ref: string, by: string, policy: RulesPolicy, now: number,
+): Promise<V | undefined> {
+  return moveLedger<L, V>(store, tenant, k.key(ref), k.kind, policy, now, false, async (ledger) => {
+    if (!ledger) return { ledger, released: [] };
+    const r = k.release(ledger, { by, at: new Date(now).toISOString() });
+    return { ledger: r.ledger, released: await messagesOf(store, tenant, r.effects) };
+  }, () => k.view(store, tenant, ref, policy, now), `${k.kind} ${ref}`);
 }
 
 /**
