@@ -15,7 +15,7 @@ import {
   type SetEncodeResult,
   type SetReader,
 } from './common.ts';
-import { defineLayout, readBody } from './layout.ts';
+import { defineLayout, facilityParties, readBody } from './layout.ts';
 import { writeFacility, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['BIA', 'CUR', 'DTM', 'REF', 'PER', 'MEA', 'N1', 'N2', 'N3', 'N4', 'LM', 'LQ', 'LIN', 'SLN', 'PID', 'PO4', 'QTY', 'SCH', 'CTP', 'G39', 'LDT', 'CTT', 'N9', 'UIT', 'AMT']);
@@ -49,7 +49,7 @@ const LAYOUT = defineLayout<SnapshotHeader>({
     LIN: { read: 'loop', reader: readLin },
     N1: {
       read: 'party',
-      entities: { WH: { as: 'facility', rank: 0 }, SN: { as: 'facility', rank: 1 }, DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
+      entities: { ...facilityParties('SN'), DE: { as: 'code', to: 'depositor' }, MF: { as: 'code', to: 'depositor' } },
     },
     REF: { read: 'reference' },
   },

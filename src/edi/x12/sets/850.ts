@@ -3,7 +3,7 @@ import type { SalesOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import { CARRIER_ACCOUNT_QUALIFIER, productIdPairs, readFobPayment, readProductIds, setDecoder, x12Date, type SetEncodeResult, type SetReader } from './common.ts';
-import { defineLayout, readBody } from './layout.ts';
+import { defineLayout, facilityParties, readBody } from './layout.ts';
 import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
 import { td5, writeCarrierAccount, writeCodedParty, writeFob, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
@@ -40,7 +40,7 @@ const LAYOUT = defineLayout<PurchaseOrderHeader>({
     FOB: { read: 'loop', reader: (_r, seg, h) => { h.carrierPayment = readFobPayment(seg) ?? h.carrierPayment; } },
     N1: {
       read: 'party',
-      entities: { ...salesOrderParties(), WH: { as: 'facility', rank: 0 }, SF: { as: 'facility', rank: 1 } },
+      entities: { ...salesOrderParties(), ...facilityParties('SF') },
     },
   },
 });

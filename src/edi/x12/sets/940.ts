@@ -6,7 +6,7 @@ import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import { addQuantities, CARRIER_ACCOUNT_QUALIFIER, openDocument, PAYMENT_CODE, PAYMENT_TERMS, productIdPairs, readProductIds, setDecoder, x12Date, type DecodeContext, type SetEncodeResult, type SetReader } from './common.ts';
 import { x12Error } from '../errors.ts';
-import { defineLayout, readBody } from './layout.ts';
+import { loopAndPartiesLayout, readBody } from './layout.ts';
 import { salesOrderDates, salesOrderHeader, salesOrderParties, salesOrderOf, type SalesOrderHeader } from './sales-order.ts';
 import { writeCarrierAccount, writeCodedParty, writeN1Loop, writeParty, writeReferences } from './write.ts';
 
@@ -34,19 +34,15 @@ const UNIT_PRICE = 'LI';
 /** References that are no reference: N9/REF 12 the carrier's billing account. */
 const REFERENCES = { read: 'reference', qualifiers: { [CARRIER_ACCOUNT_QUALIFIER]: { to: 'carrierAccount' } } } as const;
 
-const LAYOUT = defineLayout<OrderHeader>({
+const LAYOUT = loopAndPartiesLayout<OrderHeader>({
   segments: KNOWN,
+  loop: 'LX',
+  reader: readLine,
+  // CN (consignee) is the customer as well.
+  parties: { ...salesOrderParties(), CN: { as: 'party', to: 'customer' }, WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } },
+  // The billing account may stand in an N1 loop's N9 too.
+  references: REFERENCES,
   rules: {
-    LX: { read: 'loop', reader: readLine },
-    N1: {
-      read: 'party',
-      // CN (consignee) is the customer as well.
-      entities: { ...salesOrderParties(), CN: { as: 'party', to: 'customer' }, WH: { as: 'code', to: 'facility' }, DE: { as: 'code', to: 'depositor' } },
-      // An N9 after an N1 loop is read as the loop's: the billing account may stand there too.
-      refs: REFERENCES,
-    },
-    N9: REFERENCES,
-    REF: REFERENCES,
     G62: {
       read: 'date',
       qualifier: 1,

@@ -6,7 +6,7 @@ import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, withCarrierExtras, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
-import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
+import { facilityParties, loopAndPartiesLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { w27, writeCarrierAccount, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
@@ -31,24 +31,19 @@ interface TransferHeader {
   lines: Map<string, Line>;
 }
 
-const LAYOUT = defineLayout<TransferHeader>({
+const LAYOUT = loopAndPartiesLayout<TransferHeader>({
   segments: KNOWN,
+  loop: 'W04',
+  reader: readW04,
+  parties: {
+    ...facilityParties('ST'),
+    DE: { as: 'code', to: 'depositor' },
+    SF: { as: 'party', to: 'supplier' },
+    SU: { as: 'party', to: 'supplier' },
+    VN: { as: 'party', to: 'supplier' },
+  },
+  references: SHIPMENT_REFERENCES,
   rules: {
-    W04: { read: 'loop', reader: readW04 },
-    N1: {
-      read: 'party',
-      entities: {
-        WH: { as: 'facility', rank: 0 },
-        ST: { as: 'facility', rank: 1 },
-        DE: { as: 'code', to: 'depositor' },
-        SF: { as: 'party', to: 'supplier' },
-        SU: { as: 'party', to: 'supplier' },
-        VN: { as: 'party', to: 'supplier' },
-      },
-      refs: SHIPMENT_REFERENCES,
-    },
-    N9: SHIPMENT_REFERENCES,
-    REF: SHIPMENT_REFERENCES,
     // G62-01 17: estimated delivery, the day the warehouse should expect it.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '17': { to: 'expectedDate', what: 'estimated delivery date' } } },
     // W27-01 transportation method, W27-02 SCAC, W27-03 routing (the service), W27-04 method of payment.

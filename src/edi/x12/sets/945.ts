@@ -6,7 +6,7 @@ import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, withCarrierExtras, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
-import { defineLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
+import { facilityParties, loopAndPartiesLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 import { ssccWithAi, w27, writeCarrierAccount, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
@@ -39,22 +39,13 @@ interface ShipmentHeader {
   complete: boolean;
 }
 
-const LAYOUT = defineLayout<ShipmentHeader>({
+const LAYOUT = loopAndPartiesLayout<ShipmentHeader>({
   segments: KNOWN,
+  loop: 'LX',
+  reader: readLx,
+  parties: { ...facilityParties('SF'), ST: { as: 'address', to: 'shipTo', keep: 'first' }, DE: { as: 'code', to: 'depositor' } },
+  references: SHIPMENT_REFERENCES,
   rules: {
-    LX: { read: 'loop', reader: readLx },
-    N1: {
-      read: 'party',
-      entities: {
-        WH: { as: 'facility', rank: 0 },
-        SF: { as: 'facility', rank: 1 },
-        ST: { as: 'address', to: 'shipTo', keep: 'first' },
-        DE: { as: 'code', to: 'depositor' },
-      },
-      refs: SHIPMENT_REFERENCES,
-    },
-    N9: SHIPMENT_REFERENCES,
-    REF: SHIPMENT_REFERENCES,
     // G62-01 11: shipped on this date; G62-04 the time.
     G62: { read: 'date', qualifier: 1, date: 2, qualifiers: { '11': { to: 'shippedAt', what: 'ship date', time: 4 } } },
     // W27-01 transportation method, W27-02 SCAC, W27-03 routing (the carrier's service), W27-04 method of payment.

@@ -38,7 +38,7 @@ export type PartyInto<H> =
 /** An N1 loop (N1 with its N2, N3, N4, PER, G61, REF, N9). */
 export interface PartyRule<H> {
   read: 'party';
-  entities: Readonly<Record<string, PartyInto<H>>>;
+  entities: PartyEntities<H>;
   /** Where REF/N9 inside the loop go: by this reference rule, after the loop; without one, into references as read. */
   refs?: ReferenceRule<H>;
 }
@@ -153,6 +153,37 @@ export function defineLayout<H extends HeaderFields>(layout: SetLayout<H>): Layo
   for (const id of ids) if (!layout.segments.has(id)) throw new Error(`layout: a rule for ${id}, which is not among the set's segments`);
   const rules = ids.map((id) => withLookups(layout.rules[id]!));
   return { segments: layout.segments, ids, rules, loops: rules.map((rule) => (rule.read === 'loop' ? rule.reader : null)) };
+}
+
+/** N1 entity codes -> where each party goes, for the set's header H. */
+export type PartyEntities<H> = Readonly<Record<string, PartyInto<H>>>;
+
+/**
+ * The facility as every warehouse set names it: N1 WH, the warehouse, first; else the set's stand-in
+ * (SF ship from, ST ship to, SN store...).
+ */
+export function facilityParties(standIn: string): Readonly<Record<string, PartyInto<never>>> {
+  return { WH: { as: 'facility', rank: 0 }, [standIn]: { as: 'facility', rank: 1 } };
+}
+
+/**
+ * The layout of a set read by a detail loop (LX, W04) and N1 loops, whose references are read by one
+ * rule wherever they stand: N9 and REF of the header and those inside an N1 loop (an N9 after an N1 loop
+ * is read as the loop's). Rules are declared in that order, the detail loop first, then `rules`.
+ */
+export function loopAndPartiesLayout<H extends HeaderFields>(layout: {
+  segments: ReadonlySet<string>;
+  loop: string;
+  reader: LoopRule<H>['reader'];
+  parties: PartyEntities<H>;
+  references: ReferenceRule<H>;
+  rules: Readonly<Record<string, SegmentRule<H>>>;
+}): Layout<H> {
+  const { segments, loop, reader, parties, references, rules } = layout;
+  return defineLayout<H>({
+    segments,
+    rules: { [loop]: { read: 'loop', reader }, N1: { read: 'party', entities: parties, refs: references }, N9: references, REF: references, ...rules },
+  });
 }
 
 function withLookups<H>(rule: SegmentRule<H>): SegmentRule<H> {
