@@ -1,5 +1,5 @@
 // What X12 and EDIFACT partner profiles have in common: durations in the config, reading the profile
-// section, and code tables that translate both ways.
+// section, finding the sender's profile, and code tables that translate both ways.
 import { z } from 'zod';
 
 /** A duration in the config: "30m", "4h", "2d". */
@@ -22,6 +22,19 @@ export function readProfilesWith<S extends z.ZodType<object>>(schema: S, raw: un
   return out;
 }
 
+/**
+ * The profile an endpoint names, or else the one whose partner sent the interchange: the same id, and
+ * the same qualifier when both the profile and the interchange give one.
+ */
+export function findProfileWith<P extends { theirs: { id: string; qualifier?: string } }>(
+  profiles: Map<string, P>, name: string | undefined, sender?: { id: string; qualifier: string },
+): P | undefined {
+  if (name) return profiles.get(name);
+  if (!sender) return undefined;
+  for (const p of profiles.values()) if (p.theirs.id === sender.id && (!p.theirs.qualifier || !sender.qualifier || p.theirs.qualifier === sender.qualifier)) return p;
+  return undefined;
+}
+
 /** Translates a value through a table, or back (partner code -> ours) when `reverse`. */
 export function translate(table: Record<string, string>, value: string, reverse: boolean): string {
   if (!reverse) return table[value] ?? value;
@@ -33,6 +46,12 @@ export interface CodeTables {
   units: Record<string, string>;
   carriers: Record<string, string>;
   facilities: Record<string, string>;
+}
+
+/** A profile's code tables, our code -> the partner's, each described in the words of its syntax. */
+export function codeTablesSchema(say: { [K in keyof CodeTables]: string }) {
+  const table = (description: string) => z.record(z.string(), z.string()).default({}).meta({ description });
+  return z.object({ units: table(say.units), carriers: table(say.carriers), facilities: table(say.facilities) }).strict().default({ units: {}, carriers: {}, facilities: {} });
 }
 
 /** Our unit, carrier and facility codes <-> the partner's in a whole document, through a profile's code tables. */

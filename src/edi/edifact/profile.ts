@@ -1,7 +1,7 @@
 // EDIFACT partner profiles: who we are to a trading partner and who they are, the syntax and directory we
 // write, EANCOM or plain UN usage, acknowledgments and code tables. Validated at start with the path of each fault.
 import { z } from 'zod';
-import { duration, readProfilesWith } from '../partner-profile.ts';
+import { codeTablesSchema, duration, findProfileWith, readProfilesWith } from '../partner-profile.ts';
 import { SUPPORTED_CHARSETS } from './charsets.ts';
 import { checkServiceChars, DEFAULT_SERVICE_CHARS, forVersion, type ServiceChars } from './syntax.ts';
 
@@ -68,11 +68,11 @@ export const partnerProfileSchema = z.object({
     }).strict().default({ send: false, expect: false, deadline: '24h' }),
   }).strict().default({ contrl: { send: true, requireRequest: true, expect: false, deadline: '24h' }, aperak: { send: false, expect: false, deadline: '24h' } }),
   duplicateWindow: duration.default('30d').meta({ description: 'An interchange key or message content hash seen again within this window is a duplicate' }),
-  codeTables: z.object({
-    units: z.record(z.string(), z.string()).default({}).meta({ description: 'Our unit -> the partner\'s (UN/ECE rec. 20) unit code, e.g. EA -> PCE' }),
-    carriers: z.record(z.string(), z.string()).default({}).meta({ description: 'Our SCAC/carrier -> the partner\'s carrier code' }),
-    facilities: z.record(z.string(), z.string()).default({}).meta({ description: 'Our facility id -> the partner\'s location (GLN)' }),
-  }).strict().default({ units: {}, carriers: {}, facilities: {} }),
+  codeTables: codeTablesSchema({
+    units: 'Our unit -> the partner\'s (UN/ECE rec. 20) unit code, e.g. EA -> PCE',
+    carriers: 'Our SCAC/carrier -> the partner\'s carrier code',
+    facilities: 'Our facility id -> the partner\'s location (GLN)',
+  }),
 }).strict().superRefine((p, ctx) => {
   if (p.serviceChars) {
     const problem = checkServiceChars(forVersion(serviceCharsOf(p as PartnerProfile), p.syntax.version));
@@ -123,10 +123,7 @@ export function readProfiles(raw: unknown): Map<string, PartnerProfile> {
 
 /** The profile an endpoint names, or the one whose partner sent this interchange (UNB S002). */
 export function findProfile(profiles: Map<string, PartnerProfile>, name: string | undefined, sender?: { id: string; qualifier: string }): PartnerProfile | undefined {
-  if (name) return profiles.get(name);
-  if (!sender) return undefined;
-  for (const p of profiles.values()) if (p.theirs.id === sender.id && (!p.theirs.qualifier || !sender.qualifier || p.theirs.qualifier === sender.qualifier)) return p;
-  return undefined;
+  return findProfileWith(profiles, name, sender);
 }
 
 export { durationMs, translate } from '../partner-profile.ts';

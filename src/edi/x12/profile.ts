@@ -1,7 +1,7 @@
 // X12 partner profiles: who we are to a trading partner and who they are, what we exchange and how we
 // write it. Config section `partners.<name>`; validated at start with the path of each fault.
 import { z } from 'zod';
-import { duration, readProfilesWith } from '../partner-profile.ts';
+import { codeTablesSchema, duration, findProfileWith, readProfilesWith } from '../partner-profile.ts';
 import { checkDelimiters, DEFAULT_DELIMITERS, type Delimiters } from './delimiters.ts';
 import { SUPPORTED_SETS } from './sets/index.ts';
 import { guidelinesSchema } from './dictionary/guidelines.ts';
@@ -48,11 +48,11 @@ export const partnerProfileSchema = z.object({
     deadline: duration.default('24h').meta({ description: 'How long a sent group may wait for its acknowledgment before it is overdue' }),
   }).strict().default({ send: true, expect: true, deadline: '24h' }),
   duplicateWindow: duration.default('30d').meta({ description: 'An ISA13 (or a set) seen again from this partner within this window is a duplicate' }),
-  codeTables: z.object({
-    units: z.record(z.string(), z.string()).default({}).meta({ description: 'Our unit -> the partner\'s unit code' }),
-    carriers: z.record(z.string(), z.string()).default({}).meta({ description: 'Our SCAC/carrier -> the partner\'s' }),
-    facilities: z.record(z.string(), z.string()).default({}).meta({ description: 'Our facility id -> the partner\'s warehouse code' }),
-  }).strict().default({ units: {}, carriers: {}, facilities: {} }),
+  codeTables: codeTablesSchema({
+    units: 'Our unit -> the partner\'s unit code',
+    carriers: 'Our SCAC/carrier -> the partner\'s',
+    facilities: 'Our facility id -> the partner\'s warehouse code',
+  }),
   guidelines: guidelinesSchema.default(guidelinesSchema.parse({}))
     .meta({ description: 'How strictly this partner\'s sets are checked against the X12 dictionary, and what it requires beyond the standard (docs/x12.md)' }),
   qualifiers: z.object({
@@ -100,12 +100,9 @@ export function readProfiles(raw: unknown): Map<string, PartnerProfile> {
   return readProfilesWith(partnerProfileSchema, raw);
 }
 
-/** The profile an endpoint names, or the one whose partner id sent this interchange (ISA05/06). */
+/** The profile an endpoint names, or the one whose partner id sent this interchange (ISA05/06; the qualifier always set, ZZ by default). */
 export function findProfile(profiles: Map<string, PartnerProfile>, name: string | undefined, sender?: { qualifier: string; id: string }): PartnerProfile | undefined {
-  if (name) return profiles.get(name);
-  if (!sender) return undefined;
-  for (const p of profiles.values()) if (p.theirs.id === sender.id && (p.theirs.qualifier === sender.qualifier || !sender.qualifier)) return p;
-  return undefined;
+  return findProfileWith(profiles, name, sender);
 }
 
 export { durationMs, translate } from '../partner-profile.ts';
