@@ -5,15 +5,15 @@ import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '
 import type {
   AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
-  NewReconciliationRun, NewVarianceDecision, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store, StoredDelivery,
-  StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
-  LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
+  Store, StoredDelivery,
+  StoredDocument, StoredMessage, LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import { billingFacet } from '../billing-sql.ts';
-import type { BillingStore } from '../types.ts';
+import { inventoryFacet } from '../inventory-facet.ts';
+import type { BillingStore, InventoryStore } from '../types.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
 import * as keys from './keys.ts';
@@ -58,7 +58,7 @@ const types: pg.CustomTypesConfig = {
 };
 
 // The retention, console and billing methods, assigned in the constructor from retention-sql.ts, console-sql.ts and billing-sql.ts.
-export interface PostgresStore extends SharedRetention, SharedConsole, BillingStore {}
+export interface PostgresStore extends SharedRetention, SharedConsole, BillingStore, InventoryStore {}
 
 /**
  * The production store: PostgreSQL through a connection pool, shared by several worker processes
@@ -96,6 +96,8 @@ export class PostgresStore implements Store {
     };
     // Retention, the console and billing are written once over the port; their methods become this store's own.
     Object.assign(this, retentionFacet(port), consoleFacet(port), billingFacet(port, 'seq'));
+    // Inventory: this dialect's SQL, bound by the facet shared with SQLite (writes in a transaction).
+    Object.assign(this, inventoryFacet(inventory, this.pool, (work) => this.transaction(async (c) => work(c))));
   }
 
   async migrate(): Promise<void> {
@@ -441,8 +443,6 @@ export class PostgresStore implements Store {
     return r && read.document(r);
   }
 
-
-
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = await this.query(`SELECT * FROM dead_letters WHERE tenant = $1 AND ($2 OR replayed_at IS NULL)
       AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`, [tenant, page.includeReplayed === true, page.before ?? null, clampLimit(page.limit)]);
@@ -655,50 +655,6 @@ export class PostgresStore implements Store {
 
   reservations(tenant: string): Promise<StockReservation[]> {
     return routing.reservations(this.pool, tenant);
-  }
-
-  async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
-    return inventory.latestDocumentsOfType(this.pool, tenant, type);
-  }
-
-  async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {
-    return inventory.stockDocuments(this.pool, tenant, filter);
-  }
-
-  async saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun> {
-    return this.transaction((c) => inventory.saveReconciliation(c, run));
-  }
-
-  async listReconciliations(tenant: string, page?: Page & { facility?: string; wholeRuns?: boolean }): Promise<ReconciliationRun[]> {
-    return inventory.listReconciliations(this.pool, tenant, page);
-  }
-
-  async getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined> {
-    return inventory.getReconciliation(this.pool, tenant, id);
-  }
-
-  async listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]> {
-    return inventory.listReconciliationResults(this.pool, tenant, runId, filter);
-  }
-
-  async decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]> {
-    return this.transaction((c) => inventory.decideVariances(c, decisions));
-  }
-
-  async listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]> {
-    return inventory.listVarianceDecisions(this.pool, tenant, page);
-  }
-
-  async dropSupersededAvailability(tenant: string, entityKeys: string[], now: number): Promise<number> {
-    return this.transaction((c) => inventory.dropSupersededAvailability(c, tenant, entityKeys, now));
-  }
-
-  async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
-    return inventory.listPublishedAvailability(this.pool, tenant);
-  }
-
-  async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
-    await inventory.recordPublishedAvailability(this.pool, tenant, rows);
   }
 
   recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {

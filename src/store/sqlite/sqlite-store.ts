@@ -5,15 +5,15 @@ import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery,
-  NewMessage, NewReconciliationRun, NewVarianceDecision, Page, PublishedAvailability, ReconciliationRun, StockDocumentFilter, StockDocumentRow, LatestDocumentRow, Store,
-  StoredDelivery, StoredDocument, StoredMessage, StoredPositionResult, VarianceDecision,
-  LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
+  NewMessage, Page, Store,
+  StoredDelivery, StoredDocument, StoredMessage, LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
 import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import { billingFacet } from '../billing-sql.ts';
-import type { BillingStore } from '../types.ts';
+import { inventoryFacet } from '../inventory-facet.ts';
+import type { BillingStore, InventoryStore } from '../types.ts';
 import { BackgroundCheckpointer } from './checkpointer.ts';
 import * as edi from './edi.ts';
 import * as inventory from './inventory.ts';
@@ -39,7 +39,7 @@ export interface SqliteStoreOptions {
 }
 
 // The retention, console and billing methods, assigned in the constructor from retention-sql.ts, console-sql.ts and billing-sql.ts.
-export interface SqliteStore extends SharedRetention, SharedConsole, BillingStore {}
+export interface SqliteStore extends SharedRetention, SharedConsole, BillingStore, InventoryStore {}
 
 /** The embedded store: one SQLite file in WAL mode, for `causeway serve` on one machine and the demo. */
 export class SqliteStore implements Store {
@@ -74,6 +74,8 @@ export class SqliteStore implements Store {
     };
     // Retention, the console and billing are written once over the port; their methods become this store's own.
     Object.assign(this, retentionFacet(port), consoleFacet(port), billingFacet(port, 'rowid'));
+    // Inventory: this dialect's SQL, bound by the facet shared with PostgreSQL (writes in an immediate transaction).
+    Object.assign(this, inventoryFacet(inventory, this.sql, async (work) => this.db.transaction(() => work(this.sql)).immediate()));
     // A new file hands pages freed by pruning back with incremental vacuum (no effect on an existing one).
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
@@ -336,8 +338,6 @@ export class SqliteStore implements Store {
     return r && read.document(r);
   }
 
-
-
   async listDeadLetters(tenant: string, page: Page & { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = this.sql.q(`SELECT * FROM dead_letters WHERE tenant = @tenant AND (@all = 1 OR replayed_at IS NULL)
       AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
@@ -551,49 +551,6 @@ export class SqliteStore implements Store {
 
   async reservations(tenant: string): Promise<StockReservation[]> {
     return routing.reservations(this.sql, tenant);
-  }
-  async latestDocumentsOfType(tenant: string, type: string): Promise<LatestDocumentRow[]> {
-    return inventory.latestDocumentsOfType(this.sql, tenant, type);
-  }
-
-  async stockDocuments(tenant: string, filter: StockDocumentFilter): Promise<StockDocumentRow[]> {
-    return inventory.stockDocuments(this.sql, tenant, filter);
-  }
-
-  async saveReconciliation(run: NewReconciliationRun): Promise<ReconciliationRun> {
-    return this.db.transaction(() => inventory.saveReconciliation(this.sql, run)).immediate();
-  }
-
-  async listReconciliations(tenant: string, page?: Page & { facility?: string; wholeRuns?: boolean }): Promise<ReconciliationRun[]> {
-    return inventory.listReconciliations(this.sql, tenant, page);
-  }
-
-  async getReconciliation(tenant: string, id: number): Promise<ReconciliationRun | undefined> {
-    return inventory.getReconciliation(this.sql, tenant, id);
-  }
-
-  async listReconciliationResults(tenant: string, runId: number, filter?: { status?: string; facility?: string; after?: number; limit?: number }): Promise<StoredPositionResult[]> {
-    return inventory.listReconciliationResults(this.sql, tenant, runId, filter);
-  }
-
-  async decideVariances(decisions: NewVarianceDecision[]): Promise<VarianceDecision[]> {
-    return this.db.transaction(() => inventory.decideVariances(this.sql, decisions)).immediate();
-  }
-
-  async listVarianceDecisions(tenant: string, page?: Page & { runId?: number }): Promise<VarianceDecision[]> {
-    return inventory.listVarianceDecisions(this.sql, tenant, page);
-  }
-
-  async dropSupersededAvailability(tenant: string, entityKeys: string[], now: number): Promise<number> {
-    return this.db.transaction(() => inventory.dropSupersededAvailability(this.sql, tenant, entityKeys, now)).immediate();
-  }
-
-  async listPublishedAvailability(tenant: string): Promise<PublishedAvailability[]> {
-    return inventory.listPublishedAvailability(this.sql, tenant);
-  }
-
-  async recordPublishedAvailability(tenant: string, rows: PublishedAvailability[]): Promise<void> {
-    this.db.transaction(() => inventory.recordPublishedAvailability(this.sql, tenant, rows)).immediate();
   }
 
   async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
