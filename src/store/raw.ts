@@ -4,7 +4,7 @@
 // chunks no message names (swept later), never a message without its bytes. A message stored
 // inline keeps its bytes in messages.body as before.
 import { randomUUID } from 'node:crypto';
-import type { RawSource } from './types.ts';
+import type { NewMessage, RawSource } from './types.ts';
 
 /** Bytes per stored chunk: large enough that a 1 GB file is ~1,000 rows, small enough to hold one at a time. */
 export const RAW_CHUNK_BYTES = 1024 * 1024;
@@ -35,6 +35,40 @@ export async function* rawChunks(source: RawSource): AsyncGenerator<Buffer> {
     }
   }
   if (size > 0) yield Buffer.concat(pending, size);
+}
+
+/** What staging chunks needs of a store: whether a message is stored already, one chunk's insert, the undoing of uploads. */
+export interface ChunkStaging {
+  stored(m: NewMessage): boolean | Promise<boolean>;
+  put(upload: string, seq: number, chunk: Buffer): unknown;
+  drop(uploads: string[]): unknown;
+}
+
+/**
+ * Writes each streamed body's chunks under a new upload id, before the messages' transaction; one already
+ * stored under its key is not uploaded again. A body whose size is not the one announced fails the batch,
+ * and the uploads begun are dropped. Returns the upload id by the message's index.
+ */
+export async function stageLargeBodies(messages: NewMessage[], store: ChunkStaging): Promise<Map<number, string>> {
+  const uploads = new Map<number, string>();
+  try {
+    for (const [i, m] of messages.entries()) {
+      if (!m.stream || (await store.stored(m))) continue;
+      const upload = newUploadId();
+      uploads.set(i, upload);
+      let seq = 0;
+      let bytes = 0;
+      for await (const chunk of rawChunks(m.stream)) {
+        bytes += chunk.length;
+        await store.put(upload, seq++, chunk);
+      }
+      if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
+    }
+  } catch (e) {
+    if (uploads.size) await Promise.resolve().then(() => store.drop([...uploads.values()])).catch(() => undefined);
+    throw e;
+  }
+  return uploads;
 }
 
 /**

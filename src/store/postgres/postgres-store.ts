@@ -20,7 +20,7 @@ import * as keys from './keys.ts';
 import * as ledger from './ledger.ts';
 import * as routing from './routing.ts';
 import { postgresMigrations } from './migrations.ts';
-import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../raw.ts';
+import { MessageLeaseLost, ORPHAN_UPLOAD_MS, stageLargeBodies } from '../raw.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -169,30 +169,14 @@ export class PostgresStore implements Store {
 
   /** Writes each streamed body's chunks under a new upload id before the messages' transaction; one already stored under its key is not uploaded again. */
   private async uploadLargeBodies(messages: NewMessage[]): Promise<Map<number, string>> {
-    const uploads = new Map<number, string>();
-    if (!messages.some((m) => m.stream)) return uploads;
+    if (!messages.some((m) => m.stream)) return new Map();
     await this.query(`DELETE FROM message_chunks WHERE staged_at < $1
       AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`, [Date.now() - ORPHAN_UPLOAD_MS]);
-    try {
-      for (const [i, m] of messages.entries()) {
-        if (!m.stream) continue;
-        const [known] = await this.query('SELECT 1 FROM messages WHERE tenant = $1 AND endpoint = $2 AND idempotency_key = $3', [m.tenant, m.endpoint, m.idempotencyKey]);
-        if (known) continue;
-        const upload = newUploadId();
-        uploads.set(i, upload);
-        let seq = 0;
-        let bytes = 0;
-        for await (const chunk of rawChunks(m.stream)) {
-          bytes += chunk.length;
-          await this.query('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES ($1, $2, $3, $4)', [upload, seq++, chunk, Date.now()]);
-        }
-        if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
-      }
-    } catch (e) {
-      if (uploads.size) await this.query('DELETE FROM message_chunks WHERE upload = ANY($1::text[])', [[...uploads.values()]]).catch(() => undefined);
-      throw e;
-    }
-    return uploads;
+    return stageLargeBodies(messages, {
+      stored: async (m) => (await this.query('SELECT 1 FROM messages WHERE tenant = $1 AND endpoint = $2 AND idempotency_key = $3', [m.tenant, m.endpoint, m.idempotencyKey])).length > 0,
+      put: (upload, seq, chunk) => this.query('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES ($1, $2, $3, $4)', [upload, seq, chunk, Date.now()]),
+      drop: (uploads) => this.query('DELETE FROM message_chunks WHERE upload = ANY($1::text[])', [uploads]),
+    });
   }
 
   async *readMessageBody(tenant: string, id: number): AsyncIterable<Buffer> {

@@ -22,7 +22,7 @@ import * as ledger from './ledger.ts';
 import * as routing from './routing.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { Statements } from './statements.ts';
-import { MessageLeaseLost, newUploadId, ORPHAN_UPLOAD_MS, rawChunks } from '../raw.ts';
+import { MessageLeaseLost, ORPHAN_UPLOAD_MS, stageLargeBodies } from '../raw.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -143,31 +143,17 @@ export class SqliteStore implements Store {
    * the messages' commit (synchronous FULL) syncs the log up to and including them.
    */
   private async uploadLargeBodies(messages: NewMessage[]): Promise<Map<number, string>> {
-    const uploads = new Map<number, string>();
-    if (!messages.some((m) => m.stream)) return uploads;
+    if (!messages.some((m) => m.stream)) return new Map();
     const known = this.sql.q('SELECT 1 FROM messages WHERE tenant = ? AND endpoint = ? AND idempotency_key = ?');
     const put = this.sql.q('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES (?, ?, ?, ?)');
     const drop = this.sql.q('DELETE FROM message_chunks WHERE upload = ?');
     this.withoutFsync(() => this.sql.q(`DELETE FROM message_chunks WHERE staged_at < ?
       AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`).run(Date.now() - ORPHAN_UPLOAD_MS));
-    try {
-      for (const [i, m] of messages.entries()) {
-        if (!m.stream || known.get(m.tenant, m.endpoint, m.idempotencyKey)) continue;
-        const upload = newUploadId();
-        uploads.set(i, upload);
-        let seq = 0;
-        let bytes = 0;
-        for await (const chunk of rawChunks(m.stream)) {
-          bytes += chunk.length;
-          this.withoutFsync(() => put.run(upload, seq++, chunk, Date.now()));
-        }
-        if (bytes !== m.stream.size) throw new Error(`storing ${m.partnerRef ?? 'a message'}: read ${bytes} bytes where ${m.stream.size} were announced (the file changed while it was stored)`);
-      }
-    } catch (e) {
-      for (const upload of uploads.values()) drop.run(upload);
-      throw e;
-    }
-    return uploads;
+    return stageLargeBodies(messages, {
+      stored: (m) => known.get(m.tenant, m.endpoint, m.idempotencyKey) !== undefined,
+      put: (upload, seq, chunk) => this.withoutFsync(() => put.run(upload, seq, chunk, Date.now())),
+      drop: (uploads) => { for (const upload of uploads) drop.run(upload); },
+    });
   }
 
   async *readMessageBody(tenant: string, id: number): AsyncIterable<Buffer> {
