@@ -22,7 +22,7 @@ const READERS = {
   order_cancel: { model: 'stock.shipment.out', read: readOrderCancels, access: ORDER_CANCEL_ACCESS },
   purchase_order: { model: 'purchase.purchase', read: readPurchaseOrders, access: PURCHASE_ORDER_ACCESS },
   return_authorization: { model: 'stock.shipment.out.return', read: readReturnAuthorizations, access: RETURN_AUTHORIZATION_ACCESS },
-} satisfies Record<string, { model: string; access: TrytonAccess; read: (rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions) => Promise<ReadResult<CanonicalDocument>> }>;
+} satisfies Record<string, TrytonReader>;
 
 export type TrytonReadType = keyof typeof READERS;
 export const TRYTON_READ_TYPES = Object.keys(READERS) as [TrytonReadType, ...TrytonReadType[]];
@@ -42,9 +42,9 @@ const WRITERS: { [T in CanonicalDocument['type']]?: Writer<T> } = {
 export const TRYTON_WRITE_TYPES = Object.keys(WRITERS) as DocumentType[];
 
 /**
- * A poll that only passes records nothing is made of (other warehouses, services, backorders)
- * reads on, up to this many pages, so catching up after downtime does not wait a poll interval
- * per empty page.
+ * A poll that only passes records nothing is made of (other warehouses, services, backorders, at the
+ * warehouse shipments Causeway did not send) reads on, up to this many pages, so catching up after
+ * downtime does not wait a poll interval per empty page.
  */
 const PAGES_PER_POLL = 10;
 
@@ -75,17 +75,34 @@ export type TrytonEndpointConfig = z.infer<typeof config>;
 /** The settings of the Tryton connection itself, shared with the warehouse role (tryton-wms). */
 export const trytonConnectionConfig = config.pick({ url: true, database: true, user: true, password: true, warehouses: true, units: true, snapshotEveryMs: true, pageSize: true, timeoutMs: true });
 
-export const trytonEndpoint: EndpointSpec<TrytonEndpointConfig> = {
+export const trytonEndpoint = trytonRole<TrytonEndpointConfig>({
   type: 'tryton',
   description: 'Tryton ERP over JSON-RPC: reads items, sales orders, cancels, purchases and returns by change stamp, and applies shipments, receipts, inventory adjustments and return receipts.',
   config,
-  defaultPollIntervalMs: 2000,
-  produces: (c) => c.produce,
-  accepts: TRYTON_WRITE_TYPES,
-  canonicalOnly: true,
-  createSource: (c, ctx) => trytonSource(c, ctx),
-  createSink: (c, ctx) => trytonSink(c, ctx),
-};
+  readers: READERS,
+  writers: WRITERS as WriterTable,
+  where: 'Tryton',
+});
+
+/**
+ * A role a Tryton database plays (the ERP, the warehouse) as an endpoint: what it reads by change stamp
+ * and what it applies, over one connection. `where` names the role in errors ("the Tryton warehouse").
+ */
+export function trytonRole<C extends Pick<TrytonEndpointConfig, keyof typeof trytonConnectionConfig.shape> & { produce: readonly DocumentType[] }>(role: {
+  type: string; description: string; config: z.ZodType<C>; defaultCodec?: string;
+  readers: Readonly<Record<string, TrytonReader>>; writers: WriterTable; where: string;
+}): EndpointSpec<C> {
+  const { readers, writers, where, ...spec } = role;
+  return {
+    ...spec,
+    defaultPollIntervalMs: 2000,
+    produces: (c) => c.produce,
+    accepts: Object.keys(writers) as DocumentType[],
+    canonicalOnly: true,
+    createSource: (c, ctx) => sourceReading(readers, connect(c, ctx), optionsOf(c, ctx), c, where),
+    createSink: (c, ctx) => sinkApplying(writers, connect(c, ctx), optionsOf(c, ctx), ctx, where),
+  };
+}
 
 export function connect(c: Pick<TrytonEndpointConfig, 'url' | 'database' | 'user' | 'password' | 'timeoutMs'>, ctx: EndpointContext): TrytonRpc {
   const dispatcher = new OutboundGuard(ctx.name, ctx.outbound).agent({ connect: { timeout: c.timeoutMs } });
@@ -130,43 +147,59 @@ export function toMessage(document: CanonicalDocument, database: string, model: 
   };
 }
 
-function trytonSource(c: TrytonEndpointConfig, ctx: EndpointContext): SourceRuntime {
-  const rpc = connect(c, ctx);
-  const options = optionsOf(c, ctx);
-  const access = new AccessCheck(rpc);
-  return {
-    async poll(stored: string | null): Promise<PollResult> {
-      const cursors = parseCursors(stored);
-      const messages: InboundMessage[] = [];
-      for (const type of c.produce) {
-        if (type === 'inventory_snapshot') {
-          const taken = await readSnapshots(rpc, c, options, access, cursors.inventory_snapshot);
-          messages.push(...taken.messages);
-          if (taken.at) cursors.inventory_snapshot = taken.at;
-          continue;
-        }
-        const reader = READERS[type];
-        await access.require(type, reader.access, `reading ${type} from Tryton ${c.database}`);
-        let cursor = cursors[type];
-        for (let page = 0; page < PAGES_PER_POLL; page++) {
-          const { documents, nextCursor } = await reader.read(rpc, cursor, options);
-          messages.push(...documents.map((d) => toMessage(d, rpc.database, reader.model)));
-          const moved = nextCursor !== cursor;
-          cursor = nextCursor;
-          if (documents.length > 0 || !moved) break;
-        }
-        if (cursor !== undefined) cursors[type] = cursor;
-      }
-      return { messages, cursor: JSON.stringify(cursors) };
-    },
-  };
-}
-
 /**
  * Tryton's stock of every mapped warehouse, as of now, when the last snapshot is snapshotEveryMs
  * old (or there is none): one full snapshot per facility, for reconciliation against the
  * warehouse's own. Each is sent, changed or not: it says what Tryton held at that time.
  */
+/** Reads one document type from Tryton by change stamp: the model, the access it needs, a page after a cursor. */
+export interface TrytonReader {
+  model: string;
+  access: TrytonAccess;
+  read(rpc: TrytonRpc, cursor: string | undefined, options: TrytonOptions): Promise<ReadResult<CanonicalDocument>>;
+}
+
+/**
+ * A Tryton source, the ERP's or the warehouse's: each poll reads every type it produces on from its
+ * cursor (up to PAGES_PER_POLL pages), stock snapshots on their own schedule. `where` names the
+ * database's role in an access error ("reading shipment from Tryton production").
+ */
+export function sourceReading(
+  readers: Readonly<Record<string, TrytonReader>>, rpc: TrytonRpc, options: TrytonOptions,
+  c: Pick<TrytonEndpointConfig, 'database' | 'warehouses' | 'snapshotEveryMs'> & { produce: readonly string[] }, where: string,
+): SourceRuntime {
+  const access = new AccessCheck(rpc);
+  return { poll: (stored) => pollReaders(readers, rpc, options, access, c, stored, where) };
+}
+
+async function pollReaders(
+  readers: Readonly<Record<string, TrytonReader>>, rpc: TrytonRpc, options: TrytonOptions, access: AccessCheck,
+  c: Pick<TrytonEndpointConfig, 'database' | 'warehouses' | 'snapshotEveryMs'> & { produce: readonly string[] }, stored: string | null, where: string,
+): Promise<PollResult> {
+  const cursors: Record<string, string | undefined> = parseCursors(stored);
+  const messages: InboundMessage[] = [];
+  for (const type of c.produce) {
+    if (type === 'inventory_snapshot') {
+      const taken = await readSnapshots(rpc, c, options, access, cursors.inventory_snapshot);
+      messages.push(...taken.messages);
+      if (taken.at) cursors.inventory_snapshot = taken.at;
+      continue;
+    }
+    const reader = readers[type]!;
+    await access.require(type, reader.access, `reading ${type} from ${where} ${c.database}`);
+    let cursor = cursors[type];
+    for (let page = 0; page < PAGES_PER_POLL; page++) {
+      const { documents, nextCursor } = await reader.read(rpc, cursor, options);
+      messages.push(...documents.map((d) => toMessage(d, rpc.database, reader.model)));
+      const moved = nextCursor !== cursor;
+      cursor = nextCursor;
+      if (documents.length > 0 || !moved) break;
+    }
+    if (cursor !== undefined) cursors[type] = cursor;
+  }
+  return { messages, cursor: JSON.stringify(cursors) };
+}
+
 export async function readSnapshots(rpc: TrytonRpc, c: Pick<TrytonEndpointConfig, 'database' | 'warehouses' | 'snapshotEveryMs'>, options: TrytonOptions, access: AccessCheck, last: string | undefined): Promise<{ messages: InboundMessage[]; at?: string }> {
   const now = new Date();
   if (last !== undefined && now.getTime() - Date.parse(last) < c.snapshotEveryMs) return { messages: [] };
@@ -204,10 +237,6 @@ export class AccessCheck {
     }
     this.granted.add(type);
   }
-}
-
-function trytonSink(c: TrytonEndpointConfig, ctx: EndpointContext): SinkRuntime {
-  return sinkApplying(WRITERS as WriterTable, connect(c, ctx), optionsOf(c, ctx), ctx, 'Tryton');
 }
 
 export type WriterTable = { [T in CanonicalDocument['type']]?: { apply: (rpc: TrytonRpc, document: Extract<CanonicalDocument, { type: T }>, options: TrytonOptions) => Promise<WriteResult>; access: TrytonAccess } };
