@@ -22,9 +22,13 @@ const CUSTOMER_RQL = 'readOnly.customerIdentifier.id=={customerId}';
 
 /**
  * An order or a receiver: found by its reference number under the customer, read with all detail,
- * created with a HAL body (a second create is refused with 409) and cancelled through its canceler.
+ * created with a HAL body naming the customer and the facility, then `fields` (a second create is
+ * refused with 409), and cancelled through its canceler.
  */
-function halRecord(path: string, idField: string, body: string) {
+function halRecord(path: string, idField: string, fields: string) {
+  const body = `{
+          "customerIdentifier": {"id": $number($vars.customerId)},
+          "facilityIdentifier": {"id": $number($facility(doc.facility))},${fields}`;
   return {
     find: { path, query: { rql: `referenceNum=={reference};${CUSTOMER_RQL}`, pgsiz: '10', pgnum: '1' }, items: HAL_ITEMS, id: `readOnly.${idField}`, reference: 'referenceNum' },
     get: { path: `${path}/{id}`, query: { detail: 'All' } },
@@ -69,6 +73,13 @@ const RECEIPT_LINES = `(
   )]
 )`;
 
+/** An order's carrier, ship-to address and items as Extensiv names them, alike on create and on update (which keeps the contact details it has). */
+const ORDER_ROUTING = '"routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account}';
+const SHIP_TO_ADDRESS = `"companyName": doc.shipTo.company, "name": doc.shipTo.name,
+            "address1": doc.shipTo.lines[0], "address2": doc.shipTo.lines[1],
+            "city": doc.shipTo.city, "state": doc.shipTo.region, "zip": doc.shipTo.postalCode, "country": doc.shipTo.country`;
+const ORDER_ITEMS = '"orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]';
+
 const ADJUSTMENT_REASONS = '{"Cycle Count": "cycle_count", "Damaged": "damage", "Found": "found", "Lost": "lost", "Status Change": "status_change", "Expired": "expired", "Quality Hold": "quality_hold"}';
 
 export const extensivProfile: ProfileInput = {
@@ -86,22 +97,18 @@ export const extensivProfile: ProfileInput = {
   paging: { kind: 'page', page: 'pgnum', size: 'pgsiz', first: 1, max: 500 },
   records: {
     order: {
-      ...halRecord('/orders', 'orderId', `{
-          "customerIdentifier": {"id": $number($vars.customerId)},
-          "facilityIdentifier": {"id": $number($facility(doc.facility))},
+      ...halRecord('/orders', 'orderId', `
           "referenceNum": doc.orderNumber,
           "poNum": doc.customerOrderNumber,
           "notes": $count(doc.notes) > 0 ? $join(doc.notes, "\\n") : undefined,
           "earliestShipDate": doc.requestedShipDate,
           "shipCancelDate": doc.cancelAfter,
-          "routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account},
+          ${ORDER_ROUTING},
           "shipTo": {
-            "companyName": doc.shipTo.company, "name": doc.shipTo.name,
-            "address1": doc.shipTo.lines[0], "address2": doc.shipTo.lines[1],
-            "city": doc.shipTo.city, "state": doc.shipTo.region, "zip": doc.shipTo.postalCode, "country": doc.shipTo.country,
+            ${SHIP_TO_ADDRESS},
             "phoneNumber": doc.shipTo.phone, "emailAddress": doc.shipTo.email
           },
-          "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
+          ${ORDER_ITEMS}
         }`),
       // The documentation we read publishes no length for referenceNum: 50 is this profile's assumption.
       reference: { name: 'referenceNum', maxLength: 50 },
@@ -109,20 +116,16 @@ export const extensivProfile: ProfileInput = {
         method: 'PUT', path: '/orders/{id}', current: true, ifMatch: true, headers: HAL_WRITE,
         body: `$merge([current, {
           "poNum": doc.customerOrderNumber,
-          "routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account},
+          ${ORDER_ROUTING},
           "shipTo": {
-            "companyName": doc.shipTo.company, "name": doc.shipTo.name,
-            "address1": doc.shipTo.lines[0], "address2": doc.shipTo.lines[1],
-            "city": doc.shipTo.city, "state": doc.shipTo.region, "zip": doc.shipTo.postalCode, "country": doc.shipTo.country
+            ${SHIP_TO_ADDRESS}
           },
-          "orderItems": [doc.lines.{"itemIdentifier": {"sku": sku}, "qty": $number(quantity), "lotNumber": lot, "externalId": lineNumber}]
+          ${ORDER_ITEMS}
         }])`,
       },
     },
     inbound: {
-      ...halRecord('/inventory/receivers', 'receiverId', `{
-          "customerIdentifier": {"id": $number($vars.customerId)},
-          "facilityIdentifier": {"id": $number($facility(doc.facility))},
+      ...halRecord('/inventory/receivers', 'receiverId', `
           "referenceNum": doc.poNumber,
           "poNum": doc.poNumber,
           "expectedDate": doc.expectedDate,
