@@ -29,87 +29,94 @@ function presentInboundView(i: InboundView) {
   return { ...presentInbound(i), lines: i.lines, holds: i.holds, held: i.held, events: i.events.map((e) => ({ ...e, at: iso(e.at) })) };
 }
 
-type OneOp<P extends z.ZodObject, T, B extends BodySpec | undefined> = Pick<Operation, 'method' | 'path' | 'operationId' | 'summary' | 'description'> & {
-  body?: B;
-  /** The 200's description. */
-  ok: string;
-  find: Parameters<typeof findOperation<P, T, B>>[0]['find'];
-};
-
 /**
- * Operations on one entry of a ledger the path names (an order, an expected inbound): a 404 when the
- * tenant has no such entry, else the entry as it now stands.
+ * One ledger's operations (orders, expected inbound): its list by key, one entry with everything decided
+ * against it, and the operator's hold and release of it. A 404 when the tenant has no such entry.
  */
-function onLedgerEntry<P extends z.ZodObject, T>(params: P, schema: 'Order' | 'Inbound', what: string, key: (p: z.output<P>) => string, present: (t: T) => object) {
-  return <B extends BodySpec | undefined = undefined>({ ok, ...op }: OneOp<P, T, B>): Operation => findOperation<P, T, B>({
-    ...op, tag: 'Orders', params,
-    ok: { 200: { description: ok, schema } },
-    missing: { description: `No such ${what} for this tenant`, detail: (p) => `no ${what} ${key(p)} for this tenant` },
-    respond: (c, t) => c.json(present(t)),
-  });
+function ledgerOperations<P extends z.ZodObject, Q extends z.ZodObject, S, V>(l: {
+  /** The list's path; an entry's is this and its key, `{orderNumber}`. */
+  path: string; key: string; params: P; ref(p: z.output<P>): string;
+  /** operationIds: listOrders, getOrder...; the response components: Order, OrderList. */
+  many: string; one: 'Order' | 'Inbound'; what: string; items: string;
+  summaries: { list: string; get: string; hold: string; release: string };
+  descriptions?: { list?: string; hold?: string };
+  query: Q; list(tenant: string, query: z.output<Q>): Promise<S[]>; presentSummary(s: S): object; listKey(s: S): string;
+  get(tenant: string, ref: string): Promise<V | undefined>;
+  hold(tenant: string, ref: string, hold: { reason: string; by: string }): Promise<V | undefined>;
+  release(tenant: string, ref: string, by: string): Promise<V | undefined>;
+  present(v: V): object;
+}): Operation[] {
+  const entry = `${l.path}/{${l.key}}`;
+  const onEntry = <B extends BodySpec | undefined = undefined>(op: Pick<Operation, 'method' | 'path' | 'operationId' | 'summary' | 'description'> & {
+    body?: B; ok: string; find: Parameters<typeof findOperation<P, V, B>>[0]['find'];
+  }): Operation => {
+    const { ok, ...rest } = op;
+    return findOperation<P, V, B>({
+      ...rest, tag: 'Orders', params: l.params,
+      ok: { 200: { description: ok, schema: l.one } },
+      missing: { description: `No such ${l.what} for this tenant`, detail: (p) => `no ${l.what} ${l.ref(p)} for this tenant` },
+      respond: (c, v) => c.json(l.present(v)),
+    });
+  };
+  return [
+    keyedListOperation({
+      path: l.path, operationId: `list${l.many}`, tag: 'Orders', summary: l.summaries.list,
+      ...(l.descriptions?.list ? { description: l.descriptions.list } : {}),
+      query: l.query, items: l.items, schema: `${l.one}List`,
+      list: (tenant, query) => l.list(tenant, query), present: l.presentSummary, key: l.listKey,
+    }),
+    onEntry({
+      method: 'get', path: entry, operationId: `get${l.one}`, summary: l.summaries.get,
+      ok: `The ${l.what}`,
+      find: (c, { params }) => l.get(c.get('tenant'), l.ref(params)),
+    }),
+    onEntry({
+      method: 'post', path: `${entry}/hold`, operationId: `hold${l.one}`, summary: l.summaries.hold,
+      ...(l.descriptions?.hold ? { description: l.descriptions.hold } : {}),
+      body: { kind: 'json', schema: holdRequest, component: 'HoldRequest' },
+      ok: `The ${l.what}, held`,
+      find: (c, { params, body }) => l.hold(c.get('tenant'), l.ref(params), { reason: body.reason, by: c.get('keyName') }),
+    }),
+    onEntry({
+      method: 'post', path: `${entry}/release`, operationId: `release${l.one}`, summary: l.summaries.release,
+      ok: `The ${l.what}, released`,
+      find: (c, { params }) => l.release(c.get('tenant'), l.ref(params), c.get('keyName')),
+    }),
+  ];
 }
-
-const ofOrder = onLedgerEntry(orderParams, 'Order', 'order', (p) => p.orderNumber, presentOrder);
-const ofInbound = onLedgerEntry(inboundParams, 'Inbound', 'inbound', (p) => p.reference, presentInboundView);
 
 /** Orders and expected inbound as the rules' ledgers know them, and the operator's holds. */
 export function orderOperations(engine: EngineFacade): Operation[] {
   return [
-    keyedListOperation({
-      path: '/v1/orders', operationId: 'listOrders', tag: 'Orders',
-      summary: 'Sales orders by state across the ERP and the warehouse, by order number',
-      description: 'from and to filter on when the order\'s ledger last changed. status=stuck lists orders not acknowledged in time or not shipped by their requested date.',
-      query: listOrdersQuery, items: 'orders', schema: 'OrderList',
-      list: (tenant, query) => engine.listOrders(tenant, timeWindow(query)),
-      present: presentSummary,
-      key: (o) => `order:${o.orderNumber}`,
+    ...ledgerOperations({
+      path: '/v1/orders', key: 'orderNumber', params: orderParams, ref: (p) => p.orderNumber, many: 'Orders', one: 'Order', what: 'order', items: 'orders',
+      summaries: {
+        list: 'Sales orders by state across the ERP and the warehouse, by order number',
+        get: 'One order\'s ledger: its state, lines ordered, shipped and open, and every document decided against it',
+        hold: 'Hold an order: it is not sent to the warehouse (nor are its changes) until released',
+        release: 'Release an order\'s holds (the warehouse\'s own excepted); what waited for the release is processed again, in arrival order',
+      },
+      descriptions: { list: 'from and to filter on when the order\'s ledger last changed. status=stuck lists orders not acknowledged in time or not shipped by their requested date.' },
+      query: listOrdersQuery, list: (tenant, query) => engine.listOrders(tenant, timeWindow(query)), presentSummary, listKey: (o) => `order:${o.orderNumber}`,
+      get: (tenant, ref) => engine.order(tenant, ref),
+      hold: (tenant, ref, hold) => engine.holdOrder(tenant, ref, hold),
+      release: (tenant, ref, by) => engine.releaseOrder(tenant, ref, by),
+      present: presentOrder,
     }),
-    ofOrder({
-      method: 'get', path: '/v1/orders/{orderNumber}', operationId: 'getOrder',
-      summary: 'One order\'s ledger: its state, lines ordered, shipped and open, and every document decided against it',
-      ok: 'The order',
-      find: (c, { params }) => engine.order(c.get('tenant'), params.orderNumber),
-    }),
-    ofOrder({
-      method: 'post', path: '/v1/orders/{orderNumber}/hold', operationId: 'holdOrder',
-      summary: 'Hold an order: it is not sent to the warehouse (nor are its changes) until released',
-      body: { kind: 'json', schema: holdRequest, component: 'HoldRequest' },
-      ok: 'The order, held',
-      find: (c, { params, body }) => engine.holdOrder(c.get('tenant'), params.orderNumber, { reason: body.reason, by: c.get('keyName') }),
-    }),
-    ofOrder({
-      method: 'post', path: '/v1/orders/{orderNumber}/release', operationId: 'releaseOrder',
-      summary: 'Release an order\'s holds (the warehouse\'s own excepted); what waited for the release is processed again, in arrival order',
-      ok: 'The order, released',
-      find: (c, { params }) => engine.releaseOrder(c.get('tenant'), params.orderNumber, c.get('keyName')),
-    }),
-    keyedListOperation({
-      path: '/v1/inbound', operationId: 'listInbound', tag: 'Orders',
-      summary: 'Expected inbound (purchase orders, ASNs) against receipts, by reference',
-      query: listInboundQuery, items: 'inbound', schema: 'InboundList',
-      list: (tenant, query) => engine.listInbound(tenant, timeWindow(query)),
-      present: presentInbound,
-      key: (i) => `inbound:${i.reference}`,
-    }),
-    ofInbound({
-      method: 'get', path: '/v1/inbound/{reference}', operationId: 'getInbound',
-      summary: 'One expected inbound: lines expected, received, damaged and open, and every document decided against it',
-      ok: 'The inbound',
-      find: (c, { params }) => engine.inbound(c.get('tenant'), params.reference),
-    }),
-    ofInbound({
-      method: 'post', path: '/v1/inbound/{reference}/hold', operationId: 'holdInbound',
-      summary: 'Hold expected inbound: no version of the purchase order is sent to the warehouse until released',
-      description: 'It may be held before it arrives. One already sent stays at the warehouse; its later versions wait.',
-      body: { kind: 'json', schema: holdRequest, component: 'HoldRequest' },
-      ok: 'The inbound, held',
-      find: (c, { params, body }) => engine.holdInbound(c.get('tenant'), params.reference, { reason: body.reason, by: c.get('keyName') }),
-    }),
-    ofInbound({
-      method: 'post', path: '/v1/inbound/{reference}/release', operationId: 'releaseInbound',
-      summary: 'Release expected inbound; the versions that waited are processed again, in arrival order, and only the newest goes',
-      ok: 'The inbound, released',
-      find: (c, { params }) => engine.releaseInbound(c.get('tenant'), params.reference, c.get('keyName')),
+    ...ledgerOperations({
+      path: '/v1/inbound', key: 'reference', params: inboundParams, ref: (p) => p.reference, many: 'Inbound', one: 'Inbound', what: 'inbound', items: 'inbound',
+      summaries: {
+        list: 'Expected inbound (purchase orders, ASNs) against receipts, by reference',
+        get: 'One expected inbound: lines expected, received, damaged and open, and every document decided against it',
+        hold: 'Hold expected inbound: no version of the purchase order is sent to the warehouse until released',
+        release: 'Release expected inbound; the versions that waited are processed again, in arrival order, and only the newest goes',
+      },
+      descriptions: { hold: 'It may be held before it arrives. One already sent stays at the warehouse; its later versions wait.' },
+      query: listInboundQuery, list: (tenant, query) => engine.listInbound(tenant, timeWindow(query)), presentSummary: presentInbound, listKey: (i) => `inbound:${i.reference}`,
+      get: (tenant, ref) => engine.inbound(tenant, ref),
+      hold: (tenant, ref, hold) => engine.holdInbound(tenant, ref, hold),
+      release: (tenant, ref, by) => engine.releaseInbound(tenant, ref, by),
+      present: presentInboundView,
     }),
   ];
 }
