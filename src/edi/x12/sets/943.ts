@@ -6,7 +6,7 @@ import type { PurchaseOrder } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import { addQuantities, openDocument, productIdPairs, readItemN9, readProductIds, setDecoder, withCarrierExtras, x12Date, type ItemReferences, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
-import { facilityParties, loopAndPartiesLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
+import { facilityParties, loopAndPartiesLayout, readWarehouseBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { w27, writeCarrierAccount, writeFacility, writeParty, writeReferences } from './write.ts';
 
 const KNOWN = new Set(['W06', 'N1', 'N2', 'N3', 'N4', 'G61', 'PER', 'N9', 'REF', 'G62', 'NTE', 'W27', 'W28', 'W10', 'LX', 'W04', 'G69', 'W03', 'FA1', 'FA2', 'QTY', 'AMT', 'LH1', 'LH2', 'LH3', 'MAN']);
@@ -69,9 +69,7 @@ export const decode943 = setDecoder<PurchaseOrder>('W06', 'warehouse shipment id
     trackingNumbers: [],
     lines: new Map(),
   };
-  readBody(r, LAYOUT, h);
-  if (!h.facility) r.missing('N1*WH', 'the receiving warehouse');
-  if (h.lines.size === 0) r.missing('W04', 'item detail total');
+  readWarehouseBody(r, LAYOUT, h, 'the receiving warehouse', { segment: 'W04', what: 'item detail total', count: (t) => t.lines.size });
   if (!poNumber) return [];
   const doc = openDocument<PurchaseOrder>('purchase_order', set, ctx, 0, entityKeys.inbound(poNumber), h.references);
   doc.poNumber = poNumber;

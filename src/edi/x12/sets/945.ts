@@ -6,7 +6,7 @@ import type { Shipment } from '../../../model/index.ts';
 import type { X12SegmentData } from '../generator.ts';
 import type { Segment } from '../tokenizer.ts';
 import { openDocument, productIdPairs, readItemN9, readProductIds, readSscc, setDecoder, withCarrierExtras, x12Date, x12Time, type Reference, type SetEncodeResult, type SetReader } from './common.ts';
-import { facilityParties, loopAndPartiesLayout, readBody, SHIPMENT_REFERENCES } from './layout.ts';
+import { facilityParties, loopAndPartiesLayout, readWarehouseBody, SHIPMENT_REFERENCES } from './layout.ts';
 import { fillPackageLines, linesFromPieces, piecesFromShipment, type ItemPiece } from './shipment-lines.ts';
 import { ssccWithAi, w27, writeCarrierAccount, writeFacility, writeN1Loop, writeReferences } from './write.ts';
 
@@ -77,9 +77,7 @@ export const decode945 = setDecoder<Shipment>('W06', 'warehouse shipment identif
     complete: true,
   };
   if (r.el(w06, 6)) h.references.push({ qualifier: 'PO', value: r.el(w06, 6) });
-  readBody(r, LAYOUT, h);
-  if (!h.facility) r.missing('N1*WH', 'the shipping warehouse');
-  if (h.pieces.length === 0) r.missing('W12', 'warehouse item detail');
+  readWarehouseBody(r, LAYOUT, h, 'the shipping warehouse', { segment: 'W12', what: 'warehouse item detail', count: (s) => s.pieces.length });
   if (!orderNumber) return [];
   const doc = openDocument<Shipment>('shipment', set, ctx, 0, entityKeys.order(orderNumber), h.references);
   doc.shipmentNumber = shipmentNumber;

@@ -326,3 +326,15 @@ function field<H>(h: H, key: string): unknown {
 function setField<H>(h: H, key: string, v: unknown): void {
   (h as Record<string, unknown>)[key] = v;
 }
+
+/**
+ * Reads the body of a warehouse set, then reports what it cannot do without: the warehouse (N1 WH, or
+ * the set's stand-in) and at least one detail segment (`count` says how many the header holds).
+ */
+export function readWarehouseBody<H extends HeaderFields & { facility: string | undefined }>(
+  r: SetReader, layout: Layout<H>, h: H, facility: string, detail: { segment: string; what: string; count(h: H): number },
+): void {
+  readBody(r, layout, h);
+  if (!h.facility) r.missing('N1*WH', facility);
+  if (detail.count(h) === 0) r.missing(detail.segment, detail.what);
+}

@@ -4,7 +4,7 @@ import type { CanonicalDocument } from '../../../model/index.ts';
 import type { TransactionSet } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
 import { openDocument, type DecodeContext, type Reference, type SetReader } from './common.ts';
-import { defineLayout, readBody, type Layout } from './layout.ts';
+import { defineLayout, readWarehouseBody, type Layout } from './layout.ts';
 
 export interface StockHeader<L> {
   references: Reference[];
@@ -29,9 +29,7 @@ export function stockLayout<L>(segments: ReadonlySet<string>, detail: string, re
 /** Reads the body after the beginning segment and reports a missing facility or detail. */
 export function readStockHeader<L>(r: SetReader, layout: Layout<StockHeader<L>>, facility: string, detail: string, detailWhat: string): StockHeader<L> {
   const h: StockHeader<L> = { references: [], facility: undefined, depositor: undefined, lines: [] };
-  readBody(r, layout, h);
-  if (!h.facility) r.missing('N1*WH', facility);
-  if (h.lines.length === 0) r.missing(detail, detailWhat);
+  readWarehouseBody(r, layout, h, facility, { segment: detail, what: detailWhat, count: (s) => s.lines.length });
   return h;
 }
 
