@@ -1,7 +1,7 @@
 // Orders as the rules' ledgers know them (the same views as /v1/orders), and routing decisions
 // with every facility considered and why it was or was not chosen.
 import type { HubFacade } from '../../engine/index.ts';
-import type { OrderListStatus } from '../../engine/orders.ts';
+import type { LedgerEvent, OrderListStatus } from '../../engine/orders.ts';
 import type { RoutingRecord } from '../../store/index.ts';
 import { Action, Page, Status, Table, when, type PageOptions } from '../layout.tsx';
 import { mayOperate, type Session } from '../sessions.ts';
@@ -14,25 +14,31 @@ export function readOrderStatus(v: string | undefined): OrderListStatus | undefi
   return (ORDER_STATUSES as readonly string[]).includes(v ?? '') ? v as OrderListStatus : undefined;
 }
 
-/** Filter links: all orders, or one state (stuck: not acknowledged in time, or past its ship date). */
-function StatusFilter(props: { status: OrderListStatus | undefined }) {
+/** Filter links of a ledger's list: all entries, or one state (an order's stuck: not acknowledged in time, or past its ship date). */
+function StatusFilter(props: { label: string; path: string; statuses: readonly string[]; status: string | undefined }) {
   return (
-    <nav aria-label="Order status" class="filters">
+    <nav aria-label={props.label} class="filters">
       <ul>
-        <li><a href="/orders" aria-current={props.status === undefined ? 'page' : undefined}>All</a></li>
-        {ORDER_STATUSES.map((s) => <li><a href={`/orders?status=${s}`} aria-current={props.status === s ? 'page' : undefined}>{s.replace('_', ' ')}</a></li>)}
+        <li><a href={props.path} aria-current={props.status === undefined ? 'page' : undefined}>All</a></li>
+        {props.statuses.map((s) => <li><a href={`${props.path}?status=${s}`} aria-current={props.status === s ? 'page' : undefined}>{s.replace('_', ' ')}</a></li>)}
       </ul>
     </nav>
   );
 }
 
+/** A ledger list's First and Next links, keeping its status and facility filters; Next after the key of a full page's last row. */
+function Pager(props: { path: string; filter: { status?: string; facility?: string; after?: string }; next: string | undefined }) {
+  const { path, filter, next } = props;
+  const query = (extra: Record<string, string>) => new URLSearchParams(Object.entries({ status: filter.status ?? '', facility: filter.facility ?? '', ...extra }).filter(([, v]) => v !== '')).toString();
+  return <p class="pager">{filter.after && <a href={`${path}?${query({})}`}>First</a>} {next && <a href={`${path}?${query({ after: next })}`}>Next</a>}</p>;
+}
+
 export async function ordersPage(engine: HubFacade, tenant: string, filter: { status?: OrderListStatus; facility?: string; after?: string }, options: PageOptions) {
   const rows = await engine.listOrders(tenant, { status: filter.status, facility: filter.facility, after: filter.after, limit: PAGE });
   const next = rows.length === PAGE ? `order:${rows[rows.length - 1]!.orderNumber}` : undefined;
-  const query = (extra: Record<string, string>) => new URLSearchParams(Object.entries({ status: filter.status ?? '', facility: filter.facility ?? '', ...extra }).filter(([, v]) => v !== '')).toString();
   return (
     <Page {...options}>
-      <StatusFilter status={filter.status} />
+      <StatusFilter label="Order status" path="/orders" statuses={ORDER_STATUSES} status={filter.status} />
       <form method="get" action="/orders" class="search" role="search">
         {filter.status && <input type="hidden" name="status" value={filter.status} />}
         <div><label for="order-number">Order number</label><input id="order-number" name="number" placeholder="SO-1001" /></div>
@@ -50,7 +56,7 @@ export async function ordersPage(engine: HubFacade, tenant: string, filter: { st
           </tr>
         ))}
       </Table>
-      <p class="pager">{filter.after && <a href={`/orders?${query({})}`}>First</a>} {next && <a href={`/orders?${query({ after: next })}`}>Next</a>}</p>
+      <Pager path="/orders" filter={filter} next={next} />
     </Page>
   );
 }
@@ -103,19 +109,26 @@ export async function orderPage(engine: HubFacade, tenant: string, session: Sess
           </section>
           <section aria-labelledby="events-h">
             <h2 id="events-h">Ledger</h2>
-            <Table head={['When', 'Document', 'Verdict', 'Rule', 'Reason', 'Message']} rows={order.events.length} empty="No document decided yet.">
-              {order.events.map((e) => (
-                <tr>
-                  <td>{when(e.at)}</td><td>{e.documentType} <code>{e.documentId}</code></td><td><Status value={e.verdict} /></td><td><code>{e.rule}</code></td>
-                  <td class="wrap">{e.reason}</td><td><a href={`/messages/${e.messageId}`}>#{e.messageId}</a></td>
-                </tr>
-              ))}
-            </Table>
+            <LedgerEvents events={order.events} />
           </section>
         </>
       ) : <p>The rules keep no ledger of this order (yet); it was routed:</p>}
       {routing && <RoutingDecisionView record={routing} />}
     </Page>
+  );
+}
+
+/** Every document decided against an order's or an inbound's ledger, with the rule's verdict and its message. */
+function LedgerEvents({ events, caption }: { events: LedgerEvent[]; caption?: string }) {
+  return (
+    <Table head={['When', 'Document', 'Verdict', 'Rule', 'Reason', 'Message']} rows={events.length} caption={caption} empty="No document decided yet.">
+      {events.map((e) => (
+        <tr>
+          <td>{when(e.at)}</td><td>{e.documentType} <code>{e.documentId}</code></td><td><Status value={e.verdict} /></td><td><code>{e.rule}</code></td>
+          <td class="wrap">{e.reason}</td><td><a href={`/messages/${e.messageId}`}>#{e.messageId}</a></td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
@@ -202,15 +215,9 @@ export const INBOUND_STATUSES = ['expected', 'partially_received', 'received', '
 export async function inboundPage(engine: HubFacade, tenant: string, filter: { status?: string; facility?: string; after?: string }, options: PageOptions) {
   const rows = await engine.listInbound(tenant, { status: filter.status, facility: filter.facility, after: filter.after, limit: PAGE });
   const next = rows.length === PAGE ? `inbound:${rows[rows.length - 1]!.reference}` : undefined;
-  const query = (extra: Record<string, string>) => new URLSearchParams(Object.entries({ status: filter.status ?? '', facility: filter.facility ?? '', ...extra }).filter(([, v]) => v !== '')).toString();
   return (
     <Page {...options}>
-      <nav aria-label="Inbound status" class="filters">
-        <ul>
-          <li><a href="/inbound" aria-current={filter.status === undefined ? 'page' : undefined}>All</a></li>
-          {INBOUND_STATUSES.map((s) => <li><a href={`/inbound?status=${s}`} aria-current={filter.status === s ? 'page' : undefined}>{s.replace('_', ' ')}</a></li>)}
-        </ul>
-      </nav>
+      <StatusFilter label="Inbound status" path="/inbound" statuses={INBOUND_STATUSES} status={filter.status} />
       <form method="get" action="/inbound" class="search" role="search">
         <div><label for="inbound-reference">PO or ASN reference</label><input id="inbound-reference" name="reference" placeholder="PO-7" /></div>
         <div><button type="submit">Find</button></div>
@@ -218,7 +225,7 @@ export async function inboundPage(engine: HubFacade, tenant: string, filter: { s
       <Table head={['Reference', 'Status', 'Facility', 'Updated']} rows={rows.length} empty="No expected inbound.">
         {rows.map((i) => <tr><td><a href={`/inbound/${encodeURIComponent(i.reference)}`}>{i.reference}</a></td><td><Status value={i.status} /></td><td>{i.facility ?? '—'}</td><td>{when(i.updatedAt)}</td></tr>)}
       </Table>
-      <p class="pager">{filter.after && <a href={`/inbound?${query({})}`}>First</a>} {next && <a href={`/inbound?${query({ after: next })}`}>Next</a>}</p>
+      <Pager path="/inbound" filter={filter} next={next} />
     </Page>
   );
 }
@@ -237,14 +244,7 @@ export async function inboundOnePage(engine: HubFacade, tenant: string, referenc
       <Table head={['Line', 'SKU', 'UoM', 'Expected', 'Received', 'Damaged', 'Open', 'Status']} rows={i.lines.length} caption="Lines">
         {i.lines.map((l) => <tr><td>{l.lineNumber ?? '—'}</td><td>{l.sku}</td><td>{l.uom}</td><td>{l.expected}</td><td>{l.received}</td><td>{l.damaged}</td><td>{l.open}</td><td><Status value={l.status} /></td></tr>)}
       </Table>
-      <Table head={['When', 'Document', 'Verdict', 'Rule', 'Reason', 'Message']} rows={i.events.length} caption="Ledger" empty="No document decided yet.">
-        {i.events.map((e) => (
-          <tr>
-            <td>{when(e.at)}</td><td>{e.documentType} <code>{e.documentId}</code></td><td><Status value={e.verdict} /></td><td><code>{e.rule}</code></td>
-            <td class="wrap">{e.reason}</td><td><a href={`/messages/${e.messageId}`}>#{e.messageId}</a></td>
-          </tr>
-        ))}
-      </Table>
+      <LedgerEvents events={i.events} caption="Ledger" />
     </Page>
   );
 }
