@@ -1,3 +1,5 @@
+import { ClassifiedError } from '../../transports/index.ts';
+
 /**
  * What went wrong talking to Tryton, classified for the engine: a retryable failure may succeed
  * later unchanged (network, 5xx, a locked SQLite database); a permanent one will not (Tryton
@@ -22,19 +24,14 @@ export type TrytonErrorCode =
 
 const RETRYABLE: ReadonlySet<TrytonErrorCode> = new Set(['TRYTON_NETWORK', 'TRYTON_UNAVAILABLE', 'TRYTON_CONCURRENCY', 'TRYTON_WAITING']);
 
-export class TrytonError extends Error {
-  readonly code: TrytonErrorCode;
-  readonly retryable: boolean;
+export class TrytonError extends ClassifiedError<TrytonErrorCode> {
   /** The Tryton call being made ("model.stock.shipment.out.pick"), when there was one. */
   readonly call: string | undefined;
   /** For a UserWarning: the warning's name, which a user could acknowledge in Tryton. */
   readonly warningName: string | undefined;
 
   constructor(code: TrytonErrorCode, message: string, options: { call?: string; warningName?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'TrytonError';
-    this.code = code;
-    this.retryable = RETRYABLE.has(code);
+    super('TrytonError', code, message, RETRYABLE, options.cause);
     this.call = options.call;
     this.warningName = options.warningName;
   }

@@ -1,4 +1,4 @@
-import type { DeliveryOutcome } from '../../transports/index.ts';
+import { ClassifiedError, type DeliveryOutcome } from '../../transports/index.ts';
 
 /**
  * What went wrong talking to a warehouse's API, classified for the engine. A retryable failure may
@@ -26,19 +26,14 @@ const RETRYABLE: ReadonlySet<WmsErrorCode> = new Set([
   'WMS_NETWORK', 'WMS_TIMEOUT', 'WMS_THROTTLED', 'WMS_UNAVAILABLE', 'WMS_UNAUTHORIZED', 'WMS_PRECONDITION_FAILED',
 ]);
 
-export class WmsError extends Error {
-  readonly code: WmsErrorCode;
-  readonly retryable: boolean;
+export class WmsError extends ClassifiedError<WmsErrorCode> {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   /** The start of the warehouse's answer, for the attempt log; never carries our credentials. */
   readonly response: string | undefined;
 
   constructor(code: WmsErrorCode, message: string, options: { status?: number; retryAfterMs?: number; response?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WmsError';
-    this.code = code;
-    this.retryable = RETRYABLE.has(code);
+    super('WmsError', code, message, RETRYABLE, options.cause);
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.response = options.response;
