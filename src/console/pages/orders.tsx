@@ -1,5 +1,6 @@
 // Orders as the rules' ledgers know them (the same views as /v1/orders), and routing decisions
 // with every facility considered and why it was or was not chosen.
+import type { Child } from 'hono/jsx';
 import type { HubFacade } from '../../engine/index.ts';
 import type { LedgerEvent, OrderListStatus } from '../../engine/orders.ts';
 import type { RoutingRecord } from '../../store/index.ts';
@@ -26,6 +27,23 @@ function StatusFilter(props: { label: string; path: string; statuses: readonly s
   );
 }
 
+/** A ledger's list page: its status filter links, then the page's own search form and table, then First and Next. */
+function LedgerList(props: { options: PageOptions; label: string; path: string; statuses: readonly string[]; filter: { status?: string; facility?: string; after?: string }; next: string | undefined; children: Child }) {
+  const { options, label, path, statuses, filter, next } = props;
+  return (
+    <Page {...options}>
+      <StatusFilter label={label} path={path} statuses={statuses} status={filter.status} />
+      {props.children}
+      <Pager path={path} filter={filter} next={next} />
+    </Page>
+  );
+}
+
+/** The key a full page's last row gives the next page's ?after; none when the page is not full. */
+function nextAfter<R>(rows: R[], key: (row: R) => string): string | undefined {
+  return rows.length === PAGE ? key(rows[rows.length - 1]!) : undefined;
+}
+
 /** A ledger list's First and Next links, keeping its status and facility filters; Next after the key of a full page's last row. */
 function Pager(props: { path: string; filter: { status?: string; facility?: string; after?: string }; next: string | undefined }) {
   const { path, filter, next } = props;
@@ -35,10 +53,8 @@ function Pager(props: { path: string; filter: { status?: string; facility?: stri
 
 export async function ordersPage(engine: HubFacade, tenant: string, filter: { status?: OrderListStatus; facility?: string; after?: string }, options: PageOptions) {
   const rows = await engine.listOrders(tenant, { status: filter.status, facility: filter.facility, after: filter.after, limit: PAGE });
-  const next = rows.length === PAGE ? `order:${rows[rows.length - 1]!.orderNumber}` : undefined;
   return (
-    <Page {...options}>
-      <StatusFilter label="Order status" path="/orders" statuses={ORDER_STATUSES} status={filter.status} />
+    <LedgerList options={options} label="Order status" path="/orders" statuses={ORDER_STATUSES} filter={filter} next={nextAfter(rows, (o) => `order:${o.orderNumber}`)}>
       <form method="get" action="/orders" class="search" role="search">
         {filter.status && <input type="hidden" name="status" value={filter.status} />}
         <div><label for="order-number">Order number</label><input id="order-number" name="number" placeholder="SO-1001" /></div>
@@ -56,8 +72,7 @@ export async function ordersPage(engine: HubFacade, tenant: string, filter: { st
           </tr>
         ))}
       </Table>
-      <Pager path="/orders" filter={filter} next={next} />
-    </Page>
+    </LedgerList>
   );
 }
 
@@ -214,10 +229,8 @@ export const INBOUND_STATUSES = ['expected', 'partially_received', 'received', '
 /** Expected inbound (purchase orders, ASNs) against what was received: the rules' inbound ledgers, as GET /v1/inbound reads them. */
 export async function inboundPage(engine: HubFacade, tenant: string, filter: { status?: string; facility?: string; after?: string }, options: PageOptions) {
   const rows = await engine.listInbound(tenant, { status: filter.status, facility: filter.facility, after: filter.after, limit: PAGE });
-  const next = rows.length === PAGE ? `inbound:${rows[rows.length - 1]!.reference}` : undefined;
   return (
-    <Page {...options}>
-      <StatusFilter label="Inbound status" path="/inbound" statuses={INBOUND_STATUSES} status={filter.status} />
+    <LedgerList options={options} label="Inbound status" path="/inbound" statuses={INBOUND_STATUSES} filter={filter} next={nextAfter(rows, (i) => `inbound:${i.reference}`)}>
       <form method="get" action="/inbound" class="search" role="search">
         <div><label for="inbound-reference">PO or ASN reference</label><input id="inbound-reference" name="reference" placeholder="PO-7" /></div>
         <div><button type="submit">Find</button></div>
@@ -225,8 +238,7 @@ export async function inboundPage(engine: HubFacade, tenant: string, filter: { s
       <Table head={['Reference', 'Status', 'Facility', 'Updated']} rows={rows.length} empty="No expected inbound.">
         {rows.map((i) => <tr><td><a href={`/inbound/${encodeURIComponent(i.reference)}`}>{i.reference}</a></td><td><Status value={i.status} /></td><td>{i.facility ?? '—'}</td><td>{when(i.updatedAt)}</td></tr>)}
       </Table>
-      <Pager path="/inbound" filter={filter} next={next} />
-    </Page>
+    </LedgerList>
   );
 }
 
