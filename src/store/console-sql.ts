@@ -57,6 +57,14 @@ class Where {
   }
 }
 
+/** The tenant's rows, of this status and through this endpoint when the filter says. */
+function byStatusAndEndpoint(f: { tenant: string; status?: string; endpoint?: string }): Where {
+  const w = new Where().add('tenant = ?', f.tenant);
+  if (f.status !== undefined) w.add('status = ?', f.status);
+  if (f.endpoint !== undefined) w.add('endpoint = ?', f.endpoint);
+  return w;
+}
+
 export class ConsoleSql {
   constructor(private readonly db: SqlPort) {}
 
@@ -64,25 +72,22 @@ export class ConsoleSql {
   // newest-first page is a range read of the primary key, however many rows the tenant has.
 
   async listMessages(f: MessageFilter): Promise<StoredMessage[]> {
-    const w = new Where().add('tenant = ?', f.tenant);
-    if (f.status !== undefined) w.add('status = ?', f.status);
-    if (f.endpoint !== undefined) w.add('endpoint = ?', f.endpoint);
-    if (f.from !== undefined) w.add('received_at >= ?', f.from);
-    if (f.to !== undefined) w.add('received_at < ?', f.to);
-    if (f.before !== undefined) w.add('id < ?', f.before);
-    return (await this.db.all(`SELECT * FROM messages WHERE ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(f.limit)])).map(this.db.read.message);
+    return (await this.newestFirst('messages', 'received_at', f, byStatusAndEndpoint(f))).map(this.db.read.message);
   }
 
   async listDeliveries(f: DeliveryFilter): Promise<StoredDelivery[]> {
-    const w = new Where().add('tenant = ?', f.tenant);
-    if (f.status !== undefined) w.add('status = ?', f.status);
-    if (f.endpoint !== undefined) w.add('endpoint = ?', f.endpoint);
+    const w = byStatusAndEndpoint(f);
     if (f.entityKey !== undefined) w.add('entity_key = ?', f.entityKey);
     if (f.type !== undefined) w.add('document_type = ?', f.type);
-    if (f.from !== undefined) w.add('created_at >= ?', f.from);
-    if (f.to !== undefined) w.add('created_at < ?', f.to);
+    return (await this.newestFirst('deliveries', 'created_at', f, w)).map(this.db.read.delivery);
+  }
+
+  /** A newest-first page of a table's rows: the conditions given, from/to on the column `at`, then ?before and the limit. */
+  private newestFirst(table: 'messages' | 'deliveries', at: string, f: { from?: number; to?: number; before?: number; limit?: number }, w: Where): Promise<Row[]> {
+    if (f.from !== undefined) w.add(`${at} >= ?`, f.from);
+    if (f.to !== undefined) w.add(`${at} < ?`, f.to);
     if (f.before !== undefined) w.add('id < ?', f.before);
-    return (await this.db.all(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(f.limit)])).map(this.db.read.delivery);
+    return this.db.all(`SELECT * FROM ${table} WHERE ${w.sql} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(f.limit)]);
   }
 
   // Audit log.
