@@ -32,6 +32,7 @@ const rate = z.union([
 export const rateCardSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code, e.g. EUR').default('EUR'),
   decimals: z.number().int().min(0).max(6).default(2).meta({ description: 'Decimals each line\'s amount is rounded to (half up)' }),
+  volumeUnit: z.enum(['m3', 'ft3']).default('m3').meta({ description: 'The unit storage_volume_day counts in: cubic metres or cubic feet (from the item master\'s dimensions)' }),
   minimum: decimalLike.optional().meta({ description: 'Monthly minimum: a period billed less gets a line that makes up the difference' }),
   rates: z.record(z.union([z.enum(USAGE_KINDS), z.string().regex(/^service:[A-Za-z0-9_.-]{1,40}$/, `expected a usage kind (${USAGE_KINDS.join(', ')}) or service:<code>`)]), rate).default({})
     .meta({ description: `Price per unit of each usage kind (${USAGE_KINDS.join(', ')}, and service:<code> for each value-added service the warehouse reports): a decimal, or { tiers: [{ upTo, price }, ...] }` }),

@@ -25,10 +25,19 @@ export const USAGE_KINDS = [
   'order', 'order_line', 'order_unit', 'package', 'shipment_pallet',
   'receipt', 'receipt_line', 'receipt_unit', 'receipt_pallet',
   'return', 'return_line', 'return_unit',
-  'storage_unit_day',
+  'storage_unit_day', 'storage_volume_day', 'storage_pallet_day',
 ] as const;
-/** A kind of the list, or a value-added service by the warehouse's code. */
-export type UsageKind = (typeof USAGE_KINDS)[number] | `service:${string}`;
+/**
+ * A kind of the list, a value-added service by the warehouse's code, or `unmeasured:<sku>`: units
+ * of a SKU in storage that the item master gives no measure for (no dimensions, no units per
+ * pallet). Those are never priced; the close names their SKUs, so storage is not silently free.
+ */
+export type UsageKind = (typeof USAGE_KINDS)[number] | `service:${string}` | `unmeasured:${string}`;
+
+/** The storage kinds, by the measure each counts. */
+export const STORAGE_KINDS = { unit: 'storage_unit_day', volume: 'storage_volume_day', pallet: 'storage_pallet_day' } as const;
+export type StorageMeasure = keyof typeof STORAGE_KINDS;
+export const UNMEASURED = 'unmeasured:';
 
 /** Each service code's quantities, summed, as usage kinds. */
 function servicesOf(services: ReadonlyArray<{ code: string; quantity: string }> | undefined): Array<[UsageKind, string]> {
@@ -109,27 +118,115 @@ export const dayOf = (at: number): string => new Date(at).toISOString().slice(0,
 export interface StoredStock {
   facility: string;
   onHand: string;
+  sku?: string;
+  uom?: string;
 }
 
+/** What the item master says about a SKU that storage by volume or by pallet needs. */
+export interface ItemMeasures {
+  baseUom: string;
+  /** Base units one of each other unit holds. */
+  factors?: Record<string, string>;
+  /** One base unit's dimensions. */
+  dimensions?: { length: string; width: string; height: string; unit: string };
+  unitsPerPallet?: string;
+}
+
+/** Cubic volume is billed in cubic metres or cubic feet, as the rate card says. */
+export type VolumeUnit = 'm3' | 'ft3';
+
+/** Metres per length unit an item's dimensions may be given in. */
+const METRES: Record<string, string> = { mm: '0.001', cm: '0.01', dm: '0.1', m: '1', in: '0.0254', ft: '0.3048' };
+const METRES_PER: Record<VolumeUnit, string> = { m3: '1', ft3: '0.3048' };
+/** Decimals a facility's daily volume is rounded to (half up): cubic feet of metric dimensions do not terminate. */
+const VOLUME_DECIMALS = 6;
+
+/** One base unit's volume in `unit`, or undefined when the dimensions' unit is not a known length. */
+export function unitVolume(d: NonNullable<ItemMeasures['dimensions']>, unit: VolumeUnit): Big | undefined {
+  const m = METRES[d.unit.trim().toLowerCase()];
+  if (!m) return undefined;
+  const side = new Big(m).div(METRES_PER[unit]);
+  return new Big(d.length).times(d.width).times(d.height).times(side.pow(3));
+}
+
+export interface StorageOptions {
+  /** The measures the client's card prices (default: units only). */
+  measures?: readonly StorageMeasure[];
+  /** The item master by SKU, for volume and pallets. */
+  items?: ReadonlyMap<string, ItemMeasures>;
+  volumeUnit?: VolumeUnit;
+}
+
+const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Storage of one UTC day: per facility, the units the warehouse held at the day's end (its
- * positions, summed over SKUs and lots, in each position's own unit), one event per facility and
- * day, keyed `storage:<facility>:<day>`. A facility with nothing on hand bills nothing.
+ * Storage of one UTC day: per facility, what the warehouse held at the day's end, one event per
+ * facility, day and priced measure, keyed `storage:<facility>:<day>`. A facility with nothing on
+ * hand bills nothing.
+ * - units: the positions summed over SKUs and lots, each in its own unit;
+ * - volume: each SKU's base units times one base unit's volume from the item master;
+ * - pallets: per SKU and facility, base units divided by the item's units per pallet, rounded up
+ *   (a part pallet takes a whole position), then summed.
+ * A SKU the item master cannot measure for a priced measure (no item, no dimensions or units per
+ * pallet, an unknown unit) adds nothing to it and is recorded as `unmeasured:<sku>` with its units,
+ * under the same key, so the close names it.
  */
-export function storageOf(tenant: string, day: string, stock: StoredStock[]): UsageEvent[] {
+export function storageOf(tenant: string, day: string, stock: StoredStock[], options: StorageOptions = {}): UsageEvent[] {
   const end = Date.parse(`${day}T00:00:00Z`) + DAY;
-  const byFacility = new Map<string, Big>();
+  const measures = options.measures ?? ['unit'];
+  const volumeUnit = options.volumeUnit ?? 'm3';
+  const add = (m: Map<string, Big>, k: string, q: Big) => m.set(k, (m.get(k) ?? new Big(0)).plus(q));
+  const units = new Map<string, Big>();
+  /** Base units per facility, then SKU; undefined base when the unit has no conversion. */
+  const baseBySku = new Map<string, Map<string, Big>>();
+  const unmeasured = new Map<string, Map<string, Big>>();
   for (const s of stock) {
     const q = new Big(s.onHand);
-    if (q.gt(0)) byFacility.set(s.facility, (byFacility.get(s.facility) ?? new Big(0)).plus(q));
+    if (q.lte(0)) continue;
+    add(units, s.facility, q);
+    if (!measures.includes('volume') && !measures.includes('pallet')) continue;
+    const sku = s.sku ?? '';
+    const item = options.items?.get(sku);
+    const factor = item && (s.uom === undefined || s.uom === item.baseUom ? '1' : item.factors?.[s.uom]);
+    if (!factor) {
+      add(unmeasured.get(s.facility) ?? unmeasured.set(s.facility, new Map()).get(s.facility)!, sku, q);
+      continue;
+    }
+    add(baseBySku.get(s.facility) ?? baseBySku.set(s.facility, new Map()).get(s.facility)!, sku, q.times(factor));
   }
-  return [...byFacility].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([facility, units]) => ({
-    tenant, key: `storage:${facility}:${day}`, kind: 'storage_unit_day', quantity: units.toString(), facility,
+  const measured = new Map<string, Array<[UsageKind, Big]>>();
+  for (const [facility, total] of units) measured.set(facility, measures.includes('unit') ? [[STORAGE_KINDS.unit, total]] : []);
+  for (const [facility, skus] of baseBySku) {
+    const missing = unmeasured.get(facility) ?? unmeasured.set(facility, new Map()).get(facility)!;
+    let volume = new Big(0);
+    let pallets = new Big(0);
+    for (const [sku, base] of skus) {
+      const item = options.items!.get(sku)!;
+      const perUnit = item.dimensions && unitVolume(item.dimensions, volumeUnit);
+      const perPallet = item.unitsPerPallet === undefined ? undefined : new Big(item.unitsPerPallet);
+      const lacks = (measures.includes('volume') && !perUnit) || (measures.includes('pallet') && (!perPallet || perPallet.lte(0)));
+      if (lacks) add(missing, sku, base);
+      if (perUnit) volume = volume.plus(base.times(perUnit));
+      if (perPallet && perPallet.gt(0)) pallets = pallets.plus(base.div(perPallet).round(0, Big.roundUp));
+    }
+    const kinds = measured.get(facility)!;
+    if (measures.includes('volume') && volume.gt(0)) kinds.push([STORAGE_KINDS.volume, volume.round(VOLUME_DECIMALS, Big.roundHalfUp)]);
+    if (measures.includes('pallet') && pallets.gt(0)) kinds.push([STORAGE_KINDS.pallet, pallets]);
+  }
+  for (const [facility, skus] of unmeasured) {
+    for (const [sku, q] of [...skus].sort(byName)) measured.get(facility)!.push([`${UNMEASURED}${sku}`, q]);
+  }
+  return [...measured].sort(byName).flatMap(([facility, kinds]) => kinds.map(([kind, quantity]) => ({
+    tenant, key: `storage:${facility}:${day}`, kind, quantity: quantity.toString(), facility,
     // The last instant of the day: it belongs to that day's month.
     occurredAt: end - 1,
     documentId: `positions:${facility}@${new Date(end).toISOString()}`, messageId: 0,
-  }));
+  })));
 }
+
+/** The SKUs a period's usage could not measure for storage, from its totals per kind. */
+export const unmeasuredSkus = (totals: Partial<Record<string, string>>): string[] =>
+  Object.keys(totals).filter((k) => k.startsWith(UNMEASURED)).map((k) => k.slice(UNMEASURED.length)).sort();
 
 /** The UTC days after `last` (exclusive) up to the day before `now`'s, oldest first, at most `max`. */
 export function storageDaysDue(last: string | undefined, now: number, max = 62): string[] {

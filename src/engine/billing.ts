@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import {
-  BILLABLE_TYPES, periodBounds, rateUsage, storageDaysDue, storageOf, usageOf, type StoredStock, type BillingConfig, type InvoiceLine, type RateCard,
+  BILLABLE_TYPES, periodBounds, rateUsage, STORAGE_KINDS, storageDaysDue, storageOf, unmeasuredSkus, usageOf,
+  type BillingConfig, type InvoiceLine, type ItemMeasures, type RateCard, type StorageMeasure, type StoredStock,
 } from '../billing/index.ts';
 import { randomUUID } from 'node:crypto';
-import type { CanonicalDocument } from '../model/index.ts';
+import type { CanonicalDocument, Item } from '../model/index.ts';
 import type { ClosedPeriod, Store } from '../store/index.ts';
 
 /** Documents read per page of the usage sweep. */
@@ -19,7 +20,7 @@ export interface Invoice extends Omit<ClosedPeriod, 'lines'> {
   lines: InvoiceLine[];
 }
 
-type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'storageCountedThrough' | 'recordStorage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease'>;
+type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'storageCountedThrough' | 'recordStorage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease' | 'latestDocumentsOfType'>;
 
 /**
  * The usage sweep and the period close. The sweep turns applied documents into usage events
@@ -49,18 +50,39 @@ export class BillingService {
 
   /**
    * Storage of each UTC day ended since the last one counted (the first time, yesterday only; at
-   * most 62 days a sweep), from the warehouse's positions at the day's end, for a client whose
-   * rate card prices storage_unit_day.
+   * most 62 days a sweep), from the warehouse's positions at the day's end, in each measure the
+   * client's rate card prices (storage_unit_day, storage_volume_day, storage_pallet_day).
    */
   async sweepStorage(tenant: string, now = Date.now()): Promise<number> {
+    const card = this.config.tenants[tenant];
+    const measures = (Object.keys(STORAGE_KINDS) as StorageMeasure[]).filter((m) => card?.rates[STORAGE_KINDS[m]]);
     // Only a client whose card prices storage has it counted: folding positions for every day costs.
-    if (!this.stock || !this.config.tenants[tenant]?.rates.storage_unit_day) return 0;
+    if (!this.stock || !card || !measures.length) return 0;
+    const days = storageDaysDue((await this.store.storageCountedThrough(tenant)) ?? undefined, now);
+    const items = days.length && measures.some((m) => m !== 'unit') ? await this.itemMeasures(tenant) : undefined;
     let recorded = 0;
-    for (const day of storageDaysDue((await this.store.storageCountedThrough(tenant)) ?? undefined, now)) {
-      const events = storageOf(tenant, day, await this.stock(tenant, Date.parse(`${day}T00:00:00Z`) + 86_400_000 - 1));
+    for (const day of days) {
+      const stock = await this.stock(tenant, Date.parse(`${day}T00:00:00Z`) + 86_400_000 - 1);
+      const events = storageOf(tenant, day, stock, { measures, items, volumeUnit: card.volumeUnit });
       recorded += await this.store.recordStorage(tenant, events, day, now);
     }
     return recorded;
+  }
+
+  /** The item master's measures by SKU; of several endpoints' records, the first that gives a measure wins it. */
+  private async itemMeasures(tenant: string): Promise<Map<string, ItemMeasures>> {
+    const items = new Map<string, ItemMeasures>();
+    for (const r of (await this.store.latestDocumentsOfType(tenant, 'item'))) {
+      const item = r.body as Item;
+      const known = items.get(item.sku);
+      items.set(item.sku, {
+        baseUom: known?.baseUom ?? item.baseUom,
+        factors: known?.factors ?? Object.fromEntries((item.conversions ?? []).map((c) => [c.uom, c.factor])),
+        dimensions: known?.dimensions ?? item.dimensions,
+        unitsPerPallet: known?.unitsPerPallet ?? item.unitsPerPallet,
+      });
+    }
+    return items;
   }
 
   private async sweepDocuments(tenant: string): Promise<number> {
@@ -103,24 +125,26 @@ export class BillingService {
    * Closes a period: sweeps, rates every unbilled event that happened before the period's end, and
    * stores the lines. Closing a closed period returns its stored lines; they never change.
    */
-  async close(tenant: string, period: string, now = Date.now()): Promise<Invoice & { closedNow: boolean; unpriced: string[] }> {
+  async close(tenant: string, period: string, now = Date.now()): Promise<Invoice & { closedNow: boolean; unpriced: string[]; unmeasured: string[] }> {
     const bounds = periodBounds(period);
     if (!bounds) throw new BillingError('bad-period', `period ${JSON.stringify(period)} is not a month: expected YYYY-MM`);
     const stored = await this.store.billingPeriod(tenant, period);
-    if (stored) return { ...(stored as Invoice), closedNow: false, unpriced: [] };
+    if (stored) return { ...(stored as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
     const card = this.rateCard(tenant);
     if (bounds.end > now) throw new BillingError('period-open', `period ${period} ends ${new Date(bounds.end).toISOString()}: it cannot be closed before then`);
     return this.withLease(tenant, async () => {
       const again = await this.store.billingPeriod(tenant, period);
-      if (again) return { ...(again as Invoice), closedNow: false, unpriced: [] };
+      if (again) return { ...(again as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
       await this.sweep(tenant);
-      const rated = rateUsage(await this.store.unbilledUsage(tenant, bounds.end), card);
+      const totals = await this.store.unbilledUsage(tenant, bounds.end);
+      const rated = rateUsage(totals, card);
+      const unmeasured = unmeasuredSkus(totals);
       const closed = { tenant, period, currency: rated.currency, total: rated.total, closedAt: now, lines: rated.lines, before: bounds.end };
       const wrote = await this.store.closeBillingPeriod(closed);
-      if (!wrote) return { ...((await this.store.billingPeriod(tenant, period)) as Invoice), closedNow: false, unpriced: [] };
-      this.logger?.info({ tenant, period, total: rated.total, lines: rated.lines.length, unpriced: rated.unpriced }, 'billing period closed');
+      if (!wrote) return { ...((await this.store.billingPeriod(tenant, period)) as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
+      this.logger?.info({ tenant, period, total: rated.total, lines: rated.lines.length, unpriced: rated.unpriced, unmeasured }, 'billing period closed');
       const { before: _, ...invoice } = closed;
-      return { ...invoice, closedNow: true, unpriced: rated.unpriced };
+      return { ...invoice, closedNow: true, unpriced: rated.unpriced, unmeasured };
     });
   }
 
@@ -165,7 +189,7 @@ export async function runBillingSchedule(deps: { service: BillingService; store:
 }
 
 /** The warehouse side of the inventory service's positions, as storage counts them. */
-export function warehouseStock(positions: (tenant: string, at: number) => Promise<Array<{ facility: string; warehouse: { onHand: string } | null }>>) {
+export function warehouseStock(positions: (tenant: string, at: number) => Promise<Array<{ facility: string; sku: string; uom: string; warehouse: { onHand: string } | null }>>) {
   return async (tenant: string, at: number): Promise<StoredStock[]> =>
-    (await positions(tenant, at)).flatMap((p) => (p.warehouse ? [{ facility: p.facility, onHand: p.warehouse.onHand }] : []));
+    (await positions(tenant, at)).flatMap((p) => (p.warehouse ? [{ facility: p.facility, sku: p.sku, uom: p.uom, onHand: p.warehouse.onHand }] : []));
 }

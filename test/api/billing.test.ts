@@ -145,3 +145,41 @@ billing:
     assert.equal(await billing.sweep('globex', now), 0, 'a card that does not price storage counts none');
   });
 });
+
+describe('storage by cubic volume and by pallet through the hub', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi(`
+billing:
+  sweepEveryMs: 0
+  tenants:
+    acme: { volumeUnit: m3, rates: { storage_volume_day: "0.40", storage_pallet_day: "0.75" } }
+`);
+  });
+  after(async () => { await api.close(); });
+
+  it('measures each SKU from the item master, and the close names the SKUs it could not measure', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const items = [
+      { type: 'item', sku: 'BOX', baseUom: 'EA', conversions: [{ uom: 'CS', factor: '10' }], dimensions: { length: '50', width: '40', height: '50', unit: 'cm' }, unitsPerPallet: '40' },
+      { type: 'item', sku: 'BARE', baseUom: 'EA' },
+    ];
+    for (const item of items) assert.equal((await api.call('/v1/documents', { method: 'POST', json: item })).status, 202);
+    const snapshot = {
+      type: 'inventory_snapshot', facility: 'DC1', asOf: new Date(now - 3 * day).toISOString(),
+      positions: [{ sku: 'BOX', onHand: '5', uom: 'CS' }, { sku: 'BOX', lot: 'L2', onHand: '1', uom: 'EA' }, { sku: 'BARE', onHand: '7', uom: 'EA' }],
+    };
+    assert.equal((await api.call('/v1/documents', { method: 'POST', json: snapshot })).status, 202);
+    await waitFor(async () => (await api.hub.store.listMessages({ tenant: 'acme', status: 'pending' })).length === 0, 15_000, 'acme to settle');
+    const { billing } = HubFacade.of(api.hub);
+    assert.equal(await billing.sweep('acme', now + day), 3, 'volume, pallets and the unmeasured SKU, for the one day');
+    const kinds = Object.fromEntries((await api.hub.store.listUsageEvents('acme', {})).map((e) => [e.kind, e.quantity]));
+    // 51 boxes of 0.1 m³; 51 on 40 a pallet take 2 positions.
+    assert.deepEqual(kinds, { storage_volume_day: '5.1', storage_pallet_day: '2', 'unmeasured:BARE': '7' });
+    const period = new Date(now).toISOString().slice(0, 7);
+    const closed = await billing.close('acme', period, now + 40 * day);
+    assert.deepEqual(closed.lines.map((l) => [l.kind, l.quantity, l.amount]), [['storage_volume_day', '5.1', '2.04'], ['storage_pallet_day', '2', '1.50']]);
+    assert.deepEqual(closed.unmeasured, ['BARE']);
+  });
+});

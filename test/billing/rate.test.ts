@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { billingSchema, invoiceCsv, periodBounds, rateCardSchema, rateUsage, storageDaysDue, storageOf, usageOf } from '../../src/billing/index.ts';
+import { billingSchema, invoiceCsv, periodBounds, rateCardSchema, rateUsage, storageDaysDue, storageOf, unmeasuredSkus, usageOf } from '../../src/billing/index.ts';
 import type { CanonicalDocument } from '../../src/model/index.ts';
 
 const card = (c: unknown) => rateCardSchema.parse(c);
@@ -114,6 +114,34 @@ describe('storage per day', () => {
       ['storage:DC1:2024-02-29', 'storage_unit_day', '4', 'DC1'], ['storage:DC2:2024-02-29', 'storage_unit_day', '0.3', 'DC2'],
     ], 'exact sums; a facility with nothing on hand bills nothing');
     assert.ok(events.every((e) => e.occurredAt === Date.UTC(2024, 2, 1) - 1), 'the day\'s last instant: it belongs to February');
+  });
+  it('counts cubic volume and pallet positions from the item master, and names the SKUs it cannot measure', () => {
+    const items = new Map([
+      // 40 × 30 × 25 cm = 0.03 m³ per each; a case holds 12 eaches.
+      ['BOX', { baseUom: 'EA', factors: { CS: '12' }, dimensions: { length: '40', width: '30', height: '25', unit: 'cm' }, unitsPerPallet: '100' }],
+      ['ROLL', { baseUom: 'EA', dimensions: { length: '1', width: '1', height: '2', unit: 'ft' } }],
+      ['LOOSE', { baseUom: 'EA', unitsPerPallet: '50' }],
+    ]);
+    const stock = [
+      { facility: 'DC1', sku: 'BOX', uom: 'EA', onHand: '150' }, { facility: 'DC1', sku: 'BOX', uom: 'CS', onHand: '5' },
+      { facility: 'DC1', sku: 'ROLL', uom: 'EA', onHand: '3' }, { facility: 'DC1', sku: 'LOOSE', uom: 'EA', onHand: '51' },
+      { facility: 'DC2', sku: 'BOX', uom: 'EA', onHand: '1' }, { facility: 'DC2', sku: 'GHOST', uom: 'EA', onHand: '2' },
+    ];
+    const events = storageOf('acme', '2024-02-29', stock, { measures: ['volume', 'pallet'], items });
+    assert.deepEqual(events.map((e) => [e.key, e.kind, e.quantity]), [
+      // BOX: 150 + 5 × 12 = 210 eaches, 6.3 m³, 3 pallets; ROLL: 2 ft³ = 0.0566337 m³ each (rounded to 6 decimals in the sum); LOOSE: 51 on 50 a pallet is 2.
+      ['storage:DC1:2024-02-29', 'storage_volume_day', '6.469901'], ['storage:DC1:2024-02-29', 'storage_pallet_day', '5'],
+      ['storage:DC1:2024-02-29', 'unmeasured:LOOSE', '51'], ['storage:DC1:2024-02-29', 'unmeasured:ROLL', '3'],
+      ['storage:DC2:2024-02-29', 'storage_volume_day', '0.03'], ['storage:DC2:2024-02-29', 'storage_pallet_day', '1'],
+      ['storage:DC2:2024-02-29', 'unmeasured:GHOST', '2'],
+    ], 'a part pallet takes a whole position, per SKU and facility');
+    const feet = storageOf('acme', '2024-02-29', stock.slice(2, 3), { measures: ['volume'], items, volumeUnit: 'ft3' });
+    assert.deepEqual(feet.map((e) => [e.kind, e.quantity]), [['storage_volume_day', '6']], 'the card\'s unit: 3 rolls of 2 ft³');
+    const byPallet = storageOf('acme', '2024-02-29', stock.slice(3, 4), { measures: ['pallet'], items });
+    assert.deepEqual(byPallet.map((e) => [e.kind, e.quantity]), [['storage_pallet_day', '2']], 'billed by pallet only, a SKU without dimensions is measured');
+    assert.deepEqual(storageOf('acme', '2024-02-29', stock).map((e) => e.kind), ['storage_unit_day', 'storage_unit_day'], 'by units, no item is needed');
+    assert.deepEqual(unmeasuredSkus({ storage_volume_day: '1', 'unmeasured:ROLL': '3', 'unmeasured:GHOST': '2' }), ['GHOST', 'ROLL']);
+    assert.deepEqual(rateUsage({ 'unmeasured:ROLL': '3' }, card({ rates: { storage_volume_day: '1' } })).lines, [], 'unmeasured units are never priced');
   });
   it('lists the days ended since the last one counted', () => {
     const now = Date.UTC(2024, 2, 2, 15);

@@ -57,12 +57,12 @@ export function billingOperations(engine: EngineFacade) {
         + 'A closed period never changes: closing it again answers the same lines. Usage of the month that arrives after the close is billed by the next close.',
       params: periodParams,
       responses: {
-        200: { description: 'The invoice (closedNow says whether this call closed it)', schema: invoiceSchema.extend({ closedNow: z.boolean(), unpriced: z.array(z.string()) }) },
+        200: { description: 'The invoice (closedNow says whether this call closed it)', schema: invoiceSchema.extend({ closedNow: z.boolean(), unpriced: z.array(z.string()), unmeasured: z.array(z.string()).meta({ description: 'SKUs in storage the item master gives no dimensions or units per pallet for: not billed by volume or pallet' }) }) },
         422: { description: 'The month has not ended, or the client has no rate card', schema: 'Problem' },
       },
       async handle(c, { params }) {
         const closed = await engine.billing.close(c.get('tenant'), params.period).catch(problemOf);
-        return c.json({ ...presentInvoice(closed), closedNow: closed.closedNow, unpriced: closed.unpriced });
+        return c.json({ ...presentInvoice(closed), closedNow: closed.closedNow, unpriced: closed.unpriced, unmeasured: closed.unmeasured });
       },
     }),
     operation({

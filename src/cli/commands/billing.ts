@@ -50,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const l of invoice.lines) out(`  ${String(l.line).padStart(3)} ${l.kind}${l.tier > 1 ? ` (band ${l.tier})` : ''}: ${l.quantity} × ${l.unitPrice} = ${l.amount}`);
       const unpriced = 'unpriced' in invoice ? (invoice.unpriced as string[]) : [];
       if (unpriced.length) out(`  not on the rate card, not billed: ${unpriced.join(', ')}`);
+      const unmeasured = 'unmeasured' in invoice ? (invoice.unmeasured as string[]) : [];
+      if (unmeasured.length) out(`  in storage without dimensions or units per pallet, not billed by volume or pallet: ${unmeasured.join(', ')}`);
     }
     return 0;
   } finally {

@@ -17,8 +17,10 @@ export const item = z.object({
     uom,
     factor: positiveDecimal.meta({ description: 'How many base units one of this unit holds' }),
   })).default([]),
-  dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional(),
+  dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional()
+    .meta({ description: 'One base unit\'s dimensions, unit mm, cm, dm, m, in or ft; a 3PL bills storage by cubic volume from them' }),
   weight: measure.optional(),
+  unitsPerPallet: positiveDecimal.optional().meta({ description: 'Base units one pallet position holds; a 3PL bills storage by pallet from it' }),
   lotTracked: z.boolean().default(false),
   serialTracked: z.boolean().default(false),
   shelfLifeDays: z.number().int().nonnegative().optional(),
