@@ -45,6 +45,10 @@ export const billingSchema = z.object({
   sweepEveryMs: z.number().int().min(0).default(60_000).meta({ description: 'How often applied documents are turned into usage events (0: only when a period is closed)' }),
   tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id'), rateCardSchema).default({})
     .meta({ description: 'The rate card of each client tenant' }),
+  sendTo: z.string().min(1).optional()
+    .meta({ description: 'Endpoint that receives each closed month\'s invoice as an invoice document (the 3PL\'s own ERP, a webhook, a folder); absent: invoices are only exported', examples: ['erp-invoices'] }),
 }).strict();
 export type BillingConfig = z.infer<typeof billingSchema>;
+/** Invoices the period close sends come from this source. */
+export const BILLING_ENDPOINT = 'billing';
 export const DEFAULT_BILLING_CONFIG: BillingConfig = { sweepEveryMs: 60_000, tenants: {} };

@@ -56,6 +56,8 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     if (refused) warnings.push(refused);
   }
   for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
+  const invoices = checkInvoiceTarget(config.billing.sendTo, endpoints);
+  if (invoices) errors.push(invalid('$.billing.sendTo', invoices));
   for (const [i, o] of config.outcomes.entries()) {
     const target = endpoints.get(o.to);
     if (!target) errors.push(invalid(`$.outcomes[${i}].to`, `no endpoint named "${o.to}"`));
@@ -184,6 +186,21 @@ function refusedUrl(url: unknown, who: string, allowPrivateNetworks: boolean, co
   if (!isIP(address)) return undefined;
   const refused = new OutboundGuard(who, { allowPrivateNetworks, allow: config.outbound.allow }).refusal(host, address);
   return refused && { code: 'CONFIG_OUTBOUND_REFUSED', path, message: `every request will be refused: ${refused.message}` };
+}
+
+/** Why billing.sendTo cannot receive invoice documents, or undefined when it can. */
+function checkInvoiceTarget(to: string | undefined, endpoints: Map<string, EndpointView>): string | undefined {
+  if (to === undefined) return undefined;
+  const target = endpoints.get(to);
+  if (!target) return `no endpoint named "${to}"`;
+  const cannot = whyNotTarget(target);
+  if (cannot) return `invoices cannot be sent to endpoint "${to}": ${cannot}`;
+  const accepted = typesOf(target, 'accepts');
+  if (accepted && !accepted.includes('invoice')) {
+    const whose = declaredTypes(target.spec!.accepts, target.settings) === 'codec' ? `whose codec ${target.codecName} writes` : 'which takes';
+    return `invoices cannot be sent to endpoint "${to}" (${target.type}), ${whose} ${accepted.join(', ')} only`;
+  }
+  return undefined;
 }
 
 /** Why an endpoint cannot be a target, or undefined when it can (or its own section is at fault already). */

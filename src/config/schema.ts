@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { billingSchema, DEFAULT_BILLING_CONFIG } from '../billing/rate-card.ts';
+import { BILLING_ENDPOINT, billingSchema, DEFAULT_BILLING_CONFIG } from '../billing/rate-card.ts';
 import { DOCUMENT_TYPES } from '../model/index.ts';
 import { partnerProfileSchema } from '../edi/x12/profile.ts';
 import { edifactPartnerSchema } from '../codecs/edifact/settings.ts';
@@ -255,4 +255,10 @@ export const configSchema = z.object({
 export type CausewayConfig = z.infer<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type FlowConfig = z.infer<typeof flowSchema>;
+
+/** The flows the hub routes by: the config's, and the invoices of `billing.sendTo`. */
+export function routedFlows(config: Pick<CausewayConfig, 'flows' | 'billing'>): FlowConfig[] {
+  const to = config.billing.sendTo;
+  return to ? [...config.flows, { name: 'billing-invoices', from: [BILLING_ENDPOINT], types: ['invoice'], to }] : config.flows;
+}
 export type RetryPolicy = z.infer<typeof retrySchema>;

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import {
-  BILLABLE_TYPES, periodBounds, rateUsage, STORAGE_KINDS, storageDaysDue, storageOf, unmeasuredSkus, usageOf,
+  BILLABLE_TYPES, BILLING_ENDPOINT, periodBounds, rateUsage, STORAGE_KINDS, storageDaysDue, storageOf, unmeasuredSkus, usageOf,
   type BillingConfig, type InvoiceLine, type ItemMeasures, type RateCard, type StorageMeasure, type StoredStock,
 } from '../billing/index.ts';
 import { randomUUID } from 'node:crypto';
-import type { CanonicalDocument, Item } from '../model/index.ts';
+import type { CausewayConfig } from '../config/index.ts';
+import { entityKeys, type CanonicalDocument, type Invoice as InvoiceDocument, type Item } from '../model/index.ts';
+import { contentHash } from './inbox.ts';
 import type { ClosedPeriod, Store } from '../store/index.ts';
 
 /** Documents read per page of the usage sweep. */
@@ -20,7 +22,13 @@ export interface Invoice extends Omit<ClosedPeriod, 'lines'> {
   lines: InvoiceLine[];
 }
 
-type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'storageCountedThrough' | 'recordStorage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease' | 'latestDocumentsOfType'>;
+type BillingPorts = Pick<Store, 'appliedDocuments' | 'billingCursor' | 'recordUsage' | 'storageCountedThrough' | 'recordStorage' | 'unbilledUsage' | 'closeBillingPeriod' | 'billingPeriod' | 'listUsageEvents' | 'tryAcquireJobLease' | 'releaseJobLease' | 'latestDocumentsOfType' | 'acceptMessages'>;
+
+/** Where closed months' invoices go (config billing.sendTo): the tenant of that endpoint, and the processor to wake. */
+export interface InvoiceOutbox {
+  tenant: string;
+  wake?: () => void;
+}
 
 /**
  * The usage sweep and the period close. The sweep turns applied documents into usage events
@@ -37,6 +45,7 @@ export class BillingService {
   constructor(
     private readonly store: BillingPorts, private readonly config: BillingConfig, private readonly owner: string, private readonly logger?: Logger,
     private readonly stock?: (tenant: string, at: number) => Promise<StoredStock[]>,
+    private readonly outbox?: InvoiceOutbox,
   ) {}
 
   static leaseOf(tenant: string): string {
@@ -129,23 +138,62 @@ export class BillingService {
     const bounds = periodBounds(period);
     if (!bounds) throw new BillingError('bad-period', `period ${JSON.stringify(period)} is not a month: expected YYYY-MM`);
     const stored = await this.store.billingPeriod(tenant, period);
-    if (stored) return { ...(stored as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
+    if (stored) return { ...(await this.send(stored as Invoice)), closedNow: false, unpriced: [], unmeasured: [] };
     const card = this.rateCard(tenant);
     if (bounds.end > now) throw new BillingError('period-open', `period ${period} ends ${new Date(bounds.end).toISOString()}: it cannot be closed before then`);
     return this.withLease(tenant, async () => {
       const again = await this.store.billingPeriod(tenant, period);
-      if (again) return { ...(again as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
+      if (again) return { ...(await this.send(again as Invoice)), closedNow: false, unpriced: [], unmeasured: [] };
       await this.sweep(tenant);
       const totals = await this.store.unbilledUsage(tenant, bounds.end);
       const rated = rateUsage(totals, card);
       const unmeasured = unmeasuredSkus(totals);
       const closed = { tenant, period, currency: rated.currency, total: rated.total, closedAt: now, lines: rated.lines, before: bounds.end };
       const wrote = await this.store.closeBillingPeriod(closed);
-      if (!wrote) return { ...((await this.store.billingPeriod(tenant, period)) as Invoice), closedNow: false, unpriced: [], unmeasured: [] };
+      if (!wrote) return { ...(await this.send((await this.store.billingPeriod(tenant, period)) as Invoice)), closedNow: false, unpriced: [], unmeasured: [] };
       this.logger?.info({ tenant, period, total: rated.total, lines: rated.lines.length, unpriced: rated.unpriced, unmeasured }, 'billing period closed');
       const { before: _, ...invoice } = closed;
+      await this.send(invoice);
       return { ...invoice, closedNow: true, unpriced: rated.unpriced, unmeasured };
     });
+  }
+
+  /**
+   * Puts a closed month's invoice into the outbox to billing.sendTo. Every close answer offers it
+   * again under the one idempotency key `invoice:<tenant>:<period>`, which the inbox takes once:
+   * a crash between the close and this leaves it to the next close call, and no call sends two.
+   */
+  private async send(invoice: Invoice): Promise<Invoice> {
+    if (!this.outbox) return invoice;
+    const usageKeys = new Map<string, string[]>();
+    for (const kind of new Set(invoice.lines.map((l) => l.kind))) {
+      if (kind !== 'minimum') usageKeys.set(kind, await this.billedKeys(invoice.tenant, invoice.period, kind));
+    }
+    const document: Omit<InvoiceDocument, 'id' | 'source' | 'receivedAt' | 'schemaVersion' | 'references'> = {
+      type: 'invoice', tenant: this.outbox.tenant, entityKey: entityKeys.invoice(invoice.tenant, invoice.period), occurredAt: new Date(invoice.closedAt).toISOString(),
+      client: invoice.tenant, period: invoice.period, currency: invoice.currency, total: invoice.total, closedAt: new Date(invoice.closedAt).toISOString(),
+      lines: invoice.lines.map((l) => ({ line: l.line, kind: l.kind, tier: l.tier, quantity: l.quantity, rate: l.unitPrice, amount: l.amount, usageKeys: usageKeys.get(l.kind) ?? [] })),
+    };
+    const body = Buffer.from(JSON.stringify(document));
+    const [accepted] = await this.store.acceptMessages([{
+      tenant: this.outbox.tenant, endpoint: BILLING_ENDPOINT, codec: 'json', contentType: 'application/json',
+      idempotencyKey: `invoice:${invoice.tenant}:${invoice.period}`, contentHash: contentHash(body), body, receivedAt: invoice.closedAt,
+    }]);
+    if (accepted && !accepted.duplicate) this.outbox.wake?.();
+    return invoice;
+  }
+
+  /** The keys of the events of `kind` a closed period billed, oldest first, each once. */
+  private async billedKeys(tenant: string, period: string, kind: string): Promise<string[]> {
+    const keys: string[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = await this.store.listUsageEvents(tenant, { invoicePeriod: period, kind, limit: 1000, ...(before === undefined ? {} : { before }) });
+      keys.push(...page.map((e) => e.key));
+      if (page.length < 1000) break;
+      before = page.at(-1)!.id;
+    }
+    return [...new Set(keys.reverse())];
   }
 
   async invoice(tenant: string, period: string): Promise<Invoice | undefined> {
@@ -186,6 +234,12 @@ export async function runBillingSchedule(deps: { service: BillingService; store:
       signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
     });
   }
+}
+
+/** The outbox of billing.sendTo, in the tenant its endpoint belongs to; none without one. */
+export function invoiceOutboxOf(config: Pick<CausewayConfig, 'billing' | 'endpoints' | 'defaultTenant'>, wake?: () => void): InvoiceOutbox | undefined {
+  const to = config.billing.sendTo;
+  return to === undefined ? undefined : { tenant: config.endpoints[to]?.tenant ?? config.defaultTenant, wake };
 }
 
 /** The warehouse side of the inventory service's positions, as storage counts them. */

@@ -14,7 +14,7 @@ import { RulesPolicies } from './rules/policies.ts';
 import type { InboundMessage, PushReceiver } from '../transports/index.ts';
 import { storeUrl, type ClientReload, type Hub } from './hub.ts';
 import { InventoryService } from './inventory.ts';
-import { BillingService, warehouseStock } from './billing.ts';
+import { BillingService, invoiceOutboxOf, warehouseStock } from './billing.ts';
 import { hostname } from 'node:os';
 import { groupDeadLetters, type DeadLetterGroup } from './dead-letter-patterns.ts';
 import { computeKpis, type Kpis } from './kpis.ts';
@@ -95,9 +95,10 @@ export class EngineFacade {
   /** Usage events, rate cards and the close of a client's billing period. */
   readonly billing: BillingService;
 
-  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables' | 'retention' | 'billing'>, private readonly rules: RulesPolicies) {
+  protected constructor(protected readonly store: FacadeStore, private readonly wake: Wakers, private readonly ownsStore: boolean, config: Pick<CausewayConfig, 'inventory' | 'endpoints' | 'codeTables' | 'retention' | 'billing' | 'defaultTenant'>, private readonly rules: RulesPolicies) {
     this.inventory = new InventoryService(store, config, () => wake.processor());
-    this.billing = new BillingService(store, config.billing, `${hostname()}:${process.pid}`, undefined, warehouseStock((t, at) => this.inventory.positions(t, at)));
+    this.billing = new BillingService(store, config.billing, `${hostname()}:${process.pid}`, undefined, warehouseStock((t, at) => this.inventory.positions(t, at)),
+      invoiceOutboxOf(config, () => wake.processor()));
     this.pruner = new Pruner({ store, config: config.retention });
   }
 

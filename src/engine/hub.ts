@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { checkConfig, clientTenantsIn, partnersOfTenant, reloadClientConfig, type LoadedConfig } from '../config/index.ts';
+import { checkConfig, clientTenantsIn, routedFlows, partnersOfTenant, reloadClientConfig, type LoadedConfig } from '../config/index.ts';
 import type { Codec } from '../codecs/index.ts';
 import { CausewayFault, formatError, type CausewayError } from '../model/index.ts';
 import { openStore, type Store, type StoredMessage } from '../store/index.ts';
@@ -15,7 +15,7 @@ import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
 import { OrderRouter } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
-import { BillingService, runBillingSchedule, warehouseStock } from './billing.ts';
+import { BillingService, invoiceOutboxOf, runBillingSchedule, warehouseStock } from './billing.ts';
 import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
 import { resolveRetention } from '../config/retention.ts';
 import { STOCK_DOCUMENT_TYPES } from '../inventory/index.ts';
@@ -107,7 +107,7 @@ export class Hub {
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     this.refusals = new LateRefusals({ store, endpoints: this.endpoints, codecs, logger });
     this.processor = new MessageProcessor({
-      store, endpoints: this.endpoints, codecs, flows: config.flows, mappings: compileMappings(config), codeTables: config.codeTables,
+      store, endpoints: this.endpoints, codecs, flows: routedFlows(config), mappings: compileMappings(config), codeTables: config.codeTables,
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth, documentsPerCommit: config.worker.documentsPerCommit, onCheckpoint: () => this.delivery.wakeup.notify(),
       router: routerOf(store, config),
       rules: this.rules,
@@ -168,7 +168,7 @@ export class Hub {
   /** Opens the sinks and sources of the config's endpoints in `infos`; what opened before a failure is closed again. */
   private async openEndpointsOf(loaded: LoadedConfig, codecSinks: readonly string[], infos: ReadonlyMap<string, EndpointInfo>): Promise<{ sinks: Map<string, SinkBinding>; sources: Map<string, OpenSource> }> {
     const { config, endpointSettings, baseDir, registry } = loaded;
-    const targets = new Set([...config.flows.map((f) => f.to), ...codecSinks, ...config.outcomes.map((o) => o.to)]);
+    const targets = new Set([...routedFlows(config).map((f) => f.to), ...codecSinks, ...config.outcomes.map((o) => o.to)]);
     const sinks = new Map<string, SinkBinding>();
     const sources = new Map<string, OpenSource>();
     try {
@@ -224,7 +224,9 @@ export class Hub {
     const { billing } = this.loaded.config;
     const inventory = new InventoryService(this.store, this.loaded.config, () => this.processorWakeup.notify());
     return runBillingSchedule({
-      service: new BillingService(this.store, billing, this.workerId, this.logger, warehouseStock((t, at) => inventory.positions(t, at))), store: this.store,
+      service: new BillingService(this.store, billing, this.workerId, this.logger, warehouseStock((t, at) => inventory.positions(t, at)),
+        invoiceOutboxOf(this.loaded.config, () => this.processorWakeup.notify())),
+      store: this.store,
       tenants: Object.keys(billing.tenants), owner: this.workerId, everyMs: billing.sweepEveryMs, logger: this.logger,
     }, signal);
   }
@@ -452,7 +454,7 @@ export class Hub {
       for (const name of [...this.outcomeTargets.keys()]) if (this.endpoints.has(name)) this.outcomeTargets.set(name, this.endpoints.get(name)!);
       this.current = next;
       if (after.length && !this.scheduledTenants.includes(tenant)) this.scheduledTenants.push(tenant);
-      this.processor.reconfigure({ flows: next.config.flows, mappings, codeTables: next.config.codeTables, sideOf: sideLookup(next.config) });
+      this.processor.reconfigure({ flows: routedFlows(next.config), mappings, codeTables: next.config.codeTables, sideOf: sideLookup(next.config) });
       for (const name of before) {
         const old = this.sinks.get(name);
         if (!old) continue;

@@ -16,3 +16,4 @@ export * from './documents/inventory-availability.ts';
 export * from './documents/returns.ts';
 export * from './documents/transfer-order.ts';
 export * from './documents/acknowledgment.ts';
+export * from './documents/invoice.ts';

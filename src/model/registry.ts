@@ -5,6 +5,7 @@ import { acknowledgment } from './documents/acknowledgment.ts';
 import { inventoryAdjustment } from './documents/inventory-adjustment.ts';
 import { inventoryAvailability } from './documents/inventory-availability.ts';
 import { inventorySnapshot } from './documents/inventory-snapshot.ts';
+import { invoice } from './documents/invoice.ts';
 import { item } from './documents/item.ts';
 import { orderCancel } from './documents/order-cancel.ts';
 import { orderStatus } from './documents/order-status.ts';
@@ -30,6 +31,7 @@ export const documentSchemas = {
   return_receipt: returnReceipt,
   transfer_order: transferOrder,
   acknowledgment,
+  invoice,
 } as const;
 
 export type DocumentType = keyof typeof documentSchemas;
@@ -55,6 +57,7 @@ export const entityKeys = {
   return: (rmaNumber: string) => `return:${rmaNumber}`,
   transfer: (transferNumber: string) => `transfer:${transferNumber}`,
   ack: (partyId: string, reference: string) => `ack:${partyId}:${reference}`,
+  invoice: (client: string, period: string) => `invoice:${client}:${period}`,
 };
 
 export function entityKeyFor(doc: Record<string, unknown>): string | undefined {
@@ -70,6 +73,7 @@ export function entityKeyFor(doc: Record<string, unknown>): string | undefined {
     case 'inventory_availability': return s('facility') && s('sku') ? entityKeys.availability(s('facility')!, s('sku')!) : undefined;
     case 'return_authorization': case 'return_receipt': return key(entityKeys.return, s('rmaNumber'));
     case 'transfer_order': return key(entityKeys.transfer, s('transferNumber'));
+    case 'invoice': return s('client') && s('period') ? entityKeys.invoice(s('client')!, s('period')!) : undefined;
     case 'acknowledgment': {
       const a = doc.acknowledges as Record<string, unknown> | undefined;
       return entityKeys.ack(String(a?.senderId ?? ''), String(a?.groupControlNumber ?? a?.reference ?? ''));

@@ -24,9 +24,11 @@ describe('billing through the hub', () => {
     api = await startTestApi(`
 endpoints:
   wms: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/orders" }
+  erp-invoices: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/invoices" }
 flows:
   - { name: orders-to-wms, types: [sales_order], to: wms }
 billing:
+  sendTo: erp-invoices
   sweepEveryMs: 100
   tenants:
     acme:
@@ -84,6 +86,18 @@ billing:
     assert.equal(again.closedNow, false);
     assert.deepEqual(again.lines, invoice.lines, 'closing twice gives the same lines');
 
+    // The invoice went to the 3PL's ERP as an invoice document, once, whatever the closes.
+    const sent = () => receiver.received.filter((r) => r.path === '/invoices');
+    await waitFor(() => sent().length === 1, 10_000, 'the invoice to reach the ERP');
+    const doc = JSON.parse(sent()[0]!.body.toString()) as Json;
+    assert.equal(doc.type, 'invoice');
+    // Decimals travel in canonical form ("10" for "10.00"), as every document's do.
+    assert.deepEqual([doc.client, doc.period, doc.currency, doc.total], ['acme', '2021-03', 'EUR', '10']);
+    const figures = (l: Json, rate: string) => [l.kind, Number(l.quantity), Number(l[rate]), Number(l.amount)];
+    assert.deepEqual(doc.lines.map((l: Json) => figures(l, 'rate')), invoice.lines.map((l: Json) => figures(l, 'unitPrice')));
+    assert.deepEqual(doc.lines[0].usageKeys, ['shipment:SH-1', 'shipment:SH-2', 'shipment:SH-3'], 'each line names the usage it billed');
+    assert.deepEqual(doc.lines.at(-1).usageKeys, [], 'the minimum has none');
+
     // Late usage of March (a shipment that arrives after the close) does not change March.
     assert.equal((await api.call('/v1/documents', { method: 'POST', json: salesOrder('SO-4') })).status, 202);
     await settled();
@@ -91,6 +105,9 @@ billing:
     await settled();
     await api.call('/v1/billing/periods/2021-03/close', { method: 'POST' });
     assert.deepEqual((await (await api.call('/v1/billing/periods/2021-03/invoice')).json() as Json).lines, invoice.lines);
+    const invoices = await api.hub.store.listMessages({ tenant: 'acme', endpoint: 'billing' });
+    assert.equal(invoices.length, 1, 'three closes put one invoice into the outbox');
+    assert.equal(sent().length, 1, 'and the ERP received it once');
     // The scheduled sweep records it; it waits, unbilled, for the next close.
     await waitFor(async () => (await api.hub.store.listUsageEvents('acme', { invoicePeriod: null, kind: 'order' })).map((e) => e.key).join() === 'shipment:SH-4', 10_000, 'the sweep to record SH-4');
 

@@ -80,7 +80,7 @@ describe('API ingest: POST /v1/documents', () => {
   });
 
   it('refuses an unknown document type at $.type', async () => {
-    const p = await problemOf(await post(JSON.stringify({ type: 'invoice', number: 'INV-1' })));
+    const p = await problemOf(await post(JSON.stringify({ type: 'credit_note', number: 'CN-1' })));
     assert.equal(p.status, 422);
     assert.equal(p.errors![0].code, 'DOC_UNKNOWN_TYPE');
     assert.equal(p.errors![0].path, '$.type');

@@ -29,7 +29,7 @@ describe('causeway command line', () => {
     const good = causeway('validate', '-c', 'good.yaml');
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /valid — 1 endpoints, 1 flows/);
-    writeFileSync(join(dir, 'bad.yaml'), 'endpoints:\n  out: { type: folder }\n  hook: { type: webhook, url: "not a url" }\nflows:\n  - { name: f, types: [invoice], to: nowhere }\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'endpoints:\n  out: { type: folder }\n  hook: { type: webhook, url: "not a url" }\nflows:\n  - { name: f, types: [credit_note], to: nowhere }\n');
     const bad = causeway('validate', '-c', 'bad.yaml');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /\$\.flows\[0\]\.types\[0\]/);
@@ -53,7 +53,7 @@ describe('causeway command line', () => {
     assert.equal(schema.properties.type.const, 'shipment');
     assert.ok(schema.properties.packages);
     assert.match(causeway('schema', '--list').stdout, /inventory_snapshot/);
-    assert.equal(causeway('schema', 'invoice').status, 2);
+    assert.equal(causeway('schema', 'credit_note').status, 2);
   });
 
   it('decodes JSON into canonical documents, and exits 1 with the path of bad ones', () => {

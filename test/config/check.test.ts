@@ -116,6 +116,36 @@ flows:
     problems: [{ path: '$.flows[0].types[1]', message: /flow stock-to-erp sends inventory_snapshot to endpoint "erp" \(tryton\), which takes shipment, receipt, inventory_adjustment, return_receipt, order_status only/ }],
   },
   {
+    name: 'invoices sent to an endpoint that cannot take them (Tryton)',
+    yaml: `
+endpoints:
+  erp: ${tryton()}
+billing:
+  sendTo: erp
+`,
+    problems: [{ path: '$.billing.sendTo', message: /invoices cannot be sent to endpoint "erp" \(tryton\), which takes shipment, .* only/ }],
+  },
+  {
+    name: 'invoices sent to an endpoint that does not exist',
+    yaml: `
+endpoints:
+  drop: { type: folder, inbox: ./drop }
+billing:
+  sendTo: missing
+`,
+    problems: [{ path: '$.billing.sendTo', message: /no endpoint named "missing"/ }],
+  },
+  {
+    name: 'invoices sent to a folder as JSON',
+    yaml: `
+endpoints:
+  erp-invoices: { type: folder, outbox: ./erp/invoices }
+billing:
+  sendTo: erp-invoices
+`,
+    problems: [],
+  },
+  {
     name: 'a mapping on a flow into an endpoint that takes canonical documents only (Tryton)',
     yaml: `
 endpoints:

@@ -21,6 +21,7 @@ const valid: Record<string, Record<string, unknown>> = {
   return_receipt: { type: 'return_receipt', rmaNumber: 'RMA-1', facility: 'AMS1', lines: [{ sku: 'TEA-1', quantity: '1', uom: 'EA', disposition: 'restock' }] },
   transfer_order: { type: 'transfer_order', transferNumber: 'T-1', fromFacility: 'AMS1', toFacility: 'RTM1', lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '10', uom: 'EA' }] },
   acknowledgment: { type: 'acknowledgment', status: 'accepted_with_errors', acknowledges: { functionalId: 'OW', groupControlNumber: '17' }, sets: [{ transactionSetId: '940', controlNumber: '0001', status: 'accepted' }] },
+  invoice: { type: 'invoice', client: 'acme', period: '2026-11', currency: 'EUR', total: '12.5', closedAt: '2026-12-01T08:00:00Z', lines: [{ line: 1, kind: 'order', tier: 1, quantity: '10', rate: '1.25', amount: '12.5', usageKeys: ['shipment:S-1'] }] },
 };
 
 /** One broken example per type, and the exact path the error must name. */
@@ -39,6 +40,7 @@ const invalid: Record<string, [Record<string, unknown>, string, RegExp]> = {
   return_receipt: [{ ...valid.return_receipt, lines: [{ sku: 'X', quantity: '1', uom: 'EA', disposition: 'burn' }] }, '$.lines[0].disposition', /restock/],
   transfer_order: [{ ...valid.transfer_order, toFacility: undefined }, '$.toFacility', /missing/],
   acknowledgment: [{ ...valid.acknowledgment, status: 'maybe' }, '$.status', /accepted/],
+  invoice: [{ ...valid.invoice, period: '2026-13' }, '$.period', /.+/],
 };
 
 describe('canonical documents', () => {
@@ -72,9 +74,9 @@ describe('canonical documents', () => {
   }
 
   it('rejects unknown types and non-objects with the path', () => {
-    const r = validateDocument({ ...envelope, type: 'invoice' });
+    const r = validateDocument({ ...envelope, type: 'credit_note' });
     assert.equal(!r.ok && r.errors[0].path, '$.type');
-    assert.match(!r.ok ? r.errors[0].message : '', /unknown document type "invoice"/);
+    assert.match(!r.ok ? r.errors[0].message : '', /unknown document type "credit_note"/);
     assert.equal(!validateDocument([1, 2]).ok && (validateDocument([1, 2]) as { errors: { code: string }[] }).errors[0].code, 'DOC_NOT_OBJECT');
   });
 

@@ -28,6 +28,8 @@ export const USUAL_SOURCE: Record<DocumentType, SystemRole> = {
   item: 'erp', sales_order: 'erp', order_cancel: 'erp', purchase_order: 'erp', return_authorization: 'erp', transfer_order: 'erp',
   shipment: 'warehouse', order_status: 'warehouse', receipt: 'warehouse', inventory_snapshot: 'warehouse', inventory_adjustment: 'warehouse',
   return_receipt: 'warehouse', acknowledgment: 'warehouse', inventory_availability: 'warehouse',
+  // Made by the hub's period close, like availability; it goes to the ERP.
+  invoice: 'warehouse',
 };
 
 /**
