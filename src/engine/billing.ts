@@ -183,7 +183,7 @@ export class BillingService {
     return invoice;
   }
 
-  /** The keys of the events of `kind` a closed period billed, oldest first, each once. */
+  /** The keys of the events of `kind` a closed period billed, each once, sorted: the same invoice always reads the same. */
   private async billedKeys(tenant: string, period: string, kind: string): Promise<string[]> {
     const keys: string[] = [];
     let before: number | undefined;
@@ -193,7 +193,7 @@ export class BillingService {
       if (page.length < 1000) break;
       before = page.at(-1)!.id;
     }
-    return [...new Set(keys.reverse())];
+    return [...new Set(keys)].sort();
   }
 
   async invoice(tenant: string, period: string): Promise<Invoice | undefined> {

@@ -130,27 +130,28 @@ billing:
   });
 });
 
+/** A hub with only these billing settings, for the tests of one describe. */
+function storageHub(tenants: string): { api: TestApi; settled(): Promise<unknown> } {
+  const hub = { api: undefined as unknown as TestApi, settled: () => waitFor(async () => (await hub.api.hub.store.listMessages({ tenant: 'acme', status: 'pending' })).length === 0, 15_000, 'acme to settle') };
+  before(async () => { hub.api = await startTestApi(`\nbilling:\n  sweepEveryMs: 0\n  tenants:\n${tenants}`); });
+  after(async () => { await hub.api.close(); });
+  return hub;
+}
+
 describe('storage through the hub', () => {
-  let api: TestApi;
-  before(async () => {
-    api = await startTestApi(`
-billing:
-  sweepEveryMs: 0
-  tenants:
-    acme: { rates: { storage_unit_day: "0.01" } }
+  const hub = storageHub(`    acme: { rates: { storage_unit_day: "0.01" } }
     globex: { rates: { order: "1" } }
 `);
-  });
-  after(async () => { await api.close(); });
 
   it('counts the warehouse\'s units on hand at the end of each day, once per facility and day', async () => {
+    const { api } = hub;
     const day = 86_400_000;
     const now = Date.now();
     const snapshot = (facility: string, onHand: string[]) => ({
       type: 'inventory_snapshot', facility, asOf: new Date(now - 3 * day).toISOString(), positions: onHand.map((q, i) => ({ sku: `SKU-${i + 1}`, onHand: q, uom: 'EA' })),
     });
     for (const s of [snapshot('DC1', ['7', '3.5']), snapshot('DC2', ['0'])]) assert.equal((await api.call('/v1/documents', { method: 'POST', json: s })).status, 202);
-    await waitFor(async () => (await api.hub.store.listMessages({ tenant: 'acme', status: 'pending' })).length === 0, 15_000, 'acme to settle');
+    await hub.settled();
     const { billing } = HubFacade.of(api.hub);
     // Positions are as the hub knew them at each day's end: the snapshot came in today, so the sweeps run from tomorrow.
     assert.equal(await billing.sweep('acme', now + day), 1, 'the first time, the day before only; DC2 holds nothing');
@@ -164,18 +165,11 @@ billing:
 });
 
 describe('storage by cubic volume and by pallet through the hub', () => {
-  let api: TestApi;
-  before(async () => {
-    api = await startTestApi(`
-billing:
-  sweepEveryMs: 0
-  tenants:
-    acme: { volumeUnit: m3, rates: { storage_volume_day: "0.40", storage_pallet_day: "0.75" } }
+  const hub = storageHub(`    acme: { volumeUnit: m3, rates: { storage_volume_day: "0.40", storage_pallet_day: "0.75" } }
 `);
-  });
-  after(async () => { await api.close(); });
 
   it('measures each SKU from the item master, and the close names the SKUs it could not measure', async () => {
+    const { api } = hub;
     const day = 86_400_000;
     const now = Date.now();
     const items = [
@@ -188,7 +182,7 @@ billing:
       positions: [{ sku: 'BOX', onHand: '5', uom: 'CS' }, { sku: 'BOX', lot: 'L2', onHand: '1', uom: 'EA' }, { sku: 'BARE', onHand: '7', uom: 'EA' }],
     };
     assert.equal((await api.call('/v1/documents', { method: 'POST', json: snapshot })).status, 202);
-    await waitFor(async () => (await api.hub.store.listMessages({ tenant: 'acme', status: 'pending' })).length === 0, 15_000, 'acme to settle');
+    await hub.settled();
     const { billing } = HubFacade.of(api.hub);
     assert.equal(await billing.sweep('acme', now + day), 3, 'volume, pallets and the unmeasured SKU, for the one day');
     const kinds = Object.fromEntries((await api.hub.store.listUsageEvents('acme', {})).map((e) => [e.kind, e.quantity]));
