@@ -21,6 +21,14 @@ const SETTLED = `CASE WHEN m.status = 'pending'
     AND NOT EXISTS (SELECT 1 FROM rule_verdicts w WHERE w.tenant = v.tenant AND w.message_id = v.message_id AND w.document_id = v.document_id AND w.id > v.id))
   THEN 0 ELSE 1 END`;
 
+/**
+ * Per tenant, the messages received in [?, ?), how many are still open, and the document types
+ * they produced: what decides whether a month may go whole (PostgreSQL's monthly partitions).
+ */
+export const MONTH_FACTS = `SELECT m.tenant, COUNT(*) AS messages, SUM(1 - ${SETTLED}) AS open,
+    (SELECT array_agg(DISTINCT d.type) FROM documents d WHERE d.tenant = m.tenant AND d.received_at >= ? AND d.received_at < ?) AS types
+  FROM messages m WHERE m.received_at >= ? AND m.received_at < ? GROUP BY m.tenant ORDER BY m.tenant`;
+
 const STAGE: Record<RetentionStage, string> = {
   raw: `m.raw_pruned_at IS NULL AND m.status <> 'pending'`,
   documents: `m.documents_pruned_at IS NULL AND m.status <> 'pending'`,
@@ -260,8 +268,8 @@ class RetentionSql {
   }
 }
 
-/** The facet as a store carries it: every method but compacting, which is the dialect's own. */
-export type SharedRetention = Omit<RetentionStore, 'compactAfterPrune'>;
+/** The facet as a store carries it: every method but compacting and monthly partitions, which are the dialect's own. */
+export type SharedRetention = Omit<RetentionStore, 'compactAfterPrune' | 'retentionMonths' | 'dropRetentionMonth' | 'preparePartitions'>;
 
 /** The retention methods over a port, bound, for a store to take on as its own (Object.assign in its constructor). */
 export function retentionFacet(port: SqlPort): SharedRetention {

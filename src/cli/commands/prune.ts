@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const r of reports) {
       out(`${r.dryRun ? 'would prune' : 'pruned'} tenant ${r.tenant}: raw bytes of ${r.raw} message(s), documents of ${r.documents}, ${r.messages} message row(s), `
         + `${r.attempts} attempt(s), ${r.ledgers} ledger(s), ${r.reconciliations} reconciliation run(s); ${r.keptOpen} old message(s) kept while still open`
-        + (r.archived.length ? `; archived to ${r.archived.join(', ')}` : '') + (r.pagesFreed ? `; ${r.pagesFreed} page(s) handed back` : ''));
+        + (r.months.length ? `; whole months dropped: ${r.months.join(', ')}` : '') + (r.archived.length ? `; archived to ${r.archived.join(', ')}` : '') + (r.pagesFreed ? `; ${r.pagesFreed} page(s) handed back` : ''));
     }
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import type { RetentionConfig, RetentionKeep } from '../../config/retention.ts';
+import type { RetentionMonth } from '../../store/index.ts';
 
 // Which parts of which rows retention may remove: pure decisions over the config, shared by the
 // scheduled pruner and `causeway prune`. Unset means keep for ever, and a longer period always
@@ -66,6 +67,24 @@ export class RetentionPolicy {
     const t = this.config.tenants[tenant];
     return [...new Set([...Object.keys(this.config.byType), ...Object.keys(t?.byType ?? {})])]
       .filter((type) => this.keepDays(tenant, part, type) !== this.keepDays(tenant, part));
+  }
+
+  /** The shortest period any tenant keeps message rows: no month ending after it can go whole. */
+  shortestMessagesDays(): number | undefined {
+    const set = [this.config.messagesDays, ...Object.values(this.config.tenants).map((t) => t.messagesDays)].filter((d): d is number => d !== undefined);
+    return set.length ? Math.min(...set) : undefined;
+  }
+
+  /**
+   * Whether a month may go whole: every tenant with messages in it would have lost every one of
+   * them, row by row, by now (nothing open, and each part's longest period over for the month's
+   * last instant).
+   */
+  monthExpired(now: number, month: RetentionMonth): boolean {
+    const last = month.end - 1;
+    return month.tenants.every((t) => t.open === 0
+      && expired(now, last, this.tenantDays(t.tenant, 'messagesDays'))
+      && (['rawDays', 'documentsDays'] as const).every((part) => expired(now, last, longer(this.messageKeepDays(t.tenant, part, t.types), this.keepDays(t.tenant, part)))));
   }
 
   /** Tenants named in the config besides those the hub knows. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { RetentionConfig } from '../../config/retention.ts';
-import type { PipelineStore, RetentionCandidate, RetentionCursor, RetentionStage, RetentionStore } from '../../store/index.ts';
+import type { PipelineStore, RetentionCandidate, RetentionCursor, RetentionMonth, RetentionStage, RetentionStore } from '../../store/index.ts';
 import { ArchiveWriter } from './archive.ts';
 import { cutoff, expired, RetentionPolicy } from './policy.ts';
 
@@ -26,6 +26,8 @@ export interface PruneReport {
   archived: string[];
   /** SQLite pages handed back to the file system. */
   pagesFreed: number;
+  /** Months (YYYY-MM) whose PostgreSQL partitions were dropped whole (dry: would be); their messages of this tenant count in `messages`. */
+  months: string[];
 }
 
 /**
@@ -50,9 +52,10 @@ export class Pruner {
   async prune(tenant: string, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<PruneReport> {
     const now = (this.deps.now ?? Date.now)();
     const dryRun = options.dryRun ?? false;
-    const report: PruneReport = { tenant, dryRun, raw: 0, documents: 0, messages: 0, attempts: 0, ledgers: 0, reconciliations: 0, keptOpen: 0, archived: [], pagesFreed: 0 };
+    const report: PruneReport = { tenant, dryRun, raw: 0, documents: 0, messages: 0, attempts: 0, ledgers: 0, reconciliations: 0, keptOpen: 0, archived: [], pagesFreed: 0, months: [] };
     const archived = new Set<string>();
     const run = { tenant, now, dryRun, signal: options.signal, report, archived };
+    await this.wholeMonths(run);
     await this.messageStage(run, 'raw', 'rawDays');
     await this.messageStage(run, 'documents', 'documentsDays');
     await this.messageStage(run, 'messages', 'messagesDays');
@@ -74,6 +77,48 @@ export class Pruner {
     }
     report.archived = [...archived].sort();
     return report;
+  }
+
+  /**
+   * Months first, where the store keeps each in partitions of its own (PostgreSQL): a month whose
+   * every message, of every tenant, would go row by row anyway goes at once by dropping its
+   * partitions, archived first when an archive is set. Any other month is pruned row by row below.
+   */
+  private async wholeMonths(run: Run): Promise<void> {
+    const shortest = this.policy.shortestMessagesDays();
+    if (shortest === undefined) return;
+    for (const month of await this.deps.store.retentionMonths(cutoff(run.now, shortest))) {
+      if (run.signal?.aborted || !this.policy.monthExpired(run.now, month)) continue;
+      if (!run.dryRun) {
+        await this.archiveMonth(run, month);
+        if (!(await this.deps.store.dropRetentionMonth(month.start))) {
+          this.deps.logger?.info({ month: new Date(month.start).toISOString().slice(0, 7) }, 'retention: a month was busy or opened again; it is pruned row by row or next time');
+          continue;
+        }
+      }
+      run.report.months.push(new Date(month.start).toISOString().slice(0, 7));
+      run.report.messages += month.tenants.find((t) => t.tenant === run.tenant)?.messages ?? 0;
+    }
+  }
+
+  /** Writes what dropping a month removes to the archive, every tenant's, as the row-by-row stages would. */
+  private async archiveMonth(run: Run, month: RetentionMonth): Promise<void> {
+    if (!this.archive) return;
+    for (const { tenant } of month.tenants) {
+      for (const stage of ['raw', 'documents'] as const) {
+        let after: RetentionCursor = { receivedAt: month.start - 1, id: Number.MAX_SAFE_INTEGER };
+        for (;;) {
+          const batch = await this.deps.store.retentionCandidates(tenant, stage, month.end, after, this.deps.config.batchSize);
+          if (!batch.length) break;
+          after = { receivedAt: batch.at(-1)!.receivedAt, id: batch.at(-1)!.id };
+          for (const [file, ids] of this.byArchiveFile(tenant, batch)) {
+            await this.archive.append(file!, stage === 'raw' ? this.rawRecords(tenant, ids, run.now) : this.documentRecords(tenant, ids, run.now));
+            run.archived.add(file!);
+          }
+          if (batch.length < this.deps.config.batchSize) break;
+        }
+      }
+    }
   }
 
   /** Walks the tenant's messages old enough for the shortest period of a part, deciding each by its own types. */
@@ -107,13 +152,8 @@ export class Pruner {
   /** Archives (when configured) and removes one batch, a day's file at a time. */
   private async removeArchived(run: Run, stage: 'raw' | 'documents', due: RetentionCandidate[]): Promise<number> {
     const { tenant, now } = run;
-    const byFile = new Map<string | null, number[]>();
-    for (const c of due) {
-      const file = this.archive ? this.archive.fileOf(tenant, c.receivedAt) : null;
-      byFile.set(file, [...(byFile.get(file) ?? []), c.id]);
-    }
     let removed = 0;
-    for (const [file, ids] of byFile) {
+    for (const [file, ids] of this.byArchiveFile(tenant, due)) {
       if (file && this.archive) {
         await this.archive.append(file, stage === 'raw' ? this.rawRecords(tenant, ids, now) : this.documentRecords(tenant, ids, now));
         run.archived.add(file);
@@ -123,6 +163,16 @@ export class Pruner {
         : await this.deps.store.pruneDocuments(tenant, ids, now, file);
     }
     return removed;
+  }
+
+  /** Message ids by the archive file (a tenant's day) they go to; one group under null without an archive. */
+  private byArchiveFile(tenant: string, messages: RetentionCandidate[]): Map<string | null, number[]> {
+    const byFile = new Map<string | null, number[]>();
+    for (const c of messages) {
+      const file = this.archive ? this.archive.fileOf(tenant, c.receivedAt) : null;
+      byFile.set(file, [...(byFile.get(file) ?? []), c.id]);
+    }
+    return byFile;
   }
 
   private async *rawRecords(tenant: string, ids: number[], now: number): AsyncGenerator<unknown> {
@@ -184,13 +234,16 @@ interface Run {
 
 /** The scheduled pruner: each pass runs on one worker of the cluster, held by a lease row. */
 export async function runRetentionSchedule(deps: { pruner: Pruner; store: PrunerStore; everyMs: number; owner: string; logger: Logger }, signal: AbortSignal): Promise<void> {
-  if (deps.everyMs <= 0 || !deps.pruner.policy.active) return;
+  if (deps.everyMs <= 0) return;
   const job = 'retention:prune';
   while (!signal.aborted) {
     try {
       // The lease outlives the interval, so the holder keeps its turn and no other worker prunes meanwhile.
       if (await deps.store.tryAcquireJobLease(job, deps.owner, deps.everyMs + 60_000, Date.now())) {
-        for (const tenant of await deps.pruner.tenants()) {
+        // Months' partitions are made ahead of their rows, retention set or not.
+        const made = await deps.store.preparePartitions(Date.now());
+        if (made.length) deps.logger.info({ partitions: made }, 'retention: partitions made for the months ahead');
+        for (const tenant of deps.pruner.policy.active ? await deps.pruner.tenants() : []) {
           if (signal.aborted) break;
           const r = await deps.pruner.prune(tenant, { signal });
           const total = r.raw + r.documents + r.messages + r.attempts + r.ledgers + r.reconciliations;

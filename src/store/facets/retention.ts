@@ -37,6 +37,15 @@ export interface ArchivedDocuments {
   verdicts: Array<Record<string, unknown>>;
 }
 
+/** A month kept in partitions of its own (PostgreSQL), with what decides whether it may go whole. */
+export interface RetentionMonth {
+  /** Its first instant and the next month's, UTC epoch milliseconds. */
+  start: number;
+  end: number;
+  /** Every tenant with messages received in it: how many, how many are still open (see settled), and their documents' types. */
+  tenants: Array<{ tenant: string; messages: number; open: number; types: string[] }>;
+}
+
 export interface RetentionStore {
   /** Raw bytes of a tenant's messages still kept (what a storage quota is measured on). */
   storedBytes(tenant: string): Promise<number>;
@@ -69,6 +78,16 @@ export interface RetentionStore {
    * decided on; a run with no decision goes whole. The tenant's newest run always stays.
    */
   pruneReconciliations(tenant: string, before: number, limit: number): Promise<number>;
+  /** Months kept in partitions of their own that end at or before `before`, oldest first (none where the store has no partitions). */
+  retentionMonths(before: number): Promise<RetentionMonth[]>;
+  /**
+   * Drops a month's partitions whole, with what refers to their messages (idempotency keys,
+   * edits, verdicts, dead letters). False, and nothing removed, when a message of it is open again
+   * or its tables stayed busy; the next pass tries again.
+   */
+  dropRetentionMonth(start: number): Promise<boolean>;
+  /** Makes the missing partitions of `now`'s month and the next two (none where the store has no partitions); their names. */
+  preparePartitions(now: number): Promise<string[]>;
   /** Gives freed pages back to the file system where the store keeps them (SQLite incremental vacuum); pages freed. */
   compactAfterPrune(): Promise<number>;
 }

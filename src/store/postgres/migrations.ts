@@ -535,4 +535,103 @@ CREATE INDEX documents_billable ON documents (tenant, type, seq);
 CREATE INDEX rule_verdicts_applied ON rule_verdicts (tenant, id) WHERE verdict = 'apply';
 `,
   },
+  {
+    version: 26,
+    name: 'messages, documents, deliveries and attempts partitioned by month of the message\'s received_at; idempotency keys in a table of their own',
+    sql: `
+-- Attempts carry their delivery's received_at: all four tables share one partition key, so a
+-- month's message and everything it produced live in partitions of the same month.
+ALTER TABLE attempts ADD COLUMN received_at bigint;
+UPDATE attempts a SET received_at = x.received_at FROM deliveries x WHERE x.id = a.delivery_id;
+UPDATE attempts SET received_at = finished_at WHERE received_at IS NULL;
+ALTER TABLE attempts ALTER COLUMN received_at SET NOT NULL;
+
+-- A unique key of a partitioned table must hold the partition key, which would let a message sent
+-- again a month later in as new. Its idempotency key is therefore unique here, across months.
+CREATE TABLE message_keys (
+  tenant text NOT NULL,
+  endpoint text NOT NULL,
+  idempotency_key text NOT NULL,
+  message_id bigint NOT NULL,
+  received_at bigint NOT NULL,
+  PRIMARY KEY (tenant, endpoint, idempotency_key)
+);
+INSERT INTO message_keys (tenant, endpoint, idempotency_key, message_id, received_at)
+  SELECT tenant, endpoint, idempotency_key, id, received_at FROM messages;
+
+/* The partition of one UTC month of a table, made (and filled from the default partition) when missing. */
+CREATE FUNCTION causeway_month_partition(parent text, month timestamp) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  first timestamp := date_trunc('month', month);
+  name text := parent || '_' || to_char(first, 'YYYY_MM');
+  lo bigint := (extract(epoch FROM first) * 1000)::bigint;
+  hi bigint := (extract(epoch FROM first + interval '1 month') * 1000)::bigint;
+BEGIN
+  IF to_regclass(name) IS NOT NULL THEN RETURN name; END IF;
+  EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
+  -- Rows that arrived before their month's partition existed wait in the default one.
+  EXECUTE format('WITH moved AS (DELETE FROM %I WHERE received_at >= %s AND received_at < %s RETURNING *) INSERT INTO %I SELECT * FROM moved',
+    parent || '_default', lo, hi, name);
+  EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', parent, name, lo, hi);
+  RETURN name;
+END
+$fn$;
+
+DO $do$
+DECLARE
+  t text;
+  m timestamp;
+  ix record;
+BEGIN
+  -- The indexes to build again on the partitioned tables, as they are now (constraints apart).
+  CREATE TEMP TABLE partitioned_indexes ON COMMIT DROP AS
+    SELECT i.indexname, i.indexdef FROM pg_indexes i
+    WHERE i.schemaname = current_schema() AND i.tablename IN ('messages', 'documents', 'deliveries', 'attempts')
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname)));
+  FOREACH t IN ARRAY ARRAY['messages', 'documents', 'deliveries', 'attempts'] LOOP
+    EXECUTE format('ALTER TABLE %I RENAME TO %I', t, t || '_unpartitioned');
+    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY) PARTITION BY RANGE (received_at)', t, t || '_unpartitioned');
+    EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT', t || '_default', t);
+  END LOOP;
+  FOR m IN
+    SELECT date_trunc('month', to_timestamp(received_at / 1000.0) AT TIME ZONE 'UTC') FROM messages_unpartitioned
+    UNION SELECT date_trunc('month', to_timestamp(received_at / 1000.0) AT TIME ZONE 'UTC') FROM documents_unpartitioned
+    UNION SELECT date_trunc('month', to_timestamp(received_at / 1000.0) AT TIME ZONE 'UTC') FROM deliveries_unpartitioned
+    UNION SELECT date_trunc('month', to_timestamp(received_at / 1000.0) AT TIME ZONE 'UTC') FROM attempts_unpartitioned
+    UNION SELECT date_trunc('month', now() AT TIME ZONE 'UTC') + n * interval '1 month' FROM generate_series(0, 2) n
+  LOOP
+    FOREACH t IN ARRAY ARRAY['messages', 'documents', 'deliveries', 'attempts'] LOOP
+      PERFORM causeway_month_partition(t, m);
+    END LOOP;
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['messages', 'documents', 'deliveries', 'attempts'] LOOP
+    EXECUTE format('INSERT INTO %I OVERRIDING SYSTEM VALUE SELECT * FROM %I', t, t || '_unpartitioned');
+  END LOOP;
+  -- Foreign keys into messages and deliveries go with the old tables: a key into a partitioned
+  -- table would have to name the month too (see docs/operations.md).
+  DROP TABLE attempts_unpartitioned, deliveries_unpartitioned, documents_unpartitioned, messages_unpartitioned CASCADE;
+  FOREACH t IN ARRAY ARRAY['messages', 'deliveries', 'attempts'] LOOP
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence(t, 'id'), t || '_id_seq');
+    EXECUTE format('SELECT setval(%L, COALESCE((SELECT MAX(id) FROM %I), 0) + 1, false)', t || '_id_seq', t);
+    EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (id, received_at)', t);
+  END LOOP;
+  EXECUTE format('ALTER SEQUENCE %s RENAME TO documents_seq_seq', pg_get_serial_sequence('documents', 'seq'));
+  PERFORM setval('documents_seq_seq', COALESCE((SELECT MAX(seq) FROM documents), 0) + 1, false);
+  ALTER TABLE documents ADD PRIMARY KEY (id, received_at);
+  FOR ix IN SELECT indexdef FROM partitioned_indexes LOOP
+    EXECUTE ix.indexdef;
+  END LOOP;
+END
+$do$;
+
+/* A message row removed forgets its idempotency key with it (a dropped partition's keys are removed by whoever drops it). */
+CREATE FUNCTION causeway_forget_message_key() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  DELETE FROM message_keys WHERE tenant = OLD.tenant AND endpoint = OLD.endpoint AND idempotency_key = OLD.idempotency_key AND message_id = OLD.id;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER messages_forget_key AFTER DELETE ON messages FOR EACH ROW EXECUTE FUNCTION causeway_forget_message_key();
+`,
+  },
 ];

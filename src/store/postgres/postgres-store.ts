@@ -3,12 +3,13 @@ import type { PoolClient } from 'pg';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  RetentionMonth, AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery, NewMessage, Page,
   Store, StoredDelivery,
   StoredDocument, StoredMessage, LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
 } from '../types.ts';
 import * as alerts from './alerts.ts';
+import * as partitions from './partitions.ts';
 import { consoleFacet, type SharedConsole, type SqlPort } from '../console-sql.ts';
 import { retentionFacet, type SharedRetention } from '../retention-sql.ts';
 import { billingFacet } from '../billing-sql.ts';
@@ -119,6 +120,8 @@ export class PostgresStore implements Store {
             throw new Error(`applying PostgreSQL migration ${m.version} (${m.name}): ${(error as Error).message}`, { cause: error });
           }
         }
+        // A hub started after a long stop finds this month's partitions (the scheduled pass makes the next ones).
+        await partitions.preparePartitions(this.pool, Date.now());
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       }
@@ -173,7 +176,7 @@ export class PostgresStore implements Store {
     await this.query(`DELETE FROM message_chunks WHERE staged_at < $1
       AND upload NOT IN (SELECT raw_upload FROM messages WHERE raw_upload IS NOT NULL)`, [Date.now() - ORPHAN_UPLOAD_MS]);
     return stageLargeBodies(messages, {
-      stored: async (m) => (await this.query('SELECT 1 FROM messages WHERE tenant = $1 AND endpoint = $2 AND idempotency_key = $3', [m.tenant, m.endpoint, m.idempotencyKey])).length > 0,
+      stored: async (m) => (await this.query('SELECT 1 FROM message_keys WHERE tenant = $1 AND endpoint = $2 AND idempotency_key = $3', [m.tenant, m.endpoint, m.idempotencyKey])).length > 0,
       put: (upload, seq, chunk) => this.query('INSERT INTO message_chunks (upload, seq, data, staged_at) VALUES ($1, $2, $3, $4)', [upload, seq, chunk, Date.now()]),
       drop: (uploads) => this.query('DELETE FROM message_chunks WHERE upload = ANY($1::text[])', [uploads]),
     });
@@ -195,12 +198,20 @@ export class PostgresStore implements Store {
 
   private insertMessages(messages: NewMessage[], uploads: Map<number, string>, cursor?: { tenant: string; endpoint: string; value: string }): Promise<AcceptedMessage[]> {
     return this.transaction(async (c) => {
-      const inserted = (await c.query(`INSERT INTO messages (tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes)
-        SELECT tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bigint[], $10::text[], $11::bigint[]) WITH ORDINALITY
-          AS m(tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes, ord)
-        ORDER BY ord
-        ON CONFLICT (tenant, endpoint, idempotency_key) DO NOTHING
+      // The key is claimed first, in message_keys (unique across the monthly partitions), with the
+      // id the message takes; a key already there, or earlier in the batch, inserts no message.
+      const inserted = (await c.query(`WITH m AS (
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bigint[], $10::text[], $11::bigint[]) WITH ORDINALITY
+            AS m(tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes, ord)),
+        k AS (INSERT INTO message_keys (tenant, endpoint, idempotency_key, message_id, received_at)
+          SELECT tenant, endpoint, idempotency_key, nextval('messages_id_seq'), received_at FROM m ORDER BY ord
+          ON CONFLICT DO NOTHING
+          RETURNING tenant, endpoint, idempotency_key, message_id)
+        INSERT INTO messages (id, tenant, endpoint, codec, content_type, idempotency_key, content_hash, body, partner_ref, received_at, raw_upload, body_bytes)
+        OVERRIDING SYSTEM VALUE
+        SELECT DISTINCT ON (k.message_id) k.message_id, m.tenant, m.endpoint, m.codec, m.content_type, m.idempotency_key, m.content_hash, m.body, m.partner_ref, m.received_at, m.raw_upload, m.body_bytes
+        FROM k JOIN m ON m.tenant = k.tenant AND m.endpoint = k.endpoint AND m.idempotency_key = k.idempotency_key
+        ORDER BY k.message_id, m.ord
         RETURNING id, tenant, endpoint, idempotency_key`, [
         messages.map((m) => m.tenant), messages.map((m) => m.endpoint), messages.map((m) => m.codec), messages.map((m) => m.contentType ?? null),
         messages.map((m) => m.idempotencyKey), messages.map((m) => m.contentHash), messages.map((m, i) => (uploads.has(i) ? EMPTY : m.body)),
@@ -231,7 +242,8 @@ export class PostgresStore implements Store {
         const d = [...duplicates.values()];
         const bumped = (await c.query(`UPDATE messages m SET duplicates = m.duplicates + d.n
           FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) AS d(tenant, endpoint, idempotency_key, n)
-          WHERE m.tenant = d.tenant AND m.endpoint = d.endpoint AND m.idempotency_key = d.idempotency_key
+          JOIN message_keys k ON k.tenant = d.tenant AND k.endpoint = d.endpoint AND k.idempotency_key = d.idempotency_key
+          WHERE m.id = k.message_id AND m.received_at = k.received_at
           RETURNING m.id, m.tenant, m.endpoint, m.idempotency_key`,
         [d.map((x) => x.tenant), d.map((x) => x.endpoint), d.map((x) => x.idempotencyKey), d.map((x) => x.n)])).rows;
         for (const r of bumped) originals.set(dedupeKey(r.tenant, r.endpoint, r.idempotency_key), r.id);
@@ -364,7 +376,7 @@ export class PostgresStore implements Store {
   async recordAttempts(attempts: AttemptRecord[], now: number): Promise<void> {
     if (attempts.length === 0) return;
     await this.transaction(async (c) => {
-      const current = new Map((await c.query(`SELECT id, tenant, status, attempts, max_attempts, endpoint, available_at, delivered_at, partner_ref, last_error
+      const current = new Map((await c.query(`SELECT id, tenant, status, attempts, max_attempts, endpoint, available_at, delivered_at, partner_ref, last_error, received_at
         FROM deliveries WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [attempts.map((a) => a.deliveryId)])).rows.map((r) => [r.id as number, r]));
       const logged: AttemptRecord[] = [];
       const deadLetters: Array<{ tenant: string; refId: number; endpoint: string; reason: string }> = [];
@@ -387,14 +399,15 @@ export class PostgresStore implements Store {
         d.touched = true;
       }
       if (logged.length === 0) return;
-      await c.query(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error)
-        SELECT u.delivery_id, u.tenant, u.started_at, u.finished_at, u.outcome, u.status_code, u.response, u.partner_ref, u.error
-        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY
-          AS u(delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error, ord)
+      // An attempt lives in the month partition of its delivery (its received_at).
+      await c.query(`INSERT INTO attempts (delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error, received_at)
+        SELECT u.delivery_id, u.tenant, u.started_at, u.finished_at, u.outcome, u.status_code, u.response, u.partner_ref, u.error, u.received_at
+        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::bigint[]) WITH ORDINALITY
+          AS u(delivery_id, tenant, started_at, finished_at, outcome, status_code, response, partner_ref, error, received_at, ord)
         ORDER BY u.ord`, [
         logged.map((a) => a.deliveryId), logged.map((a) => a.tenant), logged.map((a) => a.startedAt), logged.map((a) => a.finishedAt),
         logged.map((a) => a.outcome), logged.map((a) => a.statusCode ?? null), logged.map((a) => a.response ?? null),
-        logged.map((a) => a.partnerRef ?? null), logged.map((a) => a.error ?? null),
+        logged.map((a) => a.partnerRef ?? null), logged.map((a) => a.error ?? null), logged.map((a) => current.get(a.deliveryId)!.received_at),
       ]);
       const changed = [...current.values()].filter((d) => d.touched);
       if (changed.length > 0) await c.query(`UPDATE deliveries d SET status = u.status, attempts = u.attempts, available_at = u.available_at, delivered_at = u.delivered_at,
@@ -507,7 +520,7 @@ export class PostgresStore implements Store {
       this.query(`SELECT s.occurred_at AS shipment_at, s.body->>'shippedAt' AS shipped_at, min(o.occurred_at) AS order_at FROM documents s
         JOIN documents o ON o.tenant = s.tenant AND o.entity_key = s.entity_key AND o.type = 'sales_order'
         WHERE s.type = 'shipment' AND s.received_at >= $1 AND s.received_at <= $2 AND ($3::text IS NULL OR s.tenant = $3)
-        GROUP BY s.id LIMIT 100000`, p),
+        GROUP BY s.id, s.received_at LIMIT 100000`, p),
       this.query(`SELECT verdict, count(*) AS n FROM rule_verdicts WHERE created_at >= $1 AND created_at <= $2 AND ($3::text IS NULL OR tenant = $3) GROUP BY verdict`, p),
       this.query(`SELECT count(*) AS n FROM deliveries WHERE superseded_at >= $1 AND superseded_at <= $2 AND ($3::text IS NULL OR tenant = $3)`, p),
     ]);
@@ -648,6 +661,18 @@ export class PostgresStore implements Store {
   async compactAfterPrune(): Promise<number> {
     // PostgreSQL's autovacuum reclaims the dead rows; nothing to do here.
     return 0;
+  }
+
+  retentionMonths(before: number): Promise<RetentionMonth[]> {
+    return partitions.retentionMonths(this.pool, before);
+  }
+
+  dropRetentionMonth(start: number): Promise<boolean> {
+    return partitions.dropRetentionMonth(this.pool, start);
+  }
+
+  preparePartitions(now: number): Promise<string[]> {
+    return partitions.preparePartitions(this.pool, now);
   }
 
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
 import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
-  AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
+  RetentionMonth, AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery,
   NewMessage, Page, Store,
   StoredDelivery, StoredDocument, StoredMessage, LedgerFilter, LedgerRow, RulesWrites, VerdictRow,
@@ -541,6 +541,19 @@ export class SqliteStore implements Store {
 
   async recordSignedRequest(sighting: SignedRequestSighting): Promise<boolean> {
     return keys.recordSignedRequest(this.sql, sighting);
+  }
+
+  // One file, no partitions: every prune removes rows, and compactAfterPrune hands the pages back.
+  async retentionMonths(): Promise<RetentionMonth[]> {
+    return [];
+  }
+
+  async dropRetentionMonth(): Promise<boolean> {
+    return false;
+  }
+
+  async preparePartitions(): Promise<string[]> {
+    return [];
   }
 
   async compactAfterPrune(): Promise<number> {
