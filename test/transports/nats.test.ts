@@ -178,6 +178,51 @@ flows:
     }
   });
 
+  it('publishes 64 at a time yet keeps each order\'s versions in order on the stream, each once', { timeout: 60_000 }, async (t) => {
+    const outStream = uniqueName('ORDERED');
+    const outPrefix = uniqueName('hub');
+    nats.cleanup(outStream);
+    const work = mkdtempSync(join(dir, 'ordered-'));
+    const hub = await Hub.start(parseConfig(`
+store: sqlite:hub.db
+defaultTenant: acme
+endpoints:
+  bus:
+    type: nats
+    servers: [${TEST_NATS_URL}]
+    subjectPrefix: ${outPrefix}
+    stream: { name: ${outStream}, storage: memory }
+    concurrency: 64
+flows:
+  - { name: orders-to-bus, types: [sales_order], to: bus }
+`, work), { logger: silent, idleMs: 5 });
+    try {
+      // Six versions of each of 20 orders, interleaved and shuffled between orders (seeded), one message each.
+      const random = seededRandom(t);
+      const versions = Array.from({ length: 6 }, (_, v) => Array.from({ length: 20 }, (_, o) => ({ o, v })).sort(() => random() - 0.5)).flat();
+      const now = Date.now();
+      await hub.inbox.acceptBatch(versions.map(({ o, v }) => hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`SO-${o}`, v + 1, { occurredAt: new Date(Date.UTC(2026, 10, 22, 9, v)).toISOString() }))) }, now)));
+      await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', status: 'pending', limit: 1 })).length === 0
+        && (await hub.store.listMessages({ tenant: 'acme', status: 'pending', limit: 1 })).length === 0, 30_000, 'every delivery settled');
+      const n = (await nats.jsm.streams.info(outStream)).state.messages;
+      const published = [];
+      for (let seq = 1; seq <= n; seq++) published.push(await nats.jsm.streams.getMessage(outStream, { seq }));
+      const ids = published.map((m) => m.header.get('Nats-Msg-Id'));
+      assert.equal(new Set(ids).size, ids.length, 'no document published twice');
+      const seen = new Map<string, number>();
+      for (const m of published) {
+        const order = JSON.parse(Buffer.from(m.data).toString()) as { orderNumber: string; lines: unknown[] };
+        const before = seen.get(order.orderNumber) ?? 0;
+        assert.ok(order.lines.length > before, `${order.orderNumber}: version of ${order.lines.length} lines published after one of ${before}`);
+        seen.set(order.orderNumber, order.lines.length);
+      }
+      assert.equal(seen.size, 20, 'every order reached the stream');
+      assert.ok([...seen.values()].every((lines) => lines === 6), 'each order\'s last version is the last it published');
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it('publishes the outcome of each settled delivery to another endpoint on the bus', { timeout: 60_000 }, async () => {
     const stream = uniqueName('OUTCOMES');
     const prefix = uniqueName('hub');

@@ -22,9 +22,13 @@ export const natsEndpoint = defineEndpoint({
 class NatsPublisher implements SinkRuntime {
   private connection: Promise<NatsConnection> | undefined;
 
-  constructor(private readonly c: NatsConfig, private readonly ctx: EndpointContext) {}
+  constructor(private readonly c: NatsConfig, private readonly ctx: EndpointContext) {
+    // Connecting starts with the hub, while it is idle: a connection first asked for by a burst of
+    // deliveries waits behind the decoding that produced them, and its handshake can time out.
+    this.jetstream().catch(() => undefined);
+  }
 
-  /** Connected lazily: a server that is down at start makes deliveries retryable instead of stopping the hub. */
+  /** A server that is down at start makes deliveries retryable (and a later one connects again) instead of stopping the hub. */
   private async jetstream(): Promise<JetStreamClient> {
     this.connection ??= (async () => {
       const nc = await connectNats(this.c, this.ctx.name);
