@@ -56,7 +56,7 @@ defaultTenant: bench
 api: { listen: 127.0.0.1:0, keys: [{ name: bench, tenant: bench, key: ${API_KEY} }] }
 worker: { batchSize: 1000, leaseMs: 600000, idleMs: 5 }
 endpoints:
-  wms: { type: webhook, url: ${url}, concurrency: 64 }
+  wms: { type: webhook, url: ${url}, concurrency: 64, allowPrivateNetworks: true }
 flows:
   - { name: orders, types: [sales_order], to: wms, mapping: m }
 codeTables:

@@ -118,7 +118,7 @@ defaultTenant: bench
 log: { level: info }
 worker: { batchSize: 200, leaseMs: 60000, idleMs: 10 }
 endpoints:
-  wms: { type: webhook, url: ${rec.url}, concurrency: 32 }
+  wms: { type: webhook, url: ${rec.url}, concurrency: 32, allowPrivateNetworks: true }
 flows:
   - { name: orders, types: [sales_order], to: wms }
 `);
