@@ -230,7 +230,7 @@ export class MessageProcessor {
     if (codec.hooks?.afterDecode) {
       const screened = await codec.hooks.afterDecode(decodedDocuments, ctx);
       errors.push(...(screened.errors ?? []));
-      addWrites(edi, screened.writes);
+      appendWrites(edi, screened.writes);
       const skip = new Set(screened.skip);
       decodedDocuments = decodedDocuments.filter((d) => !skip.has(d.index));
       if (screened.resolved?.length) {
@@ -244,7 +244,7 @@ export class MessageProcessor {
     const rules: RulesWrites = {};
     // What routing decided for the message, committed with its outcome; the rules' verdicts add what they make of it.
     const routing: RoutingWrites = {};
-    addRouting(routing, this.deps.router?.messageWrites());
+    appendWrites(routing, this.deps.router?.messageWrites());
     // What the partner is owed for documents that are not valid (an EDIFACT APERAK), as the codec says.
     for (const invalid of decoded.invalid ?? []) deliveries.push(...(await this.answerRefusal(codec, ctx, m, invalid, errors, edi)));
     for (const entry of decodedDocuments) {
@@ -270,7 +270,7 @@ export class MessageProcessor {
   private endRules(session: RulesSession, applied: Applied): void {
     const ended = session.end(this.deps.rules!.general);
     Object.assign(applied.rules, ended.writes);
-    if (ended.alerts.length) addWrites(applied.edi, { alerts: ended.alerts });
+    if (ended.alerts.length) appendWrites(applied.edi, { alerts: ended.alerts });
   }
 
   /**
@@ -344,7 +344,7 @@ export class MessageProcessor {
       out.push(...routed);
     }
     w.deliveries.push(...out);
-    addRouting(w.routing, this.deps.router?.afterRules(decided));
+    appendWrites(w.routing, this.deps.router?.afterRules(decided));
     return true;
   }
 
@@ -356,7 +356,7 @@ export class MessageProcessor {
     const from = { tenant: m.tenant, messageId: m.id, receivedAt: m.receivedAt, documentId: refused.document?.id ?? `${m.id}-${m.generation}-${refused.index}` };
     const answer = await answerRefusal(codec, ctx, from, refused, this.deps.endpoints, (s) => `cw-${m.id}-${refused.index}-${s.flow}`);
     errors.push(...answer.errors);
-    addWrites(edi, answer.edi);
+    appendWrites(edi, answer.edi);
     return answer.deliveries;
   }
 
@@ -385,12 +385,12 @@ export class MessageProcessor {
     const { documents, deliveries, errors, edi, rules, routing } = applied;
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
-    const withRules = hasRules(rules) ? { rules } : {};
+    const withRules = hasWrites(rules) ? { rules } : {};
     // An answer owed to the partner (an APERAK for invalid documents) is a delivery: the message is processed, its errors dead-lettered with it.
     if (!anyDocument && deliveries.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
     if (!anyDocument && deliveries.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
     if (errors.length) this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
-    const withRouting = hasRouting(routing) ? { routing } : {};
+    const withRouting = hasWrites(routing) ? { routing } : {};
     return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules, ...withRouting };
   }
 
@@ -438,8 +438,8 @@ export class MessageProcessor {
           ? { ...this.settle(m, { ...applied, errors: kept }, anyDocument), owner: lease.owner }
           : {
               messageId: m.id, status: 'processed', documents: applied.documents, deliveries: applied.deliveries, errors: kept,
-              ...(hasWrites(applied.edi) ? { edi: applied.edi } : {}), ...(hasRules(applied.rules) ? { rules: applied.rules } : {}),
-              ...(hasRouting(applied.routing) ? { routing: applied.routing } : {}),
+              ...(hasWrites(applied.edi) ? { edi: applied.edi } : {}), ...(hasWrites(applied.rules) ? { rules: applied.rules } : {}),
+              ...(hasWrites(applied.routing) ? { routing: applied.routing } : {}),
               owner: lease.owner, checkpoint: { progress: part, leaseUntil: Date.now() + lease.leaseMs },
             };
         try {
@@ -524,7 +524,7 @@ export class MessageProcessor {
     if (own) {
       // What a document settles (a partner's acknowledgment) holds whatever becomes of its flows.
       errors.push(...(own.errors ?? []));
-      addWrites(edi, own.writes);
+      appendWrites(edi, own.writes);
       if (own.deliverInstead) return this.deliverInstead(doc, m, index, own.deliverInstead, decodedBy!.contentType);
     }
     return this.routeFlows(doc, m, index, prefix, this.deps.flows, errors, edi);
@@ -556,7 +556,7 @@ export class MessageProcessor {
         const delivery = deliveryOf(doc, m, index, flow.name, target, bytes, codec.contentType);
         const sent = await codec.hooks?.afterEncode?.({ bytes, deliveryKey: delivery.idempotencyKey }, this.hookContext(m, codecEndpointOf(target)));
         errors.push(...(sent?.errors ?? []));
-        addWrites(tracked, sent?.writes);
+        appendWrites(tracked, sent?.writes);
         out.push(delivery);
       } catch (e) {
         const faults = e instanceof CausewayFault ? e.errors : [{ code: 'MAP_FAILED', message: (e as Error).message }];
@@ -564,7 +564,7 @@ export class MessageProcessor {
         return undefined;
       }
     }
-    if (edi) addWrites(edi, tracked);
+    if (edi) appendWrites(edi, tracked);
     return out;
   }
 
@@ -602,16 +602,22 @@ function settingsFor(m: Pick<StoredMessage, 'codec'>, endpoint: EndpointInfo | u
   return endpoint?.codec === m.codec ? endpoint.codecSettings : undefined;
 }
 
-function addWrites(into: EdiWrites, more: EdiWrites | undefined): void {
-  if (more?.receipts?.length) (into.receipts ??= []).push(...more.receipts);
-  if (more?.groups?.length) (into.groups ??= []).push(...more.groups);
-  if (more?.reconciliations?.length) (into.reconciliations ??= []).push(...more.reconciliations);
-  if (more?.alerts?.length) (into.alerts ??= []).push(...more.alerts);
-  if (more?.controlNumbersSeen?.length) (into.controlNumbersSeen ??= []).push(...more.controlNumbersSeen);
+
+/** A message's writes of one kind (EDI, rules, routing) are lists gathered from its steps and checkpoints. */
+type WriteLists<T> = { [K in keyof T]?: unknown[] };
+
+/** Appends each list of `more` to the same list of `into`. */
+function appendWrites<T extends WriteLists<T>>(into: T, more: T | undefined): void {
+  if (!more) return;
+  for (const key of Object.keys(more) as Array<keyof T>) {
+    const items = more[key];
+    if (items?.length) ((into[key] ??= [] as unknown as T[keyof T]) as unknown[]).push(...items);
+  }
 }
 
-function hasWrites(w: EdiWrites): boolean {
-  return Object.values(w).some((items: unknown[] | undefined) => !!items?.length);
+/** Whether any list of these writes holds something to commit. */
+function hasWrites(w: object): boolean {
+  return Object.values(w).some((items: unknown) => Array.isArray(items) && items.length > 0);
 }
 
 /** What decoding needs of a stored message: the API checks a message with it right after storing it. */
@@ -726,36 +732,18 @@ function emptyApplied(): Applied {
   return { documents: [], deliveries: [], errors: [], edi: {}, rules: {}, routing: {} };
 }
 
-function hasRouting(w: RoutingWrites): boolean {
-  return !!(w.put?.length || w.release?.length || w.restore?.length || w.reserve?.length);
-}
 
-function addRouting(into: RoutingWrites, more: RoutingWrites | undefined): void {
-  if (more?.put?.length) (into.put ??= []).push(...more.put);
-  if (more?.release?.length) (into.release ??= []).push(...more.release);
-  if (more?.restore?.length) (into.restore ??= []).push(...more.restore);
-  if (more?.reserve?.length) (into.reserve ??= []).push(...more.reserve);
-}
 
-function hasRules(w: RulesWrites): boolean {
-  return Object.values(w).some((items: unknown[] | undefined) => !!items?.length);
-}
 
 function addApplied(into: Applied, more: Applied): void {
   for (const d of more.documents) into.documents.push(d);
   for (const d of more.deliveries) into.deliveries.push(d);
   for (const e of more.errors) into.errors.push(e);
-  addWrites(into.edi, more.edi);
-  addRules(into.rules, more.rules);
-  addRouting(into.routing, more.routing);
+  appendWrites(into.edi, more.edi);
+  appendWrites(into.rules, more.rules);
+  appendWrites(into.routing, more.routing);
 }
 
-function addRules(into: RulesWrites, more: RulesWrites): void {
-  if (more.ledgers?.length) (into.ledgers ??= []).push(...more.ledgers);
-  if (more.verdicts?.length) (into.verdicts ??= []).push(...more.verdicts);
-  if (more.supersede?.length) (into.supersede ??= []).push(...more.supersede);
-  if (more.deadLetters?.length) (into.deadLetters ??= []).push(...more.deadLetters);
-}
 
 /** A large message's errors across its checkpoints, bounded: past MAX_KEPT_ERRORS only their number is kept. */
 class KeptErrors {
