@@ -363,9 +363,11 @@ export class MessageProcessor {
   /** An order_status the rules send on their own ("cancel rejected: shipped"), routed by the flows that carry order statuses to that side. */
   private async sendStatus(e: Extract<Effect, { kind: 'send_status' }>, cause: CanonicalDocument, m: StoredMessage, errors: CausewayError[]): Promise<NewDelivery[]> {
     const now = new Date().toISOString();
+    // Received with the message that caused it: its delivery sits in that message's month (PostgreSQL
+    // partitions by it), so a month pruned whole takes the status's delivery with it.
     const raw: Record<string, unknown> = {
       type: 'order_status', schemaVersion: cause.schemaVersion, tenant: cause.tenant, id: `${cause.id}-status`, entityKey: e.entityKey,
-      source: { endpoint: 'causeway', partnerRef: cause.source.partnerRef }, occurredAt: now, receivedAt: now,
+      source: { endpoint: 'causeway', partnerRef: cause.source.partnerRef }, occurredAt: now, receivedAt: new Date(m.receivedAt).toISOString(),
       orderNumber: e.orderNumber, status: e.status, reason: e.reason, lines: e.lines ?? [],
     };
     const valid = validateDocument(raw);
