@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import jsonata from 'jsonata';
 import { parse as parseYaml } from 'yaml';
 import { jsonPath, type CausewayError } from '../model/index.ts';
 import type { FieldSpec } from './schema.ts';
@@ -200,8 +201,53 @@ export function checkClientReferences(config: {
         errors.push({ code: 'CONFIG_INVALID', path: jsonPath(['mappings', name]), message: `code table "${table}" is client ${tableOwner}'s; a mapping may use its own client's code tables or the main config's` });
       }
     }
+    const expression = (mapping as { jsonata?: string }).jsonata;
+    // The main file's JSONata may compute names freely; a client's names only tables it may read.
+    if (own === undefined || expression === undefined) continue;
+    for (const table of jsonataTablesOf(expression)) {
+      const tableOwner = tenantOf(jsonPath(['codeTables', table]));
+      const known = Object.hasOwn(config.codeTables, table);
+      if (known && (tableOwner === undefined || tableOwner === own)) continue;
+      const why = known ? `is client ${tableOwner}'s` : 'is no code table of this client or the main config';
+      errors.push({ code: 'CONFIG_INVALID', path: jsonPath(['mappings', name, 'jsonata']), message: `$table("${table}", ...): code table "${table}" ${why}; a client's mapping may use its own code tables or the main config's` });
+    }
   }
   return errors;
+}
+
+/** The code tables a JSONata expression names by a literal: `$table("carriers", ...)`. A computed name is scoped at run time (tablesForTenant). */
+function jsonataTablesOf(expression: string): string[] {
+  let ast: unknown;
+  try { ast = jsonata(expression).ast(); } catch { return []; }
+  const out = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (!isObject(node)) return;
+    const procedure = node.procedure as { type?: string; value?: unknown } | undefined;
+    const [first] = (node.arguments as Array<{ type?: string; value?: unknown }> | undefined) ?? [];
+    if (node.type === 'function' && procedure?.type === 'variable' && procedure.value === 'table' && first?.type === 'string' && typeof first.value === 'string') out.add(first.value);
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(ast);
+  return [...out];
+}
+
+/** Each client's code tables, by name, with the tenant they belong to: what tablesForTenant hides from other tenants. */
+export function tableOwnersOf(clients: ClientSet | undefined): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const part of clients?.parts.values() ?? []) {
+    for (const table of Object.keys((part.raw.codeTables as Record<string, unknown> | undefined) ?? {})) owners.set(table, part.tenant);
+  }
+  return owners;
+}
+
+/**
+ * The code tables a tenant's documents are mapped with: the main config's and the tenant's own.
+ * Another client's table is absent, so even a name a JSONata mapping computes cannot read it.
+ */
+export function tablesForTenant<T>(tables: Record<string, T>, owners: ReadonlyMap<string, string>, tenant: string): Record<string, T> {
+  if (!owners.size) return tables;
+  return Object.fromEntries(Object.entries(tables).filter(([name]) => (owners.get(name) ?? tenant) === tenant));
 }
 
 function* tablesOf(fields: Record<string, FieldSpec>): Generator<string> {

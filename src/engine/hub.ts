@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { checkConfig, clientTenantsIn, routedFlows, partnersOfTenant, reloadClientConfig, type LoadedConfig } from '../config/index.ts';
+import { checkConfig, clientTenantsIn, routedFlows, partnersOfTenant, reloadClientConfig, tableOwnersOf, type LoadedConfig } from '../config/index.ts';
 import type { Codec } from '../codecs/index.ts';
 import { CausewayFault, formatError, type CausewayError } from '../model/index.ts';
 import { openStore, type Store, type StoredMessage } from '../store/index.ts';
@@ -107,7 +107,7 @@ export class Hub {
     this.inbox = new Inbox(store, this.metrics, this.processorWakeup);
     this.refusals = new LateRefusals({ store, endpoints: this.endpoints, codecs, logger });
     this.processor = new MessageProcessor({
-      store, endpoints: this.endpoints, codecs, flows: routedFlows(config), mappings: compileMappings(config), codeTables: config.codeTables,
+      store, endpoints: this.endpoints, codecs, flows: routedFlows(config), mappings: compileMappings(config), codeTables: config.codeTables, tableOwners: tableOwnersOf(loaded.clients),
       metrics: this.metrics, logger, maxJsonDepth: config.maxJsonDepth, documentsPerCommit: config.worker.documentsPerCommit, onCheckpoint: () => this.delivery.wakeup.notify(),
       router: routerOf(store, config),
       rules: this.rules,
@@ -454,7 +454,7 @@ export class Hub {
       for (const name of [...this.outcomeTargets.keys()]) if (this.endpoints.has(name)) this.outcomeTargets.set(name, this.endpoints.get(name)!);
       this.current = next;
       if (after.length && !this.scheduledTenants.includes(tenant)) this.scheduledTenants.push(tenant);
-      this.processor.reconfigure({ flows: routedFlows(next.config), mappings, codeTables: next.config.codeTables, sideOf: sideLookup(next.config) });
+      this.processor.reconfigure({ flows: routedFlows(next.config), mappings, codeTables: next.config.codeTables, tableOwners: tableOwnersOf(next.clients), sideOf: sideLookup(next.config) });
       for (const name of before) {
         const old = this.sinks.get(name);
         if (!old) continue;

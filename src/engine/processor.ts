@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FlowConfig } from '../config/index.ts';
+import { tablesForTenant, type FlowConfig } from '../config/index.ts';
 import {
   DEFAULT_MAX_JSON_DEPTH, findValueTooDeep, type Codec, type CodecEndpoint, type CodecSend, type CodecStore, type DecodeResult, type HookContext, type InputPlace, type RefusedDocument,
 } from '../codecs/index.ts';
@@ -38,6 +38,8 @@ export interface ProcessorDeps {
   flows: FlowConfig[];
   mappings: Map<string, CompiledMapping>;
   codeTables: Record<string, Record<string, string>>;
+  /** Client code tables by name, with their tenant: another tenant's documents never see them. */
+  tableOwners?: ReadonlyMap<string, string>;
   metrics: HubMetrics;
   logger: Logger;
   /** Config `maxJsonDepth`: the deepest nesting a message or a decoded document may have. */
@@ -69,8 +71,9 @@ export class MessageProcessor {
   }
 
   /** A client's config reloaded: the next batch routes by these flows, mappings and code tables. */
-  reconfigure(next: Pick<ProcessorDeps, 'flows' | 'mappings' | 'codeTables' | 'sideOf'>): void {
+  reconfigure(next: Pick<ProcessorDeps, 'flows' | 'mappings' | 'codeTables' | 'tableOwners' | 'sideOf'>): void {
     Object.assign(this.deps, next);
+    this.tenantTables.clear();
     this.sides.clear();
   }
 
@@ -295,6 +298,14 @@ export class MessageProcessor {
   };
   /** documentSide's answers: they depend only on the config. */
   private readonly sides = new Map<string, DocumentSide | undefined>();
+  /** The code tables each tenant's mappings may read, kept until the config is reloaded. */
+  private readonly tenantTables = new Map<string, Record<string, Record<string, string>>>();
+
+  private tablesOf(tenant: string): Record<string, Record<string, string>> {
+    let tables = this.tenantTables.get(tenant);
+    if (!tables) this.tenantTables.set(tenant, (tables = tablesForTenant(this.deps.codeTables, this.deps.tableOwners ?? new Map(), tenant)));
+    return tables;
+  }
 
   /** The policy a document is decided under: its flow's, else its source endpoint's or partner's, else the config's. */
   private policyFor(doc: CanonicalDocument, m: Pick<StoredMessage, 'endpoint'>): RulesPolicy {
@@ -533,7 +544,7 @@ export class MessageProcessor {
   }
 
   private async routeFlows(doc: CanonicalDocument, m: StoredMessage, index: number, prefix: string, flows: FlowConfig[], errors: CausewayError[], edi?: EdiWrites): Promise<NewDelivery[] | undefined> {
-    const { endpoints, mappings, codeTables, store } = this.deps;
+    const { endpoints, mappings, store } = this.deps;
     // What an encoder tracks of a payload goes with the outcome only when all the document's deliveries do.
     const tracked: EdiWrites = {};
     const out: NewDelivery[] = [];
@@ -550,7 +561,7 @@ export class MessageProcessor {
         const mapping = flow.mapping ? mappings.get(flow.mapping) : undefined;
         if (mapping) {
           if (mapping.needsItems) await this.items.load(doc.tenant, skusOf(doc));
-          const ctx = { tables: codeTables, item: (sku: string) => this.items.get(doc.tenant, sku) };
+          const ctx = { tables: this.tablesOf(doc.tenant), item: (sku: string) => this.items.get(doc.tenant, sku) };
           payload = await mapping.apply(doc, ctx);
         }
         const codec = this.deps.codecs.get(target.codec)!;

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { createApi } from '../../src/api/index.ts';
 import { createRegistry, parseConfig as parseConfigWith } from '../../src/config/index.ts';
 import { builtIns } from '../../src/endpoints.ts';
-import { Hub } from '../../src/engine/index.ts';
+import { contentHash, Hub } from '../../src/engine/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
 import { folderEndpoint, type EndpointSpec } from '../../src/transports/index.ts';
 import { salesOrder } from '../support/documents.ts';
@@ -107,6 +107,57 @@ routing:
     write('clients/acme.yaml', 'endpoints:\n  acme-in: { type: folder, inbox: acme/in }\nflows:\n  - { name: acme-orders, types: [sales_order], to: nowhere }\n');
     rmSync(join(dir, 'clients', 'globex', 'mappings.yaml'));
     assert.deepEqual(messagesOf(faultOf(load)), [`${join('clients', 'acme.yaml')} $.flows[0].to: no endpoint named "nowhere"`]);
+  });
+});
+
+describe('client configs: a JSONata mapping reads only its own client\'s code tables and the main file\'s', () => {
+  let dir: string;
+  const write = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  const load = () => parseConfigWith(readFileSync(join(dir, 'causeway.yaml'), 'utf8'), dir, registry, {});
+  const acme = (jsonata: string) => `
+endpoints:
+  acme-in: { type: folder, inbox: acme/in }
+  acme-out: { type: folder, outbox: acme/out }
+flows:
+  - { name: acme-orders, from: [acme-in], types: [sales_order], to: acme-out, mapping: acme-order }
+codeTables:
+  acme-carriers: { UPSN: ACME-UPS }
+mappings:
+  acme-order: { jsonata: ${JSON.stringify(jsonata)} }
+`;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'causeway-client-tables-'));
+    write('causeway.yaml', `store: sqlite:${join(dir, 'hub.db')}\nclients: { folder: clients, watch: false }\nconsole: { enabled: false }\ncodeTables:\n  shared: { A: B }\n`);
+    write('clients/globex.yaml', 'codeTables:\n  globex-carriers: { UPSN: GLOBEX-SECRET }\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a client\'s $table() naming another client\'s table or no table it may read, naming the file and the path', () => {
+    write('clients/acme.yaml', acme('{ "via": $table("globex-carriers", carrier.scac), "x": $table("nowhere", "A"), "ok": $table("acme-carriers", "UPSN") & $table("shared", "A") }'));
+    assert.deepEqual(messagesOf(faultOf(load)).sort(), [
+      `${join('clients', 'acme.yaml')} $.mappings.acme-order.jsonata: $table("globex-carriers", ...): code table "globex-carriers" is client globex's; a client's mapping may use its own code tables or the main config's`,
+      `${join('clients', 'acme.yaml')} $.mappings.acme-order.jsonata: $table("nowhere", ...): code table "nowhere" is no code table of this client or the main config; a client's mapping may use its own code tables or the main config's`,
+    ]);
+  });
+
+  it('scopes the lookup to the tenant at run time: a computed name reaches no other client\'s table', async () => {
+    write('clients/acme.yaml', acme('{ "no": orderNumber, "mine": $table("acme-" & "carriers", "UPSN"), "main": $table("sha" & "red", "A"), "theirs": $table("globex-" & "carriers", "UPSN") }'));
+    const hub = await Hub.start(load(), { logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+    try {
+      const body = Buffer.from(JSON.stringify({ ...salesOrder('SO-TABLES', 1), tenant: undefined }));
+      await hub.store.acceptMessages([{ tenant: 'acme', endpoint: 'acme-in', codec: 'json', body, contentHash: contentHash(body), idempotencyKey: 'tables-1', receivedAt: Date.now() }]);
+      const claimed = await hub.store.claimPendingMessages('test', 10, 60_000, Date.now());
+      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+      const [delivery] = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'acme-out' });
+      assert.ok(delivery, 'the order was mapped and queued for acme-out');
+      assert.deepEqual(JSON.parse(delivery.payload.toString('utf8')), { no: 'SO-TABLES', mine: 'ACME-UPS', main: 'B' }, 'globex\'s table reads as absent for acme');
+    } finally {
+      await hub.stop();
+    }
   });
 });
 
