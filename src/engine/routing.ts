@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { RoutingConfig } from '../config/routing.ts';
 import type { Availability } from '../inventory/index.ts';
 import { entityKeyFor, type CanonicalDocument, type SalesOrder } from '../model/index.ts';
-import { keepSites, needsRouting, ordersFor, reroute, reservationsOf, routeOrder, stockKey, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
+import { keepSites, needsRouting, ordersFor, partNumberOf, reroute, reservationsOf, routeOrder, stockKey, type Assignment, type Exclusion, type FacilityOutcome, type RoutingDecision } from '../routing/index.ts';
 import type { RoutingRecord, RoutingStore, RoutingWrites, StockReservation } from '../store/index.ts';
 import type { DecodedMessage } from './messages.ts';
 
@@ -84,16 +84,18 @@ export class OrderRouter {
       const doc = entry.document;
       if (doc.type === 'shipment' && doc.orderNumber && doc.facility) {
         out.push(entry);
-        const rest = await this.afterOutcome(doc.tenant, doc.orderNumber, now, (d) => shortOf(d, doc.facility, doc));
-        if (!rest) await this.releaseAt(doc.tenant, `order:${doc.orderNumber}`, doc.facility);
+        const target = await this.routedOrderOf(doc.tenant, doc.orderNumber);
+        const rest = target && await this.afterOutcome(doc.tenant, target, now, (d, part) => shortOf(part ?? d.assignments.find((a) => a.facility === doc.facility), doc.facility, doc));
+        if (!rest) await this.releaseAt(doc.tenant, target?.orderKey ?? `order:${doc.orderNumber}`, doc.facility);
         for (const part of rest?.parts ?? []) out.push({ ...entry, index: nextIndex++, document: this.remainder(doc, part, rest!) });
         continue;
       }
       if (doc.type === 'acknowledgment' && doc.status === 'rejected' && doc.acknowledges.documentType === 'sales_order' && doc.acknowledges.reference) {
         out.push(entry);
         const facilityOf = (d: RoutingDecision) => (d.assignments.find((a) => a.endpoint === channel) ?? (d.assignments.length === 1 ? d.assignments[0] : undefined))?.facility;
-        const rest = await this.afterOutcome(doc.tenant, doc.acknowledges.reference, now, (d) => {
-          const facility = facilityOf(d);
+        const target = await this.routedOrderOf(doc.tenant, doc.acknowledges.reference);
+        const rest = target && await this.afterOutcome(doc.tenant, target, now, (d, part) => {
+          const facility = part?.facility ?? facilityOf(d);
           return facility ? { facility, kind: 'rejected', why: doc.errors[0]?.message } : undefined;
         });
         for (const part of rest?.parts ?? []) out.push({ ...entry, index: nextIndex++, document: this.remainder(doc, part, rest!) });
@@ -168,36 +170,61 @@ export class OrderRouter {
   }
 
   /**
-   * A warehouse rejected its part of a routed order, or closed it short: route what remains again,
-   * away from it, and keep the new decision with what the order now holds. Undefined when the
-   * order was not routed here or nothing remains.
+   * The routed order an order number names: the order itself, or one part of a split order
+   * (`SO-1-CHI`, or the number a re-routed part kept), found on the order it was split from.
    */
-  private async afterOutcome(tenant: string, orderNumber: string, now: number, outcomeOf: (d: RoutingDecision) => FacilityOutcome | undefined): Promise<Rerouted | undefined> {
-    const orderKey = `order:${orderNumber}`;
-    const before = await this.routingOf(tenant, orderKey);
-    const record = before?.record;
-    if (!record) return undefined;
+  private async routedOrderOf(tenant: string, orderNumber: string): Promise<RoutedOrder | undefined> {
+    const own = await this.routingOf(tenant, `order:${orderNumber}`);
+    if (own) return { orderKey: `order:${orderNumber}`, before: own };
+    // A part's number ends in the facility it was first sent to: only those orders are read.
+    for (const facility of Object.keys(this.config.facilities)) {
+      if (!orderNumber.endsWith(`-${facility}`)) continue;
+      const base = orderNumber.slice(0, -(facility.length + 1));
+      const before = await this.routingOf(tenant, `order:${base}`);
+      const decision = before?.record.decision as RoutingDecision | undefined;
+      const part = decision?.assignments.find((a) => partNumberOf(base, decision, a) === orderNumber);
+      if (before && part) return { orderKey: `order:${base}`, before, part };
+    }
+    return undefined;
+  }
+
+  /**
+   * A warehouse rejected its part of a routed order, or closed it short: route what remains again,
+   * away from it, and keep the new decision with what the order now holds. A split order's other
+   * parts stay where they are: the decision kept holds them as they were, with the part's
+   * remainder routed again under the part's own number. Undefined when nothing remains.
+   */
+  private async afterOutcome(tenant: string, target: RoutedOrder, now: number, outcomeOf: (d: RoutingDecision, part: Assignment | undefined) => FacilityOutcome | undefined): Promise<Rerouted | undefined> {
+    const { orderKey, before } = target;
+    const record = before.record;
     const { order, ...previous } = record.decision as RoutingDecision & { order: SalesOrder };
-    const outcome = outcomeOf(previous);
-    if (!outcome || (outcome.kind === 'short' && !outcome.lines.length)) return undefined;
+    const found = outcomeOf(previous, target.part);
+    if (!found || (found.kind === 'short' && !found.lines.length)) return undefined;
+    const part = target.part ?? (previous.assignments.length > 1 ? previous.assignments.find((a) => a.facility === found.facility) : undefined);
+    const partNumber = part && partNumberOf(order.orderNumber, previous, part);
+    const outcome: FacilityOutcome = partNumber ? { ...found, part: partNumber } : found;
     const earlier = ((record.decision as { history?: Array<{ outcome: FacilityOutcome }> }).history ?? []).map((h) => h.outcome);
     // A site that rejected the order, or shipped a SKU of it short, is not asked again.
     const exclude = earlier.flatMap((o): Exclusion[] => (o.kind === 'rejected'
       ? [{ facility: o.facility, why: `rejected the order${o.why ? `: ${o.why}` : ''}` }]
       : o.lines.map((l) => ({ facility: o.facility, sku: l.sku, why: 'shipped short' }))));
     const ctx = { config: this.config, now, tenant, channel: order.source?.endpoint, available: await this.available(tenant, now), reserved: await this.reserved(tenant, before.reservations), exclude };
-    const { decision } = reroute(order, previous, outcome, ctx);
-    // What the order still holds: its other sites' parts as they were, and the new decision's.
-    const kept = reservationsOf({ ...previous, assignments: previous.assignments.filter((a) => a.facility !== outcome.facility) });
+    const { decision } = reroute(order, part ? { ...previous, assignments: [part] } : previous, outcome, ctx);
+    // What the order still holds: its other parts as they were, and the new decision's.
+    const others = previous.assignments.filter((a) => (part ? a !== part : a.facility !== outcome.facility));
+    const kept = reservationsOf({ ...previous, assignments: others });
     const reservations = [...kept, ...reservationsOf(decision)].map((r) => ({ facility: r.facility, sku: r.sku, quantity: r.quantity.toFixed() }));
+    const stored = partNumber ? withOtherParts(order.orderNumber, previous, others, partNumber, decision) : decision;
     const history = [...((record.decision as { history?: unknown[] }).history ?? []), { ...previous, outcome }];
-    await this.put(tenant, { orderKey, status: decision.status, facility: decision.facility ?? null, decision: { ...decision, order, history }, decidedAt: now }, reservations, ctx.reserved, before);
-    return { tenant, orderKey, outcome, parts: ordersFor(order, decision) };
+    await this.put(tenant, { orderKey, status: stored.status, facility: stored.facility ?? null, decision: { ...stored, order, history }, decidedAt: now }, reservations, ctx.reserved, before);
+    // The part's remainder keeps the part's number and ledger: the order's other parts are not touched.
+    const sent = partNumber ? { ...order, orderNumber: partNumber, entityKey: `order:${partNumber}` } : order;
+    return { tenant, orderKey, outcome, parts: ordersFor(sent, decision) };
   }
 
   /** A part of what was routed again, as the document that goes on: marked as the open rest of the order, and settled by the rules' verdict like any routed order. */
   private remainder(cause: CanonicalDocument, part: SalesOrder, rest: Rerouted): CanonicalDocument {
-    const routing = { ...(part.extensions?.routing as RoutingDecision), remainderOf: { facility: rest.outcome.facility, outcome: rest.outcome.kind } };
+    const routing = { ...(part.extensions?.routing as RoutingDecision), remainderOf: { facility: rest.outcome.facility, outcome: rest.outcome.kind, ...(rest.outcome.part ? { part: rest.outcome.part } : {}) } };
     const document = { ...part, id: `${cause.id}-reroute-${part.facility}`, extensions: { ...part.extensions, routing } } as CanonicalDocument;
     // Not passed on, it lets go of what it took at its new site; the site it left is done with it either way.
     this.routed.set(document.id, { tenant: rest.tenant, orderKey: rest.orderKey, before: null });
@@ -294,6 +321,26 @@ export class OrderRouter {
 
 type Routing = { record: RoutingRecord; reservations: StockReservation[] };
 
+/** An order number's routed order: its key and routing, and the part it names when it names one part of a split order. */
+interface RoutedOrder {
+  orderKey: string;
+  before: Routing;
+  part?: Assignment;
+}
+
+/**
+ * A split order's decision once one part was routed again: the other parts as they were, and what
+ * the part's remainder went to, each under the number it went out under. When the remainder went
+ * nowhere (unroutable, held), the order says so, with the reason naming the part.
+ */
+function withOtherParts(orderNumber: string, previous: RoutingDecision, others: Assignment[], partNumber: string, rerouted: RoutingDecision): RoutingDecision {
+  const numbered = (d: RoutingDecision, n: string) => (a: Assignment): Assignment => ({ ...a, orderNumber: partNumberOf(n, d, a) });
+  const assignments = [...others.map(numbered(previous, orderNumber)), ...rerouted.assignments.map(numbered(rerouted, partNumber))];
+  const backordered = assignments.some((a) => a.lines.some((l) => new Big(l.backordered).gt(0)));
+  const status = !rerouted.assignments.length ? rerouted.status : backordered ? 'backordered' : assignments.length > 1 ? 'split' : 'routed';
+  return { ...rerouted, status, facility: assignments[0]?.facility, assignments, reason: `part ${partNumber}: ${rerouted.reason}` };
+}
+
 /** An order's routing staged by the batch: as it stands now, and what it held in the store. */
 interface Staged {
   tenant: string;
@@ -322,10 +369,8 @@ interface Rerouted {
 }
 
 /** A closing shipment that shipped less than its site's part of the routed order: the shortfall, per line. */
-function shortOf(d: RoutingDecision, facility: string, shipment: Extract<CanonicalDocument, { type: 'shipment' }>): FacilityOutcome | undefined {
-  if (!shipment.complete) return undefined;
-  const part = d.assignments.find((a) => a.facility === facility);
-  if (!part) return undefined;
+function shortOf(part: Assignment | undefined, facility: string, shipment: Extract<CanonicalDocument, { type: 'shipment' }>): FacilityOutcome | undefined {
+  if (!shipment.complete || !part || part.facility !== facility) return undefined;
   const lines = part.lines.flatMap((l) => {
     const shipped = shipment.lines.filter((s) => String(s.lineNumber) === l.lineNumber || (s.lineNumber === undefined && s.sku === l.sku))
       .reduce((n, s) => n.plus(s.quantity), new Big(0));

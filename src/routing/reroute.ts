@@ -3,9 +3,13 @@ import { normaliseDecimal, type SalesOrder } from '../model/index.ts';
 import { routeOrder, type Exclusion, type Reservation, type RoutingContext, type RoutingDecision } from './route.ts';
 
 /** What a warehouse told us about an order routed to it. */
-export type FacilityOutcome =
+export type FacilityOutcome = (
   | { facility: string; kind: 'rejected'; why?: string }
-  | { facility: string; kind: 'short'; lines: { lineNumber: string; sku: string; quantity: string }[] };
+  | { facility: string; kind: 'short'; lines: { lineNumber: string; sku: string; quantity: string }[] }
+) & {
+  /** The part of a split order it was about (`SO-1-CHI`); absent for an order sent whole. */
+  part?: string;
+};
 
 /**
  * Route again what a warehouse will not ship: the whole of its part when it rejected the order, or

@@ -41,7 +41,13 @@ export interface RoutingContext {
 export interface Exclusion { facility: string; sku?: string; why: string }
 
 export interface RoutedLine { lineNumber: string; sku: string; quantity: string; backordered: string }
-export interface Assignment { facility: string; endpoint?: string; lines: RoutedLine[] }
+export interface Assignment {
+  facility: string;
+  endpoint?: string;
+  lines: RoutedLine[];
+  /** The order number the site's part went out under, when a re-route of a split order's part chose it (see partNumberOf). */
+  orderNumber?: string;
+}
 
 export interface Candidate {
   facility: string;
@@ -221,6 +227,11 @@ export function ordersFor<T extends SalesOrder>(order: T, decision: RoutingDecis
   const split = decision.assignments.length > 1;
   return decision.assignments.map((a) => {
     const lines = a.lines.map((l) => ({ ...order.lines.find((o) => String(o.lineNumber) === l.lineNumber)!, quantity: l.quantity }));
-    return { ...order, facility: a.facility, lines, orderNumber: split ? `${order.orderNumber}-${a.facility}` : order.orderNumber, extensions: { ...order.extensions, routing: decision } };
+    return { ...order, facility: a.facility, lines, orderNumber: partNumberOf(order.orderNumber, decision, a), extensions: { ...order.extensions, routing: decision } };
   });
+}
+
+/** The order number a site's part goes out under: the order's own, or `<order>-<facility>` for each part of a split. */
+export function partNumberOf(orderNumber: string, decision: Pick<RoutingDecision, 'assignments'>, a: Assignment): string {
+  return a.orderNumber ?? (decision.assignments.length > 1 ? `${orderNumber}-${a.facility}` : orderNumber);
 }
