@@ -13,7 +13,7 @@ import { boundHeapGrowth } from './heap.ts';
 import { Inbox } from './inbox.ts';
 import { compileMappings } from './mapping/index.ts';
 import { InventoryService } from './inventory.ts';
-import { OrderRouter } from './routing.ts';
+import { OrderRouter, refusalAsRejection } from './routing.ts';
 import { runInventorySchedule } from './inventory-schedule.ts';
 import { BillingService, invoiceOutboxOf, runBillingSchedule, warehouseStock } from './billing.ts';
 import { Pruner, runRetentionSchedule } from './retention/pruner.ts';
@@ -122,7 +122,12 @@ export class Hub {
       owner: this.workerId, batchSize: this.batchSize, leaseMs: this.leaseMs, idleMs: this.idleMs,
       outcomeRoutes: config.outcomes,
       outcomeTargets: this.outcomeTargets,
-      answerRefusal: (d, error) => this.refusals.answerDelivery(d, error),
+      answerRefusal: async (d, error) => {
+        // A warehouse refusing a routed order for good has rejected it: it is routed again (docs/routing.md).
+        const rejection = refusalAsRejection(this.loaded.config.routing, d, error);
+        if (rejection) await this.inbox.acceptOne(this.inbox.toNewMessage(rejection.tenant, rejection.endpoint, 'json', { body: rejection.body, idempotencyKey: rejection.idempotencyKey }));
+        return this.refusals.answerDelivery(d, error);
+      },
     }, this.metrics, logger);
   }
 

@@ -8,6 +8,24 @@ import type { DecodedMessage } from './messages.ts';
 
 type Entry = DecodedMessage['documents'][number];
 
+/**
+ * A sales_order delivery a warehouse's endpoint refused for good, said as that warehouse's
+ * rejection of the order: stored as a message from the endpoint, it is routed again like any
+ * rejection (OrderRouter.apply). Only for an endpoint of a routing facility: a refusal by any other
+ * target says nothing about where the order can ship. Its key is the delivery's, so a refusal
+ * answered twice (a crash before the attempt was recorded) is one rejection.
+ */
+export function refusalAsRejection(config: RoutingConfig, d: { id: number; tenant: string; endpoint: string; documentType: string; entityKey: string }, error: string, now = Date.now()): { tenant: string; endpoint: string; body: Buffer; idempotencyKey: string } | undefined {
+  if (d.documentType !== 'sales_order' || !d.entityKey.startsWith('order:')) return undefined;
+  if (!Object.values(config.facilities).some((f) => f.endpoint === d.endpoint)) return undefined;
+  const rejection = {
+    type: 'acknowledgment', status: 'rejected', occurredAt: new Date(now).toISOString(),
+    acknowledges: { documentType: 'sales_order', reference: d.entityKey.slice('order:'.length) },
+    errors: [{ code: 'DELIVERY_REFUSED', message: `the warehouse refused the order's delivery: ${error}`.slice(0, 500) }],
+  };
+  return { tenant: d.tenant, endpoint: d.endpoint, body: Buffer.from(JSON.stringify(rejection)), idempotencyKey: `refused-delivery-${d.id}` };
+}
+
 /** A document's verdict, as the rules step hands it to the pipeline. */
 export interface RuledDocument {
   document: CanonicalDocument;

@@ -13,6 +13,7 @@ import { contentHash, Hub } from '../../src/engine/index.ts';
 import type { FacilityOutcome, RoutingDecision } from '../../src/routing/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';
+import { startReceiver, waitFor } from '../support/receiver.ts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -48,11 +49,13 @@ const rejection = (reference: string, message: string) => ({
 });
 
 describe('a rejected or short part of a split order is routed again, its other parts stay (sqlite)', () => {
-  async function open() {
+  /** url: where the warehouses' webhooks post, with the delivery worker running; else nothing is delivered. */
+  async function open(url?: string) {
     const dir = mkdtempSync(join(tmpdir(), 'causeway-split-parts-'));
     dirs.push(dir);
     const store: Store = await openStore(`sqlite:${join(dir, 'hub.db')}`);
-    const hub = await Hub.start(parseConfig(CONFIG, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
+    const config = url ? CONFIG.replaceAll('http://127.0.0.1:9', url).replace(/(url: [^ ]+) }/g, '$1, allowPrivateNetworks: true }') : CONFIG;
+    const hub = await Hub.start(parseConfig(config, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: url !== undefined, idleMs: 20 });
     let key = 0;
     const send = async (doc: unknown) => {
       const body = Buffer.from(JSON.stringify(doc));
@@ -70,7 +73,12 @@ describe('a rejected or short part of a split order is routed again, its other p
     type Kept = RoutingDecision & { history: Array<RoutingDecision & { outcome: FacilityOutcome }> };
     const decision = async () => (await store.getRouting('acme', 'order:SO-S'))!.decision as Kept;
     const parts = (d: RoutingDecision) => d.assignments.map((a) => `${a.orderNumber ?? '-'} ${a.facility} ${a.lines.map((l) => `${l.sku}:${l.quantity}/${l.backordered}`).join(',')}`);
-    return { store, send, reserved, deliveriesOf, decision, parts, close: async () => { await hub.stop(); await store.close(); } };
+    /** Processes what is waiting (a rejection the delivery worker stored), as the processor would. */
+    const processWaiting = async () => {
+      const claimed = await waitFor(async () => { const c = await store.claimPendingMessages('test', 100, 60_000, Date.now()); return c.length ? c : undefined; }, 10_000, 'a message to process');
+      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+    };
+    return { store, send, processWaiting, reserved, deliveriesOf, decision, parts, close: async () => { await hub.stop(); await store.close(); } };
   }
 
   it('a warehouse rejecting its part: that part goes to the next site under its own number, the other part stays', async () => {
@@ -127,6 +135,26 @@ describe('a rejected or short part of a split order is routed again, its other p
       assert.deepEqual(await reserved(), ['DAL COFFEE 2']);
     } finally {
       await close();
+    }
+  });
+
+  it('a warehouse refusing its part\'s delivery for good: the part is routed again as if rejected', async () => {
+    const receiver = await startReceiver((r) => (r.path === '/atl' ? 422 : 200));
+    const { store, send, processWaiting, reserved, deliveriesOf, decision, parts, close } = await open(receiver.url);
+    try {
+      await send(ORDER);
+      // Atlanta answers 422: the delivery is dead, and its refusal comes back as Atlanta's rejection of its part.
+      await waitFor(async () => (await store.listDeliveries({ tenant: 'acme', entityKey: 'order:SO-S-ATL', status: 'dead' })).length > 0 || undefined, 10_000, 'the Atlanta part refused');
+      await processWaiting();
+      assert.deepEqual(await deliveriesOf('SO-S-ATL'), ['sales_order->wms-atl', 'sales_order->wms-dal']);
+      assert.deepEqual(await deliveriesOf('SO-S-CHI'), ['sales_order->wms-chi']);
+      assert.deepEqual(await reserved(), ['CHI TEA 8', 'DAL COFFEE 5']);
+      const kept = await decision();
+      assert.deepEqual(parts(kept), ['SO-S-CHI CHI TEA:8/0', 'SO-S-ATL DAL COFFEE:5/0']);
+      assert.match((kept.history[0]!.outcome as { why?: string }).why ?? '', /refused the order's delivery: receiver answered HTTP 422/);
+    } finally {
+      await close();
+      await receiver.close();
     }
   });
 });
