@@ -11,10 +11,11 @@ import pino from 'pino';
 import { createApi } from '../../src/api/index.ts';
 import { createRegistry, parseConfig as parseConfigWith } from '../../src/config/index.ts';
 import { builtIns } from '../../src/endpoints.ts';
-import { contentHash, Hub } from '../../src/engine/index.ts';
+import { Hub } from '../../src/engine/index.ts';
 import { CausewayFault } from '../../src/model/index.ts';
 import { folderEndpoint, type EndpointSpec } from '../../src/transports/index.ts';
 import { salesOrder } from '../support/documents.ts';
+import { messageSender } from '../support/process.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 
 /** The folder transport under another type, counting how often each endpoint's source and sink are opened. */
@@ -46,13 +47,28 @@ const faultOf = (f: () => unknown): CausewayFault => {
 };
 const messagesOf = (e: CausewayFault) => e.errors.map((x) => `${x.path}: ${x.message}`);
 
+/** Writes a file under the config's folder, making its folders. */
+function writeUnder(dir: string, path: string, text: string): void {
+  mkdirSync(join(dir, path, '..'), { recursive: true });
+  writeFileSync(join(dir, path), text);
+}
+const loadFrom = (dir: string) => parseConfigWith(readFileSync(join(dir, 'causeway.yaml'), 'utf8'), dir, registry, {});
+
+/** Client acme's file: a folder in and out, and its orders mapped by `mapping` on the way. */
+const acmeClient = (mapping: string, more = '') => `
+endpoints:
+  acme-in: { type: folder, inbox: acme/in }
+  acme-out: { type: folder, outbox: acme/out }
+flows:
+  - { name: acme-orders, from: [acme-in], types: [sales_order], to: acme-out, mapping: acme-order }
+${more}mappings:
+  acme-order: ${mapping}
+`;
+
 describe('client configs: one file or folder per client tenant', () => {
   let dir: string;
-  const write = (path: string, text: string) => {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
-  const load = () => parseConfigWith(readFileSync(join(dir, 'causeway.yaml'), 'utf8'), dir, registry, {});
+  const write = (path: string, text: string) => writeUnder(dir, path, text);
+  const load = () => loadFrom(dir);
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-clients-'));
@@ -62,15 +78,7 @@ describe('client configs: one file or folder per client tenant', () => {
   it('puts each client\'s endpoints, flows, mappings and profiles into the config under its tenant', () => {
     rmSync(join(dir, 'clients'), { recursive: true, force: true });
     write('causeway.yaml', 'store: ":memory:"\nclients: { folder: clients }\ncodeTables:\n  shared: { A: B }\n');
-    write('clients/acme.yaml', `
-endpoints:
-  acme-in: { type: folder, inbox: acme/in }
-  acme-out: { type: folder, outbox: acme/out }
-flows:
-  - { name: acme-orders, from: [acme-in], types: [sales_order], to: acme-out, mapping: acme-order }
-mappings:
-  acme-order: { fields: { no: orderNumber, via: { from: carrier.scac, table: shared } } }
-`);
+    write('clients/acme.yaml', acmeClient('{ fields: { no: orderNumber, via: { from: carrier.scac, table: shared } } }'));
     // A folder of files is one client too, read in name order.
     write('clients/globex/endpoints.yaml', 'endpoints:\n  globex-in: { type: folder, inbox: globex/in }\n  globex-out: { type: folder, outbox: globex/out }\n');
     write('clients/globex/flows.yaml', 'flows:\n  - { name: globex-orders, from: [globex-in], types: [sales_order], to: globex-out }\n');
@@ -112,22 +120,9 @@ routing:
 
 describe('client configs: a JSONata mapping reads only its own client\'s code tables and the main file\'s', () => {
   let dir: string;
-  const write = (path: string, text: string) => {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
-  const load = () => parseConfigWith(readFileSync(join(dir, 'causeway.yaml'), 'utf8'), dir, registry, {});
-  const acme = (jsonata: string) => `
-endpoints:
-  acme-in: { type: folder, inbox: acme/in }
-  acme-out: { type: folder, outbox: acme/out }
-flows:
-  - { name: acme-orders, from: [acme-in], types: [sales_order], to: acme-out, mapping: acme-order }
-codeTables:
-  acme-carriers: { UPSN: ACME-UPS }
-mappings:
-  acme-order: { jsonata: ${JSON.stringify(jsonata)} }
-`;
+  const write = (path: string, text: string) => writeUnder(dir, path, text);
+  const load = () => loadFrom(dir);
+  const acme = (jsonata: string) => acmeClient(`{ jsonata: ${JSON.stringify(jsonata)} }`, 'codeTables:\n  acme-carriers: { UPSN: ACME-UPS }\n');
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'causeway-client-tables-'));
@@ -148,10 +143,7 @@ mappings:
     write('clients/acme.yaml', acme('{ "no": orderNumber, "mine": $table("acme-" & "carriers", "UPSN"), "main": $table("sha" & "red", "A"), "theirs": $table("globex-" & "carriers", "UPSN") }'));
     const hub = await Hub.start(load(), { logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: false });
     try {
-      const body = Buffer.from(JSON.stringify({ ...salesOrder('SO-TABLES', 1), tenant: undefined }));
-      await hub.store.acceptMessages([{ tenant: 'acme', endpoint: 'acme-in', codec: 'json', body, contentHash: contentHash(body), idempotencyKey: 'tables-1', receivedAt: Date.now() }]);
-      const claimed = await hub.store.claimPendingMessages('test', 10, 60_000, Date.now());
-      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
+      await messageSender(hub.store, hub, 'acme', 'acme-in')({ ...salesOrder('SO-TABLES', 1), tenant: undefined });
       const [delivery] = await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'acme-out' });
       assert.ok(delivery, 'the order was mapped and queued for acme-out');
       assert.deepEqual(JSON.parse(delivery.payload.toString('utf8')), { no: 'SO-TABLES', mine: 'ACME-UPS', main: 'B' }, 'globex\'s table reads as absent for acme');

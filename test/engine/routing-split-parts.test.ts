@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../../src/endpoints.ts';
-import { contentHash, Hub } from '../../src/engine/index.ts';
+import { Hub } from '../../src/engine/index.ts';
 import type { FacilityOutcome, RoutingDecision } from '../../src/routing/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { salesOrder } from '../support/documents.ts';
+import { messageSender } from '../support/process.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 
 const dirs: string[] = [];
@@ -56,14 +57,7 @@ describe('a rejected or short part of a split order is routed again, its other p
     const store: Store = await openStore(`sqlite:${join(dir, 'hub.db')}`);
     const config = url ? CONFIG.replaceAll('http://127.0.0.1:9', url).replace(/(url: [^ ]+) }/g, '$1, allowPrivateNetworks: true }') : CONFIG;
     const hub = await Hub.start(parseConfig(config, dir), { store, logger: pino({ level: 'silent' }), sources: false, processor: false, delivery: url !== undefined, idleMs: 20 });
-    let key = 0;
-    const send = async (doc: unknown) => {
-      const body = Buffer.from(JSON.stringify(doc));
-      const [a] = await store.acceptMessages([{ tenant: 'acme', endpoint: 'api', codec: 'json', body, contentHash: contentHash(body), idempotencyKey: `k-${++key}`, receivedAt: Date.now() }]);
-      const claimed = await store.claimPendingMessages('test', 100, 60_000, Date.now());
-      await hub.processor.commitOutcomes(claimed, await hub.processor.processBatch(claimed));
-      return a!.messageId;
-    };
+    const send = messageSender(store, hub);
     const asOf = new Date(Date.now() - 60_000).toISOString();
     for (const [facility, skus] of Object.entries(STOCK)) {
       await send({ type: 'inventory_snapshot', facility, asOf, occurredAt: asOf, positions: Object.entries(skus).map(([sku, onHand]) => ({ sku, onHand, uom: 'EA' })) });
