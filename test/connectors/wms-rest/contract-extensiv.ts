@@ -99,7 +99,7 @@ export class ExtensivContract {
   }
 
   /** Confirms (ships) an order: tracking, packages and the lots picked. */
-  confirmOrder(referenceNum: string, ship: { trackingNumber: string; scac?: string; weight?: number; lots?: Record<string, Array<{ lot: string; qty: number; expiry?: string }>> }): Json {
+  confirmOrder(referenceNum: string, ship: { trackingNumber: string; scac?: string; weight?: number; lots?: Record<string, Array<{ lot: string; qty: number; expiry?: string }>>; pallets?: number; charges?: Charge[] }): Json {
     const stored = this.storedByRef(this.orders, referenceNum);
     const o = stored.resource;
     const at = stamp();
@@ -115,12 +115,14 @@ export class ExtensivContract {
       packageId: 1, trackingNumber: ship.trackingNumber, weight: ship.weight,
       packageContents: o.orderItems.map((i: Json) => ({ orderItemId: i.readOnly.orderItemId, sku: i.itemIdentifier.sku, qty: i.qty })),
     }];
+    if (ship.pallets) o.readOnly.shippingPallets = Array.from({ length: ship.pallets }, (_, i) => ({ shippingPalletId: 60 + i, ucc128: `00000999990000000${60 + i}`, weight: 400 }));
+    if (ship.charges) o.billing = billingOf(ship.charges);
     this.touch(stored, at);
     return o;
   }
 
   /** Receives an expected receiver: what came, by SKU and lot; the DMG qualifier marks damaged units. */
-  receive(referenceNum: string, lines: Array<{ sku: string; qty: number; lot?: string; expiry?: string; qualifier?: string }>): Json {
+  receive(referenceNum: string, lines: Array<{ sku: string; qty: number; lot?: string; expiry?: string; qualifier?: string }>, units?: { cartons?: number; pallets?: number; charges?: Charge[] }): Json {
     const stored = this.storedByRef(this.receivers, referenceNum);
     const r = stored.resource;
     const expected = new Map<string, number>();
@@ -139,6 +141,10 @@ export class ExtensivContract {
     r.readOnly.receiverType = 0;
     r.readOnly.status = 1;
     r.readOnly.arrivalDate = at;
+    // The account's handling units: here Cartons first and Pallets second, as a 3PL sets them up.
+    if (units?.cartons !== undefined) Object.assign(r, { numUnits1: units.cartons, unit1Identifier: { id: 1, name: 'Cartons' } });
+    if (units?.pallets !== undefined) Object.assign(r, { numUnits2: units.pallets, unit2Identifier: { id: 2, name: 'Pallets' } });
+    if (units?.charges) r.billing = billingOf(units.charges);
     this.touch(stored, at);
     return r;
   }
@@ -396,4 +402,20 @@ function pageHref(req: ContractRequest, page: number): string {
   const q = new URLSearchParams(req.query);
   q.set('pgnum', String(page));
   return `${req.path}?${q}`;
+}
+
+/** A charge the warehouse put on a transaction: a PriceCalcFieldType (1 handling, 5 special charges, 6 materials...), its label and units. */
+export interface Charge { type: number; label: string; units: number; perUnit?: number }
+
+/** Billing.BillingCharges as the documentation shapes them: one charge per type, its details beneath. */
+function billingOf(charges: Charge[]): Json {
+  const types = [...new Set(charges.map((c) => c.type))];
+  return {
+    billingCharges: types.map((chargeType) => {
+      const details = charges.filter((c) => c.type === chargeType).map((c, i) => ({
+        warehouseTransactionPriceCalcId: 40 + i, numUnits: c.units, chargeLabel: c.label, unitDescription: 'Each', chargePerUnit: c.perUnit ?? 1, systemGenerated: false,
+      }));
+      return { chargeType, subtotal: details.reduce((t, d) => t + d.numUnits * d.chargePerUnit, 0), details };
+    }),
+  };
 }

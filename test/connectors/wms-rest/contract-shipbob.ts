@@ -132,16 +132,19 @@ export class ShipBobContract {
   }
 
   /** Completes a WRO: what arrived in each box line, with lots. */
-  completeReceiving(po: string, received: Array<{ sku: string; received: number; lot?: string; lotDate?: string }>): Json {
+  completeReceiving(po: string, received: Array<{ sku: string; received: number; lot?: string; lotDate?: string }>, onPallets?: number): Json {
     const wro = this.wroByPo(po)!;
     const at = now();
-    wro.boxes = [{
-      box_id: 1, tracking_number: wro.boxes[0].tracking_number, box_status: 'Completed',
-      box_items: received.map((r) => {
-        const expected = wro.boxes[0].box_items.find((b: Json) => b.sku === r.sku);
-        return { sku: r.sku, quantity: expected?.quantity ?? 0, received_quantity: r.received, stowed_quantity: r.received, lot_number: r.lot, lot_date: r.lotDate };
-      }),
-    }];
+    const contents = received.map((r) => {
+      const expected = wro.boxes[0].box_items.find((b: Json) => b.sku === r.sku);
+      return { sku: r.sku, quantity: expected?.quantity ?? 0, received_quantity: r.received, stowed_quantity: r.received, lot_number: r.lot, lot_date: r.lotDate };
+    });
+    // A pallet WRO lists each pallet as one of its boxes; the contents sit on the first here.
+    const count = onPallets ?? 1;
+    if (onPallets !== undefined) wro.package_type = 'Pallet';
+    wro.boxes = Array.from({ length: count }, (_, i) => ({
+      box_id: i + 1, tracking_number: `${wro.boxes[0].tracking_number}${i ? `-${i + 1}` : ''}`, box_status: 'Completed', box_items: i === 0 ? contents : [],
+    }));
     wro.status = 'Completed';
     wro.completed_date = at;
     wro.last_updated_date = at;

@@ -283,6 +283,43 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       ]);
     });
 
+    it('reads the pallets and the value-added services the warehouse billed on a shipment and on a receipt', async () => {
+      const shipments = endpointOf(settings(server, { produce: ['shipment'] }));
+      const id = delivered(await wms.sink.deliver(outbound(order('SO-VAS')), never));
+      server.confirmOrder('SO-VAS', { trackingNumber: '1ZVAS', pallets: 2, charges: [
+        { type: 1, label: 'Pick per unit', units: 3 },
+        { type: 5, label: 'Gift wrap', units: 3, perUnit: 1.5 },
+        { type: 5, label: 'Labelling', units: 2 },
+        { type: 6, label: 'Stretch wrap', units: 2 },
+        { type: 5, label: 'Rush fee', units: 0 },
+      ] });
+      const [shipped] = documentsOf((await poll(shipments, { cursor: null })).find((m) => m.partnerRef === id)!);
+      assert.equal(shipped.type, 'shipment');
+      if (shipped.type !== 'shipment') return;
+      assert.equal(shipped.pallets, 2, 'one per ShippingPallet');
+      // Special charges and materials are services; handling is Causeway's own count; a charge of no units is none.
+      assert.deepEqual(shipped.services?.map((s) => [s.code, s.quantity, s.description]), [
+        ['GIFT_WRAP', '3', 'Gift wrap'], ['LABELLING', '2', 'Labelling'], ['STRETCH_WRAP', '2', 'Stretch wrap'],
+      ]);
+
+      const receipts = endpointOf(settings(server, { produce: ['receipt'] }));
+      delivered(await wms.sink.deliver(outbound({ type: 'purchase_order', poNumber: 'PO-PAL', facility: 'RNO', lines: [{ lineNumber: 1, sku: 'SKU-A', quantity: '480', uom: 'EA' }] }), never));
+      server.receive('PO-PAL', [{ sku: 'SKU-A', qty: 480 }], { cartons: 40, pallets: 4, charges: [{ type: 5, label: 'Devanning 40ft', units: 1 }] });
+      const receiverId = server.receiverByRef('PO-PAL')!.readOnly.receiverId;
+      const [received] = documentsOf((await poll(receipts, { cursor: null })).find((m) => m.partnerRef === String(receiverId))!);
+      assert.equal(received.type, 'receipt');
+      if (received.type !== 'receipt') return;
+      assert.equal(received.pallets, 4, 'the handling-unit count named Pallets, not the cartons');
+      assert.deepEqual(received.services?.map((s) => [s.code, s.quantity]), [['DEVANNING_40FT', '1']]);
+
+      // Without pallets or charges the document says nothing of them: nothing is billed that was not reported.
+      const plain = endpointOf(settings(server, { produce: ['shipment'] }));
+      const plainId = delivered(await wms.sink.deliver(outbound(order('SO-PLAIN')), never));
+      server.confirmOrder('SO-PLAIN', { trackingNumber: '1ZPLAIN' });
+      const [bare] = documentsOf((await poll(plain, { cursor: null })).find((m) => m.partnerRef === plainId)!);
+      assert.deepEqual([bare.type, (bare as { pallets?: number }).pallets, (bare as { services?: unknown }).services], ['shipment', undefined, undefined]);
+    });
+
     it('reads a return receiver as a return receipt with its disposition', async () => {
       const reader = endpointOf(settings(server, { produce: ['return_receipt'] }));
       const r = server.receiveReturn('RMA-1', 3, [{ sku: 'SKU-1', qty: 2 }, { sku: 'SKU-2', qty: 1, qualifier: 'DMG' }]);

@@ -268,6 +268,19 @@ describe('ShipBob profile: contract tests against a server built from ShipBob\'s
       assert.deepEqual([doc.poNumber, doc.facility], ['PO-SB-RCV', 'ABE']);
       assert.deepEqual(doc.lines.map((l) => [l.sku, l.lot, l.expiryDate, l.quantity, l.expectedQuantity]), [['SKU-1', 'L1', '2031-03-01', '12', '10'], ['SKU-2', undefined, undefined, '4', '6']]);
       assert.ok(server.http.calls().includes(`GET ${v}/receiving/${wro.id}/boxes`));
+      assert.equal(doc.pallets, undefined, 'a package WRO came on no pallets');
+      assert.equal(doc.services, undefined);
+    });
+
+    it('reads a pallet receiving order\'s pallets, one per box it lists, for billing', async () => {
+      const reader = endpointOf(settings(server, { produce: ['receipt'] }));
+      delivered(await wms.sink.deliver(outbound({ type: 'purchase_order', poNumber: 'PO-SB-PAL', facility: 'ABE', lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: '300', uom: 'EA' }] }), never));
+      const wro = server.completeReceiving('PO-SB-PAL', [{ sku: 'SKU-1', received: 300 }], 3);
+      const [doc] = documentsOf((await poll(reader, { cursor: null })).find((m) => m.partnerRef === String(wro.id))!);
+      assert.equal(doc.type, 'receipt');
+      if (doc.type !== 'receipt') return;
+      assert.equal(doc.pallets, 3);
+      assert.deepEqual(doc.lines.map((l) => [l.sku, l.quantity]), [['SKU-1', '300']]);
     });
 
     it('reads inventory levels per fulfillment center into full snapshots', async () => {

@@ -73,6 +73,34 @@ const RECEIPT_LINES = `(
   )]
 )`;
 
+/**
+ * Pallets of an order or a receiver, from its two handling-unit counts (NumUnits1/NumUnits2, in
+ * the units Unit1Identifier/Unit2Identifier name, which each account defines): the count whose
+ * unit is named like a pallet. The order model documents these four fields; that the receiver
+ * carries them alike is this profile's reading. An order's ShippingPallets list, when the warehouse
+ * built pallets, is the better count and wins.
+ */
+const HANDLING_UNIT_PALLETS = `(
+  $p := $contains($string(unit2Identifier.name), /pallet/i) ? numUnits2 : $contains($string(unit1Identifier.name), /pallet/i) ? numUnits1;
+  $p ? $round($number($p)) : undefined
+)`;
+
+/**
+ * The value-added services the warehouse billed on a transaction: its Billing.BillingCharges of
+ * ChargeType 5 (SpecialCharges) and 6 (Materials), one service per charge detail, coded by the
+ * detail's ChargeLabel and counted by its NumUnits (the rels pages for orders, receivers and
+ * customer charges). Handling (1), storage (2) and freight (3, 4) are left out: Causeway counts
+ * orders, units, storage and packages itself; the system-generated types (7, 8) are its own too.
+ */
+const WAREHOUSE_SERVICES = `(
+  $s := [billing.billingCharges[chargeType = 5 or chargeType = 6].details[$number(numUnits) > 0 and $trim($string(chargeLabel)) != ""].{
+    "code": $substring($uppercase($replace($trim(chargeLabel), /[^A-Za-z0-9_.-]+/, "_")), 0, 40),
+    "quantity": $decimal(numUnits),
+    "description": $substring(chargeLabel, 0, 200)
+  }];
+  $count($s) > 0 ? $s : undefined
+)`;
+
 /** An order's carrier, ship-to address and items as Extensiv names them, alike on create and on update (which keeps the contact details it has). */
 const ORDER_ROUTING = '"routingInfo": {"scacCode": doc.carrier.scac, "carrier": doc.carrier.code, "mode": doc.carrier.service, "account": doc.carrier.account}';
 const SHIP_TO_ADDRESS = `"companyName": doc.shipTo.company, "name": doc.shipTo.name,
@@ -183,6 +211,8 @@ export const extensivProfile: ProfileInput = {
         "carrier": {"scac": routingInfo.scacCode, "code": routingInfo.carrier, "service": routingInfo.mode},
         "trackingNumbers": [$distinct([readOnly.packages.trackingNumber, routingInfo.trackingNumber][$ != ""])],
         "billOfLading": routingInfo.billOfLading,
+        "pallets": $count(readOnly.shippingPallets) > 0 ? $count(readOnly.shippingPallets) : ${HANDLING_UNIT_PALLETS},
+        "services": ${WAREHOUSE_SERVICES},
         "packages": [readOnly.packages.{
           "trackingNumber": trackingNumber,
           "weight": weight ? {"value": $decimal(weight), "unit": "LB"} : undefined,
@@ -211,6 +241,8 @@ export const extensivProfile: ProfileInput = {
         "facility": $facilityCode(readOnly.facilityIdentifier.id),
         "occurredAt": $iso(readOnly.arrivalDate ? readOnly.arrivalDate : readOnly.lastModifiedDate),
         "complete": true,
+        "pallets": ${HANDLING_UNIT_PALLETS},
+        "services": ${WAREHOUSE_SERVICES},
         "lines": ${RECEIPT_LINES}
       } : undefined`,
     },

@@ -13,6 +13,14 @@ import type { ProfileInput } from '../profile.ts';
  * Where the documentation we read did not name a list filter (the receiving and return lists'
  * change filter, the product lookup by SKU), the profile uses `LastUpdatedStartDate` and `SKU`:
  * check them against the sandbox and override the profile's list query if they differ.
+ *
+ * For billing: a receiving order's `package_type` (Package, Pallet or FloorLoadedContainer) says
+ * whether it came on pallets; a pallet WRO lists each pallet as one entry of its boxes (this
+ * profile's reading: check it against the sandbox), so its pallets are the count of its boxes.
+ * ShipBob's order, shipment and WRO resources carry no value-added services: kitting and other
+ * fees appear only as Billing API transactions (transaction fees such as "Kitting Fee" or
+ * "Additional Fee", against a reference id), which this profile does not read, and parcel
+ * shipments carry no pallet count.
  */
 /**
  * A resource at /{apiVersion}/<name>: found by a list filter on its reference, read at its id and
@@ -158,6 +166,7 @@ export const shipbobProfile: ProfileInput = {
           "facility": $facilityCode(fulfillment_center.id),
           "occurredAt": $iso(completed_date ? completed_date : last_updated_date),
           "complete": true,
+          "pallets": package_type = "Pallet" ? $count(boxes) : undefined,
           "lines": [$keys.(
             $k := $;
             $these := $items[(sku & "|" & lot_number) = $k];
