@@ -567,6 +567,52 @@ flows:
         await erp.close();
       }
     });
+
+    it('bills the pallets and the value-added services of a shipment read from the warehouse, as usage of the client', async () => {
+      const erp = await startReceiver();
+      const api = await startTestApi(`
+endpoints:
+  wms:
+    type: wms-rest
+    url: ${server.url}
+    allowPrivateNetworks: true
+    profile: extensiv-3pl-warehouse-manager
+    auth: { kind: oauth2, clientId: ${EXTENSIV_CLIENT.id}, clientSecret: ${EXTENSIV_CLIENT.secret}, params: { user_login_id: "${EXTENSIV_CLIENT.userLoginId}" } }
+    vars: { customerId: "${CUSTOMER_ID}" }
+    facilities: { RNO: "2", ONT: "3" }
+    produce: [shipment]
+    webhook: {}
+    pollIntervalMs: 100
+    reconcileEveryMs: 300
+  erp: { type: webhook, allowPrivateNetworks: true, url: ${erp.url}/shipments }
+flows:
+  - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
+  - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp }
+billing:
+  sweepEveryMs: 100
+  tenants:
+    acme:
+      currency: USD
+      rates: { order: "1", shipment_pallet: "12.50", "service:GIFT_WRAP": "1.50" }
+`);
+      try {
+        assert.equal((await api.call('/v1/documents', { method: 'POST', json: order('SO-E2E-VAS') })).status, 202);
+        const created = await waitFor(() => server.orderByRef('SO-E2E-VAS'), 10_000, 'the order at the warehouse');
+        server.confirmOrder('SO-E2E-VAS', { trackingNumber: '1ZE2EVAS', pallets: 2, charges: [{ type: 5, label: 'Gift wrap', units: 3 }, { type: 1, label: 'Pick per unit', units: 3 }] });
+        const key = `shipment:${created.readOnly.orderId}`;
+        const usage = await waitFor(async () => {
+          const events = (await api.hub.store.listUsageEvents('acme')).filter((e) => e.key === key);
+          return events.some((e) => e.kind === 'shipment_pallet') ? events : undefined;
+        }, 15_000, 'the shipment\'s usage recorded');
+        assert.deepEqual(usage.map((e) => [e.kind, e.quantity, e.facility]).sort(), [
+          ['order', '1', 'RNO'], ['order_line', '2', 'RNO'], ['order_unit', '3', 'RNO'], ['package', '1', 'RNO'],
+          ['service:GIFT_WRAP', '3', 'RNO'], ['shipment_pallet', '2', 'RNO'],
+        ]);
+      } finally {
+        await api.close();
+        await erp.close();
+      }
+    });
   });
 });
 
