@@ -570,31 +570,19 @@ flows:
 
     it('bills the pallets and the value-added services of a shipment read from the warehouse, as usage of the client', async () => {
       const erp = await startReceiver();
-      const api = await startTestApi(`
-endpoints:
-  wms:
-    type: wms-rest
-    url: ${server.url}
-    allowPrivateNetworks: true
-    profile: extensiv-3pl-warehouse-manager
-    auth: { kind: oauth2, clientId: ${EXTENSIV_CLIENT.id}, clientSecret: ${EXTENSIV_CLIENT.secret}, params: { user_login_id: "${EXTENSIV_CLIENT.userLoginId}" } }
-    vars: { customerId: "${CUSTOMER_ID}" }
-    facilities: { RNO: "2", ONT: "3" }
-    produce: [shipment]
-    webhook: {}
-    pollIntervalMs: 100
-    reconcileEveryMs: 300
-  erp: { type: webhook, allowPrivateNetworks: true, url: ${erp.url}/shipments }
-flows:
-  - { name: orders-to-wms, from: [api], types: [sales_order], to: wms }
-  - { name: shipments-to-erp, from: [wms], types: [shipment], to: erp }
-billing:
-  sweepEveryMs: 100
-  tenants:
-    acme:
-      currency: USD
-      rates: { order: "1", shipment_pallet: "12.50", "service:GIFT_WRAP": "1.50" }
-`);
+      // The endpoint as the reads above set it up (a YAML value may be written as JSON), with the client's rate card.
+      const yaml = (config: Record<string, unknown>) => Object.entries(config).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
+      const api = await startTestApi(yaml({
+        endpoints: {
+          wms: { type: 'wms-rest', allowPrivateNetworks: true, pollIntervalMs: 100, ...settings(server, { produce: ['shipment'], reconcileEveryMs: 300 }) },
+          erp: { type: 'webhook', allowPrivateNetworks: true, url: `${erp.url}/shipments` },
+        },
+        flows: [
+          { name: 'orders-to-wms', from: ['api'], types: ['sales_order'], to: 'wms' },
+          { name: 'shipments-to-erp', from: ['wms'], types: ['shipment'], to: 'erp' },
+        ],
+        billing: { sweepEveryMs: 100, tenants: { acme: { currency: 'USD', rates: { order: '1', shipment_pallet: '12.50', 'service:GIFT_WRAP': '1.50' } } } },
+      }));
       try {
         assert.equal((await api.call('/v1/documents', { method: 'POST', json: order('SO-E2E-VAS') })).status, 202);
         const created = await waitFor(() => server.orderByRef('SO-E2E-VAS'), 10_000, 'the order at the warehouse');
