@@ -15,6 +15,33 @@ import { confirmSale, connect, hoursAgo, trytonEndpointYaml } from '../connector
 
 const skip = await trytonUnavailable();
 
+type Sent = { orderNumber: string; extensions?: { backorder?: { reference?: string } } };
+
+/** A hub between a Tryton database and a warehouse folder in `here`, with these flows back from the warehouse. */
+async function startHub(here: string, db: Parameters<typeof trytonEndpointYaml>[0], flowsBack: string): Promise<Hub> {
+  mkdirSync(here, { recursive: true });
+  return Hub.start(parseConfig(`
+store: sqlite:${join(here, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
+endpoints:
+${trytonEndpointYaml(db)}
+    produce: [sales_order, order_cancel]
+    pollIntervalMs: 150
+    concurrency: 1
+  wms: { type: folder, inbox: ${join(here, 'wms/out')}, outbox: ${join(here, 'wms/in')}, minAgeMs: 0 }
+flows:
+  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
+${flowsBack}
+`, here, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
+}
+
+/** What the hub wrote to the warehouse's folder, of one document type, in the order written. */
+function sentTo(here: string, prefix: string): Sent[] {
+  const folder = join(here, 'wms/in');
+  return existsSync(folder) ? readdirSync(folder).sort().filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as Sent) : [];
+}
+
 describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
   let tryton: TrytonServer;
   let dir: string;
@@ -32,25 +59,9 @@ describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
   test('a complete shipment with less shipped closes the order short: Tryton\'s backorder is cancelled and noted, not sent as a cancel', async () => {
     const db = await tryton.freshDatabase();
     const rpc = connect(db);
-    hub = await Hub.start(parseConfig(`
-store: sqlite:${join(dir, 'hub.db')}
-defaultTenant: acme
-retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
-endpoints:
-${trytonEndpointYaml(db)}
-    produce: [sales_order, order_cancel]
-    pollIntervalMs: 150
-    concurrency: 1
-  wms: { type: folder, inbox: ${join(dir, 'wms/out')}, outbox: ${join(dir, 'wms/in')}, minAgeMs: 0 }
-flows:
-  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
-  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp, rules: { underShipment: short_close } }
-  - { name: statuses-to-erp, types: [order_status], to: erp }
-`, dir, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
-    const sent = (prefix: string) => {
-      const folder = join(dir, 'wms/in');
-      return existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as { orderNumber: string }) : [];
-    };
+    hub = await startHub(dir, db, `  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp, rules: { underShipment: short_close } }
+  - { name: statuses-to-erp, types: [order_status], to: erp }`);
+    const sent = (prefix: string) => sentTo(dir, prefix);
     const shortSale = await confirmSale(rpc, [['WIDGET-1', 5], ['GADGET-2', 2]], 'PO-SHORT');
     const cancelledSale = await confirmSale(rpc, [['GADGET-2', 1]], 'PO-CANCEL');
     await waitFor(() => sent('sales_order-').length === 2 || undefined, 20_000, 'both sales at the warehouse');
@@ -93,26 +104,8 @@ flows:
     const db = await tryton.freshDatabase();
     const rpc = connect(db);
     const here = join(dir, 'default-policy');
-    mkdirSync(here, { recursive: true });
-    hub = await Hub.start(parseConfig(`
-store: sqlite:${join(here, 'hub.db')}
-defaultTenant: acme
-retry: { maxAttempts: 20, initialDelayMs: 150, maxDelayMs: 1000, multiplier: 2 }
-endpoints:
-${trytonEndpointYaml(db)}
-    produce: [sales_order, order_cancel]
-    pollIntervalMs: 150
-    concurrency: 1
-  wms: { type: folder, inbox: ${join(here, 'wms/out')}, outbox: ${join(here, 'wms/in')}, minAgeMs: 0 }
-flows:
-  - { name: erp-to-wms, from: [erp], types: [sales_order, order_cancel], to: wms }
-  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp }
-`, here, { TRYTON_PASSWORD: db.password }), { logger: pino({ level: 'silent' }), idleMs: 30 });
-    type Sent = { orderNumber: string; extensions?: { backorder?: { reference?: string } } };
-    const sent = (prefix: string) => {
-      const folder = join(here, 'wms/in');
-      return existsSync(folder) ? readdirSync(folder).sort().filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as Sent) : [];
-    };
+    hub = await startHub(here, db, '  - { name: wms-to-erp, from: [wms], types: [shipment], to: erp }');
+    const sent = (prefix: string) => sentTo(here, prefix);
     const sale = await confirmSale(rpc, [['WIDGET-1', 5]], 'PO-BACKORDER');
     await waitFor(() => sent('sales_order-').length === 1 || undefined, 20_000, 'the sale at the warehouse');
 
