@@ -42,6 +42,16 @@ function sentTo(here: string, prefix: string): Sent[] {
   return existsSync(folder) ? readdirSync(folder).sort().filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as Sent) : [];
 }
 
+/** The warehouse confirms a shipment of 3 WIDGET-1 on line 1, marked complete: written aside, then moved in whole. */
+function dropCompleteShipment(here: string, orderNumber: string, shipmentNumber: string): void {
+  mkdirSync(join(here, 'wms/out'), { recursive: true });
+  writeFileSync(join(here, 'staging.json'), JSON.stringify({
+    type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), shipmentNumber,
+    orderNumber, complete: true, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }],
+  }));
+  renameSync(join(here, 'staging.json'), join(here, 'wms/out', `${shipmentNumber}.json`));
+}
+
 describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
   let tryton: TrytonServer;
   let dir: string;
@@ -67,12 +77,7 @@ describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
     await waitFor(() => sent('sales_order-').length === 2 || undefined, 20_000, 'both sales at the warehouse');
 
     // The warehouse ships 3 of 5 WIDGET-1 and none of GADGET-2, and says that is all.
-    mkdirSync(join(dir, 'wms/out'), { recursive: true });
-    writeFileSync(join(dir, 'staging.json'), JSON.stringify({
-      type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), shipmentNumber: 'WMS-SHORT-1',
-      orderNumber: shortSale.number, complete: true, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }],
-    }));
-    renameSync(join(dir, 'staging.json'), join(dir, 'wms/out', 'short.json'));
+    dropCompleteShipment(dir, shortSale.number, 'WMS-SHORT-1');
 
     const shipments = await waitFor(async () => {
       const [sale] = await rpc.read<{ shipments: number[] }>('sale.sale', [shortSale.id], ['shipments']);
@@ -110,12 +115,7 @@ describe('Tryton backorders and the warehouse\'s short-close', { skip }, () => {
     await waitFor(() => sent('sales_order-').length === 1 || undefined, 20_000, 'the sale at the warehouse');
 
     // The warehouse ships 3 of 5 and says that is all it ships of this pick.
-    mkdirSync(join(here, 'wms/out'), { recursive: true });
-    writeFileSync(join(here, 'staging.json'), JSON.stringify({
-      type: 'shipment', facility: 'DC1', occurredAt: new Date().toISOString(), shippedAt: hoursAgo(1), shipmentNumber: 'WMS-PART-1',
-      orderNumber: sale.number, complete: true, lines: [{ lineNumber: '1', sku: 'WIDGET-1', quantity: '3', uom: 'EA' }],
-    }));
-    renameSync(join(here, 'staging.json'), join(here, 'wms/out', 'part.json'));
+    dropCompleteShipment(here, sale.number, 'WMS-PART-1');
 
     const backorder = await waitFor(() => sent('sales_order-').find((o) => o.extensions?.backorder?.reference !== undefined), 30_000, 'Tryton\'s backorder at the warehouse');
     assert.equal(backorder.orderNumber, sale.number);
