@@ -208,6 +208,28 @@ export function charClasses(element: number, component: number, repetition: numb
   return t;
 }
 
+/**
+ * The tokenizer's own table: the character classes plus two marks above them, for the element separator and
+ * the segment terminator, so that its loop makes one load and one comparison per ordinary character.
+ */
+const SCAN_SEPARATOR = 64;
+const SCAN_TERMINATOR = 128;
+let scanTableKey = -1;
+let scanTableTerminator = -1;
+let scanTableChars = new Uint8Array(0);
+
+function scanTable(element: number, component: number, repetition: number, terminator: number): Uint8Array {
+  const key = charClassKey(element, component, repetition);
+  if (key === scanTableKey && terminator === scanTableTerminator) return scanTableChars;
+  const t = charClasses(element, component, repetition).slice();
+  t[element] = SCAN_SEPARATOR;
+  t[terminator] = SCAN_TERMINATOR;
+  scanTableKey = key;
+  scanTableTerminator = terminator;
+  scanTableChars = t;
+  return t;
+}
+
 /** A stretch of text holding one element (see Segment.span). */
 export interface ElementSpan {
   text: string;
@@ -291,8 +313,8 @@ function isSkippable(c: number): boolean {
 export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   delimiters: Delimiters | null = null;
   readonly errors: X12Error[] = [];
-  /** Character classes under the current delimiters (see CHAR_CLASS), and their key. */
-  private classTable: Uint8Array = NO_CLASSES;
+  /** Character classes under the current delimiters (see CHAR_CLASS) with the separator marks (see scanTable), and the classes' key. */
+  private scanTable: Uint8Array = NO_CLASSES;
   private classKey = -1;
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
@@ -331,29 +353,29 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
       if (src === null || this.used + 2 > src.bounds.length) src = this.newSource(d, 0, 0);
       let bounds = src.bounds;
       let classes = src.classes;
-      const table = this.classTable;
-      const sep = src.sep;
-      const term = d.segment.charCodeAt(0);
+      const table = this.scanTable;
       let at = this.used;
       let k = at;
       bounds[k++] = pos;
       let end = pos;
       let cls = 0xff;
       for (; end < len; end++) {
-        const c = text.charCodeAt(end);
-        if (c === term) break;
-        if (c === sep) {
-          if (k + 2 > bounds.length) {
-            src = this.newSource(d, at, k);
-            bounds = src.bounds;
-            classes = src.classes;
-            k -= at;
-            at = 0;
-          }
-          classes[k - 1] = cls;
-          cls = 0xff;
-          bounds[k++] = end + 1;
-        } else cls &= table[c]!;
+        const t = table[text.charCodeAt(end)]!;
+        if (t < SCAN_SEPARATOR) {
+          cls &= t;
+          continue;
+        }
+        if (t === SCAN_TERMINATOR) break;
+        if (k + 2 > bounds.length) {
+          src = this.newSource(d, at, k);
+          bounds = src.bounds;
+          classes = src.classes;
+          k -= at;
+          at = 0;
+        }
+        classes[k - 1] = cls;
+        cls = 0xff;
+        bounds[k++] = end + 1;
       }
       classes[k - 1] = cls;
       let next = end + 1;
@@ -474,7 +496,7 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     // The separators as the dictionary check takes them (see validateSet), so that its key matches.
     const componentCode = d.component ? d.component.charCodeAt(0) : -1;
     const repetitionCode = d.repetition ? d.repetition.charCodeAt(0) : -1;
-    this.classTable = charClasses(sep.charCodeAt(0), componentCode, repetitionCode);
+    this.scanTable = scanTable(sep.charCodeAt(0), componentCode, repetitionCode, terminator.charCodeAt(0));
     this.classKey = charClassKey(sep.charCodeAt(0), componentCode, repetitionCode);
     this.src = null;
     this.used = 0;

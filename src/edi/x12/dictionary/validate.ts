@@ -56,8 +56,10 @@ function enter(d: number, node: CNode, first: number): void {
   else if (f.counts.length < n) f.counts = new Int32Array(n);
   f.node = node;
   f.pos = 0;
-  f.counts.fill(0, 0, n);
-  f.counts[0] = first;
+  // A loop has a handful of children: a plain loop clears them faster than a call to fill().
+  const counts = f.counts;
+  counts[0] = first;
+  for (let k = 1; k < n; k++) counts[k] = 0;
 }
 
 /**
