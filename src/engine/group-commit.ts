@@ -2,26 +2,32 @@
  * Gathers work from many callers into one store transaction. SQLite commits ~2,600 single-row
  * transactions/s but ~70,000 rows/s in batches, so callers wait a few milliseconds to share a
  * commit; each is answered only after the commit that holds its work is on disk.
+ *
+ * The wait follows the commit's own cost: after a commit that took longer than `maxWaitMs`, the
+ * next batch gathers for as long as that commit took (at most `maxAdaptiveMs`). A commit's cost is
+ * mostly fixed (the fsync, the index pages rewritten), so under load the store then spends at most
+ * about half its time committing, while an idle hub still answers within `maxWaitMs`.
  */
 export class GroupCommitter<I, O> {
   private queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private lastCommitMs = 0;
 
   constructor(
     private readonly commit: (items: I[]) => Promise<O[]>,
     private readonly maxBatch = 500,
     private readonly maxWaitMs = 2,
+    private readonly maxAdaptiveMs = 10 * maxWaitMs,
   ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flushSoon(0);
-      else this.flushSoon(this.maxWaitMs);
+      else this.flushSoon(Math.max(this.maxWaitMs, Math.min(this.lastCommitMs, this.maxAdaptiveMs)));
     });
   }
-
 
   private flushSoon(delay: number): void {
     if (delay === 0) {
@@ -40,11 +46,14 @@ export class GroupCommitter<I, O> {
   private async flush(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const started = performance.now();
       try {
         const results = await this.commit(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i]));
       } catch (e) {
         for (const b of batch) b.reject(e);
+      } finally {
+        this.lastCommitMs = performance.now() - started;
       }
     }
   }
