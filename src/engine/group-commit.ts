@@ -3,16 +3,18 @@
  * transactions/s but ~70,000 rows/s in batches, so callers wait a few milliseconds to share a
  * commit; each is answered only after the commit that holds its work is on disk.
  *
- * The wait follows the commit's own cost: after a commit that took longer than `maxWaitMs`, the
- * next batch gathers for as long as that commit took (at most `maxAdaptiveMs`). A commit's cost is
- * mostly fixed (the fsync, the index pages rewritten), so under load the store then spends at most
- * about half its time committing, while an idle hub still answers within `maxWaitMs`.
+ * Under concurrent load the wait follows the commit's own cost: after a commit of several callers'
+ * work that took longer than `maxWaitMs`, the next batch gathers for as long as that commit took
+ * (at most `maxAdaptiveMs`). A commit's cost is mostly fixed (the fsync, the index pages
+ * rewritten), so the store then spends at most about half its time committing; a caller who came
+ * alone (nothing to share the commit with) is still answered within `maxWaitMs`.
  */
 export class GroupCommitter<I, O> {
   private queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private lastCommitMs = 0;
+  /** How long the last commit took, when it held more than one caller's work; else 0. */
+  private sharedCommitMs = 0;
 
   constructor(
     private readonly commit: (items: I[]) => Promise<O[]>,
@@ -25,7 +27,7 @@ export class GroupCommitter<I, O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flushSoon(0);
-      else this.flushSoon(Math.max(this.maxWaitMs, Math.min(this.lastCommitMs, this.maxAdaptiveMs)));
+      else this.flushSoon(Math.max(this.maxWaitMs, Math.min(this.sharedCommitMs, this.maxAdaptiveMs)));
     });
   }
 
@@ -53,7 +55,7 @@ export class GroupCommitter<I, O> {
       } catch (e) {
         for (const b of batch) b.reject(e);
       } finally {
-        this.lastCommitMs = performance.now() - started;
+        this.sharedCommitMs = batch.length > 1 ? performance.now() - started : 0;
       }
     }
   }
