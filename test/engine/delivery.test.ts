@@ -16,14 +16,14 @@ import { seededRandom } from '../support/seed.ts';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}, endpoints = '', wmsType = 'webhook'): Promise<Hub> {
+async function hubFor(url: string, extra = '', options: Parameters<typeof Hub.start>[1] = {}, endpoints = '', wmsType = 'webhook', cooldownMs = 300): Promise<Hub> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-delivery-'));
   dirs.push(dir);
   const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: acme
 retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 }
-circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }
+circuitBreaker: { failureThreshold: 3, cooldownMs: ${cooldownMs} }
 endpoints:
   wms: { type: ${wmsType}, allowPrivateNetworks: true, url: ${url}, concurrency: 8 }
 ${endpoints}
@@ -233,14 +233,16 @@ describe('outbox', () => {
     // The receiver refuses these five orders in particular (a bug on its side), not everything.
     const receiver = await startReceiver((r) => (String(bodyOf(r).orderNumber).startsWith('SO-FAIL') ? 500 : 200));
     const { logger, lines } = capturingLogger();
-    const hub = await hubFor(`${receiver.url}/orders`, '', { logger });
+    // A cooldown long enough for the plain order to be queued while the circuit is still open, even
+    // on a loaded machine: with 300 ms the trial could come before the plain order existed.
+    const hub = await hubFor(`${receiver.url}/orders`, '', { logger }, '', 'webhook', 3000);
     try {
       for (let i = 1; i <= 5; i++) await ingest(hub, [salesOrder(`SO-FAIL-${i}`, 1)]);
       await waitFor(() => lines.find((l) => l.msg === 'circuit opened'), 10_000, 'the circuit to open');
       await ingest(hub, [salesOrder('SO-PLAIN', 1)]);
       await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', entityKey: 'order:SO-PLAIN' })).length === 1, 5000, 'the plain order queued');
       const before = receiver.received.length;
-      await waitFor(() => receiver.received.find((r) => bodyOf(r).orderNumber === 'SO-PLAIN'), 10_000, 'the plain order delivered');
+      await waitFor(() => receiver.received.find((r) => bodyOf(r).orderNumber === 'SO-PLAIN'), 20_000, 'the plain order delivered');
       const next = receiver.received.slice(before).map((r) => bodyOf(r).orderNumber);
       assert.equal(next[0], 'SO-PLAIN', `the half-open trial went to an order not known to fail (then: ${next.join(', ')})`);
     } finally {
