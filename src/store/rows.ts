@@ -5,6 +5,7 @@
 //   otherwise: its store installs integerFromBigint as the pool's parser, so rows arrive with numbers.
 import { shippedAtMs, type CausewayError } from '../model/index.ts';
 import type { ReceiptRow } from './edi-receipts.ts';
+import { ledgerBodyOf } from './ledger-body.ts';
 import type {
   Alert, ApiKeyRecord, AttemptRow, LedgerRow, VerdictRow, DeadLetter, EdiGroup, EdiReceiptRow, KpiSample, StoredDelivery, StoredDocument, StoredMessage,
 } from './types.ts';
@@ -84,7 +85,7 @@ function rowMapping(json: ReadJson): RowMapping {
     apiKey: (r) => ({ id: r.id, tenant: r.tenant, name: r.name, hash: r.hash, role: r.role, createdAt: r.created_at }),
     ledger: (r) => ({
       tenant: r.tenant, entityKey: r.entity_key, kind: r.kind, reference: r.reference, version: r.version, status: r.status, facility: r.facility,
-      dueAt: r.due_at, updatedAt: r.updated_at, body: json(r.body),
+      dueAt: r.due_at, updatedAt: r.updated_at, body: ledgerBodyOf(json(r.body)),
     }),
     verdict: (r) => {
       const v: VerdictRow = {

@@ -1,6 +1,7 @@
 // PostgreSQL rows of the ledger facet. Writes run on the client of the caller's transaction.
 import { clampLimit } from '../decisions.ts';
 import { LedgerConflict } from '../facets/ledger.ts';
+import { ledgerBodyText } from '../ledger-body.ts';
 import { jsonText, postgresRows as read } from '../rows.ts';
 import type { LedgerFilter, LedgerRow, RulesWrites, StoredDelivery, VerdictRow } from '../types.ts';
 import type { Queryable } from './queryable.ts';
@@ -13,7 +14,7 @@ import type { Queryable } from './queryable.ts';
 export async function applyRulesWrites(db: Queryable, w: RulesWrites | undefined, now: number, messageIds: number[] = []): Promise<void> {
   if (!w) return;
   for (const l of w.ledgers ?? []) {
-    const params = [l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, now, JSON.stringify(l.body), l.stuckAt ?? null];
+    const params = [l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, now, ledgerBodyText(l.body), l.stuckAt ?? null];
     const r = l.expectedVersion === 0
       ? await db.query(`INSERT INTO ledgers (tenant, entity_key, kind, reference, version, status, facility, due_at, updated_at, body, stuck_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) ON CONFLICT (tenant, entity_key) DO NOTHING`, params)

@@ -2,6 +2,7 @@
 // outcome, or writeRules' own.
 import { clampLimit } from '../decisions.ts';
 import { LedgerConflict } from '../facets/ledger.ts';
+import { ledgerBodyText } from '../ledger-body.ts';
 import { jsonText, sqliteRows as read, type Row } from '../rows.ts';
 import type { LedgerFilter, LedgerRow, RulesWrites, StoredDelivery, VerdictRow } from '../types.ts';
 import type { Statements } from './statements.ts';
@@ -15,7 +16,7 @@ export function applyRulesWrites(sql: Statements, w: RulesWrites | undefined, no
   const update = sql.q(`UPDATE ledgers SET version = ?, status = ?, facility = ?, due_at = ?, stuck_at = ?, updated_at = ?, body = ?
     WHERE tenant = ? AND entity_key = ? AND version = ?`);
   for (const l of w.ledgers ?? []) {
-    const body = JSON.stringify(l.body);
+    const body = ledgerBodyText(l.body);
     const stuckAt = l.stuckAt ?? null;
     const r = l.expectedVersion === 0
       ? insert.run(l.tenant, l.entityKey, l.kind, l.reference, l.version, l.status, l.facility, l.dueAt, stuckAt, now, body)

@@ -55,6 +55,28 @@ export function ledgerConformance(open: OpenStore<LedgerStore & PipelineStore>):
       assert.deepEqual(await store.getLedgers('other', ['order:SO-1']), [], 'another tenant sees nothing');
     });
 
+    it('reads an order ledger back exactly as it was written, whatever its lines and lists hold', async () => {
+      const body = {
+        kind: 'order', version: 1, entityKey: 'order:SO-1', orderNumber: 'SO-1', known: true,
+        lines: [
+          { lineNumber: '1', sku: 'TEA-1', uom: 'EA', ordered: '12', shipped: '0', cancelled: '0' },
+          { lineNumber: '2', sku: 'TEA-2', uom: 'CS', ordered: '5', shipped: '2', cancelled: '1' },
+          { lineNumber: '3', sku: 'TEA-3', uom: 'EA', ordered: '1', shipped: '0', cancelled: '0', lot: 'L7', status: 'picked' },
+          { lineNumber: '4', sku: 'TEA-4', uom: 'EA', ordered: '0', shipped: '3', cancelled: '0', unordered: true },
+        ],
+        send: { state: 'pending', documentId: 'd1', routedAt: '2026-01-02T00:00:00.000Z' },
+        acknowledgments: [], statuses: [{ status: 'picked', source: 'warehouse', at: '2026-01-02T01:00:00.000Z', documentId: 'd2' }],
+        progress: 0, shipments: [], cancels: [], returns: [], holds: [], parked: [], lastApplied: {},
+      };
+      await store.writeRules({ ledgers: [ledgerWrite({ body })] }, 2000);
+      const [row] = await store.getLedgers('acme', ['order:SO-1']);
+      assert.deepEqual(row!.body, body);
+      const moved = { ...body, version: 2, progress: 3, holds: [{ by: 'operator', reason: 'credit', since: '2026-01-02T02:00:00.000Z' }] };
+      await store.writeRules({ ledgers: [ledgerWrite({ expectedVersion: 1, version: 2, body: moved })] }, 2100);
+      const [again] = await store.getLedgers('acme', ['order:SO-1']);
+      assert.deepEqual(again!.body, moved);
+    });
+
     it('commits ledgers and verdicts with the message outcome, and shows the verdicts in lineage', async () => {
       const [a] = await claimed();
       await store.completeMessages([outcome(a!, { ledgers: [ledgerWrite()], verdicts: [verdictOf(a!)] })], 2000);
