@@ -26,6 +26,7 @@ export interface Decided {
 }
 
 interface Held {
+  tenant: string;
   ledger: Ledger | undefined;
   /** The version the store has; 0: no row yet. */
   stored: number;
@@ -124,10 +125,9 @@ export class RulesSession {
     for (const key of this.touched) {
       const held = this.ledgers.get(key)!;
       if (!held.ledger) continue;
-      const [tenant] = key.split('\u0000');
-      ledgers.push(ledgerWriteOf(tenant!, held.ledger, held.stored, policy, 0));
+      ledgers.push(ledgerWriteOf(held.tenant, held.ledger, held.stored, policy, 0));
       // The next message of the batch builds on the version this one writes.
-      this.ledgers.set(key, { ledger: held.ledger, stored: held.ledger.version });
+      this.ledgers.set(key, { tenant: held.tenant, ledger: held.ledger, stored: held.ledger.version });
     }
     this.journal = [];
     const writes: RulesWrites = {};
@@ -161,7 +161,8 @@ export class RulesSession {
     // A trading partner's document keeps no ledger: nothing to read.
     const target = side === 'partner' ? undefined : ledgerKeyFor(document);
     const key = target && `${document.tenant}\u0000${target.entityKey}`;
-    const held = key ? await this.load(document.tenant, target!.entityKey) : undefined;
+    // Most documents of a batch find their ledger in memory or known absent: no await for those.
+    const held = key ? this.loaded(key, document.tenant) ?? await this.load(document.tenant, target!.entityKey) : undefined;
     // Only the lot rules read the item master, and only shipments and receipts carry lots.
     if (target && (document.type === 'shipment' || document.type === 'receipt')) {
       await this.items.loadUnseen(document.tenant, skusOf(document));
@@ -172,7 +173,7 @@ export class RulesSession {
       decision = { ...decision, verdict: 'apply', rule: 'REPLAYED', reason: `Replayed: ${decision.reason.replace(/;[^;]*$/, '')}; delivered again, the ledger unchanged.`, effects: [] };
     }
     if (key && decision.ledger !== held!.ledger) {
-      this.put(key, { ledger: decision.ledger, stored: held!.stored });
+      this.put(key, { tenant: document.tenant, ledger: decision.ledger, stored: held!.stored });
       this.touch(key);
     }
     const verdict: NewVerdict = {
@@ -240,6 +241,16 @@ export class RulesSession {
     }
   }
 
+  /** The ledger this session has, or the absence of one the read-ahead found; undefined when the store must be asked. */
+  private loaded(key: string, tenant: string): Held | undefined {
+    const held = this.ledgers.get(key);
+    if (held || this.readAhead.get(key) !== null) return held;
+    this.readAhead.delete(key);
+    const absent: Held = { tenant, ledger: undefined, stored: 0 };
+    this.put(key, absent);
+    return absent;
+  }
+
   private async load(tenant: string, entityKey: string): Promise<Held> {
     const key = `${tenant}\u0000${entityKey}`;
     let held = this.ledgers.get(key);
@@ -252,7 +263,7 @@ export class RulesSession {
     if (ledger?.kind === 'order' && ledger.send.state === 'pending' && ledger.send.documentId && this.inFlight?.has(entityKey)) {
       ledger = recordSent(ledger, { documentId: ledger.send.documentId, at: this.nowIso });
     }
-    held = { ledger, stored: row?.version ?? 0 };
+    held = { tenant, ledger, stored: row?.version ?? 0 };
     this.put(key, held);
     if (ledger !== row?.body) this.touch(key);
     return held;

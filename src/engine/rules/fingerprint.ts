@@ -31,25 +31,33 @@ function plainString(s: string): boolean {
   return true;
 }
 
-/** Sorted key orders by an object's first key, with the order they came in: objects of one schema come in one order. */
-const sortedOrders = new Map<string, { keys: string[]; sorted: string[] }>();
+/** An object's keys in the order they came, and the `"key":` prefixes to write them with, in sorted key order. */
+interface KeyPlan { keys: string[]; prefixes: string[]; sorted: string[] }
 
-/** An object's keys in sorted order; the sort of a key sequence seen before is looked up, not done again. */
-function sortedKeysOf(record: Record<string, unknown>): string[] {
+/** Plans by an object's first key, with the order its keys came in: objects of one schema come in one order. */
+const keyPlans = new Map<string, KeyPlan>();
+
+/** How to write an object's keys in sorted order; the plan of a key sequence seen before is looked up, not made again. */
+function keyPlanOf(record: Record<string, unknown>): KeyPlan {
   const keys = Object.keys(record);
   const n = keys.length;
-  let i = 1;
-  while (i < n && keys[i - 1]! < keys[i]!) i++;
-  if (i >= n) return keys;
-  const seen = sortedOrders.get(keys[0]!);
+  const seen = keyPlans.get(n > 0 ? keys[0]! : '');
   if (seen && seen.keys.length === n) {
     let same = true;
     for (let j = 0; j < n && same; j++) same = seen.keys[j] === keys[j];
-    if (same) return seen.sorted;
+    if (same) return seen;
   }
-  const sorted = keys.slice().sort();
-  if (sortedOrders.size < 10_000) sortedOrders.set(keys[0]!, { keys, sorted });
-  return sorted;
+  let i = 1;
+  while (i < n && keys[i - 1]! < keys[i]!) i++;
+  const sorted = i >= n ? keys : keys.slice().sort();
+  const plan: KeyPlan = { keys, sorted, prefixes: sorted.map((k) => quoted(k) + ':') };
+  if (keyPlans.size < 10_000) keyPlans.set(n > 0 ? keys[0]! : '', plan);
+  return plan;
+}
+
+/** An object's keys in sorted order. */
+function sortedKeysOf(record: Record<string, unknown>): string[] {
+  return keyPlanOf(record).sorted;
 }
 
 /** JSON with object keys sorted: the same content always gives the same text, whatever order its fields came in. */
@@ -64,13 +72,12 @@ export function stableJson(value: unknown): string {
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = sortedKeysOf(record);
+  const { sorted, prefixes } = keyPlanOf(record);
   let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const v = record[key];
+  for (let i = 0; i < sorted.length; i++) {
+    const v = record[sorted[i]!];
     if (v === undefined) continue;
-    out += (out.length > 1 ? ',' : '') + quoted(key) + ':' + stableJson(v);
+    out += (out.length > 1 ? ',' : '') + prefixes[i] + stableJson(v);
   }
   return out + '}';
 }
