@@ -299,6 +299,14 @@ export function ledgerWriteOf(tenant: string, ledger: Ledger, stored: number, po
   };
 }
 
+/** The last time text read and its milliseconds: a batch's orders are routed at the session's one time, read once. */
+let lastIso = { text: '', ms: NaN };
+
+function isoMs(text: string): number {
+  if (text !== lastIso.text) lastIso = { text, ms: Date.parse(text) };
+  return lastIso.ms;
+}
+
 /**
  * When a live order becomes stuck if nothing moves it on first: its acknowledgment falling due,
  * or the end of its requested ship date (the earlier). Kept on the ledger's row so the stuck
@@ -312,7 +320,7 @@ export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
   const sla = ledger.sla ?? policy.stuck;
   const times: number[] = [];
   if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
-    times.push(Date.parse(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
+    times.push(isoMs(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
   }
   const shipBy = ledger.header?.requestedShipDate;
   if (sla.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${sla.utcOffset}`) + 86_400_000);
@@ -333,9 +341,9 @@ export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number): num
     const sla = ledger.sla ?? policy.stuck;
     const state = orderStateOf(ledger);
     if (state !== 'cancelled' && state !== 'closed' && state !== 'shipped') {
-      if (ledger.send.state === 'pending') times.push(Date.parse(ledger.send.routedAt ?? '') + 60_000);
+      if (ledger.send.state === 'pending') times.push(isoMs(ledger.send.routedAt ?? '') + 60_000);
       if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
-        times.push(Date.parse(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
+        times.push(isoMs(ledger.send.sentAt) + sla.acknowledgeWithinMinutes * 60_000 + 1);
       }
       const shipBy = ledger.header?.requestedShipDate;
       if (sla.shipByRequestedDate && shipBy) times.push(Date.parse(`${shipBy}T00:00:00${sla.utcOffset}`) + 86_400_000);
