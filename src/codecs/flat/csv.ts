@@ -8,7 +8,7 @@ import type { DecodeResult } from '../contract.ts';
 import { DocumentAssembler, documentRows, type FlatEnvelope } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
 import { flatCodec } from './settings.ts';
-import { bytesToText, textToBytes } from './text.ts';
+import { bytesToUtf8Lines, textToBytes } from './text.ts';
 
 /** A record longer than this is a fault (an unclosed quote swallowing the file), not a reason to hold it all. */
 const MAX_RECORD_CHARS = 1024 * 1024;
@@ -16,11 +16,14 @@ const MAX_RECORD_CHARS = 1024 * 1024;
 const MAX_SKIPPED = 100;
 
 export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelope> {
-  const decoded = bytesToText(body, layout);
-  if ('error' in decoded) return { documents: [], errors: [decoded.error] };
   // One line ending throughout: csv-parse counts a CR LF inside quotes as two lines before it has
   // seen the first record's ending, and rows must be named as an editor numbers them.
-  const text = decoded.text.includes('\r\n') ? decoded.text.replace(/\r\n/g, '\n') : decoded.text;
+  const decoded = bytesToUtf8Lines(body, layout);
+  if ('error' in decoded) return { documents: [], errors: [decoded.error] };
+  const bytes = decoded.bytes;
+  // The text as one string only for the paths that read around faults; the common one parses the bytes.
+  let text: string | undefined;
+  const textOf = () => (text ??= bytes.toString('utf8'));
   const skipped: CausewayError[] = [];
   let columns: { indexes: number[]; names: string[] } | undefined;
   let headerFault: CausewayError | undefined;
@@ -66,7 +69,7 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   // than half its own time; it is used only to read around faults, below.
   try {
     // A lone CR may end records or sit in cells: csv-parse's own count of lines decides then.
-    if (text.includes('\r')) throw new Error('lines counted by csv-parse');
+    if (bytes.includes(0x0d)) throw new Error('lines counted by csv-parse');
     const options = { delimiter: layout.delimiter, quote: layout.quote === '' ? false : layout.quote, escape: layout.escape, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, from_line: layout.skipLines + 1 };
     let end = layout.skipLines;
     const each = (record: string[], last: number) => {
@@ -77,12 +80,12 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
     };
     const loop = recordLoop(options);
     if (loop) {
-      const fault = loop.parse(Buffer.from(text), true, (record) => each(record, loop.info.lines), () => undefined);
+      const fault = loop.parse(bytes, true, (record) => each(record, loop.info.lines), () => undefined);
       if (fault) throw fault;
     } else {
       // Another csv-parse than the one this was written for: the same, through its public face.
-      const all = parse(text, options) as string[][];
-      const scan = quotedBreaks(text, all.length, layout.skipLines);
+      const all = parse(bytes, options) as string[][];
+      const scan = quotedBreaks(textOf(), all.length, layout.skipLines);
       for (const record of all) each(record, end + 1 + (scan ? lineBreaks(record) : 0));
     }
     return finish();
@@ -112,8 +115,8 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   };
   for (let from = layout.skipLines + 1; ;) {
     try {
-      if (before === 0) parse(text, { ...options, from_line: from });
-      else parse(text.slice(offsetOfLine(text, from)), options);
+      if (before === 0) parse(bytes, { ...options, from_line: from });
+      else parse(textOf().slice(offsetOfLine(textOf(), from)), options);
       break;
     } catch (e) {
       const fault = e as CsvError;

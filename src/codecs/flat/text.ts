@@ -1,5 +1,6 @@
 // Bytes to text and back in a flat file's encoding. UTF-8 is read strictly: a Latin-1 file read as
 // UTF-8 would otherwise turn every umlaut into U+FFFD without a word, and a name would change.
+import { isUtf8 } from 'node:buffer';
 import type { CausewayError } from '../../model/index.ts';
 import type { Layout } from './layout.ts';
 
@@ -13,16 +14,48 @@ export function bytesToText(body: Buffer, layout: Layout): { text: string } | { 
   try {
     return { text: strictUtf8.decode(start ? body.subarray(start) : body) };
   } catch {
-    const offset = firstInvalidUtf8(body, start);
-    const line = countLines(body, offset);
-    return {
-      error: {
-        code: 'FLAT_ENCODING',
-        message: `row ${line}: byte ${offset} is not valid UTF-8; if the file is Latin-1 (ISO-8859-1) or Windows-1252, set codecOptions.encoding to latin1 or windows-1252`,
-        position: { row: line, offset },
-      },
-    };
+    return { error: notUtf8(body, start) };
   }
+}
+
+/**
+ * The file as UTF-8 bytes with each CR LF made one LF, for a parser that decodes its cells itself. A UTF-8
+ * file is checked in place and passed on without being decoded to one large string and encoded back.
+ */
+export function bytesToUtf8Lines(body: Buffer, layout: Layout): { bytes: Buffer } | { error: CausewayError } {
+  if (layout.encoding !== 'utf-8') {
+    const decoded = bytesToText(body, layout);
+    return 'error' in decoded ? decoded : { bytes: crLfToLf(Buffer.from(decoded.text, 'utf8')) };
+  }
+  const start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  const bytes = start ? body.subarray(start) : body;
+  return isUtf8(bytes) ? { bytes: crLfToLf(bytes) } : { error: notUtf8(body, start) };
+}
+
+/** A copy without the CR of each CR LF (the input itself when it has none); a lone CR stays. */
+function crLfToLf(b: Buffer): Buffer {
+  const first = b.indexOf(0x0d);
+  if (first < 0) return b;
+  const out = Buffer.allocUnsafe(b.length);
+  b.copy(out, 0, 0, first);
+  let n = first;
+  const len = b.length;
+  for (let i = first; i < len; i++) {
+    const c = b[i]!;
+    if (c === 0x0d && b[i + 1] === 0x0a) continue;
+    out[n++] = c;
+  }
+  return out.subarray(0, n);
+}
+
+function notUtf8(body: Buffer, start: number): CausewayError {
+  const offset = firstInvalidUtf8(body, start);
+  const line = countLines(body, offset);
+  return {
+    code: 'FLAT_ENCODING',
+    message: `row ${line}: byte ${offset} is not valid UTF-8; if the file is Latin-1 (ISO-8859-1) or Windows-1252, set codecOptions.encoding to latin1 or windows-1252`,
+    position: { row: line, offset },
+  };
 }
 
 /** Refuses a character the encoding cannot hold, rather than writing a "?" in a name or address. */
