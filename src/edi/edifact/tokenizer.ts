@@ -276,12 +276,16 @@ function unrelease(s: string, release: string): string {
   return out;
 }
 
-/** Segment tags are three of [0-9A-Z]: interned by char codes so that reading one allocates no string. */
-const tagTable = new Map<number, string>();
+/**
+ * Segment tags are three of [0-9A-Z]: interned in a flat table indexed by their char codes, so that reading
+ * one allocates no string and costs no hashing (callers have checked the three are tag characters).
+ */
+const TAG_SPAN = 91 - 48;
+const tagTable: Array<string | undefined> = new Array(TAG_SPAN * TAG_SPAN * TAG_SPAN).fill(undefined);
 function internTag(text: string, start: number): string {
-  const key = (text.charCodeAt(start) << 16) | (text.charCodeAt(start + 1) << 8) | text.charCodeAt(start + 2);
-  let tag = tagTable.get(key);
-  if (tag === undefined) tagTable.set(key, (tag = Object.keys({ [text.slice(start, start + 3)]: 0 })[0]!));
+  const key = ((text.charCodeAt(start) - 48) * TAG_SPAN + text.charCodeAt(start + 1) - 48) * TAG_SPAN + text.charCodeAt(start + 2) - 48;
+  let tag = tagTable[key];
+  if (tag === undefined) tagTable[key] = tag = Object.keys({ [text.slice(start, start + 3)]: 0 })[0]!;
   return tag;
 }
 
@@ -324,30 +328,7 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
   /** Problems with the UNA or the syntax identifier, for the reader to put on the interchange. */
   readonly errors: EdifactError[] = [];
   private classes: Uint8Array | null = null;
-  /** The search for characters that need a look, and its last answer (see nextSpecial). */
-  private special: RegExp | null = null;
-  private specialFrom = Infinity;
-  private specialAt = -1;
-  private breakFrom = Infinity;
-  private breakAt = -1;
-  private crFrom = Infinity;
-  private crAt = -1;
-  private termFrom = Infinity;
-  private termAt = -1;
   private skipping = false;
-
-  protected override restart(final: boolean): void {
-    super.restart(final);
-    this.forgetSearches();
-  }
-
-  /** The positions found by earlier searches no longer hold once the text or the service characters change. */
-  private forgetSearches(): void {
-    this.specialFrom = Infinity;
-    this.breakFrom = Infinity;
-    this.crFrom = Infinity;
-    this.termFrom = Infinity;
-  }
 
   next(): Segment | null {
     for (;;) {
@@ -415,8 +396,6 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     this.version = 0;
     this.src = null;
     this.classes = null;
-    this.special = null;
-    this.forgetSearches();
   }
 
   /** The class of each byte under the current service characters and character set. */
@@ -462,25 +441,8 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     let at = this.used;
     let k = at;
     bounds[k++] = pos;
-    // Most segments hold plain characters only: found with native searches for the terminator and the
-    // element separators, when the next character that needs a look (a release, a byte to decode or
-    // check, a line break) lies beyond the terminator. Otherwise the character-by-character scan below.
-    const chars = this.chars!;
-    const termAt = this.nextTerminator(pos);
-    if (termAt !== Infinity && this.nextSpecial(pos) > termAt && this.nextLineBreak(pos) > termAt) {
-      const sep = chars.element;
-      for (let i = text.indexOf(sep, pos); i >= 0 && i < termAt; i = text.indexOf(sep, i + 1)) {
-        if (k + 2 > bounds.length) {
-          src = this.newSource(at, k);
-          bounds = src.bounds;
-          k -= at;
-          at = 0;
-        }
-        bounds[k++] = i + 1;
-      }
-      this.pos = termAt + 1;
-      return this.cut(pos, termAt, src, at, k, 0, false);
-    }
+    // One pass, one table lookup per character: segments are short, and a native search per element
+    // and per kind of character costs more in calls than it saves in characters.
     let flags = 0;
     let end = pos;
     let next = -1;
@@ -551,58 +513,6 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     return this.cut(pos, stop, src, at, k, flags, missingTerminator);
   }
 
-  /**
-   * Where the next character that needs a look is, at or after pos (Infinity: none in the text). Found with
-   * one regular expression and kept: until pos passes it, no segment before it needs the slow scan.
-   */
-  private nextSpecial(pos: number): number {
-    if (this.specialFrom <= pos && this.specialAt >= pos) return this.specialAt;
-    let re = this.special;
-    if (re === null) {
-      const classes = this.classTable();
-      let set = '';
-      for (let c = 0; c < 256; c++) {
-        const cls = classes[c]!;
-        // Line breaks are looked for apart (nextLineBreak): most files have one after every terminator.
-        if (cls === C_RELEASE || cls === C_HIGH || cls === C_CHECK || cls === C_HIGH_CHECK) set += `\\x${c.toString(16).padStart(2, '0')}`;
-      }
-      // Characters past 0xFF come only from string input: always the careful way.
-      re = this.special = new RegExp(`[${set}\\u0100-\\uffff]`, 'g');
-    }
-    re.lastIndex = pos;
-    const m = re.exec(this.text);
-    this.specialFrom = pos;
-    this.specialAt = m === null ? Infinity : m.index;
-    return this.specialAt;
-  }
-
-  /** Where the next segment terminator is (Infinity: none in the text, remembered so a file without any is not searched again per segment). */
-  private nextTerminator(pos: number): number {
-    if (this.termFrom <= pos && this.termAt >= pos) return this.termAt;
-    const at = this.text.indexOf(this.chars!.segment, pos);
-    this.termFrom = pos;
-    this.termAt = at < 0 ? Infinity : at;
-    return this.termAt;
-  }
-
-  /**
-   * Where the next CR or LF is, at or after pos (Infinity: none). Each is kept like nextSpecial's answer,
-   * apart: a file without CRs must not be searched to its end for one at every segment.
-   */
-  private nextLineBreak(pos: number): number {
-    if (!(this.breakFrom <= pos && this.breakAt >= pos)) {
-      const at = this.text.indexOf('\n', pos);
-      this.breakFrom = pos;
-      this.breakAt = at < 0 ? Infinity : at;
-    }
-    if (!(this.crFrom <= pos && this.crAt >= pos)) {
-      const at = this.text.indexOf('\r', pos);
-      this.crFrom = pos;
-      this.crAt = at < 0 ? Infinity : at;
-    }
-    return this.breakAt < this.crAt ? this.breakAt : this.crAt;
-  }
-
   private isServiceChar(c: number): boolean {
     const s = this.chars!;
     return c === s.component.charCodeAt(0) || c === s.element.charCodeAt(0) || c === s.segment.charCodeAt(0) || c === s.release.charCodeAt(0) || (repeats(s) && c === s.repetition.charCodeAt(0));
@@ -668,8 +578,6 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
       this.una = false;
       this.src = null;
       this.classes = null;
-      this.special = null;
-      this.forgetSearches();
     }
     return seg;
   }
@@ -685,8 +593,6 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     this.charset = 'refused' in cs ? null : cs;
     this.src = null;
     this.classes = null;
-    this.special = null;
-    this.forgetSearches();
   }
 
   private checkCharacters(start: number, end: number, tag: string): void {
