@@ -27,6 +27,32 @@ export function normaliseDecimal(v: string): Decimal {
   return v === '-0' ? '0' : v;
 }
 
+/**
+ * The common case of reading a number, by char codes with no regex or copy: up to 18 digits without a
+ * leading zero (or one 0), maybe a decimal mark (`marks`: '.' or ',' or both, as char codes) and 1 to 9
+ * digits, no sign. Canonical text, or undefined for anything else, which the caller's general path judges.
+ */
+export function plainDecimal(text: string, point: boolean, comma: boolean): Decimal | undefined {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isDigitCode(text.charCodeAt(i))) i++;
+  if (i === 0 || i > 18 || (i > 1 && text.charCodeAt(0) === 48)) return undefined;
+  if (i === n) return text;
+  const mark = text.charCodeAt(i);
+  if (!((point && mark === 46) || (comma && mark === 44))) return undefined;
+  let j = i + 1;
+  while (j < n && isDigitCode(text.charCodeAt(j))) j++;
+  if (j !== n || j === i + 1 || j - i - 1 > 9) return undefined;
+  let end = n;
+  while (end > i + 1 && text.charCodeAt(end - 1) === 48) end--;
+  if (end === i + 1) return text.slice(0, i);
+  return mark === 46 && end === n ? text : `${text.slice(0, i)}.${text.slice(i + 1, end)}`;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 export function isZero(v: Decimal): boolean {
   return new Big(v).eq(0);
 }

@@ -1,7 +1,7 @@
 // Cell text to canonical values and back: decimals with a point or a comma, dates and times in a
 // file's own format, yes/no flags. Each parser returns undefined for text it cannot read, and the
 // caller names the row and column; nothing here throws on input.
-import { normaliseDecimal } from '../../model/decimal.ts';
+import { normaliseDecimal, plainDecimal } from '../../model/decimal.ts';
 
 export type ValueType = 'string' | 'decimal' | 'integer' | 'date' | 'datetime' | 'boolean';
 
@@ -16,7 +16,7 @@ const PLAIN_DECIMAL = /^[+-]?\d{1,18}(\.\d{1,9})?$/;
 
 export function parseDecimal(text: string, style: NumberStyle): string | undefined {
   if (!style.thousandsSeparator && !style.impliedDecimals) {
-    const plain = plainDecimal(text, style.decimalSeparator === ',' ? 44 : 46);
+    const plain = plainDecimal(text, style.decimalSeparator === '.', style.decimalSeparator === ',');
     if (plain !== undefined) return plain;
   }
   let t = text;
@@ -35,28 +35,6 @@ export function parseDecimal(text: string, style: NumberStyle): string | undefin
   if (!PLAIN_DECIMAL.test(t)) return undefined;
   return normaliseDecimal(t[0] === '+' ? t.slice(1) : t);
 }
-
-/**
- * The common case without a regular expression or a copy: digits, maybe a separator and more
- * digits, no sign and no leading zero. Undefined: anything else, for the general path to judge.
- */
-function plainDecimal(text: string, separator: number): string | undefined {
-  const n = text.length;
-  let i = 0;
-  while (i < n && isDigit(text.charCodeAt(i))) i++;
-  if (i === 0 || i > 18 || (i > 1 && text.charCodeAt(0) === 48)) return undefined;
-  if (i === n) return text;
-  if (text.charCodeAt(i) !== separator) return undefined;
-  let j = i + 1;
-  while (j < n && isDigit(text.charCodeAt(j))) j++;
-  if (j !== n || j === i + 1 || j - i - 1 > 9) return undefined;
-  let end = n;
-  while (end > i + 1 && text.charCodeAt(end - 1) === 48) end--;
-  if (end === i + 1) return text.slice(0, i);
-  return separator === 46 ? (end === n ? text : text.slice(0, end)) : `${text.slice(0, i)}.${text.slice(i + 1, end)}`;
-}
-
-const isDigit = (c: number) => c >= 48 && c <= 57;
 
 export function formatDecimal(value: string, style: NumberStyle): string {
   let v = value;

@@ -56,7 +56,7 @@ function decodeItem(item: EdifactItem, ctx: DecodeContext, verdicts: VerdictColl
   if (item.kind === 'message') {
     const out = decodeMessage(item.message, ctx);
     verdicts.add(item, out.errors.length === item.message.errors.length ? [] : out.errors.slice(item.message.errors.length));
-    return { kind: 'message', message: item.message, ...out };
+    return { kind: 'message', message: item.message, documents: out.documents, errors: out.errors, accepted: out.accepted };
   }
   verdicts.add(item);
   if (item.kind === 'interchange-end') return { ...item, verdict: verdicts.finished! };

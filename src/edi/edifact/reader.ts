@@ -267,13 +267,12 @@ export class EnvelopeReader {
     const m = this.message!;
     m.segments.push(seg);
     const count = m.segments.length;
-    const at = (element: number): EdifactPosition => ({ ...messagePosition(m), segmentPosition: count, segmentTag: 'UNT', offset: seg.offset, element });
     const declared = readCount(seg.el(1));
-    if (declared === null) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT 0074, the number of segments in the message, is ${JSON.stringify(seg.el(1))}; it must be a number (here ${count}).`, at(1)));
-    else if (declared !== count) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT says the message has ${declared} segments, but it has ${count} counting UNH and UNT.`, at(1)));
+    if (declared === null) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT 0074, the number of segments in the message, is ${JSON.stringify(seg.el(1))}; it must be a number (here ${count}).`, untPosition(m, count, seg, 1)));
+    else if (declared !== count) m.errors.push(edifactError('EDIFACT_UNT_COUNT', `UNT says the message has ${declared} segments, but it has ${count} counting UNH and UNT.`, untPosition(m, count, seg, 1)));
     const ref = seg.el(2);
     if (seg.count < 2 || (ref !== m.header.reference && !sameReference(ref, m.header.reference))) {
-      m.errors.push(edifactError('EDIFACT_UNT_REFERENCE', `UNT 0062 is ${JSON.stringify(ref)} but the message started with UNH 0062 ${JSON.stringify(m.header.reference)}; they must match.`, at(2)));
+      m.errors.push(edifactError('EDIFACT_UNT_REFERENCE', `UNT 0062 is ${JSON.stringify(ref)} but the message started with UNH 0062 ${JSON.stringify(m.header.reference)}; they must match.`, untPosition(m, count, seg, 2)));
     }
     this.message = null;
     this.owner = { errors: m.errors, position: null, message: m };
@@ -364,6 +363,11 @@ function isMessageType(t: string): boolean {
     if (c < 65 || c > 90) return false;
   }
   return true;
+}
+
+/** Where a problem with element `element` of a message's UNT (its segment `count`) is. */
+function untPosition(m: EdifactMessage, count: number, seg: Segment, element: number): EdifactPosition {
+  return { ...messagePosition(m), segmentPosition: count, segmentTag: 'UNT', offset: seg.offset, element };
 }
 
 /** Cuts segments from what the tokenizer holds and passes them through the reader, errors placed by where they arose. */

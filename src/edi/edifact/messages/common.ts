@@ -1,6 +1,6 @@
 // What every message module shares: reading segments with positioned errors, dates (DTM 2379 formats),
 // decimals with either decimal mark, NAD parties, LIN/PIA item ids, and the canonical envelope fields.
-import { normaliseDecimal } from '../../../model/index.ts';
+import { normaliseDecimal, plainDecimal } from '../../../model/index.ts';
 import type { Address, Party, SalesOrder } from '../../../model/index.ts';
 
 type Carrier = NonNullable<SalesOrder['carrier']>;
@@ -199,6 +199,9 @@ export function readDecimal(v: string): string | null {
     }
     if (digits) return v;
   }
+  // Prices and weights such as "1.50" or "12,5": either mark is read.
+  const plain = plainDecimal(v, true, true);
+  if (plain !== undefined) return plain;
   const s = v.replace(',', '.');
   if (!/^-?(\d+\.?\d*|\.\d+)$/.test(s)) return null;
   let t = s;
@@ -216,10 +219,15 @@ export function writeDecimal(v: string, mark: '.' | ','): string {
   return mark === ',' ? v.replace('.', ',') : v;
 }
 
+/** The last CCYYMMDD read and its ISO form: a file repeats the same few dates in message after message. */
+let last102 = '';
+let last102Iso = '';
+
 /** DTM value and format (2379) as ISO: a date, a date-time without offset given the partner's, or 303 with its own. */
 export function parseDtm(value: string, format: string, offset: string): string | null {
   // The common case, a CCYYMMDD date, without a regex or a number parse per part.
   if (format === '102' && value.length === 8) {
+    if (value === last102) return last102Iso;
     let y = 0;
     for (let i = 0; i < 4; i++) {
       const c = value.charCodeAt(i) - 48;
@@ -234,7 +242,9 @@ export function parseDtm(value: string, format: string, offset: string): string 
     const mo = m1 * 10 + m2;
     const d = d1 * 10 + d2;
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
-    return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
+    last102Iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
+    last102 = value;
+    return last102Iso;
   }
   let date: string;
   let time = '';

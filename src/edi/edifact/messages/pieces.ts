@@ -9,8 +9,25 @@ export { fillPackageLines, piecesFromShipment, type ItemPiece } from '../../ship
 
 /** a + b: whole numbers (nearly every quantity) without going through big.js, which costs on every line. */
 function addDecimals(a: string, b: string): string {
-  if (/^\d{1,15}$/.test(a) && /^\d{1,15}$/.test(b)) return String(Number(a) + Number(b));
+  if (a === '0' && isCanonicalWhole(b)) return b;
+  if (isWhole(a, 15) && isWhole(b, 15)) return String(Number(a) + Number(b));
   return addExact(a, b);
+}
+
+/** 1 to `max` digits, read by char codes: called for every piece, where a regex per call shows. */
+function isWhole(v: string, max: number): boolean {
+  const n = v.length;
+  if (n === 0 || n > max) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** A whole number already as String(Number(v)) writes it: no leading zero, at most 15 digits. */
+function isCanonicalWhole(v: string): boolean {
+  return isWhole(v, 15) && (v.length === 1 || v.charCodeAt(0) !== 48);
 }
 
 type Line = Shipment['lines'][number];
@@ -18,13 +35,18 @@ type Line = Shipment['lines'][number];
 /** Lines from pieces: quantities summed per line number, lots merged per lot, the first ordered quantity kept. */
 export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
   const out: Line[] = [];
-  const byNumber = new Map<string, Line>();
+  // A message has a few lines: found by a look along them, no map made per message.
   for (const p of pieces) {
-    let line = byNumber.get(p.lineNumber);
+    let line: Line | undefined;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.lineNumber === p.lineNumber) {
+        line = out[i];
+        break;
+      }
+    }
     if (line === undefined) {
       line = { lineNumber: p.lineNumber, sku: p.sku, quantity: '0', uom: p.uom, lots: [], serials: [] };
       out.push(line);
-      byNumber.set(p.lineNumber, line);
     }
     line.quantity = addDecimals(line.quantity, p.quantity);
     if (p.orderedQuantity !== undefined && line.orderedQuantity === undefined) line.orderedQuantity = p.orderedQuantity;
@@ -38,6 +60,12 @@ export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
     for (const s of p.serials) line.serials.push(s);
   }
   // Loose items come under the consignment level, before the packs: numbered lines go back in number order.
-  if (out.every((l) => /^\d{1,9}$/.test(l.lineNumber))) out.sort((a, b) => Number(a.lineNumber) - Number(b.lineNumber));
+  let numbered = true;
+  let ordered = true;
+  for (let i = 0; i < out.length && numbered; i++) {
+    numbered = isWhole(out[i]!.lineNumber, 9);
+    if (numbered && i > 0 && Number(out[i - 1]!.lineNumber) > Number(out[i]!.lineNumber)) ordered = false;
+  }
+  if (numbered && !ordered) out.sort((a, b) => Number(a.lineNumber) - Number(b.lineNumber));
   return out;
 }
