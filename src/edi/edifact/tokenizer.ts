@@ -124,6 +124,18 @@ export class Segment {
     const comp = src.compCode;
     const rel = src.relCode;
     const rep = src.repCode;
+    if (r === 0 && j > 0 && rep < 0 && this.#flags === 0) {
+      // The common case (syntax 3, plain characters): only component separators to count, text as it is.
+      let k = 1;
+      let from = a;
+      for (let i = a; i < end; i++) {
+        if (text.charCodeAt(i) !== comp) continue;
+        if (k === j) return i > from ? text.slice(from, i) : '';
+        k++;
+        from = i + 1;
+      }
+      return k === j && end > from ? text.slice(from, end) : '';
+    }
     let rIndex = 0;
     let k = 1;
     let start = a;
