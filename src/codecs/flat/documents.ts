@@ -125,8 +125,8 @@ export class DocumentAssembler {
   private readonly errors: CausewayError[] = [];
   private readonly what: string;
   private single: Group | undefined;
-  /** Date and time cells read before, per field: a file repeats the same few dates on thousands of rows. */
-  private readonly dates = new Map<string, unknown>();
+  /** Date and time cells read before, a map per field: a file repeats the same few dates on thousands of rows. */
+  private readonly dates: Array<Map<string, unknown> | undefined> = [];
 
   constructor(private readonly layout: Layout, private readonly columnName: (f: CompiledField) => string) {
     this.groupAt = layout.groupBy ? layout.fields.indexOf(layout.groupBy) : -1;
@@ -189,12 +189,13 @@ export class DocumentAssembler {
   }
 
   private convertDate(field: number, f: CompiledField, text: string): unknown {
-    const key = `${field}:${text}`;
-    let value = this.dates.get(key);
-    if (value === undefined && !this.dates.has(key)) {
+    let seen = this.dates[field];
+    if (seen === undefined) this.dates[field] = seen = new Map();
+    let value = seen.get(text);
+    if (value === undefined && !seen.has(text)) {
       // Bounded: a file of all-different timestamps gains nothing and must not hold them all.
-      if (this.dates.size >= 4096) this.dates.clear();
-      this.dates.set(key, (value = convert(f, text)));
+      if (seen.size >= 4096) seen.clear();
+      seen.set(text, (value = convert(f, text)));
     }
     return value;
   }
