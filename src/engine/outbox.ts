@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../config/index.ts';
 import { judgeAttempt, type AttemptRecord, type NewDelivery, type PipelineStore, type StoredDelivery } from '../store/index.ts';
-import { cannotBeFormed, type DeliveryOutcome, type SinkRuntime } from '../transports/index.ts';
+import { cannotBeFormed, type DeliveryOutcome, type OutboundMessage, type SinkRuntime } from '../transports/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { GroupCommitter } from './group-commit.ts';
 import type { HubMetrics } from './metrics.ts';
 import { retryDelayMs } from './retry.ts';
 import { Wakeup } from './wakeup.ts';
+
+/** How many times its concurrency a sink that takes batches has claimed ahead, at most. */
+const BATCH_CLAIM_AHEAD = 8;
 
 export interface SinkBinding {
   name: string;
@@ -52,7 +55,7 @@ export class DeliveryWorker {
   private active = 0;
   private signal: AbortSignal | undefined;
   /** Deliveries in flight through each binding, so a binding a reload replaced is closed only when they are done. */
-  private readonly through = new Map<SinkBinding, Set<Promise<void>>>();
+  private readonly through = new Map<SinkBinding, Set<Promise<unknown>>>();
   /** Endpoints a client's reload took away: their deliveries wait in the outbox, this worker claims none of them. */
   private readonly parked = new Set<string>();
 
@@ -76,12 +79,14 @@ export class DeliveryWorker {
       const skip: string[] = [];
       let capacity = 0;
       for (const [name, b] of this.sinks) {
-        // Claim ahead up to twice the concurrency and only in chunks of at least half of it: a
-        // claim per finished delivery would spend the store's time on claiming.
-        const free = 2 * b.concurrency - (this.inFlight.get(name) ?? 0) - (this.waiting.get(name)?.length ?? 0);
+        // Claim ahead up to twice the concurrency and only in chunks of at least a quarter of that:
+        // a claim per finished delivery would spend the store's time on claiming. A sink that takes
+        // batches frees all its slots at once and would claim once per batch: it claims further ahead.
+        const ahead = (b.sink.deliverBatch ? BATCH_CLAIM_AHEAD : 2) * b.concurrency;
+        const free = ahead - (this.inFlight.get(name) ?? 0) - (this.waiting.get(name)?.length ?? 0);
         const open = !b.breaker.allows(now);
         this.metrics.circuitOpen.set({ endpoint: name }, b.breaker.state === 'open' ? 1 : 0);
-        if (open || free < Math.max(1, b.concurrency / 2)) skip.push(name);
+        if (open || free < Math.max(1, ahead / 4)) skip.push(name);
         else capacity += free;
       }
       for (const name of this.parked) if (!this.sinks.has(name)) skip.push(name);
@@ -126,6 +131,10 @@ export class DeliveryWorker {
         await this.store.releaseDeliveries(this.options.owner, release).catch((e) => this.logger.error({ err: e }, 'releasing deliveries failed'));
         return;
       }
+      if (b.sink.deliverBatch && b.breaker.state === 'closed') {
+        this.dispatchBatch(b, queue.splice(0, b.concurrency - (this.inFlight.get(name) ?? 0)), this.signal);
+        continue;
+      }
       // A half-open circuit's one trial goes to an order not known to fail, when one waits.
       const next = b.breaker.state === 'half_open' ? queue.splice(b.breaker.pickTrial(queue), 1)[0]! : queue.shift()!;
       b.breaker.begin();
@@ -137,14 +146,8 @@ export class DeliveryWorker {
     this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 0) + 1);
     this.active++;
     const startedAt = Date.now();
-    const message = {
-      deliveryId: d.id, tenant: d.tenant, endpoint: d.endpoint, documentType: d.documentType,
-      documentId: d.documentId, entityKey: d.entityKey, idempotencyKey: d.idempotencyKey, contentType: d.contentType,
-      payload: Buffer.from(d.payload), attempt: d.attempts + 1,
-    };
-    const running = b.sink.deliver(message, signal)
-      // A component should return outcomes; what it throws is retried, except what can never be sent.
-      .catch((e: Error): DeliveryOutcome => ({ kind: cannotBeFormed(e) ? 'permanent' : 'retryable', error: `delivering to ${b.name}: ${e.message}` }))
+    const running = b.sink.deliver(outboundMessage(d), signal)
+      .catch((e: Error): DeliveryOutcome => thrownOutcome(b, e))
       .then((outcome) => {
         this.settleBreaker(b, d, outcome);
         return this.finish(d, outcome, startedAt, b);
@@ -156,6 +159,49 @@ export class DeliveryWorker {
         void this.pump(b.name);
         this.wakeup.notify();
       });
+    this.track(b, running);
+  }
+
+  /**
+   * Hands a sink that takes batches its free slots' worth at once. The slots come back as soon as
+   * the outcomes are known, before they are recorded, so the next batch is on its way while the
+   * store commits this one. Per-key order does not rest on that: a delivery keeps its lease until
+   * its attempt is recorded, and the claim holds its key's next delivery back until then.
+   */
+  private dispatchBatch(b: SinkBinding, batch: StoredDelivery[], signal: AbortSignal): void {
+    const n = batch.length;
+    this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? 0) + n);
+    this.active += n;
+    const startedAt = Date.now();
+    let slotsBack = false;
+    const giveSlotsBack = () => {
+      if (slotsBack) return;
+      slotsBack = true;
+      this.inFlight.set(b.name, (this.inFlight.get(b.name) ?? n) - n);
+      void this.pump(b.name);
+      this.wakeup.notify();
+    };
+    const running = b.sink.deliverBatch!(batch.map(outboundMessage), signal)
+      .then((outcomes) => {
+        if (outcomes.length !== n) throw new Error(`${b.name} answered ${outcomes.length} outcomes for a batch of ${n}`);
+        return outcomes;
+      })
+      .catch((e: Error): DeliveryOutcome[] => batch.map(() => thrownOutcome(b, e)))
+      .then((outcomes) => {
+        for (const [i, d] of batch.entries()) this.settleBreaker(b, d, outcomes[i]!);
+        giveSlotsBack();
+        return Promise.all(batch.map((d, i) => this.finish(d, outcomes[i]!, startedAt, b)));
+      })
+      .finally(() => {
+        giveSlotsBack();
+        this.active -= n;
+        this.through.get(b)?.delete(running);
+        this.wakeup.notify();
+      });
+    this.track(b, running);
+  }
+
+  private track(b: SinkBinding, running: Promise<unknown>): void {
     const set = this.through.get(b) ?? new Set();
     set.add(running);
     this.through.set(b, set);
@@ -262,4 +308,17 @@ export class DeliveryWorker {
     while (this.active > 0) await new Promise((r) => setTimeout(r, 10));
     await this.attempts.drain();
   }
+}
+
+function outboundMessage(d: StoredDelivery): OutboundMessage {
+  return {
+    deliveryId: d.id, tenant: d.tenant, endpoint: d.endpoint, documentType: d.documentType,
+    documentId: d.documentId, entityKey: d.entityKey, idempotencyKey: d.idempotencyKey, contentType: d.contentType,
+    payload: Buffer.from(d.payload), attempt: d.attempts + 1,
+  };
+}
+
+/** A component should return outcomes; what it throws is retried, except what can never be sent. */
+function thrownOutcome(b: SinkBinding, e: Error): DeliveryOutcome {
+  return { kind: cannotBeFormed(e) ? 'permanent' : 'retryable', error: `delivering to ${b.name}: ${e.message}` };
 }

@@ -92,6 +92,15 @@ export type DeliveryOutcome =
 
 export interface SinkRuntime {
   deliver(message: OutboundMessage, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /**
+   * Optional: delivers several messages at once, e.g. all of them sent before the first answer is
+   * awaited, and answers one outcome per message in the same order. The engine then hands over up
+   * to the endpoint's concurrency in one call. A batch never holds two messages of one entity key
+   * (the engine claims a key's next delivery only once the one before is settled), so the
+   * messages may go out in any order; each one's outcome stands alone, and a failure retries only
+   * that message.
+   */
+  deliverBatch?(messages: OutboundMessage[], signal: AbortSignal): Promise<DeliveryOutcome[]>;
   close?(): Promise<void>;
 }
 

@@ -51,13 +51,27 @@ class NatsPublisher implements SinkRuntime {
   }
 
   async deliver(m: OutboundMessage): Promise<DeliveryOutcome> {
-    const subject = `${this.c.subjectPrefix}.${subjectToken(m.tenant)}.${subjectToken(m.documentType)}`;
+    return (await this.deliverBatch([m]))[0]!;
+  }
+
+  /**
+   * Every message of the batch is published before the first ack is awaited, so the stream
+   * acknowledges the lot in about one round trip; each ack (or its absence) is that message's
+   * outcome alone.
+   */
+  async deliverBatch(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
     let js: JetStreamClient;
     try {
       js = await this.jetstream();
     } catch (e) {
-      return { kind: 'retryable', error: (e as Error).message };
+      const outcome: DeliveryOutcome = { kind: 'retryable', error: (e as Error).message };
+      return messages.map(() => outcome);
     }
+    return Promise.all(messages.map((m) => this.publish(js, m)));
+  }
+
+  private async publish(js: JetStreamClient, m: OutboundMessage): Promise<DeliveryOutcome> {
+    const subject = `${this.c.subjectPrefix}.${subjectToken(m.tenant)}.${subjectToken(m.documentType)}`;
     const h = natsHeaders();
     let msgID: string;
     try {
