@@ -131,6 +131,31 @@ describe('NATS JetStream transport', { skip }, () => {
     await down.close!();
   });
 
+  it('publishes a batch at once and answers each message on its own: one refused, one already on the stream, the rest delivered', async () => {
+    const stream = uniqueName('BATCH');
+    const prefix = uniqueName('batch');
+    nats.cleanup(stream);
+    const sink = await natsEndpoint.createSink!(settings({ subjectPrefix: prefix, stream: { name: stream, storage: 'memory' } }), ctxFor(dir)) as SinkRuntime;
+    try {
+      assert.equal((await sink.deliver(outbound('b-0'), new AbortController().signal)).kind, 'delivered');
+      const batch = [
+        outbound('b-0', { attempt: 2 }),
+        ...Array.from({ length: 20 }, (_, i) => outbound(`b-${i + 1}`)),
+        outbound('b-huge', { payload: Buffer.alloc(2 * 1024 * 1024, 'x') }),
+      ];
+      const outcomes = await sink.deliverBatch!(batch, new AbortController().signal);
+      assert.equal(outcomes.length, batch.length);
+      assert.match((outcomes[0] as { response: string }).response, /duplicate/, 'a retry after a lost ack is dropped by the stream');
+      assert.equal((outcomes[0] as { partnerRef: string }).partnerRef, `${stream}:1`);
+      assert.ok(outcomes.slice(1, 21).every((o) => o.kind === 'delivered' && !o.response), JSON.stringify(outcomes.slice(1, 21)));
+      assert.equal(outcomes[21]!.kind, 'permanent', 'only the message the server cannot take is refused');
+      const info = await nats.jsm.streams.info(stream);
+      assert.equal(info.state.messages, 21, 'each Nats-Msg-Id once');
+    } finally {
+      await sink.close!();
+    }
+  });
+
   it('round trip: a stream consumed into the inbox, decoded, and published to another stream through Causeway', { timeout: 60_000 }, async () => {
     const inStream = uniqueName('IN');
     const outStream = uniqueName('OUT');
