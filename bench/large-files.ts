@@ -1,22 +1,22 @@
-// Large files on the product's own paths, each in a child process whose peak RSS is its own:
+// Large files on the product's own paths, each run as a user runs it, through bin/causeway.js (the
+// precompiled build when it is current, see there), in a process whose peak RSS is its own:
 //   decode    `causeway decode --codec x12 FILE > /dev/null` (or edifact)
 //   inspect   `causeway x12 inspect FILE > /dev/null`
-//   folder    `serve` with a folder endpoint (SQLite): file moved into the inbox -> every set committed
+//   folder    `causeway serve` with a folder endpoint (SQLite): file moved into the inbox -> every set committed
 //   sftp      the same from an SFTP endpoint on a local OpenSSH server (skipped when sshd cannot run)
-//   replay    the stored message replayed: read back from its chunks, decoded and committed again
+//   replay    `causeway replay --message ID`, then `serve`: read back from its chunks, decoded and committed again
 // beside the streaming decode loop and its peers on the same file, in the same run: node-x12's
 // streaming parser and a bare character scan (bench/x12.ts). `--format edifact` runs the same paths on a
 // file of EDIFACT ORDERS (bench/edifact.ts), with Causeway's EDIFACT decode loop as the baseline.
-//   node --import tsx bench/large-files.ts [--mb 1024] [--format x12|edifact] [--keep] [--node-options "--max-old-space-size=96 --max-semi-space-size=4"]
+//   node --import tsx bench/large-files.ts [--mb 1024] [--format x12|edifact] [--paths loops,decode,inspect,folder,sftp] [--keep] [--node-options "--max-old-space-size=96 --max-semi-space-size=4"]
 // --node-options: NODE_OPTIONS for the product's paths only (the setting docs/operations.md gives for bounded memory).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { parseConfig } from '../src/endpoints.ts';
-import { Hub } from '../src/engine/index.ts';
+import Database from 'better-sqlite3';
 import { generateX12 } from '../test/support/x12-files.ts';
 import { sshdUnavailable, startSshd } from '../test/support/sshd.ts';
 import { generate as generateEdifact, measureEdifactContender } from './edifact.ts';
@@ -53,84 +53,140 @@ function timeCli(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): { s
 
 interface HubRun { seconds: number; sets: number; peakRssMb: number; status: string }
 
-/** One hub path in a child process of its own (see worker below). */
-function runHubChild(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): HubRun | { error: string } {
+/** A free TCP port on the loopback interface for one `serve`'s API. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Linux process's peak resident set (VmHWM) and current one (VmRSS), in MB; NaN where /proc has none. */
+function residentMb(pid: number): { peak: number; now: number } {
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', HERE, '--worker', ...args], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20, env });
-    return JSON.parse(out.trim().split('\n').pop()!) as HubRun;
-  } catch (e) {
-    const err = e as { killed?: boolean; stderr?: string; message: string };
-    return { error: err.killed ? `timed out after ${timeoutMs / 1000} s` : (err.stderr ?? '').split('\n').find((l) => l.trim()) ?? 'the child process failed' };
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+  } catch {
+    return { peak: NaN, now: NaN };
   }
 }
 
-function hubConfig(dir: string, endpoint: string): string {
+interface StoredMessage { id: number; status: string; processed_at: number | null; generation: number }
+
+/** The newest message of the hub's SQLite store, read from outside the hub (undefined before there is one). */
+function newestMessage(dbPath: string): StoredMessage | undefined {
+  if (!existsSync(dbPath)) return undefined;
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db.prepare('SELECT id, status, processed_at, generation FROM messages ORDER BY id DESC LIMIT 1').get() as StoredMessage | undefined;
+  } catch (e) {
+    if (/no such table/.test((e as Error).message)) return undefined;
+    throw e;
+  } finally {
+    db.close();
+  }
+}
+
+function countDocuments(dbPath: string, m: StoredMessage): number {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM documents WHERE message_id = ? AND generation = ?').get(m.id, m.generation) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * One hub path as a user runs it: `causeway serve -c causeway.yaml` through bin/causeway.js, in a process
+ * of its own. The file is put where the endpoint reads it (or the stored message is queued again with
+ * `causeway replay`) before the hub starts; the run ends when the message has been processed, read from
+ * the store, and the hub's peak RSS is read from /proc before it is stopped with SIGTERM.
+ */
+async function runServe(kind: 'folder' | 'sftp' | 'replay', dir: string, file: string, format: LargeFileFormat, timeoutMs: number, env: NodeJS.ProcessEnv, sftp?: SftpPeer): Promise<HubRun | { error: string }> {
+  const codec = format === 'edifact' ? 'edifact' : 'x12';
+  const config = join(dir, 'causeway.yaml');
+  const dbPath = join(dir, 'hub.db');
+  let endpoint: string;
+  if (kind === 'sftp') {
+    const s = sftp!;
+    endpoint = `in: { type: sftp, host: ${s.host}, port: ${s.port}, username: ${s.username}, privateKeyPath: ${s.privateKeyPath}, hostKey: "${s.hostKeyFingerprint}", remoteInbox: ${s.inbox}, pollIntervalMs: 100, codec: ${codec} }`;
+  } else {
+    mkdirSync(join(dir, 'drop'), { recursive: true });
+    endpoint = `in: { type: folder, inbox: ${join(dir, 'drop')}, minAgeMs: 0, pollIntervalMs: 100, codec: ${codec} }`;
+  }
+  writeFileSync(config, hubConfig(dir, endpoint, await freePort()));
+  if (kind === 'folder') renameSync(file, join(dir, 'drop', 'orders.edi'));
+  if (kind === 'sftp') renameSync(file, join(sftp!.inbox, 'orders.edi'));
+  if (kind === 'replay') {
+    const m = newestMessage(dbPath);
+    if (!m) return { error: 'no stored message to replay' };
+    execFileSync(process.execPath, [CLI, 'replay', '-c', config, '--message', String(m.id)], { stdio: 'ignore', env });
+  }
+  const started = Date.now();
+  const hub = spawn(process.execPath, [CLI, 'serve', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  hub.stderr.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
+  const exited = new Promise<number | null>((resolve) => hub.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((c) => { exitCode = c; });
+  // CAUSEWAY_BENCH_MEMORY=1: the hub's resident memory every second, on stderr.
+  let lastSample = 0;
+  try {
+    for (;;) {
+      if (exitCode !== undefined) return { error: `serve exited (${exitCode}): ${stderr.split('\n').find((l) => l.trim()) ?? ''}` };
+      if (Date.now() - started > timeoutMs) return { error: `timed out after ${timeoutMs / 1000} s` };
+      if (process.env.CAUSEWAY_BENCH_MEMORY && Date.now() - lastSample >= 1000) {
+        lastSample = Date.now();
+        const r = residentMb(hub.pid!);
+        process.stderr.write(`${((lastSample - started) / 1000).toFixed(0)} s: rss ${r.now.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB\n`);
+      }
+      const m = newestMessage(dbPath);
+      if (m && m.status !== 'pending' && (m.processed_at ?? 0) >= started) {
+        const seconds = (Date.now() - started) / 1000;
+        const peakRssMb = residentMb(hub.pid!).peak;
+        return { seconds, sets: countDocuments(dbPath, m), status: m.status, peakRssMb };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    if (exitCode === undefined) {
+      hub.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
+function hubConfig(dir: string, endpoint: string, apiPort: number): string {
   return `
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: bench
 log: { level: warn }
-worker: { leaseMs: 600000, idleMs: 50${process.env.CAUSEWAY_BENCH_PER_COMMIT ? `, documentsPerCommit: ${process.env.CAUSEWAY_BENCH_PER_COMMIT}` : ""} }
+api: { listen: "127.0.0.1:${apiPort}" }
+worker: { leaseMs: 600000, idleMs: 50${process.env.CAUSEWAY_BENCH_PER_COMMIT ? `, documentsPerCommit: ${process.env.CAUSEWAY_BENCH_PER_COMMIT}` : ''} }
 endpoints:
   ${endpoint}
 flows: []
 `;
 }
 
-/** Waits for the first message of the store to leave pending; returns its status. */
-async function settled(hub: Hub, since: number): Promise<{ status: string; id: number }> {
-  for (;;) {
-    const [m] = await hub.store.listMessages({ tenant: 'bench' });
-    if (m && m.status !== 'pending' && (m.processedAt ?? 0) >= since) return { status: m.status, id: m.id };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+interface SftpPeer { host: string; port: number; username: string; privateKeyPath: string; hostKeyFingerprint: string; inbox: string }
 
-function countDocuments(hub: Hub, messageId: number): number {
-  const db = (hub.store as unknown as { db: { prepare(sql: string): { get(...a: unknown[]): { n: number } } } }).db;
-  return db.prepare('SELECT count(*) AS n FROM documents WHERE message_id = ? AND generation = (SELECT generation FROM messages WHERE id = ?)').get(messageId, messageId).n;
-}
+/** The parts a run can be limited to (--paths), so that long runs on a large file can go side by side; replay goes with folder. */
+export const LARGE_FILE_PATHS = ['loops', 'decode', 'inspect', 'folder', 'sftp'] as const;
+export type LargeFilePath = (typeof LARGE_FILE_PATHS)[number];
 
-async function worker(args: string[]): Promise<void> {
-  const [kind, dir, file, extra, format = 'x12'] = args as [string, string, string, string | undefined, string | undefined];
-  const codec = format === 'edifact' ? 'edifact' : 'x12';
-  const logger = pino({ level: 'silent' });
-  let endpoint: string;
-  if (kind === 'folder') {
-    mkdirSync(join(dir, 'drop'), { recursive: true });
-    endpoint = `in: { type: folder, inbox: ${join(dir, 'drop')}, minAgeMs: 0, pollIntervalMs: 100, codec: ${codec} }`;
-  } else if (kind === 'sftp') {
-    const s = JSON.parse(extra!) as { host: string; port: number; username: string; privateKeyPath: string; hostKeyFingerprint: string; inbox: string };
-    endpoint = `in: { type: sftp, host: ${s.host}, port: ${s.port}, username: ${s.username}, privateKeyPath: ${s.privateKeyPath}, hostKey: "${s.hostKeyFingerprint}", remoteInbox: ${s.inbox}, pollIntervalMs: 100, codec: ${codec} }`;
-  } else {
-    endpoint = `in: { type: folder, outbox: ./unused, codec: ${codec} }`;
-  }
-  const hub = await Hub.start(parseConfig(hubConfig(dir, endpoint), dir), { logger });
-  // CAUSEWAY_BENCH_MEMORY=1: where the memory is, every second, on stderr.
-  const sampler = process.env.CAUSEWAY_BENCH_MEMORY ? setInterval(() => {
-    const m = process.memoryUsage();
-    process.stderr.write(`rss ${(m.rss / 1048576).toFixed(0)} heapTotal ${(m.heapTotal / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)} arrayBuffers ${(m.arrayBuffers / 1048576).toFixed(0)}\n`);
-  }, 1000) : undefined;
-  const started = Date.now();
-  if (kind === 'folder') renameSync(file, join(dir, 'drop', 'orders.edi'));
-  if (kind === 'sftp') renameSync(file, join(JSON.parse(extra!).inbox, 'orders.edi'));
-  if (kind === 'replay') {
-    const [m] = await hub.store.listMessages({ tenant: 'bench' });
-    await hub.store.requeueMessages('bench', [m!.id], Date.now());
-    hub.processorWakeup.notify();
-  }
-  const done = await settled(hub, started);
-  clearInterval(sampler);
-  const seconds = (Date.now() - started) / 1000;
-  const sets = countDocuments(hub, done.id);
-  await hub.stop();
-  process.stdout.write(`${JSON.stringify({ seconds, sets, status: done.status, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
-}
-
-export async function runLargeFilesBench(opts: { mb?: number; format?: LargeFileFormat; keep?: boolean; nodeOptions?: string; log?: (l: string) => void } = {}): Promise<LargeFileRow[]> {
+export async function runLargeFilesBench(opts: { mb?: number; format?: LargeFileFormat; keep?: boolean; nodeOptions?: string; paths?: readonly LargeFilePath[]; log?: (l: string) => void } = {}): Promise<LargeFileRow[]> {
   const format = opts.format ?? 'x12';
+  const runs = (p: LargeFilePath) => (opts.paths ?? LARGE_FILE_PATHS).includes(p);
   const log = opts.log ?? ((l: string) => console.log(l));
   const env = opts.nodeOptions ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${opts.nodeOptions}`.trim() } : process.env;
   if (opts.nodeOptions) log(`product paths run with NODE_OPTIONS="${env.NODE_OPTIONS}"`);
+  log(existsSync(join(ROOT, 'dist', 'cli', 'main.js'))
+    ? 'product paths run through bin/causeway.js: the build in dist/ (`npm run build`), unless older than src/'
+    : 'product paths run through bin/causeway.js: no build in dist/, so the sources through tsx (`npm run build` first)');
   const mb = opts.mb ?? 1024;
   const dir = mkdtempSync(join(tmpdir(), 'causeway-large-bench-'));
   const rows: LargeFileRow[] = [];
@@ -148,26 +204,24 @@ export async function runLargeFilesBench(opts: { mb?: number; format?: LargeFile
       log(formatRow(row, made.sets));
     };
     // The streaming loop and its peers on the same file, for the ratios.
-    if (format === 'x12') {
-      for (const c of ['causeway', 'node-x12-stream', 'bare-scan']) {
-        const r = measureX12Contender(c, file, timeout);
-        add(`loop: ${c}`, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
-      }
-    } else {
-      const r = measureEdifactContender('causeway', file, timeout);
-      add('loop: causeway', { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
+    const loops = !runs('loops') ? [] : format === 'x12' ? ['causeway', 'node-x12-stream', 'bare-scan'] : ['causeway'];
+    for (const c of loops) {
+      const r = format === 'x12' ? measureX12Contender(c, file, timeout) : measureEdifactContender(c, file, timeout);
+      add(`loop: ${c}`, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.error ? { error: r.error } : {}) });
     }
-    add('causeway decode', timeCli(['decode', '--codec', format, file], timeout, env));
-    if (format === 'x12') add('causeway x12 inspect', timeCli(['x12', 'inspect', file], timeout, env));
-    const hubDir = join(dir, 'hub');
-    mkdirSync(hubDir);
+    if (runs('decode')) add('causeway decode', timeCli(['decode', '--codec', format, file], timeout, env));
+    if (format === 'x12' && runs('inspect')) add('causeway x12 inspect', timeCli(['x12', 'inspect', file], timeout, env));
     const copy = join(dir, 'drop-me.edi');
-    execFileSync('cp', [file, copy]);
-    const folder = runHubChild(['folder', hubDir, copy, '', format], timeout * 4, env);
-    add('serve: folder -> committed', 'error' in folder ? { seconds: NaN, peakRssMb: NaN, error: folder.error } : folder);
-    const replay = runHubChild(['replay', hubDir, '', '', format], timeout * 4, env);
-    add('serve: replay of the stored file', 'error' in replay ? { seconds: NaN, peakRssMb: NaN, error: replay.error } : replay);
-    const noSshd = await sshdUnavailable();
+    if (runs('folder')) {
+      const hubDir = join(dir, 'hub');
+      mkdirSync(hubDir);
+      execFileSync('cp', [file, copy]);
+      const folder = await runServe('folder', hubDir, copy, format, timeout * 4, env);
+      add('serve: folder -> committed', 'error' in folder ? { seconds: NaN, peakRssMb: NaN, error: folder.error } : folder);
+      const replay = await runServe('replay', hubDir, '', format, timeout * 4, env);
+      add('serve: replay of the stored file', 'error' in replay ? { seconds: NaN, peakRssMb: NaN, error: replay.error } : replay);
+    }
+    const noSshd = runs('sftp') ? await sshdUnavailable() : 'not asked for';
     if (noSshd) log(`serve: sftp -> committed  skipped: ${noSshd}`);
     else {
       const sshd = await startSshd();
@@ -177,7 +231,7 @@ export async function runLargeFilesBench(opts: { mb?: number; format?: LargeFile
         const sftpDir = join(dir, 'hub-sftp');
         mkdirSync(sftpDir);
         execFileSync('cp', [file, copy]);
-        const sftp = runHubChild(['sftp', sftpDir, copy, JSON.stringify({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKeyFingerprint: sshd.hostKeyFingerprint, inbox }), format], timeout * 4, env);
+        const sftp = await runServe('sftp', sftpDir, copy, format, timeout * 4, env, { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, hostKeyFingerprint: sshd.hostKeyFingerprint, inbox });
         add('serve: sftp -> committed', 'error' in sftp ? { seconds: NaN, peakRssMb: NaN, error: sftp.error } : sftp);
       } finally {
         await sshd.stop();
@@ -206,11 +260,13 @@ function formatRow(r: LargeFileRow, sets: number): string {
 
 if (process.argv[1] === HERE) {
   const args = process.argv.slice(2);
-  if (args[0] === '--worker') await worker(args.slice(1));
-  else {
-    const at = args.indexOf('--mb');
-    const no = args.indexOf('--node-options');
-    const fo = args.indexOf('--format');
-    await runLargeFilesBench({ mb: at >= 0 ? Number(args[at + 1]) : 1024, format: fo >= 0 && args[fo + 1] === 'edifact' ? 'edifact' : 'x12', keep: args.includes('--keep'), nodeOptions: no >= 0 ? args[no + 1] : undefined });
-  }
+  const at = args.indexOf('--mb');
+  const no = args.indexOf('--node-options');
+  const fo = args.indexOf('--format');
+  const pa = args.indexOf('--paths');
+  const paths = pa >= 0 ? args[pa + 1]!.split(',').map((p) => {
+    if (!(LARGE_FILE_PATHS as readonly string[]).includes(p)) throw new Error(`--paths takes ${LARGE_FILE_PATHS.join(',')}`);
+    return p as LargeFilePath;
+  }) : undefined;
+  await runLargeFilesBench({ mb: at >= 0 ? Number(args[at + 1]) : 1024, format: fo >= 0 && args[fo + 1] === 'edifact' ? 'edifact' : 'x12', keep: args.includes('--keep'), nodeOptions: no >= 0 ? args[no + 1] : undefined, ...(paths ? { paths } : {}) });
 }
