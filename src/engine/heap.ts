@@ -16,7 +16,9 @@ let bounded = false;
 /**
  * Bounds the heap's growth for this process (once; a later call does nothing). The flag is read each
  * time V8 sets its next collection limit, so it takes effect in a running process. NODE_OPTIONS cannot
- * carry it, which is why the hub sets it itself.
+ * carry it, which is why the hub sets it itself. The young generation's size cannot be bounded the same
+ * way: V8 sizes it when the process starts, and a later `--max-semi-space-size` leaves it at its default
+ * (two 16 MB semi-spaces, checked on Node 20), so that one is a launch flag (NODE_OPTIONS).
  */
 /** Whether this process bounded its heap's growth (the hub and `causeway decode` do on start). */
 export function heapGrowthBounded(): boolean {
