@@ -29,7 +29,7 @@ export function normaliseDecimal(v: string): Decimal {
 
 /**
  * The common case of reading a number, by char codes with no regex or copy: up to 18 digits without a
- * leading zero (or one 0), maybe a decimal mark (`marks`: '.' or ',' or both, as char codes) and 1 to 9
+ * leading zero (or one 0), maybe a decimal mark (a point where `point`, a comma where `comma`) and 1 to 9
  * digits, no sign. Canonical text, or undefined for anything else, which the caller's general path judges.
  */
 export function plainDecimal(text: string, point: boolean, comma: boolean): Decimal | undefined {
