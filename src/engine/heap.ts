@@ -13,6 +13,11 @@ export const HEAP_GROWTH_PERCENT = 30;
 
 let bounded = false;
 
+/** Whether this process bounded its heap's growth (the hub and `causeway decode` do on start). */
+export function heapGrowthBounded(): boolean {
+  return bounded;
+}
+
 /**
  * Bounds the heap's growth for this process (once; a later call does nothing). The flag is read each
  * time V8 sets its next collection limit, so it takes effect in a running process. NODE_OPTIONS cannot
@@ -20,11 +25,6 @@ let bounded = false;
  * way: V8 sizes it when the process starts, and a later `--max-semi-space-size` leaves it at its default
  * (two 16 MB semi-spaces, checked on Node 20), so that one is a launch flag (NODE_OPTIONS).
  */
-/** Whether this process bounded its heap's growth (the hub and `causeway decode` do on start). */
-export function heapGrowthBounded(): boolean {
-  return bounded;
-}
-
 export function boundHeapGrowth(percent: number = HEAP_GROWTH_PERCENT): void {
   if (bounded) return;
   bounded = true;
