@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import SftpClient from 'ssh2-sftp-client';
 import { parseConfig } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
 import { deliveryFileName } from '../../src/transports/folder/index.ts';
 import type { OutboundMessage, SinkRuntime } from '../../src/transports/index.ts';
-import { advanceCursor, newFiles, normalisePrivateKey, parseCursor, sftpEndpoint, type RemoteFile, type SftpConfig } from '../../src/transports/sftp/index.ts';
+import { advanceCursor, newFiles, normalisePrivateKey, openRemoteFile, parseCursor, sftpEndpoint, type RemoteFile, type SftpConfig } from '../../src/transports/sftp/index.ts';
 import { salesOrder } from '../support/documents.ts';
 import { waitFor } from '../support/receiver.ts';
 import { sshdUnavailable, startSshd, type SshServer } from '../support/sshd.ts';
@@ -327,6 +329,29 @@ flows:
     assert.match(dead.lastError ?? '', /authentication refused/);
     assert.doesNotMatch(dead.lastError ?? '', /not-accepted/);
     await stopHub(hub);
+  });
+
+  it('survives a connection lost while a remote file is being closed: the failure never escapes the process', async () => {
+    const folder = remote('lost-on-close');
+    writeFileSync(join(folder, 'so.json'), JSON.stringify(salesOrder('SO-CLOSE')));
+    const client = new SftpClient('lost-on-close');
+    await client.connect({ host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+    const escaped: unknown[] = [];
+    const onEscape = (e: unknown): void => { escaped.push(e); };
+    process.prependListener('uncaughtException', onEscape);
+    try {
+      const stream = openRemoteFile(client, join(folder, 'so.json'));
+      for await (const _ of stream as AsyncIterable<Buffer>);
+      // Read to the end, the stream has asked the server to close the handle: the transport goes away first.
+      (client as unknown as { client: { _sock: Socket } }).client._sock.destroy();
+      // ssh2 marks the stream closed once the close request is answered or fails with the connection.
+      await waitFor(() => (stream as unknown as { isClosed?: boolean }).isClosed === true, 5_000, 'the handle closed');
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(escaped, []);
+    } finally {
+      process.removeListener('uncaughtException', onEscape);
+      await client.end().catch(() => undefined);
+    }
   });
 
   it('retries deliveries while sshd is down and delivers once it is back', async () => {

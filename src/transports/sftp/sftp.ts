@@ -156,9 +156,21 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
   };
 }
 
+/**
+ * A read stream on a remote file that never throws out of the process. ssh2 closes the remote handle
+ * when the stream is destroyed and emits that close's failure as 'error' after the reader has
+ * let go: a connection lost at that moment (a hub stopping mid-poll) would otherwise end the whole
+ * process. Failures while reading still reach the reader through its iteration.
+ */
+export function openRemoteFile(sftp: SftpClient, path: string): ReturnType<SftpClient["createReadStream"]> {
+  const stream = sftp.createReadStream(path);
+  stream.on('error', () => undefined);
+  return stream;
+}
+
 /** Reads a whole remote file, refusing one that outgrows maxFileBytes or changes size while read. */
 async function download(sftp: SftpClient, path: string, listedSize: number, maxBytes: number): Promise<Buffer> {
-  const stream = sftp.createReadStream(path);
+  const stream = openRemoteFile(sftp, path);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -182,7 +194,7 @@ async function download(sftp: SftpClient, path: string, listedSize: number, maxB
 async function downloadToSpool(sftp: SftpClient, path: string, listedSize: number, maxBytes: number, spool: string): Promise<string> {
   await mkdir(spool, { recursive: true });
   const local = join(spool, `causeway-sftp-${process.pid}-${randomUUID()}`);
-  const stream = sftp.createReadStream(path);
+  const stream = openRemoteFile(sftp, path);
   const out = createWriteStream(local);
   let size = 0;
   try {
