@@ -11,6 +11,7 @@ import { runEdifactBench } from './edifact.ts';
 import { runFlatBench } from './flat.ts';
 import { runLargeFilesBench } from './large-files.ts';
 import { runNatsBench } from './nats.ts';
+import { runPgMigrationBench } from './pg-migration.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runPostgresBench } from './postgres.ts';
 import { runRoutingBench } from './routing.ts';
@@ -54,6 +55,11 @@ if (want('large-files-edifact')) {
 if (want('postgres')) {
   console.log('\n== pipeline on PostgreSQL, 1, 2 and 4 workers ==');
   await runPostgresBench();
+}
+if (want('pg-migration')) {
+  const at = process.argv.indexOf('--messages');
+  console.log('\n== PostgreSQL migration 26 (monthly partitions) on a database with data in it ==');
+  await runPgMigrationBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
 }
 if (want('nats')) {
   console.log('\n== NATS JetStream through Causeway vs the bare client ==');
