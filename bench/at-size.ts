@@ -2,12 +2,13 @@
  * Flat at size: the same measures on an empty SQLite store and on one filled with bulk SQL
  * (5,000,000 messages by default, each with its document, delivery and attempt, over 90 days),
  * in the same run. Each must stay within 2x of its empty-store figure.
- *  - ingest: 10,000 orders accepted into the inbox, 500 a transaction;
+ *  - ingest: 10,000 orders accepted into the inbox, 500 a transaction, in five rounds (the median);
  *  - claim and process: those orders claimed, decoded, mapped and their deliveries written;
  *  - deliver: their deliveries claimed and POSTed to a receiver on loopback;
  *  - API latency, p50 and p99 over HTTP: a message's lineage, a page of messages, the last hour's KPIs.
  * `npm run bench -- --only at-size --messages 1000000` for a smaller store.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,9 @@ import { fill } from './console.ts';
 const silent = pino({ level: 'silent' });
 const KEY = 'bench-at-size-key-0123456789abcdef';
 const ORDERS = 10_000;
+const INGEST_ROUND = 2_000;
+/** Requests per API measure: a p99 of 1,000 is its tenth-slowest request, not one stall. */
+const SAMPLES = 1_000;
 
 export interface AtSizeFigures {
   messages: number;
@@ -78,10 +82,15 @@ async function measure(dir: string, path: string): Promise<Measures> {
   const now = Date.now();
   const messages: NewMessage[] = [];
   for (let i = 0; i < ORDERS; i++) messages.push(hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder(`AT-${now}-${i}`, 10))) }, now));
+  // Five rounds of 2,000, the median: one fsync stalled by the disk does not decide the figure.
+  const rounds: number[] = [];
+  for (let r = 0; r < ORDERS; r += INGEST_ROUND) {
+    const started = performance.now();
+    for (let i = r; i < r + INGEST_ROUND; i += 500) await hub.store.acceptMessages(messages.slice(i, i + 500));
+    rounds.push(INGEST_ROUND / ((performance.now() - started) / 1000));
+  }
+  const ingest = percentiles(rounds).p50!;
   let t = performance.now();
-  for (let i = 0; i < messages.length; i += 500) await hub.store.acceptMessages(messages.slice(i, i + 500));
-  const ingest = ORDERS / ((performance.now() - t) / 1000);
-  t = performance.now();
   for (;;) {
     const claimed = await hub.store.claimPendingMessages('acme', 1000, 600_000, Date.now());
     if (!claimed.length) break;
@@ -110,10 +119,10 @@ async function measure(dir: string, path: string): Promise<Measures> {
     return out;
   };
   // Ids spread over the whole store, so the lineage reads are not all in the cache's warm tail.
-  const lineage = await timed('/v1/messages/{r}/lineage', 200);
-  const list = await timed('/v1/messages?limit=50&before={r}', 200);
+  const lineage = await timed('/v1/messages/{r}/lineage', SAMPLES);
+  const list = await timed('/v1/messages?limit=50&before={r}', SAMPLES);
   // The last hour: the same traffic on both stores (a longer window holds more of the fill's days, not a bigger store).
-  const kpis = await timed('/v1/kpis?window=1h', 40);
+  const kpis = await timed('/v1/kpis?window=1h', 100);
   await server.close();
   await hub.stop();
   return { ingest, process, deliver, lineage, list, kpis };
@@ -131,6 +140,8 @@ export async function runAtSizeBench(options: { messages?: number } = {}): Promi
     const t = performance.now();
     // Filled 90 days back to now: the orders measured arrive after the last of them, as in a live store.
     fill(filledPath, count, Date.now() - 60_000);
+    // The fill wrote gigabytes; the disk's write-back of them is not the filled store's to pay.
+    execFileSync('sync');
     const fillSeconds = (performance.now() - t) / 1000;
     const filled = await measure(dir, filledPath);
     const p = (xs: number[], q: 'p50' | 'p99') => percentiles(xs)[q] ?? NaN;
