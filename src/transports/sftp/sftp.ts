@@ -162,7 +162,7 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
  * let go: a connection lost at that moment (a hub stopping mid-poll) would otherwise end the whole
  * process. Failures while reading still reach the reader through its iteration.
  */
-export function openRemoteFile(sftp: SftpClient, path: string): ReturnType<SftpClient["createReadStream"]> {
+export function openRemoteFile(sftp: SftpClient, path: string): ReturnType<SftpClient['createReadStream']> {
   const stream = sftp.createReadStream(path);
   stream.on('error', () => undefined);
   return stream;
