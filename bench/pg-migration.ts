@@ -10,10 +10,10 @@
  *   node --import tsx bench/pg-migration.ts [--messages N]
  */
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { postgresMigrations } from '../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
-import { createTestDatabase, postgresUnavailable } from '../test/support/postgres.ts';
+import { createTestDatabase, migrateBefore, postgresUnavailable } from '../test/support/postgres.ts';
 
 const TABLES = ['messages', 'documents', 'deliveries', 'attempts'] as const;
 const DAY = 86_400_000;
@@ -27,15 +27,6 @@ export interface MigrationFigures {
   copySeconds: number;
   /** Migration time over the bare copy's. */
   ratio: number;
-}
-
-/** Schema version 25, as a database stood before the partitions came. */
-async function schemaBefore26(pool: pg.Pool): Promise<void> {
-  await pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-  for (const m of postgresMigrations.filter((x) => x.version < 26)) {
-    await pool.query(m.sql);
-    await pool.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
-  }
 }
 
 /** N messages, each with a document, a delivery and an attempt, spread evenly over the year before `now`. */
@@ -90,7 +81,7 @@ export async function runPgMigrationBench(options: { messages?: number } = {}): 
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   try {
-    await schemaBefore26(pool);
+    await migrateBefore(pool, 26);
     const now = Date.now();
     let t = performance.now();
     await fill(pool, n, now);
@@ -124,7 +115,7 @@ export async function runPgMigrationBench(options: { messages?: number } = {}): 
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--messages');
   await runPgMigrationBench({ messages: at > 0 ? Number(process.argv[at + 1]) : undefined });
 }

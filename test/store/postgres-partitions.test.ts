@@ -11,9 +11,8 @@ import { retentionSchema } from '../../src/config/retention.ts';
 import { readArchive } from '../../src/engine/retention/archive.ts';
 import { Pruner } from '../../src/engine/retention/pruner.ts';
 import type { NewDelivery } from '../../src/store/index.ts';
-import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { createTestDatabase, openTestPostgresStore, postgresUnavailable } from '../support/postgres.ts';
+import { createTestDatabase, migrateBefore, openTestPostgresStore, postgresUnavailable } from '../support/postgres.ts';
 
 const skip = await postgresUnavailable();
 const DAY = 86_400_000;
@@ -39,11 +38,7 @@ describe('postgres monthly partitions', { skip }, () => {
     const store = new PostgresStore({ url: db.url });
     try {
       // The schema as it was before migration 26, filled the way the old code filled it.
-      await pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-      for (const m of postgresMigrations.filter((x) => x.version < 26)) {
-        await pool.query(m.sql);
-        await pool.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
-      }
+      await migrateBefore(pool, 26);
       const before = await indexNames(pool, ['messages', 'documents', 'deliveries', 'attempts']);
       const old = monthsAgo(5);
       for (const [i, at] of [old, old + DAY, NOW].entries()) {

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { peerRequired } from './peers.ts';
 
@@ -60,6 +61,18 @@ export async function openTestPostgresStore(options: { max?: number } = {}): Pro
   const store = new TestPostgresStore(db, options.max);
   await store.migrate();
   return store;
+}
+
+/**
+ * Brings an empty database to the schema as it stood before migration `version`, recorded as applied,
+ * the way an older release left it: for tests and benchmarks of a migration on data written before it.
+ */
+export async function migrateBefore(db: pg.Pool, version: number): Promise<void> {
+  await db.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+  for (const m of postgresMigrations.filter((x) => x.version < version)) {
+    await db.query(m.sql);
+    await db.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+  }
 }
 
 class TestPostgresStore extends PostgresStore {
