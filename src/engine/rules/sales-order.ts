@@ -1,7 +1,7 @@
 import { backorderReference, type Address, type SalesOrder } from '../../model/index.ts';
 import { backorderMisfit } from './backorder.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
-import { documentContent, jsonFingerprint, valueFingerprint, type Content } from './fingerprint.ts';
+import { documentContent, valueFingerprint, type Content } from './fingerprint.ts';
 import { addHold, holdWords, liftHolds, parkDocument, releaseParked } from './holds.ts';
 import { newOrderLedger, type HoldRecord, type OrderLedger, type OrderLine, type Stamp } from './ledger.ts';
 import { compareStamps, stampOf } from './ordering.ts';
@@ -17,7 +17,7 @@ import { lineName, list, qty } from './words.ts';
  */
 export function decideSalesOrder(input: OrderLedger | undefined, doc: SalesOrder, ctx: RuleContext): Outcome<OrderLedger> {
   const base = input ?? newOrderLedger(ctx.entityKey, doc.orderNumber);
-  const content = documentContent(doc);
+  const content = documentContent(doc, ctx.policy.changes.watchedFields);
   const stamp = stampOf(doc, content.fingerprint);
   const last = base.lastApplied.sales_order;
   const name = `Order ${doc.orderNumber}`;
@@ -195,6 +195,7 @@ function recordVersion(ledger: OrderLedger, doc: SalesOrder, stamp: Stamp, lines
  * what has shipped, or drops a line that has shipped, cannot be applied.
  */
 export function linesOfVersion(old: readonly OrderLine[], doc: SalesOrder): { lines: OrderLine[] } | { refusal: { message: string; path: string } } {
+  if (old.length === 0) return { lines: firstLines(doc) };
   const used = new Set<number>();
   const lines: OrderLine[] = [];
   for (let i = 0; i < doc.lines.length; i++) {
@@ -231,10 +232,26 @@ export function linesOfVersion(old: readonly OrderLine[], doc: SalesOrder): { li
   return { lines };
 }
 
+/**
+ * The lines of an order's first version: nothing shipped or cancelled yet. Every new order takes
+ * this path, so it matches nothing against earlier lines. The model's quantities are not
+ * negative, so no line can be below what has shipped.
+ */
+function firstLines(doc: SalesOrder): OrderLine[] {
+  const lines: OrderLine[] = new Array(doc.lines.length);
+  for (let i = 0; i < doc.lines.length; i++) {
+    const l = doc.lines[i]!;
+    const line: OrderLine = { lineNumber: l.lineNumber, sku: l.sku, uom: l.uom, ordered: l.quantity, shipped: '0', cancelled: '0' };
+    if (l.lot !== undefined) line.lot = l.lot;
+    lines[i] = line;
+  }
+  return lines;
+}
+
 /** Fingerprints of the fields the warehouse cares about; a path through an array reads every element. */
 export function watchedOf(doc: SalesOrder, paths: readonly string[], content: Content): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of paths) out[p] = content.fields.has(p) ? jsonFingerprint(content.fields.get(p)) : valueFingerprint(pathValue(doc, p.split('.')));
+  for (const p of paths) out[p] = content.fields.get(p) ?? valueFingerprint(pathValue(doc, p.split('.')));
   return out;
 }
 

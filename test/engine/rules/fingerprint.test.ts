@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { contentFingerprint, stableJson } from '../../../src/engine/rules/fingerprint.ts';
+import { createHash } from 'node:crypto';
+import { contentFingerprint, documentContent, jsonFingerprint, stableJson, valueFingerprint } from '../../../src/engine/rules/fingerprint.ts';
 import { validateDocument } from '../../../src/model/index.ts';
 import { salesOrder } from '../../support/documents.ts';
 import { seededRandom, TEST_SEED } from '../../support/seed.ts';
@@ -58,4 +59,53 @@ test('a document\'s fingerprint is the one ledgers already store for it', () => 
   assert.ok(checked.ok);
   // Computed before the fast paths: a change here would make every stored order look changed.
   assert.equal(contentFingerprint(checked.document), 'e-jdSkFAIlffSHeUxYipwS');
+});
+
+/** The fingerprint as it was first defined: SHA-256 of `{"field":json,...,}` built as a string. */
+function referenceContent(doc: Record<string, unknown>): string {
+  let out = '{';
+  for (const k of Object.keys(doc).sort()) {
+    if (['id', 'receivedAt', 'source', 'schemaVersion', 'occurredAt'].includes(k) || doc[k] === undefined) continue;
+    let v = doc[k];
+    if (k === 'extensions' && v !== null && typeof v === 'object') {
+      const kept = Object.entries(v).filter(([e]) => e !== 'x12Envelope' && e !== 'x12Ack');
+      if (kept.length === 0) continue;
+      v = Object.fromEntries(kept);
+    }
+    out += JSON.stringify(k) + ':' + reference(v) + ',';
+  }
+  return createHash('sha256').update(out + '}').digest('base64url').slice(0, 22);
+}
+
+test('the fingerprint and the field fingerprints written from bytes equal those of the JSON text', (t) => {
+  const seed = Math.floor(seededRandom(t)() * 2 ** 32);
+  const fieldName = fc.constantFrom('lines', 'shipTo', 'notes', 'extensions', 'id', 'occurredAt', 'type', 'é', 'sku');
+  const doc = fc.dictionary(fieldName, fc.oneof(json, fc.constant(undefined), fc.constant({ x12Envelope: { isa13: '1' } }), fc.constant('x'.repeat(44)), fc.constant('Zürich ☃'.repeat(6))), { maxKeys: 8 });
+  try {
+    fc.assert(fc.property(doc, (d) => {
+      const fields = ['lines', 'shipTo', 'notes', 'extensions', 'occurredAt', 'absent'];
+      const content = documentContent(d, fields);
+      assert.equal(content.fingerprint, referenceContent(d));
+      assert.equal(contentFingerprint(d), content.fingerprint);
+      for (const f of fields) {
+        const travel = f === 'occurredAt';
+        const present = d[f] !== undefined && !travel && !(f === 'extensions' && d[f] !== null && typeof d[f] === 'object' && Object.keys(d[f] as object).every((k) => k === 'x12Envelope'));
+        if (!present) { assert.equal(content.fields.has(f), false, f); continue; }
+        const v = f === 'extensions' && d[f] !== null && typeof d[f] === 'object' ? Object.fromEntries(Object.entries(d[f] as object).filter(([k]) => k !== 'x12Envelope')) : d[f];
+        assert.equal(content.fields.get(f), jsonFingerprint(reference(v)), f);
+        if (f !== 'extensions') assert.equal(valueFingerprint(d[f]), jsonFingerprint(reference(d[f])), f);
+      }
+    }), { seed, numRuns: 500, includeErrorInReport: true });
+  } catch (error) {
+    t.diagnostic(`fast-check seed ${seed}, from CAUSEWAY_TEST_SEED=${TEST_SEED}`);
+    throw error;
+  }
+});
+
+test('a document larger than the reused buffer is fingerprinted whole, and the next one from the start', () => {
+  const big = { type: 'x', notes: Array.from({ length: 20_000 }, (_, i) => `note ${i} Zürich`) };
+  assert.equal(documentContent(big).fingerprint, referenceContent(big));
+  const small = { type: 'y', notes: ['a'] };
+  assert.equal(documentContent(small).fingerprint, referenceContent(small));
+  assert.equal(stableJson(big), reference(big));
 });
