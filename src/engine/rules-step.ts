@@ -139,34 +139,54 @@ export class RulesSession {
 
   /**
    * Decides a document, then the held documents its decision releases (in their arrival order,
-   * and what those release in turn). The first entry is the document's own verdict.
+   * and what those release in turn). The first entry is the document's own verdict. Most documents
+   * find their ledger in memory and release nothing: those are decided without an await.
    */
-  async decide(document: CanonicalDocument, messageId: number, policy: RulesPolicy, replayed = false): Promise<Decided[]> {
+  decide(document: CanonicalDocument, messageId: number, policy: RulesPolicy, replayed = false): Decided[] | Promise<Decided[]> {
     this.seen.set(document.id, { document, messageId });
+    const first = this.decideOne(document, messageId, policy, false, replayed);
+    if (first instanceof Promise) return first.then((d) => this.releasedBy(d, policy, replayed));
+    return first.decision.effects.some((e) => e.kind === 'release_held') ? this.releasedBy(first, policy, replayed) : [first];
+  }
+
+  /** A decision, followed by the decisions of the held documents it releases. */
+  private async releasedBy(first: Decided, policy: RulesPolicy, replayed: boolean): Promise<Decided[]> {
     const out: Decided[] = [];
-    const queue: Array<{ document: CanonicalDocument; messageId: number; released: boolean }> = [{ document, messageId, released: false }];
-    while (queue.length > 0) {
-      const next = queue.shift()!;
-      const decided = await this.decideOne(next.document, next.messageId, policy, next.released, replayed && !next.released);
+    let decided: Decided | undefined = first;
+    const queue: Array<{ document: CanonicalDocument; messageId: number }> = [];
+    while (decided) {
       out.push(decided);
       for (const e of decided.decision.effects) {
-        if (e.kind === 'release_held') queue.push(...(await this.held(next.document.tenant, e.documentIds)));
+        if (e.kind === 'release_held') queue.push(...(await this.held(decided.document.tenant, e.documentIds)));
       }
+      const next = queue.shift();
+      decided = next && await this.decideOne(next.document, next.messageId, policy, true, false);
     }
     return out;
   }
 
-  private async decideOne(document: CanonicalDocument, messageId: number, policy: RulesPolicy, released: boolean, replayed: boolean): Promise<Decided> {
+  private decideOne(document: CanonicalDocument, messageId: number, policy: RulesPolicy, released: boolean, replayed: boolean): Decided | Promise<Decided> {
     const side = this.sideOf?.(document);
     // A trading partner's document keeps no ledger: nothing to read.
     const target = side === 'partner' ? undefined : ledgerKeyFor(document);
     const key = target && `${document.tenant}\u0000${target.entityKey}`;
-    // Most documents of a batch find their ledger in memory or known absent: no await for those.
-    const held = key ? this.loaded(key, document.tenant) ?? await this.load(document.tenant, target!.entityKey) : undefined;
+    const held = key ? this.loaded(key, document.tenant) : undefined;
     // Only the lot rules read the item master, and only shipments and receipts carry lots.
-    if (target && (document.type === 'shipment' || document.type === 'receipt')) {
-      await this.items.loadUnseen(document.tenant, skusOf(document));
+    const lots = target !== undefined && (document.type === 'shipment' || document.type === 'receipt');
+    if ((key && !held) || lots) {
+      return (async () => {
+        const ledger = key ? held ?? await this.load(document.tenant, target!.entityKey) : undefined;
+        if (lots) await this.items.loadUnseen(document.tenant, skusOf(document));
+        return this.decideWith(document, messageId, policy, released, replayed, side, target?.entityKey, key, ledger);
+      })();
     }
+    return this.decideWith(document, messageId, policy, released, replayed, side, target?.entityKey, key, held);
+  }
+
+  private decideWith(
+    document: CanonicalDocument, messageId: number, policy: RulesPolicy, released: boolean, replayed: boolean,
+    side: DocumentSide | undefined, entityKey: string | undefined, key: string | undefined, held: Held | undefined,
+  ): Decided {
     let decision = decide(held?.ledger, document, policy, this.nowIso, { item: (sku) => this.items.facts(document.tenant, sku), ...(side ? { source: side } : {}) });
     if (replayed && decision.verdict === 'stale' && decision.rule === 'DUPLICATE' && decision.ledger === held?.ledger) {
       // An operator asked for it again: it goes out again (same idempotency key), and the ledger stays as the first time left it.
@@ -177,7 +197,7 @@ export class RulesSession {
       this.touch(key);
     }
     const verdict: NewVerdict = {
-      tenant: document.tenant, entityKey: target?.entityKey ?? null, documentId: document.id, documentType: document.type, messageId,
+      tenant: document.tenant, entityKey: entityKey ?? null, documentId: document.id, documentType: document.type, messageId,
       verdict: decision.verdict, rule: decision.rule, reason: decision.reason, createdAt: this.now,
     };
     if (decision.path !== undefined) verdict.path = decision.path;
