@@ -3,7 +3,7 @@ import type { LedgerRow, LedgerStore, LedgerWrite, NewAlert, NewVerdict, Pipelin
 import type { ItemCatalog } from './items.ts';
 import {
   decide, findStuck, holdWindowOf, inboundStateOf, isCancelled, ledgerKeyFor, orderStateOf, recordSent,
-  type Decision, type DocumentSide, type Effect, type Ledger, type OrderLedger, type RulesPolicy, type StuckOrder,
+  type Decision, type DocumentSide, type Effect, type Ledger, type OrderLedger, type OrderState, type RulesPolicy, type StuckOrder,
 } from './rules/index.ts';
 import type { RulesPolicies } from './rules/policies.ts';
 
@@ -302,20 +302,22 @@ export async function syncSent(store: Pick<PipelineStore, 'deliveriesOfDocument'
 }
 
 /** The state a ledger is listed under. */
-export function ledgerStatusOf(ledger: Ledger): string {
+export function ledgerStatusOf(ledger: Ledger, state = ledger.kind === 'order' ? orderStateOf(ledger) : undefined): string {
   // A cancel of an order never received settles it: it is listed cancelled, not waiting to be seen.
-  if (ledger.kind === 'order') return ledger.known || isCancelled(ledger) ? orderStateOf(ledger) : 'not_seen';
+  if (ledger.kind === 'order') return ledger.known || isCancelled(ledger) ? state! : 'not_seen';
   if (ledger.kind === 'inbound') return ledger.known ? inboundStateOf(ledger) : 'not_seen';
   return 'current';
 }
 
 export function ledgerWriteOf(tenant: string, ledger: Ledger, stored: number, policy: RulesPolicy, dueAfter: number): LedgerWrite {
+  // An order's state is read three times below: worked out once.
+  const state = ledger.kind === 'order' ? orderStateOf(ledger) : undefined;
   return {
     tenant, entityKey: ledger.entityKey, kind: ledger.kind,
     reference: ledger.kind === 'order' ? ledger.orderNumber : ledger.kind === 'inbound' ? ledger.reference : ledger.entityKey,
-    version: ledger.version, expectedVersion: stored, status: ledgerStatusOf(ledger),
+    version: ledger.version, expectedVersion: stored, status: ledgerStatusOf(ledger, state),
     facility: ledger.kind === 'state' ? null : ledger.header?.facility ?? null,
-    dueAt: dueAtOf(ledger, policy, dueAfter), stuckAt: stuckAtOf(ledger, policy), body: ledger,
+    dueAt: dueAtOf(ledger, policy, dueAfter, state), stuckAt: stuckAtOf(ledger, policy, state), body: ledger,
   };
 }
 
@@ -332,9 +334,9 @@ function isoMs(text: string): number {
  * or the end of its requested ship date (the earlier). Kept on the ledger's row so the stuck
  * orders are found through an index; the rules' own findStuck then says whether and why.
  */
-export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
+export function stuckAtOf(ledger: Ledger, policy: RulesPolicy, known?: OrderState): number | null {
   if (ledger.kind !== 'order' || !ledger.known) return null;
-  const state = orderStateOf(ledger);
+  const state = known ?? orderStateOf(ledger);
   if (state === 'cancelled' || state === 'closed' || state === 'shipped') return null;
   // The SLA of the flow that sent it, as the ledger recorded it; the general one otherwise.
   const sla = ledger.sla ?? policy.stuck;
@@ -353,13 +355,13 @@ export function stuckAtOf(ledger: Ledger, policy: RulesPolicy): number | null {
  * falling due, a requested ship date ending. Only times after `after` count (the sweep passes its
  * own now, so what it has just handled does not bring the ledger back at once).
  */
-export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number): number | null {
+export function dueAtOf(ledger: Ledger, policy: RulesPolicy, after: number, known?: OrderState): number | null {
   if (ledger.kind === 'state') return null;
   const times: number[] = [];
   for (const p of ledger.parked) if (p.waitingFor !== 'release') times.push(Date.parse(p.heldAt) + holdWindowOf(p, policy) * 60_000);
   if (ledger.kind === 'order' && ledger.known) {
     const sla = ledger.sla ?? policy.stuck;
-    const state = orderStateOf(ledger);
+    const state = known ?? orderStateOf(ledger);
     if (state !== 'cancelled' && state !== 'closed' && state !== 'shipped') {
       if (ledger.send.state === 'pending') times.push(isoMs(ledger.send.routedAt ?? '') + 60_000);
       if (ledger.send.state === 'sent' && ledger.send.sentAt && ledger.acknowledgments.length === 0) {
