@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { csvCodec } from '../src/codecs/flat/index.ts';
 
 export interface FlatBenchOptions {
-  /** Rows in the generated file; default 400,000 (about 30 MB). */
+  /** Rows in the generated file; default 400,000 (about 40 MB). */
   rows?: number;
   rounds?: number;
   log?: (line: string) => void;

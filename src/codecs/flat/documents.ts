@@ -53,11 +53,57 @@ export interface Assembled {
 interface Group {
   key?: string;
   doc: Record<string, unknown>;
-  /** The text each header field had on the group's first row, to hold later rows to it. */
+  /** The text each header field had on the group's first row (at the field's header slot), to hold later rows to it. */
   first: string[];
+  /** The list in the document, when a field of the document shares its path (Plan.listShared). */
   items?: unknown[];
-  lines: number[];
-  errors: CausewayError[];
+  /** The group's first and last rows, as indexes into the assembler's per-row arrays, and how many it has. */
+  head: number;
+  tail: number;
+  rows: number;
+  /** Made on the group's first fault: most groups have none. */
+  errors?: CausewayError[];
+}
+
+/** What a layout's documents are built with, worked out once per layout rather than per row. */
+interface Plan {
+  /** Per field: its slot in a group's `first` (a field of the document read from a column), or -1. */
+  headerSlot: number[];
+  headerCount: number;
+  /** A field of the document writes into the list or over it ("lines[0].note"): the list is then made at the start and filled in place. */
+  listShared: boolean;
+  newDocument: new () => Record<string, unknown>;
+  newItem: new () => Record<string, unknown>;
+  newPart: new () => Record<string, unknown>;
+}
+
+const plans = new WeakMap<Layout, Plan>();
+
+function planOf(layout: Layout): Plan {
+  let plan = plans.get(layout);
+  if (plan) return plan;
+  const headerSlot: number[] = [];
+  let headerCount = 0;
+  for (const f of layout.fields) headerSlot.push(f.constant === undefined && !f.perRow ? headerCount++ : -1);
+  const list = layout.list;
+  const within = (inner: ReadonlyArray<string | number>, outer: ReadonlyArray<string | number>) => inner.length >= outer.length && outer.every((step, i) => inner[i] === step);
+  const listShared = !!list && layout.fields.some((f) => !f.perRow && (within(f.path, list) || within(list, f.path)));
+  plan = { headerSlot, headerCount, listShared, newDocument: plainObjects(), newItem: plainObjects(), newPart: plainObjects() };
+  plans.set(layout, plan);
+  return plan;
+}
+
+/**
+ * A maker of plain objects, the same as `{}` (their prototype is Object.prototype), for one kind of
+ * object of one layout. Made by `new`, an object keeps room inside itself for the properties set on
+ * it after (V8 sizes it by the first few made), where a `{}` holds four and puts the rest in a second
+ * allocation that is copied again each time it grows: a document and its parts outlive the young
+ * generation, so every byte of them is copied by the collector too.
+ */
+function plainObjects(): new () => Record<string, unknown> {
+  const make = function PlainObject() {} as unknown as new () => Record<string, unknown>;
+  make.prototype = Object.prototype;
+  return make;
 }
 
 /** What convert returns for text it cannot read (the reason is made only then, by `problemWith`). */
@@ -94,14 +140,20 @@ function expectation(f: CompiledField): string {
   }
 }
 
-function setPath(target: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown): void {
+function setPath(target: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown, newPart?: new () => Record<string, unknown>): void {
   let at: Record<string | number, unknown> = target;
-  for (let i = 0; i < path.length - 1; i++) {
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
     const next = at[path[i]];
     if (next !== null && typeof next === 'object') at = next as Record<string, unknown>;
-    else at = (at[path[i]] = typeof path[i + 1] === 'number' ? [] : {}) as Record<string, unknown>;
+    else if (typeof path[i + 1] !== 'number') at = (at[path[i]] = newPart ? new newPart() : {}) as Record<string, unknown>;
+    else if (i + 1 === last && path[last] === 0) {
+      // The same array as [] then [0] = value, without the room for 16 more that growing an empty array makes.
+      at[path[i]] = [value];
+      return;
+    } else at = (at[path[i]] = []) as unknown as Record<string, unknown>;
   }
-  at[path[path.length - 1]] = value;
+  at[path[last]] = value;
 }
 
 function getPath(source: unknown, path: ReadonlyArray<string | number>): unknown {
@@ -119,26 +171,40 @@ function getPath(source: unknown, path: ReadonlyArray<string | number>): unknown
  * a character range).
  */
 export class DocumentAssembler {
+  private readonly plan: Plan;
   private readonly groupAt: number;
   private readonly groups = new Map<string, Group>();
   private readonly order: Group[] = [];
   private readonly errors: CausewayError[] = [];
   private readonly what: string;
   private single: Group | undefined;
+  /** The group of the row before: a file's rows of one order mostly come together, so most rows find theirs without the map. */
+  private last: Group | undefined;
+  /**
+   * Per row, in the order added: its line, the next row of its group (-1: none yet) and its list
+   * element. A group's lines and list are copied out of these at the end, each array its exact size:
+   * an array grown a row at a time keeps room for 16 more, and the collector copies that room with it.
+   */
+  private readonly rowLines: number[] = [];
+  private readonly nextRows: number[] = [];
+  private readonly rowItems: Array<Record<string, unknown>> = [];
   /** Date and time cells read before, a map per field: a file repeats the same few dates on thousands of rows. */
   private readonly dates: Array<Map<string, unknown> | undefined> = [];
 
   constructor(private readonly layout: Layout, private readonly columnName: (f: CompiledField) => string) {
+    this.plan = planOf(layout);
     this.groupAt = layout.groupBy ? layout.fields.indexOf(layout.groupBy) : -1;
     this.what = layout.document.replace('_', ' ');
   }
 
   private newGroup(key: string | undefined): Group {
-    const { layout } = this;
-    const doc: Record<string, unknown> = { type: layout.document };
-    const g: Group = { key, doc, first: [], lines: [], errors: [] };
-    if (layout.list) setPath(doc, layout.list, (g.items = []));
-    for (const f of layout.fields) if (f.constant !== undefined && !f.perRow) setPath(doc, f.path, f.constant);
+    const { layout, plan } = this;
+    const doc = new plan.newDocument();
+    doc.type = layout.document;
+    const g: Group = { key, doc, first: new Array<string>(plan.headerCount), head: -1, tail: -1, rows: 0, errors: undefined };
+    // The list's place among the document's keys is taken now; its elements are put in at the end.
+    if (layout.list) setPath(doc, layout.list, plan.listShared ? (g.items = []) : undefined, plan.newPart);
+    for (const f of layout.fields) if (f.constant !== undefined && !f.perRow) setPath(doc, f.path, f.constant, plan.newPart);
     this.order.push(g);
     return g;
   }
@@ -146,7 +212,8 @@ export class DocumentAssembler {
   /** One row: the line it starts on and its cells, trimmed, in the order of layout.fields (the array is not kept). */
   add(line: number, cells: string[]): void {
     const { fields, groupBy, list } = this.layout;
-    const { columnName, what } = this;
+    const { columnName, what, plan } = this;
+    const { headerSlot } = plan;
     let g: Group;
     if (this.groupAt >= 0) {
       const key = cells[this.groupAt];
@@ -154,38 +221,49 @@ export class DocumentAssembler {
         this.errors.push({ code: 'FLAT_NO_KEY', message: `row ${line}, column ${columnName(groupBy!)}: the ${groupBy!.name} is empty, so the row belongs to no ${what}; the row is left out`, position: { row: line, column: columnName(groupBy!) } });
         return;
       }
-      let found = this.groups.get(key);
-      if (!found) this.groups.set(key, (found = this.newGroup(key)));
-      g = found;
+      if (this.last !== undefined && this.last.key === key) g = this.last;
+      else {
+        let found = this.groups.get(key);
+        if (!found) this.groups.set(key, (found = this.newGroup(key)));
+        g = this.last = found;
+      }
     } else if (list) g = this.single ??= this.newGroup(undefined);
     else g = this.newGroup(undefined);
-    const firstRow = g.lines.length === 0;
-    g.lines.push(line);
-    const item: Record<string, unknown> | undefined = g.items ? {} : undefined;
+    const row = this.rowLines.length;
+    this.rowLines.push(line);
+    this.nextRows.push(-1);
+    const firstRow = g.rows === 0;
+    if (firstRow) g.head = row;
+    else this.nextRows[g.tail] = row;
+    g.tail = row;
+    g.rows++;
+    const item: Record<string, unknown> | undefined = list ? new plan.newItem() : undefined;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
       if (f.constant !== undefined) {
-        if (f.perRow && item) setPath(item, f.path, f.constant);
+        if (f.perRow && item) setPath(item, f.path, f.constant, plan.newPart);
         continue;
       }
       const text = cells[i];
       if (!f.perRow) {
+        const slot = headerSlot[i];
         if (!firstRow) {
+          const first = g.first[slot];
           // A field of the document is the same on every row of it; a row that says otherwise is a fault, not a silent pick.
-          if (text !== '' && text !== g.first[i] && g.first[i] !== '') {
-            g.errors.push(cellError(line, columnName(f), f, `says ${JSON.stringify(text)}, but an earlier row of this ${what} says ${JSON.stringify(g.first[i])}`));
+          if (text !== '' && text !== first && first !== '') {
+            (g.errors ??= []).push(cellError(line, columnName(f), f, `says ${JSON.stringify(text)}, but an earlier row of this ${what} says ${JSON.stringify(first)}`));
           }
-          if (g.first[i] !== '' || text === '') continue;
+          if (first !== '' || text === '') continue;
         }
-        g.first[i] = text;
+        g.first[slot] = text;
       }
       const value = f.type === 'date' || f.type === 'datetime' ? this.convertDate(i, f, text) : convert(f, text);
       if (value === undefined) continue;
-      if (value === UNREADABLE) g.errors.push(cellError(line, columnName(f), f, problemWith(f, text)));
+      if (value === UNREADABLE) (g.errors ??= []).push(cellError(line, columnName(f), f, problemWith(f, text)));
       else if (f.path.length === 1) (f.perRow ? item! : g.doc)[f.path[0] as string] = value;
-      else setPath(f.perRow ? item! : g.doc, f.path, value);
+      else setPath(f.perRow ? item! : g.doc, f.path, value, plan.newPart);
     }
-    if (item) g.items!.push(item);
+    if (item) this.rowItems.push(item);
   }
 
   private convertDate(field: number, f: CompiledField, text: string): unknown {
@@ -200,6 +278,15 @@ export class DocumentAssembler {
     return value;
   }
 
+  /** What a group's rows hold in one of the per-row arrays, in order, in an array of its own. */
+  private rowsOf<T>(g: Group, values: T[]): T[] {
+    // Rows of a group mostly come together: then one slice.
+    if (g.tail - g.head + 1 === g.rows) return values.slice(g.head, g.tail + 1);
+    const out: T[] = [];
+    for (let r = g.head; r >= 0; r = this.nextRows[r]) out.push(values[r]);
+    return out;
+  }
+
   finish(): Assembled {
     const { fields, list } = this.layout;
     const { what } = this;
@@ -210,17 +297,23 @@ export class DocumentAssembler {
     for (const f of fields) if (f.constant === undefined) columns[f.name] = this.columnName(f);
     const listName = list?.join('.');
     for (const g of this.order) {
-      if (g.errors.length) {
-        const rowsSaid = g.lines.length === 1 ? `row ${g.lines[0]}` : `rows ${g.lines.join(', ')}`;
+      const lines = this.rowsOf(g, this.rowLines);
+      if (g.errors) {
+        const rowsSaid = lines.length === 1 ? `row ${lines[0]}` : `rows ${lines.join(', ')}`;
         const whose = g.key === undefined ? `the ${what} of ${rowsSaid}` : `${what} ${g.key} (${rowsSaid})`;
         for (const e of g.errors) errors.push({ ...e, message: `${whose} is left out: ${e.message}`, position: { ...e.position, ...(g.key === undefined ? {} : { document: g.key }) } });
         continue;
       }
+      if (list) {
+        const items = this.rowsOf(g, this.rowItems);
+        if (g.items) for (const item of items) g.items.push(item);
+        else setPath(g.doc, list, items);
+      }
       documents.push(g.doc);
-      const envelope: FlatEnvelope = { lines: g.lines, columns };
-      if (g.key !== undefined) envelope.key = g.key;
-      if (listName !== undefined) envelope.list = listName;
-      envelopes.push(envelope);
+      // Whole literals, so that each envelope's properties sit in the object itself.
+      const { key } = g;
+      if (key === undefined) envelopes.push(listName === undefined ? { lines, columns } : { lines, columns, list: listName });
+      else envelopes.push(listName === undefined ? { lines, columns, key } : { lines, columns, key, list: listName });
     }
     return { documents, envelopes, errors };
   }
