@@ -1,6 +1,6 @@
 import type { Acknowledgment } from '../../model/index.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
-import type { AckRecord, OrderLedger } from './ledger.ts';
+import { revised, type AckRecord, type OrderLedger } from './ledger.ts';
 import type { Effect } from './verdict.ts';
 import { isCancelled } from './views.ts';
 
@@ -72,7 +72,7 @@ export function recordAcknowledged(ledger: OrderLedger, ack: AckRecord): OrderLe
  */
 export function recordSent(ledger: OrderLedger, sent: { documentId: string; at: string; deliveryId?: string; endpoint?: string }): OrderLedger {
   if (ledger.send.state !== 'pending' || ledger.send.documentId !== sent.documentId) return ledger;
-  const send: OrderLedger['send'] = { ...ledger.send, state: 'sent', sentAt: sent.at };
+  const send: OrderLedger['send'] = revised(ledger.send, { state: 'sent', sentAt: sent.at });
   if (sent.deliveryId !== undefined) send.deliveryId = sent.deliveryId;
   if (sent.endpoint !== undefined) send.endpoint = sent.endpoint;
   return { ...ledger, send, version: ledger.version + 1 };

@@ -2,7 +2,7 @@ import type { CausewayError, Decimal, PurchaseOrder, Receipt } from '../../model
 import { alertsFor, outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { capitalise, holdWords, parkDocument, releaseParked, windowWords } from './holds.ts';
-import { newInboundLedger, type InboundLedger, type InboundLine, type ReceiptRecord } from './ledger.ts';
+import { newInboundLedger, revised, type InboundLedger, type InboundLine, type ReceiptRecord } from './ledger.ts';
 import { matchLines } from './lines.ts';
 import { checkLots } from './lots.ts';
 import { compareStamps, stampOf } from './ordering.ts';
@@ -44,14 +44,14 @@ export function decidePurchaseOrder(input: InboundLedger | undefined, doc: Purch
   const header: NonNullable<InboundLedger['header']> = { kind: doc.kind, facility: doc.facility };
   if (doc.expectedDate !== undefined) header.expectedDate = doc.expectedDate;
   if (doc.asn?.asnNumber !== undefined) header.asnNumber = doc.asn.asnNumber;
-  let ledger: InboundLedger = { ...base, known: true, header, lines, lastApplied: { ...base.lastApplied, purchase_order: stamp } };
+  let ledger: InboundLedger = revised(base, { known: true, header, lines, lastApplied: { ...base.lastApplied, purchase_order: stamp } });
   const released = releaseParked(ledger, (p) => p.waitingFor === 'inbound');
   ledger = released.ledger;
   const holds = blockingHolds(ledger);
   if (holds.length > 0) {
     const reason = `${name} is on hold (${list(holds.map(holdWords))}); it goes to the warehouse when released.`;
     ledger = parkDocument(ledger, doc, `purchase order ${doc.poNumber}`, ctx.now, 'release', 'PO_ON_HOLD', reason);
-    ledger = { ...ledger, unsent: { documentId: doc.id, first: waiting ? waiting.first : last === undefined } };
+    ledger = revised(ledger, { unsent: { documentId: doc.id, first: waiting ? waiting.first : last === undefined } });
     return outcome('hold', 'PO_ON_HOLD', reason, ledger, { effects: released.effects });
   }
   const sentBefore = last !== undefined && !waiting?.first;
@@ -142,7 +142,7 @@ export function decideReceipt(input: InboundLedger | undefined, doc: Receipt, ct
     flags.push(...lots.expired);
   }
   let next: InboundLedger = { ...ledger, lines, receipts: [...ledger.receipts, receiptRecord(doc, fingerprint)] };
-  if (doc.complete && !next.closed) next = { ...next, closed: { at: doc.occurredAt, receiptNumber: doc.receiptNumber } };
+  if (doc.complete && !next.closed) next = revised(next, { closed: { at: doc.occurredAt, receiptNumber: doc.receiptNumber } });
   const short = doc.complete && !ledger.blind ? next.lines.filter((l) => !l.unexpected && cmp(arrivedOf(l), l.expected) < 0) : [];
   const said = ledger.blind
     ? 'a blind receipt, with no purchase order or ASN to check it against'

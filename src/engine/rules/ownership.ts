@@ -1,6 +1,6 @@
 import type { CanonicalDocument } from '../../model/index.ts';
 import { sameValue } from './fingerprint.ts';
-import type { Ledger, OwnedValue } from './ledger.ts';
+import { revised, type Ledger, type OwnedValue } from './ledger.ts';
 import type { RulesPolicy } from './policy.ts';
 import type { FieldConflict, SystemRole } from './verdict.ts';
 
@@ -72,5 +72,5 @@ export function recordOwnedValues<L extends Ledger>(ledger: L, document: Canonic
     owned ??= { ...ledger.owned };
     owned[key] = { owner, value, at };
   }
-  return owned ? { ...ledger, owned } : ledger;
+  return owned ? revised<Ledger>(ledger, { owned }) as L : ledger;
 }

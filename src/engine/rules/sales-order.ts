@@ -3,7 +3,7 @@ import { backorderMisfit } from './backorder.ts';
 import { outcome, type Outcome, type RuleContext } from './context.ts';
 import { documentContent, valueFingerprint, type Content } from './fingerprint.ts';
 import { addHold, holdWords, liftHolds, parkDocument, releaseParked } from './holds.ts';
-import { newOrderLedger, type HoldRecord, type OrderLedger, type OrderLine, type Stamp } from './ledger.ts';
+import { newOrderLedger, revised, type HoldRecord, type OrderLedger, type OrderLine, type Stamp } from './ledger.ts';
 import { compareStamps, stampOf } from './ordering.ts';
 import { cmp, minus } from './quantity.ts';
 import { blockingHolds, isFullyShipped, wholeOrderCancel } from './views.ts';
@@ -78,12 +78,11 @@ function decideFirstSend(base: OrderLedger, doc: SalesOrder, stamp: Stamp, conte
     ledger = parkDocument(ledger, doc, `order ${doc.orderNumber}`, ctx.now, 'release', rule, reason);
     return outcome('hold', rule, reason, ledger, { effects });
   }
-  ledger = {
-    ...ledger,
+  ledger = revised(ledger, {
     send: { state: 'pending', documentId: doc.id, routedAt: ctx.now },
     routed: { documentId: doc.id, fingerprint: stamp.fingerprint, watched: watchedOf(doc, ctx.policy.changes.watchedFields, content) },
     sla: ctx.policy.stuck,
-  };
+  });
   // Anything still parked is older versions of the order or documents that came before it: decided again after it.
   const released = releaseParked(ledger, () => true, doc.id);
   ledger = released.ledger;
@@ -185,7 +184,7 @@ function recordVersion(ledger: OrderLedger, doc: SalesOrder, stamp: Stamp, lines
   if (doc.facility !== undefined) header.facility = doc.facility;
   if (doc.requestedShipDate !== undefined) header.requestedShipDate = doc.requestedShipDate;
   if (doc.customerOrderNumber !== undefined) header.customerOrderNumber = doc.customerOrderNumber;
-  return { ...ledger, known: true, header, lines, lastApplied: { ...ledger.lastApplied, sales_order: stamp } };
+  return revised(ledger, { known: true, header, lines, lastApplied: { ...ledger.lastApplied, sales_order: stamp } });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CausewayError, Decimal, Shipment } from '../../model/index.ts';
 import { alertsFor, outcome, type Outcome, type RuleContext } from './context.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { capitalise, parkDocument, windowWords } from './holds.ts';
-import { newOrderLedger, type OrderLedger, type ShipmentRecord } from './ledger.ts';
+import { newOrderLedger, revised, type OrderLedger, type ShipmentRecord } from './ledger.ts';
 import { matchLines } from './lines.ts';
 import { checkLots } from './lots.ts';
 import { checkOver } from './over.ts';
@@ -121,7 +121,7 @@ export function decideShipment(input: OrderLedger | undefined, doc: Shipment, ct
   if (doc.complete && rest.length > 0) {
     if (ctx.policy.underShipment === 'short_close') {
       const reason = `the warehouse shipped all it will; ${restWords} not shipped`;
-      next = { ...next, closed: { at: doc.shippedAt, how: 'short_closed', by: 'warehouse', reason } };
+      next = revised(next, { closed: { at: doc.shippedAt, how: 'short_closed', by: 'warehouse', reason } });
       effects.push({
         kind: 'send_status', to: 'erp', entityKey: ledger.entityKey, orderNumber: doc.orderNumber, status: 'shipped', reason: `short-closed: ${restWords} not shipped`,
         lines: rest.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, status: 'cancelled', quantity: openOf(l), uom: l.uom })),
