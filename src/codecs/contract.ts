@@ -189,7 +189,8 @@ export interface Codec<E = unknown, S = unknown> {
    * Each part is settled: what closes its documents (an X12 group's GE) has been read and checked,
    * so the engine may commit it before the rest is read. Parts come in message order, and the same
    * bytes always give the same parts, so a worker that takes a half-read message over skips the parts
-   * committed already. Without it a large message is decoded whole, with decode.
+   * committed already. Without it a large message is decoded whole, with decode. A chunk of `source`
+   * may be overwritten once the next is asked for (a file is read into one reused buffer): copy what is kept.
    */
   decodeParts?(source: AsyncIterable<Buffer>, ctx: DecodeContext<S>): AsyncIterable<DecodeResult<E>>;
   encode(payload: unknown, ctx: EncodeContext<S>): Buffer | Promise<Buffer>;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { RAW_CHUNK_BYTES, type AcceptedMessage, type NewMessage, type PipelineStore, type StoredMessage } from '../store/index.ts';
+import { filePieces, type AcceptedMessage, type NewMessage, type PipelineStore, type StoredMessage } from '../store/index.ts';
 import type { Accepted, InboundFile, InboundMessage } from '../transports/index.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -59,9 +58,10 @@ export class Inbox {
   }
 
   private async fileMessage(tenant: string, endpoint: string, codec: string, m: InboundMessage, file: InboundFile, receivedAt: number): Promise<NewMessage> {
-    const open = () => createReadStream(file.path, { highWaterMark: RAW_CHUNK_BYTES });
+    // Read twice (hashed here, stored later), each time into one reused buffer: see rawChunks.
+    const open = () => filePieces(file.path);
     const h = createHash('sha256');
-    for await (const chunk of open()) h.update(chunk as Buffer);
+    for await (const piece of open()) h.update(piece);
     const hash = h.digest('hex');
     return {
       tenant, endpoint, codec: m.codec ?? codec, contentType: m.contentType, body: EMPTY, stream: { size: file.size, open }, contentHash: hash,

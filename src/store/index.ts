@@ -3,5 +3,5 @@ export { openStore } from './open.ts';
 export { SqliteStore } from './sqlite/sqlite-store.ts';
 export { EdiReceiptConflict } from './edi-receipts.ts';
 export { LedgerConflict } from './facets/ledger.ts';
-export { MessageLeaseLost, RAW_CHUNK_BYTES } from './raw.ts';
+export { filePieces, MessageLeaseLost, RAW_CHUNK_BYTES } from './raw.ts';
 export { judgeAttempt, type AttemptVerdict, type DeliveryState } from './decisions.ts';

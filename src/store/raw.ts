@@ -4,6 +4,7 @@
 // chunks no message names (swept later), never a message without its bytes. A message stored
 // inline keeps its bytes in messages.body as before.
 import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import type { NewMessage, RawSource } from './types.ts';
 
 /** Bytes per stored chunk: large enough that a 1 GB file is ~1,000 rows, small enough to hold one at a time. */
@@ -16,30 +17,58 @@ export function newUploadId(): string {
   return randomUUID();
 }
 
-/** A source's bytes as chunks of at most RAW_CHUNK_BYTES, copied so a reused read buffer cannot change a stored chunk. */
+/** Bytes read from a file at a time (below glibc's default threshold for giving an allocation its own mapping). */
+export const FILE_PIECE_BYTES = 64 * 1024;
+
+/**
+ * A source's bytes as chunks of RAW_CHUNK_BYTES (the last one shorter), every one in the same buffer: a
+ * chunk is good until the next is asked for, and a store copies it into its insert before that. A
+ * new megabyte per chunk (and a copy of each piece on the way) was garbage that V8 frees only at its
+ * next collection: while a large file was taken in, 30-35 MB of them were alive at once, in malloc's
+ * main heap, which then stayed that size, fragmented, for the life of the process (docs/operations.md,
+ * "Large files").
+ */
 export async function* rawChunks(source: RawSource): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
+  const chunk = Buffer.allocUnsafeSlow(RAW_CHUNK_BYTES);
   let size = 0;
   for await (const piece of source.open()) {
-    let b = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    while (b.length > 0) {
-      const take = Math.min(b.length, RAW_CHUNK_BYTES - size);
-      pending.push(Buffer.from(b.subarray(0, take)));
+    // Copied before the next piece is asked for, so a source may reuse its read buffer.
+    for (let at = 0; at < piece.byteLength;) {
+      const take = Math.min(piece.byteLength - at, RAW_CHUNK_BYTES - size);
+      chunk.set(piece.subarray(at, at + take), size);
       size += take;
-      b = b.subarray(take);
+      at += take;
       if (size === RAW_CHUNK_BYTES) {
-        yield Buffer.concat(pending, size);
-        pending = [];
+        yield chunk;
         size = 0;
       }
     }
   }
-  if (size > 0) yield Buffer.concat(pending, size);
+  if (size > 0) yield chunk.subarray(0, size);
+}
+
+/**
+ * A file's bytes, read into one buffer reused for every read: a piece is good until the next is asked
+ * for (hash it or copy it). Nothing is allocated per read, unlike a read stream's new buffer each time.
+ */
+export async function* filePieces(path: string, pieceBytes = FILE_PIECE_BYTES): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(pieceBytes);
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, 0, pieceBytes, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** What staging chunks needs of a store: whether a message is stored already, one chunk's insert, the undoing of uploads. */
 export interface ChunkStaging {
   stored(m: NewMessage): boolean | Promise<boolean>;
+  /** The chunk's buffer is reused for the next one once the returned promise (if any) settles. */
   put(upload: string, seq: number, chunk: Buffer): unknown;
   drop(uploads: string[]): unknown;
 }

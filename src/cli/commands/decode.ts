@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DecodeResult } from '../../codecs/index.ts';
 import { loadConfigFile } from '../../endpoints.ts';
 import { boundHeapGrowth } from '../../engine/index.ts';
 import { entityKeyFor, formatError, validateDocument, type CausewayError } from '../../model/index.ts';
+import { filePieces } from '../../store/index.ts';
 import { err, out, parse, watchStdout } from '../args.ts';
 import { cliCodec, codecOptions } from '../codec-setup.ts';
 
@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     failed ||= errors.length > 0;
   };
   if (codec.decodeParts) {
-    for await (const part of codec.decodeParts(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, ctx)) print(part, true);
+    for await (const part of codec.decodeParts(filePieces(file), ctx)) print(part, true);
   } else {
     const decoded = await codec.decode(await readFile(file), ctx);
     print(decoded, decoded.documents.length > 1);

@@ -35,6 +35,7 @@ export interface NewMessage {
 /** Raw bytes too large to hold: the store reads them once, chunk by chunk, when it stores them. */
 export interface RawSource {
   size: number;
+  /** The bytes in order; a piece may be overwritten once the next is asked for (the store copies it first). */
   open(): AsyncIterable<Uint8Array>;
 }
 
