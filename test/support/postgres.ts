@@ -50,8 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
-    // FORCE ends connections a failed test left open, so the drop never hangs.
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin((admin) => dropDatabase(admin, name)),
   };
 }
 
@@ -84,6 +83,22 @@ class TestPostgresStore extends PostgresStore {
     await super.close();
     await this.db.drop();
   }
+}
+
+/**
+ * Drops a test database once its connections are gone. A pool's end() can resolve a moment before the
+ * server has closed its last connection: ending that connection with FORCE then reaches a client no
+ * longer listening for errors, and the error ends the test process. FORCE is kept for connections a
+ * failed test left open, after a few seconds.
+ */
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
