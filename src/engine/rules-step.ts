@@ -145,12 +145,12 @@ export class RulesSession {
   decide(document: CanonicalDocument, messageId: number, policy: RulesPolicy, replayed = false): Decided[] | Promise<Decided[]> {
     this.seen.set(document.id, { document, messageId });
     const first = this.decideOne(document, messageId, policy, false, replayed);
-    if (first instanceof Promise) return first.then((d) => this.releasedBy(d, policy, replayed));
-    return first.decision.effects.some((e) => e.kind === 'release_held') ? this.releasedBy(first, policy, replayed) : [first];
+    if (first instanceof Promise) return first.then((d) => this.releasedBy(d, policy));
+    return first.decision.effects.some((e) => e.kind === 'release_held') ? this.releasedBy(first, policy) : [first];
   }
 
   /** A decision, followed by the decisions of the held documents it releases. */
-  private async releasedBy(first: Decided, policy: RulesPolicy, replayed: boolean): Promise<Decided[]> {
+  private async releasedBy(first: Decided, policy: RulesPolicy): Promise<Decided[]> {
     const out: Decided[] = [];
     let decided: Decided | undefined = first;
     const queue: Array<{ document: CanonicalDocument; messageId: number }> = [];
