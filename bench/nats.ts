@@ -60,7 +60,8 @@ export async function runNatsBench(options: { count?: number } = {}): Promise<Na
   }
   const count = options.count ?? 10_000;
   const dir = mkdtempSync(join(tmpdir(), 'causeway-bench-nats-'));
-  const nc = await connect({ servers: TEST_NATS_URL });
+  // The bare client gets the connection options Causeway's own connections use, so the ratio is Causeway's work alone.
+  const nc = await connect({ servers: TEST_NATS_URL, noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const streams: string[] = [];

@@ -7,6 +7,9 @@ export async function connectNats(c: NatsConfig, name: string): Promise<NatsConn
     return await connect({
       servers: c.servers, name: `causeway:${name}`, user: c.user, pass: c.password, token: c.token,
       timeout: c.connectTimeoutMs, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500,
+      // Without this the client makes an Error (a stack trace) for every publish, to say where a timeout
+      // began; our errors name the endpoint and the delivery themselves.
+      noAsyncTraces: true,
     });
   } catch (e) {
     throw new Error(`connecting to NATS at ${c.servers.join(', ')}: ${(e as Error).message}`, { cause: e });
