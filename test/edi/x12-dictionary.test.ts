@@ -34,6 +34,14 @@ function ak(errors: readonly X12Error[]): string[] {
 
 for (const version of VERSIONS) {
   describe(`X12 dictionary, ${version}`, () => {
+    test('sets of one shape are judged alike, whatever the sets before them: element findings of a shape seen clean, order findings every time', () => {
+      const clean = W940('');
+      const outOfOrder = W940('G62*10*20260305~').replace('W66*PP*M~', '').replace('G62', 'W66*PP*M~G62');
+      const bodies = [clean, W940('', 'LX*1~W01*2*EACH**VN*SKU-1~'), outOfOrder, outOfOrder, clean.replace('*97201*', '*9*'), clean];
+      const sets = decodedSets(envelope('OW', bodies.map((body) => ({ id: '940', body })), version));
+      assert.deepEqual(sets.map((s) => ak(s.errors)), [[], ['AK4-5 W01@9-2'], ['AK3-7 G62@8'], ['AK3-7 G62@8'], ['AK4-4 N4@5-3'], []]);
+    });
+
     test('N9**3: N9-01, the reference qualifier, is mandatory (AK403 1)', () => {
       const set = one('OW', '940', W940('N9**3~'), version);
       assert.equal(set.accepted, false);

@@ -34,6 +34,15 @@ test('delimiters come from the ISA: any element, component and terminator charac
   assert.equal(set!.documents.length, 1);
 });
 
+test('a string may hold characters past latin1: one whose low byte is a separator (U+012A, low byte *) stays inside its element', () => {
+  const text = valid.replace('N1*WH**9*PDX1~', 'N1*WH*\u012Aslington DC*9*PDX1~');
+  const [set] = decodedSets(text);
+  assert.equal(set!.accepted, true);
+  assert.deepEqual(set!.set.segments[2]!.elements, ['N1', 'WH', '\u012Aslington DC', '9', 'PDX1']);
+  // The same bytes as latin1 are another file: there the byte is a separator.
+  assert.deepEqual(decodedSets(Buffer.from(text, 'latin1'))[0]!.set.segments[2]!.elements, ['N1', 'WH', '', 'slington DC', '9', 'PDX1']);
+});
+
 test('005010: ISA11 is the repetition separator; in 004010 the U is not', () => {
   const v5 = envelope('AW', [{ id: '947', body: BODY_947 }], '005010');
   assert.equal(decodedSets(v5)[0]!.set.interchange.delimiters.repetition, '^');

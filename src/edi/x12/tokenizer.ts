@@ -11,6 +11,8 @@ import { x12Error, type X12Error } from './errors.ts';
  */
 export class Segment {
   readonly id: string;
+  /** The id as a number (see segmentIdKey): the dictionary check finds a segment's definition by it without reading the string. */
+  readonly idKey: number;
   // Private (#) so that a segment compares, prints and serialises as { id, offset } plus its elements, never its buffer.
   // Text, base offset, separators and the element-start table live in one object shared by every segment of
   // a chunk: a segment is the most common object the decoder makes, and each field left out of it is garbage not made.
@@ -22,8 +24,9 @@ export class Segment {
   /** Element strings, once asked for (or given, for the ISA and placeholders). */
   #cached: string[] | null;
 
-  constructor(id: string, src: SegmentSource, at: number, n: number) {
+  constructor(id: string, idKey: number, src: SegmentSource, at: number, n: number) {
     this.id = id;
+    this.idKey = idKey;
     this.#src = src;
     this.#at = at;
     this.#n = n;
@@ -32,7 +35,7 @@ export class Segment {
 
   /** A segment whose elements are already split (the ISA, whose widths are fixed; placeholders). */
   static of(id: string, elements: string[], offset: number, component = ''): Segment {
-    const s = new Segment(id, { text: '', base: 0, sep: 0, componentSep: component, bounds: Int32Array.of(offset), classes: NO_CLASSES, classKey: -1 }, 0, 0);
+    const s = new Segment(id, segmentIdKey(id), { text: '', base: 0, sep: 0, componentSep: component, bounds: Int32Array.of(offset), classes: NO_CLASSES, classKey: -1 }, 0, 0);
     s.#cached = elements;
     return s;
   }
@@ -188,6 +191,7 @@ export function charClassKey(element: number, component: number, repetition: num
 }
 
 const NO_CLASSES = new Uint8Array(1);
+const NO_UNITS = new Uint8Array(0);
 let classTableKey = -1;
 let classTableChars = new Uint8Array(0);
 
@@ -284,7 +288,25 @@ export interface SegmentSource {
 
 /** Segment ids are 2-3 of [0-9A-Z]: interned by char codes so that reading one allocates no string. */
 const ID_BASE = 43; // '0' (48) .. 'Z' (90)
-const idTable: Array<string | undefined> = new Array<string | undefined>(ID_BASE * ID_BASE * (ID_BASE + 1)).fill(undefined);
+/** Number of id keys (see segmentIdKey): every key is below it. */
+export const SEGMENT_ID_KEYS = ID_BASE * ID_BASE * (ID_BASE + 1);
+const idTable: Array<string | undefined> = new Array<string | undefined>(SEGMENT_ID_KEYS).fill(undefined);
+
+/** The key of a 2-3 character id from its char codes (c2 0 for a 2-character id). */
+function idKeyOf(c0: number, c1: number, c2: number): number {
+  return ((c0 - 48) * ID_BASE + (c1 - 48)) * (ID_BASE + 1) + (c2 === 0 ? 0 : c2 - 47);
+}
+
+/** A segment id (2-3 characters from '0' to 'Z') as a number below SEGMENT_ID_KEYS, one per id; -1 for any other string. */
+export function segmentIdKey(id: string): number {
+  const len = id.length;
+  if (len < 2 || len > 3) return -1;
+  const c0 = id.charCodeAt(0);
+  const c1 = id.charCodeAt(1);
+  const c2 = len === 3 ? id.charCodeAt(2) : 0;
+  if (c0 < 48 || c0 > 90 || c1 < 48 || c1 > 90 || (len === 3 && (c2 < 48 || c2 > 90))) return -1;
+  return idKeyOf(c0, c1, c2);
+}
 
 function isIdChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
@@ -313,18 +335,52 @@ function isSkippable(c: number): boolean {
 export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   delimiters: Delimiters | null = null;
   readonly errors: X12Error[] = [];
+  /**
+   * The text's characters as numbers, index for index (see latin1Units): the scan reads them from a typed
+   * array, a plain load, where a string's charCodeAt checks how the string is stored at every character.
+   */
+  private units: Uint8Array | Uint16Array = NO_UNITS;
+  /** Kept between feeds: the byte view of each new text is written into it. */
+  private unitBuffer: Buffer = Buffer.alloc(0);
   /** Character classes under the current delimiters (see CHAR_CLASS) with the separator marks (see scanTable), and the classes' key. */
   private scanTable: Uint8Array = NO_CLASSES;
   private classKey = -1;
   /** After a broken ISA or a runaway segment: drop input up to this kind of landmark. */
   private skipping: 'none' | 'to-isa' | 'to-terminator' = 'none';
 
+  override feedBytes(chunk: Buffer, final: boolean): void {
+    super.feedBytes(chunk, final);
+    this.units = this.latin1Units(true);
+  }
+
+  override feed(chunk: string, final: boolean): void {
+    super.feed(chunk, final);
+    this.units = this.latin1Units(false);
+  }
+
+  /**
+   * The text as bytes, written into the kept buffer. Text made from bytes is latin1 through and through; a
+   * string given as such may hold characters past it, which a byte would cut short: then 16-bit units.
+   */
+  private latin1Units(fromBytes: boolean): Uint8Array | Uint16Array {
+    const text = this.text;
+    const n = text.length;
+    if (this.unitBuffer.length < n) this.unitBuffer = Buffer.allocUnsafe(Math.max(n, 2 * this.unitBuffer.length));
+    const bytes = this.unitBuffer.subarray(0, n);
+    bytes.write(text, 0, n, 'latin1');
+    if (fromBytes || bytes.toString('latin1') === text) return bytes;
+    const wide = new Uint16Array(n);
+    for (let i = 0; i < n; i++) wide[i] = text.charCodeAt(i);
+    return wide;
+  }
+
   next(): Segment | null {
     const text = this.text;
+    const units = this.units;
     for (;;) {
       let pos = this.pos;
       const len = text.length;
-      while (pos < len && isSkippable(text.charCodeAt(pos))) pos++;
+      while (pos < len && isSkippable(units[pos]!)) pos++;
       this.pos = pos;
       if (pos >= len) return null;
 
@@ -360,7 +416,7 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
       let end = pos;
       let cls = 0xff;
       for (; end < len; end++) {
-        const t = table[text.charCodeAt(end)]!;
+        const t = table[units[end]!]!;
         if (t < SCAN_SEPARATOR) {
           cls &= t;
           continue;
@@ -420,22 +476,25 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   /** Makes the lazy segment text[start, end); null (with an error queued) when it is no segment at all. */
   private cut(start: number, end: number, d: Delimiters, src: SegmentSource, at: number, k: number): Segment | null {
     const text = this.text;
+    const units = this.units;
     const untrimmed = end;
     // Line-based files: the terminator may be LF with a CR before it, and editors leave trailing blanks.
     while (end > start) {
-      const c = text.charCodeAt(end - 1);
+      const c = units[end - 1]!;
       if (c === CR || c === LF || ((c === SPACE || c === TAB) && d.segment.charCodeAt(0) <= SPACE)) end--;
       else break;
     }
-    const sep = d.element.charCodeAt(0);
+    const sep = src.sep;
     // The id: 2 or 3 of [0-9A-Z] followed by the element separator or the end of the segment.
-    const c0 = start < end ? text.charCodeAt(start) : -1;
-    const c1 = start + 1 < end ? text.charCodeAt(start + 1) : -1;
-    const c2 = start + 2 < end ? text.charCodeAt(start + 2) : sep;
+    const c0 = start < end ? units[start]! : -1;
+    const c1 = start + 1 < end ? units[start + 1]! : -1;
+    const c2 = start + 2 < end ? units[start + 2]! : sep;
     let id: string | undefined;
+    let key = -1;
     if (isIdChar(c0) && isIdChar(c1)) {
-      if (c2 === sep) id = internId(text, start, c0, c1, 0);
-      else if (isIdChar(c2) && (start + 3 >= end || text.charCodeAt(start + 3) === sep)) id = internId(text, start, c0, c1, c2);
+      if (c2 === sep) key = idKeyOf(c0, c1, 0);
+      else if (isIdChar(c2) && (start + 3 >= end || units[start + 3] === sep)) key = idKeyOf(c0, c1, c2);
+      if (key >= 0) id = internId(text, start, key, c2 === sep ? 2 : 3);
     }
     if (id === undefined) {
       const at = text.indexOf(d.element, start);
@@ -455,7 +514,7 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     // The last element's class counted what was trimmed: class 0 sends it to the check's full reading.
     if (end < untrimmed) src.classes[k - 1] = 0;
     this.used = k + 1;
-    return new Segment(id, src, at, k - at);
+    return new Segment(id, key, src, at, k - at);
   }
 
   private startsIsa(pos: number): boolean {
@@ -541,10 +600,9 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   }
 }
 
-function internId(text: string, start: number, c0: number, c1: number, c2: number): string {
-  const key = ((c0 - 48) * ID_BASE + (c1 - 48)) * (ID_BASE + 1) + (c2 === 0 ? 0 : c2 - 47);
+function internId(text: string, start: number, key: number, length: number): string {
   let id = idTable[key];
-  if (id === undefined) idTable[key] = id = internalized(text.slice(start, start + (c2 === 0 ? 2 : 3)));
+  if (id === undefined) idTable[key] = id = internalized(text.slice(start, start + length));
   return id;
 }
 

@@ -6,7 +6,8 @@ import { ELEMENTS, type ElementType, type Version } from './elements.ts';
 import { STANDARD_GUIDELINES, type Guidelines } from './guidelines.ts';
 import { COMPOSITES_004010, COMPOSITES_005010, SEGMENTS_004010, SEGMENTS_005010, type SegmentTable } from './segments.ts';
 import { SETS_004010, SETS_005010, type SetTable } from './sets.ts';
-import { codeOf } from '../tokenizer.ts';
+import { CHAR_CLASS, codeOf, SEGMENT_ID_KEYS, segmentIdKey } from '../tokenizer.ts';
+import { ShapeMemo } from './shapes.ts';
 
 /** Element kinds as small numbers for the check's switch. */
 export const KIND = { AN: 0, ID: 1, DT: 2, TM: 3, R: 4, N: 5 } as const;
@@ -66,10 +67,19 @@ export interface CSegment {
 export interface SegmentPlan {
   /** FAST code of each element. */
   fast: Uint8Array;
+  /**
+   * The character class (see CHAR_CLASS) that, with a length between min and max, makes a value valid on its
+   * own: most values are judged by one test. 0 where more must be read (a code, a date, a time, a composite).
+   */
+  need: Uint8Array;
   min: Int32Array;
   max: Int32Array;
   /** 1 where the element is mandatory. */
   mandatory: Uint8Array;
+  /** The highest mandatory element's number, 0 when none is. */
+  lastMandatory: number;
+  /** The last presence mask (bit i: element i has a value) found to keep every syntax note; -1 before any. */
+  notesKeptBy: number;
   /** The code table of an element with a closed code list (FAST.CODE), else null. */
   codes: ReadonlyArray<Int32Array | null>;
 }
@@ -77,15 +87,25 @@ export interface SegmentPlan {
 /** The fast path's cases; SLOW (a composite) always takes the full check. */
 export const FAST = { SLOW: 0, AN: 1, ID_SHAPE: 2, ID_FREE: 3, N: 4, R: 5, DT: 6, TM: 7, CODE: 8 } as const;
 
+/**
+ * The class each FAST case needs of all characters for a value within its lengths to pass (see passes in
+ * validate.ts); a decimal (R) of digits only, whose length is then its digits'. 0: the class does not decide.
+ */
+const NEED: Readonly<Record<number, number>> = {
+  [FAST.SLOW]: 0, [FAST.AN]: CHAR_CLASS.OK, [FAST.ID_SHAPE]: CHAR_CLASS.ALNUM, [FAST.ID_FREE]: CHAR_CLASS.OK,
+  [FAST.N]: CHAR_CLASS.DIGIT, [FAST.R]: CHAR_CLASS.DIGIT, [FAST.DT]: 0, [FAST.TM]: 0, [FAST.CODE]: 0,
+};
+
 function planOf(elements: ReadonlyArray<CElement | null>): SegmentPlan {
   const n = elements.length;
-  const plan: SegmentPlan = { fast: new Uint8Array(n), min: new Int32Array(n), max: new Int32Array(n), mandatory: new Uint8Array(n), codes: new Array<Int32Array | null>(n).fill(null) };
+  const plan: SegmentPlan = { fast: new Uint8Array(n), need: new Uint8Array(n), min: new Int32Array(n), max: new Int32Array(n), mandatory: new Uint8Array(n), lastMandatory: 0, notesKeptBy: -1, codes: new Array<Int32Array | null>(n).fill(null) };
   const codes = plan.codes as Array<Int32Array | null>;
   for (let i = 1; i < n; i++) {
     const el = elements[i]!;
     plan.min[i] = el.min;
     plan.max[i] = el.max;
     plan.mandatory[i] = el.mandatory ? 1 : 0;
+    if (el.mandatory) plan.lastMandatory = i;
     codes[i] = el.codeTable;
     plan.fast[i] = el.components !== null ? FAST.SLOW
       : el.codeTable !== null ? FAST.CODE
@@ -95,6 +115,7 @@ function planOf(elements: ReadonlyArray<CElement | null>): SegmentPlan {
       : el.kind === KIND.R ? FAST.R
       : el.kind === KIND.DT ? FAST.DT
       : FAST.TM;
+    plan.need[i] = NEED[plan.fast[i]!]!;
   }
   return plan;
 }
@@ -119,28 +140,24 @@ export interface CNode {
   mandatoryFrom: Int16Array | null;
 }
 
-/** Segment ids (2-3 of [0-9A-Z]) -> small numbers, for every id a compiled set holds; 0 when none was given. */
-const ID_BASE = 43;
-const sidTable = new Int16Array(ID_BASE * ID_BASE * (ID_BASE + 1));
+/** Segment id keys (see segmentIdKey) -> small numbers, for every id a compiled set holds; 0 when none was given. */
+const sidTable = new Int16Array(SEGMENT_ID_KEYS);
 let sidCount = 1;
 
 /** The small number of a segment id the dictionary holds, 0 for any other id (or a string that is no id). */
 export function segmentNumber(id: string): number {
-  const len = id.length;
-  if (len < 2 || len > 3) return 0;
-  const c0 = id.charCodeAt(0) - 48;
-  const c1 = id.charCodeAt(1) - 48;
-  const c2 = len === 3 ? id.charCodeAt(2) - 47 : 0;
-  if (c0 < 0 || c0 >= ID_BASE || c1 < 0 || c1 >= ID_BASE || c2 < 0 || c2 > ID_BASE) return 0;
-  return sidTable[(c0 * ID_BASE + c1) * (ID_BASE + 1) + c2]!;
+  return segmentNumberOfKey(segmentIdKey(id));
+}
+
+/** segmentNumber of the id with this key (-1: no id). */
+export function segmentNumberOfKey(key: number): number {
+  return key < 0 ? 0 : sidTable[key]!;
 }
 
 function numberSegment(id: string): number {
   let n = segmentNumber(id);
   if (n !== 0) return n;
-  const len = id.length;
-  const key = ((id.charCodeAt(0) - 48) * ID_BASE + (id.charCodeAt(1) - 48)) * (ID_BASE + 1) + (len === 3 ? id.charCodeAt(2) - 47 : 0);
-  sidTable[key] = n = sidCount++;
+  sidTable[segmentIdKey(id)] = n = sidCount++;
   return n;
 }
 
@@ -153,6 +170,8 @@ export interface CompiledSet {
   ids: ReadonlySet<string>;
   /** Segment ids the dictionary knows in any set: an id outside it is not recognised at all (AK304 1). */
   known: ReadonlySet<string>;
+  /** Shapes of this set already walked without a finding (see ShapeMemo). */
+  shapes: ShapeMemo;
 }
 
 const TABLES: Readonly<Record<Version, { segments: SegmentTable; composites: SegmentTable; sets: SetTable }>> = {
@@ -213,7 +232,7 @@ function compile(version: Version, setId: string, guidelines: Guidelines): Compi
   const root = parseSet(setId, text, segmentOf, required);
   const known = new Set<string>(Object.keys(tables.segments));
   for (const t of Object.values(tables.sets)) for (const m of t.matchAll(/([A-Z][A-Z0-9]{1,2}):[MO]:/g)) known.add(m[1]!);
-  return { version, setId, root, ids: new Set(segments.keys()), known };
+  return { version, setId, root, ids: new Set(segments.keys()), known, shapes: new ShapeMemo() };
 }
 
 /** Parses a set's structure notation into nodes; a mistake in the table is caught here, when first used. */

@@ -3,12 +3,15 @@
 // notes, stray separators). Every finding is an X12Error whose code is the 997 AK304 / AK403 it reports.
 import { x12Error, type X12Error, type X12ErrorCode, type X12Position } from '../errors.ts';
 import { CHAR_CLASS, charClasses, charClassKey, type ElementSpan, type SegmentBounds } from '../tokenizer.ts';
-import { FAST, hasCode, KIND, segmentNumber, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
+import { FAST, hasCode, KIND, segmentNumber, segmentNumberOfKey, type CElement, type CNode, type CNote, type CompiledSet, type CSegment } from './compile.ts';
 import type { Guidelines } from './guidelines.ts';
+import { LONGEST_SHAPE, nextShapeHash } from './shapes.ts';
 
 /** What the check reads of a segment: a read Segment, or a segment about to be written (see segmentView). */
 export interface SegmentView {
   readonly id: string;
+  /** The id's key (see segmentIdKey), when the segment was read: its number is then found without reading the id. */
+  readonly idKey?: number;
   /** Number of data elements (the id not counted). */
   readonly count: number;
   span(n: number, out: ElementSpan): void;
@@ -44,6 +47,11 @@ const span: ElementSpan = { text: '', start: 0, end: 0 };
 const lent: SegmentBounds = { text: '', bounds: new Int32Array(0), classes: new Uint8Array(0), classKey: -1, at: 0, n: 0 };
 const present: Uint8Array = new Uint8Array(128);
 const componentPresent: Uint8Array = new Uint8Array(64);
+/** The set's segment numbers, and the definition the walk checked each segment by (see ShapeMemo). */
+let sids = new Int16Array(0);
+const defs: CSegment[] = [];
+/** Whether the walk so far placed every segment without a finding about the set's structure. */
+let regular = true;
 
 /**
  * Enters a loop (or the set) at depth d: the frame and its counts are reused, nothing is allocated per
@@ -70,11 +78,24 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
   const errors: X12Error[] = [];
   ctx.classes = charClasses(ctx.element, ctx.component, ctx.repetition);
   ctx.classKey = charClassKey(ctx.element, ctx.component, ctx.repetition);
+  const count = to - from;
+  const memo = count <= LONGEST_SHAPE;
+  let hash = 0;
+  if (memo) {
+    if (sids.length < count) sids = new Int16Array(LONGEST_SHAPE);
+    for (let i = from; i < to; i++) hash = nextShapeHash(hash, (sids[i - from] = numberOf(segments[i]!)));
+    const known = set.shapes.find(sids, count, hash);
+    if (known !== null) {
+      for (let i = from; i < to; i++) checkElements(segments[i]!, known[i - from]!, ctx, i + shift, errors);
+      return errors;
+    }
+  }
+  regular = true;
   let top = 0;
   enter(0, set.root, 0);
   for (let i = from; i < to; i++) {
     const seg = segments[i]!;
-    const sid = segmentNumber(seg.id);
+    const sid = memo ? sids[i - from]! : numberOf(seg);
     const position = i + shift;
     let placed = false;
     // The innermost open loop that has a place for the segment at or after where it stands takes it; the
@@ -98,15 +119,26 @@ export function checkSegments(segments: ArrayLike<SegmentView>, from: number, to
         const n = ++counts[c]!;
         if (n > child.max) overused(errors, ctx, child, seg, position);
         if (child.loop) enter(++top, child, 1);
+        if (memo) defs[i - from] = child.segment;
         checkElements(seg, child.segment, ctx, position, errors);
         placed = true;
         break;
       }
     }
-    if (!placed) misplaced(seg, set, frames, top, ctx, position, errors);
+    if (!placed) {
+      regular = false;
+      misplaced(seg, set, frames, top, ctx, position, errors);
+    }
   }
   for (let k = top; k >= 0; k--) closeFrame(frames[k]!, errors, ctx, end, null);
+  if (memo && regular) set.shapes.remember(sids, count, hash, defs);
   return errors;
+}
+
+/** The dictionary's number of a segment's id (see segmentNumber). */
+function numberOf(seg: SegmentView): number {
+  const key = seg.idKey;
+  return key === undefined ? segmentNumber(seg.id) : segmentNumberOfKey(key);
 }
 
 function closeFrame(f: Frame, errors: X12Error[], ctx: CheckContext, position: number, seg: SegmentView | null): void {
@@ -148,6 +180,7 @@ function misplaced(seg: SegmentView, set: CompiledSet, stack: Frame[], top: numb
 }
 
 function missing(errors: X12Error[], ctx: CheckContext, node: CNode, position: number, seg: SegmentView | null): void {
+  regular = false;
   const what = node.loop ? `${node.id} loop` : `segment ${node.id}`;
   const e = err('X12_SEGMENT_MISSING', `Mandatory ${what} is missing${seg ? ` before ${seg.id}` : ''}.`, ctx, null, position);
   e.position.segmentId = node.id;
@@ -155,6 +188,7 @@ function missing(errors: X12Error[], ctx: CheckContext, node: CNode, position: n
 }
 
 function overused(errors: X12Error[], ctx: CheckContext, node: CNode, seg: SegmentView, position: number): void {
+  regular = false;
   const loop = node.loop;
   const severity = ctx.guidelines.acceptExtraRepeats ? 'warning' : 'error';
   const message = loop ? `The ${node.id} loop repeats more than the ${node.max} times allowed.` : `Segment ${node.id} is used more than the ${node.max} time${node.max === 1 ? '' : 's'} allowed here.`;
@@ -198,6 +232,7 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
     const elementClasses = lent.classKey === ctx.classKey ? lent.classes : null;
     const plan = def.plan!;
     const fast = plan.fast;
+    const needs = plan.need;
     const mins = plan.min;
     const maxs = plan.max;
     for (let i = 1; i <= upto; i++) {
@@ -212,6 +247,8 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
       }
       mask |= 1 << i;
       const len = b - a;
+      const need = needs[i]!;
+      if (need !== 0 && len >= mins[i]! && len <= maxs[i]! && ((elementClasses === null ? classOf(text, a, b, classes) : elementClasses[at + i]!) & need) !== 0) continue;
       const f = fast[i]!;
       if (f === FAST.CODE) {
         if (len <= 3 && hasCode(plan.codes[i]!, codeAt(text, a, b))) continue;
@@ -231,7 +268,8 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
       checkSimple(seg, el, def.plan!.fast[i]!, span.text, span.start, span.end, classes, ctx, position, i, errors);
     }
   }
-  for (let i = upto + 1; i <= defined; i++) {
+  // Elements past the last one given: only a mandatory one among them is a finding.
+  for (let i = upto + 1; i <= def.plan!.lastMandatory; i++) {
     const el = els[i]!;
     if (el.mandatory) errors.push(elementErr('X12_ELEMENT_MISSING', `${el.ref}, the ${el.name}, is missing; it is mandatory.`, el, ctx, seg, position, i));
   }
@@ -245,10 +283,15 @@ function checkElements(seg: SegmentView, def: CSegment, ctx: CheckContext, posit
       }
     }
   }
-  if (def.notes.length > 0 && breaksNote(def.notes, mask >>> 0)) {
+  if (def.notes.length === 0) return;
+  // Segments of one kind mostly give the same elements: a presence already found to keep every note is not judged again.
+  const presence = mask >>> 0;
+  const plan = def.plan!;
+  if (presence === plan.notesKeptBy) return;
+  if (breaksNote(def.notes, presence)) {
     for (let i = 1; i <= defined; i++) present[i] = (mask >>> i) & 1;
     checkNotes(def.notes, present, ctx, seg, position, undefined, errors);
-  }
+  } else plan.notesKeptBy = presence;
 }
 
 /** Whether any note is broken, judged on bits alone: the common case (none is) costs a few operations. */
