@@ -298,8 +298,10 @@ function readRef(r: SetReader, seg: Segment, n: Notice): void {
 const n1Refs: Reference[] = [];
 
 function readN1(r: SetReader, seg: Segment, n: Notice): void {
-  n1Refs.length = 0;
+  // Setting an array's length is a runtime call: the list is emptied only when something was put in it.
+  if (n1Refs.length !== 0) n1Refs.length = 0;
   n.parties.push(readN1Loop(r, seg, n1Refs));
+  if (n1Refs.length === 0) return;
   for (let i = 0; i < n1Refs.length; i++) placeRef(n1Refs[i]!.qualifier, n1Refs[i]!.value, n);
   n1Refs.length = 0;
 }

@@ -107,7 +107,7 @@ function readW66(r: SetReader, seg: Segment, h: OrderHeader): void {
   h.paymentMethod = payment && terms === undefined ? payment : undefined;
   const mode = r.el(seg, 2);
   if (mode) carrier.transportMode = mode;
-  h.carrier = Object.keys(carrier).length > 0 ? carrier : undefined;
+  h.carrier = scac || service || terms !== undefined || mode ? carrier : undefined;
 }
 
 /** LX loop: LX-01 is the line number; W01 the line; G69 the description; N9*LT a requested lot; AMT*LI the unit price. */

@@ -92,9 +92,12 @@ export class SetReader {
   readonly errors: X12Error[] = [];
   private i = 1; // segments[0] is ST
   private readonly last: number;
+  /** The set's segments, held here too: peek and next run for every segment. */
+  private readonly segments: Segment[];
   /** X12 dates carry no zone: the partner's offset, added to every timestamp read. */
   readonly utcOffset: string;
   constructor(readonly set: TransactionSet, utcOffset?: string) {
+    this.segments = set.segments;
     this.last = set.segments.length - 1; // the SE, when present
     if (set.segments[this.last]?.id !== 'SE') this.last = set.segments.length;
     this.utcOffset = utcOffset ?? 'Z';
@@ -115,11 +118,11 @@ export class SetReader {
 
   /** The next segment before SE without consuming it. */
   peek(): Segment | undefined {
-    return this.i < this.last ? this.set.segments[this.i] : undefined;
+    return this.i < this.last ? this.segments[this.i] : undefined;
   }
 
   next(): Segment | undefined {
-    return this.i < this.last ? this.set.segments[this.i++] : undefined;
+    return this.i < this.last ? this.segments[this.i++] : undefined;
   }
 
   /** 1-based position of the segment most recently returned by next(). */
@@ -129,8 +132,8 @@ export class SetReader {
 
   positionOf(seg: Segment): number {
     // Segments are visited in order, so the one just read is almost always at i - 1.
-    if (this.set.segments[this.i - 1] === seg) return this.i;
-    return this.set.segments.indexOf(seg) + 1;
+    if (this.segments[this.i - 1] === seg) return this.i;
+    return this.segments.indexOf(seg) + 1;
   }
 
   error(code: X12ErrorCode, message: string, seg?: Segment, element?: number, severity: 'error' | 'warning' = 'error'): void {
@@ -459,6 +462,12 @@ const GTIN_CODES = Int32Array.from(GTIN_QUALIFIERS, codeOf);
 const CUSTOMER_CODES = Int32Array.from(CUSTOMER_QUALIFIERS, codeOf);
 const LT = codeOf('LT');
 
+/** Where q stands in a short list of codes, -1 when absent: a loop the compiler inlines, where a typed array's indexOf is a call. */
+function indexOfCode(codes: Int32Array, q: number): number {
+  for (let i = 0; i < codes.length; i++) if (codes[i] === q) return i;
+  return -1;
+}
+
 /**
  * Reads qualifier/id pairs at the given element positions (the qualifier first) and picks SKU, GTIN and lot.
  * Straight from the segment, without a pair array per line, and qualifiers compared as numbers: this runs
@@ -475,7 +484,7 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
     if (q === 0) continue;
     const id = seg.el(p + 1);
     if (id === '') continue;
-    const rank = q > 0 ? SKU_CODES.indexOf(q) : -1;
+    const rank = q > 0 ? indexOfCode(SKU_CODES, q) : -1;
     if (rank >= 0) {
       if (rank < skuRank) {
         skuRank = rank;
@@ -484,9 +493,9 @@ export function readProductIds(seg: Segment, qualifierPositions: readonly number
       if (firstSkuLike === 0) firstSkuLike = q;
       // The buyer's own number counts only when it is not what the first SKU-like id is (every customer
       // qualifier is SKU-like, so the first one is already known here).
-      if (ids.customerSku === undefined && q !== firstSkuLike && CUSTOMER_CODES.includes(q)) ids.customerSku = id;
+      if (ids.customerSku === undefined && q !== firstSkuLike && indexOfCode(CUSTOMER_CODES, q) >= 0) ids.customerSku = id;
     }
-    if (ids.gtin === undefined && q > 0 && GTIN_CODES.includes(q) && isDigits(id, 8, 14)) ids.gtin = id;
+    if (ids.gtin === undefined && q > 0 && indexOfCode(GTIN_CODES, q) >= 0 && isDigits(id, 8, 14)) ids.gtin = id;
     if (q === LT) {
       if (ids.lot === undefined) ids.lot = id;
     } else if (firstNonLot === undefined) firstNonLot = id;

@@ -254,23 +254,28 @@ const loopRefs: Reference[] = [];
 
 function readParty<H extends HeaderFields>(r: SetReader, n1: Segment, rule: PartyRule<H>, h: H): void {
   const refs = rule.refs;
-  if (refs !== undefined) loopRefs.length = 0;
+  // Setting an array's length is a runtime call: the list is emptied only when something was put in it.
+  if (refs !== undefined && loopRefs.length !== 0) loopRefs.length = 0;
   const p = readN1Loop(r, n1, refs === undefined ? h.references : loopRefs);
   const into = rule.entities[p.entity];
   if (into !== undefined && into.as === 'facility') putFacility(h, into.rank, p.code ?? p.address.name);
   else if (into !== undefined) put(h, into, into.as === 'address' ? p.address : into.as === 'party' ? partyOf(p) : (p.code ?? p.address.name));
-  if (refs === undefined) return;
+  if (refs === undefined || loopRefs.length === 0) return;
   for (let i = 0; i < loopRefs.length; i++) placeReference(refs, loopRefs[i]!, h);
   loopRefs.length = 0;
 }
 
-/** The rank of the N1 each header's facility came from. */
-const facilityRanks = new WeakMap<object, number>();
+/**
+ * The rank of the N1 the facility of `rankedHeader` came from. Sets are read one at a time and each has a
+ * header of its own, so one pair serves: a header other than the last one ranked holds no facility yet.
+ */
+let rankedHeader: object | null = null;
+let rankHeld = 0;
 
 function putFacility<H extends HeaderFields>(h: H, rank: number, v: string | undefined): void {
-  const held = facilityRanks.get(h);
-  if (held !== undefined && held <= rank) return;
-  facilityRanks.set(h, rank);
+  if (rankedHeader === h && rankHeld <= rank) return;
+  rankedHeader = h;
+  rankHeld = rank;
   setField(h, 'facility', v);
 }
 
