@@ -62,6 +62,28 @@ test('syntax 4 splits repetitions on its separator; syntax 3 takes * as data', (
   assert.equal(v3!.segments[1]!.repetitions(2), 1);
 });
 
+test('components are read from where the scan found them: released separators, empty and trailing components', () => {
+  const text = "UNA:+.? 'UNB+UNOC:3+SENDER:14+RECEIVER:14+260301:0930+1001'UNH+1+ORDERS:D:96A:UN:EAN008'BGM+220+PO?+1:2+9'DTM+137:20260301:102'NAD+ST+++Jane Doe+1 Road:Flat 2+Town++12345+DE'LIN+1++SKU-1:SA'IMD+F++:::Blue?:Red::'QTY+21:2:PCE'UNT+7+1'UNZ+1+1001'";
+  const [m] = messages(text);
+  const imd = m!.segments[5]!;
+  assert.equal(imd.tag, 'IMD');
+  assert.equal(imd.components(3), 6);
+  assert.equal(imd.comp(3, 4), 'Blue:Red');
+  assert.equal(imd.comp(3, 5), '');
+  assert.equal(imd.comp(3, 7), '');
+  assert.ok(imd.is(3, 4, 'Blue:Red'));
+  assert.ok(!imd.is(3, 4, 'Blue'));
+  assert.equal(imd.components(2), 0);
+  assert.deepEqual(imd.elements, [['IMD'], ['F'], [''], ['', '', '', 'Blue:Red', '', '']]);
+  assert.equal(imd.raw(3), ':::Blue?:Red::', 'raw text keeps its release characters, also once elements were read');
+  const bgm = m!.segments[1]!;
+  assert.equal(bgm.comp(2, 1), 'PO+1');
+  assert.equal(bgm.comp(2, 2), '2');
+  assert.ok(bgm.is(3, 1, '9'));
+  // The hash the previous implementation (one update per element) gave: a resend is still recognised after an upgrade.
+  assert.equal(contentHashOf(m!), 'd1e217d3bb545631f257148fd4d18b9a60d43d8a1303c857d5b20208c38cf455');
+});
+
 test('UNOC bytes are Latin-1, never UTF-8; UNOY bytes are UTF-8', () => {
   const latin1 = Buffer.from(interchange([{ type: 'ORDERS', body: "BGM+220+PO-1+9'NAD+ST+++J\u00fcrgen M\u00fcller+Stra\u00dfe 1+K\u00f6ln'LIN+1++SKU-1:SA'QTY+21:1'" }]), 'latin1');
   const [a] = decodedMessages(latin1);

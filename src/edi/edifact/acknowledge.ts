@@ -54,7 +54,9 @@ export class VerdictCollector {
       case 'message':
         if (item.message.interchange !== null && this.current !== null) {
           const m = item.message;
-          this.current.messages.push({ header: m.header, ...(m.group ? { group: m.group.reference } : {}), errors: m.errors.concat(contentErrors) });
+          // The message's own list is shared when the content added nothing: no copy per message.
+          const errors = contentErrors.length === 0 ? m.errors : m.errors.concat(contentErrors);
+          this.current.messages.push(m.group ? { header: m.header, group: m.group.reference, errors } : { header: m.header, errors });
         }
         break;
       case 'interchange-end':

@@ -1,5 +1,6 @@
 // The UNB, UNG and UNH headers as values, and the checks the syntax rules put on them.
 import { createHash } from 'node:crypto';
+import { isDigits } from '../digits.ts';
 import { charsetOf } from './charsets.ts';
 import { edifactError, type EdifactError, type EdifactPosition } from './errors.ts';
 import type { ServiceChars } from './syntax.ts';
@@ -92,15 +93,21 @@ export function interchangeKey(h: Pick<InterchangeHeader, 'sender' | 'controlRef
  * resent with other service characters or another reference hashes the same.
  */
 export function messageContentHash(type: string, segments: readonly Segment[]): string {
-  const h = createHash('sha256');
-  h.update(type + '\u001e');
+  // The message is hashed as one string: an update per element cost more than the hashing itself. The
+  // text is what joining each segment's elements (Segment.elements) gives, read without making the arrays.
+  let text = type + '\u001e';
   const last = segments.length - (segments[segments.length - 1]?.tag === 'UNT' ? 1 : 0);
   for (let i = 1; i < last; i++) {
-    const els = segments[i]!.elements;
-    for (let e = 0; e < els.length; e++) h.update(els[e]!.join('\u001f') + '\u001d');
-    h.update('\u001e');
+    const seg = segments[i]!;
+    text += seg.tag + '\u001d';
+    for (let n = 1; n <= seg.count; n++) {
+      const k = Math.max(1, seg.components(n));
+      for (let j = 1; j <= k; j++) text += j === 1 ? seg.comp(n, j) : '\u001f' + seg.comp(n, j);
+      text += '\u001d';
+    }
+    text += '\u001e';
   }
-  return h.digest('hex');
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export function readInterchangeHeader(seg: Segment, chars: ServiceChars, una: boolean): { header: InterchangeHeader; errors: EdifactError[] } {
@@ -174,21 +181,26 @@ export function readGroupHeader(seg: Segment, interchange: InterchangeHeader): {
   };
 }
 
-export function readMessageHeader(seg: Segment): MessageHeader {
+/**
+ * Reads a UNH. The messages of a file repeat one type, version, release, agency and association: given the
+ * header before it, equal values are taken from it rather than cut again, so the headers an interchange's
+ * verdict keeps until its UNZ share their strings.
+ */
+export function readMessageHeader(seg: Segment, previous: MessageHeader | null = null): MessageHeader {
   return {
     reference: seg.el(1),
-    type: seg.comp(2, 1),
-    version: seg.comp(2, 2),
-    release: seg.comp(2, 3),
-    agency: seg.comp(2, 4),
-    association: seg.comp(2, 5),
+    type: previous !== null && seg.is(2, 1, previous.type) ? previous.type : seg.comp(2, 1),
+    version: previous !== null && seg.is(2, 2, previous.version) ? previous.version : seg.comp(2, 2),
+    release: previous !== null && seg.is(2, 3, previous.release) ? previous.release : seg.comp(2, 3),
+    agency: previous !== null && seg.is(2, 4, previous.agency) ? previous.agency : seg.comp(2, 4),
+    association: previous !== null && seg.is(2, 5, previous.association) ? previous.association : seg.comp(2, 5),
     commonAccessReference: seg.el(3),
   };
 }
 
 /** A count element (UNT 0074, UNE 0060, UNZ 0036) as a number, or null when it is not one. */
 export function readCount(value: string): number | null {
-  return /^\d{1,10}$/.test(value) ? Number(value) : null;
+  return isDigits(value, 1, 10) ? Number(value) : null;
 }
 
 /** References match when they are the same text, or the same number (0000123 closes 123). */

@@ -86,6 +86,8 @@ export class EnvelopeReader {
   /** UNA problems wait for the UNB they belong to. */
   private pending: EdifactError[] = [];
   private owner: Owner | null = null;
+  /** The last UNH read, whose values the next one reuses when equal (see readMessageHeader). */
+  private lastHeader: MessageHeader | null = null;
 
   /** Items produced so far; the caller drains the array. */
   get items(): EdifactItem[] {
@@ -225,7 +227,8 @@ export class EnvelopeReader {
   }
 
   private openMessage(seg: Segment): void {
-    const header = readMessageHeader(seg);
+    const header = readMessageHeader(seg, this.lastHeader);
+    this.lastHeader = header;
     const ic = this.interchange;
     const g = this.group;
     const message: EdifactMessage = {

@@ -14,26 +14,33 @@ export interface SegmentSource {
   readonly chars: ServiceChars;
   /** The declared character set; null before a UNB declared one (UNA and UNB are ASCII in every set). */
   readonly charset: Charset | null;
-  /** Element starts of the segments cut from text (see Segment); full tables are replaced, not grown. */
-  readonly bounds: Int32Array;
-  /** Char codes of the component separator, release character and repetition separator (-1: none). */
-  readonly compCode: number;
-  readonly relCode: number;
-  readonly repCode: number;
+  /**
+   * Where each element and component of the segments cut from text starts, in order, as the scan found
+   * them: an element's start as ~start (negative), a further component's as start; after a segment's last
+   * element comes ~(one past its end). A component is then read without walking its characters again.
+   */
+  readonly parts: Int32Array;
+  /** A segment made from given elements (Segment.of) has a source of its own holding them; null for read ones. */
+  readonly given: string[][] | null;
 }
 
-function sourceOf(text: string, base: number, chars: ServiceChars, charset: Charset | null, bounds: Int32Array): SegmentSource {
-  return {
-    text, base, chars, charset, bounds,
-    compCode: chars.component.charCodeAt(0),
-    relCode: chars.release === '' ? -1 : chars.release.charCodeAt(0),
-    repCode: repeats(chars) ? chars.repetition.charCodeAt(0) : -1,
-  };
+function sourceOf(text: string, base: number, chars: ServiceChars, charset: Charset | null, parts: Int32Array): SegmentSource {
+  return { text, base, chars, charset, parts, given: null };
+}
+
+/** A start in SegmentSource.parts, whether it opens an element (stored negated) or a component. */
+function startIn(entry: number): number {
+  return entry < 0 ? ~entry : entry;
 }
 
 const HAS_RELEASE = 1;
 const HAS_HIGH = 2;
 const NEEDS_CHECK = 4;
+/** An unreleased repetition separator: component starts then mix repetitions, so components are found by a walk. */
+const HAS_REPETITION = 8;
+/** A segment keeps its flags in the low bits of one number and its element count above them. */
+const FLAG_BITS = 4;
+const FLAG_MASK = (1 << FLAG_BITS) - 1;
 
 /**
  * One segment, read lazily: offsets into the input and strings made only when a mapper asks. Element
@@ -42,100 +49,119 @@ const NEEDS_CHECK = 4;
 export class Segment {
   readonly tag: string;
   #src: SegmentSource;
-  /** bounds[at + k] is where element k starts; bounds[at + n] is one past the segment's end. */
+  /** Index in src.parts of the segment's first entry (the tag's start). */
   #at: number;
-  #n: number;
-  #flags: number;
-  #cached: string[][] | null = null;
+  /**
+   * The element count n (tag included) shifted above the flags (HAS_*): a file has hundreds of thousands
+   * of segments, and each field more on every one of them is garbage the decode pays for (and a streamed
+   * segment is capped at 1 MB, so its count stays far below the 2^27 this leaves room for).
+   */
+  #shape: number;
 
   constructor(tag: string, src: SegmentSource, at: number, n: number, flags: number) {
     this.tag = tag;
     this.#src = src;
     this.#at = at;
-    this.#n = n;
-    this.#flags = flags;
+    this.#shape = (n << FLAG_BITS) | flags;
   }
 
   /** A segment whose elements are given (placeholders and tests). */
   static of(tag: string, elements: string[][], offset: number): Segment {
-    const s = new Segment(tag, sourceOf('', 0, DEFAULT_SERVICE_CHARS, null, Int32Array.of(offset)), 0, 0, 0);
-    s.#cached = [[tag], ...elements];
-    return s;
+    const src: SegmentSource = { ...sourceOf('', 0, DEFAULT_SERVICE_CHARS, null, Int32Array.of(~offset)), given: [[tag], ...elements] };
+    return new Segment(tag, src, 0, 0, 0);
   }
 
   /** Byte offset of the segment's first character in the whole input. */
   get offset(): number {
-    return this.#src.base + this.#src.bounds[this.#at]!;
+    const src = this.#src;
+    return src.base + ~src.parts[this.#at]!;
   }
 
   /** Number of data elements (the tag not counted). */
   get count(): number {
-    return this.#cached !== null ? this.#cached.length - 1 : this.#n - 1;
+    return this.#src.given !== null ? this.#src.given.length - 1 : (this.#shape >> FLAG_BITS) - 1;
   }
 
   get chars(): ServiceChars {
     return this.#src.chars;
   }
 
+  /** Index in src.parts of element n's first entry (n up to the element count, which gives the closing one). */
+  private entryOf(n: number): number {
+    const parts = this.#src.parts;
+    let i = this.#at;
+    for (let k = 0; k < n; k++) while (parts[++i]! >= 0);
+    return i;
+  }
+
+  /** One past where the element whose first entry is e ends in the text. */
+  private endAfter(e: number): number {
+    const parts = this.#src.parts;
+    let i = e + 1;
+    while (parts[i]! >= 0) i++;
+    return ~parts[i]! - 1;
+  }
+
   /** Raw bytes of element n (release characters and separators as written); '' when absent. */
   raw(n: number): string {
-    if (this.#cached !== null) return (this.#cached[n] ?? []).join(':');
-    if (n >= this.#n) return '';
-    const b = this.#src.bounds;
-    return this.#src.text.slice(b[this.#at + n]!, b[this.#at + n + 1]! - 1);
+    if (this.#src.given !== null) return (this.#src.given[n] ?? []).join(':');
+    if (n >= (this.#shape >> FLAG_BITS)) return '';
+    const e = this.entryOf(n);
+    return this.#src.text.slice(~this.#src.parts[e]!, this.endAfter(e));
   }
 
   /** The segment as written, from its tag to its terminator (excluded). */
   get rawText(): string {
-    if (this.#cached !== null) return this.#cached.map((e) => e.join(':')).join('+');
-    const b = this.#src.bounds;
-    return this.#src.text.slice(b[this.#at]!, b[this.#at + this.#n]! - 1);
+    if (this.#src.given !== null) return this.#src.given.map((e) => e.join(':')).join('+');
+    const parts = this.#src.parts;
+    return this.#src.text.slice(~parts[this.#at]!, ~parts[this.entryOf(this.#shape >> FLAG_BITS)]! - 1);
   }
 
   /** Element n as text (its first repetition, components and all); '' when absent. */
   el(n: number): string {
-    if (this.#cached !== null) return (this.#cached[n] ?? []).join(':');
-    if (n >= this.#n) return '';
-    const src = this.#src;
-    const b = src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
-    return src.repCode < 0 ? this.value(a, end) : this.compAt(n, 0, 0);
+    if (this.#src.given !== null) return (this.#src.given[n] ?? []).join(':');
+    if (n >= (this.#shape >> FLAG_BITS)) return '';
+    if ((this.#shape & HAS_REPETITION) !== 0) return this.compAt(n, 0, 0);
+    const e = this.entryOf(n);
+    return this.value(~this.#src.parts[e]!, this.endAfter(e));
   }
 
   /** Component j (1-based) of element n's first repetition, as text; '' when absent. */
   comp(n: number, j: number): string {
-    return this.compAt(n, 0, j);
+    if (this.#src.given !== null || (this.#shape & HAS_REPETITION) !== 0 || j < 1) return this.compAt(n, 0, j);
+    if (n >= (this.#shape >> FLAG_BITS)) return '';
+    const src = this.#src;
+    const parts = src.parts;
+    const e = this.entryOf(n);
+    for (let c = 1; c < j; c++) if (parts[e + c]! < 0) return '';
+    const a = startIn(parts[e + j - 1]!);
+    const b = startIn(parts[e + j]!) - 1;
+    if (a >= b) return '';
+    return (this.#shape & FLAG_MASK) === 0 ? src.text.slice(a, b) : this.value(a, b);
   }
 
   /**
-   * Component j of repetition r (0-based) of element n, in one pass over the element (j 0: the whole
-   * repetition). Mappers ask for components one by one, so no array of them is made.
+   * Component j of repetition r (0-based) of element n (j 0: the whole repetition). Without repetitions the
+   * scan's component starts give it at once; with them, one walk over the element.
    */
   compAt(n: number, r: number, j: number): string {
-    if (this.#cached !== null) return r === 0 ? (j === 0 ? (this.#cached[n] ?? []).join(':') : (this.#cached[n]?.[j - 1] ?? '')) : '';
-    if (n >= this.#n) return '';
-    const src = this.#src;
-    const b = src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
-    if (a >= end) return '';
-    const text = src.text;
-    const comp = src.compCode;
-    const rel = src.relCode;
-    const rep = src.repCode;
-    if (r === 0 && j > 0 && rep < 0 && this.#flags === 0) {
-      // The common case (syntax 3, plain characters): only component separators to count, text as it is.
-      let k = 1;
-      let from = a;
-      for (let i = a; i < end; i++) {
-        if (text.charCodeAt(i) !== comp) continue;
-        if (k === j) return i > from ? text.slice(from, i) : '';
-        k++;
-        from = i + 1;
-      }
-      return k === j && end > from ? text.slice(from, end) : '';
+    const given = this.#src.given;
+    if (given !== null) return r === 0 ? (j === 0 ? (given[n] ?? []).join(':') : (given[n]?.[j - 1] ?? '')) : '';
+    if (n >= (this.#shape >> FLAG_BITS)) return '';
+    if ((this.#shape & HAS_REPETITION) === 0) {
+      if (r !== 0 || j < 0) return '';
+      return j === 0 ? this.el(n) : this.comp(n, j);
     }
+    const e = this.entryOf(n);
+    const a = ~this.#src.parts[e]!;
+    const end = this.endAfter(e);
+    if (a >= end) return '';
+    const src = this.#src;
+    const text = src.text;
+    const chars = src.chars;
+    const comp = chars.component.charCodeAt(0);
+    const rel = chars.release === '' ? -1 : chars.release.charCodeAt(0);
+    const rep = chars.repetition.charCodeAt(0);
     let rIndex = 0;
     let k = 1;
     let start = a;
@@ -162,51 +188,46 @@ export class Segment {
   }
 
   /**
-   * Whether component j of element n is exactly `code`, compared in place: mappers test qualifiers on
-   * every segment, and a string cut for each test is most of their garbage. Codes hold no service characters.
+   * Whether component j (1-based) of element n is exactly `value` (comp(n, j) === value), compared in place
+   * when the text is plain: mappers test qualifiers on every segment, and a string cut for each test is
+   * most of their garbage.
    */
-  is(n: number, j: number, code: string): boolean {
-    if (this.#cached !== null || (this.#flags & HAS_RELEASE) !== 0) return this.compAt(n, 0, j) === code;
-    if (n >= this.#n) return code === '';
+  is(n: number, j: number, value: string): boolean {
+    if (this.#src.given !== null || (this.#shape & (HAS_RELEASE | HAS_REPETITION | HAS_HIGH)) !== 0) return this.compAt(n, 0, j) === value;
+    if (n >= (this.#shape >> FLAG_BITS)) return value === '';
+    if (j < 1) return value === '';
     const src = this.#src;
-    const b = src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
+    const parts = src.parts;
+    const e = this.entryOf(n);
+    for (let c = 1; c < j; c++) if (parts[e + c]! < 0) return value === '';
+    const a = startIn(parts[e + j - 1]!);
+    const len = value.length;
+    if (startIn(parts[e + j]!) - 1 - a !== len) return false;
     const text = src.text;
-    const comp = src.compCode;
-    const rep = src.repCode;
-    let start = a;
-    let k = 1;
-    let i = a;
-    for (; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === rep) break;
-      if (c === comp) {
-        if (k === j) break;
-        k++;
-        start = i + 1;
-      }
-    }
-    if (k !== j) return code === '';
-    const len = code.length;
-    if (i - start !== len) return false;
-    for (let x = 0; x < len; x++) if (text.charCodeAt(start + x) !== code.charCodeAt(x)) return false;
+    for (let x = 0; x < len; x++) if (text.charCodeAt(a + x) !== value.charCodeAt(x)) return false;
     return true;
   }
 
   /** Number of components in element n's first repetition (0 when the element is absent or empty). */
   components(n: number): number {
-    if (this.#cached !== null) return this.#cached[n]?.length ?? 0;
-    if (n >= this.#n) return 0;
-    const src = this.#src;
-    const b = src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
+    if (this.#src.given !== null) return this.#src.given[n]?.length ?? 0;
+    if (n >= (this.#shape >> FLAG_BITS)) return 0;
+    const parts = this.#src.parts;
+    const e = this.entryOf(n);
+    if ((this.#shape & HAS_REPETITION) === 0) {
+      let i = e + 1;
+      while (parts[i]! >= 0) i++;
+      // No separator in it: an element that is there but empty counts no component.
+      return i > e + 1 ? i - e : ~parts[i]! - 1 > ~parts[e]! ? 1 : 0;
+    }
+    const a = ~parts[e]!;
+    const end = this.endAfter(e);
     if (a >= end) return 0;
+    const src = this.#src;
     const text = src.text;
-    const comp = src.compCode;
-    const rel = src.relCode;
-    const rep = src.repCode;
+    const comp = src.chars.component.charCodeAt(0);
+    const rel = src.chars.release === '' ? -1 : src.chars.release.charCodeAt(0);
+    const rep = src.chars.repetition.charCodeAt(0);
     let k = 1;
     for (let i = a; i < end; i++) {
       const c = text.charCodeAt(i);
@@ -219,37 +240,37 @@ export class Segment {
 
   /** Number of repetitions of element n (1 without a repetition separator; 0 when absent). */
   repetitions(n: number): number {
-    if (this.#cached !== null) return this.#cached[n] ? 1 : 0;
-    if (n >= this.#n) return 0;
-    const src = this.#src;
-    const b = src.bounds;
-    const a = b[this.#at + n]!;
-    const end = b[this.#at + n + 1]! - 1;
+    if (this.#src.given !== null) return this.#src.given[n] ? 1 : 0;
+    if (n >= (this.#shape >> FLAG_BITS)) return 0;
+    const e = this.entryOf(n);
+    const a = ~this.#src.parts[e]!;
+    const end = this.endAfter(e);
     if (a >= end) return 0;
-    if (src.repCode < 0) return 1;
+    if ((this.#shape & HAS_REPETITION) === 0) return 1;
+    const src = this.#src;
     const text = src.text;
+    const rel = src.chars.release === '' ? -1 : src.chars.release.charCodeAt(0);
+    const rep = src.chars.repetition.charCodeAt(0);
     let k = 1;
     for (let i = a; i < end; i++) {
       const c = text.charCodeAt(i);
-      if (c === src.relCode) i++;
-      else if (c === src.repCode) k++;
+      if (c === rel) i++;
+      else if (c === rep) k++;
     }
     return k;
   }
 
-  /** Every element as its components (first repetition), tag first: for envelopes, tests and tools. */
+  /** Every element as its components (first repetition), tag first: for envelopes, tests and tools. Made on each call. */
   get elements(): string[][] {
-    if (this.#cached === null) {
-      const out: string[][] = [[this.tag]];
-      for (let n = 1; n < this.#n; n++) {
-        const k = Math.max(1, this.components(n));
-        const el: string[] = [];
-        for (let j = 1; j <= k; j++) el.push(this.comp(n, j));
-        out.push(el);
-      }
-      this.#cached = out;
+    if (this.#src.given !== null) return this.#src.given;
+    const out: string[][] = [[this.tag]];
+    for (let n = 1; n < (this.#shape >> FLAG_BITS); n++) {
+      const k = Math.max(1, this.components(n));
+      const el: string[] = [];
+      for (let j = 1; j <= k; j++) el.push(this.comp(n, j));
+      out.push(el);
     }
-    return this.#cached;
+    return out;
   }
 
   toJSON(): { tag: string; elements: string[][]; offset: number } {
@@ -260,8 +281,8 @@ export class Segment {
   private value(a: number, b: number): string {
     if (a >= b) return '';
     let s = this.#src.text.slice(a, b);
-    if ((this.#flags & HAS_RELEASE) !== 0) s = unrelease(s, this.#src.chars.release);
-    if ((this.#flags & HAS_HIGH) !== 0 && this.#src.charset !== null) s = decodeValue(s, this.#src.charset);
+    if ((this.#shape & HAS_RELEASE) !== 0) s = unrelease(s, this.#src.chars.release);
+    if ((this.#shape & HAS_HIGH) !== 0 && this.#src.charset !== null) s = decodeValue(s, this.#src.charset);
     return s;
   }
 }
@@ -319,6 +340,8 @@ const C_HIGH = 4;
 const C_CHECK = 5;
 const C_LINEBREAK = 6;
 const C_HIGH_CHECK = 7;
+const C_COMPONENT = 8;
+const C_REPETITION = 9;
 
 /**
  * Pull tokenizer over a latin1 text that may grow (streaming) or be complete (in memory). next() returns a
@@ -347,8 +370,9 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
       const text = this.text;
       const len = text.length;
       let pos = this.pos;
-      // Between segments: line breaks, padding, NULs of padded records, a UTF-8 byte order mark.
-      for (;;) {
+      // Between segments: line breaks, padding, NULs of padded records, a UTF-8 byte order mark. Reading
+      // past the end (once per chunk) would cost the optimised loop its fast character reads.
+      while (pos < len) {
         const c = text.charCodeAt(pos);
         if (c === CR || c === LF || c === 32 || c === 9 || c === 0) pos++;
         else if (c === 0xef && text.charCodeAt(pos + 1) === 0xbb && text.charCodeAt(pos + 2) === 0xbf) pos += 3;
@@ -424,19 +448,24 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     t[chars.element.charCodeAt(0)] = C_ELEMENT;
     if (chars.release !== '') t[chars.release.charCodeAt(0)] = C_RELEASE;
     t[chars.segment.charCodeAt(0)] = C_TERMINATOR;
-    // The other service characters are data to the scan; components and repetitions are split on demand.
-    t[chars.component.charCodeAt(0)] = 0;
-    if (repeats(chars)) t[chars.repetition.charCodeAt(0)] = 0;
+    t[chars.component.charCodeAt(0)] = C_COMPONENT;
+    if (repeats(chars)) t[chars.repetition.charCodeAt(0)] = C_REPETITION;
     this.classes = t;
     return t;
   }
 
-  private newSource(from: number, to: number): SegmentSource {
+  /**
+   * A new source for the text, sized to the text left; the entries of a segment being scanned (from `at`
+   * to `k`) move to the front of the new table.
+   */
+  private newSource(at: number, k: number): SegmentSource {
     const old = this.src;
-    const size = Math.max(64, Math.min(1 << 16, (this.text.length - this.pos) >> 2), 2 * (to - from) + 16);
-    const bounds = new Int32Array(size);
-    if (old !== null && to > from) bounds.set(old.bounds.subarray(from, to));
-    const src = sourceOf(this.text, this.base, this.chars!, this.charset, bounds);
+    const left = this.text.length - this.pos;
+    // Dense files (short codes and numbers) hold an element or component start every three or four bytes:
+    // a table sized for that rarely fills before the text ends (a full one is replaced).
+    const parts = new Int32Array(Math.max(64, Math.min(1 << 16, (left >> 2) + (left >> 3)), 2 * (k - at) + 16));
+    if (old !== null && k > at) parts.set(old.parts.subarray(at, k));
+    const src = sourceOf(this.text, this.base, this.chars!, this.charset, parts);
     this.src = src;
     this.used = 0;
     return src;
@@ -448,13 +477,14 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     const len = text.length;
     const classes = this.classTable();
     let src = this.src;
-    if (src === null || this.used + 2 > src.bounds.length) src = this.newSource(0, 0);
-    let bounds = src.bounds;
+    if (src === null || this.used + 2 > src.parts.length) src = this.newSource(0, 0);
+    let parts = src.parts;
     let at = this.used;
     let k = at;
-    bounds[k++] = pos;
+    parts[k++] = ~pos;
     // One pass, one table lookup per character: segments are short, and a native search per element
-    // and per kind of character costs more in calls than it saves in characters.
+    // and per kind of character costs more in calls than it saves in characters. Element and component
+    // starts are noted on the way, so reading a component later costs no second walk.
     let flags = 0;
     let end = pos;
     let next = -1;
@@ -464,18 +494,17 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
     for (; end < len; end++) {
       const cls = classes[text.charCodeAt(end) & 0xff]!;
       if (cls === 0) continue;
-      if (cls === C_TERMINATOR) {
-        next = end + 1;
-        break;
-      }
-      if (cls === C_ELEMENT) {
-        if (k + 2 > bounds.length) {
+      if (cls === C_COMPONENT || cls === C_ELEMENT) {
+        if (k + 2 > parts.length) {
           src = this.newSource(at, k);
-          bounds = src.bounds;
+          parts = src.parts;
           k -= at;
           at = 0;
         }
-        bounds[k++] = end + 1;
+        parts[k++] = cls === C_ELEMENT ? ~(end + 1) : end + 1;
+      } else if (cls === C_TERMINATOR) {
+        next = end + 1;
+        break;
       } else if (cls === C_RELEASE) {
         flags |= HAS_RELEASE;
         if (end + 1 >= len) {
@@ -489,7 +518,8 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
         }
         if (released > 0x7f) flags |= HAS_HIGH;
         end++;
-      } else if (cls === C_HIGH) flags |= HAS_HIGH;
+      } else if (cls === C_REPETITION) flags |= HAS_REPETITION;
+      else if (cls === C_HIGH) flags |= HAS_HIGH;
       else if (cls === C_HIGH_CHECK) flags |= HAS_HIGH | NEEDS_CHECK;
       else if (cls === C_LINEBREAK) {
         // A line break inside a segment is no data; followed by what looks like a segment, the terminator is missing.
@@ -571,12 +601,14 @@ export class EdifactTokenizer extends SegmentBuffer<SegmentSource> {
       return null;
     }
     const tag = internTag(text, start);
-    // Separators in the trimmed tail are no element starts; one past the end closes the last element.
-    const bounds = src.bounds;
-    while (k - 1 > at && bounds[k - 1]! > end) k--;
-    bounds[k] = end + 1;
+    // Separators in the trimmed tail start nothing; one past the end closes the last element.
+    const parts = src.parts;
+    while (k - 1 > at && startIn(parts[k - 1]!) > end) k--;
+    let n = 0;
+    for (let i = at; i < k; i++) if (parts[i]! < 0) n++;
+    parts[k] = ~(end + 1);
     this.used = k + 1;
-    const seg = new Segment(tag, src, at, k - at, flags);
+    const seg = new Segment(tag, src, at, n, flags);
     if (missingTerminator) {
       this.errors.push(edifactError('EDIFACT_TERMINATOR_MISSING', `Segment ${tag} has no segment terminator ${JSON.stringify(s.segment)}: a line break and the next segment follow it. Each segment must end in the terminator (line breaks after it are allowed, not instead of it).`, { offset: this.base + start, segmentTag: tag }));
     }

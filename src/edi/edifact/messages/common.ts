@@ -135,7 +135,8 @@ export class MessageReader {
   /** A DTM C507 as an ISO date or date-time with the partner's offset (2379: 102, 203, 204, 101, 303). */
   dtm(seg: Segment, offset: string, dateOnly: boolean): string | undefined {
     const value = seg.comp(1, 2);
-    const given = seg.comp(1, 3);
+    // Nearly every DTM says 102: compared in place rather than cut as a string each time.
+    const given = seg.is(1, 3, '102') ? '102' : seg.comp(1, 3);
     const format = given || (value.length === 8 ? '102' : value.length === 12 ? '203' : '');
     const parsed = parseDtm(value, format, offset);
     if (parsed === null) {
@@ -219,15 +220,28 @@ export function writeDecimal(v: string, mark: '.' | ','): string {
   return mark === ',' ? v.replace('.', ',') : v;
 }
 
-/** The last CCYYMMDD read and its ISO form: a file repeats the same few dates in message after message. */
+/**
+ * The last two CCYYMMDD read and their ISO forms: a file repeats the same few dates in message after
+ * message, often two in turn (a document date and a best-before date).
+ */
 let last102 = '';
 let last102Iso = '';
+let before102 = '';
+let before102Iso = '';
 
 /** DTM value and format (2379) as ISO: a date, a date-time without offset given the partner's, or 303 with its own. */
 export function parseDtm(value: string, format: string, offset: string): string | null {
   // The common case, a CCYYMMDD date, without a regex or a number parse per part.
   if (format === '102' && value.length === 8) {
     if (value === last102) return last102Iso;
+    if (value === before102) {
+      before102 = last102;
+      last102 = value;
+      const iso = before102Iso;
+      before102Iso = last102Iso;
+      last102Iso = iso;
+      return iso;
+    }
     let y = 0;
     for (let i = 0; i < 4; i++) {
       const c = value.charCodeAt(i) - 48;
@@ -242,6 +256,8 @@ export function parseDtm(value: string, format: string, offset: string): string 
     const mo = m1 * 10 + m2;
     const d = d1 * 10 + d2;
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+    before102 = last102;
+    before102Iso = last102Iso;
     last102Iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
     last102 = value;
     return last102Iso;
@@ -347,7 +363,7 @@ export function readNad(r: MessageReader, nad: Segment): NadParty {
   const postalCode = nad.el(8);
   if (postalCode) a.postalCode = postalCode;
   const country = nad.el(9);
-  if (/^[A-Z]{2}$/.test(country)) a.country = country;
+  if (isCountryCode(country)) a.country = country;
   else if (country) r.error('EDIFACT_ELEMENT_INVALID', `NAD-09, the country code, is ${JSON.stringify(country)}; expected an ISO 3166 two-letter code.`, nad, 9, undefined, 'warning');
   // Contacts follow their NAD: CTA then COM (TE telephone, EM e-mail).
   for (let s = r.peek(); s && (s.tag === 'CTA' || s.tag === 'COM' || s.tag === 'LOC' || s.tag === 'FII'); s = r.peek()) {
@@ -360,6 +376,14 @@ export function readNad(r: MessageReader, nad: Segment): NadParty {
     }
   }
   return party;
+}
+
+/** ISO 3166 alpha-2: two upper-case letters. */
+function isCountryCode(v: string): boolean {
+  if (v.length !== 2) return false;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(1);
+  return a >= 65 && a <= 90 && b >= 65 && b <= 90;
 }
 
 /** A party: the NAD's first name line is the party's name, not repeated in its address. */

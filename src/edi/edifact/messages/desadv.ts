@@ -6,6 +6,7 @@ import type { Shipment } from '../../../model/index.ts';
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
+import { isDigits } from '../../digits.ts';
 import {
   addItemId, addPiaIds, beginMessage, documentHead, dtmDate, dtmDateTime, emptyIds, MessageReader, occurredAt, otherSegment, readCarrier, readNad, skuOf, writeCarrier, writeDecimal, writeItem, writeNad, writeSerials,
   type DecodeContext, type ItemIds, type MessageDecodeResult, type MessageEncodeResult, type MessageOptions,
@@ -16,8 +17,8 @@ const KNOWN = new Set(['BGM', 'DTM', 'MEA', 'RFF', 'NAD', 'LOC', 'CTA', 'COM', '
 
 /** An SSCC from GIN BJ: 18 digits, or 20 with the GS1 application identifier 00 in front. */
 export function readSscc(v: string): string | undefined {
-  if (/^\d{18}$/.test(v)) return v;
-  if (/^00\d{18}$/.test(v)) return v.slice(2);
+  if (v.length === 18) return isDigits(v, 18, 18) ? v : undefined;
+  if (v.length === 20 && v.startsWith('00') && isDigits(v, 20, 20)) return v.slice(2);
   return undefined;
 }
 
@@ -203,16 +204,17 @@ export function decodeDesadv(m: EdifactMessage, ctx: DecodeContext): MessageDeco
         } else if (q === 'BJ') {
           const p = st.packOf(seg);
           if (p === null) break;
-          values.forEach((v, i) => {
+          for (let i = 0; i < values.length; i++) {
+            const v = values[i]!;
             const sscc = readSscc(v);
             if (!sscc) {
               r.error('EDIFACT_ELEMENT_INVALID', `GIN BJ holds ${JSON.stringify(v)}; an SSCC has 18 digits (or 20 with the 00 application identifier).`, seg, 2 + Math.floor(i / 2), 1 + (i % 2));
-              return;
+              continue;
             }
             // More SSCCs on one level are as many identical packs; the level's items stay with the first.
             if (i === 0 && packages[p]!.sscc === undefined) packages[p]!.sscc = sscc;
             else packages.push({ sscc, lines: [] });
-          });
+          }
         }
         break;
       }
