@@ -171,7 +171,7 @@ export interface CompiledSet {
   /** Segment ids the dictionary knows in any set: an id outside it is not recognised at all (AK304 1). */
   known: ReadonlySet<string>;
   /** Shapes of this set already walked without a finding (see ShapeMemo). */
-  shapes: ShapeMemo;
+  shapes: ShapeMemo<CSegment>;
 }
 
 const TABLES: Readonly<Record<Version, { segments: SegmentTable; composites: SegmentTable; sets: SetTable }>> = {
@@ -232,7 +232,7 @@ function compile(version: Version, setId: string, guidelines: Guidelines): Compi
   const root = parseSet(setId, text, segmentOf, required);
   const known = new Set<string>(Object.keys(tables.segments));
   for (const t of Object.values(tables.sets)) for (const m of t.matchAll(/([A-Z][A-Z0-9]{1,2}):[MO]:/g)) known.add(m[1]!);
-  return { version, setId, root, ids: new Set(segments.keys()), known, shapes: new ShapeMemo() };
+  return { version, setId, root, ids: new Set(segments.keys()), known, shapes: new ShapeMemo<CSegment>() };
 }
 
 /** Parses a set's structure notation into nodes; a mistake in the table is caught here, when first used. */

@@ -1,13 +1,12 @@
 // The segment-id sequences of a set that the check has already walked without a finding. A file repeats a
 // few shapes (orders of three, four or five lines), and the walk's verdict on a set's structure depends on
 // its ids alone: a set whose ids match a remembered shape has only its elements left to check.
-import type { CSegment } from './compile.ts';
 
-/** A sequence of segment numbers (see segmentNumber) and the definition each segment was checked by. */
-interface Shape {
+/** A sequence of segment numbers (see segmentNumber) and the definition (D) each segment was checked by. */
+interface Shape<D> {
   hash: number;
   sids: Int16Array;
-  defs: readonly CSegment[];
+  defs: readonly D[];
 }
 
 /** Shapes kept per compiled set: enough for the variants of one partner's files, few enough to scan. */
@@ -20,13 +19,13 @@ export function nextShapeHash(hash: number, sid: number): number {
   return (Math.imul(hash, 31) + sid) | 0;
 }
 
-export class ShapeMemo {
-  private readonly shapes: Shape[] = [];
+export class ShapeMemo<D> {
+  private readonly shapes: Shape<D>[] = [];
   /** Where the next shape goes once the memo is full (oldest first). */
   private replace = 0;
 
   /** The definitions of a remembered shape equal to sids[0, n), or null. */
-  find(sids: Int16Array, n: number, hash: number): readonly CSegment[] | null {
+  find(sids: Int16Array, n: number, hash: number): readonly D[] | null {
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s]!;
@@ -40,8 +39,8 @@ export class ShapeMemo {
   }
 
   /** Remembers sids[0, n), walked without a finding, with the definition of each segment. */
-  remember(sids: Int16Array, n: number, hash: number, defs: readonly CSegment[]): void {
-    const shape: Shape = { hash, sids: sids.slice(0, n), defs: defs.slice(0, n) };
+  remember(sids: Int16Array, n: number, hash: number, defs: readonly D[]): void {
+    const shape: Shape<D> = { hash, sids: sids.slice(0, n), defs: defs.slice(0, n) };
     if (this.shapes.length < KEPT) this.shapes.push(shape);
     else {
       this.shapes[this.replace] = shape;
