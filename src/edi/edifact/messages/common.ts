@@ -9,6 +9,7 @@ import { edifactError, type EdifactError, type EdifactErrorCode } from '../error
 import type { EdifactSegmentData } from '../generator.ts';
 import type { EdifactMessage } from '../reader.ts';
 import type { Segment } from '../tokenizer.ts';
+import { isCountryCode } from '../../country.ts';
 import { isDigits } from '../../digits.ts';
 
 /** What the codec knows that the interchange does not: whose data this is and how it arrived. */
@@ -376,14 +377,6 @@ export function readNad(r: MessageReader, nad: Segment): NadParty {
     }
   }
   return party;
-}
-
-/** ISO 3166 alpha-2: two upper-case letters. */
-function isCountryCode(v: string): boolean {
-  if (v.length !== 2) return false;
-  const a = v.charCodeAt(0);
-  const b = v.charCodeAt(1);
-  return a >= 65 && a <= 90 && b >= 65 && b <= 90;
 }
 
 /** A party: the NAD's first name line is the party's name, not repeated in its address. */

@@ -51,13 +51,7 @@ export function linesFromPieces(pieces: readonly ItemPiece[]): Line[] {
     line.quantity = addDecimals(line.quantity, p.quantity);
     if (p.orderedQuantity !== undefined && line.orderedQuantity === undefined) line.orderedQuantity = p.orderedQuantity;
     if (p.lot) {
-      let lot: Line['lots'][number] | undefined;
-      for (const l of line.lots) {
-        if (l.lot === p.lot) {
-          lot = l;
-          break;
-        }
-      }
+      const lot = line.lots.find((l) => l.lot === p.lot);
       if (lot) {
         lot.quantity = addDecimals(lot.quantity, p.quantity);
         if (lot.expiryDate === undefined && p.expiryDate !== undefined) lot.expiryDate = p.expiryDate;

@@ -8,6 +8,7 @@ import type { X12SegmentData } from '../generator.ts';
 import type { TransactionSet } from '../reader.ts';
 import { codeOf, type Segment } from '../tokenizer.ts';
 import type { Guidelines } from '../dictionary/guidelines.ts';
+import { isCountryCode } from '../../country.ts';
 import { isDigits } from '../../digits.ts';
 import { isPlainInteger } from '../../quantities.ts';
 
@@ -420,10 +421,6 @@ export function readN1Loop(r: SetReader, n1: Segment, refs: Reference[]): N1Part
     }
   }
   return party;
-}
-
-function isCountryCode(v: string): boolean {
-  return v.length === 2 && v.charCodeAt(0) >= 65 && v.charCodeAt(0) <= 90 && v.charCodeAt(1) >= 65 && v.charCodeAt(1) <= 90;
 }
 
 export function partyOf(p: N1Party): Party {
