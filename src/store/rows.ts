@@ -41,25 +41,57 @@ export interface RowMapping {
   verdict(r: Row): VerdictRow;
 }
 
+/**
+ * The columns of a message and of a delivery, in the order messageOf and deliveryOf read them.
+ * The claims hand out hundreds of rows a call: they ask for these columns as arrays (a raw
+ * statement) rather than as objects keyed by column, which costs about a quarter less per row.
+ */
+export const MESSAGE_COLUMNS = [
+  'id', 'tenant', 'endpoint', 'codec', 'content_type', 'idempotency_key', 'content_hash', 'body', 'body_bytes', 'raw_upload', 'progress', 'partner_ref',
+  'received_at', 'status', 'errors', 'duplicates', 'generation', 'processed_at', 'raw_pruned_at', 'documents_pruned_at', 'archived_to',
+] as const;
+
+export const DELIVERY_COLUMNS = [
+  'id', 'tenant', 'document_id', 'document_type', 'message_id', 'flow', 'endpoint', 'entity_key', 'payload', 'content_type', 'idempotency_key',
+  'occurred_at', 'received_at', 'max_attempts', 'status', 'attempts', 'available_at', 'created_at', 'delivered_at', 'partner_ref', 'last_error',
+] as const;
+
+/** A message from its MESSAGE_COLUMNS values. */
+function messageOf(json: ReadJson, c: readonly any[]): StoredMessage {
+  const [id, tenant, endpoint, codec, contentType, idempotencyKey, contentHash, body, bodyBytes, rawUpload, progress, partnerRef,
+    receivedAt, status, errors, duplicates, generation, processedAt, rawPrunedAt, documentsPrunedAt, archivedTo] = c;
+  return {
+    id, tenant, endpoint, codec, contentType, idempotencyKey, contentHash, body, size: bodyBytes ?? body.length, chunked: rawUpload != null,
+    progress: progress ?? 0, partnerRef, receivedAt, status, errors: (json(errors) as CausewayError[] | null) ?? [], duplicates, generation, processedAt,
+    ...(rawPrunedAt != null || documentsPrunedAt != null
+      ? { pruned: { rawAt: rawPrunedAt ?? null, documentsAt: documentsPrunedAt ?? null, archive: archivedTo ?? null } } : {}),
+  };
+}
+
+/** A delivery from its DELIVERY_COLUMNS values. */
+function deliveryOf(c: readonly any[]): StoredDelivery {
+  const [id, tenant, documentId, documentType, messageId, flow, endpoint, entityKey, payload, contentType, idempotencyKey,
+    occurredAt, receivedAt, maxAttempts, status, attempts, availableAt, createdAt, deliveredAt, partnerRef, lastError] = c;
+  return {
+    id, tenant, documentId, documentType, messageId, flow, endpoint, entityKey, payload, contentType, idempotencyKey,
+    occurredAt, receivedAt, maxAttempts, status, attempts, availableAt, createdAt, deliveredAt, partnerRef, lastError,
+  };
+}
+
+/** SQLite's messages and deliveries read as arrays of their columns (see MESSAGE_COLUMNS). */
+export const sqliteColumns = {
+  message: (c: readonly unknown[]): StoredMessage => messageOf(jsonFromText, c),
+  delivery: (c: readonly unknown[]): StoredDelivery => deliveryOf(c),
+};
+
 function rowMapping(json: ReadJson): RowMapping {
   return {
-    message: (r) => ({
-      id: r.id, tenant: r.tenant, endpoint: r.endpoint, codec: r.codec, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-      contentHash: r.content_hash, body: r.body, size: r.body_bytes ?? r.body.length, chunked: r.raw_upload != null, progress: r.progress ?? 0, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status,
-      errors: (json(r.errors) as CausewayError[] | null) ?? [], duplicates: r.duplicates, generation: r.generation, processedAt: r.processed_at,
-      ...(r.raw_pruned_at != null || r.documents_pruned_at != null
-        ? { pruned: { rawAt: r.raw_pruned_at ?? null, documentsAt: r.documents_pruned_at ?? null, archive: r.archived_to ?? null } } : {}),
-    }),
+    message: (r) => messageOf(json, MESSAGE_COLUMNS.map((c) => r[c])),
     document: (r) => ({
       id: r.id, tenant: r.tenant, messageId: r.message_id, generation: r.generation, type: r.type, entityKey: r.entity_key,
       occurredAt: r.occurred_at, receivedAt: r.received_at, body: json(r.body),
     }),
-    delivery: (r) => ({
-      id: r.id, tenant: r.tenant, documentId: r.document_id, documentType: r.document_type, messageId: r.message_id, flow: r.flow, endpoint: r.endpoint,
-      entityKey: r.entity_key, payload: r.payload, contentType: r.content_type, idempotencyKey: r.idempotency_key,
-      occurredAt: r.occurred_at, receivedAt: r.received_at, maxAttempts: r.max_attempts, status: r.status, attempts: r.attempts,
-      availableAt: r.available_at, createdAt: r.created_at, deliveredAt: r.delivered_at, partnerRef: r.partner_ref, lastError: r.last_error,
-    }),
+    delivery: (r) => deliveryOf(DELIVERY_COLUMNS.map((c) => r[c])),
     attempt: (r) => ({
       id: r.id, deliveryId: r.delivery_id, tenant: r.tenant, startedAt: r.started_at, finishedAt: r.finished_at, outcome: r.outcome,
       statusCode: r.status_code ?? undefined, response: r.response ?? undefined, partnerRef: r.partner_ref ?? undefined, error: r.error ?? undefined,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
-import { sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
+import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, sqliteColumns as columns, sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   RetentionMonth, AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
   EdiReceipt, EdiReceiptRow, EdiReceiptVerdict, EdiReconciliation, SentGroupDocument, KpiSample, Lineage, MessageOutcome, NewAlert, NewDelivery,
@@ -25,6 +25,24 @@ import { Statements } from './statements.ts';
 import { MessageLeaseLost, ORPHAN_UPLOAD_MS, stageLargeBodies } from '../raw.ts';
 
 const EMPTY = Buffer.alloc(0);
+
+// The claims' texts, built once: a statement is found by its text, and a text built per call is hashed again each time.
+const CLAIM_MESSAGES = `UPDATE messages SET lease_owner = @owner, lease_until = @until
+      WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
+      RETURNING ${MESSAGE_COLUMNS.join(', ')}`;
+
+const CLAIM_DELIVERIES = `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+      WHERE id IN (
+        SELECT d.id FROM deliveries d
+        WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
+          AND d.endpoint NOT IN (SELECT value FROM json_each(@skip))
+          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.status = 'pending' AND m.tenant = d.tenant AND m.id < d.message_id)
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND (e.message_id, e.id) < (d.message_id, d.id))
+          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
+                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.lease_until >= @now AND e.id <> d.id)
+        ORDER BY d.available_at, d.id LIMIT @limit)
+      RETURNING ${DELIVERY_COLUMNS.join(', ')}`;
 
 const isCheckpoint = (o: MessageOutcome) => o.status === 'processed' && o.checkpoint !== undefined;
 
@@ -188,10 +206,8 @@ export class SqliteStore implements Store {
   }
 
   async claimPendingMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredMessage[]> {
-    const rows = this.withoutFsync(() => this.sql.q(`UPDATE messages SET lease_owner = @owner, lease_until = @until
-      WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
-      RETURNING *`).all({ owner, until: now + leaseMs, now, limit })) as Row[];
-    return rows.map(read.message).sort((a, b) => a.id - b.id);
+    const rows = this.withoutFsync(() => this.sql.q(CLAIM_MESSAGES).raw(true).all({ owner, until: now + leaseMs, now, limit })) as unknown[][];
+    return rows.map(columns.message).sort((a, b) => a.id - b.id);
   }
 
   private insertDeliveries(deliveries: NewDelivery[] | undefined, now: number): void {
@@ -269,19 +285,8 @@ export class SqliteStore implements Store {
    * one writer at a time, so nothing commits between the tests and the lease.
    */
   async claimDueDeliveries(owner: string, limit: number, leaseMs: number, now: number, skipEndpoints: string[] = []): Promise<StoredDelivery[]> {
-    const rows = this.withoutFsync(() => this.sql.q(`UPDATE deliveries SET lease_owner = @owner, lease_until = @until
-      WHERE id IN (
-        SELECT d.id FROM deliveries d
-        WHERE d.status = 'pending' AND d.available_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
-          AND d.endpoint NOT IN (SELECT value FROM json_each(@skip))
-          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.status = 'pending' AND m.tenant = d.tenant AND m.id < d.message_id)
-          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
-                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND (e.message_id, e.id) < (d.message_id, d.id))
-          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.status = 'pending' AND e.tenant = d.tenant
-                          AND e.endpoint = d.endpoint AND e.entity_key = d.entity_key AND e.lease_until >= @now AND e.id <> d.id)
-        ORDER BY d.available_at, d.id LIMIT @limit)
-      RETURNING *`).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as Row[];
-    return rows.map(read.delivery).sort((a, b) => a.id - b.id);
+    const rows = this.withoutFsync(() => this.sql.q(CLAIM_DELIVERIES).raw(true).all({ owner, until: now + leaseMs, now, limit, skip: JSON.stringify(skipEndpoints) })) as unknown[][];
+    return rows.map(columns.delivery).sort((a, b) => a.id - b.id);
   }
 
   async releaseDeliveries(owner: string, deliveryIds: number[]): Promise<void> {

@@ -52,6 +52,16 @@ export function pipelineConformance(open: OpenStore<PipelineStore>): void {
       assert.equal((await store.claimPendingMessages('w2', 10, 1000, 6001)).length, 2);
     });
 
+    it('hands out claimed messages and deliveries exactly as they read when looked up', async () => {
+      const [a] = await store.acceptMessages([msg({ partnerRef: 'ISA-000000101', contentType: 'application/json' })]);
+      const [claimed] = await store.claimPendingMessages('w', 10, 1000, 1000);
+      assert.deepEqual(claimed, await store.getMessage('acme', a.messageId));
+      await processed(a.messageId, [delivery(a.messageId, { payload: Buffer.from([0, 1, 254, 255]) })]);
+      const [d] = await store.claimDueDeliveries('w', 10, 1000, 3000);
+      assert.deepEqual(Buffer.from(d.payload), Buffer.from([0, 1, 254, 255]));
+      assert.deepEqual(d, (await store.deliveriesOfDocument('acme', d.documentId))[0]);
+    });
+
     it('commits documents and deliveries with the message outcome; quarantine makes a dead letter', async () => {
       const [a, b] = await store.acceptMessages([msg({ idempotencyKey: 'a' }), msg({ idempotencyKey: 'b' })]);
       await store.claimPendingMessages('w', 10, 1000, 1000);
