@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures and, where a peer or a
- * raw limit exists, the ratio against it measured in the same run. `--only pipeline,x12` picks;
+ * raw limit exists, the ratio against it measured in the same run. `--only pipeline,claims,x12` picks;
  * `--only rules [--rounds N] [--orders N]` is the rules step's cost alone; `--quick` runs smaller
  * files (the large-file paths on 50 MB instead of 1 GB).
  */
 import { runAtSizeBench } from './at-size.ts';
+import { runClaimsBench } from './claims.ts';
 import { runAuditBench, runReconcileBench } from './inventory.ts';
 import { runConsoleBench } from './console.ts';
 import { runEdifactBench } from './edifact.ts';
@@ -26,6 +27,10 @@ console.log(`causeway benchmarks — node ${process.version}, ${new Date().toISO
 if (want('pipeline')) {
   console.log('\n== pipeline (SQLite, synchronous=FULL) ==');
   await runPipelineBench();
+}
+if (want('claims')) {
+  console.log('\n== the SQLite store\'s claims (pending messages, due deliveries) against a bare lease update ==');
+  await runClaimsBench();
 }
 if (want('rules')) {
   const at = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
