@@ -279,8 +279,9 @@ export class SqliteStore implements Store {
    * and a message that cannot be processed is quarantined (a failing batch is split until the
    * culprit is found). A message left pending would hold back every later delivery of its tenant.
    *
-   * The claim runs constantly, so each test is an index search: messages_pending_by_tenant for the
-   * earlier message, deliveries_queue for the earlier delivery and the live lease. The message test
+   * The claim (CLAIM_DELIVERIES, at the top of this file) runs constantly, so each test is an index
+   * search: messages_by_status for the earlier message (SQLite's plan picks it over
+   * messages_pending_by_tenant), deliveries_queue for the earlier delivery and the live lease. The message test
    * comes first: a delivery held back behind an undecoded message then costs one seek. SQLite has
    * one writer at a time, so nothing commits between the tests and the lease.
    */
