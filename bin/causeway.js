@@ -34,7 +34,9 @@ let main;
 if (builtIsCurrent()) ({ main } = await import(pathToFileURL(built).href));
 else {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The project's own compiler settings, wherever the command runs from: tsx would otherwise look for a
+  // tsconfig.json from the working folder up, and the console's pages (JSX for hono/jsx) would not compile.
+  register({ tsconfig: join(root, 'tsconfig.json') });
   ({ main } = await import('../src/cli/main.ts'));
 }
 process.exitCode = await main(process.argv.slice(2));

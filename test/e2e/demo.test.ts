@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,4 +25,31 @@ it('runs the bundled demo end to end, twice in the same folder', { timeout: 120_
   assert.equal(mapped[0].kind, 'ORDER');
   assert.deepEqual(mapped[0].lines.map((l: { unit: string }) => l.unit), ['EACH', 'CASE']);
   assert.equal(readdirSync(join(dir, 'erp/received')).length, 2);
+});
+
+it('serves the console when run from the sources in a folder outside the repository', { timeout: 120_000 }, async () => {
+  // Without a build (an install without the compiler, or sources newer than dist/), the bin runs the
+  // TypeScript through tsx; the console's pages must compile with the project's settings wherever it runs.
+  const cwd = mkdtempSync(join(tmpdir(), 'causeway-elsewhere-'));
+  const child = spawn(process.execPath, [BIN, 'demo', '--dir', join(cwd, 'demo'), '--port', '0'], { cwd, env: { ...process.env, CAUSEWAY_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  try {
+    const console = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const m = /Console (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`the demo ended (${code}) before its console was up:\n${out}`)));
+    });
+    const page = await fetch(`${console}/login`);
+    assert.equal(page.status, 200, out);
+    assert.match(await page.text(), /<form/);
+    assert.doesNotMatch(out, /"level":(40|50)/, 'no warning or error in the log');
+  } finally {
+    child.kill();
+    await once(child, 'exit').catch(() => undefined);
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
