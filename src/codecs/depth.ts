@@ -17,14 +17,25 @@ interface Frame {
   index: number;
   key: string | undefined;
   expectKey: boolean;
+  /** An object's keys so far: a short list, searched in turn, until it grows long enough for a set. */
+  keys: string[] | undefined;
+  keySet: Set<string> | undefined;
 }
+
+/** Keys an object may have before they are looked up in a set rather than a list. */
+const KEY_LIST_LENGTH = 16;
 
 /**
  * Scans JSON text (one value, or several as in JSON lines) and reports the first array or object
- * that opens deeper than `maxDepth`, with its line, column and JSON path. Only brackets outside
- * strings count, so it works on malformed text too; what it cannot judge it leaves to JSON.parse.
+ * that opens deeper than `maxDepth`, or the first key given twice in one object, with its line,
+ * column and JSON path. Only brackets outside strings count, so it works on malformed text too;
+ * what it cannot judge it leaves to JSON.parse.
+ *
+ * A repeated key is an error because JSON.parse keeps the last value without a word, another
+ * parser the first, and which one the sender meant cannot be known: `"quantity":"1","quantity":"100"`
+ * would otherwise ship a hundred.
  */
-export function findJsonTooDeep(text: string, maxDepth: number): CausewayError | undefined {
+export function findJsonShapeError(text: string, maxDepth: number): CausewayError | undefined {
   const frames: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -32,13 +43,15 @@ export function findJsonTooDeep(text: string, maxDepth: number): CausewayError |
       const end = closingQuote(text, i);
       const top = frames[frames.length - 1];
       if (top && !top.array && top.expectKey) {
-        top.key = readKey(text.slice(i, end + 1));
+        const key = keyAt(text, i, end);
+        top.key = key;
         top.expectKey = false;
+        if (seenBefore(top, key)) return duplicateKey(text, i, frames);
       }
       i = end;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (frames.length >= maxDepth) return tooDeep(text, i, maxDepth, frames);
-      frames.push({ array: c === 0x5b, index: 0, key: undefined, expectKey: c === 0x7b });
+      frames.push({ array: c === 0x5b, index: 0, key: undefined, expectKey: c === 0x7b, keys: undefined, keySet: undefined });
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       frames.pop();
     } else if (c === 0x2c /* , */) {
@@ -66,6 +79,12 @@ function closingQuote(text: string, open: number): number {
   }
 }
 
+/** The key quoted in text[open..close]: cut straight out when it holds no escape, else decoded. */
+function keyAt(text: string, open: number, close: number): string {
+  for (let j = open + 1; j < close; j++) if (text.charCodeAt(j) === 0x5c) return readKey(text.slice(open, close + 1));
+  return text.slice(open + 1, close);
+}
+
 function readKey(quoted: string): string {
   try {
     return JSON.parse(quoted) as string;
@@ -74,16 +93,48 @@ function readKey(quoted: string): string {
   }
 }
 
-function tooDeep(text: string, offset: number, maxDepth: number, frames: Frame[]): CausewayError {
-  const path = '$' + frames.map((f) => (f.array ? `[${f.index}]` : member(f.key ?? ''))).join('');
+/** Whether the object already has the key; notes it otherwise. */
+function seenBefore(frame: Frame, key: string): boolean {
+  if (frame.keySet) {
+    if (frame.keySet.has(key)) return true;
+    frame.keySet.add(key);
+    return false;
+  }
+  const keys = (frame.keys ??= []);
+  if (keys.includes(key)) return true;
+  keys.push(key);
+  if (keys.length >= KEY_LIST_LENGTH) frame.keySet = new Set(keys);
+  return false;
+}
+
+function pathOf(frames: Frame[]): string {
+  return '$' + frames.map((f) => (f.array ? `[${f.index}]` : member(f.key ?? ''))).join('');
+}
+
+function positionOf(text: string, offset: number): { line: number; column: number; offset: number } {
   const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n'), offset };
+}
+
+function tooDeep(text: string, offset: number, maxDepth: number, frames: Frame[]): CausewayError {
+  const position = positionOf(text, offset);
   return {
     code: 'JSON_TOO_DEEP',
-    message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth) at line ${line}, column ${column}`,
-    path,
-    position: { line, column, offset },
+    message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth) at line ${position.line}, column ${position.column}`,
+    path: pathOf(frames),
+    position,
+  };
+}
+
+function duplicateKey(text: string, offset: number, frames: Frame[]): CausewayError {
+  const position = positionOf(text, offset);
+  const key = frames[frames.length - 1]!.key!;
+  return {
+    code: 'JSON_DUPLICATE_KEY',
+    message: `the key ${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}...` : key)} is given twice in one object (line ${position.line}, column ${position.column}); `
+      + 'which value the sender meant cannot be known, so neither is taken',
+    path: pathOf(frames),
+    position,
   };
 }
 

@@ -1,12 +1,13 @@
 import { parse as locateJsonErrors, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { CausewayError } from '../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult } from './contract.ts';
-import { DEFAULT_MAX_JSON_DEPTH, findJsonTooDeep } from './depth.ts';
+import { DEFAULT_MAX_JSON_DEPTH, findJsonShapeError } from './depth.ts';
 
 /**
  * Canonical documents as JSON: one object, an array of them, or JSON lines. A syntax error names
  * the line and column so a person can find it in the stored raw message. Nesting deeper than the
- * context's `maxDepth` is refused before parsing, as nothing after the parser could handle it.
+ * context's `maxDepth` is refused before parsing, as nothing after the parser could handle it, and
+ * so is an object that gives a key twice, whose meaning JSON.parse would settle without a word.
  */
 export const jsonCodec: Codec = {
   name: 'json',
@@ -16,8 +17,8 @@ export const jsonCodec: Codec = {
     const trimmed = text.trim();
     if (trimmed === '') return { documents: [], errors: [{ code: 'JSON_EMPTY', message: 'the message is empty; expected a JSON document' }] };
     // Positions count in the text as received, so the scan runs on it rather than on the trimmed copy.
-    const tooDeep = findJsonTooDeep(text, ctx?.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
-    if (tooDeep) return { documents: [], errors: [tooDeep] };
+    const shapeError = findJsonShapeError(text, ctx?.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
+    if (shapeError) return { documents: [], errors: [shapeError] };
     try {
       const value = JSON.parse(trimmed) as unknown;
       return { documents: asDocuments(value, '$'), errors: [] };

@@ -203,6 +203,25 @@ describe('API ingest: JSON nested too deep', () => {
     }
   });
 
+  it('refuses an order that gives a key twice with 422 naming it, applies nothing, and keeps the message', async () => {
+    const order = JSON.stringify(salesOrder('SO-116', 1));
+    const body = order.replace('"quantity":"1"', '"quantity":"1","quantity":"100"');
+    assert.notEqual(body, order);
+    const res = await post(body);
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.equal(p.errors![0].code, 'JSON_DUPLICATE_KEY');
+    assert.equal(p.errors![0].path, '$.lines[0].quantity');
+    const m = await waitFor(async () => {
+      const r = await (await api.call(`/v1/messages/${p.messageId}`)).json();
+      return r.status === 'quarantined' ? r : undefined;
+    }, 5000, 'quarantined');
+    assert.equal(m.errors[0].code, 'JSON_DUPLICATE_KEY');
+    assert.equal(await (await api.call(`/v1/messages/${p.messageId}/raw`)).text(), body);
+    const lineage = await (await api.call(`/v1/messages/${p.messageId}/lineage`)).json();
+    assert.deepEqual(lineage.documents, []);
+  });
+
 });
 
 describe('API ingest: POST /v1/endpoints/{name}/messages', () => {

@@ -119,4 +119,66 @@ describe('json codec', () => {
       assert.equal(findValueTooDeep([[[]]], 2), '$[0][0]');
     });
   });
+
+  describe('a key given twice', () => {
+    type Decoded = { documents: unknown[]; errors: Array<{ code: string; path?: string; message: string; position?: Record<string, number> }> };
+    const decode = (text: string) => jsonCodec.decode(Buffer.from(text), ctx) as Decoded;
+
+    it('refuses the message and names the key, its path and where it is', () => {
+      const text = '{"type":"sales_order","orderNumber":"SO-1","lines":[{"lineNumber":1,"sku":"A","quantity":"1","quantity":"100","uom":"EA"}]}';
+      const r = decode(text);
+      assert.equal(r.documents.length, 0);
+      assert.equal(r.errors.length, 1);
+      assert.equal(r.errors[0].code, 'JSON_DUPLICATE_KEY');
+      assert.equal(r.errors[0].path, '$.lines[0].quantity');
+      assert.equal(r.errors[0].position?.offset, text.lastIndexOf('"quantity"'));
+      assert.match(r.errors[0].message, /"quantity" is given twice/);
+    });
+
+    it('knows a key written with escapes is the same key, and finds it in the JSON lines and arrays', () => {
+      assert.equal(decode('{"sku":"A","\u0073ku":"B"}').errors[0]?.code, 'JSON_DUPLICATE_KEY');
+      const lines = decode(`${JSON.stringify(salesOrder('A'))}
+{"type":"shipment","type":"sales_order"}
+`);
+      assert.equal(lines.errors[0]?.code, 'JSON_DUPLICATE_KEY');
+      assert.equal(lines.errors[0]?.path, '$.type');
+      assert.equal(lines.errors[0]?.position?.line, 2);
+      assert.equal(decode('[{"a":1},{"b":{"c":1,"c":2}}]').errors[0]?.path, '$[1].b.c');
+    });
+
+    it('lets the same key appear in different objects, and a key equal to a value', () => {
+      const r = decode(JSON.stringify([salesOrder('A', 5), salesOrder('B', 5)]));
+      assert.deepEqual(r.errors, []);
+      assert.equal(r.documents.length, 2);
+      assert.deepEqual(decode('{"sku":"sku","a":{"sku":1},"b":[{"sku":2},{"sku":3}]}').errors, []);
+    });
+
+    it('finds a repeat among many keys, and none where there is none', () => {
+      const many = Array.from({ length: 200 }, (_, i) => `"k${i}":${i}`);
+      assert.deepEqual(decode(`{${many.join(',')}}`).errors, []);
+      const r = decode(`{${many.join(',')},"k150":0}`);
+      assert.equal(r.errors[0]?.code, 'JSON_DUPLICATE_KEY');
+      assert.equal(r.errors[0]?.path, '$.k150');
+    });
+
+    it('never flags what JSON.stringify writes, and always flags a key copied into its object (seeded)', (t) => {
+      const rand = seededRandom(t);
+      const word = () => ['sku', 'qty', 'a', 'é', 'x"y', 'line\n', ''][Math.floor(rand() * 7)]! + String(Math.floor(rand() * 4));
+      const value = (depth: number): unknown => {
+        const pick = rand();
+        if (depth > 3 || pick < 0.4) return pick < 0.2 ? Math.floor(rand() * 100) : word();
+        if (pick < 0.7) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < Math.floor(rand() * 6); i++) o[word()] = value(depth + 1);
+        return o;
+      };
+      for (let i = 0; i < 500; i++) {
+        const doc: Record<string, unknown> = { type: 'sales_order', extensions: value(0) };
+        assert.deepEqual(decode(JSON.stringify(doc)).errors, [], JSON.stringify(doc));
+        const text = JSON.stringify(doc);
+        const repeated = `${text.slice(0, -1)},"type":"again"}`;
+        assert.equal(decode(repeated).errors[0]?.code, 'JSON_DUPLICATE_KEY', repeated);
+      }
+    });
+  });
 });
