@@ -94,6 +94,21 @@ describe('csv codec: an order file, one order per group of rows', () => {
     assert.match(r.errors[0]!.message, /row 1: the header has no column "Auftrag", "Bestellung", .*\(it has: Auftrag,Artikel,Menge\); check the delimiter \(";"\)/);
   });
 
+  it('a column the header gives twice is refused where a field reads it, and ignored where none does', async () => {
+    const names = orderHeader;
+    const row = 'A-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;';
+    // "Menge" (the quantity) again at the end, holding another number.
+    const twice = await decode(`${names};menge \n${row};100\n`, orderLayout);
+    assert.equal(twice.documents.length, 0);
+    assert.equal(twice.errors[0]!.code, 'FLAT_COLUMN_AMBIGUOUS');
+    assert.match(twice.errors[0]!.message, /^row 1: the header has the column "Menge" twice \(columns 10 and 13\)/);
+    assert.deepEqual(twice.errors[0]!.position, { row: 1, column: 'Menge' });
+    // A repeated column no field reads changes nothing.
+    const unused = await decode(`${names};Notiz;notiz\n${row};a;b\n`, orderLayout);
+    assert.deepEqual(unused.errors, []);
+    assert.equal(unused.documents.length, 1);
+  });
+
   it('writes orders back as the same file, and reads what it wrote', async () => {
     const text = `${orderHeader}\r\nA-1;PO 7;"Müller; Söhne";"Haupt ""Str"" 1";Köln;50667;01.12.2026;1;SKU-1;1,5;KG;12,5\r\nA-1;PO 7;"Müller; Söhne";"Haupt ""Str"" 1";Köln;50667;01.12.2026;2;SKU-2;3;EA;\r\n`;
     const first = await decode(text, orderLayout);

@@ -193,9 +193,13 @@ function syntaxError(e: CsvError, before: number, from: number | undefined, cons
 /** Each field's column index (-1: a constant), by header name or position. */
 function locateColumns(layout: Layout, header: string[] | undefined, headerLine: number): { indexes: number[]; names: string[] } | { error: CausewayError } {
   const byName = new Map<string, number>();
+  // A name the header gives twice, with the column it comes again at: a field read by that name
+  // could mean either column, so it is an error, where a repeated column no field reads is not.
+  const again = new Map<string, number>();
   header?.forEach((name, i) => {
     const key = name.trim().toLowerCase();
     if (!byName.has(key)) byName.set(key, i);
+    else if (!again.has(key)) again.set(key, i);
   });
   const indexes: number[] = [];
   const names: string[] = [];
@@ -208,7 +212,19 @@ function locateColumns(layout: Layout, header: string[] | undefined, headerLine:
       indexes.push(f.column);
       names.push(header?.[f.column] ? `${f.column + 1} (${header[f.column].trim()})` : String(f.column + 1));
     } else {
-      const at = byName.get(f.column.toLowerCase());
+      const key = f.column.toLowerCase();
+      const at = byName.get(key);
+      const second = again.get(key);
+      if (at !== undefined && second !== undefined) {
+        return {
+          error: {
+            code: 'FLAT_COLUMN_AMBIGUOUS',
+            message: `row ${headerLine}: the header has the column ${JSON.stringify(f.column)} twice (columns ${at + 1} and ${second + 1}); `
+              + 'which one the sender meant cannot be known, so neither is read',
+            position: { row: headerLine, column: f.column },
+          },
+        };
+      }
       if (at === undefined) missing.push(f.column);
       indexes.push(at ?? -1);
       names.push(f.column);
