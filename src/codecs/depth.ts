@@ -27,8 +27,8 @@ const KEY_LIST_LENGTH = 16;
 
 /**
  * Scans JSON text (one value, or several as in JSON lines) and reports the first array or object
- * that opens deeper than `maxDepth`, or the first key given twice in one object, with its line,
- * column and JSON path. Only brackets outside strings count, so it works on malformed text too;
+ * that opens deeper than `maxDepth`, the first key given twice in one object, or the first number
+ * JSON.parse cannot read exactly, with its line, column and JSON path. Only brackets outside strings count, so it works on malformed text too;
  * what it cannot judge it leaves to JSON.parse.
  *
  * A repeated key is an error because JSON.parse keeps the last value without a word, another
@@ -61,9 +61,58 @@ export function findJsonShapeError(text: string, maxDepth: number): CausewayErro
         top.key = undefined;
         top.expectKey = true;
       }
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      let end = i + 1;
+      while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
+      // Fifteen characters hold at most fifteen digits, which a double always keeps: only longer
+      // numbers, or ones with an exponent, are looked at closely.
+      if (end - i > 15 || hasExponent(text, i, end)) {
+        const token = text.slice(i, end);
+        if (JSON_NUMBER.test(token) && !keptExactly(token)) return inexactNumber(text, i, token, frames);
+      }
+      i = end - 1;
     }
   }
   return undefined;
+}
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e /* . */ || c === 0x65 /* e */ || c === 0x45 /* E */ || c === 0x2b /* + */ || c === 0x2d /* - */;
+}
+
+function hasExponent(text: string, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x65 || c === 0x45) return true;
+  }
+  return false;
+}
+
+/** A decimal as its significant digits and the power of ten of the last one: "12.50" is 125e-1, zero is "". */
+function decimalOf(token: string): { digits: string; exponent: number } {
+  const e = token.search(/[eE]/);
+  const mantissa = (e < 0 ? token : token.slice(0, e)).replace('-', '');
+  let exponent = e < 0 ? 0 : Number(token.slice(e + 1));
+  const point = mantissa.indexOf('.');
+  let digits = mantissa;
+  if (point >= 0) {
+    exponent -= mantissa.length - point - 1;
+    digits = mantissa.slice(0, point) + mantissa.slice(point + 1);
+  }
+  digits = digits.replace(/^0+/, '');
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  return { digits: digits.slice(0, digits.length - trailing), exponent: digits.length === trailing ? 0 : exponent + trailing };
+}
+
+/** Whether JSON.parse reads the number as exactly the value written (a double keeps 15 to 17 digits). */
+function keptExactly(token: string): boolean {
+  const n = Number(token);
+  if (!Number.isFinite(n)) return false;
+  const written = decimalOf(token);
+  const read = decimalOf(String(n));
+  return written.digits === read.digits && written.exponent === read.exponent;
 }
 
 /** The index of the quote that ends the string opened at `open` (or the text's end when none does). */
@@ -121,6 +170,18 @@ function tooDeep(text: string, offset: number, maxDepth: number, frames: Frame[]
   return {
     code: 'JSON_TOO_DEEP',
     message: `arrays and objects nest deeper than ${maxDepth} levels (maxJsonDepth) at line ${position.line}, column ${position.column}`,
+    path: pathOf(frames),
+    position,
+  };
+}
+
+function inexactNumber(text: string, offset: number, token: string, frames: Frame[]): CausewayError {
+  const position = positionOf(text, offset);
+  const shown = token.length > 40 ? `${token.slice(0, 40)}...` : token;
+  return {
+    code: 'JSON_NUMBER_INEXACT',
+    message: `the number ${shown} (line ${position.line}, column ${position.column}) cannot be read exactly: JSON numbers are read as `
+      + `64-bit floating point, which keeps 15 to 17 digits and would make it ${String(Number(token))}; send it as a string, "${shown}"`,
     path: pathOf(frames),
     position,
   };

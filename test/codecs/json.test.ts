@@ -181,4 +181,38 @@ describe('json codec', () => {
       }
     });
   });
+
+  describe('a number JSON.parse cannot read exactly', () => {
+    type Decoded = { documents: Array<Record<string, any>>; errors: Array<{ code: string; path?: string; message: string; position?: Record<string, number> }> };
+    const decode = (text: string) => jsonCodec.decode(Buffer.from(text), ctx) as Decoded;
+    const quantity = (q: string) => decode(`{"type":"sales_order","lines":[{"lineNumber":1,"quantity":${q}}]}`);
+
+    it('refuses the message, names the path and what it would have become, and says to send a string', () => {
+      for (const [q, becomes] of [['12345678901234567890', '12345678901234567000'], ['1.00000000000000000001', '1'], ['9007199254740993', '9007199254740992'], ['1e400', 'Infinity'], ['1e-400', '0']]) {
+        const r = quantity(q!);
+        assert.equal(r.documents.length, 0, q);
+        assert.equal(r.errors[0]?.code, 'JSON_NUMBER_INEXACT', q);
+        assert.equal(r.errors[0]?.path, '$.lines[0].quantity', q);
+        assert.ok(r.errors[0]?.message.includes(`would make it ${becomes}; send it as a string, "${q}"`), r.errors[0]?.message);
+      }
+    });
+
+    it('reads every number a double keeps, however it is written', () => {
+      for (const q of ['0', '-0', '2.50', '0.1', '1e2', '1.5E+3', '-0.0e5', '9007199254740992', '123456789012345.6', '0.000000000000000000001', '100000000000000000000000', '-17.25']) {
+        const r = quantity(q);
+        assert.deepEqual(r.errors, [], q);
+        assert.equal(r.documents[0]!.lines[0].quantity, Number(q), q);
+      }
+    });
+
+    it('never flags a number JSON.stringify wrote (seeded)', (t) => {
+      const rand = seededRandom(t);
+      for (let i = 0; i < 2000; i++) {
+        const scale = 10 ** Math.floor(rand() * 40 - 20);
+        const n = (rand() - 0.5) * scale;
+        const text = JSON.stringify({ type: 'sales_order', n, m: Math.round(n), k: [n / 3] });
+        assert.deepEqual(decode(text).errors, [], text);
+      }
+    });
+  });
 });
