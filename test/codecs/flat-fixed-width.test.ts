@@ -49,6 +49,14 @@ describe('fixed-width codec', () => {
     await assert.rejects(async () => fixedWidthCodec.encode(long, ctx(stockLayout)), /\$\.positions\[0\]\.sku: "A-VERY-LONG-SKU" is longer than the 10 characters at positions 19-28/);
   });
 
+  it('refuses a value with a line break or another control character, which would split its record', async () => {
+    const r = await fixedWidthCodec.decode(Buffer.from(stockFile, 'latin1'), ctx(stockLayout));
+    for (const sku of ['A\nB', 'A\rB', 'A\u0000B']) {
+      const broken = { ...(r.documents[0] as object), positions: [{ sku, onHand: '1', uom: 'EA' }] };
+      await assert.rejects(async () => fixedWidthCodec.encode(broken, ctx(stockLayout)), /\$\.positions\[0\]\.sku: ".*" holds a control character \(a line break splits the record\)/, JSON.stringify(sku));
+    }
+  });
+
   it('an item master: one item per line, by [start, length]', async () => {
     const layout = { document: 'item', fields: { sku: [1, 8], description: [9, 20], baseUom: [29, 3], lotTracked: [32, 1] } };
     const text = 'A1      Bolt M8             EA Y\nA2      Nut                 EA N\n\n';

@@ -36,6 +36,9 @@ function columnName(f: CompiledField): string {
   return f.start === undefined ? '-' : `${f.start + 1}-${f.start + f.length!}`;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export function encodeFixedWidth(docs: unknown[], layout: Layout): Buffer {
   const width = Math.max(0, ...layout.fields.map((f) => (f.start ?? 0) + (f.length ?? 0)));
   const out: string[] = [];
@@ -49,6 +52,12 @@ export function encodeFixedWidth(docs: unknown[], layout: Layout): Buffer {
         const text = cells[i];
         if (text.length > f.length!) {
           faults.push({ code: 'FLAT_ENCODE', path: fieldPath(layout, f, at, r), message: `${JSON.stringify(text)} is longer than the ${f.length} characters at positions ${columnName(f)} (${f.name})` });
+          return;
+        }
+        // A record is a line: a line break (or another control character) inside a value would
+        // split it, and the partner would read the rest of the record as a record of its own.
+        if (CONTROL.test(text)) {
+          faults.push({ code: 'FLAT_ENCODE', path: fieldPath(layout, f, at, r), message: `${JSON.stringify(text)} holds a control character (a line break splits the record), which positions ${columnName(f)} (${f.name}) cannot carry` });
           return;
         }
         const filled = text === '' ? ' '.repeat(f.length!) : f.align === 'right' ? text.padStart(f.length!, f.pad) : text.padEnd(f.length!, f.pad);
