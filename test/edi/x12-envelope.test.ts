@@ -182,6 +182,20 @@ test('the generator refuses a value holding a delimiter instead of writing a bro
   assert.deepEqual([written.errors[0]!.position.segmentId, written.errors[0]!.position.element], ['W15', 2]);
 });
 
+test('the generator refuses a value holding a line break or another control character', async () => {
+  for (const value of ['SO\n1', 'SO\r1', 'SO\t1', 'SO\u00001']) {
+    const written = await writeInterchange([{ senderCode: 'A', receiverCode: 'B', version: '004010', sets: [{ id: '940', segments: [['W05', 'N', value]] }] }], {
+      sender: { qualifier: 'ZZ', id: 'A' },
+      receiver: { qualifier: 'ZZ', id: 'B' },
+      version: '00401',
+      nextControlNumber: async () => 1,
+    });
+    assert.equal(written.text, '', JSON.stringify(value));
+    assert.equal(written.errors[0]!.code, 'X12_VALUE_HAS_CONTROL', JSON.stringify(value));
+    assert.deepEqual([written.errors[0]!.position.segmentId, written.errors[0]!.position.element], ['W05', 2]);
+  }
+});
+
 test('decoding needs no more than the context given', () => {
   assert.equal(decodedSets(valid, { ...ctx, tenant: 'other' })[0]!.documents[0]!.tenant, 'other');
 });

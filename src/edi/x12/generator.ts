@@ -78,14 +78,14 @@ export function writeSegment(seg: X12SegmentData, d: Delimiters, errors: X12Erro
     const el = seg[i]!;
     out += d.element;
     if (typeof el === 'string') {
-      if (hasDelimiter(el, d)) errors.push(delimiterError(seg[0], i, el));
+      checkValue(el, d, seg[0], i, errors);
       out += el;
     } else {
       let n = el.length;
       while (n > 0 && el[n - 1] === '') n--;
       for (let c = 0; c < n; c++) {
         if (c > 0) out += d.component;
-        if (hasDelimiter(el[c]!, d)) errors.push(delimiterError(seg[0], i, el[c]!));
+        checkValue(el[c]!, d, seg[0], i, errors);
         out += el[c];
       }
     }
@@ -154,6 +154,19 @@ function isEmpty(el: X12Element): boolean {
   for (const c of el) if (c !== '') return false;
   return true;
 }
+
+/** Reports a value that would break the file: one holding a delimiter, or a control character. */
+function checkValue(v: string, d: Delimiters, segmentId: string, element: number, errors: X12Error[]): void {
+  if (hasDelimiter(v, d)) errors.push(delimiterError(segmentId, element, v));
+  else if (CONTROL.test(v)) {
+    // Neither character set of X12 holds control characters; a line break in a value is read as the
+    // end of the segment by partners who write one after each terminator, and a NUL ends it for others.
+    errors.push(x12Error('X12_VALUE_HAS_CONTROL', `The value ${JSON.stringify(v)} for ${segmentId}-${String(element).padStart(2, '0')} holds a control character (a line break, tab or NUL), which X12 cannot carry; change the value.`, { segmentId, element }));
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function hasDelimiter(v: string, d: Delimiters): boolean {
   return v.includes(d.element) || v.includes(d.segment) || v.includes(d.component) || (d.repetition !== null && v.includes(d.repetition));
