@@ -6,13 +6,15 @@ import { z } from 'zod';
  * drifts the way binary floats do. Numbers are accepted on input and normalised to strings.
  */
 const DECIMAL_RE = /^-?\d{1,18}(\.\d{1,9})?$/;
+const DECIMAL_MESSAGE = 'expected a decimal number such as "12" or "12.5", with at most 18 digits before the point and 9 after';
 
 export type Decimal = string;
 
 export const decimal = z
   .union([
-    z.string().regex(DECIMAL_RE, 'expected a decimal number such as "12" or "12.5"'),
-    z.number().refine(Number.isFinite, 'expected a finite number'),
+    z.string().regex(DECIMAL_RE, DECIMAL_MESSAGE),
+    // A JSON number is held to the same digits as the text: 1e20 or 0.0000000001 is refused either way.
+    z.number().refine(Number.isFinite, 'expected a finite number').refine((n) => DECIMAL_RE.test(new Big(n).toFixed()), DECIMAL_MESSAGE),
   ])
   .transform((v): Decimal => (typeof v === 'number' ? normaliseDecimal(new Big(v).toFixed()) : normaliseDecimal(v)))
   .meta({ description: 'Exact decimal, as a string ("12.5") or a JSON number; always returned as a string.' });

@@ -94,6 +94,19 @@ describe('canonical documents', () => {
     assert.equal(0.1 + 0.2 === 0.3, false, 'binary floats would have drifted here');
   });
 
+  it('holds a quantity to 18 digits before the point and 9 after, as text or as a number, and says so', () => {
+    for (const quantity of ['0.0000000001', '1234567890123456789', 0.0000000001, 1e20]) {
+      const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity, uom: 'EA' }] });
+      assert.equal(r.ok, false, String(quantity));
+      if (r.ok) continue;
+      assert.equal(r.errors[0]!.path, '$.lines[0].quantity');
+      assert.match(r.errors[0]!.message, /at most 18 digits before the point and 9 after/, String(quantity));
+    }
+    for (const quantity of ['0.000000001', '123456789012345678', 0.000000001, 1e17]) {
+      assert.ok(validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity, uom: 'EA' }] }).ok, String(quantity));
+    }
+  });
+
   it('converts units through the item\'s conversions and names an unknown unit', () => {
     const item = { sku: 'TEA-1', baseUom: 'EA', conversions: [{ uom: 'CS', factor: '12' }, { uom: 'PL', factor: '480' }] };
     assert.equal(convertQuantity('2', 'CS', 'EA', item), '24');
