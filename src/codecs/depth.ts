@@ -28,12 +28,13 @@ const KEY_LIST_LENGTH = 16;
 /**
  * Scans JSON text (one value, or several as in JSON lines) and reports the first array or object
  * that opens deeper than `maxDepth`, the first key given twice in one object, or the first number
- * JSON.parse cannot read exactly, with its line, column and JSON path. Only brackets outside strings count, so it works on malformed text too;
- * what it cannot judge it leaves to JSON.parse.
+ * JSON.parse cannot read exactly, with its line, column and JSON path. Only what lies outside
+ * strings counts, so it works on malformed text too; what it cannot judge it leaves to JSON.parse.
  *
- * A repeated key is an error because JSON.parse keeps the last value without a word, another
- * parser the first, and which one the sender meant cannot be known: `"quantity":"1","quantity":"100"`
- * would otherwise ship a hundred.
+ * Both of the last two would otherwise change the data without a word. JSON.parse keeps the last
+ * of two values of a key (another parser the first; which the sender meant cannot be known), so
+ * `"quantity":"1","quantity":"100"` would ship a hundred; and it reads 12345678901234567890 as
+ * 12345678901234567000, a double keeping 15 to 17 digits.
  */
 export function findJsonShapeError(text: string, maxDepth: number): CausewayError | undefined {
   const frames: Frame[] = [];
