@@ -100,7 +100,13 @@ export function validateDocument(input: unknown): ValidationResult {
   }
   const parsed = documentSchemas[type].safeParse(input);
   if (parsed.success) return { ok: true, document: parsed.data as CanonicalDocument };
-  return { ok: false, errors: parsed.error.issues.map((i) => issueToError(i, input)) };
+  const errors = parsed.error.issues.map((i) => issueToError(i, input));
+  // The entity key is made from the document's own fields (entityKeyFor): when it is missing, the
+  // field it is made from is at fault and has its own error, and a sender reading "$.entityKey is
+  // missing" would look for a field they were never asked to send.
+  const derived = (input as { entityKey?: unknown }).entityKey === undefined;
+  const own = derived ? errors.filter((e) => e.path !== '$.entityKey') : errors;
+  return { ok: false, errors: own.length > 0 ? own : errors };
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {

@@ -94,6 +94,16 @@ describe('canonical documents', () => {
     assert.equal(0.1 + 0.2 === 0.3, false, 'binary floats would have drifted here');
   });
 
+  it('does not blame the entity key it makes from a field that is itself at fault, but does blame one the sender gave', () => {
+    const noNumber = { ...envelope, ...valid.sales_order, orderNumber: '' };
+    const r = validateDocument({ ...noNumber, entityKey: entityKeyFor(noNumber) });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.deepEqual(r.errors.map((e) => e.path), ['$.orderNumber']);
+    const given = validateDocument({ ...envelope, ...valid.sales_order, entityKey: '' });
+    assert.equal(given.ok, false);
+    if (!given.ok) assert.deepEqual(given.errors.map((e) => e.path), ['$.entityKey']);
+  });
+
   it('holds a quantity to 18 digits before the point and 9 after, as text or as a number, and says so', () => {
     for (const quantity of ['0.0000000001', '1234567890123456789', 0.0000000001, 1e20]) {
       const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity, uom: 'EA' }] });
