@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { parse as locateJsonErrors, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { CausewayError } from '../model/index.ts';
 import type { Codec, DecodeContext, DecodeResult } from './contract.ts';
 import { DEFAULT_MAX_JSON_DEPTH, findJsonShapeError } from './depth.ts';
+import { countLines, firstInvalidUtf8 } from './utf8.ts';
 
 /**
  * Canonical documents as JSON: one object, an array of them, or JSON lines. A syntax error names
@@ -13,6 +15,9 @@ export const jsonCodec: Codec = {
   name: 'json',
   contentType: 'application/json',
   decode(body: Buffer, ctx?: DecodeContext): DecodeResult {
+    // Decoding would turn each byte that is not UTF-8 into U+FFFD without a word: "Müller" sent as
+    // Latin-1 would arrive as "M\uFFFDller". JSON is UTF-8 (RFC 8259), so such a message is refused.
+    if (!isUtf8(body)) return { documents: [], errors: [notUtf8(body)] };
     const text = body.toString('utf8');
     const trimmed = text.trim();
     if (trimmed === '') return { documents: [], errors: [{ code: 'JSON_EMPTY', message: 'the message is empty; expected a JSON document' }] };
@@ -55,6 +60,16 @@ function decodeJsonLines(text: string): DecodeResult | undefined {
     }
   }
   return { documents, errors };
+}
+
+function notUtf8(body: Buffer): CausewayError {
+  const offset = firstInvalidUtf8(body, 0);
+  const line = countLines(body, offset);
+  return {
+    code: 'JSON_ENCODING',
+    message: `byte ${offset} (line ${line}) is not valid UTF-8; JSON must be sent as UTF-8, and reading it otherwise would change its text`,
+    position: { line, offset },
+  };
 }
 
 /** JSON.parse does not say where it failed on every Node version; a tolerant parser finds the spot. */

@@ -24,6 +24,18 @@ describe('json codec', () => {
     assert.match(r.errors[0].message, /line 3, column 18/);
   });
 
+  it('refuses bytes that are not UTF-8, naming the first, rather than reading them as replacement characters', () => {
+    const latin1 = Buffer.from('{"type":"sales_order",\n"orderNumber":"SO-1","shipTo":{"name":"Müller"}}', 'latin1');
+    const r = jsonCodec.decode(latin1, ctx) as { documents: unknown[]; errors: Array<{ code: string; message: string; position: Record<string, number> }> };
+    assert.equal(r.documents.length, 0);
+    assert.equal(r.errors[0]!.code, 'JSON_ENCODING');
+    assert.deepEqual(r.errors[0]!.position, { line: 2, offset: latin1.indexOf(0xfc) });
+    assert.match(r.errors[0]!.message, /^byte \d+ \(line 2\) is not valid UTF-8/);
+    const utf8 = jsonCodec.decode(Buffer.from('\ufeff{"type":"sales_order","shipTo":{"name":"Müller"}}', 'utf8'), ctx) as { documents: Array<Record<string, any>>; errors: unknown[] };
+    assert.deepEqual(utf8.errors, []);
+    assert.equal(utf8.documents[0]!.shipTo.name, 'Müller');
+  });
+
   it('says an empty message is empty', () => {
     const r = jsonCodec.decode(Buffer.from('  \n'), ctx) as { errors: Array<{ code: string }> };
     assert.equal(r.errors[0].code, 'JSON_EMPTY');

@@ -35,7 +35,7 @@ export function ingestOperations(engine: HubFacade): Operation[] {
       summary: 'Send canonical documents',
       description: 'One canonical document, an array of them, or JSON lines, for the tenant of the key. The raw body is stored first; '
         + 'then it is decoded and validated as processing will: 202 when every document is valid, 422 with positioned errors otherwise '
-        + '(the raw message is kept, quarantined, and can be replayed); JSON nested deeper than maxJsonDepth is such an error (JSON_TOO_DEEP), and so are an object that gives a key twice (JSON_DUPLICATE_KEY) and a number no 64-bit float holds exactly (JSON_NUMBER_INEXACT). '
+        + '(the raw message is kept, quarantined, and can be replayed); JSON nested deeper than maxJsonDepth is such an error (JSON_TOO_DEEP), and so are bytes that are not UTF-8 (JSON_ENCODING), an object that gives a key twice (JSON_DUPLICATE_KEY) and a number no 64-bit float holds exactly (JSON_NUMBER_INEXACT). '
         + 'The same Idempotency-Key with the same bytes (or, without a key, the same bytes) answers 200 with the original message; '
         + 'the same key with other bytes answers 422 idempotency-key-conflict and stores nothing.',
       headers: [{ name: 'Idempotency-Key', description: 'The sender\'s key for this message: a repeat is recognised and not processed again' }],

@@ -2,6 +2,7 @@
 // UTF-8 would otherwise turn every umlaut into U+FFFD without a word, and a name would change.
 import { isUtf8 } from 'node:buffer';
 import type { CausewayError } from '../../model/index.ts';
+import { countLines, firstInvalidUtf8 } from '../utf8.ts';
 import type { Layout } from './layout.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -73,21 +74,4 @@ export function textToBytes(text: string, layout: Layout): Buffer {
     throw new Error(`row ${line}: ${JSON.stringify(bad[0])} cannot be written in ${layout.encoding}`);
   }
   return Buffer.from(text, 'latin1');
-}
-
-function firstInvalidUtf8(b: Buffer, from: number): number {
-  for (let i = from; i < b.length;) {
-    const c = b[i];
-    const need = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
-    if (need < 0) return i;
-    for (let k = 1; k <= need; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
-    i += need + 1;
-  }
-  return b.length;
-}
-
-function countLines(b: Buffer, upTo: number): number {
-  let n = 1;
-  for (let i = 0; i < upTo; i++) if (b[i] === 0x0a) n++;
-  return n;
 }
