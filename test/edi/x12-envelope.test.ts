@@ -196,6 +196,28 @@ test('the generator refuses a value holding a line break or another control char
   }
 });
 
+test('the generator refuses a character no Latin-1 byte stands for, rather than writing another', async () => {
+  for (const [value, shown] of [['Łódź', 'U+0141'], ['€5', 'U+20AC'], ['A\ud800B', 'U+D800']]) {
+    const written = await writeInterchange([{ senderCode: 'A', receiverCode: 'B', version: '004010', sets: [{ id: '940', segments: [['N1', 'ST', value!]] }] }], {
+      sender: { qualifier: 'ZZ', id: 'A' },
+      receiver: { qualifier: 'ZZ', id: 'B' },
+      version: '00401',
+      nextControlNumber: async () => 1,
+    });
+    assert.equal(written.text, '', value);
+    assert.equal(written.errors[0]!.code, 'X12_VALUE_UNENCODABLE', value);
+    assert.ok(written.errors[0]!.message.includes(`(${shown})`), written.errors[0]!.message);
+  }
+  const latin1 = await writeInterchange([{ senderCode: 'A', receiverCode: 'B', version: '004010', sets: [{ id: '940', segments: [['N1', 'ST', 'Müller Straße']] }] }], {
+    sender: { qualifier: 'ZZ', id: 'A' },
+    receiver: { qualifier: 'ZZ', id: 'B' },
+    version: '00401',
+    nextControlNumber: async () => 1,
+  });
+  assert.deepEqual(latin1.errors, []);
+  assert.ok(latin1.text.includes('N1*ST*Müller Straße~'));
+});
+
 test('decoding needs no more than the context given', () => {
   assert.equal(decodedSets(valid, { ...ctx, tenant: 'other' })[0]!.documents[0]!.tenant, 'other');
 });

@@ -155,18 +155,33 @@ function isEmpty(el: X12Element): boolean {
   return true;
 }
 
-/** Reports a value that would break the file: one holding a delimiter, or a control character. */
+/**
+ * Reports a value that would break the file or change on the way: one holding a delimiter, a control
+ * character, or a character no byte stands for (the file is written one byte per character, Latin-1,
+ * where "Ł" would become "A" and "€" "¬").
+ */
 function checkValue(v: string, d: Delimiters, segmentId: string, element: number, errors: X12Error[]): void {
-  if (hasDelimiter(v, d)) errors.push(delimiterError(segmentId, element, v));
-  else if (CONTROL.test(v)) {
+  if (hasDelimiter(v, d)) {
+    errors.push(delimiterError(segmentId, element, v));
+    return;
+  }
+  const odd = UNWRITABLE.exec(v);
+  if (odd === null) return;
+  const at = `${segmentId}-${String(element).padStart(2, '0')}`;
+  const ch = odd[0].codePointAt(0)!;
+  if (ch < 0x20 || ch === 0x7f) {
     // Neither character set of X12 holds control characters; a line break in a value is read as the
     // end of the segment by partners who write one after each terminator, and a NUL ends it for others.
-    errors.push(x12Error('X12_VALUE_HAS_CONTROL', `The value ${JSON.stringify(v)} for ${segmentId}-${String(element).padStart(2, '0')} holds a control character (a line break, tab or NUL), which X12 cannot carry; change the value.`, { segmentId, element }));
+    errors.push(x12Error('X12_VALUE_HAS_CONTROL', `The value ${JSON.stringify(v)} for ${at} holds a control character (a line break, tab or NUL), which X12 cannot carry; change the value.`, { segmentId, element }));
+  } else {
+    const name = `U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
+    errors.push(x12Error('X12_VALUE_UNENCODABLE', `The value ${JSON.stringify(v)} for ${at} holds ${JSON.stringify(odd[0])} (${name}), which an X12 file, one byte per character, cannot carry; change the value.`, { segmentId, element }));
   }
 }
 
+// Control characters, and every UTF-16 unit above Latin-1 (lone surrogates included).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const UNWRITABLE = /[\u0000-\u001f\u007f\u0100-\uffff]/;
 
 function hasDelimiter(v: string, d: Delimiters): boolean {
   return v.includes(d.element) || v.includes(d.segment) || v.includes(d.component) || (d.repetition !== null && v.includes(d.repetition));
