@@ -4,12 +4,32 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Acknowledgment, InventoryAdjustment, InventorySnapshot, PurchaseOrder, Receipt, SalesOrder, Shipment, OrderCancel } from '../../src/model/index.ts';
 import { assertRoundTrip, ctx, decodedSets, envelope } from './x12-helpers.ts';
-import { encodeDocument, validateOutbound } from '../../src/edi/x12/index.ts';
+import { decodeX12Stream, encodeDocument, validateOutbound } from '../../src/edi/x12/index.ts';
 
 const T940 =
   'W05*N*SO-1001*PO-555~N1*ST*Jane Doe*92*C-88~N3*12 Harbour Road*Unit 4~N4*Portland*OR*97201*US~PER*IC*Jane*TE*5035550101*EM*jane@example.com~' +
   'N1*DE*Acme Goods*9*ACME~N1*WH*Portland DC*9*PDX1~N9*CO*CUST-77~G62*10*20260305~G62*02*20260309~NTE*WHI*Leave at dock 3~' +
   'W66*PP*U***GROUND*****UPSN~LX*1~W01*2*EA**VN*SKU-RED*UP*012345678905~G69*Red mug~LX*2~W01*1.5*KG**VN*COFFEE-1~N9*LT*L2026-01~W76*3.5~';
+
+test('940: names sent in UTF-8 are read as UTF-8, names sent in Latin-1 as Latin-1, and byte offsets stay the bytes', async () => {
+  const text = envelope('OW', [{ id: '940', body: T940.replace('N1*ST*Jane Doe', 'N1*ST*Müller Łódź').replace('N3*12 Harbour Road', 'N3*Straße 1') }]);
+  const utf8 = Buffer.from(text, 'utf8');
+  const [inMemory] = decodedSets(utf8);
+  assert.deepEqual(inMemory!.errors, []);
+  const order = inMemory!.documents[0] as SalesOrder;
+  assert.equal(order.shipTo!.name, 'Müller Łódź');
+  assert.deepEqual(order.shipTo!.lines, ['Straße 1', 'Unit 4']);
+  // The set's offset counts bytes of the file as sent, not characters.
+  assert.equal(inMemory!.set.offset, utf8.indexOf('ST*940'));
+  // Streamed in chunks of 7 bytes, so that a chunk ends inside a character's bytes.
+  const chunks = async function* () { for (let i = 0; i < utf8.length; i += 7) yield utf8.subarray(i, i + 7); };
+  const streamed: SalesOrder[] = [];
+  for await (const it of decodeX12Stream(chunks(), ctx)) if (it.kind === 'set') streamed.push(...(it.documents as SalesOrder[]));
+  assert.equal(streamed[0]!.shipTo!.name, 'Müller Łódź');
+  const [latin1] = decodedSets(Buffer.from(text.replace('Łódź', 'Köln'), 'latin1'));
+  assert.equal((latin1!.documents[0] as SalesOrder).shipTo!.name, 'Müller Köln');
+  assert.deepEqual((latin1!.documents[0] as SalesOrder).shipTo!.lines, ['Straße 1', 'Unit 4']);
+});
 
 test('940: header, parties, dates, carrier and lines become one sales_order', async () => {
   const [set] = decodedSets(envelope('OW', [{ id: '940', body: T940 }]));

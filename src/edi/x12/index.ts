@@ -2,8 +2,9 @@
 // turn sets into canonical documents and back, and write interchanges with the store's control numbers.
 import type { CanonicalDocument } from '../../model/index.ts';
 import { hasRejectingError, type X12Error } from './errors.ts';
-import { readX12, readX12StreamBatches, type TransactionSet, type X12Item } from './reader.ts';
+import { mayHoldUtf8, readX12, readX12StreamBatches, type TransactionSet, type X12Item } from './reader.ts';
 import { decodeSet, type DecodeContext } from './sets/index.ts';
+import { withUtf8Text } from './text.ts';
 import { compiledSet, STANDARD_GUIDELINES, validateSet, versionOf } from './dictionary/index.ts';
 
 export { DEFAULT_DELIMITERS, checkDelimiters, type Delimiters } from './delimiters.ts';
@@ -55,7 +56,9 @@ export function decodeItem(item: X12Item, ctx: DecodeContext): X12DecodeItem {
   const result = decodeSet(set, ctx);
   const errors = set.errors.concat(checked, dictionaryDecides(set, ctx, result.errors));
   const accepted = !hasRejectingError(errors);
-  return { kind: 'set', set, documents: accepted ? result.documents : [], errors, accepted };
+  // Only an input with bytes above ASCII can hold UTF-8: the common all-ASCII file costs nothing here.
+  const documents = !accepted ? [] : mayHoldUtf8(set) ? result.documents.map(withUtf8Text) : result.documents;
+  return { kind: 'set', set, documents, errors, accepted };
 }
 
 /**

@@ -30,6 +30,14 @@ export interface TransactionSet {
   offset: number;
 }
 
+/** Sets read from an input that had bytes above ASCII by their end: their values may be UTF-8 (see decodeItem). */
+const aboveAscii = new WeakSet<TransactionSet>();
+
+/** Whether the set's values may hold UTF-8: bytes above ASCII had come by the set's end. */
+export function mayHoldUtf8(set: TransactionSet): boolean {
+  return aboveAscii.has(set);
+}
+
 export type X12Item =
   | { kind: 'interchange-start'; interchange: InterchangeHeader; errors: X12Error[] }
   | { kind: 'group-start'; interchange: InterchangeHeader; group: GroupHeader; errors: X12Error[] }
@@ -56,6 +64,8 @@ export class EnvelopeReader {
   /** Whether any segment or error came at all: an input of nothing (or only blanks) is itself an error. */
   private seenAny = false;
   private readonly out: X12Item[] = [];
+  /** Set by whoever feeds the tokenizer: its nonAscii, noted for each set as it ends (mayHoldUtf8). */
+  nonAscii = false;
 
   /** Items produced so far; the caller drains the array. */
   get items(): X12Item[] {
@@ -197,6 +207,7 @@ export class EnvelopeReader {
     if (!sameControlNumber(seg.count >= 2 ? seg.el(2) : undefined, set.controlNumber)) {
       set.errors.push(x12Error('X12_SE_CONTROL', `SE02 is ${JSON.stringify(seg.el(2))} but the set started with ST02 ${JSON.stringify(set.controlNumber)}; they must match.`, this.at(count, 'SE', seg.offset, 2)));
     }
+    if (this.nonAscii) aboveAscii.add(set);
     this.set = null;
     this.out.push({ kind: 'set', set });
   }
@@ -304,6 +315,7 @@ export function* readX12(input: Buffer | Uint8Array | string): Generator<X12Item
   const reader = new EnvelopeReader();
   const items = reader.items;
   tokenizer.feed(text, true);
+  reader.nonAscii = tokenizer.nonAscii;
   for (;;) {
     const seg = tokenizer.next();
     if (tokenizer.errors.length > 0) {
@@ -344,6 +356,7 @@ function* readX12Windows(bytes: Buffer): Generator<X12Item> {
 /** Segments the tokenizer can cut from what it was fed, through the envelope reader, as batches of items. */
 function* drainItems(tokenizer: X12Tokenizer, reader: EnvelopeReader, batch: number): Generator<X12Item[]> {
   const items = reader.items;
+  reader.nonAscii = tokenizer.nonAscii;
   for (;;) {
     const seg = tokenizer.next();
     if (tokenizer.errors.length > 0) {

@@ -1,5 +1,6 @@
 // Splits X12 text into segments. Works on latin1 strings (one char per byte, so a char index is a byte
 // offset) with indexOf/charCodeAt scanning: no regex per segment, no split of the whole input.
+import { isAscii } from 'node:buffer';
 import { SegmentBuffer } from '../segment-buffer.ts';
 import { checkDelimiters, isAlphanumericCode, repetitionFromIsa, type Delimiters } from './delimiters.ts';
 import { x12Error, type X12Error } from './errors.ts';
@@ -342,6 +343,8 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
   private units: Uint8Array | Uint16Array = NO_UNITS;
   /** Kept between feeds: the byte view of each new text is written into it. */
   private unitBuffer: Buffer = Buffer.alloc(0);
+  /** Whether any byte above ASCII has come (the text may hold UTF-8, see decodeItem); checked once per window. */
+  nonAscii = false;
   /** Character classes under the current delimiters (see CHAR_CLASS) with the separator marks (see scanTable), and the classes' key. */
   private scanTable: Uint8Array = NO_CLASSES;
   private classKey = -1;
@@ -368,7 +371,11 @@ export class X12Tokenizer extends SegmentBuffer<SegmentSource> {
     if (this.unitBuffer.length < n) this.unitBuffer = Buffer.allocUnsafe(Math.max(n, 2 * this.unitBuffer.length));
     const bytes = this.unitBuffer.subarray(0, n);
     bytes.write(text, 0, n, 'latin1');
-    if (fromBytes || bytes.toString('latin1') === text) return bytes;
+    if (fromBytes || bytes.toString('latin1') === text) {
+      if (!this.nonAscii && !isAscii(bytes)) this.nonAscii = true;
+      return bytes;
+    }
+    this.nonAscii = true;
     const wide = new Uint16Array(n);
     for (let i = 0; i < n; i++) wide[i] = text.charCodeAt(i);
     return wide;
