@@ -124,6 +124,15 @@ describe('csv codec: an order file, one order per group of rows', () => {
     await assert.rejects(encode({ ...doc, type: 'shipment' }, orderLayout), /writes sales_order, not shipment/);
     await assert.rejects(encode({ ...doc, requestedShipDate: 'soon' }, orderLayout), (e: any) => e.errors[0].path === '$.requestedShipDate');
   });
+
+  it('refuses half of a character (a lone surrogate) in UTF-8 rather than writing a replacement character', async () => {
+    const text = `${orderHeader}\nA-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;\n`;
+    const doc = (await decode(text, orderLayout)).documents[0] as Record<string, any>;
+    doc.shipTo.name = 'M\ud800ller';
+    await assert.rejects(encode(doc, orderLayout), /row 2: U\+D800 is half of a character \(a lone surrogate\) and cannot be written in utf-8/);
+    doc.shipTo.name = 'Müller 😀';
+    assert.match((await encode(doc, orderLayout)).toString('utf8'), /Müller 😀/);
+  });
 });
 
 describe('csv codec: a stock file, one row per position', () => {

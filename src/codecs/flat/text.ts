@@ -65,8 +65,19 @@ function notUtf8(body: Buffer, start: number): CausewayError {
 }
 
 /** Refuses a character the encoding cannot hold, rather than writing a "?" in a name or address. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function textToBytes(text: string, layout: Layout): Buffer {
-  if (layout.encoding === 'utf-8') return layout.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]) : Buffer.from(text, 'utf8');
+  if (layout.encoding === 'utf-8') {
+    // A lone surrogate (half of a character, as JSON's "\ud800" can give) has no UTF-8: encoding would write U+FFFD in its place.
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone) {
+      const at = lone.index;
+      const line = text.slice(0, at).split('\n').length;
+      throw new Error(`row ${line}: U+${text.charCodeAt(at).toString(16).toUpperCase()} is half of a character (a lone surrogate) and cannot be written in utf-8`);
+    }
+    return layout.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]) : Buffer.from(text, 'utf8');
+  }
   // windows-1252 is written as Latin-1: the two agree on every letter outside 0x80-0x9F.
   const bad = /[^\u0000-\u00ff]/.exec(text);
   if (bad) {
