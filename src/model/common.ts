@@ -7,11 +7,23 @@ export const SCHEMA_VERSION = 1;
 export const timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 date-time with offset', examples: ['2026-11-22T14:05:00+01:00'] });
 export const isoDate = z.iso.date().meta({ description: 'ISO-8601 calendar date', examples: ['2026-12-01'] });
 
-const code = (description: string) => z.string().min(1).max(128).meta({ description });
+/**
+ * Codes and numbers travel into every system and file format the hub writes, where a line break
+ * ends a record and a NUL ends a string: they may hold any character but a control character.
+ */
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROL_MESSAGE = 'expected no control characters (a line break, tab or NUL) in a code or number';
+const printable = (min: number, max: number) => z.string().min(min).max(max).regex(NO_CONTROL, NO_CONTROL_MESSAGE);
+
+const code = (description: string) => printable(1, 128).meta({ description });
 
 export const sku = code('Stock keeping unit, the item code both sides agree on');
 export const facility = code('Facility (warehouse) code; mapped to each side\'s own code by code tables');
-export const uom = z.string().min(1).max(16).meta({ description: 'Unit of measure code, e.g. EA, CS, KG', examples: ['EA'] });
+export const uom = printable(1, 16).meta({ description: 'Unit of measure code, e.g. EA, CS, KG', examples: ['EA'] });
+/** A document's own number (order, shipment, receipt, PO, ASN, RMA, transfer, adjustment) or a serial number. */
+export const documentNumber = printable(1, 80);
+export const lotCode = printable(0, 80);
 export const lineNumber = z.union([z.string().min(1).max(32), z.number().int().nonnegative()]).transform(String).meta({ description: 'Line number as the source numbered it' });
 
 export const address = z.object({
@@ -46,7 +58,7 @@ export const carrier = z.object({
 export const measure = z.object({ value: nonNegativeDecimal, unit: z.string().min(1).max(8) });
 
 export const lotQuantity = z.object({
-  lot: z.string().min(1).max(80),
+  lot: printable(1, 80),
   quantity: nonNegativeDecimal,
   expiryDate: isoDate.optional(),
 });

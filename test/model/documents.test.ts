@@ -104,6 +104,26 @@ describe('canonical documents', () => {
     if (!given.ok) assert.deepEqual(given.errors.map((e) => e.path), ['$.entityKey']);
   });
 
+  it('refuses a control character in a code or number, which would end a record or a string downstream', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...valid.sales_order, orderNumber: 'SO-1\nSO-2' }, '$.orderNumber'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA\t1', quantity: '1', uom: 'EA' }] }, '$.lines[0].sku'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: 'E\u0000A' }] }, '$.lines[0].uom'],
+      [{ ...valid.shipment, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: 'EA', lots: [{ lot: 'L1\r', quantity: '1' }] }] }, '$.lines[0].lots[0].lot'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: 'EA', lot: 'L\n2' }] }, '$.lines[0].lot'],
+      [{ ...valid.receipt, receiptNumber: 'R\u007f1' }, '$.receiptNumber'],
+    ];
+    for (const [doc, path] of cases) {
+      const r = validateDocument({ ...envelope, ...doc, entityKey: 'k' });
+      assert.equal(r.ok, false, path);
+      if (r.ok) continue;
+      assert.equal(r.errors[0]!.path, path);
+      assert.match(r.errors[0]!.message, /no control characters \(a line break, tab or NUL\)/);
+    }
+    // Letters of any script are fine.
+    assert.ok(validateDocument({ ...envelope, ...valid.sales_order, orderNumber: 'ZAM-Łódź-7', entityKey: 'k' }).ok);
+  });
+
   it('holds a quantity to 18 digits before the point and 9 after, as text or as a number, and says so', () => {
     for (const quantity of ['0.0000000001', '1234567890123456789', 0.0000000001, 1e20]) {
       const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity, uom: 'EA' }] });

@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { decimal, envelopeShape, facility, sku, uom } from '../common.ts';
+import { decimal, envelopeShape, facility, sku, uom, documentNumber, lotCode } from '../common.ts';
 
 export const ADJUSTMENT_REASONS = ['cycle_count', 'damage', 'found', 'lost', 'status_change', 'receipt_correction', 'shrinkage', 'expired', 'quality_hold', 'reconciliation', 'other'] as const;
 
 export const inventoryAdjustment = z.object({
   type: z.literal('inventory_adjustment'),
   ...envelopeShape,
-  adjustmentNumber: z.string().min(1).max(80),
+  adjustmentNumber: documentNumber,
   facility,
   depositor: z.string().max(80).optional(),
   lines: z.array(z.object({
     sku,
-    lot: z.string().max(80).optional(),
+    lot: lotCode.optional(),
     quantity: decimal.meta({ description: 'Signed change: negative takes stock away' }),
     uom,
     reason: z.enum(ADJUSTMENT_REASONS),
     fromStatus: z.string().max(40).optional(),
     toStatus: z.string().max(40).optional(),
-    serials: z.array(z.string().min(1).max(80)).default([]),
+    serials: z.array(documentNumber).default([]),
     note: z.string().max(500).optional(),
   })).min(1),
 });

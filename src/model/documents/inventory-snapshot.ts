@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { envelopeShape, facility, isoDate, nonNegativeDecimal, decimal, sku, timestamp, uom } from '../common.ts';
+import { envelopeShape, facility, isoDate, nonNegativeDecimal, decimal, sku, timestamp, uom, lotCode } from '../common.ts';
 
 export const inventoryPosition = z.object({
   sku,
-  lot: z.string().max(80).optional(),
+  lot: lotCode.optional(),
   status: z.string().min(1).max(40).default('available').meta({ description: 'Inventory status: available, hold, damaged, quarantine, ...' }),
   uom,
   onHand: nonNegativeDecimal,

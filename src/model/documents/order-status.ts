@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { envelopeShape, facility, lineNumber, nonNegativeDecimal, sku, uom } from '../common.ts';
+import { envelopeShape, facility, lineNumber, nonNegativeDecimal, sku, uom, documentNumber } from '../common.ts';
 
 export const ORDER_STATUSES = ['received', 'released', 'allocated', 'picked', 'packed', 'shipped', 'backordered', 'cancelled', 'on_hold'] as const;
 
 export const orderStatus = z.object({
   type: z.literal('order_status'),
   ...envelopeShape,
-  orderNumber: z.string().min(1).max(80),
+  orderNumber: documentNumber,
   facility: facility.optional(),
   status: z.enum(ORDER_STATUSES),
   reason: z.string().max(500).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { carrier, envelopeShape, facility, isoDate, lineNumber, lotQuantity, measure, party, positiveDecimal, sku, timestamp, uom } from '../common.ts';
+import { carrier, envelopeShape, facility, isoDate, lineNumber, lotQuantity, measure, party, positiveDecimal, sku, timestamp, uom, documentNumber, lotCode } from '../common.ts';
 
 export const purchaseOrderLine = z.object({
   lineNumber,
@@ -8,7 +8,7 @@ export const purchaseOrderLine = z.object({
   quantity: positiveDecimal,
   uom,
   lots: z.array(lotQuantity).default([]),
-  serials: z.array(z.string().min(1).max(80)).default([]),
+  serials: z.array(documentNumber).default([]),
   vendorSku: z.string().max(128).optional(),
 });
 
@@ -16,14 +16,14 @@ export const purchaseOrderLine = z.object({
 export const purchaseOrder = z.object({
   type: z.literal('purchase_order'),
   ...envelopeShape,
-  poNumber: z.string().min(1).max(80),
+  poNumber: documentNumber,
   kind: z.enum(['purchase', 'transfer', 'asn']).default('purchase'),
   facility,
   depositor: z.string().max(80).optional(),
   supplier: party.optional(),
   expectedDate: isoDate.optional(),
   asn: z.object({
-    asnNumber: z.string().min(1).max(80),
+    asnNumber: documentNumber,
     shippedAt: timestamp.optional(),
     carrier: carrier.optional(),
     trackingNumbers: z.array(z.string().max(80)).default([]),
@@ -33,7 +33,7 @@ export const purchaseOrder = z.object({
       sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
       trackingNumber: z.string().max(80).optional(),
       weight: measure.optional(),
-      lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: z.string().max(80).optional() })).default([]),
+      lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: lotCode.optional() })).default([]),
     })).default([]),
   }).optional(),
   lines: z.array(purchaseOrderLine).min(1, 'expected inbound needs at least one line'),

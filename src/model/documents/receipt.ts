@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom, valueAddedService } from '../common.ts';
+import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom, valueAddedService, documentNumber, lotCode } from '../common.ts';
 
 export const receiptLine = z.object({
   lineNumber: lineNumber.optional(),
@@ -8,16 +8,16 @@ export const receiptLine = z.object({
   uom,
   expectedQuantity: nonNegativeDecimal.optional(),
   damagedQuantity: nonNegativeDecimal.default('0'),
-  lot: z.string().max(80).optional(),
+  lot: lotCode.optional(),
   expiryDate: isoDate.optional(),
-  serials: z.array(z.string().min(1).max(80)).default([]),
+  serials: z.array(documentNumber).default([]),
   status: z.string().max(40).optional().meta({ description: 'Inventory status the stock was put in (available, hold, ...)' }),
 });
 
 export const receipt = z.object({
   type: z.literal('receipt'),
   ...envelopeShape,
-  receiptNumber: z.string().min(1).max(80),
+  receiptNumber: documentNumber,
   poNumber: z.string().max(80).optional().meta({ description: 'The expected inbound this receipt closes against' }),
   asnNumber: z.string().max(80).optional(),
   facility,

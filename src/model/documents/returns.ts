@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, party, positiveDecimal, sku, uom } from '../common.ts';
+import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, party, positiveDecimal, sku, uom, documentNumber, lotCode } from '../common.ts';
 
 export const returnAuthorization = z.object({
   type: z.literal('return_authorization'),
   ...envelopeShape,
-  rmaNumber: z.string().min(1).max(80),
+  rmaNumber: documentNumber,
   orderNumber: z.string().max(80).optional(),
   facility: facility.optional(),
   customer: party.optional(),
@@ -18,7 +18,7 @@ export const DISPOSITIONS = ['restock', 'refurbish', 'scrap', 'return_to_vendor'
 export const returnReceipt = z.object({
   type: z.literal('return_receipt'),
   ...envelopeShape,
-  rmaNumber: z.string().min(1).max(80),
+  rmaNumber: documentNumber,
   facility,
   lines: z.array(z.object({
     lineNumber: lineNumber.optional(),
@@ -27,7 +27,7 @@ export const returnReceipt = z.object({
     uom,
     disposition: z.enum(DISPOSITIONS),
     condition: z.string().max(200).optional(),
-    lot: z.string().max(80).optional(),
+    lot: lotCode.optional(),
     serials: z.array(z.string().max(80)).default([]),
   })).min(1),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, carrier, decimal, facility, isoDate, lineNumber, party, positiveDecimal, sku, uom } from '../common.ts';
+import { address, carrier, decimal, facility, isoDate, lineNumber, party, positiveDecimal, sku, uom, documentNumber, lotCode } from '../common.ts';
 import { envelopeShape } from '../common.ts';
 
 export const salesOrderLine = z.object({
@@ -9,7 +9,7 @@ export const salesOrderLine = z.object({
   gtin: z.string().max(64).optional(),
   quantity: positiveDecimal,
   uom,
-  lot: z.string().max(80).optional().meta({ description: 'A specific lot the customer asked for' }),
+  lot: lotCode.optional().meta({ description: 'A specific lot the customer asked for' }),
   unitPrice: decimal.optional(),
   customerSku: z.string().max(128).optional(),
 });
@@ -17,7 +17,7 @@ export const salesOrderLine = z.object({
 export const salesOrder = z.object({
   type: z.literal('sales_order'),
   ...envelopeShape,
-  orderNumber: z.string().min(1).max(80),
+  orderNumber: documentNumber,
   purpose: z.enum(['original', 'replace']).default('original').meta({ description: 'A replace supersedes an order the warehouse already has' }),
   customerOrderNumber: z.string().max(80).optional().meta({ description: 'The customer\'s own PO number' }),
   facility: facility.optional().meta({ description: 'Shipping facility; routing rules pick one when absent' }),

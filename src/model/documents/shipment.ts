@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom, valueAddedService } from '../common.ts';
+import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom, valueAddedService, documentNumber, lotCode } from '../common.ts';
 
 export const shipmentLine = z.object({
   lineNumber,
@@ -8,7 +8,7 @@ export const shipmentLine = z.object({
   uom,
   orderedQuantity: nonNegativeDecimal.optional(),
   lots: z.array(lotQuantity).default([]),
-  serials: z.array(z.string().min(1).max(80)).default([]),
+  serials: z.array(documentNumber).default([]),
 });
 
 export const shipmentPackage = z.object({
@@ -16,15 +16,15 @@ export const shipmentPackage = z.object({
   trackingNumber: z.string().max(80).optional(),
   weight: measure.optional(),
   dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional(),
-  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: z.string().max(80).optional() })).default([]),
+  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: lotCode.optional() })).default([]),
 });
 
 /** Outbound shipment confirmation: partial (more to come) or complete. */
 export const shipment = z.object({
   type: z.literal('shipment'),
   ...envelopeShape,
-  shipmentNumber: z.string().min(1).max(80),
-  orderNumber: z.string().min(1).max(80),
+  shipmentNumber: documentNumber,
+  orderNumber: documentNumber,
   facility,
   depositor: z.string().max(80).optional(),
   shippedAt: timestamp,
