@@ -12,6 +12,9 @@ export const isoDate = z.iso.date().meta({ description: 'ISO-8601 calendar date'
  * ends a record and a NUL ends a string: they may hold any character but a control character.
  */
 // eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** The same class, as a pattern a whole value must match (JSON Schema carries it as `pattern`). */
+// eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const NO_CONTROL_MESSAGE = 'expected no control characters (a line break, tab or NUL) in a code or number';
 const printable = (min: number, max: number) => z.string().min(min).max(max).regex(NO_CONTROL, NO_CONTROL_MESSAGE);

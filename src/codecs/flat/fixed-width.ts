@@ -1,6 +1,6 @@
 // Fixed-width records: each field at its character positions on the line, padded with spaces (or
 // the layout's fill). Positions count characters of the decoded text, so an umlaut takes one.
-import { CausewayFault, type CausewayError } from '../../model/index.ts';
+import { CausewayFault, CONTROL_CHARACTER, type CausewayError } from '../../model/index.ts';
 import type { DecodeResult } from '../contract.ts';
 import { assembleDocuments, documentRows, type FlatEnvelope, type Row } from './documents.ts';
 import type { CompiledField, Layout } from './layout.ts';
@@ -36,9 +36,6 @@ function columnName(f: CompiledField): string {
   return f.start === undefined ? '-' : `${f.start + 1}-${f.start + f.length!}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 export function encodeFixedWidth(docs: unknown[], layout: Layout): Buffer {
   const width = Math.max(0, ...layout.fields.map((f) => (f.start ?? 0) + (f.length ?? 0)));
   const out: string[] = [];
@@ -56,7 +53,7 @@ export function encodeFixedWidth(docs: unknown[], layout: Layout): Buffer {
         }
         // A record is a line: a line break (or another control character) inside a value would
         // split it, and the partner would read the rest of the record as a record of its own.
-        if (CONTROL.test(text)) {
+        if (CONTROL_CHARACTER.test(text)) {
           faults.push({ code: 'FLAT_ENCODE', path: fieldPath(layout, f, at, r), message: `${JSON.stringify(text)} holds a control character (a line break splits the record), which positions ${columnName(f)} (${f.name}) cannot carry` });
           return;
         }
