@@ -29,7 +29,7 @@ export const documentNumber = printable(1, 80);
 export const lotCode = printable(0, 80);
 export const lineNumber = z.union([z.string().min(1).max(32), z.number().int().nonnegative()]).transform(String).meta({ description: 'Line number as the source numbered it' });
 
-export const address = z.object({
+export const address = z.strictObject({
   name: z.string().max(200).optional(),
   company: z.string().max(200).optional(),
   lines: z.array(z.string().max(200)).max(4).default([]).meta({ description: 'Street address lines' }),
@@ -42,14 +42,14 @@ export const address = z.object({
 });
 export type Address = z.infer<typeof address>;
 
-export const party = z.object({
+export const party = z.strictObject({
   code: z.string().max(80).optional().meta({ description: 'The party\'s code in the source system (customer, supplier, depositor)' }),
   name: z.string().max(200).optional(),
   address: address.optional(),
 });
 export type Party = z.infer<typeof party>;
 
-export const carrier = z.object({
+export const carrier = z.strictObject({
   scac: z.string().regex(/^[A-Z0-9]{2,4}$/, 'expected a 2 to 4 character SCAC').optional().meta({ description: 'Standard Carrier Alpha Code' }),
   code: z.string().max(80).optional().meta({ description: 'Carrier code in the source system' }),
   service: z.string().max(80).optional().meta({ description: 'Service level, e.g. GROUND, 2DAY' }),
@@ -58,17 +58,17 @@ export const carrier = z.object({
   transportMode: z.string().max(8).optional().meta({ description: 'Transportation method code, e.g. M motor, A air (X12 W66-02)' }),
 });
 
-export const measure = z.object({ value: nonNegativeDecimal, unit: z.string().min(1).max(8) });
+export const measure = z.strictObject({ value: nonNegativeDecimal, unit: z.string().min(1).max(8) });
 
-export const lotQuantity = z.object({
+export const lotQuantity = z.strictObject({
   lot: printable(1, 80),
   quantity: nonNegativeDecimal,
   expiryDate: isoDate.optional(),
 });
 
-export const reference = z.object({ qualifier: z.string().min(1).max(16), value: z.string().min(1).max(128) });
+export const reference = z.strictObject({ qualifier: z.string().min(1).max(16), value: z.string().min(1).max(128) });
 
-export const source = z.object({
+export const source = z.strictObject({
   endpoint: z.string().min(1).max(128).meta({ description: 'The endpoint the document came in through' }),
   partnerRef: z.string().max(256).optional().meta({ description: 'The partner\'s own reference (file name, control number, record id)' }),
 });
@@ -89,7 +89,7 @@ export const envelopeShape = {
 export { decimal, nonNegativeDecimal, positiveDecimal };
 
 /** Work the warehouse did beyond picking and receiving (kitting, labelling, gift wrap), as it reports it: billed per code (docs/3pl.md). */
-export const valueAddedService = z.object({
+export const valueAddedService = z.strictObject({
   code: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected a service code: letters, digits, ".", "-" and "_"').meta({ description: 'The warehouse\'s code for the service', examples: ['KITTING', 'LABEL'] }),
   quantity: positiveDecimal.meta({ description: 'How many times, units or minutes, as the service is counted' }),
   description: z.string().max(200).optional(),

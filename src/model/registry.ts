@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CausewayError } from './errors.ts';
 import { jsonPath } from './errors.ts';
+import { closestFieldName, fieldNamesAt } from './field-names.ts';
 import { acknowledgment } from './documents/acknowledgment.ts';
 import { inventoryAdjustment } from './documents/inventory-adjustment.ts';
 import { inventoryAvailability } from './documents/inventory-availability.ts';
@@ -100,7 +101,7 @@ export function validateDocument(input: unknown): ValidationResult {
   }
   const parsed = documentSchemas[type].safeParse(input);
   if (parsed.success) return { ok: true, document: parsed.data as CanonicalDocument };
-  const errors = parsed.error.issues.map((i) => issueToError(i, input));
+  const errors = parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? unknownFieldErrors(i, type) : [issueToError(i, input)]));
   // The entity key is made from the document's own fields (entityKeyFor): when it is missing, the
   // field it is made from is at fault and has its own error, and a sender reading "$.entityKey is
   // missing" would look for a field they were never asked to send.
@@ -132,10 +133,23 @@ function issueToError(issue: z.core.$ZodIssue, input: unknown): CausewayError {
     message = got === undefined ? `required field is missing (expected ${expected})` : `expected ${expected}, got ${describe(got)}`;
   } else if (issue.code === 'invalid_value') {
     message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(got)}`;
-  } else if (issue.code === 'unrecognized_keys') {
-    message = `unknown field(s) ${issue.keys.join(', ')}`;
   }
   return { code: 'DOC_INVALID', path, message };
+}
+
+/**
+ * A field the model does not know is refused, one error each, not dropped: a misspelt
+ * `requestedShipdate` would otherwise never reach the warehouse while the sender was told all was
+ * well. The error names the field the sender most likely meant, or the fields allowed there.
+ */
+function unknownFieldErrors(issue: z.core.$ZodIssueUnrecognizedKeys, type: DocumentType): CausewayError[] {
+  const allowed = fieldNamesAt(documentSchemas[type], issue.path);
+  return issue.keys.map((key) => {
+    const meant = closestFieldName(key, allowed);
+    const hint = meant ? `; did you mean "${meant}"?` : allowed.length ? `; the fields here are ${allowed.join(', ')}.` : '.';
+    const own = issue.path.length === 0 ? ' Data with no canonical field goes under "extensions".' : '';
+    return { code: 'DOC_UNKNOWN_FIELD', path: jsonPath([...issue.path, key]), message: `unknown field ${JSON.stringify(key)}${hint}${own}` };
+  });
 }
 
 function describe(v: unknown): string {

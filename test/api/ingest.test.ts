@@ -203,6 +203,22 @@ describe('API ingest: JSON nested too deep', () => {
     }
   });
 
+  it('refuses an order with a misspelt field with 422 naming it and the field meant, rather than dropping it', async () => {
+    const order = { ...salesOrder('SO-117', 1), requestedShipdate: '2026-12-24' };
+    const res = await post(JSON.stringify(order));
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.deepEqual(p.errors!.map((e) => [e.code, e.path]), [['DOC_UNKNOWN_FIELD', '$.requestedShipdate']]);
+    assert.match(p.errors![0].message, /did you mean "requestedShipDate"/);
+    const m = await waitFor(async () => {
+      const r = await (await api.call(`/v1/messages/${p.messageId}`)).json();
+      return r.status === 'quarantined' ? r : undefined;
+    }, 5000, 'quarantined');
+    assert.equal(m.errors[0].code, 'DOC_UNKNOWN_FIELD');
+    const lineage = await (await api.call(`/v1/messages/${p.messageId}/lineage`)).json();
+    assert.deepEqual(lineage.documents, []);
+  });
+
   it('refuses an order that gives a key twice with 422 naming it, applies nothing, and keeps the message', async () => {
     const order = JSON.stringify(salesOrder('SO-116', 1));
     const body = order.replace('"quantity":"1"', '"quantity":"1","quantity":"100"');

@@ -104,6 +104,38 @@ describe('canonical documents', () => {
     if (!given.ok) assert.deepEqual(given.errors.map((e) => e.path), ['$.entityKey']);
   });
 
+  it('refuses a field the model does not know, one error each, naming the field a sender most likely meant', () => {
+    const order = { ...envelope, ...valid.sales_order, entityKey: 'order:SO-1' };
+    const line = (valid.sales_order.lines as Array<Record<string, unknown>>)[0];
+    const r = validateDocument({ ...order, requestedShipdate: '2026-12-01', ship_to: {}, carrier: { scac: 'UPSN', servce: 'GROUND' }, lines: [{ ...line, qty: '5', UOM: 'EA' }] });
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const by = new Map(r.errors.map((e) => [e.path, e]));
+    assert.ok(r.errors.every((e) => e.code === 'DOC_UNKNOWN_FIELD'), JSON.stringify(r.errors));
+    assert.deepEqual([...by.keys()].sort(), ['$.carrier.servce', '$.lines[0].UOM', '$.lines[0].qty', '$.requestedShipdate', '$.ship_to']);
+    assert.match(by.get('$.requestedShipdate')!.message, /did you mean "requestedShipDate"\?.*"extensions"/);
+    assert.match(by.get('$.ship_to')!.message, /did you mean "shipTo"/);
+    assert.match(by.get('$.carrier.servce')!.message, /did you mean "service"/);
+    assert.match(by.get('$.lines[0].UOM')!.message, /did you mean "uom"/);
+    // Nothing close: the fields allowed there are listed instead.
+    assert.match(by.get('$.lines[0].qty')!.message, /the fields here are lineNumber, sku, .*quantity/);
+    // Data of the sender's own is kept under extensions, as it came.
+    const kept = validateDocument({ ...order, extensions: { requestedShipdate: '2026-12-01', nested: { any: ['thing'] } } });
+    assert.equal(kept.ok, true);
+    if (kept.ok) assert.deepEqual(kept.document.extensions, { requestedShipdate: '2026-12-01', nested: { any: ['thing'] } });
+  });
+
+  it('knows every type\'s fields: its valid example holds no field the model would refuse, and an extra one anywhere is refused', () => {
+    for (const type of DOCUMENT_TYPES) {
+      const doc = { ...envelope, ...valid[type] };
+      const withKey = { ...doc, entityKey: entityKeyFor(doc) ?? 'k' };
+      assert.equal(validateDocument(withKey).ok, true, type);
+      const r = validateDocument({ ...withKey, surplus: 1 });
+      assert.equal(r.ok, false, type);
+      if (!r.ok) assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['DOC_UNKNOWN_FIELD', '$.surplus']], type);
+    }
+  });
+
   it('refuses a control character in a code or number, which would end a record or a string downstream', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...valid.sales_order, orderNumber: 'SO-1\nSO-2' }, '$.orderNumber'],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envelopeShape } from '../common.ts';
 
-const ackError = z.object({
+const ackError = z.strictObject({
   code: z.string().max(40),
   message: z.string().max(1000),
   path: z.string().max(256).optional(),
@@ -15,12 +15,12 @@ const ackError = z.object({
 });
 
 /** A partner's (or our) answer to a message: an X12 997/999 (functional), a TA1 (interchange), an API acknowledgement. */
-export const acknowledgment = z.object({
+export const acknowledgment = z.strictObject({
   type: z.literal('acknowledgment'),
   ...envelopeShape,
   kind: z.enum(['functional', 'interchange', 'application']).default('functional'),
   status: z.enum(['accepted', 'accepted_with_errors', 'partially_accepted', 'rejected']),
-  acknowledges: z.object({
+  acknowledges: z.strictObject({
     documentType: z.string().max(40).optional(),
     reference: z.string().max(128).optional().meta({ description: 'What is acknowledged: a document id or an X12 group control number' }),
     senderId: z.string().max(40).optional(),
@@ -33,7 +33,7 @@ export const acknowledgment = z.object({
     declaredSets: z.number().int().nonnegative().optional().meta({ description: 'X12 GE01: how many sets the acknowledged group said it holds (AK902)' }),
     interchangeAt: z.string().max(32).optional().meta({ description: 'X12 ISA09/ISA10 of the acknowledged interchange (TA102/TA103)' }),
   }),
-  sets: z.array(z.object({
+  sets: z.array(z.strictObject({
     transactionSetId: z.string().max(8),
     controlNumber: z.string().max(16),
     status: z.enum(['accepted', 'accepted_with_errors', 'rejected']),

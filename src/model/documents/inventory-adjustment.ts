@@ -3,13 +3,13 @@ import { decimal, envelopeShape, facility, sku, uom, documentNumber, lotCode } f
 
 export const ADJUSTMENT_REASONS = ['cycle_count', 'damage', 'found', 'lost', 'status_change', 'receipt_correction', 'shrinkage', 'expired', 'quality_hold', 'reconciliation', 'other'] as const;
 
-export const inventoryAdjustment = z.object({
+export const inventoryAdjustment = z.strictObject({
   type: z.literal('inventory_adjustment'),
   ...envelopeShape,
   adjustmentNumber: documentNumber,
   facility,
   depositor: z.string().max(80).optional(),
-  lines: z.array(z.object({
+  lines: z.array(z.strictObject({
     sku,
     lot: lotCode.optional(),
     quantity: decimal.meta({ description: 'Signed change: negative takes stock away' }),

@@ -7,7 +7,7 @@ import { decimal, envelopeShape, facility, nonNegativeDecimal, sku, timestamp, u
  * beside it only as context, so a mapping cannot send one where the other was meant without
  * naming it.
  */
-export const inventoryAvailability = z.object({
+export const inventoryAvailability = z.strictObject({
   type: z.literal('inventory_availability'),
   ...envelopeShape,
   facility,

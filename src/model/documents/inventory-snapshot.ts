@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envelopeShape, facility, isoDate, nonNegativeDecimal, decimal, sku, timestamp, uom, lotCode } from '../common.ts';
 
-export const inventoryPosition = z.object({
+export const inventoryPosition = z.strictObject({
   sku,
   lot: lotCode.optional(),
   status: z.string().min(1).max(40).default('available').meta({ description: 'Inventory status: available, hold, damaged, quarantine, ...' }),
@@ -12,7 +12,7 @@ export const inventoryPosition = z.object({
   expiryDate: isoDate.optional(),
 });
 
-export const inventorySnapshot = z.object({
+export const inventorySnapshot = z.strictObject({
   type: z.literal('inventory_snapshot'),
   ...envelopeShape,
   facility,

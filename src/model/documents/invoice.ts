@@ -6,7 +6,7 @@ import { envelopeShape, nonNegativeDecimal } from '../common.ts';
  * own ERP (config `billing.sendTo`), which bills the client. Each line names the usage events it
  * came from, so the ERP can show the client what was billed and why.
  */
-export const invoice = z.object({
+export const invoice = z.strictObject({
   type: z.literal('invoice'),
   ...envelopeShape,
   client: z.string().min(1).max(63).meta({ description: 'The client tenant billed' }),
@@ -14,7 +14,7 @@ export const invoice = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 currency code', examples: ['EUR'] }),
   total: nonNegativeDecimal,
   closedAt: z.iso.datetime({ offset: true }),
-  lines: z.array(z.object({
+  lines: z.array(z.strictObject({
     line: z.number().int().positive(),
     kind: z.string().min(1).max(120).meta({ description: 'The usage kind (order, storage_pallet_day, service:<code>) or minimum' }),
     tier: z.number().int().nonnegative().meta({ description: '1-based band of the kind\'s tiers; 0 for the minimum' }),

@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import { envelopeShape, measure, positiveDecimal, sku, uom } from '../common.ts';
 
-export const item = z.object({
+export const item = z.strictObject({
   type: z.literal('item'),
   ...envelopeShape,
   sku,
   description: z.string().max(500).optional(),
   category: z.string().max(120).optional(),
-  barcodes: z.array(z.object({
+  barcodes: z.array(z.strictObject({
     kind: z.enum(['GTIN', 'UPC', 'EAN', 'SKU', 'OTHER']).default('GTIN'),
     value: z.string().min(1).max(64),
     uom: uom.optional().meta({ description: 'The unit this barcode identifies (an each, a case)' }),
   })).default([]),
   baseUom: uom.meta({ description: 'Unit that stock is counted in; every conversion is to this unit' }),
-  conversions: z.array(z.object({
+  conversions: z.array(z.strictObject({
     uom,
     factor: positiveDecimal.meta({ description: 'How many base units one of this unit holds' }),
   })).default([]),
-  dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional()
+  dimensions: z.strictObject({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional()
     .meta({ description: 'One base unit\'s dimensions, unit mm, cm, dm, m, in or ft; a 3PL bills storage by cubic volume from them' }),
   weight: measure.optional(),
   unitsPerPallet: positiveDecimal.optional().meta({ description: 'Base units one pallet position holds; a 3PL bills storage by pallet from it' }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, sku, uom, valueAddedService, documentNumber, lotCode } from '../common.ts';
 
-export const receiptLine = z.object({
+export const receiptLine = z.strictObject({
   lineNumber: lineNumber.optional(),
   sku,
   quantity: nonNegativeDecimal.meta({ description: 'Received in good condition' }),
@@ -14,7 +14,7 @@ export const receiptLine = z.object({
   status: z.string().max(40).optional().meta({ description: 'Inventory status the stock was put in (available, hold, ...)' }),
 });
 
-export const receipt = z.object({
+export const receipt = z.strictObject({
   type: z.literal('receipt'),
   ...envelopeShape,
   receiptNumber: documentNumber,

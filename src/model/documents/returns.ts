@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envelopeShape, facility, isoDate, lineNumber, nonNegativeDecimal, party, positiveDecimal, sku, uom, documentNumber, lotCode } from '../common.ts';
 
-export const returnAuthorization = z.object({
+export const returnAuthorization = z.strictObject({
   type: z.literal('return_authorization'),
   ...envelopeShape,
   rmaNumber: documentNumber,
@@ -9,18 +9,18 @@ export const returnAuthorization = z.object({
   facility: facility.optional(),
   customer: party.optional(),
   expectedDate: isoDate.optional(),
-  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, reason: z.string().max(200).optional(), serials: z.array(z.string().max(80)).default([]) })).min(1),
+  lines: z.array(z.strictObject({ lineNumber, sku, quantity: positiveDecimal, uom, reason: z.string().max(200).optional(), serials: z.array(z.string().max(80)).default([]) })).min(1),
 });
 export type ReturnAuthorization = z.infer<typeof returnAuthorization>;
 
 export const DISPOSITIONS = ['restock', 'refurbish', 'scrap', 'return_to_vendor', 'quarantine'] as const;
 
-export const returnReceipt = z.object({
+export const returnReceipt = z.strictObject({
   type: z.literal('return_receipt'),
   ...envelopeShape,
   rmaNumber: documentNumber,
   facility,
-  lines: z.array(z.object({
+  lines: z.array(z.strictObject({
     lineNumber: lineNumber.optional(),
     sku,
     quantity: nonNegativeDecimal,

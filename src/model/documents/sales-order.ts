@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { address, carrier, decimal, facility, isoDate, lineNumber, party, positiveDecimal, sku, uom, documentNumber, lotCode } from '../common.ts';
 import { envelopeShape } from '../common.ts';
 
-export const salesOrderLine = z.object({
+export const salesOrderLine = z.strictObject({
   lineNumber,
   sku,
   description: z.string().max(500).optional(),
@@ -14,7 +14,7 @@ export const salesOrderLine = z.object({
   customerSku: z.string().max(128).optional(),
 });
 
-export const salesOrder = z.object({
+export const salesOrder = z.strictObject({
   type: z.literal('sales_order'),
   ...envelopeShape,
   orderNumber: documentNumber,

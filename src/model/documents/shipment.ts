@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { address, carrier, envelopeShape, facility, lineNumber, lotQuantity, measure, nonNegativeDecimal, positiveDecimal, sku, timestamp, uom, valueAddedService, documentNumber, lotCode } from '../common.ts';
 
-export const shipmentLine = z.object({
+export const shipmentLine = z.strictObject({
   lineNumber,
   sku,
   quantity: nonNegativeDecimal.meta({ description: 'Shipped in this shipment' }),
@@ -11,16 +11,16 @@ export const shipmentLine = z.object({
   serials: z.array(documentNumber).default([]),
 });
 
-export const shipmentPackage = z.object({
+export const shipmentPackage = z.strictObject({
   sscc: z.string().regex(/^\d{18}$/, 'expected an 18-digit SSCC').optional(),
   trackingNumber: z.string().max(80).optional(),
   weight: measure.optional(),
-  dimensions: z.object({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional(),
-  lines: z.array(z.object({ lineNumber, sku, quantity: positiveDecimal, uom, lot: lotCode.optional() })).default([]),
+  dimensions: z.strictObject({ length: positiveDecimal, width: positiveDecimal, height: positiveDecimal, unit: z.string().min(1).max(8) }).optional(),
+  lines: z.array(z.strictObject({ lineNumber, sku, quantity: positiveDecimal, uom, lot: lotCode.optional() })).default([]),
 });
 
 /** Outbound shipment confirmation: partial (more to come) or complete. */
-export const shipment = z.object({
+export const shipment = z.strictObject({
   type: z.literal('shipment'),
   ...envelopeShape,
   shipmentNumber: documentNumber,
