@@ -186,6 +186,22 @@ endpoints:
       return true;
     });
   });
+  it('refuses a field the document does not have, naming the one meant, so no file of it is read in vain', () => {
+    const yaml = `
+endpoints:
+  drop: { type: folder, inbox: ./in, codec: csv, codecOptions: { document: sales_order, groupBy: orderNumber, fields: { orderNumber: No, requestedShipdate: Ship, 'lines[].sku': Item, 'lines[].qty': Qty, 'shipTo.lines[0]': Street, 'orderNumber[0]': X, 'extensions.shop.channel': Channel } } }
+`;
+    assert.throws(() => parseConfig(yaml, '/tmp'), (e: any) => {
+      const problems = (e.errors as Array<{ path: string; message: string }>).map((x) => `${x.path}: ${x.message}`);
+      const at = '$.endpoints.drop.codecOptions.fields';
+      assert.deepEqual(problems, [
+        `${at}.requestedShipdate: a sales_order has no field "requestedShipdate"; did you mean "requestedShipDate"?`,
+        `${at}.lines[].qty: a sales_order has no field "lines[].qty"; the fields of lines[] are lineNumber, sku, description, gtin, quantity, uom, lot, unitPrice, customerSku`,
+        `${at}.orderNumber[0]: orderNumber is not a list`,
+      ]);
+      return true;
+    });
+  });
   it('accepts a valid layout and hands the compiled one to the codec', () => {
     const loaded = parseConfig(`
 endpoints:

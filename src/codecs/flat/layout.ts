@@ -3,7 +3,7 @@
 // field, how rows group into documents, and how numbers and dates are written. Checked at start
 // with every fault named by its config path, then compiled once into plain lookups.
 import { z } from 'zod';
-import { DOCUMENT_TYPES, type CausewayError, type DocumentType } from '../../model/index.ts';
+import { closestFieldName, documentSchemas, DOCUMENT_TYPES, unknownStepOf, type CausewayError, type DocumentType } from '../../model/index.ts';
 import { compileDateFormat, isTimeZone, type DateFormat, type NumberStyle, type ValueType } from './values.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -126,6 +126,27 @@ function splitPath(path: string): { list?: Step[]; steps: Step[] } {
 }
 
 /**
+ * Why a field path names no field of the document, or undefined when it does: a layout's misspelt
+ * field would otherwise fail every row of every file, found only when the first one came.
+ */
+function unknownFieldOf(document: DocumentType, name: string): string | undefined {
+  const steps: Array<string | number> = [];
+  for (const part of name.split('.')) {
+    const m = /^([^[]+)(?:\[(\d*)\])?$/.exec(part)!;
+    steps.push(m[1]);
+    if (m[2] !== undefined) steps.push(Number(m[2] || 0));
+  }
+  const unknown = unknownStepOf(documentSchemas[document], steps);
+  if (!unknown) return undefined;
+  const field = steps[unknown.index];
+  if (typeof field === 'number') return `${steps.slice(0, unknown.index).join('.')} is not a list`;
+  const meant = closestFieldName(field, unknown.allowed);
+  const parent = name.split('.').slice(0, name.split('.').length - (steps.length - unknown.index)).join('.');
+  const listed = unknown.allowed.length ? `; the fields ${parent ? `of ${parent} ` : ''}are ${unknown.allowed.join(', ')}` : '';
+  return `a ${document} has no field "${name}"${meant ? `; did you mean "${meant}"?` : listed}`;
+}
+
+/**
  * Reads codecOptions into a layout. `fixed`: columns are positions in the line. Errors carry paths
  * under `at` (the endpoint's codecOptions in the config).
  */
@@ -157,6 +178,8 @@ export function compileLayout(options: unknown, fixed: boolean, at = '$'): { lay
     const path = `.fields.${name}`;
     const spec = typeof raw === 'object' && !Array.isArray(raw) ? raw : Array.isArray(raw) ? { start: raw[0], length: raw[1] } : { column: raw };
     const split = splitPath(name);
+    const unknown = unknownFieldOf(o.document, name);
+    if (unknown) fail(path, unknown);
     if (split.list) {
       const key = split.list.join('.');
       if (listName !== undefined && key !== listName) fail(path, `rows already fill ${listName}[]; a file has one list of row items`);
