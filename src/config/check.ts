@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Codec, CodecConfig } from '../codecs/index.ts';
-import { DOCUMENT_TYPES, type CausewayError } from '../model/index.ts';
+import { DOCUMENT_TYPES, type CausewayError, type DocumentType } from '../model/index.ts';
+import { unknownSources } from '../engine/mapping/sources.ts';
 import { declaredTypes, defaultCodecOf, isTarget, OutboundGuard, type DocumentTypes, type EndpointSpec } from '../transports/index.ts';
 import type { LoadedConfig } from './loaded.ts';
 import { allPartners, resolvePartnerTenants } from './partners.ts';
@@ -56,6 +57,7 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     if (refused) warnings.push(refused);
   }
   for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
+  errors.push(...checkMappingSources(config));
   const invoices = checkInvoiceTarget(config.billing.sendTo, endpoints);
   if (invoices) errors.push(invalid('$.billing.sendTo', invoices));
   for (const [i, o] of config.outcomes.entries()) {
@@ -124,6 +126,24 @@ function checkEndpoint(ep: EndpointView, loaded: LoadedConfig): CausewayError[] 
     return [invalid(path, `endpoints of type ${ep.type} take canonical documents as ${defaultCodecOf(ep.spec)}; leave the codec unset`)];
   }
   return [];
+}
+
+/** A field map's source paths against the document types of the flows that use it (unknownSources). */
+function checkMappingSources(config: CausewayConfig): CausewayError[] {
+  const typesOf = new Map<string, Set<DocumentType>>();
+  for (const flow of config.flows) {
+    if (!flow.mapping) continue;
+    let types = typesOf.get(flow.mapping);
+    if (!types) typesOf.set(flow.mapping, (types = new Set()));
+    for (const t of flow.types) types.add(t as DocumentType);
+  }
+  const errors: CausewayError[] = [];
+  for (const [name, types] of typesOf) {
+    const mapping = config.mappings[name];
+    if (!mapping || !('fields' in mapping)) continue;
+    for (const f of unknownSources(mapping.fields, [...types])) errors.push(invalid(`$.mappings.${name}.fields.${f.at}`, f.message));
+  }
+  return errors;
 }
 
 function checkFlow(flow: FlowConfig, at: string, endpoints: Map<string, EndpointView>, config: CausewayConfig, errors: CausewayError[], warnings: CausewayError[]): void {

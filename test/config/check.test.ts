@@ -250,6 +250,35 @@ endpoints:
 `,
     problems: [{ path: '$.edifactPartners.retailer.acknowledgments.endpoint', message: /aperak.send is true: name the endpoint APERAKs are written to/ }],
   },  {
+    name: 'a field map reading fields no document of its flows has',
+    yaml: `
+endpoints:
+  erp-out: { type: folder, inbox: ./erp/out }
+  erp-hook: { type: webhook, url: "https://erp.example.com/hooks" }
+  wms: { type: folder, inbox: ./wms/out, outbox: ./wms/in }
+flows:
+  - { name: orders, from: [erp-out], types: [sales_order, order_cancel], to: wms, mapping: order-to-wms }
+  - { name: shipments, from: [wms], types: [shipment], to: erp-hook, mapping: order-to-wms }
+mappings:
+  order-to-wms:
+    fields:
+      order_id: orderNumbr
+      reason: reason
+      shipped: { from: shipmentNumber }
+      carrier: { from: carrier, fields: { code: scac, svc: servce } }
+      zip: shipTo.postalcode
+      note: extensions.shop.note
+      lines: { each: lines, fields: { item: sku, cases: { from: qty, convert: { uomFrom: uoms, to: CS } } } }
+`,
+    problems: [
+      { path: '$.mappings.order-to-wms.fields.order_id', message: /"orderNumbr": no sales_order or order_cancel or shipment has this field, so it would always read nothing; did you mean "orderNumber"\?/ },
+      { path: '$.mappings.order-to-wms.fields.carrier.fields.svc', message: /did you mean "service"/ },
+      { path: '$.mappings.order-to-wms.fields.zip', message: /"shipTo.postalcode": .* has "postalcode" there.*did you mean "postalCode"/ },
+      { path: '$.mappings.order-to-wms.fields.lines.fields.cases.from', message: /the fields there are lineNumber, sku/ },
+      { path: '$.mappings.order-to-wms.fields.lines.fields.cases.convert.uomFrom', message: /did you mean "uom"/ },
+    ],
+  },
+  {
     name: 'routing that names an endpoint, a time zone or a facility that do not exist',
     yaml: `
 endpoints:
