@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { jsonPath, type CausewayError } from '../model/index.ts';
+import { closestFieldName, fieldNamesAt, jsonPath, type CausewayError } from '../model/index.ts';
 import type { ApiEnv } from './context.ts';
 import { ApiProblem, badRequest } from './problems.ts';
 
@@ -70,11 +70,32 @@ function issues(error: z.ZodError, where: string): CausewayError[] {
   });
 }
 
+/** Taken by every route: the tenant an operator key works on (requireKey). */
+const EVERY_ROUTE = ['tenant'];
+
+/**
+ * Query parameters the operation does not take. Ignoring one would answer another question than
+ * the one asked: `?stauts=quarantined` would list every message, not the quarantined ones.
+ */
+function unknownParameters(given: Record<string, string>, schema: z.ZodType | undefined): CausewayError[] {
+  const names = Object.keys(given).filter((k) => !EVERY_ROUTE.includes(k));
+  if (names.length === 0) return [];
+  const allowed = schema ? fieldNamesAt(schema, []) : [];
+  return names.filter((k) => !allowed.includes(k)).map((k) => {
+    const meant = closestFieldName(k, allowed);
+    const hint = meant ? `; did you mean "${meant}"?` : allowed.length ? `; it takes ${[...allowed, ...EVERY_ROUTE].join(', ')}` : `; it takes only ${EVERY_ROUTE.join(', ')}`;
+    return { code: 'QUERY_UNKNOWN_PARAMETER', path: `query.${k}`, message: `this operation has no query parameter "${k}"${hint}` };
+  });
+}
+
 /** Parses path, query and JSON body with the operation's schemas; faults become a 400 problem naming the field. */
 export async function parseInput(c: Context<ApiEnv>, op: Operation): Promise<{ params: unknown; query: unknown; body: unknown }> {
   const params = op.params ? op.params.safeParse(c.req.param()) : undefined;
   if (params && !params.success) throw notFoundOrBad(params.error);
-  const query = op.query ? op.query.safeParse(c.req.query()) : undefined;
+  const given = c.req.query();
+  const unknown = unknownParameters(given, op.query);
+  if (unknown.length) throw badRequest('the query parameters are not valid', unknown);
+  const query = op.query ? op.query.safeParse(given) : undefined;
   if (query && !query.success) throw badRequest('the query parameters are not valid', issues(query.error, 'query'));
   let body: unknown;
   if (op.body?.kind === 'json') {

@@ -144,4 +144,16 @@ flows:
     assert.equal((await (await api.call('/v1/messages?endpoint=elsewhere')).json()).items.length, 0);
     assert.equal((await api.call('/v1/messages?from=last-week')).status, 400);
   });
+
+  it('refuses a query parameter the operation does not take, rather than answer another question', async () => {
+    // Ignored, "stauts" would list every message as if they were the quarantined ones.
+    const typo = await api.call('/v1/messages?stauts=quarantined&limit=5');
+    assert.equal(typo.status, 400);
+    const p = await typo.json();
+    assert.deepEqual(p.errors.map((e: { code: string; path: string }) => [e.code, e.path]), [['QUERY_UNKNOWN_PARAMETER', 'query.stauts']]);
+    assert.match(p.errors[0].message, /did you mean "status"\?/);
+    const none = await (await api.call('/v1/messages/1?verbose=1')).json();
+    assert.match(none.errors[0].message, /no query parameter "verbose"; it takes only tenant/);
+    assert.equal((await api.call('/v1/messages?status=quarantined&limit=5')).status, 200);
+  });
 });
