@@ -1,6 +1,6 @@
 import type { CausewayError } from './errors.ts';
 import { CausewayFault } from './errors.ts';
-import { divideDecimals, multiplyDecimals, type Decimal } from './decimal.ts';
+import { compareDecimals, divideDecimals, multiplyDecimals, type Decimal } from './decimal.ts';
 
 /** What a unit conversion needs to know of an item: its base unit and the factors to it. */
 export interface ItemUnits {
@@ -26,5 +26,15 @@ export function convertQuantity(quantity: Decimal, from: string, to: string, ite
     };
     throw new CausewayFault(missing);
   }
-  return divideDecimals(multiplyDecimals(quantity, fromFactor), toFactor);
+  const base = multiplyDecimals(quantity, fromFactor);
+  const converted = divideDecimals(base, toFactor);
+  // 10 EA in cases of 12 is 0.8333... CS: rounded to 9 places it would go out as a quantity nobody
+  // sent, and 12 of them would not make the 10 again. Only an exact conversion goes out.
+  if (compareDecimals(multiplyDecimals(converted, toFactor), base) !== 0) {
+    throw new CausewayFault({
+      code: 'UOM_INEXACT',
+      message: `${quantity} ${from} of item ${item.sku} does not convert exactly to ${to} (1 ${to} = ${divideDecimals(toFactor, fromFactor)} ${from}): it is ${converted}... ${to}, and rounding it would send a quantity nobody sent`,
+    });
+  }
+  return converted;
 }

@@ -41,6 +41,24 @@ describe('field maps', () => {
     assert.throws(() => map({ sku: 'NOPE', quantity: '1', uom: 'EA' }, ctx), /item NOPE is not in the item master/);
   });
 
+  it('refuses a conversion that is not exact, rather than send a rounded quantity nobody ordered', () => {
+    const map = compileFieldMap({ cases: { from: 'quantity', convert: { uomFrom: 'uom', to: 'CS', sku: 'sku' } } }, new Set());
+    assert.throws(() => map({ sku: 'TEA-1', quantity: '10', uom: 'EA' }, ctx), (e: unknown) => e instanceof CausewayFault && e.errors[0].path === '$.cases'
+      && /10 EA of item TEA-1 does not convert exactly to CS \(1 CS = 12 EA\): it is 0\.833333333\.\.\. CS/.test(e.message));
+    // Exact fractions go out as they are.
+    assert.deepEqual(map({ sku: 'TEA-1', quantity: '6', uom: 'EA' }, ctx), { cases: '0.5' });
+    assert.deepEqual(map({ sku: 'TEA-1', quantity: '0.25', uom: 'CS' }, ctx), { cases: '0.25' });
+  });
+
+  it('writes format number only where a number says the same as the text', () => {
+    const map = compileFieldMap({ qty: { from: 'quantity', format: 'number' } }, new Set());
+    assert.deepEqual(map({ quantity: '12.50' }, ctx), { qty: 12.5 });
+    assert.deepEqual(map({ quantity: '-3' }, ctx), { qty: -3 });
+    assert.throws(() => map({ quantity: 'twelve' }, ctx), /qty: format number: "twelve" is not a number/);
+    assert.throws(() => map({ quantity: '12345678901234567890' }, ctx), /would become 12345678901234567000/);
+    assert.throws(() => map({ quantity: '0.1000000000000000000001' }, ctx), /would become 0\.1,/);
+  });
+
   it('enforces required fields and leaves absent ones out', () => {
     const map = compileFieldMap({ po: { from: 'customerOrderNumber', required: true }, x: 'missing.path' }, new Set());
     assert.throws(() => map({}, ctx), /po: is required/);

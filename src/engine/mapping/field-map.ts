@@ -1,5 +1,5 @@
 import type { FieldSpec } from '../../config/index.ts';
-import { CausewayFault, convertQuantity, type ItemUnits } from '../../model/index.ts';
+import { CausewayFault, compareDecimals, convertQuantity, type ItemUnits } from '../../model/index.ts';
 import { accessCode, parsePath } from './paths.ts';
 
 export interface MappingContext {
@@ -75,7 +75,7 @@ export function compileFieldMap(fields: Record<string, FieldSpec>, knownTables: 
     if (f.convert) {
       code += `if (v !== undefined && v !== null) v = convert(v, ${accessCode(src, f.convert.uomFrom)}, ${JSON.stringify(f.convert.to)}, ${accessCode(src, f.convert.sku)}, ctx, ${L});\n`;
     }
-    if (f.format) code += `if (v !== undefined && v !== null) v = format_${f.format.replace('-', '_')}(v);\n`;
+    if (f.format) code += `if (v !== undefined && v !== null) v = format_${f.format.replace('-', '_')}(v, ${L});\n`;
     if (f.required) code += `if (v === undefined || v === null || v === '') fail(${L}, "is required but the source has no value", ${JSON.stringify(f.from ?? '')});\n`;
     return code;
   }
@@ -100,12 +100,25 @@ function convert(quantity: unknown, fromUom: unknown, toUom: string, sku: unknow
   }
 }
 
-const FORMATS: Record<string, (v: unknown) => unknown> = {
+/**
+ * A value as a JSON number, when a number says the same: "abc" would become NaN (null in JSON) and
+ * "12345678901234567890" 12345678901234567000, each a value nobody sent.
+ */
+function asNumber(v: unknown, target: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const text = typeof v === 'string' ? v.trim() : undefined;
+  const n = text !== undefined && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n)) fail(target, `format number: ${JSON.stringify(v)} is not a number`, '');
+  if (compareDecimals(String(n), text!) !== 0) fail(target, `format number: ${text} would become ${n}, a number a JSON reader takes as a double cannot hold; send it as text (format: string)`, '');
+  return n;
+}
+
+const FORMATS: Record<string, (v: unknown, target: string) => unknown> = {
   format_upper: (v) => String(v).toUpperCase(),
   format_lower: (v) => String(v).toLowerCase(),
   format_trim: (v) => String(v).trim(),
   format_string: (v) => String(v),
-  format_number: (v) => Number(v),
+  format_number: (v, target) => asNumber(v, target),
   // "2026-11-22T10:00:00+01:00" -> "20261122": the form X12 and most flat files want.
   format_date_compact: (v) => String(v).slice(0, 10).replaceAll('-', ''),
   format_date: (v) => String(v).slice(0, 10),
