@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import type { CausewayError } from '../model/index.ts';
 import type { AttemptRow, DeadLetter, Lineage, StoredDelivery, StoredDocument, StoredMessage, VerdictRow } from '../store/index.ts';
-import type { attempt, deadLetter, delivery, lineage, lineageDocument, message, payload, ruleVerdict } from './schemas.ts';
+import type { apiError, attempt, deadLetter, delivery, lineage, lineageDocument, message, payload, ruleVerdict } from './schemas.ts';
 
 /** Store rows as the API shows them: ISO times instead of epoch ms, bytes as text or base64. */
 
@@ -21,10 +22,16 @@ export function presentMessage(m: StoredMessage): z.output<typeof message> {
   return {
     id: m.id, tenant: m.tenant, endpoint: m.endpoint, codec: m.codec, contentType: m.contentType, idempotencyKey: m.idempotencyKey,
     contentHash: m.contentHash, size: m.size, partnerRef: m.partnerRef, receivedAt: iso(m.receivedAt), processedAt: isoOrNull(m.processedAt),
-    status: m.status, errors: m.errors.map((e) => ({ ...e, position: e.position && definedOnly(e.position) })),
+    status: m.status, errors: m.errors.map(presentError), warnings: m.warnings.map(presentError),
     duplicates: m.duplicates, generation: m.generation,
     ...(m.pruned && { pruned: { rawAt: isoOrNull(m.pruned.rawAt), documentsAt: isoOrNull(m.pruned.documentsAt), archive: m.pruned.archive } }),
   };
+}
+
+/** An error or warning as the API shows it: its list says which it is. */
+function presentError(e: CausewayError): z.output<typeof apiError> {
+  const { severity: _, position, ...rest } = e;
+  return { ...rest, position: position && definedOnly(position) };
 }
 
 function definedOnly(p: Record<string, string | number | undefined>): Record<string, string | number> {

@@ -54,6 +54,7 @@ export const message = z.object({
   processedAt: nullableTime,
   status: messageStatus,
   errors: z.array(apiError),
+  warnings: z.array(apiError).meta({ description: 'What was read with an assumption or left out (an X12 unit taken as EA, an HL level skipped); the message went through' }),
   duplicates: z.number().int().meta({ description: 'How often the same message was sent again and recognised' }),
   generation: z.number().int().meta({ description: 'Increases with each replay' }),
   pruned: z.object({

@@ -25,6 +25,11 @@ export interface DecodeResult<E = unknown> {
   envelopes?: Array<E | undefined>;
   /** Positioned errors; with documents present, the rest of the input still goes through. */
   errors: CausewayError[];
+  /**
+   * What was read with an assumption or left out (a unit taken as EA, a segment skipped): it goes
+   * through, and the warnings are kept with the message for whoever looks at it.
+   */
+  warnings?: CausewayError[];
 }
 
 export interface EncodeContext<S = unknown> {

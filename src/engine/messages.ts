@@ -18,6 +18,8 @@ export interface DecodedMessage {
   /** Valid canonical documents with their place in the message, and what their codec said of each beside it. */
   documents: Array<{ index: number; prefix: string; document: CanonicalDocument; envelope?: unknown }>;
   errors: CausewayError[];
+  /** What the codec read with an assumption or left out: kept with the message, never refusing it. */
+  warnings?: CausewayError[];
   /** Documents the codec read that are no valid canonical documents (their errors are in `errors` too), for its refusal hook. */
   invalid?: Array<{ index: number; envelope?: unknown; errors: CausewayError[] }>;
 }

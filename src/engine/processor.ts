@@ -218,6 +218,7 @@ export class MessageProcessor {
     if (!decoded) return this.quarantine(m, [{ code: 'CODEC_UNKNOWN', message: `no codec named "${m.codec}"` }]);
     const applied = await this.applyDecoded(m, decoded, session);
     if (session) this.endRules(session, applied);
+    if (applied.warnings.length > MAX_KEPT_ERRORS) applied.warnings = new KeptErrors([], 'warnings').with(applied.warnings);
     return this.settle(m, applied, applied.documents.length > 0);
   }
 
@@ -266,7 +267,7 @@ export class MessageProcessor {
       });
       metrics.documents.inc({ tenant: metrics.tenant(doc.tenant), type: doc.type });
     }
-    return { documents, deliveries, errors, edi, rules, routing };
+    return { documents, deliveries, errors, warnings: decoded.warnings ?? [], edi, rules, routing };
   }
 
   /** Closes the rules step over what was applied since the session began: its ledger writes and alerts go with the same commit. */
@@ -401,12 +402,13 @@ export class MessageProcessor {
     // The codec's writes go with the outcome either way: a duplicate that left nothing to apply is still counted.
     const withEdi = hasWrites(edi) ? { edi } : {};
     const withRules = hasWrites(rules) ? { rules } : {};
+    const warned = applied.warnings.length ? { warnings: applied.warnings } : {};
     // An answer owed to the partner (an APERAK for invalid documents) is a delivery: the message is processed, its errors dead-lettered with it.
-    if (!anyDocument && deliveries.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...withEdi };
-    if (!anyDocument && deliveries.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...withEdi };
+    if (!anyDocument && deliveries.length === 0 && errors.length > 0) return { ...this.quarantine(m, errors), ...warned, ...withEdi };
+    if (!anyDocument && deliveries.length === 0) return { ...this.quarantine(m, [{ code: 'NO_DOCUMENTS', message: 'the message holds no documents' }]), ...warned, ...withEdi };
     if (errors.length) this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
     const withRouting = hasWrites(routing) ? { routing } : {};
-    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...withEdi, ...withRules, ...withRouting };
+    return { messageId: m.id, status: 'processed', documents, deliveries, errors: errors.length ? errors : undefined, ...warned, ...withEdi, ...withRules, ...withRouting };
   }
 
   /**
@@ -432,6 +434,7 @@ export class MessageProcessor {
     const endpoint = this.deps.endpoints.get(m.endpoint);
     const maxDepth = this.deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
     const errors = new KeptErrors(m.errors);
+    const warnings = new KeptErrors(m.warnings, 'warnings');
     const batch: DecodedMessage[] = [];
     let batchDocuments = 0;
     let anyDocument = false;
@@ -449,10 +452,11 @@ export class MessageProcessor {
         if (session) this.endRules(session, applied);
         anyDocument ||= applied.documents.length > 0;
         const kept = errors.with(applied.errors);
+        const warned = warnings.with(applied.warnings);
         const outcome: MessageOutcome = final
-          ? { ...this.settle(m, { ...applied, errors: kept }, anyDocument), owner: lease.owner }
+          ? { ...this.settle(m, { ...applied, errors: kept, warnings: warned }, anyDocument), owner: lease.owner }
           : {
-              messageId: m.id, status: 'processed', documents: applied.documents, deliveries: applied.deliveries, errors: kept,
+              messageId: m.id, status: 'processed', documents: applied.documents, deliveries: applied.deliveries, errors: kept, warnings: warned,
               ...(hasWrites(applied.edi) ? { edi: applied.edi } : {}), ...(hasWrites(applied.rules) ? { rules: applied.rules } : {}),
               ...(hasWrites(applied.routing) ? { routing: applied.routing } : {}),
               owner: lease.owner, checkpoint: { progress: part, leaseUntil: Date.now() + lease.leaseMs },
@@ -478,6 +482,7 @@ export class MessageProcessor {
           throw refused;
         }
         errors.keep(applied.errors);
+        warnings.keep(applied.warnings);
         batch.length = 0;
         batchDocuments = 0;
         if (!final && applied.deliveries.length) this.deps.onCheckpoint?.();
@@ -510,7 +515,7 @@ export class MessageProcessor {
       // What was committed at checkpoints stays; the message is quarantined with the fault, its raw bytes kept for a replay.
       const fault = e instanceof CausewayFault ? e.errors : [{ code: 'PROCESSING_FAILED', message: describeThrown(e) }];
       logger.error({ messageId: m.id, err: e instanceof Error ? e : describeThrown(e) }, 'processing a large message failed; message quarantined');
-      const quarantined: MessageOutcome = { messageId: m.id, status: 'quarantined', errors: errors.with(fault), owner: lease.owner };
+      const quarantined: MessageOutcome = { messageId: m.id, status: 'quarantined', errors: errors.with(fault), warnings: warnings.with([]), owner: lease.owner };
       this.reportCompletion(await store.completeMessages([quarantined], Date.now()));
       this.deps.metrics.messagesQuarantined.inc({ tenant: this.deps.metrics.tenant(m.tenant), endpoint: m.endpoint });
       return quarantined;
@@ -672,7 +677,7 @@ function prepareDecoded(codec: Codec, decoded: DecodeResult, m: MessageToDecode,
     if (document) documents.push({ index, prefix, document, envelope });
     else if (answers && envelope !== undefined) invalid.push({ index, envelope, errors: errors.slice(before) });
   }
-  return { documents, errors, ...(invalid.length ? { invalid } : {}) };
+  return { documents, errors, ...(decoded.warnings?.length ? { warnings: decoded.warnings } : {}), ...(invalid.length ? { invalid } : {}) };
 }
 
 /** Fills the envelope the engine owns, then validates; errors get the document's place in the message. */
@@ -736,6 +741,8 @@ interface Applied {
   documents: NewDocument[];
   deliveries: NewDelivery[];
   errors: CausewayError[];
+  /** What the codec read with an assumption or left out. */
+  warnings: CausewayError[];
   edi: EdiWrites;
   /** The rules step's ledgers, verdicts and withdrawn deliveries, once the session over these documents ended. */
   rules: RulesWrites;
@@ -744,7 +751,7 @@ interface Applied {
 }
 
 function emptyApplied(): Applied {
-  return { documents: [], deliveries: [], errors: [], edi: {}, rules: {}, routing: {} };
+  return { documents: [], deliveries: [], errors: [], warnings: [], edi: {}, rules: {}, routing: {} };
 }
 
 
@@ -754,20 +761,26 @@ function addApplied(into: Applied, more: Applied): void {
   for (const d of more.documents) into.documents.push(d);
   for (const d of more.deliveries) into.deliveries.push(d);
   for (const e of more.errors) into.errors.push(e);
+  for (const w of more.warnings) into.warnings.push(w);
   appendWrites(into.edi, more.edi);
   appendWrites(into.rules, more.rules);
   appendWrites(into.routing, more.routing);
 }
 
 
-/** A large message's errors across its checkpoints, bounded: past MAX_KEPT_ERRORS only their number is kept. */
+/**
+ * A large message's errors (or warnings) across its checkpoints, bounded: past MAX_KEPT_ERRORS only
+ * their number is kept, in a note of the same kind.
+ */
 class KeptErrors {
   private readonly kept: CausewayError[];
   private dropped = 0;
+  private readonly note: string;
 
-  constructor(earlier: readonly CausewayError[]) {
-    this.kept = earlier.filter((e) => e.code !== 'ERRORS_NOT_KEPT');
-    const note = earlier.find((e) => e.code === 'ERRORS_NOT_KEPT');
+  constructor(earlier: readonly CausewayError[], private readonly kind: 'errors' | 'warnings' = 'errors') {
+    this.note = kind === 'errors' ? 'ERRORS_NOT_KEPT' : 'WARNINGS_NOT_KEPT';
+    this.kept = earlier.filter((e) => e.code !== this.note);
+    const note = earlier.find((e) => e.code === this.note);
     this.dropped = Number(note?.message.match(/^\d+/)?.[0] ?? 0);
   }
 
@@ -776,7 +789,7 @@ class KeptErrors {
     const room = Math.max(0, MAX_KEPT_ERRORS - this.kept.length);
     const out = this.kept.concat(more.slice(0, room));
     const dropped = this.dropped + Math.max(0, more.length - room);
-    if (dropped > 0) out.push({ code: 'ERRORS_NOT_KEPT', message: `${dropped} more error(s) beyond the first ${MAX_KEPT_ERRORS} were not kept; inspect the raw message for all of them` });
+    if (dropped > 0) out.push({ code: this.note, message: `${dropped} more ${this.kind} beyond the first ${MAX_KEPT_ERRORS} were not kept; inspect the raw message for all of them` });
     return out;
   }
 

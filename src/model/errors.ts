@@ -9,6 +9,19 @@ export interface CausewayError {
   path?: string;
   /** Extra machine-readable position (X12: interchange, group, set, segment, element). */
   position?: Record<string, string | number | undefined>;
+  /**
+   * 'warning': what went through with an assumption or was left out (an X12 unit of measure taken
+   * as EA, an HL level skipped), reported with the message but never refusing it. Absent: an error.
+   */
+  severity?: 'warning';
+}
+
+/** A message's list as kept (errors and warnings together), told apart. */
+export function splitWarnings(list: readonly CausewayError[]): { errors: CausewayError[]; warnings: CausewayError[] } {
+  const errors: CausewayError[] = [];
+  const warnings: CausewayError[] = [];
+  for (const e of list) (e.severity === 'warning' ? warnings : errors).push(e);
+  return { errors, warnings };
 }
 
 /** An exception that carries one or more CausewayErrors, for code paths that must throw. */

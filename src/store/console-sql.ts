@@ -8,7 +8,7 @@ import type {
   Alert, AlertPage, AuditEntry, ConsoleSessionRow, TrendHour, KpiSample, EndpointFigures, MessageCorrection, MessageEdit, MessageSearch, MessageSummary, NewAuditEntry, OpenDeadLetter, Page,
   Store, TrendBucket, MessageFilter, DeliveryFilter, StoredMessage, StoredDelivery,
 } from './types.ts';
-import type { CausewayError } from '../model/index.ts';
+import { splitWarnings, type CausewayError } from '../model/index.ts';
 
 export interface SqlStep {
   sql: string;
@@ -134,7 +134,7 @@ export class ConsoleSql {
       FROM messages m WHERE ${w.sql} ORDER BY m.id DESC LIMIT ?`, [...w.params, clampLimit(s.limit)]);
     return rows.map((r) => ({
       id: r.id, endpoint: r.endpoint, codec: r.codec, partnerRef: r.partner_ref, receivedAt: r.received_at, status: r.status, generation: r.generation,
-      size: Number(r.size), errors: (this.db.json(r.errors) as CausewayError[] | null) ?? [],
+      size: Number(r.size), errors: splitWarnings((this.db.json(r.errors) as CausewayError[] | null) ?? []).errors,
     }));
   }
 
@@ -188,7 +188,7 @@ export class ConsoleSql {
     for (let i = 0; i < unread.length; i += 500) {
       const part = unread.slice(i, i + 500);
       const errors = new Map((await this.db.all(`SELECT id, errors FROM messages WHERE tenant = ? AND id IN (${part.map(() => '?').join(', ')})`, [tenant, ...part.map((r) => r.ref_id)]))
-        .map((m) => [Number(m.id), (this.db.json(m.errors) as CausewayError[] | null) ?? []]));
+        .map((m) => [Number(m.id), splitWarnings((this.db.json(m.errors) as CausewayError[] | null) ?? []).errors]));
       const steps: SqlStep[] = [];
       for (const r of part) {
         const pattern = errorPattern(errors.get(Number(r.ref_id)) ?? []);

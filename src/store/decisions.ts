@@ -73,11 +73,25 @@ export interface MessageVerdict {
  * reason its errors make.
  */
 export function judgeCompletion(outcome: MessageOutcome): MessageVerdict {
-  const errors = outcome.errors && outcome.errors.length > 0 ? outcome.errors : null;
+  const real = outcome.errors && outcome.errors.length > 0 ? outcome.errors : null;
+  const errors = keptErrors(outcome);
   if (outcome.status === 'quarantined') {
-    return { status: 'quarantined', errors, deadLetterReason: errors ? describeErrors(errors) : 'quarantined without an error given' };
+    return { status: 'quarantined', errors, deadLetterReason: real ? describeErrors(real) : 'quarantined without an error given' };
   }
-  return { status: 'processed', errors, deadLetterReason: errors && describeErrors(errors) };
+  return { status: 'processed', errors, deadLetterReason: real && describeErrors(real) };
+}
+
+/** keptErrors as the column's JSON text, or null. */
+export function keptErrorsText(outcome: Pick<MessageOutcome, 'errors' | 'warnings'>): string | null {
+  const kept = keptErrors(outcome);
+  return kept && JSON.stringify(kept);
+}
+
+/** What a message's row keeps: its errors, then its warnings (marked so); null when it has neither. */
+export function keptErrors(outcome: Pick<MessageOutcome, 'errors' | 'warnings'>): CausewayError[] | null {
+  const warnings = outcome.warnings?.length ? outcome.warnings.map((w) => ({ ...w, severity: 'warning' as const })) : [];
+  const all = warnings.length ? [...(outcome.errors ?? []), ...warnings] : outcome.errors ?? [];
+  return all.length > 0 ? all : null;
 }
 
 /**

@@ -3,7 +3,7 @@
 // - JSON columns: SQLite keeps them as text, parsed here; PostgreSQL's jsonb comes back parsed.
 // - Integers: SQLite gives INTEGER as a number. PostgreSQL gives bigint as text unless told
 //   otherwise: its store installs integerFromBigint as the pool's parser, so rows arrive with numbers.
-import { shippedAtMs, type CausewayError } from '../model/index.ts';
+import { shippedAtMs, splitWarnings, type CausewayError } from '../model/index.ts';
 import type { ReceiptRow } from './edi-receipts.ts';
 import { ledgerBodyOf } from './ledger-body.ts';
 import type {
@@ -60,9 +60,11 @@ export const DELIVERY_COLUMNS = [
 function messageOf(json: ReadJson, c: readonly any[]): StoredMessage {
   const [id, tenant, endpoint, codec, contentType, idempotencyKey, contentHash, body, bodyBytes, rawUpload, progress, partnerRef,
     receivedAt, status, errors, duplicates, generation, processedAt, rawPrunedAt, documentsPrunedAt, archivedTo] = c;
+  // Errors and warnings share the column; most messages have neither.
+  const kept = errors == null ? { errors: [], warnings: [] } : splitWarnings(json(errors) as CausewayError[]);
   return {
     id, tenant, endpoint, codec, contentType, idempotencyKey, contentHash, body, size: bodyBytes ?? body.length, chunked: rawUpload != null,
-    progress: progress ?? 0, partnerRef, receivedAt, status, errors: (json(errors) as CausewayError[] | null) ?? [], duplicates, generation, processedAt,
+    progress: progress ?? 0, partnerRef, receivedAt, status, errors: kept.errors, warnings: kept.warnings, duplicates, generation, processedAt,
     ...(rawPrunedAt != null || documentsPrunedAt != null
       ? { pruned: { rawAt: rawPrunedAt ?? null, documentsAt: documentsPrunedAt ?? null, archive: archivedTo ?? null } } : {}),
   };

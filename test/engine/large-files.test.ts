@@ -68,9 +68,9 @@ flows: []
   });
 
   /** Writes a generated file beside the folder and moves it in whole, as a partner's atomic upload does. */
-  async function drop(name: string, mb: number, broken?: Set<number>) {
+  async function drop(name: string, mb: number, broken?: Set<number>, warned?: Set<number>) {
     const staged = join(dir, name);
-    const made = await generateX12(staged, '940', mb, { setsPerGroup: PER_GROUP, broken });
+    const made = await generateX12(staged, '940', mb, { setsPerGroup: PER_GROUP, broken, warned });
     renameSync(staged, join(dir, 'drop', name));
     return made;
   }
@@ -126,6 +126,17 @@ flows: []
     assert.ok(seen.has(4320) && seen.has(4322), 'the sets on either side are committed');
     const dead = await store.listDeadLetters('acme');
     assert.equal(dead.length, 1, 'the rejected set is dead-lettered with the message, whose raw bytes stay stored');
+  });
+
+  it('keeps the warnings of sets read across checkpoints with the message, and dead-letters nothing for them', async () => {
+    await start();
+    await drop('orders-without-ship-to.edi', 3, undefined, new Set([7, 4321]));
+    const m = await settled((await storedMessage()).id);
+    assert.equal(m.status, 'processed');
+    assert.deepEqual(m.errors, []);
+    assert.deepEqual(m.warnings.map((w) => [w.code, w.position?.set]), [['X12_SEGMENT_MISSING', '00007'], ['X12_SEGMENT_MISSING', '04321']]);
+    assert.ok(commits.filter((c) => c.checkpoint).length >= 2, 'the two sets were committed in different checkpoints');
+    assert.deepEqual(await store.listDeadLetters('acme'), []);
   });
 
   it('a worker that takes a half-read file over skips what was committed and commits the rest once', async () => {

@@ -8,10 +8,14 @@ function interchangeHeader(n: number, gs01: string): string {
   return `ISA*00*          *00*          *ZZ*DEPOSITOR      *ZZ*WAREHOUSE      *260301*1000*U*00401*${isa13}*0*P*>~\nGS*${gs01}*DEPOSITOR*WAREHOUSE*20260301*1000*${n}*X*004010~\n`;
 }
 
-/** A 940 for order SO<n>; `broken` gives its first line a quantity that is not a number. */
-export function set940(n: number, broken = false): string {
+/**
+ * A 940 for order SO<n>; `broken` gives its first line a quantity that is not a number, `warned`
+ * leaves out its ship-to (read, with a warning).
+ */
+export function set940(n: number, broken = false, warned = false): string {
   const st = String(n % 100000).padStart(5, '0');
-  let body = `W05*N*SO${n}*PO${n}~\nN1*ST*Customer ${n}*92*C${n % 5000}~\nN3*${n % 900} Harbour Road~\nN4*Portland*OR*97201*US~\nN1*WH*Portland DC*9*PDX1~\nG62*10*20260305~\nW66*PP*U***GROUND*****UPSN~\n`;
+  const shipTo = warned ? '' : `N1*ST*Customer ${n}*92*C${n % 5000}~\nN3*${n % 900} Harbour Road~\nN4*Portland*OR*97201*US~\n`;
+  let body = `W05*N*SO${n}*PO${n}~\n${shipTo}N1*WH*Portland DC*9*PDX1~\nG62*10*20260305~\nW66*PP*U***GROUND*****UPSN~\n`;
   const lines = 3 + (n % 5);
   for (let l = 1; l <= lines; l++) body += `LX*${l}~\nW01*${broken && l === 1 ? 'TWO' : l * 2}*EA**VN*SKU-${(n * 7 + l) % 20000}*UP*0123456${String(l).padStart(5, '0')}~\nG69*Item ${l} description~\n`;
   body += `W76*${lines}~\n`;
@@ -40,9 +44,10 @@ export interface GeneratedX12 {
 
 /**
  * Writes a file of about `mb` megabytes: interchanges of one group with `setsPerGroup` sets each.
- * `broken`: the numbers of 940 sets to spoil (a quantity that is not a number).
+ * `broken`: the numbers of 940 sets to spoil (a quantity that is not a number); `warned`: those
+ * to send without a ship-to.
  */
-export async function generateX12(path: string, kind: '940' | '856', mb: number, options: { setsPerGroup?: number; broken?: ReadonlySet<number> } = {}): Promise<GeneratedX12> {
+export async function generateX12(path: string, kind: '940' | '856', mb: number, options: { setsPerGroup?: number; broken?: ReadonlySet<number>; warned?: ReadonlySet<number> } = {}): Promise<GeneratedX12> {
   const perGroup = options.setsPerGroup ?? 500;
   const out = createWriteStream(path);
   const target = mb * 1024 * 1024;
@@ -52,7 +57,7 @@ export async function generateX12(path: string, kind: '940' | '856', mb: number,
   while (written < target) {
     let chunk = interchangeHeader(ic, kind === '940' ? 'OW' : 'SH');
     for (let s = 0; s < perGroup; s++) {
-      chunk += kind === '940' ? set940(n, options.broken?.has(n)) : set856(n);
+      chunk += kind === '940' ? set940(n, options.broken?.has(n), options.warned?.has(n)) : set856(n);
       n++;
     }
     chunk += `GE*${perGroup}*${ic}~\nIEA*1*${String(ic).padStart(9, '0')}~\n`;

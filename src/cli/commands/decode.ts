@@ -30,10 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { codec, tenant } = setup;
   const now = new Date().toISOString();
-  const warnings: CausewayError[] = [];
   const options: Record<string, unknown> = { ...setup.options };
-  // Warnings are what goes through but is worth a look; they never change the exit status.
-  if (values.warnings) options.onWarning = (w: CausewayError) => warnings.push(w);
   const ctx = { tenant, endpoint: setup.endpoint, options, ...(setup.settings !== undefined ? { settings: setup.settings } : {}) };
   // `causeway decode FILE | head` stops reading: the rest is not printed, and that is no crash.
   const closed = watchStdout();
@@ -55,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
         if (!closed()) out(JSON.stringify(v.document));
       } else for (const e of v.errors) errors.push({ ...e, path: many ? `$[${i}]${e.path?.slice(1) ?? ''}` : e.path });
     }
-    for (const w of warnings.splice(0)) err(`warning [${w.code}] ${formatError(w)}`);
+    // Warnings are what goes through but is worth a look; they never change the exit status.
+    if (values.warnings) for (const w of decoded.warnings ?? []) err(`warning [${w.code}] ${formatError(w)}`);
     for (const e of errors) err(`[${e.code}] ${formatError(e)}${e.position ? ' ' + JSON.stringify(e.position) : ''}`);
     failed ||= errors.length > 0;
   };

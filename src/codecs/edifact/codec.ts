@@ -108,6 +108,8 @@ class EdifactMessageReading {
   private stray: CausewayError[] = [];
   private bare = 0;
   private errors: CausewayError[] = [];
+  /** What was read with an assumption (a release character not needed, a character outside the repertoire). */
+  private warnings: CausewayError[] = [];
   private ic: OpenInterchange | null = null;
   /** Messages read into what is held or decided now. */
   held = 0;
@@ -129,7 +131,7 @@ class EdifactMessageReading {
   }
 
   get hasErrors(): boolean {
-    return this.errors.length > 0 || this.stray.length > 0 || this.bare > 0;
+    return this.errors.length > 0 || this.stray.length > 0 || this.bare > 0 || this.warnings.length > 0;
   }
 
   /** What is decided so far, handed out and forgotten; `spill` also hands out what the open interchange holds. */
@@ -142,7 +144,8 @@ class EdifactMessageReading {
     const errors = this.stray;
     if (this.bare) errors.push({ code: 'EDIFACT_NO_INTERCHANGE', message: `${this.bare} message(s) without a UNB interchange around them; they were not applied (a partner's messages come in an interchange)` });
     for (const e of this.errors) errors.push(e);
-    const part = { documents: this.documents, envelopes: this.envelopes, errors };
+    const part = { documents: this.documents, envelopes: this.envelopes, errors, ...(this.warnings.length ? { warnings: this.warnings } : {}) };
+    this.warnings = [];
     this.documents = [];
     this.envelopes = [];
     this.stray = [];
@@ -161,6 +164,7 @@ class EdifactMessageReading {
     switch (item.kind) {
       case 'error':
         if (item.error.severity === 'error') this.stray.push(asError(item.error));
+        else this.warnings.push(asError(item.error));
         break;
       case 'interchange-start': {
         const header = item.interchange;
@@ -209,6 +213,7 @@ class EdifactMessageReading {
     const sender = header.sender;
     for (const e of [...verdict.errors, ...verdict.groups.flatMap((g) => g.errors), ...verdict.messages.flatMap((m) => m.errors)]) {
       if (e.severity === 'error') this.errors.push(asError(e));
+      else this.warnings.push(asError(e));
     }
     if (ic.foreign && profile) {
       // Not from our partner: neither applied nor answered in the partner's name.

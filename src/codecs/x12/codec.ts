@@ -77,8 +77,6 @@ function setHash(set: { segments: Array<{ elements: string[] }> }): string {
 
 export interface X12DecodeOptions {
   receivedAt?: string;
-  /** Told every warning (what is reported but goes through), which the result's errors leave out: `causeway decode --warnings`. */
-  onWarning?: (warning: CausewayError) => void;
 }
 
 /** What one interchange has produced so far: held until its IEA says whether any of it may be applied. */
@@ -142,7 +140,7 @@ export async function* decodeX12Parts(source: AsyncIterable<Buffer>, ctx: Decode
       if (reading.settled ? reading.held > 0 : reading.held >= maxHeldSets) yield reading.flush(!reading.settled);
     }
   }
-  if (reading.held > 0 || reading.hasErrors) yield reading.flush();
+  if (reading.held > 0 || reading.hasReports) yield reading.flush();
 }
 
 /** Sets of one open interchange held before its IEA is read; beyond it they go out before the trailers. */
@@ -160,6 +158,7 @@ class X12MessageReading {
   private documents: Array<Record<string, unknown>> = [];
   private envelopes: X12Meta[] = [];
   private errors: CausewayError[] = [];
+  private warnings: CausewayError[] = [];
   private setCtx: SetContext;
   private ic: OpenInterchange | null = null;
   private group: OpenGroup | null = null;
@@ -183,8 +182,9 @@ class X12MessageReading {
     return this.ic === null;
   }
 
-  get hasErrors(): boolean {
-    return this.errors.length > 0;
+  /** Errors or warnings not handed out yet. */
+  get hasReports(): boolean {
+    return this.errors.length > 0 || this.warnings.length > 0;
   }
 
   /**
@@ -199,10 +199,11 @@ class X12MessageReading {
       for (const h of held) this.emit(h);
       this.ic.spilled = true;
     }
-    const part = { documents: this.documents, envelopes: this.envelopes, errors: this.errors };
+    const part = { documents: this.documents, envelopes: this.envelopes, errors: this.errors, ...(this.warnings.length ? { warnings: this.warnings } : {}) };
     this.documents = [];
     this.envelopes = [];
     this.errors = [];
+    this.warnings = [];
     this.held = 0;
     return part;
   }
@@ -212,12 +213,12 @@ class X12MessageReading {
     this.envelopes.push(h.envelope);
   }
 
-  /** Errors go into the result, the first with `note`; warnings only to whoever asked to be told. */
+  /** Errors and warnings go into the result, the first error with `note`. */
   private report(list: readonly X12Error[], note = ''): void {
     let first = true;
     for (const e of list) {
       if (e.severity !== 'error') {
-        this.options.onWarning?.(asError(e));
+        this.warnings.push(asError(e));
         continue;
       }
       this.errors.push(asError(first && note ? { ...e, message: `${e.message} ${note}` } : e));

@@ -118,6 +118,13 @@ export async function messagePage(engine: HubFacade, tenant: string, session: Se
           <ul class="errors">{m.errors.map((e) => <li><code>{e.code}</code> <code>{e.path ?? '$'}</code> {e.message}</li>)}</ul>
         </section>
       )}
+      {m.warnings.length > 0 && (
+        <section aria-labelledby="warnings-h">
+          <h2 id="warnings-h">Warnings</h2>
+          <p>Read with an assumption or left out; the message went through.</p>
+          <ul class="warnings">{m.warnings.map((e) => <li><code>{e.code}</code> <code>{e.path ?? '$'}</code> {e.message}</li>)}</ul>
+        </section>
+      )}
       <p class="actions">
         <a href={`/messages/${m.id}/raw`} download>Download raw</a>
         {operator && <Action action={`/messages/${m.id}/replay`} session={session} label="Replay" confirm="Process this message again with the current configuration?" />}

@@ -67,6 +67,8 @@ export interface StoredMessage {
   receivedAt: number;
   status: MessageStatus;
   errors: CausewayError[];
+  /** What went through with an assumption or was left out (severity 'warning'), kept with the errors. */
+  warnings: CausewayError[];
   duplicates: number;
   generation: number;
   processedAt: number | null;
@@ -109,6 +111,8 @@ export type MessageOutcome =
       deliveries: NewDelivery[];
       /** Parts rejected while others went through (one bad X12 set among good ones): kept and dead-lettered. */
       errors?: CausewayError[];
+      /** What went through with an assumption or was left out: kept with the message, never dead-lettered. */
+      warnings?: CausewayError[];
       edi?: EdiWrites;
       /** The rules step's ledgers, verdicts and withdrawn deliveries: committed with the outcome or not at all. */
       rules?: RulesWrites;
@@ -123,7 +127,7 @@ export type MessageOutcome =
       /** When given, committed only while this worker holds the message's lease; else MessageLeaseLost is thrown and nothing is written. */
       owner?: string;
     }
-  | { messageId: number; status: 'quarantined'; errors: CausewayError[]; edi?: EdiWrites; owner?: string };
+  | { messageId: number; status: 'quarantined'; errors: CausewayError[]; warnings?: CausewayError[]; edi?: EdiWrites; owner?: string };
 
 export interface MessageCheckpoint {
   progress: number;

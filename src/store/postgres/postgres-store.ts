@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
+import { clampLimit, judgeAttempt, judgeCompletion, keptErrorsText, settledBy } from '../decisions.ts';
 import { integerFromBigint, postgresRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   RetentionMonth, AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
@@ -309,7 +309,7 @@ export class PostgresStore implements Store {
       for (const o of outcomes) {
         if (o.status !== 'processed' || !o.checkpoint) continue;
         await c.query('UPDATE messages SET progress = $1, errors = $2::jsonb, lease_until = $3 WHERE id = $4',
-          [o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId]);
+          [o.checkpoint.progress, keptErrorsText(o), o.checkpoint.leaseUntil, o.messageId]);
       }
       outcomes = outcomes.filter((o) => o.status !== 'processed' || !o.checkpoint);
       if (outcomes.length === 0) return report;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { clampLimit, judgeAttempt, judgeCompletion, settledBy } from '../decisions.ts';
+import { clampLimit, judgeAttempt, judgeCompletion, keptErrorsText, settledBy } from '../decisions.ts';
 import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, sqliteColumns as columns, sqliteRows as read, toKpiSample, type Row } from '../rows.ts';
 import type {
   RetentionMonth, AcceptedMessage, ApiKeyRecord, RoutingRecord, SignedRequestSighting, StockReservation, AttemptRecord, CompletionReport, DeadLetter, EdiGroup, EdiGroupFilter, EdiGroupSent,
@@ -251,7 +251,7 @@ export class SqliteStore implements Store {
           routing.applyRoutingWrites(this.sql, o.routing, [o.messageId]);
         }
         if (o.status === 'processed' && o.checkpoint) {
-          checkpoint.run(o.checkpoint.progress, o.errors?.length ? JSON.stringify(o.errors) : null, o.checkpoint.leaseUntil, o.messageId);
+          checkpoint.run(o.checkpoint.progress, keptErrorsText(o), o.checkpoint.leaseUntil, o.messageId);
           continue;
         }
         const verdict = judgeCompletion(o);

@@ -82,6 +82,27 @@ export function pipelineConformance(open: OpenStore<PipelineStore>): void {
       assert.equal((await store.claimPendingMessages('w', 10, 1000, 9999)).length, 0);
     });
 
+    it('keeps a message\'s warnings apart from its errors, and dead-letters for its errors only', async () => {
+      const [a, b, c] = await store.acceptMessages([msg({ idempotencyKey: 'w1' }), msg({ idempotencyKey: 'w2' }), msg({ idempotencyKey: 'w3' })]);
+      await store.claimPendingMessages('w', 10, 1000, 1000);
+      const warning = { code: 'X12_CODE_UNKNOWN', path: '$', message: 'read as other' };
+      await store.completeMessages([
+        { messageId: a.messageId, status: 'processed', documents: [], deliveries: [], warnings: [warning] },
+        { messageId: b.messageId, status: 'processed', documents: [], deliveries: [], errors: [{ code: 'X12_ELEMENT_MISSING', message: 'set 2 rejected' }], warnings: [warning] },
+        { messageId: c.messageId, status: 'quarantined', errors: [], warnings: [warning] },
+      ], 2000);
+      const [wa, wb, wc] = await Promise.all([a, b, c].map((m) => store.getMessage('acme', m.messageId)));
+      assert.deepEqual([wa!.errors, wa!.warnings.map((w) => w.code)], [[], ['X12_CODE_UNKNOWN']]);
+      assert.deepEqual([wb!.errors.map((e) => e.code), wb!.warnings.map((w) => w.code)], [['X12_ELEMENT_MISSING'], ['X12_CODE_UNKNOWN']]);
+      assert.deepEqual([wc!.status, wc!.errors, wc!.warnings.length], ['quarantined', [], 1]);
+      const dl = await store.listDeadLetters('acme');
+      assert.deepEqual(dl.map((d) => d.refId).sort(), [b.messageId, c.messageId].sort(), 'a warning alone makes no dead letter');
+      assert.ok(dl.every((d) => !/read as other/.test(d.reason)), dl.map((d) => d.reason).join(' | '));
+      // A replay begins the message again: what its last reading found goes with it.
+      await store.requeueMessages('acme', [a.messageId], 3000);
+      assert.deepEqual((await store.getMessage('acme', a.messageId))!.warnings, []);
+    });
+
     it('dead-letters a quarantined message even when no error was given', async () => {
       const [a] = await store.acceptMessages([msg()]);
       await store.completeMessages([{ messageId: a.messageId, status: 'quarantined', errors: [] }], 2000);
