@@ -88,12 +88,19 @@ function unknownParameters(given: Record<string, string>, schema: z.ZodType | un
   });
 }
 
+/** A parameter given more than once: every parameter takes one value, and which one counts cannot be guessed. */
+function repeatedParameters(all: Record<string, string[]>): CausewayError[] {
+  return Object.entries(all).filter(([, values]) => values.length > 1).map(([k, values]) => ({
+    code: 'QUERY_PARAMETER_REPEATED', path: `query.${k}`, message: `"${k}" is given ${values.length} times (${values.slice(0, 3).map((v) => JSON.stringify(v)).join(', ')}${values.length > 3 ? ', ...' : ''}); it takes one value`,
+  }));
+}
+
 /** Parses path, query and JSON body with the operation's schemas; faults become a 400 problem naming the field. */
 export async function parseInput(c: Context<ApiEnv>, op: Operation): Promise<{ params: unknown; query: unknown; body: unknown }> {
   const params = op.params ? op.params.safeParse(c.req.param()) : undefined;
   if (params && !params.success) throw notFoundOrBad(params.error);
   const given = c.req.query();
-  const unknown = unknownParameters(given, op.query);
+  const unknown = [...unknownParameters(given, op.query), ...repeatedParameters(c.req.queries())];
   if (unknown.length) throw badRequest('the query parameters are not valid', unknown);
   const query = op.query ? op.query.safeParse(given) : undefined;
   if (query && !query.success) throw badRequest('the query parameters are not valid', issues(query.error, 'query'));

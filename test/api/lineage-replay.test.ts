@@ -155,5 +155,9 @@ flows:
     const none = await (await api.call('/v1/messages/1?verbose=1')).json();
     assert.match(none.errors[0].message, /no query parameter "verbose"; it takes only tenant/);
     assert.equal((await api.call('/v1/messages?status=quarantined&limit=5')).status, 200);
+    // Which of two values would count cannot be guessed: neither does.
+    const twice = await (await api.call('/v1/messages?status=quarantined&status=processed')).json();
+    assert.deepEqual(twice.errors.map((e: { code: string; path: string }) => [e.code, e.path]), [['QUERY_PARAMETER_REPEATED', 'query.status']]);
+    assert.match(twice.errors[0].message, /"status" is given 2 times \("quarantined", "processed"\); it takes one value/);
   });
 });
