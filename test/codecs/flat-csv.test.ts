@@ -88,6 +88,17 @@ describe('csv codec: an order file, one order per group of rows', () => {
     assert.match(r.errors[0]!.message, /^row 3: .*Invalid Closing Quote.*corrected copy/);
   });
 
+  it('a row with more cells than the header holds back the whole file: an unquoted delimiter shifts its columns', async () => {
+    // "Kaiser; Söhne" unquoted: the street is read as the town, the town as the postcode, and so on.
+    const r = await decode(`${orderHeader}\nA-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;\nB-2;;Kaiser; Söhne;S;K;1;01.12.2026;1;SKU-1;2;;\n`, orderLayout);
+    assert.equal(r.documents.length, 0);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.position?.row]), [['FLAT_ROW_WIDTH', 3]]);
+    assert.match(r.errors[0]!.message, /^row 3: 13 cells where the header has 12; a value holding the delimiter ";" must be quoted.*corrected copy/);
+    // A spreadsheet that pads its rows with empty cells pads its header alike: that shifts nothing.
+    const padded = await decode(`${orderHeader};;\nA-1;;X;S;K;1;01.12.2026;1;SKU-1;2;;;;\n`, orderLayout);
+    assert.deepEqual([padded.documents.length, padded.errors], [1, []]);
+  });
+
   it('a missing column is named with the columns the header has', async () => {
     const r = await decode('Auftrag,Artikel,Menge\nA,B,1\n', orderLayout);
     assert.equal(r.errors[0]!.code, 'FLAT_COLUMN_MISSING');
@@ -165,6 +176,12 @@ describe('csv codec: an item master, one item per row', () => {
     assert.equal(a1.description, "Bolt, 8' long");
     assert.deepEqual([a1.weight, a1.lotTracked, a1.shelfLifeDays, a1.barcodes], [{ value: '1250.5', unit: 'KG' }, true, 365, [{ kind: 'GTIN', value: '4006381333931' }]]);
     assert.deepEqual(r.errors.map((e) => [e.position?.row, e.position?.column]), [[3, 'Weight'], [4, 'Lot']]);
+  });
+  it('leaves out a row with more cells than the header when each row is its own document', async () => {
+    const r = await decode('Item,Description,UOM\nA1,Bolt,EA\nA2,Nut, large,EA\nA3,Pin,EA\n', { ...itemLayout, quote: '"', fields: { sku: 'Item', description: 'Description', baseUom: 'UOM' } });
+    assert.deepEqual(r.documents.map((d: any) => [d.sku, d.baseUom]), [['A1', 'EA'], ['A3', 'EA']]);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.position?.row]), [['FLAT_ROW_WIDTH', 3]]);
+    assert.match(r.errors[0]!.message, /the row is left out$/);
   });
   it('leaves out a row it cannot read and keeps the others, when each row is its own document', async () => {
     const r = await decode("Item,Description,UOM\nA1,Bolt,EA\nA2,'Nut'x,EA\nA3,Pin,EA\n", { ...itemLayout, fields: { sku: 'Item', description: 'Description', baseUom: 'UOM' } });

@@ -27,6 +27,10 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
   const skipped: CausewayError[] = [];
   let columns: { indexes: number[]; names: string[] } | undefined;
   let headerFault: CausewayError | undefined;
+  /** Cells of the header row: a row with values past them has more cells than columns. */
+  let headerWidth = Infinity;
+  /** A row whose cells would shift where rows build documents together: the file waits for a corrected copy. */
+  let shifted: CausewayError | undefined;
   let assembler: DocumentAssembler | undefined;
   const width = layout.fields.length;
   // Lines of the file before the text being parsed: csv-parse reads skipped lines too (for quotes), so resuming parses a slice.
@@ -49,7 +53,19 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
       columns = found;
       const names = found.names;
       assembler = new DocumentAssembler(layout, (f) => names[layout.fields.indexOf(f)]);
-      if (layout.header) return;
+      if (layout.header) {
+        headerWidth = record.length;
+        return;
+      }
+    }
+    if (record.length > headerWidth) {
+      // An unquoted delimiter in a value ("Acme, Inc") moves every later cell one column on: each
+      // would be read as another field. A spreadsheet that pads rows with empty cells pads its
+      // header alike, so a row wider than the header is a fault even when its extra cells are empty.
+      const fault = widthError(layout, start, record.length, headerWidth, !!layout.list);
+      if (layout.list) shifted ??= fault;
+      else skipped.push(fault);
+      return;
     }
     const { indexes } = columns;
     let any = false;
@@ -134,6 +150,7 @@ export function decodeCsv(body: Buffer, layout: Layout): DecodeResult<FlatEnvelo
 
   function finish(): DecodeResult<FlatEnvelope> {
     if (headerFault) return { documents: [], errors: [headerFault] };
+    if (shifted) return { documents: [], errors: [...skipped, shifted] };
     if (!assembler || records === 0) return { documents: [], errors: [...skipped, { code: 'FLAT_EMPTY', message: layout.header ? 'the file is empty; expected a header row and rows' : 'the file has no rows' }] };
     const assembled = assembler.finish();
     if (assembled.documents.length + assembled.errors.length + skipped.length === 0) {
@@ -182,6 +199,17 @@ function lineBreaks(record: string[]): number {
  * A fault csv-parse found, in a text that starts `before` lines into the file; `from`: the line the
  * record it spoiled starts on, when earlier than where it was found.
  */
+function widthError(layout: Layout, row: number, cells: number, width: number, together: boolean): CausewayError {
+  const consequence = together
+    ? 'where its values belong cannot be known, so nothing in the file is applied until a corrected copy is sent'
+    : 'the row is left out';
+  return {
+    code: 'FLAT_ROW_WIDTH',
+    message: `row ${row}: ${cells} cells where the header has ${width}; a value holding the delimiter ${JSON.stringify(layout.delimiter)} must be quoted, or every cell after it is read as the next column's; ${consequence}`,
+    position: { row },
+  };
+}
+
 function syntaxError(e: CsvError, before: number, from: number | undefined, consequence: string): CausewayError {
   const line = typeof e.lines === 'number' ? before + e.lines : undefined;
   const rows = line === undefined ? '' : from !== undefined && from < line ? `rows ${from}-${line}: ` : `row ${line}: `;
