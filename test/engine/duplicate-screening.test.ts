@@ -18,6 +18,9 @@ const BODY_846 = 'BIA*00*DD*INV-1*20260301*2300~N1*WH**9*AMS1~LIN*1*VN*SKU-1~QTY
 /** Interchange 000000905 from DEPOSITOR; `minute` changes ISA10 only, so a resend has other bytes and the same ISA13. */
 const stock = (minute: string) => envelope('IB', [{ id: '846', body: BODY_846 }]).replace('*260301*1000*', `*260301*${minute}*`);
 
+/** When the files arrive, `at` ms on: after the snapshot's own time (BIA 2026-03-01 23:00), as a real one would. */
+const RECEIVED = Date.parse('2026-03-02T00:00:00Z');
+
 const CONFIG = `
 defaultTenant: acme
 partners:
@@ -64,7 +67,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       let key = 0;
       const receive = async (body: string, at: number) => {
         const bytes = Buffer.from(body, 'latin1');
-        const [a] = await store.acceptMessages([{ tenant: 'acme', endpoint: 'wh-in', codec: 'x12', body: bytes, contentHash: contentHash(bytes), idempotencyKey: `k-${++key}`, receivedAt: at }]);
+        const [a] = await store.acceptMessages([{ tenant: 'acme', endpoint: 'wh-in', codec: 'x12', body: bytes, contentHash: contentHash(bytes), idempotencyKey: `k-${++key}`, receivedAt: RECEIVED + at }]);
         return a!.messageId;
       };
       const close = async () => {

@@ -82,6 +82,8 @@ export function decide(ledger: Ledger | undefined, document: CanonicalDocument, 
   if (ledger && (ledger.kind !== target.kind || ledger.entityKey !== target.entityKey)) {
     throw new CausewayFault({ code: 'RULES_LEDGER_MISMATCH', message: `a ${document.type} of ${target.entityKey} was given the ${ledger.kind} ledger of ${ledger.entityKey}` });
   }
+  const ahead = aheadOfReceipt(document, policy);
+  if (ahead) return { verdict: 'refuse', rule: 'FUTURE_TIMESTAMP', reason: ahead.reason, path: ahead.path, ledger, document, effects: [], flags: [], conflicts: [] };
   const source: SystemRole = context.source === undefined || context.source === 'partner' ? USUAL_SOURCE[document.type] : context.source;
   const owned = applyOwnership(ledger, document, source, policy);
   const ctx: RuleContext = { policy, now, source, item: context.item ?? noItems, entityKey: target.entityKey };
@@ -104,6 +106,27 @@ export function decide(ledger: Ledger | undefined, document: CanonicalDocument, 
   };
   if (o.path !== undefined) decision.path = o.path;
   return decision;
+}
+
+/**
+ * A document whose stamp lies further after its receipt than the policy allows. Stamps decide
+ * which update is newer (ordering.ts): one dated 2062 instead of 2026 would be the newest for
+ * decades, and every real update after it would be set aside as older. Judged against the time
+ * Causeway received it, so a replay decides the same.
+ */
+function aheadOfReceipt(document: CanonicalDocument, policy: RulesPolicy): { reason: string; path: string } | undefined {
+  const snapshot = document.type === 'inventory_snapshot';
+  const stamp = snapshot ? document.asOf : document.occurredAt;
+  const ahead = Date.parse(stamp) - Date.parse(document.receivedAt);
+  const tolerance = policy.outOfOrder.futureToleranceMinutes * 60_000;
+  if (!(ahead > tolerance)) return undefined;
+  const field = snapshot ? 'asOf' : 'occurredAt';
+  const hours = ahead / 3_600_000;
+  const by = hours >= 48 ? `${Math.floor(hours / 24).toLocaleString('en-US')} days` : hours >= 1 ? `${Math.floor(hours)} hours` : `${Math.ceil(ahead / 60_000)} minutes`;
+  return {
+    path: `$.${field}`,
+    reason: `${capitalised(document.type.replace(/_/g, ' '))} says it happened at ${stamp}, ${by} after Causeway received it (${document.receivedAt}); more than outOfOrder.futureToleranceMinutes (${policy.outOfOrder.futureToleranceMinutes}) ahead, it would make every later update look older. Check the sender's clock, time zone and date.`,
+  };
 }
 
 function decideByType(ledger: Ledger | undefined, doc: CanonicalDocument, ctx: RuleContext): Outcome<Ledger | undefined> {

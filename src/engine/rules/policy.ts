@@ -36,6 +36,9 @@ export const rulesPolicySchema = z.object({
     holdWindowMinutes: z.number().int().min(1).default(24 * 60).meta({
       description: 'How long a shipment, status, cancel or receipt for an order or inbound not seen yet is held waiting for it before it is refused',
     }),
+    futureToleranceMinutes: z.number().int().min(0).default(24 * 60).meta({
+      description: 'How far after Causeway received it a document may say it happened (a snapshot: the time its counts are true for). One stamped later is refused: applied, it would make every later update of its order, inbound, item or stock look older and be ignored. The default lets a sender\'s time zone be wrong by a whole day, not a date',
+    }),
   }).strict().prefault({}),
   orderHolds: z.object({
     invalidAddress: z.enum(['hold', 'ignore']).default('hold').meta({

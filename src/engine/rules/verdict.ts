@@ -30,6 +30,7 @@ export const RULES = {
   INBOUND_NOT_SEEN: 'A receipt for an inbound not seen yet waits for the purchase order',
   HOLD_EXPIRED: 'A held document whose order never came is refused',
   OUT_OF_ORDER: 'A document older than the one already applied is stale',
+  FUTURE_TIMESTAMP: 'A document that says it happened well after it was received is refused',
   DUPLICATE: 'The same content again is stale',
   REPLAYED: 'A message an operator replayed is delivered again; its ledger does not change a second time',
   STATUS_APPLIED: 'An order status is passed on',

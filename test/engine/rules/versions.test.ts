@@ -67,6 +67,27 @@ describe('stale and out-of-order documents', () => {
     assert.match(d.reason, /older than the version already recorded/);
   });
 
+  it('refuses a document stamped well after it was received, which would make every later update look older', () => {
+    const desk = new Desk();
+    const sent = sentOrder(desk, 'SO-13', [['TEA-1', '10']]);
+    // A typed year: 2062 for 2026. Applied, no real change of the order would ever be newer.
+    const typo = { ...salesOrder('SO-13', [['TEA-1', '12']], {}, 10), occurredAt: '2062-11-23T08:10:00.000Z' };
+    const d = desk.decide(typo);
+    assert.deepEqual([d.verdict, d.rule, d.path], ['refuse', 'FUTURE_TIMESTAMP', '$.occurredAt']);
+    assert.equal(d.reason, 'Sales order says it happened at 2062-11-23T08:10:00.000Z, 13,149 days after Causeway received it (2026-11-23T08:10:00.000Z); '
+      + 'more than outOfOrder.futureToleranceMinutes (1440) ahead, it would make every later update look older. Check the sender\'s clock, time zone and date.');
+    assert.equal(desk.order('SO-13').lastApplied.sales_order!.documentId, sent.id, 'the ledger is as it was');
+    // The real change after it still goes.
+    assert.equal(desk.decide(salesOrder('SO-13', [['TEA-1', '12']], {}, 20)).rule, 'ORDER_CHANGED');
+    // A sender's time zone a few hours off is within the default day; a snapshot is judged by its asOf.
+    assert.equal(desk.decide({ ...orderStatus('SO-13', 'picked', {}, 30), occurredAt: at(30 + 9 * 60) }).verdict, 'apply');
+    const strict = new Desk({ outOfOrder: { futureToleranceMinutes: 5 } });
+    const snapshot = document({ type: 'inventory_snapshot', facility: 'AMS1', asOf: at(10), positions: [{ sku: 'TEA-1', onHand: '1', uom: 'EA' }] }, 0);
+    const late = strict.decide(snapshot);
+    assert.deepEqual([late.verdict, late.rule, late.path], ['refuse', 'FUTURE_TIMESTAMP', '$.asOf']);
+    assert.match(late.reason, /10 minutes after Causeway received it/);
+  });
+
   it('trusts the sender\'s sequence number over the clocks', () => {
     const desk = new Desk();
     desk.decide(salesOrder('SO-11', [['TEA-1', '10']], { references: [{ qualifier: 'sequence', value: '8' }] }, 10));
