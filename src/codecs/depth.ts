@@ -38,17 +38,21 @@ const KEY_LIST_LENGTH = 16;
  */
 export function findJsonShapeError(text: string, maxDepth: number): CausewayError | undefined {
   const frames: Frame[] = [];
+  // Most JSON has no \u escape at all: then no string is looked into.
+  const lone = text.includes('\\u') ? firstLoneSurrogate(text) : -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const end = closingQuote(text, i);
       const top = frames[frames.length - 1];
-      if (top && !top.array && top.expectKey) {
+      const isKey = top !== undefined && !top.array && top.expectKey;
+      if (isKey) {
         const key = keyAt(text, i, end);
         top.key = key;
         top.expectKey = false;
         if (seenBefore(top, key)) return duplicateKey(text, i, frames);
       }
+      if (lone > i && lone < end) return loneSurrogate(text, lone, frames, isKey);
       i = end;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (frames.length >= maxDepth) return tooDeep(text, i, maxDepth, frames);
@@ -114,6 +118,38 @@ function keptExactly(token: string): boolean {
   const written = decimalOf(token);
   const read = decimalOf(String(n));
   return written.digits === read.digits && written.exponent === read.exponent;
+}
+
+/**
+ * Where the first \u escape of half a UTF-16 pair stands without its other half (-1: none). JSON.parse
+ * takes "\ud800" as a string no UTF-8 can hold: every writer after it would have to drop it, replace
+ * it or fail. A \u that follows an escaped backslash (\\u) is text, not an escape.
+ */
+function firstLoneSurrogate(text: string): number {
+  const escape = /\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}/g;
+  for (let m = escape.exec(text); m; m = escape.exec(text)) {
+    let backslashes = 0;
+    for (let b = m.index - 1; b >= 0 && text.charCodeAt(b) === 0x5c; b--) backslashes++;
+    if (backslashes % 2 === 1) {
+      // Not an escape; look again just after its backslash.
+      escape.lastIndex = m.index + 1;
+      continue;
+    }
+    // A high half with its low half is a pair; a high half alone, or a low half met first, is not.
+    if (!(m[1] !== undefined && m[2] !== undefined)) return m.index;
+  }
+  return -1;
+}
+
+function loneSurrogate(text: string, offset: number, frames: Frame[], inKey: boolean): CausewayError {
+  const position = positionOf(text, offset);
+  return {
+    code: 'JSON_LONE_SURROGATE',
+    message: `the ${inKey ? 'key' : 'string'} holds ${text.slice(offset, offset + 6)} (line ${position.line}, column ${position.column}), half of a UTF-16 pair `
+      + 'without its other half: no character, and no UTF-8 can hold it; send the whole pair or the character itself',
+    path: pathOf(frames),
+    position,
+  };
 }
 
 /** The index of the quote that ends the string opened at `open` (or the text's end when none does). */

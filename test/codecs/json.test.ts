@@ -194,6 +194,40 @@ describe('json codec', () => {
     });
   });
 
+  describe('half of a UTF-16 pair', () => {
+    type Decoded = { documents: Array<Record<string, any>>; errors: Array<{ code: string; path?: string; message: string; position?: Record<string, number> }> };
+    const decode = (text: string) => jsonCodec.decode(Buffer.from(text), ctx) as Decoded;
+
+    it('refuses a string holding half a pair, naming its path and column, and reads whole pairs and escaped backslashes', () => {
+      const text = '{"type":"sales_order","shipTo":{"name":"M\\u00fcller \\ud800"}}';
+      const r = decode(text);
+      assert.equal(r.documents.length, 0);
+      assert.deepEqual(r.errors.map((e) => [e.code, e.path, e.position?.offset]), [['JSON_LONE_SURROGATE', '$.shipTo.name', text.indexOf('\\ud800')]]);
+      assert.match(r.errors[0]!.message, /holds \\ud800 .*half of a UTF-16 pair without its other half/);
+      assert.equal(decode('[{"type":"item"},{"type":"item","sku":"\\udc00"}]').errors[0]?.path, '$[1].sku');
+      for (const fine of ['"\\ud83d\\ude00"', '"\\\\ud800"', '"\\u00e9"', '"😀"']) {
+        const ok = decode(`{"type":"item","description":${fine}}`);
+        assert.deepEqual(ok.errors, [], fine);
+        assert.equal(ok.documents[0]!.description, JSON.parse(fine), fine);
+      }
+    });
+
+    it('never flags a string JSON.stringify wrote whole, and always flags one with a lone half (seeded)', (t) => {
+      const rand = seededRandom(t);
+      const unit = () => {
+        const r = rand();
+        // ASCII, accents, a whole pair (an emoji), a high half alone, a low half alone, a backslash.
+        return r < 0.5 ? String.fromCharCode(32 + Math.floor(rand() * 95)) : r < 0.7 ? 'é' : r < 0.85 ? '😀' : r < 0.9 ? '\ud800' : r < 0.95 ? '\udfff' : '\\';
+      };
+      for (let i = 0; i < 2000; i++) {
+        const text = Array.from({ length: 1 + Math.floor(rand() * 12) }, unit).join('');
+        const r = decode(JSON.stringify({ type: 'item', description: text }));
+        assert.equal(r.errors.length > 0, !text.isWellFormed(), JSON.stringify(text));
+        if (r.errors.length) assert.equal(r.errors[0]!.code, 'JSON_LONE_SURROGATE');
+      }
+    });
+  });
+
   describe('a number JSON.parse cannot read exactly', () => {
     type Decoded = { documents: Array<Record<string, any>>; errors: Array<{ code: string; path?: string; message: string; position?: Record<string, number> }> };
     const decode = (text: string) => jsonCodec.decode(Buffer.from(text), ctx) as Decoded;
