@@ -36,13 +36,18 @@ function step(defs: Def[], key: PropertyKey): Def[] {
   return out;
 }
 
+/** The field names of the objects among `defs`. */
+function namesOf(defs: Def[]): string[] {
+  const names = new Set<string>();
+  for (const def of defs) if (def.type === 'object') for (const k of Object.keys(def.shape ?? {})) names.add(k);
+  return [...names];
+}
+
 /** The field names the schema allows in the object at `path` (empty when it cannot tell). */
 export function fieldNamesAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
   let defs = unwrapped(schema);
   for (const key of path.slice(0, 64)) defs = step(defs, key);
-  const names = new Set<string>();
-  for (const def of defs) if (def.type === 'object') for (const k of Object.keys(def.shape ?? {})) names.add(k);
-  return [...names];
+  return namesOf(defs);
 }
 
 /**
@@ -55,11 +60,7 @@ export function unknownStepOf(schema: z.ZodType, path: ReadonlyArray<PropertyKey
   for (let i = 0; i < path.length; i++) {
     if (defs.some((d) => d.type === 'record' || d.type === 'unknown' || d.type === 'any')) return undefined;
     const next = step(defs, path[i]!);
-    if (next.length === 0) {
-      const allowed = new Set<string>();
-      for (const def of defs) if (def.type === 'object') for (const k of Object.keys(def.shape ?? {})) allowed.add(k);
-      return { index: i, allowed: [...allowed] };
-    }
+    if (next.length === 0) return { index: i, allowed: namesOf(defs) };
     defs = next;
   }
   return undefined;
