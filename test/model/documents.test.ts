@@ -136,6 +136,25 @@ describe('canonical documents', () => {
     }
   });
 
+  it('refuses an order whose lines share a number, which a shipment or cancel of that line could not tell apart', () => {
+    const line = (n: number | string, sku: string) => ({ lineNumber: n, sku, quantity: '1', uom: 'EA' });
+    for (const type of ['sales_order', 'purchase_order', 'transfer_order', 'return_authorization'] as const) {
+      const doc = { ...envelope, ...valid[type], entityKey: 'k', lines: [line(1, 'A'), line(2, 'B'), line('1', 'C')] };
+      const r = validateDocument(doc);
+      assert.equal(r.ok, false, type);
+      if (!r.ok) assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['DOC_LINE_NUMBER_REPEATED', '$.lines[2].lineNumber']], type);
+      if (!r.ok) assert.match(r.errors[0]!.message, /line number "1" is given to lines\[0\] already/);
+    }
+    // A long order is checked alike.
+    const long = Array.from({ length: 200 }, (_, i) => line(i + 1, `S-${i}`));
+    long[150] = line(7, 'X');
+    const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: long });
+    assert.deepEqual(!r.ok && r.errors.map((e) => e.path), ['$.lines[150].lineNumber']);
+    // A shipment may ship one order line in two lots: its own lines may repeat a number.
+    const split = { ...envelope, ...valid.shipment, entityKey: 'k', lines: [{ ...line(1, 'TEA-1'), lots: [{ lot: 'L1', quantity: '1' }] }, { ...line(1, 'TEA-1'), lots: [{ lot: 'L2', quantity: '1' }] }] };
+    assert.equal(validateDocument(split).ok, true);
+  });
+
   it('refuses a control character in a code or number, which would end a record or a string downstream', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...valid.sales_order, orderNumber: 'SO-1\nSO-2' }, '$.orderNumber'],
