@@ -144,7 +144,10 @@ flows:
     // an hour later (the default SLA) the sweep finds it stuck, once.
     await waitFor(async () => (await hub.store.listDeliveries({ tenant: 'acme', endpoint: 'wms', entityKey: `order:${sale.number}`, status: 'delivered' })).length || undefined,
       15_000, 'the delivery to the warehouse recorded');
-    const stuck = async (at: number) => (await sweepRules(hub.store, hub.rules.general, at)).filter((a) => a.subject === `order:${sale.number}`).map((a) => a.kind);
+    // Tryton plans the shipment for today, so from 23:00 UTC on the same sweep also finds the
+    // requested ship date missed: only the acknowledgment's alert is this test's, on any day.
+    const stuck = async (at: number) => (await sweepRules(hub.store, hub.rules.general, at))
+      .filter((a) => a.subject === `order:${sale.number}` && a.kind !== 'rules_ship_date_missed').map((a) => a.kind);
     assert.deepEqual(await stuck(Date.now() + 61 * 60_000), ['rules_ack_overdue']);
     assert.deepEqual(await stuck(Date.now() + 62 * 60_000), [], 'once');
   });
