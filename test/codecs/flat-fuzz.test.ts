@@ -62,7 +62,9 @@ async function fuzz(codec: Codec, seeds: Array<{ text: string; options: object }
     assert.ok(r.documents.length + r.errors.length > 0, `input ${i}: neither documents nor errors\n${JSON.stringify(body.toString('latin1'))}`);
     for (const e of r.errors) {
       assert.match(e.code, /^FLAT_[A-Z_]+$/, `input ${i}: ${JSON.stringify(e)}`);
-      assert.ok(e.message.length > 10 && !/\bundefined\b|\bNaN\b|\[object/.test(e.message), `input ${i}: unclear error ${JSON.stringify(e)}`);
+      // "undefined" or "NaN" in a message is a slip of ours, unless the message quotes the input that holds it.
+      const slips = [...e.message.matchAll(/\bundefined\b|\bNaN\b|\[object/g)].map((m) => m[0]).filter((word) => !body.toString('latin1').includes(word) && !body.toString('utf8').includes(word));
+      assert.ok(e.message.length > 10 && slips.length === 0, `input ${i}: unclear error ${JSON.stringify(e)}`);
       if (e.code !== 'FLAT_EMPTY') {
         const row = e.position?.row;
         assert.ok(typeof row === 'number' && row >= 1 && row <= lines, `input ${i}: error without its row ${JSON.stringify(e)} ${lines}\n${JSON.stringify(body.toString('latin1'))}`);
