@@ -105,3 +105,13 @@ export function closestFieldName(name: string, allowed: readonly string[]): stri
   }
   return best;
 }
+
+/**
+ * What to tell a sender about a name the schema does not have: `; did you mean "X"?` when one is
+ * close, else `; the fields <where> are a, b, ...`, else nothing. `where`: "here", "there", "of lines[]".
+ */
+export function fieldHint(name: string, allowed: readonly string[], where: string): string {
+  const meant = closestFieldName(name, allowed);
+  if (meant) return `; did you mean "${meant}"?`;
+  return allowed.length ? `; the fields ${where ? `${where} ` : ''}are ${allowed.join(', ')}` : '';
+}

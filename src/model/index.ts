@@ -3,7 +3,7 @@ export * from './decimal.ts';
 export * from './common.ts';
 export * from './units.ts';
 export * from './registry.ts';
-export { closestFieldName, fieldNamesAt, unknownStepOf } from './field-names.ts';
+export { closestFieldName, fieldHint, fieldNamesAt, unknownStepOf } from './field-names.ts';
 export * from './documents/item.ts';
 export * from './documents/sales-order.ts';
 export * from './documents/order-cancel.ts';

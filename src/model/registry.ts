@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CausewayError } from './errors.ts';
 import { jsonPath } from './errors.ts';
-import { closestFieldName, fieldNamesAt } from './field-names.ts';
+import { fieldHint, fieldNamesAt } from './field-names.ts';
 import { acknowledgment } from './documents/acknowledgment.ts';
 import { inventoryAdjustment } from './documents/inventory-adjustment.ts';
 import { inventoryAvailability } from './documents/inventory-availability.ts';
@@ -185,10 +185,10 @@ function issueToError(issue: z.core.$ZodIssue, input: unknown): CausewayError {
 function unknownFieldErrors(issue: z.core.$ZodIssueUnrecognizedKeys, type: DocumentType): CausewayError[] {
   const allowed = fieldNamesAt(documentSchemas[type], issue.path);
   return issue.keys.map((key) => {
-    const meant = closestFieldName(key, allowed);
-    const hint = meant ? `; did you mean "${meant}"?` : allowed.length ? `; the fields here are ${allowed.join(', ')}.` : '.';
+    const hint = fieldHint(key, allowed, 'here');
+    const end = hint === '' || hint.endsWith('?') ? '' : '.';
     const own = issue.path.length === 0 ? ' Data with no canonical field goes under "extensions".' : '';
-    return { code: 'DOC_UNKNOWN_FIELD', path: jsonPath([...issue.path, key]), message: `unknown field ${JSON.stringify(key)}${hint}${own}` };
+    return { code: 'DOC_UNKNOWN_FIELD', path: jsonPath([...issue.path, key]), message: `unknown field ${JSON.stringify(key)}${hint}${end}${own}` };
   });
 }
 

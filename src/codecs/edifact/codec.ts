@@ -76,7 +76,7 @@ export async function* decodeEdifactParts(source: AsyncIterable<Buffer>, ctx: De
       if (reading.settled ? reading.held > 0 : reading.held >= maxHeldMessages) yield reading.flush(!reading.settled);
     }
   }
-  if (reading.held > 0 || reading.hasErrors) yield reading.flush();
+  if (reading.held > 0 || reading.hasReports) yield reading.flush();
 }
 
 type Held = { document: Record<string, unknown>; envelope: EdifactMeta };
@@ -130,7 +130,8 @@ class EdifactMessageReading {
     return this.ic === null;
   }
 
-  get hasErrors(): boolean {
+  /** Errors or warnings not handed out yet. */
+  get hasReports(): boolean {
     return this.errors.length > 0 || this.stray.length > 0 || this.bare > 0 || this.warnings.length > 0;
   }
 

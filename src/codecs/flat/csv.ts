@@ -195,10 +195,7 @@ function lineBreaks(record: string[]): number {
   return breaks;
 }
 
-/**
- * A fault csv-parse found, in a text that starts `before` lines into the file; `from`: the line the
- * record it spoiled starts on, when earlier than where it was found.
- */
+/** A row wider than the header: its cells after an unquoted delimiter would each be read as the next column's. */
 function widthError(layout: Layout, row: number, cells: number, width: number, together: boolean): CausewayError {
   const consequence = together
     ? 'where its values belong cannot be known, so nothing in the file is applied until a corrected copy is sent'
@@ -210,6 +207,10 @@ function widthError(layout: Layout, row: number, cells: number, width: number, t
   };
 }
 
+/**
+ * A fault csv-parse found, in a text that starts `before` lines into the file; `from`: the line the
+ * record it spoiled starts on, when earlier than where it was found.
+ */
 function syntaxError(e: CsvError, before: number, from: number | undefined, consequence: string): CausewayError {
   const line = typeof e.lines === 'number' ? before + e.lines : undefined;
   const rows = line === undefined ? '' : from !== undefined && from < line ? `rows ${from}-${line}: ` : `row ${line}: `;

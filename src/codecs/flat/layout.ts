@@ -3,7 +3,7 @@
 // field, how rows group into documents, and how numbers and dates are written. Checked at start
 // with every fault named by its config path, then compiled once into plain lookups.
 import { z } from 'zod';
-import { closestFieldName, documentSchemas, DOCUMENT_TYPES, unknownStepOf, type CausewayError, type DocumentType } from '../../model/index.ts';
+import { documentSchemas, DOCUMENT_TYPES, fieldHint, unknownStepOf, type CausewayError, type DocumentType } from '../../model/index.ts';
 import { compileDateFormat, isTimeZone, type DateFormat, type NumberStyle, type ValueType } from './values.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -129,21 +129,15 @@ function splitPath(path: string): { list?: Step[]; steps: Step[] } {
  * Why a field path names no field of the document, or undefined when it does: a layout's misspelt
  * field would otherwise fail every row of every file, found only when the first one came.
  */
-function unknownFieldOf(document: DocumentType, name: string): string | undefined {
-  const steps: Array<string | number> = [];
-  for (const part of name.split('.')) {
-    const m = /^([^[]+)(?:\[(\d*)\])?$/.exec(part)!;
-    steps.push(m[1]);
-    if (m[2] !== undefined) steps.push(Number(m[2] || 0));
-  }
+function unknownFieldOf(document: DocumentType, name: string, split: { list?: Step[]; steps: Step[] }): string | undefined {
+  // From the document down: a row field is a field of the list's first element.
+  const steps = split.list ? [...split.list, 0, ...split.steps] : split.steps;
   const unknown = unknownStepOf(documentSchemas[document], steps);
   if (!unknown) return undefined;
   const field = steps[unknown.index];
   if (typeof field === 'number') return `${steps.slice(0, unknown.index).join('.')} is not a list`;
-  const meant = closestFieldName(field, unknown.allowed);
   const parent = name.split('.').slice(0, name.split('.').length - (steps.length - unknown.index)).join('.');
-  const listed = unknown.allowed.length ? `; the fields ${parent ? `of ${parent} ` : ''}are ${unknown.allowed.join(', ')}` : '';
-  return `a ${document} has no field "${name}"${meant ? `; did you mean "${meant}"?` : listed}`;
+  return `a ${document} has no field "${name}"${fieldHint(field, unknown.allowed, parent ? `of ${parent}` : '')}`;
 }
 
 /**
@@ -178,7 +172,7 @@ export function compileLayout(options: unknown, fixed: boolean, at = '$'): { lay
     const path = `.fields.${name}`;
     const spec = typeof raw === 'object' && !Array.isArray(raw) ? raw : Array.isArray(raw) ? { start: raw[0], length: raw[1] } : { column: raw };
     const split = splitPath(name);
-    const unknown = unknownFieldOf(o.document, name);
+    const unknown = unknownFieldOf(o.document, name, split);
     if (unknown) fail(path, unknown);
     if (split.list) {
       const key = split.list.join('.');

@@ -1,5 +1,5 @@
 import type { FieldSpec } from '../../config/schema.ts';
-import { closestFieldName, documentSchemas, unknownStepOf, type DocumentType } from '../../model/index.ts';
+import { documentSchemas, fieldHint, unknownStepOf, type DocumentType } from '../../model/index.ts';
 import { parsePath } from './paths.ts';
 
 /**
@@ -61,9 +61,8 @@ export function unknownSources(fields: Record<string, FieldSpec>, types: readonl
       continue;
     }
     const allowed = [...new Set(misses.flatMap((m) => m!.allowed))];
-    const meant = closestFieldName(name, allowed);
     const what = s.text === name ? 'this field' : `"${name}" there`;
-    const hint = meant ? `; did you mean "${meant}"?` : allowed.length ? `; the fields there are ${allowed.join(', ')}` : '';
+    const hint = fieldHint(name, allowed, 'there');
     faults.push({ at: s.at, message: `"${s.text}": no ${types.join(' or ')} has ${what}, so it would always read nothing${hint}` });
   }
   return faults;
