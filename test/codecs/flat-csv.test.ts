@@ -131,9 +131,37 @@ describe('csv codec: an order file, one order per group of rows', () => {
 
   it('refuses to write what the encoding cannot hold, and a document of another type', async () => {
     const doc = { type: 'sales_order', orderNumber: 'A', shipTo: { name: 'Łódź' }, lines: [{ lineNumber: '1', sku: 'S', quantity: '1', uom: 'EA' }] };
-    await assert.rejects(encode(doc, { ...orderLayout, encoding: 'latin1' }), /"Ł" cannot be written in latin1/);
+    await assert.rejects(encode(doc, { ...orderLayout, encoding: 'latin1' }), /"Ł" \(U\+0141\) cannot be written in latin1/);
     await assert.rejects(encode({ ...doc, type: 'shipment' }, orderLayout), /writes sales_order, not shipment/);
     await assert.rejects(encode({ ...doc, requestedShipDate: 'soon' }, orderLayout), (e: any) => e.errors[0].path === '$.requestedShipDate');
+  });
+
+  it('writes Windows-1252 with its own characters (’ “ ” – €), and reads back what it wrote', async () => {
+    const text = `${orderHeader}\nA-1;;O’Brien “Dock 4” – €;S;K;1;01.12.2026;1;SKU-1;2;;\n`;
+    const doc = (await decode(text, orderLayout)).documents[0] as Record<string, any>;
+    const layout = { ...orderLayout, encoding: 'windows-1252' };
+    const written = await encode(doc, layout);
+    // The bytes Windows-1252 gives these characters, not their Latin-1 low bytes.
+    assert.ok(written.includes(Buffer.from([0x4f, 0x92, 0x42])), 'O’B as 4F 92 42');
+    for (const b of [0x93, 0x94, 0x96, 0x80]) assert.ok(written.includes(b), `byte ${b.toString(16)}`);
+    const again = await decode(written, layout);
+    assert.equal((again.documents[0] as any).shipTo.name, 'O’Brien “Dock 4” – €');
+    // Latin-1 has control characters at those bytes: read so, the file is refused with the byte and what it is in Windows-1252.
+    const asLatin1 = await decode(written, { ...orderLayout, encoding: 'latin1' });
+    assert.equal(asLatin1.documents.length, 0);
+    assert.equal(asLatin1.errors[0]!.code, 'FLAT_ENCODING');
+    assert.match(asLatin1.errors[0]!.message, /^row 2: byte \d+ \(0x92\) is a control character in Latin-1 \(ISO-8859-1\); in Windows-1252 it is "’"\. If the file is Windows-1252, set codecOptions.encoding to windows-1252$/);
+    const undefinedByte = Buffer.from(`${orderHeader}\nA-1;;X\x81;S;K;1;01.12.2026;1;SKU-1;2;;\n`, 'latin1');
+    for (const encoding of ['latin1', 'windows-1252']) {
+      assert.match((await decode(undefinedByte, { ...orderLayout, encoding })).errors[0]!.message, /^row 2: byte \d+ \(0x81\) is a control character in Latin-1 \(ISO-8859-1\) and in Windows-1252 alike/);
+    }
+    // A character Windows-1252 has no byte for, and a C1 control whose byte is a letter there, are refused.
+    doc.shipTo.name = 'Łódź';
+    await assert.rejects(encode(doc, layout), /row 2: "Ł" \(U\+0141\) cannot be written in windows-1252/);
+    doc.shipTo.name = 'A\u0080B';
+    await assert.rejects(encode(doc, layout), /row 2: "\u0080" \(U\+0080\) cannot be written in windows-1252/);
+    doc.shipTo.name = 'Ship 😀';
+    await assert.rejects(encode(doc, layout), /row 2: "😀" \(U\+1F600\) cannot be written in windows-1252/);
   });
 
   it('refuses half of a character (a lone surrogate) in UTF-8 rather than writing a replacement character', async () => {
