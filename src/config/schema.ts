@@ -122,6 +122,11 @@ export const alertRuleSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dead_letters'), over: z.number().int().min(0).meta({ description: 'Alert when more than this many dead letters' }), withinMinutes: minutes('arrive within this many minutes'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
   z.object({ type: z.literal('quarantined'), ...ruleCommon }).strict().meta({ description: 'Any quarantined message not yet replayed, corrected or resolved' }),
   z.object({ type: z.literal('circuit_open'), longerThanMinutes: minutes('A circuit open (or half open) longer than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
+  z.object({
+    type: z.literal('source_down'),
+    longerThanMinutes: minutes('A source (an inbox folder or SFTP inbox, an ERP\'s API, a NATS subscription) failing longer than this (15 without a rule)'),
+    endpoint: z.string().optional(), ...ruleCommon,
+  }).strict().meta({ description: 'A source whose polling keeps failing, and a file a source had to leave (larger than maxFileBytes, unreadable)' }),
   z.object({ type: z.literal('edi_ack'), ...ruleCommon }).strict().meta({ description: 'Tell the channels of every 997 that rejected a group or accepted it with errors, and of every group whose 997 is overdue' }),
   z.object({ type: z.literal('backlog_age'), olderThanMinutes: minutes('The oldest delivery waiting for an endpoint is older than this'), endpoint: z.string().optional(), ...ruleCommon }).strict(),
   z.object({ type: z.literal('stuck_order'), facility: z.string().optional().meta({ description: 'Only orders of this facility' }), ...ruleCommon }).strict()

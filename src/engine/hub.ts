@@ -26,6 +26,7 @@ import { MessageProcessor } from './processor.ts';
 import { RulesPolicies } from './rules/policies.ts';
 import { LateRefusals } from './refusals.ts';
 import { sweepRules, type AnswerExpiredHold } from './rules-sweep.ts';
+import { SourceDownAlert, sourceDownAfterMs } from './source-alert.ts';
 import { SourceOutage } from './source-outage.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -307,18 +308,24 @@ export class Hub {
   private async runSource(name: string, s: OpenSource, signal: AbortSignal): Promise<void> {
     const { runtime, info } = s;
     // Failures are logged when the source goes down, changes reason or comes back, never per poll.
-    const outage = new SourceOutage(this.logger.child({ endpoint: name }), this.options.sourceOutageSummaryMs ?? 300_000);
+    const log = this.logger.child({ endpoint: name });
+    const outage = new SourceOutage(log, this.options.sourceOutageSummaryMs ?? 300_000);
+    const alert = new SourceDownAlert(this.store, info.tenant, name, sourceDownAfterMs(this.loaded.config.alerts.rules, info.tenant, name), log);
+    const failed = async (e: unknown) => {
+      outage.failed(e);
+      await alert.failed(outage.state);
+    };
     if (runtime.listen) {
       while (!signal.aborted) {
         try {
           await runtime.listen(async (messages, cursor) => {
             // A listener is known to be back when something arrives through it.
-            outage.succeeded();
+            await alert.succeeded(outage.succeeded());
             return this.inbox.acceptFromSource(info.tenant, name, info.codec, messages,
               cursor === undefined ? undefined : { tenant: info.tenant, endpoint: name, value: cursor });
           }, signal);
         } catch (e) {
-          outage.failed(e);
+          await failed(e);
           await sleep(1000, signal);
         }
       }
@@ -342,9 +349,9 @@ export class Hub {
           await polled.afterStored?.(accepted);
           more = polled.messages.length > 0;
         }
-        outage.succeeded();
+        await alert.succeeded(outage.succeeded());
       } catch (e) {
-        outage.failed(e);
+        await failed(e);
       }
       if (!more) await sleep(s.intervalMs, signal);
     }

@@ -7,8 +7,16 @@ import type { Logger } from 'pino';
  * while its partner is down for an hour thus writes a handful of lines, not 3600 stack traces,
  * and the lines it writes are the ones an operator reads: when, why, for how long.
  */
+export interface OutageState {
+  /** When the first failed poll of this outage was. */
+  since: number;
+  failures: number;
+  /** The last failure's message. */
+  message: string;
+}
+
 export class SourceOutage {
-  private down: { since: number; failures: number; reason: string; loggedAt: number } | undefined;
+  private down: { since: number; failures: number; reason: string; message: string; loggedAt: number } | undefined;
 
   constructor(private readonly log: Logger, private readonly summaryEveryMs: number, private readonly now: () => number = Date.now) {}
 
@@ -17,12 +25,13 @@ export class SourceOutage {
     const reason = reasonOf(error);
     const message = messageOf(error);
     if (!this.down) {
-      this.down = { since: now, failures: 1, reason, loggedAt: now };
+      this.down = { since: now, failures: 1, reason, message, loggedAt: now };
       this.log.warn({ err: error }, `polling failed: ${message}; polling on, and logging again when it recovers or every ${minutes(this.summaryEveryMs)} while it does not`);
       return;
     }
     const down = this.down;
     down.failures += 1;
+    down.message = message;
     if (reason !== down.reason) {
       down.reason = reason;
       down.loggedAt = now;
@@ -34,12 +43,19 @@ export class SourceOutage {
     }
   }
 
-  succeeded(): void {
-    if (!this.down) return;
+  /** The outage going on, if any. */
+  get state(): OutageState | undefined {
+    return this.down && { since: this.down.since, failures: this.down.failures, message: this.down.message };
+  }
+
+  /** A poll went well; true when it ends an outage. */
+  succeeded(): boolean {
+    if (!this.down) return false;
     const { since, failures } = this.down;
     this.down = undefined;
     const downForMs = this.now() - since;
     this.log.info({ downForMs, failures }, `polling recovered after ${minutes(downForMs)} down (${failures} failed polls)`);
+    return true;
   }
 }
 
@@ -54,7 +70,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function minutes(ms: number): string {
+export function minutes(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
   return `${Math.round(ms / 60_000)} min`;
 }

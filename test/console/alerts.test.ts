@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { isQuiet, startAlerting } from '../../src/console/alerts/index.ts';
 import { HubFacade } from '../../src/engine/index.ts';
-import { firing } from '../../src/console/alerts/rules.ts';
+import { firing, isNotified } from '../../src/console/alerts/rules.ts';
 import { salesOrder } from '../support/documents.ts';
 import { startReceiver, waitFor } from '../support/receiver.ts';
 import { startSmtp } from '../support/smtp.ts';
@@ -108,6 +108,16 @@ describe('alert rules and quiet hours', () => {
     const calm = await firing('acme', rules, facts({ countDeadLetters: async () => 5 }), now);
     assert.equal(calm.size, 0, 'five is not over five');
     assert.equal((await firing('globex', [{ type: 'quarantined', tenant: 'acme' }], facts({ openQuarantined: async () => 3 }), now)).size, 0);
+  });
+
+  it('leaves a failing source to the worker that polls it, and tells of it and of a file left aside when a source_down rule asks', async () => {
+    const rules = [{ type: 'source_down' as const, longerThanMinutes: 10, tenant: 'acme' }];
+    // The evaluator raises nothing for it, so it never resolves the poller's alert as "cleared" either.
+    assert.equal((await firing('acme', rules, facts(), 10_000_000)).size, 0);
+    assert.equal(isNotified(rules, 'acme', 'source_down'), true);
+    assert.equal(isNotified(rules, 'acme', 'source_file_skipped'), true);
+    assert.equal(isNotified(rules, 'globex', 'source_down'), false);
+    assert.equal(isNotified([], 'acme', 'source_file_skipped'), false);
   });
 
   it('knows quiet hours across midnight in their time zone', () => {

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { createRegistry, parseConfig } from '../../src/config/index.ts';
 import { builtIns } from '../../src/endpoints.ts';
 import { Hub } from '../../src/engine/index.ts';
+import { SourceDownAlert, sourceDownAfterMs } from '../../src/engine/source-alert.ts';
 import { SourceOutage } from '../../src/engine/source-outage.ts';
+import { openStore } from '../../src/store/index.ts';
 import type { EndpointSpec } from '../../src/transports/index.ts';
 import { waitFor } from '../support/receiver.ts';
 
@@ -76,6 +78,85 @@ endpoints:
     } finally {
       await hub.stop();
     }
+  });
+});
+
+describe('a source that keeps failing raises an alert, and its recovery resolves it', () => {
+  it('raises one alert per outage once it lasts longer than the source_down rule allows, and resolves it at the first good poll', async () => {
+    const state = { down: true, polls: 0 };
+    const dir = mkdtempSync(join(tmpdir(), 'causeway-source-alert-'));
+    dirs.push(dir);
+    // 0.002 min: 120 ms, so that the test sees the outage outlast it.
+    const loaded = parseConfig(`
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+endpoints:
+  erp: { type: flaky-source, pollIntervalMs: 2 }
+  quiet: { type: flaky-source, pollIntervalMs: 2 }
+alerts:
+  rules:
+    - { type: source_down, longerThanMinutes: 0.002, endpoint: erp }
+`, dir, createRegistry({ endpoints: [flakySourceSpec(state)] }, builtIns));
+    const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 10 });
+    const alerts = (open: boolean) => hub.store.listAlerts('acme', { kind: 'source_down', open });
+    try {
+      const [raised] = await waitFor(async () => { const a = await alerts(true); return a.length ? a : undefined; }, 10_000, 'the alert raised');
+      assert.equal(raised!.subject, 'endpoint erp');
+      assert.match(raised!.message, /^polling erp has failed for \d+ (s|min) \(\d+ failed polls\); nothing comes in from it: .*ECONNREFUSED/);
+      assert.equal((raised!.detail as any).endpoint, 'erp');
+      const polled = state.polls;
+      await waitFor(() => state.polls >= polled + 40, 10_000, 'forty more failed polls');
+      // The other source fails as long, but no rule covers it: it waits for the default of 15 minutes.
+      assert.deepEqual((await alerts(true)).map((a) => a.subject), ['endpoint erp'], 'one alert for the outage, none for quiet yet');
+
+      state.down = false;
+      await waitFor(async () => (await alerts(true)).length === 0, 10_000, 'the alert resolved');
+      assert.equal((await alerts(false)).length, 1);
+
+      state.down = true;
+      await waitFor(async () => (await alerts(true)).length === 1, 10_000, 'a new outage, a new alert');
+      assert.equal((await alerts(false)).length, 1);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('lets a worker that takes a source over keep the open alert of the outage, and resolve it', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      const log = pino({ level: 'silent' });
+      let now = 1_000_000;
+      const first = new SourceDownAlert(store, 'acme', 'sftp-3pl', 60_000, log, () => now);
+      await first.failed({ since: now - 61_000, failures: 60, message: 'connect ECONNREFUSED' });
+      await first.failed({ since: now - 61_000, failures: 61, message: 'connect ECONNREFUSED' });
+      assert.equal((await store.listAlerts('acme', { kind: 'source_down' })).length, 1);
+      // The worker died; another took the source over, and its own outage began later.
+      now += 120_000;
+      const second = new SourceDownAlert(store, 'acme', 'sftp-3pl', 60_000, log, () => now);
+      await second.failed({ since: now - 61_000, failures: 61, message: 'connect ECONNREFUSED' });
+      assert.equal((await store.listAlerts('acme', { kind: 'source_down' })).length, 1, 'not raised twice');
+      await second.succeeded(true);
+      assert.equal((await store.listAlerts('acme', { kind: 'source_down', open: true })).length, 0);
+      // A worker that never saw the outage resolves an alert left open at its first good poll.
+      await store.raiseAlert({ tenant: 'acme', kind: 'source_down', subject: 'endpoint sftp-3pl', message: 'm', dedupeKey: 'source_down:sftp-3pl:1', createdAt: now });
+      const third = new SourceDownAlert(store, 'acme', 'sftp-3pl', 60_000, log, () => now);
+      await third.succeeded(false);
+      assert.equal((await store.listAlerts('acme', { kind: 'source_down', open: true })).length, 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('waits as long as the shortest source_down rule that covers the source says, 15 minutes without one', () => {
+    const rules = [
+      { type: 'source_down', longerThanMinutes: 30 },
+      { type: 'source_down', longerThanMinutes: 5, endpoint: 'sftp-3pl' },
+      { type: 'source_down', longerThanMinutes: 1, tenant: 'other' },
+      { type: 'circuit_open', longerThanMinutes: 1 },
+    ];
+    assert.equal(sourceDownAfterMs(rules, 'acme', 'sftp-3pl'), 5 * 60_000);
+    assert.equal(sourceDownAfterMs(rules, 'acme', 'erp'), 30 * 60_000);
+    assert.equal(sourceDownAfterMs([], 'acme', 'erp'), 15 * 60_000);
   });
 });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
+import { openStore } from '../../src/store/index.ts';
 import { deliveryFileName, folderEndpoint } from '../../src/transports/folder/index.ts';
 import type { OutboundMessage, SinkRuntime } from '../../src/transports/index.ts';
 
@@ -44,5 +45,28 @@ describe('folder outbox file names', () => {
     assert.equal(files.length, hostile.length);
     assert.deepEqual(files.map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')).key).sort(), [...hostile].sort());
     assert.deepEqual(readdirSync(root), ['out'], 'nothing written beside the outbox');
+  });
+});
+
+describe('folder inbox: a file it cannot take in', () => {
+  it('moves a file over maxFileBytes to the error folder and raises an alert naming it; the files behind it come in', async () => {
+    const inbox = join(root, 'in-large');
+    const store = await openStore('sqlite::memory:');
+    try {
+      const source = await folderEndpoint.createSource!({ inbox, minAgeMs: 0, maxFileBytes: 10, extensions: [], batchSize: 200, fileExtension: '.json' },
+        { name: 'erp-files', tenant: 'acme', logger: pino({ level: 'silent' }), store, baseDir: root });
+      mkdirSync(inbox, { recursive: true });
+      writeFileSync(join(inbox, 'big.csv'), 'x'.repeat(20));
+      writeFileSync(join(inbox, 'small.csv'), 'y'.repeat(5));
+      const polled = await source.poll!(null, new AbortController().signal);
+      assert.deepEqual(polled.messages.map((m) => m.partnerRef), ['small.csv']);
+      assert.deepEqual(readdirSync(join(inbox, 'error')), ['big.csv']);
+      const [alert, ...more] = await store.listAlerts('acme', { kind: 'source_file_skipped' });
+      assert.equal(more.length, 0);
+      assert.equal(alert!.subject, 'endpoint erp-files file big.csv');
+      assert.equal(alert!.message, `erp-files: big.csv (20 bytes) was not taken in: it is larger than maxFileBytes (10 bytes); it was moved to ${join(inbox, 'error')}`);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -215,6 +215,11 @@ endpoints:
     const cursor = JSON.parse((await hub.store.getCursor('acme', 'wms-out'))!);
     assert.ok(cursor.taken.length <= 1);
     assert.deepEqual(cursor.skipped.map((e: [number, string]) => e[1]), ['big.json']);
+    // The file left in the inbox is an alert, raised once however many polls see it.
+    const skipped = await hub.store.listAlerts('acme', { kind: 'source_file_skipped' });
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0]!.subject, `endpoint wms-out file ${join(inbox, 'big.json')}`);
+    assert.match(skipped[0]!.message, /big\.json \(3,\d{3} bytes\) was not taken in: it is larger than maxFileBytes \(2,000 bytes\); it is left in the remote inbox$/);
     await stopHub(hub);
   });
 

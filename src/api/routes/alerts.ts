@@ -12,7 +12,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 const alert = z.object({
   id: z.number().int(),
-  kind: z.string().meta({ description: 'A rule\'s type (dead_letters, quarantined, circuit_open, backlog_age) or an EDI event (x12_rejected, x12_accepted_with_errors, x12_overdue)' }),
+  kind: z.string().meta({ description: 'A rule\'s type (dead_letters, quarantined, circuit_open, backlog_age, source_down), a file a source left (source_file_skipped) or an EDI event (x12_rejected, x12_accepted_with_errors, x12_overdue)' }),
   subject: z.string(),
   message: z.string(),
   createdAt: z.string(),

@@ -98,6 +98,9 @@ export async function firing(tenant: string, rules: AlertRule[], facts: AlertFac
       case 'edi_ack':
         // Raised by EDI tracking itself as the 997s and deadlines come; this rule has them told.
         break;
+      case 'source_down':
+        // Raised by the worker that polls the source, which alone knows how long it has failed (engine/source-alert.ts).
+        break;
     }
   }
   return out;
@@ -107,5 +110,6 @@ export async function firing(tenant: string, rules: AlertRule[], facts: AlertFac
 export function isNotified(rules: AlertRule[], tenant: string, kind: string): boolean {
   const applies = rules.filter((r) => !r.tenant || r.tenant === tenant);
   if (kind.startsWith('x12_')) return applies.some((r) => r.type === 'edi_ack');
+  if (kind === 'source_file_skipped') return applies.some((r) => r.type === 'source_down');
   return applies.some((r) => r.type === kind);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { alertSkippedFile } from '../skipped-file.ts';
 import { codecWhen, defineEndpoint, INBOUND_FILE_BYTES, type Accepted, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -13,7 +14,7 @@ const config = z.object({
   outbox: z.string().min(1).optional().meta({ description: 'Folder to write delivered documents to', examples: ['./wms/in'] }),
   extensions: z.array(z.string().regex(/^\.[\w.-]+$/)).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.json', '.edi']] }),
   minAgeMs: z.number().int().nonnegative().default(250).meta({ description: 'Leave files younger than this alone: a writer without atomic rename may still be writing' }),
-  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger files go to the error folder. Files over 1 MB are never read whole: they are stored in chunks and, with a codec that reads in parts (x12), decoded and committed part by part' }),
+  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger files go to the error folder, with an alert. Files over 1 MB are never read whole: they are stored in chunks and, with a codec that reads in parts (x12), decoded and committed part by part' }),
   batchSize: z.number().int().positive().max(5000).default(200).meta({ description: 'Files taken in per poll' }),
   fileExtension: z.string().regex(/^\.[\w.-]+$/).default('.json').meta({ description: 'Ending of written files' }),
 }).strict().refine((c) => c.inbox || c.outbox, { message: 'a folder endpoint needs an inbox, an outbox or both' });
@@ -56,10 +57,26 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
         if (f.size > c.maxFileBytes) {
           ctx.logger.warn({ endpoint: ctx.name, file: f.name, bytes: f.size }, 'file over maxFileBytes moved to the error folder');
           await moveAside(join(inbox, f.name), errorDir);
+          await alertSkippedFile(ctx, f, `it is larger than maxFileBytes (${c.maxFileBytes.toLocaleString('en-US')} bytes); it was moved to ${errorDir}`);
           continue;
         }
         const path = join(inbox, f.name);
-        messages.push(f.size > INBOUND_FILE_BYTES ? { body: EMPTY, file: { path, size: f.size }, partnerRef: f.name } : { body: await readFile(path), partnerRef: f.name });
+        let body = EMPTY;
+        if (f.size <= INBOUND_FILE_BYTES) {
+          try {
+            body = await readFile(path);
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            // Gone since the listing: its writer took it back. Anything else (no permission) would fail every
+            // poll with this file first in line and hold up the files behind it: it is moved aside.
+            if (code === 'ENOENT') continue;
+            ctx.logger.warn({ endpoint: ctx.name, file: f.name, err: e }, 'file cannot be read; moved to the error folder');
+            const moved = await moveAside(path, errorDir).then(() => true, () => false);
+            await alertSkippedFile(ctx, f, `it cannot be read (${(e as Error).message}); ${moved ? `it was moved to ${errorDir}` : 'it could not be moved aside either, and is tried again at every poll'}`);
+            continue;
+          }
+        }
+        messages.push(f.size > INBOUND_FILE_BYTES ? { body: EMPTY, file: { path, size: f.size }, partnerRef: f.name } : { body, partnerRef: f.name });
         names.push(f.name);
       }
       return {

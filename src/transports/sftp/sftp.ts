@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
+import { alertSkippedFile } from '../skipped-file.ts';
 import { codecWhen, defineEndpoint, INBOUND_FILE_BYTES, type DeliveryOutcome, type EndpointContext, type InboundMessage, type OutboundMessage, type PollResult, type SinkRuntime, type SourceRuntime } from '../contract.ts';
 import { deliveryFileName } from '../folder/index.ts';
 import { SFTP_NO_SUCH_FILE, SftpConnection, SftpFailure, classify } from './connection.ts';
@@ -34,7 +35,7 @@ const config = z.object({
   extensions: z.array(ending).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.edi', '.x12']] }),
   uploadTempSuffix: ending.default('.part').meta({ description: 'Uploads are written under <name><suffix> and renamed when whole; files with this ending are never read' }),
   connectTimeoutMs: z.number().int().positive().max(300_000).default(15_000).meta({ description: 'Time allowed to connect, verify the server and log in' }),
-  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger remote files are left alone and logged. Files over 1 MB are downloaded to spoolDir, never held in memory, and stored in chunks' }),
+  maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger remote files are left in the inbox, with an alert. Files over 1 MB are downloaded to spoolDir, never held in memory, and stored in chunks' }),
   spoolDir: z.string().min(1).optional().meta({ description: 'Local folder where files over 1 MB are downloaded before they are stored, then deleted (default: the system temporary folder; relative to the config file)', examples: ['./spool'] }),
   batchSize: z.number().int().positive().max(5000).default(100).meta({ description: 'Files downloaded per poll' }),
   cursorMaxNames: z.number().int().min(10).default(10_000)
@@ -111,6 +112,7 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
         const path = posix.join(inbox, f.name);
         if (f.size > c.maxFileBytes) {
           ctx.logger.warn({ endpoint: ctx.name, file: path, bytes: f.size, maxFileBytes: c.maxFileBytes }, 'remote file larger than maxFileBytes left in the inbox and skipped');
+          await alertSkippedFile(ctx, { name: path, mtime: f.mtime * 1000, size: f.size }, `it is larger than maxFileBytes (${c.maxFileBytes.toLocaleString('en-US')} bytes); it is left in the remote inbox`);
           skipped.push(f);
           done.add(f);
           continue;
@@ -134,6 +136,7 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
           if (err.permanent && !err.connectionLost) {
             // One unreadable file (permissions) must not hold up the files behind it.
             ctx.logger.warn({ endpoint: ctx.name, file: path, error: err.message }, 'remote file cannot be read; skipped');
+            await alertSkippedFile(ctx, { name: path, mtime: f.mtime * 1000, size: f.size }, `it cannot be read (${err.message}); it is left in the remote inbox and not tried again until it changes`);
             skipped.push(f);
             done.add(f);
             continue;
