@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { openStore } from '../../src/store/index.ts';
@@ -67,6 +69,36 @@ describe('folder inbox: a file it cannot take in', () => {
       assert.equal(alert!.message, `erp-files: big.csv (20 bytes) was not taken in: it is larger than maxFileBytes (10 bytes); it was moved to ${join(inbox, 'error')}`);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('folder inbox: a file the hub may not read', () => {
+  // Root reads every file: the poll runs as the unprivileged user "nobody" where the tests run as root.
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+  it('moves it to the error folder with an alert, and the files behind it come in', { skip: asNobody ? false : 'needs root and runuser, to poll as another user' }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'causeway-folder-locked-'));
+    try {
+      const inbox = join(dir, 'in');
+      mkdirSync(inbox);
+      writeFileSync(join(inbox, 'a-locked.json'), '{"a":1}');
+      writeFileSync(join(inbox, 'b-ok.json'), '{"b":1}');
+      // The older file first in line: before, its read failed the poll, and every poll after it.
+      utimesSync(join(inbox, 'a-locked.json'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      chmodSync(dir, 0o777);
+      chmodSync(inbox, 0o777);
+      chmodSync(join(inbox, 'b-ok.json'), 0o644);
+      chmodSync(join(inbox, 'a-locked.json'), 0o000);
+      const script = fileURLToPath(new URL('../support/poll-folder-once.ts', import.meta.url));
+      const run = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', script, inbox], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+      assert.equal(run.status, 0, run.stderr);
+      const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
+      assert.deepEqual(out.taken, ['b-ok.json']);
+      assert.equal(out.alerts.length, 1);
+      assert.match(out.alerts[0], /^erp-files: a-locked\.json \(7 bytes\) was not taken in: it cannot be read \(EACCES: permission denied, open .*\); it was moved to .*error$/);
+      assert.deepEqual(readdirSync(join(inbox, 'error')), ['a-locked.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
