@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { alertSkippedFile } from '../skipped-file.ts';
@@ -62,19 +63,19 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
         }
         const path = join(inbox, f.name);
         let body = EMPTY;
-        if (f.size <= INBOUND_FILE_BYTES) {
-          try {
-            body = await readFile(path);
-          } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            // Gone since the listing: its writer took it back. Anything else (no permission) would fail every
-            // poll with this file first in line and hold up the files behind it: it is moved aside.
-            if (code === 'ENOENT') continue;
-            ctx.logger.warn({ endpoint: ctx.name, file: f.name, err: e }, 'file cannot be read; moved to the error folder');
-            const moved = await moveAside(path, errorDir).then(() => true, () => false);
-            await alertSkippedFile(ctx, f, `it cannot be read (${(e as Error).message}); ${moved ? `it was moved to ${errorDir}` : 'it could not be moved aside either, and is tried again at every poll'}`);
-            continue;
-          }
+        try {
+          // A large file is read later, by the inbox, in chunks: whether it can be read is asked now.
+          if (f.size <= INBOUND_FILE_BYTES) body = await readFile(path);
+          else await access(path, fsConstants.R_OK);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          // Gone since the listing: its writer took it back. Anything else (no permission) would fail every
+          // poll with this file first in line and hold up the files behind it: it is moved aside.
+          if (code === 'ENOENT') continue;
+          ctx.logger.warn({ endpoint: ctx.name, file: f.name, err: e }, 'file cannot be read; moved to the error folder');
+          const moved = await moveAside(path, errorDir).then(() => true, () => false);
+          await alertSkippedFile(ctx, f, `it cannot be read (${(e as Error).message}); ${moved ? `it was moved to ${errorDir}` : 'it could not be moved aside either, and is tried again at every poll'}`);
+          continue;
         }
         messages.push(f.size > INBOUND_FILE_BYTES ? { body: EMPTY, file: { path, size: f.size }, partnerRef: f.name } : { body, partnerRef: f.name });
         names.push(f.name);
