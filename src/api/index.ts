@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { decodeContentEncoding } from './content-encoding.ts';
 import { HTTPException } from 'hono/http-exception';
 import { startAlerting } from '../console/alerts/index.ts';
 import { consoleApp, warmConsole } from '../console/index.tsx';
@@ -83,6 +84,7 @@ export function createApi(hub: Hub): Hono<ApiEnv> {
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxBody ? tooLarge() : next();
     return streamedLimit(c, next);
   });
+  app.use('*', decodeContentEncoding(maxBody, tooLarge));
 
   // The operations console shares the port; its routes never overlap the API's (/v1, /health, /metrics, /openapi.json).
   if (engine.consoleSettings.enabled) app.route('/', consoleApp(engine, keys) as unknown as Hono<ApiEnv>);

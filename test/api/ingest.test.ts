@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { documentsAccepted, message as messageSchema, messageAccepted } from '../../src/api/schemas.ts';
 import { signWebhook } from '../../src/transports/index.ts';
 import { salesOrder, shipment } from '../support/documents.ts';
@@ -105,6 +106,36 @@ describe('API ingest: POST /v1/documents', () => {
     } as RequestInit);
     assert.equal(streamed.status, 413);
     assert.equal((await (await api.call('/v1/messages?limit=1000')).json()).items.length, before);
+  });
+
+  it('reads a body compressed with gzip, deflate or br, and refuses one it cannot undo or that decompresses past the limit', async () => {
+    const send = (body: Buffer, encoding: string) => api.call('/v1/documents', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json', 'content-encoding': encoding } });
+    const order = (n: string) => Buffer.from(JSON.stringify(salesOrder(n)));
+    const compressed: Array<[string, Buffer]> = [
+      ['gzip', gzipSync(order('SO-Z1'))], ['x-gzip', gzipSync(order('SO-Z2'))], ['br', brotliCompressSync(order('SO-Z3'))],
+      ['deflate', deflateSync(order('SO-Z4'))], ['deflate', deflateRawSync(order('SO-Z5'))], ['identity', order('SO-Z6')],
+    ];
+    for (const [encoding, body] of compressed) {
+      const res = await send(body, encoding);
+      assert.equal(res.status, 202, `${encoding}: ${await res.clone().text()}`);
+      const { messageId } = await res.json();
+      const stored = await api.hub.store.getMessage('acme', messageId);
+      assert.equal(JSON.parse(stored!.body.toString('utf8')).orderNumber.startsWith('SO-Z'), true, `${encoding}: the message is kept as the JSON it carried`);
+    }
+    const before = (await (await api.call('/v1/messages?limit=1000')).json()).items.length;
+    // 200 kB of compressed spaces are 100 MB of JSON: refused at 16 kB, before the rest is inflated.
+    const bomb = await send(gzipSync(Buffer.alloc(100_000_000, 0x20)), 'gzip');
+    assert.equal(bomb.status, 413);
+    assert.equal((await problemOf(bomb)).errors![0].code, 'BODY_TOO_LARGE');
+    const garbled = await send(order('SO-Z7'), 'gzip');
+    assert.equal(garbled.status, 400);
+    assert.deepEqual((await problemOf(garbled)).errors![0], { code: 'CONTENT_ENCODING_INVALID', path: 'header.Content-Encoding', message: 'the body does not decompress as gzip' });
+    for (const encoding of ['compress', 'gzip, br', 'zstd']) {
+      const res = await send(gzipSync(order('SO-Z8')), encoding);
+      assert.equal(res.status, 415, encoding);
+      assert.equal((await problemOf(res)).errors![0].code, 'CONTENT_ENCODING_UNSUPPORTED');
+    }
+    assert.equal((await (await api.call('/v1/messages?limit=1000')).json()).items.length, before, 'nothing refused is stored');
   });
 
   it('refuses a body that is not JSON with 415', async () => {
@@ -255,6 +286,14 @@ endpoints:
 
   const signed = (body: Buffer, id: string, at = Math.floor(Date.now() / 1000), secret = SIGNING_SECRET) => ({
     'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': signWebhook(secret, id, at, body),
+  });
+
+  it('checks a gzip-compressed push against the signature of the payload it carries', async () => {
+    const body = Buffer.from(JSON.stringify(shipment('SO-201')));
+    const res = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body: gzipSync(body), headers: { ...signed(body, 'msg_gz1'), 'content-encoding': 'gzip' } });
+    assert.equal(res.status, 202, await res.clone().text());
+    const { messageId } = messageAccepted.parse(await res.json());
+    assert.deepEqual((await api.hub.store.getMessage('acme', messageId!))!.body, body);
   });
 
   it('stores a correctly signed payload, with webhook-id as its idempotency key', async () => {
