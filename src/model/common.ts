@@ -4,8 +4,9 @@ import { decimal, nonNegativeDecimal, positiveDecimal } from './decimal.ts';
 export const SCHEMA_VERSION = 1;
 
 /** ISO-8601 with an offset (or Z): a time means nothing in a warehouse without its zone. */
-export const timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 date-time with offset', examples: ['2026-11-22T14:05:00+01:00'] });
-export const isoDate = z.iso.date().meta({ description: 'ISO-8601 calendar date', examples: ['2026-12-01'] });
+export const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time with its offset, such as "2026-11-22T14:05:00+01:00" or "2026-11-22T13:05:00Z"' })
+  .meta({ description: 'ISO-8601 date-time with offset', examples: ['2026-11-22T14:05:00+01:00'] });
+export const isoDate = z.iso.date({ error: 'expected a calendar date that exists, as YYYY-MM-DD, such as "2026-12-01"' }).meta({ description: 'ISO-8601 calendar date', examples: ['2026-12-01'] });
 
 /**
  * Codes and numbers travel into every system and file format the hub writes, where a line break
@@ -17,7 +18,10 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const NO_CONTROL_MESSAGE = 'expected no control characters (a line break, tab or NUL) in a code or number';
-const printable = (min: number, max: number) => z.string().min(min).max(max).regex(NO_CONTROL, NO_CONTROL_MESSAGE);
+/** Blank is no code: "   " would be an order number or SKU no system can match, and a flat file trims it to nothing. */
+const NOT_BLANK = /^(?:|.*\S.*)$/s;
+const NOT_BLANK_MESSAGE = 'expected a code with a character other than spaces';
+const printable = (min: number, max: number) => z.string().min(min).max(max).regex(NO_CONTROL, NO_CONTROL_MESSAGE).regex(NOT_BLANK, NOT_BLANK_MESSAGE);
 
 const code = (description: string) => printable(1, 128).meta({ description });
 

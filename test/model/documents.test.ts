@@ -175,6 +175,29 @@ describe('canonical documents', () => {
     assert.ok(validateDocument({ ...envelope, ...valid.sales_order, orderNumber: 'ZAM-Łódź-7', entityKey: 'k' }).ok);
   });
 
+  it('refuses a code of spaces only, which no system can match; an empty lot still means none', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...valid.sales_order, orderNumber: '   ' }, '$.orderNumber'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: ' ', quantity: '1', uom: 'EA' }] }, '$.lines[0].sku'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: '  ' }] }, '$.lines[0].uom'],
+      [{ ...valid.sales_order, lines: [{ lineNumber: 1, sku: 'TEA-1', quantity: '1', uom: 'EA', lot: '  ' }] }, '$.lines[0].lot'],
+    ];
+    for (const [doc, path] of cases) {
+      const r = validateDocument({ ...envelope, ...doc, entityKey: 'k' });
+      assert.deepEqual(!r.ok && r.errors, [{ code: 'DOC_INVALID', path, message: 'expected a code with a character other than spaces' }], path);
+    }
+    assert.ok(validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'TEA 1', quantity: '1', uom: 'EA', lot: '' }] }).ok);
+  });
+
+  it('says what a date or a date-time must look like', () => {
+    const noOffset = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', occurredAt: '2026-11-22T09:15:00' });
+    assert.deepEqual(!noOffset.ok && noOffset.errors.map((e) => [e.path, e.message]),
+      [['$.occurredAt', 'expected an ISO-8601 date-time with its offset, such as "2026-11-22T14:05:00+01:00" or "2026-11-22T13:05:00Z"']]);
+    const noSuchDay = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', requestedShipDate: '2026-02-30' });
+    assert.deepEqual(!noSuchDay.ok && noSuchDay.errors.map((e) => [e.path, e.message]),
+      [['$.requestedShipDate', 'expected a calendar date that exists, as YYYY-MM-DD, such as "2026-12-01"']]);
+  });
+
   it('holds a quantity to 18 digits before the point and 9 after, as text or as a number, and says so', () => {
     for (const quantity of ['0.0000000001', '1234567890123456789', 0.0000000001, 1e20]) {
       const r = validateDocument({ ...envelope, ...valid.sales_order, entityKey: 'k', lines: [{ lineNumber: 1, sku: 'A', quantity, uom: 'EA' }] });
