@@ -107,3 +107,33 @@ describe('folder inbox: a file the hub may not read', () => {
     }
   });
 });
+
+describe('folder endpoint: a folder that cannot be made yet', () => {
+  it('tries again at the next poll or delivery, rather than failing for good', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'causeway-folder-late-'));
+    try {
+      // A file where the folders should go: mkdir fails as it does on a share not mounted yet.
+      writeFileSync(join(base, 'share'), 'not a folder');
+      const ctx = { name: 'files', tenant: 'acme', logger: pino({ level: 'silent' }), store: undefined as never, baseDir: base };
+      const config = { inbox: 'share/in', outbox: 'share/out', minAgeMs: 0, maxFileBytes: 1e9, extensions: [], batchSize: 200, fileExtension: '.json' };
+      const source = await folderEndpoint.createSource!(config, ctx);
+      const sink = (await folderEndpoint.createSink!(config, ctx)) as SinkRuntime;
+      await assert.rejects(source.poll!(null, new AbortController().signal), /ENOTDIR|EEXIST/);
+      const refused = await sink.deliver(outbound('k-1'), AbortSignal.timeout(5000));
+      assert.equal(refused.kind, 'retryable');
+      rmSync(join(base, 'share'));
+      mkdirSync(join(base, 'share'));
+      writeFileSync(join(base, 'share', 'order.json'), '{}');
+      // mkdir makes share/in: the file dropped beside it is not in the inbox; one dropped in it is.
+      assert.deepEqual((await source.poll!(null, new AbortController().signal)).messages, []);
+      writeFileSync(join(base, 'share', 'in', 'order.json'), '{}');
+      // Dated a minute back: a file system's clock may run a little ahead of the process's.
+      utimesSync(join(base, 'share', 'in', 'order.json'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      assert.deepEqual((await source.poll!(null, new AbortController().signal)).messages.map((m) => m.partnerRef), ['order.json']);
+      assert.equal((await sink.deliver(outbound('k-1'), AbortSignal.timeout(5000))).kind, 'delivered');
+      assert.deepEqual(readdirSync(join(base, 'share', 'out')), ['sales_order-k-1.json']);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});

@@ -41,7 +41,11 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
   let ready: Promise<unknown> | undefined;
   return {
     async poll(): Promise<PollResult> {
-      ready ??= Promise.all([inbox, archive, errorDir].map((d) => mkdir(d, { recursive: true })));
+      // Made once; a failure (a share not mounted yet) is tried again at the next poll, not kept for good.
+      ready ??= Promise.all([inbox, archive, errorDir].map((d) => mkdir(d, { recursive: true }))).catch((e) => {
+        ready = undefined;
+        throw e;
+      });
       await ready;
       const now = Date.now();
       const candidates: Array<{ name: string; mtime: number; size: number }> = [];
@@ -108,11 +112,14 @@ function folderSink(c: FolderConfig, ctx: EndpointContext): SinkRuntime {
   let ready: Promise<unknown> | undefined;
   return {
     async deliver(m: OutboundMessage): Promise<DeliveryOutcome> {
-      ready ??= mkdir(outbox, { recursive: true });
-      await ready;
       // Named by the idempotency key: a redelivery rewrites the same file instead of adding one.
       const name = deliveryFileName(m, c.fileExtension);
       try {
+        ready ??= mkdir(outbox, { recursive: true }).catch((e) => {
+          ready = undefined;
+          throw e;
+        });
+        await ready;
         await writeAtomically(outbox, name, m.payload);
       } catch (e) {
         return { kind: 'retryable', error: `writing ${name} to ${ctx.name}: ${(e as Error).message}` };
