@@ -1,12 +1,6 @@
 import type { Logger } from 'pino';
 
-/**
- * What the log says about one source that fails: a line when it goes down (with the reason),
- * a line when the reason changes, a line when it comes back (with how long it was down), and
- * while it stays down a summary at most once per `summaryEveryMs`. A source polled every second
- * while its partner is down for an hour thus writes a handful of lines, not 3600 stack traces,
- * and the lines it writes are the ones an operator reads: when, why, for how long.
- */
+/** A source's outage as it stands. */
 export interface OutageState {
   /** When the first failed poll of this outage was. */
   since: number;
@@ -15,6 +9,13 @@ export interface OutageState {
   message: string;
 }
 
+/**
+ * What the log says about one source that fails: a line when it goes down (with the reason),
+ * a line when the reason changes, a line when it comes back (with how long it was down), and
+ * while it stays down a summary at most once per `summaryEveryMs`. A source polled every second
+ * while its partner is down for an hour thus writes a handful of lines, not 3600 stack traces,
+ * and the lines it writes are the ones an operator reads: when, why, for how long.
+ */
 export class SourceOutage {
   private down: { since: number; failures: number; reason: string; message: string; loggedAt: number } | undefined;
 
