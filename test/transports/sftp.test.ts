@@ -123,6 +123,30 @@ describe('sftp transport against OpenSSH', { skip }, () => {
     utimesSync(join(folder, name), mtime, mtime);
   }
 
+  it('takes a file written straight to its final name only once two listings agree on its size and time', async () => {
+    const inbox = remote('stable');
+    const settings = parseConfig(`endpoints: { wms-out: { type: sftp, ${login()}, remoteInbox: ${inbox} } }`, dir).endpointSettings['wms-out'] as SftpConfig;
+    const source = await sftpEndpoint.createSource!(settings, { name: 'wms-out', tenant: 'acme', logger: silent, store: undefined as never, baseDir: dir });
+    const poll = async () => (await source.poll!(null, new AbortController().signal)).messages.map((m) => m.body.toString('utf8'));
+    try {
+      // The partner has written the first rows of its file: not taken at the first listing.
+      writeFileSync(join(inbox, 'orders.csv'), 'order;sku;qty\nSO-1;A;1\n');
+      utimesSync(join(inbox, 'orders.csv'), T, T);
+      assert.deepEqual(await poll(), []);
+      // It writes on: the size changed since the last listing, so it is still left alone.
+      writeFileSync(join(inbox, 'orders.csv'), 'order;sku;qty\nSO-1;A;1\nSO-1;B;2\n');
+      utimesSync(join(inbox, 'orders.csv'), T, T);
+      assert.deepEqual(await poll(), []);
+      // Unchanged since: taken whole.
+      assert.deepEqual(await poll(), ['order;sku;qty\nSO-1;A;1\nSO-1;B;2\n']);
+      const eager = await sftpEndpoint.createSource!({ ...settings, stableListings: false }, { name: 'wms-out', tenant: 'acme', logger: silent, store: undefined as never, baseDir: dir });
+      assert.equal((await eager.poll!(null, new AbortController().signal)).messages.length, 1, 'stableListings: false takes it at once');
+      await eager.close?.();
+    } finally {
+      await source.close?.();
+    }
+  });
+
   it('ingests every remote file exactly once across a restart, without an archive', async () => {
     const inbox = remote('exactly-once');
     const db = join(dir, 'exactly-once.db');

@@ -38,6 +38,8 @@ const config = z.object({
   maxFileBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024).meta({ description: 'Larger remote files are left in the inbox, with an alert. Files over 1 MB are downloaded to spoolDir, never held in memory, and stored in chunks' }),
   spoolDir: z.string().min(1).optional().meta({ description: 'Local folder where files over 1 MB are downloaded before they are stored, then deleted (default: the system temporary folder; relative to the config file)', examples: ['./spool'] }),
   batchSize: z.number().int().positive().max(5000).default(100).meta({ description: 'Files downloaded per poll' }),
+  stableListings: z.boolean().default(true)
+    .meta({ description: 'Take a file only once two listings in a row show it with the same size and time: a partner that writes straight to the final name may still be writing it. false: take files at the first listing (partners that upload to a temporary name and rename)' }),
   cursorMaxNames: z.number().int().min(10).default(10_000)
     .meta({ description: 'Files taken but still in the inbox that the cursor names; beyond it the oldest seconds are folded into a high-water mark (see docs)' }),
   fileExtension: ending.default('.json').meta({ description: 'Ending of uploaded files', examples: ['.edi'] }),
@@ -69,6 +71,8 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
   const inbox = posix.normalize(c.remoteInbox);
   const conn = openConnection(c, ctx);
   const spool = c.spoolDir ? resolve(ctx.baseDir, c.spoolDir) : tmpdir();
+  /** Size and time of each file at the last listing, by name. */
+  let seen = new Map<string, string>();
   const wanted = (name: string): boolean =>
     !name.startsWith('.') && !name.endsWith(c.uploadTempSuffix) && (!c.extensions.length || c.extensions.includes(posix.extname(name).toLowerCase()));
 
@@ -102,6 +106,9 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
       if (c.remoteArchive) await archive(takenStillPresent(files, cursor));
 
       const fresh = newFiles(files, cursor);
+      // What this listing saw, for the next poll's stability check; a file first seen now waits for it.
+      const seenBefore = seen;
+      seen = new Map(files.map((f) => [f.name, `${f.size}:${f.mtime}`]));
       const messages: InboundMessage[] = [];
       const taken: RemoteFile[] = [];
       const skipped: RemoteFile[] = [];
@@ -109,6 +116,8 @@ function sftpSource(c: SftpConfig, ctx: EndpointContext): SourceRuntime {
       let failure: SftpFailure | undefined;
       for (const f of fresh) {
         if (taken.length >= c.batchSize) break;
+        // Still being written, or not yet seen twice: left for the next poll (the cursor's fold never passes it).
+        if (c.stableListings && seenBefore.get(f.name) !== `${f.size}:${f.mtime}`) continue;
         const path = posix.join(inbox, f.name);
         if (f.size > c.maxFileBytes) {
           ctx.logger.warn({ endpoint: ctx.name, file: path, bytes: f.size, maxFileBytes: c.maxFileBytes }, 'remote file larger than maxFileBytes left in the inbox and skipped');
