@@ -38,7 +38,7 @@ export class Inbox {
     const hash = contentHash(m.body);
     return {
       tenant, endpoint, codec: m.codec ?? codec, contentType: m.contentType, body: m.body, contentHash: hash,
-      idempotencyKey: m.idempotencyKey ?? `sha256:${hash}`, partnerRef: m.partnerRef, receivedAt,
+      idempotencyKey: sourceKey(m.idempotencyKey, hash), partnerRef: m.partnerRef, receivedAt,
     };
   }
 
@@ -65,7 +65,7 @@ export class Inbox {
     const hash = h.digest('hex');
     return {
       tenant, endpoint, codec: m.codec ?? codec, contentType: m.contentType, body: EMPTY, stream: { size: file.size, open }, contentHash: hash,
-      idempotencyKey: m.idempotencyKey ?? `sha256:${hash}`, partnerRef: m.partnerRef, receivedAt,
+      idempotencyKey: sourceKey(m.idempotencyKey, hash), partnerRef: m.partnerRef, receivedAt,
     };
   }
 
@@ -103,4 +103,19 @@ export class Inbox {
   drain(): Promise<void> {
     return this.single.drain();
   }
+}
+
+/** The longest idempotency key kept as given; the API refuses longer ones, as sources cannot. */
+export const MAX_IDEMPOTENCY_KEY = 256;
+
+/**
+ * The key a source's message is known by: the sender's own (a NATS Nats-Msg-Id, a connector's
+ * record version), else the content hash. A sender's key longer than MAX_IDEMPOTENCY_KEY is kept
+ * as the hash of itself: the same key still names the same message, and one a publisher made
+ * thousands of characters long cannot fail the store's index (PostgreSQL refuses index entries
+ * over about 2,700 bytes) and with it every batch behind it, for ever.
+ */
+export function sourceKey(given: string | undefined, contentHash: string): string {
+  if (given === undefined) return `sha256:${contentHash}`;
+  return given.length <= MAX_IDEMPOTENCY_KEY ? given : `key-sha256:${createHash('sha256').update(given, 'utf8').digest('hex')}`;
 }
