@@ -288,6 +288,18 @@ endpoints:
     'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': signWebhook(secret, id, at, body),
   });
 
+  it('refuses a webhook-id longer than 256 characters with 400, signed or not, and stores nothing', async () => {
+    const before = (await (await api.call('/v1/messages?limit=1000')).json()).items.length;
+    const body = Buffer.from(JSON.stringify(shipment('SO-202')));
+    const id = `msg_${'q'.repeat(5000)}`;
+    for (const [endpoint, headers] of [['open-in', { 'content-type': 'application/json', 'webhook-id': id }], ['partner-in', signed(body, id)]] as const) {
+      const res = await api.call(`/v1/endpoints/${endpoint}/messages`, { method: 'POST', body: new Uint8Array(body), headers });
+      assert.equal(res.status, 400, endpoint);
+      assert.deepEqual((await problemOf(res)).errors, [{ code: 'WEBHOOK_ID_INVALID', path: 'header.webhook-id', message: 'expected 1 to 256 characters' }]);
+    }
+    assert.equal((await (await api.call('/v1/messages?limit=1000')).json()).items.length, before);
+  });
+
   it('checks a gzip-compressed push against the signature of the payload it carries', async () => {
     const body = Buffer.from(JSON.stringify(shipment('SO-201')));
     const res = await api.call('/v1/endpoints/partner-in/messages', { method: 'POST', body: gzipSync(body), headers: { ...signed(body, 'msg_gz1'), 'content-encoding': 'gzip' } });

@@ -90,6 +90,11 @@ export async function receivePush(
   const secret = settings?.secret;
   const tolerance = settings?.toleranceSeconds ?? SIGNATURE_TOLERANCE_S;
   const webhookId = request.headers.get('webhook-id');
+  // Kept as the partner reference and, signed, as a replay record: bounded as idempotency keys are, so
+  // an id thousands of characters long is refused here and not by the store's index with a 500.
+  if (webhookId !== null && (webhookId.length === 0 || webhookId.length > 256)) {
+    return { kind: 'bad-request', error: { code: 'WEBHOOK_ID_INVALID', path: 'header.webhook-id', message: 'expected 1 to 256 characters' } };
+  }
   if (secret) {
     const timestamp = request.headers.get('webhook-timestamp');
     const refused = checkSignature(secret, { id: webhookId, timestamp, signature: request.headers.get('webhook-signature') }, body, nowSeconds, tolerance);
