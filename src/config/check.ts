@@ -56,6 +56,13 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
     const refused = ch.type === 'webhook' ? refusedUrl(ch.url, `alert channel ${ch.name}`, ch.allowPrivateNetworks, config, `$.alerts.channels[${i}].url`) : undefined;
     if (refused) warnings.push(refused);
   }
+  for (const [i, rule] of config.alerts.rules.entries()) {
+    // A misspelt endpoint matches nothing: the rule would never fire, and nobody would know.
+    const endpoint = 'endpoint' in rule ? rule.endpoint : undefined;
+    if (endpoint !== undefined && endpoint !== API && !endpoints.has(endpoint)) {
+      errors.push(invalid(`$.alerts.rules[${i}].endpoint`, `no endpoint named "${endpoint}"; the ${rule.type} rule would never fire`));
+    }
+  }
   for (const [i, flow] of config.flows.entries()) checkFlow(flow, `$.flows[${i}]`, endpoints, config, errors, warnings);
   errors.push(...checkMappingSources(config));
   const invoices = checkInvoiceTarget(config.billing.sendTo, endpoints);

@@ -105,6 +105,23 @@ outcomes:
     problems: [],
   },
   {
+    name: 'an alert rule naming an endpoint the config does not have',
+    yaml: `
+endpoints:
+  wms: { type: folder, inbox: ./wms/out, outbox: ./wms/in }
+alerts:
+  rules:
+    - { type: circuit_open, longerThanMinutes: 10, endpoint: wsm }
+    - { type: source_down, longerThanMinutes: 30, endpoint: wms }
+    - { type: dead_letters, over: 5, withinMinutes: 15, endpoint: api }
+    - { type: backlog_age, olderThanMinutes: 30, endpoint: erp }
+`,
+    problems: [
+      { path: '$.alerts.rules[0].endpoint', message: /no endpoint named "wsm"; the circuit_open rule would never fire/ },
+      { path: '$.alerts.rules[3].endpoint', message: /no endpoint named "erp"/ },
+    ],
+  },
+  {
     name: 'a flow that sends a type its target does not take (an inventory snapshot to Tryton)',
     yaml: `
 endpoints:
