@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,33 @@ describe('folder inbox: a file it cannot take in', () => {
       assert.equal(alert!.message, `erp-files: big.csv (20 bytes) was not taken in: it is larger than maxFileBytes (10 bytes); it was moved to ${join(inbox, 'error')}`);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('folder inbox: a symbolic link', () => {
+  it('is not followed: moved to the error folder as it is, with an alert, and the files behind it come in', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'causeway-folder-link-'));
+    const store = await openStore('sqlite::memory:');
+    try {
+      const inbox = join(base, 'in');
+      mkdirSync(inbox);
+      writeFileSync(join(base, 'secret.txt'), 'not for the partner');
+      symlinkSync(join(base, 'secret.txt'), join(inbox, 'a-link.json'));
+      writeFileSync(join(inbox, 'b-order.json'), '{}');
+      const source = await folderEndpoint.createSource!({ inbox, minAgeMs: 0, maxFileBytes: 1e9, extensions: [], batchSize: 200, fileExtension: '.json' },
+        { name: 'erp-files', tenant: 'acme', logger: pino({ level: 'silent' }), store, baseDir: base });
+      const polled = await source.poll!(null, new AbortController().signal);
+      assert.deepEqual(polled.messages.map((m) => m.partnerRef), ['b-order.json']);
+      assert.ok(lstatSync(join(inbox, 'error', 'a-link.json')).isSymbolicLink(), 'the link itself moved');
+      assert.equal(readFileSync(join(base, 'secret.txt'), 'utf8'), 'not for the partner');
+      const [alert] = await store.listAlerts('acme', { kind: 'source_file_skipped' });
+      assert.match(alert!.message, /^erp-files: a-link\.json \(\d+ bytes\) was not taken in: it is a symbolic link, which is not followed/);
+      await polled.afterStored?.([]);
+      assert.deepEqual((await source.poll!(null, new AbortController().signal)).messages, [], 'nothing left to take');
+    } finally {
+      await store.close();
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });

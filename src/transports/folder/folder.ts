@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { access, lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { alertSkippedFile } from '../skipped-file.ts';
@@ -11,7 +11,7 @@ const EMPTY = Buffer.alloc(0);
 const config = z.object({
   inbox: z.string().min(1).optional().meta({ description: 'Folder to read files from; each file is one message', examples: ['./erp/out'] }),
   archive: z.string().min(1).optional().meta({ description: 'Where read files go once safely stored (default: <inbox>/archive)' }),
-  error: z.string().min(1).optional().meta({ description: 'Where files that cannot be taken in go (default: <inbox>/error)' }),
+  error: z.string().min(1).optional().meta({ description: 'Where files that cannot be taken in go, each with an alert: larger than maxFileBytes, unreadable, or a symbolic link, which is never followed (default: <inbox>/error)' }),
   outbox: z.string().min(1).optional().meta({ description: 'Folder to write delivered documents to', examples: ['./wms/in'] }),
   extensions: z.array(z.string().regex(/^\.[\w.-]+$/)).default([]).meta({ description: 'Only read files with these endings (empty: all)', examples: [['.json', '.edi']] }),
   minAgeMs: z.number().int().nonnegative().default(250).meta({ description: 'Leave files younger than this alone: a writer without atomic rename may still be writing' }),
@@ -50,9 +50,21 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
       const now = Date.now();
       const candidates: Array<{ name: string; mtime: number; size: number }> = [];
       for (const entry of await readdir(inbox, { withFileTypes: true })) {
-        if (!entry.isFile() || entry.name.startsWith('.')) continue;
+        if (entry.name.startsWith('.')) continue;
         if (c.extensions.length && !c.extensions.includes(extname(entry.name).toLowerCase())) continue;
-        const s = await stat(join(inbox, entry.name)).catch(() => undefined);
+        const path = join(inbox, entry.name);
+        if (entry.isSymbolicLink() && path !== archive && path !== errorDir) {
+          // A link is not followed: whoever may write to the inbox could point one at any file on this machine.
+          // Left in place it would never be read and nobody would know: it is moved aside, with an alert.
+          const s = await lstat(path).catch(() => undefined);
+          if (!s || now - s.mtimeMs < c.minAgeMs) continue;
+          ctx.logger.warn({ endpoint: ctx.name, file: entry.name }, 'symbolic link in the inbox moved to the error folder, not followed');
+          await moveAside(path, errorDir);
+          await alertSkippedFile(ctx, { name: entry.name, mtime: s.mtimeMs, size: s.size }, `it is a symbolic link, which is not followed (it could point anywhere on this machine); it was moved to ${errorDir}`);
+          continue;
+        }
+        if (!entry.isFile()) continue;
+        const s = await stat(path).catch(() => undefined);
         if (s && now - s.mtimeMs >= c.minAgeMs) candidates.push({ name: entry.name, mtime: s.mtimeMs, size: s.size });
       }
       candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
