@@ -704,7 +704,11 @@ function prepareDocument(raw: Record<string, unknown>, m: MessageToDecode, index
   filled.entityKey = raw.entityKey ?? entityKeyFor(filled);
   const result = validateDocument(filled);
   if (result.ok) return result.document;
+  // A key Causeway made from the document's own number is too long only because that number is:
+  // the sender is told of the field it sent, not of one it never saw.
+  const derived = raw.entityKey === undefined;
   for (const e of result.errors) {
+    if (derived && e.path === '$.entityKey' && result.errors.length > 1) continue;
     const at = e.path ? locate?.(e.path) : undefined;
     errors.push({ ...e, path: e.path ? prefix + e.path.slice(1) : prefix, ...(at ? { message: `${at.where}: ${e.message}`, position: { ...e.position, ...at.position } } : {}) });
   }

@@ -87,6 +87,11 @@ describe('API ingest: POST /v1/documents', () => {
     assert.equal(p.errors![0].path, '$.type');
   });
 
+  it('names the field the sender sent when its number is too long, not the key Causeway makes of it', async () => {
+    const p = await problemOf(await post(JSON.stringify(salesOrder('SO-'.padEnd(500, '9')))));
+    assert.deepEqual(p.errors!.map((e) => e.path), ['$.orderNumber']);
+  });
+
   it('refuses a document that names another tenant', async () => {
     const p = await problemOf(await post(JSON.stringify(salesOrder('SO-107', 1, { tenant: 'globex' }))));
     assert.equal(p.errors![0].code, 'DOC_TENANT_MISMATCH');
