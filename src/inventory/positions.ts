@@ -25,6 +25,17 @@ export interface StockPosition {
   inTransit: Big;
   /** The time this position holds for: its snapshot's asOf, or the last movement applied to it. */
   asOf: number;
+  /**
+   * Other units the same side counted this position in that the item master does not convert into
+   * `uom`: their quantities are not in it, since 5 EA and 7 CS are not 12 of anything.
+   */
+  otherUoms?: string[];
+}
+
+/** Notes a unit a position's quantities could not be added in. */
+function noteOtherUom(p: StockPosition, uom: string): void {
+  if (!p.otherUoms) p.otherUoms = [uom];
+  else if (!p.otherUoms.includes(uom)) p.otherUoms.push(uom);
 }
 
 export type Positions = Map<string, StockPosition>;
@@ -56,24 +67,36 @@ export function emptyPosition(facility: string, sku: string, lot: string, uom: s
   return { facility, sku, lot, uom, onHand: ZERO, allocated: ZERO, onHold: ZERO, quarantined: ZERO, inTransit: ZERO, asOf };
 }
 
-/** A snapshot's positions, summed over inventory statuses: on hand counts every status, hold and quarantine are also counted apart. */
-export function snapshotPositions(snapshot: InventorySnapshot, asOf = Date.parse(snapshot.asOf)): Positions {
+/**
+ * A snapshot's positions in base units where the item master converts them, summed over inventory
+ * statuses: on hand counts every status, hold and quarantine are also counted apart. A position
+ * listed again in a unit that does not convert into the first one's is not added to it (otherUoms).
+ */
+export function snapshotPositions(snapshot: InventorySnapshot, asOf = Date.parse(snapshot.asOf), units?: UnitConversion): Positions {
   const out: Positions = new Map();
   for (const p of snapshot.positions) {
     const lot = p.lot ?? '';
     const key = positionKey(snapshot.facility, p.sku, lot);
-    const onHand = new Big(p.onHand);
+    const to = units?.(p.sku, p.uom);
+    const convert = to !== undefined && to.baseUom !== p.uom;
+    const uom = convert ? to.baseUom : p.uom;
+    const onHand = convert ? new Big(p.onHand).times(to.factor) : new Big(p.onHand);
+    const allocated = p.allocated === '0' ? ZERO : convert ? new Big(p.allocated).times(to.factor) : new Big(p.allocated);
     const held = HOLD.test(p.status) ? 'onHold' : QUARANTINE.test(p.status) ? 'quarantined' : undefined;
     const pos = out.get(key);
     if (!pos) {
       // Most positions come once: built whole, without the sums below (100,000 of them per snapshot).
-      const created = { facility: snapshot.facility, sku: p.sku, lot, uom: p.uom, onHand, allocated: p.allocated === '0' ? ZERO : new Big(p.allocated), onHold: ZERO, quarantined: ZERO, inTransit: ZERO, asOf };
+      const created: StockPosition = { facility: snapshot.facility, sku: p.sku, lot, uom, onHand, allocated, onHold: ZERO, quarantined: ZERO, inTransit: ZERO, asOf };
       if (held) created[held] = onHand;
       out.set(key, created);
       continue;
     }
+    if (pos.uom !== uom) {
+      noteOtherUom(pos, uom);
+      continue;
+    }
     pos.onHand = pos.onHand.plus(onHand);
-    pos.allocated = pos.allocated.plus(p.allocated);
+    pos.allocated = pos.allocated.plus(allocated);
     if (held) pos[held] = pos[held].plus(onHand);
   }
   return out;
@@ -127,13 +150,6 @@ export function stockChangesOf(doc: Movement): StockChange[] {
  */
 export type UnitConversion = (sku: string, uom: string) => { baseUom: string; factor: Big } | undefined;
 
-function inBaseUnits(p: StockPosition, units: UnitConversion | undefined): StockPosition {
-  const to = units?.(p.sku, p.uom);
-  if (!to || to.baseUom === p.uom) return p;
-  const f = to.factor;
-  return { ...p, uom: to.baseUom, onHand: p.onHand.times(f), allocated: p.allocated.times(f), onHold: p.onHold.times(f), quarantined: p.quarantined.times(f) };
-}
-
 /** A change in base units where the item master converts its unit. */
 export function changeInBaseUnits(c: StockChange, units: UnitConversion | undefined): StockChange {
   const to = units?.(c.sku, c.uom);
@@ -159,7 +175,7 @@ export function foldPositions(events: StockEvent[], at: number, units?: UnitConv
       if (e.scope === 'full') {
         for (const [k, p] of positions) if (p.facility === e.facility) positions.delete(k);
       }
-      for (const [k, p] of snapshotPositions(e.snapshot, e.at)) positions.set(k, inBaseUnits(p, units));
+      for (const [k, p] of snapshotPositions(e.snapshot, e.at, units)) positions.set(k, p);
       snapshotAsOf.set(e.facility, Math.max(snapshotAsOf.get(e.facility) ?? e.at, e.at));
       continue;
     }
@@ -170,6 +186,10 @@ export function foldPositions(events: StockEvent[], at: number, units?: UnitConv
       const key = positionKey(c.facility, c.sku, c.lot);
       let pos = positions.get(key);
       if (!pos) positions.set(key, (pos = emptyPosition(c.facility, c.sku, c.lot, c.uom, e.at)));
+      if (pos.uom !== c.uom) {
+        noteOtherUom(pos, c.uom);
+        continue;
+      }
       pos.onHand = pos.onHand.plus(c.delta);
       pos.asOf = Math.max(pos.asOf, e.at);
     }

@@ -182,13 +182,15 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
   for (const p of erp.positions.values()) facilities.add(p.facility);
 
   // The in-flight quantities per position and side, and the documents behind them.
-  const pending = new Map<string, { toErp: Big; toWarehouse: Big; documents: InFlightDocument[]; uom: string }>();
+  const pending = new Map<string, { toErp: Big; toWarehouse: Big; documents: InFlightDocument[]; uom: string; otherUoms?: string[] }>();
   for (const m of inFlight) {
     for (const c of m.changes) {
       const key = positionKey(c.facility, c.sku, c.lot);
       let p = pending.get(key);
       if (!p) pending.set(key, (p = { toErp: ZERO, toWarehouse: ZERO, documents: [], uom: c.uom }));
-      if (m.towards === 'erp') p.toErp = p.toErp.plus(c.delta);
+      if (c.uom !== p.uom) {
+        if (!p.otherUoms?.includes(c.uom)) (p.otherUoms ??= []).push(c.uom);
+      } else if (m.towards === 'erp') p.toErp = p.toErp.plus(c.delta);
       else p.toWarehouse = p.toWarehouse.plus(c.delta);
       const document: InFlightDocument = {
         documentId: m.record.documentId, type: m.record.type, reference: referenceOf(m.record), towards: m.towards,
@@ -220,7 +222,15 @@ export function reconcile(records: StockDocumentRecord[], at: number, settings: 
     const eSnap = erp.snapshotAsOf.get(fac) ?? null;
     let status: PositionStatus;
     let explanation = '';
-    if (w && e && w.uom !== e.uom) {
+    // Quantities in units that do not convert into each other cannot be added: no total can be trusted.
+    const mixed = w?.otherUoms ? { who: 'the warehouse counts it', units: [w.uom, ...w.otherUoms] }
+      : e?.otherUoms ? { who: 'the ERP counts it', units: [e.uom, ...e.otherUoms] }
+      : p && (p.otherUoms || (any && p.uom !== any.uom)) ? { who: 'documents in flight move it', units: [...new Set([any?.uom ?? p.uom, p.uom, ...(p.otherUoms ?? [])])] }
+      : undefined;
+    if (mixed) {
+      status = 'variance';
+      explanation = `${mixed.who} in ${mixed.units.join(' and ')}, which the item master does not convert into each other: the figures are in ${uom} alone; add the conversion to the item`;
+    } else if (w && e && w.uom !== e.uom) {
       // Counted in different units the item master does not convert: no difference can be trusted.
       status = 'variance';
       explanation = `the warehouse counts in ${w.uom} and the ERP in ${e.uom}, and the item master converts neither into the other: add the conversion to the item`;

@@ -160,6 +160,27 @@ describe('reconciliation as of T', () => {
     assert.match(mug!.explanation, /the warehouse counts in CS and the ERP in EA, and the item master converts neither/);
   });
 
+  it('adds a position listed twice in units the item master converts, and never adds units it cannot convert', () => {
+    const units = (sku: string, uom: string) => (sku === 'TEA' ? { baseUom: 'EA', factor: new Big(uom === 'CS' ? 12 : 1) } : undefined);
+    const records = [
+      snapshot('tryton', T, [{ sku: 'TEA', onHand: '29' }, { sku: 'MUG', onHand: '5' }, { sku: 'JAR', onHand: '3' }]),
+      // Five loose and two cases of each: 29 EA of TEA. MUG's cases cannot be counted in EA, and 5 EA and 2 CS are not 7 of anything.
+      snapshot('wms', T, [{ sku: 'TEA', onHand: '5' }, { sku: 'TEA', onHand: '2', uom: 'CS' }, { sku: 'MUG', onHand: '5' }, { sku: 'MUG', onHand: '2', uom: 'CS' }, { sku: 'JAR', onHand: '3' }]),
+      // A shipment of JAR in cases after the count, in flight to the ERP: the warehouse's own figure cannot take it either.
+      { ...shipment(T - min, [{ sku: 'JAR', quantity: '1' }], [{ endpoint: 'tryton', status: 'pending', deliveredAt: null }]), occurredAt: T + 1 },
+    ];
+    (records[2]!.body as { lines: Array<{ uom: string }> }).lines[0]!.uom = 'CS';
+    const by = Object.fromEntries(reconcile(records, T + 2, { ...settings, units }).results.map((r) => [r.sku, r]));
+    assert.equal(by.TEA!.status, 'match');
+    assert.equal(by.TEA!.warehouse!.onHand, '29');
+    assert.equal(by.MUG!.status, 'variance');
+    assert.equal(by.MUG!.warehouse!.onHand, '5', 'the cases are not added as eaches');
+    assert.equal(by.MUG!.explanation, 'the warehouse counts it in EA and CS, which the item master does not convert into each other: the figures are in EA alone; add the conversion to the item');
+    assert.equal(by.JAR!.status, 'variance');
+    assert.match(by.JAR!.explanation, /^the warehouse counts it in EA and CS, which the item master does not convert/);
+    assert.equal(by.JAR!.warehouse!.onHand, '3');
+  });
+
   it('reconciles one facility only when asked', () => {
     const records = [snapshot('tryton', T, [{ sku: 'A', onHand: '1' }], 'DC2'), snapshot('wms', T, [{ sku: 'A', onHand: '2' }], 'DC2'), snapshot('wms', T, [{ sku: 'A', onHand: '2' }], 'DC1')];
     assert.deepEqual(reconcile(records, T, settings, 'DC2').results.map((r) => [r.facility, r.status]), [['DC2', 'variance']]);
