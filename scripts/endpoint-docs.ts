@@ -42,7 +42,7 @@ export function endpointReference(): string {
     '',
     '<!-- Generated from the endpoint specs by `npm run docs`; edit the specs, not this file. -->',
     '',
-    'Every endpoint in `causeway.yaml` has a `type` and these common settings, then the settings of its type.',
+    'Every endpoint in `causeway.yaml` has a name, a `type` and these common settings, then the settings of its type. The names `api`, `inventory` and `causeway` are taken: they name the sources of what comes in through the API, of Causeway\'s own inventory documents and of the statuses the rules send.',
     '',
     table(common),
     '',

@@ -31,6 +31,13 @@ const API = 'api';
 /** Causeway's own inventory documents (approved corrections, availability) come from this source. */
 const INVENTORY = 'inventory';
 
+/** Names Causeway gives its own sources of messages and documents. */
+const RESERVED_ENDPOINTS: Readonly<Record<string, string>> = {
+  [API]: 'the API, which documents sent to POST /v1/documents come in through',
+  [INVENTORY]: 'Causeway\'s own inventory documents (availability, approved corrections)',
+  causeway: 'the source of the order statuses the rules send on their own',
+};
+
 /** One endpoint as the checks see it; spec and settings are absent when its own section is already at fault. */
 interface EndpointView {
   name: string;
@@ -46,6 +53,10 @@ export function checkConfig(loaded: LoadedConfig): ConfigCheck {
   const { config } = loaded;
   const errors: CausewayError[] = [];
   const warnings: CausewayError[] = [];
+  for (const name of Object.keys(config.endpoints)) {
+    const own = RESERVED_ENDPOINTS[name];
+    if (own) errors.push(invalid(`$.endpoints.${name}`, `"${name}" is the name of ${own}; an endpoint of that name would be taken for it (its messages, the flows from it): name it otherwise`));
+  }
   const endpoints = new Map(Object.keys(config.endpoints).map((name) => [name, viewOf(loaded, name)]));
   for (const ep of endpoints.values()) {
     errors.push(...checkEndpoint(ep, loaded));

@@ -105,6 +105,21 @@ outcomes:
     problems: [],
   },
   {
+    name: 'endpoints named as Causeway names its own sources (the API, inventory, the rules\' statuses)',
+    yaml: `
+endpoints:
+  api: { type: folder, inbox: ./erp/out }
+  inventory: { type: folder, inbox: ./stock }
+  causeway: { type: folder, outbox: ./out }
+  stock: { type: folder, inbox: ./stock2 }
+`,
+    problems: [
+      { path: '$.endpoints.api', message: /"api" is the name of the API/ },
+      { path: '$.endpoints.inventory', message: /"inventory" is the name of Causeway's own inventory documents/ },
+      { path: '$.endpoints.causeway', message: /name it otherwise/ },
+    ],
+  },
+  {
     name: 'an alert rule naming an endpoint the config does not have',
     yaml: `
 endpoints:
