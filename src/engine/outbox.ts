@@ -8,6 +8,9 @@ import type { HubMetrics } from './metrics.ts';
 import { retryDelayMs } from './retry.ts';
 import { Wakeup } from './wakeup.ts';
 
+/** The longest Retry-After honoured for an endpoint without a retry policy of its own. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
 /** How many times its concurrency a sink that takes batches has claimed ahead, at most. */
 const BATCH_CLAIM_AHEAD = 8;
 
@@ -258,7 +261,10 @@ export class DeliveryWorker {
       if (outcome.kind === 'retryable') {
         const policy = b?.retry;
         const delay = policy ? retryDelayMs(policy, attempt) : 60_000;
-        record.retryAt = finishedAt + Math.max(delay, outcome.retryAfterMs ?? 0);
+        // A receiver's Retry-After is honoured up to the policy's longest wait: one saying "in a year" would
+        // otherwise park the delivery, and every later one of its entity behind it, for that long.
+        const asked = Math.min(outcome.retryAfterMs ?? 0, policy?.maxDelayMs ?? MAX_RETRY_AFTER_MS);
+        record.retryAt = finishedAt + Math.max(delay, asked);
       }
       // The store settles the attempt by this same rule: the metric counts the dead letter it writes.
       const dead = judgeAttempt({ status: 'pending', attempts: d.attempts, maxAttempts: d.maxAttempts }, record, finishedAt).next === 'dead';

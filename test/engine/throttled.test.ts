@@ -77,3 +77,43 @@ flows:
     }
   });
 });
+
+describe('outbox: a Retry-After longer than the retry policy allows', () => {
+  it('is honoured only up to retry.maxDelayMs, so a receiver asking for a year does not park the delivery for a year', async () => {
+    const attempts = new Map<string, number>();
+    const dir = mkdtempSync(join(tmpdir(), 'causeway-retry-after-'));
+    dirs.push(dir);
+    const spec: EndpointSpec = {
+      ...throttlingSpec(attempts),
+      type: 'far-retry-after',
+      createSink: () => ({
+        async deliver(m): Promise<DeliveryOutcome> {
+          const n = (attempts.get(m.entityKey) ?? 0) + 1;
+          attempts.set(m.entityKey, n);
+          if (n === 1) return { kind: 'retryable', statusCode: 503, error: 'down for maintenance', retryAfterMs: 365 * 86_400_000 };
+          return { kind: 'delivered' };
+        },
+      }),
+    };
+    const loaded = parseConfig(`
+store: sqlite:${join(dir, 'hub.db')}
+defaultTenant: acme
+retry: { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 50, multiplier: 1 }
+endpoints:
+  wms: { type: far-retry-after }
+flows:
+  - { name: orders, types: [sales_order], to: wms }
+`, dir, createRegistry({ endpoints: [spec] }, builtIns));
+    const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 10 });
+    try {
+      await hub.inbox.acceptOne(hub.inbox.toNewMessage('acme', 'api', 'json', { body: Buffer.from(JSON.stringify(salesOrder('SO-RA1', 1))) }));
+      const [d] = await waitFor(async () => {
+        const l = await hub.store.listDeliveries({ tenant: 'acme', status: 'delivered' });
+        return l.length ? l : undefined;
+      }, 10_000, 'delivered on the second attempt, within the policy\'s longest wait');
+      assert.equal(d!.attempts, 2);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
