@@ -2,6 +2,9 @@ import type { Dispatcher } from 'undici';
 import { outboundRefusal } from '../../transports/index.ts';
 import type { Authoriser } from './auth.ts';
 import { retryAfterMs, type RequestBudget } from './budget.ts';
+
+/** The longest a partner's Retry-After pauses an endpoint's requests. */
+export const MAX_PAUSE_MS = 15 * 60_000;
 import { codeForStatus, WmsError } from './errors.ts';
 
 /** One call to the warehouse's API, as the profile spells it. */
@@ -115,7 +118,9 @@ export class WmsClient {
 
   private refusal(res: Response, text: string, what: string): WmsError {
     const now = this.now();
-    const wait = this.o.retryAfterHeaders.map((h) => retryAfterMs(res.headers.get(h), now)).find((v) => v !== undefined);
+    const asked = this.o.retryAfterHeaders.map((h) => retryAfterMs(res.headers.get(h), now)).find((v) => v !== undefined);
+    // A partner asking for a day (or a year) would stop every request of the endpoint that long: it is asked again after MAX_PAUSE_MS.
+    const wait = asked === undefined ? undefined : Math.min(asked, MAX_PAUSE_MS);
     if (res.status === 429) this.o.budget.pauseUntil(now + (wait ?? 1000));
     const snippet = text.slice(0, SNIPPET);
     const code = codeForStatus(res.status);

@@ -213,6 +213,16 @@ describe('Extensiv 3PL Warehouse Manager profile: contract tests against a serve
       assert.equal(server.http.requests.length, count, 'nothing was sent while the partner asked us to wait');
     });
 
+    it('waits at most 15 minutes when the partner\'s Retry-After asks for a year, then asks again', async () => {
+      const fresh = endpointOf(settings(server));
+      delivered(await fresh.sink.deliver(outbound(order('SO-RL-Y0')), never));
+      server.http.throttleNext(1, 365 * 86_400);
+      const throttled = await fresh.sink.deliver(outbound(order('SO-RL-Y1')), never);
+      assert.equal((throttled as { retryAfterMs: number }).retryAfterMs, 15 * 60_000);
+      const held = await fresh.sink.deliver(outbound(order('SO-RL-Y2')), never);
+      assert.ok((held as { retryAfterMs: number }).retryAfterMs <= 15 * 60_000, `paused ${(held as { retryAfterMs: number }).retryAfterMs} ms`);
+    });
+
     it('never puts a secret in an outcome', async () => {
       const wrong = endpointOf(settings(server, { auth: { kind: 'oauth2', clientId: EXTENSIV_CLIENT.id, clientSecret: 'not-the-secret-at-all', params: { user_login_id: '17' } } }));
       const outcome = await wrong.sink.deliver(outbound(order('SO-SECRET')), never);
