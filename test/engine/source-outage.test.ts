@@ -41,19 +41,24 @@ function capturingLogger(): { logger: pino.Logger; lines: Array<Record<string, a
   return { lines, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) };
 }
 
-describe('a source that keeps failing is logged on a change of state, not on every poll', () => {
-  it('logs going down once with the reason, coming back once with how long it was down, and nothing per poll', async () => {
-    const state = { down: true, polls: 0 };
-    const dir = mkdtempSync(join(tmpdir(), 'causeway-source-outage-'));
-    dirs.push(dir);
-    const loaded = parseConfig(`
+/** A hub polling the flaky source as `erp` every 2 ms; `more` goes on below its endpoints. */
+async function flakyHub(state: { down: boolean; polls: number }, logger: pino.Logger, more = ''): Promise<Hub> {
+  const dir = mkdtempSync(join(tmpdir(), 'causeway-source-outage-'));
+  dirs.push(dir);
+  const loaded = parseConfig(`
 store: sqlite:${join(dir, 'hub.db')}
 defaultTenant: acme
 endpoints:
   erp: { type: flaky-source, pollIntervalMs: 2 }
-`, dir, createRegistry({ endpoints: [flakySourceSpec(state)] }, builtIns));
+${more}`, dir, createRegistry({ endpoints: [flakySourceSpec(state)] }, builtIns));
+  return Hub.start(loaded, { logger, idleMs: 10 });
+}
+
+describe('a source that keeps failing is logged on a change of state, not on every poll', () => {
+  it('logs going down once with the reason, coming back once with how long it was down, and nothing per poll', async () => {
+    const state = { down: true, polls: 0 };
     const { logger, lines } = capturingLogger();
-    const hub = await Hub.start(loaded, { logger, idleMs: 10 });
+    const hub = await flakyHub(state, logger);
     const ofSource = () => lines.filter((l) => l.endpoint === 'erp' && l.level >= 30);
     try {
       await waitFor(() => state.polls >= 40, 10_000, 'forty failed polls');
@@ -84,20 +89,13 @@ endpoints:
 describe('a source that keeps failing raises an alert, and its recovery resolves it', () => {
   it('raises one alert per outage once it lasts longer than the source_down rule allows, and resolves it at the first good poll', async () => {
     const state = { down: true, polls: 0 };
-    const dir = mkdtempSync(join(tmpdir(), 'causeway-source-alert-'));
-    dirs.push(dir);
     // 0.002 min: 120 ms, so that the test sees the outage outlast it.
-    const loaded = parseConfig(`
-store: sqlite:${join(dir, 'hub.db')}
-defaultTenant: acme
-endpoints:
-  erp: { type: flaky-source, pollIntervalMs: 2 }
+    const hub = await flakyHub(state, pino({ level: 'silent' }), `
   quiet: { type: flaky-source, pollIntervalMs: 2 }
 alerts:
   rules:
     - { type: source_down, longerThanMinutes: 0.002, endpoint: erp }
-`, dir, createRegistry({ endpoints: [flakySourceSpec(state)] }, builtIns));
-    const hub = await Hub.start(loaded, { logger: pino({ level: 'silent' }), idleMs: 10 });
+`);
     const alerts = (open: boolean) => hub.store.listAlerts('acme', { kind: 'source_down', open });
     try {
       const [raised] = await waitFor(async () => { const a = await alerts(true); return a.length ? a : undefined; }, 10_000, 'the alert raised');
