@@ -555,14 +555,22 @@ export class MessageProcessor {
     // What an encoder tracks of a payload goes with the outcome only when all the document's deliveries do.
     const tracked: EdiWrites = {};
     const out: NewDelivery[] = [];
+    const facility = (doc as { facility?: string }).facility ?? '';
+    /** Flows that would carry the document but for its facility, and whether any flow took it. */
+    const otherFacilities: string[] = [];
+    let carried = false;
     for (const flow of flows) {
       if (!flow.types.includes(doc.type)) continue;
       if (flow.tenant && flow.tenant !== doc.tenant) continue;
       if (flow.from && !flow.from.includes(m.endpoint)) continue;
-      if (flow.facilities && !flow.facilities.includes((doc as { facility?: string }).facility ?? '')) continue;
       const target = endpoints.get(flow.to);
       // A flow never carries one tenant's documents to another tenant's endpoint.
       if (!target || target.tenant !== doc.tenant) continue;
+      if (flow.facilities && !flow.facilities.includes(facility)) {
+        otherFacilities.push(...flow.facilities);
+        continue;
+      }
+      carried = true;
       try {
         let payload: unknown = doc;
         const mapping = flow.mapping ? mappings.get(flow.mapping) : undefined;
@@ -583,6 +591,16 @@ export class MessageProcessor {
         for (const f of faults) errors.push({ ...f, path: f.path ? prefix + f.path.slice(1) : prefix, message: `flow ${flow.name}: ${f.message}` });
         return undefined;
       }
+    }
+    if (!carried && otherFacilities.length > 0) {
+      // Flows carry this type from here, each to its own facilities, and none to this one (a misspelt
+      // facility, a site no flow serves): it would reach no warehouse while the message said processed.
+      const served = [...new Set(otherFacilities)].sort().join(', ');
+      errors.push({
+        code: 'NO_FLOW_FOR_FACILITY', path: `${prefix}.facility`,
+        message: `no flow carries a ${doc.type} from ${m.endpoint} ${facility ? `to facility ${JSON.stringify(facility)}` : 'without a facility'}; the flows for it serve ${served}. Correct the facility and replay, or add a flow`,
+      });
+      return undefined;
     }
     if (edi) appendWrites(edi, tracked);
     return out;

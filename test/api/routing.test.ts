@@ -70,6 +70,21 @@ routing:
     assert.deepEqual(await api.hub.store.reservations('acme'), [{ facility: 'CHI', sku: 'TEA', quantity: '5' }]);
   });
 
+  it('quarantines an order naming a facility no flow serves, rather than taking it and sending it nowhere', async () => {
+    const { messageId } = await post(salesOrder('SO-ROUTE-TYPO', 1, { facility: 'EWRX' }));
+    const l = await waitFor(async () => {
+      const x = await lineageOf(messageId);
+      return x.message.status !== 'pending' ? x : undefined;
+    }, 10_000, 'the order processed');
+    assert.equal(l.message.status, 'quarantined');
+    assert.deepEqual(l.deliveries, []);
+    const [error] = (l.message as unknown as { errors: Array<{ code: string; path: string; message: string }> }).errors;
+    assert.deepEqual([error!.code, error!.path], ['NO_FLOW_FOR_FACILITY', '$.facility']);
+    assert.equal(error!.message, 'no flow carries a sales_order from api to facility "EWRX"; the flows for it serve CHI, DAL, EWR. Correct the facility and replay, or add a flow');
+    // Not taken into the ledger: corrected and replayed, it is the order's first send, not a change.
+    assert.equal((await api.call('/v1/orders/SO-ROUTE-TYPO')).status, 404);
+  });
+
   it('routes the order again, away from the warehouse that rejected it', async () => {
     const { messageId } = await post({
       type: 'acknowledgment', kind: 'application', status: 'rejected', acknowledges: { documentType: 'sales_order', reference: 'SO-ROUTE-1' },
