@@ -20,6 +20,8 @@ export class SourceDownAlert {
   private raisedFor: number | undefined;
   /** Whether this worker has looked for an open alert since it began polling. */
   private looked = false;
+  /** After a failed try to raise it (the store down as well), not before this time: one log line a minute, not one per poll. */
+  private retryAt = 0;
   private readonly subject: string;
 
   constructor(
@@ -36,7 +38,7 @@ export class SourceDownAlert {
   async failed(outage: OutageState | undefined): Promise<void> {
     if (!outage || this.raisedFor === outage.since) return;
     const now = this.now();
-    if (now - outage.since <= this.afterMs) return;
+    if (now - outage.since <= this.afterMs || now < this.retryAt) return;
     try {
       // A worker that took the source over from one that died finds the outage's alert open already.
       const open = (await this.store.listAlerts(this.tenant, { kind: SOURCE_DOWN, open: true, limit: 1000 })).some((a) => a.subject === this.subject);
@@ -48,13 +50,14 @@ export class SourceDownAlert {
       });
       this.raisedFor = outage.since;
     } catch (e) {
-      this.log.warn({ err: e }, 'raising the alert of a failing source failed; trying again at the next failed poll');
+      this.retryAt = now + 60_000;
+      this.log.warn({ err: e }, 'raising the alert of a failing source failed; trying again in a minute');
     }
   }
 
   /** A good poll: `ended` when it ends an outage this worker saw. */
   async succeeded(ended: boolean): Promise<void> {
-    if (!ended && this.looked) return;
+    if (!ended && (this.looked || this.now() < this.retryAt)) return;
     try {
       for (const a of await this.store.listAlerts(this.tenant, { kind: SOURCE_DOWN, open: true, limit: 1000 })) {
         if (a.subject === this.subject) await this.store.resolveAlert(this.tenant, a.id, this.now());
@@ -62,7 +65,8 @@ export class SourceDownAlert {
       this.looked = true;
       this.raisedFor = undefined;
     } catch (e) {
-      this.log.warn({ err: e }, 'resolving the alert of a source that recovered failed; trying again at the next good poll');
+      this.retryAt = this.now() + 60_000;
+      this.log.warn({ err: e }, 'resolving the alert of a source that recovered failed; trying again in a minute');
     }
   }
 }

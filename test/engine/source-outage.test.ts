@@ -145,6 +145,20 @@ alerts:
     }
   });
 
+  it('tries to raise it again a minute after the store refused, not at every failed poll', async () => {
+    let now = 10_000_000;
+    let tries = 0;
+    const down = { raiseAlert: async () => { tries++; throw new Error('the store is down too'); }, listAlerts: async () => [], resolveAlert: async () => false };
+    const lines: string[] = [];
+    const alert = new SourceDownAlert(down, 'acme', 'erp', 1000, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }), () => now);
+    const outage = { since: now - 5000, failures: 5, message: 'ECONNREFUSED' };
+    for (let i = 0; i < 30; i++, now += 1000) await alert.failed(outage);
+    assert.equal(tries, 1, 'once in the first half minute');
+    for (let i = 0; i < 40; i++, now += 1000) await alert.failed(outage);
+    assert.equal(tries, 2, 'and once more after the minute');
+    assert.equal(lines.length, 2);
+  });
+
   it('waits as long as the shortest source_down rule that covers the source says, 15 minutes without one', () => {
     const rules = [
       { type: 'source_down', longerThanMinutes: 30 },
