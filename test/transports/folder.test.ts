@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,34 @@ describe('folder endpoint: a folder that cannot be made yet', () => {
       assert.deepEqual(readdirSync(join(base, 'share', 'out')), ['sales_order-k-1.json']);
     } finally {
       rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('folder inbox: archive and error folders on another file system', () => {
+  // /dev/shm is a memory file system of its own on Linux: a rename from the temporary folder into it fails with EXDEV.
+  const otherDevice = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  it('moves files across with a copy, as a rename cannot', { skip: otherDevice ? false : 'needs /dev/shm on another file system than the temporary folder' }, async () => {
+    const base = mkdtempSync(join(tmpdir(), 'causeway-folder-xdev-'));
+    const far = mkdtempSync('/dev/shm/causeway-folder-xdev-');
+    const store = await openStore('sqlite::memory:');
+    try {
+      const inbox = join(base, 'in');
+      mkdirSync(inbox);
+      writeFileSync(join(inbox, 'order.json'), '{"a":1}');
+      writeFileSync(join(inbox, 'huge.json'), 'x'.repeat(64));
+      const source = await folderEndpoint.createSource!({ inbox, archive: join(far, 'archive'), error: join(far, 'error'), minAgeMs: 0, maxFileBytes: 32, extensions: [], batchSize: 200, fileExtension: '.json' },
+        { name: 'erp-files', tenant: 'acme', logger: pino({ level: 'silent' }), store, baseDir: base });
+      const polled = await source.poll!(null, new AbortController().signal);
+      assert.deepEqual(polled.messages.map((m) => m.partnerRef), ['order.json']);
+      await polled.afterStored?.([]);
+      assert.deepEqual(readdirSync(inbox), []);
+      assert.equal(readFileSync(join(far, 'archive', 'order.json'), 'utf8'), '{"a":1}');
+      assert.deepEqual(readdirSync(join(far, 'error')), ['huge.json']);
+    } finally {
+      await store.close();
+      rmSync(base, { recursive: true, force: true });
+      rmSync(far, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { access, copyFile, lstat, mkdir, open, readdir, readFile, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { alertSkippedFile } from '../skipped-file.ts';
@@ -39,6 +39,24 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
   const archive = resolve(ctx.baseDir, c.archive ?? join(c.inbox, 'archive'));
   const errorDir = resolve(ctx.baseDir, c.error ?? join(c.inbox, 'error'));
   let ready: Promise<unknown> | undefined;
+  /** Files that could not be moved aside either, by name, at the time they were found: left alone until they change. */
+  const stuck = new Map<string, number>();
+
+  /**
+   * A file that cannot be taken in goes to the error folder, with an alert. One that cannot be moved
+   * either (no right to the folder) never fails the poll, nor is it reported again at every poll:
+   * it is passed over until it changes.
+   */
+  async function leaveAside(f: { name: string; mtime: number; size: number }, why: string, logged: Record<string, unknown>): Promise<void> {
+    const moved = await moveAside(join(inbox, f.name), errorDir).then(() => true, (e: unknown) => {
+      logged.moveError = (e as Error).message;
+      return false;
+    });
+    if (!moved) stuck.set(f.name, f.mtime);
+    ctx.logger.warn({ endpoint: ctx.name, file: f.name, ...logged }, moved ? `${why}; moved to the error folder` : `${why}; it could not be moved to the error folder either, and is left in place`);
+    await alertSkippedFile(ctx, f, `${why}; ${moved ? `it was moved to ${errorDir}` : 'it could not be moved to the error folder either, and is left in place until it changes'}`);
+  }
+
   return {
     async poll(): Promise<PollResult> {
       // Made once; a failure (a share not mounted yet) is tried again at the next poll, not kept for good.
@@ -57,24 +75,20 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
           // A link is not followed: whoever may write to the inbox could point one at any file on this machine.
           // Left in place it would never be read and nobody would know: it is moved aside, with an alert.
           const s = await lstat(path).catch(() => undefined);
-          if (!s || now - s.mtimeMs < c.minAgeMs) continue;
-          ctx.logger.warn({ endpoint: ctx.name, file: entry.name }, 'symbolic link in the inbox moved to the error folder, not followed');
-          await moveAside(path, errorDir);
-          await alertSkippedFile(ctx, { name: entry.name, mtime: s.mtimeMs, size: s.size }, `it is a symbolic link, which is not followed (it could point anywhere on this machine); it was moved to ${errorDir}`);
+          if (!s || now - s.mtimeMs < c.minAgeMs || stuck.get(entry.name) === s.mtimeMs) continue;
+          await leaveAside({ name: entry.name, mtime: s.mtimeMs, size: s.size }, 'it is a symbolic link, which is not followed (it could point anywhere on this machine)', {});
           continue;
         }
         if (!entry.isFile()) continue;
         const s = await stat(path).catch(() => undefined);
-        if (s && now - s.mtimeMs >= c.minAgeMs) candidates.push({ name: entry.name, mtime: s.mtimeMs, size: s.size });
+        if (s && now - s.mtimeMs >= c.minAgeMs && stuck.get(entry.name) !== s.mtimeMs) candidates.push({ name: entry.name, mtime: s.mtimeMs, size: s.size });
       }
       candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
       const messages: InboundMessage[] = [];
       const names: string[] = [];
       for (const f of candidates.slice(0, c.batchSize)) {
         if (f.size > c.maxFileBytes) {
-          ctx.logger.warn({ endpoint: ctx.name, file: f.name, bytes: f.size }, 'file over maxFileBytes moved to the error folder');
-          await moveAside(join(inbox, f.name), errorDir);
-          await alertSkippedFile(ctx, f, `it is larger than maxFileBytes (${c.maxFileBytes.toLocaleString('en-US')} bytes); it was moved to ${errorDir}`);
+          await leaveAside(f, `it is larger than maxFileBytes (${c.maxFileBytes.toLocaleString('en-US')} bytes)`, { bytes: f.size });
           continue;
         }
         const path = join(inbox, f.name);
@@ -88,9 +102,7 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
           // Gone since the listing: its writer took it back. Anything else (no permission) would fail every
           // poll with this file first in line and hold up the files behind it: it is moved aside.
           if (code === 'ENOENT') continue;
-          ctx.logger.warn({ endpoint: ctx.name, file: f.name, err: e }, 'file cannot be read; moved to the error folder');
-          const moved = await moveAside(path, errorDir).then(() => true, () => false);
-          await alertSkippedFile(ctx, f, `it cannot be read (${(e as Error).message}); ${moved ? `it was moved to ${errorDir}` : 'it could not be moved aside either, and is tried again at every poll'}`);
+          await leaveAside(f, `it cannot be read (${(e as Error).message})`, { err: e });
           continue;
         }
         messages.push(f.size > INBOUND_FILE_BYTES ? { body: EMPTY, file: { path, size: f.size }, partnerRef: f.name } : { body, partnerRef: f.name });
@@ -111,7 +123,20 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
 async function moveAside(file: string, dir: string): Promise<void> {
   let target = join(dir, basename(file));
   for (let i = 1; await exists(target); i++) target = join(dir, `${basename(file)}.${i}`);
-  await rename(file, target);
+  try {
+    await rename(file, target);
+  } catch (e) {
+    // The archive or error folder on another file system (the inbox on a share, the archive on a local
+    // disk): a rename cannot cross it, so the file is copied, then removed. A crash in between leaves
+    // both, and the inbox recognises the file as a duplicate when it is read again.
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    if ((await lstat(file)).isSymbolicLink()) {
+      await symlink(await readlink(file), target);
+    } else {
+      await copyFile(file, target, fsConstants.COPYFILE_EXCL);
+    }
+    await unlink(file);
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
