@@ -83,7 +83,8 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
         const s = await stat(path).catch(() => undefined);
         if (s && now - s.mtimeMs >= c.minAgeMs && stuck.get(entry.name) !== s.mtimeMs) candidates.push({ name: entry.name, mtime: s.mtimeMs, size: s.size });
       }
-      candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
+      // Oldest first; files of the same moment by name in code-unit order, the same whatever the machine's locale.
+      candidates.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const messages: InboundMessage[] = [];
       const names: string[] = [];
       for (const f of candidates.slice(0, c.batchSize)) {
