@@ -9,6 +9,7 @@ import { DEFAULT_RETENTION_CONFIG, retentionSchema } from './retention.ts';
 import { rulesSettingsSchema } from '../engine/rules/policies.ts';
 import { parseCidr } from '../transports/outbound/address.ts';
 import { DEFAULT_ROUTING_CONFIG, routingSchema } from './routing.ts';
+import { serviceUrl } from '../transports/outbound/url.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a name of lower-case letters, digits, ".", "-" and "_"');
 const tenant = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a tenant id: lower-case letters, digits, - and _');
@@ -146,7 +147,7 @@ export const alertRuleSchema = z.discriminatedUnion('type', [
 export const alertChannelSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'), name,
-    url: z.url().meta({ description: 'Receives a Slack-compatible JSON payload ({"text": ...} plus the alert)' }),
+    url: serviceUrl.meta({ description: 'Receives a Slack-compatible JSON payload ({"text": ...} plus the alert)' }),
     secret: z.string().min(16).meta({ description: 'Signs each payload: X-Causeway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">' }),
     allowPrivateNetworks: z.boolean().default(false).meta({ description: 'The URL may be a loopback, private or link-local address (a receiver on the LAN); otherwise only public addresses or outbound.allow (docs/security.md)' }),
     tenant: tenant.optional(),

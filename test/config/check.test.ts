@@ -120,6 +120,28 @@ endpoints:
     ],
   },
   {
+    name: 'a user and password in the URL of a system Causeway calls, where every log and alert would show them',
+    yaml: `
+endpoints:
+  hook: { type: webhook, url: "https://ops:s3cret@erp.example.com/hooks" }
+  erp: ${tryton().replace('http://127.0.0.1:8000', 'http://admin:pw@127.0.0.1:8000')}
+  plain: { type: webhook, url: "https://erp.example.com/hooks" }
+`,
+    problems: [
+      { path: '$.endpoints.hook.url', message: /no user or password in the URL/ },
+      { path: '$.endpoints.erp.url', message: /no user or password in the URL/ },
+    ],
+  },
+  {
+    name: 'a user and password in an alert webhook channel\'s URL',
+    yaml: `
+alerts:
+  channels:
+    - { type: webhook, name: chat, url: "https://u:p@hooks.example.com/x", secret: hook-signing-secret-0123456789 }
+`,
+    problems: [{ path: '$.alerts.channels[0].url', message: /no user or password in the URL/ }],
+  },
+  {
     name: 'an alert rule naming an endpoint the config does not have',
     yaml: `
 endpoints:

@@ -14,6 +14,7 @@ import { TrytonRpc } from './rpc.ts';
 import { ADJUSTMENT_ACCESS, applyInventoryAdjustment, readInventorySnapshot, SNAPSHOT_ACCESS } from './stock.ts';
 import { applyOrderStatus, ORDER_STATUS_ACCESS } from './order-status.ts';
 import { applyShipment, SHIPMENT_ACCESS, type WriteResult } from './write-shipment.ts';
+import { serviceUrl } from '../../transports/outbound/url.ts';
 
 /** What the endpoint can read from Tryton by change stamp, each from the Tryton model whose changes it follows. */
 const READERS = {
@@ -49,7 +50,7 @@ export const TRYTON_WRITE_TYPES = Object.keys(WRITERS) as DocumentType[];
 const PAGES_PER_POLL = 10;
 
 const config = z.object({
-  url: z.url().meta({ description: 'Tryton server root, where its JSON-RPC answers', examples: ['http://127.0.0.1:8000', 'https://erp.example.com'] }),
+  url: serviceUrl.meta({ description: 'Tryton server root, where its JSON-RPC answers', examples: ['http://127.0.0.1:8000', 'https://erp.example.com'] }),
   database: z.string().min(1).meta({ description: 'Tryton database name', examples: ['production'] }),
   user: z.string().min(1).meta({ description: 'Tryton login the connector acts as', examples: ['causeway'] }),
   password: z.string().min(1).meta({

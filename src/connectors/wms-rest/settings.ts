@@ -5,10 +5,11 @@ import { backorderSuffixError, DEFAULT_BACKORDER_SUFFIX } from './backorders.ts'
 import { compileError } from './expressions.ts';
 import { profileSchema, READ_TYPES, signatureSchema, type Profile } from './profile.ts';
 import { BUILT_IN_PROFILE_NAMES, builtInProfile } from './profiles/index.ts';
+import { serviceUrl } from '../../transports/outbound/url.ts';
 
 /** The settings of one `wms-rest` endpoint: one warehouse, spoken to through its profile. */
 export const wmsRestSettings = z.object({
-  url: z.url().meta({ description: 'The warehouse API\'s root; the profile\'s paths hang below it', examples: ['https://secure-wms.com', 'https://api.shipbob.com'] }),
+  url: serviceUrl.meta({ description: 'The warehouse API\'s root; the profile\'s paths hang below it', examples: ['https://secure-wms.com', 'https://api.shipbob.com'] }),
   profile: z.union([z.enum(BUILT_IN_PROFILE_NAMES), profileSchema]).meta({
     description: `How this WMS's API is spoken: a built-in profile (${BUILT_IN_PROFILE_NAMES.join(', ')}) or a profile written in the config (docs/connectors/wms-rest.md)`,
     examples: ['shipbob'],

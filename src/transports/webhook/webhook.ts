@@ -5,6 +5,7 @@ import { encodeHeaderValues, UnencodableHeaderValue } from '../header-values.ts'
 import { OutboundGuard, outboundRefusal } from '../outbound/index.ts';
 import { cannotBeFormed } from '../unformable.ts';
 import { signWebhook } from './signature.ts';
+import { serviceUrl } from '../outbound/url.ts';
 
 /** Lists our headers whose values were percent-encoded (UTF-8); docs/transports/webhook.md. */
 const ENCODED_HEADERS = 'x-causeway-encoded-headers';
@@ -18,7 +19,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headerValue = z.string().regex(/^[\t\x20-\x7e]*$/, 'a header value must be visible ASCII (percent-encode anything else as the receiver expects it)');
 
 const config = z.object({
-  url: z.url().meta({ description: 'Where documents are POSTed', examples: ['https://wms.example.com/hooks/causeway'] }),
+  url: serviceUrl.meta({ description: 'Where documents are POSTed', examples: ['https://wms.example.com/hooks/causeway'] }),
   secret: z.string().min(16, 'a signing secret needs at least 16 characters').optional()
     .meta({ description: 'Signing secret (Standard Webhooks); use ${ENV} so it never sits in the file', examples: ['${WMS_WEBHOOK_SECRET}'] }),
   timeoutMs: z.number().int().positive().max(300_000).default(10_000).meta({ description: 'Time allowed for the receiver to answer' }),
