@@ -126,10 +126,12 @@ endpoints:
   hook: { type: webhook, url: "https://ops:s3cret@erp.example.com/hooks" }
   erp: ${tryton().replace('http://127.0.0.1:8000', 'http://admin:pw@127.0.0.1:8000')}
   plain: { type: webhook, url: "https://erp.example.com/hooks" }
+  bus: { type: nats, servers: ["nats://app:pw@127.0.0.1:4222", "nats://127.0.0.1:4223"] }
 `,
     problems: [
       { path: '$.endpoints.hook.url', message: /no user or password in the URL/ },
       { path: '$.endpoints.erp.url', message: /no user or password in the URL/ },
+      { path: '$.endpoints.bus.servers[0]', message: /no user or password in the server address/ },
     ],
   },
   {

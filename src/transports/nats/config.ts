@@ -6,7 +6,9 @@ import { z } from 'zod';
 const token = z.string().regex(/^[^\s.*>]+$/, 'no dots, wildcards (* >) or spaces');
 
 export const natsConfig = z.object({
-  servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222'])
+  servers: z.array(z.string().min(1).refine((server) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(server), {
+    error: 'no user or password in the server address: it is written in logs, errors and alerts; give them as user and password (or token)',
+  })).min(1).default(['nats://127.0.0.1:4222'])
     .meta({ description: 'NATS servers of the cluster; the client fails over between them and reconnects on its own', examples: [['nats://nats-1:4222', 'nats://nats-2:4222']] }),
   user: z.string().optional().meta({ description: 'User name, when the server asks for user and password' }),
   password: z.string().optional().meta({ description: 'Password; use ${ENV} so it never sits in the file', examples: ['${NATS_PASSWORD}'] }),
