@@ -18,9 +18,9 @@ endpoints:
   wms-chi: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/chi" }
   wms-dal: { type: webhook, allowPrivateNetworks: true, url: "${receiver.url}/dal" }
 flows:
-  - { name: orders-to-ewr, from: [api], types: [sales_order], facilities: [EWR], to: wms-ewr }
-  - { name: orders-to-chi, from: [api], types: [sales_order], facilities: [CHI], to: wms-chi }
-  - { name: orders-to-dal, from: [api], types: [sales_order], facilities: [DAL], to: wms-dal }
+  - { name: orders-to-ewr, from: [api], types: [sales_order, order_cancel], facilities: [EWR], to: wms-ewr }
+  - { name: orders-to-chi, from: [api], types: [sales_order, order_cancel], facilities: [CHI], to: wms-chi }
+  - { name: orders-to-dal, from: [api], types: [sales_order, order_cancel], facilities: [DAL], to: wms-dal }
 routing:
   facilities:
     EWR: { endpoint: wms-ewr, coordinates: { lat: 40.73, lon: -74.17 }, serviceArea: { countries: [US] } }
@@ -83,6 +83,19 @@ routing:
     assert.equal(error!.message, 'no flow carries a sales_order from api to facility "EWRX"; the flows for it serve CHI, DAL, EWR. Correct the facility and replay, or add a flow');
     // Not taken into the ledger: corrected and replayed, it is the order's first send, not a change.
     assert.equal((await api.call('/v1/orders/SO-ROUTE-TYPO')).status, 404);
+  });
+
+  it('sends a cancel that names no facility to the warehouse its order went to', async () => {
+    const order = await post(salesOrder('SO-ROUTE-CXL', 1, { facility: 'DAL' }));
+    await waitFor(async () => (await lineageOf(order.messageId)).deliveries[0]?.status === 'delivered' || undefined, 10_000, 'the order delivered');
+    const { messageId } = await post({ type: 'order_cancel', orderNumber: 'SO-ROUTE-CXL', reason: 'customer changed their mind' });
+    const l = await waitFor(async () => {
+      const x = await lineageOf(messageId);
+      return x.deliveries[0]?.status === 'delivered' ? x : undefined;
+    }, 10_000, 'the cancel delivered');
+    assert.deepEqual(l.deliveries.map((d) => d.endpoint), ['wms-dal']);
+    const sent = receiver.received.filter((r) => r.path === '/dal').map((r) => JSON.parse(r.body.toString()) as { type: string; facility?: string });
+    assert.deepEqual(sent.filter((b) => b.type === 'order_cancel').map((b) => b.facility), ['DAL']);
   });
 
   it('routes the order again, away from the warehouse that rejected it', async () => {

@@ -88,14 +88,18 @@ export function decideOrderCancel(input: OrderLedger | undefined, doc: OrderCanc
     ? 'it follows the order, which is on its way to the warehouse'
     : ledger.acknowledgments.some((a) => a.status !== 'rejected') ? 'waiting for the warehouse to confirm it' : 'the warehouse has not acknowledged the order yet; waiting for its answer';
   const next = { ...ledger, cancels: [...ledger.cancels, record('requested')] };
+  // A cancel goes where its order went: an ERP's cancel seldom names the warehouse, and flows that
+  // carry documents by facility would carry a cancel without one nowhere.
+  const facility = doc.facility ?? ledger.header?.facility;
+  const forwarded: OrderCancel = facility !== undefined && doc.facility === undefined ? { ...doc, facility } : doc;
   const lines = whole ? cancelLinesOf(ledger) : [];
-  if (lines.length === 0) return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse; ${waiting}.`, next);
+  if (lines.length === 0) return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse; ${waiting}.`, next, forwarded === doc ? {} : { document: forwarded });
   // A warehouse format may need the lines of a whole-order cancel (an X12 940 W05*F must carry its LX/W01 loops):
   // the cancel goes on naming every line still open in `orderLines`, and the verdict says so. `lines` stays
   // empty, so a warehouse that takes whole-order cancels only still gets one; the ledger records a whole-order cancel.
   const openLines = list(lines.map((l) => `line ${l.lineNumber} (${l.sku}) ${l.quantity} ${l.uom}`));
   return outcome('apply', 'CANCEL_FORWARDED', `${capital(label)} goes to the warehouse naming the order's open ${lines.length === 1 ? 'line' : 'lines'}, ${openLines}; ${waiting}.`, next, {
-    document: { ...doc, orderLines: lines },
+    document: { ...forwarded, orderLines: lines },
   });
 }
 
