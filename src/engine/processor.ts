@@ -592,7 +592,9 @@ export class MessageProcessor {
         return undefined;
       }
     }
-    if (!carried && otherFacilities.length > 0 && FOR_A_SITE.has(doc.type)) {
+    // An order routing could not place yet (held, unroutable) is kept with its decision and goes nowhere on purpose.
+    const waitsForRouting = (facility === '' || facility === 'auto') && (doc as { extensions?: { routing?: unknown } }).extensions?.routing !== undefined;
+    if (!carried && otherFacilities.length > 0 && FOR_A_SITE.has(doc.type) && !waitsForRouting) {
       // Flows carry this order from here, each to its own facilities, and none to this one (a misspelt
       // facility, a site no flow serves): it would reach no warehouse while the message said processed.
       const served = [...new Set(otherFacilities)].sort().join(', ');

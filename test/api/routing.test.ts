@@ -70,6 +70,20 @@ routing:
     assert.deepEqual(await api.hub.store.reservations('acme'), [{ facility: 'CHI', sku: 'TEA', quantity: '5' }]);
   });
 
+  it('keeps an order routing could not place yet, with its decision, and sends it nowhere without calling it an error', async () => {
+    const { messageId } = await post(salesOrder('SO-ROUTE-NONE', 1, {
+      facility: 'auto', shipTo: { name: 'Midtown', lines: ['1 Main St'], city: 'New York', region: 'NY', postalCode: '10001', country: 'US' },
+      lines: [{ lineNumber: 1, sku: 'NOWHERE-1', quantity: '5', uom: 'EA' }],
+    }));
+    const l = await waitFor(async () => {
+      const x = await lineageOf(messageId);
+      return x.message.status !== 'pending' ? x : undefined;
+    }, 10_000, 'the order processed');
+    assert.equal(l.message.status, 'processed', JSON.stringify((l.message as { errors?: unknown }).errors));
+    assert.deepEqual(l.deliveries, []);
+    assert.ok(['held', 'unroutable'].includes((await api.hub.store.getRouting('acme', 'order:SO-ROUTE-NONE'))!.status));
+  });
+
   it('quarantines an order naming a facility no flow serves, rather than taking it and sending it nowhere', async () => {
     const { messageId } = await post(salesOrder('SO-ROUTE-TYPO', 1, { facility: 'EWRX' }));
     const l = await waitFor(async () => {
