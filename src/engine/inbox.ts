@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { filePieces, type AcceptedMessage, type NewMessage, type PipelineStore, type StoredMessage } from '../store/index.ts';
-import type { Accepted, InboundFile, InboundMessage } from '../transports/index.ts';
+import { MAX_IDEMPOTENCY_KEY, type Accepted, type InboundFile, type InboundMessage } from '../transports/index.ts';
 
 const EMPTY = Buffer.alloc(0);
 import { GroupCommitter } from './group-commit.ts';
@@ -104,9 +104,6 @@ export class Inbox {
     return this.single.drain();
   }
 }
-
-/** The longest idempotency key kept as given; the API refuses longer ones, as sources cannot. */
-export const MAX_IDEMPOTENCY_KEY = 256;
 
 /**
  * The key a source's message is known by: the sender's own (a NATS Nats-Msg-Id, a connector's

@@ -35,6 +35,9 @@ export interface InboundFile {
   temporary?: boolean;
 }
 
+/** The longest idempotency key (or webhook-id) kept as given: the API refuses longer ones, the inbox hashes a source's. */
+export const MAX_IDEMPOTENCY_KEY = 256;
+
 /** Files above this size are handed to the inbox as files, not read into memory. */
 export const INBOUND_FILE_BYTES = 1024 * 1024;
 

@@ -145,7 +145,7 @@ describe('csv codec: an order file, one order per group of rows', () => {
     assert.ok(written.includes(Buffer.from([0x4f, 0x92, 0x42])), 'O’B as 4F 92 42');
     for (const b of [0x93, 0x94, 0x96, 0x80]) assert.ok(written.includes(b), `byte ${b.toString(16)}`);
     const again = await decode(written, layout);
-    assert.equal((again.documents[0] as any).shipTo.name, 'O’Brien “Dock 4” – €');
+    assert.equal((again.documents[0] as { shipTo: { name: string } }).shipTo.name, 'O’Brien “Dock 4” – €');
     // Latin-1 has control characters at those bytes: read so, the file is refused with the byte and what it is in Windows-1252.
     const asLatin1 = await decode(written, { ...orderLayout, encoding: 'latin1' });
     assert.equal(asLatin1.documents.length, 0);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Inbox, MAX_IDEMPOTENCY_KEY, sourceKey } from '../../src/engine/inbox.ts';
+import { Inbox, sourceKey } from '../../src/engine/inbox.ts';
 import { HubMetrics } from '../../src/engine/metrics.ts';
 import { Wakeup } from '../../src/engine/wakeup.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { MAX_IDEMPOTENCY_KEY } from '../../src/transports/index.ts';
 import { openTestPostgresStore, postgresUnavailable } from '../support/postgres.ts';
 
 const pgSkip = await postgresUnavailable();

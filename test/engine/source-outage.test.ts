@@ -101,7 +101,7 @@ alerts:
       const [raised] = await waitFor(async () => { const a = await alerts(true); return a.length ? a : undefined; }, 10_000, 'the alert raised');
       assert.equal(raised!.subject, 'endpoint erp');
       assert.match(raised!.message, /^polling erp has failed for \d+ (s|min) \(\d+ failed polls\); nothing comes in from it: .*ECONNREFUSED/);
-      assert.equal((raised!.detail as any).endpoint, 'erp');
+      assert.equal((raised!.detail as { endpoint: string }).endpoint, 'erp');
       const polled = state.polls;
       await waitFor(() => state.polls >= polled + 40, 10_000, 'forty more failed polls');
       // The other source fails as long, but no rule covers it: it waits for the default of 15 minutes.

@@ -135,7 +135,7 @@ const WINDOWS_1252_UNDEFINED = /[\u0081\u008d\u008f\u0090\u009d]/;
 
 /** Text read as Latin-1, with the bytes 0x80-0x9F made what they are in Windows-1252. */
 function windows1252Text(text: string): string {
-  return /[\u0080-\u009f]/.test(text) ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_TEXT[c.charCodeAt(0) - 0x80]!) : text;
+  return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_TEXT[c.charCodeAt(0) - 0x80]!);
 }
 
 /** Characters Windows-1252 writes differently from Latin-1: C1 controls, and everything above U+00FF. */

@@ -1,5 +1,7 @@
 import type { CausewayConfig } from '../../config/index.ts';
+import { SOURCE_DOWN } from '../../engine/source-alert.ts';
 import type { NewAlert } from '../../store/index.ts';
+import { SOURCE_FILE_SKIPPED } from '../../transports/skipped-file.ts';
 
 export type AlertRule = CausewayConfig['alerts']['rules'][number];
 
@@ -98,7 +100,7 @@ export async function firing(tenant: string, rules: AlertRule[], facts: AlertFac
       case 'edi_ack':
         // Raised by EDI tracking itself as the 997s and deadlines come; this rule has them told.
         break;
-      case 'source_down':
+      case SOURCE_DOWN:
         // Raised by the worker that polls the source, which alone knows how long it has failed (engine/source-alert.ts).
         break;
     }
@@ -110,6 +112,6 @@ export async function firing(tenant: string, rules: AlertRule[], facts: AlertFac
 export function isNotified(rules: AlertRule[], tenant: string, kind: string): boolean {
   const applies = rules.filter((r) => !r.tenant || r.tenant === tenant);
   if (kind.startsWith('x12_')) return applies.some((r) => r.type === 'edi_ack');
-  if (kind === 'source_file_skipped') return applies.some((r) => r.type === 'source_down');
+  if (kind === SOURCE_FILE_SKIPPED) return applies.some((r) => r.type === SOURCE_DOWN);
   return applies.some((r) => r.type === kind);
 }

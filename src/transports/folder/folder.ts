@@ -48,12 +48,11 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
    * it is passed over until it changes.
    */
   async function leaveAside(f: { name: string; mtime: number; size: number }, why: string, logged: Record<string, unknown>): Promise<void> {
-    const moved = await moveAside(join(inbox, f.name), errorDir).then(() => true, (e: unknown) => {
-      logged.moveError = (e as Error).message;
-      return false;
-    });
+    const moveError = await moveAside(join(inbox, f.name), errorDir).then(() => undefined, (e: unknown) => (e as Error).message);
+    const moved = moveError === undefined;
     if (!moved) stuck.set(f.name, f.mtime);
-    ctx.logger.warn({ endpoint: ctx.name, file: f.name, ...logged }, moved ? `${why}; moved to the error folder` : `${why}; it could not be moved to the error folder either, and is left in place`);
+    ctx.logger.warn({ endpoint: ctx.name, file: f.name, ...logged, ...(moved ? {} : { moveError }) },
+      moved ? `${why}; moved to the error folder` : `${why}; it could not be moved to the error folder either, and is left in place`);
     await alertSkippedFile(ctx, f, `${why}; ${moved ? `it was moved to ${errorDir}` : 'it could not be moved to the error folder either, and is left in place until it changes'}`);
   }
 
@@ -67,7 +66,13 @@ function folderSource(c: FolderConfig, ctx: EndpointContext): SourceRuntime {
       await ready;
       const now = Date.now();
       const candidates: Array<{ name: string; mtime: number; size: number }> = [];
-      for (const entry of await readdir(inbox, { withFileTypes: true })) {
+      const entries = await readdir(inbox, { withFileTypes: true });
+      // A file left in place is forgotten once it has gone from the inbox.
+      if (stuck.size) {
+        const present = new Set(entries.map((e) => e.name));
+        for (const name of stuck.keys()) if (!present.has(name)) stuck.delete(name);
+      }
+      for (const entry of entries) {
         if (entry.name.startsWith('.')) continue;
         if (c.extensions.length && !c.extensions.includes(extname(entry.name).toLowerCase())) continue;
         const path = join(inbox, entry.name);

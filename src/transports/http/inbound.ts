@@ -1,5 +1,5 @@
 import type { CausewayError } from '../../model/index.ts';
-import type { InboundMessage, PushReceiver } from '../contract.ts';
+import { MAX_IDEMPOTENCY_KEY, type InboundMessage, type PushReceiver } from '../contract.ts';
 import { createHash } from 'node:crypto';
 import { signWebhook, verifyWebhook } from '../webhook/index.ts';
 
@@ -56,8 +56,8 @@ export type PushOutcome =
 export function readIdempotencyKey(headers: Headers, fallback?: { header: string; value: string | null }): { key: string; path: string } | { error: CausewayError } | undefined {
   const given = headers.get('idempotency-key') ?? undefined;
   const key = given ?? fallback?.value ?? undefined;
-  if (key !== undefined && (key.length === 0 || key.length > 256)) {
-    return { error: { code: 'IDEMPOTENCY_KEY_INVALID', path: 'header.Idempotency-Key', message: 'expected 1 to 256 characters' } };
+  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
+    return { error: { code: 'IDEMPOTENCY_KEY_INVALID', path: 'header.Idempotency-Key', message: `expected 1 to ${MAX_IDEMPOTENCY_KEY} characters` } };
   }
   return key === undefined ? undefined : { key, path: given !== undefined ? 'header.Idempotency-Key' : `header.${fallback!.header}` };
 }
@@ -92,8 +92,8 @@ export async function receivePush(
   const webhookId = request.headers.get('webhook-id');
   // Kept as the partner reference and, signed, as a replay record: bounded as idempotency keys are, so
   // an id thousands of characters long is refused here and not by the store's index with a 500.
-  if (webhookId !== null && (webhookId.length === 0 || webhookId.length > 256)) {
-    return { kind: 'bad-request', error: { code: 'WEBHOOK_ID_INVALID', path: 'header.webhook-id', message: 'expected 1 to 256 characters' } };
+  if (webhookId !== null && (webhookId.length === 0 || webhookId.length > MAX_IDEMPOTENCY_KEY)) {
+    return { kind: 'bad-request', error: { code: 'WEBHOOK_ID_INVALID', path: 'header.webhook-id', message: `expected 1 to ${MAX_IDEMPOTENCY_KEY} characters` } };
   }
   if (secret) {
     const timestamp = request.headers.get('webhook-timestamp');
